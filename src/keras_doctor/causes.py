@@ -1,0 +1,553 @@
+"""The cause catalog: the stable IDs every finding names, with their long explanations.
+
+Cause IDs are a public interface, like a linter's rule codes: scripts, CI configs and ignore lists
+depend on them. Never rename or reuse one; add new IDs freely and mark retired ones as retired.
+A cause is not a check: one cause can be reported by a `check`, by an `explain` signature and by a
+`verify` step, so the catalog lives here, once, and `keras-doctor causes ID` prints from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from keras_doctor.findings import Severity
+
+AREAS = {
+    "platform": "Platform and architecture",
+    "packages": "Package stack",
+    "keras": "Keras",
+    "weights": "Models and weights",
+    "environment": "Environment",
+    "doctor": "keras-doctor itself",
+}
+
+
+@dataclass(frozen=True)
+class Cause:
+    id: str
+    area: str
+    severity: Severity
+    summary: str
+    revealed_by: str
+    explanation: str
+    retired: bool = False
+
+
+def _c(id: str, area: str, severity: str, summary: str, revealed_by: str, explanation: str) -> Cause:
+    return Cause(id, area, Severity(severity), summary, revealed_by, explanation.strip())
+
+
+_CAUSES = [
+    # -- Platform and architecture -------------------------------------------------------------
+    _c(
+        "rosetta-python", "platform", "error",
+        "an x86_64 interpreter runs on an Apple Silicon Mac (under Rosetta 2)",
+        "`sysctl.proc_translated` = 1, or `hw.optional.arm64` = 1 with an x86_64 executable header",
+        """
+## Why is this bad?
+An Intel (x86_64) Python runs on Apple Silicon through Rosetta 2 translation. Everything it installs
+is x86_64 too: TensorFlow's Intel builds use AVX instructions that Rosetta does not emulate on most
+macOS versions ("illegal instruction", or the process just dies), tensorflow-metal has no Intel build
+after 1.0.0, and every native wheel is slower than it should be. The usual origin is an Intel
+Homebrew under `/usr/local`, an Intel Miniconda/Anaconda installer, or a terminal set to "Open using
+Rosetta".
+
+## How to fix it
+Use a native arm64 interpreter (python.org universal2 installer, arm64 Homebrew under
+`/opt/homebrew`, Miniforge arm64, or `uv python install`) and build a fresh virtual environment with
+it. An environment cannot be converted in place: every native extension in it is x86_64.
+""",
+    ),
+    _c(
+        "cpu-lacks-avx", "platform", "error",
+        "an x86 TensorFlow build needs AVX that the CPU or emulator does not provide (\"illegal instruction\")",
+        "CPU flags (`/proc/cpuinfo`, `sysctl machdep.cpu`), translation state, TF build platform",
+        """
+## Why is this bad?
+Official x86_64 TensorFlow wheels since 1.6 are compiled with AVX (and later builds assume more).
+A CPU without AVX, an emulator (Rosetta 2 before macOS 15, qemu without AVX), or a virtual machine
+that hides the flag makes the first TensorFlow instruction that uses it kill the process with
+SIGILL: `Illegal instruction (core dumped)`, `zsh: illegal hardware instruction`, or a Jupyter kernel
+that "died" with no traceback.
+
+## How to fix it
+On an Apple Silicon Mac, use a native arm64 Python and the arm64 TensorFlow build. Elsewhere, run on
+a CPU with AVX, or use a TensorFlow build compiled without AVX (community builds, or building from
+source); upgrading TensorFlow does not help.
+""",
+    ),
+    _c(
+        "mixed-arch-binary", "platform", "error",
+        "a native extension or library was built for another CPU architecture than the interpreter",
+        "Mach-O / ELF / PE headers of every `.so`/`.dylib`/`.pyd` vs the interpreter's own header",
+        """
+## Why is this bad?
+A compiled module can only be loaded by a process of its own architecture. Importing it fails with
+`incompatible architecture (have 'x86_64', need 'arm64')`, `mach-o file, but is an incompatible
+architecture`, `wrong ELF class` or `cannot open shared object file`, usually from deep inside an
+import chain, far from the real cause. It happens when an environment is copied between machines,
+when pip ran once under Rosetta and once natively, or when a wheel cache holds a build for the other
+architecture. Universal2 ("fat") files that contain the interpreter's slice are fine.
+
+## How to fix it
+Reinstall each named distribution from a wheel for this architecture, bypassing the cache
+(`--no-cache-dir --force-reinstall`), or rebuild the environment with a native interpreter.
+""",
+    ),
+    _c(
+        "macos-too-old", "platform", "error",
+        "a binary needs a newer macOS than the running one",
+        "Mach-O `LC_BUILD_VERSION` minos vs the OS version",
+        """
+## Why is this bad?
+Every Mach-O binary records the oldest macOS it was built for. Loading it on an older system fails
+with `Symbol not found` or `was built for newer macOS version (14.0) than being linked (12.0)`, even
+when the wheel's own tag promised an older system.
+
+## How to fix it
+Install an older release of the named distribution whose binaries support this macOS, or upgrade
+macOS.
+""",
+    ),
+    _c(
+        "no-wheel-for-python", "platform", "error",
+        "no release of the wanted package has a wheel for this Python version",
+        "knowledge base: wheel tags per release vs interpreter version",
+        """
+## Why is this bad?
+TensorFlow and its plugins publish wheels for a few Python versions per release, and only after a
+delay for new Pythons. Without a wheel, pip reports `No matching distribution found for tensorflow`
+or picks a years-old release.
+
+## How to fix it
+Use a Python version the release supports (a new virtual environment with that version).
+""",
+    ),
+    _c(
+        "no-wheel-for-platform", "platform", "error",
+        "no wheel for this OS/architecture, so pip tries (and fails) a source build or finds nothing",
+        "knowledge base wheel tags vs platform tags of the interpreter",
+        """
+## Why is this bad?
+When no wheel matches the platform, pip either finds nothing or falls back to a source
+distribution it cannot build.
+
+## How to fix it
+Pick the distribution that ships wheels for this platform (for example `tensorflow` rather than
+`tensorflow-macos` on Apple Silicon since 2.13), or a release that has them.
+""",
+    ),
+    _c(
+        "pip-too-old-for-platform-tags", "platform", "warning",
+        "the installer is too old to recognise the platform tags of the available wheels",
+        "pip version vs platform",
+        """
+## Why is this bad?
+pip before 20.3 does not recognise `macosx_11_0_arm64` wheels, and old pips do not know newer
+manylinux tags, so they skip the right wheel and try to build from source.
+
+## How to fix it
+Upgrade pip inside the environment: `python -m pip install --upgrade pip`.
+""",
+    ),
+    _c(
+        "msvc-runtime-missing", "platform", "error",
+        "Windows: the Microsoft C++ runtime that TensorFlow's DLLs need is missing",
+        "presence of `msvcp140.dll` / `vcruntime140_1.dll`",
+        """
+## Why is this bad?
+TensorFlow's Windows DLLs link against the Visual C++ runtime; without it, `DLL load failed while
+importing _pywrap_tensorflow_internal`.
+
+## How to fix it
+Install the latest Microsoft Visual C++ Redistributable (x64).
+""",
+    ),
+    # -- Package stack --------------------------------------------------------------------------
+    _c(
+        "tf-distributions-overlap", "packages", "error",
+        "two distributions share installed files (TensorFlow families: tensorflow with "
+        "tensorflow-macos, tensorflow-cpu, tensorflow-intel, tf-nightly…)",
+        "installed files (RECORD) owned by more than one distribution",
+        """
+## Why is this bad?
+`tensorflow`, `tensorflow-cpu`, `tensorflow-macos`, `tensorflow-intel`, `tensorflow-cpu-aws` and
+`tf-nightly` are different distributions that all install the same `tensorflow/` package. pip sees
+no conflict between them (`pip check` is silent), so installing a second one writes its files over
+the first: the versions mix, and uninstalling either deletes files the other still needs. Imports
+then fail in ways that name no package at all.
+
+## How to fix it
+Uninstall every distribution that owns the shared files, then install exactly one of them.
+""",
+    ),
+    _c(
+        "metal-plugin-mismatch", "packages", "error",
+        "the installed tensorflow-metal does not match the installed TensorFlow",
+        "knowledge base table; plugin symbols vs TF exports",
+        """
+## Why is this bad?
+tensorflow-metal declares no dependency on TensorFlow, so no resolver stops a mismatched pair. A
+plugin built for another TensorFlow fails to load (`Symbol not found`, `Library not loaded:
+@rpath/_pywrap_tensorflow_internal.so`) or loads and crashes.
+
+## How to fix it
+Install the tensorflow-metal release that matches the installed TensorFlow (Apple's table), or the
+TensorFlow release that matches the plugin.
+""",
+    ),
+    _c(
+        "keras-tf-version-skew", "packages", "error",
+        "a standalone Keras 2.x does not match the TensorFlow minor it runs with",
+        "installed versions vs knowledge base",
+        """
+## Why is this bad?
+From TensorFlow 2.6 to 2.15, `keras` is a separate distribution that must have the same minor
+version as TensorFlow. Another minor fails with errors like `cannot import name 'X' from
+'keras.engine'` or protobuf descriptor errors.
+
+## How to fix it
+Install the Keras release that matches TensorFlow's minor (`keras~=2.15.0` for TensorFlow 2.15).
+""",
+    ),
+    _c(
+        "keras3-legacy-code", "keras", "warning",
+        "Keras 2 code, or a dependency written for `tf.keras`, runs under Keras 3",
+        "keras >= 3 with TF >= 2.16; `tf_keras` missing or `TF_USE_LEGACY_KERAS` unset",
+        """
+## Why is this bad?
+TensorFlow 2.16 made Keras 3 the `tf.keras`. Code and libraries written for Keras 2
+(tensorflow_hub, transformers' TF models, older tutorials) fail with errors about
+`KerasTensor`s, missing `keras.engine`, or layers that are not Keras 3 layers.
+
+## How to fix it
+Install `tf-keras` at TensorFlow's minor and set `TF_USE_LEGACY_KERAS=1` (exactly `1`, `true` or
+`True`) before TensorFlow is imported, or port the code to Keras 3.
+""",
+    ),
+    _c(
+        "keras3-required", "packages", "error",
+        "something needs Keras 3 but Keras 2 is installed",
+        "installed versions, requirements of installed packages",
+        """
+## Why is this bad?
+TensorFlow 2.16+ and recent libraries (keras-hub, keras-cv) require Keras 3; with Keras 2 installed
+their imports fail or fall back to broken paths.
+
+## How to fix it
+Install Keras 3 (`keras>=3`), or pin the package that needs it to a Keras 2 era release.
+""",
+    ),
+    _c(
+        "keras3-removed-api", "keras", "error",
+        "a name that Keras 3 removed",
+        "symbol atlas for the installed Keras",
+        """
+## Why is this bad?
+Keras 3 removed `keras.layers.experimental`, `ImageDataGenerator` and `Tokenizer` from
+`keras.preprocessing`, `keras.optimizers.legacy` and more. Old code fails with `cannot import name`
+or `has no attribute`.
+
+## How to fix it
+Use the Keras 3 replacement named in the finding, or run the code with tf-keras.
+""",
+    ),
+    _c(
+        "keras-api-moved", "keras", "error",
+        "a name imported from the wrong module, or from a private path",
+        "symbol atlas",
+        """
+## Why is this bad?
+Names move between modules across releases, and private paths (`keras.src…`, `keras.engine…`,
+`tensorflow.python.keras…`) change without notice.
+
+## How to fix it
+Import the name from the public module the finding names.
+""",
+    ),
+    _c(
+        "package-too-old-for-api", "keras", "error",
+        "the name exists, but only in newer releases than the installed one",
+        "symbol atlas per version",
+        """
+## Why is this bad?
+The code was written for a newer release than the one installed (e.g. `EfficientNetV2B0` needs
+keras >= 2.8).
+
+## How to fix it
+Upgrade to a release that has the name (the finding gives the first one).
+""",
+    ),
+    _c(
+        "keras-backend-unavailable", "keras", "error",
+        "`KERAS_BACKEND` or `~/.keras/keras.json` names a backend that is not installed or not valid",
+        "env vars, keras.json, installed distributions",
+        """
+## Why is this bad?
+Keras 3 chooses its backend from `KERAS_BACKEND`, else from the `backend` key of
+`$KERAS_HOME/keras.json` (default `~/.keras/keras.json`), else TensorFlow. When that names jax or
+torch and they are not installed, `import keras` fails; a name Keras does not know fails too.
+
+## How to fix it
+Install the backend, or point Keras at an installed one (`KERAS_BACKEND=tensorflow`, or edit
+keras.json).
+""",
+    ),
+    _c(
+        "numpy-abi-mismatch", "packages", "error",
+        "numpy is newer or older than the ABI TensorFlow (or another extension) was built against",
+        "installed versions vs knowledge base",
+        """
+## Why is this bad?
+Extensions compiled against NumPy 1.x cannot run with NumPy 2.x: `A module that was compiled using
+NumPy 1.x cannot be run in NumPy 2.x`, then `_ARRAY_API not found` or `numpy.core.umath failed to
+import`. TensorFlow before 2.18 is a NumPy 1 build; some releases do not declare the cap, so pip
+installs NumPy 2 next to them without complaint.
+
+## How to fix it
+Install `numpy<2` for TensorFlow <= 2.17, or upgrade TensorFlow to 2.18 or later.
+""",
+    ),
+    _c(
+        "protobuf-mismatch", "packages", "error",
+        "protobuf outside the range TensorFlow's generated code needs",
+        "installed versions vs requirements",
+        """
+## Why is this bad?
+TensorFlow's generated `_pb2` modules need a protobuf runtime in a given range: too old gives
+`cannot import name 'builder' from 'google.protobuf.internal'`, too new or too old across a major
+gives gencode/runtime version errors or `Descriptors cannot be created directly`.
+
+## How to fix it
+Install the protobuf range TensorFlow declares.
+""",
+    ),
+    _c(
+        "ml-dtypes-mismatch", "packages", "error",
+        "ml-dtypes outside the range TensorFlow needs",
+        "installed versions vs requirements",
+        """
+## Why is this bad?
+TensorFlow registers its bfloat16 and float8 types through ml-dtypes; another release fails with
+`module 'ml_dtypes' has no attribute 'float8_e4m3b11'` or similar.
+
+## How to fix it
+Install the ml-dtypes range TensorFlow declares.
+""",
+    ),
+    _c(
+        "missing-dependency", "packages", "error",
+        "a required distribution is not installed",
+        "requirements of installed distributions",
+        """
+## Why is this bad?
+An installed distribution declares a requirement that is not installed in the environment (an
+interrupted install, `--no-deps`, or a manual uninstall); the import fails when the missing module
+is first needed.
+
+## How to fix it
+Install the missing distribution at the version the requirement names.
+""",
+    ),
+    _c(
+        "requirement-conflict", "packages", "error",
+        "an installed distribution's version is outside what another installed distribution requires",
+        "Requires-Dist of installed distributions, evaluated for the target platform",
+        """
+## Why is this bad?
+The environment holds a version that another installed distribution declares it cannot work with
+(what `pip check` reports). It is often harmless for a while, then breaks at import or at run time.
+
+## How to fix it
+Install a version inside the required range, or upgrade the distribution that requires it.
+""",
+    ),
+    _c(
+        "duplicate-install", "packages", "warning",
+        "the same package installed twice, or leftovers of an interrupted uninstall",
+        "site-packages scan",
+        """
+## Why is this bad?
+Two metadata folders for one project (two versions in one site-packages, or one in the user site
+and one in the environment), or `~`-prefixed folders that pip left behind when an uninstall was
+interrupted, make the version you import differ from the version pip reports, and make uninstalls
+remove the wrong files.
+
+## How to fix it
+Remove the stale copy (uninstall until none is left, then install once), and delete leftover
+`~…` folders.
+""",
+    ),
+    _c(
+        "broken-metadata", "packages", "warning",
+        "a distribution's metadata is missing or unreadable",
+        "dist-info scan",
+        """
+## Why is this bad?
+Without readable metadata, pip can neither uninstall nor check the distribution, and tools that
+read versions (including TensorFlow's own checks) fail.
+
+## How to fix it
+Reinstall the distribution with `--force-reinstall --no-deps`, or remove the broken folder.
+""",
+    ),
+    _c(
+        "stale-wheel-cache", "environment", "warning",
+        "a locally built wheel in the pip or uv cache has binaries that do not match its tag or this "
+        "interpreter",
+        "headers of the binaries inside cached wheels vs their tags",
+        """
+## Why is this bad?
+A wheel built once under Rosetta or with a wrong toolchain stays in the cache and is reinstalled
+every time: the real reason behind "purge the pip cache" advice.
+
+## How to fix it
+Remove that cache entry (`pip cache remove NAME`, `uv cache clean NAME`).
+""",
+    ),
+    _c(
+        "deprecated-distribution", "packages", "warning",
+        "a distribution that is obsolete for this platform",
+        "installed versions vs knowledge base",
+        """
+## Why is this bad?
+`tensorflow-macos` is obsolete since TensorFlow 2.13, when `tensorflow` itself started to ship
+arm64 macOS wheels; its last releases are shims.
+
+## How to fix it
+Replace it with the distribution that is current for this platform.
+""",
+    ),
+    # -- Models and weights ---------------------------------------------------------------------
+    _c(
+        "weights-cache-corrupt", "weights", "error",
+        "a cached weights file in `~/.keras/models` is truncated or does not match Keras's known hash",
+        "file size, HDF5 signature, hash vs knowledge base",
+        """
+## Why is this bad?
+An interrupted download leaves a truncated file that fails with `OSError: Unable to open file
+(truncated file…)` or `file signature not found`. On a hash mismatch Keras re-downloads and deletes
+the file, so the evidence disappears at the next run.
+
+## How to fix it
+Delete the named file; Keras downloads it again on next use.
+""",
+    ),
+    _c(
+        "weights-download-ssl", "weights", "error",
+        "downloading ImageNet weights fails on certificate verification",
+        "interpreter's SSL default paths, certifi presence",
+        """
+## Why is this bad?
+python.org installers on macOS ship without a CA bundle until "Install Certificates.command" runs;
+weight downloads then fail with `CERTIFICATE_VERIFY_FAILED`.
+
+## How to fix it
+Run `/Applications/Python 3.X/Install Certificates.command`, or point `SSL_CERT_FILE` at certifi's
+bundle.
+""",
+    ),
+    _c(
+        "weights-model-mismatch", "weights", "error",
+        "weights that do not fit the model's configuration (`include_top`, input shape, classes)",
+        "the error text; call arguments",
+        """
+## Why is this bad?
+ImageNet weights exist for particular configurations: `include_top=True` needs 1000 classes and the
+default input size; other shapes need `include_top=False`.
+
+## How to fix it
+Use `include_top=False` with a custom head, or the default input shape and classes.
+""",
+    ),
+    _c(
+        "model-format-incompatible", "weights", "error",
+        "a saved model in a format the installed Keras cannot load",
+        "error text, file signature",
+        """
+## Why is this bad?
+Keras 3 loads `.keras` and `.h5` files but not TensorFlow SavedModel folders (use `TFSMLayer`), and a
+file written by a newer Keras may not load in an older one.
+
+## How to fix it
+Load with the Keras that wrote the file (tf-keras for Keras 2 files), or convert the model.
+""",
+    ),
+    # -- Environment ----------------------------------------------------------------------------
+    _c(
+        "shadowed-module", "environment", "error",
+        "a local `keras.py`, `tensorflow.py`, `numpy.py` (or folder) hides the real package",
+        "working directory and `sys.path` entries ahead of site-packages",
+        """
+## Why is this bad?
+Python imports the first match on `sys.path`, and the script's folder (or the working directory)
+comes first. A file named `keras.py` (often the user's own first experiment), `tensorflow.py` or
+`numpy.py` hides the installed package: `module 'keras' has no attribute 'Sequential'`, `partially
+initialized module`, or `cannot import name` errors that name your own file.
+
+## How to fix it
+Rename the file (and delete its `__pycache__` entry).
+""",
+    ),
+    _c(
+        "wrong-interpreter", "environment", "warning",
+        "the shell, pip, and Jupyter kernel are not the same environment",
+        "`sys.executable` vs `pip` on PATH vs kernel specs",
+        """
+## Why is this bad?
+`pip install` went into one environment and `python` (or the notebook kernel) runs another, so
+every install "succeeds" and nothing changes.
+
+## How to fix it
+Always install with `python -m pip` using the interpreter that runs the code, or register the
+environment's kernel.
+""",
+    ),
+    _c(
+        "externally-managed-python", "environment", "warning",
+        "the interpreter is a system Python that forbids pip installs (PEP 668)",
+        "`EXTERNALLY-MANAGED` marker file",
+        """
+## Why is this bad?
+The operating system's package manager owns this Python; `pip install` refuses with
+`externally-managed-environment`, and forcing it can break system tools.
+
+## How to fix it
+Create a virtual environment and install there.
+""",
+    ),
+    # -- The doctor itself ----------------------------------------------------------------------
+    _c(
+        "check-crashed", "doctor", "warning",
+        "one of keras-doctor's own checks failed on these facts; the others still ran",
+        "the check's traceback",
+        """
+## Why is this bad?
+A check raised an exception, so that area of the environment was not diagnosed. This is a bug in
+keras-doctor, not in your environment.
+
+## How to fix it
+Please report it with the output of `keras-doctor facts`.
+""",
+    ),
+    _c(
+        "facts-incomplete", "doctor", "info",
+        "part of the environment could not be read, so some checks saw less than usual",
+        "the reader's error",
+        """
+## Why is this bad?
+A fact could not be collected (a permission error, a file that vanished while read). Checks that
+depend on it report less than they could.
+
+## How to fix it
+Usually nothing; re-run, or run with permission to read the named path.
+""",
+    ),
+]
+
+CATALOG: dict[str, Cause] = {cause.id: cause for cause in _CAUSES}
+
+
+def get(cause_id: str) -> Optional[Cause]:
+    return CATALOG.get(cause_id)

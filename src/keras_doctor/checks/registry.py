@@ -1,0 +1,143 @@
+"""The check registry: every check declares its area and the causes it can report.
+
+A check is a pure function of a `CheckContext` (the facts, plus the knowledge base when a check asks
+for it) that yields findings. It raises `SkipCheck(reason)` when the facts it needs are not known for
+this target. One crashing check becomes a `check-crashed` finding; the others still run.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Optional, Sequence
+
+from keras_doctor import causes
+from keras_doctor.facts.model import Facts
+from keras_doctor.findings import Finding, FixStep, Passed, Report, Severity, Skipped
+
+
+class SkipCheck(Exception):
+    """Raised by a check whose facts are not known for this target."""
+
+
+class CheckContext:
+    """What a check may read: the facts, and (loaded on first use) the knowledge base."""
+
+    def __init__(self, facts: Facts, knowledge_loader: Optional[Callable[[], Any]] = None):
+        self.facts = facts
+        self._knowledge_loader = knowledge_loader
+        self._knowledge: Any = None
+
+    @property
+    def knowledge(self) -> Any:
+        if self._knowledge is None:
+            if self._knowledge_loader is None:
+                raise SkipCheck("no knowledge base loaded")
+            self._knowledge = self._knowledge_loader()
+        return self._knowledge
+
+
+CheckFunction = Callable[[CheckContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    area: str
+    causes: Sequence[str]
+    ok_message: str
+    function: CheckFunction
+
+
+REGISTRY: list[Check] = []
+
+
+def check(*, name: str, area: str, causes: Sequence[str], ok: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check. `ok` is what `-v` shows when it finds nothing."""
+    from keras_doctor import causes as catalog
+
+    for cause_id in causes:
+        if cause_id not in catalog.CATALOG:
+            raise ValueError(f"check {name!r} names unknown cause {cause_id!r}")
+
+    def register(function: CheckFunction) -> CheckFunction:
+        REGISTRY.append(Check(name, area, tuple(causes), ok, function))
+        return function
+
+    return register
+
+
+def finding(
+    cause_id: str,
+    title: str,
+    *,
+    evidence: Optional[dict] = None,
+    fix: Sequence[FixStep] = (),
+    explanation: Optional[str] = None,
+    severity: Optional[Severity] = None,
+) -> Finding:
+    """Build a finding for a catalogued cause, defaulting severity and explanation from the catalog."""
+    cause = causes.CATALOG[cause_id]
+    return Finding(
+        cause=cause_id,
+        severity=severity or cause.severity,
+        title=title,
+        explanation=explanation if explanation is not None else cause.summary,
+        evidence=evidence or {},
+        fix=tuple(fix),
+    )
+
+
+def all_checks() -> list[Check]:
+    from keras_doctor.checks import load_all
+
+    load_all()
+    return list(REGISTRY)
+
+
+def run_checks(
+    facts: Facts,
+    knowledge_loader: Optional[Callable[[], Any]] = None,
+    checks: Optional[Sequence[Check]] = None,
+) -> Report:
+    report = Report(command="check", target=facts.to_dict()["target"])
+    ctx = CheckContext(facts, knowledge_loader)
+    for chk in checks if checks is not None else all_checks():
+        try:
+            found = [_stamp(f, chk.name) for f in chk.function(ctx)]
+        except SkipCheck as skip:
+            report.skipped.append(Skipped(chk.name, chk.area, str(skip)))
+            continue
+        except Exception as exc:  # a crashing check is a result, never the end of the run
+            report.findings.append(
+                _stamp(
+                    finding(
+                        "check-crashed",
+                        f"Check {chk.name} crashed: {type(exc).__name__}: {exc}",
+                        evidence={
+                            "check": chk.name,
+                            "traceback": traceback.format_exc(limit=6).splitlines()[-6:],
+                        },
+                    ),
+                    chk.name,
+                )
+            )
+            continue
+        if found:
+            report.findings.extend(found)
+        else:
+            report.passed.append(Passed(chk.name, chk.area, chk.ok_message))
+    for error in facts.errors:
+        report.findings.append(
+            _stamp(finding("facts-incomplete", error, evidence={"error": error}), "facts")
+        )
+    report.findings.sort(key=lambda f: -f.severity.rank)
+    return report
+
+
+def _stamp(f: Finding, check_name: str) -> Finding:
+    if f.check:
+        return f
+    from dataclasses import replace
+
+    return replace(f, check=check_name)

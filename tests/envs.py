@@ -1,0 +1,174 @@
+"""Real test environments, built once and cached: uv virtualenvs and foreign site-packages trees.
+
+Every environment is described by a spec (Python version + ordered install steps). Its folder name
+is a hash of the spec, so a changed spec builds a new environment and an unchanged one is reused
+across runs (only the first run needs the network; uv hard-links from its cache after that).
+A failed build leaves nothing behind that looks finished: the marker file is written last.
+
+The cache lives in $KERAS_DOCTOR_TEST_CACHE, else ~/.cache/keras-doctor-tests of the real user, read
+before any test swaps HOME for a temporary one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+REAL_HOME = Path(os.environ.get("HOME", str(Path.home())))
+CACHE_ROOT = Path(
+    os.environ.get("KERAS_DOCTOR_TEST_CACHE", str(REAL_HOME / ".cache" / "keras-doctor-tests"))
+)
+UV_CACHE_DIR = os.environ.get("UV_CACHE_DIR", str(REAL_HOME / ".cache" / "uv"))
+PIP_CACHE_DIR = os.environ.get("PIP_CACHE_DIR", str(REAL_HOME / ".cache" / "pip"))
+_DONE = ".keras-doctor-fixture-complete"
+
+
+class EnvBuildError(RuntimeError):
+    pass
+
+
+def uv_executable() -> str:
+    found = shutil.which("uv")
+    if found:
+        return found
+    candidate = Path(sys.executable).with_name("uv")
+    if candidate.exists():
+        return str(candidate)
+    raise EnvBuildError("uv is not installed: pip install uv (it is in the [test] extra)")
+
+
+def _builder_env() -> dict:
+    env = dict(os.environ)
+    env["HOME"] = str(REAL_HOME)
+    env["UV_CACHE_DIR"] = UV_CACHE_DIR
+    env["PIP_CACHE_DIR"] = PIP_CACHE_DIR
+    env.pop("VIRTUAL_ENV", None)
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def _run(argv: Sequence[str], log: Path) -> None:
+    with log.open("a") as out:
+        out.write("$ " + " ".join(argv) + "\n")
+        out.flush()
+        proc = subprocess.run(list(argv), stdout=out, stderr=subprocess.STDOUT, env=_builder_env())
+    if proc.returncode != 0:
+        tail = log.read_text(errors="replace")[-3000:]
+        raise EnvBuildError(f"command failed ({proc.returncode}): {' '.join(argv)}\n{tail}")
+
+
+def _cached(kind: str, name: str, spec: dict, build) -> Path:
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
+    root = CACHE_ROOT / kind / f"{name}-{digest}"
+    if (root / _DONE).exists():
+        return root
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(str(root) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (root / _DONE).exists():
+            return root
+        if root.exists():
+            shutil.rmtree(root)
+        root.mkdir()
+        log = root / "build.log"
+        try:
+            build(root, log)
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)
+            raise
+        (root / "spec.json").write_text(json.dumps(spec, indent=2))
+        (root / _DONE).write_text("")
+    return root
+
+
+def venv(
+    name: str,
+    steps: Sequence[Sequence[str]],
+    python: str = "3.11",
+    compile_bytecode: bool = True,
+    seed: bool = False,
+) -> Path:
+    """A real virtualenv at `<cache>/venvs/<name>-<hash>/env`, built by `uv venv` + `uv pip install`.
+
+    Each step is the argument list of one `uv pip install` (so `["--no-deps", "numpy==2.1.3"]` forces
+    a version past the resolver, the way users break environments). Returns the venv folder.
+    """
+    spec = {"python": python, "steps": [list(s) for s in steps], "compile": compile_bytecode,
+            "seed": seed}
+
+    def build(root: Path, log: Path) -> None:
+        uv = uv_executable()
+        env_dir = root / "env"
+        argv = [uv, "venv", "-q", "--python", python, str(env_dir)]
+        if seed:
+            argv.insert(3, "--seed")
+        _run(argv, log)
+        py = venv_python(env_dir)
+        for step in steps:
+            argv = [uv, "pip", "install", "-q", "--python", str(py)]
+            if compile_bytecode:
+                argv.append("--compile-bytecode")
+            _run(argv + list(step), log)
+
+    return _cached("venvs", name, spec, build) / "env"
+
+
+def venv_python(env_dir: Path) -> Path:
+    return env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def target_tree(
+    name: str,
+    requirements: Sequence[str],
+    platform_tag: str,
+    python_version: str = "3.11",
+    extra_trees: Sequence[tuple] = (),
+) -> Path:
+    """A real site-packages folder for another platform, laid out by pip from real PyPI wheels.
+
+    `pip install --no-deps --only-binary=:all: --platform TAG --python-version X.Y --target DIR`.
+    `extra_trees` = [(platform_tag, [requirements])] installs more packages into the same folder for
+    another platform: the way an x86_64 package gets mixed into an arm64 tree.
+    """
+    spec = {"requirements": list(requirements), "platform": platform_tag,
+            "python": python_version, "extra": [[t, list(r)] for t, r in extra_trees]}
+
+    def build(root: Path, log: Path) -> None:
+        site = root / "site-packages"
+        for tag, reqs in [(platform_tag, requirements), *extra_trees]:
+            _run(
+                [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--only-binary=:all:",
+                 "--platform", tag, "--python-version", python_version, "--implementation", "cp",
+                 "--target", str(site), "--upgrade", *reqs],
+                log,
+            )
+
+    return _cached("trees", name, spec, build) / "site-packages"
+
+
+def copy_tree(src: Path, dst: Path) -> Path:
+    """A private, writable copy of a cached environment for a test that breaks or fixes it.
+
+    Hard links where possible (cheap, like uv); files a test rewrites must be replaced, not edited
+    in place, or the cached original changes too: use `make_private(path)` before writing.
+    """
+    shutil.copytree(src, dst, symlinks=True, copy_function=os.link)
+    return dst
+
+
+def make_private(path: Path) -> None:
+    data = path.read_bytes()
+    path.unlink()
+    path.write_bytes(data)
+
+
+def find_site_packages(env_dir: Path) -> Optional[Path]:
+    found = sorted(env_dir.glob("lib/python*/site-packages"))
+    return found[0] if found else None
