@@ -1,0 +1,216 @@
+"""The header reader against real binaries from PyPI wheels, hand-made bad files and a real tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import struct
+import time
+from pathlib import Path
+
+import envs
+import pytest
+
+from keras_doctor.facts import binfmt
+from keras_doctor.facts.binfmt import Header, canonical_arch, parse_header, read_header
+
+BINARIES = Path(__file__).parent.parent / "data" / "binaries"
+
+# Expected values checked against `file(1)` (formats, archs) and the wheels' own tags.
+EXPECTED = {
+    "macho-arm64.so": Header("mach-o", ("arm64",), False, 64, {"arm64": "11.0"}),
+    "macho-x86_64.so": Header("mach-o", ("x86_64",), False, 64, {"x86_64": "10.9"}),
+    "macho-universal2.so": Header(
+        "mach-o", ("x86_64", "arm64"), True, 64, {"x86_64": "10.9", "arm64": "11.0"}
+    ),
+    "macho-fat-arm64-only.dylib": Header("mach-o", ("arm64",), True, 64, {"arm64": "11.0"}),
+    # the wheel is tagged macosx_12_0_arm64, its library says 14.0
+    "macho-minos-newer-than-tag.so": Header("mach-o", ("arm64",), False, 64, {"arm64": "14.0"}),
+    "elf-x86_64.so": Header("elf", ("x86_64",), False, 64),
+    "elf-aarch64.so": Header("elf", ("arm64",), False, 64),
+    "elf-i686.so": Header("elf", ("i386",), False, 32),
+    "pe-amd64.pyd": Header("pe", ("x86_64",), False, 64),
+    "pe-win32.pyd": Header("pe", ("i386",), False, 32),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_real_binary_headers(name):
+    assert read_header(BINARIES / name) == EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_parsing_whole_bytes_matches_reading_the_file(name):
+    assert parse_header((BINARIES / name).read_bytes()) == EXPECTED[name]
+
+
+def test_every_fixture_is_small_and_has_a_recorded_origin():
+    manifest = json.loads((BINARIES / "fixtures.json").read_text())
+    assert set(manifest) == set(EXPECTED)
+    for name, origin in manifest.items():
+        assert origin["member"] and origin["wheel"].endswith(".whl")
+        assert (BINARIES / name).stat().st_size == max(end for _, end in origin["kept"])
+    assert sum(p.stat().st_size for p in BINARIES.iterdir()) < 200_000
+
+
+def _count_reads(monkeypatch) -> list:
+    calls = []
+    real_read = os.read
+
+    def counting_read(fd, n):
+        calls.append(n)
+        return real_read(fd, n)
+
+    monkeypatch.setattr(binfmt.os, "read", counting_read)
+    return calls
+
+
+def test_a_thin_binary_costs_one_small_read(monkeypatch):
+    calls = _count_reads(monkeypatch)
+    for name in ("macho-arm64.so", "elf-x86_64.so", "pe-amd64.pyd"):
+        calls.clear()
+        read_header(BINARIES / name)
+        assert calls == [binfmt.HEAD_SIZE]
+
+
+def test_a_fat_binary_costs_one_more_read_per_slice(monkeypatch):
+    calls = _count_reads(monkeypatch)
+    read_header(BINARIES / "macho-universal2.so")
+    assert len(calls) == 3
+
+
+def _thin_macho(commands: list, cputype: int = 0x0100000C, subtype: int = 0) -> bytes:
+    body = b"".join(commands)
+    header = (0xFEEDFACF, cputype, subtype, 6, len(commands), len(body), 0, 0)
+    return struct.pack("<8I", *header) + body
+
+
+def _build_version(platform: int, minos: int) -> bytes:
+    return struct.pack("<IIIIII", 0x32, 24, platform, minos, minos, 0)
+
+
+def test_load_commands_past_the_first_read_are_fetched(tmp_path):
+    padding = struct.pack("<II", 0x19, 6000) + bytes(5992)
+    path = tmp_path / "big.dylib"
+    path.write_bytes(_thin_macho([padding, _build_version(1, 0x000D0301)]) + bytes(100))
+    assert read_header(path).min_macos == {"arm64": "13.3.1"}
+
+
+def test_only_the_macos_build_version_counts():
+    catalyst_then_macos = _thin_macho(
+        [_build_version(6, 0x000E0000), _build_version(1, 0x000B0000)]
+    )
+    assert parse_header(catalyst_then_macos).min_macos == {"arm64": "11.0"}
+    ios_only = _thin_macho([_build_version(2, 0x000E0000)])
+    assert parse_header(ios_only) == Header("mach-o", ("arm64",), False, 64)
+
+
+def test_arm64e_and_unknown_cpu_names():
+    assert parse_header(_thin_macho([], subtype=0x80000002)).archs == ("arm64e",)
+    assert parse_header(_thin_macho([], cputype=99)).archs == ("unknown-99",)
+
+
+def test_fat_magic_64_is_read(tmp_path):
+    thin = (BINARIES / "macho-arm64.so").read_bytes()
+    table = struct.pack(">II", 0xCAFEBABF, 1) + struct.pack(">iiQQII", 0x0100000C, 0, 4096,
+                                                             len(thin), 12, 0)
+    path = tmp_path / "fat64.so"
+    path.write_bytes(table + bytes(4096 - len(table)) + thin)
+    assert read_header(path) == Header("mach-o", ("arm64",), True, 64, {"arm64": "11.0"})
+
+
+def _elf(elf_class: int, encoding: int, machine: int) -> bytes:
+    ident = b"\x7fELF" + bytes([elf_class, encoding, 1]) + bytes(9)
+    return ident + struct.pack("<H" if encoding == 1 else ">H", 3) + struct.pack(
+        "<H" if encoding == 1 else ">H", machine
+    ) + bytes(44)
+
+
+@pytest.mark.parametrize(
+    ("elf_class", "encoding", "machine", "arch"),
+    [(2, 1, 21, "ppc64le"), (2, 2, 21, "ppc64"), (2, 2, 22, "s390x"), (2, 1, 243, "riscv64"),
+     (1, 1, 40, "arm"), (2, 1, 9999, "unknown-9999")],
+)
+def test_elf_machines_and_byte_orders(elf_class, encoding, machine, arch):
+    assert parse_header(_elf(elf_class, encoding, machine)).archs == (arch,)
+
+
+def test_pe_arm64():
+    data = bytearray((BINARIES / "pe-amd64.pyd").read_bytes())
+    (lfanew,) = struct.unpack_from("<I", data, 0x3C)
+    struct.pack_into("<H", data, lfanew + 4, 0xAA64)
+    assert parse_header(bytes(data)).archs == ("arm64",)
+
+
+JAVA_CLASS = bytes.fromhex("cafebabe00000034001d0a000600") + bytes(200)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty file"),
+        (JAVA_CLASS, "Java class"),
+        ((BINARIES / "macho-arm64.so").read_bytes()[:12], "truncated"),
+        ((BINARIES / "macho-arm64.so").read_bytes()[:600], "truncated"),
+        ((BINARIES / "macho-universal2.so").read_bytes()[:200], "offset"),
+        ((BINARIES / "elf-x86_64.so").read_bytes()[:10], "truncated"),
+        (b"\x7fELF\x09\x09" + bytes(30), "corrupt ELF"),
+        (b"MZ" + bytes(100), "without a PE header"),
+        (b"#!/usr/bin/env python3\n", "not a Mach-O, ELF or PE"),
+        (bytes.fromhex("cafebabe00000000"), "0 architectures"),
+    ],
+)
+def test_bad_content_is_a_result_not_an_exception(data, message):
+    header = parse_header(data)
+    assert header.format == "unknown"
+    assert header.archs == ()
+    assert message in (header.error or "")
+
+
+def test_random_bytes_never_raise():
+    rng = random.Random(1234)
+    magics = [b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa\xce", b"\x7fELF", b"MZ", b""]
+    for _ in range(3000):
+        data = rng.choice(magics) + rng.randbytes(rng.randrange(0, 300))
+        header = parse_header(data)
+        assert header.format in ("mach-o", "elf", "pe", "unknown")
+        assert (header.error is None) == (header.format != "unknown")
+
+
+def test_unreadable_paths_give_an_error(tmp_path):
+    assert "cannot open" in read_header(tmp_path / "missing.so").error
+    assert read_header(tmp_path).error  # a directory
+
+
+@pytest.mark.parametrize(
+    ("name", "canonical"),
+    [("aarch64", "arm64"), ("arm64", "arm64"), ("ARM64", "arm64"), ("AMD64", "x86_64"),
+     ("x86_64", "x86_64"), ("i686", "i386"), ("x86", "i386"), ("armv7l", "arm"),
+     ("ppc64le", "ppc64le"), ("s390x", "s390x"), ("arm64e", "arm64e"), ("sparc64", "sparc64"),
+     ("", "unknown")],
+)
+def test_canonical_arch(name, canonical):
+    assert canonical_arch(name) == canonical
+
+
+@pytest.mark.slow
+def test_every_binary_of_a_real_macos_arm64_tensorflow_tree():
+    site = envs.target_tree(
+        "macos-arm64-tf", ["tensorflow==2.16.2", "tensorflow-metal==1.2.0"],
+        "macosx_12_0_arm64", "3.11",
+    )
+    paths = [
+        os.path.join(folder, name)
+        for folder, _, names in os.walk(site)
+        for name in names
+        if name.endswith((".so", ".dylib"))
+    ]
+    started = time.perf_counter()
+    headers = [read_header(path) for path in paths]
+    elapsed = time.perf_counter() - started
+    print(f"\n{len(paths)} headers read in {elapsed * 1000:.1f} ms")
+    assert len(paths) > 50
+    assert all(h.format == "mach-o" and "arm64" in h.archs and h.error is None for h in headers)
+    assert all(h.min_macos.get("arm64") for h in headers)
+    assert elapsed < 1.0
