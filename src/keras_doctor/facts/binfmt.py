@@ -26,9 +26,9 @@ class Header:
     format: str  # "mach-o" | "elf" | "pe" | "unknown"
     archs: Tuple[str, ...] = ()  # every slice, in file order
     fat: bool = False
-    bits: Optional[int] = None  # noqa: UP045  (None: a fat file whose slices differ)
+    bits: Optional[int] = None  # None for a fat file whose slices differ
     min_macos: Dict[str, str] = field(default_factory=dict)  # arch -> "X.Y[.Z]", Mach-O only
-    error: Optional[str] = None  # noqa: UP045
+    error: Optional[str] = None
 
 
 class _Bad(Exception):
@@ -72,7 +72,7 @@ def read_header(path: str | os.PathLike) -> Header:
         os.close(fd)
 
 
-def parse_header(data: bytes, read_at: ReadAt | None = None) -> Header:
+def parse_header(data: bytes, read_at: Optional[ReadAt] = None) -> Header:
     """The header described by `data`, the first bytes of a file (or all of it).
 
     `read_at(offset, length)` fetches more of the file when the load commands or a fat slice lie
@@ -127,7 +127,7 @@ def _version(packed: int) -> str:
     return f"{major}.{minor}.{patch}" if patch else f"{major}.{minor}"
 
 
-def _macho_slice(head: bytes, read_at: ReadAt, offset: int) -> Tuple[str, int, str | None]:
+def _macho_slice(head: bytes, read_at: ReadAt, offset: int) -> Tuple[str, int, Optional[str]]:
     """Architecture, word size and minimum macOS of the thin Mach-O starting at `head`."""
     if head[:4] not in _MACHO_MAGICS:
         raise _Bad(f"no Mach-O header at offset {offset}")
