@@ -295,6 +295,19 @@ keras.json).
 """,
     ),
     _c(
+        "keras-config-invalid", "keras", "warning",
+        "`~/.keras/keras.json` is not valid JSON, so Keras ignores every setting in it",
+        "parsing `$KERAS_HOME/keras.json`",
+        """
+## Why is this bad?
+Keras reads its backend, float type and image data format from keras.json and silently falls back to
+its defaults when the file is not valid JSON, so the settings you wrote there do not apply.
+
+## How to fix it
+Fix the JSON syntax (or delete the file; Keras writes a fresh one on next import).
+""",
+    ),
+    _c(
         "numpy-abi-mismatch", "packages", "error",
         "numpy is newer or older than the ABI TensorFlow (or another extension) was built against",
         "installed versions vs knowledge base",
@@ -515,6 +528,54 @@ The operating system's package manager owns this Python; `pip install` refuses w
 
 ## How to fix it
 Create a virtual environment and install there.
+""",
+    ),
+    # -- Found by running it (keras-doctor verify) -----------------------------------------------
+    _c(
+        "verify-crashed", "environment", "error",
+        "the interpreter died during a verify step (a signal such as SIGILL or SIGSEGV, or an exit)",
+        "`keras-doctor verify`: the step that started and never ended, the process's exit status",
+        """
+## Why is this bad?
+A native crash kills Python without a traceback: `Illegal instruction`, `Segmentation fault`,
+`Bus error`, `Abort trap`, or a notebook kernel that "died". SIGILL usually means a binary uses CPU
+instructions this machine (or its emulator) lacks; SIGSEGV, SIGBUS and SIGABRT usually mean native
+libraries that do not belong together (a plugin built for another TensorFlow, mixed architectures,
+two copies of one library). The step that was running names the import or operation that crashed.
+
+## How to fix it
+Run `keras-doctor check` for static causes first (architecture, plugin and version mismatches);
+the finding's evidence holds the last output before the crash, including Python's own stack of
+the crashing thread.
+""",
+    ),
+    _c(
+        "verify-timeout", "environment", "error",
+        "a verify step did not finish within the time limit and was stopped",
+        "`keras-doctor verify --timeout`: the step that was running when the limit was reached",
+        """
+## Why is this bad?
+An import or operation that hangs usually waits on something that never comes: a device driver, a
+lock held by another process, a network file system, or a download with no route. Under an emulator
+or on a very slow disk, a first import can also simply take longer than the limit.
+
+## How to fix it
+Re-run with a larger `--timeout` to tell slow from stuck; if it is stuck, the named step is the
+place to look (for example a GPU plugin that waits for its device).
+""",
+    ),
+    _c(
+        "verify-step-failed", "environment", "error",
+        "a verify step raised an error that no known signature explains",
+        "`keras-doctor verify`: the step's traceback",
+        """
+## Why is this bad?
+The step (an import, a device operation, building a model) failed with an exception that
+keras-doctor does not recognise, so the environment does not work for that step.
+
+## How to fix it
+Read the traceback in the evidence; `keras-doctor explain` on the same text may rank causes once
+more is known, and `keras-doctor check` looks for static causes.
 """,
     ),
     # -- The doctor itself ----------------------------------------------------------------------

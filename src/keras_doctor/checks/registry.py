@@ -27,6 +27,16 @@ class CheckContext:
         self.facts = facts
         self._knowledge_loader = knowledge_loader
         self._knowledge: Any = None
+        self._installed: Any = None
+
+    @property
+    def installed(self) -> Any:
+        """The first copy of each distribution on sys.path (`checks.installed.Installed`)."""
+        if self._installed is None:
+            from keras_doctor.checks.installed import Installed
+
+            self._installed = Installed(self.facts)
+        return self._installed
 
     @property
     def knowledge(self) -> Any:

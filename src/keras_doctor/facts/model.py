@@ -61,6 +61,7 @@ class InterpreterFacts:
     running_arch: Optional[str] = None  # the slice that runs (differs from machine under Rosetta)
     bits: Optional[int] = None
     kind: Optional[str] = None  # venv | conda | pyenv | homebrew | python.org | uv | system | unknown
+    base_kind: Optional[str] = None  # for a venv: the kind of interpreter it was made from
     prefix: Optional[str] = None
     base_prefix: Optional[str] = None
     in_venv: Optional[bool] = None

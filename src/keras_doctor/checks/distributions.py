@@ -1,0 +1,197 @@
+"""Distribution checks: overlapping files, duplicates, broken metadata, unmet requirements.
+
+Requirements are evaluated with `packaging` markers for the *target* (a macOS tree checked on Linux
+gets macOS markers), which is how this finds at least what `pip check` finds for any platform.
+Version conflicts on the packages TensorFlow is most sensitive to get their own cause IDs, so the
+fix can be specific.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterator, List, Tuple
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from keras_doctor.checks.installed import TF_FAMILY, parse_version
+from keras_doctor.checks.registry import check, finding
+from keras_doctor.facts.model import Distribution
+from keras_doctor.findings import Finding, FixStep, StepKind
+from keras_doctor.remedies import install, uninstall
+
+
+def _ignored(rel: str) -> bool:
+    return "__pycache__" in rel or rel.endswith(".pyc") or ".dist-info/" in rel
+
+
+@check(name="file-owners", area="packages", causes=["tf-distributions-overlap"],
+       ok="No file is owned by two distributions")
+def file_owners(ctx) -> Iterator[Finding]:
+    owners: Dict[Tuple[str, str], List[Distribution]] = {}
+    for dist in ctx.facts.distributions:
+        for rel in dist.files or ():
+            if not _ignored(rel):
+                owners.setdefault((dist.location, rel.replace("\\", "/")), []).append(dist)
+    groups: Dict[Tuple[str, ...], List[str]] = {}
+    members: Dict[Tuple[str, ...], List[Distribution]] = {}
+    for (_location, rel), dists in owners.items():
+        if len(dists) > 1:
+            key = tuple(sorted(f"{d.canonical_name}=={d.version}" for d in dists))
+            groups.setdefault(key, []).append(rel)
+            members[key] = dists
+    for key, files in sorted(groups.items()):
+        dists = members[key]
+        names = [d.name for d in dists]
+        tops = sorted({f.split("/", 1)[0] for f in files})
+        tf = [d for d in dists if d.canonical_name in TF_FAMILY]
+        if len(tf) >= 2:
+            keep = _preferred_tensorflow(tf)
+            title = (f"{' and '.join(f'{d.name} {d.version}' for d in dists)} are installed "
+                     f"together and overwrite each other's {', '.join(tops[:3])} files")
+            explanation = ("These are alternative builds of TensorFlow that all install the same "
+                           "`tensorflow/` package; pip does not see them as conflicting, so the "
+                           "second one overwrote the first: versions mix, and uninstalling either "
+                           "removes files the other needs.")
+            fix = [uninstall(ctx.facts, names, "Uninstall every TensorFlow build that shares "
+                                                "these files"),
+                   install(ctx.facts, [f"{keep.name}=={keep.version}"], no_cache=True,
+                           description=f"Install exactly one: {keep.name} {keep.version}")]
+        else:
+            title = (f"{' and '.join(f'{d.name} {d.version}' for d in dists)} both install "
+                     f"{len(files)} of the same files ({', '.join(tops[:3])})")
+            explanation = ("Two distributions own the same files: whichever was installed last "
+                           "won, and uninstalling one breaks the other.")
+            fix = [uninstall(ctx.facts, names),
+                   FixStep(f"Then install the one you need ({' or '.join(names)})",
+                           StepKind.MANUAL)]
+        yield finding(
+            "tf-distributions-overlap", title, explanation=explanation,
+            evidence={"owners": [{"name": d.name, "version": d.version,
+                                  "metadata": d.metadata_dir} for d in dists],
+                      "shared_file_count": len(files), "shared_top_level": tops,
+                      "examples": sorted(files)[:5]},
+            fix=fix,
+        )
+
+
+def _preferred_tensorflow(dists: List[Distribution]) -> Distribution:
+    """Keep the plain `tensorflow` distribution at the highest version among those installed."""
+    def key(d: Distribution):
+        return (parse_version(d.version) or parse_version("0"), d.canonical_name == "tensorflow")
+
+    best = max(dists, key=key)
+    plain = [d for d in dists if d.canonical_name == "tensorflow" and d.version == best.version]
+    return plain[0] if plain else best
+
+
+@check(name="duplicates", area="packages", causes=["duplicate-install"],
+       ok="Each distribution is installed once, with no leftovers of interrupted uninstalls")
+def duplicates(ctx) -> Iterator[Finding]:
+    for name, copies in sorted(ctx.installed.copies.items()):
+        if len(copies) < 2:
+            continue
+        first = copies[0]
+        yield finding(
+            "duplicate-install",
+            f"{first.name} is installed {len(copies)} times "
+            f"({', '.join(c.version for c in copies)}); Python imports {first.version} from "
+            f"{first.location}",
+            evidence={"name": name, "copies": [{"version": c.version, "metadata": c.metadata_dir,
+                                                "location": c.location} for c in copies]},
+            fix=[uninstall(ctx.facts, [first.name],
+                           f"Uninstall {first.name} until no copy is left (once per copy)"),
+                 install(ctx.facts, [f"{first.name}=={first.version}"],
+                         description=f"Install {first.name} once")],
+        )
+    for leftover in ctx.facts.leftovers:
+        yield finding(
+            "duplicate-install",
+            f"Leftover of an interrupted install or uninstall: {leftover.path}",
+            evidence={"path": leftover.path, "location": leftover.location},
+            fix=[FixStep(f"Delete the folder {leftover.path}", StepKind.EDIT,
+                         target=leftover.path, destructive=True)],
+        )
+
+
+@check(name="metadata", area="packages", causes=["broken-metadata"],
+       ok="Every distribution's metadata is readable")
+def metadata(ctx) -> Iterator[Finding]:
+    for dist in ctx.facts.distributions:
+        if dist.error is None:
+            continue
+        fix = [install(ctx.facts, [f"{dist.name}=={dist.version}"], reinstall=True, no_deps=True)
+               if parse_version(dist.version) else
+               FixStep(f"Remove the broken folder {dist.metadata_dir}", StepKind.EDIT,
+                       target=dist.metadata_dir, destructive=True)]
+        yield finding(
+            "broken-metadata", f"{dist.metadata_dir}: {dist.error}",
+            evidence={"metadata": dist.metadata_dir, "name": dist.name, "version": dist.version,
+                      "error": dist.error},
+            fix=fix,
+        )
+
+
+# Conflicts on these requirements of a TensorFlow build have a specific cause and fix.
+_SPECIFIC_CAUSES = {"numpy": "numpy-abi-mismatch", "protobuf": "protobuf-mismatch",
+                    "ml-dtypes": "ml-dtypes-mismatch"}
+
+
+def conflict_cause(requirer: str, required: str, installed_version) -> str:
+    if requirer in TF_FAMILY or requirer == "tf-keras":
+        if required in _SPECIFIC_CAUSES:
+            return _SPECIFIC_CAUSES[required]
+        if required in ("keras", "tf-keras"):
+            if installed_version is not None and installed_version.major < 3 and requirer in TF_FAMILY:
+                return "keras3-required" if required == "keras" else "keras-tf-version-skew"
+            return "keras-tf-version-skew"
+    return "requirement-conflict"
+
+
+@check(name="requirements", area="packages",
+       causes=["missing-dependency", "requirement-conflict", "numpy-abi-mismatch",
+               "protobuf-mismatch", "ml-dtypes-mismatch", "keras-tf-version-skew",
+               "keras3-required"],
+       ok="Every requirement of every installed distribution is met")
+def requirements(ctx) -> Iterator[Finding]:
+    facts = ctx.facts
+    environment = dict(facts.interpreter.marker_environment)
+    environment["extra"] = ""
+    inst = ctx.installed
+    for dist in inst.first.values():
+        for text in dist.requires_dist:
+            try:
+                req = Requirement(text)
+            except InvalidRequirement:
+                continue
+            if req.marker is not None and not req.marker.evaluate(environment):
+                continue
+            name = canonicalize_name(req.name)
+            have = inst.get(name)
+            evidence = {"requirer": dist.name, "requirer_version": dist.version,
+                        "requirement": str(req), "required": req.name}
+            if have is None:
+                yield finding(
+                    "missing-dependency",
+                    f"{dist.name} {dist.version} requires {req}, which is not installed",
+                    evidence=evidence,
+                    fix=[install(facts, [_spec(req)])],
+                )
+                continue
+            version = parse_version(have.version)
+            if version is None or not req.specifier or req.specifier.contains(version,
+                                                                              prereleases=True):
+                continue
+            evidence["installed_version"] = have.version
+            yield finding(
+                conflict_cause(dist.canonical_name, name, version),
+                f"{dist.name} {dist.version} requires {req.name}{req.specifier}, but "
+                f"{have.name} {have.version} is installed",
+                evidence=evidence,
+                fix=[install(facts, [_spec(req)],
+                             description=f"Install {req.name} inside the range {dist.name} "
+                                         "requires")],
+            )
+
+
+def _spec(req: Requirement) -> str:
+    return f"{req.name}{req.specifier}"

@@ -1,0 +1,129 @@
+"""Platform checks: Rosetta, AVX, and binaries that need a newer macOS.
+
+These decide whether anything can work at all, so they come first in every report.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from packaging.version import InvalidVersion, Version
+
+from keras_doctor.checks.registry import SkipCheck, check, finding
+from keras_doctor.facts.model import Facts
+from keras_doctor.findings import Finding, FixStep, StepKind
+from keras_doctor.remedies import new_environment
+
+
+def _live_mac(facts: Facts) -> None:
+    if facts.platform.system != "Darwin":
+        raise SkipCheck("not a Mac")
+    if facts.platform.apple_silicon is None:
+        raise SkipCheck("the Mac's hardware is not known for this target")
+
+
+@check(name="rosetta", area="platform", causes=["rosetta-python"],
+       ok="The interpreter runs natively")
+def rosetta(ctx) -> Iterator[Finding]:
+    facts = ctx.facts
+    _live_mac(facts)
+    interp = facts.interpreter
+    translated = bool(facts.platform.rosetta_translated)
+    if not translated and not (facts.platform.apple_silicon and interp.running_arch == "x86_64"):
+        return
+    archs = interp.executable_archs or []
+    evidence = {
+        "executable": interp.executable,
+        "executable_archs": archs,
+        "running_arch": interp.running_arch,
+        "sysctl.proc_translated": int(translated),
+        "hw.optional.arm64": 1,
+        "kind": interp.kind,
+        "base_kind": interp.base_kind,
+    }
+    if "arm64" in archs:
+        steps = [FixStep(
+            "This interpreter is universal2 but was started as x86_64 (a terminal set to 'Open "
+            "using Rosetta', or `arch -x86_64`). Start it natively:", StepKind.RUN,
+            ("arch", "-arm64", interp.executable or "python3"),
+        )]
+        title = "The interpreter has an arm64 slice but runs as x86_64 under Rosetta 2"
+    else:
+        steps = [
+            FixStep("Install a native arm64 Python: python.org's universal2 installer, Homebrew "
+                    "under /opt/homebrew, Miniforge arm64, or `uv python install`", StepKind.MANUAL),
+            new_environment(facts, "Every native package in this environment is x86_64"),
+        ]
+        title = "An x86_64-only Python runs under Rosetta 2 on an Apple Silicon Mac"
+    yield finding("rosetta-python", title, evidence=evidence, fix=steps)
+
+
+@check(name="avx", area="platform", causes=["cpu-lacks-avx"],
+       ok="The CPU provides what the installed TensorFlow build needs")
+def avx(ctx) -> Iterator[Finding]:
+    facts = ctx.facts
+    if facts.interpreter.running_arch != "x86_64":
+        raise SkipCheck("AVX applies to x86_64 builds only")
+    flags = facts.platform.cpu_flags
+    if flags is None:
+        raise SkipCheck("the CPU's features are not known for this target")
+    tf = ctx.installed.tensorflow()
+    if not tf or "avx" in flags:
+        return
+    dist = tf[0]
+    fix = [FixStep("Official x86_64 TensorFlow wheels need AVX; upgrading does not help",
+                   StepKind.MANUAL)]
+    if facts.platform.apple_silicon:
+        fix = [FixStep("Use a native arm64 Python on this Mac; the arm64 TensorFlow build needs no "
+                       "AVX", StepKind.MANUAL),
+               new_environment(facts, "The x86_64 environment cannot be converted")]
+    else:
+        fix.append(FixStep("Run on a CPU (or VM configuration) that exposes AVX, or use a "
+                           "TensorFlow build compiled without AVX", StepKind.MANUAL))
+    yield finding(
+        "cpu-lacks-avx",
+        f"{dist.name} {dist.version} is an x86_64 build that needs AVX, which this "
+        f"{'emulated ' if facts.platform.rosetta_translated else ''}CPU does not provide",
+        evidence={"distribution": dist.name, "version": dist.version,
+                  "cpu_brand": facts.platform.cpu_brand, "cpu_flags": flags,
+                  "rosetta_translated": facts.platform.rosetta_translated},
+        fix=fix,
+    )
+
+
+def _version(text: str):
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+@check(name="macos-version", area="platform", causes=["macos-too-old"],
+       ok="Every binary supports this macOS version")
+def macos_version(ctx) -> Iterator[Finding]:
+    facts = ctx.facts
+    if facts.platform.system != "Darwin":
+        raise SkipCheck("not a Mac")
+    running = _version(facts.platform.os_version or "")
+    if running is None:
+        raise SkipCheck("the macOS version is not known for this target")
+    arch = facts.interpreter.running_arch
+    by_owner: dict = {}
+    for binary in facts.binaries:
+        needed = binary.min_macos.get(arch or "")
+        if needed and (_version(needed) or running) > running:
+            by_owner.setdefault(binary.owner, []).append((binary.path, needed))
+    for owner, files in sorted(by_owner.items(), key=lambda kv: str(kv[0])):
+        highest = max((n for _, n in files), key=lambda n: _version(n) or running)
+        dist = ctx.installed.get(owner) if owner else None
+        label = f"{dist.name} {dist.version}" if dist else "Unowned binaries"
+        yield finding(
+            "macos-too-old",
+            f"{label} needs macOS {highest}; this Mac runs {facts.platform.os_version}",
+            evidence={"owner": owner, "os_version": facts.platform.os_version, "arch": arch,
+                      "files": [{"path": p, "min_macos": n} for p, n in files[:20]],
+                      "file_count": len(files)},
+            fix=[FixStep(f"Install an older release of {owner or 'the package'} built for macOS "
+                         f"{facts.platform.os_version}, or upgrade macOS to {highest} or later",
+                         StepKind.MANUAL)],
+        )

@@ -1,0 +1,107 @@
+"""Find every native binary in site-packages and read its header: format, architectures, minimum OS.
+
+The installed-file lists (RECORD) already name almost every binary, so they are read from there
+instead of walking TensorFlow's thousands of folders; only top-level entries that no distribution
+owns (copied-in folders, leftovers of broken installs) are walked. Only headers are read, never
+whole files.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Dict, Iterable, List, Tuple
+
+from keras_doctor.facts.binfmt import read_header
+from keras_doctor.facts.model import Binary, Distribution
+
+BINARY_SUFFIXES = (".so", ".dylib", ".pyd", ".dll")
+
+
+def is_binary_name(name: str) -> bool:
+    return name.endswith(BINARY_SUFFIXES) or ".so." in name  # libhdf5.so.310.4.0
+
+
+def _top_level(rel_path: str) -> str:
+    return rel_path.replace("\\", "/").split("/", 1)[0]
+
+
+def owned_binaries(dist: Distribution) -> List[Tuple[str, str]]:
+    """(absolute path, relative path) of every binary the distribution's file list names."""
+    result = []
+    for rel in dist.files or ():
+        if is_binary_name(rel):
+            result.append((os.path.normpath(os.path.join(dist.location, rel)), rel))
+    return result
+
+
+def _walk(root: str, found: List[str]) -> None:
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name != "__pycache__":
+                            stack.append(entry.path)
+                    elif is_binary_name(entry.name):
+                        found.append(entry.path)
+        except OSError:
+            continue
+
+
+def scan(site_dirs: Iterable[str], distributions: List[Distribution]) -> List[Binary]:
+    owners: Dict[str, str] = {}
+    owned_tops: Dict[str, set] = {}
+    for dist in distributions:
+        tops = owned_tops.setdefault(dist.location, set())
+        for rel in dist.files or ():
+            tops.add(_top_level(rel))
+        for path, _rel in owned_binaries(dist):
+            owners.setdefault(path, dist.canonical_name)
+
+    paths = list(owners)
+    for location in site_dirs:
+        tops = owned_tops.get(location, set())
+        try:
+            entries = list(os.scandir(location))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name in tops or entry.name.endswith((".dist-info", ".egg-info")):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                _walk(entry.path, paths)
+            elif is_binary_name(entry.name):
+                paths.append(entry.path)
+
+    binaries = []
+    location_of = _location_index(site_dirs)
+    for path in paths:
+        header = read_header(path)
+        if header.error and header.format == "unknown" and not os.path.exists(path):
+            continue  # listed in RECORD but deleted: not a binary on disk
+        binaries.append(
+            Binary(
+                path=path,
+                location=location_of(path),
+                format=header.format,
+                archs=list(header.archs),
+                min_macos=dict(header.min_macos),
+                owner=owners.get(path),
+                error=header.error,
+            )
+        )
+    return binaries
+
+
+def _location_index(site_dirs: Iterable[str]):
+    roots = sorted((os.path.normpath(d) for d in site_dirs), key=len, reverse=True)
+
+    def location_of(path: str) -> str:
+        for root in roots:
+            if path.startswith(root + os.sep):
+                return root
+        return os.path.dirname(path)
+
+    return location_of

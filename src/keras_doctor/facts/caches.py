@@ -1,0 +1,116 @@
+"""Read the installer caches and the Keras weights cache.
+
+Cache sizes are measured under a time budget (a warm uv cache holds hundreds of thousands of files;
+`check` must stay fast), and say when they stopped early. Weights files get a size and an HDF5
+signature check always, a sha256 only on request: hashing a 500 MB VGG16 file costs seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import time
+from typing import Dict, List, Optional, Tuple
+
+from keras_doctor.facts.model import CacheDir, CacheFacts, WeightsFile
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _cache_home(env: Dict[str, str]) -> str:
+    home = env.get("HOME") or os.path.expanduser("~")
+    return env.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+
+
+def pip_cache_dir(env: Dict[str, str], system: str) -> str:
+    if env.get("PIP_CACHE_DIR"):
+        return env["PIP_CACHE_DIR"]
+    home = env.get("HOME") or os.path.expanduser("~")
+    if system == "Darwin":
+        return os.path.join(home, "Library", "Caches", "pip")
+    if system == "Windows":
+        return os.path.join(env.get("LOCALAPPDATA", home), "pip", "Cache")
+    return os.path.join(_cache_home(env), "pip")
+
+
+def uv_cache_dir(env: Dict[str, str], system: str) -> str:
+    if env.get("UV_CACHE_DIR"):
+        return env["UV_CACHE_DIR"]
+    if system == "Windows":
+        home = env.get("HOME") or os.path.expanduser("~")
+        return os.path.join(env.get("LOCALAPPDATA", home), "uv", "cache")
+    return os.path.join(_cache_home(env), "uv")
+
+
+def tree_size(root: str, budget_seconds: Optional[float]) -> Tuple[int, bool]:
+    deadline = None if budget_seconds is None else time.perf_counter() + budget_seconds
+    total, stack = 0, [root]
+    while stack:
+        if deadline is not None and time.perf_counter() > deadline:
+            return total, False
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False):
+                        total += entry.stat(follow_symlinks=False).st_size
+        except OSError:
+            continue
+    return total, True
+
+
+def weights_files(models_dir: str, hash_weights: bool) -> List[WeightsFile]:
+    try:
+        names = sorted(os.listdir(models_dir))
+    except OSError:
+        return []
+    files = []
+    for name in names:
+        path = os.path.join(models_dir, name)
+        if not os.path.isfile(path):
+            continue
+        try:
+            size = os.path.getsize(path)
+            with open(path, "rb") as handle:
+                signature = handle.read(8) == HDF5_SIGNATURE
+        except OSError:
+            continue
+        digest = _sha256(path) if hash_weights else None
+        files.append(WeightsFile(name, path, size, signature, digest))
+    return files
+
+
+def _sha256(path: str) -> Optional[str]:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def read_caches(
+    env: Dict[str, str],
+    system: str,
+    keras_home: str,
+    size_budget: Optional[float] = 0.02,
+    hash_weights: bool = False,
+) -> CacheFacts:
+    dirs = []
+    for tool, path in (("pip", pip_cache_dir(env, system)), ("uv", uv_cache_dir(env, system))):
+        exists = os.path.isdir(path)
+        size, complete = tree_size(path, size_budget) if exists else (None, True)
+        dirs.append(CacheDir(tool=tool, path=path, exists=exists, size_bytes=size,
+                             size_complete=complete))
+    return CacheFacts(
+        dirs=dirs,
+        keras_home=keras_home,
+        weights=weights_files(os.path.join(keras_home, "models"), hash_weights),
+    )
+
+

@@ -1,0 +1,246 @@
+"""Collect a facts snapshot for one target: the running interpreter, another one, or a stated folder.
+
+All three paths end in the same `Facts`, so every check works the same on each. The target
+interpreter is asked only for what it alone knows (the probe); everything else is read statically
+here. Each reader is guarded: a failure becomes an entry in `facts.errors`, never a crash, because
+the environments this runs on are broken by definition.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, TypeVar
+
+from keras_doctor import __version__
+from keras_doctor.facts import binaries, caches, config, distributions, interpreter, shadowing
+from keras_doctor.facts.model import (
+    PLATFORMS,
+    Distribution,
+    Facts,
+    InterpreterFacts,
+    PlatformFacts,
+    Target,
+)
+
+PROBE_TIMEOUT = 60.0
+T = TypeVar("T")
+
+
+class TargetError(Exception):
+    """The target cannot be examined (no such interpreter, it does not run, bad folder)."""
+
+
+def platform_name(system: str, arch: str) -> str:
+    for name, (sys_name, cpu) in PLATFORMS.items():
+        if sys_name == system and cpu == arch:
+            return name
+    return f"{system.lower()}-{arch}"
+
+
+def _guarded(errors: List[str], what: str, default: T, read: Callable[[], T]) -> T:
+    try:
+        return read()
+    except Exception as exc:  # a broken environment must still be diagnosed
+        errors.append(f"could not read {what}: {type(exc).__name__}: {exc}")
+        return default
+
+
+def _installers(dists: List[Distribution], path_var: str) -> Dict[str, str]:
+    found: Dict[str, str] = {}
+    for dist in dists:
+        if dist.canonical_name in ("pip", "uv") and dist.canonical_name not in found:
+            found[dist.canonical_name] = dist.version
+    if "uv" not in found and any(
+        os.path.isfile(os.path.join(d, "uv")) for d in path_var.split(os.pathsep) if d
+    ):
+        found["uv"] = "unknown"
+    return found
+
+
+def facts_from_probe(
+    probe: Dict[str, Any],
+    mode: str,
+    path: Optional[str] = None,
+    size_budget: Optional[float] = 0.02,
+    hash_weights: bool = False,
+) -> Facts:
+    errors: List[str] = []
+    env: Dict[str, str] = probe.get("env") or {}
+    cpu = probe.get("cpu") or {}
+    if cpu.get("error"):
+        errors.append(f"could not read CPU facts: {cpu['error']}")
+    cwd = probe.get("cwd") or os.getcwd()
+    sys_path = probe.get("sys_path") or []
+    scan_dirs = [entry or cwd for entry in sys_path]
+    dists, leftovers = _guarded(errors, "installed distributions", ([], []),
+                                lambda: distributions.scan(scan_dirs))
+    interp: InterpreterFacts = interpreter.from_probe(probe, _installers(dists, env.get("PATH", "")))
+    arch = interp.running_arch or "unknown"
+    system = probe.get("system") or "unknown"
+    binary_dirs = list(interp.site_packages)
+    if interp.user_site and interp.user_site in sys_path:
+        binary_dirs.append(interp.user_site)
+    binary_dirs = distributions.unique_site_dirs(binary_dirs)
+    home = config.keras_home(env)
+    return Facts(
+        target=Target(mode=mode, platform=platform_name(system, arch),
+                      python_version=interp.version, path=path),
+        platform=PlatformFacts(
+            system=system,
+            machine=arch,
+            release=probe.get("release"),
+            os_version=cpu.get("os_version"),
+            apple_silicon=cpu.get("apple_silicon"),
+            rosetta_translated=cpu.get("rosetta_translated"),
+            cpu_brand=cpu.get("cpu_brand"),
+            cpu_flags=cpu.get("cpu_flags"),
+            libc=probe.get("libc"),
+        ),
+        interpreter=interp,
+        distributions=dists,
+        leftovers=leftovers,
+        binaries=_guarded(errors, "binaries", [], lambda: binaries.scan(binary_dirs, dists)),
+        shadows=_guarded(errors, "sys.path", [], lambda: shadowing.find_shadows(
+            sys_path, interp.site_packages, cwd)),
+        config=_guarded(errors, "configuration", None, lambda: config.read_config(
+            env, interp.prefix)),
+        caches=_guarded(errors, "caches", None, lambda: caches.read_caches(
+            env, system, home, size_budget, hash_weights)),
+        errors=errors,
+        collected_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        doctor_version=__version__,
+    )
+
+
+def collect_running(**options: Any) -> Facts:
+    """Facts of the interpreter running keras-doctor, probed in-process."""
+    from keras_doctor.facts import probe as probe_module
+
+    answer = probe_module.probe()
+    # The doctor's own script folder is sys.path[0] here; a user's `python` would have the working
+    # directory there instead, which is what shadowing must look at.
+    answer["sys_path"] = [""] + list(answer["sys_path"][1:])
+    return facts_from_probe(answer, "running", sys.executable, **options)
+
+
+def probe_source() -> str:
+    return (Path(__file__).with_name("probe.py")).read_text(encoding="utf-8")
+
+
+def run_probe(executable: str) -> Dict[str, Any]:
+    if not os.path.exists(executable):
+        raise TargetError(f"no interpreter at {executable}")
+    if os.path.isdir(executable) or not os.access(executable, os.X_OK):
+        raise TargetError(f"{executable} is not an executable interpreter")
+    try:
+        proc = subprocess.run(
+            [executable, "-c", probe_source()],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=PROBE_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise TargetError(f"{executable} did not answer within {PROBE_TIMEOUT:.0f} s") from exc
+    except OSError as exc:
+        raise TargetError(f"{executable} does not run: {exc.strerror or exc}") from exc
+    if proc.returncode != 0:
+        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        raise TargetError(
+            f"{executable} failed to run the probe (exit {proc.returncode}): {tail[0]}"
+        )
+    try:
+        answer = json.loads(proc.stdout.decode("utf-8"))
+    except ValueError as exc:
+        raise TargetError(f"{executable} is not a Python interpreter keras-doctor can read") from exc
+    if not isinstance(answer, dict) or "sys_path" not in answer:
+        raise TargetError(f"{executable} gave an unexpected probe answer")
+    return answer
+
+
+def collect_python(executable: str, **options: Any) -> Facts:
+    """Facts of another interpreter: it runs the stdlib-only probe; the rest is read here."""
+    return facts_from_probe(run_probe(executable), "python", executable, **options)
+
+
+def collect_path(site_dir: str, platform: str, python_version: str) -> Facts:
+    """Facts of a site-packages folder built for a stated platform and Python version."""
+    if platform not in PLATFORMS:
+        raise TargetError(
+            f"unknown platform {platform!r}; choose one of: {', '.join(PLATFORMS)}"
+        )
+    if not os.path.isdir(site_dir):
+        raise TargetError(f"no folder at {site_dir}")
+    parts = python_version.split(".")
+    if len(parts) < 2 or not all(p.isdigit() for p in parts):
+        raise TargetError(f"--python-version must look like 3.11, not {python_version!r}")
+    system, arch = PLATFORMS[platform]
+    site_dir = os.path.abspath(site_dir)
+    errors: List[str] = []
+    dists, leftovers = distributions.scan([site_dir])
+    full = python_version if len(parts) > 2 else python_version + ".0"
+    markers = stated_marker_environment(system, arch, full)
+    return Facts(
+        target=Target(mode="path", platform=platform, python_version=python_version,
+                      path=site_dir),
+        platform=PlatformFacts(system=system, machine=arch),
+        interpreter=InterpreterFacts(
+            version=full,
+            running_arch=arch,
+            sys_path=[site_dir],
+            site_packages=[site_dir],
+            marker_environment=markers,
+            installers={},
+        ),
+        distributions=dists,
+        leftovers=leftovers,
+        binaries=_guarded(errors, "binaries", [], lambda: binaries.scan([site_dir], dists)),
+        errors=errors,
+        collected_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        doctor_version=__version__,
+    )
+
+
+def stated_marker_environment(system: str, arch: str, version: str) -> Dict[str, str]:
+    machine = {"Darwin": arch, "Linux": "aarch64" if arch == "arm64" else arch,
+               "Windows": "AMD64" if arch == "x86_64" else "ARM64"}[system]
+    return {
+        "implementation_name": "cpython",
+        "implementation_version": version,
+        "os_name": "nt" if system == "Windows" else "posix",
+        "platform_machine": machine,
+        "platform_release": "",
+        "platform_system": system,
+        "platform_version": "",
+        "python_full_version": version,
+        "platform_python_implementation": "CPython",
+        "python_version": ".".join(version.split(".")[:2]),
+        "sys_platform": {"Darwin": "darwin", "Linux": "linux", "Windows": "win32"}[system],
+    }
+
+
+def load_facts(path: str) -> Facts:
+    """Read a facts file written by `keras-doctor facts` (`-` for stdin)."""
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+    except OSError as exc:
+        raise TargetError(f"cannot read facts file {path}: {exc.strerror or exc}") from exc
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise TargetError(f"{path} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise TargetError(f"{path} is not a keras-doctor facts document")
+    from keras_doctor.facts.model import FactsFormatError
+
+    try:
+        facts = Facts.from_dict(data)
+    except FactsFormatError as exc:
+        raise TargetError(f"{path}: {exc}") from exc
+    return facts

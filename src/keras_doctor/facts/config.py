@@ -1,0 +1,139 @@
+"""Read the configuration that steers Keras and the installers: variables, keras.json, PATH, kernels.
+
+Keras 3 picks its backend from `KERAS_BACKEND`, else from `$KERAS_HOME/keras.json` (default
+`~/.keras/keras.json`); `pip` and `python` first on PATH, and the interpreters Jupyter kernels start,
+tell whether installs land where the code runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Dict, List, Optional
+
+from keras_doctor.facts.model import ConfigFacts, KernelSpec, KerasConfig, PathTool
+
+CONFIG_VARS = (
+    "KERAS_BACKEND", "KERAS_HOME", "TF_USE_LEGACY_KERAS", "PYTHONPATH", "PYTHONHOME",
+    "PYTHONNOUSERSITE", "VIRTUAL_ENV", "CONDA_PREFIX", "TF_CPP_MIN_LOG_LEVEL",
+    "TF_ENABLE_ONEDNN_OPTS", "CUDA_VISIBLE_DEVICES", "SSL_CERT_FILE", "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE", "PIP_REQUIRE_VIRTUALENV",
+)
+PATH_TOOLS = ("python", "python3", "pip", "pip3", "jupyter", "uv")
+
+
+def keras_home(env: Dict[str, str]) -> str:
+    if env.get("KERAS_HOME"):
+        return env["KERAS_HOME"]
+    return os.path.join(env.get("HOME") or os.path.expanduser("~"), ".keras")
+
+
+def read_keras_json(home: str) -> KerasConfig:
+    path = os.path.join(home, "keras.json")
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        return KerasConfig(path=path, exists=False)
+    except OSError as exc:
+        return KerasConfig(path=path, exists=True, error=f"unreadable: {exc.strerror}")
+    try:
+        content = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return KerasConfig(path=path, exists=True, error=f"invalid JSON: {exc}")
+    if not isinstance(content, dict):
+        return KerasConfig(path=path, exists=True, error="invalid: not a JSON object")
+    return KerasConfig(path=path, exists=True, content=content)
+
+
+def shebang_interpreter(path: str) -> Optional[str]:
+    """The interpreter a console script starts, from `#!` or pip's `exec` trampoline for long paths."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(512).decode("utf-8", "replace")
+    except OSError:
+        return None
+    if not head.startswith("#!"):
+        return None
+    lines = head.splitlines()
+    first = lines[0][2:].strip()
+    if first in ("/bin/sh", "/bin/bash") and len(lines) > 1 and "exec" in lines[1]:
+        parts = lines[1].split('"')
+        return parts[1] if len(parts) > 2 else None
+    interpreter = first.split()[0] if first else None
+    if interpreter and interpreter.endswith("/env") and len(first.split()) > 1:
+        return first.split()[1]
+    return interpreter
+
+
+def _which_all(name: str, path_var: str) -> Optional[str]:
+    suffixes = (".exe", ".bat", ".cmd", "") if sys.platform == "win32" else ("",)
+    for folder in path_var.split(os.pathsep):
+        if not folder:
+            continue
+        for suffix in suffixes:
+            candidate = os.path.join(folder, name + suffix)
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                return candidate
+    return None
+
+
+def path_tools(path_var: str) -> List[PathTool]:
+    tools = []
+    for name in PATH_TOOLS:
+        found = _which_all(name, path_var)
+        if found:
+            interpreter = shebang_interpreter(found) if name.startswith(("pip", "jupyter")) else None
+            tools.append(PathTool(name=name, path=found, interpreter=interpreter))
+    return tools
+
+
+def kernel_dirs(env: Dict[str, str], prefix: Optional[str]) -> List[str]:
+    home = env.get("HOME") or os.path.expanduser("~")
+    dirs = [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    if env.get("JUPYTER_DATA_DIR"):
+        dirs.append(env["JUPYTER_DATA_DIR"])
+    dirs += [
+        os.path.join(home, ".local", "share", "jupyter"),
+        os.path.join(home, "Library", "Jupyter"),
+    ]
+    if env.get("APPDATA"):
+        dirs.append(os.path.join(env["APPDATA"], "jupyter"))
+    if prefix:
+        dirs.append(os.path.join(prefix, "share", "jupyter"))
+    dirs += ["/usr/local/share/jupyter", "/usr/share/jupyter"]
+    return [os.path.join(d, "kernels") for d in dirs]
+
+
+def kernel_specs(env: Dict[str, str], prefix: Optional[str]) -> List[KernelSpec]:
+    specs = []
+    seen = set()
+    for folder in kernel_dirs(env, prefix):
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(folder, name, "kernel.json")
+            if name in seen or not os.path.isfile(path):
+                continue
+            seen.add(name)
+            argv0 = None
+            try:
+                with open(path, "rb") as handle:
+                    argv = json.loads(handle.read().decode("utf-8")).get("argv") or []
+                argv0 = argv[0] if argv else None
+            except (OSError, ValueError, AttributeError):
+                pass
+            specs.append(KernelSpec(name=name, path=path, argv0=argv0))
+    return specs
+
+
+def read_config(env: Dict[str, str], prefix: Optional[str]) -> ConfigFacts:
+    return ConfigFacts(
+        env={k: env[k] for k in CONFIG_VARS if k in env},
+        keras_json=read_keras_json(keras_home(env)),
+        path_tools=path_tools(env.get("PATH", "")),
+        kernel_specs=kernel_specs(env, prefix),
+    )

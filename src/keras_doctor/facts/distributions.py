@@ -1,0 +1,174 @@
+"""Read every installed distribution's metadata from site-packages folders, statically.
+
+Reads `.dist-info` and `.egg-info` the way installers write them, without importing anything from
+the target and without `importlib.metadata` (which can only see the running interpreter). Unreadable
+metadata is recorded on the distribution (`error`), never raised: a broken environment is the normal
+input here. Only the header part of METADATA is parsed; long descriptions can be large and say
+nothing about compatibility.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from email.parser import HeaderParser
+from typing import Iterable, List, Optional, Tuple
+
+from packaging.utils import canonicalize_name
+
+from keras_doctor.facts.model import Distribution, Leftover
+
+_HEADER_PARSER = HeaderParser()
+
+
+def unique_site_dirs(paths: Iterable[str]) -> List[str]:
+    """Existing folders in order, each once by real path (venvs can reach one site twice: lib64)."""
+    seen = set()
+    result = []
+    for path in paths:
+        if not path:
+            continue
+        try:
+            real = os.path.realpath(path)
+        except OSError:
+            continue
+        if real in seen or not os.path.isdir(real):
+            continue
+        seen.add(real)
+        result.append(path)
+    return result
+
+
+def scan(site_dirs: Iterable[str]) -> Tuple[List[Distribution], List[Leftover]]:
+    distributions: List[Distribution] = []
+    leftovers: List[Leftover] = []
+    for location in unique_site_dirs(site_dirs):
+        try:
+            entries = sorted(os.listdir(location))
+        except OSError:
+            continue
+        for name in entries:
+            path = os.path.join(location, name)
+            if name.startswith("~"):
+                leftovers.append(Leftover(path=path, location=location))
+            elif name.endswith(".dist-info"):
+                distributions.append(read_dist_info(path, location))
+            elif name.endswith(".egg-info"):
+                distributions.append(read_egg_info(path, location))
+    return distributions, leftovers
+
+
+def _read_text(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def _headers(text: str):
+    head, _, _ = text.partition("\n\n")
+    return _HEADER_PARSER.parsestr(head.replace("\r\n", "\n"))
+
+
+def _name_from_folder(folder: str) -> Tuple[str, str]:
+    stem = os.path.basename(folder).rsplit(".", 1)[0]
+    name, _, version = stem.partition("-")
+    return name, version.split("-")[0] or "unknown"
+
+
+def _broken(path: str, location: str, kind: str, error: str) -> Distribution:
+    name, version = _name_from_folder(path)
+    return Distribution(
+        name=name, canonical_name=canonicalize_name(name), version=version, location=location,
+        metadata_dir=path, metadata_kind=kind, error=error,
+    )
+
+
+def read_dist_info(path: str, location: str) -> Distribution:
+    text = _read_text(os.path.join(path, "METADATA"))
+    if text is None:
+        return _broken(path, location, "dist-info", "METADATA is missing or unreadable")
+    headers = _headers(text)
+    name, version = headers.get("Name"), headers.get("Version")
+    if not name or not version:
+        return _broken(path, location, "dist-info", "METADATA has no Name or Version")
+    installer = _read_text(os.path.join(path, "INSTALLER"))
+    wheel = _read_text(os.path.join(path, "WHEEL"))
+    direct_url = _read_text(os.path.join(path, "direct_url.json")) or ""
+    return Distribution(
+        name=name,
+        canonical_name=canonicalize_name(name),
+        version=version,
+        location=location,
+        metadata_dir=path,
+        metadata_kind="dist-info",
+        requires_dist=headers.get_all("Requires-Dist") or [],
+        requires_python=headers.get("Requires-Python"),
+        installer=installer.strip() if installer else None,
+        wheel_tags=(_headers(wheel).get_all("Tag") or []) if wheel else [],
+        files=read_record(os.path.join(path, "RECORD")),
+        editable='"editable": true' in direct_url or '"editable":true' in direct_url,
+    )
+
+
+def read_record(path: str) -> Optional[List[str]]:
+    text = _read_text(path)
+    if text is None:
+        return None
+    return [row[0] for row in csv.reader(io.StringIO(text)) if row and row[0]]
+
+
+def read_egg_info(path: str, location: str) -> Distribution:
+    is_dir = os.path.isdir(path)
+    text = _read_text(os.path.join(path, "PKG-INFO") if is_dir else path)
+    if text is None:
+        return _broken(path, location, "egg-info", "PKG-INFO is missing or unreadable")
+    headers = _headers(text)
+    name, version = headers.get("Name"), headers.get("Version")
+    if not name or not version:
+        return _broken(path, location, "egg-info", "PKG-INFO has no Name or Version")
+    requires: List[str] = []
+    files: Optional[List[str]] = None
+    if is_dir:
+        requires = requires_from_requires_txt(_read_text(os.path.join(path, "requires.txt")) or "")
+        installed = _read_text(os.path.join(path, "installed-files.txt"))
+        if installed is not None:
+            rel = os.path.relpath(path, location)
+            files = [
+                os.path.normpath(os.path.join(rel, line.strip()))
+                for line in installed.splitlines()
+                if line.strip()
+            ]
+    return Distribution(
+        name=name,
+        canonical_name=canonicalize_name(name),
+        version=version,
+        location=location,
+        metadata_dir=path,
+        metadata_kind="egg-info",
+        requires_dist=requires,
+        requires_python=headers.get("Requires-Python"),
+        files=files,
+    )
+
+
+def requires_from_requires_txt(text: str) -> List[str]:
+    """Turn setuptools' requires.txt (`[extra:marker]` sections) into Requires-Dist strings."""
+    result: List[str] = []
+    extra, marker = "", ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            extra, _, marker = line[1:-1].partition(":")
+            continue
+        conditions = []
+        if marker:
+            conditions.append(f"({marker})")
+        if extra:
+            conditions.append(f'extra == "{extra}"')
+        result.append(f"{line}; {' and '.join(conditions)}" if conditions else line)
+    return result
