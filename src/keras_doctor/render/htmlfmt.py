@@ -1,0 +1,166 @@
+"""The HTML report: a self-contained fragment for Jupyter (`_repr_html_`, `IPython.display.HTML`).
+
+A fragment, not a page: no `<html>`, no scripts, no external stylesheets or fonts, only inline
+styles that read on light and dark notebook themes (colour on borders and symbols, text inheriting
+the theme's colour). Every piece of text goes through `html.escape`, because paths, package names
+and error messages come from the environment being examined.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import IO, Any, List, Mapping, Optional
+
+from keras_doctor.findings import Finding, FixStep, Report
+from keras_doctor.render import view
+
+COLORS = {
+    "error": "#d32f2f", "warning": "#e08600", "info": "#1976d2", "passed": "#2e7d32",
+    "skipped": "#808080",
+}
+SYMBOLS = {"passed": "✓", "warning": "!", "error": "✗", "info": "i", "skipped": "–"}
+
+ROOT_STYLE = "font-family: system-ui, -apple-system, sans-serif; line-height: 1.45; max-width: 62em"
+PRE_STYLE = (
+    "margin: .3em 0; padding: .4em .6em; border-radius: 4px; white-space: pre-wrap; "
+    "word-break: break-all; background: rgba(127,127,127,.12); font-size: 90%"
+)
+DIM = "opacity: .7"
+
+
+def render(report: Report, file: IO[str], *, verbose: bool = False) -> None:
+    file.write(to_html(report, verbose=verbose))
+
+
+def to_html(report: Report, *, verbose: bool = False) -> str:
+    parts: List[str] = [f'<div class="keras-doctor-report" style="{ROOT_STYLE}">']
+    parts.append(f"<div><strong>keras-doctor {_e(report.command)}</strong></div>")
+    target = view.describe_target(report.target)
+    if target:
+        parts.append(f'<div style="{DIM}">{_e(target)}</div>')
+    parts += _steps(report, verbose)
+    if view.is_ranked(report):
+        for rank, finding in enumerate(view.ranked(report.findings), start=1):
+            parts += _finding(finding, rank)
+    else:
+        for area in view.group_by_area(report):
+            parts += _area(area)
+    parts += _checks("Passed checks", [(p.check, p.message) for p in report.passed], "passed")
+    parts += _checks("Skipped checks", [(s.check, s.reason) for s in report.skipped], "skipped")
+    worst = report.worst()
+    color = COLORS[worst.value if worst is not None else "passed"]
+    summary = _e(view.summary_line(report, code="\x00")).replace(
+        "\x00", _code(view.causes_hint(report))
+    )
+    parts.append(f'<p style="margin: .8em 0 0; font-weight: 600; color: {color}">{summary}</p>')
+    parts.append("</div>")
+    return "\n".join(parts) + "\n"
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _code(text: str) -> str:
+    return f"<code>{_e(text)}</code>"
+
+
+def _symbol(status: str) -> str:
+    color = COLORS.get(status, "inherit")
+    return f'<span style="color: {color}; font-weight: 700">{SYMBOLS.get(status, "?")}</span>'
+
+
+def _area(area: view.AreaView) -> List[str]:
+    counts = [f"{len(area.passed)} passed"] if area.passed else []
+    if area.skipped:
+        counts.append(f"{len(area.skipped)} skipped")
+    suffix = ""
+    if counts:
+        suffix = f' <span style="{DIM}; font-weight: normal">{_e(", ".join(counts))}</span>'
+    out = [
+        f'<div style="margin: .8em 0 .2em; font-weight: 600">{_symbol(area.status)} '
+        f"{_e(area.title)}{suffix}</div>"
+    ]
+    for finding in area.findings:
+        out += _finding(finding)
+    return out
+
+
+def _finding(finding: Finding, rank: Optional[int] = None) -> List[str]:
+    severity = finding.severity.value
+    box = f"border-left: 4px solid {COLORS[severity]}; padding: .2em .8em; margin: .4em 0 .4em .3em"
+    rank_text = f"{rank}. {view.percent(finding.confidence)} " if rank is not None else ""
+    out = [
+        f'<div class="finding {_e(severity)}" style="{box}">',
+        f"<div>{_symbol(severity)} <strong>{_e(rank_text)}{_e(finding.title)}</strong></div>",
+        f"<div>{_code(finding.cause)}: {_e(finding.explanation)}</div>",
+    ]
+    if finding.fix:
+        out.append('<div style="margin-top: .3em"><strong>Fix:</strong></div>')
+        out.append('<ol style="margin: .2em 0; padding-left: 1.6em">')
+        out += [_fix_step(step) for step in finding.fix]
+        out.append("</ol>")
+    if finding.evidence:
+        out += _details("Evidence", _pre(_json(finding.evidence)))
+    out.append("</div>")
+    return out
+
+
+def _fix_step(step: FixStep) -> str:
+    mark = ""
+    if step.destructive:
+        mark = f'<strong style="color: {COLORS["error"]}">destructive:</strong> '
+    body = f"{mark}{_e(step.description)}"
+    code = view.step_code(step)
+    target = view.step_target(step)
+    if code:
+        body += _pre(code)
+    elif target:
+        body += f" — {_code(target)}"
+    return f"<li>{body}</li>"
+
+
+def _steps(report: Report, verbose: bool) -> List[str]:
+    steps = view.report_steps(report)
+    if not steps:
+        return []
+    cell = "padding: .1em .6em .1em 0; text-align: left; vertical-align: top"
+    out = ['<table style="border-collapse: collapse; margin: .6em 0">']
+    for step in steps:
+        status = view.step_status(step)
+        note = _e(step.get("reason") or "")
+        data = step.get("data")
+        if verbose and isinstance(data, Mapping) and data:
+            note += "".join(_details("data", _pre(_json(data))))
+        out.append(
+            f'<tr><td style="{cell}">{_symbol(status)}</td>'
+            f'<td style="{cell}">{_e(step.get("name", "?"))}</td>'
+            f'<td style="{cell}; {DIM}">{_e(view.seconds_text(step.get("seconds")))}</td>'
+            f'<td style="{cell}">{note}</td></tr>'
+        )
+    out.append("</table>")
+    return out
+
+
+def _checks(title: str, rows: List[Any], status: str) -> List[str]:
+    if not rows:
+        return []
+    items = "".join(
+        f"<li>{_symbol(status)} {_code(check)}: {_e(text)}</li>" for check, text in rows
+    )
+    listing = f'<ul style="margin: .2em 0; list-style: none; padding-left: .5em">{items}</ul>'
+    return _details(f"{title} ({len(rows)})", listing)
+
+
+def _details(summary: str, body: str) -> List[str]:
+    summary_tag = f'<summary style="cursor: pointer; {DIM}">{_e(summary)}</summary>'
+    return [f"<details>{summary_tag}{body}</details>"]
+
+
+def _pre(text: str) -> str:
+    return f'<pre style="{PRE_STYLE}"><code>{_e(text)}</code></pre>'
+
+
+def _json(value: Mapping[str, Any]) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)

@@ -1,0 +1,179 @@
+"""The terminal report, in the manner of `flutter doctor`: one line per area, problems spelled out.
+
+A person reads this first, so every problem carries its title, a short explanation with its cause ID
+(`keras-doctor causes ID` prints the long one) and its fix as steps: shell lines that can be copied
+as they stand, environment lines exactly as typed, and instructions for the rest, with destructive
+steps marked. `-v` adds what passed, what was skipped and why, and the evidence behind each finding.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any, List, Mapping, Optional
+
+from keras_doctor.findings import Finding, FixStep, Report
+from keras_doctor.render import view
+from keras_doctor.render.evidence import evidence_lines
+from keras_doctor.render.styled import Lines, can_encode_unicode, output_width, wants_color, write
+
+FINDING_INDENT = 4  # under an area header
+TEXT_INDENT = 6  # a finding's explanation, evidence and fix
+MAX_NAME_COLUMN = 32  # width cap of the step-name column of a verify table
+
+
+def render(
+    report: Report,
+    file: IO[str],
+    *,
+    verbose: bool = False,
+    color: Optional[bool] = None,
+    width: Optional[int] = None,
+) -> None:
+    lines = build(
+        report, verbose=verbose, width=output_width(file, width), unicode=can_encode_unicode(file)
+    )
+    write(lines, file, wants_color(file, color))
+
+
+def build(
+    report: Report, *, verbose: bool = False, width: int = 100, unicode: bool = True
+) -> Lines:
+    lines = Lines(width, unicode)
+    _header(lines, report)
+    _steps(lines, report, verbose)
+    if view.is_ranked(report):
+        _ranked(lines, report, verbose)
+    else:
+        for area in view.group_by_area(report):
+            rows_before = len(lines.rows)
+            _area(lines, area, verbose)
+            if len(lines.rows) - rows_before > 1:  # an area with details stands apart from the next
+                lines.blank()
+    lines.blank()
+    _summary(lines, report)
+    return lines
+
+
+def _header(lines: Lines, report: Report) -> None:
+    target = view.describe_target(report.target)
+    lines.add((f"keras-doctor {report.command}", "heading"), (f" — {target}" if target else "", ""))
+    lines.blank()
+
+
+def _area(lines: Lines, area: view.AreaView, verbose: bool) -> None:
+    counts = []
+    if area.passed:
+        counts.append(f"{len(area.passed)} passed")
+    if area.skipped:
+        counts.append(f"{len(area.skipped)} skipped")
+    lines.add(
+        (f"[{lines.symbol(area.status)}] ", area.status),
+        (area.title, "heading"),
+        (f"  {', '.join(counts)}" if counts else "", "dim"),
+    )
+    for finding in area.findings:
+        _finding(lines, finding, verbose)
+    if verbose:
+        for passed in area.passed:
+            lead = [(f"{lines.symbol('passed')} ", "passed"), (f"{passed.check}: ", "dim")]
+            lines.wrapped(passed.message, indent=FINDING_INDENT, lead=lead, hang=TEXT_INDENT)
+        for skipped in area.skipped:
+            lead = [(f"{lines.symbol('skipped')} ", "skipped"), (f"{skipped.check}: ", "dim")]
+            lines.wrapped(
+                f"skipped, {skipped.reason}", indent=FINDING_INDENT, lead=lead, hang=TEXT_INDENT,
+                style="dim",
+            )
+
+
+def _ranked(lines: Lines, report: Report, verbose: bool) -> None:
+    findings = view.ranked(report.findings)
+    if not findings:
+        return
+    lines.add(("Possible causes, most likely first:", "heading"))
+    for rank, finding in enumerate(findings, start=1):
+        _finding(lines, finding, verbose, rank=rank)
+        lines.blank()
+
+
+def _finding(lines: Lines, finding: Finding, verbose: bool, rank: Optional[int] = None) -> None:
+    status = finding.severity.value
+    lead = [(f"{lines.symbol(status)} ", status)]
+    if rank is not None:
+        lead = [(f"{rank}. {view.percent(finding.confidence)} ", "heading"), *lead]
+    lines.wrapped(
+        finding.title, indent=FINDING_INDENT, lead=lead, hang=TEXT_INDENT, style="heading"
+    )
+    lines.wrapped(
+        finding.explanation or "", indent=TEXT_INDENT, lead=[(f"{finding.cause}: ", "cause")],
+        hang=TEXT_INDENT,
+    )
+    if verbose and finding.evidence:
+        _evidence(lines, finding.evidence, TEXT_INDENT)
+    if finding.fix:
+        lines.add(("Fix:", "heading"), indent=TEXT_INDENT)
+        number_width = len(str(len(finding.fix)))
+        for number, step in enumerate(finding.fix, start=1):
+            _fix_step(lines, step, f"{number:>{number_width}}. ")
+
+
+def _fix_step(lines: Lines, step: FixStep, number: str) -> None:
+    indent = TEXT_INDENT + 2
+    code = view.step_code(step)
+    target = view.step_target(step)
+    description = step.description.rstrip()
+    if (code or target) and description and description[-1] not in ".:!?":
+        description += ":"
+    lead = [(number, "")]
+    if step.destructive:
+        lead.append(("[destructive] ", "destructive"))
+    lines.wrapped(description, indent=indent, lead=lead, hang=indent + len(number))
+    if code:
+        lines.add((code, "code"), indent=indent + len(number) + 2)
+    elif target:
+        lines.add((target, "code"), indent=indent + len(number) + 2)
+
+
+def _evidence(lines: Lines, evidence: Mapping[str, Any], indent: int) -> None:
+    lines.add(("Evidence:", "dim"), indent=indent)
+    for level, text in evidence_lines(evidence):
+        start = indent + 2 + 2 * level
+        lines.wrapped(text, indent=start, hang=start + 4)
+
+
+def _steps(lines: Lines, report: Report, verbose: bool) -> None:
+    steps = view.report_steps(report)
+    if not steps:
+        return
+    title = "Verification steps" if report.command == "verify" else "Steps"
+    lines.add((title, "heading"))
+    names = [str(step.get("name", "?")) for step in steps]
+    name_width = min(max(len(name) for name in names), MAX_NAME_COLUMN)
+    for name, step in zip(names, steps):
+        status = view.step_status(step)
+        seconds = view.seconds_text(step.get("seconds"))
+        reason = step.get("reason")
+        lead: List[Any] = [
+            (f"{lines.symbol(status)} ", status),
+            (f"{name:<{name_width}}  ", ""),
+            (f"{seconds:>7}  ", "dim"),
+        ]
+        hang = 2 + 2 + name_width + 2 + 9
+        style = "dim" if status == "skipped" else ("error" if status == "failed" else "")
+        text = str(reason) if reason else ""
+        if len(name) > name_width:
+            lines.add(*lead, indent=2)
+            if text:
+                lines.wrapped(text, indent=hang, style=style)
+        else:
+            lines.wrapped(text, indent=2, lead=lead, hang=hang, style=style)
+        data = step.get("data")
+        if verbose and isinstance(data, Mapping) and data:
+            for level, entry in evidence_lines(data):
+                start = hang + 2 * level
+                lines.wrapped(entry, indent=start, hang=start + 4, style="dim")
+    lines.blank()
+
+
+def _summary(lines: Lines, report: Report) -> None:
+    worst = report.worst()
+    style = worst.value if worst is not None else "passed"
+    lines.add((view.summary_line(report), style))  # one line, never wrapped: logs grep for it

@@ -1,0 +1,249 @@
+"""What every output format agrees on: how a report is grouped, counted, ranked and summarised.
+
+The terminal, Markdown and HTML renderers differ in markup only. Deciding which area a finding
+belongs to, what "14 checks" means, how an explain report is ranked or how a fix step reads as a
+shell line happens here, once, so the formats can never disagree about the facts they show.
+Nothing here imports `rich`: the JSON path and the notebook path stay light.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from keras_doctor.causes import AREAS, CATALOG
+from keras_doctor.findings import Finding, FixStep, Passed, Report, Severity, Skipped, StepKind
+
+OTHER_AREA = "other"
+
+SEVERITY_WORDS = {
+    Severity.ERROR: ("error", "errors"),
+    Severity.WARNING: ("warning", "warnings"),
+    Severity.INFO: ("note", "notes"),
+}
+
+STEP_STATUS_OK = frozenset({"ok", "passed", "pass", "success", "succeeded", "done", "applied"})
+STEP_STATUS_FAILED = frozenset({"failed", "fail", "error", "timeout", "crashed", "died"})
+STEP_STATUS_SKIPPED = frozenset({"skipped", "skip", "not-run", "not_run"})
+
+
+@dataclass
+class AreaView:
+    """One area of a check report: its findings (worst first), passes and skips."""
+
+    key: str
+    title: str
+    findings: List[Finding] = field(default_factory=list)
+    passed: List[Passed] = field(default_factory=list)
+    skipped: List[Skipped] = field(default_factory=list)
+
+    @property
+    def worst(self) -> Optional[Severity]:
+        if not self.findings:
+            return None
+        return max((f.severity for f in self.findings), key=lambda s: s.rank)
+
+    @property
+    def status(self) -> str:
+        """`error`, `warning`, `info`, `passed` or `skipped`: what the area's header shows."""
+        worst = self.worst
+        if worst is not None:
+            return worst.value
+        return "passed" if self.passed or not self.skipped else "skipped"
+
+
+def area_of(finding: Finding) -> str:
+    cause = CATALOG.get(finding.cause)
+    return cause.area if cause is not None else OTHER_AREA
+
+
+def area_title(key: str) -> str:
+    if key in AREAS:
+        return AREAS[key]
+    return "Other" if key == OTHER_AREA else key.replace("-", " ").replace("_", " ").capitalize()
+
+
+def group_by_area(report: Report) -> List[AreaView]:
+    """Areas in catalog order (unknown ones after, in order of appearance); empty areas omitted."""
+    views: Dict[str, AreaView] = {}
+
+    def view(key: str) -> AreaView:
+        if key not in views:
+            views[key] = AreaView(key, area_title(key))
+        return views[key]
+
+    for finding in by_severity(report.findings):
+        view(area_of(finding)).findings.append(finding)
+    for passed in report.passed:
+        view(passed.area or OTHER_AREA).passed.append(passed)
+    for skipped in report.skipped:
+        view(skipped.area or OTHER_AREA).skipped.append(skipped)
+    order = {key: index for index, key in enumerate(AREAS)}
+    return sorted(views.values(), key=lambda v: order.get(v.key, len(order)))
+
+
+def by_severity(findings: Sequence[Finding]) -> List[Finding]:
+    """Worst first; equal severities keep the order the checks produced them in."""
+    return sorted(findings, key=lambda f: -f.severity.rank)
+
+
+def ranked(findings: Sequence[Finding]) -> List[Finding]:
+    """Explain order: highest confidence first, findings without a confidence last, ties stable."""
+    return sorted(findings, key=lambda f: -(f.confidence if f.confidence is not None else -1.0))
+
+
+def is_ranked(report: Report) -> bool:
+    return report.command == "explain"
+
+
+def ordered(report: Report) -> List[Finding]:
+    """The order every format lists findings in: most likely first for explain, else worst first."""
+    return ranked(report.findings) if is_ranked(report) else by_severity(report.findings)
+
+
+def percent(confidence: Optional[float]) -> str:
+    if confidence is None:
+        return "?"
+    return f"{round(max(0.0, min(1.0, confidence)) * 100)}%"
+
+
+# -- counts and the summary line -------------------------------------------------------------------
+
+
+def checks_run(report: Report) -> int:
+    """Checks that ran: those that passed plus each distinct check that reported a finding."""
+    reporting = {f.check for f in report.findings if f.check}
+    return len({p.check for p in report.passed} | reporting)
+
+
+def summary_counts(report: Report) -> Dict[str, int]:
+    counts = report.counts()
+    return {
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "infos": counts["info"],
+        "checks_run": checks_run(report),
+        "passed": len(report.passed),
+        "skipped": len(report.skipped),
+    }
+
+
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def severity_phrase(report: Report) -> str:
+    """'2 errors, 1 warning' — only the severities that occur; '' when there are no findings."""
+    counts = report.counts()
+    parts = [
+        plural(counts[severity.value], *SEVERITY_WORDS[severity])
+        for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+        if counts[severity.value]
+    ]
+    return ", ".join(parts)
+
+
+def causes_hint(report: Report) -> str:
+    ids = list(dict.fromkeys(f.cause for f in by_severity(report.findings)))
+    if not ids:
+        return ""
+    return f"keras-doctor causes {ids[0] if len(ids) == 1 else '<ID>'}"
+
+
+def summary_line(report: Report, *, code: str = "`{}`") -> str:
+    """The closing line: "2 errors, 1 warning in 14 checks — run `keras-doctor causes ID` …"."""
+    problems = severity_phrase(report)
+    steps = report_steps(report)
+    scope = ""
+    if steps:
+        failed = sum(1 for step in steps if step_status(step) == "failed")
+        scope = f"{failed} of {plural(len(steps), 'step', 'steps')} failed"
+    elif not is_ranked(report):
+        scope = plural(checks_run(report), "check", "checks")
+        if report.skipped:
+            scope += f" ({len(report.skipped)} skipped)"
+    if not problems:
+        if is_ranked(report):
+            return "No known cause matches this error."
+        return f"No problems found ({scope})." if scope else "No problems found."
+    if is_ranked(report):
+        count = plural(len(report.findings), "possible cause", "possible causes")
+        line = f"{count}, most likely first"
+    elif steps:
+        line = f"{problems}; {scope}"
+    else:
+        line = f"{problems} in {scope}"
+    return f"{line} — run {code.format(causes_hint(report))} for details"
+
+
+# -- the target ------------------------------------------------------------------------------------
+
+
+def describe_target(target: Mapping[str, Any]) -> str:
+    """"Python 3.11.7 at /venv/bin/python (macos-arm64)"; '' when the report has no target."""
+    if not target:
+        return ""
+    version = target.get("python_version")
+    where = target.get("path") or target.get("executable")
+    platform = target.get("platform")
+    mode = target.get("mode")
+    python = f"Python {version}" if version else "Python"
+    if mode == "path":
+        text = f"site-packages at {where} for {python}" if where else f"a folder for {python}"
+    else:
+        text = f"{python} at {where}" if where else python
+    if platform:
+        text += f" ({platform})"
+    if mode == "facts":
+        text += ", from saved facts"
+    return text
+
+
+# -- fix steps -------------------------------------------------------------------------------------
+
+
+def step_code(step: FixStep) -> Optional[str]:
+    """The exact line to copy for RUN and ENV steps; None for steps a person carries out."""
+    if not step.command:
+        return None
+    if step.kind is StepKind.RUN:
+        return shlex.join(str(arg) for arg in step.command)
+    if step.kind is StepKind.ENV:
+        return " ".join(str(part) for part in step.command)
+    return None
+
+
+def step_target(step: FixStep) -> Optional[str]:
+    """The file an EDIT or MANUAL step is about (RUN/ENV steps show their command instead)."""
+    if step.kind in (StepKind.EDIT, StepKind.MANUAL):
+        return step.target
+    return None
+
+
+# -- steps of a verify (or fix) run ----------------------------------------------------------------
+
+
+def report_steps(report: Report) -> List[Mapping[str, Any]]:
+    steps = report.extra.get("steps") if isinstance(report.extra, Mapping) else None
+    if not isinstance(steps, list):
+        return []
+    return [step for step in steps if isinstance(step, Mapping)]
+
+
+def step_status(step: Mapping[str, Any]) -> str:
+    """Normalise a step's status to `passed`, `failed`, `skipped` or `info`."""
+    status = str(step.get("status", "")).lower()
+    if status in STEP_STATUS_OK:
+        return "passed"
+    if status in STEP_STATUS_FAILED:
+        return "failed"
+    if status in STEP_STATUS_SKIPPED:
+        return "skipped"
+    return "info"
+
+
+def seconds_text(seconds: Any) -> str:
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+        return ""
+    return f"{seconds:.1f} s" if seconds < 100 else f"{seconds:.0f} s"
