@@ -1,0 +1,210 @@
+"""Apply a plan as a transaction: snapshot, journal, steps one by one, verify, or roll back.
+
+The promise is "never leave the user worse off". So nothing changes before the snapshot of every
+touched distribution is on disk; every step is announced in the fsync'd journal before it runs; a
+failed step or a failed verify restores the snapshot at once, offline; and a run that dies half-way
+leaves a journal that `rollback()` or `resume()` (in a later process) finishes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from keras_doctor.apply import journal, snapshot, steps, store
+from keras_doctor.apply.inventory import ProbeError, probe
+from keras_doctor.plan.model import Plan, PlannedStep, StepKind
+
+Confirm = Callable[[PlannedStep], bool]
+Verify = Callable[[str], Tuple[bool, str]]  # python -> (passed, summary)
+Progress = Callable[[str, int, int, PlannedStep, str], None]  # event, index, total, step, detail
+
+
+@dataclass
+class Outcome:
+    status: str  # applied | rolled-back | rollback-failed | refused | nothing-to-do | interrupted
+    message: str = ""
+    transaction: Optional[str] = None
+    failed_step: Optional[int] = None  # 1-based
+    verify_passed: Optional[bool] = None
+    problems: List[str] = field(default_factory=list)
+    declined: List[int] = field(default_factory=list)  # 1-based indices of steps the user refused
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("applied", "nothing-to-do")
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def apply_plan(plan: Plan, *, confirm: Optional[Confirm] = None, verify: Optional[Verify] = None,
+               progress: Optional[Progress] = None,
+               step_timeout: Optional[float] = None) -> Outcome:
+    if not plan.ok:
+        return Outcome("refused", plan.reason or f"the plan is {plan.status.value}")
+    accepted, declined = [], []
+    for index, step in enumerate(plan.steps):
+        if not step.runnable:
+            continue
+        if step.destructive and confirm is not None and not confirm(step):
+            declined.append(index)
+        else:
+            accepted.append(index)
+    if not accepted:
+        return Outcome("nothing-to-do", "no step to run", declined=[i + 1 for i in declined])
+    new_venv = _new_venv_dest(plan)
+    python = plan.target.python
+    target = None
+    if new_venv is None:
+        if not python:
+            return Outcome("refused", "the plan names no interpreter to change")
+        try:
+            target = probe(python)
+        except ProbeError as exc:
+            return Outcome("refused", str(exc))
+        if target.externally_managed:
+            return Outcome("refused", f"{python} is externally managed "
+                           f"({target.externally_managed}); the doctor does not change it in "
+                           "place: use --new-venv PATH")
+    folder = store.new_transaction_dir()
+    lock = store.TransactionLock(folder)
+    lock.acquire(wait=True)
+    try:
+        log = journal.Journal(folder / store.JOURNAL_FILE)
+        log.write(journal.BEGIN, plan=plan.to_dict(), python=python, accepted=accepted,
+                  declined=declined, new_venv=new_venv, pid=os.getpid())
+        for index in declined:
+            log.write(journal.STEP_SKIPPED, index=index, reason="declined")
+        if target is not None and plan.touched_names:
+            try:
+                snapshot.take(target, plan.touched_names, folder)
+            except (snapshot.SnapshotError, OSError) as exc:
+                log.write(journal.ROLLED_BACK, ok=True, reason=f"snapshot failed: {exc}")
+                return Outcome("refused", f"nothing was changed: snapshot failed: {exc}",
+                               folder.name)
+            log.write(journal.SNAPSHOT, manifest=snapshot.MANIFEST)
+        outcome = _run_from(plan, accepted, 0, folder, log, verify, progress, step_timeout)
+        outcome.declined = [i + 1 for i in declined]
+        return outcome
+    finally:
+        lock.release()
+
+
+def resume(folder: Path, *, verify: Optional[Verify] = None, progress: Optional[Progress] = None,
+           step_timeout: Optional[float] = None) -> Outcome:
+    """Finish an interrupted transaction: redo the step that was cut short, then the rest."""
+    with store.TransactionLock(folder):
+        log = journal.Journal(folder / store.JOURNAL_FILE)
+        records = log.records()
+        begin = journal.first(records, journal.BEGIN)
+        if begin is None or journal.state(records) != "interrupted":
+            return Outcome("refused", f"{folder.name} has nothing to resume", folder.name)
+        if any(r["event"] == journal.ROLLBACK_START for r in records):
+            return Outcome("refused", "a rollback of this transaction was started; finish it with "
+                           "--rollback", folder.name)
+        plan = Plan.from_dict(begin["plan"])
+        done = journal.steps_done(records)
+        started = journal.steps_started(records)
+        position = 0
+        for position, index in enumerate(begin["accepted"]):  # noqa: B007 (used after the loop)
+            if index in done:
+                continue
+            recorded = started.get(index, {})
+            if recorded and steps.already_done(plan.steps[index], recorded):
+                log.write(journal.STEP_DONE, index=index, resumed=True)
+                continue
+            break
+        else:
+            position = len(begin["accepted"])
+        return _run_from(plan, begin["accepted"], position, folder, log, verify, progress,
+                         step_timeout, begin.get("python"))
+
+
+def rollback(folder: Path, progress: Optional[Progress] = None) -> Outcome:
+    """Restore the snapshot and undo file steps; offline, and safe to run again if interrupted."""
+    with store.TransactionLock(folder):
+        log = journal.Journal(folder / store.JOURNAL_FILE)
+        records = log.records()
+        if journal.state(records) in ("committed", "rolled-back"):
+            return Outcome("refused", f"{folder.name} is already finished", folder.name)
+        return _rollback(folder, log, records, reason="requested")
+
+
+def _run_from(plan: Plan, accepted: List[int], position: int, folder: Path, log: journal.Journal,
+              verify: Optional[Verify], progress: Optional[Progress],
+              step_timeout: Optional[float], python: Optional[str] = None) -> Outcome:
+    total = len(accepted)
+    for position_now in range(position, total):
+        index = accepted[position_now]
+        step = plan.steps[index]
+        recorded = steps.intent(step, index, folder)
+        log.write(journal.STEP_START, index=index, **recorded)
+        _tell(progress, "start", position_now, total, step)
+        result = steps.run(step, index, folder, recorded, step_timeout)
+        if not result.ok:
+            log.write(journal.STEP_FAILED, index=index, returncode=result.returncode,
+                      message=result.message[-2000:])
+            _tell(progress, "failed", position_now, total, step, result.message)
+            outcome = _rollback(folder, log, log.records(), reason=f"step {index + 1} failed")
+            outcome.failed_step = index + 1
+            outcome.message = f"step {index + 1} ({step.summary}) failed: {result.message}\n" + \
+                outcome.message
+            return outcome
+        log.write(journal.STEP_DONE, index=index, returncode=result.returncode)
+        _tell(progress, "done", position_now, total, step)
+    checked = _new_venv_python(plan) or python or plan.target.python
+    if verify is not None and checked:
+        passed, summary = verify(checked)
+        log.write(journal.VERIFY, ok=passed, summary=summary[-4000:])
+        if not passed:
+            outcome = _rollback(folder, log, log.records(), reason="verify failed")
+            outcome.verify_passed = False
+            outcome.message = f"verify failed after the plan ran: {summary}\n" + outcome.message
+            return outcome
+    log.write(journal.COMMITTED)
+    return Outcome("applied", "every step ran" + (" and verify passed" if verify else ""),
+                   folder.name, verify_passed=True if verify else None)
+
+
+def _rollback(folder: Path, log: journal.Journal, records: List[Dict[str, Any]],
+              reason: str) -> Outcome:
+    log.write(journal.ROLLBACK_START, reason=reason)
+    begin = journal.first(records, journal.BEGIN) or {}
+    plan = Plan.from_dict(begin["plan"]) if begin.get("plan") else None
+    problems: List[str] = []
+    if plan is not None:
+        started = journal.steps_started(records)
+        for index in sorted(started, reverse=True):
+            problem = steps.undo(plan.steps[index], started[index])
+            if problem:
+                problems.append(problem)
+    if journal.first(records, journal.SNAPSHOT) is not None:
+        problems.extend(snapshot.restore(snapshot.load(folder), folder))
+    log.write(journal.ROLLED_BACK, ok=not problems, problems=problems)
+    if problems:
+        return Outcome("rollback-failed", "rollback left problems:\n" + "\n".join(problems),
+                       folder.name, problems=problems)
+    return Outcome("rolled-back", "the environment was restored to its snapshot", folder.name)
+
+
+def _new_venv_dest(plan: Plan) -> Optional[str]:
+    for step in plan.steps:
+        if step.kind is StepKind.NEW_VENV:
+            return step.dest
+    return None
+
+
+def _new_venv_python(plan: Plan) -> Optional[str]:
+    from keras_doctor.plan.installers import venv_python
+
+    dest = _new_venv_dest(plan)
+    return venv_python(dest) if dest else None
+
+
+def _tell(progress: Optional[Progress], event: str, position: int, total: int, step: PlannedStep,
+          detail: str = "") -> None:
+    if progress is not None:
+        progress(event, position, total, step, detail)

@@ -1,0 +1,82 @@
+"""The write-ahead journal of one transaction: what was about to happen, and what did.
+
+Each record is one JSON line, flushed and fsync'd before the action it announces, so a run stopped
+at any instant (Ctrl-C, kill -9, power loss) leaves enough on disk to finish or undo the job:
+a `step-start` without its `step-done` means "maybe happened", and rollback is written to cope with
+both outcomes. A torn last line (power lost mid-write) is ignored on reading.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+BEGIN = "begin"
+SNAPSHOT = "snapshot"
+STEP_START = "step-start"
+STEP_DONE = "step-done"
+STEP_FAILED = "step-failed"
+STEP_SKIPPED = "step-skipped"
+VERIFY = "verify"
+ROLLBACK_START = "rollback-start"
+ROLLED_BACK = "rolled-back"
+COMMITTED = "committed"
+
+
+class Journal:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def write(self, event: str, **data: Any) -> Dict[str, Any]:
+        record = {"event": event, "time": time.time(), **data}
+        line = json.dumps(record, sort_keys=True) + "\n"
+        fd = os.open(str(self.path), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(fd, line.encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return record
+
+    def records(self) -> List[Dict[str, Any]]:
+        return list(read_records(self.path))
+
+
+def read_records(path: Path) -> Iterator[Dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return
+    for line in text.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue  # a line torn by a crash mid-write
+        if isinstance(record, dict) and "event" in record:
+            yield record
+
+
+def state(records: List[Dict[str, Any]]) -> str:
+    """`committed`, `rolled-back`, `rollback-failed`, or `interrupted` (still needs a decision)."""
+    for record in reversed(records):
+        event = record["event"]
+        if event == COMMITTED:
+            return "committed"
+        if event == ROLLED_BACK:
+            return "rolled-back" if record.get("ok") else "rollback-failed"
+    return "interrupted"
+
+
+def steps_done(records: List[Dict[str, Any]]) -> Dict[int, Dict[str, Any]]:
+    return {r["index"]: r for r in records if r["event"] == STEP_DONE}
+
+
+def steps_started(records: List[Dict[str, Any]]) -> Dict[int, Dict[str, Any]]:
+    return {r["index"]: r for r in records if r["event"] == STEP_START}
+
+
+def first(records: List[Dict[str, Any]], event: str) -> Optional[Dict[str, Any]]:
+    return next((r for r in records if r["event"] == event), None)

@@ -1,0 +1,1 @@
+"""Turn findings into an ordered, resolved plan of fixes, before anything is changed."""

@@ -1,0 +1,96 @@
+"""Which installer changes an environment, and the exact argv it is given.
+
+A plan is shown before it runs, so its commands are built here, once, as argv lists: the dry run
+prints exactly what `--apply` executes. Every name and version in them comes from validated data
+(canonical names, parsed versions), never from text read out of the environment.
+uv is used when it is available and the environment has no pip of its own (the way uv builds
+environments); otherwise the environment's own `python -m pip`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+
+def find_uv() -> Optional[str]:
+    """uv on PATH, else the one installed next to the running interpreter (a venv's bin folder)."""
+    found = shutil.which("uv")
+    if found:
+        return found
+    for folder in (Path(sys.executable).parent, Path(sys.prefix) / "bin"):
+        candidate = folder / ("uv.exe" if os.name == "nt" else "uv")
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
+def choose_installer(has_pip: bool, uv: Optional[str]) -> str:
+    if uv and not has_pip:
+        return "uv"
+    return "pip"
+
+
+def pin(name: str, version: str) -> str:
+    """`name==version` from a name and version that must parse: the only way a pin is written."""
+    return f"{valid_name(name)}=={Version(version)}"
+
+
+_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)  # PEP 508 names
+
+
+def valid_name(name: str) -> str:
+    """The canonical form of a distribution name, or ValueError when it is not a valid name."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(f"not a valid distribution name: {name!r}")
+    return canonicalize_name(name)
+
+
+def install_argv(installer: str, python: str, pins: Sequence[str], uv: Optional[str],
+                 reinstall: bool = False) -> List[str]:
+    """Install exactly `pins` and nothing else: the set was resolved as a whole beforehand."""
+    if installer == "uv":
+        argv = [_need(uv), "pip", "install", "--python", python, "--no-deps"]
+        if reinstall:
+            argv += ["--reinstall", "--no-cache"]
+    else:
+        argv = [python, "-m", "pip", "install", "--no-deps", "--disable-pip-version-check"]
+        if reinstall:
+            argv += ["--force-reinstall", "--no-cache-dir"]
+    return argv + list(pins)
+
+
+def uninstall_argv(installer: str, python: str, names: Sequence[str],
+                   uv: Optional[str]) -> List[str]:
+    if installer == "uv":
+        return [_need(uv), "pip", "uninstall", "--python", python, *names]
+    return [python, "-m", "pip", "uninstall", "-y", "--disable-pip-version-check", *names]
+
+
+def purge_cache_argv(installer: str, python: str, name: str, uv: Optional[str]) -> List[str]:
+    if installer == "uv":
+        return [_need(uv), "cache", "clean", name]
+    return [python, "-m", "pip", "cache", "remove", name]
+
+
+def new_venv_argv(uv: Optional[str], base_python: str, dest: str) -> List[str]:
+    if uv:
+        return [uv, "venv", "--python", base_python, dest]
+    return [base_python, "-m", "venv", dest]
+
+
+def venv_python(dest: str) -> str:
+    return str(Path(dest) / ("Scripts/python.exe" if os.name == "nt" else "bin/python"))
+
+
+def _need(uv: Optional[str]) -> str:
+    if not uv:
+        raise ValueError("uv was chosen as installer but is not available")
+    return uv

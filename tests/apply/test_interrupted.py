@@ -1,0 +1,114 @@
+"""A run killed with SIGKILL mid-plan leaves a journal that a later process rolls back or resumes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import OFFLINE_ENV, fingerprint, python_of
+from test_transactions import TOUCHED, install, make_plan, uninstall
+
+from keras_doctor.apply import engine, pending_transactions
+from keras_doctor.plan.model import PlannedStep, StepKind
+
+# Blocks on a fifo while `gate` exists, after saying so: the kill lands inside this step, always.
+_BLOCKER = (
+    "import os, pathlib, sys\n"
+    "ready, fifo, gate = sys.argv[1:]\n"
+    "if os.path.exists(gate):\n"
+    "    pathlib.Path(ready).write_text('ready')\n"
+    "    open(fifo).read()\n"
+)
+_DRIVER = (
+    "import json, sys\n"
+    "from keras_doctor.apply.engine import apply_plan\n"
+    "from keras_doctor.plan.model import Plan\n"
+    "apply_plan(Plan.from_dict(json.load(open(sys.argv[1]))))\n"
+)
+
+
+def start_and_kill(plan, tmp_path):
+    """Run `plan` in another process and SIGKILL its whole process group inside the last step."""
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(plan.to_dict()))
+    proc = subprocess.Popen([sys.executable, "-c", _DRIVER, str(plan_file)],
+                            start_new_session=True, env=dict(os.environ))
+    ready = tmp_path / "ready"
+    deadline = time.monotonic() + 120
+    while not ready.exists():
+        assert proc.poll() is None, "the apply process ended before reaching the blocking step"
+        assert time.monotonic() < deadline, "the blocking step was never reached"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+
+def interrupted_plan(python, tmp_path):
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "gate").write_text("")
+    shadow = tmp_path / "keras.py"
+    shadow.write_text("print('mine')\n")
+    blocker = PlannedStep(
+        StepKind.INSTALL, "a step that hangs",
+        argv=[sys.executable, "-c", _BLOCKER, str(tmp_path / "ready"), str(tmp_path / "fifo"),
+              str(tmp_path / "gate")],
+        names=["protobuf"])
+    return shadow, make_plan(
+        python,
+        install(python, "numpy==2.1.3"),
+        uninstall(python, "six"),
+        PlannedStep(StepKind.RENAME, "rename keras.py", path=str(shadow),
+                    dest=str(shadow) + ".shadowing-keras", destructive=True),
+        blocker,
+    )
+
+
+@pytest.mark.slow
+def test_sigkill_mid_plan_then_offline_rollback_restores_identical_files(
+        small_env, tmp_path, monkeypatch):
+    python = python_of(small_env)
+    before = fingerprint(python, TOUCHED)
+    shadow, plan = interrupted_plan(python, tmp_path)
+    for key, value in OFFLINE_ENV.items():
+        monkeypatch.setenv(key, value)
+
+    start_and_kill(plan, tmp_path)
+
+    changed = fingerprint(python, TOUCHED)
+    assert changed[0]["numpy"] == "2.1.3" and "six" not in changed[0]  # the kill came mid-plan
+    (pending,) = pending_transactions()
+    assert pending.state == "interrupted"
+    assert (pending.steps_done, pending.steps_total) == (3, 4)
+
+    outcome = engine.rollback(pending.path)
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert fingerprint(python, TOUCHED) == before
+    assert shadow.read_text() == "print('mine')\n"
+    assert pending_transactions() == []
+
+
+@pytest.mark.slow
+def test_sigkill_mid_plan_then_resume_finishes_the_plan(small_env, tmp_path, monkeypatch):
+    python = python_of(small_env)
+    shadow, plan = interrupted_plan(python, tmp_path)
+    for key, value in OFFLINE_ENV.items():
+        monkeypatch.setenv(key, value)
+    start_and_kill(plan, tmp_path)
+    (tmp_path / "gate").unlink()  # the step that hung now completes
+
+    (pending,) = pending_transactions()
+    outcome = engine.resume(pending.path, verify=lambda py: (True, "ok"))
+
+    assert outcome.status == "applied", outcome.message
+    versions, _ = fingerprint(python, TOUCHED)
+    assert versions["numpy"] == "2.1.3" and "six" not in versions
+    assert not shadow.exists()
+    assert pending_transactions() == []

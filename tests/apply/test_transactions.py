@@ -1,0 +1,126 @@
+"""The transaction engine on real uv environments: a failure mid-plan restores identical bytes."""
+
+from __future__ import annotations
+
+import os
+
+import envs
+import pytest
+from conftest import OFFLINE_ENV, SMALL_STEPS, fingerprint, python_of
+
+from keras_doctor.apply import engine, pending_transactions, store
+from keras_doctor.plan.installers import find_uv, install_argv, uninstall_argv
+from keras_doctor.plan.model import Plan, PlannedStep, PlanTarget, StepKind
+
+TOUCHED = ["numpy", "six", "protobuf"]
+
+
+def make_plan(python: str, *steps: PlannedStep) -> Plan:
+    return Plan(target=PlanTarget(python=python, platform="linux-x86_64", python_version="3.11"),
+                steps=list(steps))
+
+
+def install(python: str, *pins: str) -> PlannedStep:
+    names = [p.split("==")[0] for p in pins]
+    return PlannedStep(StepKind.INSTALL, f"install {' '.join(pins)}",
+                       argv=install_argv("uv", python, pins, find_uv()), names=names,
+                       pins=list(pins))
+
+
+def uninstall(python: str, *names: str) -> PlannedStep:
+    return PlannedStep(StepKind.UNINSTALL, f"uninstall {' '.join(names)}",
+                       argv=uninstall_argv("uv", python, names, find_uv()), names=list(names),
+                       destructive=True)
+
+
+@pytest.mark.slow
+def test_installer_failing_mid_plan_restores_every_file_offline(small_env, tmp_path, monkeypatch):
+    python = python_of(small_env)
+    shadow = tmp_path / "work" / "keras.py"
+    shadow.parent.mkdir()
+    shadow.write_text("print('mine')\n")
+    before = fingerprint(python, TOUCHED)
+    for key, value in OFFLINE_ENV.items():
+        monkeypatch.setenv(key, value)  # uv installs from its cache; the rollback needs nothing
+    plan = make_plan(
+        python,
+        install(python, "numpy==2.1.3"),
+        uninstall(python, "six"),
+        PlannedStep(StepKind.RENAME, "rename keras.py", path=str(shadow),
+                    dest=str(shadow) + ".shadowing-keras", destructive=True),
+        install(python, "protobuf==0.0.404"),  # no such release: the installer fails here
+    )
+
+    events = []
+    outcome = engine.apply_plan(plan, progress=lambda event, i, *_: events.append((event, i)))
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert outcome.failed_step == 4
+    assert events[:6] == [("start", 0), ("done", 0), ("start", 1), ("done", 1), ("start", 2),
+                          ("done", 2)]
+    assert fingerprint(python, TOUCHED) == before
+    assert shadow.read_text() == "print('mine')\n"
+    assert not os.path.exists(str(shadow) + ".shadowing-keras")
+    assert pending_transactions() == []
+    cached = python_of(envs.venv("apply-small", SMALL_STEPS))
+    assert fingerprint(cached, TOUCHED)[1] == {
+        p.replace(str(small_env), str(envs.venv("apply-small", SMALL_STEPS))): h
+        for p, h in before[1].items()}
+
+
+@pytest.mark.slow
+def test_steps_that_succeed_change_the_environment_and_commit(small_env, monkeypatch):
+    python = python_of(small_env)
+    for key, value in OFFLINE_ENV.items():
+        monkeypatch.setenv(key, value)
+    seen = []
+    outcome = engine.apply_plan(
+        make_plan(python, install(python, "numpy==2.1.3"), uninstall(python, "six")),
+        verify=lambda py: (True, "fine"),
+        progress=lambda event, i, total, step, detail: seen.append((event, i, total)),
+    )
+    assert outcome.status == "applied", outcome.message
+    versions, _ = fingerprint(python, TOUCHED)
+    assert versions["numpy"] == "2.1.3"
+    assert "six" not in versions
+    assert seen == [("start", 0, 2), ("done", 0, 2), ("start", 1, 2), ("done", 1, 2)]
+    assert pending_transactions() == []
+
+
+@pytest.mark.slow
+def test_failed_verify_rolls_back(small_env, monkeypatch):
+    python = python_of(small_env)
+    before = fingerprint(python, TOUCHED)
+    for key, value in OFFLINE_ENV.items():
+        monkeypatch.setenv(key, value)
+    outcome = engine.apply_plan(make_plan(python, install(python, "numpy==2.1.3")),
+                                verify=lambda py: (False, "import numpy failed"))
+    assert outcome.status == "rolled-back"
+    assert outcome.verify_passed is False
+    assert fingerprint(python, TOUCHED) == before
+
+
+def test_declined_destructive_steps_are_not_run(tmp_path):
+    shadow = tmp_path / "keras.py"
+    shadow.write_text("x = 1\n")
+    plan = make_plan(None, PlannedStep(StepKind.RENAME, "rename", path=str(shadow),
+                                       dest=str(shadow) + ".bak", destructive=True))
+    outcome = engine.apply_plan(plan, confirm=lambda step: False)
+    assert outcome.status == "nothing-to-do"
+    assert outcome.declined == [1]
+    assert shadow.exists()
+
+
+def test_externally_managed_interpreter_is_refused(tmp_path, monkeypatch):
+    from keras_doctor.apply import inventory
+
+    fake = inventory.TargetInfo(executable="/usr/bin/python3", version="3.11.2", prefix="/usr",
+                                in_venv=False, site_dirs=[], has_pip=True,
+                                externally_managed="/usr/lib/python3.11/EXTERNALLY-MANAGED")
+    monkeypatch.setattr(engine, "probe", lambda python: fake)
+    plan = make_plan("/usr/bin/python3", PlannedStep(StepKind.INSTALL, "install", argv=["true"],
+                                                      names=["six"]))
+    outcome = engine.apply_plan(plan)
+    assert outcome.status == "refused"
+    assert "externally managed" in outcome.message
+    assert not store.transactions_dir().exists()
