@@ -13,10 +13,17 @@ from typing import IO, Any, List, Mapping, Optional
 from keras_doctor.findings import Finding, FixStep, Report
 from keras_doctor.render import view
 from keras_doctor.render.evidence import evidence_lines
-from keras_doctor.render.styled import Lines, can_encode_unicode, output_width, wants_color, write
+from keras_doctor.render.styled import (
+    Lines,
+    Segment,
+    can_encode_unicode,
+    output_width,
+    wants_color,
+    write,
+)
 
 FINDING_INDENT = 4  # under an area header
-TEXT_INDENT = 6  # a finding's explanation, evidence and fix
+TEXT_INDENT = 6  # passed and skipped lines continue here
 MAX_NAME_COLUMN = 32  # width cap of the step-name column of a verify table
 
 
@@ -89,34 +96,39 @@ def _ranked(lines: Lines, report: Report, verbose: bool) -> None:
     if not findings:
         return
     lines.add(("Possible causes, most likely first:", "heading"))
+    lines.blank()
+    rank_width = len(str(len(findings)))
     for rank, finding in enumerate(findings, start=1):
-        _finding(lines, finding, verbose, rank=rank)
+        lead = [(f"{rank:>{rank_width}}. {view.percent(finding.confidence):>4} ", "heading")]
+        _finding(lines, finding, verbose, indent=2, lead=lead)
         lines.blank()
 
 
-def _finding(lines: Lines, finding: Finding, verbose: bool, rank: Optional[int] = None) -> None:
+def _finding(
+    lines: Lines,
+    finding: Finding,
+    verbose: bool,
+    indent: int = FINDING_INDENT,
+    lead: Optional[List[Segment]] = None,
+) -> None:
+    """Title line, then explanation, evidence and fix aligned under the title's text."""
     status = finding.severity.value
-    lead = [(f"{lines.symbol(status)} ", status)]
-    if rank is not None:
-        lead = [(f"{rank}. {view.percent(finding.confidence)} ", "heading"), *lead]
+    lead = [*(lead or []), (f"{lines.symbol(status)} ", status)]
+    body = indent + sum(len(text) for text, _ in lead)
+    lines.wrapped(finding.title, indent=indent, lead=lead, hang=body, style="heading")
     lines.wrapped(
-        finding.title, indent=FINDING_INDENT, lead=lead, hang=TEXT_INDENT, style="heading"
-    )
-    lines.wrapped(
-        finding.explanation or "", indent=TEXT_INDENT, lead=[(f"{finding.cause}: ", "cause")],
-        hang=TEXT_INDENT,
+        finding.explanation or "", indent=body, lead=[(f"{finding.cause}: ", "cause")], hang=body
     )
     if verbose and finding.evidence:
-        _evidence(lines, finding.evidence, TEXT_INDENT)
+        _evidence(lines, finding.evidence, body)
     if finding.fix:
-        lines.add(("Fix:", "heading"), indent=TEXT_INDENT)
+        lines.add(("Fix:", "heading"), indent=body)
         number_width = len(str(len(finding.fix)))
         for number, step in enumerate(finding.fix, start=1):
-            _fix_step(lines, step, f"{number:>{number_width}}. ")
+            _fix_step(lines, step, f"{number:>{number_width}}. ", body + 2)
 
 
-def _fix_step(lines: Lines, step: FixStep, number: str) -> None:
-    indent = TEXT_INDENT + 2
+def _fix_step(lines: Lines, step: FixStep, number: str, indent: int) -> None:
     code = view.step_code(step)
     target = view.step_target(step)
     description = step.description.rstrip()
@@ -149,6 +161,7 @@ def _steps(lines: Lines, report: Report, verbose: bool) -> None:
     name_width = min(max(len(name) for name in names), MAX_NAME_COLUMN)
     for name, step in zip(names, steps):
         status = view.step_status(step)
+        status = "error" if status == "failed" else status
         seconds = view.seconds_text(step.get("seconds"))
         reason = step.get("reason")
         lead: List[Any] = [
@@ -157,7 +170,7 @@ def _steps(lines: Lines, report: Report, verbose: bool) -> None:
             (f"{seconds:>7}  ", "dim"),
         ]
         hang = 2 + 2 + name_width + 2 + 9
-        style = "dim" if status == "skipped" else ("error" if status == "failed" else "")
+        style = "dim" if status == "skipped" else ("error" if status == "error" else "")
         text = str(reason) if reason else ""
         if len(name) > name_width:
             lines.add(*lead, indent=2)
@@ -168,7 +181,7 @@ def _steps(lines: Lines, report: Report, verbose: bool) -> None:
         data = step.get("data")
         if verbose and isinstance(data, Mapping) and data:
             for level, entry in evidence_lines(data):
-                start = hang + 2 * level
+                start = 6 + 2 * level
                 lines.wrapped(entry, indent=start, hang=start + 4, style="dim")
     lines.blank()
 

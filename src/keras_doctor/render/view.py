@@ -154,27 +154,25 @@ def causes_hint(report: Report) -> str:
 def summary_line(report: Report, *, code: str = "`{}`") -> str:
     """The closing line: "2 errors, 1 warning in 14 checks — run `keras-doctor causes ID` …"."""
     problems = severity_phrase(report)
+    if is_ranked(report):
+        if not problems:
+            return "No known cause matches this error."
+        count = plural(len(report.findings), "possible cause", "possible causes")
+        return f"{count}, most likely first — run {code.format(causes_hint(report))} for details"
     steps = report_steps(report)
     scope = ""
     if steps:
         failed = sum(1 for step in steps if step_status(step) == "failed")
         scope = f"{failed} of {plural(len(steps), 'step', 'steps')} failed"
-    elif not is_ranked(report):
+    elif checks_run(report) or report.skipped:
         scope = plural(checks_run(report), "check", "checks")
         if report.skipped:
             scope += f" ({len(report.skipped)} skipped)"
     if not problems:
-        if is_ranked(report):
-            return "No known cause matches this error."
         return f"No problems found ({scope})." if scope else "No problems found."
-    if is_ranked(report):
-        count = plural(len(report.findings), "possible cause", "possible causes")
-        line = f"{count}, most likely first"
-    elif steps:
-        line = f"{problems}; {scope}"
-    else:
-        line = f"{problems} in {scope}"
-    return f"{line} — run {code.format(causes_hint(report))} for details"
+    if scope:
+        problems += f"; {scope}" if steps else f" in {scope}"
+    return f"{problems} — run {code.format(causes_hint(report))} for details"
 
 
 # -- the target ------------------------------------------------------------------------------------

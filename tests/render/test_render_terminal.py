@@ -1,0 +1,138 @@
+"""The terminal report as a person reads it in a log: exact plain text, no colour codes."""
+
+from __future__ import annotations
+
+import io
+import shlex
+import textwrap
+from dataclasses import replace
+
+import render_samples as samples
+from render_samples import assert_snapshot
+
+from keras_doctor.findings import Finding, FixStep, Passed, Report, Severity, StepKind
+from keras_doctor.render import render, render_to_string
+
+
+def plain(report: Report, **kwargs) -> str:
+    return render_to_string(report, "terminal", color=False, **kwargs)
+
+
+def test_check_report_shows_areas_problems_and_fixes_in_plain_text():
+    report = samples.check_report(explanations=samples.FIXED_EXPLANATIONS)
+    assert_snapshot("check.txt", plain(report, width=88))
+
+
+def test_verbose_adds_passed_skipped_and_evidence():
+    report = samples.check_report(explanations=samples.FIXED_EXPLANATIONS)
+    text = plain(report, verbose=True, width=88)
+    assert_snapshot("check-verbose.txt", text)
+    assert "        owners: tensorflow 2.16.2, tensorflow-macos 2.15.0\n" in text
+    assert "    ✓ shadowed-modules: no local module hides keras or tensorflow\n" in text
+    assert "    – cpu-avx: skipped, the CPU flags are not known for this target\n" in text
+    assert "Evidence:" not in plain(report)
+    assert "interpreter-arch" not in plain(report)
+    assert "cpu-avx" not in plain(report)
+
+
+def test_empty_report_says_no_problems_found():
+    assert plain(Report("check")) == "keras-doctor check\n\nNo problems found.\n"
+    report = Report(
+        "check",
+        passed=[Passed("interpreter-arch", "platform", "native arm64")],
+        target=dict(samples.TARGET),
+    )
+    assert plain(report).splitlines()[-3:] == [
+        "[✓] Platform and architecture  1 passed",
+        "",
+        "No problems found (1 check).",
+    ]
+
+
+def test_explain_ranks_by_confidence_and_shows_percentages():
+    text = plain(samples.explain_report(), width=100)
+    lines = text.splitlines()
+    assert lines[:4] == ["keras-doctor explain", "", "Possible causes, most likely first:", ""]
+    assert lines[4] == (
+        "  1.  82% ✗ numpy 2.1.3 is installed, but TensorFlow 2.15.1 was built against numpy 1.x"
+    )
+    second = [line for line in lines if line.startswith("  2. ")]
+    assert second == ["  2.  15% ✗ numpy 1.26.4 has an x86_64 extension; this Python is arm64"]
+    assert lines[-1] == (
+        "2 possible causes, most likely first — run `keras-doctor causes <ID>` for details"
+    )
+
+
+def test_explain_without_a_match():
+    assert plain(Report("explain")).splitlines()[-1] == "No known cause matches this error."
+
+
+def test_verify_shows_the_steps_table_before_the_findings():
+    text = plain(samples.verify_report(), width=100)
+    assert text.startswith(
+        textwrap.dedent(
+            """\
+            keras-doctor verify — Python 3.11.7 at /Users/ana/ml/.venv/bin/python (macos-arm64)
+
+            Verification steps
+              ✓ import tensorflow    2.4 s
+              ✗ VGG16                0.8 s  ssl.SSLCertVerificationError: certificate verify failed
+              – ResNet50                    weights not requested
+
+            [✗] Models and weights
+            """
+        )
+    )
+    assert text.endswith(
+        "1 error; 1 of 3 steps failed — run `keras-doctor causes weights-download-ssl` for details"
+        "\n"
+    )
+    verbose = plain(samples.verify_report(), verbose=True)
+    assert "  ✓ import tensorflow    2.4 s\n      tensorflow: 2.16.2\n" in verbose
+
+
+def test_run_steps_are_copy_pasteable_shell_lines():
+    argv = ("/Users/ana/My Projects/.venv/bin/python", "-m", "pip", "install", "numpy<2", "it's")
+    report = Report("check", findings=[replace(samples.mixed_arch(), fix=(
+        FixStep("Install a numpy 1.x", StepKind.RUN, argv),
+    ))])
+    lines = plain(report).splitlines()
+    command_line = lines[lines.index("        1. Install a numpy 1.x:") + 1]
+    assert command_line.startswith(" " * 13)
+    assert shlex.split(command_line) == list(argv)
+
+
+def test_long_lists_in_evidence_are_cut_with_a_count():
+    files = [f"/site-packages/tensorflow/file{n}.py" for n in range(20)]
+    report = Report("check", findings=[replace(samples.overlap(), evidence={"files": files})])
+    text = plain(report, verbose=True)
+    assert "        files (20):\n          - /site-packages/tensorflow/file0.py\n" in text
+    assert "/file5.py\n          … and 14 more\n" in text
+    assert "file6.py" not in text
+
+
+def test_finding_of_an_unknown_cause_is_still_shown():
+    unknown = Finding("future-cause", Severity.INFO, "Something new", "explained")
+    text = plain(Report("check", findings=[unknown]))
+    assert "[i] Other\n    i Something new\n      future-cause: explained\n" in text
+    assert text.endswith("1 note — run `keras-doctor causes future-cause` for details\n")
+
+
+def test_output_that_cannot_encode_symbols_falls_back_to_ascii():
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii")
+    report = samples.check_report()
+    report.findings = [replace(f, explanation="plain") for f in report.findings]
+    render(report, "terminal", file=out, color=False)
+    out.flush()
+    text = raw.getvalue().decode("ascii")
+    assert "[x] Platform and architecture" in text
+    assert "    ! An interrupted pip run left 2 folders behind" in text
+    assert "(1 skipped) - run `keras-doctor causes <ID>`" in text
+
+
+def test_text_from_the_environment_is_never_rich_markup():
+    hostile = replace(samples.mixed_arch(), title="[bold red]not markup[/] :thumbs_up:")
+    for color in (False, True):
+        text = render_to_string(Report("check", findings=[hostile]), "terminal", color=color)
+        assert "[bold red]not markup[/] :thumbs_up:" in text
