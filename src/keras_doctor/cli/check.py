@@ -1,0 +1,38 @@
+"""`keras-doctor check`: diagnose an environment without importing TensorFlow, Keras or numpy."""
+
+from __future__ import annotations
+
+import argparse
+
+from keras_doctor.cli.common import add_output_options, add_target_options
+
+EXAMPLES = """\
+examples:
+  keras-doctor check                         the Python running keras-doctor
+  keras-doctor check --python ./venv/bin/python
+  keras-doctor check --path build/site-packages --platform macos-arm64 --python-version 3.11
+  keras-doctor facts > facts.json; keras-doctor check --facts facts.json
+  keras-doctor check --json | jq '.findings[].cause'
+"""
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "check", help="diagnose an environment (read-only, imports nothing from it)",
+        description="Diagnose a Python environment for Keras/TensorFlow breakage: platform and "
+                    "Rosetta, binary architectures, package compatibility, shadowing files, Keras "
+                    "configuration. Reads files only; never imports the framework.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_target_options(parser)
+    add_output_options(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from keras_doctor.checks.registry import run_checks
+    from keras_doctor.cli.common import collect_target, emit, knowledge_loader
+
+    facts = collect_target(args)
+    report = run_checks(facts, knowledge_loader())
+    return emit(report, args)

@@ -1,0 +1,97 @@
+"""Options and helpers shared by the subcommands: choosing the target, choosing the output.
+
+Every command that looks at an environment accepts the same three ways to pick it (the running
+interpreter, `--python PATH`, or `--path DIR --platform P --python-version X.Y`) plus `--facts FILE`,
+and every command that reports accepts the same output and exit-code options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from keras_doctor.facts.model import PLATFORMS
+
+
+def add_target_options(parser: argparse.ArgumentParser, facts_file: bool = True) -> None:
+    group = parser.add_argument_group(
+        "target (default: the Python running keras-doctor)"
+    )
+    group.add_argument("--python", metavar="PATH",
+                       help="examine another interpreter, e.g. ./venv/bin/python")
+    group.add_argument("--path", metavar="DIR",
+                       help="examine a site-packages folder built for another machine "
+                            "(needs --platform and --python-version)")
+    group.add_argument("--platform", choices=sorted(PLATFORMS), metavar="NAME",
+                       help=f"the platform DIR was built for: {', '.join(PLATFORMS)}")
+    group.add_argument("--python-version", metavar="X.Y",
+                       help="the Python version DIR was built for")
+    if facts_file:
+        group.add_argument("--facts", metavar="FILE",
+                           help="diagnose facts saved with `keras-doctor facts` (- for stdin)")
+
+
+def add_output_options(parser: argparse.ArgumentParser, fail_on: bool = True) -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument("--json", action="store_true", help="print the report as JSON")
+    group.add_argument("--format", choices=("terminal", "json", "markdown", "html"),
+                       help="output format (default: terminal; --json is --format json)")
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="also show passed and skipped checks, and the evidence of each finding")
+    group.add_argument("--color", dest="color", action="store_true", default=None,
+                       help="force colour")
+    group.add_argument("--no-color", dest="color", action="store_false",
+                       help="no colour (also when NO_COLOR is set or output is not a terminal)")
+    if fail_on:
+        group.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                           help="lowest severity that makes the exit code 1 (default: error)")
+
+
+def collect_target(args: argparse.Namespace, **options: Any):
+    """The facts for the target the options name; UsageError for bad input."""
+    from keras_doctor.cli import UsageError
+    from keras_doctor.facts import collect
+
+    chosen = [name for name in ("python", "path", "facts") if getattr(args, name, None)]
+    if len(chosen) > 1:
+        raise UsageError(f"choose one target: --{' or --'.join(chosen)}")
+    if (args.platform or args.python_version) and not args.path:
+        raise UsageError("--platform and --python-version go with --path")
+    try:
+        if getattr(args, "facts", None):
+            return collect.load_facts(args.facts)
+        if args.python:
+            return collect.collect_python(args.python, **options)
+        if args.path:
+            if not args.platform or not args.python_version:
+                raise UsageError("--path needs --platform and --python-version")
+            return collect.collect_path(args.path, args.platform, args.python_version)
+        return collect.collect_running(**options)
+    except collect.TargetError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def output_format(args: argparse.Namespace) -> str:
+    return "json" if getattr(args, "json", False) else (getattr(args, "format", None) or "terminal")
+
+
+def emit(report, args: argparse.Namespace) -> int:
+    """Render the report and return the exit code the `--fail-on` policy gives it."""
+    from keras_doctor.findings import Severity
+    from keras_doctor.render import render
+
+    render(report, output_format(args), verbose=getattr(args, "verbose", False),
+           color=getattr(args, "color", None), file=sys.stdout)
+    threshold = Severity(getattr(args, "fail_on", "error") or "error")
+    return 1 if report.fails(threshold) else 0
+
+
+def knowledge_loader():
+    """Load the knowledge base lazily; None when this build has none (checks needing it skip)."""
+    try:
+        from keras_doctor import knowledge
+    except ImportError:
+        return None
+    load = getattr(knowledge, "load", None)
+    return load

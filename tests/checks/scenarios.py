@@ -1,0 +1,37 @@
+"""The real environments the check tests diagnose, built from PyPI wheels and cached (tests/envs.py).
+
+Kept in one place so the benchmark and other test folders reuse the same cached builds.
+"""
+
+from __future__ import annotations
+
+import envs
+
+TF = "2.21.0"
+MAC_ARM64 = "macosx_12_0_arm64"
+MAC_X86 = "macosx_10_15_x86_64"
+# Small real macOS packages with native code, pinned so the expected files stay put.
+MAC_PACKAGES = ["numpy==1.26.4", "h5py==3.11.0", "grpcio==1.64.1", "ml-dtypes==0.3.2",
+                "tensorflow-metal==1.1.0"]
+
+
+def healthy_tf():
+    return envs.venv("healthy-tf", [[f"tensorflow-cpu=={TF}"], ["pip"]])
+
+
+def tf_and_tf_cpu():
+    return envs.venv("tf-and-tf-cpu", [[f"tensorflow-cpu=={TF}"], ["--no-deps", f"tensorflow=={TF}"]])
+
+
+def mac_arm64_tree():
+    return envs.target_tree("mac-arm64", MAC_PACKAGES, MAC_ARM64, "3.11")
+
+
+def mac_arm64_tree_with_x86_h5py():
+    return envs.target_tree("mac-arm64-x86-h5py", MAC_PACKAGES, MAC_ARM64, "3.11",
+                            extra_trees=[(MAC_X86, ["h5py==3.11.0"])])
+
+
+def mac_x86_tree():
+    return envs.target_tree("mac-x86", ["numpy==1.26.4", "h5py==3.11.0", "grpcio==1.64.1"],
+                            MAC_X86, "3.11")

@@ -1,0 +1,190 @@
+"""Checks are pure functions of facts: any platform's facts can be built here and diagnosed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from factories import binary, dist, mac_facts
+
+from keras_doctor.checks.registry import all_checks, check, run_checks
+from keras_doctor.facts.model import Facts, KerasConfig
+
+
+def causes(facts):
+    return sorted({f.cause for f in run_checks(facts).findings})
+
+
+def by_cause(facts, cause):
+    return [f for f in run_checks(facts).findings if f.cause == cause]
+
+
+def test_a_healthy_native_mac_environment_has_no_findings():
+    facts = mac_facts(distributions=[dist("numpy", "1.26.4")],
+                      binaries=[binary("numpy/core/_multiarray_umath.so", ["arm64"], "numpy")])
+    assert causes(facts) == []
+
+
+def test_x86_64_only_python_under_rosetta_is_reported_with_a_new_environment_fix():
+    facts = mac_facts(machine="x86_64", translated=True, exe_archs=("x86_64",))
+    (found,) = by_cause(facts, "rosetta-python")
+    assert found.evidence["executable_archs"] == ["x86_64"]
+    assert found.evidence["sysctl.proc_translated"] == 1
+    assert "x86_64-only" in found.title
+
+
+def test_universal2_python_started_as_x86_64_is_told_to_run_natively():
+    facts = mac_facts(machine="x86_64", translated=True, exe_archs=("x86_64", "arm64"))
+    (found,) = by_cause(facts, "rosetta-python")
+    assert found.fix[0].command == ("arch", "-arm64", "/Users/ada/venv/bin/python")
+
+
+def test_x86_tensorflow_without_avx_under_rosetta():
+    facts = mac_facts(machine="x86_64", translated=True, exe_archs=("x86_64",),
+                      distributions=[dist("tensorflow", "2.15.0")], cpu_flags=["sse4_2"])
+    (found,) = by_cause(facts, "cpu-lacks-avx")
+    assert found.evidence["version"] == "2.15.0"
+    assert "emulated" in found.title
+
+
+def test_avx_present_is_fine():
+    facts = mac_facts(machine="x86_64", translated=False, exe_archs=("x86_64",),
+                      distributions=[dist("tensorflow", "2.15.0")], cpu_flags=["avx", "avx2"])
+    assert by_cause(facts, "cpu-lacks-avx") == []
+
+
+def test_universal2_binary_with_the_running_slice_is_fine_but_x86_only_is_not():
+    facts = mac_facts(
+        distributions=[dist("numpy", "1.26.4"), dist("h5py", "3.11.0")],
+        binaries=[binary("numpy/a.so", ["x86_64", "arm64"], "numpy"),
+                  binary("h5py/b.so", ["x86_64"], "h5py"),
+                  binary("h5py/c.so", ["x86_64"], "h5py")],
+    )
+    (found,) = by_cause(facts, "mixed-arch-binary")
+    assert found.evidence["owner"] == "h5py"
+    assert [f["path"].rsplit("/", 1)[1] for f in found.evidence["files"]] == ["b.so", "c.so"]
+    assert "--force-reinstall" in found.fix[0].command
+    assert "h5py==3.11.0" in found.fix[0].command
+
+
+def test_linux_binary_in_a_mac_environment_is_a_mixed_binary():
+    facts = mac_facts(distributions=[dist("grpcio", "1.64.1")],
+                      binaries=[binary("grpc/x.so", ["x86_64"], "grpcio", fmt="elf")])
+    (found,) = by_cause(facts, "mixed-arch-binary")
+    assert found.evidence["files"][0]["why"] == "a Linux binary"
+
+
+def test_binary_needing_newer_macos():
+    facts = mac_facts(os_version="13.6", distributions=[dist("tensorflow-io-gcs-filesystem",
+                                                             "0.37.1")],
+                      binaries=[binary("tensorflow_io_gcs_filesystem/core/python/ops/x.so",
+                                       ["arm64"], "tensorflow-io-gcs-filesystem",
+                                       min_macos={"arm64": "14.0"})])
+    (found,) = by_cause(facts, "macos-too-old")
+    assert "needs macOS 14.0" in found.title and "13.6" in found.title
+
+
+def test_requirement_markers_are_evaluated_for_the_target_platform():
+    # tensorflow's macOS arm64 wheel requires tensorflow-macos only on Darwin arm64.
+    shim = dist("tensorflow", "2.13.0", requires=[
+        'tensorflow-macos==2.13.0; platform_system == "Darwin" and platform_machine == "arm64"',
+        'tensorflow-intel==2.13.0; platform_system == "Windows"',
+    ])
+    (found,) = by_cause(mac_facts(distributions=[shim]), "missing-dependency")
+    assert found.evidence["required"] == "tensorflow-macos"
+
+
+def test_numpy_conflict_of_tensorflow_gets_its_own_cause():
+    facts = mac_facts(distributions=[
+        dist("tensorflow", "2.15.1", requires=["numpy<2.0.0,>=1.23.5"]), dist("numpy", "2.1.3")])
+    (found,) = by_cause(facts, "numpy-abi-mismatch")
+    assert found.evidence["installed_version"] == "2.1.3"
+    assert found.fix[0].command[-1] == "numpy<2.0.0,>=1.23.5"
+
+
+def test_keras_3_on_tensorflow_2_15_is_version_skew_and_keras_2_on_2_16_needs_keras_3():
+    skew = mac_facts(distributions=[dist("tensorflow", "2.15.1", requires=["keras<2.16,>=2.15.0"]),
+                                    dist("keras", "3.3.3")])
+    assert "keras-tf-version-skew" in causes(skew)
+    old = mac_facts(distributions=[dist("tensorflow", "2.16.2", requires=["keras>=3.0.0"]),
+                                   dist("keras", "2.15.0")])
+    assert "keras3-required" in causes(old)
+
+
+def test_extras_only_requirements_are_not_required():
+    facts = mac_facts(distributions=[dist("keras", "3.3.3", requires=['jax; extra == "jax"']),
+                                     dist("tensorflow", "2.16.2")])
+    assert causes(facts) == []
+
+
+def test_two_tensorflow_builds_sharing_files():
+    files = ["tensorflow/__init__.py", "tensorflow/python/x.so"]
+    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2", files=files),
+                                     dist("tensorflow-macos", "2.15.0", files=files)])
+    (found,) = by_cause(facts, "tf-distributions-overlap")
+    assert {o["name"] for o in found.evidence["owners"]} == {"tensorflow", "tensorflow-macos"}
+    assert found.fix[0].destructive
+    assert found.fix[1].command[-1] == "tensorflow==2.16.2"
+
+
+def test_same_project_twice():
+    facts = mac_facts(distributions=[dist("numpy", "1.26.4"),
+                                     dist("numpy", "2.1.3", location="/Users/ada/.local/site")])
+    (found,) = by_cause(facts, "duplicate-install")
+    assert "installed 2 times" in found.title
+
+
+def test_backend_set_to_jax_without_jax():
+    facts = mac_facts(env={"KERAS_BACKEND": "jax"},
+                      distributions=[dist("keras", "3.5.0"), dist("tensorflow", "2.17.0")])
+    (found,) = by_cause(facts, "keras-backend-unavailable")
+    assert found.evidence["set_by"] == "KERAS_BACKEND"
+    assert found.fix[0].command == ("export", "KERAS_BACKEND=tensorflow")
+
+
+def test_backend_from_keras_json_and_invalid_keras_json():
+    good = KerasConfig(path="/h/.keras/keras.json", exists=True, content={"backend": "torch"})
+    facts = mac_facts(keras_json=good, distributions=[dist("keras", "3.5.0")])
+    (found,) = by_cause(facts, "keras-backend-unavailable")
+    assert found.evidence["set_by"] == "/h/.keras/keras.json"
+    bad = KerasConfig(path="/h/.keras/keras.json", exists=True, error="invalid JSON: x")
+    assert by_cause(mac_facts(keras_json=bad), "keras-config-invalid")
+
+
+def test_facts_survive_a_json_round_trip_and_give_the_same_findings():
+    facts = mac_facts(machine="x86_64", translated=True, exe_archs=("x86_64",),
+                      distributions=[dist("h5py", "3.11.0")],
+                      binaries=[binary("h5py/b.so", ["x86_64"], "h5py")])
+    again = Facts.from_dict(json.loads(json.dumps(facts.to_dict())))
+    assert again == facts
+    assert causes(again) == causes(facts) == ["rosetta-python"]
+
+
+def test_a_crashing_check_is_a_finding_and_the_others_still_run():
+    @check(name="boom", area="doctor", causes=["check-crashed"], ok="never")
+    def boom(ctx):
+        raise RuntimeError("kaboom")
+
+    from keras_doctor.checks import registry
+
+    checks = [c for c in all_checks() if c.name == "rosetta"] + [registry.REGISTRY.pop()]
+    report = run_checks(mac_facts(machine="x86_64", translated=True, exe_archs=("x86_64",)),
+                        checks=checks)
+    assert sorted(f.cause for f in report.findings) == ["check-crashed", "rosetta-python"]
+    crashed = next(f for f in report.findings if f.cause == "check-crashed")
+    assert "kaboom" in crashed.title
+
+
+def test_every_check_reports_only_catalogued_causes():
+    from keras_doctor import causes as catalog
+
+    for chk in all_checks():
+        assert chk.causes and all(c in catalog.CATALOG for c in chk.causes), chk.name
+
+
+@pytest.mark.parametrize("bad", [{"schema_version": 99}, {"schema_version": 1, "target": 3}])
+def test_unreadable_facts_are_rejected_with_a_reason(bad):
+    from keras_doctor.facts.model import FactsFormatError
+
+    with pytest.raises(FactsFormatError):
+        Facts.from_dict(bad)
