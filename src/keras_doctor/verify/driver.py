@@ -41,9 +41,18 @@ class StepFailed(Exception):
         self.data = data or {}
 
 
+def stderr_offset():
+    """How far stderr has been written: the doctor's slice of it for the step starting now."""
+    sys.stderr.flush()
+    try:
+        return os.lseek(2, 0, os.SEEK_CUR)
+    except OSError:  # not a file (a terminal or a pipe when run by hand)
+        return None
+
+
 def step(name, title, function, *args):
     """Run one step; return its data (a dict) or None when it did not succeed."""
-    emit({"event": "start", "step": name, "title": title})
+    emit({"event": "start", "step": name, "title": title, "stderr_offset": stderr_offset()})
     started = time.perf_counter()
     end = {"event": "end", "step": name}
     data = None

@@ -134,7 +134,10 @@ def _follow(proc, events: queue.Queue, stderr_file, deadline: float,
             current = None
         elif kind == "start":
             current = StepResult(str(event.get("step")), str(event.get("title", event.get("step"))))
-            current_started, current_offset = time.perf_counter(), _size(stderr_file)
+            # The driver's own offset: by the time this line is read, the step may have written.
+            offset = event.get("stderr_offset")
+            current_offset = offset if isinstance(offset, int) else _size(stderr_file)
+            current_started = time.perf_counter()
             steps.append(current)
             if progress:
                 progress("start", current)

@@ -1,0 +1,46 @@
+"""Real environments for verify: built once with uv from PyPI wheels, cached between runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import envs
+import pytest
+from verify_envs import HEALTHY, JAX_ONLY, NUMPY2_ON_TF215, NUMPY_ONLY, python_of
+
+
+@pytest.fixture(scope="session")
+def healthy_python() -> str:
+    return python_of(envs.venv("verify-healthy", HEALTHY))
+
+
+@pytest.fixture(scope="session")
+def numpy2_tf215_python() -> str:
+    return python_of(envs.venv("verify-numpy2-tf215", NUMPY2_ON_TF215))
+
+
+@pytest.fixture(scope="session")
+def jax_python() -> str:
+    return python_of(envs.venv("verify-jax", JAX_ONLY))
+
+
+@pytest.fixture(scope="session")
+def numpy_only_python() -> str:
+    """An environment with numpy and no framework: the base for fake, misbehaving frameworks."""
+    return python_of(envs.venv("verify-numpy-only", NUMPY_ONLY))
+
+
+@pytest.fixture
+def fake_packages(tmp_path, monkeypatch):
+    """A folder on PYTHONPATH where a test writes modules that shadow the real ones."""
+    folder = tmp_path / "fake-packages"
+    folder.mkdir()
+    monkeypatch.setenv("PYTHONPATH", str(folder))
+
+    def write(relative: str, source: str) -> Path:
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+        return path
+
+    return write
