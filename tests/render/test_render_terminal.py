@@ -45,7 +45,7 @@ def test_empty_report_says_no_problems_found():
     assert plain(report).splitlines()[-3:] == [
         "[✓] Platform and architecture  1 passed",
         "",
-        "No problems found (1 check).",
+        "No problems found in 1 check.",
     ]
 
 

@@ -135,7 +135,7 @@ def _steps(report: Report, verbose: bool) -> List[str]:
             note += "".join(_details("data", _pre(_json(data))))
         out.append(
             f'<tr><td style="{cell}">{_symbol(status)}</td>'
-            f'<td style="{cell}">{_e(step.get("name", "?"))}</td>'
+            f'<td style="{cell}">{_e(view.step_name(step))}</td>'
             f'<td style="{cell}; {DIM}">{_e(view.seconds_text(step.get("seconds")))}</td>'
             f'<td style="{cell}">{note}</td></tr>'
         )

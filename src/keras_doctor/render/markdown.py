@@ -116,11 +116,11 @@ def _steps(report: Report, verbose: bool) -> List[str]:
     for step in steps:
         status = view.step_status(step)
         note = str(step.get("reason") or "")
-        cells = [SYMBOLS.get(status, ""), str(step.get("name", "?")),
+        cells = [SYMBOLS.get(status, ""), view.step_name(step),
                  view.seconds_text(step.get("seconds")), note]
         out.append("| " + " | ".join(escape(cell).replace("\n", " ") for cell in cells) + " |")
     out.append("")
-    data = {str(s.get("name", "?")): s.get("data") for s in steps if s.get("data")}
+    data = {view.step_name(s): s.get("data") for s in steps if s.get("data")}
     if data and verbose:
         out += _details("Step data", fence(_json(data), "json"))
     return out

@@ -157,12 +157,12 @@ def _steps(lines: Lines, report: Report, verbose: bool) -> None:
         return
     title = "Verification steps" if report.command == "verify" else "Steps"
     lines.add((title, "heading"))
-    names = [str(step.get("name", "?")) for step in steps]
+    names = [view.step_name(step) for step in steps]
     name_width = min(max(len(name) for name in names), MAX_NAME_COLUMN)
     for name, step in zip(names, steps):
         status = view.step_status(step)
         status = "error" if status == "failed" else status
-        seconds = view.seconds_text(step.get("seconds"))
+        seconds = "" if status == "skipped" else view.seconds_text(step.get("seconds"))
         reason = step.get("reason")
         lead: List[Any] = [
             (f"{lines.symbol(status)} ", status),

@@ -24,7 +24,10 @@ SEVERITY_WORDS = {
 }
 
 STEP_STATUS_OK = frozenset({"ok", "passed", "pass", "success", "succeeded", "done", "applied"})
-STEP_STATUS_FAILED = frozenset({"failed", "fail", "error", "timeout", "crashed", "died"})
+# A step still "running" when the report was written never finished: the run was cut short.
+STEP_STATUS_FAILED = frozenset(
+    {"failed", "fail", "error", "timeout", "crashed", "died", "killed", "running"}
+)
 STEP_STATUS_SKIPPED = frozenset({"skipped", "skip", "not-run", "not_run"})
 
 
@@ -169,7 +172,9 @@ def summary_line(report: Report, *, code: str = "`{}`") -> str:
         if report.skipped:
             scope += f" ({len(report.skipped)} skipped)"
     if not problems:
-        return f"No problems found ({scope})." if scope else "No problems found."
+        if not scope:
+            return "No problems found."
+        return f"No problems found{'; ' if steps else ' in '}{scope}."
     if scope:
         problems += f"; {scope}" if steps else f" in {scope}"
     return f"{problems} — run {code.format(causes_hint(report))} for details"
@@ -227,6 +232,10 @@ def report_steps(report: Report) -> List[Mapping[str, Any]]:
     if not isinstance(steps, list):
         return []
     return [step for step in steps if isinstance(step, Mapping)]
+
+
+def step_name(step: Mapping[str, Any]) -> str:
+    return str(step.get("title") or step.get("name") or "?")
 
 
 def step_status(step: Mapping[str, Any]) -> str:
