@@ -9,6 +9,7 @@ and deep nesting falls back to one compact JSON line. The JSON output always car
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, List, Mapping, Tuple
 
 MAX_ITEMS = 6  # list items shown before "… and N more"
@@ -17,6 +18,7 @@ MAX_STRING = 400  # longer strings are cut
 MAX_DEPTH = 3  # deeper structures are shown as one JSON line
 
 Line = Tuple[int, str]  # (indent level, text)
+_LINE_OF_TEXT = re.compile(r"^\s|:\s|:$|,|\n")
 
 
 def evidence_lines(evidence: Mapping[str, Any]) -> List[Line]:
@@ -67,9 +69,9 @@ def _sequence(lines: List[Line], key: str, items: List[Any], level: int, depth: 
     if not items:
         lines.append((level, f"{key}: (none)"))
         return
-    if all(_is_scalar(item) for item in items):
+    if all(_is_scalar(item) and not _reads_as_a_line(item) for item in items):
         inline = ", ".join(scalar(item) for item in items)
-        if len(items) <= MAX_ITEMS and len(inline) <= MAX_INLINE and "\n" not in inline:
+        if len(items) <= MAX_ITEMS and len(inline) <= MAX_INLINE:
             lines.append((level, f"{key}: {inline}"))
             return
     lines.append((level, f"{key} ({len(items)}):" if len(items) > MAX_ITEMS else f"{key}:"))
@@ -77,6 +79,11 @@ def _sequence(lines: List[Line], key: str, items: List[Any], level: int, depth: 
         _item(lines, item, level + 1, depth + 1)
     if len(items) > MAX_ITEMS:
         lines.append((level + 1, f"… and {len(items) - MAX_ITEMS} more"))
+
+
+def _reads_as_a_line(item: Any) -> bool:
+    """Lines of text (a traceback, log output) go one per line, never joined with commas."""
+    return isinstance(item, str) and bool(_LINE_OF_TEXT.search(item))
 
 
 def _item(lines: List[Line], item: Any, level: int, depth: int) -> None:
