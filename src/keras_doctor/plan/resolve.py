@@ -61,17 +61,21 @@ def resolve(
     prefer: str = "uv",
     uv: Optional[str] = None,
     pip_python: Optional[str] = None,
+    preferences: Optional[Dict[str, str]] = None,
     timeout: float = 300,
 ) -> Resolution:
     """Resolve `requirements` (PEP 508 strings) for `platform` (a facts platform name), Python X.Y.
 
-    `pip_python` is an interpreter with pip for the fallback (default: the running one).
+    `preferences` ({name: installed version}) are kept wherever the set allows, so a fix changes
+    no more than it must (uv only). `pip_python` is an interpreter with pip for the fallback
+    (default: the running one).
     """
     reqs = [str(Requirement(r)) for r in requirements]  # InvalidRequirement for bad input
     major_minor = ".".join(python_version.split(".")[:2])
     uv = uv or (find_uv() if prefer == "uv" else None)
     if uv:
-        return _resolve_uv(uv, reqs, platform, major_minor, macos_version, timeout)
+        return _resolve_uv(uv, reqs, platform, major_minor, macos_version, timeout,
+                           preferences or {})
     return _resolve_pip(reqs, platform, major_minor, pip_python, macos_version, timeout)
 
 
@@ -83,13 +87,24 @@ def uv_compile_argv(uv: str, platform: str, python_version: str) -> List[str]:
 
 
 def _resolve_uv(uv: str, reqs: List[str], platform: str, python_version: str,
-                macos_version: Optional[str], timeout: float) -> Resolution:
+                macos_version: Optional[str], timeout: float,
+                preferences: Dict[str, str]) -> Resolution:
     argv = uv_compile_argv(uv, platform, python_version)
     env = dict(os.environ)
     if macos_version and platform.startswith("macos"):
         env["MACOSX_DEPLOYMENT_TARGET"] = ".".join(macos_version.split(".")[:2])
     started = time.perf_counter()
-    proc = _run(argv, "\n".join(reqs) + "\n", env, timeout)
+    with tempfile.TemporaryDirectory(prefix="keras-doctor-resolve-") as scratch:
+        output = os.path.join(scratch, "pins.txt")
+        if preferences:
+            # uv prefers the versions already in its output file: the installed ones, here.
+            with open(output, "w") as fh:
+                fh.writelines(f"{pin}\n" for pin in _valid_pins(preferences))
+            argv = [*argv, "--output-file", output]
+        proc = _run(argv, "\n".join(reqs) + "\n", env, timeout)
+        if proc is not None and proc.returncode == 0 and preferences:
+            with open(output) as fh:
+                proc.stdout = fh.read()
     elapsed = time.perf_counter() - started
     if proc is None:
         return Resolution(False, "uv", error=f"uv did not finish within {timeout:.0f} s",
@@ -118,6 +133,16 @@ def parse_pins(lines: Sequence[str]) -> Dict[str, str]:
             pins[canonicalize_name(req.name)] = str(Version(spec.version))
         except (InvalidRequirement, InvalidVersion, ValueError) as exc:
             raise ValueError(f"unexpected line in the resolver's output: {line!r}") from exc
+    return pins
+
+
+def _valid_pins(preferences: Dict[str, str]) -> List[str]:
+    pins = []
+    for name, version in sorted(preferences.items()):
+        try:
+            pins.append(f"{canonicalize_name(Requirement(name).name)}=={Version(version)}")
+        except (InvalidRequirement, InvalidVersion):
+            continue
     return pins
 
 

@@ -1,0 +1,184 @@
+"""`keras-doctor fix`: show the plan that repairs an environment, and apply it safely when asked.
+
+A dry run by default. `--apply` runs the plan as a transaction (snapshot, journal, steps, verify,
+automatic rollback on failure); `--rollback` and `--resume` finish one that was interrupted;
+`--new-venv PATH` builds a fresh environment and leaves the current one alone. Destructive steps ask
+first on a terminal; without one, only `--yes` lets them run. Nothing here ever calls sudo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Optional, Tuple
+
+EXAMPLES = """\
+examples:
+  keras-doctor fix                                 show what would be done (changes nothing)
+  keras-doctor fix --python ./venv/bin/python --apply
+  keras-doctor fix --apply --yes                   no questions (for scripts and CI)
+  keras-doctor fix --new-venv ~/venvs/tf           a fresh environment, the current one untouched
+  keras-doctor fix --rollback                      undo an interrupted fix, offline
+  keras-doctor fix --json | jq '.steps[].argv'
+"""
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "fix", help="plan the repair of an environment; apply it with --apply",
+        description="Build an ordered plan from the findings of `check`: uninstall conflicting "
+                    "builds, install a set resolved for this platform and Python, rename "
+                    "shadowing files, remove corrupt weights, show variables to set. Dry run by "
+                    "default; --apply runs it as a transaction that rolls back on any failure.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--python", metavar="PATH",
+                        help="the interpreter whose environment to fix (default: the running one)")
+    action = parser.add_argument_group("action (default: dry run)")
+    action.add_argument("--apply", action="store_true", help="carry out the plan")
+    action.add_argument("--yes", "-y", action="store_true",
+                        help="consent to every destructive step without asking")
+    action.add_argument("--new-venv", metavar="PATH",
+                        help="build a fresh environment at PATH instead of changing this one")
+    action.add_argument("--rollback", nargs="?", const="", metavar="ID",
+                        help="restore the snapshot of an interrupted fix (the latest by default)")
+    action.add_argument("--resume", nargs="?", const="", metavar="ID",
+                        help="finish an interrupted fix (the latest by default)")
+    action.add_argument("--models", metavar="NAMES", default="MobileNetV2",
+                        help="keras.applications that verify builds after applying "
+                             "(default: MobileNetV2; empty for none)")
+    parser.add_argument("--json", action="store_true", help="print the plan (and outcome) as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from keras_doctor.cli import UsageError
+
+    if args.rollback is not None or args.resume is not None:
+        if args.rollback is not None and args.resume is not None:
+            raise UsageError("--rollback and --resume exclude each other")
+        return _finish_pending(args)
+    from keras_doctor.apply import pending_transactions
+
+    pending = [p for p in pending_transactions() if p.state != "running"]
+    if pending and args.apply:
+        raise UsageError(f"an interrupted fix ({pending[-1].id}) is not finished: run "
+                         "`keras-doctor fix --rollback` or `--resume` first")
+    plan = _build(args)
+    if not args.apply:
+        return _print_plan(plan, args)
+    return _apply(plan, args)
+
+
+def _build(args: argparse.Namespace):
+    from keras_doctor.checks.registry import run_checks
+    from keras_doctor.cli import UsageError
+    from keras_doctor.cli.common import knowledge_loader
+    from keras_doctor.facts import collect
+    from keras_doctor.plan.build import build_plan
+
+    try:
+        facts = collect.collect_python(args.python) if args.python else collect.collect_running()
+    except collect.TargetError as exc:
+        raise UsageError(str(exc)) from exc
+    loader = knowledge_loader()
+    report = run_checks(facts, loader)
+    return build_plan(facts, report, knowledge=_knowledge(loader), new_venv=args.new_venv)
+
+
+def _knowledge(loader) -> Any:
+    try:
+        return loader() if loader else None
+    except Exception:  # no data in this build: the plan falls back on installed versions
+        return None
+
+
+def _print_plan(plan, args: argparse.Namespace) -> int:
+    from keras_doctor.plan.show import plan_lines
+
+    if args.json:
+        print(json.dumps(plan.to_dict(), indent=2))
+    else:
+        print("\n".join(plan_lines(plan)))
+        if plan.ok and any(s.runnable for s in plan.steps):
+            print("\nDry run: nothing was changed. Run again with --apply to carry it out.")
+    return 0 if plan.ok and not plan.steps and not plan.skipped else 1
+
+
+def _apply(plan, args: argparse.Namespace) -> int:
+    from keras_doctor.apply import engine
+    from keras_doctor.cli import UsageError
+    from keras_doctor.plan.show import plan_lines
+
+    if not args.json:
+        print("\n".join(plan_lines(plan)), flush=True)
+    if not plan.ok:
+        return _report(plan, None, args)
+    destructive = [s for s in plan.steps if s.destructive and s.runnable]
+    if destructive and not args.yes and not sys.stdin.isatty():
+        raise UsageError(f"{len(destructive)} step(s) change or remove your files and no terminal "
+                         "is attached to ask: rerun with --yes to consent")
+    confirm = None if args.yes else _ask
+    outcome = engine.apply_plan(plan, confirm=confirm, verify=_verifier(args),
+                                progress=None if args.json else _progress)
+    return _report(plan, outcome, args)
+
+
+def _finish_pending(args: argparse.Namespace) -> int:
+    from keras_doctor.apply import engine, store
+    from keras_doctor.cli import UsageError
+
+    wanted = args.rollback if args.rollback is not None else args.resume
+    folder = store.find_transaction(wanted or None)
+    if folder is None:
+        raise UsageError(f"no transaction {wanted}" if wanted else "no interrupted fix to finish")
+    try:
+        if args.rollback is not None:
+            outcome = engine.rollback(folder)
+        else:
+            outcome = engine.resume(folder, verify=_verifier(args),
+                                    progress=None if args.json else _progress)
+    except store.TransactionBusy as exc:
+        raise UsageError(str(exc)) from exc
+    return _report(None, outcome, args)
+
+
+def _report(plan, outcome, args: argparse.Namespace) -> int:
+    ok = outcome.ok if outcome is not None else False
+    if args.json:
+        print(json.dumps({"plan": plan.to_dict() if plan else None,
+                          "outcome": outcome.to_dict() if outcome else None}, indent=2))
+    elif outcome is not None:
+        print(f"\n{outcome.status}: {outcome.message}")
+        if outcome.transaction:
+            print(f"  transaction: {outcome.transaction}")
+        if outcome.declined:
+            print(f"  declined steps: {', '.join(map(str, outcome.declined))}")
+    return 0 if ok else 1
+
+
+def _verifier(args: argparse.Namespace):
+    models = tuple(m.strip() for m in (args.models or "").split(",") if m.strip())
+
+    def verify(python: str) -> Tuple[bool, str]:
+        from keras_doctor.findings import Severity
+        from keras_doctor.verify import run_verify
+
+        report = run_verify(python, models=models)
+        failed = [f for f in report.findings if f.severity is Severity.ERROR]
+        return (not failed, "; ".join(f"{f.cause}: {f.title}" for f in failed) or "verify passed")
+
+    return verify
+
+
+def _ask(step) -> bool:
+    answer = input(f"{step.summary}\n  Do this? [y/N] ").strip().lower()
+    return answer in ("y", "yes")
+
+
+def _progress(event: str, position: int, total: int, step, detail: Optional[str]) -> None:
+    if event == "start":
+        print(f"[{position + 1}/{total}] {step.summary} …", file=sys.stderr, flush=True)
+    elif event == "failed":
+        print(f"[{position + 1}/{total}] failed: {(detail or '')[-500:]}", file=sys.stderr)

@@ -1,0 +1,88 @@
+"""Steps for findings that are not about packages: files to move aside, variables, caches, advice.
+
+Paths come from the facts snapshot (what the readers found on disk), and the plan only ever renames
+or moves them aside, never rewrites them. Environment variables are shown as the exact shell line
+for the user's shell and are never written into a profile. A finding only a person can fix becomes a
+`SkippedStep` carrying the check's own advice.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from typing import Any, List, Optional, Tuple
+
+from keras_doctor.findings import Finding
+from keras_doctor.plan.installers import purge_cache_argv, valid_name
+from keras_doctor.plan.model import PlannedStep, SkippedStep, StepKind
+
+KNOWN_BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def file_steps(finding: Finding, *, installed: set, installer: str, python: str,
+               uv: Optional[str]) -> Tuple[List[PlannedStep], List[SkippedStep]]:
+    cause, evidence = finding.cause, finding.evidence
+    if cause == "shadowed-module" and _text(evidence, "path"):
+        path = os.path.abspath(_text(evidence, "path") or "")
+        name = _text(evidence, "name") or os.path.splitext(os.path.basename(path))[0]
+        dest = f"{path.rstrip(os.sep)}.shadowing-{name}"
+        return [PlannedStep(StepKind.RENAME, f"Rename {path}, which hides the real `{name}`, to "
+                            f"{os.path.basename(dest)}", destructive=True, resolves=[cause],
+                            path=path, dest=dest)], []
+    if cause == "weights-cache-corrupt" and _text(evidence, "path"):
+        path = os.path.abspath(_text(evidence, "path") or "")
+        return [PlannedStep(StepKind.DELETE_FILE, f"Remove the corrupt weights file {path} "
+                            "(Keras downloads it again on next use)", destructive=True,
+                            resolves=[cause], path=path)], []
+    if cause == "duplicate-install" and _text(evidence, "path"):
+        path = os.path.abspath(_text(evidence, "path") or "")
+        return [PlannedStep(StepKind.DELETE_FILE, f"Remove {path}, left by an interrupted install",
+                            destructive=True, resolves=[cause], path=path)], []
+    if cause == "keras-backend-unavailable":
+        return _backend_steps(finding, installed)
+    if cause == "keras3-legacy-code":
+        return [set_env("TF_USE_LEGACY_KERAS", "1", [cause],
+                        "Route tf.keras to tf-keras (Keras 2) before TensorFlow is imported")], []
+    if cause == "stale-wheel-cache" and _text(evidence, "name"):
+        try:
+            name = valid_name(_text(evidence, "name") or "")
+        except ValueError:
+            return [], [skipped(finding, "the cached wheel's name is not a valid name")]
+        tool = _text(evidence, "tool") or installer
+        return [PlannedStep(StepKind.PURGE_CACHE, f"Remove {name} from the {tool} cache",
+                            argv=purge_cache_argv("uv" if tool == "uv" and uv else "pip",
+                                                  python, name, uv),
+                            destructive=True, resolves=[cause], names=[name])], []
+    return [], [skipped(finding, "only a person can do this")]
+
+
+def set_env(name: str, value: str, resolves: List[str], why: str) -> PlannedStep:
+    posix = f"export {name}={shlex.quote(value)}"
+    line = f'$env:{name} = "{value}"' if os.name == "nt" else posix
+    return PlannedStep(StepKind.SET_ENV, f"{why}: add this line to your shell profile yourself",
+                       resolves=resolves, shell_line=line)
+
+
+def skipped(finding: Finding, reason: str) -> SkippedStep:
+    advice = []
+    for step in finding.fix:
+        line = step.description
+        if step.command:
+            line += ": " + " ".join(shlex.quote(str(a)) for a in step.command)
+        advice.append(line)
+    return SkippedStep(finding.cause, f"{finding.title}: {reason}", advice)
+
+
+def _backend_steps(finding: Finding, installed: set) -> Tuple[List[PlannedStep], List[SkippedStep]]:
+    usable = [b for b in KNOWN_BACKENDS if b in installed]
+    if not usable:
+        return [], [skipped(finding, "no Keras backend is installed")]
+    named = _text(finding.evidence, "backend") or "?"
+    step = set_env("KERAS_BACKEND", usable[0], [finding.cause],
+                   f"Point Keras at an installed backend ({usable[0]}) instead of {named!r}")
+    return [step], []
+
+
+def _text(evidence: Any, key: str) -> Optional[str]:
+    value = evidence.get(key) if hasattr(evidence, "get") else None
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,138 @@
+"""The one seam between the plan and the knowledge base: which requirement set to resolve.
+
+`keras_doctor.knowledge.recommend` is the authority on "which versions go together here"; when it
+is present it decides. Until then (or when it has no answer) the plan anchors on what is installed:
+the TensorFlow build the user chose, at its version, with the constraints its own metadata lacks
+taken from the knowledge base (numpy ABI, the tensorflow-metal pairing, which no resolver can know
+because tensorflow-metal declares no TensorFlow dependency). Every string returned here is built
+from parsed names and versions, never copied from the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from keras_doctor.facts.model import Facts
+
+TF_FAMILY = frozenset({
+    "tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tensorflow-intel",
+    "tensorflow-cpu-aws", "tensorflow-aarch64", "tensorflow-rocm", "intel-tensorflow",
+    "tf-nightly", "tf-nightly-cpu", "tf-nightly-macos", "tf-nightly-intel", "tf-nightly-gpu",
+})
+# Builds that are only shims or obsolete on a platform: replaced by plain `tensorflow` there.
+_OBSOLETE = {"macos-arm64": {"tensorflow-macos"}, "macos-x86_64": {"tensorflow-macos"}}
+_FIRST_NUMPY2_TF = Version("2.18")  # causes.py, numpy-abi-mismatch: TF <= 2.17 is a NumPy 1 build
+
+
+@dataclass
+class Recommendation:
+    requirements: List[str] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)  # why each constraint is there, for the plan
+    tensorflow: Optional[str] = None  # the TF distribution the set keeps (canonical name)
+
+
+def recommend_for(facts: Facts, knowledge: Any = None, python_version: Optional[str] = None,
+                  want_metal: Optional[bool] = None) -> Recommendation:
+    """The requirement set to resolve here (or for a new environment on `python_version`)."""
+    official = _from_knowledge_module(facts, knowledge, python_version)
+    if official is not None:
+        return official
+    return _anchored_on_installed(facts, knowledge, python_version, want_metal)
+
+
+def _from_knowledge_module(facts: Facts, knowledge: Any,
+                           python_version: Optional[str]) -> Optional[Recommendation]:
+    try:
+        from keras_doctor.knowledge import recommend as module  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    function = getattr(module, "recommend_requirements", None)
+    if function is None:
+        return None
+    result = function(facts, knowledge=knowledge, python_version=python_version)
+    if not result:
+        return None
+    return Recommendation(list(result.requirements), list(getattr(result, "notes", [])),
+                          getattr(result, "tensorflow", None))
+
+
+def installed_versions(facts: Facts) -> Dict[str, Version]:
+    """{canonical name: version} of the first readable copy of each distribution."""
+    found: Dict[str, Version] = {}
+    for dist in facts.distributions:
+        if dist.error is not None or dist.canonical_name in found:
+            continue
+        try:
+            found[canonicalize_name(dist.name)] = Version(dist.version)
+        except InvalidVersion:
+            continue
+    return found
+
+
+def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optional[str],
+                           want_metal: Optional[bool]) -> Recommendation:
+    rec = Recommendation()
+    installed = installed_versions(facts)
+    platform = facts.target.platform
+    python = python_version or ".".join(facts.interpreter.version.split(".")[:2])
+    family = {n: v for n, v in installed.items() if n in TF_FAMILY}
+    if family:
+        keep_name = _kept_build(family, platform)
+        version = max(family.values())
+        rec.tensorflow = keep_name
+        rec.requirements.append(f"{keep_name}=={version}")
+        rec.notes.append(f"{keep_name} {version}: the TensorFlow build already installed")
+    elif knowledge is not None:
+        newest = _safe(lambda: knowledge.newest_release("tensorflow", platform, python))
+        if newest is None:
+            return rec
+        version = newest.version
+        rec.tensorflow = "tensorflow"
+        rec.requirements.append(f"tensorflow=={version}")
+        rec.notes.append(f"tensorflow {version}: the newest release with a wheel for {platform}, "
+                         f"Python {python}")
+    else:
+        return rec
+    numpy_cap = _numpy_cap(str(version), knowledge)
+    if numpy_cap:
+        rec.requirements.append(f"numpy{numpy_cap}")
+        rec.notes.append(f"numpy{numpy_cap}: TensorFlow {version} is a NumPy 1 build")
+    metal_wanted = "tensorflow-metal" in installed if want_metal is None else want_metal
+    if metal_wanted and platform == "macos-arm64":
+        pairing = _safe(lambda: knowledge.metal_for_tf(str(version))) if knowledge else None
+        if pairing is not None and pairing.trusted:
+            rec.requirements.append(f"tensorflow-metal=={Version(pairing.trusted)}")
+            rec.notes.append(f"tensorflow-metal {pairing.trusted}: the knowledge base pairs it "
+                             f"with TensorFlow {version} ({pairing.basis}); no resolver can, as it "
+                             "declares no TensorFlow dependency")
+        else:
+            rec.notes.append(f"tensorflow-metal: no release is known to load with TensorFlow "
+                             f"{version}; it is left out")
+    return rec
+
+
+def _kept_build(family: Dict[str, Version], platform: str) -> str:
+    obsolete = _OBSOLETE.get(platform, set())
+    newest = max(family.values())
+    candidates = [n for n, v in family.items() if v == newest]
+    if "tensorflow" in candidates or any(n in obsolete for n in candidates):
+        return "tensorflow"
+    return sorted(candidates)[0]
+
+
+def _numpy_cap(tf_version: str, knowledge: Any) -> Optional[str]:
+    abi = _safe(lambda: knowledge.tf_numpy_abi(tf_version)) if knowledge is not None else None
+    if abi is not None and abi.runtime:
+        return str(abi.runtime).replace(" ", "")
+    return "<2" if Version(tf_version) < _FIRST_NUMPY2_TF else None
+
+
+def _safe(call):
+    try:
+        return call()
+    except Exception:  # a knowledge base without the file asked for: answer unknown
+        return None

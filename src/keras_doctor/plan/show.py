@@ -1,0 +1,56 @@
+"""The plan as plain text: what a dry run prints and what `--apply` shows before asking.
+
+Plain lines only (no colour, no layout library): a plan is copied into issues and terminals alike,
+and every command appears exactly as it will run, quoted for a POSIX shell.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import List
+
+from keras_doctor.plan.model import Plan, PlannedStep, PlanStatus, StepKind
+
+
+def plan_lines(plan: Plan) -> List[str]:
+    target = plan.target
+    lines = [f"Fix plan for {target.python or target.prefix} ({target.platform}, Python "
+             f"{target.python_version})"]
+    if plan.status is not PlanStatus.OK:
+        lines.append(f"  Plan {plan.status.value}: nothing will be changed.")
+        lines += _indent(plan.reason or "", "    ")
+    if plan.requirements:
+        lines.append(f"  Resolved with {plan.resolver or '?'} for {target.platform}: "
+                     + ", ".join(plan.requirements)
+                     + (f" -> {len(plan.resolved)} distributions" if plan.resolved else ""))
+    if plan.resolver_limitation:
+        lines.append(f"  Note: {plan.resolver_limitation}")
+    if plan.ok and not plan.steps:
+        lines.append("  Nothing to fix automatically.")
+    for number, step in enumerate(plan.steps, 1):
+        lines += step_lines(number, step)
+    for skipped in plan.skipped:
+        lines.append(f"  - not done ({skipped.cause}): {skipped.reason}")
+        lines += [f"      {advice}" for advice in skipped.advice]
+    return lines
+
+
+def step_lines(number: int, step: PlannedStep) -> List[str]:
+    flag = " [asks first]" if step.destructive else ""
+    lines = [f"  {number}. {step.summary}{flag}"]
+    if step.argv:
+        lines.append("       $ " + " ".join(shlex.quote(a) for a in step.argv))
+    elif step.kind is StepKind.RENAME:
+        lines.append(f"       {step.path} -> {step.dest}")
+    elif step.kind is StepKind.DELETE_FILE:
+        lines.append(f"       {step.path} (moved into the transaction folder: rollback restores "
+                     "it)")
+    if step.shell_line:
+        lines.append(f"       {step.shell_line}")
+    if step.resolves:
+        lines.append(f"       resolves: {', '.join(step.resolves)}")
+    return lines
+
+
+def _indent(text: str, prefix: str) -> List[str]:
+    return [prefix + line for line in text.splitlines()]
