@@ -136,3 +136,12 @@ def test_text_from_the_environment_is_never_rich_markup():
     for color in (False, True):
         text = render_to_string(Report("check", findings=[hostile]), "terminal", color=color)
         assert "[bold red]not markup[/] :thumbs_up:" in text
+
+
+def test_a_path_longer_than_the_line_stays_beside_its_label():
+    long_path = "/root/.cache/trees/mac-arm64/site-packages/h5py/.dylibs/" + "x" * 80 + ".dylib"
+    evidence = {"files": [{"path": long_path, "archs": ["x86_64"]}], "path": long_path}
+    report = Report("check", findings=[replace(samples.mixed_arch(), evidence=evidence)])
+    lines = plain(report, verbose=True, width=80).splitlines()
+    assert f"          - path: {long_path}" in lines
+    assert f"        path: {long_path}" in lines

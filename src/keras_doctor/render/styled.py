@@ -104,7 +104,9 @@ def _keep_long_words_attached(chunks: List[str], hang: int) -> List[str]:
 
 
 def _is_label(line: str) -> bool:
-    return len(line.split()) == 1
+    """"path:", "- path:", "-": a line that only announces the word that follows."""
+    words = line.split()
+    return len(words) == 1 or (len(words) <= 3 and line.rstrip().endswith(":"))
 
 
 # -- deciding and writing -------------------------------------------------------------------------
