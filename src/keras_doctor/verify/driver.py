@@ -101,7 +101,12 @@ def import_tensorflow(state):
 
 
 def import_keras(state):
-    import keras
+    try:
+        import keras
+    except BaseException as exc:
+        backend, source = configured_backend()
+        exc.verify_data = {"configured_backend": backend, "backend_source": source}
+        raise
 
     state["keras"] = keras
     data = {"version": getattr(keras, "__version__", None), "file": module_file(keras),
@@ -340,15 +345,17 @@ def load_weights(state, name, download):
 # -- the run ---------------------------------------------------------------------------------------
 
 def configured_backend():
-    """The backend Keras 3 will pick: KERAS_BACKEND, else keras.json, else tensorflow."""
+    """The backend Keras 3 will pick, and where that comes from: env, keras.json or default."""
     if os.environ.get("KERAS_BACKEND"):
-        return os.environ["KERAS_BACKEND"]
+        return os.environ["KERAS_BACKEND"], "KERAS_BACKEND"
     home = os.path.expanduser(os.environ.get("KERAS_HOME") or "~/.keras")
+    config = os.path.join(home, "keras.json")
     try:
-        with open(os.path.join(home, "keras.json")) as handle:
-            return json.load(handle).get("backend") or "tensorflow"
+        with open(config) as handle:
+            backend = json.load(handle).get("backend")
     except (OSError, ValueError, AttributeError):
-        return "tensorflow"
+        backend = None
+    return (backend, config) if backend else ("tensorflow", "default")
 
 
 def skip(name, title, reason):
@@ -375,7 +382,7 @@ def main():
     else:
         step("tensorflow", "import tensorflow", import_tensorflow, state)
         tf_broken = "tf" not in state and not _tensorflow_missing()
-        if tf_broken and configured_backend() == "tensorflow":
+        if tf_broken and configured_backend()[0] == "tensorflow":
             blocked = "tensorflow did not import"
     for name, title, function in plan:
         if blocked:

@@ -19,6 +19,8 @@ from keras_doctor.verify.runner import StepResult
 FactsSource = Callable[[], Optional[Any]]  # returns the target's Facts, or None when unknown
 
 EVIDENCE_LINES = 40  # lines of a traceback or of stderr kept in a finding's evidence
+BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "numpy": "numpy",
+                   "openvino": "openvino"}
 
 
 def step_findings(step: StepResult, facts: FactsSource, timeout: float) -> List[Finding]:
@@ -38,6 +40,9 @@ def _failed(step: StepResult, facts: FactsSource) -> List[Finding]:
     cached = step.data.get("file") if step.name.startswith("weights:") else None
     if isinstance(cached, dict) and cached.get("path") and not cached.get("downloaded"):
         return [_corrupt_weights(step, cached)]
+    backend = _backend_unavailable(step)
+    if backend is not None:
+        return [backend]
     text = "\n".join(part for part in (step.stderr, step.traceback or step.reason or "") if part)
     explained = explain_adapter(text, facts)
     if explained:
@@ -62,6 +67,27 @@ def explain_adapter(text: str, facts: FactsSource) -> List[Finding]:
     except Exception:  # explain is advisory here: its failure must not hide the step's failure
         return []
     return [f for f in report.findings if f.cause in causes.CATALOG]
+
+
+def _backend_unavailable(step: StepResult) -> Optional[Finding]:
+    """`import keras` failed because the backend it was told to use is missing or unknown."""
+    backend = step.data.get("configured_backend")
+    if step.name != "keras" or not backend:
+        return None
+    reason = step.reason or ""
+    module = BACKEND_MODULES.get(str(backend))
+    if module and f"No module named '{module}'" in reason:
+        problem = f"is not installed ({module})"
+    elif "Unable to import backend" in reason or (module is None and "backend" in reason):
+        problem = "is not a backend Keras knows"
+    else:
+        return None
+    source = step.data.get("backend_source")
+    fix = FixStep(f"Install {module or 'the backend'}, or point Keras at an installed backend "
+                  f"(KERAS_BACKEND, or the \"backend\" key of keras.json)", StepKind.MANUAL)
+    return _finding("keras-backend-unavailable",
+                    f"Keras is set to the {backend!r} backend (by {source}), which {problem}",
+                    step, {"backend": backend, "set_by": source, "error": reason}, fix=(fix,))
 
 
 def _corrupt_weights(step: StepResult, cached: Dict[str, Any]) -> Finding:
