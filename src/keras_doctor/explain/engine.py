@@ -1,0 +1,132 @@
+"""The explain pipeline: clean the text, match signatures, resolve details, weigh, rank, report.
+
+Several signatures can point at one cause (their weights combine like independent witnesses:
+1 − Π(1 − w)), and one error can fit several causes (all are reported, most likely first). With a
+facts snapshot, the registered checks confirm or contradict the text's hypotheses (`refine`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from keras_doctor import causes
+from keras_doctor.explain import catalog as catalog_module
+from keras_doctor.explain import match, text
+from keras_doctor.explain.names import NameResolver
+from keras_doctor.explain.resolve import Context, resolve
+from keras_doctor.findings import Finding, Report
+
+MAX_FINDINGS = 5
+MIN_CONFIDENCE = 0.15
+
+
+@dataclass
+class Hypothesis:
+    cause: str
+    weights: List[float] = field(default_factory=list)
+    evidence: Dict[str, Any] = field(default_factory=dict)
+    signatures: List[str] = field(default_factory=list)
+    position: int = 0
+    mechanism: str = ""
+    sources: List[str] = field(default_factory=list)
+    excerpt: str = ""
+
+    @property
+    def score(self) -> float:
+        remaining = 1.0
+        for weight in self.weights:
+            remaining *= 1.0 - weight
+        return min(0.99, 1.0 - remaining)
+
+
+def hypotheses(raw: str, knowledge: Any = None, keras3: Optional[bool] = None) -> tuple:
+    """(cleaned text, hypotheses ranked most likely first) for `raw`, from the text alone."""
+    cleaned = text.clean(raw)
+    cat = catalog_module.load()
+    ctx = Context(
+        text=cleaned.text,
+        frames=cleaned.frames,
+        names=NameResolver(cat.keras_names, knowledge),
+        always_present=cat.keras_names.get("always_present", {}),
+        keras3_known=keras3,
+    )
+    found: Dict[str, Hypothesis] = {}
+    for signature_match in match.run(cat, cleaned.text):
+        signature = signature_match.signature
+        for cause_id, weight, extra in resolve(signature_match, ctx):
+            if cause_id not in causes.CATALOG:
+                continue
+            hyp = found.setdefault(cause_id, Hypothesis(cause_id))
+            hyp.weights.append(weight)
+            for key, values in signature_match.groups.items():
+                if values:
+                    hyp.evidence.setdefault(key, values[0] if len(values) == 1 else values)
+            for key, value in extra.items():
+                if value not in (None, "", [], {}):
+                    hyp.evidence.setdefault(key, value)
+            hyp.signatures.append(signature.id)
+            if weight >= max(hyp.weights):
+                hyp.mechanism = signature.mechanism
+                hyp.excerpt = signature_match.excerpt
+            hyp.position = max(hyp.position, signature_match.last_position)
+            hyp.sources.extend(s for s in signature.sources if s not in hyp.sources)
+    ranked = sorted(found.values(), key=lambda h: (-h.score, -h.position))
+    return cleaned, ranked
+
+
+def to_finding(hyp: Hypothesis, confidence: float, facts: Any = None) -> Finding:
+    from keras_doctor.explain import fixes
+
+    cause = causes.CATALOG[hyp.cause]
+    evidence = dict(hyp.evidence)
+    evidence["matched"] = hyp.excerpt
+    evidence["signatures"] = list(dict.fromkeys(hyp.signatures))
+    evidence["learned_from"] = hyp.sources[:4]
+    return Finding(
+        cause=hyp.cause,
+        severity=cause.severity,
+        title=fixes.title(hyp.cause, hyp.evidence),
+        explanation=f"{cause.summary}. {hyp.mechanism}".strip(),
+        evidence=evidence,
+        fix=tuple(fixes.steps(hyp.cause, hyp.evidence, facts)),
+        check="explain",
+        confidence=confidence,
+    )
+
+
+def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
+    keras3 = _keras3_from_facts(facts) if facts is not None else None
+    cleaned, ranked = hypotheses(raw, knowledge, keras3)
+    report = Report(command="explain")
+    report.extra["input"] = {
+        "chars": cleaned.original_chars,
+        "truncated": cleaned.truncated,
+        "log_lines_dropped": cleaned.dropped_log_lines,
+        "frames": len(cleaned.frames),
+    }
+    scored = [(h, h.score) for h in ranked]
+    if facts is not None:
+        from keras_doctor.explain import refine
+
+        report.target = facts.to_dict()["target"]
+        scored = refine.with_facts(scored, facts, knowledge, report)
+    scored = [(h, s) for h, s in scored if s >= MIN_CONFIDENCE][:MAX_FINDINGS]
+    report.findings = [
+        h if isinstance(h, Finding) else to_finding(h, round(s, 3), facts) for h, s in scored
+    ]
+    if not report.findings:
+        report.extra["unrecognised"] = True
+    return report
+
+
+def _keras3_from_facts(facts: Any) -> Optional[bool]:
+    from packaging.version import InvalidVersion, Version
+
+    for dist in getattr(facts, "distributions", ()) or ():
+        if dist.canonical_name == "keras":
+            try:
+                return Version(dist.version).major >= 3
+            except InvalidVersion:
+                return None
+    return None

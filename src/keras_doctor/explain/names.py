@@ -1,0 +1,185 @@
+"""Decide what happened to a Keras name an error says is missing: removed, moved, newer, or a typo.
+
+`cannot import name 'X' from 'keras.M'`, `module 'keras.M' has no attribute 'X'` and
+`No module named 'keras.M'` all say the same thing. Which cause it is depends on the name's history:
+removed by Keras 3 (`keras3-removed-api`, or `keras3-legacy-code` when the failing code was written
+for `tf.keras` or lives in a third-party library), moved to another module (`keras-api-moved`),
+added in a later release (`package-too-old-for-api`), or misspelt (`keras-api-moved`, with the
+closest real name). The knowledge base's symbol atlas answers when it is installed; otherwise a
+small documented table shipped with the signatures does, so text-only mode never needs it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+_TF_KERAS_PREFIXES = (
+    "tensorflow.keras.",
+    "tensorflow.python.keras.",
+    "keras._tf_keras.keras.",
+    "keras.api._v2.keras.",
+    "keras.api._v1.keras.",
+    "tf_keras.",
+)
+_PRIVATE = re.compile(r"^keras\.(?:src|engine)(?:\.|$)|^tensorflow\.python\.keras")
+
+
+@dataclass
+class Verdict:
+    cause: str
+    weight: float
+    evidence: Dict[str, Any] = field(default_factory=dict)
+
+
+def fold_module(module: str) -> Tuple[str, bool]:
+    """`tensorflow.keras.layers` → (`keras.layers`, True): the module as Keras 2 names it, and
+    whether the code reached it through `tf.keras` (code written for TensorFlow's Keras 2)."""
+    for prefix in _TF_KERAS_PREFIXES:
+        if module == prefix[:-1]:
+            return "keras", True
+        if module.startswith(prefix):
+            return "keras." + module[len(prefix) :], True
+    if module == "keras._tf_keras":
+        return "keras", True
+    return module, False
+
+
+def is_keras_module(module: str) -> bool:
+    return module.split(".")[0] in ("keras", "tf_keras") or module.startswith(
+        ("tensorflow.keras", "tensorflow.python.keras")
+    )
+
+
+class NameResolver:
+    def __init__(self, table: Dict[str, Any], knowledge: Any = None):
+        self.table = table
+        self.knowledge = knowledge
+        self._introduced = [(re.compile(e["pattern"]), e) for e in table.get("introduced", ())]
+
+    def resolve(
+        self, module: str, name: Optional[str], *, keras3: bool, library: str
+    ) -> List[Verdict]:
+        folded, via_tf_keras = fold_module(module)
+        if name is None and "." in folded:  # `No module named 'keras.a.b'`: judge the last part
+            folded, name = folded.rsplit(".", 1)
+        full = f"{folded}.{name}" if name else folded
+        keras3 = keras3 or module.startswith("keras._tf_keras")
+        evidence: Dict[str, Any] = {"name": name, "module": module}
+        atlas = self._from_atlas(folded, name)
+        if atlas:
+            evidence["atlas"] = atlas
+        introduced = self._introduced_in(name or folded.rsplit(".", 1)[-1])
+        removed = self._entry("removed_in_keras3", folded, name, full)
+        moved = self._entry("moved", folded, name, full)
+        if introduced is not None:
+            evidence.update(first_release=introduced["first"], source=introduced["source"])
+            return [Verdict("package-too-old-for-api", 0.85, evidence)]
+        if removed is not None:
+            evidence.update(replacement=removed.get("replacement"), source=removed.get("source"))
+            if library:
+                evidence["library"] = library
+                return [
+                    Verdict("keras3-legacy-code", 0.82, evidence),
+                    Verdict("keras3-removed-api", 0.4, evidence),
+                ]
+            if moved is not None and not keras3:
+                evidence.update(moved_to=moved["to"], since=moved.get("since"))
+                return [
+                    Verdict("keras-api-moved", 0.8, evidence),
+                    Verdict("keras3-removed-api", 0.35, evidence),
+                ]
+            if via_tf_keras:
+                return [
+                    Verdict("keras3-legacy-code", 0.8, evidence),
+                    Verdict("keras3-removed-api", 0.45, evidence),
+                ]
+            return [
+                Verdict("keras3-removed-api", 0.85, evidence),
+                Verdict("keras3-legacy-code", 0.35, evidence),
+            ]
+        if moved is not None:
+            evidence.update(
+                moved_to=moved["to"], since=moved.get("since"), source=moved.get("source")
+            )
+            return [Verdict("keras-api-moved", 0.8, evidence)]
+        if _PRIVATE.match(module) or _PRIVATE.match(folded):
+            if library:
+                evidence["library"] = library
+                return [
+                    Verdict("keras3-legacy-code", 0.6, evidence),
+                    Verdict("keras-api-moved", 0.45, evidence),
+                ]
+            return [Verdict("keras-api-moved", 0.6, evidence)]
+        closest = self._closest(name) if name else None
+        if closest:
+            evidence["closest"] = closest
+            return [Verdict("keras-api-moved", 0.55, evidence)]
+        return [Verdict("keras-api-moved", 0.3, evidence)]
+
+    # -- tables ------------------------------------------------------------------------------------
+
+    def _entry(
+        self, kind: str, module: str, name: Optional[str], full: str
+    ) -> Optional[Dict[str, Any]]:
+        for entry in self.table.get(kind, ()):
+            if entry.get("name") is None:
+                if full == entry["module"] or full.startswith(entry["module"] + "."):
+                    return entry
+            elif entry["name"] == name and module == entry["module"]:
+                return entry
+        return None
+
+    def _introduced_in(self, name: str) -> Optional[Dict[str, Any]]:
+        for pattern, entry in self._introduced:
+            if pattern.match(name):
+                return entry
+        return None
+
+    def _closest(self, name: str) -> Optional[str]:
+        known = set(self.table.get("always_present", {}).get("keras", ()))
+        for entry in self.table.get("removed_in_keras3", ()) + self.table.get("moved", ()):
+            if entry.get("name"):
+                known.add(entry["name"])
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
+        return close[0] if close and close[0] != name else None
+
+    # -- knowledge base (pluggable) ----------------------------------------------------------------
+
+    def _from_atlas(self, module: str, name: Optional[str]) -> Optional[Dict[str, Any]]:
+        """What the symbol atlas knows about the name, when a knowledge base with one is loaded.
+
+        The atlas API is duck-typed (`where`, `lookup`, `closest`) so this works with whatever
+        release of the knowledge package is installed, and never fails the explanation."""
+        kb = self.knowledge
+        if kb is None or not name:
+            return None
+        found: Dict[str, Any] = {}
+        for method, args in (
+            ("where", (name,)),
+            ("lookup", (f"{module}.{name}",)),
+            ("closest", (name,)),
+        ):
+            function = getattr(kb, method, None)
+            if function is None:
+                continue
+            try:
+                value = function(*args)
+            except Exception:  # an atlas without this symbol, or another API shape
+                continue
+            if value:
+                found[method] = _plain(value)
+        return found or None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in list(value.items())[:20]}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in list(value)[:20]]
+    to_dict = getattr(value, "to_dict", None)
+    return _plain(to_dict()) if callable(to_dict) else str(value)

@@ -1,0 +1,136 @@
+"""Let the environment's facts confirm, contradict or extend what the error text suggests.
+
+The registered checks run on the facts snapshot. A check finding of a hypothesis's cause confirms
+it: its confidence rises and the check's exact evidence and fix (the binary, its owner, the version
+to install) replace the text's guesses. A check that examined a cause and found nothing contradicts
+it: its confidence drops. Error findings of causes that commonly produce the text's symptoms (an
+Intel interpreter behind "illegal instruction", two TensorFlows sharing one folder behind an import
+error) join the list, ranked by the hypothesis they explain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Dict, List, Tuple
+
+from keras_doctor.findings import Finding, Report, Severity
+
+CONFIRM = 0.25  # a confirmed hypothesis keeps a quarter of its remaining doubt
+CONTRADICT = 0.5
+RELATED = {
+    "cpu-lacks-avx": ("rosetta-python",),
+    "mixed-arch-binary": ("rosetta-python", "stale-wheel-cache"),
+    "rosetta-python": ("mixed-arch-binary", "cpu-lacks-avx"),
+    "numpy-abi-mismatch": ("requirement-conflict", "duplicate-install"),
+    "protobuf-mismatch": ("requirement-conflict",),
+    "ml-dtypes-mismatch": ("requirement-conflict",),
+    "keras-tf-version-skew": ("requirement-conflict", "tf-distributions-overlap"),
+    "missing-dependency": ("wrong-interpreter", "broken-metadata", "requirement-conflict"),
+    "keras-api-moved": ("shadowed-module", "keras-tf-version-skew"),
+    "keras3-removed-api": ("shadowed-module", "keras3-legacy-code"),
+    "package-too-old-for-api": ("shadowed-module", "tf-distributions-overlap"),
+    "metal-plugin-mismatch": ("macos-too-old",),
+    "macos-too-old": ("metal-plugin-mismatch",),
+    "msvc-runtime-missing": ("cpu-lacks-avx",),
+    "no-wheel-for-python": ("no-wheel-for-platform", "pip-too-old-for-platform-tags"),
+    "no-wheel-for-platform": ("pip-too-old-for-platform-tags", "rosetta-python"),
+    "weights-cache-corrupt": ("weights-download-ssl",),
+}
+
+Scored = List[Tuple[Any, float]]
+
+
+def with_facts(scored: Scored, facts: Any, knowledge: Any, report: Report) -> Scored:
+    checks = _run_checks(facts, knowledge, report)
+    if checks is None:
+        return scored
+    by_cause: Dict[str, List[Finding]] = {}
+    for f in checks.findings:
+        by_cause.setdefault(f.cause, []).append(f)
+    cleared = _cleared_causes(checks)
+    out: Scored = []
+    used = set()
+    for hyp, score in scored:
+        confirmed = by_cause.get(hyp.cause)
+        if confirmed:
+            used.add(hyp.cause)
+            out.append((_merge(hyp, confirmed[0], facts), 1 - (1 - score) * CONFIRM))
+        elif hyp.cause in cleared:
+            hyp.evidence["contradicted_by"] = sorted(cleared[hyp.cause])
+            out.append((hyp, score * CONTRADICT))
+        else:
+            out.append((hyp, score))
+    for hyp, score in list(out):
+        for related in RELATED.get(getattr(hyp, "cause", ""), ()):
+            for f in by_cause.get(related, ()):
+                if related in used or f.severity is not Severity.ERROR:
+                    continue
+                used.add(related)
+                out.append((replace(f, check=f"{f.check} (facts)"), max(0.35, score * 0.8)))
+    out.sort(key=lambda pair: -pair[1])
+    return [
+        (h if not isinstance(h, Finding) else replace(h, confidence=round(s, 3)), s) for h, s in out
+    ]
+
+
+def _run_checks(facts: Any, knowledge: Any, report: Report):
+    try:
+        from keras_doctor.checks.registry import run_checks
+    except ImportError as exc:  # checks not installed in this build
+        report.extra["checks"] = f"not run: {exc}"
+        return None
+    loader = (lambda: knowledge) if knowledge is not None else _knowledge_loader()
+    try:
+        checks = run_checks(facts, loader)
+    except Exception as exc:  # the explanation must survive a broken check set
+        report.extra["checks"] = f"not run: {type(exc).__name__}: {exc}"
+        return None
+    report.extra["checks"] = {
+        "findings": len(checks.findings),
+        "passed": len(checks.passed),
+        "skipped": len(checks.skipped),
+    }
+    return checks
+
+
+def _knowledge_loader():
+    def load():
+        from keras_doctor import knowledge
+
+        return knowledge.load()
+
+    return load
+
+
+def _cleared_causes(checks: Report) -> Dict[str, set]:
+    """Causes that a check looked for and did not find, with the checks that cleared them."""
+    try:
+        from keras_doctor.checks.registry import REGISTRY
+    except ImportError:
+        return {}
+    declared = {c.name: c.causes for c in REGISTRY}
+    found = {f.cause for f in checks.findings}
+    cleared: Dict[str, set] = {}
+    for passed in checks.passed:
+        for cause in declared.get(passed.check, ()):
+            if cause not in found:
+                cleared.setdefault(cause, set()).add(passed.check)
+    return cleared
+
+
+def _merge(hyp: Any, confirmed: Finding, facts: Any) -> Finding:
+    from keras_doctor.explain.engine import to_finding
+
+    text_finding = to_finding(hyp, 0.0, facts)
+    evidence = dict(confirmed.evidence)
+    evidence["confirmed_by"] = confirmed.check
+    evidence["from_error_text"] = {
+        k: v for k, v in text_finding.evidence.items() if k not in ("learned_from",)
+    }
+    return replace(
+        confirmed,
+        title=confirmed.title,
+        evidence=evidence,
+        fix=tuple(confirmed.fix) or text_finding.fix,
+        check=f"explain+{confirmed.check}",
+    )

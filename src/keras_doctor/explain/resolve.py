@@ -1,0 +1,252 @@
+"""Refine a signature match into causes using the details it extracted.
+
+Some messages name their cause outright (`_ARRAY_API not found`); others need a second look at
+what they captured: whether a SIGILL came from a macOS shell (Rosetta) or elsewhere (no AVX), which
+tag of an unsupported wheel is wrong, whether a missing module is a Keras backend, a dependency or a
+local file, and what happened to a missing Keras name. Each step returns (cause, weight, evidence);
+an empty list drops the match (a `cannot import name` from an unrelated package, say).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from keras_doctor.explain.match import SignatureMatch
+from keras_doctor.explain.names import NameResolver, is_keras_module
+from keras_doctor.explain.text import site_package_of
+
+Outcome = Tuple[str, float, Dict[str, Any]]
+
+_MACOS = re.compile(
+    r"illegal hardware instruction|Illegal instruction: 4|zsh: |/Users/|\.dylib|"
+    r"darwin|macOS|Mac ?OS|Apple (?:M\d|Silicon)|\bM[1-4]\b|Rosetta|arm64"
+)
+_THIRTY_TWO_BIT = re.compile(r"(?i)python3?\d*-32\b|32-bit|32 bit|\bi[36]86\b|armv7l|win32\.whl")
+_PY_MENTION = re.compile(
+    r"(?i)python ?(?P<major>[23])\.(?P<minor>\d{1,2})|python(?P<m2>[23])(?P<n2>\d{1,2})\b"
+)
+_KERAS3 = re.compile(
+    r"keras[/\\]api[/\\](?!_v\d)|keras\._tf_keras|keras[/\\]src[/\\]backend|"
+    r"[Kk]eras 3\b|keras 3\.\d|TFSMLayer|keras\.src\.legacy"
+)
+_INFRA = ("importlib", "_pydev", "pydev", "runpy", "IPython", "ipykernel", "<frozen")
+_FRAMEWORK_PACKAGES = {
+    "keras",
+    "tensorflow",
+    "tf_keras",
+    "keras_core",
+    "six",
+    "tensorflow_core",
+    "IPython",
+    "ipykernel",
+    "importlib_metadata",
+}
+BACKENDS = {"jax", "jaxlib", "torch", "openvino"}
+DEPENDENCIES = {
+    "h5py",
+    "absl",
+    "google.protobuf",
+    "google",
+    "wrapt",
+    "opt_einsum",
+    "ml_dtypes",
+    "gast",
+    "astunparse",
+    "termcolor",
+    "flatbuffers",
+    "keras",
+    "tf_keras",
+    "tensorboard",
+    "namex",
+    "optree",
+    "tensorflow_estimator",
+    "packaging",
+    "six",
+    "typing_extensions",
+    "scipy",
+    "PIL",
+    "yaml",
+    "requests",
+    "tensorflow_io_gcs_filesystem",
+    "libclang",
+    "grpc",
+}
+
+
+@dataclass
+class Context:
+    text: str
+    frames: List[str]
+    names: NameResolver
+    always_present: Dict[str, List[str]]
+    keras3_known: Optional[bool] = None  # from the facts (installed keras), when there are facts
+
+    @property
+    def keras3(self) -> bool:
+        if self.keras3_known is not None:
+            return self.keras3_known
+        return bool(_KERAS3.search(self.text))
+
+    def library(self) -> str:
+        """The third-party package whose code ran the failing statement ('' for user code)."""
+        for path in reversed(self.frames):
+            if any(marker in path for marker in _INFRA):
+                continue
+            package = site_package_of(path)
+            if package in _FRAMEWORK_PACKAGES:
+                continue
+            return package
+        return ""
+
+
+def resolve(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    step = STEPS.get(found.signature.resolve or "")
+    base = (found.signature.cause, found.signature.weight, {})
+    return step(found, ctx) if step else [base]
+
+
+def _arch(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    out = [("mixed-arch-binary", found.signature.weight, {})]
+    need, have = found.first("need"), found.first("have")
+    if need.startswith(("x86_64", "i386")) and have.startswith("arm64"):
+        out.append(("rosetta-python", 0.55, {"interpreter_arch": need}))
+    return out
+
+
+def _sigill(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    if _MACOS.search(ctx.text):
+        return [("rosetta-python", 0.8, {"shell_says": found.excerpt}), ("cpu-lacks-avx", 0.45, {})]
+    return [("cpu-lacks-avx", 0.82, {})]
+
+
+def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    evidence = {"requirement": found.first("requirement")}
+    if "is not a supported wheel" in ctx.text:  # the wheel's own tags say more: see _wheel_tags
+        return [("no-wheel-for-python", 0.3, evidence), ("no-wheel-for-platform", 0.3, evidence)]
+    if _THIRTY_TWO_BIT.search(ctx.text):
+        return [("no-wheel-for-platform", 0.7, evidence), ("no-wheel-for-python", 0.4, evidence)]
+    return [("no-wheel-for-python", 0.7, evidence), ("no-wheel-for-platform", 0.3, evidence)]
+
+
+def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    wheel = found.first("wheel")
+    evidence: Dict[str, Any] = {"wheel": wheel}
+    wheel_pythons = set()
+    try:
+        _, _, _, tags = parse_wheel_filename(wheel)
+        wheel_pythons = {t.interpreter for t in tags}
+        evidence["wheel_tags"] = sorted(str(t) for t in tags)
+    except InvalidWheelFilename:
+        pass
+    mentioned = set()
+    for m in _PY_MENTION.finditer(ctx.text):
+        major, minor = m.group("major") or m.group("m2"), m.group("minor") or m.group("n2")
+        mentioned.add(f"cp{major}{minor}")
+    if _THIRTY_TWO_BIT.search(ctx.text):
+        return [("no-wheel-for-platform", 0.8, evidence)]
+    if (
+        mentioned
+        and wheel_pythons
+        and not (mentioned & wheel_pythons)
+        and not any(p.startswith("py") for p in wheel_pythons)
+    ):
+        evidence["python_mentioned"] = sorted(mentioned)
+        return [("no-wheel-for-python", 0.8, evidence), ("no-wheel-for-platform", 0.3, evidence)]
+    return [("no-wheel-for-platform", 0.6, evidence), ("no-wheel-for-python", 0.4, evidence)]
+
+
+def _dll_load(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    reason = found.first("reason")
+    if "initialization routine failed" in reason:
+        return [("cpu-lacks-avx", 0.6, {"reason": reason}), ("msvc-runtime-missing", 0.5, {})]
+    return [("msvc-runtime-missing", found.signature.weight, {"reason": reason} if reason else {})]
+
+
+def _missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    out: List[Outcome] = []
+    for module in found.groups.get("module", ())[-2:]:
+        top = module.split(".")[0]
+        if found.first("not_package"):
+            out.append(("shadowed-module", 0.85, {"module": top}))
+        elif top in BACKENDS:
+            if re.search(r"keras|KERAS_BACKEND", ctx.text):
+                out.append(("keras-backend-unavailable", 0.8, {"backend": top}))
+            else:
+                out.append(("missing-dependency", 0.55, {"module": module}))
+        elif is_keras_module(module) and "." in module:
+            out.extend(_names(ctx, module, None))
+        elif module == "_pywrap_tensorflow_internal":
+            out.append(("msvc-runtime-missing", 0.55, {"module": module}))
+        elif module in DEPENDENCIES or top in DEPENDENCIES or top in ("tensorflow", "numpy"):
+            out.append(("missing-dependency", 0.75, {"module": module}))
+    return out
+
+
+def _import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    module, name, path = found.last("module"), found.last("name"), found.last("path")
+    top = module.split(".")[0]
+    if path and not site_package_of(path) and re.search(rf"[/\\]{re.escape(top)}\.py$", path):
+        return [("shadowed-module", 0.9, {"module": top, "path": path})]
+    if module.startswith("google.protobuf"):
+        return [("protobuf-mismatch", 0.8, {"name": name, "module": module})]
+    if module.startswith("ml_dtypes"):
+        return [("ml-dtypes-mismatch", 0.8, {"name": name})]
+    if module.startswith("numpy"):
+        return [("numpy-abi-mismatch", 0.5, {"name": name, "module": module})]
+    if module.startswith("tensorflow.python.util") or module == "tensorflow.compat.v2":
+        return [("keras-tf-version-skew", 0.7, {"name": name, "module": module})]
+    if is_keras_module(module):
+        return _names(ctx, module, name)
+    return []
+
+
+def _module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    module, name = found.last("module"), found.last("name")
+    if name in ctx.always_present.get(module, ()):
+        return [("shadowed-module", 0.8, {"module": module, "missing": name})]
+    if module == "ml_dtypes":
+        return [("ml-dtypes-mismatch", 0.85, {"name": name})]
+    if "compat.v2" in module or "__internal__" in module:
+        return [("keras-tf-version-skew", 0.8, {"module": module, "name": name})]
+    if is_keras_module(module):
+        return _names(ctx, module, name)
+    return []
+
+
+def _import_statement(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    module = found.last("module") or found.last("module_only")
+    name = found.last("name") if found.last("module") else None
+    return [(c, w * 0.8, e) for c, w, e in _names(ctx, module, name)] if module else []
+
+
+def _shadow_file(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    paths = [p for p in found.groups.get("path", ()) if not site_package_of(p)]
+    if found.groups.get("path") and not paths:
+        return []
+    evidence = {"module": found.first("module")}
+    if paths:
+        evidence["path"] = paths[0]
+    return [("shadowed-module", found.signature.weight, evidence)]
+
+
+def _names(ctx: Context, module: str, name: Optional[str]) -> List[Outcome]:
+    verdicts = ctx.names.resolve(module, name, keras3=ctx.keras3, library=ctx.library())
+    return [(v.cause, v.weight, v.evidence) for v in verdicts]
+
+
+STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
+    "arch": _arch,
+    "sigill": _sigill,
+    "no-wheel": _no_wheel,
+    "wheel-tags": _wheel_tags,
+    "dll-load": _dll_load,
+    "missing-module": _missing_module,
+    "import-name": _import_name,
+    "module-attribute": _module_attribute,
+    "import-statement": _import_statement,
+    "shadow-file": _shadow_file,
+}

@@ -1,0 +1,78 @@
+"""Turn whatever the user pasted into text the signatures can read, in bounded time.
+
+Real pastes carry terminal colour codes, typographic quotes from chat apps, Jupyter's `---->`
+frames, thousands of TensorFlow log lines and sometimes megabytes of training output. The error
+that matters is almost always at the end, with a few banners (numpy's, TensorFlow's CPU guard)
+earlier, so a huge input keeps its head and its tail. Informational TensorFlow log lines are
+dropped: they match nothing useful and would make every pattern scan them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import List
+
+HEAD_CHARS = 64 * 1024
+TAIL_CHARS = 448 * 1024
+MAX_LINE = 4000
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\r": ""})
+# TensorFlow / absl log lines at INFO or WARNING level ("I0000 00:00:…", "W tensorflow/…",
+# "2024-01-01 12:00:00.000: I tensorflow/…"). F (fatal) and E lines are kept: the CPU guard is one.
+_LOG_NOISE = re.compile(
+    r"^(?:[IW]\d{4} [\d:.]+ +\d+ \S+\] |[IW] (?:tensorflow|external|third_party)/"
+    r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IW] )"
+)
+_SITE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<package>[\w.\-]+)")
+_FRAME_PATH = re.compile(
+    r"File \"(?P<quoted>[^\"\n]{1,500})\", line \d+"  # CPython
+    r"|^\[?(?P<jupyter>(?:~|[A-Za-z]:|/)[^\s\]]{0,500}\.py)\]?(?:\([^)\n]*\))?:?\d* in "  # IPython
+    r"|File (?P<ipy8>(?:~|[A-Za-z]:|/)[^\s:]{0,500}\.py):\d+",  # IPython 8: File ~/x.py:12
+    re.MULTILINE,
+)
+
+
+@dataclass
+class Cleaned:
+    """The pasted text made matchable, plus what was done to it."""
+
+    text: str
+    original_chars: int
+    truncated: bool = False
+    dropped_log_lines: int = 0
+    frames: List[str] = field(default_factory=list)  # file paths of traceback frames, in order
+
+
+def clean(raw: str) -> Cleaned:
+    original = len(raw)
+    truncated = False
+    if original > HEAD_CHARS + TAIL_CHARS:
+        raw = raw[:HEAD_CHARS] + "\n[…]\n" + raw[-TAIL_CHARS:]
+        truncated = True
+    raw = _ANSI.sub("", raw).translate(_QUOTES)
+    kept: List[str] = []
+    dropped = 0
+    for line in raw.split("\n"):
+        if _LOG_NOISE.match(line):
+            dropped += 1
+            continue
+        kept.append(line[:MAX_LINE] if len(line) > MAX_LINE else line)
+    text = "\n".join(kept).strip("\n")
+    return Cleaned(text, original, truncated, dropped, frame_paths(text))
+
+
+def frame_paths(text: str) -> List[str]:
+    paths = []
+    for match in _FRAME_PATH.finditer(text):
+        path = match.group("quoted") or match.group("jupyter") or match.group("ipy8")
+        if path:
+            paths.append(path)
+    return paths
+
+
+def site_package_of(path: str) -> str:
+    """The top-level folder under site-packages that `path` lives in, or '' outside them."""
+    match = _SITE.search(path)
+    return match.group("package") if match else ""

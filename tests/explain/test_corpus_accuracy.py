@@ -1,0 +1,63 @@
+"""Top-1 accuracy of text-only `explain` on real error reports (the `--no-env` path).
+
+Run with `pytest -s` to see the confusion list; on failure it is part of the assertion message.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import corpus
+
+from keras_doctor import causes
+from keras_doctor.explain import explain_text
+
+MIN_ACCURACY = 0.90
+
+
+def _top1(case):
+    report = explain_text(case["text"])
+    return report.findings[0].cause if report.findings else None
+
+
+def _score(cases):
+    misses = []
+    for case in cases:
+        got = _top1(case)
+        if got != case["cause"]:
+            misses.append(f"  {case['cause']} -> {got}  ({case['id']})")
+    return len(cases) - len(misses), len(cases), misses
+
+
+def test_corpus_is_well_formed():
+    cases = corpus.load()
+    assert len(cases) >= 60
+    assert len({c["id"] for c in cases}) == len(cases)
+    for case in cases:
+        assert set(case) == {"id", "source_url", "text", "cause", "notes"}, case["id"]
+        assert case["cause"] in causes.CATALOG, case["id"]
+        assert case["source_url"].startswith("https://"), case["id"]
+        assert case["text"].strip(), case["id"]
+
+
+@pytest.mark.parametrize("split", ["train", "held-out"])
+def test_top1_accuracy(split):
+    cases = [c for c in corpus.load() if corpus.held_out(c["id"]) == (split == "held-out")]
+    right, total, misses = _score(cases)
+    accuracy = right / total
+    report = f"{split}: {right}/{total} = {accuracy:.1%}\n" + ("\n".join(misses) or "  (no misses)")
+    print("\n" + report)
+    assert accuracy >= MIN_ACCURACY, report
+
+
+def test_every_cause_of_the_corpus_is_reachable():
+    """Each cause in the corpus is the top answer for at least one of its reports."""
+    cases = corpus.load()
+    reached = Counter(c["cause"] for c in cases if _top1(c) == c["cause"])
+    missing = sorted({c["cause"] for c in cases} - set(reached))
+    assert not missing, missing

@@ -1,0 +1,116 @@
+"""Messy input is the normal case: colour codes, notebook frames, log noise, chains, megabytes."""
+
+from __future__ import annotations
+
+import time
+
+from keras_doctor.explain import explain_text
+from keras_doctor.explain.text import clean
+
+ARCH = (
+    "ImportError: dlopen(/Users/a/venv/lib/python3.11/site-packages/numpy/core/"
+    "_multiarray_umath.cpython-311-darwin.so, 0x0002): tried: '/Users/a/venv/lib/python3.11/"
+    "site-packages/numpy/core/_multiarray_umath.cpython-311-darwin.so' (mach-o file, but is an "
+    "incompatible architecture (have 'x86_64', need 'arm64'))"
+)
+
+
+def test_ansi_colour_codes_are_ignored():
+    coloured = "\x1b[0;31mImportError\x1b[0m: " + ARCH.split(": ", 1)[1].replace(
+        "have", "\x1b[1mhave\x1b[0m"
+    )
+    finding = explain_text(coloured).findings[0]
+    assert finding.cause == "mixed-arch-binary"
+    assert finding.evidence["have"] == "x86_64" and finding.evidence["need"] == "arm64"
+
+
+def test_extracts_the_architectures_and_the_file():
+    finding = explain_text(ARCH).findings[0]
+    assert finding.evidence["path"].endswith("_multiarray_umath.cpython-311-darwin.so")
+    assert finding.fix[0].command[-1] == "numpy"  # reinstall the package owning the file
+
+
+INFO_LINE = (
+    "I0000 00:00:1700000000.000000  1234 cpu_feature_guard.cc:210] This TensorFlow binary is "
+    "optimized to use available CPU instructions"
+)
+WARNING_LINE = (
+    "2024-05-01 10:00:00.000000: W tensorflow/core/util/port.cc:113] oneDNN custom operations "
+    "are on."
+)
+FATAL_AVX_LINE = (
+    "2018-01-17 08:21:49.120154: F tensorflow/core/platform/cpu_feature_guard.cc:35] The "
+    "TensorFlow library was compiled to use AVX2 instructions, but these aren't available on your "
+    "machine."
+)
+
+
+def test_tensorflow_log_noise_is_dropped_but_fatal_lines_kept():
+    text = "\n".join(
+        [INFO_LINE] * 500
+        + [WARNING_LINE] * 500
+        + [FATAL_AVX_LINE, "Aborted (core dumped)"]
+    )
+    cleaned = clean(text)
+    assert cleaned.dropped_log_lines == 1000
+    assert explain_text(text).findings[0].cause == "cpu-lacks-avx"
+
+
+def test_jupyter_traceback_with_arrows_and_windows_paths():
+    text = r"""---------------------------------------------------------------------------
+ModuleNotFoundError                       Traceback (most recent call last)
+File ~\anaconda3\envs\tf\lib\site-packages\tensorflow\__init__.py:37
+---> 37 from tensorflow.python.tools import module_util as _module_util
+File C:\Users\me\project\keras.py:3
+----> 3 from keras.models import Sequential
+ModuleNotFoundError: No module named 'keras.models'; 'keras' is not a package"""
+    finding = explain_text(text).findings[0]
+    assert finding.cause == "shadowed-module"
+
+
+def test_chained_exceptions_keep_the_root_cause():
+    text = f"""Traceback (most recent call last):
+  File "/opt/venv/lib/python3.11/site-packages/tensorflow/python/pywrap_tensorflow.py", line 73
+    from tensorflow.python._pywrap_tensorflow_internal import *
+{ARCH}
+
+During handling of the above exception, another exception occurred:
+
+Traceback (most recent call last):
+  File "train.py", line 1, in <module>
+    import tensorflow as tf
+ImportError: Traceback (most recent call last):
+
+Failed to load the native TensorFlow runtime."""
+    assert explain_text(text).findings[0].cause == "mixed-arch-binary"
+
+
+def test_typographic_quotes_from_chat_apps():
+    text = (
+        "ImportError: cannot import name \u2018builder\u2019 from "
+        "\u2018google.protobuf.internal\u2019"
+    )
+    assert explain_text(text).findings[0].cause == "protobuf-mismatch"
+
+
+def test_unrecognised_text_gives_no_finding():
+    report = explain_text("hello, world: everything is fine")
+    assert report.findings == [] and report.extra["unrecognised"]
+
+
+def test_five_megabytes_of_log_in_bounded_time():
+    noise = "epoch 1/100 - loss: 0.6931 - accuracy: 0.5000 - val_loss: 0.6931 (((((((((((((((((\n"
+    text = noise * (5_000_000 // len(noise)) + ARCH
+    started = time.perf_counter()
+    report = explain_text(text)
+    elapsed = time.perf_counter() - started
+    assert report.findings[0].cause == "mixed-arch-binary"
+    assert report.extra["input"]["truncated"]
+    assert elapsed < 3.0, elapsed
+
+
+def test_one_pathological_megabyte_line():
+    text = "cannot import name '" + "a" * 1_000_000 + "\n" + ARCH
+    started = time.perf_counter()
+    explain_text(text)
+    assert time.perf_counter() - started < 3.0
