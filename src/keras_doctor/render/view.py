@@ -161,7 +161,9 @@ def summary_line(report: Report, *, code: str = "`{}`") -> str:
         if not problems:
             return "No known cause matches this error."
         count = plural(len(report.findings), "possible cause", "possible causes")
-        return f"{count}, most likely first — run {code.format(causes_hint(report))} for details"
+        if len(report.findings) > 1:
+            count += ", most likely first"
+        return f"{count} — run {code.format(causes_hint(report))} for details"
     steps = report_steps(report)
     scope = ""
     if steps:
