@@ -58,6 +58,16 @@ def test_color_true_forces_it_even_into_a_pipe_with_no_color_set(monkeypatch):
     assert ANSI.search(rendered(io.StringIO(), color=True))
 
 
+def test_force_color_colours_a_pipe_but_no_color_wins(monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert ANSI.search(rendered(io.StringIO()))
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not ANSI.search(rendered(io.StringIO()))
+    monkeypatch.setenv("FORCE_COLOR", "")
+    monkeypatch.delenv("NO_COLOR")
+    assert not ANSI.search(rendered(io.StringIO()))
+
+
 def test_color_false_forbids_it_on_a_terminal():
     assert not ANSI.search(rendered(FakeTerminal(), color=False))
 

@@ -113,11 +113,17 @@ def _is_label(line: str) -> bool:
 
 
 def wants_color(file: IO[str], color: Optional[bool]) -> bool:
-    """`color` forces either way; otherwise colour only on a terminal, never with NO_COLOR set."""
+    """`color` forces either way; otherwise colour only on a terminal, never with NO_COLOR set.
+
+    FORCE_COLOR (non-empty) asks for colour where no terminal is seen (CI logs that render ANSI);
+    NO_COLOR still wins over it.
+    """
     if color is not None:
         return color
     if "NO_COLOR" in os.environ:
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     if os.environ.get("TERM") in ("dumb", "unknown"):
         return False
     isatty = getattr(file, "isatty", None)
