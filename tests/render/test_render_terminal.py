@@ -145,3 +145,18 @@ def test_a_path_longer_than_the_line_stays_beside_its_label():
     lines = plain(report, verbose=True, width=80).splitlines()
     assert f"          - path: {long_path}" in lines
     assert f"        path: {long_path}" in lines
+
+
+def test_verify_status_words_map_to_three_symbols():
+    statuses = ["ok", "failed", "crashed", "timeout", "running", "skipped", "something-new"]
+    steps = [
+        {"name": f"step-{status}", "title": f"{status} step", "status": status, "seconds": 1.0}
+        for status in statuses
+    ]
+    text = plain(Report("verify", extra={"steps": steps}))
+    marks = [line[2] for line in text.splitlines() if line.startswith("  ") and "step" in line]
+    assert marks == ["✓", "✗", "✗", "✗", "✗", "–", "i"]
+    assert "  ✓ ok step" in text  # the title, not the machine name
+    assert text.splitlines()[-1] == "4 of 7 steps failed."
+    passing = Report("verify", extra={"steps": steps[:1]})
+    assert plain(passing).splitlines()[-1] == "No problems found; no step failed."

@@ -13,6 +13,7 @@ import json
 from typing import IO, Any, List, Mapping, Optional
 
 from keras_doctor.findings import Finding, FixStep, Report
+from keras_doctor.render import steps as run_steps
 from keras_doctor.render import view
 
 COLORS = {
@@ -122,21 +123,21 @@ def _fix_step(step: FixStep) -> str:
 
 
 def _steps(report: Report, verbose: bool) -> List[str]:
-    steps = view.report_steps(report)
+    steps = run_steps.report_steps(report)
     if not steps:
         return []
     cell = "padding: .1em .6em .1em 0; text-align: left; vertical-align: top"
     out = ['<table style="border-collapse: collapse; margin: .6em 0">']
     for step in steps:
-        status = view.step_status(step)
+        status = run_steps.step_status(step)
         note = _e(step.get("reason") or "")
         data = step.get("data")
         if verbose and isinstance(data, Mapping) and data:
             note += "".join(_details("data", _pre(_json(data))))
         out.append(
             f'<tr><td style="{cell}">{_symbol(status)}</td>'
-            f'<td style="{cell}">{_e(view.step_name(step))}</td>'
-            f'<td style="{cell}; {DIM}">{_e(view.seconds_text(step.get("seconds")))}</td>'
+            f'<td style="{cell}">{_e(run_steps.step_name(step))}</td>'
+            f'<td style="{cell}; {DIM}">{_e(run_steps.seconds_text(step.get("seconds")))}</td>'
             f'<td style="{cell}">{note}</td></tr>'
         )
     out.append("</table>")

@@ -13,6 +13,7 @@ import re
 from typing import IO, Any, List, Mapping
 
 from keras_doctor.findings import Finding, Report
+from keras_doctor.render import steps as run_steps
 from keras_doctor.render import view
 
 SYMBOLS = {"passed": "✅", "error": "❌", "warning": "⚠️", "info": "ℹ️", "skipped": "⏭️"}
@@ -109,18 +110,18 @@ def _finding(finding: Finding, heading: str, rank: Any = None) -> List[str]:
 
 
 def _steps(report: Report, verbose: bool) -> List[str]:
-    steps = view.report_steps(report)
+    steps = run_steps.report_steps(report)
     if not steps:
         return []
     out = ["### Steps", "", "| | step | time | note |", "|---|---|---|---|"]
     for step in steps:
-        status = view.step_status(step)
+        status = run_steps.step_status(step)
         note = str(step.get("reason") or "")
-        cells = [SYMBOLS.get(status, ""), view.step_name(step),
-                 view.seconds_text(step.get("seconds")), note]
+        cells = [SYMBOLS.get(status, ""), run_steps.step_name(step),
+                 run_steps.seconds_text(step.get("seconds")), note]
         out.append("| " + " | ".join(escape(cell).replace("\n", " ") for cell in cells) + " |")
     out.append("")
-    data = {view.step_name(s): s.get("data") for s in steps if s.get("data")}
+    data = {run_steps.step_name(s): s.get("data") for s in steps if s.get("data")}
     if data and verbose:
         out += _details("Step data", fence(_json(data), "json"))
     return out

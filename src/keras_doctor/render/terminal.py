@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import IO, Any, List, Mapping, Optional
 
 from keras_doctor.findings import Finding, FixStep, Report
+from keras_doctor.render import steps as run_steps
 from keras_doctor.render import view
 from keras_doctor.render.evidence import evidence_lines
 from keras_doctor.render.styled import (
@@ -152,17 +153,17 @@ def _evidence(lines: Lines, evidence: Mapping[str, Any], indent: int) -> None:
 
 
 def _steps(lines: Lines, report: Report, verbose: bool) -> None:
-    steps = view.report_steps(report)
+    steps = run_steps.report_steps(report)
     if not steps:
         return
     title = "Verification steps" if report.command == "verify" else "Steps"
     lines.add((title, "heading"))
-    names = [view.step_name(step) for step in steps]
+    names = [run_steps.step_name(step) for step in steps]
     name_width = min(max(len(name) for name in names), MAX_NAME_COLUMN)
     for name, step in zip(names, steps):
-        status = view.step_status(step)
+        status = run_steps.step_status(step)
         status = "error" if status == "failed" else status
-        seconds = "" if status == "skipped" else view.seconds_text(step.get("seconds"))
+        seconds = "" if status == "skipped" else run_steps.seconds_text(step.get("seconds"))
         reason = step.get("reason")
         lead: List[Any] = [
             (f"{lines.symbol(status)} ", status),

@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from keras_doctor.causes import AREAS, CATALOG
 from keras_doctor.findings import Finding, FixStep, Passed, Report, Severity, Skipped, StepKind
+from keras_doctor.render import steps as run_steps
 
 OTHER_AREA = "other"
 
@@ -22,13 +23,6 @@ SEVERITY_WORDS = {
     Severity.WARNING: ("warning", "warnings"),
     Severity.INFO: ("note", "notes"),
 }
-
-STEP_STATUS_OK = frozenset({"ok", "passed", "pass", "success", "succeeded", "done", "applied"})
-# A step still "running" when the report was written never finished: the run was cut short.
-STEP_STATUS_FAILED = frozenset(
-    {"failed", "fail", "error", "timeout", "crashed", "died", "killed", "running"}
-)
-STEP_STATUS_SKIPPED = frozenset({"skipped", "skip", "not-run", "not_run"})
 
 
 @dataclass
@@ -164,19 +158,19 @@ def summary_line(report: Report, *, code: str = "`{}`") -> str:
         if len(report.findings) > 1:
             count += ", most likely first"
         return f"{count} — run {code.format(causes_hint(report))} for details"
-    steps = report_steps(report)
-    scope = ""
+    steps = run_steps.report_steps(report)
+    scope, failed = "", 0
     if steps:
-        failed = sum(1 for step in steps if step_status(step) == "failed")
+        failed = sum(1 for step in steps if run_steps.step_status(step) == "failed")
         scope = f"{failed} of {plural(len(steps), 'step', 'steps')} failed"
     elif checks_run(report) or report.skipped:
         scope = plural(checks_run(report), "check", "checks")
         if report.skipped:
             scope += f" ({len(report.skipped)} skipped)"
     if not problems:
-        if not scope:
-            return "No problems found."
-        return f"No problems found{'; ' if steps else ' in '}{scope}."
+        if steps:
+            return f"{scope}." if failed else "No problems found; no step failed."
+        return f"No problems found in {scope}." if scope else "No problems found."
     if scope:
         problems += f"; {scope}" if steps else f" in {scope}"
     return f"{problems} — run {code.format(causes_hint(report))} for details"
@@ -224,35 +218,3 @@ def step_target(step: FixStep) -> Optional[str]:
     if step.kind in (StepKind.EDIT, StepKind.MANUAL):
         return step.target
     return None
-
-
-# -- steps of a verify (or fix) run ----------------------------------------------------------------
-
-
-def report_steps(report: Report) -> List[Mapping[str, Any]]:
-    steps = report.extra.get("steps") if isinstance(report.extra, Mapping) else None
-    if not isinstance(steps, list):
-        return []
-    return [step for step in steps if isinstance(step, Mapping)]
-
-
-def step_name(step: Mapping[str, Any]) -> str:
-    return str(step.get("title") or step.get("name") or "?")
-
-
-def step_status(step: Mapping[str, Any]) -> str:
-    """Normalise a step's status to `passed`, `failed`, `skipped` or `info`."""
-    status = str(step.get("status", "")).lower()
-    if status in STEP_STATUS_OK:
-        return "passed"
-    if status in STEP_STATUS_FAILED:
-        return "failed"
-    if status in STEP_STATUS_SKIPPED:
-        return "skipped"
-    return "info"
-
-
-def seconds_text(seconds: Any) -> str:
-    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
-        return ""
-    return f"{seconds:.1f} s" if seconds < 100 else f"{seconds:.0f} s"
