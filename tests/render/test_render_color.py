@@ -68,6 +68,12 @@ def test_force_color_colours_a_pipe_but_no_color_wins(monkeypatch):
     assert not ANSI.search(rendered(io.StringIO()))
 
 
+def test_render_to_string_is_plain_unless_asked(monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert not ANSI.search(render_to_string(samples.check_report(), "terminal"))
+    assert ANSI.search(render_to_string(samples.check_report(), "terminal", color=True))
+
+
 def test_color_false_forbids_it_on_a_terminal():
     assert not ANSI.search(rendered(FakeTerminal(), color=False))
 

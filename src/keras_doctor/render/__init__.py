@@ -54,5 +54,6 @@ def render(
 def render_to_string(report: Report, fmt: str, **kwargs: Any) -> str:
     """The same output as `render`, returned as a string (never coloured unless `color=True`)."""
     buffer = io.StringIO()
+    kwargs.setdefault("color", False)  # a string is not a terminal, whatever FORCE_COLOR says
     render(report, fmt, file=buffer, **kwargs)
     return buffer.getvalue()

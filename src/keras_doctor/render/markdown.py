@@ -113,7 +113,8 @@ def _steps(report: Report, verbose: bool) -> List[str]:
     steps = run_steps.report_steps(report)
     if not steps:
         return []
-    out = ["### Steps", "", "| | step | time | note |", "|---|---|---|---|"]
+    title = "Verification steps" if report.command == "verify" else "Steps"
+    out = [f"### {title}", "", "| | step | time | note |", "|---|---|---|---|"]
     for step in steps:
         status = run_steps.step_status(step)
         note = str(step.get("reason") or "")
