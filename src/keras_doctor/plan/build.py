@@ -13,7 +13,7 @@ import os
 from typing import Any, Callable, Dict, List, Optional
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from keras_doctor.facts.model import Facts
 from keras_doctor.findings import Finding, Report
@@ -29,6 +29,8 @@ from keras_doctor.plan.resolve import Resolution, resolve
 # Causes whose fix is another interpreter: nothing done in place can help.
 INTERPRETER_CAUSES = ("rosetta-python", "no-wheel-for-python", "externally-managed-python")
 Resolver = Callable[..., Resolution]
+# Python versions worth advising, newest first, when no interpreter on the machine fits.
+CANDIDATE_MINORS = ("3.13", "3.12", "3.11", "3.10", "3.9")
 
 
 def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
@@ -97,7 +99,8 @@ def _new_environment(plan: Plan, facts: Facts, findings: List[Finding], wrong: L
         plan.status = PlanStatus.REFUSED
         plan.reason = (f"{reasons}. No interpreter on this machine is native to {platform} and "
                        "has TensorFlow wheels")
-        minors = sorted((m for m, ok in checked.items() if ok), key=_minor_key)
+        newest = next((m for m in CANDIDATE_MINORS if has_wheels(m)), None)
+        minors = [newest] if newest else []
         plan.skipped.append(SkippedStep("no-wheel-for-python", "install a suitable Python first",
                                         install_advice(platform, minors)))
         return plan
@@ -160,6 +163,8 @@ def _resolve_into(plan: Plan, requirements: List[str], facts: Facts, resolver: R
 def _requirers(findings: List[Finding], installed: Dict[str, Version]) -> List[str]:
     """Installed distributions a finding is about, kept at their version so their needs count."""
     extra = []
+    to_change = {n for f in findings if f.cause not in ("mixed-arch-binary", "broken-metadata")
+                 for n in packages.named_in(f)}
     for finding in findings:
         names = packages.named_in(finding)
         raw = finding.evidence.get("requirer")
@@ -169,7 +174,8 @@ def _requirers(findings: List[Finding], installed: Dict[str, Version]) -> List[s
         for name in sorted(names):
             if name in TF_FAMILY or name not in installed:
                 continue
-            if finding.cause in ("mixed-arch-binary", "broken-metadata") or name == requirer:
+            if finding.cause in ("mixed-arch-binary", "broken-metadata") or (
+                    name == requirer and name not in to_change):
                 extra.append(make_pin(name, str(installed[name])))
     return extra
 
@@ -177,9 +183,3 @@ def _requirers(findings: List[Finding], installed: Dict[str, Version]) -> List[s
 def _minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
-
-def _minor_key(minor: str):
-    try:
-        return Version(minor)
-    except InvalidVersion:
-        return Version("0")

@@ -46,7 +46,9 @@ def package_steps(findings: List[Finding], installed: Dict[str, Version], pins: 
                   kept_tensorflow: Optional[str]) -> List[PlannedStep]:
     by_name: Dict[str, Set[str]] = {}
     for finding in findings:
-        for name in named_in(finding):
+        requirer = finding.evidence.get("requirer")
+        extra = {canonicalize_name(requirer)} if isinstance(requirer, str) else set()
+        for name in named_in(finding) | extra:
             by_name.setdefault(name, set()).add(finding.cause)
     overlap = any(f.cause == "tf-distributions-overlap"
                   and len(named_in(f) & TF_FAMILY) > 1 for f in findings)

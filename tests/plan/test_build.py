@@ -1,0 +1,152 @@
+"""Findings in, ordered steps out: which steps, in which order, resolving which causes."""
+
+from __future__ import annotations
+
+from keras_doctor.checks.registry import finding
+from keras_doctor.facts.model import (
+    Distribution,
+    Facts,
+    InterpreterFacts,
+    PlatformFacts,
+    Target,
+)
+from keras_doctor.findings import Report
+from keras_doctor.plan.build import build_plan
+from keras_doctor.plan.interpreters import Interpreter
+from keras_doctor.plan.model import PlanStatus, StepKind
+from keras_doctor.plan.resolve import Resolution
+
+PY = "/env/bin/python"
+
+
+def facts_with(installed: dict, platform: str = "linux-x86_64", pip: bool = False) -> Facts:
+    dists = [Distribution(name=n, canonical_name=n, version=v, location="/env/site",
+                          metadata_dir=f"/env/site/{n}-{v}.dist-info")
+             for n, v in installed.items()]
+    return Facts(
+        target=Target(mode="python", platform=platform, python_version="3.11.7", path=PY),
+        platform=PlatformFacts(system="Linux", machine="x86_64"),
+        interpreter=InterpreterFacts(version="3.11.7", executable=PY, prefix="/env",
+                                     installers={"pip": "24.0"} if pip else {}),
+        distributions=dists,
+    )
+
+
+class FakeResolver:
+    def __init__(self, pins=None, error=None):
+        self.pins, self.error, self.calls = pins or {}, error, []
+
+    def __call__(self, requirements, platform, python_version, **options):
+        self.calls.append((list(requirements), platform, python_version, options))
+        if self.error:
+            return Resolution(False, "uv", error=self.error)
+        return Resolution(True, "uv", dict(self.pins))
+
+
+def report_of(*findings) -> Report:
+    return Report(command="check", findings=list(findings))
+
+
+def numpy_finding():
+    return finding("numpy-abi-mismatch", "tensorflow 2.15.1 requires numpy<2",
+                   evidence={"requirer": "tensorflow", "requirer_version": "2.15.1",
+                             "required": "numpy", "installed_version": "2.1.3"})
+
+
+def test_numpy_forced_onto_tf_215_resolves_and_installs_only_what_differs():
+    facts = facts_with({"tensorflow": "2.15.1", "numpy": "2.1.3", "six": "1.16.0"})
+    resolver = FakeResolver({"tensorflow": "2.15.1", "numpy": "1.26.4", "six": "1.16.0"})
+    plan = build_plan(facts, report_of(numpy_finding()), resolver=resolver, uv="/bin/uv")
+    assert plan.status is PlanStatus.OK
+    (step,) = plan.steps
+    assert step.kind is StepKind.INSTALL
+    assert step.argv == ["/bin/uv", "pip", "install", "--python", PY, "--no-deps", "numpy==1.26.4"]
+    assert step.resolves == ["numpy-abi-mismatch"]
+    requirements, platform, python, options = resolver.calls[0]
+    assert requirements == ["tensorflow==2.15.1", "numpy<2"]
+    assert (platform, python) == ("linux-x86_64", "3.11")
+    assert options["preferences"]["numpy"] == "2.1.3"
+
+
+def test_environment_with_pip_is_changed_with_its_own_pip():
+    facts = facts_with({"tensorflow": "2.15.1", "numpy": "2.1.3"}, pip=True)
+    plan = build_plan(facts, report_of(numpy_finding()),
+                      resolver=FakeResolver({"tensorflow": "2.15.1", "numpy": "1.26.4"}),
+                      uv="/bin/uv")
+    assert plan.steps[0].argv[:4] == [PY, "-m", "pip", "install"]
+
+
+def test_an_unresolvable_set_is_reported_with_the_reason_and_no_steps():
+    facts = facts_with({"tensorflow": "2.15.1", "numpy": "2.1.3"})
+    plan = build_plan(facts, report_of(numpy_finding()),
+                      resolver=FakeResolver(error="because tensorflow==2.15.1 depends on numpy<2"),
+                      uv="/bin/uv")
+    assert plan.status is PlanStatus.UNRESOLVABLE
+    assert "numpy<2" in plan.reason
+    assert plan.steps == []
+
+
+def test_two_tensorflow_builds_are_both_removed_and_one_installed_cleanly():
+    facts = facts_with({"tensorflow": "2.21.0", "tensorflow-cpu": "2.21.0", "numpy": "2.1.3"})
+    overlap = finding("tf-distributions-overlap", "tensorflow and tensorflow-cpu overlap",
+                      evidence={"owners": [{"name": "tensorflow", "version": "2.21.0"},
+                                           {"name": "tensorflow_cpu", "version": "2.21.0"}]})
+    plan = build_plan(facts, report_of(overlap), uv="/bin/uv",
+                      resolver=FakeResolver({"tensorflow": "2.21.0", "numpy": "2.1.3"}))
+    uninstall, install = plan.steps
+    assert uninstall.kind is StepKind.UNINSTALL and uninstall.destructive
+    assert uninstall.names == ["tensorflow-cpu", "tensorflow"]
+    assert install.pins == ["tensorflow==2.21.0"]
+    assert plan.touched_names == ["tensorflow-cpu", "tensorflow"]
+
+
+def test_file_findings_become_rename_and_advice(tmp_path):
+    facts = facts_with({"tensorflow": "2.21.0", "keras": "3.12.0"})
+    shadow = finding("shadowed-module", "keras.py hides keras",
+                     evidence={"name": "keras", "path": str(tmp_path / "keras.py")})
+    backend = finding("keras-backend-unavailable", "KERAS_BACKEND=jax but jax is missing",
+                      evidence={"backend": "jax", "set_by": "KERAS_BACKEND"})
+    avx = finding("cpu-lacks-avx", "no AVX")
+    plan = build_plan(facts, report_of(shadow, backend, avx), resolver=FakeResolver(),
+                      uv="/bin/uv")
+    rename, env = plan.steps
+    assert rename.kind is StepKind.RENAME and rename.destructive
+    assert rename.dest == str(tmp_path / "keras.py.shadowing-keras")
+    assert env.kind is StepKind.SET_ENV
+    assert env.shell_line == "export KERAS_BACKEND=tensorflow"
+    assert [s.cause for s in plan.skipped] == ["cpu-lacks-avx"]
+    assert plan.requirements == []  # nothing about packages: no resolution at all
+
+
+def test_wrong_interpreter_without_a_suitable_one_says_what_to_install():
+    facts = facts_with({"tensorflow": "2.16.2"}, platform="macos-arm64")
+    rosetta = finding("rosetta-python", "x86_64 Python under Rosetta")
+    plan = build_plan(facts, report_of(rosetta), resolver=FakeResolver({"tensorflow": "2.16.2"}),
+                      uv="/bin/uv", interpreter_finder=lambda platform, has_wheels: None)
+    assert plan.status is PlanStatus.REFUSED
+    assert "native to macos-arm64" in plan.reason
+    assert "uv python install" in plan.skipped[0].advice[0]
+
+
+def test_wrong_interpreter_with_new_venv_builds_a_fresh_environment(tmp_path):
+    facts = facts_with({"tensorflow": "2.16.2"}, platform="macos-arm64")
+    rosetta = finding("rosetta-python", "x86_64 Python under Rosetta")
+    native = Interpreter("/opt/homebrew/bin/python3.12", "3.12.4", "arm64")
+    seen = []
+
+    def finder(platform, has_wheels):
+        seen.append(has_wheels("3.12"))
+        return native
+
+    resolver = FakeResolver({"tensorflow": "2.16.2", "numpy": "1.26.4"})
+    dest = tmp_path / "fresh"
+    plan = build_plan(facts, report_of(rosetta), resolver=resolver, uv="/bin/uv",
+                      interpreter_finder=finder, new_venv=str(dest))
+    assert plan.status is PlanStatus.OK, plan.reason
+    assert seen == [True]
+    create, install = plan.steps
+    assert create.argv == ["/bin/uv", "venv", "--python", native.executable, str(dest)]
+    assert install.argv[:5] == ["/bin/uv", "pip", "install", "--python", str(dest / "bin/python")]
+    assert install.pins == ["numpy==1.26.4", "tensorflow==2.16.2"]
+    assert plan.target.python_version == "3.12"
+    assert resolver.calls[-1][2] == "3.12"
