@@ -1,7 +1,8 @@
 """The signature catalog: `knowledge/signatures.json`, loaded and compiled once per process.
 
-Signatures are data (with the reports they were learned from), so this module only reads and
-compiles them. Compiling ~100 patterns costs a few milliseconds; it happens on first use.
+Signatures are data (with the reports they were learned from), so this module only reads them.
+Compiling every pattern up front would cost more than the whole explanation, so each signature's
+patterns are compiled the first time its plain-text `hints` occur in an input.
 """
 
 from __future__ import annotations
@@ -17,16 +18,43 @@ DATA = Path(__file__).resolve().parent.parent / "knowledge" / "signatures.json"
 
 
 @dataclass(frozen=True)
+class Patterns:
+    any: Tuple[Pattern[str], ...]
+    all: Tuple[Pattern[str], ...]
+    none: Tuple[Pattern[str], ...]
+
+
+@dataclass(frozen=True)
 class Signature:
     id: str
     cause: str
     weight: float
-    any: Tuple[Pattern[str], ...]
-    all: Tuple[Pattern[str], ...]
-    none: Tuple[Pattern[str], ...]
+    hints: Tuple[str, ...]
+    raw: Dict[str, Any]
     resolve: Optional[str]
     mechanism: str
     sources: Tuple[str, ...]
+
+    def applies_to(self, text: str) -> bool:
+        return not self.hints or any(hint in text for hint in self.hints)
+
+    @property
+    def patterns(self) -> Patterns:
+        return _patterns(self.id, self.raw)
+
+
+@cache
+def _patterns_cached(
+    key: str, flags: int, any_: Tuple[str, ...], all_: Tuple[str, ...], none: Tuple[str, ...]
+) -> Patterns:
+    return Patterns(_compile(any_, flags), _compile(all_, flags), _compile(none, flags))
+
+
+def _patterns(key: str, raw: Dict[str, Any]) -> Patterns:
+    flags = re.IGNORECASE if raw.get("ignore_case") else 0
+    return _patterns_cached(
+        key, flags, tuple(raw["any"]), tuple(raw.get("all", ())), tuple(raw.get("none", ()))
+    )
 
 
 @dataclass(frozen=True)
@@ -44,15 +72,13 @@ def load(path: Optional[str] = None) -> Catalog:
     document = json.loads(Path(path or DATA).read_text(encoding="utf-8"))
     signatures = []
     for raw in document["signatures"]:
-        flags = re.IGNORECASE if raw.get("ignore_case") else 0
         signatures.append(
             Signature(
                 id=raw["id"],
                 cause=raw["cause"],
                 weight=float(raw["weight"]),
-                any=_compile(raw["any"], flags),
-                all=_compile(raw.get("all", ()), flags),
-                none=_compile(raw.get("none", ()), flags),
+                hints=tuple(raw.get("hints", ())),
+                raw=raw,
                 resolve=raw.get("resolve"),
                 mechanism=raw.get("mechanism", ""),
                 sources=tuple(raw.get("sources", ())),

@@ -8,7 +8,7 @@ the last match is kept because the last error in a paste is usually the one the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from keras_doctor.explain.catalog import Catalog, Signature
 
@@ -41,14 +41,17 @@ def run(catalog: Catalog, text: str) -> List[SignatureMatch]:
     return matches
 
 
-def _match(signature: Signature, text: str) -> SignatureMatch | None:
-    if any(p.search(text) for p in signature.none):
+def _match(signature: Signature, text: str) -> Optional[SignatureMatch]:
+    if not signature.applies_to(text):
         return None
-    if not all(p.search(text) for p in signature.all):
+    patterns = signature.patterns
+    if any(p.search(text) for p in patterns.none):
+        return None
+    if not all(p.search(text) for p in patterns.all):
         return None
     result = SignatureMatch(signature)
     hit = False
-    for pattern in signature.any:
+    for pattern in patterns.any:
         for count, m in enumerate(pattern.finditer(text)):
             if count >= MAX_MATCHES_PER_PATTERN:
                 break
