@@ -2,9 +2,10 @@
 
 Each fixture keeps only what a header reader looks at, at its original offset: the first 4 KiB of an
 ELF or PE file; for Mach-O the fat architecture table and, for every slice, its mach header and all
-load commands. Every other byte before the end of the last kept region is zeroed and the file ends
-there, so a fixture is a few KiB (a fat one a little more, zeros included) instead of the whole
-library. `fixtures.json` records where every fixture came from.
+load commands (and, for the `symbols` fixture, its symbol table, string table and export trie).
+Every other byte before the end of the last kept region is zeroed and the file ends there, so a
+fixture is a few KiB (a fat one a little more, zeros included) instead of the whole library.
+`fixtures.json` records where every fixture came from.
 
 Run from anywhere with an interpreter that has pip:  python tests/data/binaries/regenerate.py
 """
@@ -24,8 +25,12 @@ HERE = Path(__file__).parent
 HEAD = 4096
 MACHO_MAGICS = (b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf")
 
+SYMBOLS = "macho-arm64-symbols.so"
+
 # name, requirement, platform tag given to pip, expected wheel file, member of the wheel
 FIXTURES = [
+    (SYMBOLS, "wrapt==1.17.2", "macosx_11_0_arm64",
+     "wrapt-1.17.2-cp311-cp311-macosx_11_0_arm64.whl", "wrapt/_wrappers.cpython-311-darwin.so"),
     ("macho-arm64.so", "wrapt==1.17.2", "macosx_11_0_arm64",
      "wrapt-1.17.2-cp311-cp311-macosx_11_0_arm64.whl", "wrapt/_wrappers.cpython-311-darwin.so"),
     ("macho-x86_64.so", "wrapt==1.17.2", "macosx_10_9_x86_64",
@@ -72,6 +77,25 @@ def macho_regions(data: bytes, base: int = 0) -> list[tuple[int, int]]:
     return [(base, base + (32 if is64 else 28) + sizeofcmds)]
 
 
+def linkedit_regions(data: bytes) -> list[tuple[int, int]]:
+    """Symbol table, string table and export trie of a thin little-endian 64-bit Mach-O."""
+    (ncmds,) = struct.unpack_from("<I", data, 16)
+    cursor, regions = 32, []
+    for _ in range(ncmds):
+        cmd, size = struct.unpack_from("<II", data, cursor)
+        if cmd == 0x2:  # LC_SYMTAB
+            symoff, nsyms, stroff, strsize = struct.unpack_from("<4I", data, cursor + 8)
+            regions += [(symoff, symoff + 16 * nsyms), (stroff, stroff + strsize)]
+        elif cmd in (0x22, 0x80000022):  # LC_DYLD_INFO(_ONLY)
+            offset, length = struct.unpack_from("<2I", data, cursor + 40)
+            regions.append((offset, offset + length))
+        elif cmd == 0x80000033:  # LC_DYLD_EXPORTS_TRIE
+            offset, length = struct.unpack_from("<2I", data, cursor + 8)
+            regions.append((offset, offset + length))
+        cursor += size
+    return regions
+
+
 def kept_regions(data: bytes) -> list[tuple[int, int]]:
     magic = data[:4]
     if magic in (b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"):
@@ -109,6 +133,8 @@ def main() -> None:
                 raise SystemExit(f"pip did not fetch {wheel_name} (have: {found})")
             data = zipfile.ZipFile(wheel).read(member)
             regions = kept_regions(data)
+            if name == SYMBOLS:
+                regions += linkedit_regions(data)
             (HERE / name).write_bytes(sparse_copy(data, regions))
             manifest[name] = {
                 "wheel": wheel_name,

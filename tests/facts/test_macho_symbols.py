@@ -1,0 +1,266 @@
+"""Mach-O link tables and the static plugin-loads verdict, on real wheels and hand-built libraries.
+
+The slow tests replay pairings whose outcome on a real Mac is on record: TensorFlow's import of the
+tensorflow-metal plugin either works or fails with the dyld error named in `OBSERVED`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import struct
+from pathlib import Path
+
+import envs
+import pytest
+
+from keras_doctor.facts.macho_linkage import check_linkage
+from keras_doctor.facts.macho_symbols import (
+    MachOError,
+    MachOImage,
+    read_dylibs,
+    read_exported_symbols,
+    read_imports,
+    read_install_name,
+    read_rpaths,
+    read_undefined_symbols,
+)
+
+BINARIES = Path(__file__).parent.parent / "data" / "binaries"
+WRAPT_EXPORTS = {
+    "_PyInit__wrappers", "_WraptBoundFunctionWrapper_Type", "_WraptCallableObjectProxy_Type",
+    "_WraptFunctionWrapperBase_Type", "_WraptFunctionWrapper_Type", "_WraptObjectProxy_Type",
+    "_WraptPartialCallableObjectProxy_Type",
+}
+
+
+def test_linked_libraries_and_rpaths_of_a_real_tensorflow_io_library():
+    path = BINARIES / "macho-minos-newer-than-tag.so"
+    assert read_dylibs(path) == [
+        "/usr/lib/libc++.1.dylib",
+        "@rpath/libtensorflow_framework.2.dylib",
+        "/System/Library/Frameworks/CoreFoundation.framework/Versions/A/CoreFoundation",
+        "/System/Library/Frameworks/SystemConfiguration.framework/Versions/A/SystemConfiguration",
+        "/System/Library/Frameworks/Security.framework/Versions/A/Security",
+        "/usr/lib/libSystem.B.dylib",
+        "/System/Library/Frameworks/Foundation.framework/Versions/C/Foundation",
+        "/usr/lib/libobjc.A.dylib",
+    ]
+    rpaths = read_rpaths(path)
+    assert len(rpaths) == 2 and all(r.startswith("@loader_path/") for r in rpaths)
+    assert read_install_name(path).startswith("bazel-out/darwin_arm64-fastbuild/")
+
+
+def test_a_fat_file_is_read_through_the_wanted_slice():
+    assert read_dylibs(BINARIES / "macho-universal2.so", "x86_64") == ["/usr/lib/libSystem.B.dylib"]
+    assert read_install_name(BINARIES / "macho-fat-arm64-only.dylib") == (
+        "/DLC/numpy/.dylibs/libgcc_s.1.1.dylib"
+    )
+    with pytest.raises(MachOError, match=r"no ppc64 slice \(has x86_64, arm64\)"):
+        read_dylibs(BINARIES / "macho-universal2.so", "ppc64")
+
+
+def test_imports_of_a_python_extension_are_flat_lookups_except_libsystem():
+    imports = read_imports(BINARIES / "macho-arm64-symbols.so")
+    assert len(imports) == 106
+    bound = {i.name: i.library for i in imports if i.library is not None}
+    libsystem = "/usr/lib/libSystem.B.dylib"
+    assert bound == dict.fromkeys(["___stack_chk_fail", "___stack_chk_guard", "dyld_stub_binder"],
+                                  libsystem)
+    names = read_undefined_symbols(BINARIES / "macho-arm64-symbols.so")
+    assert {"_PyArg_ParseTupleAndKeywords", "_PyDict_New"} <= names
+    assert not any(i.weak for i in imports)
+
+
+def test_exports_from_the_trie_match_the_symbol_table():
+    path = BINARIES / "macho-arm64-symbols.so"
+    assert read_exported_symbols(path) == WRAPT_EXPORTS
+    with MachOImage(path) as image:
+        image.commands = dataclasses.replace(image.commands, export_trie=None)
+        assert image.exports() == WRAPT_EXPORTS
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("macho-arm64.so", "symbol table lies past the end"),
+     ("elf-aarch64.so", "not a little-endian")],
+)
+def test_missing_tables_and_other_formats_raise_macho_error(name, message):
+    with pytest.raises(MachOError, match=message):
+        read_imports(BINARIES / name)
+
+
+def test_empty_file_raises_macho_error(tmp_path):
+    (tmp_path / "empty.dylib").write_bytes(b"")
+    with pytest.raises(MachOError):
+        read_dylibs(tmp_path / "empty.dylib")
+
+
+# -- hand-built libraries for the linkage rules ---------------------------------------------------
+
+LOAD, WEAK, REEXPORT, FLAT = 0xC, 0x80000018, 0x8000001F, 0xFF
+
+
+def _with_string(cmd: int, fields: tuple, text: str) -> bytes:
+    """A load command whose fields are followed by a NUL-terminated string, padded to 8 bytes."""
+    body = struct.pack(f"<{len(fields)}I", *fields) + text.encode() + b"\0"
+    body += bytes(-(len(body) + 8) % 8)
+    return struct.pack("<II", cmd, len(body) + 8) + body
+
+
+def _dylib_command(cmd: int, name: str) -> bytes:
+    return _with_string(cmd, (24, 2, 0x10000, 0x10000), name)
+
+
+def _trie(names) -> bytes:
+    """A root with one edge per name, offsets as two-byte ULEB128 (valid, if not minimal)."""
+    root_size = 2 + sum(len(n) + 3 for n in names)
+    root, leaves = bytes([0, len(names)]), b""
+    for name in names:
+        offset = root_size + len(leaves)
+        root += name.encode() + b"\0" + bytes([0x80 | (offset & 0x7F), offset >> 7])
+        leaves += bytes([2, 0, 0, 0])  # terminal size 2: flags 0, address 0; no children
+    return root + leaves
+
+
+def _macho(path, install_name=None, dylibs=(), rpaths=(), imports=(), exports=()) -> Path:
+    """imports: (name, ordinal, weak); exports: names, in both the trie and the symbol table."""
+    commands = [_dylib_command(0xD, install_name)] if install_name else []
+    commands += [_dylib_command(cmd, name) for cmd, name in dylibs]
+    commands += [_with_string(0x8000001C, (12,), rpath) for rpath in rpaths]
+    strings, symbols = b"\0", b""
+    for name, ordinal, weak in imports:
+        symbols += struct.pack("<IBBHQ", len(strings), 0x01, 0, ordinal << 8 | weak * 0x40, 0)
+        strings += name.encode() + b"\0"
+    for name in exports:
+        symbols += struct.pack("<IBBHQ", len(strings), 0x0F, 1, 0, 0x1000)
+        strings += name.encode() + b"\0"
+    linkedit = 32 + sum(map(len, commands)) + 24 + 16
+    trie = _trie(list(exports))
+    stroff = linkedit + len(symbols)
+    commands.append(struct.pack("<6I", 0x2, 24, linkedit, len(symbols) // 16, stroff, len(strings)))
+    commands.append(struct.pack("<4I", 0x80000033, 16, stroff + len(strings), len(trie)))
+    body = b"".join(commands)
+    header = struct.pack("<8I", 0xFEEDFACF, 0x0100000C, 0, 6, len(commands), len(body), 0x80, 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(header + body + symbols + strings + trie)
+    return path
+
+
+def test_hand_built_library_round_trips(tmp_path):
+    lib = _macho(tmp_path / "lib.dylib", "@rpath/lib.dylib", [(LOAD, "/usr/lib/libSystem.B.dylib")],
+                 ["@loader_path/x"], [("_malloc", 1, False), ("_opt", FLAT, True)], ["_a", "_ab"])
+    assert read_install_name(lib) == "@rpath/lib.dylib"
+    assert read_rpaths(lib) == ["@loader_path/x"]
+    assert [(i.name, i.library, i.weak) for i in read_imports(lib)] == [
+        ("_malloc", "/usr/lib/libSystem.B.dylib", False), ("_opt", None, True)
+    ]
+    assert read_exported_symbols(lib) == {"_a", "_ab"}
+
+
+@pytest.fixture
+def tf_like(tmp_path):
+    inner = _macho(tmp_path / "tf/libinner.dylib", "@rpath/libinner.dylib", exports=["_inner"])
+    outer = _macho(tmp_path / "tf/libtf.dylib", "@rpath/libtf.dylib",
+                   [(REEXPORT, "@rpath/libinner.dylib")], exports=["_TF_A", "_TF_B"])
+    plugin = _macho(
+        tmp_path / "plugins/plugin.dylib", None,
+        [(LOAD, "/usr/lib/libSystem.B.dylib"), (LOAD, "@rpath/libtf.dylib"),
+         (WEAK, "@rpath/liboptional.dylib")],
+        ["@loader_path/../nowhere"],
+        [("_malloc", 1, False), ("_TF_A", 2, False), ("_inner", 2, False), ("_gone", 2, False),
+         ("_weak_gone", 2, True), ("_TF_B", FLAT, False), ("_TF_C", FLAT, False),
+         ("_objc_msgSend", FLAT, False)],
+    )
+    return plugin, [outer, inner]
+
+
+def test_linkage_verdict_names_every_missing_symbol(tf_like):
+    plugin, providers = tf_like
+    result = check_linkage(plugin, providers, flat_prefixes=("_TF_",))
+    assert result.libraries_not_found == ()
+    assert (result.bound, result.flat) == (4, 2)
+    assert result.missing == ("_TF_C", "_gone")
+    assert result.unresolved_flat == ("_objc_msgSend",)
+    assert not result.loads
+    assert result.resolved_fraction == pytest.approx(4 / 6)
+
+
+def test_a_provider_under_another_install_name_is_a_library_not_loaded(tf_like, tmp_path):
+    plugin, _ = tf_like
+    renamed = _macho(tmp_path / "tf2/libtf.dylib", "bazel-out/libtf_shared.dylib",
+                     exports=["_TF_A"])
+    result = check_linkage(plugin, [renamed])
+    assert result.libraries_not_found == ("@rpath/libtf.dylib",)
+    assert not result.loads
+
+
+def test_an_rpath_of_the_plugin_can_find_the_provider(tmp_path):
+    provider = _macho(tmp_path / "lib/libtf.dylib", "other-name", exports=["_TF_A"])
+    plugin = _macho(tmp_path / "plugins/p.dylib", None, [(LOAD, "@rpath/libtf.dylib")],
+                    ["@loader_path/../lib"], [("_TF_A", 1, False)])
+    result = check_linkage(plugin, [provider])
+    assert result.loads and result.bound == 1 and result.resolved_fraction == 1.0
+
+
+# -- real TensorFlow and tensorflow-metal wheels ---------------------------------------------------
+
+TF_TREES = {  # TensorFlow version -> (tree name, requirements), laid out for macOS arm64
+    "2.16.2": ("macos-arm64-tf", ["tensorflow==2.16.2", "tensorflow-metal==1.2.0"]),
+    "2.18.1": ("macos-arm64-tf218", ["tensorflow==2.18.1"]),
+    "2.19.0": ("macos-arm64-tf219", ["tensorflow==2.19.0"]),
+    "2.20.0": ("macos-arm64-tf220", ["tensorflow==2.20.0"]),
+}
+METAL_TREES = {
+    "1.2.0": ("macos-arm64-tf", ["tensorflow==2.16.2", "tensorflow-metal==1.2.0"]),
+    "1.1.0": ("macos-arm64-metal110", ["tensorflow-metal==1.1.0"]),
+}
+TF_NAMES = ("_TF_", "_TFE_", "__ZN10tensorflow", "__ZN3tsl", "__ZN3xla", "__ZN6google8protobuf")
+# Outcome of `import tensorflow` with the plugin installed on an M1 Mac (macOS 15.6.1, Python 3.10),
+# from ShapeLayer/blog.jonghyeon.me, _posts/2025-09-11-tensorflow-metal-compatibilities.md (its
+# 2.19.0 and 2.20.0 rows; 2.18.0 for 2.18.1, 2.16.0rc for 2.16.2 + 1.1.0); 2.16.2 + 1.2.0 is the
+# pairing the tensorflow-metal 1.2.0 wheel's own table documents.
+OBSERVED = [
+    ("2.16.2", "1.2.0", None),
+    ("2.16.2", "1.1.0", None),
+    ("2.18.1", "1.1.0", "Symbol not found: __ZN3tsl8internal10LogMessageC1EPKcii"),
+    ("2.19.0", "1.2.0", None),
+    ("2.19.0", "1.1.0", "Symbol not found: __ZN3tsl8internal10LogMessageC1EPKcii"),
+    ("2.20.0", "1.2.0", "Library not loaded: @rpath/_pywrap_tensorflow_internal.so"),
+    ("2.20.0", "1.1.0", "Library not loaded: @rpath/_pywrap_tensorflow_internal.so"),
+]
+
+
+def _tree(spec) -> Path:
+    name, requirements = spec
+    return envs.target_tree(name, requirements, "macosx_12_0_arm64", "3.11")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("tf", "metal", "error"), OBSERVED)
+def test_static_verdict_matches_what_a_mac_reported(tf, metal, error):
+    site = _tree(TF_TREES[tf])
+    plugin = _tree(METAL_TREES[metal]) / "tensorflow-plugins" / "libmetal_plugin.dylib"
+    libraries = sorted(p for p in (site / "tensorflow").rglob("*") if p.suffix in (".so", ".dylib"))
+    result = check_linkage(plugin, libraries, flat_prefixes=TF_NAMES)
+    undefined = read_undefined_symbols(plugin)
+    print(f"\nTF {tf} + metal {metal}: {len(undefined)} undefined, {result.bound} bound to TF, "
+          f"{result.flat} flat TF lookups, resolved {result.resolved_fraction:.1%}, "
+          f"missing {list(result.missing)[:3]}, libraries not found {result.libraries_not_found}")
+    assert result.loads == (error is None)
+    if error and error.startswith("Symbol not found: "):
+        assert error.split(": ")[1] in result.missing
+    if error and error.startswith("Library not loaded: "):
+        assert error.split(": ")[1] in result.libraries_not_found
+
+
+@pytest.mark.slow
+def test_plugin_binds_to_pywrap_and_tensorflow_exports_match_the_symbol_table():
+    site = _tree(TF_TREES["2.16.2"])
+    plugin = site / "tensorflow-plugins" / "libmetal_plugin.dylib"
+    assert "@rpath/_pywrap_tensorflow_internal.so" in read_dylibs(plugin)
+    pywrap = site / "tensorflow" / "python" / "_pywrap_tensorflow_internal.so"
+    assert read_install_name(pywrap) == "@rpath/_pywrap_tensorflow_internal.so"
+    with MachOImage(site / "tensorflow" / "libtensorflow_framework.2.dylib") as image:
+        from_trie = image.exports()
+        image.commands = dataclasses.replace(image.commands, export_trie=None)
+        assert image.exports() == from_trie and len(from_trie) > 10_000
