@@ -102,7 +102,7 @@ def check_linkage(
 
 
 def _locate(
-    name: str, client_dir: str, rpaths: Sequence[str], by_name: Dict[Optional[str], _Provider],
+    name: str, client_dir: str, rpaths: Sequence[str], by_name: Dict[str, _Provider],
     by_path: Dict[str, _Provider],
 ) -> Optional[_Provider]:
     """The provider dyld would use for `name`: an image already loaded under that install name, or
@@ -129,7 +129,7 @@ def _expand(rpath: str, client_dir: str) -> str:
     return rpath
 
 
-def _exports(provider: _Provider, by_name: Dict[Optional[str], _Provider]) -> Set[str]:
+def _exports(provider: _Provider, by_name: Dict[str, _Provider]) -> Set[str]:
     """What a provider exports, with the exports of the libraries it re-exports whole."""
     names = set(provider.own_exports)
     for reexported in provider.reexports:
