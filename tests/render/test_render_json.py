@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import render_samples as samples
 
 from keras_doctor import __version__
 from keras_doctor.findings import Finding, Passed, Report
-from keras_doctor.render import render_to_string
+from keras_doctor.render import render, render_to_string
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
@@ -90,6 +91,17 @@ def test_output_is_deterministic_utf8_and_keeps_non_ascii():
     assert first.endswith("}\n")
 
 
+def test_documents_are_utf8_even_on_a_stream_set_up_for_ascii():
+    report = samples.check_report()
+    report.passed.append(Passed("cwd", "environment", "no shadowing in ~/Développement"))
+    for fmt in ("json", "markdown", "html"):
+        raw = io.BytesIO()
+        out = io.TextIOWrapper(raw, encoding="ascii")
+        render(report, fmt, file=out)
+        out.flush()
+        assert raw.getvalue().decode("utf-8") == render_to_string(report, fmt), fmt
+
+
 def test_odd_evidence_values_are_still_valid_json():
     report = Report("check", findings=[replace(samples.mixed_arch(), evidence={
         "path": Path("/opt/x.so"), "archs": {"x86_64", "arm64"}, "slices": ("x86_64",),
@@ -104,7 +116,7 @@ def test_json_markdown_and_html_paths_never_import_rich():
         import sys
         sys.path[:0] = [{SRC!r}, {str(Path(__file__).parent)!r}]
         import render_samples
-        from keras_doctor.render import render_to_string
+        from keras_doctor.render import render, render_to_string
         for fmt in ("json", "markdown", "html"):
             render_to_string(render_samples.check_report(), fmt, verbose=True)
             render_to_string(render_samples.verify_report(), fmt, verbose=True)

@@ -123,10 +123,13 @@ def test_output_that_cannot_encode_symbols_falls_back_to_ascii():
     out = io.TextIOWrapper(raw, encoding="ascii")
     report = samples.check_report()
     report.findings = [replace(f, explanation="plain") for f in report.findings]
+    accented = "numpy in ~/Développement/模型 is x86_64"
+    report.findings[0] = replace(report.findings[0], title=accented)
     render(report, "terminal", file=out, color=False)
     out.flush()
     text = raw.getvalue().decode("ascii")
     assert "[x] Platform and architecture" in text
+    assert "    x numpy in ~/D?veloppement/?? is x86_64\n" in text
     assert "    ! An interrupted pip run left 2 folders behind" in text
     assert "(1 skipped) - run `keras-doctor causes <ID>`" in text
 

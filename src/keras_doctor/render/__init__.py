@@ -38,17 +38,30 @@ def render(
     elif fmt == "json":
         from keras_doctor.render import jsonfmt
 
-        jsonfmt.render(report, out)
+        write_document(out, jsonfmt.dumps(report))
     elif fmt == "markdown":
         from keras_doctor.render import markdown
 
-        markdown.render(report, out, verbose=verbose)
+        write_document(out, markdown.to_markdown(report, verbose=verbose))
     elif fmt == "html":
         from keras_doctor.render import htmlfmt
 
-        htmlfmt.render(report, out, verbose=verbose)
+        write_document(out, htmlfmt.to_html(report, verbose=verbose))
     else:
         raise ValueError(f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+def write_document(file: IO[str], text: str) -> None:
+    """Write a JSON/Markdown/HTML document as UTF-8, even to a stream set up for another encoding
+    (a Windows console, a C locale): a document is bytes for another program, not screen text."""
+    encoding = (getattr(file, "encoding", None) or "utf-8").lower().replace("_", "-")
+    binary = getattr(file, "buffer", None)
+    if encoding in ("utf-8", "utf8") or binary is None:
+        file.write(text)
+        return
+    file.flush()
+    binary.write(text.encode("utf-8"))
+    binary.flush()
 
 
 def render_to_string(report: Report, fmt: str, **kwargs: Any) -> str:

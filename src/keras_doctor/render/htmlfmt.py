@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import IO, Any, List, Mapping, Optional
+from typing import Any, List, Mapping, Optional
 
 from keras_doctor.findings import Finding, FixStep, Report
 from keras_doctor.render import steps as run_steps
@@ -28,10 +28,6 @@ PRE_STYLE = (
     "word-break: break-all; background: rgba(127,127,127,.12); font-size: 90%"
 )
 DIM = "opacity: .7"
-
-
-def render(report: Report, file: IO[str], *, verbose: bool = False) -> None:
-    file.write(to_html(report, verbose=verbose))
 
 
 def to_html(report: Report, *, verbose: bool = False) -> str:

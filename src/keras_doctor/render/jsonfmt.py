@@ -12,7 +12,7 @@ import dataclasses
 import enum
 import json
 import os
-from typing import IO, Any, Dict
+from typing import Any, Dict
 
 from keras_doctor.findings import Report
 from keras_doctor.render import view
@@ -38,10 +38,6 @@ def to_document(report: Report) -> Dict[str, Any]:
 
 def dumps(report: Report) -> str:
     return json.dumps(to_document(report), indent=2, ensure_ascii=False, default=_plain) + "\n"
-
-
-def render(report: Report, file: IO[str]) -> None:
-    file.write(dumps(report))
 
 
 def _plain(value: Any) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import IO, Any, List, Mapping
+from typing import Any, List, Mapping
 
 from keras_doctor.findings import Finding, Report
 from keras_doctor.render import steps as run_steps
@@ -19,10 +19,6 @@ from keras_doctor.render import view
 SYMBOLS = {"passed": "✅", "error": "❌", "warning": "⚠️", "info": "ℹ️", "skipped": "⏭️"}
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-
-
-def render(report: Report, file: IO[str], *, verbose: bool = False) -> None:
-    file.write(to_markdown(report, verbose=verbose))
 
 
 def to_markdown(report: Report, *, verbose: bool = False) -> str:

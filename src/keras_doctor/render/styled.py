@@ -32,25 +32,29 @@ STYLES = {
 }
 
 PLAIN_SYMBOLS = {"passed": "✓", "warning": "!", "error": "✗", "info": "i", "skipped": "–"}
+SYMBOL_SAMPLE = "✓✗–—…"
 ASCII_SYMBOLS = {"passed": "+", "warning": "!", "error": "x", "info": "i", "skipped": "-"}
 
 
 class Lines:
     """An output being built: each line a list of segments."""
 
-    def __init__(self, width: int, unicode: bool = True):
+    def __init__(self, width: int, encoding: str = "utf-8"):
         self.width = max(MIN_WIDTH, width)
-        self.unicode = unicode
+        self.encoding = encoding
+        self.unicode = _can_encode(SYMBOL_SAMPLE, encoding)
         self.rows: List[List[Segment]] = []
 
     def symbol(self, status: str) -> str:
         return (PLAIN_SYMBOLS if self.unicode else ASCII_SYMBOLS).get(status, "?")
 
     def text(self, text: str) -> str:
-        """Unicode punctuation, or an ASCII stand-in when the output cannot encode it."""
+        """The text as the output can encode it: ASCII stand-ins for our punctuation, `?` for the
+        rest (a path with an accent on a C-locale console must not end the report in a crash)."""
         if self.unicode:
             return text
-        return text.replace("—", "-").replace("…", "...").replace("–", "-")
+        text = text.replace("—", "-").replace("…", "...").replace("–", "-")
+        return text.encode(self.encoding, "replace").decode(self.encoding)
 
     def add(self, *segments: Segment, indent: int = 0) -> None:
         row: List[Segment] = [(" " * indent, "")] if indent else []
@@ -146,10 +150,14 @@ def output_width(file: IO[str], explicit: Optional[int]) -> int:
     return min(shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns - 1, 120)
 
 
-def can_encode_unicode(file: IO[str]) -> bool:
+def output_encoding(file: IO[str]) -> str:
     encoding = getattr(file, "encoding", None) or "utf-8"
+    return encoding if _can_encode("", encoding) else "utf-8"
+
+
+def _can_encode(text: str, encoding: str) -> bool:
     try:
-        "✓✗–—…".encode(encoding)
+        text.encode(encoding)
     except (UnicodeEncodeError, LookupError):
         return False
     return True

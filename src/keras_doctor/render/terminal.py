@@ -17,7 +17,7 @@ from keras_doctor.render.evidence import evidence_lines
 from keras_doctor.render.styled import (
     Lines,
     Segment,
-    can_encode_unicode,
+    output_encoding,
     output_width,
     wants_color,
     write,
@@ -37,15 +37,15 @@ def render(
     width: Optional[int] = None,
 ) -> None:
     lines = build(
-        report, verbose=verbose, width=output_width(file, width), unicode=can_encode_unicode(file)
+        report, verbose=verbose, width=output_width(file, width), encoding=output_encoding(file)
     )
     write(lines, file, wants_color(file, color))
 
 
 def build(
-    report: Report, *, verbose: bool = False, width: int = 100, unicode: bool = True
+    report: Report, *, verbose: bool = False, width: int = 100, encoding: str = "utf-8"
 ) -> Lines:
-    lines = Lines(width, unicode)
+    lines = Lines(width, encoding)
     _header(lines, report)
     _steps(lines, report, verbose)
     if view.is_ranked(report):
