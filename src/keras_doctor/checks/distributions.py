@@ -20,25 +20,26 @@ from keras_doctor.findings import Finding, FixStep, StepKind
 from keras_doctor.remedies import install, uninstall
 
 
-def _ignored(rel: str) -> bool:
-    return "__pycache__" in rel or rel.endswith(".pyc") or ".dist-info/" in rel
-
-
 @check(name="file-owners", area="packages", causes=["tf-distributions-overlap"],
        ok="No file is owned by two distributions")
 def file_owners(ctx) -> Iterator[Finding]:
-    owners: Dict[Tuple[str, str], List[Distribution]] = {}
-    for dist in ctx.facts.distributions:
-        for rel in dist.files or ():
-            if not _ignored(rel):
-                owners.setdefault((dist.location, rel.replace("\\", "/")), []).append(dist)
+    # One owner per path and folder; a second owner is only recorded when it happens, because
+    # this runs over every installed file (17,000 in a TensorFlow environment).
+    first_owner: Dict[Tuple[str, str], Distribution] = {}
     groups: Dict[Tuple[str, ...], List[str]] = {}
     members: Dict[Tuple[str, ...], List[Distribution]] = {}
-    for (_location, rel), dists in owners.items():
-        if len(dists) > 1:
-            key = tuple(sorted(f"{d.canonical_name}=={d.version}" for d in dists))
-            groups.setdefault(key, []).append(rel)
-            members[key] = dists
+    shared: Dict[Tuple[str, str], List[Distribution]] = {}
+    for dist in ctx.facts.distributions:
+        location = dist.location
+        for rel in dist.files or ():
+            key = (location, rel)
+            owner = first_owner.setdefault(key, dist)
+            if owner is not dist and "__pycache__" not in rel:
+                shared.setdefault(key, [owner]).append(dist)
+    for (_location, rel), dists in shared.items():
+        group = tuple(sorted(f"{d.canonical_name}=={d.version}" for d in dists))
+        groups.setdefault(group, []).append(rel.replace("\\", "/"))
+        members[group] = dists
     for key, files in sorted(groups.items()):
         dists = members[key]
         names = [d.name for d in dists]

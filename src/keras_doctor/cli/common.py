@@ -88,10 +88,11 @@ def emit(report, args: argparse.Namespace) -> int:
 
 
 def knowledge_loader():
-    """Load the knowledge base lazily; None when this build has none (checks needing it skip)."""
-    try:
+    """A loader for the knowledge base, imported only when a check first asks for it."""
+
+    def load():
         from keras_doctor import knowledge
-    except ImportError:
-        return None
-    load = getattr(knowledge, "load", None)
+
+        return knowledge.load()
+
     return load

@@ -9,7 +9,7 @@ whole files.
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterable, List, Tuple
+from typing import Dict, Iterable, List
 
 from keras_doctor.facts.binfmt import read_header
 from keras_doctor.facts.model import Binary, Distribution
@@ -19,19 +19,6 @@ BINARY_SUFFIXES = (".so", ".dylib", ".pyd", ".dll")
 
 def is_binary_name(name: str) -> bool:
     return name.endswith(BINARY_SUFFIXES) or ".so." in name  # libhdf5.so.310.4.0
-
-
-def _top_level(rel_path: str) -> str:
-    return rel_path.replace("\\", "/").split("/", 1)[0]
-
-
-def owned_binaries(dist: Distribution) -> List[Tuple[str, str]]:
-    """(absolute path, relative path) of every binary the distribution's file list names."""
-    result = []
-    for rel in dist.files or ():
-        if is_binary_name(rel):
-            result.append((os.path.normpath(os.path.join(dist.location, rel)), rel))
-    return result
 
 
 def _walk(root: str, found: List[str]) -> None:
@@ -54,11 +41,12 @@ def scan(site_dirs: Iterable[str], distributions: List[Distribution]) -> List[Bi
     owners: Dict[str, str] = {}
     owned_tops: Dict[str, set] = {}
     for dist in distributions:
-        tops = owned_tops.setdefault(dist.location, set())
-        for rel in dist.files or ():
-            tops.add(_top_level(rel))
-        for path, _rel in owned_binaries(dist):
-            owners.setdefault(path, dist.canonical_name)
+        files = dist.files or ()
+        # RECORD paths use "/" on every platform (the wheel spec), so the first part is top-level.
+        owned_tops.setdefault(dist.location, set()).update({rel.split("/", 1)[0] for rel in files})
+        for rel in [r for r in files if r.endswith(BINARY_SUFFIXES) or ".so." in r]:
+            owners.setdefault(os.path.normpath(os.path.join(dist.location, rel)),
+                              dist.canonical_name)
 
     paths = list(owners)
     for location in site_dirs:

@@ -1,13 +1,12 @@
 """Read the installer caches and the Keras weights cache.
 
-Cache sizes are measured under a time budget (a warm uv cache holds hundreds of thousands of files;
-`check` must stay fast), and say when they stopped early. Weights files get a size and an HDF5
+Cache sizes are measured only when asked (`keras-doctor facts`), under a time budget: a warm uv
+cache holds hundreds of thousands of files and no check needs its size, so `check` never pays for it. Weights files get a size and an HDF5
 signature check always, a sha256 only on request: hashing a 500 MB VGG16 file costs seconds.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 import time
@@ -84,6 +83,8 @@ def weights_files(models_dir: str, hash_weights: bool) -> List[WeightsFile]:
 
 
 def _sha256(path: str) -> Optional[str]:
+    import hashlib
+
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
@@ -98,13 +99,17 @@ def read_caches(
     env: Dict[str, str],
     system: str,
     keras_home: str,
-    size_budget: Optional[float] = 0.02,
+    measure_sizes: bool = False,
+    size_budget: Optional[float] = 1.0,
     hash_weights: bool = False,
 ) -> CacheFacts:
     dirs = []
     for tool, path in (("pip", pip_cache_dir(env, system)), ("uv", uv_cache_dir(env, system))):
         exists = os.path.isdir(path)
-        size, complete = tree_size(path, size_budget) if exists else (None, True)
+        size: Optional[int] = None
+        complete = False
+        if exists and measure_sizes:
+            size, complete = tree_size(path, size_budget)
         dirs.append(CacheDir(tool=tool, path=path, exists=exists, size_bytes=size,
                              size_complete=complete))
     return CacheFacts(

@@ -8,11 +8,10 @@ the environments this runs on are broken by definition.
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
-import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, TypeVar
 
@@ -66,7 +65,8 @@ def facts_from_probe(
     probe: Dict[str, Any],
     mode: str,
     path: Optional[str] = None,
-    size_budget: Optional[float] = 0.02,
+    measure_cache_sizes: bool = False,
+    size_budget: Optional[float] = 1.0,
     hash_weights: bool = False,
 ) -> Facts:
     errors: List[str] = []
@@ -110,9 +110,9 @@ def facts_from_probe(
         config=_guarded(errors, "configuration", None, lambda: config.read_config(
             env, interp.prefix)),
         caches=_guarded(errors, "caches", None, lambda: caches.read_caches(
-            env, system, home, size_budget, hash_weights)),
+            env, system, home, measure_cache_sizes, size_budget, hash_weights)),
         errors=errors,
-        collected_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        collected_at=_now(),
         doctor_version=__version__,
     )
 
@@ -132,7 +132,13 @@ def probe_source() -> str:
     return (Path(__file__).with_name("probe.py")).read_text(encoding="utf-8")
 
 
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+
+
 def run_probe(executable: str) -> Dict[str, Any]:
+    import subprocess
+
     if not os.path.exists(executable):
         raise TargetError(f"no interpreter at {executable}")
     if os.path.isdir(executable) or not os.access(executable, os.X_OK):
@@ -198,7 +204,7 @@ def collect_path(site_dir: str, platform: str, python_version: str) -> Facts:
         leftovers=leftovers,
         binaries=_guarded(errors, "binaries", [], lambda: binaries.scan([site_dir], dists)),
         errors=errors,
-        collected_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        collected_at=_now(),
         doctor_version=__version__,
     )
 

@@ -3,23 +3,25 @@
 Reads `.dist-info` and `.egg-info` the way installers write them, without importing anything from
 the target and without `importlib.metadata` (which can only see the running interpreter). Unreadable
 metadata is recorded on the distribution (`error`), never raised: a broken environment is the normal
-input here. Only the header part of METADATA is parsed; long descriptions can be large and say
-nothing about compatibility.
+input here.
+
+Only the five header fields the checks use are read (Name, Version, Requires-Dist, Requires-Python,
+and WHEEL's Tag), from the header block of the core-metadata format: `Key: value` lines, folded
+values continued on indented lines. The values themselves are parsed by `packaging`. The stdlib
+email parser would do the same work but costs more to import than the whole scan of a TensorFlow
+environment, which is why it is not used here.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import os
-from email.parser import HeaderParser
-from typing import Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from packaging.utils import canonicalize_name
 
 from keras_doctor.facts.model import Distribution, Leftover
 
-_HEADER_PARSER = HeaderParser()
 
 
 def unique_site_dirs(paths: Iterable[str]) -> List[str]:
@@ -67,9 +69,39 @@ def _read_text(path: str) -> Optional[str]:
         return None
 
 
-def _headers(text: str):
-    head, _, _ = text.partition("\n\n")
-    return _HEADER_PARSER.parsestr(head.replace("\r\n", "\n"))
+_WANTED = frozenset(("name", "version", "requires-dist", "requires-python", "tag"))
+
+
+class Headers:
+    """The wanted header fields of a core-metadata (or WHEEL) file: first value, or all values."""
+
+    def __init__(self, text: str):
+        self._fields: Dict[str, List[str]] = {}
+        head = text.replace("\r\n", "\n").partition("\n\n")[0]
+        current: Optional[List[str]] = None
+        for line in head.split("\n"):
+            if line[:1] in (" ", "\t"):
+                if current:
+                    current[-1] += " " + line.strip()  # a folded continuation
+                continue
+            key, sep, value = line.partition(":")
+            key = key.strip().lower()
+            if sep and key in _WANTED:
+                current = self._fields.setdefault(key, [])
+                current.append(value.strip())
+            else:
+                current = None
+
+    def get(self, key: str) -> Optional[str]:
+        values = self._fields.get(key.lower())
+        return values[0] if values else None
+
+    def get_all(self, key: str) -> List[str]:
+        return list(self._fields.get(key.lower(), ()))
+
+
+def _headers(text: str) -> Headers:
+    return Headers(text)
 
 
 def _name_from_folder(folder: str) -> Tuple[str, str]:
@@ -104,20 +136,24 @@ def read_dist_info(path: str, location: str) -> Distribution:
         location=location,
         metadata_dir=path,
         metadata_kind="dist-info",
-        requires_dist=headers.get_all("Requires-Dist") or [],
+        requires_dist=headers.get_all("Requires-Dist"),
         requires_python=headers.get("Requires-Python"),
         installer=installer.strip() if installer else None,
-        wheel_tags=(_headers(wheel).get_all("Tag") or []) if wheel else [],
+        wheel_tags=_headers(wheel).get_all("Tag") if wheel else [],
         files=read_record(os.path.join(path, "RECORD")),
         editable='"editable": true' in direct_url or '"editable":true' in direct_url,
     )
 
 
 def read_record(path: str) -> Optional[List[str]]:
+    """The paths a RECORD lists. Its last two fields (hash, size) never hold a comma, so a line
+    without quotes splits from the right; quoted paths go through the csv module."""
     text = _read_text(path)
     if text is None:
         return None
-    return [row[0] for row in csv.reader(io.StringIO(text)) if row and row[0]]
+    if '"' not in text:
+        return [line.rsplit(",", 2)[0] for line in text.splitlines() if line]
+    return [row[0] for row in csv.reader(text.splitlines()) if row and row[0]]
 
 
 def read_egg_info(path: str, location: str) -> Distribution:

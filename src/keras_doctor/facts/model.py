@@ -159,8 +159,8 @@ class CacheDir:
     tool: str  # "pip" | "uv"
     path: str
     exists: bool
-    size_bytes: Optional[int] = None
-    size_complete: bool = True  # False when sizing stopped at its time budget
+    size_bytes: Optional[int] = None  # None: not measured (`check` never measures)
+    size_complete: bool = False  # True when size_bytes counts every file
 
 
 @dataclass

@@ -118,6 +118,14 @@ def _windows_cpu():
     return info
 
 
+def _libc():
+    """glibc's version from confstr: `platform.libc_ver()` reads the whole interpreter binary."""
+    try:
+        return os.confstr("CS_GNU_LIBC_VERSION") or None
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
 def _marker_environment():
     impl = sys.implementation
     iver = "{0.major}.{0.minor}.{0.micro}".format(impl.version)
@@ -201,7 +209,7 @@ def probe():
         "system": system,
         "release": platform.release(),
         "machine": platform.machine(),
-        "libc": " ".join(platform.libc_ver()).strip() if system == "Linux" else None,
+        "libc": _libc() if system == "Linux" else None,
         "platform_tag": sysconfig.get_platform(),
         "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX"),
         "stdlib": sysconfig.get_paths().get("stdlib"),
