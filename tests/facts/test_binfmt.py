@@ -184,6 +184,12 @@ def test_unreadable_paths_give_an_error(tmp_path):
     assert read_header(tmp_path).error  # a directory
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX only")
+def test_a_fifo_named_like_a_library_does_not_hang(tmp_path):
+    os.mkfifo(tmp_path / "pipe.so")
+    assert read_header(tmp_path / "pipe.so").format == "unknown"
+
+
 @pytest.mark.parametrize(
     ("name", "canonical"),
     [("aarch64", "arm64"), ("arm64", "arm64"), ("ARM64", "arm64"), ("AMD64", "x86_64"),

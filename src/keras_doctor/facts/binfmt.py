@@ -19,6 +19,8 @@ _MAX_LOAD_COMMANDS_SIZE = 16 << 20
 _MAX_FAT_ARCHS = 20  # a Java class file's version word reads as >= 45 "archs"
 
 ReadAt = Callable[[int, int], bytes]
+# O_NONBLOCK: a FIFO named like a library must not hang the scan (no effect on regular files)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def canonical_arch(name: str) -> str:
 def read_header(path: str | os.PathLike) -> Header:
     """The header of the binary at `path`; unreadable files give a Header with `error` set."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         return Header("unknown", error=f"cannot open: {exc.strerror or exc}")
     try:
