@@ -1,0 +1,186 @@
+"""The Keras symbol atlas: which public names each Keras module has, in which releases.
+
+Built statically from real wheels (`build_atlas`), for a sample of keras 2.x, every Keras 3 minor
+and tf-keras. Stored compactly: one interned name list, and per module the spans of sampled versions
+where each name exists. Queried per (module, name, version), for "where does this name live in that
+version" and for the closest name to a typo.
+
+A version that was not sampled is answered from its sampled neighbours when they agree (and share
+its major.minor when only one exists); otherwise the answer is None: unknown, never a guess.
+"""
+
+from __future__ import annotations
+
+import difflib
+from bisect import bisect_left
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from packaging.version import Version
+
+# Top-level import name → the distribution whose versions index it.
+ROOTS = {"keras": "keras", "tf_keras": "tf-keras"}
+
+
+def parse_spans(text: str) -> List[int]:
+    """ "0-3,7" → [0, 1, 2, 3, 7]."""
+    out: List[int] = []
+    for part in filter(None, text.split(",")):
+        lo, _, hi = part.partition("-")
+        out.extend(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def format_spans(indexes: Sequence[int]) -> str:
+    spans, run = [], []
+    for i in sorted(set(indexes)):
+        if run and i == run[-1] + 1:
+            run.append(i)
+            continue
+        if run:
+            spans.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+        run = [i]
+    if run:
+        spans.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+    return ",".join(spans)
+
+
+class Atlas:
+    def __init__(self, data: Dict[str, Any]):
+        self.data = data
+        self.versions: Dict[str, List[Version]] = {
+            dist: [Version(v) for v in versions] for dist, versions in data["versions"].items()
+        }
+        self._names: List[str] = data["names"]
+        self._modules: Dict[str, Dict[str, Any]] = data["modules"]
+        self._present: Dict[str, frozenset] = {
+            module: frozenset(parse_spans(entry["in"])) for module, entry in self._modules.items()
+        }
+        self._decoded: Dict[str, Dict[str, frozenset]] = {}
+
+    # -- questions -------------------------------------------------------------------------------
+
+    def sampled(self, distribution: str) -> List[str]:
+        return [str(v) for v in self.versions.get(distribution, [])]
+
+    def has_module(self, module: str, version: str) -> Optional[bool]:
+        return self._answer(module, version, lambda i: i in self._present.get(module, ()))
+
+    def lookup(self, module: str, name: str, version: str) -> Optional[bool]:
+        """Does `from module import name` work in this version? None when the atlas cannot tell."""
+        entry = self._modules.get(module)
+        unresolved = self._unresolved(module)
+
+        def present(i: int) -> Optional[bool]:
+            if i in unresolved:
+                return None
+            return entry is not None and i in self._decode(module).get(name, frozenset())
+
+        return self._answer(module, version, present)
+
+    def is_stub(self, module: str, name: str, version: str) -> Optional[bool]:
+        """True when the name imports but is a placeholder that raises on use (Keras 3 legacy)."""
+        stubs = {
+            self._names[i]: frozenset(parse_spans(s))
+            for i, s in self._modules.get(module, {}).get("stubs", ())
+        }
+        return self._answer(module, version, lambda i: i in stubs.get(name, frozenset()))
+
+    def names(self, module: str, version: str) -> Optional[List[str]]:
+        index = self._sample_index(module, version)
+        if index is None or index in self._unresolved(module):
+            return None
+        return sorted(n for n, where in self._decode(module).items() if index in where)
+
+    def modules(self, version: str, root: str = "keras") -> List[str]:
+        index = self._sample_index(root, version)
+        if index is None:
+            return []
+        return sorted(m for m in self._modules if _root(m) == root and index in self._present[m])
+
+    def where(self, name: str, version: str, root: str = "keras") -> List[str]:
+        """Every module of `root` that exports `name` in `version` (shortest paths first)."""
+        index = self._sample_index(root, version)
+        if index is None:
+            return []
+        found = [
+            m
+            for m in self._modules
+            if _root(m) == root and index in self._decode(m).get(name, frozenset())
+        ]
+        return sorted(found, key=lambda m: (m.count("."), m))
+
+    def closest(self, module: str, name: str, version: str, n: int = 3) -> List[str]:
+        """Names of `module` in `version` that look like `name` (for typos: `Resnet50` → ResNet50)."""
+        names = self.names(module, version) or []
+        by_lower = {c.lower(): c for c in names}
+        if name.lower() in by_lower:
+            return [by_lower[name.lower()]]
+        return difflib.get_close_matches(name, names, n=n, cutoff=0.6)
+
+    def versions_with(self, module: str, name: str) -> List[str]:
+        """The sampled versions whose `module` exports `name` (for "needs keras >= X")."""
+        dist = ROOTS.get(_root(module))
+        where = self._decode(module).get(name, frozenset()) if module in self._modules else ()
+        return [str(self.versions[dist][i]) for i in sorted(where)] if dist else []
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _answer(self, module: str, version: str, present) -> Optional[bool]:  # type: ignore[no-untyped-def]
+        dist = ROOTS.get(_root(module))
+        if dist is None or dist not in self.versions:
+            return None
+        samples = self.versions[dist]
+        wanted = Version(version)
+        at = bisect_left(samples, wanted)
+        if at < len(samples) and samples[at] == wanted:
+            return present(at)
+        neighbours = [i for i in (at - 1, at) if 0 <= i < len(samples)]
+        same_minor = [i for i in neighbours if samples[i].release[:2] == wanted.release[:2]]
+        if len(neighbours) == 2 and same_minor:
+            answers = {present(i) for i in neighbours}
+            return answers.pop() if len(answers) == 1 else None
+        if len(same_minor) == 1:
+            return present(same_minor[0])
+        return None
+
+    def _sample_index(self, module: str, version: str) -> Optional[int]:
+        dist = ROOTS.get(_root(module))
+        if dist is None or dist not in self.versions:
+            return None
+        samples = self.versions[dist]
+        wanted = Version(version)
+        at = bisect_left(samples, wanted)
+        if at < len(samples) and samples[at] == wanted:
+            return at
+        below = at - 1
+        if below >= 0 and samples[below].release[:2] == wanted.release[:2]:
+            return below
+        if at < len(samples) and samples[at].release[:2] == wanted.release[:2]:
+            return at
+        return None
+
+    def _decode(self, module: str) -> Dict[str, frozenset]:
+        decoded = self._decoded.get(module)
+        if decoded is None:
+            entry = self._modules.get(module, {})
+            decoded = {
+                self._names[i]: frozenset(parse_spans(spans)) for i, spans in entry.get("names", ())
+            }
+            self._decoded[module] = decoded
+        return decoded
+
+    def _unresolved(self, module: str) -> frozenset:
+        entry = self._modules.get(module)
+        if entry is None:
+            return frozenset()
+        return frozenset(parse_spans(entry.get("unresolved", "")))
+
+
+def _root(module: str) -> str:
+    return module.split(".", 1)[0]
+
+
+def split_import(dotted: str) -> Tuple[str, str]:
+    """ "keras.applications.VGG16" → ("keras.applications", "VGG16")."""
+    module, _, name = dotted.rpartition(".")
+    return module, name

@@ -1,0 +1,147 @@
+"""Release tables: every wheel of the TensorFlow stack with its tags and per-wheel requirements.
+
+Requires-Dist is read from each wheel's own METADATA (by range requests, see `lazy_wheel`), because
+one release's wheels disagree: the `tensorflow` 2.13–2.15 macOS arm64 wheel is a shim that requires
+`tensorflow-macos`, the Windows one requires `tensorflow-intel`. Wheels of a release that share a
+requirement set are stored once, as a group of wheel indexes.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, List, Optional, Tuple
+
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
+
+from keras_doctor.knowledge.fetch import Fetcher
+from keras_doctor.knowledge.lazy_wheel import read_metadata
+
+PROJECTS = (
+    "tensorflow",
+    "tensorflow-cpu",
+    "tensorflow-macos",
+    "tensorflow-intel",
+    "tensorflow-cpu-aws",
+    "tensorflow-metal",
+    "keras",
+    "tf-keras",
+    "numpy",
+    "protobuf",
+    "ml-dtypes",
+    "h5py",
+)
+# Long-lived projects whose old releases predate every TensorFlow that matters here.
+SINCE = {"numpy": "2019-01-01", "protobuf": "2019-01-01", "h5py": "2019-01-01"}
+
+POLICY = (
+    "Final releases only (pre-releases and dev releases are left out). Releases whose first file was "
+    "uploaded before `since` are left out. Tags and Requires-Dist come from wheels; `sdist` says "
+    "whether the release also has a source distribution. Requires-Dist and Requires-Python are read "
+    "from each wheel's METADATA."
+)
+
+WheelFile = Dict[str, Any]
+
+
+def select_files(index: Dict[str, Any], since: Optional[str]) -> Dict[Version, List[WheelFile]]:
+    """The index's files grouped by final release, with the `since` cut applied."""
+    by_version: Dict[Version, List[WheelFile]] = {}
+    for entry in index["files"]:
+        version = _version_of(entry["filename"])
+        if version is None or version.is_prerelease or version.is_devrelease:
+            continue
+        by_version.setdefault(version, []).append(entry)
+    if since:
+        by_version = {
+            v: files
+            for v, files in by_version.items()
+            if min(f.get("upload-time") or "9999" for f in files) >= since
+        }
+    return dict(sorted(by_version.items()))
+
+
+def build_project(fetcher: Fetcher, pool: ThreadPoolExecutor, project: str) -> Dict[str, Any]:
+    index = fetcher.simple_index(project)
+    files = select_files(index, SINCE.get(project))
+    wheels = [f for group in files.values() for f in group if f["filename"].endswith(".whl")]
+    fetcher.progress(f"{project}: {len(files)} releases, {len(wheels)} wheels: reading METADATA")
+    metadata = dict(
+        zip(
+            (w["url"] for w in wheels),
+            pool.map(lambda w: _requirements(fetcher, w), wheels),
+        )
+    )
+    releases = {str(v): _release(group, metadata) for v, group in files.items()}
+    return {
+        "project": project,
+        "since": SINCE.get(project),
+        "policy": POLICY,
+        "sources": [
+            f"https://pypi.org/simple/{project}/ (PEP 691 JSON)",
+            "each wheel's *.dist-info/METADATA, read by HTTP range requests",
+        ],
+        "releases": releases,
+    }
+
+
+def _release(
+    files: List[WheelFile], metadata: Dict[str, Tuple[Optional[str], List[str]]]
+) -> Dict[str, Any]:
+    wheels = sorted((f for f in files if f["filename"].endswith(".whl")), key=lambda f: _tag_of(f))
+    record: Dict[str, Any] = {
+        "uploaded": min(f.get("upload-time") or "" for f in files)[:10] or None,
+        "sdist": any(not f["filename"].endswith(".whl") for f in files),
+        "wheels": [_tag_of(f) for f in wheels],
+    }
+    yanked = [i for i, f in enumerate(wheels) if f.get("yanked")]
+    if files and all(f.get("yanked") for f in files):
+        reason = next((f["yanked"] for f in files if isinstance(f["yanked"], str)), "")
+        record["yanked"] = reason or True
+    elif yanked:
+        record["yanked_wheels"] = yanked
+    pythons = [metadata[f["url"]][0] for f in wheels]
+    common = max(set(pythons), key=pythons.count) if pythons else None
+    record["requires_python"] = common
+    odd = {str(i): p for i, p in enumerate(pythons) if p != common}
+    if odd:
+        record["requires_python_by_wheel"] = odd
+    groups: Dict[Tuple[str, ...], List[int]] = {}
+    for i, f in enumerate(wheels):
+        groups.setdefault(tuple(metadata[f["url"]][1]), []).append(i)
+    record["requires"] = [
+        {"wheels": idx, "requires_dist": list(reqs)} for reqs, idx in groups.items()
+    ]
+    return record
+
+
+def _requirements(fetcher: Fetcher, wheel: WheelFile) -> Tuple[Optional[str], List[str]]:
+    raw = read_metadata(fetcher, wheel["url"], int(wheel["size"]))
+    headers = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(
+        raw, headersonly=True
+    )
+    requires_python = headers.get("Requires-Python")
+    requires = [" ".join(r.split()) for r in headers.get_all("Requires-Dist") or []]
+    return (requires_python.strip() if requires_python else None), requires
+
+
+def _tag_of(entry: WheelFile) -> str:
+    """`cp311-cp311-macosx_12_0_arm64`: the file name's python, abi and platform tags."""
+    return "-".join(entry["filename"][: -len(".whl")].split("-")[-3:])
+
+
+def _version_of(filename: str) -> Optional[Version]:
+    if filename.endswith(".whl"):
+        try:
+            return parse_wheel_filename(filename)[1]
+        except InvalidWheelFilename:
+            return None
+    for ext in (".tar.gz", ".zip", ".tar.bz2"):
+        if filename.endswith(ext):
+            try:
+                return Version(filename[: -len(ext)].rsplit("-", 1)[-1])
+            except InvalidVersion:
+                return None
+    return None

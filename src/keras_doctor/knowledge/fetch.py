@@ -1,0 +1,157 @@
+"""HTTP for the knowledge builder: cached, retried, keep-alive, standard library only.
+
+The builder reads thousands of small byte ranges from wheels on the package index. Opening a new TLS
+connection per request (what `urllib.request.urlopen` does) would triple the build time, so each
+worker thread keeps one `http.client` connection per host. Everything fetched is cached under the
+builder cache: index pages until `refresh` is asked for, wheel bytes forever (wheel URLs on the index
+name their content hash, so they never change).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import os
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional, Tuple
+
+USER_AGENT = "keras-doctor-knowledge-builder (+https://pypi.org/project/keras-doctor/)"
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+RETRIES = 5
+
+
+class FetchError(RuntimeError):
+    """A request that kept failing after every retry."""
+
+
+def progress_to_stderr(message: str) -> None:
+    print(f"[knowledge] {message}", file=sys.stderr, flush=True)
+
+
+class Fetcher:
+    """One builder run's view of the network: a cache folder and per-thread connections."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        refresh: bool = False,
+        progress: Callable[[str], None] = progress_to_stderr,
+    ):
+        self.cache_dir = Path(cache_dir)
+        self.refresh = refresh
+        self.progress = progress
+        self.requests = 0
+        self.bytes_received = 0
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
+    # -- cached helpers ----------------------------------------------------------------------------
+
+    def get_json(self, url: str, accept: Optional[str] = None) -> Any:
+        """An index document, cached until the builder runs with `refresh`."""
+        path = self._cache_path("index", url + (accept or ""), ".json")
+        if path.exists() and not self.refresh:
+            return json.loads(path.read_text(encoding="utf-8"))
+        headers = {"Accept": accept} if accept else {}
+        body = self.request(url, headers)
+        data = json.loads(body)
+        _atomic_write(path, body)
+        return data
+
+    def simple_index(self, project: str) -> Dict[str, Any]:
+        return self.get_json(f"https://pypi.org/simple/{project}/", SIMPLE_JSON)
+
+    def download(self, url: str) -> Path:
+        """A whole file (a wheel), kept in the cache forever: index file URLs are content-addressed."""
+        name = urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1]
+        path = self.cache_dir / "files" / hashlib.sha256(url.encode()).hexdigest()[:16] / name
+        if not path.exists():
+            self.progress(f"downloading {name}")
+            _atomic_write(path, self.request(url))
+        return path
+
+    def memo(self, kind: str, key: str, produce: Callable[[], bytes]) -> bytes:
+        """A value derived from immutable remote bytes (e.g. a wheel's METADATA), computed once."""
+        path = self._cache_path(kind, key, ".bin")
+        if path.exists():
+            return path.read_bytes()
+        value = produce()
+        _atomic_write(path, value)
+        return value
+
+    def get_range(self, url: str, start: int, end: int) -> bytes:
+        """Bytes `start..end` inclusive of a remote file."""
+        body = self.request(url, {"Range": f"bytes={start}-{end}"}, expect_range=True)
+        if len(body) != end - start + 1:
+            raise FetchError(f"{url}: asked for {end - start + 1} bytes, got {len(body)}")
+        return body
+
+    # -- the wire ----------------------------------------------------------------------------------
+
+    def request(
+        self, url: str, headers: Optional[Dict[str, str]] = None, expect_range: bool = False
+    ) -> bytes:
+        last_error: Optional[BaseException] = None
+        for attempt in range(RETRIES):
+            try:
+                status, body, location = self._once(url, headers or {})
+            except (OSError, http.client.HTTPException) as exc:
+                last_error = exc
+                self._drop_connection(url)
+            else:
+                if status in (301, 302, 303, 307, 308) and location:
+                    url = urllib.parse.urljoin(url, location)
+                    continue
+                if (status == 200 and not expect_range) or (status == 206 and expect_range):
+                    with self._lock:
+                        self.requests += 1
+                        self.bytes_received += len(body)
+                    return body
+                last_error = FetchError(f"HTTP {status} for {url}")
+                if status < 500 and status != 429:
+                    break
+            time.sleep(min(8.0, 0.5 * 2**attempt))
+        raise FetchError(f"{url}: {last_error}")
+
+    def _once(self, url: str, headers: Dict[str, str]) -> Tuple[int, bytes, Optional[str]]:
+        parts = urllib.parse.urlsplit(url)
+        conn = self._connection(parts.scheme, parts.netloc)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        conn.request("GET", path, headers={"User-Agent": USER_AGENT, **headers})
+        response = conn.getresponse()
+        body = response.read()
+        if response.getheader("Connection", "").lower() == "close":
+            self._drop_connection(url)
+        return response.status, body, response.getheader("Location")
+
+    def _connection(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
+        pool: Dict[str, http.client.HTTPConnection] = self._local.__dict__.setdefault("pool", {})
+        key = f"{scheme}://{netloc}"
+        conn = pool.get(key)
+        if conn is None:
+            cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+            conn = pool[key] = cls(netloc, timeout=60)
+        return conn
+
+    def _drop_connection(self, url: str) -> None:
+        parts = urllib.parse.urlsplit(url)
+        pool = self._local.__dict__.get("pool", {})
+        conn = pool.pop(f"{parts.scheme}://{parts.netloc}", None)
+        if conn is not None:
+            conn.close()
+
+    def _cache_path(self, kind: str, key: str, suffix: str) -> Path:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        return self.cache_dir / kind / digest[:2] / (digest + suffix)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
