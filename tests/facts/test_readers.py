@@ -1,0 +1,187 @@
+"""The facts readers on real files: metadata folders, sys.path entries, keras.json, caches, kernels."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from keras_doctor.facts import caches, collect, config, distributions, interpreter, shadowing
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def dist_info(site: Path, name: str, version: str, metadata: str = "", record: str = "") -> Path:
+    folder = site / f"{name}-{version}.dist-info"
+    write(folder / "METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+                               f"{metadata}\nLong description body: ignored\n")
+    write(folder / "RECORD", record)
+    write(folder / "INSTALLER", "pip\n")
+    return folder
+
+
+def test_dist_info_fields_folded_headers_and_the_body_ignored(tmp_path):
+    dist_info(tmp_path, "tensorflow_cpu", "2.21.0",
+              "Classifier: X\nRequires-Dist: numpy>=1.26.0\nRequires-Dist: h5py>=3.11.0;\n"
+              " extra == 'and-cuda'\nRequires-Python: >=3.10\nRequires-Dist: keras>=3.12.0\n",
+              'tensorflow/__init__.py,sha256=x,10\n"tensorflow/odd,name.py",sha256=y,5\n')
+    (dist,), leftovers = distributions.scan([str(tmp_path)])
+    assert (dist.name, dist.canonical_name, dist.version) == ("tensorflow_cpu", "tensorflow-cpu",
+                                                              "2.21.0")
+    assert dist.requires_dist == ["numpy>=1.26.0", "h5py>=3.11.0; extra == 'and-cuda'",
+                                  "keras>=3.12.0"]
+    assert dist.requires_python == ">=3.10"
+    assert dist.files == ["tensorflow/__init__.py", "tensorflow/odd,name.py"]
+    assert dist.installer == "pip" and leftovers == []
+
+
+def test_unreadable_metadata_is_recorded_not_raised(tmp_path):
+    (tmp_path / "numpy-1.26.4.dist-info").mkdir()
+    write(tmp_path / "broken-1.0.dist-info" / "METADATA", "Metadata-Version: 2.1\n")
+    found = {d.name: d for d in distributions.scan([str(tmp_path)])[0]}
+    assert found["numpy"].error == "METADATA is missing or unreadable"
+    assert found["numpy"].version == "1.26.4"
+    assert found["broken"].error == "METADATA has no Name or Version"
+
+
+def test_egg_info_requires_txt_sections_become_requirements(tmp_path):
+    egg = tmp_path / "oldpkg-0.9-py3.11.egg-info"
+    write(egg / "PKG-INFO", "Metadata-Version: 1.2\nName: oldpkg\nVersion: 0.9\n")
+    write(egg / "requires.txt", "six\n\n[:python_version < \"3.8\"]\nimportlib-metadata\n\n"
+                                "[gpu]\ncupy\n\n[tf:sys_platform == \"darwin\"]\ntensorflow-macos\n")
+    write(egg / "installed-files.txt", "../oldpkg/__init__.py\n../oldpkg/_ext.so\n")
+    (dist,), _ = distributions.scan([str(tmp_path)])
+    assert dist.metadata_kind == "egg-info"
+    assert dist.requires_dist == [
+        "six", 'importlib-metadata; (python_version < "3.8")', 'cupy; extra == "gpu"',
+        'tensorflow-macos; (sys_platform == "darwin") and extra == "tf"']
+    assert dist.files == ["oldpkg/__init__.py", "oldpkg/_ext.so"]
+
+
+def test_leftovers_of_interrupted_uninstalls_and_site_dirs_reached_twice(tmp_path):
+    site = tmp_path / "lib" / "python3.11" / "site-packages"
+    dist_info(site, "numpy", "2.1.3")
+    (site / "~umpy").mkdir()
+    (tmp_path / "lib64").symlink_to(tmp_path / "lib")
+    twice = [str(site), str(tmp_path / "lib64" / "python3.11" / "site-packages")]
+    dists, leftovers = distributions.scan(twice)
+    assert [d.name for d in dists] == ["numpy"]
+    assert [Path(left.path).name for left in leftovers] == ["~umpy"]
+
+
+def test_shadowing_only_before_site_packages_and_only_real_modules(tmp_path):
+    cwd, site, late = tmp_path / "proj", tmp_path / "site", tmp_path / "late"
+    write(cwd / "keras.py", "")
+    (cwd / "google").mkdir()  # a folder without __init__ is a namespace portion: it hides nothing
+    write(cwd / "numpy" / "__init__.py", "")
+    write(late / "tensorflow.py", "")
+    site.mkdir()
+    found = shadowing.find_shadows(["", str(site), str(late)], [str(site)], str(cwd))
+    assert sorted((s.name, Path(s.path).name, s.position) for s in found) == [
+        ("keras", "keras.py", 0), ("numpy", "numpy", 0)]
+
+
+def test_keras_json_states(tmp_path):
+    home = tmp_path / ".keras"
+    assert config.read_keras_json(str(home)).exists is False
+    write(home / "keras.json", '{"backend": "jax", "floatx": "float32"}')
+    assert config.read_keras_json(str(home)).content["backend"] == "jax"
+    write(home / "keras.json", '{"backend": "jax",}')
+    assert config.read_keras_json(str(home)).error.startswith("invalid JSON")
+    write(home / "keras.json", "[1]")
+    assert config.read_keras_json(str(home)).error == "invalid: not a JSON object"
+
+
+@pytest.mark.parametrize("script, expected", [
+    ("#!/opt/venv/bin/python\nimport pip\n", "/opt/venv/bin/python"),
+    ("#!/usr/bin/env python3.11\n", "python3.11"),
+    ("#!/bin/sh\n'''exec' \"/Users/a b/venv/bin/python\" \"$0\" \"$@\"\n' '''\n",
+     "/Users/a b/venv/bin/python"),
+    ("not a script", None),
+])
+def test_shebang_interpreters(tmp_path, script, expected):
+    assert config.shebang_interpreter(str(write(tmp_path / "pip", script))) == expected
+
+
+def test_kernel_specs_and_their_interpreters(tmp_path):
+    home = tmp_path / "home"
+    spec = home / ".local" / "share" / "jupyter" / "kernels" / "tf" / "kernel.json"
+    write(spec, json.dumps({"argv": ["/gone/bin/python", "-m", "ipykernel_launcher"]}))
+    (found,) = config.kernel_specs({"HOME": str(home)}, None)
+    assert (found.name, found.argv0) == ("tf", "/gone/bin/python")
+
+
+def test_weights_files_signature_and_sizes_only_on_request(tmp_path):
+    models = tmp_path / ".keras" / "models"
+    models.mkdir(parents=True)
+    (models / "good.h5").write_bytes(caches.HDF5_SIGNATURE + b"\0" * 100)
+    (models / "bad.h5").write_bytes(b"<html>404</html>")
+    env = {"HOME": str(tmp_path), "UV_CACHE_DIR": str(tmp_path / "uv")}
+    (tmp_path / "uv").mkdir()
+    (tmp_path / "uv" / "f").write_bytes(b"x" * 1000)
+    facts = caches.read_caches(env, "Linux", str(tmp_path / ".keras"))
+    assert {(w.name, w.hdf5_signature, w.size_bytes) for w in facts.weights} == {
+        ("good.h5", True, 108), ("bad.h5", False, 16)}
+    uv = next(d for d in facts.dirs if d.tool == "uv")
+    assert uv.exists and uv.size_bytes is None
+    measured = caches.read_caches(env, "Linux", str(tmp_path / ".keras"), measure_sizes=True,
+                                  hash_weights=True)
+    uv = next(d for d in measured.dirs if d.tool == "uv")
+    assert (uv.size_bytes, uv.size_complete) == (1000, True)
+    assert all(len(w.sha256) == 64 for w in measured.weights)
+
+
+@pytest.mark.parametrize("prefix, kind", [
+    ("/opt/homebrew/Cellar/python@3.11/3.11.9/Frameworks/Python.framework/Versions/3.11",
+     "homebrew"),
+    ("/Library/Frameworks/Python.framework/Versions/3.11", "python.org"),
+    ("/Users/a/.pyenv/versions/3.11.7", "pyenv"),
+    ("/Users/a/.local/share/uv/python/cpython-3.12.4-macos-aarch64-none", "uv"),
+    ("/usr", "system"),
+    ("/Library/Developer/CommandLineTools/Library/Frameworks/Python3.framework/Versions/3.9",
+     "system"),
+])
+def test_install_kinds(prefix, kind):
+    assert interpreter.install_kind(prefix) == kind
+
+
+def test_externally_managed_marker_applies_outside_venvs_only(tmp_path):
+    (tmp_path / "EXTERNALLY-MANAGED").write_text("[externally-managed]\n")
+    assert interpreter.externally_managed_marker(str(tmp_path), in_venv=False)
+    assert interpreter.externally_managed_marker(str(tmp_path), in_venv=True) is None
+
+
+def test_probe_is_not_fooled_by_stdlib_names_in_the_working_directory(tmp_path):
+    for name in ("json", "platform", "sysconfig", "ssl"):
+        write(tmp_path / f"{name}.py", "raise SystemExit('shadowed stdlib module imported')\n")
+    proc = subprocess.run([sys.executable, "-c", collect.probe_source()], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["sys_path"][0] == "" and data["cwd"] == str(tmp_path)
+    assert data["version"] == ".".join(map(str, sys.version_info[:3]))
+
+
+def test_stated_target_has_markers_for_that_platform(tmp_path):
+    facts = collect.collect_path(str(tmp_path), "macos-arm64", "3.12")
+    assert facts.interpreter.marker_environment["sys_platform"] == "darwin"
+    assert facts.interpreter.marker_environment["platform_machine"] == "arm64"
+    assert facts.interpreter.version == "3.12.0" and facts.config is None
+
+
+def test_running_interpreter_facts_are_complete(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    facts = collect.collect_running()
+    assert facts.interpreter.executable == sys.executable
+    assert facts.interpreter.sys_path[0] == ""
+    assert any(d.canonical_name == "packaging" for d in facts.distributions)
+    assert facts.config is not None and facts.caches is not None
+    assert os.path.isabs(facts.config.keras_json.path)
