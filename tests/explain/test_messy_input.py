@@ -47,9 +47,7 @@ FATAL_AVX_LINE = (
 
 def test_tensorflow_log_noise_is_dropped_but_fatal_lines_kept():
     text = "\n".join(
-        [INFO_LINE] * 500
-        + [WARNING_LINE] * 500
-        + [FATAL_AVX_LINE, "Aborted (core dumped)"]
+        [INFO_LINE] * 500 + [WARNING_LINE] * 500 + [FATAL_AVX_LINE, "Aborted (core dumped)"]
     )
     cleaned = clean(text)
     assert cleaned.dropped_log_lines == 1000

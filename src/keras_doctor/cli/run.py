@@ -27,21 +27,28 @@ TAIL_BYTES = 1024 * 1024
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
-        "run", help="run a program; if it fails, explain the error after its traceback",
+        "run",
+        help="run a program; if it fails, explain the error after its traceback",
         description="Run PROGRAM with its arguments, passing its output through unchanged. When it "
-                    "fails, explain its standard error (cause, evidence, fix) and exit with the "
-                    "program's exit code.",
+        "fails, explain its standard error (cause, evidence, fix) and exit with the "
+        "program's exit code.",
         epilog="examples:\n  keras-doctor run -- python train.py\n  keras-doctor run train.py "
-               "--epochs 3\n  keras-doctor run --no-env -- pytest tests/",
+        "--epochs 3\n  keras-doctor run --no-env -- pytest tests/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--python", metavar="PATH",
-                        help="interpreter for a .py PROGRAM, and whose facts refine the answer")
-    parser.add_argument("--no-env", action="store_true",
-                        help="explain from the error text alone")
+    parser.add_argument(
+        "--python",
+        metavar="PATH",
+        help="interpreter for a .py PROGRAM, and whose facts refine the answer",
+    )
+    parser.add_argument("--no-env", action="store_true", help="explain from the error text alone")
     add_output_options(parser, fail_on=False)
-    parser.add_argument("program", nargs=argparse.REMAINDER, metavar="PROGRAM [ARGS]",
-                        help="the command to run (put it after --)")
+    parser.add_argument(
+        "program",
+        nargs=argparse.REMAINDER,
+        metavar="PROGRAM [ARGS]",
+        help="the command to run (put it after --)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -66,7 +73,7 @@ class TeeBuffer:
             del self.tail[:cut]
 
     def text(self) -> str:
-        tail = self.tail[-self.tail_limit:]
+        tail = self.tail[-self.tail_limit :]
         self.skipped += len(self.tail) - len(tail)
         gap = b"\n[...]\n" if self.skipped else b""
         return (bytes(self.head) + gap + bytes(tail)).decode("utf-8", errors="replace")
@@ -101,8 +108,9 @@ def run(args: argparse.Namespace) -> int:
         child = subprocess.Popen(argv, stderr=subprocess.PIPE)
     except OSError as exc:
         raise UsageError(f"cannot run {argv[0]}: {exc.strerror or exc}") from exc
-    reader = threading.Thread(target=pump, args=(child.stderr, sys.stderr.buffer, buffer),
-                              daemon=True)
+    reader = threading.Thread(
+        target=pump, args=(child.stderr, sys.stderr.buffer, buffer), daemon=True
+    )
     reader.start()
     try:
         code = child.wait()
@@ -136,8 +144,10 @@ def explain_failure(text: str, argv: List[str], args: argparse.Namespace) -> Non
     report.extra["program"] = argv
     print("", file=sys.stderr)
     if not report.findings:
-        print("keras-doctor: the program failed; no known cause matches its error output",
-              file=sys.stderr)
+        print(
+            "keras-doctor: the program failed; no known cause matches its error output",
+            file=sys.stderr,
+        )
         return
     render(report, output_format(args), verbose=args.verbose, color=args.color, file=sys.stderr)
 
@@ -152,6 +162,8 @@ def _facts_for(argv: List[str], python: Optional[str]):
             return collect.collect_python(shutil.which(interpreter) or interpreter)
         return collect.collect_running()
     except Exception as exc:  # the explanation still works from the text alone
-        print(f"keras-doctor: facts not collected ({exc}); explaining from the text alone",
-              file=sys.stderr)
+        print(
+            f"keras-doctor: facts not collected ({exc}); explaining from the text alone",
+            file=sys.stderr,
+        )
         return None

@@ -18,6 +18,25 @@ from keras_doctor.explain.resolve import Context, resolve
 from keras_doctor.findings import Finding, Report
 
 MAX_FINDINGS = 5
+# When a resolve step turns a generic message into a specific cause, this says how it decided.
+RESOLVED_MECHANISM = {
+    "keras3-removed-api": "The name existed in Keras 2 and Keras 3 removed it; the error comes "
+    "from the code's own import.",
+    "keras3-legacy-code": "The failing code was written for Keras 2 (through tf.keras or a "
+    "third-party library) and runs under Keras 3, which no longer has the name.",
+    "keras-api-moved": "The name lives in another module of the installed Keras (or was "
+    "misspelt); private paths such as keras.engine and keras.src change between releases.",
+    "package-too-old-for-api": "The name appeared in a later release than the one installed.",
+    "shadowed-module": "A local file or folder named like the package is imported instead of it.",
+    "keras-backend-unavailable": "Keras 3 imports its configured backend at `import keras`, and "
+    "that backend is not installed.",
+    "missing-dependency": "A module the code (or one of its packages) imports is not installed.",
+    "rosetta-python": "The crash was reported by a macOS shell: on an Apple Silicon Mac, an Intel "
+    "Python under Rosetta runs x86 TensorFlow builds whose AVX instructions Rosetta does not "
+    "emulate.",
+    "cpu-lacks-avx": "Windows reports the DLL's initialisation failing, which is how a CPU without "
+    "AVX shows there.",
+}
 MIN_CONFIDENCE = 0.15
 
 
@@ -67,7 +86,11 @@ def hypotheses(raw: str, knowledge: Any = None, keras3: Optional[bool] = None) -
                     hyp.evidence.setdefault(key, value)
             hyp.signatures.append(signature.id)
             if weight >= max(hyp.weights):
-                hyp.mechanism = signature.mechanism
+                hyp.mechanism = (
+                    signature.mechanism
+                    if cause_id == signature.cause
+                    else RESOLVED_MECHANISM.get(cause_id, signature.mechanism)
+                )
                 hyp.excerpt = signature_match.excerpt
             hyp.position = max(hyp.position, signature_match.last_position)
             hyp.sources.extend(s for s in signature.sources if s not in hyp.sources)

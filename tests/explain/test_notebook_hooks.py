@@ -1,0 +1,67 @@
+"""`%load_ext keras_doctor` in a real IPython shell, and `import keras_doctor.hook` in a script."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+REMOVED = (
+    "raise ImportError(\"cannot import name 'ImageDataGenerator' from "
+    "'keras.preprocessing.image' (/v/site-packages/keras/api/preprocessing/image/__init__.py)\")"
+)
+
+
+@pytest.fixture
+def shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    ip = InteractiveShell.instance()
+    yield ip
+    ip.run_line_magic("unload_ext", "keras_doctor")
+    InteractiveShell.clear_instance()
+
+
+def test_extension_is_importable_from_the_package():
+    import keras_doctor
+
+    assert callable(keras_doctor.load_ipython_extension)
+
+
+def test_diagnosis_follows_the_traceback_in_terminal_ipython(shell, capsys):
+    shell.run_line_magic("load_ext", "keras_doctor")
+    shell.run_cell(REMOVED)
+    out = capsys.readouterr().out
+    assert "ImportError" in out and "keras3-removed-api" in out
+    assert out.index("ImportError") < out.index("keras3-removed-api")
+
+
+def test_unrelated_errors_are_left_alone(shell, capsys):
+    shell.run_line_magic("load_ext", "keras_doctor")
+    shell.run_cell("raise ValueError('my own bug')")
+    out = capsys.readouterr().out
+    assert "my own bug" in out and "keras-doctor" not in out
+
+
+def test_notebook_gets_html(shell, monkeypatch):
+    from keras_doctor import ipython
+
+    shown = []
+    monkeypatch.setattr(ipython, "_in_notebook", lambda _shell: True)
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    shell.run_line_magic("load_ext", "keras_doctor")
+    shell.run_cell(REMOVED)
+    assert shown and "keras3-removed-api" in shown[0].data and "<" in shown[0].data
+
+
+def test_script_hook_explains_after_the_traceback(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import keras_doctor.hook\nraise ImportError('numpy.core.multiarray failed to import')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert result.stderr.index("Traceback") < result.stderr.index("numpy-abi-mismatch")
