@@ -1,3 +1,15 @@
 """keras-doctor: diagnose and repair broken Keras / TensorFlow installations without importing them."""
 
 __version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython):  # `%load_ext keras_doctor`; imported lazily
+    from keras_doctor.ipython import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython):
+    from keras_doctor.ipython import unload_ipython_extension as unload
+
+    unload(ipython)
