@@ -15,6 +15,7 @@ from typing import Any, List, Mapping, Optional
 from keras_doctor.findings import Finding, FixStep, Report
 from keras_doctor.render import steps as run_steps
 from keras_doctor.render import view
+from keras_doctor.render.shell import is_windows_target
 
 COLORS = {
     "error": "#d32f2f", "warning": "#e08600", "info": "#1976d2", "passed": "#2e7d32",
@@ -37,12 +38,13 @@ def to_html(report: Report, *, verbose: bool = False) -> str:
     if target:
         parts.append(f'<div style="{DIM}">{_e(target)}</div>')
     parts += _steps(report, verbose)
+    windows = is_windows_target(report.target)
     if view.is_ranked(report):
         for rank, finding in enumerate(view.ranked(report.findings), start=1):
-            parts += _finding(finding, rank)
+            parts += _finding(finding, windows, rank)
     else:
         for area in view.group_by_area(report):
-            parts += _area(area)
+            parts += _area(area, windows)
     parts += _checks("Passed checks", [(p.check, p.message) for p in report.passed], "passed")
     parts += _checks("Skipped checks", [(s.check, s.reason) for s in report.skipped], "skipped")
     worst = report.worst()
@@ -68,7 +70,7 @@ def _symbol(status: str) -> str:
     return f'<span style="color: {color}; font-weight: 700">{SYMBOLS.get(status, "?")}</span>'
 
 
-def _area(area: view.AreaView) -> List[str]:
+def _area(area: view.AreaView, windows: bool) -> List[str]:
     counts = [f"{len(area.passed)} passed"] if area.passed else []
     if area.skipped:
         counts.append(f"{len(area.skipped)} skipped")
@@ -80,11 +82,11 @@ def _area(area: view.AreaView) -> List[str]:
         f"{_e(area.title)}{suffix}</div>"
     ]
     for finding in area.findings:
-        out += _finding(finding)
+        out += _finding(finding, windows)
     return out
 
 
-def _finding(finding: Finding, rank: Optional[int] = None) -> List[str]:
+def _finding(finding: Finding, windows: bool, rank: Optional[int] = None) -> List[str]:
     severity = finding.severity.value
     box = f"border-left: 4px solid {COLORS[severity]}; padding: .2em .8em; margin: .4em 0 .4em .3em"
     rank_text = f"{rank}. {view.percent(finding.confidence)} " if rank is not None else ""
@@ -96,7 +98,7 @@ def _finding(finding: Finding, rank: Optional[int] = None) -> List[str]:
     if finding.fix:
         out.append('<div style="margin-top: .3em"><strong>Fix:</strong></div>')
         out.append('<ol style="margin: .2em 0; padding-left: 1.6em">')
-        out += [_fix_step(step) for step in finding.fix]
+        out += [_fix_step(step, windows) for step in finding.fix]
         out.append("</ol>")
     if finding.evidence:
         out += _details("Evidence", _pre(_json(finding.evidence)))
@@ -104,12 +106,12 @@ def _finding(finding: Finding, rank: Optional[int] = None) -> List[str]:
     return out
 
 
-def _fix_step(step: FixStep) -> str:
+def _fix_step(step: FixStep, windows: bool) -> str:
     mark = ""
     if step.destructive:
         mark = f'<strong style="color: {COLORS["error"]}">destructive:</strong> '
     body = f"{mark}{_e(step.description)}"
-    code = view.step_code(step)
+    code = view.step_code(step, windows=windows)
     target = view.step_target(step)
     if code:
         body += _pre(code)

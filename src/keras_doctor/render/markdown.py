@@ -15,6 +15,7 @@ from typing import Any, List, Mapping
 from keras_doctor.findings import Finding, Report
 from keras_doctor.render import steps as run_steps
 from keras_doctor.render import view
+from keras_doctor.render.shell import is_windows_target
 
 SYMBOLS = {"passed": "✅", "error": "❌", "warning": "⚠️", "info": "ℹ️", "skipped": "⏭️"}
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
@@ -29,15 +30,16 @@ def to_markdown(report: Report, *, verbose: bool = False) -> str:
     else:
         out += [f"**Result:** {_summary(report)}", ""]
     out += _steps(report, verbose)
+    windows = is_windows_target(report.target)
     if view.is_ranked(report):
         for rank, finding in enumerate(view.ranked(report.findings), start=1):
-            out += _finding(finding, "###", rank=rank)
+            out += _finding(finding, "###", windows, rank=rank)
     else:
         for area in view.group_by_area(report):
             if area.findings:
                 out += [f"### {SYMBOLS[area.status]} {escape(area.title)}", ""]
                 for finding in area.findings:
-                    out += _finding(finding, "####")
+                    out += _finding(finding, "####", windows)
     out += _checks_list("Passed checks", [(p.check, p.message) for p in report.passed], "passed")
     out += _checks_list("Skipped checks", [(s.check, s.reason) for s in report.skipped], "skipped")
     return "\n".join(out).rstrip("\n") + "\n"
@@ -79,7 +81,7 @@ def _summary(report: Report) -> str:
     return line.replace(placeholder, code_span(view.causes_hint(report)))
 
 
-def _finding(finding: Finding, heading: str, rank: Any = None) -> List[str]:
+def _finding(finding: Finding, heading: str, windows: bool, rank: Any = None) -> List[str]:
     severity = finding.severity.value
     prefix = f"{rank}. {view.percent(finding.confidence)} " if rank is not None else ""
     out = [
@@ -93,10 +95,11 @@ def _finding(finding: Finding, heading: str, rank: Any = None) -> List[str]:
         for number, step in enumerate(finding.fix, start=1):
             mark = "**destructive:** " if step.destructive else ""
             out.append(f"{number}. {mark}{prose(step.description)}")
-            code = view.step_code(step)
+            code = view.step_code(step, windows=windows)
             target = view.step_target(step)
             if code:
-                out += [""] + ["   " + line for line in fence(code, "sh")]
+                shell = "bat" if windows else "sh"
+                out += [""] + ["   " + line for line in fence(code, shell)]
             elif target:
                 out[-1] += f" — {code_span(target)}"
             out.append("")

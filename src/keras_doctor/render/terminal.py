@@ -14,6 +14,7 @@ from keras_doctor.findings import Finding, FixStep, Report
 from keras_doctor.render import steps as run_steps
 from keras_doctor.render import view
 from keras_doctor.render.evidence import evidence_lines
+from keras_doctor.render.shell import is_windows_target
 from keras_doctor.render.styled import (
     Lines,
     Segment,
@@ -46,14 +47,15 @@ def build(
     report: Report, *, verbose: bool = False, width: int = 100, encoding: str = "utf-8"
 ) -> Lines:
     lines = Lines(width, encoding)
+    windows = is_windows_target(report.target)
     _header(lines, report)
     _steps(lines, report, verbose)
     if view.is_ranked(report):
-        _ranked(lines, report, verbose)
+        _ranked(lines, report, verbose, windows)
     else:
         for area in view.group_by_area(report):
             rows_before = len(lines.rows)
-            _area(lines, area, verbose)
+            _area(lines, area, verbose, windows)
             if len(lines.rows) - rows_before > 1:  # an area with details stands apart from the next
                 lines.blank()
     lines.blank()
@@ -67,7 +69,7 @@ def _header(lines: Lines, report: Report) -> None:
     lines.blank()
 
 
-def _area(lines: Lines, area: view.AreaView, verbose: bool) -> None:
+def _area(lines: Lines, area: view.AreaView, verbose: bool, windows: bool) -> None:
     counts = []
     if area.passed:
         counts.append(f"{len(area.passed)} passed")
@@ -79,7 +81,7 @@ def _area(lines: Lines, area: view.AreaView, verbose: bool) -> None:
         (f"  {', '.join(counts)}" if counts else "", "dim"),
     )
     for finding in area.findings:
-        _finding(lines, finding, verbose)
+        _finding(lines, finding, verbose, windows)
     if verbose:
         for passed in area.passed:
             lead = [(f"{lines.symbol('passed')} ", "passed"), (f"{passed.check}: ", "dim")]
@@ -92,7 +94,7 @@ def _area(lines: Lines, area: view.AreaView, verbose: bool) -> None:
             )
 
 
-def _ranked(lines: Lines, report: Report, verbose: bool) -> None:
+def _ranked(lines: Lines, report: Report, verbose: bool, windows: bool) -> None:
     findings = view.ranked(report.findings)
     if not findings:
         return
@@ -101,7 +103,7 @@ def _ranked(lines: Lines, report: Report, verbose: bool) -> None:
     rank_width = len(str(len(findings)))
     for rank, finding in enumerate(findings, start=1):
         lead = [(f"{rank:>{rank_width}}. {view.percent(finding.confidence):>4} ", "heading")]
-        _finding(lines, finding, verbose, indent=2, lead=lead)
+        _finding(lines, finding, verbose, windows, indent=2, lead=lead)
         lines.blank()
 
 
@@ -109,6 +111,7 @@ def _finding(
     lines: Lines,
     finding: Finding,
     verbose: bool,
+    windows: bool,
     indent: int = FINDING_INDENT,
     lead: Optional[List[Segment]] = None,
 ) -> None:
@@ -126,11 +129,11 @@ def _finding(
         lines.add(("Fix:", "heading"), indent=body)
         number_width = len(str(len(finding.fix)))
         for number, step in enumerate(finding.fix, start=1):
-            _fix_step(lines, step, f"{number:>{number_width}}. ", body + 2)
+            _fix_step(lines, step, f"{number:>{number_width}}. ", body + 2, windows)
 
 
-def _fix_step(lines: Lines, step: FixStep, number: str, indent: int) -> None:
-    code = view.step_code(step)
+def _fix_step(lines: Lines, step: FixStep, number: str, indent: int, windows: bool) -> None:
+    code = view.step_code(step, windows=windows)
     target = view.step_target(step)
     description = step.description.rstrip()
     if (code or target) and description and description[-1] not in ".:!?":

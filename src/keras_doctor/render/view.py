@@ -8,13 +8,13 @@ Nothing here imports `rich`: the JSON path and the notebook path stay light.
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from keras_doctor.causes import AREAS, CATALOG
 from keras_doctor.findings import Finding, FixStep, Passed, Report, Severity, Skipped, StepKind
 from keras_doctor.render import steps as run_steps
+from keras_doctor.render.shell import shell_line
 
 OTHER_AREA = "other"
 
@@ -202,12 +202,12 @@ def describe_target(target: Mapping[str, Any]) -> str:
 # -- fix steps -------------------------------------------------------------------------------------
 
 
-def step_code(step: FixStep) -> Optional[str]:
+def step_code(step: FixStep, *, windows: bool = False) -> Optional[str]:
     """The exact line to copy for RUN and ENV steps; None for steps a person carries out."""
     if not step.command:
         return None
     if step.kind is StepKind.RUN:
-        return shlex.join(str(arg) for arg in step.command)
+        return shell_line(step.command, windows=windows)
     if step.kind is StepKind.ENV:
         return " ".join(str(part) for part in step.command)
     return None
