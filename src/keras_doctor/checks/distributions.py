@@ -43,7 +43,8 @@ def file_owners(ctx) -> Iterator[Finding]:
     for key, files in sorted(groups.items()):
         dists = members[key]
         names = [d.name for d in dists]
-        tops = sorted({f.split("/", 1)[0] for f in files})
+        # Scripts are listed as ../../bin/x; only packages make a readable summary.
+        tops = sorted({f.split("/", 1)[0] for f in files if not f.startswith("..")}) or ["bin"]
         tf = [d for d in dists if d.canonical_name in TF_FAMILY]
         if len(tf) >= 2:
             keep = _preferred_tensorflow(tf)

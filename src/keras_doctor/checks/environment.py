@@ -12,6 +12,7 @@ from typing import Iterator, Optional
 from keras_doctor.checks.installed import TF_FAMILY
 from keras_doctor.checks.registry import SkipCheck, check, finding
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
+from keras_doctor.remedies import install
 
 # Which distributions provide each watched import name.
 PROVIDERS = {
@@ -24,6 +25,10 @@ PROVIDERS = {
     "grpc": ("grpcio",), "wrapt": ("wrapt",), "opt_einsum": ("opt-einsum",),
     "flatbuffers": ("flatbuffers",),
 }
+
+# What to install for each backend (CPU builds; GPU builds are platform-specific choices).
+BACKEND_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "numpy": "numpy",
+                    "openvino": "openvino"}
 
 # Keras 3 backends and the distributions each needs.
 BACKENDS = {
@@ -106,7 +111,8 @@ def keras_backend(ctx) -> Iterator[Finding]:
         return
     installed_backends = [b for b, names in BACKENDS.items()
                           if b != "numpy" and any(ctx.installed.get(n) for n in names)]
-    fix = [FixStep(f"Install {backend} in this environment", StepKind.MANUAL)]
+    fix = [install(ctx.facts, [BACKEND_PACKAGES[backend]],
+                   description=f"Or install the {backend} backend in this environment")]
     if installed_backends:
         fix.insert(0, _backend_step(source, installed_backends[0]))
     yield finding(
