@@ -66,8 +66,9 @@ it. An environment cannot be converted in place: every native extension in it is
         """
 ## Why is this bad?
 Official x86_64 TensorFlow wheels since 1.6 are compiled with AVX (and later builds assume more).
-A CPU without AVX, an emulator (Rosetta 2 before macOS 15, qemu without AVX), or a virtual machine
-that hides the flag makes the first TensorFlow instruction that uses it kill the process with
+A CPU without AVX, an emulator (Rosetta 2, which Apple documents as not translating AVX, AVX2 or
+AVX512, and which gained AVX2 only in macOS 15; qemu without AVX), or a virtual machine that hides
+the flag makes the first TensorFlow instruction that uses it kill the process with
 SIGILL: `Illegal instruction (core dumped)`, `zsh: illegal hardware instruction`, or a Jupyter kernel
 that "died" with no traceback.
 
@@ -590,6 +591,20 @@ keras-doctor, not in your environment.
 
 ## How to fix it
 Please report it with the output of `keras-doctor facts`.
+""",
+    ),
+    _c(
+        "knowledge-stale", "doctor", "info",
+        "keras-doctor's knowledge of releases and compatibility is more than 180 days old",
+        "the knowledge base's `generated_at` stamp",
+        """
+## Why is this bad?
+Compatibility verdicts come from a snapshot of the package index: releases published after it
+(a new TensorFlow, a new tensorflow-metal, wheels for a new Python) are unknown, so `check` may miss
+a problem and `recommend` may not name the newest working set.
+
+## How to fix it
+Run `keras-doctor db update` to fetch a fresh snapshot.
 """,
     ),
     _c(

@@ -34,6 +34,13 @@ ENV_VARS = (
 CPU_FLAGS = ("avx", "avx2", "fma", "avx512f", "sse4_1", "sse4_2", "f16c")
 
 
+_DARWIN_FLAG_SYSCTLS = (
+    ("avx", "hw.optional.avx1_0"), ("avx2", "hw.optional.avx2_0"),
+    ("avx512f", "hw.optional.avx512f"), ("fma", "hw.optional.fma"),
+    ("sse4_1", "hw.optional.sse4_1"), ("sse4_2", "hw.optional.sse4_2"), ("f16c", "hw.optional.f16c"),
+)
+
+
 def _sysctl(name, kind):
     """Read one sysctl of this process with sysctlbyname; None when absent (e.g. on Intel Macs)."""
     import ctypes
@@ -64,12 +71,19 @@ def _darwin_cpu():
         info["rosetta_translated"] = bool(translated) if translated is not None else False
         info["cpu_brand"] = _sysctl("machdep.cpu.brand_string", "str")
         info["os_version"] = _sysctl("kern.osproductversion", "str") or platform.mac_ver()[0]
+        # Apple's advice for code that may run under Rosetta: ask hw.optional.* in-process. Rosetta
+        # answers for the CPU it emulates (no AVX before macOS 15, AVX2 from macOS 15 on).
+        flags = set()
+        for flag, name in _DARWIN_FLAG_SYSCTLS:
+            if _sysctl(name, "int"):
+                flags.add(flag)
         features = " ".join(
             filter(None, [_sysctl("machdep.cpu.features", "str"),
                           _sysctl("machdep.cpu.leaf7_features", "str")])
         ).lower().replace(".", "_").split()
-        if features:
-            info["cpu_flags"] = sorted(f for f in set(features) if f in CPU_FLAGS)
+        flags.update(f for f in features if f in CPU_FLAGS)
+        if flags or platform.machine() == "x86_64":
+            info["cpu_flags"] = sorted(flags)
         elif platform.machine() == "arm64":
             info["cpu_flags"] = []  # native arm64: the x86 flags do not apply
     except Exception as exc:  # a probe never fails for a missing sysctl
