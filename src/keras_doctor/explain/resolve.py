@@ -217,7 +217,13 @@ def _module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return []
 
 
+_FINAL_ERROR = re.compile(r"^\w+(?:Error|Exception): \S", re.MULTILINE)
+
+
 def _import_statement(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """Only for tracebacks cut before their error line: otherwise that line is the evidence."""
+    if _FINAL_ERROR.search(ctx.text):
+        return []
     module = found.last("module") or found.last("module_only")
     name = found.last("name") if found.last("module") else None
     return [(c, w * 0.8, e) for c, w, e in _names(ctx, module, name)] if module else []
