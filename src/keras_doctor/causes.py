@@ -19,6 +19,7 @@ AREAS = {
     "keras": "Keras",
     "weights": "Models and weights",
     "environment": "Environment",
+    "verify": "Verification",
     "doctor": "keras-doctor itself",
 }
 

@@ -188,3 +188,11 @@ def test_unreadable_facts_are_rejected_with_a_reason(bad):
 
     with pytest.raises(FactsFormatError):
         Facts.from_dict(bad)
+
+
+def test_a_shared_console_script_outside_site_packages_is_not_an_overlap():
+    # TF 2.15 and tensorboard both install bin/tensorboard; it runs the same code either way.
+    facts = mac_facts(distributions=[
+        dist("tensorflow", "2.15.1", files=["../../../bin/tensorboard", "tensorflow/x.py"]),
+        dist("tensorboard", "2.15.2", files=["../../../bin/tensorboard", "tensorboard/y.py"])])
+    assert by_cause(facts, "tf-distributions-overlap") == []

@@ -34,7 +34,9 @@ def file_owners(ctx) -> Iterator[Finding]:
         for rel in dist.files or ():
             key = (location, rel)
             owner = first_owner.setdefault(key, dist)
-            if owner is not dist and "__pycache__" not in rel:
+            # Console scripts outside site-packages (../../bin/x): TF 2.15 and tensorboard both
+            # install a `tensorboard` script that runs the same code; packages are what break.
+            if owner is not dist and "__pycache__" not in rel and not rel.startswith(".."):
                 shared.setdefault(key, [owner]).append(dist)
     for (_location, rel), dists in shared.items():
         group = tuple(sorted(f"{d.canonical_name}=={d.version}" for d in dists))
@@ -43,8 +45,7 @@ def file_owners(ctx) -> Iterator[Finding]:
     for key, files in sorted(groups.items()):
         dists = members[key]
         names = [d.name for d in dists]
-        # Scripts are listed as ../../bin/x; only packages make a readable summary.
-        tops = sorted({f.split("/", 1)[0] for f in files if not f.startswith("..")}) or ["bin"]
+        tops = sorted({f.split("/", 1)[0] for f in files})
         tf = [d for d in dists if d.canonical_name in TF_FAMILY]
         if len(tf) >= 2:
             keep = _preferred_tensorflow(tf)
