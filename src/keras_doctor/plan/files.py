@@ -15,6 +15,7 @@ from typing import Any, List, Optional, Tuple
 from keras_doctor.findings import Finding
 from keras_doctor.plan.installers import purge_cache_argv, valid_name
 from keras_doctor.plan.model import PlannedStep, SkippedStep, StepKind
+from keras_doctor.plan.recommend import TF_FAMILY
 
 KNOWN_BACKENDS = ("tensorflow", "jax", "torch")
 
@@ -74,7 +75,11 @@ def skipped(finding: Finding, reason: str) -> SkippedStep:
 
 
 def _backend_steps(finding: Finding, installed: set) -> Tuple[List[PlannedStep], List[SkippedStep]]:
-    usable = [b for b in KNOWN_BACKENDS if b in installed]
+    stated = finding.evidence.get("installed_backends")
+    have = set(stated) if isinstance(stated, list) else set(installed)
+    if installed & TF_FAMILY:
+        have.add("tensorflow")
+    usable = [b for b in KNOWN_BACKENDS if b in have]
     if not usable:
         return [], [skipped(finding, "no Keras backend is installed")]
     named = _text(finding.evidence, "backend") or "?"
