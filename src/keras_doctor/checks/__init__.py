@@ -12,6 +12,11 @@ AREA_MODULES = (
     "binaries",
     "distributions",
     "environment",
+    "compat",
+    "legacy_keras",
+    "metal",
+    "wheels",
+    "weights",
 )
 
 _loaded = False

@@ -1,0 +1,237 @@
+"""Version compatibility the installed metadata does not declare: Keras vs TensorFlow, numpy ABI,
+protobuf and ml-dtypes ranges, and the age of the knowledge base that decides them.
+
+Every check here first asks whether an installed distribution already declares the conflict (then
+the `requirements` check has reported it, with the same cause) and only reports what is left: TF
+2.6.0 allowing keras 2.7, TF 2.14.0 declaring no numpy cap although it is a NumPy 1 build, TF 2.9.0
+accepting protobuf 4, metadata stripped by a conda build, and so on.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, List, Optional
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from keras_doctor.checks.installed import TF_FAMILY
+from keras_doctor.checks.registry import SkipCheck, check, finding
+from keras_doctor.checks.stack import (
+    declared_excludes,
+    declared_requirements,
+    installed_version,
+    knowledge_of,
+    minor_of,
+    python_minor,
+    tensorflow,
+)
+from keras_doctor.findings import Finding, FixStep, Severity, StepKind
+from keras_doctor.knowledge import compat_rules
+from keras_doctor.remedies import install
+
+_FIRST_SKEW_TF = Version("2.6")
+_FIRST_KERAS3_TF = Version(compat_rules.FIRST_KERAS3_TF)
+
+
+@check(name="keras-tf-skew", area="packages", causes=["keras-tf-version-skew"],
+       ok="Keras matches the TensorFlow minor it runs with")
+def keras_tf_skew(ctx) -> Iterator[Finding]:
+    tf = tensorflow(ctx)
+    keras = installed_version(ctx, "keras")
+    if tf is None or keras is None:
+        raise SkipCheck("TensorFlow and Keras are not both installed")
+    tf_dist, tf_version = tf
+    keras_version = keras[1]
+    if not (_FIRST_SKEW_TF <= tf_version < _FIRST_KERAS3_TF):
+        return
+    if keras_version.major == 2 and minor_of(keras_version) == minor_of(tf_version):
+        return
+    if declared_excludes(ctx, "keras", keras_version, TF_FAMILY):
+        return  # the requirements check reports this one from TensorFlow's own metadata
+    wanted = f"keras=={tf_version.major}.{tf_version.minor}.*"
+    declared = [str(r) for _, r in declared_requirements(ctx, "keras", TF_FAMILY)]
+    yield finding(
+        "keras-tf-version-skew",
+        f"keras {keras_version} runs with {tf_dist.name} {tf_version}, which needs keras "
+        f"{tf_version.major}.{tf_version.minor}",
+        explanation=(f"Standalone Keras 2 releases are built for one TensorFlow minor each; "
+                     f"{tf_dist.name} {tf_version} imports `keras` as its tf.keras, so keras "
+                     f"{keras_version} breaks at import or at the first model. The installed "
+                     "metadata does not forbid this pairing, so pip allowed it."),
+        evidence={"tensorflow": tf_dist.name, "tensorflow_version": str(tf_version),
+                  "keras_version": str(keras_version), "declared": declared or None,
+                  "decided_by": "TensorFlow minor = Keras minor (Keras 2.6-2.15)"},
+        fix=[install(ctx.facts, [wanted], description=f"Install the keras release for "
+                                                       f"TensorFlow {tf_version.major}."
+                                                       f"{tf_version.minor}")],
+    )
+
+
+@check(name="keras3-required", area="packages", causes=["keras3-required"],
+       ok="Nothing installed needs a newer Keras than the one installed")
+def keras3_required(ctx) -> Iterator[Finding]:
+    keras = installed_version(ctx, "keras")
+    if keras is None or keras[1].major >= 3:
+        return
+    keras_version = keras[1]
+    needs: List[dict] = []
+    tf = tensorflow(ctx)
+    if tf is not None and tf[1] >= _FIRST_KERAS3_TF and \
+            not declared_excludes(ctx, "keras", keras_version, TF_FAMILY):
+        needs.append({"needed_by": f"{tf[0].name} {tf[1]}",
+                      "why": "TensorFlow 2.16 and later use Keras 3 as tf.keras"})
+    for rule in compat_rules.KERAS3_USERS:
+        user = installed_version(ctx, rule["name"])
+        if user and SpecifierSet(rule["versions"]).contains(user[1], prereleases=True) and \
+                not declared_excludes(ctx, "keras", keras_version, [rule["name"]]):
+            needs.append({"needed_by": f"{user[0].name} {user[1]}", "why": "written for Keras 3",
+                          "sources": rule["sources"]})
+    backend = _configured_backend(ctx)
+    if backend and backend[0] in compat_rules.KERAS3_BACKENDS:
+        needs.append({"needed_by": f"the {backend[0]} backend (set by {backend[1]})",
+                      "why": "Keras 2 runs on TensorFlow only and ignores the backend setting",
+                      "sources": compat_rules.KERAS3_BACKEND_SOURCES})
+    if not needs:
+        return
+    specs = ["keras>=3"]
+    if tf is not None and tf[1] < _FIRST_KERAS3_TF:
+        specs.insert(0, f"{tf[0].name}>={compat_rules.FIRST_KERAS3_TF}")
+    yield finding(
+        "keras3-required",
+        f"keras {keras_version} is installed, but {needs[0]['needed_by']} needs Keras 3",
+        evidence={"keras_version": str(keras_version), "needs": needs},
+        fix=[install(ctx.facts, specs, description="Install Keras 3"
+                     + (" with a TensorFlow that uses it" if len(specs) > 1 else ""))],
+    )
+
+
+def _configured_backend(ctx) -> Optional[tuple]:
+    config = ctx.facts.config
+    if config is None:
+        return None
+    if config.env.get("KERAS_BACKEND"):
+        return config.env["KERAS_BACKEND"], "KERAS_BACKEND"
+    content = config.keras_json.content if config.keras_json else None
+    if content and isinstance(content.get("backend"), str):
+        return content["backend"], config.keras_json.path
+    return None
+
+
+@check(name="numpy-abi", area="packages", causes=["numpy-abi-mismatch"],
+       ok="numpy matches the ABI the installed TensorFlow was built against")
+def numpy_abi(ctx) -> Iterator[Finding]:
+    tf = tensorflow(ctx)
+    numpy = installed_version(ctx, "numpy")
+    if tf is None or numpy is None:
+        raise SkipCheck("TensorFlow and numpy are not both installed")
+    if declared_excludes(ctx, "numpy", numpy[1]):
+        return
+    abi = knowledge_of(ctx).tf_numpy_abi(str(tf[1]), project=tf[0].canonical_name)
+    if abi is None or abi.allows(str(numpy[1])) is not False:
+        return
+    declared = [str(r.specifier) for _, r in declared_requirements(ctx, "numpy") if r.specifier]
+    wanted = SpecifierSet(abi.runtime or "")
+    for spec in declared:
+        wanted &= SpecifierSet(spec)
+    yield finding(
+        "numpy-abi-mismatch",
+        f"numpy {numpy[1]} cannot load {tf[0].name} {tf[1]}, a NumPy {abi.built_against} build "
+        f"(needs numpy{abi.runtime}); its metadata does not say so",
+        evidence={"tensorflow": tf[0].name, "tensorflow_version": str(tf[1]),
+                  "numpy_version": str(numpy[1]), "built_against": abi.built_against,
+                  "runtime": abi.runtime, "declared": declared or None,
+                  "decided_by": "knowledge base numpy_abi.json", "sources": list(abi.sources)},
+        fix=[install(ctx.facts, [f"numpy{wanted}"],
+                     description=f"Install a numpy that {tf[0].name} {tf[1]} can load"),
+             FixStep("Or upgrade TensorFlow to 2.18 or later, the first NumPy 2 build",
+                     StepKind.MANUAL)],
+    )
+
+
+@check(name="stack-ranges", area="packages", causes=["protobuf-mismatch", "ml-dtypes-mismatch"],
+       ok="protobuf and ml-dtypes are inside the ranges TensorFlow needs")
+def stack_ranges(ctx) -> Iterator[Finding]:
+    tf = tensorflow(ctx)
+    if tf is None:
+        raise SkipCheck("TensorFlow is not installed")
+    pairs = (("protobuf", "protobuf-mismatch"), ("ml-dtypes", "ml-dtypes-mismatch"))
+    for dependency, cause in pairs:
+        have = installed_version(ctx, dependency)
+        if have is None or declared_excludes(ctx, dependency, have[1]):
+            continue  # a declared conflict is the requirements check's finding
+        silent = not declared_requirements(ctx, dependency)
+        for spec, source in _undeclared_needs(ctx, tf, dependency, silent):
+            if spec.contains(have[1], prereleases=True):
+                continue
+            yield finding(
+                cause,
+                f"{dependency} {have[1]} is outside the range {tf[0].name} {tf[1]} needs "
+                f"({dependency}{spec}), which its installed metadata does not state",
+                evidence={"tensorflow": tf[0].name, "tensorflow_version": str(tf[1]),
+                          "installed_version": str(have[1]), "needed": f"{dependency}{spec}",
+                          "declared": [str(r) for _, r in declared_requirements(ctx, dependency)]
+                          or None,
+                          "decided_by": source},
+                fix=[install(ctx.facts, [f"{dependency}{spec}"])],
+            )
+            break
+
+
+def _undeclared_needs(ctx, tf, dependency: str, metadata_silent: bool) -> Iterator[tuple]:
+    """(specifier, where it comes from) for `dependency`: from the knowledge base's copy of the
+    wheel metadata when the installed metadata is silent (following a shim to the build it
+    installs), then from the curated rules of what TensorFlow needs beyond what it declares."""
+    if metadata_silent:
+        yield from _wheel_needs(ctx, tf, dependency)
+    for rule in compat_rules.UNDECLARED_RUNTIME:
+        if rule["dependency"] == dependency and SpecifierSet(rule["tensorflow"]).contains(tf[1]):
+            yield SpecifierSet(rule["runtime"]), (f"curated rule ({rule['symptom']}): "
+                                                  f"{'; '.join(rule['sources'])}")
+
+
+def _wheel_needs(ctx, tf, dependency: str) -> Iterator[tuple]:
+    kb = knowledge_of(ctx)
+    platform, python = ctx.facts.target.platform, python_minor(ctx.facts)
+    project, version = tf[0].canonical_name, str(tf[1])
+    environment = dict(ctx.facts.interpreter.marker_environment, extra="")
+    for _ in range(2):  # the wheel itself, then the build a shim pulls in
+        requires = kb.requires_for(project, version, platform, python) if \
+            project in kb.projects() else None
+        shim_target = None
+        for text in requires or ():
+            try:
+                req = Requirement(text)
+            except InvalidRequirement:
+                continue
+            if req.marker is not None and not req.marker.evaluate(environment):
+                continue
+            name = canonicalize_name(req.name)
+            if name == canonicalize_name(dependency) and req.specifier:
+                yield req.specifier, (f"knowledge base: Requires-Dist of the {project} "
+                                      f"{version} wheel")
+            elif name in TF_FAMILY and name != project:
+                shim_target = name
+        if shim_target is None:
+            return
+        project = shim_target
+
+
+@check(name="knowledge-age", area="doctor", causes=["knowledge-stale"],
+       ok="The knowledge base is recent")
+def knowledge_age(ctx) -> Iterator[Finding]:
+    kb = knowledge_of(ctx)
+    from keras_doctor.knowledge import STALE_AFTER_DAYS
+
+    age = kb.age_days
+    if age <= STALE_AFTER_DAYS:
+        return
+    yield finding(
+        "knowledge-stale",
+        f"keras-doctor's knowledge of releases is {int(age)} days old",
+        evidence={"age_days": round(age, 1), "generated_at": kb.manifest.get("generated_at"),
+                  "origin": kb.origin, "directory": str(kb.directory)},
+        fix=[FixStep("Refresh it", StepKind.RUN, ("keras-doctor", "db", "update"))],
+        severity=Severity.INFO,
+    )

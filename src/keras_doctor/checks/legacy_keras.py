@@ -1,0 +1,127 @@
+"""Keras 2 code under Keras 3: libraries written for `tf.keras`, and the TF_USE_LEGACY_KERAS switch.
+
+From TensorFlow 2.16, `tf.keras` is Keras 3. Libraries written for Keras 2 (tensorflow-hub,
+transformers' TF models, tensorflow-probability's layers, …) then need the separate tf_keras
+distribution, at the TensorFlow minor, and often `TF_USE_LEGACY_KERAS` so `tf.keras` is tf_keras
+too.
+TensorFlow compares that variable's raw string with "true", "True" and "1" only: "yes" or "TRUE"
+silently do nothing (see `compat_rules.LEGACY_KERAS_VALUES` for the source lines).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, List, Optional
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from keras_doctor.checks.registry import SkipCheck, check, finding
+from keras_doctor.checks.stack import declared_excludes, installed_version, knowledge_of, tensorflow
+from keras_doctor.findings import Finding, FixStep, Severity, StepKind
+from keras_doctor.knowledge import compat_rules
+from keras_doctor.remedies import install
+
+_SWITCH = "TF_USE_LEGACY_KERAS"
+_FIRST_SWITCH_TF = Version(compat_rules.FIRST_LEGACY_SWITCH_TF)
+_FIRST_KERAS3_TF = Version(compat_rules.FIRST_KERAS3_TF)
+_MEANT_AS_ON = {"1", "true", "yes", "on", "y", "t", "enable", "enabled"}
+
+
+@check(name="legacy-keras", area="keras", causes=["keras3-legacy-code"],
+       ok="Keras 2 code has what it needs to run (tf_keras and TF_USE_LEGACY_KERAS)")
+def legacy_keras(ctx) -> Iterator[Finding]:
+    tf = tensorflow(ctx)
+    if tf is None or tf[1] < _FIRST_SWITCH_TF:
+        raise SkipCheck("no TensorFlow with Keras 3 or the legacy Keras switch")
+    tf_dist, tf_version = tf
+    config = ctx.facts.config
+    value: Optional[str] = config.env.get(_SWITCH) if config is not None else None
+    switch_on = value in compat_rules.LEGACY_KERAS_VALUES
+    tf_keras = installed_version(ctx, "tf-keras")
+    wanted = _tf_keras_spec(ctx, tf_version)
+    evidence = {"tensorflow": tf_dist.name, "tensorflow_version": str(tf_version),
+                _SWITCH: value, "tf_keras_version": str(tf_keras[1]) if tf_keras else None,
+                "accepted_values": list(compat_rules.LEGACY_KERAS_VALUES),
+                "sources": compat_rules.LEGACY_KERAS_SOURCES}
+
+    if value is not None and not switch_on and value.strip().lower() in _MEANT_AS_ON:
+        yield finding(
+            "keras3-legacy-code",
+            f"{_SWITCH}={value!r} does nothing: TensorFlow only accepts true, True or 1",
+            evidence=evidence, severity=Severity.WARNING,
+            fix=[_switch_step()],
+        )
+    if switch_on and tf_keras is None:
+        yield finding(
+            "keras3-legacy-code",
+            f"{_SWITCH}={value} routes tf.keras to tf_keras, which is not installed",
+            explanation="With the switch on, every use of tf.keras imports tf_keras; without it, "
+                        "TensorFlow warns and tf.keras fails to import.",
+            evidence=evidence,
+            fix=[install(ctx.facts, [wanted], description="Install tf_keras for this TensorFlow")],
+        )
+    if tf_keras is not None and (tf_keras[1].major, tf_keras[1].minor) != (tf_version.major,
+                                                                           tf_version.minor):
+        declared = tf_dist.canonical_name == "tensorflow" and declared_excludes(
+            ctx, "tensorflow", tf_version, ["tf-keras"])
+        if not declared:
+            yield finding(
+                "keras3-legacy-code",
+                f"tf-keras {tf_keras[1]} does not match {tf_dist.name} {tf_version} (tf_keras is "
+                "released for one TensorFlow minor each)",
+                evidence=evidence,
+                severity=None if switch_on else Severity.WARNING,
+                fix=[install(ctx.facts, [wanted], description="Install the tf_keras release for "
+                                                              "this TensorFlow minor")],
+            )
+    keras = installed_version(ctx, "keras")
+    if tf_version < _FIRST_KERAS3_TF or keras is None or keras[1].major < 3:
+        return
+    users = _legacy_users(ctx)
+    blocked = [u for u in users if tf_keras is None or (
+        u["needs"] == "legacy-switch" and config is not None and not switch_on)]
+    if not blocked:
+        return
+    names = ", ".join(u["found"] for u in blocked)
+    fix: List[FixStep] = []
+    if tf_keras is None:
+        fix.append(install(ctx.facts, [wanted], description="Install tf_keras (Keras 2) for this "
+                                                            "TensorFlow"))
+    if any(u["needs"] == "legacy-switch" for u in blocked) and not switch_on:
+        fix.append(_switch_step())
+    yield finding(
+        "keras3-legacy-code",
+        f"{names} {'needs' if len(blocked) == 1 else 'need'} Keras 2, but tf.keras is Keras "
+        f"{keras[1]} under {tf_dist.name} {tf_version}",
+        evidence={**evidence, "keras_version": str(keras[1]),
+                  "libraries": [{k: u[k] for k in ("found", "needs", "symptom", "sources")}
+                                for u in blocked]},
+        fix=fix,
+    )
+
+
+def _legacy_users(ctx) -> List[dict]:
+    found = []
+    for rule in compat_rules.LEGACY_KERAS_USERS:
+        have = installed_version(ctx, rule["name"])
+        if have and SpecifierSet(rule["versions"]).contains(have[1], prereleases=True):
+            found.append({**rule, "found": f"{have[0].name} {have[1]}"})
+    return found
+
+
+def _tf_keras_spec(ctx, tf_version: Version) -> str:
+    """An exact tf-keras pin for this TensorFlow minor when the knowledge base knows one."""
+    prefix = f"{tf_version.major}.{tf_version.minor}"
+    try:
+        releases = knowledge_of(ctx).releases("tf-keras")
+    except Exception:
+        releases = []
+    same_minor = [r for r in releases if (r.version.major, r.version.minor) ==
+                  (tf_version.major, tf_version.minor) and not r.yanked]
+    return f"tf-keras=={same_minor[-1].version}" if same_minor else f"tf-keras=={prefix}.*"
+
+
+def _switch_step() -> FixStep:
+    return FixStep(f"Set {_SWITCH}=1 before TensorFlow is first imported (in the shell, or with "
+                   f"os.environ[\"{_SWITCH}\"] = \"1\" at the top of the program)",
+                   StepKind.ENV, ("export", f"{_SWITCH}=1"))

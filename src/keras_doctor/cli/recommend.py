@@ -1,0 +1,101 @@
+"""`keras-doctor recommend`: the newest TensorFlow/Keras/numpy (and tensorflow-metal) for a target.
+
+Not a diagnosis, so not a Report: a short table of pins with the reason for each, or `--json`.
+The target defaults to the Python running keras-doctor; `--python PATH` reads another interpreter's
+platform and version; `--platform`/`--python-version` state them outright.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from keras_doctor.facts.model import PLATFORMS
+
+EXAMPLES = """\
+examples:
+  keras-doctor recommend                                  for the Python running keras-doctor
+  keras-doctor recommend --platform macos-arm64 --python-version 3.11
+  keras-doctor recommend --python ./venv/bin/python --legacy-keras
+  keras-doctor recommend --platform linux-x86_64 --python-version 3.12 --json
+"""
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "recommend", help="the newest TensorFlow/Keras/numpy set that works on a target",
+        description="Name the newest set of tensorflow, keras, numpy (tf-keras for legacy code, "
+                    "tensorflow-metal on Apple Silicon) with wheels for a platform and Python, "
+                    "each pinned with its reason.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--platform", choices=sorted(PLATFORMS), metavar="NAME",
+                        help=f"target platform: {', '.join(PLATFORMS)}")
+    parser.add_argument("--python-version", metavar="X.Y", help="target Python version")
+    parser.add_argument("--python", metavar="PATH",
+                        help="take platform and Python version from this interpreter")
+    parser.add_argument("--legacy-keras", action="store_true",
+                        help="also pin tf-keras (Keras 2) for code written for tf.keras")
+    metal = parser.add_mutually_exclusive_group()
+    metal.add_argument("--metal", dest="metal", action="store_true", default=None,
+                       help="require tensorflow-metal (Apple Silicon GPU)")
+    metal.add_argument("--no-metal", dest="metal", action="store_false",
+                       help="leave tensorflow-metal out")
+    parser.add_argument("--json", action="store_true", help="print the recommendation as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from keras_doctor.recommend import recommend
+
+    platform, python = _target(args)
+    rec = recommend(platform, python, legacy_keras=args.legacy_keras, metal=args.metal)
+    if args.json:
+        json.dump(rec.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print(rec)
+    return 0 if rec.ok else 1
+
+
+def _target(args: argparse.Namespace) -> tuple:
+    from keras_doctor.cli import UsageError
+
+    if args.python and (args.platform or args.python_version):
+        raise UsageError("choose --python or --platform/--python-version, not both")
+    python = args.python_version
+    if python is not None:
+        parts = python.split(".")
+        if len(parts) < 2 or not all(p.isdigit() for p in parts):
+            raise UsageError(f"--python-version must look like 3.11, not {python!r}")
+    if args.platform and python:
+        return args.platform, python
+    from keras_doctor.facts import collect
+
+    try:
+        facts = collect.collect_python(args.python) if args.python else collect.collect_running()
+    except collect.TargetError as exc:
+        raise UsageError(str(exc)) from exc
+    return args.platform or facts.target.platform, python or facts.target.python_version
+
+
+def _print(rec) -> None:
+    out = sys.stdout
+    out.write(f"Recommended set for {rec.platform}, Python {rec.python_version}\n\n")
+    if rec.requirements:
+        width = max(len(r) for r in rec.requirements)
+        for pin in rec.requirements:
+            name = pin.split("==")[0]
+            out.write(f"  {pin.ljust(width)}  {rec.reasons.get(name, '')}\n")
+        left_out = [n for n in rec.reasons if not any(p.startswith(n + "==")
+                                                      for p in rec.requirements)]
+        for name in left_out:
+            out.write(f"  {name.ljust(width)}  {rec.reasons[name]}\n")
+        out.write(f"\n  pip install {' '.join(rec.requirements)}\n")
+    if rec.problem:
+        out.write(f"\nNo good set: {rec.problem}\n")
+    if rec.alternative:
+        out.write(f"Best alternative: {rec.alternative}\n")
+    for note in rec.notes:
+        out.write(f"Note: {note}\n")

@@ -1,0 +1,205 @@
+"""Compatibility facts that no wheel's metadata states, each with the public document it comes from.
+
+The release tables say what every wheel *declares*; the checks built on them must also know what
+the packages do not declare: which libraries need `tf.keras` to be Keras 2, which TensorFlow builds
+break on a protobuf their metadata allows, which distributions are obsolete on a platform, and from
+which pip version an installer understands a wheel's platform tags. These tables are small and
+hand-kept, so they live here as data with sources rather than inside the checks' code.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+# The values of TF_USE_LEGACY_KERAS that make `tf.keras` resolve to the tf_keras distribution. TF
+# compares the raw string: "yes", "TRUE", "on" or " 1" do nothing.
+LEGACY_KERAS_VALUES = ("true", "True", "1")
+LEGACY_KERAS_SOURCES = [
+    "https://github.com/tensorflow/tensorflow/blob/r2.16/tensorflow/api_template.__init__.py "
+    '(`_os.environ.get("TF_USE_LEGACY_KERAS", None) in ("true", "True", "1")`)',
+    "https://github.com/tensorflow/tensorflow/blob/r2.15/tensorflow/python/util/lazy_loader.py",
+    "https://keras.io/getting_started/#tensorflow--keras-2-backwards-compatibility",
+]
+FIRST_LEGACY_SWITCH_TF = "2.15"  # TF_USE_LEGACY_KERAS exists from this TensorFlow minor
+FIRST_KERAS3_TF = "2.16"  # tf.keras is Keras 3 from here (2.16.1 is the first 2.16 release)
+
+# Installed libraries that only work when `tf.keras` is Keras 2. `needs` says what makes them work
+# under TensorFlow >= 2.16: "tf-keras" = the tf_keras distribution must be installed (the library
+# imports it itself); "legacy-switch" = tf_keras installed *and* TF_USE_LEGACY_KERAS set, because
+# the library uses `tf.keras` and mixes its layers with the user's.
+LEGACY_KERAS_USERS: List[Dict[str, Any]] = [
+    {
+        "name": "tensorflow-hub",
+        "versions": ">=0",
+        "needs": "legacy-switch",
+        "symptom": "ValueError: Only instances of `keras.Layer` can be added to a Sequential model "
+        "(hub.KerasLayer is a tf_keras layer)",
+        "sources": [
+            "https://github.com/tensorflow/tensorflow/issues/63849",
+            "https://github.com/tensorflow/hub/issues/920",
+        ],
+    },
+    {
+        "name": "transformers",
+        "versions": ">=0",
+        "needs": "tf-keras",
+        "symptom": "ValueError: Your currently installed version of Keras is Keras 3, but this is "
+        "not yet supported in Transformers",
+        "sources": [
+            "https://github.com/huggingface/transformers/issues/27377",
+            "https://github.com/huggingface/transformers/issues/36410",
+        ],
+    },
+    {
+        "name": "tensorflow-probability",
+        "versions": ">=0",
+        "needs": "tf-keras",
+        "symptom": "tfp.layers needs Keras 2: install tensorflow-probability[tf] (tf_keras)",
+        "sources": [
+            "https://github.com/tensorflow/probability/releases/tag/v0.24.0",
+            "https://github.com/tensorflow/probability/issues/1795",
+        ],
+    },
+    {
+        "name": "tensorflow-model-optimization",
+        "versions": ">=0",
+        "needs": "legacy-switch",
+        "symptom": "import tensorflow_model_optimization fails under Keras 3",
+        "sources": ["https://github.com/tensorflow/model-optimization/issues/1119"],
+    },
+    {
+        "name": "tensorflow-addons",
+        "versions": ">=0",
+        "needs": "legacy-switch",
+        "symptom": "end of life in May 2024; never ported to Keras 3",
+        "sources": [
+            "https://github.com/tensorflow/addons/issues/2807",
+            "https://github.com/tensorflow/addons/pull/2870",
+        ],
+    },
+]
+
+# Libraries that need Keras 3 without (always) declaring it.
+KERAS3_USERS: List[Dict[str, Any]] = [
+    {"name": "keras-hub", "versions": ">=0", "sources": ["https://keras.io/keras_hub/"]},
+    {"name": "keras-rs", "versions": ">=0", "sources": ["https://keras.io/keras_rs/"]},
+]
+# Keras 2 (2.6-2.15) ignores KERAS_BACKEND: a jax or torch backend needs Keras 3.
+KERAS3_BACKENDS = ("jax", "torch", "numpy", "openvino")
+KERAS3_BACKEND_SOURCES = ["https://keras.io/getting_started/#configuring-your-backend"]
+
+# Runtime needs of TensorFlow builds beyond what their wheels declare. First match wins per
+# (dependency, TF version). TF 2.5-2.9.0 declare `protobuf>=3.9.2` with no cap, but their
+# generated code fails under protobuf 4 ("Descriptors cannot be created directly"); later patch
+# releases of the same minors (2.6.5, 2.7.3, 2.8.2, 2.9.1) pin `protobuf<3.20`.
+UNDECLARED_RUNTIME: List[Dict[str, Any]] = [
+    {
+        "dependency": "protobuf",
+        "tensorflow": "<2.10",
+        "runtime": "<3.20",
+        "symptom": "TypeError: Descriptors cannot be created directly",
+        "sources": [
+            "https://github.com/tensorflow/tensorflow/releases/tag/v2.9.1 (pins protobuf<3.20)",
+            "https://github.com/protocolbuffers/protobuf/issues/10051",
+        ],
+    },
+]
+
+# Distributions that are obsolete (or empty) on a platform, and what replaces them.
+DEPRECATED: List[Dict[str, Any]] = [
+    {
+        "name": "tensorflow-macos",
+        "versions": "==2.15.1",
+        "platforms": ["macos-arm64"],
+        "severity": "error",
+        "replacement": "tensorflow",
+        "why": "tensorflow-macos 2.15.1 is metadata only: it installs no TensorFlow code at all",
+        "sources": [
+            "https://pypi.org/project/tensorflow-macos/2.15.1/#files",
+            "releases/tensorflow-macos.json (2.15.1 requires itself)",
+        ],
+    },
+    {
+        "name": "tensorflow-macos",
+        "versions": ">=2.16",
+        "platforms": ["macos-arm64"],
+        "severity": "warning",
+        "replacement": "tensorflow",
+        "why": "tensorflow-macos 2.16 is a shim that installs `tensorflow`; no release after "
+        "2.16.2",
+        "sources": ["https://pypi.org/project/tensorflow-macos/#history"],
+    },
+    {
+        "name": "tensorflow-macos",
+        "versions": ">=2.13",
+        "platforms": ["macos-arm64"],
+        "severity": "warning",
+        "replacement": "tensorflow",
+        "why": "`tensorflow` ships macOS arm64 wheels since 2.13; tensorflow-macos is obsolete",
+        "sources": [
+            "https://blog.tensorflow.org/2023/07/whats-new-in-tensorflow-213-and-keras-213.html",
+            "releases/tensorflow.json (first macosx_12_0_arm64 wheel: 2.13.0)",
+        ],
+    },
+    {
+        "name": "tensorflow-macos",
+        "versions": "<2.13",
+        "platforms": ["macos-arm64", "macos-x86_64"],
+        "severity": "info",
+        "replacement": "tensorflow",
+        "why": "tensorflow-macos releases before 2.13 are unmaintained; newer TensorFlow is the "
+        "plain `tensorflow` distribution",
+        "sources": ["https://developer.apple.com/metal/tensorflow-plugin/"],
+    },
+    {
+        "name": "tensorflow-gpu",
+        "versions": ">=0",
+        "platforms": None,
+        "severity": "warning",
+        "replacement": "tensorflow",
+        "why": "tensorflow-gpu is deprecated (its last real release is 2.11; 2.12 only refuses to "
+        "install); `tensorflow` includes GPU support",
+        "sources": [
+            "https://github.com/tensorflow/tensorflow/releases/tag/v2.12.0",
+            "https://pypi.org/project/tensorflow-gpu/",
+        ],
+    },
+]
+
+# The first pip release that understands a family of wheel platform tags.
+PIP_TAG_SUPPORT: List[Dict[str, Any]] = [
+    {
+        "platforms": ["macos-arm64", "macos-x86_64"],
+        "tags": "macosx_11_0 and later",
+        "pip": "20.3",
+        "source": "https://pip.pypa.io/en/stable/news/#v20-3 (support for macOS Big Sur "
+        "compatibility tags, #9138)",
+    },
+    {
+        "platforms": ["linux-x86_64", "linux-aarch64"],
+        "tags": "manylinux_2_x (PEP 600)",
+        "pip": "20.3",
+        "source": "https://pip.pypa.io/en/stable/news/#v20-3 (PEP 600 manylinux tags, #9077)",
+    },
+    {
+        "platforms": ["linux-x86_64", "linux-aarch64"],
+        "tags": "manylinux2014",
+        "pip": "19.3",
+        "source": "https://pip.pypa.io/en/stable/news/#v19-3 (manylinux2014 support, #7102)",
+    },
+]
+
+# Public reports of tensorflow-metal pairings that fail to load, for TensorFlow minors where the
+# knowledge base has no verdict computed from the binaries. Apple's table pairs TF 2.18 with metal
+# 1.1.0 (a row whose features column reads "Fixes compatibility with 2.18+ TF versions"), yet 1.1.0
+# fails to load against 2.18.
+METAL_REPORTED_FAILURES: List[Dict[str, Any]] = [
+    {"tensorflow": ">=2.18,<2.19", "metal": "<=1.1.0",
+     "symptom": "NotFoundError: dlopen(libmetal_plugin.dylib): Symbol not found",
+     "sources": ["https://github.com/tensorflow/tensorflow/issues/81987",
+                 "https://github.com/tensorflow/tensorflow/issues/84167"]},
+    {"tensorflow": ">=2.20", "metal": "<=1.2.0",
+     "symptom": "Library not loaded: @rpath/_pywrap_tensorflow_internal.so",
+     "sources": ["https://github.com/tensorflow/tensorflow/pull/126380 (tensorflow-metal 1.2.0 "
+                 "no longer loads with a stock TensorFlow)"]},
+]

@@ -1,0 +1,55 @@
+"""One answer to "does this tensorflow-metal release load with this TensorFlow?", and from where.
+
+The check and `recommend` both need it and must agree. Sources, strongest first: verdicts computed
+from the real wheels' binaries (knowledge base, `--deep` build), public reports of failures
+(`compat_rules.METAL_REPORTED_FAILURES`), then Apple's version table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, List, Optional
+
+from packaging.specifiers import SpecifierSet
+
+from keras_doctor.knowledge.compat_rules import METAL_REPORTED_FAILURES
+
+
+@dataclass(frozen=True)
+class MetalVerdict:
+    loads: Optional[bool]  # None: no source says
+    basis: str  # "verdicts" | "reports" | "apple_table" | "none"
+    detail: Optional[str] = None  # the table row, or the report's symptom
+    sources: tuple = ()
+
+
+def metal_verdict(kb: Any, tf_version: str, metal_version: str) -> MetalVerdict:
+    pairing = kb.metal_for_tf(tf_version)
+    if metal_version in pairing.loads:
+        return MetalVerdict(True, "verdicts")
+    if metal_version in pairing.fails:
+        return MetalVerdict(False, "verdicts")
+    for report in METAL_REPORTED_FAILURES:
+        if SpecifierSet(report["tensorflow"]).contains(tf_version) and \
+                SpecifierSet(report["metal"]).contains(metal_version):
+            return MetalVerdict(False, "reports", report["symptom"], tuple(report["sources"]))
+    if pairing.table_metal is not None:
+        return MetalVerdict(pairing.table_metal == metal_version, "apple_table", pairing.table_row)
+    return MetalVerdict(None, "none")
+
+
+def loading_metals(kb: Any, tf_version: str, python_tag: Optional[str] = None) -> List[str]:
+    """Metal releases (newest first) that a source says load with this TensorFlow build, and that
+    have a wheel for `python_tag` ("cp311") when one is given."""
+    releases = kb.file("metal.json")["releases"]
+    from packaging.version import Version
+
+    out = []
+    for version in sorted(releases, key=Version, reverse=True):
+        if python_tag and python_tag not in releases[version].get("pythons", ()):
+            continue
+        if "arm64" not in releases[version].get("archs", ("arm64",)):
+            continue
+        if metal_verdict(kb, tf_version, version).loads:
+            out.append(version)
+    return out
