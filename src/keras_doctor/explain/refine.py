@@ -54,7 +54,8 @@ def with_facts(scored: Scored, facts: Any, knowledge: Any, report: Report) -> Sc
         confirmed = by_cause.get(hyp.cause)
         if confirmed:
             used.add(hyp.cause)
-            out.append((_merge(hyp, confirmed[0], facts), 1 - (1 - score) * CONFIRM))
+            best = _closest_finding(hyp, confirmed)
+            out.append((_merge(hyp, best, facts), 1 - (1 - score) * CONFIRM))
         elif hyp.cause in cleared:
             hyp.evidence["contradicted_by"] = sorted(cleared[hyp.cause])
             out.append((hyp, score * CONTRADICT))
@@ -116,6 +117,23 @@ def _cleared_causes(checks: Report) -> Dict[str, set]:
             if cause not in found:
                 cleared.setdefault(cause, set()).add(passed.check)
     return cleared
+
+
+def _closest_finding(hyp: Any, findings: List[Finding]) -> Finding:
+    """Of several check findings of one cause (one per owner, say), the one the text points at."""
+    import json
+
+    clues = []
+    for key in ("path", "module", "name", "backend", "symbol"):
+        value = hyp.evidence.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and len(item) > 2:
+                clues.extend({item, item.rsplit("/", 1)[-1]})
+    for finding in findings:
+        blob = json.dumps(finding.evidence, default=str)
+        if any(clue in blob for clue in clues):
+            return finding
+    return findings[0]
 
 
 def _merge(hyp: Any, confirmed: Finding, facts: Any) -> Finding:
