@@ -98,6 +98,23 @@ Reinstall each named distribution from a wheel for this architecture, bypassing 
 """,
     ),
     _c(
+        "wheel-tag-mismatch", "platform", "error",
+        "an installed wheel was built for another Python version or platform than this interpreter",
+        "the `Tag:` lines of each distribution's WHEEL file vs the target's supported tags",
+        """
+## Why is this bad?
+A wheel is tagged with the Python versions, ABIs and platforms it was built for (`cp311`,
+`macosx_11_0_arm64`, `manylinux_2_17_x86_64`). One that matches none of this interpreter's tags
+got there by copying an environment, by `pip install --target` for another platform, or by an
+interpreter upgraded in place: its compiled modules fail to import (`No module named
+'numpy.core._multiarray_umath'`, `undefined symbol`). `pip check` reports it as "is not supported on
+this platform".
+
+## How to fix it
+Reinstall the distribution so the installer picks the wheel for this interpreter.
+""",
+    ),
+    _c(
         "macos-too-old", "platform", "error",
         "a binary needs a newer macOS than the running one",
         "Mach-O `LC_BUILD_VERSION` minos vs the OS version",

@@ -35,3 +35,17 @@ def mac_arm64_tree_with_x86_h5py():
 def mac_x86_tree():
     return envs.target_tree("mac-x86", ["numpy==1.26.4", "h5py==3.11.0", "grpcio==1.64.1"],
                             MAC_X86, "3.11")
+
+
+# Broken on purpose, the way users break environments: a version forced past the resolver.
+def tf215_numpy2():
+    return envs.venv("tf215-numpy2", [["tensorflow-cpu==2.15.1"], ["--no-deps", "numpy==2.1.3"]])
+
+
+def tf215_keras3():
+    return envs.venv("tf215-keras3", [["tensorflow-cpu==2.15.1"], ["--no-deps", "keras==3.3.3"]])
+
+
+def tf215_protobuf319():
+    return envs.venv("tf215-protobuf319",
+                     [["tensorflow-cpu==2.15.1"], ["--no-deps", "protobuf==3.19.6"]])

@@ -196,3 +196,23 @@ def test_a_shared_console_script_outside_site_packages_is_not_an_overlap():
         dist("tensorflow", "2.15.1", files=["../../../bin/tensorboard", "tensorflow/x.py"]),
         dist("tensorboard", "2.15.2", files=["../../../bin/tensorboard", "tensorboard/y.py"])])
     assert by_cause(facts, "tf-distributions-overlap") == []
+
+
+def test_a_wheel_for_another_python_or_platform_is_reported_like_pip_check_does():
+    wrong_python = dist("numpy", "2.1.3")
+    wrong_python.wheel_tags = ["cp312-cp312-macosx_14_0_arm64"]
+    linux = dist("h5py", "3.11.0")
+    linux.wheel_tags = ["cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"]
+    fine = [dist("ml-dtypes", "0.3.2"), dist("six", "1.16.0"), dist("grpcio", "1.64.1")]
+    fine[0].wheel_tags = ["cp311-cp311-macosx_10_9_universal2"]
+    fine[1].wheel_tags = ["py2-none-any", "py3-none-any"]
+    fine[2].wheel_tags = ["cp311-cp311-macosx_10_10_universal2"]
+    found = by_cause(mac_facts(distributions=[wrong_python, linux, *fine]), "wheel-tag-mismatch")
+    assert sorted(f.evidence["name"] for f in found) == ["h5py", "numpy"]
+
+
+def test_a_wheel_for_a_newer_macos_than_the_running_one_is_a_mismatch():
+    new = dist("tensorflow", "2.20.0")
+    new.wheel_tags = ["cp311-cp311-macosx_12_0_arm64"]
+    assert by_cause(mac_facts(os_version="11.7", distributions=[new]), "wheel-tag-mismatch")
+    assert not by_cause(mac_facts(os_version="14.4", distributions=[new]), "wheel-tag-mismatch")

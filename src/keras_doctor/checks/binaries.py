@@ -7,7 +7,7 @@ the import error it causes names neither.
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Optional
 
 from keras_doctor.checks.registry import SkipCheck, check, finding
 from keras_doctor.facts.model import Binary
@@ -67,3 +67,81 @@ def binary_architectures(ctx) -> Iterator[Finding]:
                       "interpreter_arch": arch, "files": files[:25], "file_count": len(files)},
             fix=fix,
         )
+
+
+def _version_tuple(text: str, default: tuple) -> tuple:
+    parts = [int(p) for p in text.split(".")[:2] if p.isdigit()]
+    return tuple(parts) if len(parts) == 2 else default
+
+
+def _linux_platforms(libc: Optional[str], arch: str) -> List[str]:
+    """manylinux/musllinux/linux platform tags for a glibc version, newest first (PEP 600)."""
+    machine = {"arm64": "aarch64"}.get(arch, arch)
+    if libc and libc.startswith("musl"):
+        minor = _version_tuple(libc.split()[-1], (1, 2))[1]
+        return [f"musllinux_1_{m}_{machine}" for m in range(minor, -1, -1)] + [f"linux_{machine}"]
+    # A stated target (no libc known) gets today's newest common glibc.
+    glibc = _version_tuple((libc or "glibc 2.39").split()[-1], (2, 39))
+    tags = [f"manylinux_2_{m}_{machine}" for m in range(glibc[1], 4, -1)]
+    legacy = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+    tags += [f"{name}_{machine}" for m, name in legacy.items() if glibc[1] >= m]
+    return tags + [f"linux_{machine}"]
+
+
+def supported_tags(facts) -> set:
+    """The wheel tags an installer would accept for this target, computed from the facts."""
+    from packaging import tags
+
+    interp = facts.interpreter
+    version = _version_tuple(interp.version, (3, 11))
+    arch = interp.running_arch or "x86_64"
+    system = facts.platform.system
+    if system == "Darwin":
+        macos = _version_tuple(facts.platform.os_version or "15.0", (15, 0))
+        platforms = list(tags.mac_platforms(macos, arch))
+    elif system == "Linux":
+        platforms = _linux_platforms(facts.platform.libc, arch)
+    elif system == "Windows":
+        platforms = [{"x86_64": "win_amd64", "arm64": "win_arm64", "i386": "win32"}.get(arch, arch)]
+    else:
+        return set()
+    abi = f"cp{version[0]}{version[1]}"
+    if interp.ext_suffix and f"cpython-{version[0]}{version[1]}t" in interp.ext_suffix:
+        abi += "t"  # a free-threaded build
+    supported = set(tags.cpython_tags(version, [abi], platforms))
+    supported.update(tags.compatible_tags(version, f"cp{version[0]}{version[1]}", platforms))
+    return supported
+
+
+@check(name="wheel-tags", area="platform", causes=["wheel-tag-mismatch"],
+       ok="Every installed wheel is tagged for this interpreter and platform")
+def wheel_tags(ctx) -> Iterator[Finding]:
+    from packaging.tags import parse_tag
+
+    facts = ctx.facts
+    if (facts.interpreter.implementation or "cpython") != "cpython":
+        raise SkipCheck("wheel tags are checked for CPython only")
+    supported = supported_tags(facts)
+    if not supported:
+        raise SkipCheck(f"no wheel tags are known for {facts.platform.system}")
+    for dist in ctx.installed.first.values():
+        if not dist.wheel_tags:
+            continue
+        try:
+            tagged = frozenset().union(*(parse_tag(t) for t in dist.wheel_tags))
+        except ValueError:
+            continue
+        if tagged.isdisjoint(supported):
+            shown = sorted(str(t) for t in tagged)
+            yield finding(
+                "wheel-tag-mismatch",
+                f"{dist.name} {dist.version} is a wheel for {', '.join(shown[:2])}"
+                f"{' …' if len(shown) > 2 else ''}, which this Python "
+                f"{facts.interpreter.version} on {facts.target.platform} cannot use",
+                evidence={"name": dist.name, "version": dist.version, "wheel_tags": shown,
+                          "python": facts.interpreter.version, "platform": facts.target.platform},
+                fix=[install(facts, [f"{dist.name}=={dist.version}"], reinstall=True,
+                             no_deps=True, no_cache=True,
+                             description=f"Reinstall {dist.name} from the wheel for this "
+                                         "interpreter")],
+            )
