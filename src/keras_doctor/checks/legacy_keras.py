@@ -57,7 +57,7 @@ def legacy_keras(ctx) -> Iterator[Finding]:
             f"{_SWITCH}={value} routes tf.keras to tf_keras, which is not installed",
             explanation="With the switch on, every use of tf.keras imports tf_keras; without it, "
                         "TensorFlow warns and tf.keras fails to import.",
-            evidence=evidence,
+            evidence=evidence, severity=Severity.ERROR,
             fix=[install(ctx.facts, [wanted], description="Install tf_keras for this TensorFlow")],
         )
     if tf_keras is not None and (tf_keras[1].major, tf_keras[1].minor) != (tf_version.major,
@@ -70,7 +70,7 @@ def legacy_keras(ctx) -> Iterator[Finding]:
                 f"tf-keras {tf_keras[1]} does not match {tf_dist.name} {tf_version} (tf_keras is "
                 "released for one TensorFlow minor each)",
                 evidence=evidence,
-                severity=None if switch_on else Severity.WARNING,
+                severity=Severity.ERROR if switch_on else Severity.WARNING,
                 fix=[install(ctx.facts, [wanted], description="Install the tf_keras release for "
                                                               "this TensorFlow minor")],
             )
@@ -96,6 +96,7 @@ def legacy_keras(ctx) -> Iterator[Finding]:
         evidence={**evidence, "keras_version": str(keras[1]),
                   "libraries": [{k: u[k] for k in ("found", "needs", "symptom", "sources")}
                                 for u in blocked]},
+        severity=Severity.ERROR,
         fix=fix,
     )
 
