@@ -75,6 +75,27 @@ DEPENDENCIES = {
 }
 
 
+# Aliases NumPy 1.24 (np.object, np.bool…) and 2.0 (np.float_, np.NaN…) removed; old TensorFlow
+# releases use them, so a newer numpy breaks them at import.
+NUMPY_REMOVED_ALIASES = {
+    "object",
+    "bool",
+    "int",
+    "float",
+    "complex",
+    "str",
+    "long",
+    "unicode",
+    "typeDict",
+    "float_",
+    "complex_",
+    "NaN",
+    "Inf",
+    "string_",
+    "unicode_",
+}
+
+
 @dataclass
 class Context:
     text: str
@@ -116,13 +137,43 @@ def _arch(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 
 
 def _sigill(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    scale = found.signature.weight / 0.8  # a dead kernel is weaker evidence than a SIGILL
     if _MACOS.search(ctx.text):
-        return [("rosetta-python", 0.8, {"shell_says": found.excerpt}), ("cpu-lacks-avx", 0.45, {})]
-    return [("cpu-lacks-avx", 0.82, {})]
+        return [
+            ("rosetta-python", 0.8 * scale, {"shell_says": found.excerpt}),
+            ("cpu-lacks-avx", 0.45 * scale, {}),
+        ]
+    return [("cpu-lacks-avx", min(0.95, 0.82 * scale), {})]
+
+
+def _uv_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    evidence = {k: found.first(k) for k in ("package", "python", "requires_python", "mismatch")}
+    if found.first("mismatch") == "platform":
+        return [("no-wheel-for-platform", 0.85, evidence)]
+    return [("no-wheel-for-python", found.signature.weight, evidence)]
+
+
+_APPLICATION_WEIGHTS = re.compile(
+    r"\.keras[/\\]models|keras[/\\](?:src[/\\])?applications|keras_applications|"
+    r"Downloading data from|weights='imagenet'|_weights_tf_dim_ordering"
+)
+
+
+def _h5_file(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    cached = bool(_APPLICATION_WEIGHTS.search(ctx.text))
+    if "signature not found" in found.excerpt:
+        if cached:
+            return [("weights-cache-corrupt", 0.75, {})]
+        return [("model-format-incompatible", 0.6, {}), ("weights-cache-corrupt", 0.35, {})]
+    if cached or "hash does not match" in found.excerpt:
+        return [("weights-cache-corrupt", found.signature.weight, {})]
+    return [("weights-cache-corrupt", 0.7, {}), ("model-format-incompatible", 0.25, {})]
 
 
 def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     evidence = {"requirement": found.first("requirement")}
+    if re.match(r"tensorflow[-_](?:macos|metal)", evidence["requirement"], re.IGNORECASE):
+        return [("no-wheel-for-platform", 0.75, evidence), ("no-wheel-for-python", 0.35, evidence)]
     if "is not a supported wheel" in ctx.text:  # the wheel's own tags say more: see _wheel_tags
         return [("no-wheel-for-python", 0.3, evidence), ("no-wheel-for-platform", 0.3, evidence)]
     if _THIRTY_TWO_BIT.search(ctx.text):
@@ -191,13 +242,19 @@ def _import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     top = module.split(".")[0]
     if path and not site_package_of(path) and re.search(rf"[/\\]{re.escape(top)}\.py$", path):
         return [("shadowed-module", 0.9, {"module": top, "path": path})]
+    if path == "unknown location" and top in ("keras", "tensorflow", "numpy"):
+        return [("shadowed-module", 0.55, {"module": top, "path": path})]
     if module.startswith("google.protobuf"):
         return [("protobuf-mismatch", 0.8, {"name": name, "module": module})]
     if module.startswith("ml_dtypes"):
         return [("ml-dtypes-mismatch", 0.8, {"name": name})]
     if module.startswith("numpy"):
         return [("numpy-abi-mismatch", 0.5, {"name": name, "module": module})]
-    if module.startswith("tensorflow.python.util") or module == "tensorflow.compat.v2":
+    if (
+        (module.startswith("tensorflow.python")
+        and not module.startswith("tensorflow.python.keras"))
+        or module == "tensorflow.compat.v2"
+    ):
         return [("keras-tf-version-skew", 0.7, {"name": name, "module": module})]
     if is_keras_module(module):
         return _names(ctx, module, name)
@@ -210,6 +267,10 @@ def _module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         return [("shadowed-module", 0.8, {"module": module, "missing": name})]
     if module == "ml_dtypes":
         return [("ml-dtypes-mismatch", 0.85, {"name": name})]
+    if module == "numpy" and name in NUMPY_REMOVED_ALIASES:
+        return [
+            ("numpy-abi-mismatch", 0.6, {"name": f"numpy.{name}", "removed_in": "NumPy 1.24/2.0"})
+        ]
     if "compat.v2" in module or "__internal__" in module:
         return [("keras-tf-version-skew", 0.8, {"module": module, "name": name})]
     if is_keras_module(module):
@@ -255,4 +316,6 @@ STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "module-attribute": _module_attribute,
     "import-statement": _import_statement,
     "shadow-file": _shadow_file,
+    "uv-tags": _uv_tags,
+    "h5-file": _h5_file,
 }
