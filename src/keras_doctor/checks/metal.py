@@ -17,7 +17,7 @@ from keras_doctor.knowledge.metal_pairs import loading_metals, metal_verdict
 from keras_doctor.remedies import install, uninstall
 
 _BASIS = {"verdicts": "the plugin's binaries checked against this TensorFlow build's exports",
-          "reports": "public reports of this pairing failing to load",
+          "reports": "public reports of importing TensorFlow with this plugin",
           "apple_table": "Apple's version table (tensorflow-metal's PyPI description)",
           "none": "no source pairs them"}
 

@@ -189,17 +189,22 @@ PIP_TAG_SUPPORT: List[Dict[str, Any]] = [
     },
 ]
 
-# Public reports of tensorflow-metal pairings that fail to load, for TensorFlow minors where the
-# knowledge base has no verdict computed from the binaries. Apple's table pairs TF 2.18 with metal
-# 1.1.0 (a row whose features column reads "Fixes compatibility with 2.18+ TF versions"), yet 1.1.0
-# fails to load against 2.18.
-METAL_REPORTED_FAILURES: List[Dict[str, Any]] = [
-    {"tensorflow": ">=2.18,<2.19", "metal": "<=1.1.0",
-     "symptom": "NotFoundError: dlopen(libmetal_plugin.dylib): Symbol not found",
+# Public reports of tensorflow-metal pairings (outcome of `import tensorflow` with the plugin on
+# an Apple Silicon Mac), where the knowledge base has no verdict computed from the binaries.
+# Apple's table pairs TF 2.18 with metal 1.1.0 (a row whose features column reads "Fixes
+# compatibility with 2.18+ TF versions"), yet 1.1.0 fails to load against 2.18. First match wins.
+_BLOG = ("https://github.com/ShapeLayer/blog.jonghyeon.me/blob/main/_posts/"
+         "2025-09-11-tensorflow-metal-compatibilities.md (M1, macOS 15.6.1, Python 3.10)")
+METAL_REPORTS: List[Dict[str, Any]] = [
+    {"tensorflow": ">=2.18,<2.20", "metal": "<=1.1.0", "loads": False,
+     "symptom": "NotFoundError: dlopen(libmetal_plugin.dylib): Symbol not found: "
+                "__ZN3tsl8internal10LogMessageC1EPKcii",
      "sources": ["https://github.com/tensorflow/tensorflow/issues/81987",
-                 "https://github.com/tensorflow/tensorflow/issues/84167"]},
-    {"tensorflow": ">=2.20", "metal": "<=1.2.0",
+                 "https://github.com/tensorflow/tensorflow/issues/84167", _BLOG]},
+    {"tensorflow": "==2.19.0", "metal": "==1.2.0", "loads": True,
+     "symptom": None, "sources": [_BLOG]},
+    {"tensorflow": ">=2.20", "metal": "<=1.2.0", "loads": False,
      "symptom": "Library not loaded: @rpath/_pywrap_tensorflow_internal.so",
-     "sources": ["https://github.com/tensorflow/tensorflow/pull/126380 (tensorflow-metal 1.2.0 "
-                 "no longer loads with a stock TensorFlow)"]},
+     "sources": [_BLOG, "https://github.com/tensorflow/tensorflow/pull/126380 (tensorflow-metal "
+                        "1.2.0 no longer loads with a stock TensorFlow)"]},
 ]

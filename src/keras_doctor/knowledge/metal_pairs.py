@@ -1,8 +1,8 @@
 """One answer to "does this tensorflow-metal release load with this TensorFlow?", and from where.
 
 The check and `recommend` both need it and must agree. Sources, strongest first: verdicts computed
-from the real wheels' binaries (knowledge base, `--deep` build), public reports of failures
-(`compat_rules.METAL_REPORTED_FAILURES`), then Apple's version table.
+from the real wheels' binaries (knowledge base, `--deep` build), public reports
+(`compat_rules.METAL_REPORTS`), then Apple's version table.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any, List, Optional
 
 from packaging.specifiers import SpecifierSet
 
-from keras_doctor.knowledge.compat_rules import METAL_REPORTED_FAILURES
+from keras_doctor.knowledge.compat_rules import METAL_REPORTS
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,11 @@ def metal_verdict(kb: Any, tf_version: str, metal_version: str) -> MetalVerdict:
         return MetalVerdict(True, "verdicts")
     if metal_version in pairing.fails:
         return MetalVerdict(False, "verdicts")
-    for report in METAL_REPORTED_FAILURES:
+    for report in METAL_REPORTS:
         if SpecifierSet(report["tensorflow"]).contains(tf_version) and \
                 SpecifierSet(report["metal"]).contains(metal_version):
-            return MetalVerdict(False, "reports", report["symptom"], tuple(report["sources"]))
+            return MetalVerdict(report["loads"], "reports", report["symptom"],
+                                tuple(report["sources"]))
     if pairing.table_metal is not None:
         return MetalVerdict(pairing.table_metal == metal_version, "apple_table", pairing.table_row)
     return MetalVerdict(None, "none")
