@@ -59,16 +59,16 @@ class Hypothesis:
         return min(0.99, 1.0 - remaining)
 
 
-def hypotheses(raw: str, knowledge: Any = None, keras3: Optional[bool] = None) -> tuple:
+def hypotheses(raw: str, knowledge: Any = None, keras_version: Optional[str] = None) -> tuple:
     """(cleaned text, hypotheses ranked most likely first) for `raw`, from the text alone."""
     cleaned = text.clean(raw)
     cat = catalog_module.load()
     ctx = Context(
         text=cleaned.text,
         frames=cleaned.frames,
-        names=NameResolver(cat.keras_names, knowledge),
+        names=NameResolver(cat.keras_names, knowledge, keras_version),
         always_present=cat.keras_names.get("always_present", {}),
-        keras3_known=keras3,
+        keras3_known=_is_keras3(keras_version),
     )
     found: Dict[str, Hypothesis] = {}
     for signature_match in match.run(cat, cleaned.text):
@@ -119,8 +119,8 @@ def to_finding(hyp: Hypothesis, confidence: float, facts: Any = None) -> Finding
 
 
 def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
-    keras3 = _keras3_from_facts(facts) if facts is not None else None
-    cleaned, ranked = hypotheses(raw, knowledge, keras3)
+    keras_version = _installed_keras(facts) if facts is not None else None
+    cleaned, ranked = hypotheses(raw, knowledge, keras_version)
     report = Report(command="explain")
     report.extra["input"] = {
         "chars": cleaned.original_chars,
@@ -143,13 +143,19 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
     return report
 
 
-def _keras3_from_facts(facts: Any) -> Optional[bool]:
-    from packaging.version import InvalidVersion, Version
-
+def _installed_keras(facts: Any) -> Optional[str]:
     for dist in getattr(facts, "distributions", ()) or ():
         if dist.canonical_name == "keras":
-            try:
-                return Version(dist.version).major >= 3
-            except InvalidVersion:
-                return None
+            return str(dist.version)
     return None
+
+
+def _is_keras3(version: Optional[str]) -> Optional[bool]:
+    from packaging.version import InvalidVersion, Version
+
+    if not version:
+        return None
+    try:
+        return Version(version).major >= 3
+    except InvalidVersion:
+        return None

@@ -54,9 +54,18 @@ def is_keras_module(module: str) -> bool:
 
 
 class NameResolver:
-    def __init__(self, table: Dict[str, Any], knowledge: Any = None):
+    """`knowledge` is a KnowledgeBase, or None to load the embedded one on first need.
+
+    The documented table decides the common cases without loading anything (the atlas costs more
+    than the rest of an explanation); the atlas is consulted for names the table does not know,
+    and, when the installed Keras version is known (`keras_version`, from the facts), always."""
+
+    def __init__(
+        self, table: Dict[str, Any], knowledge: Any = None, keras_version: Optional[str] = None
+    ):
         self.table = table
         self.knowledge = knowledge
+        self.keras_version = keras_version
         self._introduced = [(re.compile(e["pattern"]), e) for e in table.get("introduced", ())]
 
     def resolve(
@@ -68,9 +77,11 @@ class NameResolver:
         full = f"{folded}.{name}" if name else folded
         keras3 = keras3 or module.startswith("keras._tf_keras")
         evidence: Dict[str, Any] = {"name": name, "module": module}
-        atlas = self._from_atlas(folded, name)
-        if atlas:
-            evidence["atlas"] = atlas
+        if self.keras_version:
+            evidence["keras_version"] = self.keras_version
+            atlas = self._from_atlas(folded, name)
+            if atlas:
+                evidence["atlas"] = atlas
         introduced = self._introduced_in(name or folded.rsplit(".", 1)[-1])
         removed = self._entry("removed_in_keras3", folded, name, full)
         moved = self._entry("moved", folded, name, full)
@@ -113,11 +124,45 @@ class NameResolver:
                     Verdict("keras-api-moved", 0.45, evidence),
                 ]
             return [Verdict("keras-api-moved", 0.6, evidence)]
+        atlas = evidence.get("atlas") or self._from_atlas(folded, name)
+        if atlas:
+            evidence["atlas"] = atlas
+            verdict = self._atlas_verdict(atlas, evidence, keras3, library or via_tf_keras)
+            if verdict:
+                return verdict
         closest = self._closest(name) if name else None
         if closest:
             evidence["closest"] = closest
             return [Verdict("keras-api-moved", 0.55, evidence)]
         return [Verdict("keras-api-moved", 0.3, evidence)]
+
+    def _atlas_verdict(
+        self, atlas: Dict[str, Any], evidence: Dict[str, Any], keras3: bool, keras2_code: bool
+    ) -> Optional[List[Verdict]]:
+        from packaging.version import InvalidVersion, Version
+
+        versions = atlas.get("versions_with") or []
+        if versions:
+            evidence["in_sampled_releases"] = f"{versions[0]} … {versions[-1]}"
+            first, last = Version(versions[0]), Version(versions[-1])
+            try:
+                installed = Version(self.keras_version) if self.keras_version else None
+            except InvalidVersion:
+                installed = None
+            if installed is not None and installed < first:
+                evidence["first_release"] = f"keras {first}"
+                return [Verdict("package-too-old-for-api", 0.8, evidence)]
+            if last.major < 3 and (keras3 or (installed is not None and installed.major >= 3)):
+                cause = "keras3-legacy-code" if keras2_code else "keras3-removed-api"
+                return [Verdict(cause, 0.75, evidence)]
+            return None
+        if atlas.get("where"):
+            evidence["moved_to"] = atlas["where"][0]
+            return [Verdict("keras-api-moved", 0.75, evidence)]
+        if atlas.get("closest"):
+            evidence["closest"] = atlas["closest"][0]
+            return [Verdict("keras-api-moved", 0.65, evidence)]
+        return None
 
     # -- tables ------------------------------------------------------------------------------------
 
@@ -149,29 +194,31 @@ class NameResolver:
     # -- knowledge base (pluggable) ----------------------------------------------------------------
 
     def _from_atlas(self, module: str, name: Optional[str]) -> Optional[Dict[str, Any]]:
-        """What the symbol atlas knows about the name, when a knowledge base with one is loaded.
+        """What the knowledge base's symbol atlas says about `module.name`; None without one.
 
-        The atlas API is duck-typed (`where`, `lookup`, `closest`) so this works with whatever
-        release of the knowledge package is installed, and never fails the explanation."""
-        kb = self.knowledge
-        if kb is None or not name:
+        Never fails the explanation: a missing data file or an unexpected answer is no answer."""
+        if not name:
             return None
-        found: Dict[str, Any] = {}
-        for method, args in (
-            ("where", (name,)),
-            ("lookup", (f"{module}.{name}",)),
-            ("closest", (name,)),
-        ):
-            function = getattr(kb, method, None)
-            if function is None:
-                continue
-            try:
-                value = function(*args)
-            except Exception:  # an atlas without this symbol, or another API shape
-                continue
-            if value:
-                found[method] = _plain(value)
-        return found or None
+        try:
+            kb = self.knowledge
+            if kb is None:
+                from keras_doctor import knowledge
+
+                kb = self.knowledge = knowledge.load()
+            atlas = kb.atlas
+            version = self.keras_version or (atlas.sampled("keras") or [None])[-1]
+            found: Dict[str, Any] = {
+                "versions_with": atlas.versions_with(module, name),
+                "where": atlas.where(name, version)[:5] if version else [],
+                "closest": atlas.closest(module, name, version)[:3] if version else [],
+                "checked_against": f"keras {version}" if version else None,
+            }
+            removal = kb.keras3_removed(module, name)
+            if removal:
+                found["keras3_removed"] = removal
+        except Exception:  # no knowledge base in this build, or another data format
+            return None
+        return {k: _plain(v) for k, v in found.items() if v}
 
 
 def _plain(value: Any) -> Any:

@@ -251,10 +251,8 @@ def _import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if module.startswith("numpy"):
         return [("numpy-abi-mismatch", 0.5, {"name": name, "module": module})]
     if (
-        (module.startswith("tensorflow.python")
-        and not module.startswith("tensorflow.python.keras"))
-        or module == "tensorflow.compat.v2"
-    ):
+        module.startswith("tensorflow.python") and not module.startswith("tensorflow.python.keras")
+    ) or module == "tensorflow.compat.v2":
         return [("keras-tf-version-skew", 0.7, {"name": name, "module": module})]
     if is_keras_module(module):
         return _names(ctx, module, name)
