@@ -127,7 +127,7 @@ class NameResolver:
         atlas = evidence.get("atlas") or self._from_atlas(folded, name)
         if atlas:
             evidence["atlas"] = atlas
-            verdict = self._atlas_verdict(atlas, evidence, keras3, library or via_tf_keras)
+            verdict = self._atlas_verdict(atlas, evidence, keras3, bool(library) or via_tf_keras)
             if verdict:
                 return verdict
         closest = self._closest(name) if name else None

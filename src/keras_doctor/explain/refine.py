@@ -123,7 +123,7 @@ def _closest_finding(hyp: Any, findings: List[Finding]) -> Finding:
     """Of several check findings of one cause (one per owner, say), the one the text points at."""
     import json
 
-    clues = []
+    clues: List[str] = []
     for key in ("path", "module", "name", "backend", "symbol"):
         value = hyp.evidence.get(key)
         for item in value if isinstance(value, list) else [value]:

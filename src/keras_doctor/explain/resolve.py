@@ -124,12 +124,12 @@ class Context:
 
 def resolve(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     step = STEPS.get(found.signature.resolve or "")
-    base = (found.signature.cause, found.signature.weight, {})
+    base: Outcome = (found.signature.cause, found.signature.weight, {})
     return step(found, ctx) if step else [base]
 
 
 def _arch(found: SignatureMatch, ctx: Context) -> List[Outcome]:
-    out = [("mixed-arch-binary", found.signature.weight, {})]
+    out: List[Outcome] = [("mixed-arch-binary", found.signature.weight, {})]
     need, have = found.first("need"), found.first("have")
     if need.startswith(("x86_64", "i386")) and have.startswith("arm64"):
         out.append(("rosetta-python", 0.55, {"interpreter_arch": need}))
