@@ -15,17 +15,18 @@ Query API (stable; checks and `recommend` depend on it):
     kb.requires_for("tensorflow", "2.15.0", "macos-arm64", "3.11")  # [str] Requires-Dist | None
     kb.wheel_for("tensorflow", "2.15.0", "macos-arm64", "3.11")     # Wheel | None
     kb.newest_release("tensorflow", "macos-arm64", "3.13")          # Release | None
-    kb.tf_numpy_abi("2.14.0")                     # NumpyAbi(built_against=1, runtime="<2", …) | None
+    kb.tf_numpy_abi("2.14.0")                     # NumpyAbi(built_against=1, runtime="<2") | None
     kb.metal_for_tf("2.16.2")                     # MetalPairing (Apple's table + load verdicts)
     kb.metal_release("1.1.0")                     # {"pythons", "platforms", "archs", …} | None
     kb.atlas.lookup("keras.applications", "VGG16", "3.3.3")   # True | False | None (unknown)
-    kb.atlas.where("ImageDataGenerator", "3.3.3")             # ["keras._tf_keras.keras.preprocessing.image", …]
+    kb.atlas.where("ImageDataGenerator", "3.3.3")             # ["keras._tf_keras.keras.…image"]
     kb.atlas.closest("keras.applications", "Resnet50", "3.3.3")  # ["ResNet50"]
     kb.keras3_removed("keras.preprocessing.image", "ImageDataGenerator")  # dict | None
     kb.weights("ResNet50")                        # [WeightFile(file_name, file_hash, url, …)]
 
 `Release.wheels` holds `Wheel(tag, requires_dist, requires_python, yanked)`; `Release.python_tags`
-and `Release.platform_tags` summarise them. Platforms are keras-doctor's names (`facts.model.PLATFORMS`).
+and `Release.platform_tags` summarise them. Platforms are keras-doctor's names
+(`facts.model.PLATFORMS`).
 """
 
 from __future__ import annotations
@@ -53,14 +54,15 @@ class KnowledgeBase(KnowledgeQueries):
     def __init__(self, directory: Path, origin: str = "embedded"):
         self.directory = Path(directory)
         self.origin = origin  # "embedded" | "user"
-        self.manifest = read_manifest(self.directory)
-        if self.manifest is None:
+        manifest = read_manifest(self.directory)
+        if manifest is None:
             raise KnowledgeError(f"no readable {MANIFEST} in {self.directory}")
-        if self.manifest.get("format") != FORMAT:
+        if manifest.get("format") != FORMAT:
             raise KnowledgeError(
-                f"{self.directory}: data format {self.manifest.get('format')!r}, "
+                f"{self.directory}: data format {manifest.get('format')!r}, "
                 f"this keras-doctor reads {FORMAT}"
             )
+        self.manifest: Dict[str, Any] = manifest
         self._files: Dict[str, Any] = {}
         super().__init__()
 

@@ -31,7 +31,8 @@ def parse_spans(text: str) -> List[int]:
 
 
 def format_spans(indexes: Sequence[int]) -> str:
-    spans, run = [], []
+    spans: List[str] = []
+    run: List[int] = []
     for i in sorted(set(indexes)):
         if run and i == run[-1] + 1:
             run.append(i)
@@ -110,11 +111,17 @@ class Atlas:
         return sorted(found, key=lambda m: (m.count("."), m))
 
     def closest(self, module: str, name: str, version: str, n: int = 3) -> List[str]:
-        """Names of `module` in `version` that look like `name` (for typos: `Resnet50` → ResNet50)."""
+        """Names of `module` in `version` that look like `name` (typos: `Resnet50` → ResNet50)."""
         names = self.names(module, version) or []
-        by_lower = {c.lower(): c for c in names}
-        if name.lower() in by_lower:
-            return [by_lower[name.lower()]]
+        same_letters = [c for c in names if c.lower() == name.lower()]
+        if same_letters:  # `Resnet50` → ResNet50 (the class) before resnet50 (the module)
+            return sorted(
+                same_letters,
+                key=lambda c: (
+                    c[:1].isupper() != name[:1].isupper(),
+                    -difflib.SequenceMatcher(None, c, name).ratio(),
+                ),
+            )
         return difflib.get_close_matches(name, names, n=n, cutoff=0.6)
 
     def versions_with(self, module: str, name: str) -> List[str]:

@@ -1,13 +1,15 @@
 """Build the knowledge base from the real package index: `python -m keras_doctor.knowledge.build`.
 
-    python -m keras_doctor.knowledge.build [--deep] [--out DIR] [--only releases,metal,atlas,weights]
-                                           [--refresh] [--jobs N]
+    python -m keras_doctor.knowledge.build [--deep] [--out DIR]
+        [--only releases,metal,atlas,weights] [--refresh] [--jobs N]
 
 Every fact shipped in `knowledge/data/` is produced here from public sources (the index's JSON API,
 wheel METADATA read by range requests, wheel contents read statically) or from `curated.py`, where
 each hand-kept fact carries its source. Progress goes to stderr; downloads are cached under
 $KERAS_DOCTOR_BUILD_CACHE (default: the user cache dir), so a rerun needs no network unless
-`--refresh` asks for fresh index pages. `--deep` adds the tensorflow-metal load verdicts, which
+`--refresh` asks for fresh index pages. Building into a folder that already holds data is
+incremental: wheels already described there are not read again (this is how `db update` stays
+cheap). `--deep` adds the tensorflow-metal load verdicts, which
 download whole TensorFlow wheels (minutes, gigabytes): a maintainer's step, not a CI one.
 """
 
@@ -46,8 +48,16 @@ def write_json(out_dir: Path, relative: str, document: Dict[str, Any]) -> Path:
     return path
 
 
+def read_previous(path: Path) -> Optional[Dict[str, Any]]:
+    """An earlier version of a data file in the output folder, to build on incrementally."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def write_manifest(out_dir: Path) -> Dict[str, Any]:
-    """List every data file with its size, hash and age; the loader reads only this to compare copies."""
+    """List every data file with its size, hash and age: the loader compares copies by this."""
     files: Dict[str, Any] = {}
     stamps: List[str] = []
     for path in sorted(out_dir.rglob("*.json")):
@@ -66,8 +76,8 @@ def write_manifest(out_dir: Path) -> Dict[str, Any]:
 
     manifest = {
         "format": FORMAT,
-        "generated_at": min(stamps) if stamps else now_iso(),
-        "updated_at": max(stamps) if stamps else now_iso(),
+        "generated_at": now_iso(),  # when this snapshot was assembled: what `load` compares
+        "oldest_file": min(stamps) if stamps else None,
         "builder": f"keras-doctor {__version__}",
         "files": files,
     }

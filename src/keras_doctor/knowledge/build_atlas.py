@@ -1,9 +1,9 @@
 """Build the Keras symbol atlas from real wheels of keras and tf-keras (see `static_modules`).
 
 Sample: the newest patch of every minor — keras 2.2 … 2.15, every Keras 3 minor, every tf-keras
-minor. Wheels are downloaded whole (a few MB each) into the builder cache and read with `zipfile` and
-`ast`; nothing is imported. The result interns every name once and stores, per module, the spans of
-sampled versions in which each name exists (see `atlas.py` for the reader).
+minor. Wheels are downloaded whole (a few MB each) into the builder cache and read with `zipfile`
+and `ast`; nothing is imported. The result interns every name once and stores, per module, the
+spans of sampled versions in which each name exists (see `atlas.py` for the reader).
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ SOURCE_MODULES = (
 
 METHOD = (
     "Static reading of each sampled wheel with ast (never imported): a module is the file `import "
-    "module` would load (following Keras 3's `keras/api` __path__ extension); its names are what the "
+    "module` would load (following Keras 3's `keras/api` __path__ extension); its names are what "
+    "the "
     "file binds at top level: defs, classes, assignments, imports from inside the package (or "
     "keras_applications/keras_preprocessing, or tensorflow.keras for Keras 2.4), `__all__` when "
     "literal, plus its submodules. Every generated API module is listed; in layouts without one "
@@ -65,7 +66,7 @@ def sample(fetcher: Fetcher, distribution: str) -> List[Tuple[Version, Dict[str,
         wheel = next((f for f in files if f["filename"].endswith(".whl")), None)
         if wheel is None or version < OLDEST[distribution]:
             continue
-        newest[version.release[:2]] = (version, wheel)
+        newest[(version.major, version.minor)] = (version, wheel)
     return [newest[k] for k in sorted(newest)]
 
 
@@ -91,13 +92,14 @@ def build_atlas(fetcher: Fetcher, pool: ThreadPoolExecutor) -> Dict[str, Any]:
         picked = sample(fetcher, distribution)
         versions[distribution] = [str(v) for v, _ in picked]
         fetcher.progress(f"atlas: {distribution} {', '.join(versions[distribution])}")
-        readings = pool.map(lambda item: read_version(fetcher, distribution, item[1]), picked)
-        for index, ((_version, wheel), (modules, placeholders)) in enumerate(zip(picked, readings)):
+        readings = pool.map(read_version, [fetcher] * len(picked), [distribution] * len(picked),
+                            [wheel for _, wheel in picked])
+        for index, ((_version, wheel), (reading, placeholders)) in enumerate(zip(picked, readings)):
             wheels.append(wheel["filename"])
             for module, found in placeholders.items():
                 for name in found:
                     stubs.setdefault(module, {}).setdefault(name, []).append(index)
-            for module, (names, resolved) in modules.items():
+            for module, (names, resolved) in reading.items():
                 present.setdefault(module, []).append(index)
                 if not resolved:
                     unresolved.setdefault(module, []).append(index)
@@ -123,7 +125,8 @@ def build_atlas(fetcher: Fetcher, pool: ThreadPoolExecutor) -> Dict[str, Any]:
         modules[module] = entry
     return {
         "sources": [
-            f"https://pypi.org/simple/{d}/ wheels: {', '.join(w for w in wheels if w.lower().startswith(r))}"
+            f"https://pypi.org/simple/{d}/ wheels: "
+            + ", ".join(w for w in wheels if w.lower().startswith(r))
             for d, r in DISTRIBUTIONS.items()
         ],
         "method": METHOD,

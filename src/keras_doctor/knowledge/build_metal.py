@@ -1,4 +1,4 @@
-"""tensorflow-metal ↔ TensorFlow: Apple's own table, the wheels per release, and (with --deep) verdicts.
+"""tensorflow-metal ↔ TensorFlow: Apple's table, the wheels per release, and (--deep) load verdicts.
 
 tensorflow-metal declares no dependency on TensorFlow, so no resolver keeps the pair consistent.
 Apple publishes the pairing only as a Markdown table in the long description of the plugin's
@@ -73,7 +73,8 @@ def build_metal(
             wheel = wheels[0]
             raw = read_metadata(fetcher, wheel["url"], int(wheel["size"]))
             message = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(raw)
-            description = message.get_payload() or ""
+            payload = message.get_payload()
+            description = payload if isinstance(payload, str) else ""
             table_wheel = wheel["filename"]
     rows = parse_apple_table(description)
     if not rows:
@@ -102,11 +103,12 @@ def build_metal(
 
 
 TRUST_NOTE = (
-    "Checks trust `verdicts` (what the binaries show: every undefined symbol of the plugin found among "
-    "the exports of the TensorFlow build, every linked library present) over `apple_table` where they "
-    "disagree, because a verdict is computed from the exact wheels a user installs, while the table is "
-    "prose that has lagged behind releases (its last row pairs TF 2.18 with metal 1.1.0, which fails "
-    "to load against TF 2.18). Without a verdict for a pair, checks fall back to the table."
+    "Checks trust `verdicts` (what the binaries show: every undefined symbol of the plugin found "
+    "among the exports of the TensorFlow build, every linked library present) over `apple_table` "
+    "where they disagree, because a verdict is computed from the exact wheels a user installs, "
+    "while the table is prose that has lagged behind releases (its last row pairs TF 2.18 with "
+    "metal 1.1.0, which fails to load against TF 2.18). Without a verdict for a pair, checks fall "
+    "back to the table."
 )
 
 

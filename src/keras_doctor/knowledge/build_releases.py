@@ -37,10 +37,10 @@ PROJECTS = (
 SINCE = {"numpy": "2019-01-01", "protobuf": "2019-01-01", "h5py": "2019-01-01"}
 
 POLICY = (
-    "Final releases only (pre-releases and dev releases are left out). Releases whose first file was "
-    "uploaded before `since` are left out. Tags and Requires-Dist come from wheels; `sdist` says "
-    "whether the release also has a source distribution. Requires-Dist and Requires-Python are read "
-    "from each wheel's METADATA."
+    "Final releases only (pre-releases and dev releases are left out). Releases whose first file "
+    "was uploaded before `since` are left out. Tags and Requires-Dist come from wheels; `sdist` "
+    "says whether the release also has a source distribution. Requires-Dist and Requires-Python "
+    "are read from each wheel's METADATA."
 )
 
 WheelFile = Dict[str, Any]
@@ -63,16 +63,29 @@ def select_files(index: Dict[str, Any], since: Optional[str]) -> Dict[Version, L
     return dict(sorted(by_version.items()))
 
 
-def build_project(fetcher: Fetcher, pool: ThreadPoolExecutor, project: str) -> Dict[str, Any]:
+def build_project(
+    fetcher: Fetcher,
+    pool: ThreadPoolExecutor,
+    project: str,
+    previous: Optional[Dict[str, Any]] = None,
+) -> Dict[str, Any]:
+    """The release table of `project`; wheels already described in `previous` are not read again."""
     index = fetcher.simple_index(project)
     files = select_files(index, SINCE.get(project))
+    known = _known_requirements(previous)
     wheels = [f for group in files.values() for f in group if f["filename"].endswith(".whl")]
-    fetcher.progress(f"{project}: {len(files)} releases, {len(wheels)} wheels: reading METADATA")
-    metadata = dict(
-        zip(
-            (w["url"] for w in wheels),
-            pool.map(lambda w: _requirements(fetcher, w), wheels),
-        )
+    missing = [w for w in wheels if (_version_of(w["filename"]), _tag_of(w)) not in known]
+    fetcher.progress(
+        f"{project}: {len(files)} releases, {len(wheels)} wheels, "
+        f"{len(missing)} not in the previous data: reading their METADATA"
+    )
+    metadata = {
+        w["url"]: known[(_version_of(w["filename"]), _tag_of(w))]
+        for w in wheels
+        if w not in missing
+    }
+    metadata.update(
+        zip((w["url"] for w in missing), pool.map(lambda w: _requirements(fetcher, w), missing))
     )
     releases = {str(v): _release(group, metadata) for v, group in files.items()}
     return {
@@ -85,6 +98,20 @@ def build_project(fetcher: Fetcher, pool: ThreadPoolExecutor, project: str) -> D
         ],
         "releases": releases,
     }
+
+
+def _known_requirements(
+    previous: Optional[Dict[str, Any]],
+) -> Dict[Tuple[Optional[Version], str], Tuple[Optional[str], List[str]]]:
+    """(version, wheel tag) → (Requires-Python, Requires-Dist) from an earlier table."""
+    known: Dict[Tuple[Optional[Version], str], Tuple[Optional[str], List[str]]] = {}
+    for version, record in (previous or {}).get("releases", {}).items():
+        odd = record.get("requires_python_by_wheel", {})
+        requires = {i: g["requires_dist"] for g in record.get("requires", ()) for i in g["wheels"]}
+        for i, tag in enumerate(record.get("wheels", ())):
+            python = odd.get(str(i), record.get("requires_python"))
+            known[(Version(version), tag)] = (python, list(requires.get(i, [])))
+    return known
 
 
 def _release(

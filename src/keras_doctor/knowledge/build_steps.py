@@ -9,7 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from keras_doctor.knowledge.build import write_json
+from keras_doctor.knowledge.build import read_previous, write_json
 from keras_doctor.knowledge.fetch import Fetcher
 
 
@@ -18,7 +18,9 @@ def releases_step(fetcher: Fetcher, pool: ThreadPoolExecutor, out: Path, deep: b
     from keras_doctor.knowledge.build_releases import PROJECTS, build_project
 
     for project in PROJECTS:
-        write_json(out, f"releases/{project}.json", build_project(fetcher, pool, project))
+        relative = f"releases/{project}.json"
+        previous = read_previous(out / relative)
+        write_json(out, relative, build_project(fetcher, pool, project, previous))
     write_json(out, "numpy_abi.json", curated.NUMPY_ABI)
 
 

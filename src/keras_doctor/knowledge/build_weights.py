@@ -61,13 +61,13 @@ def _read(
             module = name[len(folder) : -3]
             if module.startswith("_") or module in NOT_WEIGHTS or module.endswith("_test"):
                 continue
-            source = archive.read(name)
-            found = weight_calls(source)
+            code = archive.read(name)
+            found = weight_calls(code)
             if not found:
                 empty.append(module)
             publics = sorted(
                 n.name
-                for n in ast.parse(source).body
+                for n in ast.parse(code).body
                 if isinstance(n, ast.FunctionDef) and n.name[:1].isupper()
             )
             for call in found:

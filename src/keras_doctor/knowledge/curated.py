@@ -20,10 +20,11 @@ NUMPY_ABI: Dict[str, Any] = {
         "releases/tensorflow.json: TF 2.9-2.11 and 2.14.0 declare numpy without an upper bound",
     ],
     "note": (
-        "Rules, first match wins, per project and version range. `built_against` is the numpy major "
-        "the project's C extensions were compiled with; `runtime` is the numpy range those binaries "
-        "can import with, whatever the wheel declares (the wheel's own Requires-Dist may be looser: "
-        "TensorFlow 2.9-2.11 and 2.14.0 declare no numpy cap although they are numpy-1 builds)."
+        "Rules, first match wins, per project and version range. `built_against` is the numpy "
+        "major the project's C extensions were compiled with; `runtime` is the numpy range those "
+        "binaries can import with, whatever the wheel declares (the wheel's own Requires-Dist may "
+        "be looser: TensorFlow 2.9-2.11 and 2.14.0 declare no numpy cap although they are numpy-1 "
+        "builds)."
     ),
     "rules": [
         {

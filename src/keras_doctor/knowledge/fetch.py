@@ -3,8 +3,8 @@
 The builder reads thousands of small byte ranges from wheels on the package index. Opening a new TLS
 connection per request (what `urllib.request.urlopen` does) would triple the build time, so each
 worker thread keeps one `http.client` connection per host. Everything fetched is cached under the
-builder cache: index pages until `refresh` is asked for, wheel bytes forever (wheel URLs on the index
-name their content hash, so they never change).
+builder cache: index pages until `refresh` is asked for, wheel bytes forever (wheel URLs on the
+index name their content hash, so they never change).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 USER_AGENT = "keras-doctor-knowledge-builder (+https://pypi.org/project/keras-doctor/)"
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 RETRIES = 5
+DEFAULT_INDEX = "https://pypi.org/simple"
 
 
 class FetchError(RuntimeError):
@@ -64,10 +65,12 @@ class Fetcher:
         return data
 
     def simple_index(self, project: str) -> Dict[str, Any]:
-        return self.get_json(f"https://pypi.org/simple/{project}/", SIMPLE_JSON)
+        """The PEP 691 JSON project page ($KERAS_DOCTOR_INDEX_URL overrides the index)."""
+        base = os.environ.get("KERAS_DOCTOR_INDEX_URL", DEFAULT_INDEX).rstrip("/")
+        return self.get_json(f"{base}/{project}/", SIMPLE_JSON)
 
     def download(self, url: str) -> Path:
-        """A whole file (a wheel), kept in the cache forever: index file URLs are content-addressed."""
+        """A whole file (a wheel), cached forever: the index's file URLs are content-addressed."""
         name = urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1]
         path = self.cache_dir / "files" / hashlib.sha256(url.encode()).hexdigest()[:16] / name
         if not path.exists():

@@ -102,7 +102,7 @@ class RemoteZip(io.RawIOBase):
 
 
 def read_member(fetcher: Fetcher, url: str, size: int, suffix: str) -> Tuple[str, bytes]:
-    """The (name, content) of the first member whose name ends with `suffix` (e.g. ".dist-info/METADATA")."""
+    """(name, content) of the first member whose name ends with `suffix` (".dist-info/METADATA")."""
     remote = RemoteZip(fetcher, url, size)
     with zipfile.ZipFile(remote) as archive:  # type: ignore[arg-type]
         info = _find(archive, suffix)

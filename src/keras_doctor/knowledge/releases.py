@@ -1,9 +1,9 @@
 """Release tables as objects: which wheels a release has, and which one an installer would pick.
 
-Checks ask questions like "does TF 2.15.0 have a wheel for macOS arm64 and Python 3.12, and what does
-that wheel require?". The answer depends on the wheel, not the release (TF's macOS arm64 wheels of
-2.13–2.15.0 are shims with other requirements than the Linux ones), so the selection mirrors an
-installer's: the target's supported tags in priority order, built with `packaging.tags`.
+Checks ask questions like "does TF 2.15.0 have a wheel for macOS arm64 and Python 3.12, and what
+does that wheel require?". The answer depends on the wheel, not the release (TF's macOS arm64
+wheels of 2.13–2.15.0 are shims with other requirements than the Linux ones), so the selection
+mirrors an installer's: the target's supported tags in priority order, built with `packaging.tags`.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class Release:
     def wheel_for(
         self, platform: str, python: str, os_version: Optional[str] = None
     ) -> Optional[Wheel]:
-        """The wheel an installer would choose on `platform` ("macos-arm64", …) with Python `python`."""
+        """The wheel an installer picks on `platform` ("macos-arm64", …) with Python `python`."""
         ranking = {
             tag: rank for rank, tag in enumerate(supported_tags(platform, python, os_version))
         }
@@ -110,7 +110,7 @@ def release_from_json(project: str, version: str, data: Dict[str, Any]) -> Relea
 def supported_tags(
     platform: str, python: str, os_version: Optional[str] = None
 ) -> Tuple[tags.Tag, ...]:
-    """Tags a CPython `python` on `platform` accepts, best first (like `packaging.tags.sys_tags`)."""
+    """Tags CPython `python` on `platform` accepts, best first (like `packaging.tags.sys_tags`)."""
     version = tuple(int(p) for p in python.split(".")[:2])
     platforms = list(_platform_tags(platform, os_version))
     return (

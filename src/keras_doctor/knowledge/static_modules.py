@@ -109,13 +109,13 @@ class WheelSource:
     # -- names -----------------------------------------------------------------------------------
 
     def names(self, module: str, depth: int = 0) -> Tuple[FrozenSet[str], bool]:
-        """(public names, resolved?) of `module`; resolved is False when a star import leaves the wheel."""
+        """(public names, resolved?) of `module`: unresolved when a star import leaves the wheel."""
         cached = self._names.get(module)
         if cached is not None:
             return cached
         path = self.module_file(module)
         tree = self._tree(path) if path else None
-        if tree is None or depth > 8:
+        if path is None or tree is None or depth > 8:
             return frozenset(), path is None
         package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
         names: Set[str] = set()
@@ -129,7 +129,7 @@ class WheelSource:
                 for target in targets:
                     if isinstance(target, ast.Name):
                         if target.id == "__all__":
-                            explicit_all = _literal_strings(node.value)
+                            explicit_all = _literal_strings(node.value) if node.value else None
                         names.add(target.id)
             elif isinstance(node, ast.Import):
                 for alias in node.names:

@@ -196,7 +196,7 @@ def weight_calls(source: bytes) -> List[Dict[str, Any]]:
 def _bindings(
     function: ast.FunctionDef, functions: Dict[str, ast.FunctionDef]
 ) -> Iterator[Tuple[str, Dict[str, Any]]]:
-    """(calling function, parameter values) for each call of `function` in the module, then unbound."""
+    """(caller, parameter values) for each call of `function` in the module, then unbound."""
     params = [a.arg for a in function.args.args]
     for caller in functions.values():
         caller_defaults = _defaults(caller)
@@ -267,9 +267,9 @@ def _evaluate_call(
             "origin": _try(origin, env),
         }
     except _Free as free:
-        name = next((n for n in free.names if choices.get(n)), None)
-        for value in dict.fromkeys(choices.get(name, ()) if name else ()):
-            yield from _evaluate_call(call, {**env, name: value}, choices, depth + 1)
+        bindable = [n for n in free.names if choices.get(n)]
+        for value in dict.fromkeys(choices[bindable[0]] if bindable else ()):
+            yield from _evaluate_call(call, {**env, bindable[0]: value}, choices, depth + 1)
         return
     except _Unknown:
         return

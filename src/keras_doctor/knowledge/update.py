@@ -1,0 +1,82 @@
+"""`db update`: rebuild the knowledge base into the user cache dir, atomically.
+
+The new snapshot starts as a copy of the data in use (so unchanged wheels are not read again and
+the atlas need not be rebuilt), is refreshed from the index in a temporary folder beside the
+target, checked by loading it, and only then swapped in with renames. Any failure removes the
+temporary folder and leaves the old data untouched: `check` never depends on the network.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional, Sequence
+
+from keras_doctor.knowledge import KnowledgeBase, KnowledgeError, load, paths
+from keras_doctor.knowledge.fetch import FetchError, progress_to_stderr
+
+QUICK = ("releases", "metal")
+FULL = ("releases", "metal", "atlas", "weights")
+
+
+class UpdateError(RuntimeError):
+    """The update did not complete; the previous data is still in place."""
+
+
+def update(
+    full: bool = False,
+    jobs: int = 8,
+    target: Optional[Path] = None,
+    progress: Callable[[str], None] = progress_to_stderr,
+    parts: Optional[Sequence[str]] = None,
+) -> Dict[str, Any]:
+    from keras_doctor.knowledge.build import build
+
+    target = Path(target or paths.user_data_dir())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    staging = Path(tempfile.mkdtemp(prefix=".knowledge-update-", dir=target.parent))
+    try:
+        try:
+            seed = load().directory
+        except KnowledgeError:
+            seed = None
+        if seed is not None:
+            shutil.copytree(seed, staging, dirs_exist_ok=True)
+        build(
+            staging, parts or (FULL if full else QUICK), refresh=True, jobs=jobs, progress=progress
+        )
+        KnowledgeBase(staging, "user").releases("tensorflow")  # refuse to install what cannot load
+        _swap(staging, target)
+    except (FetchError, KnowledgeError, OSError, ValueError, KeyError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise UpdateError(f"{type(exc).__name__}: {exc}") from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    kb = KnowledgeBase(target, "user")
+    return {
+        "path": str(target),
+        "generated_at": kb.manifest["generated_at"],
+        "bytes": sum(f["bytes"] for f in kb.manifest["files"].values()),
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put `staging` at `target` with renames; the old copy is removed only afterwards."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}-old-{os.getpid()}")
+        os.replace(target, old)
+    try:
+        os.replace(staging, target)
+    except OSError:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

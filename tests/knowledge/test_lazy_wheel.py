@@ -1,0 +1,101 @@
+"""Reading one member of a remote wheel by range requests: against a local server, then PyPI."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import os
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import BUILD_CACHE
+
+from keras_doctor.knowledge.fetch import Fetcher
+from keras_doctor.knowledge.lazy_wheel import read_member, read_metadata
+
+
+class _RangeHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves one file, honouring `Range: bytes=a-b` like the index's file host."""
+
+    payload = b""
+
+    def do_GET(self):
+        header = self.headers.get("Range", "")
+        if header.startswith("bytes="):
+            start, end = (int(x) for x in header[6:].split("-"))
+            body = self.payload[start : end + 1]
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{end}/{len(self.payload)}")
+        else:
+            body = self.payload
+            self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def served_wheel():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(3000):  # a central directory larger than the first tail request
+            archive.writestr(f"pkg/module_{i:04d}_with_a_long_name.so", os.urandom(2000))
+        archive.writestr("pkg-1.0.dist-info/METADATA", b"Name: pkg\nRequires-Dist: numpy<2\n")
+        archive.writestr("pkg-1.0.dist-info/RECORD", b"r" * 200_000)
+    _RangeHandler.payload = buffer.getvalue()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RangeHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield (
+        f"http://127.0.0.1:{server.server_address[1]}/pkg-1.0-py3-none-any.whl",
+        len(_RangeHandler.payload),
+    )
+    server.shutdown()
+
+
+def test_reads_metadata_with_three_requests_and_a_fraction_of_the_bytes(served_wheel, tmp_path):
+    url, size = served_wheel
+    fetcher = Fetcher(tmp_path, progress=lambda _: None)
+    name, data = read_member(fetcher, url, size, ".dist-info/METADATA")
+    assert name == "pkg-1.0.dist-info/METADATA"
+    assert data == b"Name: pkg\nRequires-Dist: numpy<2\n"
+    assert fetcher.requests <= 3
+    assert fetcher.bytes_received < size / 2
+
+
+def test_metadata_is_cached_by_url(served_wheel, tmp_path):
+    url, size = served_wheel
+    fetcher = Fetcher(tmp_path, progress=lambda _: None)
+    first = read_metadata(fetcher, url, size)
+    requests = fetcher.requests
+    assert read_metadata(fetcher, url, size) == first and fetcher.requests == requests
+
+
+def test_missing_member_is_an_error(served_wheel, tmp_path):
+    url, size = served_wheel
+    with pytest.raises(KeyError):
+        read_member(Fetcher(tmp_path, progress=lambda _: None), url, size, ".dist-info/WHEEL")
+
+
+@pytest.mark.slow
+def test_range_read_metadata_equals_the_metadata_of_the_whole_wheel(tmp_path):
+    """A real TensorFlow wheel (hundreds of MB): range reads against one full download, once."""
+    cached = Fetcher(BUILD_CACHE, progress=lambda _: None)
+    index = cached.simple_index("tensorflow-metal")
+    wheel = next(
+        f
+        for f in index["files"]
+        if f["filename"] == "tensorflow_metal-1.2.0-cp311-cp311-macosx_12_0_arm64.whl"
+    )
+    fresh = Fetcher(tmp_path, progress=lambda _: None)  # no cache: really reads ranges
+    ranged = read_metadata(fresh, wheel["url"], wheel["size"])
+    assert fresh.bytes_received < wheel["size"] / 4
+    with zipfile.ZipFile(Path(cached.download(wheel["url"]))) as archive:
+        whole = archive.read("tensorflow_metal-1.2.0.dist-info/METADATA")
+    assert ranged == whole
+    assert b"|tensorflow  |tensorflow-metal|" in ranged

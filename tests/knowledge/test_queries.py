@@ -1,0 +1,103 @@
+"""The questions checks ask, answered from the shipped data (facts verified against real wheels)."""
+
+from __future__ import annotations
+
+import pytest
+
+from keras_doctor.knowledge import load
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load()
+
+
+def test_tf_215_on_apple_silicon_is_a_shim_that_requires_tensorflow_macos(kb):
+    requires = kb.requires_for("tensorflow", "2.15.0", "macos-arm64", "3.11")
+    assert any(r.startswith("tensorflow-macos ==2.15.0") for r in requires)
+    linux = kb.requires_for("tensorflow", "2.15.0", "linux-x86_64", "3.11")
+    assert not any(r.startswith("tensorflow-macos") for r in linux)
+    assert any(r.replace(" ", "").startswith("keras(<2.16") for r in linux)
+
+
+def test_no_tensorflow_arm64_mac_wheel_before_213(kb):
+    assert kb.wheel_for("tensorflow", "2.12.0", "macos-arm64", "3.10") is None
+    assert kb.wheel_for("tensorflow-macos", "2.12.0", "macos-arm64", "3.10") is not None
+
+
+def test_wheel_choice_follows_python_and_platform(kb):
+    wheel = kb.wheel_for("tensorflow", "2.16.2", "linux-x86_64", "3.11")
+    assert "cp311" in wheel.python_tags and any("x86_64" in p for p in wheel.platform_tags)
+    assert kb.wheel_for("tensorflow", "2.16.2", "macos-arm64", "3.13") is None
+    assert kb.wheel_for("tensorflow", "2.16.2", "windows-amd64", "3.11") is not None
+
+
+def test_newest_metal_release_for_python_313_does_not_exist(kb):
+    assert kb.newest_release("tensorflow-metal", "macos-arm64", "3.13") is None
+    assert str(kb.newest_release("tensorflow-metal", "macos-arm64", "3.11").version) == "1.2.0"
+
+
+def test_metal_has_no_intel_build_after_100(kb):
+    assert "x86_64" in kb.metal_release("1.0.0")["archs"]
+    assert kb.metal_release("1.1.0")["archs"] == ["arm64"]
+
+
+def test_numpy_abi_of_tensorflow_builds(kb):
+    for version in ("2.10.0", "2.14.0", "2.17.0"):
+        abi = kb.tf_numpy_abi(version)
+        assert abi.built_against == 1 and abi.allows("2.1.3") is False and abi.allows("1.26.4")
+    assert "<2" not in kb.tf_numpy_abi("2.14.0").declared  # declared no cap: pip allows numpy 2
+    assert kb.tf_numpy_abi("2.18.0").built_against == 2
+    assert kb.tf_numpy_abi("2.18.0").allows("2.0.2")
+
+
+def test_metal_pairing_from_apple_table(kb):
+    pairing = kb.metal_for_tf("2.13.1")
+    assert pairing.table_metal == "1.0.0" and pairing.table_row.startswith("|v2.13")
+    assert kb.metal_for_tf("1.15.0").table_metal is None
+
+
+def test_atlas_answers_per_version(kb):
+    atlas = kb.atlas
+    v2 = "keras.applications.efficientnet_v2"
+    assert atlas.lookup(v2, "EfficientNetV2B0", "2.8.0") is True
+    assert atlas.has_module(v2, "2.7.0") is False
+    # keras 2.6-2.8's own keras/applications/__init__.py is empty: tf.keras's generated view has it
+    assert atlas.lookup("keras.applications", "EfficientNetV2B0", "2.8.0") is False
+    assert atlas.lookup("keras.api._v2.keras.applications", "EfficientNetV2B0", "2.8.0") is True
+    assert atlas.lookup("keras.preprocessing.image", "ImageDataGenerator", "3.3.3") is False
+    assert atlas.lookup("keras.preprocessing.image", "ImageDataGenerator", "2.15.0") is True
+    assert "keras._tf_keras.keras.preprocessing.image" in atlas.where("ImageDataGenerator", "3.3.3")
+    assert atlas.closest("keras.applications", "Resnet50", "3.3.3")[0] == "ResNet50"
+    assert "MobileNetV2" in atlas.closest("keras.applications", "MobilenetV2", "3.3.3")
+    assert "VGG16" in atlas.closest("keras.applications", "VGG61", "3.3.3")
+    assert atlas.lookup("keras.applications", "VGG16", "9.0.0") is None  # never sampled
+    assert atlas.lookup("keras.applications", "VGG16", "3.3.1") is True  # between equal samples
+    assert atlas.has_module("keras.applications.regnet", "2.15.0") is True
+    assert atlas.has_module("keras.applications.regnet", "3.0.5") is False
+
+
+def test_keras_24_forwarding_modules_are_unknown_not_absent(kb):
+    assert kb.atlas.lookup("keras.preprocessing.image", "ImageDataGenerator", "2.4.3") is None
+
+
+def test_keras3_legacy_optimizers_import_but_are_stubs(kb):
+    assert kb.atlas.lookup("keras.optimizers.legacy", "Adam", "3.3.3") is True
+    assert kb.atlas.is_stub("keras.optimizers.legacy", "Adam", "3.3.3") is True
+    assert kb.atlas.is_stub("keras.optimizers.legacy", "Adam", "2.15.0") is False
+
+
+def test_keras3_removals_are_curated_with_sources(kb):
+    entry = kb.keras3_removed("keras.preprocessing.image", "ImageDataGenerator")
+    assert entry["source"].startswith("https://")
+    whole = kb.keras3_removed("keras.layers.experimental.preprocessing", "RandomFlip")
+    assert whole["module"] == "keras.layers.experimental.preprocessing"
+    assert kb.keras3_removed("keras.layers", "Dense") is None
+
+
+def test_weights_of_an_application(kb):
+    files = {w.file_name: w for w in kb.weights("ResNet50")}
+    top = files["resnet50_weights_tf_dim_ordering_tf_kernels.h5"]
+    assert len(top.file_hash) == 32
+    assert kb.weight_file("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5").file_hash
+    assert all(w.file_hash is None for w in kb.weights("MobileNet"))
