@@ -146,6 +146,17 @@ def _sigill(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("cpu-lacks-avx", min(0.95, 0.82 * scale), {})]
 
 
+def _metal(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """A plugin that misses a TensorFlow symbol was built for another TensorFlow; one that misses a
+    macOS framework symbol and says it was built for a newer macOS needs that macOS."""
+    symbol, built_for = found.first("symbol"), found.first("built_for")
+    tf_symbol = symbol.startswith(("_TF_", "__ZN10tensorflow", "@rpath/_pywrap"))
+    if built_for and not tf_symbol:
+        evidence = {"built_for": built_for, "symbol": symbol}
+        return [("macos-too-old", 0.85, evidence), ("metal-plugin-mismatch", 0.4, {})]
+    return [("metal-plugin-mismatch", found.signature.weight, {})]
+
+
 def _uv_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     evidence = {k: found.first(k) for k in ("package", "python", "requires_python", "mismatch")}
     if found.first("mismatch") == "platform":
@@ -315,5 +326,6 @@ STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "import-statement": _import_statement,
     "shadow-file": _shadow_file,
     "uv-tags": _uv_tags,
+    "metal": _metal,
     "h5-file": _h5_file,
 }
