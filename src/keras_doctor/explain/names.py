@@ -141,6 +141,7 @@ class NameResolver:
     ) -> Optional[List[Verdict]]:
         from packaging.version import InvalidVersion, Version
 
+        removed_cause = "keras3-legacy-code" if keras2_code else "keras3-removed-api"
         versions = atlas.get("versions_with") or []
         if versions:
             evidence["in_sampled_releases"] = f"{versions[0]} … {versions[-1]}"
@@ -149,13 +150,25 @@ class NameResolver:
                 installed = Version(self.keras_version) if self.keras_version else None
             except InvalidVersion:
                 installed = None
-            if installed is not None and installed < first:
+            if installed is not None:
+                if installed < first:
+                    evidence["first_release"] = f"keras {first}"
+                    return [Verdict("package-too-old-for-api", 0.8, evidence)]
+                if last.major < 3 <= installed.major:
+                    return [Verdict(removed_cause, 0.75, evidence)]
+                return None
+            if atlas.get("in_latest"):  # the newest Keras has it: the installed one is older
                 evidence["first_release"] = f"keras {first}"
-                return [Verdict("package-too-old-for-api", 0.8, evidence)]
-            if last.major < 3 and (keras3 or (installed is not None and installed.major >= 3)):
-                cause = "keras3-legacy-code" if keras2_code else "keras3-removed-api"
-                return [Verdict(cause, 0.75, evidence)]
+                return [Verdict("package-too-old-for-api", 0.6, evidence)]
+            if last.major < 3:
+                return [Verdict(removed_cause, 0.6 if keras3 else 0.5, evidence)]
             return None
+        module_then, module_now = atlas.get("module_in_keras2"), atlas.get("module_in_latest")
+        if module_then and module_now is False:
+            return [Verdict(removed_cause, 0.65, evidence)]
+        if module_now and module_then is False:
+            evidence["first_release"] = "a later keras"
+            return [Verdict("package-too-old-for-api", 0.55, evidence)]
         if atlas.get("where"):
             evidence["moved_to"] = atlas["where"][0]
             return [Verdict("keras-api-moved", 0.75, evidence)]
@@ -207,8 +220,15 @@ class NameResolver:
                 kb = self.knowledge = knowledge.load()
             atlas = kb.atlas
             version = self.keras_version or (atlas.sampled("keras") or [None])[-1]
+            latest = (atlas.sampled("keras") or [None])[-1]
+            keras2 = [v for v in atlas.sampled("keras") if v.startswith("2.")]
+            submodule = f"{module}.{name}"
+            versions_with = atlas.versions_with(module, name)
             found: Dict[str, Any] = {
-                "versions_with": atlas.versions_with(module, name),
+                "versions_with": versions_with,
+                "in_latest": bool(latest and latest in versions_with),
+                "module_in_keras2": atlas.has_module(submodule, keras2[-1]) if keras2 else None,
+                "module_in_latest": atlas.has_module(submodule, latest) if latest else None,
                 "where": atlas.where(name, version)[:5] if version else [],
                 "closest": atlas.closest(module, name, version)[:3] if version else [],
                 "checked_against": f"keras {version}" if version else None,
@@ -218,7 +238,7 @@ class NameResolver:
                 found["keras3_removed"] = removal
         except Exception:  # no knowledge base in this build, or another data format
             return None
-        return {k: _plain(v) for k, v in found.items() if v}
+        return {k: _plain(v) for k, v in found.items() if v not in (None, [], "")}
 
 
 def _plain(value: Any) -> Any:

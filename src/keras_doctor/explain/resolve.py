@@ -263,7 +263,7 @@ def _import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         return [("numpy-abi-mismatch", 0.5, {"name": name, "module": module})]
     if (
         module.startswith("tensorflow.python") and not module.startswith("tensorflow.python.keras")
-    ) or module == "tensorflow.compat.v2":
+    ) or module.startswith("tensorflow.compat."):
         return [("keras-tf-version-skew", 0.7, {"name": name, "module": module})]
     if is_keras_module(module):
         return _names(ctx, module, name)
