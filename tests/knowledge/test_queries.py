@@ -90,6 +90,9 @@ def test_keras3_legacy_optimizers_import_but_are_stubs(kb):
 def test_keras3_removals_are_curated_with_sources(kb):
     entry = kb.keras3_removed("keras.preprocessing.image", "ImageDataGenerator")
     assert entry["source"].startswith("https://")
+    assert (entry["last_seen"], entry["gone_from"]) == ("2.15.0", "3.0.5")
+    legacy = kb.keras3_removed("keras.optimizers.legacy", "Adam")
+    assert legacy["gone_from"] == "3.0.5"  # the module still imports, made of raising stubs
     whole = kb.keras3_removed("keras.layers.experimental.preprocessing", "RandomFlip")
     assert whole["module"] == "keras.layers.experimental.preprocessing"
     assert kb.keras3_removed("keras.layers", "Dense") is None

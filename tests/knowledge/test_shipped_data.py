@@ -111,6 +111,13 @@ def test_weights_hashes_are_hex_of_the_right_length(kb):
     assert {"VGG16", "ResNet50", "InceptionV3", "Xception", "DenseNet121", "EfficientNetB0"} <= apps
 
 
+def test_every_curated_removal_is_confirmed_by_the_atlas(kb):
+    for entry in kb.file("keras3_removed.json")["removed"]:
+        assert entry["last_seen"] and entry["gone_from"], entry  # existed once, gone since
+        assert Version(entry["gone_from"]) <= Version("3.0.5"), entry
+        assert entry["source"].startswith("https://"), entry
+
+
 def test_numpy_abi_rules_cite_their_sources(kb):
     document = kb.file("numpy_abi.json")
     assert any("tensorflow/releases/tag/v2.18.0" in s for s in document["sources"])

@@ -61,10 +61,12 @@ _RELEASE_3_0 = "https://github.com/keras-team/keras/releases/tag/v3.0.0"
 KERAS3_REMOVED: Dict[str, Any] = {
     "sources": [_MIGRATION, _RELEASE_3_0, "https://keras.io/api/"],
     "note": (
-        "Names Keras 2 had and Keras 3 removed, with what replaces them. `module`/`name` are as "
-        "imported under Keras 2; `name` null means the whole module is gone. `replacement` is "
-        "code to write instead (null when there is none in Keras 3); `legacy` says how to keep the "
-        "Keras 2 name working (tf_keras). The symbol atlas confirms each removal per version."
+        "Names Keras 2 had that Keras 3 does not (some left during Keras 2 already), with what "
+        "replaces them. `module`/`name` are as imported under Keras 2; `name` null means the whole "
+        "module. `replacement` is code to write instead (null when there is none); `legacy` says "
+        "how to keep Keras 2 names working (tf_keras). The builder adds `last_seen` / `gone_from`: "
+        "the last sampled keras release that has the name and the first later one without it, "
+        "from the symbol atlas (`gone_from` null: still importable, e.g. as a stub that raises)."
     ),
     "removed": [
         {
@@ -90,30 +92,6 @@ KERAS3_REMOVED: Dict[str, Any] = {
             "module": "keras.preprocessing.text",
             "name": "Tokenizer",
             "replacement": "keras.layers.TextVectorization",
-            "source": _MIGRATION,
-        },
-        {
-            "module": "keras.preprocessing.sequence",
-            "name": "pad_sequences",
-            "replacement": "keras.utils.pad_sequences",
-            "source": _MIGRATION,
-        },
-        {
-            "module": "keras.preprocessing.image",
-            "name": "img_to_array",
-            "replacement": "keras.utils.img_to_array",
-            "source": _MIGRATION,
-        },
-        {
-            "module": "keras.preprocessing.image",
-            "name": "load_img",
-            "replacement": "keras.utils.load_img",
-            "source": _MIGRATION,
-        },
-        {
-            "module": "keras.preprocessing.image",
-            "name": "array_to_img",
-            "replacement": "keras.utils.array_to_img",
             "source": _MIGRATION,
         },
         {

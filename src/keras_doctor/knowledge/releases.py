@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from packaging import tags
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 # keras-doctor's platform names (facts.model.PLATFORMS) → how their wheel platform tags look.
@@ -32,7 +30,9 @@ class Wheel:
 
     @property
     def tags(self) -> frozenset:
-        return tags.parse_tag(self.tag)
+        from packaging.tags import parse_tag
+
+        return parse_tag(self.tag)
 
     @property
     def python_tags(self) -> List[str]:
@@ -109,8 +109,10 @@ def release_from_json(project: str, version: str, data: Dict[str, Any]) -> Relea
 @lru_cache(maxsize=64)
 def supported_tags(
     platform: str, python: str, os_version: Optional[str] = None
-) -> Tuple[tags.Tag, ...]:
+) -> Tuple[Any, ...]:
     """Tags CPython `python` on `platform` accepts, best first (like `packaging.tags.sys_tags`)."""
+    from packaging import tags
+
     version = tuple(int(p) for p in python.split(".")[:2])
     platforms = list(_platform_tags(platform, os_version))
     return (
@@ -123,7 +125,9 @@ def _platform_tags(platform: str, os_version: Optional[str]) -> Sequence[str]:
     if platform in _MAC_ARCH:
         parts = [int(p) for p in (os_version or "").split(".")[:2] if p.isdigit()]
         mac = ([*parts, 0])[:2] if parts else list(NEWEST_MACOS)
-        return list(tags.mac_platforms((mac[0], mac[1]), _MAC_ARCH[platform]))
+        from packaging.tags import mac_platforms
+
+        return list(mac_platforms((mac[0], mac[1]), _MAC_ARCH[platform]))
     if platform in _LINUX_ARCH:
         arch = _LINUX_ARCH[platform]
         many = [f"manylinux_2_{minor}_{arch}" for minor in range(NEWEST_GLIBC_MINOR, 16, -1)]
@@ -150,6 +154,8 @@ def _platform_tags(platform: str, os_version: Optional[str]) -> Sequence[str]:
 def _python_ok(requires_python: Optional[str], python: str) -> bool:
     if not requires_python:
         return True
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         spec = SpecifierSet(requires_python)
     except InvalidSpecifier:
