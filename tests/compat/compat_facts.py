@@ -31,7 +31,8 @@ SITE = "/home/ada/venv/lib/python3/site-packages"
 
 
 def real_dist(name: str, version: str, platform: str = "linux-x86_64", python: str = "3.11",
-              requires: Optional[List[str]] = None) -> Distribution:
+              requires: Optional[List[str]] = None,
+              wheel_tags: Sequence[str] = ()) -> Distribution:
     """A distribution whose Requires-Dist is what the real wheel for this target declares."""
     if requires is None:
         project = canonicalize_name(name)
@@ -41,7 +42,7 @@ def real_dist(name: str, version: str, platform: str = "linux-x86_64", python: s
     return Distribution(name=name, canonical_name=canonicalize_name(name), version=version,
                         location=SITE,
                         metadata_dir=f"{SITE}/{name.replace('-', '_')}-{version}.dist-info",
-                        requires_dist=requires, files=None)
+                        requires_dist=requires, files=None, wheel_tags=list(wheel_tags))
 
 
 def facts(dists: Sequence[Distribution], platform: str = "linux-x86_64", python: str = "3.11",

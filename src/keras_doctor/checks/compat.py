@@ -24,6 +24,7 @@ from keras_doctor.checks.stack import (
     installed_version,
     knowledge_of,
     minor_of,
+    numpy_runtime,
     python_minor,
     tensorflow,
 )
@@ -128,21 +129,22 @@ def numpy_abi(ctx) -> Iterator[Finding]:
         raise SkipCheck("TensorFlow and numpy are not both installed")
     if declared_excludes(ctx, "numpy", numpy[1]):
         return
-    abi = knowledge_of(ctx).tf_numpy_abi(str(tf[1]), project=tf[0].canonical_name)
-    if abi is None or abi.allows(str(numpy[1])) is not False:
+    abi = numpy_runtime(knowledge_of(ctx), tf[0].canonical_name, tf[1])
+    if abi is None or not abi["runtime"] or \
+            SpecifierSet(abi["runtime"]).contains(numpy[1], prereleases=True):
         return
     declared = [str(r.specifier) for _, r in declared_requirements(ctx, "numpy") if r.specifier]
-    wanted = SpecifierSet(abi.runtime or "")
+    wanted = SpecifierSet(abi["runtime"])
     for spec in declared:
         wanted &= SpecifierSet(spec)
     yield finding(
         "numpy-abi-mismatch",
-        f"numpy {numpy[1]} cannot load {tf[0].name} {tf[1]}, a NumPy {abi.built_against} build "
-        f"(needs numpy{abi.runtime}); its metadata does not say so",
+        f"numpy {numpy[1]} cannot load {tf[0].name} {tf[1]}, a NumPy {abi['built_against']} "
+        f"build (needs numpy{abi['runtime']}); its metadata does not say so",
         evidence={"tensorflow": tf[0].name, "tensorflow_version": str(tf[1]),
-                  "numpy_version": str(numpy[1]), "built_against": abi.built_against,
-                  "runtime": abi.runtime, "declared": declared or None,
-                  "decided_by": "knowledge base numpy_abi.json", "sources": list(abi.sources)},
+                  "numpy_version": str(numpy[1]), "built_against": abi["built_against"],
+                  "runtime": abi["runtime"], "declared": declared or None,
+                  "decided_by": "knowledge base numpy_abi.json", "sources": abi["sources"]},
         fix=[install(ctx.facts, [f"numpy{wanted}"],
                      description=f"Install a numpy that {tf[0].name} {tf[1]} can load"),
              FixStep("Or upgrade TensorFlow to 2.18 or later, the first NumPy 2 build",

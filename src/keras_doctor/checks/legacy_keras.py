@@ -38,7 +38,10 @@ def legacy_keras(ctx) -> Iterator[Finding]:
     value: Optional[str] = config.env.get(_SWITCH) if config is not None else None
     switch_on = value in compat_rules.LEGACY_KERAS_VALUES
     tf_keras = installed_version(ctx, "tf-keras")
-    wanted = _tf_keras_spec(ctx, tf_version)
+
+    def pin() -> str:  # asked only for a fix: it reads the tf-keras release table
+        return _tf_keras_spec(ctx, tf_version)
+
     evidence = {"tensorflow": tf_dist.name, "tensorflow_version": str(tf_version),
                 _SWITCH: value, "tf_keras_version": str(tf_keras[1]) if tf_keras else None,
                 "accepted_values": list(compat_rules.LEGACY_KERAS_VALUES),
@@ -58,7 +61,7 @@ def legacy_keras(ctx) -> Iterator[Finding]:
             explanation="With the switch on, every use of tf.keras imports tf_keras; without it, "
                         "TensorFlow warns and tf.keras fails to import.",
             evidence=evidence, severity=Severity.ERROR,
-            fix=[install(ctx.facts, [wanted], description="Install tf_keras for this TensorFlow")],
+            fix=[install(ctx.facts, [pin()], description="Install tf_keras for this TensorFlow")],
         )
     if tf_keras is not None and (tf_keras[1].major, tf_keras[1].minor) != (tf_version.major,
                                                                            tf_version.minor):
@@ -71,7 +74,7 @@ def legacy_keras(ctx) -> Iterator[Finding]:
                 "released for one TensorFlow minor each)",
                 evidence=evidence,
                 severity=Severity.ERROR if switch_on else Severity.WARNING,
-                fix=[install(ctx.facts, [wanted], description="Install the tf_keras release for "
+                fix=[install(ctx.facts, [pin()], description="Install the tf_keras release for "
                                                               "this TensorFlow minor")],
             )
     keras = installed_version(ctx, "keras")
@@ -85,7 +88,7 @@ def legacy_keras(ctx) -> Iterator[Finding]:
     names = ", ".join(u["found"] for u in blocked)
     fix: List[FixStep] = []
     if tf_keras is None:
-        fix.append(install(ctx.facts, [wanted], description="Install tf_keras (Keras 2) for this "
+        fix.append(install(ctx.facts, [pin()], description="Install tf_keras (Keras 2) for this "
                                                             "TensorFlow"))
     if any(u["needs"] == "legacy-switch" for u in blocked) and not switch_on:
         fix.append(_switch_step())

@@ -13,7 +13,6 @@ from typing import Iterator, List, Optional
 from keras_doctor.checks.registry import SkipCheck, check, finding
 from keras_doctor.checks.stack import installed_version, knowledge_of, python_minor, tensorflow
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
-from keras_doctor.knowledge.metal_pairs import loading_metals, metal_verdict
 from keras_doctor.remedies import install, uninstall
 
 _BASIS = {"verdicts": "the plugin's binaries checked against this TensorFlow build's exports",
@@ -76,6 +75,8 @@ def metal_plugin(ctx) -> Iterator[Finding]:
 
 
 def _pairing(ctx, kb, tf, metal_version: str, evidence: dict) -> Iterator[Finding]:
+    from keras_doctor.knowledge.metal_pairs import loading_metals, metal_verdict
+
     tf_dist, tf_version = tf
     verdict = metal_verdict(kb, str(tf_version), metal_version)
     if verdict.loads:
@@ -119,6 +120,8 @@ def _pairing(ctx, kb, tf, metal_version: str, evidence: dict) -> Iterator[Findin
 
 def _tensorflow_for_metal(kb, metal_version: str, ctx) -> Optional[str]:
     """The newest TensorFlow release with a wheel here that a source says this metal loads with."""
+    from keras_doctor.knowledge.metal_pairs import metal_verdict
+
     facts = ctx.facts
     for release in reversed(kb.releases("tensorflow")):
         if release.yanked or not release.wheel_for(facts.target.platform, python_minor(facts)):

@@ -8,6 +8,7 @@ If it does, that finding exists already and they stay silent: one problem, one f
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, List, Optional, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -18,6 +19,7 @@ from keras_doctor.checks.installed import TF_FAMILY, parse_version
 from keras_doctor.checks.registry import SkipCheck
 from keras_doctor.facts.model import Distribution, Facts
 
+_NAME = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*")
 # Distributions whose requirements the `requirements` check turns into stack-specific causes.
 STACK_REQUIRERS = TF_FAMILY | {"tf-keras"}
 
@@ -72,6 +74,9 @@ def declared_requirements(
         if dist is None:
             continue
         for text in dist.requires_dist:
+            leading = _NAME.match(text)
+            if leading is None or canonicalize_name(leading.group(0)) != wanted:
+                continue  # parsing every requirement of TensorFlow is the slow part of `check`
             try:
                 req = Requirement(text)
             except InvalidRequirement:
@@ -91,6 +96,21 @@ def declared_excludes(ctx, dependency: str, version: Version,
     `requirements` check reports that conflict already."""
     return any(req.specifier and not req.specifier.contains(version, prereleases=True)
                for _, req in declared_requirements(ctx, dependency, requirers))
+
+
+def numpy_runtime(kb: Any, project: str, version: Version) -> Optional[dict]:
+    """The numpy ABI rule for a TensorFlow build, read from numpy_abi.json alone.
+
+    `kb.tf_numpy_abi` also parses the whole release table to quote the declared requirement; the
+    checks have the installed metadata for that, and `check` must not pay for the table.
+    """
+    from packaging.specifiers import SpecifierSet
+
+    data = kb.file("numpy_abi.json")
+    for rule in data["rules"]:
+        if project in rule["projects"] and SpecifierSet(rule["versions"]).contains(version):
+            return {**rule, "sources": data.get("sources", [])}
+    return None
 
 
 def installed_version(ctx, name: str) -> Optional[Tuple[Distribution, Version]]:

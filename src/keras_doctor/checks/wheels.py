@@ -35,26 +35,70 @@ def os_version(facts) -> Optional[str]:
        ok="The installed TensorFlow has wheels for this platform and Python")
 def installed_wheels(ctx) -> Iterator[Finding]:
     facts = ctx.facts
-    kb = knowledge_of(ctx)
     platform, python = facts.target.platform, python_minor(facts)
+    present = [n for n in ctx.installed.first if n in TF_FAMILY]
+    if all(installed_wheel_fits(ctx.installed.get(n).wheel_tags, platform, python)
+           for n in present) and (present or not _needs_tensorflow(ctx)):
+        return
+    kb = knowledge_of(ctx)
     known = set(kb.projects())
     builds = [d for n, d in ctx.installed.first.items() if n in TF_FAMILY and n in known]
     for dist in builds:
+        if installed_wheel_fits(dist.wheel_tags, platform, python):
+            continue  # the wheel in place was built for this target: no table needed
         release = kb.release(dist.canonical_name, dist.version)
         if release is None or release.wheel_for(platform, python, os_version(facts)):
             continue
         yield _missing_wheel(ctx, kb, release, dist.name)
     if builds or tensorflow(ctx) is not None:
         return
+    needing = _needs_tensorflow(ctx)
+    if needing and kb.newest_release("tensorflow", platform, python, os_version(facts)) is None:
+        release = kb.releases("tensorflow")[-1]
+        yield _missing_wheel(ctx, kb, release, "tensorflow",
+                             needed_by=[f"{d.name} {v}" for d, v in needing])
+
+
+def _needs_tensorflow(ctx) -> list:
+    """Installed distributions that are useless without a TensorFlow build."""
     needing = [installed_version(ctx, n) for n in _NEEDS_TENSORFLOW]
     needing = [n for n in needing if n is not None]
     keras = installed_version(ctx, "keras")
     if keras is not None and keras[1].major < 3:
         needing.append(keras)
-    if needing and kb.newest_release("tensorflow", platform, python, os_version(facts)) is None:
-        release = kb.releases("tensorflow")[-1]
-        yield _missing_wheel(ctx, kb, release, "tensorflow",
-                             needed_by=[f"{d.name} {v}" for d, v in needing])
+    return needing
+
+
+_PLATFORM_SUFFIXES = {
+    "linux-x86_64": (("manylinux", "linux_", "musllinux"), ("_x86_64",)),
+    "linux-aarch64": (("manylinux", "linux_", "musllinux"), ("_aarch64",)),
+    "macos-arm64": (("macosx_",), ("_arm64", "_universal2")),
+    "macos-x86_64": (("macosx_",), ("_x86_64", "_intel", "_universal2", "_universal")),
+    "windows-amd64": (("win_amd64",), ("win_amd64",)),
+}
+
+
+def installed_wheel_fits(wheel_tags: List[str], platform: str, python: str) -> bool:
+    """Whether the WHEEL file of an installed distribution names a tag for this target: a cheap
+    answer from the facts alone (the macOS version is the binaries check's business)."""
+    from packaging.tags import parse_tag
+
+    prefixes, suffixes = _PLATFORM_SUFFIXES.get(platform, ((), ()))
+    cp = "cp" + python.replace(".", "")
+    for text in wheel_tags:
+        try:
+            parsed = parse_tag(text)
+        except ValueError:
+            continue
+        for tag in parsed:
+            python_ok = tag.interpreter in (cp, "py3", f"py{cp[2:]}") or (
+                tag.abi == "abi3" and tag.interpreter.startswith("cp3")
+                and int(tag.interpreter[3:] or 0) <= int(cp[3:]))
+            platform_ok = tag.platform == "any" or (tag.platform.startswith(prefixes)
+                                                    and tag.platform.endswith(suffixes))
+            if python_ok and platform_ok:
+                return True
+    return False
 
 
 def _missing_wheel(ctx, kb, release, name: str, needed_by: Optional[List[str]] = None) -> Finding:
@@ -93,7 +137,6 @@ def _missing_wheel(ctx, kb, release, name: str, needed_by: Optional[List[str]] =
        ok="No obsolete TensorFlow distribution is installed")
 def deprecated_distributions(ctx) -> Iterator[Finding]:
     facts = ctx.facts
-    kb = knowledge_of(ctx)
     seen = set()  # the first matching rule per distribution decides
     for rule in compat_rules.DEPRECATED:
         have = installed_version(ctx, rule["name"])
@@ -105,7 +148,7 @@ def deprecated_distributions(ctx) -> Iterator[Finding]:
             continue
         seen.add(rule["name"])
         dist, version = have
-        replacement = _replacement(kb, rule["replacement"], version, facts)
+        replacement = _replacement(knowledge_of(ctx), rule["replacement"], version, facts)
         fix = [uninstall(facts, [dist.name])]
         if replacement:
             fix.append(install(facts, [f"{rule['replacement']}=={replacement}"],
