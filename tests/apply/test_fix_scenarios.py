@@ -162,3 +162,24 @@ def test_truncated_weights_file_is_removed(tmp_path, capsys, monkeypatch):
     assert [(s["kind"], s["path"]) for s in plan["steps"]] == [("delete-file", str(weights))]
     assert not weights.exists()
     assert "weights-cache-corrupt" not in causes(python)
+
+
+@pytest.mark.slow
+def test_new_venv_builds_a_verified_environment_and_leaves_the_current_one_alone(
+        tmp_path, capsys):
+    from conftest import fingerprint
+
+    python = broken_env(tmp_path, "fix-numpy2-tf215", [TF215, ["--no-deps", "numpy==2.1.3"]])
+    before = fingerprint(python, ["numpy", "tensorflow-cpu"])
+    fresh = tmp_path / "fresh"
+
+    code, plan, outcome = fix(python, capsys, "--new-venv", str(fresh))
+
+    assert outcome["status"] == "applied", outcome["message"]
+    assert code == 0 and outcome["verify_passed"] is True
+    assert [s["kind"] for s in plan["steps"]] == ["new-venv", "install"]
+    new_python = python_of(fresh)
+    assert_holds_the_plan(new_python, plan)
+    assert installed(new_python)["tensorflow-cpu"] == "2.15.1"  # the user's TensorFlow, kept
+    assert "numpy-abi-mismatch" not in causes(new_python)
+    assert fingerprint(python, ["numpy", "tensorflow-cpu"]) == before

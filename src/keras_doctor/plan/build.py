@@ -23,7 +23,12 @@ from keras_doctor.plan.installers import pin as make_pin
 from keras_doctor.plan.installers import venv_python as venv_python_of
 from keras_doctor.plan.interpreters import find_interpreter, install_advice
 from keras_doctor.plan.model import Plan, PlannedStep, PlanStatus, PlanTarget, SkippedStep, StepKind
-from keras_doctor.plan.recommend import TF_FAMILY, installed_versions, recommend_for
+from keras_doctor.plan.recommend import (
+    TF_FAMILY,
+    has_wheel,
+    installed_versions,
+    recommend_for,
+)
 from keras_doctor.plan.resolve import Resolution, resolve
 
 # Causes whose fix is another interpreter: nothing done in place can help.
@@ -85,6 +90,14 @@ def _new_environment(plan: Plan, facts: Facts, findings: List[Finding], wrong: L
                      interpreter_finder) -> Plan:
     platform = facts.target.platform
     reasons = "; ".join(f.title for f in wrong) or "a fresh environment was asked for"
+    anchored = recommend_for(facts, knowledge)
+
+    def keeps_installed(minor: str) -> bool:
+        """The installed TensorFlow, at its version, resolves there: the least surprising base."""
+        return (bool(anchored.requirements)
+                and has_wheel(knowledge, anchored, platform, minor)
+                and resolver(anchored.requirements, platform, minor, uv=uv).ok)
+
     checked: Dict[str, bool] = {}
 
     def has_wheels(minor: str) -> bool:
@@ -94,7 +107,8 @@ def _new_environment(plan: Plan, facts: Facts, findings: List[Finding], wrong: L
                 rec.requirements, platform, minor, uv=uv).ok
         return checked[minor]
 
-    base = interpreter_finder(platform, has_wheels)
+    base = interpreter_finder(platform, keeps_installed) if anchored.requirements else None
+    base = base or interpreter_finder(platform, has_wheels)
     if base is None:
         plan.status = PlanStatus.REFUSED
         plan.reason = (f"{reasons}. No interpreter on this machine is native to {platform} and "

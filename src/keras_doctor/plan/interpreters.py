@@ -9,11 +9,13 @@ the plan says exactly which Python to install.
 
 from __future__ import annotations
 
+import functools
 import glob
 import json
 import os
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional
@@ -55,11 +57,13 @@ def candidate_paths() -> List[str]:
         found.extend(p for p in glob.glob(pattern) if not p.endswith("-config"))
     unique: Dict[str, str] = {}
     for path in found:
-        if path and os.access(path, os.X_OK):
+        # pyenv shims only dispatch to the versions folders, which are listed themselves.
+        if path and os.access(path, os.X_OK) and f"{os.sep}shims{os.sep}" not in path:
             unique.setdefault(os.path.realpath(path), path)
     return list(unique.values())
 
 
+@functools.cache
 def describe(executable: str, timeout: float = 10) -> Optional[Interpreter]:
     try:
         proc = subprocess.run([executable, "-I", "-c", _ASK], capture_output=True, text=True,
@@ -72,18 +76,29 @@ def describe(executable: str, timeout: float = 10) -> Optional[Interpreter]:
     return Interpreter(executable, data["version"], data["machine"].lower())
 
 
+def native_interpreters(platform: str, paths: Optional[Iterable[str]] = None,
+                        oldest: str = "3.9") -> List[Interpreter]:
+    """Interpreters of the platform's own CPU, Python `oldest` or newer, newest first."""
+    native = _NATIVE_MACHINES.get(platform, set())
+    paths = list(paths if paths is not None else candidate_paths())
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        described = [d for d in pool.map(describe, paths) if d is not None]
+    floor = _key_of(oldest)
+    unique = {os.path.realpath(d.executable): d for d in described
+              if d.machine in native and _key(d)[:2] >= floor}
+    return sorted(unique.values(), key=_key, reverse=True)
+
+
 def find_interpreter(platform: str, has_wheels: Callable[[str], bool],
                      paths: Optional[Iterable[str]] = None) -> Optional[Interpreter]:
     """The newest native interpreter whose Python version `has_wheels` accepts ("3.11")."""
-    native = _NATIVE_MACHINES.get(platform, set())
-    best: Optional[Interpreter] = None
-    for path in paths if paths is not None else candidate_paths():
-        found = describe(path)
-        if found is None or found.machine not in native or not has_wheels(found.minor):
-            continue
-        if best is None or _key(found) > _key(best):
-            best = found
-    return best
+    verdicts: Dict[str, bool] = {}
+    for found in native_interpreters(platform, paths):
+        if found.minor not in verdicts:
+            verdicts[found.minor] = has_wheels(found.minor)
+        if verdicts[found.minor]:
+            return found
+    return None
 
 
 def install_advice(platform: str, minors: List[str]) -> List[str]:
@@ -100,4 +115,8 @@ def install_advice(platform: str, minors: List[str]) -> List[str]:
 
 
 def _key(interpreter: Interpreter):
-    return tuple(int(p) for p in interpreter.version.split(".")[:3])
+    return _key_of(interpreter.version)
+
+
+def _key_of(version: str):
+    return tuple(int(p) for p in version.split(".")[:3] if p.isdigit())

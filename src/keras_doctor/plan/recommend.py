@@ -37,27 +37,48 @@ class Recommendation:
 
 def recommend_for(facts: Facts, knowledge: Any = None, python_version: Optional[str] = None,
                   want_metal: Optional[bool] = None) -> Recommendation:
-    """The requirement set to resolve here (or for a new environment on `python_version`)."""
-    official = _from_knowledge_module(facts, knowledge, python_version)
-    if official is not None:
-        return official
-    return _anchored_on_installed(facts, knowledge, python_version, want_metal)
+    """The requirement set to resolve here, or for a new environment on `python_version`.
+
+    In place, the installed TensorFlow build and version are kept: a fix repairs, it does not
+    upgrade. A new environment keeps them too when that release has a wheel there, else takes the
+    newest working set from `keras_doctor.recommend`.
+    """
+    anchored = _anchored_on_installed(facts, knowledge, python_version, want_metal)
+    if python_version is None:
+        return anchored
+    if anchored.requirements and has_wheel(knowledge, anchored, facts.target.platform,
+                                            python_version):
+        return anchored
+    newest = _from_recommend_module(facts, knowledge, python_version, want_metal)
+    return newest if newest is not None else anchored
 
 
-def _from_knowledge_module(facts: Facts, knowledge: Any,
-                           python_version: Optional[str]) -> Optional[Recommendation]:
+def _from_recommend_module(facts: Facts, knowledge: Any, python_version: str,
+                           want_metal: Optional[bool]) -> Optional[Recommendation]:
+    if knowledge is None:
+        return None
     try:
-        from keras_doctor.knowledge import recommend as module  # type: ignore[attr-defined]
+        from keras_doctor.recommend import recommend
     except ImportError:
         return None
-    function = getattr(module, "recommend_requirements", None)
-    if function is None:
+    if want_metal is None and facts.target.platform == "macos-arm64":
+        want_metal = None if "tensorflow-metal" in installed_versions(facts) else False
+    result = _safe(lambda: recommend(facts.target.platform, python_version, knowledge,
+                                     metal=want_metal))
+    if result is None or not result.ok or not result.requirements:
         return None
-    result = function(facts, knowledge=knowledge, python_version=python_version)
-    if not result:
-        return None
-    return Recommendation(list(result.requirements), list(getattr(result, "notes", [])),
-                          getattr(result, "tensorflow", None))
+    notes = [f"{name}: {why}" for name, why in result.reasons.items()]
+    return Recommendation(list(result.requirements), notes + list(result.notes), "tensorflow")
+
+
+def has_wheel(knowledge: Any, rec: Recommendation, platform: str, python_version: str) -> bool:
+    """False only when the knowledge base knows the anchored release has no wheel there."""
+    if knowledge is None or rec.tensorflow is None:
+        return True  # unknown here: the resolver decides
+    anchor = next(r for r in rec.requirements if r.startswith(f"{rec.tensorflow}=="))
+    version = anchor.split("==", 1)[1]
+    found = _safe(lambda: knowledge.wheel_for(rec.tensorflow, version, platform, python_version))
+    return found is not None or _safe(lambda: knowledge.release(rec.tensorflow, version)) is None
 
 
 def installed_versions(facts: Facts) -> Dict[str, Version]:

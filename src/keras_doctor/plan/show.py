@@ -14,8 +14,10 @@ from keras_doctor.plan.model import Plan, PlannedStep, PlanStatus, StepKind
 
 def plan_lines(plan: Plan) -> List[str]:
     target = plan.target
-    lines = [f"Fix plan for {target.python or target.prefix} ({target.platform}, Python "
-             f"{target.python_version})"]
+    where = target.python or target.prefix
+    if any(s.kind is StepKind.NEW_VENV for s in plan.steps):
+        where = f"{target.python}: a new environment at {target.prefix}"
+    lines = [f"Fix plan for {where} ({target.platform}, Python {target.python_version})"]
     if plan.status is not PlanStatus.OK:
         lines.append(f"  Plan {plan.status.value}: nothing will be changed.")
         lines += _indent(plan.reason or "", "    ")
