@@ -120,3 +120,17 @@ def test_run_a_py_file_with_the_given_python(tmp_path):
 def test_run_without_a_program_is_a_usage_error():
     result = doctor("run", "--no-env")
     assert result.returncode == 2
+
+
+def test_explain_refined_by_another_interpreter(tmp_path):
+    error = tmp_path / "error.txt"
+    error.write_text(ARCH_ERROR)
+    result = doctor("explain", str(error), "--python", sys.executable, "--json")
+    report = json.loads(result.stdout)
+    assert report["target"]["mode"] == "python"
+    assert report["findings"][0]["cause"] == "mixed-arch-binary"
+
+
+def test_no_env_refuses_a_target():
+    result = doctor("explain", "--no-env", "--python", sys.executable, stdin=ARCH_ERROR)
+    assert result.returncode == 2 and "--no-env" in result.stderr

@@ -99,7 +99,7 @@ def hypotheses(raw: str, knowledge: Any = None, keras_version: Optional[str] = N
 
 
 def to_finding(hyp: Hypothesis, confidence: float, facts: Any = None) -> Finding:
-    from keras_doctor.explain import fixes
+    from keras_doctor.explain import fixes, titles
 
     cause = causes.CATALOG[hyp.cause]
     evidence = dict(hyp.evidence)
@@ -109,7 +109,7 @@ def to_finding(hyp: Hypothesis, confidence: float, facts: Any = None) -> Finding
     return Finding(
         cause=hyp.cause,
         severity=cause.severity,
-        title=fixes.title(hyp.cause, hyp.evidence),
+        title=titles.title(hyp.cause, hyp.evidence),
         explanation=hyp.mechanism or cause.summary,
         evidence=evidence,
         fix=tuple(fixes.steps(hyp.cause, hyp.evidence, facts)),

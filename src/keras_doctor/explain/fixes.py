@@ -11,133 +11,68 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, List, Optional
 
+from keras_doctor.explain.fixkit import (
+    DISTRIBUTION_OF,
+    Evidence,
+    declared,
+    installed,
+    manual,
+    minor,
+    one,
+    pip,
+    run_step,
+    tf_version,
+)
 from keras_doctor.findings import FixStep, StepKind
-
-Evidence = Dict[str, Any]
-# Import names whose distribution is named differently.
-DISTRIBUTION_OF = {
-    "google": "protobuf",
-    "google.protobuf": "protobuf",
-    "PIL": "pillow",
-    "yaml": "pyyaml",
-    "absl": "absl-py",
-    "grpc": "grpcio",
-    "tf_keras": "tf-keras",
-    "ml_dtypes": "ml-dtypes",
-    "opt_einsum": "opt-einsum",
-}
-
-
-def _one(evidence: Evidence, key: str) -> str:
-    value = evidence.get(key)
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    return str(value) if value else ""
-
-
-def _python(facts: Any) -> str:
-    interpreter = getattr(facts, "interpreter", None)
-    return getattr(interpreter, "executable", None) or "python"
-
-
-def _pip(facts: Any, *args: str) -> List[str]:
-    return [_python(facts), "-m", "pip", "install", *args]
-
-
-def _installed(facts: Any, name: str) -> Optional[str]:
-    for dist in getattr(facts, "distributions", None) or ():
-        if dist.canonical_name == name:
-            return dist.version
-    return None
-
-
-def _declared(facts: Any, requirer: str, name: str) -> Optional[str]:
-    """The requirement string `requirer` declares for `name` (e.g. 'protobuf>=3.20.3,<5')."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
-
-    for dist in getattr(facts, "distributions", None) or ():
-        if dist.canonical_name != requirer:
-            continue
-        for line in dist.requires_dist:
-            try:
-                req = Requirement(line)
-            except InvalidRequirement:
-                continue
-            if canonicalize_name(req.name) == name and not req.marker:
-                return f"{name}{req.specifier}" if str(req.specifier) else name
-    return None
-
-
-def _minor(version: Optional[str]) -> Optional[str]:
-    match = re.match(r"(\d+)\.(\d+)", version or "")
-    return f"{match.group(1)}.{match.group(2)}" if match else None
-
-
-def _tf_version(facts: Any) -> Optional[str]:
-    for name in ("tensorflow", "tensorflow-macos", "tensorflow-cpu", "tensorflow-intel"):
-        version = _installed(facts, name)
-        if version:
-            return version
-    return None
-
-
-def _manual(description: str) -> FixStep:
-    return FixStep(description, StepKind.MANUAL)
-
-
-def _run(description: str, argv: List[str], destructive: bool = False) -> FixStep:
-    return FixStep(description, StepKind.RUN, command=tuple(argv), destructive=destructive)
-
 
 # -- per cause -------------------------------------------------------------------------------------
 
 
 def _numpy(e: Evidence, facts: Any) -> List[FixStep]:
-    tf = _tf_version(facts)
-    numpy_version = _one(e, "numpy_version") or (_installed(facts, "numpy") or "")
-    if numpy_version.startswith("2") or "_ARRAY_API" in _one(e, "matched"):
+    tf = tf_version(facts)
+    numpy_version = one(e, "numpy_version") or (installed(facts, "numpy") or "")
+    if numpy_version.startswith("2") or "_ARRAY_API" in one(e, "matched"):
         return [
-            _run(
+            run_step(
                 "Install a NumPy 1.x, the ABI this TensorFlow was built against",
-                _pip(facts, "numpy<2"),
+                pip(facts, "numpy<2"),
             ),
-            _manual(
+            manual(
                 "Or upgrade TensorFlow to 2.18 or later, the first built against NumPy 2"
                 + (f" (installed: {tf})" if tf else "")
             ),
         ]
     return [
-        _run(
+        run_step(
             "Upgrade numpy to the ABI the extension was built against",
-            _pip(facts, "--upgrade", "numpy"),
+            pip(facts, "--upgrade", "numpy"),
         )
     ]
 
 
 def _range_fix(dist: str, default: str) -> Callable[[Evidence, Any], List[FixStep]]:
     def fix(e: Evidence, facts: Any) -> List[FixStep]:
-        spec = _declared(facts, "tensorflow", dist) or default
-        return [_run(f"Install the {dist} range TensorFlow declares", _pip(facts, spec))]
+        spec = declared(facts, "tensorflow", dist) or default
+        return [run_step(f"Install the {dist} range TensorFlow declares", pip(facts, spec))]
 
     return fix
 
 
 def _protobuf(e: Evidence, facts: Any) -> List[FixStep]:
-    declared = _declared(facts, "tensorflow", "protobuf")
-    if declared:
-        return [_run("Install the protobuf range TensorFlow declares", _pip(facts, declared))]
-    if "Descriptors" in _one(e, "matched"):
+    range_ = declared(facts, "tensorflow", "protobuf")
+    if range_:
+        return [run_step("Install the protobuf range TensorFlow declares", pip(facts, range_))]
+    if "Descriptors" in one(e, "matched"):
         return [
-            _run(
+            run_step(
                 "Install a protobuf runtime that still accepts this generated code",
-                _pip(facts, "protobuf>=3.20.3,<3.21"),
+                pip(facts, "protobuf>=3.20.3,<3.21"),
             )
         ]
     return [
-        _run(
+        run_step(
             "Upgrade protobuf to a runtime new enough for TensorFlow's generated code",
-            _pip(facts, "--upgrade", "protobuf>=3.20.3,<5"),
+            pip(facts, "--upgrade", "protobuf>=3.20.3,<5"),
         )
     ]
 
@@ -146,16 +81,16 @@ def _mixed_arch(e: Evidence, facts: Any) -> List[FixStep]:
     owner = _owner(e, facts)
     steps = []
     if owner:
-        version = _installed(facts, owner)
+        version = installed(facts, owner)
         pin = f"{owner}=={version}" if version else owner
         steps.append(
-            _run(
+            run_step(
                 f"Reinstall {owner} from a wheel for this machine's architecture",
-                _pip(facts, "--no-cache-dir", "--force-reinstall", "--no-deps", pin),
+                pip(facts, "--no-cache-dir", "--force-reinstall", "--no-deps", pin),
             )
         )
     steps.append(
-        _manual(
+        manual(
             "If several packages are affected, rebuild the environment with a native "
             "interpreter (`python -c 'import platform; print(platform.machine())'` "
             "must print the machine's architecture)"
@@ -165,7 +100,7 @@ def _mixed_arch(e: Evidence, facts: Any) -> List[FixStep]:
 
 
 def _owner(e: Evidence, facts: Any) -> Optional[str]:
-    path = _one(e, "path")
+    path = one(e, "path")
     for binary in getattr(facts, "binaries", None) or ():
         if path and binary.owner and (binary.path == path or path.endswith(binary.path)):
             return str(binary.owner)
@@ -174,22 +109,22 @@ def _owner(e: Evidence, facts: Any) -> Optional[str]:
 
 
 def _legacy(e: Evidence, facts: Any) -> List[FixStep]:
-    minor = _minor(_tf_version(facts))
-    spec = f"tf-keras~={minor}.0" if minor else "tf-keras"
+    tf_minor = minor(tf_version(facts))
+    spec = f"tf-keras~={tf_minor}.0" if tf_minor else "tf-keras"
     return [
-        _run("Install tf-keras (Keras 2) at TensorFlow's minor version", _pip(facts, spec)),
+        run_step("Install tf-keras (Keras 2) at TensorFlow's minor version", pip(facts, spec)),
         FixStep(
             "Route tf.keras to it before TensorFlow is imported",
             StepKind.ENV,
             command=("export", "TF_USE_LEGACY_KERAS=1"),
         ),
-        _manual("Or port the code to Keras 3"),
+        manual("Or port the code to Keras 3"),
     ]
 
 
 def _removed(e: Evidence, facts: Any) -> List[FixStep]:
-    name = _one(e, "name") or _one(e, "module")
-    replacement = _one(e, "replacement")
+    name = one(e, "name") or one(e, "module")
+    replacement = one(e, "replacement")
     text = (
         f"Replace `{name}` with {replacement}"
         if replacement
@@ -199,7 +134,7 @@ def _removed(e: Evidence, facts: Any) -> List[FixStep]:
 
 
 def _moved(e: Evidence, facts: Any) -> List[FixStep]:
-    name, moved_to, closest = _one(e, "name"), _one(e, "moved_to"), _one(e, "closest")
+    name, moved_to, closest = one(e, "name"), one(e, "moved_to"), one(e, "closest")
     if moved_to:
         return [FixStep(f"Import `{name}` from `{moved_to}`", StepKind.EDIT)]
     if closest:
@@ -214,21 +149,21 @@ def _moved(e: Evidence, facts: Any) -> List[FixStep]:
 
 
 def _too_old(e: Evidence, facts: Any) -> List[FixStep]:
-    first = _one(e, "first_release")
+    first = one(e, "first_release")
     package = "keras" if first.startswith("keras") else "tensorflow"
     return [
-        _run(
-            f"Upgrade {package} to a release that has `{_one(e, 'name')}` (first: {first})",
-            _pip(facts, "--upgrade", package),
+        run_step(
+            f"Upgrade {package} to a release that has `{one(e, 'name')}` (first: {first})",
+            pip(facts, "--upgrade", package),
         )
     ]
 
 
 def _backend(e: Evidence, facts: Any) -> List[FixStep]:
-    backend = _one(e, "backend") or _one(e, "module")
+    backend = one(e, "backend") or one(e, "module")
     steps = []
     if backend in ("jax", "torch"):
-        steps.append(_run(f"Install the {backend} backend", _pip(facts, backend)))
+        steps.append(run_step(f"Install the {backend} backend", pip(facts, backend)))
     steps.append(
         FixStep(
             "Or point Keras at an installed backend",
@@ -240,17 +175,17 @@ def _backend(e: Evidence, facts: Any) -> List[FixStep]:
 
 
 def _missing(e: Evidence, facts: Any) -> List[FixStep]:
-    module = _one(e, "module") or "h5py"
+    module = one(e, "module") or "h5py"
     dist = (
         DISTRIBUTION_OF.get(module)
         or DISTRIBUTION_OF.get(module.split(".")[0])
         or module.split(".")[0]
     )
-    return [_run(f"Install {dist}", _pip(facts, dist))]
+    return [run_step(f"Install {dist}", pip(facts, dist))]
 
 
 def _shadowed(e: Evidence, facts: Any) -> List[FixStep]:
-    path, module = _one(e, "path"), _one(e, "module") or "keras"
+    path, module = one(e, "path"), one(e, "module") or "keras"
     target = path or f"{module}.py (in the script's folder or the working directory)"
     return [
         FixStep(
@@ -264,13 +199,13 @@ def _shadowed(e: Evidence, facts: Any) -> List[FixStep]:
 
 def _ssl(e: Evidence, facts: Any) -> List[FixStep]:
     version = getattr(getattr(facts, "interpreter", None), "version", None)
-    minor = _minor(version)
+    py_minor = minor(version)
     steps = []
-    if minor:
+    if py_minor:
         steps.append(
-            _run(
+            run_step(
                 "Install the certificate bundle of the python.org installer (macOS)",
-                [f"/Applications/Python {minor}/Install Certificates.command"],
+                [f"/Applications/Python {py_minor}/Install Certificates.command"],
             )
         )
     steps.append(
@@ -284,7 +219,7 @@ def _ssl(e: Evidence, facts: Any) -> List[FixStep]:
 
 
 def _cache(e: Evidence, facts: Any) -> List[FixStep]:
-    url = _one(e, "url")
+    url = one(e, "url")
     name = url.rsplit("/", 1)[-1] if url else "the truncated .h5 file"
     return [
         FixStep(
@@ -342,47 +277,18 @@ def steps(cause: str, evidence: Evidence, facts: Any = None) -> List[FixStep]:
     if build is not None:
         return build(evidence, facts)
     if cause == "keras-tf-version-skew":
-        minor = _minor(_tf_version(facts))
-        if minor and minor.startswith("2.") and int(minor.split(".")[1]) <= 15:
+        tf_minor = minor(tf_version(facts))
+        if tf_minor and tf_minor.startswith("2.") and int(tf_minor.split(".")[1]) <= 15:
             return [
-                _run(
+                run_step(
                     "Install the Keras release of TensorFlow's minor",
-                    _pip(facts, f"keras~={minor}.0"),
+                    pip(facts, f"keras~={tf_minor}.0"),
                 )
             ]
     if cause == "externally-managed-python":
         return [
-            _run("Create a virtual environment", ["python3", "-m", "venv", ".venv"]),
-            _manual("Activate it (source .venv/bin/activate) and install there"),
+            run_step("Create a virtual environment", ["python3", "-m", "venv", ".venv"]),
+            manual("Activate it (source .venv/bin/activate) and install there"),
         ]
     text = MANUAL.get(cause)
-    return [_manual(text)] if text else []
-
-
-def title(cause: str, evidence: Evidence) -> str:
-    from keras_doctor import causes
-
-    summary = causes.CATALOG[cause].summary
-    detail = _detail(cause, evidence)
-    return f"{summary} ({detail})" if detail else summary
-
-
-def _detail(cause: str, e: Evidence) -> str:
-    if cause == "mixed-arch-binary" and e.get("have"):
-        return f"have {_one(e, 'have')}, need {_one(e, 'need')}"
-    if cause in (
-        "keras3-removed-api",
-        "keras-api-moved",
-        "package-too-old-for-api",
-        "keras3-legacy-code",
-    ) and e.get("name"):
-        return f"`{_one(e, 'name')}` from `{_one(e, 'module')}`"
-    if cause == "numpy-abi-mismatch" and e.get("numpy_version"):
-        return f"NumPy {_one(e, 'numpy_version')}"
-    if cause in ("missing-dependency", "shadowed-module") and e.get("module"):
-        return _one(e, "path") or _one(e, "module")
-    if cause == "keras-backend-unavailable" and e.get("backend"):
-        return f"backend {_one(e, 'backend')}"
-    if cause == "macos-too-old" and e.get("symbol"):
-        return f"symbol {_one(e, 'symbol')}"
-    return ""
+    return [manual(text)] if text else []

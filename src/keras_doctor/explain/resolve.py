@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from keras_doctor.explain import resolve_imports as imports
 from keras_doctor.explain.match import SignatureMatch
-from keras_doctor.explain.names import NameResolver, is_keras_module
+from keras_doctor.explain.names import NameResolver
 from keras_doctor.explain.text import site_package_of
 
 Outcome = Tuple[str, float, Dict[str, Any]]
@@ -42,57 +43,6 @@ _FRAMEWORK_PACKAGES = {
     "IPython",
     "ipykernel",
     "importlib_metadata",
-}
-BACKENDS = {"jax", "jaxlib", "torch", "openvino"}
-DEPENDENCIES = {
-    "h5py",
-    "absl",
-    "google.protobuf",
-    "google",
-    "wrapt",
-    "opt_einsum",
-    "ml_dtypes",
-    "gast",
-    "astunparse",
-    "termcolor",
-    "flatbuffers",
-    "keras",
-    "tf_keras",
-    "tensorboard",
-    "namex",
-    "optree",
-    "tensorflow_estimator",
-    "packaging",
-    "six",
-    "typing_extensions",
-    "scipy",
-    "PIL",
-    "yaml",
-    "requests",
-    "tensorflow_io_gcs_filesystem",
-    "libclang",
-    "grpc",
-}
-
-
-# Aliases NumPy 1.24 (np.object, np.bool…) and 2.0 (np.float_, np.NaN…) removed; old TensorFlow
-# releases use them, so a newer numpy breaks them at import.
-NUMPY_REMOVED_ALIASES = {
-    "object",
-    "bool",
-    "int",
-    "float",
-    "complex",
-    "str",
-    "long",
-    "unicode",
-    "typeDict",
-    "float_",
-    "complex_",
-    "NaN",
-    "Inf",
-    "string_",
-    "unicode_",
 }
 
 
@@ -228,103 +178,17 @@ def _dll_load(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("msvc-runtime-missing", found.signature.weight, {"reason": reason} if reason else {})]
 
 
-def _missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
-    out: List[Outcome] = []
-    for module in found.groups.get("module", ())[-2:]:
-        top = module.split(".")[0]
-        if found.first("not_package"):
-            out.append(("shadowed-module", 0.85, {"module": top}))
-        elif top in BACKENDS:
-            if re.search(r"keras|KERAS_BACKEND", ctx.text):
-                out.append(("keras-backend-unavailable", 0.8, {"backend": top}))
-            else:
-                out.append(("missing-dependency", 0.55, {"module": module}))
-        elif is_keras_module(module) and "." in module:
-            out.extend(_names(ctx, module, None))
-        elif module == "_pywrap_tensorflow_internal":
-            out.append(("msvc-runtime-missing", 0.55, {"module": module}))
-        elif module in DEPENDENCIES or top in DEPENDENCIES or top in ("tensorflow", "numpy"):
-            out.append(("missing-dependency", 0.75, {"module": module}))
-    return out
-
-
-def _import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
-    module, name, path = found.last("module"), found.last("name"), found.last("path")
-    top = module.split(".")[0]
-    if path and not site_package_of(path) and re.search(rf"[/\\]{re.escape(top)}\.py$", path):
-        return [("shadowed-module", 0.9, {"module": top, "path": path})]
-    if path == "unknown location" and top in ("keras", "tensorflow", "numpy"):
-        return [("shadowed-module", 0.55, {"module": top, "path": path})]
-    if module.startswith("google.protobuf"):
-        return [("protobuf-mismatch", 0.8, {"name": name, "module": module})]
-    if module.startswith("ml_dtypes"):
-        return [("ml-dtypes-mismatch", 0.8, {"name": name})]
-    if module.startswith("numpy"):
-        return [("numpy-abi-mismatch", 0.5, {"name": name, "module": module})]
-    if (
-        module.startswith("tensorflow.python") and not module.startswith("tensorflow.python.keras")
-    ) or module.startswith("tensorflow.compat."):
-        return [("keras-tf-version-skew", 0.7, {"name": name, "module": module})]
-    if is_keras_module(module):
-        return _names(ctx, module, name)
-    return []
-
-
-def _module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
-    module, name = found.last("module"), found.last("name")
-    if name in ctx.always_present.get(module, ()):
-        return [("shadowed-module", 0.8, {"module": module, "missing": name})]
-    if module == "ml_dtypes":
-        return [("ml-dtypes-mismatch", 0.85, {"name": name})]
-    if module == "numpy" and name in NUMPY_REMOVED_ALIASES:
-        return [
-            ("numpy-abi-mismatch", 0.6, {"name": f"numpy.{name}", "removed_in": "NumPy 1.24/2.0"})
-        ]
-    if "compat.v2" in module or "__internal__" in module:
-        return [("keras-tf-version-skew", 0.8, {"module": module, "name": name})]
-    if is_keras_module(module):
-        return _names(ctx, module, name)
-    return []
-
-
-_FINAL_ERROR = re.compile(r"^\w+(?:Error|Exception): \S", re.MULTILINE)
-
-
-def _import_statement(found: SignatureMatch, ctx: Context) -> List[Outcome]:
-    """Only for tracebacks cut before their error line: otherwise that line is the evidence."""
-    if _FINAL_ERROR.search(ctx.text):
-        return []
-    module = found.last("module") or found.last("module_only")
-    name = found.last("name") if found.last("module") else None
-    return [(c, w * 0.8, e) for c, w, e in _names(ctx, module, name)] if module else []
-
-
-def _shadow_file(found: SignatureMatch, ctx: Context) -> List[Outcome]:
-    paths = [p for p in found.groups.get("path", ()) if not site_package_of(p)]
-    if found.groups.get("path") and not paths:
-        return []
-    evidence = {"module": found.first("module")}
-    if paths:
-        evidence["path"] = paths[0]
-    return [("shadowed-module", found.signature.weight, evidence)]
-
-
-def _names(ctx: Context, module: str, name: Optional[str]) -> List[Outcome]:
-    verdicts = ctx.names.resolve(module, name, keras3=ctx.keras3, library=ctx.library())
-    return [(v.cause, v.weight, v.evidence) for v in verdicts]
-
-
 STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "arch": _arch,
     "sigill": _sigill,
     "no-wheel": _no_wheel,
     "wheel-tags": _wheel_tags,
     "dll-load": _dll_load,
-    "missing-module": _missing_module,
-    "import-name": _import_name,
-    "module-attribute": _module_attribute,
-    "import-statement": _import_statement,
-    "shadow-file": _shadow_file,
+    "missing-module": imports.missing_module,
+    "import-name": imports.import_name,
+    "module-attribute": imports.module_attribute,
+    "import-statement": imports.import_statement,
+    "shadow-file": imports.shadow_file,
     "uv-tags": _uv_tags,
     "metal": _metal,
     "h5-file": _h5_file,

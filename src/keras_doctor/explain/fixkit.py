@@ -1,0 +1,89 @@
+"""Building blocks of fix steps: the failing interpreter, what is installed, what is declared.
+
+A fix runs pip with the interpreter that failed (from the facts, else `python`) so it lands in the
+environment that broke, and pins versions from the facts when they are known: the installed
+TensorFlow's minor for tf-keras, the range TensorFlow declares for protobuf or ml-dtypes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+from keras_doctor.findings import FixStep, StepKind
+
+Evidence = Dict[str, Any]
+# Import names whose distribution is named differently.
+DISTRIBUTION_OF = {
+    "google": "protobuf",
+    "google.protobuf": "protobuf",
+    "PIL": "pillow",
+    "yaml": "pyyaml",
+    "absl": "absl-py",
+    "grpc": "grpcio",
+    "tf_keras": "tf-keras",
+    "ml_dtypes": "ml-dtypes",
+    "opt_einsum": "opt-einsum",
+}
+
+
+def one(evidence: Evidence, key: str) -> str:
+    value = evidence.get(key)
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value) if value else ""
+
+
+def python_of(facts: Any) -> str:
+    interpreter = getattr(facts, "interpreter", None)
+    return getattr(interpreter, "executable", None) or "python"
+
+
+def pip(facts: Any, *args: str) -> List[str]:
+    return [python_of(facts), "-m", "pip", "install", *args]
+
+
+def installed(facts: Any, name: str) -> Optional[str]:
+    for dist in getattr(facts, "distributions", None) or ():
+        if dist.canonical_name == name:
+            return dist.version
+    return None
+
+
+def declared(facts: Any, requirer: str, name: str) -> Optional[str]:
+    """The requirement string `requirer` declares for `name` (e.g. 'protobuf>=3.20.3,<5')."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    for dist in getattr(facts, "distributions", None) or ():
+        if dist.canonical_name != requirer:
+            continue
+        for line in dist.requires_dist:
+            try:
+                req = Requirement(line)
+            except InvalidRequirement:
+                continue
+            if canonicalize_name(req.name) == name and not req.marker:
+                return f"{name}{req.specifier}" if str(req.specifier) else name
+    return None
+
+
+def minor(version: Optional[str]) -> Optional[str]:
+    match = re.match(r"(\d+)\.(\d+)", version or "")
+    return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def tf_version(facts: Any) -> Optional[str]:
+    for name in ("tensorflow", "tensorflow-macos", "tensorflow-cpu", "tensorflow-intel"):
+        version = installed(facts, name)
+        if version:
+            return version
+    return None
+
+
+def manual(description: str) -> FixStep:
+    return FixStep(description, StepKind.MANUAL)
+
+
+def run_step(description: str, argv: List[str], destructive: bool = False) -> FixStep:
+    return FixStep(description, StepKind.RUN, command=tuple(argv), destructive=destructive)

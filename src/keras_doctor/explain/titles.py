@@ -1,0 +1,34 @@
+"""Finding titles: the cause's summary plus the one detail that identifies this occurrence."""
+
+from __future__ import annotations
+
+from keras_doctor.explain.fixkit import Evidence, one
+
+
+def title(cause: str, evidence: Evidence) -> str:
+    from keras_doctor import causes
+
+    summary = causes.CATALOG[cause].summary
+    detail = _detail(cause, evidence)
+    return f"{summary} ({detail})" if detail else summary
+
+
+def _detail(cause: str, e: Evidence) -> str:
+    if cause == "mixed-arch-binary" and e.get("have"):
+        return f"have {one(e, 'have')}, need {one(e, 'need')}"
+    if cause in (
+        "keras3-removed-api",
+        "keras-api-moved",
+        "package-too-old-for-api",
+        "keras3-legacy-code",
+    ) and e.get("name"):
+        return f"`{one(e, 'name')}` from `{one(e, 'module')}`"
+    if cause == "numpy-abi-mismatch" and e.get("numpy_version"):
+        return f"NumPy {one(e, 'numpy_version')}"
+    if cause in ("missing-dependency", "shadowed-module") and e.get("module"):
+        return one(e, "path") or one(e, "module")
+    if cause == "keras-backend-unavailable" and e.get("backend"):
+        return f"backend {one(e, 'backend')}"
+    if cause == "macos-too-old" and e.get("symbol"):
+        return f"symbol {one(e, 'symbol')}"
+    return ""
