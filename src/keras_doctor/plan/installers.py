@@ -21,15 +21,16 @@ from packaging.version import Version
 
 
 def find_uv() -> Optional[str]:
-    """uv on PATH, else the one installed next to the running interpreter (a venv's bin folder)."""
-    found = shutil.which("uv")
-    if found:
-        return found
+    """The uv installed beside keras-doctor (its own environment's bin folder), else uv on PATH.
+
+    Beside comes first: it is the one installed with this tool, and a PATH entry may be a version
+    manager's shim that costs a process start on every call.
+    """
     for folder in (Path(sys.executable).parent, Path(sys.prefix) / "bin"):
         candidate = folder / ("uv.exe" if os.name == "nt" else "uv")
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
-    return None
+    return shutil.which("uv")
 
 
 def choose_installer(has_pip: bool, uv: Optional[str]) -> str:
