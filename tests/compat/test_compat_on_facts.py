@@ -251,3 +251,13 @@ def test_without_knowledge_the_checks_skip_instead_of_crashing():
     report = run(facts(stack("tensorflow", "2.14.0", ("numpy", "2.1.3"))), broken)
     assert not [x for x in report.findings if x.cause == "check-crashed"]
     assert "numpy-abi" in {s.check for s in report.skipped}
+
+
+def test_a_weights_file_shorter_than_its_superblock_declares_is_truncated():
+    short = WeightsFile(name="x.h5", path="/home/ada/.keras/models/x.h5", size_bytes=1000,
+                        hdf5_signature=True, hdf5_end=4096)
+    whole = WeightsFile(name="x.h5", path="/home/ada/.keras/models/x.h5", size_bytes=4096,
+                        hdf5_signature=True, hdf5_end=4096)
+    (x,) = found(facts([], weights=[short]), "weights-cache-corrupt")
+    assert "1000 of the 4096 bytes" in x.title
+    assert found(facts([], weights=[whole]), "weights-cache-corrupt") == []

@@ -135,14 +135,20 @@ def test_a_cut_off_weights_download_is_reported_and_left_in_place(tmp_path):
     assert made.returncode == 0, made.stderr
     cut = models / "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
     cut.write_bytes(good.read_bytes()[:5])  # the first bytes of a download, then nothing
+    half = models / "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    half.write_bytes(good.read_bytes()[: good.stat().st_size // 2])  # signature intact
     page = models / "resnet50_weights_tf_dim_ordering_tf_kernels.h5"
     page.write_bytes(b"<html><body>503 Service Unavailable</body></html>")
     report = check("--python", py, cwd=tmp_path, env_extra={"HOME": str(home)})
     found = {Path(f["evidence"]["path"]).name: f for f in of(report, "weights-cache-corrupt")}
-    assert set(found) == {cut.name, page.name}
+    assert set(found) == {cut.name, half.name, page.name}
     assert found[cut.name]["evidence"]["known_file"] is True
     assert found[cut.name]["fix"][0]["destructive"] is True
-    assert cut.exists() and page.exists()
+    assert found[half.name]["evidence"]["declared_bytes"] == good.stat().st_size
+    assert found[half.name]["evidence"]["hdf5_signature"] is True
+    assert cut.exists() and half.exists() and page.exists()
+    broken = imports(py, f"import h5py; h5py.File({str(half)!r}, 'r')")
+    assert broken.returncode != 0 and "truncated file" in broken.stderr
 
 
 def test_a_legacy_switch_value_tensorflow_ignores(tmp_path):
@@ -167,3 +173,16 @@ def test_the_healthy_set_passes_every_knowledge_check(tmp_path):
     assert {"keras-tf-skew", "numpy-abi", "stack-ranges", "legacy-keras", "keras3-required",
             "installed-wheels", "deprecated-distributions", "pip-platform-tags",
             "weights-cache", "weights-download-ssl", "knowledge-age"} <= passed
+
+
+@pytest.mark.parametrize("libver", ["earliest", "latest"])  # superblock versions 0 and 3
+def test_the_superblock_declares_the_length_h5py_wrote(tmp_path, libver):
+    from keras_doctor.facts.hdf5 import HEADER_BYTES, end_of_file
+
+    path = tmp_path / "w.h5"
+    made = imports(healthy(), f"import h5py, numpy; f = h5py.File({str(path)!r}, 'w', "
+                              f"libver={libver!r}); f['w'] = numpy.ones(5000); f.close()")
+    assert made.returncode == 0, made.stderr
+    data = path.read_bytes()
+    assert end_of_file(data[:HEADER_BYTES]) == len(data)
+    assert end_of_file(b"<html>" + data[6:HEADER_BYTES]) is None

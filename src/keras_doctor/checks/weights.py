@@ -37,6 +37,10 @@ def weights_cache(ctx) -> Iterator[Finding]:
             problem = ("is empty" if wf.size_bytes == 0 else
                        "does not start with the HDF5 signature (an interrupted download, or an "
                        "error page saved in its place)")
+        elif wf.hdf5_end is not None and wf.size_bytes < wf.hdf5_end:
+            problem = (f"is truncated: {wf.size_bytes} of the {wf.hdf5_end} bytes its HDF5 "
+                       "superblock declares (an interrupted download)")
+            evidence["declared_bytes"] = wf.hdf5_end
         elif entry is not None and entry.file_hash and wf.sha256 and \
                 not _hash_matches(entry.file_hash, wf.sha256):
             problem = "does not match the hash Keras expects (truncated or altered)"

@@ -12,6 +12,7 @@ import os
 import time
 from typing import Dict, List, Optional, Tuple
 
+from keras_doctor.facts import hdf5
 from keras_doctor.facts.model import CacheDir, CacheFacts, WeightsFile
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -74,11 +75,12 @@ def weights_files(models_dir: str, hash_weights: bool) -> List[WeightsFile]:
         try:
             size = os.path.getsize(path)
             with open(path, "rb") as handle:
-                signature = handle.read(8) == HDF5_SIGNATURE
+                header = handle.read(hdf5.HEADER_BYTES)
+                signature = header[:8] == HDF5_SIGNATURE
         except OSError:
             continue
         digest = _sha256(path) if hash_weights else None
-        files.append(WeightsFile(name, path, size, signature, digest))
+        files.append(WeightsFile(name, path, size, signature, digest, hdf5.end_of_file(header)))
     return files
 
 

@@ -170,6 +170,7 @@ class WeightsFile:
     size_bytes: int
     hdf5_signature: bool
     sha256: Optional[str] = None  # only when asked for (hashing weights costs seconds)
+    hdf5_end: Optional[int] = None  # the length the HDF5 superblock declares (facts/hdf5.py)
 
 
 @dataclass
