@@ -117,7 +117,7 @@ class NameResolver:
             )
             return [Verdict("keras-api-moved", 0.8, evidence)]
         if _PRIVATE.match(module) or _PRIVATE.match(folded):
-            if library:
+            if library or (keras3 and re.match(r"keras\.(?:src\.)?engine", full)):
                 evidence["library"] = library
                 return [
                     Verdict("keras3-legacy-code", 0.6, evidence),

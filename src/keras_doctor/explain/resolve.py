@@ -22,7 +22,7 @@ Outcome = Tuple[str, float, Dict[str, Any]]
 
 _MACOS = re.compile(
     r"illegal hardware instruction|Illegal instruction: 4|zsh: |/Users/|\.dylib|"
-    r"darwin|macOS|Mac ?OS|Apple (?:M\d|Silicon)|\bM[1-4]\b|Rosetta|arm64"
+    r"darwin|macOS|Mac ?OS|MacBook|Apple (?:M\d|Silicon)|\bM[1-4]\b|Rosetta"
 )
 _THIRTY_TWO_BIT = re.compile(r"(?i)python3?\d*-32\b|32-bit|32 bit|\bi[36]86\b|armv7l|win32\.whl")
 _PY_MENTION = re.compile(
@@ -134,6 +134,8 @@ def _h5_file(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     evidence = {"requirement": found.first("requirement")}
     if re.match(r"tensorflow[-_](?:macos|metal)", evidence["requirement"], re.IGNORECASE):
+        if _MACOS.search(ctx.text):  # Apple's wheels are arm64 (metal > 1.0): an Intel Python
+            return [("rosetta-python", 0.6, evidence), ("no-wheel-for-platform", 0.55, evidence)]
         return [("no-wheel-for-platform", 0.75, evidence), ("no-wheel-for-python", 0.35, evidence)]
     if "is not a supported wheel" in ctx.text:  # the wheel's own tags say more: see _wheel_tags
         return [("no-wheel-for-python", 0.3, evidence), ("no-wheel-for-platform", 0.3, evidence)]
@@ -160,6 +162,9 @@ def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         mentioned.add(f"cp{major}{minor}")
     if _THIRTY_TWO_BIT.search(ctx.text):
         return [("no-wheel-for-platform", 0.8, evidence)]
+    if any("macosx" in t and "arm64" in t for t in evidence.get("wheel_tags", ())):
+        # pip on a Mac refusing an arm64 wheel: the interpreter is not arm64 (Intel, under Rosetta)
+        return [("rosetta-python", 0.75, evidence), ("no-wheel-for-platform", 0.5, evidence)]
     if (
         mentioned
         and wheel_pythons
