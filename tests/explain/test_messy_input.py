@@ -112,3 +112,10 @@ def test_one_pathological_megabyte_line():
     started = time.perf_counter()
     explain_text(text)
     assert time.perf_counter() - started < 3.0
+
+
+def test_the_numpy_fix_follows_which_side_is_newer():
+    numpy2 = "AttributeError: _ARRAY_API not found\n\nA module that was compiled using NumPy 1.x"
+    old = "RuntimeError: module compiled against API version 0xc but this version of numpy is 0xa"
+    assert explain_text(numpy2).findings[0].fix[0].command[-1] == "numpy<2"
+    assert explain_text(old).findings[0].fix[0].command[-2:] == ("--upgrade", "numpy")

@@ -31,7 +31,7 @@ from keras_doctor.findings import FixStep, StepKind
 def _numpy(e: Evidence, facts: Any) -> List[FixStep]:
     tf = tf_version(facts)
     numpy_version = one(e, "numpy_version") or (installed(facts, "numpy") or "")
-    if numpy_version.startswith("2") or "_ARRAY_API" in one(e, "matched"):
+    if e.get("numpy_is_newer") or numpy_version.startswith("2"):
         return [
             run_step(
                 "Install a NumPy 1.x, the ABI this TensorFlow was built against",

@@ -107,6 +107,18 @@ def _metal(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("metal-plugin-mismatch", found.signature.weight, {})]
 
 
+_NUMPY_2 = re.compile(
+    r"compiled using NumPy 1\.x|_ARRAY_API not found|removed in the NumPy 2\.0|"
+    r"Unable to convert function return value"
+)
+
+
+def _numpy(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """Which side is newer decides the fix: NumPy 2 under a NumPy-1 build, or a numpy too old."""
+    newer = bool(_NUMPY_2.search(ctx.text)) or found.first("numpy_version").startswith("2")
+    return [("numpy-abi-mismatch", found.signature.weight, {"numpy_is_newer": newer})]
+
+
 def _uv_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     evidence = {k: found.first(k) for k in ("package", "python", "requires_python", "mismatch")}
     if found.first("mismatch") == "platform":
@@ -196,5 +208,6 @@ STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "shadow-file": imports.shadow_file,
     "uv-tags": _uv_tags,
     "metal": _metal,
+    "numpy": _numpy,
     "h5-file": _h5_file,
 }
