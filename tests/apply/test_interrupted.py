@@ -112,3 +112,23 @@ def test_sigkill_mid_plan_then_resume_finishes_the_plan(small_env, tmp_path, mon
     assert versions["numpy"] == "2.1.3" and "six" not in versions
     assert not shadow.exists()
     assert pending_transactions() == []
+
+
+@pytest.mark.slow
+def test_cli_refuses_a_new_fix_until_rollback_finishes_the_old_one(
+        small_env, tmp_path, monkeypatch, capsys):
+    from keras_doctor.cli import main
+
+    python = python_of(small_env)
+    before = fingerprint(python, TOUCHED)
+    _shadow, plan = interrupted_plan(python, tmp_path)
+    for key, value in OFFLINE_ENV.items():
+        monkeypatch.setenv(key, value)
+    start_and_kill(plan, tmp_path)
+
+    assert main(["fix", "--python", python, "--apply", "--yes"]) == 2
+    assert "not finished" in capsys.readouterr().err
+    assert main(["fix", "--rollback"]) == 0
+    assert "rolled-back" in capsys.readouterr().out
+    assert fingerprint(python, TOUCHED) == before
+    assert main(["fix", "--rollback"]) == 2  # nothing left to finish

@@ -58,7 +58,7 @@ def apply_plan(plan: Plan, *, confirm: Optional[Confirm] = None, verify: Optiona
     new_venv = _new_venv_dest(plan)
     python = plan.target.python
     target = None
-    if new_venv is None:
+    if new_venv is None and plan.touched_names:
         if not python:
             return Outcome("refused", "the plan names no interpreter to change")
         try:
@@ -83,13 +83,15 @@ def apply_plan(plan: Plan, *, confirm: Optional[Confirm] = None, verify: Optiona
                 snapshot.take(target, plan.touched_names, folder)
             except (snapshot.SnapshotError, OSError) as exc:
                 log.write(journal.ROLLED_BACK, ok=True, reason=f"snapshot failed: {exc}")
+                store.mark_finished(folder, keep_stash=False)
                 return Outcome("refused", f"nothing was changed: snapshot failed: {exc}",
                                folder.name)
             log.write(journal.SNAPSHOT, manifest=snapshot.MANIFEST)
         outcome = _run_from(plan, accepted, 0, folder, log, verify, progress, step_timeout)
         outcome.declined = [i + 1 for i in declined]
         return outcome
-    finally:
+    finally:  # after Ctrl-C or a crash the journal stays, for --rollback or --resume
+
         lock.release()
 
 
@@ -157,7 +159,10 @@ def _run_from(plan: Plan, accepted: List[int], position: int, folder: Path, log:
         _tell(progress, "done", position_now, total, step)
     checked = _new_venv_python(plan) or python or plan.target.python
     if verify is not None and checked:
-        passed, summary = verify(checked)
+        try:
+            passed, summary = verify(checked)
+        except Exception as exc:  # a verify that cannot run proves nothing: treat it as failed
+            passed, summary = False, f"verify could not run: {type(exc).__name__}: {exc}"
         log.write(journal.VERIFY, ok=passed, summary=summary[-4000:])
         if not passed:
             outcome = _rollback(folder, log, log.records(), reason="verify failed")
@@ -165,6 +170,7 @@ def _run_from(plan: Plan, accepted: List[int], position: int, folder: Path, log:
             outcome.message = f"verify failed after the plan ran: {summary}\n" + outcome.message
             return outcome
     log.write(journal.COMMITTED)
+    store.mark_finished(folder, keep_stash=False)
     return Outcome("applied", "every step ran" + (" and verify passed" if verify else ""),
                    folder.name, verify_passed=True if verify else None)
 
@@ -184,6 +190,8 @@ def _rollback(folder: Path, log: journal.Journal, records: List[Dict[str, Any]],
     if journal.first(records, journal.SNAPSHOT) is not None:
         problems.extend(snapshot.restore(snapshot.load(folder), folder))
     log.write(journal.ROLLED_BACK, ok=not problems, problems=problems)
+    if not problems:
+        store.mark_finished(folder, keep_stash=False)
     if problems:
         return Outcome("rollback-failed", "rollback left problems:\n" + "\n".join(problems),
                        folder.name, problems=problems)

@@ -10,6 +10,7 @@ that is still going in another terminal. Any command can call it cheaply to warn
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import uuid
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ except ImportError:  # Windows: no advisory locks; a transaction is never report
 
 JOURNAL_FILE = "journal.jsonl"
 LOCK_FILE = "lock"
+FINISHED_FILE = "finished"  # written after the journal's final record: one stat skips the folder
+# What a finished transaction no longer needs: the stashed files and the files moved aside.
+_DISPOSABLE = ("stash", "removed")
 
 
 def data_dir() -> Path:
@@ -41,6 +45,14 @@ def data_dir() -> Path:
 
 def transactions_dir() -> Path:
     return data_dir() / "transactions"
+
+
+def mark_finished(folder: Path, keep_stash: bool = False) -> None:
+    """Record that nothing is left to do; free the stash (committed or restored, it is spent)."""
+    (folder / FINISHED_FILE).write_text("")
+    if not keep_stash:
+        for name in _DISPOSABLE:
+            shutil.rmtree(folder / name, ignore_errors=True)
 
 
 def new_transaction_dir() -> Path:
@@ -108,6 +120,8 @@ def pending_transactions(include_running: bool = False) -> List[PendingTransacti
         return []
     pending = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if (folder / FINISHED_FILE).exists():
+            continue
         records = list(journal.read_records(folder / JOURNAL_FILE))
         status = journal.state(records)
         if status in ("committed", "rolled-back"):

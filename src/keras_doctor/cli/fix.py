@@ -65,6 +65,10 @@ def run(args: argparse.Namespace) -> int:
     if pending and args.apply:
         raise UsageError(f"an interrupted fix ({pending[-1].id}) is not finished: run "
                          "`keras-doctor fix --rollback` or `--resume` first")
+    if pending:
+        print(f"keras-doctor: warning: an interrupted fix ({pending[-1].id}) is not finished; "
+              "`keras-doctor fix --rollback` restores it, `--resume` completes it",
+              file=sys.stderr)
     plan = _build(args)
     if not args.apply:
         return _print_plan(plan, args)
@@ -141,11 +145,13 @@ def _finish_pending(args: argparse.Namespace) -> int:
                                     progress=None if args.json else _progress)
     except store.TransactionBusy as exc:
         raise UsageError(str(exc)) from exc
-    return _report(None, outcome, args)
+    wanted_status = "rolled-back" if args.rollback is not None else "applied"
+    return _report(None, outcome, args, success=(wanted_status,))
 
 
-def _report(plan, outcome, args: argparse.Namespace) -> int:
-    ok = outcome.ok if outcome is not None else False
+def _report(plan, outcome, args: argparse.Namespace,
+            success: Tuple[str, ...] = ("applied", "nothing-to-do")) -> int:
+    ok = outcome is not None and outcome.status in success
     if args.json:
         print(json.dumps({"plan": plan.to_dict() if plan else None,
                           "outcome": outcome.to_dict() if outcome else None}, indent=2))
