@@ -261,3 +261,16 @@ def test_a_weights_file_shorter_than_its_superblock_declares_is_truncated():
     (x,) = found(facts([], weights=[short]), "weights-cache-corrupt")
     assert "1000 of the 4096 bytes" in x.title
     assert found(facts([], weights=[whole]), "weights-cache-corrupt") == []
+
+
+def test_tensorflow_macos_pulled_in_by_the_tensorflow_2_14_shim_is_not_called_obsolete():
+    f = mac(("tensorflow", "2.14.0"), ("tensorflow-macos", "2.14.0"))
+    assert found(f, "deprecated-distribution") == []
+    (x,) = found(mac(("tensorflow-macos", "2.14.0")), "deprecated-distribution")
+    assert x.evidence["replacement_version"] == "2.14.0"
+
+
+def test_the_last_intel_mac_metal_release_comes_from_the_data():
+    (x,) = found(mac(("tensorflow", "2.16.2"), ("tensorflow-metal", "1.1.0"),
+                     platform="macos-x86_64"), "no-wheel-for-platform")
+    assert x.title.endswith("the last Intel-Mac release is 1.0.0")

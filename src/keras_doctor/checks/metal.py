@@ -42,7 +42,8 @@ def metal_plugin(ctx) -> Iterator[Finding]:
         yield finding(
             "no-wheel-for-platform",
             f"tensorflow-metal {metal_version} has no build for {facts.target.platform}"
-            + ("; the last Intel-Mac release is 1.0.0" if wanted_arch == "x86_64" else ""),
+            + (f"; the last Intel-Mac release is {_newest_metal_for_arch(kb, 'x86_64')}"
+               if wanted_arch == "x86_64" else ""),
             evidence=evidence,
             fix=[uninstall(facts, ["tensorflow-metal"], "Uninstall tensorflow-metal (Metal "
                                                          "acceleration needs an Apple Silicon Mac "
@@ -129,6 +130,12 @@ def _tensorflow_for_metal(kb, metal_version: str, ctx) -> Optional[str]:
         if metal_verdict(kb, str(release.version), metal_version).loads:
             return str(release.version)
     return None
+
+
+def _newest_metal_for_arch(kb, arch: str) -> Optional[str]:
+    data = kb.file("metal.json")["releases"]
+    matching = [v for v, r in data.items() if arch in r.get("archs", ())]
+    return max(matching, key=_version_key) if matching else None
 
 
 def _newest_metal_python(kb, python_tag: str) -> Optional[str]:

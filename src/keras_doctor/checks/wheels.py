@@ -16,7 +16,13 @@ from packaging.version import Version
 
 from keras_doctor.checks.installed import TF_FAMILY
 from keras_doctor.checks.registry import SkipCheck, check, finding
-from keras_doctor.checks.stack import installed_version, knowledge_of, python_minor, tensorflow
+from keras_doctor.checks.stack import (
+    declared_requirements,
+    installed_version,
+    knowledge_of,
+    python_minor,
+    tensorflow,
+)
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.knowledge import compat_rules
 from keras_doctor.remedies import install, new_environment, uninstall
@@ -147,6 +153,8 @@ def deprecated_distributions(ctx) -> Iterator[Finding]:
         if rule["name"] in seen:
             continue
         seen.add(rule["name"])
+        if declared_requirements(ctx, rule["name"], ("tensorflow",)):
+            continue  # a `tensorflow` shim (2.13-2.15.0 on macOS arm64) installed it on purpose
         dist, version = have
         replacement = _replacement(knowledge_of(ctx), rule["replacement"], version, facts)
         fix = [uninstall(facts, [dist.name])]

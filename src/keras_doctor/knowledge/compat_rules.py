@@ -131,14 +131,16 @@ DEPRECATED: List[Dict[str, Any]] = [
     },
     {
         "name": "tensorflow-macos",
-        "versions": ">=2.13",
+        "versions": ">=2.13,<2.15.1",
         "platforms": ["macos-arm64"],
-        "severity": "warning",
+        "severity": "info",
         "replacement": "tensorflow",
-        "why": "`tensorflow` ships macOS arm64 wheels since 2.13; tensorflow-macos is obsolete",
+        "why": "since 2.13 `tensorflow` is the distribution to install (up to 2.15.0 its arm64 "
+        "wheel installs this same build; from 2.15.1 it is the build itself)",
         "sources": [
             "https://blog.tensorflow.org/2023/07/whats-new-in-tensorflow-213-and-keras-213.html",
-            "releases/tensorflow.json (first macosx_12_0_arm64 wheel: 2.13.0)",
+            "releases/tensorflow.json (first macosx_12_0_arm64 wheel: 2.13.0; the 2.13-2.15.0 "
+            "arm64 wheels require tensorflow-macos)",
         ],
     },
     {
