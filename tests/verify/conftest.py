@@ -6,7 +6,14 @@ from pathlib import Path
 
 import envs
 import pytest
-from verify_envs import HEALTHY, JAX_ONLY, NUMPY2_ON_TF215, NUMPY_ONLY, python_of
+from verify_envs import (
+    HEALTHY,
+    JAX_ONLY,
+    KERAS2_TF215,
+    NUMPY2_ON_TF215,
+    NUMPY_ONLY,
+    python_of,
+)
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +24,11 @@ def healthy_python() -> str:
 @pytest.fixture(scope="session")
 def numpy2_tf215_python() -> str:
     return python_of(envs.venv("verify-numpy2-tf215", NUMPY2_ON_TF215))
+
+
+@pytest.fixture(scope="session")
+def keras2_python() -> str:
+    return python_of(envs.venv("verify-tf215-keras2", KERAS2_TF215))
 
 
 @pytest.fixture(scope="session")

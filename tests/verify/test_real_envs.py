@@ -18,11 +18,11 @@ def test_a_healthy_tensorflow_keras3_environment_verifies_green(healthy_python, 
     steps = steps_by_name(report)
     assert {name: step["status"] for name, step in steps.items()} == dict.fromkeys(
         ["python", "numpy", "tensorflow", "keras", "applications", "devices",
-         *(f"model:{model}" for model in DEFAULT_MODELS)], "ok")
+         "tf.keras", *(f"model:{model}" for model in DEFAULT_MODELS)], "ok")
     assert steps["tensorflow"]["data"]["build_info"]["is_cuda_build"] is False
     keras = steps["keras"]["data"]
     assert keras["version"].startswith("3.") and keras["backend"] == "tensorflow"
-    assert keras["tf_keras_major"] == 3
+    assert steps["tf.keras"]["data"]["major"] == 3
     assert [d["type"] for d in steps["devices"]["data"]["devices"]] == ["CPU"]
     assert steps["model:ResNet50"]["data"]["output_shape"] == [1, 1000]
     assert all(steps[name]["seconds"] > 0 for name in ("tensorflow", "model:VGG16"))
@@ -105,3 +105,28 @@ def test_keras3_on_jax_without_tensorflow_verifies_green(jax_python, monkeypatch
     devices = steps["devices"]["data"]
     assert devices["backend"] == "jax" and devices["devices"][0]["op_ok"] is True
     assert all(steps[f"model:{model}"]["status"] == "ok" for model in DEFAULT_MODELS)
+
+
+def test_tf215_with_its_keras2_verifies_green(keras2_python):
+    report = run_verify(keras2_python, models=["ResNet50"], timeout=300)
+
+    assert report.findings == []
+    steps = steps_by_name(report)
+    assert steps["keras"]["data"]["version"].startswith("2.15.")
+    assert steps["tf.keras"]["data"]["major"] == 2
+    assert steps["model:ResNet50"]["data"]["output_shape"] == [1, 1000]
+
+
+def test_legacy_keras_asked_for_but_not_installed(healthy_python, monkeypatch):
+    monkeypatch.setenv("TF_USE_LEGACY_KERAS", "1")
+
+    report = run_verify(healthy_python, models=[], timeout=300)
+
+    steps = steps_by_name(report)
+    assert steps["keras"]["status"] == "ok"
+    assert steps["tf.keras"]["status"] == "failed"
+    assert causes_of(report) == ["missing-dependency"]
+    tensorflow = steps["tensorflow"]["data"]["version"]
+    expected = "tf-keras~=" + ".".join(tensorflow.split(".")[:2]) + ".0"
+    assert report.findings[0].evidence["requirement"] == expected
+    assert report.findings[0].fix[0].command == (healthy_python, "-m", "pip", "install", expected)

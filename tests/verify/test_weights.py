@@ -103,3 +103,18 @@ def test_weights_that_are_not_cached_are_skipped_not_downloaded(healthy_python, 
     assert weights["status"] == "skipped"
     assert MOBILENET_V2_TOP in weights["reason"]
     assert sorted(p.name for p in weights_cache.iterdir()) == ["unrelated.h5"]
+
+
+def test_keras2_weights_saved_by_keras2_load_through_its_own_get_file(keras2_python,
+                                                                     weights_cache, tmp_path):
+    cached = weights_cache / MOBILENET_V2_TOP
+    env = dict(os.environ, HOME=str(tmp_path / "maker"), TF_CPP_MIN_LOG_LEVEL="3")
+    subprocess.run([keras2_python, "-c", "import sys, keras; keras.applications.MobileNetV2("
+                    "weights=None).save_weights(sys.argv[1])", str(cached)],
+                   env=env, check=True, capture_output=True)
+
+    report = run_verify(keras2_python, models=["MobileNetV2"], weights=True, timeout=300)
+
+    assert report.findings == []
+    weights = steps_by_name(report)["weights:MobileNetV2"]
+    assert weights["status"] == "ok" and weights["data"]["file"]["path"] == str(cached)

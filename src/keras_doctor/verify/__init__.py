@@ -55,7 +55,7 @@ def build_report(python: str, run: DriverRun, timeout: float, facts: Any) -> Rep
             report.passed.append(Passed(check, AREA, f"{step.title} ({step.seconds:.2f} s)"))
         elif step.status == "skipped":
             report.skipped.append(Skipped(check, AREA, step.reason or "skipped"))
-        for finding in step_findings(step, facts, timeout):
+        for finding in step_findings(step, facts, timeout, python):
             found.setdefault((finding.cause, finding.title), finding)
     report.findings = sorted(found.values(), key=lambda f: -f.severity.rank)
     report.extra["steps"] = [step.to_dict() for step in run.steps]

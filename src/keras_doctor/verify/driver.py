@@ -114,17 +114,24 @@ def import_keras(state):
             "KERAS_BACKEND": os.environ.get("KERAS_BACKEND")}
     backend = getattr(keras, "backend", None)
     data["backend"] = backend.backend() if backend and hasattr(backend, "backend") else None
-    tf = state.get("tf")
-    if tf is not None:
-        try:
-            tf_keras = tf.keras
-            data["tf_keras_module"] = getattr(tf_keras, "__name__", None)
-            data["tf_keras_version"] = getattr(tf_keras, "__version__", None)
-            version = data["tf_keras_version"] or ""
-            data["tf_keras_major"] = int(version.split(".")[0]) if version[:1].isdigit() else None
-        except Exception as exc:
-            data["tf_keras_error"] = f"{type(exc).__name__}: {exc}"
     return data
+
+
+def resolve_tf_keras(state):
+    """Which Keras `tf.keras` is: Keras 3, or Keras 2 (tf_keras) if TF_USE_LEGACY_KERAS says so."""
+    tf = state["tf"]
+    legacy = os.environ.get("TF_USE_LEGACY_KERAS")
+    try:
+        tf_keras = tf.keras
+        module = getattr(tf_keras, "__name__", None)  # resolving it is what fails, when it fails
+    except Exception as exc:
+        exc.verify_data = {"TF_USE_LEGACY_KERAS": legacy, "tensorflow_version": tf.__version__}
+        raise
+    # TF 2.15's tf.keras (keras.api._v2.keras) has no version: its distribution's package has.
+    package = sys.modules.get(str(module).split(".")[0])
+    version = getattr(tf_keras, "__version__", None) or getattr(package, "__version__", None) or ""
+    return {"module": module, "version": version or None, "TF_USE_LEGACY_KERAS": legacy,
+            "major": int(version.split(".")[0]) if version[:1].isdigit() else None}
 
 
 def import_applications(state):
@@ -389,6 +396,8 @@ def main():
             skip(name, title, blocked)
         elif step(name, title, function, state) is None:
             blocked = f"{title} failed"
+    if "tf" in state and "keras" in state:
+        step("tf.keras", "resolve tf.keras", resolve_tf_keras, state)
     if "numpy" in state and ("tf" in state or "keras" in state):
         step("devices", "devices", check_devices, state)
     else:

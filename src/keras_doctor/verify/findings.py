@@ -19,13 +19,15 @@ from keras_doctor.verify.runner import StepResult
 FactsSource = Callable[[], Optional[Any]]  # returns the target's Facts, or None when unknown
 
 EVIDENCE_LINES = 40  # lines of a traceback or of stderr kept in a finding's evidence
+LEGACY_KERAS_ON = ("1", "true", "True")  # the only values TensorFlow reads as "use tf_keras"
 BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "numpy": "numpy",
                    "openvino": "openvino"}
 
 
-def step_findings(step: StepResult, facts: FactsSource, timeout: float) -> List[Finding]:
+def step_findings(step: StepResult, facts: FactsSource, timeout: float,
+                  python: str = "python") -> List[Finding]:
     if step.status == "failed":
-        return _failed(step, facts)
+        return _failed(step, facts, python)
     if step.status == "crashed":
         return [_crashed(step, facts)]
     if step.status == "timeout":
@@ -36,13 +38,13 @@ def step_findings(step: StepResult, facts: FactsSource, timeout: float) -> List[
     return []
 
 
-def _failed(step: StepResult, facts: FactsSource) -> List[Finding]:
+def _failed(step: StepResult, facts: FactsSource, python: str) -> List[Finding]:
     cached = step.data.get("file") if step.name.startswith("weights:") else None
     if isinstance(cached, dict) and cached.get("path") and not cached.get("downloaded"):
         return [_corrupt_weights(step, cached)]
-    backend = _backend_unavailable(step)
-    if backend is not None:
-        return [backend]
+    structured = _backend_unavailable(step) or _legacy_keras_missing(step, python)
+    if structured is not None:
+        return [structured]
     text = "\n".join(part for part in (step.stderr, step.traceback or step.reason or "") if part)
     explained = explain_adapter(text, facts)
     if explained:
@@ -88,6 +90,29 @@ def _backend_unavailable(step: StepResult) -> Optional[Finding]:
     return _finding("keras-backend-unavailable",
                     f"Keras is set to the {backend!r} backend (by {source}), which {problem}",
                     step, {"backend": backend, "set_by": source, "error": reason}, fix=(fix,))
+
+
+def _legacy_keras_missing(step: StepResult, python: str) -> Optional[Finding]:
+    """TF_USE_LEGACY_KERAS routes `tf.keras` to tf_keras, and resolving it failed on import."""
+    legacy = step.data.get("TF_USE_LEGACY_KERAS")
+    if step.name != "tf.keras" or legacy not in LEGACY_KERAS_ON:
+        return None
+    if not any(error in (step.reason or "") for error in ("ImportError", "ModuleNotFoundError")):
+        return None
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        release = Version(str(step.data.get("tensorflow_version"))).release
+        requirement = f"tf-keras~={release[0]}.{release[1]}.0"
+    except (InvalidVersion, IndexError):
+        requirement = "tf-keras"
+    fixes = (FixStep(f"Install {requirement} (Keras 2 at TensorFlow's minor)", StepKind.RUN,
+                     command=(python, "-m", "pip", "install", requirement)),
+             FixStep("Or unset TF_USE_LEGACY_KERAS to use Keras 3 as tf.keras", StepKind.ENV,
+                     command=("unset", "TF_USE_LEGACY_KERAS")))
+    title = f"TF_USE_LEGACY_KERAS={legacy} sends tf.keras to tf_keras, which does not import"
+    evidence = {"TF_USE_LEGACY_KERAS": legacy, "requirement": requirement, "error": step.reason}
+    return _finding("missing-dependency", title, step, evidence, fix=fixes)
 
 
 def _corrupt_weights(step: StepResult, cached: Dict[str, Any]) -> Finding:
