@@ -16,8 +16,11 @@ REMOVED = (
 @pytest.fixture
 def shell():
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
-    ip = InteractiveShell.instance()
+    config = Config()
+    config.HistoryManager.enabled = False  # no history database in the temporary HOME
+    ip = InteractiveShell.instance(config=config)
     yield ip
     ip.run_line_magic("unload_ext", "keras_doctor")
     InteractiveShell.clear_instance()
