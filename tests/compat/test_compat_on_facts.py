@@ -274,3 +274,13 @@ def test_the_last_intel_mac_metal_release_comes_from_the_data():
     (x,) = found(mac(("tensorflow", "2.16.2"), ("tensorflow-metal", "1.1.0"),
                      platform="macos-x86_64"), "no-wheel-for-platform")
     assert x.title.endswith("the last Intel-Mac release is 1.0.0")
+
+
+def test_a_plugin_newer_than_apples_table_is_a_warning_and_an_older_one_an_error():
+    (newer,) = found(mac(("tensorflow", "2.16.2"), ("tensorflow-metal", "1.2.0")),
+                     "metal-plugin-mismatch")
+    assert newer.severity.value == "warning" and newer.evidence["decided_by"] == "apple_table"
+    (older,) = found(mac(("tensorflow", "2.16.2"), ("tensorflow-metal", "0.8.0")),
+                     "metal-plugin-mismatch")
+    assert older.severity.value == "error"
+    assert older.fix[0].command[-1] == "tensorflow-metal==1.1.0"

@@ -88,8 +88,11 @@ def _pairing(ctx, kb, tf, metal_version: str, evidence: dict) -> Iterator[Findin
     if verdict.loads is False and verdict.basis in ("verdicts", "reports"):
         what = f"cannot load with {tf_dist.name} {tf_version}"
     elif verdict.loads is False:
-        what = (f"is not the release Apple pairs with TensorFlow {tf_version.major}."
+        what = (f"is older than the release Apple pairs with TensorFlow {tf_version.major}."
                 f"{tf_version.minor} ({pairing.table_metal})")
+    elif verdict.basis == "apple_table":
+        what = (f"is not in Apple's table for TensorFlow {tf_version.major}.{tf_version.minor} "
+                f"(it names {pairing.table_metal}); no source says whether it loads")
     else:
         what = f"has no known pairing with {tf_dist.name} {tf_version}"
     evidence = {**evidence, "tensorflow": tf_dist.name, "tensorflow_version": str(tf_version),

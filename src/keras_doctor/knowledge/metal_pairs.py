@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, List, Optional
 
 from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 from keras_doctor.knowledge.compat_rules import METAL_REPORTS
 
@@ -35,7 +36,11 @@ def metal_verdict(kb: Any, tf_version: str, metal_version: str) -> MetalVerdict:
             return MetalVerdict(report["loads"], "reports", report["symptom"],
                                 tuple(report["sources"]))
     if pairing.table_metal is not None:
-        return MetalVerdict(pairing.table_metal == metal_version, "apple_table", pairing.table_row)
+        # The table names one plugin per TensorFlow minor: an older plugin lacks what that
+        # TensorFlow needs; a newer one is simply not covered by the table.
+        table, mine = Version(pairing.table_metal), Version(metal_version)
+        loads = True if mine == table else (False if mine < table else None)
+        return MetalVerdict(loads, "apple_table", pairing.table_row)
     return MetalVerdict(None, "none")
 
 
@@ -43,8 +48,6 @@ def loading_metals(kb: Any, tf_version: str, python_tag: Optional[str] = None) -
     """Metal releases (newest first) that a source says load with this TensorFlow build, and that
     have a wheel for `python_tag` ("cp311") when one is given."""
     releases = kb.file("metal.json")["releases"]
-    from packaging.version import Version
-
     out = []
     for version in sorted(releases, key=Version, reverse=True):
         if python_tag and python_tag not in releases[version].get("pythons", ()):
