@@ -58,3 +58,28 @@ def test_plain_progress_lines_when_not_a_terminal(numpy_only_python):
             "- import tensorflow: skipped, tensorflow is not installed",
             "✗ import keras")]
     assert "Verification steps" in proc.stdout
+
+
+@pytest.mark.slow
+def test_live_progress_on_a_terminal(numpy_only_python):
+    pty = pytest.importorskip("pty")
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "keras_doctor", "verify", "--python", numpy_only_python,
+         "--models", ""], stdout=follower, stderr=follower, env=dict(os.environ, TERM="xterm"))
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+
+    assert proc.wait(timeout=60) == 1
+    text = output.decode("utf-8", "replace")
+    assert "Traceback" not in text
+    assert "Verification steps" in text and "import keras" in text

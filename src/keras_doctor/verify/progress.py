@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import IO, Dict, Iterator, List
+from typing import IO, Any, Dict, Iterator, List
 
 from keras_doctor.verify.runner import Progress, StepResult
 
@@ -56,7 +56,7 @@ def live_progress(file: IO[str]) -> Iterator[Progress]:
 
     class View:
         def __rich__(self) -> Group:
-            rows = [Text(line) for line in done]
+            rows: List[Any] = [Text(line) for line in done]
             for name, started in running.items():
                 label = f" {titles[name]} ({time.perf_counter() - started:.1f} s)"
                 rows.append(Spinner("dots", text=label))
