@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from keras_doctor.checks.registry import finding
 from keras_doctor.facts.model import (
     Distribution,
@@ -150,3 +152,32 @@ def test_wrong_interpreter_with_new_venv_builds_a_fresh_environment(tmp_path):
     assert install.pins == ["numpy==1.26.4", "tensorflow==2.16.2"]
     assert plan.target.python_version == "3.12"
     assert resolver.calls[-1][2] == "3.12"
+
+
+@pytest.mark.slow
+def test_a_mismatched_metal_plugin_is_pinned_from_the_knowledge_base():
+    import envs
+
+    from keras_doctor.checks.registry import run_checks
+    from keras_doctor.facts.collect import collect_path
+    from keras_doctor.knowledge import load
+    from keras_doctor.knowledge.metal_pairs import loading_metals
+
+    site = envs.target_tree("plan-mac-tf216-metal120",
+                            ["tensorflow==2.16.2", "tensorflow-metal==1.2.0"],
+                            "macosx_12_0_arm64", "3.11")
+    facts = collect_path(str(site), "macos-arm64", "3.11")
+    report = run_checks(facts, load)
+    assert "metal-plugin-mismatch" in {f.cause for f in report.findings}
+    kb = load()
+    loads = loading_metals(kb, "2.16.2", "cp311")[0]
+
+    plan = build_plan(facts, report, knowledge=kb)
+
+    assert f"tensorflow-metal=={loads}" in plan.requirements
+    assert plan.resolver == "uv" and plan.resolved["tensorflow-metal"] == loads
+    (install,) = [s for s in plan.steps if s.kind is StepKind.INSTALL]
+    assert f"tensorflow-metal=={loads}" in install.pins
+    assert "metal-plugin-mismatch" in install.resolves
+    assert "tensorflow-intel" not in plan.resolved  # markers evaluated for macOS, not this host
+    assert plan.status is PlanStatus.REFUSED  # a folder is planned for, never changed

@@ -46,7 +46,8 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
     installer = choose_installer("pip" in interp.installers, uv)
     python = interp.executable or ""
     target = PlanTarget(python=interp.executable, platform=facts.target.platform,
-                        python_version=_minor(interp.version), prefix=interp.prefix,
+                        python_version=_minor(interp.version),
+                        prefix=interp.prefix or facts.target.path,
                         externally_managed=interp.externally_managed, installer=installer)
     plan = Plan(target=target)
     findings = list(report.findings)
@@ -70,6 +71,10 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
     if plan.ok:
         _add_file_steps(plan, facts, findings, installer, python, uv)
     plan.resolves = sorted({c for s in plan.steps for c in s.resolves})
+    if plan.ok and not interp.executable and plan.steps:
+        plan.status = PlanStatus.REFUSED
+        plan.reason = (f"{facts.target.path} is a folder, not an interpreter's environment: the "
+                       "plan is shown, never applied (use --python to fix an environment)")
     return plan
 
 

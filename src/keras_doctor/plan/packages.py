@@ -56,6 +56,9 @@ def package_steps(findings: List[Finding], installed: Dict[str, Version], pins: 
                  for n in named_in(f) if n in pins}
 
     remove = sorted(n for n in installed if n in TF_FAMILY and n not in pins)
+    if "tensorflow-metal" in installed and "tensorflow-metal" not in pins and any(
+            f.cause == "metal-plugin-mismatch" for f in findings):
+        remove.append("tensorflow-metal")  # no release loads with this TensorFlow: run on CPU
     if overlap and kept_tensorflow in installed:
         remove.append(kept_tensorflow)  # its files were overwritten: reinstall it cleanly
     changes = {n: v for n, v in pins.items()

@@ -124,16 +124,31 @@ def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optiona
         rec.notes.append(f"numpy{numpy_cap}: TensorFlow {version} is a NumPy 1 build")
     metal_wanted = "tensorflow-metal" in installed if want_metal is None else want_metal
     if metal_wanted and platform == "macos-arm64":
-        pairing = _safe(lambda: knowledge.metal_for_tf(str(version))) if knowledge else None
-        if pairing is not None and pairing.trusted:
-            rec.requirements.append(f"tensorflow-metal=={Version(pairing.trusted)}")
-            rec.notes.append(f"tensorflow-metal {pairing.trusted}: the knowledge base pairs it "
-                             f"with TensorFlow {version} ({pairing.basis}); no resolver can, as it "
-                             "declares no TensorFlow dependency")
+        metal = _loading_metal(knowledge, str(version), python) if knowledge else None
+        if metal is not None:
+            rec.requirements.append(f"tensorflow-metal=={Version(metal)}")
+            rec.notes.append(f"tensorflow-metal {metal}: the knowledge base says it loads with "
+                             f"TensorFlow {version}; no resolver can tell, as it declares no "
+                             "TensorFlow dependency")
         else:
             rec.notes.append(f"tensorflow-metal: no release is known to load with TensorFlow "
                              f"{version}; it is left out")
     return rec
+
+
+def _loading_metal(knowledge: Any, tf_version: str, python: str) -> Optional[str]:
+    """The newest metal release that loads with this TF (the metal check's own answer)."""
+    def ask() -> Optional[str]:
+        from keras_doctor.knowledge.metal_pairs import loading_metals
+
+        found = loading_metals(knowledge, tf_version, "cp" + python.replace(".", ""))
+        return found[0] if found else None
+
+    found = _safe(ask)
+    if found is None:
+        pairing = _safe(lambda: knowledge.metal_for_tf(tf_version))
+        found = pairing.trusted if pairing is not None else None
+    return found
 
 
 def _kept_build(family: Dict[str, Version], platform: str) -> str:
