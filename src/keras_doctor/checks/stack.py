@@ -49,8 +49,11 @@ def tensorflow(ctx) -> Optional[Tuple[Distribution, Version]]:
     When a shim (`tensorflow` 2.13-2.15.0 on macOS arm64) and the build it pulls in are both
     present, the build with code (the one whose RECORD lists `tensorflow/__init__.py`) wins.
     """
-    found = [(d, parse_version(d.version)) for d in ctx.installed.tensorflow()]
-    found = [(d, v) for d, v in found if v is not None]
+    found: List[Tuple[Distribution, Version]] = []
+    for dist in ctx.installed.tensorflow():
+        version = parse_version(dist.version)
+        if version is not None:
+            found.append((dist, version))
     if not found:
         return None
     with_code = [(d, v) for d, v in found if d.files is None or _has_package(d)]
