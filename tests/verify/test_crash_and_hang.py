@@ -85,11 +85,14 @@ def test_sigsegv_at_interpreter_startup_is_a_crash_before_any_step(numpy_only_py
 
 
 def test_a_hang_is_cut_at_the_timeout_with_everything_it_started(numpy_only_python,
-                                                                 fake_packages, tmp_path):
+                                                                 fake_packages, tmp_path,
+                                                                 isolated_home):
     pid_file = tmp_path / "child.pid"
     fake_packages("tensorflow/__init__.py", (
-        "import subprocess, time\n"
-        f"child = subprocess.Popen(['sleep', '300'])\n"
+        "import os, subprocess, time\n"
+        "os.makedirs(os.path.expanduser('~/.keras'))\n"  # as Keras does on first import
+        "open(os.path.expanduser('~/.keras/keras.json'), 'w').write('{}')\n"
+        "child = subprocess.Popen(['sleep', '300'])\n"
         f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
         "time.sleep(300)\n"
     ))
@@ -107,6 +110,7 @@ def test_a_hang_is_cut_at_the_timeout_with_everything_it_started(numpy_only_pyth
     assert hang.evidence["step"] == "tensorflow"
     assert report.extra["timed_out_after"] == 4
     assert _gone(int(pid_file.read_text()))
+    assert not (isolated_home / ".keras").exists()  # restored even though the driver was killed
 
 
 def test_an_unknown_exception_still_becomes_a_finding_of_its_step(numpy_only_python,

@@ -49,8 +49,12 @@ def _failed(step: StepResult, facts: FactsSource, python: str) -> List[Finding]:
     explained = explain_adapter(text, facts)
     if explained:
         return [_stamp(found, step) for found in explained]
+    detail = step.reason or "see the output"
+    last_output = next((line.strip() for line in reversed(_tail(step.stderr)) if line.strip()), "")
+    if step.traceback is None and last_output:  # no traceback of its own: the output says why
+        detail = f"{detail} ({last_output})"
     return [_finding(
-        "verify-step-failed", f"{step.title} failed: {step.reason or 'see the output'}", step,
+        "verify-step-failed", f"{step.title} failed: {detail}", step,
         {"error": step.reason, "traceback": _tail(step.traceback or ""),
          "output": _tail(step.stderr), "data": step.data},
     )]
