@@ -315,7 +315,7 @@ def load_weights(state, name, download):
     if constructor is None:
         raise StepFailed(f"keras.applications has no {name}", {"model": name})
     cache = os.path.join(keras_cache_base(None), "models")
-    if not os.path.isdir(cache) or not os.listdir(cache):
+    if not download and (not os.path.isdir(cache) or not os.listdir(cache)):
         raise Skip(f"the Keras weights cache {cache} is empty")
     module = sys.modules[constructor.__module__]
     seen = []
