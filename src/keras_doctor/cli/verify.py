@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 
 EXAMPLES = """\
@@ -58,8 +59,10 @@ def run(args: argparse.Namespace) -> int:
     if args.download and not args.weights:
         raise UsageError("--download goes with --weights")
     python = args.python or sys.executable
+    if args.python and os.sep not in python:
+        python = shutil.which(python) or python  # a name on PATH, such as python3.11
     if args.python and not (os.path.isfile(python) and os.access(python, os.X_OK)):
-        raise UsageError(f"--python: {python} is not an executable file")
+        raise UsageError(f"--python: {args.python} is not an executable file")
     with _progress(output_format(args)) as progress:
         try:
             report = run_verify(python, models=models, timeout=args.timeout,
