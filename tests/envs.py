@@ -65,9 +65,12 @@ def _run(argv: Sequence[str], log: Path) -> None:
 
 
 def _cached(kind: str, name: str, spec: dict, build) -> Path:
+    # Keyed by the spec alone: tests in different folders that ask for the same environment under
+    # different names share one build. The names are recorded beside it for people reading the cache.
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
-    root = CACHE_ROOT / kind / f"{name}-{digest}"
+    root = CACHE_ROOT / kind / digest
     if (root / _DONE).exists():
+        _remember_name(root, name)
         return root
     root.parent.mkdir(parents=True, exist_ok=True)
     with open(str(root) + ".lock", "w") as lock:
@@ -85,7 +88,18 @@ def _cached(kind: str, name: str, spec: dict, build) -> Path:
             raise
         (root / "spec.json").write_text(json.dumps(spec, indent=2))
         (root / _DONE).write_text("")
+    _remember_name(root, name)
     return root
+
+
+def _remember_name(root: Path, name: str) -> None:
+    names_file = root / "names.txt"
+    try:
+        names = set(names_file.read_text().split()) if names_file.exists() else set()
+        if name not in names:
+            names_file.write_text("\n".join(sorted(names | {name})) + "\n")
+    except OSError:
+        pass
 
 
 def venv(
