@@ -27,8 +27,9 @@ def test_a_typo_gets_the_closest_real_name():
 
 
 def test_a_name_newer_than_the_installed_keras():
-    verdicts = resolver("2.9.0").resolve("keras.layers", "GroupNormalization", keras3=False,
-                                         library="")
+    verdicts = resolver("2.9.0").resolve(
+        "keras.layers", "GroupNormalization", keras3=False, library=""
+    )
     assert causes(verdicts)[0] == "package-too-old-for-api"
     assert verdicts[0].evidence["first_release"].startswith("keras 2.")
 
@@ -40,14 +41,16 @@ def test_a_keras2_name_under_keras3_from_the_atlas():
 
 
 def test_the_same_name_in_a_library_is_legacy_code():
-    verdicts = resolver("3.6.0").resolve("keras.preprocessing.image", "ImageDataGenerator",
-                                         keras3=True, library="autokeras")
+    verdicts = resolver("3.6.0").resolve(
+        "keras.preprocessing.image", "ImageDataGenerator", keras3=True, library="autokeras"
+    )
     assert causes(verdicts)[0] == "keras3-legacy-code"
     assert verdicts[0].evidence["library"] == "autokeras"
 
 
 def test_a_documented_move():
-    verdicts = resolver().resolve("keras.preprocessing.sequence", "pad_sequences", keras3=False,
-                                  library="")
+    verdicts = resolver().resolve(
+        "keras.preprocessing.sequence", "pad_sequences", keras3=False, library=""
+    )
     assert causes(verdicts)[0] == "keras-api-moved"
     assert verdicts[0].evidence["moved_to"] == "keras.utils"

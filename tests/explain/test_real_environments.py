@@ -82,3 +82,28 @@ def test_keras_backend_jax_without_jax():
     text = stderr_of(python, "import keras", KERAS_BACKEND="jax")
     assert_explained(text, python, "keras-backend-unavailable")
     assert explain_text(text).findings[0].evidence.get("backend") == "jax"
+
+
+KERAS2_CODE = [
+    ("from keras.preprocessing.image import ImageDataGenerator", "keras3-removed-api"),
+    ("from tensorflow.keras.layers.experimental import preprocessing", "keras3-legacy-code"),
+    ("import keras; keras.applications.RegNetX002", "keras3-removed-api"),
+    ("from keras.layers import Dens", "keras-api-moved"),
+]
+
+
+@pytest.mark.parametrize(("code", "cause"), KERAS2_CODE)
+def test_keras2_code_under_keras3(code, cause):
+    """TensorFlow with Keras 3 (the checks' healthy environment) running Keras 2 era code."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "checks"))
+    import scenarios
+
+    python = str(envs.venv_python(scenarios.healthy_tf()))
+    text = stderr_of(python, code)
+    finding = explain_text(text, collect_python(python)).findings[0]
+    assert finding.cause == cause, (finding.cause, text[-1500:])
+    if cause == "keras-api-moved":
+        assert finding.evidence["closest"] == "Dense"

@@ -85,9 +85,17 @@ class NameResolver:
         introduced = self._introduced_in(name or folded.rsplit(".", 1)[-1])
         removed = self._entry("removed_in_keras3", folded, name, full)
         moved = self._entry("moved", folded, name, full)
-        if introduced is not None:
+        if introduced is not None and not self._installed_has(introduced):
             evidence.update(first_release=introduced["first"], source=introduced["source"])
-            return [Verdict("package-too-old-for-api", 0.85, evidence)]
+            if removed is None:
+                return [Verdict("package-too-old-for-api", 0.85, evidence)]
+            if self.keras_version and not keras3:  # a Keras 2 older than the name
+                return [Verdict("package-too-old-for-api", 0.85, evidence)]
+            if not keras3:  # added in 2.x, removed in 3: which side the install is on decides
+                return [
+                    Verdict("package-too-old-for-api", 0.55, evidence),
+                    Verdict("keras3-removed-api", 0.5, evidence),
+                ]
         if removed is not None:
             evidence.update(replacement=removed.get("replacement"), source=removed.get("source"))
             if library:
@@ -177,13 +185,28 @@ class NameResolver:
             return [Verdict("keras-api-moved", 0.65, evidence)]
         return None
 
+    def _installed_has(self, introduced: Dict[str, Any]) -> bool:
+        """Whether the installed Keras (from the facts) is at least the release that added it."""
+        from packaging.version import InvalidVersion, Version
+
+        match = re.search(r"keras (\d[\w.]*)", introduced.get("first", ""))
+        if not (match and self.keras_version):
+            return False
+        try:
+            return Version(self.keras_version) >= Version(match.group(1))
+        except InvalidVersion:
+            return False
+
     # -- tables ------------------------------------------------------------------------------------
 
     def _entry(
         self, kind: str, module: str, name: Optional[str], full: str
     ) -> Optional[Dict[str, Any]]:
         for entry in self.table.get(kind, ()):
-            if entry.get("name") is None:
+            if entry.get("name_pattern"):
+                if module == entry["module"] and name and re.match(entry["name_pattern"], name):
+                    return entry
+            elif entry.get("name") is None:
                 if full == entry["module"] or full.startswith(entry["module"] + "."):
                     return entry
             elif entry["name"] == name and module == entry["module"]:

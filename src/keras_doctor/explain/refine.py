@@ -17,6 +17,20 @@ from keras_doctor.findings import Finding, Report, Severity
 
 CONFIRM = 0.25  # a confirmed hypothesis keeps a quarter of its remaining doubt
 CONTRADICT = 0.5
+# Causes about the code, the files it loads or the failing process's own settings: a check of the
+# environment that finds nothing does not contradict them (it cannot see the user's code, the
+# model file, the network, or an environment variable set only for the program).
+NOT_CONTRADICTED_BY_FACTS = {
+    "keras3-legacy-code",
+    "keras3-removed-api",
+    "keras-api-moved",
+    "package-too-old-for-api",
+    "weights-model-mismatch",
+    "model-format-incompatible",
+    "weights-download-ssl",
+    "missing-dependency",
+    "keras-backend-unavailable",
+}
 RELATED = {
     "cpu-lacks-avx": ("rosetta-python",),
     "mixed-arch-binary": ("rosetta-python", "stale-wheel-cache"),
@@ -62,7 +76,7 @@ def with_facts(scored: Scored, facts: Any, knowledge: Any, report: Report) -> Sc
             used.add(hyp.cause)
             best = _closest_finding(hyp, confirmed)
             out.append((_merge(hyp, best, facts), 1 - (1 - score) * CONFIRM))
-        elif hyp.cause in cleared:
+        elif hyp.cause in cleared and hyp.cause not in NOT_CONTRADICTED_BY_FACTS:
             hyp.evidence["contradicted_by"] = sorted(cleared[hyp.cause])
             out.append((hyp, score * CONTRADICT))
         else:
