@@ -21,18 +21,27 @@ MAX_INPUT_BYTES = 64 * 1024 * 1024  # read at most this much; the engine keeps h
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
-        "explain", help="explain a pasted error: cause, evidence, fix",
+        "explain",
+        help="explain a pasted error: cause, evidence, fix",
         description="Read an error text (traceback, pip output, a log) from FILE or standard "
-                    "input and name its most likely causes, with the details the text reveals and "
-                    "the fix. By default the running environment's facts refine the answer; "
-                    "--no-env uses the text alone.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "input and name its most likely causes, with the details the text reveals and "
+        "the fix. By default the running environment's facts refine the answer; "
+        "--no-env uses the text alone.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", nargs="?", metavar="FILE",
-                        help="the error text (default: standard input; - for standard input)")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="the error text (default: standard input; - for standard input)",
+    )
     add_target_options(parser)
-    parser.add_argument("--no-env", action="store_true",
-                        help="explain from the text alone, without looking at any environment")
+    parser.add_argument(
+        "--no-env",
+        action="store_true",
+        help="explain from the text alone, without looking at any environment",
+    )
     add_output_options(parser)
     parser.set_defaults(run=run)
 
@@ -42,8 +51,9 @@ def read_input(path: str | None) -> str:
 
     if path in (None, "-"):
         if path is None and sys.stdin.isatty():
-            raise UsageError("no error text: give a FILE or pipe the text in (pbpaste | "
-                             "keras-doctor explain)")
+            raise UsageError(
+                "no error text: give a FILE or pipe the text in (pbpaste | keras-doctor explain)"
+            )
         data = sys.stdin.buffer.read(MAX_INPUT_BYTES)
     else:
         try:
