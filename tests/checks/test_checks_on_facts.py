@@ -216,3 +216,9 @@ def test_a_wheel_for_a_newer_macos_than_the_running_one_is_a_mismatch():
     new.wheel_tags = ["cp311-cp311-macosx_12_0_arm64"]
     assert by_cause(mac_facts(os_version="11.7", distributions=[new]), "wheel-tag-mismatch")
     assert not by_cause(mac_facts(os_version="14.4", distributions=[new]), "wheel-tag-mismatch")
+
+
+def test_tensorflow_built_for_another_python_is_left_to_the_knowledge_checks():
+    tf = dist("tensorflow", "2.16.2")
+    tf.wheel_tags = ["cp312-cp312-macosx_12_0_arm64"]
+    assert by_cause(mac_facts(distributions=[tf]), "wheel-tag-mismatch") == []

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Dict, Iterator, List, Optional
 
+from keras_doctor.checks.installed import TF_FAMILY
 from keras_doctor.checks.registry import SkipCheck, check, finding
 from keras_doctor.facts.model import Binary
 from keras_doctor.findings import Finding, FixStep, StepKind
 from keras_doctor.remedies import install
 
+KNOWLEDGE_JUDGED = TF_FAMILY | {"tensorflow-metal"}
 EXPECTED_FORMAT = {"Darwin": "mach-o", "Linux": "elf", "Windows": "pe"}
 FORMAT_OS = {"mach-o": "macOS", "elf": "Linux", "pe": "Windows"}
 
@@ -125,7 +127,10 @@ def wheel_tags(ctx) -> Iterator[Finding]:
     if not supported:
         raise SkipCheck(f"no wheel tags are known for {facts.platform.system}")
     for dist in ctx.installed.first.values():
-        if not dist.wheel_tags:
+        # TensorFlow builds and tensorflow-metal are judged by `installed-wheels` and
+        # `metal-plugin`, which know which release *has* a wheel for this Python; reinstalling
+        # the same version, the fix here, cannot help them.
+        if not dist.wheel_tags or dist.canonical_name in KNOWLEDGE_JUDGED:
             continue
         try:
             tagged = frozenset().union(*(parse_tag(t) for t in dist.wheel_tags))
