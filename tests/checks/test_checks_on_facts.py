@@ -212,7 +212,7 @@ def test_a_wheel_for_another_python_or_platform_is_reported_like_pip_check_does(
 
 
 def test_a_wheel_for_a_newer_macos_than_the_running_one_is_a_mismatch():
-    new = dist("tensorflow", "2.20.0")
+    new = dist("grpcio", "1.76.0")
     new.wheel_tags = ["cp311-cp311-macosx_12_0_arm64"]
     assert by_cause(mac_facts(os_version="11.7", distributions=[new]), "wheel-tag-mismatch")
     assert not by_cause(mac_facts(os_version="14.4", distributions=[new]), "wheel-tag-mismatch")
