@@ -87,6 +87,10 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                 out.append(("missing-dependency", 0.55, {"module": module}))
         elif is_keras_module(module) and "." in module:
             out.extend(names(ctx, module, None))
+        elif module.startswith("tensorflow.python.") and not module.startswith(
+            "tensorflow.python.keras"
+        ):  # TensorFlow's internals as another release lays them out: a Keras for another TF
+            out.append(("keras-tf-version-skew", 0.7, {"module": module}))
         elif module == "_pywrap_tensorflow_internal":
             out.append(("msvc-runtime-missing", 0.55, {"module": module}))
         elif module in DEPENDENCIES or top in DEPENDENCIES or top in ("tensorflow", "numpy"):
