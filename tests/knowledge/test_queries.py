@@ -57,6 +57,26 @@ def test_metal_pairing_from_apple_table(kb):
     assert kb.metal_for_tf("1.15.0").table_metal is None
 
 
+def test_metal_pairing_trusts_the_binaries_where_apple_table_is_wrong(kb):
+    pairing = kb.metal_for_tf("2.18.1")
+    assert pairing.table_metal == "1.1.0"  # Apple's table says so…
+    assert "1.1.0" in pairing.fails and pairing.loads == ("1.2.0",)  # …the binaries disagree
+    assert (pairing.trusted, pairing.basis) == ("1.2.0", "verdicts")
+
+
+def test_metal_pairing_keeps_apple_pick_when_it_links(kb):
+    pairing = kb.metal_for_tf("2.16.2")
+    assert "1.2.0" in pairing.loads and pairing.trusted == pairing.table_metal == "1.1.0"
+
+
+def test_no_metal_release_links_with_tf_220(kb):
+    pairing = kb.metal_for_tf("2.20.0")
+    assert pairing.loads == () and "1.2.0" in pairing.fails and pairing.trusted is None
+    detail = next(p for p in kb.file("metal.json")["verdicts"]["pairs"]
+                  if p["tensorflow_version"] == "2.20.0" and p["metal"] == "1.2.0")
+    assert "@rpath/_pywrap_tensorflow_internal.so" in detail["libraries_not_found"]
+
+
 def test_atlas_answers_per_version(kb):
     atlas = kb.atlas
     v2 = "keras.applications.efficientnet_v2"

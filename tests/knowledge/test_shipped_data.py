@@ -100,6 +100,21 @@ def test_metal_table_is_not_empty_and_names_real_releases(kb):
     assert "2.5" in metal["apple_table"][0]["tensorflow_minors"]
 
 
+def test_metal_verdicts_cover_every_plugin_and_arm64_tensorflow_build(kb):
+    metal = kb.file("metal.json")
+    pairs = metal["verdicts"]["pairs"]
+    plugins = {p["metal"] for p in pairs}
+    arm64 = {v for v, r in metal["releases"].items() if "arm64" in r["archs"]}
+    assert plugins == arm64
+    builds = {(p["tensorflow_project"], p["tensorflow_version"]) for p in pairs}
+    assert ("tensorflow-macos", "2.12.0") in builds and ("tensorflow", "2.16.2") in builds
+    assert ("tensorflow", "2.14.0") not in builds  # an arm64 shim without binaries
+    assert len(pairs) == len(plugins) * len(builds)
+    for disagreement in metal["disagreements"]:
+        assert disagreement["kind"] and disagreement["metal"] in plugins
+    assert metal["trust"].startswith("Checks trust `verdicts`")
+
+
 def test_weights_hashes_are_hex_of_the_right_length(kb):
     files = kb.file("weights.json")["files"]
     assert len(files) >= 50

@@ -7,26 +7,31 @@ read on first use only, so `check` pays for the release tables it asks about, ne
 
 Query API (stable; checks and `recommend` depend on it):
 
-    kb = load()                                   # KnowledgeBase
-    kb.origin, kb.directory, kb.generated_at, kb.age_days
+    kb = load()                                   # KnowledgeBase (KnowledgeError if none loads)
+    kb.origin, kb.directory, kb.generated_at, kb.age_days, kb.stale, kb.manifest
     kb.projects()                                 # ["h5py", "keras", …, "tensorflow", …]
     kb.releases("tensorflow")                     # [Release] oldest first (final releases only)
     kb.release("tensorflow", "2.16.2")            # Release | None
-    kb.requires_for("tensorflow", "2.15.0", "macos-arm64", "3.11")  # [str] Requires-Dist | None
+    kb.requires_for("tensorflow", "2.15.0", "macos-arm64", "3.11")  # [Requires-Dist] | None
     kb.wheel_for("tensorflow", "2.15.0", "macos-arm64", "3.11")     # Wheel | None
     kb.newest_release("tensorflow", "macos-arm64", "3.13")          # Release | None
     kb.tf_numpy_abi("2.14.0")                     # NumpyAbi(built_against=1, runtime="<2") | None
-    kb.metal_for_tf("2.16.2")                     # MetalPairing (Apple's table + load verdicts)
-    kb.metal_release("1.1.0")                     # {"pythons", "platforms", "archs", …} | None
+    kb.metal_for_tf("2.16.2")                     # MetalPairing: table row, loads/fails, trusted
+    kb.metal_release("1.1.0")                     # {"pythons", "platforms", "archs"} | None
     kb.atlas.lookup("keras.applications", "VGG16", "3.3.3")   # True | False | None (unknown)
-    kb.atlas.where("ImageDataGenerator", "3.3.3")             # ["keras._tf_keras.keras.…image"]
-    kb.atlas.closest("keras.applications", "Resnet50", "3.3.3")  # ["ResNet50"]
+    kb.atlas.where("ImageDataGenerator", "3.3.3")             # modules exporting it, shortest first
+    kb.atlas.closest("keras.applications", "Resnet50", "3.3.3")  # ["ResNet50", "resnet50"]
+    kb.atlas.has_module(module, version), .names(module, version), .modules(version),
+    kb.atlas.is_stub(module, name, version), .versions_with(module, name), .sampled("keras")
     kb.keras3_removed("keras.preprocessing.image", "ImageDataGenerator")  # dict | None
     kb.weights("ResNet50")                        # [WeightFile(file_name, file_hash, url, …)]
+    kb.weight_file("vgg16_weights_tf_dim_ordering_tf_kernels.h5")      # WeightFile | None
+    kb.file("metal.json")                         # any data file's raw JSON, read once
 
 `Release.wheels` holds `Wheel(tag, requires_dist, requires_python, yanked)`; `Release.python_tags`
-and `Release.platform_tags` summarise them. Platforms are keras-doctor's names
-(`facts.model.PLATFORMS`).
+and `Release.platform_tags` summarise them; `Release.wheel_for(platform, python, os_version)` picks
+like an installer. Platforms are keras-doctor's names (`facts.model.PLATFORMS`). Versions are
+strings. The data files and their shapes are described in each file's own `note`/`method`/`policy`.
 """
 
 from __future__ import annotations

@@ -89,26 +89,53 @@ def build_metal(
         "releases": releases,
         "trust": TRUST_NOTE,
     }
+    old = _read(previous)
     if deep:
         from keras_doctor.knowledge.metal_verdicts import compute_verdicts
 
-        document["verdicts"] = compute_verdicts(fetcher, pool, files)
-    elif previous is not None and previous.exists():
-        import json
-
-        old = json.loads(previous.read_text(encoding="utf-8"))
-        if "verdicts" in old:  # keep the last --deep result rather than dropping it
-            document["verdicts"] = old["verdicts"]
+        document["verdicts"] = compute_verdicts(fetcher, pool, files, old.get("verdicts"))
+    elif "verdicts" in old:  # keep the last --deep result rather than dropping it
+        document["verdicts"] = old["verdicts"]
+    if "verdicts" in document:
+        document["disagreements"] = disagreements(rows, document["verdicts"]["pairs"])
     return document
 
 
+def _read(path: Optional[Path]) -> Dict[str, Any]:
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def disagreements(rows: List[Dict[str, Any]], pairs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Where Apple's table and the binaries differ: a paired build that cannot load its table's
+    plugin, or a TF minor the table has no row for although some plugin loads."""
+    out = []
+    for pair in pairs:
+        minor = ".".join(pair["tensorflow_version"].split(".")[:2])
+        table = [r["metal"] for r in rows if minor in r["tensorflow_minors"]]
+        if pair["metal"] in table and not pair["loads"]:
+            out.append({"kind": "table pairing does not load", **pair,
+                        "table_rows": [r["row"] for r in rows if minor in r["tensorflow_minors"]]})
+    covered = {m for r in rows for m in r["tensorflow_minors"]}
+    for pair in pairs:
+        minor = ".".join(pair["tensorflow_version"].split(".")[:2])
+        if minor not in covered and pair["loads"]:
+            out.append({"kind": "loads but the table has no row for this TensorFlow", **pair})
+    return out
+
+
 TRUST_NOTE = (
-    "Checks trust `verdicts` (what the binaries show: every undefined symbol of the plugin found "
-    "among the exports of the TensorFlow build, every linked library present) over `apple_table` "
-    "where they disagree, because a verdict is computed from the exact wheels a user installs, "
-    "while the table is prose that has lagged behind releases (its last row pairs TF 2.18 with "
-    "metal 1.1.0, which fails to load against TF 2.18). Without a verdict for a pair, checks fall "
-    "back to the table."
+    "Checks trust `verdicts` (what the binaries show: every @rpath library the plugin links is "
+    "found, every symbol it binds is exported by the TensorFlow build) over `apple_table` where "
+    "they disagree (listed in `disagreements`), because a verdict is computed from the exact "
+    "wheels users install, while the table is prose written once per plugin release and not "
+    "kept up with TensorFlow. A verdict that the pair links does not prove it runs (C++ ABI, "
+    "kernels), so for a TensorFlow minor the table covers, checks prefer the table's plugin when "
+    "it links. Without a verdict, checks fall back to the table."
 )
 
 

@@ -112,7 +112,9 @@ def build_weights(fetcher: Fetcher, pool: ThreadPoolExecutor) -> Dict[str, Any]:
             "Static evaluation of each application module's get_file(...) calls (see "
             "keras_doctor/knowledge/weights_static.py). file_hash is what Keras verifies: 32 hex "
             "digits = MD5, 64 = SHA-256 (keras.utils.get_file picks by length). A null file_hash "
-            "means the module downloads without one (MobileNet)."
+            "means the module downloads without one (MobileNet, MobileNetV2); their file names are "
+            "every combination the code can build (alpha x input size), which the weights host "
+            "may not all serve. `not_evaluated`: modules with no get_file call of their own."
         ),
         "not_evaluated": {label: empty for label, _, empty in readings if empty},
         "files": files,

@@ -16,7 +16,7 @@ import tempfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from packaging.utils import parse_wheel_filename
 from packaging.version import Version
@@ -27,7 +27,7 @@ from keras_doctor.knowledge.lazy_wheel import RemoteZip
 
 # Flat-namespace imports that can only come from TensorFlow (as in tests/facts/test_macho_symbols).
 TF_NAMES = ("_TF_", "_TFE_", "__ZN10tensorflow", "__ZN3tsl", "__ZN3xla", "__ZN6google8protobuf")
-PLUGIN = "tensorflow-plugins/libmetal_plugin.dylib"
+PLUGIN = "tensorflow-plugins/libmetal_plugin.dylib"  # early wheels: under *.data/purelib/
 PYTHON_PREFERENCE = ("cp311", "cp310", "cp39", "cp312", "cp38")
 TF_PROJECTS = ("tensorflow-macos", "tensorflow")
 
@@ -50,20 +50,26 @@ def _arm64_wheel(files: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
 
 
 def _has_binaries(fetcher: Fetcher, wheel: Dict[str, Any]) -> bool:
-    with zipfile.ZipFile(RemoteZip(fetcher, wheel["url"], int(wheel["size"]))) as archive:  # type: ignore[arg-type]
-        return any(
-            n.startswith("tensorflow/") and n.endswith((".so", ".dylib"))
-            for n in archive.namelist()
-        )
+    remote = RemoteZip(fetcher, wheel["url"], int(wheel["size"]))
+    with zipfile.ZipFile(remote) as archive:  # type: ignore[arg-type]
+        return any(_is_tf_library(n) for n in archive.namelist())
 
 
-def _unpack(path: Path, into: Path, wanted) -> List[Path]:  # type: ignore[no-untyped-def]
-    out = []
+def _installed(member: str) -> str:
+    """Where a wheel member lands in site-packages (`pkg-1.0.data/purelib/x` installs as `x`)."""
+    parts = member.split("/")
+    if len(parts) > 2 and parts[0].endswith(".data") and parts[1] in ("purelib", "platlib"):
+        return "/".join(parts[2:])
+    return member
+
+
+def _is_tf_library(member: str) -> bool:
+    return _installed(member).startswith("tensorflow/") and member.endswith((".so", ".dylib"))
+
+
+def _unpack(path: Path, into: Path, wanted: Callable[[str], bool]) -> List[Path]:
     with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if wanted(name):
-                out.append(Path(archive.extract(name, into)))
-    return out
+        return [Path(archive.extract(name, into)) for name in archive.namelist() if wanted(name)]
 
 
 def verdict(plugin: Path, libraries: List[Path]) -> Dict[str, Any]:
@@ -80,16 +86,12 @@ def verdict(plugin: Path, libraries: List[Path]) -> Dict[str, Any]:
 
 
 def unpack_plugin(fetcher: Fetcher, wheel: Dict[str, Any], into: Path) -> Optional[Path]:
-    found = _unpack(fetcher.download(wheel["url"]), into, lambda n: n == PLUGIN)
+    found = _unpack(fetcher.download(wheel["url"]), into, lambda n: _installed(n) == PLUGIN)
     return found[0] if found else None
 
 
 def unpack_tf_libraries(fetcher: Fetcher, wheel: Dict[str, Any], into: Path) -> List[Path]:
-    return _unpack(
-        fetcher.download(wheel["url"]),
-        into,
-        lambda n: n.startswith("tensorflow/") and n.endswith((".so", ".dylib")),
-    )
+    return _unpack(fetcher.download(wheel["url"]), into, _is_tf_library)
 
 
 def tf_builds(fetcher: Fetcher) -> List[Tuple[str, str, Dict[str, Any]]]:
@@ -106,15 +108,23 @@ def tf_builds(fetcher: Fetcher) -> List[Tuple[str, str, Dict[str, Any]]]:
 
 
 def compute_verdicts(
-    fetcher: Fetcher, pool: ThreadPoolExecutor, metal_files: Dict[Version, List[Dict[str, Any]]]
+    fetcher: Fetcher,
+    pool: ThreadPoolExecutor,
+    metal_files: Dict[Version, List[Dict[str, Any]]],
+    previous: Optional[Dict[str, Any]] = None,
 ) -> Dict[str, Any]:
+    """Verdicts for every pair; pairs of the same wheels in `previous` are reused as they are."""
     metal = {str(v): w for v, files in metal_files.items() if (w := _arm64_wheel(files))}
     builds = tf_builds(fetcher)
-    fetcher.progress(
-        f"metal --deep: {len(metal)} plugin releases x {len(builds)} TensorFlow builds"
-    )
+    wheels = sorted([w["filename"] for w in (*metal.values(), *(b[2] for b in builds))])
+    known = {}
+    if previous and set(previous.get("wheels", ())) <= set(wheels):
+        known = {(p["metal"], p["tensorflow_project"], p["tensorflow_version"]): p
+                 for p in previous.get("pairs", ())}
+    fetcher.progress(f"metal --deep: {len(metal)} plugin releases x {len(builds)} TensorFlow "
+                     f"builds, {len(known)} pairs known already")
     scratch = Path(tempfile.mkdtemp(prefix="kd-metal-"))
-    pairs = []
+    pairs: List[Dict[str, Any]] = []
     try:
         plugins = {}
         for version, wheel in metal.items():
@@ -122,17 +132,18 @@ def compute_verdicts(
             if plugin is not None:
                 plugins[version] = plugin
         for project, version, wheel in builds:
-            site = scratch / f"{project}-{version}"
-            libraries = unpack_tf_libraries(fetcher, wheel, site)
-            fetcher.progress(f"metal --deep: {project} {version}: {len(libraries)} libraries")
-            for metal_version, plugin in plugins.items():
-                pair = {
-                    "metal": metal_version,
-                    "tensorflow_project": project,
-                    "tensorflow_version": version,
-                }
-                pairs.append({**pair, **verdict(plugin, libraries)})
-            shutil.rmtree(site, ignore_errors=True)
+            todo = [m for m in plugins if (m, project, version) not in known]
+            if todo:
+                site = scratch / f"{project}-{version}"
+                libraries = unpack_tf_libraries(fetcher, wheel, site)
+                fetcher.progress(f"metal --deep: {project} {version}: {len(libraries)} libraries")
+                for metal_version in todo:
+                    key = {"metal": metal_version, "tensorflow_project": project,
+                           "tensorflow_version": version}
+                    known[(metal_version, project, version)] = {
+                        **key, **verdict(plugins[metal_version], libraries)}
+                shutil.rmtree(site, ignore_errors=True)
+            pairs.extend(known[(m, project, version)] for m in plugins)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return {
@@ -140,11 +151,10 @@ def compute_verdicts(
             "Static link check of tensorflow-plugins/libmetal_plugin.dylib against every "
             ".so/.dylib under tensorflow/ of the TF wheel "
             "(keras_doctor.facts.macho_linkage.check_linkage: @rpath libraries found, two-level "
-            "imports exported by their library, flat imports "
-            f"named {', '.join(TF_NAMES)} exported by some TF library)."
+            f"imports exported by their library, flat imports named {', '.join(TF_NAMES)} "
+            "exported by some TF library). A pair that links can still fail at run time (C++ "
+            "ABI, kernels): `loads` is necessary, not sufficient."
         ),
-        "wheels": sorted(
-            [w["filename"] for w in metal.values()] + [w["filename"] for _, _, w in builds]
-        ),
+        "wheels": wheels,
         "pairs": pairs,
     }

@@ -176,8 +176,9 @@ class KnowledgeQueries:
         ]
         loads = tuple(sorted({v["metal"] for v in verdicts if v["loads"]}, key=Version))
         fails = tuple(sorted({v["metal"] for v in verdicts if not v["loads"]}, key=Version))
-        if loads:
-            trusted, basis = loads[-1], "verdicts"
+        if loads:  # Apple's pick when the binaries confirm it links, else the newest that links
+            table_pick = row["metal"] if row is not None else None
+            trusted, basis = (table_pick if table_pick in loads else loads[-1]), "verdicts"
         elif row is not None and row["metal"] not in fails:
             trusted, basis = row["metal"], "apple_table"
         else:
