@@ -124,3 +124,34 @@ def test_externally_managed_interpreter_is_refused(tmp_path, monkeypatch):
     assert outcome.status == "refused"
     assert "externally managed" in outcome.message
     assert not store.transactions_dir().exists()
+
+
+@pytest.mark.slow
+def test_a_real_tensorflow_plan_failing_at_its_last_step_restores_both_builds(
+        tmp_path, monkeypatch):
+    import time
+
+    from keras_doctor.checks.registry import run_checks
+    from keras_doctor.facts.collect import collect_python
+    from keras_doctor.plan.build import build_plan
+
+    cached = envs.venv("fix-tf-and-tf-cpu", [["tensorflow-cpu==2.21.0"],
+                                             ["--no-deps", "tensorflow==2.21.0"]])
+    python = python_of(envs.copy_tree(cached, tmp_path / "env"))
+    facts = collect_python(python)
+    plan = build_plan(facts, run_checks(facts))
+    assert [s.kind for s in plan.steps] == [StepKind.UNINSTALL, StepKind.INSTALL]
+    touched = plan.touched_names
+    before = fingerprint(python, touched)
+    plan.steps.append(install(python, "six==0.0.404"))  # the installer fails after real changes
+    for key, value in OFFLINE_ENV.items():
+        monkeypatch.setenv(key, value)
+
+    started = time.perf_counter()
+    outcome = engine.apply_plan(plan)
+    elapsed = time.perf_counter() - started
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert outcome.failed_step == 3
+    assert fingerprint(python, touched) == before
+    print(f"\nsnapshot + 2 steps + rollback of {len(before[1])} files: {elapsed:.1f} s")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import email.parser
+import functools
 import io
 import json
 import os
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Dict, List, Optional
 
 from packaging.utils import canonicalize_name
@@ -133,18 +133,36 @@ def versions(dists: List[InstalledDist]) -> Dict[str, List[str]]:
 
 
 def within(path: str, roots: List[str]) -> bool:
-    real = os.path.realpath(path)
+    """Whether `path` (its folder's links resolved) lies inside one of `roots`."""
+    folder, base = os.path.split(os.path.abspath(path))
+    real = os.path.join(_real_folder(folder), base)
     return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep)
-               for r in (os.path.realpath(root) for root in roots))
+               for r in (_real_folder(root) for root in roots))
 
 
-def pyc_companions(path: str) -> List[str]:
-    """Bytecode caches that belong to a source file (`__pycache__/name.*.pyc`)."""
-    if not path.endswith(".py"):
-        return []
-    folder, base = os.path.split(path)
-    cache = Path(folder) / "__pycache__"
-    if not cache.is_dir():
-        return []
-    stem = base[:-3] + "."
-    return [str(p) for p in cache.iterdir() if p.name.startswith(stem) and p.suffix == ".pyc"]
+@functools.lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
+def with_pyc_companions(paths: List[str]) -> List[str]:
+    """`paths` plus the bytecode caches of its source files (`__pycache__/name.*.pyc`).
+
+    Each `__pycache__` folder is listed once, however many sources it serves.
+    """
+    stems: Dict[str, set] = {}
+    for path in paths:
+        if path.endswith(".py"):
+            folder, base = os.path.split(path)
+            stems.setdefault(folder, set()).add(base[:-3])
+    found = list(paths)
+    for folder, names in stems.items():
+        cache = os.path.join(folder, "__pycache__")
+        try:
+            entries = os.listdir(cache)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.endswith(".pyc") and entry.split(".", 1)[0] in names:
+                found.append(os.path.join(cache, entry))
+    return found

@@ -16,20 +16,22 @@ import hashlib
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set
 
 from keras_doctor.apply.inventory import (
     InstalledDist,
     TargetInfo,
-    pyc_companions,
     read_site,
     versions,
+    with_pyc_companions,
     within,
 )
 
 MANIFEST = "snapshot.json"
 STASH = "stash"
+_WORKERS = min(8, (os.cpu_count() or 1))
 
 
 class SnapshotError(RuntimeError):
@@ -42,7 +44,7 @@ def take(target: TargetInfo, names: List[str], folder: Path) -> Dict[str, Any]:
     touched = set(names)
     stash = folder / STASH
     stash.mkdir(exist_ok=True)
-    files: Dict[str, Dict[str, Any]] = {}
+    paths: Dict[str, None] = {}
     kept = []
     for dist in dists:
         if dist.name not in touched:
@@ -52,12 +54,13 @@ def take(target: TargetInfo, names: List[str], folder: Path) -> Dict[str, Any]:
                 f"{dist.name} {dist.version} has no RECORD file, so its files cannot be kept for "
                 f"rollback ({dist.dist_info})")
         for path in _dist_paths(dist):
-            if path in files or not within(path, _roots(target)):
-                continue
-            entry = _stash_one(path, stash, len(files))
-            if entry is not None:
-                files[path] = entry
+            if within(path, _roots(target)):
+                paths.setdefault(path, None)
         kept.append({"name": dist.name, "version": dist.version, "dist_info": dist.dist_info})
+    ordered = list(paths)
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:  # hashing releases the GIL
+        entries = pool.map(lambda item: _stash_one(item[1], stash, item[0]), enumerate(ordered))
+        files = {path: entry for path, entry in zip(ordered, entries) if entry is not None}
     manifest = {
         "prefix": target.prefix,
         "site_dirs": target.site_dirs,
@@ -96,12 +99,10 @@ def restore(manifest: Dict[str, Any], folder: Path) -> List[str]:
                 os.remove(path)
                 removed_parents.add(os.path.dirname(path))
         shutil.rmtree(dist.dist_info, ignore_errors=True)
-    problems = []
     stash = folder / STASH
-    for path, entry in stashed.items():
-        problem = _put_back(path, entry, stash)
-        if problem:
-            problems.append(problem)
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        outcomes = pool.map(lambda item: _put_back(item[0], item[1], stash), stashed.items())
+        problems = [problem for problem in outcomes if problem]
     _remove_empty_dirs(removed_parents, roots)
     after = versions(read_site(manifest["site_dirs"], with_files=False))
     if after != manifest["before"]:
@@ -126,10 +127,7 @@ def _roots(target: TargetInfo) -> List[str]:
 
 
 def _dist_paths(dist: InstalledDist) -> List[str]:
-    paths = []
-    for path in dist.files:
-        paths.append(path)
-        paths.extend(pyc_companions(path))
+    paths = with_pyc_companions(dist.files)
     for dirpath, _dirs, names in os.walk(dist.dist_info):
         paths.extend(os.path.normpath(os.path.join(dirpath, n)) for n in names)
     return list(dict.fromkeys(paths))
@@ -145,8 +143,9 @@ def _stash_one(path: str, stash: Path, index: int) -> Optional[Dict[str, Any]]:
         os.link(path, kept)
     except OSError:
         shutil.copy2(path, kept)
-    return {"stash": kept.name, "sha256": sha256_file(str(kept)),
-            "mode": os.stat(kept).st_mode & 0o7777}
+    info = os.stat(kept)
+    return {"stash": kept.name, "sha256": sha256_file(str(kept)), "mode": info.st_mode & 0o7777,
+            "stamp": _stamp(info)}
 
 
 def _put_back(path: str, entry: Dict[str, Any], stash: Path) -> Optional[str]:
@@ -159,7 +158,8 @@ def _put_back(path: str, entry: Dict[str, Any], stash: Path) -> Optional[str]:
     kept = stash / entry["stash"]
     if not kept.exists():
         return f"{path}: its stashed copy is missing"
-    if not (os.path.exists(path) and os.path.samefile(path, kept)):
+    linked = os.path.exists(path) and os.path.samefile(path, kept)
+    if not linked:
         if os.path.lexists(path):
             if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path)
@@ -167,12 +167,21 @@ def _put_back(path: str, entry: Dict[str, Any], stash: Path) -> Optional[str]:
                 os.remove(path)
         try:
             os.link(kept, path)
+            linked = True
         except OSError:
             shutil.copy2(kept, path)
         os.chmod(path, entry["mode"])
+    # The stash's own inode, untouched since the snapshot (same size, same mtime): its content is
+    # the hashed one. Anything else, a copy or an inode written to in place, is hashed again.
+    if linked and _stamp(os.stat(path)) == entry.get("stamp"):
+        return None
     if sha256_file(path) != entry["sha256"]:
         return f"{path}: content differs from the snapshot (sha256)"
     return None
+
+
+def _stamp(info: os.stat_result) -> List[int]:
+    return [info.st_ino, info.st_size, info.st_mtime_ns]
 
 
 def _remove_empty_dirs(folders: Set[str], roots: List[str]) -> None:
