@@ -7,7 +7,7 @@ import json
 import threading
 
 import pytest
-from conftest import BUILD_CACHE, copy_data
+from kb_helpers import BUILD_CACHE, copy_data
 
 from keras_doctor.cli import main
 from keras_doctor.knowledge import load, paths
@@ -60,7 +60,7 @@ class _NotFound(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def dead_index(monkeypatch, tmp_path):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NotFound)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     monkeypatch.setenv(
         "KERAS_DOCTOR_INDEX_URL", f"http://127.0.0.1:{server.server_address[1]}/simple"
     )

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_CACHE
+from kb_helpers import BUILD_CACHE
 
 from keras_doctor.knowledge.fetch import Fetcher
 from keras_doctor.knowledge.lazy_wheel import read_member, read_metadata
@@ -49,7 +49,7 @@ def served_wheel():
         archive.writestr("pkg-1.0.dist-info/RECORD", b"r" * 200_000)
     _RangeHandler.payload = buffer.getvalue()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RangeHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield (
         f"http://127.0.0.1:{server.server_address[1]}/pkg-1.0-py3-none-any.whl",

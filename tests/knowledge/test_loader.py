@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import copy_data
+from kb_helpers import copy_data
 
 from keras_doctor import knowledge
 from keras_doctor.knowledge import KnowledgeBase, KnowledgeError, load, paths

@@ -6,7 +6,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import BUILD_CACHE
+from kb_helpers import BUILD_CACHE
 from packaging.version import Version
 
 from keras_doctor.knowledge import KnowledgeBase, load, paths
