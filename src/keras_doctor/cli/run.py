@@ -12,11 +12,7 @@ missing AVX or Rosetta shows), so the signal itself is explained.
 from __future__ import annotations
 
 import argparse
-import shutil
-import signal
-import subprocess
 import sys
-import threading
 from typing import List, Optional
 
 from keras_doctor.cli.common import add_output_options
@@ -80,6 +76,8 @@ class TeeBuffer:
 
 
 def command_line(program: List[str], python: Optional[str]) -> List[str]:
+    import shutil
+
     from keras_doctor.cli import UsageError
 
     if program and program[0] == "--":
@@ -100,6 +98,9 @@ def pump(stream, sink, buffer: TeeBuffer) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import subprocess
+    import threading
+
     from keras_doctor.cli import UsageError
 
     argv = command_line(args.program, args.python)
@@ -127,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def signal_note(number: int) -> str:
+    import signal
+
     try:
         name = signal.Signals(number).name
     except ValueError:
@@ -154,6 +157,8 @@ def explain_failure(text: str, argv: List[str], args: argparse.Namespace) -> Non
 
 def _facts_for(argv: List[str], python: Optional[str]):
     """Facts of the interpreter that ran the program when it is a Python, else of this one."""
+    import shutil
+
     from keras_doctor.facts import collect
 
     interpreter = python or (argv[0] if "python" in argv[0].rsplit("/", 1)[-1] else None)
