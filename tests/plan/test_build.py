@@ -163,14 +163,15 @@ def test_a_mismatched_metal_plugin_is_pinned_from_the_knowledge_base():
     from keras_doctor.knowledge import load
     from keras_doctor.knowledge.metal_pairs import loading_metals
 
-    site = envs.target_tree("plan-mac-tf216-metal120",
-                            ["tensorflow==2.16.2", "tensorflow-metal==1.2.0"],
+    # Field reports and the binaries agree: metal 1.1.0 cannot load with TensorFlow 2.18.
+    site = envs.target_tree("plan-mac-tf218-metal110",
+                            ["tensorflow==2.18.0", "tensorflow-metal==1.1.0"],
                             "macosx_12_0_arm64", "3.11")
     facts = collect_path(str(site), "macos-arm64", "3.11")
     report = run_checks(facts, load)
     assert "metal-plugin-mismatch" in {f.cause for f in report.findings}
     kb = load()
-    loads = loading_metals(kb, "2.16.2", "cp311")[0]
+    loads = loading_metals(kb, "2.18.0", "cp311")[0]
 
     plan = build_plan(facts, report, knowledge=kb)
 
@@ -181,3 +182,15 @@ def test_a_mismatched_metal_plugin_is_pinned_from_the_knowledge_base():
     assert "metal-plugin-mismatch" in install.resolves
     assert "tensorflow-intel" not in plan.resolved  # markers evaluated for macOS, not this host
     assert plan.status is PlanStatus.REFUSED  # a folder is planned for, never changed
+
+
+def test_a_distribution_name_that_could_pass_for_an_option_never_reaches_a_command():
+    facts = facts_with({"tensorflow": "2.21.0", "tensorflow-cpu": "2.21.0",
+                        "--target=/tmp/x": "1.0"})
+    overlap = finding("tf-distributions-overlap", "overlap",
+                      evidence={"owners": [{"name": "tensorflow"}, {"name": "tensorflow-cpu"},
+                                           {"name": "--target=/tmp/x"}]})
+    plan = build_plan(facts, report_of(overlap), uv="/bin/uv",
+                      resolver=FakeResolver({"tensorflow": "2.21.0"}))
+    argvs = [a for s in plan.steps for a in s.argv or []]
+    assert not [a for a in argvs if "target" in a]

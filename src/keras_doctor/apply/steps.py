@@ -33,7 +33,9 @@ def intent(step: PlannedStep, index: int, folder: Path) -> Dict[str, Any]:
     if step.kind is StepKind.DELETE_FILE and step.path:
         return {"keep_as": str(folder / REMOVED / f"{index:03d}-{os.path.basename(step.path)}")}
     if step.kind is StepKind.NEW_VENV and step.dest:
-        return {"dest_existed": os.path.lexists(step.dest)}
+        existed = os.path.lexists(step.dest)
+        return {"dest_existed": existed and not _empty_dir(step.dest),
+                "dest_was_empty_dir": existed and _empty_dir(step.dest)}
     return {}
 
 
@@ -74,7 +76,10 @@ def undo(step: PlannedStep, recorded: Dict[str, Any]) -> Optional[str]:
         return None if os.path.lexists(step.path) else f"{step.path} is missing after rollback"
     if step.kind is StepKind.NEW_VENV and step.dest and recorded.get("dest_existed") is False:
         shutil.rmtree(step.dest, ignore_errors=True)
-        return f"{step.dest} could not be removed" if os.path.lexists(step.dest) else None
+        if os.path.lexists(step.dest):
+            return f"{step.dest} could not be removed"
+        if recorded.get("dest_was_empty_dir"):
+            os.mkdir(step.dest)  # the empty folder the user made is left as it was
     return None
 
 
@@ -85,6 +90,10 @@ def already_done(step: PlannedStep, recorded: Dict[str, Any]) -> bool:
     if step.kind is StepKind.DELETE_FILE and step.path:
         return not os.path.lexists(step.path) and os.path.lexists(recorded.get("keep_as", ""))
     return False
+
+
+def _empty_dir(path: str) -> bool:
+    return os.path.isdir(path) and not os.path.islink(path) and not os.listdir(path)
 
 
 def _rename(step: PlannedStep) -> StepResult:

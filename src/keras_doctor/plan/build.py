@@ -169,7 +169,9 @@ def _resolve_into(plan: Plan, requirements: List[str], facts: Facts, resolver: R
                       macos_version=facts.platform.os_version
                       if facts.target.platform.startswith("macos") else None, uv=uv,
                       preferences={n: str(v) for n, v in installed_versions(facts).items()}
-                      if in_place else None)
+                      if in_place else None,
+                      pip_python=facts.interpreter.executable
+                      if "pip" in facts.interpreter.installers else None)
     plan.resolver, plan.resolver_limitation = result.resolver, result.limitation
     if not result.ok:
         plan.status = PlanStatus.UNRESOLVABLE

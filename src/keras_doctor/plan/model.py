@@ -12,6 +12,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
+PLAN_FORMAT = 1  # bump on an incompatible change of the JSON below
+
 
 class StepKind(str, enum.Enum):
     UNINSTALL = "uninstall"
@@ -168,6 +170,7 @@ class Plan:
 
     def to_dict(self) -> Dict[str, Any]:
         return {
+            "format": PLAN_FORMAT,
             "target": self.target.to_dict(),
             "status": self.status.value,
             "reason": self.reason,

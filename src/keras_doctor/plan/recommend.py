@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from keras_doctor.facts.model import Facts
+from keras_doctor.plan.installers import valid_name
 
 TF_FAMILY = frozenset({
     "tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tensorflow-intel",
@@ -88,9 +88,9 @@ def installed_versions(facts: Facts) -> Dict[str, Version]:
         if dist.error is not None or dist.canonical_name in found:
             continue
         try:
-            found[canonicalize_name(dist.name)] = Version(dist.version)
-        except InvalidVersion:
-            continue
+            found[valid_name(dist.name)] = Version(dist.version)
+        except (InvalidVersion, ValueError):
+            continue  # a name or version that does not parse never reaches a command line
     return found
 
 
