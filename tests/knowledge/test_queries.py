@@ -97,6 +97,16 @@ def test_atlas_answers_per_version(kb):
     assert atlas.has_module("keras.applications.regnet", "3.0.5") is False
 
 
+def test_modules_the_atlas_does_not_list(kb):
+    atlas = kb.atlas
+    assert atlas.has_module("keras.no_such_module", "3.3.3") is False
+    assert atlas.lookup("keras.no_such_module", "X", "3.3.3") is False
+    assert atlas.has_module("keras.no_such.deeper", "3.3.3") is False
+    # keras 2.9 has keras/estimator/, a folder the atlas did not read: unknown, not absent
+    assert atlas.has_module("keras.estimator", "2.9.0") is None
+    assert atlas.has_module("tensorflow.keras", "3.3.3") is None  # not a Keras distribution
+
+
 def test_keras_24_forwarding_modules_are_unknown_not_absent(kb):
     assert kb.atlas.lookup("keras.preprocessing.image", "ImageDataGenerator", "2.4.3") is None
 

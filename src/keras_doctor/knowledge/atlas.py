@@ -64,19 +64,34 @@ class Atlas:
         return [str(v) for v in self.versions.get(distribution, [])]
 
     def has_module(self, module: str, version: str) -> Optional[bool]:
-        return self._answer(module, version, lambda i: i in self._present.get(module, ()))
+        """Can `module` be imported in this version? None when the atlas cannot tell."""
+        return self._answer(module, version, lambda i: self._module_at(module, i))
 
     def lookup(self, module: str, name: str, version: str) -> Optional[bool]:
         """Does `from module import name` work in this version? None when the atlas cannot tell."""
-        entry = self._modules.get(module)
         unresolved = self._unresolved(module)
 
         def present(i: int) -> Optional[bool]:
-            if i in unresolved:
-                return None
-            return entry is not None and i in self._decode(module).get(name, frozenset())
+            listed = self._module_at(module, i)
+            if not listed or i in unresolved:
+                return listed if listed is False else None
+            return i in self._decode(module).get(name, frozenset())
 
         return self._answer(module, version, present)
+
+    def _module_at(self, module: str, index: int) -> Optional[bool]:
+        """Is `module` listed at sample `index`? When not: absent if its parent module lacks the
+        name, else unknown (old Keras source trees are read only under common public prefixes)."""
+        if index in self._present.get(module, ()):
+            return True
+        parent, _, child = module.rpartition(".")
+        if not parent:
+            return False
+        if index not in self._present.get(parent, ()):
+            return None if self._module_at(parent, index) is None else False
+        if index in self._unresolved(parent) or index in self._decode(parent).get(child, ()):
+            return None  # the parent has that name: a module we did not read, or an attribute
+        return False
 
     def is_stub(self, module: str, name: str, version: str) -> Optional[bool]:
         """True when the name imports but is a placeholder that raises on use (Keras 3 legacy)."""
