@@ -551,7 +551,7 @@ Create a virtual environment and install there.
     ),
     # -- Found by running it (keras-doctor verify) -----------------------------------------------
     _c(
-        "verify-crashed", "environment", "error",
+        "verify-crashed", "verify", "error",
         "the interpreter died during a verify step (a signal such as SIGILL or SIGSEGV, or an exit)",
         "`keras-doctor verify`: the step that started and never ended, the process's exit status",
         """
@@ -569,7 +569,7 @@ the crashing thread.
 """,
     ),
     _c(
-        "verify-timeout", "environment", "error",
+        "verify-timeout", "verify", "error",
         "a verify step did not finish within the time limit and was stopped",
         "`keras-doctor verify --timeout`: the step that was running when the limit was reached",
         """
@@ -584,7 +584,7 @@ place to look (for example a GPU plugin that waits for its device).
 """,
     ),
     _c(
-        "verify-step-failed", "environment", "error",
+        "verify-step-failed", "verify", "error",
         "a verify step raised an error that no known signature explains",
         "`keras-doctor verify`: the step's traceback",
         """
