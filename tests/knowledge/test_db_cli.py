@@ -79,6 +79,46 @@ def test_failed_update_keeps_the_previous_data(user_data_dir, dead_index, capsys
     assert load().origin == "user"
 
 
+class _EmptyIndex(http.server.BaseHTTPRequestHandler):
+    """An index that answers, but lists no files: a truncated or wrong mirror."""
+
+    def do_GET(self):
+        body = json.dumps({"meta": {"api-version": "1.0"}, "name": "x", "files": []}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def empty_index(monkeypatch, tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EmptyIndex)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    monkeypatch.setenv("KERAS_DOCTOR_INDEX_URL", f"http://127.0.0.1:{server.server_address[1]}/")
+    monkeypatch.setenv("KERAS_DOCTOR_BUILD_CACHE", str(tmp_path / "build-cache"))
+    yield
+    server.shutdown()
+
+
+def test_update_refuses_a_snapshot_that_lost_releases(user_data_dir, empty_index):
+    from keras_doctor.knowledge.update import UpdateError, update
+
+    with pytest.raises(UpdateError, match="releases"):
+        update(parts=("releases",), progress=lambda _: None)
+    assert not user_data_dir.exists() and load().origin == "embedded"
+
+
+def test_update_from_an_index_without_files_fails_cleanly(user_data_dir, empty_index, capsys):
+    assert main(["db", "update"]) == 3
+    assert "previous data stays in use" in capsys.readouterr().err
+    assert not user_data_dir.exists()
+    assert [p.name for p in user_data_dir.parent.iterdir() if p.name.startswith(".")] == []
+
+
 def test_failed_first_update_leaves_no_user_copy(user_data_dir, dead_index):
     assert main(["db", "update"]) == 3
     assert not user_data_dir.exists() and load().origin == "embedded"

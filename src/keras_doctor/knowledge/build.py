@@ -6,10 +6,10 @@
 Every fact shipped in `knowledge/data/` is produced here from public sources (the index's JSON API,
 wheel METADATA read by range requests, wheel contents read statically) or from `curated.py`, where
 each hand-kept fact carries its source. Progress goes to stderr; downloads are cached under
-$KERAS_DOCTOR_BUILD_CACHE (default: the user cache dir), so a rerun needs no network unless
-`--refresh` asks for fresh index pages. Building into a folder that already holds data is
-incremental: wheels already described there are not read again (this is how `db update` stays
-cheap). `--deep` adds the tensorflow-metal load verdicts, which
+$KERAS_DOCTOR_BUILD_CACHE (default: the user cache dir), so a rerun needs no network: index pages
+are reused for a day unless `--refresh` asks for fresh ones, wheel bytes forever. Building into a
+folder that already holds data is incremental: wheels already described there are not read again
+(this is how `db update` stays cheap). `--deep` adds the tensorflow-metal load verdicts, which
 download whole TensorFlow wheels (minutes, gigabytes): a maintainer's step, not a CI one.
 """
 

@@ -3,7 +3,7 @@
 The builder reads thousands of small byte ranges from wheels on the package index. Opening a new TLS
 connection per request (what `urllib.request.urlopen` does) would triple the build time, so each
 worker thread keeps one `http.client` connection per host. Everything fetched is cached under the
-builder cache: index pages until `refresh` is asked for, wheel bytes forever (wheel URLs on the
+builder cache: index pages for a day (or until `refresh`), wheel bytes forever (wheel URLs on the
 index name their content hash, so they never change).
 """
 
@@ -24,6 +24,7 @@ USER_AGENT = "keras-doctor-knowledge-builder (+https://pypi.org/project/keras-do
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 RETRIES = 5
 DEFAULT_INDEX = "https://pypi.org/simple"
+INDEX_MAX_AGE = 24 * 3600  # seconds an index page is reused without `refresh`
 
 
 class FetchError(RuntimeError):
@@ -45,6 +46,7 @@ class Fetcher:
     ):
         self.cache_dir = Path(cache_dir)
         self.refresh = refresh
+        self._fetched_now: set = set()  # index pages already refreshed by this run
         self.progress = progress
         self.requests = 0
         self.bytes_received = 0
@@ -54,14 +56,16 @@ class Fetcher:
     # -- cached helpers ----------------------------------------------------------------------------
 
     def get_json(self, url: str, accept: Optional[str] = None) -> Any:
-        """An index document, cached until the builder runs with `refresh`."""
+        """An index document, cached for INDEX_MAX_AGE seconds (once per run with `refresh`)."""
         path = self._cache_path("index", url + (accept or ""), ".json")
-        if path.exists() and not self.refresh:
+        fresh_enough = not self.refresh and time.time() - _mtime(path) < INDEX_MAX_AGE
+        if path.exists() and (path in self._fetched_now or fresh_enough):
             return json.loads(path.read_text(encoding="utf-8"))
         headers = {"Accept": accept} if accept else {}
         body = self.request(url, headers)
         data = json.loads(body)
         _atomic_write(path, body)
+        self._fetched_now.add(path)
         return data
 
     def simple_index(self, project: str) -> Dict[str, Any]:
@@ -151,6 +155,13 @@ class Fetcher:
     def _cache_path(self, kind: str, key: str, suffix: str) -> Path:
         digest = hashlib.sha256(key.encode()).hexdigest()
         return self.cache_dir / kind / digest[:2] / (digest + suffix)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Sequence
 
 from keras_doctor.knowledge import KnowledgeBase, KnowledgeError, load, paths
-from keras_doctor.knowledge.fetch import FetchError, progress_to_stderr
+from keras_doctor.knowledge.fetch import progress_to_stderr
 
 QUICK = ("releases", "metal")
 FULL = ("releases", "metal", "atlas", "weights")
@@ -49,9 +49,9 @@ def update(
         build(
             staging, parts or (FULL if full else QUICK), refresh=True, jobs=jobs, progress=progress
         )
-        KnowledgeBase(staging, "user").releases("tensorflow")  # refuse to install what cannot load
+        _check_not_shrunk(KnowledgeBase(staging, "user"), seed)
         _swap(staging, target)
-    except (FetchError, KnowledgeError, OSError, ValueError, KeyError) as exc:
+    except (RuntimeError, OSError, ValueError, KeyError) as exc:  # FetchError, KnowledgeError too
         shutil.rmtree(staging, ignore_errors=True)
         raise UpdateError(f"{type(exc).__name__}: {exc}") from exc
     except BaseException:
@@ -64,6 +64,18 @@ def update(
         "bytes": sum(f["bytes"] for f in kb.manifest["files"].values()),
         "seconds": round(time.monotonic() - started, 1),
     }
+
+
+def _check_not_shrunk(fresh: KnowledgeBase, seed: Optional[Path]) -> None:
+    """Refuse a snapshot that lost releases: the index never deletes them, so a shorter table
+    means a truncated or wrong index response, not news."""
+    old = KnowledgeBase(seed) if seed is not None else None
+    for project in fresh.projects():
+        count = len(fresh.releases(project))
+        before = len(old.releases(project)) if old is not None and project in old.projects() else 0
+        if count == 0 or count < before:
+            raise ValueError(f"the index listed {count} {project} releases (the data in use has "
+                             f"{before}); keeping the data in use")
 
 
 def _swap(staging: Path, target: Path) -> None:
