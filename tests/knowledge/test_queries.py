@@ -107,6 +107,25 @@ def test_modules_the_atlas_does_not_list(kb):
     assert atlas.has_module("tensorflow.keras", "3.3.3") is None  # not a Keras distribution
 
 
+def test_tensorflow_keras_resolves_to_the_keras_tensorflow_loads(kb):
+    from keras_doctor.knowledge.atlas import tf_keras_module
+
+    image = "tensorflow.keras.preprocessing.image"
+    keras3 = tf_keras_module(image, "3.3.3")
+    assert keras3 == "keras._tf_keras.keras.preprocessing.image"
+    assert kb.atlas.lookup(keras3, "ImageDataGenerator", "3.3.3") is True  # kept for tf.keras
+    keras2 = tf_keras_module(image, "2.15.0")
+    assert kb.atlas.lookup(keras2, "ImageDataGenerator", "2.15.0") is True
+    legacy = tf_keras_module("tensorflow.keras.applications", "2.16.0", legacy=True)
+    assert kb.atlas.lookup(legacy, "VGG16", "2.16.0") is True
+    assert tf_keras_module("tensorflow.keras.layers", "2.4.3") is None  # TF's bundled copy
+    assert tf_keras_module("keras.layers", "3.3.3") is None
+
+
+def test_private_keras_src_paths_are_unknown_not_absent(kb):
+    assert kb.atlas.has_module("keras.src.engine.training", "3.3.3") is None
+
+
 def test_keras_24_forwarding_modules_are_unknown_not_absent(kb):
     assert kb.atlas.lookup("keras.preprocessing.image", "ImageDataGenerator", "2.4.3") is None
 

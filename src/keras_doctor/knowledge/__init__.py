@@ -23,6 +23,7 @@ Query API (stable; checks and `recommend` depend on it):
     kb.atlas.closest("keras.applications", "Resnet50", "3.3.3")  # ["ResNet50", "resnet50"]
     kb.atlas.has_module(module, version), .names(module, version), .modules(version),
     kb.atlas.is_stub(module, name, version), .versions_with(module, name), .sampled("keras")
+    atlas.tf_keras_module("tensorflow.keras.layers", keras_version, legacy=False)  # atlas module
     kb.keras3_removed("keras.preprocessing.image", "ImageDataGenerator")  # dict | None
     kb.weights("ResNet50")                        # [WeightFile(file_name, file_hash, url, …)]
     kb.weight_file("vgg16_weights_tf_dim_ordering_tf_kernels.h5")      # WeightFile | None

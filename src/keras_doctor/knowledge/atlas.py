@@ -198,6 +198,33 @@ class Atlas:
         return frozenset(parse_spans(entry.get("unresolved", "")))
 
 
+# What `tensorflow.keras` is, per TensorFlow's lazy loader (tensorflow/python/util/lazy_loader.py,
+# KerasLazyLoader, and tensorflow/api_template.__init__.py of r2.6-r2.21): TF 2.6-2.15 load
+# keras.api._v2.keras from the keras 2.x distribution; TF 2.16+ load keras._tf_keras.keras from
+# Keras 3, or tf_keras.api._v2.keras when TF_USE_LEGACY_KERAS selects tf_keras.
+TF_KERAS_ROOTS = {"keras2": "keras.api._v2.keras", "keras3": "keras._tf_keras.keras",
+                  "tf_keras": "tf_keras.api._v2.keras"}
+
+
+def tf_keras_module(module: str, keras_version: str, legacy: bool = False) -> Optional[str]:
+    """The atlas module behind `tensorflow.keras…` for the Keras that TensorFlow will load:
+    `keras_version` is the installed keras (or tf-keras when `legacy`). None when TensorFlow
+    uses its own bundled copy (keras < 2.6), which the atlas does not cover."""
+    if module != "tensorflow.keras" and not module.startswith("tensorflow.keras."):
+        return None
+    rest = module[len("tensorflow.keras"):]
+    major_minor = Version(keras_version).release[:2]
+    if legacy:
+        root = TF_KERAS_ROOTS["tf_keras"]
+    elif major_minor >= (3, 0):
+        root = TF_KERAS_ROOTS["keras3"]
+    elif major_minor >= (2, 6):
+        root = TF_KERAS_ROOTS["keras2"]
+    else:
+        return None
+    return root + rest
+
+
 def _root(module: str) -> str:
     return module.split(".", 1)[0]
 

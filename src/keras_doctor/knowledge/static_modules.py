@@ -23,6 +23,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 SIBLINGS = ("keras_applications", "keras_preprocessing")
 # Re-exports from TensorFlow's copy of Keras (Keras 2.4 forwards everything there).
 TF_KERAS_PREFIXES = ("tensorflow.keras", "tensorflow.python.keras")
+TEST_PARTS = {"tests", "testing_infra", "integration_test", "benchmarks"}
 SKIP_PARTS = {
     "src",
     "tests",
@@ -176,7 +177,8 @@ class WheelSource:
                         child = child[:-3]
                     if child.isidentifier() and not child.endswith("_test"):
                         children.add(child)
-        return children - {"src", "api"} - SKIP_PARTS
+        # `keras.src` and `keras.api` import fine (Keras only hides them from dir()): they count.
+        return children - TEST_PARTS
 
     def _api_dirs(self, module: str) -> List[str]:
         top, _, rest = module.partition(".")
