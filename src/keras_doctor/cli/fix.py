@@ -124,8 +124,13 @@ def _apply(plan, args: argparse.Namespace) -> int:
         raise UsageError(f"{len(destructive)} step(s) change or remove your files and no terminal "
                          "is attached to ask: rerun with --yes to consent")
     confirm = None if args.yes else _ask
-    outcome = engine.apply_plan(plan, confirm=confirm, verify=_verifier(args),
-                                progress=None if args.json else _progress)
+    try:
+        outcome = engine.apply_plan(plan, confirm=confirm, verify=_verifier(args),
+                                    progress=None if args.json else _progress)
+    except KeyboardInterrupt:
+        print("keras-doctor: the fix was interrupted; its journal is kept: run `keras-doctor fix "
+              "--rollback` to restore the environment, or `--resume` to finish", file=sys.stderr)
+        raise
     return _report(plan, outcome, args)
 
 
