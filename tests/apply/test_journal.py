@@ -10,12 +10,13 @@ from keras_doctor.apply import journal, pending_transactions, store
 from keras_doctor.plan.model import Plan, PlanTarget
 
 
-def begun(steps: int = 2):
+def begun(steps: int = 2, names=()):
     folder = store.new_transaction_dir()
     plan = Plan(PlanTarget(python="/env/bin/python", platform="linux-x86_64",
                            python_version="3.11"))
     data = plan.to_dict()
-    data["steps"] = [{"kind": "install", "summary": f"s{i}"} for i in range(steps)]
+    data["steps"] = [{"kind": "install", "summary": f"s{i}", "names": list(names),
+                      "argv": ["true"]} for i in range(steps)]
     log = journal.Journal(folder / store.JOURNAL_FILE)
     log.write(journal.BEGIN, plan=data, python="/env/bin/python", accepted=list(range(steps)))
     return folder, log
@@ -79,3 +80,13 @@ def test_a_transaction_held_by_a_live_process_is_running_not_interrupted():
     while not pending_transactions() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [p.state for p in pending_transactions()] == ["interrupted"]
+
+
+def test_resume_refuses_a_run_that_stopped_before_its_snapshot_was_complete():
+    from keras_doctor.apply import engine
+
+    folder, _log = begun(steps=1, names=["numpy"])
+    outcome = engine.resume(folder)
+    assert outcome.status == "refused" and "snapshot" in outcome.message
+    assert engine.rollback(folder).status == "rolled-back"
+    assert pending_transactions() == []

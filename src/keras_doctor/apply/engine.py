@@ -108,6 +108,11 @@ def resume(folder: Path, *, verify: Optional[Verify] = None, progress: Optional[
             return Outcome("refused", "a rollback of this transaction was started; finish it with "
                            "--rollback", folder.name)
         plan = Plan.from_dict(begin["plan"])
+        if plan.touched_names and not begin.get("new_venv") and \
+                journal.first(records, journal.SNAPSHOT) is None:
+            return Outcome("refused", "the run stopped before its snapshot was complete, so "
+                           "nothing was changed: finish it with --rollback, then run the fix "
+                           "again", folder.name)
         done = journal.steps_done(records)
         started = journal.steps_started(records)
         position = 0
