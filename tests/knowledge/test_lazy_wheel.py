@@ -39,32 +39,58 @@ class _RangeHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def served_wheel():
+def _wheel_bytes(metadata_first: bool = False) -> bytes:
     buffer = io.BytesIO()
+    metadata = ("pkg-1.0.dist-info/METADATA", b"Name: pkg\nRequires-Dist: numpy<2\n")
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if metadata_first:  # not how wheels are written: its directory entry is far from the end
+            archive.writestr(*metadata)
         for i in range(3000):  # a central directory larger than the first tail request
-            archive.writestr(f"pkg/module_{i:04d}_with_a_long_name.so", os.urandom(2000))
-        archive.writestr("pkg-1.0.dist-info/METADATA", b"Name: pkg\nRequires-Dist: numpy<2\n")
+            archive.writestr(f"pkg/module_{i:04d}_with_a_long_name.so", os.urandom(2000),
+                             compress_type=zipfile.ZIP_STORED)
+        if not metadata_first:
+            archive.writestr(*metadata)
         archive.writestr("pkg-1.0.dist-info/RECORD", b"r" * 200_000)
-    _RangeHandler.payload = buffer.getvalue()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RangeHandler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield (
-        f"http://127.0.0.1:{server.server_address[1]}/pkg-1.0-py3-none-any.whl",
-        len(_RangeHandler.payload),
-    )
-    server.shutdown()
+    return buffer.getvalue()
 
 
-def test_reads_metadata_with_three_requests_and_a_fraction_of_the_bytes(served_wheel, tmp_path):
+@pytest.fixture
+def serve():
+    servers = []
+
+    def start(payload: bytes):
+        _RangeHandler.payload = payload
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RangeHandler)
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/pkg-1.0-py3-none-any.whl", len(payload)
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture
+def served_wheel(serve):
+    return serve(_wheel_bytes())
+
+
+def test_reads_metadata_with_two_requests_when_dist_info_comes_last(served_wheel, tmp_path):
     url, size = served_wheel
     fetcher = Fetcher(tmp_path, progress=lambda _: None)
     name, data = read_member(fetcher, url, size, ".dist-info/METADATA")
     assert name == "pkg-1.0.dist-info/METADATA"
     assert data == b"Name: pkg\nRequires-Dist: numpy<2\n"
-    assert fetcher.requests <= 3
+    assert fetcher.requests == 2  # the tail, then the member
+    assert fetcher.bytes_received < size / 20
+
+
+def test_reads_the_whole_directory_when_the_entry_is_not_in_the_tail(serve, tmp_path):
+    url, size = serve(_wheel_bytes(metadata_first=True))
+    fetcher = Fetcher(tmp_path, progress=lambda _: None)
+    _, data = read_member(fetcher, url, size, ".dist-info/METADATA")
+    assert data == b"Name: pkg\nRequires-Dist: numpy<2\n"
+    assert fetcher.requests == 3  # the tail, the rest of the directory, the member
     assert fetcher.bytes_received < size / 2
 
 

@@ -3,14 +3,17 @@
 A wheel is a zip archive: its table of contents (the central directory) sits at the end. Like pip's
 `lazy_wheel`, `RemoteZip` is a seekable file object that fetches only the byte ranges `zipfile` asks
 for: the tail (end-of-central-directory record), the central directory, then the one member wanted.
-Three requests for a 500 MB TensorFlow wheel instead of 500 MB. The index here serves no PEP 658
+Three requests for a 500 MB TensorFlow wheel instead of 500 MB, and usually two: `.dist-info/`
+comes last, so its directory entries are already in the tail. The index here serves no PEP 658
 `.metadata` files, which would have made this unnecessary.
 """
 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from typing import List, Optional, Tuple
 
 from keras_doctor.knowledge.fetch import Fetcher
@@ -104,6 +107,9 @@ class RemoteZip(io.RawIOBase):
 def read_member(fetcher: Fetcher, url: str, size: int, suffix: str) -> Tuple[str, bytes]:
     """(name, content) of the first member whose name ends with `suffix` (".dist-info/METADATA")."""
     remote = RemoteZip(fetcher, url, size)
+    found = _member_from_tail(remote, suffix)
+    if found is not None:
+        return found
     with zipfile.ZipFile(remote) as archive:  # type: ignore[arg-type]
         info = _find(archive, suffix)
         if info is None:
@@ -111,6 +117,70 @@ def read_member(fetcher: Fetcher, url: str, size: int, suffix: str) -> Tuple[str
         end = info.header_offset + 30 + len(info.orig_filename.encode()) + len(info.extra)
         remote.ensure(info.header_offset, min(size, end + info.compress_size + LOCAL_HEADER_SLACK))
         return info.filename, archive.read(info)
+
+
+def _member_from_tail(remote: RemoteZip, suffix: str) -> Optional[Tuple[str, bytes]]:
+    """The member, found among the central-directory entries inside the first tail request.
+
+    Wheels write `.dist-info/` last, so its entries close the central directory: reading only
+    the tail and the member saves fetching a TensorFlow wheel's megabyte-long directory. Any
+    doubt (zip64, no match in the tail, a local header or CRC that disagrees) returns None and
+    the caller reads the whole directory with `zipfile`.
+    """
+    tail_start, tail = remote.segments[-1]
+    eocd = tail.rfind(b"PK\x05\x06")
+    if eocd < 0 or len(tail) - eocd < 22:
+        return None
+    cd_size, cd_offset = struct.unpack_from("<LL", tail, eocd + 12)
+    if cd_offset == 0xFFFFFFFF or cd_offset >= tail_start or cd_offset + cd_size > remote.size:
+        return None  # zip64, or the whole directory is in the tail already
+    at = tail.rfind(b"PK\x01\x02", 0, eocd)
+    while at >= 0:
+        entry = _central_entry(tail, at, eocd, suffix)
+        if entry is not None:
+            return _verified_member(remote, *entry)
+        at = tail.rfind(b"PK\x01\x02", 0, at)
+    return None
+
+
+def _central_entry(
+    tail: bytes, at: int, end: int, suffix: str
+) -> Optional[Tuple[str, int, int, int, int]]:
+    """(name, method, crc, compressed size, local header offset) of a matching entry at `at`."""
+    if at + 46 > end:
+        return None
+    (method, crc, compressed, _size, name_len, extra_len, comment_len, offset) = (
+        struct.unpack_from("<H4xLLLHHH8xL", tail, at + 10))
+    name_bytes = tail[at + 46 : at + 46 + name_len]
+    if at + 46 + name_len + extra_len + comment_len > end or compressed == 0xFFFFFFFF:
+        return None
+    name = name_bytes.decode("utf-8", "replace")
+    if not name.endswith(suffix) or name.count("/") != suffix.count("/"):
+        return None
+    return name, method, crc, compressed, offset
+
+
+def _verified_member(remote: RemoteZip, name: str, method: int, crc: int, compressed: int,
+                     offset: int) -> Optional[Tuple[str, bytes]]:
+    encoded = name.encode()
+    stop = min(remote.size, offset + 30 + len(encoded) + compressed + LOCAL_HEADER_SLACK)
+    remote.ensure(offset, stop)
+    remote.seek(offset)
+    header = remote.read(30)
+    if header[:4] != b"PK\x03\x04":
+        return None
+    name_len, extra_len = struct.unpack_from("<HH", header, 26)
+    if remote.read(name_len) != encoded:
+        return None
+    remote.seek(offset + 30 + name_len + extra_len)
+    raw = remote.read(compressed)
+    if method == zipfile.ZIP_DEFLATED:
+        data = zlib.decompressobj(-15).decompress(raw)
+    elif method == zipfile.ZIP_STORED:
+        data = raw
+    else:
+        return None
+    return (name, data) if zlib.crc32(data) == crc else None
 
 
 def read_metadata(fetcher: Fetcher, url: str, size: int) -> bytes:
