@@ -34,6 +34,12 @@ def test_unreadable_user_copy_is_ignored(user_data_dir):
     assert load().origin == "embedded"
 
 
+def test_user_copy_missing_a_file_is_ignored(user_data_dir):
+    copy_data(user_data_dir, "2099-01-01T00:00:00Z")
+    (user_data_dir / "atlas.json").unlink()
+    assert load().origin == "embedded"
+
+
 def test_user_copy_of_another_format_is_ignored(user_data_dir):
     copy_data(user_data_dir, "2099-01-01T00:00:00Z")
     manifest = json.loads((user_data_dir / "manifest.json").read_text())

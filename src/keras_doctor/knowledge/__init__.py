@@ -23,7 +23,7 @@ Query API (stable; checks and `recommend` depend on it):
     kb.atlas.closest("keras.applications", "Resnet50", "3.3.3")  # ["ResNet50", "resnet50"]
     kb.atlas.has_module(module, version), .names(module, version), .modules(version),
     kb.atlas.is_stub(module, name, version), .versions_with(module, name), .sampled("keras")
-    atlas.tf_keras_module("tensorflow.keras.layers", keras_version, legacy=False)  # atlas module
+    knowledge.atlas.tf_keras_module("tensorflow.keras.layers", "3.3.3")  # → "keras._tf_keras…"
     kb.keras3_removed("keras.preprocessing.image", "ImageDataGenerator")  # dict | None
     kb.weights("ResNet50")                        # [WeightFile(file_name, file_hash, url, …)]
     kb.weight_file("vgg16_weights_tf_dim_ordering_tf_kernels.h5")      # WeightFile | None
@@ -46,7 +46,7 @@ from keras_doctor.knowledge import paths
 from keras_doctor.knowledge.queries import KnowledgeQueries
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 1  # bump when a data file changes shape incompatibly; `load` skips copies of other formats
 STALE_AFTER_DAYS = 180
 
 
@@ -124,6 +124,8 @@ def load() -> KnowledgeBase:
         manifest = read_manifest(folder)
         if not manifest or manifest.get("format") != FORMAT or "generated_at" not in manifest:
             continue
+        if not all((folder / name).is_file() for name in manifest.get("files", {})):
+            continue  # a copy someone half-deleted: never let a check trip over it
         try:
             stamp = parse_time(manifest["generated_at"])
         except ValueError:
@@ -137,4 +139,6 @@ def load() -> KnowledgeBase:
     return KnowledgeBase(best[2], best[1])
 
 
-__all__ = ["STALE_AFTER_DAYS", "KnowledgeBase", "KnowledgeError", "candidates", "load"]
+__all__ = [
+    "STALE_AFTER_DAYS", "KnowledgeBase", "KnowledgeError", "candidates", "load", "read_manifest",
+]

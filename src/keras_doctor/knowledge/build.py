@@ -25,12 +25,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from keras_doctor.knowledge import paths
+from keras_doctor.knowledge import FORMAT, MANIFEST, paths
 from keras_doctor.knowledge.fetch import Fetcher, progress_to_stderr
 
 PARTS = ("releases", "metal", "atlas", "weights")
-MANIFEST = "manifest.json"
-FORMAT = 1  # bump when a data file changes shape incompatibly; the loader refuses other formats
 
 
 def now_iso() -> str:
