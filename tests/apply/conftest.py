@@ -1,31 +1,12 @@
-"""Fixtures for the transaction engine: private copies of real uv environments, and fingerprints.
-
-A fingerprint is what "identical after rollback" means: every distribution with its version, and
-the sha256 of every file that the touched distributions' RECORDs list.
-"""
+"""Fixtures for the transaction engine: a private data dir, private copies of real uv venvs."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 from pathlib import Path
-from typing import Dict, Iterable, Tuple
 
 import envs
 import pytest
-
-from keras_doctor.apply.inventory import probe, read_site
-
-OFFLINE_ENV = {
-    "UV_OFFLINE": "1",
-    "PIP_NO_INDEX": "1",
-    "HTTPS_PROXY": "http://127.0.0.1:9",
-    "HTTP_PROXY": "http://127.0.0.1:9",
-    "https_proxy": "http://127.0.0.1:9",
-    "http_proxy": "http://127.0.0.1:9",
-}
-
-SMALL_STEPS = [["numpy==1.26.4", "six==1.16.0", "protobuf==4.25.3"]]
+from apply_helpers import SMALL_STEPS
 
 
 @pytest.fixture(autouse=True)
@@ -42,22 +23,3 @@ def small_env(tmp_path) -> Path:
     envs.venv("apply-numpy2", [["numpy==2.1.3"]])
     cached = envs.venv("apply-small", SMALL_STEPS)
     return envs.copy_tree(cached, tmp_path / "env")
-
-
-def python_of(env: Path) -> str:
-    return str(envs.venv_python(env))
-
-
-def fingerprint(python: str, names: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, str]]:
-    """({name: version} of every distribution, {path: sha256} of every file of `names`)."""
-    target = probe(python)
-    dists = read_site(target.site_dirs)
-    wanted = set(names)
-    hashes = {}
-    for dist in dists:
-        if dist.name not in wanted:
-            continue
-        for path in dist.files:
-            if os.path.isfile(path):
-                hashes[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return {d.name: d.version for d in dists}, hashes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import python_of
+from apply_helpers import python_of
 
 from keras_doctor.apply import store
 from keras_doctor.cli import main

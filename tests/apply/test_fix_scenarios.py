@@ -10,7 +10,7 @@ import json
 
 import envs
 import pytest
-from conftest import python_of
+from apply_helpers import python_of
 
 from keras_doctor.checks.registry import run_checks
 from keras_doctor.cli import main
@@ -167,7 +167,7 @@ def test_truncated_weights_file_is_removed(tmp_path, capsys, monkeypatch):
 @pytest.mark.slow
 def test_new_venv_builds_a_verified_environment_and_leaves_the_current_one_alone(
         tmp_path, capsys):
-    from conftest import fingerprint
+    from apply_helpers import fingerprint
 
     python = broken_env(tmp_path, "fix-numpy2-tf215", [TF215, ["--no-deps", "numpy==2.1.3"]])
     before = fingerprint(python, ["numpy", "tensorflow-cpu"])
@@ -183,3 +183,21 @@ def test_new_venv_builds_a_verified_environment_and_leaves_the_current_one_alone
     assert installed(new_python)["tensorflow-cpu"] == "2.15.1"  # the user's TensorFlow, kept
     assert "numpy-abi-mismatch" not in causes(new_python)
     assert fingerprint(python, ["numpy", "tensorflow-cpu"]) == before
+
+
+@pytest.mark.slow
+def test_a_fix_for_tensorflow_does_not_break_another_package_that_needs_the_old_version(
+        tmp_path, capsys):
+    # opencv 4.12 needs numpy>=2, TensorFlow 2.15 needs numpy<2: both must end up satisfied.
+    python = broken_env(tmp_path, "fix-numpy2-opencv",
+                        [TF215, ["--no-deps", "numpy==2.1.3", "opencv-python-headless==4.12.0.88"]])
+    assert "numpy-abi-mismatch" in causes(python)
+
+    code, plan, outcome = fix(python, capsys)
+
+    assert outcome["status"] == "applied", outcome["message"]
+    assert code == 0
+    assert "opencv-python-headless" in plan["requirements"]
+    assert_holds_the_plan(python, plan)
+    after = causes(python)
+    assert "numpy-abi-mismatch" not in after and "requirement-conflict" not in after

@@ -11,8 +11,15 @@ import sys
 import time
 
 import pytest
-from conftest import OFFLINE_ENV, fingerprint, python_of
-from test_transactions import TOUCHED, install, make_plan, uninstall
+from apply_helpers import (
+    OFFLINE_ENV,
+    TOUCHED,
+    fingerprint,
+    install,
+    make_plan,
+    python_of,
+    uninstall,
+)
 
 from keras_doctor.apply import engine, pending_transactions
 from keras_doctor.plan.model import PlannedStep, StepKind

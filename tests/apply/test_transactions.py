@@ -6,31 +6,19 @@ import os
 
 import envs
 import pytest
-from conftest import OFFLINE_ENV, SMALL_STEPS, fingerprint, python_of
+from apply_helpers import (
+    OFFLINE_ENV,
+    SMALL_STEPS,
+    TOUCHED,
+    fingerprint,
+    install,
+    make_plan,
+    python_of,
+    uninstall,
+)
 
 from keras_doctor.apply import engine, pending_transactions, store
-from keras_doctor.plan.installers import find_uv, install_argv, uninstall_argv
-from keras_doctor.plan.model import Plan, PlannedStep, PlanTarget, StepKind
-
-TOUCHED = ["numpy", "six", "protobuf"]
-
-
-def make_plan(python: str, *steps: PlannedStep) -> Plan:
-    return Plan(target=PlanTarget(python=python, platform="linux-x86_64", python_version="3.11"),
-                steps=list(steps))
-
-
-def install(python: str, *pins: str) -> PlannedStep:
-    names = [p.split("==")[0] for p in pins]
-    return PlannedStep(StepKind.INSTALL, f"install {' '.join(pins)}",
-                       argv=install_argv("uv", python, pins, find_uv()), names=names,
-                       pins=list(pins))
-
-
-def uninstall(python: str, *names: str) -> PlannedStep:
-    return PlannedStep(StepKind.UNINSTALL, f"uninstall {' '.join(names)}",
-                       argv=uninstall_argv("uv", python, names, find_uv()), names=list(names),
-                       destructive=True)
+from keras_doctor.plan.model import PlannedStep, StepKind
 
 
 @pytest.mark.slow

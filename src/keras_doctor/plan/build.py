@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Dict, List, Optional
 
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -60,7 +61,8 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
     elif package_findings:
         installed = installed_versions(facts)
         rec = recommend_for(facts, knowledge)
-        requirements = rec.requirements + _requirers(package_findings, installed)
+        requirements = (rec.requirements + _requirers(package_findings, installed)
+                        + _dependents(facts, package_findings, installed))
         if _resolve_into(plan, requirements, facts, resolver, uv):
             plan.steps += packages.package_steps(package_findings, installed, plan.resolved,
                                                  installer=installer, python=python, uv=uv,
@@ -199,6 +201,33 @@ def _requirers(findings: List[Finding], installed: Dict[str, Version]) -> List[s
                     name == requirer and name not in to_change):
                 extra.append(make_pin(name, str(installed[name])))
     return extra
+
+
+def _dependents(facts: Facts, findings: List[Finding], installed: Dict[str, Version]) -> List[str]:
+    """Installed distributions that depend on a name the fix may change, unpinned.
+
+    Resolved with the installed versions as preferences, they keep their version when it fits and
+    move when it cannot: a fix that repairs TensorFlow must not silently break the user's other
+    packages (nor succeed only by ignoring them).
+    """
+    changing = {n for f in findings for n in packages.named_in(f)}
+    environment = dict(facts.interpreter.marker_environment, extra="")
+    found = []
+    for dist in facts.distributions:
+        name = canonicalize_name(dist.name)
+        if name not in installed or name in TF_FAMILY or name in changing:
+            continue
+        for text in dist.requires_dist:
+            try:
+                req = Requirement(text)
+            except InvalidRequirement:
+                continue
+            if canonicalize_name(req.name) not in changing:
+                continue
+            if req.marker is None or not environment or req.marker.evaluate(environment):
+                found.append(name)
+                break
+    return sorted(set(found))
 
 
 def _minor(version: str) -> str:
