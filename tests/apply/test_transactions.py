@@ -143,3 +143,25 @@ def test_a_real_tensorflow_plan_failing_at_its_last_step_restores_both_builds(
     assert outcome.failed_step == 3
     assert fingerprint(python, touched) == before
     print(f"\nsnapshot + 2 steps + rollback of {len(before[1])} files: {elapsed:.1f} s")
+
+
+@pytest.mark.slow
+def test_an_environment_with_its_own_pip_is_changed_and_restored_with_pip(tmp_path):
+    from keras_doctor.plan.installers import install_argv as argv_for
+
+    cached = envs.venv("apply-small-pip", SMALL_STEPS, seed=True)
+    python = python_of(envs.copy_tree(cached, tmp_path / "env"))
+    before = fingerprint(python, TOUCHED)
+    plan = make_plan(
+        python,
+        PlannedStep(StepKind.INSTALL, "six", argv=argv_for("pip", python, ["six==1.17.0"], None),
+                    names=["six"], pins=["six==1.17.0"]),
+        PlannedStep(StepKind.INSTALL, "bad", argv=argv_for("pip", python, ["six==0.0.404"], None),
+                    names=["six"]),
+    )
+    assert plan.steps[0].argv[:3] == [python, "-m", "pip"]
+
+    outcome = engine.apply_plan(plan)
+
+    assert outcome.status == "rolled-back" and outcome.failed_step == 2, outcome.message
+    assert fingerprint(python, TOUCHED) == before
