@@ -133,6 +133,16 @@ def test_every_curated_removal_is_confirmed_by_the_atlas(kb):
         assert entry["source"].startswith("https://"), entry
 
 
+def test_declared_numpy_agrees_with_the_curated_abi_rules(kb):
+    declared = kb.file("numpy_abi.json")["declared"]
+    assert declared["first_release_admitting_numpy_2"] == "2.18.0"  # the first numpy-2 build
+    uncapped = declared["numpy_1_builds_admitting_numpy_2"]
+    assert {"2.9.0", "2.10.0", "2.11.0", "2.14.0"} <= set(uncapped)
+    assert not {"2.12.0", "2.13.0", "2.15.0", "2.16.1", "2.17.0"} & set(uncapped)
+    for version in uncapped:
+        assert kb.tf_numpy_abi(version).built_against == 1
+
+
 def test_numpy_abi_rules_cite_their_sources(kb):
     document = kb.file("numpy_abi.json")
     assert any("tensorflow/releases/tag/v2.18.0" in s for s in document["sources"])

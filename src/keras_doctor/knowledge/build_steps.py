@@ -18,11 +18,33 @@ def releases_step(fetcher: Fetcher, pool: ThreadPoolExecutor, out: Path, deep: b
     from keras_doctor.knowledge import curated
     from keras_doctor.knowledge.build_releases import PROJECTS, build_project
 
+    tables: Dict[str, Dict[str, Any]] = {}
     for project in PROJECTS:
         relative = f"releases/{project}.json"
-        previous = read_previous(out / relative)
-        write_json(out, relative, build_project(fetcher, pool, project, previous))
-    write_json(out, "numpy_abi.json", curated.NUMPY_ABI)
+        tables[project] = build_project(fetcher, pool, project, read_previous(out / relative))
+        write_json(out, relative, tables[project])
+    declared = declared_numpy(tables["tensorflow"])
+    write_json(out, "numpy_abi.json", {**curated.NUMPY_ABI, "declared": declared})
+
+
+def declared_numpy(table: Dict[str, Any]) -> Dict[str, Any]:
+    """What TensorFlow's wheels themselves say about numpy 2, to set beside the curated rules:
+    the first release whose Requires-Dist admits numpy 2.0, and the numpy-1 builds that admit it
+    by declaring no upper bound at all."""
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    admits: Dict[str, bool] = {}
+    for version, record in table["releases"].items():
+        specs = [Requirement(r).specifier for group in record.get("requires", ())
+                 for r in group["requires_dist"] if Requirement(r).name == "numpy"]
+        if specs:
+            admits[version] = any(spec.contains("2.0.0") for spec in specs)
+    ordered = sorted(admits, key=Version)
+    first = next((v for v in ordered if admits[v] and Version(v) >= Version("2.18")), None)
+    uncapped = [v for v in ordered if admits[v] and Version(v) < Version("2.18")]
+    return {"first_release_admitting_numpy_2": first,
+            "numpy_1_builds_admitting_numpy_2": uncapped}
 
 
 def metal_step(fetcher: Fetcher, pool: ThreadPoolExecutor, out: Path, deep: bool) -> None:

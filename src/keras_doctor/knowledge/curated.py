@@ -12,19 +12,20 @@ from typing import Any, Dict
 
 NUMPY_ABI: Dict[str, Any] = {
     "sources": [
-        "https://github.com/tensorflow/tensorflow/releases/tag/v2.18.0 (release notes: TensorFlow "
-        "2.18 supports NumPy 2.0 and is built against it)",
-        "https://blog.tensorflow.org/2024/10/whats-new-in-tensorflow-218.html",
+        "https://github.com/tensorflow/tensorflow/releases/tag/v2.18.0 and RELEASE.md of "
+        "https://github.com/tensorflow/tensorflow (Release 2.18.0: TensorFlow supports NumPy 2.0 "
+        "and is built against it)",
         "https://numpy.org/doc/stable/dev/depending_on_numpy.html#numpy-2-abi-handling (extensions "
         "built against NumPy 1.x fail to import under NumPy 2; built against 2.x run on >=1.x)",
-        "releases/tensorflow.json: TF 2.9-2.11 and 2.14.0 declare numpy without an upper bound",
+        "releases/tensorflow.json: what each release declares (summarised in `declared` by the "
+        "builder)",
     ],
     "note": (
         "Rules, first match wins, per project and version range. `built_against` is the numpy "
         "major the project's C extensions were compiled with; `runtime` is the numpy range those "
-        "binaries can import with, whatever the wheel declares (the wheel's own Requires-Dist may "
-        "be looser: TensorFlow 2.9-2.11 and 2.14.0 declare no numpy cap although they are numpy-1 "
-        "builds)."
+        "binaries can import with, whatever the wheel declares: the wheel's own Requires-Dist may "
+        "be looser (`declared`, computed by the builder from the release table, lists the numpy-1 "
+        "builds whose requirement admits numpy 2, e.g. 2.7-2.11 and 2.14.0)."
     ),
     "rules": [
         {
