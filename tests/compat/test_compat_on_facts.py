@@ -276,11 +276,16 @@ def test_the_last_intel_mac_metal_release_comes_from_the_data():
     assert x.title.endswith("the last Intel-Mac release is 1.0.0")
 
 
-def test_a_plugin_newer_than_apples_table_is_a_warning_and_an_older_one_an_error():
-    (newer,) = found(mac(("tensorflow", "2.16.2"), ("tensorflow-metal", "1.2.0")),
-                     "metal-plugin-mismatch")
-    assert newer.severity.value == "warning" and newer.evidence["decided_by"] == "apple_table"
+def test_metal_pairings_are_decided_by_the_binaries_where_verdicts_exist():
+    # Apple's table stops at metal 1.1.0; the shipped link verdicts show 1.2.0 loads on 2.16.2.
+    assert found(mac(("tensorflow", "2.16.2"), ("tensorflow-metal", "1.2.0")),
+                 "metal-plugin-mismatch") == []
     (older,) = found(mac(("tensorflow", "2.16.2"), ("tensorflow-metal", "0.8.0")),
                      "metal-plugin-mismatch")
-    assert older.severity.value == "error"
-    assert older.fix[0].command[-1] == "tensorflow-metal==1.1.0"
+    assert older.severity.value == "error" and older.evidence["decided_by"] == "verdicts"
+    assert older.fix[0].command[-1].startswith("tensorflow-metal==")
+    # The publicly reported failure: metal 1.1.0 cannot load with TF 2.18.
+    (broken,) = found(mac(("tensorflow", "2.18.1"), ("tensorflow-metal", "1.1.0")),
+                      "metal-plugin-mismatch")
+    assert broken.severity.value == "error"
+    assert broken.fix[0].command[-1] == "tensorflow-metal==1.2.0"
