@@ -94,7 +94,12 @@ def test_sigkill_mid_plan_then_offline_rollback_restores_identical_files(
     assert pending.state == "interrupted"
     assert (pending.steps_done, pending.steps_total) == (3, 4)
 
+    def no_process(*args, **kwargs):
+        raise AssertionError(f"rollback started a process: {args[0] if args else kwargs}")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)  # no installer, no download: files only
     outcome = engine.rollback(pending.path)
+    monkeypatch.undo()
 
     assert outcome.status == "rolled-back", outcome.message
     assert fingerprint(python, TOUCHED) == before
