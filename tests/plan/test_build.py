@@ -130,14 +130,16 @@ def test_wrong_interpreter_without_a_suitable_one_says_what_to_install():
     assert "uv python install" in plan.skipped[0].advice[0]
 
 
-def test_wrong_interpreter_with_new_venv_builds_a_fresh_environment(tmp_path):
-    facts = facts_with({"tensorflow": "2.16.2"}, platform="macos-arm64")
+def test_wrong_interpreter_with_new_venv_builds_a_fresh_native_environment(tmp_path):
+    facts = facts_with({"tensorflow": "2.16.2"}, platform="macos-x86_64")  # runs translated
+    facts.platform = PlatformFacts(system="Darwin", machine="x86_64", apple_silicon=True,
+                                   rosetta_translated=True)
     rosetta = finding("rosetta-python", "x86_64 Python under Rosetta")
     native = Interpreter("/opt/homebrew/bin/python3.12", "3.12.4", "arm64")
     seen = []
 
     def finder(platform, has_wheels):
-        seen.append(has_wheels("3.12"))
+        seen.append((platform, has_wheels("3.12")))
         return native
 
     resolver = FakeResolver({"tensorflow": "2.16.2", "numpy": "1.26.4"})
@@ -145,13 +147,13 @@ def test_wrong_interpreter_with_new_venv_builds_a_fresh_environment(tmp_path):
     plan = build_plan(facts, report_of(rosetta), resolver=resolver, uv="/bin/uv",
                       interpreter_finder=finder, new_venv=str(dest))
     assert plan.status is PlanStatus.OK, plan.reason
-    assert seen == [True]
+    assert seen == [("macos-arm64", True)]
     create, install = plan.steps
     assert create.argv == ["/bin/uv", "venv", "--python", native.executable, str(dest)]
     assert install.argv[:5] == ["/bin/uv", "pip", "install", "--python", str(dest / "bin/python")]
     assert install.pins == ["numpy==1.26.4", "tensorflow==2.16.2"]
-    assert plan.target.python_version == "3.12"
-    assert resolver.calls[-1][2] == "3.12"
+    assert (plan.target.platform, plan.target.python_version) == ("macos-arm64", "3.12")
+    assert [call[1:3] for call in resolver.calls] == [("macos-arm64", "3.12")] * 2
 
 
 @pytest.mark.slow

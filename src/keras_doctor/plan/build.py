@@ -9,8 +9,7 @@ environment reaches a command line unparsed.
 
 from __future__ import annotations
 
-import os
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -19,24 +18,21 @@ from packaging.version import Version
 from keras_doctor.facts.model import Facts
 from keras_doctor.findings import Finding, Report
 from keras_doctor.plan import files, packages
-from keras_doctor.plan.installers import choose_installer, find_uv, install_argv, new_venv_argv
+from keras_doctor.plan.installers import choose_installer, find_uv
 from keras_doctor.plan.installers import pin as make_pin
-from keras_doctor.plan.installers import venv_python as venv_python_of
-from keras_doctor.plan.interpreters import find_interpreter, install_advice
-from keras_doctor.plan.model import Plan, PlannedStep, PlanStatus, PlanTarget, SkippedStep, StepKind
+from keras_doctor.plan.interpreters import find_interpreter
+from keras_doctor.plan.model import Plan, PlanStatus, PlanTarget
+from keras_doctor.plan.new_env import new_environment
 from keras_doctor.plan.recommend import (
     TF_FAMILY,
-    has_wheel,
     installed_versions,
     recommend_for,
 )
-from keras_doctor.plan.resolve import Resolution, resolve
+from keras_doctor.plan.resolution import Resolver, resolve_into
+from keras_doctor.plan.resolve import resolve
 
 # Causes whose fix is another interpreter: nothing done in place can help.
 INTERPRETER_CAUSES = ("rosetta-python", "no-wheel-for-python", "externally-managed-python")
-Resolver = Callable[..., Resolution]
-# Python versions worth advising, newest first, when no interpreter on the machine fits.
-CANDIDATE_MINORS = ("3.13", "3.12", "3.11", "3.10", "3.9")
 
 
 def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
@@ -56,14 +52,14 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
     wrong = [f for f in findings if f.cause in INTERPRETER_CAUSES
              and (f.cause != "externally-managed-python" or package_findings)]
     if wrong or new_venv:
-        plan = _new_environment(plan, facts, findings, wrong, new_venv, knowledge, resolver, uv,
-                                interpreter_finder)
+        plan = new_environment(plan, facts, findings, wrong, new_venv, knowledge, resolver, uv,
+                               interpreter_finder)
     elif package_findings:
         installed = installed_versions(facts)
         rec = recommend_for(facts, knowledge)
         requirements = (rec.requirements + _requirers(package_findings, installed)
                         + _dependents(facts, package_findings, installed))
-        if _resolve_into(plan, requirements, facts, resolver, uv):
+        if resolve_into(plan, requirements, facts, resolver, uv):
             plan.steps += packages.package_steps(package_findings, installed, plan.resolved,
                                                  installer=installer, python=python, uv=uv,
                                                  kept_tensorflow=rec.tensorflow)
@@ -90,97 +86,6 @@ def _add_file_steps(plan: Plan, facts: Facts, findings: List[Finding], installer
                                           installer=installer, python=python, uv=uv)
         plan.steps += [s for s in steps if s not in plan.steps]
         plan.skipped += skipped
-
-
-def _new_environment(plan: Plan, facts: Facts, findings: List[Finding], wrong: List[Finding],
-                     dest: Optional[str], knowledge: Any, resolver: Resolver, uv: Optional[str],
-                     interpreter_finder) -> Plan:
-    platform = facts.target.platform
-    reasons = "; ".join(f.title for f in wrong) or "a fresh environment was asked for"
-    anchored = recommend_for(facts, knowledge)
-
-    def keeps_installed(minor: str) -> bool:
-        """The installed TensorFlow, at its version, resolves there: the least surprising base."""
-        return (bool(anchored.requirements)
-                and has_wheel(knowledge, anchored, platform, minor)
-                and resolver(anchored.requirements, platform, minor, uv=uv).ok)
-
-    checked: Dict[str, bool] = {}
-
-    def has_wheels(minor: str) -> bool:
-        if minor not in checked:
-            rec = recommend_for(facts, knowledge, python_version=minor)
-            checked[minor] = bool(rec.requirements) and resolver(
-                rec.requirements, platform, minor, uv=uv).ok
-        return checked[minor]
-
-    base = interpreter_finder(platform, keeps_installed) if anchored.requirements else None
-    base = base or interpreter_finder(platform, has_wheels)
-    if base is None:
-        plan.status = PlanStatus.REFUSED
-        plan.reason = (f"{reasons}. No interpreter on this machine is native to {platform} and "
-                       "has TensorFlow wheels")
-        newest = next((m for m in CANDIDATE_MINORS if has_wheels(m)), None)
-        minors = [newest] if newest else []
-        plan.skipped.append(SkippedStep("no-wheel-for-python", "install a suitable Python first",
-                                        install_advice(platform, minors)))
-        return plan
-    if not dest:
-        plan.status = PlanStatus.REFUSED
-        plan.reason = (f"{reasons}. This environment cannot be repaired in place: build a new one "
-                       f"from {base.executable} (Python {base.version}) with --new-venv PATH")
-        return plan
-    dest = os.path.abspath(dest)
-    if os.path.exists(dest) and os.listdir(dest):
-        plan.status = PlanStatus.REFUSED
-        plan.reason = f"{dest} already exists and is not empty; choose a new folder"
-        return plan
-    plan.target = PlanTarget(python=plan.target.python, platform=platform,
-                             python_version=base.minor, prefix=dest,
-                             installer="uv" if uv else "pip")
-    rec = recommend_for(facts, knowledge, python_version=base.minor)
-    if not _resolve_into(plan, rec.requirements, facts, resolver, uv, python_version=base.minor):
-        return plan
-    new_python = venv_python_of(dest)
-    pins = [make_pin(n, v) for n, v in sorted(plan.resolved.items())]
-    resolves = sorted({f.cause for f in wrong})
-    plan.steps = [
-        PlannedStep(StepKind.NEW_VENV, f"Create a new environment at {dest} from "
-                    f"{base.executable} (Python {base.version}, {base.machine})",
-                    argv=new_venv_argv(uv, base.executable, dest), resolves=resolves, dest=dest),
-        PlannedStep(StepKind.INSTALL, f"Install the resolved set ({len(pins)} distributions) "
-                    "into it", argv=install_argv("uv" if uv else "pip", new_python, pins, uv),
-                    resolves=resolves, names=sorted(plan.resolved), pins=pins),
-    ]
-    plan.skipped += [files.skipped(f, "fixed by the new environment, not in place")
-                     for f in findings if f.cause in packages.PACKAGE_CAUSES]
-    return plan
-
-
-def _resolve_into(plan: Plan, requirements: List[str], facts: Facts, resolver: Resolver,
-                  uv: Optional[str], python_version: Optional[str] = None) -> bool:
-    plan.requirements = list(dict.fromkeys(requirements))
-    if not plan.requirements:
-        plan.status = PlanStatus.UNRESOLVABLE
-        plan.reason = ("no requirement set to resolve: no TensorFlow is installed and the "
-                       "knowledge base has no recommendation for this platform")
-        return False
-    in_place = python_version is None
-    result = resolver(plan.requirements, facts.target.platform,
-                      python_version or plan.target.python_version,
-                      macos_version=facts.platform.os_version
-                      if facts.target.platform.startswith("macos") else None, uv=uv,
-                      preferences={n: str(v) for n, v in installed_versions(facts).items()}
-                      if in_place else None,
-                      pip_python=facts.interpreter.executable
-                      if "pip" in facts.interpreter.installers else None)
-    plan.resolver, plan.resolver_limitation = result.resolver, result.limitation
-    if not result.ok:
-        plan.status = PlanStatus.UNRESOLVABLE
-        plan.reason = result.error
-        return False
-    plan.resolved = dict(sorted(result.pins.items()))
-    return True
 
 
 def _requirers(findings: List[Finding], installed: Dict[str, Version]) -> List[str]:

@@ -36,34 +36,36 @@ class Recommendation:
 
 
 def recommend_for(facts: Facts, knowledge: Any = None, python_version: Optional[str] = None,
-                  want_metal: Optional[bool] = None) -> Recommendation:
+                  want_metal: Optional[bool] = None,
+                  platform: Optional[str] = None) -> Recommendation:
     """The requirement set to resolve here, or for a new environment on `python_version`.
 
     In place, the installed TensorFlow build and version are kept: a fix repairs, it does not
     upgrade. A new environment keeps them too when that release has a wheel there, else takes the
-    newest working set from `keras_doctor.recommend`.
+    newest working set from `keras_doctor.recommend`. `platform` overrides the facts' own (a
+    native environment for an interpreter that runs translated).
     """
-    anchored = _anchored_on_installed(facts, knowledge, python_version, want_metal)
+    platform = platform or facts.target.platform
+    anchored = _anchored_on_installed(facts, knowledge, python_version, want_metal, platform)
     if python_version is None:
         return anchored
-    if anchored.requirements and has_wheel(knowledge, anchored, facts.target.platform,
-                                            python_version):
+    if anchored.requirements and has_wheel(knowledge, anchored, platform, python_version):
         return anchored
-    newest = _from_recommend_module(facts, knowledge, python_version, want_metal)
+    newest = _from_recommend_module(facts, knowledge, python_version, want_metal, platform)
     return newest if newest is not None else anchored
 
 
 def _from_recommend_module(facts: Facts, knowledge: Any, python_version: str,
-                           want_metal: Optional[bool]) -> Optional[Recommendation]:
+                           want_metal: Optional[bool], platform: str) -> Optional[Recommendation]:
     if knowledge is None:
         return None
     try:
         from keras_doctor.recommend import recommend
     except ImportError:
         return None
-    if want_metal is None and facts.target.platform == "macos-arm64":
+    if want_metal is None and platform == "macos-arm64":
         want_metal = None if "tensorflow-metal" in installed_versions(facts) else False
-    result = _safe(lambda: recommend(facts.target.platform, python_version, knowledge,
+    result = _safe(lambda: recommend(platform, python_version, knowledge,
                                      metal=want_metal))
     if result is None or not result.ok or not result.requirements:
         return None
@@ -95,10 +97,9 @@ def installed_versions(facts: Facts) -> Dict[str, Version]:
 
 
 def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optional[str],
-                           want_metal: Optional[bool]) -> Recommendation:
+                           want_metal: Optional[bool], platform: str) -> Recommendation:
     rec = Recommendation()
     installed = installed_versions(facts)
-    platform = facts.target.platform
     python = python_version or ".".join(facts.interpreter.version.split(".")[:2])
     family = {n: v for n, v in installed.items() if n in TF_FAMILY}
     if family:
