@@ -75,7 +75,7 @@ def package_steps(findings: List[Finding], installed: Dict[str, Version], pins: 
         pins_list = [pin(n, changes[n]) for n in plain]
         steps.append(PlannedStep(
             StepKind.INSTALL, "Install the resolved versions: " + ", ".join(
-                f"{n} {_was(n, installed)}{changes[n]}" for n in plain),
+                _change(n, changes[n], installed) for n in plain),
             argv=install_argv(installer, python, pins_list, uv),
             resolves=_causes(by_name, plain), names=plain, pins=pins_list))
     if reinstall:
@@ -96,8 +96,12 @@ def _show(name: str, installed: Dict[str, Version]) -> str:
     return f"{name} {installed[name]}" if name in installed else name
 
 
-def _was(name: str, installed: Dict[str, Version]) -> str:
-    return f"{installed[name]} -> " if name in installed else "(new) "
+def _change(name: str, version: str, installed: Dict[str, Version]) -> str:
+    if name not in installed:
+        return f"{name} {version} (new)"
+    if installed[name] == Version(version):
+        return f"{name} {version} (again, cleanly)"
+    return f"{name} {installed[name]} -> {version}"
 
 
 def _strings(evidence: Any, keys: Iterable[str]) -> List[str]:
