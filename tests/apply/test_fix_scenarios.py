@@ -201,3 +201,21 @@ def test_a_fix_for_tensorflow_does_not_break_another_package_that_needs_the_old_
     assert_holds_the_plan(python, plan)
     after = causes(python)
     assert "numpy-abi-mismatch" not in after and "requirement-conflict" not in after
+
+
+@pytest.mark.slow
+def test_a_package_that_needs_numpy_2_next_to_tf_215_moves_to_a_release_that_fits(
+        tmp_path, capsys):
+    python = broken_env(tmp_path, "fix-opencv-needs-numpy2",
+                        [TF215, ["--no-deps", "opencv-python-headless==4.12.0.88"]])
+    assert "requirement-conflict" in causes(python)
+
+    code, plan, outcome = fix(python, capsys)
+
+    assert outcome["status"] == "applied", outcome["message"]
+    assert code == 0
+    assert_holds_the_plan(python, plan)
+    now = installed(python)
+    assert now["numpy"].startswith("1.") and now["tensorflow-cpu"] == "2.15.1"
+    assert now["opencv-python-headless"] != "4.12.0.88"
+    assert "requirement-conflict" not in causes(python)

@@ -89,23 +89,23 @@ def _add_file_steps(plan: Plan, facts: Facts, findings: List[Finding], installer
 
 
 def _requirers(findings: List[Finding], installed: Dict[str, Version]) -> List[str]:
-    """Installed distributions a finding is about, kept at their version so their needs count."""
+    """Installed distributions the findings are about, so that their needs count too.
+
+    One to reinstall as it is (wrong architecture, broken metadata) is pinned at its version; one
+    whose requirement is broken joins unpinned, its installed version preferred: the resolver
+    keeps it when it fits and moves it when only another release fits with TensorFlow.
+    """
     extra = []
-    to_change = {n for f in findings if f.cause not in ("mixed-arch-binary", "broken-metadata")
-                 for n in packages.named_in(f)}
     for finding in findings:
-        names = packages.named_in(finding)
+        if finding.cause in ("mixed-arch-binary", "broken-metadata"):
+            extra += [make_pin(n, str(installed[n])) for n in sorted(packages.named_in(finding))
+                      if n in installed and n not in TF_FAMILY]
+            continue
         raw = finding.evidence.get("requirer")
         requirer = canonicalize_name(raw) if isinstance(raw, str) else None
-        if requirer:
-            names.add(requirer)
-        for name in sorted(names):
-            if name in TF_FAMILY or name not in installed:
-                continue
-            if finding.cause in ("mixed-arch-binary", "broken-metadata") or (
-                    name == requirer and name not in to_change):
-                extra.append(make_pin(name, str(installed[name])))
-    return extra
+        if requirer and requirer in installed and requirer not in TF_FAMILY:
+            extra.append(requirer)
+    return list(dict.fromkeys(extra))
 
 
 def _dependents(facts: Facts, findings: List[Finding], installed: Dict[str, Version]) -> List[str]:
