@@ -57,23 +57,27 @@ def start_and_kill(plan, tmp_path):
     assert proc.returncode == -signal.SIGKILL
 
 
-def interrupted_plan(python, tmp_path):
+def hanging_step(tmp_path, names):
+    """A step that reports it has started, then hangs until the test kills the whole run."""
     os.mkfifo(tmp_path / "fifo")
     (tmp_path / "gate").write_text("")
-    shadow = tmp_path / "keras.py"
-    shadow.write_text("print('mine')\n")
-    blocker = PlannedStep(
+    return PlannedStep(
         StepKind.INSTALL, "a step that hangs",
         argv=[sys.executable, "-c", _BLOCKER, str(tmp_path / "ready"), str(tmp_path / "fifo"),
               str(tmp_path / "gate")],
-        names=["protobuf"])
+        names=list(names))
+
+
+def interrupted_plan(python, tmp_path):
+    shadow = tmp_path / "keras.py"
+    shadow.write_text("print('mine')\n")
     return shadow, make_plan(
         python,
         install(python, "numpy==2.1.3"),
         uninstall(python, "six"),
         PlannedStep(StepKind.RENAME, "rename keras.py", path=str(shadow),
                     dest=str(shadow) + ".shadowing-keras", destructive=True),
-        blocker,
+        hanging_step(tmp_path, ["protobuf"]),
     )
 
 
@@ -144,3 +148,30 @@ def test_cli_refuses_a_new_fix_until_rollback_finishes_the_old_one(
     assert "rolled-back" in capsys.readouterr().out
     assert fingerprint(python, TOUCHED) == before
     assert main(["fix", "--rollback"]) == 2  # nothing left to finish
+
+
+@pytest.mark.slow
+def test_sigkill_during_a_real_tensorflow_fix_then_offline_rollback(tmp_path, monkeypatch):
+    import envs
+
+    from keras_doctor.checks.registry import run_checks
+    from keras_doctor.facts.collect import collect_python
+    from keras_doctor.plan.build import build_plan
+
+    cached = envs.venv("fix-tf-and-tf-cpu", [["tensorflow-cpu==2.21.0"],
+                                             ["--no-deps", "tensorflow==2.21.0"]])
+    python = python_of(envs.copy_tree(cached, tmp_path / "env"))
+    facts = collect_python(python)
+    plan = build_plan(facts, run_checks(facts))
+    touched = plan.touched_names
+    before = fingerprint(python, touched)
+    plan.steps.append(hanging_step(tmp_path, []))  # killed after the real uninstall and install
+    for key, value in OFFLINE_ENV.items():
+        monkeypatch.setenv(key, value)
+
+    start_and_kill(plan, tmp_path)
+
+    assert "tensorflow-cpu" not in fingerprint(python, touched)[0]  # the kill came mid-plan
+    (pending,) = pending_transactions()
+    assert engine.rollback(pending.path).status == "rolled-back"
+    assert fingerprint(python, touched) == before
