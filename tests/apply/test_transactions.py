@@ -165,3 +165,19 @@ def test_an_environment_with_its_own_pip_is_changed_and_restored_with_pip(tmp_pa
 
     assert outcome.status == "rolled-back" and outcome.failed_step == 2, outcome.message
     assert fingerprint(python, TOUCHED) == before
+
+
+def test_a_real_externally_managed_interpreter_is_never_changed_in_place():
+    import glob
+
+    from keras_doctor.apply.inventory import probe
+
+    managed = [p for p in sorted(glob.glob("/usr/bin/python3.*")) if not p.endswith("-config")
+               and probe(p).externally_managed]
+    if not managed:
+        pytest.skip("no externally managed (PEP 668) interpreter on this machine")
+    plan = make_plan(managed[0], PlannedStep(StepKind.INSTALL, "install six",
+                                             argv=["/bin/false"], names=["six"]))
+    outcome = engine.apply_plan(plan)
+    assert outcome.status == "refused" and "externally managed" in outcome.message
+    assert not store.transactions_dir().exists()
