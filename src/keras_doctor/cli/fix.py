@@ -55,6 +55,9 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from keras_doctor.cli import UsageError
 
+    bad = [m for m in (args.models or "").split(",") if m.strip() and not m.strip().isidentifier()]
+    if bad:
+        raise UsageError(f"--models: not a model name: {', '.join(bad)}")
     if args.rollback is not None or args.resume is not None:
         if args.rollback is not None and args.resume is not None:
             raise UsageError("--rollback and --resume exclude each other")
