@@ -21,9 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import REPO, print_table, time_command
-
 import envs
+from common import REPO, print_table, time_command
 
 
 def main() -> int:

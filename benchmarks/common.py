@@ -1,4 +1,4 @@
-"""Shared benchmark helpers: time whole commands the way a user runs them, report medians and ratios.
+"""Shared benchmark helpers: time whole commands as a user runs them; report medians and ratios.
 
 Each command runs once to warm the file cache, then `repeat` times; the median is reported, because
 one slow run on a shared machine says nothing about the tool.

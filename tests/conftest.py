@@ -1,15 +1,14 @@
-"""Shared test set-up: every test gets a temporary HOME, so nothing touches the real user's files."""
+"""Shared test set-up: every test gets a temporary HOME, so nothing touches the user's files."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-import envs  # noqa: E402  (records the real HOME before any test replaces it)
+import envs
 
 _ISOLATED_VARS = (
     "KERAS_BACKEND", "KERAS_HOME", "TF_USE_LEGACY_KERAS", "PYTHONPATH", "PYTHONHOME",

@@ -66,7 +66,8 @@ def _run(argv: Sequence[str], log: Path) -> None:
 
 def _cached(kind: str, name: str, spec: dict, build) -> Path:
     # Keyed by the spec alone: tests in different folders that ask for the same environment under
-    # different names share one build. The names are recorded beside it for people reading the cache.
+    # different names share one build. The names are recorded beside it, for people reading the
+    # cache.
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
     root = CACHE_ROOT / kind / digest
     if (root / _DONE).exists():
@@ -109,10 +110,10 @@ def venv(
     compile_bytecode: bool = True,
     seed: bool = False,
 ) -> Path:
-    """A real virtualenv at `<cache>/venvs/<name>-<hash>/env`, built by `uv venv` + `uv pip install`.
+    """A real virtualenv at `<cache>/venvs/<spec hash>/env`, built by `uv venv` + `uv pip install`.
 
-    Each step is the argument list of one `uv pip install` (so `["--no-deps", "numpy==2.1.3"]` forces
-    a version past the resolver, the way users break environments). Returns the venv folder.
+    Each step is the argument list of one `uv pip install` (so `["--no-deps", "numpy==2.1.3"]`
+    forces a version past the resolver, the way users break environments). Returns the venv folder.
     """
     spec = {"python": python, "steps": [list(s) for s in steps], "compile": compile_bytecode,
             "seed": seed}

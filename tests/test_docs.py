@@ -1,4 +1,4 @@
-"""The documentation keeps up with the code: every cause in the README, the README's commands in CI."""
+"""The documentation keeps up with the code: every cause in the README, its commands in CI."""
 
 from __future__ import annotations
 

@@ -35,7 +35,9 @@ class Cause:
     retired: bool = False
 
 
-def _c(id: str, area: str, severity: str, summary: str, revealed_by: str, explanation: str) -> Cause:
+def _c(
+    id: str, area: str, severity: str, summary: str, revealed_by: str, explanation: str
+) -> Cause:
     return Cause(id, area, Severity(severity), summary, revealed_by, explanation.strip())
 
 
@@ -49,8 +51,8 @@ _CAUSES = [
 ## Why is this bad?
 An Intel (x86_64) Python runs on Apple Silicon through Rosetta 2 translation. Everything it installs
 is x86_64 too: TensorFlow's Intel builds use AVX instructions that Rosetta does not emulate on most
-macOS versions ("illegal instruction", or the process just dies), tensorflow-metal has no Intel build
-after 1.0.0, and every native wheel is slower than it should be. The usual origin is an Intel
+macOS versions ("illegal instruction", or the process just dies), tensorflow-metal has no Intel
+build after 1.0.0, and every native wheel is slower than it should be. The usual origin is an Intel
 Homebrew under `/usr/local`, an Intel Miniconda/Anaconda installer, or a terminal set to "Open using
 Rosetta".
 
@@ -62,7 +64,8 @@ it. An environment cannot be converted in place: every native extension in it is
     ),
     _c(
         "cpu-lacks-avx", "platform", "error",
-        "an x86 TensorFlow build needs AVX that the CPU or emulator does not provide (\"illegal instruction\")",
+        "an x86 TensorFlow build needs AVX that the CPU or emulator does not provide "
+        "(\"illegal instruction\")",
         "CPU flags (`/proc/cpuinfo`, `sysctl machdep.cpu`), translation state, TF build platform",
         """
 ## Why is this bad?
@@ -70,8 +73,8 @@ Official x86_64 TensorFlow wheels since 1.6 are compiled with AVX (and later bui
 A CPU without AVX, an emulator (Rosetta 2, which Apple documents as not translating AVX, AVX2 or
 AVX512, and which gained AVX2 only in macOS 15; qemu without AVX), or a virtual machine that hides
 the flag makes the first TensorFlow instruction that uses it kill the process with
-SIGILL: `Illegal instruction (core dumped)`, `zsh: illegal hardware instruction`, or a Jupyter kernel
-that "died" with no traceback.
+SIGILL: `Illegal instruction (core dumped)`, `zsh: illegal hardware instruction`, or a Jupyter
+kernel that "died" with no traceback.
 
 ## How to fix it
 On an Apple Silicon Mac, use a native arm64 Python and the arm64 TensorFlow build. Elsewhere, run on
@@ -145,7 +148,8 @@ Use a Python version the release supports (a new virtual environment with that v
     ),
     _c(
         "no-wheel-for-platform", "platform", "error",
-        "no wheel for this OS/architecture, so pip tries (and fails) a source build or finds nothing",
+        "no wheel for this OS/architecture, so pip tries (and fails) a source build or finds "
+        "nothing",
         "knowledge base wheel tags vs platform tags of the interpreter",
         """
 ## Why is this bad?
@@ -300,7 +304,8 @@ Upgrade to a release that has the name (the finding gives the first one).
     ),
     _c(
         "keras-backend-unavailable", "keras", "error",
-        "`KERAS_BACKEND` or `~/.keras/keras.json` names a backend that is not installed or not valid",
+        "`KERAS_BACKEND` or `~/.keras/keras.json` names a backend that is not installed or not "
+        "valid",
         "env vars, keras.json, installed distributions",
         """
 ## Why is this bad?
@@ -384,7 +389,8 @@ Install the missing distribution at the version the requirement names.
     ),
     _c(
         "requirement-conflict", "packages", "error",
-        "an installed distribution's version is outside what another installed distribution requires",
+        "an installed distribution's version is outside what another installed distribution "
+        "requires",
         "Requires-Dist of installed distributions, evaluated for the target platform",
         """
 ## Why is this bad?
@@ -426,7 +432,8 @@ Reinstall the distribution with `--force-reinstall --no-deps`, or remove the bro
     ),
     _c(
         "stale-wheel-cache", "environment", "warning",
-        "a locally built wheel in the pip or uv cache has binaries that do not match its tag or this "
+        "a locally built wheel in the pip or uv cache has binaries that do not match its tag or "
+        "this "
         "interpreter",
         "headers of the binaries inside cached wheels vs their tags",
         """
@@ -454,7 +461,8 @@ Replace it with the distribution that is current for this platform.
     # -- Models and weights ---------------------------------------------------------------------
     _c(
         "weights-cache-corrupt", "weights", "error",
-        "a cached weights file in `~/.keras/models` is truncated or does not match Keras's known hash",
+        "a cached weights file in `~/.keras/models` is truncated or does not match Keras's known "
+        "hash",
         "file size, HDF5 signature, hash vs knowledge base",
         """
 ## Why is this bad?
@@ -499,8 +507,8 @@ Use `include_top=False` with a custom head, or the default input shape and class
         "error text, file signature",
         """
 ## Why is this bad?
-Keras 3 loads `.keras` and `.h5` files but not TensorFlow SavedModel folders (use `TFSMLayer`), and a
-file written by a newer Keras may not load in an older one.
+Keras 3 loads `.keras` and `.h5` files but not TensorFlow SavedModel folders (use `TFSMLayer`), and
+a file written by a newer Keras may not load in an older one.
 
 ## How to fix it
 Load with the Keras that wrote the file (tf-keras for Keras 2 files), or convert the model.
@@ -552,7 +560,8 @@ Create a virtual environment and install there.
     # -- Found by running it (keras-doctor verify) -----------------------------------------------
     _c(
         "verify-crashed", "verify", "error",
-        "the interpreter died during a verify step (a signal such as SIGILL or SIGSEGV, or an exit)",
+        "the interpreter died during a verify step (a signal such as SIGILL or SIGSEGV, or an "
+        "exit)",
         "`keras-doctor verify`: the step that started and never ended, the process's exit status",
         """
 ## Why is this bad?

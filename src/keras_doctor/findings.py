@@ -1,8 +1,8 @@
 """What every part of keras-doctor reports: findings, passes and skipped checks.
 
-`check`, `explain` and `verify` all end in the same structure, so one set of renderers, one exit-code
-policy and one plan builder serve them all. A finding is data, never prose only: a stable cause ID, the
-evidence that proves it, and the fix as exact steps a program could run.
+`check`, `explain` and `verify` all end in the same structure, so one set of renderers, one
+exit-code policy and one plan builder serve them all. A finding is data, never prose only: a stable
+cause ID, the evidence that proves it, and the fix as exact steps a program could run.
 """
 
 from __future__ import annotations

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from typing import List, Optional
 
+from packaging.utils import canonicalize_name
+
 from keras_doctor.facts.collect import stated_marker_environment
 from keras_doctor.facts.model import (
-    Binary, ConfigFacts, Distribution, Facts, InterpreterFacts, KerasConfig, PlatformFacts, Target,
+    Binary,
+    ConfigFacts,
+    Distribution,
+    Facts,
+    InterpreterFacts,
+    KerasConfig,
+    PlatformFacts,
+    Target,
 )
-from packaging.utils import canonicalize_name
 
 SITE = "/Users/ada/venv/lib/python3.11/site-packages"
 

@@ -1,4 +1,4 @@
-"""The real environments the check tests diagnose, built from PyPI wheels and cached (tests/envs.py).
+"""The real environments the check tests diagnose, built from PyPI wheels and cached (envs.py).
 
 Kept in one place so the benchmark and other test folders reuse the same cached builds.
 """
@@ -20,7 +20,8 @@ def healthy_tf():
 
 
 def tf_and_tf_cpu():
-    return envs.venv("tf-and-tf-cpu", [[f"tensorflow-cpu=={TF}"], ["--no-deps", f"tensorflow=={TF}"]])
+    return envs.venv("tf-and-tf-cpu",
+                     [[f"tensorflow-cpu=={TF}"], ["--no-deps", f"tensorflow=={TF}"]])
 
 
 def mac_arm64_tree():

@@ -12,10 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import envs
 import pytest
 import scenarios
-
-import envs
 
 pytestmark = pytest.mark.slow
 
@@ -72,7 +71,7 @@ def test_a_keras_py_in_the_working_directory_shadows_keras(tmp_path):
 
 def test_keras_backend_jax_without_jax(tmp_path):
     py = envs.venv_python(scenarios.healthy_tf())
-    code, report = check_json("--python", str(py), cwd=tmp_path,
+    _, report = check_json("--python", str(py), cwd=tmp_path,
                               env_extra={"KERAS_BACKEND": "jax"})
     assert causes(report) == ["keras-backend-unavailable"]
     assert report["findings"][0]["evidence"]["installed_backends"] == ["tensorflow"]
@@ -80,8 +79,8 @@ def test_keras_backend_jax_without_jax(tmp_path):
 
 def test_clean_macos_arm64_tree_checked_from_linux():
     tree = scenarios.mac_arm64_tree()
-    code, report = check_json("--path", str(tree), "--platform", "macos-arm64",
-                              "--python-version", "3.11")
+    _, report = check_json("--path", str(tree), "--platform", "macos-arm64",
+                           "--python-version", "3.11")
     assert "mixed-arch-binary" not in causes(report)
     assert report["target"]["platform"] == "macos-arm64"
 
@@ -103,7 +102,7 @@ def test_x86_64_package_mixed_into_an_arm64_tree():
 
 def test_x86_64_tree_checked_as_macos_arm64():
     tree = scenarios.mac_x86_tree()
-    code, report = check_json("--path", str(tree), "--platform", "macos-arm64",
+    _, report = check_json("--path", str(tree), "--platform", "macos-arm64",
                               "--python-version", "3.11")
     owners = sorted(f["evidence"]["owner"] for f in report["findings"]
                     if f["cause"] == "mixed-arch-binary")
@@ -129,19 +128,51 @@ def test_facts_saved_and_diagnosed_elsewhere_give_the_same_findings(tmp_path):
     assert [f["title"] for f in replayed["findings"]] == [f["title"] for f in direct["findings"]]
 
 
+def _find_python(version: str):
+    """An installed CPython of this version: pyenv's, else one on PATH (never downloaded)."""
+    import shutil
+
+    pyenv = Path(os.environ.get("PYENV_ROOT", envs.REAL_HOME / ".pyenv")) / "versions"
+    for root in (pyenv,):
+        found = sorted(root.glob(f"{version}.*/bin/python{version}"))
+        if found:
+            return str(found[-1])
+    return shutil.which(f"python{version}")
+
+
 @pytest.mark.parametrize("version", ["3.7", "3.9", "3.13"])
 def test_the_probe_runs_on_old_and_new_pythons(version, tmp_path):
-    exe = next(Path("/root/.pyenv/versions").glob(f"{version}.*/bin/python{version}"), None) \
-        if Path("/root/.pyenv/versions").exists() else None
-    if exe is None:
-        import shutil
-
-        found = shutil.which(f"python{version}")
-        if not found:
-            pytest.skip(f"no Python {version} on this machine")
-        exe = Path(found)
+    found = _find_python(version)
+    if not found:
+        pytest.skip(f"no Python {version} on this machine")
+    exe = Path(found)
     saved = doctor("facts", "--python", str(exe), cwd=tmp_path)
     assert saved.returncode == 0, saved.stderr
     facts = json.loads(saved.stdout)
     assert facts["interpreter"]["version"].startswith(version)
     assert facts["interpreter"]["running_arch"] in ("x86_64", "arm64")
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.13"])
+def test_keras_doctor_itself_runs_on_the_oldest_and_newest_supported_python(version, tmp_path):
+    repo = Path(__file__).resolve().parents[2]
+    env = tmp_path / f"py{version}"
+    uv = envs.uv_executable()
+    interpreter = _find_python(version)
+    if interpreter is None:
+        pytest.skip(f"no Python {version} on this machine")
+    made = subprocess.run([uv, "venv", "-q", "--python", interpreter, str(env)],
+                          capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"no Python {version} here: {made.stderr.strip()[:200]}")
+    subprocess.run([uv, "pip", "install", "-q", "--python", str(envs.venv_python(env)), str(repo)],
+                   check=True, capture_output=True, timeout=600)
+    proc = subprocess.run([str(env / "bin" / "keras-doctor"), "check", "--json"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["target"]["python_version"].startswith(version)
+    assert "check-crashed" not in causes(report), report["findings"]
+    terminal = subprocess.run([str(env / "bin" / "keras-doctor"), "check", "--no-color"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert terminal.returncode in (0, 1) and "keras-doctor check" in terminal.stdout

@@ -56,7 +56,8 @@ def test_missing_path_and_unknown_platform(tmp_path):
 def test_unreadable_facts_files(tmp_path):
     assert "cannot read" in one_line_error(doctor("check", "--facts", str(tmp_path / "no.json")))
     (tmp_path / "bad.json").write_text("{not json")
-    assert "not valid JSON" in one_line_error(doctor("check", "--facts", str(tmp_path / "bad.json")))
+    bad = doctor("check", "--facts", str(tmp_path / "bad.json"))
+    assert "not valid JSON" in one_line_error(bad)
     (tmp_path / "old.json").write_text(json.dumps({"schema_version": 0}))
     assert "schema_version" in one_line_error(doctor("check", "--facts",
                                                      str(tmp_path / "old.json")))

@@ -11,11 +11,10 @@ import re
 import subprocess
 import sys
 
+import envs
 import pytest
 import scenarios
 from packaging.utils import canonicalize_name
-
-import envs
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""The facts readers on real files: metadata folders, sys.path entries, keras.json, caches, kernels."""
+"""The facts readers on real files: metadata, sys.path entries, keras.json, caches, kernels."""
 
 from __future__ import annotations
 
@@ -56,7 +56,8 @@ def test_egg_info_requires_txt_sections_become_requirements(tmp_path):
     egg = tmp_path / "oldpkg-0.9-py3.11.egg-info"
     write(egg / "PKG-INFO", "Metadata-Version: 1.2\nName: oldpkg\nVersion: 0.9\n")
     write(egg / "requires.txt", "six\n\n[:python_version < \"3.8\"]\nimportlib-metadata\n\n"
-                                "[gpu]\ncupy\n\n[tf:sys_platform == \"darwin\"]\ntensorflow-macos\n")
+                                "[gpu]\ncupy\n\n"
+                                "[tf:sys_platform == \"darwin\"]\ntensorflow-macos\n")
     write(egg / "installed-files.txt", "../oldpkg/__init__.py\n../oldpkg/_ext.so\n")
     (dist,), _ = distributions.scan([str(tmp_path)])
     assert dist.metadata_kind == "egg-info"

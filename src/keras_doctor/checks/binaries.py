@@ -87,7 +87,7 @@ def _linux_platforms(libc: Optional[str], arch: str) -> List[str]:
     tags = [f"manylinux_2_{m}_{machine}" for m in range(glibc[1], 4, -1)]
     legacy = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
     tags += [f"{name}_{machine}" for m, name in legacy.items() if glibc[1] >= m]
-    return tags + [f"linux_{machine}"]
+    return [*tags, f"linux_{machine}"]
 
 
 def supported_tags(facts) -> set:

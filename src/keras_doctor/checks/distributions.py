@@ -38,12 +38,12 @@ def file_owners(ctx) -> Iterator[Finding]:
             # install a `tensorboard` script that runs the same code; packages are what break.
             if owner is not dist and "__pycache__" not in rel and not rel.startswith(".."):
                 shared.setdefault(key, [owner]).append(dist)
-    for (_location, rel), dists in shared.items():
-        group = tuple(sorted(f"{d.canonical_name}=={d.version}" for d in dists))
+    for (_location, rel), owners in shared.items():
+        group = tuple(sorted(f"{d.canonical_name}=={d.version}" for d in owners))
         groups.setdefault(group, []).append(rel.replace("\\", "/"))
-        members[group] = dists
-    for key, files in sorted(groups.items()):
-        dists = members[key]
+        members[group] = owners
+    for group_key, files in sorted(groups.items()):
+        dists = members[group_key]
         names = [d.name for d in dists]
         tops = sorted({f.split("/", 1)[0] for f in files})
         tf = [d for d in dists if d.canonical_name in TF_FAMILY]
@@ -144,7 +144,8 @@ def conflict_cause(requirer: str, required: str, installed_version) -> str:
         if required in _SPECIFIC_CAUSES:
             return _SPECIFIC_CAUSES[required]
         if required in ("keras", "tf-keras"):
-            if installed_version is not None and installed_version.major < 3 and requirer in TF_FAMILY:
+            keras2 = installed_version is not None and installed_version.major < 3
+            if keras2 and requirer in TF_FAMILY:
                 return "keras3-required" if required == "keras" else "keras-tf-version-skew"
             return "keras-tf-version-skew"
     return "requirement-conflict"

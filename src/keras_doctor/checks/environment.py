@@ -162,7 +162,7 @@ def environment_of(executable: Optional[str]) -> Optional[str]:
 
 
 def _is_python(path: Optional[str]) -> bool:
-    return bool(path) and os.path.basename(path).startswith("python")
+    return path is not None and os.path.basename(path).startswith("python")
 
 
 @check(name="interpreters", area="environment", causes=["wrong-interpreter"],
@@ -175,17 +175,17 @@ def interpreters(ctx) -> Iterator[Finding]:
     python = tools.get("python3") or tools.get("python")
     pip = tools.get("pip") or tools.get("pip3")
     target = environment_of(ctx.facts.interpreter.executable)
-    if python and pip and _is_python(pip.interpreter):
-        if environment_of(pip.interpreter) != environment_of(python.path):
-            yield finding(
-                "wrong-interpreter",
-                f"`pip` on PATH installs for {pip.interpreter}, but `python` on PATH is "
-                f"{python.path}",
-                evidence={"pip": pip.path, "pip_interpreter": pip.interpreter,
-                          "python": python.path, "target": ctx.facts.interpreter.executable},
-                fix=[FixStep("Install with the interpreter that runs your code: "
-                             "`python -m pip install …`", StepKind.MANUAL)],
-            )
+    if (python and pip and _is_python(pip.interpreter)
+            and environment_of(pip.interpreter) != environment_of(python.path)):
+        yield finding(
+            "wrong-interpreter",
+            f"`pip` on PATH installs for {pip.interpreter}, but `python` on PATH is "
+            f"{python.path}",
+            evidence={"pip": pip.path, "pip_interpreter": pip.interpreter,
+                      "python": python.path, "target": ctx.facts.interpreter.executable},
+            fix=[FixStep("Install with the interpreter that runs your code: "
+                         "`python -m pip install …`", StepKind.MANUAL)],
+        )
     for spec in config.kernel_specs:
         if spec.argv0 and os.path.isabs(spec.argv0) and not os.path.exists(spec.argv0):
             yield finding(
@@ -196,17 +196,17 @@ def interpreters(ctx) -> Iterator[Finding]:
                              StepKind.RUN, ("jupyter", "kernelspec", "remove", "-y", spec.name),
                              destructive=True)],
             )
-    if ctx.facts.target.mode == "running" and python and target and _is_python(python.path):
-        if environment_of(python.path) != target and ".pyenv/shims" not in python.path:
-            yield finding(
-                "wrong-interpreter",
-                f"keras-doctor runs in {ctx.facts.interpreter.executable}, but `python` in your "
-                f"shell is {python.path}",
-                evidence={"doctor_interpreter": ctx.facts.interpreter.executable,
-                          "python_on_path": python.path},
-                fix=[FixStep(f"Check the interpreter that runs your code: keras-doctor check "
-                             f"--python {python.path}", StepKind.RUN,
-                             ("keras-doctor", "check", "--python", python.path))],
-                severity=Severity.INFO,
-            )
+    if (ctx.facts.target.mode == "running" and python and target and _is_python(python.path)
+            and environment_of(python.path) != target and ".pyenv/shims" not in python.path):
+        yield finding(
+            "wrong-interpreter",
+            f"keras-doctor runs in {ctx.facts.interpreter.executable}, but `python` in your "
+            f"shell is {python.path}",
+            evidence={"doctor_interpreter": ctx.facts.interpreter.executable,
+                      "python_on_path": python.path},
+            fix=[FixStep(f"Check the interpreter that runs your code: keras-doctor check "
+                         f"--python {python.path}", StepKind.RUN,
+                         ("keras-doctor", "check", "--python", python.path))],
+            severity=Severity.INFO,
+        )
 

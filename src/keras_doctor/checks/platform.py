@@ -51,7 +51,8 @@ def rosetta(ctx) -> Iterator[Finding]:
     else:
         steps = [
             FixStep("Install a native arm64 Python: python.org's universal2 installer, Homebrew "
-                    "under /opt/homebrew, Miniforge arm64, or `uv python install`", StepKind.MANUAL),
+                    "under /opt/homebrew, Miniforge arm64, or `uv python install`",
+                    StepKind.MANUAL),
             new_environment(facts, "Every native package in this environment is x86_64"),
         ]
         title = "An x86_64-only Python runs under Rosetta 2 on an Apple Silicon Mac"

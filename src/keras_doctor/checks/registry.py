@@ -1,8 +1,8 @@
 """The check registry: every check declares its area and the causes it can report.
 
 A check is a pure function of a `CheckContext` (the facts, plus the knowledge base when a check asks
-for it) that yields findings. It raises `SkipCheck(reason)` when the facts it needs are not known for
-this target. One crashing check becomes a `check-crashed` finding; the others still run.
+for it) that yields findings. It raises `SkipCheck(reason)` when the facts it needs are not known
+for this target. One crashing check becomes a `check-crashed` finding; the others still run.
 """
 
 from __future__ import annotations
@@ -62,7 +62,9 @@ class Check:
 REGISTRY: list[Check] = []
 
 
-def check(*, name: str, area: str, causes: Sequence[str], ok: str) -> Callable[[CheckFunction], CheckFunction]:
+def check(
+    *, name: str, area: str, causes: Sequence[str], ok: str
+) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check. `ok` is what `-v` shows when it finds nothing."""
     from keras_doctor import causes as catalog
 
@@ -86,7 +88,7 @@ def finding(
     explanation: Optional[str] = None,
     severity: Optional[Severity] = None,
 ) -> Finding:
-    """Build a finding for a catalogued cause, defaulting severity and explanation from the catalog."""
+    """A finding for a catalogued cause; severity and explanation default to the catalog's."""
     cause = causes.CATALOG[cause_id]
     return Finding(
         cause=cause_id,

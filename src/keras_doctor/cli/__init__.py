@@ -2,7 +2,8 @@
 
 Subcommand modules keep their imports inside `run`, so building the parser costs nothing and
 `check --json` never pays for what another command needs. Exit codes are the same everywhere:
-0 nothing at or above `--fail-on`, 1 problems found, 2 usage error or bad input, 3 the doctor failed.
+0 nothing at or above `--fail-on`, 1 problems found, 2 usage error or bad input, 3 the doctor
+failed.
 """
 
 from __future__ import annotations

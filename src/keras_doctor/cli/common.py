@@ -1,8 +1,8 @@
 """Options and helpers shared by the subcommands: choosing the target, choosing the output.
 
 Every command that looks at an environment accepts the same three ways to pick it (the running
-interpreter, `--python PATH`, or `--path DIR --platform P --python-version X.Y`) plus `--facts FILE`,
-and every command that reports accepts the same output and exit-code options.
+interpreter, `--python PATH`, or `--path DIR --platform P --python-version X.Y`) plus
+`--facts FILE`, and every command that reports accepts the same output and exit-code options.
 """
 
 from __future__ import annotations

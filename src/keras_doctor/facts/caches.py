@@ -1,14 +1,14 @@
 """Read the installer caches and the Keras weights cache.
 
 Cache sizes are measured only when asked (`keras-doctor facts`), under a time budget: a warm uv
-cache holds hundreds of thousands of files and no check needs its size, so `check` never pays for it. Weights files get a size and an HDF5
-signature check always, a sha256 only on request: hashing a 500 MB VGG16 file costs seconds.
+cache holds hundreds of thousands of files and no check needs its size, so `check` never pays for
+it. Weights files get a size and an HDF5 signature check always, a sha256 only on request: hashing
+a 500 MB VGG16 file costs seconds.
 """
 
 from __future__ import annotations
 
 import os
-
 import time
 from typing import Dict, List, Optional, Tuple
 

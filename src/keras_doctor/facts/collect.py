@@ -1,4 +1,4 @@
-"""Collect a facts snapshot for one target: the running interpreter, another one, or a stated folder.
+"""Collect a facts snapshot for one target: the running interpreter, another one, or a folder.
 
 All three paths end in the same `Facts`, so every check works the same on each. The target
 interpreter is asked only for what it alone knows (the probe); everything else is read statically
@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 from keras_doctor import __version__
 from keras_doctor.facts import binaries, caches, config, distributions, interpreter, shadowing
@@ -22,6 +22,7 @@ from keras_doctor.facts.model import (
     Distribution,
     Facts,
     InterpreterFacts,
+    Leftover,
     PlatformFacts,
     Target,
 )
@@ -77,9 +78,11 @@ def facts_from_probe(
     cwd = probe.get("cwd") or os.getcwd()
     sys_path = probe.get("sys_path") or []
     scan_dirs = [entry or cwd for entry in sys_path]
-    dists, leftovers = _guarded(errors, "installed distributions", ([], []),
+    nothing: Tuple[List[Distribution], List[Leftover]] = ([], [])
+    dists, leftovers = _guarded(errors, "installed distributions", nothing,
                                 lambda: distributions.scan(scan_dirs))
-    interp: InterpreterFacts = interpreter.from_probe(probe, _installers(dists, env.get("PATH", "")))
+    installers = _installers(dists, env.get("PATH", ""))
+    interp: InterpreterFacts = interpreter.from_probe(probe, installers)
     arch = interp.running_arch or "unknown"
     system = probe.get("system") or "unknown"
     binary_dirs = list(interp.site_packages)
@@ -124,7 +127,7 @@ def collect_running(**options: Any) -> Facts:
     answer = probe_module.probe()
     # The doctor's own script folder is sys.path[0] here; a user's `python` would have the working
     # directory there instead, which is what shadowing must look at.
-    answer["sys_path"] = [""] + list(answer["sys_path"][1:])
+    answer["sys_path"] = ["", *answer["sys_path"][1:]]
     return facts_from_probe(answer, "running", sys.executable, **options)
 
 
@@ -146,7 +149,7 @@ def run_probe(executable: str) -> Dict[str, Any]:
     try:
         proc = subprocess.run(
             [executable, "-c", probe_source()],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=PROBE_TIMEOUT,
+            capture_output=True, timeout=PROBE_TIMEOUT,
         )
     except subprocess.TimeoutExpired as exc:
         raise TargetError(f"{executable} did not answer within {PROBE_TIMEOUT:.0f} s") from exc
@@ -160,7 +163,9 @@ def run_probe(executable: str) -> Dict[str, Any]:
     try:
         answer = json.loads(proc.stdout.decode("utf-8"))
     except ValueError as exc:
-        raise TargetError(f"{executable} is not a Python interpreter keras-doctor can read") from exc
+        raise TargetError(
+            f"{executable} is not a Python interpreter keras-doctor can read"
+        ) from exc
     if not isinstance(answer, dict) or "sys_path" not in answer:
         raise TargetError(f"{executable} gave an unexpected probe answer")
     return answer

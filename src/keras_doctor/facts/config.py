@@ -1,8 +1,9 @@
-"""Read the configuration that steers Keras and the installers: variables, keras.json, PATH, kernels.
+"""Read the configuration that steers Keras and the installers: variables, keras.json, PATH,
+kernels.
 
 Keras 3 picks its backend from `KERAS_BACKEND`, else from `$KERAS_HOME/keras.json` (default
-`~/.keras/keras.json`); `pip` and `python` first on PATH, and the interpreters Jupyter kernels start,
-tell whether installs land where the code runs.
+`~/.keras/keras.json`); `pip` and `python` first on PATH, and the interpreters Jupyter kernels
+start, tell whether installs land where the code runs.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import sys
 from typing import Dict, List, Optional
 
-from keras_doctor.facts.model import ConfigFacts, KernelSpec, KerasConfig, PathTool
+from keras_doctor.facts.model import ConfigFacts, KerasConfig, KernelSpec, PathTool
 
 CONFIG_VARS = (
     "KERAS_BACKEND", "KERAS_HOME", "TF_USE_LEGACY_KERAS", "PYTHONPATH", "PYTHONHOME",
@@ -48,7 +49,7 @@ def read_keras_json(home: str) -> KerasConfig:
 
 
 def shebang_interpreter(path: str) -> Optional[str]:
-    """The interpreter a console script starts, from `#!` or pip's `exec` trampoline for long paths."""
+    """The interpreter a console script starts: `#!`, or pip's `exec` trampoline for long paths."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(512).decode("utf-8", "replace")
@@ -84,7 +85,8 @@ def path_tools(path_var: str) -> List[PathTool]:
     for name in PATH_TOOLS:
         found = _which_all(name, path_var)
         if found:
-            interpreter = shebang_interpreter(found) if name.startswith(("pip", "jupyter")) else None
+            script = name.startswith(("pip", "jupyter"))
+            interpreter = shebang_interpreter(found) if script else None
             tools.append(PathTool(name=name, path=found, interpreter=interpreter))
     return tools
 

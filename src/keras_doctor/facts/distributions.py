@@ -23,7 +23,6 @@ from packaging.utils import canonicalize_name
 from keras_doctor.facts.model import Distribution, Leftover
 
 
-
 def unique_site_dirs(paths: Iterable[str]) -> List[str]:
     """Existing folders in order, each once by real path (venvs can reach one site twice: lib64)."""
     seen = set()

@@ -1,4 +1,4 @@
-"""Turn the probe's answer into interpreter facts: what kind of install, which architecture really runs.
+"""Turn the probe's answer into interpreter facts: what kind of install, which architecture runs.
 
 The kind of install decides the fix (a Homebrew or python.org Python is replaced differently from a
 conda one; a system Python is never touched). The executable's own header tells which CPU slices it

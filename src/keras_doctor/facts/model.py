@@ -2,8 +2,8 @@
 
 This is the seam between the live machine and the rules. Readers in `keras_doctor.facts` fill it;
 checks only read it; `keras-doctor facts` writes it as JSON and `check --facts` reads it back, so an
-environment saved on a Mac can be diagnosed anywhere. The schema is documented in docs/facts-schema.md;
-bump SCHEMA_VERSION on any incompatible change.
+environment saved on a Mac can be diagnosed anywhere. The schema is documented in
+docs/facts-schema.md; bump SCHEMA_VERSION on any incompatible change.
 
 `None` always means "not known for this target" (for example CPU flags of a folder checked with
 `--path`), never "false".
@@ -60,7 +60,8 @@ class InterpreterFacts:
     executable_archs: Optional[List[str]] = None  # every slice of the executable's header
     running_arch: Optional[str] = None  # the slice that runs (differs from machine under Rosetta)
     bits: Optional[int] = None
-    kind: Optional[str] = None  # venv | conda | pyenv | homebrew | python.org | uv | system | unknown
+    # venv | conda | pyenv | homebrew | python.org | uv | microsoft-store | system | unknown
+    kind: Optional[str] = None
     base_kind: Optional[str] = None  # for a venv: the kind of interpreter it was made from
     prefix: Optional[str] = None
     base_prefix: Optional[str] = None
@@ -248,7 +249,7 @@ def _from_plain(tp: Any, value: Any) -> Any:
         if not isinstance(value, dict):
             raise TypeError(f"expected an object, got {type(value).__name__}")
         return dict(value)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise TypeError(f"expected an object for {tp.__name__}, got {type(value).__name__}")
         hints = _HINTS.get(tp)

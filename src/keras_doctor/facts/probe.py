@@ -37,7 +37,8 @@ CPU_FLAGS = ("avx", "avx2", "fma", "avx512f", "sse4_1", "sse4_2", "f16c")
 _DARWIN_FLAG_SYSCTLS = (
     ("avx", "hw.optional.avx1_0"), ("avx2", "hw.optional.avx2_0"),
     ("avx512f", "hw.optional.avx512f"), ("fma", "hw.optional.fma"),
-    ("sse4_1", "hw.optional.sse4_1"), ("sse4_2", "hw.optional.sse4_2"), ("f16c", "hw.optional.f16c"),
+    ("sse4_1", "hw.optional.sse4_1"), ("sse4_2", "hw.optional.sse4_2"),
+    ("f16c", "hw.optional.f16c"),
 )
 
 
@@ -87,14 +88,14 @@ def _darwin_cpu():
         elif platform.machine() == "arm64":
             info["cpu_flags"] = []  # native arm64: the x86 flags do not apply
     except Exception as exc:  # a probe never fails for a missing sysctl
-        info["error"] = "sysctl: %s" % exc
+        info["error"] = f"sysctl: {exc}"
     return info
 
 
 def _linux_cpu():
     info = {}
     try:
-        with open("/proc/cpuinfo", "r") as handle:
+        with open("/proc/cpuinfo") as handle:
             block = handle.read(65536).split("\n\n", 1)[0]
         for line in block.splitlines():
             key, _, value = line.partition(":")
@@ -105,7 +106,7 @@ def _linux_cpu():
             elif key in ("model name", "Hardware") and "cpu_brand" not in info:
                 info["cpu_brand"] = value.strip()
     except OSError as exc:
-        info["error"] = "/proc/cpuinfo: %s" % exc
+        info["error"] = f"/proc/cpuinfo: {exc}"
     try:
         with open("/etc/os-release") as handle:
             for line in handle:
@@ -128,7 +129,7 @@ def _windows_cpu():
                 flags.append(flag)
         info["cpu_flags"] = flags
     except Exception as exc:
-        info["error"] = "IsProcessorFeaturePresent: %s" % exc
+        info["error"] = f"IsProcessorFeaturePresent: {exc}"
     return info
 
 
@@ -142,7 +143,7 @@ def _libc():
 
 def _marker_environment():
     impl = sys.implementation
-    iver = "{0.major}.{0.minor}.{0.micro}".format(impl.version)
+    iver = f"{impl.version.major}.{impl.version.minor}.{impl.version.micro}"
     if impl.version.releaselevel != "final":
         iver += impl.version.releaselevel[0] + str(impl.version.serial)
     return {
