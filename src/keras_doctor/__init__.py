@@ -1,4 +1,4 @@
-"""keras-doctor: diagnose and repair broken Keras / TensorFlow installations without importing them."""
+"""keras-doctor: diagnose and repair broken Keras / TensorFlow installations, importing neither."""
 
 __version__ = "0.1.0"
 
