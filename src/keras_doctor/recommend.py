@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+
+from keras_doctor.requirements import target_environment, wheel_requirements
 
 PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 _SHIMS = ("tensorflow-macos", "tensorflow-intel", "tensorflow-cpu-aws")
@@ -157,24 +159,9 @@ def _effective_requires(kb: Any, version: str, platform: str, python: str) -> Li
     from keras_doctor.facts.model import PLATFORMS
 
     system, arch = PLATFORMS[platform]
-    environment = dict(stated_marker_environment(system, arch, f"{python}.0"), extra="")
-    project, out = "tensorflow", []
-    for _ in range(2):
-        shim = None
-        for text in kb.requires_for(project, version, platform, python) or ():
-            try:
-                req = Requirement(text)
-            except InvalidRequirement:
-                continue
-            if req.marker is not None and not req.marker.evaluate(environment):
-                continue
-            out.append(req)
-            if canonicalize_name(req.name) in _SHIMS and project == "tensorflow":
-                shim = canonicalize_name(req.name)
-        if shim is None or shim not in kb.projects():
-            break
-        project = shim
-    return out
+    environment = target_environment(stated_marker_environment(system, arch, f"{python}.0"))
+    return [req for _, req in wheel_requirements(kb, "tensorflow", version, platform, python,
+                                                 environment)]
 
 
 def _spec(requires: List[Requirement], name: str) -> SpecifierSet:

@@ -222,3 +222,17 @@ def test_tensorflow_built_for_another_python_is_left_to_the_knowledge_checks():
     tf = dist("tensorflow", "2.16.2")
     tf.wheel_tags = ["cp312-cp312-macosx_12_0_arm64"]
     assert by_cause(mac_facts(distributions=[tf]), "wheel-tag-mismatch") == []
+
+
+def test_applicable_requirements_for_a_target():
+    from keras_doctor.requirements import applicable, target_environment
+
+    linux = target_environment({"sys_platform": "linux", "platform_system": "Linux",
+                                "platform_machine": "x86_64", "python_version": "3.11",
+                                "python_full_version": "3.11.7"})
+    texts = ['numpy<2', 'tensorflow-intel==2.15.0; platform_system == "Windows"',
+             'h5py; extra == "hdf"', "not a requirement !!", "Numpy_Financial>=1"]
+    assert [str(r) for r in applicable(texts, linux)] == ["numpy<2", "Numpy_Financial>=1"]
+    assert [str(r) for r in applicable(texts, linux, only="numpy")] == ["numpy<2"]
+    # Facts that know no marker values accept every marker instead of failing on them.
+    assert len(list(applicable(texts, {"extra": ""}))) == 4

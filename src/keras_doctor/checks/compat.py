@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Iterator, List, Optional
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -31,6 +30,7 @@ from keras_doctor.checks.stack import (
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.knowledge import compat_rules
 from keras_doctor.remedies import install
+from keras_doctor.requirements import target_environment, wheel_requirements
 
 _FIRST_SKEW_TF = Version("2.6")
 _FIRST_KERAS3_TF = Version(compat_rules.FIRST_KERAS3_TF)
@@ -195,29 +195,13 @@ def _undeclared_needs(ctx, tf, dependency: str, metadata_silent: bool) -> Iterat
 
 def _wheel_needs(ctx, tf, dependency: str) -> Iterator[tuple]:
     kb = knowledge_of(ctx)
-    platform, python = ctx.facts.target.platform, python_minor(ctx.facts)
-    project, version = tf[0].canonical_name, str(tf[1])
-    environment = dict(ctx.facts.interpreter.marker_environment, extra="")
-    for _ in range(2):  # the wheel itself, then the build a shim pulls in
-        requires = kb.requires_for(project, version, platform, python) if \
-            project in kb.projects() else None
-        shim_target = None
-        for text in requires or ():
-            try:
-                req = Requirement(text)
-            except InvalidRequirement:
-                continue
-            if req.marker is not None and not req.marker.evaluate(environment):
-                continue
-            name = canonicalize_name(req.name)
-            if name == canonicalize_name(dependency) and req.specifier:
-                yield req.specifier, (f"knowledge base: Requires-Dist of the {project} "
-                                      f"{version} wheel")
-            elif name in TF_FAMILY and name != project:
-                shim_target = name
-        if shim_target is None:
-            return
-        project = shim_target
+    environment = target_environment(ctx.facts.interpreter.marker_environment)
+    wanted = canonicalize_name(dependency)
+    for project, req in wheel_requirements(kb, tf[0].canonical_name, str(tf[1]),
+                                           ctx.facts.target.platform, python_minor(ctx.facts),
+                                           environment):
+        if canonicalize_name(req.name) == wanted and req.specifier:
+            yield req.specifier, f"knowledge base: Requires-Dist of the {project} {tf[1]} wheel"
 
 
 @check(name="knowledge-age", area="doctor", causes=["knowledge-stale"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterator, List, Tuple
 
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from keras_doctor.checks.installed import TF_FAMILY, parse_version
@@ -18,6 +18,7 @@ from keras_doctor.checks.registry import check, finding
 from keras_doctor.facts.model import Distribution
 from keras_doctor.findings import Finding, FixStep, StepKind
 from keras_doctor.remedies import install, uninstall
+from keras_doctor.requirements import applicable, target_environment
 
 
 @check(name="file-owners", area="packages", causes=["tf-distributions-overlap"],
@@ -158,17 +159,10 @@ def conflict_cause(requirer: str, required: str, installed_version) -> str:
        ok="Every requirement of every installed distribution is met")
 def requirements(ctx) -> Iterator[Finding]:
     facts = ctx.facts
-    environment = dict(facts.interpreter.marker_environment)
-    environment["extra"] = ""
+    environment = target_environment(facts.interpreter.marker_environment)
     inst = ctx.installed
     for dist in inst.first.values():
-        for text in dist.requires_dist:
-            try:
-                req = Requirement(text)
-            except InvalidRequirement:
-                continue
-            if req.marker is not None and not req.marker.evaluate(environment):
-                continue
+        for req in applicable(dist.requires_dist, environment):
             name = canonicalize_name(req.name)
             have = inst.get(name)
             evidence = {"requirer": dist.name, "requirer_version": dist.version,

@@ -8,18 +8,16 @@ If it does, that finding exists already and they stay silent: one problem, one f
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable, List, Optional, Tuple
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from packaging.requirements import Requirement
 from packaging.version import Version
 
 from keras_doctor.checks.installed import TF_FAMILY, parse_version
 from keras_doctor.checks.registry import SkipCheck
 from keras_doctor.facts.model import Distribution, Facts
+from keras_doctor.requirements import applicable, target_environment
 
-_NAME = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*")
 # Distributions whose requirements the `requirements` check turns into stack-specific causes.
 STACK_REQUIRERS = TF_FAMILY | {"tf-keras"}
 
@@ -68,28 +66,13 @@ def declared_requirements(
     ctx, dependency: str, requirers: Iterable[str] = STACK_REQUIRERS,
 ) -> List[Tuple[Distribution, Requirement]]:
     """Requirements on `dependency` that installed `requirers` declare and whose markers apply."""
-    environment = dict(ctx.facts.interpreter.marker_environment)
-    environment["extra"] = ""
-    wanted = canonicalize_name(dependency)
-    out = []
+    environment = target_environment(ctx.facts.interpreter.marker_environment)
+    out: List[Tuple[Distribution, Requirement]] = []
     for name in requirers:
         dist = ctx.installed.get(name)
-        if dist is None:
-            continue
-        for text in dist.requires_dist:
-            leading = _NAME.match(text)
-            if leading is None or canonicalize_name(leading.group(0)) != wanted:
-                continue  # parsing every requirement of TensorFlow is the slow part of `check`
-            try:
-                req = Requirement(text)
-            except InvalidRequirement:
-                continue
-            if canonicalize_name(req.name) != wanted:
-                continue
-            if req.marker is not None and environment.get("python_version") and \
-                    not req.marker.evaluate(environment):
-                continue
-            out.append((dist, req))
+        if dist is not None:
+            out.extend((dist, req) for req in applicable(dist.requires_dist, environment,
+                                                          only=dependency))
     return out
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -30,6 +29,7 @@ from keras_doctor.plan.recommend import (
 )
 from keras_doctor.plan.resolution import Resolver, resolve_into
 from keras_doctor.plan.resolve import resolve
+from keras_doctor.requirements import applicable, target_environment
 
 # Causes whose fix is another interpreter: nothing done in place can help.
 INTERPRETER_CAUSES = ("rosetta-python", "no-wheel-for-python", "externally-managed-python")
@@ -116,22 +116,15 @@ def _dependents(facts: Facts, findings: List[Finding], installed: Dict[str, Vers
     packages (nor succeed only by ignoring them).
     """
     changing = {n for f in findings for n in packages.named_in(f)}
-    environment = dict(facts.interpreter.marker_environment, extra="")
+    environment = target_environment(facts.interpreter.marker_environment)
     found = []
     for dist in facts.distributions:
         name = canonicalize_name(dist.name)
         if name not in installed or name in TF_FAMILY or name in changing:
             continue
-        for text in dist.requires_dist:
-            try:
-                req = Requirement(text)
-            except InvalidRequirement:
-                continue
-            if canonicalize_name(req.name) not in changing:
-                continue
-            if req.marker is None or not environment or req.marker.evaluate(environment):
-                found.append(name)
-                break
+        if any(canonicalize_name(req.name) in changing
+               for req in applicable(dist.requires_dist, environment)):
+            found.append(name)
     return sorted(set(found))
 
 
