@@ -21,8 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import envs
-from common import REPO, print_table, time_command
+from common import REPO, envs, print_table, time_command
 
 
 def main() -> int:

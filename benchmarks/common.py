@@ -17,6 +17,10 @@ from typing import Dict, List, Optional, Sequence
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
+import envs  # noqa: E402  (the test suite's cached real environments, re-exported)
+
+__all__ = ["REPO", "envs", "median_ms", "print_table", "time_command"]
+
 
 def time_command(argv: Sequence[str], repeat: int, env: Optional[Dict[str, str]] = None,
                  cwd: Optional[str] = None, ok_codes=(0, 1)) -> List[float]:

@@ -186,3 +186,20 @@ def test_running_interpreter_facts_are_complete(tmp_path, monkeypatch):
     assert any(d.canonical_name == "packaging" for d in facts.distributions)
     assert facts.config is not None and facts.caches is not None
     assert os.path.isabs(facts.config.keras_json.path)
+
+
+def test_ssl_facts_equal_what_the_ssl_module_answers(tmp_path, monkeypatch):
+    import ssl
+
+    from keras_doctor.facts.probe import _ssl_paths
+
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text("")
+    for env in ({}, {"SSL_CERT_FILE": str(bundle)}, {"SSL_CERT_FILE": str(tmp_path / "gone")}):
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        expected = ssl.get_default_verify_paths()
+        found = _ssl_paths()
+        assert (found["cafile"], found["capath"], found["openssl_cafile"],
+                found["openssl_capath"]) == (expected.cafile, expected.capath,
+                                             expected.openssl_cafile, expected.openssl_capath)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, List, Optional
 
-from keras_doctor.apply import journal
+from keras_doctor.apply import journal, location
 
 try:
     import fcntl
@@ -26,25 +26,17 @@ except ImportError:  # Windows: no advisory locks; a transaction is never report
 
 JOURNAL_FILE = "journal.jsonl"
 LOCK_FILE = "lock"
-FINISHED_FILE = "finished"  # written after the journal's final record: one stat skips the folder
+FINISHED_FILE = location.FINISHED_FILE  # one stat skips a finished folder
 # What a finished transaction no longer needs: the stashed files and the files moved aside.
 _DISPOSABLE = ("stash", "removed")
 
 
 def data_dir() -> Path:
-    explicit = os.environ.get("KERAS_DOCTOR_DATA_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_DATA_HOME")
-    if xdg:
-        return Path(xdg) / "keras-doctor"
-    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "keras-doctor"
-    return Path.home() / ".local" / "share" / "keras-doctor"
+    return Path(location.data_dir())
 
 
 def transactions_dir() -> Path:
-    return data_dir() / "transactions"
+    return Path(location.transactions_dir())
 
 
 def mark_finished(folder: Path, keep_stash: bool = False) -> None:

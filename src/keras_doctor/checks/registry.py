@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from keras_doctor import causes
-from keras_doctor.facts.model import Facts
+from keras_doctor.facts.model import Facts, to_plain
 from keras_doctor.findings import Finding, FixStep, Passed, Report, Severity, Skipped
 
 
@@ -112,7 +112,7 @@ def run_checks(
     knowledge_loader: Optional[Callable[[], Any]] = None,
     checks: Optional[Sequence[Check]] = None,
 ) -> Report:
-    report = Report(command="check", target=facts.to_dict()["target"])
+    report = Report(command="check", target=to_plain(facts.target))
     ctx = CheckContext(facts, knowledge_loader)
     for chk in checks if checks is not None else all_checks():
         try:

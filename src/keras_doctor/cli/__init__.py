@@ -26,7 +26,9 @@ class UsageError(Exception):
     """Bad input from the user: reported in one line with exit code 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that subcommand is imported and built (start-up matters:
+    building all nine costs more than `check` spends reading a TensorFlow environment)."""
     parser = argparse.ArgumentParser(
         prog="keras-doctor",
         description=(
@@ -43,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"keras-doctor {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
+        if only is not None and name != only:
+            continue
         try:
             module = importlib.import_module(f"keras_doctor.cli.{name.replace('-', '_')}")
         except ImportError:
@@ -51,9 +55,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _chosen_command(argv: List[str]) -> Optional[str]:
+    """The subcommand named on the command line, when it is a known one (else build them all)."""
+    for arg in argv:
+        if arg in ("-h", "--help", "--version"):
+            return None
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_chosen_command(arguments))
+    args = parser.parse_args(arguments)
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE
@@ -84,12 +99,14 @@ def _warn_pending_transactions(args: argparse.Namespace) -> None:
     if getattr(args, "command", None) == "fix":
         return
     try:
+        from keras_doctor.apply.location import may_have_pending
+
+        if not may_have_pending():
+            return
         from keras_doctor.apply import pending_transactions
-    except ImportError:
-        return
-    try:
+
         pending = pending_transactions()
-    except Exception:
+    except Exception:  # a warning must never stop the command the user asked for
         return
     if pending:
         print(

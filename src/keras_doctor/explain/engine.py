@@ -131,8 +131,9 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
     scored = [(h, h.score) for h in ranked]
     if facts is not None:
         from keras_doctor.explain import refine
+        from keras_doctor.facts.model import to_plain
 
-        report.target = facts.to_dict()["target"]
+        report.target = to_plain(facts.target)
         scored = refine.with_facts(scored, facts, knowledge, report)
     scored = [(h, s) for h, s in scored if s >= MIN_CONFIDENCE][:MAX_FINDINGS]
     report.findings = [

@@ -162,19 +162,27 @@ def _marker_environment():
 
 
 def _ssl_paths():
-    try:
-        import ssl
+    """What `ssl.get_default_verify_paths()` answers, read from `_ssl` as that function does.
 
-        paths = ssl.get_default_verify_paths()
+    The `ssl` module itself imports `socket` and more, which doubles the cost of this fact.
+    """
+    try:
+        import _ssl
+
+        env_cafile, openssl_cafile, env_capath, openssl_capath = _ssl.get_default_verify_paths()
+        cafile = os.environ.get(env_cafile, openssl_cafile)
+        capath = os.environ.get(env_capath, openssl_capath)
+        cafile = cafile if cafile and os.path.isfile(cafile) else None
+        capath = capath if capath and os.path.isdir(capath) else None
         return {
-            "openssl_version": ssl.OPENSSL_VERSION,
-            "cafile": paths.cafile,
-            "capath": paths.capath,
-            "openssl_cafile": paths.openssl_cafile,
-            "openssl_capath": paths.openssl_capath,
-            "cafile_exists": bool(paths.cafile) and os.path.isfile(paths.cafile),
-            "capath_exists": bool(paths.capath) and os.path.isdir(paths.capath),
-            "openssl_cafile_exists": os.path.isfile(paths.openssl_cafile),
+            "openssl_version": _ssl.OPENSSL_VERSION,
+            "cafile": cafile,
+            "capath": capath,
+            "openssl_cafile": openssl_cafile,
+            "openssl_capath": openssl_capath,
+            "cafile_exists": cafile is not None,
+            "capath_exists": capath is not None,
+            "openssl_cafile_exists": os.path.isfile(openssl_cafile),
         }
     except Exception as exc:
         return {"error": str(exc)}

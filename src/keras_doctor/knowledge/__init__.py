@@ -38,12 +38,14 @@ strings. The data files and their shapes are described in each file's own `note`
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from keras_doctor.knowledge import paths
 from keras_doctor.knowledge.queries import KnowledgeQueries
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 MANIFEST = "manifest.json"
 FORMAT = 1  # bump when a data file changes shape incompatibly; `load` skips copies of other formats
@@ -78,6 +80,8 @@ class KnowledgeBase(KnowledgeQueries):
 
     @property
     def age_days(self) -> float:
+        from datetime import datetime, timezone
+
         return (datetime.now(timezone.utc) - self.generated_at).total_seconds() / 86400
 
     @property
@@ -108,6 +112,8 @@ def read_manifest(directory: Path) -> Optional[Dict[str, Any]]:
 
 
 def parse_time(stamp: str) -> datetime:
+    from datetime import datetime, timezone
+
     moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
