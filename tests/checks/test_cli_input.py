@@ -94,3 +94,30 @@ def test_check_of_the_running_interpreter_works_and_exit_code_follows_fail_on(tm
 @pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
 def test_facts_output_file_that_cannot_be_written(tmp_path):
     assert "cannot write" in one_line_error(doctor("facts", "-o", str(tmp_path / "no" / "f.json")))
+
+
+def test_help_lists_every_command_and_an_unknown_one_is_a_usage_error():
+    from keras_doctor.cli import COMMANDS
+
+    top = doctor("--help")
+    assert top.returncode == 0
+    assert all(name in top.stdout for name in COMMANDS)
+    typo = doctor("chek")
+    assert typo.returncode == 2 and "invalid choice: 'chek'" in typo.stderr
+    assert doctor().returncode == 2  # no command: the help, as a usage error
+
+
+def test_an_interrupted_fix_is_noticed_by_every_command(tmp_path):
+    data = tmp_path / "data"
+    env = dict(os.environ, KERAS_DOCTOR_DATA_DIR=str(data))
+    quiet = subprocess.run([sys.executable, "-m", "keras_doctor", "causes"], env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert "interrupted fix" not in quiet.stderr
+    (data / "transactions" / "20260101T000000-deadbeef").mkdir(parents=True)
+    (data / "transactions" / "20260101T000000-deadbeef" / "journal.jsonl").write_text(
+        '{"kind": "begin", "time": "2026-01-01T00:00:00", "python": "/x/python", '
+        '"plan": {"steps": [{}]}}\n')
+    noticed = subprocess.run([sys.executable, "-m", "keras_doctor", "causes"], env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert noticed.returncode == 0
+    assert "interrupted fix" in noticed.stderr and "--rollback" in noticed.stderr
