@@ -5,7 +5,8 @@ keras-doctor is measured two ways, both as users run it:
   * from its own virtualenv, pointed at the environment with `--python` (the probe costs one extra
     interpreter start), and
   * installed inside the environment itself.
-Peers: `pip check`, `uv pip check`, and `python -c "import tensorflow"` (what forum advice runs).
+Peers: `pip check`, `uv pip check`, and `python -c "import tensorflow"` (what forum advice runs),
+plus a yardstick: floor_scan.py, the least a static check that imports packaging can do.
 The goal is check <= 0.35x pip check; `--assert-ratio R` exits 1 when the in-env ratio exceeds R.
 
     python benchmarks/bench_check.py [--repeat 15] [--assert-ratio 0.35]
@@ -61,6 +62,9 @@ def main() -> int:
             ("keras-doctor check --json --python",
              time_command([str(doctor_env / "bin" / "keras-doctor"), "check", "--json",
                            "--python", py], args.repeat, run_env, cwd=str(work))),
+            ("floor: packaging + reading the files",
+             time_command([py, str(REPO / "benchmarks" / "floor_scan.py"),
+                           str(envs.find_site_packages(env_dir))], args.repeat, run_env)),
             ("pip check", time_command([py, "-m", "pip", "check"], args.repeat, run_env)),
             ("uv pip check", time_command([uv, "pip", "check", "--python", py], args.repeat,
                                           run_env)),
@@ -72,7 +76,9 @@ def main() -> int:
         print()
         medians = print_table(rows, "pip check")
         ratio = medians["keras-doctor check --json (in env)"] / medians["pip check"]
-        print(f"\ncheck (in env) / pip check = {ratio:.2f}  (goal <= 0.35)")
+        floor = medians["floor: packaging + reading the files"] / medians["pip check"]
+        print(f"\ncheck (in env) / pip check = {ratio:.2f}  (goal <= 0.35; the floor of any "
+              f"tool that imports packaging and reads these files is {floor:.2f} here)")
         if args.assert_ratio is not None and ratio > args.assert_ratio:
             print(f"FAIL: ratio {ratio:.2f} > {args.assert_ratio}")
             return 1
