@@ -219,34 +219,24 @@ class KnowledgeQueries:
     def weights(self, application: str) -> List[WeightFile]:
         """Known weight files of a Keras application ("ResNet50", "resnet50", "VGG16")."""
         key = application.lower()
-        out = []
-        for entry in self.file("weights.json")["files"]:
-            if key in (entry["module"].lower(), *(a.lower() for a in entry["applications"])):
-                out.append(
-                    WeightFile(
-                        application,
-                        entry["module"],
-                        entry["file_name"],
-                        entry.get("file_hash"),
-                        entry.get("url"),
-                        tuple(entry.get("keras_versions", ())),
-                    )
-                )
-        return out
+        return [
+            _weight_file(entry, application)
+            for entry in self.file("weights.json")["files"]
+            if key in (entry["module"].lower(), *(a.lower() for a in entry["applications"]))
+        ]
 
     def weight_file(self, file_name: str) -> Optional[WeightFile]:
         """The known entry for a file found in ~/.keras/models, by its name."""
         for entry in self.file("weights.json")["files"]:
             if entry["file_name"] == file_name:
-                return WeightFile(
-                    entry["applications"][0] if entry["applications"] else "",
-                    entry["module"],
-                    entry["file_name"],
-                    entry.get("file_hash"),
-                    entry.get("url"),
-                    tuple(entry.get("keras_versions", ())),
-                )
+                return _weight_file(entry, entry["applications"][0] if entry["applications"]
+                                    else "")
         return None
+
+
+def _weight_file(entry: Dict[str, Any], application: str) -> WeightFile:
+    return WeightFile(application, entry["module"], entry["file_name"], entry.get("file_hash"),
+                      entry.get("url"), tuple(entry.get("keras_versions", ())))
 
 
 def canonicalize(name: str) -> str:
