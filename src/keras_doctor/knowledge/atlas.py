@@ -147,13 +147,20 @@ class Atlas:
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _answer(self, module: str, version: str, present) -> Optional[bool]:  # type: ignore[no-untyped-def]
+    def _locate(self, module: str, version: str) -> Optional[Tuple[List[Version], Version, int]]:
+        """The sampled versions of the module's distribution, the wanted one, and where it falls."""
         dist = ROOTS.get(_root(module))
         if dist is None or dist not in self.versions:
             return None
         samples = self.versions[dist]
         wanted = Version(version)
-        at = bisect_left(samples, wanted)
+        return samples, wanted, bisect_left(samples, wanted)
+
+    def _answer(self, module: str, version: str, present) -> Optional[bool]:  # type: ignore[no-untyped-def]
+        located = self._locate(module, version)
+        if located is None:
+            return None
+        samples, wanted, at = located
         if at < len(samples) and samples[at] == wanted:
             return present(at)
         neighbours = [i for i in (at - 1, at) if 0 <= i < len(samples)]
@@ -166,12 +173,10 @@ class Atlas:
         return None
 
     def _sample_index(self, module: str, version: str) -> Optional[int]:
-        dist = ROOTS.get(_root(module))
-        if dist is None or dist not in self.versions:
+        located = self._locate(module, version)
+        if located is None:
             return None
-        samples = self.versions[dist]
-        wanted = Version(version)
-        at = bisect_left(samples, wanted)
+        samples, wanted, at = located
         if at < len(samples) and samples[at] == wanted:
             return at
         below = at - 1
