@@ -9,12 +9,13 @@ accepting protobuf 4, metadata stripped by a conda build, and so on.
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional
+from typing import Iterator, List
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from keras_doctor.checks.environment import configured_backend
 from keras_doctor.checks.installed import TF_FAMILY
 from keras_doctor.checks.registry import SkipCheck, check, finding
 from keras_doctor.checks.stack import (
@@ -89,7 +90,7 @@ def keras3_required(ctx) -> Iterator[Finding]:
                 not declared_excludes(ctx, "keras", keras_version, [rule["name"]]):
             needs.append({"needed_by": f"{user[0].name} {user[1]}", "why": "written for Keras 3",
                           "sources": rule["sources"]})
-    backend = _configured_backend(ctx)
+    backend = configured_backend(ctx)
     if backend and backend[0] in compat_rules.KERAS3_BACKENDS:
         needs.append({"needed_by": f"the {backend[0]} backend (set by {backend[1]})",
                       "why": "Keras 2 runs on TensorFlow only and ignores the backend setting",
@@ -106,18 +107,6 @@ def keras3_required(ctx) -> Iterator[Finding]:
         fix=[install(ctx.facts, specs, description="Install Keras 3"
                      + (" with a TensorFlow that uses it" if len(specs) > 1 else ""))],
     )
-
-
-def _configured_backend(ctx) -> Optional[tuple]:
-    config = ctx.facts.config
-    if config is None:
-        return None
-    if config.env.get("KERAS_BACKEND"):
-        return config.env["KERAS_BACKEND"], "KERAS_BACKEND"
-    content = config.keras_json.content if config.keras_json else None
-    if content and isinstance(content.get("backend"), str):
-        return content["backend"], config.keras_json.path
-    return None
 
 
 @check(name="numpy-abi", area="packages", causes=["numpy-abi-mismatch"],

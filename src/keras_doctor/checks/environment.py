@@ -67,15 +67,22 @@ def shadowing(ctx) -> Iterator[Finding]:
         )
 
 
-def chosen_backend(ctx) -> tuple:
-    """(backend, where it was set) the way Keras 3 decides it."""
+def configured_backend(ctx) -> Optional[tuple]:
+    """(backend, where it was set) when the user set one: `KERAS_BACKEND`, else keras.json."""
     config = ctx.facts.config
+    if config is None:
+        return None
     if config.env.get("KERAS_BACKEND"):
         return config.env["KERAS_BACKEND"], "KERAS_BACKEND"
     content = config.keras_json.content if config.keras_json else None
     if content and isinstance(content.get("backend"), str):
         return content["backend"], config.keras_json.path
-    return "tensorflow", "the default"
+    return None
+
+
+def chosen_backend(ctx) -> tuple:
+    """(backend, where it was set) the way Keras 3 decides it: as configured, else TensorFlow."""
+    return configured_backend(ctx) or ("tensorflow", "the default")
 
 
 @check(name="keras-backend", area="keras",
