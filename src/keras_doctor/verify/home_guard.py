@@ -15,8 +15,10 @@ from typing import Iterator, List, Mapping, Optional
 
 
 def keras_home(environ: Optional[Mapping[str, str]] = None) -> Path:
+    from keras_doctor.facts.config import keras_home as configured_home
+
     variables = os.environ if environ is None else environ
-    return Path(os.path.expanduser(variables.get("KERAS_HOME") or os.path.join("~", ".keras")))
+    return Path(os.path.expanduser(configured_home(dict(variables))))
 
 
 @contextlib.contextmanager
