@@ -1,0 +1,83 @@
+"""The held-out reports: well-formed, held out by the fixed rule, and a floor under today's score.
+
+Only aggregates are printed (`pytest -s` shows them), never a report: the held-out part measures
+generalisation only while no one writing knowledge reads it. The floors are what explain scores
+today; raise them as it improves, never lower them to make a change pass.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import heldout_score
+import split
+
+from keras_doctor import causes
+
+MIN_REPORTS = 33
+MIN_REPOSITORIES = 28
+# What text-only explain scores on the held-out part today: floors, so a regression fails.
+FLOOR_TOP1 = 0.33
+FLOOR_TOP3 = 0.33
+CEILING_ANSWERED_NOTHING = 0.46
+
+
+def test_heldout_file_is_well_formed():
+    cases = heldout_score.load()
+    assert len(cases) >= MIN_REPORTS
+    problems = []
+    for number, case in enumerate(cases, 1):
+        where = f"line {number}"
+        if set(case) != heldout_score.FIELDS:
+            problems.append(f"{where}: fields {sorted(set(case) ^ heldout_score.FIELDS)}")
+            continue
+        if not case["text"].strip() or not case["notes"].strip() or not case["id"].strip():
+            problems.append(f"{where}: empty text, notes or id")
+        cause = case["cause"]
+        if not (cause in causes.CATALOG or cause in heldout_score.PLANNED_CAUSES
+                or (cause.startswith("other:") and len(cause) > len("other:"))):
+            problems.append(f"{where}: cause {cause!r} is neither catalogued, planned nor other:")
+        if case["platform"] not in heldout_score.PLATFORMS:
+            problems.append(f"{where}: platform {case['platform']!r}")
+        if not isinstance(case["year"], int) or not 2015 <= case["year"] <= 2026:
+            problems.append(f"{where}: year {case['year']!r}")
+    assert not problems, "\n".join(problems)
+    assert len({case["id"] for case in cases}) == len(cases), "duplicate ids"
+    assert len({case["source_url"] for case in cases}) == len(cases), "a thread counted twice"
+
+
+def test_every_report_is_held_out_by_the_fixed_rule():
+    tuning = heldout_score.tuning_repositories()
+    problems = []
+    for number, case in enumerate(heldout_score.load(), 1):
+        repo = split.repository(case["source_url"])
+        if repo != case["repo"]:
+            problems.append(f"line {number}: repo field does not match its source_url")
+        if not split.is_held_out_repository(repo):
+            problems.append(f"line {number}: its repository is not held out by split.py")
+        if repo in tuning:
+            problems.append(f"line {number}: its repository also appears in the tuning corpus")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_rule_is_the_one_fixed_before_tuning():
+    """Guards the split itself: both sides of it, and the repositories it had seen."""
+    assert not split.is_held_out_repository("tensorflow/tensorflow")  # seen at the split
+    assert not split.is_held_out_repository(None)  # not a GitHub thread
+    assert split.repository("https://github.com/Foo/Bar.git/issues/1") == "foo/bar"
+    held = [r for r in ("qubvel/segmentation_models", "deezer/spleeter", "rasahq/rasa")]
+    assert all(split.is_held_out_repository(r) for r in held)
+    assert not split.is_held_out_repository("serengil/deepface")  # hashes odd: may tune
+
+
+def test_heldout_score_does_not_fall():
+    cases = heldout_score.load()
+    scores = heldout_score.score(cases)
+    summary = heldout_score.render(scores, confusion=False)
+    print("\n" + summary)
+    assert scores.repositories >= MIN_REPOSITORIES, summary
+    assert scores.top1_rate >= FLOOR_TOP1, summary
+    assert scores.top3_rate >= FLOOR_TOP3, summary
+    assert scores.nothing / scores.total <= CEILING_ANSWERED_NOTHING, summary
