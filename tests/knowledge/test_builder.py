@@ -11,9 +11,9 @@ from packaging.version import Version
 
 from keras_doctor.knowledge import KnowledgeBase, load, paths
 from keras_doctor.knowledge.build import main
-from keras_doctor.knowledge.build_metal import parse_apple_table
-from keras_doctor.knowledge.build_releases import build_project
-from keras_doctor.knowledge.fetch import Fetcher
+from keras_doctor.knowledge.build.fetch import Fetcher
+from keras_doctor.knowledge.build.metal import parse_apple_table
+from keras_doctor.knowledge.build.releases import build_project
 
 
 def quiet(_message: str) -> None:
@@ -75,7 +75,7 @@ def test_metal_part_builds_apple_table_from_the_real_wheel(tmp_path):
 @pytest.mark.slow
 def test_deep_verdict_of_one_pairing_metal_110_fails_on_tf_218(tmp_path):
     """Apple's table pairs TF 2.18 with metal 1.1.0; the binaries say it cannot load."""
-    from keras_doctor.knowledge.metal_verdicts import (
+    from keras_doctor.knowledge.build.metal_verdicts import (
         _arm64_wheel,
         unpack_plugin,
         unpack_tf_libraries,

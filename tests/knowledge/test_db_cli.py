@@ -105,7 +105,7 @@ def empty_index(monkeypatch, tmp_path):
 
 
 def test_update_refuses_a_snapshot_that_lost_releases(user_data_dir, empty_index):
-    from keras_doctor.knowledge.update import UpdateError, update
+    from keras_doctor.knowledge.build.update import UpdateError, update
 
     with pytest.raises(UpdateError, match="releases"):
         update(parts=("releases",), progress=lambda _: None)

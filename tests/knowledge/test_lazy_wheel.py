@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from kb_helpers import BUILD_CACHE
 
-from keras_doctor.knowledge.fetch import Fetcher
-from keras_doctor.knowledge.lazy_wheel import read_member, read_metadata
+from keras_doctor.knowledge.build.fetch import Fetcher
+from keras_doctor.knowledge.build.lazy_wheel import read_member, read_metadata
 
 
 class _RangeHandler(http.server.SimpleHTTPRequestHandler):

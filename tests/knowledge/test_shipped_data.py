@@ -11,7 +11,7 @@ from packaging.tags import parse_tag
 from packaging.version import Version
 
 from keras_doctor.knowledge import KnowledgeBase, paths
-from keras_doctor.knowledge.build_releases import PROJECTS
+from keras_doctor.knowledge.build.releases import PROJECTS
 
 
 @pytest.fixture(scope="module")

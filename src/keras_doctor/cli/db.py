@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 
 def add_parser(subparsers) -> None:  # type: ignore[no-untyped-def]
@@ -129,16 +130,14 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _update(args: argparse.Namespace) -> int:
-    from keras_doctor.knowledge.update import UpdateError, update
-
-    try:
-        result = update(full=args.full, jobs=max(1, args.jobs))
-    except UpdateError as exc:
+    result = _run_builder(["--jobs", str(max(1, args.jobs))] + (["--full"] if args.full else []))
+    if not result.get("ok"):
         print(
-            f"keras-doctor: db update failed, the previous data stays in use: {exc}",
+            f"keras-doctor: db update failed, the previous data stays in use: {result['error']}",
             file=sys.stderr,
         )
         return 3
+    del result["ok"]
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -147,3 +146,22 @@ def _update(args: argparse.Namespace) -> int:
             f"{result['bytes'] / 1e6:.2f} MB, {result['seconds']:.0f} s"
         )
     return 0
+
+
+def _run_builder(arguments: List[str]) -> Dict[str, Any]:
+    """Run the builder as its own program, relaying its progress, and read how it ended.
+
+    The diagnosing process never imports the builder; this also keeps its threads and sockets out
+    of the CLI's process."""
+    command = [sys.executable, "-m", "keras_doctor.knowledge.build.update", *arguments]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          bufsize=1) as process:
+        assert process.stderr is not None and process.stdout is not None
+        for line in process.stderr:
+            sys.stderr.write(line)
+        output = process.stdout.read()
+    try:
+        return dict(json.loads(output.strip().splitlines()[-1]))
+    except (ValueError, IndexError):
+        return {"ok": False, "error": f"the builder exited with status {process.returncode} "
+                                      "and no result"}

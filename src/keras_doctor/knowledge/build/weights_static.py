@@ -15,7 +15,7 @@ import ast
 import contextlib
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from keras_doctor.knowledge.static_eval import (
+from keras_doctor.knowledge.build.static_eval import (
     OPAQUE,
     Free,
     Lazy,

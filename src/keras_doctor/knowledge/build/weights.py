@@ -17,9 +17,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from packaging.version import Version
 
-from keras_doctor.knowledge.build_releases import select_files
-from keras_doctor.knowledge.fetch import Fetcher
-from keras_doctor.knowledge.weights_static import weight_calls
+from keras_doctor.knowledge.build.fetch import Fetcher
+from keras_doctor.knowledge.build.releases import select_files
+from keras_doctor.knowledge.build.weights_static import weight_calls
 
 # (distribution, version or None for the newest, folder of the application modules)
 SOURCES: List[Tuple[str, Optional[str], Tuple[str, ...]]] = [

@@ -4,19 +4,27 @@ The new snapshot starts as a copy of the data in use (so unchanged wheels are no
 the atlas need not be rebuilt), is refreshed from the index in a temporary folder beside the
 target, checked by loading it, and only then swapped in with renames. Any failure removes the
 temporary folder and leaves the old data untouched: `check` never depends on the network.
+
+`keras-doctor db update` runs this as its own program
+(`python -m keras_doctor.knowledge.build.update`), so the command that diagnoses never loads the
+builder: progress goes to stderr as it happens, and one JSON line on stdout says how it ended.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from keras_doctor.knowledge import KnowledgeBase, KnowledgeError, load, paths
-from keras_doctor.knowledge.fetch import progress_to_stderr
+from keras_doctor.knowledge.build import build
+from keras_doctor.knowledge.build.fetch import progress_to_stderr
 
 QUICK = ("releases", "metal")
 FULL = ("releases", "metal", "atlas", "weights")
@@ -33,8 +41,6 @@ def update(
     progress: Callable[[str], None] = progress_to_stderr,
     parts: Optional[Sequence[str]] = None,
 ) -> Dict[str, Any]:
-    from keras_doctor.knowledge.build import build
-
     target = Path(target or paths.user_data_dir())
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -92,3 +98,22 @@ def _swap(staging: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run an update; print its result (or why it failed) as one JSON object on stdout."""
+    parser = argparse.ArgumentParser(prog="python -m keras_doctor.knowledge.build.update")
+    parser.add_argument("--full", action="store_true", help="also rebuild the atlas and weights")
+    parser.add_argument("--jobs", type=int, default=8, help="concurrent requests (default 8)")
+    args = parser.parse_args(argv)
+    try:
+        result = update(full=args.full, jobs=max(1, args.jobs))
+    except UpdateError as exc:
+        print(json.dumps({"ok": False, "error": str(exc)}))
+        return 3
+    print(json.dumps({"ok": True, **result}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -18,9 +18,9 @@ from typing import Any, Dict, List, Optional
 
 from packaging.utils import parse_wheel_filename
 
-from keras_doctor.knowledge.build_releases import select_files
-from keras_doctor.knowledge.fetch import Fetcher
-from keras_doctor.knowledge.lazy_wheel import read_metadata
+from keras_doctor.knowledge.build.fetch import Fetcher
+from keras_doctor.knowledge.build.lazy_wheel import read_metadata
+from keras_doctor.knowledge.build.releases import select_files
 
 TABLE_RELEASE = "1.2.0"
 _ROW = re.compile(
@@ -91,7 +91,7 @@ def build_metal(
     }
     old = _read(previous)
     if deep:
-        from keras_doctor.knowledge.metal_verdicts import compute_verdicts
+        from keras_doctor.knowledge.build.metal_verdicts import compute_verdicts
 
         document["verdicts"] = compute_verdicts(fetcher, pool, files, old.get("verdicts"))
     elif "verdicts" in old:  # keep the last --deep result rather than dropping it

@@ -15,9 +15,9 @@ from typing import Any, Dict, List, Tuple
 from packaging.version import Version
 
 from keras_doctor.knowledge.atlas import format_spans
-from keras_doctor.knowledge.build_releases import select_files
-from keras_doctor.knowledge.fetch import Fetcher
-from keras_doctor.knowledge.static_modules import WheelSource
+from keras_doctor.knowledge.build.fetch import Fetcher
+from keras_doctor.knowledge.build.releases import select_files
+from keras_doctor.knowledge.build.static_modules import WheelSource
 
 DISTRIBUTIONS = {"keras": "keras", "tf-keras": "tf_keras"}  # distribution → import root
 OLDEST = {"keras": Version("2.2"), "tf-keras": Version("2.0")}

@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from typing import List, Optional, Tuple
 
-from keras_doctor.knowledge.fetch import Fetcher
+from keras_doctor.knowledge.build.fetch import Fetcher
 
 TAIL_BYTES = 64 * 1024
 LOCAL_HEADER_SLACK = 1024  # a member's local extra field may be longer than its central one

@@ -16,8 +16,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from keras_doctor.knowledge.fetch import Fetcher
-from keras_doctor.knowledge.lazy_wheel import read_metadata
+from keras_doctor.knowledge.build.fetch import Fetcher
+from keras_doctor.knowledge.build.lazy_wheel import read_metadata
 
 PROJECTS = (
     "tensorflow",

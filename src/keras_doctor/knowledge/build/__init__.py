@@ -1,5 +1,8 @@
 """Build the knowledge base from the real package index: `python -m keras_doctor.knowledge.build`.
 
+This subpackage holds the generators; nothing that runs at diagnosis time imports it (the layer
+test holds that): `check`, `explain` and `fix` read only the data files it writes.
+
     python -m keras_doctor.knowledge.build [--deep] [--out DIR]
         [--only releases,metal,atlas,weights] [--refresh] [--jobs N]
 
@@ -21,37 +24,16 @@ import json
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from keras_doctor.knowledge import FORMAT, MANIFEST, paths
-from keras_doctor.knowledge.fetch import Fetcher, progress_to_stderr
+from keras_doctor.knowledge.build.fetch import Fetcher, progress_to_stderr
+from keras_doctor.knowledge.build.output import now_iso
+from keras_doctor.knowledge.build.steps import atlas_step, metal_step, releases_step, weights_step
+from keras_doctor.version import __version__
 
 PARTS = ("releases", "metal", "atlas", "weights")
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def write_json(out_dir: Path, relative: str, document: Dict[str, Any]) -> Path:
-    """Write one compact data file, stamped with `generated_at`."""
-    path = out_dir / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    stamped = {"generated_at": now_iso(), **document}
-    path.write_text(
-        json.dumps(stamped, separators=(",", ":"), ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    return path
-
-
-def read_previous(path: Path) -> Optional[Dict[str, Any]]:
-    """An earlier version of a data file in the output folder, to build on incrementally."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def write_manifest(out_dir: Path) -> Dict[str, Any]:
@@ -70,8 +52,6 @@ def write_manifest(out_dir: Path) -> Dict[str, Any]:
             "sha256": hashlib.sha256(data).hexdigest(),
             "generated_at": stamp,
         }
-    from keras_doctor import __version__
-
     manifest = {
         "format": FORMAT,
         "generated_at": now_iso(),  # when this snapshot was assembled: what `load` compares
@@ -102,7 +82,7 @@ def build(
                 continue
             started = time.monotonic()
             progress(f"building {part}")
-            _builder(part)(fetcher, pool, out_dir, deep)
+            STEPS[part](fetcher, pool, out_dir, deep)
             timings[part] = round(time.monotonic() - started, 1)
             progress(f"{part} done in {timings[part]} s ({fetcher.requests} requests so far)")
     manifest = write_manifest(out_dir)
@@ -114,22 +94,9 @@ def build(
     return manifest
 
 
-def _builder(part: str) -> Callable[..., None]:
-    if part == "releases":
-        from keras_doctor.knowledge.build_steps import releases_step
-
-        return releases_step
-    if part == "metal":
-        from keras_doctor.knowledge.build_steps import metal_step
-
-        return metal_step
-    if part == "atlas":
-        from keras_doctor.knowledge.build_steps import atlas_step
-
-        return atlas_step
-    from keras_doctor.knowledge.build_steps import weights_step
-
-    return weights_step
+STEPS: Dict[str, Callable[..., None]] = {
+    "releases": releases_step, "metal": metal_step, "atlas": atlas_step, "weights": weights_step,
+}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -172,6 +139,3 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     )
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,13 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict
 
-from keras_doctor.knowledge.build import read_previous, write_json
-from keras_doctor.knowledge.fetch import Fetcher
+from keras_doctor.knowledge.build.fetch import Fetcher
+from keras_doctor.knowledge.build.output import read_previous, write_json
 
 
 def releases_step(fetcher: Fetcher, pool: ThreadPoolExecutor, out: Path, deep: bool) -> None:
-    from keras_doctor.knowledge import curated
-    from keras_doctor.knowledge.build_releases import PROJECTS, build_project
+    from keras_doctor.knowledge.build import curated
+    from keras_doctor.knowledge.build.releases import PROJECTS, build_project
 
     tables: Dict[str, Dict[str, Any]] = {}
     for project in PROJECTS:
@@ -48,7 +48,7 @@ def declared_numpy(table: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def metal_step(fetcher: Fetcher, pool: ThreadPoolExecutor, out: Path, deep: bool) -> None:
-    from keras_doctor.knowledge.build_metal import build_metal
+    from keras_doctor.knowledge.build.metal import build_metal
 
     write_json(
         out, "metal.json", build_metal(fetcher, pool, deep=deep, previous=out / "metal.json")
@@ -56,8 +56,8 @@ def metal_step(fetcher: Fetcher, pool: ThreadPoolExecutor, out: Path, deep: bool
 
 
 def atlas_step(fetcher: Fetcher, pool: ThreadPoolExecutor, out: Path, deep: bool) -> None:
-    from keras_doctor.knowledge import curated
-    from keras_doctor.knowledge.build_atlas import build_atlas
+    from keras_doctor.knowledge.build import curated
+    from keras_doctor.knowledge.build.atlas import build_atlas
 
     atlas = build_atlas(fetcher, pool)
     write_json(out, "atlas.json", atlas)
@@ -92,6 +92,6 @@ def dated_removals(removals: Dict[str, Any], atlas_data: Dict[str, Any]) -> Dict
 
 
 def weights_step(fetcher: Fetcher, pool: ThreadPoolExecutor, out: Path, deep: bool) -> None:
-    from keras_doctor.knowledge.build_weights import build_weights
+    from keras_doctor.knowledge.build.weights import build_weights
 
     write_json(out, "weights.json", build_weights(fetcher, pool))

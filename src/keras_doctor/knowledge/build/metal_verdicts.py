@@ -21,9 +21,9 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from packaging.utils import parse_wheel_filename
 from packaging.version import Version
 
-from keras_doctor.knowledge.build_releases import select_files
-from keras_doctor.knowledge.fetch import Fetcher
-from keras_doctor.knowledge.lazy_wheel import RemoteZip
+from keras_doctor.knowledge.build.fetch import Fetcher
+from keras_doctor.knowledge.build.lazy_wheel import RemoteZip
+from keras_doctor.knowledge.build.releases import select_files
 
 # Flat-namespace imports that can only come from TensorFlow (as in tests/facts/test_macho_symbols).
 TF_NAMES = ("_TF_", "_TFE_", "__ZN10tensorflow", "__ZN3tsl", "__ZN3xla", "__ZN6google8protobuf")
