@@ -14,7 +14,7 @@ from packaging.utils import canonicalize_name
 from keras_doctor.facts.collect import stated_marker_environment
 from keras_doctor.facts.model import PLATFORMS
 from keras_doctor.knowledge.metal_pairs import metal_verdict
-from keras_doctor.recommend import _effective_requires, recommend
+from keras_doctor.plan.recommend import _effective_requires, recommend
 
 PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
 TARGETS = [(p, py) for p in PLATFORMS for py in PYTHONS]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Dict, Iterator, List, Optional
 
-from keras_doctor.checks.installed import TF_FAMILY
 from keras_doctor.checks.registry import SkipCheck, check, finding
 from keras_doctor.facts.model import Binary
 from keras_doctor.findings import Finding, FixStep, StepKind
+from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.remedies import install
 
 KNOWLEDGE_JUDGED = TF_FAMILY | {"tensorflow-metal"}

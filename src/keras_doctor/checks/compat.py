@@ -16,7 +16,6 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from keras_doctor.checks.environment import configured_backend
-from keras_doctor.checks.installed import TF_FAMILY
 from keras_doctor.checks.registry import SkipCheck, check, finding
 from keras_doctor.checks.stack import (
     declared_excludes,
@@ -30,10 +29,11 @@ from keras_doctor.checks.stack import (
 )
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.knowledge import compat_rules
+from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.remedies import install
 from keras_doctor.requirements import target_environment, wheel_requirements
 
-_FIRST_SKEW_TF = Version("2.6")
+_FIRST_SKEW_TF = Version(compat_rules.FIRST_SPLIT_KERAS_TF)
 _FIRST_KERAS3_TF = Version(compat_rules.FIRST_KERAS3_TF)
 
 

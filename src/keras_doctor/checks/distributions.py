@@ -13,10 +13,11 @@ from typing import Dict, Iterator, List, Tuple
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from keras_doctor.checks.installed import TF_FAMILY, parse_version
+from keras_doctor.checks.installed import parse_version
 from keras_doctor.checks.registry import check, finding
 from keras_doctor.facts.model import Distribution
 from keras_doctor.findings import Finding, FixStep, StepKind
+from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.remedies import install, uninstall
 from keras_doctor.requirements import applicable, target_environment
 

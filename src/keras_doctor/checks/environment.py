@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from typing import Iterator, Optional
 
-from keras_doctor.checks.installed import TF_FAMILY
 from keras_doctor.checks.registry import SkipCheck, check, finding
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
+from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.remedies import install
 
 # Which distributions provide each watched import name.

@@ -11,12 +11,7 @@ from typing import Dict, List, Optional
 from packaging.version import InvalidVersion, Version
 
 from keras_doctor.facts.model import Distribution, Facts
-
-TF_FAMILY = frozenset({
-    "tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tensorflow-intel",
-    "tensorflow-cpu-aws", "tensorflow-aarch64", "tensorflow-rocm", "intel-tensorflow",
-    "tf-nightly", "tf-nightly-cpu", "tf-nightly-macos", "tf-nightly-intel", "tf-nightly-gpu",
-})
+from keras_doctor.knowledge.compat_rules import TF_FAMILY
 
 
 class Installed:

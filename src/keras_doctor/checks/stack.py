@@ -13,9 +13,10 @@ from typing import Any, Iterable, List, Optional, Tuple
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from keras_doctor.checks.installed import TF_FAMILY, parse_version
+from keras_doctor.checks.installed import parse_version
 from keras_doctor.checks.registry import SkipCheck
 from keras_doctor.facts.model import Distribution, Facts
+from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.requirements import applicable, target_environment
 
 # Distributions whose requirements the `requirements` check turns into stack-specific causes.

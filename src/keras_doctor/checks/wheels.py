@@ -14,7 +14,6 @@ from typing import Iterator, List, Optional
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from keras_doctor.checks.installed import TF_FAMILY
 from keras_doctor.checks.registry import SkipCheck, check, finding
 from keras_doctor.checks.stack import (
     declared_requirements,
@@ -25,6 +24,7 @@ from keras_doctor.checks.stack import (
 )
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.knowledge import compat_rules
+from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.remedies import install, new_environment, uninstall
 
 PYTHONS = ("3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14")

@@ -47,7 +47,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from keras_doctor.recommend import recommend
+    from keras_doctor.plan.recommend import recommend
 
     platform, python = _target(args)
     rec = recommend(platform, python, legacy_keras=args.legacy_keras, metal=args.metal)

@@ -5,11 +5,14 @@ the packages do not declare: which libraries need `tf.keras` to be Keras 2, whic
 break on a protobuf their metadata allows, which distributions are obsolete on a platform, and from
 which pip version an installer understands a wheel's platform tags. These tables are small and
 hand-kept, so they live here as data with sources rather than inside the checks' code.
+
+This is also the one place for TensorFlow's distribution family and its version boundaries: checks,
+plan, `recommend` and verify read them from here, so an edge moves everywhere at once.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, FrozenSet, List
 
 # The values of TF_USE_LEGACY_KERAS that make `tf.keras` resolve to the tf_keras distribution. TF
 # compares the raw string: "yes", "TRUE", "on" or " 1" do nothing.
@@ -22,6 +25,38 @@ LEGACY_KERAS_SOURCES = [
 ]
 FIRST_LEGACY_SWITCH_TF = "2.15"  # TF_USE_LEGACY_KERAS exists from this TensorFlow minor
 FIRST_KERAS3_TF = "2.16"  # tf.keras is Keras 3 from here (2.16.1 is the first 2.16 release)
+# The tf-keras distribution (Keras 2 as `tf_keras`) is released per TensorFlow minor from 2.15 on.
+FIRST_TF_KERAS_TF = "2.15"
+TF_KERAS_SOURCES = ["https://pypi.org/project/tf-keras/#history (first release 2.15.0)"]
+# TensorFlow is a NumPy 1 build up to 2.17; 2.18 is the first built against NumPy 2.
+FIRST_NUMPY2_TF = "2.18"
+NUMPY2_SOURCES = ["https://github.com/tensorflow/tensorflow/releases/tag/v2.18.0 "
+                  "(\"TensorFlow now supports and is compiled with NumPy 2.0 by default\")"]
+# From 2.6 Keras ships as its own distribution (`keras`), versioned with TensorFlow's minor; before
+# that `tf.keras` lived inside TensorFlow and the `keras` distribution was independent of it.
+FIRST_SPLIT_KERAS_TF = "2.6"
+SPLIT_KERAS_SOURCES = ["https://github.com/tensorflow/tensorflow/releases/tag/v2.6.0 "
+                       "(\"Keras been split into a separate PIP package (keras)\")"]
+
+# Every distribution that installs the `tensorflow` import package: builds per platform or vendor,
+# nightlies, and the 2.13–2.15 shims (`tensorflow` on macOS arm64 requires `tensorflow-macos`, on
+# Windows `tensorflow-intel`). Two of them in one environment overwrite each other's files.
+TF_FAMILY = frozenset({
+    "tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tensorflow-intel",
+    "tensorflow-cpu-aws", "tensorflow-aarch64", "tensorflow-rocm", "intel-tensorflow",
+    "tf-nightly", "tf-nightly-cpu", "tf-nightly-macos", "tf-nightly-intel", "tf-nightly-gpu",
+})
+# Builds that are only shims or obsolete on a platform: plain `tensorflow` replaces them there
+# (tensorflow-macos is metadata-only from 2.15.1; `tensorflow` has had macOS wheels since 2.13).
+TF_OBSOLETE_ON: Dict[str, FrozenSet[str]] = {
+    "macos-arm64": frozenset({"tensorflow-macos"}),
+    "macos-x86_64": frozenset({"tensorflow-macos"}),
+}
+TF_FAMILY_SOURCES = [
+    "https://pypi.org/project/tensorflow-macos/2.15.1/ (no files but metadata)",
+    "https://github.com/tensorflow/tensorflow/releases/tag/v2.13.0 (macOS arm64 wheels of "
+    "`tensorflow` itself)",
+]
 
 # Installed libraries that only work when `tf.keras` is Keras 2. `needs` says what makes them work
 # under TensorFlow >= 2.16: "tf-keras" = the tf_keras distribution must be installed (the library

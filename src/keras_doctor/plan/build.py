@@ -16,17 +16,14 @@ from packaging.version import Version
 
 from keras_doctor.facts.model import Facts
 from keras_doctor.findings import Finding, Report
+from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.plan import files, packages
 from keras_doctor.plan.installers import choose_installer, find_uv
 from keras_doctor.plan.installers import pin as make_pin
 from keras_doctor.plan.interpreters import find_interpreter
 from keras_doctor.plan.model import Plan, PlanStatus, PlanTarget
 from keras_doctor.plan.new_env import new_environment
-from keras_doctor.plan.recommend import (
-    TF_FAMILY,
-    installed_versions,
-    recommend_for,
-)
+from keras_doctor.plan.recommend import installed_versions, recommend_for
 from keras_doctor.plan.resolution import Resolver, resolve_into
 from keras_doctor.plan.resolve import resolve
 from keras_doctor.requirements import applicable, target_environment

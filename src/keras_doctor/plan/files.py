@@ -13,9 +13,9 @@ import shlex
 from typing import Any, List, Optional, Tuple
 
 from keras_doctor.findings import Finding
+from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.plan.installers import purge_cache_argv, valid_name
 from keras_doctor.plan.model import PlannedStep, SkippedStep, StepKind
-from keras_doctor.plan.recommend import TF_FAMILY
 
 KNOWN_BACKENDS = ("tensorflow", "jax", "torch")
 

@@ -15,9 +15,9 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from keras_doctor.findings import Finding
+from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.plan.installers import install_argv, pin, uninstall_argv
 from keras_doctor.plan.model import PlannedStep, StepKind
-from keras_doctor.plan.recommend import TF_FAMILY
 
 PACKAGE_CAUSES = frozenset({
     "numpy-abi-mismatch", "protobuf-mismatch", "ml-dtypes-mismatch", "keras-tf-version-skew",

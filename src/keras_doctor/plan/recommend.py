@@ -1,38 +1,204 @@
-"""The one seam between the plan and the knowledge base: which requirement set to resolve.
+"""Which versions go together: the newest working set on a target, or the set to resolve here.
 
-`keras_doctor.knowledge.recommend` is the authority on "which versions go together here"; when it
-is present it decides. Until then (or when it has no answer) the plan anchors on what is installed:
-the TensorFlow build the user chose, at its version, with the constraints its own metadata lacks
-taken from the knowledge base (numpy ABI, the tensorflow-metal pairing, which no resolver can know
-because tensorflow-metal declares no TensorFlow dependency). Every string returned here is built
-from parsed names and versions, never copied from the environment.
+A resolver cannot answer this alone: tensorflow-metal declares no TensorFlow dependency, several
+TensorFlow releases do not declare the numpy ABI they need, and whether a release has a wheel for a
+(platform, Python) is a question of tags. So both answers are built from the knowledge base:
+
+- `recommend(platform, python)` — for `keras-doctor recommend` and a new environment: the newest
+  TensorFlow with a wheel there (and, for Metal, a plugin release that a source says loads with
+  it), then Keras, tf_keras and numpy inside what that exact wheel requires, each pinned with its
+  reason.
+- `recommend_for(facts)` — for `fix`: anchored on what is installed, because a fix repairs, it
+  does not upgrade: the TensorFlow build the user chose, at its version, with the constraints its
+  own metadata lacks (numpy ABI, the tensorflow-metal pairing). A new environment keeps that
+  anchor when the release has a wheel there, else takes `recommend`'s newest set.
+
+Every string returned is built from parsed names and versions, never copied from the environment.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, TypeVar
 
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from keras_doctor.facts.model import Facts
+from keras_doctor.facts.collect import stated_marker_environment
+from keras_doctor.facts.model import PLATFORMS, Facts
+from keras_doctor.knowledge.compat_rules import (
+    FIRST_KERAS3_TF,
+    FIRST_NUMPY2_TF,
+    FIRST_TF_KERAS_TF,
+    TF_FAMILY,
+    TF_OBSOLETE_ON,
+)
+from keras_doctor.knowledge.metal_pairs import loading_metals, metal_verdict
 from keras_doctor.plan.installers import valid_name
+from keras_doctor.requirements import target_environment, wheel_requirements
 
-TF_FAMILY = frozenset({
-    "tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tensorflow-intel",
-    "tensorflow-cpu-aws", "tensorflow-aarch64", "tensorflow-rocm", "intel-tensorflow",
-    "tf-nightly", "tf-nightly-cpu", "tf-nightly-macos", "tf-nightly-intel", "tf-nightly-gpu",
-})
-# Builds that are only shims or obsolete on a platform: replaced by plain `tensorflow` there.
-_OBSOLETE = {"macos-arm64": {"tensorflow-macos"}, "macos-x86_64": {"tensorflow-macos"}}
-_FIRST_NUMPY2_TF = Version("2.18")  # causes.py, numpy-abi-mismatch: TF <= 2.17 is a NumPy 1 build
+PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+_FIRST_KERAS3 = Version(FIRST_KERAS3_TF)
+_FIRST_TF_KERAS = Version(FIRST_TF_KERAS_TF)
+_FIRST_NUMPY2_TF = Version(FIRST_NUMPY2_TF)
+_NOTES = {
+    "windows-amd64": "GPU support on native Windows ended with TensorFlow 2.10; later releases run "
+                     "on the CPU there (use WSL2 for a GPU).",
+    "macos-x86_64": "TensorFlow 2.16 is the last release with Intel-Mac wheels, and "
+                    "tensorflow-metal 1.0.0 the last Intel-Mac plugin.",
+}
 
 
 @dataclass
 class Recommendation:
+    """A requirement set with the reason for each pin; `ok` False says why there is none."""
+
+    platform: str
+    python_version: str
     requirements: List[str] = field(default_factory=list)
-    notes: List[str] = field(default_factory=list)  # why each constraint is there, for the plan
-    tensorflow: Optional[str] = None  # the TF distribution the set keeps (canonical name)
+    reasons: Dict[str, str] = field(default_factory=dict)  # distribution name → why it is pinned
+    ok: bool = True
+    problem: Optional[str] = None
+    alternative: Optional[str] = None
+    notes: List[str] = field(default_factory=list)
+    tensorflow: Optional[str] = None  # the TensorFlow distribution the set keeps (canonical name)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"platform": self.platform, "python_version": self.python_version,
+                "ok": self.ok, "requirements": list(self.requirements),
+                "reasons": dict(self.reasons), "problem": self.problem,
+                "alternative": self.alternative, "notes": list(self.notes)}
+
+
+def recommend(platform: str, python_version: str, knowledge: Any = None,
+              legacy_keras: bool = False, metal: Optional[bool] = None) -> Recommendation:
+    """The newest working set for `platform` ("macos-arm64", …) and Python "X.Y"."""
+    if knowledge is None:
+        from keras_doctor.knowledge import load
+
+        knowledge = load()
+    python = ".".join(python_version.split(".")[:2])
+    rec = Recommendation(platform, python, notes=[_NOTES[platform]] if platform in _NOTES else [],
+                         tensorflow="tensorflow")
+    want_metal = platform == "macos-arm64" if metal is None else metal
+    if want_metal and platform != "macos-arm64":
+        rec.ok = False
+        rec.problem = "tensorflow-metal exists only for Apple Silicon Macs (macos-arm64)"
+        rec.alternative = "Drop --metal: TensorFlow runs on the CPU here"
+        return rec
+    chosen = _choose(knowledge, platform, python, legacy_keras, want_metal)
+    if chosen is None and want_metal and metal is None:
+        chosen = _choose(knowledge, platform, python, legacy_keras, False)
+        if chosen is not None:
+            better = _other_python(knowledge, platform, python, legacy_keras, True)
+            rec.reasons["tensorflow-metal"] = (
+                f"left out: no tensorflow-metal release is known to load with a TensorFlow that "
+                f"has Python {python} wheels" + (f"; for the GPU use Python {better[0]}" if better
+                                                 else ""))
+            if better:
+                rec.alternative = f"Python {better[0]}: {' '.join(better[1].requirements)}"
+    if chosen is None:
+        rec.ok = False
+        what = "tensorflow-metal pairing" if want_metal else "TensorFlow release"
+        rec.problem = f"No {what} has wheels for Python {python} on {platform}" + (
+            " together with tf_keras" if legacy_keras else "")
+        better = _other_python(knowledge, platform, python, legacy_keras, want_metal)
+        if better:
+            rec.alternative = (f"Use Python {better[0]} in a new virtual environment: "
+                               f"{' '.join(better[1].requirements)}")
+        return rec
+    rec.requirements, reasons = chosen
+    rec.reasons = {**reasons, **rec.reasons}
+    return rec
+
+
+def _other_python(kb: Any, platform: str, python: str, legacy: bool, metal: bool):
+    """(python, Recommendation) for the newest other Python where the wanted set exists."""
+    for other in sorted(PYTHONS, key=lambda p: (p != python, -int(p.split(".")[1]))):
+        if other == python:
+            continue
+        found = _choose(kb, platform, other, legacy, metal)
+        if found is not None:
+            return other, Recommendation(platform, other, found[0], found[1])
+    return None
+
+
+def _choose(kb: Any, platform: str, python: str, legacy: bool, metal: bool):
+    """(pins, reasons) for the newest TensorFlow that satisfies everything asked, or None."""
+    tag = "cp" + python.replace(".", "")
+    for release in reversed(kb.releases("tensorflow")):
+        if release.yanked or release.wheel_for(platform, python) is None:
+            continue
+        version = str(release.version)
+        requires = _effective_requires(kb, version, platform, python)
+        pins: List[str] = [f"tensorflow=={version}"]
+        reasons = {"tensorflow": f"newest release with a wheel for {platform} and Python {python}"}
+        metals = loading_metals(kb, version, tag) if metal else []
+        if metal and not metals:
+            continue
+        if metals:
+            verdict = metal_verdict(kb, version, metals[0])
+            pins.append(f"tensorflow-metal=={metals[0]}")
+            reasons["tensorflow"] += " that a tensorflow-metal release loads with"
+            reasons["tensorflow-metal"] = (f"loads with tensorflow {version} (decided by "
+                                           f"{verdict.basis}); it declares no TensorFlow "
+                                           "dependency, so it must be pinned")
+        keras = _newest(kb, "keras", _spec(requires, "keras"), platform, python)
+        if keras is None:
+            continue
+        pins.append(f"keras=={keras}")
+        reasons["keras"] = f"newest keras inside tensorflow {version}'s requirement " \
+                           f"{_spec(requires, 'keras') or '(none)'}"
+        if legacy and release.version >= _FIRST_TF_KERAS:
+            minor = f"=={release.version.major}.{release.version.minor}.*"
+            tf_keras = _newest(kb, "tf-keras", SpecifierSet(minor), platform, python)
+            if tf_keras is None:
+                continue
+            pins.append(f"tf-keras=={tf_keras}")
+            reasons["tf-keras"] = (f"Keras 2 for legacy code, released for TensorFlow "
+                                   f"{release.version.major}.{release.version.minor}; set "
+                                   "TF_USE_LEGACY_KERAS=1" if release.version >= _FIRST_KERAS3
+                                   else "Keras 2 as tf_keras (tf.keras is Keras 2 already)")
+        numpy_spec = _spec(requires, "numpy")
+        abi = kb.tf_numpy_abi(version)
+        if abi is not None and abi.runtime:
+            numpy_spec &= SpecifierSet(abi.runtime)
+        numpy = _newest(kb, "numpy", numpy_spec, platform, python)
+        if numpy is None:
+            continue
+        pins.append(f"numpy=={numpy}")
+        reasons["numpy"] = (f"newest numpy with a wheel here inside {numpy_spec} (tensorflow "
+                            f"{version}'s requirement and the numpy ABI it was built against)")
+        return pins, reasons
+    return None
+
+
+def _effective_requires(kb: Any, version: str, platform: str, python: str) -> List[Requirement]:
+    """Requirements of the wheel an installer picks, following a shim to the build it installs."""
+    system, arch = PLATFORMS[platform]
+    environment = target_environment(stated_marker_environment(system, arch, f"{python}.0"))
+    return [req for _, req in wheel_requirements(kb, "tensorflow", version, platform, python,
+                                                 environment)]
+
+
+def _spec(requires: List[Requirement], name: str) -> SpecifierSet:
+    spec = SpecifierSet()
+    for req in requires:
+        if canonicalize_name(req.name) == canonicalize_name(name):
+            spec &= req.specifier
+    return spec
+
+
+def _newest(kb: Any, project: str, spec: SpecifierSet, platform: str,
+            python: str) -> Optional[str]:
+    for release in reversed(kb.releases(project)):
+        if release.yanked or not spec.contains(release.version):
+            continue
+        if release.wheel_for(platform, python) is not None:
+            return str(release.version)
+    return None
 
 
 def recommend_for(facts: Facts, knowledge: Any = None, python_version: Optional[str] = None,
@@ -42,7 +208,7 @@ def recommend_for(facts: Facts, knowledge: Any = None, python_version: Optional[
 
     In place, the installed TensorFlow build and version are kept: a fix repairs, it does not
     upgrade. A new environment keeps them too when that release has a wheel there, else takes the
-    newest working set from `keras_doctor.recommend`. `platform` overrides the facts' own (a
+    newest working set from `recommend`. `platform` overrides the facts' own (a
     native environment for an interpreter that runs translated).
     """
     platform = platform or facts.target.platform
@@ -51,17 +217,13 @@ def recommend_for(facts: Facts, knowledge: Any = None, python_version: Optional[
         return anchored
     if anchored.requirements and has_wheel(knowledge, anchored, platform, python_version):
         return anchored
-    newest = _from_recommend_module(facts, knowledge, python_version, want_metal, platform)
+    newest = _newest_set(facts, knowledge, python_version, want_metal, platform)
     return newest if newest is not None else anchored
 
 
-def _from_recommend_module(facts: Facts, knowledge: Any, python_version: str,
-                           want_metal: Optional[bool], platform: str) -> Optional[Recommendation]:
+def _newest_set(facts: Facts, knowledge: Any, python_version: str,
+                want_metal: Optional[bool], platform: str) -> Optional[Recommendation]:
     if knowledge is None:
-        return None
-    try:
-        from keras_doctor.recommend import recommend
-    except ImportError:
         return None
     if want_metal is None and platform == "macos-arm64":
         want_metal = None if "tensorflow-metal" in installed_versions(facts) else False
@@ -69,8 +231,7 @@ def _from_recommend_module(facts: Facts, knowledge: Any, python_version: str,
                                      metal=want_metal))
     if result is None or not result.ok or not result.requirements:
         return None
-    notes = [f"{name}: {why}" for name, why in result.reasons.items()]
-    return Recommendation(list(result.requirements), notes + list(result.notes), "tensorflow")
+    return result
 
 
 def has_wheel(knowledge: Any, rec: Recommendation, platform: str, python_version: str) -> bool:
@@ -98,16 +259,16 @@ def installed_versions(facts: Facts) -> Dict[str, Version]:
 
 def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optional[str],
                            want_metal: Optional[bool], platform: str) -> Recommendation:
-    rec = Recommendation()
     installed = installed_versions(facts)
     python = python_version or ".".join(facts.interpreter.version.split(".")[:2])
+    rec = Recommendation(platform, python)
     family = {n: v for n, v in installed.items() if n in TF_FAMILY}
     if family:
         keep_name = _kept_build(family, platform)
         version = max(family.values())
         rec.tensorflow = keep_name
         rec.requirements.append(f"{keep_name}=={version}")
-        rec.notes.append(f"{keep_name} {version}: the TensorFlow build already installed")
+        rec.reasons[keep_name] = "the TensorFlow build already installed"
     elif knowledge is not None:
         newest = _safe(lambda: knowledge.newest_release("tensorflow", platform, python))
         if newest is None:
@@ -115,33 +276,31 @@ def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optiona
         version = newest.version
         rec.tensorflow = "tensorflow"
         rec.requirements.append(f"tensorflow=={version}")
-        rec.notes.append(f"tensorflow {version}: the newest release with a wheel for {platform}, "
-                         f"Python {python}")
+        rec.reasons["tensorflow"] = (f"newest release with a wheel for {platform} and Python "
+                                     f"{python}")
     else:
         return rec
     numpy_cap = _numpy_cap(str(version), knowledge)
     if numpy_cap:
         rec.requirements.append(f"numpy{numpy_cap}")
-        rec.notes.append(f"numpy{numpy_cap}: TensorFlow {version} is a NumPy 1 build")
+        rec.reasons["numpy"] = f"TensorFlow {version} is a NumPy 1 build"
     metal_wanted = "tensorflow-metal" in installed if want_metal is None else want_metal
     if metal_wanted and platform == "macos-arm64":
         metal = _loading_metal(knowledge, str(version), python) if knowledge else None
         if metal is not None:
             rec.requirements.append(f"tensorflow-metal=={Version(metal)}")
-            rec.notes.append(f"tensorflow-metal {metal}: the knowledge base says it loads with "
-                             f"TensorFlow {version}; no resolver can tell, as it declares no "
-                             "TensorFlow dependency")
+            rec.reasons["tensorflow-metal"] = (f"the knowledge base says it loads with TensorFlow "
+                                               f"{version}; no resolver can tell, as it declares "
+                                               "no TensorFlow dependency")
         else:
-            rec.notes.append(f"tensorflow-metal: no release is known to load with TensorFlow "
-                             f"{version}; it is left out")
+            rec.reasons["tensorflow-metal"] = (f"left out: no release is known to load with "
+                                               f"TensorFlow {version}")
     return rec
 
 
 def _loading_metal(knowledge: Any, tf_version: str, python: str) -> Optional[str]:
     """The newest metal release that loads with this TF (the metal check's own answer)."""
     def ask() -> Optional[str]:
-        from keras_doctor.knowledge.metal_pairs import loading_metals
-
         found = loading_metals(knowledge, tf_version, "cp" + python.replace(".", ""))
         return found[0] if found else None
 
@@ -153,7 +312,7 @@ def _loading_metal(knowledge: Any, tf_version: str, python: str) -> Optional[str
 
 
 def _kept_build(family: Dict[str, Version], platform: str) -> str:
-    obsolete = _OBSOLETE.get(platform, set())
+    obsolete = TF_OBSOLETE_ON.get(platform, frozenset())
     newest = max(family.values())
     candidates = [n for n, v in family.items() if v == newest]
     if "tensorflow" in candidates or any(n in obsolete for n in candidates):
@@ -168,7 +327,10 @@ def _numpy_cap(tf_version: str, knowledge: Any) -> Optional[str]:
     return "<2" if Version(tf_version) < _FIRST_NUMPY2_TF else None
 
 
-def _safe(call):
+_T = TypeVar("_T")
+
+
+def _safe(call: Callable[[], _T]) -> Optional[_T]:
     try:
         return call()
     except Exception:  # a knowledge base without the file asked for: answer unknown

@@ -14,12 +14,12 @@ from typing import Any, Callable, Dict, List, Optional
 
 from keras_doctor import causes
 from keras_doctor.findings import Finding, FixStep, StepKind
+from keras_doctor.knowledge.compat_rules import LEGACY_KERAS_VALUES
 from keras_doctor.verify.runner import StepResult
 
 FactsSource = Callable[[], Optional[Any]]  # returns the target's Facts, or None when unknown
 
 EVIDENCE_LINES = 40  # lines of a traceback or of stderr kept in a finding's evidence
-LEGACY_KERAS_ON = ("1", "true", "True")  # the only values TensorFlow reads as "use tf_keras"
 BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "numpy": "numpy",
                    "openvino": "openvino"}
 
@@ -99,7 +99,7 @@ def _backend_unavailable(step: StepResult) -> Optional[Finding]:
 def _legacy_keras_missing(step: StepResult, python: str) -> Optional[Finding]:
     """TF_USE_LEGACY_KERAS routes `tf.keras` to tf_keras, and resolving it failed on import."""
     legacy = step.data.get("TF_USE_LEGACY_KERAS")
-    if step.name != "tf.keras" or legacy not in LEGACY_KERAS_ON:
+    if step.name != "tf.keras" or legacy not in LEGACY_KERAS_VALUES:
         return None
     if not any(error in (step.reason or "") for error in ("ImportError", "ModuleNotFoundError")):
         return None
