@@ -1,6 +1,8 @@
 """keras-doctor: diagnose and repair broken Keras / TensorFlow installations, importing neither."""
 
-__version__ = "0.1.0"
+from keras_doctor.version import __version__
+
+__all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension"]
 
 
 def load_ipython_extension(ipython):  # `%load_ext keras_doctor`; imported lazily

@@ -14,7 +14,7 @@ import os
 import sys
 from typing import List, Optional
 
-from keras_doctor import __version__
+from keras_doctor.version import __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_DOCTOR_FAILED = 0, 1, 2, 3
 

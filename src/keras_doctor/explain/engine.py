@@ -7,12 +7,12 @@ facts snapshot, the registered checks confirm or contradict the text's hypothese
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 from keras_doctor import causes
 from keras_doctor.explain import catalog as catalog_module
-from keras_doctor.explain import match, text
+from keras_doctor.explain import match, refine, text
+from keras_doctor.explain.hypothesis import Hypothesis, to_finding
 from keras_doctor.explain.names import NameResolver
 from keras_doctor.explain.resolve import Context, resolve
 from keras_doctor.findings import Finding, Report
@@ -38,25 +38,6 @@ RESOLVED_MECHANISM = {
     "AVX shows there.",
 }
 MIN_CONFIDENCE = 0.15
-
-
-@dataclass
-class Hypothesis:
-    cause: str
-    weights: List[float] = field(default_factory=list)
-    evidence: Dict[str, Any] = field(default_factory=dict)
-    signatures: List[str] = field(default_factory=list)
-    position: int = 0
-    mechanism: str = ""
-    sources: List[str] = field(default_factory=list)
-    excerpt: str = ""
-
-    @property
-    def score(self) -> float:
-        remaining = 1.0
-        for weight in self.weights:
-            remaining *= 1.0 - weight
-        return min(0.99, 1.0 - remaining)
 
 
 def hypotheses(raw: str, knowledge: Any = None, keras_version: Optional[str] = None) -> tuple:
@@ -98,26 +79,6 @@ def hypotheses(raw: str, knowledge: Any = None, keras_version: Optional[str] = N
     return cleaned, ranked
 
 
-def to_finding(hyp: Hypothesis, confidence: float, facts: Any = None) -> Finding:
-    from keras_doctor.explain import fixes, titles
-
-    cause = causes.CATALOG[hyp.cause]
-    evidence = dict(hyp.evidence)
-    evidence["matched"] = hyp.excerpt
-    evidence["signatures"] = list(dict.fromkeys(hyp.signatures))
-    evidence["learned_from"] = hyp.sources[:4]
-    return Finding(
-        cause=hyp.cause,
-        severity=cause.severity,
-        title=titles.title(hyp.cause, hyp.evidence),
-        explanation=hyp.mechanism or cause.summary,
-        evidence=evidence,
-        fix=tuple(fixes.steps(hyp.cause, hyp.evidence, facts)),
-        check="explain",
-        confidence=confidence,
-    )
-
-
 def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
     keras_version = _installed_keras(facts) if facts is not None else None
     cleaned, ranked = hypotheses(raw, knowledge, keras_version)
@@ -130,7 +91,6 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
     }
     scored = [(h, h.score) for h in ranked]
     if facts is not None:
-        from keras_doctor.explain import refine
         from keras_doctor.facts.model import to_plain
 
         report.target = to_plain(facts.target)

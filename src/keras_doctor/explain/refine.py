@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Dict, List, Tuple
 
+from keras_doctor.explain.hypothesis import to_finding
 from keras_doctor.findings import Finding, Report, Severity
 
 CONFIRM = 0.25  # a confirmed hypothesis keeps a quarter of its remaining doubt
@@ -95,11 +96,8 @@ def with_facts(scored: Scored, facts: Any, knowledge: Any, report: Report) -> Sc
 
 
 def _run_checks(facts: Any, knowledge: Any, report: Report):
-    try:
-        from keras_doctor.checks.registry import run_checks
-    except ImportError as exc:  # checks not installed in this build
-        report.extra["checks"] = f"not run: {exc}"
-        return None
+    from keras_doctor.checks.registry import run_checks
+
     loader = (lambda: knowledge) if knowledge is not None else _knowledge_loader()
     try:
         checks = run_checks(facts, loader)
@@ -125,10 +123,8 @@ def _knowledge_loader():
 
 def _cleared_causes(checks: Report) -> Dict[str, set]:
     """Causes that a check looked for and did not find, with the checks that cleared them."""
-    try:
-        from keras_doctor.checks.registry import REGISTRY
-    except ImportError:
-        return {}
+    from keras_doctor.checks.registry import REGISTRY
+
     declared = {c.name: c.causes for c in REGISTRY}
     found = {f.cause for f in checks.findings}
     cleared: Dict[str, set] = {}
@@ -157,8 +153,6 @@ def _closest_finding(hyp: Any, findings: List[Finding]) -> Finding:
 
 
 def _merge(hyp: Any, confirmed: Finding, facts: Any) -> Finding:
-    from keras_doctor.explain.engine import to_finding
-
     text_finding = to_finding(hyp, 0.0, facts)
     evidence = dict(confirmed.evidence)
     evidence["confirmed_by"] = confirmed.check

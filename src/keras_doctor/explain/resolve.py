@@ -10,15 +10,11 @@ an empty list drops the match (a `cannot import name` from an unrelated package,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List
 
 from keras_doctor.explain import resolve_imports as imports
+from keras_doctor.explain.context import Context, Outcome
 from keras_doctor.explain.match import SignatureMatch
-from keras_doctor.explain.names import NameResolver
-from keras_doctor.explain.text import site_package_of
-
-Outcome = Tuple[str, float, Dict[str, Any]]
 
 _MACOS = re.compile(
     r"illegal hardware instruction|Illegal instruction: 4|zsh: |/Users/|\.dylib|"
@@ -28,50 +24,6 @@ _THIRTY_TWO_BIT = re.compile(r"(?i)python3?\d*-32\b|32-bit|32 bit|\bi[36]86\b|ar
 _PY_MENTION = re.compile(
     r"(?i)python ?(?P<major>[23])\.(?P<minor>\d{1,2})|python(?P<m2>[23])(?P<n2>\d{1,2})\b"
 )
-_KERAS3 = re.compile(
-    r"keras[/\\]api[/\\](?!_v\d)|keras\._tf_keras|keras[/\\]src[/\\]backend|"
-    r"[Kk]eras 3\b|keras 3\.\d|TFSMLayer|keras\.src\.legacy"
-)
-_INFRA = ("importlib", "_pydev", "pydev", "runpy", "IPython", "ipykernel", "<frozen")
-_FRAMEWORK_PACKAGES = {
-    "keras",
-    "tensorflow",
-    "tf_keras",
-    "keras_core",
-    "six",
-    "tensorflow_core",
-    "IPython",
-    "ipykernel",
-    "importlib_metadata",
-}
-
-
-@dataclass
-class Context:
-    text: str
-    frames: List[str]
-    names: NameResolver
-    always_present: Dict[str, List[str]]
-    keras3_known: Optional[bool] = None  # from the facts (installed keras), when there are facts
-
-    @property
-    def keras3(self) -> bool:
-        if self.keras3_known is not None:
-            return self.keras3_known
-        return bool(_KERAS3.search(self.text))
-
-    def library(self) -> str:
-        """The third-party package whose code ran the failing statement ('' for user code)."""
-        for path in reversed(self.frames):
-            if any(marker in path for marker in _INFRA):
-                continue
-            package = site_package_of(path)
-            if package in _FRAMEWORK_PACKAGES:
-                continue
-            return package
-        return ""
-
-
 def resolve(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     step = STEPS.get(found.signature.resolve or "")
     base: Outcome = (found.signature.cause, found.signature.weight, {})

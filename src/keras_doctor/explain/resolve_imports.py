@@ -10,16 +10,12 @@ or a local file named like the package?
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import List, Optional
 
+from keras_doctor.explain.context import Context, Outcome
 from keras_doctor.explain.match import SignatureMatch
 from keras_doctor.explain.names import is_keras_module
 from keras_doctor.explain.text import site_package_of
-
-if TYPE_CHECKING:
-    from keras_doctor.explain.resolve import Context
-
-Outcome = Tuple[str, float, Dict[str, Any]]
 
 BACKENDS = {"jax", "jaxlib", "torch", "openvino"}
 DEPENDENCIES = {

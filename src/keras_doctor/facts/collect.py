@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
-from keras_doctor import __version__
 from keras_doctor.facts import binaries, caches, config, distributions, interpreter, shadowing
 from keras_doctor.facts.model import (
     PLATFORMS,
@@ -26,6 +25,7 @@ from keras_doctor.facts.model import (
     PlatformFacts,
     Target,
 )
+from keras_doctor.version import __version__
 
 PROBE_TIMEOUT = 60.0
 T = TypeVar("T")

@@ -21,7 +21,7 @@ REPORT_VERSION = 1
 
 
 def to_document(report: Report) -> Dict[str, Any]:
-    from keras_doctor import __version__
+    from keras_doctor.version import __version__
 
     return {
         "report_version": REPORT_VERSION,
