@@ -1,9 +1,9 @@
 """The Keras symbol atlas: which public names each Keras module has, in which releases.
 
-Built statically from real wheels (`build_atlas`), for a sample of keras 2.x, every Keras 3 minor
-and tf-keras. Stored compactly: one interned name list, and per module the spans of sampled versions
-where each name exists. Queried per (module, name, version), for "where does this name live in that
-version" and for the closest name to a typo.
+Built statically from real wheels (`knowledge/build/atlas.py`), for a sample of keras 2.x, every
+Keras 3 minor and tf-keras. Stored compactly: one interned name list, and per module the spans of
+sampled versions where each name exists. Queried per (module, name, version), for "where does this
+name live in that version" and for the closest name to a typo.
 
 A version that was not sampled is answered from its sampled neighbours when they agree (and share
 its major.minor when only one exists); otherwise the answer is None: unknown, never a guess.

@@ -1,7 +1,8 @@
 """The builder's parts, each turning fetched facts into the data files it owns.
 
-One function per `--only` part, with the same signature, so `build.py` stays a plain loop and each
-part can be rebuilt alone. The heavy lifting lives in the `build_*` modules.
+One function per `--only` part, with the same signature, so the driver (`__init__.py`) stays a
+plain loop and each part can be rebuilt alone. The heavy lifting lives in `releases`, `metal`,
+`atlas` and `weights` beside it.
 """
 
 from __future__ import annotations
