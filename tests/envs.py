@@ -187,3 +187,50 @@ def make_private(path: Path) -> None:
 def find_site_packages(env_dir: Path) -> Optional[Path]:
     found = sorted(env_dir.glob("lib/python*/site-packages"))
     return found[0] if found else None
+
+
+def find_python(version: str) -> Optional[str]:
+    """An installed CPython `version` ("3.7"), wherever this machine keeps it.
+
+    Asked of uv first (PATH and uv's own installs), then pyenv's versions folder ($PYENV_ROOT, else
+    ~/.pyenv), then `python3.7` on PATH; finally uv is asked to install it (Python 3 only).
+    """
+    uv = uv_executable()
+    found = subprocess.run([uv, "python", "find", "--no-project", version], capture_output=True,
+                           text=True, env=_builder_env())
+    if found.returncode == 0 and found.stdout.strip():
+        return found.stdout.strip()
+    pyenv = Path(os.environ.get("PYENV_ROOT", str(REAL_HOME / ".pyenv"))) / "versions"
+    major = version.split(".")[0]
+    candidates = sorted(pyenv.glob(f"{version}.*/bin/python{version}"),
+                        key=lambda p: int(p.parts[-3].split(".")[2]) if
+                        p.parts[-3].split(".")[2].isdigit() else 0)
+    if candidates:
+        return str(candidates[-1])
+    on_path = shutil.which(f"python{version}")
+    if on_path:
+        return on_path
+    if major == "3":
+        installed = subprocess.run([uv, "python", "install", version], capture_output=True,
+                                   text=True, env=_builder_env())
+        if installed.returncode == 0:
+            again = subprocess.run([uv, "python", "find", "--no-project", version],
+                                   capture_output=True, text=True, env=_builder_env())
+            if again.returncode == 0 and again.stdout.strip():
+                return again.stdout.strip()
+    return None
+
+
+def require_python(version: str) -> str:
+    """`find_python(version)`, or stop the test: a failure under CI (which must run every test),
+    a skip that says how to get the interpreter elsewhere."""
+    import pytest
+
+    found = find_python(version)
+    if found:
+        return found
+    message = (f"no Python {version} on this machine and uv could not install one; install it "
+               f"(pyenv install {version}, or `uv python install {version}`) to run this test")
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
+
+import pytest
 
 from keras_doctor import causes
 
@@ -15,14 +19,27 @@ def test_every_cause_is_in_the_readme_catalog():
     assert missing == []
 
 
-def test_every_cause_in_the_public_catalog_exists_here():
-    shared = ROOT.parent / "shared" / "causes.md"
-    if not shared.exists():
-        return  # only the team's checkout has the public catalog beside it
-    import re
+def _public_catalog():
+    """The public catalog of causes, kept in shared/causes.md beside a checkout (or above it)."""
+    for folder in ROOT.parents:
+        candidate = folder / "shared" / "causes.md"
+        if candidate.is_file():
+            return candidate
+    return None
 
+
+def test_every_cause_in_the_public_catalog_exists_here():
+    shared = _public_catalog()
+    if shared is None:
+        # CI always has the catalog beside the clone; elsewhere say plainly what did not run.
+        message = "no shared/causes.md beside or above this checkout"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     public = set(re.findall(r"^\| `([a-z0-9-]+)` \|", shared.read_text(), re.M))
-    assert public and public <= set(causes.CATALOG)
+    assert len(public) >= 10, f"{shared} lists almost no causes: is it the catalog?"
+    unknown = sorted(public - set(causes.CATALOG))
+    assert unknown == [], f"causes in {shared} that keras-doctor does not know: {unknown}"
 
 
 def test_ci_runs_the_readme_test_command_word_for_word():

@@ -143,10 +143,6 @@ def test_nothing_changes_without_consent_and_without_a_terminal(tmp_path, capsys
 
 @pytest.mark.slow
 def test_truncated_weights_file_is_removed(tmp_path, capsys, monkeypatch):
-    from keras_doctor.checks.registry import all_checks
-
-    if not any("weights-cache-corrupt" in c.causes for c in all_checks()):
-        pytest.skip("waiting for the weights check (cause weights-cache-corrupt)")
     python = broken_env(tmp_path, "fix-healthy-tf221", [TF221])
     models = tmp_path / "home" / ".keras" / "models"
     models.mkdir(parents=True)

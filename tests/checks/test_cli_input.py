@@ -78,8 +78,9 @@ def test_causes_lists_and_explains():
 
 def test_check_of_the_running_interpreter_works_and_exit_code_follows_fail_on(tmp_path):
     proc = doctor("check", "--json", cwd=tmp_path)
-    assert proc.returncode in (0, 1), proc.stderr
     report = json.loads(proc.stdout)
+    assert proc.returncode == (1 if any(f["severity"] == "error" for f in report["findings"])
+                               else 0), proc.stderr
     assert report["target"]["mode"] == "running"
     (tmp_path / "numpy.py").write_text("")
     shadowed = doctor("check", "--json", cwd=tmp_path)

@@ -35,15 +35,20 @@ def test_a_healthy_set_reads_the_manifest_and_the_numpy_rules_only():
     assert kb._releases == {} and kb._atlas is None
 
 
-def test_the_knowledge_checks_take_milliseconds_on_a_healthy_set():
+def test_the_knowledge_checks_on_a_healthy_set_cost_less_than_reading_one_release_table():
     subject = healthy_linux()
     checks = [c for c in all_checks() if c.name in KNOWLEDGE_CHECKS]
-    runs = []
+    runs, tables = [], []
     for _ in range(5):
-        kb_loaded = time.perf_counter()
+        started = time.perf_counter()
         run_checks(subject, load, checks=checks)  # a fresh knowledge base each time, as in `check`
-        runs.append(time.perf_counter() - kb_loaded)
-    assert min(runs) < 0.015, runs
+        runs.append(time.perf_counter() - started)
+        # The peer, measured in the same run: what they would pay for reading TensorFlow's
+        # release table, which a healthy set never needs.
+        started = time.perf_counter()
+        load().releases("tensorflow")
+        tables.append(time.perf_counter() - started)
+    assert min(runs) < min(tables), (runs, tables)
 
 
 def test_the_installed_wheel_tags_answer_without_the_tables():

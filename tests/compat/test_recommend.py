@@ -13,8 +13,8 @@ from packaging.utils import canonicalize_name
 
 from keras_doctor.facts.collect import stated_marker_environment
 from keras_doctor.facts.model import PLATFORMS
-from keras_doctor.knowledge.metal_pairs import metal_verdict
-from keras_doctor.plan.recommend import _effective_requires, recommend
+from keras_doctor.knowledge.metal_pairs import loading_metals, metal_verdict
+from keras_doctor.plan.recommend import recommend
 
 PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
 TARGETS = [(p, py) for p in PLATFORMS for py in PYTHONS]
@@ -22,6 +22,23 @@ TARGETS = [(p, py) for p in PLATFORMS for py in PYTHONS]
 
 def pins(rec):
     return dict(r.split("==") for r in rec.requirements)
+
+
+def declared(project, version, platform, python, environment, seen=()):
+    """What the wheel an installer picks there requires, read from the knowledge base's copy of
+    its Requires-Dist; a shim's exact pin (tensorflow 2.13-2.15 on a Mac installs
+    tensorflow-macos==same) is followed to the build's own requirements."""
+    found = []
+    for text in KB.requires_for(project, version, platform, python) or ():
+        req = Requirement(text)
+        if req.marker is not None and not req.marker.evaluate(environment):
+            continue
+        found.append(req)
+        pinned = [str(s.version) for s in req.specifier if s.operator == "=="]
+        name = canonicalize_name(req.name)
+        if name.startswith("tensorflow") and pinned == [version] and name not in seen:
+            found += declared(name, version, platform, python, environment, (*seen, project))
+    return found
 
 
 @pytest.mark.parametrize(("platform", "python"), TARGETS)
@@ -42,13 +59,21 @@ def test_every_pin_has_a_wheel_there_and_fits_what_tensorflow_requires(platform,
             assert release.wheel_for(platform, python) is not None, (name, version)
         assert name in rec.reasons
     tf = chosen["tensorflow"]
-    assert KB.newest_release("tensorflow", platform, python).version >= \
-        KB.release("tensorflow", tf).version
+    chosen_version = KB.release("tensorflow", tf).version
+    newer = [r for r in KB.releases("tensorflow") if r.version > chosen_version
+             and not r.yanked and r.wheel_for(platform, python) is not None]
+    if "tensorflow-metal" in chosen:  # the newest TensorFlow that some plugin loads with
+        tag = "cp" + python.replace(".", "")
+        assert [str(r.version) for r in newer if loading_metals(KB, str(r.version), tag)] == []
+    elif not legacy:  # nothing held it back: the newest TensorFlow with a wheel there
+        assert newer == []
     system, arch = PLATFORMS[platform]
     environment = dict(stated_marker_environment(system, arch, f"{python}.0"), extra="")
-    for req in _effective_requires(KB, tf, platform, python):
+    requirements = declared("tensorflow", tf, platform, python, environment)
+    assert requirements, (tf, platform, python)
+    for req in requirements:
         name = canonicalize_name(req.name)
-        if name in chosen and (req.marker is None or req.marker.evaluate(environment)):
+        if name in chosen:
             assert req.specifier.contains(chosen[name], prereleases=True), (req, chosen[name])
     abi = KB.tf_numpy_abi(tf)
     assert abi is None or abi.allows(chosen["numpy"])

@@ -216,8 +216,17 @@ def test_every_binary_of_a_real_macos_arm64_tensorflow_tree():
     started = time.perf_counter()
     headers = [read_header(path) for path in paths]
     elapsed = time.perf_counter() - started
-    print(f"\n{len(paths)} headers read in {elapsed * 1000:.1f} ms")
     assert len(paths) > 50
     assert all(h.format == "mach-o" and "arm64" in h.archs and h.error is None for h in headers)
     assert all(h.min_macos.get("arm64") for h in headers)
-    assert elapsed < 1.0
+    # The header reader looks at the first pages only. Its peer, measured now on the same files
+    # (warm in the page cache from the run above): reading every byte of them.
+    started = time.perf_counter()
+    total = 0
+    for path in paths:
+        with open(path, "rb") as whole:
+            total += len(whole.read())
+    everything = time.perf_counter() - started
+    print(f"\n{len(paths)} headers in {elapsed * 1000:.1f} ms; all {total >> 20} MB in "
+          f"{everything * 1000:.1f} ms")
+    assert elapsed < everything / 2, (elapsed, everything)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import glob
 import sys
 
+import envs
 import pytest
 from verify_envs import steps_by_name
 
 from keras_doctor.verify import DriverNotStarted, run_verify
 
-PYTHON37 = sorted(glob.glob("/root/.pyenv/versions/3.7*/bin/python3")) or sorted(
-    glob.glob("/usr/bin/python3.7"))
 
-
-@pytest.mark.skipif(not PYTHON37, reason="no Python 3.7 interpreter on this machine")
 def test_driver_runs_on_python37_and_stops_at_a_missing_numpy():
-    report = run_verify(PYTHON37[0], timeout=60)
+    report = run_verify(envs.require_python("3.7"), timeout=60)
 
     steps = steps_by_name(report)
     assert report.target["python_version"].startswith("3.7.")
@@ -47,10 +43,7 @@ def test_an_interpreter_that_does_not_exist_is_an_error_of_the_caller(tmp_path):
 
 
 def test_an_interpreter_too_old_for_the_driver_fails_at_startup():
-    old = sorted(glob.glob("/root/.pyenv/versions/2.7*/bin/python2"))
-    if not old:
-        pytest.skip("no Python 2 interpreter on this machine")
-    report = run_verify(old[0], timeout=30)
+    report = run_verify(envs.require_python("2.7"), timeout=30)
 
     steps = steps_by_name(report)
     assert steps["python"]["status"] == "failed"

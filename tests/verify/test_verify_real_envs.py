@@ -43,10 +43,6 @@ def test_an_existing_keras_config_is_used_and_left_unchanged(healthy_python, iso
 
 
 def test_numpy2_forced_onto_tf215_fails_at_the_tensorflow_import(numpy2_tf215_python):
-    explain = pytest.importorskip("keras_doctor.explain")
-    if not hasattr(explain, "explain_text"):
-        pytest.skip("keras_doctor.explain has no explain_text yet")
-
     report = run_verify(numpy2_tf215_python, timeout=300)
 
     steps = steps_by_name(report)
