@@ -16,12 +16,12 @@ import split
 
 from keras_doctor import causes
 
-MIN_REPORTS = 33
-MIN_REPOSITORIES = 28
+MIN_REPORTS = 65
+MIN_REPOSITORIES = 54
 # What text-only explain scores on the held-out part today: floors, so a regression fails.
-FLOOR_TOP1 = 0.33
-FLOOR_TOP3 = 0.33
-CEILING_ANSWERED_NOTHING = 0.46
+FLOOR_TOP1 = 0.29
+FLOOR_TOP3 = 0.30
+CEILING_ANSWERED_NOTHING = 0.48
 
 
 def test_heldout_file_is_well_formed():
