@@ -108,8 +108,8 @@ def test_passed_and_skipped_checks_are_folded_away():
 def test_summary_and_empty_report():
     text = markdown(samples.check_report())
     assert (
-        "**Result:** 2 errors, 2 warnings in 7 checks (1 skipped) — run "
-        "`keras-doctor causes <ID>` for details"
+        "**Result:** 2 errors, 2 warnings in 7 checks (1 skipped) — next: "
+        "`keras-doctor fix --python /Users/ana/ml/.venv/bin/python` shows the repair"
     ) in text
     assert markdown(Report("check")) == (
         "## keras-doctor check\n\n**Result:** No problems found.\n"

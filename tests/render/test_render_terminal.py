@@ -59,7 +59,8 @@ def test_explain_ranks_by_confidence_and_shows_percentages():
     second = [line for line in lines if line.startswith("  2. ")]
     assert second == ["  2.  15% ✗ numpy 1.26.4 has an x86_64 extension; this Python is arm64"]
     assert lines[-1] == (
-        "2 possible causes, most likely first — run `keras-doctor causes <ID>` for details"
+        "2 possible causes, most likely first — run `keras-doctor causes numpy-abi-mismatch` for "
+        "details"
     )
 
 
@@ -131,7 +132,7 @@ def test_output_that_cannot_encode_symbols_falls_back_to_ascii():
     assert "[x] Platform and architecture" in text
     assert "    x numpy in ~/D?veloppement/?? is x86_64\n" in text
     assert "    ! An interrupted pip run left 2 folders behind" in text
-    assert "(1 skipped) - run `keras-doctor causes <ID>`" in text
+    assert "(1 skipped) - next: `keras-doctor fix --python /Users/ana/ml/.venv/bin/python`" in text
 
 
 def test_text_from_the_environment_is_never_rich_markup():

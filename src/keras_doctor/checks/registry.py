@@ -144,7 +144,16 @@ def run_checks(
             _stamp(finding("facts-incomplete", error, evidence={"error": error}), "facts")
         )
     report.findings.sort(key=lambda f: -f.severity.rank)
+    _no_pass_beside_its_cause(report, checks if checks is not None else REGISTRY)
     return report
+
+
+def _no_pass_beside_its_cause(report: Report, checks: Sequence[Check]) -> None:
+    """One truth per cause: a check that found nothing is not shown as passed while another check
+    reports a cause it watches (numpy-abi must not show ✓ beside a numpy-abi-mismatch)."""
+    reported = {f.cause for f in report.findings}
+    watches = {c.name: set(c.causes) for c in checks}
+    report.passed = [p for p in report.passed if not watches.get(p.check, set()) & reported]
 
 
 def _stamp(f: Finding, check_name: str) -> Finding:

@@ -8,6 +8,7 @@ interpreter, `--python PATH`, or `--path DIR --platform P --python-version X.Y`)
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -96,3 +97,45 @@ def knowledge_loader():
         return knowledge.load()
 
     return load
+
+
+def attach_plan(report, facts, timeout: float = 20.0) -> None:
+    """Put the plan `keras-doctor fix` would run into `report.extra["plan"]`, so `check` shows the
+    same steps as `fix`: one planner for both. The resolver runs offline (uv answers from its cache
+    or not at all), so `check` stays read-only, quick and network-free; without an offline answer
+    the report simply carries no plan and names `keras-doctor fix` as the way to get one."""
+    from keras_doctor.plan.packages import PACKAGE_CAUSES
+
+    if facts.target.mode not in ("running", "python") or not facts.interpreter.executable:
+        return
+    if not report.findings:
+        return
+    from keras_doctor.plan.build import build_plan
+    from keras_doctor.plan.resolve import Resolution, resolve
+
+    def offline(*args: Any, **kwargs: Any) -> Resolution:
+        if not kwargs.get("uv"):
+            return Resolution(False, "pip", error="no offline resolver (uv) at hand")
+        saved = os.environ.get("UV_OFFLINE")
+        os.environ["UV_OFFLINE"] = "1"
+        try:
+            return resolve(*args, timeout=timeout, **kwargs)
+        finally:
+            if saved is None:
+                os.environ.pop("UV_OFFLINE", None)
+            else:
+                os.environ["UV_OFFLINE"] = saved
+
+    try:
+        knowledge = knowledge_loader()()
+    except Exception:  # no data in this build: the plan falls back on installed versions
+        knowledge = None
+    try:
+        plan = build_plan(facts, report, knowledge=knowledge, resolver=offline)
+    except Exception:  # a plan is a courtesy here; the diagnosis stands without it
+        return
+    if not plan.ok and any(f.cause in PACKAGE_CAUSES for f in report.findings):
+        report.extra["plan_unavailable"] = plan.reason or "the plan could not be resolved offline"
+        return
+    if plan.ok:
+        report.extra["plan"] = plan.to_dict()

@@ -50,7 +50,7 @@ def to_html(report: Report, *, verbose: bool = False) -> str:
     worst = report.worst()
     color = COLORS[worst.value if worst is not None else "passed"]
     summary = _e(view.summary_line(report, code="\x00")).replace(
-        "\x00", _code(view.causes_hint(report))
+        "\x00", _code(view.next_hint(report))
     )
     parts.append(f'<p style="margin: .8em 0 0; font-weight: 600; color: {color}">{summary}</p>')
     parts.append("</div>")
@@ -81,12 +81,35 @@ def _area(area: view.AreaView, windows: bool) -> List[str]:
         f'<div style="margin: .8em 0 .2em; font-weight: 600">{_symbol(area.status)} '
         f"{_e(area.title)}{suffix}</div>"
     ]
-    for finding in area.findings:
-        out += _finding(finding, windows)
+    for block in area.blocks:
+        out += _block(block, windows)
     return out
 
 
-def _finding(finding: Finding, windows: bool, rank: Optional[int] = None) -> List[str]:
+def _block(block: Any, windows: bool) -> List[str]:
+    """A root cause with what it explains folded under it, and the block's one fix."""
+    out = _finding(block.root, windows, fix=False)
+    out.pop()  # reopen the finding's box: the block's lines belong inside it
+    folded = [("also", f) for f in block.same_fix] + [("and", f) for f in block.consequences]
+    if folded:
+        items = "".join(f"<li>{_e(word)} {_code(f.cause)}: {_e(f.title)}</li>"
+                        for word, f in folded)
+        out.append(f'<ul style="margin: .2em 0; padding-left: 1.2em">{items}</ul>')
+    if block.fix:
+        label = ("Fix (the steps <code>keras-doctor fix</code> runs):" if block.from_plan
+                 else "Fix:")
+        out.append(f'<div style="margin-top: .3em"><strong>{label}</strong></div>')
+        out.append('<ol style="margin: .2em 0; padding-left: 1.6em">')
+        out += [_fix_step(step, windows) for step in block.fix]
+        out.append("</ol>")
+    for reason in block.not_done:
+        out.append(f"<div><em>Not done by <code>keras-doctor fix</code>:</em> {_e(reason)}</div>")
+    out.append("</div>")
+    return out
+
+
+def _finding(finding: Finding, windows: bool, rank: Optional[int] = None,
+             fix: bool = True) -> List[str]:
     severity = finding.severity.value
     box = f"border-left: 4px solid {COLORS[severity]}; padding: .2em .8em; margin: .4em 0 .4em .3em"
     rank_text = f"{rank}. {view.percent(finding.confidence)} " if rank is not None else ""
@@ -95,7 +118,7 @@ def _finding(finding: Finding, windows: bool, rank: Optional[int] = None) -> Lis
         f"<div>{_symbol(severity)} <strong>{_e(rank_text)}{_e(finding.title)}</strong></div>",
         f"<div>{_code(finding.cause)}: {_e(finding.explanation)}</div>",
     ]
-    if finding.fix:
+    if finding.fix and fix:
         out.append('<div style="margin-top: .3em"><strong>Fix:</strong></div>')
         out.append('<ol style="margin: .2em 0; padding-left: 1.6em">')
         out += [_fix_step(step, windows) for step in finding.fix]

@@ -35,11 +35,15 @@ def to_markdown(report: Report, *, verbose: bool = False) -> str:
         for rank, finding in enumerate(view.ranked(report.findings), start=1):
             out += _finding(finding, "###", windows, rank=rank)
     else:
-        for area in view.group_by_area(report):
-            if area.findings:
+        areas = view.group_by_area(report)
+        for area in areas:
+            if area.blocks:
                 out += [f"### {SYMBOLS[area.status]} {escape(area.title)}", ""]
-                for finding in area.findings:
-                    out += _finding(finding, "####", windows)
+                for block in area.blocks:
+                    out += _block(block, windows)
+        healthy = [area.title for area in areas if area.healthy]
+        if healthy:
+            out += [f"{SYMBOLS['passed']} No problems in: {escape(', '.join(healthy))}", ""]
     out += _checks_list("Passed checks", [(p.check, p.message) for p in report.passed], "passed")
     out += _checks_list("Skipped checks", [(s.check, s.reason) for s in report.skipped], "skipped")
     return "\n".join(out).rstrip("\n") + "\n"
@@ -78,10 +82,11 @@ def _longest_backtick_run(text: str) -> int:
 def _summary(report: Report) -> str:
     placeholder = "\x00"
     line = escape(view.summary_line(report, code=placeholder))
-    return line.replace(placeholder, code_span(view.causes_hint(report)))
+    return line.replace(placeholder, code_span(view.next_hint(report)))
 
 
-def _finding(finding: Finding, heading: str, windows: bool, rank: Any = None) -> List[str]:
+def _finding(finding: Finding, heading: str, windows: bool, rank: Any = None,
+             fix: bool = True) -> List[str]:
     severity = finding.severity.value
     prefix = f"{rank}. {view.percent(finding.confidence)} " if rank is not None else ""
     out = [
@@ -90,21 +95,42 @@ def _finding(finding: Finding, heading: str, windows: bool, rank: Any = None) ->
         f"{code_span(finding.cause)} ({severity}): {prose(finding.explanation)}",
         "",
     ]
-    if finding.fix:
-        out += ["**Fix:**", ""]
-        for number, step in enumerate(finding.fix, start=1):
-            mark = "**destructive:** " if step.destructive else ""
-            out.append(f"{number}. {mark}{prose(step.description)}")
-            code = view.step_code(step, windows=windows)
-            target = view.step_target(step)
-            if code:
-                shell = "bat" if windows else "sh"
-                out += [""] + ["   " + line for line in fence(code, shell)]
-            elif target:
-                out[-1] += f" — {code_span(target)}"
-            out.append("")
+    if finding.fix and fix:
+        out += ["**Fix:**", "", *_fix_steps(finding.fix, windows)]
     if finding.evidence:
         out += _details("Evidence", fence(_json(finding.evidence), "json"))
+    return out
+
+
+def _block(block: Any, windows: bool) -> List[str]:
+    """A root cause as a finding, what it explains listed under it, then the block's one fix."""
+    root = block.root
+    out = _finding(root, "####", windows, fix=False)
+    folded = [(f, "also") for f in block.same_fix] + [(f, "and") for f in block.consequences]
+    if folded:
+        out += [f"- {word} {code_span(f.cause)}: {prose(f.title)}" for f, word in folded] + [""]
+    if block.fix:
+        heading = ("**Fix** (the steps `keras-doctor fix` runs)**:**" if block.from_plan
+                   else "**Fix:**")
+        out += [heading, "", *_fix_steps(block.fix, windows)]
+    for reason in block.not_done:
+        out += [f"*Not done by `keras-doctor fix`:* {escape(reason)}", ""]
+    return out
+
+
+def _fix_steps(fix: Any, windows: bool) -> List[str]:
+    out: List[str] = []
+    for number, step in enumerate(fix, start=1):
+        mark = "**destructive:** " if step.destructive else ""
+        out.append(f"{number}. {mark}{prose(step.description)}")
+        code = view.step_code(step, windows=windows)
+        target = view.step_target(step)
+        if code:
+            shell = "bat" if windows else "sh"
+            out += [""] + ["   " + line for line in fence(code, shell)]
+        elif target:
+            out[-1] += f" — {code_span(target)}"
+        out.append("")
     return out
 
 

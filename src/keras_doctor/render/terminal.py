@@ -53,14 +53,38 @@ def build(
     if view.is_ranked(report):
         _ranked(lines, report, verbose, windows)
     else:
-        for area in view.group_by_area(report):
+        areas = view.group_by_area(report)
+        healthy = [area for area in areas if area.healthy]
+        for area in areas:
+            if area.healthy and not verbose:
+                continue
             rows_before = len(lines.rows)
             _area(lines, area, verbose, windows)
             if len(lines.rows) - rows_before > 1:  # an area with details stands apart from the next
                 lines.blank()
+        if healthy and not verbose:
+            _healthy_line(lines, healthy)
     lines.blank()
     _summary(lines, report)
     return lines
+
+
+def _healthy_line(lines: Lines, areas: List[view.AreaView]) -> None:
+    """Areas where nothing is wrong, on one line: `-v` lists each with what it checked."""
+    passed = sum(len(area.passed) for area in areas)
+    skipped = sum(len(area.skipped) for area in areas)
+    status = "passed" if passed or not skipped else "skipped"
+    counts = [f"{passed} passed"] if passed else []
+    if skipped:
+        counts.append(f"{skipped} skipped")
+    lines.wrapped(
+        ", ".join(area.title for area in areas),
+        indent=0,
+        lead=[(f"[{lines.symbol(status)}] ", status)],
+        hang=4,
+        style="heading",
+    )
+    lines.rows[-1].append((f"  {', '.join(counts)}" if counts else "", "dim"))
 
 
 def _header(lines: Lines, report: Report) -> None:
@@ -80,8 +104,17 @@ def _area(lines: Lines, area: view.AreaView, verbose: bool, windows: bool) -> No
         (area.title, "heading"),
         (f"  {', '.join(counts)}" if counts else "", "dim"),
     )
-    for finding in area.findings:
-        _finding(lines, finding, verbose, windows)
+    for block in area.blocks:
+        _block(lines, block, verbose, windows)
+    folded = area.folded
+    if folded:
+        lines.wrapped(
+            f"{view.plural(len(folded), 'finding', 'findings')} of this area "
+            f"{'is' if len(folded) == 1 else 'are'} folded under the root cause that explains "
+            f"{'it' if len(folded) == 1 else 'them'}",
+            indent=FINDING_INDENT, lead=[(f"{lines.symbol(area.status)} ", area.status)],
+            hang=TEXT_INDENT, style="dim",
+        )
     if verbose:
         for passed in area.passed:
             lead = [(f"{lines.symbol('passed')} ", "passed"), (f"{passed.check}: ", "dim")]
@@ -130,6 +163,40 @@ def _finding(
         number_width = len(str(len(finding.fix)))
         for number, step in enumerate(finding.fix, start=1):
             _fix_step(lines, step, f"{number:>{number_width}}. ", body + 2, windows)
+
+
+def _block(lines: Lines, block: Any, verbose: bool, windows: bool) -> None:
+    """The root cause as a finding; what it explains folded under it; then the one fix."""
+    root = block.root
+    status = block.worst.value
+    lead = [(f"{lines.symbol(status)} ", status)]
+    body = FINDING_INDENT + 2
+    lines.wrapped(root.title, indent=FINDING_INDENT, lead=lead, hang=body, style="heading")
+    lines.wrapped(root.explanation or "", indent=body, lead=[(f"{root.cause}: ", "cause")],
+                  hang=body)
+    if verbose and root.evidence:
+        _evidence(lines, root.evidence, body)
+    for other in block.same_fix:
+        lines.wrapped(other.title, indent=body,
+                      lead=[("also ", "dim"), (f"{other.cause}: ", "cause")], hang=body + 2)
+    if block.consequences:
+        if verbose:
+            for other in block.consequences:
+                lines.wrapped(other.title, indent=body,
+                              lead=[("and ", "dim"), (f"{other.cause}: ", "cause")], hang=body + 2)
+        else:
+            lines.wrapped(block.consequence_line(), indent=body, hang=body + 2, style="dim")
+    if block.fix:
+        heading = "Fix (the steps `keras-doctor fix` runs):" if block.from_plan else "Fix:"
+        lines.add((heading, "heading"), indent=body)
+        number_width = len(str(len(block.fix)))
+        for number, step in enumerate(block.fix, start=1):
+            _fix_step(lines, step, f"{number:>{number_width}}. ", body + 2, windows)
+    elif block.from_plan:
+        lines.wrapped("Fixed by the steps above.", indent=body, style="dim")
+    for reason in block.not_done:
+        lines.wrapped(reason, indent=body, lead=[("Not done by `keras-doctor fix`: ", "dim")],
+                      hang=body + 2)
 
 
 def _fix_step(lines: Lines, step: FixStep, number: str, indent: int, windows: bool) -> None:

@@ -13,10 +13,13 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from keras_doctor.causes import AREAS, CATALOG
 from keras_doctor.findings import Finding, FixStep, Passed, Report, Severity, Skipped, StepKind
+from keras_doctor.render import groups
 from keras_doctor.render import steps as run_steps
+from keras_doctor.render.groups import Block
 from keras_doctor.render.shell import shell_line
 
 OTHER_AREA = "other"
+VERIFY_AREA = "verify"
 
 SEVERITY_WORDS = {
     Severity.ERROR: ("error", "errors"),
@@ -34,11 +37,13 @@ class AreaView:
     findings: List[Finding] = field(default_factory=list)
     passed: List[Passed] = field(default_factory=list)
     skipped: List[Skipped] = field(default_factory=list)
+    blocks: List[Block] = field(default_factory=list)  # root causes shown in this area
+    failed_steps: int = 0  # verify steps of this area that failed, crashed or timed out
 
     @property
     def worst(self) -> Optional[Severity]:
         if not self.findings:
-            return None
+            return Severity.ERROR if self.failed_steps else None
         return max((f.severity for f in self.findings), key=lambda s: s.rank)
 
     @property
@@ -48,6 +53,16 @@ class AreaView:
         if worst is not None:
             return worst.value
         return "passed" if self.passed or not self.skipped else "skipped"
+
+    @property
+    def healthy(self) -> bool:
+        return self.worst is None
+
+    @property
+    def folded(self) -> List[Finding]:
+        """Findings of this area shown under a root cause in another area."""
+        shown = {id(f) for block in self.blocks for f in block.findings}
+        return [f for f in self.findings if id(f) not in shown]
 
 
 def area_of(finding: Finding) -> str:
@@ -62,7 +77,9 @@ def area_title(key: str) -> str:
 
 
 def group_by_area(report: Report) -> List[AreaView]:
-    """Areas in catalog order (unknown ones after, in order of appearance); empty areas omitted."""
+    """Areas with problems first (worst first), then the healthy ones, each group in catalog order
+    (unknown areas after, in order of appearance); empty areas omitted. Each area holds the blocks
+    (root cause, consequences, one fix) whose root belongs to it."""
     views: Dict[str, AreaView] = {}
 
     def view(key: str) -> AreaView:
@@ -76,8 +93,15 @@ def group_by_area(report: Report) -> List[AreaView]:
         view(passed.area or OTHER_AREA).passed.append(passed)
     for skipped in report.skipped:
         view(skipped.area or OTHER_AREA).skipped.append(skipped)
+    for block in groups.build_blocks(report):
+        view(area_of(block.root)).blocks.append(block)
+    failed = sum(1 for step in run_steps.report_steps(report)
+                 if run_steps.step_status(step) == "failed")
+    if failed:
+        view(VERIFY_AREA).failed_steps = failed
     order = {key: index for index, key in enumerate(AREAS)}
-    return sorted(views.values(), key=lambda v: order.get(v.key, len(order)))
+    return sorted(views.values(), key=lambda v: (
+        -(v.worst.rank + 1 if v.worst is not None else 0), order.get(v.key, len(order))))
 
 
 def by_severity(findings: Sequence[Finding]) -> List[Finding]:
@@ -142,10 +166,37 @@ def severity_phrase(report: Report) -> str:
 
 
 def causes_hint(report: Report) -> str:
-    ids = list(dict.fromkeys(f.cause for f in by_severity(report.findings)))
+    if is_ranked(report):
+        ids = [f.cause for f in ranked(report.findings)]
+    else:
+        ids = [block.root.cause for block in groups.build_blocks(report)]
     if not ids:
         return ""
-    return f"keras-doctor causes {ids[0] if len(ids) == 1 else '<ID>'}"
+    return f"keras-doctor causes {ids[0]}"
+
+
+def fix_hint(report: Report) -> str:
+    """`keras-doctor fix --python …` when a fix exists for this report's target, else ''."""
+    if is_ranked(report) or report.command not in ("check", "verify", "report"):
+        return ""
+    command = groups.plan_command(report)
+    if command is None or not groups.has_fix(report, groups.build_blocks(report)):
+        return ""
+    return shell_line(command)
+
+
+def next_hint(report: Report) -> str:
+    """The one command the summary names: the fix's dry run when there is one, else the root
+    cause's long explanation."""
+    return fix_hint(report) or causes_hint(report)
+
+
+def next_phrase(report: Report, code: str) -> str:
+    fix = fix_hint(report)
+    if fix:
+        return f"next: {code.format(fix)} shows the repair (a dry run; add --apply to carry it out)"
+    hint = causes_hint(report)
+    return f"run {code.format(hint)} for details" if hint else ""
 
 
 def summary_line(report: Report, *, code: str = "`{}`") -> str:
@@ -173,7 +224,7 @@ def summary_line(report: Report, *, code: str = "`{}`") -> str:
         return f"No problems found in {scope}." if scope else "No problems found."
     if scope:
         problems += f"; {scope}" if steps else f" in {scope}"
-    return f"{problems} — run {code.format(causes_hint(report))} for details"
+    return f"{problems} — {next_phrase(report, code)}"
 
 
 # -- the target ------------------------------------------------------------------------------------
