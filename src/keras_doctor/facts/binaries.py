@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Dict, Iterable, List
 
-from keras_doctor.facts.binfmt import read_header
+from keras_doctor.facts.binfmt import Header, read_header
 from keras_doctor.facts.model import Binary, Distribution
 
 BINARY_SUFFIXES = (".so", ".dylib", ".pyd", ".dll")
@@ -66,7 +66,10 @@ def scan(site_dirs: Iterable[str], distributions: List[Distribution]) -> List[Bi
     binaries = []
     location_of = _location_index(site_dirs)
     for path in paths:
-        header = read_header(path)
+        try:
+            header = read_header(path)
+        except Exception as exc:  # one crafted file is a note on that file, not the loss of all
+            header = Header("unknown", error=f"cannot read: {type(exc).__name__}: {exc}")
         if header.error and header.format == "unknown" and not os.path.exists(path):
             continue  # listed in RECORD but deleted: not a binary on disk
         binaries.append(

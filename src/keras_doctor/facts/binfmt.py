@@ -4,7 +4,9 @@
 of files) inside a budget of a few tens of milliseconds, so this reader does one open and one small
 read per file in the common case, and never loads a library or parses more than its load commands.
 Bad content (truncated, empty, a Java class file that shares the fat Mach-O magic) is a result with
-an `error`, never an exception: one odd file must not stop a diagnosis.
+an `error`, never an exception: one odd file must not stop a diagnosis. Crafted content is bounded
+too: no more load commands, command bytes or fat slices than any real linker writes, slices that
+lie inside the file and apart from each other, so no header costs more than a few reads.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, Optional, Tuple
 
 HEAD_SIZE = 4096
-_MAX_LOAD_COMMANDS_SIZE = 16 << 20
+# Far above real libraries (TensorFlow's largest: ~100 commands in ~20 kB) and cheap to walk.
+_MAX_LOAD_COMMANDS = 8192
+_MAX_LOAD_COMMANDS_SIZE = 2 << 20
 _MAX_FAT_ARCHS = 20  # a Java class file's version word reads as >= 45 "archs"
 
 ReadAt = Callable[[int, int], bytes]
@@ -58,37 +62,45 @@ def read_header(path: str | os.PathLike) -> Header:
     """The header of the binary at `path`; unreadable files give a Header with `error` set."""
     try:
         fd = os.open(path, _OPEN_FLAGS)
-    except OSError as exc:
-        return Header("unknown", error=f"cannot open: {exc.strerror or exc}")
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in a path read from a RECORD
+        return Header("unknown", error=f"cannot open: {getattr(exc, 'strerror', None) or exc}")
     try:
+        size = os.fstat(fd).st_size
         data = os.read(fd, HEAD_SIZE)
 
         def read_at(offset: int, length: int) -> bytes:
+            if offset >= size:
+                return b""
             os.lseek(fd, offset, os.SEEK_SET)
             return os.read(fd, length)
 
-        return parse_header(data, read_at)
+        return parse_header(data, read_at, size)
     except OSError as exc:
         return Header("unknown", error=f"cannot read: {exc.strerror or exc}")
+    except (ValueError, OverflowError) as exc:  # one odd file must never end the whole scan
+        return Header("unknown", error=f"cannot read: {type(exc).__name__}: {exc}")
     finally:
         os.close(fd)
 
 
-def parse_header(data: bytes, read_at: Optional[ReadAt] = None) -> Header:
+def parse_header(data: bytes, read_at: Optional[ReadAt] = None,
+                 size: Optional[int] = None) -> Header:
     """The header described by `data`, the first bytes of a file (or all of it).
 
     `read_at(offset, length)` fetches more of the file when the load commands or a fat slice lie
-    past `data`; without it, `data` is taken to be the whole file.
+    past `data`; without it, `data` is taken to be the whole file. `size` is the file's length
+    (without it, unknown when `read_at` is given).
     """
     if read_at is None:
         read_at = lambda offset, length: data[offset : offset + length]  # noqa: E731
+        size = len(data) if size is None else size
     magic = data[:4]
     try:
         if magic in _MACHO_MAGICS:
             arch, bits, minos = _macho_slice(data, read_at, 0)
             return Header("mach-o", (arch,), False, bits, {arch: minos} if minos else {})
         if magic in (b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"):
-            return _fat(data, read_at)
+            return _fat(data, read_at, size)
         if magic == b"\x7fELF":
             return _elf(data)
         if data[:2] == b"MZ":
@@ -138,6 +150,8 @@ def _macho_slice(head: bytes, read_at: ReadAt, offset: int) -> Tuple[str, int, O
     start = 28 if bits == 32 else 32
     if sizeofcmds > _MAX_LOAD_COMMANDS_SIZE:
         raise _Bad(f"implausible Mach-O load commands size {sizeofcmds}")
+    if ncmds > _MAX_LOAD_COMMANDS or ncmds * 8 > sizeofcmds:
+        raise _Bad(f"implausible Mach-O load command count {ncmds} ({sizeofcmds} bytes)")
     end = start + sizeofcmds
     cursor, minos = start, None
     for _ in range(ncmds):
@@ -162,7 +176,7 @@ def _macho_slice(head: bytes, read_at: ReadAt, offset: int) -> Tuple[str, int, O
     return macho_arch(cputype, cpusubtype), bits, minos
 
 
-def _fat(data: bytes, read_at: ReadAt) -> Header:
+def _fat(data: bytes, read_at: ReadAt, size: Optional[int]) -> Header:
     is64 = data[3] == 0xBF
     (nfat,) = struct.unpack_from(">I", data, 4)
     if not 0 < nfat <= _MAX_FAT_ARCHS:
@@ -172,14 +186,25 @@ def _fat(data: bytes, read_at: ReadAt) -> Header:
     entry = 32 if is64 else 20
     table_end = 8 + nfat * entry
     table = data if table_end <= len(data) else read_at(0, table_end)
-    archs, bits, min_macos = [], set(), {}
+    slices = []
     for index in range(nfat):
         if is64:
-            (offset,) = struct.unpack_from(">Q", table, 16 + index * entry)
+            offset, length = struct.unpack_from(">QQ", table, 8 + index * entry + 8)
         else:
-            (offset,) = struct.unpack_from(">I", table, 16 + index * entry)
+            offset, length = struct.unpack_from(">II", table, 8 + index * entry + 8)
         if offset < table_end:
             raise _Bad(f"fat Mach-O slice {index} overlaps the architecture table")
+        if size is not None and offset + 28 > size:
+            raise _Bad(f"fat Mach-O slice {index} starts at offset {offset}, past the end of the "
+                       f"file ({size} bytes)")
+        slices.append((offset, length, index))
+    ordered = sorted(slices)
+    for (offset, length, index), (next_offset, _, next_index) in zip(ordered, ordered[1:]):
+        if offset + max(length, 1) > next_offset:
+            raise _Bad(f"fat Mach-O slices {min(index, next_index)} and "
+                       f"{max(index, next_index)} overlap")
+    archs, bits, min_macos = [], set(), {}
+    for offset, _, _ in slices:
         head = data[offset : offset + HEAD_SIZE] if offset + 32 <= len(data) else b""
         if len(head) < 32:
             head = read_at(offset, HEAD_SIZE)

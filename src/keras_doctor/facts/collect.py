@@ -8,7 +8,6 @@ the environments this runs on are broken by definition.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 from keras_doctor.facts import binaries, caches, config, distributions, interpreter, shadowing
+from keras_doctor.facts.bounded_read import JSON_DEPTH_LIMIT, loads_json
 from keras_doctor.facts.model import (
     PLATFORMS,
     Distribution,
@@ -24,10 +24,14 @@ from keras_doctor.facts.model import (
     Leftover,
     PlatformFacts,
     Target,
+    python_version_problem,
 )
 from keras_doctor.version import __version__
 
 PROBE_TIMEOUT = 60.0
+FACTS_FILE_LIMIT = 512 << 20  # a TensorFlow environment's snapshot is a few MB
+# The schema nests 4 deep, plus keras.json's content (read up to JSON_DEPTH_LIMIT deep).
+FACTS_DEPTH_LIMIT = JSON_DEPTH_LIMIT + 8
 T = TypeVar("T")
 
 
@@ -80,7 +84,7 @@ def facts_from_probe(
     scan_dirs = [entry or cwd for entry in sys_path]
     nothing: Tuple[List[Distribution], List[Leftover]] = ([], [])
     dists, leftovers = _guarded(errors, "installed distributions", nothing,
-                                lambda: distributions.scan(scan_dirs))
+                                lambda: distributions.scan(scan_dirs, errors))
     installers = _installers(dists, env.get("PATH", ""))
     interp: InterpreterFacts = interpreter.from_probe(probe, installers)
     arch = interp.running_arch or "unknown"
@@ -111,7 +115,7 @@ def facts_from_probe(
         shadows=_guarded(errors, "sys.path", [], lambda: shadowing.find_shadows(
             sys_path, interp.site_packages, cwd)),
         config=_guarded(errors, "configuration", None, lambda: config.read_config(
-            env, interp.prefix)),
+            env, interp.prefix, errors)),
         caches=_guarded(errors, "caches", None, lambda: caches.read_caches(
             env, system, home, measure_cache_sizes, size_budget, hash_weights)),
         errors=errors,
@@ -161,14 +165,68 @@ def run_probe(executable: str) -> Dict[str, Any]:
             f"{executable} failed to run the probe (exit {proc.returncode}): {tail[0]}"
         )
     try:
-        answer = json.loads(proc.stdout.decode("utf-8"))
-    except ValueError as exc:
+        answer = loads_json(proc.stdout.decode("utf-8"))
+    except ValueError as exc:  # not UTF-8, not JSON, or nested past any real answer
         raise TargetError(
             f"{executable} is not a Python interpreter keras-doctor can read"
         ) from exc
-    if not isinstance(answer, dict) or "sys_path" not in answer:
-        raise TargetError(f"{executable} gave an unexpected probe answer")
+    problem = probe_answer_problem(answer)
+    if problem:
+        raise TargetError(f"{executable} gave an unexpected probe answer: {problem}")
     return answer
+
+
+_STR, _INT, _BOOL, _STRS, _STR_MAP = "a string", "an integer", "true or false", \
+    "a list of strings", "an object of strings"
+# What facts_from_probe reads from the probe's answer, and the shape each value must have.
+_PROBE_REQUIRED = {"version": _STR, "prefix": _STR, "base_prefix": _STR, "sys_path": _STRS}
+_PROBE_OPTIONAL = {
+    "implementation": _STR, "executable": _STR, "executable_realpath": _STR,
+    "base_executable": _STR, "bits": _INT, "site_packages": _STRS, "user_site": _STR,
+    "user_site_enabled": _BOOL, "cwd": _STR, "system": _STR, "release": _STR, "machine": _STR,
+    "libc": _STR, "platform_tag": _STR, "ext_suffix": _STR, "stdlib": _STR,
+    "marker_environment": _STR_MAP, "env": _STR_MAP, "cpu": "an object", "ssl": "an object",
+}
+_PROBE_CPU = {"apple_silicon": _BOOL, "rosetta_translated": _BOOL, "cpu_brand": _STR,
+              "os_version": _STR, "cpu_flags": _STRS, "error": _STR}
+
+
+def _has_shape(value: Any, shape: str) -> bool:
+    if shape == _STR:
+        return isinstance(value, str)
+    if shape == _INT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if shape == _BOOL:
+        return isinstance(value, bool)
+    if shape == _STRS:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if shape == _STR_MAP:
+        return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    return isinstance(value, dict)
+
+
+def probe_answer_problem(answer: Any) -> Optional[str]:
+    """Why `answer` is not what the probe prints (an interpreter that is not really Python, or a
+    wrapper that prints something else), or None when every value has the shape it must have."""
+    if not isinstance(answer, dict):
+        return "not a JSON object"
+    for key, shape in _PROBE_REQUIRED.items():
+        if key not in answer:
+            return f"no {key!r}"
+        if not _has_shape(answer[key], shape):
+            return f"{key!r} is not {shape}"
+    for key, shape in _PROBE_OPTIONAL.items():
+        if answer.get(key) is not None and not _has_shape(answer[key], shape):
+            return f"{key!r} is not {shape}"
+    for key, shape in _PROBE_CPU.items():
+        value = (answer.get("cpu") or {}).get(key)
+        if value is not None and not _has_shape(value, shape):
+            return f"'cpu.{key}' is not {shape}"
+    ssl = answer.get("ssl") or {}
+    if any(isinstance(v, (list, dict)) for v in ssl.values()):
+        return "'ssl' holds nested values"
+    problem = python_version_problem(answer["version"])
+    return f"'version': {problem}" if problem else None
 
 
 def collect_python(executable: str, **options: Any) -> Facts:
@@ -185,12 +243,16 @@ def collect_path(site_dir: str, platform: str, python_version: str) -> Facts:
     if not os.path.isdir(site_dir):
         raise TargetError(f"no folder at {site_dir}")
     parts = python_version.split(".")
-    if len(parts) < 2 or not all(p.isdigit() for p in parts):
-        raise TargetError(f"--python-version must look like 3.11, not {python_version!r}")
+    if (len(parts) < 2 or not all(p.isdigit() for p in parts)
+            or python_version_problem(python_version)):
+        raise TargetError(f"--python-version must look like 3.11 (a Python 2 or 3 version), "
+                          f"not {python_version!r}")
     system, arch = PLATFORMS[platform]
     site_dir = os.path.abspath(site_dir)
     errors: List[str] = []
-    dists, leftovers = distributions.scan([site_dir])
+    nothing: Tuple[List[Distribution], List[Leftover]] = ([], [])
+    dists, leftovers = _guarded(errors, "installed distributions", nothing,
+                                lambda: distributions.scan([site_dir], errors))
     full = python_version if len(parts) > 2 else python_version + ".0"
     markers = stated_marker_environment(system, arch, full)
     return Facts(
@@ -233,17 +295,30 @@ def stated_marker_environment(system: str, arch: str, version: str) -> Dict[str,
 
 
 def load_facts(path: str) -> Facts:
-    """Read a facts file written by `keras-doctor facts` (`-` for stdin)."""
+    """Read a facts file written by `keras-doctor facts` (`-` for stdin).
+
+    The file may come from anywhere, so it is read up to a size no real snapshot reaches, must be
+    UTF-8 JSON nested no deeper than the schema, and must match the schema value by value.
+    A FIFO is allowed here (`--facts <(ssh mac keras-doctor facts)`): the user named it.
+    """
     try:
         if path == "-":
-            text = sys.stdin.read()
+            raw = sys.stdin.buffer.read(FACTS_FILE_LIMIT + 1)
         else:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
+            with open(path, "rb") as handle:
+                raw = handle.read(FACTS_FILE_LIMIT + 1)
     except OSError as exc:
         raise TargetError(f"cannot read facts file {path}: {exc.strerror or exc}") from exc
+    except ValueError as exc:  # a NUL byte in the path
+        raise TargetError(f"cannot read facts file {path!r}: {exc}") from exc
+    if len(raw) > FACTS_FILE_LIMIT:
+        raise TargetError(f"{path} is larger than {FACTS_FILE_LIMIT >> 20} MB: not a facts file")
     try:
-        data = json.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TargetError(f"{path} is not UTF-8 text (byte {exc.start}): not a facts file") from exc
+    try:
+        data = loads_json(text, FACTS_DEPTH_LIMIT)
     except ValueError as exc:
         raise TargetError(f"{path} is not valid JSON: {exc}") from exc
     if not isinstance(data, dict):

@@ -8,11 +8,11 @@ start, tell whether installs land where the code runs.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Dict, List, Optional
 
+from keras_doctor.facts.bounded_read import CONFIG_LIMIT, loads_json, read_regular_file
 from keras_doctor.facts.model import ConfigFacts, KerasConfig, KernelSpec, PathTool
 
 CONFIG_VARS = (
@@ -33,15 +33,16 @@ def keras_home(env: Dict[str, str]) -> str:
 def read_keras_json(home: str) -> KerasConfig:
     path = os.path.join(home, "keras.json")
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_regular_file(path, CONFIG_LIMIT)
     except FileNotFoundError:
         return KerasConfig(path=path, exists=False)
     except OSError as exc:
-        return KerasConfig(path=path, exists=True, error=f"unreadable: {exc.strerror}")
+        if not os.path.lexists(path):
+            return KerasConfig(path=path, exists=False)
+        return KerasConfig(path=path, exists=True, error=f"unreadable: {exc.strerror or exc}")
     try:
-        content = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        content = loads_json(raw.decode("utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError is one
         return KerasConfig(path=path, exists=True, error=f"invalid JSON: {exc}")
     if not isinstance(content, dict):
         return KerasConfig(path=path, exists=True, error="invalid: not a JSON object")
@@ -53,7 +54,7 @@ def shebang_interpreter(path: str) -> Optional[str]:
     try:
         with open(path, "rb") as handle:
             head = handle.read(512).decode("utf-8", "replace")
-    except OSError:
+    except (OSError, ValueError):
         return None
     if not head.startswith("#!"):
         return None
@@ -108,7 +109,23 @@ def kernel_dirs(env: Dict[str, str], prefix: Optional[str]) -> List[str]:
     return [os.path.join(d, "kernels") for d in dirs]
 
 
-def kernel_specs(env: Dict[str, str], prefix: Optional[str]) -> List[KernelSpec]:
+def kernel_argv0(path: str) -> Optional[str]:
+    """The program a kernel.json starts; ValueError (or OSError) saying why it cannot be read.
+
+    Jupyter requires `argv` to be a non-empty list of strings; anything else it refuses to start.
+    """
+    spec = loads_json(read_regular_file(path, CONFIG_LIMIT).decode("utf-8"))
+    if not isinstance(spec, dict):
+        raise ValueError("not a JSON object")
+    argv = spec.get("argv")
+    if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
+        raise ValueError("`argv` is not a non-empty list of strings")
+    return argv[0] or None
+
+
+def kernel_specs(env: Dict[str, str], prefix: Optional[str],
+                 notes: Optional[List[str]] = None) -> List[KernelSpec]:
+    """Jupyter kernels, first of each name; one that cannot be read is left out and noted."""
     specs = []
     seen = set()
     for folder in kernel_dirs(env, prefix):
@@ -118,24 +135,28 @@ def kernel_specs(env: Dict[str, str], prefix: Optional[str]) -> List[KernelSpec]
             continue
         for name in names:
             path = os.path.join(folder, name, "kernel.json")
-            if name in seen or not os.path.isfile(path):
+            if name in seen or not os.path.lexists(path):
                 continue
             seen.add(name)
-            argv0 = None
             try:
-                with open(path, "rb") as handle:
-                    argv = json.loads(handle.read().decode("utf-8")).get("argv") or []
-                argv0 = argv[0] if argv else None
-            except (OSError, ValueError, AttributeError):
-                pass
+                argv0 = kernel_argv0(path)
+            except FileNotFoundError:
+                continue  # a dangling link: Jupyter does not list it either
+            except (OSError, ValueError) as exc:
+                if notes is not None:
+                    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                    notes.append(f"could not read Jupyter kernel {name!r} ({path}): {reason}")
+                continue
             specs.append(KernelSpec(name=name, path=path, argv0=argv0))
     return specs
 
 
-def read_config(env: Dict[str, str], prefix: Optional[str]) -> ConfigFacts:
+def read_config(env: Dict[str, str], prefix: Optional[str],
+                notes: Optional[List[str]] = None) -> ConfigFacts:
+    """The configuration facts; what could be read only in part is added to `notes`."""
     return ConfigFacts(
         env={k: env[k] for k in CONFIG_VARS if k in env},
         keras_json=read_keras_json(keras_home(env)),
         path_tools=path_tools(env.get("PATH", "")),
-        kernel_specs=kernel_specs(env, prefix),
+        kernel_specs=kernel_specs(env, prefix, notes),
     )

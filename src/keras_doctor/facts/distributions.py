@@ -19,7 +19,9 @@ import os
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
+from keras_doctor.facts.bounded_read import METADATA_LIMIT, read_regular_file
 from keras_doctor.facts.model import Distribution, Leftover
 
 
@@ -41,7 +43,10 @@ def unique_site_dirs(paths: Iterable[str]) -> List[str]:
     return result
 
 
-def scan(site_dirs: Iterable[str]) -> Tuple[List[Distribution], List[Leftover]]:
+def scan(site_dirs: Iterable[str], notes: Optional[List[str]] = None,
+         ) -> Tuple[List[Distribution], List[Leftover]]:
+    """Every distribution and install leftover in `site_dirs`. What could be read only in part
+    (a RECORD line no installer writes, a RECORD that is a FIFO) is added to `notes`."""
     distributions: List[Distribution] = []
     leftovers: List[Leftover] = []
     for location in unique_site_dirs(site_dirs):
@@ -53,18 +58,49 @@ def scan(site_dirs: Iterable[str]) -> Tuple[List[Distribution], List[Leftover]]:
             path = os.path.join(location, name)
             if name.startswith("~"):
                 leftovers.append(Leftover(path=path, location=location))
-            elif name.endswith(".dist-info"):
-                distributions.append(read_dist_info(path, location))
-            elif name.endswith(".egg-info"):
-                distributions.append(read_egg_info(path, location))
+            elif name.endswith((".dist-info", ".egg-info")):
+                distributions.append(_read_one(path, location, notes))
     return distributions, leftovers
 
 
-def _read_text(path: str) -> Optional[str]:
+def _read_one(path: str, location: str, notes: Optional[List[str]]) -> Distribution:
+    kind = "dist-info" if path.endswith(".dist-info") else "egg-info"
     try:
-        with open(path, "rb") as handle:
-            return handle.read().decode("utf-8", "replace")
-    except OSError:
+        if kind == "dist-info":
+            return read_dist_info(path, location, notes)
+        return read_egg_info(path, location, notes)
+    except Exception as exc:  # one distribution's odd metadata must not hide all the others
+        return _broken(path, location, kind, f"unreadable metadata: {type(exc).__name__}: {exc}")
+
+
+class _Unreadable(Exception):
+    """A metadata file that exists but cannot be read; the message says why."""
+
+
+def _read_text(path: str) -> Optional[str]:
+    """The file's text; None when it does not exist; _Unreadable when it cannot be read."""
+    try:
+        return read_regular_file(path, METADATA_LIMIT).decode("utf-8", "replace")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if not os.path.lexists(path):
+            return None  # a dangling symlink, or a folder above that is missing
+        raise _Unreadable(f"{os.path.basename(path)} is {_reason(exc)}") from exc
+
+
+def _reason(exc: OSError) -> str:
+    text = exc.strerror or str(exc)
+    return text if text.startswith(("a ", "not ", "larger ")) else f"unreadable ({text})"
+
+
+def _read_optional(path: str, notes: Optional[List[str]]) -> Optional[str]:
+    """A file the checks can do without: when it cannot be read, say so in `notes`."""
+    try:
+        return _read_text(path)
+    except _Unreadable as exc:
+        if notes is not None:
+            notes.append(f"could not read {path}: {exc}")
         return None
 
 
@@ -117,17 +153,30 @@ def _broken(path: str, location: str, kind: str, error: str) -> Distribution:
     )
 
 
-def read_dist_info(path: str, location: str) -> Distribution:
-    text = _read_text(os.path.join(path, "METADATA"))
+def _version_error(version: str, source: str) -> Optional[str]:
+    """Why `version` cannot be used: checks compare versions, so one that is not PEP 440 would
+    silently hide the distribution from every check that asks how new it is."""
+    try:
+        Version(version)
+    except InvalidVersion:
+        return f"{source} Version {version!r} is not a valid version (PEP 440)"
+    return None
+
+
+def read_dist_info(path: str, location: str, notes: Optional[List[str]] = None) -> Distribution:
+    try:
+        text = _read_text(os.path.join(path, "METADATA"))
+    except _Unreadable as exc:
+        return _broken(path, location, "dist-info", str(exc))
     if text is None:
         return _broken(path, location, "dist-info", "METADATA is missing or unreadable")
     headers = _headers(text)
     name, version = headers.get("Name"), headers.get("Version")
     if not name or not version:
         return _broken(path, location, "dist-info", "METADATA has no Name or Version")
-    installer = _read_text(os.path.join(path, "INSTALLER"))
-    wheel = _read_text(os.path.join(path, "WHEEL"))
-    direct_url = _read_text(os.path.join(path, "direct_url.json")) or ""
+    installer = _read_optional(os.path.join(path, "INSTALLER"), notes)
+    wheel = _read_optional(os.path.join(path, "WHEEL"), notes)
+    direct_url = _read_optional(os.path.join(path, "direct_url.json"), notes) or ""
     return Distribution(
         name=name,
         canonical_name=canonicalize_name(name),
@@ -139,25 +188,47 @@ def read_dist_info(path: str, location: str) -> Distribution:
         requires_python=headers.get("Requires-Python"),
         installer=installer.strip() if installer else None,
         wheel_tags=_headers(wheel).get_all("Tag") if wheel else [],
-        files=read_record(os.path.join(path, "RECORD")),
+        files=read_record(os.path.join(path, "RECORD"), notes),
         editable='"editable": true' in direct_url or '"editable":true' in direct_url,
+        error=_version_error(version, "METADATA"),
     )
 
 
-def read_record(path: str) -> Optional[List[str]]:
+def read_record(path: str, notes: Optional[List[str]] = None) -> Optional[List[str]]:
     """The paths a RECORD lists. Its last two fields (hash, size) never hold a comma, so a line
-    without quotes splits from the right; quoted paths go through the csv module."""
-    text = _read_text(path)
+    without quotes splits from the right; quoted paths go through the csv module. A line the csv
+    module refuses (longer than its field limit: no real path is) is left out and noted."""
+    text = _read_optional(path, notes)
     if text is None:
         return None
-    if '"' not in text:
-        return [line.rsplit(",", 2)[0] for line in text.splitlines() if line]
-    return [row[0] for row in csv.reader(text.splitlines()) if row and row[0]]
+    paths: List[str] = []
+    skipped: List[str] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line:
+            continue
+        if '"' not in line:
+            paths.append(line.rsplit(",", 2)[0])
+            continue
+        try:
+            row = next(csv.reader([line]), None)
+        except csv.Error as exc:
+            skipped.append(f"line {number} ({exc})")
+            continue
+        if row and row[0]:
+            paths.append(row[0])
+    if skipped and notes is not None:
+        more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+        shown = ", ".join(skipped[:3]) + more
+        notes.append(f"could not read every line of {path}: {shown}")
+    return paths
 
 
-def read_egg_info(path: str, location: str) -> Distribution:
+def read_egg_info(path: str, location: str, notes: Optional[List[str]] = None) -> Distribution:
     is_dir = os.path.isdir(path)
-    text = _read_text(os.path.join(path, "PKG-INFO") if is_dir else path)
+    try:
+        text = _read_text(os.path.join(path, "PKG-INFO") if is_dir else path)
+    except _Unreadable as exc:
+        return _broken(path, location, "egg-info", str(exc))
     if text is None:
         return _broken(path, location, "egg-info", "PKG-INFO is missing or unreadable")
     headers = _headers(text)
@@ -167,8 +238,9 @@ def read_egg_info(path: str, location: str) -> Distribution:
     requires: List[str] = []
     files: Optional[List[str]] = None
     if is_dir:
-        requires = requires_from_requires_txt(_read_text(os.path.join(path, "requires.txt")) or "")
-        installed = _read_text(os.path.join(path, "installed-files.txt"))
+        requires = requires_from_requires_txt(
+            _read_optional(os.path.join(path, "requires.txt"), notes) or "")
+        installed = _read_optional(os.path.join(path, "installed-files.txt"), notes)
         if installed is not None:
             rel = os.path.relpath(path, location)
             files = [
@@ -186,6 +258,7 @@ def read_egg_info(path: str, location: str) -> Distribution:
         requires_dist=requires,
         requires_python=headers.get("Requires-Python"),
         files=files,
+        error=_version_error(version, "PKG-INFO"),
     )
 
 

@@ -12,6 +12,7 @@ docs/facts-schema.md; bump SCHEMA_VERSION on any incompatible change.
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Union, get_args, get_origin, get_type_hints
@@ -204,20 +205,69 @@ class Facts:
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> Facts:
-        version = data.get("schema_version")
+        """Facts from their JSON form; FactsFormatError naming the first field that is wrong.
+
+        Every value is checked against its declared type, and every version against PEP 440: a
+        check that cannot read a version treats the package as absent, so a bad value would
+        otherwise hide a finding instead of being reported.
+        """
+        version = data.get("schema_version") if isinstance(data, dict) else None
         if version != SCHEMA_VERSION:
             raise FactsFormatError(
                 f"facts schema_version {version!r} is not supported (this keras-doctor reads "
                 f"{SCHEMA_VERSION})"
             )
         try:
-            return _from_plain(cls, data)
+            facts = _from_plain(cls, data, "facts")
         except (KeyError, TypeError, ValueError) as exc:
             raise FactsFormatError(f"facts do not match schema {SCHEMA_VERSION}: {exc}") from exc
+        problem = version_problem(facts)
+        if problem:
+            raise FactsFormatError(f"facts do not match schema {SCHEMA_VERSION}: {problem}")
+        return facts
 
 
 class FactsFormatError(ValueError):
     """A facts document that this version cannot read."""
+
+
+_PYTHON_VERSION = re.compile(r"([23])\.(\d{1,2})(\.\d{1,4})?")
+
+
+def python_version_problem(text: str) -> Optional[str]:
+    """Why `text` is not a Python version a target can have (3.11, 3.11.7), or None.
+
+    Only 2.x and 3.x up to 3.99 exist or could: wheel-tag enumeration grows with the minor
+    version, so 3.9999 would cost minutes and a gigabyte before anything was checked.
+    """
+    digits = re.match(r"[0-9.]*", text)  # "3.14.0a1+" and "3.13.0rc1" count as 3.14.0, 3.13.0
+    head = digits.group(0).rstrip(".") if digits else ""
+    if not _PYTHON_VERSION.fullmatch(head):
+        return f"{text!r} is not a Python version like 3.11 or 3.11.7"
+    return None
+
+
+def version_problem(facts: Facts) -> Optional[str]:
+    """The first version field that checks could not read, as `where: why`; None when all can."""
+    from packaging.version import InvalidVersion, Version
+
+    for where, text in (("target.python_version", facts.target.python_version),
+                        ("interpreter.version", facts.interpreter.version)):
+        problem = python_version_problem(text)
+        if problem:
+            return f"{where}: {problem}"
+    candidates = [(f"distributions[{i}].version", d.version)
+                  for i, d in enumerate(facts.distributions) if d.error is None]
+    candidates += [(f"binaries[{i}].min_macos[{arch!r}]", minos)
+                   for i, b in enumerate(facts.binaries) for arch, minos in b.min_macos.items()]
+    if facts.platform.system == "Darwin" and facts.platform.os_version:
+        candidates.append(("platform.os_version", facts.platform.os_version))
+    for where, text in candidates:
+        try:
+            Version(text)
+        except InvalidVersion:
+            return f"{where}: {text!r} is not a valid version"
+    return None
 
 
 def to_plain(value: Any) -> Any:
@@ -231,33 +281,66 @@ def to_plain(value: Any) -> Any:
 
 
 _HINTS: Dict[type, Dict[str, Any]] = {}
+_SCALARS = {str: "a string", int: "an integer", bool: "true or false", float: "a number"}
 
 
-def _from_plain(tp: Any, value: Any) -> Any:
+def _from_plain(tp: Any, value: Any, where: str) -> Any:
     if value is None:
-        return None
+        if tp is Any or get_origin(tp) is Union:
+            return None
+        raise TypeError(f"{where}: expected {_describe(tp)}, got null")
     origin = get_origin(tp)
     if origin is Union:
         inner = [a for a in get_args(tp) if a is not type(None)]
-        return _from_plain(inner[0], value)
+        return _from_plain(inner[0], value, where)
     if origin in (list, List):
         (item,) = get_args(tp)
         if not isinstance(value, list):
-            raise TypeError(f"expected a list, got {type(value).__name__}")
-        return [_from_plain(item, v) for v in value]
+            raise TypeError(f"{where}: expected a list, got {_json_type(value)}")
+        return [_from_plain(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
     if origin in (dict, Dict):
         if not isinstance(value, dict):
-            raise TypeError(f"expected an object, got {type(value).__name__}")
-        return dict(value)
+            raise TypeError(f"{where}: expected an object, got {_json_type(value)}")
+        _, item = get_args(tp)
+        return {k: _from_plain(item, v, f"{where}[{k!r}]") for k, v in value.items()}
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
-            raise TypeError(f"expected an object for {tp.__name__}, got {type(value).__name__}")
+            raise TypeError(f"{where}: expected an object, got {_json_type(value)}")
         hints = _HINTS.get(tp)
         if hints is None:
             hints = _HINTS[tp] = get_type_hints(tp, vars(sys.modules[tp.__module__]))
         kwargs = {}
         for f in dataclasses.fields(tp):
             if f.name in value:
-                kwargs[f.name] = _from_plain(hints[f.name], value[f.name])
+                kwargs[f.name] = _from_plain(hints[f.name], value[f.name], f"{where}.{f.name}")
+            elif (f.default is dataclasses.MISSING
+                  and f.default_factory is dataclasses.MISSING):  # type: ignore[misc]
+                raise TypeError(f"{where}: missing {f.name!r}")
         return tp(**kwargs)
+    wrong_scalar = tp in _SCALARS and (
+        not isinstance(value, tp) or (tp is not bool and isinstance(value, bool)))
+    if wrong_scalar:
+        raise TypeError(f"{where}: expected {_SCALARS[tp]}, got {_json_type(value)}")
     return value
+
+
+def _describe(tp: Any) -> str:
+    if tp in _SCALARS:
+        return _SCALARS[tp]
+    if get_origin(tp) in (list, List):
+        return "a list"
+    return "an object"
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"[:60]
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "null" if value is None else type(value).__name__

@@ -1,0 +1,118 @@
+"""Read the files of a broken environment without letting any one of them stop the diagnosis.
+
+Every file facts/ reads lives where anything can have been left: a FIFO named `keras.json` blocks a
+plain `open()` forever, a device named `METADATA` never ends, a RECORD of a gigabyte fills memory, a
+JSON document nested ten thousand deep overflows the parser's stack. So configuration and metadata
+files are read only when they are regular files, without ever blocking, up to a size far above
+anything an installer or Keras writes; JSON is refused past a depth no real file reaches. Each
+refusal is an `OSError` (or `ValueError` for JSON) with a one-line reason, so callers that already
+handle an unreadable file handle these the same way.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import stat
+from typing import Any
+
+# Far above what installers and Keras write (TensorFlow's RECORD is ~2 MB, its METADATA ~5 kB).
+METADATA_LIMIT = 64 << 20
+CONFIG_LIMIT = 1 << 20  # keras.json, kernel.json
+JSON_DEPTH_LIMIT = 64
+
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+               | getattr(os, "O_NOCTTY", 0))
+
+
+class NotRegularFile(OSError):
+    """A FIFO, device, socket or folder where a file was expected."""
+
+
+class FileTooLarge(OSError):
+    """A file larger than any real one of its kind."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def _check_regular(path: str, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = _kind(mode)
+        reason = kind if kind.startswith("not") else f"{kind}, not a regular file"
+        raise NotRegularFile(errno.EINVAL, reason, path)
+
+
+def read_regular_file(path: str, limit: int) -> bytes:
+    """The bytes of the regular file at `path`, at most `limit` of them, never blocking.
+
+    FileNotFoundError when absent; NotRegularFile, FileTooLarge or another OSError otherwise.
+    A file named by a path with a NUL byte is reported as an OSError too.
+    """
+    try:
+        before = os.stat(path)  # refuse devices before opening them: opening can have effects
+    except ValueError as exc:  # an embedded NUL byte
+        raise OSError(errno.EINVAL, str(exc), path) from exc
+    _check_regular(path, before.st_mode)
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        info = os.fstat(fd)
+        _check_regular(path, info.st_mode)  # it may have been swapped since the stat
+        if info.st_size > limit:
+            raise FileTooLarge(errno.EFBIG, f"larger than {limit} bytes", path)
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise FileTooLarge(errno.EFBIG, f"larger than {limit} bytes", path)
+    return data
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (a scalar is depth 0)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+class JSONTooDeep(ValueError):
+    """JSON nested deeper than any document keras-doctor reads."""
+
+
+def loads_json(text: str, depth_limit: int = JSON_DEPTH_LIMIT) -> Any:
+    """`json.loads`, refusing documents nested deeper than `depth_limit` with a ValueError."""
+    try:
+        value = json.loads(text)
+    except RecursionError as exc:
+        raise JSONTooDeep(f"nested deeper than {depth_limit} levels") from exc
+    if json_depth(value) > depth_limit:
+        raise JSONTooDeep(f"nested deeper than {depth_limit} levels")
+    return value

@@ -1,0 +1,393 @@
+"""Every reader survives hostile input: one clear line and exit 2, or a note, never a hang.
+
+Each test here is one fault found by feeding crafted files to the real command line: before the
+readers were bounded, each of them hung, crashed (exit 3), or silently dropped a whole reader so
+that a real finding disappeared and `check` exited 0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from keras_doctor.facts import binfmt, collect, config, distributions
+from keras_doctor.facts.binfmt import parse_header, read_header
+from keras_doctor.facts.model import Facts
+
+BINARIES = Path(__file__).parent.parent / "data" / "binaries"
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX only")
+
+
+def doctor(*args, env=None, timeout=60):
+    merged = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "keras_doctor", *args], capture_output=True,
+                          text=True, timeout=timeout, env=merged)
+
+
+def one_line_error(proc) -> str:
+    assert proc.returncode == 2, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("keras-doctor: error:"), lines
+    return lines[0]
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def dist_info(site: Path, name: str, version: str, requires: str = "", record: str = "") -> Path:
+    folder = site / f"{name}-{version}.dist-info"
+    write(folder / "METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+                               f"{requires}\n")
+    write(folder / "RECORD", record)
+    return folder
+
+
+def conflicting_site(site: Path) -> Path:
+    """A site folder whose one real problem (`a` needs b>=2, b 1.0 is installed) is an error."""
+    dist_info(site, "a", "1.0", "Requires-Dist: b>=2")
+    dist_info(site, "b", "1.0")
+    return site
+
+
+def causes(report: dict) -> list:
+    return sorted(f["cause"] for f in report["findings"])
+
+
+# -- RECORD ----------------------------------------------------------------------------------------
+
+LONG_PATH = "x" * 200_000  # past csv.field_size_limit (131072)
+
+
+@pytest.mark.parametrize("line", [f'"{LONG_PATH}",sha256=x,1', f"{LONG_PATH},sha256=x,1",
+                                  f'"{LONG_PATH}'])
+def test_a_record_line_past_the_csv_field_limit_loses_that_line_only(tmp_path, line):
+    folder = dist_info(tmp_path, "a", "1.0",
+                       record=f'a/__init__.py,,\n{line}\n"a/odd,name.py",sha256=y,5\n')
+    notes: list = []
+    (dist,), _ = distributions.scan([str(tmp_path)], notes)
+    assert dist.error is None and dist.files[0] == "a/__init__.py"
+    assert dist.files[-1] == "a/odd,name.py"
+    if line.startswith('"'):
+        assert notes == [f"could not read every line of {folder / 'RECORD'}: line 2 "
+                         "(field larger than field limit (131072))"]
+
+
+def test_check_python_keeps_every_distribution_when_one_record_is_hostile(tmp_path):
+    site = conflicting_site(tmp_path / "site")
+    dist_info(site, "c", "1.0", record=f'"{LONG_PATH}",sha256=x,1\n')
+    proc = doctor("check", "--python", sys.executable, "--json", env={"PYTHONPATH": str(site)})
+    assert proc.returncode == 1, proc.stderr  # was 0: every distribution silently dropped
+    report = json.loads(proc.stdout)
+    assert "requirement-conflict" in causes(report)
+    notes = [f["title"] for f in report["findings"] if f["cause"] == "facts-incomplete"]
+    assert any("c-1.0.dist-info" in note and "line 1" in note for note in notes), notes
+
+
+def test_check_path_with_a_hostile_record_is_not_an_internal_error(tmp_path):
+    site = conflicting_site(tmp_path)
+    dist_info(site, "c", "1.0", record=f'"{LONG_PATH}",sha256=x,1\n')
+    proc = doctor("check", "--path", str(site), "--platform", "linux-x86_64",
+                  "--python-version", "3.11", "--json")
+    assert proc.returncode == 1, proc.stderr  # was 3: the csv error escaped
+    assert "requirement-conflict" in causes(json.loads(proc.stdout))
+
+
+def test_one_distribution_that_crashes_its_reader_is_marked_broken_not_all_lost(tmp_path,
+                                                                                 monkeypatch):
+    conflicting_site(tmp_path)
+    dist_info(tmp_path, "c", "1.0")
+    real = distributions.read_record
+
+    def crashing(path, notes=None):
+        if "c-1.0" in path:
+            raise MemoryError("crafted")
+        return real(path, notes)
+
+    monkeypatch.setattr(distributions, "read_record", crashing)
+    found = {d.name: d for d in distributions.scan([str(tmp_path)])[0]}
+    assert found["a"].error is None and found["b"].error is None
+    assert "MemoryError: crafted" in found["c"].error
+
+
+def test_a_version_that_is_not_pep440_is_broken_metadata_not_an_absent_package(tmp_path):
+    dist_info(tmp_path, "tensorflow", "2.15.x")
+    proc = doctor("check", "--path", str(tmp_path), "--platform", "linux-x86_64",
+                  "--python-version", "3.11", "--json")
+    report = json.loads(proc.stdout)
+    broken = [f for f in report["findings"] if f["cause"] == "broken-metadata"]
+    assert broken and "'2.15.x' is not a valid version" in broken[0]["title"]
+
+
+# -- files that are not regular files --------------------------------------------------------------
+
+
+@needs_fifo
+def test_keras_json_as_a_fifo_does_not_block_check(tmp_path):
+    home = tmp_path / "home"
+    (home / ".keras").mkdir(parents=True)
+    os.mkfifo(home / ".keras" / "keras.json")
+    started = time.monotonic()
+    proc = doctor("check", "--json", env={"HOME": str(home)}, timeout=60)
+    assert time.monotonic() - started < 30
+    report = json.loads(proc.stdout)
+    invalid = [f for f in report["findings"] if f["cause"] == "keras-config-invalid"]
+    assert invalid and "a FIFO, not a regular file" in invalid[0]["title"]
+
+
+@needs_fifo
+def test_config_and_metadata_fifos_and_devices_are_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "keras.json")
+    assert config.read_keras_json(str(tmp_path)).error == "unreadable: a FIFO, not a regular file"
+    device_home = tmp_path / "dev"
+    device_home.mkdir()
+    os.symlink("/dev/zero", device_home / "keras.json")  # endless: must not be read to the end
+    device = config.read_keras_json(str(device_home))
+    assert device.error == "unreadable: a device, not a regular file"
+    folder = dist_info(tmp_path / "site", "a", "1.0")
+    (folder / "METADATA").unlink()
+    os.mkfifo(folder / "METADATA")
+    os.mkfifo(dist_info(tmp_path / "site", "b", "1.0") / "WHEEL")
+    notes: list = []
+    found = {d.name: d for d in distributions.scan([str(tmp_path / "site")], notes)[0]}
+    assert found["a"].error == "METADATA is a FIFO, not a regular file"
+    assert found["b"].error is None and found["b"].wheel_tags == []
+    assert notes and "WHEEL is a FIFO" in notes[0]
+
+
+def test_a_huge_keras_json_is_refused_not_read_into_memory(tmp_path):
+    with open(tmp_path / "keras.json", "wb") as handle:
+        handle.truncate(2 << 30)  # sparse: 2 GB that cost no disk
+    assert "larger than" in config.read_keras_json(str(tmp_path)).error
+
+
+# -- Jupyter kernels ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [
+    '{"argv": {"0": "python"}}', '{"argv": "python"}', '{"argv": [1, 2]}', "[1, 2]", "{bad",
+    "[" * 100_000, b"\xff\xfe{}", '{"display_name": "no argv"}',
+])
+def test_one_malformed_kernel_is_left_out_and_noted_the_rest_kept(tmp_path, content):
+    kernels = tmp_path / "jupyter" / "kernels"
+    write(kernels / "good" / "kernel.json", json.dumps({"argv": ["/venv/bin/python", "-m"]}))
+    bad = kernels / "bad" / "kernel.json"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    notes: list = []
+    found = config.read_config({"HOME": str(tmp_path), "JUPYTER_PATH": str(tmp_path / "jupyter")},
+                               None, notes)
+    assert [(k.name, k.argv0) for k in found.kernel_specs] == [("good", "/venv/bin/python")]
+    assert len(notes) == 1 and "Jupyter kernel 'bad'" in notes[0] and str(bad) in notes[0]
+
+
+def test_a_malformed_kernel_reaches_the_report_as_facts_incomplete(tmp_path):
+    write(tmp_path / ".local" / "share" / "jupyter" / "kernels" / "bad" / "kernel.json",
+          '{"argv": {"0": "python"}}')
+    proc = doctor("check", "--json", env={"HOME": str(tmp_path)})
+    report = json.loads(proc.stdout)
+    titles = [f["title"] for f in report["findings"] if f["cause"] == "facts-incomplete"]
+    assert any("Jupyter kernel 'bad'" in t for t in titles), titles
+    assert not any("configuration" in t for t in titles)  # the reader itself survived
+
+
+# -- facts files ----------------------------------------------------------------------------------
+
+
+def saved_facts(tmp_path: Path) -> dict:
+    """A real snapshot (of a folder whose one problem is an error) to spoil in each test."""
+    site = conflicting_site(tmp_path / "site")
+    facts = collect.collect_path(str(site), "macos-arm64", "3.11")
+    return facts.to_dict()
+
+
+def check_facts(tmp_path: Path, document) -> subprocess.CompletedProcess:
+    path = tmp_path / "facts.json"
+    if isinstance(document, bytes):
+        path.write_bytes(document)
+    else:
+        path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return doctor("check", "--facts", str(path))
+
+
+def test_the_unspoilt_snapshot_gives_its_finding(tmp_path):
+    assert check_facts(tmp_path, saved_facts(tmp_path)).returncode == 1
+
+
+def test_facts_that_are_not_utf8_or_nested_too_deep_are_bad_input(tmp_path):
+    assert "not UTF-8" in one_line_error(check_facts(tmp_path, b'{"schema_version": 1\xff}'))
+    deep = '{"schema_version": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    assert "nested deeper" in one_line_error(check_facts(tmp_path, deep))
+    shallow_but_deep = '{"schema_version": 1, "x": ' + "[" * 500 + "]" * 500 + "}"
+    assert "nested deeper" in one_line_error(check_facts(tmp_path, shallow_but_deep))
+
+
+def _spoil(document: dict, where: str, value) -> dict:
+    spoilt = json.loads(json.dumps(document))
+    *parents, last = where.split(".")
+    node = spoilt
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    node[int(last) if isinstance(node, list) else last] = value
+    return spoilt
+
+
+@pytest.mark.parametrize(("where", "value", "said"), [
+    ("distributions.0.version", 5, "distributions[0].version: expected a string"),
+    ("distributions.0.requires_dist", "b>=2", "distributions[0].requires_dist: expected a list"),
+    ("distributions.0.requires_dist", [["b>=2"]], "requires_dist[0]: expected a string"),
+    ("distributions.0.name", None, "distributions[0].name: expected a string, got null"),
+    ("platform.system", [], "platform.system: expected a string, got a list"),
+    ("interpreter.marker_environment", {"python_version": 3.11}, "expected a string"),
+    ("interpreter.bits", True, "interpreter.bits: expected an integer"),
+    ("binaries", {}, "binaries: expected a list"),
+    ("target", "macos", "target: expected an object"),
+    ("distributions.1", 7, "distributions[1]: expected an object"),
+])
+def test_facts_of_the_wrong_shape_are_bad_input_naming_the_field(tmp_path, where, value, said):
+    assert said in one_line_error(check_facts(tmp_path, _spoil(saved_facts(tmp_path), where,
+                                                               value)))
+
+
+@pytest.mark.parametrize(("where", "value"), [
+    ("distributions.1.version", "1.0-final-really"),  # b: the conflict would vanish, exit 0
+    ("distributions.0.version", ""),
+    ("interpreter.version", "3.9999"),
+    ("target.python_version", "eleven"),
+])
+def test_facts_with_a_bad_version_are_bad_input_not_a_hidden_finding(tmp_path, where, value):
+    line = one_line_error(check_facts(tmp_path, _spoil(saved_facts(tmp_path), where, value)))
+    assert where.replace(".1.", "[1].").replace(".0.", "[0].") in line and repr(value) in line
+
+
+def test_a_snapshot_of_a_live_interpreter_reads_back_under_the_strict_schema():
+    facts = collect.collect_running()
+    assert Facts.from_dict(json.loads(json.dumps(facts.to_dict()))) == facts
+
+
+# -- the probe answer and stated versions ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("answer", "said"), [
+    ([1, 2], "not a JSON object"),
+    ({"version": "3.11.7", "prefix": "/p", "base_prefix": "/p", "sys_path": 5},
+     "'sys_path' is not a list of strings"),
+    ({"version": "3.11.7", "prefix": "/p", "base_prefix": "/p", "sys_path": [],
+      "cpu": "fast"}, "'cpu' is not an object"),
+    ({"version": "3.11.7", "prefix": "/p", "base_prefix": "/p", "sys_path": [],
+      "cpu": {"cpu_flags": "avx"}}, "'cpu.cpu_flags' is not a list of strings"),
+    ({"version": "3.11.7", "prefix": ["/p"], "base_prefix": "/p", "sys_path": []},
+     "'prefix' is not a string"),
+    ({"version": "3.11.7", "prefix": "/p", "base_prefix": "/p", "sys_path": [],
+      "env": {"PATH": 1}}, "'env' is not an object of strings"),
+    ({"version": "99", "prefix": "/p", "base_prefix": "/p", "sys_path": []}, "'99'"),
+    ({"prefix": "/p", "base_prefix": "/p", "sys_path": []}, "no 'version'"),
+])
+def test_a_python_that_prints_json_of_the_wrong_shape_is_bad_input(tmp_path, answer, said):
+    fake = tmp_path / "python"
+    fake.write_text(f"#!/bin/sh\ncat <<'EOF'\n{json.dumps(answer)}\nEOF\n")
+    fake.chmod(0o755)
+    line = one_line_error(doctor("check", "--python", str(fake)))
+    assert "unexpected probe answer" in line and said in line
+
+
+@pytest.mark.parametrize("version", ["3.999", "3.99999", "4.0", "3.11.7.1", "1.0", "3.-1"])
+def test_absurd_stated_python_versions_are_refused_at_once(tmp_path, version):
+    started = time.monotonic()
+    line = one_line_error(doctor("check", "--path", str(conflicting_site(tmp_path)), "--platform",
+                                 "macos-arm64", "--python-version", version))
+    assert "--python-version" in line and time.monotonic() - started < 20
+
+
+@pytest.mark.parametrize("version", ["3.7", "3.13", "3.11.7", "2.7"])
+def test_plausible_stated_python_versions_are_accepted(tmp_path, version):
+    facts = collect.collect_path(str(tmp_path), "macos-arm64", version)
+    assert facts.target.python_version == version
+
+
+# -- crafted binaries -----------------------------------------------------------------------------
+
+
+def _thin(ncmds: int, sizeofcmds: int, body: bytes = b"") -> bytes:
+    return struct.pack("<8I", 0xFEEDFACF, 0x0100000C, 0, 6, ncmds, sizeofcmds, 0, 0) + body
+
+
+def test_millions_of_load_commands_are_refused_before_walking_them(tmp_path, monkeypatch):
+    commands = struct.pack("<II", 0x19, 8) * 2_000_000  # 16 MB of valid 8-byte commands
+    path = tmp_path / "many.so"
+    path.write_bytes(_thin(2_000_000, len(commands), commands))
+    calls = []
+    real_read = os.read
+    monkeypatch.setattr(binfmt.os, "read", lambda fd, n: calls.append(n) or real_read(fd, n))
+    header = read_header(path)
+    assert header.format == "unknown" and "implausible" in header.error
+    assert sum(calls) <= binfmt.HEAD_SIZE  # nothing past the first read
+
+
+def test_a_load_command_count_the_command_bytes_cannot_hold_is_refused():
+    assert "implausible" in parse_header(_thin(5000, 64, bytes(64))).error
+
+
+def _fat(slices, is64=False, total=1 << 16):
+    entry = ">iiQQII" if is64 else ">iiIII"
+    table = struct.pack(">II", 0xCAFEBABF if is64 else 0xCAFEBABE, len(slices))
+    for offset, size in slices:
+        table += struct.pack(entry, 0x0100000C, 0, offset, size, 12, *([0] if is64 else []))
+    return table, total
+
+
+def test_fat_slices_that_all_point_at_one_image_are_refused(tmp_path):
+    thin = (BINARIES / "macho-arm64.so").read_bytes()
+    table, _ = _fat([(4096, len(thin))] * 20)
+    path = tmp_path / "same.so"
+    path.write_bytes(table + bytes(4096 - len(table)) + thin)
+    header = read_header(path)
+    assert header.format == "unknown" and "overlap" in header.error
+
+
+@pytest.mark.parametrize("offset", [1 << 63, (1 << 64) - 1, 1 << 40])
+def test_a_fat_offset_past_the_file_is_a_note_on_that_binary(tmp_path, offset):
+    table, _ = _fat([(offset, 4096)], is64=True)
+    path = tmp_path / "far.so"
+    path.write_bytes(table + bytes(200))
+    header = read_header(path)  # was OverflowError from lseek
+    assert header.format == "unknown" and "past the end of the file" in header.error
+
+
+def test_a_crafted_binary_does_not_hide_a_real_mixed_architecture_error(tmp_path):
+    site = tmp_path / "site"
+    package = site / "pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "native.so").write_bytes((BINARIES / "macho-x86_64.so").read_bytes())
+    table, _ = _fat([(1 << 63, 4096)], is64=True)
+    (package / "crafted.so").write_bytes(table + bytes(200))
+    many = struct.pack("<II", 0x19, 8) * 100_000
+    (package / "many.so").write_bytes(_thin(100_000, len(many), many))
+    started = time.monotonic()
+    proc = doctor("check", "--path", str(site), "--platform", "macos-arm64", "--python-version",
+                  "3.11", "--json")
+    assert time.monotonic() - started < 30
+    assert proc.returncode == 1, proc.stderr  # was 0: OverflowError dropped every binary fact
+    report = json.loads(proc.stdout)
+    assert "mixed-arch-binary" in causes(report)
+    assert not any("could not read binaries" in f["title"] for f in report["findings"])
+
+
+def test_a_record_path_with_a_nul_byte_does_not_drop_the_binaries(tmp_path):
+    site = tmp_path
+    (site / "pkg").mkdir()
+    (site / "pkg" / "native.so").write_bytes((BINARIES / "macho-x86_64.so").read_bytes())
+    dist_info(site, "pkg", "1.0", record="pkg/native.so,,\npkg/a\0b.so,,\n")
+    facts = collect.collect_path(str(site), "macos-arm64", "3.11")
+    assert [b.archs for b in facts.binaries] == [["x86_64"]] and facts.errors == []
