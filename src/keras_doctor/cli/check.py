@@ -31,9 +31,16 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from keras_doctor.checks.registry import run_checks
-    from keras_doctor.cli.common import attach_plan, collect_target, emit, knowledge_loader
+    from keras_doctor.cli.common import (
+        attach_plan,
+        collect_target,
+        describe_environment,
+        emit,
+        knowledge_loader,
+    )
 
     facts = collect_target(args)
     report = run_checks(facts, knowledge_loader())
+    describe_environment(report, facts, args)
     attach_plan(report, facts)
     return emit(report, args)

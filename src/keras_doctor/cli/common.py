@@ -68,9 +68,47 @@ def collect_target(args: argparse.Namespace, **options: Any):
             if not args.platform or not args.python_version:
                 raise UsageError("--path needs --platform and --python-version")
             return collect.collect_path(args.path, args.platform, args.python_version)
+        choice = default_choice(args)
+        if choice.python:
+            return collect.collect_python(choice.python, **options)
         return collect.collect_running(**options)
     except collect.TargetError as exc:
         raise UsageError(str(exc)) from exc
+
+
+def default_choice(args: argparse.Namespace):
+    """The environment a command without a target option examines (facts.choose), remembered on
+    `args` so the report can say how it was chosen."""
+    from keras_doctor.facts.choose import default_target
+
+    choice = default_target()
+    args.target_choice = choice
+    return choice
+
+
+FRAMEWORKS = {"tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tensorflow-gpu",
+                             "tensorflow-intel", "tensorflow-aarch64", "tf-nightly"),
+              "keras": ("keras", "tf-keras")}
+
+
+def describe_environment(report, facts, args: argparse.Namespace) -> None:
+    """Add to the report's target how it was chosen and which TensorFlow and Keras it holds, so
+    every format can say plainly when they are not there at all."""
+    from packaging.utils import canonicalize_name
+
+    target = dict(report.target)
+    choice = getattr(args, "target_choice", None)
+    if choice is not None:
+        target["chosen"] = choice.reason
+    elif getattr(args, "python", None):
+        target["chosen"] = "--python"
+    if facts is not None:
+        installed = {canonicalize_name(d.name): d.version for d in facts.distributions}
+        target["frameworks"] = {
+            key: next(({"name": n, "version": installed[n]} for n in names if n in installed),
+                      None)
+            for key, names in FRAMEWORKS.items()}
+    report.target = target
 
 
 def output_format(args: argparse.Namespace) -> str:

@@ -81,12 +81,13 @@ def run(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace):
     from keras_doctor.checks.registry import run_checks
     from keras_doctor.cli import UsageError
-    from keras_doctor.cli.common import knowledge_loader
+    from keras_doctor.cli.common import default_choice, knowledge_loader
     from keras_doctor.facts import collect
     from keras_doctor.plan.build import build_plan
 
     try:
-        facts = collect.collect_python(args.python) if args.python else collect.collect_running()
+        python = args.python or default_choice(args).python
+        facts = collect.collect_python(python) if python else collect.collect_running()
     except collect.TargetError as exc:
         raise UsageError(str(exc)) from exc
     loader = knowledge_loader()
@@ -108,6 +109,9 @@ def _print_plan(plan, args: argparse.Namespace) -> int:
         print(json.dumps(plan.to_dict(), indent=2))
     else:
         print("\n".join(plan_lines(plan)))
+        chosen = getattr(args, "target_choice", None)
+        if chosen is not None:
+            print(f"  (examined {chosen.reason})")
         if plan.ok and any(s.runnable for s in plan.steps):
             print("\nDry run: nothing was changed. Run again with --apply to carry it out.")
     return 0 if plan.ok and not plan.steps and not plan.skipped else 1

@@ -47,7 +47,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from keras_doctor.cli import UsageError
-    from keras_doctor.cli.common import emit, output_format
+    from keras_doctor.cli.common import default_choice, emit, output_format
     from keras_doctor.verify import DriverNotStarted, run_verify
 
     models = [name.strip() for name in (args.models or "").split(",") if name.strip()]
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--timeout must be a positive number of seconds")
     if args.download and not args.weights:
         raise UsageError("--download goes with --weights")
-    python = args.python or sys.executable
+    python = args.python or default_choice(args).python or sys.executable
     if args.python and os.sep not in python:
         python = shutil.which(python) or python  # a name on PATH, such as python3.11
     if args.python and not (os.path.isfile(python) and os.access(python, os.X_OK)):
@@ -69,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
                                 weights=args.weights, download=args.download, progress=progress)
         except DriverNotStarted as exc:
             raise UsageError(str(exc)) from exc
+    chosen = getattr(args, "target_choice", None)
+    if chosen is not None:
+        report.target = {**report.target, "chosen": chosen.reason}
     return emit(report, args)
 
 

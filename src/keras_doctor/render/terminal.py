@@ -90,6 +90,9 @@ def _healthy_line(lines: Lines, areas: List[view.AreaView]) -> None:
 def _header(lines: Lines, report: Report) -> None:
     target = view.describe_target(report.target)
     lines.add((f"keras-doctor {report.command}", "heading"), (f" — {target}" if target else "", ""))
+    environment = view.environment_line(report.target)
+    if environment:
+        lines.wrapped(environment, indent=2, style="dim")
     lines.blank()
 
 

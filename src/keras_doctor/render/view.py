@@ -221,9 +221,17 @@ def summary_line(report: Report, *, code: str = "`{}`") -> str:
     if not problems:
         if steps:
             return f"{scope}." if failed else "No problems found; no step failed."
+        if nothing_installed(report.target):
+            where = report.target.get("path") or "this environment"
+            return (f"No problems found in {scope or 'the checks'}, but neither TensorFlow nor "
+                    f"Keras is installed in {where}: check the interpreter you run your code "
+                    "with (--python PATH).")
         return f"No problems found in {scope}." if scope else "No problems found."
     if scope:
         problems += f"; {scope}" if steps else f" in {scope}"
+    if nothing_installed(report.target):
+        problems += (" — and neither TensorFlow nor Keras is installed in "
+                     f"{report.target.get('path') or 'this environment'}")
     return f"{problems} — {next_phrase(report, code)}"
 
 
@@ -248,6 +256,47 @@ def describe_target(target: Mapping[str, Any]) -> str:
     if mode == "facts":
         text += ", from saved facts"
     return text
+
+
+def frameworks_phrase(target: Mapping[str, Any]) -> str:
+    """"TensorFlow 2.15.1 (tensorflow-cpu) and Keras 3.5.0", or a plain statement that they are
+    not installed; '' when the report does not say."""
+    frameworks = target.get("frameworks") if target else None
+    if not isinstance(frameworks, Mapping):
+        return ""
+    shown = []
+    for key, label in (("tensorflow", "TensorFlow"), ("keras", "Keras")):
+        item = frameworks.get(key)
+        if isinstance(item, Mapping) and item.get("version"):
+            name = item.get("name")
+            plain = key if key == "tensorflow" else "keras"
+            extra = f" ({name})" if name and name != plain else ""
+            shown.append(f"{label} {item['version']}{extra}")
+    if not shown:
+        return "neither TensorFlow nor Keras is installed here"
+    if len(shown) == 1:
+        missing = "Keras" if shown[0].startswith("TensorFlow") else "TensorFlow"
+        return f"{shown[0]}; {missing} is not installed"
+    return " and ".join(shown)
+
+
+def environment_line(target: Mapping[str, Any]) -> str:
+    """Second header line: how the target was chosen, and what it holds of TensorFlow and Keras."""
+    if not target:
+        return ""
+    parts = []
+    chosen = target.get("chosen")
+    if isinstance(chosen, str) and chosen:
+        parts.append(f"examined {chosen}" if chosen != "--python" else "given with --python")
+    held = frameworks_phrase(target)
+    if held:
+        parts.append(held)
+    return "; ".join(parts)
+
+
+def nothing_installed(target: Mapping[str, Any]) -> bool:
+    frameworks = target.get("frameworks") if target else None
+    return isinstance(frameworks, Mapping) and not any(frameworks.values())
 
 
 # -- fix steps -------------------------------------------------------------------------------------
