@@ -16,12 +16,12 @@ import split
 
 from keras_doctor import causes
 
-MIN_REPORTS = 100
-MIN_REPOSITORIES = 79
+MIN_REPORTS = 128
+MIN_REPOSITORIES = 100
 # What text-only explain scores on the held-out part today: floors, so a regression fails.
-FLOOR_TOP1 = 0.36
-FLOOR_TOP3 = 0.38
-CEILING_ANSWERED_NOTHING = 0.41
+FLOOR_TOP1 = 0.39
+FLOOR_TOP3 = 0.41
+CEILING_ANSWERED_NOTHING = 0.40
 
 
 def test_heldout_file_is_well_formed():
