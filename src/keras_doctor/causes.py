@@ -187,6 +187,42 @@ importing _pywrap_tensorflow_internal`.
 Install the latest Microsoft Visual C++ Redistributable (x64).
 """,
     ),
+    _c(
+        "glibc-too-old", "platform", "error",
+        "a Linux binary needs a newer glibc (or libstdc++) than the system has",
+        "the `manylinux_2_X` tag of installed wheels vs the system glibc; `GLIBC_2.X not found`",
+        """
+## Why is this bad?
+Linux wheels are built against a glibc: a `manylinux_2_28` wheel needs glibc 2.28 or later, and
+TensorFlow's own binaries also need a recent libstdc++ (`GLIBCXX_3.4.x`). On an older system
+(CentOS 7 ships glibc 2.17, Ubuntu 18.04 glibc 2.27, many HPC clusters older still) the dynamic
+loader refuses the library: ``version `GLIBC_2.28' not found``. pip normally avoids such wheels,
+but a copied environment, `--platform` downloads, conda mixing, or an old pip that ignores the tags
+install them anyway.
+
+## How to fix it
+Install a release whose wheels support this glibc (an older TensorFlow, or the `manylinux2014`
+build), or run in a newer OS image / container; for `GLIBCXX` errors, a newer libstdc++ (conda's
+`libstdcxx-ng`) ahead of the system one.
+""",
+    ),
+    _c(
+        "openmp-duplicate-runtime", "platform", "error",
+        "two copies of the OpenMP runtime are loaded into one process",
+        "more than one OpenMP runtime library (libiomp5, libomp) in the environment's binaries",
+        """
+## Why is this bad?
+Intel's OpenMP runtime (`libiomp5`) and LLVM's (`libomp`) refuse to start when another copy has
+already initialised in the same process: `OMP: Error #15: Initializing libiomp5.dylib, but found
+libomp.dylib already initialized`, then an abort (or, on macOS, a silent kernel death). It happens
+when packages from different builders each bring their own copy: conda's MKL numpy with pip's
+torch, PyTorch with TensorFlow, xgboost or lightgbm with conda's llvm-openmp.
+
+## How to fix it
+Install the packages from one channel so they share one runtime (all conda-forge, or all pip in a
+clean virtualenv). `KMP_DUPLICATE_LIB_OK=TRUE` only silences the check and can give wrong results.
+""",
+    ),
     # -- Package stack --------------------------------------------------------------------------
     _c(
         "tf-distributions-overlap", "packages", "error",
@@ -203,6 +239,44 @@ then fail in ways that name no package at all.
 
 ## How to fix it
 Uninstall every distribution that owns the shared files, then install exactly one of them.
+""",
+    ),
+    _c(
+        "keras-distributions-overlap", "packages", "error",
+        "two distributions install the same `keras/` package (keras with keras-nightly, or a "
+        "nightly TensorFlow's Keras)",
+        "installed files (RECORD) under `keras/` owned by more than one distribution",
+        """
+## Why is this bad?
+`keras` and `keras-nightly` are different distributions of the same `keras/` package (TensorFlow
+2.5–2.6 and `tf-nightly` depend on `keras-nightly`). pip sees no conflict, so the second install
+writes its files over the first: Keras's modules come from two releases at once, `keras.__version__`
+and the metadata disagree, and imports fail in ways that name no package
+(`module 'keras' has no attribute …`, `cannot import name … from keras.src…`). Uninstalling one
+deletes files the other still needs.
+
+## How to fix it
+Uninstall every distribution that owns `keras/` (keras, keras-nightly), then install the one
+release that matches TensorFlow.
+""",
+    ),
+    _c(
+        "dependency-too-new", "packages", "error",
+        "a dependency is newer than the old Keras / TensorFlow code that uses it (h5py 3 with "
+        "Keras <= 2.4, …)",
+        "installed versions of old Keras / TensorFlow and of the dependency",
+        """
+## Why is this bad?
+Old releases did not pin an upper bound on some dependencies, so pip installs today's version,
+which changed behaviour underneath them. The classic case: h5py 3.0 returns HDF5 string attributes
+as `str` instead of `bytes`, and Keras <= 2.4 (and TensorFlow <= 2.3's Keras) calls
+`.decode('utf8')` on them while loading a model: `'str' object has no attribute 'decode'`.
+Others: gast 0.3+ under TensorFlow 1.x (`module 'gast' has no attribute 'Num'`), markupsafe 2.1
+under old Jinja2 (`soft_unicode`), scipy 1.3+ under code that uses `scipy.misc.imread`.
+
+## How to fix it
+Install the dependency's last compatible release (`h5py<3` for Keras <= 2.4), or upgrade the old
+package to a release that supports the new dependency.
 """,
     ),
     _c(
@@ -542,6 +616,24 @@ every install "succeeds" and nothing changes.
 ## How to fix it
 Always install with `python -m pip` using the interpreter that runs the code, or register the
 environment's kernel.
+""",
+    ),
+    _c(
+        "kernel-not-restarted", "environment", "warning",
+        "a package was installed or changed under a running notebook kernel that was not restarted",
+        "a notebook traceback after an install in the same session; Colab's restart warning",
+        """
+## Why is this bad?
+A running Python process keeps the modules it already imported. `pip install` in a notebook cell
+writes new files to disk, but the kernel still holds the old numpy / TensorFlow in memory (or caches
+the fact that a module was missing), so the install seems to have no effect, or the old and new
+versions mix: `No module named …` right after a successful install, NumPy ABI errors, `module has
+no attribute …`. Colab prints "You must restart the runtime in order to use newly installed
+versions"; `%pip` prints "you may need to restart the kernel".
+
+## How to fix it
+Restart the kernel (Jupyter: Kernel ▸ Restart; Colab: Runtime ▸ Restart session), then run the
+cells again. Install with `%pip install …` so the package goes to the kernel's own environment.
 """,
     ),
     _c(

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 ARCH_ERROR = (
     "ImportError: dlopen(/Users/a/venv/lib/python3.11/site-packages/numpy/core/_multiarray_umath"
     ".cpython-311-darwin.so, 0x0002): tried: '/x.so' (mach-o file, but is an incompatible "
@@ -62,11 +64,31 @@ def test_unreadable_file_is_a_usage_error(tmp_path):
     assert result.returncode == 2 and "cannot read" in result.stderr
 
 
-def test_unrecognised_text_exits_zero_and_says_so():
-    result = doctor("explain", "--no-env", "--json", stdin="all good\n")
+def test_text_without_an_error_says_so_and_points_at_check():
+    result = doctor("explain", "--no-env", "--json", stdin="Epoch 1/3\nloss: 0.31 - all good\n")
     assert result.returncode == 0
-    assert json.loads(result.stdout)["findings"] == []
-    assert "no known cause" in result.stderr
+    document = json.loads(result.stdout)
+    assert document["findings"] == []
+    assert "keras-doctor check" in result.stderr and "no error" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\n"
+        "ValueError: some message no signature knows",
+        "zsh: segmentation fault  python train.py",
+        "ERROR: Failed building wheel for h5py",
+        "Fatal Python error: Aborted",
+    ],
+)
+def test_never_silent_on_an_error(text):
+    """An exception, a failed install or a fatal signal always gets ranked candidates with fixes."""
+    result = doctor("explain", "--no-env", "--json", stdin=text)
+    findings = json.loads(result.stdout)["findings"]
+    assert findings, result.stderr
+    assert all(f["fix"] for f in findings[:1])
+    assert findings[0]["confidence"] <= 0.5  # a prior, not a recognition: it must not claim more
 
 
 def test_explain_with_saved_facts(tmp_path):

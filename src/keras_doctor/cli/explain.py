@@ -87,5 +87,6 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--no-env explains from the text alone: drop --python/--path/--facts")
     report = explain_text(text, facts)
     if not report.findings:
-        print("keras-doctor: no known cause matches this text", file=sys.stderr)
+        message = report.extra.get("no_error") or "keras-doctor: no known cause matches this text"
+        print(message, file=sys.stderr)
     return emit(report, args)

@@ -11,7 +11,8 @@ from typing import Any, Dict, Optional
 
 from keras_doctor import causes
 from keras_doctor.explain import catalog as catalog_module
-from keras_doctor.explain import match, refine, text
+from keras_doctor.explain import clues as clues_module
+from keras_doctor.explain import fallback, match, refine, text
 from keras_doctor.explain.hypothesis import Hypothesis, to_finding
 from keras_doctor.explain.names import NameResolver
 from keras_doctor.explain.resolve import Context, resolve
@@ -38,6 +39,15 @@ RESOLVED_MECHANISM = {
     "AVX shows there.",
 }
 MIN_CONFIDENCE = 0.15
+FALLBACK_MECHANISM = (
+    "No known message matched; these are the causes that most often produce this kind of error "
+    "(judged from its exception, the packages in the traceback and the platform), least certain "
+    "first-hand knowledge: check them in order."
+)
+NO_ERROR_MESSAGE = (
+    "This text shows no error (no exception, failed install or crash): to diagnose the "
+    "environment itself, run `keras-doctor check`."
+)
 
 
 def hypotheses(raw: str, knowledge: Any = None, keras_version: Optional[str] = None) -> tuple:
@@ -52,6 +62,7 @@ def hypotheses(raw: str, knowledge: Any = None, keras_version: Optional[str] = N
         keras3_known=_is_keras3(keras_version),
     )
     found: Dict[str, Hypothesis] = {}
+    read = clues_module.read(cleaned.text, cleaned.frames)
     for signature_match in match.run(cat, cleaned.text):
         signature = signature_match.signature
         for cause_id, weight, extra in resolve(signature_match, ctx):
@@ -75,7 +86,21 @@ def hypotheses(raw: str, knowledge: Any = None, keras_version: Optional[str] = N
                 hyp.excerpt = signature_match.excerpt
             hyp.position = max(hyp.position, signature_match.last_position)
             hyp.sources.extend(s for s in signature.sources if s not in hyp.sources)
+    if not found:
+        for cause_id, weight, extra in fallback.candidates(cleaned.text, read):
+            hyp = found.setdefault(cause_id, Hypothesis(cause_id))
+            hyp.weights.append(weight)
+            hyp.evidence.update({k: v for k, v in extra.items() if v})
+            hyp.signatures.append(f"fallback:{read.kind}")
+            hyp.mechanism = FALLBACK_MECHANISM
+            hyp.excerpt = read.exception_message or read.kind
+    for hyp in found.values():
+        adjusted, reason = clues_module.weigh(hyp.cause, 1.0, read)
+        hyp.factor = adjusted
+        if reason:
+            hyp.against.append(reason)
     ranked = sorted(found.values(), key=lambda h: (-h.score, -h.position))
+    cleaned.clues = read
     return cleaned, ranked
 
 
@@ -89,6 +114,11 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
         "log_lines_dropped": cleaned.dropped_log_lines,
         "frames": len(cleaned.frames),
     }
+    read = cleaned.clues
+    if read is not None:
+        shown = read.as_evidence()
+        if shown:
+            report.extra["traceback"] = shown
     scored = [(h, h.score) for h in ranked]
     if facts is not None:
         from keras_doctor.facts.model import to_plain
@@ -101,6 +131,8 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
     ]
     if not report.findings:
         report.extra["unrecognised"] = True
+        if read is not None and not read.kind:
+            report.extra["no_error"] = NO_ERROR_MESSAGE
     return report
 
 

@@ -28,6 +28,79 @@ from keras_doctor.findings import FixStep, StepKind
 # -- per cause -------------------------------------------------------------------------------------
 
 
+def _declared_range(e: Evidence, facts: Any) -> List[FixStep]:
+    """pip named the range a distribution declares: installing inside it is the minimal fix."""
+    requirement = one(e, "requirement")
+    requirer = one(e, "requirer")
+    if not requirement:
+        return []
+    return [
+        run_step(
+            f"Install {requirement.split('<')[0].split('>')[0].split('=')[0].split('~')[0]} inside "
+            f"the range {requirer or 'the requirer'} declares",
+            pip(facts, requirement),
+        ),
+        manual(f"Or upgrade {requirer.split(' ')[0]} to a release that accepts the installed one")
+        if requirer
+        else manual("Or upgrade the package that declares this range"),
+    ]
+
+
+def _conflict(e: Evidence, facts: Any) -> List[FixStep]:
+    declared_fix = _declared_range(e, facts)
+    if declared_fix:
+        return declared_fix
+    return [
+        run_step("List every broken requirement", [*pip(facts)[:-1], "check"]),
+        manual("Install the versions the listed requirements ask for, or use a fresh virtual "
+               "environment and install everything in one command so the resolver sees it all"),
+    ]
+
+
+def _too_new(e: Evidence, facts: Any) -> List[FixStep]:
+    module = one(e, "module") or ""
+    text = one(e, "matched")
+    if "decode" in text or module.startswith("h5py") or not module:
+        return [run_step("Install h5py 2.10, the last release that returns bytes attributes",
+                         pip(facts, "h5py<3")),
+                manual("Or upgrade Keras / TensorFlow to a release that supports h5py 3 "
+                       "(TensorFlow 2.5+)")]
+    return [manual(f"Install the last release of {module.split('.')[0]} that still has "
+                   f"`{one(e, 'name')}`, or upgrade the code that uses it")]
+
+
+def _glibc(e: Evidence, facts: Any) -> List[FixStep]:
+    needs = one(e, "needs")
+    if needs.startswith("GLIBCXX"):
+        return [manual(f"Put a newer libstdc++ ahead of the system one (it needs {needs}): in a "
+                       "conda environment `conda install -c conda-forge libstdcxx-ng`"),
+                manual("Or install an older release of the package built for this system")]
+    return [manual("Install an older release whose wheels support this glibc"
+                   + (f" (this one needs {needs})" if needs else "")
+                   + ", or run in a newer OS image or container")]
+
+
+def _openmp(e: Evidence, facts: Any) -> List[FixStep]:
+    return [manual("Install the packages from one channel so they share one OpenMP runtime "
+                   "(all conda-forge, or all pip in a fresh virtualenv); find the copies with "
+                   "`keras-doctor check`"),
+            manual("Only as a stopgap: export KMP_DUPLICATE_LIB_OK=TRUE (results may be wrong)")]
+
+
+def _keras_overlap(e: Evidence, facts: Any) -> List[FixStep]:
+    return [run_step("Uninstall every distribution that owns keras/",
+                     [*pip(facts)[:-1], "uninstall", "-y", "keras", "keras-nightly"], True),
+            manual("Then install the one Keras release that matches TensorFlow "
+                   "(`keras-doctor recommend` names it)")]
+
+
+def _kernel(e: Evidence, facts: Any) -> List[FixStep]:
+    return [manual("Restart the kernel (Jupyter: Kernel > Restart; Colab: Runtime > Restart "
+                   "session) and run the cells again"),
+            manual("Install from the notebook with `%pip install …` so it goes into the kernel's "
+                   "own environment")]
+
+
 def _numpy(e: Evidence, facts: Any) -> List[FixStep]:
     tf = tf_version(facts)
     numpy_version = one(e, "numpy_version") or (installed(facts, "numpy") or "")
@@ -245,6 +318,12 @@ STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "shadowed-module": _shadowed,
     "weights-download-ssl": _ssl,
     "weights-cache-corrupt": _cache,
+    "requirement-conflict": _conflict,
+    "dependency-too-new": _too_new,
+    "glibc-too-old": _glibc,
+    "openmp-duplicate-runtime": _openmp,
+    "keras-distributions-overlap": _keras_overlap,
+    "kernel-not-restarted": _kernel,
 }
 
 MANUAL = {
@@ -273,6 +352,8 @@ MANUAL = {
 
 
 def steps(cause: str, evidence: Evidence, facts: Any = None) -> List[FixStep]:
+    if evidence.get("requirer") and evidence.get("requirement"):  # pip named the violated range
+        return _declared_range(evidence, facts)
     build = STEPS.get(cause)
     if build is not None:
         return build(evidence, facts)

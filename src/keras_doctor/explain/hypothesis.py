@@ -24,13 +24,15 @@ class Hypothesis:
     mechanism: str = ""
     sources: List[str] = field(default_factory=list)
     excerpt: str = ""
+    factor: float = 1.0  # what the traceback's clues say against (<1) this cause
+    against: List[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
         remaining = 1.0
         for weight in self.weights:
             remaining *= 1.0 - weight
-        return min(0.99, 1.0 - remaining)
+        return min(0.99, (1.0 - remaining) * self.factor)
 
 
 def to_finding(hyp: Hypothesis, confidence: float, facts: Any = None) -> Finding:
@@ -39,6 +41,8 @@ def to_finding(hyp: Hypothesis, confidence: float, facts: Any = None) -> Finding
     evidence["matched"] = hyp.excerpt
     evidence["signatures"] = list(dict.fromkeys(hyp.signatures))
     evidence["learned_from"] = hyp.sources[:4]
+    if hyp.against:
+        evidence["weakened_by"] = list(hyp.against)
     return Finding(
         cause=hyp.cause,
         severity=cause.severity,

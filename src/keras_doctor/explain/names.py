@@ -158,13 +158,26 @@ class NameResolver:
                 installed = Version(self.keras_version) if self.keras_version else None
             except InvalidVersion:
                 installed = None
+            gap = atlas.get("absent_in") or []
             if installed is not None:
                 if installed < first:
                     evidence["first_release"] = f"keras {first}"
                     return [Verdict("package-too-old-for-api", 0.8, evidence)]
                 if last.major < 3 <= installed.major:
                     return [Verdict(removed_cause, 0.75, evidence)]
+                if gap and Version(gap[0]) <= installed <= Version(gap[-1]):
+                    return self._absent_between(atlas, evidence, 0.8)
                 return None
+            if atlas.get("in_oldest") and atlas.get("in_latest"):
+                # in the first release and the newest: never "too old"; absent in between, or the
+                # import failed for another reason (a local file, two Keras distributions mixing)
+                if gap:
+                    return self._absent_between(atlas, evidence, 0.6)
+                return [
+                    Verdict("shadowed-module", 0.45, evidence),
+                    Verdict("keras-distributions-overlap", 0.35, evidence),
+                    Verdict("keras-tf-version-skew", 0.3, evidence),
+                ]
             if atlas.get("in_latest"):  # the newest Keras has it: the installed one is older
                 evidence["first_release"] = f"keras {first}"
                 return [Verdict("package-too-old-for-api", 0.6, evidence)]
@@ -184,6 +197,20 @@ class NameResolver:
             evidence["closest"] = atlas["closest"][0]
             return [Verdict("keras-api-moved", 0.65, evidence)]
         return None
+
+    @staticmethod
+    def _absent_between(
+        atlas: Dict[str, Any], evidence: Dict[str, Any], weight: float
+    ) -> List[Verdict]:
+        gap = atlas["absent_in"]
+        evidence["absent_in"] = f"keras {gap[0]} … {gap[-1]}"
+        if atlas.get("where_when_absent"):
+            evidence["moved_to"] = atlas["where_when_absent"][0]
+        return [
+            Verdict("keras-api-moved", weight, evidence),
+            Verdict("shadowed-module", 0.3, evidence),
+            Verdict("keras-distributions-overlap", 0.25, evidence),
+        ]
 
     def _installed_has(self, introduced: Dict[str, Any]) -> bool:
         """Whether the installed Keras (from the facts) is at least the release that added it."""
@@ -247,6 +274,15 @@ class NameResolver:
             keras2 = [v for v in atlas.sampled("keras") if v.startswith("2.")]
             submodule = f"{module}.{name}"
             versions_with = atlas.versions_with(module, name)
+            root_sample = atlas.sampled(_distribution_of(module))
+            gap = [
+                v
+                for v in root_sample
+                if versions_with
+                and v not in versions_with
+                and root_sample.index(versions_with[0]) < root_sample.index(v)
+                and root_sample.index(v) < root_sample.index(versions_with[-1])
+            ] if versions_with and all(v in root_sample for v in versions_with) else []
             found: Dict[str, Any] = {
                 "versions_with": versions_with,
                 "in_latest": bool(latest and latest in versions_with),
@@ -255,6 +291,13 @@ class NameResolver:
                 "where": atlas.where(name, version)[:5] if version else [],
                 "closest": atlas.closest(module, name, version)[:3] if version else [],
                 "checked_against": f"keras {version}" if version else None,
+                "in_oldest": bool(
+                    root_sample and versions_with and versions_with[0] == root_sample[0]
+                ),
+                "absent_in": gap,
+                "where_when_absent": [w for w in atlas.where(name, gap[0]) if "._v" not in w][:3]
+                if gap
+                else [],
             }
             removal = kb.keras3_removed(module, name)
             if removal:
@@ -262,6 +305,10 @@ class NameResolver:
         except Exception:  # no knowledge base in this build, or another data format
             return None
         return {k: _plain(v) for k, v in found.items() if v not in (None, [], "")}
+
+
+def _distribution_of(module: str) -> str:
+    return "tf-keras" if module.split(".")[0] == "tf_keras" else "keras"
 
 
 def _plain(value: Any) -> Any:

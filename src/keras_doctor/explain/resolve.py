@@ -147,7 +147,98 @@ def _dll_load(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("msvc-runtime-missing", found.signature.weight, {"reason": reason} if reason else {})]
 
 
+def _glibc(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """GLIBCXX is libstdc++ (a newer one can sit beside the system's, in conda); GLIBC is the OS."""
+    version = found.first("symbol_version")
+    evidence = {"needs": version, "path": found.first("path")}
+    return [("glibc-too-old", found.signature.weight, evidence)]
+
+
+def _pip_conflict(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """The package whose declared range is violated names the cause, as `check` decides it."""
+    from packaging.utils import canonicalize_name
+    from packaging.version import InvalidVersion, Version
+
+    from keras_doctor.checks.distributions import conflict_cause
+
+    requirer, required = found.last("requirer"), found.last("required")
+    if not (requirer and required):
+        return [("requirement-conflict", 0.7, {"conflicting": found.first("conflicting")})]
+    try:
+        have: Optional[Version] = Version(found.last("have"))
+    except InvalidVersion:
+        have = None
+    evidence: Dict[str, Any] = {
+        "requirer": f"{requirer} {found.last('requirer_version')}",
+        "requirement": f"{required}{found.last('specifier').strip()}",
+        "installed": f"{found.last('have_name')} {found.last('have')}",
+    }
+    cause = conflict_cause(canonicalize_name(requirer), canonicalize_name(required), have)
+    if have is not None:
+        evidence["installed_is_newer"] = _above_range(have, found.last("specifier"))
+        if cause == "numpy-abi-mismatch":
+            evidence["numpy_is_newer"] = evidence["installed_is_newer"]
+    out: List[Outcome] = [(cause, 0.82, evidence)]
+    if cause != "requirement-conflict":
+        out.append(("requirement-conflict", 0.5, evidence))
+    return out
+
+
+def _above_range(have: Any, specifier: str) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        spec = SpecifierSet(specifier.strip())
+    except InvalidSpecifier:
+        return False
+    uppers = []
+    for item in spec:
+        if item.operator in ("<", "<=") or (item.operator == "~=" and "." in item.version):
+            try:
+                uppers.append(Version(item.version))
+            except InvalidVersion:
+                continue
+    return bool(uppers) and all(have >= upper for upper in uppers)
+
+
+_STDLIB_DIRS = re.compile(
+    r"[/\\](?:lib|Lib)[/\\]python\d?\.?\d*[/\\](?!site-packages|dist-packages)"
+    r"|[/\\]Lib[/\\](?!site-packages)"
+)
+
+
+def _circular(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """A local file named like the module (in the frames or the message) is the usual culprit."""
+    module = found.last("module")
+    top = module.split(".")[0]
+    candidates = [found.last("path"), *ctx.frames]
+    for path in candidates:
+        if not path or site_package_of(path) or _STDLIB_DIRS.search(path):
+            continue
+        base = re.split(r"[/\\]", path.rstrip("/\\"))
+        name = base[-1][:-3] if base[-1].endswith(".py") else base[-1]
+        if name == "__init__" and len(base) > 1:
+            name = base[-2]
+        if name == top:
+            return [("shadowed-module", 0.92, {"module": top, "path": path})]
+    # no local file of that name in sight: a package's own modules disagree, or a file named like
+    # one of its dependencies hides it
+    local = [p for p in ctx.frames if p and not site_package_of(p) and not _STDLIB_DIRS.search(p)]
+    evidence: Dict[str, Any] = {"module": top}
+    if local:
+        evidence["local_files"] = local[-3:]
+    if top in ("keras", "tensorflow", "tf_keras"):
+        overlap = "keras-distributions-overlap" if top == "keras" else "tf-distributions-overlap"
+        return [("shadowed-module", 0.55, evidence), (overlap, 0.4, evidence),
+                ("keras-tf-version-skew", 0.3, evidence)]
+    return [("shadowed-module", 0.6, evidence)]
+
+
 STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
+    "glibc": _glibc,
+    "pip-conflict": _pip_conflict,
+    "circular": _circular,
     "arch": _arch,
     "sigill": _sigill,
     "no-wheel": _no_wheel,

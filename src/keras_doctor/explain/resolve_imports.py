@@ -118,6 +118,11 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 
 def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     module, name = found.last("module"), found.last("name")
+    lazy = ctx.names.table.get("not_bound_by_import", {})
+    if module == lazy.get("module") and name in lazy.get("names", ()):
+        evidence = {"module": module, "name": name, "moved_to": f"{module}.{name}",
+                    "not_bound_in": lazy.get("releases"), "source": lazy.get("source")}
+        return [("keras-api-moved", 0.6, evidence), ("shadowed-module", 0.45, {"module": module})]
     if name in ctx.always_present.get(module, ()):
         return [("shadowed-module", 0.8, {"module": module, "missing": name})]
     if module == "ml_dtypes":

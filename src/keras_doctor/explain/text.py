@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import List
+from typing import Any, List
 
 HEAD_CHARS = 64 * 1024
 TAIL_CHARS = 448 * 1024
@@ -43,6 +43,7 @@ class Cleaned:
     truncated: bool = False
     dropped_log_lines: int = 0
     frames: List[str] = field(default_factory=list)  # file paths of traceback frames, in order
+    clues: Any = None  # what the traceback reveals beside its error (`clues.Clues`), once read
 
 
 def clean(raw: str) -> Cleaned:

@@ -11,6 +11,10 @@ Keras has had three layouts, and one reading serves them all:
 - Keras 3.4+ puts the generated tree under `keras/api/` and appends it to `keras.__path__`: module
   lookup follows that extension, like the import system does.
 A package also exposes its submodules (`from pkg import sub` imports them on demand), so they count.
+A module that fills its namespace with `globals().update(registry)` (keras.initializers in Keras
+2.6–2.12) exposes the registry's names: its literal keys and the classes of the package modules it
+imports (with their snake_case aliases), which is how Keras fills it; real imports confirm this in
+the slow tests.
 """
 
 from __future__ import annotations
@@ -161,11 +165,37 @@ class WheelSource:
                         names.discard(target.id)
         if explicit_all is not None:
             names = set(explicit_all)
+        if _updates_globals(tree):
+            names |= self._registry_names(tree, package)
         if path.endswith("__init__.py"):
             names |= self._child_modules(module)
         result = frozenset(n for n in names if not n.startswith("_")), resolved
         self._names[module] = result
         return result
+
+    def _registry_names(self, tree: ast.Module, package: str) -> Set[str]:
+        """Names a module binds with `globals().update(registry)` (keras.initializers in Keras
+        2.6–2.12): the registry's literal keys, and the classes of the package modules it imports
+        with their snake_case aliases, which is how Keras fills that registry."""
+        names: Set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                key = node.slice
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    names.add(key.value)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                if not _inside(node.module, self.root):
+                    continue
+                for alias in node.names:
+                    source = f"{node.module}.{alias.name}"
+                    path = self.module_file(source)
+                    tree_of = self._tree(path) if path else None
+                    if tree_of is None:
+                        continue
+                    for item in tree_of.body:
+                        if isinstance(item, ast.ClassDef) and not item.name.startswith("_"):
+                            names.update((item.name, _snake_case(item.name)))
+        return {n for n in names if n.isidentifier()}
 
     def _child_modules(self, module: str) -> Set[str]:
         children = set()
@@ -193,6 +223,28 @@ class WheelSource:
             except SyntaxError:
                 self._trees[path] = None
         return self._trees[path]
+
+
+def _updates_globals(tree: ast.Module) -> bool:
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "update"
+            and isinstance(node.func.value, ast.Call)
+            and isinstance(node.func.value.func, ast.Name)
+            and node.func.value.func.id == "globals"
+        ):
+            return True
+    return False
+
+
+def _snake_case(name: str) -> str:
+    """Keras's `to_snake_case`: HeNormal → he_normal, the functional alias it registers."""
+    import re
+
+    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
 
 
 def _is_stub(name: str) -> bool:

@@ -1,0 +1,224 @@
+"""Read the whole paste, not only its last line: what the traceback's frames and banners reveal.
+
+A frame path says more than the message: `/Users/…/miniforge3/envs/tf/lib/python3.9/site-packages`
+is a macOS conda-forge Python 3.9; `C:\\Users\\…\\AppData\\Local\\Programs\\Python\\Python311` is a
+python.org Windows install; `/usr/local/lib/python3.10/dist-packages` with `/content/` is Colab;
+`keras/src/backend/…` is Keras 3 while `keras/engine/…` is Keras 2. The package whose code made the
+failing call (the last site-packages frame outside the frameworks) and the modules being imported
+along the way tell whose code met the error. This module only reads; `weigh` turns what it read
+into evidence for and against each cause.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from keras_doctor.explain.text import site_package_of
+
+_MACOS = re.compile(
+    r"/Users/|/opt/homebrew/|/Library/Frameworks/Python\.framework|/private/var/folders/|"
+    r"\.dylib\b|\bdarwin\b|macosx_\d+_\d+|zsh: |Illegal instruction: 4|Abort trap: 6|"
+    r"MacBook|Apple M\d|Apple Silicon|\bmacOS\b"
+)
+_WINDOWS = re.compile(
+    r"[A-Za-z]:\\|\\AppData\\|\\Anaconda3\\|\\site-packages\\|\.dll\b|\.pyd\b|WinError|win_amd64|"
+    r"PS [A-Z]:\\|cmd\.exe"
+)
+_LINUX = re.compile(
+    r"/home/|/usr/local/lib/python|/usr/lib/python|/opt/conda/|\.so(?:\.\d+)*\b|manylinux|"
+    r"/content/|/kaggle/|linux-gnu|GLIBC"
+)
+_COLAB = re.compile(r"/content/|google\.colab|/usr/local/lib/python3\.\d+/dist-packages")
+_KAGGLE = re.compile(r"/kaggle/|/opt/conda/lib/python3\.\d+/site-packages/kaggle")
+_INSTALLERS: Tuple[Tuple[str, re.Pattern[str]], ...] = (
+    ("miniforge", re.compile(r"(?i)[/\\](?:miniforge3?|mambaforge)[/\\]")),
+    ("anaconda", re.compile(r"(?i)[/\\](?:anaconda3?|miniconda3?|opt/conda)[/\\]")),
+    ("homebrew", re.compile(r"/opt/homebrew/|/usr/local/Cellar/|/usr/local/opt/python")),
+    ("pyenv", re.compile(r"[/\\]\.pyenv[/\\]")),
+    ("python.org", re.compile(r"/Library/Frameworks/Python\.framework|\\Programs\\Python\\")),
+    ("microsoft-store", re.compile(r"WindowsApps|PythonSoftwareFoundation\.Python")),
+    ("colab", _COLAB),
+    ("virtualenv", re.compile(r"[/\\](?:\.?venv|env|\.virtualenvs)[/\\](?:lib|Lib)[/\\]")),
+    ("system", re.compile(r"/usr/lib/python3(?:\.\d+)?/|/usr/lib64/python")),
+)
+_PYTHON_VERSION = re.compile(
+    r"(?i)[/\\]python(?P<a>[23])\.?(?P<b>\d{1,2})[/\\]|[/\\]Python(?P<c>[23])(?P<d>\d{1,2})[/\\]"
+    r"|Python (?P<e>3)\.(?P<f>\d{1,2})\.\d+"
+)
+_NOTEBOOK = re.compile(
+    r"Cell In\s*\[\d*\]|<ipython-input-\d+|ipykernel|Traceback \(most recent call last\)\n"
+    r"\s*(?:Cell|<ipython)|-{3,}> ?\d+ |/tmp/ipykernel_\d+|IPython/core/interactiveshell"
+)
+_IMPORT_LINE = re.compile(r"^[ \t>\-\d]*(?:from ([\w.]+) import [\w*(]|import ([\w.]+))", re.M)
+
+# The package folders that identify a Keras generation in a frame path.
+_KERAS3 = re.compile(
+    r"keras[/\\]src[/\\](?:backend[/\\]|ops[/\\]|trainers[/\\]|layers[/\\]core[/\\]|"
+    r"models[/\\]functional|saving[/\\]saving_lib|utils[/\\]traceback_utils)"
+    r"|keras[/\\]api[/\\](?!_v)|keras\.src\.(?:ops|backend|trainers)"
+)
+_KERAS2_SRC = re.compile(r"keras[/\\]src[/\\]engine[/\\]")  # Keras 2.13-2.15
+_KERAS2 = re.compile(r"keras[/\\]engine[/\\]|keras[/\\]layers[/\\]core\.py|tf_keras[/\\]")
+_TF_KERAS = re.compile(r"tensorflow[/\\]python[/\\]keras[/\\]|tensorflow_core[/\\]python[/\\]keras")
+
+# What marks an error, a failed install or a fatal signal: text with none of them has no error.
+_EXCEPTION = re.compile(
+    r"^(?:[\w.]+\.)?(?:[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Warning)|"
+    r"ModuleNotFoundError|Traceback \(most recent call last\))(?::|$)",
+    re.MULTILINE,
+)
+_INSTALL_FAILURE = re.compile(
+    r"^ERROR: |^error: |Could not find a version|No matching distribution|"
+    r"Failed building wheel|subprocess-exited-with-error|ResolutionImpossible|"
+    r"PackagesNotFoundError|UnsatisfiableError|× |╰─> |but you have \S+ \S+ which is incompatible|"
+    r"No solution found when resolving|Because .* we can conclude",
+    re.MULTILINE,
+)
+_SIGNAL = re.compile(
+    r"(?i)segmentation fault|SIGSEGV|SIGABRT|SIGILL|SIGBUS|SIGKILL|abort trap|bus error|"
+    r"illegal (?:hardware )?instruction|core dumped|Fatal Python error|\bkilled\b|"
+    r"kernel (?:appears to have )?died|Kernel Restarting|exit code -?\d{2,}|"
+    r"terminate called after throwing|^F\d{4} |^F tensorflow/|Check failed:|"
+    r"process finished with exit code|zsh: |exited with code"
+)
+_LAST_EXCEPTION = re.compile(
+    r"^(?P<type>(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Failure))(?:: (?P<message>.*))?$",
+    re.MULTILINE,
+)
+_INFRA = ("importlib", "_pydev", "pydev", "runpy", "IPython", "ipykernel", "<frozen", "site.py")
+FRAMEWORKS = {
+    "keras", "tensorflow", "tf_keras", "keras_core", "tensorflow_core", "IPython", "ipykernel",
+    "six", "importlib_metadata", "numpy", "h5py", "google", "absl",
+}
+
+
+@dataclass
+class Clues:
+    """What the paste reveals beside its error line. Empty fields mean "not shown"."""
+
+    platform: str = ""  # "macos" | "linux" | "windows"
+    installer: str = ""  # see _INSTALLERS
+    python_version: str = ""  # "3.11"
+    keras_generation: str = ""  # "keras3" | "keras2" | "tf.keras"
+    notebook: bool = False
+    colab: bool = False
+    library: str = ""  # the third-party package whose code made the failing call
+    imports: List[str] = field(default_factory=list)  # modules imported along the traceback
+    exception_type: str = ""
+    exception_message: str = ""
+    kind: str = ""  # "exception" | "install" | "signal" | "" (no error in the text)
+
+    def as_evidence(self) -> Dict[str, object]:
+        shown = {
+            "platform": self.platform,
+            "installer": self.installer,
+            "python": self.python_version,
+            "keras_generation": self.keras_generation,
+            "notebook": self.notebook or None,
+            "colab": self.colab or None,
+            "failing_package": self.library,
+        }
+        return {k: v for k, v in shown.items() if v}
+
+
+def read(text: str, frames: List[str]) -> Clues:
+    clues = Clues()
+    paths = "\n".join(frames) or text
+    clues.platform = _platform(text, paths)
+    for name, pattern in _INSTALLERS:
+        if pattern.search(paths):
+            clues.installer = name
+            break
+    match = _PYTHON_VERSION.search(paths) or _PYTHON_VERSION.search(text)
+    if match:
+        major = match.group("a") or match.group("c") or match.group("e")
+        minor = match.group("b") or match.group("d") or match.group("f")
+        clues.python_version = f"{major}.{minor}"
+    clues.keras_generation = _keras_generation(text)
+    clues.notebook = bool(_NOTEBOOK.search(text))
+    clues.colab = bool(_COLAB.search(text))
+    clues.library = failing_package(frames)
+    clues.imports = [m.group(1) or m.group(2) for m in _IMPORT_LINE.finditer(text)][-12:]
+    matches = list(_LAST_EXCEPTION.finditer(text))
+    last = matches[-1] if matches else None
+    if last is not None:
+        clues.exception_type = last.group("type").rsplit(".", 1)[-1]
+        clues.exception_message = (last.group("message") or "").strip()[:500]
+    clues.kind = error_kind(text)
+    return clues
+
+
+def error_kind(text: str) -> str:
+    """'exception', 'install', 'signal', or '' when the text shows no error at all."""
+    if _SIGNAL.search(text):
+        return "signal"
+    if _INSTALL_FAILURE.search(text):
+        return "install"
+    if _EXCEPTION.search(text) or re.search(r"^\w*Error\b|^E\d{4} |\berror\b", text, re.M | re.I):
+        return "exception"
+    return ""
+
+
+def failing_package(frames: List[str]) -> str:
+    """The last third-party package in the traceback whose code ran (frameworks skipped)."""
+    for path in reversed(frames):
+        if any(marker in path for marker in _INFRA):
+            continue
+        package = site_package_of(path)
+        if not package or package in FRAMEWORKS:
+            continue
+        return package.split(".")[0]
+    return ""
+
+
+def _platform(text: str, paths: str) -> str:
+    for source in (paths, text):
+        scores = {
+            "macos": len(_MACOS.findall(source)),
+            "windows": len(_WINDOWS.findall(source)),
+            "linux": len(_LINUX.findall(source)),
+        }
+        best = max(scores, key=lambda k: scores[k])
+        if scores[best]:
+            return best
+    return ""
+
+
+def _keras_generation(text: str) -> str:
+    if _KERAS3.search(text):
+        return "keras3"
+    if _KERAS2_SRC.search(text) or _KERAS2.search(text):
+        return "keras2"
+    if _TF_KERAS.search(text):
+        return "tf.keras"
+    return ""
+
+
+# -- evidence for and against causes --------------------------------------------------------------
+
+_ONLY_ON = {
+    "rosetta-python": "macos",
+    "macos-too-old": "macos",
+    "metal-plugin-mismatch": "macos",
+    "msvc-runtime-missing": "windows",
+    "glibc-too-old": "linux",
+}
+_KERAS3_CAUSES = {"keras3-removed-api", "keras3-legacy-code", "keras-backend-unavailable"}
+
+
+def weigh(cause: str, score: float, clues: Clues) -> Tuple[float, Optional[str]]:
+    """The score adjusted by what the frames show, and the reason when it changed."""
+    platform = _ONLY_ON.get(cause)
+    if platform and clues.platform and clues.platform != platform:
+        return score * 0.4, f"the traceback's paths are {clues.platform}, not {platform}"
+    if cause == "mixed-arch-binary" and clues.platform == "windows":
+        return score * 0.6, "the traceback's paths are windows"
+    if cause in _KERAS3_CAUSES and clues.keras_generation in ("keras2", "tf.keras"):
+        if cause == "keras3-legacy-code" and clues.keras_generation == "tf.keras":
+            return score, None
+        return score * 0.6, f"the frames run {clues.keras_generation} code, not Keras 3"
+    if cause == "kernel-not-restarted" and not (clues.notebook or clues.colab):
+        return score * 0.5, "no notebook in the traceback"
+    return score, None

@@ -1,0 +1,110 @@
+"""Candidates for an error no signature recognised: never leave a real error unanswered.
+
+A text with an exception, a failed install or a fatal signal always gets ranked candidates, judged
+from what the error's kind, its exception type and message and the traceback's clues make likely.
+Their confidence is low on purpose (these are priors, not recognitions), so the percentage shown
+still means what it says. A text with no error at all gets none: `engine` says so instead.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Tuple
+
+from keras_doctor.explain.clues import Clues
+
+Outcome = Tuple[str, float, Dict[str, Any]]
+
+_NO_MODULE = re.compile(r"No module named '?(?P<module>[\w.]+)'?")
+_NO_ATTRIBUTE = re.compile(r"module '(?P<module>[\w.]+)' has no attribute '(?P<name>\w+)'")
+_CANNOT_IMPORT = re.compile(r"cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)'")
+_NATIVE_LOAD = re.compile(
+    r"(?i)undefined symbol|Library not loaded|image not found|cannot open shared object|"
+    r"DLL load failed|failed to load the native TensorFlow runtime|dlopen|\.so: "
+)
+_LOAD_MODEL = re.compile(r"load_model|load_weights|model_from_json|saving_api|hdf5_format|\.h5\b")
+_CORE = {"tensorflow", "keras", "numpy", "tf_keras", "jax", "torch", "h5py", "scipy"}
+
+
+def candidates(text: str, clues: Clues) -> List[Outcome]:
+    if clues.kind == "signal":
+        return _signal(clues)
+    if clues.kind == "install":
+        return _install(text)
+    if clues.kind == "exception":
+        return _exception(text, clues)
+    return []
+
+
+def _signal(clues: Clues) -> List[Outcome]:
+    if clues.platform == "macos":
+        return [
+            ("metal-plugin-mismatch", 0.35, {}),
+            ("mixed-arch-binary", 0.3, {}),
+            ("openmp-duplicate-runtime", 0.25, {}),
+            ("rosetta-python", 0.25, {}),
+        ]
+    out: List[Outcome] = [
+        ("numpy-abi-mismatch", 0.3, {}),
+        ("openmp-duplicate-runtime", 0.25, {}),
+        ("cpu-lacks-avx", 0.25, {}),
+    ]
+    if clues.platform == "windows":
+        out.append(("msvc-runtime-missing", 0.25, {}))
+    return out
+
+
+def _install(text: str) -> List[Outcome]:
+    if re.search(r"(?i)python_requires|requires-python|python_version|cp3\d+", text):
+        return [("no-wheel-for-python", 0.45, {}), ("requirement-conflict", 0.3, {})]
+    if re.search(r"(?i)failed building wheel|subprocess-exited-with-error|setup\.py|"
+                 r"metadata-generation-failed|legacy-install-failure|building wheel", text):
+        return [("no-wheel-for-python", 0.4, {}), ("no-wheel-for-platform", 0.35, {})]
+    return [("requirement-conflict", 0.4, {}), ("no-wheel-for-python", 0.3, {})]
+
+
+def _exception(text: str, clues: Clues) -> List[Outcome]:
+    message = clues.exception_message
+    evidence: Dict[str, Any] = {"exception": f"{clues.exception_type}: {message}"[:300]}
+    if clues.exception_type in ("ModuleNotFoundError", "ImportError"):
+        found = _NO_MODULE.search(message) or _NO_MODULE.search(text)
+        if found:
+            module = found.group("module")
+            evidence["module"] = module
+            out: List[Outcome] = [("missing-dependency", 0.5, evidence)]
+            if module.split(".")[0] in _CORE or clues.notebook:
+                out += [("wrong-interpreter", 0.35, evidence)]
+            if clues.notebook:
+                out += [("kernel-not-restarted", 0.3, evidence)]
+            return out
+        if _NATIVE_LOAD.search(text):
+            return [("mixed-arch-binary", 0.3, evidence), ("requirement-conflict", 0.3, evidence),
+                    ("numpy-abi-mismatch", 0.25, evidence)]
+        found = _CANNOT_IMPORT.search(text)
+        if found:
+            evidence.update(module=found.group("module"), name=found.group("name"))
+        return [("requirement-conflict", 0.35, evidence), ("dependency-too-new", 0.3, evidence),
+                ("package-too-old-for-api", 0.25, evidence)]
+    found = _NO_ATTRIBUTE.search(text)
+    if found:
+        evidence.update(module=found.group("module"), name=found.group("name"))
+        return [("dependency-too-new", 0.35, evidence), ("requirement-conflict", 0.3, evidence),
+                ("shadowed-module", 0.25, evidence)]
+    if _LOAD_MODEL.search(text):
+        return [
+            ("model-format-incompatible", 0.4, evidence),
+            ("keras3-legacy-code", 0.25, evidence),
+        ]
+    if clues.keras_generation == "keras3" or "keras" in text:
+        if clues.keras_generation == "keras3":
+            return [
+                ("keras3-legacy-code", 0.35, evidence),
+                ("keras-tf-version-skew", 0.2, evidence),
+            ]
+        return [
+            ("keras-tf-version-skew", 0.3, evidence),
+            ("keras3-legacy-code", 0.25, evidence),
+        ]
+    if _NATIVE_LOAD.search(text):
+        return [("mixed-arch-binary", 0.3, evidence), ("requirement-conflict", 0.25, evidence)]
+    return [("requirement-conflict", 0.25, evidence), ("dependency-too-new", 0.2, evidence)]

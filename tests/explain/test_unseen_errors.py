@@ -1,0 +1,207 @@
+"""Errors the corpus never showed, answered from what the packages and the traceback say.
+
+Each case is a message a package prints (pip's resolver, CPython's circular-import error, the
+glibc loader, LLVM's OpenMP runtime, Colab's restart warning) or a Keras import whose verdict
+depends on the release history read from real wheels. Both sides of each boundary are tested.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from keras_doctor.explain import explain_text
+from keras_doctor.explain.clues import read
+from keras_doctor.explain.text import clean
+
+
+def causes(text):
+    return [f.cause for f in explain_text(text).findings]
+
+
+def test_vgg16_is_never_answered_with_upgrade_keras():
+    """VGG16 is in the first and the newest Keras: the import failed for another reason."""
+    found = causes(
+        "ImportError: cannot import name 'VGG16' from 'keras.applications' "
+        "(/Users/a/miniforge3/envs/tf/lib/python3.9/site-packages/keras/applications/__init__.py)"
+    )
+    assert "package-too-old-for-api" not in found
+    assert found[0] == "keras-api-moved"  # keras 2.6-2.8 have it only in keras.applications.vgg16
+    assert "shadowed-module" in found[:3]
+
+
+def test_vgg16_verdict_names_where_it_lives_in_the_releases_without_it():
+    report = explain_text("ImportError: cannot import name 'VGG16' from 'keras.applications'")
+    evidence = report.findings[0].evidence
+    assert evidence["absent_in"] == "keras 2.6.0 … 2.8.0"
+    assert evidence["moved_to"] == "keras.applications.vgg16"
+
+
+def test_a_name_added_later_is_still_too_old():
+    """The other side: EfficientNetV2 appeared in keras 2.8, so an older Keras lacks it."""
+    found = causes("ImportError: cannot import name 'EfficientNetV2B0' from 'keras.applications'")
+    assert found[0] == "package-too-old-for-api"
+
+
+@pytest.mark.parametrize(
+    ("required", "expected"),
+    [
+        ("numpy<1.24,>=1.22", "numpy-abi-mismatch"),
+        ("protobuf<3.20,>=3.9.2", "protobuf-mismatch"),
+        ("wrapt<1.15,>=1.11.0", "requirement-conflict"),
+    ],
+)
+def test_pip_resolver_line_names_the_violated_range(required, expected):
+    name = required.split("<")[0]
+    text = (
+        "ERROR: pip's dependency resolver does not currently take into account all the packages "
+        "that are installed. This behaviour is the source of the following dependency conflicts.\n"
+        f"tensorflow 2.12.0 requires {required}, but you have {name} 9.9.9 which is incompatible."
+    )
+    report = explain_text(text)
+    top = report.findings[0]
+    assert top.cause == expected
+    assert top.evidence["requirement"] == required
+    assert any(required in " ".join(step.command or ()) for step in top.fix)
+
+
+def test_pip_resolver_numpy_older_than_range_is_not_called_newer():
+    text = "tensorflow 2.18.0 requires numpy<2.1.0,>=1.26.0, but you have numpy 1.23.5 which is " \
+           "incompatible."
+    top = explain_text(text).findings[0]
+    assert top.cause == "numpy-abi-mismatch" and top.evidence["numpy_is_newer"] is False
+
+
+def test_requirement_not_installed_is_a_missing_dependency():
+    found = causes("tensorflow 2.5.0 requires keras-nightly~=2.5.0.dev, which is not installed.")
+    assert found[0] == "missing-dependency"
+
+
+@pytest.mark.parametrize("module", ["requests", "random", "tensorflow", "cv2"])
+def test_circular_import_through_a_local_file_of_any_name(module):
+    text = (
+        "Traceback (most recent call last):\n"
+        f'  File "/home/ada/project/{module}.py", line 1, in <module>\n'
+        f"    import {module}\n"
+        f"AttributeError: partially initialized module '{module}' has no attribute 'get' "
+        "(most likely due to a circular import)"
+    )
+    report = explain_text(text)
+    assert report.findings[0].cause == "shadowed-module"
+    assert report.findings[0].evidence["path"].endswith(f"{module}.py")
+
+
+def test_circular_import_inside_an_installed_package_is_not_blamed_on_a_file_with_certainty():
+    text = (
+        '  File "/usr/lib/python3.10/site-packages/keras/__init__.py", line 3, in <module>\n'
+        "ImportError: cannot import name 'x' from partially initialized module 'keras' "
+        "(most likely due to a circular import) (/usr/lib/python3.10/site-packages/keras/"
+        "__init__.py)"
+    )
+    findings = explain_text(text).findings
+    assert findings[0].confidence < 0.7
+    assert {"keras-distributions-overlap", "shadowed-module"} <= {f.cause for f in findings}
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("ImportError: /lib64/libc.so.6: version `GLIBC_2.28' not found (required by /home/u/"
+         "venv/lib/python3.9/site-packages/tensorflow/libtensorflow_framework.so.2)",
+         "glibc-too-old"),
+        ("OMP: Error #15: Initializing libiomp5.dylib, but found libomp.dylib already "
+         "initialized.\nOMP: Hint This means that multiple copies of the OpenMP runtime have been "
+         "linked into the program.", "openmp-duplicate-runtime"),
+        ('  File "/usr/local/lib/python3.7/site-packages/keras/engine/saving.py", line 1004, in '
+         "load_weights_from_hdf5_group\n    original_keras_version = f.attrs['keras_version']"
+         ".decode('utf8')\nAttributeError: 'str' object has no attribute 'decode'",
+         "dependency-too-new"),
+        ("keras                    2.6.0\nkeras-nightly            2.7.0.dev2021090807\n"
+         "tensorflow               2.6.0", "keras-distributions-overlap"),
+        ("WARNING: The following packages were previously imported in this runtime:\n  [numpy]\n"
+         "You must restart the runtime in order to use newly installed versions.",
+         "kernel-not-restarted"),
+    ],
+)
+def test_new_causes_are_recognised(text, cause):
+    assert causes(text)[0] == cause
+
+
+def test_unrelated_decode_error_is_not_h5py():
+    """The other side: a str.decode error outside any model loading is not blamed on h5py."""
+    assert "dependency-too-new" not in causes(
+        "AttributeError: 'str' object has no attribute 'decode'"
+    )[:1] or explain_text("AttributeError: 'str' object has no attribute 'decode'").findings[
+        0
+    ].confidence < 0.5
+
+
+def test_keras_applications_attribute_in_keras_2_6_to_2_12_is_not_a_local_file():
+    found = causes("AttributeError: module 'keras' has no attribute 'applications'")
+    assert found[0] == "keras-api-moved"
+    assert "shadowed-module" in found  # still a candidate, second
+
+
+def test_keras_attribute_bound_in_every_release_points_at_a_local_file():
+    found = causes("AttributeError: module 'keras' has no attribute 'Sequential'")
+    assert found[0] == "shadowed-module"
+
+
+def test_initializers_are_known_in_keras_2_6_to_2_12():
+    """keras.initializers binds its names with globals().update(...): the atlas must see them."""
+    from keras_doctor import knowledge
+
+    atlas = knowledge.load().atlas
+    for version in ("2.6.0", "2.8.0", "2.12.0"):
+        assert atlas.lookup("keras.initializers", "HeNormal", version) is True
+        assert atlas.lookup("keras.initializers", "he_normal", version) is True
+    assert atlas.lookup("keras.initializers", "HeNormal", "2.3.1") is False
+
+
+def test_traceback_clues():
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "/Users/ada/miniforge3/envs/tf/lib/python3.10/site-packages/deepface/'
+        'DeepFace.py", line 12, in <module>\n'
+        "    from keras.engine import training\n"
+        '  File "/Users/ada/miniforge3/envs/tf/lib/python3.10/site-packages/keras/src/backend/'
+        'config.py", line 3, in <module>\n'
+        "ModuleNotFoundError: No module named 'keras.engine'"
+    )
+    cleaned = clean(text)
+    clues = read(cleaned.text, cleaned.frames)
+    assert (clues.platform, clues.installer, clues.python_version) == ("macos", "miniforge", "3.10")
+    assert clues.keras_generation == "keras3"
+    assert clues.library == "deepface"
+    assert "keras.engine" in clues.imports
+    assert clues.kind == "exception"
+
+
+@pytest.mark.parametrize(
+    ("path", "platform", "installer"),
+    [
+        (r"C:\Users\ada\AppData\Local\Programs\Python\Python311\Lib\site-packages\keras\x.py",
+         "windows", "python.org"),
+        ("/usr/local/lib/python3.10/dist-packages/keras/x.py", "linux", "colab"),
+        ("/home/ada/.pyenv/versions/3.9.7/lib/python3.9/site-packages/keras/x.py", "linux",
+         "pyenv"),
+        ("/opt/homebrew/lib/python3.11/site-packages/keras/x.py", "macos", "homebrew"),
+        ("/home/ada/anaconda3/lib/python3.8/site-packages/keras/x.py", "linux", "anaconda"),
+    ],
+)
+def test_path_styles_tell_platform_and_installer(path, platform, installer):
+    text = f'Traceback (most recent call last):\n  File "{path}", line 1, in <module>\nValueError: '
+    cleaned = clean(text)
+    clues = read(cleaned.text, cleaned.frames)
+    assert (clues.platform, clues.installer) == (platform, installer)
+
+
+def test_platform_in_the_frames_weakens_a_cause_of_another_platform():
+    windows = (
+        'File "C:\\Users\\a\\venv\\Lib\\site-packages\\tensorflow\\python\\x.py", line 2\n'
+        "Symbol not found: _OBJC_CLASS_$_MTLDevice"
+    )
+    mac = windows.replace("C:\\Users\\a\\venv\\Lib", "/Users/a/venv/lib/python3.11")
+    win_report = explain_text(windows).findings
+    mac_report = explain_text(mac).findings
+    assert win_report[0].confidence < mac_report[0].confidence
+    assert "weakened_by" in win_report[0].evidence
