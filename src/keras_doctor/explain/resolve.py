@@ -10,11 +10,12 @@ an empty list drops the match (a `cannot import name` from an unrelated package,
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 from keras_doctor.explain import resolve_imports as imports
 from keras_doctor.explain.context import Context, Outcome
 from keras_doctor.explain.match import SignatureMatch
+from keras_doctor.explain.text import site_package_of
 
 _MACOS = re.compile(
     r"illegal hardware instruction|Illegal instruction: 4|zsh: |/Users/|\.dylib|"
