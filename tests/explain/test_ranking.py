@@ -1,0 +1,148 @@
+"""explain's ranking and confidence: which cause comes first, and how sure it says it is.
+
+A user reads the first cause and runs its fix. So the order is the product: a stronger witness
+outranks a weaker one wherever it sits in the paste, equal witnesses go by which error came last
+(the one the user saw), independent witnesses of one cause add up, and an environment's facts
+confirm (less doubt), contradict (half the confidence) or add the finding behind the symptom.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "compat"))
+from compat_facts import KB, facts, real_dist
+
+from keras_doctor.explain import explain_text
+from keras_doctor.explain.engine import MAX_FINDINGS, explain, hypotheses
+from keras_doctor.explain.hypothesis import Hypothesis
+
+NUMPY = ("AttributeError: _ARRAY_API not found\n\nA module that was compiled using NumPy 1.x "
+         "cannot be run in\nNumPy 2.1.3 as it may crash.")
+PROTOBUF = ("TypeError: Descriptors cannot be created directly.\nIf this call came from a _pb2.py "
+            "file, your generated code is out of date and must be regenerated with protoc >= "
+            "3.19.0.")
+ARCH = ("ImportError: dlopen(/Users/a/venv/lib/python3.11/site-packages/numpy/core/"
+        "_multiarray_umath.cpython-311-darwin.so, 0x0002): tried: '/x.so' (mach-o file, but is an "
+        "incompatible architecture (have 'x86_64', need 'arm64'))")
+NO_MODULE = "ModuleNotFoundError: No module named 'tensorflow'"
+ILLEGAL = "zsh: illegal hardware instruction  python train.py"
+
+
+def ranked(text):
+    return [(f.cause, f.confidence) for f in explain_text(text).findings]
+
+
+def causes(text):
+    return [f.cause for f in explain_text(text).findings]
+
+
+# -- the text alone -------------------------------------------------------------------------------
+
+def test_a_stronger_witness_ranks_first_wherever_it_is_in_the_paste():
+    assert causes(ARCH + "\n" + NO_MODULE) == ["mixed-arch-binary", "missing-dependency"]
+    assert causes(NO_MODULE + "\n" + ARCH) == ["mixed-arch-binary", "missing-dependency"]
+
+
+def test_equally_strong_witnesses_go_by_which_error_came_last():
+    (first, a), (second, b) = ranked(NUMPY + "\n" + PROTOBUF)
+    assert a == b
+    assert (first, second) == ("protobuf-mismatch", "numpy-abi-mismatch")
+    assert causes(PROTOBUF + "\n" + NUMPY) == ["numpy-abi-mismatch", "protobuf-mismatch"]
+
+
+def test_one_symptom_with_two_causes_lists_both_most_likely_first():
+    (rosetta, high), (avx, low) = ranked(ILLEGAL)
+    assert (rosetta, avx) == ("rosetta-python", "cpu-lacks-avx")
+    assert 1 > high > low > 0
+
+
+def test_the_confidence_shown_is_the_score_of_the_text():
+    _, hyps = hypotheses(ARCH)
+    (finding,) = explain_text(ARCH).findings
+    assert finding.confidence == round(hyps[0].score, 3)
+    assert 0.5 < finding.confidence < 1
+
+
+@pytest.mark.parametrize(("weights", "score"), [
+    ([], 0.0), ([0.5], 0.5), ([0.5, 0.5], 0.75), ([0.2, 0.5], 0.6), ([0.9, 0.9], 0.99),
+    ([0.999], 0.99),
+])
+def test_independent_witnesses_combine_and_never_reach_certainty(weights, score):
+    assert Hypothesis("numpy-abi-mismatch", weights=list(weights)).score == pytest.approx(score)
+
+
+def test_no_more_than_the_most_likely_causes_are_shown():
+    everything = "\n".join([NO_MODULE, ILLEGAL, NUMPY, PROTOBUF, ARCH])
+    shown = ranked(everything)
+    assert len(shown) == MAX_FINDINGS
+    confidences = [c for _, c in shown]
+    assert confidences == sorted(confidences, reverse=True)
+    # The weakest of the six candidates is the one left out.
+    _, hyps = hypotheses(everything)
+    assert len(hyps) == MAX_FINDINGS + 1
+    assert hyps[-1].cause not in [c for c, _ in shown]
+
+
+def test_text_that_matches_nothing_gives_no_cause():
+    report = explain_text("Epoch 1/10 - loss: 0.69 - accuracy: 0.51")
+    assert report.findings == [] and report.extra["unrecognised"]
+
+
+# -- with the environment's facts -----------------------------------------------------------------
+
+def bare(name, version, platform="linux-x86_64"):
+    return real_dist(name, version, platform, requires=[])
+
+
+def text_confidence(text, cause):
+    return dict(ranked(text))[cause]
+
+
+def test_a_check_that_finds_the_cause_confirms_it_with_a_quarter_of_the_doubt():
+    env = facts([bare("tensorflow", "2.15.1"), bare("numpy", "2.1.3")])
+    first = explain(NUMPY, env, KB).findings[0]
+    alone = text_confidence(NUMPY, "numpy-abi-mismatch")
+    assert first.cause == "numpy-abi-mismatch" and first.check == "explain+numpy-abi"
+    assert 1 - first.confidence == pytest.approx((1 - alone) / 4, abs=1e-3)
+    assert first.fix[0].command[-1] == "numpy<2"  # the check's exact fix, not the text's guess
+
+
+def test_a_check_that_clears_the_cause_halves_its_confidence():
+    env = facts([bare("tensorflow", "2.18.0"), bare("numpy", "2.1.3")])
+    (first,) = [f for f in explain(NUMPY, env, KB).findings if f.cause == "numpy-abi-mismatch"]
+    alone = text_confidence(NUMPY, "numpy-abi-mismatch")
+    assert first.confidence == pytest.approx(alone / 2, abs=1e-3)
+    assert "numpy-abi" in first.evidence["contradicted_by"]
+
+
+def test_facts_can_reverse_the_order_of_the_text():
+    # From the text alone numpy comes first (the later of two equal witnesses); the facts confirm
+    # protobuf 4 under TensorFlow 2.9 and clear numpy 1.23, so protobuf must come first.
+    text = PROTOBUF + "\n" + NUMPY
+    assert causes(text)[0] == "numpy-abi-mismatch"
+    env = facts([bare("tensorflow", "2.9.0"), bare("numpy", "1.23.5"), bare("protobuf", "4.21.12")],
+                python="3.10")
+    order = [f.cause for f in explain(text, env, KB).findings]
+    assert order.index("protobuf-mismatch") < order.index("numpy-abi-mismatch")
+
+
+def test_a_missing_module_is_not_contradicted_by_an_environment_that_looks_complete():
+    env = facts([bare("tensorflow", "2.18.0"), bare("numpy", "2.1.3")])
+    (first,) = [f for f in explain(NO_MODULE, env, KB).findings if f.cause == "missing-dependency"]
+    assert first.confidence == text_confidence(NO_MODULE, "missing-dependency")
+
+
+def test_an_error_finding_behind_the_symptom_joins_the_list():
+    # "illegal instruction" and an Intel interpreter under Rosetta on an Apple Silicon Mac.
+    env = facts([bare("tensorflow", "2.16.2", "macos-x86_64")], platform="macos-x86_64",
+                os_version="14.4")
+    env.platform.apple_silicon = True
+    env.platform.rosetta_translated = True
+    found = explain(ILLEGAL, env, KB).findings
+    assert found[0].cause == "rosetta-python"
+    assert found[0].check.startswith("explain+")
+    assert found[0].confidence > text_confidence(ILLEGAL, "rosetta-python")
