@@ -7,6 +7,7 @@ today; raise them as it improves, never lower them to make a change pass.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -16,12 +17,12 @@ import split
 
 from keras_doctor import causes
 
-MIN_REPORTS = 128
-MIN_REPOSITORIES = 100
+MIN_REPORTS = 140
+MIN_REPOSITORIES = 109
 # What text-only explain scores on the held-out part today: floors, so a regression fails.
 FLOOR_TOP1 = 0.39
-FLOOR_TOP3 = 0.41
-CEILING_ANSWERED_NOTHING = 0.40
+FLOOR_TOP3 = 0.42
+CEILING_ANSWERED_NOTHING = 0.39
 
 
 def test_heldout_file_is_well_formed():
@@ -72,12 +73,31 @@ def test_the_rule_is_the_one_fixed_before_tuning():
     assert not split.is_held_out_repository("serengil/deepface")  # hashes odd: may tune
 
 
+@functools.lru_cache(maxsize=1)
+def _scores() -> heldout_score.Scores:
+    return heldout_score.score(heldout_score.load())
+
+
 def test_heldout_score_does_not_fall():
-    cases = heldout_score.load()
-    scores = heldout_score.score(cases)
+    scores = _scores()
     summary = heldout_score.render(scores, confusion=False)
     print("\n" + summary)
     assert scores.repositories >= MIN_REPOSITORIES, summary
     assert scores.top1_rate >= FLOOR_TOP1, summary
     assert scores.top3_rate >= FLOOR_TOP3, summary
     assert scores.nothing / scores.total <= CEILING_ANSWERED_NOTHING, summary
+
+
+def test_the_printed_figures_never_show_a_report():
+    """What the scorer prints is read by people writing knowledge: no id, source, text or note."""
+    printed = heldout_score.render(_scores(), confusion=True)
+    leaks = []
+    for number, case in enumerate(heldout_score.load(), 1):
+        if case["id"] in printed or case["source_url"] in printed or case["repo"] in printed:
+            leaks.append(f"line {number}: id, source or repository")
+        for line in (case["text"] + "\n" + case["notes"]).splitlines():
+            if len(line.strip()) >= 24 and line.strip() in printed:
+                leaks.append(f"line {number}: a line of its text or notes")
+                break
+    assert not leaks, "\n".join(leaks)
+    assert "confusion" in printed and "reliability" in printed  # the check ran on the full output
