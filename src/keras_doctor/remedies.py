@@ -55,7 +55,18 @@ def install(facts: Facts, specs: Sequence[str], *, reinstall: bool = False,
     if no_cache:
         argv.append("--no-cache" if argv[0] == "uv" else "--no-cache-dir")
     argv.extend(specs)
-    return FixStep(description or f"Install {', '.join(specs)}", StepKind.RUN, tuple(argv))
+    text = description or f"Install {', '.join(specs)}"
+    if argv[0] != "uv" and facts.target.mode != "path" and not has_installer(facts):
+        text += (f" (this environment has no pip: first run `{python_of(facts)} -m ensurepip`, "
+                 "or let `keras-doctor fix` do it with uv)")
+    return FixStep(text, StepKind.RUN, tuple(argv))
+
+
+def has_installer(facts: Facts) -> bool:
+    """Whether the target can run the printed install: its own pip, or uv on its PATH. Facts
+    saved before installers were recorded count as having one (nothing to warn about)."""
+    found = facts.interpreter.installers
+    return "pip" in found or "uv" in found or facts.config is None
 
 
 def uninstall(facts: Facts, names: Sequence[str], description: str = "") -> FixStep:

@@ -70,12 +70,30 @@ def test_numpy_forced_onto_tf_215_resolves_and_installs_only_what_differs():
     assert options["preferences"]["numpy"] == "2.1.3"
 
 
-def test_environment_with_pip_is_changed_with_its_own_pip():
+def test_environment_with_pip_and_no_uv_at_hand_is_changed_with_its_own_pip():
+    facts = facts_with({"tensorflow": "2.15.1", "numpy": "2.1.3"}, pip=True)
+    plan = build_plan(facts, report_of(numpy_finding()),
+                      resolver=FakeResolver({"tensorflow": "2.15.1", "numpy": "1.26.4"}),
+                      uv="")
+    assert plan.steps[0].argv[:4] == [PY, "-m", "pip", "install"]
+
+
+def test_uv_at_hand_changes_an_environment_even_when_it_has_pip():
     facts = facts_with({"tensorflow": "2.15.1", "numpy": "2.1.3"}, pip=True)
     plan = build_plan(facts, report_of(numpy_finding()),
                       resolver=FakeResolver({"tensorflow": "2.15.1", "numpy": "1.26.4"}),
                       uv="/bin/uv")
-    assert plan.steps[0].argv[:4] == [PY, "-m", "pip", "install"]
+    assert plan.steps[0].argv[:5] == ["/bin/uv", "pip", "install", "--python", PY]
+
+
+def test_an_environment_without_pip_or_uv_is_changed_by_this_pip_through_its_python_option():
+    import sys
+
+    facts = facts_with({"tensorflow": "2.15.1", "numpy": "2.1.3"}, pip=False)
+    plan = build_plan(facts, report_of(numpy_finding()),
+                      resolver=FakeResolver({"tensorflow": "2.15.1", "numpy": "1.26.4"}),
+                      uv="")
+    assert plan.steps[0].argv[:6] == [sys.executable, "-m", "pip", "--python", PY, "install"]
 
 
 def test_an_unresolvable_set_is_reported_with_the_reason_and_no_steps():

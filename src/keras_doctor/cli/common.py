@@ -103,7 +103,7 @@ def describe_environment(report, facts, args: argparse.Namespace) -> None:
     elif getattr(args, "python", None):
         target["chosen"] = "--python"
     if facts is not None:
-        installed = {canonicalize_name(d.name): d.version for d in facts.distributions}
+        installed = {str(canonicalize_name(d.name)): d.version for d in facts.distributions}
         target["frameworks"] = {
             key: next(({"name": n, "version": installed[n]} for n in names if n in installed),
                       None)
@@ -177,3 +177,41 @@ def attach_plan(report, facts, timeout: float = 20.0) -> None:
         return
     if plan.ok:
         report.extra["plan"] = plan.to_dict()
+
+
+def on_terminal(stream=None) -> bool:
+    stream = stream if stream is not None else sys.stderr
+    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
+
+
+class working:
+    """Progress for a long step: a live spinner with the latest message on a terminal (stderr),
+    the messages as plain lines on a pipe or file, so logs keep them and nothing redraws there."""
+
+    def __init__(self, title: str, stream=None):
+        self.title = title
+        self.stream = stream if stream is not None else sys.stderr
+        self.status: Any = None
+
+    def __enter__(self):
+        if on_terminal(self.stream):
+            from rich.console import Console
+
+            console = Console(file=self.stream, highlight=False)
+            self.status = console.status(f"{self.title} …")
+            self.status.start()
+        return self.show
+
+    def show(self, message: str) -> None:
+        message = message.rstrip("\n")
+        if self.status is not None:
+            from rich.text import Text
+
+            self.status.update(Text(f"{self.title}: {message.removeprefix('[knowledge] ')}"))
+        elif message:
+            self.stream.write(message + "\n")
+            self.stream.flush()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self.status is not None:
+            self.status.stop()

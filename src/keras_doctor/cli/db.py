@@ -14,6 +14,8 @@ import subprocess
 import sys
 from typing import Any, Dict, List
 
+from keras_doctor.cli.common import working
+
 
 def add_parser(subparsers) -> None:  # type: ignore[no-untyped-def]
     parser = subparsers.add_parser(
@@ -157,8 +159,9 @@ def _run_builder(arguments: List[str]) -> Dict[str, Any]:
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           bufsize=1) as process:
         assert process.stderr is not None and process.stdout is not None
-        for line in process.stderr:
-            sys.stderr.write(line)
+        with working("Updating the knowledge base") as show:
+            for line in process.stderr:
+                show(line)
         output = process.stdout.read()
     try:
         return dict(json.loads(output.strip().splitlines()[-1]))

@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace):
     from keras_doctor.checks.registry import run_checks
     from keras_doctor.cli import UsageError
-    from keras_doctor.cli.common import default_choice, knowledge_loader
+    from keras_doctor.cli.common import default_choice, knowledge_loader, working
     from keras_doctor.facts import collect
     from keras_doctor.plan.build import build_plan
 
@@ -92,7 +92,26 @@ def _build(args: argparse.Namespace):
         raise UsageError(str(exc)) from exc
     loader = knowledge_loader()
     report = run_checks(facts, loader)
-    return build_plan(facts, report, knowledge=_knowledge(loader), new_venv=args.new_venv)
+    with working(f"Resolving a consistent set for {facts.target.platform}, "
+                 f"Python {facts.target.python_version}"):
+        plan = build_plan(facts, report, knowledge=_knowledge(loader), new_venv=args.new_venv)
+    _explain_limitation(plan)
+    return plan
+
+
+def _explain_limitation(plan) -> None:
+    """pip evaluates markers for the machine it runs on: a limitation only when the target is
+    another platform, and then the remedy (uv) is named."""
+    if plan.resolver != "pip" or not plan.resolver_limitation:
+        return
+    from keras_doctor.facts.choose import host_platform
+
+    if plan.target.platform == host_platform():
+        plan.resolver_limitation = None
+        return
+    plan.resolver_limitation += (
+        "; uv answers exactly for the target: pip install 'keras-doctor[uv]', or install "
+        "keras-doctor with `uv tool install keras-doctor`")
 
 
 def _knowledge(loader) -> Any:

@@ -100,3 +100,14 @@ def _inside(path: str, prefix: str) -> bool:
             Path(path).absolute().is_relative_to(Path(prefix).absolute())
     except (OSError, ValueError):
         return False
+
+
+def host_platform() -> str:
+    """This machine's platform name (facts.model.PLATFORMS), as the facts of it would say."""
+    import platform as platform_module
+
+    from keras_doctor.facts.collect import platform_name
+
+    machine = platform_module.machine().lower()
+    arch = {"amd64": "x86_64", "aarch64": "arm64"}.get(machine, machine)
+    return platform_name(platform_module.system(), arch)

@@ -3,8 +3,8 @@
 A plan is shown before it runs, so its commands are built here, once, as argv lists: the dry run
 prints exactly what `--apply` executes. Every name and version in them comes from validated data
 (canonical names, parsed versions), never from text read out of the environment.
-uv is used when it is available and the environment has no pip of its own (the way uv builds
-environments); otherwise the environment's own `python -m pip`.
+uv is used when it is available; otherwise the environment's own `python -m pip`, or, for an
+environment without pip (the way uv builds them), keras-doctor's own pip through `--python`.
 """
 
 from __future__ import annotations
@@ -34,9 +34,27 @@ def find_uv() -> Optional[str]:
 
 
 def choose_installer(has_pip: bool, uv: Optional[str]) -> str:
-    if uv and not has_pip:
+    """uv when it is at hand (a fraction of pip's time, and it needs nothing inside the target);
+    else the environment's own pip; else this process's pip acting on the target through pip's
+    `--python` option (pip 22.3+), so an environment made without pip is still repaired by a
+    command that runs as printed."""
+    if uv:
         return "uv"
+    if has_pip:
+        return "pip"
+    if own_pip_can_target():
+        return "pip-python"
     return "pip"
+
+
+def own_pip_can_target() -> bool:
+    """Whether the pip beside keras-doctor has `--python` (22.3+) to install into another env."""
+    try:
+        from importlib.metadata import version
+
+        return Version(version("pip")) >= Version("22.3")
+    except Exception:  # no pip here, or metadata unreadable
+        return False
 
 
 def pin(name: str, version: str) -> str:
@@ -62,7 +80,7 @@ def install_argv(installer: str, python: str, pins: Sequence[str], uv: Optional[
         if reinstall:
             argv += ["--reinstall", "--no-cache"]
     else:
-        argv = [python, "-m", "pip", "install", "--no-deps", "--disable-pip-version-check"]
+        argv = [*_pip(installer, python), "install", "--no-deps", "--disable-pip-version-check"]
         if reinstall:
             argv += ["--force-reinstall", "--no-cache-dir"]
     return argv + list(pins)
@@ -72,13 +90,13 @@ def uninstall_argv(installer: str, python: str, names: Sequence[str],
                    uv: Optional[str]) -> List[str]:
     if installer == "uv":
         return [_need(uv), "pip", "uninstall", "--python", python, *names]
-    return [python, "-m", "pip", "uninstall", "-y", "--disable-pip-version-check", *names]
+    return [*_pip(installer, python), "uninstall", "-y", "--disable-pip-version-check", *names]
 
 
 def purge_cache_argv(installer: str, python: str, name: str, uv: Optional[str]) -> List[str]:
     if installer == "uv":
         return [_need(uv), "cache", "clean", name]
-    return [python, "-m", "pip", "cache", "remove", name]
+    return [*_pip(installer, python)[:3], "cache", "remove", name]
 
 
 def new_venv_argv(uv: Optional[str], base_python: str, dest: str) -> List[str]:
@@ -89,6 +107,12 @@ def new_venv_argv(uv: Optional[str], base_python: str, dest: str) -> List[str]:
 
 def venv_python(dest: str) -> str:
     return str(Path(dest) / ("Scripts/python.exe" if os.name == "nt" else "bin/python"))
+
+
+def _pip(installer: str, python: str) -> List[str]:
+    if installer == "pip-python":
+        return [sys.executable, "-m", "pip", "--python", python]
+    return [python, "-m", "pip"]
 
 
 def _need(uv: Optional[str]) -> str:

@@ -88,8 +88,8 @@ def build(
     manifest = write_manifest(out_dir)
     total = sum(f["bytes"] for f in manifest["files"].values())
     progress(
-        f"wrote {len(manifest['files'])} files, {total / 1e6:.2f} MB, into {out_dir}; "
-        f"timings {timings}; {fetcher.requests} requests, {fetcher.bytes_received / 1e6:.1f} MB"
+        f"wrote {len(manifest['files'])} files ({total / 1e6:.2f} MB) after "
+        f"{fetcher.requests} requests ({fetcher.bytes_received / 1e6:.1f} MB received)"
     )
     return manifest
 

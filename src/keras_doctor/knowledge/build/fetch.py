@@ -4,7 +4,8 @@ The builder reads thousands of small byte ranges from wheels on the package inde
 connection per request (what `urllib.request.urlopen` does) would triple the build time, so each
 worker thread keeps one `http.client` connection per host. Everything fetched is cached under the
 builder cache: index pages for a day (or until `refresh`), wheel bytes forever (wheel URLs on the
-index name their content hash, so they never change).
+index name their content hash, so they never change). The index, proxy and certificates are pip's
+(`network.settings`), so the update works wherever pip does.
 """
 
 from __future__ import annotations
@@ -20,15 +21,29 @@ import urllib.parse
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Tuple
 
+from keras_doctor.knowledge.build.network import (
+    DEFAULT_INDEX,
+    Network,
+    proxy_authorization,
+    settings,
+    shown,
+)
+
 USER_AGENT = "keras-doctor-knowledge-builder (+https://pypi.org/project/keras-doctor/)"
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 RETRIES = 5
-DEFAULT_INDEX = "https://pypi.org/simple"
 INDEX_MAX_AGE = 24 * 3600  # seconds an index page is reused without `refresh`
 
 
 class FetchError(RuntimeError):
     """A request that kept failing after every retry."""
+
+
+class ProxyUnreachable(FetchError):
+    """The configured proxy refuses connections: retrying cannot help, say so at once."""
+
+
+__all__ = ["DEFAULT_INDEX", "FetchError", "Fetcher", "ProxyUnreachable"]
 
 
 def progress_to_stderr(message: str) -> None:
@@ -43,8 +58,10 @@ class Fetcher:
         cache_dir: Path,
         refresh: bool = False,
         progress: Callable[[str], None] = progress_to_stderr,
+        network: Optional[Network] = None,
     ):
         self.cache_dir = Path(cache_dir)
+        self.network = network if network is not None else settings()
         self.refresh = refresh
         self._fetched_now: set = set()  # index pages already refreshed by this run
         self.progress = progress
@@ -69,9 +86,8 @@ class Fetcher:
         return data
 
     def simple_index(self, project: str) -> Dict[str, Any]:
-        """The PEP 691 JSON project page ($KERAS_DOCTOR_INDEX_URL overrides the index)."""
-        base = os.environ.get("KERAS_DOCTOR_INDEX_URL", DEFAULT_INDEX).rstrip("/")
-        return self.get_json(f"{base}/{project}/", SIMPLE_JSON)
+        """The PEP 691 JSON project page on pip's index ($KERAS_DOCTOR_INDEX_URL overrides it)."""
+        return self.get_json(f"{self.network.index_url}/{project}/", SIMPLE_JSON)
 
     def download(self, url: str) -> Path:
         """A whole file (a wheel), cached forever: the index's file URLs are content-addressed."""
@@ -107,6 +123,8 @@ class Fetcher:
         for attempt in range(RETRIES):
             try:
                 status, body, location = self._once(url, headers or {})
+            except ProxyUnreachable:
+                raise
             except (OSError, http.client.HTTPException) as exc:
                 last_error = exc
                 self._drop_connection(url)
@@ -129,7 +147,21 @@ class Fetcher:
         parts = urllib.parse.urlsplit(url)
         conn = self._connection(parts.scheme, parts.netloc)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        conn.request("GET", path, headers={"User-Agent": USER_AGENT, **headers})
+        proxy = self.network.proxy_for(parts.scheme, parts.netloc)
+        extra: Dict[str, str] = {}
+        if proxy is not None and parts.scheme == "http":
+            path = url  # a plain-HTTP proxy is asked for the absolute URL
+            extra = proxy_authorization(proxy)
+        try:
+            conn.request("GET", path, headers={"User-Agent": USER_AGENT, **extra, **headers})
+        except ConnectionRefusedError as exc:
+            if proxy is not None:
+                self._drop_connection(url)
+                source = self.network.proxy_source
+                raise ProxyUnreachable(
+                    f"the proxy {shown(proxy)} (from {source}) refuses connections ({exc}); "
+                    "check the proxy setting, or list the index host in NO_PROXY") from exc
+            raise
         response = conn.getresponse()
         body = response.read()
         if response.getheader("Connection", "").lower() == "close":
@@ -141,8 +173,21 @@ class Fetcher:
         key = f"{scheme}://{netloc}"
         conn = pool.get(key)
         if conn is None:
-            cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
-            conn = pool[key] = cls(netloc, timeout=60)
+            conn = pool[key] = self._open(scheme, netloc)
+        return conn
+
+    def _open(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
+        proxy = self.network.proxy_for(scheme, netloc)
+        if scheme != "https":
+            return http.client.HTTPConnection(proxy.netloc.rsplit("@", 1)[-1] if proxy else netloc,
+                                              timeout=60)
+        context = self.network.ssl_context()
+        if proxy is None:
+            return http.client.HTTPSConnection(netloc, timeout=60, context=context)
+        conn = http.client.HTTPSConnection(proxy.hostname or "", proxy.port or 8080, timeout=60,
+                                           context=context)
+        host, _, port = netloc.partition(":")
+        conn.set_tunnel(host, int(port) if port else 443, headers=proxy_authorization(proxy))
         return conn
 
     def _drop_connection(self, url: str) -> None:
