@@ -309,6 +309,14 @@ def test_absurd_stated_python_versions_are_refused_at_once(tmp_path, version):
     assert "--python-version" in line and time.monotonic() - started < 20
 
 
+@pytest.mark.parametrize("version", ["3.999", "3.99999", "4.0"])
+def test_recommend_refuses_absurd_python_versions_at_once(version):
+    started = time.monotonic()
+    line = one_line_error(doctor("recommend", "--platform", "macos-arm64", "--python-version",
+                                 version))
+    assert "--python-version" in line and time.monotonic() - started < 20
+
+
 @pytest.mark.parametrize("version", ["3.7", "3.13", "3.11.7", "2.7"])
 def test_plausible_stated_python_versions_are_accepted(tmp_path, version):
     facts = collect.collect_path(str(tmp_path), "macos-arm64", version)

@@ -66,9 +66,12 @@ def _target(args: argparse.Namespace) -> tuple:
         raise UsageError("choose --python or --platform/--python-version, not both")
     python = args.python_version
     if python is not None:
+        from keras_doctor.facts.model import python_version_problem
+
         parts = python.split(".")
-        if len(parts) < 2 or not all(p.isdigit() for p in parts):
-            raise UsageError(f"--python-version must look like 3.11, not {python!r}")
+        if len(parts) < 2 or not all(p.isdigit() for p in parts) or python_version_problem(python):
+            raise UsageError(f"--python-version must look like 3.11 (a Python 2 or 3 version), "
+                             f"not {python!r}")
     if args.platform and python:
         return args.platform, python
     from keras_doctor.facts import collect
