@@ -116,8 +116,27 @@ def test_kernel_specs_and_their_interpreters(tmp_path):
     home = tmp_path / "home"
     spec = home / ".local" / "share" / "jupyter" / "kernels" / "tf" / "kernel.json"
     write(spec, json.dumps({"argv": ["/gone/bin/python", "-m", "ipykernel_launcher"]}))
-    (found,) = config.kernel_specs({"HOME": str(home)}, None)
-    assert (found.name, found.argv0) == ("tf", "/gone/bin/python")
+    live = home / ".local" / "share" / "jupyter" / "kernels" / "ok" / "kernel.json"
+    write(live, json.dumps({"argv": [sys.executable, "-m", "ipykernel_launcher"]}))
+    relative = home / ".local" / "share" / "jupyter" / "kernels" / "rel" / "kernel.json"
+    write(relative, json.dumps({"argv": ["python", "-m", "ipykernel_launcher"]}))
+    found = {k.name: k for k in config.kernel_specs({"HOME": str(home)}, None)}
+    assert (found["tf"].argv0, found["tf"].argv0_exists) == ("/gone/bin/python", False)
+    assert (found["ok"].argv0, found["ok"].argv0_exists) == (sys.executable, True)
+    assert (found["rel"].argv0, found["rel"].argv0_exists) == ("python", None)
+
+
+def test_an_interpreter_belongs_to_its_venv_folder_else_to_its_real_binary(tmp_path):
+    venv = tmp_path / "venv"
+    write(venv / "pyvenv.cfg", "home = /usr/bin\n")
+    write(venv / "bin" / "python", "")
+    (tmp_path / "link").symlink_to(venv)
+    assert config.environment_of(str(tmp_path / "link" / "bin" / "python")) == str(venv)
+    write(tmp_path / "plain" / "bin" / "python", "")
+    (tmp_path / "python-link").symlink_to(tmp_path / "plain" / "bin" / "python")
+    assert config.environment_of(str(tmp_path / "python-link")) == str(
+        tmp_path / "plain" / "bin" / "python")
+    assert config.environment_of(None) is None
 
 
 def test_weights_files_signature_and_sizes_only_on_request(tmp_path):

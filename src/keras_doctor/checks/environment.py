@@ -158,16 +158,6 @@ def externally_managed(ctx) -> Iterator[Finding]:
     )
 
 
-def environment_of(executable: Optional[str]) -> Optional[str]:
-    """The environment an interpreter path belongs to: its venv folder, else the real binary."""
-    if not executable:
-        return None
-    folder = os.path.dirname(os.path.dirname(executable))
-    if os.path.isfile(os.path.join(folder, "pyvenv.cfg")):
-        return os.path.realpath(folder)
-    return os.path.realpath(executable)
-
-
 def _is_python(path: Optional[str]) -> bool:
     return path is not None and os.path.basename(path).startswith("python")
 
@@ -181,9 +171,9 @@ def interpreters(ctx) -> Iterator[Finding]:
     tools = {t.name: t for t in config.path_tools}
     python = tools.get("python3") or tools.get("python")
     pip = tools.get("pip") or tools.get("pip3")
-    target = environment_of(ctx.facts.interpreter.executable)
-    if (python and pip and _is_python(pip.interpreter)
-            and environment_of(pip.interpreter) != environment_of(python.path)):
+    target = ctx.facts.interpreter.environment
+    if (python and pip and _is_python(pip.interpreter) and pip.environment and python.environment
+            and pip.environment != python.environment):
         yield finding(
             "wrong-interpreter",
             f"`pip` on PATH installs for {pip.interpreter}, but `python` on PATH is "
@@ -194,7 +184,7 @@ def interpreters(ctx) -> Iterator[Finding]:
                          "`python -m pip install …`", StepKind.MANUAL)],
         )
     for spec in config.kernel_specs:
-        if spec.argv0 and os.path.isabs(spec.argv0) and not os.path.exists(spec.argv0):
+        if spec.argv0 and spec.argv0_exists is False:
             yield finding(
                 "wrong-interpreter",
                 f"Jupyter kernel {spec.name!r} starts {spec.argv0}, which no longer exists",
@@ -204,7 +194,8 @@ def interpreters(ctx) -> Iterator[Finding]:
                              destructive=True)],
             )
     if (ctx.facts.target.mode == "running" and python and target and _is_python(python.path)
-            and environment_of(python.path) != target and ".pyenv/shims" not in python.path):
+            and python.environment and python.environment != target
+            and ".pyenv/shims" not in python.path):
         yield finding(
             "wrong-interpreter",
             f"keras-doctor runs in {ctx.facts.interpreter.executable}, but `python` in your "

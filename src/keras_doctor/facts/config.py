@@ -88,8 +88,19 @@ def path_tools(path_var: str) -> List[PathTool]:
         if found:
             script = name.startswith(("pip", "jupyter"))
             interpreter = shebang_interpreter(found) if script else None
-            tools.append(PathTool(name=name, path=found, interpreter=interpreter))
+            tools.append(PathTool(name=name, path=found, interpreter=interpreter,
+                                  environment=environment_of(interpreter if script else found)))
     return tools
+
+
+def environment_of(executable: Optional[str]) -> Optional[str]:
+    """The environment an interpreter path belongs to: its venv folder, else the real binary."""
+    if not executable:
+        return None
+    folder = os.path.dirname(os.path.dirname(executable))
+    if os.path.isfile(os.path.join(folder, "pyvenv.cfg")):
+        return os.path.realpath(folder)
+    return os.path.realpath(executable)
 
 
 def kernel_dirs(env: Dict[str, str], prefix: Optional[str]) -> List[str]:
@@ -147,7 +158,8 @@ def kernel_specs(env: Dict[str, str], prefix: Optional[str],
                     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
                     notes.append(f"could not read Jupyter kernel {name!r} ({path}): {reason}")
                 continue
-            specs.append(KernelSpec(name=name, path=path, argv0=argv0))
+            exists = os.path.exists(argv0) if argv0 and os.path.isabs(argv0) else None
+            specs.append(KernelSpec(name=name, path=path, argv0=argv0, argv0_exists=exists))
     return specs
 
 

@@ -11,6 +11,7 @@ import os
 from typing import Any, Dict, List, Optional, Tuple
 
 from keras_doctor.facts.binfmt import canonical_arch, read_header
+from keras_doctor.facts.config import environment_of
 from keras_doctor.facts.model import InterpreterFacts
 
 
@@ -81,4 +82,5 @@ def from_probe(probe: Dict[str, Any], installers: Dict[str, str]) -> Interpreter
         ext_suffix=probe.get("ext_suffix"),
         installers=installers,
         ssl=probe.get("ssl"),
+        environment=environment_of(probe.get("executable")),
     )

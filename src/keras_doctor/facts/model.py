@@ -78,6 +78,9 @@ class InterpreterFacts:
     ext_suffix: Optional[str] = None
     installers: Dict[str, str] = field(default_factory=dict)  # {"pip": "24.0", "uv": "0.4.1"}
     ssl: Optional[Dict[str, Any]] = None  # default verify paths and whether they exist
+    # Which environment the executable belongs to: its venv folder (resolved), else the real
+    # binary. Two interpreters are the same environment when these are equal.
+    environment: Optional[str] = None
 
 
 @dataclass
@@ -131,6 +134,9 @@ class PathTool:
     name: str  # "pip", "python", "python3", "jupyter"
     path: str
     interpreter: Optional[str] = None  # for scripts: the interpreter its shebang names
+    # The Python environment the tool runs in (see `InterpreterFacts.environment`): of the
+    # interpreter a script names, else of the tool itself.
+    environment: Optional[str] = None
 
 
 @dataclass
@@ -138,6 +144,7 @@ class KernelSpec:
     name: str
     path: str
     argv0: Optional[str] = None  # the interpreter the kernel starts
+    argv0_exists: Optional[bool] = None  # whether that file exists (null: argv0 not a full path)
 
 
 @dataclass
