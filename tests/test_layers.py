@@ -37,7 +37,7 @@ MAY_IMPORT: Dict[str, FrozenSet[str]] = {
     "apply": VOCABULARY | {"facts", "knowledge", "requirements", "plan"},
     "explain": VOCABULARY | {"facts", "knowledge", "checks"},
     "verify": VOCABULARY | {"facts", "knowledge", "explain"},
-    "render": VOCABULARY,
+    "render": VOCABULARY | {"plan"},  # it shows findings and the plan that fixes them
     # The front ends put the pipeline together.
     "cli": None,  # type: ignore[dict-item]
     "ipython": None,  # type: ignore[dict-item]

@@ -18,6 +18,7 @@ import pytest
 from compat_facts import KB, facts, real_dist
 
 from keras_doctor.checks.registry import run_checks
+from keras_doctor.facts.config import environment_of
 from keras_doctor.facts.model import Binary, ConfigFacts, KernelSpec, PathTool
 from keras_doctor.knowledge.metal_pairs import metal_verdict
 
@@ -306,10 +307,17 @@ def venv_at(root: Path) -> Path:
 
 
 def with_tools(tools, kernels=(), executable=None, mode="running"):
+    """Facts with these PATH tools and kernels, completed as the facts reader completes them."""
     f = facts([])
     f.target.mode = mode
     if executable:
         f.interpreter.executable = executable
+        f.interpreter.environment = environment_of(executable)
+    for tool in tools:
+        script = tool.name.startswith(("pip", "jupyter"))
+        tool.environment = environment_of(tool.interpreter if script else tool.path)
+    for kernel in kernels:
+        kernel.argv0_exists = os.path.exists(kernel.argv0) if os.path.isabs(kernel.argv0) else None
     f.config = ConfigFacts(env={}, keras_json=f.config.keras_json, path_tools=list(tools),
                            kernel_specs=list(kernels))
     return f
