@@ -8,15 +8,18 @@ fix can be specific.
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from keras_doctor.checks.installed import parse_version
 from keras_doctor.checks.registry import check, finding
 from keras_doctor.facts.model import Distribution
-from keras_doctor.findings import Finding, FixStep, StepKind
+from keras_doctor.findings import Finding, FixStep, Severity, StepKind
+from keras_doctor.knowledge import compat_rules
 from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.remedies import install, uninstall
 from keras_doctor.requirements import applicable, target_environment
@@ -36,9 +39,10 @@ def file_owners(ctx) -> Iterator[Finding]:
         for rel in dist.files or ():
             key = (location, rel)
             owner = first_owner.setdefault(key, dist)
-            # Console scripts outside site-packages (../../bin/x): TF 2.15 and tensorboard both
-            # install a `tensorboard` script that runs the same code; packages are what break.
-            if owner is not dist and "__pycache__" not in rel and not rel.startswith(".."):
+            # Console scripts: TF 2.15 and tensorboard both install a `tensorboard` script that
+            # runs the same code; packages are what break. pip records scripts outside
+            # site-packages (../../bin/x); `uv pip install --target` records them as bin/x.
+            if owner is not dist and "__pycache__" not in rel and not _is_script(rel):
                 shared.setdefault(key, [owner]).append(dist)
     for (_location, rel), owners in shared.items():
         group = tuple(sorted(f"{d.canonical_name}=={d.version}" for d in owners))
@@ -77,6 +81,11 @@ def file_owners(ctx) -> Iterator[Finding]:
                       "examples": sorted(files)[:5]},
             fix=fix,
         )
+
+
+def _is_script(rel: str) -> bool:
+    parts = rel.replace("\\", "/").split("/")
+    return parts[0] == ".." or (len(parts) == 2 and parts[0] in ("bin", "Scripts"))
 
 
 def _preferred_tensorflow(dists: List[Distribution]) -> Distribution:
@@ -139,18 +148,35 @@ def metadata(ctx) -> Iterator[Finding]:
 # Conflicts on these requirements of a TensorFlow build have a specific cause and fix.
 _SPECIFIC_CAUSES = {"numpy": "numpy-abi-mismatch", "protobuf": "protobuf-mismatch",
                     "ml-dtypes": "ml-dtypes-mismatch"}
+# Keras 3 runs on TensorFlow from 2.15 as its own backend: `import tensorflow`, `import keras`,
+# building and running a model all work although TensorFlow 2.15 declares keras<2.16.
+_FIRST_TF_KERAS3_RUNS_ON = (2, 15)
 
 
-def conflict_cause(requirer: str, required: str, installed_version) -> str:
+def conflict_cause(requirer: str, required: str, installed_version,
+                   specifier: Optional[SpecifierSet] = None) -> str:
+    """The cause of a declared conflict. A Keras/TensorFlow mismatch is `keras3-required` only
+    when the requirement admits nothing but Keras 3; any other Keras/TF mismatch (Keras 2.13 over
+    TensorFlow 2.12, keras 2.15 over TensorFlow 2.13, a tf-keras for another TensorFlow minor) is
+    a version skew that one side must move to end."""
     if requirer in TF_FAMILY or requirer == "tf-keras":
         if required in _SPECIFIC_CAUSES:
             return _SPECIFIC_CAUSES[required]
         if required in ("keras", "tf-keras"):
             keras2 = installed_version is not None and installed_version.major < 3
-            if keras2 and requirer in TF_FAMILY:
-                return "keras3-required" if required == "keras" else "keras-tf-version-skew"
+            if keras2 and requirer in TF_FAMILY and required == "keras" and \
+                    _admits_only_keras3(specifier):
+                return "keras3-required"
+            return "keras-tf-version-skew"
+        if requirer == "tf-keras" and required in TF_FAMILY:
             return "keras-tf-version-skew"
     return "requirement-conflict"
+
+
+def _admits_only_keras3(specifier: Optional[SpecifierSet]) -> bool:
+    if specifier is None:
+        return True  # callers without the requirement keep the old answer
+    return any(specifier.contains(Version(f"3.{minor}.0")) for minor in range(40))
 
 
 @check(name="requirements", area="packages",
@@ -181,8 +207,12 @@ def requirements(ctx) -> Iterator[Finding]:
                                                                               prereleases=True):
                 continue
             evidence["installed_version"] = have.version
+            cause = conflict_cause(dist.canonical_name, name, version, req.specifier)
+            if cause == "keras-tf-version-skew":
+                yield _keras_skew(ctx, dist, req, have, version, evidence)
+                continue
             yield finding(
-                conflict_cause(dist.canonical_name, name, version),
+                cause,
                 f"{dist.name} {dist.version} requires {req.name}{req.specifier}, but "
                 f"{have.name} {have.version} is installed",
                 evidence=evidence,
@@ -190,6 +220,51 @@ def requirements(ctx) -> Iterator[Finding]:
                              description=f"Install {req.name} inside the range {dist.name} "
                                          "requires")],
             )
+
+
+def _keras_skew(ctx, requirer: Distribution, req: Requirement, have: Distribution,
+                version: Version, evidence: dict) -> Finding:
+    """A Keras/TensorFlow mismatch TensorFlow or tf-keras declares: which side moves, and how
+    bad it is. The Keras side moves (TensorFlow is the heavy, platform-specific build the user
+    chose); it is a warning where the pair still imports and runs: Keras 3 standalone over
+    TensorFlow 2.15+, or a tf-keras nobody routes `tf.keras` to."""
+    facts = ctx.facts
+    if requirer.canonical_name == "tf-keras":
+        tf_version = version
+        keras_dist, keras_version = requirer, parse_version(requirer.version)
+        moving = "tf-keras"
+        switch = (facts.config.env.get("TF_USE_LEGACY_KERAS")
+                  if facts.config is not None else None)
+        runs = switch not in compat_rules.LEGACY_KERAS_VALUES
+        tf_name = have.name
+    else:
+        tf_version = parse_version(requirer.version)
+        keras_dist, keras_version = have, version
+        moving = canonicalize_name(have.name)
+        runs = (version.major >= 3 and tf_version is not None
+                and (tf_version.major, tf_version.minor) >= _FIRST_TF_KERAS3_RUNS_ON)
+        tf_name = requirer.name
+    wanted = f"{moving}=={tf_version.major}.{tf_version.minor}.*" if tf_version else moving
+    if moving == "keras" and not req.specifier.contains(Version(
+            f"{tf_version.major}.{tf_version.minor}.0") if tf_version else version):
+        wanted = f"keras{req.specifier}"  # TF 2.16+: a Keras 3 floor, not a matching minor
+    direction = ("newer" if keras_version is not None and tf_version is not None
+                 and (keras_version.major, keras_version.minor)
+                 > (tf_version.major, tf_version.minor) else "older")
+    declared = f"{requirer.name} {requirer.version} requires {req.name}{req.specifier}"
+    title = (f"{keras_dist.name} {keras_dist.version} is {direction} than {tf_name} "
+             f"{tf_version} supports ({declared}): install {wanted}")
+    if runs:
+        title = (f"{declared}, but {have.name} {have.version} is installed; the pair imports "
+                 f"and runs, but against a declared conflict: install {wanted} to end it")
+    return finding(
+        "keras-tf-version-skew", title,
+        evidence={**evidence, "move": moving, "to": wanted, "direction": direction,
+                  "declared_conflict": declared, "imports_and_runs": runs},
+        severity=Severity.WARNING if runs else None,
+        fix=[install(facts, [wanted], description=f"Install the {moving} release for "
+                                                  f"{tf_name} {tf_version}")],
+    )
 
 
 def _spec(req: Requirement) -> str:

@@ -76,7 +76,7 @@ def metal_plugin(ctx) -> Iterator[Finding]:
 
 
 def _pairing(ctx, kb, tf, metal_version: str, evidence: dict) -> Iterator[Finding]:
-    from keras_doctor.knowledge.metal_pairs import loading_metals, metal_verdict
+    from keras_doctor.knowledge.metal_pairs import metal_verdict, preferred_metals
 
     tf_dist, tf_version = tf
     verdict = metal_verdict(kb, str(tf_version), metal_version)
@@ -84,7 +84,7 @@ def _pairing(ctx, kb, tf, metal_version: str, evidence: dict) -> Iterator[Findin
         return
     pairing = kb.metal_for_tf(str(tf_version))
     python_tag = "cp" + python_minor(ctx.facts).replace(".", "")
-    better = loading_metals(kb, str(tf_version), python_tag)
+    better = preferred_metals(kb, str(tf_version), python_tag)
     if verdict.loads is False and verdict.basis in ("verdicts", "reports"):
         what = f"cannot load with {tf_dist.name} {tf_version}"
     elif verdict.loads is False:

@@ -25,7 +25,7 @@ def _live_mac(facts: Facts) -> None:
 @check(name="rosetta", area="platform", causes=["rosetta-python"],
        ok="The interpreter runs natively")
 def rosetta(ctx) -> Iterator[Finding]:
-    facts = ctx.facts
+    facts = ctx.observed
     _live_mac(facts)
     interp = facts.interpreter
     translated = bool(facts.platform.rosetta_translated)
@@ -72,6 +72,9 @@ def avx(ctx) -> Iterator[Finding]:
     if not tf or "avx" in flags:
         return
     dist = tf[0]
+    archs = {a for b in facts.binaries if b.owner == dist.canonical_name for a in b.archs}
+    if archs and "x86_64" not in archs:
+        return  # not an x86_64 build: the binary-architectures check reports the real problem
     fix = [FixStep("Official x86_64 TensorFlow wheels need AVX; upgrading does not help",
                    StepKind.MANUAL)]
     if facts.platform.apple_silicon:
@@ -86,7 +89,8 @@ def avx(ctx) -> Iterator[Finding]:
         f"{dist.name} {dist.version} is an x86_64 build that needs AVX, which this "
         f"{'emulated ' if facts.platform.rosetta_translated else ''}CPU does not provide",
         evidence={"distribution": dist.name, "version": dist.version,
-                  "cpu_brand": facts.platform.cpu_brand, "cpu_flags": flags,
+                  "binary_archs": sorted(archs) or None, "cpu_brand": facts.platform.cpu_brand,
+                  "cpu_flags": flags,
                   "rosetta_translated": facts.platform.rosetta_translated},
         fix=fix,
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from keras_doctor import causes
+from keras_doctor.checks.native import native_view
 from keras_doctor.facts.model import Facts, to_plain
 from keras_doctor.findings import Finding, FixStep, Passed, Report, Severity, Skipped
 
@@ -24,7 +25,8 @@ class CheckContext:
     """What a check may read: the facts, and (loaded on first use) the knowledge base."""
 
     def __init__(self, facts: Facts, knowledge_loader: Optional[Callable[[], Any]] = None):
-        self.facts = facts
+        self.observed = facts  # as collected; `facts` is what the environment is judged as
+        self.facts = native_view(facts)
         self._knowledge_loader = knowledge_loader
         self._knowledge: Any = None
         self._installed: Any = None

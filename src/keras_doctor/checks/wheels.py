@@ -156,11 +156,17 @@ def deprecated_distributions(ctx) -> Iterator[Finding]:
         if declared_requirements(ctx, rule["name"], ("tensorflow",)):
             continue  # a `tensorflow` shim (2.13-2.15.0 on macOS arm64) installed it on purpose
         dist, version = have
-        replacement = _replacement(knowledge_of(ctx), rule["replacement"], version, facts)
-        fix = [uninstall(facts, [dist.name])]
+        replacement = _replacement(ctx, knowledge_of(ctx), rule["replacement"], version)
         if replacement:
-            fix.append(install(facts, [f"{rule['replacement']}=={replacement}"],
-                               description=f"Install {rule['replacement']} {replacement} instead"))
+            fix = [uninstall(facts, [dist.name]),
+                   install(facts, [f"{rule['replacement']}=={replacement}"],
+                           description=f"Install {rule['replacement']} {replacement} instead")]
+        else:
+            fix = [FixStep(f"Nothing to do now: `{rule['replacement']}` {version} has no wheel "
+                           f"for {facts.target.platform}, and a newer release changes what this "
+                           f"environment uses ({_era(ctx, version)}). To move on, with the "
+                           "tensorflow-metal and Keras that go with it, run "
+                           "`keras-doctor fix --upgrade`", StepKind.MANUAL)]
         yield finding(
             "deprecated-distribution",
             f"{dist.name} {version} is obsolete on {facts.target.platform}: {rule['why']}",
@@ -172,14 +178,26 @@ def deprecated_distributions(ctx) -> Iterator[Finding]:
         )
 
 
-def _replacement(kb, project: str, version: Version, facts) -> Optional[str]:
-    """The same release of the replacement when it has a wheel here, else its newest one."""
-    platform, python = facts.target.platform, python_minor(facts)
+def _replacement(ctx, kb, project: str, version: Version) -> Optional[str]:
+    """The same release of the replacement, when it has a wheel here; else None.
+
+    A deprecation notice never changes versions as a side effect: another TensorFlow release
+    means another Keras, numpy and tensorflow-metal (tensorflow-macos 2.12 with metal 0.8 moved to
+    TensorFlow 2.21 leaves the plugin unloadable and Keras 2 code under Keras 3). Moving on is an
+    upgrade of the whole set, which `fix --upgrade` plans.
+    """
+    facts = ctx.facts
     same = kb.release(project, str(version))
-    if same is not None and same.wheel_for(platform, python, os_version(facts)):
+    if same is not None and same.wheel_for(facts.target.platform, python_minor(facts),
+                                           os_version(facts)):
         return str(same.version)
-    newest = kb.newest_release(project, platform, python, os_version(facts))
-    return str(newest.version) if newest else None
+    return None
+
+
+def _era(ctx, version: Version) -> str:
+    metal = installed_version(ctx, "tensorflow-metal")
+    keras = "Keras 2" if version < Version(compat_rules.FIRST_KERAS3_TF) else "Keras 3"
+    return keras + (f", tensorflow-metal {metal[1]}" if metal else "")
 
 
 @check(name="pip-platform-tags", area="platform", causes=["pip-too-old-for-platform-tags"],

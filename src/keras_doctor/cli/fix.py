@@ -21,6 +21,9 @@ examples:
   keras-doctor fix --new-venv ~/venvs/tf           a fresh environment, the current one untouched
   keras-doctor fix --rollback                      undo an interrupted fix, offline
   keras-doctor fix --json | jq '.steps[].argv'
+  keras-doctor fix --facts mac-facts.json          plan for facts saved on another machine
+  keras-doctor fix --path site-packages --platform macos-arm64 --python-version 3.11
+  keras-doctor fix --upgrade                       move to the newest working set, not a repair
 """
 
 
@@ -33,8 +36,12 @@ def add_parser(subparsers) -> None:
                     "default; --apply runs it as a transaction that rolls back on any failure.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--python", metavar="PATH",
-                        help="the interpreter whose environment to fix (default: the running one)")
+    from keras_doctor.cli.common import add_target_options
+
+    add_target_options(parser)
+    parser.add_argument("--upgrade", action="store_true",
+                        help="plan the newest working set (TensorFlow, tensorflow-metal, Keras "
+                             "together) instead of repairing the installed release")
     action = parser.add_argument_group("action (default: dry run)")
     action.add_argument("--apply", action="store_true", help="carry out the plan")
     action.add_argument("--yes", "-y", action="store_true",
@@ -64,6 +71,11 @@ def run(args: argparse.Namespace) -> int:
         return _finish_pending(args)
     from keras_doctor.apply import pending_transactions
 
+    offline = _offline_target(args)
+    if offline and (args.apply or args.new_venv):
+        raise UsageError(f"{offline} gives a dry-run plan only: applying it needs a live "
+                         "interpreter; run `keras-doctor fix --python PATH --apply` on the "
+                         "machine that has the environment")
     pending = [p for p in pending_transactions() if p.state != "running"]
     if pending and args.apply:
         raise UsageError(f"an interrupted fix ({pending[-1].id}) is not finished: run "
@@ -78,23 +90,27 @@ def run(args: argparse.Namespace) -> int:
     return _apply(plan, args)
 
 
+def _offline_target(args: argparse.Namespace) -> Optional[str]:
+    """The option naming a target no step can run in (saved facts, a bare folder), if any."""
+    if getattr(args, "facts", None):
+        return "--facts"
+    if getattr(args, "path", None):
+        return "--path"
+    return None
+
+
 def _build(args: argparse.Namespace):
     from keras_doctor.checks.registry import run_checks
-    from keras_doctor.cli import UsageError
-    from keras_doctor.cli.common import default_choice, knowledge_loader, working
-    from keras_doctor.facts import collect
+    from keras_doctor.cli.common import collect_target, knowledge_loader, working
     from keras_doctor.plan.build import build_plan
 
-    try:
-        python = args.python or default_choice(args).python
-        facts = collect.collect_python(python) if python else collect.collect_running()
-    except collect.TargetError as exc:
-        raise UsageError(str(exc)) from exc
+    facts = collect_target(args)
     loader = knowledge_loader()
     report = run_checks(facts, loader)
     with working(f"Resolving a consistent set for {facts.target.platform}, "
                  f"Python {facts.target.python_version}"):
-        plan = build_plan(facts, report, knowledge=_knowledge(loader), new_venv=args.new_venv)
+        plan = build_plan(facts, report, knowledge=_knowledge(loader), new_venv=args.new_venv,
+                          upgrade=args.upgrade)
     _explain_limitation(plan)
     return plan
 

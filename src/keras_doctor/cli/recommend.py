@@ -49,8 +49,9 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from keras_doctor.plan.recommend import recommend
 
-    platform, python = _target(args)
-    rec = recommend(platform, python, legacy_keras=args.legacy_keras, metal=args.metal)
+    platform, python, build = _target(args)
+    rec = recommend(platform, python, legacy_keras=args.legacy_keras, metal=args.metal,
+                    build=build)
     if args.json:
         json.dump(rec.to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -73,14 +74,19 @@ def _target(args: argparse.Namespace) -> tuple:
             raise UsageError(f"--python-version must look like 3.11 (a Python 2 or 3 version), "
                              f"not {python!r}")
     if args.platform and python:
-        return args.platform, python
+        return args.platform, python, "tensorflow"
     from keras_doctor.facts import collect
+    from keras_doctor.plan.recommend import installed_build, installed_versions
 
     try:
         facts = collect.collect_python(args.python) if args.python else collect.collect_running()
     except collect.TargetError as exc:
         raise UsageError(str(exc)) from exc
-    return args.platform or facts.target.platform, python or facts.target.python_version
+    platform = args.platform or facts.target.platform
+    # The TensorFlow build already installed stays: tensorflow-cpu gets tensorflow-cpu, or the
+    # printed command would install a second build over the same files.
+    build = installed_build(installed_versions(facts), platform)
+    return platform, python or facts.target.python_version, build
 
 
 def _print(rec) -> None:

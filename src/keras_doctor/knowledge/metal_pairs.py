@@ -57,3 +57,14 @@ def loading_metals(kb: Any, tf_version: str, python_tag: Optional[str] = None) -
         if metal_verdict(kb, tf_version, version).loads:
             out.append(version)
     return out
+
+
+def preferred_metals(kb: Any, tf_version: str, python_tag: Optional[str] = None,
+                     keep: Optional[str] = None) -> List[str]:
+    """`loading_metals` in the order a fix should pick them: the installed release when it loads
+    (a working plugin stays), then Apple's pairing for this TensorFlow minor when a source says it
+    loads (preferred over a release that only a static link check covers), then newest first."""
+    found = loading_metals(kb, tf_version, python_tag)
+    table = kb.metal_for_tf(tf_version).table_metal
+    first = [v for v in (keep, table) if v is not None and v in found]
+    return list(dict.fromkeys(first + found))

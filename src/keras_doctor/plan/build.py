@@ -14,14 +14,15 @@ from typing import Any, Dict, List, Optional
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from keras_doctor.checks.native import native_view, started_under_rosetta
 from keras_doctor.facts.model import Facts
-from keras_doctor.findings import Finding, Report
+from keras_doctor.findings import Finding, Report, Severity
 from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.plan import files, packages
 from keras_doctor.plan.installers import choose_installer, find_uv
 from keras_doctor.plan.installers import pin as make_pin
 from keras_doctor.plan.interpreters import find_interpreter
-from keras_doctor.plan.model import Plan, PlanStatus, PlanTarget
+from keras_doctor.plan.model import Plan, PlannedStep, PlanStatus, PlanTarget, StepKind
 from keras_doctor.plan.new_env import new_environment
 from keras_doctor.plan.recommend import installed_versions, recommend_for
 from keras_doctor.plan.resolution import Resolver, resolve_into
@@ -34,8 +35,17 @@ INTERPRETER_CAUSES = ("rosetta-python", "no-wheel-for-python", "externally-manag
 
 def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
                new_venv: Optional[str] = None, resolver: Resolver = resolve,
-               uv: Optional[str] = None, interpreter_finder=find_interpreter) -> Plan:
+               uv: Optional[str] = None, interpreter_finder=find_interpreter,
+               upgrade: bool = False) -> Plan:
+    """The plan for `facts` and the findings `check` made of them.
+
+    Only findings at warning or error change packages: an informational one (tensorflow-macos
+    2.12, the last release of its era) is advice, and a plan that acted on it would trade a
+    working environment for another. `upgrade` asks for the newest working set instead of the
+    installed TensorFlow, keeping the build and the GPU plugin the environment uses.
+    """
     uv = uv if uv is not None else find_uv()
+    observed, facts = facts, native_view(facts)
     interp = facts.interpreter
     installer = choose_installer("pip" in interp.installers, uv)
     python = interp.executable or ""
@@ -45,15 +55,24 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
                         externally_managed=interp.externally_managed, installer=installer)
     plan = Plan(target=target)
     findings = list(report.findings)
-    package_findings = [f for f in findings if f.cause in packages.PACKAGE_CAUSES]
+    package_findings = [f for f in findings if f.cause in packages.PACKAGE_CAUSES
+                        and (upgrade or f.severity is not Severity.INFO)]
+    translated = started_under_rosetta(observed)
     wrong = [f for f in findings if f.cause in INTERPRETER_CAUSES
-             and (f.cause != "externally-managed-python" or package_findings)]
+             and (f.cause != "externally-managed-python" or package_findings)
+             and not (f.cause == "rosetta-python" and translated)]
+    if translated:
+        # A universal2 interpreter started as x86_64 over an arm64 environment: one step, taken
+        # by the person who starts it. Nothing in the environment changes.
+        plan.skipped += [files.skipped(f, "start the interpreter natively; the environment "
+                                          "itself is arm64 and stays as it is")
+                         for f in findings if f.cause == "rosetta-python"]
     if wrong or new_venv:
         plan = new_environment(plan, facts, findings, wrong, new_venv, knowledge, resolver, uv,
                                interpreter_finder)
-    elif package_findings:
+    elif package_findings or upgrade:
         installed = installed_versions(facts)
-        rec = recommend_for(facts, knowledge)
+        rec = recommend_for(facts, knowledge, upgrade=upgrade)
         requirements = (rec.requirements + _requirers(package_findings, installed)
                         + _dependents(facts, package_findings, installed))
         if resolve_into(plan, requirements, facts, resolver, uv):
@@ -67,17 +86,41 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
         _add_file_steps(plan, facts, findings, installer, python, uv)
     plan.resolves = sorted({c for s in plan.steps for c in s.resolves})
     if plan.ok and not interp.executable and plan.steps:
+        plan.steps = [_for_folder(step, facts) for step in plan.steps]
         plan.status = PlanStatus.REFUSED
         plan.reason = (f"{facts.target.path} is a folder, not an interpreter's environment: the "
                        "plan is shown, never applied (use --python to fix an environment)")
     return plan
 
 
+def _for_folder(step: PlannedStep, facts: Facts) -> PlannedStep:
+    """A step as it would be done to a bare site-packages folder: pip's --target layout for the
+    folder's platform and Python, and uninstalls as the files to delete (pip cannot uninstall
+    from a --target folder)."""
+    from dataclasses import replace
+
+    from keras_doctor.remedies import PIP_PLATFORM_TAGS
+
+    folder = facts.target.path or "DIR"
+    if step.kind is StepKind.INSTALL:
+        platform = facts.target.platform
+        argv = ["python", "-m", "pip", "install", "--no-deps", "--upgrade", "--only-binary=:all:",
+                "--platform", PIP_PLATFORM_TAGS.get(platform, platform), "--python-version",
+                _minor(facts.target.python_version), "--implementation", "cp", "--target",
+                folder, *step.pins]
+        return replace(step, argv=argv)
+    if step.kind is StepKind.UNINSTALL:
+        return replace(step, argv=None, summary=step.summary + f" (delete their files and "
+                                                              f".dist-info folders from {folder})")
+    return step
+
+
 def _add_file_steps(plan: Plan, facts: Facts, findings: List[Finding], installer: str,
                     python: str, uv: Optional[str]) -> None:
     installed_names = set(installed_versions(facts))
     for finding in findings:
-        if finding.cause in packages.PACKAGE_CAUSES or finding.cause in INTERPRETER_CAUSES:
+        if finding.cause in packages.PACKAGE_CAUSES or finding.cause in INTERPRETER_CAUSES \
+                or finding.severity is Severity.INFO:
             continue
         steps, skipped = files.file_steps(finding, installed=installed_names,
                                           installer=installer, python=python, uv=uv)

@@ -45,7 +45,9 @@ def new_environment(plan: Plan, facts: Facts, findings: List[Finding], wrong: Li
 
     def keeps_installed(minor: str) -> bool:
         """The installed TensorFlow, at its version, resolves there: the least surprising base."""
-        return (bool(anchored.requirements)
+        kept = recommend_for(facts, knowledge, python_version=minor, platform=platform)
+        return (bool(anchored.requirements) and kept.tensorflow == anchored.tensorflow
+                and kept.requirements[:1] == anchored.requirements[:1] and not kept.lacks_metal
                 and has_wheel(knowledge, anchored, platform, minor)
                 and resolver(anchored.requirements, platform, minor, uv=uv).ok)
 
@@ -54,7 +56,7 @@ def new_environment(plan: Plan, facts: Facts, findings: List[Finding], wrong: Li
     def has_wheels(minor: str) -> bool:
         if minor not in checked:
             rec = recommend_for(facts, knowledge, python_version=minor, platform=platform)
-            checked[minor] = bool(rec.requirements) and resolver(
+            checked[minor] = bool(rec.requirements) and not rec.lacks_metal and resolver(
                 rec.requirements, platform, minor, uv=uv).ok
         return checked[minor]
 

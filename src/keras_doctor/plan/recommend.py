@@ -29,13 +29,13 @@ from packaging.version import InvalidVersion, Version
 from keras_doctor.facts.collect import stated_marker_environment
 from keras_doctor.facts.model import PLATFORMS, Facts
 from keras_doctor.knowledge.compat_rules import (
+    DEPRECATED,
     FIRST_KERAS3_TF,
     FIRST_NUMPY2_TF,
     FIRST_TF_KERAS_TF,
     TF_FAMILY,
-    TF_OBSOLETE_ON,
 )
-from keras_doctor.knowledge.metal_pairs import loading_metals, metal_verdict
+from keras_doctor.knowledge.metal_pairs import metal_verdict, preferred_metals
 from keras_doctor.plan.installers import valid_name
 from keras_doctor.requirements import target_environment, wheel_requirements
 
@@ -43,6 +43,8 @@ PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 _FIRST_KERAS3 = Version(FIRST_KERAS3_TF)
 _FIRST_TF_KERAS = Version(FIRST_TF_KERAS_TF)
 _FIRST_NUMPY2_TF = Version(FIRST_NUMPY2_TF)
+# TensorFlow builds `recommend` can name the newest release of (both have release tables).
+_KNOWN_BUILDS = ("tensorflow", "tensorflow-cpu")
 _NOTES = {
     "windows-amd64": "GPU support on native Windows ended with TensorFlow 2.10; later releases run "
                      "on the CPU there (use WSL2 for a GPU).",
@@ -64,6 +66,9 @@ class Recommendation:
     alternative: Optional[str] = None
     notes: List[str] = field(default_factory=list)
     tensorflow: Optional[str] = None  # the TensorFlow distribution the set keeps (canonical name)
+    # The environment uses tensorflow-metal but no release loads with this set on this Python:
+    # such a set is no home for it (a new environment must keep its GPU).
+    lacks_metal: bool = False
 
     def to_dict(self) -> Dict[str, Any]:
         return {"platform": self.platform, "python_version": self.python_version,
@@ -73,22 +78,32 @@ class Recommendation:
 
 
 def recommend(platform: str, python_version: str, knowledge: Any = None,
-              legacy_keras: bool = False, metal: Optional[bool] = None) -> Recommendation:
-    """The newest working set for `platform` ("macos-arm64", …) and Python "X.Y"."""
+              legacy_keras: bool = False, metal: Optional[bool] = None,
+              build: str = "tensorflow") -> Recommendation:
+    """The newest working set for `platform` ("macos-arm64", …) and Python "X.Y".
+
+    `build` is the TensorFlow distribution to recommend: an environment that has tensorflow-cpu
+    keeps it (installing `tensorflow` beside it makes two builds own the same files).
+    """
     if knowledge is None:
         from keras_doctor.knowledge import load
 
         knowledge = load()
     python = ".".join(python_version.split(".")[:2])
+    if build != "tensorflow" and build not in (_safe(knowledge.projects) or []):
+        build = "tensorflow"
     rec = Recommendation(platform, python, notes=[_NOTES[platform]] if platform in _NOTES else [],
-                         tensorflow="tensorflow")
+                         tensorflow=build)
     want_metal = platform == "macos-arm64" if metal is None else metal
     if want_metal and platform != "macos-arm64":
         rec.ok = False
         rec.problem = "tensorflow-metal exists only for Apple Silicon Macs (macos-arm64)"
         rec.alternative = "Drop --metal: TensorFlow runs on the CPU here"
         return rec
-    chosen = _choose(knowledge, platform, python, legacy_keras, want_metal)
+    chosen = _choose(knowledge, platform, python, legacy_keras, want_metal, build)
+    if chosen is None and build != "tensorflow":
+        rec.tensorflow, build = "tensorflow", "tensorflow"
+        chosen = _choose(knowledge, platform, python, legacy_keras, want_metal)
     if chosen is None and want_metal and metal is None:
         chosen = _choose(knowledge, platform, python, legacy_keras, False)
         if chosen is not None:
@@ -125,23 +140,26 @@ def _other_python(kb: Any, platform: str, python: str, legacy: bool, metal: bool
     return None
 
 
-def _choose(kb: Any, platform: str, python: str, legacy: bool, metal: bool):
+def _choose(kb: Any, platform: str, python: str, legacy: bool, metal: bool,
+            build: str = "tensorflow"):
     """(pins, reasons) for the newest TensorFlow that satisfies everything asked, or None."""
     tag = "cp" + python.replace(".", "")
-    for release in reversed(kb.releases("tensorflow")):
+    for release in reversed(kb.releases(build)):
         if release.yanked or release.wheel_for(platform, python) is None:
             continue
         version = str(release.version)
-        requires = _effective_requires(kb, version, platform, python)
-        pins: List[str] = [f"tensorflow=={version}"]
-        reasons = {"tensorflow": f"newest release with a wheel for {platform} and Python {python}"}
-        metals = loading_metals(kb, version, tag) if metal else []
+        requires = _effective_requires(kb, version, platform, python, build)
+        pins: List[str] = [f"{build}=={version}"]
+        reasons = {build: f"newest release with a wheel for {platform} and Python {python}"
+                   + (" (the TensorFlow build already installed)" if build != "tensorflow"
+                      else "")}
+        metals = preferred_metals(kb, version, tag) if metal else []
         if metal and not metals:
             continue
         if metals:
             verdict = metal_verdict(kb, version, metals[0])
             pins.append(f"tensorflow-metal=={metals[0]}")
-            reasons["tensorflow"] += " that a tensorflow-metal release loads with"
+            reasons[build] += " that a tensorflow-metal release loads with"
             reasons["tensorflow-metal"] = (f"loads with tensorflow {version} (decided by "
                                            f"{verdict.basis}); it declares no TensorFlow "
                                            "dependency, so it must be pinned")
@@ -175,11 +193,12 @@ def _choose(kb: Any, platform: str, python: str, legacy: bool, metal: bool):
     return None
 
 
-def _effective_requires(kb: Any, version: str, platform: str, python: str) -> List[Requirement]:
+def _effective_requires(kb: Any, version: str, platform: str, python: str,
+                        build: str = "tensorflow") -> List[Requirement]:
     """Requirements of the wheel an installer picks, following a shim to the build it installs."""
     system, arch = PLATFORMS[platform]
     environment = target_environment(stated_marker_environment(system, arch, f"{python}.0"))
-    return [req for _, req in wheel_requirements(kb, "tensorflow", version, platform, python,
+    return [req for _, req in wheel_requirements(kb, build, version, platform, python,
                                                  environment)]
 
 
@@ -203,19 +222,26 @@ def _newest(kb: Any, project: str, spec: SpecifierSet, platform: str,
 
 def recommend_for(facts: Facts, knowledge: Any = None, python_version: Optional[str] = None,
                   want_metal: Optional[bool] = None,
-                  platform: Optional[str] = None) -> Recommendation:
+                  platform: Optional[str] = None, upgrade: bool = False) -> Recommendation:
     """The requirement set to resolve here, or for a new environment on `python_version`.
 
     In place, the installed TensorFlow build and version are kept: a fix repairs, it does not
-    upgrade. A new environment keeps them too when that release has a wheel there, else takes the
-    newest working set from `recommend`. `platform` overrides the facts' own (a
-    native environment for an interpreter that runs translated).
+    upgrade (`upgrade` asks for the newest working set instead, keeping the build the user chose
+    and the GPU plugin they use). A new environment keeps them too when that release has a wheel
+    there, else takes the newest working set from `recommend`. `platform` overrides the facts'
+    own (a native environment for an interpreter that runs translated).
     """
     platform = platform or facts.target.platform
+    if upgrade:
+        python = python_version or ".".join(facts.interpreter.version.split(".")[:2])
+        newest = _newest_set(facts, knowledge, python, want_metal, platform)
+        if newest is not None:
+            return newest
     anchored = _anchored_on_installed(facts, knowledge, python_version, want_metal, platform)
     if python_version is None:
         return anchored
-    if anchored.requirements and has_wheel(knowledge, anchored, platform, python_version):
+    if anchored.requirements and not anchored.lacks_metal and \
+            has_wheel(knowledge, anchored, platform, python_version):
         return anchored
     newest = _newest_set(facts, knowledge, python_version, want_metal, platform)
     return newest if newest is not None else anchored
@@ -225,13 +251,27 @@ def _newest_set(facts: Facts, knowledge: Any, python_version: str,
                 want_metal: Optional[bool], platform: str) -> Optional[Recommendation]:
     if knowledge is None:
         return None
-    if want_metal is None and platform == "macos-arm64":
-        want_metal = None if "tensorflow-metal" in installed_versions(facts) else False
-    result = _safe(lambda: recommend(platform, python_version, knowledge,
-                                     metal=want_metal))
+    installed = installed_versions(facts)
+    if want_metal is None:
+        # An environment that uses the GPU plugin needs a Python and a TensorFlow it has wheels
+        # and a pairing for; one that does not use it is not given one.
+        want_metal = platform == "macos-arm64" and "tensorflow-metal" in installed
+    build = installed_build(installed, platform)
+    result = _safe(lambda: recommend(platform, python_version, knowledge, metal=want_metal,
+                                     legacy_keras="tf-keras" in installed, build=build))
     if result is None or not result.ok or not result.requirements:
         return None
     return result
+
+
+def installed_build(installed: Dict[str, Version], platform: str) -> str:
+    """The TensorFlow distribution a new set should keep: the one installed (tensorflow-cpu stays
+    tensorflow-cpu), unless it is a shim or obsolete here."""
+    family = {n: v for n, v in installed.items() if n in TF_FAMILY}
+    if not family:
+        return "tensorflow"
+    kept = _kept_build(family, platform)
+    return kept if kept in _KNOWN_BUILDS else "tensorflow"
 
 
 def has_wheel(knowledge: Any, rec: Recommendation, platform: str, python_version: str) -> bool:
@@ -286,38 +326,53 @@ def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optiona
         rec.reasons["numpy"] = f"TensorFlow {version} is a NumPy 1 build"
     metal_wanted = "tensorflow-metal" in installed if want_metal is None else want_metal
     if metal_wanted and platform == "macos-arm64":
-        metal = _loading_metal(knowledge, str(version), python) if knowledge else None
+        metal = _loading_metal(knowledge, str(version), python,
+                               installed.get("tensorflow-metal")) if knowledge else None
         if metal is not None:
             rec.requirements.append(f"tensorflow-metal=={Version(metal)}")
             rec.reasons["tensorflow-metal"] = (f"the knowledge base says it loads with TensorFlow "
                                                f"{version}; no resolver can tell, as it declares "
                                                "no TensorFlow dependency")
         else:
+            rec.lacks_metal = True
             rec.reasons["tensorflow-metal"] = (f"left out: no release is known to load with "
-                                               f"TensorFlow {version}")
+                                               f"TensorFlow {version} on Python {python}")
     return rec
 
 
-def _loading_metal(knowledge: Any, tf_version: str, python: str) -> Optional[str]:
-    """The newest metal release that loads with this TF (the metal check's own answer)."""
-    def ask() -> Optional[str]:
-        found = loading_metals(knowledge, tf_version, "cp" + python.replace(".", ""))
+def _loading_metal(knowledge: Any, tf_version: str, python: str,
+                   installed: Optional[Version] = None) -> Optional[str]:
+    """The metal release to pin with this TF: the installed one when a source says it loads (a
+    working plugin stays), else Apple's pairing when it loads, else the newest that loads."""
+    try:
+        found = preferred_metals(knowledge, tf_version, "cp" + python.replace(".", ""),
+                                 keep=str(installed) if installed is not None else None)
         return found[0] if found else None
-
-    found = _safe(ask)
-    if found is None:
+    except Exception:  # a knowledge base without metal.json's release list: the pairing alone
         pairing = _safe(lambda: knowledge.metal_for_tf(tf_version))
-        found = pairing.trusted if pairing is not None else None
-    return found
+        return pairing.trusted if pairing is not None else None
 
 
 def _kept_build(family: Dict[str, Version], platform: str) -> str:
-    obsolete = TF_OBSOLETE_ON.get(platform, frozenset())
+    """The TensorFlow distribution to keep: the installed one, unless it is a shim or empty here
+    (compat_rules.DEPRECATED at warning or error: tensorflow-macos 2.15.1 installs nothing,
+    2.16 only pulls in `tensorflow`). tensorflow-macos up to 2.15.0 is the real build of its era
+    and stays: `tensorflow` has no macOS arm64 wheel before 2.13."""
     newest = max(family.values())
     candidates = [n for n, v in family.items() if v == newest]
-    if "tensorflow" in candidates or any(n in obsolete for n in candidates):
+    if "tensorflow" in candidates or any(_replaced_here(n, newest, platform)
+                                         for n in candidates):
         return "tensorflow"
     return sorted(candidates)[0]
+
+
+def _replaced_here(name: str, version: Version, platform: str) -> bool:
+    for rule in DEPRECATED:
+        if rule["name"] != name or (rule["platforms"] and platform not in rule["platforms"]):
+            continue
+        if SpecifierSet(rule["versions"]).contains(version, prereleases=True):
+            return rule["severity"] in ("warning", "error") and rule["replacement"] == "tensorflow"
+    return False
 
 
 def _numpy_cap(tf_version: str, knowledge: Any) -> Optional[str]:
