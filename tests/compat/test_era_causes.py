@@ -134,9 +134,9 @@ def test_metal_0_5_with_tensorflow_macos_2_12_is_told_apples_0_8_not_the_newest(
 # -- recommend honours the installed TensorFlow build --------------------------------------------
 
 def test_recommend_for_an_environment_with_tensorflow_cpu_recommends_tensorflow_cpu():
-    from keras_doctor.plan.recommend import installed_build
-    from keras_doctor.plan.recommend import recommend
     from packaging.version import Version
+
+    from keras_doctor.plan.recommend import installed_build, recommend
 
     build = installed_build({"tensorflow-cpu": Version("2.15.1")}, "linux-x86_64")
     assert build == "tensorflow-cpu"
@@ -147,8 +147,9 @@ def test_recommend_for_an_environment_with_tensorflow_cpu_recommends_tensorflow_
 
 
 def test_an_obsolete_build_is_not_carried_into_a_recommendation():
-    from keras_doctor.plan.recommend import installed_build
     from packaging.version import Version
+
+    from keras_doctor.plan.recommend import installed_build
 
     assert installed_build({"tensorflow-macos": Version("2.16.2"),
                             "tensorflow": Version("2.16.2")}, "macos-arm64") == "tensorflow"

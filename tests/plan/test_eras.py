@@ -19,7 +19,7 @@ from keras_doctor.plan.recommend import TF_FAMILY, installed_versions
 from keras_doctor.plan.resolve import Resolution
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "compat"))
-from compat_facts import KB, facts, real_dist  # noqa: E402
+from compat_facts import KB, facts, real_dist
 
 
 class EchoResolver:
@@ -32,8 +32,8 @@ class EchoResolver:
     def __call__(self, requirements, platform, python_version, **options):
         self.calls.append(list(requirements))
         asked = {r.split("==", 1)[0] for r in requirements}
-        pins = {n: v for n, v in self.installed.items()
-                if n not in TF_FAMILY or n in asked}  # a resolver keeps no build it was not asked for
+        # A resolver keeps no TensorFlow build it was not asked for.
+        pins = {n: v for n, v in self.installed.items() if n not in TF_FAMILY or n in asked}
         for req in requirements:
             if "==" in req:
                 name, version = req.split("==", 1)
@@ -108,7 +108,7 @@ def test_a_working_metal_stays_while_something_else_is_repaired():
     # Bug caught: metal 1.1.0 swapped for 1.2.0 while repairing numpy.
     f = mac(("tensorflow", "2.16.2"), ("keras", "3.5.0"), ("tensorflow-metal", "1.1.0"),
             ("numpy", "2.1.3"), ("ml-dtypes", "0.3.2"))
-    plan, resolver, _ = plan_for(f)
+    _, resolver, _ = plan_for(f)
     (asked,) = resolver.calls
     assert "tensorflow-metal==1.1.0" in asked and "tensorflow==2.16.2" in asked
 
@@ -124,7 +124,7 @@ def test_tensorflow_macos_2_15_1_which_installs_nothing_is_replaced_by_tensorflo
 def test_the_tensorflow_shim_of_2_15_0_and_its_build_are_left_alone():
     f = mac(("tensorflow", "2.15.0"), ("tensorflow-macos", "2.15.0"), ("keras", "2.15.0"),
             ("tensorflow-metal", "1.1.0"), ("numpy", "1.26.4"), ("ml-dtypes", "0.2.0"))
-    plan, resolver, report = plan_for(f)
+    plan, _, report = plan_for(f)
     assert not [x for x in report.findings if x.severity.rank >= 2]
     assert not plan.steps
 

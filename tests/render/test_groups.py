@@ -67,8 +67,9 @@ def test_findings_with_the_same_fix_are_one_block_with_the_command_once():
 
 
 def test_an_unrelated_missing_requirement_stays_its_own_block_after_the_root():
+    # Keras 3 over TensorFlow 2.14 fails at import (an error); over 2.15 it runs (a warning).
     facts = mac_facts(distributions=[
-        dist("tensorflow", "2.15.1", requires=["keras<2.16,>=2.15.0"]), dist("keras", "3.5.0"),
+        dist("tensorflow", "2.14.1", requires=["keras<2.15,>=2.14.0"]), dist("keras", "3.5.0"),
         dist("pandas", "2.2.0", requires=["pytz"])])
     blocks = build_blocks(run_checks(facts))
     assert [b.root.cause for b in blocks] == ["keras-tf-version-skew", "missing-dependency"]
@@ -108,8 +109,8 @@ def test_no_check_passes_while_its_cause_is_reported_by_another():
 
 
 def test_healthy_areas_collapse_to_one_line_unless_verbose():
-    facts = mac_facts(distributions=[dist("tensorflow", "2.15.1", requires=["keras<2.16"]),
-                                     dist("keras", "3.5.0")])
+    facts = mac_facts(distributions=[dist("tensorflow", "2.14.1", requires=["keras<2.15"]),
+                                     dist("keras", "3.5.0")])  # an error: 2.14 cannot run Keras 3
     report = run_checks(facts)
     short = render_to_string(report, "terminal", width=120)
     healthy = [line for line in short.splitlines() if line.startswith("[✓]")]
