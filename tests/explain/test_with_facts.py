@@ -50,3 +50,40 @@ def test_a_cause_the_facts_rule_out_is_demoted():
     assert refined.cause == text_only.cause == "mixed-arch-binary"
     assert refined.confidence < text_only.confidence
     assert refined.evidence["contradicted_by"] == ["binary-architectures"]
+
+
+def _no_module(module: str, notebook: bool = False) -> str:
+    if notebook:
+        return (
+            "ModuleNotFoundError                       Traceback (most recent call last)\n"
+            f"Cell In[2], line 1\n----> 1 import {module}\n\n"
+            f"ModuleNotFoundError: No module named '{module}'"
+        )
+    return (
+        'Traceback (most recent call last):\n  File "train.py", line 1, in <module>\n'
+        f"    import {module}\nModuleNotFoundError: No module named '{module}'"
+    )
+
+
+@pytest.mark.slow
+def test_no_module_that_the_examined_environment_has_means_another_interpreter_ran_it():
+    site = Path(scenarios.mac_arm64_tree())  # has h5py, not tensorflow
+    facts = collect_path(str(site), "macos-arm64", "3.11")
+    text_only = explain_text(_no_module("h5py")).findings
+    assert text_only[0].cause == "missing-dependency"
+    refined = explain_text(_no_module("h5py"), facts).findings
+    assert refined[0].cause == "wrong-interpreter"
+    assert refined[0].evidence["installed_here"].startswith("h5py ")
+    in_notebook = explain_text(_no_module("h5py", notebook=True), facts).findings
+    assert in_notebook[0].cause in ("wrong-interpreter", "kernel-not-restarted")
+    assert {"wrong-interpreter", "kernel-not-restarted"} <= {f.cause for f in in_notebook[:3]}
+
+
+@pytest.mark.slow
+def test_no_module_that_the_examined_environment_lacks_is_confirmed_missing():
+    site = Path(scenarios.mac_arm64_tree())
+    facts = collect_path(str(site), "macos-arm64", "3.11")
+    text_only = explain_text(_no_module("tensorflow")).findings[0]
+    refined = explain_text(_no_module("tensorflow"), facts).findings[0]
+    assert refined.cause == "missing-dependency"
+    assert refined.confidence > text_only.confidence

@@ -17,6 +17,7 @@ AREA_MODULES = (
     "metal",
     "wheels",
     "weights",
+    "runtimes",
 )
 
 _loaded = False

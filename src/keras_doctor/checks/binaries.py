@@ -115,7 +115,26 @@ def supported_tags(facts) -> set:
     return supported
 
 
-@check(name="wheel-tags", area="platform", causes=["wheel-tag-mismatch"],
+def glibc_needed(tagged, facts) -> Optional[str]:
+    """`glibc 2.X` when only the system's glibc keeps these manylinux tags out, else None."""
+    from dataclasses import replace
+
+    if facts.platform.system != "Linux" or not (facts.platform.libc or "").startswith("glibc"):
+        return None
+    needed = [int(t.platform.split("_")[2]) for t in tagged
+              if t.platform.startswith("manylinux_2_") and t.platform.split("_")[2].isdigit()]
+    needed += [{"manylinux2014": 17, "manylinux2010": 12, "manylinux1": 5}[t.platform.split("_")[0]]
+               for t in tagged if t.platform.split("_")[0] in ("manylinux2014", "manylinux2010",
+                                                              "manylinux1")]
+    if not needed:
+        return None
+    newer = replace(facts, platform=replace(facts.platform, libc="glibc 2.99"))
+    if tagged.isdisjoint(supported_tags(newer)):
+        return None  # something besides glibc (the Python version, the CPU) does not fit either
+    return f"glibc 2.{min(needed)}"
+
+
+@check(name="wheel-tags", area="platform", causes=["wheel-tag-mismatch", "glibc-too-old"],
        ok="Every installed wheel is tagged for this interpreter and platform")
 def wheel_tags(ctx) -> Iterator[Finding]:
     from packaging.tags import parse_tag
@@ -138,6 +157,20 @@ def wheel_tags(ctx) -> Iterator[Finding]:
             continue
         if tagged.isdisjoint(supported):
             shown = sorted(str(t) for t in tagged)
+            needs = glibc_needed(tagged, facts)
+            if needs:
+                yield finding(
+                    "glibc-too-old",
+                    f"{dist.name} {dist.version} is built for {needs} or later, but this system "
+                    f"has {facts.platform.libc}",
+                    evidence={"name": dist.name, "version": dist.version, "wheel_tags": shown,
+                              "needs": needs, "system": facts.platform.libc},
+                    fix=[FixStep(f"Install a release of {dist.name} with a wheel for "
+                                 f"{facts.platform.libc} (an older one, or its manylinux2014 "
+                                 "build), or run in a newer OS image or container",
+                                 StepKind.MANUAL)],
+                )
+                continue
             yield finding(
                 "wheel-tag-mismatch",
                 f"{dist.name} {dist.version} is a wheel for {', '.join(shown[:2])}"

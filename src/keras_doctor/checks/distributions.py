@@ -25,7 +25,8 @@ from keras_doctor.remedies import install, uninstall
 from keras_doctor.requirements import applicable, target_environment
 
 
-@check(name="file-owners", area="packages", causes=["tf-distributions-overlap"],
+@check(name="file-owners", area="packages",
+       causes=["tf-distributions-overlap", "keras-distributions-overlap"],
        ok="No file is owned by two distributions")
 def file_owners(ctx) -> Iterator[Finding]:
     # One owner per path and folder; a second owner is only recorded when it happens, because
@@ -53,7 +54,18 @@ def file_owners(ctx) -> Iterator[Finding]:
         names = [d.name for d in dists]
         tops = sorted({f.split("/", 1)[0] for f in files})
         tf = [d for d in dists if d.canonical_name in TF_FAMILY]
-        if len(tf) >= 2:
+        cause = "tf-distributions-overlap"
+        if "keras" in tops and len(tf) < 2:
+            cause = "keras-distributions-overlap"
+            title = (f"{' and '.join(f'{d.name} {d.version}' for d in dists)} both install the "
+                     f"keras/ package ({len(files)} shared files)")
+            explanation = ("keras and keras-nightly (which TensorFlow 2.5-2.6 and tf-nightly pull "
+                           "in) are different distributions of the same `keras/` package: the "
+                           "second install overwrote the first, so Keras's modules mix releases.")
+            fix = [uninstall(ctx.facts, names, "Uninstall every distribution that owns keras/"),
+                   FixStep("Then install the one Keras release that matches TensorFlow "
+                           "(`keras-doctor recommend` names it)", StepKind.MANUAL)]
+        elif len(tf) >= 2:
             keep = _preferred_tensorflow(tf)
             title = (f"{' and '.join(f'{d.name} {d.version}' for d in dists)} are installed "
                      f"together and overwrite each other's {', '.join(tops[:3])} files")
@@ -74,7 +86,7 @@ def file_owners(ctx) -> Iterator[Finding]:
                    FixStep(f"Then install the one you need ({' or '.join(names)})",
                            StepKind.MANUAL)]
         yield finding(
-            "tf-distributions-overlap", title, explanation=explanation,
+            cause, title, explanation=explanation,
             evidence={"owners": [{"name": d.name, "version": d.version,
                                   "metadata": d.metadata_dir} for d in dists],
                       "shared_file_count": len(files), "shared_top_level": tops,

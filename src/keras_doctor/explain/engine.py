@@ -124,7 +124,8 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
         from keras_doctor.facts.model import to_plain
 
         report.target = to_plain(facts.target)
-        scored = refine.with_facts(scored, facts, knowledge, report)
+        notebook = bool(read and (read.notebook or read.colab))
+        scored = refine.with_facts(scored, facts, knowledge, report, notebook)
     scored = [(h, s) for h, s in scored if s >= MIN_CONFIDENCE][:MAX_FINDINGS]
     report.findings = [
         h if isinstance(h, Finding) else to_finding(h, round(s, 3), facts) for h, s in scored

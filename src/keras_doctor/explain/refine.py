@@ -61,10 +61,71 @@ RELATED = {
 Scored = List[Tuple[Any, float]]
 
 
-def with_facts(scored: Scored, facts: Any, knowledge: Any, report: Report) -> Scored:
+def installed_modules(facts: Any) -> Dict[str, str]:
+    """Top-level import name → the distribution that provides it, in the examined environment."""
+    provided: Dict[str, str] = {}
+    for dist in getattr(facts, "distributions", ()) or ():
+        names = set()
+        for rel in dist.files or ():
+            top = rel.replace("\\", "/").split("/", 1)[0]
+            if top.endswith(".py"):
+                top = top[:-3]
+            if (top.isidentifier() and not top.startswith("_")) or top.startswith("_pywrap"):
+                names.add(top)
+        if not names:
+            names.add(dist.canonical_name.replace("-", "_"))
+        for name in names:
+            provided.setdefault(name, f"{dist.name} {dist.version}")
+    return provided
+
+
+def missing_but_installed(scored: Scored, facts: Any, notebook: bool) -> Scored:
+    """`No module named X` while the examined environment has X: another interpreter (or a kernel
+    started before the install) ran the code, not a missing package. Without X, it is confirmed."""
+    provided = installed_modules(facts)
+    if not provided:
+        return scored
+    from keras_doctor.explain.hypothesis import Hypothesis
+
+    out: Scored = []
+    added: List[Tuple[Any, float]] = []
+    for hyp, score in scored:
+        module = hyp.evidence.get("module") if isinstance(hyp, Hypothesis) else None
+        if hyp.cause != "missing-dependency" or not isinstance(module, str):
+            out.append((hyp, score))
+            continue
+        top = module.split(".")[0]
+        owner = provided.get(top)
+        if owner is None:
+            hyp.evidence["not_installed_in"] = getattr(facts.interpreter, "executable", None)
+            out.append((hyp, 1 - (1 - score) * 0.6))
+            continue
+        hyp.evidence["installed_here"] = owner
+        out.append((hyp, score * 0.3))
+        evidence = {"module": top, "installed_here": owner,
+                    "examined": getattr(facts.interpreter, "executable", None)}
+        for cause, weight in (("wrong-interpreter", 0.8 if not notebook else 0.6),
+                              ("kernel-not-restarted", 0.7 if notebook else 0.25)):
+            other = Hypothesis(cause, weights=[weight], evidence=dict(evidence),
+                               signatures=["facts:installed-here"], mechanism=_INSTALLED_HERE)
+            added.append((other, weight))
+    return out + added
+
+
+_INSTALLED_HERE = (
+    "The environment examined has this module installed, yet the code could not import it: the "
+    "code ran under another interpreter (another venv, conda env or Jupyter kernel), or in a "
+    "kernel started before the install."
+)
+
+
+def with_facts(
+    scored: Scored, facts: Any, knowledge: Any, report: Report, notebook: bool = False
+) -> Scored:
+    scored = missing_but_installed(scored, facts, notebook)
     checks = _run_checks(facts, knowledge, report)
     if checks is None:
-        return scored
+        return sorted(scored, key=lambda pair: -pair[1])
     by_cause: Dict[str, List[Finding]] = {}
     for f in checks.findings:
         by_cause.setdefault(f.cause, []).append(f)
@@ -73,6 +134,8 @@ def with_facts(scored: Scored, facts: Any, knowledge: Any, report: Report) -> Sc
     used = set()
     for hyp, score in scored:
         confirmed = by_cause.get(hyp.cause)
+        if confirmed and hyp.cause == "missing-dependency" and not isinstance(hyp, Finding):
+            confirmed = _about_module(confirmed, hyp.evidence.get("module"))
         if confirmed:
             used.add(hyp.cause)
             best = _closest_finding(hyp, confirmed)
@@ -133,6 +196,15 @@ def _cleared_causes(checks: Report) -> Dict[str, set]:
             if cause not in found:
                 cleared.setdefault(cause, set()).add(passed.check)
     return cleared
+
+
+def _about_module(findings: List[Finding], module: Any) -> List[Finding]:
+    """Only a check finding about the very module the error names confirms that it is missing."""
+    if not isinstance(module, str):
+        return []
+    top = module.split(".")[0].replace("_", "-").lower()
+    return [f for f in findings if str(f.evidence.get("required", "")).lower().replace("_", "-")
+            in (top, module.lower())]
 
 
 def _closest_finding(hyp: Any, findings: List[Finding]) -> Finding:

@@ -1,0 +1,96 @@
+"""Checks of the causes that real error reports showed and the catalog lacked.
+
+glibc too old for a wheel, two OpenMP runtimes, a dependency too new for an old release, and two
+distributions of the `keras/` package. Each is tested on both sides of its boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from factories import binary, dist, mac_facts
+
+from keras_doctor.checks.registry import run_checks
+
+
+def by_cause(facts, cause):
+    return [f for f in run_checks(facts).findings if f.cause == cause]
+
+
+def linux_facts(libc: str, distributions):
+    facts = mac_facts(distributions=distributions)
+    platform = replace(facts.platform, system="Linux", machine="x86_64", libc=libc,
+                       os_version=None, apple_silicon=None)
+    interpreter = replace(facts.interpreter, running_arch="x86_64", executable_format="elf",
+                          executable_archs=["x86_64"])
+    return replace(facts, platform=platform, interpreter=interpreter,
+                   target=replace(facts.target, platform="linux-x86_64"))
+
+
+def _wheel(tag: str):
+    d = dist("h5py", "3.14.0")
+    d.wheel_tags = [tag]
+    return d
+
+
+def test_manylinux_2_28_wheel_on_glibc_2_17_is_glibc_too_old():
+    facts = linux_facts("glibc 2.17", [_wheel("cp311-cp311-manylinux_2_28_x86_64")])
+    (found,) = by_cause(facts, "glibc-too-old")
+    assert found.evidence["needs"] == "glibc 2.28"
+    assert not by_cause(facts, "wheel-tag-mismatch")  # one cause, not two
+
+
+def test_same_wheel_on_glibc_2_28_is_fine():
+    facts = linux_facts("glibc 2.28", [_wheel("cp311-cp311-manylinux_2_28_x86_64")])
+    assert not by_cause(facts, "glibc-too-old")
+    assert not by_cause(facts, "wheel-tag-mismatch")
+
+
+def test_wrong_python_and_new_glibc_is_a_tag_mismatch_not_glibc():
+    facts = linux_facts("glibc 2.17", [_wheel("cp39-cp39-manylinux_2_28_x86_64")])
+    assert not by_cause(facts, "glibc-too-old")
+    assert by_cause(facts, "wheel-tag-mismatch")
+
+
+def test_two_openmp_runtimes_from_two_distributions():
+    facts = mac_facts(binaries=[
+        binary("torch/lib/libomp.dylib", ["arm64"], "torch"),
+        binary("sklearn/.dylibs/libomp.dylib", ["arm64"], "scikit-learn"),
+    ])
+    (found,) = by_cause(facts, "openmp-duplicate-runtime")
+    assert set(found.evidence["runtimes"]) == {"torch", "scikit-learn"}
+
+
+def test_one_openmp_runtime_and_gnu_openmp_coexist():
+    facts = mac_facts(binaries=[
+        binary("torch/lib/libomp.dylib", ["arm64"], "torch"),
+        binary("xgboost/lib/libgomp.so.1", ["arm64"], "xgboost"),
+    ])
+    assert not by_cause(facts, "openmp-duplicate-runtime")
+
+
+def test_h5py_3_with_keras_2_4_is_too_new_and_with_keras_2_6_is_fine():
+    old = mac_facts(distributions=[dist("keras", "2.4.3"), dist("h5py", "3.1.0")])
+    (found,) = by_cause(old, "dependency-too-new")
+    assert found.fix[0].command[-1] == "h5py<3"
+    assert not by_cause(mac_facts(distributions=[dist("keras", "2.4.3"), dist("h5py", "2.10.0")]),
+                        "dependency-too-new")
+    assert not by_cause(mac_facts(distributions=[dist("keras", "2.6.0"), dist("h5py", "3.1.0")]),
+                        "dependency-too-new")
+
+
+def test_keras_and_keras_nightly_sharing_keras_folder():
+    files = ["keras/__init__.py", "keras/engine/training.py"]
+    facts = mac_facts(distributions=[dist("keras", "2.6.0", files=files),
+                                     dist("keras-nightly", "2.7.0.dev2021090807", files=files)])
+    (found,) = by_cause(facts, "keras-distributions-overlap")
+    assert {o["name"] for o in found.evidence["owners"]} == {"keras", "keras-nightly"}
+    assert not by_cause(facts, "tf-distributions-overlap")
+
+
+def test_two_tensorflow_builds_stay_tf_distributions_overlap():
+    files = ["tensorflow/__init__.py"]
+    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2", files=files),
+                                     dist("tensorflow-macos", "2.15.0", files=files)])
+    assert by_cause(facts, "tf-distributions-overlap")
+    assert not by_cause(facts, "keras-distributions-overlap")
