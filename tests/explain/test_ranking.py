@@ -131,9 +131,18 @@ def test_facts_can_reverse_the_order_of_the_text():
 
 
 def test_a_missing_module_is_not_contradicted_by_an_environment_that_looks_complete():
-    env = facts([bare("tensorflow", "2.18.0"), bare("numpy", "2.1.3")])
+    """Requirements all met is no evidence against it; the module being absent is evidence for."""
+    env = facts([bare("numpy", "2.1.3")])
     (first,) = [f for f in explain(NO_MODULE, env, KB).findings if f.cause == "missing-dependency"]
-    assert first.confidence == text_confidence(NO_MODULE, "missing-dependency")
+    assert first.confidence > text_confidence(NO_MODULE, "missing-dependency")
+
+
+def test_a_missing_module_the_environment_has_points_at_another_interpreter():
+    env = facts([bare("tensorflow", "2.18.0"), bare("numpy", "2.1.3")])
+    found = explain(NO_MODULE, env, KB).findings
+    assert found[0].cause == "wrong-interpreter"
+    (missing,) = [f for f in found if f.cause == "missing-dependency"]
+    assert missing.confidence < text_confidence(NO_MODULE, "missing-dependency")
 
 
 def test_an_error_finding_behind_the_symptom_joins_the_list():
