@@ -17,10 +17,10 @@ import split
 
 from keras_doctor import causes
 
-MIN_REPORTS = 161
-MIN_REPOSITORIES = 128
+MIN_REPORTS = 169
+MIN_REPOSITORIES = 134
 # What text-only explain scores on the held-out part today: floors, so a regression fails.
-FLOOR_TOP1 = 0.52
+FLOOR_TOP1 = 0.51
 FLOOR_TOP3 = 0.58
 CEILING_ANSWERED_NOTHING = 0.07
 
