@@ -33,8 +33,8 @@ MAY_IMPORT: Dict[str, FrozenSet[str]] = {
     "knowledge.build": VOCABULARY | {"knowledge", "facts"},  # the generators
     "remedies": VOCABULARY | {"facts"},  # the fix steps checks attach to findings
     "checks": VOCABULARY | {"facts", "knowledge", "remedies", "requirements"},
-    "plan": VOCABULARY | {"facts", "knowledge", "requirements"},
-    "apply": VOCABULARY | {"facts", "knowledge", "requirements", "plan"},
+    "plan": VOCABULARY | {"facts", "knowledge", "requirements", "remedies", "checks"},
+    "apply": VOCABULARY | {"facts", "knowledge", "requirements", "remedies", "checks", "plan"},
     "explain": VOCABULARY | {"facts", "knowledge", "checks"},
     "verify": VOCABULARY | {"facts", "knowledge", "explain"},
     "render": VOCABULARY | {"plan"},  # it shows findings and the plan that fixes them
