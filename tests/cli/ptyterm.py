@@ -23,8 +23,9 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\r")
 
 def run_on_terminal(argv: Sequence[str], *, columns: int = 100, rows: int = 40,
                     env: Optional[Dict[str, str]] = None, timeout: float = 120,
-                    stdin_tty: bool = True) -> Tuple[int, str]:
-    """(exit code, screen text without escape sequences) of `argv` run on a pty."""
+                    stdin_tty: bool = True, answer: Optional[str] = None) -> Tuple[int, str]:
+    """(exit code, screen text without escape sequences) of `argv` run on a pty; `answer` is
+    typed once the program asks something (a line ending in `? [Y/n] `)."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     environment = dict(os.environ if env is None else env)
@@ -48,6 +49,9 @@ def run_on_terminal(argv: Sequence[str], *, columns: int = 100, rows: int = 40,
                 if not data:
                     break
                 chunks.append(data)
+                if answer is not None and b"] " in b"".join(chunks)[-200:]:
+                    os.write(leader, answer.encode())
+                    answer = None
             elif process.poll() is not None:
                 break
         code = process.wait(timeout=max(1.0, deadline - time.monotonic()))

@@ -12,6 +12,7 @@ import render_samples as samples
 
 from keras_doctor.findings import FixStep, Passed, Report, StepKind
 from keras_doctor.render import render_to_string
+from keras_doctor.render.htmlfmt import to_html
 
 HOSTILE = "<script>alert('x')</script>"
 VOID = {"br", "hr", "img", "input", "meta", "link", "wbr"}
@@ -75,13 +76,14 @@ def test_hostile_text_is_escaped_everywhere():
     parser = parsed(text)
     assert "script" not in parser.tags and "b" not in parser.tags
     visible = "".join(parser.text)
-    # target, title, explanation, evidence, fix, edit target, passed check and message, step reason
-    assert visible.count(HOSTILE) == 9
+    # page title, target, title, explanation, evidence, fix, edit target, passed check and message,
+    # step reason
+    assert visible.count(HOSTILE) == 10
     assert 'a "quoted" & <b>bold</b>' in visible
 
 
 def test_a_self_contained_fragment():
-    text = render_to_string(samples.check_report(), "html", verbose=True)
+    text = to_html(samples.check_report(), verbose=True)
     assert text.startswith('<div class="keras-doctor-report"')
     parser = parsed(text)
     outside_world = {"html", "head", "body", "script", "link", "style", "img", "iframe"}
@@ -120,5 +122,5 @@ def test_empty_report():
 def test_ipython_displays_it_as_is():
     from IPython.display import HTML
 
-    text = render_to_string(samples.check_report(), "html")
+    text = to_html(samples.check_report())
     assert HTML(text)._repr_html_() == text

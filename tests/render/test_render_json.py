@@ -27,7 +27,7 @@ def test_top_level_keys_in_documented_order():
     data = document(samples.check_report())
     assert list(data) == [
         "report_version", "command", "doctor_version", "target", "summary", "findings",
-        "passed", "skipped", "extra",
+        "passed", "skipped", "extra", "groups", "next",
     ]
     assert data["report_version"] == 1
     assert data["command"] == "check"

@@ -19,7 +19,8 @@ from keras_doctor.version import __version__
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_DOCTOR_FAILED = 0, 1, 2, 3
 
 # Order is the order of `keras-doctor --help`.
-COMMANDS = ("check", "explain", "run", "verify", "fix", "recommend", "facts", "causes", "db")
+COMMANDS = ("check", "explain", "run", "verify", "fix", "recommend", "report", "facts", "causes",
+            "db", "completion")
 
 
 class UsageError(Exception):

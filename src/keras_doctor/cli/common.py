@@ -8,6 +8,7 @@ interpreter, `--python PATH`, or `--path DIR --platform P --python-version X.Y`)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from typing import Any
@@ -33,20 +34,50 @@ def add_target_options(parser: argparse.ArgumentParser, facts_file: bool = True)
                            help="diagnose facts saved with `keras-doctor facts` (- for stdin)")
 
 
+FORMATS = ("text", "json", "markdown", "html")
+
+
+def _format_name(value: str) -> str:
+    """`--format` value; `terminal` is the old name of `text` and still accepted."""
+    value = value.strip().lower()
+    if value == "terminal":
+        return "text"
+    if value not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"invalid choice: {value!r} (choose from {', '.join(FORMATS)})")
+    return value
+
+
 def add_output_options(parser: argparse.ArgumentParser, fail_on: bool = True) -> None:
-    group = parser.add_argument_group("output")
-    group.add_argument("--json", action="store_true", help="print the report as JSON")
-    group.add_argument("--format", choices=("terminal", "json", "markdown", "html"),
-                       help="output format (default: terminal; --json is --format json)")
-    group.add_argument("-v", "--verbose", action="store_true",
-                       help="also show passed and skipped checks, and the evidence of each finding")
+    """The output options every command takes, the same everywhere (`output_parent`)."""
+    group = parser.add_argument_group("output (the same for every command)")
+    group.add_argument("--format", type=_format_name, metavar="{text,json,markdown,html}",
+                       help="text for people (default), json for scripts, markdown for issues, "
+                            "html for a page or a notebook")
+    group.add_argument("--json", action="store_true", help="the same as --format json")
+    group.add_argument("-o", "--output", metavar="FILE",
+                       help="write the output to FILE instead of standard output")
+    loudness = group.add_mutually_exclusive_group()
+    loudness.add_argument("-v", "--verbose", action="store_true",
+                          help="more: passed and skipped checks, evidence, step data")
+    loudness.add_argument("-q", "--quiet", action="store_true",
+                          help="less: only the summary line (text); the exit code says the rest")
+    group.add_argument("--fail-on", choices=("error", "warning", "never"), default="error",
+                       help="lowest severity of a finding that makes the exit code 1 "
+                            "(default: error; never: always 0 unless keras-doctor fails)"
+                       if fail_on else "accepted for uniformity; this command's exit code is "
+                                       "its own (see its description)")
     group.add_argument("--color", dest="color", action="store_true", default=None,
                        help="force colour")
     group.add_argument("--no-color", dest="color", action="store_false",
                        help="no colour (also when NO_COLOR is set or output is not a terminal)")
-    if fail_on:
-        group.add_argument("--fail-on", choices=("error", "warning"), default="error",
-                           help="lowest severity that makes the exit code 1 (default: error)")
+
+
+def output_parent(fail_on: bool = True) -> argparse.ArgumentParser:
+    """A parent parser holding the output options: `parents=[output_parent()]`."""
+    parent = argparse.ArgumentParser(add_help=False)
+    add_output_options(parent, fail_on=fail_on)
+    return parent
 
 
 def collect_target(args: argparse.Namespace, **options: Any):
@@ -112,18 +143,59 @@ def describe_environment(report, facts, args: argparse.Namespace) -> None:
 
 
 def output_format(args: argparse.Namespace) -> str:
-    return "json" if getattr(args, "json", False) else (getattr(args, "format", None) or "terminal")
+    """The renderer's name for the chosen format (`terminal` for text)."""
+    if getattr(args, "json", False):
+        return "json"
+    chosen = getattr(args, "format", None) or "text"
+    return "terminal" if chosen == "text" else chosen
+
+
+def write_output(args: argparse.Namespace, text: str) -> None:
+    """Write a finished document to `-o FILE` (atomically) or standard output."""
+    from keras_doctor.cli import UsageError
+    from keras_doctor.render import write_document
+
+    path = getattr(args, "output", None)
+    if not path or path == "-":
+        write_document(sys.stdout, text)
+        sys.stdout.flush()
+        return
+    temporary = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def emit(report, args: argparse.Namespace) -> int:
-    """Render the report and return the exit code the `--fail-on` policy gives it."""
-    from keras_doctor.findings import Severity
-    from keras_doctor.render import render
+    """Render the report as asked and return the exit code the `--fail-on` policy gives it."""
+    from keras_doctor.render import render, render_to_string
 
-    render(report, output_format(args), verbose=getattr(args, "verbose", False),
-           color=getattr(args, "color", None), file=sys.stdout)
-    threshold = Severity(getattr(args, "fail_on", "error") or "error")
-    return 1 if report.fails(threshold) else 0
+    fmt = output_format(args)
+    verbose = getattr(args, "verbose", False)
+    if getattr(args, "quiet", False) and fmt == "terminal":
+        from keras_doctor.render import view
+
+        write_output(args, view.summary_line(report) + "\n")
+    elif getattr(args, "output", None) and args.output != "-":
+        write_output(args, render_to_string(report, fmt, verbose=verbose,
+                                            color=False if args.color is None else args.color))
+    else:
+        render(report, fmt, verbose=verbose, color=getattr(args, "color", None), file=sys.stdout)
+    return exit_code(report, args)
+
+
+def exit_code(report, args: argparse.Namespace) -> int:
+    from keras_doctor.findings import Severity
+
+    chosen = getattr(args, "fail_on", "error") or "error"
+    if chosen == "never":
+        return 0
+    return 1 if report.fails(Severity(chosen)) else 0
 
 
 def knowledge_loader():

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from typing import Any, Dict, List
 
-from keras_doctor.cli.common import working
+from keras_doctor.cli.common import output_format, output_parent, working, write_output
 
 
 def add_parser(subparsers) -> None:  # type: ignore[no-untyped-def]
@@ -24,11 +24,13 @@ def add_parser(subparsers) -> None:  # type: ignore[no-untyped-def]
         description="Show which knowledge base the checks use, or fetch a fresh one from PyPI.",
     )
     commands = parser.add_subparsers(dest="db_command", metavar="{info,update}")
-    info = commands.add_parser("info", help="what is loaded, from where, how old, how big")
-    info.add_argument("--json", action="store_true", help="print as JSON")
+    info = commands.add_parser("info", help="what is loaded, from where, how old, how big",
+                               parents=[output_parent(fail_on=False)])
     info.set_defaults(run=run)
     update = commands.add_parser(
-        "update", help="fetch a fresh snapshot into the user cache dir (needs the network)"
+        "update", help="fetch a fresh snapshot into the user cache dir (needs the network; "
+                       "uses pip's index, proxy and certificates)",
+        parents=[output_parent(fail_on=False)],
     )
     update.add_argument(
         "--full",
@@ -37,7 +39,6 @@ def add_parser(subparsers) -> None:  # type: ignore[no-untyped-def]
         "~60 MB of Keras wheels)",
     )
     update.add_argument("--jobs", type=int, default=8, help="concurrent requests (default 8)")
-    update.add_argument("--json", action="store_true", help="print the result as JSON")
     update.set_defaults(run=run)
     parser.set_defaults(run=_usage(parser))
 
@@ -105,30 +106,36 @@ def describe() -> Dict[str, Any]:
 
 def _info(args: argparse.Namespace) -> int:
     info = describe()
-    if args.json:
-        print(json.dumps(info, indent=2))
-        return 0 if info["loaded"] else 3
     loaded = info["loaded"]
-    if loaded is None:
+    fmt = output_format(args)
+    if loaded is None and fmt != "json":
         print(f"keras-doctor: no knowledge base could be loaded: {info['error']}", file=sys.stderr)
         return 3
-    out = sys.stdout
-    out.write(f"knowledge base: {loaded['origin']} copy at {loaded['path']}\n")
-    out.write(f"generated:      {loaded['generated_at']} ({loaded['age_days']:.0f} days ago)\n")
-    out.write(f"size:           {loaded['bytes'] / 1e6:.2f} MB in {len(loaded['files'])} files\n")
-    for name, f in loaded["files"].items():
-        out.write(f"  {name:<34} {f['bytes'] / 1e3:>8.1f} kB  {f['generated_at'] or ''}\n")
-    for copy in info["copies"]:
-        if copy["path"] != loaded["path"]:
-            state = f"generated {copy['generated_at']}" if copy["present"] else "not present"
-            out.write(f"other copy:     {copy['origin']} at {copy['path']} ({state})\n")
-    if loaded["stale"]:
+    lines = []
+    if loaded is not None:
+        lines.append(f"knowledge base: {loaded['origin']} copy at {loaded['path']}")
+        lines.append(f"generated:      {loaded['generated_at']} ({loaded['age_days']:.0f} days "
+                     "ago)")
+        lines.append(f"size:           {loaded['bytes'] / 1e6:.2f} MB in {len(loaded['files'])} "
+                     "files")
+        for name, f in loaded["files"].items():
+            lines.append(f"  {name:<34} {f['bytes'] / 1e3:>8.1f} kB  {f['generated_at'] or ''}")
+        for copy in info["copies"]:
+            if copy["path"] != loaded["path"]:
+                state = f"generated {copy['generated_at']}" if copy["present"] else "not present"
+                lines.append(f"other copy:     {copy['origin']} at {copy['path']} ({state})")
+    from keras_doctor.render.document import document
+
+    write_output(args, document(fmt.replace("terminal", "text"), title="keras-doctor db info",
+                                lines=lines, data=info, quiet=args.quiet,
+                                quiet_line=lines[1] if len(lines) > 1 else ""))
+    if loaded is not None and loaded["stale"]:
         print(
             f"warning: the knowledge base is {loaded['age_days']:.0f} days old (more than "
             f"{info['stale_after_days']}); run `keras-doctor db update`",
             file=sys.stderr,
         )
-    return 0
+    return 0 if loaded else 3
 
 
 def _update(args: argparse.Namespace) -> int:
@@ -140,13 +147,12 @@ def _update(args: argparse.Namespace) -> int:
         )
         return 3
     del result["ok"]
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print(
-            f"updated {result['path']}: generated {result['generated_at']}, "
-            f"{result['bytes'] / 1e6:.2f} MB, {result['seconds']:.0f} s"
-        )
+    from keras_doctor.render.document import document
+
+    line = (f"updated {result['path']}: generated {result['generated_at']}, "
+            f"{result['bytes'] / 1e6:.2f} MB, {result['seconds']:.0f} s")
+    write_output(args, document(output_format(args).replace("terminal", "text"),
+                                title="keras-doctor db update", lines=[line], data=result))
     return 0
 
 

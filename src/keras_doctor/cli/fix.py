@@ -9,9 +9,10 @@ first on a terminal; without one, only `--yes` lets them run. Nothing here ever 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any, Optional, Tuple
+
+from keras_doctor.cli.common import output_format, write_output
 
 EXAMPLES = """\
 examples:
@@ -28,8 +29,11 @@ examples:
 
 
 def add_parser(subparsers) -> None:
+    from keras_doctor.cli.common import output_parent
+
     parser = subparsers.add_parser(
         "fix", help="plan the repair of an environment; apply it with --apply",
+        parents=[output_parent(fail_on=False)],
         description="Build an ordered plan from the findings of `check`: uninstall conflicting "
                     "builds, install a set resolved for this platform and Python, rename "
                     "shadowing files, remove corrupt weights, show variables to set. Dry run by "
@@ -55,7 +59,6 @@ def add_parser(subparsers) -> None:
     action.add_argument("--models", metavar="NAMES", default="MobileNetV2",
                         help="keras.applications that verify builds after applying "
                              "(default: MobileNetV2; empty for none)")
-    parser.add_argument("--json", action="store_true", help="print the plan (and outcome) as JSON")
     parser.set_defaults(run=run)
 
 
@@ -138,26 +141,67 @@ def _knowledge(loader) -> Any:
 
 
 def _print_plan(plan, args: argparse.Namespace) -> int:
-    from keras_doctor.plan.show import plan_lines
-
-    if args.json:
-        print(json.dumps(plan.to_dict(), indent=2))
-    else:
-        print("\n".join(plan_lines(plan)))
-        chosen = getattr(args, "target_choice", None)
-        if chosen is not None:
-            print(f"  (examined {chosen.reason})")
-        if plan.ok and any(s.runnable for s in plan.steps):
-            print("\nDry run: nothing was changed. Run again with --apply to carry it out.")
+    write_output(args, plan_document(plan, None, args))
     return 0 if plan.ok and not plan.steps and not plan.skipped else 1
+
+
+def plan_document(plan, outcome, args: argparse.Namespace) -> str:
+    """The plan (and, after --apply, its outcome) in the chosen format."""
+    from keras_doctor.cli.common import output_format
+    from keras_doctor.plan.show import plan_lines
+    from keras_doctor.render.document import document
+
+    lines = plan_lines(plan) if plan is not None else []
+    chosen = getattr(args, "target_choice", None)
+    if chosen is not None and lines:
+        lines.insert(1, f"  (examined {chosen.reason})")
+    if outcome is None and plan is not None and plan.ok and any(s.runnable for s in plan.steps):
+        lines += ["", "Dry run: nothing was changed. Run again with --apply to carry it out."]
+    if outcome is not None:
+        lines += ["", f"{outcome.status}: {outcome.message}"]
+        if outcome.transaction:
+            lines.append(f"  transaction: {outcome.transaction}")
+        if outcome.declined:
+            lines.append(f"  declined steps: {', '.join(map(str, outcome.declined))}")
+    if outcome is None and plan is not None:
+        data: Any = plan.to_dict()
+    else:
+        data = {"plan": plan.to_dict() if plan else None,
+                "outcome": outcome.to_dict() if outcome else None}
+    quiet = lines[-1] if lines else ""
+    return document(output_format(args).replace("terminal", "text"), title="keras-doctor fix",
+                    lines=lines, data=data, markdown=_plan_markdown(plan, lines),
+                    quiet_line=quiet, quiet=getattr(args, "quiet", False))
+
+
+def _plan_markdown(plan, lines) -> Optional[str]:
+    if plan is None:
+        return None
+    import shlex
+
+    out = ["## keras-doctor fix", "", f"**Target:** `{plan.target.python or plan.target.prefix}` "
+           f"({plan.target.platform}, Python {plan.target.python_version})", ""]
+    if plan.reason:
+        out += [f"**Plan {plan.status.value}:** {plan.reason}", ""]
+    for number, step in enumerate(plan.steps, 1):
+        out.append(f"{number}. {step.summary}" + (" *(asks first)*" if step.destructive else ""))
+        if step.argv:
+            out += ["", "   ```sh", "   " + shlex.join(step.argv), "   ```"]
+        elif step.shell_line:
+            out += ["", "   ```sh", "   " + step.shell_line, "   ```"]
+        out.append("")
+    for skipped in plan.skipped:
+        out.append(f"- not done ({skipped.cause}): {skipped.reason}")
+    return "\n".join(out)
 
 
 def _apply(plan, args: argparse.Namespace) -> int:
     from keras_doctor.apply import engine
     from keras_doctor.cli import UsageError
+    from keras_doctor.cli.common import output_format
     from keras_doctor.plan.show import plan_lines
 
-    if not args.json:
+    if output_format(args) == "terminal" and not getattr(args, "output", None):
         print("\n".join(plan_lines(plan)), flush=True)
     if not plan.ok:
         return _report(plan, None, args)
@@ -168,7 +212,7 @@ def _apply(plan, args: argparse.Namespace) -> int:
     confirm = None if args.yes else _ask
     try:
         outcome = engine.apply_plan(plan, confirm=confirm, verify=_verifier(args),
-                                    progress=None if args.json else _progress)
+                                    progress=_progress)
     except KeyboardInterrupt:
         print("keras-doctor: the fix was interrupted; its journal is kept: run `keras-doctor fix "
               "--rollback` to restore the environment, or `--resume` to finish", file=sys.stderr)
@@ -189,7 +233,7 @@ def _finish_pending(args: argparse.Namespace) -> int:
             outcome = engine.rollback(folder)
         else:
             outcome = engine.resume(folder, verify=_verifier(args),
-                                    progress=None if args.json else _progress)
+                                    progress=_progress)
     except store.TransactionBusy as exc:
         raise UsageError(str(exc)) from exc
     wanted_status = "rolled-back" if args.rollback is not None else "applied"
@@ -199,15 +243,11 @@ def _finish_pending(args: argparse.Namespace) -> int:
 def _report(plan, outcome, args: argparse.Namespace,
             success: Tuple[str, ...] = ("applied", "nothing-to-do")) -> int:
     ok = outcome is not None and outcome.status in success
-    if args.json:
-        print(json.dumps({"plan": plan.to_dict() if plan else None,
-                          "outcome": outcome.to_dict() if outcome else None}, indent=2))
-    elif outcome is not None:
-        print(f"\n{outcome.status}: {outcome.message}")
-        if outcome.transaction:
-            print(f"  transaction: {outcome.transaction}")
-        if outcome.declined:
-            print(f"  declined steps: {', '.join(map(str, outcome.declined))}")
+    if output_format(args) == "terminal" and not getattr(args, "output", None):
+        if outcome is not None:  # the plan itself was shown before it ran
+            write_output(args, plan_document(None, outcome, args).lstrip("\n"))
+    else:
+        write_output(args, plan_document(plan, outcome, args))
     return 0 if ok else 1
 
 

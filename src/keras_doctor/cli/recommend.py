@@ -8,7 +8,6 @@ platform and version; `--platform`/`--python-version` state them outright.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from keras_doctor.facts.model import PLATFORMS
@@ -23,8 +22,11 @@ examples:
 
 
 def add_parser(subparsers) -> None:
+    from keras_doctor.cli.common import output_parent
+
     parser = subparsers.add_parser(
         "recommend", help="the newest TensorFlow/Keras/numpy set that works on a target",
+        parents=[output_parent(fail_on=False)],
         description="Name the newest set of tensorflow, keras, numpy (tf-keras for legacy code, "
                     "tensorflow-metal on Apple Silicon) with wheels for a platform and Python, "
                     "each pinned with its reason.",
@@ -42,7 +44,6 @@ def add_parser(subparsers) -> None:
                        help="require tensorflow-metal (Apple Silicon GPU)")
     metal.add_argument("--no-metal", dest="metal", action="store_false",
                        help="leave tensorflow-metal out")
-    parser.add_argument("--json", action="store_true", help="print the recommendation as JSON")
     parser.set_defaults(run=run)
 
 
@@ -52,11 +53,16 @@ def run(args: argparse.Namespace) -> int:
     platform, python, build = _target(args)
     rec = recommend(platform, python, legacy_keras=args.legacy_keras, metal=args.metal,
                     build=build)
-    if args.json:
-        json.dump(rec.to_dict(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        _print(rec)
+    from keras_doctor.cli.common import output_format, write_output
+    from keras_doctor.render.document import document
+
+    lines = _lines(rec)
+    fmt = output_format(args).replace("terminal", "text")
+    write_output(args, document(fmt, title=f"Recommended set for {rec.platform}, Python "
+                                           f"{rec.python_version}",
+                                lines=lines, data=rec.to_dict(), markdown=_markdown(rec),
+                                quiet_line=" ".join(rec.requirements) or lines[-1],
+                                quiet=args.quiet))
     return 0 if rec.ok else 1
 
 
@@ -89,22 +95,49 @@ def _target(args: argparse.Namespace) -> tuple:
     return platform, python or facts.target.python_version, build
 
 
-def _print(rec) -> None:
-    out = sys.stdout
-    out.write(f"Recommended set for {rec.platform}, Python {rec.python_version}\n\n")
+def _rows(rec) -> list:
+    rows = [(pin, rec.reasons.get(pin.split("==")[0], "")) for pin in rec.requirements]
+    rows += [(name, reason) for name, reason in rec.reasons.items()
+             if not any(p.startswith(name + "==") for p in rec.requirements)]
+    return rows
+
+
+def _lines(rec) -> list:
+    """The table as lines: reasons wrap under their column instead of breaking the table."""
+    import shutil
+    import textwrap
+
+    lines = [f"Recommended set for {rec.platform}, Python {rec.python_version}", ""]
+    rows = _rows(rec)
+    if rows:
+        width = max(len(pin) for pin, _ in rows)
+        columns = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+        room = max(30, min(columns, 120) - width - 4)
+        for pin, reason in rows:
+            wrapped = textwrap.wrap(reason, room) or [""]
+            lines.append(f"  {pin.ljust(width)}  {wrapped[0]}")
+            lines += [f"  {'':<{width}}  {more}" for more in wrapped[1:]]
     if rec.requirements:
-        width = max(len(r) for r in rec.requirements)
-        for pin in rec.requirements:
-            name = pin.split("==")[0]
-            out.write(f"  {pin.ljust(width)}  {rec.reasons.get(name, '')}\n")
-        left_out = [n for n in rec.reasons if not any(p.startswith(n + "==")
-                                                      for p in rec.requirements)]
-        for name in left_out:
-            out.write(f"  {name.ljust(width)}  {rec.reasons[name]}\n")
-        out.write(f"\n  pip install {' '.join(rec.requirements)}\n")
+        lines += ["", f"  pip install {' '.join(rec.requirements)}"]
     if rec.problem:
-        out.write(f"\nNo good set: {rec.problem}\n")
+        lines += ["", f"No good set: {rec.problem}"]
     if rec.alternative:
-        out.write(f"Best alternative: {rec.alternative}\n")
-    for note in rec.notes:
-        out.write(f"Note: {note}\n")
+        lines.append(f"Best alternative: {rec.alternative}")
+    lines += [f"Note: {note}" for note in rec.notes]
+    return lines
+
+
+def _markdown(rec) -> str:
+    out = [f"## Recommended set for {rec.platform}, Python {rec.python_version}", ""]
+    rows = _rows(rec)
+    if rows:
+        out += ["| pin | why |", "|---|---|"]
+        out += [f"| `{pin}` | {reason.replace('|', '/')} |" for pin, reason in rows]
+    if rec.requirements:
+        out += ["", "```sh", f"pip install {' '.join(rec.requirements)}", "```"]
+    if rec.problem:
+        out += ["", f"**No good set:** {rec.problem}"]
+    if rec.alternative:
+        out += ["", f"Best alternative: {rec.alternative}"]
+    out += [f"\n*Note:* {note}" for note in rec.notes]
+    return "\n".join(out)

@@ -12,6 +12,7 @@ missing AVX or Rosetta shows), so the signal itself is explained.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import List, Optional
 
@@ -97,6 +98,45 @@ def pump(stream, sink, buffer: TeeBuffer) -> None:
         buffer.write(chunk)
 
 
+def _terminal_for_stderr():
+    """(leader, follower) of a pseudo-terminal standing in for our stderr when stderr is a real
+    terminal: the program then sees a terminal (colour, progress bars, its own line editing) as
+    if run directly, while every byte it writes there is still read for the explanation. Raw
+    mode, so bytes pass unchanged; the window size is copied so wrapping stays right."""
+    if os.name == "nt" or not sys.stderr.isatty():
+        return None
+    try:
+        import fcntl
+        import pty
+        import termios
+        import tty
+
+        leader, follower = pty.openpty()
+        tty.setraw(follower)
+        try:
+            size = fcntl.ioctl(sys.stderr.fileno(), termios.TIOCGWINSZ, b"\0" * 8)
+            fcntl.ioctl(follower, termios.TIOCSWINSZ, size)
+        except OSError:
+            pass
+        return leader, follower
+    except OSError:  # no pty available: a pipe still passes the output through
+        return None
+
+
+def pump_terminal(leader: int, sink, buffer: TeeBuffer) -> None:
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: every writer closed the terminal
+            break
+        if not chunk:
+            break
+        sink.write(chunk)
+        sink.flush()
+        buffer.write(chunk)
+    os.close(leader)
+
+
 def run(args: argparse.Namespace) -> int:
     import subprocess
     import threading
@@ -105,13 +145,22 @@ def run(args: argparse.Namespace) -> int:
 
     argv = command_line(args.program, args.python)
     buffer = TeeBuffer()
+    terminal = _terminal_for_stderr()
     try:
-        child = subprocess.Popen(argv, stderr=subprocess.PIPE)
+        child = subprocess.Popen(argv, stderr=terminal[1] if terminal else subprocess.PIPE)
     except OSError as exc:
+        if terminal:
+            os.close(terminal[0])
+            os.close(terminal[1])
         raise UsageError(f"cannot run {argv[0]}: {exc.strerror or exc}") from exc
-    reader = threading.Thread(
-        target=pump, args=(child.stderr, sys.stderr.buffer, buffer), daemon=True
-    )
+    if terminal:
+        os.close(terminal[1])  # the child holds it now; reading ends when the child closes it
+        reader = threading.Thread(target=pump_terminal,
+                                  args=(terminal[0], sys.stderr.buffer, buffer), daemon=True)
+    else:
+        reader = threading.Thread(
+            target=pump, args=(child.stderr, sys.stderr.buffer, buffer), daemon=True
+        )
     reader.start()
     try:
         code = child.wait()
@@ -151,6 +200,16 @@ def explain_failure(text: str, argv: List[str], args: argparse.Namespace) -> Non
             "keras-doctor: the program failed; no known cause matches its error output",
             file=sys.stderr,
         )
+        return
+    if getattr(args, "output", None):
+        from keras_doctor.cli.common import emit
+
+        emit(report, args)
+        return
+    if getattr(args, "quiet", False) and output_format(args) == "terminal":
+        from keras_doctor.render import view
+
+        print(view.summary_line(report), file=sys.stderr)
         return
     render(report, output_format(args), verbose=args.verbose, color=args.color, file=sys.stderr)
 

@@ -46,7 +46,7 @@ def render(
     elif fmt == "html":
         from keras_doctor.render import htmlfmt
 
-        write_document(out, htmlfmt.to_html(report, verbose=verbose))
+        write_document(out, htmlfmt.to_page(report, verbose=verbose))
     else:
         raise ValueError(f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})")
 

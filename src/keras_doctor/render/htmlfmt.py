@@ -1,15 +1,19 @@
-"""The HTML report: a self-contained fragment for Jupyter (`_repr_html_`, `IPython.display.HTML`).
+"""The HTML report: a full page for `--format html`, a fragment for Jupyter (`_repr_html_`).
 
-A fragment, not a page: no `<html>`, no scripts, no external stylesheets or fonts, only inline
-styles that read on light and dark notebook themes (colour on borders and symbols, text inheriting
-the theme's colour). Every piece of text goes through `html.escape`, because paths, package names
-and error messages come from the environment being examined.
+`to_page` is a complete, self-contained document: `<meta charset="utf-8">` (so ✓ survives being
+served without a charset header), a light and a dark palette chosen by the reader's system, no
+scripts, no external stylesheets, fonts or images. `to_html` is the same report as a fragment for
+notebooks, with inline styles that read on light and dark themes (colour on borders and symbols,
+text inheriting the theme's colour). Every piece of text goes through `html.escape`, because paths,
+package names and error messages come from the environment being examined; `code spans` in the
+catalog's texts become `<code>`, and commands wrap only at spaces.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any, List, Mapping, Optional
 
 from keras_doctor.findings import Finding, FixStep, Report
@@ -26,9 +30,18 @@ SYMBOLS = {"passed": "✓", "warning": "!", "error": "✗", "info": "i", "skippe
 ROOT_STYLE = "font-family: system-ui, -apple-system, sans-serif; line-height: 1.45; max-width: 62em"
 PRE_STYLE = (
     "margin: .3em 0; padding: .4em .6em; border-radius: 4px; white-space: pre-wrap; "
-    "word-break: break-all; background: rgba(127,127,127,.12); font-size: 90%"
+    "overflow-wrap: break-word; background: rgba(127,127,127,.12); font-size: 90%"
 )
+PAGE_CSS = """
+:root { color-scheme: light dark; }
+body { margin: 1.5em auto; padding: 0 1em; max-width: 64em; background: Canvas;
+       color: CanvasText; }
+code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+@media (prefers-color-scheme: dark) { body { background: #1e1e1e; color: #e6e6e6; } }
+@media (prefers-color-scheme: light) { body { background: #ffffff; color: #1f2328; } }
+"""
 DIM = "opacity: .7"
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 
 
 def to_html(report: Report, *, verbose: bool = False) -> str:
@@ -57,8 +70,37 @@ def to_html(report: Report, *, verbose: bool = False) -> str:
     return "\n".join(parts) + "\n"
 
 
+def to_page(report: Report, *, verbose: bool = False) -> str:
+    """The report as a complete HTML document."""
+    title = f"keras-doctor {report.command}"
+    target = view.describe_target(report.target)
+    return page(f"{title} — {target}" if target else title, to_html(report, verbose=verbose))
+
+
+def page(title: str, body: str) -> str:
+    """A complete, self-contained HTML document around `body` (already escaped HTML)."""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="color-scheme" content="light dark">\n'
+        f"<title>{_e(title)}</title>\n<style>{PAGE_CSS}</style>\n</head>\n<body>\n"
+        f"{body}</body>\n</html>\n"
+    )
+
+
 def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
+
+
+def prose(text: Any) -> str:
+    """Escaped text whose `code spans` (catalog and check texts use them) become <code>."""
+    out, position = [], 0
+    raw = str(text)
+    for match in _CODE_SPAN.finditer(raw):
+        out += [_e(raw[position:match.start()]), f"<code>{_e(match.group(2))}</code>"]
+        position = match.end()
+    out.append(_e(raw[position:]))
+    return "".join(out)
 
 
 def _code(text: str) -> str:
@@ -92,7 +134,7 @@ def _block(block: Any, windows: bool) -> List[str]:
     out.pop()  # reopen the finding's box: the block's lines belong inside it
     folded = [("also", f) for f in block.same_fix] + [("and", f) for f in block.consequences]
     if folded:
-        items = "".join(f"<li>{_e(word)} {_code(f.cause)}: {_e(f.title)}</li>"
+        items = "".join(f"<li>{_e(word)} {_code(f.cause)}: {prose(f.title)}</li>"
                         for word, f in folded)
         out.append(f'<ul style="margin: .2em 0; padding-left: 1.2em">{items}</ul>')
     if block.fix:
@@ -115,8 +157,8 @@ def _finding(finding: Finding, windows: bool, rank: Optional[int] = None,
     rank_text = f"{rank}. {view.percent(finding.confidence)} " if rank is not None else ""
     out = [
         f'<div class="finding {_e(severity)}" style="{box}">',
-        f"<div>{_symbol(severity)} <strong>{_e(rank_text)}{_e(finding.title)}</strong></div>",
-        f"<div>{_code(finding.cause)}: {_e(finding.explanation)}</div>",
+        f"<div>{_symbol(severity)} <strong>{_e(rank_text)}{prose(finding.title)}</strong></div>",
+        f"<div>{_code(finding.cause)}: {prose(finding.explanation)}</div>",
     ]
     if finding.fix and fix:
         out.append('<div style="margin-top: .3em"><strong>Fix:</strong></div>')
@@ -133,7 +175,7 @@ def _fix_step(step: FixStep, windows: bool) -> str:
     mark = ""
     if step.destructive:
         mark = f'<strong style="color: {COLORS["error"]}">destructive:</strong> '
-    body = f"{mark}{_e(step.description)}"
+    body = f"{mark}{prose(step.description)}"
     code = view.step_code(step, windows=windows)
     target = view.step_target(step)
     if code:

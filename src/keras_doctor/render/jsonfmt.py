@@ -23,17 +23,36 @@ REPORT_VERSION = 1
 def to_document(report: Report) -> Dict[str, Any]:
     from keras_doctor.version import __version__
 
+    findings = view.ordered(report)
     return {
         "report_version": REPORT_VERSION,
         "command": report.command,
         "doctor_version": __version__,
         "target": dict(report.target),
         "summary": view.summary_counts(report),
-        "findings": [finding.to_dict() for finding in view.ordered(report)],
+        "findings": [finding.to_dict() for finding in findings],
         "passed": [passed.to_dict() for passed in report.passed],
         "skipped": [skipped.to_dict() for skipped in report.skipped],
         "extra": dict(report.extra),
+        "groups": _groups(report, findings),
+        "next": view.next_hint(report) or None,
     }
+
+
+def _groups(report: Report, findings: list) -> list:
+    """The blocks every format shows (render/groups.py), by position in `findings`."""
+    if view.is_ranked(report):
+        return []
+    from keras_doctor.render.groups import build_blocks
+
+    position = {id(finding): index for index, finding in enumerate(findings)}
+    return [{
+        "root": position[id(block.root)],
+        "same_fix": [position[id(f)] for f in block.same_fix],
+        "consequences": [position[id(f)] for f in block.consequences],
+        "fix": [step.to_dict() for step in block.fix],
+        "fix_is_plan": block.from_plan,
+    } for block in build_blocks(report)]
 
 
 def dumps(report: Report) -> str:
