@@ -99,7 +99,8 @@ def test_findings_fixes_and_evidence_are_all_there():
     command = html.escape(
         f"{samples.PYTHON} -m pip uninstall -y tensorflow tensorflow-macos", quote=True
     )
-    assert f"<code>{command}</code></pre>" in text
+    words = " ".join(f'<span style="white-space: nowrap">{w}</span>' for w in command.split(" "))
+    assert f"<code>{words}</code></pre>" in text
     evidence = re.findall(r"Evidence</summary><pre[^>]*><code>(.*?)</code></pre>", text, re.S)
     assert json.loads(html.unescape(evidence[0])) == dict(samples.mixed_arch().evidence)
     assert "Passed checks (3)" in text and "Skipped checks (1)" in text

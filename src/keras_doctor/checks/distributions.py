@@ -241,6 +241,7 @@ def _keras_skew(ctx, requirer: Distribution, req: Requirement, have: Distributio
     chose); it is a warning where the pair still imports and runs: Keras 3 standalone over
     TensorFlow 2.15+, or a tf-keras nobody routes `tf.keras` to."""
     facts = ctx.facts
+    tf_version: Optional[Version]
     if requirer.canonical_name == "tf-keras":
         tf_version = version
         keras_dist, keras_version = requirer, parse_version(requirer.version)

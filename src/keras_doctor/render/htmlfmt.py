@@ -179,7 +179,7 @@ def _fix_step(step: FixStep, windows: bool) -> str:
     code = view.step_code(step, windows=windows)
     target = view.step_target(step)
     if code:
-        body += _pre(code)
+        body += command_pre(code)
     elif target:
         body += f" — {_code(target)}"
     return f"<li>{body}</li>"
@@ -220,6 +220,16 @@ def _checks(title: str, rows: List[Any], status: str) -> List[str]:
 def _details(summary: str, body: str) -> List[str]:
     summary_tag = f'<summary style="cursor: pointer; {DIM}">{_e(summary)}</summary>'
     return [f"<details>{summary_tag}{body}</details>"]
+
+
+def command_pre(command: str) -> str:
+    """A command that wraps only at its spaces: each word is kept whole (a path or an option
+    broken at a hyphen reads as two arguments), and a word longer than the line scrolls inside
+    the block instead of widening the page."""
+    words = " ".join(f'<span style="white-space: nowrap">{_e(word)}</span>'
+                     for word in command.split(" "))
+    return (f'<pre class="command" style="{PRE_STYLE}; overflow-x: auto"><code>{words}</code>'
+            "</pre>")
 
 
 def _pre(text: str) -> str:
