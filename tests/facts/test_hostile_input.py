@@ -129,6 +129,37 @@ def test_a_version_that_is_not_pep440_is_broken_metadata_not_an_absent_package(t
     assert broken and "'2.15.x' is not a valid version" in broken[0]["title"]
 
 
+def test_a_metadata_of_a_million_folded_lines_is_read_in_linear_time(tmp_path):
+    folder = dist_info(tmp_path, "a", "1.0")
+    head = "Name: a\nVersion: 1.0\nRequires-Dist: b\n"
+    (folder / "METADATA").write_text(head + " c\n" * 1_000_000)
+    started = time.monotonic()
+    (dist,), _ = distributions.scan([str(tmp_path)])
+    assert time.monotonic() - started < 15  # was minutes: each folded line copied the value
+    assert len(dist.requires_dist[0]) == 1 + 2 * 1_000_000
+
+
+def test_binary_scans_stop_at_their_limits_and_say_so(tmp_path, monkeypatch):
+    from keras_doctor.facts import binaries
+
+    native = (BINARIES / "macho-x86_64.so").read_bytes()
+    (tmp_path / "pkg").mkdir()
+    for index in range(5):
+        (tmp_path / "pkg" / f"n{index}.so").write_bytes(native)
+    record = "".join(f"pkg/n{index}.so,,\n" for index in range(5))
+    record += "".join(f"gone/{index}.so,,\n" for index in range(50))
+    dist_info(tmp_path, "pkg", "1.0", record=record)
+    (tmp_path / "unowned" / "deep").mkdir(parents=True)
+    for index in range(30):
+        (tmp_path / "unowned" / "deep" / f"f{index}.txt").write_text("")
+    monkeypatch.setattr(binaries, "MAX_BINARIES", 20)
+    monkeypatch.setattr(binaries, "MAX_WALKED_ENTRIES", 10)
+    facts = collect.collect_path(str(tmp_path), "macos-arm64", "3.11")
+    assert len(facts.binaries) == 5  # the real ones come first and are kept
+    assert any("first 20 of 55 binaries" in e for e in facts.errors), facts.errors
+    assert any("after 10 entries" in e for e in facts.errors), facts.errors
+
+
 # -- files that are not regular files --------------------------------------------------------------
 
 

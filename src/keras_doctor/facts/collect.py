@@ -111,7 +111,8 @@ def facts_from_probe(
         interpreter=interp,
         distributions=dists,
         leftovers=leftovers,
-        binaries=_guarded(errors, "binaries", [], lambda: binaries.scan(binary_dirs, dists)),
+        binaries=_guarded(errors, "binaries", [],
+                          lambda: binaries.scan(binary_dirs, dists, errors)),
         shadows=_guarded(errors, "sys.path", [], lambda: shadowing.find_shadows(
             sys_path, interp.site_packages, cwd)),
         config=_guarded(errors, "configuration", None, lambda: config.read_config(
@@ -269,7 +270,8 @@ def collect_path(site_dir: str, platform: str, python_version: str) -> Facts:
         ),
         distributions=dists,
         leftovers=leftovers,
-        binaries=_guarded(errors, "binaries", [], lambda: binaries.scan([site_dir], dists)),
+        binaries=_guarded(errors, "binaries", [],
+                          lambda: binaries.scan([site_dir], dists, errors)),
         errors=errors,
         collected_at=_now(),
         doctor_version=__version__,

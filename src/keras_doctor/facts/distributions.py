@@ -111,21 +111,26 @@ class Headers:
     """The wanted header fields of a core-metadata (or WHEEL) file: first value, or all values."""
 
     def __init__(self, text: str):
-        self._fields: Dict[str, List[str]] = {}
+        # Each value is gathered as its parts and joined once: appending to a string per folded
+        # line is quadratic, and a crafted METADATA of a million continuation lines never ends.
+        parts: Dict[str, List[List[str]]] = {}
         head = text.replace("\r\n", "\n").partition("\n\n")[0]
         current: Optional[List[str]] = None
         for line in head.split("\n"):
             if line[:1] in (" ", "\t"):
-                if current:
-                    current[-1] += " " + line.strip()  # a folded continuation
+                if current is not None:
+                    current.append(line.strip())  # a folded continuation
                 continue
             key, sep, value = line.partition(":")
             key = key.strip().lower()
             if sep and key in _WANTED:
-                current = self._fields.setdefault(key, [])
-                current.append(value.strip())
+                current = [value.strip()]
+                parts.setdefault(key, []).append(current)
             else:
                 current = None
+        self._fields: Dict[str, List[str]] = {
+            key: [" ".join(value) for value in values] for key, values in parts.items()
+        }
 
     def get(self, key: str) -> Optional[str]:
         values = self._fields.get(key.lower())
