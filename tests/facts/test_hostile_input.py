@@ -284,6 +284,8 @@ def _spoil(document: dict, where: str, value) -> dict:
     ("binaries", {}, "binaries: expected a list"),
     ("target", "macos", "target: expected an object"),
     ("distributions.1", 7, "distributions[1]: expected an object"),
+    ("target.mode", "0", "target.mode: '0' is not one of running, python, path, facts"),
+    ("distributions.0.metadata_kind", "wheel", "distributions[0].metadata_kind: 'wheel'"),
 ])
 def test_facts_of_the_wrong_shape_are_bad_input_naming_the_field(tmp_path, where, value, said):
     assert said in one_line_error(check_facts(tmp_path, _spoil(saved_facts(tmp_path), where,
@@ -299,6 +301,14 @@ def test_facts_of_the_wrong_shape_are_bad_input_naming_the_field(tmp_path, where
 def test_facts_with_a_bad_version_are_bad_input_not_a_hidden_finding(tmp_path, where, value):
     line = one_line_error(check_facts(tmp_path, _spoil(saved_facts(tmp_path), where, value)))
     assert where.replace(".1.", "[1].").replace(".0.", "[0].") in line and repr(value) in line
+
+
+def test_a_binary_format_outside_the_vocabulary_is_bad_input_not_a_crashed_check(tmp_path):
+    document = saved_facts(tmp_path)
+    document["binaries"] = [{"path": "/s/a.so", "location": "/s", "format": "0",
+                             "archs": ["x86_64"]}]
+    line = one_line_error(check_facts(tmp_path, document))  # was exit 1: check-crashed
+    assert "binaries[0].format: '0' is not one of mach-o, elf, pe, unknown" in line
 
 
 def test_a_snapshot_of_a_live_interpreter_reads_back_under_the_strict_schema():

@@ -228,7 +228,7 @@ class Facts:
             facts = _from_plain(cls, data, "facts")
         except (KeyError, TypeError, ValueError) as exc:
             raise FactsFormatError(f"facts do not match schema {SCHEMA_VERSION}: {exc}") from exc
-        problem = version_problem(facts)
+        problem = vocabulary_problem(facts) or version_problem(facts)
         if problem:
             raise FactsFormatError(f"facts do not match schema {SCHEMA_VERSION}: {problem}")
         return facts
@@ -251,6 +251,29 @@ def python_version_problem(text: str) -> Optional[str]:
     head = digits.group(0).rstrip(".") if digits else ""
     if not _PYTHON_VERSION.fullmatch(head):
         return f"{text!r} is not a Python version like 3.11 or 3.11.7"
+    return None
+
+
+# Fields whose values come from a fixed vocabulary, which checks look up in tables.
+_VOCABULARIES = {
+    "format": ("mach-o", "elf", "pe", "unknown"),
+    "mode": ("running", "python", "path", "facts"),
+    "metadata_kind": ("dist-info", "egg-info"),
+}
+
+
+def vocabulary_problem(facts: Facts) -> Optional[str]:
+    """The first field whose value is outside its vocabulary, as `where: why`; None if none."""
+    fields = [("target.mode", "mode", facts.target.mode)]
+    fields += [(f"binaries[{i}].format", "format", b.format) for i, b in enumerate(facts.binaries)]
+    fields += [(f"distributions[{i}].metadata_kind", "metadata_kind", d.metadata_kind)
+               for i, d in enumerate(facts.distributions)]
+    if facts.interpreter.executable_format is not None:
+        fields.append(("interpreter.executable_format", "format",
+                       facts.interpreter.executable_format))
+    for where, vocabulary, value in fields:
+        if value not in _VOCABULARIES[vocabulary]:
+            return f"{where}: {value!r} is not one of {', '.join(_VOCABULARIES[vocabulary])}"
     return None
 
 
