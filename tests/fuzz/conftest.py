@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
-settings.register_profile("fast", max_examples=60, deadline=None, derandomize=True,
+settings.register_profile("fast", max_examples=30, deadline=None, derandomize=True,
                           database=None, suppress_health_check=_QUIET)
 settings.register_profile("deep", max_examples=3000, deadline=None, database=None,
                           suppress_health_check=_QUIET)
