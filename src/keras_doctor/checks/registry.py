@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from keras_doctor import causes
-from keras_doctor.checks.native import native_view
 from keras_doctor.facts.model import Facts, to_plain
+from keras_doctor.facts.native import native_view
 from keras_doctor.findings import Finding, FixStep, Passed, Report, Severity, Skipped
 
 

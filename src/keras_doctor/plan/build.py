@@ -14,8 +14,8 @@ from typing import Any, Dict, List, Optional
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from keras_doctor.checks.native import native_view, started_under_rosetta
 from keras_doctor.facts.model import Facts
+from keras_doctor.facts.native import native_view, started_under_rosetta
 from keras_doctor.findings import Finding, Report, Severity
 from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.plan import files, packages
@@ -26,7 +26,7 @@ from keras_doctor.plan.model import Plan, PlannedStep, PlanStatus, PlanTarget, S
 from keras_doctor.plan.new_env import new_environment
 from keras_doctor.plan.recommend import installed_versions, recommend_for
 from keras_doctor.plan.resolution import Resolver, resolve_into
-from keras_doctor.plan.resolve import resolve
+from keras_doctor.plan.resolve import pip_platform_tags, resolve
 from keras_doctor.requirements import applicable, target_environment
 
 # Causes whose fix is another interpreter: nothing done in place can help.
@@ -99,15 +99,13 @@ def _for_folder(step: PlannedStep, facts: Facts) -> PlannedStep:
     from a --target folder)."""
     from dataclasses import replace
 
-    from keras_doctor.remedies import PIP_PLATFORM_TAGS
-
     folder = facts.target.path or "DIR"
     if step.kind is StepKind.INSTALL:
-        platform = facts.target.platform
-        argv = ["python", "-m", "pip", "install", "--no-deps", "--upgrade", "--only-binary=:all:",
-                "--platform", PIP_PLATFORM_TAGS.get(platform, platform), "--python-version",
-                _minor(facts.target.python_version), "--implementation", "cp", "--target",
-                folder, *step.pins]
+        argv = ["python", "-m", "pip", "install", "--no-deps", "--upgrade", "--only-binary=:all:"]
+        for tag in pip_platform_tags(facts.target.platform, facts.platform.os_version):
+            argv += ["--platform", tag]
+        argv += ["--python-version", _minor(facts.target.python_version), "--implementation",
+                 "cp", "--target", folder, *step.pins]
         return replace(step, argv=argv)
     if step.kind is StepKind.UNINSTALL:
         return replace(step, argv=None, summary=step.summary + f" (delete their files and "
