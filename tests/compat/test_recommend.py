@@ -76,7 +76,7 @@ def test_every_pin_has_a_wheel_there_and_fits_what_tensorflow_requires(platform,
         if name in chosen:
             assert req.specifier.contains(chosen[name], prereleases=True), (req, chosen[name])
     abi = KB.tf_numpy_abi(tf)
-    assert abi is None or abi.allows(chosen["numpy"])
+    assert abi is not None and abi.allows(chosen["numpy"]), (tf, chosen["numpy"])
     if legacy and KB.release("tensorflow", tf).version.minor >= 15:
         assert chosen["tf-keras"].split(".")[:2] == tf.split(".")[:2]
     if "tensorflow-metal" in chosen:
