@@ -110,7 +110,7 @@ def _probe(base: str, **options) -> dict:
 
 
 def test_served_without_a_charset_the_glyphs_survive(served):
-    base, page = served
+    base, _ = served
     dom = _chromium("--dump-dom", f"{base}/report.html").stdout
     assert "✓" in dom and "—" in dom and "✗" in dom
     assert "âœ" not in dom and "â€" not in dom  # what a page without <meta charset> shows
