@@ -62,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
         from keras_doctor.verify import run_verify
 
         verify = run_verify(facts.interpreter.executable, models=(), timeout=120.0, facts=facts)
-    text = bundle(check, facts, verify, _knowledge())
+    from keras_doctor.facts.identity import private_words
+
+    text = bundle(check, facts, verify, _knowledge(), words=private_words())
     fmt = "html" if args.html else output_format(args)
     if fmt == "html":
         text = _page(text)

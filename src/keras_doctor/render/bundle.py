@@ -4,22 +4,18 @@
 the TensorFlow/Keras stack, keras-doctor and its knowledge base), the findings of `check` and the
 steps of a short `verify`, as Markdown that fits a GitHub comment (65,536 characters; the bundle
 stays under `LIMIT`). Before anyone sees it, the home folder, the user name and the host name are
-replaced (`scrub`), so it can be pasted into a public issue as it stands.
+replaced (`scrub`, with the names `facts.identity` reads), so it can be pasted into a public issue
+as it stands.
 """
 
 from __future__ import annotations
 
-import getpass
-import os
 import re
-import socket
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, List, Mapping, Optional, Sequence
 
 from keras_doctor.findings import Report
 
 LIMIT = 60_000
-# Account names that identify nobody and are also words ("the root cause"): left as they are.
-GENERIC_USERS = frozenset({"root", "admin", "user", "runner", "ubuntu", "vscode", "jovyan"})
 RELEVANT = (
     "tensorflow", "tensorflow-cpu", "tensorflow-macos", "tensorflow-metal", "tensorflow-intel",
     "tensorflow-gpu", "tensorflow-aarch64", "tf-nightly", "tensorflow-io-gcs-filesystem",
@@ -30,33 +26,9 @@ RELEVANT = (
 )
 
 
-def private_words(environ: Mapping[str, str] = os.environ) -> Dict[str, str]:
-    """What to replace, longest first: the home folder, then the user and host names."""
-    words: Dict[str, str] = {}
-    home = environ.get("HOME") or os.path.expanduser("~")
-    for path in {home, os.path.realpath(home)}:
-        if path and path not in ("/", ""):
-            words[path.rstrip("/")] = "~"
-    try:
-        user = getpass.getuser()
-    except Exception:  # no user name known: nothing to hide
-        user = ""
-    for name in {user, environ.get("USER", ""), environ.get("USERNAME", "")}:
-        if len(name) >= 2 and name not in GENERIC_USERS:
-            words[name] = "<user>"
-    try:
-        host = socket.gethostname()
-    except OSError:
-        host = ""
-    for name in {host, host.split(".")[0]}:
-        if len(name) >= 2 and name not in ("localhost",):
-            words[name] = "<host>"
-    return dict(sorted(words.items(), key=lambda item: -len(item[0])))
-
-
-def scrub(text: str, words: Optional[Mapping[str, str]] = None) -> str:
-    """The text with the home folder, user name and host name replaced."""
-    words = private_words() if words is None else words
+def scrub(text: str, words: Mapping[str, str]) -> str:
+    """The text with the home folder, user name and host name replaced (`words`: what to replace
+    and with what, longest first, as `facts.identity.private_words` reads them)."""
     for secret, stand_in in words.items():
         if stand_in == "~":
             text = text.replace(secret, stand_in)
@@ -108,7 +80,7 @@ def environment_lines(facts: Any, knowledge: Optional[Mapping[str, Any]]) -> Lis
 
 def bundle(check: Report, facts: Any, verify: Optional[Report],
            knowledge: Optional[Mapping[str, Any]], *, limit: int = LIMIT,
-           words: Optional[Mapping[str, str]] = None) -> str:
+           words: Mapping[str, str]) -> str:
     """The whole bug report as Markdown, scrubbed and within `limit` characters."""
     for detail in ("full", "no-evidence", "short"):
         text = scrub(_assemble(check, facts, verify, knowledge, detail), words)
