@@ -64,7 +64,7 @@ def _sysctl(name, kind):
 
 
 def _darwin_cpu():
-    info = {}
+    info = {}  # type: dict
     try:
         arm64 = _sysctl("hw.optional.arm64", "int")
         translated = _sysctl("sysctl.proc_translated", "int")
@@ -93,7 +93,7 @@ def _darwin_cpu():
 
 
 def _linux_cpu():
-    info = {}
+    info = {}  # type: dict
     try:
         with open("/proc/cpuinfo") as handle:
             block = handle.read(65536).split("\n\n", 1)[0]
@@ -118,11 +118,11 @@ def _linux_cpu():
 
 
 def _windows_cpu():
-    info = {"os_version": platform.version()}
+    info = {"os_version": platform.version()}  # type: dict
     try:
         import ctypes
 
-        present = ctypes.windll.kernel32.IsProcessorFeaturePresent
+        present = ctypes.windll.kernel32.IsProcessorFeaturePresent  # type: ignore[attr-defined]
         flags = []
         for flag, number in (("avx", 39), ("avx2", 40), ("avx512f", 41)):
             if present(number):
@@ -170,10 +170,10 @@ def _ssl_paths():
         import _ssl
 
         env_cafile, openssl_cafile, env_capath, openssl_capath = _ssl.get_default_verify_paths()
-        cafile = os.environ.get(env_cafile, openssl_cafile)
-        capath = os.environ.get(env_capath, openssl_capath)
-        cafile = cafile if cafile and os.path.isfile(cafile) else None
-        capath = capath if capath and os.path.isdir(capath) else None
+        cafile_named = os.environ.get(env_cafile, openssl_cafile)
+        capath_named = os.environ.get(env_capath, openssl_capath)
+        cafile = cafile_named if cafile_named and os.path.isfile(cafile_named) else None
+        capath = capath_named if capath_named and os.path.isdir(capath_named) else None
         return {
             "openssl_version": _ssl.OPENSSL_VERSION,
             "cafile": cafile,

@@ -105,7 +105,8 @@ def import_keras(state):
         import keras
     except BaseException as exc:
         backend, source = configured_backend()
-        exc.verify_data = {"configured_backend": backend, "backend_source": source}
+        exc.verify_data = {  # type: ignore[attr-defined]  # read back by `step`
+            "configured_backend": backend, "backend_source": source}
         raise
 
     state["keras"] = keras
@@ -125,7 +126,8 @@ def resolve_tf_keras(state):
         tf_keras = tf.keras
         module = getattr(tf_keras, "__name__", None)  # resolving it is what fails, when it fails
     except Exception as exc:
-        exc.verify_data = {"TF_USE_LEGACY_KERAS": legacy, "tensorflow_version": tf.__version__}
+        exc.verify_data = {  # type: ignore[attr-defined]  # read back by `step`
+            "TF_USE_LEGACY_KERAS": legacy, "tensorflow_version": tf.__version__}
         raise
     # TF 2.15's tf.keras (keras.api._v2.keras) has no version: its distribution's package has.
     package = sys.modules.get(str(module).split(".")[0])
@@ -318,13 +320,13 @@ def load_weights(state, name, download):
     if not download and (not os.path.isdir(cache) or not os.listdir(cache)):
         raise Skip(f"the Keras weights cache {cache} is empty")
     module = sys.modules[constructor.__module__]
-    seen = []
+    seen = []  # type: list
     originals = patched_get_file(module, lambda f: checked_cache_reader(f, download, seen))
     if not originals:
         raise Skip(f"cannot find how {module.__name__} fetches its weights")
     try:
         for include_top in (True, False):
-            kwargs = {"weights": "imagenet", "include_top": include_top}
+            kwargs = {"weights": "imagenet", "include_top": include_top}  # type: dict
             if not include_top:
                 size = MIN_SIZES.get(name, DEFAULT_SIZE)
                 kwargs["input_shape"] = (size, size, 3)
@@ -340,7 +342,7 @@ def load_weights(state, name, download):
         output = to_numpy(state, model(np.random.RandomState(0).rand(*shape).astype("float32")))
     except Exception as exc:
         if seen and not isinstance(exc, (Skip, StepFailed)):
-            exc.verify_data = {"file": seen[-1]}
+            exc.verify_data = {"file": seen[-1]}  # type: ignore[attr-defined]
         raise
     finally:
         for target, original in originals:
@@ -379,7 +381,7 @@ def main():
     emit({"event": "hello", "python": ".".join(str(part) for part in sys.version_info[:3]),
           "executable": sys.executable, "platform": sys.platform,
           "machine": os.uname().machine if hasattr(os, "uname") else None, "pid": os.getpid()})
-    state = {}
+    state = {}  # type: dict
     plan = [("keras", "import keras", import_keras),
             ("applications", "import keras.applications", import_applications)]
     blocked = None
