@@ -17,6 +17,25 @@ _ISOLATED_VARS = (
 )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def environment_build_progress(pytestconfig):
+    """Show each test environment build on the terminal as it happens: a cold run downloads
+    gigabytes, and a silent terminal for minutes looks like a hang."""
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    terminal = pytestconfig.pluginmanager.getplugin("terminalreporter")
+    if capture is None or terminal is None:
+        yield
+        return
+
+    def show(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            terminal.write_line(line)
+
+    envs.progress = show
+    yield
+    envs.progress = envs._to_stderr
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("home")

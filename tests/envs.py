@@ -5,8 +5,13 @@ is a hash of the spec, so a changed spec builds a new environment and an unchang
 across runs (only the first run needs the network; uv hard-links from its cache after that).
 A failed build leaves nothing behind that looks finished: the marker file is written last.
 
-The cache lives in $KERAS_DOCTOR_TEST_CACHE, else ~/.cache/keras-doctor-tests of the real user, read
-before any test swaps HOME for a temporary one.
+The cache lives in $KERAS_DOCTOR_TEST_CACHE, else $XDG_CACHE_HOME/keras-doctor-tests, else
+~/.cache/keras-doctor-tests of the real user, read before any test swaps HOME for a temporary one.
+uv's and pip's caches follow XDG_CACHE_HOME the same way, as uv and pip themselves do.
+
+Each wheel is unpacked once (`unpacked_wheel`) and every foreign site-packages tree is composed from
+those folders by hard links, so two trees holding one TensorFlow cost its gigabyte once. Each build
+prints one line when it starts and one with its size and time when it ends (`progress`).
 """
 
 from __future__ import annotations
@@ -18,16 +23,24 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 REAL_HOME = Path(os.environ.get("HOME", str(Path.home())))
-CACHE_ROOT = Path(
-    os.environ.get("KERAS_DOCTOR_TEST_CACHE", str(REAL_HOME / ".cache" / "keras-doctor-tests"))
-)
-UV_CACHE_DIR = os.environ.get("UV_CACHE_DIR", str(REAL_HOME / ".cache" / "uv"))
-PIP_CACHE_DIR = os.environ.get("PIP_CACHE_DIR", str(REAL_HOME / ".cache" / "pip"))
+CACHE_HOME = Path(os.environ.get("XDG_CACHE_HOME") or str(REAL_HOME / ".cache"))
+CACHE_ROOT = Path(os.environ.get("KERAS_DOCTOR_TEST_CACHE", str(CACHE_HOME / "keras-doctor-tests")))
+UV_CACHE_DIR = os.environ.get("UV_CACHE_DIR", str(CACHE_HOME / "uv"))
+PIP_CACHE_DIR = os.environ.get("PIP_CACHE_DIR", str(CACHE_HOME / "pip"))
 _DONE = ".keras-doctor-fixture-complete"
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+# Where build progress goes; tests/conftest.py points it at pytest's terminal, past the capture.
+progress: Callable[[str], None] = _to_stderr
 
 
 class EnvBuildError(RuntimeError):
@@ -82,15 +95,34 @@ def _cached(kind: str, name: str, spec: dict, build) -> Path:
             shutil.rmtree(root)
         root.mkdir()
         log = root / "build.log"
+        progress(f"keras-doctor tests: building {kind}/{name} in {root} …")
+        started = time.monotonic()
         try:
             build(root, log)
         except BaseException:
             shutil.rmtree(root, ignore_errors=True)
+            progress(f"keras-doctor tests: building {kind}/{name} failed (see the test's error)")
             raise
         (root / "spec.json").write_text(json.dumps(spec, indent=2))
         (root / _DONE).write_text("")
+        progress(f"keras-doctor tests: built {kind}/{name}: {_megabytes(root):.0f} MB of new "
+                 f"files in {time.monotonic() - started:.0f} s")
     _remember_name(root, name)
     return root
+
+
+def _megabytes(root: Path) -> float:
+    """Size of the files only this build holds (hard links into shared caches cost nothing)."""
+    total = 0
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            try:
+                info = os.lstat(os.path.join(folder, name))
+            except OSError:
+                continue
+            if info.st_nlink == 1:
+                total += info.st_size
+    return total / 1e6
 
 
 def _remember_name(root: Path, name: str) -> None:
@@ -139,6 +171,45 @@ def venv_python(env_dir: Path) -> Path:
     return env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
+def unpacked_wheel(pin: str, platform_tag: str, python_version: str,
+                   more_tags: Sequence[str] = ()) -> Path:
+    """One real wheel (`name==version`) laid out alone for another platform, built once and cached.
+
+    `pip install --no-deps --only-binary=:all: --platform TAG --python-version X.Y --target DIR`.
+    Trees are composed from these folders by hard links (`compose_tree`), so every tree that holds
+    this wheel shares its files. `more_tags` widens what pip accepts without changing the cache key.
+    """
+    spec = {"pin": pin, "platform": platform_tag, "python": python_version}
+
+    def build(root: Path, log: Path) -> None:
+        argv = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--only-binary=:all:",
+                "--no-compile", "--disable-pip-version-check", "--implementation", "cp",
+                "--python-version", python_version, "--target", str(root / "site-packages")]
+        for tag in (platform_tag, *more_tags):
+            argv += ["--platform", tag]
+        _run([*argv, pin], log)
+
+    return _cached("unpacked", pin, spec, build) / "site-packages"
+
+
+def compose_tree(dest: Path, folders: Sequence[Path]) -> Path:
+    """Hard-link each unpacked folder into `dest`, in order. Like `pip install --target --upgrade`,
+    a later folder's top-level entry replaces an earlier one of the same name as a whole."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for source in folders:
+        for entry in sorted(os.listdir(source)):
+            target = dest / entry
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            elif target.exists() or target.is_symlink():
+                target.unlink()
+            if (source / entry).is_dir():
+                shutil.copytree(source / entry, target, symlinks=True, copy_function=os.link)
+            else:
+                os.link(source / entry, target)
+    return dest
+
+
 def target_tree(
     name: str,
     requirements: Sequence[str],
@@ -148,22 +219,18 @@ def target_tree(
 ) -> Path:
     """A real site-packages folder for another platform, laid out by pip from real PyPI wheels.
 
-    `pip install --no-deps --only-binary=:all: --platform TAG --python-version X.Y --target DIR`.
-    `extra_trees` = [(platform_tag, [requirements])] installs more packages into the same folder for
+    Each pinned requirement is one `unpacked_wheel`, hard-linked into the tree in order.
+    `extra_trees` = [(platform_tag, [requirements])] adds more packages to the same folder for
     another platform: the way an x86_64 package gets mixed into an arm64 tree.
     """
     spec = {"requirements": list(requirements), "platform": platform_tag,
-            "python": python_version, "extra": [[t, list(r)] for t, r in extra_trees]}
+            "python": python_version, "extra": [[t, list(r)] for t, r in extra_trees],
+            "layout": "hard-linked unpacked wheels"}
 
     def build(root: Path, log: Path) -> None:
-        site = root / "site-packages"
-        for tag, reqs in [(platform_tag, requirements), *extra_trees]:
-            _run(
-                [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--only-binary=:all:",
-                 "--platform", tag, "--python-version", python_version, "--implementation", "cp",
-                 "--target", str(site), "--upgrade", *reqs],
-                log,
-            )
+        folders = [unpacked_wheel(pin, tag, python_version)
+                   for tag, reqs in [(platform_tag, requirements), *extra_trees] for pin in reqs]
+        compose_tree(root / "site-packages", folders)
 
     return _cached("trees", name, spec, build) / "site-packages"
 

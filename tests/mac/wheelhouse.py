@@ -27,18 +27,8 @@ def platform_tag(arch: str) -> str:
 
 def unpacked(pin: str, arch: str, python: str) -> Path:
     """One real wheel laid out alone (its site-packages folder), built once and cached."""
-    spec = {"pin": pin, "platform": platform_tag(arch), "python": python}
-
-    def build(root: Path, log: Path) -> None:
-        argv = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--only-binary=:all:",
-                "--no-compile", "--disable-pip-version-check", "--implementation", "cp",
-                "--python-version", python, "--target", str(root / "site-packages")]
-        tags = [platform_tag(arch)] + (["macosx_11_0_arm64"] if arch == "arm64" else [])
-        for tag in tags:
-            argv += ["--platform", tag]
-        envs._run([*argv, pin], log)
-
-    return envs._cached("unpacked", pin, spec, build) / "site-packages"
+    more = ["macosx_11_0_arm64"] if arch == "arm64" else []
+    return envs.unpacked_wheel(pin, platform_tag(arch), python, more)
 
 
 def resolve(requirements: Sequence[str], arch: str, python: str) -> Dict[str, str]:

@@ -183,15 +183,16 @@ def test_a_mismatched_metal_plugin_is_pinned_from_the_knowledge_base():
     from keras_doctor.knowledge import load
     from keras_doctor.knowledge.metal_pairs import loading_metals
 
-    # Field reports and the binaries agree: metal 1.1.0 cannot load with TensorFlow 2.18.
+    # Field reports and the binaries agree: metal 1.1.0 cannot load with TensorFlow 2.18. (The same
+    # TensorFlow wheel as the other 2.18 trees, so the test cache holds it once.)
     site = envs.target_tree("plan-mac-tf218-metal110",
-                            ["tensorflow==2.18.0", "tensorflow-metal==1.1.0"],
+                            ["tensorflow==2.18.1", "tensorflow-metal==1.1.0"],
                             "macosx_12_0_arm64", "3.11")
     facts = collect_path(str(site), "macos-arm64", "3.11")
     report = run_checks(facts, load)
     assert "metal-plugin-mismatch" in {f.cause for f in report.findings}
     kb = load()
-    loads = loading_metals(kb, "2.18.0", "cp311")[0]
+    loads = loading_metals(kb, "2.18.1", "cp311")[0]
 
     plan = build_plan(facts, report, knowledge=kb)
 
