@@ -440,3 +440,16 @@ def test_a_record_path_with_a_nul_byte_does_not_drop_the_binaries(tmp_path):
     dist_info(site, "pkg", "1.0", record="pkg/native.so,,\npkg/a\0b.so,,\n")
     facts = collect.collect_path(str(site), "macos-arm64", "3.11")
     assert [b.archs for b in facts.binaries] == [["x86_64"]] and facts.errors == []
+
+
+def test_a_sys_path_entry_with_a_nul_byte_loses_nothing_else(tmp_path):
+    conflicting_site(tmp_path / "site")
+    (tmp_path / "cwd").mkdir()
+    (tmp_path / "cwd" / "keras.py").write_text("")
+    answer = collect.run_probe(sys.executable)
+    rest = [entry for entry in answer["sys_path"] if entry not in ("", ".")]
+    answer["sys_path"] = ["bad\0entry", "", str(tmp_path / "site"), *rest]
+    answer["cwd"] = str(tmp_path / "cwd")
+    facts = collect.facts_from_probe(answer, "python", sys.executable)
+    assert {"a", "b"} <= {d.name for d in facts.distributions}, facts.errors
+    assert [s.name for s in facts.shadows] == ["keras"], facts.errors

@@ -34,7 +34,7 @@ def unique_site_dirs(paths: Iterable[str]) -> List[str]:
             continue
         try:
             real = os.path.realpath(path)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL byte, which no folder can have
             continue
         if real in seen or not os.path.isdir(real):
             continue

@@ -46,13 +46,13 @@ def find_shadows(sys_path: List[str], site_packages: Iterable[str], cwd: str) ->
         folder = entry or cwd
         try:
             real = os.path.realpath(folder)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL byte, which no folder can have
             continue
         if real in sites:
             break  # everything after the environment's site-packages cannot hide it
         try:
             names = set(os.listdir(folder))
-        except OSError:
+        except (OSError, ValueError):
             continue  # zip files, missing folders
         for name in WATCHED_NAMES:
             hit = _shadowing_path(folder, name, names)
