@@ -7,10 +7,10 @@ the import error it causes names neither.
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
-from keras_doctor.checks.registry import SkipCheck, check, finding
-from keras_doctor.facts.model import Binary
+from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
+from keras_doctor.facts.model import Binary, Facts
 from keras_doctor.findings import Finding, FixStep, StepKind
 from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.remedies import install
@@ -34,12 +34,12 @@ def offending(binary: Binary, system: str, arch: str) -> str:
 
 @check(name="binary-architectures", area="platform", causes=["mixed-arch-binary"],
        ok="Every native binary matches the interpreter's architecture")
-def binary_architectures(ctx) -> Iterator[Finding]:
+def binary_architectures(ctx: CheckContext) -> Iterator[Finding]:
     facts = ctx.facts
     arch = facts.interpreter.running_arch
     if not arch or arch == "unknown":
         raise SkipCheck("the interpreter's architecture is not known")
-    bad: Dict[object, List[dict]] = {}
+    bad: Dict[object, List[Dict[str, Any]]] = {}
     for binary in facts.binaries:
         why = offending(binary, facts.platform.system, arch)
         if why:
@@ -71,9 +71,9 @@ def binary_architectures(ctx) -> Iterator[Finding]:
         )
 
 
-def _version_tuple(text: str, default: tuple) -> tuple:
+def _version_tuple(text: str, default: Tuple[int, int]) -> Tuple[int, int]:
     parts = [int(p) for p in text.split(".")[:2] if p.isdigit()]
-    return tuple(parts) if len(parts) == 2 else default
+    return (parts[0], parts[1]) if len(parts) == 2 else default
 
 
 def _linux_platforms(libc: Optional[str], arch: str) -> List[str]:
@@ -90,7 +90,7 @@ def _linux_platforms(libc: Optional[str], arch: str) -> List[str]:
     return [*tags, f"linux_{machine}"]
 
 
-def supported_tags(facts) -> set:
+def supported_tags(facts: Facts) -> Set[Any]:
     """The wheel tags an installer would accept for this target, computed from the facts."""
     from packaging import tags
 
@@ -115,7 +115,7 @@ def supported_tags(facts) -> set:
     return supported
 
 
-def glibc_needed(tagged, facts) -> Optional[str]:
+def glibc_needed(tagged: Any, facts: Facts) -> Optional[str]:
     """`glibc 2.X` when only the system's glibc keeps these manylinux tags out, else None."""
     from dataclasses import replace
 
@@ -136,7 +136,7 @@ def glibc_needed(tagged, facts) -> Optional[str]:
 
 @check(name="wheel-tags", area="platform", causes=["wheel-tag-mismatch", "glibc-too-old"],
        ok="Every installed wheel is tagged for this interpreter and platform")
-def wheel_tags(ctx) -> Iterator[Finding]:
+def wheel_tags(ctx: CheckContext) -> Iterator[Finding]:
     from packaging.tags import parse_tag
 
     facts = ctx.facts

@@ -9,14 +9,14 @@ accepting protobuf 4, metadata stripped by a conda build, and so on.
 
 from __future__ import annotations
 
-from typing import Iterator, List
+from typing import Any, Dict, Iterator, List, Tuple
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from keras_doctor.checks.environment import configured_backend
-from keras_doctor.checks.registry import SkipCheck, check, finding
+from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
 from keras_doctor.checks.stack import (
     declared_excludes,
     declared_requirements,
@@ -27,6 +27,7 @@ from keras_doctor.checks.stack import (
     python_minor,
     tensorflow,
 )
+from keras_doctor.facts.model import Distribution
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.knowledge import compat_rules
 from keras_doctor.knowledge.compat_rules import TF_FAMILY
@@ -39,7 +40,7 @@ _FIRST_KERAS3_TF = Version(compat_rules.FIRST_KERAS3_TF)
 
 @check(name="keras-tf-skew", area="packages", causes=["keras-tf-version-skew"],
        ok="Keras matches the TensorFlow minor it runs with")
-def keras_tf_skew(ctx) -> Iterator[Finding]:
+def keras_tf_skew(ctx: CheckContext) -> Iterator[Finding]:
     tf = tensorflow(ctx)
     keras = installed_version(ctx, "keras")
     if tf is None or keras is None:
@@ -73,12 +74,12 @@ def keras_tf_skew(ctx) -> Iterator[Finding]:
 
 @check(name="keras3-required", area="packages", causes=["keras3-required"],
        ok="Nothing installed needs a newer Keras than the one installed")
-def keras3_required(ctx) -> Iterator[Finding]:
+def keras3_required(ctx: CheckContext) -> Iterator[Finding]:
     keras = installed_version(ctx, "keras")
     if keras is None or keras[1].major >= 3:
         return
     keras_version = keras[1]
-    needs: List[dict] = []
+    needs: List[Dict[str, Any]] = []
     tf = tensorflow(ctx)
     if tf is not None and tf[1] >= _FIRST_KERAS3_TF and \
             not declared_excludes(ctx, "keras", keras_version, TF_FAMILY):
@@ -111,7 +112,7 @@ def keras3_required(ctx) -> Iterator[Finding]:
 
 @check(name="numpy-abi", area="packages", causes=["numpy-abi-mismatch"],
        ok="numpy matches the ABI the installed TensorFlow was built against")
-def numpy_abi(ctx) -> Iterator[Finding]:
+def numpy_abi(ctx: CheckContext) -> Iterator[Finding]:
     tf = tensorflow(ctx)
     numpy = installed_version(ctx, "numpy")
     if tf is None or numpy is None:
@@ -143,7 +144,7 @@ def numpy_abi(ctx) -> Iterator[Finding]:
 
 @check(name="stack-ranges", area="packages", causes=["protobuf-mismatch", "ml-dtypes-mismatch"],
        ok="protobuf and ml-dtypes are inside the ranges TensorFlow needs")
-def stack_ranges(ctx) -> Iterator[Finding]:
+def stack_ranges(ctx: CheckContext) -> Iterator[Finding]:
     tf = tensorflow(ctx)
     if tf is None:
         raise SkipCheck("TensorFlow is not installed")
@@ -170,7 +171,8 @@ def stack_ranges(ctx) -> Iterator[Finding]:
             break
 
 
-def _undeclared_needs(ctx, tf, dependency: str, metadata_silent: bool) -> Iterator[tuple]:
+def _undeclared_needs(ctx: CheckContext, tf: Tuple[Distribution, Version], dependency: str,
+                      metadata_silent: bool) -> Iterator[Tuple[SpecifierSet, str]]:
     """(specifier, where it comes from) for `dependency`: from the knowledge base's copy of the
     wheel metadata when the installed metadata is silent (following a shim to the build it
     installs), then from the curated rules of what TensorFlow needs beyond what it declares."""
@@ -182,7 +184,8 @@ def _undeclared_needs(ctx, tf, dependency: str, metadata_silent: bool) -> Iterat
                                                   f"{'; '.join(rule['sources'])}")
 
 
-def _wheel_needs(ctx, tf, dependency: str) -> Iterator[tuple]:
+def _wheel_needs(ctx: CheckContext, tf: Tuple[Distribution, Version],
+                 dependency: str) -> Iterator[Tuple[SpecifierSet, str]]:
     kb = knowledge_of(ctx)
     environment = target_environment(ctx.facts.interpreter.marker_environment)
     wanted = canonicalize_name(dependency)
@@ -195,7 +198,7 @@ def _wheel_needs(ctx, tf, dependency: str) -> Iterator[tuple]:
 
 @check(name="knowledge-age", area="doctor", causes=["knowledge-stale"],
        ok="The knowledge base is recent")
-def knowledge_age(ctx) -> Iterator[Finding]:
+def knowledge_age(ctx: CheckContext) -> Iterator[Finding]:
     kb = knowledge_of(ctx)
     from keras_doctor.knowledge import STALE_AFTER_DAYS
 

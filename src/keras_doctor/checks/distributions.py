@@ -8,7 +8,7 @@ fix can be specific.
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -16,7 +16,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from keras_doctor.checks.installed import parse_version
-from keras_doctor.checks.registry import check, finding
+from keras_doctor.checks.registry import CheckContext, check, finding
 from keras_doctor.facts.model import Distribution
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.knowledge import compat_rules
@@ -28,7 +28,7 @@ from keras_doctor.requirements import applicable, target_environment
 @check(name="file-owners", area="packages",
        causes=["tf-distributions-overlap", "keras-distributions-overlap"],
        ok="No file is owned by two distributions")
-def file_owners(ctx) -> Iterator[Finding]:
+def file_owners(ctx: CheckContext) -> Iterator[Finding]:
     # One owner per path and folder; a second owner is only recorded when it happens, because
     # this runs over every installed file (17,000 in a TensorFlow environment).
     first_owner: Dict[Tuple[str, str], Distribution] = {}
@@ -102,8 +102,8 @@ def _is_script(rel: str) -> bool:
 
 def _preferred_tensorflow(dists: List[Distribution]) -> Distribution:
     """Keep the plain `tensorflow` distribution at the highest version among those installed."""
-    def key(d: Distribution):
-        return (parse_version(d.version) or parse_version("0"), d.canonical_name == "tensorflow")
+    def key(d: Distribution) -> Tuple[Version, bool]:
+        return (parse_version(d.version) or Version("0"), d.canonical_name == "tensorflow")
 
     best = max(dists, key=key)
     plain = [d for d in dists if d.canonical_name == "tensorflow" and d.version == best.version]
@@ -112,7 +112,7 @@ def _preferred_tensorflow(dists: List[Distribution]) -> Distribution:
 
 @check(name="duplicates", area="packages", causes=["duplicate-install"],
        ok="Each distribution is installed once, with no leftovers of interrupted uninstalls")
-def duplicates(ctx) -> Iterator[Finding]:
+def duplicates(ctx: CheckContext) -> Iterator[Finding]:
     for name, copies in sorted(ctx.installed.copies.items()):
         if len(copies) < 2:
             continue
@@ -141,7 +141,7 @@ def duplicates(ctx) -> Iterator[Finding]:
 
 @check(name="metadata", area="packages", causes=["broken-metadata"],
        ok="Every distribution's metadata is readable")
-def metadata(ctx) -> Iterator[Finding]:
+def metadata(ctx: CheckContext) -> Iterator[Finding]:
     for dist in ctx.facts.distributions:
         if dist.error is None:
             continue
@@ -165,7 +165,7 @@ _SPECIFIC_CAUSES = {"numpy": "numpy-abi-mismatch", "protobuf": "protobuf-mismatc
 _FIRST_TF_KERAS3_RUNS_ON = (2, 15)
 
 
-def conflict_cause(requirer: str, required: str, installed_version,
+def conflict_cause(requirer: str, required: str, installed_version: Optional[Version],
                    specifier: Optional[SpecifierSet] = None) -> str:
     """The cause of a declared conflict. A Keras/TensorFlow mismatch is `keras3-required` only
     when the requirement admits nothing but Keras 3; any other Keras/TF mismatch (Keras 2.13 over
@@ -196,7 +196,7 @@ def _admits_only_keras3(specifier: Optional[SpecifierSet]) -> bool:
                "protobuf-mismatch", "ml-dtypes-mismatch", "keras-tf-version-skew",
                "keras3-required"],
        ok="Every requirement of every installed distribution is met")
-def requirements(ctx) -> Iterator[Finding]:
+def requirements(ctx: CheckContext) -> Iterator[Finding]:
     facts = ctx.facts
     environment = target_environment(facts.interpreter.marker_environment)
     inst = ctx.installed
@@ -234,8 +234,8 @@ def requirements(ctx) -> Iterator[Finding]:
             )
 
 
-def _keras_skew(ctx, requirer: Distribution, req: Requirement, have: Distribution,
-                version: Version, evidence: dict) -> Finding:
+def _keras_skew(ctx: CheckContext, requirer: Distribution, req: Requirement, have: Distribution,
+                version: Version, evidence: Dict[str, Any]) -> Finding:
     """A Keras/TensorFlow mismatch TensorFlow or tf-keras declares: which side moves, and how
     bad it is. The Keras side moves (TensorFlow is the heavy, platform-specific build the user
     chose); it is a warning where the pair still imports and runs: Keras 3 standalone over

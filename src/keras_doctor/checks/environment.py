@@ -7,9 +7,9 @@ Jupyter kernels), so they need live facts; for a folder checked with `--path` th
 from __future__ import annotations
 
 import os
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Tuple
 
-from keras_doctor.checks.registry import SkipCheck, check, finding
+from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.remedies import install
@@ -39,7 +39,7 @@ BACKENDS = {
 
 @check(name="shadowing", area="environment", causes=["shadowed-module"],
        ok="No local file hides an installed package")
-def shadowing(ctx) -> Iterator[Finding]:
+def shadowing(ctx: CheckContext) -> Iterator[Finding]:
     if ctx.facts.config is None:
         raise SkipCheck("no working directory or sys.path for this target")
     for shadow in ctx.facts.shadows:
@@ -67,20 +67,21 @@ def shadowing(ctx) -> Iterator[Finding]:
         )
 
 
-def configured_backend(ctx) -> Optional[tuple]:
+def configured_backend(ctx: CheckContext) -> Optional[Tuple[str, str]]:
     """(backend, where it was set) when the user set one: `KERAS_BACKEND`, else keras.json."""
     config = ctx.facts.config
     if config is None:
         return None
     if config.env.get("KERAS_BACKEND"):
         return config.env["KERAS_BACKEND"], "KERAS_BACKEND"
-    content = config.keras_json.content if config.keras_json else None
-    if content and isinstance(content.get("backend"), str):
-        return content["backend"], config.keras_json.path
+    keras_json = config.keras_json
+    content = keras_json.content if keras_json else None
+    if keras_json and content and isinstance(content.get("backend"), str):
+        return content["backend"], keras_json.path
     return None
 
 
-def chosen_backend(ctx) -> tuple:
+def chosen_backend(ctx: CheckContext) -> Tuple[str, str]:
     """(backend, where it was set) the way Keras 3 decides it: as configured, else TensorFlow."""
     return configured_backend(ctx) or ("tensorflow", "the default")
 
@@ -88,7 +89,7 @@ def chosen_backend(ctx) -> tuple:
 @check(name="keras-backend", area="keras",
        causes=["keras-backend-unavailable", "keras-config-invalid"],
        ok="Keras's backend is installed and keras.json is valid")
-def keras_backend(ctx) -> Iterator[Finding]:
+def keras_backend(ctx: CheckContext) -> Iterator[Finding]:
     config = ctx.facts.config
     if config is None:
         raise SkipCheck("no environment variables or keras.json for this target")
@@ -140,7 +141,7 @@ def _backend_step(source: str, backend: str) -> FixStep:
 
 @check(name="externally-managed", area="environment", causes=["externally-managed-python"],
        ok="Installs into this interpreter are allowed (not a PEP 668 system Python)")
-def externally_managed(ctx) -> Iterator[Finding]:
+def externally_managed(ctx: CheckContext) -> Iterator[Finding]:
     marker = ctx.facts.interpreter.externally_managed
     if ctx.facts.config is None:
         raise SkipCheck("no interpreter for this target")
@@ -164,7 +165,7 @@ def _is_python(path: Optional[str]) -> bool:
 
 @check(name="interpreters", area="environment", causes=["wrong-interpreter"],
        ok="python, pip and the Jupyter kernels point at the same environment")
-def interpreters(ctx) -> Iterator[Finding]:
+def interpreters(ctx: CheckContext) -> Iterator[Finding]:
     config = ctx.facts.config
     if config is None:
         raise SkipCheck("no shell PATH for this target")

@@ -10,12 +10,12 @@ silently do nothing (see `compat_rules.LEGACY_KERAS_VALUES` for the source lines
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from keras_doctor.checks.registry import SkipCheck, check, finding
+from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
 from keras_doctor.checks.stack import declared_excludes, installed_version, knowledge_of, tensorflow
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.knowledge import compat_rules
@@ -29,7 +29,7 @@ _MEANT_AS_ON = {"1", "true", "yes", "on", "y", "t", "enable", "enabled"}
 
 @check(name="legacy-keras", area="keras", causes=["keras3-legacy-code"],
        ok="Keras 2 code has what it needs to run (tf_keras and TF_USE_LEGACY_KERAS)")
-def legacy_keras(ctx) -> Iterator[Finding]:
+def legacy_keras(ctx: CheckContext) -> Iterator[Finding]:
     tf = tensorflow(ctx)
     if tf is None or tf[1] < _FIRST_SWITCH_TF:
         raise SkipCheck("no TensorFlow with Keras 3 or the legacy Keras switch")
@@ -104,7 +104,7 @@ def legacy_keras(ctx) -> Iterator[Finding]:
     )
 
 
-def _legacy_users(ctx) -> List[dict]:
+def _legacy_users(ctx: CheckContext) -> List[Dict[str, Any]]:
     found = []
     for rule in compat_rules.LEGACY_KERAS_USERS:
         have = installed_version(ctx, rule["name"])
@@ -113,7 +113,7 @@ def _legacy_users(ctx) -> List[dict]:
     return found
 
 
-def _tf_keras_spec(ctx, tf_version: Version) -> str:
+def _tf_keras_spec(ctx: CheckContext, tf_version: Version) -> str:
     """An exact tf-keras pin for this TensorFlow minor when the knowledge base knows one."""
     prefix = f"{tf_version.major}.{tf_version.minor}"
     try:

@@ -8,10 +8,13 @@ first, Apple's own table where there is no verdict. The evidence names which one
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from keras_doctor.checks.registry import SkipCheck, check, finding
+from packaging.version import Version
+
+from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
 from keras_doctor.checks.stack import installed_version, knowledge_of, python_minor, tensorflow
+from keras_doctor.facts.model import Distribution
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.remedies import install, uninstall
 
@@ -24,7 +27,7 @@ _BASIS = {"verdicts": "the plugin's binaries checked against this TensorFlow bui
 @check(name="metal-plugin", area="packages",
        causes=["metal-plugin-mismatch", "no-wheel-for-python", "no-wheel-for-platform"],
        ok="tensorflow-metal matches the installed TensorFlow, this Mac and this Python")
-def metal_plugin(ctx) -> Iterator[Finding]:
+def metal_plugin(ctx: CheckContext) -> Iterator[Finding]:
     metal = installed_version(ctx, "tensorflow-metal")
     if metal is None:
         raise SkipCheck("tensorflow-metal is not installed")
@@ -75,7 +78,8 @@ def metal_plugin(ctx) -> Iterator[Finding]:
     yield from _pairing(ctx, kb, tf, metal_version, evidence)
 
 
-def _pairing(ctx, kb, tf, metal_version: str, evidence: dict) -> Iterator[Finding]:
+def _pairing(ctx: CheckContext, kb: Any, tf: Tuple[Distribution, Version], metal_version: str,
+             evidence: Dict[str, Any]) -> Iterator[Finding]:
     from keras_doctor.knowledge.metal_pairs import metal_verdict, preferred_metals
 
     tf_dist, tf_version = tf
@@ -122,7 +126,7 @@ def _pairing(ctx, kb, tf, metal_version: str, evidence: dict) -> Iterator[Findin
     )
 
 
-def _tensorflow_for_metal(kb, metal_version: str, ctx) -> Optional[str]:
+def _tensorflow_for_metal(kb: Any, metal_version: str, ctx: CheckContext) -> Optional[str]:
     """The newest TensorFlow release with a wheel here that a source says this metal loads with."""
     from keras_doctor.knowledge.metal_pairs import metal_verdict
 
@@ -135,23 +139,21 @@ def _tensorflow_for_metal(kb, metal_version: str, ctx) -> Optional[str]:
     return None
 
 
-def _newest_metal_for_arch(kb, arch: str) -> Optional[str]:
+def _newest_metal_for_arch(kb: Any, arch: str) -> Optional[str]:
     data = kb.file("metal.json")["releases"]
     matching = [v for v, r in data.items() if arch in r.get("archs", ())]
     return max(matching, key=_version_key) if matching else None
 
 
-def _newest_metal_python(kb, python_tag: str) -> Optional[str]:
+def _newest_metal_python(kb: Any, python_tag: str) -> Optional[str]:
     data = kb.file("metal.json")["releases"]
     matching = [v for v, r in data.items() if python_tag in r.get("pythons", ())]
     return max(matching, key=_version_key) if matching else None
 
 
-def _version_key(text: str):
-    from packaging.version import Version
-
+def _version_key(text: str) -> Version:
     return Version(text)
 
 
-def _pythons(release: dict) -> List[str]:
+def _pythons(release: Dict[str, Any]) -> List[str]:
     return [f"{p[2]}.{p[3:]}" for p in release.get("pythons", ()) if p.startswith("cp")]

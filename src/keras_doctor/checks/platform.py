@@ -5,11 +5,11 @@ These decide whether anything can work at all, so they come first in every repor
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Dict, Iterator, Optional
 
 from packaging.version import InvalidVersion, Version
 
-from keras_doctor.checks.registry import SkipCheck, check, finding
+from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
 from keras_doctor.facts.model import Facts
 from keras_doctor.findings import Finding, FixStep, StepKind
 from keras_doctor.remedies import new_environment
@@ -24,7 +24,7 @@ def _live_mac(facts: Facts) -> None:
 
 @check(name="rosetta", area="platform", causes=["rosetta-python"],
        ok="The interpreter runs natively")
-def rosetta(ctx) -> Iterator[Finding]:
+def rosetta(ctx: CheckContext) -> Iterator[Finding]:
     facts = ctx.observed
     _live_mac(facts)
     interp = facts.interpreter
@@ -61,7 +61,7 @@ def rosetta(ctx) -> Iterator[Finding]:
 
 @check(name="avx", area="platform", causes=["cpu-lacks-avx"],
        ok="The CPU provides what the installed TensorFlow build needs")
-def avx(ctx) -> Iterator[Finding]:
+def avx(ctx: CheckContext) -> Iterator[Finding]:
     facts = ctx.facts
     if facts.interpreter.running_arch != "x86_64":
         raise SkipCheck("AVX applies to x86_64 builds only")
@@ -96,7 +96,7 @@ def avx(ctx) -> Iterator[Finding]:
     )
 
 
-def _version(text: str):
+def _version(text: str) -> Optional[Version]:
     try:
         return Version(text)
     except InvalidVersion:
@@ -105,7 +105,7 @@ def _version(text: str):
 
 @check(name="macos-version", area="platform", causes=["macos-too-old"],
        ok="Every binary supports this macOS version")
-def macos_version(ctx) -> Iterator[Finding]:
+def macos_version(ctx: CheckContext) -> Iterator[Finding]:
     facts = ctx.facts
     if facts.platform.system != "Darwin":
         raise SkipCheck("not a Mac")
@@ -113,7 +113,7 @@ def macos_version(ctx) -> Iterator[Finding]:
     if running is None:
         raise SkipCheck("the macOS version is not known for this target")
     arch = facts.interpreter.running_arch
-    by_owner: dict = {}
+    by_owner: Dict[Optional[str], Any] = {}
     for binary in facts.binaries:
         needed = binary.min_macos.get(arch or "")
         if needed and (_version(needed) or running) > running:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, Optional, Sequence
 
 from keras_doctor import causes
 from keras_doctor.facts.model import Facts, to_plain
@@ -85,7 +85,7 @@ def finding(
     cause_id: str,
     title: str,
     *,
-    evidence: Optional[dict] = None,
+    evidence: Optional[Dict[str, Any]] = None,
     fix: Sequence[FixStep] = (),
     explanation: Optional[str] = None,
     severity: Optional[Severity] = None,

@@ -14,7 +14,7 @@ from typing import Dict, Iterator, List
 
 from packaging.specifiers import SpecifierSet
 
-from keras_doctor.checks.registry import check, finding
+from keras_doctor.checks.registry import CheckContext, check, finding
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.remedies import install
 
@@ -36,7 +36,7 @@ TOO_NEW = (
 
 @check(name="openmp-runtimes", area="platform", causes=["openmp-duplicate-runtime"],
        ok="At most one Intel/LLVM OpenMP runtime is installed")
-def openmp_runtimes(ctx) -> Iterator[Finding]:
+def openmp_runtimes(ctx: CheckContext) -> Iterator[Finding]:
     copies: Dict[str, List[str]] = {}
     for binary in ctx.facts.binaries:
         if _OPENMP.search(binary.path):
@@ -59,7 +59,7 @@ def openmp_runtimes(ctx) -> Iterator[Finding]:
 
 @check(name="dependency-ceilings", area="packages", causes=["dependency-too-new"],
        ok="No dependency is newer than the old releases that use it can handle")
-def dependency_ceilings(ctx) -> Iterator[Finding]:
+def dependency_ceilings(ctx: CheckContext) -> Iterator[Finding]:
     for package, releases, dependency, too_new, why, source in TOO_NEW:
         user, dep = ctx.installed.version(package), ctx.installed.version(dependency)
         if user is None or dep is None:

@@ -8,13 +8,13 @@ If it does, that finding exists already and they stay silent: one problem, one f
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from packaging.requirements import Requirement
 from packaging.version import Version
 
 from keras_doctor.checks.installed import parse_version
-from keras_doctor.checks.registry import SkipCheck
+from keras_doctor.checks.registry import CheckContext, SkipCheck
 from keras_doctor.facts.model import Distribution, Facts
 from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.requirements import applicable, target_environment
@@ -23,7 +23,7 @@ from keras_doctor.requirements import applicable, target_environment
 STACK_REQUIRERS = TF_FAMILY | {"tf-keras"}
 
 
-def knowledge_of(ctx) -> Any:
+def knowledge_of(ctx: CheckContext) -> Any:
     """The knowledge base, or SkipCheck when this build has none (never a crashed check)."""
     try:
         return ctx.knowledge
@@ -42,7 +42,7 @@ def minor_of(version: Version) -> Tuple[int, int]:
     return (version.major, version.minor)
 
 
-def tensorflow(ctx) -> Optional[Tuple[Distribution, Version]]:
+def tensorflow(ctx: CheckContext) -> Optional[Tuple[Distribution, Version]]:
     """The TensorFlow build that `import tensorflow` loads: the real one, not a shim.
 
     When a shim (`tensorflow` 2.13-2.15.0 on macOS arm64) and the build it pulls in are both
@@ -64,7 +64,7 @@ def _has_package(dist: Distribution) -> bool:
 
 
 def declared_requirements(
-    ctx, dependency: str, requirers: Iterable[str] = STACK_REQUIRERS,
+    ctx: CheckContext, dependency: str, requirers: Iterable[str] = STACK_REQUIRERS,
 ) -> List[Tuple[Distribution, Requirement]]:
     """Requirements on `dependency` that installed `requirers` declare and whose markers apply."""
     environment = target_environment(ctx.facts.interpreter.marker_environment)
@@ -77,7 +77,7 @@ def declared_requirements(
     return out
 
 
-def declared_excludes(ctx, dependency: str, version: Version,
+def declared_excludes(ctx: CheckContext, dependency: str, version: Version,
                       requirers: Iterable[str] = STACK_REQUIRERS) -> bool:
     """True when an installed distribution declares a range that excludes `version`: the
     `requirements` check reports that conflict already."""
@@ -85,7 +85,7 @@ def declared_excludes(ctx, dependency: str, version: Version,
                for _, req in declared_requirements(ctx, dependency, requirers))
 
 
-def numpy_runtime(kb: Any, project: str, version: Version) -> Optional[dict]:
+def numpy_runtime(kb: Any, project: str, version: Version) -> Optional[Dict[str, Any]]:
     """The numpy ABI rule for a TensorFlow build, read from numpy_abi.json alone.
 
     `kb.tf_numpy_abi` also parses the whole release table to quote the declared requirement; the
@@ -100,7 +100,7 @@ def numpy_runtime(kb: Any, project: str, version: Version) -> Optional[dict]:
     return None
 
 
-def installed_version(ctx, name: str) -> Optional[Tuple[Distribution, Version]]:
+def installed_version(ctx: CheckContext, name: str) -> Optional[Tuple[Distribution, Version]]:
     dist = ctx.installed.get(name)
     version = parse_version(dist.version) if dist else None
     return (dist, version) if dist is not None and version is not None else None

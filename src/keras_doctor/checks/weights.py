@@ -9,9 +9,9 @@ whether they can succeed (python.org macOS builds have none until "Install Certi
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
-from keras_doctor.checks.registry import SkipCheck, check, finding
+from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
 from keras_doctor.checks.stack import installed_version, knowledge_of, python_minor
 from keras_doctor.findings import Finding, FixStep, StepKind
 
@@ -20,7 +20,7 @@ _HDF5_SUFFIXES = (".h5", ".hdf5")
 
 @check(name="weights-cache", area="weights", causes=["weights-cache-corrupt"],
        ok="Every cached weights file looks complete")
-def weights_cache(ctx) -> Iterator[Finding]:
+def weights_cache(ctx: CheckContext) -> Iterator[Finding]:
     caches = ctx.facts.caches
     if caches is None:
         raise SkipCheck("no Keras cache folder for this target")
@@ -59,12 +59,13 @@ def weights_cache(ctx) -> Iterator[Finding]:
         )
 
 
-def _known_files(ctx):
+def _known_files(ctx: CheckContext) -> Callable[[str], Any]:
     """A lookup of the knowledge base's weights entries; without the data, nothing is known."""
     try:
         kb = knowledge_of(ctx)
         if kb.has_file("weights.json"):
-            return kb.weight_file
+            lookup: Callable[[str], Any] = kb.weight_file
+            return lookup
     except SkipCheck:
         pass
     return lambda name: None
@@ -79,7 +80,7 @@ def _hash_matches(expected: str, sha256: str) -> bool:
 
 @check(name="weights-download-ssl", area="weights", causes=["weights-download-ssl"],
        ok="The interpreter has a CA bundle for downloading weights")
-def weights_download_ssl(ctx) -> Iterator[Finding]:
+def weights_download_ssl(ctx: CheckContext) -> Iterator[Finding]:
     facts = ctx.facts
     ssl = facts.interpreter.ssl
     if facts.config is None or not ssl or ssl.get("error"):

@@ -9,12 +9,12 @@ with `packaging.tags` exactly as an installer would.
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from keras_doctor.checks.registry import SkipCheck, check, finding
+from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
 from keras_doctor.checks.stack import (
     declared_requirements,
     installed_version,
@@ -22,6 +22,7 @@ from keras_doctor.checks.stack import (
     python_minor,
     tensorflow,
 )
+from keras_doctor.facts.model import Facts
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.knowledge import compat_rules
 from keras_doctor.knowledge.compat_rules import TF_FAMILY
@@ -32,14 +33,14 @@ PYTHONS = ("3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 _NEEDS_TENSORFLOW = ("tf-keras", "tensorflow-metal", "tensorflow-hub", "tensorflow-addons")
 
 
-def os_version(facts) -> Optional[str]:
+def os_version(facts: Facts) -> Optional[str]:
     return facts.platform.os_version if facts.platform.system == "Darwin" else None
 
 
 @check(name="installed-wheels", area="platform",
        causes=["no-wheel-for-python", "no-wheel-for-platform"],
        ok="The installed TensorFlow has wheels for this platform and Python")
-def installed_wheels(ctx) -> Iterator[Finding]:
+def installed_wheels(ctx: CheckContext) -> Iterator[Finding]:
     facts = ctx.facts
     platform, python = facts.target.platform, python_minor(facts)
     present = [n for n in ctx.installed.first if n in TF_FAMILY]
@@ -65,7 +66,7 @@ def installed_wheels(ctx) -> Iterator[Finding]:
                              needed_by=[f"{d.name} {v}" for d, v in needing])
 
 
-def _needs_tensorflow(ctx) -> list:
+def _needs_tensorflow(ctx: CheckContext) -> List[Any]:
     """Installed distributions that are useless without a TensorFlow build."""
     needing = [installed_version(ctx, n) for n in _NEEDS_TENSORFLOW]
     needing = [n for n in needing if n is not None]
@@ -107,7 +108,8 @@ def installed_wheel_fits(wheel_tags: List[str], platform: str, python: str) -> b
     return False
 
 
-def _missing_wheel(ctx, kb, release, name: str, needed_by: Optional[List[str]] = None) -> Finding:
+def _missing_wheel(ctx: CheckContext, kb: Any, release: Any, name: str,
+                   needed_by: Optional[List[str]] = None) -> Finding:
     facts = ctx.facts
     platform, python = facts.target.platform, python_minor(facts)
     other_pythons = [p for p in PYTHONS if release.wheel_for(platform, p, os_version(facts))]
@@ -141,7 +143,7 @@ def _missing_wheel(ctx, kb, release, name: str, needed_by: Optional[List[str]] =
 
 @check(name="deprecated-distributions", area="packages", causes=["deprecated-distribution"],
        ok="No obsolete TensorFlow distribution is installed")
-def deprecated_distributions(ctx) -> Iterator[Finding]:
+def deprecated_distributions(ctx: CheckContext) -> Iterator[Finding]:
     facts = ctx.facts
     seen = set()  # the first matching rule per distribution decides
     for rule in compat_rules.DEPRECATED:
@@ -178,7 +180,7 @@ def deprecated_distributions(ctx) -> Iterator[Finding]:
         )
 
 
-def _replacement(ctx, kb, project: str, version: Version) -> Optional[str]:
+def _replacement(ctx: CheckContext, kb: Any, project: str, version: Version) -> Optional[str]:
     """The same release of the replacement, when it has a wheel here; else None.
 
     A deprecation notice never changes versions as a side effect: another TensorFlow release
@@ -194,7 +196,7 @@ def _replacement(ctx, kb, project: str, version: Version) -> Optional[str]:
     return None
 
 
-def _era(ctx, version: Version) -> str:
+def _era(ctx: CheckContext, version: Version) -> str:
     metal = installed_version(ctx, "tensorflow-metal")
     keras = "Keras 2" if version < Version(compat_rules.FIRST_KERAS3_TF) else "Keras 3"
     return keras + (f", tensorflow-metal {metal[1]}" if metal else "")
@@ -202,7 +204,7 @@ def _era(ctx, version: Version) -> str:
 
 @check(name="pip-platform-tags", area="platform", causes=["pip-too-old-for-platform-tags"],
        ok="pip understands the platform tags of the wheels this platform needs")
-def pip_platform_tags(ctx) -> Iterator[Finding]:
+def pip_platform_tags(ctx: CheckContext) -> Iterator[Finding]:
     facts = ctx.facts
     pip = facts.interpreter.installers.get("pip")
     if not pip or pip == "unknown":
@@ -228,7 +230,7 @@ def pip_platform_tags(ctx) -> Iterator[Finding]:
     )
 
 
-def _applies(rule: dict, facts) -> bool:
+def _applies(rule: Dict[str, Any], facts: Facts) -> bool:
     """macOS 11 tags matter on arm64 (every arm64 wheel has them) or on macOS 11 and later."""
     if not rule["tags"].startswith("macosx_11"):
         return True

@@ -10,7 +10,7 @@ can hold a million files, so past limits no real environment reaches the scan st
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional, Set
 
 from keras_doctor.facts.binfmt import Header, read_header
 from keras_doctor.facts.model import Binary, Distribution
@@ -49,7 +49,7 @@ def scan(site_dirs: Iterable[str], distributions: List[Distribution],
          notes: Optional[List[str]] = None) -> List[Binary]:
     """The binaries of `site_dirs`; a scan cut short by its limits is said in `notes`."""
     owners: Dict[str, str] = {}
-    owned_tops: Dict[str, set] = {}
+    owned_tops: Dict[str, Set[str]] = {}
     for dist in distributions:
         files = dist.files or ()
         # RECORD paths use "/" on every platform (the wheel spec), so the first part is top-level.
@@ -105,7 +105,7 @@ def scan(site_dirs: Iterable[str], distributions: List[Distribution],
     return binaries
 
 
-def _location_index(site_dirs: Iterable[str]):
+def _location_index(site_dirs: Iterable[str]) -> Callable[[str], str]:
     roots = sorted((os.path.normpath(d) for d in site_dirs), key=len, reverse=True)
 
     def location_of(path: str) -> str:

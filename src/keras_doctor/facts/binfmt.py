@@ -58,7 +58,7 @@ def canonical_arch(name: str) -> str:
     return _ALIASES.get(key, key or "unknown")
 
 
-def read_header(path: str | os.PathLike) -> Header:
+def read_header(path: str | os.PathLike[str]) -> Header:
     """The header of the binary at `path`; unreadable files give a Header with `error` set."""
     try:
         fd = os.open(path, _OPEN_FLAGS)

@@ -174,7 +174,8 @@ def run_probe(executable: str) -> Dict[str, Any]:
     problem = probe_answer_problem(answer)
     if problem:
         raise TargetError(f"{executable} gave an unexpected probe answer: {problem}")
-    return answer
+    checked: Dict[str, Any] = answer  # probe_answer_problem has checked its shape
+    return checked
 
 
 _STR, _INT, _BOOL, _STRS, _STR_MAP = "a string", "an integer", "true or false", \

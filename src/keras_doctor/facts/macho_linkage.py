@@ -50,8 +50,8 @@ class _Provider:
 
 
 def check_linkage(
-    client: str | os.PathLike,
-    providers: Iterable[str | os.PathLike],
+    client: str | os.PathLike[str],
+    providers: Iterable[str | os.PathLike[str]],
     arch: str = "arm64",
     flat_prefixes: Sequence[str] = (),
 ) -> LinkCheck:

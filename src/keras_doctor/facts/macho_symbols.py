@@ -57,7 +57,7 @@ class LoadCommands:
 class MachOImage:
     """One slice of a (possibly fat) Mach-O file, memory-mapped; use as a context manager."""
 
-    def __init__(self, path: str | os.PathLike, arch: str = "arm64") -> None:
+    def __init__(self, path: str | os.PathLike[str], arch: str = "arm64") -> None:
         self.path = os.fspath(path)
         with open(self.path, "rb") as file:
             try:
@@ -230,36 +230,36 @@ def _walk_trie(trie: bytes) -> Set[str]:
 # -- one-call helpers -----------------------------------------------------------------------------
 
 
-def read_dylibs(path: str | os.PathLike, arch: str = "arm64") -> List[str]:
+def read_dylibs(path: str | os.PathLike[str], arch: str = "arm64") -> List[str]:
     """Install names of the libraries the `arch` slice links, in load (ordinal) order."""
     with MachOImage(path, arch) as image:
         return [name for _, name in image.commands.dylibs]
 
 
-def read_rpaths(path: str | os.PathLike, arch: str = "arm64") -> List[str]:
+def read_rpaths(path: str | os.PathLike[str], arch: str = "arm64") -> List[str]:
     """The LC_RPATH entries that `@rpath/` install names are searched in, in order."""
     with MachOImage(path, arch) as image:
         return list(image.commands.rpaths)
 
 
-def read_install_name(path: str | os.PathLike, arch: str = "arm64") -> Optional[str]:
+def read_install_name(path: str | os.PathLike[str], arch: str = "arm64") -> Optional[str]:
     """The library's own install name (LC_ID_DYLIB); None for a bundle."""
     with MachOImage(path, arch) as image:
         return image.commands.install_name
 
 
-def read_imports(path: str | os.PathLike, arch: str = "arm64") -> List[Import]:
+def read_imports(path: str | os.PathLike[str], arch: str = "arm64") -> List[Import]:
     """Every undefined external symbol, with the library its two-level namespace ordinal names."""
     with MachOImage(path, arch) as image:
         return image.imports()
 
 
-def read_undefined_symbols(path: str | os.PathLike, arch: str = "arm64") -> Set[str]:
+def read_undefined_symbols(path: str | os.PathLike[str], arch: str = "arm64") -> Set[str]:
     """Names of the undefined external symbols (Mach-O spelling, with the leading underscore)."""
     return {imported.name for imported in read_imports(path, arch)}
 
 
-def read_exported_symbols(path: str | os.PathLike, arch: str = "arm64") -> Set[str]:
+def read_exported_symbols(path: str | os.PathLike[str], arch: str = "arm64") -> Set[str]:
     """Names the library exports: its export trie, else its defined external symbols.
 
     Symbols of libraries it re-exports whole (LC_REEXPORT_DYLIB) are not included.

@@ -15,12 +15,12 @@ import dataclasses
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Union, get_args, get_origin, get_type_hints
+from typing import Any, Dict, List, Optional, Tuple, Union, get_args, get_origin, get_type_hints
 
 SCHEMA_VERSION = 1
 
 # Platform names a target can be stated as (`--platform`), with the OS and CPU they mean.
-PLATFORMS: Dict[str, tuple] = {
+PLATFORMS: Dict[str, Tuple[str, str]] = {
     "macos-arm64": ("Darwin", "arm64"),
     "macos-x86_64": ("Darwin", "x86_64"),
     "linux-x86_64": ("Linux", "x86_64"),
@@ -208,7 +208,8 @@ class Facts:
     # -- serialisation ---------------------------------------------------------------------------
 
     def to_dict(self) -> Dict[str, Any]:
-        return to_plain(self)
+        plain: Dict[str, Any] = to_plain(self)
+        return plain
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> Facts:
@@ -225,7 +226,7 @@ class Facts:
                 f"{SCHEMA_VERSION})"
             )
         try:
-            facts = _from_plain(cls, data, "facts")
+            facts: Facts = _from_plain(cls, data, "facts")
         except (KeyError, TypeError, ValueError) as exc:
             raise FactsFormatError(f"facts do not match schema {SCHEMA_VERSION}: {exc}") from exc
         problem = vocabulary_problem(facts) or version_problem(facts)

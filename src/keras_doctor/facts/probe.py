@@ -22,6 +22,10 @@ import json  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
 
+MYPY = False
+if MYPY:  # names for the type comments below; the probe itself never imports typing
+    from typing import Any, Dict, Optional, Union  # noqa: F401
+
 ENV_VARS = (
     "KERAS_BACKEND", "KERAS_HOME", "TF_USE_LEGACY_KERAS", "PYTHONPATH", "PYTHONHOME",
     "PYTHONNOUSERSITE", "VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "PATH", "HOME",
@@ -43,6 +47,7 @@ _DARWIN_FLAG_SYSCTLS = (
 
 
 def _sysctl(name, kind):
+    # type: (str, str) -> Union[int, str, None]
     """Read one sysctl of this process with sysctlbyname; None when absent (e.g. on Intel Macs)."""
     import ctypes
     import ctypes.util
@@ -64,7 +69,8 @@ def _sysctl(name, kind):
 
 
 def _darwin_cpu():
-    info = {}  # type: dict
+    # type: () -> Dict[str, Any]
+    info = {}  # type: Dict[str, Any]
     try:
         arm64 = _sysctl("hw.optional.arm64", "int")
         translated = _sysctl("sysctl.proc_translated", "int")
@@ -79,8 +85,8 @@ def _darwin_cpu():
             if _sysctl(name, "int"):
                 flags.add(flag)
         features = " ".join(
-            filter(None, [_sysctl("machdep.cpu.features", "str"),
-                          _sysctl("machdep.cpu.leaf7_features", "str")])
+            str(found) for found in (_sysctl("machdep.cpu.features", "str"),
+                                     _sysctl("machdep.cpu.leaf7_features", "str")) if found
         ).lower().replace(".", "_").split()
         flags.update(f for f in features if f in CPU_FLAGS)
         if flags or platform.machine() == "x86_64":
@@ -93,7 +99,8 @@ def _darwin_cpu():
 
 
 def _linux_cpu():
-    info = {}  # type: dict
+    # type: () -> Dict[str, Any]
+    info = {}  # type: Dict[str, Any]
     try:
         with open("/proc/cpuinfo") as handle:
             block = handle.read(65536).split("\n\n", 1)[0]
@@ -118,7 +125,8 @@ def _linux_cpu():
 
 
 def _windows_cpu():
-    info = {"os_version": platform.version()}  # type: dict
+    # type: () -> Dict[str, Any]
+    info = {"os_version": platform.version()}  # type: Dict[str, Any]
     try:
         import ctypes
 
@@ -134,6 +142,7 @@ def _windows_cpu():
 
 
 def _libc():
+    # type: () -> Optional[str]
     """glibc's version from confstr: `platform.libc_ver()` reads the whole interpreter binary."""
     try:
         return os.confstr("CS_GNU_LIBC_VERSION") or None
@@ -142,6 +151,7 @@ def _libc():
 
 
 def _marker_environment():
+    # type: () -> Dict[str, str]
     impl = sys.implementation
     iver = f"{impl.version.major}.{impl.version.minor}.{impl.version.micro}"
     if impl.version.releaselevel != "final":
@@ -162,6 +172,7 @@ def _marker_environment():
 
 
 def _ssl_paths():
+    # type: () -> Dict[str, Any]
     """What `ssl.get_default_verify_paths()` answers, read from `_ssl` as that function does.
 
     The `ssl` module itself imports `socket` and more, which doubles the cost of this fact.
@@ -189,6 +200,7 @@ def _ssl_paths():
 
 
 def probe():
+    # type: () -> Dict[str, Any]
     """Everything the facts collector needs from this interpreter, as a JSON-able dict."""
     import site
     import sysconfig

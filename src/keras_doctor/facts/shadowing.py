@@ -9,7 +9,7 @@ packages this tool cares about, so this costs a few `stat` calls.
 from __future__ import annotations
 
 import os
-from typing import Iterable, List
+from typing import Iterable, List, Set
 
 from keras_doctor.facts.model import Shadow
 
@@ -23,7 +23,7 @@ _MODULE_SUFFIXES = (".py", ".pyc")
 _EXTENSION_MARKERS = (".so", ".pyd")
 
 
-def _shadowing_path(folder: str, name: str, entries: set) -> str:
+def _shadowing_path(folder: str, name: str, entries: Set[str]) -> str:
     if name in entries:
         package = os.path.join(folder, name)
         if os.path.isfile(os.path.join(package, "__init__.py")) or os.path.isfile(
