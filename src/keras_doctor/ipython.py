@@ -1,17 +1,25 @@
-"""`%load_ext keras_doctor`: diagnose TensorFlow/Keras errors right under their traceback.
+"""`%load_ext keras_doctor`: diagnose TensorFlow/Keras errors where they happen.
 
-In a notebook or IPython session, an ImportError, AttributeError, OSError… raised from TensorFlow,
-Keras or numpy first shows its normal traceback, then the diagnosis: HTML in a notebook, text in a
-terminal. Other errors are left alone. The kernel's own environment refines the answer (its facts
-are read without importing the framework); if that fails, the text alone still explains.
+In a notebook, an ImportError, AttributeError, OSError… raised from TensorFlow, Keras or numpy is
+answered with the diagnosis first — one summary line, the causes with their fixes — and the
+traceback folded under it (the error itself stays the cell's error output, in one line). Fixes are
+written for the notebook: `%pip install …` (which installs into the kernel's environment, where
+`!pip` may not), and every change to installed packages ends with "restart the kernel", since a
+running kernel keeps the modules it already imported. The output carries HTML and a real text
+version, so `jupyter console` and other text frontends read the same diagnosis.
+In terminal IPython the traceback comes first as usual, preceded by a one-line summary and
+followed by the diagnosis as text. Other errors are left alone. The kernel's own environment
+refines the answer (its facts are read without importing the framework); if that fails, the text
+alone still explains.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import traceback
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 EXCEPTIONS = (
     ImportError,
@@ -57,34 +65,148 @@ def _in_notebook(shell: Any) -> bool:
     return type(shell).__name__ == "ZMQInteractiveShell" or "ipykernel" in sys.modules
 
 
-def show(report: Any, shell: Any) -> None:
-    import io
+RESTART = ("Restart the kernel (Kernel → Restart) after changing installed packages: a running "
+           "kernel keeps the modules it already imported")
+_DROP = {"--disable-pip-version-check"}
+_UV_TO_PIP = {"--reinstall": "--force-reinstall", "--no-cache": "--no-cache-dir"}
 
-    from keras_doctor.render import render
 
-    if _in_notebook(shell):
-        from IPython.display import HTML, display
+def notebook_command(argv: Any) -> Optional[List[str]]:
+    """`%pip install …` for a pip or uv command that changes the kernel's environment, else None.
 
-        buffer = io.StringIO()
-        render(report, "html", file=buffer)
-        display(HTML(buffer.getvalue()))
-    else:
+    `%pip` always targets the kernel's own interpreter, so the interpreter path and uv's
+    `--python PATH` are dropped; a uv-only option is translated to pip's."""
+    args = [str(a) for a in argv or ()]
+    if "pip" not in args:
+        return None
+    rest = args[args.index("pip") + 1:]
+    if rest[:2] == ["--python", rest[1] if len(rest) > 1 else ""]:
+        rest = rest[2:]
+    if not rest or rest[0] not in ("install", "uninstall"):
+        return None
+    out: List[str] = []
+    skip = False
+    for arg in rest:
+        if skip:
+            skip = False
+            continue
+        if arg == "--python":
+            skip = True
+            continue
+        if arg in _DROP:
+            continue
+        out.append(_UV_TO_PIP.get(arg, arg))
+    if out[0] == "uninstall" and "-y" not in out:
+        out.insert(1, "-y")
+    return ["%pip", *out]
+
+
+def for_notebook(report: Any, conda: bool = False) -> Any:
+    """The report with its fixes written for a notebook cell: `%pip`, then a kernel restart."""
+    from dataclasses import replace
+
+    from keras_doctor.findings import FixStep, StepKind
+
+    findings = []
+    for finding in report.findings:
+        steps, changed = [], False
+        for step in finding.fix:
+            magic = notebook_command(step.command) if step.kind is StepKind.RUN else None
+            if magic is not None:
+                changed = True
+                steps.append(replace(step, command=tuple(magic)))
+            else:
+                steps.append(step)
+        if changed:
+            note = RESTART
+            if conda:
+                note += " (in a conda environment, `%conda install` is for packages you " \
+                        "installed with conda)"
+            steps.append(FixStep(note, StepKind.MANUAL))
+        findings.append(replace(finding, fix=tuple(steps)))
+    return replace(report, findings=findings)
+
+
+def summary(report: Any) -> str:
+    """One line for the top of the output: the most likely cause and its first command."""
+    from keras_doctor.render import view
+
+    top = view.ordered(report)[0]
+    chance = f" ({view.percent(top.confidence)})" if top.confidence is not None else ""
+    line = f"keras-doctor: most likely {top.cause}{chance} — {top.title}"
+    command = next((view.step_code(s) for s in top.fix if view.step_code(s)), None)
+    if command:
+        line += f". Fix: {command}"
+        if command.startswith("%pip"):
+            line += ", then restart the kernel"
+    return line
+
+
+def show(report: Any, shell: Any, traceback_text: str = "") -> None:
+    """Display the diagnosis: HTML with a text version for every frontend; in a terminal, text."""
+    from keras_doctor.render import render, render_to_string
+
+    if not _in_notebook(shell):
         render(report, "terminal", file=sys.stdout)
+        return
+    import html
+
+    from IPython.display import display
+
+    from keras_doctor.render.htmlfmt import PRE_STYLE, to_html
+
+    report = for_notebook(report, conda=_conda_kernel())
+    line = summary(report)
+    text = f"{line}\n\n{render_to_string(report, 'terminal', width=100)}"
+    fragment = (f'<div style="font-weight: 600; margin: .2em 0 .4em">{html.escape(line)}</div>'
+                + to_html(report))
+    if traceback_text:
+        text += f"\n{traceback_text}"
+        fragment += ("<details><summary style=\"cursor: pointer; opacity: .7\">Traceback"
+                     f"</summary><pre style=\"{PRE_STYLE}\">{html.escape(traceback_text)}"
+                     "</pre></details>")
+    display({"text/plain": text, "text/html": fragment}, raw=True)
+
+
+def _conda_kernel() -> bool:
+    import os
+
+    return bool(os.environ.get("CONDA_PREFIX")) and sys.prefix == os.environ.get("CONDA_PREFIX")
 
 
 def _handler(
     shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Optional[int] = None
 ) -> None:
-    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
     try:
         report = diagnose(etype, value, tb)
-        if report is not None:
-            show(report, shell)
     except Exception as exc:  # never let the diagnosis hide the user's own error
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         print(
             f"keras-doctor: could not diagnose this error ({type(exc).__name__}: {exc})",
             file=sys.stderr,
         )
+        return None
+    if report is None:
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+        return None
+    if _in_notebook(shell):
+        full = "".join(traceback.format_exception(etype, value, tb))
+        try:
+            show(report, shell, full)
+        except Exception as exc:  # the traceback must still reach the user in full
+            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+            print(f"keras-doctor: could not show the diagnosis ({exc})", file=sys.stderr)
+            return None
+        # The cell still fails with its own error, in one line: the full traceback is above.
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset, exception_only=True)
+        return None
+    with contextlib.suppress(Exception):  # a summary is a courtesy; the rest still follows
+        print(summary(report) + " (details below the traceback)")
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+    try:
+        show(report, shell)
+    except Exception as exc:
+        print(f"keras-doctor: could not show the diagnosis ({exc})", file=sys.stderr)
     return None
 
 
