@@ -62,7 +62,7 @@ def diagnose(etype: type, value: BaseException, tb: Any, with_facts: bool = True
 
 
 def _in_notebook(shell: Any) -> bool:
-    return type(shell).__name__ == "ZMQInteractiveShell" or "ipykernel" in sys.modules
+    return type(shell).__name__ == "ZMQInteractiveShell"  # the kernel's shell, any frontend
 
 
 RESTART = ("Restart the kernel (Kernel → Restart) after changing installed packages: a running "
