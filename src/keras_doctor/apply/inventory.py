@@ -16,7 +16,7 @@ import json
 import os
 import subprocess
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set
 
 from packaging.utils import canonicalize_name
 
@@ -150,7 +150,7 @@ def with_pyc_companions(paths: List[str]) -> List[str]:
 
     Each `__pycache__` folder is listed once, however many sources it serves.
     """
-    stems: Dict[str, set] = {}
+    stems: Dict[str, Set[str]] = {}
     for path in paths:
         if path.endswith(".py"):
             folder, base = os.path.split(path)

@@ -75,7 +75,8 @@ def take(target: TargetInfo, names: List[str], folder: Path) -> Dict[str, Any]:
 
 
 def load(folder: Path) -> Dict[str, Any]:
-    return json.loads((folder / MANIFEST).read_text())
+    manifest: Dict[str, Any] = json.loads((folder / MANIFEST).read_text())
+    return manifest
 
 
 def restore(manifest: Dict[str, Any], folder: Path) -> List[str]:

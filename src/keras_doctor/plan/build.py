@@ -21,7 +21,7 @@ from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.plan import files, packages
 from keras_doctor.plan.installers import choose_installer, find_uv
 from keras_doctor.plan.installers import pin as make_pin
-from keras_doctor.plan.interpreters import find_interpreter
+from keras_doctor.plan.interpreters import InterpreterFinder, find_interpreter
 from keras_doctor.plan.model import Plan, PlannedStep, PlanStatus, PlanTarget, StepKind
 from keras_doctor.plan.new_env import new_environment
 from keras_doctor.plan.recommend import installed_versions, recommend_for
@@ -35,7 +35,8 @@ INTERPRETER_CAUSES = ("rosetta-python", "no-wheel-for-python", "externally-manag
 
 def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
                new_venv: Optional[str] = None, resolver: Resolver = resolve,
-               uv: Optional[str] = None, interpreter_finder=find_interpreter,
+               uv: Optional[str] = None,
+               interpreter_finder: InterpreterFinder = find_interpreter,
                upgrade: bool = False) -> Plan:
     """The plan for `facts` and the findings `check` made of them.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Set, Tuple
 
 from keras_doctor.findings import Finding
 from keras_doctor.knowledge.compat_rules import TF_FAMILY
@@ -20,7 +20,7 @@ from keras_doctor.plan.model import PlannedStep, SkippedStep, StepKind
 KNOWN_BACKENDS = ("tensorflow", "jax", "torch")
 
 
-def file_steps(finding: Finding, *, installed: set, installer: str, python: str,
+def file_steps(finding: Finding, *, installed: Set[str], installer: str, python: str,
                uv: Optional[str]) -> Tuple[List[PlannedStep], List[SkippedStep]]:
     cause, evidence = finding.cause, finding.evidence
     if cause == "shadowed-module" and _text(evidence, "path"):
@@ -74,7 +74,8 @@ def skipped(finding: Finding, reason: str) -> SkippedStep:
     return SkippedStep(finding.cause, f"{finding.title}: {reason}", advice)
 
 
-def _backend_steps(finding: Finding, installed: set) -> Tuple[List[PlannedStep], List[SkippedStep]]:
+def _backend_steps(finding: Finding,
+                   installed: Set[str]) -> Tuple[List[PlannedStep], List[SkippedStep]]:
     stated = finding.evidence.get("installed_backends")
     have = set(stated) if isinstance(stated, list) else set(installed)
     if installed & TF_FAMILY:

@@ -18,7 +18,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 _ASK = ("import json, platform, sys; print(json.dumps({"
         "'version': '%d.%d.%d' % sys.version_info[:3], 'machine': platform.machine(),"
@@ -89,6 +89,10 @@ def native_interpreters(platform: str, paths: Optional[Iterable[str]] = None,
     return sorted(unique.values(), key=_key, reverse=True)
 
 
+# How a plan looks for the interpreter of a new environment (a fake in tests, for live OS calls).
+InterpreterFinder = Callable[[str, Callable[[str], bool]], Optional[Interpreter]]
+
+
 def find_interpreter(platform: str, has_wheels: Callable[[str], bool],
                      paths: Optional[Iterable[str]] = None) -> Optional[Interpreter]:
     """The newest native interpreter whose Python version `has_wheels` accepts ("3.11")."""
@@ -114,9 +118,9 @@ def install_advice(platform: str, minors: List[str]) -> List[str]:
     return advice
 
 
-def _key(interpreter: Interpreter):
+def _key(interpreter: Interpreter) -> Tuple[int, ...]:
     return _key_of(interpreter.version)
 
 
-def _key_of(version: str):
+def _key_of(version: str) -> Tuple[int, ...]:
     return tuple(int(p) for p in version.split(".")[:3] if p.isdigit())

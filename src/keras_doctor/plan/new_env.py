@@ -18,7 +18,7 @@ from keras_doctor.plan import files, packages
 from keras_doctor.plan.installers import install_argv, new_venv_argv
 from keras_doctor.plan.installers import pin as make_pin
 from keras_doctor.plan.installers import venv_python as venv_python_of
-from keras_doctor.plan.interpreters import install_advice
+from keras_doctor.plan.interpreters import InterpreterFinder, install_advice
 from keras_doctor.plan.model import Plan, PlannedStep, PlanStatus, PlanTarget, SkippedStep, StepKind
 from keras_doctor.plan.recommend import has_wheel, recommend_for
 from keras_doctor.plan.resolution import Resolver, resolve_into
@@ -38,7 +38,7 @@ def native_platform(facts: Facts) -> str:
 
 def new_environment(plan: Plan, facts: Facts, findings: List[Finding], wrong: List[Finding],
                      dest: Optional[str], knowledge: Any, resolver: Resolver, uv: Optional[str],
-                     interpreter_finder) -> Plan:
+                     interpreter_finder: InterpreterFinder) -> Plan:
     platform = native_platform(facts)
     reasons = "; ".join(f.title for f in wrong) or "a fresh environment was asked for"
     anchored = recommend_for(facts, knowledge, platform=platform)

@@ -19,7 +19,7 @@ Every string returned is built from parsed names and versions, never copied from
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -129,7 +129,8 @@ def recommend(platform: str, python_version: str, knowledge: Any = None,
     return rec
 
 
-def _other_python(kb: Any, platform: str, python: str, legacy: bool, metal: bool):
+def _other_python(kb: Any, platform: str, python: str, legacy: bool,
+                  metal: bool) -> Optional[Tuple[str, Recommendation]]:
     """(python, Recommendation) for the newest other Python where the wanted set exists."""
     for other in sorted(PYTHONS, key=lambda p: (p != python, -int(p.split(".")[1]))):
         if other == python:
@@ -141,7 +142,7 @@ def _other_python(kb: Any, platform: str, python: str, legacy: bool, metal: bool
 
 
 def _choose(kb: Any, platform: str, python: str, legacy: bool, metal: bool,
-            build: str = "tensorflow"):
+            build: str = "tensorflow") -> Optional[Tuple[List[str], Dict[str, str]]]:
     """(pins, reasons) for the newest TensorFlow that satisfies everything asked, or None."""
     tag = "cp" + python.replace(".", "")
     for release in reversed(kb.releases(build)):

@@ -196,7 +196,9 @@ def _resolve_pip(reqs: List[str], platform: str, python_version: str, pip_python
     return Resolution(True, "pip", pins, limitation=PIP_LIMITATION, seconds=elapsed, argv=argv)
 
 
-def _run(argv: List[str], stdin: Optional[str], env: Dict[str, str], timeout: float):
+def _run(argv: List[str], stdin: Optional[str], env: Dict[str, str],
+         timeout: float) -> Optional[subprocess.CompletedProcess[str]]:
+    """The finished process; None when it ran out of time."""
     try:
         return subprocess.run(argv, input=stdin, capture_output=True, text=True, env=env,
                               timeout=timeout,
