@@ -350,6 +350,26 @@ def test_absurd_stated_python_versions_are_refused_at_once(tmp_path, version):
     assert "--python-version" in line and time.monotonic() - started < 20
 
 
+def test_a_python_that_prints_without_end_is_stopped_at_the_output_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(collect, "PROBE_OUTPUT_LIMIT", 1 << 20)
+    monkeypatch.setattr(collect, "PROBE_TIMEOUT", 30.0)
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\nhead -c 3000000 /dev/zero\nexec sleep 60\n")
+    fake.chmod(0o755)
+    started = time.monotonic()
+    with pytest.raises(collect.TargetError, match="printed more than 1 MB"):
+        collect.run_probe(str(fake))  # was: held every byte until the timeout
+    assert time.monotonic() - started < 20
+
+
+def test_a_python_whose_error_line_is_huge_is_reported_in_one_short_line(tmp_path):
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\nhead -c 100000 /dev/zero | tr '\\0' x >&2\nexit 1\n")
+    fake.chmod(0o755)
+    line = one_line_error(doctor("check", "--python", str(fake)))
+    assert "exit 1" in line and len(line) < 600
+
+
 @pytest.mark.parametrize("version", ["3.999", "3.99999", "4.0"])
 def test_recommend_refuses_absurd_python_versions_at_once(version):
     started = time.monotonic()

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from keras_doctor.checks.registry import run_checks
-from keras_doctor.facts import collect, config, distributions
+from keras_doctor.facts import collect, config, distributions, hdf5
 from keras_doctor.facts.distributions import Headers
 
 KEYS = ["Name", "Version", "Requires-Dist", "Requires-Python", "Tag", "Metadata-Version",
@@ -155,3 +155,9 @@ def test_every_kernel_is_either_listed_or_noted(kernel_files):
         assert len(specs) + len(notes) == len(kernel_files)
         assert all(s.argv0 is None or isinstance(s.argv0, str) for s in specs)
 
+
+
+@given(st.one_of(raw_bytes, raw_bytes.map(lambda b: hdf5.SIGNATURE + b)))
+def test_the_hdf5_superblock_reader_gives_a_length_or_none(header):
+    end = hdf5.end_of_file(header[: hdf5.HEADER_BYTES])
+    assert end is None or (isinstance(end, int) and end >= 0)

@@ -29,6 +29,7 @@ from keras_doctor.facts.model import (
 from keras_doctor.version import __version__
 
 PROBE_TIMEOUT = 60.0
+PROBE_OUTPUT_LIMIT = 64 << 20  # a real answer is a few kB
 FACTS_FILE_LIMIT = 512 << 20  # a TensorFlow environment's snapshot is a few MB
 # The schema nests 4 deep, plus keras.json's content (read up to JSON_DEPTH_LIMIT deep).
 FACTS_DEPTH_LIMIT = JSON_DEPTH_LIMIT + 8
@@ -152,21 +153,22 @@ def run_probe(executable: str) -> Dict[str, Any]:
     if os.path.isdir(executable) or not os.access(executable, os.X_OK):
         raise TargetError(f"{executable} is not an executable interpreter")
     try:
-        proc = subprocess.run(
-            [executable, "-c", probe_source()],
-            capture_output=True, timeout=PROBE_TIMEOUT,
-        )
+        returncode, stdout, stderr = _run_bounded([executable, "-c", probe_source()],
+                                                  PROBE_TIMEOUT, PROBE_OUTPUT_LIMIT)
     except subprocess.TimeoutExpired as exc:
         raise TargetError(f"{executable} did not answer within {PROBE_TIMEOUT:.0f} s") from exc
     except OSError as exc:
         raise TargetError(f"{executable} does not run: {exc.strerror or exc}") from exc
-    if proc.returncode != 0:
-        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+    if len(stdout) > PROBE_OUTPUT_LIMIT:
+        raise TargetError(f"{executable} printed more than {PROBE_OUTPUT_LIMIT >> 20} MB: "
+                          "not a Python interpreter keras-doctor can read")
+    if returncode != 0:
+        tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
         raise TargetError(
-            f"{executable} failed to run the probe (exit {proc.returncode}): {tail[0]}"
+            f"{executable} failed to run the probe (exit {returncode}): {tail[0][:300]}"
         )
     try:
-        answer = loads_json(proc.stdout.decode("utf-8"))
+        answer = loads_json(stdout.decode("utf-8"))
     except ValueError as exc:  # not UTF-8, not JSON, or nested past any real answer
         raise TargetError(
             f"{executable} is not a Python interpreter keras-doctor can read"
@@ -229,6 +231,48 @@ def probe_answer_problem(answer: Any) -> Optional[str]:
         return "'ssl' holds nested values"
     problem = python_version_problem(answer["version"])
     return f"'version': {problem}" if problem else None
+
+
+def _run_bounded(argv: List[str], timeout: float, limit: int) -> Tuple[int, bytes, bytes]:
+    """Run `argv` with no input and keep at most `limit` + 1 bytes of each output stream.
+
+    An executable that prints without end is stopped once it passes the limit, instead of filling
+    memory for the whole timeout; one that hangs is killed at the timeout (TimeoutExpired).
+    """
+    import subprocess
+    import threading
+
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    outputs = (bytearray(), bytearray())
+
+    def drain(pipe: Any, kept: bytearray) -> None:
+        while True:
+            chunk = pipe.read1(1 << 16)
+            if not chunk:
+                return
+            kept.extend(chunk[: limit + 1 - len(kept)])
+            if len(kept) > limit:
+                proc.kill()
+                return
+
+    readers = [threading.Thread(target=drain, args=(pipe, kept), daemon=True)
+               for pipe, kept in zip((proc.stdout, proc.stderr), outputs)]
+    for reader in readers:
+        reader.start()
+    try:
+        returncode = proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        for reader in readers:
+            reader.join(5)  # a child's own children may hold the pipes open: never wait on them
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+    return returncode, bytes(outputs[0]), bytes(outputs[1])
 
 
 def collect_python(executable: str, **options: Any) -> Facts:
