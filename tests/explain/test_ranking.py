@@ -60,11 +60,27 @@ def test_one_symptom_with_two_causes_lists_both_most_likely_first():
     assert 1 > high > low > 0
 
 
-def test_the_confidence_shown_is_the_score_of_the_text():
+def test_the_confidence_shown_is_the_calibrated_probability_of_the_evidence():
+    from keras_doctor.explain import calibrate
+
     _, hyps = hypotheses(ARCH)
     (finding,) = explain_text(ARCH).findings
-    assert finding.confidence == round(hyps[0].score, 3)
+    assert finding.confidence == calibrate.calibrated(hyps)[0]
     assert 0.5 < finding.confidence < 1
+
+
+def test_a_later_candidate_never_shows_more_confidence_than_an_earlier_one():
+    for text in (NUMPY, PROTOBUF, ARCH, NO_MODULE, ILLEGAL, NUMPY + "\n" + PROTOBUF):
+        shown = [f.confidence for f in explain_text(text).findings]
+        assert shown == sorted(shown, reverse=True), text
+
+
+def test_without_a_model_the_hand_scores_are_shown(monkeypatch):
+    from keras_doctor.explain import calibrate
+
+    monkeypatch.setattr(calibrate, "model", lambda path=None: None)
+    _, hyps = hypotheses(ARCH)
+    assert calibrate.calibrated(hyps) == [h.score for h in hyps]
 
 
 @pytest.mark.parametrize(("weights", "score"), [

@@ -7,12 +7,12 @@ facts snapshot, the registered checks confirm or contradict the text's hypothese
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, FrozenSet, Optional
 
 from keras_doctor import causes
+from keras_doctor.explain import calibrate, fallback, match, messages, refine, text
 from keras_doctor.explain import catalog as catalog_module
 from keras_doctor.explain import clues as clues_module
-from keras_doctor.explain import fallback, match, refine, text
 from keras_doctor.explain.hypothesis import Hypothesis, to_finding
 from keras_doctor.explain.names import NameResolver
 from keras_doctor.explain.resolve import Context, resolve
@@ -39,6 +39,7 @@ RESOLVED_MECHANISM = {
     "AVX shows there.",
 }
 MIN_CONFIDENCE = 0.15
+MIN_SHOWN = 0.02
 FALLBACK_MECHANISM = (
     "No known message matched; these are the causes that most often produce this kind of error "
     "(judged from its exception, the packages in the traceback and the platform), least certain "
@@ -50,8 +51,16 @@ NO_ERROR_MESSAGE = (
 )
 
 
-def hypotheses(raw: str, knowledge: Any = None, keras_version: Optional[str] = None) -> tuple:
-    """(cleaned text, hypotheses ranked most likely first) for `raw`, from the text alone."""
+def hypotheses(
+    raw: str,
+    knowledge: Any = None,
+    keras_version: Optional[str] = None,
+    without_sources: FrozenSet[str] = frozenset(),
+) -> tuple:
+    """(cleaned text, hypotheses ranked most likely first) for `raw`, from the text alone.
+
+    `without_sources` leaves out the signatures learned from those reports: how explain would
+    have answered a report before its own thread taught a signature (used to calibrate)."""
     cleaned = text.clean(raw)
     cat = catalog_module.load()
     ctx = Context(
@@ -65,6 +74,8 @@ def hypotheses(raw: str, knowledge: Any = None, keras_version: Optional[str] = N
     read = clues_module.read(cleaned.text, cleaned.frames)
     for signature_match in match.run(cat, cleaned.text):
         signature = signature_match.signature
+        if without_sources and without_sources.intersection(signature.sources):
+            continue
         for cause_id, weight, extra in resolve(signature_match, ctx):
             if cause_id not in causes.CATALOG:
                 continue
@@ -86,6 +97,20 @@ def hypotheses(raw: str, knowledge: Any = None, keras_version: Optional[str] = N
                 hyp.excerpt = signature_match.excerpt
             hyp.position = max(hyp.position, signature_match.last_position)
             hyp.sources.extend(s for s in signature.sources if s not in hyp.sources)
+    for cause_id, weight, extra, mechanism, source in messages.causes_of(cleaned.text):
+        if cause_id not in causes.CATALOG:
+            continue
+        known = cause_id in found
+        hyp = found.setdefault(cause_id, Hypothesis(cause_id))
+        for key, value in extra.items():
+            hyp.evidence.setdefault(key, value)
+        if known:  # the same line already recognised by a signature: one witness, not two
+            continue
+        hyp.weights.append(weight)
+        hyp.signatures.append("message-atlas")
+        hyp.mechanism = mechanism
+        hyp.excerpt = str(extra.get("message", ""))
+        hyp.sources.append(source)
     if not found:
         for cause_id, weight, extra in fallback.candidates(cleaned.text, read):
             hyp = found.setdefault(cause_id, Hypothesis(cause_id))
@@ -119,14 +144,18 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
         shown = read.as_evidence()
         if shown:
             report.extra["traceback"] = shown
-    scored = [(h, h.score) for h in ranked]
+    scored = list(zip(ranked, calibrate.calibrated(ranked)))
     if facts is not None:
         from keras_doctor.facts.model import to_plain
 
         report.target = to_plain(facts.target)
         notebook = bool(read and (read.notebook or read.colab))
         scored = refine.with_facts(scored, facts, knowledge, report, notebook)
-    scored = [(h, s) for h, s in scored if s >= MIN_CONFIDENCE][:MAX_FINDINGS]
+    kept = [(h, s) for h, s in scored if s >= MIN_CONFIDENCE]
+    # never fewer than three candidates for an error: the second and third are where the answer
+    # is when the first is wrong, and a low confidence already says how unsure they are
+    kept += [(h, s) for h, s in scored if MIN_SHOWN <= s < MIN_CONFIDENCE][: max(0, 3 - len(kept))]
+    scored = kept[:MAX_FINDINGS]
     report.findings = [
         h if isinstance(h, Finding) else to_finding(h, round(s, 3), facts) for h, s in scored
     ]

@@ -12,9 +12,9 @@ Keras has had three layouts, and one reading serves them all:
   lookup follows that extension, like the import system does.
 A package also exposes its submodules (`from pkg import sub` imports them on demand), so they count.
 A module that fills its namespace with `globals().update(registry)` (keras.initializers in Keras
-2.6–2.12) exposes the registry's names: its literal keys and the classes of the package modules it
-imports (with their snake_case aliases), which is how Keras fills it; real imports confirm this in
-the slow tests.
+2.6–2.12) exposes the registry's names: its literal keys and the classes of the modules of its own
+package that it imports (with their snake_case aliases), which is how Keras fills it; real imports
+confirm this in the slow tests (tests/explain/test_atlas_real_imports.py).
 """
 
 from __future__ import annotations
@@ -175,8 +175,8 @@ class WheelSource:
 
     def _registry_names(self, tree: ast.Module, package: str) -> Set[str]:
         """Names a module binds with `globals().update(registry)` (keras.initializers in Keras
-        2.6–2.12): the registry's literal keys, and the classes of the package modules it imports
-        with their snake_case aliases, which is how Keras fills that registry."""
+        2.6–2.12): the registry's literal keys, and the classes of its own package's modules that
+        it imports, with their snake_case aliases, which is how Keras fills that registry."""
         names: Set[str] = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
@@ -184,8 +184,8 @@ class WheelSource:
                 if isinstance(key, ast.Constant) and isinstance(key.value, str):
                     names.add(key.value)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                if not _inside(node.module, self.root):
-                    continue
+                if node.module != package and not node.module.startswith(package + "."):
+                    continue  # the registry is filled from the package's own modules only
                 for alias in node.names:
                     source = f"{node.module}.{alias.name}"
                     path = self.module_file(source)

@@ -1,0 +1,84 @@
+"""Turn the evidence behind each candidate into a confidence that means what it says.
+
+The hand-set signature weights rank causes well but are not probabilities: a 0.95 from one
+signature and a 0.95 from two weaker witnesses, or a fallback guess, are not equally often right. A
+small logistic model over the evidence (its combined weight, how many witnesses, where the witness
+came from, whether the traceback weakened it, its lead over the runner-up) maps each candidate to
+the probability that it is the cause. The model is data (`knowledge/data/calibration.json`),
+trained by `python -m keras_doctor.knowledge.build.calibration` on the tuning corpus only (never
+on held-out reports); inference is a dot product and a logistic, in pure Python.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "calibration.json"
+FEATURES = (
+    "bias",
+    "logit_score",
+    "witnesses",
+    "from_fallback",
+    "from_message_atlas_only",
+    "weakened",
+    "first",
+    "lead",
+)
+
+
+def features(hyp: Any, rank: int, scores: Sequence[float]) -> List[float]:
+    """The evidence of one hypothesis (`hypothesis.Hypothesis`) ranked `rank` among `scores`."""
+    score = min(0.995, max(0.005, hyp.score))
+    signatures = list(hyp.signatures)
+    fallback = bool(signatures) and all(s.startswith("fallback:") for s in signatures)
+    atlas_only = bool(signatures) and all(s == "message-atlas" for s in signatures)
+    others = [s for i, s in enumerate(scores) if i != rank]
+    lead = score - (max(others) if others else 0.0)
+    return [
+        1.0,
+        math.log(score / (1 - score)),
+        float(min(len(set(signatures)), 3)),
+        float(fallback),
+        float(atlas_only),
+        float(bool(getattr(hyp, "against", None))),
+        float(rank == 0),
+        lead,
+    ]
+
+
+@cache
+def model(path: Optional[str] = None) -> Optional[Dict[str, Any]]:
+    try:
+        document = json.loads(Path(path or DATA).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if tuple(document.get("features", ())) != FEATURES:
+        return None  # trained on another feature set: fall back to the raw scores
+    return document
+
+
+def probability(values: Sequence[float], weights: Sequence[float]) -> float:
+    z = sum(v * w for v, w in zip(values, weights))
+    z = max(-30.0, min(30.0, z))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def calibrated(ranked: Sequence[Any]) -> List[float]:
+    """Confidences for hypotheses in their ranked order (raw scores without a model).
+
+    The hand-set evidence ranks (cross-validation found it ranks as well as the model); the model
+    says how sure to be. A later candidate never shows more confidence than an earlier one."""
+    trained = model()
+    scores = [h.score for h in ranked]
+    if trained is None:
+        return scores
+    weights = trained["weights"]
+    out: List[float] = []
+    for i, h in enumerate(ranked):
+        p = min(0.99, probability(features(h, i, scores), weights))
+        out.append(round(min(p, out[-1]) if out else p, 3))
+    return out

@@ -1,0 +1,113 @@
+"""The message atlas: what packages can print, read from their wheels, and recognised in a paste.
+
+The extraction is tested on source written here in each style packages use (f-strings, `%`,
+`.format`, a message built before the raise, warnings, loggers, C `PyErr_Format`, strings in a
+binary); the shipped atlas is tested for coverage and size; recognition is tested on messages the
+packages print that no signature was written for.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from keras_doctor.explain import explain_text, messages
+from keras_doctor.knowledge.build.messages import HOLE, PACKAGES, Package, messages_of
+
+PY = Package("demo", ("demo",), ("1.0",))
+
+
+def extracted(path: str, source: str, package: Package = PY):
+    return {template for _, template in messages_of(path, source.encode(), package)}
+
+
+def test_python_raise_sites_in_every_templating_style():
+    source = textwrap.dedent('''
+        import logging, warnings
+        logger = logging.getLogger(__name__)
+        def f(x, name):
+            if x:
+                raise ValueError(f"Layer {name} expects 2 inputs, but it received {x} tensors")
+            raise ImportError("numpy %s is required, found %s" % (1, 2))
+        def g(name):
+            msg = "Could not interpret optimizer identifier: "
+            msg += str(name)
+            raise TypeError(msg)
+        def h(v):
+            warnings.warn("The `lr` argument is deprecated, use `learning_rate` instead.")
+            logger.error("Failed to load the plugin {}: {}".format(v, v))
+            raise RuntimeError("plain " + v + " suffix of a message")
+    ''')
+    found = extracted("demo/x.py", source)
+    assert f"Layer {HOLE} expects 2 inputs, but it received {HOLE} tensors" in found
+    assert f"numpy {HOLE} is required, found {HOLE}" in found
+    assert f"Could not interpret optimizer identifier: {HOLE}" in found
+    assert "The `lr` argument is deprecated, use `learning_rate` instead." in found
+    assert f"Failed to load the plugin {HOLE}: {HOLE}" in found
+    assert f"plain {HOLE} suffix of a message" in found
+
+
+def test_c_errors_and_binary_strings():
+    header = ('if (NPY_VERSION != PyArray_GetNDArrayCVersion()) {\n'
+              '  PyErr_Format(PyExc_RuntimeError, "module compiled against "\n'
+              '      "ABI version 0x%x but this version of numpy is 0x%x", \\\n'
+              '      (int) NPY_VERSION, (int) PyArray_GetNDArrayCVersion());')
+    assert (f"module compiled against ABI version 0x{HOLE} but this version of numpy is 0x{HOLE}"
+            in extracted("demo/api.h", header))
+    binary = (b"\x00\x01garbage\x00The TensorFlow library was compiled to use AVX instructions, "
+              b"but these aren't available on your machine.\x00_ZN10tensorflow4OpKernelD2Ev\x00"
+              b"Enable the use of AVX instructions when it is not needed at all\x00")
+    found = extracted("demo/lib.so", binary.decode("latin-1"))
+    assert any("aren't available on your machine" in t for t in found)
+    assert not any("_ZN10" in t or t.startswith("Enable") for t in found)
+
+
+def test_the_shipped_atlas_covers_every_package_compactly():
+    path = messages.DATA
+    assert path.stat().st_size < 1_500_000
+    document = json.loads(path.read_text(encoding="utf-8"))
+    wanted = {"tensorflow", "keras", "tf-keras", "numpy", "pip", "h5py", "protobuf", "ml-dtypes",
+              "tensorflow-metal", "tensorflow-hub", "jax", "torch"}
+    assert wanted <= set(document["packages"]) == {p.distribution for p in PACKAGES}
+    printed = {document["packages"][int(part.split(":")[0])]
+               for row in document["messages"] for part in row[4].split(";")}
+    assert wanted <= printed
+    assert all(len(v) >= 2 for v in document["versions"].values())  # across versions
+
+
+@pytest.mark.parametrize(
+    ("line", "package", "cause"),
+    [
+        ("2024-03-01 10:00:00.000000: E tensorflow/core/framework/op_kernel.cc:1] Error while "
+         "registering FusedBatchMatMulV2 kernel", "tensorflow-metal", "metal-plugin-mismatch"),
+        ("ImportError: Could not import tensorflow. Do not import tensorflow from its source "
+         "directory; change directory to outside the TensorFlow source tree, and relaunch your "
+         "Python interpreter from there.", "tensorflow", "shadowed-module"),
+        ("F external/local_tsl/tsl/platform/cpu_feature_guard.cc:42] The TensorFlow library was "
+         "compiled to use AVX instructions, but these aren't available on your machine.",
+         "tensorflow", "cpu-lacks-avx"),
+    ],
+)
+def test_a_message_the_package_prints_is_recognised_without_a_signature(line, package, cause):
+    found = messages.find(line)
+    assert found and package in found[0][0].releases
+    report = explain_text(line)
+    assert report.findings[0].cause == cause
+    assert package in report.findings[0].evidence["printed_by"]
+
+
+def test_informational_start_up_lines_explain_nothing():
+    line = ("I tensorflow/core/platform/cpu_feature_guard.cc:182] This TensorFlow binary is "
+            "optimized to use available CPU instructions in performance-critical operations.")
+    assert messages.causes_of(line) == []
+
+
+@pytest.mark.parametrize("line", [
+    "AttributeError: module 'keras' has no attribute 'applications'",
+    "ImportError: cannot import name 'VGG16' from 'keras.applications'",
+])
+def test_python_s_own_messages_name_no_printer(line):
+    """CPython's generic messages, re-raised by many packages, must not be pinned on one."""
+    assert messages.find(line) == []
