@@ -5,7 +5,7 @@ signature and a 0.95 from two weaker witnesses, or a fallback guess, are not equ
 small logistic model over the evidence (its combined weight, how many witnesses, where the witness
 came from, whether the traceback weakened it, its lead over the runner-up) maps each candidate to
 the probability that it is the cause. The model is data (`knowledge/data/calibration.json`),
-trained by `python -m keras_doctor.knowledge.build.calibration` on the tuning corpus only (never
+trained by `python -m keras_doctor.explain.train_calibration` on the tuning corpus only (never
 on held-out reports); inference is a dot product and a logistic, in pure Python.
 """
 

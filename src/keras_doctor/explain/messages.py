@@ -143,19 +143,13 @@ _PREFIX = re.compile(
     r"(?:ERROR|WARNING|error|warning): )"
 )
 MIN_COVERAGE = 0.5
-# CPython's own messages, which packages re-raise with their own arguments: they name no printer.
-GENERIC = re.compile(
-    r"^(?:module '?\u2026'? has no attribute|cannot import name|No module named|"
-    r"'?\u2026'? object has no attribute|\u2026 object has no attribute|"
-    r"\u2026\(\) got an unexpected keyword argument)"
-)
 
 
 def _covers(template: str, hole: str, line: str) -> bool:
     """Whether the template's own words make up at least half of the line's message: a generic
     template ("cannot import name … from …") re-raised by some package says nothing about who
     printed a specific line."""
-    if GENERIC.search(template):
+    if generic(template):
         return False
     message = _PREFIX.sub("", line, count=1)
     literal = sum(c.isalnum() for c in template)
@@ -163,6 +157,17 @@ def _covers(template: str, hole: str, line: str) -> bool:
 
 
 # -- from who printed it to the cause ------------------------------------------------------------
+
+
+def generic(template: str) -> bool:
+    """CPython's own messages, re-raised by packages with their own arguments, name no printer."""
+    return any(pattern.search(template) for pattern in _generic_patterns())
+
+
+@cache
+def _generic_patterns() -> Tuple[Pattern[str], ...]:
+    document = json.loads(CAUSES.read_text(encoding="utf-8"))
+    return tuple(re.compile(p) for p in document.get("generic_templates", ()))
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import re
 import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
@@ -346,6 +348,13 @@ def read_release(fetcher: Fetcher, package: Package, version: str,
     return source, found
 
 
+@cache
+def _generic() -> Tuple[re.Pattern, ...]:
+    """CPython's own messages (listed in knowledge/message_causes.json) name no printer."""
+    document = json.loads((paths.EMBEDDED_DIR.parent / "message_causes.json").read_text("utf-8"))
+    return tuple(re.compile(p) for p in document.get("generic_templates", ()))
+
+
 def literal_of(template: str) -> str:
     """The longest literal stretch of a template: what a matching line must contain verbatim."""
     return max(template.split(HOLE), key=len).strip()
@@ -362,9 +371,7 @@ def anchor(template: str) -> str:
 
 
 def _matchable(template: str) -> bool:
-    from keras_doctor.explain.messages import GENERIC
-
-    if GENERIC.search(template):
+    if any(p.search(template) for p in _generic()):
         return False
     literal = literal_of(template)
     return (len(literal) >= MIN_LITERAL and len(template) <= 600 and " " in literal

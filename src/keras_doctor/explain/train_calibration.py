@@ -1,6 +1,6 @@
 """Train explain's confidence model on the tuning corpus, never on held-out reports.
 
-    python -m keras_doctor.knowledge.build.calibration [--repo DIR] [--out DIR]
+    python -m keras_doctor.explain.train_calibration [--repo DIR] [--out DIR]
 
 Reads the tuning reports only — `tests/explain/corpus/cases.jsonl` of a checkout — never the
 held-out ones. Signatures were written from many of these reports, so those are explained as if
@@ -27,7 +27,6 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from keras_doctor.explain import calibrate
 from keras_doctor.knowledge import paths
-from keras_doctor.knowledge.build.output import write_json
 
 Example = Tuple[List[float], int, str, int]  # features, label, report id, rank by hand scores
 L2 = 0.05
@@ -129,10 +128,28 @@ def _summary(rows: Sequence[Tuple[float, int, str]]) -> Dict[str, object]:
             "reliability": table, "worst_gap_in_buckets_of_10_or_more": round(gap, 3)}
 
 
+def _write(path: Path, document: Dict[str, object]) -> Path:
+    from datetime import datetime, timezone
+
+    stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    path.write_text(json.dumps({"generated_at": stamp, **document}, separators=(",", ":"))
+                    + "\n", encoding="utf-8")
+    return path
+
+
+def _refresh_manifest(out: Path) -> None:
+    """The knowledge manifest lists every data file by hash; its writer lives with the builders."""
+    import subprocess
+
+    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                    "from keras_doctor.knowledge.build import write_manifest; "
+                    "write_manifest(Path(sys.argv[1]))", str(out)], check=True)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m keras_doctor.knowledge.build.calibration",
+    parser = argparse.ArgumentParser(prog="python -m keras_doctor.explain.train_calibration",
                                      description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parents[4])
+    parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parents[3])
     parser.add_argument("--out", type=Path, default=paths.EMBEDDED_DIR)
     args = parser.parse_args(argv)
     previous = args.out / "calibration.json"
@@ -156,19 +173,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("the model does not beat the hand scores out of fold: not shipped", file=sys.stderr)
         return 1
     weights = fit(data)
-    path = write_json(args.out, "calibration.json", {
+    path = _write(args.out / "calibration.json", {
         "method": "logistic regression over explain.calibrate.FEATURES, L2 "
                   f"{L2}, {STEPS} gradient steps; trained on the tuning corpus only",
         "trained_on": {"reports": len({e[2] for e in data}), "candidates": len(data),
                        "sources": ["tests/explain/corpus/cases.jsonl",
                                    "tests/explain/mechanism_variants.json"]},
+        "sources": ["tests/explain/corpus/cases.jsonl (tuning reports only), explained without "
+                    "the signatures their own threads taught"],
         "cross_validated": checked,
         "features": list(calibrate.FEATURES),
         "weights": weights,
     })
-    from keras_doctor.knowledge.build import write_manifest
-
-    write_manifest(args.out)
+    _refresh_manifest(args.out)
     print(f"wrote {path}: weights {weights}", file=sys.stderr)
     return 0
 
