@@ -296,7 +296,8 @@ TensorFlow release that matches the plugin.
     ),
     _c(
         "keras-tf-version-skew", "packages", "error",
-        "a standalone Keras 2.x does not match the TensorFlow minor it runs with",
+        "the installed Keras does not match the TensorFlow it runs with (a standalone Keras 2.x of "
+        "another minor, or Keras 3 where TensorFlow needs Keras 2)",
         "installed versions vs knowledge base",
         """
 ## Why is this bad?

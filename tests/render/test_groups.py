@@ -118,3 +118,16 @@ def test_healthy_areas_collapse_to_one_line_unless_verbose():
     assert short.index("[✗]") < short.index("[✓]")  # problems first
     verbose = render_to_string(report, "terminal", width=120, verbose=True)
     assert len([line for line in verbose.splitlines() if line.startswith("[✓]")]) > 1
+
+
+def test_verify_area_fails_with_a_failed_step_even_without_a_finding():
+    from keras_doctor.findings import Passed
+
+    report = Report("verify", passed=[Passed("import-tensorflow", "verify", "imported"),
+                                      Passed("devices", "verify", "listed")],
+                    extra={"steps": [{"name": "import tensorflow", "status": "failed",
+                                      "seconds": 1.0, "reason": "ImportError"},
+                                     {"name": "devices", "status": "ok", "seconds": 0.1}]})
+    text = render_to_string(report, "terminal", width=100)
+    assert "[✗] Verification" in text and "[✓] Verification" not in text
+    assert text.rstrip().endswith("1 of 2 steps failed.")

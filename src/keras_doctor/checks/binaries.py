@@ -55,7 +55,8 @@ def binary_architectures(ctx: CheckContext) -> Iterator[Finding]:
                      f"but the interpreter runs {arch}")
             fix = [install(facts, [f"{dist.name}=={dist.version}"], reinstall=True, no_deps=True,
                            no_cache=True,
-                           description=f"Reinstall {dist.name} from a {arch} wheel, bypassing "
+                           description=f"Reinstall {dist.name} from {_a(arch)} {arch} wheel, "
+                                       "bypassing "
                                        "the cache that may hold the wrong build")]
         else:
             title = (f"{len(files)} binar{'y' if len(files) == 1 else 'ies'} that no "
@@ -175,7 +176,7 @@ def wheel_tags(ctx: CheckContext) -> Iterator[Finding]:
                 "wheel-tag-mismatch",
                 f"{dist.name} {dist.version} is a wheel for {', '.join(shown[:2])}"
                 f"{' …' if len(shown) > 2 else ''}, which this Python "
-                f"{facts.interpreter.version} on {facts.target.platform} cannot use",
+                f"{_stated_version(facts)} on {facts.target.platform} cannot use",
                 evidence={"name": dist.name, "version": dist.version, "wheel_tags": shown,
                           "python": facts.interpreter.version, "platform": facts.target.platform},
                 fix=[install(facts, [f"{dist.name}=={dist.version}"], reinstall=True,
@@ -183,3 +184,15 @@ def wheel_tags(ctx: CheckContext) -> Iterator[Finding]:
                              description=f"Reinstall {dist.name} from the wheel for this "
                                          "interpreter")],
             )
+
+
+def _a(word: str) -> str:
+    """The article a reader says before `word`: an arm64, an x86_64, a universal2."""
+    return "an" if word[:1].lower() in "aeiox" else "a"
+
+
+def _stated_version(facts) -> str:
+    """The Python version as the user gave it: "3.11" for a folder checked with --python-version
+    3.11, not the "3.11.0" markers need."""
+    return facts.target.python_version if facts.target.mode == "path" else \
+        facts.interpreter.version

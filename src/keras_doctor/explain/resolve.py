@@ -68,8 +68,25 @@ _NUMPY_2 = re.compile(
 
 def _numpy(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     """Which side is newer decides the fix: NumPy 2 under a NumPy-1 build, or a numpy too old."""
-    newer = bool(_NUMPY_2.search(ctx.text)) or found.first("numpy_version").startswith("2")
-    return [("numpy-abi-mismatch", found.signature.weight, {"numpy_is_newer": newer})]
+    version = found.first("numpy_version") or _version_in(ctx.text)
+    if _NUMPY_2.search(ctx.text) or version.startswith("2"):
+        evidence = {"numpy_is_newer": True}
+    elif version.startswith("1"):
+        evidence = {"numpy_is_newer": False}
+    else:
+        evidence = {}  # the text does not say which side is newer: claim neither
+    if version:
+        evidence["numpy_version"] = version
+    return [("numpy-abi-mismatch", found.signature.weight, evidence)]
+
+
+_NUMPY_VERSION = re.compile(r"\bnum[pP]y[ =v]+(\d+\.\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+def _version_in(text: str) -> str:
+    """A numpy version the text names ("NumPy 2.1.3", "numpy==1.26.4"), or ''."""
+    match = _NUMPY_VERSION.search(text)
+    return match.group(1) if match else ""
 
 
 def _uv_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
