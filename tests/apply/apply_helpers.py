@@ -13,7 +13,8 @@ from typing import Dict, Iterable, Tuple
 
 import envs
 
-from keras_doctor.apply.inventory import probe, read_site
+from keras_doctor.apply.environment import installed, read_target
+from keras_doctor.facts.distributions import installed_files
 from keras_doctor.plan.installers import find_uv, install_argv, uninstall_argv
 from keras_doctor.plan.model import Plan, PlannedStep, PlanTarget, StepKind
 
@@ -35,17 +36,17 @@ def python_of(env: Path) -> str:
 
 def fingerprint(python: str, names: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, str]]:
     """({name: version} of every distribution, {path: sha256} of every file of `names`)."""
-    target = probe(python)
-    dists = read_site(target.site_dirs)
+    target = read_target(python)
+    dists, _ = installed(target.site_dirs)
     wanted = set(names)
     hashes = {}
     for dist in dists:
-        if dist.name not in wanted:
+        if dist.canonical_name not in wanted:
             continue
-        for path in dist.files:
+        for path in installed_files(dist) or ():
             if os.path.isfile(path):
                 hashes[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return {d.name: d.version for d in dists}, hashes
+    return {d.canonical_name: d.version for d in dists}, hashes
 
 
 TOUCHED = ["numpy", "six", "protobuf"]

@@ -23,3 +23,25 @@ def small_env(tmp_path) -> Path:
     envs.venv("apply-numpy2", [["numpy==2.1.3"]])
     cached = envs.venv("apply-small", SMALL_STEPS)
     return envs.copy_tree(cached, tmp_path / "env")
+
+
+@pytest.fixture(scope="session")
+def tiny_wheels(tmp_path_factory) -> Path:
+    import tiny
+
+    return tiny.wheels(tmp_path_factory.mktemp("tiny-wheels"))
+
+
+@pytest.fixture(scope="session")
+def tiny_cached(tmp_path_factory, tiny_wheels) -> Path:
+    import tiny
+
+    return tiny.make_env(tmp_path_factory.mktemp("tiny-cached") / "env", tiny_wheels)
+
+
+@pytest.fixture
+def tiny_env(tmp_path, tiny_cached) -> Path:
+    """A private copy of a real uv venv holding tinypkg 1.0 (built in about a second, offline)."""
+    import tiny
+
+    return tiny.copy_env(tiny_cached, tmp_path / "env")

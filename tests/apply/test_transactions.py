@@ -100,12 +100,11 @@ def test_declined_destructive_steps_are_not_run(tmp_path):
 
 
 def test_externally_managed_interpreter_is_refused(tmp_path, monkeypatch):
-    from keras_doctor.apply import inventory
+    from keras_doctor.apply.environment import Target
 
-    fake = inventory.TargetInfo(executable="/usr/bin/python3", version="3.11.2", prefix="/usr",
-                                in_venv=False, site_dirs=[], has_pip=True,
-                                externally_managed="/usr/lib/python3.11/EXTERNALLY-MANAGED")
-    monkeypatch.setattr(engine, "probe", lambda python: fake)
+    fake = Target(python="/usr/bin/python3", prefix="/usr", site_dirs=[],
+                  externally_managed="/usr/lib/python3.11/EXTERNALLY-MANAGED")
+    monkeypatch.setattr(engine, "read_target", lambda python: fake)
     plan = make_plan("/usr/bin/python3", PlannedStep(StepKind.INSTALL, "install", argv=["true"],
                                                       names=["six"]))
     outcome = engine.apply_plan(plan)
@@ -170,10 +169,10 @@ def test_an_environment_with_its_own_pip_is_changed_and_restored_with_pip(tmp_pa
 def test_a_real_externally_managed_interpreter_is_never_changed_in_place():
     import glob
 
-    from keras_doctor.apply.inventory import probe
+    from keras_doctor.apply.environment import read_target
 
     managed = [p for p in sorted(glob.glob("/usr/bin/python3.*")) if not p.endswith("-config")
-               and probe(p).externally_managed]
+               and read_target(p).externally_managed]
     if not managed:
         pytest.skip("no externally managed (PEP 668) interpreter on this machine")
     plan = make_plan(managed[0], PlannedStep(StepKind.INSTALL, "install six",

@@ -116,7 +116,7 @@ def test_an_interrupted_fix_is_noticed_by_every_command(tmp_path):
     assert "interrupted fix" not in quiet.stderr
     (data / "transactions" / "20260101T000000-deadbeef").mkdir(parents=True)
     (data / "transactions" / "20260101T000000-deadbeef" / "journal.jsonl").write_text(
-        '{"kind": "begin", "time": "2026-01-01T00:00:00", "python": "/x/python", '
+        '{"event": "begin", "time": 1767225600.0, "python": "/x/python", '
         '"plan": {"steps": [{}]}}\n')
     noticed = subprocess.run([sys.executable, "-m", "keras_doctor", "causes"], env=env,
                              capture_output=True, text=True, timeout=60)

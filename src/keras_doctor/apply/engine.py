@@ -4,17 +4,26 @@ The promise is "never leave the user worse off". So nothing changes before the s
 touched distribution is on disk; every step is announced in the fsync'd journal before it runs; a
 failed step or a failed verify restores the snapshot at once, offline; and a run that dies half-way
 leaves a journal that `rollback()` or `resume()` (in a later process) finishes.
+
+Everything that can refuse does so before the journal's first record: the target is read, the
+environment locked (one fix at a time per environment) and the snapshot surveyed first, and a
+journal that cannot be begun is removed again. So a refusal never leaves a transaction that later
+commands would have to finish.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from keras_doctor.apply import journal, snapshot, steps, store
-from keras_doctor.apply.inventory import ProbeError, probe
+from keras_doctor.apply.environment import Target, TargetUnreadable, read_target
 from keras_doctor.plan.model import Plan, PlannedStep, StepKind
 
 Confirm = Callable[[PlannedStep], bool]
@@ -57,48 +66,114 @@ def apply_plan(plan: Plan, *, confirm: Optional[Confirm] = None, verify: Optiona
         return Outcome("nothing-to-do", "no step to run", declined=[i + 1 for i in declined])
     new_venv = _new_venv_dest(plan)
     python = plan.target.python
-    target = None
-    if new_venv is None and plan.touched_names:
-        if not python:
-            return Outcome("refused", "the plan names no interpreter to change")
-        try:
-            target = probe(python)
-        except ProbeError as exc:
-            return Outcome("refused", str(exc))
-        if target.externally_managed:
-            return Outcome("refused", f"{python} is externally managed "
-                           f"({target.externally_managed}); the doctor does not change it in "
-                           "place: use --new-venv PATH")
-    folder = store.new_transaction_dir()
-    lock = store.TransactionLock(folder)
-    lock.acquire(wait=True)
+    target: Optional[Target] = None
+    found: Optional[snapshot.Survey] = None
+    env_lock: Optional[store.EnvironmentLock] = None
     try:
+        if new_venv is None and plan.touched_names:
+            if not python:
+                return Outcome("refused", "the plan names no interpreter to change")
+            try:
+                target = read_target(python)
+            except TargetUnreadable as exc:
+                return Outcome("refused", str(exc))
+            if target.externally_managed:
+                return Outcome("refused", f"{python} is externally managed "
+                               f"({target.externally_managed}); the doctor does not change it in "
+                               "place: use --new-venv PATH")
+            env_lock = store.EnvironmentLock(target.prefix)
+            try:
+                locked = env_lock.acquire()
+            except OSError as exc:
+                return Outcome("refused", f"cannot lock {target.prefix}: {exc}")
+            if not locked:
+                env_lock = None
+                return Outcome("refused", f"another keras-doctor fix (or an installer it started) "
+                               f"is changing {target.prefix}; nothing was changed: wait for it, "
+                               "or finish it with `keras-doctor fix --rollback`")
+            try:
+                found = snapshot.survey(target, plan.touched_names)
+            except (snapshot.SnapshotError, OSError) as exc:
+                return Outcome("refused", f"nothing was changed: {exc}")
+        began = _begin(plan, python, accepted, declined, new_venv, target)
+        if isinstance(began, Outcome):
+            return began
+        folder, log, lock = began
+        try:
+            if found is not None:
+                try:
+                    snapshot.take(found, folder)
+                except (snapshot.SnapshotError, OSError) as exc:
+                    return _abandon(folder, log, f"nothing was changed: snapshot failed: {exc}")
+                log.write(journal.SNAPSHOT, manifest=snapshot.MANIFEST)
+            with _terminate_as_interrupt():
+                outcome = _run_from(plan, accepted, 0, folder, log, verify, progress,
+                                    step_timeout, env_lock=env_lock)
+            outcome.declined = [i + 1 for i in declined]
+            return outcome
+        finally:  # after Ctrl-C or a crash the journal stays, for --rollback or --resume
+            lock.release()
+    finally:
+        if env_lock is not None:
+            env_lock.release()
+
+
+def _begin(plan: Plan, python: Optional[str], accepted: List[int], declined: List[int],
+           new_venv: Optional[str], target: Optional[Target]
+           ) -> Any:
+    """A new transaction folder with its first record, or a refusal that leaves nothing behind."""
+    folder: Optional[Path] = None
+    try:
+        folder = store.new_transaction_dir()
+        lock = store.TransactionLock(folder)
+        lock.acquire(wait=True)
         log = journal.Journal(folder / store.JOURNAL_FILE)
         log.write(journal.BEGIN, plan=plan.to_dict(), python=python, accepted=accepted,
-                  declined=declined, new_venv=new_venv, pid=os.getpid())
+                  declined=declined, new_venv=new_venv, pid=os.getpid(),
+                  prefix=target.prefix if target else None)
         for index in declined:
             log.write(journal.STEP_SKIPPED, index=index, reason="declined")
-        if target is not None and plan.touched_names:
-            try:
-                snapshot.take(target, plan.touched_names, folder)
-            except (snapshot.SnapshotError, OSError) as exc:
-                log.write(journal.ROLLED_BACK, ok=True, reason=f"snapshot failed: {exc}")
-                store.mark_finished(folder, keep_stash=False)
-                return Outcome("refused", f"nothing was changed: snapshot failed: {exc}",
-                               folder.name)
-            log.write(journal.SNAPSHOT, manifest=snapshot.MANIFEST)
-        outcome = _run_from(plan, accepted, 0, folder, log, verify, progress, step_timeout)
-        outcome.declined = [i + 1 for i in declined]
-        return outcome
-    finally:  # after Ctrl-C or a crash the journal stays, for --rollback or --resume
+    except OSError as exc:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)  # nothing was changed: nothing to finish
+        return Outcome("refused", f"nothing was changed: cannot record the transaction in "
+                       f"{store.transactions_dir()}: {exc.strerror or exc}")
+    return folder, log, lock
 
-        lock.release()
+
+def _abandon(folder: Path, log: journal.Journal, message: str) -> Outcome:
+    """End a transaction that changed nothing; if even that cannot be written, remove it."""
+    try:
+        log.write(journal.ROLLED_BACK, ok=True, reason=message)
+        store.mark_finished(folder, keep_stash=False)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+    return Outcome("refused", message, folder.name)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops a fix the way Ctrl-C does: the installer is killed, the journal is kept."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def resume(folder: Path, *, verify: Optional[Verify] = None, progress: Optional[Progress] = None,
            step_timeout: Optional[float] = None) -> Outcome:
     """Finish an interrupted transaction: redo the step that was cut short, then the rest."""
-    with store.TransactionLock(folder):
+    if not store.is_transaction_folder(folder):
+        return Outcome("refused", f"{folder} is not a transaction of this keras-doctor")
+    with store.TransactionLock(folder), _environment_of(folder) as env_lock:
         log = journal.Journal(folder / store.JOURNAL_FILE)
         records = log.records()
         begin = journal.first(records, journal.BEGIN)
@@ -126,23 +201,63 @@ def resume(folder: Path, *, verify: Optional[Verify] = None, progress: Optional[
             break
         else:
             position = len(begin["accepted"])
-        return _run_from(plan, begin["accepted"], position, folder, log, verify, progress,
-                         step_timeout, begin.get("python"))
+        with _terminate_as_interrupt():
+            return _run_from(plan, begin["accepted"], position, folder, log, verify, progress,
+                             step_timeout, begin.get("python"), env_lock=env_lock)
 
 
 def rollback(folder: Path, progress: Optional[Progress] = None) -> Outcome:
     """Restore the snapshot and undo file steps; offline, and safe to run again if interrupted."""
-    with store.TransactionLock(folder):
+    if not store.is_transaction_folder(folder):
+        return Outcome("refused", f"{folder} is not a transaction of this keras-doctor")
+    with store.TransactionLock(folder), _environment_of(folder):
         log = journal.Journal(folder / store.JOURNAL_FILE)
         records = log.records()
         if journal.state(records) in ("committed", "rolled-back"):
             return Outcome("refused", f"{folder.name} is already finished", folder.name)
+        if journal.first(records, journal.BEGIN) is None:  # stopped before anything changed
+            store.mark_finished(folder, keep_stash=False)
+            return Outcome("rolled-back", "the run stopped before it changed anything",
+                           folder.name)
         return _rollback(folder, log, records, reason="requested")
+
+
+@contextmanager
+def _environment_of(folder: Path) -> Iterator[Optional[store.EnvironmentLock]]:
+    """Lock the transaction's environment for a rollback or resume.
+
+    Called with the transaction's own lock held, so the fix that wrote the journal is gone; an
+    installer it started may not be (killed with keras-doctor alone, not its process group). That
+    group is killed and reaped before anything is restored under it. A lock still held after that
+    belongs to another fix of the same environment: this one waits a little, then refuses.
+    """
+    records = list(journal.read_records(folder / store.JOURNAL_FILE))
+    begin = journal.first(records, journal.BEGIN) or {}
+    launched = [r for r in records if r["event"] == journal.STEP_PROCESS]
+    if launched:
+        steps.stop_orphan(launched[-1]["pid"], folder.name)
+    prefix = begin.get("prefix")
+    if not prefix or not os.path.isdir(prefix):
+        yield None
+        return
+    lock = store.EnvironmentLock(prefix)
+    deadline = time.monotonic() + 10
+    while not lock.acquire():
+        if time.monotonic() > deadline:
+            raise store.TransactionBusy(
+                f"another process is changing {prefix} (a keras-doctor fix, or an installer still "
+                "running); nothing was restored: try again when it has finished")
+        time.sleep(0.1)
+    try:
+        yield lock
+    finally:
+        lock.release()
 
 
 def _run_from(plan: Plan, accepted: List[int], position: int, folder: Path, log: journal.Journal,
               verify: Optional[Verify], progress: Optional[Progress],
-              step_timeout: Optional[float], python: Optional[str] = None) -> Outcome:
+              step_timeout: Optional[float], python: Optional[str] = None,
+              env_lock: Optional[store.EnvironmentLock] = None) -> Outcome:
     total = len(accepted)
     for position_now in range(position, total):
         index = accepted[position_now]
@@ -150,7 +265,12 @@ def _run_from(plan: Plan, accepted: List[int], position: int, folder: Path, log:
         recorded = steps.intent(step, index, folder)
         log.write(journal.STEP_START, index=index, **recorded)
         _tell(progress, "start", position_now, total, step)
-        result = steps.run(step, index, folder, recorded, step_timeout)
+        def started(pid: int, index: int = index) -> None:
+            log.write(journal.STEP_PROCESS, index=index, pid=pid)
+
+        result = steps.run(
+            step, index, folder, recorded, step_timeout, started=started,
+            inherit=[env_lock.fd] if env_lock is not None and env_lock.fd is not None else [])
         if not result.ok:
             log.write(journal.STEP_FAILED, index=index, returncode=result.returncode,
                       message=result.message[-2000:])
@@ -164,6 +284,7 @@ def _run_from(plan: Plan, accepted: List[int], position: int, folder: Path, log:
         _tell(progress, "done", position_now, total, step)
     checked = _new_venv_python(plan) or python or plan.target.python
     if verify is not None and checked:
+        log.write(journal.VERIFY_START)
         try:
             passed, summary = verify(checked)
         except Exception as exc:  # a verify that cannot run proves nothing: treat it as failed

@@ -4,12 +4,17 @@ Each record is one JSON line, flushed and fsync'd before the action it announces
 at any instant (Ctrl-C, kill -9, power loss) leaves enough on disk to finish or undo the job:
 a `step-start` without its `step-done` means "maybe happened", and rollback is written to cope with
 both outcomes. A torn last line (power lost mid-write) is ignored on reading.
+
+Test hook: with `KERAS_DOCTOR_TEST_KILL=after:K` (or `before:K`) in its environment, a process
+kills its own process group with SIGKILL right after (or just before) writing its K-th record; the
+crash-consistency test uses it to stop a real `fix --apply` at every journal boundary.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
@@ -20,6 +25,8 @@ STEP_START = "step-start"
 STEP_DONE = "step-done"
 STEP_FAILED = "step-failed"
 STEP_SKIPPED = "step-skipped"
+STEP_PROCESS = "step-process"  # the installer's pid (and process group), once it started
+VERIFY_START = "verify-start"
 VERIFY = "verify"
 ROLLBACK_START = "rollback-start"
 ROLLED_BACK = "rolled-back"
@@ -32,13 +39,17 @@ class Journal:
 
     def write(self, event: str, **data: Any) -> Dict[str, Any]:
         record = {"event": event, "time": time.time(), **data}
-        line = json.dumps(record, sort_keys=True) + "\n"
+        line = (json.dumps(record, sort_keys=True) + "\n").encode()
+        _records_written[0] += 1
+        _test_kill("before")
         fd = os.open(str(self.path), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
-            os.write(fd, line.encode())
+            if os.write(fd, line) != len(line):
+                raise OSError(f"short write to {self.path}")
             os.fsync(fd)
         finally:
             os.close(fd)
+        _test_kill("after")
         return record
 
     def records(self) -> List[Dict[str, Any]]:
@@ -80,3 +91,15 @@ def steps_started(records: List[Dict[str, Any]]) -> Dict[int, Dict[str, Any]]:
 
 def first(records: List[Dict[str, Any]], event: str) -> Optional[Dict[str, Any]]:
     return next((r for r in records if r["event"] == event), None)
+
+
+_records_written = [0]
+
+
+def _test_kill(moment: str) -> None:
+    wanted = os.environ.get("KERAS_DOCTOR_TEST_KILL")
+    if wanted and wanted == f"{moment}:{_records_written[0]}":
+        killpg = getattr(os, "killpg", None)
+        if killpg is not None:
+            killpg(os.getpgid(0), signal.SIGKILL)
+        os._exit(137)

@@ -9,7 +9,9 @@ that is still going in another terminal. Any command can call it cheaply to warn
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import time
 import uuid
@@ -21,8 +23,15 @@ from keras_doctor.apply import journal, location
 
 try:
     import fcntl
-except ImportError:  # Windows: no advisory locks; a transaction is never reported as running
+except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
+try:
+    import msvcrt
+except ImportError:  # POSIX
+    msvcrt = None  # type: ignore[assignment]
+
+# What `new_transaction_dir` names a folder: the only names --rollback and --resume accept.
+TRANSACTION_ID = re.compile(r"\A[0-9]{8}T[0-9]{6}-[0-9a-f]{8}\Z")
 
 JOURNAL_FILE = "journal.jsonl"
 LOCK_FILE = "lock"
@@ -54,6 +63,27 @@ def new_transaction_dir() -> Path:
     return folder
 
 
+def _lock(fd: int, wait: bool) -> bool:
+    """An exclusive lock on an open file (or, on POSIX, folder), released by the OS on death."""
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except OSError:
+            return False
+        return True
+    if msvcrt is not None:
+        while True:
+            try:
+                os.lseek(fd, 0, os.SEEK_SET)
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                return True
+            except OSError:
+                if not wait:
+                    return False
+                time.sleep(0.1)
+    return True
+
+
 class TransactionLock:
     """Held for as long as a process works on a transaction; released by the OS if it dies."""
 
@@ -63,12 +93,9 @@ class TransactionLock:
 
     def acquire(self, wait: bool = False) -> bool:
         handle = open(self.folder / LOCK_FILE, "a+")  # noqa: SIM115 (held across calls)
-        if fcntl is not None:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-            except OSError:
-                handle.close()
-                return False
+        if not _lock(handle.fileno(), wait):
+            handle.close()
+            return False
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -94,6 +121,62 @@ class TransactionBusy(RuntimeError):
     pass
 
 
+class EnvironmentLock:
+    """One fix at a time per environment, whichever data folder or user started it.
+
+    On POSIX the lock is taken on the environment's own folder (no file is written anywhere), and
+    the installer inherits it: while an installer started by a fix still runs, even after the fix
+    was killed, the environment stays locked, so a rollback knows not to restore under it. Windows
+    locks a file in the data folder named after the environment instead.
+    """
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self.fd: Optional[int] = None
+
+    def acquire(self, wait: bool = False) -> bool:
+        if fcntl is not None:
+            fd = os.open(self.prefix, os.O_RDONLY)
+        else:
+            folder = data_dir() / "locks"
+            folder.mkdir(parents=True, exist_ok=True)
+            name = hashlib.sha256(os.path.normcase(self.prefix).encode()).hexdigest()[:16]
+            fd = os.open(str(folder / f"{name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        if not _lock(fd, wait):
+            os.close(fd)
+            return False
+        self.fd = fd
+        return True
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+class UnknownTransaction(ValueError):
+    """A transaction ID that names no transaction of this keras-doctor: nothing is touched."""
+
+
+def transaction_folder(transaction_id: str) -> Path:
+    """The folder of `transaction_id`, which must be one that `new_transaction_dir` made here."""
+    if not TRANSACTION_ID.match(transaction_id):
+        raise UnknownTransaction(
+            f"not a transaction ID: {transaction_id!r} (IDs look like 20250101T120000-1a2b3c4d; "
+            "`keras-doctor fix --rollback` without an ID takes the latest)")
+    folder = transactions_dir() / transaction_id
+    if folder.is_symlink() or not folder.is_dir() or not (folder / JOURNAL_FILE).is_file():
+        raise UnknownTransaction(f"no transaction {transaction_id} in {transactions_dir()}")
+    return folder
+
+
+def is_transaction_folder(folder: Path) -> bool:
+    try:
+        return transaction_folder(folder.name) == folder
+    except UnknownTransaction:
+        return False
+
+
 @dataclass(frozen=True)
 class PendingTransaction:
     id: str
@@ -111,13 +194,15 @@ def pending_transactions(include_running: bool = False) -> List[PendingTransacti
     if not root.is_dir():
         return []
     pending = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+    for folder in sorted(root.iterdir()):
+        if not TRANSACTION_ID.match(folder.name) or folder.is_symlink() or not folder.is_dir():
+            continue  # not made by new_transaction_dir: never read, locked or written
         if (folder / FINISHED_FILE).exists():
             continue
         records = list(journal.read_records(folder / JOURNAL_FILE))
         status = journal.state(records)
-        if status in ("committed", "rolled-back"):
-            continue
+        if status in ("committed", "rolled-back") or journal.first(records, journal.BEGIN) is None:
+            continue  # finished, or stopped before its first record: nothing was changed
         lock = TransactionLock(folder)
         if lock.acquire():
             lock.release()
@@ -139,9 +224,8 @@ def pending_transactions(include_running: bool = False) -> List[PendingTransacti
 
 
 def find_transaction(transaction_id: Optional[str]) -> Optional[Path]:
-    """The named transaction, or (no name) the most recent pending one."""
+    """The named transaction (UnknownTransaction if it is not one), or the latest pending one."""
     if transaction_id:
-        folder = transactions_dir() / transaction_id
-        return folder if folder.is_dir() else None
+        return transaction_folder(transaction_id)
     pending = [p for p in pending_transactions() if p.state != "running"]
     return pending[-1].path if pending else None

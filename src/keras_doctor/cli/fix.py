@@ -225,9 +225,12 @@ def _finish_pending(args: argparse.Namespace) -> int:
     from keras_doctor.cli import UsageError
 
     wanted = args.rollback if args.rollback is not None else args.resume
-    folder = store.find_transaction(wanted or None)
+    try:
+        folder = store.find_transaction(wanted or None)
+    except store.UnknownTransaction as exc:
+        raise UsageError(str(exc)) from exc
     if folder is None:
-        raise UsageError(f"no transaction {wanted}" if wanted else "no interrupted fix to finish")
+        raise UsageError("no interrupted fix to finish")
     try:
         if args.rollback is not None:
             outcome = engine.rollback(folder)

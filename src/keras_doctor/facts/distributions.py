@@ -228,6 +228,15 @@ def read_record(path: str, notes: Optional[List[str]] = None) -> Optional[List[s
     return paths
 
 
+def installed_files(dist: Distribution) -> Optional[List[str]]:
+    """The absolute, normalised paths of the files `dist`'s RECORD (or installed-files.txt) lists;
+    None when it has no such list. Not checked against anything: a hostile RECORD can name
+    `../../x` or an absolute path, and callers that write decide what to do with those."""
+    if dist.files is None:
+        return None
+    return [os.path.normpath(os.path.join(dist.location, rel)) for rel in dist.files]
+
+
 def read_egg_info(path: str, location: str, notes: Optional[List[str]] = None) -> Distribution:
     is_dir = os.path.isdir(path)
     try:
