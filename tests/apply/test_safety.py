@@ -92,6 +92,18 @@ def test_an_id_that_is_not_one_of_this_doctors_transactions_is_refused_and_nothi
     assert tiny.tree_state(tmp_path) == before
 
 
+def test_rollback_for_another_interpreter_than_the_transactions_is_refused(tmp_path, capsys):
+    folder = store.new_transaction_dir()
+    journal.Journal(folder / store.JOURNAL_FILE).write(
+        journal.BEGIN, plan=None, python=str(tmp_path / "a" / "bin" / "python"), accepted=[])
+    (tmp_path / "b" / "bin").mkdir(parents=True)
+
+    assert main(["fix", "--rollback", folder.name, "--python",
+                 str(tmp_path / "b" / "bin" / "python")]) == 2
+    assert "not " + str(tmp_path / "b") in capsys.readouterr().err
+    assert pending_transactions()[0].id == folder.name  # untouched, still to be finished
+
+
 # -- what restore must put back, and what it must remove ------------------------------------------
 
 MESS = r"""

@@ -170,6 +170,12 @@ def transaction_folder(transaction_id: str) -> Path:
     return folder
 
 
+def transaction_python(folder: Path) -> Optional[str]:
+    """The interpreter whose environment the transaction changes, as its first record says."""
+    begin = journal.first(list(journal.read_records(folder / JOURNAL_FILE)), journal.BEGIN)
+    return (begin or {}).get("python")
+
+
 def is_transaction_folder(folder: Path) -> bool:
     try:
         return transaction_folder(folder.name) == folder

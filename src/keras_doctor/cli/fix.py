@@ -231,6 +231,10 @@ def _finish_pending(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     if folder is None:
         raise UsageError("no interrupted fix to finish")
+    if args.python and not _same_interpreter(args.python, store.transaction_python(folder)):
+        raise UsageError(f"transaction {folder.name} changed "
+                         f"{store.transaction_python(folder) or 'another environment'}, "
+                         f"not {args.python}")
     try:
         if args.rollback is not None:
             outcome = engine.rollback(folder)
@@ -241,6 +245,16 @@ def _finish_pending(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     wanted_status = "rolled-back" if args.rollback is not None else "applied"
     return _report(None, outcome, args, success=(wanted_status,))
+
+
+def _same_interpreter(given: str, recorded: Optional[str]) -> bool:
+    import os
+
+    def where(path: str) -> str:  # a venv's python links to its base: resolve the folder only
+        folder, name = os.path.split(os.path.abspath(path))
+        return os.path.join(os.path.realpath(folder), name)
+
+    return recorded is not None and where(given) == where(recorded)
 
 
 def _report(plan, outcome, args: argparse.Namespace,
