@@ -44,8 +44,10 @@ def read_target(python: str) -> Target:
                   site_dirs=site_dirs, externally_managed=facts.externally_managed)
 
 
-def installed(site_dirs: List[str]) -> Tuple[List[Distribution], List[Leftover]]:
-    return distributions.scan(site_dirs)
+def installed(site_dirs: List[str], notes: Optional[List[str]] = None,
+              ) -> Tuple[List[Distribution], List[Leftover]]:
+    """Every distribution in `site_dirs`; what could be read only in part is added to `notes`."""
+    return distributions.scan(site_dirs, notes)
 
 
 def versions(dists: List[Distribution]) -> Dict[str, List[str]]:

@@ -73,8 +73,9 @@ def survey(target: Target, names: List[str]) -> Survey:
     roots = target.roots
     if not target.site_dirs:
         raise SnapshotError(f"{target.python} reports no site-packages folder")
+    notes: List[str] = []
     try:
-        dists, _leftovers = installed(target.site_dirs)
+        dists, _leftovers = installed(target.site_dirs, notes)
     except Exception as exc:  # a hostile file in site-packages must end in a refusal, not a crash
         raise SnapshotError(f"cannot read the installed distributions: "
                             f"{type(exc).__name__}: {exc}") from exc
@@ -91,6 +92,10 @@ def survey(target: Target, names: List[str]) -> Survey:
             raise SnapshotError(
                 f"{label} has no readable file list ({dist.error or 'no RECORD'} in "
                 f"{dist.metadata_dir}), so its files cannot be kept for rollback")
+        partial = [n for n in notes if dist.metadata_dir + os.sep in n]
+        if partial:
+            raise SnapshotError(f"{label}: {partial[0]}, so its files cannot all be kept for "
+                                "rollback")
         for path in [*files, os.path.normpath(dist.metadata_dir)]:
             if path in roots or not inside(path, roots):
                 raise SnapshotError(
