@@ -32,7 +32,7 @@ import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from keras_doctor.apply.environment import (
     Target,
@@ -381,7 +381,7 @@ def _prune(folder: str, dirs: Dict[str, int], files: Dict[str, Dict[str, Any]],
             _remove(path, problems)
 
 
-def _entries(folder: str, problems: List[str]) -> List[tuple]:
+def _entries(folder: str, problems: List[str]) -> List[Tuple[str, bool, bool]]:
     try:
         with os.scandir(folder) as it:
             return [(e.path, e.is_dir(follow_symlinks=False), e.is_symlink()) for e in it]

@@ -86,7 +86,7 @@ def run(step: PlannedStep, index: int, folder: Path, recorded: Dict[str, Any],
 
 
 def _start(argv: Sequence[str], out: Any, inherit: Sequence[int],
-           transaction: str) -> subprocess.Popen:
+           transaction: str) -> subprocess.Popen[bytes]:
     options: Dict[str, Any] = {"stdin": subprocess.DEVNULL, "stdout": out,
                                "stderr": subprocess.STDOUT,
                                "env": {**os.environ, TRANSACTION_VAR: transaction}}
@@ -113,7 +113,7 @@ def _die_with_parent(parent: int) -> Callable[[], None]:
     return arm
 
 
-def kill_group(proc: subprocess.Popen) -> None:
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
     """Kill the installer and everything it started, and reap it."""
     _kill_group_of(proc.pid)
     with contextlib.suppress(subprocess.TimeoutExpired):
