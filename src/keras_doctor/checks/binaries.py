@@ -191,8 +191,8 @@ def _a(word: str) -> str:
     return "an" if word[:1].lower() in "aeiox" else "a"
 
 
-def _stated_version(facts) -> str:
+def _stated_version(facts: Facts) -> str:
     """The Python version as the user gave it: "3.11" for a folder checked with --python-version
     3.11, not the "3.11.0" markers need."""
-    return facts.target.python_version if facts.target.mode == "path" else \
-        facts.interpreter.version
+    return str(facts.target.python_version if facts.target.mode == "path" else
+               facts.interpreter.version)

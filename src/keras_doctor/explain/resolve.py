@@ -69,6 +69,7 @@ _NUMPY_2 = re.compile(
 def _numpy(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     """Which side is newer decides the fix: NumPy 2 under a NumPy-1 build, or a numpy too old."""
     version = found.first("numpy_version") or _version_in(ctx.text)
+    evidence: Dict[str, Any]
     if _NUMPY_2.search(ctx.text) or version.startswith("2"):
         evidence = {"numpy_is_newer": True}
     elif version.startswith("1"):
