@@ -27,7 +27,7 @@ MAY_IMPORT: Dict[str, FrozenSet[str]] = {
     "version": frozenset(),
     "findings": frozenset(),
     "causes": frozenset({"findings"}),
-    "requirements": frozenset(),
+    "requirements": frozenset({"knowledge"}),  # marker evaluation; TensorFlow's shims
     "facts": VOCABULARY,
     "knowledge": frozenset(),  # at run time: its own data readers only
     "knowledge.build": VOCABULARY | {"knowledge", "facts"},  # the generators

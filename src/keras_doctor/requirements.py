@@ -16,10 +16,11 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from keras_doctor.knowledge.compat_rules import TF_SHIM_TARGETS
+
 _LEADING_NAME = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*")
 
-# The distributions a TensorFlow shim wheel installs in its place.
-SHIM_TARGETS = frozenset({"tensorflow-macos", "tensorflow-intel", "tensorflow-cpu-aws"})
+SHIM_TARGETS = TF_SHIM_TARGETS  # the distributions a TensorFlow shim wheel installs in its place
 
 
 def target_environment(markers: Mapping[str, str]) -> Dict[str, str]:

@@ -162,7 +162,7 @@ _SPECIFIC_CAUSES = {"numpy": "numpy-abi-mismatch", "protobuf": "protobuf-mismatc
                     "ml-dtypes": "ml-dtypes-mismatch"}
 # Keras 3 runs on TensorFlow from 2.15 as its own backend: `import tensorflow`, `import keras`,
 # building and running a model all work although TensorFlow 2.15 declares keras<2.16.
-_FIRST_TF_KERAS3_RUNS_ON = (2, 15)
+_FIRST_TF_KERAS3_RUNS_ON = Version(compat_rules.FIRST_KERAS3_BACKEND_TF).release[:2]
 
 
 def conflict_cause(requirer: str, required: str, installed_version: Optional[Version],

@@ -28,6 +28,11 @@ FIRST_KERAS3_TF = "2.16"  # tf.keras is Keras 3 from here (2.16.1 is the first 2
 # The tf-keras distribution (Keras 2 as `tf_keras`) is released per TensorFlow minor from 2.15 on.
 FIRST_TF_KERAS_TF = "2.15"
 TF_KERAS_SOURCES = ["https://pypi.org/project/tf-keras/#history (first release 2.15.0)"]
+# Keras 3 runs on TensorFlow from 2.15 as its own backend, although TensorFlow 2.15 declares
+# keras<2.16 (so pip must be told to reinstall Keras 3 after it).
+FIRST_KERAS3_BACKEND_TF = "2.15"
+KERAS3_BACKEND_SOURCES = ["https://github.com/keras-team/keras#installation (\"if you install "
+                          "TensorFlow 2.15, you should reinstall Keras 3 afterwards\")"]
 # TensorFlow is a NumPy 1 build up to 2.17; 2.18 is the first built against NumPy 2.
 FIRST_NUMPY2_TF = "2.18"
 NUMPY2_SOURCES = ["https://github.com/tensorflow/tensorflow/releases/tag/v2.18.0 "
@@ -52,6 +57,9 @@ TF_OBSOLETE_ON: Dict[str, FrozenSet[str]] = {
     "macos-arm64": frozenset({"tensorflow-macos"}),
     "macos-x86_64": frozenset({"tensorflow-macos"}),
 }
+# The builds a TensorFlow shim wheel (2.13–2.15 `tensorflow` on macOS arm64, Windows, Linux aarch64)
+# installs in its place: the real requirements are theirs.
+TF_SHIM_TARGETS = frozenset({"tensorflow-macos", "tensorflow-intel", "tensorflow-cpu-aws"})
 TF_FAMILY_SOURCES = [
     "https://pypi.org/project/tensorflow-macos/2.15.1/ (no files but metadata)",
     "https://github.com/tensorflow/tensorflow/releases/tag/v2.13.0 (macOS arm64 wheels of "
