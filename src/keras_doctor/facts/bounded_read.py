@@ -86,6 +86,20 @@ def read_regular_file(path: str, limit: int) -> bytes:
     return data
 
 
+def read_regular_head(path: str, length: int) -> bytes:
+    """The first `length` bytes of the regular file at `path`, never blocking (see above)."""
+    try:
+        _check_regular(path, os.stat(path).st_mode)
+    except ValueError as exc:
+        raise OSError(errno.EINVAL, str(exc), path) from exc
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        _check_regular(path, os.fstat(fd).st_mode)
+        return os.read(fd, length)
+    finally:
+        os.close(fd)
+
+
 def json_depth(value: Any) -> int:
     """How deeply lists and objects nest in a parsed JSON value (a scalar is depth 0)."""
     deepest = 0

@@ -13,6 +13,7 @@ import time
 from typing import Dict, List, Optional, Tuple
 
 from keras_doctor.facts import hdf5
+from keras_doctor.facts.bounded_read import read_regular_head
 from keras_doctor.facts.model import CacheDir, CacheFacts, WeightsFile
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -74,9 +75,8 @@ def weights_files(models_dir: str, hash_weights: bool) -> List[WeightsFile]:
             continue
         try:
             size = os.path.getsize(path)
-            with open(path, "rb") as handle:
-                header = handle.read(hdf5.HEADER_BYTES)
-                signature = header[:8] == HDF5_SIGNATURE
+            header = read_regular_head(path, hdf5.HEADER_BYTES)
+            signature = header[:8] == HDF5_SIGNATURE
         except OSError:
             continue
         digest = _sha256(path) if hash_weights else None

@@ -30,7 +30,7 @@ from keras_doctor.version import __version__
 
 PROBE_TIMEOUT = 60.0
 PROBE_OUTPUT_LIMIT = 64 << 20  # a real answer is a few kB
-FACTS_FILE_LIMIT = 512 << 20  # a TensorFlow environment's snapshot is a few MB
+FACTS_FILE_LIMIT = 128 << 20  # a TensorFlow environment's snapshot is a few MB
 # The schema nests 4 deep, plus keras.json's content (read up to JSON_DEPTH_LIMIT deep).
 FACTS_DEPTH_LIMIT = JSON_DEPTH_LIMIT + 8
 T = TypeVar("T")

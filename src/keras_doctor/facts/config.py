@@ -12,7 +12,12 @@ import os
 import sys
 from typing import Dict, List, Optional
 
-from keras_doctor.facts.bounded_read import CONFIG_LIMIT, loads_json, read_regular_file
+from keras_doctor.facts.bounded_read import (
+    CONFIG_LIMIT,
+    loads_json,
+    read_regular_file,
+    read_regular_head,
+)
 from keras_doctor.facts.model import ConfigFacts, KerasConfig, KernelSpec, PathTool
 
 CONFIG_VARS = (
@@ -52,9 +57,8 @@ def read_keras_json(home: str) -> KerasConfig:
 def shebang_interpreter(path: str) -> Optional[str]:
     """The interpreter a console script starts: `#!`, or pip's `exec` trampoline for long paths."""
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(512).decode("utf-8", "replace")
-    except (OSError, ValueError):
+        head = read_regular_head(path, 512).decode("utf-8", "replace")
+    except OSError:
         return None
     if not head.startswith("#!"):
         return None
