@@ -217,8 +217,8 @@ def plan_step_as_fix(step: Any) -> FixStep:
     if step.kind is PlanKind.SET_ENV and step.shell_line:
         return FixStep(step.summary, StepKind.ENV, (step.shell_line,))
     if step.kind is PlanKind.RENAME:
-        return FixStep(f"{step.summary} ({step.path} -> {step.dest})", StepKind.EDIT,
-                       target=step.path, destructive=step.destructive)
+        return FixStep(step.summary, StepKind.EDIT, target=step.path,
+                       destructive=step.destructive)
     return FixStep(step.summary, StepKind.EDIT if step.path else StepKind.MANUAL,
                    target=step.path, destructive=step.destructive)
 
