@@ -172,6 +172,33 @@ def test_a_failed_step_restores_every_file_and_removes_what_the_run_added(tiny_e
     assert store.pending_transactions() == []
 
 
+def test_the_journal_names_the_failed_step_and_its_exit_code(tiny_env, tmp_path):
+    python, site = tiny_env
+    plan = plan_of(python, upgrade_step(python, site, tmp_path),
+                   command_step(python, "raise SystemExit(3)", "a step that fails"))
+    outcome = engine.apply_plan(plan)
+    records = list(journal.read_records(store.transactions_dir() / outcome.transaction /
+                                        store.JOURNAL_FILE))
+    (failed,) = [r for r in records if r["event"] == journal.STEP_FAILED]
+    assert failed["index"] == 1 and failed["returncode"] == 3
+    (rollback,) = [r for r in records if r["event"] == journal.ROLLBACK_START]
+    assert rollback["reason"] == "step 2 failed"
+    assert "step 2 (a step that fails) failed" in outcome.message
+
+
+def test_a_step_that_hangs_is_stopped_at_the_step_timeout_and_rolled_back(tiny_env, tmp_path):
+    python, site = tiny_env
+    before = tree(site)
+    plan = plan_of(python, upgrade_step(python, site, tmp_path),
+                   command_step(python, "import time; time.sleep(120)", "a step that hangs"))
+
+    outcome = engine.apply_plan(plan, step_timeout=1)
+
+    assert outcome.status == "rolled-back" and outcome.failed_step == 2
+    assert "timed out" in outcome.message
+    assert tree(site) == before
+
+
 def test_each_step_starts_only_after_its_journal_record_is_on_disk(tiny_env, tmp_path):
     python, site = tiny_env
     outcome = engine.apply_plan(plan_of(python, upgrade_step(python, site, tmp_path)))
@@ -292,7 +319,8 @@ def test_rollback_after_a_kill_restores_every_file_and_is_final(tiny_env, tmp_pa
     assert tree(site) == before
     assert store.pending_transactions() == []
     again = engine.rollback(folder)
-    assert again.status == "refused" and tree(site) == before
+    assert again.status == "refused" and "already finished" in again.message
+    assert tree(site) == before
 
 
 def test_resume_after_a_kill_runs_only_what_is_left(tiny_env, tmp_path):
