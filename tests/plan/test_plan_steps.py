@@ -1,0 +1,142 @@
+"""The steps a plan makes of findings that are not about packages, and how a plan is shown.
+
+A step the engine runs on the user's files must be marked destructive (so `fix` asks first), name
+the cause it resolves (so the report can say what was fixed) and carry the exact path; a finding
+only a person can fix must keep the check's own advice.
+"""
+
+from __future__ import annotations
+
+import os
+
+from keras_doctor.findings import Finding, FixStep, Severity, StepKind
+from keras_doctor.plan.files import file_steps, set_env
+from keras_doctor.plan.model import (
+    Plan,
+    PlannedStep,
+    PlanStatus,
+    PlanTarget,
+    SkippedStep,
+)
+from keras_doctor.plan.model import StepKind as PlanKind
+from keras_doctor.plan.show import plan_lines
+
+
+def finding(cause, title="t", fix=(), **evidence):
+    return Finding(cause=cause, severity=Severity.ERROR, title=title, explanation="",
+                   evidence=evidence, fix=tuple(fix))
+
+
+def steps_for(f, installed=frozenset()):
+    return file_steps(f, installed=set(installed), installer="pip", python="/env/bin/python",
+                      uv=None)
+
+
+def test_a_corrupt_weights_file_is_moved_aside_after_asking():
+    (step,), skipped = steps_for(finding("weights-cache-corrupt",
+                                         path="/home/ada/.keras/models/vgg16.h5"))
+    assert skipped == []
+    assert step.kind is PlanKind.DELETE_FILE and step.destructive
+    assert step.path == "/home/ada/.keras/models/vgg16.h5"
+    assert step.resolves == ["weights-cache-corrupt"]
+
+
+def test_a_shadowing_file_is_renamed_after_asking_and_never_overwritten_in_place():
+    (step,), _ = steps_for(finding("shadowed-module", path="/home/ada/project/keras.py",
+                                   name="keras"))
+    assert step.kind is PlanKind.RENAME and step.destructive
+    assert (step.path, step.dest) == ("/home/ada/project/keras.py",
+                                      "/home/ada/project/keras.py.shadowing-keras")
+    assert step.resolves == ["shadowed-module"]
+
+
+def test_a_leftover_of_an_interrupted_install_is_moved_aside():
+    (step,), _ = steps_for(finding("duplicate-install", path="/env/site-packages/~umpy"))
+    assert step.kind is PlanKind.DELETE_FILE and step.destructive
+    assert step.path == os.path.abspath("/env/site-packages/~umpy")
+
+
+def test_a_stale_cached_wheel_is_purged_with_the_installer_that_cached_it():
+    (step,), _ = steps_for(finding("stale-wheel-cache", name="h5py", tool="pip"))
+    assert step.kind is PlanKind.PURGE_CACHE and step.destructive
+    assert step.names == ["h5py"] and step.resolves == ["stale-wheel-cache"]
+    assert step.argv[-1] == "h5py" and "cache" in step.argv
+
+
+def test_a_cached_wheel_name_that_could_be_an_option_is_refused():
+    steps, (skip,) = steps_for(finding("stale-wheel-cache", name="--index-url=http://evil"))
+    assert steps == [] and "not a valid name" in skip.reason
+
+
+def test_a_missing_backend_points_keras_at_an_installed_one():
+    (step,), _ = steps_for(finding("keras-backend-unavailable", backend="tensorflow",
+                                   installed_backends=["torch"]), installed={"jax"})
+    assert step.kind is PlanKind.SET_ENV
+    assert step.shell_line == "export KERAS_BACKEND=torch"  # what the check saw wins
+    assert step.resolves == ["keras-backend-unavailable"]
+    (from_tf,), _ = steps_for(finding("keras-backend-unavailable", backend="jax"),
+                              installed={"tensorflow-cpu"})
+    assert from_tf.shell_line == "export KERAS_BACKEND=tensorflow"
+    none, (skip,) = steps_for(finding("keras-backend-unavailable", backend="jax",
+                                      installed_backends=[]))
+    assert none == [] and skip.reason.endswith("no Keras backend is installed")
+
+
+def test_legacy_keras_code_gets_the_switch_with_tensorflows_exact_value():
+    (step,), _ = steps_for(finding("keras3-legacy-code"))
+    assert step.shell_line == "export TF_USE_LEGACY_KERAS=1"
+    assert step.resolves == ["keras3-legacy-code"]
+
+
+def test_what_only_a_person_can_do_keeps_the_checks_advice():
+    advice = FixStep("Install a native arm64 Python", StepKind.MANUAL)
+    run = FixStep("Reinstall", StepKind.RUN, ("uv", "pip", "install", "a b"))
+    steps, (skip,) = steps_for(finding("rosetta-python", title="Intel Python under Rosetta",
+                                       fix=[advice, run]))
+    assert steps == []
+    assert skip.cause == "rosetta-python"
+    assert skip.reason == "Intel Python under Rosetta: only a person can do this"
+    assert skip.advice == ["Install a native arm64 Python", "Reinstall: uv pip install 'a b'"]
+
+
+def test_an_environment_variable_is_shown_quoted_and_never_written():
+    step = set_env("KERAS_BACKEND", "my backend", ["keras-backend-unavailable"], "why")
+    assert step.kind is PlanKind.SET_ENV and not step.runnable
+    assert step.shell_line == "export KERAS_BACKEND='my backend'"
+    assert step.resolves == ["keras-backend-unavailable"]
+
+
+def test_a_plan_is_shown_with_its_resolution_steps_and_what_it_leaves_undone():
+    plan = Plan(
+        PlanTarget(python="/env/bin/python", platform="linux-x86_64", python_version="3.11"),
+        steps=[PlannedStep(PlanKind.INSTALL, "Install numpy<2", argv=["uv", "pip", "install",
+                                                                       "numpy<2"],
+                           resolves=["numpy-abi-mismatch"]),
+               PlannedStep(PlanKind.RENAME, "Rename keras.py", destructive=True,
+                           path="/p/keras.py", dest="/p/keras.py.shadowing-keras")],
+        skipped=[SkippedStep("rosetta-python", "Intel Python: only a person can do this",
+                             ["Install a native arm64 Python"])],
+        requirements=["tensorflow==2.15.1", "numpy<2"], resolver="uv",
+        resolved={"tensorflow": "2.15.1", "numpy": "1.26.4", "six": "1.16.0"})
+    lines = plan_lines(plan)
+    assert lines[0] == "Fix plan for /env/bin/python (linux-x86_64, Python 3.11)"
+    assert ("  Resolved with uv for linux-x86_64: tensorflow==2.15.1, numpy<2 -> 3 "
+            "distributions") in lines
+    assert "  1. Install numpy<2" in lines and "       $ uv pip install 'numpy<2'" in lines
+    assert "       resolves: numpy-abi-mismatch" in lines
+    assert "  2. Rename keras.py [asks first]" in lines
+    assert "       /p/keras.py -> /p/keras.py.shadowing-keras" in lines
+    assert "  - not done (rosetta-python): Intel Python: only a person can do this" in lines
+    assert "      Install a native arm64 Python" in lines
+
+
+def test_a_plan_that_cannot_be_resolved_says_nothing_will_change():
+    plan = Plan(PlanTarget(python="/env/bin/python", platform="linux-x86_64",
+                           python_version="3.11"),
+                status=PlanStatus.UNRESOLVABLE, reason="no numpy fits\nbecause of X")
+    lines = plan_lines(plan)
+    assert "  Plan unresolvable: nothing will be changed." in lines
+    assert lines[-2:] == ["    no numpy fits", "    because of X"]
+    empty = plan_lines(Plan(PlanTarget(python="/env/bin/python", platform="linux-x86_64",
+                                       python_version="3.11")))
+    assert empty[-1] == "  Nothing to fix automatically."
