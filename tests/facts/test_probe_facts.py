@@ -1,0 +1,87 @@
+"""What the probe reports about a real interpreter, checked against what that interpreter says.
+
+The interpreter is a virtualenv made with `python -m venv --without-pip` (offline, a fraction of a
+second); the truth each fact is compared with comes from the interpreter itself or from
+`packaging`, never from keras-doctor's own code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+
+import pytest
+from packaging.markers import default_environment
+
+from keras_doctor.facts import collect
+from keras_doctor.facts.model import PLATFORMS
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX virtualenv layout")
+
+
+@pytest.fixture
+def fresh_venv(tmp_path):
+    env = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    return env
+
+
+def asked(python, code):
+    return json.loads(subprocess.run([str(python), "-c", f"import json, sys, site; {code}"],
+                                     capture_output=True, text=True, check=True).stdout)
+
+
+def test_a_virtualenv_is_described_as_its_interpreter_describes_itself(fresh_venv, tmp_path,
+                                                                       monkeypatch):
+    python = fresh_venv / "bin" / "python"
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    truth = asked(python, "print(json.dumps({'prefix': sys.prefix, 'base': sys.base_prefix, "
+                          "'user_site': site.ENABLE_USER_SITE, 'version': "
+                          "'.'.join(map(str, sys.version_info[:3]))}))")
+
+    facts = collect.collect_python(str(python))
+
+    interp = facts.interpreter
+    assert interp.version == truth["version"]
+    assert interp.prefix == truth["prefix"] and interp.base_prefix == truth["base"]
+    assert interp.in_venv is True and interp.kind == "venv"
+    assert interp.user_site_enabled is truth["user_site"] is False  # a venv hides user site
+    assert interp.cwd == str(work)
+    assert interp.executable_format == ("elf" if sys.platform.startswith("linux") else "mach-o")
+    assert interp.running_arch in interp.executable_archs
+    assert interp.externally_managed is None  # never inside a virtualenv
+    assert facts.errors == []
+
+
+def test_a_conda_prefix_is_told_from_a_virtualenv(fresh_venv):
+    (fresh_venv / "conda-meta").mkdir()
+    facts = collect.collect_python(str(fresh_venv / "bin" / "python"))
+    assert facts.interpreter.kind == "conda"
+
+
+@pytest.mark.parametrize("name", sorted(PLATFORMS))
+def test_a_stated_target_has_every_marker_a_real_interpreter_has(name):
+    system, arch = PLATFORMS[name]
+    stated = collect.stated_marker_environment(system, arch, "3.11.4")
+    assert set(stated) == set(default_environment())
+    assert stated["python_version"] == "3.11" and stated["python_full_version"] == "3.11.4"
+    expected_machine = {"macos-arm64": "arm64", "macos-x86_64": "x86_64",
+                        "linux-x86_64": "x86_64", "linux-aarch64": "aarch64",
+                        "windows-amd64": "AMD64", "windows-arm64": "ARM64"}
+    if name in expected_machine:
+        assert stated["platform_machine"] == expected_machine[name]
+
+
+def test_the_stated_target_of_this_machine_agrees_with_this_interpreter():
+    here = default_environment()
+    if (platform.system(), here["platform_machine"]) != ("Linux", "x86_64"):
+        pytest.skip("the comparison is written for Linux x86_64")
+    stated = collect.stated_marker_environment("Linux", "x86_64", platform.python_version())
+    for key in ("os_name", "platform_machine", "platform_system", "sys_platform",
+                "implementation_name", "platform_python_implementation", "python_version"):
+        assert stated[key] == here[key], key
