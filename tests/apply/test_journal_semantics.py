@@ -43,6 +43,9 @@ OTHER_FILES = {"other/__init__.py": b"NAME = 'other'\n"}
 def _record(site: Path, files: dict, dist_info: str) -> None:
     lines = []
     for rel, content in files.items():
+        if content is None:
+            lines.append(f"{rel},,")
+            continue
         digest = hashlib.sha256(content).hexdigest()
         lines.append(f"{rel},sha256={digest},{len(content)}")
     for name in ("METADATA", "INSTALLER"):
@@ -56,7 +59,10 @@ def lay_out(site: Path, name: str, version: str, files: dict) -> None:
     for rel, content in files.items():
         path = site / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        if content is None:  # a symlink, as some wheels' unpacked libraries are
+            path.symlink_to("core.py")
+        else:
+            path.write_bytes(content)
     dist_info = f"{name.replace('-', '_')}-{version}.dist-info"
     (site / dist_info).mkdir()
     (site / dist_info / "METADATA").write_text(
@@ -73,7 +79,9 @@ def tiny_env(tmp_path):
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; "
                                 "print(sysconfig.get_paths()['purelib'])"],
                                capture_output=True, text=True, check=True).stdout.strip())
-    lay_out(site, "demo-pkg", "1.0", OLD_FILES)
+    # An untouched distribution read before the touched one, and one read after it.
+    lay_out(site, "aardvark", "0.1", {"aardvark.py": b"A = 1\n"})
+    lay_out(site, "demo-pkg", "1.0", {**OLD_FILES, "demo_pkg/libdemo.so": None})
     (site / "demo_pkg" / "core.py").chmod(0o640)  # a mode rollback must bring back too
     lay_out(site, "other", "2.0", OTHER_FILES)
     return python, site
@@ -83,7 +91,9 @@ def tree(site: Path) -> dict:
     """{relative path: (sha256, mode)} of every file under site-packages, bytecode aside."""
     out = {}
     for path in sorted(site.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
+        if path.is_symlink():
+            out[path.relative_to(site).as_posix()] = ("symlink", os.readlink(path))
+        elif path.is_file() and "__pycache__" not in path.parts:
             out[path.relative_to(site).as_posix()] = (
                 hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mode & 0o7777)
     return out
@@ -113,6 +123,15 @@ open(os.path.join(info, "METADATA"), "w").write(
 open(os.path.join(info, "RECORD"), "w").write(
     "demo_pkg/__init__.py,,\\ndemo_pkg/new_in_2.py,,\\ndemo-pkg-2.0.dist-info/RECORD,,\\n")
 killed_once = counter + ".killed"
+# ...and pull in a new dependency the plan did not name.
+os.makedirs(os.path.join(site, "newdep"), exist_ok=True)
+open(os.path.join(site, "newdep", "__init__.py"), "w").write("")
+newdep = os.path.join(site, "newdep-1.0.dist-info")
+os.makedirs(newdep, exist_ok=True)
+open(os.path.join(newdep, "METADATA"), "w").write(
+    "Metadata-Version: 2.1\\nName: newdep\\nVersion: 1.0\\n")
+open(os.path.join(newdep, "RECORD"), "w").write(
+    "newdep/__init__.py,,\\nnewdep-1.0.dist-info/METADATA,,\\nnewdep-1.0.dist-info/RECORD,,\\n")
 if len(sys.argv) > 4 and sys.argv[4] == "then-kill-the-doctor" and not os.path.exists(killed_once):
     import signal
     open(killed_once, "w").close()
@@ -165,6 +184,8 @@ def test_a_failed_step_restores_every_file_and_removes_what_the_run_added(tiny_e
     assert tree(site) == before
     assert not (site / "demo_pkg" / "new_in_2.py").exists()
     assert not (site / "demo_pkg-2.0.dist-info").exists()
+    assert not (site / "newdep").exists() and not (site / "newdep-1.0.dist-info").exists()
+    assert os.readlink(site / "demo_pkg" / "libdemo.so") == "core.py"
     assert events(outcome.transaction) == [
         journal.BEGIN, journal.SNAPSHOT, journal.STEP_START, journal.STEP_PROCESS,
         journal.STEP_DONE, journal.STEP_START, journal.STEP_PROCESS, journal.STEP_FAILED,
