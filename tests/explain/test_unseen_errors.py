@@ -208,3 +208,33 @@ def test_platform_in_the_frames_weakens_a_cause_of_another_platform():
     mac_report = explain_text(mac).findings
     assert win_report[0].confidence < mac_report[0].confidence
     assert "weakened_by" in win_report[0].evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("AttributeError: module 'tensorflow' has no attribute 'Session'", "dependency-too-new"),
+        ('  File "/usr/lib/python3.7/site-packages/keras/backend/tensorflow_backend.py", line 68\n'
+         "AttributeError: module 'tensorflow' has no attribute 'get_default_graph'",
+         "keras-tf-version-skew"),
+        ("ValueError: numpy.ndarray size changed, may indicate binary incompatibility. Expected 88 "
+         "from C header, got 80 from PyObject", "numpy-abi-mismatch"),
+        ("NotImplementedError: Cannot convert a symbolic Tensor (lstm/strided_slice:0) to a numpy "
+         "array.", "numpy-abi-mismatch"),
+        ("AttributeError: 'KerasTensor' object has no attribute 'node'", "keras3-legacy-code"),
+    ],
+)
+def test_well_known_messages_without_a_report_in_the_corpus(text, cause):
+    assert causes(text)[0] == cause
+
+
+def test_tensorflow_1_name_under_keras_2_3_is_version_skew_but_in_user_code_too_new_a_tf():
+    """Both sides: the same missing tf.get_default_graph, called by Keras <= 2.3 or by user code."""
+    user = causes("AttributeError: module 'tensorflow' has no attribute 'get_default_graph'")
+    assert user[0] == "dependency-too-new" and "keras-tf-version-skew" in user
+
+
+def test_symbolic_tensor_fix_pins_the_numpy_tensorflow_2_4_declares():
+    top = explain_text("NotImplementedError: Cannot convert a symbolic Tensor (x:0) to a numpy "
+                       "array.").findings[0]
+    assert top.fix[0].command[-1] == "numpy<1.20"

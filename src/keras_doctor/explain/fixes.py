@@ -58,6 +58,10 @@ def _conflict(e: Evidence, facts: Any) -> List[FixStep]:
 
 
 def _too_new(e: Evidence, facts: Any) -> List[FixStep]:
+    if e.get("replacement"):  # a TensorFlow 1 name under TensorFlow 2
+        return [manual(f"Use {one(e, 'replacement')} (with tf.compat.v1.disable_v2_behavior() "
+                       "for graph-mode code), or port the code to TensorFlow 2"),
+                manual("Or run the code with TensorFlow 1.15, in a Python 3.7 environment")]
     module = one(e, "module") or ""
     text = one(e, "matched")
     if "decode" in text or module.startswith("h5py") or not module:
@@ -103,6 +107,12 @@ def _kernel(e: Evidence, facts: Any) -> List[FixStep]:
 
 def _numpy(e: Evidence, facts: Any) -> List[FixStep]:
     tf = tf_version(facts)
+    if e.get("numpy_1_20_under_tf_2_4"):
+        return [
+            run_step("Install numpy 1.19, the range TensorFlow <= 2.4 declares",
+                     pip(facts, "numpy<1.20")),
+            manual("Or upgrade TensorFlow to 2.5 or later, which supports numpy 1.20+"),
+        ]
     numpy_version = one(e, "numpy_version") or (installed(facts, "numpy") or "")
     if e.get("numpy_is_newer") or numpy_version.startswith("2"):
         return [

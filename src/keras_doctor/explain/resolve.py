@@ -62,7 +62,7 @@ def _metal(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 
 _NUMPY_2 = re.compile(
     r"compiled using NumPy 1\.x|_ARRAY_API not found|removed in the NumPy 2\.0|"
-    r"Unable to convert function return value"
+    r"Unable to convert function return value|Cannot convert a symbolic Tensor"
 )
 
 
@@ -78,6 +78,8 @@ def _numpy(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         evidence = {}  # the text does not say which side is newer: claim neither
     if version:
         evidence["numpy_version"] = version
+    if "symbolic Tensor" in found.excerpt:
+        evidence["numpy_1_20_under_tf_2_4"] = True
     return [("numpy-abi-mismatch", found.signature.weight, evidence)]
 
 

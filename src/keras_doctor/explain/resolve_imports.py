@@ -123,6 +123,16 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         evidence = {"module": module, "name": name, "moved_to": f"{module}.{name}",
                     "not_bound_in": lazy.get("releases"), "source": lazy.get("source")}
         return [("keras-api-moved", 0.6, evidence), ("shadowed-module", 0.45, {"module": module})]
+    tf1 = ctx.names.table.get("tf1_top_level", {})
+    if module in ("tensorflow", "tf") and name in tf1.get("names", ()):
+        evidence = {"name": f"tf.{name}", "replacement": f"tf.compat.v1.{name}",
+                    "source": tf1.get("source")}
+        if re.search(r"keras[/\\]backend[/\\]tensorflow_backend|keras[/\\]engine[/\\]"
+                     r"(?:topology|training)\.py|Using TensorFlow backend", ctx.text):
+            # standalone Keras <= 2.3 calls the TF1 API: it predates TensorFlow 2
+            return [("keras-tf-version-skew", 0.85, evidence),
+                    ("dependency-too-new", 0.4, evidence)]
+        return [("dependency-too-new", 0.7, evidence), ("keras-tf-version-skew", 0.35, evidence)]
     if name in ctx.always_present.get(module, ()):
         return [("shadowed-module", 0.8, {"module": module, "missing": name})]
     if module == "ml_dtypes":
