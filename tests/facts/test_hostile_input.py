@@ -473,3 +473,26 @@ def test_a_sys_path_entry_with_a_nul_byte_loses_nothing_else(tmp_path):
     facts = collect.facts_from_probe(answer, "python", sys.executable)
     assert {"a", "b"} <= {d.name for d in facts.distributions}, facts.errors
     assert [s.name for s in facts.shadows] == ["keras"], facts.errors
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux names can hold non-UTF-8 bytes")
+def test_a_folder_name_that_is_not_utf8_is_reported_and_round_trips(tmp_path):
+    folder = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"bad\xffname"))
+    os.mkdir(folder)
+    Path(folder, "keras.py").write_text("")
+    strict = {"PYTHONPATH": folder, "PYTHONIOENCODING": "utf-8:strict"}  # a en_US.UTF-8 shell
+    shown = subprocess.run([sys.executable, "-m", "keras_doctor", "check", "--python",
+                            sys.executable, "--json"], cwd=folder, capture_output=True,
+                           timeout=60, env={**os.environ, **strict})
+    assert shown.returncode in (0, 1), shown.stderr[-500:]  # was 3: UnicodeEncodeError
+    report = json.loads(shown.stdout.decode("utf-8"))
+    shadows = [f for f in report["findings"] if f["cause"] == "shadowed-module"]
+    assert shadows and shadows[0]["evidence"]["path"] == os.path.join(folder, "keras.py")
+    saved = tmp_path / "facts.json"
+    written = subprocess.run([sys.executable, "-m", "keras_doctor", "facts", "--python",
+                              sys.executable, "-o", str(saved)], cwd=folder, capture_output=True,
+                             timeout=60, env={**os.environ, **strict})
+    assert written.returncode == 0, written.stderr[-500:]  # was 3
+    again = json.loads(doctor("check", "--facts", str(saved), "--json").stdout)
+    assert {f["evidence"]["path"] for f in again["findings"]
+            if f["cause"] == "shadowed-module"} == {os.path.join(folder, "keras.py")}

@@ -66,8 +66,21 @@ def _chosen_command(argv: List[str]) -> Optional[str]:
     return None
 
 
+def _print_undecodable_names_as_escapes() -> None:
+    """A Linux path may hold bytes that are not UTF-8; Python keeps each as a lone surrogate,
+    which a strict stream refuses to print (the whole report lost, exit 3) and a C-locale stream
+    prints as raw bytes (a JSON document no reader accepts). Write them as `\\udcff` escapes:
+    valid JSON that reads back to the same path, and legible on a terminal."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) in ("strict", "surrogateescape"):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
+    _print_undecodable_names_as_escapes()
     parser = build_parser(_chosen_command(arguments))
     args = parser.parse_args(arguments)
     if not getattr(args, "run", None):

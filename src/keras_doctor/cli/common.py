@@ -162,7 +162,8 @@ def write_output(args: argparse.Namespace, text: str) -> None:
         return
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
-        with open(temporary, "w", encoding="utf-8") as handle:
+        # backslashreplace: an undecodable name in a path becomes a \udcff escape, as on stdout
+        with open(temporary, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
         os.replace(temporary, path)
     except OSError as exc:
