@@ -65,3 +65,18 @@ def run_on_terminal(argv: Sequence[str], *, columns: int = 100, rows: int = 40,
 
 def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
+
+
+def commands_under_fix(screen: str):
+    """The shell lines printed under a `Fix` heading of `check` (indented deeper than the step)."""
+    commands, inside = [], False
+    for line in screen.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("Fix"):
+            inside = True
+            continue
+        if inside and not stripped:
+            inside = False
+        elif inside and not stripped[:1].isdigit() and line.startswith(" " * 13):
+            commands.append(stripped)
+    return commands

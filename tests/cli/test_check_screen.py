@@ -11,7 +11,9 @@ from pathlib import Path
 
 import envs
 import pytest
-from ptyterm import run_on_terminal
+from ptyterm import commands_under_fix, run_on_terminal
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "checks"))  # scenarios.py
 
 DOCTOR = [sys.executable, "-m", "keras_doctor"]
 TF215 = ["tensorflow-cpu==2.15.1"]
@@ -51,7 +53,7 @@ def test_the_root_cause_and_the_fix_commands_fill_the_first_screen(name, steps, 
     flat = " ".join(first.split())
     for command in commands:
         assert flat.count(command) == 1, (command, screen)
-    installs = [line for line in lines if " install " in line and "next:" not in line]
+    installs = [line for line in commands_under_fix(screen) if " install " in line]
     assert len(installs) == len(commands), screen
     assert f"next: keras-doctor fix --python {python}" in " ".join(lines[-3:]).replace("`", "")
 
@@ -66,3 +68,46 @@ def test_check_json_carries_the_plan_fix_would_run():
     report = json.loads(out.stdout)
     assert [s["argv"] for s in report["extra"]["plan"]["steps"]] == \
         [s["argv"] for s in plan["steps"]]
+
+
+def _rows_before(screen: str, needle: str, columns: int = 100) -> int:
+    """Terminal rows printed before the line holding `needle` (long lines take several rows)."""
+    rows = 0
+    for line in screen.splitlines():
+        if needle in line:
+            return rows
+        rows += max(1, -(-len(line) // columns))
+    raise AssertionError(f"{needle!r} not on the screen:\n{screen}")
+
+
+def _broken_environments():
+    import scenarios
+
+    return [
+        ("keras3-over-tf215", lambda: ["--python", str(envs.venv_python(envs.venv(
+            "keras3-over-tf215", [TF215, ["--no-deps", "keras==3.5.0"]])))]),
+        ("numpy2-over-tf215", lambda: ["--python", str(envs.venv_python(envs.venv(
+            "numpy2-over-tf215", [TF215, ["--no-deps", "numpy==2.1.3"]])))]),
+        ("tf-and-tf-cpu", lambda: ["--python", str(envs.venv_python(
+            scenarios.tf_and_tf_cpu()))]),
+        ("mac-arm64-tree", lambda: ["--path", str(scenarios.mac_arm64_tree()), "--platform",
+                                    "macos-arm64", "--python-version", "3.11"]),
+        ("mac-arm64-x86-h5py", lambda: ["--path", str(scenarios.mac_arm64_tree_with_x86_h5py()),
+                                        "--platform", "macos-arm64", "--python-version", "3.11"]),
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, target", _broken_environments(), ids=lambda v: v
+                         if isinstance(v, str) else "")
+def test_every_broken_environment_shows_its_root_cause_and_a_command_in_the_first_screen(
+        name, target):
+    code, screen = run_on_terminal([*DOCTOR, "check", *target()], columns=100, rows=SCREEN)
+    assert code == 1, screen
+    first_problem = next(line for line in screen.splitlines() if line.startswith("    ✗ ")
+                         or line.startswith("    ! "))
+    assert _rows_before(screen, first_problem) < 10
+    commands = commands_under_fix(screen)
+    assert commands, screen
+    assert _rows_before(screen, commands[0][:60]) < SCREEN, screen
+    assert "next: keras-doctor fix" in screen.replace("`", "") or "keras-doctor causes" in screen

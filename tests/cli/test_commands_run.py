@@ -8,26 +8,11 @@ import sys
 
 import envs
 import pytest
-from ptyterm import run_on_terminal
+from ptyterm import commands_under_fix, run_on_terminal
 
 from keras_doctor.plan.installers import install_argv
 
 DOCTOR = [sys.executable, "-m", "keras_doctor"]
-
-
-def _commands_under_fix(screen: str):
-    """The shell lines printed under a `Fix` heading (indented deeper than their step)."""
-    commands, inside = [], False
-    for line in screen.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("Fix"):
-            inside = True
-            continue
-        if inside and not stripped:
-            inside = False
-        elif inside and not stripped[:1].isdigit() and line.startswith(" " * 13):
-            commands.append(stripped)
-    return commands
 
 
 @pytest.mark.slow
@@ -41,7 +26,7 @@ def test_the_commands_check_prints_repair_a_pipless_uv_environment(tmp_path):
                    timeout=600)  # resolves online once, so check finds the answer offline
     code, screen = run_on_terminal([*DOCTOR, "check", "--python", python], columns=100)
     assert code == 1
-    commands = _commands_under_fix(screen)
+    commands = commands_under_fix(screen)
     assert commands, screen
     for command in commands:
         done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=600)
@@ -63,3 +48,15 @@ def test_an_environment_without_pip_is_changed_by_this_pip_through_its_python_op
                           env={**envs._builder_env(), "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
     assert done.returncode == 0, done.stderr
     assert subprocess.run([python, "-c", "import six"]).returncode == 0
+
+
+@pytest.mark.slow
+def test_fix_shows_progress_while_it_resolves_on_a_terminal_and_nothing_on_a_pipe():
+    python = str(envs.venv_python(envs.venv("numpy2-over-tf215", [["tensorflow-cpu==2.15.1"],
+                                                                  ["--no-deps", "numpy==2.1.3"]])))
+    _, screen = run_on_terminal([*DOCTOR, "fix", "--python", python], columns=100)
+    assert "Resolving a consistent set for linux-x86_64, Python 3.11" in screen
+    piped = subprocess.run([*DOCTOR, "fix", "--python", python], capture_output=True, text=True,
+                           timeout=600)
+    assert "Resolving" not in piped.stderr and "Resolving" not in piped.stdout
+    assert "Fix plan for" in piped.stdout

@@ -217,7 +217,9 @@ def attach_plan(report, facts, timeout: float = 20.0) -> None:
     the report simply carries no plan and names `keras-doctor fix` as the way to get one."""
     from keras_doctor.plan.packages import PACKAGE_CAUSES
 
-    if facts.target.mode not in ("running", "python") or not facts.interpreter.executable:
+    folder = facts.target.mode == "path"
+    if not folder and (facts.target.mode not in ("running", "python")
+                       or not facts.interpreter.executable):
         return
     if not report.findings:
         return
@@ -245,10 +247,12 @@ def attach_plan(report, facts, timeout: float = 20.0) -> None:
         plan = build_plan(facts, report, knowledge=knowledge, resolver=offline)
     except Exception:  # a plan is a courtesy here; the diagnosis stands without it
         return
-    if not plan.ok and any(f.cause in PACKAGE_CAUSES for f in report.findings):
+    # A folder's plan is "refused" only in that fix never applies it: its steps are the commands.
+    shown = plan.ok or (folder and plan.status.value == "refused" and bool(plan.steps))
+    if not shown and any(f.cause in PACKAGE_CAUSES for f in report.findings):
         report.extra["plan_unavailable"] = plan.reason or "the plan could not be resolved offline"
         return
-    if plan.ok:
+    if shown:
         report.extra["plan"] = plan.to_dict()
 
 

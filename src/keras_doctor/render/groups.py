@@ -205,7 +205,8 @@ def _plan_of(report: Report) -> Any:
         plan = Plan.from_dict(data)
     except (KeyError, ValueError, TypeError):
         return None
-    return plan if plan.ok else None
+    folder = (plan.target.python is None and plan.status.value == "refused" and plan.steps)
+    return plan if plan.ok or folder else None
 
 
 def plan_step_as_fix(step: Any) -> FixStep:
@@ -213,7 +214,8 @@ def plan_step_as_fix(step: Any) -> FixStep:
     from keras_doctor.plan.model import StepKind as PlanKind
 
     if step.argv:
-        return FixStep(step.summary, StepKind.RUN, tuple(step.argv), destructive=step.destructive)
+        return FixStep(_short(step.summary), StepKind.RUN, tuple(step.argv),
+                       destructive=step.destructive)
     if step.kind is PlanKind.SET_ENV and step.shell_line:
         return FixStep(step.summary, StepKind.ENV, (step.shell_line,))
     if step.kind is PlanKind.RENAME:
@@ -221,6 +223,15 @@ def plan_step_as_fix(step: Any) -> FixStep:
                        destructive=step.destructive)
     return FixStep(step.summary, StepKind.EDIT if step.path else StepKind.MANUAL,
                    target=step.path, destructive=step.destructive)
+
+
+def _short(summary: str, shown: int = 4) -> str:
+    """"Install the resolved versions: a, b, c, d and 25 more": the command lists them all."""
+    head, sep, items = summary.partition(": ")
+    parts = items.split(", ") if sep else []
+    if len(parts) <= shown + 1:
+        return summary
+    return f"{head}: {', '.join(parts[:shown])} and {len(parts) - shown} more"
 
 
 def _attach_plan(blocks: List[Block], plan: Any) -> None:
@@ -245,6 +256,11 @@ def _attach_plan(blocks: List[Block], plan: Any) -> None:
         skipped = [s for s in plan.skipped if s.cause in causes]
         if steps:
             block.fix, block.from_plan = steps, True
+            # A member repaired by the block's own step needs no "not done" note; the root does
+            # when no step resolves its cause.
+            resolved = {c for i in claimed for c in plan.steps[i].resolves}
+            skipped = [s for s in skipped if s.cause == block.root.cause
+                       and s.cause not in resolved]
         elif _resolved_elsewhere(block, plan):
             block.fix, block.from_plan = [], True
         for item in skipped:
@@ -264,6 +280,10 @@ def plan_command(report: Report) -> Optional[List[str]]:
     path = target.get("path") or target.get("executable")
     if mode in ("python", "running") and path:
         return ["keras-doctor", "fix", "--python", str(path)]
+    platform, version = target.get("platform"), target.get("python_version")
+    if mode == "path" and path and platform and version:
+        return ["keras-doctor", "fix", "--path", str(path), "--platform", str(platform),
+                "--python-version", str(version)]
     return None
 
 
@@ -271,7 +291,7 @@ def has_fix(report: Report, blocks: Sequence[Block]) -> bool:
     """Whether `keras-doctor fix` has something to do: a plan with steps, or without a plan a
     finding whose fix is a command or a change to a file."""
     data = report.extra.get("plan") if isinstance(report.extra, Mapping) else None
-    if isinstance(data, Mapping) and data.get("status") == "ok":
+    if isinstance(data, Mapping) and data.get("status") in ("ok", "refused"):
         return bool(data.get("steps"))
     return any(step.kind is not StepKind.MANUAL for block in blocks for step in block.fix)
 
