@@ -171,3 +171,31 @@ def test_an_error_finding_behind_the_symptom_joins_the_list():
     assert found[0].cause == "rosetta-python"
     assert found[0].check.startswith("explain+")
     assert found[0].confidence > text_confidence(ILLEGAL, "rosetta-python")
+
+
+def test_every_finding_quotes_the_text_that_matched():
+    for text in (NUMPY, PROTOBUF, ARCH, NO_MODULE, ILLEGAL):
+        for f in explain_text(text).findings:
+            assert f.evidence["matched"] and f.evidence["matched"].strip() in text, f.cause
+
+
+def test_a_confidence_is_a_probability_with_facts_or_without():
+    envs = [None, facts([bare("numpy", "2.1.3")]),
+            facts([bare("tensorflow", "2.15.1"), bare("numpy", "2.1.3")]),
+            facts([bare("tensorflow", "2.9.0"), bare("protobuf", "4.21.12")], python="3.10")]
+    for env in envs:
+        for text in (NUMPY, PROTOBUF, ARCH, NO_MODULE, ILLEGAL):
+            for f in explain(text, env, KB).findings:
+                assert 0 < f.confidence <= 1, (f.cause, f.confidence)
+
+
+def test_explain_with_facts_says_what_the_checks_found():
+    from keras_doctor.checks.registry import run_checks
+
+    env = facts([bare("tensorflow", "2.15.1"), bare("numpy", "2.1.3")])
+    checks = run_checks(env, lambda: KB)
+    report = explain(NUMPY, env, KB)
+    assert report.extra["checks"] == {"findings": len(checks.findings),
+                                      "passed": len(checks.passed),
+                                      "skipped": len(checks.skipped)}
+    assert report.target["platform"] == "linux-x86_64"
