@@ -22,7 +22,7 @@ UV_TRIPLES = {"arm64": "aarch64-apple-darwin", "x86_64": "x86_64-apple-darwin"}
 
 
 def platform_tag(arch: str) -> str:
-    return "macosx_12_0_arm64" if arch == "arm64" else "macosx_10_15_x86_64"
+    return "macosx_12_0_arm64" if arch == "arm64" else "macosx_12_0_x86_64"
 
 
 def unpacked(pin: str, arch: str, python: str) -> Path:
@@ -84,6 +84,8 @@ def pins_of(lines: List[str]) -> Dict[str, str]:
 BASES: Dict[str, dict] = {
     "tfm-2.9": {"arch": "arm64", "python": "3.10",
                 "requirements": ["tensorflow-macos==2.9.2", "tensorflow-metal==0.5.0"]},
+    "tfm-2.12-py310": {"arch": "arm64", "python": "3.10",
+                       "requirements": ["tensorflow-macos==2.12.0", "tensorflow-metal==0.8.0"]},
     "tfm-2.12": {"arch": "arm64", "python": "3.11",
                  "requirements": ["tensorflow-macos==2.12.0", "tensorflow-metal==0.8.0"]},
     "tf-2.13": {"arch": "arm64", "python": "3.11",

@@ -12,6 +12,8 @@ import dataclasses
 import sys
 from pathlib import Path
 
+import pytest
+
 from keras_doctor.checks.registry import run_checks
 from keras_doctor.plan.build import build_plan
 from keras_doctor.plan.model import PlanStatus, StepKind
@@ -228,3 +230,28 @@ def test_an_x86_64_tensorflow_under_rosetta_without_avx_is_reported():
 def test_a_universal2_python_over_an_x86_64_environment_is_judged_as_x86_64():
     causes = {x.cause for x in checked(rosetta_facts(["x86_64", "arm64"], ["x86_64"])).findings}
     assert "rosetta-python" in causes and "mixed-arch-binary" not in causes
+
+
+# -- TensorFlow 2.5-2.8: no tree can be laid out from wheels (its numpy has no arm64 wheel) -------
+
+@pytest.mark.parametrize("tf,keras,metal,numpy", [("2.5.0", None, "0.1.2", "1.19.5"),
+                                                  ("2.8.0", "2.8.0", "0.4.0", "1.21.6")])
+def test_the_first_tensorflow_macos_releases_with_apples_metal_are_left_alone(tf, keras, metal,
+                                                                             numpy):
+    pairs = [("tensorflow-macos", tf), ("tensorflow-metal", metal), ("numpy", numpy)]
+    if keras:
+        pairs.append(("keras", keras))
+    plan, resolver, report = plan_for(mac(*pairs, python="3.9"))
+    assert plan.status is PlanStatus.OK and not plan.steps and resolver.calls == []
+    assert [x.cause for x in report.findings if x.severity.rank >= 2] == []
+
+
+def test_a_metal_that_cannot_link_with_tensorflow_macos_2_8_is_replaced_by_apples_0_4():
+    # metal 0.8.0 does not link against 2.8.0 (verdicts); 0.1.2-0.6.0 all do, 0.4.0 is Apple's.
+    f = mac(("tensorflow-macos", "2.8.0"), ("keras", "2.8.0"), ("tensorflow-metal", "0.8.0"),
+            ("numpy", "1.21.6"), python="3.9")
+    plan, resolver, report = plan_for(f)
+    assert "metal-plugin-mismatch" in {x.cause for x in report.findings}
+    (asked,) = resolver.calls
+    assert "tensorflow-macos==2.8.0" in asked and "tensorflow-metal==0.4.0" in asked
+    assert changed(plan) == {"tensorflow-metal"}
