@@ -141,10 +141,11 @@ SCENARIOS = [
              "An Intel environment under Rosetta on macOS 14 (no AVX emulated): the x86_64 TF "
              "needs AVX. A new arm64 environment keeps TF 2.16.2.",
              interpreter="x86-translated", machine_pythons=("3.11",), kind="new-env"),
-    Scenario("metal-env-on-python-3.13", "tf-2.16", ("no-wheel-for-python", "wheel-tag-mismatch"),
-             {},
+    Scenario("metal-env-on-python-3.13", "tf-2.16",
+             ("no-wheel-for-python", "wheel-tag-mismatch"), {},
              "The venv's interpreter was upgraded in place to 3.13: every cp311 wheel in it is "
-             "unusable, and neither TF 2.16.2 nor any tensorflow-metal has a 3.13 wheel. Of Pythons 3.13 and 3.11 on the machine the new "
-             "environment must use 3.11 (it used to advise 3.13, which has no metal).",
+             "unusable, and neither TF 2.16.2 nor any tensorflow-metal has a 3.13 wheel. Of "
+             "Pythons 3.13 and 3.11 on the machine the new environment must use 3.11 (it used to "
+             "advise 3.13, which has no metal).",
              python="3.13", machine_pythons=("3.13", "3.11"), kind="new-env"),
 ]

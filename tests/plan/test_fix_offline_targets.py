@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "compat"))
-from compat_facts import facts, real_dist  # noqa: E402
+from compat_facts import facts, real_dist
 
 DOCTOR = [sys.executable, "-m", "keras_doctor"]
 
