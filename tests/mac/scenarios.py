@@ -53,8 +53,9 @@ SCENARIOS = [
              {"tensorflow-metal": "0.8.0"},
              "metal 0.5.0 fails to link against tensorflow-macos 2.12.0 (verdicts from the "
              "binaries). 0.8.0 is Apple's pairing and links too; 1.2.0 also links but only a "
-             "static check says so: Apple's pairing is preferred.",
-             forced={"tensorflow-metal": "0.5.0"}),
+             "static check says so: Apple's pairing is preferred. (`pip install "
+             "tensorflow-metal==0.5.0` also takes six down to 1.15, which 0.5.0 pins.)",
+             forced={"tensorflow-metal": "0.5.0", "six": "1.15.0"}),
     Scenario("tfm-2.12-keras-2.13", "tfm-2.12", ("keras-tf-version-skew",), {"keras": "2.12.0"},
              "tensorflow-macos 2.12.0 requires keras<2.13,>=2.12.0; keras 2.13.1 is newer: keras "
              "moves down to 2.12 (it was labelled keras3-required).",
