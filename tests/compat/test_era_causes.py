@@ -154,3 +154,22 @@ def test_an_obsolete_build_is_not_carried_into_a_recommendation():
     assert installed_build({"tensorflow-macos": Version("2.16.2"),
                             "tensorflow": Version("2.16.2")}, "macos-arm64") == "tensorflow"
     assert installed_build({}, "macos-arm64") == "tensorflow"
+
+
+def test_a_python_advised_for_a_metal_environment_has_metal_wheels():
+    # TF 2.16.2 has wheels for 3.9-3.12; metal releases that load with it, for 3.9-3.12 too.
+    f = mac(("tensorflow", "2.16.2"), ("keras", "3.5.0"), ("tensorflow-metal", "1.1.0"),
+            python="3.13")
+    advice = [s.description for x in findings(f, "no-wheel-for-python") for s in x.fix]
+    assert any("Python 3.12" in a for a in advice)
+    assert not any("3.13" in a and "Or use" in a for a in advice)
+
+
+def test_no_python_is_advised_when_none_keeps_the_metal_plugin():
+    # TF 2.21 has a 3.13 wheel; no tensorflow-metal has one, and none loads with 2.21 anyway.
+    with_metal = mac(("tensorflow", "2.21.0"), ("tensorflow-metal", "1.2.0"), python="3.14")
+    without = mac(("tensorflow", "2.21.0"), python="3.14")
+    said = [s.description for x in findings(with_metal, "no-wheel-for-python") for s in x.fix]
+    plain = [s.description for x in findings(without, "no-wheel-for-python") for s in x.fix]
+    assert any("Or use Python 3.13" in a for a in plain)
+    assert not any("Or use Python" in a for a in said)

@@ -130,7 +130,11 @@ def _missing_wheel(ctx: CheckContext, kb: Any, release: Any, name: str,
         cause = "no-wheel-for-python"
         title = (f"{name} {release.version} has no wheel for Python {python} on {platform} "
                  f"(it has for {', '.join(other_pythons)})")
-        fix.append(new_environment(facts, f"Or use Python {other_pythons[-1]}"))
+        usable = _with_metal(ctx, kb, str(release.version), other_pythons)
+        if usable:
+            fix.append(new_environment(facts, f"Or use Python {usable[-1]}"
+                                       + (" (it has tensorflow-metal wheels too)"
+                                          if usable != other_pythons else "")))
     else:
         cause = "no-wheel-for-platform"
         title = f"{name} {release.version} has no wheel for {platform}"
@@ -194,6 +198,18 @@ def _replacement(ctx: CheckContext, kb: Any, project: str, version: Version) -> 
                                            os_version(facts)):
         return str(same.version)
     return None
+
+
+def _with_metal(ctx: CheckContext, kb: Any, tf_version: str,
+                pythons: List[str]) -> List[str]:
+    """The Pythons among `pythons` that keep what the environment uses: with tensorflow-metal
+    installed, only those a metal release that loads with this TensorFlow has a wheel for."""
+    if installed_version(ctx, "tensorflow-metal") is None or \
+            ctx.facts.target.platform != "macos-arm64":
+        return pythons
+    from keras_doctor.knowledge.metal_pairs import loading_metals
+
+    return [p for p in pythons if loading_metals(kb, tf_version, "cp" + p.replace(".", ""))]
 
 
 def _era(ctx: CheckContext, version: Version) -> str:
