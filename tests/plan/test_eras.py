@@ -255,3 +255,10 @@ def test_a_metal_that_cannot_link_with_tensorflow_macos_2_8_is_replaced_by_apple
     (asked,) = resolver.calls
     assert "tensorflow-macos==2.8.0" in asked and "tensorflow-metal==0.4.0" in asked
     assert changed(plan) == {"tensorflow-metal"}
+
+
+def test_a_universal2_python_started_under_rosetta_with_no_binaries_yet_is_one_step_too():
+    f = dataclasses.replace(rosetta_facts(["x86_64", "arm64"], ["arm64"]), binaries=[])
+    plan, resolver, report = plan_for(f)
+    assert [x.cause for x in report.findings if x.severity.rank >= 2] == ["rosetta-python"]
+    assert not plan.steps and len(plan.skipped) == 1 and resolver.calls == []

@@ -25,7 +25,7 @@ def started_under_rosetta(facts: Facts) -> bool:
         return False
     native = [b for b in facts.binaries if b.format == "mach-o" and b.archs]
     arm64 = [b for b in native if "arm64" in b.archs]
-    return bool(native) and len(arm64) * 2 > len(native)
+    return not native or len(arm64) * 2 > len(native)  # no binary says it is an x86_64 one
 
 
 def native_view(facts: Facts) -> Facts:
