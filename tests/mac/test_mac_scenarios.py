@@ -1,6 +1,6 @@
 """Real macOS site-packages states: the cause `check` names, the plan `fix` builds, and the proof.
 
-Each state (scenarios.py, with its truth and evidence) is laid out from real PyPI wheels for macOS
+Each state (mac_states.py, with its truth and evidence) is laid out from real PyPI wheels for macOS
 arm64 or x86_64, read as `check --path` reads it (plus the interpreter facts a live Mac would
 report, where the scenario is about the interpreter), checked, and planned for with the real
 resolver (uv, for the Mac). Then the planned set is laid out as a tree of its own and checked
@@ -14,7 +14,7 @@ import dataclasses
 from typing import Dict
 
 import pytest
-from scenarios import SCENARIOS, Scenario
+from mac_states import SCENARIOS, Scenario
 from wheelhouse import BASES, base_pins, tree
 
 from keras_doctor.checks.registry import run_checks
