@@ -144,3 +144,31 @@ def test_bash_completion_comes_from_the_parser(tmp_path):
     assert complete("fix", "--format", "") == ["text", "json", "markdown", "html"]
     assert complete("recommend", "--platform", "mac") == ["macos-arm64", "macos-x86_64"]
     assert "update" in complete("db", "")
+
+
+def test_causes_renders_its_markdown_on_a_terminal_and_keeps_it_raw_on_a_pipe():
+    from ptyterm import run_on_terminal
+
+    code, screen = run_on_terminal([*DOCTOR, "causes", "numpy-abi-mismatch"], columns=100)
+    assert code == 0 and "Why is this bad?" in screen
+    assert "## Why" not in screen and "**Revealed by:**" not in screen
+    piped = doctor("causes", "numpy-abi-mismatch").stdout
+    assert "## Why is this bad?" in piped  # Markdown to paste, as written
+
+
+def test_the_pip_markers_note_shows_only_for_another_platform_and_names_uv():
+    from keras_doctor.cli.fix import _explain_limitation
+    from keras_doctor.facts.choose import host_platform
+    from keras_doctor.plan.model import Plan, PlanTarget
+    from keras_doctor.plan.resolve import PIP_LIMITATION
+
+    def plan_for(platform):
+        plan = Plan(target=PlanTarget(python="/p", platform=platform, python_version="3.11"))
+        plan.resolver, plan.resolver_limitation = "pip", PIP_LIMITATION
+        _explain_limitation(plan)
+        return plan.resolver_limitation
+
+    assert plan_for(host_platform()) is None
+    other = "windows-amd64" if host_platform() != "windows-amd64" else "linux-x86_64"
+    note = plan_for(other)
+    assert note.startswith(PIP_LIMITATION) and "keras-doctor[uv]" in note

@@ -73,3 +73,16 @@ def test_it_is_shown_before_it_is_saved(tmp_path):
     assert code == 0, screen
     assert screen.index("## Packages") < screen.index("Save this report")
     assert saved.exists() and "| keras | 3.5.0 |" in saved.read_text()
+
+
+def test_report_as_a_page(tmp_path):
+    import subprocess
+
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(_facts().to_dict()))
+    out = subprocess.run([sys.executable, "-m", "keras_doctor", "report", "--facts", str(path),
+                          "--no-verify", "--html", "-o", str(tmp_path / "r.html")],
+                         capture_output=True, text=True, timeout=120)
+    page = (tmp_path / "r.html").read_text()
+    assert out.returncode == 0 and page.startswith("<!DOCTYPE html>")
+    assert '<meta charset="utf-8">' in page and "| keras | 3.5.0 |" in page
