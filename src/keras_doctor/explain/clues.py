@@ -123,8 +123,13 @@ class Clues:
         return {k: v for k, v in shown.items() if v}
 
 
+HEAD, TAIL = 8_000, 32_000  # what a clue can come from: banners at the top, the error at the end
+
+
 def read(text: str, frames: List[str]) -> Clues:
     clues = Clues()
+    if len(text) > HEAD + TAIL:  # a long log: its middle is training output, not clues
+        text = text[:HEAD] + "\n" + text[-TAIL:]
     paths = "\n".join(frames) or text
     clues.platform = _platform(text, paths)
     for name, pattern in _INSTALLERS:

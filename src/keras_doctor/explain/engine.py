@@ -40,6 +40,7 @@ RESOLVED_MECHANISM = {
 }
 MIN_CONFIDENCE = 0.15
 MIN_SHOWN = 0.02
+STRONG_SIGNATURE = 0.85
 FALLBACK_MECHANISM = (
     "No known message matched; these are the causes that most often produce this kind of error "
     "(judged from its exception, the packages in the traceback and the platform), least certain "
@@ -97,7 +98,12 @@ def hypotheses(
                 hyp.excerpt = signature_match.excerpt
             hyp.position = max(hyp.position, signature_match.last_position)
             hyp.sources.extend(s for s in signature.sources if s not in hyp.sources)
-    for cause_id, weight, extra, mechanism, source in messages.causes_of(cleaned.text):
+    # The message atlas answers what the signatures could not; loading it costs more than the
+    # rest of an explanation, so a paste a strong signature already explains does not pay for it.
+    strong = any(h.score >= STRONG_SIGNATURE for h in found.values())
+    for cause_id, weight, extra, mechanism, source in (
+        [] if strong else messages.causes_of(cleaned.text)
+    ):
         if cause_id not in causes.CATALOG:
             continue
         known = cause_id in found
@@ -112,7 +118,8 @@ def hypotheses(
         hyp.excerpt = str(extra.get("message", ""))
         hyp.sources.append(source)
     if not found:
-        for cause_id, weight, extra in fallback.candidates(cleaned.text, read):
+        window = cleaned.text[-clues_module.TAIL :]
+        for cause_id, weight, extra in fallback.candidates(window, read):
             hyp = found.setdefault(cause_id, Hypothesis(cause_id))
             hyp.weights.append(weight)
             hyp.evidence.update({k: v for k, v in extra.items() if v})
