@@ -362,6 +362,17 @@ def test_a_python_that_prints_without_end_is_stopped_at_the_output_limit(tmp_pat
     assert time.monotonic() - started < 20
 
 
+def test_a_python_whose_background_child_holds_the_output_open_is_read_at_once(tmp_path):
+    answer = tmp_path / "answer.json"
+    answer.write_text(json.dumps(collect.run_probe(sys.executable)))
+    fake = tmp_path / "python"
+    fake.write_text(f"#!/bin/sh\n(sleep 40 &)\ncat '{answer}'\n")
+    fake.chmod(0o755)
+    started = time.monotonic()
+    assert collect.run_probe(str(fake))["sys_path"]  # was: waited for the background child
+    assert time.monotonic() - started < 15
+
+
 def test_a_python_whose_error_line_is_huge_is_reported_in_one_short_line(tmp_path):
     fake = tmp_path / "python"
     fake.write_text("#!/bin/sh\nhead -c 100000 /dev/zero | tr '\\0' x >&2\nexit 1\n")

@@ -248,7 +248,10 @@ def _run_bounded(argv: List[str], timeout: float, limit: int) -> Tuple[int, byte
 
     def drain(pipe: Any, kept: bytearray) -> None:
         while True:
-            chunk = pipe.read1(1 << 16)
+            try:
+                chunk = pipe.read1(1 << 16)
+            except (OSError, ValueError):
+                return
             if not chunk:
                 return
             kept.extend(chunk[: limit + 1 - len(kept)])
@@ -267,10 +270,13 @@ def _run_bounded(argv: List[str], timeout: float, limit: int) -> Tuple[int, byte
         proc.wait()
         raise
     finally:
-        for reader in readers:
-            reader.join(5)  # a child's own children may hold the pipes open: never wait on them
-        for pipe in (proc.stdout, proc.stderr):
-            if pipe is not None:
+        deadline = time.monotonic() + 2.0
+        for reader, pipe in zip(readers, (proc.stdout, proc.stderr)):
+            # A child's own children (a wrapper's background process) may hold the pipes open:
+            # give them a moment, never their lifetime. Closing a pipe that a reader is blocked
+            # on would wait for that reader, so such a pipe is left to the daemon thread.
+            reader.join(max(0.0, deadline - time.monotonic()))
+            if pipe is not None and not reader.is_alive():
                 pipe.close()
     return returncode, bytes(outputs[0]), bytes(outputs[1])
 
