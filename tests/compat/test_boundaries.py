@@ -364,3 +364,32 @@ def test_a_kernel_whose_interpreter_is_gone_is_reported_and_a_live_one_is_not(tm
     assert x.fix[0].destructive
     assert x.fix[0].command == ("jupyter", "kernelspec", "remove", "-y", "old")
     assert os.path.exists(sys.executable)
+
+
+# -- the pip that understands a platform's wheel tags ---------------------------------------------
+
+@pytest.mark.parametrize(("os_version", "reported"), [("10.15.7", False), ("11.0", True),
+                                                      ("14.4", True)])
+def test_macos_11_tags_matter_to_an_intel_mac_from_macos_11_on(os_version, reported):
+    f = facts([], platform="macos-x86_64", pip="20.2.4", os_version=os_version)
+    assert len(found(f, "pip-too-old-for-platform-tags")) == int(reported)
+
+
+def test_every_apple_silicon_mac_needs_pip_20_3():
+    (x,) = found(facts([], platform="macos-arm64", pip="20.2.4", os_version="11.0"),
+                 "pip-too-old-for-platform-tags")
+    assert x.fix[0].command[-1] == "pip>=20.3"
+    assert found(facts([], platform="macos-arm64", pip="20.3", os_version="11.0"),
+                 "pip-too-old-for-platform-tags") == []
+
+
+@pytest.mark.parametrize(("pip", "unmet"), [
+    ("19.2.3", ["manylinux_2_x (PEP 600)", "manylinux2014"]),
+    ("19.3", ["manylinux_2_x (PEP 600)"]), ("20.2.4", ["manylinux_2_x (PEP 600)"]),
+    ("20.3", []),
+])
+def test_linux_wheel_tags_and_the_first_pip_that_reads_them(pip, unmet):
+    hits = found(facts([], pip=pip), "pip-too-old-for-platform-tags")
+    assert [u["tags"] for h in hits for u in h.evidence["unmet"]] == unmet
+    if unmet:
+        assert hits[0].fix[0].command[-1] == "pip>=20.3"
