@@ -1,7 +1,8 @@
 """`import keras_doctor.hook`: explain TensorFlow/Keras errors of a plain script as it dies.
 
 Put the import first in a script (or in `sitecustomize.py`): an uncaught exception raised from
-TensorFlow, Keras or numpy prints its normal traceback, then the diagnosis on standard error.
+TensorFlow, Keras or numpy prints a one-line summary of the most likely cause, its normal
+traceback, then the diagnosis on standard error.
 The previous `sys.excepthook` still runs first, so other tools that hook exceptions keep working.
 """
 
@@ -14,22 +15,36 @@ _previous = sys.excepthook
 
 
 def _excepthook(etype: type, value: BaseException, tb: Any) -> None:
-    _previous(etype, value, tb)
     if issubclass(etype, (KeyboardInterrupt, SystemExit)):
+        _previous(etype, value, tb)
         return
+    report, problem = None, None
     try:
         from keras_doctor.ipython import diagnose
-        from keras_doctor.render import render
 
         report = diagnose(etype, value, tb)
-        if report is not None:
+    except Exception as exc:  # the user's traceback comes first of all; the diagnosis is a bonus
+        problem = exc
+    if report is not None:
+        try:
+            from keras_doctor.ipython import summary
+
+            print(summary(report) + " (details below the traceback)", file=sys.stderr)
+        except Exception:  # the summary line is a courtesy
+            pass
+    _previous(etype, value, tb)
+    if problem is not None:
+        print(f"keras-doctor: could not diagnose this error ({type(problem).__name__}: "
+              f"{problem})", file=sys.stderr)
+        return
+    if report is not None:
+        try:
+            from keras_doctor.render import render
+
             print("", file=sys.stderr)
             render(report, "terminal", file=sys.stderr)
-    except Exception as exc:  # the user's traceback is already out; the diagnosis is a bonus
-        print(
-            f"keras-doctor: could not diagnose this error ({type(exc).__name__}: {exc})",
-            file=sys.stderr,
-        )
+        except Exception as exc:
+            print(f"keras-doctor: could not show the diagnosis ({exc})", file=sys.stderr)
 
 
 def install() -> None:

@@ -59,7 +59,7 @@ def test_notebook_gets_html(shell, monkeypatch):
     assert "keras3-removed-api" in shown[0]["text/plain"]  # text frontends get the diagnosis
 
 
-def test_script_hook_explains_after_the_traceback(tmp_path):
+def test_script_hook_summarises_then_explains_after_the_traceback(tmp_path):
     script = tmp_path / "train.py"
     script.write_text(
         "import keras_doctor.hook\nraise ImportError('numpy.core.multiarray failed to import')\n"
@@ -68,4 +68,5 @@ def test_script_hook_explains_after_the_traceback(tmp_path):
         [sys.executable, str(script)], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 1
-    assert result.stderr.index("Traceback") < result.stderr.index("numpy-abi-mismatch")
+    assert result.stderr.startswith("keras-doctor: most likely numpy-abi-mismatch")
+    assert result.stderr.index("Traceback") < result.stderr.index("numpy-abi-mismatch:")
