@@ -9,12 +9,12 @@ The previous `sys.excepthook` still runs first, so other tools that hook excepti
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, Type
 
 _previous = sys.excepthook
 
 
-def _excepthook(etype: type, value: BaseException, tb: Any) -> None:
+def _excepthook(etype: Type[BaseException], value: BaseException, tb: Any) -> None:
     if issubclass(etype, (KeyboardInterrupt, SystemExit)):
         _previous(etype, value, tb)
         return
