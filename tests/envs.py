@@ -83,6 +83,7 @@ def _cached(kind: str, name: str, spec: dict, build) -> Path:
     # cache.
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
     root = CACHE_ROOT / kind / digest
+    _log_use(root)
     if (root / _DONE).exists():
         _remember_name(root, name)
         return root
@@ -93,6 +94,7 @@ def _cached(kind: str, name: str, spec: dict, build) -> Path:
             return root
         if root.exists():
             shutil.rmtree(root)
+        _require_free_disk(root.parent)
         root.mkdir()
         log = root / "build.log"
         progress(f"keras-doctor tests: building {kind}/{name} in {root} …")
@@ -109,6 +111,30 @@ def _cached(kind: str, name: str, spec: dict, build) -> Path:
                  f"files in {time.monotonic() - started:.0f} s")
     _remember_name(root, name)
     return root
+
+
+# Below this much free space a build could fill the disk halfway, and every later test would fail
+# for that one reason: stop the run at once instead, saying so.
+MIN_FREE_GB = float(os.environ.get("KERAS_DOCTOR_TEST_MIN_FREE_GB", "3"))
+
+
+def _require_free_disk(folder: Path) -> None:
+    free = shutil.disk_usage(folder).free / 1e9
+    if free < MIN_FREE_GB:
+        import pytest
+
+        pytest.exit(f"only {free:.1f} GB free where the test environments are cached ({folder}); "
+                    f"a build needs at least {MIN_FREE_GB:.0f} GB (KERAS_DOCTOR_TEST_MIN_FREE_GB). "
+                    "Free some space or point KERAS_DOCTOR_TEST_CACHE elsewhere.", returncode=3)
+
+
+def _log_use(root: Path) -> None:
+    """With $KERAS_DOCTOR_TEST_CACHE_LOG set, note each cache entry a run uses: `du -shc` over
+    them is what that run needs on disk (hard links counted once)."""
+    log = os.environ.get("KERAS_DOCTOR_TEST_CACHE_LOG")
+    if log:
+        with open(log, "a") as out:
+            out.write(f"{root}\n")
 
 
 def _megabytes(root: Path) -> float:

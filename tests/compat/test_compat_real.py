@@ -77,10 +77,10 @@ def test_numpy_2_with_tf_2_14_is_found_although_tf_2_14_declares_no_cap(tmp_path
 
 
 def test_keras_3_forced_onto_tf_2_15_is_one_skew_finding(tmp_path):
-    py = env_python("tf215-keras3", [TF215, ["--no-deps", "keras==3.3.3"]])
+    py = env_python("tf215-keras3", [TF215, ["--no-deps", "keras==3.5.0"]])  # shared spec
     report = check("--python", py, cwd=tmp_path)
     (found,) = of(report, "keras-tf-version-skew")
-    assert found["evidence"]["installed_version"] == "3.3.3"
+    assert found["evidence"]["installed_version"] == "3.5.0"
     assert of(report, "keras3-required") == []
 
 
