@@ -238,3 +238,32 @@ def test_symbolic_tensor_fix_pins_the_numpy_tensorflow_2_4_declares():
     top = explain_text("NotImplementedError: Cannot convert a symbolic Tensor (x:0) to a numpy "
                        "array.").findings[0]
     assert top.fix[0].command[-1] == "numpy<1.20"
+
+
+def test_frames_inside_the_installed_package_rule_out_a_local_file_of_its_name():
+    bare = "AttributeError: module 'tensorflow' has no attribute 'keras'"
+    assert causes(bare)[0] == "shadowed-module"
+    framed = ('  File "/Users/a/venv/lib/python3.6/site-packages/tensorflow/python/platform/'
+              'app.py", line 43, in run\n    sys.exit(main(sys.argv[:1] + flags_passthrough))\n'
+              + bare)
+    found = explain_text(framed).findings
+    assert found[0].cause == "package-too-old-for-api"
+    shadow = next(f for f in found if f.cause == "shadowed-module")
+    assert "installed tensorflow" in shadow.evidence["weakened_by"][0]
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("Numpy version error compiled with API 0x10 installed 0xf", "numpy-abi-mismatch"),
+        ("[libprotobuf FATAL google/protobuf/message_lite.cc:353] CHECK failed: target + size == "
+         "res:\nlibc++abi: terminating due to uncaught exception of type "
+         "google::protobuf::FatalException", "metal-plugin-mismatch"),
+        ("tensorflow.python.framework.errors_impl.NotFoundError: /usr/lib/python3.10/"
+         "site-packages/tensorflow_text/python/ops/_regex_split_ops.so: undefined symbol: "
+         "_ZN10tensorflow6Status",
+         "requirement-conflict"),
+    ],
+)
+def test_native_library_messages_name_the_library_that_mismatches(text, cause):
+    assert causes(text)[0] == cause

@@ -90,7 +90,8 @@ _LAST_EXCEPTION = re.compile(
 _INFRA = ("importlib", "_pydev", "pydev", "runpy", "IPython", "ipykernel", "<frozen", "site.py")
 FRAMEWORKS = {
     "keras", "tensorflow", "tf_keras", "keras_core", "tensorflow_core", "IPython", "ipykernel",
-    "six", "importlib_metadata", "numpy", "h5py", "google", "absl",
+    "six", "importlib_metadata", "numpy", "h5py", "google", "absl", "keras_applications",
+    "keras_preprocessing",
 }
 
 
@@ -106,6 +107,7 @@ class Clues:
     colab: bool = False
     library: str = ""  # the third-party package whose code made the failing call
     imports: List[str] = field(default_factory=list)  # modules imported along the traceback
+    frames: List[str] = field(default_factory=list)
     exception_type: str = ""
     exception_message: str = ""
     kind: str = ""  # "exception" | "install" | "signal" | "" (no error in the text)
@@ -119,6 +121,7 @@ class Clues:
             "notebook": self.notebook or None,
             "colab": self.colab or None,
             "failing_package": self.library,
+            "imports": self.imports[-5:],
         }
         return {k: v for k, v in shown.items() if v}
 
@@ -127,7 +130,7 @@ HEAD, TAIL = 8_000, 32_000  # what a clue can come from: banners at the top, the
 
 
 def read(text: str, frames: List[str]) -> Clues:
-    clues = Clues()
+    clues = Clues(frames=list(frames))
     if len(text) > HEAD + TAIL:  # a long log: its middle is training output, not clues
         text = text[:HEAD] + "\n" + text[-TAIL:]
     paths = "\n".join(frames) or text
@@ -167,14 +170,16 @@ def error_kind(text: str) -> str:
 
 
 def failing_package(frames: List[str]) -> str:
-    """The last third-party package in the traceback whose code ran (frameworks skipped)."""
+    """The third-party package whose code called into the frameworks when the error happened:
+    from the innermost frame out, past the frameworks' own frames; '' when that caller is the
+    user's code."""
     for path in reversed(frames):
         if any(marker in path for marker in _INFRA):
             continue
         package = site_package_of(path)
-        if not package or package in FRAMEWORKS:
+        if package in FRAMEWORKS:
             continue
-        return package.split(".")[0]
+        return package.split(".")[0] if package else ""
     return ""
 
 
@@ -213,8 +218,16 @@ _ONLY_ON = {
 _KERAS3_CAUSES = {"keras3-removed-api", "keras3-legacy-code", "keras-backend-unavailable"}
 
 
-def weigh(cause: str, score: float, clues: Clues) -> Tuple[float, Optional[str]]:
+def weigh(
+    cause: str, score: float, clues: Clues, evidence: Optional[Dict[str, object]] = None
+) -> Tuple[float, Optional[str]]:
     """The score adjusted by what the frames show, and the reason when it changed."""
+    module = str((evidence or {}).get("module") or "").split(".")[0]
+    local_file = (evidence or {}).get("path")
+    if cause == "shadowed-module" and module and not local_file and any(
+        site_package_of(f) == module for f in clues.frames
+    ):
+        return score * 0.5, f"the frames run the installed {module} package"
     platform = _ONLY_ON.get(cause)
     if platform and clues.platform and clues.platform != platform:
         return score * 0.4, f"the traceback's paths are {clues.platform}, not {platform}"

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from keras_doctor.explain.names import NameResolver
-from keras_doctor.explain.text import site_package_of
 
 # What a step concludes: (cause ID, weight, evidence).
 Outcome = Tuple[str, float, Dict[str, Any]]
@@ -19,19 +18,6 @@ _KERAS3 = re.compile(
     r"keras[/\\]api[/\\](?!_v\d)|keras\._tf_keras|keras[/\\]src[/\\]backend|"
     r"[Kk]eras 3\b|keras 3\.\d|TFSMLayer|keras\.src\.legacy"
 )
-_INFRA = ("importlib", "_pydev", "pydev", "runpy", "IPython", "ipykernel", "<frozen")
-_FRAMEWORK_PACKAGES = {
-    "keras",
-    "tensorflow",
-    "tf_keras",
-    "keras_core",
-    "six",
-    "tensorflow_core",
-    "IPython",
-    "ipykernel",
-    "importlib_metadata",
-}
-
 
 @dataclass
 class Context:
@@ -49,11 +35,6 @@ class Context:
 
     def library(self) -> str:
         """The third-party package whose code ran the failing statement ('' for user code)."""
-        for path in reversed(self.frames):
-            if any(marker in path for marker in _INFRA):
-                continue
-            package = site_package_of(path)
-            if package in _FRAMEWORK_PACKAGES:
-                continue
-            return package
-        return ""
+        from keras_doctor.explain.clues import failing_package
+
+        return failing_package(self.frames)

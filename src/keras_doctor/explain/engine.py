@@ -127,7 +127,7 @@ def hypotheses(
             hyp.mechanism = FALLBACK_MECHANISM
             hyp.excerpt = read.exception_message or read.kind
     for hyp in found.values():
-        adjusted, reason = clues_module.weigh(hyp.cause, 1.0, read)
+        adjusted, reason = clues_module.weigh(hyp.cause, 1.0, read, hyp.evidence)
         hyp.factor = adjusted
         if reason:
             hyp.against.append(reason)

@@ -256,7 +256,15 @@ def _circular(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("shadowed-module", 0.6, evidence)]
 
 
+def _protobuf_fatal(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """On a Mac, the other native library in the process is usually the Metal plugin."""
+    if _MACOS.search(ctx.text) or "libc++abi" in ctx.text or "metal" in ctx.text.lower():
+        return [("metal-plugin-mismatch", 0.75, {}), ("protobuf-mismatch", 0.4, {})]
+    return [("protobuf-mismatch", found.signature.weight, {})]
+
+
 STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
+    "protobuf-fatal": _protobuf_fatal,
     "glibc": _glibc,
     "pip-conflict": _pip_conflict,
     "circular": _circular,

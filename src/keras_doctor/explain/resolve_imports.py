@@ -96,6 +96,9 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 
 def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     module, name, path = found.last("module"), found.last("name"), found.last("path")
+    if not module and name:  # Python < 3.8 does not say from where: the import line does
+        statement = re.search(rf"from ([\w.]+) import [^\n]*\b{re.escape(name)}\b", ctx.text)
+        module = statement.group(1) if statement else ""
     top = module.split(".")[0]
     if path and not site_package_of(path) and re.search(rf"[/\\]{re.escape(top)}\.py$", path):
         return [("shadowed-module", 0.9, {"module": top, "path": path})]
@@ -123,6 +126,13 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         evidence = {"module": module, "name": name, "moved_to": f"{module}.{name}",
                     "not_bound_in": lazy.get("releases"), "source": lazy.get("source")}
         return [("keras-api-moved", 0.6, evidence), ("shadowed-module", 0.45, {"module": module})]
+    if module == "tensorflow" and name == "keras":  # tf.keras joined TensorFlow's core in 1.4
+        evidence = {"name": "tf.keras", "first_release": "tensorflow 1.4",
+                    "source": "https://github.com/tensorflow/tensorflow/releases/tag/v1.4.0"}
+        # today a local tensorflow.py is likelier than a TensorFlow older than 2017's 1.4;
+        # frames inside the installed tensorflow rule the local file out (clues.weigh)
+        return [("shadowed-module", 0.6, {"module": module, "missing": name}),
+                ("package-too-old-for-api", 0.5, evidence)]
     tf1 = ctx.names.table.get("tf1_top_level", {})
     if module in ("tensorflow", "tf") and name in tf1.get("names", ()):
         evidence = {"name": f"tf.{name}", "replacement": f"tf.compat.v1.{name}",
