@@ -40,9 +40,10 @@ STRACE = shutil.which("strace")
 @dataclass(frozen=True)
 class KillPoint:
     label: str
-    journal: Optional[str] = None  # KERAS_DOCTOR_TEST_KILL value
+    journal: Optional[str] = None  # KERAS_DOCTOR_TEST_KILL value ("after:3", "before:5:INT")
     syscall: Optional[str] = None  # stop the installer at its `nth` call of this syscall
     nth: int = 0
+    signal_name: str = "KILL"  # KILL: both process groups; INT, TERM: the fix alone, as a user
 
 
 @dataclass
@@ -109,19 +110,25 @@ def run_and_kill(scenario: Scenario, env: Path, point: KillPoint, data: Path) ->
     child_env.pop("KERAS_DOCTOR_TEST_KILL", None)
     child_env.pop("CHAOS_STOP", None)
     if point.journal:
-        child_env["KERAS_DOCTOR_TEST_KILL"] = point.journal
+        suffix = "" if point.signal_name == "KILL" else f":{point.signal_name}"
+        child_env["KERAS_DOCTOR_TEST_KILL"] = point.journal + suffix
     if point.syscall:
         child_env["CHAOS_STOP"] = f"{point.syscall}:{point.nth}"
     fix = subprocess.Popen([sys.executable, DRIVER, str(plan_file), scenario.verify_code],
                            start_new_session=True, env=child_env, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
     if point.syscall:
-        return _kill_when_installer_stops(fix, data)
+        return _kill_when_installer_stops(fix, data, point.signal_name)
     fix.wait(timeout=300)
-    return "killed" if fix.returncode == -signal.SIGKILL else "finished"
+    if point.signal_name == "KILL":
+        return "killed" if fix.returncode == -signal.SIGKILL else "finished"
+    installer = _installer_pid(data)
+    assert installer is None or _gone(installer), "the installer outlived its fix"
+    return "killed" if fix.returncode != 0 else "finished"
 
 
-def _kill_when_installer_stops(fix: subprocess.Popen, data: Path) -> str:
+def _kill_when_installer_stops(fix: subprocess.Popen[bytes], data: Path,
+                               signal_name: str) -> str:
     deadline = time.monotonic() + 300
     installer: Optional[int] = None
     while time.monotonic() < deadline:
@@ -130,10 +137,14 @@ def _kill_when_installer_stops(fix: subprocess.Popen, data: Path) -> str:
         if installer is None:
             installer = _installer_pid(data)
         elif _stopped_member(installer):
-            for group in (fix.pid, installer):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(group, signal.SIGKILL)
+            if signal_name == "KILL":
+                for group in (fix.pid, installer):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(group, signal.SIGKILL)
+            else:  # Ctrl-C or SIGTERM to the fix alone: it must stop its installer itself
+                os.kill(fix.pid, getattr(signal, "SIG" + signal_name))
             fix.wait(timeout=60)
+            assert _gone(installer), "the installer outlived its fix"
             return "killed"
         time.sleep(0.005)
     fix.kill()
@@ -146,6 +157,35 @@ def _installer_pid(data: Path) -> Optional[int]:
             if record["event"] == journal.STEP_PROCESS:
                 return int(record["pid"])
     return None
+
+
+def _gone(pgid: int, grace: float = 5.0) -> bool:
+    """Whether the group has no running process left, allowing for SIGKILL's delivery."""
+    deadline = time.monotonic() + grace
+    while _live_members(pgid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _live_members(pgid: int) -> List[int]:
+    """Processes of the group that still run (zombies waiting for a reaper do not)."""
+    return [pid for pid, state in _members(pgid) if state not in ("Z", "X")]
+
+
+def _members(pgid: int) -> List[Tuple[int, str]]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            found.append((int(entry), fields[0]))
+    return found
 
 
 def _stopped_member(pgid: int) -> bool:
@@ -164,11 +204,12 @@ def _stopped_member(pgid: int) -> bool:
 # -- what "converged" means -----------------------------------------------------------------------
 
 def site_state(env: Path) -> Tuple[List[str], List[str], List[str]]:
-    """(distributions, top-level entries, RECORD violations), caches left out."""
+    """(distributions, top-level entries, RECORD violations), caches left out: pip can rewrite a
+    `.pyc` after hashing it (numpy's distutils/conv_template), in a run nobody interrupted."""
     site = tiny.site_packages(env)
     dists = sorted(p.name for p in site.glob("*.dist-info"))
     entries = sorted(p.name for p in site.iterdir() if p.name != "__pycache__")
-    return dists, entries, tiny.record_violations(site)
+    return dists, entries, tiny.record_violations(site, bytecode=False)
 
 
 def finish_with_rollback(env: Path, before: Dict[str, str]) -> str:

@@ -26,6 +26,7 @@ def converge_at(points: List[chaos.KillPoint], scenario: chaos.Scenario, tmp_pat
     changes the environment (False when its verify fails and it rolls itself back)."""
     probe = tiny.copy_env(scenario.cached, tmp_path / "probe-env")
     before = tiny.tree_state(probe)
+    assert tiny.record_violations(tiny.site_packages(probe), bytecode=False) == []
     untouched = chaos.site_state(probe)
     monkeypatch.setenv("KERAS_DOCTOR_DATA_DIR", str(tmp_path / "data-reference"))
     reference = chaos.run_and_kill(scenario, probe, chaos.KillPoint("never"),
@@ -74,6 +75,12 @@ def test_a_fix_killed_at_any_journal_boundary_rolls_back_or_resumes_exactly(
     points = [chaos.KillPoint(f"after record {k}", journal=f"after:{k}") for k in range(1, 9)]
     tally = converge_at(points, passes, tmp_path / "passes", monkeypatch, resume_every=2)
 
+    # Ctrl-C and SIGTERM to the fix alone (not its group) at the boundaries around the installer
+    signals = [chaos.KillPoint(f"SIG{name} after record {k}", journal=f"after:{k}",
+                               signal_name=name) for name in ("INT", "TERM") for k in (3, 4, 6)]
+    tally_signals = converge_at(signals, passes, tmp_path / "signals", monkeypatch,
+                                resume_every=3)
+
     fails = tiny_scenario(tiny_cached, tiny_wheels, "raise SystemExit(1)")
     # ... verify (failed), rollback-start, rolled-back: killed during the automatic rollback
     during_rollback = [chaos.KillPoint("after rollback-start", journal="after:8"),
@@ -81,8 +88,10 @@ def test_a_fix_killed_at_any_journal_boundary_rolls_back_or_resumes_exactly(
     tally_rollback = converge_at(during_rollback, fails, tmp_path / "fails", monkeypatch,
                                  changes=False)
 
-    print(f"\n{len(points) + len(during_rollback)} journal kill points: {tally} {tally_rollback}")
+    print(f"\n{len(points) + len(during_rollback) + len(signals)} journal kill points: {tally} "
+          f"{tally_rollback}, signals: {tally_signals}")
     assert tally["killed"] == 12 and tally_rollback["killed"] == 4
+    assert tally_signals["killed"] == 8
     assert tally["rolled back"] >= 6 and tally["resumed"] >= 2
 
 
@@ -144,10 +153,19 @@ def test_a_real_fix_killed_anywhere_rolls_back_or_resumes_exactly(installer, tmp
               for n in chaos.spread(counts[name], wanted)]
     boundaries = [chaos.KillPoint(f"{moment} record {k}", journal=f"{moment}:{k}")
                   for k in range(1, 9) for moment in ("before", "after")]
+    # Ctrl-C and SIGTERM to the fix alone, while its installer is stopped mid-way or at boundaries
+    stopped = [p for p in inside if p.syscall in ("unlink", "rename", "linkat", "openat")]
+    signals = [chaos.KillPoint(f"SIG{name} at {p.label}", syscall=p.syscall, nth=p.nth,
+                               signal_name=name)
+               for name in ("INT", "TERM") for p in stopped[len(stopped) // 3::len(stopped) // 3]]
+    signals += [chaos.KillPoint(f"SIG{name} after record {k}", journal=f"after:{k}",
+                                signal_name=name) for name in ("INT", "TERM") for k in (4, 6)]
 
-    tally = converge_at(inside + boundaries, scenario, tmp_path, monkeypatch, resume_every=2)
+    tally = converge_at(inside + boundaries + signals, scenario, tmp_path, monkeypatch,
+                        resume_every=2)
 
     print(f"\n{installer}: {len(inside)} kill points inside the installer "
-          f"({dict(counts)} calls), {len(boundaries)} at journal boundaries: {tally}")
+          f"({dict(counts)} calls), {len(boundaries)} at journal boundaries, {len(signals)} "
+          f"with SIGINT or SIGTERM: {tally}")
     assert len(inside) >= 30
-    assert tally["killed"] >= 30 + len(boundaries)
+    assert tally["killed"] >= 30 + len(boundaries) + len(signals)

@@ -136,8 +136,9 @@ def tree_state(root: Path) -> Dict[str, str]:
     return state
 
 
-def record_violations(site: Path) -> List[str]:
-    """Every file of every distribution whose content differs from its RECORD hash (or is gone)."""
+def record_violations(site: Path, bytecode: bool = True) -> List[str]:
+    """Every file of every distribution whose content differs from its RECORD hash (or is gone);
+    `bytecode=False` leaves out `.pyc` files, caches that pip itself may rewrite after hashing."""
     problems = []
     for info in sorted(site.glob("*.dist-info")):
         record = info / "RECORD"
@@ -145,7 +146,7 @@ def record_violations(site: Path) -> List[str]:
             problems.append(f"{info.name}: no RECORD")
             continue
         for row in csv.reader(record.read_text().splitlines()):
-            if len(row) < 2 or not row[1]:
+            if len(row) < 2 or not row[1] or (not bytecode and row[0].endswith(".pyc")):
                 continue
             algorithm, _, expected = row[1].partition("=")
             path = os.path.normpath(site / row[0])

@@ -6,7 +6,8 @@ a `step-start` without its `step-done` means "maybe happened", and rollback is w
 both outcomes. A torn last line (power lost mid-write) is ignored on reading.
 
 Test hook: with `KERAS_DOCTOR_TEST_KILL=after:K` (or `before:K`) in its environment, a process
-kills its own process group with SIGKILL right after (or just before) writing its K-th record; the
+kills its own process group with SIGKILL right after (or just before) writing its K-th record
+(`after:K:INT`, `after:K:TERM`: sends itself SIGINT or SIGTERM instead, as a user would); the
 crash-consistency test uses it to stop a real `fix --apply` at every journal boundary.
 """
 
@@ -98,8 +99,16 @@ _records_written = [0]
 
 def _test_kill(moment: str) -> None:
     wanted = os.environ.get("KERAS_DOCTOR_TEST_KILL")
-    if wanted and wanted == f"{moment}:{_records_written[0]}":
-        killpg = getattr(os, "killpg", None)
-        if killpg is not None:
-            killpg(os.getpgid(0), signal.SIGKILL)
-        os._exit(137)
+    if not wanted:
+        return
+    parts = wanted.split(":")
+    if parts[:2] != [moment, str(_records_written[0])]:
+        return
+    name = parts[2] if len(parts) > 2 else "KILL"
+    if name in ("INT", "TERM"):  # as a user would: this process alone, its handlers run
+        os.kill(os.getpid(), signal.SIGINT if name == "INT" else signal.SIGTERM)
+        return
+    killpg = getattr(os, "killpg", None)
+    if killpg is not None:
+        killpg(os.getpgid(0), signal.SIGKILL)
+    os._exit(137)
