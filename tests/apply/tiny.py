@@ -2,8 +2,8 @@
 
 The wheels are real wheel files (zip, METADATA, WHEEL, RECORD with hashes, a console script), built
 here in milliseconds, so real installers (uv, and pip in the slow tests) install, upgrade and
-uninstall them offline; release 2.0 adds files, a second top-level folder and drops one file, the
-shapes an upgrade has. The environment is built once per session and copied (hard links) per test.
+uninstall them offline; release 2.0 adds files, a folder, a second top-level folder and a data file
+outside site-packages, and drops one file: the shapes an upgrade has. The environment is built once per session and copied (hard links) per test.
 """
 
 from __future__ import annotations
@@ -39,7 +39,10 @@ def _files(version: str) -> Dict[str, bytes]:
         files[f"{NAME}/legacy.py"] = b"OLD = True\n"
     else:
         files[f"{NAME}/sub0/new_in_2.py"] = b"NEW = True\n"
+        files[f"{NAME}/sub3/new_package.py"] = b"NEWER = True\n"
         files[f"{NAME}.libs/libtiny.so.2"] = os.urandom(4096)
+        # installed into <prefix>/share/, outside site-packages: only its RECORD line says so
+        files[f"{NAME}-{version}.data/data/share/{NAME}/notes.txt"] = b"release notes\n"
     return files
 
 
