@@ -147,3 +147,22 @@ def test_mac_scenario(s: Scenario, tmp_path):
     again = run_checks(recheck, lambda: KB)
     assert serious(again) == [], [f.title for f in again.findings]
     assert {f.cause for f in again.findings} <= ALLOWED_NOTES
+
+
+def test_upgrade_moves_the_tensorflow_macos_2_12_era_to_a_working_newest_set():
+    """`fix --upgrade` is the one way out of an era: TensorFlow, metal and Keras move together,
+    tensorflow-macos goes, and the result checks clean."""
+    from keras_doctor.knowledge.metal_pairs import metal_verdict
+
+    s = next(x for x in SCENARIOS if x.name == "tfm-2.12-healthy")
+    pins = scenario_pins(s)
+    facts = facts_of(s, tree(s.name, pins, "arm64", "3.11"))
+    plan = build_plan(facts, run_checks(facts, lambda: KB), knowledge=KB, upgrade=True)
+    assert plan.status is not PlanStatus.UNRESOLVABLE, plan.reason
+    after = planned_set(plan, pins)
+    assert "tensorflow-macos" not in after and "tensorflow" in after
+    assert metal_verdict(KB, after["tensorflow"], after["tensorflow-metal"]).loads
+    assert after["keras"].startswith("3.")
+    again = run_checks(collect_path(str(tree("tfm-2.12-upgraded", after, "arm64", "3.11")),
+                                    "macos-arm64", "3.11"), lambda: KB)
+    assert serious(again) == [], [f.title for f in again.findings]
