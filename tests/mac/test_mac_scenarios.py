@@ -14,17 +14,16 @@ import dataclasses
 from typing import Dict
 
 import pytest
+from mac_plan import finder, planned_set, serious
 from mac_states import SCENARIOS, Scenario
 from wheelhouse import BASES, base_pins, tree
 
 from keras_doctor.checks.registry import run_checks
 from keras_doctor.facts.collect import collect_path, stated_marker_environment
 from keras_doctor.facts.model import Facts
-from keras_doctor.findings import Severity
 from keras_doctor.knowledge import load
 from keras_doctor.plan.build import build_plan
-from keras_doctor.plan.interpreters import Interpreter
-from keras_doctor.plan.model import PlanStatus, StepKind
+from keras_doctor.plan.model import PlanStatus
 
 pytestmark = pytest.mark.slow
 
@@ -75,36 +74,6 @@ def live_mac(facts: Facts, interpreter) -> Facts:
             facts.interpreter, executable="/Users/ada/tf/bin/python", prefix="/Users/ada/tf",
             executable_format="mach-o", executable_archs=exe_archs, running_arch=arch,
             marker_environment=markers, installers={"pip": "24.0"}, kind="venv"))
-
-
-def serious(report):
-    return sorted({f.cause for f in report.findings if f.severity.rank >= Severity.WARNING.rank})
-
-
-def finder(pythons):
-    """The machine's native interpreters: the real finder's contract, newest first."""
-    def find(platform, has_wheels):
-        for minor in sorted(pythons, key=lambda p: [int(x) for x in p.split(".")],
-                            reverse=True):
-            if has_wheels(minor):
-                return Interpreter(f"/opt/homebrew/bin/python{minor}", f"{minor}.9", "arm64")
-        return None
-    return find
-
-
-def planned_set(plan, pins: Dict[str, str]) -> Dict[str, str]:
-    if any(s.kind is StepKind.NEW_VENV for s in plan.steps):
-        return dict(plan.resolved)
-    after = dict(pins)
-    for step in plan.steps:
-        if step.kind is StepKind.UNINSTALL:
-            for name in step.names:
-                after.pop(name, None)
-        elif step.kind is StepKind.INSTALL:
-            for pin in step.pins:
-                name, version = pin.split("==", 1)
-                after[name] = version
-    return after
 
 
 @pytest.mark.parametrize("s", SCENARIOS, ids=[s.name for s in SCENARIOS])
