@@ -3,7 +3,8 @@
 The wheels are real wheel files (zip, METADATA, WHEEL, RECORD with hashes, a console script), built
 here in milliseconds, so real installers (uv, and pip in the slow tests) install, upgrade and
 uninstall them offline; release 2.0 adds files, a folder, a second top-level folder and a data file
-outside site-packages, and drops one file: the shapes an upgrade has. The environment is built once per session and copied (hard links) per test.
+outside site-packages, and drops one file: the shapes an upgrade has. The environment is built
+once per session and copied (hard links) per test.
 """
 
 from __future__ import annotations
