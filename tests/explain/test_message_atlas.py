@@ -111,3 +111,25 @@ def test_informational_start_up_lines_explain_nothing():
 def test_python_s_own_messages_name_no_printer(line):
     """CPython's generic messages, re-raised by many packages, must not be pinned on one."""
     assert messages.find(line) == []
+
+
+@pytest.mark.slow
+def test_a_real_wheel_yields_the_messages_its_code_raises():
+    """tensorflow-hub 0.16.1 from the index, read statically (a 100 kB wheel)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent.parent))
+    from envs import REAL_HOME
+
+    from keras_doctor.knowledge.build.fetch import Fetcher
+    from keras_doctor.knowledge.build.messages import read_release
+
+    hub = next(p for p in PACKAGES if p.distribution == "tensorflow-hub")
+    fetcher = Fetcher(REAL_HOME / ".cache" / "keras-doctor" / "build-cache", progress=lambda m: None)
+    source, found = read_release(fetcher, hub, "0.16.1", [])
+    assert source == "tensorflow_hub-0.16.1-py2.py3-none-any.whl"
+    templates = {template for _, template in found}
+    assert any(t.startswith("Can only generate a valid config for `hub.KerasLayer(handle, ...)`")
+               for t in templates)
+    assert all(path.startswith("tensorflow_hub/") for path in found.values())

@@ -162,6 +162,8 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
     # never fewer than three candidates for an error: the second and third are where the answer
     # is when the first is wrong, and a low confidence already says how unsure they are
     kept += [(h, s) for h, s in scored if MIN_SHOWN <= s < MIN_CONFIDENCE][: max(0, 3 - len(kept))]
+    if not kept and read is not None and read.kind:  # an error is never answered with nothing
+        kept = scored[:3]
     scored = kept[:MAX_FINDINGS]
     report.findings = [
         h if isinstance(h, Finding) else to_finding(h, round(s, 3), facts) for h, s in scored

@@ -55,6 +55,10 @@ def _signal(clues: Clues) -> List[Outcome]:
 
 
 def _install(text: str) -> List[Outcome]:
+    if re.search(r"Permission denied|\[Errno 13\]|Access is denied|\[WinError 5\]", text):
+        # pip writing into an interpreter's site-packages the user may not change: a system or
+        # distribution Python, which wants a virtual environment
+        return [("externally-managed-python", 0.45, {}), ("wrong-interpreter", 0.25, {})]
     if re.search(r"(?i)python_requires|requires-python|python_version|cp3\d+", text):
         return [("no-wheel-for-python", 0.45, {}), ("requirement-conflict", 0.3, {})]
     if re.search(r"(?i)failed building wheel|subprocess-exited-with-error|setup\.py|"
