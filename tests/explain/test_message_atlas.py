@@ -126,7 +126,8 @@ def test_a_real_wheel_yields_the_messages_its_code_raises():
     from keras_doctor.knowledge.build.messages import read_release
 
     hub = next(p for p in PACKAGES if p.distribution == "tensorflow-hub")
-    fetcher = Fetcher(REAL_HOME / ".cache" / "keras-doctor" / "build-cache", progress=lambda m: None)
+    cache = REAL_HOME / ".cache" / "keras-doctor" / "build-cache"
+    fetcher = Fetcher(cache, progress=lambda message: None)
     source, found = read_release(fetcher, hub, "0.16.1", [])
     assert source == "tensorflow_hub-0.16.1-py2.py3-none-any.whl"
     templates = {template for _, template in found}
