@@ -266,6 +266,34 @@ def test_a_read_only_site_packages_is_refused_and_leaves_nothing_pending(tiny_en
     assert main(["fix", "--rollback"]) == 2  # "no interrupted fix": nothing is stuck
 
 
+def test_a_read_only_site_packages_the_fix_does_not_change_is_no_reason_to_refuse(
+        tiny_env, tmp_path, monkeypatch):
+    # A venv made with --system-site-packages also sees its base interpreter's site-packages,
+    # which is read-only for most users; nothing the plan touches lives there.
+    from keras_doctor.apply import environment
+
+    system_site = tmp_path / "base" / "site-packages"
+    system_site.mkdir(parents=True)
+    real_read = environment.read_target
+
+    def with_system_site(python: str) -> environment.Target:
+        target = real_read(python)
+        target.site_dirs.append(str(system_site))
+        return target
+
+    real_access = os.access
+    monkeypatch.setattr(engine, "read_target", with_system_site)
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if str(path) == str(
+        system_site) and mode & os.W_OK else real_access(path, mode, **kw))
+    before = tiny.tree_state(tiny_env)
+
+    outcome = engine.apply_plan(plan_of(tiny_env, script_step(MESS, str(tiny.site_packages(
+        tiny_env)))))
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert tiny.tree_state(tiny_env) == before
+
+
 def _limit_file_size(limit: int):
     def limit_it() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a dead process

@@ -121,7 +121,8 @@ def survey(target: Target, names: List[str]) -> Survey:
         except OSError as exc:
             raise SnapshotError(f"cannot read {path}: {exc.strerror}") from exc
         _keep_entry(path, info, found)
-    watched = [*target.site_dirs, *sorted({os.path.dirname(p) for p in loose})]
+    watched = [*_changed_site_dirs(target, found.trees),
+               *sorted({os.path.dirname(p) for p in loose})]
     for folder in watched:
         if not os.access(folder, os.W_OK):
             raise SnapshotError(f"{folder} is read-only for this user, so nothing in it can be "
@@ -226,6 +227,15 @@ def sha256_file(path: str) -> str:
 def _site_of(path: str, site_dirs: List[str]) -> Optional[str]:
     matches = [s for s in site_dirs if path.startswith(s.rstrip(os.sep) + os.sep)]
     return max(matches, key=len) if matches else None
+
+
+def _changed_site_dirs(target: Target, trees: Dict[str, str]) -> List[str]:
+    """The site folders a fix can change: the environment's own, and any holding a touched
+    distribution. A base interpreter's site-packages that a venv merely sees (system site
+    packages) is neither, so that it may be read-only."""
+    own = [d for d in target.site_dirs
+           if inside(d, [target.prefix]) or any(_site_of(t, [d]) for t in trees)]
+    return own or list(target.site_dirs)
 
 
 def _walk(top: str, found: Survey) -> str:
