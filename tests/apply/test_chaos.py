@@ -169,3 +169,57 @@ def test_a_real_fix_killed_anywhere_rolls_back_or_resumes_exactly(installer, tmp
           f"with SIGINT or SIGTERM: {tally}")
     assert len(inside) >= 30
     assert tally["killed"] >= 30 + len(boundaries) + len(signals)
+
+
+@pytest.mark.slow
+def test_the_fix_command_killed_at_journal_boundaries_on_a_real_tensorflow_env_rolls_back(
+        tmp_path, monkeypatch):
+    """The whole command, as users run it: `keras-doctor fix --apply --yes` (check, the resolved
+    plan, the snapshot, uv, the real verify importing TensorFlow), its process group killed after
+    a journal record, then `keras-doctor fix --rollback` in a new process."""
+    import os
+    import sys
+
+    cached = envs.venv("fix-numpy2-tf215", [["tensorflow-cpu==2.15.1"],
+                                            ["--no-deps", "numpy==2.1.3"]])
+    numpy_entries = ("numpy", "numpy.libs", "numpy-")
+
+    def numpy_state(env: Path) -> dict:
+        site = tiny.site_packages(env)
+        state = {name: "" for name in os.listdir(site)}
+        for entry in site.iterdir():
+            if entry.name.startswith(numpy_entries):
+                state.update({f"{entry.name}/{k}": v for k, v in tiny.tree_state(entry).items()})
+        return state
+
+    def doctor(*args: str, data: Path, kill: str = "") -> int:
+        env = dict(os.environ, KERAS_DOCTOR_DATA_DIR=str(data))
+        env.pop("KERAS_DOCTOR_TEST_KILL", None)
+        if kill:
+            env["KERAS_DOCTOR_TEST_KILL"] = kill
+        return subprocess.run([sys.executable, "-m", "keras_doctor", *args], env=env,
+                              start_new_session=True, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=600).returncode
+
+    # begin, snapshot, step-start, installer started, step done, verify start, verify, committed
+    points = ["after:2", "after:4", "after:5", "after:6", "after:8"]
+    tally = {}
+    for index, point in enumerate(points):
+        env = envs.copy_tree(cached, tmp_path / f"env-{index}")
+        before = numpy_state(env)
+        data = tmp_path / f"data-{index}"
+        python = str(envs.venv_python(env))
+        code = doctor("fix", "--python", python, "--apply", "--yes", "--models", "", data=data,
+                      kill=point)
+        assert code == -9, f"{point}: the fix was not killed ({code})"
+        rolled = doctor("fix", "--rollback", data=data)
+        if point == "after:8":  # committed before the kill: nothing to roll back
+            assert rolled == 2
+            assert numpy_state(env) != before
+            assert tiny.record_violations(tiny.site_packages(env), bytecode=False) == []
+        else:
+            assert rolled == 0, f"{point}: rollback exited {rolled}"
+            assert numpy_state(env) == before, f"{point}: not restored exactly"
+        tally[point] = "rolled back" if rolled == 0 else "committed"
+        subprocess.run(["rm", "-rf", str(env), str(data)], check=True)
+    print(f"\n`fix --apply` killed at {len(points)} journal boundaries: {tally}")
