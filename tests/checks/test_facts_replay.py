@@ -84,3 +84,23 @@ def test_saved_facts_diagnose_the_same_where_none_of_their_paths_exist(tempting_
     assert not Path(NOWHERE).exists()
     assert elsewhere.interpreter.executable.startswith(NOWHERE)
     assert diagnosis(elsewhere).replace(NOWHERE, "") == here
+
+
+def test_windows_facts_get_windows_paths_wherever_they_are_diagnosed():
+    """The paths in a fix follow the diagnosed machine's rules, not the reader's."""
+    from factories import mac_facts
+
+    from keras_doctor.facts.model import Shadow
+
+    facts = mac_facts()
+    facts.platform.system = "Windows"
+    facts.interpreter.externally_managed = "C:\\Python311\\Lib\\EXTERNALLY-MANAGED"
+    facts.interpreter.executable = "C:\\Python311\\python.exe"
+    facts.shadows = [Shadow("keras", "C:\\Users\\ada\\work\\keras.py", "", 0)]
+    report = run_checks(facts, knowledge.load)
+    (shadowed,) = [f for f in report.findings if f.cause == "shadowed-module"]
+    assert shadowed.fix[0].command == ("mv", "C:\\Users\\ada\\work\\keras.py",
+                                       "C:\\Users\\ada\\work\\keras_local.py")
+    assert "C:\\Users\\ada\\work\\__pycache__" in shadowed.fix[1].description
+    (managed,) = [f for f in report.findings if f.cause == "externally-managed-python"]
+    assert managed.fix[0].command[-1] == "~\\.venvs\\keras"

@@ -6,10 +6,13 @@ Jupyter kernels), so they need live facts; for a folder checked with `--path` th
 
 from __future__ import annotations
 
-import os
+import ntpath
+import posixpath
+from types import ModuleType
 from typing import Iterator, Optional, Tuple
 
 from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
+from keras_doctor.facts.model import Facts
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.knowledge.compat_rules import TF_FAMILY
 from keras_doctor.remedies import install
@@ -48,7 +51,8 @@ def shadowing(ctx: CheckContext) -> Iterator[Finding]:
         where = "the working directory" if shadow.sys_path_entry == "" else shadow.sys_path_entry
         hidden = f"the installed {provider.name} {provider.version}" if provider else \
             f"the real `{shadow.name}` package"
-        base, ext = os.path.splitext(shadow.path)
+        paths = target_paths(ctx.facts)
+        base, ext = paths.splitext(shadow.path)
         renamed = f"{base}_local{ext}" if ext else f"{shadow.path}_local"
         yield finding(
             "shadowed-module",
@@ -61,7 +65,7 @@ def shadowing(ctx: CheckContext) -> Iterator[Finding]:
                          StepKind.EDIT, ("mv", shadow.path, renamed), target=shadow.path,
                          destructive=True),
                  FixStep(f"Delete the compiled copies in "
-                         f"{os.path.join(os.path.dirname(shadow.path), '__pycache__')} named "
+                         f"{paths.join(paths.dirname(shadow.path), '__pycache__')} named "
                          f"{shadow.name}.*.pyc", StepKind.EDIT, destructive=True)],
             severity=None if provider else Severity.WARNING,
         )
@@ -148,7 +152,7 @@ def externally_managed(ctx: CheckContext) -> Iterator[Finding]:
     if not marker:
         return
     exe = ctx.facts.interpreter.executable or "python3"
-    venv = os.path.join("~", ".venvs", "keras")
+    venv = target_paths(ctx.facts).join("~", ".venvs", "keras")
     yield finding(
         "externally-managed-python",
         f"{exe} is managed by the operating system; pip refuses to install into it",
@@ -159,8 +163,14 @@ def externally_managed(ctx: CheckContext) -> Iterator[Finding]:
     )
 
 
+def target_paths(facts: Facts) -> ModuleType:
+    """The path rules of the diagnosed machine (`ntpath` for Windows), never of the machine that
+    reads the facts: saved facts give the same paths and commands wherever they are diagnosed."""
+    return ntpath if facts.platform.system == "Windows" else posixpath
+
+
 def _is_python(path: Optional[str]) -> bool:
-    return path is not None and os.path.basename(path).startswith("python")
+    return path is not None and ntpath.basename(path).lower().startswith("python")
 
 
 @check(name="interpreters", area="environment", causes=["wrong-interpreter"],
