@@ -69,7 +69,7 @@ def skipped(finding: Finding, reason: str) -> SkippedStep:
     for step in finding.fix:
         line = step.description
         if step.command:
-            line += ": " + " ".join(shlex.quote(str(a)) for a in step.command)
+            line = line.rstrip(":") + ": " + " ".join(shlex.quote(str(a)) for a in step.command)
         advice.append(line)
     return SkippedStep(finding.cause, f"{finding.title}: {reason}", advice)
 
