@@ -8,7 +8,7 @@ from keras_doctor.cli.common import add_output_options, add_target_options
 
 EXAMPLES = """\
 examples:
-  keras-doctor check                         the Python running keras-doctor
+  keras-doctor check                         the active virtualenv, conda env or python3
   keras-doctor check --python ./venv/bin/python
   keras-doctor check --path build/site-packages --platform macos-arm64 --python-version 3.11
   keras-doctor facts > facts.json; keras-doctor check --facts facts.json

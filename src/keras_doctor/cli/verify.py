@@ -9,7 +9,7 @@ import sys
 
 EXAMPLES = """\
 examples:
-  keras-doctor verify                              the Python running keras-doctor
+  keras-doctor verify                              the environment check would examine
   keras-doctor verify --python ./venv/bin/python --models ResNet50,EfficientNetB0
   keras-doctor verify --weights                    also load cached ImageNet weights
   keras-doctor verify --timeout 60 --json | jq '.extra.steps[] | [.name, .status]'
