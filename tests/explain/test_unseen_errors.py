@@ -267,3 +267,36 @@ def test_frames_inside_the_installed_package_rule_out_a_local_file_of_its_name()
 )
 def test_native_library_messages_name_the_library_that_mismatches(text, cause):
     assert causes(text)[0] == cause
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("ModuleNotFoundError: No module named 'tensorflow'", "missing-dependency"),
+        ("I installed TensorFlow with pip but the Jupyter notebook says\n"
+         "ModuleNotFoundError: No module named 'tensorflow'", "wrong-interpreter"),
+    ],
+)
+def test_a_missing_framework_the_user_installed_is_another_interpreter(text, first):
+    assert causes(text)[0] == first
+
+
+def test_no_tensorflow_wheel_on_an_apple_silicon_mac_is_the_platform():
+    text = ("(venv) ada@Adas-MacBook-Air ml % pip install tensorflow\nERROR: Could not find a "
+            "version that satisfies the requirement tensorflow\nERROR: No matching distribution "
+            "found for tensorflow")
+    assert causes(text)[0] == "no-wheel-for-platform"
+    assert causes(text.replace("Adas-MacBook-Air", "host"))[0] == "no-wheel-for-python"
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("ImportError: cannot import name 'keras' from 'tensorflow' (unknown location)",
+         "tf-distributions-overlap"),
+        ("ImportError: libcudart.so.11.0: cannot open shared object file: No such file or "
+         "directory", "missing-dependency"),
+    ],
+)
+def test_half_uninstalled_packages_and_missing_native_libraries(text, cause):
+    assert cause in causes(text)[:2]

@@ -21,6 +21,9 @@ _MACOS = re.compile(
     r"illegal hardware instruction|Illegal instruction: 4|zsh: |/Users/|\.dylib|"
     r"darwin|macOS|Mac ?OS|MacBook|Apple (?:M\d|Silicon)|\bM[1-4]\b|Rosetta"
 )
+_APPLE_SILICON = re.compile(
+    r"\bM[1-4]\b|arm64|Apple Silicon|Apple M\d|MacBook[- ](?:Air|Pro)|aarch64"
+)
 _THIRTY_TWO_BIT = re.compile(r"(?i)python3?\d*-32\b|32-bit|32 bit|\bi[36]86\b|armv7l|win32\.whl")
 _PY_MENTION = re.compile(
     r"(?i)python ?(?P<major>[23])\.(?P<minor>\d{1,2})|python(?P<m2>[23])(?P<n2>\d{1,2})\b"
@@ -122,6 +125,10 @@ def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         if _MACOS.search(ctx.text):  # Apple's wheels are arm64 (metal > 1.0): an Intel Python
             return [("rosetta-python", 0.6, evidence), ("no-wheel-for-platform", 0.55, evidence)]
         return [("no-wheel-for-platform", 0.75, evidence), ("no-wheel-for-python", 0.35, evidence)]
+    if re.match(r"tensorflow(?:[-_](?:cpu|gpu))?(?:[=<>~!]|$)", evidence["requirement"]) and (
+        _APPLE_SILICON.search(ctx.text)
+    ):  # TensorFlow shipped no macOS arm64 wheels before 2.13 (Apple's tensorflow-macos did)
+        return [("no-wheel-for-platform", 0.8, evidence), ("no-wheel-for-python", 0.45, evidence)]
     if "is not a supported wheel" in ctx.text:  # the wheel's own tags say more: see _wheel_tags
         return [("no-wheel-for-python", 0.3, evidence), ("no-wheel-for-platform", 0.3, evidence)]
     if _THIRTY_TWO_BIT.search(ctx.text):

@@ -89,9 +89,26 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             out.append(("keras-tf-version-skew", 0.7, {"module": module}))
         elif module == "_pywrap_tensorflow_internal":
             out.append(("msvc-runtime-missing", 0.55, {"module": module}))
+        elif top in ("tensorflow", "keras") and module == top and _INSTALLED_ELSEWHERE.search(
+            ctx.text
+        ):
+            # The framework the user works with, missing where a notebook or another environment
+            # runs the code: it was installed, into another interpreter than the one running.
+            evidence = {"module": module}
+            out += [("wrong-interpreter", 0.75, evidence), ("missing-dependency", 0.55, evidence)]
+            if re.search(r"Cell In|ipython-input|ipykernel|\bColab", ctx.text):
+                out.append(("kernel-not-restarted", 0.35, evidence))
         elif module in DEPENDENCIES or top in DEPENDENCIES or top in ("tensorflow", "numpy"):
             out.append(("missing-dependency", 0.75, {"module": module}))
     return out
+
+
+_INSTALLED_ELSEWHERE = re.compile(
+    r"(?i)jupyter|notebook|ipython|ipykernel|Cell In|spyder|pycharm|anaconda prompt|"
+    r"conda (?:install|activate|create|env)|(?:pip|conda) (?:install|list|show)|"
+    r"\binstall(?:ed|ing)\b|\banaconda\b|"
+    r"in the terminal|virtual environment"
+)
 
 
 def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
@@ -103,7 +120,10 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if path and not site_package_of(path) and re.search(rf"[/\\]{re.escape(top)}\.py$", path):
         return [("shadowed-module", 0.9, {"module": top, "path": path})]
     if path == "unknown location" and top in ("keras", "tensorflow", "numpy"):
-        return [("shadowed-module", 0.55, {"module": top, "path": path})]
+        # a package without __init__.py: a folder of that name in the working directory, or what
+        # uninstalling one of two distributions that shared the folder leaves behind
+        return [("shadowed-module", 0.55, {"module": top, "path": path}),
+                *_half_uninstalled(top, 0.45)]
     if module.startswith("google.protobuf"):
         return [("protobuf-mismatch", 0.8, {"name": name, "module": module})]
     if module.startswith("ml_dtypes"):
@@ -117,6 +137,14 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if is_keras_module(module):
         return names(ctx, module, name)
     return []
+
+
+_SHARED_FOLDER = {"tensorflow": "tf-distributions-overlap", "keras": "keras-distributions-overlap"}
+
+
+def _half_uninstalled(top: str, weight: float) -> List[Outcome]:
+    cause = _SHARED_FOLDER.get(top)
+    return [(cause, weight, {"module": top})] if cause else []
 
 
 def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
@@ -144,7 +172,8 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                     ("dependency-too-new", 0.4, evidence)]
         return [("dependency-too-new", 0.7, evidence), ("keras-tf-version-skew", 0.35, evidence)]
     if name in ctx.always_present.get(module, ()):
-        return [("shadowed-module", 0.8, {"module": module, "missing": name})]
+        return [("shadowed-module", 0.8, {"module": module, "missing": name}),
+                *_half_uninstalled(module, 0.4)]
     if module == "ml_dtypes":
         return [("ml-dtypes-mismatch", 0.85, {"name": name})]
     if module == "numpy" and name in NUMPY_REMOVED_ALIASES:
