@@ -74,7 +74,8 @@ def heldout_accuracy() -> str:
     sys.path.insert(0, str(EXPLAIN_TESTS))
     import heldout_score
 
-    return heldout_score.render(heldout_score.score())
+    return (heldout_score.render(heldout_score.score()) + "\n\n"
+            + heldout_score.render_with_environment(heldout_score.score_with_environment()))
 
 
 def timing(runs: int) -> None:

@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import split
 
 HELDOUT_CASES = Path(__file__).parent / "heldout" / "cases.jsonl"
+# Facts documents, one per held-out report whose thread states its environment (heldout/README.md).
+HELDOUT_FACTS = Path(__file__).parent / "heldout" / "facts"
 TUNING_CASES = Path(__file__).parent / "corpus" / "cases.jsonl"
 
 FIELDS = {"id", "source_url", "text", "cause", "notes", "repo", "platform", "year"}
@@ -136,3 +138,64 @@ def render(scores: Scores, confusion: bool = True) -> str:
         for cause, count in sorted(hits.items(), key=lambda item: (-item[1], item[0])):
             lines.append(f"  {cause}: {count}")
     return "\n".join(lines)
+
+
+@dataclass
+class EnvironmentScores:
+    """The same reports scored twice: from the text alone, and with their stated environment."""
+
+    total: int = 0
+    text_top1: int = 0
+    text_top3: int = 0
+    env_top1: int = 0
+    env_top3: int = 0
+
+
+def load_facts_documents(cases: List[Dict], directory: Path = HELDOUT_FACTS) -> Dict[str, object]:
+    """Facts for the held-out reports that have a document, keyed by report id."""
+    from keras_doctor.facts.model import Facts
+
+    documents = {}
+    for case in cases:
+        path = directory / f"{case['id']}.json"
+        if path.is_file():
+            documents[case["id"]] = Facts.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    return documents
+
+
+def score_with_environment(cases: Optional[List[Dict]] = None) -> EnvironmentScores:
+    """Top-1 and top-3 with and without the facts, on the reports that have facts."""
+    from keras_doctor.explain import explain_text
+
+    cases = load() if cases is None else cases
+    documents = load_facts_documents(cases)
+    scores = EnvironmentScores()
+    for case in cases:
+        facts = documents.get(case["id"])
+        if facts is None:
+            continue
+        scores.total += 1
+        expected = case["cause"]
+        text_only = [f.cause for f in explain_text(case["text"]).findings[:3]]
+        with_env = [f.cause for f in explain_text(case["text"], facts).findings[:3]]
+        scores.text_top1 += bool(text_only) and text_only[0] == expected
+        scores.text_top3 += expected in text_only
+        scores.env_top1 += bool(with_env) and with_env[0] == expected
+        scores.env_top3 += expected in with_env
+    return scores
+
+
+def render_with_environment(scores: EnvironmentScores) -> str:
+    if not scores.total:
+        return "with the environment: no held-out report has a facts document"
+    n = scores.total
+
+    def rate(hits: int) -> str:
+        return f"{hits:4d} / {n}  {hits / n:6.1%}"
+
+    return "\n".join([
+        f"with the environment ({n} held-out reports whose threads state it; facts built from "
+        "those statements):",
+        f"  top-1  text only {rate(scores.text_top1)}   with facts {rate(scores.env_top1)}",
+        f"  top-3  text only {rate(scores.text_top3)}   with facts {rate(scores.env_top3)}",
+    ])

@@ -101,3 +101,41 @@ def test_the_printed_figures_never_show_a_report():
                 break
     assert not leaks, "\n".join(leaks)
     assert "confusion" in printed and "reliability" in printed  # the check ran on the full output
+
+
+MIN_REPORTS_WITH_FACTS = 40
+
+
+def test_facts_documents_belong_to_held_out_reports_and_match_their_statements():
+    """Each document is valid facts, for a held-out report, and exactly what the script builds
+    from `environments.jsonl` (so neither can drift from the other)."""
+    sys.path.insert(0, str(Path(__file__).parent / "heldout"))
+    import json
+
+    import build_facts
+
+    from keras_doctor.facts.model import Facts
+    from keras_doctor.knowledge import load as load_knowledge
+
+    ids = {case["id"] for case in heldout_score.load()}
+    environments = build_facts.load_environments()
+    documents = sorted(heldout_score.HELDOUT_FACTS.glob("*.json"))
+    assert len(environments) >= MIN_REPORTS_WITH_FACTS
+    assert {e["id"] for e in environments} == {d.stem for d in documents}
+    assert {d.stem for d in documents} <= ids, "a facts document for a report that is not held out"
+    knowledge = load_knowledge()
+    for environment in environments:
+        assert environment["stated"].strip(), environment["id"]
+        document = heldout_score.HELDOUT_FACTS / f"{environment['id']}.json"
+        written = json.loads(document.read_text(encoding="utf-8"))
+        Facts.from_dict(written)
+        assert written == build_facts.build(environment, knowledge).to_dict(), environment["id"]
+
+
+def test_the_environment_figures_are_aggregates_only():
+    scores = heldout_score.score_with_environment()
+    printed = heldout_score.render_with_environment(scores)
+    print("\n" + printed)
+    assert scores.total >= MIN_REPORTS_WITH_FACTS
+    assert all(case["id"] not in printed for case in heldout_score.load())
+    assert "with facts" in printed and "text only" in printed
