@@ -432,3 +432,36 @@ def test_ctrl_c_or_sigterm_stops_the_installer_and_leaves_a_journal_that_rolls_b
     assert pending.state == "interrupted"
     assert engine.rollback(pending.path).status == "rolled-back"
     assert tiny.tree_state(tiny_env) == before
+
+
+HALF_UNINSTALL = r"""
+import os, signal, sys
+site, marker, *install = sys.argv[1:]
+if not os.path.exists(marker):  # the first run: uv killed half-way through the uninstall
+    open(marker, "w").close()
+    info = os.path.join(site, "tinypkg-1.0.dist-info")
+    os.remove(os.path.join(info, "RECORD"))
+    os.remove(os.path.join(site, "tinypkg", "sub1", "mod1.py"))
+    os.killpg(os.getpgid(os.getppid()), signal.SIGKILL)  # the fix's group
+    os.killpg(0, signal.SIGKILL)
+os.execv(install[0], install)
+"""
+
+
+def test_resume_after_an_installer_cut_short_starts_again_from_the_snapshot(
+        tiny_env, tiny_wheels, tmp_path):
+    site = tiny.site_packages(tiny_env)
+    install = tiny.install_argv("uv", tiny_env, tiny_wheels, "2.0")
+    plan = plan_of(tiny_env, script_step(HALF_UNINSTALL, str(site), str(tmp_path / "marker"),
+                                         *install))
+    killed = run_driver(plan, tmp_path, start_new_session=True, env=tiny.offline_env())
+    assert killed.returncode == -signal.SIGKILL
+    (pending,) = pending_transactions()
+
+    outcome = engine.resume(pending.path)
+
+    assert outcome.status == "applied", outcome.message
+    # not a RECORD-less 1.0 beside 2.0, which no installer could remove any more
+    assert sorted(p.name for p in site.glob("*.dist-info")) == ["tinypkg-2.0.dist-info"]
+    assert tiny.record_violations(site) == []
+    assert not (site / tiny.NAME / "legacy.py").exists()

@@ -170,7 +170,12 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 def resume(folder: Path, *, verify: Optional[Verify] = None, progress: Optional[Progress] = None,
            step_timeout: Optional[float] = None) -> Outcome:
-    """Finish an interrupted transaction: redo the step that was cut short, then the rest."""
+    """Finish an interrupted transaction: redo the step that was cut short, then the rest.
+
+    An installer stopped half-way leaves a state that no installer reliably continues from (uv
+    killed mid-uninstall leaves a dist-info without RECORD, which the next install cannot remove,
+    so two versions would stay listed): then the snapshot is restored first and every step runs
+    again, from the state the plan was made for."""
     if not store.is_transaction_folder(folder):
         return Outcome("refused", f"{folder} is not a transaction of this keras-doctor")
     with store.TransactionLock(folder), _environment_of(folder) as env_lock:
@@ -188,19 +193,29 @@ def resume(folder: Path, *, verify: Optional[Verify] = None, progress: Optional[
             return Outcome("refused", "the run stopped before its snapshot was complete, so "
                            "nothing was changed: finish it with --rollback, then run the fix "
                            "again", folder.name)
-        done = journal.steps_done(records)
-        started = journal.steps_started(records)
+        attempt = journal.current_attempt(records)
+        done = journal.steps_done(attempt)
+        started = journal.steps_started(attempt)
+        cut_short = [i for i in started if i not in done and plan.steps[i].kind not in _IN_PROCESS]
         position = 0
-        for position, index in enumerate(begin["accepted"]):  # noqa: B007 (used after the loop)
-            if index in done:
-                continue
-            recorded = started.get(index, {})
-            if recorded and steps.already_done(plan.steps[index], recorded):
-                log.write(journal.STEP_DONE, index=index, resumed=True)
-                continue
-            break
+        if cut_short and journal.first(records, journal.SNAPSHOT) is not None:
+            problems = _undo_and_restore(folder, plan, records)
+            if problems:
+                return Outcome("refused", "cannot resume: restoring the snapshot before running "
+                               "the steps again left problems (finish with --rollback):\n"
+                               + "\n".join(problems), folder.name, problems=problems)
+            log.write(journal.RESTARTED, cut_short=cut_short)
         else:
-            position = len(begin["accepted"])
+            for position, index in enumerate(begin["accepted"]):  # noqa: B007 (used below)
+                if index in done:
+                    continue
+                recorded = started.get(index, {})
+                if recorded and steps.already_done(plan.steps[index], recorded):
+                    log.write(journal.STEP_DONE, index=index, resumed=True)
+                    continue
+                break
+            else:
+                position = len(begin["accepted"])
         with _terminate_as_interrupt():
             return _run_from(plan, begin["accepted"], position, folder, log, verify, progress,
                              step_timeout, begin.get("python"), env_lock=env_lock)
@@ -301,11 +316,12 @@ def _run_from(plan: Plan, accepted: List[int], position: int, folder: Path, log:
                    folder.name, verify_passed=True if verify else None)
 
 
-def _rollback(folder: Path, log: journal.Journal, records: List[Dict[str, Any]],
-              reason: str) -> Outcome:
-    log.write(journal.ROLLBACK_START, reason=reason)
-    begin = journal.first(records, journal.BEGIN) or {}
-    plan = Plan.from_dict(begin["plan"]) if begin.get("plan") else None
+# Steps the engine does itself, each in one rename: never left half-done.
+_IN_PROCESS = (StepKind.RENAME, StepKind.DELETE_FILE, StepKind.SET_ENV)
+
+
+def _undo_and_restore(folder: Path, plan: Optional[Plan],
+                      records: List[Dict[str, Any]]) -> List[str]:
     problems: List[str] = []
     if plan is not None:
         started = journal.steps_started(records)
@@ -315,6 +331,15 @@ def _rollback(folder: Path, log: journal.Journal, records: List[Dict[str, Any]],
                 problems.append(problem)
     if journal.first(records, journal.SNAPSHOT) is not None:
         problems.extend(snapshot.restore(snapshot.load(folder), folder))
+    return problems
+
+
+def _rollback(folder: Path, log: journal.Journal, records: List[Dict[str, Any]],
+              reason: str) -> Outcome:
+    log.write(journal.ROLLBACK_START, reason=reason)
+    begin = journal.first(records, journal.BEGIN) or {}
+    plan = Plan.from_dict(begin["plan"]) if begin.get("plan") else None
+    problems = _undo_and_restore(folder, plan, records)
     log.write(journal.ROLLED_BACK, ok=not problems, problems=problems)
     if not problems:
         store.mark_finished(folder, keep_stash=False)

@@ -29,6 +29,7 @@ STEP_SKIPPED = "step-skipped"
 STEP_PROCESS = "step-process"  # the installer's pid (and process group), once it started
 VERIFY_START = "verify-start"
 VERIFY = "verify"
+RESTARTED = "restarted"  # resume restored the snapshot: the steps run again from the first
 ROLLBACK_START = "rollback-start"
 ROLLED_BACK = "rolled-back"
 COMMITTED = "committed"
@@ -88,6 +89,12 @@ def steps_done(records: List[Dict[str, Any]]) -> Dict[int, Dict[str, Any]]:
 
 def steps_started(records: List[Dict[str, Any]]) -> Dict[int, Dict[str, Any]]:
     return {r["index"]: r for r in records if r["event"] == STEP_START}
+
+
+def current_attempt(records: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The records since the last restart (all of them if there was none)."""
+    starts = [i for i, r in enumerate(records) if r["event"] == RESTARTED]
+    return records[starts[-1] + 1:] if starts else records
 
 
 def first(records: List[Dict[str, Any]], event: str) -> Optional[Dict[str, Any]]:
