@@ -394,3 +394,63 @@ def test_a_declined_destructive_step_is_not_run(tmp_path):
     outcome = engine.apply_plan(plan_of(sys.executable, rename), confirm=lambda step: False)
     assert outcome.status == "nothing-to-do" and outcome.declined == [1]
     assert (work / "keras.py").exists() and not (work / "keras_local.py").exists()
+
+
+# -- what a finished or failed transaction leaves behind ------------------------------------------
+
+def stash_of(transaction):
+    return store.transactions_dir() / transaction / "stash"
+
+
+def test_a_committed_fix_keeps_no_copies_of_the_old_files(tiny_env, tmp_path):
+    python, site = tiny_env
+    outcome = engine.apply_plan(plan_of(python, upgrade_step(python, site, tmp_path)))
+    assert outcome.status == "applied"
+    assert not stash_of(outcome.transaction).exists()  # the disk the snapshot used is given back
+
+
+def test_verify_starts_only_after_the_journal_says_so(tiny_env, tmp_path):
+    python, site = tiny_env
+    seen = []
+
+    def verify(_python):
+        (folder,) = store.transactions_dir().iterdir()
+        seen.extend(r["event"] for r in journal.read_records(folder / store.JOURNAL_FILE))
+        return True, "ok"
+
+    engine.apply_plan(plan_of(python, upgrade_step(python, site, tmp_path)), verify=verify)
+    assert seen[-1] == journal.VERIFY_START  # a crash inside verify is known to the journal
+
+
+def test_a_declined_step_is_journaled_as_declined_and_the_rest_runs(tiny_env, tmp_path):
+    python, site = tiny_env
+    work = tmp_path / "project"
+    work.mkdir()
+    (work / "keras.py").write_text("x = 1\n")
+    rename = PlannedStep(StepKind.RENAME, "rename keras.py", path=str(work / "keras.py"),
+                         dest=str(work / "keras_local.py"), destructive=True)
+    plan = plan_of(python, rename, upgrade_step(python, site, tmp_path))
+    outcome = engine.apply_plan(plan, confirm=lambda step: not step.destructive)
+    assert outcome.status == "applied" and outcome.declined == [1]
+    records = list(journal.read_records(store.transactions_dir() / outcome.transaction /
+                                        store.JOURNAL_FILE))
+    (begin,) = [r for r in records if r["event"] == journal.BEGIN]
+    assert begin["declined"] == [0] and begin["accepted"] == [1]
+    assert [r["index"] for r in records if r["event"] == journal.STEP_SKIPPED] == [0]
+    assert (work / "keras.py").exists()
+
+
+def test_a_rollback_that_cannot_restore_says_so_and_stays_pending(tiny_env, tmp_path):
+    python, site = tiny_env
+    folder = killed_mid_plan(python, site, tmp_path)
+    (pending,) = store.pending_transactions()
+    assert pending.python == str(python)  # which environment the unfinished fix was changing
+    for kept in (folder / "stash").rglob("*"):  # the kept copies are lost (disk cleaned up)
+        if kept.is_file():
+            kept.unlink()
+
+    outcome = engine.rollback(folder)
+
+    assert outcome.status == "rollback-failed" and outcome.problems
+    (still,) = store.pending_transactions()
+    assert still.state == "rollback-failed"
