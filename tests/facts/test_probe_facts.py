@@ -85,3 +85,36 @@ def test_the_stated_target_of_this_machine_agrees_with_this_interpreter():
     for key in ("os_name", "platform_machine", "platform_system", "sys_platform",
                 "implementation_name", "platform_python_implementation", "python_version"):
         assert stated[key] == here[key], key
+
+
+def test_the_base_interpreter_is_not_called_a_virtualenv():
+    base = os.path.join(sys.base_prefix, "bin", "python3")
+    interp = collect.collect_python(base).interpreter
+    assert interp.in_venv is False and interp.kind == interp.base_kind != "venv"
+    assert interp.prefix == interp.base_prefix == sys.base_prefix
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/cpuinfo"), reason="Linux /proc")
+def test_cpu_flags_and_os_are_what_the_kernel_and_os_release_say(fresh_venv):
+    facts = collect.collect_python(str(fresh_venv / "bin" / "python"))
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next(line for line in cpuinfo if line.startswith("flags")).split(":")[1].split()
+    for flag in ("avx", "avx2", "fma", "sse4_2"):
+        assert (flag in facts.platform.cpu_flags) is (flag in flags), flag
+    if os.path.exists("/etc/os-release"):
+        with open("/etc/os-release") as release:
+            pretty = next((line.split("=", 1)[1].strip().strip('"') for line in release
+                           if line.startswith("PRETTY_NAME=")), None)
+        assert facts.platform.os_version == pretty
+
+
+def test_a_facts_file_of_the_wrong_shape_names_the_field_at_fault(tmp_path):
+    from keras_doctor.facts.model import Facts
+
+    data = collect.collect_path(str(tmp_path), "linux-x86_64", "3.11").to_dict()
+    data["distributions"] = [{"name": "a", "canonical_name": "a", "version": 3,
+                              "location": "/x", "metadata_dir": "/x/a"}]
+    with pytest.raises(Exception) as raised:
+        Facts.from_dict(data)
+    assert "facts.distributions[0].version" in str(raised.value)
+    assert "expected a string" in str(raised.value)
