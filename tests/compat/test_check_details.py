@@ -76,3 +76,16 @@ def test_the_report_says_what_it_examined():
     assert report.target["platform"] == "macos-arm64"
     assert report.target["path"] == "/home/ada/venv/bin/python"
     assert report.command == "check"
+
+
+def test_with_a_shim_and_its_build_installed_the_build_with_code_is_judged():
+    # tensorflow 2.15.0 on an Apple Silicon Mac is metadata pulling in tensorflow-macos, which
+    # holds the code; the Keras pairing is judged against the build Python imports.
+    shim = real_dist("tensorflow", "2.15.0", "macos-arm64", requires=[])
+    shim.files = ["tensorflow-2.15.0.dist-info/METADATA", "tensorflow-2.15.0.dist-info/RECORD"]
+    build = real_dist("tensorflow-macos", "2.15.0", "macos-arm64", requires=[])
+    build.files = ["tensorflow/__init__.py", "tensorflow/python/__init__.py"]
+    keras = real_dist("keras", "2.14.0", "macos-arm64", requires=[])
+    f = facts([shim, build, keras], platform="macos-arm64", os_version="14.4")
+    (x,) = found(f, "keras-tf-version-skew")
+    assert x.evidence["tensorflow"] == "tensorflow-macos"
