@@ -54,7 +54,8 @@ def main() -> int:
     parser.add_argument("--assert-ratio", type=float, default=None)
     args = parser.parse_args()
 
-    python = str(envs.venv_python(envs.venv("verify-healthy", [["tensorflow-cpu", "keras"]])))
+    python = str(envs.venv_python(envs.venv("verify-healthy", [["tensorflow-cpu", "keras"]],
+                                                compile_bytecode=True)))
     doctor = str(Path(sys.executable).with_name("keras-doctor"))
     home = Path(tempfile.mkdtemp(prefix="kd-bench-verify-"))
     env = dict(os.environ, HOME=str(home))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -36,9 +39,44 @@ def environment_build_progress(pytestconfig):
     envs.progress = envs._to_stderr
 
 
+_SCRATCH_PREFIX = "keras-doctor-tests-tmp-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@pytest.fixture(scope="session")
+def scratch_tmpdir():
+    """The TMPDIR of every process a test starts, deleted when the run ends.
+
+    uv and pip leave their temporary folders behind when a test kills them mid-install (the fix
+    tests do, on purpose), 100+ MB each; Chromium leaves profiles. Pointing TMPDIR at one folder
+    per run and removing it at the end leaves nothing behind. Folders of earlier runs that were
+    killed themselves (their process is gone) are removed at the start; other live runs' are not.
+    """
+    system_tmp = Path(tempfile.gettempdir())
+    for stale in system_tmp.glob(_SCRATCH_PREFIX + "*"):
+        pid = stale.name[len(_SCRATCH_PREFIX):]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    scratch = system_tmp / f"{_SCRATCH_PREFIX}{os.getpid()}"
+    scratch.mkdir(exist_ok=True)
+    yield scratch
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory, monkeypatch):
+def isolated_home(tmp_path_factory, monkeypatch, scratch_tmpdir):
     home = tmp_path_factory.mktemp("home")
+    for var in ("TMPDIR", "TMP", "TEMP"):
+        monkeypatch.setenv(var, str(scratch_tmpdir))
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("USERPROFILE", str(home))
     for var in _ISOLATED_VARS:

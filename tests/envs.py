@@ -17,6 +17,7 @@ prints one line when it starts and one with its size and time when it ends (`pro
 from __future__ import annotations
 
 import fcntl
+import fnmatch
 import hashlib
 import json
 import os
@@ -165,13 +166,18 @@ def venv(
     name: str,
     steps: Sequence[Sequence[str]],
     python: str = "3.11",
-    compile_bytecode: bool = True,
+    compile_bytecode: bool = False,
     seed: bool = False,
 ) -> Path:
     """A real virtualenv at `<cache>/venvs/<spec hash>/env`, built by `uv venv` + `uv pip install`.
 
     Each step is the argument list of one `uv pip install` (so `["--no-deps", "numpy==2.1.3"]`
     forces a version past the resolver, the way users break environments). Returns the venv folder.
+
+    Bytecode is written only with `compile_bytecode=True`: it is the one part of a venv uv cannot
+    hard-link from its cache (~80 MB per TensorFlow venv), and most environments are only read by
+    the doctor, never imported. Ask for it where a test imports the patient under a timeout
+    (verify); elsewhere Python writes what an import needs, once, on first use.
     """
     spec = {"python": python, "steps": [list(s) for s in steps], "compile": compile_bytecode,
             "seed": seed}
@@ -198,14 +204,19 @@ def venv_python(env_dir: Path) -> Path:
 
 
 def unpacked_wheel(pin: str, platform_tag: str, python_version: str,
-                   more_tags: Sequence[str] = ()) -> Path:
+                   more_tags: Sequence[str] = (), keep: Sequence[str] = ()) -> Path:
     """One real wheel (`name==version`) laid out alone for another platform, built once and cached.
 
     `pip install --no-deps --only-binary=:all: --platform TAG --python-version X.Y --target DIR`.
     Trees are composed from these folders by hard links (`compose_tree`), so every tree that holds
     this wheel shares its files. `more_tags` widens what pip accepts without changing the cache key.
+    `keep` (fnmatch patterns on the path inside site-packages, where `*` crosses folders) prunes
+    every other file right after unpacking; it is part of the spec, so a pruned wheel never stands
+    in for a whole one.
     """
-    spec = {"pin": pin, "platform": platform_tag, "python": python_version}
+    spec: dict = {"pin": pin, "platform": platform_tag, "python": python_version}
+    if keep:
+        spec["keep"] = list(keep)
 
     def build(root: Path, log: Path) -> None:
         argv = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--only-binary=:all:",
@@ -214,8 +225,23 @@ def unpacked_wheel(pin: str, platform_tag: str, python_version: str,
         for tag in (platform_tag, *more_tags):
             argv += ["--platform", tag]
         _run([*argv, pin], log)
+        if keep:
+            prune(root / "site-packages", keep)
 
     return _cached("unpacked", pin, spec, build) / "site-packages"
+
+
+def prune(site: Path, keep: Sequence[str]) -> None:
+    """Delete every file under `site` whose relative path matches none of `keep`, then the folders
+    left empty."""
+    for folder, _dirs, files in os.walk(site, topdown=False):
+        for name in files:
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, site).replace(os.sep, "/")
+            if not any(fnmatch.fnmatchcase(rel, pattern) for pattern in keep):
+                os.unlink(path)
+        if folder != str(site) and not os.listdir(folder):
+            os.rmdir(folder)
 
 
 def compose_tree(dest: Path, folders: Sequence[Path]) -> Path:
@@ -242,19 +268,23 @@ def target_tree(
     platform_tag: str,
     python_version: str = "3.11",
     extra_trees: Sequence[tuple] = (),
+    keep: Sequence[str] = (),
 ) -> Path:
     """A real site-packages folder for another platform, laid out by pip from real PyPI wheels.
 
     Each pinned requirement is one `unpacked_wheel`, hard-linked into the tree in order.
     `extra_trees` = [(platform_tag, [requirements])] adds more packages to the same folder for
-    another platform: the way an x86_64 package gets mixed into an arm64 tree.
+    another platform: the way an x86_64 package gets mixed into an arm64 tree. `keep` prunes each
+    wheel to the files a test reads (`unpacked_wheel`).
     """
     spec = {"requirements": list(requirements), "platform": platform_tag,
             "python": python_version, "extra": [[t, list(r)] for t, r in extra_trees],
             "layout": "hard-linked unpacked wheels"}
+    if keep:
+        spec["keep"] = list(keep)
 
     def build(root: Path, log: Path) -> None:
-        folders = [unpacked_wheel(pin, tag, python_version)
+        folders = [unpacked_wheel(pin, tag, python_version, keep=keep)
                    for tag, reqs in [(platform_tag, requirements), *extra_trees] for pin in reqs]
         compose_tree(root / "site-packages", folders)
 

@@ -17,6 +17,7 @@ import pytest
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     monkeypatch.setattr(envs, "CACHE_ROOT", tmp_path / "cache")
+    monkeypatch.setattr(envs, "progress", lambda line: None)
     return tmp_path / "cache"
 
 
@@ -76,3 +77,64 @@ def test_trees_share_files_by_hard_links_and_a_later_wheel_replaces_a_whole_pack
     assert (tree / "pkg" / "kept.py").read_text() == "second"
     assert os.stat(tree / "pkg" / "kept.py").st_ino == os.stat(second / "pkg" / "kept.py").st_ino
     assert os.stat(tree / "alone.py").st_ino == os.stat(first / "alone.py").st_ino
+
+
+def test_pruning_keeps_the_named_files_and_drops_the_folders_it_empties(tmp_path):
+    site = tmp_path / "site-packages"
+    for rel in ["tf/python/_pywrap.so", "tf/python/ops/array_ops.py", "tf/include/big.h",
+                "tf-1.0.dist-info/METADATA", "plugins/libmetal.dylib"]:
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(rel)
+
+    envs.prune(site, ["*.dist-info/*", "tf/*.so", "plugins/*"])
+
+    left = sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file())
+    assert left == ["plugins/libmetal.dylib", "tf-1.0.dist-info/METADATA", "tf/python/_pywrap.so"]
+    assert not (site / "tf" / "include").exists() and not (site / "tf" / "python" / "ops").exists()
+
+
+def test_a_pruned_wheel_is_cached_apart_from_the_whole_one(cache, monkeypatch):
+    def fake_pip(argv, log):
+        target = Path(argv[argv.index("--target") + 1])
+        for rel in ["pkg/core.so", "pkg/module.py", "pkg-1.0.dist-info/RECORD"]:
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            (target / rel).write_text(rel)
+
+    monkeypatch.setattr(envs, "_run", fake_pip)
+    whole = envs.unpacked_wheel("pkg==1.0", "macosx_12_0_arm64", "3.11")
+    pruned = envs.unpacked_wheel("pkg==1.0", "macosx_12_0_arm64", "3.11", keep=["pkg/*.so"])
+    assert whole != pruned
+    assert (whole / "pkg" / "module.py").exists()
+    assert [p.name for p in pruned.rglob("*") if p.is_file()] == ["core.so"]
+
+
+def test_bytecode_is_compiled_only_in_venvs_that_ask_for_it(cache, monkeypatch):
+    commands = []
+    monkeypatch.setattr(envs, "_run", lambda argv, log: commands.append(list(argv)))
+    envs.venv("plain", [["numpy==2.1.3"]])
+    envs.venv("compiled", [["numpy==2.1.3"]], compile_bytecode=True)
+    installs = [argv for argv in commands if "install" in argv]
+    assert ["--compile-bytecode" in argv for argv in installs] == [False, True]
+
+
+def test_a_run_leaves_nothing_in_tmpdir_not_even_what_a_killed_installer_left(tmp_path):
+    """A process a test starts (uv killed mid-install, say) writes into TMPDIR; the run's TMPDIR
+    is its own and is gone when the run ends."""
+    tests = Path(__file__).parent
+    seen = tmp_path / "seen.txt"
+    (tmp_path / "test_leaves_a_folder.py").write_text(
+        "import os, subprocess, tempfile\n"
+        "def test_left_behind():\n"
+        "    subprocess.run(['sh', '-c', 'mkdir -p \"$TMPDIR/.tmpLeft\" && echo x > "
+        "\"$TMPDIR/.tmpLeft/f\"'], check=True)\n"
+        f"    open({str(seen)!r}, 'w').write(os.environ['TMPDIR'])\n"
+        "    assert os.environ['TMPDIR'] != tempfile.gettempdir()\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "conftest", "-p", "no:cacheprovider",
+         "--basetemp", str(tmp_path / "inner"), str(tmp_path / "test_leaves_a_folder.py")],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tests)}, capture_output=True,
+        text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    scratch = Path(seen.read_text())
+    assert scratch.name.startswith("keras-doctor-tests-tmp-")
+    assert not scratch.exists()
