@@ -3,8 +3,11 @@
 The hand-set signature weights rank causes well but are not probabilities: a 0.95 from one
 signature and a 0.95 from two weaker witnesses, or a fallback guess, are not equally often right. A
 small logistic model over the evidence (its combined weight, how many witnesses, where the witness
-came from, whether the traceback weakened it, its lead over the runner-up) maps each candidate to
-the probability that it is the cause. The model is data (`knowledge/data/calibration.json`),
+came from, whether the traceback weakened it, its lead over the runner-up) scores each candidate
+(or the hand score itself, when cross-validation found the model no better), and monotone step
+maps (isotonic; one for the top answer, one for the others), fitted to how often candidates so
+scored were right on reports of repositories the knowledge was not written from, turn that score
+into the probability shown. The model is data (`knowledge/data/calibration.json`),
 trained by `python -m keras_doctor.explain.train_calibration` on the tuning corpus only (never
 on held-out reports); inference is a dot product and a logistic, in pure Python.
 """
@@ -67,6 +70,14 @@ def probability(values: Sequence[float], weights: Sequence[float]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def mapped(p: float, steps: Sequence[Sequence[float]]) -> float:
+    """The isotonic map: the observed rate of the first step whose upper score reaches `p`."""
+    for upper, rate in steps:
+        if p <= upper:
+            return float(rate)
+    return float(steps[-1][1]) if steps else p
+
+
 def calibrated(ranked: Sequence[Any]) -> List[float]:
     """Confidences for hypotheses in their ranked order (raw scores without a model).
 
@@ -77,8 +88,13 @@ def calibrated(ranked: Sequence[Any]) -> List[float]:
     if trained is None:
         return scores
     weights = trained["weights"]
+    maps = trained.get("isotonic") or {}
     out: List[float] = []
     for i, h in enumerate(ranked):
-        p = min(0.99, probability(features(h, i, scores), weights))
+        p = probability(features(h, i, scores), weights)
+        # equally strong evidence shows equal confidence, whichever came last in the paste
+        tied = i > 0 and h.score >= scores[0]
+        steps = maps.get("first" if i == 0 or tied else "rest")
+        p = min(0.99, mapped(p, steps) if steps else p)
         out.append(round(min(p, out[-1]) if out else p, 3))
     return out

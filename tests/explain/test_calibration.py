@@ -1,0 +1,92 @@
+"""The confidence model is trained the way held-out reports are met: out of repository."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from keras_doctor.explain import calibrate
+from keras_doctor.explain import train_calibration as tc
+from keras_doctor.explain.hypothesis import Hypothesis
+
+REPO = Path(__file__).resolve().parents[2]
+ELF = ("ImportError: /home/u/venv/lib/python3.8/site-packages/talib/_ta_lib.so: "
+       "wrong ELF class: ELFCLASS32")
+
+
+def _signatures(explained):
+    return {sig for _, _, ranked in explained for h in ranked for sig in h.signatures}
+
+
+def test_a_sibling_thread_of_the_same_repository_cannot_teach_its_report():
+    """elf-wrong-class cites ta-lib-python issue 273: a report from *another* thread of that
+    repository must be explained without it (leaving out only its own thread would keep it)."""
+    split = tc.split_module(REPO)
+    sibling = {"id": "x", "text": ELF, "cause": "mixed-arch-binary",
+               "source": "https://github.com/TA-Lib/ta-lib-python/issues/9999"}
+    stranger = dict(sibling, id="y", source="https://github.com/someone/elsewhere/issues/1")
+    assert "elf-wrong-class" not in _signatures(tc.explained_out_of_repository([sibling], split))
+    assert "elf-wrong-class" in _signatures(tc.explained_out_of_repository([stranger], split))
+
+
+def test_folds_group_reports_by_repository_not_by_thread():
+    split = tc.split_module(REPO)
+    one = tc.group_of("https://github.com/Keras-Team/keras/issues/1", split)
+    other = tc.group_of("https://github.com/keras-team/keras/pull/2", split)
+    assert one == other == "keras-team/keras"
+    assert tc.fold_of(one) == tc.fold_of(other)
+    assert tc.group_of("https://stackoverflow.com/q/1", split) == "https://stackoverflow.com/q/1"
+
+
+def test_the_step_map_is_monotone_and_shrinks_small_steps_toward_the_overall_rate():
+    pairs = [(0.1, 0), (0.2, 0), (0.3, 1), (0.4, 0), (0.9, 1), (0.95, 1)]
+    steps = tc.isotonic(pairs)
+    rates = [rate for _, rate in steps]
+    assert rates == sorted(rates)
+    assert rates[0] > 0 and rates[-1] < 1  # two right answers never make a certainty
+    assert steps[-1][0] == 1.0
+    assert calibrate.mapped(0.05, steps) == rates[0] and calibrate.mapped(0.99, steps) == rates[-1]
+
+
+def test_newton_fit_recovers_a_separating_direction():
+    data = [([1.0, x, 0, 0, 0, 0, 0, 0], int(x > 0), str(i), 0, 0)
+            for i, x in enumerate([-2, -1.5, -1, -0.5, -0.2, 0.3, 0.6, 1, 1.5, 2, 0.1, -0.1])]
+    weights = tc.fit(data)
+    assert weights[1] > 0.5
+    assert calibrate.probability([1.0, 2, 0, 0, 0, 0, 0, 0], weights) > 0.8
+
+
+def test_the_top_answer_and_the_others_use_their_own_maps(monkeypatch):
+    document = {"features": list(calibrate.FEATURES), "weights": tc.IDENTITY,
+                "isotonic": {"first": [[1.0, 0.7]], "rest": [[1.0, 0.1]]}}
+    monkeypatch.setattr(calibrate, "model", lambda path=None: document)
+    hyps = [Hypothesis("numpy-abi-mismatch", weights=[0.9]),
+            Hypothesis("protobuf-mismatch", weights=[0.5])]
+    assert calibrate.calibrated(hyps) == [0.7, 0.1]
+    # equally strong evidence: the runner-up is as likely as the top answer
+    hyps[1].weights = [0.9]
+    assert calibrate.calibrated(hyps) == [0.7, 0.7]
+
+
+def test_the_shipped_model_was_chosen_out_of_repository_and_beats_the_raw_scores():
+    document = json.loads(calibrate.DATA.read_text(encoding="utf-8"))
+    checked = document["cross_validated"]
+    assert "grouped by repository" in checked["protocol"]
+    learned = document["weights"] != tc.IDENTITY
+    chosen = checked["model"] if learned else checked["mapped_hand"]
+    for rival in ("hand", "previous"):
+        if rival in checked:
+            assert (chosen["worst_gap_in_buckets_of_10_or_more"]
+                    < checked[rival]["worst_gap_in_buckets_of_10_or_more"])
+            assert chosen["brier_of_top_answer"] <= checked[rival]["brier_of_top_answer"]
+    assert document["trained_on"]["reports"] >= 200
+
+
+@pytest.mark.parametrize("rank", [0, 1])
+def test_the_shipped_maps_never_claim_certainty(rank):
+    document = calibrate.model()
+    assert document is not None
+    steps = document["isotonic"]["first" if rank == 0 else "rest"]
+    assert all(0 < rate < 1 for _, rate in steps)
