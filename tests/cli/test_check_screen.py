@@ -111,3 +111,32 @@ def test_every_broken_environment_shows_its_root_cause_and_a_command_in_the_firs
     assert commands, screen
     assert _rows_before(screen, commands[0][:60]) < SCREEN, screen
     assert "next: keras-doctor fix" in screen.replace("`", "") or "keras-doctor causes" in screen
+
+
+@pytest.mark.slow
+def test_metal_mismatch_with_its_dependencies_absent_is_one_block_with_one_fix_on_screen():
+    """A Mac tree holding only TensorFlow 2.18 and tensorflow-metal 1.1.0 (every dependency
+    absent): the plugin that cannot load is the root, the ~24 absent dependencies of both are
+    folded under it, and the one install the plan runs is its fix, all in the first screen."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "mac"))
+    import wheelhouse
+
+    site = wheelhouse.tree("tf-2.18-metal-1.1-deps-absent",
+                           {"tensorflow": "2.18.1", "tensorflow-metal": "1.1.0"}, "arm64", "3.11")
+    code, screen = run_on_terminal([*DOCTOR, "check", "--path", str(site), "--platform",
+                                    "macos-arm64", "--python-version", "3.11"],
+                                   columns=100, rows=SCREEN)
+    assert code == 1, screen
+    problems = [line for line in screen.splitlines() if line.startswith("    ✗ ")
+                or line.startswith("    ! ")]
+    assert len(problems) == 1, screen  # one block, not one per absent dependency
+    assert "tensorflow-metal 1.1.0" in problems[0]
+    assert _rows_before(screen, "metal-plugin-mismatch:") < 10
+    assert "missing-dependency:" not in screen
+    assert "Fixed by the steps above" not in screen
+    assert "dependencies they need are absent (tensorflow-metal: " in screen
+    assert "tensorflow: absl-py" in " ".join(screen.split())
+    installs = [line for line in commands_under_fix(screen) if " install " in line]
+    assert len(installs) == 1, screen
+    assert "tensorflow-metal==1.2.0" in installs[0] and "absl-py==" in installs[0]
+    assert _rows_before(screen, installs[0][:60]) < SCREEN

@@ -78,14 +78,22 @@ class Block:
             return ""
         missing = [f for f in self.consequences if f.cause == "missing-dependency"]
         other = [f for f in self.consequences if f.cause != "missing-dependency"]
-        requirer = _text(self.consequences[0].evidence, "requirer") or "it"
+        requirers = list(dict.fromkeys(_text(f.evidence, "requirer") or "it"
+                                       for f in self.consequences))
+        requirer = requirers[0] if len(requirers) == 1 else "they"
         parts = []
         if missing:
-            names = _names(missing)
             count = len(missing)
             noun = "dependency" if count == 1 else "dependencies"
             verb = "is" if count == 1 else "are"
-            parts.append(f"{count} {noun} {requirer} needs {verb} absent ({names})")
+            if len(requirers) == 1:
+                parts.append(f"{count} {noun} {requirer} needs {verb} absent ({_names(missing)})")
+            else:  # folded from several distributions: say whose each is
+                by_requirer = [
+                    f"{who}: {_names([f for f in missing if _text(f.evidence, 'requirer') == who])}"
+                    for who in requirers
+                    if any(_text(f.evidence, "requirer") == who for f in missing)]
+                parts.append(f"{count} {noun} they need {verb} absent ({'; '.join(by_requirer)})")
         if other:
             noun = "requirement" if len(other) == 1 else "requirements"
             parts.append(f"{len(other)} other {noun} of {requirer} not met ({_names(other)})")
@@ -152,7 +160,7 @@ def build_blocks(report: Report) -> List[Block]:
     for block in blocks:
         block.fix = _own_fix(block)
     if plan is not None:
-        _attach_plan(blocks, plan)
+        blocks = _attach_plan(blocks, plan)
     blocks.sort(key=lambda b: (-b.worst.rank, root_rank(b.root)))
     return blocks
 
@@ -234,9 +242,13 @@ def _short(summary: str, shown: int = 4) -> str:
     return f"{head}: {', '.join(parts[:shown])} and {len(parts) - shown} more"
 
 
-def _attach_plan(blocks: List[Block], plan: Any) -> None:
+def _attach_plan(blocks: List[Block], plan: Any) -> List[Block]:
+    """Each block gets the plan steps that repair it; a block wholly repaired by the steps of one
+    block above is folded into that block, so one fix is shown once, under one root."""
     ordered = sorted(blocks, key=lambda b: (-b.worst.rank, root_rank(b.root)))
     claimed: Set[int] = set()
+    owner: Dict[int, Block] = {}
+    folded: Set[int] = set()
     for block in ordered:
         causes = set(block.causes)
         about: Set[str] = set()
@@ -252,6 +264,7 @@ def _attach_plan(blocks: List[Block], plan: Any) -> None:
             if step.names and not about & set(step.names) and block.root.cause not in step.resolves:
                 continue
             claimed.add(index)
+            owner[index] = block
             steps.append(plan_step_as_fix(step))
         skipped = [s for s in plan.skipped if s.cause in causes]
         if steps:
@@ -263,8 +276,16 @@ def _attach_plan(blocks: List[Block], plan: Any) -> None:
                        and s.cause not in resolved]
         elif _resolved_elsewhere(block, plan):
             block.fix, block.from_plan = [], True
+            fixers = {id(owner[i]): owner[i] for i in owner
+                      if causes & set(plan.steps[i].resolves)}
+            if len(fixers) == 1 and not skipped:
+                host = next(iter(fixers.values()))
+                host.consequences.extend(block.findings)
+                folded.add(id(block))
+                continue
         for item in skipped:
             block.not_done.append(item.reason)
+    return [block for block in blocks if id(block) not in folded]
 
 
 def _resolved_elsewhere(block: Block, plan: Any) -> bool:
