@@ -54,3 +54,58 @@ def test_every_cause_explains_why_and_how_to_fix():
     for cause in causes.CATALOG.values():
         assert "## Why is this bad?" in cause.explanation, cause.id
         assert "## How to fix it" in cause.explanation, cause.id
+
+
+def _section(readme: str, title: str) -> str:
+    start = readme.index(f"\n## {title}\n")
+    end = readme.find("\n## ", start + 1)
+    return readme[start:end if end != -1 else None]
+
+
+def test_set_up_holds_exactly_the_two_commands_a_new_user_runs():
+    """"Set up" is install+check and install test needs+run the suite; any other way to install
+    (a tool install, shell completion) lives in a later section, or a newcomer runs it too."""
+    setup = _section((ROOT / "README.md").read_text(), "Set up")
+    blocks = re.findall(r"```sh\n(.*?)```", setup, re.S)
+    commands = [line for block in blocks for line in block.splitlines()
+                if line.strip() and not line.lstrip().startswith("#")]
+    assert len(commands) == 2, commands
+    assert "keras-doctor check" in commands[0] and "pytest" in commands[1]
+    assert "uv tool install" not in setup and "completion" not in setup
+
+
+def _example_after(readme: str, prompt_start: str) -> tuple:
+    """(the command after `$ `, the output under it) of the README example starting so."""
+    start = readme.index(f"$ {prompt_start}")
+    end = readme.index("```", start)
+    command, _, output = readme[start + 2:end].partition("\n")
+    return command, output
+
+
+@pytest.mark.slow
+def test_the_readme_explain_example_is_what_explain_prints_today():
+    """The explain example is real output: regenerate it when the renderer or the knowledge
+    changes what a person sees (only the virtualenv's path is shortened)."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    import envs
+
+    readme = (ROOT / "README.md").read_text()
+    command, shown = _example_after(readme, "~/tf215/bin/python -c")
+    assert "explain --python ~/tf215/bin/python error.txt" in command
+    python = envs.venv_python(envs.venv("numpy2-over-tf215", [
+        ["tensorflow-cpu==2.15.1"], ["--no-deps", "numpy==2.1.3"]]))
+    error = subprocess.run([str(python), "-c", "import tensorflow"], capture_output=True,
+                           text=True, timeout=300).stderr
+    out = subprocess.run([sys.executable, "-m", "keras_doctor", "explain", "--python",
+                          str(python), "-"], input=error, capture_output=True, text=True,
+                         timeout=300, env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"})
+    env_dir = str(Path(python).parent.parent)
+
+    def words(text: str) -> str:
+        text = text.replace(env_dir, "/home/ada/tf215")
+        return " ".join(re.sub(r"Python 3\.\d+\.\d+", "Python 3.X", text).split())
+
+    assert words(out.stdout) == words(shown), out.stdout
