@@ -58,7 +58,8 @@ def install(facts: Facts, specs: Sequence[str], *, reinstall: bool = False,
     text = description or f"Install {', '.join(specs)}"
     if argv[0] != "uv" and facts.target.mode != "path" and not has_installer(facts):
         text += (f" (this environment has no pip: first run `{python_of(facts)} -m ensurepip`, "
-                 "or run `keras-doctor fix`, which installs into it from outside, with uv or its own pip)")
+                 "or run `keras-doctor fix`, which installs into it from outside, with uv or "
+                 "its own pip)")
     return FixStep(text, StepKind.RUN, tuple(argv))
 
 
