@@ -1,6 +1,6 @@
 """How right and how fast `keras-doctor explain` is: held-out accuracy, calibration, and timing.
 
-    python benchmarks/bench_explain.py [--runs 15] [--no-timing] [--no-accuracy]
+    python benchmarks/bench_explain.py [--runs 15] [--no-timing] [--no-accuracy] [--tuning]
 
 Accuracy is measured on the held-out reports only (tests/explain/heldout/: repositories that no
 tuning report and no signature cites, split by the rule fixed in tests/explain/split.py), with the
@@ -8,6 +8,10 @@ text alone, as `keras-doctor explain --no-env` sees it. It prints top-1, top-3, 
 reliability table (the top answer's shown confidence against how often such answers are right) and
 cause-level confusion counts - aggregates only, never a report, so printing them does not leak the
 held-out part into the knowledge.
+
+`--tuning` adds the tuning corpus measured the same way held-out reports are met: its reports
+grouped by repository into five folds, each fold explained without every signature that cites any
+of its repositories (`keras_doctor.explain.train_calibration.out_of_repository_accuracy`).
 
 The timing target is < 0.15 s for `keras-doctor explain FILE --no-env` (process start to exit) on a
 typical traceback; the 5 MB log shows the cost of the bounded clean-up. Prints medians.
@@ -60,7 +64,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--no-timing", action="store_true", help="only the held-out accuracy")
     parser.add_argument("--no-accuracy", action="store_true", help="only the timing")
+    parser.add_argument("--tuning", action="store_true",
+                        help="also the tuning corpus, leave-repository-out")
     args = parser.parse_args()
+    if args.tuning:
+        print(tuning_out_of_repository())
+        print()
     if not args.no_accuracy:
         print(heldout_accuracy())
     if not args.no_timing:
@@ -76,6 +85,20 @@ def heldout_accuracy() -> str:
 
     return (heldout_score.render(heldout_score.score()) + "\n\n"
             + heldout_score.render_with_environment(heldout_score.score_with_environment()))
+
+
+def tuning_out_of_repository() -> str:
+    from keras_doctor.explain.train_calibration import out_of_repository_accuracy
+
+    figures = out_of_repository_accuracy(EXPLAIN_TESTS.parent.parent)
+    total = figures["reports"]
+    return "\n".join([
+        f"tuning reports, leave-repository-out (5 folds): {total} from "
+        f"{figures['repositories']} repositories",
+        f"top-1             {figures['top1']:4d} / {total}  {figures['top1'] / total:6.1%}",
+        f"top-3             {figures['top3']:4d} / {total}  {figures['top3'] / total:6.1%}",
+        f"answered nothing  {figures['answered_nothing']:4d} / {total}",
+    ])
 
 
 def timing(runs: int) -> None:

@@ -90,3 +90,5 @@ def test_the_shipped_maps_never_claim_certainty(rank):
     assert document is not None
     steps = document["isotonic"]["first" if rank == 0 else "rest"]
     assert all(0 < rate < 1 for _, rate in steps)
+    rates = [rate for _, rate in steps]
+    assert rates == sorted(rates)

@@ -33,11 +33,16 @@ FEATURES = (
 )
 
 
+def is_fallback(hyp: Any) -> bool:
+    signatures = list(hyp.signatures)
+    return bool(signatures) and all(s.startswith("fallback:") for s in signatures)
+
+
 def features(hyp: Any, rank: int, scores: Sequence[float]) -> List[float]:
     """The evidence of one hypothesis (`hypothesis.Hypothesis`) ranked `rank` among `scores`."""
     score = min(0.995, max(0.005, hyp.score))
     signatures = list(hyp.signatures)
-    fallback = bool(signatures) and all(s.startswith("fallback:") for s in signatures)
+    fallback = is_fallback(hyp)
     atlas_only = bool(signatures) and all(s == "message-atlas" for s in signatures)
     others = [s for i, s in enumerate(scores) if i != rank]
     lead = score - (max(others) if others else 0.0)

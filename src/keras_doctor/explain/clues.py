@@ -69,8 +69,20 @@ _EXCEPTION = re.compile(
     r"ModuleNotFoundError|Traceback \(most recent call last\))(?::|$)",
     re.MULTILINE,
 )
+# An exception named inside a sentence or a quote ("`AttributeError: ...` when loading"), and the
+# failures the loader, the importer and the network print without an exception's name.
+_EXCEPTION_INLINE = re.compile(
+    r"(?<![\w.])(?P<type>(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception)|Exception)(?::[ \t]*"
+    r"(?P<message>[^\n`\"\u201d]*))?"
+)
+_FAILURE_WORDS = re.compile(
+    r"(?i)\b(?:failed|failure|cannot|can ?not|could not|unable to|not found|no module named|"
+    r"has no attribute|incompatible|not supported|crash(?:ed|es)?|abort(?:ed)?|errors)\b|"
+    r"_FAILED\b|SSLError"
+)
 _INSTALL_FAILURE = re.compile(
     r"^ERROR: |^error: |Could not find a version|No matching distribution|"
+    r"is not a supported wheel on this|has requirement \S+, but you have|"
     r"Failed building wheel|subprocess-exited-with-error|ResolutionImpossible|"
     r"PackagesNotFoundError|UnsatisfiableError|× |╰─> |but you have \S+ \S+ which is incompatible|"
     r"No solution found when resolving|Because .* we can conclude",
@@ -149,7 +161,7 @@ def read(text: str, frames: List[str]) -> Clues:
     clues.colab = bool(_COLAB.search(text))
     clues.library = failing_package(frames)
     clues.imports = [m.group(1) or m.group(2) for m in _IMPORT_LINE.finditer(text)][-12:]
-    matches = list(_LAST_EXCEPTION.finditer(text))
+    matches = list(_LAST_EXCEPTION.finditer(text)) or list(_EXCEPTION_INLINE.finditer(text))
     last = matches[-1] if matches else None
     if last is not None:
         clues.exception_type = last.group("type").rsplit(".", 1)[-1]
@@ -165,6 +177,8 @@ def error_kind(text: str) -> str:
     if _INSTALL_FAILURE.search(text):
         return "install"
     if _EXCEPTION.search(text) or re.search(r"^\w*Error\b|^E\d{4} |\berror\b", text, re.M | re.I):
+        return "exception"
+    if _EXCEPTION_INLINE.search(text) or _FAILURE_WORDS.search(text):
         return "exception"
     return ""
 

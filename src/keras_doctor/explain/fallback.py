@@ -20,15 +20,35 @@ _NO_ATTRIBUTE = re.compile(r"module '(?P<module>[\w.]+)' has no attribute '(?P<n
 _CANNOT_IMPORT = re.compile(r"cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)'")
 _NATIVE_LOAD = re.compile(
     r"(?i)undefined symbol|Library not loaded|image not found|cannot open shared object|"
-    r"DLL load failed|failed to load the native TensorFlow runtime|dlopen|\.so: "
+    r"DLL load failed|failed to load the native TensorFlow runtime|dlopen|\.so: |"
+    r"Symbol not found|wrong ELF class|incompatible architecture|not a valid Win32"
 )
+# dyld's words: only macOS prints them, and a missing symbol there is most often a binary built
+# for a newer macOS than the one running it
+_DYLD = re.compile(r"Symbol not found|Library not loaded|\bdyld\b|mach-o")
+_ARCHITECTURE = re.compile(
+    r"(?i)incompatible architecture|wrong architecture|mach-o file, but is|wrong ELF class|"
+    r"not a valid Win32 application|Exec format error"
+)
+_METAL = re.compile(r"(?i)metal_plugin|libmetal|tensorflow[-_]metal|pluggable_device")
+_ILLEGAL_INSTRUCTION = re.compile(r"(?i)illegal (?:hardware )?instruction|SIGILL|exit code 132")
+_WINDOWS_DLL = re.compile(r"(?i)DLL load failed|\.dll\b|\.pyd\b|WinError 126|not a valid Win32")
+# a native module compiled against another NumPy than the one that imports it
+_NUMPY_BUILD = re.compile(
+    r"(?i)compiled (?:against|using) (?:API version|NumPy)|NumPy 1\.x cannot be run in|"
+    r"numpy\.core\.multiarray failed to import|_ARRAY_API not found|numpy\.dtype size changed"
+)
+# a certificate the download could not verify (an unreachable host is not one)
+_NETWORK = re.compile(r"CERTIFICATE_VERIFY_FAILED|SSLError|SSLCertVerification|\[SSL[:\]]")
+_TRUNCATED_FILE = re.compile(r"(?i)truncated file|file signature not found|unable to open file|"
+                             r"bad marshal data|unexpected end of data|not a zip file")
 _LOAD_MODEL = re.compile(r"load_model|load_weights|model_from_json|saving_api|hdf5_format|\.h5\b")
 _CORE = {"tensorflow", "keras", "numpy", "tf_keras", "jax", "torch", "h5py", "scipy"}
 
 
 def candidates(text: str, clues: Clues) -> List[Outcome]:
     if clues.kind == "signal":
-        return _signal(clues)
+        return _signal(clues, text)
     if clues.kind == "install":
         return _install(text)
     if clues.kind == "exception":
@@ -36,7 +56,18 @@ def candidates(text: str, clues: Clues) -> List[Outcome]:
     return []
 
 
-def _signal(clues: Clues) -> List[Outcome]:
+def _signal(clues: Clues, text: str = "") -> List[Outcome]:
+    if _ILLEGAL_INSTRUCTION.search(text):
+        # an instruction the CPU does not have: on a Mac, an x86 build under Rosetta (which has
+        # no AVX); elsewhere a CPU without AVX
+        if clues.platform == "macos" or re.search(r"zsh: |Illegal instruction: 4", text):
+            return [("rosetta-python", 0.45, {}), ("mixed-arch-binary", 0.25, {}),
+                    ("cpu-lacks-avx", 0.2, {})]
+        return [("cpu-lacks-avx", 0.45, {}), ("rosetta-python", 0.2, {}),
+                ("numpy-abi-mismatch", 0.2, {})]
+    if clues.platform == "macos" and _METAL.search(text):
+        return [("metal-plugin-mismatch", 0.45, {}), ("mixed-arch-binary", 0.25, {}),
+                ("openmp-duplicate-runtime", 0.2, {})]
     if clues.platform == "macos":
         return [
             ("metal-plugin-mismatch", 0.35, {}),
@@ -55,6 +86,11 @@ def _signal(clues: Clues) -> List[Outcome]:
 
 
 def _install(text: str) -> List[Outcome]:
+    if re.search(r"is not a supported wheel", text):
+        return [("no-wheel-for-python", 0.4, {}), ("no-wheel-for-platform", 0.4, {}),
+                ("pip-too-old-for-platform-tags", 0.2, {})]
+    if re.search(r"has requirement \S+, but you have|but you have \S+ \S+ which is", text):
+        return [("requirement-conflict", 0.5, {}), ("dependency-too-new", 0.3, {})]
     if re.search(r"Permission denied|\[Errno 13\]|Access is denied|\[WinError 5\]", text):
         # pip writing into an interpreter's site-packages the user may not change: a system or
         # distribution Python, which wants a virtual environment
@@ -70,6 +106,9 @@ def _install(text: str) -> List[Outcome]:
 def _exception(text: str, clues: Clues) -> List[Outcome]:
     message = clues.exception_message
     evidence: Dict[str, Any] = {"exception": f"{clues.exception_type}: {message}"[:300]}
+    for outcomes in (_by_mechanism(text, clues, evidence),):
+        if outcomes:
+            return outcomes
     if clues.exception_type in ("ModuleNotFoundError", "ImportError"):
         found = _NO_MODULE.search(message) or _NO_MODULE.search(text)
         if found:
@@ -112,3 +151,32 @@ def _exception(text: str, clues: Clues) -> List[Outcome]:
     if _NATIVE_LOAD.search(text):
         return [("mixed-arch-binary", 0.3, evidence), ("requirement-conflict", 0.25, evidence)]
     return [("requirement-conflict", 0.25, evidence), ("dependency-too-new", 0.2, evidence)]
+
+
+def _by_mechanism(text: str, clues: Clues, evidence: Dict[str, Any]) -> List[Outcome]:
+    """What the failure's own words say happened, whatever exception carried them: a download,
+    a truncated file, a native module built against another NumPy, a loader that could not
+    resolve a binary on macOS or Windows."""
+    if _NETWORK.search(text):
+        return [("weights-download-ssl", 0.4, evidence), ("weights-cache-corrupt", 0.25, evidence)]
+    if _TRUNCATED_FILE.search(text):
+        return [("weights-cache-corrupt", 0.4, evidence),
+                ("model-format-incompatible", 0.3, evidence)]
+    if _NUMPY_BUILD.search(text):
+        return [("numpy-abi-mismatch", 0.45, evidence), ("requirement-conflict", 0.25, evidence)]
+    if _ARCHITECTURE.search(text):
+        return [("mixed-arch-binary", 0.45, evidence), ("rosetta-python", 0.25, evidence),
+                ("no-wheel-for-platform", 0.2, evidence)]
+    if _DYLD.search(text) or (clues.platform == "macos" and _NATIVE_LOAD.search(text)):
+        if _METAL.search(text):  # the plugin's binary against another TensorFlow's symbols
+            return [("metal-plugin-mismatch", 0.45, evidence), ("macos-too-old", 0.25, evidence),
+                    ("mixed-arch-binary", 0.2, evidence)]
+        if "Symbol not found" in text:
+            return [("macos-too-old", 0.35, evidence), ("mixed-arch-binary", 0.25, evidence),
+                    ("requirement-conflict", 0.2, evidence)]
+        return [("mixed-arch-binary", 0.3, evidence), ("macos-too-old", 0.25, evidence),
+                ("missing-dependency", 0.2, evidence)]
+    if _WINDOWS_DLL.search(text):
+        return [("msvc-runtime-missing", 0.35, evidence), ("cpu-lacks-avx", 0.3, evidence),
+                ("requirement-conflict", 0.2, evidence)]
+    return []

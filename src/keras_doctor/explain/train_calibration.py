@@ -41,7 +41,7 @@ from keras_doctor.knowledge import paths
 Example = Tuple[List[float], int, str, int, int]
 L2 = 1.0
 NEWTON_STEPS = 25
-SHRINK = 3.0  # pseudo-candidates at the overall rate added to every isotonic step
+SHRINK = 6.0  # pseudo-candidates at the overall rate added to every isotonic step
 FOLDS = 5
 BUCKETS = tuple((low / 10, (low + 1) / 10) for low in range(10))
 MIN_BUCKET = 10  # a bucket's gap counts once it holds this many answers
@@ -115,6 +115,23 @@ def examples(explained: Sequence[Tuple[Dict[str, str], int, list]]) -> List[Exam
     return out
 
 
+def out_of_repository_accuracy(repo: Path) -> Dict[str, Any]:
+    """Top-1, top-3 and answered-nothing on the tuning corpus, each fold of repositories explained
+    without the signatures its repositories taught: the tuning corpus measured the way held-out
+    reports are met (aggregates only)."""
+    split = split_module(repo)
+    reports = tuning_reports(repo)
+    explained = explained_out_of_repository(reports, split)
+    ranked_causes = [([h.cause for h in ranked], r["cause"]) for r, _, ranked in explained]
+    return {
+        "reports": len(reports),
+        "repositories": len({group_of(r["source"], split) for r in reports}),
+        "top1": sum(1 for causes, cause in ranked_causes if causes[:1] == [cause]),
+        "top3": sum(1 for causes, cause in ranked_causes if cause in causes[:3]),
+        "answered_nothing": sum(1 for causes, _ in ranked_causes if not causes),
+    }
+
+
 # -- fitting ---------------------------------------------------------------------------------------
 
 def fit(data: Sequence[Example]) -> List[float]:
@@ -174,6 +191,8 @@ def isotonic(pairs: Sequence[Tuple[float, int]]) -> List[List[float]]:
     steps = [[round(upper, 4), round((positives + SHRINK * overall) / (count + SHRINK), 3)]
              for upper, positives, count in blocks]
     steps[-1][0] = 1.0
+    for previous, step in zip(steps, steps[1:]):  # shrinking unequal steps must not undo order
+        step[1] = max(step[1], previous[1])
     return steps
 
 
@@ -261,7 +280,11 @@ def cross_validate(data: Sequence[Example], reports: int,
     out: Dict[str, Any] = {"model": summary(shown(data, held_out_by(True)), reports),
            "mapped_hand": summary(shown(data, held_out_by(False)), reports),
            "hand": summary(shown(data, hand), reports)}
-    if previous and tuple(previous.get("features", ())) == calibrate.FEATURES:
+    # A previous model trained by this recipe was fitted on these very reports: scoring it on
+    # them would judge it on its training data (the recipe's cross-validation above is its fair
+    # figure). One trained another way is scored as it stands.
+    if (previous and tuple(previous.get("features", ())) == calibrate.FEATURES
+            and not previous.get("isotonic")):
         old_weights = previous["weights"]
         old_steps = previous.get("isotonic") or {}
 
