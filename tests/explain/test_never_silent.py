@@ -97,3 +97,14 @@ def test_explain_answers_every_error_with_candidates(paste):
     assert report.findings, paste
     shown = [f.confidence for f in report.findings]
     assert shown == sorted(shown, reverse=True)
+
+
+def test_a_message_several_packages_print_is_judged_by_its_words_not_its_first_printer():
+    """NumPy's C-API banner is compiled into every extension built on NumPy's headers (ml-dtypes
+    among them): a package-wide rule for one of its printers must not decide it."""
+    from keras_doctor.explain import messages
+
+    for line in ("ImportError: numpy.core.multiarray failed to import",
+                 "ImportError: numpy.core.umath failed to import"):
+        found = messages.causes_of(line)
+        assert found and {cause for cause, *_ in found} == {"numpy-abi-mismatch"}, found

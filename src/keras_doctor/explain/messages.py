@@ -215,10 +215,19 @@ def causes_of(text: str) -> List[Tuple[str, float, Dict[str, Any], str, str]]:
     prints, by the first curated rule that applies to it."""
     out = []
     for printed, line in find(text):
-        for rule in rules():
-            if rule.applies(printed):
-                if rule.cause is not None:
-                    evidence = {"printed_by": printed.describe(), "message": line[:300]}
-                    out.append((rule.cause, rule.weight, evidence, rule.mechanism, rule.source))
-                break
+        rule = _deciding_rule(printed)
+        if rule is not None and rule.cause is not None:
+            evidence = {"printed_by": printed.describe(), "message": line[:300]}
+            out.append((rule.cause, rule.weight, evidence, rule.mechanism, rule.source))
     return out
+
+
+def _deciding_rule(printed: Printed) -> Optional[Rule]:
+    """The first rule about the message's own words or file, else the first about a package
+    that prints it: a message several packages print (NumPy's C-API banner is compiled into
+    every extension that includes NumPy's headers) is judged by what it says, not by which of
+    its printers a package-wide rule happens to name first."""
+    applicable = [rule for rule in rules() if rule.applies(printed)]
+    specific = [rule for rule in applicable if rule.message is not None or rule.file is not None]
+    chosen = specific or applicable
+    return chosen[0] if chosen else None
