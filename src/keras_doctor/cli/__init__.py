@@ -14,6 +14,7 @@ import os
 import sys
 from typing import List, Optional
 
+from keras_doctor.cli.helpformat import HelpFormatter
 from keras_doctor.version import __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_DOCTOR_FAILED = 0, 1, 2, 3
@@ -41,7 +42,7 @@ def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
             "3 keras-doctor itself failed.\n"
             "Run `keras-doctor COMMAND --help` for each command's options."
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"keras-doctor {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -8,13 +8,15 @@ import re
 import sys
 
 from keras_doctor.cli.common import output_format, write_output
+from keras_doctor.cli.helpformat import HelpFormatter
 
 
 def add_parser(subparsers) -> None:
     from keras_doctor.cli.common import output_parent
 
     parser = subparsers.add_parser(
-        "causes", help="list the cause IDs, or explain one",
+        "causes", formatter_class=HelpFormatter,
+        help="list the cause IDs, or explain one",
         parents=[output_parent(fail_on=False)],
         description="List every cause ID keras-doctor reports, or print the long explanation of "
                     "one (like `ruff rule`). Cause IDs are stable: use them in scripts and CI.",

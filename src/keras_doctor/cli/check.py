@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from keras_doctor.cli.common import add_output_options, add_target_options
+from keras_doctor.cli.helpformat import HelpFormatter
 
 EXAMPLES = """\
 examples:
@@ -22,7 +23,7 @@ def add_parser(subparsers) -> None:
         description="Diagnose a Python environment for Keras/TensorFlow breakage: platform and "
                     "Rosetta, binary architectures, package compatibility, shadowing files, Keras "
                     "configuration. Reads files only; never imports the framework.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLES, formatter_class=HelpFormatter,
     )
     add_target_options(parser)
     add_output_options(parser)

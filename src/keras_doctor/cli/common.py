@@ -18,8 +18,9 @@ from keras_doctor.facts.model import PLATFORMS
 
 def add_target_options(parser: argparse.ArgumentParser, facts_file: bool = True) -> None:
     group = parser.add_argument_group(
-        "target (default: the active virtualenv, else the active conda env, else the python3 on "
-        "PATH when keras-doctor runs from its own pipx or uv tool environment, else itself)"
+        "target",
+        "default: the active virtualenv, else the active conda env, else the python3 on PATH "
+        "when keras-doctor runs from its own pipx or uv tool environment, else itself",
     )
     group.add_argument("--python", metavar="PATH",
                        help="examine another interpreter, e.g. ./venv/bin/python")

@@ -13,13 +13,16 @@ import shlex
 import sys
 from typing import Dict, List
 
+from keras_doctor.cli.helpformat import HelpFormatter
+
 SHELLS = ("bash", "zsh", "fish")
 FILE_OPTIONS = ("--python", "--path", "--facts", "-o", "--output", "--new-venv")
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
-        "completion", help="print a shell completion script (bash, zsh or fish)",
+        "completion", formatter_class=HelpFormatter,
+        help="print a shell completion script (bash, zsh or fish)",
         description="Print the completion script for a shell, generated from keras-doctor's own "
                     "options. bash: keras-doctor completion bash > "
                     "~/.local/share/bash-completion/completions/keras-doctor",

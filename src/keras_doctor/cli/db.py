@@ -15,11 +15,12 @@ import sys
 from typing import Any, Dict, List
 
 from keras_doctor.cli.common import output_format, output_parent, working, write_output
+from keras_doctor.cli.helpformat import HelpFormatter
 
 
 def add_parser(subparsers) -> None:  # type: ignore[no-untyped-def]
     parser = subparsers.add_parser(
-        "db",
+        "db", formatter_class=HelpFormatter,
         help="show or refresh the knowledge base (release tables, symbol atlas, weights hashes)",
         description="Show which knowledge base the checks use, or fetch a fresh one from PyPI.",
     )

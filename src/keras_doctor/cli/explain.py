@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from keras_doctor.cli.common import add_output_options, add_target_options
+from keras_doctor.cli.helpformat import HelpFormatter
 
 EXAMPLES = """\
 examples:
@@ -28,7 +29,7 @@ def add_parser(subparsers) -> None:
         "the fix. By default the running environment's facts refine the answer; "
         "--no-env uses the text alone.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument(
         "file",

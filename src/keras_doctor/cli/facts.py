@@ -6,13 +6,15 @@ import argparse
 import json
 
 from keras_doctor.cli.common import add_target_options
+from keras_doctor.cli.helpformat import HelpFormatter
 
 
 def add_parser(subparsers) -> None:
     from keras_doctor.cli.common import output_parent
 
     parser = subparsers.add_parser(
-        "facts", help="print the facts snapshot of an environment as JSON",
+        "facts", formatter_class=HelpFormatter,
+        help="print the facts snapshot of an environment as JSON",
         parents=[output_parent(fail_on=False)],
         description="Print everything keras-doctor reads about an environment as one JSON "
                     "document (schema in docs/facts-schema.md). Save it on one machine and run "

@@ -13,6 +13,7 @@ import sys
 from typing import Any, Optional, Tuple
 
 from keras_doctor.cli.common import output_format, write_output
+from keras_doctor.cli.helpformat import HelpFormatter
 
 EXAMPLES = """\
 examples:
@@ -38,7 +39,7 @@ def add_parser(subparsers) -> None:
                     "builds, install a set resolved for this platform and Python, rename "
                     "shadowing files, remove corrupt weights, show variables to set. Dry run by "
                     "default; --apply runs it as a transaction that rolls back on any failure.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLES, formatter_class=HelpFormatter,
     )
     from keras_doctor.cli.common import add_target_options
 

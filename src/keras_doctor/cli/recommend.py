@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from keras_doctor.cli.helpformat import HelpFormatter
 from keras_doctor.facts.model import PLATFORMS
 
 EXAMPLES = """\
@@ -30,7 +31,7 @@ def add_parser(subparsers) -> None:
         description="Name the newest set of tensorflow, keras, numpy (tf-keras for legacy code, "
                     "tensorflow-metal on Apple Silicon) with wheels for a platform and Python, "
                     "each pinned with its reason.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLES, formatter_class=HelpFormatter,
     )
     parser.add_argument("--platform", choices=sorted(PLATFORMS), metavar="NAME",
                         help=f"target platform: {', '.join(PLATFORMS)}")

@@ -13,6 +13,7 @@ import argparse
 import sys
 
 from keras_doctor.cli.common import add_target_options, output_parent
+from keras_doctor.cli.helpformat import HelpFormatter
 
 DEFAULT_FILE = "keras-doctor-report.md"
 EXAMPLES = """\
@@ -30,7 +31,7 @@ def add_parser(subparsers) -> None:
         description="Gather versions, platform, findings and verify steps into one Markdown "
                     "document under 60,000 characters (a GitHub comment holds 65,536), with the "
                     "home folder, user and host names replaced. Shown before it is saved.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLES, formatter_class=HelpFormatter,
         parents=[output_parent(fail_on=False)],
     )
     add_target_options(parser)

@@ -17,6 +17,7 @@ import sys
 from typing import List, Optional
 
 from keras_doctor.cli.common import add_output_options
+from keras_doctor.cli.helpformat import HelpFormatter
 
 HEAD_BYTES = 64 * 1024
 TAIL_BYTES = 1024 * 1024
@@ -31,7 +32,7 @@ def add_parser(subparsers) -> None:
         "program's exit code.",
         epilog="examples:\n  keras-doctor run -- python train.py\n  keras-doctor run train.py "
         "--epochs 3\n  keras-doctor run --no-env -- pytest tests/",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument(
         "--python",

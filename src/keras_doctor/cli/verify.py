@@ -7,6 +7,8 @@ import os
 import shutil
 import sys
 
+from keras_doctor.cli.helpformat import HelpFormatter
+
 EXAMPLES = """\
 examples:
   keras-doctor verify                              the environment check would examine
@@ -25,7 +27,7 @@ def add_parser(subparsers) -> None:
                     "op on each device, build keras.applications models and run a forward pass, "
                     "all in a separate process of the target interpreter. A crash or a hang is "
                     "reported with the step it happened in. ~/.keras is left as it was.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLES, formatter_class=HelpFormatter,
     )
     group = parser.add_argument_group("verification")
     group.add_argument("--python", metavar="PATH",
