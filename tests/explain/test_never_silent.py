@@ -108,3 +108,39 @@ def test_a_message_several_packages_print_is_judged_by_its_words_not_its_first_p
                  "ImportError: numpy.core.umath failed to import"):
         found = messages.causes_of(line)
         assert found and {cause for cause, *_ in found} == {"numpy-abi-mismatch"}, found
+
+
+@pytest.mark.parametrize(("paste", "first"), [
+    # Keras reaching into a TensorFlow it was not released with
+    ("AttributeError: module 'tensorflow.compat.v2.__internal__' has no attribute 'tf2'\n"
+     "  File \"/home/u/venv/lib/python3.8/site-packages/keras/__init__.py\"",
+     "keras-tf-version-skew"),
+    # Keras 3's tf.keras shim lacks what Keras 2 code reaches for
+    ("AttributeError: module 'keras._tf_keras.keras.layers' has no attribute 'experimental'",
+     "keras3-legacy-code"),
+    ("AttributeError: module 'numpy' has no attribute 'float'", "dependency-too-new"),
+    # a Keras object without the method older code calls on it
+    ("AttributeError: 'Sequential' object has no attribute '_get_save_spec'",
+     "keras3-legacy-code"),
+    # a library's object without a method older code calls on it
+    ("AttributeError: 'Dataset' object has no attribute 'value'", "dependency-too-new"),
+    ("ValueError: Your currently installed version of Keras is Keras 3, which this library does "
+     "not support yet.", "keras3-legacy-code"),
+])
+def test_an_attribute_error_is_judged_by_whose_attribute_is_missing(paste, first):
+    found = guessed(paste)
+    assert found and found[0] == first, found
+
+
+NO_WHEEL = ("ERROR: Could not find a version that satisfies the requirement tensorflow "
+            "(from versions: none)\nERROR: No matching distribution found for tensorflow")
+
+
+def test_no_wheel_on_a_machine_few_wheels_support_is_the_platform_first():
+    from keras_doctor.explain.engine import hypotheses
+
+    _, plain = hypotheses(NO_WHEEL)
+    _, arm = hypotheses("(venv) user@MacBook-Pro ~ % uname -m\narm64\n" + NO_WHEEL)
+    assert plain[0].cause == "no-wheel-for-python"
+    assert arm[0].cause == "no-wheel-for-platform"
+    assert "no-wheel-for-python" in [h.cause for h in arm]

@@ -99,6 +99,10 @@ _LAST_EXCEPTION = re.compile(
     r"^(?P<type>(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Failure))(?:: (?P<message>.*))?$",
     re.MULTILINE,
 )
+_ARM64 = re.compile(r"(?i)\barm64\b|\baarch64\b|Apple (?:M\d|Silicon)|"
+                    r"\bM[1-4] (?:Mac|Pro|Max|Air|chip)|MacBook (?:Air|Pro) M\d|"
+                    r"\bon (?:an? )?M[1-4]\b|\barmv7l?\b|Raspberry Pi")
+_32BIT = re.compile(r"(?i)\b32[- ]?bit\b|\bwin32\b|\bi[36]86\b")
 _INFRA = ("importlib", "_pydev", "pydev", "runpy", "IPython", "ipykernel", "<frozen", "site.py")
 FRAMEWORKS = {
     "keras", "tensorflow", "tf_keras", "keras_core", "tensorflow_core", "IPython", "ipykernel",
@@ -123,6 +127,7 @@ class Clues:
     exception_type: str = ""
     exception_message: str = ""
     kind: str = ""  # "exception" | "install" | "signal" | "" (no error in the text)
+    machine: str = ""  # "arm64" | "32-bit" when the paste names a machine few wheels are built for
 
     def as_evidence(self) -> Dict[str, object]:
         shown = {
@@ -133,6 +138,7 @@ class Clues:
             "notebook": self.notebook or None,
             "colab": self.colab or None,
             "failing_package": self.library,
+            "machine": self.machine,
             "imports": self.imports[-5:],
         }
         return {k: v for k, v in shown.items() if v}
@@ -167,6 +173,10 @@ def read(text: str, frames: List[str]) -> Clues:
         clues.exception_type = last.group("type").rsplit(".", 1)[-1]
         clues.exception_message = (last.group("message") or "").strip()[:500]
     clues.kind = error_kind(text)
+    if _ARM64.search(text):
+        clues.machine = "arm64"
+    elif _32BIT.search(text):
+        clues.machine = "32-bit"
     return clues
 
 
@@ -229,6 +239,7 @@ _ONLY_ON = {
     "msvc-runtime-missing": "windows",
     "glibc-too-old": "linux",
 }
+_WHEEL_CAUSES = {"no-wheel-for-python", "no-wheel-for-platform"}
 _KERAS3_CAUSES = {"keras3-removed-api", "keras3-legacy-code", "keras-backend-unavailable"}
 
 
@@ -251,6 +262,11 @@ def weigh(
         if cause == "keras3-legacy-code" and clues.keras_generation == "tf.keras":
             return score, None
         return score * 0.6, f"the frames run {clues.keras_generation} code, not Keras 3"
+    if cause in _WHEEL_CAUSES and clues.machine:
+        # pip found no wheel, and the paste names a machine few wheels are built for
+        if cause == "no-wheel-for-platform":
+            return score * 1.3, None
+        return score * 0.6, f"the paste names an {clues.machine} machine, which few wheels support"
     if cause == "kernel-not-restarted" and not (clues.notebook or clues.colab):
         return score * 0.5, "no notebook in the traceback"
     return score, None

@@ -39,7 +39,7 @@ RESOLVED_MECHANISM = {
     "AVX shows there.",
 }
 MIN_CONFIDENCE = 0.15
-MIN_SHOWN = 0.02
+MIN_SHOWN = 0.01
 STRONG_SIGNATURE = 0.85
 FALLBACK_MECHANISM = (
     "No known message matched; these are the causes that most often produce this kind of error "
@@ -117,6 +117,17 @@ def hypotheses(
         hyp.mechanism = mechanism
         hyp.excerpt = str(extra.get("message", ""))
         hyp.sources.append(source)
+    # pip's "no matching distribution" fits both wheel causes: the paste's machine decides
+    if "no-wheel-for-python" in found and "no-wheel-for-platform" not in found and read.machine:
+        sibling = found["no-wheel-for-python"]
+        hyp = found.setdefault("no-wheel-for-platform", Hypothesis("no-wheel-for-platform"))
+        hyp.weights.append(min(sibling.weights))
+        hyp.signatures.extend(sibling.signatures)
+        hyp.mechanism = (f"pip found no wheel, and the paste names an {read.machine} machine: "
+                         "the releases asked for publish no wheel for it.")
+        hyp.excerpt = sibling.excerpt
+        hyp.position = sibling.position
+        hyp.sources.extend(sibling.sources)
     if not found:
         window = cleaned.text[-clues_module.TAIL :]
         for cause_id, weight, extra in fallback.candidates(window, read):

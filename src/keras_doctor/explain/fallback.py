@@ -18,6 +18,12 @@ Outcome = Tuple[str, float, Dict[str, Any]]
 _NO_MODULE = re.compile(r"No module named '?(?P<module>[\w.]+)'?")
 _NO_ATTRIBUTE = re.compile(r"module '(?P<module>[\w.]+)' has no attribute '(?P<name>\w+)'")
 _CANNOT_IMPORT = re.compile(r"cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)'")
+_OBJECT_ATTRIBUTE = re.compile(r"'(?P<type>\w+)' object has no attribute '(?P<name>\w+)'")
+_KERAS_OBJECTS = {"Sequential", "Functional", "Model", "Layer", "KerasTensor", "Dense",
+                  "InputLayer", "Optimizer", "Adam", "KerasLayer"}
+_BUILTIN_TYPES = {"str", "bytes", "NoneType", "int", "float", "list", "dict", "tuple", "set",
+                  "function", "module", "type", "object"}
+_KERAS3_NAMED = re.compile(r"(?i)\bKeras 3\b|keras>=3|keras 3\.\d")
 _NATIVE_LOAD = re.compile(
     r"(?i)undefined symbol|Library not loaded|image not found|cannot open shared object|"
     r"DLL load failed|failed to load the native TensorFlow runtime|dlopen|\.so: |"
@@ -126,13 +132,37 @@ def _exception(text: str, clues: Clues) -> List[Outcome]:
         found = _CANNOT_IMPORT.search(text)
         if found:
             evidence.update(module=found.group("module"), name=found.group("name"))
+            if found.group("module").startswith("tensorflow") and "keras" in text.lower():
+                return [("keras-tf-version-skew", 0.4, evidence),
+                        ("requirement-conflict", 0.3, evidence),
+                        ("package-too-old-for-api", 0.25, evidence)]
         return [("requirement-conflict", 0.35, evidence), ("dependency-too-new", 0.3, evidence),
                 ("package-too-old-for-api", 0.25, evidence)]
     found = _NO_ATTRIBUTE.search(text)
     if found:
-        evidence.update(module=found.group("module"), name=found.group("name"))
+        module, name = found.group("module"), found.group("name")
+        evidence.update(module=module, name=name)
+        top = module.split(".")[0]
+        if "_tf_keras" in module or (top == "keras" and clues.keras_generation == "keras3"):
+            return [("keras3-legacy-code", 0.4, evidence), ("keras-api-moved", 0.3, evidence),
+                    ("keras-tf-version-skew", 0.25, evidence)]
+        if top == "tensorflow" and "keras" in text.lower():
+            # Keras reaching into a TensorFlow that is not the one it was released with
+            return [("keras-tf-version-skew", 0.4, evidence),
+                    ("dependency-too-new", 0.3, evidence), ("shadowed-module", 0.2, evidence)]
         return [("dependency-too-new", 0.35, evidence), ("requirement-conflict", 0.3, evidence),
                 ("shadowed-module", 0.25, evidence)]
+    if _KERAS3_NAMED.search(text):
+        return [("keras3-legacy-code", 0.45, evidence), ("keras-tf-version-skew", 0.25, evidence)]
+    found = _OBJECT_ATTRIBUTE.search(text)
+    if found and found.group("type") not in _BUILTIN_TYPES:  # a str or a None: anyone's code
+        # code written for another release of the library whose object it holds
+        evidence.update(name=found.group("name"))
+        if found.group("type") in _KERAS_OBJECTS or clues.keras_generation == "keras3":
+            return [("keras3-legacy-code", 0.35, evidence),
+                    ("keras-tf-version-skew", 0.25, evidence),
+                    ("dependency-too-new", 0.25, evidence)]
+        return [("dependency-too-new", 0.35, evidence), ("requirement-conflict", 0.25, evidence)]
     if _LOAD_MODEL.search(text):
         return [
             ("model-format-incompatible", 0.4, evidence),

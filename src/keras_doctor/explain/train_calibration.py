@@ -18,8 +18,9 @@ overall rate) from its score to the observed rate. Cross-validation holds out on
 repositories at a time (model and map fitted on the other four), and prints the reliability of the
 top answer's shown confidence in 10-point buckets — what a user sees — beside the hand scores' and
 the previously shipped model's, plus top-1/top-3/answered-nothing. The model ships only when its
-cross-validated reliability beats both (explain keeps ranking by the hand-set evidence; the model
-sets the confidence shown).
+cross-validated reliability beats both; of the logistic model and the mapped hand score, the
+one with the smaller worst bucket gap is the candidate (explain keeps ranking by the hand-set
+evidence; the model sets the confidence shown).
 """
 
 from __future__ import annotations
@@ -343,8 +344,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(json.dumps(checked, indent=1), file=sys.stderr)
     if args.report_only:
         return 0
-    # the better calibrated of the two candidates, if it beats the raw and the shipped scores
-    learned = _better(checked["model"], checked["mapped_hand"])
+    # the candidate with the smaller worst bucket gap (what the confidence shown promises), if
+    # it beats the raw (and a differently trained shipped) scores on the gap and on Brier
+    learned = (checked["model"]["worst_gap_in_buckets_of_10_or_more"]
+               < checked["mapped_hand"]["worst_gap_in_buckets_of_10_or_more"])
     chosen = checked["model" if learned else "mapped_hand"]
     rivals = [checked[name] for name in ("hand", "previous") if name in checked]
     if not all(_better(chosen, rival) for rival in rivals):
