@@ -164,3 +164,24 @@ def test_verify_status_words_map_to_three_symbols():
     assert text.splitlines()[-1] == "4 of 7 steps failed."
     passing = Report("verify", extra={"steps": steps[:1]})
     assert plain(passing).splitlines()[-1] == "No problems found; no step failed."
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_summary_wraps_at_spaces_on_a_terminal_and_stays_one_line_in_a_log():
+    """A 100-column terminal broke the long summary mid-word ("shows th|e repair"); a person
+    gets it wrapped at spaces, a log or a pipe keeps one greppable line."""
+    report = Report("check", findings=[samples.overlap()],
+                    target={"mode": "python",
+                            "path": "/home/ada/" + "deep/" * 12 + "bin/python",
+                            "python_version": "3.11.7", "platform": "linux-x86_64"})
+    screen = _Terminal()
+    render(report, "terminal", file=screen, color=False, width=100)
+    summary = screen.getvalue().split("\n\n")[-1].splitlines()
+    assert len(summary) > 1 and all(len(line) <= 100 for line in summary), summary
+    assert "next: `keras-doctor fix --python /home/ada/deep/" in " ".join(summary)
+    logged = plain(report, width=100).rstrip("\n").splitlines()[-1]
+    assert logged.startswith("1 error") and "add --apply to carry it out" in logged

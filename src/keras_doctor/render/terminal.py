@@ -38,13 +38,22 @@ def render(
     width: Optional[int] = None,
 ) -> None:
     lines = build(
-        report, verbose=verbose, width=output_width(file, width), encoding=output_encoding(file)
+        report, verbose=verbose, width=output_width(file, width), encoding=output_encoding(file),
+        on_terminal=_is_terminal(file),
     )
     write(lines, file, wants_color(file, color))
 
 
+def _is_terminal(file: IO[str]) -> bool:
+    try:
+        return bool(file.isatty())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
 def build(
-    report: Report, *, verbose: bool = False, width: int = 100, encoding: str = "utf-8"
+    report: Report, *, verbose: bool = False, width: int = 100, encoding: str = "utf-8",
+    on_terminal: bool = False,
 ) -> Lines:
     lines = Lines(width, encoding)
     windows = is_windows_target(report.target)
@@ -65,7 +74,7 @@ def build(
         if healthy and not verbose:
             _healthy_line(lines, healthy)
     lines.blank()
-    _summary(lines, report)
+    _summary(lines, report, on_terminal)
     return lines
 
 
@@ -260,7 +269,10 @@ def _steps(lines: Lines, report: Report, verbose: bool) -> None:
     lines.blank()
 
 
-def _summary(lines: Lines, report: Report) -> None:
+def _summary(lines: Lines, report: Report, on_terminal: bool = False) -> None:
     worst = report.worst()
     style = worst.value if worst is not None else "passed"
-    lines.add((view.summary_line(report), style))  # one line, never wrapped: logs grep for it
+    if on_terminal:  # a person reads it: wrapped at spaces, never broken inside a word
+        lines.wrapped(view.summary_line(report), indent=0, style=style)
+    else:
+        lines.add((view.summary_line(report), style))  # one line: logs grep for it
