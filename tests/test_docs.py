@@ -71,6 +71,8 @@ def test_set_up_holds_exactly_the_two_commands_a_new_user_runs():
                 if line.strip() and not line.lstrip().startswith("#")]
     assert len(commands) == 2, commands
     assert "keras-doctor check" in commands[0] and "pytest" in commands[1]
+    # without uv beside it, `check` cannot resolve offline and shows other commands than `fix`
+    assert "install '.[uv]'" in commands[0]
     assert "uv tool install" not in setup and "completion" not in setup
 
 
