@@ -10,23 +10,28 @@ The cache lives in $KERAS_DOCTOR_TEST_CACHE, else $XDG_CACHE_HOME/keras-doctor-t
 uv's and pip's caches follow XDG_CACHE_HOME the same way, as uv and pip themselves do.
 
 Each wheel is unpacked once (`unpacked_wheel`) and every foreign site-packages tree is composed from
-those folders by hard links, so two trees holding one TensorFlow cost its gigabyte once. Each build
-prints one line when it starts and one with its size and time when it ends (`progress`).
+those folders by hard links, so two trees holding one TensorFlow cost its gigabyte once; a tree
+whose tests read only metadata and binary headers (or symbol tables) is hollow, a few megabytes
+(`hollow_tree`). Each build prints one line when it starts and one with its size and time when it
+ends (`progress`).
 """
 
 from __future__ import annotations
 
 import fcntl
-import fnmatch
 import hashlib
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, List, Optional, Sequence, Tuple
+
+from keras_doctor.facts.binaries import is_binary_name
+from keras_doctor.facts.binfmt import HEAD_SIZE
 
 REAL_HOME = Path(os.environ.get("HOME", str(Path.home())))
 CACHE_HOME = Path(os.environ.get("XDG_CACHE_HOME") or str(REAL_HOME / ".cache"))
@@ -139,7 +144,8 @@ def _log_use(root: Path) -> None:
 
 
 def _megabytes(root: Path) -> float:
-    """Size of the files only this build holds (hard links into shared caches cost nothing)."""
+    """Disk taken by the files only this build holds (hard links into shared caches and the holes
+    of hollow files cost nothing)."""
     total = 0
     for folder, _dirs, files in os.walk(root):
         for name in files:
@@ -148,7 +154,7 @@ def _megabytes(root: Path) -> float:
             except OSError:
                 continue
             if info.st_nlink == 1:
-                total += info.st_size
+                total += info.st_blocks * 512
     return total / 1e6
 
 
@@ -204,19 +210,18 @@ def venv_python(env_dir: Path) -> Path:
 
 
 def unpacked_wheel(pin: str, platform_tag: str, python_version: str,
-                   more_tags: Sequence[str] = (), keep: Sequence[str] = ()) -> Path:
+                   more_tags: Sequence[str] = (), hollow: str = "") -> Path:
     """One real wheel (`name==version`) laid out alone for another platform, built once and cached.
 
     `pip install --no-deps --only-binary=:all: --platform TAG --python-version X.Y --target DIR`.
     Trees are composed from these folders by hard links (`compose_tree`), so every tree that holds
     this wheel shares its files. `more_tags` widens what pip accepts without changing the cache key.
-    `keep` (fnmatch patterns on the path inside site-packages, where `*` crosses folders) prunes
-    every other file right after unpacking; it is part of the spec, so a pruned wheel never stands
-    in for a whole one.
+    `hollow` ("headers" or "symbols", see `hollow_tree`) keeps only the bytes a test reads; it is
+    part of the spec, so a hollow wheel never stands in for a whole one.
     """
     spec: dict = {"pin": pin, "platform": platform_tag, "python": python_version}
-    if keep:
-        spec["keep"] = list(keep)
+    if hollow:
+        spec["hollow"] = hollow
 
     def build(root: Path, log: Path) -> None:
         argv = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--only-binary=:all:",
@@ -225,23 +230,105 @@ def unpacked_wheel(pin: str, platform_tag: str, python_version: str,
         for tag in (platform_tag, *more_tags):
             argv += ["--platform", tag]
         _run([*argv, pin], log)
-        if keep:
-            prune(root / "site-packages", keep)
+        if hollow:
+            hollow_tree(root / "site-packages", symbols=hollow == "symbols")
 
     return _cached("unpacked", pin, spec, build) / "site-packages"
 
 
-def prune(site: Path, keep: Sequence[str]) -> None:
-    """Delete every file under `site` whose relative path matches none of `keep`, then the folders
-    left empty."""
-    for folder, _dirs, files in os.walk(site, topdown=False):
+# -- hollow trees ----------------------------------------------------------------------------------
+# A macOS TensorFlow wheel unpacks to ~1 GB, and the tests that lay one out read only its metadata
+# and its binaries' headers (check --path), or those plus the binaries' symbol tables (the Mach-O
+# linkage tests). A hollow tree keeps every file's name and size but only those bytes: the rest of
+# each file is a hole in a sparse file, which costs no disk and reads as zeros. tests/test_envs.py
+# proves on a real wheel that check's facts and the symbol readers see no difference.
+
+HEAD_BYTES = HEAD_SIZE  # what check reads first of every binary
+_MACHO = {b"\xfe\xed\xfa\xce": (">", 28), b"\xce\xfa\xed\xfe": ("<", 28),
+          b"\xfe\xed\xfa\xcf": (">", 32), b"\xcf\xfa\xed\xfe": ("<", 32)}
+_FAT = {b"\xca\xfe\xba\xbe": 20, b"\xca\xfe\xba\xbf": 32}
+_LC_SEGMENT, _LC_SEGMENT_64 = 0x1, 0x19
+
+
+def _macho_ranges(read: Callable[[int, int], bytes], base: int,
+                  symbols: bool) -> List[Tuple[int, int]]:
+    """(offset, length) of the header and load commands of the Mach-O image at `base`, and with
+    `symbols` its __LINKEDIT segment (symbol and string tables, export trie, binding info)."""
+    head = read(base, 32)
+    if head[:4] not in _MACHO:
+        return []
+    order, header_size = _MACHO[head[:4]]
+    ncmds, sizeofcmds = struct.unpack(order + "II", head[16:24])
+    ranges = [(base, header_size + sizeofcmds)]
+    commands, at = read(base + header_size, sizeofcmds), 0
+    for _ in range(ncmds if symbols else 0):
+        if at + 8 > len(commands):
+            break
+        cmd, cmdsize = struct.unpack(order + "II", commands[at:at + 8])
+        if cmd in (_LC_SEGMENT, _LC_SEGMENT_64) and \
+                commands[at + 8:at + 24].rstrip(b"\0") == b"__LINKEDIT":
+            fileoff, filesize = (struct.unpack(order + "QQ", commands[at + 40:at + 56])
+                                 if cmd == _LC_SEGMENT_64
+                                 else struct.unpack(order + "II", commands[at + 32:at + 40]))
+            ranges.append((base + fileoff, filesize))
+        if cmdsize < 8:
+            break
+        at += cmdsize
+    return ranges
+
+
+def _binary_ranges(read: Callable[[int, int], bytes], symbols: bool) -> List[Tuple[int, int]]:
+    ranges = [(0, HEAD_BYTES)]
+    magic = read(0, 4)
+    if magic in _FAT:
+        entry = _FAT[magic]
+        (count,) = struct.unpack(">I", read(4, 4))
+        table = read(8, entry * min(count, 64))
+        ranges.append((0, 8 + len(table)))
+        for row in (table[i:i + entry] for i in range(0, len(table), entry)):
+            offset = struct.unpack(">Q" if entry == 32 else ">I",
+                                   row[8:16] if entry == 32 else row[8:12])[0]
+            ranges += _macho_ranges(read, offset, symbols)
+    else:
+        ranges += _macho_ranges(read, 0, symbols)
+    return ranges
+
+
+def hollow_file(path: str, symbols: bool) -> None:
+    """Rewrite `path` as a sparse file of the same size holding only what readers touch: for a
+    binary its first bytes and Mach-O load commands (and with `symbols` its __LINKEDIT), for any
+    other file nothing. A new file replaces the old, so a hard-linked original is left whole."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+
+        def read(offset: int, length: int) -> bytes:
+            handle.seek(offset)
+            return handle.read(length)
+
+        pieces = ([(offset, read(offset, length))
+                   for offset, length in _binary_ranges(read, symbols) if offset < size]
+                  if is_binary_name(os.path.basename(path)) else [])
+    os.unlink(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        for offset, data in pieces:
+            os.pwrite(fd, data, offset)
+        os.ftruncate(fd, size)
+    finally:
+        os.close(fd)
+
+
+def hollow_tree(site: Path, symbols: bool) -> None:
+    """Hollow every file of `site` outside its .dist-info folders (`hollow_file`)."""
+    for folder, _dirs, files in os.walk(site):
+        top = Path(folder).relative_to(site).parts[:1]
+        if top and top[0].endswith((".dist-info", ".egg-info")):
+            continue
         for name in files:
             path = os.path.join(folder, name)
-            rel = os.path.relpath(path, site).replace(os.sep, "/")
-            if not any(fnmatch.fnmatchcase(rel, pattern) for pattern in keep):
-                os.unlink(path)
-        if folder != str(site) and not os.listdir(folder):
-            os.rmdir(folder)
+            if not os.path.islink(path):
+                hollow_file(path, symbols)
+
 
 
 def compose_tree(dest: Path, folders: Sequence[Path]) -> Path:
@@ -268,23 +355,23 @@ def target_tree(
     platform_tag: str,
     python_version: str = "3.11",
     extra_trees: Sequence[tuple] = (),
-    keep: Sequence[str] = (),
+    hollow: str = "",
 ) -> Path:
     """A real site-packages folder for another platform, laid out by pip from real PyPI wheels.
 
     Each pinned requirement is one `unpacked_wheel`, hard-linked into the tree in order.
     `extra_trees` = [(platform_tag, [requirements])] adds more packages to the same folder for
-    another platform: the way an x86_64 package gets mixed into an arm64 tree. `keep` prunes each
-    wheel to the files a test reads (`unpacked_wheel`).
+    another platform: the way an x86_64 package gets mixed into an arm64 tree. `hollow` keeps of
+    each wheel only the bytes a test reads (`unpacked_wheel`).
     """
     spec = {"requirements": list(requirements), "platform": platform_tag,
             "python": python_version, "extra": [[t, list(r)] for t, r in extra_trees],
             "layout": "hard-linked unpacked wheels"}
-    if keep:
-        spec["keep"] = list(keep)
+    if hollow:
+        spec["hollow"] = hollow
 
     def build(root: Path, log: Path) -> None:
-        folders = [unpacked_wheel(pin, tag, python_version, keep=keep)
+        folders = [unpacked_wheel(pin, tag, python_version, hollow=hollow)
                    for tag, reqs in [(platform_tag, requirements), *extra_trees] for pin in reqs]
         compose_tree(root / "site-packages", folders)
 

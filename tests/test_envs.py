@@ -79,33 +79,87 @@ def test_trees_share_files_by_hard_links_and_a_later_wheel_replaces_a_whole_pack
     assert os.stat(tree / "alone.py").st_ino == os.stat(first / "alone.py").st_ino
 
 
-def test_pruning_keeps_the_named_files_and_drops_the_folders_it_empties(tmp_path):
+BINARIES = Path(__file__).parent / "data" / "binaries"
+
+
+def test_a_hollow_file_keeps_its_size_and_what_the_readers_read_and_costs_no_disk(tmp_path):
+    from keras_doctor.facts.binfmt import read_header
+    from keras_doctor.facts.macho_symbols import (
+        read_dylibs,
+        read_exported_symbols,
+        read_undefined_symbols,
+    )
+
     site = tmp_path / "site-packages"
-    for rel in ["tf/python/_pywrap.so", "tf/python/ops/array_ops.py", "tf/include/big.h",
-                "tf-1.0.dist-info/METADATA", "plugins/libmetal.dylib"]:
-        (site / rel).parent.mkdir(parents=True, exist_ok=True)
-        (site / rel).write_text(rel)
+    (site / "pkg-1.0.dist-info").mkdir(parents=True)
+    (site / "pkg-1.0.dist-info" / "METADATA").write_text("Name: pkg\nVersion: 1.0\n")
+    (site / "pkg").mkdir()
+    (site / "pkg" / "big.py").write_bytes(b"x = 1\n" * 200_000)
+    for name in ("macho-arm64-symbols.so", "macho-universal2.so"):
+        original = site / "pkg" / name
+        original.write_bytes((BINARIES / name).read_bytes())
+    whole = tmp_path / "whole"
+    envs.copy_tree(site, whole)  # hard links: hollowing must leave these intact
 
-    envs.prune(site, ["*.dist-info/*", "tf/*.so", "plugins/*"])
+    envs.hollow_tree(site, symbols=True)
 
-    left = sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file())
-    assert left == ["plugins/libmetal.dylib", "tf-1.0.dist-info/METADATA", "tf/python/_pywrap.so"]
-    assert not (site / "tf" / "include").exists() and not (site / "tf" / "python" / "ops").exists()
+    assert (site / "pkg-1.0.dist-info" / "METADATA").read_text() == "Name: pkg\nVersion: 1.0\n"
+    big = site / "pkg" / "big.py"
+    assert big.stat().st_size == 1_200_000 and big.stat().st_blocks == 0
+    assert (whole / "pkg" / "big.py").read_bytes() == b"x = 1\n" * 200_000
+    for name in ("macho-arm64-symbols.so", "macho-universal2.so"):
+        hollow, kept = site / "pkg" / name, whole / "pkg" / name
+        assert hollow.stat().st_size == kept.stat().st_size
+        assert read_header(hollow) == read_header(kept)
+        assert read_dylibs(hollow, "x86_64" if "universal" in name else "arm64") == \
+            read_dylibs(kept, "x86_64" if "universal" in name else "arm64")
+    symbols = site / "pkg" / "macho-arm64-symbols.so"
+    assert read_exported_symbols(symbols) == read_exported_symbols(
+        whole / symbols.relative_to(site))
+    assert read_undefined_symbols(symbols) == read_undefined_symbols(
+        whole / symbols.relative_to(site))
 
 
-def test_a_pruned_wheel_is_cached_apart_from_the_whole_one(cache, monkeypatch):
+@pytest.mark.slow
+def test_check_reads_a_hollow_real_macos_tree_exactly_as_the_whole_one(tmp_path):
+    """The Mac suite's trees are hollow: the facts check collects from one must not change."""
+    import dataclasses
+    import json
+
+    from keras_doctor.facts.collect import collect_path
+    from keras_doctor.facts.macho_symbols import read_exported_symbols
+
+    def facts(site):
+        data = dataclasses.asdict(collect_path(str(site), "macos-arm64", "3.11"))
+        data.pop("collected_at")
+        return json.loads(json.dumps(data, default=str).replace(str(site), "SITE"))
+
+    pins = ["numpy==1.26.4", "h5py==3.11.0", "grpcio==1.64.1"]  # shared with the check tests
+    whole = envs.compose_tree(tmp_path / "whole", [
+        envs.unpacked_wheel(pin, "macosx_12_0_arm64", "3.11") for pin in pins])
+    headers = envs.copy_tree(whole, tmp_path / "headers")
+    envs.hollow_tree(headers, symbols=False)
+    symbols = envs.copy_tree(whole, tmp_path / "symbols")
+    envs.hollow_tree(symbols, symbols=True)
+    assert len(facts(whole)["binaries"]) > 20
+    assert facts(headers) == facts(whole) == facts(symbols)
+    for library in sorted(whole.rglob("*.so"))[:10]:
+        assert read_exported_symbols(symbols / library.relative_to(whole)) == \
+            read_exported_symbols(library)
+
+
+def test_a_hollow_wheel_is_cached_apart_from_the_whole_one(cache, monkeypatch):
     def fake_pip(argv, log):
         target = Path(argv[argv.index("--target") + 1])
-        for rel in ["pkg/core.so", "pkg/module.py", "pkg-1.0.dist-info/RECORD"]:
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            (target / rel).write_text(rel)
+        (target / "pkg").mkdir(parents=True)
+        (target / "pkg" / "module.py").write_text("x = 1\n")
 
     monkeypatch.setattr(envs, "_run", fake_pip)
     whole = envs.unpacked_wheel("pkg==1.0", "macosx_12_0_arm64", "3.11")
-    pruned = envs.unpacked_wheel("pkg==1.0", "macosx_12_0_arm64", "3.11", keep=["pkg/*.so"])
-    assert whole != pruned
-    assert (whole / "pkg" / "module.py").exists()
-    assert [p.name for p in pruned.rglob("*") if p.is_file()] == ["core.so"]
+    hollow = envs.unpacked_wheel("pkg==1.0", "macosx_12_0_arm64", "3.11", hollow="headers")
+    assert whole != hollow
+    assert (whole / "pkg" / "module.py").read_text() == "x = 1\n"
+    assert (hollow / "pkg" / "module.py").read_bytes() == b"\0" * 6
 
 
 def test_bytecode_is_compiled_only_in_venvs_that_ask_for_it(cache, monkeypatch):

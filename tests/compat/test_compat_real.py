@@ -93,7 +93,8 @@ def test_protobuf_3_19_with_tf_2_15_is_one_protobuf_finding(tmp_path):
 
 
 def mac_tree(name, requirements):
-    return envs.target_tree(name, requirements, MAC_ARM64, "3.11")
+    # The Mach-O symbol tests' trees (tests/facts/test_macho_symbols.py), shared with them.
+    return envs.target_tree(name, requirements, MAC_ARM64, "3.11", hollow="symbols")
 
 
 def merged(tmp_path, *trees):

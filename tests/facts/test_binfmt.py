@@ -205,7 +205,7 @@ def test_canonical_arch(name, canonical):
 def test_every_binary_of_a_real_macos_arm64_tensorflow_tree():
     site = envs.target_tree(
         "macos-arm64-tf", ["tensorflow==2.16.2", "tensorflow-metal==1.2.0"],
-        "macosx_12_0_arm64", "3.11",
+        "macosx_12_0_arm64", "3.11", hollow="symbols",  # the Mach-O symbol tests' tree
     )
     paths = [
         os.path.join(folder, name)

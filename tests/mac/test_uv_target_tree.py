@@ -21,12 +21,16 @@ pytestmark = pytest.mark.slow
 
 def uv_target_tree() -> Path:
     pins = ["tensorflow-macos==2.15.0", "tensorboard==2.15.2"]
-    spec = {"uv-target": pins, "platform": "aarch64-apple-darwin", "python": "3.11"}
+    spec = {"uv-target": pins, "platform": "aarch64-apple-darwin", "python": "3.11",
+            "hollow": "headers"}
 
     def build(root: Path, log: Path) -> None:
-        envs._run([envs.uv_executable(), "pip", "install", "-q", "--target",
-                   str(root / "site-packages"), "--python-platform", "aarch64-apple-darwin",
-                   "--python-version", "3.11", "--no-deps", *pins], log)
+        # Only RECORDs and binary headers are read: uv installs from a throw-away cache (nothing of
+        # TensorFlow's gigabyte stays in uv's own) and the tree is hollowed (envs.hollow_tree).
+        envs._run([envs.uv_executable(), "pip", "install", "-q", "--no-cache", "--link-mode",
+                   "copy", "--target", str(root / "site-packages"), "--python-platform",
+                   "aarch64-apple-darwin", "--python-version", "3.11", "--no-deps", *pins], log)
+        envs.hollow_tree(root / "site-packages", symbols=False)
 
     return envs._cached("uv-target-trees", "tfm-2.15-tensorboard", spec, build) / "site-packages"
 

@@ -28,7 +28,8 @@ def platform_tag(arch: str) -> str:
 def unpacked(pin: str, arch: str, python: str) -> Path:
     """One real wheel laid out alone (its site-packages folder), built once and cached."""
     more = ["macosx_11_0_arm64"] if arch == "arm64" else []
-    return envs.unpacked_wheel(pin, platform_tag(arch), python, more)
+    # check --path reads metadata and binary headers only: a hollow wheel (envs.hollow_tree).
+    return envs.unpacked_wheel(pin, platform_tag(arch), python, more, hollow="headers")
 
 
 def resolve(requirements: Sequence[str], arch: str, python: str) -> Dict[str, str]:
@@ -65,7 +66,7 @@ def compose(dest: Path, pins: Iterable[str], arch: str, python: str) -> Path:
 def tree(name: str, pins: Dict[str, str], arch: str, python: str) -> Path:
     """A cached tree holding exactly `pins` ({name: version})."""
     ordered = [f"{n}=={v}" for n, v in sorted(pins.items())]
-    spec = {"pins": ordered, "arch": arch, "python": python}
+    spec = {"pins": ordered, "arch": arch, "python": python, "hollow": "headers"}
 
     def build(root: Path, log: Path) -> None:
         compose(root / "site-packages", ordered, arch, python)

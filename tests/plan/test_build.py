@@ -187,7 +187,7 @@ def test_a_mismatched_metal_plugin_is_pinned_from_the_knowledge_base():
     # TensorFlow wheel as the other 2.18 trees, so the test cache holds it once.)
     site = envs.target_tree("plan-mac-tf218-metal110",
                             ["tensorflow==2.18.1", "tensorflow-metal==1.1.0"],
-                            "macosx_12_0_arm64", "3.11")
+                            "macosx_12_0_arm64", "3.11", hollow="symbols")
     facts = collect_path(str(site), "macos-arm64", "3.11")
     report = run_checks(facts, load)
     assert "metal-plugin-mismatch" in {f.cause for f in report.findings}
