@@ -185,3 +185,22 @@ def test_the_summary_wraps_at_spaces_on_a_terminal_and_stays_one_line_in_a_log()
     assert "next: `keras-doctor fix --python /home/ada/deep/" in " ".join(summary)
     logged = plain(report, width=100).rstrip("\n").splitlines()[-1]
     assert logged.startswith("1 error") and "add --apply to carry it out" in logged
+
+
+def test_explain_names_the_fix_command_only_when_the_environment_confirmed_the_cause():
+    """The summary points at the repair when a check confirmed the top cause on the target (so
+    `fix` finds and repairs it there); a cause read from the text alone only names its details."""
+    report = samples.explain_report()
+    top = max(report.findings, key=lambda f: f.confidence)
+    confirmed = replace(top, evidence={**top.evidence, "confirmed_by": "stack-ranges"})
+    target = {"mode": "python", "path": "/home/ada/tf215/bin/python",
+              "python_version": "3.11.7", "platform": "linux-x86_64"}
+    with_env = replace(report, findings=[confirmed], target=target)
+    assert plain(with_env, width=100).splitlines()[-1] == (
+        "1 possible cause — next: `keras-doctor fix --python /home/ada/tf215/bin/python` shows the "
+        "repair (a dry run; add --apply to carry it out); `keras-doctor causes "
+        "numpy-abi-mismatch` for details")
+    text_only = replace(report, findings=[top], target=target)
+    assert "keras-doctor fix" not in plain(text_only, width=100).splitlines()[-1]
+    no_target = replace(report, findings=[confirmed])
+    assert "keras-doctor fix" not in plain(no_target, width=100).splitlines()[-1]

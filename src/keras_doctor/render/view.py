@@ -175,6 +175,18 @@ def causes_hint(report: Report) -> str:
     return f"keras-doctor causes {ids[0]}"
 
 
+def _confirmed_fix_hint(report: Report) -> str:
+    """`keras-doctor fix --python …` when explain's most likely cause was confirmed on the
+    environment's facts by a check, so `fix` on that environment finds it and repairs it."""
+    top = ranked(report.findings)[0] if report.findings else None
+    if top is None or not top.evidence.get("confirmed_by"):
+        return ""
+    if not any(step.kind is not StepKind.MANUAL for step in top.fix):
+        return ""
+    command = groups.plan_command(report)
+    return shell_line(command) if command else ""
+
+
 def fix_hint(report: Report) -> str:
     """`keras-doctor fix --python …` when a fix exists for this report's target, else ''."""
     if is_ranked(report) or report.command not in ("check", "verify", "report"):
@@ -208,6 +220,10 @@ def summary_line(report: Report, *, code: str = "`{}`") -> str:
         count = plural(len(report.findings), "possible cause", "possible causes")
         if len(report.findings) > 1:
             count += ", most likely first"
+        fix = _confirmed_fix_hint(report)
+        if fix:
+            return (f"{count} — next: {code.format(fix)} shows the repair (a dry run; add --apply "
+                    f"to carry it out); {code.format(causes_hint(report))} for details")
         return f"{count} — run {code.format(causes_hint(report))} for details"
     steps = run_steps.report_steps(report)
     scope, failed = "", 0
