@@ -93,6 +93,9 @@ def test_the_plan_in_the_report_replaces_the_findings_own_commands():
     text = render_to_string(report, "terminal", width=120)
     assert "Fix (the steps `keras-doctor fix` runs):" in text
     assert "keras<2.16" not in text.split("Fix (")[1]
+    markdown = render_to_string(report, "markdown")
+    assert "**Fix (the steps `keras-doctor fix` runs):**" in markdown  # one bold heading
+    assert "**:**" not in markdown
 
 
 def test_no_check_passes_while_its_cause_is_reported_by_another():

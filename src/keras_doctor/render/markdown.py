@@ -110,7 +110,7 @@ def _block(block: Any, windows: bool) -> List[str]:
     if folded:
         out += [f"- {word} {code_span(f.cause)}: {prose(f.title)}" for f, word in folded] + [""]
     if block.fix:
-        heading = ("**Fix** (the steps `keras-doctor fix` runs)**:**" if block.from_plan
+        heading = ("**Fix (the steps `keras-doctor fix` runs):**" if block.from_plan
                    else "**Fix:**")
         out += [heading, "", *_fix_steps(block.fix, windows)]
     for reason in block.not_done:
