@@ -215,3 +215,26 @@ def test_a_package_that_needs_numpy_2_next_to_tf_215_moves_to_a_release_that_fit
     assert now["numpy"].startswith("1.") and now["tensorflow-cpu"] == "2.15.1"
     assert now["opencv-python-headless"] != "4.12.0.88"
     assert "requirement-conflict" not in causes(python)
+
+
+@pytest.mark.slow
+def test_numpy_outside_contourpys_range_moves_alone_without_tensorflow(tmp_path, capsys):
+    """No TensorFlow, no Keras: contourpy 1.2.0 with numpy 2.1.3 forced past its `numpy<2.0`.
+    The repair is numpy alone, into contourpy's range; no TensorFlow is resolved or installed."""
+    python = broken_env(tmp_path, "fix-numpy2-under-contourpy",
+                        [["contourpy==1.2.0"], ["--no-deps", "numpy==2.1.3"]])
+    before = installed(python)
+    assert causes(python) == {"requirement-conflict"}
+
+    code, plan, outcome = fix(python, capsys)
+
+    assert outcome["status"] == "applied", outcome["message"]
+    assert code == 0
+    assert "tensorflow" not in " ".join(plan["requirements"] + list(plan["resolved"]))
+    (step,) = plan["steps"]
+    assert step["names"] == ["numpy"] and step["pins"][0].startswith("numpy==1.26.")
+    assert_holds_the_plan(python, plan)
+    now = installed(python)
+    assert {n: v for n, v in now.items() if before.get(n) != v} == {"numpy": now["numpy"]}
+    assert set(now) == set(before)
+    assert "requirement-conflict" not in causes(python)

@@ -215,3 +215,54 @@ def test_a_distribution_name_that_could_pass_for_an_option_never_reaches_a_comma
                       resolver=FakeResolver({"tensorflow": "2.21.0"}))
     argvs = [a for s in plan.steps for a in s.argv or []]
     assert not [a for a in argvs if "target" in a]
+
+
+def test_a_numpy_outside_a_requirers_range_moves_alone_and_no_tensorflow_is_proposed():
+    """No TensorFlow installed, contourpy 1.2.0 wants numpy<2 and numpy 2.1.3 is there: the plan
+    moves numpy into contourpy's range and touches nothing else. The knowledge base is loaded, so
+    a planner that anchored on the newest TensorFlow would put it into the resolver's input."""
+    from keras_doctor.checks.registry import run_checks
+    from keras_doctor.knowledge import load
+
+    facts = facts_with({"contourpy": "1.2.0", "numpy": "2.1.3"})
+    facts.distributions[0].requires_dist = ["numpy<2.0,>=1.20"]
+    report = run_checks(facts, load)
+    assert [f.cause for f in report.findings if f.severity.value != "info"] == [
+        "requirement-conflict"]
+    resolver = FakeResolver({"contourpy": "1.2.0", "numpy": "1.26.4"})
+    plan = build_plan(facts, report, knowledge=load(), resolver=resolver, uv="/bin/uv")
+
+    assert plan.status is PlanStatus.OK
+    (step,) = plan.steps
+    assert step.pins == ["numpy==1.26.4"] and step.names == ["numpy"]
+    assert step.resolves == ["requirement-conflict"]
+    (call,) = resolver.calls
+    requirements, _, _, options = call
+    assert requirements == ["contourpy==1.2.0"]
+    asked = " ".join(requirements + list(options["preferences"])).lower()
+    assert "tensorflow" not in asked and "keras" not in asked
+
+
+def test_a_requirer_that_cannot_stay_is_moved_in_a_second_resolution():
+    """The requirer is held at its version first; only when that set has no solution does it
+    join unpinned, its installed version a preference."""
+    from keras_doctor.checks.registry import run_checks
+    from keras_doctor.knowledge import load
+
+    facts = facts_with({"contourpy": "1.2.0", "numpy": "2.1.3"})
+    facts.distributions[0].requires_dist = ["numpy<2.0,>=1.20"]
+    report = run_checks(facts, load)
+
+    class HeldFails(FakeResolver):
+        def __call__(self, requirements, platform, python_version, **options):
+            self.calls.append((list(requirements), platform, python_version, options))
+            if "contourpy==1.2.0" in requirements:
+                return Resolution(False, "uv", error="no solution")
+            return Resolution(True, "uv", {"contourpy": "1.3.3", "numpy": "2.1.3"})
+
+    resolver = HeldFails()
+    plan = build_plan(facts, report, knowledge=load(), resolver=resolver, uv="/bin/uv")
+    assert [c[0] for c in resolver.calls] == [["contourpy==1.2.0"], ["contourpy"]]
+    assert plan.status is PlanStatus.OK and plan.reason is None
+    (step,) = plan.steps
+    assert step.pins == ["contourpy==1.3.3"]

@@ -273,9 +273,21 @@ def _verifier(args: argparse.Namespace):
     models = tuple(m.strip() for m in (args.models or "").split(",") if m.strip())
 
     def verify(python: str) -> Tuple[bool, str]:
+        from keras_doctor.checks.registry import run_checks
+        from keras_doctor.cli.common import knowledge_loader
+        from keras_doctor.facts.collect import collect_python
         from keras_doctor.findings import Severity
+        from keras_doctor.knowledge.compat_rules import TF_FAMILY
         from keras_doctor.verify import run_verify
 
+        facts = collect_python(python)
+        if not {d.canonical_name for d in facts.distributions} & (TF_FAMILY | {"keras"}):
+            # Nothing to import or build a model with: an environment the repair left without
+            # TensorFlow or Keras (as it found it) passes when `check` finds no error in it.
+            static = run_checks(facts, knowledge_loader())
+            failed = [f for f in static.findings if f.severity is Severity.ERROR]
+            return (not failed, "; ".join(f"{f.cause}: {f.title}" for f in failed)
+                    or "check passed (no TensorFlow or Keras to import)")
         report = run_verify(python, models=models)
         failed = [f for f in report.findings if f.severity is Severity.ERROR]
         return (not failed, "; ".join(f"{f.cause}: {f.title}" for f in failed) or "verify passed")

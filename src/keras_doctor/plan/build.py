@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -73,10 +74,15 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
                                interpreter_finder)
     elif package_findings or upgrade:
         installed = installed_versions(facts)
-        rec = recommend_for(facts, knowledge, upgrade=upgrade)
-        requirements = (rec.requirements + _requirers(package_findings, installed)
-                        + _dependents(facts, package_findings, installed))
-        if resolve_into(plan, requirements, facts, resolver, uv):
+        # In place, only `upgrade` may bring a TensorFlow the environment does not have.
+        rec = recommend_for(facts, knowledge, upgrade=upgrade, propose_tensorflow=upgrade)
+        dependents = _dependents(facts, package_findings, installed)
+        held = _requirers(package_findings, installed, hold=True)
+        loose = _requirers(package_findings, installed)
+        attempts = [rec.requirements + held + _not_named(dependents, held)]
+        if loose != held:
+            attempts.append(rec.requirements + loose + _not_named(dependents, loose))
+        if _resolve_first(plan, attempts, facts, resolver, uv):
             plan.steps += packages.package_steps(package_findings, installed, plan.resolved,
                                                  installer=installer, python=python, uv=uv,
                                                  kept_tensorflow=rec.tensorflow)
@@ -127,12 +133,26 @@ def _add_file_steps(plan: Plan, facts: Facts, findings: List[Finding], installer
         plan.skipped += skipped
 
 
-def _requirers(findings: List[Finding], installed: Dict[str, Version]) -> List[str]:
+def _resolve_first(plan: Plan, attempts: List[List[str]], facts: Facts, resolver: Resolver,
+                   uv: Optional[str]) -> bool:
+    """Resolve the first requirement set that has a solution, most conservative first; the last
+    set's failure is the one reported."""
+    for requirements in attempts:
+        plan.status, plan.reason = PlanStatus.OK, None
+        if resolve_into(plan, requirements, facts, resolver, uv):
+            return True
+    return False
+
+
+def _requirers(findings: List[Finding], installed: Dict[str, Version], *,
+               hold: bool = False) -> List[str]:
     """Installed distributions the findings are about, so that their needs count too.
 
-    One to reinstall as it is (wrong architecture, broken metadata) is pinned at its version; one
-    whose requirement is broken joins unpinned, its installed version preferred: the resolver
-    keeps it when it fits and moves it when only another release fits with TensorFlow.
+    One to reinstall as it is (wrong architecture, broken metadata) is pinned at its version. One
+    whose requirement is broken is pinned at its version when `hold` (the first attempt: the
+    distribution that violates its requirement moves into its range, it stays), else joins
+    unpinned, its installed version preferred: the resolver keeps it when it fits and moves it
+    when only another release fits with TensorFlow.
     """
     extra = []
     for finding in findings:
@@ -143,7 +163,7 @@ def _requirers(findings: List[Finding], installed: Dict[str, Version]) -> List[s
         raw = finding.evidence.get("requirer")
         requirer = canonicalize_name(raw) if isinstance(raw, str) else None
         if requirer and requirer in installed and requirer not in TF_FAMILY:
-            extra.append(requirer)
+            extra.append(make_pin(requirer, str(installed[requirer])) if hold else requirer)
     return list(dict.fromkeys(extra))
 
 
@@ -165,6 +185,12 @@ def _dependents(facts: Facts, findings: List[Finding], installed: Dict[str, Vers
                for req in applicable(dist.requires_dist, environment)):
             found.append(name)
     return sorted(set(found))
+
+
+def _not_named(requirements: List[str], already: List[str]) -> List[str]:
+    """`requirements` without those on a distribution `already` names (its pin says it all)."""
+    named = {canonicalize_name(Requirement(r).name) for r in already}
+    return [r for r in requirements if canonicalize_name(Requirement(r).name) not in named]
 
 
 def _minor(version: str) -> str:

@@ -223,14 +223,17 @@ def _newest(kb: Any, project: str, spec: SpecifierSet, platform: str,
 
 def recommend_for(facts: Facts, knowledge: Any = None, python_version: Optional[str] = None,
                   want_metal: Optional[bool] = None,
-                  platform: Optional[str] = None, upgrade: bool = False) -> Recommendation:
+                  platform: Optional[str] = None, upgrade: bool = False,
+                  propose_tensorflow: bool = True) -> Recommendation:
     """The requirement set to resolve here, or for a new environment on `python_version`.
 
     In place, the installed TensorFlow build and version are kept: a fix repairs, it does not
     upgrade (`upgrade` asks for the newest working set instead, keeping the build the user chose
     and the GPU plugin they use). A new environment keeps them too when that release has a wheel
     there, else takes the newest working set from `recommend`. `platform` overrides the facts'
-    own (a native environment for an interpreter that runs translated).
+    own (a native environment for an interpreter that runs translated). `propose_tensorflow`
+    False (an in-place repair) never adds a TensorFlow the environment does not have: a plan that
+    installs one to mend a numpy pin changes what no finding asked to change.
     """
     platform = platform or facts.target.platform
     if upgrade:
@@ -238,7 +241,8 @@ def recommend_for(facts: Facts, knowledge: Any = None, python_version: Optional[
         newest = _newest_set(facts, knowledge, python, want_metal, platform)
         if newest is not None:
             return newest
-    anchored = _anchored_on_installed(facts, knowledge, python_version, want_metal, platform)
+    anchored = _anchored_on_installed(facts, knowledge, python_version, want_metal, platform,
+                                      propose_tensorflow)
     if python_version is None:
         return anchored
     if anchored.requirements and not anchored.lacks_metal and \
@@ -299,7 +303,8 @@ def installed_versions(facts: Facts) -> Dict[str, Version]:
 
 
 def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optional[str],
-                           want_metal: Optional[bool], platform: str) -> Recommendation:
+                           want_metal: Optional[bool], platform: str,
+                           propose_tensorflow: bool = True) -> Recommendation:
     installed = installed_versions(facts)
     python = python_version or ".".join(facts.interpreter.version.split(".")[:2])
     rec = Recommendation(platform, python)
@@ -310,7 +315,7 @@ def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optiona
         rec.tensorflow = keep_name
         rec.requirements.append(f"{keep_name}=={version}")
         rec.reasons[keep_name] = "the TensorFlow build already installed"
-    elif knowledge is not None:
+    elif knowledge is not None and propose_tensorflow:
         newest = _safe(lambda: knowledge.newest_release("tensorflow", platform, python))
         if newest is None:
             return rec

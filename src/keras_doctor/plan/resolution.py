@@ -23,8 +23,8 @@ def resolve_into(plan: Plan, requirements: List[str], facts: Facts, resolver: Re
     plan.requirements = list(dict.fromkeys(requirements))
     if not plan.requirements:
         plan.status = PlanStatus.UNRESOLVABLE
-        plan.reason = ("no requirement set to resolve: no TensorFlow is installed and the "
-                       "knowledge base has no recommendation for this platform")
+        plan.reason = ("no requirement set to resolve: no finding names an installed "
+                       "distribution to repair, and no TensorFlow is installed to anchor on")
         return False
     in_place = python_version is None
     platform = platform or facts.target.platform
