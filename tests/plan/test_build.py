@@ -266,3 +266,18 @@ def test_a_requirer_that_cannot_stay_is_moved_in_a_second_resolution():
     assert plan.status is PlanStatus.OK and plan.reason is None
     (step,) = plan.steps
     assert step.pins == ["contourpy==1.3.3"]
+
+
+def test_without_tensorflow_a_finding_naming_nothing_to_repair_is_skipped_not_resolved():
+    """Nothing installed to anchor on and nothing named to repair: the plan proposes no
+    TensorFlow of its own and says which command would."""
+    from keras_doctor.knowledge import load
+
+    facts = facts_with({"protobuf": "5.28.0"})
+    stray = finding("keras3-required", "Keras 3 is needed", evidence={})
+    resolver = FakeResolver({"tensorflow": "2.21.0"})
+    plan = build_plan(facts, report_of(stray), knowledge=load(), resolver=resolver, uv="/bin/uv")
+    assert resolver.calls == [] and plan.steps == []
+    assert plan.status is PlanStatus.OK
+    (skipped,) = plan.skipped
+    assert skipped.cause == "keras3-required" and "--upgrade" in skipped.reason

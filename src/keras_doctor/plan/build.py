@@ -82,7 +82,13 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
         attempts = [rec.requirements + held + _not_named(dependents, held)]
         if loose != held:
             attempts.append(rec.requirements + loose + _not_named(dependents, loose))
-        if _resolve_first(plan, attempts, facts, resolver, uv):
+        if not attempts[0]:
+            plan.skipped += [files.skipped(f, "no TensorFlow is installed and the finding names no "
+                                              "installed distribution to repair in place; "
+                                              "`keras-doctor fix --upgrade` or `--new-venv` "
+                                              "proposes a working set")
+                             for f in package_findings]
+        elif _resolve_first(plan, attempts, facts, resolver, uv):
             plan.steps += packages.package_steps(package_findings, installed, plan.resolved,
                                                  installer=installer, python=python, uv=uv,
                                                  kept_tensorflow=rec.tensorflow)
