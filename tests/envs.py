@@ -205,6 +205,16 @@ def venv(
     return _cached("venvs", name, spec, build) / "env"
 
 
+def bare_venv(dest: Path) -> Tuple[Path, Path]:
+    """A virtualenv without pip at `dest` (offline, in a fraction of a second): python, purelib."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(dest)], check=True)
+    python = dest / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; "
+                              "print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    return python, Path(purelib)
+
+
 def venv_python(env_dir: Path) -> Path:
     return env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 

@@ -25,6 +25,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import envs
 import pytest
 
 from keras_doctor.apply import engine, journal, store
@@ -74,11 +75,7 @@ def lay_out(site: Path, name: str, version: str, files: dict) -> None:
 @pytest.fixture
 def tiny_env(tmp_path):
     env = tmp_path / "env"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
-    python = env / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; "
-                                "print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
+    python, site = envs.bare_venv(env)
     # An untouched distribution read before the touched one, and one read after it.
     lay_out(site, "aardvark", "0.1", {"aardvark.py": b"A = 1\n"})
     lay_out(site, "demo-pkg", "1.0", {**OLD_FILES, "demo_pkg/libdemo.so": None})

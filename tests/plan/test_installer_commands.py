@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import envs
 import pytest
@@ -22,11 +20,7 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX virtualenv layout
 @pytest.fixture
 def venv_with_demo(tmp_path):
     env = tmp_path / "env"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
-    python = env / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; "
-                                "print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
+    python, site = envs.bare_venv(env)
     (site / "demo").mkdir()
     (site / "demo" / "__init__.py").write_text("")
     info = site / "demo-1.0.dist-info"
