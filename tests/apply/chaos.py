@@ -189,16 +189,8 @@ def _members(pgid: int) -> List[Tuple[int, str]]:
 
 
 def _stopped_member(pgid: int) -> bool:
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] in ("T", "t") and entry != str(pgid):
-            return True  # the installer under strace (strace, exec'd by the wrapper, leads it)
-    return False
+    # the installer under strace (strace, exec'd by the wrapper, leads the group)
+    return any(state in ("T", "t") and pid != pgid for pid, state in _members(pgid))
 
 
 # -- what "converged" means -----------------------------------------------------------------------
