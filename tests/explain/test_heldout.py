@@ -139,3 +139,11 @@ def test_the_environment_figures_are_aggregates_only():
     assert scores.total >= MIN_REPORTS_WITH_FACTS
     assert all(case["id"] not in printed for case in heldout_score.load())
     assert "with facts" in printed and "text only" in printed
+
+
+def test_an_other_label_names_a_cause_only_once_the_catalog_has_exactly_that_id():
+    catalogued = next(iter(causes.CATALOG))
+    assert heldout_score.expected_cause(f"other:{catalogued}") == catalogued
+    assert heldout_score.expected_cause("other:no-such-cause-yet") == "other:no-such-cause-yet"
+    assert heldout_score.expected_cause(catalogued) == catalogued
+    assert heldout_score.expected_cause("other:") == "other:"
