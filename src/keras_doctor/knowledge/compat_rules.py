@@ -12,7 +12,7 @@ plan, `recommend` and verify read them from here, so an edge moves everywhere at
 
 from __future__ import annotations
 
-from typing import Any, Dict, FrozenSet, List
+from typing import Any, Dict, List
 
 # The values of TF_USE_LEGACY_KERAS that make `tf.keras` resolve to the tf_keras distribution. TF
 # compares the raw string: "yes", "TRUE", "on" or " 1" do nothing.
@@ -51,12 +51,6 @@ TF_FAMILY = frozenset({
     "tensorflow-cpu-aws", "tensorflow-aarch64", "tensorflow-rocm", "intel-tensorflow",
     "tf-nightly", "tf-nightly-cpu", "tf-nightly-macos", "tf-nightly-intel", "tf-nightly-gpu",
 })
-# Builds that are only shims or obsolete on a platform: plain `tensorflow` replaces them there
-# (tensorflow-macos is metadata-only from 2.15.1; `tensorflow` has had macOS wheels since 2.13).
-TF_OBSOLETE_ON: Dict[str, FrozenSet[str]] = {
-    "macos-arm64": frozenset({"tensorflow-macos"}),
-    "macos-x86_64": frozenset({"tensorflow-macos"}),
-}
 # The builds a TensorFlow shim wheel (2.13–2.15 `tensorflow` on macOS arm64, Windows, Linux aarch64)
 # installs in its place: the real requirements are theirs.
 TF_SHIM_TARGETS = frozenset({"tensorflow-macos", "tensorflow-intel", "tensorflow-cpu-aws"})
