@@ -325,6 +325,32 @@ Install `tf-keras` at TensorFlow's minor and set `TF_USE_LEGACY_KERAS=1` (exactl
 """,
     ),
     _c(
+        "tf1-api-under-tf2", "keras", "error",
+        "TensorFlow 1 code (`tf.placeholder`, `tf.Session`, `tf.contrib`, …) runs under "
+        "TensorFlow 2",
+        "TensorFlow >= 2 installed; the missing name is one only TensorFlow 1.x exposes "
+        "(`knowledge/data/tf1_api.json`, read from the wheels)",
+        """
+## Why is this bad?
+TensorFlow 2.0 removed the graph-and-session API from its top level: `tf.placeholder`, `tf.Session`,
+`tf.get_default_graph`, `tf.ConfigProto`, `tf.variable_scope`, `tf.app`, `tf.logging` and about
+350 more names live on only under `tf.compat.v1`, and `tf.contrib` and
+`tensorflow.examples.tutorials` are gone entirely. Keras' `backend.get_session` /
+`set_session` went the same way. Code, tutorials and libraries written for TensorFlow 1 therefore
+fail under any TensorFlow 2 with `module 'tensorflow' has no attribute 'placeholder'` or
+`No module named 'tensorflow.contrib'`; nothing is wrong with the installation.
+
+## How to fix it
+Use the TensorFlow 1 API that TensorFlow 2 keeps: `import tensorflow.compat.v1 as tf` and
+`tf.disable_v2_behavior()` (or `tf.compat.v1.X` name by name;
+`tf.compat.v1.keras.backend.get_session` for Keras' session), or port the code to TensorFlow 2
+(`tf_upgrade_v2` rewrites most of it). `tf.contrib` has no TensorFlow 2 copy: its parts moved to
+separate projects (tf-slim, tensorflow-addons) or must be replaced. Installing TensorFlow 1.x
+instead works only in an old Python: the last 1.x release, 1.15.5, publishes wheels for CPython
+3.6 and 3.7 only (x86_64 Linux, Intel macOS, Windows; no Apple Silicon build).
+""",
+    ),
+    _c(
         "keras3-required", "packages", "error",
         "something needs Keras 3 but Keras 2 is installed",
         "installed versions, requirements of installed packages",

@@ -57,11 +57,26 @@ def _conflict(e: Evidence, facts: Any) -> List[FixStep]:
     ]
 
 
+def _tf1(e: Evidence, facts: Any) -> List[FixStep]:
+    package = one(e, "package")
+    if package:  # tensorflow.contrib, tensorflow.examples.tutorials: no TensorFlow 2 copy
+        first = manual(f"{package} has no TensorFlow 2 copy: replace what the code takes from it "
+                       "(tf.contrib.slim → the tf-slim package, tf.contrib.layers/rnn → tf.keras, "
+                       "MNIST tutorials → tf.keras.datasets.mnist), or port the code")
+    else:
+        replacement = one(e, "replacement") or "tf.compat.v1.<name>"
+        first = manual(f"Use {replacement}, or run the whole script on TensorFlow 2's copy of the "
+                       "1.x API: `import tensorflow.compat.v1 as tf` then "
+                       "`tf.disable_v2_behavior()`")
+    return [first,
+            manual("Or port the code to TensorFlow 2 (`tf_upgrade_v2 --infile old.py --outfile "
+                   "new.py` rewrites most names)"),
+            manual("Or run it with TensorFlow 1.15 (pip install 'tensorflow<2'), which has wheels "
+                   "for CPython 3.6 and 3.7 only (x86_64; none for Apple Silicon): a Python 3.7 "
+                   "environment")]
+
+
 def _too_new(e: Evidence, facts: Any) -> List[FixStep]:
-    if e.get("replacement"):  # a TensorFlow 1 name under TensorFlow 2
-        return [manual(f"Use {one(e, 'replacement')} (with tf.compat.v1.disable_v2_behavior() "
-                       "for graph-mode code), or port the code to TensorFlow 2"),
-                manual("Or run the code with TensorFlow 1.15, in a Python 3.7 environment")]
     module = one(e, "module") or ""
     text = one(e, "matched")
     if "decode" in text or module.startswith("h5py") or not module:
@@ -330,6 +345,7 @@ STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "weights-cache-corrupt": _cache,
     "requirement-conflict": _conflict,
     "dependency-too-new": _too_new,
+    "tf1-api-under-tf2": _tf1,
     "glibc-too-old": _glibc,
     "openmp-duplicate-runtime": _openmp,
     "keras-distributions-overlap": _keras_overlap,

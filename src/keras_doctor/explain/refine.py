@@ -31,6 +31,7 @@ NOT_CONTRADICTED_BY_FACTS = {
     "weights-download-ssl",
     "missing-dependency",
     "keras-backend-unavailable",
+    "tf1-api-under-tf2",
 }
 RELATED = {
     "cpu-lacks-avx": ("rosetta-python",),
@@ -119,10 +120,47 @@ _INSTALLED_HERE = (
 )
 
 
+_TENSORFLOWS = ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos",
+                "tensorflow-intel", "tf-nightly")
+
+
+def tensorflow_generation(scored: Scored, facts: Any) -> Scored:
+    """TensorFlow 1 code under TensorFlow 2 needs a TensorFlow 2: the installed one confirms the
+    text's guess (>= 2) or rules it out (1.x, where the name exists and the cause is elsewhere).
+    No TensorFlow in the examined environment says nothing: the code ran elsewhere."""
+    from packaging.version import InvalidVersion, Version
+
+    installed = None
+    for dist in getattr(facts, "distributions", ()) or ():
+        if dist.canonical_name in _TENSORFLOWS:
+            try:
+                installed = (dist.name, Version(str(dist.version)))
+            except InvalidVersion:
+                continue
+            break
+    if installed is None:
+        return scored
+    out: Scored = []
+    for hyp, score in scored:
+        if getattr(hyp, "cause", None) != "tf1-api-under-tf2" or isinstance(hyp, Finding):
+            out.append((hyp, score))
+            continue
+        name, version = installed
+        if version.major >= 2:
+            hyp.evidence["installed_here"] = f"{name} {version}"
+            out.append((hyp, 1 - (1 - score) * CONFIRM))
+        else:
+            hyp.evidence["contradicted_by"] = [f"{name} {version} is installed: it has the "
+                                               "TensorFlow 1 API"]
+            out.append((hyp, score * 0.2))
+    return out
+
+
 def with_facts(
     scored: Scored, facts: Any, knowledge: Any, report: Report, notebook: bool = False
 ) -> Scored:
     scored = missing_but_installed(scored, facts, notebook)
+    scored = tensorflow_generation(scored, facts)
     checks = _run_checks(facts, knowledge, report)
     if checks is None:
         return sorted(scored, key=lambda pair: -pair[1])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
+from keras_doctor.explain import tf1
 from keras_doctor.explain.context import Context, Outcome
 from keras_doctor.explain.match import SignatureMatch
 from keras_doctor.explain.names import is_keras_module
@@ -81,6 +82,8 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                 out.append(("keras-backend-unavailable", 0.8, {"backend": top}))
             else:
                 out.append(("missing-dependency", 0.55, {"module": module}))
+        elif tf1_module(module):  # tensorflow.contrib, tensorflow.examples.tutorials
+            out.extend(tf1_module(module))
         elif is_keras_module(module) and "." in module:
             out.extend(names(ctx, module, None))
         elif module.startswith("tensorflow.python.") and not module.startswith(
@@ -134,6 +137,8 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         module.startswith("tensorflow.python") and not module.startswith("tensorflow.python.keras")
     ) or module.startswith("tensorflow.compat."):
         return [("keras-tf-version-skew", 0.7, {"name": name, "module": module})]
+    if tf1.attribute(module, name) == "tf1":  # from keras.backend import set_session
+        return _tf1_name(ctx, module, name)
     if is_keras_module(module):
         return names(ctx, module, name)
     return []
@@ -161,16 +166,8 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         # frames inside the installed tensorflow rule the local file out (clues.weigh)
         return [("shadowed-module", 0.6, {"module": module, "missing": name}),
                 ("package-too-old-for-api", 0.5, evidence)]
-    tf1 = ctx.names.table.get("tf1_top_level", {})
-    if module in ("tensorflow", "tf") and name in tf1.get("names", ()):
-        evidence = {"name": f"tf.{name}", "replacement": f"tf.compat.v1.{name}",
-                    "source": tf1.get("source")}
-        if re.search(r"keras[/\\]backend[/\\]tensorflow_backend|keras[/\\]engine[/\\]"
-                     r"(?:topology|training)\.py|Using TensorFlow backend", ctx.text):
-            # standalone Keras <= 2.3 calls the TF1 API: it predates TensorFlow 2
-            return [("keras-tf-version-skew", 0.85, evidence),
-                    ("dependency-too-new", 0.4, evidence)]
-        return [("dependency-too-new", 0.7, evidence), ("keras-tf-version-skew", 0.35, evidence)]
+    if tf1.attribute(module, name) == "tf1":
+        return _tf1_name(ctx, module, name)
     if name in ctx.always_present.get(module, ()):
         return [("shadowed-module", 0.8, {"module": module, "missing": name}),
                 *_half_uninstalled(module, 0.4)]
@@ -185,6 +182,37 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if is_keras_module(module):
         return names(ctx, module, name)
     return []
+
+
+_OLD_STANDALONE_KERAS = re.compile(
+    r"keras[/\\]backend[/\\]tensorflow_backend|keras[/\\]engine[/\\](?:topology|training)\.py|"
+    r"Using TensorFlow backend"
+)
+
+
+def _tf1_name(ctx: Context, module: str, name: str) -> List[Outcome]:
+    """A name only TensorFlow 1 has (read from the wheels): TF 1 code under TensorFlow 2."""
+    namespace = tf1.namespace_of(module)
+    public = "tf" + namespace[len("tensorflow"):] if namespace.startswith("tensorflow") else module
+    evidence = {"name": f"{public}.{name}", "module": module,
+                "replacement": f"tf.compat.v1{public[2:]}.{name}",
+                "only_in": f"tensorflow {tf1.sampled()} (sampled), no 2.x",
+                "source": tf1.source()}
+    if namespace == "tensorflow.keras.backend":
+        evidence["replacement"] = f"tf.compat.v1.keras.backend.{name}"
+    if _OLD_STANDALONE_KERAS.search(ctx.text):
+        # standalone Keras <= 2.3 itself calls the TF1 API: that Keras predates TensorFlow 2
+        return [("keras-tf-version-skew", 0.85, evidence), ("tf1-api-under-tf2", 0.6, evidence)]
+    return [("tf1-api-under-tf2", 0.9, evidence), ("keras-tf-version-skew", 0.3, evidence)]
+
+
+def tf1_module(module: str) -> List[Outcome]:
+    package = tf1.tf1_only_module(module)
+    if package is None:
+        return []
+    evidence = {"module": module, "package": package,
+                "only_in": f"tensorflow {tf1.sampled()} (sampled), no 2.x", "source": tf1.source()}
+    return [("tf1-api-under-tf2", 0.9, evidence)]
 
 
 _FINAL_ERROR = re.compile(r"^\w+(?:Error|Exception): \S", re.MULTILINE)

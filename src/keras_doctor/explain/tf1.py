@@ -1,0 +1,77 @@
+"""Whether a TensorFlow name or module the error says is missing is TensorFlow 1 API.
+
+`knowledge/data/tf1_api.json` (built from real wheels by `knowledge.build.tf_api`) lists, per
+namespace (`tensorflow`, `tensorflow.train`, `tensorflow.keras.backend`, …), the names sampled
+TensorFlow 1.x releases expose and no sampled 2.x does, and the packages (`tensorflow.contrib`)
+only 1.x ships. Read directly, like the message atlas, because the knowledge package costs more to
+import than an explanation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "tf1_api.json"
+_API_TREE = re.compile(r"\._api\.v[12](?=\.|$)")
+_KERAS_BACKENDS = ("keras.backend", "tensorflow.keras.backend", "tensorflow.python.keras.backend",
+                   "keras.api._v2.keras.backend", "keras._tf_keras.keras.backend",
+                   "keras.src.backend", "tf_keras.backend")
+
+
+@cache
+def load() -> Dict[str, Any]:
+    try:
+        return dict(json.loads(DATA.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def namespace_of(module: str) -> str:
+    """The namespace as the table names it: `tensorflow._api.v2.train` → `tensorflow.train`,
+    `tensorflow_core` (TF 1.15–2.1) → `tensorflow`, `tf` → `tensorflow`, every Keras backend
+    module → `tensorflow.keras.backend`."""
+    if module in _KERAS_BACKENDS:
+        return "tensorflow.keras.backend"
+    top, dot, rest = module.partition(".")
+    if top in ("tf", "tensorflow_core"):
+        module = "tensorflow" + dot + rest
+    return _API_TREE.sub("", module)
+
+
+def attribute(module: str, name: str) -> Optional[str]:
+    """"tf1" when only TensorFlow 1.x has `module.name`, "tf2" when TensorFlow 2 has it (top
+    level only), "neither" when no sampled release has it at the top level, None when the table
+    does not know the namespace (or its answer would be a guess)."""
+    namespaces = load().get("namespaces", {})
+    entry = namespaces.get(namespace_of(module))
+    if entry is None:
+        return None
+    if name in entry.get("tf1_only", ()):
+        return "tf1"
+    if "tf2" in entry:
+        return "tf2" if name in entry["tf2"] else "neither"
+    return None
+
+
+def tf1_only_module(module: str) -> Optional[str]:
+    """The TensorFlow 1 package (`tensorflow.contrib`) `module` lies in, or None."""
+    dotted = namespace_of(module)
+    for package in load().get("tf1_only_packages", ()):
+        if dotted == package or dotted.startswith(package + "."):
+            return str(package)
+    return None
+
+
+def sampled() -> str:
+    """"1.13.1 … 1.15.5" — the TensorFlow 1 releases the table was read from."""
+    versions = load().get("sampled", {}).get("1.x", [])
+    return f"{versions[0]} … {versions[-1]}" if versions else ""
+
+
+def source() -> str:
+    sources = load().get("sources") or ["knowledge/data/tf1_api.json"]
+    return str(sources[0])

@@ -1,0 +1,212 @@
+"""Build the TensorFlow 1 → 2 API table: the names and modules TF 1.x had that no TF 2 has.
+
+    python -m keras_doctor.knowledge.build --only tf1
+
+`module 'tensorflow' has no attribute 'placeholder'` is TensorFlow 1 code running under TensorFlow
+2; `module 'tensorflow' has no attribute 'placeholders'` is a typo, and `… no attribute 'keras'`
+is something else again. Which one a name is, the wheels themselves say: this reads, never
+imports, the generated public API of sampled TensorFlow 1.x and 2.x wheels by HTTP range requests
+(a TensorFlow wheel is hundreds of MB; its table of contents and a few `__init__.py` files are a
+few MB):
+
+- the top-level names (`tensorflow_core/__init__.py` in 1.15/2.0/2.1, `tensorflow/__init__.py`
+  elsewhere): what its imports, assignments and `setattr(_current_module, …)` calls bind, less
+  what it deletes, underscore names left out;
+- the API's first-level modules (`tf.train`, `tf.nn`, `tf.summary`, … from the generated
+  `_api/v1` and `_api/v2` trees), so `module 'tensorflow._api.v2.train' has no attribute
+  'AdamOptimizer'` is known too;
+- `tf.keras.backend` (the same trees; TF 2.6+ takes Keras from the keras distribution, whose
+  `keras.backend` the symbol atlas already holds);
+- the importable packages (folders with an `__init__.py`), so `No module named 'tensorflow.contrib'`
+  is known as a TensorFlow 1 module too (a leftover folder under a name the 2.x API dropped,
+  like 2.0's stub `contrib/util`, does not count as the module being there).
+
+Output: `data/tf1_api.json` — per namespace, the names some sampled 1.x has and no sampled 2.x has
+(`tf1_only`), and for the top level the names of the sampled 2.x releases (`tf2`), so a name in
+neither is known as neither.
+"""
+
+from __future__ import annotations
+
+import ast
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from packaging.version import Version
+
+from keras_doctor.knowledge.build.fetch import Fetcher
+from keras_doctor.knowledge.build.lazy_wheel import RemoteZip
+from keras_doctor.knowledge.build.releases import select_files
+
+# 1.13 is the first release whose top level is a generated API file (older ones star-import
+# tensorflow.python, which a static reading cannot follow); 1.15 is the last 1.x.
+TF1_SAMPLE = ("1.13.1", "1.14.0", "1.15.5")
+TF2_SAMPLE = ("2.0.0", "2.2.3", "2.4.4", "2.6.5", "2.9.3", "2.12.0", "2.15.1", "2.16.1", "2.21.0")
+# Packages inside the wheel that are not public API (internals move in every release).
+PRIVATE_PACKAGES = {"python", "core", "compiler", "include", "_api", "tools", "tsl", "security",
+                    "lite", "libtensorflow_framework", "xla_aot_runtime_src", "dtensor"}
+MAX_DEPTH = 4  # tensorflow.examples.tutorials.mnist
+# API modules not compared: compat keeps both APIs, raw_ops lists every op, keras moved out of
+# the TensorFlow wheel in 2.6 (keras.backend is read on its own below).
+SUBMODULES_SKIPPED = {"compat", "raw_ops", "keras", "v1", "v2"}
+
+METHOD = (
+    "Static reading (ast, never imported) of sampled TensorFlow wheels fetched by HTTP range "
+    "requests: the top-level __init__ (tensorflow_core/ in 1.15, 2.0, 2.1; tensorflow/ elsewhere) "
+    "— names bound by imports, assignments and setattr(_current_module, name, …), less `del`, "
+    "underscore names excluded; first-level API modules (tf.train, tf.nn, …) and keras.backend "
+    "from the generated _api/v1 and _api/v2 trees (keras.backend in TF <= 2.5; later TF takes "
+    "Keras from the keras wheel); packages from the wheel's file list. "
+    "`tf1_only`: in some sampled 1.x, in no sampled 2.x. `tf2`: in some sampled 2.x."
+)
+
+
+def _wheel(fetcher: Fetcher, version: str) -> Optional[Dict[str, Any]]:
+    """A Linux x86_64 wheel of the release (every release has one; all share the API)."""
+    files = select_files(fetcher.simple_index("tensorflow"), None).get(Version(version)) or []
+    linux = [f for f in files if f["filename"].endswith(".whl") and "linux" in f["filename"]
+             and "x86_64" in f["filename"]]
+    return linux[0] if linux else None
+
+
+def _package_root(members: Set[str]) -> str:
+    """Where the package lives in the wheel: `tensorflow_core/` (1.15, 2.0, 2.1) or `tensorflow/`,
+    at the top or, in 1.13/1.14 wheels, under `tensorflow-1.13.1.data/purelib/`."""
+    for package in ("tensorflow_core", "tensorflow"):
+        found = sorted((m for m in members if m == f"{package}/__init__.py"
+                        or m.endswith(f".data/purelib/{package}/__init__.py")
+                        or m.endswith(f".data/platlib/{package}/__init__.py")), key=len)
+        if found:
+            return found[0][: -len("/__init__.py")]
+    raise RuntimeError("no tensorflow package in the wheel")
+
+
+def bound_names(source: bytes) -> Set[str]:
+    """Public names a generated `__init__.py` binds at top level (statically)."""
+    tree = ast.parse(source)
+    names: Set[str] = set()
+    deleted: Set[str] = set()
+
+    def visit(body: List[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    if alias.name != "*":
+                        names.add(alias.asname or alias.name.split(".")[0])
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        names.add(target.id)
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.Delete):
+                deleted.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                call = node.value
+                if (isinstance(call.func, ast.Name) and call.func.id == "setattr"
+                        and len(call.args) >= 2 and isinstance(call.args[1], ast.Constant)
+                        and isinstance(call.args[1].value, str)):
+                    names.add(call.args[1].value)
+            elif isinstance(node, (ast.If, ast.Try)):
+                visit(node.body)
+                for handler in getattr(node, "handlers", ()):
+                    visit(handler.body)
+                visit(node.orelse)
+
+    visit(tree.body)
+    return {n for n in names - deleted if not n.startswith("_")}
+
+
+def read_release(fetcher: Fetcher, version: str) -> Dict[str, Any]:
+    """{"namespaces": {namespace: names}, "packages": dotted names, "wheel": file name}."""
+    wheel = _wheel(fetcher, version)
+    if wheel is None:
+        raise RuntimeError(f"tensorflow {version}: no Linux x86_64 wheel on the index")
+    with zipfile.ZipFile(RemoteZip(fetcher, wheel["url"], int(wheel["size"]))) as archive:
+        members = set(archive.namelist())
+        root = _package_root(members)
+        generation = "v1" if version.startswith("1.") else "v2"
+        files = {"tensorflow": f"{root}/__init__.py"}
+        for member in members:  # tf.train, tf.nn, tf.summary…: the generated API's modules
+            parts = member[len(root) + 1:].split("/") if member.startswith(root + "/") else []
+            if (len(parts) == 4 and parts[:2] == ["_api", generation] and parts[3] == "__init__.py"
+                    and not parts[2].startswith("_") and parts[2] not in SUBMODULES_SKIPPED):
+                files[f"tensorflow.{parts[2]}"] = member
+        backend_files = [f"{root}/_api/{generation}/keras/backend/__init__.py",
+                         f"{root}/python/keras/api/_{generation}/keras/backend/__init__.py"]
+        backend_file = next((f for f in backend_files if f in members), None)
+        if backend_file:
+            files["tensorflow.keras.backend"] = backend_file
+        namespaces = {name: bound_names(archive.read(path)) for name, path in files.items()}
+    packages = set()
+    for member in members:
+        if not member.startswith(root + "/") or not member.endswith("/__init__.py"):
+            continue
+        dotted = member[len(root) + 1:].split("/")[:-1]
+        if not dotted:
+            continue
+        if dotted[0] in PRIVATE_PACKAGES or len(dotted) > MAX_DEPTH - 1:
+            continue
+        if any(p.startswith("_") or p in ("test", "tests", "testdata") for p in dotted):
+            continue
+        packages.add(".".join(["tensorflow", *dotted]))
+    return {"namespaces": namespaces, "packages": packages, "wheel": wheel["filename"]}
+
+
+def build_tf1_api(fetcher: Fetcher, pool: ThreadPoolExecutor) -> Dict[str, Any]:
+    releases = TF1_SAMPLE + TF2_SAMPLE
+    read = dict(zip(releases, pool.map(lambda v: read_release(fetcher, v), releases)))
+    for version in releases:
+        fetcher.progress(f"tensorflow {version}: "
+                         f"{len(read[version]['namespaces']['tensorflow'])} top-level names, "
+                         f"{len(read[version]['namespaces'])} API modules, "
+                         f"{len(read[version]['packages'])} packages")
+    namespaces: Dict[str, Any] = {}
+    every = sorted({n for v in releases for n in read[v]["namespaces"]})
+    for namespace in every:
+        tf1 = _union(read[v]["namespaces"].get(namespace) for v in TF1_SAMPLE)
+        tf2 = _union(read[v]["namespaces"].get(namespace) for v in TF2_SAMPLE)
+        in_2x = [v for v in TF2_SAMPLE if namespace in read[v]["namespaces"]]
+        if not (tf1 - tf2) and namespace != "tensorflow":
+            continue
+        entry: Dict[str, Any] = {
+            "tf1_only": sorted(tf1 - tf2),
+            "read_in": {"1.x": [v for v in TF1_SAMPLE if namespace in read[v]["namespaces"]],
+                        "2.x": in_2x},
+        }
+        if namespace == "tensorflow":  # what TF 2 has, so a name in neither is known as neither
+            entry["tf2"] = sorted(tf2)
+        namespaces[namespace] = entry
+    tf1_packages = _union(read[v]["packages"] for v in TF1_SAMPLE)
+    # a folder TF 2 left behind under a name its API dropped (2.0 still ships a stub
+    # tensorflow_core/contrib/util) does not bring that name back
+    dropped = set(namespaces["tensorflow"]["tf1_only"])
+    tf2_packages = {p for p in _union(read[v]["packages"] for v in TF2_SAMPLE)
+                    if p.split(".")[1] not in dropped}
+    gone = sorted(tf1_packages - tf2_packages)
+    shallowest = [p for p in gone if not any(p.startswith(q + ".") for q in gone)]
+    return {
+        "method": METHOD,
+        "sampled": {"1.x": list(TF1_SAMPLE), "2.x": list(TF2_SAMPLE)},
+        "wheels": {v: read[v]["wheel"] for v in releases},
+        "namespaces": namespaces,
+        "tf1_only_packages": shallowest,
+        "sources": ["https://pypi.org/project/tensorflow/ (the wheels named in `wheels`)"],
+    }
+
+
+def _union(groups: Any) -> Set[str]:
+    out: Set[str] = set()
+    for group in groups:
+        out |= set(group or ())
+    return out
+
+
+def tf1_step(fetcher: Fetcher, pool: ThreadPoolExecutor, out: Any, deep: bool) -> None:
+    from keras_doctor.knowledge.build.output import write_json
+
+    write_json(out, "tf1_api.json", build_tf1_api(fetcher, pool))
+
+
+__all__: Tuple[str, ...] = ("bound_names", "build_tf1_api", "tf1_step")

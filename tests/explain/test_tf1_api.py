@@ -1,0 +1,188 @@
+"""TensorFlow 1 code under TensorFlow 2: decided by what the wheels' public API holds.
+
+A name only TensorFlow 1.x exposes (`tf.placeholder`, `tf.train.AdamOptimizer`,
+`keras.backend.get_session`, the `tensorflow.contrib` package) is `tf1-api-under-tf2`; a name
+TensorFlow 2 still has, or one no TensorFlow ever had, is something else. Both sides are tested,
+on the generated table, on real reports and with facts.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent / "checks"))
+import corpus
+from factories import dist, mac_facts
+
+from keras_doctor.explain import explain_text, tf1
+from keras_doctor.explain.engine import hypotheses
+from keras_doctor.knowledge.build.tf_api import bound_names
+
+CAUSE = "tf1-api-under-tf2"
+
+
+def causes_of(text: str) -> list:
+    return [h.cause for h in hypotheses(text)[1]]
+
+
+def attribute_error(module: str, name: str) -> str:
+    return (
+        "Traceback (most recent call last):\n"
+        '  File "/home/ada/project/train.py", line 12, in <module>\n'
+        f"    x = {module}.{name}\n"
+        f"AttributeError: module '{module}' has no attribute '{name}'"
+    )
+
+
+# -- the generated table -------------------------------------------------------------------------
+
+
+def test_the_table_is_read_from_tf1_and_tf2_wheels():
+    data = tf1.load()
+    assert data["sampled"]["1.x"][-1] == "1.15.5" and data["sampled"]["2.x"][0] == "2.0.0"
+    assert all(v.startswith("2.") for v in data["sampled"]["2.x"])
+    assert all(f"tensorflow-{v}-" in data["wheels"][v] for v in data["wheels"])
+    top = data["namespaces"]["tensorflow"]
+    for name in ("placeholder", "Session", "get_default_graph", "ConfigProto", "contrib",
+                 "variable_scope", "global_variables_initializer", "app", "logging"):
+        assert name in top["tf1_only"], name
+    for name in ("keras", "function", "compat", "random", "Variable", "constant"):
+        assert name in top["tf2"] and name not in top["tf1_only"], name
+    assert data["namespaces"]["tensorflow.keras.backend"]["tf1_only"] == ["get_session",
+                                                                          "set_session"]
+    assert "AdamOptimizer" in data["namespaces"]["tensorflow.train"]["tf1_only"]
+    assert "tensorflow.contrib" in data["tf1_only_packages"]
+    assert data["sources"]
+
+
+def test_static_reading_binds_imports_assignments_setattr_and_forgets_deletions():
+    source = (b"from tensorflow.python.ops.array_ops import placeholder\n"
+              b"from tensorflow._api.v1 import app as app\n"
+              b"import os as _os\n"
+              b"contrib = LazyLoader('contrib', globals(), 'tensorflow.contrib')\n"
+              b"setattr(_current_module, 'flags', flags)\n"
+              b"try:\n  from tensorflow.python import keras\nexcept ImportError:\n  pass\n"
+              b"python = 1\ndel python\n")
+    assert bound_names(source) == {"placeholder", "app", "contrib", "flags", "keras"}
+
+
+@pytest.mark.parametrize("module, expected", [
+    ("tensorflow", "tensorflow"), ("tf", "tensorflow"), ("tensorflow_core", "tensorflow"),
+    ("tensorflow._api.v2.train", "tensorflow.train"),
+    ("tensorflow_core._api.v2.train", "tensorflow.train"),
+    ("keras.backend", "tensorflow.keras.backend"),
+    ("tensorflow.keras.backend", "tensorflow.keras.backend"),
+    ("tensorflow.contrib.slim", "tensorflow.contrib.slim"),
+])
+def test_the_module_an_error_names_maps_to_the_table_namespace(module, expected):
+    assert tf1.namespace_of(module) == expected
+
+
+# -- both sides of the decision, for every name the table holds -----------------------------------
+
+
+def test_every_tf1_only_top_level_name_is_tf1_code_first():
+    names = tf1.load()["namespaces"]["tensorflow"]["tf1_only"]
+    wrong = [n for n in names if causes_of(attribute_error("tensorflow", n))[:1] != [CAUSE]]
+    assert len(names) > 300 and wrong == []
+
+
+def test_no_name_tensorflow_2_has_is_blamed_on_tf1_code():
+    names = tf1.load()["namespaces"]["tensorflow"]["tf2"]
+    wrong = [n for n in names if CAUSE in causes_of(attribute_error("tensorflow", n))]
+    assert len(names) > 250 and wrong == []
+
+
+@pytest.mark.parametrize("name", ["placeholders", "Sesion", "get_default_graphs"])
+def test_a_name_no_tensorflow_has_is_not_tf1_code(name):
+    assert tf1.attribute("tensorflow", name) == "neither"
+    assert CAUSE not in causes_of(attribute_error("tensorflow", name))
+
+
+@pytest.mark.parametrize("module, name, tf1_code", [
+    ("tensorflow._api.v2.train", "AdamOptimizer", True),
+    ("tensorflow._api.v2.train", "Checkpoint", False),
+    ("tensorflow._api.v2.summary", "FileWriter", True),
+    ("tensorflow._api.v2.summary", "scalar", False),
+    ("tensorflow._api.v2.nn", "dynamic_rnn", True),
+    ("tensorflow._api.v2.nn", "relu", False),
+])
+def test_tf1_names_of_submodules(module, name, tf1_code):
+    assert (causes_of(attribute_error(module, name))[:1] == [CAUSE]) == tf1_code
+
+
+@pytest.mark.parametrize("module, name, tf1_code", [
+    ("keras.backend", "get_session", True),
+    ("tensorflow.keras.backend", "set_session", True),
+    ("keras.backend", "clear_session", False),
+])
+def test_keras_backend_sessions(module, name, tf1_code):
+    assert (causes_of(attribute_error(module, name))[:1] == [CAUSE]) == tf1_code
+
+
+@pytest.mark.parametrize("module, tf1_code", [
+    ("tensorflow.contrib", True), ("tensorflow.contrib.slim", True),
+    ("tensorflow.examples.tutorials.mnist", True), ("tensorflow.keras", False),
+])
+def test_packages_only_tensorflow_1_ships(module, tf1_code):
+    text = f"ModuleNotFoundError: No module named '{module}'"
+    assert (causes_of(text)[:1] == [CAUSE]) == tf1_code
+
+
+def test_old_standalone_keras_calling_tf1_names_is_a_keras_too_old_for_tf2():
+    """Keras <= 2.3 itself calls the TF1 API: the installed pair is the problem, TF1 code second."""
+    text = (
+        '  File "/usr/local/lib/python3.6/dist-packages/keras/backend/tensorflow_backend.py", '
+        "line 190, in get_session\n    default_session = tf.get_default_session()\n"
+        "AttributeError: module 'tensorflow' has no attribute 'get_default_session'"
+    )
+    assert causes_of(text)[:2] == ["keras-tf-version-skew", CAUSE]
+
+
+def test_the_fix_names_the_compat_v1_replacement_and_the_python_tf1_needs():
+    finding = explain_text(attribute_error("tensorflow", "placeholder")).findings[0]
+    steps = " ".join(step.description for step in finding.fix)
+    assert "tf.compat.v1.placeholder" in steps and "disable_v2_behavior" in steps
+    assert "3.6 and 3.7" in steps
+    contrib_error = "ModuleNotFoundError: No module named 'tensorflow.contrib'"
+    contrib = explain_text(contrib_error).findings[0]
+    assert "no TensorFlow 2 copy" in contrib.fix[0].description
+
+
+# -- real reports ----------------------------------------------------------------------------------
+
+
+def test_real_reports_of_tf1_code_under_tf2_are_named_first():
+    cases = [c for c in corpus.load() if c["cause"] == CAUSE]
+    assert len(cases) >= 10
+    wrong = [c["id"] for c in cases if causes_of(c["text"])[:1] != [CAUSE]]
+    assert wrong == []
+
+
+# -- with the environment --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("installed, confirmed", [("2.16.2", True), ("1.15.5", False)])
+def test_the_installed_tensorflow_confirms_or_rules_out_tf1_code(installed, confirmed):
+    facts = mac_facts(distributions=[dist("tensorflow", installed)])
+    text = attribute_error("tensorflow", "Session")
+    alone = next(f for f in explain_text(text).findings if f.cause == CAUSE)
+    refined = [f for f in explain_text(text, facts).findings if f.cause == CAUSE]
+    if confirmed:
+        assert refined[0].confidence > alone.confidence
+        assert explain_text(text, facts).findings[0].cause == CAUSE
+        assert refined[0].evidence["installed_here"] == f"tensorflow {installed}"
+    else:
+        assert not refined or refined[0].confidence < alone.confidence
+
+
+def test_corpus_reports_of_this_cause_cite_their_threads():
+    for case in corpus.load():
+        if case["cause"] == CAUSE:
+            assert case["source_url"].startswith("https://github.com/"), case["id"]
+            assert json.dumps(case["notes"]).strip('"'), case["id"]
