@@ -140,3 +140,7 @@ def test_metal_mismatch_with_its_dependencies_absent_is_one_block_with_one_fix_o
     assert len(installs) == 1, screen
     assert "tensorflow-metal==1.2.0" in installs[0] and "absl-py==" in installs[0]
     assert _rows_before(screen, installs[0][:60]) < SCREEN
+    # the summary counts the one block it shows, not its 25 findings
+    summary = " ".join(screen.split()).split("keras-doctor itself")[-1]
+    assert "1 error (and 24 consequences folded under it) in " in summary, screen
+    assert "25 errors" not in screen

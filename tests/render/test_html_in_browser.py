@@ -142,3 +142,29 @@ def test_light_and_dark_follow_the_system_and_screenshots_are_kept(served):
         assert shot.stat().st_size > 20_000  # text was drawn, not a blank page
     assert (ARTIFACTS / "report-light.png").read_bytes() != \
         (ARTIFACTS / "report-dark.png").read_bytes()
+
+
+def test_a_block_shows_the_worst_it_holds_and_its_consequences_on_one_line(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "checks"))
+    from factories import dist, mac_facts
+
+    from keras_doctor.checks.registry import run_checks
+
+    report = run_checks(mac_facts(distributions=[
+        dist("tensorflow", "2.15.1", requires=["keras<2.16,>=2.15.0"]),
+        dist("keras", "3.5.0", requires=["rich", "namex", "optree"])]))
+    (tmp_path / "skew.html").write_text(render_to_string(report, "html"), encoding="utf-8")
+    httpd = _serve(tmp_path)
+    try:
+        dom = _chromium("--dump-dom",
+                        f"http://127.0.0.1:{httpd.server_address[1]}/skew.html").stdout
+    finally:
+        httpd.shutdown()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", dom))
+    assert "1 error (and 3 consequences folded under it) in " in text
+    assert 'class="finding error"' in dom and 'class="finding warning"' not in dom
+    assert "✗ tensorflow 2.15.1 requires keras" in text  # the root, marked as the block is
+    assert dom.count("<li>and ") == 1 and "missing-dependency" not in dom
+    assert "and 3 dependencies keras needs are absent (rich, namex, optree)" in text

@@ -35,6 +35,7 @@ def test_top_level_keys_in_documented_order():
     assert data["target"] == samples.TARGET
     assert data["summary"] == {
         "errors": 2, "warnings": 2, "infos": 0, "checks_run": 7, "passed": 3, "skipped": 1,
+        "problems": {"errors": 2, "warnings": 2, "infos": 0}, "folded": 0,
     }
     assert data["passed"][0] == {
         "check": "interpreter-arch",

@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any, List, Mapping, Optional
 
-from keras_doctor.findings import Finding, FixStep, Report
+from keras_doctor.findings import Finding, FixStep, Report, Severity
 from keras_doctor.render import steps as run_steps
 from keras_doctor.render import view
 from keras_doctor.render.shell import is_windows_target
@@ -130,12 +130,13 @@ def _area(area: view.AreaView, windows: bool) -> List[str]:
 
 def _block(block: Any, windows: bool) -> List[str]:
     """A root cause with what it explains folded under it, and the block's one fix."""
-    out = _finding(block.root, windows, fix=False)
+    out = _finding(block.root, windows, fix=False, shown=block.worst)
     out.pop()  # reopen the finding's box: the block's lines belong inside it
-    folded = [("also", f) for f in block.same_fix] + [("and", f) for f in block.consequences]
+    folded = [f"<li>also {_code(f.cause)}: {prose(f.title)}</li>" for f in block.same_fix]
+    if block.consequences:  # one line, as on the terminal
+        folded.append(f"<li>{_e(block.consequence_line())}</li>")
     if folded:
-        items = "".join(f"<li>{_e(word)} {_code(f.cause)}: {prose(f.title)}</li>"
-                        for word, f in folded)
+        items = "".join(folded)
         out.append(f'<ul style="margin: .2em 0; padding-left: 1.2em">{items}</ul>')
     if block.fix:
         label = ("Fix (the steps <code>keras-doctor fix</code> runs):" if block.from_plan
@@ -151,8 +152,9 @@ def _block(block: Any, windows: bool) -> List[str]:
 
 
 def _finding(finding: Finding, windows: bool, rank: Optional[int] = None,
-             fix: bool = True) -> List[str]:
-    severity = finding.severity.value
+             fix: bool = True, shown: Optional[Severity] = None) -> List[str]:
+    """`shown`: the severity of the block the finding roots, when it holds worse than itself."""
+    severity = (shown or finding.severity).value
     box = f"border-left: 4px solid {COLORS[severity]}; padding: .2em .8em; margin: .4em 0 .4em .3em"
     rank_text = f"{rank}. {view.percent(finding.confidence)} " if rank is not None else ""
     out = [

@@ -48,6 +48,7 @@ def _groups(report: Report, findings: list) -> list:
     position = {id(finding): index for index, finding in enumerate(findings)}
     return [{
         "root": position[id(block.root)],
+        "severity": block.worst.value,
         "same_fix": [position[id(f)] for f in block.same_fix],
         "consequences": [position[id(f)] for f in block.consequences],
         "fix": [step.to_dict() for step in block.fix],

@@ -86,8 +86,9 @@ def _summary(report: Report) -> str:
 
 
 def _finding(finding: Finding, heading: str, windows: bool, rank: Any = None,
-             fix: bool = True) -> List[str]:
-    severity = finding.severity.value
+             fix: bool = True, shown: Any = None) -> List[str]:
+    """`shown`: the severity of the block the finding roots, when it holds worse than itself."""
+    severity = (shown or finding.severity).value
     prefix = f"{rank}. {view.percent(finding.confidence)} " if rank is not None else ""
     out = [
         f"{heading} {prefix}{SYMBOLS[severity]} {prose(finding.title)}",
@@ -105,10 +106,12 @@ def _finding(finding: Finding, heading: str, windows: bool, rank: Any = None,
 def _block(block: Any, windows: bool) -> List[str]:
     """A root cause as a finding, what it explains listed under it, then the block's one fix."""
     root = block.root
-    out = _finding(root, "####", windows, fix=False)
-    folded = [(f, "also") for f in block.same_fix] + [(f, "and") for f in block.consequences]
+    out = _finding(root, "####", windows, fix=False, shown=block.worst)
+    folded = [f"- also {code_span(f.cause)}: {prose(f.title)}" for f in block.same_fix]
+    if block.consequences:  # one line, as on the terminal: the evidence is in the JSON
+        folded.append(f"- {prose(block.consequence_line())}")
     if folded:
-        out += [f"- {word} {code_span(f.cause)}: {prose(f.title)}" for f, word in folded] + [""]
+        out += [*folded, ""]
     if block.fix:
         heading = ("**Fix (the steps `keras-doctor fix` runs):**" if block.from_plan
                    else "**Fix:**")

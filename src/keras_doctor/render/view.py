@@ -138,8 +138,12 @@ def checks_run(report: Report) -> int:
     return len({p.check for p in report.passed} | reporting)
 
 
-def summary_counts(report: Report) -> Dict[str, int]:
+def summary_counts(report: Report) -> Dict[str, Any]:
+    """Finding-level counts (what scripts have always read) and what a person is shown: the
+    problems (one per root-cause block, by the block's worst severity) and how many findings are
+    folded under them."""
     counts = report.counts()
+    problems = problem_counts(report)
     return {
         "errors": counts["error"],
         "warnings": counts["warning"],
@@ -147,7 +151,29 @@ def summary_counts(report: Report) -> Dict[str, int]:
         "checks_run": checks_run(report),
         "passed": len(report.passed),
         "skipped": len(report.skipped),
+        "problems": {"errors": problems["error"], "warnings": problems["warning"],
+                     "infos": problems["info"]},
+        "folded": len(report.findings) - sum(problems.values()),
     }
+
+
+def problem_counts(report: Report) -> Dict[str, int]:
+    """Problems by severity: each root-cause block counts once, at the worst severity of what it
+    holds (a warning-level root with errors folded under it is an error); explain's possible
+    causes are not grouped, so each counts once."""
+    counts = {severity.value: 0 for severity in Severity}
+    if is_ranked(report):
+        for finding in report.findings:
+            counts[finding.severity.value] += 1
+    else:
+        for block in groups.build_blocks(report):
+            counts[block.worst.value] += 1
+    return counts
+
+
+def folded_count(report: Report) -> int:
+    """Findings folded under a root cause, so not counted as problems of their own."""
+    return 0 if is_ranked(report) else len(report.findings) - len(groups.build_blocks(report))
 
 
 def plural(count: int, one: str, many: str) -> str:
@@ -155,14 +181,24 @@ def plural(count: int, one: str, many: str) -> str:
 
 
 def severity_phrase(report: Report) -> str:
-    """'2 errors, 1 warning' — only the severities that occur; '' when there are no findings."""
-    counts = report.counts()
+    """'2 errors, 1 warning (and 24 consequences folded under them)': the problems a person is
+    shown, one per root-cause block, and how many findings are folded under them; '' when there
+    are no findings."""
+    counts = problem_counts(report)
     parts = [
         plural(counts[severity.value], *SEVERITY_WORDS[severity])
         for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
         if counts[severity.value]
     ]
-    return ", ".join(parts)
+    phrase = ", ".join(parts)
+    folded = folded_count(report)
+    if folded:
+        blocks = groups.build_blocks(report)
+        word = ("consequence", "consequences") if not any(b.same_fix for b in blocks) \
+            else ("related finding", "related findings")
+        under = "it" if sum(counts.values()) == 1 else "them"
+        phrase += f" (and {plural(folded, *word)} folded under {under})"
+    return phrase
 
 
 def causes_hint(report: Report) -> str:
