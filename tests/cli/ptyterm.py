@@ -68,8 +68,9 @@ def strip_ansi(text: str) -> str:
 
 
 def commands_under_fix(screen: str):
-    """The shell lines printed under a `Fix` heading of `check` (indented deeper than the step)."""
-    commands, inside = [], False
+    """The shell lines printed under a `Fix` heading of `check` (indented deeper than the step),
+    a command broken with ` \\` continuations joined as the shell joins it."""
+    commands, inside, continued = [], False, False
     for line in screen.splitlines():
         stripped = line.strip()
         if stripped.startswith("Fix"):
@@ -77,6 +78,29 @@ def commands_under_fix(screen: str):
             continue
         if inside and not stripped:
             inside = False
+        elif inside and continued:
+            commands[-1] += " " + stripped.removesuffix(" \\")
+            continued = stripped.endswith(" \\")
         elif inside and not stripped[:1].isdigit() and line.startswith(" " * 13):
-            commands.append(stripped)
+            commands.append(stripped.removesuffix(" \\"))
+            continued = stripped.endswith(" \\")
+    return commands
+
+
+def command_rows_under_fix(screen: str):
+    """Each command under a `Fix` heading as the rows it takes on the screen."""
+    commands, inside, continued = [], False, False
+    for line in screen.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("Fix"):
+            inside = True
+            continue
+        if inside and not stripped:
+            inside = False
+        elif inside and continued:
+            commands[-1].append(line)
+            continued = stripped.endswith(" \\")
+        elif inside and not stripped[:1].isdigit() and line.startswith(" " * 13):
+            commands.append([line])
+            continued = stripped.endswith(" \\")
     return commands

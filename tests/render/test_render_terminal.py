@@ -182,7 +182,15 @@ def test_the_summary_wraps_at_spaces_on_a_terminal_and_stays_one_line_in_a_log()
     render(report, "terminal", file=screen, color=False, width=100)
     summary = screen.getvalue().split("\n\n")[-1].splitlines()
     assert len(summary) > 1 and all(len(line) <= 100 for line in summary), summary
-    assert "next: `keras-doctor fix --python /home/ada/deep/" in " ".join(summary)
+    # the command is too long for one row: below the sentence, broken between words
+    assert "next: the command below shows the repair" in " ".join(summary)
+    assert summary[-2:] == ["  keras-doctor fix --python \\",
+                            "      /home/ada/" + "deep/" * 12 + "bin/python"]
+    shorter = replace(report, target={**report.target, "path": "/home/ada/tf/bin/python"})
+    screen = _Terminal()
+    render(shorter, "terminal", file=screen, color=False, width=100)
+    assert "next: `keras-doctor fix --python /home/ada/tf/bin/python` shows" in \
+        " ".join(screen.getvalue().split("\n\n")[-1].split())  # fits: kept in the sentence
     logged = plain(report, width=100).rstrip("\n").splitlines()[-1]
     assert logged.startswith("1 error") and "add --apply to carry it out" in logged
 

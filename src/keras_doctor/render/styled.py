@@ -39,9 +39,12 @@ ASCII_SYMBOLS = {"passed": "+", "warning": "!", "error": "x", "info": "i", "skip
 class Lines:
     """An output being built: each line a list of segments."""
 
-    def __init__(self, width: int, encoding: str = "utf-8"):
+    def __init__(self, width: int, encoding: str = "utf-8", on_terminal: bool = False):
         self.width = max(MIN_WIDTH, width)
         self.encoding = encoding
+        # A person reads it in a window of `width` columns: what does not fit is broken at spaces
+        # (commands with a shell continuation); in a log, each stays one line to grep and copy.
+        self.on_terminal = on_terminal
         self.unicode = _can_encode(SYMBOL_SAMPLE, encoding)
         self.rows: List[List[Segment]] = []
 

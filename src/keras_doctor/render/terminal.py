@@ -8,13 +8,15 @@ steps marked. `-v` adds what passed, what was skipped and why, and the evidence 
 
 from __future__ import annotations
 
+import re
+import shlex
 from typing import IO, Any, List, Mapping, Optional
 
-from keras_doctor.findings import Finding, FixStep, Report
+from keras_doctor.findings import Finding, FixStep, Report, StepKind
 from keras_doctor.render import steps as run_steps
 from keras_doctor.render import view
 from keras_doctor.render.evidence import evidence_lines
-from keras_doctor.render.shell import is_windows_target
+from keras_doctor.render.shell import broken_command, is_windows_target
 from keras_doctor.render.styled import (
     Lines,
     Segment,
@@ -55,7 +57,7 @@ def build(
     report: Report, *, verbose: bool = False, width: int = 100, encoding: str = "utf-8",
     on_terminal: bool = False,
 ) -> Lines:
-    lines = Lines(width, encoding)
+    lines = Lines(width, encoding, on_terminal=on_terminal)
     windows = is_windows_target(report.target)
     _header(lines, report)
     _steps(lines, report, verbose)
@@ -93,12 +95,21 @@ def _healthy_line(lines: Lines, areas: List[view.AreaView]) -> None:
         hang=4,
         style="heading",
     )
-    lines.rows[-1].append((f"  {', '.join(counts)}" if counts else "", "dim"))
+    if counts:
+        tail = f"  {', '.join(counts)}"
+        if sum(len(text) for text, _ in lines.rows[-1]) + len(tail) <= lines.width:
+            lines.rows[-1].append((tail, "dim"))
+        else:  # past the window's edge it would break mid-word: on a row of its own
+            lines.add((tail.strip(), "dim"), indent=4)
 
 
 def _header(lines: Lines, report: Report) -> None:
     target = view.describe_target(report.target)
-    lines.add((f"keras-doctor {report.command}", "heading"), (f" — {target}" if target else "", ""))
+    title = f"keras-doctor {report.command}"
+    if lines.on_terminal and len(title) + 3 + len(target) > lines.width:
+        lines.wrapped(target, indent=0, lead=[(title, "heading"), (" — ", "")], hang=2)
+    else:
+        lines.add((title, "heading"), (f" — {target}" if target else "", ""))
     environment = view.environment_line(report.target)
     if environment:
         lines.wrapped(environment, indent=2, style="dim")
@@ -221,8 +232,15 @@ def _fix_step(lines: Lines, step: FixStep, number: str, indent: int, windows: bo
     if step.destructive:
         lead.append(("[destructive] ", "destructive"))
     lines.wrapped(description, indent=indent, lead=lead, hang=indent + len(number))
-    if code:
-        lines.add((code, "code"), indent=indent + len(number) + 2)
+    start = indent + len(number) + 2
+    if code and step.kind is StepKind.RUN and step.command and not windows \
+            and lines.on_terminal and start + len(code) > lines.width:
+        # The window would break it inside a word (a path, `--python-version`) and a pasted
+        # copy would run something else: break it between words, with a shell continuation.
+        for row in broken_command(step.command, lines.width - start):
+            lines.add((row, "code"), indent=start)
+    elif code:
+        lines.add((code, "code"), indent=start)
     elif target:
         lines.add((target, "code"), indent=indent + len(number) + 2)
 
@@ -272,7 +290,28 @@ def _steps(lines: Lines, report: Report, verbose: bool) -> None:
 def _summary(lines: Lines, report: Report, on_terminal: bool = False) -> None:
     worst = report.worst()
     style = worst.value if worst is not None else "passed"
-    if on_terminal:  # a person reads it: wrapped at spaces, never broken inside a word
-        lines.wrapped(view.summary_line(report), indent=0, style=style)
-    else:
+    if not on_terminal:
         lines.add((view.summary_line(report), style))  # one line: logs grep for it
+        return
+    # A person reads it: wrapped at spaces, never inside a word; a command stays whole on one
+    # line, or, longer than the window, goes below the sentence, broken with a continuation.
+    marked = view.summary_line(report, code="\x00{}\x01")
+    below: List[str] = []
+
+    def command(match: Any) -> str:
+        text = match.group(1)
+        if len(text) + 2 <= lines.width:
+            return f"`{text}`".replace(" ", "\u00a0")  # no break inside it
+        below.append(text)
+        return "the command below"
+
+    sentence = re.sub("\x00(.*?)\x01", command, marked)
+    start = len(lines.rows)
+    lines.wrapped(sentence + (":" if below else ""), indent=0, style=style)
+    for row in lines.rows[start:]:
+        row[:] = [(text.replace("\u00a0", " "), name) for text, name in row]
+    for text in below:
+        parts = [text] if is_windows_target(report.target) else \
+            broken_command(shlex.split(text), lines.width - 2)
+        for part in parts:
+            lines.add((part, "code"), indent=2)
