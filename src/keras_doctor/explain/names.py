@@ -181,6 +181,9 @@ class NameResolver:
             if atlas.get("in_latest"):  # the newest Keras has it: the installed one is older
                 evidence["first_release"] = f"keras {first}"
                 return [Verdict("package-too-old-for-api", 0.6, evidence)]
+            last_keras2 = atlas.get("last_keras2")
+            if last.major < 3 and last_keras2 and last < Version(last_keras2):
+                return self._gone_within_keras2(atlas, evidence, keras3, removed_cause)
             if last.major < 3:
                 return [Verdict(removed_cause, 0.6 if keras3 else 0.5, evidence)]
             return None
@@ -197,6 +200,21 @@ class NameResolver:
             evidence["closest"] = atlas["closest"][0]
             return [Verdict("keras-api-moved", 0.65, evidence)]
         return None
+
+    @staticmethod
+    def _gone_within_keras2(
+        atlas: Dict[str, Any], evidence: Dict[str, Any], keras3: bool, removed_cause: str
+    ) -> List[Verdict]:
+        """Gone before the last Keras 2 (keras.layers.merge after 2.8, keras.utils.np_utils after
+        2.12): Keras 2 itself moved it, so Keras 3 is not what removed it. Where the newest Keras
+        exports the name says where it went."""
+        evidence["last_release_with_it"] = f"keras {atlas['versions_with'][-1]}"
+        if atlas.get("where"):
+            evidence["moved_to"] = atlas["where"][0]
+            return [Verdict("keras-api-moved", 0.75, evidence),
+                    Verdict(removed_cause, 0.35 if keras3 else 0.25, evidence)]
+        return [Verdict("keras-api-moved", 0.6, evidence),
+                Verdict(removed_cause, 0.45 if keras3 else 0.35, evidence)]
 
     @staticmethod
     def _absent_between(
@@ -291,6 +309,7 @@ class NameResolver:
                 "where": atlas.where(name, version)[:5] if version else [],
                 "closest": atlas.closest(module, name, version)[:3] if version else [],
                 "checked_against": f"keras {version}" if version else None,
+                "last_keras2": keras2[-1] if keras2 else None,
                 "in_oldest": bool(
                     root_sample and versions_with and versions_with[0] == root_sample[0]
                 ),

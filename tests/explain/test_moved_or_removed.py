@@ -1,0 +1,70 @@
+"""Moved or removed: a Keras name that fails to import is judged by the symbol atlas's history.
+
+Gone before the last Keras 2 (keras.layers.merge after 2.8, keras.utils.vis_utils after 2.12): Keras
+2 itself moved it, and the newest Keras names where it went — `keras-api-moved`, never "Keras 3
+removed it". Present through Keras 2.15 and in no Keras 3 module — `keras3-removed-api`. Both sides
+are tested with names the atlas itself classifies, so a wrong atlas reading fails here too.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from keras_doctor import knowledge
+from keras_doctor.explain.engine import hypotheses
+
+
+def ranked(text: str) -> list:
+    return [(h.cause, h.evidence) for h in hypotheses(text)[1]]
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return knowledge.load().atlas
+
+
+def _keras(atlas, major: str) -> list:
+    return [v for v in atlas.sampled("keras") if v.startswith(major)]
+
+
+@pytest.mark.parametrize("module, name, now_in", [
+    ("keras.layers.normalization", "BatchNormalization", "keras.layers"),
+    ("keras.layers.merge", "Concatenate", "keras.layers"),
+    ("keras.utils.vis_utils", "plot_model", "keras.utils"),
+    ("keras.utils.data_utils", "get_file", "keras.utils"),
+])
+def test_a_name_keras_2_moved_is_moved_with_where_it_went(atlas, module, name, now_in):
+    keras2, keras3 = _keras(atlas, "2."), _keras(atlas, "3.")
+    history = atlas.versions_with(module, name)
+    assert history and history[-1] in keras2[:-1]  # gone before the last Keras 2
+    assert atlas.lookup(now_in, name, keras3[-1])  # and the newest Keras has it elsewhere
+    (cause, evidence), *rest = ranked(f"ImportError: cannot import name '{name}' from '{module}'")
+    assert cause == "keras-api-moved"
+    assert evidence["moved_to"] == now_in
+    assert "keras3-removed-api" in [c for c, _ in rest]  # still there, below
+
+
+@pytest.mark.parametrize("module", ["keras.layers.merge", "keras.layers.core",
+                                    "keras.layers.advanced_activations", "keras.utils.np_utils"])
+def test_a_module_keras_2_moved_is_moved(module):
+    causes = [c for c, _ in ranked(f"ModuleNotFoundError: No module named '{module}'")]
+    assert causes[:2] == ["keras-api-moved", "keras3-removed-api"]
+
+
+@pytest.mark.parametrize("name", ["ThresholdedReLU", "LocallyConnected2D", "DenseFeatures"])
+def test_a_name_only_keras_3_dropped_is_removed(atlas, name):
+    keras2, keras3 = _keras(atlas, "2."), _keras(atlas, "3.")
+    assert atlas.lookup("keras.layers", name, keras2[-1])
+    assert not any(atlas.lookup("keras.layers", name, v) for v in keras3)
+    causes = [c for c, _ in ranked(f"ImportError: cannot import name '{name}' from "
+                                   "'keras.layers'")]
+    assert causes[0] == "keras3-removed-api"
+    assert "keras-api-moved" not in causes[:1]
+
+
+def test_keras_3_removals_the_migration_guide_lists_stay_removed():
+    for text in ("ImportError: cannot import name 'ImageDataGenerator' from "
+                 "'keras.preprocessing.image'",
+                 "ModuleNotFoundError: No module named 'keras.preprocessing.text'",
+                 "AttributeError: module 'keras.layers' has no attribute 'experimental'"):
+        assert ranked(text)[0][0] == "keras3-removed-api", text
