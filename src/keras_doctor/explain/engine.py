@@ -131,6 +131,10 @@ def hypotheses(
         hyp.excerpt = sibling.excerpt
         hyp.position = sibling.position
         hyp.sources.extend(sibling.sources)
+    if ("no-wheel-for-python" in found or "no-wheel-for-platform" in found) and (
+        "rosetta-python" not in found  # an Intel Python on an Apple Silicon Mac: resolve saw it
+    ):
+        _wheel_tables_decide(found, cleaned.text, read)
     if not found:
         window = cleaned.text[-clues_module.TAIL :]
         for cause_id, weight, extra in fallback.candidates(window, read):
@@ -148,6 +152,41 @@ def hypotheses(
     ranked = sorted(found.values(), key=lambda h: (-h.score, -h.position))
     cleaned.clues = read
     return cleaned, ranked
+
+
+WHEEL_DECISIVE = 0.7  # share of the candidate machines the tables must agree on to decide
+_WHEEL_MECHANISM = {
+    "no-wheel-for-platform": "pip found no wheel, and the release table shows that the releases "
+    "asked for publish none for the platform the paste shows (for any Python).",
+    "no-wheel-for-python": "pip found no wheel, and the release table shows that the releases "
+    "asked for publish wheels for this platform, but none for the Python the paste shows.",
+}
+
+
+def _wheel_tables_decide(found: Dict[str, Hypothesis], text_: str, read: Any) -> None:
+    """pip's "no matching distribution" fits both wheel causes; when the requirement's release
+    table settles which one for every platform and Python the paste can be from, it decides."""
+    from keras_doctor.explain import wheels
+
+    decision = wheels.decide(text_, read.python_version, read.machine, read.platform)
+    if decision is None or decision[1] < WHEEL_DECISIVE:
+        return  # the tables leave it open: the resolve step's reading of the paste stands
+    cause, probability, evidence = decision
+    other = "no-wheel-for-python" if cause == "no-wheel-for-platform" else "no-wheel-for-platform"
+    known = found.get(cause) or found.get(other)
+    evidence = {**evidence, "share_of_candidates": round(probability, 2)}
+    for cause_id, weight in ((cause, 0.3 + 0.6 * probability), (other, 0.9 - 0.6 * probability)):
+        hyp = found.setdefault(cause_id, Hypothesis(cause_id))
+        hyp.weights = [weight]
+        hyp.evidence.update(evidence)
+        if cause_id == cause:
+            hyp.mechanism = _WHEEL_MECHANISM[cause]
+        if known is not None and hyp is not known:
+            hyp.signatures = hyp.signatures or list(known.signatures)
+            hyp.excerpt = hyp.excerpt or known.excerpt
+            hyp.position = max(hyp.position, known.position)
+            hyp.sources.extend(s for s in known.sources if s not in hyp.sources)
+        hyp.sources.append(evidence["decided_by"])
 
 
 def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:

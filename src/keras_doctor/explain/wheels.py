@@ -1,0 +1,313 @@
+"""No wheel for this Python, or for this platform? The release tables decide, not a guess.
+
+pip says the same thing for both ("Could not find a version that satisfies the requirement
+tensorflow (from versions: none)"). What tells them apart is in the paste and in the index: the
+Python the paths or the prompt show (`lib/python3.13/`, `Python 3.8.17`), the machine (an Apple
+Silicon Mac, Windows, 32-bit), the versions pip did offer (`from versions: 2.13.0rc0, …, 2.13.0`
+is exactly what an arm64 Mac gets of tensorflow), and the release table of the requirement
+(`knowledge/data/releases/<project>.json`, generated from the index): which wheels the requested
+releases publish. If no requested release has a wheel for the platform, the platform is the cause;
+if the platform has wheels but none for this Python, the Python is. Read directly (the knowledge
+package costs more to import than an explanation), only when a wheel is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
+
+RELEASES = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "releases"
+PLATFORMS = ("macos-arm64", "macos-x86_64", "linux-x86_64", "linux-aarch64", "windows-amd64",
+             "windows-32")
+PYTHONS = tuple(f"3.{minor}" for minor in range(5, 15))
+_REQUIREMENT = re.compile(
+    r"(?:satisfies the requirement|No matching distribution found for) "
+    r"(?P<requirement>[A-Za-z0-9][\w.\-\[\]]*(?:\s*[=<>!~]=?\s*[\w.*]+(?:,\s*[=<>!~]=?\s*[\w.*]+)*)?)"
+    r"(?: \(from versions: (?P<offered>[^)\n]*)\))?"
+)
+_PYTHON = re.compile(
+    r"(?i)(?:[/\\]python(?P<a>3)\.(?P<b>\d{1,2})[/\\]|[/\\]Python3(?P<d>\d{1,2})[/\\]|"
+    r"\bPython ?(?P<e>3)\.(?P<f>\d{1,2})(?:\.\d+)?\b|\bpython(?P<g>3)\.(?P<h>\d{1,2})\b|"
+    r"\bpy(?:thon)?@?3\.(?P<i>\d{1,2})\b|\bcp3(?P<j>\d{1,2})\b)"
+)
+_MAC = re.compile(r"/Users/|/opt/homebrew/|Python\.framework|(?<![-\w])[Mm]ac ?OS(?: ?X)?(?![-\w])|"
+                  r"MacBook|\bMBP\b|\bM[1-4]\b|\b[Dd]arwin\b|(?<![-\w])OS ?X\b|Apple Silicon|"
+                  r"Big Sur|Monterey|Ventura|Sonoma|Sequoia|Catalina|\biMac\b|\bmacosx_")
+_APPLE_SILICON = re.compile(r"(?i)\bM[1-4]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
+                            r"miniforge|mambaforge|osx-arm64")
+_MAC_INTEL = re.compile(r"(?i)\bIntel\b|(?<![A-Za-z0-9])x86_64\b|osx-64|/usr/local/Cellar/")
+_WINDOWS = re.compile(r"[A-Za-z]:\\|\\AppData\\|\bWindows\b|\bwin_amd64\b|\bwin32\b|PS [A-Z]:\\|"
+                      r"\bcmd\.exe\b|\\Scripts\\pip")
+_LINUX = re.compile(r"(?i)/home/|\bUbuntu\b|\bDebian\b|\bLinux\b|/usr/lib/python3|manylinux|"
+                    r"\bCentOS\b|\bFedora\b|/content/")
+_LINUX_ARM = re.compile(r"(?i)\baarch64\b|\barmv[78]l?\b|Raspberry|Jetson|\barm64\b")
+_THIRTY_TWO_BIT = re.compile(
+    r"(?i)\b32[- ]?bit\b|\bwin32\b|python3?\d*-32\b|-3\.\d+-32\b|\bi[36]86\b|\barmv7l\b"
+)
+
+
+@cache
+def table(project: str) -> Optional[Dict[str, Tuple[List[str], str]]]:
+    """version → (wheel tags, upload date) of the project's release table; None without one."""
+    try:
+        data = json.loads((RELEASES / f"{project}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {version: (list(record.get("wheels", ())), str(record.get("uploaded") or ""))
+            for version, record in data.get("releases", {}).items()}
+
+
+def _tag_platforms(platform_tag: str) -> FrozenSet[str]:
+    if platform_tag == "any":
+        return frozenset(PLATFORMS)
+    if platform_tag.startswith("macosx"):
+        if platform_tag.endswith("universal2") or platform_tag.endswith("universal"):
+            return frozenset({"macos-arm64", "macos-x86_64"})
+        return frozenset({"macos-arm64"} if platform_tag.endswith("arm64") else {"macos-x86_64"})
+    if "linux" in platform_tag:
+        if platform_tag.endswith("aarch64"):
+            return frozenset({"linux-aarch64"})
+        return frozenset({"linux-x86_64"}) if platform_tag.endswith("x86_64") else frozenset()
+    if platform_tag == "win_amd64":
+        return frozenset({"windows-amd64"})
+    if platform_tag == "win32":
+        return frozenset({"windows-32"})
+    return frozenset()
+
+
+def _tag_pythons(interpreter: str, abi: str) -> FrozenSet[str]:
+    match = re.fullmatch(r"(?:cp|py)3(\d*)", interpreter)
+    if not match:
+        return frozenset()
+    if not match.group(1):
+        return frozenset(PYTHONS)
+    minor = int(match.group(1))
+    if abi == "abi3" or interpreter.startswith("py"):
+        return frozenset(p for p in PYTHONS if int(p.split(".")[1]) >= minor)
+    return frozenset({f"3.{minor}"})
+
+
+def wheel_pairs(tags: List[str]) -> Set[Tuple[str, str]]:
+    """(platform, python) pairs the wheels of one release install on."""
+    pairs: Set[Tuple[str, str]] = set()
+    for tag in tags:
+        parts = tag.split("-")
+        if len(parts) != 3:
+            continue
+        for interpreter in parts[0].split("."):
+            for platform_tag in parts[2].split("."):
+                for platform in _tag_platforms(platform_tag):
+                    for python in _tag_pythons(interpreter, parts[1]):
+                        pairs.add((platform, python))
+    return pairs
+
+
+def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
+    """The platforms the paste can be from, most specific first; every platform when unknown."""
+    if _THIRTY_TWO_BIT.search(text) or machine == "32-bit":
+        return ["windows-32"] if _WINDOWS.search(text) or platform == "windows" else ["other"]
+    if _MAC.search(text) or platform == "macos":
+        if _APPLE_SILICON.search(text) or machine == "arm64":
+            return ["macos-arm64"]
+        if _MAC_INTEL.search(text):
+            return ["macos-x86_64"]
+        return ["macos-arm64", "macos-x86_64"]
+    if _WINDOWS.search(text) or platform == "windows":
+        return ["windows-amd64"]
+    if _LINUX.search(text) or platform == "linux":
+        return ["linux-aarch64"] if _LINUX_ARM.search(text) else ["linux-x86_64"]
+    return list(PLATFORMS)
+
+
+def read_python(text: str, shown: str = "") -> Optional[str]:
+    found = [m for m in _PYTHON.finditer(text)]
+    for match in reversed(found):
+        minor = next((g for g in (match.group(k) for k in "bdfhij") if g), None)
+        if minor and f"3.{minor}" in PYTHONS:
+            return f"3.{minor}"
+    return shown if shown in PYTHONS else None
+
+
+# CPython feature releases (PEP 569, 596, 619, 664, 693, 719, 745 and their predecessors): a
+# paste written before a Python existed cannot come from it.
+PYTHON_RELEASED = {"3.5": "2015-09-13", "3.6": "2016-12-23", "3.7": "2018-06-27",
+                   "3.8": "2019-10-14", "3.9": "2020-10-05", "3.10": "2021-10-04",
+                   "3.11": "2022-10-24", "3.12": "2023-10-02", "3.13": "2024-10-07",
+                   "3.14": "2025-10-07"}
+HORIZON_DAYS = 365  # a report is taken to be written within a year of the newest release it names
+
+
+MAINSTREAM = ("macos-arm64", "macos-x86_64", "linux-x86_64", "windows-amd64")
+APPLE_SILICON_SINCE = "2020-11-17"  # the first M1 Macs shipped (Apple, 10 November 2020 event)
+_WHEEL_FILE = re.compile(r"\S+\.whl\b")
+
+
+def decide(text: str, python_shown: str = "", machine: str = "", platform: str = ""
+           ) -> Optional[Tuple[str, float, Dict[str, Any]]]:
+    """(cause, probability, evidence) for the wheel pip could not find.
+
+    The candidates are the (platform, Python) pairs the paste can come from: the platform and the
+    Python it shows, else every mainstream one; with `from versions: …` listing releases, the pairs
+    for which exactly those releases had a wheel. Pairs for which a requested release has a wheel
+    are ruled out (pip would have found it), and with `from versions: none` so are those for which
+    any release had one. Among the rest, the share whose platform has no wheel of the requested
+    releases is the probability of `no-wheel-for-platform`. The index is read as it was when the
+    paste was written: up to a year after the newest release it names, or, when it names none,
+    at every release date in turn (each date counting alike), with only the Pythons and Macs that
+    existed then. None when the paste names no requirement with a release table, shows neither
+    platform nor Python nor offered releases (unless the project ships for only some platforms),
+    or nothing is left."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    matches = list(_REQUIREMENT.finditer(text))
+    if not matches or _WHEEL_FILE.search(text):  # a named wheel's own tags decide (resolve)
+        return None
+    try:
+        requirement = Requirement(matches[-1].group("requirement").strip())
+    except InvalidRequirement:
+        return None
+    project = str(canonicalize_name(requirement.name))
+    releases = table(project)
+    if not releases:
+        return None
+    listed = next((m.group("offered") for m in matches if m.group("offered") is not None), None)
+    offered = _offered(listed)
+    about_machine = _WHEEL_FILE.sub(" ", text)  # a wheel's name tells its own tags, not the machine
+    platforms = read_machine(about_machine, machine, platform)
+    python = read_python(about_machine, python_shown)
+    shown = len(platforms) < len(PLATFORMS) or python is not None or bool(offered)
+    cutoff = _cutoff(releases, requirement, offered)
+    shipped_for = {p for tags, uploaded in releases.values() if not cutoff or uploaded <= cutoff
+                   for p, _ in _pairs(tags)}
+    if not shown and shipped_for >= set(MAINSTREAM):
+        return None  # nothing in the paste to weigh: the usual prior stands
+    dates = [cutoff] if cutoff else sorted({u for _, u in releases.values() if u})
+    votes = {"no-wheel-for-platform": 0.0, "no-wheel-for-python": 0.0}
+    wanted: List[str] = []
+    failing: Set[Tuple[str, str]] = set()
+    for date in dates:
+        counted, wanted_then, failing_then = _votes(releases, date, requirement, platforms,
+                                                    python, offered,
+                                                    listed is not None and not offered)
+        counted_total = sum(counted.values())
+        if counted_total:
+            wanted = wanted_then or wanted
+            failing |= failing_then
+            for cause in votes:
+                votes[cause] += counted[cause] / counted_total
+    total = sum(votes.values())
+    if not total:
+        return None
+    cause = max(votes, key=lambda k: votes[k])
+    evidence: Dict[str, Any] = {
+        "requirement": str(requirement),
+        "platform_read": _only({p for p, _ in failing}),
+        "python_read": _only({py for _, py in failing}),
+        "releases_considered": f"{project} {wanted[0]} … {wanted[-1]}" if len(wanted) > 1
+        else f"{project} {wanted[0]}" if wanted else project,
+        "decided_by": f"knowledge/data/releases/{project}.json",
+    }
+    if cutoff:
+        evidence["index_as_of"] = cutoff
+    return cause, votes[cause] / total, evidence
+
+
+def _only(values: Set[str]) -> str:
+    return next(iter(values)) if len(values) == 1 else "unknown"
+
+
+def _votes(releases: Dict[str, Tuple[List[str], str]], date: str, requirement: Any,
+           platforms: List[str], python: Optional[str], offered: List[str], none_offered: bool
+           ) -> Tuple[Dict[str, int], List[str], Set[Tuple[str, str]]]:
+    """The vote of the (platform, Python) candidates on the index as it was at `date`."""
+    from packaging.version import InvalidVersion, Version
+
+    known = {v: tags for v, (tags, uploaded) in releases.items() if uploaded <= date}
+    wanted = []
+    for version in known:
+        try:
+            if requirement.specifier.contains(Version(version), prereleases=True):
+                wanted.append(version)
+        except InvalidVersion:
+            continue
+    votes = {"no-wheel-for-platform": 0, "no-wheel-for-python": 0}
+    failing: Set[Tuple[str, str]] = set()
+    if not wanted:
+        return votes, wanted, failing
+    if len(platforms) == len(PLATFORMS):
+        platforms = list(MAINSTREAM)
+    platforms = [p for p in platforms if p != "macos-arm64" or date >= APPLE_SILICON_SINCE]
+    pythons = [python] if python else [p for p in PYTHONS if PYTHON_RELEASED[p] <= date]
+    candidates = [(plat, py) for plat in platforms for py in pythons]
+    if offered:
+        candidates = _pairs_offering(releases, offered, candidates) or candidates
+    wanted_pairs = set().union(*(_pairs(known[v]) for v in wanted))
+    any_pairs = set().union(*(_pairs(tags) for tags in known.values())) if none_offered else set()
+    for plat, py in candidates:
+        if (plat, py) in wanted_pairs or (plat, py) in any_pairs:
+            continue  # pip would have found a wheel: not where the paste comes from
+        platform_has = any(p == plat for p, _ in wanted_pairs)
+        votes["no-wheel-for-python" if platform_has else "no-wheel-for-platform"] += 1
+        failing.add((plat, py))
+    return votes, wanted, failing
+
+
+def _pairs(tags: List[str]) -> FrozenSet[Tuple[str, str]]:
+    return _pairs_cached(tuple(tags))
+
+
+@cache
+def _pairs_cached(tags: Tuple[str, ...]) -> FrozenSet[Tuple[str, str]]:
+    return frozenset(wheel_pairs(list(tags)))
+
+
+def _cutoff(releases: Dict[str, Tuple[List[str], str]], requirement: Any,
+            offered: List[str]) -> str:
+    """The date the index is read at: a year after the newest release the paste names, or ''."""
+    from datetime import date, timedelta
+
+    named = [v for v in offered if v in releases]
+    named += [spec.version for spec in requirement.specifier
+              if spec.operator in ("==", "===", "~=") and spec.version in releases]
+    dates = [releases[v][1] for v in named if releases[v][1]]
+    if not dates:
+        return ""
+    newest = date.fromisoformat(max(dates)[:10])
+    return (newest + timedelta(days=HORIZON_DAYS)).isoformat()
+
+
+def _offered(text: Optional[str]) -> List[str]:
+    if not text or text.strip() == "none":
+        return []
+    return [v.strip() for v in text.split(",") if v.strip()]
+
+
+OFFER_SLACK_DAYS = 45  # releases a paste's `from versions:` list may have just missed
+
+
+def _pairs_offering(releases: Dict[str, Tuple[List[str], str]], offered: List[str],
+                    candidates: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
+    """The candidate (platform, Python) pairs for which exactly the final releases pip offered
+    had a wheel, on the index as it was when the newest of them came out: pip lists what the
+    machine can install."""
+    from datetime import date, timedelta
+
+    finals = {v for v in offered if v in releases}
+    if not finals:
+        return []
+    newest = max(releases[v][1] for v in finals)
+    if not newest:
+        return []
+    then = (date.fromisoformat(newest[:10]) + timedelta(days=OFFER_SLACK_DAYS)).isoformat()
+    pairs_of = {v: wheel_pairs(tags) for v, (tags, uploaded) in releases.items()
+                if uploaded and uploaded <= then}
+    out = []
+    for pair in candidates:
+        installable = {v for v, pairs in pairs_of.items() if pair in pairs}
+        if installable and finals <= installable and len(installable - finals) <= 1:
+            out.append(pair)
+    return out

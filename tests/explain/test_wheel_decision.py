@@ -1,0 +1,102 @@
+"""No wheel for this Python, or for this platform: decided from the release tables and the paste.
+
+pip prints the same "Could not find a version that satisfies the requirement" for both. The
+Python and machine the paste shows, the versions pip offered, and the requirement's release table
+(generated from the index) decide which; each case below checks the table fact it rests on, so a
+regenerated table that changes the fact changes the expectation with it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from keras_doctor.explain import wheels
+from keras_doctor.explain.engine import hypotheses
+
+PLATFORM, PYTHON = "no-wheel-for-platform", "no-wheel-for-python"
+
+
+def top(text: str) -> str:
+    return hypotheses(text)[1][0].cause
+
+
+def pip_error(requirement: str, offered: str = "none") -> str:
+    return (f"ERROR: Could not find a version that satisfies the requirement {requirement} "
+            f"(from versions: {offered})\nERROR: No matching distribution found for {requirement}")
+
+
+def has_wheel(project: str, version: str, platform: str, python: str) -> bool:
+    tags, _ = wheels.table(project)[version]
+    return (platform, python) in wheels.wheel_pairs(tags)
+
+
+def test_a_python_no_release_supports_is_the_python():
+    assert not any(has_wheel("tensorflow", v, "linux-x86_64", "3.14")
+                   for v in wheels.table("tensorflow"))
+    text = ("(.venv) ada@host:~/proj$ .venv/bin/python -m pip install tensorflow\n"
+            "  /home/ada/proj/.venv/lib/python3.14/site-packages\n" + pip_error("tensorflow"))
+    assert top(text) == PYTHON
+
+
+def test_apple_silicon_before_tensorflow_built_for_it_is_the_platform():
+    assert not has_wheel("tensorflow", "2.9.0", "macos-arm64", "3.9")
+    assert has_wheel("tensorflow", "2.9.0", "macos-x86_64", "3.9")
+    text = "ada@Adas-MacBook-Pro (M1) ~ % pip install tensorflow==2.9.0\n" + pip_error(
+        "tensorflow==2.9.0")
+    assert top(text) == PLATFORM
+
+
+def test_apple_silicon_with_a_python_too_new_for_the_release_is_the_python():
+    assert has_wheel("tensorflow", "2.16.1", "macos-arm64", "3.12")
+    assert not has_wheel("tensorflow", "2.16.1", "macos-arm64", "3.13")
+    text = ("ada@Adas-MacBook-Pro ~ % /opt/homebrew/bin/python3.13 -m pip install "
+            "tensorflow==2.16.1\n" + pip_error("tensorflow==2.16.1"))
+    assert top(text) == PYTHON
+
+
+def test_an_intel_mac_after_the_last_intel_build_is_the_platform():
+    newest_intel = max((v for v in wheels.table("tensorflow")
+                        if has_wheel("tensorflow", v, "macos-x86_64", "3.11")),
+                       key=lambda v: tuple(int(p) for p in v.split(".")))
+    assert newest_intel.startswith("2.16")
+    assert has_wheel("tensorflow", "2.18.0", "macos-arm64", "3.11")
+    text = ("MacBook Pro (Intel, x86_64), macOS 13, Python 3.11\n"
+            + pip_error("tensorflow==2.18.0"))
+    assert top(text) == PLATFORM
+
+
+def test_windows_asking_for_apples_build_is_the_platform():
+    text = ("PS C:\\Users\\ada\\proj> pip install tensorflow-macos\n"
+            + pip_error("tensorflow-macos"))
+    assert top(text) == PLATFORM
+
+
+def test_what_pip_offered_names_the_machine():
+    """`2.13.0rc0 … 2.13.0` is exactly what an arm64 Mac with Python 3.8 could install then."""
+    offered = "2.13.0rc0, 2.13.0rc1, 2.13.0rc2, 2.13.0"
+    assert top(pip_error("tensorflow==2.9.3", offered)) == PLATFORM
+    decided = wheels.decide(pip_error("tensorflow==2.9.3", offered))
+    assert decided is not None and decided[2]["platform_read"] == "macos-arm64"
+
+
+def test_what_pip_offered_names_the_python():
+    """A list starting at 2.5.0rc0, the first TensorFlow with cp39 wheels: Python 3.9."""
+    offered = "2.5.0rc0, 2.5.0, 2.5.1, 2.6.0, 2.6.1, 2.6.2, 2.7.0"
+    decided = wheels.decide(pip_error("tensorflow==1.13.1", offered))
+    assert decided is not None and decided[0] == PYTHON and decided[2]["python_read"] == "3.9"
+    assert top(pip_error("tensorflow==1.13.1", offered)) == PYTHON
+
+
+def test_nothing_shown_leaves_the_prior_and_a_named_wheel_its_own_step():
+    assert wheels.decide(pip_error("tensorflow")) is None
+    named = ("tensorflow-2.4.1-cp36-cp36m-macosx_10_11_x86_64.whl is not a supported wheel on "
+             "this platform.\n" + pip_error("tensorflow==2.4.1"))
+    assert wheels.decide(named) is None
+
+
+@pytest.mark.parametrize("text", [
+    "C:\\Users\\ada> py -3.8-32 -m pip install tensorflow\n" + pip_error("tensorflow"),
+    "Python 3.8.10 (32-bit) on Windows\n" + pip_error("tensorflow"),
+])
+def test_a_32_bit_python_is_the_platform(text):
+    assert top(text) == PLATFORM
