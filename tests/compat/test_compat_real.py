@@ -21,6 +21,7 @@ pytestmark = pytest.mark.slow
 
 TF215 = ["tensorflow-cpu==2.15.1"]
 MAC_ARM64 = "macosx_12_0_arm64"
+LINUX_X86 = "manylinux_2_17_x86_64"
 
 
 def env_python(name, steps):
@@ -65,12 +66,23 @@ def test_numpy_2_forced_onto_tf_2_15_is_one_numpy_abi_finding(tmp_path):
 
 
 def test_numpy_2_with_tf_2_14_is_found_although_tf_2_14_declares_no_cap(tmp_path):
-    py = env_python("tf214-numpy2", [["tensorflow-cpu==2.14.0"], ["--no-deps", "numpy==2.1.3"]])
-    report = check("--python", py, cwd=tmp_path)
+    # Only metadata decides this finding (TensorFlow 2.14's declared requirement, numpy's version)
+    # and the knowledge base: the real wheels laid out for Linux, hollow (envs.hollow_tree), so the
+    # 2.14 gigabyte is not installed for one finding. That numpy 2 really breaks a NumPy 1.x build
+    # of TensorFlow at import is shown on 2.15.1 just below, in a real virtualenv.
+    site = envs.target_tree("linux-tf214-numpy2", ["tensorflow-cpu==2.14.0", "numpy==2.1.3"],
+                            LINUX_X86, "3.11", hollow="headers")
+    report = check("--path", str(site), "--platform", "linux-x86_64", "--python-version", "3.11",
+                   cwd=tmp_path)
     (found,) = of(report, "numpy-abi-mismatch")
     assert found["check"] == "numpy-abi"
+    assert found["evidence"]["tensorflow_version"] == "2.14.0"
     assert found["evidence"]["declared"] == [">=1.23.5"]
     assert found["evidence"]["runtime"] == "<2"
+
+
+def test_numpy_2_under_a_numpy_1_build_of_tensorflow_fails_at_import():
+    py = env_python("tf215-numpy2", [TF215, ["--no-deps", "numpy==2.1.3"]])
     broken = imports(py, "import tensorflow")
     assert broken.returncode != 0
     assert "NumPy 1.x cannot be run in" in broken.stderr and "_ARRAY_API" in broken.stderr
