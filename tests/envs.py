@@ -174,6 +174,7 @@ def venv(
     python: str = "3.11",
     compile_bytecode: bool = False,
     seed: bool = False,
+    hollow_over: Sequence[str] = (),
 ) -> Path:
     """A real virtualenv at `<cache>/venvs/<spec hash>/env`, built by `uv venv` + `uv pip install`.
 
@@ -184,9 +185,16 @@ def venv(
     hard-link from its cache (~80 MB per TensorFlow venv), and most environments are only read by
     the doctor, never imported. Ask for it where a test imports the patient under a timeout
     (verify); elsewhere Python writes what an import needs, once, on first use.
+
+    `hollow_over` lays more real wheels (`name==version`, built for this machine) over the installed
+    packages afterwards, file by file, the way `uv pip install --no-deps` of a second build of the
+    same package overwrites the first one's files: for an environment whose tests read only that
+    build's metadata and headers, or uninstall it, never import it (`hollow_tree`).
     """
     spec = {"python": python, "steps": [list(s) for s in steps], "compile": compile_bytecode,
             "seed": seed}
+    if hollow_over:
+        spec["hollow_over"] = list(hollow_over)
 
     def build(root: Path, log: Path) -> None:
         uv = uv_executable()
@@ -201,8 +209,48 @@ def venv(
             if compile_bytecode:
                 argv.append("--compile-bytecode")
             _run(argv + list(step), log)
+        site = find_site_packages(env_dir)
+        for pin in hollow_over:
+            assert site is not None
+            first, *older = host_platform_tags()
+            overlay_files(unpacked_wheel(pin, first, python, older, hollow="headers"), site,
+                          venv_python(env_dir).parent)
 
     return _cached("venvs", name, spec, build) / "env"
+
+
+def host_platform_tags() -> List[str]:
+    """The wheel platform tags this machine accepts, most specific first, as pip needs them for
+    `--platform` (it does not widen manylinux_2_36 down to a manylinux_2_27 wheel by itself)."""
+    from packaging.tags import sys_tags
+
+    platforms = list(dict.fromkeys(tag.platform for tag in sys_tags()))
+    return [p for p in platforms if not p.startswith("linux_")] or platforms
+
+
+def overlay_files(source: Path, site: Path, scripts: Path) -> None:
+    """Hard-link every file of an unpacked wheel into `site`, replacing files of the same name,
+    keeping the rest: what installing a wheel over another does. The scripts pip wrote for
+    `--target` into `bin/` go to the environment's `scripts` folder, and the RECORD names them there
+    as an installer into that environment would. A replaced file is unlinked first, so the uv cache
+    it was linked from stays whole."""
+    pip_scripts = "../../bin/"  # how `pip install --target` records them
+    for folder, _dirs, files in os.walk(source):
+        rel = Path(folder).relative_to(source)
+        into = scripts.joinpath(*rel.parts[1:]) if rel.parts[:1] == ("bin",) else site / rel
+        into.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            target = into / name
+            if target.exists() or target.is_symlink():
+                target.unlink()
+            if name == "RECORD" and rel.name.endswith(".dist-info"):
+                here = os.path.relpath(scripts, site).replace(os.sep, "/") + "/"
+                lines = Path(folder, name).read_text().splitlines(keepends=True)
+                target.write_text("".join(here + line[len(pip_scripts):]
+                                          if line.startswith(pip_scripts) else line
+                                          for line in lines))
+            else:
+                os.link(os.path.join(folder, name), target)
 
 
 def bare_venv(dest: Path) -> Tuple[Path, Path]:

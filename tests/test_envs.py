@@ -79,6 +79,38 @@ def test_trees_share_files_by_hard_links_and_a_later_wheel_replaces_a_whole_pack
     assert os.stat(tree / "alone.py").st_ino == os.stat(first / "alone.py").st_ino
 
 
+def test_a_wheel_laid_over_an_environment_replaces_files_as_an_installer_would(tmp_path):
+    env = tmp_path / "env"
+    site, scripts = env / "lib" / "python3.11" / "site-packages", env / "bin"
+    (site / "pkg").mkdir(parents=True)
+    scripts.mkdir()
+    cached = tmp_path / "uv-cache-file"  # what uv hard-linked the first build's file from
+    cached.write_text("first build")
+    os.link(cached, site / "pkg" / "shared.py")
+    (site / "pkg" / "first_only.py").write_text("kept")
+    (scripts / "tool").write_text("first build's script")
+    wheel = tmp_path / "unpacked"
+    (wheel / "pkg").mkdir(parents=True)
+    (wheel / "pkg" / "shared.py").write_text("second build")
+    (wheel / "bin").mkdir()
+    (wheel / "bin" / "tool").write_text("second build's script")
+    (wheel / "second-1.0.dist-info").mkdir()
+    (wheel / "second-1.0.dist-info" / "RECORD").write_text(
+        "pkg/shared.py,sha256=x,12\n../../bin/tool,sha256=y,22\nsecond-1.0.dist-info/RECORD,,\n")
+
+    envs.overlay_files(wheel, site, scripts)
+
+    assert (site / "pkg" / "shared.py").read_text() == "second build"
+    assert cached.read_text() == "first build"  # replaced by a new link, never written through
+    assert (site / "pkg" / "first_only.py").read_text() == "kept"
+    assert (scripts / "tool").read_text() == "second build's script"
+    assert not (site / "bin").exists()
+    record = (site / "second-1.0.dist-info" / "RECORD").read_text().splitlines()
+    assert record[1] == "../../../bin/tool,sha256=y,22"  # where it is, from site-packages
+    assert (site / record[1].split(",")[0]).resolve() == (scripts / "tool").resolve()
+    assert (wheel / "second-1.0.dist-info" / "RECORD").read_text().count("../../bin/") == 1
+
+
 BINARIES = Path(__file__).parent / "data" / "binaries"
 
 

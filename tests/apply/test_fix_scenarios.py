@@ -18,7 +18,7 @@ from keras_doctor.facts.collect import collect_python
 from keras_doctor.verify import run_verify
 
 TF215 = ["tensorflow-cpu==2.15.1"]
-TF221 = ["tensorflow-cpu==2.21.0"]
+TF221 = ["tensorflow==2.21.0"]
 
 
 def broken_env(tmp_path, name, steps):
@@ -77,7 +77,9 @@ def test_a_forced_version_is_put_back_in_range(tmp_path, capsys, name, steps, ca
 
 @pytest.mark.slow
 def test_tensorflow_and_tensorflow_cpu_together_leave_exactly_one(tmp_path, capsys):
-    python = broken_env(tmp_path, "fix-tf-and-tf-cpu", [TF221, ["--no-deps", "tensorflow==2.21.0"]])
+    python = python_of(envs.copy_tree(envs.venv("fix-tf-and-tf-cpu", [TF221],
+                                                hollow_over=["tensorflow-cpu==2.21.0"]),
+                                      tmp_path / "env"))
     assert "tf-distributions-overlap" in causes(python)
 
     code, plan, outcome = fix(python, capsys)

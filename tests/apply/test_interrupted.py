@@ -158,8 +158,8 @@ def test_sigkill_during_a_real_tensorflow_fix_then_offline_rollback(tmp_path, mo
     from keras_doctor.facts.collect import collect_python
     from keras_doctor.plan.build import build_plan
 
-    cached = envs.venv("fix-tf-and-tf-cpu", [["tensorflow-cpu==2.21.0"],
-                                             ["--no-deps", "tensorflow==2.21.0"]])
+    cached = envs.venv("fix-tf-and-tf-cpu", [["tensorflow==2.21.0"]],
+                       hollow_over=["tensorflow-cpu==2.21.0"])
     python = python_of(envs.copy_tree(cached, tmp_path / "env"))
     facts = collect_python(python)
     plan = build_plan(facts, run_checks(facts))

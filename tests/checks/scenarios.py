@@ -16,12 +16,14 @@ MAC_PACKAGES = ["numpy==1.26.4", "h5py==3.11.0", "grpcio==1.64.1", "ml-dtypes==0
 
 
 def healthy_tf():
-    return envs.venv("healthy-tf", [[f"tensorflow-cpu=={TF}"], ["pip"]])
+    return envs.venv("healthy-tf", [[f"tensorflow=={TF}"], ["pip"]])
 
 
 def tf_and_tf_cpu():
-    return envs.venv("tf-and-tf-cpu",
-                     [[f"tensorflow-cpu=={TF}"], ["--no-deps", f"tensorflow=={TF}"]])
+    # tensorflow-cpu installed over tensorflow; its files are read, uninstalled and restored, never
+    # imported, so that second gigabyte is laid over hollow (envs.venv's hollow_over).
+    return envs.venv("tf-and-tf-cpu", [[f"tensorflow=={TF}"]],
+                     hollow_over=[f"tensorflow-cpu=={TF}"])
 
 
 def mac_arm64_tree():

@@ -162,7 +162,7 @@ def test_the_accepted_values_are_the_ones_in_a_real_tensorflow_wheel():
     """Read the comparison out of TensorFlow's own source in a real environment."""
     import envs
 
-    env = envs.venv("healthy-tf", [["tensorflow-cpu==2.21.0"]])
+    env = envs.venv("healthy-tf", [["tensorflow==2.21.0"]])
     (loader,) = env.glob("lib/python3*/site-packages/tensorflow/python/util/lazy_loader.py")
     tree = ast.parse(loader.read_text())
     tuples = [node.comparators[0] for node in ast.walk(tree) if isinstance(node, ast.Compare)

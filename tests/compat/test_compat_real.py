@@ -29,7 +29,7 @@ def env_python(name, steps):
 
 
 def healthy():
-    return env_python("healthy-tf", [["tensorflow-cpu==2.21.0"], ["pip"]])
+    return env_python("healthy-tf", [["tensorflow==2.21.0"], ["pip"]])
 
 
 def doctor(*args, cwd, env_extra=None):

@@ -56,7 +56,7 @@ ENVIRONMENTS = {
     "keras 2.15 (generated API, TensorFlow 2.15)": [["tensorflow-cpu==2.15.1"],
                                                     ["--no-deps",
                                                      "opencv-python-headless==4.12.0.88"]],
-    "keras 3 (TensorFlow 2.21)": [["tensorflow-cpu==2.21.0"], ["pip"]],
+    "keras 3 (TensorFlow 2.21)": [["tensorflow==2.21.0"], ["pip"]],
 }
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import envs
 
-HEALTHY = [["tensorflow-cpu", "keras"]]  # latest TF CPU build with its Keras 3
+HEALTHY = [["tensorflow==2.21.0", "keras"]]  # the newest TensorFlow with its Keras 3
 NUMPY2_ON_TF215 = [["tensorflow-cpu==2.15.1"], ["--no-deps", "numpy==2.1.3"]]
 JAX_ONLY = [["jax[cpu]", "keras"]]
 KERAS2_TF215 = [["tensorflow-cpu==2.15.1", "numpy<2"]]  # the last TF whose tf.keras is Keras 2
