@@ -279,7 +279,7 @@ def unpacked_wheel(pin: str, platform_tag: str, python_version: str,
     """
     spec: dict = {"pin": pin, "platform": platform_tag, "python": python_version}
     if hollow:
-        spec["hollow"] = hollow
+        spec["hollow"] = HOLLOW_LAYOUTS[hollow]
 
     def build(root: Path, log: Path) -> None:
         argv = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--only-binary=:all:",
@@ -296,7 +296,7 @@ def unpacked_wheel(pin: str, platform_tag: str, python_version: str,
 
 # -- hollow trees ----------------------------------------------------------------------------------
 # A macOS TensorFlow wheel unpacks to ~1 GB, and the tests that lay one out read only its metadata
-# and its binaries' headers (check --path), or those plus the binaries' symbol tables (the Mach-O
+# and its binaries' headers (check --path), or those plus the binaries' symbols (the Mach-O
 # linkage tests). A hollow tree keeps every file's name and size but only those bytes: the rest of
 # each file is a hole in a sparse file, which costs no disk and reads as zeros. tests/test_envs.py
 # proves on a real wheel that check's facts and the symbol readers see no difference.
@@ -305,34 +305,77 @@ HEAD_BYTES = HEAD_SIZE  # what check reads first of every binary
 _MACHO = {b"\xfe\xed\xfa\xce": (">", 28), b"\xce\xfa\xed\xfe": ("<", 28),
           b"\xfe\xed\xfa\xcf": (">", 32), b"\xcf\xfa\xed\xfe": ("<", 32)}
 _FAT = {b"\xca\xfe\xba\xbe": 20, b"\xca\xfe\xba\xbf": 32}
-_LC_SEGMENT, _LC_SEGMENT_64 = 0x1, 0x19
+_LC_SYMTAB, _LC_DYSYMTAB = 0x2, 0xB
+# What each kind of hollow tree keeps, as named in the cache keys: a tree hollowed another way is
+# never reused for it.
+HOLLOW_LAYOUTS = {"headers": "headers",
+                  "symbols": "symbols: export trie, and the table's undefined names where one is"}
+_LC_DYLD_INFO, _LC_DYLD_INFO_ONLY, _LC_DYLD_EXPORTS_TRIE = 0x22, 0x80000022, 0x80000033
 
 
 def _macho_ranges(read: Callable[[int, int], bytes], base: int,
                   symbols: bool) -> List[Tuple[int, int]]:
     """(offset, length) of the header and load commands of the Mach-O image at `base`, and with
-    `symbols` its __LINKEDIT segment (symbol and string tables, export trie, binding info)."""
+    `symbols` what the symbol readers (facts/macho_symbols.py) read: the export trie, and the
+    symbol table with its strings. Where a trie gives the exports, the table is read for the
+    imports only, so only its undefined entries and their names are kept (a TensorFlow library's
+    string table is mostly the names its trie already holds: three quarters of the tree)."""
     head = read(base, 32)
     if head[:4] not in _MACHO:
         return []
     order, header_size = _MACHO[head[:4]]
     ncmds, sizeofcmds = struct.unpack(order + "II", head[16:24])
     ranges = [(base, header_size + sizeofcmds)]
+    if not symbols:
+        return ranges
     commands, at = read(base + header_size, sizeofcmds), 0
-    for _ in range(ncmds if symbols else 0):
+    symtab = undefined = trie = None
+    for _ in range(ncmds):
         if at + 8 > len(commands):
             break
         cmd, cmdsize = struct.unpack(order + "II", commands[at:at + 8])
-        if cmd in (_LC_SEGMENT, _LC_SEGMENT_64) and \
-                commands[at + 8:at + 24].rstrip(b"\0") == b"__LINKEDIT":
-            fileoff, filesize = (struct.unpack(order + "QQ", commands[at + 40:at + 56])
-                                 if cmd == _LC_SEGMENT_64
-                                 else struct.unpack(order + "II", commands[at + 32:at + 40]))
-            ranges.append((base + fileoff, filesize))
+        body = commands[at:at + max(cmdsize, 8)]
+        if cmd == _LC_SYMTAB and len(body) >= 24:
+            symtab = struct.unpack(order + "4I", body[8:24])
+        elif cmd == _LC_DYSYMTAB and len(body) >= 32:
+            undefined = struct.unpack(order + "2I", body[24:32])  # iundefsym, nundefsym
+        elif cmd in (_LC_DYLD_INFO, _LC_DYLD_INFO_ONLY) and len(body) >= 48:
+            trie = struct.unpack(order + "2I", body[40:48])
+        elif cmd == _LC_DYLD_EXPORTS_TRIE and len(body) >= 16:
+            trie = struct.unpack(order + "2I", body[8:16])
         if cmdsize < 8:
             break
         at += cmdsize
+    if trie and trie[1]:
+        ranges.append((base + trie[0], trie[1]))
+    if symtab is None:
+        return ranges
+    symoff, nsyms, stroff, strsize = symtab
+    entry = 16 if header_size == 32 else 12
+    if not (trie and trie[1] and undefined):
+        return [*ranges, (base + symoff, nsyms * entry), (base + stroff, strsize)]
+    first, count = undefined
+    table = read(base + symoff + first * entry, count * entry)
+    ranges.append((base + symoff + first * entry, len(table)))
+    for row in range(len(table) // entry):
+        (strx,) = struct.unpack(order + "I", table[row * entry:row * entry + 4])
+        if strx < strsize:
+            ranges.append((base + stroff + strx, _string_length(read, base + stroff + strx,
+                                                                 strsize - strx)))
     return ranges
+
+
+def _string_length(read: Callable[[int, int], bytes], offset: int, limit: int) -> int:
+    """Bytes of the NUL-terminated string at `offset` (its NUL included), at most `limit`."""
+    length, chunk = 0, 256
+    while length < limit:
+        data = read(offset + length, min(chunk, limit - length))
+        end = data.find(b"\0")
+        if end >= 0 or not data:
+            return length + (end + 1 if end >= 0 else 0)
+        length += len(data)
+        chunk *= 4
+    return limit
 
 
 def _binary_ranges(read: Callable[[int, int], bytes], symbols: bool) -> List[Tuple[int, int]]:
@@ -426,7 +469,7 @@ def target_tree(
             "python": python_version, "extra": [[t, list(r)] for t, r in extra_trees],
             "layout": "hard-linked unpacked wheels"}
     if hollow:
-        spec["hollow"] = hollow
+        spec["hollow"] = HOLLOW_LAYOUTS[hollow]
 
     def build(root: Path, log: Path) -> None:
         folders = [unpacked_wheel(pin, tag, python_version, hollow=hollow)
