@@ -19,7 +19,8 @@ from keras_doctor.explain.text import site_package_of
 
 _MACOS = re.compile(
     r"illegal hardware instruction|Illegal instruction: 4|zsh: |/Users/|\.dylib|"
-    r"darwin|macOS|Mac ?OS|MacBook|Apple (?:M\d|Silicon)|\bM[1-4]\b|Rosetta"
+    r"darwin|macOS|Mac ?OS|MacBook|Apple (?:M\d|Silicon)|\bM[1-4]\b|Rosetta|/Applications/|"
+    r"/opt/homebrew/|osx-(?:64|arm64)\b|\biMac\b|Mac ?mini"
 )
 _APPLE_SILICON = re.compile(
     r"\bM[1-4]\b|arm64|Apple Silicon|Apple M\d|MacBook[- ](?:Air|Pro)|aarch64"
@@ -42,13 +43,31 @@ def _arch(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return out
 
 
+# An Intel (x86_64) Python on a Mac: Intel Homebrew's /usr/local, the x86 Anaconda installer, an
+# osx-64 conda channel, or the interpreter's own architecture; arm64 ones live under
+# /opt/homebrew, Miniforge, or say arm64.
+_MAC_X86_PYTHON = re.compile(
+    r"/usr/local/(?:bin/python|Cellar/python|opt/python|lib/python)|/(?:ana|mini)conda3?/|"
+    r"osx-64\b|\bx86_64\b|\bi386\b|Rosetta|\bIntel\b"
+)
+_MAC_ARM64_PYTHON = re.compile(r"/opt/homebrew/|miniforge|mambaforge|osx-arm64|\barm64\b")
+
+
 def _sigill(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """A Mac that meets an instruction it cannot run is, nearly always, an Apple Silicon Mac
+    running an Intel Python under Rosetta (every Intel Mac since 2011 has AVX; Rosetta does not
+    translate it): the paths or the prompt say Mac, and those of an Intel Python make it surer."""
+    from keras_doctor.explain.clues import read
+
     scale = found.signature.weight / 0.8  # a dead kernel is weaker evidence than a SIGILL
-    if _MACOS.search(ctx.text):
-        return [
-            ("rosetta-python", 0.8 * scale, {"shell_says": found.excerpt}),
-            ("cpu-lacks-avx", 0.45 * scale, {}),
-        ]
+    mac = _MACOS.search(ctx.text) or read(ctx.text, ctx.frames).platform == "macos"
+    if mac:
+        evidence: Dict[str, Any] = {"shell_says": found.excerpt}
+        x86 = _MAC_X86_PYTHON.search(ctx.text)
+        if x86 and not _MAC_ARM64_PYTHON.search(ctx.text):
+            evidence["intel_python"] = x86.group(0)
+            return [("rosetta-python", 0.9 * scale, evidence), ("cpu-lacks-avx", 0.35 * scale, {})]
+        return [("rosetta-python", 0.8 * scale, evidence), ("cpu-lacks-avx", 0.45 * scale, {})]
     return [("cpu-lacks-avx", min(0.95, 0.82 * scale), {})]
 
 

@@ -1,0 +1,71 @@
+"""Two decisions the paste's own words settle: which interpreter ran, and which CPU it ran on.
+
+An import that works in a terminal and fails in a notebook or IDE is another interpreter, not a
+missing package; a plain "No module named" is still a missing package. An illegal instruction on a
+Mac is an Intel Python under Rosetta (surer when the paths show an Intel Python: /usr/local,
+the x86 Anaconda); on Linux it is a CPU without AVX.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from keras_doctor.explain.engine import hypotheses
+
+
+def ranked(text: str) -> list:
+    return [h.cause for h in hypotheses(text)[1]]
+
+
+@pytest.mark.parametrize("text", [
+    "Unable to import tensorflow in jupyter (yet able to import tensorflow in python and ipython)",
+    "tensorflow is getting imported on my python3 on cmd but not in Jupyter.",
+    "Though I work well with python3 in terminal, but get\n"
+    "`ImportError: no module named 'tensorflow'`\nin jupyter notebook.",
+    "import keras works in the terminal, but in PyCharm I get ModuleNotFoundError: No module "
+    "named 'keras'",
+])
+def test_works_in_one_place_fails_in_the_notebook_is_another_interpreter(text):
+    assert ranked(text)[0] == "wrong-interpreter"
+
+
+@pytest.mark.parametrize("text", [
+    "ModuleNotFoundError: No module named 'h5py'",
+    "ImportError: no module named 'h5py'",
+    "I restarted the notebook kernel but training still fails:\n"
+    "ValueError: Shapes (None, 1) and (None, 10) are incompatible",
+])
+def test_without_two_places_it_is_not_another_interpreter(text):
+    assert "wrong-interpreter" not in ranked(text)[:1]
+
+
+def test_lowercase_no_module_named_is_recognised():
+    assert ranked("ImportError: no module named 'h5py'")[0] == "missing-dependency"
+
+
+@pytest.mark.parametrize("text", [
+    "[1]    4242 illegal hardware instruction  /usr/local/bin/python3 train.py",
+    '  File "/Users/ada/anaconda3/lib/python3.9/site-packages/tensorflow/__init__.py", line 41\n'
+    "Process finished with exit code 132 (interrupted by signal 4: SIGILL)",
+])
+def test_an_illegal_instruction_from_an_intel_python_on_a_mac_is_rosetta(text):
+    found = hypotheses(text)[1]
+    assert found[0].cause == "rosetta-python" and "intel_python" in found[0].evidence
+    assert found[0].score > next(h.score for h in found if h.cause == "cpu-lacks-avx") + 0.4
+
+
+def test_an_illegal_instruction_from_an_arm64_python_on_a_mac_is_still_rosetta_but_less_sure():
+    arm = hypotheses("zsh: illegal hardware instruction  /opt/homebrew/bin/python3 train.py")[1]
+    intel = hypotheses("zsh: illegal hardware instruction  /usr/local/bin/python3 train.py")[1]
+    assert arm[0].cause == intel[0].cause == "rosetta-python"
+    assert arm[0].score < intel[0].score
+
+
+@pytest.mark.parametrize("text", [
+    "Illegal instruction (core dumped)",
+    "Process finished with exit code 132 (interrupted by signal 4: SIGILL)",
+    '  File "/home/ada/venv/lib/python3.10/site-packages/tensorflow/__init__.py", line 41\n'
+    "Illegal instruction (core dumped)",
+])
+def test_an_illegal_instruction_elsewhere_is_a_cpu_without_avx(text):
+    assert ranked(text)[0] == "cpu-lacks-avx"
