@@ -77,7 +77,7 @@ def decode(data: bytes) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from keras_doctor.cli import UsageError
-    from keras_doctor.cli.common import collect_target, emit
+    from keras_doctor.cli.common import collect_target, describe_environment, emit
     from keras_doctor.explain import explain_text
 
     text = read_input(args.file)
@@ -87,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     elif any(getattr(args, name, None) for name in ("python", "path", "facts")):
         raise UsageError("--no-env explains from the text alone: drop --python/--path/--facts")
     report = explain_text(text, facts)
+    if facts is not None:  # which interpreter was examined, how it was chosen, what it holds
+        describe_environment(report, facts, args)
     if not report.findings:
         message = report.extra.get("no_error") or "keras-doctor: no known cause matches this text"
         print(message, file=sys.stderr)

@@ -282,8 +282,11 @@ def _run_bounded(argv: List[str], timeout: float, limit: int) -> Tuple[int, byte
 
 
 def collect_python(executable: str, **options: Any) -> Facts:
-    """Facts of another interpreter: it runs the stdlib-only probe; the rest is read here."""
-    return facts_from_probe(run_probe(executable), "python", executable, **options)
+    """Facts of another interpreter: it runs the stdlib-only probe; the rest is read here. The
+    target's path is absolute (symlinks kept: a virtualenv's python is one), so reports and the
+    commands they print name the same interpreter from any directory."""
+    return facts_from_probe(run_probe(executable), "python", os.path.abspath(executable),
+                            **options)
 
 
 def collect_path(site_dir: str, platform: str, python_version: str) -> Facts:
