@@ -91,3 +91,4 @@ def test_json_counts_problems_and_keeps_every_finding(tmp_path, needs, problems,
     (group,) = report["groups"]
     assert group["severity"] == severity
     assert report["findings"][group["root"]]["severity"] == "warning"
+

@@ -18,11 +18,6 @@ from keras_doctor.facts.model import Distribution
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.remedies import install, uninstall
 
-_BASIS = {"verdicts": "the plugin's binaries checked against this TensorFlow build's exports",
-          "reports": "public reports of importing TensorFlow with this plugin",
-          "apple_table": "Apple's version table (tensorflow-metal's PyPI description)",
-          "none": "no source pairs them"}
-
 
 @check(name="metal-plugin", area="packages",
        causes=["metal-plugin-mismatch", "no-wheel-for-python", "no-wheel-for-platform"],
@@ -80,7 +75,7 @@ def metal_plugin(ctx: CheckContext) -> Iterator[Finding]:
 
 def _pairing(ctx: CheckContext, kb: Any, tf: Tuple[Distribution, Version], metal_version: str,
              evidence: Dict[str, Any]) -> Iterator[Finding]:
-    from keras_doctor.knowledge.metal_pairs import metal_verdict, preferred_metals
+    from keras_doctor.knowledge.metal_pairs import BASIS_WORDS, metal_verdict, preferred_metals
 
     tf_dist, tf_version = tf
     verdict = metal_verdict(kb, str(tf_version), metal_version)
@@ -100,7 +95,7 @@ def _pairing(ctx: CheckContext, kb: Any, tf: Tuple[Distribution, Version], metal
     else:
         what = f"has no known pairing with {tf_dist.name} {tf_version}"
     evidence = {**evidence, "tensorflow": tf_dist.name, "tensorflow_version": str(tf_version),
-                "decided_by": verdict.basis, "how": _BASIS[verdict.basis],
+                "decided_by": verdict.basis, "how": BASIS_WORDS[verdict.basis],
                 "detail": verdict.detail, "sources": list(verdict.sources),
                 "apple_table_row": pairing.table_row,
                 "loads_with_this_tensorflow": better or None}

@@ -15,6 +15,14 @@ from packaging.version import Version
 
 from keras_doctor.knowledge.compat_rules import METAL_REPORTS
 
+# What decided a verdict, in words a person reads after "known from" (`basis` is the key).
+BASIS_WORDS = {
+    "verdicts": "the plugin's binaries, checked against what this TensorFlow build exports",
+    "reports": "public reports of importing TensorFlow with this plugin",
+    "apple_table": "Apple's version table (tensorflow-metal's PyPI description)",
+    "none": "no source pairs them",
+}
+
 
 @dataclass(frozen=True)
 class MetalVerdict:

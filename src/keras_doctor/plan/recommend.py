@@ -35,7 +35,7 @@ from keras_doctor.knowledge.compat_rules import (
     FIRST_TF_KERAS_TF,
     TF_FAMILY,
 )
-from keras_doctor.knowledge.metal_pairs import metal_verdict, preferred_metals
+from keras_doctor.knowledge.metal_pairs import BASIS_WORDS, metal_verdict, preferred_metals
 from keras_doctor.plan.installers import valid_name
 from keras_doctor.requirements import target_environment, wheel_requirements
 
@@ -161,9 +161,9 @@ def _choose(kb: Any, platform: str, python: str, legacy: bool, metal: bool,
             verdict = metal_verdict(kb, version, metals[0])
             pins.append(f"tensorflow-metal=={metals[0]}")
             reasons[build] += " that a tensorflow-metal release loads with"
-            reasons["tensorflow-metal"] = (f"loads with tensorflow {version} (decided by "
-                                           f"{verdict.basis}); it declares no TensorFlow "
-                                           "dependency, so it must be pinned")
+            reasons["tensorflow-metal"] = (f"loads with tensorflow {version} (known from "
+                                           f"{BASIS_WORDS[verdict.basis]}); it declares no "
+                                           "TensorFlow dependency, so it must be pinned")
         keras = _newest(kb, "keras", _spec(requires, "keras"), platform, python)
         if keras is None:
             continue
