@@ -83,3 +83,42 @@ def test_the_long_path_install_of_a_mac_tree_copies_as_the_plan_runs_it(columns)
     tail = screen.rstrip().splitlines()
     start = next(i for i, line in enumerate(tail) if line.startswith("  keras-doctor fix"))
     _assert_copyable(tail[start:], ["keras-doctor", "fix", *target], columns)
+
+
+def _plan_command_rows(screen: str):
+    """The rows of each `$ command` line of a fix plan, continuations included."""
+    commands, continued = [], False
+    for line in screen.splitlines():
+        if continued:
+            commands[-1].append(line)
+        elif line.startswith("       $ "):
+            commands.append([line])
+        else:
+            continue
+        continued = line.endswith(" \\")
+    return commands
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("columns", [80, 100])
+def test_the_fix_plan_breaks_its_commands_the_same_way_on_a_terminal(columns):
+    import scenarios
+
+    site = str(scenarios.mac_arm64_tree())
+    target = ["--path", site, "--platform", "macos-arm64", "--python-version", "3.11"]
+    plan = json.loads(subprocess.run([*DOCTOR, "fix", *target, "--json"], capture_output=True,
+                                     text=True, timeout=600).stdout)
+    planned = [step["argv"] for step in plan["steps"] if step["argv"]]
+    _, screen = run_on_terminal([*DOCTOR, "fix", *target], columns=columns, rows=60)
+    shown = _plan_command_rows(screen)
+    assert len(shown) == len(planned) and any(len(rows) > 1 for rows in shown), screen
+    for rows, argv in zip(shown, planned):
+        rows = [rows[0].replace("       $ ", "         ", 1), *rows[1:]]
+        _assert_copyable(rows, argv, columns)
+    too_wide = [line for line in screen.splitlines() if len(line) > columns
+                and len(line.split()) > 1 and "/" not in line and "Resolving" not in line]
+    assert not too_wide, too_wide  # prose wraps at spaces too (the spinner redraws one row)
+    piped = subprocess.run([*DOCTOR, "fix", *target], capture_output=True, text=True,
+                           timeout=600).stdout
+    assert [shlex.split(rows[0].split("$ ", 1)[1]) for rows in _plan_command_rows(piped)] \
+        == planned  # a pipe keeps one line per command

@@ -152,7 +152,7 @@ def plan_document(plan, outcome, args: argparse.Namespace) -> str:
     from keras_doctor.plan.show import plan_lines
     from keras_doctor.render.document import document
 
-    lines = plan_lines(plan) if plan is not None else []
+    lines = plan_lines(plan, _terminal_width(args)) if plan is not None else []
     chosen = getattr(args, "target_choice", None)
     if chosen is not None and lines:
         lines.insert(1, f"  (examined {chosen.reason})")
@@ -173,6 +173,22 @@ def plan_document(plan, outcome, args: argparse.Namespace) -> str:
     return document(output_format(args).replace("terminal", "text"), title="keras-doctor fix",
                     lines=lines, data=data, markdown=_plan_markdown(plan, lines),
                     quiet_line=quiet, quiet=getattr(args, "quiet", False))
+
+
+def _terminal_width(args: argparse.Namespace) -> Optional[int]:
+    """The window's width when the plan is shown as text to a person on a terminal, else None
+    (a pipe, a log, `-o FILE`: one line per command, to grep and copy)."""
+    from keras_doctor.cli.common import output_format
+    from keras_doctor.render.styled import output_width
+
+    if output_format(args) != "terminal" or getattr(args, "output", None) not in (None, "-"):
+        return None
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    return output_width(sys.stdout, None)
 
 
 def _plan_markdown(plan, lines) -> Optional[str]:
@@ -203,7 +219,7 @@ def _apply(plan, args: argparse.Namespace) -> int:
     from keras_doctor.plan.show import plan_lines
 
     if output_format(args) == "terminal" and not getattr(args, "output", None):
-        print("\n".join(plan_lines(plan)), flush=True)
+        print("\n".join(plan_lines(plan, _terminal_width(args))), flush=True)
     if not plan.ok:
         return _report(plan, None, args)
     destructive = [s for s in plan.steps if s.destructive and s.runnable]
