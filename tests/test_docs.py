@@ -76,38 +76,25 @@ def test_set_up_holds_exactly_the_two_commands_a_new_user_runs():
     assert "uv tool install" not in setup and "completion" not in setup
 
 
-def _example_after(readme: str, prompt_start: str) -> tuple:
-    """(the command after `$ `, the output under it) of the README example starting so."""
-    start = readme.index(f"$ {prompt_start}")
-    end = readme.index("```", start)
-    command, _, output = readme[start + 2:end].partition("\n")
-    return command, output
+@pytest.fixture(scope="module")
+def workspace():
+    import readme_examples
+
+    with readme_examples.Workspace() as ws:
+        yield ws
 
 
 @pytest.mark.slow
-def test_the_readme_explain_example_is_what_explain_prints_today():
-    """The explain example is real output: regenerate it when the renderer or the knowledge
-    changes what a person sees (only the virtualenv's path is shortened)."""
-    import subprocess
-    import sys
+@pytest.mark.parametrize("name", ["check-uv", "check-pip", "explain", "fix-uv", "fix-pip",
+                                  "recommend"])
+def test_every_readme_example_is_what_keras_doctor_prints_today(workspace, name):
+    """The examples are real output on a 100-column terminal, with uv at hand and installed with
+    plain pip: `python tests/readme_examples.py` regenerates them when the renderer or the
+    knowledge changes what a person sees."""
+    import readme_examples
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    import envs
-
-    readme = (ROOT / "README.md").read_text()
-    command, shown = _example_after(readme, "~/tf215/bin/python -c")
-    assert "explain --python ~/tf215/bin/python error.txt" in command
-    python = envs.venv_python(envs.venv("numpy2-over-tf215", [
-        ["tensorflow-cpu==2.15.1"], ["--no-deps", "numpy==2.1.3"]]))
-    error = subprocess.run([str(python), "-c", "import tensorflow"], capture_output=True,
-                           text=True, timeout=300).stderr
-    out = subprocess.run([sys.executable, "-m", "keras_doctor", "explain", "--python",
-                          str(python), "-"], input=error, capture_output=True, text=True,
-                         timeout=300, env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"})
-    env_dir = str(Path(python).parent.parent)
-
-    def words(text: str) -> str:
-        text = text.replace(env_dir, "/home/ada/tf215")
-        return " ".join(re.sub(r"Python 3\.\d+\.\d+", "Python 3.X", text).split())
-
-    assert words(out.stdout) == words(shown), out.stdout
+    shown = readme_examples.in_readme((ROOT / "README.md").read_text())
+    assert set(shown) == set(readme_examples.examples(workspace))
+    produced = readme_examples.examples(workspace)[name]()
+    assert readme_examples.comparable(produced) == readme_examples.comparable(shown[name]), \
+        produced

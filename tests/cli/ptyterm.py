@@ -24,7 +24,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\r")
 def run_on_terminal(argv: Sequence[str], *, columns: int = 100, rows: int = 40,
                     env: Optional[Dict[str, str]] = None, timeout: float = 120,
                     stdin_tty: bool = True, answer: Optional[str] = None,
-                    cwd: Optional[str] = None) -> Tuple[int, str]:
+                    cwd: Optional[str] = None, stderr_tty: bool = True) -> Tuple[int, str]:
     """(exit code, screen text without escape sequences) of `argv` run on a pty; `answer` is
     typed once the program asks something (a line ending in `? [Y/n] `)."""
     leader, follower = pty.openpty()
@@ -34,7 +34,8 @@ def run_on_terminal(argv: Sequence[str], *, columns: int = 100, rows: int = 40,
     environment["COLUMNS"], environment["LINES"] = str(columns), str(rows)
     process = subprocess.Popen(
         list(argv), stdin=follower if stdin_tty else subprocess.DEVNULL, stdout=follower,
-        stderr=follower, env=environment, close_fds=True, start_new_session=True, cwd=cwd,
+        stderr=follower if stderr_tty else subprocess.DEVNULL, env=environment, close_fds=True,
+        start_new_session=True, cwd=cwd,
     )
     os.close(follower)
     chunks = []
