@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import shlex
 import textwrap
-from typing import List, Optional
+from typing import Any, List, Optional, Sequence
 
 from keras_doctor.plan.model import Plan, PlannedStep, PlanStatus, StepKind
-from keras_doctor.render.shell import broken_command
 
 COMMAND_PREFIX = "       $ "
+CONTINUATION_INDENT = 4  # continuation lines of a broken command, past its first line
 
 
 def plan_lines(plan: Plan, width: Optional[int] = None) -> List[str]:
@@ -84,3 +84,25 @@ def step_lines(number: int, step: PlannedStep) -> List[str]:
 
 def _indent(text: str, prefix: str) -> List[str]:
     return [prefix + line for line in text.splitlines()]
+
+
+def broken_command(argv: Sequence[Any], width: int) -> List[str]:
+    """A POSIX shell line broken between words into lines of at most `width` characters (a word
+    longer than that stands alone), each but the last ending in ` \\`: pasted into a shell, the
+    backslash-newline joins them into the command `shell_line` gives. Never inside a word or a
+    quoted argument. (cmd and PowerShell continue lines differently: Windows lines are not
+    broken.)"""
+    words = [shlex.quote(str(arg)) for arg in argv]
+    if not words:
+        return []
+    lines: List[str] = []
+    current = words[0]
+    for index, word in enumerate(words[1:], start=2):
+        room = width - (0 if index == len(words) else 2)  # the last word needs no " \\"
+        if len(current) + 1 + len(word) <= room:
+            current += " " + word
+        else:
+            lines.append(current + " \\")
+            current = " " * CONTINUATION_INDENT + word
+    lines.append(current)
+    return lines

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 import shlex
 import sys
-from typing import Any, List, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
-CONTINUATION_INDENT = 4  # continuation lines of a broken command, past its first line
+from keras_doctor.plan.show import broken_command
+
+__all__ = ["broken_command", "is_windows_target", "shell_line"]
 
 _WINDOWS_NEEDS_QUOTES = re.compile(r"[\s\"&|<>^()%!;,'`$@{}]")
 
@@ -23,28 +25,6 @@ def shell_line(argv: Sequence[Any], *, windows: bool = False) -> str:
     if not windows:
         return shlex.join(args)
     return " ".join(_windows_quote(arg) for arg in args)
-
-
-def broken_command(argv: Sequence[Any], width: int) -> List[str]:
-    """A POSIX shell line broken between words into lines of at most `width` characters (a word
-    longer than that stands alone), each but the last ending in ` \\`: pasted into a shell, the
-    backslash-newline joins them into the command `shell_line` gives. Never inside a word or a
-    quoted argument. (cmd and PowerShell continue lines differently: Windows lines are not
-    broken.)"""
-    words = [shlex.quote(str(arg)) for arg in argv]
-    if not words:
-        return []
-    lines: List[str] = []
-    current = words[0]
-    for index, word in enumerate(words[1:], start=2):
-        room = width - (0 if index == len(words) else 2)  # the last word needs no " \\"
-        if len(current) + 1 + len(word) <= room:
-            current += " " + word
-        else:
-            lines.append(current + " \\")
-            current = " " * CONTINUATION_INDENT + word
-    lines.append(current)
-    return lines
 
 
 def is_windows_target(target: Mapping[str, Any]) -> bool:
