@@ -103,10 +103,16 @@ def finding(
 
 
 def all_checks() -> list[Check]:
-    from keras_doctor.checks import load_all
+    """Every registered check, in the order of `AREA_MODULES`, then as each module defines them.
+
+    Not in registration order: which module is imported first depends on the command (explain
+    imports one area before the rest), and a report's order must not.
+    """
+    from keras_doctor.checks import AREA_MODULES, load_all
 
     load_all()
-    return list(REGISTRY)
+    area = {f"keras_doctor.checks.{name}": index for index, name in enumerate(AREA_MODULES)}
+    return sorted(REGISTRY, key=lambda chk: area.get(chk.function.__module__, len(area)))
 
 
 def run_checks(
