@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/mutation_sample.py --count 300 --seed 13 [--jobs 2]
     .venv/bin/python tests/mutation_sample.py --count 300 --seed 13 --only src/keras_doctor/apply
+    .venv/bin/python tests/mutation_sample.py --count 300 --seed 13 --whole
 
 mutmut (configured in pyproject.toml: which modules, which tests) generates every mutant; running
 all of them takes hours on a laptop, so this runs a stratified random sample: each mutated source
@@ -11,18 +12,29 @@ mutant names, so the same seed on the same code gives the same sample. It prints
 of the survivors, for `mutmut show NAME`. `--only PATH` runs and scores the part of that same
 sample that falls in the given files or folders: the per-file figures are those a full run with the
 same seed and count gives, in a fraction of the time (a larger --count samples those files more).
+
+`--whole` also measures the whole suite: mutmut judges a mutant by the fast suite only, so each
+sampled mutant the fast suite misses is run again against the slow tests that call the mutated
+function. Which slow tests call which function is measured once by running the slow tests on the
+instrumented copy (mutmut's own "stats" mode, minutes with a warm environment cache) and kept in
+`mutants/`; a slow test that fails without any mutant is never used as a judge. The fast and
+whole-suite scores are printed side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import re
 import subprocess
 import sys
+import time
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^\s*(?P<name>[\w.]+__mutmut_\d+): (?P<status>.+)$")
@@ -62,6 +74,11 @@ def within(name: str, prefixes: List[str]) -> bool:
     return any(module == prefix or module.startswith(prefix + ".") for prefix in prefixes)
 
 
+def function_of(name: str) -> str:
+    """The mutated function as mutmut's trampoline records it: `module.x_func`, `module.xǁC·m`."""
+    return name.rsplit("__mutmut_", 1)[0]
+
+
 def sample(names: List[str], count: int, seed: int) -> List[str]:
     by_module: Dict[str, List[str]] = defaultdict(list)
     for name in sorted(names):
@@ -76,6 +93,105 @@ def sample(names: List[str], count: int, seed: int) -> List[str]:
     return sorted(chosen)
 
 
+SLOW_CALLS = ROOT / "mutants" / "slow-tests-by-function.json"
+WHOLE_RESULTS = ROOT / "mutants" / "whole-suite-results.json"
+
+# Run inside mutants/: the instrumented copy of src/ comes first on sys.path, for the tests.
+_PYTEST_IN_MUTANTS = """
+import json, sys
+sys.path.insert(0, "src")
+import pytest
+args, record = json.loads(sys.argv[1]), sys.argv[2]
+plugins = []
+if record:
+    from mutmut.state import state
+    calls, passed = {}, set()
+
+    class SlowCalls:
+        def pytest_runtest_logreport(self, report):
+            if report.when == "call" and report.passed:
+                passed.add(report.nodeid)
+
+        def pytest_runtest_teardown(self, item, nextitem):
+            for function in state()._stats:
+                calls.setdefault(function, []).append(item.nodeid)
+            state()._stats.clear()
+
+    plugins.append(SlowCalls())
+code = pytest.main(args, plugins=plugins)
+if record:
+    with open(record, "w") as fh:
+        json.dump({"calls": calls, "passed": sorted(passed)}, fh)
+sys.exit(int(code))
+"""
+
+
+def slow_pytest_args() -> List[str]:
+    """mutmut's pytest options (pyproject) with the slow tests selected instead of the fast."""
+    import tomllib  # Python 3.11+, which mutmut itself needs
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    args = list(config.get("pytest_add_cli_args", []))
+    if "-m" in args:
+        del args[args.index("-m"):args.index("-m") + 2]
+    return ["--rootdir=.", "--tb=line", "-m", "slow", *args]
+
+
+def run_in_mutants(args: List[str], mutant: str, record: str = "",
+                   timeout: Optional[float] = None) -> int:
+    env = dict(os.environ, MUTANT_UNDER_TEST=mutant)
+    try:
+        proc = subprocess.run([sys.executable, "-c", _PYTEST_IN_MUTANTS, json.dumps(args), record],
+                              cwd=ROOT / "mutants", env=env, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return -1
+    return proc.returncode
+
+
+def slow_calls() -> Dict[str, List[str]]:
+    """{mutated function: the slow tests that call it and pass without a mutant}, measured once."""
+    if not SLOW_CALLS.exists():
+        print("measuring which slow tests call which function (once; minutes with a warm "
+              "environment cache)...", flush=True)
+        started = time.monotonic()
+        raw = SLOW_CALLS.with_suffix(".raw.json")
+        run_in_mutants(slow_pytest_args(), "stats", record=str(raw))
+        if not raw.exists():
+            raise SystemExit("the slow tests did not run on the instrumented copy; run "
+                             "`pytest -m slow` inside mutants/ to see why")
+        data = json.loads(raw.read_text())
+        passed = set(data["passed"])
+        calls = {function: sorted(set(tests) & passed) for function, tests in data["calls"].items()}
+        SLOW_CALLS.write_text(json.dumps(calls, indent=1, sort_keys=True))
+        raw.unlink()
+        print(f"  {len(passed)} slow tests passed, in {time.monotonic() - started:.0f} s",
+              flush=True)
+    return json.loads(SLOW_CALLS.read_text())
+
+
+def whole_suite(missed: List[str], jobs: int) -> Dict[str, str]:
+    """{mutant: "killed" | "timeout" | "survived" | "no slow test"} for mutants the fast suite
+    missed, judged by the slow tests that call the mutated function (saved, so reruns resume)."""
+    calls = slow_calls()
+    done: Dict[str, str] = json.loads(WHOLE_RESULTS.read_text()) if WHOLE_RESULTS.exists() else {}
+
+    def judge(name: str) -> str:
+        tests = calls.get(function_of(name), [])
+        if not tests:
+            return "no slow test"
+        code = run_in_mutants(["-x", "-q", *slow_pytest_args(), *tests], name, timeout=1800)
+        return "timeout" if code == -1 else "survived" if code in (0, 5) else "killed"
+
+    todo = [name for name in missed if name not in done]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for count, (name, verdict) in enumerate(zip(todo, pool.map(judge, todo)), 1):
+            done[name] = verdict
+            WHOLE_RESULTS.write_text(json.dumps(done, indent=1, sort_keys=True))
+            print(f"  slow tests on {count}/{len(todo)}: {name}: {verdict}", flush=True)
+    return {name: done[name] for name in missed}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=300, help="mutants to run (default 300)")
@@ -86,6 +202,9 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", metavar="PATH", default=[],
                         help="run and score only the sampled mutants of these source files or "
                              "folders (e.g. src/keras_doctor/apply)")
+    parser.add_argument("--whole", action="store_true",
+                        help="also run the slow tests that call the mutated function on every "
+                             "sampled mutant the fast suite misses, and print both scores")
     args = parser.parse_args()
     try:
         prefixes = [module_prefix(path) for path in args.only]
@@ -115,23 +234,41 @@ def main() -> int:
             mutmut("run", "--max-children", str(args.jobs), *chosen[start:start + 50])
             print(f"  ran {min(start + 50, len(chosen))}/{len(chosen)}", flush=True)
     result = statuses()
+    fast = {name: result.get(name, "not checked") for name in chosen}
+    missed = [name for name in chosen if fast[name] not in KILLED]
+    slow = whole_suite(missed, args.jobs) if args.whole and not args.report_only else {}
+    if args.whole and args.report_only and WHOLE_RESULTS.exists():
+        saved = json.loads(WHOLE_RESULTS.read_text())
+        slow = {name: saved[name] for name in missed if name in saved}
     per_module: Dict[str, Counter] = defaultdict(Counter)
-    survivors = []
     for name in chosen:
-        status = result.get(name, "not checked")
-        caught = status in KILLED
-        per_module[module_of(name)]["caught" if caught else "missed"] += 1
-        if not caught:
-            survivors.append(f"{name}: {status}")
-    caught = sum(c["caught"] for c in per_module.values())
+        counts = per_module[module_of(name)]
+        counts["sampled"] += 1
+        counts["fast"] += fast[name] in KILLED
+        counts["whole"] += fast[name] in KILLED or slow.get(name) in {"killed", "timeout"}
+    total = Counter()
+    for counts in per_module.values():
+        total.update(counts)
+    whole = bool(slow) or args.whole
+    print(f"  {'module':55} {'fast suite':>16}" + (f" {'whole suite':>16}" if whole else ""))
     for module, counts in sorted(per_module.items()):
-        n = counts["caught"] + counts["missed"]
-        print(f"  {module:55} {counts['caught']:4}/{n:<4} {100 * counts['caught'] / n:5.1f} %")
-    print(f"mutation score: {caught}/{len(chosen)} = {100 * caught / len(chosen):.1f} %")
-    if survivors:
+        print(f"  {module:55} {score(counts['fast'], counts['sampled'])}"
+              + (f" {score(counts['whole'], counts['sampled'])}" if whole else ""))
+    print(f"mutation score, fast suite: {total['fast']}/{total['sampled']} = "
+          f"{100 * total['fast'] / total['sampled']:.1f} %")
+    if whole:
+        print(f"mutation score, whole suite: {total['whole']}/{total['sampled']} = "
+              f"{100 * total['whole'] / total['sampled']:.1f} %")
+    if missed:
         print("survivors (mutmut show NAME):")
-        print("\n".join(f"  {s}" for s in survivors))
+        for name in missed:
+            verdict = f"; slow tests: {slow[name]}" if name in slow else ""
+            print(f"  {name}: {fast[name]}{verdict}")
     return 0
+
+
+def score(caught: int, sampled: int) -> str:
+    return f"{caught:4}/{sampled:<4} {100 * caught / sampled:5.1f} %"
 
 
 if __name__ == "__main__":
