@@ -57,7 +57,7 @@ def run(step: PlannedStep, index: int, folder: Path, recorded: Dict[str, Any],
     if step.kind is StepKind.RENAME:
         return _rename(step)
     if step.kind is StepKind.DELETE_FILE:
-        return _keep_aside(step, recorded["keep_as"])
+        return _keep_aside(step, recorded.get("keep_as", ""))
     if step.kind is StepKind.SET_ENV:
         return StepResult(True, "shown, not run")
     if not step.argv:

@@ -1,0 +1,304 @@
+"""The engine's promises checked inside the test process, in milliseconds: steps are small Python
+commands and file operations, so no environment is built.
+
+What a user meets here: a Ctrl-C between two steps leaves a journal that `--resume` finishes
+without running a finished step again; the progress lines name the step that failed and why; a new
+virtualenv a failed fix made is removed again (and a folder the user had made is left as it was); a
+stopped installer is killed on a Mac too, where no /proc shows whose it is; the crash-test hook that
+the kill tests rely on stops the process exactly at the record it names.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from keras_doctor.apply import engine, journal, location, steps, store
+from keras_doctor.plan.model import Plan, PlannedStep, PlanTarget, StepKind
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX signals and process groups")
+
+
+def plan_of(*planned: PlannedStep) -> Plan:
+    return Plan(target=PlanTarget(python=sys.executable, platform="linux-x86_64",
+                                  python_version="3.11"), steps=list(planned))
+
+
+def counting_step(counter: Path, label: str) -> PlannedStep:
+    """A step that notes each time it runs (and changes no distribution: no snapshot needed)."""
+    code = f"open({str(counter)!r}, 'a').write({label!r} + '\\n')"
+    return PlannedStep(StepKind.INSTALL, f"step {label}", argv=[sys.executable, "-c", code],
+                       names=[])
+
+
+def failing_step(message: str) -> PlannedStep:
+    code = f"import sys; sys.stderr.write({message!r}); raise SystemExit(7)"
+    return PlannedStep(StepKind.INSTALL, "a step that fails", argv=[sys.executable, "-c", code],
+                       names=[])
+
+
+def records_of(transaction: str) -> list:
+    return list(journal.read_records(store.transactions_dir() / transaction / store.JOURNAL_FILE))
+
+
+# -- Ctrl-C between steps, then --resume ----------------------------------------------------------
+
+def interrupted_after_first_step(tmp_path: Path) -> Path:
+    counter = tmp_path / "ran"
+    plan = plan_of(counting_step(counter, "first"), counting_step(counter, "second"),
+                   counting_step(counter, "third"))
+
+    def ctrl_c_after_the_first(event, position, total, step, detail):
+        if event == "done" and position == 0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.apply_plan(plan, progress=ctrl_c_after_the_first)
+    assert counter.read_text().split() == ["first"]
+    (pending,) = store.pending_transactions()
+    assert pending.state == "interrupted" and (pending.steps_done, pending.steps_total) == (1, 3)
+    return pending.path
+
+
+def test_resume_after_ctrl_c_between_steps_runs_only_the_steps_not_done(tmp_path):
+    folder = interrupted_after_first_step(tmp_path)
+
+    outcome = engine.resume(folder)
+
+    assert outcome.status == "applied", outcome.message
+    assert (tmp_path / "ran").read_text().split() == ["first", "second", "third"]
+    done = [r["index"] for r in records_of(folder.name) if r["event"] == journal.STEP_DONE]
+    assert done == [0, 1, 2]
+    assert store.pending_transactions() == []
+    assert engine.resume(folder).status == "refused"  # finished: nothing left to resume
+
+
+def test_resume_redoes_nothing_when_the_last_step_was_done(tmp_path):
+    counter = tmp_path / "ran"
+    plan = plan_of(counting_step(counter, "only"))
+
+    def ctrl_c_when_done(event, position, total, step, detail):
+        if event == "done":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.apply_plan(plan, progress=ctrl_c_when_done)
+    (pending,) = store.pending_transactions()
+
+    outcome = engine.resume(pending.path)
+
+    assert outcome.status == "applied", outcome.message
+    assert counter.read_text().split() == ["only"]
+
+
+def test_rollback_of_a_finished_transaction_is_refused_and_names_it(tmp_path):
+    outcome = engine.apply_plan(plan_of(counting_step(tmp_path / "ran", "only")))
+    assert outcome.status == "applied"
+    folder = store.transactions_dir() / outcome.transaction
+
+    again = engine.rollback(folder)
+
+    assert again.status == "refused" and "already finished" in again.message
+    assert again.transaction == outcome.transaction  # --json names what was refused
+
+
+# -- what the user is told as the steps run --------------------------------------------------------
+
+def test_progress_names_each_step_and_the_failed_steps_own_message(tmp_path):
+    first = counting_step(tmp_path / "ran", "first")
+    failing = failing_step("No space left on device")
+    told = []
+
+    outcome = engine.apply_plan(plan_of(first, failing),
+                                progress=lambda *event: told.append(event))
+
+    assert outcome.status == "rolled-back" and outcome.failed_step == 2
+    assert [(event, position, total, step) for event, position, total, step, _ in told] == [
+        ("start", 0, 2, first), ("done", 0, 2, first), ("start", 1, 2, failing),
+        ("failed", 1, 2, failing)]
+    assert "No space left on device" in told[-1][4]
+    assert "No space left on device" in outcome.message
+
+
+def test_a_fix_without_verify_does_not_claim_one_passed(tmp_path):
+    outcome = engine.apply_plan(plan_of(counting_step(tmp_path / "ran", "only")))
+    assert outcome.status == "applied" and outcome.verify_passed is None
+    assert outcome.message == "every step ran"
+    verified = engine.apply_plan(plan_of(counting_step(tmp_path / "ran", "again")),
+                                 verify=lambda python: (True, "ok"))
+    assert verified.message == "every step ran and verify passed"
+
+
+# -- a new virtualenv made by a fix that then failed ----------------------------------------------
+
+def new_venv_step(dest: Path) -> PlannedStep:
+    code = ("import os, sys; os.makedirs(sys.argv[1], exist_ok=True); "
+            "open(os.path.join(sys.argv[1], 'pyvenv.cfg'), 'w').write('home = x\\n')")
+    return PlannedStep(StepKind.NEW_VENV, f"create a virtualenv at {dest}",
+                       argv=[sys.executable, "-c", code, str(dest)], dest=str(dest))
+
+
+def test_a_new_venv_made_by_a_failed_fix_is_removed(tmp_path):
+    dest = tmp_path / "fresh-env"
+
+    outcome = engine.apply_plan(plan_of(new_venv_step(dest), failing_step("resolver failed")))
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert not dest.exists()
+
+
+def test_an_empty_folder_the_user_made_for_the_new_venv_is_left_as_it_was(tmp_path):
+    dest = tmp_path / "fresh-env"
+    dest.mkdir()
+
+    outcome = engine.apply_plan(plan_of(new_venv_step(dest), failing_step("resolver failed")))
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert dest.is_dir() and list(dest.iterdir()) == []
+
+
+def test_a_delete_step_without_a_path_fails_cleanly_and_changes_nothing(tmp_path):
+    counter = tmp_path / "ran"
+    plan = plan_of(counting_step(counter, "first"),
+                   PlannedStep(StepKind.DELETE_FILE, "delete a file", destructive=True))
+
+    outcome = engine.apply_plan(plan)
+
+    assert outcome.status == "rolled-back" and outcome.failed_step == 2, outcome.message
+    assert "without a path" in outcome.message
+
+
+# -- an installer that outlived the fix that started it --------------------------------------------
+
+def orphan_installer(transaction: str) -> subprocess.Popen:
+    """A process group like the one an installer runs in, marked as the transaction's own."""
+    env = {**os.environ, steps.TRANSACTION_VAR: transaction}
+    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                            start_new_session=True, env=env)
+
+
+def test_an_orphaned_installer_is_killed_where_no_proc_shows_its_environment(monkeypatch):
+    installer = orphan_installer("20260101T000000-0123abcd")
+    real_isdir = os.path.isdir
+    # macOS: no /proc, so the group's members and their environments cannot be read.
+    monkeypatch.setattr(os.path, "isdir", lambda p: False if p == "/proc" else real_isdir(p))
+    try:
+        steps.stop_orphan(installer.pid, "20260101T000000-0123abcd", patience=5)
+        assert installer.wait(timeout=5) == -signal.SIGKILL
+    finally:
+        if installer.poll() is None:
+            installer.kill()
+            installer.wait()
+
+
+def test_stopping_an_orphaned_installer_waits_only_until_it_is_gone(monkeypatch):
+    installer = orphan_installer("20260101T000000-0123abcd")
+    naps = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(time, "sleep", lambda seconds: naps.append(seconds) or real_sleep(seconds))
+    try:
+        steps.stop_orphan(installer.pid, "20260101T000000-0123abcd", patience=30)
+        assert installer.wait(timeout=5) == -signal.SIGKILL
+    finally:
+        if installer.poll() is None:
+            installer.kill()
+            installer.wait()
+    # Gone within a few naps; a rollback does not sit out the whole patience.
+    assert sum(naps) < 5, f"waited {sum(naps):.1f} s for a group that was gone"
+
+
+def test_a_process_group_of_another_program_is_left_alone():
+    stranger = orphan_installer("20260101T000000-ffffffff")  # another transaction's marker
+    try:
+        steps.stop_orphan(stranger.pid, "20260101T000000-0123abcd", patience=1)
+        assert stranger.poll() is None
+    finally:
+        stranger.kill()
+        stranger.wait()
+
+
+# -- the crash-test hook the kill tests rely on ----------------------------------------------------
+
+def test_the_kill_hook_interrupts_right_after_the_record_it_names(tmp_path, monkeypatch):
+    monkeypatch.setattr(journal, "_records_written", [0])
+    monkeypatch.setenv("KERAS_DOCTOR_TEST_KILL", "after:2:INT")
+    log = journal.Journal(tmp_path / "journal.jsonl")
+    log.write(journal.BEGIN)
+    with pytest.raises(KeyboardInterrupt):
+        log.write(journal.STEP_START, index=0)
+    assert [r["event"] for r in log.records()] == [journal.BEGIN, journal.STEP_START]
+
+
+def test_the_kill_hook_kills_its_process_group_before_the_record_it_names(tmp_path,
+                                                                          monkeypatch):
+    killed = []
+
+    class Killed(BaseException):
+        pass
+
+    def killpg(group, signum):  # the real one would end this test run
+        killed.append((group, signum))
+        raise Killed
+
+    monkeypatch.setattr(os, "killpg", killpg)
+    monkeypatch.setattr(journal, "_records_written", [0])
+    monkeypatch.setenv("KERAS_DOCTOR_TEST_KILL", "before:3")
+    log = journal.Journal(tmp_path / "journal.jsonl")
+    with pytest.raises(Killed):
+        for index in range(5):
+            log.write(journal.STEP_START, index=index)
+    assert killed == [(os.getpgid(0), signal.SIGKILL)]
+    assert [r["index"] for r in log.records()] == [0, 1]
+
+
+def test_the_kill_hook_kills_before_the_record_it_names_is_written(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child process)
+        try:
+            os.setpgid(0, 0)  # the hook kills its whole process group: not pytest's
+            journal._records_written[0] = 0
+            os.environ["KERAS_DOCTOR_TEST_KILL"] = "before:3"
+            log = journal.Journal(path)
+            for index in range(5):
+                log.write(journal.STEP_START, index=index)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(child, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    assert [r["index"] for r in journal.read_records(path)] == [0, 1]
+
+
+# -- the cheap "is anything pending?" that every command asks --------------------------------------
+
+def test_finished_transactions_and_stray_files_mean_nothing_is_pending(data_dir):
+    root = Path(location.transactions_dir())
+    finished = root / "20260101T000000-0123abcd"
+    finished.mkdir(parents=True)
+    (finished / location.FINISHED_FILE).write_text("")
+    (root / ".DS_Store").write_bytes(b"\0")  # what Finder leaves in every folder it opens
+    assert location.may_have_pending() is False
+    (root / "20260101T000001-0123abce").mkdir()
+    assert location.may_have_pending() is True
+
+
+def test_an_interrupted_fix_is_announced_by_every_other_command(tmp_path, capsys):
+    from keras_doctor.cli import main
+
+    interrupted_after_first_step(tmp_path)
+    main(["causes"])
+    assert "1 interrupted fix left changes half-applied" in capsys.readouterr().err
+
+
+def test_the_package_offers_its_pending_transactions_lazily():
+    import keras_doctor.apply as apply
+
+    assert apply.pending_transactions() == [] and apply.data_dir() == store.data_dir()
+    with pytest.raises(AttributeError, match="no attribute 'snapshot_everything'"):
+        apply.snapshot_everything  # noqa: B018
