@@ -1,0 +1,145 @@
+"""Shapes of a site-packages that restore must bring back exactly, on a tiny real environment.
+
+Distributions own more than one package folder: a module file at the top of site-packages, a link
+there (a library's `.so` alias), a console script in bin/, files in <prefix>/share. An installer
+that fails half-way may remove, replace or add any of them; rollback puts back the first three
+and removes what a new distribution added, folders included. Refusals come before anything is
+changed: a package folder this user cannot write could not be restored.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import tiny
+
+from keras_doctor.apply import engine, pending_transactions, snapshot
+from keras_doctor.apply.environment import read_target
+from keras_doctor.plan.model import Plan, PlannedStep, PlanTarget, StepKind
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX virtualenv layout")
+
+
+def plan_of(env: Path, code: str, *args: str) -> Plan:
+    """One step, a Python script standing in for an installer: it does what we say, then fails."""
+    step = PlannedStep(StepKind.INSTALL, "test step",
+                       argv=[sys.executable, "-c", code + "\nraise SystemExit(1)\n", *args],
+                       names=[tiny.NAME])
+    return Plan(target=PlanTarget(python=str(tiny.python_of(env)), platform="linux-x86_64",
+                                  python_version="3.11"), steps=[step])
+
+
+def own(site: Path, *relative: str) -> None:
+    """Add paths to tinypkg's RECORD, as if its wheel had installed them."""
+    record = site / f"{tiny.NAME}-1.0.dist-info" / "RECORD"
+    tiny.rewrite(record, record.read_text() + "".join(f"{rel},,\n" for rel in relative))
+
+
+def test_a_top_level_link_of_a_touched_distribution_comes_back(tiny_env):
+    site = tiny.site_packages(tiny_env)
+    (site / "tinypkg_alias.py").symlink_to("tinypkg/__init__.py")
+    own(site, "tinypkg_alias.py")
+    before = tiny.tree_state(tiny_env)
+
+    outcome = engine.apply_plan(plan_of(tiny_env, "import os, sys; os.remove(sys.argv[1])",
+                                        str(site / "tinypkg_alias.py")))
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert os.readlink(site / "tinypkg_alias.py") == "tinypkg/__init__.py"
+    assert tiny.tree_state(tiny_env) == before
+
+
+def test_a_top_level_module_replaced_by_a_folder_comes_back_as_the_file(tiny_env):
+    site = tiny.site_packages(tiny_env)
+    (site / "tinyextra.py").write_text("EXTRA = 1\n")
+    own(site, "tinyextra.py")
+    before = tiny.tree_state(tiny_env)
+    code = ("import os, sys; os.remove(sys.argv[1]); os.mkdir(sys.argv[1]); "
+            "open(os.path.join(sys.argv[1], 'x'), 'w').write('x')")
+
+    outcome = engine.apply_plan(plan_of(tiny_env, code, str(site / "tinyextra.py")))
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert (site / "tinyextra.py").read_text() == "EXTRA = 1\n"
+    assert tiny.tree_state(tiny_env) == before
+
+
+def test_a_console_script_removed_by_a_failed_uninstall_comes_back(tiny_env):
+    script = tiny_env / "bin" / "tiny-cli"
+    content = script.read_bytes()
+    mode = script.stat().st_mode & 0o7777
+    before = tiny.tree_state(tiny_env)
+
+    outcome = engine.apply_plan(plan_of(tiny_env, "import os, sys; os.remove(sys.argv[1])",
+                                        str(script)))
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert script.read_bytes() == content and script.stat().st_mode & 0o7777 == mode
+    assert tiny.tree_state(tiny_env) == before
+
+
+NEW_DISTRIBUTION = r"""
+import os, sys
+site, prefix = sys.argv[1:]
+share = os.path.join(prefix, "share", "newdep")
+os.makedirs(os.path.join(share, "tools", "__pycache__"))  # left empty: byte-compiling failed
+open(os.path.join(share, "tools", "run.py"), "w").write("print(1)\n")
+os.makedirs(os.path.join(site, "newdep-1.0.dist-info"))
+open(os.path.join(site, "newdep-1.0.dist-info", "METADATA"), "w").write(
+    "Metadata-Version: 2.1\nName: newdep\nVersion: 1.0\n")
+rel = os.path.relpath(os.path.join(share, "tools", "run.py"), site)
+open(os.path.join(site, "newdep-1.0.dist-info", "RECORD"), "w").write(
+    rel + ",,\nnewdep-1.0.dist-info/METADATA,,\nnewdep-1.0.dist-info/RECORD,,\n")
+"""
+
+
+def test_folders_a_new_distribution_made_outside_site_packages_are_removed(tiny_env):
+    site = tiny.site_packages(tiny_env)
+    before = tiny.tree_state(tiny_env)
+
+    outcome = engine.apply_plan(plan_of(tiny_env, NEW_DISTRIBUTION, str(site), str(tiny_env)))
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert not (tiny_env / "share" / "newdep").exists()
+    assert tiny.tree_state(tiny_env) == before
+
+
+def test_a_package_folder_this_user_cannot_write_is_refused_before_anything(tiny_env,
+                                                                             monkeypatch):
+    site = tiny.site_packages(tiny_env)
+    read_only = str(site / tiny.NAME / "sub1")  # e.g. left by `sudo pip install`
+    real_access = os.access
+    # Denied as it would be for a normal user (these tests may run as root, whom nothing stops).
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if str(path) == read_only
+                        and mode & os.W_OK else real_access(path, mode, **kw))
+    before = tiny.tree_state(tiny_env)
+
+    outcome = engine.apply_plan(plan_of(tiny_env, "import shutil, sys; shutil.rmtree(sys.argv[1])",
+                                        read_only))
+
+    assert outcome.status == "refused" and read_only in outcome.message, outcome.message
+    assert tiny.tree_state(tiny_env) == before
+    assert pending_transactions() == []
+
+
+def test_a_folder_restore_cannot_list_is_reported_not_a_crash(tiny_env, tmp_path, monkeypatch):
+    site = tiny.site_packages(tiny_env)
+    folder = tmp_path / "transaction"
+    folder.mkdir()
+    manifest = snapshot.take(snapshot.survey(read_target(str(tiny.python_of(tiny_env))),
+                                             [tiny.NAME]), folder)
+    real_listdir = os.listdir
+
+    def listdir(path="."):
+        if str(path) == str(site):
+            raise PermissionError(13, "Permission denied")
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+
+    problems = snapshot.restore(manifest, folder)
+
+    assert any(f"cannot list {site}" in problem for problem in problems), problems
