@@ -49,9 +49,11 @@ def test_from_a_tool_environment_the_python3_on_path_is_the_target(tmp_path):
     assert choice.python == user_python and choice.source == "path"
     assert "uv tool" in choice.reason
     assert tool_environment(str(tmp_path / "x" / "pipx" / "venvs" / "keras-doctor")) == "pipx"
-    # outside a tool environment, keras-doctor examines the interpreter it is installed in
-    assert default_target({}, running_prefix=str(tmp_path), which=lambda n: user_python
-                          ).python is None
+    # outside a tool environment, keras-doctor examines the interpreter it is installed in,
+    # and says why (the report's first line)
+    plain = default_target({}, running_prefix=str(tmp_path), which=lambda n: user_python)
+    assert plain.python is None and plain.source == "running"
+    assert "no virtualenv is active" in plain.reason
 
 
 @pytest.mark.slow

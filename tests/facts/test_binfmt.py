@@ -230,3 +230,24 @@ def test_every_binary_of_a_real_macos_arm64_tensorflow_tree():
     print(f"\n{len(paths)} headers in {elapsed * 1000:.1f} ms; all {total >> 20} MB in "
           f"{everything * 1000:.1f} ms")
     assert elapsed < everything / 2, (elapsed, everything)
+
+
+def test_a_build_version_that_straddles_the_first_read_is_fetched_whole(tmp_path):
+    # The command's first 8 bytes end exactly where the first read ends; its version lies past it.
+    padding = struct.pack("<II", 0x19, binfmt.HEAD_SIZE - 32 - 8) + bytes(binfmt.HEAD_SIZE - 48)
+    path = tmp_path / "straddle.dylib"
+    path.write_bytes(_thin_macho([padding, _build_version(1, 0x000E0000)]))
+    assert read_header(path).min_macos == {"arm64": "14.0"}
+
+
+def test_a_fat_slice_inside_the_architecture_table_is_refused():
+    table = struct.pack(">II", 0xCAFEBABE, 2)
+    table += struct.pack(">iiIII", 0x0100000C, 0, 40, 4096, 12)  # inside the 48-byte table
+    table += struct.pack(">iiIII", 0x01000007, 3, 8192, 4096, 12)
+    header = parse_header(table + bytes(16000))
+    assert header.format == "unknown" and "overlaps the architecture table" in header.error
+
+
+def test_a_path_that_cannot_be_opened_says_why_in_plain_words(tmp_path):
+    assert read_header(tmp_path / "missing.so").error == "cannot open: No such file or directory"
+    assert read_header(str(tmp_path / "nul\0.so")).error == "cannot open: embedded null byte"

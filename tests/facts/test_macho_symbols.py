@@ -274,3 +274,19 @@ def test_plugin_binds_to_pywrap_and_exports_from_the_trie_match_the_symbol_table
         from_trie = image.exports()
         image.commands = dataclasses.replace(image.commands, export_trie=None)
         assert image.exports() == from_trie and len(from_trie) > 3_000
+
+
+def test_a_library_named_relative_to_its_client_is_found(tmp_path):
+    provider = _macho(tmp_path / "lib/libtf.dylib", "other-name", exports=["_TF_A"])
+    plugin = _macho(tmp_path / "plugins/p.dylib", None,
+                    [(LOAD, "@loader_path/../lib/libtf.dylib")], [], [("_TF_A", 1, False)])
+    result = check_linkage(plugin, [provider])
+    assert result.loads and result.bound == 1 and result.libraries_not_found == ()
+
+
+def test_exports_read_from_the_symbol_table_leave_out_what_the_library_imports(tmp_path):
+    lib = _macho(tmp_path / "lib.dylib", "@rpath/lib.dylib", [(LOAD, "/usr/lib/libSystem.B.dylib")],
+                 [], [("_malloc", 1, False), ("_free", 1, False)], ["_a", "_ab"])
+    with MachOImage(lib) as image:  # an older linker's library: no export trie
+        image.commands = dataclasses.replace(image.commands, export_trie=None)
+        assert image.exports() == {"_a", "_ab"}

@@ -374,4 +374,4 @@ def _json_type(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "an object"
-    return "null" if value is None else type(value).__name__
+    return type(value).__name__  # not JSON: a caller passed Python objects (null is said above)
