@@ -30,6 +30,7 @@ import hashlib
 import importlib.util
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -77,6 +78,16 @@ def group_of(source: str, split: ModuleType) -> str:
     return str(split.repository(source) or source)
 
 
+_THREAD = re.compile(r"https?://github\.com/[^/]+/[^/]+/(?:issues|pull|discussions)/\d+")
+
+
+def is_thread(source: str) -> bool:
+    """Whether a signature source is a report thread (an issue, pull request or discussion).
+    A repository's code, release notes or setup.py cited for a message's wording is a document,
+    not a report: leaving a fold's repositories out does not remove what cites their code."""
+    return bool(_THREAD.match(source)) or not source.startswith("https://github.com/")
+
+
 def fold_of(group: str, folds: int = FOLDS) -> int:
     return int(hashlib.sha1(group.encode()).hexdigest(), 16) % folds
 
@@ -99,7 +110,8 @@ def explained_out_of_repository(
     for fold in range(folds):
         inside = [r for r in reports if fold_of(group_of(r["source"], split), folds) == fold]
         groups = {group_of(r["source"], split) for r in inside}
-        without = frozenset(s for s in sources if group_of(s, split) in groups)
+        without = frozenset(s for s in sources
+                            if is_thread(s) and group_of(s, split) in groups)
         for report in inside:
             _, ranked = hypotheses(report["text"], without_sources=without)
             out.append((report, fold, ranked))
