@@ -78,6 +78,11 @@ def _tf1(e: Evidence, facts: Any) -> List[FixStep]:
 
 def _too_new(e: Evidence, facts: Any) -> List[FixStep]:
     module = one(e, "module") or ""
+    if module == "numpy" and one(e, "removed_in") == "NumPy 1.24":
+        return [run_step(f"Install numpy 1.23, the last release with np.{one(e, 'name')}",
+                         pip(facts, "numpy<1.24")),
+                manual(f"Or replace np.{one(e, 'name')} by the builtin {one(e, 'name')} in the "
+                       "code (or upgrade the package whose code uses it)")]
     text = one(e, "matched")
     if "decode" in text or module.startswith("h5py") or not module:
         return [run_step("Install h5py 2.10, the last release that returns bytes attributes",

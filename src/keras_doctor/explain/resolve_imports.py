@@ -50,25 +50,18 @@ DEPENDENCIES = {
 }
 
 
-# Aliases NumPy 1.24 (np.object, np.bool…) and 2.0 (np.float_, np.NaN…) removed; old TensorFlow
-# releases use them, so a newer numpy breaks them at import.
-NUMPY_REMOVED_ALIASES = {
-    "object",
-    "bool",
-    "int",
-    "float",
-    "complex",
-    "str",
-    "long",
-    "unicode",
-    "typeDict",
-    "float_",
-    "complex_",
-    "NaN",
-    "Inf",
-    "string_",
-    "unicode_",
-}
+# Aliases of builtins that NumPy 1.20 deprecated and 1.24 removed (np.object, np.bool…): code
+# written for an older numpy, under a newer one (release notes of 1.24.0, "Expired deprecations").
+NUMPY_1_24_REMOVED = {"object", "bool", "int", "float", "complex", "str", "long", "unicode",
+                      "typeDict"}
+# Aliases NumPy 2.0 removed (np.float_, np.NaN…): a NumPy 2 under code or builds made for NumPy 1
+# (numpy_2_0_migration_guide).
+NUMPY_2_REMOVED = {"float_", "complex_", "NaN", "Inf", "string_", "unicode_", "cast", "product",
+                   "cumproduct", "sometrue", "alltrue", "round_", "asfarray", "find_common_type",
+                   "in1d", "row_stack", "trapz", "msort", "deprecate", "safe_eval", "NINF",
+                   "PINF", "NZERO", "PZERO", "Infinity", "infty", "longfloat", "singlecomplex",
+                   "cfloat", "longcomplex", "clongfloat", "mat", "recfromcsv", "recfromtxt"}
+NUMPY_REMOVED_ALIASES = NUMPY_1_24_REMOVED | NUMPY_2_REMOVED
 
 
 def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
@@ -173,10 +166,13 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                 *_half_uninstalled(module, 0.4)]
     if module == "ml_dtypes":
         return [("ml-dtypes-mismatch", 0.85, {"name": name})]
-    if module == "numpy" and name in NUMPY_REMOVED_ALIASES:
-        return [
-            ("numpy-abi-mismatch", 0.6, {"name": f"numpy.{name}", "removed_in": "NumPy 1.24/2.0"})
-        ]
+    if module == "numpy" and name in NUMPY_1_24_REMOVED:
+        evidence = {"module": "numpy", "name": name, "removed_in": "NumPy 1.24",
+                    "requirement": "numpy<1.24"}
+        return [("dependency-too-new", 0.75, evidence), ("numpy-abi-mismatch", 0.35, evidence)]
+    if module == "numpy" and name in NUMPY_2_REMOVED:
+        return [("numpy-abi-mismatch", 0.6, {"name": f"numpy.{name}", "removed_in": "NumPy 2.0",
+                                             "numpy_is_newer": True})]
     if "compat.v2" in module or "__internal__" in module:
         return [("keras-tf-version-skew", 0.8, {"module": module, "name": name})]
     if is_keras_module(module):
