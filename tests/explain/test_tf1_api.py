@@ -186,3 +186,23 @@ def test_corpus_reports_of_this_cause_cite_their_threads():
         if case["cause"] == CAUSE:
             assert case["source_url"].startswith("https://github.com/"), case["id"]
             assert json.dumps(case["notes"]).strip('"'), case["id"]
+
+
+@pytest.mark.parametrize("text", [
+    "RuntimeError: tf.placeholder() is not compatible with eager execution.",
+    "RuntimeError: `get_session` is not available when using TensorFlow 2.0.",
+    "RuntimeError: The Session graph is empty. Add operations to the graph before calling run().",
+])
+def test_graph_code_meeting_eager_execution_is_tf1_code(text):
+    finding = explain_text(text).findings[0]
+    assert finding.cause == CAUSE
+    assert "disable_eager_execution" in finding.fix[0].description
+
+
+@pytest.mark.parametrize("module", ["tensorflow.compat.v1", "tensorflow_core.compat.v1"])
+def test_contrib_missing_from_compat_v1_has_no_compat_copy_to_offer(module):
+    finding = explain_text(f"AttributeError: module '{module}' has no attribute "
+                           "'contrib'").findings[0]
+    assert finding.cause == CAUSE and "no TensorFlow 2 copy" in finding.fix[0].description
+    other = causes_of(f"AttributeError: module '{module}' has no attribute 'placeholders'")
+    assert CAUSE not in other[:1]

@@ -63,11 +63,14 @@ def _tf1(e: Evidence, facts: Any) -> List[FixStep]:
         first = manual(f"{package} has no TensorFlow 2 copy: replace what the code takes from it "
                        "(tf.contrib.slim → the tf-slim package, tf.contrib.layers/rnn → tf.keras, "
                        "MNIST tutorials → tf.keras.datasets.mnist), or port the code")
-    else:
-        replacement = one(e, "replacement") or "tf.compat.v1.<name>"
-        first = manual(f"Use {replacement}, or run the whole script on TensorFlow 2's copy of the "
-                       "1.x API: `import tensorflow.compat.v1 as tf` then "
+    elif one(e, "replacement"):
+        first = manual(f"Use {one(e, 'replacement')}, or run the whole script on TensorFlow 2's "
+                       "copy of the 1.x API: `import tensorflow.compat.v1 as tf` then "
                        "`tf.disable_v2_behavior()`")
+    else:  # graph code meeting eager execution
+        first = manual("Call tf.compat.v1.disable_eager_execution() (or, with `import "
+                       "tensorflow.compat.v1 as tf`, tf.disable_v2_behavior()) before building "
+                       "the graph")
     return [first,
             manual("Or port the code to TensorFlow 2 (`tf_upgrade_v2 --infile old.py --outfile "
                    "new.py` rewrites most names)"),

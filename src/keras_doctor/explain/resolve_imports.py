@@ -161,6 +161,10 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                 ("package-too-old-for-api", 0.5, evidence)]
     if tf1.attribute(module, name) == "tf1":
         return _tf1_name(ctx, module, name)
+    if tf1.namespace_of(module) == "tensorflow.compat.v1" and tf1.attribute(
+        "tensorflow", name
+    ) == "tf1":  # only tf.contrib: every other TF1 name lives on in tf.compat.v1
+        return _tf1_name(ctx, "tensorflow", name)
     if name in ctx.always_present.get(module, ()):
         return [("shadowed-module", 0.8, {"module": module, "missing": name}),
                 *_half_uninstalled(module, 0.4)]
@@ -196,6 +200,10 @@ def _tf1_name(ctx: Context, module: str, name: str) -> List[Outcome]:
                 "source": tf1.source()}
     if namespace == "tensorflow.keras.backend":
         evidence["replacement"] = f"tf.compat.v1.keras.backend.{name}"
+    package = tf1.tf1_only_module(f"{namespace}.{name}")
+    if package:  # tf.contrib: no tf.compat.v1 copy
+        del evidence["replacement"]
+        evidence["package"] = package
     if _OLD_STANDALONE_KERAS.search(ctx.text):
         # standalone Keras <= 2.3 itself calls the TF1 API: that Keras predates TensorFlow 2
         return [("keras-tf-version-skew", 0.85, evidence), ("tf1-api-under-tf2", 0.6, evidence)]
