@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import configparser
 import os
+import re
 import ssl
 import sys
 import urllib.parse
@@ -28,43 +29,77 @@ from typing import Dict, List, Mapping, Optional, Tuple
 DEFAULT_INDEX = "https://pypi.org/simple"
 
 
-def pip_config_files(environ: Mapping[str, str]) -> List[Path]:
-    """pip's configuration files, lowest precedence first (global, user, site, $PIP_CONFIG_FILE)."""
-    home = Path(environ.get("HOME") or os.path.expanduser("~"))
+def pip_config_files(environ: Mapping[str, str], platform: str = sys.platform) -> List[Path]:
+    """pip's configuration files in the order pip loads them, each overriding the ones before, as
+    pip's own code lays them out (pip/_internal/configuration.py `get_configuration_files` and
+    `iter_config_files`, the folders from pip/_internal/utils/appdirs.py):
+
+    - global: Linux `$XDG_CONFIG_DIRS/pip/pip.conf` (default /etc/xdg) then `/etc/pip.conf`; macOS
+      `<Homebrew prefix>/share/pip/pip.conf` under a Homebrew Python, then
+      `/Library/Application Support/pip/pip.conf`; Windows `C:\\ProgramData\\pip\\pip.ini`;
+    - user, unless `$PIP_CONFIG_FILE` names an existing file: the legacy `~/.pip/pip.conf`
+      (`~\\pip\\pip.ini` on Windows), then the new one, which wins: Linux
+      `$XDG_CONFIG_HOME/pip/pip.conf` (default ~/.config); macOS
+      `~/Library/Application Support/pip/pip.conf` when that folder exists, else
+      `~/.config/pip/pip.conf`; Windows `%APPDATA%\\pip\\pip.ini`;
+    - site: the active virtualenv's `pip.conf` (`pip.ini`), as its pip reads `sys.prefix`;
+    - `$PIP_CONFIG_FILE`.
+
+    `platform` is `sys.platform` of the machine; the folders come from `environ` and the disk."""
+    windows = platform == "win32"
+    name = "pip.ini" if windows else "pip.conf"
+    home = Path((environ.get("USERPROFILE") if windows else environ.get("HOME"))
+                or os.path.expanduser("~"))
     files: List[Path] = []
-    if sys.platform == "win32":
-        program_data = environ.get("PROGRAMDATA")
-        if program_data:
-            files.append(Path(program_data) / "pip" / "pip.ini")
-        appdata = environ.get("APPDATA")
-        if appdata:
-            files.append(Path(appdata) / "pip" / "pip.ini")
-        files.append(home / "pip" / "pip.ini")
+    if windows:
+        common = environ.get("PROGRAMDATA") or environ.get("ALLUSERSPROFILE")
+        if common:
+            files.append(Path(common) / "pip" / name)
+    elif platform == "darwin":
+        brew = _homebrew_prefix(sys.base_prefix)
+        if brew:
+            files.append(Path(brew) / "share" / "pip" / name)
+        files.append(Path("/Library/Application Support/pip") / name)
     else:
-        dirs = environ.get("XDG_CONFIG_DIRS") or "/etc/xdg"
-        files += [Path(d) / "pip" / "pip.conf" for d in dirs.split(os.pathsep) if d]
-        files.append(Path("/etc/pip.conf"))
-        files.append(home / ".pip" / "pip.conf")
-        if sys.platform == "darwin":
-            files.append(home / "Library" / "Application Support" / "pip" / "pip.conf")
-        config_home = environ.get("XDG_CONFIG_HOME") or str(home / ".config")
-        files.append(Path(config_home) / "pip" / "pip.conf")
+        dirs = environ.get("XDG_CONFIG_DIRS", "").strip() or "/etc/xdg"
+        files += [Path(d) / "pip" / name for d in dirs.split(os.pathsep) if d]
+        files.append(Path("/etc") / name)
+    chosen = environ.get("PIP_CONFIG_FILE")
+    if not (chosen and os.path.exists(chosen)):  # pip skips the user's files then
+        files.append(home / ("pip" if windows else ".pip") / name)
+        if windows:
+            appdata = environ.get("APPDATA")
+            if appdata:
+                files.append(Path(appdata) / "pip" / name)
+        elif platform == "darwin":
+            support = home / "Library" / "Application Support" / "pip"
+            files.append((support if support.is_dir() else home / ".config" / "pip") / name)
+        else:
+            config_home = environ.get("XDG_CONFIG_HOME", "").strip() or str(home / ".config")
+            files.append(Path(config_home) / "pip" / name)
     venv = environ.get("VIRTUAL_ENV")
     if venv:
-        files.append(Path(venv) / ("pip.ini" if sys.platform == "win32" else "pip.conf"))
-    chosen = environ.get("PIP_CONFIG_FILE")
+        files.append(Path(venv) / name)
     if chosen and chosen != os.devnull:
         files.append(Path(chosen))
     return files
 
 
-def pip_config(environ: Mapping[str, str]) -> Dict[str, str]:
+def _homebrew_prefix(base_prefix: str) -> Optional[str]:
+    """The Homebrew prefix of a Homebrew Python (`/opt/homebrew/opt/python@3.12/Frameworks/...`),
+    whose pip also reads `<prefix>/share/pip/pip.conf`."""
+    found = re.fullmatch(r"(?P<prefix>.+)/opt/python[^/]*/Frameworks/Python\.framework/Versions/"
+                         r"[^/]+", base_prefix)
+    return found["prefix"] if found else None
+
+
+def pip_config(environ: Mapping[str, str], platform: str = sys.platform) -> Dict[str, str]:
     """`index-url`, `cert` and `proxy` as pip would read them from its files ([global], then
     [install] and [download], which pip also consults for these)."""
     if environ.get("PIP_CONFIG_FILE") == os.devnull:
         return {}
     values: Dict[str, str] = {}
-    for path in pip_config_files(environ):
+    for path in pip_config_files(environ, platform):
         parser = configparser.RawConfigParser()
         try:
             if not parser.read(path, encoding="utf-8"):
