@@ -58,6 +58,10 @@ def diagnose(etype: type, value: BaseException, tb: Any, with_facts: bool = True
         except Exception:  # a diagnosis from the text alone beats none
             facts = None
     report = explain_text(text, facts)
+    if facts is not None and facts.interpreter.kind == "conda":
+        # which packages conda installed here: their fixes are written `%conda install`
+        report.extra["conda_installed"] = sorted(
+            d.canonical_name for d in facts.distributions if (d.installer or "") == "conda")
     return report if report.findings else None
 
 
@@ -102,11 +106,14 @@ def notebook_command(argv: Any) -> Optional[List[str]]:
 
 
 def for_notebook(report: Any, conda: bool = False) -> Any:
-    """The report with its fixes written for a notebook cell: `%pip`, then a kernel restart."""
+    """The report with its fixes written for a notebook cell, then a kernel restart: `%pip`, or in
+    a conda environment `%conda install` for an install of packages conda itself installed there
+    (pip over a conda package leaves conda's records wrong, and conda's next change undoes it)."""
     from dataclasses import replace
 
     from keras_doctor.findings import FixStep, StepKind
 
+    by_conda = set(report.extra.get("conda_installed") or ()) if conda else set()
     findings = []
     for finding in report.findings:
         steps, changed = [], False
@@ -114,17 +121,41 @@ def for_notebook(report: Any, conda: bool = False) -> Any:
             magic = notebook_command(step.command) if step.kind is StepKind.RUN else None
             if magic is not None:
                 changed = True
+                magic = conda_command(magic, by_conda) or magic
                 steps.append(replace(step, command=tuple(magic)))
             else:
                 steps.append(step)
         if changed:
             note = RESTART
             if conda:
-                note += " (in a conda environment, `%conda install` is for packages you " \
-                        "installed with conda)"
+                note += " (this kernel runs in a conda environment: change what conda " \
+                        "installed with `%conda install`, what pip installed with `%pip`)"
             steps.append(FixStep(note, StepKind.MANUAL))
         findings.append(replace(finding, fix=tuple(steps)))
     return replace(report, findings=findings)
+
+
+def conda_command(magic: List[str], by_conda: Any) -> Optional[List[str]]:
+    """`%conda install -y SPEC…` for a `%pip install` of packages that conda installed here (each
+    requirement kept as written: conda reads `numpy<2.0.0,>=1.23.5` and `numpy==1.26.4` alike, and
+    its solver decides the dependencies pip's `--no-deps` held back); None when any of them came
+    from pip, or the command is more than a plain install."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    if magic[:2] != ["%pip", "install"]:
+        return None
+    options = [arg for arg in magic[2:] if arg.startswith("-")]
+    specs = [arg for arg in magic[2:] if not arg.startswith("-")]
+    if not specs or any(o not in ("--no-deps", "--upgrade", "-U") for o in options):
+        return None  # a forced reinstall, another index…: no plain conda counterpart
+    try:
+        names = {canonicalize_name(Requirement(spec).name) for spec in specs}
+    except InvalidRequirement:
+        return None
+    if not names <= set(by_conda):
+        return None
+    return ["%conda", "install", "-y", *specs]
 
 
 def summary(report: Any) -> str:
@@ -137,7 +168,7 @@ def summary(report: Any) -> str:
     command = next((view.step_code(s) for s in top.fix if view.step_code(s)), None)
     if command:
         line += f". Fix: {command}"
-        if command.startswith("%pip"):
+        if command.startswith(("%pip", "%conda")):
             line += ", then restart the kernel"
     return line
 
@@ -169,9 +200,12 @@ def show(report: Any, shell: Any, traceback_text: str = "") -> None:
 
 
 def _conda_kernel() -> bool:
+    """Whether the kernel's interpreter lives in a conda environment: its prefix holds
+    `conda-meta/` (as facts read it), whether or not the kernel was started with it activated."""
     import os
 
-    return bool(os.environ.get("CONDA_PREFIX")) and sys.prefix == os.environ.get("CONDA_PREFIX")
+    return os.path.isdir(os.path.join(sys.prefix, "conda-meta")) or (
+        bool(os.environ.get("CONDA_PREFIX")) and sys.prefix == os.environ.get("CONDA_PREFIX"))
 
 
 def _handler(
