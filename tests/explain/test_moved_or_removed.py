@@ -68,3 +68,19 @@ def test_keras_3_removals_the_migration_guide_lists_stay_removed():
                  "ModuleNotFoundError: No module named 'keras.preprocessing.text'",
                  "AttributeError: module 'keras.layers' has no attribute 'experimental'"):
         assert ranked(text)[0][0] == "keras3-removed-api", text
+
+
+@pytest.mark.parametrize("module", ["keras.layers.experimental.preprocessing",
+                                    "tensorflow.keras.layers.experimental.preprocessing"])
+def test_a_name_missing_inside_a_module_keras_3_dropped_means_a_keras_2_too_old(module):
+    """The module imported, so the Keras that ran is not Keras 3 (which has no such module): the
+    name is newer than that Keras 2. The other side: the module itself missing is Keras 3."""
+    inside = [c for c, _ in ranked(f"AttributeError: module '{module}' has no attribute "
+                                   "'RandomRotation'")]
+    assert inside[0] == "package-too-old-for-api"
+    gone = [c for c, _ in ranked(f"ModuleNotFoundError: No module named '{module}'")]
+    assert gone[0] in ("keras3-removed-api", "keras3-legacy-code")
+    parent = module.rsplit(".", 2)[0]
+    dropped = [c for c, _ in ranked(f"AttributeError: module '{parent}' has no attribute "
+                                    "'experimental'")]
+    assert dropped[0] in ("keras3-removed-api", "keras3-legacy-code")

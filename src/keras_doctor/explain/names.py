@@ -69,8 +69,11 @@ class NameResolver:
         self._introduced = [(re.compile(e["pattern"]), e) for e in table.get("introduced", ())]
 
     def resolve(
-        self, module: str, name: Optional[str], *, keras3: bool, library: str
+        self, module: str, name: Optional[str], *, keras3: bool, library: str,
+        module_exists: bool = False,
     ) -> List[Verdict]:
+        """`module_exists`: the error itself shows `module` was imported (`module 'M' has no
+        attribute 'X'`, `cannot import name 'X' from 'M'`), so a Keras without M did not run."""
         folded, via_tf_keras = fold_module(module)
         if name is None and "." in folded:  # `No module named 'keras.a.b'`: judge the last part
             folded, name = folded.rsplit(".", 1)
@@ -96,6 +99,18 @@ class NameResolver:
                     Verdict("package-too-old-for-api", 0.55, evidence),
                     Verdict("keras3-removed-api", 0.5, evidence),
                 ]
+        if (removed is not None and module_exists and not keras3 and name
+                and removed.get("name") is None and removed.get("name_pattern") is None
+                and folded != removed["module"].rsplit(".", 1)[0]):
+            # a name missing inside a module Keras 3 dropped: that module imported, so a Keras 2
+            # ran, one without the name
+            history = self._history(folded, name)
+            if history:
+                evidence.update(in_sampled_releases=f"{history[0]} … {history[-1]}",
+                                module_exists=True)
+                return [Verdict("package-too-old-for-api", 0.75, evidence),
+                        Verdict("keras3-legacy-code" if library or via_tf_keras
+                                else "keras3-removed-api", 0.3, evidence)]
         if removed is not None:
             evidence.update(replacement=removed.get("replacement"), source=removed.get("source"))
             if library:
@@ -200,6 +215,18 @@ class NameResolver:
             evidence["closest"] = atlas["closest"][0]
             return [Verdict("keras-api-moved", 0.65, evidence)]
         return None
+
+    def _history(self, module: str, name: str) -> List[str]:
+        """Sampled Keras releases whose `module` exports `name` (none without an atlas)."""
+        try:
+            kb = self.knowledge
+            if kb is None:
+                from keras_doctor import knowledge
+
+                kb = self.knowledge = knowledge.load()
+            return list(kb.atlas.versions_with(module, name))
+        except Exception:  # no knowledge base in this build: no history
+            return []
 
     @staticmethod
     def _gone_within_keras2(

@@ -133,7 +133,7 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if tf1.attribute(module, name) == "tf1":  # from keras.backend import set_session
         return _tf1_name(ctx, module, name)
     if is_keras_module(module):
-        return names(ctx, module, name)
+        return names(ctx, module, name, module_exists=True)
     return []
 
 
@@ -180,7 +180,7 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if "compat.v2" in module or "__internal__" in module:
         return [("keras-tf-version-skew", 0.8, {"module": module, "name": name})]
     if is_keras_module(module):
-        return names(ctx, module, name)
+        return names(ctx, module, name, module_exists=True)
     return []
 
 
@@ -241,6 +241,8 @@ def shadow_file(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("shadowed-module", found.signature.weight, evidence)]
 
 
-def names(ctx: Context, module: str, name: Optional[str]) -> List[Outcome]:
-    verdicts = ctx.names.resolve(module, name, keras3=ctx.keras3, library=ctx.library())
+def names(ctx: Context, module: str, name: Optional[str], module_exists: bool = False
+          ) -> List[Outcome]:
+    verdicts = ctx.names.resolve(module, name, keras3=ctx.keras3, library=ctx.library(),
+                                 module_exists=module_exists)
     return [(v.cause, v.weight, v.evidence) for v in verdicts]
