@@ -1,4 +1,6 @@
-"""Keras 2 code under Keras 3: libraries written for `tf.keras`, and the TF_USE_LEGACY_KERAS switch.
+"""Code older than the installed stack: Keras 2 code under Keras 3, TensorFlow 1 code under TF 2.
+
+Keras 2 code under Keras 3: libraries written for `tf.keras`, and the TF_USE_LEGACY_KERAS switch.
 
 From TensorFlow 2.16, `tf.keras` is Keras 3. Libraries written for Keras 2 (tensorflow-hub,
 transformers' TF models, tensorflow-probability's layers, …) then need the separate tf_keras
@@ -129,3 +131,70 @@ def _switch_step() -> FixStep:
     return FixStep(f"Set {_SWITCH}=1 before TensorFlow is first imported (in the shell, or with "
                    f"os.environ[\"{_SWITCH}\"] = \"1\" at the top of the program)",
                    StepKind.ENV, ("export", f"{_SWITCH}=1"))
+
+
+# -- TensorFlow 1 code under TensorFlow 2 ----------------------------------------------------------
+
+_SHOWN_NAMES = 4
+
+
+@check(name="tf1-code", area="keras", causes=["tf1-api-under-tf2"],
+       ok="no script in the working directory uses a TensorFlow 1 name TensorFlow 2 lacks")
+def tf1_code(ctx: CheckContext) -> Iterator[Finding]:
+    """A script or notebook in the working directory calls names only TensorFlow 1.x has
+    (`knowledge/data/tf1_api.json`, read from the wheels) while a TensorFlow 2 is installed: it
+    fails with `module 'tensorflow' has no attribute …` as soon as it runs."""
+    config = ctx.facts.config
+    if config is None:
+        raise SkipCheck("no working directory was examined (a folder target)")
+    tf = tensorflow(ctx)
+    if tf is None:
+        raise SkipCheck("no TensorFlow installed")
+    tf_dist, tf_version = tf
+    if tf_version.major < 2 or not config.tensorflow_names:
+        return
+    try:
+        table = ctx.knowledge.file("tf1_api.json")
+    except Exception as exc:  # a knowledge copy from before the table existed
+        raise SkipCheck(f"no TensorFlow 1 API table in the knowledge base ({exc})") from exc
+    by_file: Dict[str, List[str]] = {}
+    for use in config.tensorflow_names:
+        head = use.name.split(".", 1)[0]
+        if "." in use.name and head != "keras" and _tf1_only(table, head):
+            continue  # tf.contrib.layers: tf.contrib is reported already
+        if _tf1_only(table, use.name):
+            by_file.setdefault(use.path, []).append(f"tf.{use.name} (line {use.line})")
+    for path, names in sorted(by_file.items()):
+        shown = ", ".join(names[:_SHOWN_NAMES]) + (f", … ({len(names)} names)"
+                                                   if len(names) > _SHOWN_NAMES else "")
+        yield finding(
+            "tf1-api-under-tf2",
+            f"{path.replace(chr(92), '/').rsplit('/', 1)[-1]} uses TensorFlow 1 names that "
+            f"{tf_dist.name} {tf_version} does not have",
+            evidence={"script": path, "tensorflow_1_names": names,
+                      "installed": f"{tf_dist.name} {tf_version}",
+                      "only_in": "tensorflow 1.x (knowledge/data/tf1_api.json)", "shown": shown},
+            fix=[FixStep("Use TensorFlow 2's copy of the 1.x API in the script: `import "
+                         "tensorflow.compat.v1 as tf` then `tf.disable_v2_behavior()` "
+                         "(tf.contrib has no copy)", StepKind.MANUAL, target=path),
+                 FixStep("Or port it to TensorFlow 2: `tf_upgrade_v2 --infile OLD --outfile NEW`",
+                         StepKind.MANUAL, target=path)],
+        )
+
+
+def _tf1_only(table: Dict[str, Any], name: str) -> bool:
+    """Whether `name` (relative to tensorflow: `placeholder`, `train.AdamOptimizer`,
+    `keras.backend.get_session`, `contrib`) is a name only TensorFlow 1 has."""
+    namespaces = table.get("namespaces", {})
+    if name.startswith("keras.backend."):
+        namespace, attribute = "tensorflow.keras.backend", name.rsplit(".", 1)[1]
+    elif "." in name:
+        first, attribute = name.split(".", 1)
+        namespace = f"tensorflow.{first}"
+        if namespace in table.get("tf1_only_packages", ()) or f"tensorflow.{name}" in table.get(
+                "tf1_only_packages", ()):
+            return True
+    else:
+        namespace, attribute = "tensorflow", name
+    return attribute in namespaces.get(namespace, {}).get("tf1_only", ())
+

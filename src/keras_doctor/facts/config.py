@@ -168,11 +168,15 @@ def kernel_specs(env: Dict[str, str], prefix: Optional[str],
 
 
 def read_config(env: Dict[str, str], prefix: Optional[str],
-                notes: Optional[List[str]] = None) -> ConfigFacts:
-    """The configuration facts; what could be read only in part is added to `notes`."""
+                notes: Optional[List[str]] = None, cwd: Optional[str] = None) -> ConfigFacts:
+    """The configuration facts; what could be read only in part is added to `notes`. `cwd`: the
+    working directory whose scripts' TensorFlow names are read (`facts.scripts`)."""
+    from keras_doctor.facts.scripts import tensorflow_names
+
     return ConfigFacts(
         env={k: env[k] for k in CONFIG_VARS if k in env},
         keras_json=read_keras_json(keras_home(env)),
         path_tools=path_tools(env.get("PATH", "")),
         kernel_specs=kernel_specs(env, prefix, notes),
+        tensorflow_names=tensorflow_names(cwd),
     )

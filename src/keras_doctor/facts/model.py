@@ -156,11 +156,21 @@ class KerasConfig:
 
 
 @dataclass
+class ScriptName:
+    """A TensorFlow name a script or notebook in the working directory uses, where it first does."""
+
+    path: str
+    line: int
+    name: str  # relative to tensorflow: "placeholder", "train.AdamOptimizer", "contrib"
+
+
+@dataclass
 class ConfigFacts:
     env: Dict[str, str] = field(default_factory=dict)  # the variables that matter, when set
     keras_json: Optional[KerasConfig] = None
     path_tools: List[PathTool] = field(default_factory=list)
     kernel_specs: List[KernelSpec] = field(default_factory=list)
+    tensorflow_names: List[ScriptName] = field(default_factory=list)  # the working directory's
 
 
 @dataclass
