@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 from keras_doctor import causes
 from keras_doctor.facts.model import Facts, to_plain
@@ -136,7 +136,7 @@ def run_checks(
                         f"Check {chk.name} crashed: {type(exc).__name__}: {exc}",
                         evidence={
                             "check": chk.name,
-                            "traceback": traceback.format_exc(limit=6).splitlines()[-6:],
+                            "traceback": _innermost_lines(traceback.format_exc()),
                         },
                     ),
                     chk.name,
@@ -162,6 +162,12 @@ def _no_pass_beside_its_cause(report: Report, checks: Sequence[Check]) -> None:
     reported = {f.cause for f in report.findings}
     watches = {c.name: set(c.causes) for c in checks}
     report.passed = [p for p in report.passed if not watches.get(p.check, set()) & reported]
+
+
+def _innermost_lines(formatted: str, count: int = 6) -> List[str]:
+    """The last lines of a traceback, where the crash happened, without the caret lines that
+    only underline the line above."""
+    return [line for line in formatted.splitlines() if line.strip(" ^~")][-count:]
 
 
 def _stamp(f: Finding, check_name: str) -> Finding:

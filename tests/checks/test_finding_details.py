@@ -1,0 +1,151 @@
+"""What a user reads and runs from a finding: its words, its evidence, the fix it proposes.
+
+Each test builds the facts of one situation and reads the finding the way the terminal shows it:
+the title, the keys of the evidence, each fix step's kind, command and target. A check that finds
+the right cause but names the wrong file to edit or the wrong release to install still misleads.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import replace
+
+import pytest
+from factories import dist, mac_facts
+
+from keras_doctor import checks as checks_package
+from keras_doctor.checks import registry
+from keras_doctor.checks.registry import SkipCheck, run_checks
+from keras_doctor.facts.model import Facts, InterpreterFacts, KerasConfig, PlatformFacts, Target
+from keras_doctor.findings import StepKind
+from keras_doctor.knowledge import load
+from keras_doctor.knowledge.metal_pairs import metal_verdict
+
+KB = load()
+
+
+def found(facts, cause):
+    return [f for f in run_checks(facts, lambda: KB).findings if f.cause == cause]
+
+
+def on_python(facts: Facts, version: str) -> Facts:
+    return replace(facts, target=replace(facts.target, python_version=version),
+                   interpreter=replace(facts.interpreter, version=version))
+
+
+def linux_facts() -> Facts:
+    return Facts(
+        target=Target(mode="running", platform="linux-x86_64", python_version="3.11.7",
+                      path="/env/bin/python"),
+        platform=PlatformFacts(system="Linux", machine="x86_64", libc="glibc 2.35"),
+        interpreter=InterpreterFacts(version="3.11.7", executable="/env/bin/python",
+                                     running_arch="x86_64"),
+    )
+
+
+def test_a_backend_set_in_keras_json_is_fixed_by_editing_that_file():
+    config = KerasConfig(path="/Users/ada/.keras/keras.json", exists=True,
+                         content={"backend": "jax"})
+    facts = mac_facts(keras_json=config,
+                      distributions=[dist("keras", "3.5.0"), dist("tensorflow", "2.17.0")])
+    (finding,) = found(facts, "keras-backend-unavailable")
+    edit = finding.fix[0]
+    assert edit.kind is StepKind.EDIT
+    assert edit.target == finding.evidence["set_by"]
+    assert edit.description == f'Set "backend": "tensorflow" in {finding.evidence["set_by"]}'
+    assert "keras.json" in edit.target
+
+
+def test_a_metal_plugin_apple_does_not_list_is_a_warning_that_says_so():
+    facts = on_python(mac_facts(distributions=[dist("tensorflow", "2.11.1"),
+                                               dist("tensorflow-metal", "0.7.1")]), "3.10.13")
+    (finding,) = found(facts, "metal-plugin-mismatch")
+    assert finding.title == ("tensorflow-metal 0.7.1 is not in Apple's table for TensorFlow 2.11 "
+                             "(it names 0.7.0); no source says whether it loads")
+    assert finding.severity.value == "warning"
+    assert finding.evidence["decided_by"] == "apple_table" and "sources" in finding.evidence
+
+
+def newest_tensorflow_loading(metal: str, python: str) -> list:
+    """Every TensorFlow with a macOS arm64 wheel for `python` that `metal` is known to load with."""
+    return [str(r.version) for r in KB.releases("tensorflow")
+            if not r.yanked and r.wheel_for("macos-arm64", python)
+            and metal_verdict(KB, str(r.version), metal).loads]
+
+
+def test_a_metal_plugin_too_old_for_tensorflow_offers_the_tensorflow_it_loads_with():
+    facts = on_python(mac_facts(distributions=[dist("tensorflow", "2.20.0"),
+                                               dist("tensorflow-metal", "0.7.0")]), "3.10.13")
+    (finding,) = found(facts, "metal-plugin-mismatch")
+    assert finding.title == "tensorflow-metal 0.7.0 cannot load with tensorflow 2.20.0"
+    install, remove = finding.fix
+    loading = newest_tensorflow_loading("0.7.0", "3.10")
+    assert loading, "the knowledge base knows a TensorFlow that tensorflow-metal 0.7.0 loads with"
+    assert install.command[-1] == f"tensorflow=={loading[-1]}"
+    assert install.description == ("Install the newest TensorFlow that tensorflow-metal 0.7.0 "
+                                   "loads with")
+    assert remove.command[-3:] == ("uninstall", "-y", "tensorflow-metal")
+
+
+def test_mac_only_checks_say_why_they_skip_on_linux():
+    report = run_checks(linux_facts(), lambda: KB)
+    skipped = {s.check: s.reason for s in report.skipped}
+    assert skipped["rosetta"] == "not a Mac"
+    assert skipped["macos-version"] == "not a Mac"
+
+
+def test_a_release_without_a_wheel_names_the_python_it_was_looked_up_for():
+    facts = on_python(mac_facts(distributions=[dist("tensorflow", "2.15.1")]), "3.12.1")
+    (finding,) = found(facts, "no-wheel-for-python")
+    assert finding.evidence["python"] == "3.12"
+    assert finding.evidence["platform"] == "macos-arm64"
+    assert "3.11" in finding.evidence["pythons_with_wheels_here"]
+
+
+@pytest.mark.parametrize("script", ["../bin/tensorboard", "../../bin/tensorboard",
+                                    "bin/tensorboard"])
+def test_a_console_script_two_packages_install_is_not_an_overlap(script):
+    facts = mac_facts(distributions=[
+        dist("tensorflow", "2.15.1", files=[script, "tensorflow/x.py"]),
+        dist("tensorboard", "2.15.2", files=[script, "tensorboard/y.py"])])
+    assert found(facts, "tf-distributions-overlap") == []
+
+
+def test_a_crashed_check_shows_where_it_crashed():
+    def deepest(depth):
+        if depth:
+            return deepest(depth - 1)
+        raise KeyError("python_tags")
+
+    def crashes_deep(ctx):
+        deepest(10)  # a crash far below the check, as in a knowledge query
+        yield from ()
+
+    crashing = registry.Check("crashes-deep", "doctor", ("check-crashed",), "never", crashes_deep)
+    (crash,) = run_checks(linux_facts(), lambda: KB, checks=[crashing]).findings
+    assert crash.title == "Check crashes-deep crashed: KeyError: 'python_tags'"
+    assert crash.evidence["traceback"][-1] == "KeyError: 'python_tags'"
+    assert 'raise KeyError("python_tags")' in "\n".join(crash.evidence["traceback"])
+
+
+def test_every_area_module_registers_its_checks(monkeypatch):
+    monkeypatch.setattr(registry, "REGISTRY", [])
+    monkeypatch.setattr(checks_package, "_loaded", False)
+    for name in checks_package.AREA_MODULES:
+        monkeypatch.delitem(sys.modules, f"keras_doctor.checks.{name}", raising=False)
+    checks_package.load_all()
+    areas = {c.function.__module__.rsplit(".", 1)[-1] for c in registry.REGISTRY}
+    assert areas == set(checks_package.AREA_MODULES)
+    importlib.invalidate_caches()
+
+
+def test_a_check_that_skips_is_listed_with_its_reason_not_as_passed():
+    def skips(ctx):
+        raise SkipCheck("nothing to look at")
+        yield  # pragma: no cover
+
+    skipping = registry.Check("skips-here", "doctor", ("check-crashed",), "never", skips)
+    report = run_checks(linux_facts(), lambda: KB, checks=[skipping])
+    assert [(s.check, s.reason) for s in report.skipped] == [("skips-here", "nothing to look at")]
+    assert report.passed == [] and report.findings == []

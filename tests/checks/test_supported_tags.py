@@ -1,0 +1,96 @@
+"""Which wheels an installer would accept on the target, computed from facts (PEP 425/600/656).
+
+wheel-tags and glibc-too-old judge every installed wheel against this set: a tag missing from it
+is a false "wrong wheel" finding, an extra one hides a wheel that cannot load. Each glibc and musl
+boundary is tested on both sides.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+from packaging.tags import Tag
+
+from keras_doctor.checks.binaries import supported_tags
+from keras_doctor.facts.model import Facts, InterpreterFacts, PlatformFacts, Target
+
+
+def linux(libc: Optional[str], arch: str = "x86_64", python: str = "3.11.7") -> Facts:
+    return Facts(
+        target=Target(mode="running", platform=f"linux-{arch}", python_version=python,
+                      path="/env/bin/python"),
+        platform=PlatformFacts(system="Linux", machine=arch, libc=libc),
+        interpreter=InterpreterFacts(version=python, executable="/env/bin/python",
+                                     running_arch=arch),
+    )
+
+
+def accepts(facts: Facts, platform_tag: str, abi: str = "cp311") -> bool:
+    return Tag("cp311", abi, platform_tag) in supported_tags(facts)
+
+
+@pytest.mark.parametrize("glibc, newest_accepted", [("glibc 2.17", 17), ("glibc 2.28", 28),
+                                                    ("glibc 2.35", 35)])
+def test_a_glibc_accepts_manylinux_up_to_its_own_version(glibc, newest_accepted):
+    facts = linux(glibc)
+    assert accepts(facts, f"manylinux_2_{newest_accepted}_x86_64")
+    assert not accepts(facts, f"manylinux_2_{newest_accepted + 1}_x86_64")
+    assert accepts(facts, "manylinux_2_5_x86_64") and accepts(facts, "linux_x86_64")
+
+
+def test_the_legacy_manylinux_names_follow_their_glibc():
+    old = linux("glibc 2.12")
+    assert accepts(old, "manylinux2010_x86_64") and accepts(old, "manylinux1_x86_64")
+    assert not accepts(old, "manylinux2014_x86_64")
+    current = linux("glibc 2.17")
+    assert accepts(current, "manylinux2014_x86_64")
+    ancient = linux("glibc 2.5")
+    assert accepts(ancient, "manylinux1_x86_64") and not accepts(ancient, "manylinux2010_x86_64")
+
+
+def test_a_stated_linux_target_gets_a_current_glibc():
+    facts = linux(None)
+    assert accepts(facts, "manylinux_2_39_x86_64")
+    assert not accepts(facts, "manylinux_2_40_x86_64")
+
+
+def test_musl_accepts_musllinux_up_to_its_version_and_no_manylinux():
+    facts = linux("musl 1.1.24")
+    assert accepts(facts, "musllinux_1_1_x86_64") and accepts(facts, "musllinux_1_0_x86_64")
+    assert not accepts(facts, "musllinux_1_2_x86_64")
+    assert not accepts(facts, "manylinux2014_x86_64")
+    assert accepts(linux("musl 1.2.4"), "musllinux_1_2_x86_64")
+
+
+def test_an_arm64_linux_uses_the_aarch64_tag_names():
+    facts = linux("glibc 2.31", arch="arm64")
+    assert accepts(facts, "manylinux_2_31_aarch64") and accepts(facts, "manylinux2014_aarch64")
+    assert not any("arm64" in tag.platform or "x86_64" in tag.platform
+                   for tag in supported_tags(facts))
+
+
+def test_pure_python_and_abi3_wheels_are_accepted_other_pythons_are_not():
+    facts = linux("glibc 2.35")
+    tags = supported_tags(facts)
+    assert Tag("py3", "none", "any") in tags
+    assert Tag("cp39", "abi3", "manylinux_2_17_x86_64") in tags
+    assert Tag("cp312", "cp312", "manylinux_2_17_x86_64") not in tags
+
+
+def test_a_wheel_for_another_python_is_named_with_the_python_the_user_gave():
+    from dataclasses import replace
+
+    from keras_doctor.checks.registry import run_checks
+    from keras_doctor.facts.model import Distribution
+
+    wrong = Distribution(name="ml-dtypes", canonical_name="ml-dtypes", version="0.4.1",
+                         location="/env/site", metadata_dir="/env/site/ml_dtypes-0.4.1.dist-info",
+                         wheel_tags=["cp310-cp310-manylinux_2_17_x86_64"])
+    running = replace(linux("glibc 2.35"), distributions=[wrong])
+    folder = replace(running, target=replace(running.target, mode="path", python_version="3.11"))
+    for facts, shown in ((running, "this Python 3.11.7 on linux-x86_64"),
+                         (folder, "this Python 3.11 on linux-x86_64")):
+        titles = [f.title for f in run_checks(facts).findings if f.cause == "wheel-tag-mismatch"]
+        assert titles == ["ml-dtypes 0.4.1 is a wheel for cp310-cp310-manylinux_2_17_x86_64, "
+                          f"which {shown} cannot use"]
