@@ -160,3 +160,32 @@ def test_weights_downloaded_during_verify_are_not_blamed_on_the_cache():
     fresh.reason = "frobnicator 7f3a refused the weights"
     found = step_findings(fresh, NO_FACTS, 60)
     assert [f.cause for f in found] == ["verify-step-failed"]
+
+
+def test_the_legacy_switch_fix_reads_as_two_choices_a_user_can_run():
+    from keras_doctor.findings import StepKind
+
+    install, unset = one(legacy_step("1")).fix
+    assert (install.description, install.kind) == (
+        "Install tf-keras~=2.16.0 (Keras 2 at TensorFlow's minor)", StepKind.RUN)
+    assert (unset.description, unset.kind) == (
+        "Or unset TF_USE_LEGACY_KERAS to use Keras 3 as tf.keras", StepKind.ENV)
+
+
+def test_a_fix_names_plain_python_when_no_interpreter_is_given():
+    (found,) = step_findings(legacy_step("1"), NO_FACTS, 60)
+    assert found.fix[0].command == ("python", "-m", "pip", "install", "tf-keras~=2.16.0")
+
+
+def test_a_backend_newer_than_the_installed_keras_is_one_it_does_not_know():
+    # OpenVINO became a backend in Keras 3.8; earlier releases refuse the name with this message.
+    found = one(keras_step("openvino", "ValueError: Unable to import backend : openvino"))
+    assert found.cause == "keras-backend-unavailable"
+    assert found.title == ("Keras is set to the 'openvino' backend (by KERAS_BACKEND), which is "
+                           "not a backend Keras knows")
+
+
+def test_an_unknown_failure_keeps_what_the_step_reported():
+    found = one(StepResult("devices", "list devices", "failed", reason="no devices listed",
+                           data={"devices": [], "gpu_expected": True}))
+    assert found.evidence["data"] == {"devices": [], "gpu_expected": True}

@@ -1,0 +1,99 @@
+"""explain with facts, in the fast suite: what the environment confirms, contradicts or adds.
+
+The facts are built in code (tests/checks/factories.py: what a Mac's probe would report); the
+checks and explain that run on them are the real ones. test_with_facts.py does the same on real
+trees in the slow suite.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "checks"))
+from factories import SITE, binary, dist, mac_facts
+
+from keras_doctor.explain import explain_text
+
+
+def no_module(module: str) -> str:
+    return ('Traceback (most recent call last):\n  File "train.py", line 1, in <module>\n'
+            f"    import {module}\nModuleNotFoundError: No module named '{module}'")
+
+
+def dyld(relative: str) -> str:
+    so = f"{SITE}/{relative}"
+    return ('Traceback (most recent call last):\n  File "train.py", line 1, in <module>\n'
+            f"    import h5py\nImportError: dlopen({so}, 0x0002): tried: '{so}' (mach-o file, "
+            "but is an incompatible architecture (have 'x86_64', need 'arm64'))")
+
+
+@pytest.mark.parametrize("files, module", [
+    (["h5py/__init__.py"], "h5py"),
+    (["h5py\\__init__.py"], "h5py"),             # a RECORD written on Windows
+    (["h5py/__init__.py"], "h5py.defs"),         # a submodule of an installed package
+    (["six.py"], "six"),                         # a single-module distribution
+])
+def test_no_module_the_environment_has_means_another_interpreter_ran_the_code(files, module):
+    facts = mac_facts(distributions=[dist("h5py" if "h5py" in module else "six", "1.16.0",
+                                          files=files)])
+    first, *rest = explain_text(no_module(module), facts).findings
+    assert first.cause == "wrong-interpreter"
+    assert first.evidence["installed_here"].endswith(" 1.16.0")
+    assert first.evidence["signatures"] == ["facts:installed-here"]
+    missing = next(f for f in rest if f.cause == "missing-dependency")
+    assert missing.confidence < first.confidence
+
+
+def test_no_module_the_environment_lacks_is_confirmed_missing_there():
+    facts = mac_facts(distributions=[dist("h5py", "3.11.0", files=["h5py/__init__.py"])])
+    alone = explain_text(no_module("tensorflow")).findings[0]
+    first = explain_text(no_module("tensorflow"), facts).findings[0]
+    assert first.cause == "missing-dependency"
+    assert first.confidence > alone.confidence
+    assert first.evidence["not_installed_in"] == "/Users/ada/venv/bin/python"
+
+
+def test_a_missing_module_a_package_requires_is_confirmed_by_that_requirement():
+    facts = mac_facts(distributions=[dist("keras-app", "1.0", requires=["tf-keras>=2.16"],
+                                          files=["keras_app/__init__.py"])])
+    first = explain_text(no_module("tf_keras"), facts).findings[0]
+    assert first.cause == "missing-dependency"
+    assert first.check == "explain+requirements"
+    assert first.evidence["required"] == "tf-keras"
+    assert first.evidence["confirmed_by"] == "requirements"
+
+
+@pytest.mark.parametrize("named, owner", [
+    ("numpy/core/_multiarray_umath.cpython-311-darwin.so", "numpy"),
+    ("h5py/_errors.cpython-311-darwin.so", "h5py"),
+])
+def test_of_two_wrong_architecture_binaries_the_one_the_error_names_is_shown(named, owner):
+    facts = mac_facts(
+        distributions=[dist("numpy", "1.26.4", files=["numpy/__init__.py"]),
+                       dist("h5py", "3.11.0", files=["h5py/__init__.py"])],
+        binaries=[binary("numpy/core/_multiarray_umath.cpython-311-darwin.so", ["x86_64"],
+                         "numpy"),
+                  binary("h5py/_errors.cpython-311-darwin.so", ["x86_64"], "h5py")])
+    first = explain_text(dyld(named), facts).findings[0]
+    assert first.cause == "mixed-arch-binary"
+    assert first.check == "explain+binary-architectures"
+    assert first.evidence["owner"] == owner
+    assert first.evidence["confirmed_by"] == "binary-architectures"
+    assert first.evidence["from_error_text"]["need"] == "arm64"
+
+
+def test_an_error_finding_of_a_related_cause_joins_the_explanation():
+    # "illegal instruction" on a Mac suggests Rosetta; an Intel binary in the environment is the
+    # related error the facts add, ranked after the text's own causes.
+    facts = mac_facts(
+        distributions=[dist("h5py", "3.11.0", files=["h5py/__init__.py"])],
+        binaries=[binary("h5py/_errors.cpython-311-darwin.so", ["x86_64"], "h5py")])
+    text = no_module("tensorflow").replace(
+        "ModuleNotFoundError: No module named 'tensorflow'",
+        "zsh: illegal hardware instruction  python train.py")
+    findings = explain_text(text, facts).findings
+    joined = [f for f in findings if f.check == "binary-architectures (facts)"]
+    assert [f.cause for f in joined] == ["mixed-arch-binary"]

@@ -1,0 +1,45 @@
+"""What the checks and recommend share: which tensorflow-metal loads, which numpy is declared.
+
+Both sides of each edge of Apple's table: the plugin it names loads, an older one does not, a newer
+one is not covered (no source says); a TensorFlow the table does not reach has no answer at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from keras_doctor.knowledge import load
+from keras_doctor.knowledge.metal_pairs import loading_metals, metal_verdict
+
+KB = load()
+
+
+@pytest.mark.parametrize("metal, loads", [("0.7.0", True), ("0.1.0", False), ("0.7.1", None)])
+def test_apple_table_decides_around_the_plugin_it_names(metal, loads):
+    verdict = metal_verdict(KB, "2.11.1", metal)
+    assert verdict.loads is loads
+    assert verdict.basis == "apple_table"
+    assert verdict.detail == "|v2.11|v0.7.0|12.1+||"
+
+
+def test_a_tensorflow_no_source_covers_has_no_verdict():
+    verdict = metal_verdict(KB, "1.0.0", "0.1.0")
+    assert verdict.loads is None and verdict.basis == "none" and verdict.detail is None
+
+
+def test_loading_metals_skips_releases_without_a_wheel_for_the_python_and_goes_on():
+    # The newest plugins have no Python 3.8 wheel; the one for TensorFlow 2.11 has.
+    assert loading_metals(KB, "2.11.1", "cp38") == ["0.7.0"]
+    assert "cp38" not in KB.metal_release(max(KB.file("metal.json")["releases"],
+                                              key=lambda v: tuple(map(int, v.split(".")))))[
+        "pythons"]
+
+
+@pytest.mark.parametrize("tf, built_against, declared_ceiling", [("2.15.1", 1, "<2.0.0"),
+                                                                  ("2.18.0", 2, "<2.1.0")])
+def test_the_numpy_tensorflow_declares_is_its_numpy_requirement(tf, built_against,
+                                                                 declared_ceiling):
+    abi = KB.tf_numpy_abi(tf)
+    assert abi.built_against == built_against
+    assert abi.declared.replace(" ", "").startswith("numpy")
+    assert declared_ceiling in abi.declared
