@@ -1,0 +1,78 @@
+"""The details of a plan a user runs or reads: exact commands, what is held, why one is skipped."""
+
+from __future__ import annotations
+
+from test_build import PY, FakeResolver, facts_with, numpy_finding, report_of
+
+from keras_doctor.checks.registry import finding
+from keras_doctor.plan.build import build_plan
+from keras_doctor.plan.installers import install_argv
+from keras_doctor.plan.model import PlanStatus, StepKind
+
+
+def test_a_reinstall_bypasses_the_cache_with_each_installers_own_flags():
+    assert install_argv("uv", PY, ["h5py==3.11.0"], "/bin/uv", reinstall=True) == [
+        "/bin/uv", "pip", "install", "--python", PY, "--no-deps", "--reinstall", "--no-cache",
+        "h5py==3.11.0"]
+    assert install_argv("pip", PY, ["h5py==3.11.0"], None, reinstall=True) == [
+        PY, "-m", "pip", "install", "--no-deps", "--disable-pip-version-check",
+        "--force-reinstall", "--no-cache-dir", "h5py==3.11.0"]
+
+
+def test_the_resolver_is_asked_with_the_uv_the_plan_was_given():
+    facts = facts_with({"tensorflow": "2.15.1", "numpy": "2.1.3"})
+    resolver = FakeResolver({"tensorflow": "2.15.1", "numpy": "1.26.4"})
+    build_plan(facts, report_of(numpy_finding()), resolver=resolver, uv="/opt/uv/bin/uv")
+    assert {call[3]["uv"] for call in resolver.calls} == {"/opt/uv/bin/uv"}
+
+
+def test_a_binary_of_the_wrong_architecture_is_reinstalled_at_its_own_version():
+    facts = facts_with({"tensorflow": "2.15.1", "h5py": "3.11.0", "numpy": "1.26.4"})
+    wrong = finding("mixed-arch-binary", "h5py's _errors.so is x86_64",
+                    evidence={"owner": "h5py", "path": "/env/site/h5py/_errors.so"})
+    resolver = FakeResolver({"tensorflow": "2.15.1", "h5py": "3.11.0", "numpy": "1.26.4"})
+    plan = build_plan(facts, report_of(wrong), resolver=resolver, uv="/bin/uv")
+    requirements = resolver.calls[0][0]
+    assert "h5py==3.11.0" in requirements
+    assert plan.status is PlanStatus.OK
+    reinstall = [s for s in plan.steps if "h5py==3.11.0" in (s.argv or [])]
+    assert reinstall and reinstall[0].kind is StepKind.INSTALL
+    assert "--reinstall" in reinstall[0].argv
+    assert reinstall[0].summary == "Reinstall, bypassing the cache: h5py==3.11.0"
+
+
+def test_with_nothing_installed_to_anchor_on_the_finding_is_skipped_with_what_to_run():
+    facts = facts_with({"six": "1.16.0"})
+    orphan = finding("numpy-abi-mismatch", "tensorflow 2.15.1 requires numpy<2",
+                     evidence={"requirer": "tensorflow", "requirer_version": "2.15.1",
+                               "required": "numpy", "installed_version": "2.1.3"})
+    plan = build_plan(facts, report_of(orphan), resolver=FakeResolver({}), uv="/bin/uv")
+    assert plan.steps == []
+    (skipped,) = plan.skipped
+    assert skipped.reason.endswith("`keras-doctor fix --upgrade` or `--new-venv` proposes a "
+                                   "working set")
+
+
+def test_a_removal_is_done_with_the_installer_the_plan_chose():
+    facts = facts_with({"tensorflow": "2.21.0", "tensorflow-cpu": "2.21.0", "numpy": "2.1.3"})
+    overlap = finding("tf-distributions-overlap", "tensorflow and tensorflow-cpu overlap",
+                      evidence={"owners": [{"name": "tensorflow", "version": "2.21.0"},
+                                           {"name": "tensorflow_cpu", "version": "2.21.0"}]})
+    plan = build_plan(facts, report_of(overlap), uv="/bin/uv",
+                      resolver=FakeResolver({"tensorflow": "2.21.0", "numpy": "2.1.3"}))
+    uninstall = plan.steps[0]
+    assert uninstall.argv == ["/bin/uv", "pip", "uninstall", "--python", PY, "tensorflow-cpu",
+                              "tensorflow"]
+    assert uninstall.summary == "Uninstall tensorflow-cpu 2.21.0, tensorflow 2.21.0"
+
+
+def test_a_metal_plugin_no_release_of_which_loads_is_removed_by_name_and_version():
+    facts = facts_with({"tensorflow": "2.21.0", "tensorflow-metal": "1.1.0", "numpy": "2.1.3"},
+                       platform="macos-arm64")
+    mismatch = finding("metal-plugin-mismatch", "tensorflow-metal 1.1.0 cannot load",
+                       evidence={"metal_version": "1.1.0", "tensorflow_version": "2.21.0"})
+    plan = build_plan(facts, report_of(mismatch), uv="/bin/uv",
+                      resolver=FakeResolver({"tensorflow": "2.21.0", "numpy": "2.1.3"}))
+    removal = [s for s in plan.steps if s.kind is StepKind.UNINSTALL]
+    assert [s.names for s in removal] == [["tensorflow-metal"]]
+    assert removal[0].summary == "Uninstall tensorflow-metal 1.1.0"
