@@ -97,3 +97,19 @@ def test_deep_verdict_of_one_pairing_metal_110_fails_on_tf_218(tmp_path):
     # The one symbol metal 1.1.0 binds that TensorFlow 2.18 no longer exports.
     assert result["missing"] == ["__ZN3tsl8internal10LogMessageC1EPKcii"]
     assert result["missing_count"] == 1
+
+
+@pytest.mark.slow
+def test_tf1_table_read_from_the_wheels_matches_the_shipped_one():
+    """The TensorFlow 1 API table is what the wheels say: rebuilt from them, it is the same."""
+    from keras_doctor.knowledge.build.tf_api import build_tf1_api
+
+    with ThreadPoolExecutor(4) as pool:
+        built = build_tf1_api(Fetcher(BUILD_CACHE, progress=quiet), pool)
+    shipped = load().file("tf1_api.json")
+    assert built["namespaces"] == shipped["namespaces"]
+    assert built["tf1_only_packages"] == shipped["tf1_only_packages"] == [
+        "tensorflow.contrib", "tensorflow.examples.tutorials"]
+    top = built["namespaces"]["tensorflow"]
+    assert {"placeholder", "Session", "contrib"} <= set(top["tf1_only"])
+    assert "keras" in top["tf2"] and "keras" not in top["tf1_only"]
