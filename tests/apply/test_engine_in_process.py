@@ -189,7 +189,7 @@ def test_an_orphaned_installer_is_killed_where_no_proc_shows_its_environment(mon
     # macOS: no /proc, so the group's members and their environments cannot be read.
     monkeypatch.setattr(os.path, "isdir", lambda p: False if p == "/proc" else real_isdir(p))
     try:
-        steps.stop_orphan(installer.pid, "20260101T000000-0123abcd", patience=5)
+        steps.stop_orphan(installer.pid, "20260101T000000-0123abcd", patience=1)
         assert installer.wait(timeout=5) == -signal.SIGKILL
     finally:
         if installer.poll() is None:

@@ -34,6 +34,7 @@ def test_a_conda_env_is_the_target_when_no_virtualenv_is_active(tmp_path):
     conda = _venv_dir(tmp_path, "conda-env")
     choice = default_target({"CONDA_PREFIX": str(conda)}, running_prefix=sys.prefix)
     assert choice.source == "conda" and choice.python == str(conda / "bin" / "python")
+    assert choice.reason == "the active conda environment ($CONDA_PREFIX)"
 
 
 def test_the_virtualenv_running_keras_doctor_is_examined_in_process():
@@ -51,6 +52,10 @@ def test_from_a_tool_environment_the_python3_on_path_is_the_target(tmp_path):
     assert tool_environment(str(tmp_path / "x" / "pipx" / "venvs" / "keras-doctor")) == "pipx"
     # outside a tool environment, keras-doctor examines the interpreter it is installed in,
     # and says why (the report's first line)
+    only_python = str(tmp_path / "usr" / "bin" / "python")  # no python3 on PATH, as on Windows
+    choice = default_target({}, running_prefix=str(tool),
+                            which=lambda name: only_python if name == "python" else None)
+    assert choice.python == only_python and choice.source == "path"
     plain = default_target({}, running_prefix=str(tmp_path), which=lambda n: user_python)
     assert plain.python is None and plain.source == "running"
     assert "no virtualenv is active" in plain.reason

@@ -165,6 +165,27 @@ def test_an_interpreter_that_fails_is_reported_by_its_last_error_line(tmp_path):
 
 
 @pytest.mark.skipif(os.name == "nt", reason="a shell script stands in for the interpreter")
+def test_an_interpreter_whose_error_is_not_utf8_is_still_reported(tmp_path):
+    python = fake_python(tmp_path, "printf 'dyld: Library not loaded: /Users/j\\351r\\364me' >&2\n"
+                                   "exit 134\n")  # a Latin-1 home folder name
+    with pytest.raises(collect.TargetError) as caught:
+        collect.run_probe(python)
+    assert "(exit 134): dyld: Library not loaded: /Users/j\ufffdr\ufffdme" in str(caught.value)
+
+
+def test_running_the_probe_leaves_no_pipe_open():
+    import gc
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for _ in range(3):
+            collect._run_bounded([sys.executable, "-c", "print(1)"], 30.0, 1000)
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a shell script stands in for the interpreter")
 def test_an_interpreter_that_fails_silently_says_so(tmp_path):
     with pytest.raises(collect.TargetError, match=r"\(exit 3\): no output"):
         collect.run_probe(fake_python(tmp_path, "exit 3\n"))
@@ -206,6 +227,15 @@ def test_a_probe_answer_of_the_wrong_shape_names_the_value(answer, said):
 ])
 def test_a_probe_answer_of_the_right_shape_is_accepted(answer):
     assert collect.probe_answer_problem(answer) is None
+
+
+def test_the_system_and_cpu_the_interpreter_reports_name_the_platform(tmp_path):
+    answer = probe_answer(prefix=str(tmp_path), base_prefix=str(tmp_path), system="Darwin",
+                          machine="arm64", release="23.4.0")
+    facts = collect.facts_from_probe(answer, "python", "/p/bin/python")
+    assert (facts.platform.system, facts.platform.machine) == ("Darwin", "arm64")
+    assert facts.target.platform == "macos-arm64" and facts.platform.release == "23.4.0"
+    assert facts.binaries == [] and facts.errors == []
 
 
 def test_the_ssl_paths_the_interpreter_reports_reach_the_facts(tmp_path):
@@ -309,6 +339,17 @@ def test_the_home_folder_user_and_host_are_hidden_longest_first(tmp_path, monkey
 def test_generic_account_names_are_words_left_alone(tmp_path, monkeypatch):
     from keras_doctor.facts import identity
 
-    monkeypatch.setattr(identity.getpass, "getuser", lambda: "root")
+    monkeypatch.setattr(identity.getpass, "getuser", lambda: "root")  # sudo -E keeps $USER
     monkeypatch.setattr(identity.socket, "gethostname", lambda: "localhost")
     assert identity.private_words({"HOME": str(tmp_path), "USER": "root"}) == {str(tmp_path): "~"}
+
+
+def test_the_login_name_is_hidden_even_when_the_process_runs_as_another_user(tmp_path,
+                                                                            monkeypatch):
+    from keras_doctor.facts import identity
+
+    monkeypatch.setattr(identity.getpass, "getuser", lambda: "root")  # under sudo -E
+    monkeypatch.setattr(identity.socket, "gethostname", lambda: "localhost")
+    words = identity.private_words({"HOME": str(tmp_path), "USER": "alice-smith",
+                                    "USERNAME": "asmith"})
+    assert words == {str(tmp_path): "~", "alice-smith": "<user>", "asmith": "<user>"}

@@ -290,3 +290,13 @@ def test_exports_read_from_the_symbol_table_leave_out_what_the_library_imports(t
     with MachOImage(lib) as image:  # an older linker's library: no export trie
         image.commands = dataclasses.replace(image.commands, export_trie=None)
         assert image.exports() == {"_a", "_ab"}
+
+
+def test_a_32_bit_library_is_read_too(tmp_path):
+    commands = (_dylib_command(0xD, "@rpath/libold.dylib")
+                + _dylib_command(LOAD, "/usr/lib/libz.dylib"))
+    header = struct.pack("<7I", 0xFEEDFACE, 7, 3, 6, 2, len(commands), 0)  # i386, 28 bytes
+    lib = tmp_path / "libold.dylib"
+    lib.write_bytes(header + commands)
+    assert read_install_name(lib) == "@rpath/libold.dylib"
+    assert read_dylibs(lib) == ["/usr/lib/libz.dylib"]

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from keras_doctor.facts import caches, collect, config, distributions, interpreter, shadowing
+from keras_doctor.facts import (
+    binaries,
+    caches,
+    collect,
+    config,
+    distributions,
+    interpreter,
+    shadowing,
+)
 
 
 def write(path: Path, text: str) -> Path:
@@ -99,12 +107,16 @@ def test_keras_json_states(tmp_path):
     assert config.read_keras_json(str(home)).error.startswith("invalid JSON")
     write(home / "keras.json", "[1]")
     assert config.read_keras_json(str(home)).error == "invalid: not a JSON object"
+    not_a_folder = write(tmp_path / "file" / ".keras", "")  # ~/.keras is a file: no keras.json
+    assert config.read_keras_json(str(not_a_folder)).exists is False
 
 
 @pytest.mark.parametrize("script, expected", [
     ("#!/opt/venv/bin/python\nimport pip\n", "/opt/venv/bin/python"),
     ("#!/usr/bin/env python3.11\n", "python3.11"),
     ("#!/bin/sh\n'''exec' \"/Users/a b/venv/bin/python\" \"$0\" \"$@\"\n' '''\n",
+     "/Users/a b/venv/bin/python"),
+    ("#!/bin/bash\n'''exec' \"/Users/a b/venv/bin/python\" \"$0\" \"$@\"\n' '''\n",
      "/Users/a b/venv/bin/python"),
     ("not a script", None),
 ])
@@ -165,6 +177,9 @@ def test_weights_files_signature_and_sizes_only_on_request(tmp_path):
     ("/Library/Frameworks/Python.framework/Versions/3.11", "python.org"),
     ("/Users/a/.pyenv/versions/3.11.7", "pyenv"),
     ("/Users/a/.local/share/uv/python/cpython-3.12.4-macos-aarch64-none", "uv"),
+    ("/home/a/.local/share/uv/tools/keras-doctor", "uv"),
+    ("/usr/local/Cellar/python@3.11/3.11.9/Frameworks/Python.framework/Versions/3.11",
+     "homebrew"),  # Homebrew on an Intel Mac
     ("/usr", "system"),
     ("/Library/Developer/CommandLineTools/Library/Frameworks/Python3.framework/Versions/3.9",
      "system"),
@@ -177,6 +192,15 @@ def test_externally_managed_marker_applies_outside_venvs_only(tmp_path):
     (tmp_path / "EXTERNALLY-MANAGED").write_text("[externally-managed]\n")
     assert interpreter.externally_managed_marker(str(tmp_path), in_venv=False)
     assert interpreter.externally_managed_marker(str(tmp_path), in_venv=True) is None
+    # A venv made from Debian's python3: its base is managed, the venv itself is the user's.
+    base, venv = tmp_path / "usr", tmp_path / "venv"
+    probe = {"version": "3.11.2", "prefix": str(venv), "base_prefix": str(base),
+             "stdlib": str(tmp_path), "sys_path": []}
+    assert interpreter.from_probe(probe, {}).externally_managed is None
+    system = {**probe, "prefix": str(base)}
+    assert interpreter.from_probe(system, {}).externally_managed == str(
+        tmp_path / "EXTERNALLY-MANAGED")
+    assert interpreter.from_probe(system, {}).implementation == "cpython"  # not in old probes
 
 
 def test_probe_is_not_fooled_by_stdlib_names_in_the_working_directory(tmp_path):
@@ -222,3 +246,50 @@ def test_ssl_facts_equal_what_the_ssl_module_answers(tmp_path, monkeypatch):
         assert (found["cafile"], found["capath"], found["openssl_cafile"],
                 found["openssl_capath"]) == (expected.cafile, expected.capath,
                                              expected.openssl_cafile, expected.openssl_capath)
+
+
+def test_the_macos_and_windows_cache_folders_are_where_pip_and_uv_keep_them():
+    mac = caches.read_caches({"HOME": "/Users/a"}, "Darwin", "/Users/a/.keras")
+    assert [(d.tool, d.path) for d in mac.dirs] == [
+        ("pip", "/Users/a/Library/Caches/pip"), ("uv", "/Users/a/.cache/uv")]
+    windows = caches.read_caches({"HOME": "C:/Users/a"}, "Windows", "C:/Users/a/.keras")
+    assert [d.path for d in windows.dirs] == [os.path.join("C:/Users/a", "pip", "Cache"),
+                                              os.path.join("C:/Users/a", "uv", "cache")]
+    assert caches.uv_cache_dir({}, "Windows") == os.path.join(os.path.expanduser("~"), "uv",
+                                                              "cache")
+
+
+def test_kernels_of_windows_and_of_a_home_taken_from_the_account(tmp_path):
+    dirs = config.kernel_dirs({"APPDATA": "C:/Users/a/AppData/Roaming"}, None)
+    assert os.path.join("C:/Users/a/AppData/Roaming", "jupyter", "kernels") in dirs
+    assert os.path.join(os.path.expanduser("~"), ".local", "share", "jupyter", "kernels") in dirs
+
+
+def test_wheel_tags_are_read_from_the_wheel_file(tmp_path):
+    folder = dist_info(tmp_path, "native", "1.0")
+    write(folder / "WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: false\n"
+                            "Tag: cp311-cp311-macosx_11_0_arm64\n"
+                            "Tag: cp311-cp311-macosx_12_0_arm64\n")
+    (dist,), _ = distributions.scan([str(tmp_path)])
+    assert dist.wheel_tags == ["cp311-cp311-macosx_11_0_arm64", "cp311-cp311-macosx_12_0_arm64"]
+
+
+def test_an_egg_info_without_a_readable_pkg_info_says_which_and_why(tmp_path):
+    write(tmp_path / "empty-1.0-py3.11.egg-info" / "requires.txt", "six\n")
+    (tmp_path / "folder-2.0-py3.11.egg-info" / "PKG-INFO").mkdir(parents=True)
+    found = {d.name: d for d in distributions.scan([str(tmp_path)])[0]}
+    assert found["empty"].error == "PKG-INFO is missing or unreadable"
+    assert found["folder"].error == "PKG-INFO is a folder, not a regular file"
+    assert (found["folder"].version, found["folder"].metadata_kind) == ("2.0", "egg-info")
+
+
+def test_a_binary_that_cannot_be_read_is_listed_with_why_and_its_owner(tmp_path):
+    dist_info(tmp_path, "native", "1.0", record="native/_core.so,,\n")
+    write(tmp_path / "native" / "_core.so", "")
+    # in a folder no RECORD lists (vendored by hand): found by walking, owned by nobody
+    write(tmp_path / "vendored" / "_half.so", "").write_bytes(b"\xcf\xfa\xed\xfe" + bytes(8))
+    dists, _ = distributions.scan([str(tmp_path)])
+    found = {os.path.basename(b.path): b for b in binaries.scan([str(tmp_path)], dists)}
+    assert (found["_core.so"].format, found["_core.so"].error) == ("unknown", "empty file")
+    assert found["_core.so"].owner == "native" and found["_core.so"].location == str(tmp_path)
+    assert (found["_half.so"].error, found["_half.so"].owner) == ("truncated header", None)

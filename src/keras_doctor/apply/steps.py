@@ -57,7 +57,7 @@ def run(step: PlannedStep, index: int, folder: Path, recorded: Dict[str, Any],
     if step.kind is StepKind.RENAME:
         return _rename(step)
     if step.kind is StepKind.DELETE_FILE:
-        return _keep_aside(step, recorded.get("keep_as", ""))
+        return _keep_aside(step, recorded.get("keep_as"))
     if step.kind is StepKind.SET_ENV:
         return StepResult(True, "shown, not run")
     if not step.argv:
@@ -226,8 +226,8 @@ def _rename(step: PlannedStep) -> StepResult:
     return StepResult(True)
 
 
-def _keep_aside(step: PlannedStep, keep_as: str) -> StepResult:
-    if not step.path:
+def _keep_aside(step: PlannedStep, keep_as: Optional[str]) -> StepResult:
+    if not step.path or not keep_as:  # `intent` names keep_as for every step with a path
         return StepResult(False, "delete step without a path")
     try:
         os.makedirs(os.path.dirname(keep_as), exist_ok=True)

@@ -215,11 +215,11 @@ def read_record(path: str, notes: Optional[List[str]] = None) -> Optional[List[s
             paths.append(line.rsplit(",", 2)[0])
             continue
         try:
-            row = next(csv.reader([line]), None)
+            row = next(csv.reader([line]))  # one line that is not empty: always one row
         except csv.Error as exc:
             skipped.append(f"line {number} ({exc})")
             continue
-        if row and row[0]:
+        if row[0]:
             paths.append(row[0])
     if skipped and notes is not None:
         more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
