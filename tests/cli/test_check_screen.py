@@ -152,3 +152,44 @@ def test_metal_mismatch_with_its_dependencies_absent_is_one_block_with_one_fix_o
     summary = " ".join(screen.split()).split("keras-doctor itself")[-1]
     assert "1 error (and 24 consequences folded under it) in " in summary, screen
     assert "25 errors" not in screen
+
+
+def _saved_mac_states():
+    sys.path.insert(0, str(Path(__file__).parents[1] / "mac"))
+    from mac_states import SCENARIOS
+
+    return [s.name for s in SCENARIOS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _saved_mac_states())
+def test_every_saved_mac_state_shows_its_root_cause_and_its_fix_in_the_first_screen(
+        name, tmp_path):
+    """The 23 macOS states of the slow suite, from their saved facts, in a 100 × 30 window: a
+    broken one shows its first root cause (title, cause ID) and that block's fix, to its last
+    row, before the window scrolls; a healthy one says so in a handful of rows."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "mac"))
+    from test_mac_facts import saved_facts
+
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps(saved_facts(name).to_dict()))
+    code, screen = run_on_terminal([*DOCTOR, "check", "--facts", str(facts)], columns=100,
+                                   rows=SCREEN)
+    lines = screen.splitlines()
+    problems = [line for line in lines if line.startswith(("    ✗ ", "    ! ", "    i "))]
+    if not problems:
+        assert code == 0 and "No problems found" in screen and len(lines) < 12, screen
+        return
+    first = lines.index(problems[0])
+    assert _rows_before(screen, problems[0]) < 8, screen
+    from keras_doctor.causes import CATALOG
+
+    cause = next(i for i, line in enumerate(lines[first + 1:], start=first + 1)
+                 if line.strip().split(":")[0] in CATALOG)  # the root's cause ID
+    assert cause - first <= 4, screen
+    fix = next((i for i, line in enumerate(lines[first:], start=first)
+                if line.strip().startswith("Fix")), None)
+    assert fix is not None, screen
+    block_end = next((i for i, line in enumerate(lines[fix + 1:], start=fix + 1)
+                      if not line.startswith(" " * 8)), len(lines))
+    assert _rows_before(screen, lines[block_end - 1]) < SCREEN, screen  # the whole fix shows

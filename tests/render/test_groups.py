@@ -134,3 +134,30 @@ def test_verify_area_fails_with_a_failed_step_even_without_a_finding():
     text = render_to_string(report, "terminal", width=100)
     assert "[✗] Verification" in text and "[✓] Verification" not in text
     assert text.rstrip().endswith("1 of 2 steps failed.")
+
+
+def test_what_the_wrong_interpreter_explains_is_folded_under_it():
+    """Under an x86_64 Python started by Rosetta every arm64 extension is of the wrong
+    architecture: one block, the interpreter, whose fix (a native Python) repairs them all."""
+    def arch(owner):
+        return Finding("mixed-arch-binary", Severity.ERROR,
+                       f"{owner} 1.0 has 1 binary built for arm64, but the interpreter runs x86_64",
+                       "…", {"owner": owner},
+                       (FixStep(f"Reinstall {owner}", StepKind.RUN,
+                                (PY, "-m", "pip", "install", f"{owner}==1.0")),))
+
+    rosetta = Finding("rosetta-python", Severity.ERROR, "An x86_64-only Python runs under Rosetta",
+                      "…", {}, (FixStep("Install a native arm64 Python", StepKind.MANUAL),))
+    avx = Finding("cpu-lacks-avx", Severity.ERROR, "tensorflow 2.16.2 needs AVX", "…",
+                  {"distribution": "tensorflow"}, ())
+    report = Report("check", findings=[arch("numpy"), avx, arch("h5py"), rosetta])
+    (block,) = build_blocks(report)
+    assert block.root is rosetta and len(block.consequences) == 3
+    assert [s.description for s in block.fix] == ["Install a native arm64 Python"]
+    text = render_to_string(report, "terminal", width=100)
+    assert "and 3 findings it explains (cpu-lacks-avx: tensorflow; mixed-arch-binary: numpy, " \
+           "h5py)" in " ".join(text.split())
+    assert "pip install" not in text  # reinstalling for the wrong interpreter fixes nothing
+    # without the wrong interpreter, a wrong-architecture package is its own problem
+    alone = build_blocks(Report("check", findings=[arch("numpy"), arch("h5py")]))
+    assert [b.root.cause for b in alone] == ["mixed-arch-binary", "mixed-arch-binary"]

@@ -40,6 +40,16 @@ ROOT_ORDER = (
     "ml-dtypes-mismatch",
 )
 ECHO_CAUSES = ("requirement-conflict", "missing-dependency")
+# An interpreter that is not the one the environment was built for explains the files that do not
+# fit it: under an x86_64 Python started by Rosetta, every arm64 extension is of the wrong
+# architecture, the Apple Silicon-only plugin has no build, and TensorFlow lacks AVX; under a
+# Python the packages were not built for, every compiled wheel carries the wrong tag. One fix (the
+# right interpreter, in a new environment) repairs them all, so they are folded under it.
+INTERPRETER_ROOTS = {
+    "rosetta-python": ("no-wheel-for-platform", "cpu-lacks-avx", "mixed-arch-binary",
+                       "wheel-tag-mismatch"),
+    "no-wheel-for-python": ("no-wheel-for-python", "wheel-tag-mismatch"),
+}
 _RANK = {cause: index for index, cause in enumerate(ROOT_ORDER)}
 
 
@@ -76,10 +86,11 @@ class Block:
         """"and 28 dependencies it needs are absent (six, wheel, …)": the folded findings."""
         if not self.consequences:
             return ""
-        missing = [f for f in self.consequences if f.cause == "missing-dependency"]
-        other = [f for f in self.consequences if f.cause != "missing-dependency"]
-        requirers = list(dict.fromkeys(_text(f.evidence, "requirer") or "it"
-                                       for f in self.consequences))
+        explained = [f for f in self.consequences if f.cause not in ECHO_CAUSES]
+        echoes = [f for f in self.consequences if f.cause in ECHO_CAUSES]
+        missing = [f for f in echoes if f.cause == "missing-dependency"]
+        other = [f for f in echoes if f.cause != "missing-dependency"]
+        requirers = list(dict.fromkeys(_text(f.evidence, "requirer") or "it" for f in echoes))
         requirer = requirers[0] if len(requirers) == 1 else "they"
         parts = []
         if missing:
@@ -97,11 +108,26 @@ class Block:
         if other:
             noun = "requirement" if len(other) == 1 else "requirements"
             parts.append(f"{len(other)} other {noun} of {requirer} not met ({_names(other)})")
+        if explained:  # what each finding is about, each package named once
+            by_cause: Dict[str, List[str]] = {}
+            seen: Set[str] = set()
+            for finding in explained:
+                names = sorted(subjects(finding)) or finding.title.split()[:1] or [finding.cause]
+                fresh = [name for name in names if name not in seen]
+                seen.update(fresh)
+                if fresh:
+                    by_cause.setdefault(finding.cause, []).extend(fresh)
+            listing = "; ".join(f"{cause}: {_listed(names)}" for cause, names in by_cause.items())
+            noun = "finding" if len(explained) == 1 else "findings"
+            parts.append(f"{len(explained)} {noun} it explains ({listing})")
         return "and " + "; ".join(parts)
 
 
 def _names(findings: Sequence[Finding], limit: int = 6) -> str:
-    names = [_text(f.evidence, "required") or f.cause for f in findings]
+    return _listed([_text(f.evidence, "required") or f.cause for f in findings], limit)
+
+
+def _listed(names: Sequence[str], limit: int = 6) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
@@ -145,8 +171,9 @@ def build_blocks(report: Report) -> List[Block]:
             if id(other) in placed:
                 continue
             requirer = _text(other.evidence, "requirer")
-            if other.cause in ECHO_CAUSES and finding.cause not in ECHO_CAUSES and requirer \
-                    and canonicalize_name(requirer) in about:
+            echo = other.cause in ECHO_CAUSES and finding.cause not in ECHO_CAUSES \
+                and requirer and canonicalize_name(requirer) in about
+            if echo or other.cause in INTERPRETER_ROOTS.get(finding.cause, ()):
                 block.consequences.append(other)
             elif key is not None and _fix_key(other) == key:
                 block.same_fix.append(other)
