@@ -69,3 +69,20 @@ def test_an_illegal_instruction_from_an_arm64_python_on_a_mac_is_still_rosetta_b
 ])
 def test_an_illegal_instruction_elsewhere_is_a_cpu_without_avx(text):
     assert ranked(text)[0] == "cpu-lacks-avx"
+
+
+def test_pip_saying_the_missing_package_is_installed_is_another_interpreter():
+    paste = ("$ pip install tensorflow\nRequirement already satisfied: tensorflow in "
+             "/usr/local/lib/python3.9/site-packages (2.13.0)\n$ python3 train.py\n"
+             "ModuleNotFoundError: No module named 'tensorflow'")
+    assert ranked(paste)[0] == "wrong-interpreter"
+    hub = ("!pip install tensorflow_hub\nRequirement already satisfied: tensorflow-hub in "
+           "/usr/local/lib/python3.10/dist-packages (0.16.1)\n"
+           "ModuleNotFoundError: No module named 'tensorflow_hub'")
+    assert ranked(hub)[:2] == ["wrong-interpreter", "kernel-not-restarted"]
+
+
+def test_pip_saying_another_package_is_installed_leaves_the_missing_one_missing():
+    paste = ("Requirement already satisfied: numpy in ./venv/lib/python3.11/site-packages "
+             "(1.26.4)\nModuleNotFoundError: No module named 'h5py'")
+    assert ranked(paste)[0] == "missing-dependency"

@@ -85,6 +85,15 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             out.append(("keras-tf-version-skew", 0.7, {"module": module}))
         elif module == "_pywrap_tensorflow_internal":
             out.append(("msvc-runtime-missing", 0.55, {"module": module}))
+        elif _pip_says_installed(ctx.text, top):
+            # pip, in the same paste, says the package is there: the pip that ran belongs to
+            # another interpreter than the one that raised (or to a kernel started before it)
+            evidence = {"module": module, "pip_says": "Requirement already satisfied"}
+            notebook = bool(re.search(r"Cell In|ipython-input|ipykernel|\bColab|!pip|%pip",
+                                      ctx.text))
+            out += [("wrong-interpreter", 0.85, evidence),
+                    ("kernel-not-restarted", 0.5 if notebook else 0.2, evidence),
+                    ("missing-dependency", 0.3, evidence)]
         elif top in ("tensorflow", "keras") and module == top and _INSTALLED_ELSEWHERE.search(
             ctx.text
         ):
@@ -97,6 +106,14 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         elif module in DEPENDENCIES or top in DEPENDENCIES or top in ("tensorflow", "numpy"):
             out.append(("missing-dependency", 0.75, {"module": module}))
     return out
+
+
+def _pip_says_installed(text: str, top: str) -> bool:
+    """pip's "Requirement already satisfied: <distribution>" for the module's distribution (the
+    import name, `_` or `-` alike) appears in the paste."""
+    names = {top, top.replace("_", "-")}
+    return any(re.search(rf"(?im)Requirement already satisfied: {re.escape(name)}(?![\w.-])",
+                         text) for name in names)
 
 
 _INSTALLED_ELSEWHERE = re.compile(
