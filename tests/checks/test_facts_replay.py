@@ -100,7 +100,7 @@ def test_windows_facts_get_windows_paths_wherever_they_are_diagnosed():
     report = run_checks(facts, knowledge.load)
     (shadowed,) = [f for f in report.findings if f.cause == "shadowed-module"]
     assert shadowed.fix[0].command == ("mv", "C:\\Users\\ada\\work\\keras.py",
-                                       "C:\\Users\\ada\\work\\keras_local.py")
+                                       "C:\\Users\\ada\\work\\keras.py.shadowing-keras")
     assert "C:\\Users\\ada\\work\\__pycache__" in shadowed.fix[1].description
     (managed,) = [f for f in report.findings if f.cause == "externally-managed-python"]
     assert managed.fix[0].command[-1] == "~\\.venvs\\keras"

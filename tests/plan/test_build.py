@@ -281,3 +281,20 @@ def test_without_tensorflow_a_finding_naming_nothing_to_repair_is_skipped_not_re
     assert plan.status is PlanStatus.OK
     (skipped,) = plan.skipped
     assert skipped.cause == "keras3-required" and "--upgrade" in skipped.reason
+
+
+def test_the_shadowing_rename_check_prints_is_the_one_fix_carries_out(tmp_path):
+    """Without a plan (no resolver at hand) check shows its own fix: it must name the same file."""
+    from keras_doctor import knowledge
+    from keras_doctor.checks.registry import run_checks
+    from keras_doctor.facts.model import ConfigFacts, Shadow
+
+    facts = facts_with({"tensorflow": "2.21.0", "keras": "3.12.0"})
+    facts.config = ConfigFacts()
+    local = str(tmp_path / "keras.py")
+    facts.shadows = [Shadow("keras", local, "", 0)]
+    (shadowed,) = [f for f in run_checks(facts, knowledge.load).findings
+                   if f.cause == "shadowed-module"]
+    (rename,) = build_plan(facts, report_of(shadowed), resolver=FakeResolver(), uv="/bin/uv").steps
+    assert shadowed.fix[0].command == ("mv", local, rename.dest)
+    assert shadowed.fix[0].description.startswith(rename.summary)

@@ -52,8 +52,8 @@ def shadowing(ctx: CheckContext) -> Iterator[Finding]:
         hidden = f"the installed {provider.name} {provider.version}" if provider else \
             f"the real `{shadow.name}` package"
         paths = target_paths(ctx.facts)
-        base, ext = paths.splitext(shadow.path)
-        renamed = f"{base}_local{ext}" if ext else f"{shadow.path}_local"
+        # The name fix's rename step gives it: kept, no longer importable, plainly labelled.
+        renamed = f"{shadow.path.rstrip(paths.sep)}.shadowing-{shadow.name}"
         yield finding(
             "shadowed-module",
             f"{shadow.path} hides {hidden}: `import {shadow.name}` loads this file instead",
@@ -61,7 +61,8 @@ def shadowing(ctx: CheckContext) -> Iterator[Finding]:
                       "sys_path_entry": shadow.sys_path_entry, "position": shadow.position,
                       "found_in": where,
                       "hidden_distribution": provider.name if provider else None},
-            fix=[FixStep(f"Rename {shadow.path} to {renamed} (and update your imports of it)",
+            fix=[FixStep(f"Rename {shadow.path}, which hides the real `{shadow.name}`, to "
+                         f"{paths.basename(renamed)}",
                          StepKind.EDIT, ("mv", shadow.path, renamed), target=shadow.path,
                          destructive=True),
                  FixStep(f"Delete the compiled copies in "
