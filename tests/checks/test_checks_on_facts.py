@@ -236,3 +236,15 @@ def test_applicable_requirements_for_a_target():
     assert [str(r) for r in applicable(texts, linux, only="numpy")] == ["numpy<2"]
     # Facts that know no marker values accept every marker instead of failing on them.
     assert len(list(applicable(texts, {"extra": ""}))) == 4
+
+
+def test_a_wheel_mismatch_states_the_python_version_as_the_header_does():
+    wrong_python = dist("numpy", "2.1.3")
+    wrong_python.wheel_tags = ["cp312-cp312-macosx_14_0_arm64"]
+    facts = mac_facts(distributions=[wrong_python])
+    facts.target.python_version, facts.interpreter.version = "3.11", "3.11.0"
+    (found,) = by_cause(facts, "wheel-tag-mismatch")
+    assert "this Python 3.11 on" in found.title
+    facts.target.python_version = None  # nothing stated: the interpreter's own version
+    (found,) = by_cause(facts, "wheel-tag-mismatch")
+    assert "this Python 3.11.0 on" in found.title

@@ -192,7 +192,6 @@ def _a(word: str) -> str:
 
 
 def _stated_version(facts: Facts) -> str:
-    """The Python version as the user gave it: "3.11" for a folder checked with --python-version
-    3.11, not the "3.11.0" markers need."""
-    return str(facts.target.python_version if facts.target.mode == "path" else
-               facts.interpreter.version)
+    """The Python version as the report's header states it (the target's): "3.11" for a folder
+    checked with --python-version 3.11, not the "3.11.0" markers need."""
+    return str(facts.target.python_version or facts.interpreter.version)
