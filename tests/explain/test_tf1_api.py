@@ -206,3 +206,15 @@ def test_contrib_missing_from_compat_v1_has_no_compat_copy_to_offer(module):
     assert finding.cause == CAUSE and "no TensorFlow 2 copy" in finding.fix[0].description
     other = causes_of(f"AttributeError: module '{module}' has no attribute 'placeholders'")
     assert CAUSE not in other[:1]
+
+
+def test_a_name_every_tensorflow_has_missing_means_the_module_is_not_tensorflow():
+    """The third side: tf.reshape is in every release from 1.13 to today, so a module without it
+    is a local tensorflow.py or a half-removed install, not TF1 code nor an old release."""
+    every = tf1.load()["namespaces"]["tensorflow"]["every_release"]
+    assert {"reshape", "Variable", "GradientTape", "constant"} <= set(every)
+    assert not set(every) & set(tf1.load()["namespaces"]["tensorflow"]["tf1_only"])
+    wrong = [n for n in every
+             if causes_of(attribute_error("tensorflow", n))[:1] != ["shadowed-module"]
+             and n != "keras"]  # tf.keras keeps its own reading (TensorFlow before 1.4)
+    assert len(every) > 200 and wrong == []

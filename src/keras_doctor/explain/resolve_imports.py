@@ -182,9 +182,10 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         "tensorflow", name
     ) == "tf1":  # only tf.contrib: every other TF1 name lives on in tf.compat.v1
         return _tf1_name(ctx, "tensorflow", name)
-    if name in ctx.always_present.get(module, ()):
-        return [("shadowed-module", 0.8, {"module": module, "missing": name}),
-                *_half_uninstalled(module, 0.4)]
+    if name in ctx.always_present.get(module, ()) or tf1.in_every_release(module, name):
+        top = tf1.namespace_of(module) if module in ("tf", "tensorflow_core") else module
+        return [("shadowed-module", 0.8, {"module": top, "missing": name}),
+                *_half_uninstalled(top, 0.4)]
     if module == "ml_dtypes":
         return [("ml-dtypes-mismatch", 0.85, {"name": name})]
     if module == "numpy" and name in NUMPY_1_24_REMOVED:

@@ -57,6 +57,15 @@ def attribute(module: str, name: str) -> Optional[str]:
     return None
 
 
+def in_every_release(module: str, name: str) -> bool:
+    """Whether every sampled TensorFlow, 1.13 to today, has `tensorflow.name` at its top level:
+    missing, the module imported as `tensorflow` is not (all of) TensorFlow."""
+    if namespace_of(module) != "tensorflow":
+        return False
+    entry = load().get("namespaces", {}).get("tensorflow", {})
+    return name in entry.get("every_release", ())
+
+
 def tf1_only_module(module: str) -> Optional[str]:
     """The TensorFlow 1 package (`tensorflow.contrib`) `module` lies in, or None."""
     dotted = namespace_of(module)

@@ -23,7 +23,8 @@ few MB):
 
 Output: `data/tf1_api.json` — per namespace, the names some sampled 1.x has and no sampled 2.x has
 (`tf1_only`), and for the top level the names of the sampled 2.x releases (`tf2`), so a name in
-neither is known as neither.
+neither is known as neither, and those every sampled release has (`every_release`: `tf.constant`
+missing means the module imported is not TensorFlow, or not all of it).
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ METHOD = (
     "underscore names excluded; first-level API modules (tf.train, tf.nn, …) and keras.backend "
     "from the generated _api/v1 and _api/v2 trees (keras.backend in TF <= 2.5; later TF takes "
     "Keras from the keras wheel); packages from the wheel's file list. "
-    "`tf1_only`: in some sampled 1.x, in no sampled 2.x. `tf2`: in some sampled 2.x."
+    "`tf1_only`: in some sampled 1.x, in no sampled 2.x. `tf2`: in some sampled 2.x. "
+    "`every_release`: in every sampled release."
 )
 
 
@@ -177,6 +179,9 @@ def build_tf1_api(fetcher: Fetcher, pool: ThreadPoolExecutor) -> Dict[str, Any]:
         }
         if namespace == "tensorflow":  # what TF 2 has, so a name in neither is known as neither
             entry["tf2"] = sorted(tf2)
+            # and what every sampled release has: missing, it says the module is not TensorFlow
+            every = set.intersection(*(set(read[v]["namespaces"]["tensorflow"]) for v in releases))
+            entry["every_release"] = sorted(every)
         namespaces[namespace] = entry
     tf1_packages = _union(read[v]["packages"] for v in TF1_SAMPLE)
     # a folder TF 2 left behind under a name its API dropped (2.0 still ships a stub
