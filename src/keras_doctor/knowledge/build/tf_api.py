@@ -180,8 +180,9 @@ def build_tf1_api(fetcher: Fetcher, pool: ThreadPoolExecutor) -> Dict[str, Any]:
         if namespace == "tensorflow":  # what TF 2 has, so a name in neither is known as neither
             entry["tf2"] = sorted(tf2)
             # and what every sampled release has: missing, it says the module is not TensorFlow
-            every = set.intersection(*(set(read[v]["namespaces"]["tensorflow"]) for v in releases))
-            entry["every_release"] = sorted(every)
+            in_all = set.intersection(*(set(read[v]["namespaces"]["tensorflow"])
+                                        for v in releases))
+            entry["every_release"] = sorted(in_all)
         namespaces[namespace] = entry
     tf1_packages = _union(read[v]["packages"] for v in TF1_SAMPLE)
     # a folder TF 2 left behind under a name its API dropped (2.0 still ships a stub
