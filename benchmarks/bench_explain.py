@@ -11,7 +11,8 @@ held-out part into the knowledge.
 
 `--tuning` adds the tuning corpus measured the same way held-out reports are met: its reports
 grouped by repository into five folds, each fold explained without every signature that cites any
-of its repositories (`keras_doctor.explain.train_calibration.out_of_repository_accuracy`).
+of its repositories and ranked by a ranker fitted on the other folds
+(`keras_doctor.explain.train_ranker.evaluate`), with the reliability table of the confidence shown.
 
 The timing target is < 0.15 s for `keras-doctor explain FILE --no-env` (process start to exit) on a
 typical traceback; the 5 MB log shows the cost of the bounded clean-up. Prints medians.
@@ -88,17 +89,30 @@ def heldout_accuracy() -> str:
 
 
 def tuning_out_of_repository() -> str:
-    from keras_doctor.explain.train_calibration import out_of_repository_accuracy
+    """The tuning corpus scored the way held-out reports are met: each fold of repositories
+    explained without the signatures its repositories taught, ranked by a ranker (and shown at
+    a confidence mapped) fitted on the other folds - what explain shows, not the hand order."""
+    from keras_doctor.explain import train_ranker
 
-    figures = out_of_repository_accuracy(EXPLAIN_TESTS.parent.parent)
-    total = figures["reports"]
-    return "\n".join([
-        f"tuning reports, leave-repository-out (5 folds): {total} from "
-        f"{figures['repositories']} repositories",
-        f"top-1             {figures['top1']:4d} / {total}  {figures['top1'] / total:6.1%}",
-        f"top-3             {figures['top3']:4d} / {total}  {figures['top3'] / total:6.1%}",
-        f"answered nothing  {figures['answered_nothing']:4d} / {total}",
-    ])
+    repo = EXPLAIN_TESTS.parent.parent
+    data = train_ranker.examples(repo)
+    total = len(train_ranker.tc.tuning_reports(repo))
+    checked = train_ranker.evaluate(data, total)
+    shown, hand = checked["ranker"], checked["hand"]
+    lines = [
+        f"tuning reports, leave-repository-out ({train_ranker.tc.FOLDS} folds): {total} from "
+        f"{len({e.group for e in data})} repositories",
+        f"top-1             {shown['top1']:6.1%}   (hand order alone {hand['top1']:6.1%})",
+        f"top-3             {shown['top3']:6.1%}   (hand order alone {hand['top3']:6.1%})",
+        f"answered nothing  {shown['answered_nothing']:4d} / {total}",
+        "reliability of the top answer's shown confidence (out of fold):",
+    ]
+    for row in shown["reliability_of_top_answer"]:
+        lines.append(f"  shown {row['bucket']:>8}  n={row['n']:3d}  mean shown "
+                     f"{row['mean_confidence']:5.1%}  right {row['right']:5.1%}")
+    lines.append(f"worst gap in buckets of {train_ranker.tc.MIN_BUCKET} or more: "
+                 f"{shown['worst_gap_in_buckets_of_10_or_more']:.1%}")
+    return "\n".join(lines)
 
 
 def timing(runs: int) -> None:

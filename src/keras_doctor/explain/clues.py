@@ -77,7 +77,10 @@ _EXCEPTION_INLINE = re.compile(
 )
 _FAILURE_WORDS = re.compile(
     r"(?i)\b(?:failed|failure|cannot|can ?not|could not|unable to|not found|no module named|"
-    r"has no attribute|incompatible|not supported|crash(?:ed|es)?|abort(?:ed)?|errors)\b|"
+    r"has no attribute|incompatible|not supported|crash(?:ed|es)?|abort(?:ed)?|errors|"
+    # how people title a failure they did not paste: "Issue with …", "only supports …"
+    r"(?:issue|problem) with|no module|only supports|not (?:getting )?imported|"
+    r"(?:does not|doesn't|not) work(?:ing)?)\b|"
     r"_FAILED\b|SSLError"
 )
 _INSTALL_FAILURE = re.compile(

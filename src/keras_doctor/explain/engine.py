@@ -7,10 +7,14 @@ facts snapshot, the registered checks confirm or contradict the text's hypothese
 
 from __future__ import annotations
 
-from typing import Any, Dict, FrozenSet, Optional
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from keras_doctor import causes
-from keras_doctor.explain import calibrate, fallback, match, messages, refine, text
+from keras_doctor.explain import calibrate, match, text
+
+# Imported where needed, not here: the message atlas (for what no strong signature explains), the
+# fallback priors (for what nothing recognised) and refine (with facts) each cost start-up time
+# that a typical traceback, explained from its text, never needs.
 from keras_doctor.explain import catalog as catalog_module
 from keras_doctor.explain import clues as clues_module
 from keras_doctor.explain.hypothesis import Hypothesis, to_finding
@@ -48,6 +52,10 @@ FALLBACK_MECHANISM = (
     "No known message matched; these are the causes that most often produce this kind of error "
     "(judged from its exception, the packages in the traceback and the platform), least certain "
     "first-hand knowledge: check them in order."
+)
+LEARNED_MECHANISM = (
+    "No known message names this cause; reports that look like this one (the same kind of "
+    "error and exception, the same packages and platform, the same words) most often had it."
 )
 NO_ERROR_MESSAGE = (
     "This text shows no error (no exception, failed install or crash): to diagnose the "
@@ -105,7 +113,7 @@ def hypotheses(
     # rest of an explanation, so a paste a strong signature already explains does not pay for it.
     strong = any(h.score >= STRONG_SIGNATURE for h in found.values())
     for cause_id, weight, extra, mechanism, source in (
-        [] if strong else messages.causes_of(cleaned.text)
+        [] if strong else _atlas_causes(cleaned.text)
     ):
         if cause_id not in causes.CATALOG:
             continue
@@ -137,6 +145,8 @@ def hypotheses(
         _wheel_tables_decide(found, cleaned.text, read)
     if not found:
         window = cleaned.text[-clues_module.TAIL :]
+        from keras_doctor.explain import fallback
+
         for cause_id, weight, extra in fallback.candidates(window, read):
             hyp = found.setdefault(cause_id, Hypothesis(cause_id))
             hyp.weights.append(weight)
@@ -204,12 +214,15 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
         shown = read.as_evidence()
         if shown:
             report.extra["traceback"] = shown
-    scored = list(zip(ranked, calibrate.calibrated(ranked)))
+    scored = _ranked_by_model(cleaned.text, read, ranked) or list(
+        zip(ranked, calibrate.calibrated(ranked)))
     if facts is not None:
         from keras_doctor.facts.model import to_plain
 
         report.target = to_plain(facts.target)
         notebook = bool(read and (read.notebook or read.colab))
+        from keras_doctor.explain import refine
+
         scored = refine.with_facts(scored, facts, knowledge, report, notebook)
     kept = [(h, s) for h, s in scored if s >= MIN_CONFIDENCE]
     # never fewer than three candidates for an error: the second and third are where the answer
@@ -226,6 +239,57 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
         if read is not None and not read.kind:
             report.extra["no_error"] = NO_ERROR_MESSAGE
     return report
+
+
+def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
+                     ) -> List[Tuple[Hypothesis, float]]:
+    """The candidates in the learned ranker's order with their calibrated confidence (empty
+    without a shipped model). A recognised message keeps the hand order and the confidence of
+    the calibration model; the ranker, trained on reports of other repositories, orders what no
+    knowledge recognised and proposes the candidates the hand evidence did not."""
+    from keras_doctor.explain import ranker
+
+    trained = ranker.model()
+    if trained is None or read is None:
+        return []
+    order = ranker.rerank(text, read, ranked, trained)
+    by_cause = {h.cause: h for h in ranked}
+    hand = dict(zip([h.cause for h in ranked], calibrate.calibrated(ranked)))
+    recognised = ranker.recognised(ranked)
+    steps = trained.get("isotonic") or {}
+    out: List[Tuple[Hypothesis, float]] = []
+    ceiling = 0.99
+    for rank, (cause, p) in enumerate(order[:MAX_FINDINGS]):
+        if cause not in causes.CATALOG:
+            continue
+        if recognised and cause in hand:
+            # the top answer through the map fitted to recognised top answers; the others keep
+            # their calibrated confidence below it (equal when their evidence is as strong)
+            tied = rank > 0 and hand[cause] >= hand[ranked[0].cause]
+            confidence = (ranker.shown_for_recognised(by_cause[cause], hand[cause], steps)
+                          if rank == 0 else ceiling if tied else hand[cause])
+        else:
+            confidence = ranker.confidence(p, rank, steps)
+        ceiling = min(ceiling, confidence)
+        out.append((by_cause.get(cause) or _learned(cause, read), round(ceiling, 3)))
+    return out
+
+
+def _learned(cause: str, read: Any) -> Hypothesis:
+    """A cause no knowledge named for this text, proposed by the ranker from its clues."""
+    hyp = Hypothesis(cause)
+    hyp.signatures.append("ranker")
+    hyp.mechanism = LEARNED_MECHANISM
+    hyp.excerpt = read.exception_message or read.kind
+    if read.exception_type:
+        hyp.evidence["exception"] = f"{read.exception_type}: {read.exception_message}"[:300]
+    return hyp
+
+
+def _atlas_causes(text_: str) -> list:
+    from keras_doctor.explain import messages
+
+    return list(messages.causes_of(text_))
 
 
 def _installed_keras(facts: Any) -> Optional[str]:

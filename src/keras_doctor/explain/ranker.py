@@ -1,0 +1,214 @@
+"""Re-rank the candidate causes with what transfers between reports, not what one thread said.
+
+The hand-set evidence (signatures, the message atlas, the fallback's priors) proposes causes and
+weighs them; it ranks the errors it was written from well and new ones less well, because a
+signature's weight says how sure its author was, not how often that wording meant that cause on
+other people's machines. This model learns the second from the tuning reports, each explained
+without the knowledge its own repository taught (`train_ranker`): a multinomial logistic model
+over the causes, scoring each from
+
+- what the paste shows, the same way for every cause: the error's kind and exception type, the
+  platform, installer and Python the paths reveal, the Keras generation of the frames, whose
+  package made the failing call, a notebook, and the words of the error's last lines (only words
+  seen in reports from several repositories, so no thread's own wording is learnt);
+- which causes the hand-set evidence proposed, and which knowledge proposed each;
+- the hand score of the cause itself, its rank, and whether a fallback prior or the atlas alone
+  proposed it (weights shared by every cause).
+
+Inference is a few dictionary look-ups and a softmax in pure Python over data shipped in
+`knowledge/data/ranker.json`; without that file, explain keeps the hand ranking.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from keras_doctor.explain.calibrate import is_fallback, mapped
+from keras_doctor.explain.text import site_package_of
+
+__all__ = ["mapped", "model", "report_features", "rerank", "scores"]
+
+DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "ranker.json"
+# What the model alone may claim: it generalises from reports like this one, it did not recognise
+# the message, so it never shows the certainty of a recognition (the cap costs at most a few
+# points of calibration in the top step, where out-of-fold answers were right ~85-90 %).
+MAX_UNRECOGNISED = 0.79
+WITHIN_STEP = 0.04  # how much a recognised confidence rises across one step of its map
+SHOWN_AT_LEAST = 3  # candidates a recognised message is completed to
+TAIL_LINES = 12  # the error's own lines: where its words are
+_WORD = re.compile(r"[a-z][a-z0-9_]{2,30}")
+PAIR_FEATURES = (
+    "hand_logit",  # log-odds of the hand score (0 when the hand evidence did not propose it)
+    "hand_proposed",
+    "hand_first",
+    "hand_second",
+    "hand_fallback_only",
+    "hand_atlas_only",
+    "hand_weakened",
+)
+
+
+def report_features(text: str, clues: Any, ranked: Sequence[Any]) -> Set[str]:
+    """What the paste shows, as named binary features (the same for every cause)."""
+    out = {f"kind:{clues.kind or 'none'}"}
+    if clues.exception_type:
+        out.add(f"exc:{clues.exception_type.lower()}")
+    for name, value in (("platform", clues.platform), ("installer", clues.installer),
+                        ("keras", clues.keras_generation), ("machine", clues.machine),
+                        ("library", clues.library)):
+        if value:
+            out.add(f"{name}:{value.lower()}")
+    if clues.python_version:
+        out.add(f"python:{clues.python_version}")
+    if clues.notebook or clues.colab:
+        out.add("notebook")
+    if clues.frames:
+        out.add("traceback")
+        if not clues.library:
+            out.add("caller:user")  # the failing call was made in the user's own code
+        out.update(f"in:{package.split('.')[0].lower()}"
+                   for package in map(site_package_of, clues.frames) if package)
+    for module in clues.imports[-4:]:
+        out.add(f"imports:{module.split('.')[0].lower()}")
+    for hyp in ranked[:3]:
+        out.add(f"proposed:{hyp.cause}")
+    for hyp in ranked:
+        for signature in hyp.signatures:
+            out.add("via:" + (signature.split(":")[0] if signature.startswith("fallback:")
+                              else signature))
+    out.update(f"word:{w}" for w in words(text))
+    return out
+
+
+def words(text: str) -> Set[str]:
+    lines = [line for line in text.splitlines() if line.strip()][-TAIL_LINES:]
+    return set(_WORD.findall("\n".join(lines).lower()))
+
+
+def pair_features(cause: str, ranked: Sequence[Any]) -> List[float]:
+    """The hand evidence for one cause, the same weights for every cause."""
+    for rank, hyp in enumerate(ranked):
+        if hyp.cause != cause:
+            continue
+        score = min(0.995, max(0.005, hyp.score))
+        signatures = list(hyp.signatures)
+        return [
+            math.log(score / (1 - score)),
+            1.0,
+            float(rank == 0),
+            float(rank == 1),
+            float(bool(signatures) and all(s.startswith("fallback:") for s in signatures)),
+            float(bool(signatures) and all(s == "message-atlas" for s in signatures)),
+            float(bool(getattr(hyp, "against", None))),
+        ]
+    return [0.0] * len(PAIR_FEATURES)
+
+
+def scores(features: Iterable[str], ranked: Sequence[Any], model: Dict[str, Any]
+           ) -> Dict[str, float]:
+    """The model's probability of each cause it knows (and of each cause the hand evidence
+    proposed that it does not)."""
+    causes: List[str] = list(model["causes"])
+    known = set(causes)
+    causes += [h.cause for h in ranked if h.cause not in known]
+    logits = {c: float(model["bias"].get(c, 0.0)) for c in causes}
+    weights = model["weights"]
+    for feature in features:
+        row = weights.get(feature)
+        if row:
+            for cause, w in row.items():
+                logits[cause] += w
+    shared = model["pair"]
+    for cause in causes:
+        logits[cause] += sum(v * w for v, w in zip(pair_features(cause, ranked), shared))
+    top = max(logits.values())
+    exp = {c: math.exp(z - top) for c, z in logits.items()}
+    total = sum(exp.values())
+    return {c: e / total for c, e in exp.items()}
+
+
+@lru_cache(maxsize=2)
+def model(path: Optional[str] = None) -> Optional[Dict[str, Any]]:
+    try:
+        document = json.loads(Path(path or DATA).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if tuple(document.get("pair_features", ())) != PAIR_FEATURES:
+        return None  # trained on another feature set: keep the hand ranking
+    return dict(document)
+
+
+def confidence(p: float, rank: int, steps: Dict[str, Any]) -> float:
+    """The confidence shown for the model's probability `p` of an answer at `rank`."""
+    mapped_p = mapped(p, steps.get("first" if rank == 0 else "rest") or [])
+    return min(MAX_UNRECOGNISED, mapped_p)
+
+
+def recalibrated(p: float, steps: Sequence[Sequence[float]]) -> float:
+    """A recognised message's confidence `p` through the step map fitted to how often recognised
+    top answers so scored were right out of repository, rising a little inside each step (at
+    most halfway to the next), so weaker evidence never shows as sure as stronger."""
+    lower = 0.0
+    for i, (upper, rate) in enumerate(steps):
+        if p <= upper or i == len(steps) - 1:
+            following = steps[i + 1][1] if i + 1 < len(steps) else min(0.99, rate + 0.04)
+            rise = min(WITHIN_STEP, (following - rate) / 2)
+            fraction = min(1.0, max(0.0, (p - lower) / max(1e-9, upper - lower)))
+            return min(0.99, float(rate) + rise * fraction)
+        lower = float(upper)
+    return p
+
+
+def shown_for_recognised(hyp: Any, confidence: float, steps: Dict[str, Any]) -> float:
+    """The confidence shown for a recognised top answer: the calibration model's, through the
+    map fitted to recognised top answers; a hit of the message atlas alone (it names who prints
+    a message more surely than why) never shows more than a guess may."""
+    shown = recalibrated(confidence, steps.get("recognised") or [])
+    signatures = list(hyp.signatures)
+    if signatures and all(s == "message-atlas" for s in signatures):
+        shown = min(shown, MAX_UNRECOGNISED)
+    return shown
+
+
+def recognised(ranked: Sequence[Any]) -> bool:
+    """Whether knowledge recognised the message (a signature or the atlas, not a fallback prior):
+    then the hand order stands - its author read the mechanism, and cross-validation finds the
+    model no better there - and the model only adds candidates."""
+    return bool(ranked) and not is_fallback(ranked[0])
+
+
+def own_code_only(clues: Any) -> bool:
+    """A traceback raised in the user's own code with no installed package among its frames:
+    the model learnt from errors of the frameworks and has no basis there, so the hand order
+    stands (the model still completes it)."""
+    return bool(clues.frames) and not any(site_package_of(f) for f in clues.frames)
+
+
+def ordered(ranked: Sequence[Any], probabilities: Dict[str, float], keep_hand: bool = False
+            ) -> List[Tuple[str, float]]:
+    """(cause, probability) in the order explain shows them: a recognised message (or, with
+    `keep_hand`, any) keeps the hand order, filled up to SHOWN_AT_LEAST candidates with the
+    model's likeliest others; an error no knowledge recognised is ordered by the model."""
+    by_model = [c for c, _ in sorted(probabilities.items(), key=lambda kv: -kv[1])]
+    if keep_hand or recognised(ranked):
+        order = [h.cause for h in ranked]
+        known = set(order)
+        order += [c for c in by_model if c not in known][: max(0, SHOWN_AT_LEAST - len(order))]
+    else:
+        order = by_model
+    return [(c, probabilities.get(c, 0.0)) for c in order]
+
+
+def rerank(text: str, clues: Any, ranked: Sequence[Any],
+           trained: Optional[Dict[str, Any]] = None) -> List[Tuple[str, float]]:
+    """(cause, probability) in the order to show; empty without a model or an error."""
+    trained = trained if trained is not None else model()
+    if trained is None or not clues.kind:
+        return []
+    return ordered(ranked, scores(report_features(text, clues, ranked), ranked, trained),
+                   own_code_only(clues))

@@ -1,0 +1,278 @@
+"""Train explain's ranker on the tuning corpus, out of repository; never on held-out reports.
+
+    python -m keras_doctor.explain.train_ranker [--repo DIR] [--out DIR] [--report-only]
+
+Each tuning report is explained the way a held-out one is met: its fold of repositories without
+every signature any of those repositories taught (`train_calibration.explained_out_of_repository`).
+The ranker (`explain.ranker`) is a multinomial logistic model over the causes, fitted by full-batch
+gradient descent (Adam) with L2 regularisation, in pure Python. A feature is only learnt when
+reports from at least `MIN_REPOSITORIES` repositories show it, so no thread's wording (a path,
+a project's name) becomes evidence.
+
+Cross-validation holds out one fold of repositories at a time (model fitted on the other four,
+its features counted on those four alone) and prints top-1, top-3 and the reliability table of
+the top answer's shown confidence. The shown confidence is the model's probability through a
+monotone step map (isotonic, `train_calibration.isotonic`) fitted to how often answers so scored
+were right out of fold. The model ships only when it ranks better than the hand evidence on that
+cross-validation: top-1 no worse, top-3 better.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+
+from keras_doctor.explain import calibrate, ranker
+from keras_doctor.explain import train_calibration as tc
+from keras_doctor.knowledge import paths
+
+MIN_REPOSITORIES = 3
+L2 = 0.3  # on the per-cause weights; the shared hand-evidence weights get a tenth of it
+STEPS = 250
+RATE = 0.05
+
+
+class Example:
+    """One report: its features, the hand evidence per cause, its confirmed cause, its group."""
+
+    def __init__(self, report: Dict[str, str], fold: int, group: str, features: Set[str],
+                 ranked: Sequence[Any], keep_hand: bool = False) -> None:
+        self.id = report["id"]
+        self.cause = report["cause"]
+        self.fold = fold
+        self.group = group
+        self.features = features
+        self.ranked = list(ranked)
+        self.hand = [h.cause for h in ranked]
+        self.keep_hand = keep_hand
+
+
+def examples(repo: Path) -> List[Example]:
+    from keras_doctor.explain.engine import hypotheses
+
+    split = tc.split_module(repo)
+    reports = tc.tuning_reports(repo)
+    sources = tc.signature_sources()
+    out = []
+    for fold in range(tc.FOLDS):
+        inside = [r for r in reports if tc.fold_of(tc.group_of(r["source"], split)) == fold]
+        groups = {tc.group_of(r["source"], split) for r in inside}
+        without = frozenset(s for s in sources  # the protocol of explained_out_of_repository
+                            if tc.is_thread(s) and tc.group_of(s, split) in groups)
+        for report in inside:
+            cleaned, ranked = hypotheses(report["text"], without_sources=without)
+            clues = cleaned.clues
+            if not clues.kind:
+                continue  # no error in the text: explain says so instead of ranking
+            out.append(Example(report, fold, tc.group_of(report["source"], split),
+                               ranker.report_features(cleaned.text, clues, ranked), ranked,
+                               ranker.own_code_only(clues)))
+    return out
+
+
+def vocabulary(data: Sequence[Example]) -> Set[str]:
+    seen: Dict[str, Set[str]] = {}
+    for example in data:
+        for feature in example.features:
+            seen.setdefault(feature, set()).add(example.group)
+    return {f for f, groups in seen.items() if len(groups) >= MIN_REPOSITORIES}
+
+
+def fit(data: Sequence[Example], l2: float = L2) -> Dict[str, Any]:
+    """Multinomial logistic regression: per-cause bias and feature weights, shared weights on
+    the hand evidence of each cause; Adam on the mean log-loss plus L2."""
+    causes = sorted({e.cause for e in data})
+    index = {c: i for i, c in enumerate(causes)}
+    vocab = sorted(vocabulary(data))
+    feature_index = {f: i for i, f in enumerate(vocab)}
+    k, n = len(causes), len(data)
+    npair = len(ranker.PAIR_FEATURES)
+    rows = [[feature_index[f] for f in e.features if f in feature_index] for e in data]
+    pairs = [[ranker.pair_features(c, e.ranked) for c in causes] for e in data]
+    labels = [index.get(e.cause, -1) for e in data]
+    bias = [0.0] * k
+    weights = [[0.0] * k for _ in vocab]
+    shared = [0.0] * npair
+    state: Dict[str, List[Any]] = {}
+
+    def adam(name: str, params: List[float], grads: List[float], step: int) -> None:
+        m, v = state.setdefault(name, [[0.0] * len(params), [0.0] * len(params)])
+        for i, g in enumerate(grads):
+            if g == 0.0 and m[i] == 0.0:
+                continue
+            m[i] = 0.9 * m[i] + 0.1 * g
+            v[i] = 0.999 * v[i] + 0.001 * g * g
+            mh = m[i] / (1 - 0.9 ** step)
+            vh = v[i] / (1 - 0.999 ** step)
+            params[i] -= RATE * mh / (math.sqrt(vh) + 1e-8)
+
+    for step in range(1, STEPS + 1):
+        g_bias = [0.0] * k
+        g_weights: Dict[int, List[float]] = {}
+        g_shared = [0.0] * npair
+        for row, pair, label in zip(rows, pairs, labels):
+            logits = list(bias)
+            for f in row:
+                logits = [a + b for a, b in zip(logits, weights[f])]
+            for c in range(k):
+                logits[c] += sum(v * w for v, w in zip(pair[c], shared))
+            top = max(logits)
+            exp = [math.exp(z - top) for z in logits]
+            total = sum(exp)
+            delta = [e / total for e in exp]
+            if label >= 0:
+                delta[label] -= 1.0
+            delta = [d / n for d in delta]
+            g_bias = [a + b for a, b in zip(g_bias, delta)]
+            for f in row:
+                current = g_weights.get(f)
+                g_weights[f] = delta if current is None else [a + b for a, b in
+                                                              zip(current, delta)]
+            for c in range(k):
+                if delta[c]:
+                    for j, value in enumerate(pair[c]):
+                        g_shared[j] += delta[c] * value
+        for f, w in enumerate(weights):
+            grad = g_weights.get(f)
+            grad = [l2 * x / n for x in w] if grad is None else [
+                g + l2 * x / n for g, x in zip(grad, w)]
+            adam(f"w{f}", w, grad, step)
+        adam("bias", bias, g_bias, step)
+        adam("shared", shared, [g + l2 / 10 * x / n for g, x in zip(g_shared, shared)], step)
+    sparse: Dict[str, Dict[str, float]] = {}
+    for name, values in zip(vocab, weights):
+        kept = {causes[c]: round(x, 3) for c, x in enumerate(values) if abs(x) >= 0.005}
+        if kept:
+            sparse[name] = kept
+    return {"causes": causes, "bias": {c: round(b, 4) for c, b in zip(causes, bias)},
+            "weights": sparse, "pair": [round(x, 4) for x in shared],
+            "pair_features": list(ranker.PAIR_FEATURES)}
+
+
+def ranked_by(model: Dict[str, Any], example: Example) -> List[Tuple[str, float]]:
+    return ranker.ordered(example.ranked,
+                          ranker.scores(example.features, example.ranked, model),
+                          example.keep_hand)
+
+
+def cross_validate(data: Sequence[Example], l2: float = L2
+                   ) -> Dict[str, List[Tuple[str, float]]]:
+    """Each report ranked by a model fitted on the other folds of repositories."""
+    out: Dict[str, List[Tuple[str, float]]] = {}
+    for fold in range(tc.FOLDS):
+        model = fit([e for e in data if e.fold != fold], l2)
+        for example in data:
+            if example.fold == fold:
+                out[example.id] = ranked_by(model, example)
+    return out
+
+
+def _by_model(example: Example, cause: str) -> bool:
+    """Whether explain shows the model's confidence for this answer (not the calibration
+    model's): every answer to an unrecognised error, and the candidates the model added."""
+    return not ranker.recognised(example.ranked) or cause not in example.hand
+
+
+def maps(data: Sequence[Example], predicted: Dict[str, List[Tuple[str, float]]]
+         ) -> Dict[str, Any]:
+    """Step maps from a score to how often answers so scored were right: "first" and "rest" for
+    the model's probability, "recognised" for the calibration model's confidence in a recognised
+    message's top answer (`ranker.recalibrated`)."""
+    first: List[Tuple[float, int]] = []
+    rest: List[Tuple[float, int]] = []
+    recognised: List[Tuple[float, int]] = []
+    for example in data:
+        hand = dict(zip(example.hand, calibrate.calibrated(example.ranked)))
+        for rank, (cause, p) in enumerate(predicted[example.id][:3]):
+            right = int(cause == example.cause)
+            if _by_model(example, cause):
+                (first if rank == 0 else rest).append((p, right))
+            elif rank == 0:
+                recognised.append((hand[cause], right))
+    return {"first": tc.isotonic(first), "rest": tc.isotonic(rest),
+            "recognised": tc.isotonic(recognised)}
+
+
+def shown(data: Sequence[Example], predicted: Dict[str, List[Tuple[str, float]]],
+          steps: Dict[str, Any]) -> tc.Shown:
+    """Per report, the confidences explain would show for its first three answers (a later one
+    never above an earlier one) and whether each is the confirmed cause. Answers the hand
+    evidence recognised show the calibration model's confidence, as explain shows them."""
+    out: tc.Shown = {}
+    for example in data:
+        hand = dict(zip(example.hand, calibrate.calibrated(example.ranked)))
+        by_cause = {h.cause: h for h in example.ranked}
+        rows, ceiling = [], 0.99
+        for rank, (cause, p) in enumerate(predicted[example.id][:3]):
+            confidence = (ranker.confidence(p, rank, steps) if _by_model(example, cause)
+                          else ranker.shown_for_recognised(by_cause[cause], hand[cause], steps)
+                          if rank == 0 else min(ceiling, hand[cause]))
+            ceiling = min(ceiling, confidence)
+            rows.append((ceiling, int(cause == example.cause)))
+        out[example.id] = rows
+    return out
+
+
+def evaluate(data: Sequence[Example], reports: int, l2: float = L2) -> Dict[str, Any]:
+    """Cross-validated figures of the ranker (its maps fitted, per fold, on the other folds'
+    out-of-fold answers) beside those of the hand ranking."""
+    predicted = cross_validate(data, l2)
+    per_report: tc.Shown = {}
+    for fold in range(tc.FOLDS):
+        others = [e for e in data if e.fold != fold]
+        inside = [e for e in data if e.fold == fold]
+        per_report.update(shown(inside, predicted, maps(others, predicted)))
+    hand = {e.id: [(1.0, int(c == e.cause)) for c in e.hand[:3]] for e in data}
+    return {"ranker": tc.summary(per_report, reports), "hand": tc.summary(hand, reports),
+            "predicted": predicted}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m keras_doctor.explain.train_ranker",
+                                     description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parents[3])
+    parser.add_argument("--out", type=Path, default=paths.EMBEDDED_DIR)
+    parser.add_argument("--report-only", action="store_true",
+                        help="print the cross-validated figures; write nothing")
+    parser.add_argument("--l2", type=float, default=L2)
+    args = parser.parse_args(argv)
+    data = examples(args.repo)
+    reports = len(tc.tuning_reports(args.repo))
+    checked = evaluate(data, reports, args.l2)
+    predicted = checked.pop("predicted")
+    print(json.dumps(checked, indent=1), file=sys.stderr)
+    if args.report_only:
+        return 0
+    ranker_, hand = checked["ranker"], checked["hand"]
+    if ranker_["top1"] < hand["top1"] or ranker_["top3"] <= hand["top3"]:
+        print("the ranker does not rank better than the hand evidence out of repository (top-1 "
+              "no worse, top-3 better): not shipped", file=sys.stderr)
+        return 1
+    model = fit(data, args.l2)
+    target = args.out / "ranker.json"
+    tc._write(target, {
+        "method": ("multinomial logistic regression over explain.ranker's features (L2 "
+                   f"{args.l2}, Adam, {STEPS} steps; features seen in reports of at least "
+                   f"{MIN_REPOSITORIES} repositories), then isotonic step maps (top answer, "
+                   "others) fitted to the out-of-fold answers; trained on the tuning corpus only"),
+        "trained_on": {"reports": reports, "examples": len(data),
+                       "repositories": len({e.group for e in data}),
+                       "sources": ["tests/explain/corpus/cases.jsonl"]},
+        "sources": ["tests/explain/corpus/cases.jsonl (tuning reports only), each fold of "
+                    "repositories explained without the signatures any of its repositories "
+                    "taught"],
+        "cross_validated": {"protocol": f"{tc.FOLDS} folds grouped by repository", **checked},
+        **model,
+        "isotonic": maps(data, predicted),
+    })
+    tc._refresh_manifest(args.out)
+    print(f"wrote {target}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

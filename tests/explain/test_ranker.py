@@ -1,0 +1,107 @@
+"""The learned ranker: trained out of repository, features that transfer, hand order kept where
+a message is recognised, and the model's own candidates shown as guesses."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from keras_doctor.explain import explain_text, ranker
+from keras_doctor.explain import train_ranker as tr
+from keras_doctor.explain.engine import LEARNED_MECHANISM, hypotheses
+from keras_doctor.explain.hypothesis import Hypothesis
+
+ARCH = ("ImportError: dlopen(/Users/a/venv/lib/python3.11/site-packages/numpy/core/"
+        "_multiarray_umath.cpython-311-darwin.so, 0x0002): tried: '/Users/a/x.so' (mach-o file, "
+        "but is an incompatible architecture (have 'x86_64', need 'arm64'))")
+UNRECOGNISED = ("Traceback (most recent call last):\n  File \"/Users/a/proj/run.py\", line 3, in "
+                "<module>\n    model.fit(x)\nRuntimeError: the frobnicator wobbled")
+
+
+class _Example(tr.Example):
+    def __init__(self, cause, group, features, fold=0):
+        report = {"id": f"{group}-{cause}-{sorted(features)}", "cause": cause}
+        super().__init__(report, fold, group, set(features), [])
+
+
+def test_a_word_only_one_repository_used_is_never_learnt():
+    data = [_Example("dependency-too-new", f"owner/r{i}", {"word:decode", "word:myproject"}
+                     if i == 0 else {"word:decode"}) for i in range(4)]
+    vocabulary = tr.vocabulary(data)
+    assert "word:decode" in vocabulary
+    assert "word:myproject" not in vocabulary
+
+
+def test_the_fit_learns_which_cause_a_shared_feature_means():
+    data = []
+    for i in range(6):
+        data.append(_Example("dependency-too-new", f"o/a{i}", {"word:decode", "kind:exception"}))
+        data.append(_Example("wrong-interpreter", f"o/b{i}", {"word:jupyter", "kind:exception"}))
+    model = tr.fit(data)
+    decode = ranker.scores({"word:decode", "kind:exception"}, [], model)
+    jupyter = ranker.scores({"word:jupyter", "kind:exception"}, [], model)
+    assert max(decode, key=decode.get) == "dependency-too-new"
+    assert max(jupyter, key=jupyter.get) == "wrong-interpreter"
+    assert sum(decode.values()) == pytest.approx(1.0)
+
+
+def test_a_recognised_message_keeps_its_hand_order_and_is_completed_to_three():
+    recognised = [Hypothesis("mixed-arch-binary", weights=[0.9], signatures=["dyld-arch"]),
+                  Hypothesis("rosetta-python", weights=[0.3], signatures=["dyld-arch"])]
+    probabilities = {"rosetta-python": 0.6, "mixed-arch-binary": 0.3, "cpu-lacks-avx": 0.1}
+    order = [c for c, _ in ranker.ordered(recognised, probabilities)]
+    assert order == ["mixed-arch-binary", "rosetta-python", "cpu-lacks-avx"]
+    guessed = [Hypothesis("requirement-conflict", weights=[0.3], signatures=["fallback:exception"])]
+    assert ranker.ordered(guessed, probabilities)[0][0] == "rosetta-python"
+
+
+def test_an_unrecognised_error_gets_the_models_candidates_shown_as_guesses():
+    _, hand = hypotheses(UNRECOGNISED)
+    assert all(set(h.signatures) <= {"fallback:exception"} for h in hand)
+    findings = explain_text(UNRECOGNISED).findings
+    assert len(findings) >= 3
+    assert all(f.confidence <= ranker.MAX_UNRECOGNISED for f in findings)
+    learned = [f for f in findings if f.evidence["signatures"] == ["ranker"]]
+    for finding in learned:
+        assert finding.explanation == LEARNED_MECHANISM and finding.fix
+
+
+def test_a_recognised_message_is_shown_more_sure_than_any_guess():
+    (first, *_) = explain_text(ARCH).findings
+    assert first.cause == "mixed-arch-binary"
+    assert first.confidence > ranker.MAX_UNRECOGNISED
+
+
+def test_without_a_shipped_ranker_explain_keeps_the_hand_order(monkeypatch):
+    monkeypatch.setattr(ranker, "model", lambda path=None: None)
+    _, hand = hypotheses(UNRECOGNISED)
+    assert [f.cause for f in explain_text(UNRECOGNISED).findings] == [h.cause for h in hand]
+
+
+def test_the_shipped_ranker_was_chosen_out_of_repository_and_ranks_better_than_the_hand():
+    document = json.loads(ranker.DATA.read_text(encoding="utf-8"))
+    checked = document["cross_validated"]
+    assert "grouped by repository" in checked["protocol"]
+    assert checked["ranker"]["top1"] >= checked["hand"]["top1"]
+    assert checked["ranker"]["top3"] > checked["hand"]["top3"]
+    assert document["trained_on"]["reports"] >= 260
+    assert tuple(document["pair_features"]) == ranker.PAIR_FEATURES
+    steps = document["isotonic"]
+    for name in ("first", "rest", "recognised"):
+        rates = [rate for _, rate in steps[name]]
+        assert rates == sorted(rates) and all(0 < r < 1 for r in rates)
+
+
+def test_a_weaker_recognised_confidence_never_shows_as_sure_as_a_stronger_one():
+    steps = [[0.5, 0.4], [0.9, 0.6], [1.0, 0.9]]
+    shown = [ranker.recalibrated(p, steps) for p in (0.1, 0.3, 0.5, 0.6, 0.8, 0.95, 1.0)]
+    assert shown == sorted(shown) and len(set(shown)) == len(shown)
+    assert 0.4 <= shown[0] < 0.6 and 0.6 <= shown[4] < 0.9  # each stays within its step's rise
+
+
+def test_inference_is_pure_python():
+    ranker.model.cache_clear()
+    assert ranker.model() is not None
+    assert not {"numpy", "scipy", "sklearn"} & set(sys.modules)
