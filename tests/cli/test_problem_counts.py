@@ -23,7 +23,7 @@ SCHEMA = json.loads((Path(__file__).parents[2] / "src" / "keras_doctor" / "rende
 
 def _facts(tmp_path, keras_needs):
     """Keras 3.5 over TensorFlow 2.15: the pair runs (a warning-level skew), unless what Keras 3
-    needs is absent (errors, folded under the skew)."""
+    needs is absent: then the skew is an error itself, with the absences folded under it."""
     facts = mac_facts(distributions=[
         dist("tensorflow", "2.15.1", requires=["keras<2.16,>=2.15.0"]),
         dist("keras", "3.5.0", requires=keras_needs)])
@@ -38,7 +38,7 @@ def _run(*args):
     return subprocess.run([*DOCTOR, *args], capture_output=True, text=True, timeout=120)
 
 
-def test_a_warning_root_holding_errors_is_one_error_on_the_terminal(tmp_path):
+def test_a_skew_holding_missing_requirements_is_one_error_on_the_terminal(tmp_path):
     facts = _facts(tmp_path, ["rich", "namex", "optree"])
     code, screen = run_on_terminal([*DOCTOR, "check", "--facts", facts], columns=100)
     assert code == 1, screen
@@ -49,7 +49,7 @@ def test_a_warning_root_holding_errors_is_one_error_on_the_terminal(tmp_path):
     summary = " ".join(screen.split()).split("keras-doctor itself")[-1]
     assert "1 error (and 3 consequences folded under it) in " in summary, screen
     assert "3 errors" not in summary and "warning" not in summary
-    # --fail-on follows the block: error-level even though its root is a warning
+    # --fail-on follows the block
     assert _run("check", "--facts", facts, "-q", "--fail-on", "error").returncode == 1
 
 
@@ -90,5 +90,5 @@ def test_json_counts_problems_and_keeps_every_finding(tmp_path, needs, problems,
         sum(problems.values()) + folded == len(report["findings"])
     (group,) = report["groups"]
     assert group["severity"] == severity
-    assert report["findings"][group["root"]]["severity"] == "warning"
+    assert report["findings"][group["root"]]["severity"] == severity
 

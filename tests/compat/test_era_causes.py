@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from compat_facts import KB, facts, real_dist
+from packaging.requirements import Requirement
 
 from keras_doctor.checks.registry import run_checks
 from keras_doctor.findings import Severity
@@ -61,12 +62,33 @@ def test_keras_2_over_tensorflow_2_16_still_needs_keras_3():
     assert not findings(f, "keras-tf-version-skew")
 
 
+def keras_3_with_its_requirements(version: str):
+    """Keras 3 and a distribution for each requirement its wheel declares (as pip installs it)."""
+    keras = real_dist("keras", version)
+    names = sorted({Requirement(r).name for r in keras.requires_dist
+                    if Requirement(r).marker is None})
+    assert {"rich", "optree", "namex"} <= set(names)
+    return [("keras", version)] + [(n, "1.0") for n in names if n != "keras"]
+
+
 def test_keras_3_over_tensorflow_2_15_runs_so_it_is_a_warning_naming_the_conflict():
-    f = linux(("tensorflow", "2.15.1"), ("keras", "3.5.0"))
+    f = linux(("tensorflow", "2.15.1"), *keras_3_with_its_requirements("3.5.0"))
     (skew,) = findings(f, "keras-tf-version-skew")
     assert skew.severity is Severity.WARNING
     assert "requires keras" in skew.evidence["declared_conflict"]
     assert skew.evidence["declared_conflict"] in skew.title
+    assert "imports and runs" in skew.title
+
+
+def test_keras_3_over_tensorflow_2_15_without_its_own_requirements_does_not_run():
+    """Keras 3 without rich/optree/namex fails on import: the skew is the error to fix, and moving
+    keras to 2.15 ends the missing requirements too."""
+    pairs = [p for p in keras_3_with_its_requirements("3.5.0") if p[0] != "optree"]
+    f = linux(("tensorflow", "2.15.1"), *pairs)
+    (skew,) = findings(f, "keras-tf-version-skew")
+    assert skew.severity is Severity.ERROR
+    assert not skew.evidence["imports_and_runs"]
+    assert "imports and runs" not in skew.title and "install keras==2.15.*" in skew.title
 
 
 def test_keras_3_over_tensorflow_2_14_does_not_run_so_it_stays_an_error():

@@ -161,3 +161,19 @@ def test_what_the_wrong_interpreter_explains_is_folded_under_it():
     # without the wrong interpreter, a wrong-architecture package is its own problem
     alone = build_blocks(Report("check", findings=[arch("numpy"), arch("h5py")]))
     assert [b.root.cause for b in alone] == ["mixed-arch-binary", "mixed-arch-binary"]
+
+
+def test_a_block_is_as_severe_as_the_worst_finding_it_holds():
+    """A warning-level root with error-level consequences is an error block (and sorts first)."""
+    skew = Finding("keras-tf-version-skew", Severity.WARNING,
+                   "tensorflow 2.15.1 requires keras<2.16, but keras 3.5.0 is installed",
+                   "keras and tensorflow versions do not match",
+                   {"requirer": "tensorflow", "requirer_version": "2.15.1", "required": "keras",
+                    "installed_version": "3.5.0", "move": "keras", "to": "keras==2.15.*"},
+                   (FixStep("Install keras 2.15", StepKind.RUN,
+                            (PY, "-m", "pip", "install", "keras==2.15.*")),), check="requirements")
+    needs = [missing("keras", n) for n in ("rich", "namex")]
+    (block,) = build_blocks(Report("check", findings=[skew, *needs]))
+    assert block.root is skew and block.worst is Severity.ERROR
+    (alone,) = build_blocks(Report("check", findings=[skew]))
+    assert alone.worst is Severity.WARNING

@@ -165,6 +165,6 @@ def test_a_block_shows_the_worst_it_holds_and_its_consequences_on_one_line(tmp_p
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", dom))
     assert "1 error (and 3 consequences folded under it) in " in text
     assert 'class="finding error"' in dom and 'class="finding warning"' not in dom
-    assert "✗ tensorflow 2.15.1 requires keras" in text  # the root, marked as the block is
+    assert "✗ keras 3.5.0 is newer than tensorflow 2.15.1 supports" in text  # the root
     assert dom.count("<li>and ") == 1 and "missing-dependency" not in dom
     assert "and 3 dependencies keras needs are absent (rich, namex, optree)" in text

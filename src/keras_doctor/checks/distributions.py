@@ -239,7 +239,8 @@ def _keras_skew(ctx: CheckContext, requirer: Distribution, req: Requirement, hav
     """A Keras/TensorFlow mismatch TensorFlow or tf-keras declares: which side moves, and how
     bad it is. The Keras side moves (TensorFlow is the heavy, platform-specific build the user
     chose); it is a warning where the pair still imports and runs: Keras 3 standalone over
-    TensorFlow 2.15+, or a tf-keras nobody routes `tf.keras` to."""
+    TensorFlow 2.15+, or a tf-keras nobody routes `tf.keras` to, and only while the Keras side
+    has every requirement of its own (Keras 3 without rich or optree does not import)."""
     facts = ctx.facts
     tf_version: Optional[Version]
     if requirer.canonical_name == "tf-keras":
@@ -257,6 +258,7 @@ def _keras_skew(ctx: CheckContext, requirer: Distribution, req: Requirement, hav
         runs = (version.major >= 3 and tf_version is not None
                 and (tf_version.major, tf_version.minor) >= _FIRST_TF_KERAS3_RUNS_ON)
         tf_name = requirer.name
+    runs = runs and _requirements_present(ctx, keras_dist)
     wanted = f"{moving}=={tf_version.major}.{tf_version.minor}.*" if tf_version else moving
     if moving == "keras" and not req.specifier.contains(Version(
             f"{tf_version.major}.{tf_version.minor}.0") if tf_version else version):
@@ -278,6 +280,12 @@ def _keras_skew(ctx: CheckContext, requirer: Distribution, req: Requirement, hav
         fix=[install(facts, [wanted], description=f"Install the {moving} release for "
                                                   f"{tf_name} {tf_version}")],
     )
+
+
+def _requirements_present(ctx: CheckContext, dist: Distribution) -> bool:
+    environment = target_environment(ctx.facts.interpreter.marker_environment)
+    return all(ctx.installed.get(canonicalize_name(req.name)) is not None
+               for req in applicable(dist.requires_dist, environment))
 
 
 def _spec(req: Requirement) -> str:
