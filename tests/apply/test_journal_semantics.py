@@ -213,7 +213,7 @@ def test_a_step_that_hangs_is_stopped_at_the_step_timeout_and_rolled_back(tiny_e
     outcome = engine.apply_plan(plan, step_timeout=1)
 
     assert outcome.status == "rolled-back" and outcome.failed_step == 2
-    assert "did not finish within 1 s" in outcome.message
+    assert f"{python}: did not finish within 1 s" in outcome.message  # which program hung
     assert tree(site) == before
 
 

@@ -230,10 +230,13 @@ def test_a_probe_answer_of_the_right_shape_is_accepted(answer):
 
 
 def test_the_system_and_cpu_the_interpreter_reports_name_the_platform(tmp_path):
+    cpu = {"apple_silicon": True, "rosetta_translated": False, "cpu_brand": "Apple M2",
+           "os_version": "14.4.1", "cpu_flags": ["neon"]}
     answer = probe_answer(prefix=str(tmp_path), base_prefix=str(tmp_path), system="Darwin",
-                          machine="arm64", release="23.4.0")
+                          machine="arm64", release="23.4.0", cpu=cpu)
     facts = collect.facts_from_probe(answer, "python", "/p/bin/python")
     assert (facts.platform.system, facts.platform.machine) == ("Darwin", "arm64")
+    assert {key: getattr(facts.platform, key) for key in cpu} == cpu
     assert facts.target.platform == "macos-arm64" and facts.platform.release == "23.4.0"
     assert facts.binaries == [] and facts.errors == []
 
@@ -305,6 +308,9 @@ def test_json_as_deep_as_the_limit_is_read_and_one_deeper_is_refused():
     with pytest.raises(ValueError, match=f"nested deeper than {limit}"):
         bounded_read.loads_json("[" * (limit + 1) + "]" * (limit + 1))
     assert bounded_read.json_depth(3) == 0 and bounded_read.json_depth({"a": 1}) == 1
+    # the deep part behind a scalar still counts: a crafted document cannot hide its depth
+    assert bounded_read.json_depth([[[[[0]]]], 1]) == 5
+    assert bounded_read.json_depth({"deep": [[[0]]], "flat": "x"}) == 4
 
 
 @pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="unix sockets")

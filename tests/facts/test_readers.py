@@ -164,6 +164,7 @@ def test_weights_files_signature_and_sizes_only_on_request(tmp_path):
         ("good.h5", True, 108), ("bad.h5", False, 16)}
     uv = next(d for d in facts.dirs if d.tool == "uv")
     assert uv.exists and uv.size_bytes is None
+    assert all(w.sha256 is None for w in facts.weights)  # hashing costs seconds: only on request
     measured = caches.read_caches(env, "Linux", str(tmp_path / ".keras"), measure_sizes=True,
                                   hash_weights=True)
     uv = next(d for d in measured.dirs if d.tool == "uv")
