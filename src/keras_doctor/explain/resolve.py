@@ -282,6 +282,36 @@ def _circular(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("shadowed-module", 0.6, evidence)]
 
 
+def _stdlib_shadow(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """A file of the user's named like a standard-library module (CPython's own list,
+    `sys.stdlib_module_names`), reached through an import from an installed package, or named in
+    the text as the script's name: the package imported the user's file instead."""
+    import sys
+
+    stdlib = set(getattr(sys, "stdlib_module_names", ()))
+    named = [n for n in found.groups.get("named", ()) if n in stdlib]
+    if named:
+        return [("shadowed-module", 0.7, {"module": named[-1], "path": f"{named[-1]}.py"})]
+    seen_package = False
+    script_folder = _folder(ctx.frames[0]) if ctx.frames else ""
+    for path in ctx.frames:
+        if site_package_of(path):
+            seen_package = True
+            continue
+        base = re.split(r"[/\\]", path)[-1]
+        module = base[:-3] if base.endswith(".py") else ""
+        # only a top-level module shadows: one in the script's own folder (sys.path[0])
+        if (seen_package and module in stdlib and module not in ("__init__", "__main__")
+                and not _STDLIB_DIRS.search(path) and _folder(path) == script_folder):
+            return [("shadowed-module", found.signature.weight,
+                     {"module": module, "path": path})]
+    return []
+
+
+def _folder(path: str) -> str:
+    return re.split(r"[/\\][^/\\]*$", path)[0] if re.search(r"[/\\]", path) else ""
+
+
 def _protobuf_fatal(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     """On a Mac, the other native library in the process is usually the Metal plugin."""
     if _MACOS.search(ctx.text) or "libc++abi" in ctx.text or "metal" in ctx.text.lower():
@@ -291,6 +321,7 @@ def _protobuf_fatal(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 
 STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "protobuf-fatal": _protobuf_fatal,
+    "stdlib-shadow": _stdlib_shadow,
     "glibc": _glibc,
     "pip-conflict": _pip_conflict,
     "circular": _circular,
