@@ -127,6 +127,17 @@ def test_a_crashed_check_shows_where_it_crashed():
     assert crash.title == "Check crashes-deep crashed: KeyError: 'python_tags'"
     assert crash.evidence["traceback"][-1] == "KeyError: 'python_tags'"
     assert 'raise KeyError("python_tags")' in "\n".join(crash.evidence["traceback"])
+    assert not any(set(line.strip()) <= {"^", "~"} for line in crash.evidence["traceback"])
+
+
+def test_what_the_facts_could_not_read_is_a_finding_in_its_own_words():
+    facts = linux_facts()
+    facts.errors = ["could not run /env/bin/python: permission denied"]
+    report = run_checks(facts, lambda: KB, checks=[])
+    (incomplete,) = report.findings
+    assert incomplete.cause == "facts-incomplete" and incomplete.check == "facts"
+    assert incomplete.title == "could not run /env/bin/python: permission denied"
+    assert incomplete.evidence == {"error": "could not run /env/bin/python: permission denied"}
 
 
 def test_every_area_module_registers_its_checks(monkeypatch):

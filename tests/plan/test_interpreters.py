@@ -152,3 +152,7 @@ def test_advice_names_the_python_to_install_and_on_a_mac_the_installer():
     assert "python@3.12" in mac[1] and "not an Intel" in mac[1]
     assert install_advice("macos-arm64", []) == [
         "Install a Python version that TensorFlow publishes wheels for"]
+
+
+def test_without_paths_the_usual_places_are_searched():
+    assert native_interpreters(HERE) == native_interpreters(HERE, candidate_paths())

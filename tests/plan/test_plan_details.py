@@ -76,3 +76,81 @@ def test_a_metal_plugin_no_release_of_which_loads_is_removed_by_name_and_version
     removal = [s for s in plan.steps if s.kind is StepKind.UNINSTALL]
     assert [s.names for s in removal] == [["tensorflow-metal"]]
     assert removal[0].summary == "Uninstall tensorflow-metal 1.1.0"
+
+
+def test_both_steps_of_a_new_environment_say_which_finding_they_resolve(tmp_path):
+    from keras_doctor.facts.model import PlatformFacts
+    from keras_doctor.plan.interpreters import Interpreter
+
+    facts = facts_with({"tensorflow": "2.16.2"}, platform="macos-x86_64")
+    facts.platform = PlatformFacts(system="Darwin", machine="x86_64", apple_silicon=True,
+                                   rosetta_translated=True)
+    native = Interpreter("/opt/homebrew/bin/python3.12", "3.12.4", "arm64")
+    plan = build_plan(facts, report_of(finding("rosetta-python", "x86_64 Python under Rosetta")),
+                      resolver=FakeResolver({"tensorflow": "2.16.2", "numpy": "1.26.4"}),
+                      uv="/bin/uv", interpreter_finder=lambda platform, has_wheels: native,
+                      new_venv=str(tmp_path / "fresh"))
+    create, install = plan.steps
+    assert create.resolves == install.resolves == ["rosetta-python"]
+    assert install.summary == "Install the resolved set (2 distributions) into it"
+
+
+def test_the_resolver_is_given_the_environments_own_pip_only_when_it_has_one():
+    for has_pip, expected in ((True, PY), (False, None)):
+        resolver = FakeResolver({"tensorflow": "2.15.1", "numpy": "1.26.4"})
+        facts = facts_with({"tensorflow": "2.15.1", "numpy": "2.1.3"}, pip=has_pip)
+        build_plan(facts, report_of(numpy_finding()), resolver=resolver, uv="/bin/uv")
+        assert resolver.calls[0][3]["pip_python"] == expected
+
+
+def test_no_suitable_interpreter_on_a_mac_names_the_python_and_the_installers_to_use():
+    from keras_doctor.facts.model import PlatformFacts
+
+    facts = facts_with({"tensorflow": "2.16.2"}, platform="macos-x86_64")
+    facts.platform = PlatformFacts(system="Darwin", machine="x86_64", apple_silicon=True,
+                                   rosetta_translated=True)
+    plan = build_plan(facts, report_of(finding("rosetta-python", "x86_64 Python under Rosetta")),
+                      resolver=FakeResolver({"tensorflow": "2.16.2"}), uv="/bin/uv",
+                      interpreter_finder=lambda platform, has_wheels: None, new_venv="/tmp/x")
+    advice = plan.skipped[0].advice
+    assert advice[0].startswith("uv python install 3.")
+    assert "python.org universal2 installer" in advice[1] and "/opt/homebrew" in advice[1]
+
+
+def test_a_long_command_breaks_between_words_and_fills_each_line():
+    from keras_doctor.plan.show import CONTINUATION_INDENT, broken_command
+
+    # "ab cd \" is exactly 7 characters: it fits a 7-column line, the next word does not.
+    assert broken_command(["ab", "cd", "ef"], 7) == ["ab cd \\", " " * CONTINUATION_INDENT + "ef"]
+    assert broken_command(["ab", "cd", "ef"], 8) == ["ab cd ef"]
+
+
+def test_a_plan_printed_for_a_narrow_terminal_keeps_its_commands_runnable():
+    import shlex
+
+    from keras_doctor.plan.show import COMMAND_PREFIX, plan_lines
+
+    facts = facts_with({"tensorflow": "2.15.1", "numpy": "2.1.3"})
+    plan = build_plan(facts, report_of(numpy_finding()), uv="/bin/uv",
+                      resolver=FakeResolver({"tensorflow": "2.15.1", "numpy": "1.26.4"}))
+    lines = plan_lines(plan, width=40)
+    assert all(len(line) <= 40 for line in lines)
+    start = next(i for i, line in enumerate(lines) if line.startswith(COMMAND_PREFIX))
+    command = []
+    for line in lines[start:]:
+        assert line.startswith(COMMAND_PREFIX) or line.startswith(" " * len(COMMAND_PREFIX))
+        command.append(line[len(COMMAND_PREFIX):].strip().rstrip("\\").strip())
+        if not line.endswith("\\"):
+            break
+    assert shlex.split(" ".join(command)) == plan.steps[0].argv
+    assert any("-> 2 distributions" in line for line in plan_lines(plan))
+
+
+def test_with_neither_uv_nor_any_pip_that_can_reach_it_the_environments_pip_is_named(monkeypatch):
+    from keras_doctor.plan import installers
+
+    # Whether this process's pip can act on another interpreter is a live fact of the machine.
+    monkeypatch.setattr(installers, "own_pip_can_target", lambda: False)
+    assert installers.choose_installer(has_pip=False, uv=None) == "pip"
+    assert installers.choose_installer(has_pip=True, uv=None) == "pip"
+    assert installers.choose_installer(has_pip=False, uv="/bin/uv") == "uv"

@@ -38,3 +38,31 @@ def test_the_json_answer_carries_the_reasons():
     data = rec.to_dict()
     assert data["reasons"] == rec.reasons and data["reasons"]
     assert data["requirements"] == list(rec.requirements) and data["ok"] is True
+
+
+def test_a_mac_recommendation_says_why_the_metal_plugin_is_pinned():
+    rec = recommend("macos-arm64", "3.11", KB)
+    metal = [r for r in rec.requirements if r.startswith("tensorflow-metal==")]
+    assert metal
+    assert rec.reasons["tensorflow-metal"].startswith("loads with tensorflow ")
+    assert rec.reasons["tensorflow-metal"].endswith("it declares no TensorFlow dependency, so it "
+                                                    "must be pinned")
+
+
+def test_the_json_answer_has_exactly_its_documented_keys():
+    data = recommend("linux-x86_64", "3.11", KB).to_dict()
+    assert set(data) == {"platform", "python_version", "ok", "requirements", "reasons",
+                         "problem", "alternative", "notes"}
+    assert (data["platform"], data["python_version"]) == ("linux-x86_64", "3.11")
+
+
+def test_the_numpy_pin_is_one_the_tensorflow_build_can_load():
+    rec = recommend("linux-x86_64", "3.11", KB)
+    tf = next(r for r in rec.requirements if r.startswith("tensorflow=="))
+    numpy = next(r for r in rec.requirements if r.startswith("numpy=="))
+    abi = KB.tf_numpy_abi(tf.split("==")[1])
+    assert abi is not None and abi.runtime
+    from packaging.specifiers import SpecifierSet
+
+    assert SpecifierSet(abi.runtime).contains(numpy.split("==")[1])
+    assert "numpy" in rec.reasons
