@@ -17,8 +17,9 @@ same seed and count gives, in a fraction of the time (a larger --count samples t
 sampled mutant the fast suite misses is run again against the slow tests that call the mutated
 function. Which slow tests call which function is measured once by running the slow tests on the
 instrumented copy (mutmut's own "stats" mode, minutes with a warm environment cache) and kept in
-`mutants/`; a slow test that fails without any mutant is never used as a judge. The fast and
-whole-suite scores are printed side by side.
+`mutants/`; a slow test that fails without any mutant is never used as a judge. To keep it
+affordable each mutant gets the quickest of those tests that fit in `--slow-budget` seconds, so
+the whole-suite score is a lower bound. The fast and whole-suite scores are printed side by side.
 """
 
 from __future__ import annotations
@@ -105,10 +106,11 @@ args, record = json.loads(sys.argv[1]), sys.argv[2]
 plugins = []
 if record:
     from mutmut.state import state
-    calls, passed = {}, set()
+    calls, passed, seconds = {}, set(), {}
 
     class SlowCalls:
         def pytest_runtest_logreport(self, report):
+            seconds[report.nodeid] = seconds.get(report.nodeid, 0.0) + report.duration
             if report.when == "call" and report.passed:
                 passed.add(report.nodeid)
 
@@ -121,7 +123,7 @@ if record:
 code = pytest.main(args, plugins=plugins)
 if record:
     with open(record, "w") as fh:
-        json.dump({"calls": calls, "passed": sorted(passed)}, fh)
+        json.dump({"calls": calls, "passed": sorted(passed), "seconds": seconds}, fh)
 sys.exit(int(code))
 """
 
@@ -149,8 +151,9 @@ def run_in_mutants(args: List[str], mutant: str, record: str = "",
     return proc.returncode
 
 
-def slow_calls() -> Dict[str, List[str]]:
-    """{mutated function: the slow tests that call it and pass without a mutant}, measured once."""
+def slow_calls() -> Dict[str, Dict]:
+    """{"calls": {mutated function: the slow tests that call it and pass without a mutant,
+    quickest first}, "seconds": {test: its time without a mutant}}, measured once."""
     if not SLOW_CALLS.exists():
         print("measuring which slow tests call which function (once; minutes with a warm "
               "environment cache)...", flush=True)
@@ -162,25 +165,46 @@ def slow_calls() -> Dict[str, List[str]]:
                              "`pytest -m slow` inside mutants/ to see why")
         data = json.loads(raw.read_text())
         passed = set(data["passed"])
-        calls = {function: sorted(set(tests) & passed) for function, tests in data["calls"].items()}
-        SLOW_CALLS.write_text(json.dumps(calls, indent=1, sort_keys=True))
+        seconds = data["seconds"]
+        calls = {function: sorted(set(tests) & passed, key=lambda test: (seconds[test], test))
+                 for function, tests in data["calls"].items()}
+        SLOW_CALLS.write_text(json.dumps({"calls": calls, "seconds": seconds}, indent=1,
+                                         sort_keys=True))
         raw.unlink()
         print(f"  {len(passed)} slow tests passed, in {time.monotonic() - started:.0f} s",
               flush=True)
     return json.loads(SLOW_CALLS.read_text())
 
 
-def whole_suite(missed: List[str], jobs: int) -> Dict[str, str]:
+def within_budget(tests: List[str], seconds: Dict[str, float], budget: float) -> List[str]:
+    """The quickest of `tests` (they come sorted by their time without a mutant) that fit in
+    `budget` seconds; always at least one."""
+    chosen: List[str] = []
+    spent = 0.0
+    for test in tests:
+        if chosen and spent + seconds[test] > budget:
+            break
+        chosen.append(test)
+        spent += seconds[test]
+    return chosen
+
+
+def whole_suite(missed: List[str], jobs: int, budget: float) -> Dict[str, str]:
     """{mutant: "killed" | "timeout" | "survived" | "no slow test"} for mutants the fast suite
-    missed, judged by the slow tests that call the mutated function (saved, so reruns resume)."""
-    calls = slow_calls()
+    missed, judged by the slow tests that call the mutated function, quickest first, as many as fit
+    in `budget` seconds of their normal time (saved, so reruns resume). A run that takes five times
+    its tests' normal time (and at least a minute) is a hang, caught, as mutmut counts it."""
+    recorded = slow_calls()
+    calls, seconds = recorded["calls"], recorded["seconds"]
     done: Dict[str, str] = json.loads(WHOLE_RESULTS.read_text()) if WHOLE_RESULTS.exists() else {}
 
     def judge(name: str) -> str:
-        tests = calls.get(function_of(name), [])
+        tests = within_budget(calls.get(function_of(name), []), seconds, budget)
         if not tests:
             return "no slow test"
-        code = run_in_mutants(["-x", "-q", *slow_pytest_args(), *tests], name, timeout=1800)
+        normal = sum(seconds[test] for test in tests)
+        code = run_in_mutants(["-x", "-q", *slow_pytest_args(), *tests], name,
+                              timeout=max(60.0, 5 * normal + 30))
         return "timeout" if code == -1 else "survived" if code in (0, 5) else "killed"
 
     todo = [name for name in missed if name not in done]
@@ -205,6 +229,12 @@ def main() -> int:
     parser.add_argument("--whole", action="store_true",
                         help="also run the slow tests that call the mutated function on every "
                              "sampled mutant the fast suite misses, and print both scores")
+    parser.add_argument("--slow-budget", type=float, default=120, metavar="SECONDS",
+                        help="with --whole: per mutant, the quickest slow tests that call it, as "
+                             "many as take this long without a mutant (default 120)")
+    parser.add_argument("--reuse-fast", action="store_true",
+                        help="with --whole: score the fast suite from mutmut's saved results "
+                             "instead of running the sample again")
     args = parser.parse_args()
     try:
         prefixes = [module_prefix(path) for path in args.only]
@@ -229,14 +259,15 @@ def main() -> int:
             raise SystemExit(f"no sampled mutant in {' '.join(args.only)}: is it in "
                              "[tool.mutmut] only_mutate, or is --count too small?")
         print(f"  of which {len(chosen)} in {' '.join(args.only)}", flush=True)
-    if not args.report_only:
+    if not args.report_only and not args.reuse_fast:
         for start in range(0, len(chosen), 50):  # keeps each command line short
             mutmut("run", "--max-children", str(args.jobs), *chosen[start:start + 50])
             print(f"  ran {min(start + 50, len(chosen))}/{len(chosen)}", flush=True)
     result = statuses()
     fast = {name: result.get(name, "not checked") for name in chosen}
     missed = [name for name in chosen if fast[name] not in KILLED]
-    slow = whole_suite(missed, args.jobs) if args.whole and not args.report_only else {}
+    slow = (whole_suite(missed, args.jobs, args.slow_budget)
+            if args.whole and not args.report_only else {})
     if args.whole and args.report_only and WHOLE_RESULTS.exists():
         saved = json.loads(WHOLE_RESULTS.read_text())
         slow = {name: saved[name] for name in missed if name in saved}
