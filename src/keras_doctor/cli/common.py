@@ -13,7 +13,7 @@ import os
 import sys
 from typing import Any
 
-from keras_doctor.facts.model import PLATFORMS
+from keras_doctor.facts.platforms import PLATFORMS
 
 
 def add_target_options(parser: argparse.ArgumentParser, facts_file: bool = True) -> None:

@@ -15,18 +15,12 @@ import dataclasses
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple, Union, get_args, get_origin, get_type_hints
+from typing import Any, Dict, List, Optional, Union, get_args, get_origin, get_type_hints
+
+from keras_doctor.facts.platforms import PLATFORMS as PLATFORMS  # re-exported from its old home
 
 SCHEMA_VERSION = 1
 
-# Platform names a target can be stated as (`--platform`), with the OS and CPU they mean.
-PLATFORMS: Dict[str, Tuple[str, str]] = {
-    "macos-arm64": ("Darwin", "arm64"),
-    "macos-x86_64": ("Darwin", "x86_64"),
-    "linux-x86_64": ("Linux", "x86_64"),
-    "linux-aarch64": ("Linux", "arm64"),
-    "windows-amd64": ("Windows", "x86_64"),
-}
 
 
 @dataclass

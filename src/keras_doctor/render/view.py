@@ -9,14 +9,13 @@ Nothing here imports `rich`: the JSON path and the notebook path stay light.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
 from keras_doctor.causes import AREAS, CATALOG
 from keras_doctor.findings import Finding, FixStep, Passed, Report, Severity, Skipped, StepKind
-from keras_doctor.render import groups
-from keras_doctor.render import steps as run_steps
-from keras_doctor.render.groups import Block
-from keras_doctor.render.shell import shell_line
+
+if TYPE_CHECKING:
+    from keras_doctor.render.groups import Block
 
 OTHER_AREA = "other"
 VERIFY_AREA = "verify"
@@ -65,6 +64,26 @@ class AreaView:
         return [f for f in self.findings if id(f) not in shown]
 
 
+def _groups() -> Any:
+    """render.groups, imported when a view needs blocks (the JSON of a ranked report never
+    does, and it pulls in packaging and the plan's models)."""
+    from keras_doctor.render import groups
+
+    return groups
+
+
+def _steps() -> Any:
+    from keras_doctor.render import steps
+
+    return steps
+
+
+def _shell_line(*args: Any, **kwargs: Any) -> str:
+    from keras_doctor.render.shell import shell_line
+
+    return shell_line(*args, **kwargs)
+
+
 def area_of(finding: Finding) -> str:
     cause = CATALOG.get(finding.cause)
     return cause.area if cause is not None else OTHER_AREA
@@ -93,10 +112,10 @@ def group_by_area(report: Report) -> List[AreaView]:
         view(passed.area or OTHER_AREA).passed.append(passed)
     for skipped in report.skipped:
         view(skipped.area or OTHER_AREA).skipped.append(skipped)
-    for block in groups.build_blocks(report):
+    for block in _groups().build_blocks(report):
         view(area_of(block.root)).blocks.append(block)
-    failed = sum(1 for step in run_steps.report_steps(report)
-                 if run_steps.step_status(step) == "failed")
+    failed = sum(1 for step in _steps().report_steps(report)
+                 if _steps().step_status(step) == "failed")
     if failed:
         view(VERIFY_AREA).failed_steps = failed
     order = {key: index for index, key in enumerate(AREAS)}
@@ -166,14 +185,14 @@ def problem_counts(report: Report) -> Dict[str, int]:
         for finding in report.findings:
             counts[finding.severity.value] += 1
     else:
-        for block in groups.build_blocks(report):
+        for block in _groups().build_blocks(report):
             counts[block.worst.value] += 1
     return counts
 
 
 def folded_count(report: Report) -> int:
     """Findings folded under a root cause, so not counted as problems of their own."""
-    return 0 if is_ranked(report) else len(report.findings) - len(groups.build_blocks(report))
+    return 0 if is_ranked(report) else len(report.findings) - len(_groups().build_blocks(report))
 
 
 def plural(count: int, one: str, many: str) -> str:
@@ -193,7 +212,7 @@ def severity_phrase(report: Report) -> str:
     phrase = ", ".join(parts)
     folded = folded_count(report)
     if folded:
-        blocks = groups.build_blocks(report)
+        blocks = _groups().build_blocks(report)
         word = ("consequence", "consequences") if not any(b.same_fix for b in blocks) \
             else ("related finding", "related findings")
         under = "it" if sum(counts.values()) == 1 else "them"
@@ -205,7 +224,7 @@ def causes_hint(report: Report) -> str:
     if is_ranked(report):
         ids = [f.cause for f in ranked(report.findings)]
     else:
-        ids = [block.root.cause for block in groups.build_blocks(report)]
+        ids = [block.root.cause for block in _groups().build_blocks(report)]
     if not ids:
         return ""
     return f"keras-doctor causes {ids[0]}"
@@ -219,18 +238,18 @@ def _confirmed_fix_hint(report: Report) -> str:
         return ""
     if not any(step.kind is not StepKind.MANUAL for step in top.fix):
         return ""
-    command = groups.plan_command(report)
-    return shell_line(command) if command else ""
+    command = _groups().plan_command(report)
+    return _shell_line(command) if command else ""
 
 
 def fix_hint(report: Report) -> str:
     """`keras-doctor fix --python …` when a fix exists for this report's target, else ''."""
     if is_ranked(report) or report.command not in ("check", "verify", "report"):
         return ""
-    command = groups.plan_command(report)
-    if command is None or not groups.has_fix(report, groups.build_blocks(report)):
+    command = _groups().plan_command(report)
+    if command is None or not _groups().has_fix(report, _groups().build_blocks(report)):
         return ""
-    return shell_line(command)
+    return _shell_line(command)
 
 
 def next_hint(report: Report) -> str:
@@ -261,10 +280,10 @@ def summary_line(report: Report, *, code: str = "`{}`") -> str:
             return (f"{count} — next: {code.format(fix)} shows the repair (a dry run; add --apply "
                     f"to carry it out); {code.format(causes_hint(report))} for details")
         return f"{count} — run {code.format(causes_hint(report))} for details"
-    steps = run_steps.report_steps(report)
+    steps = _steps().report_steps(report)
     scope, failed = "", 0
     if steps:
-        failed = sum(1 for step in steps if run_steps.step_status(step) == "failed")
+        failed = sum(1 for step in steps if _steps().step_status(step) == "failed")
         scope = f"{failed} of {plural(len(steps), 'step', 'steps')} failed"
     elif checks_run(report) or report.skipped:
         scope = plural(checks_run(report), "check", "checks")
@@ -359,7 +378,7 @@ def step_code(step: FixStep, *, windows: bool = False) -> Optional[str]:
     if not step.command:
         return None
     if step.kind is StepKind.RUN:
-        return shell_line(step.command, windows=windows)
+        return _shell_line(step.command, windows=windows)
     if step.kind is StepKind.ENV:
         return " ".join(str(part) for part in step.command)
     return None
