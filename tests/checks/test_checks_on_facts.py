@@ -33,6 +33,19 @@ def test_x86_64_only_python_under_rosetta_is_reported_with_a_new_environment_fix
     assert "x86_64-only" in found.title
 
 
+@pytest.mark.parametrize("archs, says", [
+    ([["arm64"], ["arm64"], ["x86_64", "arm64"]], "2 packages here are arm64 builds"),
+    ([["x86_64"], ["x86_64", "arm64"]], "Every native package in this environment is x86_64"),
+    ([["x86_64", "arm64"]], "This environment's python is the x86_64 interpreter"),
+])
+def test_the_new_environment_step_says_what_the_packages_under_rosetta_are(archs, says):
+    binaries = [binary(f"pkg{i}/m.so", a, f"pkg{i}") for i, a in enumerate(archs)]
+    facts = mac_facts(machine="x86_64", translated=True, exe_archs=("x86_64",),
+                      binaries=binaries)
+    (found,) = by_cause(facts, "rosetta-python")
+    assert found.fix[1].description.startswith(says)
+
+
 def test_universal2_python_started_as_x86_64_is_told_to_run_natively():
     facts = mac_facts(machine="x86_64", translated=True, exe_archs=("x86_64", "arm64"))
     (found,) = by_cause(facts, "rosetta-python")

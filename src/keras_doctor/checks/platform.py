@@ -53,10 +53,23 @@ def rosetta(ctx: CheckContext) -> Iterator[Finding]:
             FixStep("Install a native arm64 Python: python.org's universal2 installer, Homebrew "
                     "under /opt/homebrew, Miniforge arm64, or `uv python install`",
                     StepKind.MANUAL),
-            new_environment(facts, "Every native package in this environment is x86_64"),
+            new_environment(facts, _what_the_packages_are(facts)),
         ]
         title = "An x86_64-only Python runs under Rosetta 2 on an Apple Silicon Mac"
     yield finding("rosetta-python", title, evidence=evidence, fix=steps)
+
+
+def _what_the_packages_are(facts: Facts) -> str:
+    """Why the environment cannot be kept, from the architecture of its native packages."""
+    owners = {arch: sorted({b.owner or b.path for b in facts.binaries
+                            if b.format == "mach-o" and b.archs == [arch]})
+              for arch in ("arm64", "x86_64")}
+    if owners["arm64"]:
+        return (f"{len(owners['arm64'])} packages here are arm64 builds this x86_64 interpreter "
+                "cannot load, and the environment's python is the x86_64 one")
+    if owners["x86_64"]:
+        return "Every native package in this environment is x86_64"
+    return "This environment's python is the x86_64 interpreter"
 
 
 @check(name="avx", area="platform", causes=["cpu-lacks-avx"],
