@@ -58,7 +58,8 @@ def test_top1_accuracy(split):
 # Causes of reports added to the corpus after the signatures were written, which explain did not
 # yet name first for any of them when they were added (measured, not tuned). Every other cause of
 # the corpus must stay reachable; a cause leaves this set once explain names it.
-NOT_YET_REACHED = frozenset({"kernel-not-restarted"})
+# pip-too-old-for-platform-tags: one report so far (Big Sur wheel tags), titled without pip's words
+NOT_YET_REACHED = frozenset({"kernel-not-restarted", "pip-too-old-for-platform-tags"})
 
 
 def test_every_cause_of_the_corpus_is_reachable():

@@ -31,6 +31,7 @@ def guessed(paste: str) -> list:
     ('Issue with "from keras.optimizers import Adam"', "exception"),
     ("'No module names Tensorflow' Windows", "exception"),
     ("Keras 3 only supports V3 `.keras` files and legacy H5", "exception"),
+    ("Lab 1 notebook can't import tensorflow module", "exception"),
 ])
 def test_an_error_in_any_form_is_an_error(paste, kind):
     assert clues.error_kind(paste) == kind

@@ -80,6 +80,7 @@ _FAILURE_WORDS = re.compile(
     r"has no attribute|incompatible|not supported|crash(?:ed|es)?|abort(?:ed)?|errors|"
     # how people title a failure they did not paste: "Issue with …", "only supports …"
     r"(?:issue|problem) with|no module|only supports|not (?:getting )?imported|"
+    r"(?:can't|cannot|couldn't|could not|unable to) (?:import|load|install|find|open)|"
     r"(?:does not|doesn't|not) work(?:ing)?)\b|"
     r"_FAILED\b|SSLError"
 )

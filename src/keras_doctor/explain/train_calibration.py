@@ -188,7 +188,7 @@ def _solve(matrix: List[List[float]], vector: List[float]) -> List[float]:
     return x
 
 
-def isotonic(pairs: Sequence[Tuple[float, int]]) -> List[List[float]]:
+def isotonic(pairs: Sequence[Tuple[float, int]], shrink: float = SHRINK) -> List[List[float]]:
     """Monotone steps [upper score, rate] by pooled adjacent violators; each step's rate is
     shrunk toward the overall rate by SHRINK pseudo-candidates, so a step of three candidates
     never claims 0 % or 100 %."""
@@ -201,7 +201,7 @@ def isotonic(pairs: Sequence[Tuple[float, int]]) -> List[List[float]]:
         while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
             upper, positives, count = blocks.pop()
             blocks[-1] = [upper, blocks[-1][1] + positives, blocks[-1][2] + count]
-    steps = [[round(upper, 4), round((positives + SHRINK * overall) / (count + SHRINK), 3)]
+    steps = [[round(upper, 4), round((positives + shrink * overall) / (count + shrink), 3)]
              for upper, positives, count in blocks]
     steps[-1][0] = 1.0
     for previous, step in zip(steps, steps[1:]):  # shrinking unequal steps must not undo order
