@@ -302,3 +302,31 @@ def test_the_package_offers_its_pending_transactions_lazily():
     assert apply.pending_transactions() == [] and apply.data_dir() == store.data_dir()
     with pytest.raises(AttributeError, match="no attribute 'snapshot_everything'"):
         apply.snapshot_everything  # noqa: B018
+
+
+def test_an_installer_that_cannot_be_started_fails_its_step_naming_it(tmp_path):
+    missing = str(tmp_path / "no-such-installer")
+    step = PlannedStep(StepKind.INSTALL, "install with a missing tool", argv=[missing, "install"],
+                       names=[])
+
+    outcome = engine.apply_plan(plan_of(counting_step(tmp_path / "ran", "first"), step))
+
+    assert outcome.status == "rolled-back" and outcome.failed_step == 2
+    assert f"{missing}: [Errno 2]" in outcome.message
+
+
+def test_a_fix_killed_after_its_commit_record_is_not_pending(tmp_path):
+    outcome = engine.apply_plan(plan_of(counting_step(tmp_path / "ran", "only")))
+    folder = store.transactions_dir() / outcome.transaction
+    (folder / store.FINISHED_FILE).unlink()  # killed between the record and the marker
+    assert store.pending_transactions(include_running=True) == []
+    assert engine.rollback(folder).status == "refused"  # nothing to undo: it committed
+
+
+def test_a_transaction_folder_without_a_journal_is_no_transaction(tmp_path):
+    outcome = engine.apply_plan(plan_of(counting_step(tmp_path / "ran", "only")))
+    folder = store.transactions_dir() / outcome.transaction
+    assert store.transaction_folder(outcome.transaction) == folder
+    (folder / store.JOURNAL_FILE).unlink()
+    with pytest.raises(store.UnknownTransaction, match="no transaction"):
+        store.transaction_folder(outcome.transaction)
