@@ -72,8 +72,21 @@ def scratch_tmpdir():
     shutil.rmtree(scratch, ignore_errors=True)
 
 
+_OUTCOMES = pytest.StashKey[dict]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    item.stash.setdefault(_OUTCOMES, {})[report.when] = report.outcome
+    return report
+
+
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory, monkeypatch, scratch_tmpdir):
+def isolated_home(request, tmp_path_factory, monkeypatch, scratch_tmpdir):
+    """A fresh HOME per test. A passing test's is deleted when it ends, as its tmp_path is (the
+    retention policy in pyproject.toml covers tmp_path alone): a run with one failure would
+    otherwise keep a home folder for every test that ran."""
     home = tmp_path_factory.mktemp("home")
     for var in ("TMPDIR", "TMP", "TEMP"):
         monkeypatch.setenv(var, str(scratch_tmpdir))
@@ -82,4 +95,7 @@ def isolated_home(tmp_path_factory, monkeypatch, scratch_tmpdir):
     for var in _ISOLATED_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("UV_CACHE_DIR", envs.UV_CACHE_DIR)
-    return home
+    yield home
+    outcomes = request.node.stash.get(_OUTCOMES, {})
+    if outcomes.get("call") in ("passed", "skipped") or outcomes.get("setup") == "skipped":
+        shutil.rmtree(home, ignore_errors=True)
