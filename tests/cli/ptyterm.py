@@ -72,21 +72,8 @@ def strip_ansi(text: str) -> str:
 def commands_under_fix(screen: str):
     """The shell lines printed under a `Fix` heading of `check` (indented deeper than the step),
     a command broken with ` \\` continuations joined as the shell joins it."""
-    commands, inside, continued = [], False, False
-    for line in screen.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("Fix"):
-            inside = True
-            continue
-        if inside and not stripped:
-            inside = False
-        elif inside and continued:
-            commands[-1] += " " + stripped.removesuffix(" \\")
-            continued = stripped.endswith(" \\")
-        elif inside and not stripped[:1].isdigit() and line.startswith(" " * 13):
-            commands.append(stripped.removesuffix(" \\"))
-            continued = stripped.endswith(" \\")
-    return commands
+    return [" ".join(row.strip().removesuffix(" \\") for row in rows)
+            for rows in command_rows_under_fix(screen)]
 
 
 def command_rows_under_fix(screen: str):

@@ -7,7 +7,7 @@ import json
 import threading
 
 import pytest
-from kb_helpers import BUILD_CACHE, copy_data
+from kb_helpers import BUILD_CACHE, EmptyIndex, copy_data, serve
 
 from keras_doctor.cli import main
 from keras_doctor.knowledge import load, paths
@@ -79,25 +79,9 @@ def test_failed_update_keeps_the_previous_data(user_data_dir, dead_index, capsys
     assert load().origin == "user"
 
 
-class _EmptyIndex(http.server.BaseHTTPRequestHandler):
-    """An index that answers, but lists no files: a truncated or wrong mirror."""
-
-    def do_GET(self):
-        body = json.dumps({"meta": {"api-version": "1.0"}, "name": "x", "files": []}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def empty_index(monkeypatch, tmp_path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EmptyIndex)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    server = serve(EmptyIndex)
     monkeypatch.setenv("KERAS_DOCTOR_INDEX_URL", f"http://127.0.0.1:{server.server_address[1]}/")
     monkeypatch.setenv("KERAS_DOCTOR_BUILD_CACHE", str(tmp_path / "build-cache"))
     yield

@@ -3,13 +3,9 @@ on a pipe, plain lines a log keeps (no spinner frames, no cursor control)."""
 
 from __future__ import annotations
 
-import http.server
-import json
 import os
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -17,32 +13,23 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "cli"))
 from ptyterm import run_on_terminal
 
+sys.path.insert(0, str(Path(__file__).parent))
+from kb_helpers import EmptyIndex, serve
+
 DOCTOR = [sys.executable, "-m", "keras_doctor"]
 SPINNER = set("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")  # rich's default "dots" spinner
 pytestmark = pytest.mark.slow  # each waits several seconds on a deliberately slow index
 
 
-class _SlowEmptyIndex(http.server.BaseHTTPRequestHandler):
-    """An index that answers slowly and lists no files: the update runs for a while, then fails
-    cleanly (a snapshot that lost its releases is refused)."""
+class _SlowEmptyIndex(EmptyIndex):
+    """Slow enough that the update runs for a while before it fails cleanly."""
 
-    def do_GET(self):
-        time.sleep(0.15)
-        body = json.dumps({"meta": {"api-version": "1.0"}, "name": "x", "files": []}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+    delay = 0.15
 
 
 @pytest.fixture
 def slow_index(tmp_path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowEmptyIndex)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    server = serve(_SlowEmptyIndex)
     env = {**os.environ, "KERAS_DOCTOR_INDEX_URL":
            f"http://127.0.0.1:{server.server_address[1]}/simple",
            "KERAS_DOCTOR_BUILD_CACHE": str(tmp_path / "build-cache"),
