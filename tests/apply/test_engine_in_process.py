@@ -230,8 +230,13 @@ def test_the_kill_hook_interrupts_right_after_the_record_it_names(tmp_path, monk
     monkeypatch.setenv("KERAS_DOCTOR_TEST_KILL", "after:2:INT")
     log = journal.Journal(tmp_path / "journal.jsonl")
     log.write(journal.BEGIN)
-    with pytest.raises(KeyboardInterrupt):
-        log.write(journal.STEP_START, index=0)
+    # Python's own SIGINT handler, as in `keras-doctor fix`: a test runner may have replaced it.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            log.write(journal.STEP_START, index=0)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert [r["event"] for r in log.records()] == [journal.BEGIN, journal.STEP_START]
 
 
