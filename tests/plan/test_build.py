@@ -146,6 +146,7 @@ def test_wrong_interpreter_without_a_suitable_one_says_what_to_install():
     assert plan.status is PlanStatus.REFUSED
     assert "native to macos-arm64" in plan.reason
     assert "uv python install" in plan.skipped[0].advice[0]
+    assert plan.skipped[0].cause == "rosetta-python"  # the finding it answers, not another
 
 
 def test_wrong_interpreter_with_new_venv_builds_a_fresh_native_environment(tmp_path):

@@ -68,7 +68,8 @@ def new_environment(plan: Plan, facts: Facts, findings: List[Finding], wrong: Li
                        "has TensorFlow wheels")
         newest = next((m for m in CANDIDATE_MINORS if has_wheels(m)), None)
         minors = [newest] if newest else []
-        plan.skipped.append(SkippedStep("no-wheel-for-python", "install a suitable Python first",
+        cause = wrong[0].cause if wrong else "no-wheel-for-python"
+        plan.skipped.append(SkippedStep(cause, "install a suitable Python first",
                                         install_advice(platform, minors)))
         return plan
     if not dest:
