@@ -73,6 +73,20 @@ def test_an_unknown_failure_keeps_its_error_and_the_end_of_its_traceback():
     assert found.evidence["error"] == "frobnicator 7f3a refused to initialise"
 
 
+def test_a_cause_only_the_learned_ranker_guesses_never_replaces_the_step_s_own_error():
+    """A real traceback shape: the error raised inside a package's __init__, unknown to every
+    signature. explain's ranker may still propose causes for it; they are guesses, not findings."""
+    traceback = ("Traceback (most recent call last):\n"
+                 '  File "/home/ada/lib/tensorflow/__init__.py", line 1, in <module>\n'
+                 "    raise RuntimeError('frobnicator 7f3a refused to initialise')\n"
+                 "RuntimeError: frobnicator 7f3a refused to initialise\n")
+    found = one(StepResult("tensorflow", "import tensorflow", "failed",
+                           reason="RuntimeError: frobnicator 7f3a refused to initialise",
+                           traceback=traceback))
+    assert found.cause == "verify-step-failed"
+    assert "frobnicator 7f3a" in found.title
+
+
 def test_a_failure_without_a_traceback_quotes_its_last_output_line():
     found = one(StepResult("devices", "list devices", "failed", reason="no devices listed",
                            stderr="starting\nfrobnicator: no device 7f3a\n\n"))

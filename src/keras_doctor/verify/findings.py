@@ -72,15 +72,17 @@ def explain_adapter(text: str, facts: FactsSource) -> List[Finding]:
         report = explain_text(text, facts())
     except Exception:  # explain is advisory here: its failure must not hide the step's failure
         return []
-    # explain's fallback guesses (no known message matched) never stand in for the step's own
-    # error: `verify-step-failed` then reports what failed, in the program's words
+    # explain's guesses (no known message matched: its fallback priors, or a cause only the
+    # learned ranker proposes) never stand in for the step's own error: `verify-step-failed` then
+    # reports what failed, in the program's words
     return [f for f in report.findings
             if f.cause in causes.CATALOG and not _only_guessed(f)]
 
 
 def _only_guessed(found: Finding) -> bool:
     signatures = found.evidence.get("signatures") or []
-    return bool(signatures) and all(str(s).startswith("fallback:") for s in signatures)
+    return bool(signatures) and all(str(s).startswith("fallback:") or str(s) == "ranker"
+                                    for s in signatures)
 
 
 def _backend_unavailable(step: StepResult) -> Optional[Finding]:
