@@ -113,10 +113,14 @@ def test_a_hang_is_cut_at_the_timeout_with_everything_it_started(numpy_only_pyth
     assert not (isolated_home / ".keras").exists()  # restored even though the driver was killed
 
 
-def test_an_unknown_exception_still_becomes_a_finding_of_its_step(numpy_only_python,
-                                                                  fake_packages):
-    fake_packages("tensorflow/__init__.py",
-                  "raise RuntimeError('frobnicator 7f3a refused to initialise')\n")
+def test_an_unknown_exception_from_a_local_tensorflow_folder_is_traced_to_that_folder(
+        numpy_only_python, fake_packages):
+    """No signature knows the error, but the facts show why it happens: the `tensorflow` that
+    imports is a folder on PYTHONPATH, ahead of site-packages, that no distribution installed. The
+    finding is the step's, keeps the program's own error, and names the folder. (An unknown error
+    with no such explanation stays `verify-step-failed`: tests/verify/test_step_findings.py.)"""
+    folder = fake_packages("tensorflow/__init__.py",
+                           "raise RuntimeError('frobnicator 7f3a refused to initialise')\n").parent
 
     report = run_verify(numpy_only_python, timeout=60)
 
@@ -124,9 +128,11 @@ def test_an_unknown_exception_still_becomes_a_finding_of_its_step(numpy_only_pyt
     assert steps["tensorflow"]["status"] == "failed"
     assert steps["keras"]["status"] == "skipped"
     (failure,) = report.findings
-    assert failure.cause == "verify-step-failed"
-    assert failure.evidence["step"] == "tensorflow"
-    assert "frobnicator 7f3a" in failure.title
+    assert failure.cause == "shadowed-module"
+    assert failure.evidence["step"] == "tensorflow" and failure.check == "verify:tensorflow"
+    assert failure.evidence["path"] == str(folder)
+    assert failure.evidence["confirmed_by"] == "shadowing"
+    assert "frobnicator 7f3a" in failure.evidence["from_error_text"]["exception"]
 
 
 def _gone(pid: int, wait: float = 5.0) -> bool:
