@@ -106,13 +106,18 @@ def test_an_unresolvable_set_is_reported_with_the_reason_and_no_steps():
     assert plan.steps == []
 
 
-def test_two_tensorflow_builds_are_both_removed_and_one_installed_cleanly():
+def two_tensorflow_builds_plan():
+    """tensorflow and tensorflow-cpu 2.21.0 over each other, planned with uv."""
     facts = facts_with({"tensorflow": "2.21.0", "tensorflow-cpu": "2.21.0", "numpy": "2.1.3"})
     overlap = finding("tf-distributions-overlap", "tensorflow and tensorflow-cpu overlap",
                       evidence={"owners": [{"name": "tensorflow", "version": "2.21.0"},
                                            {"name": "tensorflow_cpu", "version": "2.21.0"}]})
-    plan = build_plan(facts, report_of(overlap), uv="/bin/uv",
+    return build_plan(facts, report_of(overlap), uv="/bin/uv",
                       resolver=FakeResolver({"tensorflow": "2.21.0", "numpy": "2.1.3"}))
+
+
+def test_two_tensorflow_builds_are_both_removed_and_one_installed_cleanly():
+    plan = two_tensorflow_builds_plan()
     uninstall, install = plan.steps
     assert uninstall.kind is StepKind.UNINSTALL and uninstall.destructive
     assert uninstall.names == ["tensorflow-cpu", "tensorflow"]

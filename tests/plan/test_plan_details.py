@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from test_build import PY, FakeResolver, facts_with, numpy_finding, report_of
+from test_build import (
+    PY,
+    FakeResolver,
+    facts_with,
+    numpy_finding,
+    report_of,
+    two_tensorflow_builds_plan,
+)
 
 from keras_doctor.checks.registry import finding
 from keras_doctor.plan.build import build_plan
@@ -54,13 +61,7 @@ def test_with_nothing_installed_to_anchor_on_the_finding_is_skipped_with_what_to
 
 
 def test_a_removal_is_done_with_the_installer_the_plan_chose():
-    facts = facts_with({"tensorflow": "2.21.0", "tensorflow-cpu": "2.21.0", "numpy": "2.1.3"})
-    overlap = finding("tf-distributions-overlap", "tensorflow and tensorflow-cpu overlap",
-                      evidence={"owners": [{"name": "tensorflow", "version": "2.21.0"},
-                                           {"name": "tensorflow_cpu", "version": "2.21.0"}]})
-    plan = build_plan(facts, report_of(overlap), uv="/bin/uv",
-                      resolver=FakeResolver({"tensorflow": "2.21.0", "numpy": "2.1.3"}))
-    uninstall = plan.steps[0]
+    uninstall = two_tensorflow_builds_plan().steps[0]
     assert uninstall.argv == ["/bin/uv", "pip", "uninstall", "--python", PY, "tensorflow-cpu",
                               "tensorflow"]
     assert uninstall.summary == "Uninstall tensorflow-cpu 2.21.0, tensorflow 2.21.0"
