@@ -99,3 +99,17 @@ def isolated_home(request, tmp_path_factory, monkeypatch, scratch_tmpdir):
     outcomes = request.node.stash.get(_OUTCOMES, {})
     if outcomes.get("call") in ("passed", "skipped") or outcomes.get("setup") == "skipped":
         shutil.rmtree(home, ignore_errors=True)
+
+
+# Keras writes its config to /tmp/.keras when the HOME it is given is not writable (or does not
+# exist): a test that forgets to create the HOME it passes leaves that folder behind for good.
+_KERAS_FALLBACK = Path("/tmp/.keras")
+_fallback_existed = _KERAS_FALLBACK.exists()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not _fallback_existed and _KERAS_FALLBACK.exists():
+        shutil.rmtree(_KERAS_FALLBACK, ignore_errors=True)
+        sys.stderr.write(f"\nerror: a test left Keras's fallback folder {_KERAS_FALLBACK} behind "
+                         "(a HOME it passed did not exist); removed\n")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

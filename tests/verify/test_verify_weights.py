@@ -36,6 +36,8 @@ def mobilenet_weights(healthy_python, tmp_path_factory):
     """Real-format MobileNetV2 weights (Keras publishes no hash for MobileNetV2's files)."""
     folder = tmp_path_factory.mktemp("weights")
     path = folder / MOBILENET_V2_TOP
+    # A HOME that exists: Keras writes its config to /tmp/.keras when ~ is not writable.
+    (folder / "home").mkdir()
     env = dict(os.environ, HOME=str(folder / "home"), TF_CPP_MIN_LOG_LEVEL="3")
     subprocess.run([healthy_python, "-c", SAVE_WEIGHTS, str(path)], env=env, check=True,
                    capture_output=True)
@@ -108,6 +110,7 @@ def test_weights_that_are_not_cached_are_skipped_not_downloaded(healthy_python, 
 def test_keras2_weights_saved_by_keras2_load_through_its_own_get_file(keras2_python,
                                                                      weights_cache, tmp_path):
     cached = weights_cache / MOBILENET_V2_TOP
+    (tmp_path / "maker").mkdir()  # else Keras falls back to /tmp/.keras and leaves it there
     env = dict(os.environ, HOME=str(tmp_path / "maker"), TF_CPP_MIN_LOG_LEVEL="3")
     subprocess.run([keras2_python, "-c", "import sys, keras; keras.applications.MobileNetV2("
                     "weights=None).save_weights(sys.argv[1])", str(cached)],
