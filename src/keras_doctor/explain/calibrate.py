@@ -33,9 +33,24 @@ FEATURES = (
 )
 
 
+# The signatures of candidates no knowledge recognised: a fallback prior (`fallback:<kind>`) and a
+# cause only the learned ranker proposes. Everything else names a signature, the atlas or a check.
+FALLBACK = "fallback:"
+LEARNED = "ranker"
+
+
+def only_fallback(signatures: Sequence[str]) -> bool:
+    return bool(signatures) and all(str(s).startswith(FALLBACK) for s in signatures)
+
+
+def only_guessed(signatures: Sequence[str]) -> bool:
+    """Nothing but guesses stand behind a candidate: fallback priors or the ranker's own."""
+    return bool(signatures) and all(str(s).startswith(FALLBACK) or str(s) == LEARNED
+                                    for s in signatures)
+
+
 def is_fallback(hyp: Any) -> bool:
-    signatures = list(hyp.signatures)
-    return bool(signatures) and all(s.startswith("fallback:") for s in signatures)
+    return only_fallback(list(hyp.signatures))
 
 
 def features(hyp: Any, rank: int, scores: Sequence[float]) -> List[float]:

@@ -151,7 +151,7 @@ def hypotheses(
             hyp = found.setdefault(cause_id, Hypothesis(cause_id))
             hyp.weights.append(weight)
             hyp.evidence.update({k: v for k, v in extra.items() if v})
-            hyp.signatures.append(f"fallback:{read.kind}")
+            hyp.signatures.append(f"{calibrate.FALLBACK}{read.kind}")
             hyp.mechanism = FALLBACK_MECHANISM
             hyp.excerpt = read.exception_message or read.kind
     for hyp in found.values():
@@ -278,7 +278,7 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
 def _learned(cause: str, read: Any) -> Hypothesis:
     """A cause no knowledge named for this text, proposed by the ranker from its clues."""
     hyp = Hypothesis(cause)
-    hyp.signatures.append("ranker")
+    hyp.signatures.append(calibrate.LEARNED)
     hyp.mechanism = LEARNED_MECHANISM
     hyp.excerpt = read.exception_message or read.kind
     if read.exception_type:

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from keras_doctor.explain.calibrate import is_fallback, mapped
+from keras_doctor.explain.calibrate import FALLBACK, is_fallback, mapped, only_fallback
 from keras_doctor.explain.text import site_package_of
 
 __all__ = ["mapped", "model", "report_features", "rerank", "scores"]
@@ -79,7 +79,7 @@ def report_features(text: str, clues: Any, ranked: Sequence[Any]) -> Set[str]:
         out.add(f"proposed:{hyp.cause}")
     for hyp in ranked:
         for signature in hyp.signatures:
-            out.add("via:" + (signature.split(":")[0] if signature.startswith("fallback:")
+            out.add("via:" + (signature.split(":")[0] if signature.startswith(FALLBACK)
                               else signature))
     out.update(f"word:{w}" for w in words(text))
     return out
@@ -102,7 +102,7 @@ def pair_features(cause: str, ranked: Sequence[Any]) -> List[float]:
             1.0,
             float(rank == 0),
             float(rank == 1),
-            float(bool(signatures) and all(s.startswith("fallback:") for s in signatures)),
+            float(only_fallback(signatures)),
             float(bool(signatures) and all(s == "message-atlas" for s in signatures)),
             float(bool(getattr(hyp, "against", None))),
         ]

@@ -80,9 +80,9 @@ def explain_adapter(text: str, facts: FactsSource) -> List[Finding]:
 
 
 def _only_guessed(found: Finding) -> bool:
-    signatures = found.evidence.get("signatures") or []
-    return bool(signatures) and all(str(s).startswith("fallback:") or str(s) == "ranker"
-                                    for s in signatures)
+    from keras_doctor.explain.calibrate import only_guessed
+
+    return only_guessed(found.evidence.get("signatures") or [])
 
 
 def _backend_unavailable(step: StepResult) -> Optional[Finding]:
