@@ -10,12 +10,14 @@ the kill tests rely on stops the process exactly at the record it names.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -176,51 +178,46 @@ def test_a_delete_step_without_a_path_fails_cleanly_and_changes_nothing(tmp_path
 
 # -- an installer that outlived the fix that started it --------------------------------------------
 
-def orphan_installer(transaction: str) -> subprocess.Popen:
-    """A process group like the one an installer runs in, marked as the transaction's own."""
+@contextlib.contextmanager
+def orphan_installer(transaction: str) -> Iterator[subprocess.Popen]:
+    """A process group like the one an installer runs in, marked as the transaction's own; killed
+    and reaped when the test ends, whatever it did to it."""
     env = {**os.environ, steps.TRANSACTION_VAR: transaction}
-    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
-                            start_new_session=True, env=env)
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                               start_new_session=True, env=env)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
 
 
 def test_an_orphaned_installer_is_killed_where_no_proc_shows_its_environment(monkeypatch):
-    installer = orphan_installer("20260101T000000-0123abcd")
     real_isdir = os.path.isdir
     # macOS: no /proc, so the group's members and their environments cannot be read.
     monkeypatch.setattr(os.path, "isdir", lambda p: False if p == "/proc" else real_isdir(p))
-    try:
+    with orphan_installer("20260101T000000-0123abcd") as installer:
         steps.stop_orphan(installer.pid, "20260101T000000-0123abcd", patience=1)
         assert installer.wait(timeout=5) == -signal.SIGKILL
-    finally:
-        if installer.poll() is None:
-            installer.kill()
-            installer.wait()
 
 
 def test_stopping_an_orphaned_installer_waits_only_until_it_is_gone(monkeypatch):
-    installer = orphan_installer("20260101T000000-0123abcd")
     naps = []
     real_sleep = time.sleep
     monkeypatch.setattr(time, "sleep", lambda seconds: naps.append(seconds) or real_sleep(seconds))
-    try:
+    with orphan_installer("20260101T000000-0123abcd") as installer:
         steps.stop_orphan(installer.pid, "20260101T000000-0123abcd", patience=30)
         assert installer.wait(timeout=5) == -signal.SIGKILL
-    finally:
-        if installer.poll() is None:
-            installer.kill()
-            installer.wait()
     # Gone within a few naps; a rollback does not sit out the whole patience.
     assert sum(naps) < 5, f"waited {sum(naps):.1f} s for a group that was gone"
 
 
 def test_a_process_group_of_another_program_is_left_alone():
-    stranger = orphan_installer("20260101T000000-ffffffff")  # another transaction's marker
-    try:
+    # another transaction's marker
+    with orphan_installer("20260101T000000-ffffffff") as stranger:
         steps.stop_orphan(stranger.pid, "20260101T000000-0123abcd", patience=1)
         assert stranger.poll() is None
-    finally:
-        stranger.kill()
-        stranger.wait()
 
 
 # -- the crash-test hook the kill tests rely on ----------------------------------------------------
