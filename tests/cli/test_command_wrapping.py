@@ -61,16 +61,22 @@ def test_on_a_pipe_a_command_stays_one_line(facts_file):
     assert shlex.split(rows[0]) == [PYTHON, "-m", "pip", "install", "keras==2.15.*"]
 
 
+def _mac_tree_and_its_planned_commands():
+    """`--path` options for the real macOS arm64 test tree, and the argv of each step `fix --json`
+    plans for it."""
+    import scenarios
+
+    target = ["--path", str(scenarios.mac_arm64_tree()), "--platform", "macos-arm64",
+              "--python-version", "3.11"]
+    plan = json.loads(subprocess.run([*DOCTOR, "fix", *target, "--json"], capture_output=True,
+                                     text=True, timeout=600).stdout)
+    return target, [step["argv"] for step in plan["steps"] if step["argv"]]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("columns", [80, 100])
 def test_the_long_path_install_of_a_mac_tree_copies_as_the_plan_runs_it(columns):
-    import scenarios
-
-    site = str(scenarios.mac_arm64_tree())
-    target = ["--path", site, "--platform", "macos-arm64", "--python-version", "3.11"]
-    plan = json.loads(subprocess.run([*DOCTOR, "fix", *target, "--json"], capture_output=True,
-                                     text=True, timeout=600).stdout)
-    planned = [step["argv"] for step in plan["steps"] if step["argv"]]
+    target, planned = _mac_tree_and_its_planned_commands()
     assert planned and any(len(shlex.join(argv)) > columns for argv in planned)
     code, screen = run_on_terminal([*DOCTOR, "check", *target], columns=columns, rows=60)
     assert code == 1, screen
@@ -102,13 +108,7 @@ def _plan_command_rows(screen: str):
 @pytest.mark.slow
 @pytest.mark.parametrize("columns", [80, 100])
 def test_the_fix_plan_breaks_its_commands_the_same_way_on_a_terminal(columns):
-    import scenarios
-
-    site = str(scenarios.mac_arm64_tree())
-    target = ["--path", site, "--platform", "macos-arm64", "--python-version", "3.11"]
-    plan = json.loads(subprocess.run([*DOCTOR, "fix", *target, "--json"], capture_output=True,
-                                     text=True, timeout=600).stdout)
-    planned = [step["argv"] for step in plan["steps"] if step["argv"]]
+    target, planned = _mac_tree_and_its_planned_commands()
     _, screen = run_on_terminal([*DOCTOR, "fix", *target], columns=columns, rows=60)
     shown = _plan_command_rows(screen)
     assert len(shown) == len(planned) and any(len(rows) > 1 for rows in shown), screen
