@@ -66,7 +66,13 @@ _TF_KERAS = re.compile(r"tensorflow[/\\]python[/\\]keras[/\\]|tensorflow_core[/\
 # What marks an error, a failed install or a fatal signal: text with none of them has no error.
 _EXCEPTION = re.compile(
     r"^(?:[\w.]+\.)?(?:[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Warning)|"
-    r"ModuleNotFoundError|Traceback \(most recent call last\))(?::|$)",
+    r"ModuleNotFoundError|Traceback \(most recent call last\))(?::|$)|"
+    # exceptions not named like errors: the iterator protocol's, pip's and packaging's
+    # (`pip._internal.exceptions.UnsupportedWheel: …`, `InvalidVersion: …`), pkg_resources'
+    r"^(?:[\w.]+\.)?(?:StopIteration|StopAsyncIteration|(?:Invalid|Unsupported|Bad)[A-Z]\w*|"
+    r"DistributionNotFound|VersionConflict|ContextualVersionConflict)(?::|$)|"
+    # native code's own fatal lines (numpy's `FATAL: module compiled as …`)
+    r"^(?:FATAL|Fatal error|fatal error)\b",
     re.MULTILINE,
 )
 # An exception named inside a sentence or a quote ("`AttributeError: ...` when loading"), and the
@@ -97,7 +103,9 @@ _SIGNAL = re.compile(
     r"illegal (?:hardware )?instruction|core dumped|Fatal Python error|\bkilled\b|"
     r"kernel (?:appears to have )?died|Kernel Restarting|exit code -?\d{2,}|"
     r"terminate called after throwing|^F\d{4} |^F tensorflow/|Check failed:|"
-    r"process finished with exit code|zsh: |exited with code"
+    r"process finished with exit code|zsh: |exited with code|"
+    # faulthandler's report of a crash in native code (Windows says "fatal exception")
+    r"Windows fatal exception|access violation|0xC0000005|0xC000001D|The Kernel crashed"
 )
 _LAST_EXCEPTION = re.compile(
     r"^(?P<type>(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Failure))(?:: (?P<message>.*))?$",

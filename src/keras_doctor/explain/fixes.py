@@ -128,6 +128,30 @@ def _kernel(e: Evidence, facts: Any) -> List[FixStep]:
                    "own environment")]
 
 
+def _wrong_interpreter(e: Evidence, facts: Any) -> List[FixStep]:
+    module = one(e, "module").split(".")[0]
+    package = DISTRIBUTION_OF.get(module, module) if module else "the package"
+    return [manual("Print the interpreter that runs the code (`import sys; "
+                   "print(sys.executable)` in the script or the notebook) and install with that "
+                   f"interpreter: `<that python> -m pip install {package}`"),
+            manual("In a notebook, install with `%pip install …` (it targets the kernel's own "
+                   "environment), or register this environment as a kernel and select it")]
+
+
+def _pip_too_old(e: Evidence, facts: Any) -> List[FixStep]:
+    return [run_step("Upgrade pip in the environment that installs",
+                     pip(facts, "--upgrade", "pip")),
+            manual("Then run the install again")]
+
+
+def _tf_overlap(e: Evidence, facts: Any) -> List[FixStep]:
+    return [manual("Uninstall every TensorFlow distribution that shares the tensorflow/ folder "
+                   "(tensorflow, tensorflow-macos, tensorflow-cpu, tensorflow-intel, tf-nightly: "
+                   "`pip list | grep -i tensorflow` shows them), until `import tensorflow` "
+                   "fails"),
+            manual("Then install exactly one of them")]
+
+
 def _numpy(e: Evidence, facts: Any) -> List[FixStep]:
     tf = tf_version(facts)
     if e.get("numpy_1_20_under_tf_2_4"):
@@ -358,6 +382,9 @@ STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "openmp-duplicate-runtime": _openmp,
     "keras-distributions-overlap": _keras_overlap,
     "kernel-not-restarted": _kernel,
+    "wrong-interpreter": _wrong_interpreter,
+    "pip-too-old-for-platform-tags": _pip_too_old,
+    "tf-distributions-overlap": _tf_overlap,
 }
 
 MANUAL = {
@@ -405,5 +432,16 @@ def steps(cause: str, evidence: Evidence, facts: Any = None) -> List[FixStep]:
             run_step("Create a virtual environment", ["python3", "-m", "venv", ".venv"]),
             manual("Activate it (source .venv/bin/activate) and install there"),
         ]
-    text = MANUAL.get(cause)
+    text = MANUAL.get(cause) or _catalog_fix(cause)
     return [manual(text)] if text else []
+
+
+def _catalog_fix(cause: str) -> str:
+    """The "How to fix it" of the cause's `keras-doctor causes` text: every cause explain can
+    name comes with a fix, even one no step above builds from the evidence."""
+    from keras_doctor import causes
+
+    known = causes.CATALOG.get(cause)
+    if known is None or "## How to fix it" not in known.explanation:
+        return ""
+    return " ".join(known.explanation.split("## How to fix it", 1)[1].split())

@@ -1,0 +1,242 @@
+"""Never silent, over every shape an error comes in: each text with an exception, a failed install
+or a fatal signal gets ranked candidates, and every candidate comes with a fix.
+
+The shapes are generated, not hand-picked: every message the packages print (the message atlas,
+under the exception type that raises it), CPython's exception grammar for every built-in
+exception (with a traceback, bare, without a message), every tuning report, and the formats of
+the installers (pip's `ERROR:` lines, conda's, uv's `×`/`╰─▶` reports), of crashes (shells'
+signal lines, `Fatal Python error` on Windows), of truncated tracebacks, of notebooks' ANSI
+tracebacks and of text around the error in other languages. A path that ends with no candidate,
+or a candidate without a fix, fails here whichever cause or knowledge it goes through."""
+
+from __future__ import annotations
+
+import builtins
+import json
+import re
+from pathlib import Path
+from typing import Iterator, List, Tuple
+
+import pytest
+
+from keras_doctor.explain import clues, explain_text
+
+CORPUS = Path(__file__).parent / "corpus" / "cases.jsonl"
+ATLAS = (Path(__file__).resolve().parents[2] / "src" / "keras_doctor" / "knowledge" / "data"
+         / "messages.json")
+ANSI_RED, ANSI_GREEN, ANSI_RESET = "\x1b[0;31m", "\x1b[0;32m", "\x1b[0m"
+
+
+def _atlas_errors() -> Iterator[str]:
+    """Every raised message of the atlas under the exception type that raises it (placeholders
+    filled); warnings and C-level strings with no exception type are not errors on their own."""
+    document = json.loads(ATLAS.read_text(encoding="utf-8"))
+    kinds = document["kinds"]
+    for entry in document["messages"]:
+        kind = kinds[entry[2]] if isinstance(entry[2], int) and entry[2] < len(kinds) else ""
+        if not re.fullmatch(r"[A-Z]\w*(?:Error|Exception|Exit|Warning)", kind):
+            continue
+        message = re.sub(r"\{[^}]*\}|%[sdr]", "x", entry[1].strip("\"'f"))
+        yield f"{kind}: {message}"
+
+
+def _builtin_exceptions() -> List[str]:
+    return sorted(name for name in dir(builtins)
+                  if isinstance(getattr(builtins, name), type)
+                  and issubclass(getattr(builtins, name), BaseException)
+                  and not issubclass(getattr(builtins, name), Warning)
+                  and name not in ("BaseException", "GeneratorExit"))
+
+
+def _grammar() -> Iterator[str]:
+    """CPython's exception line grammar: `Name: message`, `Name` alone, a dotted name, inside a
+    traceback or bare, and chained."""
+    for name in _builtin_exceptions():
+        yield (f'Traceback (most recent call last):\n  File "/home/u/train.py", line 3, in '
+               f"<module>\n    import keras\n{name}: the model could not be built")
+        yield f"{name}: the model could not be built"
+        yield (f'Traceback (most recent call last):\n  File "C:\\Users\\u\\train.py", line 9, in '
+               f"<module>\n    main()\n{name}")
+    yield ("pip._internal.exceptions.UnsupportedWheel: tensorflow-2.15.0-cp311-cp311-"
+           "macosx_10_15_x86_64.whl is not a supported wheel on this platform.")
+    yield ("packaging.version.InvalidVersion: Invalid version: '2.15.0-rc0+nv'")
+    yield ("KeyError: 'dense'\n\nDuring handling of the above exception, another exception "
+           "occurred:\n\nTraceback (most recent call last):\n  File \"/x/load.py\", line 4, in "
+           "<module>\nValueError: Unknown layer: Dense")
+
+
+INSTALLERS = [
+    # pip
+    "ERROR: Could not find a version that satisfies the requirement tensorflow==2.3.0 (from "
+    "versions: 2.12.0rc0, 2.12.0, 2.13.0)\nERROR: No matching distribution found for "
+    "tensorflow==2.3.0",
+    "ERROR: pip's dependency resolver does not currently take into account all the packages "
+    "that are installed. This behaviour is the source of the following dependency conflicts.\n"
+    "tensorflow 2.15.0 requires keras<2.16,>=2.15.0, but you have keras 3.3.3 which is "
+    "incompatible.",
+    "ERROR: Cannot install keras==3.0.0 and tensorflow==2.15.0 because these package versions "
+    "have conflicting dependencies.\nERROR: ResolutionImpossible: for help visit "
+    "https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-"
+    "conflicts",
+    "ERROR: Failed building wheel for h5py\nERROR: Could not build wheels for h5py, which is "
+    "required to install pyproject.toml-based projects",
+    "  error: subprocess-exited-with-error\n  \n  × Getting requirements to build wheel did not "
+    "run successfully.\n  │ exit code: 1\n  ╰─> [12 lines of output]\n      ModuleNotFoundError: "
+    "No module named 'numpy'\n  note: This error originates from a subprocess",
+    "ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied: "
+    "'/usr/lib/python3/dist-packages/numpy'\nConsider using the `--user` option or check the "
+    "permissions.",
+    "ERROR: tensorflow-2.16.1-cp312-cp312-win_amd64.whl is not a supported wheel on this "
+    "platform.",
+    "error: externally-managed-environment\n\n× This environment is externally managed\n╰─> To "
+    "install Python packages system-wide, try brew install xyz",
+    "ERROR: Package 'keras' requires a different Python: 3.8.10 not in '>=3.9'",
+    # conda / mamba
+    "PackagesNotFoundError: The following packages are not available from current channels:\n\n"
+    "  - tensorflow-deps\n\nCurrent channels:\n\n  - https://conda.anaconda.org/conda-forge/"
+    "osx-64",
+    "UnsatisfiableError: The following specifications were found to be incompatible with each "
+    "other:\n\nOutput in format: Requested package -> Available versions\n\nPackage python "
+    "conflicts for:\ntensorflow==2.4 -> python[version='>=3.6,<3.7.0a0|>=3.7,<3.8.0a0']",
+    "Could not solve for environment specs\nThe following packages are incompatible\n"
+    "├─ python 3.12** is requested and can be installed;\n└─ tensorflow 2.10** is not "
+    "installable because it requires\n   └─ python >=3.7,<3.11 , which conflicts with any "
+    "installable versions previously reported.",
+    "CondaHTTPError: HTTP 000 CONNECTION FAILED for url "
+    "<https://conda.anaconda.org/apple/osx-arm64/current_repodata.json>",
+    # uv
+    "  × No solution found when resolving dependencies:\n  ╰─▶ Because tensorflow==2.15.0 has no "
+    "wheels with a matching Python ABI tag and you require tensorflow==2.15.0, we can conclude "
+    "that your requirements are unsatisfiable.",
+    "error: Distribution `tensorflow==2.16.1 @ registry+https://pypi.org/simple` can't be "
+    "installed because it doesn't have a source distribution or wheel for the current platform",
+    "  × Failed to build `h5py==3.1.0`\n  ├─▶ The build backend returned an error\n  ╰─▶ Call "
+    "to `setuptools.build_meta.build_wheel` failed (exit status: 1)",
+]
+
+CRASHES = [
+    "zsh: illegal hardware instruction  python -c 'import tensorflow'",
+    "Illegal instruction (core dumped)",
+    "Segmentation fault: 11",
+    "[1]    4242 segmentation fault  python train.py",
+    "zsh: bus error  python train.py",
+    "Abort trap: 6",
+    "Process finished with exit code 139 (interrupted by signal 11: SIGSEGV)",
+    "Process finished with exit code -1073741795 (0xC000001D)",
+    "Windows fatal exception: access violation\n\nCurrent thread 0x00002a3c (most recent call "
+    "first):\n  File \"C:\\Python39\\lib\\site-packages\\tensorflow\\python\\pywrap_tensorflow."
+    "py\", line 64 in <module>",
+    "Fatal Python error: Segmentation fault\n\nCurrent thread 0x00007ff8 (most recent call "
+    "first):\n  File \"/opt/homebrew/lib/python3.11/site-packages/keras/src/ops/core.py\", "
+    "line 12 in <module>",
+    "Fatal Python error: Aborted\n\nThread 0x000000016d1a3000 (most recent call first):\n  File "
+    "\"/Users/me/miniforge3/lib/python3.10/threading.py\", line 324 in wait",
+    "2023-05-01 10:00:00.000000: F tensorflow/core/platform/cpu_feature_guard.cc:37] The "
+    "TensorFlow library was compiled to use AVX instructions, but these aren't available on "
+    "your machine.\nAborted (core dumped)",
+    "OMP: Error #15: Initializing libiomp5.dylib, but found libiomp5.dylib already initialized."
+    "\nzsh: abort      python train.py",
+    "The Kernel crashed while executing code in the current cell or a previous cell. Please "
+    "review the code in the cell(s) to identify a possible cause of the failure.",
+    "Kernel Restarting\nThe kernel for Untitled.ipynb appears to have died. It will restart "
+    "automatically.",
+    "terminate called after throwing an instance of 'std::bad_alloc'\n  what():  "
+    "std::bad_alloc\nAborted (core dumped)",
+    "Killed",
+]
+
+_TRACEBACK = (
+    'Traceback (most recent call last):\n  File "/Users/me/proj/train.py", line 1, in <module>\n'
+    "    import tensorflow as tf\n  File \"/Users/me/venv/lib/python3.9/site-packages/tensorflow/"
+    '__init__.py", line 41, in <module>\n    from tensorflow.python.tools import module_util\n'
+    "ImportError: cannot import name 'module_util' from 'tensorflow.python.tools'"
+)
+
+MESSY = [
+    # truncated: the head cut, the tail cut, a lone frame
+    _TRACEBACK.split("\n", 3)[3],
+    _TRACEBACK.rsplit("\n", 1)[0] + "\nImportError: cannot import na",
+    '  File "/usr/local/lib/python3.10/dist-packages/keras/src/saving/saving_api.py", line 185,'
+    " in load_model\n    raise ValueError(\n...",
+    # around the error, other languages
+    "我在 Mac M1 上运行时报错：\n" + _TRACEBACK + "\n请问怎么解决？",
+    "Hola, al ejecutar el código me sale este error:\nModuleNotFoundError: No module named "
+    "'tensorflow'\n¿Alguien sabe qué pasa?",
+    "Bonjour, j'ai cette erreur en important keras :\nAttributeError: module 'keras' has no "
+    "attribute 'engine'",
+    "Привет! При запуске ошибка:\nOSError: Unable to open file (file signature not found)",
+    "実行するとエラーになります。\nValueError: numpy.dtype size changed, may indicate binary "
+    "incompatibility. Expected 96 from C header, got 88 from PyObject",
+    # a localised Windows loader message inside an English exception
+    "ImportError: DLL load failed: Das angegebene Modul wurde nicht gefunden.",
+    "ImportError: DLL load failed while importing _pywrap_tensorflow_internal: "
+    "找不到指定的模块。",
+    # Jupyter's ANSI traceback
+    f"{ANSI_RED}---------------------------------------------------------------------------"
+    f"{ANSI_RESET}\n{ANSI_RED}ModuleNotFoundError{ANSI_RESET}                       Traceback "
+    f"(most recent call last)\nCell {ANSI_GREEN}In[1], line 1{ANSI_RESET}\n{ANSI_GREEN}----> 1"
+    f"{ANSI_RESET} {ANSI_GREEN}import{ANSI_RESET} {ANSI_RED}tensorflow{ANSI_RESET}\n\n"
+    f"{ANSI_RED}ModuleNotFoundError{ANSI_RESET}: No module named 'tensorflow'",
+    f"{ANSI_RED}AttributeError{ANSI_RESET}: 'Sequential' object has no attribute "
+    "'predict_classes'",
+    # an error quoted in prose, in a title
+    "model.fit crashes with `InternalError: Failed copying input tensor` on M2",
+]
+
+
+def _corpus() -> Iterator[str]:
+    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            yield json.loads(line)["text"]
+
+
+def _silent(texts: Iterator[str]) -> List[Tuple[str, str]]:
+    """(what went wrong, the start of the text) for every text that is an error and yet gets no
+    candidate, or a candidate without a fix."""
+    out = []
+    for paste in texts:
+        if not clues.error_kind(paste):
+            out.append(("not read as an error", paste[:120]))
+            continue
+        findings = explain_text(paste).findings
+        if not findings:
+            out.append(("no candidate", paste[:120]))
+        for finding in findings:
+            if not finding.fix:
+                out.append((f"no fix for {finding.cause}", paste[:120]))
+    return out
+
+
+def test_every_atlas_message_raised_as_an_exception_gets_candidates_with_fixes():
+    pastes = list(_atlas_errors())
+    assert len(pastes) > 3000  # the atlas, not a handful
+    assert _silent(iter(pastes)) == []
+
+
+def test_every_builtin_exception_in_every_form_gets_candidates_with_fixes():
+    assert _silent(_grammar()) == []
+
+
+def test_every_tuning_report_gets_candidates_with_fixes():
+    assert _silent(_corpus()) == []
+
+
+@pytest.mark.parametrize("paste", INSTALLERS, ids=lambda p: p.strip()[:40])
+def test_a_failed_install_of_any_installer_gets_candidates_with_fixes(paste):
+    assert _silent(iter([paste])) == []
+
+
+@pytest.mark.parametrize("paste", CRASHES, ids=lambda p: p.strip()[:40])
+def test_a_crash_gets_candidates_with_fixes(paste):
+    assert _silent(iter([paste])) == []
+
+
+@pytest.mark.parametrize("paste", MESSY, ids=lambda p: re.sub(r"\x1b\[[\d;]*m", "", p)[:40])
+def test_an_error_however_messy_gets_candidates_with_fixes(paste):
+    assert _silent(iter([paste])) == []
+
+
+def test_the_candidates_are_ranked_most_likely_first():
+    findings = explain_text(_TRACEBACK).findings
+    shown = [f.confidence for f in findings]
+    assert len(findings) >= 2 and shown == sorted(shown, reverse=True)
