@@ -86,6 +86,19 @@ def _too_new(e: Evidence, facts: Any) -> List[FixStep]:
                          pip(facts, "numpy<1.24")),
                 manual(f"Or replace np.{one(e, 'name')} by the builtin {one(e, 'name')} in the "
                        "code (or upgrade the package whose code uses it)")]
+    message = one(e, "message")
+    if (module == "numpy" and one(e, "removed_in") == "NumPy 2.0") or (
+            not module and "NumPy 2" in message):
+        name = f"np.{one(e, 'name')}" if one(e, "name") else "the alias"
+        return [run_step(f"Install numpy 1.26, the last release with {name}",
+                         pip(facts, "numpy<2")),
+                manual(f"Or replace {name} as numpy's message says (numpy 2.0 migration guide), "
+                       "or upgrade the package whose code uses it")]
+    if not module and re.search(r"`np\.\w+`|\bnumpy\b", message):  # an alias numpy 1.24 removed
+        return [run_step("Install numpy 1.23, the last release with the builtin aliases "
+                         "(np.object, np.bool…)", pip(facts, "numpy<1.24")),
+                manual("Or replace the alias by the builtin (object, bool…) in the code, or "
+                       "upgrade the package whose code uses it")]
     text = one(e, "matched")
     if "decode" in text or module.startswith("h5py") or not module:
         return [run_step("Install h5py 2.10, the last release that returns bytes attributes",

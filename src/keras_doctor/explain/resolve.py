@@ -88,8 +88,26 @@ _NUMPY_2 = re.compile(
 )
 
 
+# What only a NumPy C extension built against another NumPy prints (the ABI banner, the C-API
+# numbers, the failed import of the core module): with none of it in the paste, a removed alias is
+# Python code older than its numpy, not a binary.
+_NUMPY_ABI_WORDS = re.compile(
+    r"compiled using NumPy 1\.x|_ARRAY_API not found|failed to import|compiled against (?:ABI|API)"
+    r"|size changed, may indicate binary incompatibility|Unable to convert function return value"
+)
+
+
 def _numpy(found: SignatureMatch, ctx: Context) -> List[Outcome]:
-    """Which side is newer decides the fix: NumPy 2 under a NumPy-1 build, or a numpy too old."""
+    """Which side is newer decides the fix: NumPy 2 under a NumPy-1 build, or a numpy too old.
+
+    `np.float_ was removed in the NumPy 2.0 release` is numpy's own module `__getattr__` refusing
+    an alias old Python code still uses: the dependency is newer than the code (the fix is the
+    same side, numpy<2, but no binary is at fault) unless the paste also shows the ABI banner."""
+    alias = found.first("removed_alias")
+    if alias and not _NUMPY_ABI_WORDS.search(ctx.text):
+        from keras_doctor.explain.resolve_imports import numpy_alias_removed
+
+        return numpy_alias_removed(alias, "NumPy 2.0")
     version = found.first("numpy_version") or _version_in(ctx.text)
     evidence: Dict[str, Any]
     if _NUMPY_2.search(ctx.text) or version.startswith("2"):

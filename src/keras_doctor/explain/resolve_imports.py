@@ -64,6 +64,16 @@ NUMPY_2_REMOVED = {"float_", "complex_", "NaN", "Inf", "string_", "unicode_", "c
 NUMPY_REMOVED_ALIASES = NUMPY_1_24_REMOVED | NUMPY_2_REMOVED
 
 
+def numpy_alias_removed(name: str, removed_in: str) -> List[Outcome]:
+    """An alias numpy removed (np.object in 1.24, np.float_ in 2.0), still used by Python code
+    written for an older numpy: the dependency is newer than the code, whichever numpy it is. A
+    C extension built against another NumPy says so in other words (its ABI banner)."""
+    requirement = "numpy<1.24" if removed_in == "NumPy 1.24" else "numpy<2"
+    evidence = {"module": "numpy", "name": name, "removed_in": removed_in,
+                "requirement": requirement, "numpy_is_newer": True}
+    return [("dependency-too-new", 0.8, evidence), ("numpy-abi-mismatch", 0.35, evidence)]
+
+
 def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     out: List[Outcome] = []
     for module in found.groups.get("module", ())[-2:]:
@@ -141,6 +151,9 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         return [("protobuf-mismatch", 0.8, {"name": name, "module": module})]
     if module.startswith("ml_dtypes"):
         return [("ml-dtypes-mismatch", 0.8, {"name": name})]
+    if module == "numpy" and name in NUMPY_REMOVED_ALIASES:  # from numpy import float_
+        return numpy_alias_removed(name, "NumPy 1.24" if name in NUMPY_1_24_REMOVED
+                                   else "NumPy 2.0")
     if module.startswith("numpy"):
         return [("numpy-abi-mismatch", 0.5, {"name": name, "module": module})]
     if (
@@ -188,13 +201,9 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                 *_half_uninstalled(top, 0.4)]
     if module == "ml_dtypes":
         return [("ml-dtypes-mismatch", 0.85, {"name": name})]
-    if module == "numpy" and name in NUMPY_1_24_REMOVED:
-        evidence = {"module": "numpy", "name": name, "removed_in": "NumPy 1.24",
-                    "requirement": "numpy<1.24"}
-        return [("dependency-too-new", 0.75, evidence), ("numpy-abi-mismatch", 0.35, evidence)]
-    if module == "numpy" and name in NUMPY_2_REMOVED:
-        return [("numpy-abi-mismatch", 0.6, {"name": f"numpy.{name}", "removed_in": "NumPy 2.0",
-                                             "numpy_is_newer": True})]
+    if module == "numpy" and name in NUMPY_REMOVED_ALIASES:
+        return numpy_alias_removed(name, "NumPy 1.24" if name in NUMPY_1_24_REMOVED
+                                   else "NumPy 2.0")
     if "compat.v2" in module or "__internal__" in module:
         return [("keras-tf-version-skew", 0.8, {"module": module, "name": name})]
     if is_keras_module(module):

@@ -1,0 +1,69 @@
+"""Causes explain used to confuse on reports it had never seen, decided by the evidence that
+really tells them apart, from both sides.
+
+Each decision is a pair of causes and the generic evidence between them (who printed the message,
+which frames made the call, which release tables or tags rule one side out). Every pair is tested
+on both sides: a text where each cause must win, so a rule that pushes one cause everywhere fails.
+Reports come from the tuning corpus (by id) and are explained without the signatures their own
+thread taught; the other texts are what the packages themselves print (their source is named).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import corpus
+
+from keras_doctor.explain.engine import hypotheses
+
+# pair → [(expected cause, corpus id or the package's own message)]
+PAIRS: Dict[str, List[Tuple[str, str]]] = {
+    "dependency-too-new | numpy-abi-mismatch": [
+        ("dependency-too-new", "case:tf-71587-np-object-tflite-model-maker"),
+        ("dependency-too-new", "case:goes-3-np-object-numpy-1244"),
+        # numpy/__init__.py __getattr__ (numpy 2.x): an alias NumPy 2.0 removed, used by old code
+        ("dependency-too-new",
+         "AttributeError: `np.float_` was removed in the NumPy 2.0 release. Use `np.float64` "
+         "instead."),
+        ("dependency-too-new", "AttributeError: module 'numpy' has no attribute 'float_'"),
+        ("dependency-too-new",
+         "ImportError: cannot import name 'NaN' from 'numpy' "
+         "(/usr/lib/python3/site-packages/numpy/__init__.py)"),
+        ("numpy-abi-mismatch", "case:tf-90245-numpy2-windows"),
+        ("numpy-abi-mismatch", "case:tf-23071-numpy-api-0xc-0xa"),
+        # the same alias error after numpy's C-API banner: a NumPy 1 build under NumPy 2
+        ("numpy-abi-mismatch",
+         "A module that was compiled using NumPy 1.x cannot be run in\nNumPy 2.0.0 as it may "
+         "crash. To support both 1.x and 2.x\nversions of NumPy, modules must be compiled with "
+         "NumPy 2.0.\nAttributeError: _ARRAY_API not found\n"
+         "AttributeError: `np.float_` was removed in the NumPy 2.0 release. Use `np.float64` "
+         "instead."),
+    ],
+}
+
+
+def _text_and_leave_out(item: str) -> Tuple[str, frozenset]:
+    if not item.startswith("case:"):
+        return item, frozenset()
+    case_id = item[len("case:"):]
+    case = next(c for c in corpus.load() if c["id"] == case_id)
+    return case["text"], frozenset({case["source_url"]})
+
+
+@pytest.mark.parametrize(("pair", "expected", "item"),
+                         [(pair, cause, item) for pair, items in PAIRS.items()
+                          for cause, item in items])
+def test_each_side_of_the_pair_wins_its_own_text(pair, expected, item):
+    text, own_thread = _text_and_leave_out(item)
+    ranked = [h.cause for h in hypotheses(text, without_sources=own_thread)[1]]
+    assert ranked[:1] == [expected], (pair, ranked[:3])
+
+
+def test_every_pair_is_tested_from_both_sides():
+    for pair, items in PAIRS.items():
+        assert {cause for cause, _ in items} == set(pair.split(" | ")), pair
