@@ -50,6 +50,12 @@ def package_steps(findings: List[Finding], installed: Dict[str, Version], pins: 
         extra = {canonicalize_name(requirer)} if isinstance(requirer, str) else set()
         for name in named_in(finding) | extra:
             by_name.setdefault(name, set()).add(finding.cause)
+    if not set(installed) & TF_FAMILY:
+        # tensorflow-metal alone: the TensorFlow the plan brings is what loads it.
+        for finding in findings:
+            if finding.cause == "metal-plugin-mismatch":
+                for name in TF_FAMILY & set(pins):
+                    by_name.setdefault(name, set()).add(finding.cause)
     overlap = any(f.cause == "tf-distributions-overlap"
                   and len(named_in(f) & TF_FAMILY) > 1 for f in findings)
     reinstall = {n for f in findings if f.cause in ("mixed-arch-binary", "broken-metadata")
