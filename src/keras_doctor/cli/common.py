@@ -217,8 +217,6 @@ def attach_plan(report, facts, timeout: float = 20.0) -> None:
     same steps as `fix`: one planner for both. The resolver runs offline (uv answers from its cache
     or not at all), so `check` stays read-only, quick and network-free; without an offline answer
     the report simply carries no plan and names `keras-doctor fix` as the way to get one."""
-    from keras_doctor.plan.packages import PACKAGE_CAUSES
-
     folder = facts.target.mode == "path"
     if not folder and (facts.target.mode not in ("running", "python")
                        or not facts.interpreter.executable):
@@ -249,8 +247,17 @@ def attach_plan(report, facts, timeout: float = 20.0) -> None:
         plan = build_plan(facts, report, knowledge=knowledge, resolver=offline)
     except Exception:  # a plan is a courtesy here; the diagnosis stands without it
         return
-    # A folder's plan is "refused" only in that fix never applies it: its steps are the commands.
-    shown = plan.ok or (folder and plan.status.value == "refused" and bool(plan.steps))
+    put_plan(report, plan)
+
+
+def put_plan(report, plan) -> None:
+    """The plan's part of a check report: its steps when they are the commands to run, else why
+    there is none (when a finding needed one)."""
+    from keras_doctor.plan.packages import PACKAGE_CAUSES
+
+    # A folder's plan, or a new environment's in a folder nobody named yet, is "refused" only in
+    # that fix never applies it: its steps are the commands.
+    shown = plan.ok or (plan.status.value == "refused" and bool(plan.steps))
     if not shown and any(f.cause in PACKAGE_CAUSES for f in report.findings):
         report.extra["plan_unavailable"] = plan.reason or "the plan could not be resolved offline"
         return

@@ -18,7 +18,7 @@ from keras_doctor.plan import files, packages
 from keras_doctor.plan.installers import install_argv, new_venv_argv
 from keras_doctor.plan.installers import pin as make_pin
 from keras_doctor.plan.installers import venv_python as venv_python_of
-from keras_doctor.plan.interpreters import InterpreterFinder, install_advice
+from keras_doctor.plan.interpreters import Interpreter, InterpreterFinder, install_advice
 from keras_doctor.plan.model import Plan, PlannedStep, PlanStatus, PlanTarget, SkippedStep, StepKind
 from keras_doctor.plan.recommend import has_wheel, recommend_for
 from keras_doctor.plan.resolution import Resolver, resolve_into
@@ -73,15 +73,56 @@ def new_environment(plan: Plan, facts: Facts, findings: List[Finding], wrong: Li
                                         install_advice(platform, minors)))
         return plan
     if not dest:
-        plan.status = PlanStatus.REFUSED
-        plan.reason = (f"{reasons}. This environment cannot be repaired in place: build a new one "
-                       f"from {base.executable} (Python {base.version}) with --new-venv PATH")
+        # The steps are shown for a folder nobody asked for, so they are never carried out: the
+        # person reruns with --new-venv, this folder or another.
+        suggested = suggested_destination(facts, base.minor, platform)
+        if suggested is None:
+            plan.status = PlanStatus.REFUSED
+            plan.reason = (f"{reasons}. This environment cannot be repaired in place: build a new "
+                           f"one from {base.executable} (Python {base.version}) with --new-venv "
+                           "PATH")
+            return plan
+        plan = _build(plan, facts, findings, wrong, suggested, base, knowledge, resolver, uv,
+                      platform)
+        if plan.ok:
+            plan.status = PlanStatus.REFUSED
+            plan.reason = (f"{reasons}. This environment cannot be repaired in place: the steps "
+                           f"build a new one at {suggested} from {base.executable} (Python "
+                           f"{base.version}); run again with --new-venv {suggested} (or another "
+                           "new folder) to carry them out")
         return plan
     dest = os.path.abspath(dest)
     if os.path.exists(dest) and os.listdir(dest):
         plan.status = PlanStatus.REFUSED
         plan.reason = f"{dest} already exists and is not empty; choose a new folder"
         return plan
+    return _build(plan, facts, findings, wrong, dest, base, knowledge, resolver, uv, platform)
+
+
+def suggested_destination(facts: Facts, minor: str, platform: str) -> Optional[str]:
+    """A new folder for the replacement environment, named for what differs: beside the broken
+    virtual environment, else `.venv` in the working directory (never inside a system prefix)."""
+    interp = facts.interpreter
+    if platform != facts.target.platform:
+        suffix = platform.rsplit("-", 1)[-1]
+    elif minor != ".".join(interp.version.split(".")[:2]):
+        suffix = f"py{minor}"
+    else:
+        suffix = "new"
+    if (interp.in_venv or interp.kind == "venv") and interp.prefix:
+        candidates = [f"{interp.prefix.rstrip('/')}-{suffix}"]
+    elif interp.cwd:
+        candidates = [os.path.join(interp.cwd, ".venv"),
+                      os.path.join(interp.cwd, f".venv-{suffix}")]
+    else:
+        return None
+    candidates += [f"{candidates[-1]}-{n}" for n in range(2, 10)]
+    return next((c for c in candidates if not os.path.exists(c)), None)
+
+
+def _build(plan: Plan, facts: Facts, findings: List[Finding], wrong: List[Finding], dest: str,
+           base: Interpreter, knowledge: Any, resolver: Resolver, uv: Optional[str],
+           platform: str) -> Plan:
     plan.target = PlanTarget(python=plan.target.python, platform=platform,
                              python_version=base.minor, prefix=dest,
                              installer="uv" if uv else "pip")

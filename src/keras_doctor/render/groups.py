@@ -240,8 +240,10 @@ def _plan_of(report: Report) -> Any:
         plan = Plan.from_dict(data)
     except (KeyError, ValueError, TypeError):
         return None
-    folder = (plan.target.python is None and plan.status.value == "refused" and plan.steps)
-    return plan if plan.ok or folder else None
+    # Refused with steps: a folder's plan, or a new environment in a folder not named yet; the
+    # steps are still the commands to run.
+    shown = plan.status.value == "refused" and plan.steps
+    return plan if plan.ok or shown else None
 
 
 def plan_step_as_fix(step: Any) -> FixStep:
@@ -327,12 +329,22 @@ def plan_command(report: Report) -> Optional[List[str]]:
     mode = target.get("mode")
     path = target.get("path") or target.get("executable")
     if mode in ("python", "running") and path:
-        return ["keras-doctor", "fix", "--python", str(path)]
+        return ["keras-doctor", "fix", "--python", str(path), *_new_venv_option(report)]
     platform, version = target.get("platform"), target.get("python_version")
     if mode == "path" and path and platform and version:
         return ["keras-doctor", "fix", "--path", str(path), "--platform", str(platform),
                 "--python-version", str(version)]
     return None
+
+
+def _new_venv_option(report: Report) -> List[str]:
+    """`--new-venv DEST` when the plan builds a new environment: without it `fix` only shows it."""
+    data = report.extra.get("plan") if isinstance(report.extra, Mapping) else None
+    steps = data.get("steps") if isinstance(data, Mapping) else None
+    for step in steps if isinstance(steps, list) else ():
+        if isinstance(step, Mapping) and step.get("kind") == "new-venv" and step.get("dest"):
+            return ["--new-venv", str(step["dest"])]
+    return []
 
 
 def has_fix(report: Report, blocks: Sequence[Block]) -> bool:
