@@ -117,6 +117,12 @@ SCENARIOS = [
              "metal 1.1.0 with TF 2.18 fails at import (Symbol not found: "
              "__ZN3tsl8internal10LogMessageC1EPKcii; verdicts and public reports) although "
              "Apple's table pairs them; 1.2.0 links."),
+    Scenario("metal-without-tensorflow", "tf-2.16", ("metal-plugin-mismatch",),
+             {"tensorflow": "2.17.1", "tensorboard": "2.17.1"},
+             "`pip uninstall tensorflow` left tensorflow-metal 1.1.0, which nothing loads. Its "
+             "finding asks for a TensorFlow: the newest it loads with is 2.17.1 (verdicts; 2.18 "
+             "fails to link); only tensorboard moves with it, and Keras 3 stays.",
+             removed=("tensorflow",)),
     # -- Intel Macs --------------------------------------------------------------------------------
     Scenario("intel-tf-2.16-healthy", "tf-2.16-intel", (), {},
              "TF 2.16.2 is the last release with Intel-Mac wheels; an x86_64 Mac with AVX."),
