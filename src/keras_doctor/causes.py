@@ -676,6 +676,32 @@ The operating system's package manager owns this Python; `pip install` refuses w
 Create a virtual environment and install there.
 """,
     ),
+    _c(
+        "network-unreachable", "environment", "error",
+        "the package index or the download host cannot be reached (no network, DNS, a proxy or "
+        "a firewall)",
+        "pip's and urllib's connection errors in the text; malformed proxy settings in the "
+        "environment or pip's configuration",
+        """
+## Why is this bad?
+pip and Keras's `get_file` (weights, datasets) open a connection to the package index or the
+download host. When the machine is offline, the name does not resolve (`Temporary failure in name
+resolution`, `getaddrinfo failed`, `nodename nor servname provided`), a firewall drops the
+connection (`[Errno 110] Connection timed out`, `[WinError 10060]`), or a proxy is required but not
+configured (or configured wrongly), nothing is downloaded: pip retries five times (`Retrying
+(Retry(total=4, …)) after connection broken by 'NewConnectionError(…)'`) and then reports that no
+version satisfies the requirement, as if none existed; Keras raises `URL fetch failure on …: None
+-- [Errno …]`. This is not a certificate problem (`weights-download-ssl`), and nothing in the
+Python environment is broken.
+
+## How to fix it
+Check the connection to the host (`curl -I https://pypi.org/simple/` or the URL in the error).
+Behind a proxy, set `HTTPS_PROXY` (and `HTTP_PROXY`) to `http://host:port`, or pass
+`pip --proxy`; on a notebook service (Kaggle, a lab server), enable its internet access. Without
+network, download the file elsewhere and install it with `pip install ./file.whl`, or put a weights
+file in `~/.keras/models/`.
+""",
+    ),
     # -- Found by running it (keras-doctor verify) -----------------------------------------------
     _c(
         "verify-crashed", "verify", "error",

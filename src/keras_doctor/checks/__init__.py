@@ -18,6 +18,7 @@ AREA_MODULES = (
     "wheels",
     "weights",
     "runtimes",
+    "network",
 )
 
 _loaded = False

@@ -374,6 +374,18 @@ def _cache(e: Evidence, facts: Any) -> List[FixStep]:
     ]
 
 
+def _network(e: Evidence, facts: Any) -> List[FixStep]:
+    host = one(e, "host")
+    url = one(e, "url") or one(e, "download")
+    target = url or (f"https://{host}/" if host else "https://pypi.org/simple/")
+    return [
+        run_step("Check that the host answers from this machine", ["curl", "-I", target]),
+        manual("Behind a proxy, set HTTPS_PROXY=http://host:port (or pass pip --proxy); on a "
+               "hosted notebook, turn its internet access on; offline, download the file "
+               "elsewhere and install or copy it locally"),
+    ]
+
+
 STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "numpy-abi-mismatch": _numpy,
     "protobuf-mismatch": _protobuf,
@@ -398,6 +410,7 @@ STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "wrong-interpreter": _wrong_interpreter,
     "pip-too-old-for-platform-tags": _pip_too_old,
     "tf-distributions-overlap": _tf_overlap,
+    "network-unreachable": _network,
 }
 
 MANUAL = {

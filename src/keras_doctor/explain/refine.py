@@ -32,6 +32,7 @@ NOT_CONTRADICTED_BY_FACTS = {
     "missing-dependency",
     "keras-backend-unavailable",
     "tf1-api-under-tf2",
+    "network-unreachable",
 }
 RELATED = {
     "cpu-lacks-avx": ("rosetta-python",),

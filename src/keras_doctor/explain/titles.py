@@ -31,4 +31,7 @@ def _detail(cause: str, e: Evidence) -> str:
         return f"backend {one(e, 'backend')}"
     if cause == "macos-too-old" and e.get("symbol"):
         return f"symbol {one(e, 'symbol')}"
+    if cause == "network-unreachable" and e.get("reason"):
+        where = one(e, "host") or one(e, "url") or one(e, "download")
+        return f"{one(e, 'reason')}{' on ' + where if where else ''}"
     return ""

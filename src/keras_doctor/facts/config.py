@@ -20,13 +20,33 @@ from keras_doctor.facts.bounded_read import (
 )
 from keras_doctor.facts.model import ConfigFacts, KerasConfig, KernelSpec, PathTool
 
-CONFIG_VARS = (
+_SETTINGS = (
     "KERAS_BACKEND", "KERAS_HOME", "TF_USE_LEGACY_KERAS", "PYTHONPATH", "PYTHONHOME",
     "PYTHONNOUSERSITE", "VIRTUAL_ENV", "CONDA_PREFIX", "TF_CPP_MIN_LOG_LEVEL",
     "TF_ENABLE_ONEDNN_OPTS", "CUDA_VISIBLE_DEVICES", "SSL_CERT_FILE", "SSL_CERT_DIR",
     "REQUESTS_CA_BUNDLE", "PIP_REQUIRE_VIRTUALENV",
 )
+# how pip and urllib reach the index and the download hosts (credentials are never kept)
+PROXY_URL_VARS = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy",
+                  "all_proxy", "PIP_PROXY", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")
+CONFIG_VARS = (*_SETTINGS, *PROXY_URL_VARS, "NO_PROXY", "no_proxy")
 PATH_TOOLS = ("python", "python3", "pip", "pip3", "jupyter", "uv")
+
+
+def without_credentials(value: str) -> str:
+    """A proxy or index URL with its user and password replaced: facts are shared in reports."""
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        scheme, rest = "", value
+    host_part, slash, path = rest.partition("/")
+    if "@" in host_part:
+        host_part = "***@" + host_part.rsplit("@", 1)[1]
+    return f"{scheme}{sep}{host_part}{slash}{path}"
+
+
+def config_env(env: Dict[str, str]) -> Dict[str, str]:
+    return {k: without_credentials(env[k]) if k in PROXY_URL_VARS else env[k]
+            for k in CONFIG_VARS if k in env}
 
 
 def keras_home(env: Dict[str, str]) -> str:
@@ -174,7 +194,7 @@ def read_config(env: Dict[str, str], prefix: Optional[str],
     from keras_doctor.facts.scripts import tensorflow_names
 
     return ConfigFacts(
-        env={k: env[k] for k in CONFIG_VARS if k in env},
+        env=config_env(env),
         keras_json=read_keras_json(keras_home(env)),
         path_tools=path_tools(env.get("PATH", "")),
         kernel_specs=kernel_specs(env, prefix, notes),

@@ -1,0 +1,116 @@
+"""An unreachable index or download host is its own cause: not a certificate, not a missing wheel.
+
+pip words a network failure as retries and then "Could not find a version that satisfies the
+requirement … (from versions: none)", the same words it uses when no wheel fits; Keras's get_file
+wraps the socket error in "URL fetch failure". The resolver's and the socket layer's own words
+decide, and a certificate failure keeps its own cause.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "checks"))
+from factories import mac_facts
+
+from keras_doctor.checks.network import unusable_url
+from keras_doctor.checks.registry import run_checks
+from keras_doctor.explain import explain_text
+from keras_doctor.facts.config import config_env, without_credentials
+
+PIP_RETRY = ("WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, "
+             "status=None)) after connection broken by 'NewConnectionError('<pip._vendor.urllib3."
+             "connection.HTTPSConnection object at 0x7f0>: Failed to establish a new connection: "
+             "{reason}')': /simple/tensorflow/\n")
+NO_VERSION = ("ERROR: Could not find a version that satisfies the requirement tensorflow "
+              "(from versions: none)\nERROR: No matching distribution found for tensorflow\n")
+
+
+@pytest.mark.parametrize("reason", [
+    "[Errno -3] Temporary failure in name resolution",
+    "[Errno 8] nodename nor servname provided, or not known",
+    "[Errno 110] Connection timed out",
+    "[Errno 101] Network is unreachable",
+    "[WinError 10060] A connection attempt failed",
+])
+def test_pip_that_cannot_reach_the_index_is_network_unreachable(reason):
+    report = explain_text(PIP_RETRY.format(reason=reason) + NO_VERSION)
+    assert report.findings[0].cause == "network-unreachable"
+
+
+def test_the_same_no_version_line_without_retries_stays_a_wheel_question():
+    causes = [f.cause for f in explain_text(NO_VERSION).findings]
+    assert "network-unreachable" not in causes
+    assert causes[0] in ("no-wheel-for-python", "no-wheel-for-platform")
+
+
+@pytest.mark.parametrize("reason", [
+    "[Errno -2] Name or service not known", "[Errno 11002] getaddrinfo failed",
+    "[Errno 110] Connection timed out", "[Errno 111] Connection refused"])
+def test_keras_get_file_that_cannot_connect_is_network_unreachable(reason):
+    text = ("Downloading data from https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+            "mnist.npz\nException: URL fetch failure on https://storage.googleapis.com/tensorflow/"
+            f"tf-keras-datasets/mnist.npz: None -- {reason}\n")
+    finding = explain_text(text).findings[0]
+    assert finding.cause == "network-unreachable"
+    assert finding.evidence["url"].endswith("mnist.npz")
+    assert any(step.command and "mnist.npz" in step.command[-1] for step in finding.fix)
+
+
+def test_a_certificate_failure_in_the_same_download_is_not_network_unreachable():
+    text = ("Downloading data from https://storage.googleapis.com/x.h5\nException: URL fetch "
+            "failure on https://storage.googleapis.com/x.h5: None -- [SSL: "
+            "CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer "
+            "certificate (_ssl.c:1129)\n")
+    causes = [f.cause for f in explain_text(text).findings]
+    assert causes[0] == "weights-download-ssl"
+    assert "network-unreachable" not in causes
+
+
+def test_a_refused_connection_outside_any_download_is_not_network_unreachable():
+    text = ("Traceback (most recent call last):\n  File \"train.py\", line 3, in <module>\n"
+            "    server.start()\nConnectionRefusedError: [Errno 111] Connection refused\n")
+    assert "network-unreachable" not in [f.cause for f in explain_text(text).findings]
+
+
+# -- the settings the environment shows -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["http://proxy.corp:8080", "proxy.corp:3128",
+                                   "socks5h://127.0.0.1:1080", "https://***@proxy.corp", ""])
+def test_usable_proxy_urls_pass(value):
+    assert unusable_url(value, frozenset({"http", "https", "socks5h"})) is None
+
+
+@pytest.mark.parametrize("value", ["htp://proxy.corp:8080", "http://proxy.corp:80800",
+                                   "http://proxy.corp:port", "http://:8080"])
+def test_unusable_proxy_urls_are_named(value):
+    assert unusable_url(value, frozenset({"http", "https"})) is not None
+
+
+def test_check_names_a_malformed_proxy_variable_and_only_it():
+    bad = mac_facts(env={"HTTPS_PROXY": "htp://proxy.corp:8080", "NO_PROXY": "localhost"})
+    found = [f for f in run_checks(bad).findings if f.cause == "network-unreachable"]
+    assert [f.evidence["variable"] for f in found] == ["HTTPS_PROXY"]
+    good = mac_facts(env={"HTTPS_PROXY": "http://proxy.corp:8080"})
+    assert not [f for f in run_checks(good).findings if f.cause == "network-unreachable"]
+
+
+def test_facts_never_keep_proxy_credentials():
+    env = config_env({"HTTPS_PROXY": "http://ada:s3cret@proxy.corp:8080", "HOME": "/h",
+                      "PIP_INDEX_URL": "https://token@pypi.corp/simple"})
+    assert "s3cret" not in str(env) and "token" not in str(env)
+    assert env["HTTPS_PROXY"] == "http://***@proxy.corp:8080"
+    assert "HOME" not in env
+    assert without_credentials("proxy.corp:3128") == "proxy.corp:3128"
+
+
+def test_facts_do_not_contradict_a_network_failure():
+    text = ("Exception: URL fetch failure on https://storage.googleapis.com/x.h5: None -- "
+            "[Errno -2] Name or service not known\n")
+    report = explain_text(text, facts=mac_facts())
+    assert report.findings[0].cause == "network-unreachable"
+    assert report.findings[0].confidence >= explain_text(text).findings[0].confidence - 1e-9
