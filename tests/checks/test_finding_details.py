@@ -57,6 +57,19 @@ def test_a_backend_set_in_keras_json_is_fixed_by_editing_that_file():
     assert "keras.json" in edit.target
 
 
+def test_with_no_backend_installed_installing_one_is_the_fix_not_an_alternative():
+    config = KerasConfig(path="/Users/ada/.keras/keras.json", exists=True,
+                         content={"backend": "jax"})
+    alone = mac_facts(keras_json=config, distributions=[dist("keras", "3.5.0")])
+    (finding,) = found(alone, "keras-backend-unavailable")
+    assert [step.description for step in finding.fix] == [
+        "Install the jax backend in this environment"]
+    beside = mac_facts(keras_json=config,
+                       distributions=[dist("keras", "3.5.0"), dist("tensorflow", "2.17.0")])
+    (finding,) = found(beside, "keras-backend-unavailable")
+    assert finding.fix[1].description == "Or install the jax backend in this environment"
+
+
 def test_a_metal_plugin_apple_does_not_list_is_a_warning_that_says_so():
     facts = on_python(mac_facts(distributions=[dist("tensorflow", "2.11.1"),
                                                dist("tensorflow-metal", "0.7.1")]), "3.10.13")

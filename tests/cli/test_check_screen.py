@@ -93,6 +93,9 @@ def _broken_environments():
             "numpy2-over-tf215", [TF215, ["--no-deps", "numpy==2.1.3"]])))]),
         ("tf-and-tf-cpu", lambda: ["--python", str(envs.venv_python(
             scenarios.tf_and_tf_cpu()))]),
+        # Keras 3 alone: no backend at all, so the one it is set to is installed.
+        ("keras3-without-a-backend", lambda: ["--python", str(envs.venv_python(envs.venv(
+            "explain-keras3", [["keras==3.6.0"]])))]),
         ("mac-arm64-tree", lambda: ["--path", str(scenarios.mac_arm64_tree()), "--platform",
                                     "macos-arm64", "--python-version", "3.11"]),
         ("mac-arm64-x86-h5py", lambda: ["--path", str(scenarios.mac_arm64_tree_with_x86_h5py()),

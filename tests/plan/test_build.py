@@ -304,3 +304,42 @@ def test_the_shadowing_rename_check_prints_is_the_one_fix_carries_out(tmp_path):
     (rename,) = build_plan(facts, report_of(shadowed), resolver=FakeResolver(), uv="/bin/uv").steps
     assert shadowed.fix[0].command == ("mv", local, rename.dest)
     assert shadowed.fix[0].description.startswith(rename.summary)
+
+
+def test_keras_3_with_no_backend_at_all_gets_the_one_it_is_set_to_and_keeps_keras():
+    """The check's fix, "install the tensorflow backend", is the plan's: the resolver is asked for
+    tensorflow with the installed Keras pinned, and the install answers the finding."""
+    facts = facts_with({"keras": "3.6.0", "numpy": "2.4.6"})
+    backend = finding("keras-backend-unavailable", "set to tensorflow, not installed",
+                      evidence={"backend": "tensorflow", "set_by": "the default",
+                                "installed_backends": []})
+    resolver = FakeResolver({"keras": "3.6.0", "numpy": "2.1.3", "tensorflow": "2.19.1"})
+    plan = build_plan(facts, report_of(backend), resolver=resolver, uv="/bin/uv")
+    asked = resolver.calls[0][0]
+    assert "tensorflow" in asked and "keras==3.6.0" in asked
+    (install,) = plan.steps
+    assert install.kind is StepKind.INSTALL
+    assert set(install.pins) == {"tensorflow==2.19.1", "numpy==2.1.3"}
+    assert install.resolves == ["keras-backend-unavailable"]
+    assert plan.skipped == [] and plan.resolves == ["keras-backend-unavailable"]
+
+
+def test_keras_3_with_another_backend_installed_is_pointed_at_it_not_given_tensorflow():
+    facts = facts_with({"keras": "3.6.0", "jax": "0.4.30"})
+    backend = finding("keras-backend-unavailable", "set to tensorflow, not installed",
+                      evidence={"backend": "tensorflow", "set_by": "the default",
+                                "installed_backends": ["jax"]})
+    resolver = FakeResolver()
+    plan = build_plan(facts, report_of(backend), resolver=resolver, uv="/bin/uv")
+    assert resolver.calls == []
+    (env,) = plan.steps
+    assert env.shell_line == "export KERAS_BACKEND=jax"
+
+
+def test_a_backend_name_keras_does_not_know_installs_nothing():
+    facts = facts_with({"keras": "3.6.0"})
+    backend = finding("keras-backend-unavailable", "backend 'tensorfow' is not one Keras knows",
+                      evidence={"backend": "tensorfow", "set_by": "KERAS_BACKEND"})
+    resolver = FakeResolver()
+    build_plan(facts, report_of(backend), resolver=resolver, uv="/bin/uv")
+    assert resolver.calls == []

@@ -125,7 +125,8 @@ def keras_backend(ctx: CheckContext) -> Iterator[Finding]:
     installed_backends = [b for b, names in BACKENDS.items()
                           if b != "numpy" and any(ctx.installed.get(n) for n in names)]
     fix = [install(ctx.facts, [BACKEND_PACKAGES[backend]],
-                   description=f"Or install the {backend} backend in this environment")]
+                   description=f"{'Or install' if installed_backends else 'Install'} the "
+                               f"{backend} backend in this environment")]
     if installed_backends:
         fix.insert(0, _backend_step(source, installed_backends[0]))
     yield finding(

@@ -69,10 +69,11 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
         plan.skipped += [files.skipped(f, "start the interpreter natively; the environment "
                                           "itself is arm64 and stays as it is")
                          for f in findings if f.cause == "rosetta-python"]
+    backend = _backend_to_install(findings, installed_versions(facts))
     if wrong or new_venv:
         plan = new_environment(plan, facts, findings, wrong, new_venv, knowledge, resolver, uv,
                                interpreter_finder)
-    elif package_findings or upgrade:
+    elif package_findings or upgrade or backend:
         installed = installed_versions(facts)
         # In place, only `upgrade` may bring a TensorFlow the environment does not have, or a
         # GPU plugin installed without one: that finding asks for the TensorFlow it loads with.
@@ -86,6 +87,12 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
         attempts = [rec.requirements + held + _not_named(dependents, held)]
         if loose != held:
             attempts.append(rec.requirements + loose + _not_named(dependents, loose))
+        if backend is not None:
+            # Keras 3 with no backend at all: the one it is set to, at the newest release that
+            # works with the installed Keras (the resolver picks it; Keras stays).
+            attempts = [[*a, *_not_named([backend, f"keras=={installed['keras']}"], a)]
+                        for a in attempts]
+            package_findings += [f for f in findings if f.cause == "keras-backend-unavailable"]
         if not attempts[0]:
             plan.skipped += [files.skipped(f, "no TensorFlow is installed and the finding names no "
                                               "installed distribution to repair in place; "
@@ -130,12 +137,25 @@ def _for_folder(step: PlannedStep, facts: Facts) -> PlannedStep:
     return step
 
 
+def _backend_to_install(findings: List[Finding], installed: Dict[str, Version]) -> Optional[str]:
+    """The backend Keras 3 is set to, when no backend at all is installed: installing it is the
+    finding's fix (with another backend installed, pointing Keras at it is, a file step)."""
+    for finding in findings:
+        backend = finding.evidence.get("backend")
+        if finding.cause == "keras-backend-unavailable" and "keras" in installed \
+                and finding.evidence.get("installed_backends") == [] \
+                and backend in files.KNOWN_BACKENDS and not set(installed) & TF_FAMILY:
+            return str(backend)
+    return None
+
+
 def _add_file_steps(plan: Plan, facts: Facts, findings: List[Finding], installer: str,
                     python: str, uv: Optional[str]) -> None:
     installed_names = set(installed_versions(facts))
+    covered = {c for step in plan.steps for c in step.resolves}
     for finding in findings:
         if finding.cause in packages.PACKAGE_CAUSES or finding.cause in INTERPRETER_CAUSES \
-                or finding.severity is Severity.INFO:
+                or finding.severity is Severity.INFO or finding.cause in covered:
             continue
         steps, skipped = files.file_steps(finding, installed=installed_names,
                                           installer=installer, python=python, uv=uv)

@@ -33,6 +33,8 @@ _CAUSE_NAMES = {"numpy-abi-mismatch": {"numpy"}, "protobuf-mismatch": {"protobuf
 def named_in(finding: Finding) -> Set[str]:
     """Canonical distribution names a finding is about (its evidence, and its cause)."""
     names = set(_CAUSE_NAMES.get(finding.cause, ()))
+    if finding.cause == "keras-backend-unavailable" and _strings(finding.evidence, ("backend",)):
+        names.add(canonicalize_name(finding.evidence["backend"]))  # the backend to install
     for value in _strings(finding.evidence, ("name", "required", "owner", "distribution")):
         names.add(canonicalize_name(value))
     for owner in finding.evidence.get("owners", ()) or ():
