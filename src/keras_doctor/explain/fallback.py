@@ -48,7 +48,13 @@ _NUMPY_BUILD = re.compile(
 _NETWORK = re.compile(r"CERTIFICATE_VERIFY_FAILED|SSLError|SSLCertVerification|\[SSL[:\]]")
 _TRUNCATED_FILE = re.compile(r"(?i)truncated file|file signature not found|unable to open file|"
                              r"bad marshal data|unexpected end of data|not a zip file")
-_LOAD_MODEL = re.compile(r"load_model|load_weights|model_from_json|saving_api|hdf5_format|\.h5\b")
+# Loading a saved model, or rebuilding one from its stored config (`from_config`): an error there is
+# most often a file written by another Keras than the one reading it.
+_LOAD_MODEL = re.compile(r"load_model|load_weights|model_from_(?:json|config|yaml)|saving_api|"
+                         r"hdf5_format|\.h5\b|\bfrom_config\b")
+# A loader refusing a file by its format (keras/src/saving/saving_api.py of Keras 3, whatever the
+# line wrapping left of it)
+_FILE_FORMAT = re.compile(r"File format not supported|legacy SavedModel format|only supports V3")
 _CORE = {"tensorflow", "keras", "numpy", "tf_keras", "jax", "torch", "h5py", "scipy"}
 
 
@@ -152,6 +158,9 @@ def _exception(text: str, clues: Clues) -> List[Outcome]:
                     ("dependency-too-new", 0.3, evidence), ("shadowed-module", 0.2, evidence)]
         return [("dependency-too-new", 0.35, evidence), ("requirement-conflict", 0.3, evidence),
                 ("shadowed-module", 0.25, evidence)]
+    if _FILE_FORMAT.search(text):  # Keras 3 names itself refusing a file: the file is the cause
+        return [("model-format-incompatible", 0.45, evidence),
+                ("keras3-legacy-code", 0.25, evidence)]
     if _KERAS3_NAMED.search(text):
         return [("keras3-legacy-code", 0.45, evidence), ("keras-tf-version-skew", 0.25, evidence)]
     found = _OBJECT_ATTRIBUTE.search(text)

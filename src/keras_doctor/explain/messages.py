@@ -143,17 +143,21 @@ _PREFIX = re.compile(
     r"(?:ERROR|WARNING|error|warning): )"
 )
 MIN_COVERAGE = 0.5
+# A literal this long is one package's sentence wherever it appears: what fills its holes (an
+# object's repr, a path, a config) may be longer than the sentence itself.
+SPECIFIC_LITERAL = 60
 
 
 def _covers(template: str, hole: str, line: str) -> bool:
-    """Whether the template's own words make up at least half of the line's message: a generic
-    template ("cannot import name … from …") re-raised by some package says nothing about who
-    printed a specific line."""
+    """Whether the template's own words make up at least half of the line's message (or a long
+    sentence of its own): a generic template ("cannot import name … from …") re-raised by some
+    package says nothing about who printed a specific line."""
     if generic(template):
         return False
     message = _PREFIX.sub("", line, count=1)
     literal = sum(c.isalnum() for c in template)
-    return literal >= MIN_COVERAGE * max(1, sum(c.isalnum() for c in message))
+    return literal >= min(SPECIFIC_LITERAL,
+                          MIN_COVERAGE * max(1, sum(c.isalnum() for c in message)))
 
 
 # -- from who printed it to the cause ------------------------------------------------------------
@@ -228,6 +232,9 @@ def _deciding_rule(printed: Printed) -> Optional[Rule]:
     every extension that includes NumPy's headers) is judged by what it says, not by which of
     its printers a package-wide rule happens to name first."""
     applicable = [rule for rule in rules() if rule.applies(printed)]
+    # the file that prints it and its words together say more than either alone: Keras 3's
+    # loader refusing a SavedModel says "Keras 3" too, yet the file format is the cause
+    both = [rule for rule in applicable if rule.message is not None and rule.file is not None]
     specific = [rule for rule in applicable if rule.message is not None or rule.file is not None]
-    chosen = specific or applicable
+    chosen = both or specific or applicable
     return chosen[0] if chosen else None
