@@ -223,6 +223,56 @@ Install the packages from one channel so they share one runtime (all conda-forge
 clean virtualenv). `KMP_DUPLICATE_LIB_OK=TRUE` only silences the check and can give wrong results.
 """,
     ),
+    _c(
+        "native-runtime-library-missing", "platform", "error",
+        "a native library that TensorFlow, jaxlib or torch loads at run time is not there "
+        "(CUDA/cuDNN, libomp, a system library)",
+        "TensorFlow's `and-cuda` NVIDIA distributions (absent, or outside the versions TensorFlow "
+        "declares); the loader's `cannot open shared object file` / `Library not loaded`",
+        """
+## Why is this bad?
+Some libraries are not in the wheel: TensorFlow's GPU builds open the CUDA runtime, cuBLAS, cuDNN
+and friends with `dlopen` when they start (`Could not load dynamic library 'libcudart.so.11.0'`,
+then the GPU is silently ignored), jaxlib and torch link them too, and some macOS wheels link
+`@rpath/libomp.dylib` expecting Homebrew's or conda's copy. When the library is not on the loader's
+path, or is another major version than the one the binary was built against (CUDA 12 installed,
+`libcudart.so.11.0` wanted), the loader refuses: an `ImportError` naming the file, or a warning and
+a CPU-only run. This is not a wrong architecture (`mixed-arch-binary`) and not Windows' Visual C++
+runtime (`msvc-runtime-missing`): the file is simply not found.
+
+## How to fix it
+On Linux with TensorFlow >= 2.14 let pip bring the exact CUDA libraries: `pip install
+'tensorflow[and-cuda]'` (it pins the NVIDIA wheels TensorFlow was built with). Otherwise install
+the CUDA/cuDNN release the TensorFlow build table names for this version, or a TensorFlow built for
+the CUDA you have, and put its `lib` folder on `LD_LIBRARY_PATH`. For `libomp.dylib` on a Mac:
+`brew install libomp` (or `conda install llvm-openmp`). Without a GPU the CUDA warnings can be
+ignored.
+""",
+    ),
+    _c(
+        "windows-long-path-limit", "platform", "error",
+        "Windows: pip cannot write a file whose path exceeds 260 characters (Long Path support "
+        "is off)",
+        "the `LongPathsEnabled` registry value "
+        "(HKLM\\SYSTEM\\CurrentControlSet\\Control\\FileSystem)",
+        """
+## Why is this bad?
+Windows limits paths to 260 characters (MAX_PATH) unless Long Path support is enabled. TensorFlow's
+wheels carry C++ headers nested deep under `tensorflow/include/external/…`; inside a virtual
+environment in a user folder (or the Microsoft Store Python's `AppData\\Local\\Packages\\…` folder)
+those paths pass 260 characters, and pip fails half-way with `OSError: [Errno 2] No such file or
+directory` on a file it is creating. Recent pips add "HINT: This error might have occurred
+since this system does not have Windows Long Path support enabled".
+
+## How to fix it
+Enable Long Path support (as administrator, once): set `LongPathsEnabled` to 1 under
+`HKLM\\SYSTEM\\CurrentControlSet\\Control\\FileSystem` (PowerShell: `New-ItemProperty -Path
+"HKLM:\\SYSTEM\\CurrentControlSet\\Control\\FileSystem" -Name LongPathsEnabled -Value 1
+-PropertyType DWORD -Force`), then run pip again. Without administrator rights, create the
+virtual environment in a short folder (`C:\\venvs\\tf`) and use a python.org Python rather than
+the Store one.
+""",
+    ),
     # -- Package stack --------------------------------------------------------------------------
     _c(
         "tf-distributions-overlap", "packages", "error",
@@ -503,6 +553,52 @@ Install a version inside the required range, or upgrade the distribution that re
 """,
     ),
     _c(
+        "extension-built-against-another-tensorflow", "packages", "error",
+        "a compiled TensorFlow add-on (tensorflow-text, tensorflow-addons, tensorflow-io, "
+        "decision forests, custom ops) was built for another TensorFlow release",
+        "the add-on's version vs the TensorFlow it declares or was built for (tensorflow-text's "
+        "pin, tensorflow-addons' supported range)",
+        """
+## Why is this bad?
+TensorFlow has no stable C++ ABI: an op library (`_*.so`) compiled against one TensorFlow release
+calls C++ symbols by their mangled names (`_ZN10tensorflow8OpKernel…`), and the next release
+renames or changes them. Loading the add-on under another TensorFlow then fails with `NotFoundError:
+…/_text_similarity_metric_ops.so: undefined symbol: _ZN10tensorflow…`, or the add-on warns that it
+supports only a range of TensorFlow versions and its ops misbehave. It happens when pip upgrades
+TensorFlow alone (Colab does this often), or installs the add-on's newest release beside an older
+TensorFlow.
+
+## How to fix it
+Install the add-on release built for the installed TensorFlow (tensorflow-text and
+tensorflow-decision-forests share TensorFlow's minor: `tensorflow-text~=2.15.0` for TensorFlow
+2.15; tensorflow-addons names its range in the warning), or move TensorFlow to the release the
+add-on was built for. Installing both in one command lets the resolver pick a matching pair.
+""",
+    ),
+    _c(
+        "hdf5-library-mismatch", "packages", "error",
+        "h5py (or another HDF5 user) runs with another HDF5 library than the one it was built "
+        "against",
+        "conda's `hdf5` record vs the HDF5 release h5py (or pytables) was built for",
+        """
+## Why is this bad?
+HDF5 checks at start-up that the library a program loaded is the release whose headers it was
+compiled with; when they differ it prints "Warning! ***HDF5 library version mismatched error***
+… Headers are 1.10.4, library is 1.10.5" and aborts the process (`Abort trap`, a dead kernel), and
+h5py warns "h5py is running against HDF5 X when it was built against Y". The usual origin is mixing
+installers: a conda `hdf5` updated under a conda `h5py` built for the old one, a pip `h5py` or
+`tables` beside conda's HDF5, or a Homebrew / system `libhdf5` found first through
+`LD_LIBRARY_PATH` / `DYLD_LIBRARY_PATH`. Keras loads `.h5` files through h5py, so loading weights
+is where it shows.
+
+## How to fix it
+Install h5py and HDF5 from one source: in a conda environment `conda install -c conda-forge h5py
+hdf5` (the solver pairs them); in a virtualenv `pip install --force-reinstall h5py` (the wheel
+bundles its own HDF5) and unset `LD_LIBRARY_PATH` / `DYLD_LIBRARY_PATH` entries that point at
+another libhdf5. `HDF5_DISABLE_VERSION_CHECK` only silences the check; data may be corrupted.
+""",
+    ),
+    _c(
         "duplicate-install", "packages", "warning",
         "the same package installed twice, or leftovers of an interrupted uninstall",
         "site-packages scan",
@@ -573,6 +669,29 @@ the file, so the evidence disappears at the next run.
 
 ## How to fix it
 Delete the named file; Keras downloads it again on next use.
+""",
+    ),
+    _c(
+        "downloaded-weights-file-corrupt", "weights", "error",
+        "a model or weights file given by path is not what its name says (a Git LFS pointer, an "
+        "HTML page, a truncated download)",
+        "the first bytes and size of the `.h5` / `.keras` files in the working directory",
+        """
+## Why is this bad?
+`load_model("model.h5")` or `load_weights("weights.hdf5")` reads a file the user fetched: cloned
+from a repository that keeps it in Git LFS without `git lfs` installed (a 130-byte text pointer
+`version https://git-lfs.github.com/spec/v1`), downloaded with `wget` / `curl` from Google Drive or
+a release page that answered with an HTML page, or cut off mid-download. HDF5 then finds no
+signature (`OSError: Unable to open file (file signature not found)`) or a file shorter than its
+superblock says (`truncated file`), and a `.keras` file is not a zip archive (`File is not a zip
+file`). This is not Keras's own download cache (`weights-cache-corrupt`) and not a valid file of
+another Keras format (`model-format-incompatible`): the bytes on disk are wrong.
+
+## How to fix it
+Look at the file: a few hundred bytes, or text starting with `version https://git-lfs` or `<html`,
+is not the model. Fetch it again properly (`git lfs install && git lfs pull` in the clone; the
+direct download link, not the sharing page; compare the size with the one published) and load it
+again.
 """,
     ),
     _c(

@@ -87,7 +87,9 @@ _FAILURE_WORDS = re.compile(
     # how people title a failure they did not paste: "Issue with …", "only supports …"
     r"(?:issue|problem) with|no module|only supports|not (?:getting )?imported|"
     r"(?:can't|cannot|couldn't|could not|unable to) (?:import|load|install|find|open)|"
-    r"(?:does not|doesn't|not) work(?:ing)?)\b|"
+    r"(?:does not|doesn't|not) work(?:ing)?|"
+    # the dynamic loader's words: dyld's "Library not loaded", a title's "missing file X.h"
+    r"library not loaded|missing (?:file|library|shared library))\b|"
     r"_FAILED\b|SSLError"
 )
 _INSTALL_FAILURE = re.compile(

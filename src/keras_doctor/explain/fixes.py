@@ -386,6 +386,39 @@ def _network(e: Evidence, facts: Any) -> List[FixStep]:
     ]
 
 
+def _native_library(e: Evidence, facts: Any) -> List[FixStep]:
+    library = one(e, "library")
+    if e.get("gpu_library"):
+        return [run_step("On Linux, let pip install the CUDA libraries TensorFlow was built with "
+                         "(TensorFlow >= 2.14)", pip(facts, "tensorflow[and-cuda]")),
+                manual(f"Otherwise install the CUDA/cuDNN release that provides {library} (the "
+                       "TensorFlow build table names it) and put its lib folder on "
+                       "LD_LIBRARY_PATH; without a GPU this warning can be ignored")]
+    if "omp" in library:
+        return [manual(f"Install the OpenMP runtime {library} expects: `brew install libomp` "
+                       "(Homebrew) or `conda install -c conda-forge llvm-openmp`")]
+    return [manual(f"Install the system package that provides {library or 'the missing library'}"
+                   " (or put the folder that holds it on the loader's search path)")]
+
+
+_ADD_ON_DISTRIBUTION = {"tensorflow_text": "tensorflow-text",
+                        "tensorflow_decision_forests": "tensorflow-decision-forests",
+                        "tensorflow_io": "tensorflow-io", "tensorflow_addons": "tensorflow-addons"}
+
+
+def _tf_extension(e: Evidence, facts: Any) -> List[FixStep]:
+    add_on = _ADD_ON_DISTRIBUTION.get(one(e, "package"), one(e, "package") or "the add-on")
+    tf_minor = minor(tf_version(facts))
+    steps: List[FixStep] = []
+    if tf_minor and add_on in ("tensorflow-text", "tensorflow-decision-forests"):
+        steps.append(run_step(f"Install the {add_on} release of TensorFlow's minor",
+                              pip(facts, f"{add_on}~={tf_minor}.0")))
+    steps.append(manual(f"Install the {add_on} release built for the installed TensorFlow, or the "
+                        "TensorFlow it was built for; installing both in one pip command lets the "
+                        "resolver pair them"))
+    return steps
+
+
 STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "numpy-abi-mismatch": _numpy,
     "protobuf-mismatch": _protobuf,
@@ -411,6 +444,8 @@ STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "pip-too-old-for-platform-tags": _pip_too_old,
     "tf-distributions-overlap": _tf_overlap,
     "network-unreachable": _network,
+    "native-runtime-library-missing": _native_library,
+    "extension-built-against-another-tensorflow": _tf_extension,
 }
 
 MANUAL = {
@@ -435,6 +470,15 @@ MANUAL = {
     "files), or wrap a SavedModel with keras.layers.TFSMLayer",
     "externally-managed-python": "Create a virtual environment (python3 -m venv .venv) and "
     "install there",
+    "hdf5-library-mismatch": "Install h5py and HDF5 from one source: `conda install -c conda-forge "
+    "h5py hdf5` in a conda environment, or `pip install --force-reinstall h5py` (the wheel bundles "
+    "its own HDF5) with no LD_LIBRARY_PATH / DYLD_LIBRARY_PATH entry pointing at another libhdf5",
+    "downloaded-weights-file-corrupt": "Check the file's size and first bytes (a Git LFS pointer "
+    "starts `version https://git-lfs`, an HTML page `<`); fetch it again (`git lfs pull` in the "
+    "clone, or the direct download link) and load it again",
+    "windows-long-path-limit": "Enable Windows Long Path support (LongPathsEnabled = 1 under "
+    "HKLM\\SYSTEM\\CurrentControlSet\\Control\\FileSystem, as administrator), then run pip "
+    "again; or create the environment in a short folder such as C:\\venvs\\tf",
 }
 
 

@@ -145,15 +145,31 @@ _APPLICATION_WEIGHTS = re.compile(
 )
 
 
+# A file the user names: `load_model("model.h5")`, `load_weights(path)`, `h5py.File("x.hdf5")`
+_USER_FILE = re.compile(
+    r"""(?:load_model|load_weights|h5py\.File|File)\(\s*(?:filepath\s*=\s*)?(?:r?["'][^"'\n]*|"""
+    r"""[A-Za-z_][\w.]*(?:path|file|name|weights|model)\w*)""",
+    re.IGNORECASE,
+)
+
+
 def _h5_file(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """A bad HDF5 file in Keras's download cache is the cache's; one the user names by path is a
+    download (or clone) that went wrong; `file signature not found` is also a file of another
+    format given to the HDF5 loader."""
     cached = bool(_APPLICATION_WEIGHTS.search(ctx.text))
-    if "signature not found" in found.excerpt:
-        if cached:
-            return [("weights-cache-corrupt", 0.75, {})]
-        return [("model-format-incompatible", 0.6, {}), ("weights-cache-corrupt", 0.35, {})]
+    users = not cached and bool(_USER_FILE.search(ctx.text))
+    if cached and "signature not found" in found.excerpt:
+        return [("weights-cache-corrupt", 0.75, {})]
     if cached or "hash does not match" in found.excerpt:
         return [("weights-cache-corrupt", found.signature.weight, {})]
-    return [("weights-cache-corrupt", 0.7, {}), ("model-format-incompatible", 0.25, {})]
+    if "signature not found" in found.excerpt:
+        return [("downloaded-weights-file-corrupt", 0.75 if users else 0.6, {}),
+                ("model-format-incompatible", 0.45, {}), ("weights-cache-corrupt", 0.3, {})]
+    if users:  # truncated, and the user gave the path
+        return [("downloaded-weights-file-corrupt", 0.8, {}), ("weights-cache-corrupt", 0.4, {})]
+    return [("weights-cache-corrupt", 0.7, {}), ("downloaded-weights-file-corrupt", 0.55, {}),
+            ("model-format-incompatible", 0.25, {})]
 
 
 def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
@@ -337,6 +353,65 @@ def _protobuf_fatal(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("protobuf-mismatch", found.signature.weight, {})]
 
 
+_CUDA_LIBRARY = re.compile(
+    r"lib(?:cuda|cudart|cudnn|cublas|cublasLt|cufft|curand|cusolver|cusparse|nccl|nvinfer|"
+    r"nvrtc|cupti|nvJitLink)\b"
+)
+
+
+def _native_library(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """The loader names the library it could not find: a CUDA library, an OpenMP runtime or a
+    system library is not installed (or not on the search path). TensorFlow's own
+    libtensorflow_framework missing is a broken or half-removed TensorFlow instead."""
+    library = found.first("library")
+    evidence: Dict[str, Any] = {"library": library}
+    if found.first("reason"):
+        evidence["reason"] = found.first("reason")
+    if _CUDA_LIBRARY.search(library):
+        evidence["gpu_library"] = True
+    if "tensorflow_framework" in library or "_pywrap_tensorflow" in library:
+        return [("native-runtime-library-missing", 0.45, evidence),
+                ("tf-distributions-overlap", 0.4, {})]
+    return [("native-runtime-library-missing", found.signature.weight, evidence)]
+
+
+_TF_CORE = re.compile(r"^(?:tensorflow|tensorflow_core|tf_keras|keras)$")
+
+
+def _tf_extension(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """An op library of an add-on (tensorflow_text, tensorflow_addons, tensorflow_io, a custom op)
+    built for another TensorFlow; TensorFlow's own library missing its own symbols is two
+    TensorFlow builds mixed in one folder."""
+    library, symbol = found.first("library"), found.first("symbol")
+    package = site_package_of(library)
+    evidence: Dict[str, Any] = {"library": library, "symbol": symbol}
+    if package:
+        evidence["package"] = package
+    if package and _TF_CORE.match(package):
+        return [("tf-distributions-overlap", 0.55, evidence),
+                ("extension-built-against-another-tensorflow", 0.45, evidence)]
+    return [("extension-built-against-another-tensorflow", found.signature.weight, evidence)]
+
+
+_WINDOWS_MAX_PATH = 260
+
+
+def _long_path(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """pip adds its Long Path hint only when the file name passes 260 characters; a report that
+    lacks the hint (older pip) is judged by the same length, counted as Windows counts it (a
+    repr doubles each backslash)."""
+    if "WinError 206" in found.excerpt:
+        return [("windows-long-path-limit", 0.85, {})]
+    path = found.first("path").replace("\\\\", "\\")
+    evidence: Dict[str, Any] = {"path_length": len(path)}
+    if len(path) >= _WINDOWS_MAX_PATH - 20:  # reports often cut the path short
+        return [("windows-long-path-limit", 0.85, evidence)]
+    if re.search(r"(?i)site-packages\\tensorflow\w*\\include|\\Local\\Packages\\PythonSoftware",
+                 path):
+        return [("windows-long-path-limit", 0.7, evidence)]
+    return [("windows-long-path-limit", 0.4, evidence)]
+
+
 STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "protobuf-fatal": _protobuf_fatal,
     "stdlib-shadow": _stdlib_shadow,
@@ -357,4 +432,7 @@ STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "metal": _metal,
     "numpy": _numpy,
     "h5-file": _h5_file,
+    "native-library": _native_library,
+    "tf-extension": _tf_extension,
+    "long-path": _long_path,
 }

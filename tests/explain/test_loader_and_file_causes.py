@@ -1,0 +1,194 @@
+"""Five causes named from what the loader, HDF5, pip and the add-ons themselves print.
+
+A missing native library, an HDF5 library of another release, an add-on built for another
+TensorFlow, a model file whose bytes are wrong, and a Windows path past 260 characters. Each test
+also keeps the nearby cause first on its own text: the wrong architecture, the old macOS, the old
+glibc, the Visual C++ runtime, the Metal plugin, Keras's download cache, another Keras format.
+"""
+
+from __future__ import annotations
+
+from keras_doctor.explain import explain_text
+
+
+def causes(text):
+    return [f.cause for f in explain_text(text).findings]
+
+
+def top(text):
+    findings = explain_text(text).findings
+    return findings[0] if findings else None
+
+
+# -- hdf5-library-mismatch --------------------------------------------------------------------
+
+
+def test_hdf5_version_check_names_the_two_releases():
+    finding = top("Warning! ***HDF5 library version mismatched error***\n"
+                  "Headers are 1.10.4, library is 1.10.5\nAbort trap: 6")
+    assert finding.cause == "hdf5-library-mismatch"
+
+
+def test_h5py_own_warning_is_the_same_cause():
+    text = ("UserWarning: h5py is running against HDF5 1.14.2 when it was built against 1.12.2, "
+            "this may cause problems")
+    assert causes(text)[0] == "hdf5-library-mismatch"
+
+
+def test_an_h5py_that_cannot_build_is_not_a_library_mismatch():
+    text = ("error: Unable to load dependency HDF5, make sure HDF5 is installed properly\n"
+            "ERROR: Failed building wheel for h5py")
+    assert "hdf5-library-mismatch" not in causes(text)[:1]
+
+
+# -- native-runtime-library-missing -----------------------------------------------------------
+
+
+def test_a_cuda_library_the_loader_cannot_open():
+    finding = top("ImportError: libcudnn.so.8: cannot open shared object file: "
+                  "No such file or directory")
+    assert finding.cause == "native-runtime-library-missing"
+    assert finding.evidence["library"] == "libcudnn.so.8"
+    commands = [" ".join(step.command or ()) for step in finding.fix]
+    assert any("tensorflow[and-cuda]" in command for command in commands)
+
+
+def test_libomp_not_loaded_on_a_mac_points_at_the_openmp_runtime():
+    finding = top("ImportError: dlopen(/Users/a/venv/lib/python3.11/site-packages/xgboost/lib/"
+                  "libxgboost.dylib, 0x0006): Library not loaded: @rpath/libomp.dylib\n"
+                  "  Referenced from: /Users/a/venv/lib/python3.11/site-packages/xgboost/lib/"
+                  "libxgboost.dylib\n  Reason: tried: '/opt/homebrew/opt/libomp/lib/libomp.dylib'"
+                  " (no such file)")
+    assert finding.cause == "native-runtime-library-missing"
+    assert "brew install libomp" in finding.fix[0].description
+
+
+def test_a_wrong_architecture_is_still_mixed_arch():
+    text = ("ImportError: dlopen(/Users/a/site-packages/tensorflow/python/_pywrap_tensorflow_"
+            "internal.so, 0x0006): tried: '/Users/a/site-packages/tensorflow/python/_pywrap_"
+            "tensorflow_internal.so' (mach-o file, but is an incompatible architecture (have "
+            "'x86_64', need 'arm64'))")
+    assert causes(text)[0] == "mixed-arch-binary"
+
+
+def test_an_old_glibc_is_still_glibc():
+    text = ("ImportError: /lib64/libc.so.6: version `GLIBC_2.28' not found (required by "
+            "/usr/lib/python3.8/site-packages/jaxlib/xla_extension.so)")
+    assert causes(text)[0] == "glibc-too-old"
+
+
+def test_a_windows_dll_is_still_the_visual_cpp_runtime():
+    text = ("ImportError: DLL load failed while importing _pywrap_tensorflow_internal: "
+            "The specified module could not be found.")
+    assert causes(text)[0] == "msvc-runtime-missing"
+
+
+# -- extension-built-against-another-tensorflow -----------------------------------------------
+
+
+def test_an_add_on_op_library_missing_tensorflow_symbols():
+    finding = top(
+        "tensorflow.python.framework.errors_impl.NotFoundError: /usr/local/lib/python3.10/"
+        "dist-packages/tensorflow_text/python/ops/_regex_split_ops.so: undefined symbol: "
+        "_ZN10tensorflow6StatusC1ENS_5error4CodeESt17basic_string_viewIcSt11char_traitsIcEE"
+    )
+    assert finding.cause == "extension-built-against-another-tensorflow"
+    assert finding.evidence["package"] == "tensorflow_text"
+
+
+def test_addons_own_range_warning():
+    text = ("UserWarning: Tensorflow Addons supports using Python ops for all Tensorflow versions "
+            "above or equal to 2.12.0 and strictly below 2.15.0 (nightly versions are not "
+            "supported).\n The versions of TensorFlow you are currently using is 2.16.1 and is "
+            "not supported.")
+    assert causes(text)[0] == "extension-built-against-another-tensorflow"
+
+
+def test_tensorflow_missing_its_own_symbols_is_two_builds_mixed():
+    text = ("ImportError: /usr/lib/python3/site-packages/tensorflow/python/_pywrap_tensorflow_"
+            "internal.so: undefined symbol: _ZN10tensorflow8internal21CheckOpMessageBuilder9"
+            "NewStringB5cxx11Ev")
+    assert causes(text)[0] == "tf-distributions-overlap"
+
+
+def test_the_metal_plugin_is_still_the_metal_plugin():
+    text = ("tensorflow.python.framework.errors_impl.NotFoundError: dlopen(/Users/a/miniforge3/"
+            "lib/python3.10/site-packages/tensorflow-plugins/libmetal_plugin.dylib, 0x0006): "
+            "Symbol not found: _TF_AssignUpdateVariable\n  Referenced from: /Users/a/miniforge3/"
+            "lib/python3.10/site-packages/tensorflow-plugins/libmetal_plugin.dylib")
+    assert causes(text)[0] == "metal-plugin-mismatch"
+
+
+# -- downloaded-weights-file-corrupt vs the cache and other formats ---------------------------
+
+
+def test_a_file_the_user_loads_without_hdf5_signature():
+    text = ("    model = load_model('final_model.h5')\n"
+            "OSError: Unable to open file (file signature not found)")
+    assert causes(text)[0] == "downloaded-weights-file-corrupt"
+
+
+def test_the_same_error_in_keras_own_cache_is_the_cache():
+    text = ("Downloading data from https://storage.googleapis.com/tensorflow/keras-applications/"
+            "vgg16/vgg16_weights_tf_dim_ordering_tf_kernels.h5\n"
+            "  File \"/home/a/.keras/models/vgg16_weights_tf_dim_ordering_tf_kernels.h5\"\n"
+            "OSError: Unable to open file (truncated file: eof = 33554432, sblock->base_addr = 0,"
+            " stored_eof = 553467096)")
+    assert causes(text)[0] == "weights-cache-corrupt"
+
+
+def test_a_truncated_file_given_by_path_is_the_download():
+    text = ("    model.load_weights('weights/best.hdf5')\n"
+            "OSError: Unable to open file (truncated file: eof = 1048576, sblock->base_addr = 0, "
+            "stored_eof = 94000000)")
+    found = causes(text)
+    assert found[0] == "downloaded-weights-file-corrupt"
+    assert "weights-cache-corrupt" in found[:3]
+
+
+def test_a_git_lfs_pointer_in_the_paste():
+    text = ("$ cat model.h5\nversion https://git-lfs.github.com/spec/v1\n"
+            "oid sha256:4d7a2146\nsize 133\n"
+            "OSError: Unable to open file (file signature not found)")
+    assert causes(text)[0] == "downloaded-weights-file-corrupt"
+
+
+def test_a_keras_file_that_is_not_a_zip():
+    text = ("  File \"/home/a/venv/lib/python3.11/site-packages/keras/src/saving/saving_lib.py\", "
+            "line 242, in load_model\n    with zipfile.ZipFile(filepath, \"r\") as zf:\n"
+            "zipfile.BadZipFile: File is not a zip file")
+    assert causes(text)[0] == "downloaded-weights-file-corrupt"
+
+
+def test_a_savedmodel_folder_under_keras3_is_still_another_format():
+    text = ("ValueError: File format not supported: filepath=saved_model_dir. Keras 3 only "
+            "supports V3 `.keras` files and legacy H5 format files (`.h5` extension).")
+    assert causes(text)[0] == "model-format-incompatible"
+
+
+# -- windows-long-path-limit ------------------------------------------------------------------
+
+
+def test_pips_long_path_hint():
+    text = ("ERROR: Could not install packages due to an OSError: [Errno 2] No such file or "
+            "directory: 'C:\\\\Users\\\\a\\\\x'\nHINT: This error might have occurred since this "
+            "system does not have Windows Long Path support enabled. You can find information on"
+            " how to enable this at https://pip.pypa.io/warnings/enable-long-paths")
+    assert causes(text)[0] == "windows-long-path-limit"
+
+
+def test_the_path_length_decides_without_the_hint():
+    deep = "\\\\".join(
+        ["C:", "Users", "someone", "Documents", "projects", "emotion-recognition", "venv", "Lib",
+         "site-packages", "tensorflow", "include", "external", "llvm-project", "mlir",
+         "_virtual_includes",
+         "BufferizableOpInterfaceIncGen", "mlir", "Dialect", "Linalg", "ComprehensiveBufferize",
+         "BufferizableOpInterface.cpp.inc"])
+    shallow = "C:\\\\Users\\\\a\\\\data\\\\train.csv"
+    message = "ERROR: Could not install packages due to an OSError: [Errno 2] No such file or " \
+              "directory: '{}'"
+    long_one, short_one = top(message.format(deep)), top(message.format(shallow))
+    assert long_one.cause == "windows-long-path-limit"
+    assert long_one.evidence["path_length"] > 240
+    assert short_one is None or short_one.cause != "windows-long-path-limit" or \
+        short_one.confidence < long_one.confidence
