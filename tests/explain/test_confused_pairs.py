@@ -58,6 +58,19 @@ PAIRS: Dict[str, List[Tuple[str, str]]] = {
         ("model-format-incompatible", "case:moltoxpred-1-keras3-pickled-model-ram-path"),
         ("model-format-incompatible", "case:keras-4774-keras112-vs-12-output-mask-type"),
     ],
+    "keras-api-moved | keras-tf-version-skew": [
+        ("keras-api-moved", "case:keras-yolo2-27-adam-keras27"),
+        ("keras-api-moved", "case:tf-60746-load-img-keras-preprocessing-image"),
+        ("keras-api-moved", "case:aima-1262-pad-sequences-moved"),
+        ("keras-tf-version-skew", "case:keras-14632-colab-tf115-keras-generic-utils"),
+        ("keras-tf-version-skew", "case:tf-48799-keras-newer-than-tf"),
+        ("keras-tf-version-skew", "case:colabtools-2044-keras-internal-windows"),
+        # TensorFlow's monitoring registry (tensorflow/core/lib/monitoring/gauge.h) when two
+        # Keras copies register their metrics in one process
+        ("keras-tf-version-skew",
+         "tensorflow.python.framework.errors_impl.AlreadyExistsError: Another metric with the "
+         "same name already exists."),
+    ],
 }
 
 

@@ -162,9 +162,47 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         return [("keras-tf-version-skew", 0.7, {"name": name, "module": module})]
     if tf1.attribute(module, name) == "tf1":  # from keras.backend import set_session
         return _tf1_name(ctx, module, name)
+    skew = _tf_private_keras_from_a_package(ctx, module, name)
+    if skew:
+        return skew
     if is_keras_module(module):
         return names(ctx, module, name, module_exists=True)
     return []
+
+
+def _tf_private_keras_from_a_package(ctx: Context, module: str, name: Optional[str]
+                                     ) -> List[Outcome]:
+    """`tensorflow.python.keras` is TensorFlow's private copy of Keras, laid out anew in every
+    TensorFlow minor. When the code reaching into it is an installed package (the standalone
+    keras, efficientnet, segmentation_models…), that package was released against another
+    TensorFlow than the one installed: a version skew, not a name the user imported from the
+    wrong module (which is what the same line raised by the user's own code means). Keras 2's
+    own frames missing a Keras name say the same of the Keras installed."""
+    caller = calling_package(ctx.frames)
+    if module.startswith("tensorflow.python.keras"):
+        if not caller or caller in ("tensorflow", "tensorflow_core"):
+            return []
+        evidence = {"module": module, "name": name, "called_from": caller}
+        return [("keras-tf-version-skew", 0.75, evidence), ("keras-api-moved", 0.4, evidence)]
+    if caller == "keras" and module.split(".")[0] == "keras" and not ctx.keras3:
+        # Keras 2's own code missing a name of its own modules (keras 2.4 re-exports
+        # tensorflow.python.keras, later ones call TensorFlow's internals): the Keras installed
+        # was built for another TensorFlow, or two Keras distributions share its folder
+        evidence = {"module": module, "name": name, "called_from": "keras"}
+        return [("keras-tf-version-skew", 0.7, evidence),
+                ("keras-distributions-overlap", 0.4, evidence),
+                ("keras-api-moved", 0.3, evidence)]
+    return []
+
+
+def calling_package(frames: List[str]) -> str:
+    """The installed package of the innermost frame that is not the import machinery: the code
+    that ran the failing import or attribute access ('' for the user's own code)."""
+    for path in reversed(frames):
+        if any(marker in path for marker in ("importlib", "<frozen", "_pydev", "pydev")):
+            continue
+        return site_package_of(path).split(".")[0]
+    return ""
 
 
 _SHARED_FOLDER = {"tensorflow": "tf-distributions-overlap", "keras": "keras-distributions-overlap"}
@@ -206,6 +244,9 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                                    else "NumPy 2.0")
     if "compat.v2" in module or "__internal__" in module:
         return [("keras-tf-version-skew", 0.8, {"module": module, "name": name})]
+    skew = _tf_private_keras_from_a_package(ctx, module, name)
+    if skew:
+        return skew
     if is_keras_module(module):
         return names(ctx, module, name, module_exists=True)
     return []
