@@ -162,6 +162,28 @@ Pick the distribution that ships wheels for this platform (for example `tensorfl
 """,
     ),
     _c(
+        "pinned-release-unavailable", "platform", "error",
+        "the pinned release is not on the package index (never published, not yet published, "
+        "or removed), for any platform or Python",
+        "the requirement and pip's `from versions:` list in the text, against the release tables",
+        """
+## Why is this bad?
+pip prints `Could not find a version that satisfies the requirement X==V (from versions: …)` both
+when release V exists but has no wheel for this Python or machine, and when V was never published
+under that name (or was deleted): `keras==2.5.0` (Keras 2.5 only ever had release candidates),
+`tensorflow-macos==2.3.0` (the first tensorflow-macos is 2.5.0), a version copied from another
+project's numbering, or a typo; or V is so new that it is not uploaded yet (tensorflow 2.14.0 for
+Apple Silicon required tensorflow-macos 2.14.0 before that was published). No interpreter, platform
+or pip upgrade can install a release the index does not have; changing Python, as the message
+seems to suggest, does not help.
+
+## How to fix it
+Pin a release that exists (`pip index versions X` lists them; `keras-doctor recommend` names a set
+that works together), or relax the pin (`X~=2.15.0` or `X>=…,<…`). When the pin comes from an old
+`requirements.txt` or tutorial, pick the nearest published release of the same major and minor.
+""",
+    ),
+    _c(
         "pip-too-old-for-platform-tags", "platform", "warning",
         "the installer is too old to recognise the platform tags of the available wheels",
         "pip version vs platform",

@@ -143,6 +143,8 @@ def hypotheses(
         "rosetta-python" not in found  # an Intel Python on an Apple Silicon Mac: resolve saw it
     ):
         _wheel_tables_decide(found, cleaned.text, read)
+    if "no-wheel-for-python" in found or "no-wheel-for-platform" in found:
+        _pinned_release_decides(found, cleaned.text)
     if not found:
         window = cleaned.text[-clues_module.TAIL :]
         from keras_doctor.explain import fallback
@@ -197,6 +199,44 @@ def _wheel_tables_decide(found: Dict[str, Hypothesis], text_: str, read: Any) ->
             hyp.position = max(hyp.position, known.position)
             hyp.sources.extend(s for s in known.sources if s not in hyp.sources)
         hyp.sources.append(evidence["decided_by"])
+
+
+PINNED_MECHANISM = (
+    "pip found no release matching the pinned version, and the release table shows the index "
+    "never had that release for any platform or Python (it was never published, or it was "
+    "deleted): no interpreter or machine can install it."
+)
+PINNED_LATER_MECHANISM = (
+    "pip's list shows this machine got every release up to one well before the pinned version, "
+    "and the release table shows the pinned version has a wheel for it with the same tags: it "
+    "was not published yet when pip looked (its upload came later)."
+)
+NO_WHEEL_BESIDE_UNPUBLISHED = 0.45  # what a wheel cause keeps when the pin itself does not exist
+
+
+def _pinned_release_decides(found: Dict[str, Hypothesis], text_: str) -> None:
+    """pip's "no matching distribution" for `X==V`: when V is in no platform's list of releases,
+    the pin is the cause, whatever the Python or the machine."""
+    from keras_doctor.explain import wheels
+
+    evidence = wheels.unpublished(text_)
+    if evidence is None:
+        return
+    known = found.get("no-wheel-for-python") or found.get("no-wheel-for-platform")
+    hyp = found.setdefault("pinned-release-unavailable", Hypothesis("pinned-release-unavailable"))
+    hyp.weights = [0.95]
+    hyp.evidence.update(evidence)
+    hyp.mechanism = PINNED_LATER_MECHANISM if "published_later" in evidence else PINNED_MECHANISM
+    if known is not None:
+        hyp.signatures = list(known.signatures)
+        hyp.excerpt = known.excerpt
+        hyp.position = known.position
+        hyp.sources.extend(s for s in known.sources if s not in hyp.sources)
+    hyp.sources.append(evidence["decided_by"])
+    for cause in ("no-wheel-for-python", "no-wheel-for-platform"):
+        if cause in found:
+            found[cause].weights = [min(max(found[cause].weights),
+                                        NO_WHEEL_BESIDE_UNPUBLISHED)]
 
 
 def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:

@@ -417,6 +417,18 @@ def _tf_extension(e: Evidence, facts: Any) -> List[FixStep]:
                         "TensorFlow it was built for; installing both in one pip command lets the "
                         "resolver pair them"))
     return steps
+def _pinned(e: Evidence, facts: Any) -> List[FixStep]:
+    project = one(e, "project") or one(e, "requirement").split("=")[0]
+    nearest = e.get("nearest_published") or []
+    if one(e, "published_later"):
+        advice = (f"It is published now ({one(e, 'published_later')}): install it again, or pin "
+                  "the release pip listed")
+    elif nearest:
+        advice = f"Pin a release that exists, e.g. the nearest: {', '.join(nearest)}"
+    else:
+        advice = "Pin a release that exists, or relax the pin"
+    return [run_step("List the releases the index has for this machine",
+                     [*pip(facts)[:-1], "index", "versions", project]), manual(advice)]
 
 
 STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
@@ -446,6 +458,7 @@ STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "network-unreachable": _network,
     "native-runtime-library-missing": _native_library,
     "extension-built-against-another-tensorflow": _tf_extension,
+    "pinned-release-unavailable": _pinned,
 }
 
 MANUAL = {

@@ -31,6 +31,9 @@ def _detail(cause: str, e: Evidence) -> str:
         return f"backend {one(e, 'backend')}"
     if cause == "macos-too-old" and e.get("symbol"):
         return f"symbol {one(e, 'symbol')}"
+    if cause == "pinned-release-unavailable" and e.get("requirement"):
+        later = one(e, "published_later")
+        return f"{one(e, 'requirement')}{', published only on ' + later if later else ''}"
     if cause == "network-unreachable" and e.get("reason"):
         where = one(e, "host") or one(e, "url") or one(e, "download")
         return f"{one(e, 'reason')}{' on ' + where if where else ''}"

@@ -311,3 +311,129 @@ def _pairs_offering(releases: Dict[str, Tuple[List[str], str]], offered: List[st
         if installable and finals <= installable and len(installable - finals) <= 1:
             out.append(pair)
     return out
+
+
+# -- a pinned release the index never had --------------------------------------------------------
+
+
+@cache
+def _table_meta(project: str) -> Tuple[str, str]:
+    """(the `since` cut, when the table was generated) of a project's release table."""
+    try:
+        data = json.loads((RELEASES / f"{project}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "", ""
+    return str(data.get("since") or ""), str(data.get("generated_at") or "")
+
+
+_PINNED = re.compile(
+    r"(?:satisfies the requirement|No matching distribution found for) "
+    r"(?P<requirement>[A-Za-z0-9][\w.\-\[\]]*\s*===?\s*[\w.*+!]+)(?:\s*;[^(\n]*)?"
+    r"(?:\s*\(from (?!versions:)[^)\n]*\))*(?:\s*\(from versions: (?P<offered>[^)\n]*)\))?"
+)
+NOT_YET_DAYS = 45  # how much newer than every release pip listed the pin must be to be "not yet"
+
+
+def unpublished(text: str) -> Optional[Dict[str, Any]]:
+    """Evidence that the release pip was asked for (`X==V`, `X==V.*`) was not on the index when
+    pip looked, or None. Two ways to know: V is in no platform's list of the release table at all
+    (never published, or deleted), or pip's `from versions:` list shows the paste's machine got
+    every release up to one well before V, V ships a wheel for that machine with the same
+    platform tags, so pip would have listed V had it been published (it came out later). None
+    when the paste pins nothing, the pin is a pre-release (the tables keep final releases only),
+    or is older than what the table covers. pip words both exactly as a missing wheel."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+    from packaging.version import InvalidVersion, Version
+
+    matches = list(_PINNED.finditer(text))
+    if not matches:
+        return None
+    chosen = next((m for m in matches if m.group("offered") is not None), matches[-1])
+    try:
+        requirement = Requirement(chosen.group("requirement").replace(" ", ""))
+    except InvalidRequirement:
+        return None
+    project = str(canonicalize_name(requirement.name))
+    releases = table(project)
+    if not releases:
+        return None
+    published = sorted(_versions(list(releases)))
+    try:
+        pinned = Version(next(iter(requirement.specifier)).version.rstrip(".*"))
+    except (InvalidVersion, StopIteration):
+        return None
+    if pinned.is_prerelease or pinned.is_devrelease or not published:
+        return None
+    since, generated = _table_meta(project)
+    if since and pinned < published[0]:
+        return None  # older than the table reaches: it may well exist
+    listed = chosen.group("offered")
+    offered = _offered(listed)
+    if any(requirement.specifier.contains(v, prereleases=True) for v in _versions(offered)):
+        return None  # pip itself offered a matching release
+    matching = [v for v in published if requirement.specifier.contains(v, prereleases=True)]
+    evidence: Dict[str, Any] = {"requirement": str(requirement), "project": project}
+    if matching:
+        when = _not_yet_published(releases, str(matching[0]), offered, text)
+        if when is None:
+            return None  # the release exists: which wheel is missing is the wheel tables' question
+        evidence["published_later"] = when
+    else:
+        lower = [str(v) for v in published if v < pinned][-2:]
+        higher = [str(v) for v in published if v > pinned][:2]
+        evidence["nearest_published"] = lower + higher
+        if generated:
+            evidence["index_as_of"] = generated[:10]
+    evidence["decided_by"] = f"knowledge/data/releases/{project}.json"
+    if offered:
+        evidence["offered"] = f"{offered[0]} … {offered[-1]}" if len(offered) > 2 else listed
+    return evidence
+
+
+def _not_yet_published(releases: Dict[str, Tuple[List[str], str]], version: str,
+                       offered: List[str], text: str) -> Optional[str]:
+    """The upload date of `version` when pip's list shows it had not come out yet, else None."""
+    from datetime import date, timedelta
+
+    finals = [v for v in offered if v in releases and releases[v][1]]
+    tags, uploaded = releases[version]
+    if not finals or not uploaded:
+        return None
+    newest = max(finals, key=lambda v: releases[v][1])
+    if any(v > _as_version(version) for v in _versions(finals)):
+        return None
+    horizon = date.fromisoformat(releases[newest][1][:10]) + timedelta(days=NOT_YET_DAYS)
+    if date.fromisoformat(uploaded[:10]) <= horizon:
+        return None
+    platforms = read_machine(text)
+    python = read_python(text)
+    candidates = [(plat, py) for plat in platforms for py in ([python] if python else PYTHONS)
+                  if all((plat, py) in _pairs(releases[v][0]) for v in finals)]
+    pairs = _pairs(tags)
+    if not candidates or not all(pair in pairs for pair in candidates):
+        return None
+    listed_tags = {t.split("-")[2] for v in finals for t in releases[v][0]}
+    for platform in {plat for plat, _ in candidates}:
+        own = {t.split("-")[2] for t in tags if platform in _tag_platforms(t.split("-")[2])}
+        if not own & listed_tags:
+            return None  # only newer platform tags: a pip too old to read them, not a late one
+    return uploaded
+
+
+def _as_version(value: str) -> Any:
+    from packaging.version import Version
+
+    return Version(value)
+
+
+def _versions(values: List[str]) -> List[Any]:
+    from packaging.version import InvalidVersion, Version
+
+    out = []
+    for value in values:
+        try:
+            out.append(Version(value))
+        except InvalidVersion:
+            continue
+    return out
