@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Dict, List, Tuple
 
+from keras_doctor.explain.calibrate import only_guessed
 from keras_doctor.explain.hypothesis import to_finding
 from keras_doctor.findings import Finding, Report, Severity
 
@@ -61,6 +62,17 @@ RELATED = {
 }
 
 Scored = List[Tuple[Any, float]]
+# Distributions imported by another name than their own, for facts without an installed-files
+# list (a stated environment): every TensorFlow build installs `tensorflow`, keras-nightly
+# installs `keras`.
+_IMPORTED_AS = {
+    **{name: "tensorflow" for name in ("tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos",
+                                       "tensorflow-intel", "tensorflow-aarch64", "tf-nightly",
+                                       "tf-nightly-cpu", "tf-nightly-gpu")},
+    "keras-nightly": "keras", "tf-keras": "tf_keras", "protobuf": "google", "pillow": "PIL",
+    "pyyaml": "yaml", "absl-py": "absl", "grpcio": "grpc", "opencv-python": "cv2",
+    "opencv-python-headless": "cv2", "scikit-learn": "sklearn", "ml-dtypes": "ml_dtypes",
+}
 
 
 def installed_modules(facts: Any) -> Dict[str, str]:
@@ -74,8 +86,9 @@ def installed_modules(facts: Any) -> Dict[str, str]:
                 top = top[:-3]
             if (top.isidentifier() and not top.startswith("_")) or top.startswith("_pywrap"):
                 names.add(top)
-        if not names:
-            names.add(dist.canonical_name.replace("-", "_"))
+        if not names:  # no RECORD (facts stated, not read): the name it is imported by
+            names.add(_IMPORTED_AS.get(dist.canonical_name,
+                                       dist.canonical_name.replace("-", "_")))
         for name in names:
             provided.setdefault(name, f"{dist.name} {dist.version}")
     return provided
@@ -98,6 +111,11 @@ def missing_but_installed(scored: Scored, facts: Any, notebook: bool) -> Scored:
             continue
         top = module.split(".")[0]
         owner = provided.get(top)
+        if owner is not None and module != top and not _files_known(facts, top):
+            # the package is there and no files list says whether it has that module (a stated
+            # environment): a module a release lacks is no sign of another interpreter
+            out.append((hyp, score))
+            continue
         if owner is None:
             hyp.evidence["not_installed_in"] = getattr(facts.interpreter, "executable", None)
             out.append((hyp, 1 - (1 - score) * 0.6))
@@ -111,7 +129,32 @@ def missing_but_installed(scored: Scored, facts: Any, notebook: bool) -> Scored:
             other = Hypothesis(cause, weights=[weight], evidence=dict(evidence),
                                signatures=["facts:installed-here"], mechanism=_INSTALLED_HERE)
             added.append((other, weight))
-    return out + added
+    # the text's own guess of the same cause is confirmed, not repeated
+    for other, weight in added:
+        for i, (hyp, score) in enumerate(out):
+            if getattr(hyp, "cause", None) == other.cause and not isinstance(hyp, Finding):
+                if only_guessed(list(hyp.signatures)):  # the facts are the first real witness
+                    out[i] = (other, max(score, weight))
+                else:
+                    hyp.evidence.update(other.evidence)
+                    hyp.signatures.append("facts:installed-here")
+                    out[i] = (hyp, max(1 - (1 - score) * CONFIRM, weight))
+                break
+        else:
+            out.append((other, weight))
+    return out
+
+
+def _files_known(facts: Any, top: str) -> bool:
+    """Whether the distribution providing import name `top` comes with its installed files."""
+    for dist in getattr(facts, "distributions", ()) or ():
+        if dist.files is not None and _IMPORTED_AS.get(
+                dist.canonical_name, dist.canonical_name.replace("-", "_")) == top:
+            return True
+        if dist.files and any(f.replace("\\", "/").split("/", 1)[0] in (top, f"{top}.py")
+                              for f in dist.files):
+            return True
+    return False
 
 
 _INSTALLED_HERE = (
@@ -131,6 +174,8 @@ def tensorflow_generation(scored: Scored, facts: Any) -> Scored:
     No TensorFlow in the examined environment says nothing: the code ran elsewhere."""
     from packaging.version import InvalidVersion, Version
 
+    from keras_doctor.explain.hypothesis import Hypothesis
+
     installed = None
     for dist in getattr(facts, "distributions", ()) or ():
         if dist.canonical_name in _TENSORFLOWS:
@@ -142,6 +187,7 @@ def tensorflow_generation(scored: Scored, facts: Any) -> Scored:
     if installed is None:
         return scored
     out: Scored = []
+    ruled_out = 0.0
     for hyp, score in scored:
         if getattr(hyp, "cause", None) != "tf1-api-under-tf2" or isinstance(hyp, Finding):
             out.append((hyp, score))
@@ -154,7 +200,33 @@ def tensorflow_generation(scored: Scored, facts: Any) -> Scored:
             hyp.evidence["contradicted_by"] = [f"{name} {version} is installed: it has the "
                                                "TensorFlow 1 API"]
             out.append((hyp, score * 0.2))
+            ruled_out = max(ruled_out, score)
+    if ruled_out:
+        # the installed TensorFlow has the name, yet the code did not find it: the code ran
+        # under another interpreter (with a TensorFlow 2), or imported a local file named like
+        # the package
+        name, version = installed
+        evidence = {"installed_here": f"{name} {version}",
+                    "examined": getattr(facts.interpreter, "executable", None)}
+        for cause, weight in (("wrong-interpreter", ruled_out * 0.5),
+                              ("shadowed-module", ruled_out * 0.4)):
+            known = [i for i, (h, _) in enumerate(out) if getattr(h, "cause", "") == cause]
+            if known:
+                h, previous = out[known[0]]
+                out[known[0]] = (h, max(previous, weight))
+            else:
+                out.append((Hypothesis(cause, weights=[weight], evidence=dict(evidence),
+                                       signatures=["facts:installed-here"],
+                                       mechanism=_HAS_THE_NAME), weight))
+        out.sort(key=lambda pair: -pair[1])
     return out
+
+
+_HAS_THE_NAME = (
+    "The TensorFlow installed in the environment examined has this TensorFlow 1 name, yet the "
+    "code did not find it: the code ran under another interpreter (with a TensorFlow 2), or "
+    "imported a local file or folder named like the package."
+)
 
 
 def with_facts(
@@ -190,7 +262,11 @@ def with_facts(
                 if related in used or f.severity is not Severity.ERROR:
                     continue
                 used.add(related)
-                out.append((replace(f, check=f"{f.check} (facts)"), max(0.35, score * 0.8)))
+                # the environment proves a cause that produces this symptom, while the text's
+                # cause was not confirmed by any check: the proven one comes first
+                proven = getattr(hyp, "cause", "") not in used
+                out.append((replace(f, check=f"{f.check} (facts)"),
+                            min(0.99, score + 0.01) if proven else max(0.35, score * 0.8)))
     out.sort(key=lambda pair: -pair[1])
     return [
         (h if not isinstance(h, Finding) else replace(h, confidence=round(s, 3)), s) for h, s in out

@@ -1,0 +1,104 @@
+"""With the environment a thread states: facts confirm or rule out what the text suggests.
+
+The facts here are what a thread states (`tuning_facts`: versions and platform, no installed-files
+list), the shape of a facts document built from a report. Each direction bites: the facts confirm
+a cause the text alone could only guess, and rule out one the text would otherwise name."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import tuning_facts
+
+from keras_doctor.explain import explain_text
+from keras_doctor.facts.model import Facts
+
+CORPUS = Path(__file__).parent / "corpus" / "cases.jsonl"
+NO_TENSORFLOW = ("Traceback (most recent call last):\n  File \"/Users/a/proj/train.py\", line 1, "
+                 "in <module>\n    import tensorflow as tf\nModuleNotFoundError: No module named "
+                 "'tensorflow'")
+NO_KERAS_ENGINE = ("Traceback (most recent call last):\n  File \"/Users/a/proj/train.py\", line 1, "
+                   "in <module>\n    from keras.engine import data_adapter\nModuleNotFoundError: "
+                   "No module named 'keras.engine'")
+CANNOT_IMPORT_DENSE = ("Traceback (most recent call last):\n  File \"/Users/a/proj/train.py\", "
+                       "line 2, in <module>\n    from keras.layers import Dense\nImportError: "
+                       "cannot import name 'Dense' from 'keras.layers'")
+
+
+def stated(installed, platform="macos-arm64", python="3.11") -> Facts:
+    return tuning_facts.build({"platform": platform, "python": python, "installed": installed})
+
+
+def causes(text, facts=None):
+    return [f.cause for f in explain_text(text, facts).findings]
+
+
+@pytest.mark.parametrize("distribution", ["tensorflow", "tensorflow-macos", "tf-nightly"])
+def test_no_module_the_stated_environment_has_is_another_interpreter(distribution):
+    # every TensorFlow build installs `tensorflow`, whatever its distribution is called
+    assert causes(NO_TENSORFLOW)[0] == "missing-dependency"
+    found = causes(NO_TENSORFLOW, stated({distribution: "2.12.0"}))
+    assert found[0] == "wrong-interpreter"
+    assert found.count("wrong-interpreter") == 1  # the text's own guess is confirmed, not repeated
+
+
+def test_no_module_the_stated_environment_lacks_stays_missing():
+    facts = stated({"numpy": "1.26.4"})
+    text_only = explain_text(NO_TENSORFLOW).findings[0]
+    refined = explain_text(NO_TENSORFLOW, facts).findings[0]
+    assert refined.cause == text_only.cause == "missing-dependency"
+    assert refined.confidence > text_only.confidence
+
+
+def test_a_module_missing_from_an_installed_package_is_not_another_interpreter():
+    # keras 2.13 is there and has no keras.engine: no sign that another interpreter ran the code
+    found = causes(NO_KERAS_ENGINE, stated({"keras": "2.13.1", "tensorflow": "2.13.0"}))
+    assert found[0] != "wrong-interpreter"
+    assert "wrong-interpreter" not in found[:1]
+
+
+def test_keras_3_beside_tensorflow_2_15_turns_an_import_error_into_the_skew():
+    assert causes(CANNOT_IMPORT_DENSE)[0] != "keras-tf-version-skew"
+    assert causes(CANNOT_IMPORT_DENSE, stated({"keras": "3.1.1", "tensorflow": "2.15.0"}))[0] \
+        == "keras-tf-version-skew"
+    # the same error beside a Keras of TensorFlow's own minor: the skew is ruled out
+    assert "keras-tf-version-skew" not in causes(
+        CANNOT_IMPORT_DENSE, stated({"keras": "2.15.0", "tensorflow": "2.15.0"}))
+
+
+def test_tensorflow_1_code_is_ruled_out_by_a_stated_tensorflow_1():
+    text = "AttributeError: module 'tensorflow' has no attribute 'Session'"
+    assert causes(text)[0] == "tf1-api-under-tf2"
+    assert causes(text, stated({"tensorflow": "2.0.0"}, "linux-x86_64", "3.7"))[0] \
+        == "tf1-api-under-tf2"
+    assert causes(text, stated({"tensorflow": "1.15.0"}, "linux-x86_64", "3.7"))[0] \
+        != "tf1-api-under-tf2"
+
+
+def test_the_stated_environments_belong_to_tuning_reports_and_never_lower_the_score():
+    """Text only against with facts on the tuning reports whose threads state their versions
+    (`pytest -s` prints the figures)."""
+    reports = {json.loads(line)["id"]: json.loads(line)
+               for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()}
+    environments = tuning_facts.load_environments()
+    assert len(environments) >= 10
+    text_top1 = facts_top1 = text_top3 = facts_top3 = 0
+    for environment in environments:
+        report = reports[environment["id"]]  # every environment is a tuning report's
+        assert environment["stated"].strip()
+        facts = tuning_facts.build(environment)
+        assert Facts.from_dict(facts.to_dict()).to_dict() == facts.to_dict()
+        text_only = causes(report["text"])[:3]
+        with_facts = causes(report["text"], facts)[:3]
+        text_top1 += text_only[:1] == [report["cause"]]
+        facts_top1 += with_facts[:1] == [report["cause"]]
+        text_top3 += report["cause"] in text_only
+        facts_top3 += report["cause"] in with_facts
+    print(f"\n{len(environments)} tuning reports with stated environments: top-1 text only "
+          f"{text_top1}, with facts {facts_top1}; top-3 {text_top3} / {facts_top3}")
+    assert facts_top1 >= text_top1 and facts_top3 >= text_top3

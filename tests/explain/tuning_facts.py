@@ -1,0 +1,75 @@
+"""Facts for tuning reports from the environment their threads state (`corpus/environments.jsonl`).
+
+A thread says which Python, platform and package versions the failing code ran with; nothing
+else about the machine is known, so the facts hold only that: the stated interpreter and the
+stated distributions with the requirements their wheels declare (from the release metadata in
+`knowledge/`), with no installed-files list (no RECORD was seen). Explaining a report with
+and without these facts measures what the environment adds to the text, the way held-out reports
+with facts documents are measured.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List
+
+from packaging.utils import canonicalize_name
+
+from keras_doctor.facts.collect import stated_marker_environment
+from keras_doctor.facts.model import Distribution, Facts, InterpreterFacts, PlatformFacts, Target
+from keras_doctor.facts.platforms import PLATFORMS
+
+ENVIRONMENTS = Path(__file__).parent / "corpus" / "environments.jsonl"
+
+
+@lru_cache(maxsize=1)
+def _knowledge():
+    from keras_doctor import knowledge
+
+    return knowledge.load()
+
+
+def _declared(name: str, version: str, platform: str, python: str) -> List[str]:
+    """Requires-Dist of the wheel an installer picks there, from the release metadata; none for
+    a project the knowledge does not track."""
+    from keras_doctor.knowledge import KnowledgeError
+
+    try:
+        return _knowledge().requires_for(name, version, platform, python) or []
+    except KnowledgeError:
+        return []
+
+
+def load_environments(path: Path = ENVIRONMENTS) -> List[Dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def build(environment: Dict) -> Facts:
+    system, machine = PLATFORMS[environment["platform"]]
+    python = environment["python"]
+    if system == "Windows":
+        site = "C:\\Users\\user\\env\\Lib\\site-packages"
+        executable = "C:\\Users\\user\\env\\Scripts\\python.exe"
+    else:
+        home = "/Users/user" if system == "Darwin" else "/home/user"
+        site = f"{home}/env/lib/python{python}/site-packages"
+        executable = f"{home}/env/bin/python"
+    distributions = [
+        Distribution(name=name, canonical_name=canonicalize_name(name), version=version,
+                     location=site, metadata_dir=f"{site}/{name.replace('-', '_')}-{version}"
+                     ".dist-info", files=None,
+                     # what the wheel an installer picks there declares (real wheel metadata)
+                     requires_dist=_declared(name, version, environment["platform"], python))
+        for name, version in environment["installed"].items()
+    ]
+    return Facts(
+        target=Target(mode="facts", platform=environment["platform"], python_version=python),
+        platform=PlatformFacts(system=system, machine=machine),
+        interpreter=InterpreterFacts(
+            version=python, executable=executable, site_packages=[site], sys_path=["", site],
+            marker_environment=stated_marker_environment(system, machine, python)),
+        distributions=distributions,
+    )
