@@ -92,3 +92,25 @@ def test_the_shipped_maps_never_claim_certainty(rank):
     assert all(0 < rate < 1 for _, rate in steps)
     rates = [rate for _, rate in steps]
     assert rates == sorted(rates)
+
+
+def test_a_cross_fitted_map_promises_no_more_than_its_steps_gave_on_other_folds():
+    import random
+
+    # scores that say nothing about being right (80 % are): PAV still finds a top step that
+    # promises more; the cross-fitted map, whose steps failed to transfer, says ~80 % everywhere
+    rng = random.Random(0)
+    noise = [(rng.random(), int(rng.random() < 0.8), 1.0, fold)
+             for fold in range(5) for _ in range(60)]
+    assert tc.isotonic([p[:3] for p in noise])[-1][1] > 0.86
+    assert all(abs(rate - 0.8) < 0.04 for _, rate in tc.crossfit_isotonic(noise))
+    # scores that do say it keep their steps
+    telling = [(x, int(rng.random() < x), 1.0, fold)
+               for fold in range(5) for x in [rng.random() for _ in range(60)]]
+    crossed = tc.crossfit_isotonic(telling)
+    assert crossed[0][1] < 0.3 and crossed[-1][1] > 0.8
+
+
+def test_weighted_pairs_count_by_their_weight():
+    light = tc.isotonic([(0.4, 1, 1.0), (0.6, 0, 0.25)], shrink=0.0)
+    assert light == [[1.0, 0.8]]

@@ -105,3 +105,16 @@ def test_inference_is_pure_python():
     ranker.model.cache_clear()
     assert ranker.model() is not None
     assert not {"numpy", "scipy", "sklearn"} & set(sys.modules)
+
+
+def test_a_report_without_its_cause_loses_that_cause_and_its_evidence():
+    ranked = [Hypothesis("mixed-arch-binary", weights=[0.9], signatures=["dyld-arch"]),
+              Hypothesis("rosetta-python", weights=[0.3], signatures=["shell-sigill"])]
+    report = {"id": "r", "cause": "mixed-arch-binary"}
+    example = tr.Example(report, 0, "o/r", {"proposed:mixed-arch-binary",
+                                            "proposed:rosetta-python", "via:dyld-arch",
+                                            "via:shell-sigill", "kind:exception"}, ranked)
+    twin = tr.without_its_cause(example)
+    assert twin.hand == ["rosetta-python"] and twin.cause == "" and twin.id != example.id
+    assert twin.features == {"proposed:rosetta-python", "via:shell-sigill", "kind:exception"}
+    assert example.hand == ["mixed-arch-binary", "rosetta-python"]  # the report is untouched

@@ -98,12 +98,13 @@ def mapped(p: float, steps: Sequence[Sequence[float]]) -> float:
     return float(steps[-1][1]) if steps else p
 
 
-def calibrated(ranked: Sequence[Any]) -> List[float]:
+def calibrated(ranked: Sequence[Any], trained: Optional[Dict[str, Any]] = None) -> List[float]:
     """Confidences for hypotheses in their ranked order (raw scores without a model).
 
     The hand-set evidence ranks (cross-validation found it ranks as well as the model); the model
+    (the shipped one, or `trained`, one fitted on other folds when training the ranker's maps)
     says how sure to be. A later candidate never shows more confidence than an earlier one."""
-    trained = model()
+    trained = trained if trained is not None else model()
     scores = [h.score for h in ranked]
     if trained is None:
         return scores

@@ -188,16 +188,17 @@ def _solve(matrix: List[List[float]], vector: List[float]) -> List[float]:
     return x
 
 
-def isotonic(pairs: Sequence[Tuple[float, int]], shrink: float = SHRINK) -> List[List[float]]:
-    """Monotone steps [upper score, rate] by pooled adjacent violators; each step's rate is
-    shrunk toward the overall rate by SHRINK pseudo-candidates, so a step of three candidates
-    never claims 0 % or 100 %."""
+def isotonic(pairs: Sequence[Sequence[float]], shrink: float = SHRINK) -> List[List[float]]:
+    """Monotone steps [upper score, rate] by pooled adjacent violators over (score, label) or
+    (score, label, weight); each step's rate is shrunk toward the overall rate of these pairs
+    by SHRINK pseudo-candidates, so a step of three candidates never claims 0 % or 100 %."""
     if not pairs:
         return []
-    overall = sum(label for _, label in pairs) / len(pairs)
+    weighted = [(float(p[0]), float(p[1]), float(p[2]) if len(p) > 2 else 1.0) for p in pairs]
+    overall = sum(label * w for _, label, w in weighted) / sum(w for _, _, w in weighted)
     blocks: List[List[float]] = []  # [upper, positives, count]
-    for p, label in sorted(pairs):
-        blocks.append([p, float(label), 1.0])
+    for p, label, weight in sorted(weighted):
+        blocks.append([p, label * weight, weight])
         while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
             upper, positives, count = blocks.pop()
             blocks[-1] = [upper, blocks[-1][1] + positives, blocks[-1][2] + count]
@@ -210,6 +211,36 @@ def isotonic(pairs: Sequence[Tuple[float, int]], shrink: float = SHRINK) -> List
 
 
 Steps = Dict[str, List[List[float]]]
+
+
+def crossfit_isotonic(pairs: Sequence[Sequence[float]], shrink: float = SHRINK
+                      ) -> List[List[float]]:
+    """An isotonic map over (score, label, weight, fold) whose steps promise only what they
+    proved worth on folds they were not fitted on. PAV picks the steps that separate its own
+    answers best, so its extreme steps promise more than new reports give. Each fold's answers
+    are mapped by the map fitted on the other folds; a weighted least-squares line from those
+    out-of-fold confidences to how often they were right (its slope between 0, the steps tell
+    nothing, and 1, they transfer as fitted) pulls every step of the map fitted on all folds
+    toward the overall rate by as much as the steps failed to transfer. One slope, not a second
+    map, so the correction does not overfit in turn."""
+    folds = sorted({int(p[3]) for p in pairs})
+    plain = isotonic([p[:3] for p in pairs], shrink)
+    if len(folds) < 2:
+        return plain
+    mapped_out_of_fold = []
+    for fold in folds:
+        steps = isotonic([p[:3] for p in pairs if int(p[3]) != fold], shrink)
+        mapped_out_of_fold += [(calibrate.mapped(float(p[0]), steps), float(p[1]), float(p[2]))
+                               for p in pairs if int(p[3]) == fold]
+    total = sum(w for _, _, w in mapped_out_of_fold)
+    mean_x = sum(x * w for x, _, w in mapped_out_of_fold) / total
+    mean_y = sum(y * w for _, y, w in mapped_out_of_fold) / total
+    spread = sum(w * (x - mean_x) ** 2 for x, _, w in mapped_out_of_fold)
+    slope = (sum(w * (x - mean_x) * (y - mean_y) for x, y, w in mapped_out_of_fold) / spread
+             if spread > 1e-12 else 0.0)
+    slope = min(1.0, max(0.0, slope))
+    return [[upper, round(min(0.99, max(0.01, mean_y + slope * (rate - mean_x))), 3)]
+            for upper, rate in plain]
 
 
 IDENTITY = [0.0, 1.0] + [0.0] * (len(calibrate.FEATURES) - 2)  # the hand score itself
@@ -269,6 +300,25 @@ def summary(per_report: Shown, reports: int) -> Dict[str, Any]:
             "reliability_of_top_answer": table,
             "worst_gap_in_buckets_of_10_or_more": round(max(gaps, default=0.0), 3),
             "brier_of_top_answer": round(sum(squared) / max(1, len(squared)), 4)}
+
+
+def weighted_reliability(per_report: Dict[str, List[Tuple[float, int, float]]]
+                         ) -> Dict[str, Any]:
+    """The reliability table of the top answer's shown confidence, each report counted at its
+    weight (rows of (shown, right?, weight))."""
+    table: List[Dict[str, Any]] = []
+    tops = [rows[0] for rows in per_report.values() if rows]
+    for low, high in BUCKETS:
+        inside = [t for t in tops if low <= t[0] < high + (0.01 if high == 1 else 0)]
+        weight = sum(w for _, _, w in inside)
+        if inside:
+            table.append({"bucket": f"{low:.0%}-{high:.0%}", "n": round(weight, 1),
+                          "mean_confidence": round(sum(p * w for p, _, w in inside) / weight, 3),
+                          "right": round(sum(r * w for _, r, w in inside) / weight, 3)})
+    gaps = [abs(float(r["mean_confidence"]) - float(r["right"]))
+            for r in table if float(r["n"]) >= MIN_BUCKET]
+    return {"reliability_of_top_answer": table,
+            "worst_gap_in_buckets_of_10_or_more": round(max(gaps, default=0.0), 3)}
 
 
 def cross_validate(data: Sequence[Example], reports: int,
