@@ -19,6 +19,7 @@ AREA_MODULES = (
     "weights",
     "runtimes",
     "network",
+    "addons",
 )
 
 _loaded = False

@@ -160,6 +160,10 @@ def metadata(ctx: CheckContext) -> Iterator[Finding]:
 # Conflicts on these requirements of a TensorFlow build have a specific cause and fix.
 _SPECIFIC_CAUSES = {"numpy": "numpy-abi-mismatch", "protobuf": "protobuf-mismatch",
                     "ml-dtypes": "ml-dtypes-mismatch"}
+# Compiled add-ons that pin the TensorFlow they were built for in their own requirements (read in
+# the wheels: tensorflow-text 2.15.0 `tensorflow (<2.16,>=2.15.0)`, tensorflow-decision-forests
+# 1.8.1 `tensorflow ~=2.15.0`): outside the pin their op libraries miss TensorFlow's C++ symbols.
+COMPILED_ADD_ONS = frozenset({"tensorflow-text", "tensorflow-decision-forests"})
 # Keras 3 runs on TensorFlow from 2.15 as its own backend: `import tensorflow`, `import keras`,
 # building and running a model all work although TensorFlow 2.15 declares keras<2.16.
 _FIRST_TF_KERAS3_RUNS_ON = Version(compat_rules.FIRST_KERAS3_BACKEND_TF).release[:2]
@@ -182,6 +186,8 @@ def conflict_cause(requirer: str, required: str, installed_version: Optional[Ver
             return "keras-tf-version-skew"
         if requirer == "tf-keras" and required in TF_FAMILY:
             return "keras-tf-version-skew"
+    if requirer in COMPILED_ADD_ONS and required in TF_FAMILY:
+        return "extension-built-against-another-tensorflow"
     return "requirement-conflict"
 
 
@@ -194,7 +200,7 @@ def _admits_only_keras3(specifier: Optional[SpecifierSet]) -> bool:
 @check(name="requirements", area="packages",
        causes=["missing-dependency", "requirement-conflict", "numpy-abi-mismatch",
                "protobuf-mismatch", "ml-dtypes-mismatch", "keras-tf-version-skew",
-               "keras3-required"],
+               "keras3-required", "extension-built-against-another-tensorflow"],
        ok="Every requirement of every installed distribution is met")
 def requirements(ctx: CheckContext) -> Iterator[Finding]:
     facts = ctx.facts
