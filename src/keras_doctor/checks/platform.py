@@ -11,7 +11,7 @@ from packaging.version import InvalidVersion, Version
 
 from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
 from keras_doctor.facts.model import Facts
-from keras_doctor.findings import Finding, FixStep, StepKind
+from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.remedies import new_environment
 
 
@@ -145,3 +145,34 @@ def macos_version(ctx: CheckContext) -> Iterator[Finding]:
                          f"{facts.platform.os_version}, or upgrade macOS to {highest} or later",
                          StepKind.MANUAL)],
         )
+
+
+@check(name="windows-long-paths", area="platform", causes=["windows-long-path-limit"],
+       ok="Windows Long Path support is on (or this is not Windows)")
+def windows_long_paths(ctx: CheckContext) -> Iterator[Finding]:
+    """TensorFlow's wheels hold headers about 200 characters below site-packages; with Long Path
+    support off, pip cannot create them once the environment's own path is longer than the rest
+    of the 260 characters, so any install or upgrade of TensorFlow fails half-way."""
+    config = ctx.facts.config
+    if ctx.facts.platform.system != "Windows":
+        raise SkipCheck("not Windows")
+    if config is None or config.long_paths_enabled is None:
+        raise SkipCheck("Long Path support not known for this target")
+    if config.long_paths_enabled:
+        return
+    site = (ctx.facts.interpreter.site_packages or [""])[0]
+    yield finding(
+        "windows-long-path-limit",
+        "Windows Long Path support is off: pip cannot write files whose path passes 260 "
+        "characters, and TensorFlow's wheels hold such files",
+        evidence={"LongPathsEnabled": 0, "site_packages": site,
+                  "site_packages_length": len(site)},
+        fix=[FixStep("As administrator, set LongPathsEnabled to 1 under HKLM\\SYSTEM\\"
+                     "CurrentControlSet\\Control\\FileSystem (PowerShell: New-ItemProperty -Path "
+                     "'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\FileSystem' -Name "
+                     "LongPathsEnabled -Value 1 -PropertyType DWORD -Force), then run pip again",
+                     StepKind.MANUAL),
+             FixStep("Without administrator rights: create the environment in a short folder "
+                     "such as C:\\venvs\\tf", StepKind.MANUAL)],
+        severity=Severity.WARNING,  # it fails installs; an installed environment still runs
+    )

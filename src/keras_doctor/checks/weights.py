@@ -118,3 +118,47 @@ def weights_download_ssl(ctx: CheckContext) -> Iterator[Finding]:
                                       " -m certifi)")))
     yield finding("weights-download-ssl", title, evidence=evidence, fix=fix)
 
+
+
+_NOT_THE_MODEL = {
+    "git-lfs-pointer": "is a Git LFS pointer, not the model (the repository was cloned without "
+                       "git-lfs)",
+    "html": "is an HTML page saved under the model's name (a sharing page or an error page "
+            "instead of the file)",
+    "empty": "is empty (a download that never started)",
+}
+
+
+@check(name="working-directory-models", area="weights",
+       causes=["downloaded-weights-file-corrupt"],
+       ok="Every model file in the working directory is the format its name says")
+def working_directory_models(ctx: CheckContext) -> Iterator[Finding]:
+    """The `.h5` / `.hdf5` / `.keras` files beside the user's scripts, judged by their bytes;
+    the files of Keras's own download cache are the `weights-cache` check's."""
+    config = ctx.facts.config
+    if config is None:
+        raise SkipCheck("no working directory for this target")
+    for model in config.model_files:
+        is_keras = model.path.endswith(".keras")
+        expected = "zip" if is_keras else "hdf5"
+        problem: Optional[str] = _NOT_THE_MODEL.get(model.content)
+        evidence = {"path": model.path, "size_bytes": model.size_bytes, "content": model.content}
+        if problem is None and model.content != expected:
+            problem = (f"is not {'a zip archive' if is_keras else 'an HDF5 file'} (its first bytes "
+                       f"are {'an HDF5 signature' if model.content == 'hdf5' else model.content})")
+        elif problem is None and model.hdf5_end is not None and model.size_bytes < model.hdf5_end:
+            problem = (f"is truncated: {model.size_bytes} of the {model.hdf5_end} bytes its HDF5 "
+                       "superblock declares (an interrupted download)")
+            evidence["declared_bytes"] = model.hdf5_end
+        elif problem is None and model.zip_complete is False:
+            problem = "is truncated: the zip archive has no end record (an interrupted download)"
+        if problem is None:
+            continue
+        yield finding(
+            "downloaded-weights-file-corrupt",
+            f"{model.path} {problem}",
+            evidence=evidence,
+            fix=[FixStep(f"Fetch {model.path} again (`git lfs pull` in the clone, or the direct "
+                         "download link) and compare its size with the published one",
+                         StepKind.MANUAL)],
+        )

@@ -117,7 +117,7 @@ def facts_from_probe(
         shadows=_guarded(errors, "sys.path", [], lambda: shadowing.find_shadows(
             sys_path, interp.site_packages, cwd)),
         config=_guarded(errors, "configuration", None, lambda: config.read_config(
-            env, interp.prefix, errors, cwd)),
+            env, interp.prefix, errors, cwd, system)),
         caches=_guarded(errors, "caches", None, lambda: caches.read_caches(
             env, system, home, measure_cache_sizes, size_budget, hash_weights)),
         errors=errors,

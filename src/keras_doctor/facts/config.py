@@ -188,10 +188,13 @@ def kernel_specs(env: Dict[str, str], prefix: Optional[str],
 
 
 def read_config(env: Dict[str, str], prefix: Optional[str],
-                notes: Optional[List[str]] = None, cwd: Optional[str] = None) -> ConfigFacts:
+                notes: Optional[List[str]] = None, cwd: Optional[str] = None,
+                system: str = "") -> ConfigFacts:
     """The configuration facts; what could be read only in part is added to `notes`. `cwd`: the
-    working directory whose scripts' TensorFlow names are read (`facts.scripts`)."""
-    from keras_doctor.facts.scripts import tensorflow_names
+    working directory whose scripts' TensorFlow names and model files are read (`facts.scripts`);
+    `system`: the OS, whose settings that decide installs are read (`facts.windows`)."""
+    from keras_doctor.facts.scripts import model_files, tensorflow_names
+    from keras_doctor.facts.windows import long_paths_enabled
 
     return ConfigFacts(
         env=config_env(env),
@@ -199,4 +202,6 @@ def read_config(env: Dict[str, str], prefix: Optional[str],
         path_tools=path_tools(env.get("PATH", "")),
         kernel_specs=kernel_specs(env, prefix, notes),
         tensorflow_names=tensorflow_names(cwd),
+        model_files=model_files(cwd),
+        long_paths_enabled=long_paths_enabled(system),
     )

@@ -159,12 +159,25 @@ class ScriptName:
 
 
 @dataclass
+class ModelFile:
+    """A model or weights file in the working directory, as its first bytes show it."""
+
+    path: str
+    size_bytes: int
+    content: str  # "hdf5", "zip", "git-lfs-pointer", "html", "empty", "other"
+    hdf5_end: Optional[int] = None  # the length the HDF5 superblock declares (facts/hdf5.py)
+    zip_complete: Optional[bool] = None  # a zip's end record is there (None: not a zip)
+
+
+@dataclass
 class ConfigFacts:
     env: Dict[str, str] = field(default_factory=dict)  # the variables that matter, when set
     keras_json: Optional[KerasConfig] = None
     path_tools: List[PathTool] = field(default_factory=list)
     kernel_specs: List[KernelSpec] = field(default_factory=list)
     tensorflow_names: List[ScriptName] = field(default_factory=list)  # the working directory's
+    model_files: List[ModelFile] = field(default_factory=list)  # the working directory's
+    long_paths_enabled: Optional[bool] = None  # Windows LongPathsEnabled; None elsewhere/unknown
 
 
 @dataclass
