@@ -285,6 +285,9 @@ def test_a_failed_or_crashing_verify_is_never_counted_as_passed(tiny_env, tmp_pa
 
     assert outcome.status == "rolled-back", outcome.message
     assert outcome.verify_passed is False
+    if verdict == "crashes":  # the user is told what went wrong, not just "failed"
+        assert "verify could not run: RuntimeError: the verify driver died with SIGSEGV" in \
+            outcome.message
     assert tree(site) == before
     records = journal.read_records(store.transactions_dir() / outcome.transaction /
                                    store.JOURNAL_FILE)

@@ -206,7 +206,7 @@ def already_done(step: PlannedStep, recorded: Dict[str, Any]) -> bool:
     if step.kind is StepKind.RENAME and step.path and step.dest:
         return os.path.lexists(step.dest) and not os.path.lexists(step.path)
     if step.kind is StepKind.DELETE_FILE and step.path:
-        return not os.path.lexists(step.path) and os.path.lexists(recorded.get("keep_as", ""))
+        return not os.path.lexists(step.path) and os.path.lexists(recorded["keep_as"])
     return False
 
 
