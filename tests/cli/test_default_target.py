@@ -82,3 +82,20 @@ def test_uv_tool_install_then_check_examines_the_python3_on_path(tmp_path):
     header = " ".join(" ".join(text.split("\n\n")[0].splitlines()).split())
     assert "neither TensorFlow nor Keras is installed here" in header
     assert "neither TensorFlow nor Keras is installed in" in text.splitlines()[-1]
+
+
+def test_a_virtualenv_is_the_target_even_when_the_running_prefix_is_gone(tmp_path):
+    venv = _venv_dir(tmp_path, "project-venv")
+    choice = default_target({"VIRTUAL_ENV": str(venv)}, running_prefix=str(tmp_path / "gone"))
+    assert choice.source == "virtualenv" and choice.python == str(venv / "bin" / "python")
+
+
+def test_a_windows_virtualenv_names_its_scripts_python(tmp_path):
+    from keras_doctor.facts.choose import env_python
+
+    venv = tmp_path / "venv"
+    assert env_python(str(venv), windows=True) == venv / "Scripts" / "python.exe"
+    (venv / "python.exe").parent.mkdir(parents=True)
+    (venv / "python.exe").write_text("")  # a conda prefix keeps python.exe at its root
+    assert env_python(str(venv), windows=True) == venv / "python.exe"
+    assert env_python(str(venv), windows=False) == venv / "bin" / "python"

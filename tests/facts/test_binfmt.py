@@ -109,6 +109,8 @@ def test_only_the_macos_build_version_counts():
 
 def test_arm64e_and_unknown_cpu_names():
     assert parse_header(_thin_macho([], subtype=0x80000002)).archs == ("arm64e",)
+    assert parse_header(_thin_macho([], cputype=0x01000007, subtype=8)).archs == ("x86_64h",)
+    assert parse_header(_thin_macho([], cputype=0x01000007, subtype=3)).archs == ("x86_64",)
     assert parse_header(_thin_macho([], cputype=99)).archs == ("unknown-99",)
 
 
@@ -251,3 +253,22 @@ def test_a_fat_slice_inside_the_architecture_table_is_refused():
 def test_a_path_that_cannot_be_opened_says_why_in_plain_words(tmp_path):
     assert read_header(tmp_path / "missing.so").error == "cannot open: No such file or directory"
     assert read_header(str(tmp_path / "nul\0.so")).error == "cannot open: embedded null byte"
+
+
+@pytest.mark.parametrize(("data", "error"), [
+    ((BINARIES / "elf-x86_64.so").read_bytes()[:10], "truncated ELF header"),
+    (b"MZ" + bytes(30), "truncated DOS header"),
+    (_thin_macho([struct.pack("<II", 0x19, 4)]), "Mach-O load commands are corrupt"),
+])
+def test_a_truncated_or_corrupt_header_says_which_part_is_broken(data, error):
+    assert parse_header(data).error == error
+
+
+def test_a_fat_slice_whose_build_version_lies_past_the_first_read_is_fetched(tmp_path):
+    padding = struct.pack("<II", 0x19, 6000) + bytes(5992)
+    thin = _thin_macho([padding, _build_version(1, 0x000D0301)])
+    table = struct.pack(">II", 0xCAFEBABE, 1) + struct.pack(">iiIII", 0x0100000C, 0, 4096,
+                                                             len(thin), 12)
+    path = tmp_path / "fat-big.dylib"
+    path.write_bytes(table + bytes(4096 - len(table)) + thin)
+    assert read_header(path) == Header("mach-o", ("arm64",), True, 64, {"arm64": "13.3.1"})

@@ -89,6 +89,8 @@ def test_what_is_not_a_whole_hdf5_superblock_has_no_length():
     whole = superblock_v2(0, 4096)
     assert end_of_file(b"PK\x03\x04" + whole[4:]) is None  # a zip, not HDF5
     assert end_of_file(whole[:20]) is None  # cut off before the end-of-file address
+    assert end_of_file(whole[:12 + 3 * 8]) == 4096  # ends right after the end-of-file address
+    assert end_of_file(whole[:12 + 3 * 8 - 1]) is None  # one byte of it missing
     assert end_of_file(superblock_v2(0, (1 << 64) - 1)) is None  # undefined address
     assert end_of_file(SIGNATURE + bytes([7]) + whole[9:]) is None  # unknown version
 

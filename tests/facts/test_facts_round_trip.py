@@ -285,6 +285,8 @@ def test_a_kernel_installed_in_the_environment_itself_is_found(tmp_path):
 
 def test_kernels_are_searched_where_jupyter_searches_them_system_folders_last(tmp_path):
     dirs = config.kernel_dirs({"HOME": str(tmp_path)}, "/env")
+    assert dirs[:2] == [str(tmp_path / ".local" / "share" / "jupyter" / "kernels"),
+                        str(tmp_path / "Library" / "Jupyter" / "kernels")]  # Linux, then macOS
     assert dirs[-3:] == ["/env/share/jupyter/kernels", "/usr/local/share/jupyter/kernels",
                          "/usr/share/jupyter/kernels"]  # `jupyter --paths`, data section
 
@@ -359,3 +361,30 @@ def test_the_login_name_is_hidden_even_when_the_process_runs_as_another_user(tmp
     words = identity.private_words({"HOME": str(tmp_path), "USER": "alice-smith",
                                     "USERNAME": "asmith"})
     assert words == {str(tmp_path): "~", "alice-smith": "<user>", "asmith": "<user>"}
+
+
+def test_the_installers_an_environment_offers_are_read_from_its_distributions_and_path(tmp_path):
+    """pip and uv installed in the environment give their versions; a uv found only on the PATH
+    the interpreter sees still counts (the plan may use it), its version unknown."""
+    site = tmp_path / "site"
+    for name, version in (("pip", "24.0"), ("uv", "0.4.30"), ("six", "1.16.0")):
+        write(site / f"{name}-{version}.dist-info" / "METADATA",
+              f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    tools = tmp_path / "tools"
+    write(tools / "uv", "#!/bin/sh\n")
+    installed = probe_answer(prefix=str(tmp_path), base_prefix=str(tmp_path),
+                             sys_path=[str(site)], env={"PATH": "/nowhere"})
+    assert collect.facts_from_probe(installed, "python", "/p/bin/python").interpreter.installers \
+        == {"pip": "24.0", "uv": "0.4.30"}
+    on_path = probe_answer(prefix=str(tmp_path), base_prefix=str(tmp_path), sys_path=[],
+                           env={"PATH": os.pathsep.join(["/nowhere", str(tools)])})
+    assert collect.facts_from_probe(on_path, "python", "/p/bin/python").interpreter.installers \
+        == {"uv": "unknown"}
+
+
+def test_facts_say_when_they_were_collected(tmp_path):
+    before = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+    facts = collect.facts_from_probe(probe_answer(prefix=str(tmp_path), base_prefix=str(tmp_path)),
+                                     "python", "/p/bin/python")
+    after = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+    assert before <= facts.collected_at <= after

@@ -195,7 +195,9 @@ def test_keras_json_as_a_fifo_does_not_block_check(tmp_path):
 @needs_fifo
 def test_config_and_metadata_fifos_and_devices_are_refused_without_blocking(tmp_path):
     os.mkfifo(tmp_path / "keras.json")
-    assert config.read_keras_json(str(tmp_path)).error == "unreadable: a FIFO, not a regular file"
+    fifo = config.read_keras_json(str(tmp_path))
+    assert fifo.error == "unreadable: a FIFO, not a regular file"
+    assert fifo.path == str(tmp_path / "keras.json")  # the finding names the file
     device_home = tmp_path / "dev"
     device_home.mkdir()
     os.symlink("/dev/zero", device_home / "keras.json")  # endless: must not be read to the end
@@ -302,6 +304,9 @@ def _spoil(document: dict, where: str, value) -> dict:
     ("distributions.1", 7, "distributions[1]: expected an object"),
     ("target.mode", "0", "target.mode: '0' is not one of running, python, path, facts"),
     ("distributions.0.metadata_kind", "wheel", "distributions[0].metadata_kind: 'wheel'"),
+    ("interpreter.executable_format", "wasm",
+     "interpreter.executable_format: 'wasm' is not one of mach-o, elf, pe, unknown"),
+    ("target", None, "target: expected an object, got null"),
 ])
 def test_facts_of_the_wrong_shape_are_bad_input_naming_the_field(tmp_path, where, value, said):
     assert said in one_line_error(check_facts(tmp_path, _spoil(saved_facts(tmp_path), where,

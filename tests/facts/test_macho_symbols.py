@@ -53,6 +53,9 @@ def test_linked_libraries_and_rpaths_of_a_real_tensorflow_io_library():
 
 def test_a_fat_file_is_read_through_the_wanted_slice():
     assert read_dylibs(BINARIES / "macho-universal2.so", "x86_64") == ["/usr/lib/libSystem.B.dylib"]
+    # without an architecture, the slice an Apple Silicon Mac loads
+    assert read_dylibs(BINARIES / "macho-universal2.so") == read_dylibs(
+        BINARIES / "macho-universal2.so", "arm64")
     assert read_install_name(BINARIES / "macho-fat-arm64-only.dylib") == (
         "/DLC/numpy/.dylibs/libgcc_s.1.1.dylib"
     )

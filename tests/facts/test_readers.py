@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from keras_doctor.facts import (
     binaries,
+    bounded_read,
     caches,
     collect,
     config,
@@ -19,6 +21,8 @@ from keras_doctor.facts import (
     interpreter,
     shadowing,
 )
+
+BINARIES = Path(__file__).parent.parent / "data" / "binaries"
 
 
 def write(path: Path, text: str) -> Path:
@@ -104,7 +108,8 @@ def test_keras_json_states(tmp_path):
     write(home / "keras.json", '{"backend": "jax", "floatx": "float32"}')
     assert config.read_keras_json(str(home)).content["backend"] == "jax"
     write(home / "keras.json", '{"backend": "jax",}')
-    assert config.read_keras_json(str(home)).error.startswith("invalid JSON")
+    invalid = config.read_keras_json(str(home))
+    assert invalid.error.startswith("invalid JSON") and invalid.path == str(home / "keras.json")
     write(home / "keras.json", "[1]")
     assert config.read_keras_json(str(home)).error == "invalid: not a JSON object"
     not_a_folder = write(tmp_path / "file" / ".keras", "")  # ~/.keras is a file: no keras.json
@@ -119,6 +124,8 @@ def test_keras_json_states(tmp_path):
     ("#!/bin/bash\n'''exec' \"/Users/a b/venv/bin/python\" \"$0\" \"$@\"\n' '''\n",
      "/Users/a b/venv/bin/python"),
     ("not a script", None),
+    # a Python script whose second line happens to exec something is not a shell trampoline
+    ("#!/opt/venv/bin/python\nexec(open(\"setup.py\").read())\n", "/opt/venv/bin/python"),
 ])
 def test_shebang_interpreters(tmp_path, script, expected):
     assert config.shebang_interpreter(str(write(tmp_path / "pip", script))) == expected
@@ -294,3 +301,39 @@ def test_a_binary_that_cannot_be_read_is_listed_with_why_and_its_owner(tmp_path)
     assert (found["_core.so"].format, found["_core.so"].error) == ("unknown", "empty file")
     assert found["_core.so"].owner == "native" and found["_core.so"].location == str(tmp_path)
     assert (found["_half.so"].error, found["_half.so"].owner) == ("truncated header", None)
+
+
+def test_the_executable_header_of_a_real_interpreter_and_of_a_script(tmp_path):
+    """A real interpreter's binary names its format and CPU slices; a launcher script (a shim,
+    as pyenv writes) has neither, so no architecture claim is made from it."""
+    fmt, archs = interpreter.executable_header(sys.executable)
+    expected = {"linux": "elf", "darwin": "mach-o", "win32": "pe"}[sys.platform]
+    assert fmt == expected and archs
+    shim = write(tmp_path / "python", "#!/bin/sh\nexec python3.11 \"$@\"\n")
+    assert interpreter.executable_header(str(shim)) == (None, None)
+    assert interpreter.executable_header(None) == (None, None)
+
+
+def test_an_unreadable_site_folder_does_not_hide_the_binaries_of_the_next(tmp_path):
+    site = tmp_path / "site"
+    (site / "pkg").mkdir(parents=True)
+    shutil.copy(BINARIES / "elf-x86_64.so", site / "pkg" / "_native.so")
+    found = binaries.scan([str(tmp_path / "missing"), str(site)], [])
+    assert [(Path(b.path).name, b.format) for b in found] == [("_native.so", "elf")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_reading_the_head_of_a_fifo_is_refused_saying_why(tmp_path):
+    fifo = tmp_path / "python"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError) as refused:
+        bounded_read.read_regular_head(str(fifo), 512)
+    assert (refused.value.strerror, refused.value.filename) == ("a FIFO, not a regular file",
+                                                                str(fifo))
+
+
+def test_reading_the_head_of_a_path_with_a_nul_byte_is_an_os_error_saying_why(tmp_path):
+    named = str(tmp_path / "lib\0.so")  # a RECORD line can name anything
+    with pytest.raises(OSError) as refused:
+        bounded_read.read_regular_head(named, 512)
+    assert (refused.value.strerror, refused.value.filename) == ("embedded null byte", named)
