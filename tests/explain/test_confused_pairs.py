@@ -21,6 +21,16 @@ import corpus
 
 from keras_doctor.explain.engine import hypotheses
 
+PIP_NO_MATCH = (
+    "$ /home/me/venv/bin/python -m pip install tensorflow==2.9.0\n"
+    "ERROR: Could not find a version that satisfies the requirement tensorflow==2.9.0 "
+    "(from versions: none)\n"
+    "ERROR: No matching distribution found for tensorflow==2.9.0\n"
+    "WARNING: You are using pip version {pip}; however, version 22.3 is available.\n"
+    "You should consider upgrading via the '/home/me/venv/lib/python{python}/bin/python -m pip "
+    "install --upgrade pip' command."
+)
+
 # pair → [(expected cause, corpus id or the package's own message)]
 PAIRS: Dict[str, List[Tuple[str, str]]] = {
     "dependency-too-new | numpy-abi-mismatch": [
@@ -70,6 +80,22 @@ PAIRS: Dict[str, List[Tuple[str, str]]] = {
         ("keras-tf-version-skew",
          "tensorflow.python.framework.errors_impl.AlreadyExistsError: Another metric with the "
          "same name already exists."),
+    ],
+    "rosetta-python | cpu-lacks-avx": [
+        ("rosetta-python", "case:tf-44999-m1-zsh-illegal"),
+        ("rosetta-python", "case:tf-47041-rosetta-python-sigill"),
+        ("cpu-lacks-avx", "case:tf-62342-celeron-no-avx"),
+        ("cpu-lacks-avx", "case:tf-5949-dll-load-failed-illegal-instruction-code"),
+        # a macOS no Apple Silicon runs: an Intel Mac, where nothing is translated
+        ("cpu-lacks-avx", "case:tf-25822-high-sierra-xeon-illegal-instruction-4"),
+    ],
+    "pip-too-old-for-platform-tags | no-wheel-for-python": [
+        # pip's own lines: TensorFlow 2.9's Linux wheels are manylinux2014 (pip 19.3+)
+        ("pip-too-old-for-platform-tags", PIP_NO_MATCH.format(pip="19.0.3", python="3.8")),
+        # the same with a pip that knows the tags, on a Python TensorFlow 2.9 has no wheel for
+        ("no-wheel-for-python", PIP_NO_MATCH.format(pip="22.1", python="3.12")),
+        ("no-wheel-for-python", "case:tf-62054-py312-no-wheel"),
+        ("no-wheel-for-python", "case:tf-47205-homebrew-python39-no-wheel"),
     ],
 }
 

@@ -143,6 +143,7 @@ def hypotheses(
         "rosetta-python" not in found  # an Intel Python on an Apple Silicon Mac: resolve saw it
     ):
         _wheel_tables_decide(found, cleaned.text, read)
+        _pip_too_old_decides(found, cleaned.text, read)
     if "no-wheel-for-python" in found or "no-wheel-for-platform" in found:
         _pinned_release_decides(found, cleaned.text)
     if not found:
@@ -237,6 +238,35 @@ def _pinned_release_decides(found: Dict[str, Hypothesis], text_: str) -> None:
         if cause in found:
             found[cause].weights = [min(max(found[cause].weights),
                                         NO_WHEEL_BESIDE_UNPUBLISHED)]
+
+
+_PIP_MECHANISM = (
+    "pip found no wheel, yet the release has wheels for this platform: their platform tags "
+    "(manylinux2014, manylinux_2_17, macOS 11 and arm64 tags) are newer than the pip that ran, "
+    "which skips every wheel whose tag it does not know."
+)
+
+
+def _pip_too_old_decides(found: Dict[str, Hypothesis], text_: str, read: Any) -> None:
+    """The pip the paste shows (or the macOS it names) against the first pip that knows the
+    platform tags of the wheels asked for: a pip too old to see them finds "no distribution"."""
+    from keras_doctor.explain import wheels
+
+    decision = wheels.pip_too_old(text_, read.python_version, read.machine, read.platform)
+    if decision is None:
+        return
+    weight, evidence = decision
+    known = found.get("no-wheel-for-python") or found.get("no-wheel-for-platform")
+    hyp = found.setdefault("pip-too-old-for-platform-tags",
+                           Hypothesis("pip-too-old-for-platform-tags"))
+    hyp.weights = [weight]
+    hyp.evidence.update(evidence)
+    hyp.mechanism = _PIP_MECHANISM
+    if known is not None:
+        hyp.signatures = hyp.signatures or list(known.signatures)
+        hyp.excerpt = hyp.excerpt or known.excerpt
+        hyp.position = max(hyp.position, known.position)
+    hyp.sources.append(f"knowledge/{evidence['decided_by']}")
 
 
 def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:

@@ -48,8 +48,20 @@ def _arch(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 # /opt/homebrew, Miniforge, or say arm64.
 _MAC_X86_PYTHON = re.compile(
     r"/usr/local/(?:bin/python|Cellar/python|opt/python|lib/python)|/(?:ana|mini)conda3?/|"
-    r"osx-64\b|\bx86_64\b|\bi386\b|Rosetta|\bIntel\b"
+    r"osx-64\b|\bx86_64\b|\bi386\b|Rosetta"
 )
+# The Mac itself is an Intel one (no Rosetta on it): its processor named, with nothing of Apple
+# Silicon in the paste. An Intel Mac that meets an instruction it lacks predates AVX (2011) or
+# runs a build for a newer x86 (AVX2, AVX-512).
+# A macOS older than 11 (Big Sur, the first that ran on Apple Silicon) is an Intel Mac too.
+_INTEL_MAC = re.compile(
+    r"(?i)\bIntel(?:\(R\))? (?:Core|Xeon|Pentium|Celeron)|\bCore ?2 Duo\b|\bIntel Mac\b|"
+    r"\bMac(?:Book|Book Pro|Book Air|Pro| ?mini)?\b[^\n]{0,40}\b(?:20(?:0\d|1[01])|Intel)\b|"
+    r"\b(?:mac ?OS(?: X)?|OS X)[ :]*10\.\d+|"
+    r"\b(?:Catalina|Mojave|High Sierra|El Capitan|Yosemite|Mavericks)\b"
+)
+_APPLE_SILICON_MAC = re.compile(r"\bM[1-4]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
+                                r"miniforge|mambaforge|osx-arm64")
 _MAC_ARM64_PYTHON = re.compile(r"/opt/homebrew/|miniforge|mambaforge|osx-arm64|\barm64\b")
 
 
@@ -63,6 +75,10 @@ def _sigill(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     mac = _MACOS.search(ctx.text) or read(ctx.text, ctx.frames).platform == "macos"
     if mac:
         evidence: Dict[str, Any] = {"shell_says": found.excerpt}
+        intel = _INTEL_MAC.search(ctx.text)
+        if intel and not _APPLE_SILICON_MAC.search(ctx.text):
+            evidence["intel_mac"] = intel.group(0)
+            return [("cpu-lacks-avx", 0.8 * scale, evidence), ("rosetta-python", 0.35 * scale, {})]
         x86 = _MAC_X86_PYTHON.search(ctx.text)
         if x86 and not _MAC_ARM64_PYTHON.search(ctx.text):
             evidence["intel_python"] = x86.group(0)

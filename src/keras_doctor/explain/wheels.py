@@ -437,3 +437,107 @@ def _versions(values: List[str]) -> List[Any]:
         except InvalidVersion:
             continue
     return out
+
+
+# -- a pip too old for the wheels' platform tags --------------------------------------------------
+
+PIP_TAGS = Path(__file__).resolve().parent.parent / "knowledge" / "pip_tags.json"
+_PIP_VERSION = re.compile(
+    r"You are using pip version (?P<a>\d+(?:\.\d+)+)|(?m:^\s*pip (?P<b>\d+(?:\.\d+)+) from )|"
+    r"A new release of pip (?:is )?available: (?P<c>\d+(?:\.\d+)+) ->"
+)
+_FAMILY = {"linux-x86_64": re.compile(r"linux.*_x86_64$"), "macos-x86_64": re.compile(
+    r"^macosx_.*_(?:x86_64|intel|universal2?)$"), "windows-amd64": re.compile(r"^win_amd64$")}
+
+
+@cache
+def pip_tags() -> Dict[str, Any]:
+    try:
+        return dict(json.loads(PIP_TAGS.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def pip_version_shown(text: str) -> Optional[str]:
+    """The version of the pip that ran, when the paste shows it (its upgrade notice, `pip -V`)."""
+    match = _PIP_VERSION.search(text)
+    return next((g for g in match.groups() if g), None) if match else None
+
+
+def first_pip_for(platform_tag: str) -> str:
+    """The first pip release that recognises a wheel's platform tag ('0' when every pip does)."""
+    for entry in pip_tags().get("tags", ()):
+        if re.search(entry["platform_tag"], platform_tag):
+            return str(entry["first_pip"])
+    return "0"
+
+
+def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: str = ""
+                ) -> Optional[Tuple[float, Dict[str, Any]]]:
+    """(probability, evidence) that the pip which ran is too old for the platform tags of the
+    wheels it was asked for: the pip the paste shows is older than the first pip that knows any
+    tag of any wheel the requested releases have for the paste's platform (release table), or the
+    paste names a macOS an older pip misreads while the release has wheels for that Mac's Python.
+    None when the paste shows neither, or a wheel the pip knows exists."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+    from packaging.version import InvalidVersion, Version
+
+    matches = list(_REQUIREMENT.finditer(text))
+    if not matches:
+        return None
+    try:
+        requirement = Requirement(matches[-1].group("requirement").strip())
+    except InvalidRequirement:
+        return None
+    project = str(canonicalize_name(requirement.name))
+    releases = table(project)
+    if not releases:
+        return None
+    machines = read_machine(text, machine, platform)
+    platforms = [p for p in machines if p in _FAMILY]
+    if len(platforms) != 1:
+        return None
+    arm64_too = "macos-arm64" in machines  # a Mac of unknown kind: an M1 has no wheel at all
+    family = _FAMILY[platforms[0]]
+    python = read_python(text, python_shown)
+    wanted = [v for v in releases if _contains(requirement, v)]
+    wheels = [tag for version in wanted for tag in releases[version][0]
+              if (python is None or f"3.{tag.split('-')[0][3:]}" == python
+                  or not tag.startswith("cp3"))]
+    platform_tags = [tag.split("-")[-1].split(".") for tag in wheels]
+    platform_tags = [tags for tags in platform_tags if any(family.search(t) for t in tags)]
+    if not platform_tags:
+        return None  # no wheel for this platform at all: not the pip's fault
+    needed = min(Version(min((first_pip_for(t) for t in tags), key=Version))
+                 for tags in platform_tags)
+    evidence: Dict[str, Any] = {"requirement": str(requirement), "platform_read": platforms[0],
+                                "needs_pip": str(needed), "decided_by": str(PIP_TAGS.name)}
+    shown = pip_version_shown(text)
+    if shown:
+        try:
+            if Version(shown) < needed:
+                evidence["pip_shown"] = shown
+                return 0.92, evidence
+        except InvalidVersion:
+            pass
+        return None  # the pip that ran knows these wheels' tags
+    for entry in pip_tags().get("machines", ()):
+        if entry["platform"] == "macos" and platforms[0] == "macos-x86_64" and re.search(
+                entry["pattern"], text):
+            evidence.update(needs_pip=entry["first_pip"], machine=entry["what"])
+            if python is None or arm64_too:
+                # a Python newer than the release's wheels, or an Apple Silicon Mac, explains
+                # it as well: a candidate, not the answer
+                return 0.6, evidence
+            return 0.85, evidence
+    return None
+
+
+def _contains(requirement: Any, version: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return bool(requirement.specifier.contains(Version(version), prereleases=True))
+    except InvalidVersion:
+        return False
