@@ -77,7 +77,9 @@ def test_a_recognised_message_is_shown_more_sure_than_any_guess():
 def test_without_a_shipped_ranker_explain_keeps_the_hand_order(monkeypatch):
     monkeypatch.setattr(ranker, "model", lambda path=None: None)
     _, hand = hypotheses(UNRECOGNISED)
-    assert [f.cause for f in explain_text(UNRECOGNISED).findings] == [h.cause for h in hand]
+    shown = [f.cause for f in explain_text(UNRECOGNISED).findings]
+    # in the hand order; a candidate the calibration puts below 1 % is not shown
+    assert shown and shown == [h.cause for h in hand][: len(shown)]
 
 
 def test_the_shipped_ranker_was_chosen_out_of_repository_and_ranks_better_than_the_hand():
