@@ -10,9 +10,10 @@ versions before anything runs.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Optional
 
-from packaging.specifiers import SpecifierSet
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 from keras_doctor.checks.registry import CheckContext, check, finding
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
@@ -75,4 +76,52 @@ def dependency_ceilings(ctx: CheckContext) -> Iterator[Finding]:
             fix=[install(ctx.facts, [f"{dependency}{ceiling}"],
                          description=f"Install {dependency}{ceiling}, the releases "
                                      f"{package} {user} works with")],
+        )
+
+
+def _conda_spec(spec: str) -> Optional[List[SpecifierSet]]:
+    """A conda match spec's version part as PEP 440 specifier sets, any of which may hold
+    (`|` separates alternatives): `>=1.14.3,<1.14.4.0a0` as is, `1.10.6.*` and `1.10.6` as
+    `==`; None when it names no version or cannot be read."""
+    parts = spec.split()
+    if len(parts) < 2:
+        return None
+    try:
+        return [SpecifierSet(alt if not alt[:1].isdigit() else f"=={alt}")
+                for alt in parts[1].split("|") if alt]
+    except InvalidSpecifier:
+        return None
+
+
+@check(name="conda-hdf5", area="packages", causes=["hdf5-library-mismatch"],
+       ok="Every conda package built against HDF5 accepts the installed HDF5")
+def conda_hdf5(ctx: CheckContext) -> Iterator[Finding]:
+    """In a conda environment each package built against HDF5 declares the HDF5 releases its
+    build accepts; an `hdf5` outside that range (installed or updated after it) is another
+    library than the headers it was compiled with: HDF5's version check aborts the process."""
+    config = ctx.facts.config
+    records = config.conda_hdf5 if config is not None else []
+    hdf5 = next((r for r in records if r.name == "hdf5"), None)
+    if hdf5 is None:
+        return
+    try:
+        installed = Version(hdf5.version)
+    except InvalidVersion:
+        return
+    for record in records:
+        wanted = [d for d in record.depends if d.split()[:1] == ["hdf5"]]
+        accepted = _conda_spec(wanted[0]) if wanted else None
+        if record is hdf5 or not accepted or any(
+                spec.contains(installed, prereleases=True) for spec in accepted):
+            continue
+        yield finding(
+            "hdf5-library-mismatch",
+            f"conda's {record.name} {record.version} ({record.build}) was built for "
+            f"{wanted[0]}, but hdf5 {hdf5.version} is installed: HDF5's version check aborts "
+            f"the process that loads {record.name}",
+            evidence={"package": f"{record.name} {record.version} {record.build}",
+                      "depends": wanted[0], "hdf5": f"{hdf5.version} {hdf5.build}",
+                      "records": [record.path, hdf5.path]},
+            fix=[FixStep(f"conda install -c conda-forge {record.name} hdf5 (the solver installs "
+                         "a matching pair)", StepKind.MANUAL)],
         )

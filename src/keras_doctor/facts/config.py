@@ -193,6 +193,7 @@ def read_config(env: Dict[str, str], prefix: Optional[str],
     """The configuration facts; what could be read only in part is added to `notes`. `cwd`: the
     working directory whose scripts' TensorFlow names and model files are read (`facts.scripts`);
     `system`: the OS, whose settings that decide installs are read (`facts.windows`)."""
+    from keras_doctor.facts.conda import hdf5_records
     from keras_doctor.facts.scripts import model_files, tensorflow_names
     from keras_doctor.facts.windows import long_paths_enabled
 
@@ -204,4 +205,5 @@ def read_config(env: Dict[str, str], prefix: Optional[str],
         tensorflow_names=tensorflow_names(cwd),
         model_files=model_files(cwd),
         long_paths_enabled=long_paths_enabled(system),
+        conda_hdf5=hdf5_records(prefix, notes),
     )

@@ -170,6 +170,17 @@ class ModelFile:
 
 
 @dataclass
+class CondaRecord:
+    """A conda-meta record of HDF5 or of a package built against it (facts/conda.py)."""
+
+    name: str
+    version: str
+    build: str
+    depends: List[str] = field(default_factory=list)  # conda match specs: "hdf5 >=1.14.3,<1.14.4"
+    path: str = ""
+
+
+@dataclass
 class ConfigFacts:
     env: Dict[str, str] = field(default_factory=dict)  # the variables that matter, when set
     keras_json: Optional[KerasConfig] = None
@@ -178,6 +189,7 @@ class ConfigFacts:
     tensorflow_names: List[ScriptName] = field(default_factory=list)  # the working directory's
     model_files: List[ModelFile] = field(default_factory=list)  # the working directory's
     long_paths_enabled: Optional[bool] = None  # Windows LongPathsEnabled; None elsewhere/unknown
+    conda_hdf5: List[CondaRecord] = field(default_factory=list)  # conda-meta: HDF5 and its users
 
 
 @dataclass
