@@ -141,6 +141,11 @@ def test_tensorflow_macos_copied_to_linux_has_no_wheel_for_the_platform():
     (x,) = found(f, "no-wheel-for-platform")
     assert x.evidence["distribution"] == "tensorflow-macos"
     assert x.evidence["platform_tags"] == ["macosx_12_0_arm64"]
+    assert x.title == "tensorflow-macos 2.15.0 has no wheel for linux-x86_64"
+    (step,) = x.fix  # no release of it installs here, on any Python: only another distribution
+    assert step.kind.value == "manual" and step.description == (
+        "Use the distribution that ships wheels for this platform (`keras-doctor recommend` "
+        "names it)")
 
 
 def test_tensorflow_macos_2_15_1_is_metadata_only():

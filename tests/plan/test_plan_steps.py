@@ -61,6 +61,17 @@ def test_a_stale_cached_wheel_is_purged_with_the_installer_that_cached_it():
     assert step.kind is PlanKind.PURGE_CACHE and step.destructive
     assert step.names == ["h5py"] and step.resolves == ["stale-wheel-cache"]
     assert step.argv[-1] == "h5py" and "cache" in step.argv
+    assert step.summary == "Remove h5py from the pip cache"
+
+
+def test_a_wheel_cached_by_uv_is_purged_by_uv_when_uv_is_at_hand_else_named_for_pip():
+    stale = finding("stale-wheel-cache", name="h5py", tool="uv")
+    (step,), _ = file_steps(stale, installed=set(), installer="pip", python="/env/bin/python",
+                            uv="/bin/uv")
+    assert step.argv == ["/bin/uv", "cache", "clean", "h5py"]
+    assert step.summary == "Remove h5py from the uv cache"
+    (without_uv,), _ = steps_for(stale)
+    assert without_uv.argv[:3] == ["/env/bin/python", "-m", "pip"]
 
 
 def test_a_cached_wheel_name_that_could_be_an_option_is_refused():

@@ -265,9 +265,7 @@ def _newest_set(facts: Facts, knowledge: Any, python_version: str,
     build = installed_build(installed, platform)
     result = _safe(lambda: recommend(platform, python_version, knowledge, metal=want_metal,
                                      legacy_keras="tf-keras" in installed, build=build))
-    if result is None or not result.ok or not result.requirements:
-        return None
-    return result
+    return result if result is not None and result.ok else None  # an ok set always has pins
 
 
 def installed_build(installed: Dict[str, Version], platform: str) -> str:
@@ -392,10 +390,9 @@ def _kept_build(family: Dict[str, Version], platform: str) -> str:
     and stays: `tensorflow` has no macOS arm64 wheel before 2.13."""
     newest = max(family.values())
     candidates = [n for n, v in family.items() if v == newest]
-    if "tensorflow" in candidates or any(_replaced_here(n, newest, platform)
-                                         for n in candidates):
+    if any(_replaced_here(n, newest, platform) for n in candidates):
         return "tensorflow"
-    return sorted(candidates)[0]
+    return min(candidates)  # `tensorflow` itself, when installed, sorts before every other build
 
 
 def _replaced_here(name: str, version: Version, platform: str) -> bool:
@@ -410,7 +407,7 @@ def _replaced_here(name: str, version: Version, platform: str) -> bool:
 def _numpy_cap(tf_version: str, knowledge: Any) -> Optional[str]:
     abi = _safe(lambda: knowledge.tf_numpy_abi(tf_version)) if knowledge is not None else None
     if abi is not None and abi.runtime:
-        return str(abi.runtime).replace(" ", "")
+        return str(abi.runtime)
     return "<2" if Version(tf_version) < _FIRST_NUMPY2_TF else None
 
 

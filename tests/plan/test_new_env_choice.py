@@ -1,0 +1,80 @@
+"""Which interpreter a new environment is built from, and what goes into it.
+
+The base is the newest native interpreter that keeps the installed TensorFlow release (the least
+surprising environment), else the newest with any working set. The knowledge base decides what has
+wheels where; the resolver stands in for uv and records what it was asked.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from keras_doctor.checks.registry import finding
+from keras_doctor.findings import Report
+from keras_doctor.plan.build import build_plan
+from keras_doctor.plan.interpreters import Interpreter
+from keras_doctor.plan.model import PlanStatus, StepKind
+from keras_doctor.plan.resolve import Resolution
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "compat"))
+from compat_facts import KB, facts, real_dist
+
+PY311 = Interpreter("/usr/bin/python3.11", "3.11.9", "x86_64")
+PY312 = Interpreter("/usr/bin/python3.12", "3.12.7", "x86_64")
+PY314 = Interpreter("/usr/bin/python3.14", "3.14.0", "x86_64")
+
+
+class PinningResolver:
+    """Answers every set with its `==` pins, as a resolver with wheels for everything would."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, requirements, platform, python_version, **options):
+        self.calls.append((list(requirements), python_version, options))
+        return Resolution(True, "uv", {r.split("==")[0]: r.split("==")[1]
+                                       for r in requirements if "==" in r})
+
+
+def finder_over(*interpreters):
+    """find_interpreter's choice over a fixed machine: the newest whose minor the predicate
+    accepts."""
+    def find(platform, accepts):
+        return next((i for i in interpreters if accepts(i.minor)), None)
+    return find
+
+
+def tensorflow_2_15_env():
+    return facts([real_dist("tensorflow", "2.15.1", requires=[]),
+                  real_dist("numpy", "1.26.4", requires=[])])
+
+
+def plan_new_env(f, machine, dest):
+    resolver = PinningResolver()
+    report = Report(command="check", findings=[finding("no-wheel-for-python", "no wheel")])
+    plan = build_plan(f, report, knowledge=KB, resolver=resolver, uv="/bin/uv",
+                      interpreter_finder=finder_over(*machine), new_venv=str(dest))
+    return plan, resolver
+
+
+def test_a_python_with_no_tensorflow_wheel_at_all_is_never_the_base(tmp_path):
+    # Python 3.14 is the newest on the machine, but no TensorFlow release has a cp314 wheel: the
+    # knowledge base says so even when a resolver would not be asked.
+    assert KB.newest_release("tensorflow", "linux-x86_64", "3.14") is None
+    plan, _ = plan_new_env(tensorflow_2_15_env(), [PY314, PY311], tmp_path / "new")
+    assert plan.status is PlanStatus.OK, plan.reason
+    assert plan.target.python_version == "3.11"
+    create, install = plan.steps
+    assert create.kind is StepKind.NEW_VENV and PY311.executable in create.argv
+    assert "tensorflow==2.15.1" in install.pins  # the installed release, kept
+
+
+def test_without_a_python_for_the_installed_release_the_newest_set_is_resolved_with_uv(tmp_path):
+    plan, resolver = plan_new_env(tensorflow_2_15_env(), [PY312], tmp_path / "new")
+    assert plan.status is PlanStatus.OK, plan.reason
+    assert plan.target.python_version == "3.12"
+    newest = KB.newest_release("tensorflow", "linux-x86_64", "3.12")
+    assert f"tensorflow=={newest.version}" in plan.steps[1].pins
+    assert resolver.calls and all(options.get("uv") == "/bin/uv"
+                                  for _, _, options in resolver.calls)
