@@ -25,3 +25,23 @@ def test_the_order_does_not_depend_on_which_module_registered_first(monkeypatch)
     imported_first = late + [chk for chk in registry.REGISTRY if chk not in late]
     monkeypatch.setattr(registry, "REGISTRY", imported_first)
     assert [chk.name for chk in all_checks()] == expected
+
+
+def test_a_report_lists_the_most_severe_findings_first():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "compat"))
+    from compat_facts import KB, facts, real_dist
+
+    from keras_doctor.checks.registry import run_checks
+
+    def bare(name, version):
+        return real_dist(name, version, "macos-arm64", requires=[])
+
+    # tensorflow-macos 2.12 is obsolete (a note), its numpy 2 cannot load (an error).
+    f = facts([bare("tensorflow-macos", "2.12.0"), bare("numpy", "2.1.3")],
+              platform="macos-arm64", os_version="14.4")
+    findings = run_checks(f, lambda: KB).findings
+    assert [(x.cause, x.severity.value) for x in findings] == [
+        ("numpy-abi-mismatch", "error"), ("deprecated-distribution", "info")]

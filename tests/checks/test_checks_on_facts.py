@@ -78,6 +78,7 @@ def test_universal2_binary_with_the_running_slice_is_fine_but_x86_only_is_not():
     assert [f["path"].rsplit("/", 1)[1] for f in found.evidence["files"]] == ["b.so", "c.so"]
     assert "--force-reinstall" in found.fix[0].command
     assert "h5py==3.11.0" in found.fix[0].command
+    assert found.fix[0].description.startswith("Reinstall h5py from an arm64 wheel, ")
 
 
 def test_linux_binary_in_a_mac_environment_is_a_mixed_binary():

@@ -26,15 +26,19 @@ PY314 = Interpreter("/usr/bin/python3.14", "3.14.0", "x86_64")
 
 
 class PinningResolver:
-    """Answers every set with its `==` pins, as a resolver with wheels for everything would."""
+    """Answers every set with its `==` pins; with `wheels_only`, like uv it fails a set whose pin
+    has no wheel for that Python (as the knowledge base records), else it finds one for all."""
 
-    def __init__(self):
-        self.calls = []
+    def __init__(self, wheels_only=False):
+        self.calls, self.wheels_only = [], wheels_only
 
     def __call__(self, requirements, platform, python_version, **options):
         self.calls.append((list(requirements), python_version, options))
-        return Resolution(True, "uv", {r.split("==")[0]: r.split("==")[1]
-                                       for r in requirements if "==" in r})
+        pins = dict(r.split("==") for r in requirements if "==" in r)
+        if self.wheels_only and any(KB.wheel_for(n, v, platform, python_version) is None
+                                    for n, v in pins.items()):
+            return Resolution(False, "uv", error="no wheel")
+        return Resolution(True, "uv", pins)
 
 
 def finder_over(*interpreters):
@@ -50,8 +54,8 @@ def tensorflow_2_15_env():
                   real_dist("numpy", "1.26.4", requires=[])])
 
 
-def plan_new_env(f, machine, dest):
-    resolver = PinningResolver()
+def plan_new_env(f, machine, dest, wheels_only=False):
+    resolver = PinningResolver(wheels_only)
     report = Report(command="check", findings=[finding("no-wheel-for-python", "no wheel")])
     plan = build_plan(f, report, knowledge=KB, resolver=resolver, uv="/bin/uv",
                       interpreter_finder=finder_over(*machine), new_venv=str(dest))
@@ -67,6 +71,7 @@ def test_a_python_with_no_tensorflow_wheel_at_all_is_never_the_base(tmp_path):
     assert plan.target.python_version == "3.11"
     create, install = plan.steps
     assert create.kind is StepKind.NEW_VENV and PY311.executable in create.argv
+    assert create.dest == str(tmp_path / "new")  # what the journal records and a rollback removes
     assert "tensorflow==2.15.1" in install.pins  # the installed release, kept
 
 
@@ -78,3 +83,12 @@ def test_without_a_python_for_the_installed_release_the_newest_set_is_resolved_w
     assert f"tensorflow=={newest.version}" in plan.steps[1].pins
     assert resolver.calls and all(options.get("uv") == "/bin/uv"
                                   for _, _, options in resolver.calls)
+
+
+def test_a_machine_without_a_usable_python_is_told_which_one_to_install(tmp_path):
+    plan, _ = plan_new_env(tensorflow_2_15_env(), [PY314], tmp_path / "new", wheels_only=True)
+    assert plan.status is PlanStatus.REFUSED and plan.steps == []
+    (skip,) = plan.skipped
+    assert (skip.cause, skip.reason) == ("no-wheel-for-python", "install a suitable Python first")
+    assert skip.advice[0].startswith("uv python install 3.13")
+    assert not (tmp_path / "new").exists()

@@ -84,6 +84,8 @@ def test_a_missing_backend_points_keras_at_an_installed_one():
                                    installed_backends=["torch"]), installed={"jax"})
     assert step.kind is PlanKind.SET_ENV
     assert step.shell_line == "export KERAS_BACKEND=torch"  # what the check saw wins
+    assert step.summary.startswith("Point Keras at an installed backend (torch) instead of "
+                                   "'tensorflow'")
     assert step.resolves == ["keras-backend-unavailable"]
     (from_tf,), _ = steps_for(finding("keras-backend-unavailable", backend="jax"),
                               installed={"tensorflow-cpu"})

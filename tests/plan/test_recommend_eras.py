@@ -132,3 +132,17 @@ def test_the_tensorflow_reason_on_apple_silicon_says_a_metal_plugin_loads_with_i
                                          "3.11 that a tensorflow-metal release loads with")
     cpu_only = recommend("macos-arm64", "3.11", KB, metal=False)
     assert "tensorflow-metal" not in cpu_only.reasons["tensorflow"]
+
+
+@pytest.mark.parametrize(("legacy", "problem"), [
+    (False, "No TensorFlow release has wheels for Python 3.14 on linux-x86_64"),
+    (True, "No TensorFlow release has wheels for Python 3.14 on linux-x86_64 together with "
+           "tf_keras"),
+])
+def test_a_python_without_tensorflow_wheels_says_so_and_names_the_whole_set_for_another(
+        legacy, problem):
+    rec = recommend("linux-x86_64", "3.14", KB, legacy_keras=legacy)
+    assert not rec.ok and rec.requirements == [] and rec.problem == problem
+    other = recommend("linux-x86_64", "3.13", KB, legacy_keras=legacy)
+    assert rec.alternative == ("Use Python 3.13 in a new virtual environment: "
+                               + " ".join(other.requirements))

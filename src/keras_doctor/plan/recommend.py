@@ -238,7 +238,7 @@ def recommend_for(facts: Facts, knowledge: Any = None, python_version: Optional[
     """
     platform = platform or facts.target.platform
     if upgrade:
-        python = python_version or ".".join(facts.interpreter.version.split(".")[:2])
+        python = python_version or facts.interpreter.version  # recommend reads its minor
         newest = _newest_set(facts, knowledge, python, want_metal, platform)
         if newest is not None:
             return newest
@@ -303,7 +303,7 @@ def installed_versions(facts: Facts) -> Dict[str, Version]:
 
 def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optional[str],
                            want_metal: Optional[bool], platform: str,
-                           propose_tensorflow: bool = True) -> Recommendation:
+                           propose_tensorflow: bool) -> Recommendation:
     installed = installed_versions(facts)
     python = python_version or ".".join(facts.interpreter.version.split(".")[:2])
     rec = Recommendation(platform, python)
