@@ -843,6 +843,30 @@ network, download the file elsewhere and install it with `pip install ./file.whl
 file in `~/.keras/models/`.
 """,
     ),
+    _c(
+        "informational-message-not-an-error", "environment", "info",
+        "the pasted lines are TensorFlow's start-up log messages, not an error: nothing failed",
+        "the text: log lines TensorFlow or tensorflow-metal print at INFO / WARNING level (or at "
+        "ERROR level though nothing failed), and no exception, failed install or crash",
+        """
+## Why is this bad?
+It is not. TensorFlow logs what it finds at start-up, and the lines look alarming: "This TensorFlow
+binary is optimized to use available CPU instructions…" (the build could use more of this CPU's
+instructions), "oneDNN custom operations are on" (Intel's kernels, tiny numeric differences),
+"Could not find cuda drivers on your machine, GPU will not be used" (a CUDA build on a machine
+without NVIDIA), "Unable to register cuDNN factory … already been registered" (logged at ERROR
+level, harmless), "Could not identify NUMA node" / "successful NUMA node read from SysFS had
+negative value", "Plugin optimizer for device_type GPU is registered" and "Metal device set to:
+Apple M1" (tensorflow-metal found the GPU: it works). Nothing failed. If the program did fail, the
+error is elsewhere in the output, usually at its end: paste that part.
+
+## How to fix it
+Nothing to fix. To hide TensorFlow's C++ log lines, set `TF_CPP_MIN_LOG_LEVEL` before TensorFlow is
+imported (`1` hides INFO, `2` also WARNING, `3` also ERROR); tensorflow-metal's "Metal device set
+to" lines are written directly and no log level hides them. `keras-doctor check` examines the
+environment itself.
+""",
+    ),
     # -- Found by running it (keras-doctor verify) -----------------------------------------------
     _c(
         "verify-crashed", "verify", "error",

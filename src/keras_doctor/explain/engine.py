@@ -157,6 +157,8 @@ def hypotheses(
             hyp.signatures.append(f"{calibrate.FALLBACK}{read.kind}")
             hyp.mechanism = FALLBACK_MECHANISM
             hyp.excerpt = read.exception_message or read.kind
+    if not found and not read.kind and cleaned.informational and not cleaned.failing_log_lines:
+        found[INFORMATIONAL] = _informational(cleaned.informational)
     for hyp in found.values():
         adjusted, reason = clues_module.weigh(hyp.cause, 1.0, read, hyp.evidence)
         hyp.factor = adjusted
@@ -165,6 +167,37 @@ def hypotheses(
     ranked = sorted(found.values(), key=lambda h: (-h.score, -h.position))
     cleaned.clues = read
     return cleaned, ranked
+
+
+INFORMATIONAL = "informational-message-not-an-error"
+
+
+def _informational(lines: List[Any]) -> Hypothesis:
+    """Nothing failed: the paste holds only start-up lines TensorFlow (or tensorflow-metal) logs
+    as information. Says what each known line means and which ones a log level hides."""
+    from keras_doctor.explain import logs
+
+    hyp = Hypothesis(INFORMATIONAL, weights=[0.9], signatures=["log-atlas"])
+    meanings: List[str] = []
+    levels = sorted({line.level for line in lines})
+    for line in lines:
+        known = logs.message(line.message_id) if line.message_id else None
+        if known is not None and known["means"] not in meanings:
+            meanings.append(known["means"])
+            hyp.sources.append(known["source"])
+    hyp.evidence["lines"] = [f"{line.level} {line.text[:160]}" for line in lines[:8]]
+    hyp.evidence["levels"] = levels
+    hideable = [level for level in levels if level in ("I", "W", "E")]
+    if hideable:
+        # TensorFlow's C++ log threshold: 1 hides INFO, 2 also WARNING, 3 also ERROR
+        hyp.evidence["TF_CPP_MIN_LOG_LEVEL"] = str({"I": 1, "W": 2, "E": 3}[max(
+            hideable, key="IWE".index)])
+    if "print" in levels:
+        hyp.evidence["not_hidden_by_log_level"] = "tensorflow-metal writes its lines directly"
+    hyp.mechanism = ("Nothing failed: these are log lines TensorFlow prints at start-up "
+                     f"(levels {', '.join(levels)}), not errors. " + " ".join(meanings[:5]))
+    hyp.excerpt = lines[0].text[:300]
+    return hyp
 
 
 WHEEL_DECISIVE = 0.7  # share of the candidate machines the tables must agree on to decide

@@ -431,6 +431,22 @@ def _pinned(e: Evidence, facts: Any) -> List[FixStep]:
                      [*pip(facts)[:-1], "index", "versions", project]), manual(advice)]
 
 
+def _informational(e: Evidence, facts: Any) -> List[FixStep]:
+    steps = []
+    level = one(e, "TF_CPP_MIN_LOG_LEVEL")
+    if level:
+        steps.append(FixStep("Nothing to fix; to hide these lines, set "
+                             f"TF_CPP_MIN_LOG_LEVEL={level} before TensorFlow is imported",
+                             StepKind.ENV,
+                             command=("export", f"TF_CPP_MIN_LOG_LEVEL={level}")))
+    if e.get("not_hidden_by_log_level"):
+        steps.append(manual("tensorflow-metal's lines (Metal device set to …) are written "
+                            "directly: no log level hides them, and they mean the GPU is used"))
+    steps.append(manual("If the program failed, paste the end of its output (the traceback); "
+                        "`keras-doctor check` examines the environment itself"))
+    return steps
+
+
 STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "numpy-abi-mismatch": _numpy,
     "protobuf-mismatch": _protobuf,
@@ -459,6 +475,7 @@ STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "native-runtime-library-missing": _native_library,
     "extension-built-against-another-tensorflow": _tf_extension,
     "pinned-release-unavailable": _pinned,
+    "informational-message-not-an-error": _informational,
 }
 
 MANUAL = {

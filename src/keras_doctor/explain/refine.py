@@ -34,6 +34,7 @@ NOT_CONTRADICTED_BY_FACTS = {
     "keras-backend-unavailable",
     "tf1-api-under-tf2",
     "network-unreachable",
+    "informational-message-not-an-error",
 }
 RELATED = {
     "cpu-lacks-avx": ("rosetta-python",),

@@ -26,6 +26,13 @@ _LOG_NOISE = re.compile(
     r"^(?:[IW]\d{4} [\d:.]+ +\d+ \S+\] |[IW] (?:tensorflow|external|third_party)/"
     r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IW] )"
 )
+# Start-up lines printed without a log prefix, or at ERROR level though nothing failed: the
+# message atlas of `explain.logs` decides (read only for lines these words make likely).
+_MAYBE_INFORMATIONAL = re.compile(
+    r"Metal device set to|systemMemory:|maxCacheSize:|register cu|binary is optimized|"
+    r"To enable the following instructions|oneDNN custom|NUMA node|register factory|cuda drivers"
+)
+MAX_INFORMATIONAL = 40
 _SITE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<package>[\w.\-]+)")
 _FRAME_PATH = re.compile(
     r"File \"(?P<quoted>[^\"\n]{1,500})\", line \d+"  # CPython
@@ -44,6 +51,8 @@ class Cleaned:
     truncated: bool = False
     dropped_log_lines: int = 0
     frames: List[str] = field(default_factory=list)  # file paths of traceback frames, in order
+    informational: List[Any] = field(default_factory=list)  # `logs.LogLine`s dropped as no error
+    failing_log_lines: int = 0  # INFO / WARNING log lines that name a failure
     clues: Any = None  # what the traceback reveals beside its error (`clues.Clues`), once read
 
 
@@ -57,13 +66,29 @@ def clean(raw: str) -> Cleaned:
     raw = _plain_quotes(raw)
     kept: List[str] = []
     dropped = 0
+    informational: List[Any] = []
+    failing = 0
     for line in raw.split("\n"):
-        if _LOG_NOISE.match(line):
-            dropped += 1
-            continue
+        noise = _LOG_NOISE.match(line)
+        if noise or _MAYBE_INFORMATIONAL.search(line):
+            from keras_doctor.explain import logs
+
+            known = logs.read(line[:MAX_LINE])
+            if known is not None:
+                dropped += 1
+                if len(informational) < MAX_INFORMATIONAL:
+                    informational.append(known)
+                continue
+            if noise:
+                dropped += 1
+                failing += 1
+                continue
         kept.append(line[:MAX_LINE] if len(line) > MAX_LINE else line)
     text = "\n".join(kept).strip("\n")
-    return Cleaned(text, original, truncated, dropped, frame_paths(text))
+    cleaned = Cleaned(text, original, truncated, dropped, frame_paths(text))
+    cleaned.informational = informational
+    cleaned.failing_log_lines = failing
+    return cleaned
 
 
 def _plain_quotes(raw: str) -> str:

@@ -77,8 +77,8 @@ def examples(repo: Path) -> List[Example]:
         for report in inside:
             cleaned, ranked = hypotheses(report["text"], without_sources=without)
             clues = cleaned.clues
-            if not clues.kind:
-                continue  # no error in the text: explain says so instead of ranking
+            if not clues.kind and not ranked:
+                continue  # no error and no start-up log line: explain says so, ranks nothing
             out.append(Example(report, fold, tc.group_of(report["source"], split),
                                ranker.report_features(cleaned.text, clues, ranked), ranked,
                                ranker.own_code_only(clues)))

@@ -1,0 +1,98 @@
+"""TensorFlow's start-up lines are no error: said plainly when they are all there is, and never
+ahead of a real failure printed beside them.
+
+The lines come from `knowledge/data/log_messages.json`, built from the native libraries of real
+TensorFlow and tensorflow-metal releases (each call site with its source file and log level).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from keras_doctor.explain import explain_text, logs, text
+from keras_doctor.explain.engine import NO_ERROR_MESSAGE
+
+INFO = "informational-message-not-an-error"
+ONEDNN = ("2023-12-21 17:13:28.613069: I tensorflow/core/util/port.cc:110] oneDNN custom operations"
+          " are on. You may see slightly different numerical results due to floating-point "
+          "round-off errors from different computation orders. To turn them off, set the "
+          "environment variable `TF_ENABLE_ONEDNN_OPTS=0`.\n")
+CPU_GUARD = ("2023-12-21 17:13:28.666215: I tensorflow/core/platform/cpu_feature_guard.cc:182] "
+             "This TensorFlow binary is optimized to use available CPU instructions in "
+             "performance-critical operations.\nTo enable the following instructions: AVX2 "
+             "AVX512F AVX512_VNNI FMA, in other operations, rebuild TensorFlow with the "
+             "appropriate compiler flags.\n")
+CUDNN = ("2024-03-09 10:11:12.000000: E external/local_xla/xla/stream_executor/cuda/cuda_dnn.cc:"
+         "9261] Unable to register cuDNN factory: Attempting to register factory for plugin cuDNN "
+         "when one has already been registered\n")
+METAL = ("Metal device set to: Apple M1\n\nsystemMemory: 16.00 GB\nmaxCacheSize: 5.33 GB\n\n"
+         "2022-05-01 10:00:00.000000: I tensorflow/core/common_runtime/pluggable_device/"
+         "pluggable_device_factory.cc:305] Could not identify NUMA node of platform GPU ID 0, "
+         "defaulting to 0. Your kernel may not have been built with NUMA support.\n"
+         "2022-05-01 10:00:00.100000: I tensorflow/core/grappler/optimizers/"
+         "custom_graph_optimizer_registry.cc:113] Plugin optimizer for device_type GPU is "
+         "registered.\n")
+
+
+@pytest.mark.parametrize("paste", [ONEDNN + CPU_GUARD, CUDNN, METAL, ONEDNN + CUDNN + METAL])
+def test_only_start_up_lines_is_nothing_wrong(paste):
+    report = explain_text(paste)
+    assert [f.cause for f in report.findings] == [INFO]
+    assert "no_error" not in report.extra
+
+
+def test_the_answer_says_how_to_hide_them_and_which_it_cannot():
+    finding = explain_text(CUDNN + METAL).findings[0]
+    assert finding.evidence["TF_CPP_MIN_LOG_LEVEL"] == "3"  # the cuDNN line is logged at ERROR
+    assert finding.evidence["not_hidden_by_log_level"]
+    assert any(step.command == ("export", "TF_CPP_MIN_LOG_LEVEL=3") for step in finding.fix)
+    assert explain_text(ONEDNN).findings[0].evidence["TF_CPP_MIN_LOG_LEVEL"] == "1"
+
+
+@pytest.mark.parametrize(("failure", "cause"), [
+    ("Traceback (most recent call last):\n  File \"t.py\", line 1, in <module>\n    import keras\n"
+     "ModuleNotFoundError: No module named 'keras'\n", "missing-dependency"),
+    ("Exception: URL fetch failure on https://storage.googleapis.com/x.h5: None -- [Errno -3] "
+     "Temporary failure in name resolution\n", "network-unreachable"),
+    ("zsh: illegal hardware instruction  python train.py\n", "rosetta-python"),
+])
+def test_a_real_failure_beside_them_wins(failure, cause):
+    causes = [f.cause for f in explain_text(ONEDNN + CPU_GUARD + CUDNN + METAL + failure).findings]
+    assert causes[0] == cause
+    assert INFO not in causes
+
+
+def test_a_log_line_that_names_a_failure_is_not_called_harmless():
+    line = ("2024-01-01 00:00:00.000000: W tensorflow/core/framework/op_kernel.cc:1839] "
+            "OP_REQUIRES failed at conv_ops.cc:1068 : INVALID_ARGUMENT: input depth must be "
+            "evenly divisible\n")
+    assert INFO not in [f.cause for f in explain_text(ONEDNN + line).findings]
+
+
+def test_text_without_any_log_line_keeps_the_one_line_answer():
+    report = explain_text("Epoch 1/10 - loss: 0.69 - accuracy: 0.51")
+    assert report.findings == []
+    assert report.extra["no_error"] == NO_ERROR_MESSAGE
+
+
+def test_the_fatal_avx_line_is_not_informational():
+    fatal = ("2017-01-01 00:00:00.000000: F tensorflow/core/platform/cpu_feature_guard.cc:37] The "
+             "TensorFlow library was compiled to use AVX instructions, but these aren't available "
+             "on your machine.\nAborted (core dumped)\n")
+    causes = [f.cause for f in explain_text(fatal).findings]
+    assert INFO not in causes and causes[0] in ("cpu-lacks-avx", "rosetta-python")
+
+
+def test_every_atlas_line_names_its_level_source_and_the_releases_that_print_it():
+    assert logs.atlas(), "log_messages.json is missing"
+    for message in logs.atlas():
+        assert message["level"] in ("I", "W", "E", "print")
+        assert message["source"] and message["means"]
+        assert message["found_in"] and all(message["found_in"].values())
+
+
+def test_the_cleaner_records_what_it_dropped():
+    cleaned = text.clean(CUDNN + METAL)
+    assert cleaned.text.strip() == ""
+    assert cleaned.informational[0].message_id == "register-cudnn"
+    assert cleaned.informational[0].level == "E"
