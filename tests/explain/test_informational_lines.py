@@ -96,3 +96,16 @@ def test_the_cleaner_records_what_it_dropped():
     assert cleaned.text.strip() == ""
     assert cleaned.informational[0].message_id == "register-cudnn"
     assert cleaned.informational[0].level == "E"
+
+
+def test_the_tuning_reports_of_start_up_lines_are_answered_so_and_hold_no_error():
+    import json
+    from pathlib import Path
+
+    corpus = Path(__file__).parent / "corpus" / "cases.jsonl"
+    reports = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()
+               if line.strip()]
+    informational = [r for r in reports if r["cause"] == INFO]
+    assert len(informational) >= 2
+    for report in informational:
+        assert [f.cause for f in explain_text(report["text"]).findings] == [INFO], report["id"]
