@@ -31,6 +31,19 @@ PIP_NO_MATCH = (
     "install --upgrade pip' command."
 )
 
+# pip's "Requirement already satisfied" line, then CPython's traceback of the script that fails
+PIP_SATISFIED = (
+    "$ pip install tensorflow\n"
+    "Requirement already satisfied: tensorflow in {pip_site} (2.15.0)\n"
+    "$ python train.py\n"
+    "Traceback (most recent call last):\n"
+    '  File "/Users/me/project/train.py", line 1, in <module>\n'
+    "    import tensorflow_hub as hub\n"
+    '  File "{run_site}/tensorflow_hub/__init__.py", line 20, in <module>\n'
+    "    import tensorflow as tf\n"
+    "ModuleNotFoundError: No module named 'tensorflow'"
+)
+
 # pair → [(expected cause, corpus id or the package's own message)]
 PAIRS: Dict[str, List[Tuple[str, str]]] = {
     "dependency-too-new | numpy-abi-mismatch": [
@@ -97,7 +110,26 @@ PAIRS: Dict[str, List[Tuple[str, str]]] = {
         ("no-wheel-for-python", "case:tf-62054-py312-no-wheel"),
         ("no-wheel-for-python", "case:tf-47205-homebrew-python39-no-wheel"),
     ],
+    "wrong-interpreter | missing-dependency": [
+        ("wrong-interpreter", "case:jupyter-notebook-3451-two-pythons"),
+        ("wrong-interpreter", "case:tf-26429-venv-jupyter-no-tensorflow"),
+        # pip's line names the environment it installed into; the traceback runs another
+        ("wrong-interpreter", PIP_SATISFIED.format(
+            pip_site="/opt/homebrew/lib/python3.11/site-packages",
+            run_site="/Users/me/project/.venv/lib/python3.11/site-packages")),
+        # an installed package (keras) imports the module: the interpreter that ran is the one
+        # that has keras, and it lacks keras's dependency
+        ("missing-dependency", "case:udacity-sdc-62-keras-env-without-tensorflow"),
+        ("missing-dependency", "case:rl-car-12-keras-without-tensorflow"),
+        ("missing-dependency", "case:helioml-35-binder-no-tensorflow"),
+    ],
 }
+
+def test_pip_installed_into_the_environment_that_raised_is_a_kernel_started_before():
+    text = PIP_SATISFIED.format(pip_site="/usr/local/lib/python3.10/dist-packages",
+                                run_site="/usr/local/lib/python3.10/dist-packages")
+    ranked = [h.cause for h in hypotheses("!pip install tensorflow\n" + text)[1]]
+    assert ranked[0] == "kernel-not-restarted", ranked[:3]
 
 
 def _text_and_leave_out(item: str) -> Tuple[str, frozenset]:

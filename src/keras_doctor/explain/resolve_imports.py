@@ -10,7 +10,7 @@ or a local file named like the package?
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from keras_doctor.explain import tf1
 from keras_doctor.explain.context import Context, Outcome
@@ -98,12 +98,29 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         elif _pip_says_installed(ctx.text, top):
             # pip, in the same paste, says the package is there: the pip that ran belongs to
             # another interpreter than the one that raised (or to a kernel started before it)
-            evidence = {"module": module, "pip_says": "Requirement already satisfied"}
+            evidence: Dict[str, Any] = {"module": module,
+                                        "pip_says": "Requirement already satisfied"}
             notebook = bool(re.search(r"Cell In|ipython-input|ipykernel|\bColab|!pip|%pip",
                                       ctx.text))
-            out += [("wrong-interpreter", 0.85, evidence),
-                    ("kernel-not-restarted", 0.5 if notebook else 0.2, evidence),
+            where_pip, where_run = _installed_in(ctx.text, top), _site_roots(ctx.frames)
+            if where_pip and where_run and where_pip in where_run:
+                # pip installed it into the very environment that raised: it ran before the
+                # install (a kernel not restarted), not in another interpreter
+                evidence.update(pip_installed_into=where_pip)
+                out += [("kernel-not-restarted", 0.8 if notebook else 0.55, evidence),
+                        ("wrong-interpreter", 0.4, evidence), ("missing-dependency", 0.3, evidence)]
+                continue
+            if where_pip and where_run:
+                evidence.update(pip_installed_into=where_pip, traceback_runs_in=sorted(where_run))
+            strong = bool(where_pip and where_run)  # two different environments, both shown
+            out += [("wrong-interpreter", 0.92 if strong else 0.85, evidence),
+                    ("kernel-not-restarted", 0.5 if notebook and not strong else 0.2, evidence),
                     ("missing-dependency", 0.3, evidence)]
+        elif calling_package(ctx.frames) not in ("", top):
+            # an installed package imports it: the interpreter that ran is the one that has that
+            # package, so this one lacks its dependency (not another interpreter's fault)
+            evidence = {"module": module, "imported_by": calling_package(ctx.frames)}
+            out += [("missing-dependency", 0.75, evidence), ("wrong-interpreter", 0.35, evidence)]
         elif top in ("tensorflow", "keras") and module == top and _INSTALLED_ELSEWHERE.search(
             ctx.text
         ):
@@ -116,6 +133,34 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         elif module in DEPENDENCIES or top in DEPENDENCIES or top in ("tensorflow", "numpy"):
             out.append(("missing-dependency", 0.75, {"module": module}))
     return out
+
+
+_SITE_ROOT = re.compile(r"(?i)(?P<root>[^\s\"'(]+?[/\\](?:site|dist)-packages)(?=[/\\\s)]|$)")
+
+
+def _installed_in(text: str, top: str) -> str:
+    """The site-packages pip named in "Requirement already satisfied: <top> in <path>"."""
+    for name in {top, top.replace("_", "-")}:
+        found = re.search(rf"(?im)Requirement already satisfied: {re.escape(name)}(?![\w.-])"
+                          rf"[^\n]*? in (?P<path>\S+)", text)
+        if found:
+            root = _SITE_ROOT.search(found.group("path"))
+            return _normal(root.group("root")) if root else ""
+    return ""
+
+
+def _site_roots(frames: List[str]) -> set:
+    """The site-packages folders the traceback's frames run from."""
+    roots = set()
+    for frame in frames:
+        found = _SITE_ROOT.search(frame)
+        if found:
+            roots.add(_normal(found.group("root")))
+    return roots
+
+
+def _normal(path: str) -> str:
+    return path.replace("\\", "/").rstrip("/").lower()
 
 
 def _pip_says_installed(text: str, top: str) -> bool:
