@@ -123,6 +123,20 @@ PAIRS: Dict[str, List[Tuple[str, str]]] = {
         ("missing-dependency", "case:rl-car-12-keras-without-tensorflow"),
         ("missing-dependency", "case:helioml-35-binder-no-tensorflow"),
     ],
+    "no-wheel-for-python | tf1-api-under-tf2": [
+        ("tf1-api-under-tf2", "case:tf-40236-contrib-data-tf22-mac"),
+        ("tf1-api-under-tf2", "case:tf-42981-tf-keras-backend-get-session"),
+        ("tf1-api-under-tf2", "AttributeError: module 'tensorflow' has no attribute 'placeholder'"),
+        ("no-wheel-for-python", "case:open-eye-detector-15-tf1131-on-py39"),
+        ("no-wheel-for-python", "case:tf-40640-tf1153-windows-python"),
+        # TensorFlow 1 code, then pip failing to install the 1.x release that would run it
+        ("no-wheel-for-python",
+         "AttributeError: module 'tensorflow' has no attribute 'placeholder'\n"
+         "$ pip install tensorflow==1.15\n"
+         "ERROR: Could not find a version that satisfies the requirement tensorflow==1.15 "
+         "(from versions: 2.2.0, 2.2.1, 2.3.0, 2.3.1, 2.4.0)\n"
+         "ERROR: No matching distribution found for tensorflow==1.15"),
+    ],
 }
 
 def test_pip_installed_into_the_environment_that_raised_is_a_kernel_started_before():

@@ -146,6 +146,8 @@ def hypotheses(
         _pip_too_old_decides(found, cleaned.text, read)
     if "no-wheel-for-python" in found or "no-wheel-for-platform" in found:
         _pinned_release_decides(found, cleaned.text)
+        if "tf1-api-under-tf2" in found:
+            _tf1_install_blocked(found, cleaned.text)
     if not found:
         window = cleaned.text[-clues_module.TAIL :]
         from keras_doctor.explain import fallback
@@ -271,6 +273,36 @@ def _pinned_release_decides(found: Dict[str, Hypothesis], text_: str) -> None:
         if cause in found:
             found[cause].weights = [min(max(found[cause].weights),
                                         NO_WHEEL_BESIDE_UNPUBLISHED)]
+
+
+TF1_BEHIND_A_FAILED_INSTALL = 0.6  # what the TF1-code cause keeps when installing 1.x failed
+
+
+def _tf1_install_blocked(found: Dict[str, Hypothesis], text_: str) -> None:
+    """TensorFlow 1 code, and pip failing to install a TensorFlow 1.x to run it: the user already
+    took the remedy for the code (run it on 1.x); what stops them now is the wheel pip could not
+    find (TensorFlow 1.x has wheels only for CPython <= 3.7, none for Apple Silicon)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.version import Version
+
+    from keras_doctor.explain import wheels
+
+    for found_requirement in wheels._REQUIREMENT.finditer(text_):
+        try:
+            requirement = Requirement(found_requirement.group("requirement").strip())
+        except InvalidRequirement:
+            continue
+        if not requirement.name.lower().replace("_", "-").startswith("tensorflow"):
+            continue
+        spec = requirement.specifier
+        if not str(spec) or spec.contains(Version("2.0.0"), prereleases=True) or not any(
+                spec.contains(Version(f"1.{minor}.0")) for minor in range(0, 16)):
+            continue
+        hyp = found["tf1-api-under-tf2"]
+        hyp.weights = [min(max(hyp.weights), TF1_BEHIND_A_FAILED_INSTALL)]
+        hyp.against.append(f"pip could not install {requirement}, the TensorFlow 1 release the "
+                           "code needs: the missing wheel is what blocks it now")
+        return
 
 
 _PIP_MECHANISM = (
