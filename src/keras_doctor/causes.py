@@ -367,6 +367,29 @@ TensorFlow release that matches the plugin.
 """,
     ),
     _c(
+        "tensorflow-macos-fork-not-recognised", "packages", "error",
+        "on a Mac, Apple's tensorflow-macos provides TensorFlow, but a package or tool asks for "
+        "the distribution named `tensorflow`",
+        "a distribution's Requires-Dist on `tensorflow` while only tensorflow-macos is installed; "
+        "pip's and pkg_resources' words in the text",
+        """
+## Why is this bad?
+From TensorFlow 2.5 to 2.12, TensorFlow for Apple Silicon (and Apple's Metal-era builds) was
+published only as `tensorflow-macos`: it installs the `tensorflow` module, but its distribution has
+another name. Packages that declare `tensorflow>=…` (tensorflow-text, tensorflow-hub's extras,
+keras-nlp, tensorflow-recommenders, many research repositories) see that requirement unmet although
+`import tensorflow` works: pip tries to install `tensorflow` beside it (no arm64 wheel before 2.13:
+"No matching distribution found for tensorflow", or an x86 wheel that overwrites the fork's files),
+`pip check` reports "requires tensorflow, which is not installed", and pkg_resources-based entry
+points raise `DistributionNotFound: The 'tensorflow' distribution was not found`.
+
+## How to fix it
+Install the package with `--no-deps` (its code imports `tensorflow`, which tensorflow-macos
+provides), or move to TensorFlow ≥ 2.13, where `tensorflow` itself has macOS arm64 wheels (2.13–2.15
+as a shim that pulls in tensorflow-macos of the same version, which satisfies both names).
+""",
+    ),
+    _c(
         "keras-tf-version-skew", "packages", "error",
         "the installed Keras does not match the TensorFlow it runs with (a standalone Keras 2.x of "
         "another minor, or Keras 3 where TensorFlow needs Keras 2)",

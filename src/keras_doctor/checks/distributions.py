@@ -200,7 +200,8 @@ def _admits_only_keras3(specifier: Optional[SpecifierSet]) -> bool:
 @check(name="requirements", area="packages",
        causes=["missing-dependency", "requirement-conflict", "numpy-abi-mismatch",
                "protobuf-mismatch", "ml-dtypes-mismatch", "keras-tf-version-skew",
-               "keras3-required", "extension-built-against-another-tensorflow"],
+               "keras3-required", "extension-built-against-another-tensorflow",
+               "tensorflow-macos-fork-not-recognised"],
        ok="Every requirement of every installed distribution is met")
 def requirements(ctx: CheckContext) -> Iterator[Finding]:
     facts = ctx.facts
@@ -212,6 +213,10 @@ def requirements(ctx: CheckContext) -> Iterator[Finding]:
             have = inst.get(name)
             evidence = {"requirer": dist.name, "requirer_version": dist.version,
                         "requirement": str(req), "required": req.name}
+            fork = inst.get("tensorflow-macos") if name == "tensorflow" else None
+            if have is None and fork is not None:
+                yield _fork_not_recognised(ctx, dist, req, fork, evidence)
+                continue
             if have is None:
                 yield finding(
                     "missing-dependency",
@@ -296,3 +301,29 @@ def _requirements_present(ctx: CheckContext, dist: Distribution) -> bool:
 
 def _spec(req: Requirement) -> str:
     return f"{req.name}{req.specifier}"
+
+
+# tensorflow 2.13-2.15 for macOS arm64 is a shim that requires tensorflow-macos of its release
+FIRST_TENSORFLOW_SHIM = Version("2.13")
+
+
+def _fork_not_recognised(ctx: CheckContext, dist: Distribution, req: Requirement,
+                         fork: Distribution, evidence: Dict[str, Any]) -> Finding:
+    """A requirement on `tensorflow` while Apple's fork provides the module under another name:
+    the code runs, but pip (and pkg_resources) see the requirement unmet."""
+    facts = ctx.facts
+    fork_version = parse_version(fork.version)
+    evidence = {**evidence, "tensorflow_macos": fork.version}
+    fix = []
+    if fork_version is not None and fork_version >= FIRST_TENSORFLOW_SHIM and \
+            fork_version < Version("2.16"):
+        shim = f"tensorflow=={fork.version}"
+        fix.append(install(facts, [shim], description=f"Install the tensorflow {fork.version} "
+                           "shim, which requires this tensorflow-macos, so the name is met"))
+    fix.append(FixStep(f"Or install {dist.name} with --no-deps: its `import tensorflow` already "
+                       f"works through tensorflow-macos {fork.version}", StepKind.MANUAL))
+    return finding(
+        "tensorflow-macos-fork-not-recognised",
+        f"{dist.name} {dist.version} requires {req}, but this Mac has Apple's tensorflow-macos "
+        f"{fork.version}, which provides the module under another distribution name",
+        evidence=evidence, fix=fix)
