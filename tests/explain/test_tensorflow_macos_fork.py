@@ -22,7 +22,8 @@ PKG_RESOURCES = ("pkg_resources.DistributionNotFound: The 'tensorflow>=2.8' dist
 PIP_CHECK = ("tensorflow-text 2.9.0 requires tensorflow<2.10,>=2.9.0, which is not installed.\n")
 PIP_INSTALL = ("Collecting tensorflow<2.10,>=2.9.0\n  Using cached tensorflow-2.9.0-cp38-cp38-"
                "macosx_10_14_x86_64.whl (228.5 MB)\n")
-WITH_FORK = "Requirement already satisfied: tensorflow-macos in ./venv/lib/python3.8/site-packages\n"
+WITH_FORK = ("Requirement already satisfied: tensorflow-macos in "
+             "./venv/lib/python3.8/site-packages\n")
 
 
 @pytest.mark.parametrize("paste", [PKG_RESOURCES, PIP_CHECK, PIP_INSTALL])
