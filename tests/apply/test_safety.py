@@ -364,7 +364,8 @@ writer = ("import os, sys, time\n"
           "    open(os.path.join(sys.argv[1], 'tinypkg', 'late-%d.py' % i), 'w').write('x')\n"
           "    time.sleep(0.01)\n")
 child = subprocess.Popen([sys.executable, "-c", writer, site])  # same process group
-pathlib.Path(ready).write_text(str(child.pid))
+pathlib.Path(ready + ".part").write_text(str(child.pid))
+os.replace(ready + ".part", ready)  # whole, so the test never reads it half written
 time.sleep(600)
 """
 
