@@ -114,3 +114,13 @@ def test_a_cross_fitted_map_promises_no_more_than_its_steps_gave_on_other_folds(
 def test_weighted_pairs_count_by_their_weight():
     light = tc.isotonic([(0.4, 1, 1.0), (0.6, 0, 0.25)], shrink=0.0)
     assert light == [[1.0, 0.8]]
+
+
+def test_the_step_map_reads_the_first_step_that_reaches_the_score_and_tops_out_at_the_last():
+    from keras_doctor.explain.calibrate import mapped
+
+    steps = [[0.3, 0.1], [0.7, 0.5], [0.9, 0.8]]
+    assert mapped(0.3, steps) == 0.1  # a step's upper score belongs to it
+    assert mapped(0.31, steps) == 0.5
+    assert mapped(0.99, steps) == 0.8  # above every fitted score: the top step's rate
+    assert mapped(0.42, []) == 0.42  # no map fitted: the score itself

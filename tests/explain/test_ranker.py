@@ -120,3 +120,22 @@ def test_a_report_without_its_cause_loses_that_cause_and_its_evidence():
     assert twin.hand == ["rosetta-python"] and twin.cause == "" and twin.id != example.id
     assert twin.features == {"proposed:rosetta-python", "via:shell-sigill", "kind:exception"}
     assert example.hand == ["mixed-arch-binary", "rosetta-python"]  # the report is untouched
+
+
+def test_the_top_guess_and_the_others_read_their_own_maps_and_a_guess_never_looks_sure():
+    from keras_doctor.explain.ranker import MAX_UNRECOGNISED, confidence
+
+    steps = {"first": [[1.0, 0.6]], "rest": [[1.0, 0.2]]}
+    assert confidence(0.5, 0, steps) == 0.6
+    assert confidence(0.5, 1, steps) == 0.2
+    assert confidence(0.5, 0, {"first": [[1.0, 0.97]]}) == MAX_UNRECOGNISED
+
+
+def test_a_recognised_confidence_above_every_step_stays_in_the_top_step_and_below_certainty():
+    from keras_doctor.explain.ranker import recalibrated
+
+    steps = [[0.5, 0.6], [0.9, 0.85]]
+    top = recalibrated(0.999, steps)
+    assert 0.85 <= top <= 0.99
+    assert recalibrated(0.95, steps) <= top  # monotone above the last fitted score too
+    assert recalibrated(0.4, steps) < recalibrated(0.6, steps) < top

@@ -43,3 +43,33 @@ def test_the_numpy_tensorflow_declares_is_its_numpy_requirement(tf, built_agains
     assert abi.built_against == built_against
     assert abi.declared.replace(" ", "").startswith("numpy")
     assert declared_ceiling in abi.declared
+
+
+class _WithoutVerdicts:
+    """A knowledge base built without the binaries' verdicts (no `--deep`): only Apple's table."""
+
+    def __init__(self, table_metal):
+        self.table_metal = table_metal
+
+    def metal_for_tf(self, tf_version):
+        from keras_doctor.knowledge.queries import MetalPairing
+
+        row = f"|v{tf_version}|v{self.table_metal}|" if self.table_metal else None
+        return MetalPairing(tf_version, self.table_metal, row, (), (), self.table_metal,
+                            "apple_table" if self.table_metal else "none")
+
+
+def test_public_reports_overrule_apples_table_where_the_binaries_were_not_read():
+    # Apple's table pairs TensorFlow 2.18 with metal 1.1.0, which users report cannot load
+    kb = _WithoutVerdicts("1.1.0")
+    broken = metal_verdict(kb, "2.18.0", "1.1.0")
+    assert (broken.loads, broken.basis) == (False, "reports")
+    assert "Symbol not found" in broken.detail
+    assert any("issues/81987" in source for source in broken.sources)
+    works = metal_verdict(kb, "2.19.0", "1.2.0")
+    assert (works.loads, works.basis) == (True, "reports")
+    # outside every report's range the table decides again, on both sides of its pick
+    assert metal_verdict(kb, "2.17.0", "1.1.0").basis == "apple_table"
+    assert metal_verdict(kb, "2.17.0", "1.1.0").loads is True
+    assert metal_verdict(kb, "2.17.0", "1.0.0").loads is False
+    assert metal_verdict(_WithoutVerdicts(None), "2.17.0", "1.1.0").basis == "none"

@@ -140,6 +140,7 @@ def test_the_legacy_switch_without_tf_keras_installs_tf_keras_at_tensorflows_min
     assert found.fix[0].command == ("/env/bin/python", "-m", "pip", "install", "tf-keras~=2.16.0")
     assert found.fix[1].command == ("unset", "TF_USE_LEGACY_KERAS")
     assert found.title.startswith("TF_USE_LEGACY_KERAS=1 sends tf.keras to tf_keras")
+    assert found.evidence["error"] == legacy_step("1").reason  # the import error, kept
 
 
 def test_a_switch_value_tensorflow_ignores_is_not_the_legacy_explanation():
@@ -203,3 +204,17 @@ def test_an_unknown_failure_keeps_what_the_step_reported():
     found = one(StepResult("devices", "list devices", "failed", reason="no devices listed",
                            data={"devices": [], "gpu_expected": True}))
     assert found.evidence["data"] == {"devices": [], "gpu_expected": True}
+
+
+def test_a_crash_by_a_signal_python_does_not_name_still_names_its_number():
+    crash = one(StepResult("tensorflow", "import tensorflow", "crashed",
+                           data={"returncode": -200}))
+    assert crash.cause == "verify-crashed" and crash.evidence["signal"] == "signal 200"
+    assert crash.title == "Python crashed with signal 200 during import tensorflow"
+
+
+def test_a_failure_with_only_its_reason_is_explained_from_that_reason():
+    found = one(StepResult("keras", "import keras", "failed",
+                           reason="ModuleNotFoundError: No module named 'h5py'"))
+    assert found.cause == "missing-dependency"
+    assert found.check == "verify:keras"

@@ -160,5 +160,4 @@ def _python_ok(requires_python: Optional[str], python: str) -> bool:
         spec = SpecifierSet(requires_python)
     except InvalidSpecifier:
         return True  # installers ignore an unparseable Requires-Python too
-    full = python if python.count(".") >= 2 else f"{python}.0"
-    return spec.contains(full, prereleases=True)
+    return spec.contains(python, prereleases=True)  # PEP 440 pads "3.11" to 3.11.0 itself
