@@ -124,3 +124,20 @@ def test_the_step_map_reads_the_first_step_that_reaches_the_score_and_tops_out_a
     assert mapped(0.31, steps) == 0.5
     assert mapped(0.99, steps) == 0.8  # above every fitted score: the top step's rate
     assert mapped(0.42, []) == 0.42  # no map fitted: the score itself
+
+
+def test_a_later_candidate_never_shows_more_than_an_earlier_one_whatever_the_maps_say(monkeypatch):
+    document = {"features": list(calibrate.FEATURES), "weights": tc.IDENTITY,
+                "isotonic": {"first": [[1.0, 0.3]], "rest": [[1.0, 0.6]]}}
+    monkeypatch.setattr(calibrate, "model", lambda path=None: document)
+    hyps = [Hypothesis("numpy-abi-mismatch", weights=[0.9]),
+            Hypothesis("protobuf-mismatch", weights=[0.5])]
+    assert calibrate.calibrated(hyps) == [0.3, 0.3]
+
+
+def test_without_step_maps_the_models_own_probability_is_shown_short_of_certainty(monkeypatch):
+    document = {"features": list(calibrate.FEATURES), "weights": tc.IDENTITY}
+    monkeypatch.setattr(calibrate, "model", lambda path=None: document)
+    strong, weak = calibrate.calibrated([Hypothesis("numpy-abi-mismatch", weights=[0.999]),
+                                         Hypothesis("protobuf-mismatch", weights=[0.2])])
+    assert strong == 0.99 and 0 < weak < 0.5

@@ -97,3 +97,16 @@ def test_an_error_finding_of_a_related_cause_joins_the_explanation():
     findings = explain_text(text, facts).findings
     joined = [f for f in findings if f.check == "binary-architectures (facts)"]
     assert [f.cause for f in joined] == ["mixed-arch-binary"]
+
+
+def test_in_a_notebook_a_module_installed_here_points_first_at_a_kernel_started_before():
+    facts = mac_facts(distributions=[dist("h5py", "3.11.0", files=["h5py/__init__.py"])])
+    notebook = ("-" * 75 + "\nModuleNotFoundError                       Traceback (most recent "
+                "call last)\nCell In[1], line 1\n----> 1 import h5py\n\n"
+                "ModuleNotFoundError: No module named 'h5py'")
+    in_notebook = {f.cause: f.confidence for f in explain_text(notebook, facts).findings}
+    in_terminal = {f.cause: f.confidence for f in explain_text(no_module("h5py"), facts).findings}
+    assert next(iter(in_notebook)) == "kernel-not-restarted"
+    assert next(iter(in_terminal)) == "wrong-interpreter"
+    assert in_notebook["wrong-interpreter"] < in_terminal["wrong-interpreter"]
+    assert in_terminal.get("kernel-not-restarted", 0.0) < in_notebook["kernel-not-restarted"]

@@ -153,3 +153,32 @@ def test_weights_of_an_application(kb):
     assert len(top.file_hash) == 32
     assert kb.weight_file("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5").file_hash
     assert all(w.file_hash is None for w in kb.weights("MobileNet"))
+
+
+@pytest.mark.parametrize("platform, tag, installable", [
+    ("linux-x86_64", "manylinux2014_x86_64", True),      # the legacy alias of manylinux_2_17
+    ("linux-x86_64", "manylinux_2_12_x86_64", True),     # older glibc baselines, x86_64 only
+    ("linux-x86_64", "manylinux1_x86_64", True),
+    ("linux-aarch64", "manylinux2014_aarch64", True),
+    ("linux-aarch64", "manylinux_2_12_aarch64", False),  # aarch64 wheels start at glibc 2.17
+    ("linux-x86_64", "manylinux2014_aarch64", False),
+    ("macos-arm64", "macosx_11_0_arm64", True),
+    ("macos-arm64", "macosx_11_0_x86_64", False),
+])
+def test_an_installer_takes_a_wheel_only_for_tags_its_platform_accepts(platform, tag,
+                                                                      installable):
+    from keras_doctor.knowledge.releases import release_from_json
+
+    release = release_from_json("demo", "1.0", {"wheels": [f"cp311-cp311-{tag}"]})
+    assert (release.wheel_for(platform, "3.11") is not None) is installable
+
+
+def test_a_wheels_own_requires_python_overrides_the_releases():
+    from keras_doctor.knowledge.releases import release_from_json
+
+    release = release_from_json("demo", "1.0", {
+        "wheels": ["py3-none-any", "cp38-cp38-manylinux2014_x86_64"],
+        "requires_python": ">=3.8", "requires_python_by_wheel": {"0": ">=3.12"}})
+    assert release.wheel_for("linux-x86_64", "3.11") is None  # the cp38 build is not for 3.11
+    assert release.wheel_for("linux-x86_64", "3.12").tag == "py3-none-any"
+    assert release.wheel_for("linux-x86_64", "3.8").tag.startswith("cp38")
