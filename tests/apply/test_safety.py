@@ -330,8 +330,9 @@ while os.path.exists(release):
 
 
 def wait_for(path: Path, timeout: float = 60) -> None:
+    """Until `path` holds something: the writer creates it, then writes (seen empty between)."""
     deadline = time.monotonic() + timeout
-    while not path.exists():
+    while not (path.exists() and path.stat().st_size):
         assert time.monotonic() < deadline, f"{path} never appeared"
         time.sleep(0.02)
 
