@@ -446,6 +446,27 @@ instead works only in an old Python: the last 1.x release, 1.15.5, publishes whe
 """,
     ),
     _c(
+        "code-uses-removed-tensorflow-api", "keras", "error",
+        "TensorFlow 2 code calls a name a later TensorFlow 2 release removed (`tf.estimator` in "
+        "2.16, `tf.config.experimental_list_devices`, …)",
+        "`module 'tensorflow' has no attribute …` for a name earlier 2.x wheels have; the working "
+        "directory's scripts against the installed TensorFlow",
+        """
+## Why is this bad?
+TensorFlow 2 removes public names between minor releases too, not only at the 1 → 2 boundary
+(`tf1-api-under-tf2`): `tf.estimator` is gone from 2.16 on, `tf.config.experimental_list_devices`
+after 2.0, `tf.mixed_precision` as a top-level module after 2.6 (it lives in `tf.keras`). Code
+written for the release that had the name fails with `module 'tensorflow' has no attribute …`
+(or `cannot import name …`) under a newer one. keras-doctor reads which names each sampled
+TensorFlow 2 wheel exposes, so it knows the last release that had the name.
+
+## How to fix it
+Install a TensorFlow that still has the name (`tensorflow<=` the last release shown), or port the
+code to the replacement the release notes name (for `tf.estimator`, Keras models; for
+`experimental_list_devices`, `tf.config.list_logical_devices`).
+""",
+    ),
+    _c(
         "keras3-required", "packages", "error",
         "something needs Keras 3 but Keras 2 is installed",
         "installed versions, requirements of installed packages",

@@ -198,3 +198,53 @@ def _tf1_only(table: Dict[str, Any], name: str) -> bool:
         namespace, attribute = "tensorflow", name
     return attribute in namespaces.get(namespace, {}).get("tf1_only", ())
 
+
+
+@check(name="removed-tf-api", area="keras", causes=["code-uses-removed-tensorflow-api"],
+       ok="no script in the working directory uses a TensorFlow 2 name the installed one removed")
+def removed_tf_api(ctx: CheckContext) -> Iterator[Finding]:
+    """A script or notebook in the working directory calls a name an earlier TensorFlow 2 had and
+    the installed one no longer has (`tf.estimator` under 2.16+), by the sampled wheels' API in
+    `knowledge/data/tf1_api.json` (`tf2_removed`). Installed releases between the last sampled
+    one with the name and the first without it are not judged."""
+    config = ctx.facts.config
+    if config is None:
+        raise SkipCheck("no working directory was examined (a folder target)")
+    tf = tensorflow(ctx)
+    if tf is None:
+        raise SkipCheck("no TensorFlow installed")
+    tf_dist, tf_version = tf
+    if tf_version.major < 2 or not config.tensorflow_names:
+        return
+    try:
+        removed = ctx.knowledge.file("tf1_api.json").get("tf2_removed", {})
+    except Exception as exc:  # a knowledge copy from before the table existed
+        raise SkipCheck(f"no TensorFlow API table in the knowledge base ({exc})") from exc
+    by_file: Dict[str, List[str]] = {}
+    pins: List[Version] = []
+    for use in config.tensorflow_names:
+        parts = use.name.split(".")
+        for depth in (1, 2):
+            namespace = ".".join(["tensorflow", *parts[:depth - 1]])
+            found = removed.get(namespace, {}).get(parts[depth - 1]) if len(parts) >= depth \
+                else None
+            if found and Version(tf_version.base_version) >= Version(found["gone_in"]):
+                by_file.setdefault(use.path, []).append(
+                    f"tf.{'.'.join(parts[:depth])} (line {use.line}; last in "
+                    f"{found['last_seen']})")
+                pins.append(Version(found["last_seen"]))
+                break
+    for path, names in sorted(by_file.items()):
+        oldest = min(pins)
+        yield finding(
+            "code-uses-removed-tensorflow-api",
+            f"{path.replace(chr(92), '/').rsplit('/', 1)[-1]} uses TensorFlow names that "
+            f"{tf_dist.name} {tf_version} removed",
+            evidence={"script": path, "removed_names": names,
+                      "installed": f"{tf_dist.name} {tf_version}",
+                      "source": "knowledge/data/tf1_api.json (tf2_removed)"},
+            fix=[install(ctx.facts, [f"tensorflow<={oldest}"],
+                         description="Install a TensorFlow that still has these names"),
+                 FixStep("Or port the script to the replacements TensorFlow's release notes name",
+                         StepKind.MANUAL, target=path)],
+        )

@@ -447,6 +447,14 @@ def _informational(e: Evidence, facts: Any) -> List[FixStep]:
     return steps
 
 
+def _removed_tf(e: Evidence, facts: Any) -> List[FixStep]:
+    pin = one(e, "pin")
+    steps = [run_step(f"Install a TensorFlow that still has {one(e, 'name')}", pip(facts, pin))
+             ] if pin else []
+    steps.append(manual("Or port the code to the replacement the TensorFlow release notes name"))
+    return steps
+
+
 STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "numpy-abi-mismatch": _numpy,
     "protobuf-mismatch": _protobuf,
@@ -475,6 +483,7 @@ STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "native-runtime-library-missing": _native_library,
     "extension-built-against-another-tensorflow": _tf_extension,
     "pinned-release-unavailable": _pinned,
+    "code-uses-removed-tensorflow-api": _removed_tf,
     "informational-message-not-an-error": _informational,
 }
 

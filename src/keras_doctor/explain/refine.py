@@ -35,6 +35,7 @@ NOT_CONTRADICTED_BY_FACTS = {
     "tf1-api-under-tf2",
     "network-unreachable",
     "informational-message-not-an-error",
+    "code-uses-removed-tensorflow-api",
 }
 RELATED = {
     "cpu-lacks-avx": ("rosetta-python",),

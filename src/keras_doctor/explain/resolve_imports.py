@@ -207,6 +207,8 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         return [("keras-tf-version-skew", 0.7, {"name": name, "module": module})]
     if tf1.attribute(module, name) == "tf1":  # from keras.backend import set_session
         return _tf1_name(ctx, module, name)
+    if tf1.removed_in_tf2(module, name):  # from tensorflow import estimator
+        return removed_tf2_name(module, name)
     skew = _tf_private_keras_from_a_package(ctx, module, name)
     if skew:
         return skew
@@ -274,6 +276,8 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                 ("package-too-old-for-api", 0.5, evidence)]
     if tf1.attribute(module, name) == "tf1":
         return _tf1_name(ctx, module, name)
+    if tf1.removed_in_tf2(module, name):
+        return removed_tf2_name(module, name)
     if tf1.namespace_of(module) == "tensorflow.compat.v1" and tf1.attribute(
         "tensorflow", name
     ) == "tf1":  # only tf.contrib: every other TF1 name lives on in tf.compat.v1
@@ -321,6 +325,18 @@ def _tf1_name(ctx: Context, module: str, name: str) -> List[Outcome]:
         # standalone Keras <= 2.3 itself calls the TF1 API: that Keras predates TensorFlow 2
         return [("keras-tf-version-skew", 0.85, evidence), ("tf1-api-under-tf2", 0.6, evidence)]
     return [("tf1-api-under-tf2", 0.9, evidence), ("keras-tf-version-skew", 0.3, evidence)]
+
+
+def removed_tf2_name(module: str, name: str) -> List[Outcome]:
+    """A name an earlier TensorFlow 2 had and a later one removed (read from the wheels)."""
+    found = tf1.removed_in_tf2(module, name) or {}
+    namespace = tf1.namespace_of(module)
+    public = "tf" + namespace[len("tensorflow"):] + "." + name
+    evidence = {"name": public, "module": module, "last_seen": f"tensorflow {found['last_seen']}",
+                "gone_in": f"tensorflow {found['gone_in']}",
+                "pin": f"tensorflow<={found['last_seen']}", "source": tf1.source()}
+    return [("code-uses-removed-tensorflow-api", 0.88, evidence),
+            ("keras-tf-version-skew", 0.25, evidence)]
 
 
 def tf1_module(module: str) -> List[Outcome]:

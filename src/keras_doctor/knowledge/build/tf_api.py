@@ -60,7 +60,8 @@ METHOD = (
     "from the generated _api/v1 and _api/v2 trees (keras.backend in TF <= 2.5; later TF takes "
     "Keras from the keras wheel); packages from the wheel's file list. "
     "`tf1_only`: in some sampled 1.x, in no sampled 2.x. `tf2`: in some sampled 2.x. "
-    "`every_release`: in every sampled release."
+    "`every_release`: in every sampled release. `tf2_removed`: per namespace, names some sampled "
+    "2.x has and the newest sampled release (and every sampled one after the name's last) lacks."
 )
 
 
@@ -194,12 +195,35 @@ def build_tf1_api(fetcher: Fetcher, pool: ThreadPoolExecutor) -> Dict[str, Any]:
     shallowest = [p for p in gone if not any(p.startswith(q + ".") for q in gone)]
     return {
         "method": METHOD,
+        "tf2_removed": tf2_removed({v: read[v]["namespaces"] for v in TF2_SAMPLE}),
         "sampled": {"1.x": list(TF1_SAMPLE), "2.x": list(TF2_SAMPLE)},
         "wheels": {v: read[v]["wheel"] for v in releases},
         "namespaces": namespaces,
         "tf1_only_packages": shallowest,
         "sources": ["https://pypi.org/project/tensorflow/ (the wheels named in `wheels`)"],
     }
+
+
+def tf2_removed(read: Dict[str, Dict[str, Set[str]]]) -> Dict[str, Dict[str, Dict[str, str]]]:
+    """Per namespace, the names a sampled TensorFlow 2.x had that the newest sampled release and
+    every sampled release after their last one lack (`tf.estimator`, gone in 2.16): TensorFlow 2
+    code that a later TensorFlow 2 removed. Each with the last sampled release that has it and
+    the first sampled one that does not. A whole namespace the newest release lacks (keras.backend
+    left with Keras in 2.6) is not counted: the module moved, its names did not go."""
+    versions = list(read)
+    newest = versions[-1]
+    out: Dict[str, Dict[str, Dict[str, str]]] = {}
+    for namespace in sorted({n for names in read.values() for n in names}):
+        if namespace not in read[newest]:
+            continue
+        for name in sorted(_union(read[v].get(namespace) for v in versions)):
+            having = [i for i, v in enumerate(versions) if name in read[v].get(namespace, ())]
+            last = having[-1]
+            if last == len(versions) - 1 or name.startswith("_"):
+                continue
+            out.setdefault(namespace, {})[name] = {"last_seen": versions[last],
+                                                   "gone_in": versions[last + 1]}
+    return out
 
 
 def _union(groups: Any) -> Set[str]:
