@@ -29,3 +29,10 @@ def test_the_report_keeps_what_it_read_from_the_paste():
     report = explain_text(PIP_ON_ARM_LINUX)
     assert report.extra["traceback"] == {"machine": "arm64"}
     assert report.extra["input"]["chars"] == len(PIP_ON_ARM_LINUX)
+
+
+def test_the_report_counts_the_traceback_frames_it_read():
+    text = ('Traceback (most recent call last):\n  File "train.py", line 1, in <module>\n'
+            '    import lib\n  File "/home/u/lib.py", line 2, in <module>\n    import h5py\n'
+            "ModuleNotFoundError: No module named 'h5py'")
+    assert explain_text(text).extra["input"]["frames"] == 2

@@ -110,3 +110,18 @@ def test_in_a_notebook_a_module_installed_here_points_first_at_a_kernel_started_
     assert next(iter(in_terminal)) == "wrong-interpreter"
     assert in_notebook["wrong-interpreter"] < in_terminal["wrong-interpreter"]
     assert in_terminal.get("kernel-not-restarted", 0.0) < in_notebook["kernel-not-restarted"]
+
+
+def test_a_check_set_that_breaks_leaves_the_explanation_ranked_and_says_so(monkeypatch):
+    from keras_doctor.checks import registry
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a check crashed")
+
+    monkeypatch.setattr(registry, "run_checks", broken)
+    facts = mac_facts(distributions=[dist("h5py", "3.11.0", files=["h5py/__init__.py"])])
+    report = explain_text(no_module("h5py"), facts)
+    assert report.extra["checks"] == "not run: RuntimeError: a check crashed"
+    confidences = [f.confidence for f in report.findings]
+    assert report.findings[0].cause == "wrong-interpreter"  # the facts still speak
+    assert confidences == sorted(confidences, reverse=True)
