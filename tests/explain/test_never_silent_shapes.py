@@ -246,6 +246,7 @@ def test_an_error_however_messy_gets_candidates_with_fixes(paste):
 
 
 def test_the_candidates_are_ranked_most_likely_first():
-    findings = explain_text(_TRACEBACK).findings
-    shown = [f.confidence for f in findings]
-    assert len(findings) >= 2 and shown == sorted(shown, reverse=True)
+    for paste in (_TRACEBACK, CRASHES[0], INSTALLERS[0]):
+        shown = [f.confidence for f in explain_text(paste).findings]
+        assert shown and shown == sorted(shown, reverse=True)
+    assert len(explain_text(CRASHES[0]).findings) >= 2  # one crash, several possible causes
