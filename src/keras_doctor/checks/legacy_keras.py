@@ -12,13 +12,14 @@ silently do nothing (see `compat_rules.LEGACY_KERAS_VALUES` for the source lines
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
 from keras_doctor.checks.stack import declared_excludes, installed_version, knowledge_of, tensorflow
+from keras_doctor.facts.model import Distribution
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.knowledge import compat_rules
 from keras_doctor.remedies import install
@@ -138,12 +139,9 @@ def _switch_step() -> FixStep:
 _SHOWN_NAMES = 4
 
 
-@check(name="tf1-code", area="keras", causes=["tf1-api-under-tf2"],
-       ok="no script in the working directory uses a TensorFlow 1 name TensorFlow 2 lacks")
-def tf1_code(ctx: CheckContext) -> Iterator[Finding]:
-    """A script or notebook in the working directory calls names only TensorFlow 1.x has
-    (`knowledge/data/tf1_api.json`, read from the wheels) while a TensorFlow 2 is installed: it
-    fails with `module 'tensorflow' has no attribute …` as soon as it runs."""
+def _tf2_with_scripts(ctx: CheckContext) -> Optional[Tuple[Any, Distribution, Version]]:
+    """(config, TensorFlow, its version) when a TensorFlow 2 is installed and the working
+    directory's scripts name `tf.` attributes; skips when there is nothing to look at."""
     config = ctx.facts.config
     if config is None:
         raise SkipCheck("no working directory was examined (a folder target)")
@@ -152,7 +150,20 @@ def tf1_code(ctx: CheckContext) -> Iterator[Finding]:
         raise SkipCheck("no TensorFlow installed")
     tf_dist, tf_version = tf
     if tf_version.major < 2 or not config.tensorflow_names:
+        return None
+    return config, tf_dist, tf_version
+
+
+@check(name="tf1-code", area="keras", causes=["tf1-api-under-tf2"],
+       ok="no script in the working directory uses a TensorFlow 1 name TensorFlow 2 lacks")
+def tf1_code(ctx: CheckContext) -> Iterator[Finding]:
+    """A script or notebook in the working directory calls names only TensorFlow 1.x has
+    (`knowledge/data/tf1_api.json`, read from the wheels) while a TensorFlow 2 is installed: it
+    fails with `module 'tensorflow' has no attribute …` as soon as it runs."""
+    scripts = _tf2_with_scripts(ctx)
+    if scripts is None:
         return
+    config, tf_dist, tf_version = scripts
     try:
         table = ctx.knowledge.file("tf1_api.json")
     except Exception as exc:  # a knowledge copy from before the table existed
@@ -207,15 +218,10 @@ def removed_tf_api(ctx: CheckContext) -> Iterator[Finding]:
     the installed one no longer has (`tf.estimator` under 2.16+), by the sampled wheels' API in
     `knowledge/data/tf1_api.json` (`tf2_removed`). Installed releases between the last sampled
     one with the name and the first without it are not judged."""
-    config = ctx.facts.config
-    if config is None:
-        raise SkipCheck("no working directory was examined (a folder target)")
-    tf = tensorflow(ctx)
-    if tf is None:
-        raise SkipCheck("no TensorFlow installed")
-    tf_dist, tf_version = tf
-    if tf_version.major < 2 or not config.tensorflow_names:
+    scripts = _tf2_with_scripts(ctx)
+    if scripts is None:
         return
+    config, tf_dist, tf_version = scripts
     try:
         removed = ctx.knowledge.file("tf1_api.json").get("tf2_removed", {})
     except Exception as exc:  # a knowledge copy from before the table existed

@@ -160,20 +160,13 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
     existed then. None when the paste names no requirement with a release table, shows neither
     platform nor Python nor offered releases (unless the project ships for only some platforms),
     or nothing is left."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
 
-    matches = list(_REQUIREMENT.finditer(text))
-    if not matches or _WHEEL_FILE.search(text):  # a named wheel's own tags decide (resolve)
+    if _WHEEL_FILE.search(text):  # a named wheel's own tags decide (resolve)
         return None
-    try:
-        requirement = Requirement(matches[-1].group("requirement").strip())
-    except InvalidRequirement:
+    asked = _requested(text)
+    if asked is None:
         return None
-    project = str(canonicalize_name(requirement.name))
-    releases = table(project)
-    if not releases:
-        return None
+    matches, requirement, project, releases = asked
     listed = next((m.group("offered") for m in matches if m.group("offered") is not None), None)
     offered = _offered(listed)
     about_machine = _WHEEL_FILE.sub(" ", text)  # a wheel's name tells its own tags, not the machine
@@ -214,6 +207,27 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
     if cutoff:
         evidence["index_as_of"] = cutoff
     return cause, votes[cause] / total, evidence
+
+
+Releases = Dict[str, Tuple[List[str], str]]
+
+
+def _requested(text: str) -> Optional[Tuple[List[Any], Any, str, Releases]]:
+    """(pip's requirement lines, the last requirement, its project, its release table), or None
+    when the paste asks for nothing parseable or for a project without a table."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    matches = list(_REQUIREMENT.finditer(text))
+    if not matches:
+        return None
+    try:
+        requirement = Requirement(matches[-1].group("requirement").strip())
+    except InvalidRequirement:
+        return None
+    project = str(canonicalize_name(requirement.name))
+    releases = table(project)
+    return (matches, requirement, project, releases) if releases else None
 
 
 def _only(values: Set[str]) -> str:
@@ -479,21 +493,12 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
     tag of any wheel the requested releases have for the paste's platform (release table), or the
     paste names a macOS an older pip misreads while the release has wheels for that Mac's Python.
     None when the paste shows neither, or a wheel the pip knows exists."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
     from packaging.version import InvalidVersion, Version
 
-    matches = list(_REQUIREMENT.finditer(text))
-    if not matches:
+    asked = _requested(text)
+    if asked is None:
         return None
-    try:
-        requirement = Requirement(matches[-1].group("requirement").strip())
-    except InvalidRequirement:
-        return None
-    project = str(canonicalize_name(requirement.name))
-    releases = table(project)
-    if not releases:
-        return None
+    _, requirement, _, releases = asked
     machines = read_machine(text, machine, platform)
     platforms = [p for p in machines if p in _FAMILY]
     if len(platforms) != 1:
