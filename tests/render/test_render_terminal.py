@@ -212,3 +212,10 @@ def test_explain_names_the_fix_command_only_when_the_environment_confirmed_the_c
     assert "keras-doctor fix" not in plain(text_only, width=100).splitlines()[-1]
     no_target = replace(report, findings=[confirmed])
     assert "keras-doctor fix" not in plain(no_target, width=100).splitlines()[-1]
+
+
+def test_a_likelihood_short_of_certainty_never_shows_as_100_percent():
+    from keras_doctor.render.view import percent
+
+    assert [percent(c) for c in (0.994, 0.995, 0.9999, 1.0, 0.0, None)] == \
+        ["99%", "99%", "99%", "100%", "0%", "?"]

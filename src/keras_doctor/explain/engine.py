@@ -358,7 +358,8 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
         notebook = bool(read and (read.notebook or read.colab))
         from keras_doctor.explain import refine
 
-        scored = refine.with_facts(scored, facts, knowledge, report, notebook)
+        scored = refine.with_facts(scored, facts, knowledge, report, notebook,
+                                   frames=cleaned.frames)
     kept = [(h, s) for h, s in scored if s >= MIN_CONFIDENCE]
     # never fewer than three candidates for an error: the second and third are where the answer
     # is when the first is wrong, and a low confidence already says how unsure they are

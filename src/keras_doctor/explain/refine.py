@@ -11,7 +11,7 @@ error) join the list, ranked by the hypothesis they explain.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 from keras_doctor.explain.calibrate import only_guessed
 from keras_doctor.explain.hypothesis import to_finding
@@ -19,6 +19,9 @@ from keras_doctor.findings import Finding, Report, Severity
 
 CONFIRM = 0.25  # a confirmed hypothesis keeps a quarter of its remaining doubt
 CONTRADICT = 0.5
+# A local file or folder that hides the package and that the traceback runs through: the error
+# came from it, whatever the message says.
+SHADOW_IN_TRACEBACK = 0.9
 # Causes about the code, the files it loads or the failing process's own settings: a check of the
 # environment that finds nothing does not contradict them (it cannot see the user's code, the
 # model file, the network, or an environment variable set only for the program).
@@ -232,7 +235,8 @@ _HAS_THE_NAME = (
 
 
 def with_facts(
-    scored: Scored, facts: Any, knowledge: Any, report: Report, notebook: bool = False
+    scored: Scored, facts: Any, knowledge: Any, report: Report, notebook: bool = False,
+    frames: Sequence[str] = (),
 ) -> Scored:
     scored = missing_but_installed(scored, facts, notebook)
     scored = tensorflow_generation(scored, facts)
@@ -249,7 +253,12 @@ def with_facts(
         confirmed = by_cause.get(hyp.cause)
         if confirmed and hyp.cause == "missing-dependency" and not isinstance(hyp, Finding):
             confirmed = _about_module(confirmed, hyp.evidence.get("module"))
-        if confirmed:
+        if confirmed and _unanchored_guess(hyp):
+            # a candidate the text only guessed, with nothing in it (a path, a module, a name)
+            # to tie it to what the check found: the environment has that problem, but nothing
+            # says this error comes from it
+            out.append((hyp, score))
+        elif confirmed:
             used.add(hyp.cause)
             best = _closest_finding(hyp, confirmed)
             out.append((_merge(hyp, best, facts), 1 - (1 - score) * CONFIRM))
@@ -269,6 +278,13 @@ def with_facts(
                 proven = getattr(hyp, "cause", "") not in used
                 out.append((replace(f, check=f"{f.check} (facts)"),
                             min(0.99, score + 0.01) if proven else max(0.35, score * 0.8)))
+    for f in by_cause.get("shadowed-module", ()):
+        if "shadowed-module" not in used and _raised_inside(f, frames):
+            # the traceback runs through the very file or folder that hides the package
+            used.add("shadowed-module")
+            text = next((h for h, _ in scored if not isinstance(h, Finding)), None)
+            found = _merge(text, f, facts) if text is not None else f
+            out.append((found, SHADOW_IN_TRACEBACK))
     out.sort(key=lambda pair: -pair[1])
     return [
         (h if not isinstance(h, Finding) else replace(h, confidence=round(s, 3)), s) for h, s in out
@@ -322,6 +338,22 @@ def _about_module(findings: List[Finding], module: Any) -> List[Finding]:
     top = module.split(".")[0].replace("_", "-").lower()
     return [f for f in findings if str(f.evidence.get("required", "")).lower().replace("_", "-")
             in (top, module.lower())]
+
+
+def _raised_inside(shadow: Finding, frames: Sequence[str]) -> bool:
+    path = shadow.evidence.get("path")
+    if not isinstance(path, str) or not path:
+        return False
+    path = path.replace("\\", "/").rstrip("/")
+    return any(frame.replace("\\", "/") == path or frame.replace("\\", "/").startswith(path + "/")
+               for frame in frames)
+
+
+def _unanchored_guess(hyp: Any) -> bool:
+    if isinstance(hyp, Finding) or not only_guessed(list(getattr(hyp, "signatures", []))):
+        return False
+    return not any(isinstance(hyp.evidence.get(key), (str, list)) and hyp.evidence.get(key)
+                   for key in ("path", "module", "name", "backend", "symbol"))
 
 
 def _closest_finding(hyp: Any, findings: List[Finding]) -> Finding:

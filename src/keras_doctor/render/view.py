@@ -143,9 +143,11 @@ def ordered(report: Report) -> List[Finding]:
 
 
 def percent(confidence: Optional[float]) -> str:
+    """A likelihood as a person reads it; short of certainty it never rounds up to 100 %."""
     if confidence is None:
         return "?"
-    return f"{round(max(0.0, min(1.0, confidence)) * 100)}%"
+    shown = round(max(0.0, min(1.0, confidence)) * 100)
+    return f"{min(shown, 99) if confidence < 1.0 else 100}%"
 
 
 # -- counts and the summary line -------------------------------------------------------------------
