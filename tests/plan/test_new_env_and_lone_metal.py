@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from keras_doctor.knowledge.metal_pairs import metal_verdict
+from keras_doctor.knowledge.metal_pairs import metal_verdict, tensorflow_for_metal
 from keras_doctor.plan.interpreters import Interpreter
 from keras_doctor.plan.model import PlanStatus, StepKind
 from keras_doctor.plan.new_env import suggested_destination
-from keras_doctor.plan.recommend import _tensorflow_for_metal
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "compat"))
@@ -81,6 +80,9 @@ def test_without_new_venv_the_new_environment_is_shown_and_never_applied(tmp_pat
     assert given.ok and [s.argv for s in given.steps] == [s.argv for s in plan.steps]
 
 
+BUILDS = ("tensorflow-macos", "tensorflow")  # as the planner asks: each era's build
+
+
 # -- tensorflow-metal without TensorFlow ---------------------------------------------------------
 
 @pytest.mark.parametrize("metal, python, build", [
@@ -89,7 +91,7 @@ def test_without_new_venv_the_new_environment_is_shown_and_never_applied(tmp_pat
     ("1.2.0", "3.12", "tensorflow"),
 ])
 def test_the_tensorflow_for_a_lone_metal_is_the_newest_it_loads_with(metal, python, build):
-    chosen, version = _tensorflow_for_metal(KB, metal, "macos-arm64", python)
+    chosen, version = tensorflow_for_metal(KB, metal, "macos-arm64", python, BUILDS)
     assert chosen == build
     assert metal_verdict(KB, str(version), metal).loads
     newer = [r.version for b in ("tensorflow", "tensorflow-macos") for r in KB.releases(b)
@@ -100,8 +102,8 @@ def test_the_tensorflow_for_a_lone_metal_is_the_newest_it_loads_with(metal, pyth
 
 
 def test_no_tensorflow_is_invented_for_a_metal_no_release_loads_with():
-    assert _tensorflow_for_metal(KB, "1.1.0", "macos-arm64", "3.7") is None  # no arm64 wheel
-    assert _tensorflow_for_metal(KB, "9.9.9", "macos-arm64", "3.11") is None  # no verdict
+    assert tensorflow_for_metal(KB, "1.1.0", "macos-arm64", "3.7", BUILDS) is None  # no arm64 wheel
+    assert tensorflow_for_metal(KB, "9.9.9", "macos-arm64", "3.11", BUILDS) is None  # no verdict
 
 
 def lone_metal_plan(metal, python):

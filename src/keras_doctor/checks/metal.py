@@ -75,7 +75,12 @@ def metal_plugin(ctx: CheckContext) -> Iterator[Finding]:
 
 def _pairing(ctx: CheckContext, kb: Any, tf: Tuple[Distribution, Version], metal_version: str,
              evidence: Dict[str, Any]) -> Iterator[Finding]:
-    from keras_doctor.knowledge.metal_pairs import BASIS_WORDS, metal_verdict, preferred_metals
+    from keras_doctor.knowledge.metal_pairs import (
+        BASIS_WORDS,
+        metal_verdict,
+        preferred_metals,
+        tensorflow_for_metal,
+    )
 
     tf_dist, tf_version = tf
     verdict = metal_verdict(kb, str(tf_version), metal_version)
@@ -105,9 +110,10 @@ def _pairing(ctx: CheckContext, kb: Any, tf: Tuple[Distribution, Version], metal
                            description=f"Install the tensorflow-metal release that loads with "
                                        f"{tf_dist.name} {tf_version}"))
     else:
-        partner = _tensorflow_for_metal(kb, metal_version, ctx)
+        partner = tensorflow_for_metal(kb, metal_version, ctx.facts.target.platform,
+                                       python_minor(ctx.facts))
         if partner:
-            fix.append(install(ctx.facts, [f"{tf_dist.name}=={partner}"],
+            fix.append(install(ctx.facts, [f"{tf_dist.name}=={partner[1]}"],
                                description=f"Install the newest TensorFlow that tensorflow-metal "
                                            f"{metal_version} loads with"))
         fix.append(uninstall(ctx.facts, ["tensorflow-metal"],
@@ -119,19 +125,6 @@ def _pairing(ctx: CheckContext, kb: Any, tf: Tuple[Distribution, Version], metal
         severity=None if verdict.loads is False else Severity.WARNING,
         fix=fix,
     )
-
-
-def _tensorflow_for_metal(kb: Any, metal_version: str, ctx: CheckContext) -> Optional[str]:
-    """The newest TensorFlow release with a wheel here that a source says this metal loads with."""
-    from keras_doctor.knowledge.metal_pairs import metal_verdict
-
-    facts = ctx.facts
-    for release in reversed(kb.releases("tensorflow")):
-        if release.yanked or not release.wheel_for(facts.target.platform, python_minor(facts)):
-            continue
-        if metal_verdict(kb, str(release.version), metal_version).loads:
-            return str(release.version)
-    return None
 
 
 def _newest_metal_for_arch(kb: Any, arch: str) -> Optional[str]:

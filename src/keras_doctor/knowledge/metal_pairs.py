@@ -8,7 +8,7 @@ from the real wheels' binaries (knowledge base, `--deep` build), public reports
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
@@ -50,6 +50,25 @@ def metal_verdict(kb: Any, tf_version: str, metal_version: str) -> MetalVerdict:
         loads = True if mine == table else (False if mine < table else None)
         return MetalVerdict(loads, "apple_table", pairing.table_row)
     return MetalVerdict(None, "none")
+
+
+def tensorflow_for_metal(kb: Any, metal_version: str, platform: str, python: str,
+                         builds: Tuple[str, ...] = ("tensorflow",)
+                         ) -> Optional[Tuple[str, Version]]:
+    """(build, version) of the newest TensorFlow release with a wheel for `platform` and Python
+    "X.Y" that a source says this tensorflow-metal loads with, among `builds` (on equal versions
+    the later build wins); None when there is none."""
+    found: List[Tuple[Version, int, str]] = []
+    for rank, build in enumerate(builds):
+        for release in kb.releases(build):
+            if release.yanked or release.wheel_for(platform, python) is None:
+                continue
+            if metal_verdict(kb, str(release.version), metal_version).loads:
+                found.append((release.version, rank, build))
+    if not found:
+        return None
+    version, _, build = max(found)
+    return build, version
 
 
 def loading_metals(kb: Any, tf_version: str, python_tag: Optional[str] = None) -> List[str]:

@@ -9,7 +9,7 @@ environment reaches a command line unparsed.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -69,12 +69,12 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
         plan.skipped += [files.skipped(f, "start the interpreter natively; the environment "
                                           "itself is arm64 and stays as it is")
                          for f in findings if f.cause == "rosetta-python"]
-    backend = _backend_to_install(findings, installed_versions(facts))
+    installed = installed_versions(facts)
+    backend = _backend_to_install(findings, installed)
     if wrong or new_venv:
         plan = new_environment(plan, facts, findings, wrong, new_venv, knowledge, resolver, uv,
                                interpreter_finder)
     elif package_findings or upgrade or backend:
-        installed = installed_versions(facts)
         # In place, only `upgrade` may bring a TensorFlow the environment does not have, or a
         # GPU plugin installed without one: that finding asks for the TensorFlow it loads with.
         metal_alone = "tensorflow-metal" in installed and not set(installed) & TF_FAMILY \
@@ -107,7 +107,7 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
             plan.skipped += [files.skipped(f, "the resolved set changes nothing for it")
                              for f in package_findings if f.cause not in covered]
     if plan.ok:
-        _add_file_steps(plan, facts, findings, installer, python, uv)
+        _add_file_steps(plan, set(installed), findings, installer, python, uv)
     plan.resolves = sorted({c for s in plan.steps for c in s.resolves})
     if plan.ok and not interp.executable and plan.steps:
         plan.steps = [_for_folder(step, facts) for step in plan.steps]
@@ -149,9 +149,8 @@ def _backend_to_install(findings: List[Finding], installed: Dict[str, Version]) 
     return None
 
 
-def _add_file_steps(plan: Plan, facts: Facts, findings: List[Finding], installer: str,
-                    python: str, uv: Optional[str]) -> None:
-    installed_names = set(installed_versions(facts))
+def _add_file_steps(plan: Plan, installed_names: Set[str], findings: List[Finding],
+                    installer: str, python: str, uv: Optional[str]) -> None:
     covered = {c for step in plan.steps for c in step.resolves}
     for finding in findings:
         if finding.cause in packages.PACKAGE_CAUSES or finding.cause in INTERPRETER_CAUSES \

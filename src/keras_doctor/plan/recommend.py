@@ -19,7 +19,6 @@ Every string returned is built from parsed names and versions, never copied from
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 from packaging.requirements import Requirement
@@ -36,7 +35,12 @@ from keras_doctor.knowledge.compat_rules import (
     FIRST_TF_KERAS_TF,
     TF_FAMILY,
 )
-from keras_doctor.knowledge.metal_pairs import BASIS_WORDS, metal_verdict, preferred_metals
+from keras_doctor.knowledge.metal_pairs import (
+    BASIS_WORDS,
+    metal_verdict,
+    preferred_metals,
+    tensorflow_for_metal,
+)
 from keras_doctor.plan.installers import valid_name
 from keras_doctor.requirements import target_environment, wheel_requirements
 
@@ -316,7 +320,10 @@ def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optiona
         rec.reasons[keep_name] = "the TensorFlow build already installed"
     elif knowledge is not None and propose_tensorflow:
         lone = installed.get("tensorflow-metal") if platform == "macos-arm64" else None
-        paired = _tensorflow_for_metal(knowledge, str(lone), platform, python) if lone else None
+        # `tensorflow` has arm64 wheels from 2.13 on, tensorflow-macos before
+        paired = _safe(lambda: tensorflow_for_metal(
+            knowledge, str(lone), platform, python,
+            builds=("tensorflow-macos", "tensorflow"))) if lone else None
         if paired is not None:
             rec.tensorflow, version = paired
             rec.reasons[rec.tensorflow] = (f"newest release with a wheel for {platform} and Python "
@@ -350,24 +357,6 @@ def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optiona
             rec.reasons["tensorflow-metal"] = (f"left out: no release is known to load with "
                                                f"TensorFlow {version} on Python {python}")
     return rec
-
-
-def _tensorflow_for_metal(knowledge: Any, metal: str, platform: str,
-                          python: str) -> Optional[Tuple[str, Version]]:
-    """(build, version) of the newest TensorFlow with a wheel here that this tensorflow-metal
-    loads with: `tensorflow` where it has arm64 wheels (2.13 on), tensorflow-macos before."""
-
-    found: List[Tuple[Version, int, str]] = []
-    for rank, build in enumerate(("tensorflow-macos", "tensorflow")):
-        for release in _safe(partial(knowledge.releases, build)) or []:
-            if release.yanked or release.wheel_for(platform, python) is None:
-                continue
-            if metal_verdict(knowledge, str(release.version), metal).loads:
-                found.append((release.version, rank, build))
-    if not found:
-        return None
-    version, _, build = max(found)
-    return build, version
 
 
 def _loading_metal(knowledge: Any, tf_version: str, python: str,
