@@ -22,6 +22,8 @@ CONTRADICT = 0.5
 # A local file or folder that hides the package and that the traceback runs through: the error
 # came from it, whatever the message says.
 SHADOW_IN_TRACEBACK = 0.9
+# What a hypothesis read from the text that can tie it to one check finding.
+_CLUE_KEYS = ("path", "module", "name", "backend", "symbol")
 # Causes about the code, the files it loads or the failing process's own settings: a check of the
 # environment that finds nothing does not contradict them (it cannot see the user's code, the
 # model file, the network, or an environment variable set only for the program).
@@ -353,7 +355,7 @@ def _unanchored_guess(hyp: Any) -> bool:
     if isinstance(hyp, Finding) or not only_guessed(list(getattr(hyp, "signatures", []))):
         return False
     return not any(isinstance(hyp.evidence.get(key), (str, list)) and hyp.evidence.get(key)
-                   for key in ("path", "module", "name", "backend", "symbol"))
+                   for key in _CLUE_KEYS)
 
 
 def _closest_finding(hyp: Any, findings: List[Finding]) -> Finding:
@@ -361,7 +363,7 @@ def _closest_finding(hyp: Any, findings: List[Finding]) -> Finding:
     import json
 
     clues: List[str] = []
-    for key in ("path", "module", "name", "backend", "symbol"):
+    for key in _CLUE_KEYS:
         value = hyp.evidence.get(key)
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str) and len(item) > 2:
