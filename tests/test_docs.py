@@ -98,3 +98,11 @@ def test_every_readme_example_is_what_keras_doctor_prints_today(workspace, name)
     produced = readme_examples.examples(workspace)[name]()
     assert readme_examples.comparable(produced) == readme_examples.comparable(shown[name]), \
         produced
+
+
+def test_the_readme_states_how_many_checks_check_runs():
+    """The timing section says how much work `check` does; a new check must not leave it stale."""
+    from keras_doctor.checks.registry import all_checks
+
+    text = (ROOT / "README.md").read_text()
+    assert f"runs {len(list(all_checks()))} checks" in text
