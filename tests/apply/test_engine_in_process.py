@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -237,43 +238,64 @@ def test_the_kill_hook_interrupts_right_after_the_record_it_names(tmp_path, monk
     assert [r["event"] for r in log.records()] == [journal.BEGIN, journal.STEP_START]
 
 
-def test_the_kill_hook_kills_its_process_group_before_the_record_it_names(tmp_path,
-                                                                          monkeypatch):
-    killed = []
-
-    class Killed(BaseException):
-        pass
-
-    def killpg(group, signum):  # the real one would end this test run
-        killed.append((group, signum))
-        raise Killed
-
-    monkeypatch.setattr(os, "killpg", killpg)
-    monkeypatch.setattr(journal, "_records_written", [0])
-    monkeypatch.setenv("KERAS_DOCTOR_TEST_KILL", "before:3")
-    log = journal.Journal(tmp_path / "journal.jsonl")
-    with pytest.raises(Killed):
+def _hooked_writer(path: Path, kill: str) -> None:  # pragma: no cover (runs in a child)
+    """Write five journal records under the crash-test hook; exit 0 if the hook never fired."""
+    try:
+        journal._records_written[0] = 0
+        os.environ["KERAS_DOCTOR_TEST_KILL"] = kill
+        log = journal.Journal(path)
         for index in range(5):
             log.write(journal.STEP_START, index=index)
-    assert killed == [(os.getpgid(0), signal.SIGKILL)]
-    assert [r["index"] for r in log.records()] == [0, 1]
+    finally:
+        os._exit(0)
 
 
-def test_the_kill_hook_kills_before_the_record_it_names_is_written(tmp_path):
-    path = tmp_path / "journal.jsonl"
+def _fork(body) -> int:
     child = os.fork()
     if child == 0:  # pragma: no cover (the child process)
         try:
-            os.setpgid(0, 0)  # the hook kills its whole process group: not pytest's
-            journal._records_written[0] = 0
-            os.environ["KERAS_DOCTOR_TEST_KILL"] = "before:3"
-            log = journal.Journal(path)
-            for index in range(5):
-                log.write(journal.STEP_START, index=index)
+            body()
         finally:
             os._exit(0)
+    return child
+
+
+def test_the_kill_hook_kills_its_whole_process_group_before_the_record_it_names(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    reader, writer = os.pipe()
+
+    def fix() -> None:  # pragma: no cover (the child process)
+        os.setpgid(0, 0)  # leads its group, as a fix the tests start in a session of its own
+        _fork(lambda: time.sleep(60))  # what it started: holds the pipe open while it lives
+        _hooked_writer(path, "before:3")
+
+    child = _fork(fix)
+    os.close(writer)
     _, status = os.waitpid(child, 0)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    assert [r["index"] for r in journal.read_records(path)] == [0, 1]
+    # The pipe ends only when every process holding it is gone: the fix's own child died too.
+    try:
+        ended, _, _ = select.select([reader], [], [], 10)
+        assert ended and os.read(reader, 1) == b"", "what the fix started outlived it"
+    finally:
+        os.close(reader)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child, signal.SIGKILL)
+
+
+def test_the_kill_hook_in_a_process_that_leads_no_group_kills_it_alone(tmp_path):
+    path = tmp_path / "journal.jsonl"
+
+    def runner() -> None:  # pragma: no cover (a test runner, whose worker meets the hook)
+        os.setpgid(0, 0)  # its own group, so that a hook killing the group cannot end pytest
+        worker = _fork(lambda: _hooked_writer(path, "after:2"))
+        _, status = os.waitpid(worker, 0)
+        os._exit(3 if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL else 4)
+
+    _, status = os.waitpid(_fork(runner), 0)
+    assert os.WIFEXITED(status), "the hook killed the process that started the worker"
+    assert os.WEXITSTATUS(status) == 3, "the worker was not killed by the hook"
     assert [r["index"] for r in journal.read_records(path)] == [0, 1]
 
 
