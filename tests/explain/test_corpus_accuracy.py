@@ -59,7 +59,10 @@ def test_top1_accuracy(split):
 # yet name first for any of them when they were added (measured, not tuned). Every other cause of
 # the corpus must stay reachable; a cause leaves this set once explain names it.
 # pip-too-old-for-platform-tags: one report so far (Big Sur wheel tags), titled without pip's words
-NOT_YET_REACHED = frozenset({"kernel-not-restarted", "pip-too-old-for-platform-tags"})
+# keras-distributions-overlap: one report so far, a title with only the error a Keras of another
+# TensorFlow also raises (AlreadyExistsError); nothing in it names the second distribution
+NOT_YET_REACHED = frozenset({"kernel-not-restarted", "pip-too-old-for-platform-tags",
+                             "keras-distributions-overlap"})
 
 
 def test_every_cause_of_the_corpus_is_reachable():
