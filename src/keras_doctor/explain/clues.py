@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
 from keras_doctor.explain.text import site_package_of
@@ -277,6 +278,11 @@ def weigh(
         if cause == "keras3-legacy-code" and clues.keras_generation == "tf.keras":
             return score, None
         return score * 0.6, f"the frames run {clues.keras_generation} code, not Keras 3"
+    if cause in _KERAS3_CAUSES and clues.python_version and not keras3_installable(
+        clues.python_version
+    ):
+        return score * 0.6, (f"the paths show Python {clues.python_version}, which no Keras 3 "
+                             "supports")
     if cause in _WHEEL_CAUSES and clues.machine:
         # pip found no wheel, and the paste names a machine few wheels are built for
         if cause == "no-wheel-for-platform":
@@ -285,3 +291,27 @@ def weigh(
     if cause == "kernel-not-restarted" and not (clues.notebook or clues.colab):
         return score * 0.5, "no notebook in the traceback"
     return score, None
+
+
+@lru_cache(maxsize=16)
+def keras3_installable(python: str) -> bool:
+    """Whether any Keras 3 release declares support for this Python (`Requires-Python` of the
+    releases in the knowledge base: Keras 3 needs 3.9 or newer); True when that is unknown."""
+    try:
+        from keras_doctor import knowledge
+
+        keras3 = [r for r in knowledge.load().releases("keras") if r.version.major >= 3]
+    except Exception:  # no knowledge at hand: the clue says nothing
+        return True
+    if not keras3:
+        return True
+    return any(_python_allowed(r.requires_python, python) for r in keras3)
+
+
+def _python_allowed(requires_python: Optional[str], python: str) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        return not requires_python or SpecifierSet(requires_python).contains(python, True)
+    except InvalidSpecifier:
+        return True

@@ -26,12 +26,23 @@ class Context:
     names: NameResolver
     always_present: Dict[str, List[str]]
     keras3_known: Optional[bool] = None  # from the facts (installed keras), when there are facts
+    python_version: str = ""  # the Python the traceback's paths show ("3.8"), if any
 
     @property
     def keras3(self) -> bool:
         if self.keras3_known is not None:
             return self.keras3_known
         return bool(_KERAS3.search(self.text))
+
+    @property
+    def keras2_only(self) -> bool:
+        """No Keras 3 can have run: the traceback's Python is one no Keras 3 release supports
+        (so what Keras 3 removed cannot be why a name is missing)."""
+        if self.keras3_known:
+            return False
+        from keras_doctor.explain.clues import keras3_installable
+
+        return bool(self.python_version) and not keras3_installable(self.python_version)
 
     def library(self) -> str:
         """The third-party package whose code ran the failing statement ('' for user code)."""

@@ -75,15 +75,16 @@ def hypotheses(
     have answered a report before its own thread taught a signature (used to calibrate)."""
     cleaned = text.clean(raw)
     cat = catalog_module.load()
+    read = clues_module.read(cleaned.text, cleaned.frames)
     ctx = Context(
         text=cleaned.text,
         frames=cleaned.frames,
         names=NameResolver(cat.keras_names, knowledge, keras_version),
         always_present=cat.keras_names.get("always_present", {}),
         keras3_known=_is_keras3(keras_version),
+        python_version=read.python_version,
     )
     found: Dict[str, Hypothesis] = {}
-    read = clues_module.read(cleaned.text, cleaned.frames)
     for signature_match in match.run(cat, cleaned.text):
         signature = signature_match.signature
         if without_sources and without_sources.intersection(signature.sources):

@@ -70,10 +70,12 @@ class NameResolver:
 
     def resolve(
         self, module: str, name: Optional[str], *, keras3: bool, library: str,
-        module_exists: bool = False,
+        module_exists: bool = False, keras2_only: bool = False,
     ) -> List[Verdict]:
         """`module_exists`: the error itself shows `module` was imported (`module 'M' has no
-        attribute 'X'`, `cannot import name 'X' from 'M'`), so a Keras without M did not run."""
+        attribute 'X'`, `cannot import name 'X' from 'M'`), so a Keras without M did not run.
+        `keras2_only`: no Keras 3 can have run (the traceback's Python predates every Keras 3),
+        so a name Keras 3 removed went missing within Keras 2 (moved, or made private)."""
         folded, via_tf_keras = fold_module(module)
         if name is None and "." in folded:  # `No module named 'keras.a.b'`: judge the last part
             folded, name = folded.rsplit(".", 1)
@@ -111,7 +113,7 @@ class NameResolver:
                 return [Verdict("package-too-old-for-api", 0.75, evidence),
                         Verdict("keras3-legacy-code" if library or via_tf_keras
                                 else "keras3-removed-api", 0.3, evidence)]
-        if removed is not None:
+        if removed is not None and not keras2_only:
             evidence.update(replacement=removed.get("replacement"), source=removed.get("source"))
             if library:
                 evidence["library"] = library
@@ -140,7 +142,8 @@ class NameResolver:
             )
             return [Verdict("keras-api-moved", 0.8, evidence)]
         if _PRIVATE.match(module) or _PRIVATE.match(folded):
-            if library or (keras3 and re.match(r"keras\.(?:src\.)?engine", full)):
+            engine = keras3 and re.match(r"keras\.(?:src\.)?engine", full)
+            if not keras2_only and (library or engine):
                 evidence["library"] = library
                 return [
                     Verdict("keras3-legacy-code", 0.6, evidence),

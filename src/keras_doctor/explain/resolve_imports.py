@@ -373,5 +373,6 @@ def shadow_file(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 def names(ctx: Context, module: str, name: Optional[str], module_exists: bool = False
           ) -> List[Outcome]:
     verdicts = ctx.names.resolve(module, name, keras3=ctx.keras3, library=ctx.library(),
+                                 keras2_only=ctx.keras2_only,
                                  module_exists=module_exists)
     return [(v.cause, v.weight, v.evidence) for v in verdicts]
