@@ -262,3 +262,22 @@ def test_a_wheel_mismatch_states_the_python_version_as_the_header_does():
     facts.target.python_version = None  # nothing stated: the interpreter's own version
     (found,) = by_cause(facts, "wheel-tag-mismatch")
     assert "this Python 3.11.0 on" in found.title
+
+
+def test_of_two_builds_at_the_same_version_the_plain_tensorflow_is_kept():
+    files = ["tensorflow/__init__.py"]
+    for order in ((0, 1), (1, 0)):
+        both = [dist("tensorflow-macos", "2.15.0", files=files),
+                dist("tensorflow", "2.15.0", files=files)]
+        facts = mac_facts(distributions=[both[i] for i in order])
+        (found,) = by_cause(facts, "tf-distributions-overlap")
+        assert found.fix[1].command[-1] == "tensorflow==2.15.0"
+        assert found.fix[1].description == "Install exactly one: tensorflow 2.15.0"
+
+
+def test_a_build_whose_version_cannot_be_read_is_never_the_one_kept():
+    files = ["tensorflow/__init__.py"]
+    facts = mac_facts(distributions=[dist("tensorflow", "unknown", files=files),
+                                     dist("tensorflow-macos", "2.12.0", files=files)])
+    (found,) = by_cause(facts, "tf-distributions-overlap")
+    assert found.fix[1].command[-1] == "tensorflow-macos==2.12.0"

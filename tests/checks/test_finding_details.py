@@ -155,7 +155,6 @@ def test_what_the_facts_could_not_read_is_a_finding_in_its_own_words():
 
 def test_every_area_module_registers_its_checks(monkeypatch):
     monkeypatch.setattr(registry, "REGISTRY", [])
-    monkeypatch.setattr(checks_package, "_loaded", False)
     for name in checks_package.AREA_MODULES:
         monkeypatch.delitem(sys.modules, f"keras_doctor.checks.{name}", raising=False)
     checks_package.load_all()
@@ -173,3 +172,20 @@ def test_a_check_that_skips_is_listed_with_its_reason_not_as_passed():
     report = run_checks(linux_facts(), lambda: KB, checks=[skipping])
     assert [(s.check, s.reason) for s in report.skipped] == [("skips-here", "nothing to look at")]
     assert report.passed == [] and report.findings == []
+
+
+def test_a_chosen_check_that_found_nothing_is_not_passed_beside_another_reporting_its_cause():
+    def reports(ctx):
+        yield registry.finding("numpy-abi-mismatch", "numpy 2 under a NumPy 1 build")
+
+    def finds_nothing(ctx):
+        return iter(())
+
+    reporter = registry.Check("reports-it", "packages", ("numpy-abi-mismatch",), "fine", reports)
+    watcher = registry.Check("watches-it", "packages", ("numpy-abi-mismatch",), "fine",
+                             finds_nothing)
+    other = registry.Check("watches-else", "packages", ("protobuf-mismatch",), "fine",
+                           finds_nothing)
+    report = run_checks(linux_facts(), lambda: KB, checks=[reporter, watcher, other])
+    assert [f.check for f in report.findings] == ["reports-it"]
+    assert [p.check for p in report.passed] == ["watches-else"]

@@ -94,3 +94,19 @@ def test_two_tensorflow_builds_stay_tf_distributions_overlap():
                                      dist("tensorflow-macos", "2.15.0", files=files)])
     assert by_cause(facts, "tf-distributions-overlap")
     assert not by_cause(facts, "keras-distributions-overlap")
+
+
+def test_a_manylinux_wheel_on_musl_is_a_wrong_wheel_not_an_old_glibc():
+    # No glibc release helps on Alpine: the wheel itself is the wrong one.
+    facts = linux_facts("musl 1.2.4", [_wheel("cp311-cp311-manylinux_2_28_x86_64")])
+    assert not by_cause(facts, "glibc-too-old")
+    (found,) = by_cause(facts, "wheel-tag-mismatch")
+    assert found.evidence["name"] == "h5py"
+
+
+def test_a_linux_target_whose_glibc_is_unknown_is_not_told_its_glibc_is_too_old():
+    facts = linux_facts(None, [_wheel("cp311-cp311-manylinux_2_41_x86_64")])
+    assert not by_cause(facts, "glibc-too-old")
+    assert by_cause(facts, "wheel-tag-mismatch")
+    assert not by_cause(linux_facts(None, [_wheel("cp311-cp311-manylinux_2_39_x86_64")]),
+                        "wheel-tag-mismatch")

@@ -7,6 +7,7 @@ boundary is tested on both sides.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 import pytest
@@ -79,8 +80,6 @@ def test_pure_python_and_abi3_wheels_are_accepted_other_pythons_are_not():
 
 
 def test_a_wheel_for_another_python_is_named_with_the_python_the_user_gave():
-    from dataclasses import replace
-
     from keras_doctor.checks.registry import run_checks
     from keras_doctor.facts.model import Distribution
 
@@ -94,3 +93,34 @@ def test_a_wheel_for_another_python_is_named_with_the_python_the_user_gave():
         titles = [f.title for f in run_checks(facts).findings if f.cause == "wheel-tag-mismatch"]
         assert titles == ["ml-dtypes 0.4.1 is a wheel for cp310-cp310-manylinux_2_17_x86_64, "
                           f"which {shown} cannot use"]
+
+
+def test_a_glibc_whose_version_could_not_be_read_is_taken_as_a_current_one():
+    for libc in ("glibc", "glibc unknown"):
+        facts = linux(libc)
+        assert accepts(facts, "manylinux_2_39_x86_64")
+        assert not accepts(facts, "manylinux_2_40_x86_64")
+
+
+def windows(arch: str) -> Facts:
+    return Facts(
+        target=Target(mode="running", platform="windows-amd64", python_version="3.11.7",
+                      path="C:/env/python.exe"),
+        platform=PlatformFacts(system="Windows", machine=arch),
+        interpreter=InterpreterFacts(version="3.11.7", executable="C:/env/python.exe",
+                                     running_arch=arch),
+    )
+
+
+def test_windows_accepts_the_wheels_of_its_own_cpu_only():
+    assert accepts(windows("x86_64"), "win_amd64")
+    assert not accepts(windows("x86_64"), "win32")
+    assert not accepts(windows("x86_64"), "manylinux_2_17_x86_64")
+    assert accepts(windows("arm64"), "win_arm64") and not accepts(windows("arm64"), "win_amd64")
+    assert Tag("py3", "none", "any") in supported_tags(windows("x86_64"))
+
+
+def test_an_os_without_known_wheel_tags_accepts_none():
+    facts = linux("glibc 2.35")
+    freebsd = replace(facts, platform=replace(facts.platform, system="FreeBSD"))
+    assert supported_tags(freebsd) == set()

@@ -108,3 +108,12 @@ def test_explain_is_confirmed_by_the_script_that_will_fail():
     assert first.cause == "tf1-api-under-tf2"
     assert first.check == "explain+tf1-code"
     assert first.evidence["script"] == "/Users/ada/proj/train.py"
+
+
+def test_each_check_of_scripts_says_why_it_skips():
+    without_tf = replace(mac_facts(distributions=[dist("keras", "3.5.0")]), config=ConfigFacts())
+    skipped = {s.check: s.reason for s in run_checks(without_tf, _knowledge).skipped}
+    assert skipped["tf1-code"] == "no TensorFlow installed"
+    folder = replace(mac_facts(distributions=[dist("tensorflow", "2.16.2")]), config=None)
+    skipped = {s.check: s.reason for s in run_checks(folder, _knowledge).skipped}
+    assert skipped["tf1-code"] == "no working directory was examined (a folder target)"

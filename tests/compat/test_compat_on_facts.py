@@ -136,9 +136,12 @@ def test_python_3_13_with_a_tensorflow_without_cp313_wheels():
     assert x.evidence["newest_release_for_this_target"] == "2.21.0"
 
 
-def test_tensorflow_macos_copied_to_linux_has_no_wheel_for_the_platform():
-    f = facts([real_dist("tensorflow-macos", "2.15.0", "macos-arm64")])
+@pytest.mark.parametrize("distro_version", [None, "22.04"])
+def test_tensorflow_macos_copied_to_linux_has_no_wheel_for_the_platform(distro_version):
+    # A Linux probe records the distribution's release as os_version: never a macOS release.
+    f = facts([real_dist("tensorflow-macos", "2.15.0", "macos-arm64")], os_version=distro_version)
     (x,) = found(f, "no-wheel-for-platform")
+    assert x.evidence["os_version"] is None
     assert x.evidence["distribution"] == "tensorflow-macos"
     assert x.evidence["platform_tags"] == ["macosx_12_0_arm64"]
     assert x.title == "tensorflow-macos 2.15.0 has no wheel for linux-x86_64"

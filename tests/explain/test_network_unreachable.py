@@ -16,7 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent.parent / "checks"))
 from factories import mac_facts
 
-from keras_doctor.checks.network import unusable_url
+from keras_doctor.checks.network import INDEX_SCHEMES, PROXY_SCHEMES, unusable_url
 from keras_doctor.checks.registry import run_checks
 from keras_doctor.explain import explain_text
 from keras_doctor.facts.config import config_env, without_credentials
@@ -114,3 +114,9 @@ def test_facts_do_not_contradict_a_network_failure():
     report = explain_text(text, facts=mac_facts())
     assert report.findings[0].cause == "network-unreachable"
     assert report.findings[0].confidence >= explain_text(text).findings[0].confidence - 1e-9
+
+
+def test_a_local_folder_is_a_usable_index_but_not_a_proxy():
+    assert unusable_url("file:///srv/wheels", INDEX_SCHEMES) is None
+    assert unusable_url("file:///srv/wheels", PROXY_SCHEMES).startswith("its scheme 'file'")
+    assert unusable_url("https:///simple", INDEX_SCHEMES) == "it names no host"

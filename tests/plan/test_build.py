@@ -343,3 +343,27 @@ def test_a_backend_name_keras_does_not_know_installs_nothing():
     resolver = FakeResolver()
     build_plan(facts, report_of(backend), resolver=resolver, uv="/bin/uv")
     assert resolver.calls == []
+
+
+def test_a_stale_cached_wheel_is_purged_by_the_environments_own_pip():
+    facts = facts_with({"tensorflow": "2.21.0", "h5py": "3.11.0"}, pip=True)
+    stale = finding("stale-wheel-cache", "pip's cache holds a broken h5py wheel",
+                    evidence={"name": "h5py", "tool": "pip"})
+    plan = build_plan(facts, report_of(stale), resolver=FakeResolver(), uv="")
+    (purge,) = plan.steps
+    assert purge.kind is StepKind.PURGE_CACHE
+    assert purge.argv == [PY, "-m", "pip", "cache", "remove", "h5py"]
+
+
+def test_one_tensorflow_build_sharing_files_with_another_project_is_not_reinstalled():
+    """Only two TensorFlow builds over each other overwrite TensorFlow's files; a file shared with
+    some other project is no reason to reinstall TensorFlow."""
+    facts = facts_with({"tensorflow": "2.21.0", "tf-addon-x": "1.0", "numpy": "2.1.3"})
+    overlap = finding("tf-distributions-overlap", "tensorflow and tf-addon-x overlap",
+                      evidence={"owners": [{"name": "tensorflow", "version": "2.21.0"},
+                                           {"name": "tf-addon-x", "version": "1.0"}]})
+    plan = build_plan(facts, report_of(overlap), uv="/bin/uv",
+                      resolver=FakeResolver({"tensorflow": "2.21.0", "tf-addon-x": "1.0",
+                                             "numpy": "2.1.3"}))
+    assert plan.steps == []
+    assert "tensorflow" not in plan.touched_names

@@ -96,3 +96,27 @@ def test_linux_tags_follow_the_architecture():
     assert "manylinux_2_17_x86_64" in pip_platform_tags("linux-x86_64")
     with pytest.raises(ValueError):
         pip_platform_tags("solaris-sparc")
+
+
+def executable(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_the_uv_beside_keras_doctor_comes_before_the_one_on_path(tmp_path, monkeypatch):
+    import sys
+
+    from keras_doctor.plan.installers import find_uv
+
+    beside = executable(tmp_path / "tool" / "bin" / "uv")
+    on_path = executable(tmp_path / "elsewhere" / "uv")
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "tool" / "bin" / "python"))
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "tool"))
+    monkeypatch.setenv("PATH", str(tmp_path / "elsewhere"))
+    assert find_uv() == beside
+    os.remove(beside)
+    assert find_uv() == on_path
+    os.chmod(on_path, 0o644)  # not executable: not a uv anyone can run
+    assert find_uv() is None

@@ -51,3 +51,10 @@ def test_touched_names_cover_package_steps_only():
 def test_set_env_is_shown_not_run():
     plan = sample_plan()
     assert [s.runnable for s in plan.steps] == [True, True, True, False]
+
+
+def test_a_plan_that_changes_nothing_says_why_after_a_round_trip():
+    for status in (PlanStatus.UNRESOLVABLE, PlanStatus.REFUSED):
+        plan = Plan(target=sample_plan().target, status=status, reason="no numpy fits")
+        again = Plan.from_dict(json.loads(json.dumps(plan.to_dict())))
+        assert (again.status, again.reason, again.ok) == (status, "no numpy fits", False)

@@ -54,10 +54,10 @@ def tensorflow_2_15_env():
                   real_dist("numpy", "1.26.4", requires=[])])
 
 
-def plan_new_env(f, machine, dest, wheels_only=False):
+def plan_new_env(f, machine, dest, wheels_only=False, uv="/bin/uv"):
     resolver = PinningResolver(wheels_only)
     report = Report(command="check", findings=[finding("no-wheel-for-python", "no wheel")])
-    plan = build_plan(f, report, knowledge=KB, resolver=resolver, uv="/bin/uv",
+    plan = build_plan(f, report, knowledge=KB, resolver=resolver, uv=uv,
                       interpreter_finder=finder_over(*machine), new_venv=str(dest))
     return plan, resolver
 
@@ -66,13 +66,15 @@ def test_a_python_with_no_tensorflow_wheel_at_all_is_never_the_base(tmp_path):
     # Python 3.14 is the newest on the machine, but no TensorFlow release has a cp314 wheel: the
     # knowledge base says so even when a resolver would not be asked.
     assert KB.newest_release("tensorflow", "linux-x86_64", "3.14") is None
-    plan, _ = plan_new_env(tensorflow_2_15_env(), [PY314, PY311], tmp_path / "new")
+    plan, resolver = plan_new_env(tensorflow_2_15_env(), [PY314, PY311], tmp_path / "new")
     assert plan.status is PlanStatus.OK, plan.reason
     assert plan.target.python_version == "3.11"
     create, install = plan.steps
     assert create.kind is StepKind.NEW_VENV and PY311.executable in create.argv
     assert create.dest == str(tmp_path / "new")  # what the journal records and a rollback removes
     assert "tensorflow==2.15.1" in install.pins  # the installed release, kept
+    assert install.names == sorted(plan.resolved)  # what a rollback or a report names
+    assert {options["uv"] for _, _, options in resolver.calls} == {"/bin/uv"}
 
 
 def test_without_a_python_for_the_installed_release_the_newest_set_is_resolved_with_uv(tmp_path):
@@ -92,3 +94,15 @@ def test_a_machine_without_a_usable_python_is_told_which_one_to_install(tmp_path
     assert (skip.cause, skip.reason) == ("no-wheel-for-python", "install a suitable Python first")
     assert skip.advice[0].startswith("uv python install 3.13")
     assert not (tmp_path / "new").exists()
+
+
+def test_without_uv_the_new_environment_is_made_by_venv_and_filled_by_its_own_pip(tmp_path):
+    dest = tmp_path / "new"
+    plan, resolver = plan_new_env(tensorflow_2_15_env(), [PY311], dest, uv="")
+    assert plan.status is PlanStatus.OK, plan.reason
+    assert plan.target.installer == "pip"
+    create, install = plan.steps
+    assert create.argv == [PY311.executable, "-m", "venv", str(dest)]
+    assert install.argv[:4] == [str(dest / "bin" / "python"), "-m", "pip", "install"]
+    assert install.argv[-len(install.pins):] == install.pins
+    assert {options["uv"] for _, _, options in resolver.calls} == {""}

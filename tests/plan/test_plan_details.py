@@ -155,3 +155,24 @@ def test_with_neither_uv_nor_any_pip_that_can_reach_it_the_environments_pip_is_n
     assert installers.choose_installer(has_pip=False, uv=None) == "pip"
     assert installers.choose_installer(has_pip=True, uv=None) == "pip"
     assert installers.choose_installer(has_pip=False, uv="/bin/uv") == "uv"
+
+
+def test_a_narrow_terminal_loses_and_reorders_no_word_and_aligns_each_step_under_its_text():
+    from keras_doctor.plan.model import Plan, PlannedStep, PlanTarget
+    from keras_doctor.plan.show import plan_lines
+
+    long = "Install the resolved versions: numpy 2.1.3 -> 1.26.4, protobuf 5.28.0 -> 4.25.3"
+    steps = [PlannedStep(StepKind.SET_ENV, f"{long} ({n})") for n in range(1, 13)]
+    steps[0] = PlannedStep(StepKind.INSTALL, long, argv=["/bin/uv", "pip", "install", "--python",
+                                                         PY, "--no-deps", "numpy==1.26.4"])
+    plan = Plan(PlanTarget(python=PY, platform="linux-x86_64", python_version="3.11"),
+                steps=steps, requirements=["tensorflow==2.15.1", "numpy<2"], resolver="uv",
+                resolved={"tensorflow": "2.15.1", "numpy": "1.26.4"})
+    wide, narrow = plan_lines(plan), plan_lines(plan, width=40)
+    assert all(len(line) <= 40 for line in narrow)
+    assert [w for line in narrow for w in line.split() if w != "\\"] == \
+        [w for line in wide for w in line.split()]
+    first = narrow.index("  1. Install the resolved versions:")
+    assert narrow[first + 1].startswith("     numpy")  # under "Install", past "  1. "
+    twelfth = next(i for i, line in enumerate(narrow) if line.startswith("  12. "))
+    assert narrow[twelfth + 1].startswith("      ") and narrow[twelfth + 1][6] != " "

@@ -54,6 +54,17 @@ def test_tensorflow_macos_2_15_1_which_installs_nothing_becomes_tensorflow_2_15_
     assert rec.requirements == ["tensorflow==2.15.1", "numpy<2", "tensorflow-metal==1.1.0"]
 
 
+def test_a_pre_release_is_judged_by_the_era_of_its_release():
+    # A 2.16 pre-release of tensorflow-macos is a shim like 2.16 itself: plain tensorflow is
+    # kept; a 2.15.0 pre-release is still the real build of its era.
+    shim = recommend_for(mac(("tensorflow-macos", "2.16.1rc0")), KB)
+    assert shim.tensorflow == "tensorflow"
+    assert shim.requirements[0] == "tensorflow==2.16.1rc0"
+    real = recommend_for(mac(("tensorflow-macos", "2.15.0rc1")), KB)
+    assert real.tensorflow == "tensorflow-macos"
+    assert real.requirements[0] == "tensorflow-macos==2.15.0rc1"
+
+
 def test_todays_tensorflow_on_a_mac_keeps_its_version_and_the_numpy_2_range_it_loads():
     rec = recommend_for(mac(("tensorflow", "2.18.1"), ("tensorflow-metal", "1.2.0")), KB)
     assert rec.requirements == ["tensorflow==2.18.1", "numpy>=1.26", "tensorflow-metal==1.2.0"]
@@ -146,3 +157,22 @@ def test_a_python_without_tensorflow_wheels_says_so_and_names_the_whole_set_for_
     other = recommend("linux-x86_64", "3.13", KB, legacy_keras=legacy)
     assert rec.alternative == ("Use Python 3.13 in a new virtual environment: "
                                + " ".join(other.requirements))
+
+
+def test_a_build_with_no_wheel_here_gives_way_to_plain_tensorflow():
+    # tensorflow-cpu has no Linux arm64 wheels: the set there is plain tensorflow.
+    rec = recommend("linux-aarch64", "3.11", KB, build="tensorflow-cpu")
+    assert rec.ok and rec.tensorflow == "tensorflow"
+    assert rec.requirements == recommend("linux-aarch64", "3.11", KB).requirements
+
+
+def test_with_no_tensorflow_installed_the_newest_with_a_wheel_here_is_proposed():
+    for platform, python in (("linux-x86_64", "3.12"), ("macos-x86_64", "3.11")):
+        env = facts([real_dist("keras", "3.5.0", platform, python, requires=[])],
+                    platform=platform, python=python)
+        rec = recommend_for(env, KB)
+        newest = KB.newest_release("tensorflow", platform, python).version
+        assert rec.requirements[0] == f"tensorflow=={newest}"
+        assert rec.reasons["tensorflow"] == (f"newest release with a wheel for {platform} and "
+                                             f"Python {python}")
+        assert recommend_for(env, KB, propose_tensorflow=False).requirements == []

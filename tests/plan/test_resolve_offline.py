@@ -224,6 +224,7 @@ def test_pip_whose_report_is_unreadable_is_a_result(offline, tmp_path):
     garbled.chmod(0o755)
     result = resolve(["kd-lib"], "linux-x86_64", "3.11", prefer="pip", pip_python=str(garbled))
     assert not result.ok
+    assert (result.resolver, result.limitation) == ("pip", PIP_LIMITATION)
     assert result.error.startswith("unreadable pip report")
 
 

@@ -22,13 +22,8 @@ AREA_MODULES = (
     "addons",
 )
 
-_loaded = False
 
 
 def load_all() -> None:
-    global _loaded
-    if _loaded:
-        return
     for name in AREA_MODULES:
-        importlib.import_module(f"keras_doctor.checks.{name}")
-    _loaded = True
+        importlib.import_module(f"keras_doctor.checks.{name}")  # a lookup once imported

@@ -18,6 +18,8 @@ from keras_doctor.remedies import install
 KNOWLEDGE_JUDGED = TF_FAMILY | {"tensorflow-metal"}
 EXPECTED_FORMAT = {"Darwin": "mach-o", "Linux": "elf", "Windows": "pe"}
 FORMAT_OS = {"mach-o": "macOS", "elf": "Linux", "pe": "Windows"}
+# The glibc assumed for a Linux target whose own is not known: today's newest common one.
+NEWEST_GLIBC = (2, 39)
 
 
 def offending(binary: Binary, system: str, arch: str) -> str:
@@ -83,8 +85,8 @@ def _linux_platforms(libc: Optional[str], arch: str) -> List[str]:
     if libc and libc.startswith("musl"):
         minor = _version_tuple(libc.split()[-1], (1, 2))[1]
         return [f"musllinux_1_{m}_{machine}" for m in range(minor, -1, -1)] + [f"linux_{machine}"]
-    # A stated target (no libc known) gets today's newest common glibc.
-    glibc = _version_tuple((libc or "glibc 2.39").split()[-1], (2, 39))
+    words = (libc or "").split()
+    glibc = _version_tuple(words[-1] if words else "", NEWEST_GLIBC)
     tags = [f"manylinux_2_{m}_{machine}" for m in range(glibc[1], 4, -1)]
     legacy = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
     tags += [f"{name}_{machine}" for m, name in legacy.items() if glibc[1] >= m]
@@ -120,7 +122,8 @@ def glibc_needed(tagged: Any, facts: Facts) -> Optional[str]:
     """`glibc 2.X` when only the system's glibc keeps these manylinux tags out, else None."""
     from dataclasses import replace
 
-    if facts.platform.system != "Linux" or not (facts.platform.libc or "").startswith("glibc"):
+    libc = facts.platform.libc
+    if facts.platform.system != "Linux" or libc is None or not libc.startswith("glibc"):
         return None
     needed = [int(t.platform.split("_")[2]) for t in tagged
               if t.platform.startswith("manylinux_2_") and t.platform.split("_")[2].isdigit()]

@@ -101,13 +101,12 @@ def _is_script(rel: str) -> bool:
 
 
 def _preferred_tensorflow(dists: List[Distribution]) -> Distribution:
-    """Keep the plain `tensorflow` distribution at the highest version among those installed."""
+    """The build at the highest readable version among those installed; at a tie, the plain
+    `tensorflow` distribution."""
     def key(d: Distribution) -> Tuple[Version, bool]:
         return (parse_version(d.version) or Version("0"), d.canonical_name == "tensorflow")
 
-    best = max(dists, key=key)
-    plain = [d for d in dists if d.canonical_name == "tensorflow" and d.version == best.version]
-    return plain[0] if plain else best
+    return max(dists, key=key)
 
 
 @check(name="duplicates", area="packages", causes=["duplicate-install"],

@@ -122,7 +122,8 @@ def run_checks(
 ) -> Report:
     report = Report(command="check", target=to_plain(facts.target))
     ctx = CheckContext(facts, knowledge_loader)
-    for chk in checks if checks is not None else all_checks():
+    chosen = list(checks) if checks is not None else all_checks()
+    for chk in chosen:
         try:
             found = [_stamp(f, chk.name) for f in chk.function(ctx)]
         except SkipCheck as skip:
@@ -152,7 +153,7 @@ def run_checks(
             _stamp(finding("facts-incomplete", error, evidence={"error": error}), "facts")
         )
     report.findings.sort(key=lambda f: -f.severity.rank)
-    _no_pass_beside_its_cause(report, checks if checks is not None else REGISTRY)
+    _no_pass_beside_its_cause(report, chosen)
     return report
 
 

@@ -96,7 +96,7 @@ def numpy_runtime(kb: Any, project: str, version: Version) -> Optional[Dict[str,
     data = kb.file("numpy_abi.json")
     for rule in data["rules"]:
         if project in rule["projects"] and SpecifierSet(rule["versions"]).contains(version):
-            return {**rule, "sources": data.get("sources", [])}
+            return {**rule, "sources": data["sources"]}
     return None
 
 

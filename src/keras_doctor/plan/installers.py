@@ -26,11 +26,9 @@ def find_uv() -> Optional[str]:
     Beside comes first: it is the one installed with this tool, and a PATH entry may be a version
     manager's shim that costs a process start on every call.
     """
-    for folder in (Path(sys.executable).parent, Path(sys.prefix) / "bin"):
-        candidate = folder / ("uv.exe" if os.name == "nt" else "uv")
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which("uv")
+    beside = os.pathsep.join(str(folder) for folder in (Path(sys.executable).parent,
+                                                         Path(sys.prefix) / "bin"))
+    return shutil.which("uv", path=beside) or shutil.which("uv")
 
 
 def choose_installer(has_pip: bool, uv: Optional[str]) -> str:

@@ -186,9 +186,9 @@ def _choose(kb: Any, platform: str, python: str, legacy: bool, metal: bool,
                                    "TF_USE_LEGACY_KERAS=1" if release.version >= _FIRST_KERAS3
                                    else "Keras 2 as tf_keras (tf.keras is Keras 2 already)")
         numpy_spec = _spec(requires, "numpy")
-        abi = kb.tf_numpy_abi(version)
-        if abi is not None and abi.runtime:
-            numpy_spec &= SpecifierSet(abi.runtime)
+        numpy_cap = _numpy_cap(version, kb)
+        if numpy_cap:
+            numpy_spec &= SpecifierSet(numpy_cap)
         numpy = _newest(kb, "numpy", numpy_spec, platform, python)
         if numpy is None:
             continue
@@ -200,7 +200,7 @@ def _choose(kb: Any, platform: str, python: str, legacy: bool, metal: bool,
 
 
 def _effective_requires(kb: Any, version: str, platform: str, python: str,
-                        build: str = "tensorflow") -> List[Requirement]:
+                        build: str) -> List[Requirement]:
     """Requirements of the wheel an installer picks, following a shim to the build it installs."""
     system, arch = PLATFORMS[platform]
     environment = target_environment(stated_marker_environment(system, arch, f"{python}.0"))

@@ -6,6 +6,7 @@ and every command appears exactly as it will run, quoted for a POSIX shell.
 
 from __future__ import annotations
 
+import re
 import shlex
 import textwrap
 from typing import Any, List, Optional, Sequence
@@ -33,8 +34,10 @@ def plan_lines(plan: Plan, width: Optional[int] = None) -> List[str]:
             rows = broken_command(commands[line], width - len(COMMAND_PREFIX))
             out += [COMMAND_PREFIX + rows[0]] + [" " * len(COMMAND_PREFIX) + r for r in rows[1:]]
         else:
+            # Continuation lines start under the text: past a step's number, else two further in.
             body = line.lstrip(" ")
-            hang = " " * (len(line) - len(body) + (3 if body[:1].isdigit() else 2))
+            number = re.match(r"\d+\. ", body)
+            hang = " " * (len(line) - len(body) + (len(number.group()) if number else 2))
             out += textwrap.wrap(line, width, subsequent_indent=hang, break_long_words=False,
                                  break_on_hyphens=False) or [line]
     return out
