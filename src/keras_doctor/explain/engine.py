@@ -149,6 +149,10 @@ def hypotheses(
         _pinned_release_decides(found, cleaned.text)
         if "tf1-api-under-tf2" in found:
             _tf1_install_blocked(found, cleaned.text)
+    if not found and cleaned.informational and not cleaned.failing_log_lines and (
+        _only_called_an_error(read, cleaned)
+    ):  # "Error is: <a start-up log line>": the user's word for the line, nothing raised
+        found[INFORMATIONAL] = _informational(cleaned.informational)
     if not found:
         window = cleaned.text[-clues_module.TAIL :]
         from keras_doctor.explain import fallback
@@ -173,6 +177,12 @@ def hypotheses(
 
 
 INFORMATIONAL = "informational-message-not-an-error"
+
+
+def _only_called_an_error(read: Any, cleaned: Any) -> bool:
+    """The paste's only sign of an error is a word ("Error is", "got this error") beside start-up
+    log lines: no exception raised, no traceback, no failed install or signal."""
+    return read.kind in ("", "exception") and not read.exception_type and not cleaned.frames
 
 
 def _informational(lines: List[Any]) -> Hypothesis:

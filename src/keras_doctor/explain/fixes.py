@@ -81,6 +81,10 @@ def _tf1(e: Evidence, facts: Any) -> List[FixStep]:
 
 def _too_new(e: Evidence, facts: Any) -> List[FixStep]:
     module = one(e, "module") or ""
+    if e.get("numpy_1_20_under_tf_2_4"):
+        return [run_step("Install numpy 1.19, the range TensorFlow <= 2.4 declares",
+                         pip(facts, "numpy<1.20")),
+                manual("Or upgrade TensorFlow to 2.5 or later, which supports numpy 1.20+")]
     if module == "numpy" and one(e, "removed_in") == "NumPy 1.24":
         return [run_step(f"Install numpy 1.23, the last release with np.{one(e, 'name')}",
                          pip(facts, "numpy<1.24")),

@@ -26,7 +26,9 @@ DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "log_mess
 _PREFIX = re.compile(
     r"^\s*(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: (?P<a>[IWEF]) [^\]\n]*\] ?"
     r"|(?P<b>[IWEF])\d{4} [\d:.]+ +\d+ [^\]\n]*\] ?"
-    r"|(?P<c>[IWEF]) (?:tensorflow|external|third_party|xla|tsl)/[^\]\n]*\] ?)"
+    r"|(?P<c>[IWEF]) (?:tensorflow|external|third_party|xla|tsl)/[^\]\n]*\] ?"
+    # TensorFlow's Python logger (tf_logging: "WARNING:tensorflow:From …: … is deprecated")
+    r"|(?P<d>[IW])(?:NFO|ARNING):(?:tensorflow|absl):)"
 )
 # words of a failure, in a log line no call site of the atlas explains
 _FAILING = re.compile(r"(?i)\b(?:fail(?:ed|ure)?|error|exception|could not|cannot|unable|"
@@ -57,7 +59,8 @@ def read(line: str) -> Optional[LogLine]:
     """The informational log line `line` is, or None when it is anything else (including a log
     line at ERROR or FATAL level that the atlas does not list, or one that names a failure)."""
     prefix = _PREFIX.match(line)
-    level = (prefix.group("a") or prefix.group("b") or prefix.group("c")) if prefix else ""
+    level = (prefix.group("a") or prefix.group("b") or prefix.group("c") or prefix.group("d")
+             ) if prefix else ""
     body = line[prefix.end():] if prefix else line
     for known in atlas():
         if known["text"] in body:

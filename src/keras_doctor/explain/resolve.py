@@ -20,7 +20,7 @@ from keras_doctor.explain.text import site_package_of
 _MACOS = re.compile(
     r"illegal hardware instruction|Illegal instruction: 4|zsh: |/Users/|\.dylib|"
     r"darwin|macOS|Mac ?OS|MacBook|Apple (?:M\d|Silicon)|\bM[1-4]\b|Rosetta|/Applications/|"
-    r"/opt/homebrew/|osx-(?:64|arm64)\b|\biMac\b|Mac ?mini"
+    r"/opt/homebrew/|osx-(?:64|arm64)\b|\biMac\b|Mac ?mini|\b[Mm]ac\b(?! address)|\bMacOS\b"
 )
 _APPLE_SILICON = re.compile(
     r"\bM[1-4]\b|arm64|Apple Silicon|Apple M\d|MacBook[- ](?:Air|Pro)|aarch64"
@@ -57,7 +57,7 @@ _MAC_X86_PYTHON = re.compile(
 _INTEL_MAC = re.compile(
     r"(?i)\bIntel(?:\(R\))? (?:Core|Xeon|Pentium|Celeron)|\bCore ?2 Duo\b|\bIntel Mac\b|"
     r"\bMac(?:Book|Book Pro|Book Air|Pro| ?mini)?\b[^\n]{0,40}\b(?:20(?:0\d|1[01])|Intel)\b|"
-    r"\b(?:mac ?OS(?: X)?|OS X)[ :]*10\.\d+|"
+    r"\b(?:mac ?OS(?: X)?|OS X)[ :]*10\.(?!16\b)\d+|"
     r"\b(?:Catalina|Mojave|High Sierra|El Capitan|Yosemite|Mavericks)\b"
 )
 _APPLE_SILICON_MAC = re.compile(r"\bM[1-4]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
@@ -135,7 +135,11 @@ def _numpy(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if version:
         evidence["numpy_version"] = version
     if "symbolic Tensor" in found.excerpt:
+        # numpy 1.20 changed Python-level behaviour that TensorFlow <= 2.4's own code relies on
+        # (its setup.py pins numpy~=1.19.2): a dependency newer than the code, no binary at fault
         evidence["numpy_1_20_under_tf_2_4"] = True
+        return [("dependency-too-new", found.signature.weight, evidence),
+                ("numpy-abi-mismatch", 0.4, {})]
     return [("numpy-abi-mismatch", found.signature.weight, evidence)]
 
 
@@ -385,12 +389,20 @@ def _native_library(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         evidence["reason"] = found.first("reason")
     if _CUDA_LIBRARY.search(library):
         evidence["gpu_library"] = True
+    if _HDF5_LIBRARY.search(library):
+        # h5py (PyTables, netCDF4, OpenCV) links the soname of the HDF5 it was built against
+        # (libhdf5.so.103, libhdf5.103.dylib); another HDF5 release installed has another one
+        return [("hdf5-library-mismatch", 0.8, evidence),
+                ("native-runtime-library-missing", 0.55, evidence)]
     if "tensorflow_framework" in library or "_pywrap_tensorflow" in library:
         return [("native-runtime-library-missing", 0.45, evidence),
                 ("tf-distributions-overlap", 0.4, {})]
     return [("native-runtime-library-missing", found.signature.weight, evidence)]
 
 
+_HDF5_LIBRARY = re.compile(
+    r"(?i)\blibhdf5(?:_serial|_hl|_cpp|_openmpi|_mpich)*[.\d]*\.(?:so|dylib)|\bhdf5(?:_hl)?\.dll"
+)
 _TF_CORE = re.compile(r"^(?:tensorflow|tensorflow_core|tf_keras|keras)$")
 
 

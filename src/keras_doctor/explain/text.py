@@ -30,7 +30,8 @@ _LOG_NOISE = re.compile(
 # message atlas of `explain.logs` decides (read only for lines these words make likely).
 _MAYBE_INFORMATIONAL = re.compile(
     r"Metal device set to|systemMemory:|maxCacheSize:|register cu|binary is optimized|"
-    r"To enable the following instructions|oneDNN custom|NUMA node|register factory|cuda drivers"
+    r"To enable the following instructions|oneDNN custom|NUMA node|register factory|cuda drivers|"
+    r"Your CPU supports instructions|^(?:WARNING|INFO):(?:tensorflow|absl):"
 )
 MAX_INFORMATIONAL = 40
 _SITE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<package>[\w.\-]+)")

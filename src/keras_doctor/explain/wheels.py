@@ -23,15 +23,18 @@ RELEASES = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "rele
 PLATFORMS = ("macos-arm64", "macos-x86_64", "linux-x86_64", "linux-aarch64", "windows-amd64",
              "windows-32")
 PYTHONS = tuple(f"3.{minor}" for minor in range(5, 15))
+# Pythons weighed only when the paste shows them: TensorFlow 2.2+ ships no wheel for them, and an
+# unknown Python is far more often a new one than these.
+OLD_PYTHONS = ("2.7", "3.4")
 _REQUIREMENT = re.compile(
     r"(?:satisfies the requirement|No matching distribution found for) "
     r"(?P<requirement>[A-Za-z0-9][\w.\-\[\]]*(?:\s*[=<>!~]=?\s*[\w.*]+(?:,\s*[=<>!~]=?\s*[\w.*]+)*)?)"
     r"(?: \(from versions: (?P<offered>[^)\n]*)\))?"
 )
 _PYTHON = re.compile(
-    r"(?i)(?:[/\\]python(?P<a>3)\.(?P<b>\d{1,2})[/\\]|[/\\]Python3(?P<d>\d{1,2})[/\\]|"
-    r"\bPython ?(?P<e>3)\.(?P<f>\d{1,2})(?:\.\d+)?\b|\bpython(?P<g>3)\.(?P<h>\d{1,2})\b|"
-    r"\bpy(?:thon)?@?3\.(?P<i>\d{1,2})\b|\bcp3(?P<j>\d{1,2})\b)"
+    r"(?i)(?:[/\\]python(?P<a>[23])\.(?P<b>\d{1,2})[/\\]|[/\\]Python(?P<c>[23])(?P<d>\d{1,2})[/\\]|"
+    r"\bPython ?(?P<e>[23])\.(?P<f>\d{1,2})(?:\.\d+)?\b|\bpython(?P<g>[23])\.(?P<h>\d{1,2})\b|"
+    r"\bpy(?:thon)?@?(?P<k>[23])\.(?P<i>\d{1,2})\b|\bcp(?P<l>[23])(?P<j>\d{1,2})\b)"
 )
 _MAC = re.compile(r"/Users/|/opt/homebrew/|Python\.framework|(?<![-\w])[Mm]ac ?OS(?: ?X)?(?![-\w])|"
                   r"MacBook|\bMBP\b|\bM[1-4]\b|\b[Dd]arwin\b|(?<![-\w])OS ?X\b|Apple Silicon|"
@@ -79,15 +82,17 @@ def _tag_platforms(platform_tag: str) -> FrozenSet[str]:
 
 
 def _tag_pythons(interpreter: str, abi: str) -> FrozenSet[str]:
-    match = re.fullmatch(r"(?:cp|py)3(\d*)", interpreter)
+    match = re.fullmatch(r"(?:cp|py)([23])(\d*)", interpreter)
     if not match:
         return frozenset()
-    if not match.group(1):
-        return frozenset(PYTHONS)
-    minor = int(match.group(1))
+    major = match.group(1)
+    known = [p for p in OLD_PYTHONS + PYTHONS if p.startswith(f"{major}.")]
+    if not match.group(2):
+        return frozenset(known)
+    minor = int(match.group(2))
     if abi == "abi3" or interpreter.startswith("py"):
-        return frozenset(p for p in PYTHONS if int(p.split(".")[1]) >= minor)
-    return frozenset({f"3.{minor}"})
+        return frozenset(p for p in known if int(p.split(".")[1]) >= minor)
+    return frozenset({f"{major}.{minor}"})
 
 
 def wheel_pairs(tags: List[str]) -> Set[Tuple[str, str]]:
@@ -125,18 +130,19 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
 def read_python(text: str, shown: str = "") -> Optional[str]:
     found = [m for m in _PYTHON.finditer(text)]
     for match in reversed(found):
+        major = next((g for g in (match.group(k) for k in "acegkl") if g), None)
         minor = next((g for g in (match.group(k) for k in "bdfhij") if g), None)
-        if minor and f"3.{minor}" in PYTHONS:
-            return f"3.{minor}"
-    return shown if shown in PYTHONS else None
+        if major and minor and f"{major}.{minor}" in OLD_PYTHONS + PYTHONS:
+            return f"{major}.{minor}"
+    return shown if shown in OLD_PYTHONS + PYTHONS else None
 
 
 # CPython feature releases (PEP 569, 596, 619, 664, 693, 719, 745 and their predecessors): a
 # paste written before a Python existed cannot come from it.
-PYTHON_RELEASED = {"3.5": "2015-09-13", "3.6": "2016-12-23", "3.7": "2018-06-27",
-                   "3.8": "2019-10-14", "3.9": "2020-10-05", "3.10": "2021-10-04",
-                   "3.11": "2022-10-24", "3.12": "2023-10-02", "3.13": "2024-10-07",
-                   "3.14": "2025-10-07"}
+PYTHON_RELEASED = {"2.7": "2010-07-03", "3.4": "2014-03-16", "3.5": "2015-09-13",
+                   "3.6": "2016-12-23", "3.7": "2018-06-27", "3.8": "2019-10-14",
+                   "3.9": "2020-10-05", "3.10": "2021-10-04", "3.11": "2022-10-24",
+                   "3.12": "2023-10-02", "3.13": "2024-10-07", "3.14": "2025-10-07"}
 HORIZON_DAYS = 365  # a report is taken to be written within a year of the newest release it names
 
 
@@ -499,6 +505,10 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
     if asked is None:
         return None
     _, requirement, _, releases = asked
+    if pip_version_shown(text) is None:
+        seen = old_pip_view(text, python_shown, machine, platform)
+        if seen is not None:
+            return seen
     machines = read_machine(text, machine, platform)
     platforms = [p for p in machines if p in _FAMILY]
     if len(platforms) != 1:
@@ -508,8 +518,7 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
     python = read_python(text, python_shown)
     wanted = [v for v in releases if _contains(requirement, v)]
     wheels = [tag for version in wanted for tag in releases[version][0]
-              if (python is None or f"3.{tag.split('-')[0][3:]}" == python
-                  or not tag.startswith("cp3"))]
+              if python is None or _for_python(tag, python)]
     platform_tags = [tag.split("-")[-1].split(".") for tag in wheels]
     platform_tags = [tags for tags in platform_tags if any(family.search(t) for t in tags)]
     if not platform_tags:
@@ -537,6 +546,79 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
                 return 0.6, evidence
             return 0.85, evidence
     return None
+
+
+def old_pip_view(text: str, python_shown: str = "", machine: str = "", platform: str = ""
+                 ) -> Optional[Tuple[float, Dict[str, Any]]]:
+    """(probability, evidence) that pip's `from versions:` list is what a pip too old for the
+    newer wheels' platform tags sees: for a (platform, Python) the paste can be from, the releases
+    listed are exactly those with a wheel whose tag an older pip reads (manylinux1 before
+    manylinux2010, say), while the releases asked for have wheels for it only with newer tags.
+    A list that a current pip on another Python would print as well (TensorFlow's cp34 wheels
+    stop where its manylinux1 wheels do) leaves it a candidate. None when nothing fits."""
+    from packaging.version import Version
+
+    asked = _requested(text)
+    if asked is None:
+        return None
+    matches, requirement, _, releases = asked
+    listed = next((m.group("offered") for m in matches if m.group("offered") is not None), None)
+    finals = {v for v in _offered(listed) if v in releases}
+    then = _cutoff(releases, requirement, sorted(finals))
+    if not finals or not then:
+        return None
+    known = {v: tags for v, (tags, uploaded) in releases.items() if uploaded and uploaded <= then}
+    about_machine = _WHEEL_FILE.sub(" ", text)
+    platforms = read_machine(about_machine, machine, platform)
+    platforms = list(MAINSTREAM) if len(platforms) == len(PLATFORMS) else platforms
+    python = read_python(about_machine, python_shown)
+    pythons = [python] if python else [p for p in PYTHONS if PYTHON_RELEASED[p] <= then]
+    old_pip: List[Tuple[str, str, Any]] = []
+    current_pip = False
+    for plat in platforms:
+        for py in pythons:
+            needs: Dict[str, Any] = {}
+            for version, tags in known.items():
+                firsts = [Version(first_pip_for_tags(tag)) for tag in tags
+                          if (plat, py) in _pairs([tag])]
+                if firsts:
+                    needs[version] = min(firsts)
+            if finals <= set(needs) and len(set(needs) - finals) <= 1:
+                current_pip = True  # any pip on this (platform, Python) lists just these
+                continue
+            for threshold in sorted(set(needs.values())):
+                visible = {v for v, need in needs.items() if need < threshold}
+                hidden = set(needs) - visible
+                if (finals <= visible and len(visible - finals) <= 1
+                        and any(_contains(requirement, v) for v in hidden)
+                        and not any(_contains(requirement, v) for v in visible)):
+                    old_pip.append((plat, py, threshold))
+                    break
+    if not old_pip:
+        return None
+    evidence: Dict[str, Any] = {
+        "requirement": str(requirement),
+        "platform_read": _only({p for p, _, _ in old_pip}),
+        "python_read": _only({py for _, py, _ in old_pip}),
+        "needs_pip": str(min(t for _, _, t in old_pip)),
+        "offered": f"{min(finals, key=_as_version)} … {max(finals, key=_as_version)}",
+        "decided_by": PIP_TAGS.name,
+    }
+    return (0.6 if current_pip else 0.85), evidence
+
+
+def first_pip_for_tags(tag: str) -> str:
+    """The first pip that installs a wheel of this tag: the oldest that knows any of its
+    platform tags."""
+    from packaging.version import Version
+
+    return str(min((Version(first_pip_for(t)) for t in tag.split("-")[-1].split(".")),
+                   default=Version("0")))
+
+
+def _for_python(tag: str, python: str) -> bool:
+    interpreters, abi = tag.split("-")[:2]
+    return any(python in _tag_pythons(one, abi) for one in interpreters.split("."))
 
 
 def _contains(requirement: Any, version: str) -> bool:

@@ -22,7 +22,7 @@ import argparse
 import re
 import sys
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from keras_doctor.knowledge import paths
 from keras_doctor.knowledge.build.output import write_json
@@ -43,7 +43,7 @@ CALL_SITES: Tuple[Tuple[str, str, str, str, str, str], ...] = (
      TF + "tensorflow/core/platform/cpu_feature_guard.cc",
      "The second line of the CPU feature notice above."),
     ("cpu-feature-guard-old", "tensorflow", "I",
-     "Your CPU supports instructions that this TensorFlow binary was not compiled to use",
+     "Your CPU supports instructions that this TensorFlow",  # the binary streams the rest apart
      TF + "tensorflow/core/platform/cpu_feature_guard.cc",
      "Older releases' wording of the CPU feature notice: the CPU could run a faster build."),
     ("onednn-on", "tensorflow", "I", "oneDNN custom operations are on",
@@ -135,9 +135,16 @@ def installed_releases(site_packages: Path) -> Iterator[Tuple[str, str, List[Pat
         yield package, match["version"], libraries
 
 
-def build(site_packages: Sequence[Path]) -> Dict[str, object]:
+def build(site_packages: Sequence[Path], previous: Optional[Dict[str, Any]] = None
+          ) -> Dict[str, object]:
+    """The atlas of the call sites found in these releases; with `previous` (an atlas built
+    before), also every release it recorded, so releases can be added without reinstalling the
+    ones already read."""
     found: Dict[str, Dict[str, List[str]]] = {}
-    sources: List[str] = []
+    sources: List[str] = list((previous or {}).get("sources", ()))
+    for message in (previous or {}).get("messages", ()):
+        for package, versions in message.get("found_in", {}).items():
+            found.setdefault(message["id"], {}).setdefault(package, []).extend(versions)
     for folder in site_packages:
         for package, version, libraries in installed_releases(folder):
             texts = [site for site in CALL_SITES if site[1] == package]
@@ -176,8 +183,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="a site-packages folder with TensorFlow and/or tensorflow-metal "
                              "installed (repeat for more releases)")
     parser.add_argument("--out", type=Path, default=paths.EMBEDDED_DIR)
+    parser.add_argument("--keep-existing", action="store_true",
+                        help="keep the releases the atlas in --out already records and add these")
     args = parser.parse_args(argv)
-    document = build(args.site_packages)
+    previous = None
+    if args.keep_existing and (args.out / "log_messages.json").is_file():
+        import json
+
+        previous = json.loads((args.out / "log_messages.json").read_text(encoding="utf-8"))
+    document = build(args.site_packages, previous)
     path = write_json(args.out, "log_messages.json", document)
     from keras_doctor.knowledge.build import write_manifest
 

@@ -1,0 +1,223 @@
+"""Pairs explain confused on unseen reports, decided by what the mechanism itself prints.
+
+- An old pip, or no wheel for this Python? pip's `from versions:` list is what the pip that ran
+  could see: a list that stops exactly where a release's wheels switch to a platform tag an older
+  pip cannot read (TensorFlow 1.14's manylinux1 → 1.15's manylinux2010) is an old pip.
+- A Python 2.7 (or 3.4) the paste shows is weighed like any other Python: TensorFlow 2.2+ ships
+  no wheel for it.
+- HDF5 through the loader: h5py links the soname of the HDF5 it was built against, so another HDF5
+  release is "not found" (`libhdf5.so.103`) or lacks a function (`Symbol not found: _H5…`).
+- numpy 1.20 under TensorFlow <= 2.4 ("Cannot convert a symbolic Tensor"): Python code older than
+  its dependency, not a binary built against another NumPy.
+- Start-up lines called an error: TensorFlow's older CPU notice (in the 2.1 binaries), its Python
+  logger's deprecation notices, "Error is: <the notice>".
+- Rosetta: a Python built with an old SDK sees macOS 11+ as "10.16", which is no Intel-only Mac.
+- tensorflow-macos named beside a package that requires `tensorflow`, in the reporter's words.
+
+Each decision is tested from both sides; the reports are real (tuning corpus, explained without
+the signatures their own thread taught).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import corpus
+
+from keras_doctor.explain.engine import explain, hypotheses
+
+
+def ranked(text: str, leave_out: frozenset = frozenset()) -> List[str]:
+    return [h.cause for h in hypotheses(text, without_sources=leave_out)[1]]
+
+
+def case(case_id: str):
+    found = next(c for c in corpus.load() if c["id"] == case_id)
+    return found["text"], frozenset({found["source_url"]})
+
+
+# -- an old pip's view of the index ---------------------------------------------------------------
+
+# what pip prints on a Python that has every release up to 2.15 (tensorflow 2.16 needs >= 3.9):
+# a current pip on that Python, not an old one
+CURRENT_PIP_LIST = (
+    "ERROR: Could not find a version that satisfies the requirement tensorflow==2.16.1 (from "
+    "versions: 2.2.0, 2.2.1, 2.2.2, 2.2.3, 2.3.0, 2.3.1, 2.3.2, 2.3.3, 2.3.4, 2.4.0, 2.4.1, 2.4.2, "
+    "2.4.3, 2.4.4, 2.5.0, 2.5.1, 2.5.2, 2.5.3, 2.6.0, 2.6.1, 2.6.2, 2.6.3, 2.6.4, 2.6.5, 2.7.0, "
+    "2.7.1, 2.7.2, 2.7.3, 2.7.4, 2.8.0, 2.8.1, 2.8.2, 2.8.3, 2.8.4, 2.9.0, 2.9.1, 2.9.2, 2.9.3, "
+    "2.10.0, 2.10.1, 2.11.0, 2.11.1, 2.12.0, 2.12.1, 2.13.0, 2.13.1)\n"
+    "ERROR: No matching distribution found for tensorflow==2.16.1"
+)
+
+
+def test_a_list_that_stops_where_newer_tags_begin_is_an_old_pip():
+    text, own = case("tf-35061-pip-too-old-list-stops-at-1-14")
+    assert ranked(text, own)[0] == "pip-too-old-for-platform-tags"
+
+
+def test_a_list_a_current_pip_prints_on_an_older_python_is_the_python():
+    causes = ranked(CURRENT_PIP_LIST)
+    assert causes[0] == "no-wheel-for-python", causes[:3]
+    assert "pip-too-old-for-platform-tags" not in causes
+
+
+def test_an_old_pip_view_names_the_pip_it_needs():
+    from keras_doctor.explain import wheels
+
+    text, _ = case("tf-35061-pip-too-old-list-stops-at-1-14")
+    probability, evidence = wheels.old_pip_view(text)
+    assert probability >= 0.85
+    assert evidence["needs_pip"] == "19.0"  # manylinux2010 (PEP 571)
+
+
+# -- Python 2.7 is a Python too -------------------------------------------------------------------
+
+PY27_WINDOWS = (
+    "C:\\Python27\\Scripts>pip install tensorflow==2.3.0\n"
+    "Collecting tensorflow==2.3.0\n"
+    "  Could not find a version that satisfies the requirement tensorflow==2.3.0 "
+    "(from versions: )\n"
+    "No matching distribution found for tensorflow==2.3.0"
+)
+
+
+def test_python_2_7_shown_is_no_wheel_for_python():
+    from keras_doctor.explain import wheels
+
+    assert wheels.read_python(PY27_WINDOWS) == "2.7"
+    assert ranked(PY27_WINDOWS)[0] == "no-wheel-for-python"
+
+
+def test_tags_of_python_2_wheels_are_python_2_7():
+    from keras_doctor.explain import wheels
+
+    assert ("linux-x86_64", "2.7") in wheels.wheel_pairs(["cp27-cp27mu-manylinux2010_x86_64"])
+    assert ("linux-x86_64", "3.7") not in wheels.wheel_pairs(["cp27-cp27mu-manylinux2010_x86_64"])
+
+
+def test_the_platform_wins_when_the_wheel_is_for_the_python_shown():
+    text, own = case("tf-30158-32-bit-python-windows")
+    assert ranked(text, own)[0] == "no-wheel-for-platform"
+
+
+def test_the_python_wins_when_the_release_predates_it():
+    text, own = case("tf-60512-tf23-on-python-3-9-macos")
+    assert ranked(text, own)[0] == "no-wheel-for-python"
+
+
+# -- HDF5 through the loader ----------------------------------------------------------------------
+
+H5PY_SONAME = (
+    "  File \"/home/me/miniconda3/lib/python3.8/site-packages/h5py/__init__.py\", line 25, in "
+    "<module>\n    from . import _errors\n"
+    "ImportError: libhdf5.so.103: cannot open shared object file: No such file or directory"
+)
+CUDNN_SONAME = ("ImportError: libcudnn.so.8: cannot open shared object file: No such file or "
+                "directory")
+H5_SYMBOL = (
+    "ImportError: dlopen(/Users/me/miniconda3/lib/python3.9/site-packages/h5py/defs.cpython-39-"
+    "darwin.so, 2): Symbol not found: _H5Pget_fapl_ros3\n"
+    "  Referenced from: /Users/me/miniconda3/lib/python3.9/site-packages/h5py/defs.cpython-39-"
+    "darwin.so\n  Expected in: /Users/me/miniconda3/lib/libhdf5.103.dylib"
+)
+H5_PROCEDURE = (
+    '  File "h5py\\h5.pyx", line 1, in init h5py.h5\n'
+    "ImportError: DLL load failed while importing defs: The specified procedure could not be "
+    "found."
+)
+
+
+@pytest.mark.parametrize("text", [H5PY_SONAME, H5_SYMBOL, H5_PROCEDURE])
+def test_another_hdf5_release_through_the_loader(text):
+    assert ranked(text)[0] == "hdf5-library-mismatch"
+
+
+def test_another_missing_library_stays_a_missing_library():
+    causes = ranked(CUDNN_SONAME)
+    assert causes[0] == "native-runtime-library-missing"
+    assert "hdf5-library-mismatch" not in causes
+
+
+# -- numpy 1.20 under old TensorFlow code ---------------------------------------------------------
+
+@pytest.mark.parametrize("case_id", ["keras-14687-symbolic-tensor-numpy-1-20",
+                                     "umtra-3-symbolic-tensor-needs-numpy-1-19"])
+def test_symbolic_tensor_is_a_dependency_too_new(case_id):
+    text, own = case(case_id)
+    causes = ranked(text, own)
+    assert causes[0] == "dependency-too-new", causes[:3]
+
+
+def test_symbolic_tensor_fix_pins_the_numpy_tensorflow_declared():
+    report = explain("NotImplementedError: Cannot convert a symbolic Tensor (lstm/strided_slice:0) "
+                     "to a numpy array.")
+    top = report.findings[0]
+    assert top.cause == "dependency-too-new"
+    assert "numpy<1.20" in " ".join(str(step) for step in top.fix)
+
+
+def test_the_c_api_banner_stays_an_abi_mismatch():
+    text = ("ValueError: numpy.ndarray size changed, may indicate binary incompatibility. Expected "
+            "88 from C header, got 80 from PyObject")
+    assert ranked(text)[0] == "numpy-abi-mismatch"
+
+
+# -- start-up lines called an error ---------------------------------------------------------------
+
+@pytest.mark.parametrize("case_id", ["tf-hub-897-cpu-guard-old-wording-called-error",
+                                     "tensorboard-1865-cpu-guard-beside-a-result"])
+def test_the_old_cpu_notice_is_no_error(case_id):
+    text, own = case(case_id)
+    assert ranked(text, own) == ["informational-message-not-an-error"]
+
+
+def test_the_python_loggers_deprecation_notice_is_no_error():
+    text = ("WARNING:tensorflow:From /home/me/x.py:3: is_gpu_available (from tensorflow.python."
+            "framework.test_util) is deprecated and will be removed in a future version.\n"
+            "Instructions for updating:\nUse `tf.config.list_physical_devices('GPU')` instead.")
+    assert ranked(text) == ["informational-message-not-an-error"]
+
+
+def test_a_raised_exception_beside_the_notice_is_judged_alone():
+    text = ("Your CPU supports instructions that this TensorFlow binary was not compiled to use: "
+            "AVX2 FMA\nTraceback (most recent call last):\n"
+            "  File \"train.py\", line 1, in <module>\n    import h5py\n"
+            "ModuleNotFoundError: No module named 'h5py'")
+    assert "informational-message-not-an-error" not in ranked(text)
+
+
+def test_a_failing_python_log_line_is_kept():
+    text = "WARNING:tensorflow:Unable to restore custom object\nValueError: Unknown layer: Foo"
+    cleaned, _ = hypotheses(text)
+    assert "Unable to restore custom object" in cleaned.text
+
+
+# -- Rosetta or no AVX ----------------------------------------------------------------------------
+
+def test_macos_10_16_is_a_big_sur_seen_by_an_old_sdk_python():
+    text = ("macOS 10.16\n$ python -c 'import tensorflow'\n"
+            "zsh: illegal hardware instruction  python")
+    assert ranked(text)[0] == "rosetta-python"
+
+
+def test_macos_10_15_is_an_intel_mac():
+    text = ("macOS 10.15.7\n$ python -c 'import tensorflow'\n"
+            "zsh: illegal hardware instruction  python")
+    assert ranked(text)[0] == "cpu-lacks-avx"
+
+
+# -- tensorflow-macos in the reporter's words -----------------------------------------------------
+
+def test_a_package_requiring_tensorflow_beside_tensorflow_macos_is_the_fork():
+    text = "tensorflow-hub requires tensorflow but I have tensorflow-macos installed"
+    assert ranked(text)[0] == "tensorflow-macos-fork-not-recognised"
+
+
+def test_the_same_words_without_apples_fork_are_not_the_fork():
+    text = "tensorflow-hub requires tensorflow but I have tensorflow-gpu installed"
+    assert "tensorflow-macos-fork-not-recognised" not in ranked(text)
