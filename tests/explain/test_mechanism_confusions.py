@@ -221,3 +221,30 @@ def test_a_package_requiring_tensorflow_beside_tensorflow_macos_is_the_fork():
 def test_the_same_words_without_apples_fork_are_not_the_fork():
     text = "tensorflow-hub requires tensorflow but I have tensorflow-gpu installed"
     assert "tensorflow-macos-fork-not-recognised" not in ranked(text)
+
+
+# -- conda's own words ---------------------------------
+
+CONDA_NOT_FOR_THIS_PLATFORM = (
+    "PackagesNotFoundError: The following packages are not available from current channels:\n\n"
+    "  - tensorflow\n\nCurrent channels:\n\n  - https://repo.anaconda.com/pkgs/main/win-32\n"
+    "  - https://repo.anaconda.com/pkgs/main/noarch"
+)
+
+
+@pytest.mark.parametrize("case_id", ["t81-558-84-conda-tensorflow-no-python-3-8-build-mac",
+                                     "poni-5-conda-tensorflow-1-13-on-python-3-8"])
+def test_conda_finding_builds_for_other_pythons_is_the_python(case_id):
+    text, own = case(case_id)
+    assert ranked(text, own)[0] == "no-wheel-for-python"
+
+
+def test_conda_finding_no_build_in_this_platforms_channels_is_the_platform():
+    assert ranked(CONDA_NOT_FOR_THIS_PLATFORM)[0] == "no-wheel-for-platform"
+
+
+def test_apples_tensorflow_deps_missing_stays_rosetta():
+    text = CONDA_NOT_FOR_THIS_PLATFORM.replace("- tensorflow\n", "- tensorflow-deps\n").replace(
+        "win-32", "osx-64")
+    causes = ranked(text)
+    assert causes[0] == "rosetta-python", causes[:3]

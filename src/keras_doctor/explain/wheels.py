@@ -38,7 +38,8 @@ _PYTHON = re.compile(
 )
 _MAC = re.compile(r"/Users/|/opt/homebrew/|Python\.framework|(?<![-\w])[Mm]ac ?OS(?: ?X)?(?![-\w])|"
                   r"MacBook|\bMBP\b|\bM[1-4]\b|\b[Dd]arwin\b|(?<![-\w])OS ?X\b|Apple Silicon|"
-                  r"Big Sur|Monterey|Ventura|Sonoma|Sequoia|Catalina|\biMac\b|\bmacosx_")
+                  r"Big Sur|Monterey|Ventura|Sonoma|Sequoia|Catalina|\biMac\b|\bmacosx_|"
+                  r"\bosx-(?:64|arm64)\b")
 _APPLE_SILICON = re.compile(r"(?i)\bM[1-4]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
                             r"miniforge|mambaforge|osx-arm64")
 _MAC_INTEL = re.compile(r"(?i)\bIntel\b|(?<![A-Za-z0-9])x86_64\b|osx-64|/usr/local/Cellar/")
@@ -48,7 +49,7 @@ _LINUX = re.compile(r"(?i)/home/|\bUbuntu\b|\bDebian\b|\bLinux\b|/usr/lib/python
                     r"\bCentOS\b|\bFedora\b|/content/")
 _LINUX_ARM = re.compile(r"(?i)\baarch64\b|\barmv[78]l?\b|Raspberry|Jetson|\barm64\b")
 _THIRTY_TWO_BIT = re.compile(
-    r"(?i)\b32[- ]?bit\b|\bwin32\b|python3?\d*-32\b|-3\.\d+-32\b|\bi[36]86\b|\barmv7l\b"
+    r"(?i)\b32[- ]?bit\b|\bwin-?32\b|python3?\d*-32\b|-3\.\d+-32\b|\bi[36]86\b|\barmv7l\b"
 )
 
 
