@@ -7,6 +7,8 @@ each made by what the packages print or declare, and each tested from both sides
 - Keras's HDF5 weight loader counting layers or weights that differ: weights of another
   architecture (`weights-model-mismatch`), not a file Keras cannot read; and Keras saying it needs
   h5py: h5py is not installed (`missing-dependency`).
+- The Keras release the reporter states ("The version of Keras is 2.0.5") is the installed one
+  when no facts are at hand: a name newer than it is missing because that Keras is too old.
 - A traceback whose paths show a Python no Keras 3 release supports (Requires-Python >= 3.9) ran a
   Keras 2: a private module it lacks moved within Keras 2 (`keras-api-moved`), while the same
   import under a Python Keras 3 supports, from a library, is Keras 2 code under Keras 3.
@@ -26,7 +28,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import corpus
 
-from keras_doctor.explain.clues import keras3_installable
+from keras_doctor.explain.clues import keras3_installable, stated_keras_version
 from keras_doctor.explain.engine import hypotheses
 
 # outrageclf's import of a module Keras 2.4 dropped, as a notebook on `python{python}` shows it
@@ -77,6 +79,8 @@ CASES: List[Tuple[str, str]] = [
     ("missing-dependency",
      "ImportError: `load_model()` using h5 format requires h5py. Could not import h5py."),
     ("missing-dependency", "case:decryptr-5-load-model-h5py"),
+    # keras/engine/saving.py load_weights_from_hdf5_group_by_name, an object's repr in a hole
+    ("weights-model-mismatch", "case:efficientpose-32-class-count-weights"),
     ("keras-api-moved", ENGINE_TOPOLOGY.format(python="3.8")),
     ("keras-api-moved", "case:outrage-classifier-2-keras-engine-topology-macos"),
     ("keras3-legacy-code", ENGINE_TOPOLOGY.format(python="3.11")),
@@ -111,3 +115,29 @@ def test_an_hdf5_file_keras_cannot_open_is_not_blamed_on_a_missing_h5py():
                          [("2.7", False), ("3.8", False), ("3.9", True), ("3.12", True)])
 def test_keras3_is_installable_only_from_the_python_its_releases_declare(python, installable):
     assert keras3_installable(python) is installable
+
+
+SEQUENCE = "AttributeError: module 'keras.utils' has no attribute 'Sequence'"
+
+
+def test_a_stated_keras_older_than_the_name_is_too_old():
+    ranked = [h.cause for h in hypotheses(SEQUENCE + "\nThe version of Keras is 2.0.5.")[1]]
+    assert ranked[:1] == ["package-too-old-for-api"], ranked[:3]
+
+
+def test_without_a_stated_keras_the_same_line_is_not_called_too_old():
+    ranked = [h.cause for h in hypotheses(SEQUENCE)[1]]
+    assert ranked[:1] != ["package-too-old-for-api"], ranked[:3]
+
+
+@pytest.mark.parametrize(("text", "version"), [
+    ("The version of Keras is 2.0.5.", "2.0.5"),
+    ("- Keras version: 2.3.1", "2.3.1"),
+    ("keras==2.2.4", "2.2.4"),
+    ("Keras                  2.2.0    ", "2.2.0"),
+    ("please downgrade to keras 2.6.0", None),  # a release wanted, not the one installed
+    ("keras==2.2.4\nkeras==2.3.1", None),  # two releases: which one ran is not said
+    ("Keras-Applications     1.0.2", None),
+])
+def test_only_a_declared_installed_keras_counts_as_stated(text, version):
+    assert stated_keras_version(text) == version

@@ -315,3 +315,19 @@ def _python_allowed(requires_python: Optional[str], python: str) -> bool:
         return not requires_python or SpecifierSet(requires_python).contains(python, True)
     except InvalidSpecifier:
         return True
+
+
+# "The version of Keras is 2.0.5.", "Keras version: 2.3.1", "keras==2.2.4" (pip freeze), a
+# "Keras   2.2.0" row of `pip list`: the reporter stating the Keras that ran. Not "keras 2.6" in
+# prose ("downgrade to keras 2.6"), which names a version wanted, not the one installed.
+_STATED_KERAS = re.compile(
+    r"(?im)(?:version of keras (?:is|=)|keras version(?: is)?\s*[:=]?)\s*v?(?P<a>\d+\.\d+\.\d+)"
+    r"|^\s*[-*]?\s*keras\s*==\s*(?P<b>\d+\.\d+\.\d+)\s*$"
+    r"|^\s*[-*]?\s*keras {2,}(?P<c>\d+\.\d+\.\d+)\s*$"
+)
+
+
+def stated_keras_version(text: str) -> Optional[str]:
+    """The one Keras release the paste says is installed, when it states exactly one."""
+    found = {m.group("a") or m.group("b") or m.group("c") for m in _STATED_KERAS.finditer(text)}
+    return found.pop() if len(found) == 1 else None

@@ -76,6 +76,8 @@ def hypotheses(
     cleaned = text.clean(raw)
     cat = catalog_module.load()
     read = clues_module.read(cleaned.text, cleaned.frames)
+    if keras_version is None:  # no facts: the release the paste itself says is installed
+        keras_version = clues_module.stated_keras_version(cleaned.text)
     ctx = Context(
         text=cleaned.text,
         frames=cleaned.frames,

@@ -143,6 +143,7 @@ _PREFIX = re.compile(
     r"(?:ERROR|WARNING|error|warning): )"
 )
 MIN_COVERAGE = 0.5
+_REPR = re.compile(r"<[^<>\n]{1,300}>")
 # A literal this long is one package's sentence wherever it appears: what fills its holes (an
 # object's repr, a path, a config) may be longer than the sentence itself.
 SPECIFIC_LITERAL = 60
@@ -154,7 +155,9 @@ def _covers(template: str, hole: str, line: str) -> bool:
     package says nothing about who printed a specific line."""
     if generic(template):
         return False
-    message = _PREFIX.sub("", line, count=1)
+    # an object's repr in a hole (`<tf.Variable 'x:0' shape=(…) dtype=float32>`) is the
+    # arguments' text, not words of another message
+    message = _REPR.sub("", _PREFIX.sub("", line, count=1))
     literal = sum(c.isalnum() for c in template)
     return literal >= min(SPECIFIC_LITERAL,
                           MIN_COVERAGE * max(1, sum(c.isalnum() for c in message)))
