@@ -12,6 +12,7 @@ docs/facts-schema.md; bump SCHEMA_VERSION on any incompatible change.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import sys
 from dataclasses import dataclass, field
@@ -340,7 +341,12 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-_HINTS: Dict[type, Dict[str, Any]] = {}
+@functools.cache
+def _hints(tp: type) -> Dict[str, Any]:
+    """A dataclass's resolved field types, read once per class (a facts file has thousands)."""
+    return get_type_hints(tp, vars(sys.modules[tp.__module__]))
+
+
 _SCALARS = {str: "a string", int: "an integer", bool: "true or false", float: "a number"}
 
 
@@ -366,9 +372,7 @@ def _from_plain(tp: Any, value: Any, where: str) -> Any:
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise TypeError(f"{where}: expected an object, got {_json_type(value)}")
-        hints = _HINTS.get(tp)
-        if hints is None:
-            hints = _HINTS[tp] = get_type_hints(tp, vars(sys.modules[tp.__module__]))
+        hints = _hints(tp)
         kwargs = {}
         for f in dataclasses.fields(tp):
             if f.name in value:

@@ -1,0 +1,206 @@
+"""Facts at their edges: a reader that fails, what is measured only on request, what a target
+says about itself, and the small readers' corner cases (an empty shebang, a kernel.json that is a
+list, a requirement with a URL, a script that is not UTF-8, an unreadable RECORD).
+
+Each is something a user meets: a broken environment must still be diagnosed and its facts still
+saved and loaded; `check` must not spend seconds measuring caches it was not asked to; saved
+facts must say which interpreter they describe, by an absolute path, and when they were taken.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from keras_doctor.facts import (
+    binaries,
+    caches,
+    choose,
+    collect,
+    config,
+    distributions,
+    interpreter,
+    scripts,
+    shadowing,
+)
+from keras_doctor.facts import probe as probe_module
+from keras_doctor.facts.model import Facts
+
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+# -- a reader that fails -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("module, reader, what, field, empty", [
+    (distributions, "scan", "installed distributions", "distributions", []),
+    (binaries, "scan", "binaries", "binaries", []),
+    (shadowing, "find_shadows", "sys.path", "shadows", []),
+    (config, "read_config", "configuration", "config", None),
+    (caches, "read_caches", "caches", "caches", None),
+])
+def test_a_reader_that_fails_becomes_an_error_and_the_facts_still_save_and_load(
+        monkeypatch, module, reader, what, field, empty):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(module, reader, broken)
+    facts = collect.facts_from_probe(probe_module.probe(), "running", sys.executable)
+
+    assert f"could not read {what}: RuntimeError: boom" in facts.errors
+    assert getattr(facts, field) == empty
+    assert Facts.from_dict(json.loads(json.dumps(facts.to_dict()))) == facts
+
+
+# -- measured only on request ------------------------------------------------------------------
+
+def test_cache_sizes_are_measured_only_when_asked(tmp_path):
+    answer = probe_module.probe()
+    answer["env"] = {**answer.get("env", {}), "UV_CACHE_DIR": str(tmp_path / "uv")}
+    write(tmp_path / "uv" / "wheels" / "a.whl", "x" * 1000)
+
+    def uv_dir(facts: Facts):
+        return next(d for d in facts.caches.dirs if d.tool == "uv")
+
+    plain = uv_dir(collect.facts_from_probe(answer, "running"))
+    assert plain.exists and plain.size_bytes is None
+    measured = uv_dir(collect.facts_from_probe(answer, "running", measure_cache_sizes=True))
+    assert (measured.size_bytes, measured.size_complete) == (1000, True)
+
+
+def test_a_cache_measured_past_its_time_budget_is_marked_incomplete(tmp_path):
+    for index in range(20):
+        write(tmp_path / "uv" / f"d{index}" / "f", "x" * 10)
+    env = {"HOME": str(tmp_path), "UV_CACHE_DIR": str(tmp_path / "uv")}
+
+    found = caches.read_caches(env, "Linux", str(tmp_path / ".keras"), measure_sizes=True,
+                               size_budget=0.0)
+
+    uv = next(d for d in found.dirs if d.tool == "uv")
+    assert uv.size_complete is False and uv.size_bytes < 200
+
+
+# -- what a target says about itself -----------------------------------------------------------
+
+def test_facts_of_another_interpreter_name_it_by_its_absolute_path(monkeypatch):
+    folder, name = os.path.split(sys.executable)
+    monkeypatch.chdir(folder)
+
+    facts = collect.collect_python(os.path.join(".", name))
+
+    assert (facts.target.mode, facts.target.path) == ("python", sys.executable)
+    assert TIMESTAMP.fullmatch(facts.collected_at or "")
+
+
+def test_facts_of_a_folder_say_when_they_were_taken(tmp_path):
+    facts = collect.collect_path(str(tmp_path), "linux-x86_64", "3.11")
+
+    assert TIMESTAMP.fullmatch(facts.collected_at or "")
+
+
+# -- which interpreter a bare `check` examines ---------------------------------------------------
+
+def test_the_reasons_for_the_chosen_interpreter_read_as_sentences(tmp_path):
+    venv = tmp_path / "project-venv"
+    write(venv / "bin" / "python", "")
+    choice = choose.default_target({"VIRTUAL_ENV": str(venv)}, running_prefix=sys.prefix)
+    assert choice.reason == "the active virtualenv ($VIRTUAL_ENV)"
+    tool = tmp_path / "tools" / "keras-doctor"
+    write(tool / "uv-receipt.toml", "[tool]\n")
+    user_python = str(tmp_path / "usr" / "bin" / "python3")
+    choice = choose.default_target({}, running_prefix=str(tool), which=lambda name: user_python)
+    assert choice.reason == ("the python3 on PATH (keras-doctor runs from its own uv tool "
+                             "environment; --python chooses another)")
+
+
+def test_a_uv_tool_environment_is_known_by_its_folder_without_a_receipt(tmp_path):
+    assert choose.tool_environment(str(tmp_path / "uv" / "tools" / "keras-doctor")) == "uv tool"
+    assert choose.tool_environment(str(tmp_path / "uv" / "python" / "cpython-3.12")) is None
+
+
+@pytest.mark.parametrize("machine, system, platform", [
+    ("aarch64", "Linux", "linux-aarch64"), ("arm64", "Darwin", "macos-arm64"),
+    ("AMD64", "Windows", "windows-amd64"), ("x86_64", "Linux", "linux-x86_64"),
+])
+def test_the_host_platform_names_an_arm_linux_machine_as_its_facts_would(
+        monkeypatch, machine, system, platform):
+    import platform as platform_module
+
+    monkeypatch.setattr(platform_module, "machine", lambda: machine)
+    monkeypatch.setattr(platform_module, "system", lambda: system)
+    assert choose.host_platform() == platform
+
+
+@pytest.mark.parametrize("prefix, kind", [
+    ("/Users/a/Library/Application Support/uv/python/cpython-3.12.4-macos-aarch64-none", "uv"),
+    ("/opt/uv/python/cpython-3.11.9-linux-x86_64-gnu", "uv"),  # UV_PYTHON_INSTALL_DIR=/opt/uv
+])
+def test_uv_managed_pythons_outside_the_default_folder(prefix, kind):
+    assert interpreter.install_kind(prefix) == kind
+
+
+def test_a_conda_prefix_is_known_by_its_conda_meta_folder(tmp_path):
+    (tmp_path / "conda-meta").mkdir()
+    assert interpreter.install_kind(str(tmp_path)) == "conda"
+
+
+# -- small readers' corner cases -----------------------------------------------------------------
+
+@pytest.mark.parametrize("script, expected", [
+    ("#!\n", None),
+    ("#!   \nimport sys\n", None),
+    ("#!/usr/bin/env\n", "/usr/bin/env"),
+])
+def test_shebangs_that_name_no_program(tmp_path, script, expected):
+    assert config.shebang_interpreter(str(write(tmp_path / "tool", script))) == expected
+
+
+def test_a_kernel_json_that_is_not_an_object_is_noted_as_such(tmp_path):
+    home = tmp_path / "home"
+    write(home / ".local" / "share" / "jupyter" / "kernels" / "odd" / "kernel.json", "[]")
+    notes: list = []
+
+    assert config.kernel_specs({"HOME": str(home)}, None, notes) == []
+    assert len(notes) == 1 and notes[0].endswith("kernel.json): not a JSON object")
+
+
+def test_a_requirement_with_a_url_is_read_whole(tmp_path):
+    info = tmp_path / "app-1.0.dist-info"
+    write(info / "METADATA", "Metadata-Version: 2.1\nName: app\nVersion: 1.0\n"
+          "Requires-Dist: tf-keras @ https://example.org/tf_keras-2.15.0-py3-none-any.whl\n")
+
+    dist = distributions.read_dist_info(str(info), str(tmp_path))
+
+    assert dist.requires_dist == [
+        "tf-keras @ https://example.org/tf_keras-2.15.0-py3-none-any.whl"]
+
+
+def test_an_unreadable_record_is_noted_and_lists_nothing(tmp_path):
+    info = tmp_path / "app-1.0.dist-info"
+    write(info / "METADATA", "Metadata-Version: 2.1\nName: app\nVersion: 1.0\n")
+    (info / "RECORD").mkdir()  # what a broken copy leaves: a folder where the file was
+    notes: list = []
+
+    dist = distributions.read_dist_info(str(info), str(tmp_path), notes)
+
+    assert dist.files is None
+    assert any(n.startswith(f"could not read {info / 'RECORD'}: RECORD is") for n in notes)
+
+
+def test_a_script_that_is_not_utf8_is_still_read_for_tensorflow_names(tmp_path):
+    (tmp_path / "train.py").write_bytes(
+        b"# r\xe9sum\xe9 of the 2019 model\nimport tensorflow as tf\nx = tf.placeholder(1)\n")
+
+    found = scripts.tensorflow_names(str(tmp_path))
+
+    assert [(Path(n.path).name, n.name) for n in found] == [("train.py", "placeholder")]
