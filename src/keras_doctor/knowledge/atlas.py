@@ -233,8 +233,3 @@ def tf_keras_module(module: str, keras_version: str, legacy: bool = False) -> Op
 def _root(module: str) -> str:
     return module.split(".", 1)[0]
 
-
-def split_import(dotted: str) -> Tuple[str, str]:
-    """ "keras.applications.VGG16" → ("keras.applications", "VGG16")."""
-    module, _, name = dotted.rpartition(".")
-    return module, name
