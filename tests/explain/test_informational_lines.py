@@ -109,3 +109,17 @@ def test_the_tuning_reports_of_start_up_lines_are_answered_so_and_hold_no_error(
     assert len(informational) >= 2
     for report in informational:
         assert [f.cause for f in explain_text(report["text"]).findings] == [INFO], report["id"]
+
+
+def test_the_answer_quotes_the_lines_says_what_each_means_and_where_it_comes_from():
+    finding = explain_text(ONEDNN + CUDNN).findings[0]
+    lines = text.clean(ONEDNN + CUDNN).informational
+    assert finding.explanation.startswith("Nothing failed")
+    for line in lines:
+        known = logs.message(line.message_id)
+        assert known["means"] in finding.explanation  # what the user wants to know of each line
+        assert known["source"] in finding.evidence["learned_from"]
+    assert [q.split(" ", 1)[0] for q in finding.evidence["lines"]] == ["I", "E"]
+    assert "oneDNN custom operations are on" in finding.evidence["lines"][0]
+    assert finding.evidence["matched"] in ONEDNN  # the first line, the one printed first
+    assert finding.evidence["levels"] == ["E", "I"]

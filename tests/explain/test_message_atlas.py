@@ -96,6 +96,8 @@ def test_a_message_the_package_prints_is_recognised_without_a_signature(line, pa
     report = explain_text(line)
     assert report.findings[0].cause == cause
     assert package in report.findings[0].evidence["printed_by"]
+    matched = report.findings[0].evidence["matched"]
+    assert matched and matched in line  # the line it recognised, quoted
 
 
 def test_informational_start_up_lines_explain_nothing():

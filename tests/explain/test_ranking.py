@@ -107,6 +107,26 @@ def test_no_more_than_the_most_likely_causes_are_shown():
     assert hyps[-1].cause not in [c for c, _ in shown]
 
 
+@pytest.mark.parametrize("scores, error, expected", [
+    # every confident candidate, up to five
+    ([0.9, 0.5, 0.3, 0.2, 0.16, 0.15], True, [0.9, 0.5, 0.3, 0.2, 0.16]),
+    # three confident ones: the weak ones stay hidden
+    ([0.9, 0.5, 0.3, 0.1, 0.05], True, [0.9, 0.5, 0.3]),
+    # fewer than three: weak ones fill up to three, never one under 1 %
+    ([0.9, 0.1, 0.05, 0.02], True, [0.9, 0.1, 0.05]),
+    ([0.9, 0.1, 0.005], True, [0.9, 0.1]),
+    # an error where every candidate is under 1 %: the three likeliest, never nothing
+    ([0.009, 0.008, 0.007, 0.006], True, [0.009, 0.008, 0.007]),
+    # text that is no error is answered with nothing rather than with guesses under 1 %
+    ([0.009, 0.008], False, []),
+])
+def test_which_candidates_are_shown(scores, error, expected):
+    from keras_doctor.explain.engine import shown_candidates
+
+    candidates = [(Hypothesis(f"cause-{i}"), s) for i, s in enumerate(scores)]
+    assert [s for _, s in shown_candidates(candidates, error)] == expected
+
+
 def test_text_that_matches_nothing_gives_no_cause():
     report = explain_text("Epoch 1/10 - loss: 0.69 - accuracy: 0.51")
     assert report.findings == [] and report.extra["unrecognised"]

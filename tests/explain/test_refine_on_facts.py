@@ -43,8 +43,10 @@ def test_no_module_the_environment_has_means_another_interpreter_ran_the_code(fi
     assert first.cause == "wrong-interpreter"
     assert first.evidence["installed_here"].endswith(" 1.16.0")
     assert first.evidence["signatures"] == ["facts:installed-here"]
+    assert first.evidence["module"] == module.split(".")[0]
     missing = next(f for f in rest if f.cause == "missing-dependency")
     assert missing.confidence < first.confidence
+    assert missing.evidence["installed_here"] == first.evidence["installed_here"]
 
 
 def test_no_module_the_environment_lacks_is_confirmed_missing_there():
@@ -125,3 +127,47 @@ def test_a_check_set_that_breaks_leaves_the_explanation_ranked_and_says_so(monke
     confidences = [f.confidence for f in report.findings]
     assert report.findings[0].cause == "wrong-interpreter"  # the facts still speak
     assert confidences == sorted(confidences, reverse=True)
+
+
+SHADOWED = ('Traceback (most recent call last):\n  File "/Users/ada/proj/train.py", line 1, in '
+            '<module>\n    import tensorflow as tf\n'
+            '  File "/Users/ada/proj/tensorflow/__init__.py", line 2, in <module>\n'
+            "    from .utils import helper\n"
+            "ModuleNotFoundError: No module named 'tensorflow.utils'")
+
+
+def test_a_traceback_through_the_folder_that_hides_the_package_names_that_folder_first():
+    from keras_doctor.facts.model import Shadow
+
+    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2",
+                                          files=["tensorflow/__init__.py"])])
+    facts.shadows = [Shadow("tensorflow", "/Users/ada/proj/tensorflow", "", 0)]
+    findings = explain_text(SHADOWED, facts).findings
+    assert findings[0].cause == "shadowed-module"
+    assert findings[0].evidence["path"] == "/Users/ada/proj/tensorflow"
+    assert findings[0].confidence > explain_text(SHADOWED).findings[0].confidence
+    assert [f.cause for f in findings].count("shadowed-module") == 1
+    # the same folder, and a traceback that never enters it: nothing ties the error to it
+    elsewhere = SHADOWED.replace("/Users/ada/proj/tensorflow/__init__.py",
+                                 "/Users/ada/venv/lib/python3.11/site-packages/tensorflow/"
+                                 "__init__.py")
+    assert explain_text(elsewhere, facts).findings[0].cause != "shadowed-module"
+
+
+def test_a_windows_record_names_the_modules_a_distribution_installs():
+    # opencv-contrib-python installs `cv2`, which its name does not say: only its RECORD does
+    facts = mac_facts(distributions=[dist("opencv-contrib-python", "4.10.0.84",
+                                          files=["cv2\\__init__.py", "cv2\\data\\x.xml"])])
+    first = explain_text(no_module("cv2"), facts).findings[0]
+    assert first.cause == "wrong-interpreter"
+    assert first.evidence["installed_here"] == "opencv-contrib-python 4.10.0.84"
+    assert first.evidence["module"] == "cv2"
+
+
+def test_a_stated_environment_without_files_lists_does_not_call_a_missing_submodule_installed():
+    from dataclasses import replace
+
+    stated = replace(dist("h5py", "3.11.0"), files=None)  # which modules h5py has is unknown
+    facts = mac_facts(distributions=[stated, dist("six", "1.16.0", files=["six.py"])])
+    causes = [f.cause for f in explain_text(no_module("h5py.defs"), facts).findings]
+    assert causes[0] == "missing-dependency" and "wrong-interpreter" not in causes[:1]

@@ -218,3 +218,19 @@ def test_a_name_every_tensorflow_has_missing_means_the_module_is_not_tensorflow(
              if causes_of(attribute_error("tensorflow", n))[:1] != ["shadowed-module"]
              and n != "keras"]  # tf.keras keeps its own reading (TensorFlow before 1.4)
     assert len(every) > 200 and wrong == []
+
+
+def test_tf1_code_failing_beside_an_installed_tf1_points_at_another_interpreter_then_a_shadow():
+    # TensorFlow 1.15 has tf.Session: the code did not run with it, or imported a local copy
+    facts = mac_facts(distributions=[dist("tensorflow", "1.15.5")])
+    text = attribute_error("tensorflow", "Session")
+    alone = next(f for f in explain_text(text).findings if f.cause == CAUSE)
+    findings = explain_text(text, facts).findings
+    causes = [f.cause for f in findings]
+    assert len(causes) == len(set(causes))
+    assert causes.index("wrong-interpreter") < causes.index("shadowed-module")
+    confidence = {f.cause: f.confidence for f in findings}
+    # each is a lead the ruled-out text gives, never surer than the text was of its own cause
+    assert confidence["shadowed-module"] < confidence["wrong-interpreter"] < alone.confidence
+    interpreter = next(f for f in findings if f.cause == "wrong-interpreter")
+    assert interpreter.evidence["installed_here"] == "tensorflow 1.15.5"

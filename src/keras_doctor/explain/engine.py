@@ -129,7 +129,7 @@ def hypotheses(
         hyp.weights.append(weight)
         hyp.signatures.append("message-atlas")
         hyp.mechanism = mechanism
-        hyp.excerpt = str(extra.get("message", ""))
+        hyp.excerpt = str(extra["message"])  # the atlas always quotes the line it recognised
         hyp.sources.append(source)
     # pip's "no matching distribution" fits both wheel causes: the paste's machine decides
     if "no-wheel-for-python" in found and "no-wheel-for-platform" not in found and read.machine:
@@ -373,13 +373,7 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
 
         scored = refine.with_facts(scored, facts, knowledge, report, notebook,
                                    frames=cleaned.frames)
-    kept = [(h, s) for h, s in scored if s >= MIN_CONFIDENCE]
-    # never fewer than three candidates for an error: the second and third are where the answer
-    # is when the first is wrong, and a low confidence already says how unsure they are
-    kept += [(h, s) for h, s in scored if MIN_SHOWN <= s < MIN_CONFIDENCE][: max(0, 3 - len(kept))]
-    if not kept and read is not None and read.kind:  # an error is never answered with nothing
-        kept = scored[:3]
-    scored = kept[:MAX_FINDINGS]
+    scored = shown_candidates(scored, bool(read is not None and read.kind))
     report.findings = [
         h if isinstance(h, Finding) else to_finding(h, round(s, 3), facts) for h, s in scored
     ]
@@ -388,6 +382,18 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
         if read is not None and not read.kind:
             report.extra["no_error"] = NO_ERROR_MESSAGE
     return report
+
+
+def shown_candidates(scored: List[Tuple[Any, float]], is_error: bool) -> List[Tuple[Any, float]]:
+    """The candidates explain shows, most likely first: every one of at least MIN_CONFIDENCE, up
+    to MAX_FINDINGS."""
+    kept = [(h, s) for h, s in scored if s >= MIN_CONFIDENCE]
+    # never fewer than three candidates for an error: the second and third are where the answer
+    # is when the first is wrong, and a low confidence already says how unsure they are
+    kept += [(h, s) for h, s in scored if MIN_SHOWN <= s < MIN_CONFIDENCE][: max(0, 3 - len(kept))]
+    if not kept and is_error:  # an error is never answered with nothing
+        kept = scored[:3]
+    return kept[:MAX_FINDINGS]
 
 
 def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]

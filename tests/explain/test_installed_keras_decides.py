@@ -1,0 +1,33 @@
+"""With facts, the Keras the environment has decides a name error: a Keras older than the name is
+too old, one that has the name elsewhere means the import path moved. Judged against the atlas
+entry of the installed version, which the answer names."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "checks"))
+from factories import dist, mac_facts
+
+from keras_doctor.explain import explain_text
+
+ADAMW = ("Traceback (most recent call last):\n  File \"train.py\", line 1, in <module>\n"
+         "    from keras.optimizers import AdamW\n"
+         "ImportError: cannot import name 'AdamW' from 'keras.optimizers' "
+         "(/Users/ada/venv/lib/python3.11/site-packages/keras/optimizers/__init__.py)")
+
+
+@pytest.mark.parametrize("keras, tensorflow, cause", [
+    ("2.10.0", "2.10.0", "package-too-old-for-api"),  # AdamW is not in keras 2.10 at all
+    ("2.15.0", "2.15.0", "keras-api-moved"),  # 2.15 has it, under keras.optimizers.experimental
+    ("3.3.3", "2.16.2", "keras-api-moved"),
+])
+def test_the_installed_keras_decides_between_too_old_and_moved(keras, tensorflow, cause):
+    facts = mac_facts(distributions=[dist("tensorflow", tensorflow), dist("keras", keras)])
+    first = explain_text(ADAMW, facts).findings[0]
+    assert first.cause == cause
+    assert first.evidence["keras_version"] == keras
+    assert first.evidence["atlas"]["checked_against"] == f"keras {keras}"

@@ -1,0 +1,41 @@
+"""How the wheel causes are weighed when the paste shows the machine: a machine is a clue for the
+platform, never a second witness, and an answer that rests on it says which machine it read."""
+
+from __future__ import annotations
+
+from keras_doctor.explain import explain_text
+from keras_doctor.explain.engine import hypotheses
+
+PLATFORM, PYTHON = "no-wheel-for-platform", "no-wheel-for-python"
+PIP = ("ERROR: Could not find a version that satisfies the requirement frobnitz==1.0 "
+       "(from versions: none)\nERROR: No matching distribution found for frobnitz==1.0")
+UV = ("  × No solution found when resolving dependencies:\n  ╰─▶ Because frobnitz==1.0 has no "
+      "wheels with a matching Python ABI tag and you require frobnitz==1.0, we can conclude "
+      "that your requirements are unsatisfiable.")
+MACHINE = "MacBook Air M2 (arm64), macOS 14\n"
+
+
+def by_cause(text: str) -> dict:
+    return {h.cause: h for h in hypotheses(text)[1]}
+
+
+def test_a_message_that_only_blames_the_python_gains_the_platform_when_the_machine_is_named():
+    assert set(by_cause(UV)) == {PYTHON}
+    found = by_cause(MACHINE + UV)
+    assert set(found) == {PYTHON, PLATFORM}
+    platform = found[PLATFORM]
+    assert "arm64" in platform.mechanism  # the answer says which machine it read
+    assert platform.signatures == found[PYTHON].signatures  # the same message stands behind both
+    assert platform.excerpt == found[PYTHON].excerpt
+    assert platform.sources == found[PYTHON].sources
+    report = explain_text(MACHINE + UV)
+    assert [f.cause for f in report.findings].count(PLATFORM) == 1
+
+
+def test_the_machine_is_not_a_second_witness_for_a_cause_the_message_already_proposed():
+    without, named = by_cause(PIP), by_cause(MACHINE + PIP)
+    assert set(without) == set(named) == {PYTHON, PLATFORM}
+    for cause in (PYTHON, PLATFORM):
+        assert named[cause].weights == without[cause].weights
+        assert named[cause].mechanism == without[cause].mechanism
+        assert named[cause].signatures == without[cause].signatures
