@@ -182,3 +182,37 @@ def test_a_wheels_own_requires_python_overrides_the_releases():
     assert release.wheel_for("linux-x86_64", "3.11") is None  # the cp38 build is not for 3.11
     assert release.wheel_for("linux-x86_64", "3.12").tag == "py3-none-any"
     assert release.wheel_for("linux-x86_64", "3.8").tag.startswith("cp38")
+
+
+@pytest.mark.parametrize("keras, root", [
+    ("2.5.0", None),  # TensorFlow 2.5 still used its bundled copy
+    ("2.6.0", "keras.api._v2.keras"),  # the first split-out keras
+    ("2.15.0", "keras.api._v2.keras"),
+    ("3.0.0", "keras._tf_keras.keras"),  # the first Keras 3
+])
+def test_tensorflow_keras_is_the_keras_tensorflow_loads_on_both_sides_of_each_edge(keras, root):
+    from keras_doctor.knowledge.atlas import tf_keras_module
+
+    found = tf_keras_module("tensorflow.keras.layers", keras)
+    assert found == (f"{root}.layers" if root else None)
+    assert tf_keras_module("tensorflow.keras", keras) == root
+
+
+@pytest.mark.parametrize("typed, meant", [("xCeption", "xception"), ("XCeption", "Xception")])
+def test_a_case_typo_prefers_the_name_with_the_same_first_letter_case(kb, typed, meant):
+    found = kb.atlas.closest("keras.applications", typed, "3.3.3")
+    assert found[0] == meant and set(found) == {"xception", "Xception"}
+
+
+def test_the_plugin_a_tensorflow_links_with_is_the_newest_by_version_not_by_text():
+    from keras_doctor.knowledge.queries import KnowledgeQueries
+
+    class Tables(KnowledgeQueries):
+        def file(self, relative):
+            pairs = [{"tensorflow_version": "9.1.0", "metal": m, "loads": True}
+                     for m in ("0.10.0", "0.9.0")]
+            return {"apple_table": [], "verdicts": {"pairs": pairs}}
+
+    pairing = Tables().metal_for_tf("9.1.0")
+    assert pairing.loads == ("0.9.0", "0.10.0")
+    assert (pairing.trusted, pairing.basis) == ("0.10.0", "verdicts")

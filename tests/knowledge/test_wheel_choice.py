@@ -112,6 +112,17 @@ def test_requires_dist_belongs_to_the_wheels_that_state_it():
     assert release.python_tags == ["cp311"]
 
 
+def test_a_releases_requires_python_holds_for_each_of_its_wheels():
+    release = release_from_json("demo", "1.0", {"wheels": ["py3-none-any"],
+                                                "requires_python": ">=3.12"})
+    assert release.wheel_for("linux-x86_64", "3.11") is None
+    assert release.wheel_for("linux-x86_64", "3.12") is not None
+
+
+def test_a_release_read_from_the_tables_knows_its_project():
+    assert KB.release("tensorflow_macos", "2.12.0").project == "tensorflow-macos"
+
+
 def test_an_unparseable_requires_python_does_not_hide_a_wheel():
     release = release_from_json("demo", "1.0", {"wheels": ["py3-none-any"],
                                                 "requires_python": ">=3.7.*"})

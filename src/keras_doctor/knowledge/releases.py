@@ -25,7 +25,7 @@ NEWEST_GLIBC_MINOR = 42
 class Wheel:
     tag: str  # "cp311-cp311-macosx_12_0_arm64" as in the file name
     requires_dist: Tuple[str, ...]
-    requires_python: Optional[str]
+    requires_python: Optional[str]  # its own, else its release's (`release_from_json` fills it)
     yanked: bool = False
 
     @property
@@ -71,7 +71,7 @@ class Release:
         }
         best: Optional[Tuple[int, Wheel]] = None
         for wheel in self.wheels:
-            if not _python_ok(wheel.requires_python or self.requires_python, python):
+            if not _python_ok(wheel.requires_python, python):
                 continue
             ranks = [ranking[t] for t in wheel.tags if t in ranking]
             if ranks and (best is None or min(ranks) < best[0]):
