@@ -141,3 +141,15 @@ def test_without_step_maps_the_models_own_probability_is_shown_short_of_certaint
     strong, weak = calibrate.calibrated([Hypothesis("numpy-abi-mismatch", weights=[0.999]),
                                          Hypothesis("protobuf-mismatch", weights=[0.2])])
     assert strong == 0.99 and 0 < weak < 0.5
+
+
+def test_a_candidates_lead_is_over_the_runner_up_and_a_lone_one_leads_by_its_whole_score():
+    from keras_doctor.explain.calibrate import FEATURES, features
+
+    lead = FEATURES.index("lead")
+    alone = Hypothesis("numpy-abi-mismatch", weights=[0.8])
+    assert features(alone, 0, [alone.score])[lead] == pytest.approx(0.8)
+    runner_up = Hypothesis("protobuf-mismatch", weights=[0.6])
+    scores = [alone.score, runner_up.score]
+    assert features(alone, 0, scores)[lead] == pytest.approx(0.2)
+    assert features(runner_up, 1, scores)[lead] == pytest.approx(-0.2)

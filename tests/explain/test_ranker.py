@@ -139,3 +139,22 @@ def test_a_recognised_confidence_above_every_step_stays_in_the_top_step_and_belo
     assert 0.85 <= top <= 0.99
     assert recalibrated(0.95, steps) <= top  # monotone above the last fitted score too
     assert recalibrated(0.4, steps) < recalibrated(0.6, steps) < top
+
+
+def test_the_words_the_model_reads_are_those_of_the_errors_own_last_lines():
+    preamble = ["$ python train.py --frobnicate", *(f"Epoch {i}/20 - loss: 0.5" for i in range(15))]
+    text = "\n".join([*preamble, "", "RuntimeError: the plugin wobbled"])
+    words = ranker.words(text)
+    assert {"runtimeerror", "plugin", "wobbled"} <= words
+    assert "frobnicate" not in words  # fifteen lines before the error: not the error's words
+    assert "frobnicate" in ranker.words("\n".join([*preamble[:3], "RuntimeError: x"]))
+
+
+def test_inside_a_step_a_recognised_confidence_rises_with_the_evidence_up_to_the_steps_rise():
+    steps = [[0.5, 0.4], [1.0, 0.9]]
+    bottom, middle, top = (ranker.recalibrated(p, steps) for p in (0.0, 0.25, 0.5))
+    assert bottom == pytest.approx(0.4)
+    assert middle == pytest.approx(0.4 + ranker.WITHIN_STEP / 2)
+    assert top == pytest.approx(0.4 + ranker.WITHIN_STEP)  # the whole rise, still below 0.9
+    # a next step close above caps the rise at halfway to it
+    assert ranker.recalibrated(0.5, [[0.5, 0.4], [1.0, 0.42]]) == pytest.approx(0.41)

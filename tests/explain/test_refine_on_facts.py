@@ -152,6 +152,13 @@ def test_a_traceback_through_the_folder_that_hides_the_package_names_that_folder
                                  "/Users/ada/venv/lib/python3.11/site-packages/tensorflow/"
                                  "__init__.py")
     assert explain_text(elsewhere, facts).findings[0].cause != "shadowed-module"
+    # the text named the shadow itself and the check confirmed it: still one answer, not two
+    named = ('Traceback (most recent call last):\n  File "/Users/ada/proj/train.py", line 3, in '
+             '<module>\n    import tensorflow as tf\n  File "/Users/ada/proj/tensorflow/'
+             '__init__.py", line 1, in <module>\n    tf.keras\n'
+             "AttributeError: module 'tensorflow' has no attribute 'keras'")
+    causes = [f.cause for f in explain_text(named, facts).findings]
+    assert causes[0] == "shadowed-module" and causes.count("shadowed-module") == 1
 
 
 def test_a_windows_record_names_the_modules_a_distribution_installs():

@@ -149,6 +149,14 @@ def test_a_switch_value_tensorflow_ignores_is_not_the_legacy_explanation():
         assert all("sends tf.keras to tf_keras" not in f.title for f in found), value
 
 
+def test_the_legacy_switch_is_blamed_for_import_errors_only():
+    broken = legacy_step("1", reason="ImportError: cannot import name 'saving' from 'tf_keras'")
+    assert one(broken).evidence["requirement"] == "tf-keras~=2.16.0"
+    other = legacy_step("1", reason="AttributeError: module 'tf_keras' has no attribute 'x'")
+    found = step_findings(other, NO_FACTS, 60, "/env/bin/python")
+    assert all("sends tf.keras to tf_keras" not in f.title for f in found)
+
+
 def test_the_legacy_switch_with_an_unknown_tensorflow_asks_for_any_tf_keras():
     assert one(legacy_step("true", tf="unknown")).evidence["requirement"] == "tf-keras"
 

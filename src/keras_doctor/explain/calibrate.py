@@ -55,7 +55,7 @@ def is_fallback(hyp: Any) -> bool:
 
 def features(hyp: Any, rank: int, scores: Sequence[float]) -> List[float]:
     """The evidence of one hypothesis (`hypothesis.Hypothesis`) ranked `rank` among `scores`."""
-    score = min(0.995, max(0.005, hyp.score))
+    score = max(0.005, hyp.score)  # never above 0.99 (`Hypothesis.score`)
     signatures = list(hyp.signatures)
     fallback = is_fallback(hyp)
     atlas_only = bool(signatures) and all(s == "message-atlas" for s in signatures)
@@ -67,7 +67,7 @@ def features(hyp: Any, rank: int, scores: Sequence[float]) -> List[float]:
         float(min(len(set(signatures)), 3)),
         float(fallback),
         float(atlas_only),
-        float(bool(getattr(hyp, "against", None))),
+        float(bool(hyp.against)),
         float(rank == 0),
         lead,
     ]

@@ -95,7 +95,7 @@ def pair_features(cause: str, ranked: Sequence[Any]) -> List[float]:
     for rank, hyp in enumerate(ranked):
         if hyp.cause != cause:
             continue
-        score = min(0.995, max(0.005, hyp.score))
+        score = max(0.005, hyp.score)  # never above 0.99 (`Hypothesis.score`)
         signatures = list(hyp.signatures)
         return [
             math.log(score / (1 - score)),
@@ -104,7 +104,7 @@ def pair_features(cause: str, ranked: Sequence[Any]) -> List[float]:
             float(rank == 1),
             float(only_fallback(signatures)),
             float(bool(signatures) and all(s == "message-atlas" for s in signatures)),
-            float(bool(getattr(hyp, "against", None))),
+            float(bool(hyp.against)),
         ]
     return [0.0] * len(PAIR_FEATURES)
 

@@ -270,14 +270,14 @@ def with_facts(
         else:
             out.append((hyp, score))
     for hyp, score in list(out):
-        for related in RELATED.get(getattr(hyp, "cause", ""), ()):
+        for related in RELATED.get(hyp.cause, ()):
             for f in by_cause.get(related, ()):
                 if related in used or f.severity is not Severity.ERROR:
                     continue
                 used.add(related)
                 # the environment proves a cause that produces this symptom, while the text's
                 # cause was not confirmed by any check: the proven one comes first
-                proven = getattr(hyp, "cause", "") not in used
+                proven = hyp.cause not in used
                 out.append((replace(f, check=f"{f.check} (facts)"),
                             min(0.99, score + 0.01) if proven else max(0.35, score * 0.8)))
     for f in by_cause.get("shadowed-module", ()):
