@@ -178,3 +178,17 @@ def test_a_stated_environment_without_files_lists_does_not_call_a_missing_submod
     facts = mac_facts(distributions=[stated, dist("six", "1.16.0", files=["six.py"])])
     causes = [f.cause for f in explain_text(no_module("h5py.defs"), facts).findings]
     assert causes[0] == "missing-dependency" and "wrong-interpreter" not in causes[:1]
+
+
+def test_a_related_error_beside_a_confirmed_cause_follows_it_as_a_likely_second():
+    # An Intel Python under Rosetta (confirmed) and an arm64 binary it cannot load (the related
+    # error the facts prove): both are real, the confirmed cause of the crash comes first
+    facts = mac_facts(machine="x86_64", translated=True, exe_archs=("x86_64",),
+                      distributions=[dist("h5py", "3.11.0", files=["h5py/__init__.py"])],
+                      binaries=[binary("h5py/_errors.cpython-311-darwin.so", ["arm64"], "h5py")],
+                      cpu_flags=["sse4_2", "avx"])
+    findings = explain_text("zsh: illegal hardware instruction  python train.py", facts).findings
+    (first, second, *_) = findings
+    assert (first.cause, first.check) == ("rosetta-python", "explain+rosetta")
+    assert (second.cause, second.check) == ("mixed-arch-binary", "binary-architectures (facts)")
+    assert 0.6 < second.confidence < first.confidence

@@ -234,3 +234,36 @@ def test_tf1_code_failing_beside_an_installed_tf1_points_at_another_interpreter_
     assert confidence["shadowed-module"] < confidence["wrong-interpreter"] < alone.confidence
     interpreter = next(f for f in findings if f.cause == "wrong-interpreter")
     assert interpreter.evidence["installed_here"] == "tensorflow 1.15.5"
+
+
+TF1_CODE = ('Traceback (most recent call last):\n  File "train.py", line 3, in <module>\n'
+            "    sess = tf.Session()\nAttributeError: module 'tensorflow' has no attribute "
+            "'Session'\n")
+
+
+def pip_failed(requirement: str) -> str:
+    return (f"$ pip install {requirement}\nERROR: Could not find a version that satisfies the "
+            f"requirement {requirement} (from versions: 2.12.0, 2.13.0)\n"
+            f"ERROR: No matching distribution found for {requirement}\n")
+
+
+@pytest.mark.parametrize("requirement, blocked", [
+    ("tensorflow==1.15", True),
+    ("tensorflow<2", True),
+    ("tensorflow-gpu==1.14.0", True),  # any TensorFlow build
+    ("tensorflow_gpu==1.14.0", True),
+    ("tensorflow==2.1.0", False),  # a TensorFlow 2: the code still needs changing
+    ("tensorflow>=1.0", False),  # allows a TensorFlow 2 as well
+    ("tensorflow", False),
+    ("keras==1.2.2", False),  # not TensorFlow
+])
+def test_tf1_code_whose_tf1_install_failed_is_blocked_by_the_wheel(requirement, blocked):
+    by_cause = {h.cause: h for h in hypotheses(TF1_CODE + pip_failed(requirement))[1]}
+    tf1 = by_cause[CAUSE]
+    if blocked:
+        assert tf1.score <= 0.6 < max(by_cause[c].score for c in ("no-wheel-for-python",
+                                                                   "no-wheel-for-platform"))
+        assert tf1.against == [f"pip could not install {requirement}, the TensorFlow 1 release "
+                               "the code needs: the missing wheel is what blocks it now"]
+    else:
+        assert tf1.score > 0.6 and tf1.against == []

@@ -3,6 +3,8 @@ platform, never a second witness, and an answer that rests on it says which mach
 
 from __future__ import annotations
 
+import pytest
+
 from keras_doctor.explain import explain_text
 from keras_doctor.explain.engine import hypotheses
 
@@ -39,3 +41,23 @@ def test_the_machine_is_not_a_second_witness_for_a_cause_the_message_already_pro
         assert named[cause].weights == without[cause].weights
         assert named[cause].mechanism == without[cause].mechanism
         assert named[cause].signatures == without[cause].signatures
+
+
+OLD_PIP = ("$ /home/me/venv/bin/python -m pip install tensorflow==2.9.0\n"
+           "ERROR: Could not find a version that satisfies the requirement tensorflow==2.9.0 "
+           "(from versions: none)\nERROR: No matching distribution found for tensorflow==2.9.0\n"
+           "WARNING: You are using pip version {pip}; however, version 22.3 is available.\n")
+
+
+@pytest.mark.parametrize("pip, too_old", [("19.2.3", True), ("19.3", False), ("22.1", False)])
+def test_a_pip_older_than_the_wheels_tags_is_named_on_its_side_of_the_edge(pip, too_old):
+    # TensorFlow 2.9's Linux wheels are manylinux2014, which pip understands from 19.3
+    found = by_cause(OLD_PIP.format(pip=pip))
+    assert ("pip-too-old-for-platform-tags" in found) is too_old
+    if too_old:
+        old = found["pip-too-old-for-platform-tags"]
+        assert hypotheses(OLD_PIP.format(pip=pip))[1][0].cause == old.cause  # and first
+        assert (old.evidence["pip_shown"], old.evidence["needs_pip"]) == (pip, "19.3")
+        # it rests on pip's own message, and quotes it
+        assert old.signatures == found[PYTHON].signatures and old.signatures
+        assert "No matching distribution found for tensorflow==2.9.0" in old.excerpt
