@@ -205,6 +205,24 @@ def test_macos_10_16_is_a_big_sur_seen_by_an_old_sdk_python():
     assert ranked(text)[0] == "rosetta-python"
 
 
+def test_the_cpu_rosetta_emulates_names_itself():
+    text = ("Processor: VirtualApple @ 2.50GHz processor\n$ python -c 'import tensorflow'\n"
+            "Illegal instruction")
+    assert ranked(text)[0] == "rosetta-python"
+
+
+def test_macos_strsignal_wording_is_a_mac_and_linux_wording_is_not():
+    guard = ("The TensorFlow library was compiled to use AVX instructions, but these aren't "
+             "available on your machine.\n")
+    assert ranked(guard + "Abort trap: 6")[0] == "rosetta-python"
+    assert ranked(guard + "Aborted (core dumped)")[0] == "cpu-lacks-avx"
+
+
+def test_an_m1_running_an_intel_homebrew_python():
+    text, own = case("tf-46044-m1-rosetta-homebrew-python-sigill")
+    assert ranked(text, own)[0] == "rosetta-python"
+
+
 def test_macos_10_15_is_an_intel_mac():
     text = ("macOS 10.15.7\n$ python -c 'import tensorflow'\n"
             "zsh: illegal hardware instruction  python")

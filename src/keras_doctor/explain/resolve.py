@@ -20,7 +20,9 @@ from keras_doctor.explain.text import site_package_of
 _MACOS = re.compile(
     r"illegal hardware instruction|Illegal instruction: 4|zsh: |/Users/|\.dylib|"
     r"darwin|macOS|Mac ?OS|MacBook|Apple (?:M\d|Silicon)|\bM[1-4]\b|Rosetta|/Applications/|"
-    r"/opt/homebrew/|osx-(?:64|arm64)\b|\biMac\b|Mac ?mini|\b[Mm]ac\b(?! address)|\bMacOS\b"
+    r"/opt/homebrew/|osx-(?:64|arm64)\b|\biMac\b|Mac ?mini|\b[Mm]ac\b(?! address)|\bMacOS\b|"
+    # macOS strsignal appends the number ("Abort trap: 6"); the CPU under Rosetta is VirtualApple
+    r"\b(?:Abort trap|Segmentation fault|Bus error|Trace/BPT trap): \d+|VirtualApple|RELEASE_ARM64"
 )
 _APPLE_SILICON = re.compile(
     r"\bM[1-4]\b|arm64|Apple Silicon|Apple M\d|MacBook[- ](?:Air|Pro)|aarch64"
@@ -48,7 +50,7 @@ def _arch(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 # /opt/homebrew, Miniforge, or say arm64.
 _MAC_X86_PYTHON = re.compile(
     r"/usr/local/(?:bin/python|Cellar/python|opt/python|lib/python)|/(?:ana|mini)conda3?/|"
-    r"osx-64\b|\bx86_64\b|\bi386\b|Rosetta"
+    r"osx-64\b|\bx86_64\b|\bi386\b|Rosetta|VirtualApple"
 )
 # The Mac itself is an Intel one (no Rosetta on it): its processor named, with nothing of Apple
 # Silicon in the paste. An Intel Mac that meets an instruction it lacks predates AVX (2011) or
@@ -61,7 +63,7 @@ _INTEL_MAC = re.compile(
     r"\b(?:Catalina|Mojave|High Sierra|El Capitan|Yosemite|Mavericks)\b"
 )
 _APPLE_SILICON_MAC = re.compile(r"\bM[1-4]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
-                                r"miniforge|mambaforge|osx-arm64")
+                                r"miniforge|mambaforge|osx-arm64|VirtualApple|RELEASE_ARM64")
 _MAC_ARM64_PYTHON = re.compile(r"/opt/homebrew/|miniforge|mambaforge|osx-arm64|\barm64\b")
 
 
