@@ -236,6 +236,13 @@ def test_a_package_requiring_tensorflow_beside_tensorflow_macos_is_the_fork():
     assert ranked(text)[0] == "tensorflow-macos-fork-not-recognised"
 
 
+def test_an_add_on_said_not_to_work_with_tensorflow_macos_is_the_fork():
+    assert ranked("tensorflow_text doesn't work with tensorflow-macos")[0] == (
+        "tensorflow-macos-fork-not-recognised")
+    assert "tensorflow-macos-fork-not-recognised" not in ranked(
+        "tensorflow_text doesn't work with tensorflow-gpu")
+
+
 def test_the_same_words_without_apples_fork_are_not_the_fork():
     text = "tensorflow-hub requires tensorflow but I have tensorflow-gpu installed"
     assert "tensorflow-macos-fork-not-recognised" not in ranked(text)
