@@ -273,3 +273,21 @@ def test_apples_tensorflow_deps_missing_stays_rosetta():
         "win-32", "osx-64")
     causes = ranked(text)
     assert causes[0] == "rosetta-python", causes[:3]
+
+
+# -- a crash where OpenMP runtimes meet -------------------------
+
+def test_a_crash_where_an_openmp_runtime_speaks_is_openmp_first():
+    text = ("OMP: Info #276: omp_set_nested routine deprecated, please use "
+            "omp_set_max_active_levels instead.\nzsh: segmentation fault  python train.py")
+    assert ranked(text)[0] == "openmp-duplicate-runtime"
+
+
+def test_a_crash_after_importing_two_openmp_users_is_openmp_first():
+    text = "import torch\nimport lightgbm\nzsh: segmentation fault  python train.py"
+    assert ranked(text)[0] == "openmp-duplicate-runtime"
+
+
+def test_a_bare_crash_on_a_mac_keeps_the_metal_prior():
+    text = "/Users/me/train.py\nzsh: segmentation fault  python train.py"
+    assert ranked(text)[0] != "openmp-duplicate-runtime"

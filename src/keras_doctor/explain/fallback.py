@@ -37,6 +37,11 @@ _ARCHITECTURE = re.compile(
     r"not a valid Win32 application|Exec format error"
 )
 _METAL = re.compile(r"(?i)metal_plugin|libmetal|tensorflow[-_]metal|pluggable_device")
+# OpenMP runtimes by their files and their own message prefixes (LLVM/Intel: "OMP: Info #…",
+# KMP_* settings; GNU: libgomp), and packages whose wheels or conda builds bring one each
+_OPENMP_RUNTIME = re.compile(r"libiomp5|libomp\.(?:dylib|so)|libgomp|\bKMP_[A-Z_]+|intel-openmp|"
+                             r"\bOMP: (?:Info|Warning|Error) #|llvm-openmp")
+_OPENMP_USER = re.compile(r"\b(?:import|from) (torch|lightgbm|xgboost|faiss|catboost)\b")
 _ILLEGAL_INSTRUCTION = re.compile(r"(?i)illegal (?:hardware )?instruction|SIGILL|exit code 132")
 _WINDOWS_DLL = re.compile(r"(?i)DLL load failed|\.dll\b|\.pyd\b|WinError 126|not a valid Win32")
 # a native module compiled against another NumPy than the one that imports it
@@ -77,6 +82,12 @@ def _signal(clues: Clues, text: str = "") -> List[Outcome]:
                     ("cpu-lacks-avx", 0.2, {})]
         return [("cpu-lacks-avx", 0.45, {}), ("rosetta-python", 0.2, {}),
                 ("numpy-abi-mismatch", 0.2, {})]
+    if _OPENMP_RUNTIME.search(text) or len(set(_OPENMP_USER.findall(text))) >= 2:
+        # a crash where an OpenMP runtime speaks (libomp, libiomp5, 'OMP: …') or two packages
+        # that each bring their own (torch, LightGBM, XGBoost, MKL's intel-openmp) were imported
+        return [("openmp-duplicate-runtime", 0.45, {}),
+                ("metal-plugin-mismatch" if clues.platform == "macos" else "numpy-abi-mismatch",
+                 0.25, {}), ("mixed-arch-binary", 0.2, {})]
     if clues.platform == "macos" and _METAL.search(text):
         return [("metal-plugin-mismatch", 0.45, {}), ("mixed-arch-binary", 0.25, {}),
                 ("openmp-duplicate-runtime", 0.2, {})]
