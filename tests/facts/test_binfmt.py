@@ -272,3 +272,23 @@ def test_a_fat_slice_whose_build_version_lies_past_the_first_read_is_fetched(tmp
     path = tmp_path / "fat-big.dylib"
     path.write_bytes(table + bytes(4096 - len(table)) + thin)
     assert read_header(path) == Header("mach-o", ("arm64",), True, 64, {"arm64": "13.3.1"})
+
+
+@pytest.mark.parametrize("name, first", [
+    ("pe-amd64.pyd", 0x40),  # the DOS header alone: the PE header is fetched
+    ("macho-universal2.so", 8),  # the fat magic and count alone: the table is fetched
+])
+def test_a_header_given_only_its_first_bytes_fetches_the_rest(name, first):
+    whole = (BINARIES / name).read_bytes()
+
+    def read_at(offset: int, length: int) -> bytes:
+        return whole[offset:offset + length]
+
+    assert parse_header(whole[:first], read_at, len(whole)) == EXPECTED[name]
+
+
+def test_a_pe_header_cut_short_says_so():
+    data = bytearray(0x40)
+    data[:2] = b"MZ"
+    struct.pack_into("<I", data, 0x3C, 0x40)
+    assert parse_header(bytes(data) + b"PE\0\0" + bytes(10)).error == "truncated PE header"

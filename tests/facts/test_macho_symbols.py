@@ -303,3 +303,18 @@ def test_a_32_bit_library_is_read_too(tmp_path):
     lib.write_bytes(header + commands)
     assert read_install_name(lib) == "@rpath/libold.dylib"
     assert read_dylibs(lib) == ["/usr/lib/libz.dylib"]
+
+
+@pytest.mark.parametrize("size, readable", [(8, True), (4, False)])
+def test_a_load_command_no_longer_than_its_own_header_is_skipped_a_shorter_one_is_corrupt(
+        tmp_path, size, readable):
+    bare = struct.pack("<II", 0x7F, size) + bytes(8 - size)  # a command of no payload
+    commands = bare + _dylib_command(LOAD, "/usr/lib/libz.dylib")
+    header = struct.pack("<7I", 0xFEEDFACE, 7, 3, 6, 2, len(commands), 0)
+    lib = tmp_path / "lib.dylib"
+    lib.write_bytes(header + commands)
+    if readable:
+        assert read_dylibs(lib) == ["/usr/lib/libz.dylib"]
+    else:
+        with pytest.raises(MachOError, match="corrupt load commands"):
+            read_dylibs(lib)
