@@ -4,7 +4,8 @@ A restored fix frees its stash (a TensorFlow snapshot weighs gigabytes) and its 
 rolled back; a lost stash copy is reported and the file in the environment is left alone, never
 deleted; a file that a new distribution shares with one the fix never touched stays; a
 distribution whose RECORD is missing or points outside the environment is refused before
-anything changes, with a message that says which; several files put aside in one fix all come
+anything changes, with a message that says which, and a file that vanishes between the survey and
+the snapshot ends the fix with nothing changed and nothing left pending; several files put aside in one fix all come
 back; an installer's failure is shown even when it prints bytes that are not UTF-8; and the
 commands that finish an interrupted fix name what they refuse.
 """
@@ -245,4 +246,30 @@ def test_rollback_of_a_named_interpreter_finishes_the_fix_that_changed_it(tmp_pa
     assert main(["fix", "--rollback", "--python", str(tmp_path / "python")]) == 2
     assert f"changed {sys.executable}, not" in capsys.readouterr().err
     assert main(["fix", "--rollback", "--python", sys.executable]) == 0, capsys.readouterr().err
+    assert store.pending_transactions() == []
+
+
+def test_a_file_that_vanishes_before_the_snapshot_is_taken_ends_the_fix_unchanged(
+        tiny_env, monkeypatch):
+    # Between the survey and the snapshot another process removes a file (an uninstall).
+    vanishing = tiny.site_packages(tiny_env) / tiny.NAME / "data" / "table.txt"
+    real_new_transaction_dir = store.new_transaction_dir
+
+    def new_transaction_dir():
+        vanishing.unlink()
+        return real_new_transaction_dir()
+
+    monkeypatch.setattr(store, "new_transaction_dir", new_transaction_dir)
+    ran = tiny_env / "ran"
+
+    outcome = engine.apply_plan(plan_for(tiny_env, script_step(f"open({str(ran)!r}, 'w')")))
+
+    assert outcome.status == "refused" and not ran.exists()
+    assert outcome.message.startswith(
+        f"nothing was changed: snapshot failed: cannot keep {vanishing}")
+    records = list(journal_of(outcome))
+    assert [r["event"] for r in records] == [journal.BEGIN, journal.ROLLED_BACK]
+    assert records[-1]["ok"] is True and records[-1]["reason"] == outcome.message
+    folder = store.transactions_dir() / str(outcome.transaction)
+    assert not (folder / snapshot.STASH).exists()
     assert store.pending_transactions() == []
