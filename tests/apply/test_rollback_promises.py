@@ -5,9 +5,9 @@ rolled back; a lost stash copy is reported and the file in the environment is le
 deleted; a file that a new distribution shares with one the fix never touched stays; a
 distribution whose RECORD is missing or points outside the environment is refused before
 anything changes, with a message that says which, and a file that vanishes between the survey and
-the snapshot ends the fix with nothing changed and nothing left pending; several files put aside in one fix all come
-back; an installer's failure is shown even when it prints bytes that are not UTF-8; and the
-commands that finish an interrupted fix name what they refuse.
+the snapshot ends the fix with nothing changed and nothing left pending; several files put aside
+in one fix all come back; an installer's failure is shown even when it prints bytes that are not
+UTF-8; and the commands that finish an interrupted fix name what they refuse.
 """
 
 from __future__ import annotations
