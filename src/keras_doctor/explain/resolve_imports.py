@@ -87,6 +87,8 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                 out.append(("missing-dependency", 0.55, {"module": module}))
         elif tf1_module(module):  # tensorflow.contrib, tensorflow.examples.tutorials
             out.extend(tf1_module(module))
+        elif private_tree(ctx, module):
+            out.extend(private_tree(ctx, module))
         elif is_keras_module(module) and "." in module:
             out.extend(names(ctx, module, None))
         elif module.startswith("tensorflow.python.") and not module.startswith(
@@ -133,6 +135,34 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         elif module in DEPENDENCIES or top in DEPENDENCIES or top in ("tensorflow", "numpy"):
             out.append(("missing-dependency", 0.75, {"module": module}))
     return out
+
+
+_UNPICKLING = re.compile(r"(?i)\bjoblib\b|\bpickle|unpickl|\bload_model\b|\bdill\b")
+
+
+def private_tree(ctx: Context, module: str) -> List[Outcome]:
+    """`No module named 'keras.src…'`: which Keras ran, read off what its private tree lacks
+    (the `private_tree` table, from the keras/src trees of real wheels)."""
+    tree = ctx.names.table.get("private_tree") or {}
+    package = tree.get("package", "keras.src")
+    if not (module == package or module.startswith(package + ".")):
+        return []
+    evidence: Dict[str, Any] = {"module": module, "source": tree.get("source")}
+    if module == package:  # no keras/src at all: a Keras older than the tree
+        evidence["first_release"] = f"keras {tree.get('since')}"
+        if _UNPICKLING.search(ctx.text):  # an object saved under a newer Keras, loaded here
+            return [("model-format-incompatible", 0.75, evidence),
+                    ("package-too-old-for-api", 0.45, evidence)]
+        return [("package-too-old-for-api", 0.8, evidence),
+                ("model-format-incompatible", 0.3, evidence)]
+    top = module[len(package) + 1:].split(".")[0]
+    if top in tree.get("keras2_only", ()):  # the tree is there, without Keras 2's part: Keras 3
+        evidence["only_in"] = "keras 2.13 … 2.15"
+        return [("keras3-legacy-code", 0.8, evidence), ("keras-api-moved", 0.3, evidence)]
+    if top in tree.get("keras3_only", ()):  # the tree is there, without Keras 3's part
+        evidence["only_in"] = "keras 3"
+        return [("keras3-required", 0.8, evidence), ("package-too-old-for-api", 0.35, evidence)]
+    return []
 
 
 _SITE_ROOT = re.compile(r"(?i)(?P<root>[^\s\"'(]+?[/\\](?:site|dist)-packages)(?=[/\\\s)]|$)")
