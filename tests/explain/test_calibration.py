@@ -153,3 +153,14 @@ def test_a_candidates_lead_is_over_the_runner_up_and_a_lone_one_leads_by_its_who
     scores = [alone.score, runner_up.score]
     assert features(alone, 0, scores)[lead] == pytest.approx(0.2)
     assert features(runner_up, 1, scores)[lead] == pytest.approx(-0.2)
+
+
+def test_a_candidate_only_the_message_atlas_proposed_is_told_apart_from_a_signatures():
+    from keras_doctor.explain.calibrate import FEATURES, features
+
+    atlas_only = FEATURES.index("from_message_atlas_only")
+    atlas = Hypothesis("metal-plugin-mismatch", weights=[0.6], signatures=["message-atlas"])
+    both = Hypothesis("metal-plugin-mismatch", weights=[0.6],
+                      signatures=["message-atlas", "metal-symbol"])
+    assert features(atlas, 0, [0.6])[atlas_only] == 1.0
+    assert features(both, 0, [0.6])[atlas_only] == 0.0

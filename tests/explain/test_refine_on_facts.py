@@ -56,6 +56,9 @@ def test_no_module_the_environment_lacks_is_confirmed_missing_there():
     assert first.cause == "missing-dependency"
     assert first.confidence > alone.confidence
     assert first.evidence["not_installed_in"] == "/Users/ada/venv/bin/python"
+    # the fix installs it with the environment's own interpreter, not whatever `python` is
+    assert first.fix[0].command == ("/Users/ada/venv/bin/python", "-m", "pip", "install",
+                                    "tensorflow")
 
 
 def test_a_missing_module_a_package_requires_is_confirmed_by_that_requirement():

@@ -38,6 +38,7 @@ def test_the_machine_is_not_a_second_witness_for_a_cause_the_message_already_pro
     without, named = by_cause(PIP), by_cause(MACHINE + PIP)
     assert set(without) == set(named) == {PYTHON, PLATFORM}
     for cause in (PYTHON, PLATFORM):
+        assert named[cause].mechanism  # each says how pip's message leads to it
         assert named[cause].weights == without[cause].weights
         assert named[cause].mechanism == without[cause].mechanism
         assert named[cause].signatures == without[cause].signatures

@@ -308,7 +308,7 @@ def _tf1_install_blocked(found: Dict[str, Hypothesis], text_: str) -> None:
         if not requirement.name.lower().replace("_", "-").startswith("tensorflow"):
             continue
         spec = requirement.specifier
-        if not str(spec) or spec.contains(Version("2.0.0"), prereleases=True) or not any(
+        if not str(spec) or spec.contains(Version("2.0.0")) or not any(
                 spec.contains(Version(f"1.{minor}.0")) for minor in range(0, 16)):
             continue
         hyp = found["tf1-api-under-tf2"]
@@ -420,7 +420,7 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
         if recognised and cause in hand:
             # the top answer through the map fitted to recognised top answers; the others keep
             # their calibrated confidence below it (equal when their evidence is as strong)
-            tied = rank > 0 and hand[cause] >= hand[ranked[0].cause]
+            tied = hand[cause] >= hand[ranked[0].cause]  # (the top answer is mapped anyway)
             confidence = (ranker.shown_for_recognised(by_cause[cause], hand[cause], steps)
                           if rank == 0 else ceiling if tied else hand[cause])
         else:
