@@ -75,6 +75,23 @@ def test_an_old_pip_view_names_the_pip_it_needs():
     assert evidence["needs_pip"] == "19.0"  # manylinux2010 (PEP 571)
 
 
+# pip's own upgrade notice tells its version; Apple Silicon wheels (macosx_11_0_arm64) need 20.3
+M1_PIP = (
+    "(venv) me@MacBook-Air ~ % pip install tensorflow-macos\n"
+    "ERROR: Could not find a version that satisfies the requirement tensorflow-macos (from "
+    "versions: none)\nERROR: No matching distribution found for tensorflow-macos\n"
+    "WARNING: You are using pip version {pip}; however, version 21.1.2 is available.\nApple M1"
+)
+
+
+def test_an_apple_silicon_pip_older_than_arm64_tags_is_the_pip():
+    assert ranked(M1_PIP.format(pip="20.2.3"))[0] == "pip-too-old-for-platform-tags"
+
+
+def test_an_apple_silicon_pip_that_knows_arm64_tags_is_not_the_pip():
+    assert "pip-too-old-for-platform-tags" not in ranked(M1_PIP.format(pip="21.1.1"))
+
+
 # -- Python 2.7 is a Python too -------------------------------------------------------------------
 
 PY27_WINDOWS = (

@@ -146,8 +146,9 @@ def hypotheses(
         "rosetta-python" not in found  # an Intel Python on an Apple Silicon Mac: resolve saw it
     ):
         _wheel_tables_decide(found, cleaned.text, read)
-        _pip_too_old_decides(found, cleaned.text, read)
     if "no-wheel-for-python" in found or "no-wheel-for-platform" in found:
+        # a pip older than the wheels' tags hides them on any machine, Apple Silicon too
+        _pip_too_old_decides(found, cleaned.text, read)
         _pinned_release_decides(found, cleaned.text)
         if "tf1-api-under-tf2" in found:
             _tf1_install_blocked(found, cleaned.text)

@@ -468,7 +468,8 @@ _PIP_VERSION = re.compile(
     r"A new release of pip (?:is )?available: (?P<c>\d+(?:\.\d+)+) ->"
 )
 _FAMILY = {"linux-x86_64": re.compile(r"linux.*_x86_64$"), "macos-x86_64": re.compile(
-    r"^macosx_.*_(?:x86_64|intel|universal2?)$"), "windows-amd64": re.compile(r"^win_amd64$")}
+    r"^macosx_.*_(?:x86_64|intel|universal2?)$"), "windows-amd64": re.compile(r"^win_amd64$"),
+    "macos-arm64": re.compile(r"^macosx_.*_(?:arm64|universal2)$")}
 
 
 @cache
@@ -512,6 +513,8 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
             return seen
     machines = read_machine(text, machine, platform)
     platforms = [p for p in machines if p in _FAMILY]
+    if set(platforms) == {"macos-arm64", "macos-x86_64"}:
+        platforms = ["macos-x86_64"]  # a Mac of unknown kind: weighed as Intel, arm64_too below
     if len(platforms) != 1:
         return None
     arm64_too = "macos-arm64" in machines  # a Mac of unknown kind: an M1 has no wheel at all
