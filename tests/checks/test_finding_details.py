@@ -80,6 +80,43 @@ def test_a_metal_plugin_apple_does_not_list_is_a_warning_that_says_so():
     assert finding.evidence["decided_by"] == "apple_table" and "sources" in finding.evidence
 
 
+def test_a_metal_plugin_older_than_apples_pairing_is_named_with_the_pairing():
+    # An Intel Mac of 2021: TensorFlow 2.5.1 with the first tensorflow-metal, which Apple's table
+    # replaced with 0.1.2 for it.
+    facts = mac_facts(machine="x86_64", exe_archs=("x86_64",), os_version="12.3",
+                      distributions=[dist("tensorflow", "2.5.1"),
+                                     dist("tensorflow-metal", "0.1.0")])
+    (finding,) = found(facts, "metal-plugin-mismatch")
+    assert finding.title == ("tensorflow-metal 0.1.0 is older than the release Apple pairs with "
+                             "TensorFlow 2.5 (0.1.2)")
+    assert finding.evidence["decided_by"] == "apple_table"
+
+
+def test_the_metal_offered_has_a_wheel_for_this_python():
+    # Apple's table pairs TensorFlow 2.16 with metal 1.1.0, which has no Python 3.12 wheel.
+    facts = on_python(mac_facts(distributions=[dist("tensorflow", "2.16.2"),
+                                               dist("tensorflow-metal", "0.5.0")]), "3.12.4")
+    (finding,) = found(facts, "metal-plugin-mismatch")
+    assert finding.fix[0].command[-1] == "tensorflow-metal==1.2.0"
+    assert "cp312" in KB.file("metal.json")["releases"]["1.2.0"]["pythons"]
+
+
+def test_a_keras_2_older_than_tensorflow_supports_says_older():
+    facts = mac_facts(distributions=[dist("tensorflow", "2.15.1", requires=["keras<2.16,>=2.15.0"]),
+                                     dist("keras", "2.13.1")])
+    (finding,) = found(facts, "keras-tf-version-skew")
+    assert finding.title.startswith("keras 2.13.1 is older than tensorflow 2.15.1 supports")
+    assert finding.evidence["direction"] == "older"
+
+
+def test_keras_pointed_at_a_missing_backend_by_the_variable_gets_the_line_to_change():
+    facts = mac_facts(env={"KERAS_BACKEND": "jax"},
+                      distributions=[dist("keras", "3.5.0"), dist("tensorflow", "2.17.0")])
+    (finding,) = found(facts, "keras-backend-unavailable")
+    assert finding.fix[0].description == "Use the installed tensorflow backend"
+    assert finding.fix[0].command == ("export", "KERAS_BACKEND=tensorflow")
+
+
 def newest_tensorflow_loading(metal: str, python: str) -> list:
     """Every TensorFlow with a macOS arm64 wheel for `python` that `metal` is known to load with."""
     return [str(r.version) for r in KB.releases("tensorflow")

@@ -110,3 +110,22 @@ def test_a_linux_target_whose_glibc_is_unknown_is_not_told_its_glibc_is_too_old(
     assert by_cause(facts, "wheel-tag-mismatch")
     assert not by_cause(linux_facts(None, [_wheel("cp311-cp311-manylinux_2_39_x86_64")]),
                         "wheel-tag-mismatch")
+
+
+def test_keras_3_below_tensorflows_keras_floor_is_a_skew_not_keras_3_required():
+    def causes(keras):
+        facts = mac_facts(distributions=[dist("tensorflow", "2.17.0", requires=["keras>=3.2.0"]),
+                                         dist("keras", keras)])
+        return {f.cause for f in run_checks(facts).findings} & {"keras3-required",
+                                                                "keras-tf-version-skew"}
+    assert causes("3.1.0") == {"keras-tf-version-skew"}  # Keras 3 already: only the minor moves
+    assert causes("2.15.0") == {"keras3-required"}
+    assert causes("3.2.0") == set()
+
+
+def test_a_manylinux2014_wheel_on_an_older_glibc_names_the_glibc_it_needs():
+    facts = linux_facts("glibc 2.12", [_wheel("cp311-cp311-manylinux2014_x86_64")])
+    (found,) = by_cause(facts, "glibc-too-old")
+    assert found.evidence["needs"] == "glibc 2.17"
+    assert not by_cause(linux_facts("glibc 2.17", [_wheel("cp311-cp311-manylinux2014_x86_64")]),
+                        "glibc-too-old")

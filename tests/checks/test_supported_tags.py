@@ -124,3 +124,13 @@ def test_an_os_without_known_wheel_tags_accepts_none():
     facts = linux("glibc 2.35")
     freebsd = replace(facts, platform=replace(facts.platform, system="FreeBSD"))
     assert supported_tags(freebsd) == set()
+
+
+def test_a_windows_cpu_without_known_wheels_accepts_none_rather_than_guessing():
+    assert supported_tags(windows("riscv64")) == set()
+
+
+def test_a_wheel_for_this_pythons_own_interpreter_with_no_abi_is_accepted():
+    # cp312-none-any: accepted on the target's Python, whatever Python keras-doctor runs on.
+    assert Tag("cp312", "none", "any") in supported_tags(linux("glibc 2.35", python="3.12.1"))
+    assert Tag("cp312", "none", "any") not in supported_tags(linux("glibc 2.35", python="3.13.0"))

@@ -117,3 +117,15 @@ def test_each_check_of_scripts_says_why_it_skips():
     folder = replace(mac_facts(distributions=[dist("tensorflow", "2.16.2")]), config=None)
     skipped = {s.check: s.reason for s in run_checks(folder, _knowledge).skipped}
     assert skipped["tf1-code"] == "no working directory was examined (a folder target)"
+
+
+def test_a_tensorflow_1_only_subpackage_is_found_by_its_dotted_name():
+    names = [ScriptName(path="/Users/ada/proj/old.py", line=2, name="examples"),
+             ScriptName(path="/Users/ada/proj/old.py", line=2, name="examples.tutorials"),
+             ScriptName(path="/Users/ada/proj/old.py", line=3, name="nn"),
+             ScriptName(path="/Users/ada/proj/old.py", line=3, name="nn.rnn_cell"),
+             ScriptName(path="/Users/ada/proj/old.py", line=4, name="io"),
+             ScriptName(path="/Users/ada/proj/old.py", line=4, name="io.gfile")]
+    (found,) = _tf1_findings(_facts("2.16.2", names))
+    assert found.evidence["tensorflow_1_names"] == ["tf.examples.tutorials (line 2)",
+                                                    "tf.nn.rnn_cell (line 3)"]

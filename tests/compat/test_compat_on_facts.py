@@ -230,6 +230,13 @@ def test_a_hash_mismatch_is_corrupt_and_a_match_is_not():
     assert found(facts([], weights=[good]), "weights-cache-corrupt") == []
 
 
+def test_a_file_keras_knows_only_by_md5_is_not_judged_by_the_sha256_of_the_facts():
+    md5 = next(e for e in KB.file("weights.json")["files"]
+               if len(e.get("file_hash") or "") == 32)
+    whole = weights_file(md5["file_name"], 10_000, True, sha256="0" * 64)
+    assert found(facts([], weights=[whole]), "weights-cache-corrupt") == []
+
+
 def test_python_org_mac_python_without_certificates():
     ssl = {"cafile": None, "capath": None, "cafile_exists": False, "capath_exists": False,
            "openssl_cafile": "/Library/Frameworks/Python.framework/Versions/3.12/etc/openssl/"
@@ -299,3 +306,14 @@ def test_metal_pairings_are_decided_by_the_binaries_where_verdicts_exist():
                       "metal-plugin-mismatch")
     assert broken.severity.value == "error"
     assert broken.fix[0].command[-1] == "tensorflow-metal==1.2.0"
+
+
+def test_keras_2_alone_on_a_python_no_tensorflow_has_wheels_for_says_what_it_needs():
+    # Keras 2 is nothing without TensorFlow; Keras 3 runs on another backend.
+    def missing(keras):
+        return found(facts([real_dist("keras", keras, requires=[])], python="3.14"),
+                     "no-wheel-for-python")
+    (x,) = missing("2.15.0")
+    assert x.evidence["distribution"] == "tensorflow"
+    assert x.evidence["needed_by"] == ["keras 2.15.0"]
+    assert missing("3.5.0") == []

@@ -15,6 +15,7 @@ from factories import dist, mac_facts
 
 from keras_doctor.checks.registry import run_checks
 from keras_doctor.explain import explain_text
+from keras_doctor.findings import StepKind
 
 FORK = "tensorflow-macos-fork-not-recognised"
 PKG_RESOURCES = ("pkg_resources.DistributionNotFound: The 'tensorflow>=2.8' distribution was not "
@@ -80,3 +81,19 @@ def test_without_the_fork_a_missing_tensorflow_stays_missing():
 def test_with_tensorflow_itself_installed_nothing_is_reported():
     facts = _facts(("tensorflow-macos", "2.14.1"), ("tensorflow", "2.14.1"))
     assert not by_cause(facts, FORK)
+
+
+@pytest.mark.parametrize(("fork", "shim"), [("2.12.0", False), ("2.13.0", True),
+                                            ("2.15.1", True), ("2.16.2", False)])
+def test_the_shim_step_says_why_installing_tensorflow_meets_the_name(fork, shim):
+    (found,) = by_cause(_facts(("tensorflow-macos", fork)), FORK)
+    offered = [step for step in found.fix if step.command]
+    (by_hand,) = [step for step in found.fix if not step.command]
+    assert by_hand.kind is StepKind.MANUAL and "--no-deps" in by_hand.description
+    if not shim:
+        assert offered == []
+        return
+    (step,) = offered
+    assert step.command[-1] == f"tensorflow=={fork}"
+    assert step.description == (f"Install the tensorflow {fork} shim, which requires this "
+                                "tensorflow-macos, so the name is met")

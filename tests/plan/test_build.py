@@ -367,3 +367,47 @@ def test_one_tensorflow_build_sharing_files_with_another_project_is_not_reinstal
                                              "numpy": "2.1.3"}))
     assert plan.steps == []
     assert "tensorflow" not in plan.touched_names
+
+
+@pytest.mark.parametrize(("platform", "system", "os_version", "asked"), [
+    ("macos-arm64", "Darwin", "14.4.1", "14.4.1"), ("linux-x86_64", "Linux", "22.04", None)])
+def test_the_resolver_is_told_the_macos_release_of_a_mac_only(platform, system, os_version,
+                                                              asked):
+    facts = facts_with({"tensorflow": "2.15.1", "numpy": "2.1.3"}, platform=platform)
+    facts.platform = PlatformFacts(system=system, machine="x86_64", os_version=os_version)
+    resolver = FakeResolver({"tensorflow": "2.15.1", "numpy": "1.26.4"})
+    build_plan(facts, report_of(numpy_finding()), resolver=resolver, uv="/bin/uv")
+    assert [options["macos_version"] for *_, options in resolver.calls] == [asked]
+
+
+def test_a_python_that_forbids_installs_matters_only_when_packages_must_change(tmp_path):
+    managed = finding("externally-managed-python", "this Python forbids pip installs")
+    facts = facts_with({"tensorflow": "2.15.1", "numpy": "2.1.3"})
+    alone = build_plan(facts, report_of(managed), resolver=FakeResolver(), uv="/bin/uv",
+                       interpreter_finder=lambda platform, accepts: None)
+    assert alone.status is PlanStatus.OK and alone.steps == []
+    with_numpy = build_plan(facts, report_of(managed, numpy_finding()), uv="/bin/uv",
+                            resolver=FakeResolver({"tensorflow": "2.15.1", "numpy": "1.26.4"}),
+                            interpreter_finder=lambda platform, accepts: None)
+    assert with_numpy.status is PlanStatus.REFUSED and with_numpy.steps == []
+
+
+def test_a_finding_that_only_mentions_a_path_never_deletes_it():
+    facts = facts_with({"tensorflow": "2.21.0"})
+    avx = finding("cpu-lacks-avx", "no AVX", evidence={"path": "/env/site/tensorflow/x.so"})
+    plan = build_plan(facts, report_of(avx), resolver=FakeResolver(), uv="/bin/uv")
+    assert plan.steps == [] and [s.cause for s in plan.skipped] == ["cpu-lacks-avx"]
+
+
+def test_a_new_environment_plan_is_headed_with_where_it_will_be(tmp_path):
+    from keras_doctor.plan.show import plan_lines
+
+    facts = facts_with({"tensorflow": "2.16.2"})
+    native = Interpreter("/usr/bin/python3.12", "3.12.4", "x86_64")
+    dest = tmp_path / "fresh"
+    plan = build_plan(facts, report_of(finding("no-wheel-for-python", "no wheel")),
+                      resolver=FakeResolver({"tensorflow": "2.16.2", "numpy": "1.26.4"}),
+                      uv="/bin/uv", interpreter_finder=lambda platform, accepts: native,
+                      new_venv=str(dest))
+    assert plan_lines(plan)[0] == (f"Fix plan for {PY}: a new environment at {dest} "
+                                   "(linux-x86_64, Python 3.12)")

@@ -17,7 +17,8 @@ from keras_doctor.plan.model import (
 def sample_plan() -> Plan:
     return Plan(
         target=PlanTarget(python="/env/bin/python", platform="macos-arm64", python_version="3.11",
-                          prefix="/env", installer="uv"),
+                          prefix="/env", installer="uv",
+                          externally_managed="/env/lib/python3.11/EXTERNALLY-MANAGED"),
         steps=[
             PlannedStep(StepKind.UNINSTALL, "Uninstall tensorflow-macos", argv=["uv", "pip",
                         "uninstall", "tensorflow-macos"], destructive=True,
@@ -31,7 +32,8 @@ def sample_plan() -> Plan:
         skipped=[SkippedStep("cpu-lacks-avx", "only a person can do this", ["use another CPU"])],
         requirements=["tensorflow==2.15.1", "numpy<2"],
         resolved={"numpy": "1.26.4", "tensorflow": "2.15.1"},
-        resolver="uv",
+        resolver="pip",
+        resolver_limitation="markers are evaluated for this machine",
         resolves=["deprecated-distribution", "numpy-abi-mismatch", "shadowed-module"],
     )
 
@@ -58,3 +60,9 @@ def test_a_plan_that_changes_nothing_says_why_after_a_round_trip():
         plan = Plan(target=sample_plan().target, status=status, reason="no numpy fits")
         again = Plan.from_dict(json.loads(json.dumps(plan.to_dict())))
         assert (again.status, again.reason, again.ok) == (status, "no numpy fits", False)
+
+
+def test_a_step_recorded_with_only_its_kind_and_summary_reads_back_complete():
+    step = PlannedStep.from_dict({"kind": "set-env", "summary": "Set KERAS_BACKEND"})
+    assert (step.argv, step.resolves, step.names, step.pins) == (None, [], [], [])
+    assert not step.destructive and step.summary == "Set KERAS_BACKEND"

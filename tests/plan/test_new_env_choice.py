@@ -43,9 +43,11 @@ class PinningResolver:
 
 def finder_over(*interpreters):
     """find_interpreter's choice over a fixed machine: the newest whose minor the predicate
-    accepts."""
+    accepts. `find.platforms` records the platform each search was for."""
     def find(platform, accepts):
+        find.platforms.append(platform)
         return next((i for i in interpreters if accepts(i.minor)), None)
+    find.platforms = []
     return find
 
 
@@ -57,8 +59,10 @@ def tensorflow_2_15_env():
 def plan_new_env(f, machine, dest, wheels_only=False, uv="/bin/uv"):
     resolver = PinningResolver(wheels_only)
     report = Report(command="check", findings=[finding("no-wheel-for-python", "no wheel")])
+    finder = finder_over(*machine)
     plan = build_plan(f, report, knowledge=KB, resolver=resolver, uv=uv,
-                      interpreter_finder=finder_over(*machine), new_venv=str(dest))
+                      interpreter_finder=finder, new_venv=str(dest))
+    assert set(finder.platforms) == {f.target.platform}  # every search for the target's CPU
     return plan, resolver
 
 
@@ -106,3 +110,35 @@ def test_without_uv_the_new_environment_is_made_by_venv_and_filled_by_its_own_pi
     assert install.argv[:4] == [str(dest / "bin" / "python"), "-m", "pip", "install"]
     assert install.argv[-len(install.pins):] == install.pins
     assert {options["uv"] for _, _, options in resolver.calls} == {""}
+
+
+def test_a_fresh_environment_asked_for_where_no_python_fits_says_which_to_install(tmp_path):
+    # No finding blames the interpreter: --new-venv alone asked for a new environment.
+    plan = build_plan(tensorflow_2_15_env(), Report(command="check", findings=[]), knowledge=KB,
+                      resolver=PinningResolver(wheels_only=True), uv="/bin/uv",
+                      interpreter_finder=finder_over(PY314), new_venv=str(tmp_path / "new"))
+    assert plan.status is PlanStatus.REFUSED and plan.steps == []
+    assert plan.reason.startswith("a fresh environment was asked for. No interpreter")
+    (skip,) = plan.skipped
+    assert (skip.cause, skip.reason) == ("no-wheel-for-python", "install a suitable Python first")
+
+
+def test_a_folder_that_is_not_empty_is_never_made_the_new_environment(tmp_path):
+    dest = tmp_path / "project"
+    dest.mkdir()
+    (dest / "train.py").write_text("import tensorflow\n")
+    plan, _ = plan_new_env(tensorflow_2_15_env(), [PY311], dest)
+    assert plan.status is PlanStatus.REFUSED and plan.steps == []
+    assert plan.reason == f"{dest} already exists and is not empty; choose a new folder"
+    assert (dest / "train.py").read_text() == "import tensorflow\n"
+
+
+def test_a_new_environment_with_nothing_to_put_in_it_is_not_planned(tmp_path):
+    # Nothing installed to keep and no knowledge base to pick a TensorFlow from.
+    plan = build_plan(facts([real_dist("six", "1.16.0", requires=[])]),
+                      Report(command="check", findings=[finding("no-wheel-for-python", "x")]),
+                      resolver=PinningResolver(), uv="/bin/uv",
+                      interpreter_finder=lambda platform, accepts: PY311,
+                      new_venv=str(tmp_path / "new"))
+    assert plan.status is PlanStatus.UNRESOLVABLE and plan.steps == []
+    assert plan.reason.startswith("no requirement set to resolve")

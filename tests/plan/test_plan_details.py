@@ -46,6 +46,7 @@ def test_a_binary_of_the_wrong_architecture_is_reinstalled_at_its_own_version():
     assert reinstall and reinstall[0].kind is StepKind.INSTALL
     assert "--reinstall" in reinstall[0].argv
     assert reinstall[0].summary == "Reinstall, bypassing the cache: h5py==3.11.0"
+    assert reinstall[0].names == ["h5py"]  # what the snapshot keeps for a rollback
 
 
 def test_with_nothing_installed_to_anchor_on_the_finding_is_skipped_with_what_to_run():
@@ -176,3 +177,17 @@ def test_a_narrow_terminal_loses_and_reorders_no_word_and_aligns_each_step_under
     assert narrow[first + 1].startswith("     numpy")  # under "Install", past "  1. "
     twelfth = next(i for i, line in enumerate(narrow) if line.startswith("  12. "))
     assert narrow[twelfth + 1].startswith("      ") and narrow[twelfth + 1][6] != " "
+
+
+def test_without_readable_pip_metadata_here_the_environments_own_pip_is_used(monkeypatch):
+    import importlib.metadata
+
+    from keras_doctor.plan import installers
+
+    def no_pip(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    # Which pip sits beside keras-doctor is a live fact of this machine.
+    monkeypatch.setattr(importlib.metadata, "version", no_pip)
+    assert installers.own_pip_can_target() is False
+    assert installers.choose_installer(has_pip=False, uv=None) == "pip"

@@ -50,6 +50,16 @@ def test_a_shadowing_file_is_renamed_after_asking_and_never_overwritten_in_place
     assert step.resolves == ["shadowed-module"]
 
 
+def test_a_compiled_module_that_shadows_is_named_by_its_module_not_its_file():
+    (step,), _ = steps_for(finding("shadowed-module", name="numpy",
+                                   path="/home/ada/project/numpy.cpython-311-darwin.so"))
+    assert step.dest == "/home/ada/project/numpy.cpython-311-darwin.so.shadowing-numpy"
+    assert step.summary == ("Rename /home/ada/project/numpy.cpython-311-darwin.so, which hides "
+                            "the real `numpy`, to numpy.cpython-311-darwin.so.shadowing-numpy")
+    (unnamed,), _ = steps_for(finding("shadowed-module", path="/home/ada/project/keras.py"))
+    assert unnamed.dest == "/home/ada/project/keras.py.shadowing-keras"
+
+
 def test_a_leftover_of_an_interrupted_install_is_moved_aside():
     (step,), _ = steps_for(finding("duplicate-install", path="/env/site-packages/~umpy"))
     assert step.kind is PlanKind.DELETE_FILE and step.destructive
@@ -141,6 +151,15 @@ def test_a_plan_is_shown_with_its_resolution_steps_and_what_it_leaves_undone():
     assert "       /p/keras.py -> /p/keras.py.shadowing-keras" in lines
     assert "  - not done (rosetta-python): Intel Python: only a person can do this" in lines
     assert "      Install a native arm64 Python" in lines
+
+
+def test_a_plan_resolved_by_pip_states_what_pip_cannot_know():
+    plan = Plan(PlanTarget(python="/env/bin/python", platform="macos-arm64", python_version="3.11"),
+                requirements=["numpy<2"], resolver="pip", resolved={"numpy": "1.26.4"},
+                resolver_limitation="markers are evaluated for this machine")
+    lines = plan_lines(plan)
+    assert lines[1:3] == ["  Resolved with pip for macos-arm64: numpy<2 -> 1 distributions",
+                          "  Note: markers are evaluated for this machine"]
 
 
 def test_a_plan_that_cannot_be_resolved_says_nothing_will_change():

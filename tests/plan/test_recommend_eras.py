@@ -65,6 +65,14 @@ def test_a_pre_release_is_judged_by_the_era_of_its_release():
     assert real.requirements[0] == "tensorflow-macos==2.15.0rc1"
 
 
+def test_an_installed_metal_that_loads_stays_although_apple_pairs_another():
+    assert KB.metal_for_tf("2.16.2").table_metal == "1.1.0"
+    rec = recommend_for(mac(("tensorflow", "2.16.2"), ("tensorflow-metal", "1.2.0")), KB)
+    assert "tensorflow-metal==1.2.0" in rec.requirements
+    swapped = recommend_for(mac(("tensorflow", "2.16.2"), ("tensorflow-metal", "0.5.0")), KB)
+    assert "tensorflow-metal==1.1.0" in swapped.requirements  # 0.5.0 does not load: Apple's
+
+
 def test_todays_tensorflow_on_a_mac_keeps_its_version_and_the_numpy_2_range_it_loads():
     rec = recommend_for(mac(("tensorflow", "2.18.1"), ("tensorflow-metal", "1.2.0")), KB)
     assert rec.requirements == ["tensorflow==2.18.1", "numpy>=1.26", "tensorflow-metal==1.2.0"]
@@ -164,6 +172,10 @@ def test_a_build_with_no_wheel_here_gives_way_to_plain_tensorflow():
     rec = recommend("linux-aarch64", "3.11", KB, build="tensorflow-cpu")
     assert rec.ok and rec.tensorflow == "tensorflow"
     assert rec.requirements == recommend("linux-aarch64", "3.11", KB).requirements
+    legacy = recommend("linux-aarch64", "3.11", KB, build="tensorflow-cpu", legacy_keras=True)
+    assert legacy.requirements == recommend("linux-aarch64", "3.11", KB,
+                                            legacy_keras=True).requirements
+    assert any(r.startswith("tf-keras==") for r in legacy.requirements)
 
 
 def test_with_no_tensorflow_installed_the_newest_with_a_wheel_here_is_proposed():
@@ -176,3 +188,16 @@ def test_with_no_tensorflow_installed_the_newest_with_a_wheel_here_is_proposed()
         assert rec.reasons["tensorflow"] == (f"newest release with a wheel for {platform} and "
                                              f"Python {python}")
         assert recommend_for(env, KB, propose_tensorflow=False).requirements == []
+
+
+def test_a_build_the_knowledge_base_has_no_table_for_gets_plain_tensorflow():
+    rec = recommend("linux-x86_64", "3.11", KB, build="tensorflow-directml")
+    assert rec.ok and rec.tensorflow == "tensorflow"
+    assert rec.requirements == recommend("linux-x86_64", "3.11", KB).requirements
+
+
+def test_metal_asked_for_off_apple_silicon_is_refused_with_the_way_out():
+    rec = recommend("linux-x86_64", "3.11", KB, metal=True)
+    assert not rec.ok and rec.requirements == []
+    assert rec.problem == "tensorflow-metal exists only for Apple Silicon Macs (macos-arm64)"
+    assert rec.alternative == "Drop --metal: TensorFlow runs on the CPU here"

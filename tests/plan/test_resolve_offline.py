@@ -120,6 +120,16 @@ def test_installed_versions_are_kept_where_the_set_allows(offline, uv):
     assert kept.pins == {"kd-app": "1.0", "kd-lib": "1.0", "kd-linux-intel": "1.0"}
 
 
+def test_resolving_with_installed_versions_leaves_nothing_in_the_working_directory(
+        offline, uv, tmp_path, monkeypatch):
+    here = tmp_path / "project"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = resolve(["kd-app"], "linux-x86_64", "3.11", uv=uv, preferences={"kd-lib": "1.0"})
+    assert result.ok, result.error
+    assert list(here.iterdir()) == []
+
+
 def test_an_installed_version_outside_the_set_is_replaced(offline, uv):
     result = resolve(["kd-needs-new-lib"], "linux-x86_64", "3.11", uv=uv,
                      preferences={"kd-lib": "1.0"})
@@ -137,7 +147,7 @@ def test_unreadable_installed_versions_are_ignored_not_fatal(offline, uv):
 def test_a_set_that_cannot_resolve_is_a_result_with_uvs_reason(offline, uv):
     result = resolve(["kd-lib>=3"], "linux-x86_64", "3.11", uv=uv)
     assert not result.ok and result.pins == {}
-    assert result.resolver == "uv"
+    assert result.resolver == "uv" and result.argv[:3] == [uv, "pip", "compile"]
     assert "kd-lib" in result.error
     assert not result.error.startswith("error:")  # the reason, without uv's prefix
 
@@ -154,7 +164,7 @@ def test_a_resolver_that_runs_out_of_time_is_a_result(offline, tmp_path):
     slow.write_text("#!/bin/sh\nsleep 5\n")
     slow.chmod(0o755)
     result = resolve(["kd-lib"], "linux-x86_64", "3.11", uv=str(slow), timeout=0.2)
-    assert not result.ok
+    assert not result.ok and result.resolver == "uv"
     assert result.error == "uv did not finish within 0 s"
     assert result.seconds < 5
 
@@ -195,6 +205,7 @@ def test_pip_finds_the_platforms_wheel_but_evaluates_markers_for_this_machine(of
 def test_pip_that_finds_no_solution_reports_its_error_lines(offline):
     result = pip_resolve(["kd-lib>=3"], "linux-x86_64")
     assert not result.ok and result.resolver == "pip"
+    assert result.argv[:3] == [sys.executable, "-m", "pip"]
     assert result.limitation == PIP_LIMITATION
     assert result.error.startswith("ERROR") and "kd-lib" in result.error
     assert all(line.startswith("ERROR") for line in result.error.splitlines())

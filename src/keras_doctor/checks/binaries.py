@@ -18,8 +18,10 @@ from keras_doctor.remedies import install
 KNOWLEDGE_JUDGED = TF_FAMILY | {"tensorflow-metal"}
 EXPECTED_FORMAT = {"Darwin": "mach-o", "Linux": "elf", "Windows": "pe"}
 FORMAT_OS = {"mach-o": "macOS", "elf": "Linux", "pe": "Windows"}
-# The glibc assumed for a Linux target whose own is not known: today's newest common one.
+# What a target whose own release is not known is taken to run: today's common newest ones.
 NEWEST_GLIBC = (2, 39)
+NEWEST_MACOS = (15, 0)
+WINDOWS_PLATFORMS = {"x86_64": "win_amd64", "arm64": "win_arm64", "i386": "win32"}
 
 
 def offending(binary: Binary, system: str, arch: str) -> str:
@@ -79,7 +81,7 @@ def _version_tuple(text: str, default: Tuple[int, int]) -> Tuple[int, int]:
     return (parts[0], parts[1]) if len(parts) == 2 else default
 
 
-def _linux_platforms(libc: Optional[str], arch: str) -> List[str]:
+def linux_platforms(libc: Optional[str], arch: str) -> List[str]:
     """manylinux/musllinux/linux platform tags for a glibc version, newest first (PEP 600)."""
     machine = {"arm64": "aarch64"}.get(arch, arch)
     if libc and libc.startswith("musl"):
@@ -102,12 +104,12 @@ def supported_tags(facts: Facts) -> Set[Any]:
     arch = interp.running_arch or "x86_64"
     system = facts.platform.system
     if system == "Darwin":
-        macos = _version_tuple(facts.platform.os_version or "15.0", (15, 0))
+        macos = _version_tuple(facts.platform.os_version or "", NEWEST_MACOS)
         platforms = list(tags.mac_platforms(macos, arch))
     elif system == "Linux":
-        platforms = _linux_platforms(facts.platform.libc, arch)
-    elif system == "Windows":
-        platforms = [{"x86_64": "win_amd64", "arm64": "win_arm64", "i386": "win32"}.get(arch, arch)]
+        platforms = linux_platforms(facts.platform.libc, arch)
+    elif system == "Windows" and arch in WINDOWS_PLATFORMS:
+        platforms = [WINDOWS_PLATFORMS[arch]]
     else:
         return set()
     abi = f"cp{version[0]}{version[1]}"

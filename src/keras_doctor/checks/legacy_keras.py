@@ -196,14 +196,13 @@ def tf1_code(ctx: CheckContext) -> Iterator[Finding]:
 def _tf1_only(table: Dict[str, Any], name: str) -> bool:
     """Whether `name` (relative to tensorflow: `placeholder`, `train.AdamOptimizer`,
     `keras.backend.get_session`, `contrib`) is a name only TensorFlow 1 has."""
-    namespaces = table.get("namespaces", {})
+    namespaces, packages = table["namespaces"], table["tf1_only_packages"]
     if name.startswith("keras.backend."):
         namespace, attribute = "tensorflow.keras.backend", name.rsplit(".", 1)[1]
     elif "." in name:
-        first, attribute = name.split(".", 1)
+        first, _, attribute = name.partition(".")
         namespace = f"tensorflow.{first}"
-        if namespace in table.get("tf1_only_packages", ()) or f"tensorflow.{name}" in table.get(
-                "tf1_only_packages", ()):
+        if namespace in packages or f"tensorflow.{name}" in packages:
             return True
     else:
         namespace, attribute = "tensorflow", name

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from typing import Any, List, Optional, Set, Tuple
+from typing import Any, List, Mapping, Optional, Set, Tuple
 
 from keras_doctor.findings import Finding
 from keras_doctor.knowledge.compat_rules import TF_FAMILY
@@ -23,20 +23,21 @@ KNOWN_BACKENDS = ("tensorflow", "jax", "torch")
 def file_steps(finding: Finding, *, installed: Set[str], installer: str, python: str,
                uv: Optional[str]) -> Tuple[List[PlannedStep], List[SkippedStep]]:
     cause, evidence = finding.cause, finding.evidence
-    if cause == "shadowed-module" and _text(evidence, "path"):
-        path = os.path.abspath(_text(evidence, "path") or "")
-        name = _text(evidence, "name") or os.path.splitext(os.path.basename(path))[0]
+    path, name = _text(evidence, "path"), _text(evidence, "name")
+    if cause == "shadowed-module" and path:
+        path = os.path.abspath(path)
+        name = name or os.path.splitext(os.path.basename(path))[0]
         dest = f"{path.rstrip(os.sep)}.shadowing-{name}"
         return [PlannedStep(StepKind.RENAME, f"Rename {path}, which hides the real `{name}`, to "
                             f"{os.path.basename(dest)}", destructive=True, resolves=[cause],
                             path=path, dest=dest)], []
-    if cause == "weights-cache-corrupt" and _text(evidence, "path"):
-        path = os.path.abspath(_text(evidence, "path") or "")
+    if cause == "weights-cache-corrupt" and path:
+        path = os.path.abspath(path)
         return [PlannedStep(StepKind.DELETE_FILE, f"Remove the corrupt weights file {path} "
                             "(Keras downloads it again on next use)", destructive=True,
                             resolves=[cause], path=path)], []
-    if cause == "duplicate-install" and _text(evidence, "path"):
-        path = os.path.abspath(_text(evidence, "path") or "")
+    if cause == "duplicate-install" and path:
+        path = os.path.abspath(path)
         return [PlannedStep(StepKind.DELETE_FILE, f"Remove {path}, left by an interrupted install",
                             destructive=True, resolves=[cause], path=path)], []
     if cause == "keras-backend-unavailable":
@@ -44,9 +45,9 @@ def file_steps(finding: Finding, *, installed: Set[str], installer: str, python:
     if cause == "keras3-legacy-code":
         return [set_env("TF_USE_LEGACY_KERAS", "1", [cause],
                         "Route tf.keras to tf-keras (Keras 2) before TensorFlow is imported")], []
-    if cause == "stale-wheel-cache" and _text(evidence, "name"):
+    if cause == "stale-wheel-cache" and name:
         try:
-            name = valid_name(_text(evidence, "name") or "")
+            name = valid_name(name)
         except ValueError:
             return [], [skipped(finding, "the cached wheel's name is not a valid name")]
         tool = _text(evidence, "tool") or installer
@@ -89,6 +90,6 @@ def _backend_steps(finding: Finding,
     return [step], []
 
 
-def _text(evidence: Any, key: str) -> Optional[str]:
-    value = evidence.get(key) if hasattr(evidence, "get") else None
+def _text(evidence: Mapping[str, Any], key: str) -> Optional[str]:
+    value = evidence.get(key)
     return value if isinstance(value, str) and value else None

@@ -80,7 +80,7 @@ class PlannedStep:
         argv = data.get("argv")
         return cls(
             kind=StepKind(data["kind"]),
-            summary=data.get("summary", ""),
+            summary=data["summary"],
             argv=[str(a) for a in argv] if argv is not None else None,
             destructive=bool(data.get("destructive", False)),
             resolves=list(data.get("resolves", [])),

@@ -118,7 +118,7 @@ def recommend(platform: str, python_version: str, knowledge: Any = None,
                 f"has Python {python} wheels" + (f"; for the GPU use Python {better[0]}" if better
                                                  else ""))
             if better:
-                rec.alternative = f"Python {better[0]}: {' '.join(better[1].requirements)}"
+                rec.alternative = f"Python {better[0]}: {' '.join(better[1])}"
     if chosen is None:
         rec.ok = False
         what = "tensorflow-metal pairing" if want_metal else "TensorFlow release"
@@ -127,7 +127,7 @@ def recommend(platform: str, python_version: str, knowledge: Any = None,
         better = _other_python(knowledge, platform, python, legacy_keras, want_metal)
         if better:
             rec.alternative = (f"Use Python {better[0]} in a new virtual environment: "
-                               f"{' '.join(better[1].requirements)}")
+                               f"{' '.join(better[1])}")
         return rec
     rec.requirements, reasons = chosen
     rec.reasons = {**reasons, **rec.reasons}
@@ -135,14 +135,14 @@ def recommend(platform: str, python_version: str, knowledge: Any = None,
 
 
 def _other_python(kb: Any, platform: str, python: str, legacy: bool,
-                  metal: bool) -> Optional[Tuple[str, Recommendation]]:
-    """(python, Recommendation) for the newest other Python where the wanted set exists."""
-    for other in sorted(PYTHONS, key=lambda p: (p != python, -int(p.split(".")[1]))):
+                  metal: bool) -> Optional[Tuple[str, List[str]]]:
+    """(python, pins) for the newest other Python where the wanted set exists."""
+    for other in sorted(PYTHONS, key=lambda p: -int(p.split(".")[1])):
         if other == python:
             continue
         found = _choose(kb, platform, other, legacy, metal)
         if found is not None:
-            return other, Recommendation(platform, other, found[0], found[1])
+            return other, found[0]
     return None
 
 
@@ -209,9 +209,10 @@ def _effective_requires(kb: Any, version: str, platform: str, python: str,
 
 
 def _spec(requires: List[Requirement], name: str) -> SpecifierSet:
+    """Every requirement on `name` (a canonical name) together."""
     spec = SpecifierSet()
     for req in requires:
-        if canonicalize_name(req.name) == canonicalize_name(name):
+        if canonicalize_name(req.name) == name:
             spec &= req.specifier
     return spec
 
@@ -227,7 +228,6 @@ def _newest(kb: Any, project: str, spec: SpecifierSet, platform: str,
 
 
 def recommend_for(facts: Facts, knowledge: Any = None, python_version: Optional[str] = None,
-                  want_metal: Optional[bool] = None,
                   platform: Optional[str] = None, upgrade: bool = False,
                   propose_tensorflow: bool = True) -> Recommendation:
     """The requirement set to resolve here, or for a new environment on `python_version`.
@@ -243,29 +243,28 @@ def recommend_for(facts: Facts, knowledge: Any = None, python_version: Optional[
     platform = platform or facts.target.platform
     if upgrade:
         python = python_version or facts.interpreter.version  # recommend reads its minor
-        newest = _newest_set(facts, knowledge, python, want_metal, platform)
+        newest = _newest_set(facts, knowledge, python, platform)
         if newest is not None:
             return newest
-    anchored = _anchored_on_installed(facts, knowledge, python_version, want_metal, platform,
+    anchored = _anchored_on_installed(facts, knowledge, python_version, platform,
                                       propose_tensorflow)
     if python_version is None:
         return anchored
     if anchored.requirements and not anchored.lacks_metal and \
             has_wheel(knowledge, anchored, platform, python_version):
         return anchored
-    newest = _newest_set(facts, knowledge, python_version, want_metal, platform)
+    newest = _newest_set(facts, knowledge, python_version, platform)
     return newest if newest is not None else anchored
 
 
 def _newest_set(facts: Facts, knowledge: Any, python_version: str,
-                want_metal: Optional[bool], platform: str) -> Optional[Recommendation]:
+                platform: str) -> Optional[Recommendation]:
     if knowledge is None:
         return None
     installed = installed_versions(facts)
-    if want_metal is None:
-        # An environment that uses the GPU plugin needs a Python and a TensorFlow it has wheels
-        # and a pairing for; one that does not use it is not given one.
-        want_metal = platform == "macos-arm64" and "tensorflow-metal" in installed
+    # An environment that uses the GPU plugin needs a Python and a TensorFlow it has wheels and a
+    # pairing for; one that does not use it is not given one.
+    want_metal = platform == "macos-arm64" and "tensorflow-metal" in installed
     build = installed_build(installed, platform)
     result = _safe(lambda: recommend(platform, python_version, knowledge, metal=want_metal,
                                      legacy_keras="tf-keras" in installed, build=build))
@@ -306,8 +305,7 @@ def installed_versions(facts: Facts) -> Dict[str, Version]:
 
 
 def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optional[str],
-                           want_metal: Optional[bool], platform: str,
-                           propose_tensorflow: bool) -> Recommendation:
+                           platform: str, propose_tensorflow: bool) -> Recommendation:
     installed = installed_versions(facts)
     python = python_version or ".".join(facts.interpreter.version.split(".")[:2])
     rec = Recommendation(platform, python)
@@ -343,8 +341,7 @@ def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optiona
     if numpy_cap:
         rec.requirements.append(f"numpy{numpy_cap}")
         rec.reasons["numpy"] = f"TensorFlow {version} is a NumPy 1 build"
-    metal_wanted = "tensorflow-metal" in installed if want_metal is None else want_metal
-    if metal_wanted and platform == "macos-arm64":
+    if "tensorflow-metal" in installed and platform == "macos-arm64":
         metal = _loading_metal(knowledge, str(version), python,
                                installed.get("tensorflow-metal")) if knowledge else None
         if metal is not None:

@@ -23,6 +23,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from keras_doctor.checks.binaries import linux_platforms
 from keras_doctor.plan.installers import find_uv
 
 # Facts platform names (facts.model.PLATFORMS) -> uv's --python-platform target triple.
@@ -154,10 +155,8 @@ def pip_platform_tags(platform: str, macos_version: Optional[str] = None) -> Lis
         return [f"macosx_{max(major, 11)}_0_{arch}"] + (
             ["macosx_10_16_x86_64"] if arch == "x86_64" else [])
     if platform.startswith("linux"):
-        arch = "aarch64" if platform.endswith("aarch64") else "x86_64"
-        glibcs = ("2_39", "2_35", "2_34", "2_31", "2_28", "2_27", "2_24", "2_17")
-        return [*(f"manylinux_{g}_{arch}" for g in glibcs), f"manylinux2014_{arch}",
-                f"linux_{arch}"]
+        # The tags wheel-tags accepts for a Linux target whose glibc is not known.
+        return linux_platforms(None, "aarch64" if platform.endswith("aarch64") else "x86_64")
     if platform == "windows-amd64":
         return ["win_amd64"]
     raise ValueError(f"unknown platform {platform!r}")
