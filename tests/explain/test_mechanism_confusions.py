@@ -127,6 +127,39 @@ def test_the_python_wins_when_the_release_predates_it():
     assert ranked(text, own)[0] == "no-wheel-for-python"
 
 
+TEMPLATE = (
+    "- OS Platform and Distribution: {os}\n- Python version: {python}\n"
+    "ERROR: Could not find a version that satisfies the requirement tensorflow=={tf} (from "
+    "versions: none)\nERROR: No matching distribution found for tensorflow=={tf}"
+)
+
+
+def test_an_issue_templates_python_version_is_read():
+    from keras_doctor.explain import wheels
+
+    assert wheels.read_python("- Python version: 3.8.5") == "3.8"
+    assert wheels.read_python("### Python version\n\n3.9") == "3.9"
+    assert wheels.read_python("Using CPython 3.13.0 interpreter at: /usr/bin/python3") == "3.13"
+    assert wheels.read_python("TensorFlow version: 2.4") is None
+
+
+def test_windows_with_a_wheel_for_its_python_is_a_32_bit_python():
+    # tensorflow 2.2.0 ships cp38 win_amd64: a 64-bit Python 3.8 would have found it
+    text = TEMPLATE.format(os="Windows 10", python="3.8.6", tf="2.2.0")
+    assert ranked(text)[0] == "no-wheel-for-platform"
+
+
+def test_windows_without_a_wheel_for_its_python_is_the_python():
+    # tensorflow 2.1.0 has no cp38 wheel at all
+    text = TEMPLATE.format(os="Windows 10", python="3.8.6", tf="2.1.0")
+    assert ranked(text)[0] == "no-wheel-for-python"
+
+
+def test_an_apple_silicon_mac_with_the_templates_python_is_the_platform():
+    text = TEMPLATE.format(os="macOS Big Sur 11.2, MacBook Air M1", python="3.8.5", tf="2.2.0")
+    assert ranked(text)[0] == "no-wheel-for-platform"
+
+
 # -- HDF5 through the loader ----------------------------------------------------------------------
 
 H5PY_SONAME = (

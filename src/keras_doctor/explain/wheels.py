@@ -34,7 +34,11 @@ _REQUIREMENT = re.compile(
 _PYTHON = re.compile(
     r"(?i)(?:[/\\]python(?P<a>[23])\.(?P<b>\d{1,2})[/\\]|[/\\]Python(?P<c>[23])(?P<d>\d{1,2})[/\\]|"
     r"\bPython ?(?P<e>[23])\.(?P<f>\d{1,2})(?:\.\d+)?\b|\bpython(?P<g>[23])\.(?P<h>\d{1,2})\b|"
-    r"\bpy(?:thon)?@?(?P<k>[23])\.(?P<i>\d{1,2})\b|\bcp(?P<l>[23])(?P<j>\d{1,2})\b)"
+    r"\bpy(?:thon)?@?(?P<k>[23])\.(?P<i>\d{1,2})\b|\bcp(?P<l>[23])(?P<j>\d{1,2})\b|"
+    # issue templates ("Python version: 3.8.5", "### Python version\n\n3.9"), uv's "Using
+    # CPython 3.13.0", the Microsoft Store's "PythonSoftwareFoundation.Python.3.12_…" folder
+    r"\bPython version\b[:\s#*`]{0,12}(?P<m>[23])\.(?P<n>\d{1,2})\b|"
+    r"CPython ?(?P<o>[23])\.(?P<p>\d{1,2})\b|\bPython\.(?P<q>[23])\.(?P<r>\d{1,2})_)"
 )
 _MAC = re.compile(r"/Users/|/opt/homebrew/|Python\.framework|(?<![-\w])[Mm]ac ?OS(?: ?X)?(?![-\w])|"
                   r"MacBook|\bMBP\b|\bM[1-4]\b|\b[Dd]arwin\b|(?<![-\w])OS ?X\b|Apple Silicon|"
@@ -131,8 +135,8 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
 def read_python(text: str, shown: str = "") -> Optional[str]:
     found = [m for m in _PYTHON.finditer(text)]
     for match in reversed(found):
-        major = next((g for g in (match.group(k) for k in "acegkl") if g), None)
-        minor = next((g for g in (match.group(k) for k in "bdfhij") if g), None)
+        major = next((g for g in (match.group(k) for k in "acegklmoq") if g), None)
+        minor = next((g for g in (match.group(k) for k in "bdfhijnpr") if g), None)
         if major and minor and f"{major}.{minor}" in OLD_PYTHONS + PYTHONS:
             return f"{major}.{minor}"
     return shown if shown in OLD_PYTHONS + PYTHONS else None
@@ -201,7 +205,7 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
                 votes[cause] += counted[cause] / counted_total
     total = sum(votes.values())
     if not total:
-        return None
+        return _windows_32_bit(releases, requirement, platforms, python, cutoff, project)
     cause = max(votes, key=lambda k: votes[k])
     evidence: Dict[str, Any] = {
         "requirement": str(requirement),
@@ -217,6 +221,27 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
 
 
 Releases = Dict[str, Tuple[List[str], str]]
+
+
+def _windows_32_bit(releases: Releases, requirement: Any, platforms: List[str],
+                    python: Optional[str], cutoff: str, project: str
+                    ) -> Optional[Tuple[str, float, Dict[str, Any]]]:
+    """Windows and a Python the paste shows, and a requested release with a win_amd64 wheel for
+    that Python, yet pip found none: the interpreter is not a 64-bit CPython (pip matches a
+    32-bit one against win32 tags, which TensorFlow never published). Every pip knows
+    win_amd64, so an old pip is no reason there."""
+    if platforms != ["windows-amd64"] or python is None:
+        return None
+    wanted = [v for v, (_, uploaded) in releases.items()
+              if (not cutoff or uploaded <= cutoff) and _contains(requirement, v)]
+    if not any(("windows-amd64", python) in _pairs(releases[v][0]) for v in wanted):
+        return None
+    return "no-wheel-for-platform", 0.85, {
+        "requirement": str(requirement), "platform_read": "windows-32", "python_read": python,
+        "releases_considered": f"{project} {wanted[0]}" if len(wanted) == 1 else project,
+        "why": f"{project} publishes a win_amd64 wheel for Python {python}: a 64-bit Python "
+               "would have found it",
+        "decided_by": f"knowledge/data/releases/{project}.json"}
 
 
 def _requested(text: str) -> Optional[Tuple[List[Any], Any, str, Releases]]:
