@@ -233,6 +233,20 @@ def test_the_python_loggers_deprecation_notice_is_no_error():
     assert ranked(text) == ["informational-message-not-an-error"]
 
 
+def test_a_python_warning_alone_is_no_error():
+    text = ("/usr/local/lib/python3.10/dist-packages/keras/src/layers/core/dense.py:87: "
+            "UserWarning: Do not pass an `input_shape`/`input_dim` argument to a layer.\n"
+            "  super().__init__(activity_regularizer=activity_regularizer, **kwargs)")
+    assert ranked(text) == ["informational-message-not-an-error"]
+
+
+def test_a_python_warning_beside_a_traceback_is_not_the_answer():
+    text = ("/x/h5py/__init__.py:36: FutureWarning: Conversion of the second argument of "
+            "issubdtype from `float` to `np.floating` is deprecated.\nTraceback (most recent "
+            "call last):\n  File \"x.py\", line 1, in <module>\nValueError: bad value")
+    assert "informational-message-not-an-error" not in ranked(text)
+
+
 def test_a_raised_exception_beside_the_notice_is_judged_alone():
     text = ("Your CPU supports instructions that this TensorFlow binary was not compiled to use: "
             "AVX2 FMA\nTraceback (most recent call last):\n"

@@ -7,6 +7,7 @@ facts snapshot, the registered checks confirm or contradict the text's hypothese
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from keras_doctor import causes
@@ -169,6 +170,9 @@ def hypotheses(
             hyp.excerpt = read.exception_message or read.kind
     if not found and not read.kind and cleaned.informational and not cleaned.failing_log_lines:
         found[INFORMATIONAL] = _informational(cleaned.informational)
+    warned = None if found or read.kind else _PYTHON_WARNING.search(cleaned.text)
+    if warned:
+        found[INFORMATIONAL] = _python_warning(warned)
     for hyp in found.values():
         adjusted, reason = clues_module.weigh(hyp.cause, 1.0, read, hyp.evidence)
         hyp.factor = adjusted
@@ -180,6 +184,28 @@ def hypotheses(
 
 
 INFORMATIONAL = "informational-message-not-an-error"
+
+
+# CPython's warnings module: "path.py:87: UserWarning: message", then the source line; the
+# program goes on (Lib/warnings.py, formatwarning)
+_PYTHON_WARNING = re.compile(
+    r"(?m)^\S+\.py:\d+: (?P<category>\w*Warning): (?P<message>(?![^\n]*\bnp\.)[^\n]{1,300})"
+)  # not numpy's alias warnings: the release that removes the alias is the failure to come
+
+
+def _python_warning(match: Any) -> Hypothesis:
+    """Nothing failed: the paste is a warning Python printed, and the program went on."""
+    hyp = Hypothesis(INFORMATIONAL, weights=[0.85], signatures=["python-warning"])
+    hyp.evidence["lines"] = [match.group(0)[:200]]
+    hyp.evidence["category"] = match.group("category")
+    hyp.mechanism = (f"Nothing failed: Python printed a {match.group('category')} (file:line: "
+                     "category: message) and the program went on. It asks for a change before "
+                     "a later release; `python -W ignore::" + match.group("category") +
+                     "` hides it.")
+    hyp.excerpt = match.group(0)[:300]
+    hyp.sources.append("https://github.com/python/cpython/blob/main/Lib/warnings.py "
+                       "(formatwarning)")
+    return hyp
 
 
 def _only_called_an_error(read: Any, cleaned: Any) -> bool:
