@@ -102,3 +102,60 @@ def test_the_stated_environments_belong_to_tuning_reports_and_never_lower_the_sc
     print(f"\n{len(environments)} tuning reports with stated environments: top-1 text only "
           f"{text_top1}, with facts {facts_top1}; top-3 {text_top3} / {facts_top3}")
     assert facts_top1 >= text_top1 and facts_top3 >= text_top3
+
+
+NO_DISTRIBUTION = ("$ pip install tensorflow\nERROR: Could not find a version that satisfies the "
+                   "requirement tensorflow (from versions: none)\nERROR: No matching distribution "
+                   "found for tensorflow")
+NO_DISTRIBUTION_PINNED = ("ERROR: Could not find a version that satisfies the requirement "
+                          "tensorflow==2.2.0\nERROR: No matching distribution found for "
+                          "tensorflow==2.2.0")
+
+
+def test_the_examined_machine_decides_which_wheel_pip_could_not_find():
+    """pip's "no matching distribution" names neither the Python nor the machine; the facts do.
+    No tensorflow release before 2.13 has a macOS arm64 wheel (tensorflow-macos did)."""
+    assert causes(NO_DISTRIBUTION_PINNED)[0] == "no-wheel-for-python"
+    on_m1 = explain_text(NO_DISTRIBUTION_PINNED, stated({}, "macos-arm64", "3.9")).findings
+    assert on_m1[0].cause == "no-wheel-for-platform"
+    # the same pin on an Intel Mac with a Python 2.2.0 has wheels for: not the platform
+    on_intel = causes(NO_DISTRIBUTION_PINNED, stated({}, "macos-x86_64", "3.7"))
+    assert on_intel[0] != "no-wheel-for-platform"
+
+
+def test_a_python_newer_than_every_release_is_confirmed_not_halved_by_an_empty_environment():
+    """The installed-wheels check finds nothing where nothing is installed: that clears no cause
+    of a failed install (it used to halve both wheel causes, so facts never changed the answer)."""
+    text_only = explain_text(NO_DISTRIBUTION).findings[0]
+    on_313 = explain_text(NO_DISTRIBUTION, stated({}, "windows-amd64", "3.13")).findings[0]
+    assert text_only.cause == on_313.cause == "no-wheel-for-python"
+    assert on_313.confidence >= text_only.confidence
+    assert "contradicted_by" not in on_313.evidence
+
+
+def test_the_pip_installed_decides_when_the_paste_shows_none():
+    from keras_doctor.explain import wheels
+
+    # TensorFlow 2.16.1's Linux wheels are manylinux2014 (and PEP 600) tags: pip 19.3 knows them
+    text = NO_DISTRIBUTION_PINNED.replace("2.2.0", "2.16.1")
+    assert wheels.pip_too_old(text, "3.11", "", "linux") is None
+    old = wheels.pip_too_old(text, "3.11", "", "linux", pip_installed="19.2")
+    assert old is not None and old[1]["pip_installed"] == "19.2"
+    assert wheels.pip_too_old(text, "3.11", "", "linux", pip_installed="19.3") is None
+    assert wheels.pip_too_old(text, "3.11", "", "linux", pip_installed="24.0") is None
+
+
+def test_a_cause_the_facts_prove_is_listed_once():
+    facts = stated({"keras": "2.7.0", "tensorflow": "2.6.0"}, "linux-x86_64", "3.9")
+    found = causes(CANNOT_IMPORT_DENSE, facts)
+    assert found[0] == "keras-tf-version-skew"
+    assert len(found) == len(set(found))
+
+
+def test_an_old_pip_in_the_examined_environment_explains_the_missing_wheel():
+    text = NO_DISTRIBUTION_PINNED.replace("2.2.0", "2.16.1")
+    assert "pip-too-old-for-platform-tags" not in causes(text)
+    assert causes(text, stated({"pip": "19.2"}, "linux-x86_64", "3.11"))[0] \
+        == "pip-too-old-for-platform-tags"
+    assert "pip-too-old-for-platform-tags" not in causes(
+        text, stated({"pip": "24.0"}, "linux-x86_64", "3.11"))

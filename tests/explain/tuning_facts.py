@@ -1,6 +1,7 @@
 """Facts for tuning reports from the environment their threads state (`corpus/environments.jsonl`).
 
-A thread says which Python, platform and package versions the failing code ran with; nothing
+A thread says which Python, platform and package versions the failing code ran with (sometimes
+the OS release, or an Apple Silicon Mac running an Intel interpreter under Rosetta); nothing
 else about the machine is known, so the facts hold only that: the stated interpreter and the
 stated distributions with the requirements their wheels declare (from the release metadata in
 `knowledge/`), with no installed-files list (no RECORD was seen). Explaining a report with
@@ -67,7 +68,12 @@ def build(environment: Dict) -> Facts:
     ]
     return Facts(
         target=Target(mode="facts", platform=environment["platform"], python_version=python),
-        platform=PlatformFacts(system=system, machine=machine),
+        # the OS release and an Apple Silicon Mac running the interpreter under Rosetta, only
+        # where the thread says so (unknown otherwise)
+        platform=PlatformFacts(system=system, machine=machine,
+                               os_version=environment.get("os_version"),
+                               apple_silicon=environment.get("apple_silicon"),
+                               rosetta_translated=environment.get("rosetta_translated")),
         interpreter=InterpreterFacts(
             version=python, executable=executable, site_packages=[site], sys_path=["", site],
             marker_environment=stated_marker_environment(system, machine, python)),

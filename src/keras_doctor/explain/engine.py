@@ -8,6 +8,7 @@ facts snapshot, the registered checks confirm or contradict the text's hypothese
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from keras_doctor import causes
@@ -64,16 +65,53 @@ NO_ERROR_MESSAGE = (
 )
 
 
+@dataclass(frozen=True)
+class Examined:
+    """What the examined environment tells about the machine that a paste often does not show:
+    its Python ("3.9"), platform ("macos" | "linux" | "windows"), which kind of Mac ("arm64",
+    "x86_64") or ARM Linux ("aarch64"), and the pip installed. The wheel decisions need exactly
+    these."""
+
+    python: str = ""
+    platform: str = ""
+    machine: str = ""
+    pip: str = ""
+
+
+_SYSTEMS = {"Darwin": "macos", "Linux": "linux", "Windows": "windows"}
+
+
+def examined(facts: Any) -> Examined:
+    interpreter = getattr(facts, "interpreter", None)
+    platform = getattr(facts, "platform", None)
+    python = ".".join(str(getattr(interpreter, "version", "") or "").split(".")[:2])
+    system = _SYSTEMS.get(str(getattr(platform, "system", "") or ""), "")
+    machine = str(getattr(interpreter, "running_arch", None) or getattr(platform, "machine", "")
+                  or "")
+    pip = str((getattr(interpreter, "installers", None) or {}).get("pip") or "")
+    for dist in getattr(facts, "distributions", ()) or ():
+        if dist.canonical_name == "pip" and not pip:
+            pip = str(dist.version)
+    arm = machine in ("arm64", "aarch64")
+    shown = {"macos": "arm64" if arm else "x86_64", "linux": "aarch64" if arm else ""}
+    return Examined(python=python, platform=system,
+                    machine=shown.get(system, "") if machine else "", pip=pip)
+
+
 def hypotheses(
     raw: str,
     knowledge: Any = None,
     keras_version: Optional[str] = None,
     without_sources: FrozenSet[str] = frozenset(),
+    environment: Optional[Examined] = None,
 ) -> tuple:
     """(cleaned text, hypotheses ranked most likely first) for `raw`, from the text alone.
 
     `without_sources` leaves out the signatures learned from those reports: how explain would
-    have answered a report before its own thread taught a signature (used to calibrate)."""
+    have answered a report before its own thread taught a signature (used to calibrate).
+    `environment` (the examined machine) completes what the paste does not show for the
+    decisions between the wheel causes: a paste of pip's "no matching distribution" rarely
+    names the Python, the platform or the pip that ran, and those decide the cause."""
     cleaned = text.clean(raw)
     cat = catalog_module.load()
     read = clues_module.read(cleaned.text, cleaned.frames)
@@ -88,6 +126,7 @@ def hypotheses(
         python_version=read.python_version,
     )
     found: Dict[str, Hypothesis] = {}
+    machine_read = _completed(read, environment)  # what the paste shows, else the environment
     for signature_match in match.run(cat, cleaned.text):
         signature = signature_match.signature
         if without_sources and without_sources.intersection(signature.sources):
@@ -133,12 +172,14 @@ def hypotheses(
         hyp.excerpt = str(extra["message"])  # the atlas always quotes the line it recognised
         hyp.sources.append(source)
     # pip's "no matching distribution" fits both wheel causes: the paste's machine decides
-    if "no-wheel-for-python" in found and "no-wheel-for-platform" not in found and read.machine:
+    if ("no-wheel-for-python" in found and "no-wheel-for-platform" not in found
+            and machine_read.machine in ("arm64", "32-bit")):
         sibling = found["no-wheel-for-python"]
         hyp = found.setdefault("no-wheel-for-platform", Hypothesis("no-wheel-for-platform"))
         hyp.weights.append(min(sibling.weights))
         hyp.signatures.extend(sibling.signatures)
-        hyp.mechanism = (f"pip found no wheel, and the paste names an {read.machine} machine: "
+        where = "the paste names" if read.machine else "the environment examined is"
+        hyp.mechanism = (f"pip found no wheel, and {where} an {machine_read.machine} machine: "
                          "the releases asked for publish no wheel for it.")
         hyp.excerpt = sibling.excerpt
         hyp.position = sibling.position
@@ -146,10 +187,11 @@ def hypotheses(
     if ("no-wheel-for-python" in found or "no-wheel-for-platform" in found) and (
         "rosetta-python" not in found  # an Intel Python on an Apple Silicon Mac: resolve saw it
     ):
-        _wheel_tables_decide(found, cleaned.text, read)
+        _wheel_tables_decide(found, cleaned.text, machine_read)
     if "no-wheel-for-python" in found or "no-wheel-for-platform" in found:
         # a pip older than the wheels' tags hides them on any machine, Apple Silicon too
-        _pip_too_old_decides(found, cleaned.text, read)
+        _pip_too_old_decides(found, cleaned.text, machine_read,
+                             environment.pip if environment else "")
         _pinned_release_decides(found, cleaned.text)
         if "tf1-api-under-tf2" in found:
             _tf1_install_blocked(found, cleaned.text)
@@ -212,6 +254,16 @@ def _only_called_an_error(read: Any, cleaned: Any) -> bool:
     """The paste's only sign of an error is a word ("Error is", "got this error") beside start-up
     log lines: no exception raised, no traceback, no failed install or signal."""
     return read.kind in ("", "exception") and not read.exception_type and not cleaned.frames
+
+
+def _completed(read: Any, environment: Optional[Examined]) -> Any:
+    """The paste's clues, with the examined environment's Python, platform and machine where the
+    paste shows none (the paste's own win: it may come from another machine)."""
+    if environment is None:
+        return read
+    return replace(read, python_version=read.python_version or environment.python,
+                   platform=read.platform or environment.platform,
+                   machine=read.machine or environment.machine)
 
 
 def _informational(lines: List[Any]) -> Hypothesis:
@@ -352,12 +404,15 @@ _PIP_MECHANISM = (
 )
 
 
-def _pip_too_old_decides(found: Dict[str, Hypothesis], text_: str, read: Any) -> None:
-    """The pip the paste shows (or the macOS it names) against the first pip that knows the
-    platform tags of the wheels asked for: a pip too old to see them finds "no distribution"."""
+def _pip_too_old_decides(found: Dict[str, Hypothesis], text_: str, read: Any,
+                         pip_installed: str = "") -> None:
+    """The pip the paste shows (or the one installed, or the macOS it names) against the first
+    pip that knows the platform tags of the wheels asked for: a pip too old to see them finds
+    "no distribution"."""
     from keras_doctor.explain import wheels
 
-    decision = wheels.pip_too_old(text_, read.python_version, read.machine, read.platform)
+    decision = wheels.pip_too_old(text_, read.python_version, read.machine, read.platform,
+                                  pip_installed)
     if decision is None:
         return
     weight, evidence = decision
@@ -374,9 +429,13 @@ def _pip_too_old_decides(found: Dict[str, Hypothesis], text_: str, read: Any) ->
     hyp.sources.append(f"knowledge/{evidence['decided_by']}")
 
 
-def explain(raw: str, facts: Any = None, knowledge: Any = None) -> Report:
+def explain(raw: str, facts: Any = None, knowledge: Any = None,
+            without_sources: FrozenSet[str] = frozenset()) -> Report:
+    """`without_sources` as in `hypotheses` (to measure explain on reports its knowledge was not
+    written from)."""
     keras_version = _installed_keras(facts) if facts is not None else None
-    cleaned, ranked = hypotheses(raw, knowledge, keras_version)
+    environment = examined(facts) if facts is not None else None
+    cleaned, ranked = hypotheses(raw, knowledge, keras_version, without_sources, environment)
     report = Report(command="explain")
     report.extra["input"] = {
         "chars": cleaned.original_chars,

@@ -41,6 +41,12 @@ NOT_CONTRADICTED_BY_FACTS = {
     "network-unreachable",
     "informational-message-not-an-error",
     "code-uses-removed-tensorflow-api",
+    # A failed install: the checks examine what is installed, not the release pip was asked for
+    # (a check of the installed wheels that finds nothing, often because nothing is installed,
+    # says nothing about a wheel pip could not find).
+    "no-wheel-for-python",
+    "no-wheel-for-platform",
+    "pinned-release-unavailable",
 }
 RELATED = {
     "cpu-lacks-avx": ("rosetta-python",),
@@ -278,8 +284,15 @@ def with_facts(
                 # the environment proves a cause that produces this symptom, while the text's
                 # cause was not confirmed by any check: the proven one comes first
                 proven = hyp.cause not in used
-                out.append((replace(f, check=f"{f.check} (facts)"),
-                            min(0.99, score + 0.01) if proven else max(0.35, score * 0.8)))
+                weight = min(0.99, score + 0.01) if proven else max(0.35, score * 0.8)
+                listed = [i for i, (h, _) in enumerate(out) if getattr(h, "cause", "") == related]
+                if listed:
+                    # the text already named it, unconfirmed (a guess with nothing to tie it to
+                    # the finding): one candidate, at the higher of the two confidences
+                    i = listed[0]
+                    out[i] = (out[i][0], max(out[i][1], weight))
+                    continue
+                out.append((replace(f, check=f"{f.check} (facts)"), weight))
     for f in by_cause.get("shadowed-module", ()):
         if "shadowed-module" not in used and _raised_inside(f, frames):
             # the traceback runs through the very file or folder that hides the package

@@ -116,19 +116,22 @@ def wheel_pairs(tags: List[str]) -> Set[Tuple[str, str]]:
 
 
 def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
-    """The platforms the paste can be from, most specific first; every platform when unknown."""
+    """The platforms the paste can be from, most specific first; every platform when unknown.
+    `machine` is what the paste (or the examined environment) shows: "arm64", "32-bit", or an
+    Intel Mac's "x86_64" and an ARM Linux's "aarch64"."""
     if _THIRTY_TWO_BIT.search(text) or machine == "32-bit":
         return ["windows-32"] if _WINDOWS.search(text) or platform == "windows" else ["other"]
     if _MAC.search(text) or platform == "macos":
         if _APPLE_SILICON.search(text) or machine == "arm64":
             return ["macos-arm64"]
-        if _MAC_INTEL.search(text):
+        if _MAC_INTEL.search(text) or machine == "x86_64":
             return ["macos-x86_64"]
         return ["macos-arm64", "macos-x86_64"]
     if _WINDOWS.search(text) or platform == "windows":
         return ["windows-amd64"]
     if _LINUX.search(text) or platform == "linux":
-        return ["linux-aarch64"] if _LINUX_ARM.search(text) else ["linux-x86_64"]
+        return (["linux-aarch64"] if _LINUX_ARM.search(text) or machine == "aarch64"
+                else ["linux-x86_64"])
     return list(PLATFORMS)
 
 
@@ -519,13 +522,14 @@ def first_pip_for(platform_tag: str) -> str:
     return "0"
 
 
-def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: str = ""
-                ) -> Optional[Tuple[float, Dict[str, Any]]]:
+def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: str = "",
+                pip_installed: str = "") -> Optional[Tuple[float, Dict[str, Any]]]:
     """(probability, evidence) that the pip which ran is too old for the platform tags of the
-    wheels it was asked for: the pip the paste shows is older than the first pip that knows any
-    tag of any wheel the requested releases have for the paste's platform (release table), or the
-    paste names a macOS an older pip misreads while the release has wheels for that Mac's Python.
-    None when the paste shows neither, or a wheel the pip knows exists."""
+    wheels it was asked for: the pip the paste shows (else `pip_installed`, the examined
+    environment's) is older than the first pip that knows any tag of any wheel the requested
+    releases have for the paste's platform (release table), or the paste names a macOS an older
+    pip misreads while the release has wheels for that Mac's Python. None when the paste shows
+    neither, or a wheel the pip knows exists."""
     from packaging.version import InvalidVersion, Version
 
     asked = _requested(text)
@@ -557,10 +561,10 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
     evidence: Dict[str, Any] = {"requirement": str(requirement), "platform_read": platforms[0],
                                 "needs_pip": str(needed), "decided_by": str(PIP_TAGS.name)}
     shown = pip_version_shown(text)
-    if shown:
+    if shown or pip_installed:
         try:
-            if Version(shown) < needed:
-                evidence["pip_shown"] = shown
+            if Version(shown or pip_installed) < needed:
+                evidence["pip_shown" if shown else "pip_installed"] = shown or pip_installed
                 return 0.92, evidence
         except InvalidVersion:
             pass
