@@ -164,3 +164,18 @@ def test_a_candidate_only_the_message_atlas_proposed_is_told_apart_from_a_signat
                       signatures=["message-atlas", "metal-symbol"])
     assert features(atlas, 0, [0.6])[atlas_only] == 1.0
     assert features(both, 0, [0.6])[atlas_only] == 0.0
+
+
+def test_a_step_with_fewer_answers_than_asked_is_pooled_with_its_neighbour():
+    # PAV alone splits these twelve answers into steps of one or two
+    pairs = [(i / 12, label) for i, label in enumerate([0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1])]
+    assert len(tc.isotonic(pairs, 0)) > 2
+    steps = tc.isotonic(pairs, 0, min_weight=5)
+    rates = [rate for _, rate in steps]
+    assert rates == sorted(rates) and steps[-1][0] == 1.0
+    uppers = [0.0] + [upper for upper, _ in steps]
+    sizes = [sum(1 for p, _ in pairs if low < p <= high or (low == 0 and p == 0))
+             for low, high in zip(uppers, uppers[1:])]
+    assert min(sizes) >= 5 and sum(sizes) == len(pairs)
+    assert tc.isotonic(pairs, 0, min_weight=100) == [[1.0, round(7 / 12, 3)]]
+    assert tc.isotonic([(0.5, 1, 0.0)], 0) == []  # answers of no weight are no answers

@@ -158,3 +158,28 @@ def test_inside_a_step_a_recognised_confidence_rises_with_the_evidence_up_to_the
     assert top == pytest.approx(0.4 + ranker.WITHIN_STEP)  # the whole rise, still below 0.9
     # a next step close above caps the rise at halfway to it
     assert ranker.recalibrated(0.5, [[0.5, 0.4], [1.0, 0.42]]) == pytest.approx(0.41)
+
+
+def test_a_guess_on_a_familiar_error_does_not_set_how_sure_guesses_look(monkeypatch):
+    """Out of fold, the model also guesses errors a signature of the report's own fold would
+    recognise; on an unseen report such an error is recognised, never guessed. The top guess's
+    map comes from novel errors (here all wrong) and ignores the familiar ones (all right)."""
+    rows = []
+    for i in range(40):
+        novel = i % 2 == 0
+        example = tr.Example({"id": f"r{i}", "cause": "wrong-interpreter"}, i % 5, f"o/r{i}",
+                             {"kind:exception"}, [], novel=novel)
+        answer = "missing-dependency" if novel else "wrong-interpreter"
+        rows.append((example, [(answer, 0.2 + i / 100)], {}, 1.0))
+    first = tr.maps(rows)["first"]
+    assert all(rate < 0.2 for _, rate in first)
+    monkeypatch.setattr(tr, "FAMILIAR_GUESS_WEIGHT", 1.0)  # counted like novel ones: flattered
+    assert max(rate for _, rate in tr.maps(rows)["first"]) > 0.4
+
+
+def test_the_twin_of_a_familiar_report_is_novel():
+    report = {"id": "r", "cause": "mixed-arch-binary"}
+    example = tr.Example(report, 0, "o/r", {"kind:exception"},
+                         [Hypothesis("mixed-arch-binary", weights=[0.9], signatures=["s"])],
+                         novel=False)
+    assert tr.without_its_cause(example).novel and not example.novel

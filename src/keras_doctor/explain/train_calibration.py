@@ -188,13 +188,17 @@ def _solve(matrix: List[List[float]], vector: List[float]) -> List[float]:
     return x
 
 
-def isotonic(pairs: Sequence[Sequence[float]], shrink: float = SHRINK) -> List[List[float]]:
+def isotonic(pairs: Sequence[Sequence[float]], shrink: float = SHRINK,
+             min_weight: float = 0.0) -> List[List[float]]:
     """Monotone steps [upper score, rate] by pooled adjacent violators over (score, label) or
     (score, label, weight); each step's rate is shrunk toward the overall rate of these pairs
-    by SHRINK pseudo-candidates, so a step of three candidates never claims 0 % or 100 %."""
-    if not pairs:
+    by SHRINK pseudo-candidates, so a step of three candidates never claims 0 % or 100 %.
+    A step holding less than `min_weight` is pooled with its neighbour: with few answers, PAV's
+    steps follow chance more than the score."""
+    weighted = [(float(p[0]), float(p[1]), float(p[2]) if len(p) > 2 else 1.0) for p in pairs
+                if len(p) < 3 or float(p[2]) > 0]
+    if not weighted:
         return []
-    weighted = [(float(p[0]), float(p[1]), float(p[2]) if len(p) > 2 else 1.0) for p in pairs]
     overall = sum(label * w for _, label, w in weighted) / sum(w for _, _, w in weighted)
     blocks: List[List[float]] = []  # [upper, positives, count]
     for p, label, weight in sorted(weighted):
@@ -202,6 +206,12 @@ def isotonic(pairs: Sequence[Sequence[float]], shrink: float = SHRINK) -> List[L
         while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
             upper, positives, count = blocks.pop()
             blocks[-1] = [upper, blocks[-1][1] + positives, blocks[-1][2] + count]
+    while len(blocks) > 1 and min(b[2] for b in blocks) < min_weight:
+        i = min(range(len(blocks)), key=lambda k: blocks[k][2])
+        j = i + 1 if i + 1 < len(blocks) else i - 1  # pooled into the next step (the last: back)
+        low, high = sorted((i, j))
+        blocks[low:high + 1] = [[blocks[high][0], blocks[low][1] + blocks[high][1],
+                                 blocks[low][2] + blocks[high][2]]]
     steps = [[round(upper, 4), round((positives + shrink * overall) / (count + shrink), 3)]
              for upper, positives, count in blocks]
     steps[-1][0] = 1.0
@@ -213,8 +223,8 @@ def isotonic(pairs: Sequence[Sequence[float]], shrink: float = SHRINK) -> List[L
 Steps = Dict[str, List[List[float]]]
 
 
-def crossfit_isotonic(pairs: Sequence[Sequence[float]], shrink: float = SHRINK
-                      ) -> List[List[float]]:
+def crossfit_isotonic(pairs: Sequence[Sequence[float]], shrink: float = SHRINK,
+                      min_weight: float = 0.0) -> List[List[float]]:
     """An isotonic map over (score, label, weight, fold) whose steps promise only what they
     proved worth on folds they were not fitted on. PAV picks the steps that separate its own
     answers best, so its extreme steps promise more than new reports give. Each fold's answers
@@ -224,12 +234,12 @@ def crossfit_isotonic(pairs: Sequence[Sequence[float]], shrink: float = SHRINK
     toward the overall rate by as much as the steps failed to transfer. One slope, not a second
     map, so the correction does not overfit in turn."""
     folds = sorted({int(p[3]) for p in pairs})
-    plain = isotonic([p[:3] for p in pairs], shrink)
+    plain = isotonic([p[:3] for p in pairs], shrink, min_weight)
     if len(folds) < 2:
         return plain
     mapped_out_of_fold = []
     for fold in folds:
-        steps = isotonic([p[:3] for p in pairs if int(p[3]) != fold], shrink)
+        steps = isotonic([p[:3] for p in pairs if int(p[3]) != fold], shrink, min_weight)
         mapped_out_of_fold += [(calibrate.mapped(float(p[0]), steps), float(p[1]), float(p[2]))
                                for p in pairs if int(p[3]) == fold]
     total = sum(w for _, _, w in mapped_out_of_fold)

@@ -45,13 +45,25 @@ MAP_SHRINK = 12.0
 # reports were collected when the catalog had no ID for their cause yet (their cause was added
 # with them or later) - a lower bound, as the reports left out are not counted.
 UNKNOWN_CAUSE_SHARE = 0.04
+# How much a guess on a familiar error counts in the top guess's map. Out of repository, the model
+# answers two kinds of tuning report: errors no knowledge recognises even with every signature
+# (novel ones, as every error the model answers on an unseen report is) and errors a signature
+# does recognise, left out only because its sources are threads of the report's own fold. The
+# second kind repeats messages of other folds' reports, which the model learnt from; its guesses
+# were right three times in four out of fold, the novel ones less than half the time. On an unseen
+# report such a familiar message is recognised (its signature is there), so it is never guessed:
+# the top guess's map is fitted to novel errors alone.
+FAMILIAR_GUESS_WEIGHT = 0.0
+# Novel errors are few (a tenth of the tuning reports): each step of the top guess's map holds at
+# least this many of them, so the map says how often a guess is right, not which few were.
+MIN_GUESS_STEP = 10.0
 
 
 class Example:
     """One report: its features, the hand evidence per cause, its confirmed cause, its group."""
 
     def __init__(self, report: Dict[str, str], fold: int, group: str, features: Set[str],
-                 ranked: Sequence[Any], keep_hand: bool = False) -> None:
+                 ranked: Sequence[Any], keep_hand: bool = False, novel: bool = True) -> None:
         self.id = report["id"]
         self.cause = report["cause"]
         self.fold = fold
@@ -60,6 +72,8 @@ class Example:
         self.ranked = list(ranked)
         self.hand = [h.cause for h in ranked]
         self.keep_hand = keep_hand
+        # no knowledge recognises the message even with every signature (`FAMILIAR_GUESS_WEIGHT`)
+        self.novel = novel
 
 
 def examples(repo: Path) -> List[Example]:
@@ -79,9 +93,11 @@ def examples(repo: Path) -> List[Example]:
             clues = cleaned.clues
             if not clues.kind and not ranked:
                 continue  # no error and no start-up log line: explain says so, ranks nothing
+            _, with_everything = hypotheses(report["text"])
             out.append(Example(report, fold, tc.group_of(report["source"], split),
                                ranker.report_features(cleaned.text, clues, ranked), ranked,
-                               ranker.own_code_only(clues)))
+                               ranker.own_code_only(clues),
+                               novel=not ranker.recognised(with_everything)))
     return out
 
 
@@ -187,6 +203,7 @@ def without_its_cause(example: Example) -> Example:
                 twin.features.discard(f"via:{signature}")
     twin.id = f"{example.id}#without-its-cause"
     twin.cause = ""
+    twin.novel = True  # no knowledge names its cause
     return twin
 
 
@@ -262,7 +279,8 @@ def maps(rows: Sequence[Answered]) -> Dict[str, Any]:
     """Step maps from a score to how often answers so scored were right: "first" and "rest" for
     the model's probability, "recognised" for the calibration model's confidence in a recognised
     message's top answer (`ranker.recalibrated`), out of fold; each shrunk toward its own rate,
-    the top answer's rates cross-fitted over the folds (`train_calibration.crossfit_isotonic`)."""
+    the top answer's rates cross-fitted over the folds (`train_calibration.crossfit_isotonic`).
+    The top guess's map counts guesses on familiar errors at `FAMILIAR_GUESS_WEIGHT`."""
     first: List[Tuple[float, int, float, int]] = []
     rest: List[Tuple[float, int, float, int]] = []
     recognised: List[Tuple[float, int, float, int]] = []
@@ -270,13 +288,17 @@ def maps(rows: Sequence[Answered]) -> Dict[str, Any]:
         fold = example.fold
         for rank, (cause, p) in enumerate(order[:3]):
             right = int(cause == example.cause)
-            if _by_model(example, cause):
-                (first if rank == 0 else rest).append((p, right, weight, fold))
+            if _by_model(example, cause) and rank == 0:
+                counted = weight * (1.0 if example.novel else FAMILIAR_GUESS_WEIGHT)
+                if counted > 0:
+                    first.append((p, right, counted, fold))
+            elif _by_model(example, cause):
+                rest.append((p, right, weight, fold))
             elif rank == 0:
                 recognised.append((hand[cause], right, weight, fold))
     # the top answer's maps are cross-fitted (what the confidence shown promises); the runners-up
     # keep the plain map, whose lowest steps keep an answer the model all but excludes unshown
-    out = {"first": tc.crossfit_isotonic(first, MAP_SHRINK),
+    out = {"first": tc.crossfit_isotonic(first, MAP_SHRINK, MIN_GUESS_STEP),
            "rest": tc.isotonic([p[:3] for p in rest], MAP_SHRINK),
            "recognised": tc.crossfit_isotonic(recognised, MAP_SHRINK)}
     return out
@@ -301,6 +323,18 @@ def shown(rows: Sequence[Answered], steps: Dict[str, Any]
     return out
 
 
+KINDS = ("recognised", "guessed, novel error", "guessed, familiar error")
+
+
+def kind_of(example: Example, order: Sequence[Tuple[str, float]]) -> str:
+    """Which confidence explain shows for the report's top answer: a recognised message's, or the
+    model's guess on an error no knowledge recognises (novel, as on unseen reports) or on one a
+    signature left out with its fold recognises (familiar: met only in cross-validation)."""
+    if order and not _by_model(example, order[0][0]):
+        return KINDS[0]
+    return KINDS[1] if example.novel else KINDS[2]
+
+
 def evaluate(data: Sequence[Example], reports: int, l2: float = L2,
              unknown_share: float = 0.0) -> Dict[str, Any]:
     """Cross-validated figures of the ranker (its maps fitted, per fold, on the other folds'
@@ -316,11 +350,21 @@ def evaluate(data: Sequence[Example], reports: int, l2: float = L2,
         per_report.update(shown(inside, maps(others)))
     real = {i: [(c, r) for c, r, _ in v] for i, v in per_report.items() if "#" not in i}
     hand = {e.id: [(1.0, int(c == e.cause)) for c in e.hand[:3]] for e in data}
+    kinds = {e.id: kind_of(e, predicted[e.id]) for e in data}
+    by_kind = {}
+    for kind in KINDS:
+        of_kind = {i: rows_ for i, rows_ in real.items() if kinds[i] == kind}
+        by_kind[kind] = tc.summary(of_kind, len(of_kind))
     out = {"ranker": tc.summary(real, reports), "hand": tc.summary(hand, reports),
-           "predicted": predicted}
+           "by_kind": by_kind, "predicted": predicted}
     if unknown_share:
         out["with_unknown_causes"] = {"share": unknown_share,
                                       **tc.weighted_reliability(per_report)}
+        # what unseen reports meet: a familiar error's guess happens only in cross-validation
+        # (on an unseen report its signature recognises it)
+        out["as_unseen_reports_meet_it"] = {"share": unknown_share, **tc.weighted_reliability(
+            {i: rows_ for i, rows_ in per_report.items()
+             if kinds.get(i.split("#")[0]) != KINDS[2] or "#" in i})}
     return out
 
 
