@@ -179,3 +179,16 @@ def test_a_step_with_fewer_answers_than_asked_is_pooled_with_its_neighbour():
     assert min(sizes) >= 5 and sum(sizes) == len(pairs)
     assert tc.isotonic(pairs, 0, min_weight=100) == [[1.0, round(7 / 12, 3)]]
     assert tc.isotonic([(0.5, 1, 0.0)], 0) == []  # answers of no weight are no answers
+
+
+def test_a_learned_model_that_weighs_the_rank_does_not_split_equally_strong_evidence(monkeypatch):
+    weights = [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 1.0]  # "first" and "lead" count
+    document = {"features": list(calibrate.FEATURES), "weights": weights,
+                "isotonic": {"first": [[0.95, 0.6], [1.0, 0.9]], "rest": [[1.0, 0.2]]}}
+    monkeypatch.setattr(calibrate, "model", lambda path=None: document)
+    tied = [Hypothesis("numpy-abi-mismatch", weights=[0.9]),
+            Hypothesis("protobuf-mismatch", weights=[0.9])]
+    first, second = calibrate.calibrated(tied)
+    assert first == second == 0.9
+    tied[1].weights = [0.6]
+    assert calibrate.calibrated(tied)[1] == 0.2

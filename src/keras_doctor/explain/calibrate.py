@@ -112,10 +112,14 @@ def calibrated(ranked: Sequence[Any], trained: Optional[Dict[str, Any]] = None) 
     maps = trained.get("isotonic") or {}
     out: List[float] = []
     for i, h in enumerate(ranked):
-        p = probability(features(h, i, scores), weights)
-        # equally strong evidence shows equal confidence, whichever came last in the paste
+        # equally strong evidence shows equal confidence, whichever came last in the paste (a
+        # learned model, which weighs the rank itself, would otherwise split the tie)
         tied = i > 0 and h.score >= scores[0]
-        steps = maps.get("first" if i == 0 or tied else "rest")
+        if tied and out:
+            out.append(out[0])
+            continue
+        p = probability(features(h, i, scores), weights)
+        steps = maps.get("first" if i == 0 else "rest")
         p = min(0.99, mapped(p, steps) if steps else p)
         out.append(round(min(p, out[-1]) if out else p, 3))
     return out

@@ -506,7 +506,7 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
         if recognised and cause in hand:
             # the top answer through the map fitted to recognised top answers; the others keep
             # their calibrated confidence below it (equal when their evidence is as strong)
-            tied = hand[cause] >= hand[ranked[0].cause]  # (the top answer is mapped anyway)
+            tied = by_cause[cause].score >= ranked[0].score  # the top answer is mapped anyway
             confidence = (ranker.shown_for_recognised(by_cause[cause], hand[cause], steps)
                           if rank == 0 else ceiling if tied else hand[cause])
         else:

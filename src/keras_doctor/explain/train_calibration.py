@@ -19,8 +19,10 @@ repositories at a time (model and map fitted on the other four), and prints the 
 top answer's shown confidence in 10-point buckets — what a user sees — beside the hand scores' and
 the previously shipped model's, plus top-1/top-3/answered-nothing. The model ships only when its
 cross-validated reliability beats both; of the logistic model and the mapped hand score, the
-one with the smaller worst bucket gap is the candidate (explain keeps ranking by the hand-set
-evidence; the model sets the confidence shown).
+logistic model is the candidate only when it beats the mapped hand score on both the worst
+bucket gap and the Brier score (either alone moves with the noise of a few hundred reports from
+one retraining to the next); otherwise the mapped hand score is (explain keeps ranking by the
+hand-set evidence; the model sets the confidence shown).
 """
 
 from __future__ import annotations
@@ -416,10 +418,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(json.dumps(checked, indent=1), file=sys.stderr)
     if args.report_only:
         return 0
-    # the candidate with the smaller worst bucket gap (what the confidence shown promises), if
-    # it beats the raw (and a differently trained shipped) scores on the gap and on Brier
-    learned = (checked["model"]["worst_gap_in_buckets_of_10_or_more"]
-               < checked["mapped_hand"]["worst_gap_in_buckets_of_10_or_more"])
+    # the logistic model if it beats the mapped hand score on the gap and on Brier (else the
+    # simpler mapped hand score), if that beats the raw (and a differently trained shipped)
+    # scores on both too
+    learned = _better(checked["model"], checked["mapped_hand"])
     chosen = checked["model" if learned else "mapped_hand"]
     rivals = [checked[name] for name in ("hand", "previous") if name in checked]
     if not all(_better(chosen, rival) for rival in rivals):
