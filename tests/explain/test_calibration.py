@@ -192,3 +192,8 @@ def test_a_learned_model_that_weighs_the_rank_does_not_split_equally_strong_evid
     assert first == second == 0.9
     tied[1].weights = [0.6]
     assert calibrate.calibrated(tied)[1] == 0.2
+
+
+def test_a_step_never_rounds_to_a_certainty_either_way():
+    assert tc.isotonic([(0.1, 0)] * 50, 0) == [[1.0, 0.001]]
+    assert tc.isotonic([(0.9, 1)] * 50, 0) == [[1.0, 0.999]]

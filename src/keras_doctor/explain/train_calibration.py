@@ -214,7 +214,9 @@ def isotonic(pairs: Sequence[Sequence[float]], shrink: float = SHRINK,
         low, high = sorted((i, j))
         blocks[low:high + 1] = [[blocks[high][0], blocks[low][1] + blocks[high][1],
                                  blocks[low][2] + blocks[high][2]]]
-    steps = [[round(upper, 4), round((positives + shrink * overall) / (count + shrink), 3)]
+    # rounded to what is shown, never to a certainty either way
+    steps = [[round(upper, 4),
+              min(0.999, max(0.001, round((positives + shrink * overall) / (count + shrink), 3)))]
              for upper, positives, count in blocks]
     steps[-1][0] = 1.0
     for previous, step in zip(steps, steps[1:]):  # shrinking unequal steps must not undo order
