@@ -223,3 +223,15 @@ def test_explain_with_facts_says_what_the_checks_found():
                                       "passed": len(checks.passed),
                                       "skipped": len(checks.skipped)}
     assert report.target["platform"] == "linux-x86_64"
+
+
+def test_a_runner_up_a_signature_names_is_listed_however_low_the_calibration_puts_it(monkeypatch):
+    from keras_doctor.explain import calibrate, ranker
+
+    monkeypatch.setattr(ranker, "model", lambda path=None: None)
+    document = {"features": list(calibrate.FEATURES), "weights": [0.0, 1.0] + [0.0] * 6,
+                "isotonic": {"first": [[1.0, 0.9]], "rest": [[1.0, 0.004]]}}
+    monkeypatch.setattr(calibrate, "model", lambda path=None: document)
+    (first, high), (second, low) = ranked(ILLEGAL)[:2]
+    assert (first, second) == ("rosetta-python", "cpu-lacks-avx")
+    assert high == 0.9 and low == 0.004

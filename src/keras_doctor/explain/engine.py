@@ -475,8 +475,11 @@ def shown_candidates(scored: List[Tuple[Any, float]], is_error: bool) -> List[Tu
     to MAX_FINDINGS."""
     kept = [(h, s) for h, s in scored if s >= MIN_CONFIDENCE]
     # never fewer than three candidates for an error: the second and third are where the answer
-    # is when the first is wrong, and a low confidence already says how unsure they are
-    kept += [(h, s) for h, s in scored if MIN_SHOWN <= s < MIN_CONFIDENCE][: max(0, 3 - len(kept))]
+    # is when the first is wrong, and a low confidence already says how unsure they are (a
+    # sharp calibration puts a runner-up a signature names below 1 %; it is still listed)
+    kept += [(h, s) for h, s in scored if s < MIN_CONFIDENCE and (s >= MIN_SHOWN or (
+        is_error and isinstance(h, Hypothesis) and h.signatures
+        and not calibrate.only_guessed(h.signatures)))][: max(0, 3 - len(kept))]
     if not kept and is_error:  # an error is never answered with nothing
         kept = scored[:3]
     return kept[:MAX_FINDINGS]
