@@ -246,6 +246,7 @@ def with_facts(
     scored: Scored, facts: Any, knowledge: Any, report: Report, notebook: bool = False,
     frames: Sequence[str] = (),
 ) -> Scored:
+    from_text = max((score for _, score in scored), default=0.0)
     scored = missing_but_installed(scored, facts, notebook)
     scored = tensorflow_generation(scored, facts)
     checks = _run_checks(facts, knowledge, report)
@@ -299,7 +300,9 @@ def with_facts(
             used.add("shadowed-module")
             text = next((h for h, _ in scored if not isinstance(h, Finding)), None)
             found = _merge(text, f, facts) if text is not None else f
-            out.append((found, SHADOW_IN_TRACEBACK))
+            # (first, and surer than the text alone made its own answer)
+            surest = max([from_text, *(score for _, score in out)])
+            out.append((found, max(SHADOW_IN_TRACEBACK, min(0.99, surest + 0.01))))
     out.sort(key=lambda pair: -pair[1])
     return [
         (h if not isinstance(h, Finding) else replace(h, confidence=round(s, 3)), s) for h, s in out
