@@ -134,3 +134,24 @@ def test_a_wheel_for_this_pythons_own_interpreter_with_no_abi_is_accepted():
     # cp312-none-any: accepted on the target's Python, whatever Python keras-doctor runs on.
     assert Tag("cp312", "none", "any") in supported_tags(linux("glibc 2.35", python="3.12.1"))
     assert Tag("cp312", "none", "any") not in supported_tags(linux("glibc 2.35", python="3.13.0"))
+
+
+def mac(os_version: Optional[str]) -> Facts:
+    return Facts(
+        target=Target(mode="path", platform="macos-arm64", python_version="3.11",
+                      path="/Users/ada/site-packages"),
+        platform=PlatformFacts(system="Darwin", machine="arm64", os_version=os_version),
+        interpreter=InterpreterFacts(version="3.11.7", running_arch="arm64"),
+    )
+
+
+@pytest.mark.parametrize("os_version", [None, "unknown"])
+def test_a_mac_whose_release_is_not_known_is_taken_as_a_current_one(os_version):
+    assert accepts(mac(os_version), "macosx_15_0_arm64")
+    assert not accepts(mac(os_version), "macosx_16_0_arm64")
+
+
+def test_a_mac_accepts_wheels_up_to_its_own_release():
+    sonoma = mac("14.4.1")
+    assert accepts(sonoma, "macosx_14_0_arm64") and accepts(sonoma, "macosx_11_0_arm64")
+    assert not accepts(sonoma, "macosx_15_0_arm64")
