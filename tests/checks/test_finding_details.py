@@ -90,6 +90,8 @@ def test_a_metal_plugin_older_than_apples_pairing_is_named_with_the_pairing():
     assert finding.title == ("tensorflow-metal 0.1.0 is older than the release Apple pairs with "
                              "TensorFlow 2.5 (0.1.2)")
     assert finding.evidence["decided_by"] == "apple_table"
+    assert finding.fix[-1].description == "Or uninstall tensorflow-metal and run on the CPU"
+    assert finding.fix[-1].command[-3:] == ("uninstall", "-y", "tensorflow-metal")
 
 
 def test_the_metal_offered_has_a_wheel_for_this_python():

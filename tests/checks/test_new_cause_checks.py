@@ -129,3 +129,6 @@ def test_a_manylinux2014_wheel_on_an_older_glibc_names_the_glibc_it_needs():
     assert found.evidence["needs"] == "glibc 2.17"
     assert not by_cause(linux_facts("glibc 2.17", [_wheel("cp311-cp311-manylinux2014_x86_64")]),
                         "glibc-too-old")
+    (old,) = by_cause(linux_facts("glibc 2.5", [_wheel("cp311-cp311-manylinux2010_x86_64")]),
+                      "glibc-too-old")
+    assert old.evidence["needs"] == "glibc 2.12"

@@ -155,3 +155,23 @@ def test_a_mac_accepts_wheels_up_to_its_own_release():
     sonoma = mac("14.4.1")
     assert accepts(sonoma, "macosx_14_0_arm64") and accepts(sonoma, "macosx_11_0_arm64")
     assert not accepts(sonoma, "macosx_15_0_arm64")
+
+
+def test_a_musl_whose_version_could_not_be_read_is_taken_as_musl_1_2():
+    assert accepts(linux("musl"), "musllinux_1_2_x86_64")
+    assert not accepts(linux("musl"), "musllinux_1_3_x86_64")
+
+
+def test_a_free_threaded_python_takes_its_own_abi():
+    facts = linux("glibc 2.35", python="3.13.1")
+    threaded = replace(facts, interpreter=replace(facts.interpreter,
+                                                  ext_suffix=".cpython-313t-x86_64-linux-gnu.so"))
+    assert Tag("cp313", "cp313t", "manylinux_2_17_x86_64") in supported_tags(threaded)
+    assert Tag("cp313", "cp313t", "manylinux_2_17_x86_64") not in supported_tags(facts)
+
+
+def test_an_installed_wheel_for_a_platform_without_a_table_fits_only_when_pure():
+    from keras_doctor.checks.wheels import installed_wheel_fits
+
+    assert installed_wheel_fits(["py3-none-any"], "linux-riscv64", "3.11")
+    assert not installed_wheel_fits(["cp311-cp311-linux_riscv64"], "linux-riscv64", "3.11")

@@ -411,3 +411,10 @@ def test_a_new_environment_plan_is_headed_with_where_it_will_be(tmp_path):
                       new_venv=str(dest))
     assert plan_lines(plan)[0] == (f"Fix plan for {PY}: a new environment at {dest} "
                                    "(linux-x86_64, Python 3.12)")
+
+
+def test_the_plan_says_when_its_python_forbids_installs():
+    facts = facts_with({"tensorflow": "2.15.1", "numpy": "2.1.3"})
+    facts.interpreter.externally_managed = "/usr/lib/python3.11/EXTERNALLY-MANAGED"
+    plan = build_plan(facts, report_of(), resolver=FakeResolver(), uv="/bin/uv")
+    assert plan.target.externally_managed == "/usr/lib/python3.11/EXTERNALLY-MANAGED"

@@ -191,3 +191,8 @@ def test_without_readable_pip_metadata_here_the_environments_own_pip_is_used(mon
     monkeypatch.setattr(importlib.metadata, "version", no_pip)
     assert installers.own_pip_can_target() is False
     assert installers.choose_installer(has_pip=False, uv=None) == "pip"
+    # pip learnt --python in 22.3.
+    for pip, can in (("22.2.2", False), ("22.3", True)):
+        monkeypatch.setattr(importlib.metadata, "version",
+                            lambda name, pip=pip: pip if name == "pip" else "0")
+        assert installers.own_pip_can_target() is can

@@ -63,6 +63,7 @@ def test_a_compiled_module_that_shadows_is_named_by_its_module_not_its_file():
 def test_a_leftover_of_an_interrupted_install_is_moved_aside():
     (step,), _ = steps_for(finding("duplicate-install", path="/env/site-packages/~umpy"))
     assert step.kind is PlanKind.DELETE_FILE and step.destructive
+    assert step.resolves == ["duplicate-install"]
     assert step.path == os.path.abspath("/env/site-packages/~umpy")
 
 

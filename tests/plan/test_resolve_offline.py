@@ -226,7 +226,7 @@ def test_pip_that_runs_out_of_time_is_a_result(offline, tmp_path):
                      timeout=0.2)
     assert not result.ok
     assert result.error == "pip did not finish within 0 s"
-    assert result.limitation == PIP_LIMITATION
+    assert (result.resolver, result.limitation) == ("pip", PIP_LIMITATION)
 
 
 def test_pip_whose_report_is_unreadable_is_a_result(offline, tmp_path):
@@ -275,3 +275,12 @@ def test_every_failed_resolution_says_how_it_was_asked_and_how_long_it_took(offl
         assert not result.ok
         assert result.argv[:3] == [str(python), "-m", "pip"]
         assert 0 < result.seconds < 5
+
+
+def test_uv_output_that_is_not_pins_is_a_result_that_quotes_it(tmp_path):
+    odd = tmp_path / "odd-uv"
+    odd.write_text("#!/bin/sh\ncat >/dev/null\necho 'kd-lib>=1'\n")
+    odd.chmod(0o755)
+    result = resolve(["kd-lib"], "linux-x86_64", "3.11", uv=str(odd))
+    assert not result.ok and result.resolver == "uv"
+    assert result.error == "unexpected line in the resolver's output: 'kd-lib>=1'"
