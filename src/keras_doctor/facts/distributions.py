@@ -132,12 +132,13 @@ class Headers:
             key: [" ".join(value) for value in values] for key, values in parts.items()
         }
 
+    # Fields are looked up by their lower-case names: header names are case-insensitive.
     def get(self, key: str) -> Optional[str]:
-        values = self._fields.get(key.lower())
+        values = self._fields.get(key)
         return values[0] if values else None
 
     def get_all(self, key: str) -> List[str]:
-        return list(self._fields.get(key.lower(), ()))
+        return list(self._fields.get(key, ()))
 
 
 def _headers(text: str) -> Headers:
@@ -176,7 +177,7 @@ def read_dist_info(path: str, location: str, notes: Optional[List[str]] = None) 
     if text is None:
         return _broken(path, location, "dist-info", "METADATA is missing or unreadable")
     headers = _headers(text)
-    name, version = headers.get("Name"), headers.get("Version")
+    name, version = headers.get("name"), headers.get("version")
     if not name or not version:
         return _broken(path, location, "dist-info", "METADATA has no Name or Version")
     installer = _read_optional(os.path.join(path, "INSTALLER"), notes)
@@ -189,10 +190,10 @@ def read_dist_info(path: str, location: str, notes: Optional[List[str]] = None) 
         location=location,
         metadata_dir=path,
         metadata_kind="dist-info",
-        requires_dist=headers.get_all("Requires-Dist"),
-        requires_python=headers.get("Requires-Python"),
+        requires_dist=headers.get_all("requires-dist"),
+        requires_python=headers.get("requires-python"),
         installer=installer.strip() if installer else None,
-        wheel_tags=_headers(wheel).get_all("Tag") if wheel else [],
+        wheel_tags=_headers(wheel).get_all("tag") if wheel else [],
         files=read_record(os.path.join(path, "RECORD"), notes),
         editable='"editable": true' in direct_url or '"editable":true' in direct_url,
         error=_version_error(version, "METADATA"),
@@ -246,7 +247,7 @@ def read_egg_info(path: str, location: str, notes: Optional[List[str]] = None) -
     if text is None:
         return _broken(path, location, "egg-info", "PKG-INFO is missing or unreadable")
     headers = _headers(text)
-    name, version = headers.get("Name"), headers.get("Version")
+    name, version = headers.get("name"), headers.get("version")
     if not name or not version:
         return _broken(path, location, "egg-info", "PKG-INFO has no Name or Version")
     requires: List[str] = []
@@ -270,7 +271,7 @@ def read_egg_info(path: str, location: str, notes: Optional[List[str]] = None) -
         metadata_dir=path,
         metadata_kind="egg-info",
         requires_dist=requires,
-        requires_python=headers.get("Requires-Python"),
+        requires_python=headers.get("requires-python"),
         files=files,
         error=_version_error(version, "PKG-INFO"),
     )
