@@ -273,3 +273,40 @@ def test_a_file_that_vanishes_before_the_snapshot_is_taken_ends_the_fix_unchange
     folder = store.transactions_dir() / str(outcome.transaction)
     assert not (folder / snapshot.STASH).exists()
     assert store.pending_transactions() == []
+
+
+# -- where transactions are kept, and what they record -------------------------------------------
+
+def test_transactions_are_kept_under_xdg_data_home_else_under_the_home_folder(tmp_path,
+                                                                           monkeypatch):
+    from keras_doctor.apply import location
+
+    monkeypatch.delenv("KERAS_DOCTOR_DATA_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert location.data_dir() == str(tmp_path / "xdg" / "keras-doctor")
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert location.data_dir() == str(tmp_path / "home" / ".local" / "share" / "keras-doctor")
+
+
+def test_a_requested_rollback_and_a_step_that_ran_are_journaled_as_such(tmp_path):
+    folder = store.transactions_dir() / "20260101T000000-0123abcd"
+    folder.mkdir(parents=True)
+    log = journal.Journal(folder / store.JOURNAL_FILE)
+    plan = Plan(target=PlanTarget(python=sys.executable, platform="linux-x86_64",
+                                  python_version="3.11"), steps=[script_step("pass", names=[])])
+    log.write(journal.BEGIN, plan=plan.to_dict(), python=sys.executable, accepted=[0],
+              declined=[])
+
+    assert engine.rollback(folder).status == "rolled-back"
+    (start,) = [r for r in log.records() if r["event"] == journal.ROLLBACK_START]
+    assert start["reason"] == "requested"
+    applied = engine.apply_plan(plan)
+    (done,) = [r for r in journal_of(applied) if r["event"] == journal.STEP_DONE]
+    assert done["returncode"] == 0
+
+
+def test_a_snapshot_of_another_format_is_not_restored_and_says_which_version_can(tmp_path):
+    assert snapshot.restore({"format": snapshot.FORMAT - 1}, tmp_path) == [
+        "this snapshot was written by another version of keras-doctor; restore it with that "
+        "version"]

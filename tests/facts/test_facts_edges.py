@@ -73,7 +73,7 @@ def test_cache_sizes_are_measured_only_when_asked(tmp_path):
         return next(d for d in facts.caches.dirs if d.tool == "uv")
 
     plain = uv_dir(collect.facts_from_probe(answer, "running"))
-    assert plain.exists and plain.size_bytes is None
+    assert plain.exists and (plain.size_bytes, plain.size_complete) == (None, False)
     measured = uv_dir(collect.facts_from_probe(answer, "running", measure_cache_sizes=True))
     assert (measured.size_bytes, measured.size_complete) == (1000, True)
 
@@ -121,6 +121,18 @@ def test_the_reasons_for_the_chosen_interpreter_read_as_sentences(tmp_path):
     choice = choose.default_target({}, running_prefix=str(tool), which=lambda name: user_python)
     assert choice.reason == ("the python3 on PATH (keras-doctor runs from its own uv tool "
                              "environment; --python chooses another)")
+
+
+def test_without_an_active_environment_the_running_python_is_examined_and_says_why(tmp_path):
+    choice = choose.default_target({}, running_prefix=str(tmp_path), which=lambda name: None)
+    assert (choice.python, choice.source) == (None, "running")
+    assert choice.reason == "the Python running keras-doctor (no virtualenv is active)"
+
+
+def test_the_implementation_and_platform_tag_come_from_the_probe():
+    answer = {**probe_module.probe(), "implementation": "pypy", "platform_tag": "macosx-11.0-arm64"}
+    facts = interpreter.from_probe(answer, {})
+    assert (facts.implementation, facts.platform_tag) == ("pypy", "macosx-11.0-arm64")
 
 
 def test_a_uv_tool_environment_is_known_by_its_folder_without_a_receipt(tmp_path):
