@@ -183,3 +183,27 @@ def test_the_twin_of_a_familiar_report_is_novel():
                          [Hypothesis("mixed-arch-binary", weights=[0.9], signatures=["s"])],
                          novel=False)
     assert tr.without_its_cause(example).novel and not example.novel
+
+
+def test_the_hand_evidence_the_model_weighs_tells_an_atlas_hit_and_a_weakened_cause_apart():
+    index = {name: i for i, name in enumerate(ranker.PAIR_FEATURES)}
+    atlas = Hypothesis("metal-plugin-mismatch", weights=[0.6], signatures=["message-atlas"])
+    signed = Hypothesis("metal-plugin-mismatch", weights=[0.6],
+                        signatures=["message-atlas", "metal-symbol"], against=["not on a Mac"])
+    alone, backed = (ranker.pair_features("metal-plugin-mismatch", [h]) for h in (atlas, signed))
+    assert (alone[index["hand_atlas_only"]], backed[index["hand_atlas_only"]]) == (1.0, 0.0)
+    assert (alone[index["hand_weakened"]], backed[index["hand_weakened"]]) == (0.0, 1.0)
+    assert ranker.pair_features("rosetta-python", [atlas]) == [0.0] * len(index)
+
+
+def test_a_recognised_top_answer_the_atlas_alone_names_never_shows_surer_than_a_guess():
+    steps = {"recognised": [[0.5, 0.7], [1.0, 0.95]]}
+    atlas = Hypothesis("metal-plugin-mismatch", weights=[0.9], signatures=["message-atlas"])
+    signed = Hypothesis("metal-plugin-mismatch", weights=[0.9], signatures=["metal-symbol"])
+    assert ranker.shown_for_recognised(atlas, 0.9, steps) == ranker.MAX_UNRECOGNISED
+    assert ranker.shown_for_recognised(signed, 0.9, steps) > ranker.MAX_UNRECOGNISED
+
+
+def test_a_top_step_rises_halfway_to_a_step_above_it_and_never_to_certainty():
+    assert ranker.recalibrated(1.0, [[0.5, 0.4], [1.0, 0.8]]) == pytest.approx(0.82)
+    assert ranker.recalibrated(1.0, [[1.0, 0.99]]) == 0.99

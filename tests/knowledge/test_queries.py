@@ -159,6 +159,8 @@ def test_weights_of_an_application(kb):
     ("linux-x86_64", "manylinux2014_x86_64", True),      # the legacy alias of manylinux_2_17
     ("linux-x86_64", "manylinux_2_12_x86_64", True),     # older glibc baselines, x86_64 only
     ("linux-x86_64", "manylinux1_x86_64", True),
+    ("linux-x86_64", "manylinux_2_5_x86_64", True),       # manylinux1 in PEP 600's spelling
+    ("linux-x86_64", "manylinux_2_4_x86_64", False),      # older than any manylinux baseline
     ("linux-aarch64", "manylinux2014_aarch64", True),
     ("linux-aarch64", "manylinux_2_12_aarch64", False),  # aarch64 wheels start at glibc 2.17
     ("linux-x86_64", "manylinux2014_aarch64", False),

@@ -33,6 +33,9 @@ def test_a_mac_wheel_installs_from_its_minimum_macos_and_not_below(project, vers
 def test_a_macos_version_without_a_minor_is_its_dot_zero_release():
     assert KB.wheel_for("tensorflow", "2.16.2", "macos-arm64", "3.11", "12") is not None
     assert KB.wheel_for("tensorflow", "2.16.2", "macos-arm64", "3.11", "11") is None
+    # a patch release is its minor's: Catalina 10.15.7 takes the 10.15 wheel, Mojave's does not
+    assert KB.wheel_for("tensorflow", "2.16.2", "macos-x86_64", "3.11", "10.15.7") is not None
+    assert KB.wheel_for("tensorflow", "2.16.2", "macos-x86_64", "3.11", "10.14.6") is None
 
 
 def test_an_unknown_macos_version_takes_the_wheel_a_current_mac_would():

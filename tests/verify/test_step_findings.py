@@ -42,6 +42,7 @@ def test_a_crash_names_its_signal_or_its_exit_status():
     sigill = one(StepResult("tensorflow", "import tensorflow", "crashed",
                             data={"returncode": -4}, stderr="Fatal Python error: Illegal\n"))
     assert sigill.cause == "verify-crashed" and sigill.evidence["signal"] == "SIGILL"
+    assert sigill.evidence["returncode"] == -4
     assert sigill.title == "Python crashed with SIGILL during import tensorflow"
     status = one(StepResult("tensorflow", "import tensorflow", "crashed",
                             data={"returncode": 3}))
@@ -59,6 +60,11 @@ def test_only_sigill_is_blamed_on_the_cpu():
     ill = one(StepResult("tensorflow", "import tensorflow", "crashed", data={"returncode": -4}),
               facts=lambda: no_avx)
     assert ill.cause == "cpu-lacks-avx"
+    # facts that do not say which architecture the interpreter runs: the machine's decides
+    unstated = Facts(target=no_avx.target, platform=no_avx.platform,
+                     interpreter=InterpreterFacts(version="3.11.7", running_arch=None))
+    assert one(StepResult("tensorflow", "import tensorflow", "crashed", data={"returncode": -4}),
+               facts=lambda: unstated).cause == "cpu-lacks-avx"
 
 
 def test_an_unknown_failure_keeps_its_error_and_the_end_of_its_traceback():

@@ -123,7 +123,7 @@ def supported_tags(
 
 def _platform_tags(platform: str, os_version: Optional[str]) -> Sequence[str]:
     if platform in _MAC_ARCH:
-        parts = [int(p) for p in (os_version or "").split(".")[:2] if p.isdigit()]
+        parts = [int(p) for p in (os_version or "").split(".") if p.isdigit()]
         mac = ([*parts, 0])[:2] if parts else list(NEWEST_MACOS)
         from packaging.tags import mac_platforms
 
