@@ -216,3 +216,21 @@ def test_a_script_that_is_not_utf8_is_still_read_for_tensorflow_names(tmp_path):
     found = scripts.tensorflow_names(str(tmp_path))
 
     assert [(Path(n.path).name, n.name) for n in found] == [("train.py", "placeholder")]
+
+
+def test_a_compiled_module_in_the_working_directory_is_named_as_the_shadow(tmp_path):
+    module = tmp_path / "tensorflow.cpython-311-x86_64-linux-gnu.so"
+    module.write_bytes(b"\x7fELF")
+
+    (shadow,) = shadowing.find_shadows([""], [], str(tmp_path))
+
+    assert (shadow.name, shadow.path, shadow.position) == ("tensorflow", str(module), 0)
+
+
+def test_a_dist_info_without_metadata_is_kept_as_a_broken_dist_info(tmp_path):
+    (tmp_path / "numpy-1.26.4.dist-info").mkdir()
+
+    (dist,) = distributions.scan([str(tmp_path)])[0]
+
+    assert (dist.name, dist.version, dist.metadata_kind) == ("numpy", "1.26.4", "dist-info")
+    assert dist.error == "METADATA is missing or unreadable"
