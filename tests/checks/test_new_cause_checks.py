@@ -132,3 +132,13 @@ def test_a_manylinux2014_wheel_on_an_older_glibc_names_the_glibc_it_needs():
     (old,) = by_cause(linux_facts("glibc 2.5", [_wheel("cp311-cp311-manylinux2010_x86_64")]),
                       "glibc-too-old")
     assert old.evidence["needs"] == "glibc 2.12"
+
+
+def test_only_a_compiled_add_on_is_built_against_another_tensorflow():
+    from packaging.version import Version
+
+    from keras_doctor.checks.distributions import conflict_cause
+
+    assert conflict_cause("tensorflow-text", "tensorflow", Version("2.15.1")) == \
+        "extension-built-against-another-tensorflow"
+    assert conflict_cause("keras-nlp", "tensorflow", Version("2.5.0")) == "requirement-conflict"

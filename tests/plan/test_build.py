@@ -141,6 +141,9 @@ def test_file_findings_become_rename_and_advice(tmp_path):
     assert env.shell_line == "export KERAS_BACKEND=tensorflow"
     assert [s.cause for s in plan.skipped] == ["cpu-lacks-avx"]
     assert plan.requirements == []  # nothing about packages: no resolution at all
+    proxy = finding("network-unreachable", "HTTPS_PROXY cannot be used")
+    two = build_plan(facts, report_of(avx, proxy), resolver=FakeResolver(), uv="/bin/uv")
+    assert [s.cause for s in two.skipped] == ["cpu-lacks-avx", "network-unreachable"]
 
 
 def test_wrong_interpreter_without_a_suitable_one_says_what_to_install():

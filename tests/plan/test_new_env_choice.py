@@ -72,7 +72,7 @@ def test_a_python_with_no_tensorflow_wheel_at_all_is_never_the_base(tmp_path):
     assert KB.newest_release("tensorflow", "linux-x86_64", "3.14") is None
     plan, resolver = plan_new_env(tensorflow_2_15_env(), [PY314, PY311], tmp_path / "new")
     assert plan.status is PlanStatus.OK, plan.reason
-    assert plan.target.python_version == "3.11"
+    assert (plan.target.python_version, plan.target.installer) == ("3.11", "uv")
     create, install = plan.steps
     assert create.kind is StepKind.NEW_VENV and PY311.executable in create.argv
     assert create.dest == str(tmp_path / "new")  # what the journal records and a rollback removes

@@ -47,6 +47,8 @@ def test_a_binary_of_the_wrong_architecture_is_reinstalled_at_its_own_version():
     assert "--reinstall" in reinstall[0].argv
     assert reinstall[0].summary == "Reinstall, bypassing the cache: h5py==3.11.0"
     assert reinstall[0].names == ["h5py"]  # what the snapshot keeps for a rollback
+    assert reinstall[0].pins == ["h5py==3.11.0"]
+    assert reinstall[0].argv[:5] == ["/bin/uv", "pip", "install", "--python", PY]
 
 
 def test_with_nothing_installed_to_anchor_on_the_finding_is_skipped_with_what_to_run():
