@@ -90,3 +90,15 @@ def test_resume_refuses_a_run_that_stopped_before_its_snapshot_was_complete():
     assert outcome.status == "refused" and "snapshot" in outcome.message
     assert engine.rollback(folder).status == "rolled-back"
     assert pending_transactions() == []
+
+
+def test_a_last_line_of_bytes_that_are_not_text_leaves_the_records_before_it(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    log = journal.Journal(path)
+    log.write(journal.BEGIN, python="/Users/José/venv/bin/python")
+    with open(path, "ab") as fh:
+        fh.write(b'{"event": "step-st\xff\xfe\x00\x00')  # what a disk losing power can leave
+
+    (record,) = journal.read_records(path)
+
+    assert record["python"] == "/Users/José/venv/bin/python"
