@@ -143,3 +143,23 @@ def test_a_folder_restore_cannot_list_is_reported_not_a_crash(tiny_env, tmp_path
     problems = snapshot.restore(manifest, folder)
 
     assert any(f"cannot list {site}" in problem for problem in problems), problems
+
+
+def test_restore_never_removes_a_relative_path_from_the_folder_fix_runs_in(tmp_path, monkeypatch):
+    """A removal path that lost its environment folder must not delete from the working folder."""
+    from keras_doctor.apply import snapshot
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "keras").mkdir()
+    (tmp_path / "keras" / "train.py").write_text("user code")
+    (tmp_path / "notes.txt").write_text("user notes")
+    problems: list = []
+    snapshot._remove("keras", problems)
+    snapshot._remove("notes.txt", problems)
+    assert (tmp_path / "keras" / "train.py").read_text() == "user code"
+    assert (tmp_path / "notes.txt").read_text() == "user notes"
+    assert problems == ["refused to remove keras: not an absolute path",
+                        "refused to remove notes.txt: not an absolute path"]
+    absolute = tmp_path / "notes.txt"
+    snapshot._remove(str(absolute), problems)
+    assert not absolute.exists() and len(problems) == 2

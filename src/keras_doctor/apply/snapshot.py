@@ -409,6 +409,11 @@ def _listdir(folder: str, problems: List[str]) -> List[str]:
 
 
 def _remove(path: str, problems: List[str]) -> None:
+    if not os.path.isabs(path):
+        # every path restore removes is built from the environment's absolute folders; a relative
+        # one means a bug upstream, and would delete from whatever folder fix was started in
+        problems.append(f"refused to remove {path}: not an absolute path")
+        return
     try:
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path)  # never follows links inside
