@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -12,6 +13,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import envs
+
+# A suite started in the background by a non-interactive shell (`pytest &`, `nohup`) inherits
+# SIGINT ignored, and every `fix` a test interrupts with Ctrl-C would inherit it too and never stop.
+# Python's own handler here makes each child start with the default disposition again.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 _ISOLATED_VARS = (
     "KERAS_BACKEND", "KERAS_HOME", "TF_USE_LEGACY_KERAS", "PYTHONPATH", "PYTHONHOME",
