@@ -117,14 +117,28 @@ def run_and_kill(scenario: Scenario, env: Path, point: KillPoint, data: Path) ->
     fix = subprocess.Popen([sys.executable, DRIVER, str(plan_file), scenario.verify_code],
                            start_new_session=True, env=child_env, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
-    if point.syscall:
-        return _kill_when_installer_stops(fix, data, point.signal_name)
-    fix.wait(timeout=300)
-    if point.signal_name == "KILL":
-        return "killed" if fix.returncode == -signal.SIGKILL else "finished"
-    installer = _installer_pid(data)
-    assert installer is None or _gone(installer), "the installer outlived its fix"
-    return "killed" if fix.returncode != 0 else "finished"
+    try:
+        if point.syscall:
+            return _kill_when_installer_stops(fix, data, point.signal_name)
+        fix.wait(timeout=300)
+        if point.signal_name == "KILL":
+            return "killed" if fix.returncode == -signal.SIGKILL else "finished"
+        installer = _installer_pid(data)
+        assert installer is None or _gone(installer), "the installer outlived its fix"
+        return "killed" if fix.returncode != 0 else "finished"
+    finally:
+        _reap(fix, data)
+
+
+def _reap(fix: subprocess.Popen[bytes], data: Path) -> None:
+    """Kill whatever a failed run left behind (a fix that did not stop, an installer strace
+    stopped): a stopped uv holds its cache's lock, and every later test would wait on it."""
+    for group in (fix.pid, _installer_pid(data)):
+        if group is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        fix.wait(timeout=10)
 
 
 def _kill_when_installer_stops(fix: subprocess.Popen[bytes], data: Path,
