@@ -536,7 +536,8 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
     if asked is None:
         return None
     _, requirement, _, releases = asked
-    if pip_version_shown(text) is None:
+    shown = pip_version_shown(text)
+    if shown is None:
         seen = old_pip_view(text, python_shown, machine, platform)
         if seen is not None:
             return seen
@@ -552,15 +553,13 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
     wanted = [v for v in releases if _contains(requirement, v)]
     wheels = [tag for version in wanted for tag in releases[version][0]
               if python is None or _for_python(tag, python)]
-    platform_tags = [tag.split("-")[-1].split(".") for tag in wheels]
-    platform_tags = [tags for tags in platform_tags if any(family.search(t) for t in tags)]
-    if not platform_tags:
+    for_platform = [tag for tag in wheels
+                    if any(family.search(t) for t in tag.split("-")[-1].split("."))]
+    if not for_platform:
         return None  # no wheel for this platform at all: not the pip's fault
-    needed = min(Version(min((first_pip_for(t) for t in tags), key=Version))
-                 for tags in platform_tags)
+    needed = min(Version(first_pip_for_tags(tag)) for tag in for_platform)
     evidence: Dict[str, Any] = {"requirement": str(requirement), "platform_read": platforms[0],
                                 "needs_pip": str(needed), "decided_by": str(PIP_TAGS.name)}
-    shown = pip_version_shown(text)
     if shown or pip_installed:
         try:
             if Version(shown or pip_installed) < needed:
