@@ -57,7 +57,12 @@ def tensorflow_for_metal(kb: Any, metal_version: str, platform: str, python: str
                          ) -> Optional[Tuple[str, Version]]:
     """(build, version) of the newest TensorFlow release with a wheel for `platform` and Python
     "X.Y" that a source says this tensorflow-metal loads with, among `builds` (on equal versions
-    the later build wins); None when there is none."""
+    the later build wins); None when there is none, or when this tensorflow-metal release has no
+    wheel for the platform's architecture (from 1.0.1 on, Apple ships arm64 only)."""
+    arch = platform.rsplit("-", 1)[-1]
+    release_facts = kb.metal_release(metal_version) or {}
+    if arch not in release_facts.get("archs", (arch,)):
+        return None
     found: List[Tuple[Version, int, str]] = []
     for rank, build in enumerate(builds):
         for release in kb.releases(build):
