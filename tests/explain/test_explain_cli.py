@@ -64,6 +64,24 @@ def test_unreadable_file_is_a_usage_error(tmp_path):
     assert result.returncode == 2 and "cannot read" in result.stderr
 
 
+@pytest.mark.parametrize("text", [
+    "ImportError: cannot import name 'VGG16' from 'keras.applications'",
+    "Traceback (most recent call last):\n  File \"x.py\", line 1\nerror: externally-managed-"
+    "environment",
+    "ValueError: " + "x" * 400,  # longer than a file name may be
+])
+def test_error_text_given_in_place_of_a_file_is_explained(text):
+    result = doctor("explain", text, "--no-env", "--json")
+    assert "cannot read" not in result.stderr
+    assert json.loads(result.stdout)["extra"]["input"]["chars"] == len(text)
+
+
+@pytest.mark.parametrize("name", ["eror.txt", "my log.txt", "logs/run 2.txt"])
+def test_a_mistyped_file_name_is_still_a_usage_error(tmp_path, name):
+    result = doctor("explain", str(tmp_path / name), "--no-env")
+    assert result.returncode == 2 and "cannot read" in result.stderr
+
+
 def test_text_without_an_error_says_so_and_points_at_check():
     result = doctor("explain", "--no-env", "--json", stdin="Epoch 1/3\nloss: 0.31 - all good\n")
     assert result.returncode == 0

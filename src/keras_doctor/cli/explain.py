@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 
 from keras_doctor.cli.common import add_output_options, add_target_options
@@ -11,6 +12,7 @@ from keras_doctor.cli.helpformat import HelpFormatter
 EXAMPLES = """\
 examples:
   keras-doctor explain error.txt
+  keras-doctor explain "ImportError: cannot import name 'VGG16' from 'keras.applications'"
   pbpaste | keras-doctor explain                 macOS clipboard
   python train.py 2>&1 | keras-doctor explain --no-env
   keras-doctor explain log.txt --python ./venv/bin/python
@@ -35,7 +37,8 @@ def add_parser(subparsers) -> None:
         "file",
         nargs="?",
         metavar="FILE",
-        help="the error text (default: standard input; - for standard input)",
+        help="a file holding the error text, or the text itself in quotes (default: standard "
+        "input; - for standard input)",
     )
     add_target_options(parser)
     parser.add_argument(
@@ -61,11 +64,25 @@ def read_input(path: str | None) -> str:
             with open(path, "rb") as handle:
                 data = handle.read(MAX_INPUT_BYTES)
         except OSError as exc:
+            if looks_like_error_text(path, exc):
+                return path
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
     text = decode(data)
     if not text.strip():
         raise UsageError("the error text is empty")
     return text
+
+
+def looks_like_error_text(argument: str, failure: OSError) -> bool:
+    """Whether FILE, which could not be opened, is the error text itself, pasted in quotes.
+
+    Error lines have a space after a colon ("ImportError: cannot…") or span lines; a file name
+    rarely has either, so a mistyped name still gets "cannot read NAME". Text too long to be a
+    file name is text.
+    """
+    if failure.errno == errno.ENAMETOOLONG:
+        return True
+    return failure.errno == errno.ENOENT and ("\n" in argument or ": " in argument)
 
 
 def decode(data: bytes) -> str:
