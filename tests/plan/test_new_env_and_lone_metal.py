@@ -106,7 +106,8 @@ def test_no_tensorflow_is_invented_for_a_metal_no_release_loads_with():
     assert tensorflow_for_metal(KB, "9.9.9", "macos-arm64", "3.11", BUILDS) is None  # no verdict
 
 
-@pytest.mark.parametrize("metal, intel_pairs", [("1.0.0", True), ("1.0.1", False), ("1.1.0", False)])
+@pytest.mark.parametrize("metal, intel_pairs",
+                         [("1.0.0", True), ("1.0.1", False), ("1.1.0", False)])
 def test_a_metal_release_without_an_intel_wheel_pairs_with_no_intel_tensorflow(metal, intel_pairs):
     # 1.0.0 is the last tensorflow-metal with an x86_64 wheel; the arm64 answer exists for all three
     assert tensorflow_for_metal(KB, metal, "macos-arm64", "3.10", BUILDS) is not None
