@@ -81,6 +81,37 @@ def test_a_fat_binary_costs_one_more_read_per_slice(monkeypatch):
     assert len(calls) == 3
 
 
+@pytest.mark.parametrize("name", ["macho-arm64-symbols.so", "macho-universal2.so"])
+def test_load_commands_past_a_short_first_read_are_fetched_and_nothing_beyond(name):
+    """A header costs a few reads near the start of each slice, never the library's body
+    (hundreds of MB for TensorFlow): one first read of a slice, then the rest of its load
+    commands up to where they end."""
+    whole = (BINARIES / name).read_bytes()
+    reads = []
+
+    def read_at(offset: int, length: int) -> bytes:
+        reads.append((offset, offset + length))
+        return whole[offset : offset + length]
+
+    assert parse_header(whole[:64], read_at, len(whole)) == EXPECTED[name]
+    first_reads, load_commands = _slices(whole)
+    for start, end in reads:
+        assert (start, end) in first_reads or any(
+            low <= start and end <= high for low, high in load_commands), (start, end)
+
+
+def _slices(whole: bytes) -> tuple:
+    """The reads a header may need, from the file's own tables: a fat file's architecture table
+    and the first read of each slice, and any part of each slice's load commands."""
+    first_reads, starts = set(), [0]
+    if whole[:4] == b"\xca\xfe\xba\xbe":
+        (count,) = struct.unpack_from(">I", whole, 4)
+        starts = [struct.unpack_from(">I", whole, 8 + 20 * i + 8)[0] for i in range(count)]
+        first_reads = {(0, 8 + 20 * count)} | {(s, s + binfmt.HEAD_SIZE) for s in starts}
+    load_commands = [(s, s + 32 + struct.unpack_from("<I", whole, s + 20)[0]) for s in starts]
+    return first_reads, load_commands
+
+
 def _thin_macho(commands: list, cputype: int = 0x0100000C, subtype: int = 0) -> bytes:
     body = b"".join(commands)
     header = (0xFEEDFACF, cputype, subtype, 6, len(commands), len(body), 0, 0)

@@ -205,8 +205,8 @@ def _fat(data: bytes, read_at: ReadAt, size: Optional[int]) -> Header:
                        f"{max(index, next_index)} overlap")
     archs, bits, min_macos = [], set(), {}
     for offset, _, _ in slices:
-        head = data[offset : offset + HEAD_SIZE] if offset + 32 <= len(data) else b""
-        if len(head) < 32:
+        head = data[offset : offset + HEAD_SIZE]
+        if len(head) < 32:  # the slice starts past (or too near the end of) the first read
             head = read_at(offset, HEAD_SIZE)
         arch, slice_bits, minos = _macho_slice(head, read_at, offset)
         archs.append(arch)
