@@ -36,10 +36,9 @@ def hdf5_records(prefix: Optional[str], notes: Optional[List[str]] = None) -> Li
         try:
             data = loads_json(read_regular_file(path, CONFIG_LIMIT).decode("utf-8"))
             depends = [d for d in data.get("depends", []) if isinstance(d, str)]
-            records.append(CondaRecord(name=str(data.get("name", parts[0])),
-                                       version=str(data.get("version", parts[1])),
-                                       build=str(data.get("build", parts[2])), depends=depends,
-                                       path=path))
+            # conda names the file from the record's own name, version and build
+            records.append(CondaRecord(name=parts[0], version=parts[1], build=parts[2],
+                                       depends=depends, path=path))
         except (OSError, ValueError, UnicodeDecodeError, AttributeError) as exc:
             if notes is not None:
                 notes.append(f"could not read {path}: {exc}")
