@@ -344,6 +344,17 @@ def test_the_home_folder_user_and_host_are_hidden_longest_first(tmp_path, monkey
     assert list(words) == sorted(words, key=len, reverse=True)  # the home before the name in it
 
 
+def test_a_home_written_with_a_trailing_slash_or_as_the_root_folder(tmp_path, monkeypatch):
+    from keras_doctor.facts import identity
+
+    monkeypatch.setattr(identity.getpass, "getuser", lambda: "root")
+    monkeypatch.setattr(identity.socket, "gethostname", lambda: "localhost")
+    home = tmp_path / "Users" / "ALEX"
+    home.mkdir(parents=True)
+    assert identity.private_words({"HOME": f"{home}/"}) == {str(home): "~"}
+    assert identity.private_words({"HOME": "/"}) == {}  # hiding "/" would hide every path
+
+
 def test_generic_account_names_are_words_left_alone(tmp_path, monkeypatch):
     from keras_doctor.facts import identity
 

@@ -19,9 +19,9 @@ def private_words(environ: Mapping[str, str] = os.environ) -> Dict[str, str]:
     """What to replace and with what, longest first: the home folder, the user and host names."""
     words: Dict[str, str] = {}
     home = environ.get("HOME") or os.path.expanduser("~")
-    for path in {home, os.path.realpath(home)}:
-        if path and path not in ("/", ""):
-            words[path.rstrip("/")] = "~"
+    for path in {os.path.normpath(home), os.path.realpath(home)}:  # HOME=/Users/ana/ is common
+        if path != os.path.dirname(path):  # the root folder hides nothing
+            words[path] = "~"
     try:
         user = getpass.getuser()
     except Exception:  # no user name known: nothing to hide
