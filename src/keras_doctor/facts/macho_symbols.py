@@ -159,7 +159,7 @@ class MachOImage:
         twolevel = bool(commands.flags & MH_TWOLEVEL)
         imports = []
         for name, n_type, n_desc in self.symbols(first, count):
-            if n_type & N_TYPE == N_UNDF and n_type & N_EXT:
+            if n_type & N_TYPE == N_UNDF:  # always external: linkers refuse a local undefined
                 ordinal = n_desc >> 8
                 library = None
                 if twolevel and ordinal not in SPECIAL_ORDINALS and ordinal <= len(commands.dylibs):
