@@ -10,6 +10,7 @@ from __future__ import annotations
 import struct
 import zipfile
 from dataclasses import replace
+from pathlib import Path
 
 from factories import mac_facts
 
@@ -63,6 +64,20 @@ def test_an_html_page_saved_as_hdf5(tmp_path):
                                          "</title></head></html>")
     (found,) = findings_for(tmp_path)
     assert found.evidence["content"] == "html"
+
+
+def test_files_named_like_a_model_that_are_another_format(tmp_path):
+    (tmp_path / "weights.h5").write_bytes(b"\x80\x04\x95\x1a\x00\x00\x00")  # a pickle
+    keras_file(tmp_path / "model.h5")
+    hdf5_file(tmp_path / "model.keras", 8192, 8192)
+    found = {Path(f.evidence["path"]).name: f for f in findings_for(tmp_path)}
+    assert {name: (f.evidence["content"], f.title.removeprefix(f.evidence["path"] + " "))
+            for name, f in found.items()} == {
+        "weights.h5": ("other", "is not an HDF5 file (it starts with neither an HDF5 signature "
+                                "nor a zip header)"),
+        "model.h5": ("zip", "is not an HDF5 file (it starts with a zip header)"),
+        "model.keras": ("hdf5", "is not a zip archive (it starts with an HDF5 signature)"),
+    }
 
 
 def test_an_hdf5_file_shorter_than_its_superblock_says(tmp_path):

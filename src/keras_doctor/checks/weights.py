@@ -120,6 +120,10 @@ def weights_download_ssl(ctx: CheckContext) -> Iterator[Finding]:
 
 
 
+# what the first bytes of a model file are, said of a file that is not the format its name says
+_STARTS_WITH = {"hdf5": "an HDF5 signature", "zip": "a zip header",
+                "other": "neither an HDF5 signature nor a zip header"}
+
 _NOT_THE_MODEL = {
     "git-lfs-pointer": "is a Git LFS pointer, not the model (the repository was cloned without "
                        "git-lfs)",
@@ -144,8 +148,8 @@ def working_directory_models(ctx: CheckContext) -> Iterator[Finding]:
         problem: Optional[str] = _NOT_THE_MODEL.get(model.content)
         evidence = {"path": model.path, "size_bytes": model.size_bytes, "content": model.content}
         if problem is None and model.content != expected:
-            problem = (f"is not {'a zip archive' if is_keras else 'an HDF5 file'} (its first bytes "
-                       f"are {'an HDF5 signature' if model.content == 'hdf5' else model.content})")
+            problem = (f"is not {'a zip archive' if is_keras else 'an HDF5 file'} (it starts with "
+                       f"{_STARTS_WITH.get(model.content, _STARTS_WITH['other'])})")
         elif problem is None and model.hdf5_end is not None and model.size_bytes < model.hdf5_end:
             problem = (f"is truncated: {model.size_bytes} of the {model.hdf5_end} bytes its HDF5 "
                        "superblock declares (an interrupted download)")
