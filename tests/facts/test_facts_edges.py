@@ -31,6 +31,7 @@ from keras_doctor.facts import (
 from keras_doctor.facts import probe as probe_module
 from keras_doctor.facts.model import Facts
 
+BINARIES = Path(__file__).parent.parent / "data" / "binaries"
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
 
 
@@ -59,6 +60,23 @@ def test_a_reader_that_fails_becomes_an_error_and_the_facts_still_save_and_load(
 
     assert f"could not read {what}: RuntimeError: boom" in facts.errors
     assert getattr(facts, field) == empty
+    assert Facts.from_dict(json.loads(json.dumps(facts.to_dict()))) == facts
+
+
+@pytest.mark.parametrize("module, what, field", [
+    (distributions, "installed distributions", "distributions"),
+    (binaries, "binaries", "binaries"),
+])
+def test_a_reader_that_fails_on_a_folder_becomes_an_error_too(tmp_path, monkeypatch, module,
+                                                               what, field):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(module, "scan", broken)
+    facts = collect.collect_path(str(tmp_path), "macos-arm64", "3.11")
+
+    assert facts.errors == [f"could not read {what}: RuntimeError: boom"]
+    assert getattr(facts, field) == []
     assert Facts.from_dict(json.loads(json.dumps(facts.to_dict()))) == facts
 
 
@@ -127,6 +145,35 @@ def test_without_an_active_environment_the_running_python_is_examined_and_says_w
     choice = choose.default_target({}, running_prefix=str(tmp_path), which=lambda name: None)
     assert (choice.python, choice.source) == (None, "running")
     assert choice.reason == "the Python running keras-doctor (no virtualenv is active)"
+
+
+def test_a_tool_environment_whose_only_python3_is_its_own_examines_itself_and_says_so(tmp_path):
+    tool = tmp_path / "pipx" / "venvs" / "keras-doctor"
+    own = write(tool / "bin" / "python3", "")
+    choice = choose.default_target({}, running_prefix=str(tool), which=lambda name: str(own))
+    assert (choice.python, choice.source) == (None, "running")
+    assert choice.reason == ("the Python running keras-doctor: its own pipx environment, as no "
+                             "other python3 is on PATH")
+
+
+@pytest.mark.parametrize("on_sys_path", [True, False])
+def test_the_binaries_of_the_user_site_are_read_when_the_interpreter_imports_from_it(
+        tmp_path, on_sys_path):
+    """`pip install --user` puts native libraries in the user site, which the interpreter
+    imports from unless `-s` or PYTHONNOUSERSITE keeps it off sys.path."""
+    user_site = tmp_path / "user-site"
+    (user_site / "native").mkdir(parents=True)
+    library = user_site / "native" / "_speedups.cpython-311-darwin.so"
+    library.write_bytes((BINARIES / "macho-x86_64.so").read_bytes())
+    answer = probe_module.probe()
+    answer["user_site"] = str(user_site)
+    if on_sys_path:
+        answer["sys_path"] = [*answer["sys_path"], str(user_site)]
+    facts = collect.facts_from_probe(answer, "running", sys.executable)
+
+    assert facts.interpreter.user_site == str(user_site)
+    found = [b for b in facts.binaries if b.path == str(library)]
+    assert [b.archs for b in found] == ([["x86_64"]] if on_sys_path else [])
 
 
 def test_the_implementation_and_platform_tag_come_from_the_probe():

@@ -14,6 +14,7 @@ import os
 import struct
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -321,7 +322,8 @@ def test_facts_of_the_wrong_shape_are_bad_input_naming_the_field(tmp_path, where
 ])
 def test_facts_with_a_bad_version_are_bad_input_not_a_hidden_finding(tmp_path, where, value):
     line = one_line_error(check_facts(tmp_path, _spoil(saved_facts(tmp_path), where, value)))
-    assert where.replace(".1.", "[1].").replace(".0.", "[0].") in line and repr(value) in line
+    field = where.replace(".1.", "[1].").replace(".0.", "[0].")
+    assert f": {field}: {value!r} is not" in line, line
 
 
 def test_a_binary_format_outside_the_vocabulary_is_bad_input_not_a_crashed_check(tmp_path):
@@ -389,9 +391,12 @@ def test_a_python_whose_background_child_holds_the_output_open_is_read_at_once(t
     fake = tmp_path / "python"
     fake.write_text(f"#!/bin/sh\n(sleep 40 &)\ncat '{answer}'\n")
     fake.chmod(0o755)
+    before = set(threading.enumerate())
     started = time.monotonic()
     assert collect.run_probe(str(fake))["sys_path"]  # was: waited for the background child
     assert time.monotonic() - started < 15
+    # what still waits on the child's pipe must not hold keras-doctor open when it exits
+    assert all(thread.daemon for thread in set(threading.enumerate()) - before)
 
 
 def test_a_python_whose_error_line_is_huge_is_reported_in_one_short_line(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -145,6 +146,32 @@ def test_kernel_specs_and_their_interpreters(tmp_path):
     assert (found["rel"].argv0, found["rel"].argv0_exists) == ("python", None)
 
 
+def test_kernels_are_taken_in_jupyters_order_jupyter_path_then_its_data_dir(tmp_path):
+    """A kernel name found twice is the one Jupyter starts: $JUPYTER_PATH first, then
+    $JUPYTER_DATA_DIR, before the default user folders."""
+    home = tmp_path / "home"
+
+    def kernel(folder: Path, python: str) -> None:
+        write(folder / "kernels" / "tf" / "kernel.json",
+              json.dumps({"argv": [python, "-m", "ipykernel_launcher"]}))
+
+    kernel(home / ".local" / "share" / "jupyter", "/default/bin/python")
+    kernel(tmp_path / "data", "/data-dir/bin/python")
+    env = {"HOME": str(home), "JUPYTER_DATA_DIR": str(tmp_path / "data")}
+    assert [k.argv0 for k in config.kernel_specs(env, None)] == ["/data-dir/bin/python"]
+    kernel(tmp_path / "extra", "/jupyter-path/bin/python")
+    env["JUPYTER_PATH"] = str(tmp_path / "extra")
+    assert [k.argv0 for k in config.kernel_specs(env, None)] == ["/jupyter-path/bin/python"]
+
+
+def test_settings_are_kept_as_written_and_only_urls_lose_their_credentials():
+    env = config.config_env({"KERAS_HOME": r"C:\Users\ana\OneDrive - ana@corp.com\keras",
+                             "PYTHONPATH": "src@2024/lib", "HOME": "/h",
+                             "HTTPS_PROXY": "http://ana:s3cret@proxy.corp:8080"})
+    assert env == {"KERAS_HOME": r"C:\Users\ana\OneDrive - ana@corp.com\keras",
+                   "PYTHONPATH": "src@2024/lib", "HTTPS_PROXY": "http://***@proxy.corp:8080"}
+
+
 def test_an_interpreter_belongs_to_its_venv_folder_else_to_its_real_binary(tmp_path):
     venv = tmp_path / "venv"
     write(venv / "pyvenv.cfg", "home = /usr/bin\n")
@@ -176,7 +203,9 @@ def test_weights_files_signature_and_sizes_only_on_request(tmp_path):
                                   hash_weights=True)
     uv = next(d for d in measured.dirs if d.tool == "uv")
     assert (uv.size_bytes, uv.size_complete) == (1000, True)
-    assert all(len(w.sha256) == 64 for w in measured.weights)
+    assert {w.name: w.sha256 for w in measured.weights} == {
+        name: hashlib.sha256((models / name).read_bytes()).hexdigest()
+        for name in ("good.h5", "bad.h5")}
 
 
 @pytest.mark.parametrize("prefix, kind", [
