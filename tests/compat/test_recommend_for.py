@@ -77,3 +77,13 @@ def test_legacy_keras_on_keras_3_tensorflow_names_the_switch():
     tf_keras = next(r for r in rec.requirements if r.startswith("tf-keras=="))
     tf = next(r for r in rec.requirements if r.startswith("tensorflow=="))
     assert tf_keras.split("==")[1].split(".")[:2] == tf.split("==")[1].split(".")[:2]
+
+
+def test_without_a_knowledge_base_the_first_numpy_2_tensorflow_still_decides_the_numpy_pin():
+    # A build without its data (fix falls back on what is installed): TensorFlow 2.17 is the last
+    # NumPy 1 build, 2.18 the first built against NumPy 2.
+    last = recommend_for(facts([bare("tensorflow", "2.17.1"), bare("numpy", "2.1.3")]), None)
+    assert last.requirements == ["tensorflow==2.17.1", "numpy<2"]
+    assert last.reasons["numpy"] == "TensorFlow 2.17.1 is a NumPy 1 build"
+    first = recommend_for(facts([bare("tensorflow", "2.18.0"), bare("numpy", "2.1.3")]), None)
+    assert first.requirements == ["tensorflow==2.18.0"] and "numpy" not in first.reasons

@@ -64,6 +64,7 @@ def test_numpy_forced_onto_tf_215_resolves_and_installs_only_what_differs():
     assert step.kind is StepKind.INSTALL
     assert step.argv == ["/bin/uv", "pip", "install", "--python", PY, "--no-deps", "numpy==1.26.4"]
     assert step.resolves == ["numpy-abi-mismatch"]
+    assert plan.to_dict()["target"]["installer"] == "uv"  # what --json says runs the steps
     requirements, platform, python, options = resolver.calls[0]
     assert requirements == ["tensorflow==2.15.1", "numpy<2"]
     assert (platform, python) == ("linux-x86_64", "3.11")
@@ -76,6 +77,7 @@ def test_environment_with_pip_and_no_uv_at_hand_is_changed_with_its_own_pip():
                       resolver=FakeResolver({"tensorflow": "2.15.1", "numpy": "1.26.4"}),
                       uv="")
     assert plan.steps[0].argv[:4] == [PY, "-m", "pip", "install"]
+    assert plan.to_dict()["target"]["installer"] == "pip"
 
 
 def test_uv_at_hand_changes_an_environment_even_when_it_has_pip():
@@ -275,6 +277,8 @@ def test_a_requirer_that_cannot_stay_is_moved_in_a_second_resolution():
     assert plan.status is PlanStatus.OK and plan.reason is None
     (step,) = plan.steps
     assert step.pins == ["contourpy==1.3.3"]
+    # moving the requirer is what resolves its conflict: the finding is not left as skipped
+    assert step.resolves == ["requirement-conflict"] and plan.skipped == []
 
 
 def test_without_tensorflow_a_finding_naming_nothing_to_repair_is_skipped_not_resolved():
@@ -356,6 +360,16 @@ def test_a_stale_cached_wheel_is_purged_by_the_environments_own_pip():
     (purge,) = plan.steps
     assert purge.kind is StepKind.PURGE_CACHE
     assert purge.argv == [PY, "-m", "pip", "cache", "remove", "h5py"]
+
+
+def test_a_wheel_uv_cached_is_purged_by_the_uv_at_hand():
+    facts = facts_with({"tensorflow": "2.21.0", "h5py": "3.11.0"}, pip=True)
+    stale = finding("stale-wheel-cache", "uv's cache holds a broken h5py wheel",
+                    evidence={"name": "h5py", "tool": "uv"})
+    plan = build_plan(facts, report_of(stale), resolver=FakeResolver(), uv="/bin/uv")
+    (purge,) = plan.steps
+    assert purge.argv == ["/bin/uv", "cache", "clean", "h5py"]
+    assert purge.summary == "Remove h5py from the uv cache"
 
 
 def test_one_tensorflow_build_sharing_files_with_another_project_is_not_reinstalled():

@@ -143,13 +143,26 @@ def test_interpreters_in_the_usual_places_are_candidates(tmp_path, monkeypatch):
     assert len({os.path.realpath(path) for path in found}) == len(found)
 
 
+def test_interpreters_on_path_under_their_usual_names_are_candidates(tmp_path, monkeypatch):
+    shell_bin = tmp_path / "bin"
+    shell_bin.mkdir()
+    wanted = [answering(shell_bin, "python3", "3.11.4"),
+              answering(shell_bin, "python3.9", "3.9.18"),
+              answering(shell_bin, "python3.14", "3.14.0")]
+    older = answering(shell_bin, "python3.8", "3.8.18")  # older than any TensorFlow wheel's
+    monkeypatch.setenv("PATH", str(shell_bin))
+    found = candidate_paths()
+    assert set(wanted) <= set(found) and older not in found
+
+
 def test_advice_names_the_python_to_install_and_on_a_mac_the_installer():
     assert install_advice("linux-x86_64", ["3.10", "3.11"]) == [
         "uv python install 3.11   (then rerun with --new-venv PATH)"]
-    mac = install_advice("macos-arm64", ["3.11", "3.12"])
-    assert mac[0] == "uv python install 3.12   (then rerun with --new-venv PATH)"
-    assert "python.org universal2 installer for Python 3.12" in mac[1]
-    assert "python@3.12" in mac[1] and "not an Intel" in mac[1]
+    assert install_advice("macos-arm64", ["3.11", "3.12"]) == [
+        "uv python install 3.12   (then rerun with --new-venv PATH)",
+        "or the python.org universal2 installer for Python 3.12, or arm64 Homebrew "
+        "(/opt/homebrew/bin/brew install python@3.12); not an Intel (/usr/local) Homebrew or "
+        "Miniconda"]
     assert install_advice("macos-arm64", []) == [
         "Install a Python version that TensorFlow publishes wheels for"]
 

@@ -59,8 +59,10 @@ def test_with_nothing_installed_to_anchor_on_the_finding_is_skipped_with_what_to
     plan = build_plan(facts, report_of(orphan), resolver=FakeResolver({}), uv="/bin/uv")
     assert plan.steps == []
     (skipped,) = plan.skipped
-    assert skipped.reason.endswith("`keras-doctor fix --upgrade` or `--new-venv` proposes a "
-                                   "working set")
+    assert skipped.reason == (
+        "tensorflow 2.15.1 requires numpy<2: no TensorFlow is installed and the finding names no "
+        "installed distribution to repair in place; `keras-doctor fix --upgrade` or `--new-venv` "
+        "proposes a working set")
 
 
 def test_a_removal_is_done_with_the_installer_the_plan_chose():

@@ -248,6 +248,9 @@ def test_pip_platform_tags_cover_each_platform_and_macos_floor():
     linux = pip_platform_tags("linux-aarch64")
     assert "manylinux_2_17_aarch64" in linux and "manylinux2014_aarch64" in linux
     assert linux[-1] == "linux_aarch64" and not any("x86_64" in tag for tag in linux)
+    # after the PEP 600 names, the legacy ones (PEP 599, 571, 513) as wheel file names spell them
+    assert linux[-4:-1] == ["manylinux2014_aarch64", "manylinux2010_aarch64",
+                            "manylinux1_aarch64"]
     assert "manylinux_2_28_x86_64" in pip_platform_tags("linux-x86_64")
     assert pip_platform_tags("windows-amd64") == ["win_amd64"]
     with pytest.raises(ValueError, match="unknown platform"):

@@ -342,8 +342,7 @@ def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optiona
         rec.requirements.append(f"numpy{numpy_cap}")
         rec.reasons["numpy"] = f"TensorFlow {version} is a NumPy 1 build"
     if "tensorflow-metal" in installed and platform == "macos-arm64":
-        metal = _loading_metal(knowledge, str(version), python,
-                               installed.get("tensorflow-metal")) if knowledge else None
+        metal = _loading_metal(knowledge, str(version), python, installed.get("tensorflow-metal"))
         if metal is not None:
             rec.requirements.append(f"tensorflow-metal=={Version(metal)}")
             rec.reasons["tensorflow-metal"] = (f"the knowledge base says it loads with TensorFlow "
@@ -359,14 +358,11 @@ def _anchored_on_installed(facts: Facts, knowledge: Any, python_version: Optiona
 def _loading_metal(knowledge: Any, tf_version: str, python: str,
                    installed: Optional[Version] = None) -> Optional[str]:
     """The metal release to pin with this TF: the installed one when a source says it loads (a
-    working plugin stays), else Apple's pairing when it loads, else the newest that loads."""
-    try:
-        found = preferred_metals(knowledge, tf_version, "cp" + python.replace(".", ""),
-                                 keep=str(installed) if installed is not None else None)
-        return found[0] if found else None
-    except Exception:  # a knowledge base without metal.json's release list: the pairing alone
-        pairing = _safe(lambda: knowledge.metal_for_tf(tf_version))
-        return pairing.trusted if pairing is not None else None
+    working plugin stays), else Apple's pairing when it loads, else the newest that loads; None
+    when none does or no knowledge base says."""
+    found = _safe(lambda: preferred_metals(knowledge, tf_version, "cp" + python.replace(".", ""),
+                                           keep=str(installed) if installed is not None else None))
+    return found[0] if found else None
 
 
 def _kept_build(family: Dict[str, Version], platform: str) -> str:
@@ -391,7 +387,7 @@ def _replaced_here(name: str, version: Version, platform: str) -> bool:
 
 
 def _numpy_cap(tf_version: str, knowledge: Any) -> Optional[str]:
-    abi = _safe(lambda: knowledge.tf_numpy_abi(tf_version)) if knowledge is not None else None
+    abi = _safe(lambda: knowledge.tf_numpy_abi(tf_version))  # None without a knowledge base
     if abi is not None and abi.runtime:
         return str(abi.runtime)
     return "<2" if Version(tf_version) < _FIRST_NUMPY2_TF else None

@@ -53,7 +53,7 @@ def _plan_lines(plan: Plan) -> List[str]:
         lines.append(f"  Plan {plan.status.value}: nothing will be changed.")
         lines += _indent(plan.reason or "", "    ")
     if plan.requirements:
-        lines.append(f"  Resolved with {plan.resolver or '?'} for {target.platform}: "
+        lines.append(f"  Resolved with {plan.resolver} for {target.platform}: "
                      + ", ".join(plan.requirements)
                      + (f" -> {len(plan.resolved)} distributions" if plan.resolved else ""))
     if plan.resolver_limitation:
