@@ -104,3 +104,22 @@ def test_windows_facts_get_windows_paths_wherever_they_are_diagnosed():
     assert "C:\\Users\\ada\\work\\__pycache__" in shadowed.fix[1].description
     (managed,) = [f for f in report.findings if f.cause == "externally-managed-python"]
     assert managed.fix[0].command[-1] == "~\\.venvs\\keras"
+
+
+def test_posix_facts_keep_posix_paths():
+    """The other side: a Mac's or a Linux machine's facts never get Windows separators."""
+    from factories import mac_facts
+
+    from keras_doctor.facts.model import Shadow
+
+    facts = mac_facts()
+    facts.interpreter.externally_managed = "/usr/lib/python3.11/EXTERNALLY-MANAGED"
+    facts.interpreter.executable = "/usr/bin/python3"
+    facts.shadows = [Shadow("keras", "/home/ada/work/keras.py", "", 0)]
+    report = run_checks(facts, knowledge.load)
+    (shadowed,) = [f for f in report.findings if f.cause == "shadowed-module"]
+    assert shadowed.fix[0].command == ("mv", "/home/ada/work/keras.py",
+                                       "/home/ada/work/keras.py.shadowing-keras")
+    assert "/home/ada/work/__pycache__ named keras.*.pyc" in shadowed.fix[1].description
+    (managed,) = [f for f in report.findings if f.cause == "externally-managed-python"]
+    assert managed.fix[0].command == ("/usr/bin/python3", "-m", "venv", "~/.venvs/keras")

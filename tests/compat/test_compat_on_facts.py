@@ -86,6 +86,16 @@ def test_tensorflow_hub_under_keras_3_needs_tf_keras_and_the_switch():
         ("export", "TF_USE_LEGACY_KERAS=1")]
 
 
+@pytest.mark.parametrize("tfmot", ["0.7.4.dev0", "0.8.0"])  # a real pre-release, a release
+def test_a_pre_release_of_a_keras_2_library_needs_keras_2_like_its_releases(tfmot):
+    f = facts(stack("tensorflow", "2.16.2", ("keras", "3.3.3"), ("numpy", "1.26.4"),
+                    ("tf-keras", "2.16.0"), ("tensorflow-model-optimization", tfmot)))
+    (x,) = found(f, "keras3-legacy-code")
+    assert x.title == (f"tensorflow-model-optimization {tfmot} needs Keras 2, but tf.keras is "
+                       "Keras 3.3.3 under tensorflow 2.16.2")
+    assert [s.command for s in x.fix] == [("export", "TF_USE_LEGACY_KERAS=1")]
+
+
 def test_tensorflow_hub_with_tf_keras_and_the_switch_on_is_fine():
     dists = stack("tensorflow", "2.16.2", ("keras", "3.3.3"), ("numpy", "1.26.4"),
                   ("tensorflow-hub", "0.16.1"), ("tf-keras", "2.16.0"))
@@ -265,9 +275,13 @@ def test_without_knowledge_the_checks_skip_instead_of_crashing():
     def broken():
         raise KnowledgeError("no knowledge data found")
 
-    report = run(facts(stack("tensorflow", "2.14.0", ("numpy", "2.1.3"))), broken)
+    cut = weights_file("vgg16_weights_tf_dim_ordering_tf_kernels.h5", 4096, False)
+    report = run(facts(stack("tensorflow", "2.14.0", ("numpy", "2.1.3")), weights=[cut]), broken)
     assert not [x for x in report.findings if x.cause == "check-crashed"]
     assert "numpy-abi" in {s.check for s in report.skipped}
+    # a cached weights file is still judged by its bytes, as a file no table knows
+    (corrupt,) = [x for x in report.findings if x.cause == "weights-cache-corrupt"]
+    assert corrupt.evidence["known_file"] is False and "application" not in corrupt.evidence
 
 
 def test_a_weights_file_shorter_than_its_superblock_declares_is_truncated():

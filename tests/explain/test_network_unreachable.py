@@ -80,21 +80,35 @@ def test_a_refused_connection_outside_any_download_is_not_network_unreachable():
 
 
 @pytest.mark.parametrize("value", ["http://proxy.corp:8080", "proxy.corp:3128",
-                                   "socks5h://127.0.0.1:1080", "https://***@proxy.corp", ""])
+                                   "socks5h://127.0.0.1:1080", "https://***@proxy.corp", "",
+                                   "http://proxy.corp:1", "proxy.corp:65535"])
 def test_usable_proxy_urls_pass(value):
     assert unusable_url(value, frozenset({"http", "https", "socks5h"})) is None
 
 
-@pytest.mark.parametrize("value", ["htp://proxy.corp:8080", "http://proxy.corp:80800",
-                                   "http://proxy.corp:port", "http://:8080"])
-def test_unusable_proxy_urls_are_named(value):
-    assert unusable_url(value, frozenset({"http", "https"})) is not None
+@pytest.mark.parametrize(("value", "problem"), [
+    ("htp://proxy.corp:8080", "its scheme 'htp' is not one of http, https, socks4, socks4a, "
+                              "socks5, socks5h"),
+    ("http://proxy.corp:80800", "its port is not a number from 1 to 65535 (Port "),
+    ("http://proxy.corp:port", "its port is not a number from 1 to 65535 (Port "),
+    ("http://:8080", "it names no host"),
+    ("http://proxy.corp:0", "its port is 0"),
+])
+def test_unusable_proxy_urls_are_named_with_what_is_wrong(value, problem):
+    found = unusable_url(value, PROXY_SCHEMES)
+    # urllib's own words on a bad port follow in brackets
+    assert found == problem if not problem.endswith("(Port ") else found.startswith(problem)
 
 
 def test_check_names_a_malformed_proxy_variable_and_only_it():
     bad = mac_facts(env={"HTTPS_PROXY": "htp://proxy.corp:8080", "NO_PROXY": "localhost"})
     found = [f for f in run_checks(bad).findings if f.cause == "network-unreachable"]
     assert [f.evidence["variable"] for f in found] == ["HTTPS_PROXY"]
+    assert found[0].title == (
+        "HTTPS_PROXY=htp://proxy.corp:8080 cannot be used: its scheme 'htp' is not one of http, "
+        "https, socks4, socks4a, socks5, socks5h; pip and Keras downloads through it fail as if "
+        "the network were down")
+    assert found[0].fix[0].command == ("unset", "HTTPS_PROXY")
     good = mac_facts(env={"HTTPS_PROXY": "http://proxy.corp:8080"})
     assert not [f for f in run_checks(good).findings if f.cause == "network-unreachable"]
 
