@@ -44,6 +44,34 @@ PIP_SATISFIED = (
     "ModuleNotFoundError: No module named 'tensorflow'"
 )
 
+# IPython's header and marked line, the message cut off by the paste
+NOTEBOOK_CUT = (
+    "ModuleNotFoundError                       Traceback (most recent call last)\n"
+    "<ipython-input-1-cdfb01024084> in <module>\n"
+    "      1 import os\n"
+    "----> 2 import {module}"
+)
+
+# pip's last line after an install, then CPython's traceback of the script
+PIP_INSTALLED = (
+    "Successfully installed absl-py-2.1.0 {installed} wrapt-1.14.1\n"
+    "$ python3 train.py\n"
+    "Traceback (most recent call last):\n"
+    '  File "/home/me/project/train.py", line 1, in <module>\n'
+    "    import tensorflow_hub as hub\n"
+    '  File "/home/me/.local/lib/python3.10/site-packages/tensorflow_hub/__init__.py", line 20, '
+    "in <module>\n"
+    "    import tensorflow as tf\n"
+    "ModuleNotFoundError: No module named 'tensorflow'"
+)
+
+# a name every TensorFlow has, missing from the module that was imported
+NO_NAME_SCOPE = (
+    "Traceback (most recent call last):\n"
+    '  File "<stdin>", line 1, in <module>\n'
+    "AttributeError: module 'tensorflow' has no attribute 'name_scope'"
+)
+
 # pair → [(expected cause, corpus id or the package's own message)]
 PAIRS: Dict[str, List[Tuple[str, str]]] = {
     "dependency-too-new | numpy-abi-mismatch": [
@@ -57,6 +85,9 @@ PAIRS: Dict[str, List[Tuple[str, str]]] = {
         ("dependency-too-new",
          "ImportError: cannot import name 'NaN' from 'numpy' "
          "(/usr/lib/python3/site-packages/numpy/__init__.py)"),
+        # numpy 1.24+'s FutureWarning for the expired alias, printed by the warnings module
+        # with the location of TensorFlow 2.6's own use of it, before the traceback
+        ("dependency-too-new", "case:tf-62479-np-object-tf26-gpu-windows"),
         ("numpy-abi-mismatch", "case:tf-90245-numpy2-windows"),
         ("numpy-abi-mismatch", "case:tf-23071-numpy-api-0xc-0xa"),
         # the same alias error after numpy's C-API banner: a NumPy 1 build under NumPy 2
@@ -122,6 +153,26 @@ PAIRS: Dict[str, List[Tuple[str, str]]] = {
         ("missing-dependency", "case:udacity-sdc-62-keras-env-without-tensorflow"),
         ("missing-dependency", "case:rl-car-12-keras-without-tensorflow"),
         ("missing-dependency", "case:helioml-35-binder-no-tensorflow"),
+        # a notebook's traceback cut before its message: ModuleNotFoundError and the marked
+        # `import tensorflow` name the framework, missing where the notebook runs
+        ("wrong-interpreter", "case:tf-42367-jupyter-object-detection-no-tensorflow"),
+        # a report quoting `import keras` and a bare ModuleNotFoundError from another prompt
+        ("wrong-interpreter", "case:anaconda-issues-9818-notebook-base-env"),
+        # the same cut traceback importing a library, not the framework the user installed
+        ("missing-dependency", NOTEBOOK_CUT.format(module="h5py")),
+        # pip's "Successfully installed" lists tensorflow; the script then does not find it
+        ("wrong-interpreter", PIP_INSTALLED.format(installed="tensorflow-2.15.0")),
+        # pip installed something else: the package importing tensorflow lacks its dependency
+        ("missing-dependency", PIP_INSTALLED.format(installed="tensorflow-hub-0.16.1")),
+    ],
+    "kernel-not-restarted | shadowed-module": [
+        # a notebook cell installs another TensorFlow, then a name every release has is missing
+        ("kernel-not-restarted", "case:colabtools-115-reinstall-without-restart"),
+        ("kernel-not-restarted", "%pip install -U tensorflow==2.15.0\n" + NO_NAME_SCOPE),
+        # no install in the session: a local tensorflow.py (or folder) hides the package
+        ("shadowed-module", NO_NAME_SCOPE),
+        # the cell installed another package, not the one whose name is missing
+        ("shadowed-module", "!pip install numpy==1.26.4\n" + NO_NAME_SCOPE),
     ],
     "no-wheel-for-python | tf1-api-under-tf2": [
         ("tf1-api-under-tf2", "case:tf-40236-contrib-data-tf22-mac"),
@@ -138,6 +189,15 @@ PAIRS: Dict[str, List[Tuple[str, str]]] = {
          "ERROR: No matching distribution found for tensorflow==1.15"),
     ],
 }
+
+def test_a_cut_notebook_traceback_is_judged_by_the_statement_it_marks():
+    from keras_doctor.explain.fallback import _failing_import
+
+    cut = NOTEBOOK_CUT.format(module="tensorflow as tf") + "\n      3 import numpy as np"
+    assert _failing_import(cut) == "tensorflow"  # the marked line, not the last one shown
+    assert _failing_import("---> 33 from keras.engine import training") == ""  # a submodule
+    assert _failing_import("_`import keras`_\n**Error: ModuleNotFoundError**") == "keras"
+
 
 def test_pip_installed_into_the_environment_that_raised_is_a_kernel_started_before():
     text = PIP_SATISFIED.format(pip_site="/usr/local/lib/python3.10/dist-packages",

@@ -50,7 +50,9 @@ _PYTHON_VERSION = re.compile(
 )
 _NOTEBOOK = re.compile(
     r"Cell In\s*\[\d*\]|<ipython-input-\d+|ipykernel|Traceback \(most recent call last\)\n"
-    r"\s*(?:Cell|<ipython)|-{3,}> ?\d+ |/tmp/ipykernel_\d+|IPython/core/interactiveshell"
+    r"\s*(?:Cell|<ipython)|-{3,}> ?\d+ |/tmp/ipykernel_\d+|IPython/core/interactiveshell|"
+    # a cell's install: IPython's `!` shell escape and the `%pip` / `%conda` magics
+    r"(?m:^[ \t]*(?:! ?(?:pip3?|conda)|%pip|%conda) install\b)"
 )
 _IMPORT_LINE = re.compile(r"^[ \t>\-\d]*(?:from ([\w.]+) import [\w*(]|import ([\w.]+))", re.M)
 

@@ -12,6 +12,7 @@ import re
 from typing import Any, Dict, List, Tuple
 
 from keras_doctor.explain.clues import Clues
+from keras_doctor.explain.resolve_imports import INSTALLED_ELSEWHERE as _INSTALLED_ELSEWHERE
 
 Outcome = Tuple[str, float, Dict[str, Any]]
 
@@ -134,10 +135,23 @@ def _exception(text: str, clues: Clues) -> List[Outcome]:
             return outcomes
     if clues.exception_type in ("ModuleNotFoundError", "ImportError"):
         found = _NO_MODULE.search(message) or _NO_MODULE.search(text)
-        if found:
-            module = found.group("module")
+        module = found.group("module") if found else ""
+        if not found and clues.exception_type == "ModuleNotFoundError":
+            # the message was cut off (a notebook's header line and the marked statement are
+            # all that was pasted): CPython raises ModuleNotFoundError only for a module not
+            # found, so the failing `import X` names it
+            module = _failing_import(text)
+        if module:
             evidence["module"] = module
-            out: List[Outcome] = [("missing-dependency", 0.5, evidence)]
+            if module in _FRAMEWORKS and (clues.notebook or _INSTALLED_ELSEWHERE.search(text)):
+                # the framework the user works with, missing where a notebook or another
+                # environment runs the code: installed into another interpreter than this one
+                out: List[Outcome] = [("wrong-interpreter", 0.5, evidence),
+                                      ("missing-dependency", 0.4, evidence)]
+                if clues.notebook:
+                    out.append(("kernel-not-restarted", 0.3, evidence))
+                return out
+            out = [("missing-dependency", 0.5, evidence)]
             if module.split(".")[0] in _CORE or clues.notebook:
                 out += [("wrong-interpreter", 0.35, evidence)]
             if clues.notebook:
@@ -201,6 +215,24 @@ def _exception(text: str, clues: Clues) -> List[Outcome]:
     if _NATIVE_LOAD.search(text):
         return [("mixed-arch-binary", 0.3, evidence), ("requirement-conflict", 0.25, evidence)]
     return [("requirement-conflict", 0.25, evidence), ("dependency-too-new", 0.2, evidence)]
+
+
+_FRAMEWORKS = ("tensorflow", "keras")
+# An import statement as a traceback shows it (IPython marks the failing one `---->  6 import
+# x`), or as a report quotes it (`import x`, in Markdown's backticks or emphasis)
+_IMPORT_STATEMENT = re.compile(
+    r"(?m)^[ \t_`*>]*(?P<marked>-+>\s*\d+\s+)?(?:import|from)\s+(?P<module>[\w.]+)"
+)
+
+
+def _failing_import(text: str) -> str:
+    """The top-level module the failing import statement names: the statement IPython marks,
+    else the last one shown; '' for a submodule (`from keras.engine import …` fails for the
+    submodule as often as for the package, which other steps judge) or none."""
+    found = list(_IMPORT_STATEMENT.finditer(text))
+    marked = [m for m in found if m.group("marked")]
+    module = (marked or found)[-1].group("module") if found else ""
+    return "" if "." in module else module
 
 
 def _by_mechanism(text: str, clues: Clues, evidence: Dict[str, Any]) -> List[Outcome]:

@@ -140,7 +140,10 @@ def find(text: str, atlas: Optional[Atlas] = None) -> List[Tuple[Printed, str]]:
 
 _PREFIX = re.compile(
     r"^(?:.*?\] |(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Warning|Exit|Failure)\w*: |"
-    r"(?:ERROR|WARNING|error|warning): )"
+    r"(?:ERROR|WARNING|error|warning): |"
+    # what Python's warnings module prints before the message (warnings.formatwarning:
+    # "{filename}:{lineno}: {category}: ")
+    r"\S+\.py:\d+: (?:[\w.]+\.)?[A-Z]\w*Warning: )"
 )
 MIN_COVERAGE = 0.5
 _REPR = re.compile(r"<[^<>\n]{1,300}>")

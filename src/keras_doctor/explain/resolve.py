@@ -227,6 +227,13 @@ def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     for m in _PY_MENTION.finditer(ctx.text):
         major, minor = m.group("major") or m.group("m2"), m.group("minor") or m.group("n2")
         mentioned.add(f"cp{major}{minor}")
+    from keras_doctor.explain import wheels
+
+    # the Python the paste shows outside wheel names (a path, a prompt, "my mac is cp39"): a
+    # wheel's own name tells its tags, not the interpreter's
+    shown = wheels.read_python(wheels.without_wheel_names(ctx.text))
+    if shown:
+        mentioned.add("cp" + shown.replace(".", ""))
     if _THIRTY_TWO_BIT.search(ctx.text):
         return [("no-wheel-for-platform", 0.8, evidence)]
     if any("macosx" in t and "arm64" in t for t in evidence.get("wheel_tags", ())):

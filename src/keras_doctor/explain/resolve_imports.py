@@ -123,7 +123,7 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             # package, so this one lacks its dependency (not another interpreter's fault)
             evidence = {"module": module, "imported_by": calling_package(ctx.frames)}
             out += [("missing-dependency", 0.75, evidence), ("wrong-interpreter", 0.35, evidence)]
-        elif top in ("tensorflow", "keras") and module == top and _INSTALLED_ELSEWHERE.search(
+        elif top in ("tensorflow", "keras") and module == top and INSTALLED_ELSEWHERE.search(
             ctx.text
         ):
             # The framework the user works with, missing where a notebook or another environment
@@ -195,13 +195,33 @@ def _normal(path: str) -> str:
 
 def _pip_says_installed(text: str, top: str) -> bool:
     """pip's "Requirement already satisfied: <distribution>" for the module's distribution (the
-    import name, `_` or `-` alike) appears in the paste."""
+    import name, `_` or `-` alike) appears in the paste, or its "Successfully installed" line
+    lists the distribution (as `<name>-<version>`)."""
     names = {top, top.replace("_", "-")}
     return any(re.search(rf"(?im)Requirement already satisfied: {re.escape(name)}(?![\w.-])",
-                         text) for name in names)
+                         text)
+               or re.search(rf"(?im)^\s*Successfully installed [^\n]*?(?<![\w.-])"
+                            rf"{re.escape(name)}-\d", text)
+               for name in names)
 
 
-_INSTALLED_ELSEWHERE = re.compile(
+# A notebook's own install commands: IPython's `!` shell escape and `%pip` / `%conda` magics
+_SESSION_INSTALL = re.compile(r"(?im)^\s*(?:[!%]\s*(?:pip3?|conda|python3? -m pip)|%pip|%conda)"
+                              r" install\b(?P<args>[^\n]*)")
+
+
+def installed_in_session(text: str, top: str) -> bool:
+    """Whether the paste shows a notebook cell installing the distribution of import name `top`
+    (`!pip install tensorflow==1.6.0`, `%pip install -U keras`)."""
+    names = {top, top.replace("_", "-")}
+    for found in _SESSION_INSTALL.finditer(text):
+        for word in re.findall(r"[A-Za-z0-9][\w.-]*", found.group("args")):
+            if re.split(r"[=<>!~\[]", word)[0].lower() in names:
+                return True
+    return False
+
+
+INSTALLED_ELSEWHERE = re.compile(
     r"(?i)jupyter|notebook|ipython|ipykernel|Cell In|spyder|pycharm|anaconda prompt|"
     r"conda (?:install|activate|create|env)|(?:pip|conda) (?:install|list|show)|"
     r"\binstall(?:ed|ing)\b|\banaconda\b|"
@@ -314,6 +334,13 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         return _tf1_name(ctx, "tensorflow", name)
     if name in ctx.always_present.get(module, ()) or tf1.in_every_release(module, name):
         top = tf1.namespace_of(module) if module in ("tf", "tensorflow_core") else module
+        if installed_in_session(ctx.text, top):
+            # a name every release has, missing right after a notebook installed another
+            # release of the package: the kernel still holds modules of the one it imported
+            # before, now mixed with the new files (Colab: "You must restart the runtime")
+            evidence = {"module": top, "missing": name, "installed_in_session": True}
+            return [("kernel-not-restarted", 0.85, evidence),
+                    ("shadowed-module", 0.5, {"module": top, "missing": name})]
         return [("shadowed-module", 0.8, {"module": top, "missing": name}),
                 *_half_uninstalled(top, 0.4)]
     if module == "ml_dtypes":

@@ -38,7 +38,9 @@ _PYTHON = re.compile(
     # issue templates ("Python version: 3.8.5", "### Python version\n\n3.9"), uv's "Using
     # CPython 3.13.0", the Microsoft Store's "PythonSoftwareFoundation.Python.3.12_…" folder
     r"\bPython version\b[:\s#*`]{0,12}(?P<m>[23])\.(?P<n>\d{1,2})\b|"
-    r"CPython ?(?P<o>[23])\.(?P<p>\d{1,2})\b|\bPython\.(?P<q>[23])\.(?P<r>\d{1,2})_)"
+    r"CPython ?(?P<o>[23])\.(?P<p>\d{1,2})\b|\bPython\.(?P<q>[23])\.(?P<r>\d{1,2})_|"
+    # "python: 3.12.0" in a report's environment list, conda's "python=3.8"
+    r"\bpython ?[:=]=? ?(?P<s>[23])\.(?P<t>\d{1,2})\b)"
 )
 _MAC = re.compile(r"/Users/|/opt/homebrew/|Python\.framework|(?<![-\w])[Mm]ac ?OS(?: ?X)?(?![-\w])|"
                   r"MacBook|\bMBP\b|\bM[1-4]\b|\b[Dd]arwin\b|(?<![-\w])OS ?X\b|Apple Silicon|"
@@ -48,7 +50,9 @@ _APPLE_SILICON = re.compile(r"(?i)\bM[1-4]\b|\barm64\b|Apple Silicon|Apple M\d|/
                             r"miniforge|mambaforge|osx-arm64")
 _MAC_INTEL = re.compile(r"(?i)\bIntel\b|(?<![A-Za-z0-9])x86_64\b|osx-64|/usr/local/Cellar/")
 _WINDOWS = re.compile(r"[A-Za-z]:\\|\\AppData\\|\bWindows\b|\bwin_amd64\b|\bwin32\b|PS [A-Z]:\\|"
-                      r"\bcmd\.exe\b|\\Scripts\\pip")
+                      r"\bcmd\.exe\b|\\Scripts\\pip|(?i:\bwindows ?(?:7|8|8\.1|10|11)\b)|"
+                      # pip's upgrade notice names the interpreter as Windows runs it
+                      r"\bpython\.exe -m pip\b")
 _LINUX = re.compile(r"(?i)/home/|\bUbuntu\b|\bDebian\b|\bLinux\b|/usr/lib/python3|manylinux|"
                     r"\bCentOS\b|\bFedora\b|/content/")
 _LINUX_ARM = re.compile(r"(?i)\baarch64\b|\barmv[78]l?\b|Raspberry|Jetson|\barm64\b")
@@ -138,8 +142,8 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
 def read_python(text: str, shown: str = "") -> Optional[str]:
     found = [m for m in _PYTHON.finditer(text)]
     for match in reversed(found):
-        major = next((g for g in (match.group(k) for k in "acegklmoq") if g), None)
-        minor = next((g for g in (match.group(k) for k in "bdfhijnpr") if g), None)
+        major = next((g for g in (match.group(k) for k in "acegklmoqs") if g), None)
+        minor = next((g for g in (match.group(k) for k in "bdfhijnprt") if g), None)
         if major and minor and f"{major}.{minor}" in OLD_PYTHONS + PYTHONS:
             return f"{major}.{minor}"
     return shown if shown in OLD_PYTHONS + PYTHONS else None
@@ -157,6 +161,11 @@ HORIZON_DAYS = 365  # a report is taken to be written within a year of the newes
 MAINSTREAM = ("macos-arm64", "macos-x86_64", "linux-x86_64", "windows-amd64")
 APPLE_SILICON_SINCE = "2020-11-17"  # the first M1 Macs shipped (Apple, 10 November 2020 event)
 _WHEEL_FILE = re.compile(r"\S+\.whl\b")
+
+
+def without_wheel_names(text: str) -> str:
+    """The paste with wheel file names blanked: what is left tells the machine and the Python."""
+    return _WHEEL_FILE.sub(" ", text)
 
 
 def decide(text: str, python_shown: str = "", machine: str = "", platform: str = ""
@@ -183,7 +192,7 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
     matches, requirement, project, releases = asked
     listed = next((m.group("offered") for m in matches if m.group("offered") is not None), None)
     offered = _offered(listed)
-    about_machine = _WHEEL_FILE.sub(" ", text)  # a wheel's name tells its own tags, not the machine
+    about_machine = without_wheel_names(text)  # a wheel's name tells its own tags, not the machine
     platforms = read_machine(about_machine, machine, platform)
     python = read_python(about_machine, python_shown)
     shown = len(platforms) < len(PLATFORMS) or python is not None or bool(offered)
@@ -600,7 +609,7 @@ def old_pip_view(text: str, python_shown: str = "", machine: str = "", platform:
     if not finals or not then:
         return None
     known = {v: tags for v, (tags, uploaded) in releases.items() if uploaded and uploaded <= then}
-    about_machine = _WHEEL_FILE.sub(" ", text)
+    about_machine = without_wheel_names(text)
     platforms = read_machine(about_machine, machine, platform)
     platforms = list(MAINSTREAM) if len(platforms) == len(PLATFORMS) else platforms
     python = read_python(about_machine, python_shown)

@@ -1,0 +1,49 @@
+"""pip refusing a wheel file: the Python the paste shows outside the wheel's name decides.
+
+`<name>-<ver>-cp36-cp36m-macosx_10_11_x86_64.whl is not a supported wheel on this platform` says
+which tags the wheel has, not which interpreter refused it. A Python shown elsewhere (a prompt,
+a path, "my mac is cp39") that the wheel's tag does not cover makes it the Python; one it covers
+leaves the platform (another architecture of the same OS), as when nothing is shown.
+"""
+
+from __future__ import annotations
+
+from keras_doctor.explain.engine import hypotheses
+
+WHEEL = ("ERROR: tensorflow-2.4.1-cp36-cp36m-macosx_10_11_x86_64.whl is not a supported wheel "
+         "on this platform.")
+
+
+def _ranked(text: str) -> list:
+    return [h.cause for h in hypotheses(text)[1]]
+
+
+def test_a_python_shown_outside_the_wheel_name_that_its_tag_lacks_is_the_cause():
+    for shown in ("$ python3 --version\nPython 3.9.1\n", "the supported wheel for my mac is cp39\n",
+                  "  File \"/Users/me/venv/lib/python3.9/site-packages/pip/__init__.py\"\n"):
+        ranked = _ranked(shown + WHEEL)
+        assert ranked[0] == "no-wheel-for-python", (shown, ranked[:3])
+        assert "no-wheel-for-platform" in ranked[:3]
+
+
+def test_the_wheel_name_alone_or_its_own_python_leaves_the_platform_first():
+    for shown in ("", "$ python3 --version\nPython 3.6.8\n"):
+        ranked = _ranked(shown + WHEEL)
+        assert ranked[0] == "no-wheel-for-platform", (shown, ranked[:3])
+        assert "no-wheel-for-python" in ranked[:3]
+
+
+NONE_FOUND = ("ERROR: Could not find a version that satisfies the requirement tensorflow "
+              "(from versions: none)\nERROR: No matching distribution found for tensorflow\n"
+              "os: windows 10\nversion python:{python}")
+
+
+def test_a_python_and_a_windows_in_a_reports_environment_list_are_read():
+    from keras_doctor.explain import wheels
+
+    newer = wheels.decide(NONE_FOUND.format(python="3.12.0"))
+    assert newer is not None and newer[0] == "no-wheel-for-python"
+    assert (newer[2]["python_read"], newer[2]["platform_read"]) == ("3.12", "windows-amd64")
+    assert wheels.read_python("conda create -n tf python=3.8") == "3.8"
+    assert wheels.read_python("a pythonic=3.2 API") is None
+    assert wheels.read_machine("sliding windows 3 wide") != ["windows-amd64"]
