@@ -240,6 +240,23 @@ def test_a_python_warning_alone_is_no_error():
     assert ranked(text) == ["informational-message-not-an-error"]
 
 
+@pytest.mark.parametrize("line, category", [
+    ("/usr/local/lib/python3.10/dist-packages/keras/src/layers/core/dense.py:87: UserWarning: "
+     "Do not pass an `input_shape`/`input_dim` argument to a layer.", "UserWarning"),
+    ("/opt/venv/lib/python3.7/site-packages/tensorflow/python/framework/dtypes.py:516: "
+     "FutureWarning: Passing (type, 1) or '1type' as a synonym of type is deprecated; in a future "
+     "version of numpy, it will be understood as (type, (1,)) / '(1,)type'.", "FutureWarning"),
+])
+def test_a_python_warning_is_quoted_and_the_answer_says_how_to_hide_its_category(line, category):
+    (finding,) = explain(line + "\n  x = call()").findings
+    (quoted,) = finding.evidence["lines"]  # the warning line (a long one cut short)
+    assert line.startswith(quoted) and f"{category}: " in quoted
+    assert finding.evidence["category"] == category
+    assert f"Python printed a {category}" in finding.explanation
+    assert f"-W ignore::{category}" in finding.explanation
+    assert ("export", f"PYTHONWARNINGS=ignore::{category}") in [s.command for s in finding.fix]
+
+
 def test_a_python_warning_beside_a_traceback_is_not_the_answer():
     text = ("/x/h5py/__init__.py:36: FutureWarning: Conversion of the second argument of "
             "issubdtype from `float` to `np.floating` is deprecated.\nTraceback (most recent "

@@ -443,6 +443,12 @@ def _informational(e: Evidence, facts: Any) -> List[FixStep]:
                              f"TF_CPP_MIN_LOG_LEVEL={level} before TensorFlow is imported",
                              StepKind.ENV,
                              command=("export", f"TF_CPP_MIN_LOG_LEVEL={level}")))
+    category = one(e, "category")
+    if category:  # a Python warning: the warnings filter hides one category, nothing else
+        steps.append(FixStep(f"Nothing to fix; to hide this {category}, set "
+                             f"PYTHONWARNINGS=ignore::{category} (or run python -W "
+                             f"ignore::{category})", StepKind.ENV,
+                             command=("export", f"PYTHONWARNINGS=ignore::{category}")))
     if e.get("not_hidden_by_log_level"):
         steps.append(manual("tensorflow-metal's lines (Metal device set to …) are written "
                             "directly: no log level hides them, and they mean the GPU is used"))
