@@ -121,3 +121,17 @@ def test_the_same_list_on_a_python_the_release_has_no_wheel_for_is_not_late():
 def test_real_reports_of_a_release_that_existed_are_not_pinned_release_unavailable(text):
     assert unpublished(text) is None
     assert first(text) != "pinned-release-unavailable"
+
+
+@pytest.mark.parametrize("requirement", ["keras==2.5.0", "tensorflow-macos==2.3.0"])
+def test_beside_a_pin_never_published_the_wheel_causes_are_weak_runners_up(requirement):
+    from keras_doctor.explain.engine import hypotheses
+
+    text = not_found(requirement, "2.8.0, 2.9.0")
+    pinned, *wheel_causes = hypotheses(text)[1]
+    assert pinned.cause == "pinned-release-unavailable"
+    # the answer quotes pip's own line and names the witness that read it
+    assert pinned.excerpt == f"No matching distribution found for {requirement}"
+    assert pinned.signatures == ["no-matching-distribution"]
+    assert {h.cause for h in wheel_causes} == {"no-wheel-for-python", "no-wheel-for-platform"}
+    assert all(h.score < 0.5 for h in wheel_causes)

@@ -350,21 +350,22 @@ def _pinned_release_decides(found: Dict[str, Hypothesis], text_: str) -> None:
     evidence = wheels.unpublished(text_)
     if evidence is None:
         return
-    known = found.get("no-wheel-for-python") or found.get("no-wheel-for-platform")
     hyp = found.setdefault("pinned-release-unavailable", Hypothesis("pinned-release-unavailable"))
     hyp.weights = [0.95]
     hyp.evidence.update(evidence)
     hyp.mechanism = PINNED_LATER_MECHANISM if "published_later" in evidence else PINNED_MECHANISM
-    if known is not None:
-        hyp.signatures = list(known.signatures)
-        hyp.excerpt = known.excerpt
-        hyp.position = known.position
-        hyp.sources.extend(s for s in known.sources if s not in hyp.sources)
-    hyp.sources.append(evidence["decided_by"])
+    # the wheel causes read the very pip lines the pin is decided on: their witnesses are the
+    # pin's, and beside a release that was not there they keep only a runner-up's weight
     for cause in ("no-wheel-for-python", "no-wheel-for-platform"):
-        if cause in found:
-            found[cause].weights = [min(max(found[cause].weights),
-                                        NO_WHEEL_BESIDE_UNPUBLISHED)]
+        wheel = found.get(cause)
+        if wheel is None:
+            continue
+        hyp.signatures.extend(s for s in wheel.signatures if s not in hyp.signatures)
+        hyp.excerpt = hyp.excerpt or wheel.excerpt
+        hyp.position = max(hyp.position, wheel.position)
+        hyp.sources.extend(s for s in wheel.sources if s not in hyp.sources)
+        wheel.weights = [min(max(wheel.weights), NO_WHEEL_BESIDE_UNPUBLISHED)]
+    hyp.sources.append(evidence["decided_by"])
 
 
 TF1_BEHIND_A_FAILED_INSTALL = 0.6  # what the TF1-code cause keeps when installing 1.x failed
