@@ -31,3 +31,21 @@ def test_the_installed_keras_decides_between_too_old_and_moved(keras, tensorflow
     assert first.cause == cause
     assert first.evidence["keras_version"] == keras
     assert first.evidence["atlas"]["checked_against"] == f"keras {keras}"
+
+
+TOPOLOGY = ("Traceback (most recent call last):\n  File \"train.py\", line 1, in <module>\n"
+            "    from keras.engine.topology import Layer\n"
+            "ModuleNotFoundError: No module named 'keras.engine.topology'")
+
+
+@pytest.mark.parametrize("keras, tensorflow, cause", [
+    ("3.3.3", "2.16.2", "keras3-removed-api"),  # Keras 3 has no keras.engine at all
+    ("2.15.0", "2.15.0", "keras-api-moved"),  # a private path a Keras 2 release moved
+    ("3.0.0", "2.16.1", "keras3-removed-api"),  # the first Keras 3
+    ("2.15.1", "2.15.0", "keras-api-moved"),
+])
+def test_the_installed_keras_generation_decides_what_a_private_path_error_means(
+        keras, tensorflow, cause):
+    # nothing in the paste says which Keras ran: its frames are the user's own
+    facts = mac_facts(distributions=[dist("tensorflow", tensorflow), dist("keras", keras)])
+    assert explain_text(TOPOLOGY, facts).findings[0].cause == cause

@@ -60,6 +60,22 @@ def test_one_symptom_with_two_causes_lists_both_most_likely_first():
     assert 1 > high > low > 0
 
 
+def test_leaving_out_a_reports_thread_drops_only_the_signatures_it_taught():
+    """How explain is measured on a report its knowledge was not written from: the signatures
+    learned from that thread go, every other witness of the text still answers."""
+    # tensorflow/models#10025: TensorFlow 2.x code under a TensorFlow without `__internal__`
+    text = "AttributeError: module 'tensorflow._api.v1.compat.v2' has no attribute '__internal__'"
+    own_thread = frozenset({"https://github.com/tensorflow/models/issues/10025"})
+    (every, *_) = hypotheses(text)[1]
+    (without, *_) = hypotheses(text, without_sources=own_thread)[1]
+    assert every.cause == without.cause == "keras-tf-version-skew"
+    assert "keras-tf-internal" in every.signatures  # the signature that thread taught
+    # CPython's own "has no attribute" message, which no report taught, still names the cause
+    assert without.signatures == ["module-attribute"]
+    assert not own_thread & set(without.sources)
+    assert without.score < every.score
+
+
 def test_the_confidence_shown_is_the_calibrated_probability_of_the_evidence():
     from keras_doctor.explain import calibrate, ranker
 
@@ -201,6 +217,22 @@ def test_every_finding_quotes_the_text_that_matched():
     for text in (NUMPY, PROTOBUF, ARCH, NO_MODULE, ILLEGAL):
         for f in explain_text(text).findings:
             assert f.evidence["matched"] and f.evidence["matched"].strip() in text, f.cause
+
+
+def test_a_long_match_is_quoted_from_its_start_cut_to_a_readable_length():
+    from keras_doctor.explain.match import MAX_EXCERPT
+
+    # pip's "from versions:" list runs to hundreds of characters (tensorflow/tensorflow#35061)
+    versions = ", ".join(f"1.{minor}.{patch}" for minor in range(13, 15) for patch in range(3))
+    versions += ", " + ", ".join(f"2.{minor}.{patch}" for minor in range(17) for patch in range(4))
+    line = ("ERROR: Could not find a version that satisfies the requirement tensorflow==2.99.0 "
+            f"(from versions: {versions})")
+    quoted = [f.evidence["matched"] for f in explain_text(line).findings]
+    assert len(line) > MAX_EXCERPT
+    assert any(len(q) == MAX_EXCERPT and line.find(q) >= 0 for q in quoted)
+    assert all(len(q) <= MAX_EXCERPT for q in quoted)
+    short = explain_text(NO_MODULE).findings[0].evidence["matched"]
+    assert short in NO_MODULE and len(short) < MAX_EXCERPT
 
 
 def test_a_confidence_is_a_probability_with_facts_or_without():

@@ -195,3 +195,45 @@ def test_a_related_error_beside_a_confirmed_cause_follows_it_as_a_likely_second(
     assert (first.cause, first.check) == ("rosetta-python", "explain+rosetta")
     assert (second.cause, second.check) == ("mixed-arch-binary", "binary-architectures (facts)")
     assert 0.6 < second.confidence < first.confidence
+
+
+MOVED = ('Traceback (most recent call last):\n  File "train.py", line 1, in <module>\n'
+         "    from keras.engine.topology import Layer\n"
+         "ModuleNotFoundError: No module named 'keras.engine.topology'")
+
+
+@pytest.mark.parametrize("env, joins", [
+    ({}, False),  # nothing routes tf.keras to tf_keras: the pair runs, a warning
+    ({"TF_USE_LEGACY_KERAS": "1"}, True),  # tf.keras is that tf_keras: an error
+])
+def test_only_an_error_the_environment_proves_joins_the_answer_as_a_related_cause(env, joins):
+    # keras.engine is gone from Keras 2.15 (the text's cause); tf-keras 2.14 declares it needs
+    # TensorFlow 2.14, a mismatch that RELATED ties to a moved Keras API
+    facts = mac_facts(env=env, distributions=[
+        dist("tensorflow", "2.15.1", requires=["keras<2.16,>=2.15.0"],
+             files=["tensorflow/__init__.py"]),
+        dist("keras", "2.15.0", files=["keras/__init__.py"]),
+        dist("tf-keras", "2.14.1", requires=["tensorflow<2.15,>=2.14"],
+             files=["tf_keras/__init__.py"])])
+    report = explain_text(MOVED, facts)
+    assert report.extra["checks"]["findings"] == 1  # the skew, found either way
+    causes = [f.cause for f in report.findings]
+    assert "keras-api-moved" in causes
+    assert ("keras-tf-version-skew" in causes) is joins
+
+
+def test_a_missing_submodule_is_confirmed_by_the_requirement_on_its_package():
+    # tf-keras imports tensorflow.python; no TensorFlow is installed (a `tensorflow` folder left
+    # without its package makes Python look inside it): tf-keras's unmet requirement is the cause
+    text = ('Traceback (most recent call last):\n  File "train.py", line 1, in <module>\n'
+            "    import tf_keras\n"
+            f'  File "{SITE}/tf_keras/__init__.py", line 3, in <module>\n'
+            "    from tensorflow.python import tf2\n"
+            "ModuleNotFoundError: No module named 'tensorflow.python'")
+    facts = mac_facts(distributions=[dist("tf-keras", "2.15.1",
+                                          requires=["tensorflow<2.16,>=2.15"],
+                                          files=["tf_keras/__init__.py"])])
+    first = explain_text(text, facts).findings[0]
+    assert (first.cause, first.check) == ("missing-dependency", "explain+requirements")
+    assert first.evidence["required"] == "tensorflow"
+    assert first.confidence > explain_text(text).findings[0].confidence

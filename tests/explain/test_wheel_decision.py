@@ -100,3 +100,20 @@ def test_nothing_shown_leaves_the_prior_and_a_named_wheel_its_own_step():
 ])
 def test_a_32_bit_python_is_the_platform(text):
     assert top(text) == PLATFORM
+
+
+def test_the_less_the_tables_agree_the_more_the_other_wheel_cause_keeps():
+    # the table settles it for every machine the paste can be from: the runner-up keeps little
+    unanimous = "ada@Adas-MacBook-Pro (M1) ~ % pip install tensorflow==2.9.0\n" + pip_error(
+        "tensorflow==2.9.0")
+    assert wheels.decide(unanimous)[:2] == (PLATFORM, 1.0)
+    # facial-animation#4 (tuning corpus): tensorflow-cpu, `from versions: none`, no machine shown;
+    # most candidate machines have no wheel of it at all, some only lack one for their Python
+    leaning = pip_error("tensorflow-cpu")
+    cause, share, _ = wheels.decide(leaning)
+    assert cause == PLATFORM and 0.7 <= share < 1
+    sure_first, sure_other = hypotheses(unanimous)[1][:2]
+    lean_first, lean_other = hypotheses(leaning)[1][:2]
+    assert sure_first.cause == lean_first.cause == PLATFORM
+    assert sure_other.cause == lean_other.cause == PYTHON
+    assert sure_first.score > lean_first.score > lean_other.score > sure_other.score

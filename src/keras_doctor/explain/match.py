@@ -14,6 +14,7 @@ from keras_doctor.explain.catalog import Catalog, Signature
 
 MAX_MATCHES_PER_PATTERN = 25
 MAX_VALUES_PER_GROUP = 8
+MAX_EXCERPT = 500  # characters of the matched text a finding quotes (pip's lists run longer)
 
 
 @dataclass
@@ -58,7 +59,7 @@ def _match(signature: Signature, text: str) -> Optional[SignatureMatch]:
             hit = True
             if m.end() >= result.last_position:
                 result.last_position = m.end()
-                result.excerpt = m.group(0)[:500]
+                result.excerpt = m.group(0)[:MAX_EXCERPT]
             for name, value in m.groupdict().items():
                 if value is None:
                     continue
