@@ -98,6 +98,7 @@ def tuning_out_of_repository() -> str:
     a confidence mapped) fitted on the other folds - what explain shows, not the hand order."""
     from keras_doctor.explain import train_ranker
 
+    recognised_kind = train_ranker.KINDS[0]
     repo = EXPLAIN_TESTS.parent.parent
     data = train_ranker.examples(repo)
     total = len(train_ranker.tc.tuning_reports(repo))
@@ -117,18 +118,21 @@ def tuning_out_of_repository() -> str:
         lines.append(f"  shown {row['bucket']:>8}  n={row['n']:3d}  mean shown "
                      f"{row['mean_confidence']:5.1%}  right {row['right']:5.1%}")
     lines.append(f"worst gap in buckets of {train_ranker.tc.MIN_BUCKET} or more: "
-                 f"{shown['worst_gap_in_buckets_of_10_or_more']:.1%}")
+                 f"{shown['worst_gap_in_buckets_of_10_or_more']:.1%}   Brier of the top answer "
+                 f"{shown['brier_of_top_answer']:.4f}")
     lines.append(f"the same with each report's twin whose cause the catalog lacks, at {share:.0%} "
                  "of reports (as unseen reports come):")
     for row in simulated["reliability_of_top_answer"]:
         lines.append(f"  shown {row['bucket']:>8}  n={row['n']:5.1f}  mean shown "
                      f"{row['mean_confidence']:5.1%}  right {row['right']:5.1%}")
     lines.append(f"worst gap in buckets of {train_ranker.tc.MIN_BUCKET} or more: "
-                 f"{simulated['worst_gap_in_buckets_of_10_or_more']:.1%}")
+                 f"{simulated['worst_gap_in_buckets_of_10_or_more']:.1%}   Brier of the top "
+                 f"answer {simulated['brier_of_top_answer']:.4f}")
     lines.append("by the kind of top answer (a guess on a familiar error - one a signature left "
                  "out with its fold recognises - happens only in cross-validation):")
     for kind, figures in checked["by_kind"].items():
-        lines.append(f"  {kind}: {figures['reports']} reports, top-1 {figures['top1']:.1%}")
+        lines.append(f"  {kind}: {figures['reports']} reports, top-1 {figures['top1']:.1%}, "
+                     f"Brier of the top answer {figures['brier_of_top_answer']:.4f}")
         for row in figures["reliability_of_top_answer"]:
             lines.append(f"    shown {row['bucket']:>8}  n={row['n']:3d}  mean shown "
                          f"{row['mean_confidence']:5.1%}  right {row['right']:5.1%}")
@@ -139,7 +143,19 @@ def tuning_out_of_repository() -> str:
         lines.append(f"  shown {row['bucket']:>8}  n={row['n']:5.1f}  mean shown "
                      f"{row['mean_confidence']:5.1%}  right {row['right']:5.1%}")
     lines.append(f"worst gap in buckets of {train_ranker.tc.MIN_BUCKET} or more: "
-                 f"{unseen['worst_gap_in_buckets_of_10_or_more']:.1%}")
+                 f"{unseen['worst_gap_in_buckets_of_10_or_more']:.1%}   Brier of the top answer "
+                 f"{unseen['brier_of_top_answer']:.4f}")
+    stepped = checked["recognised_by_steps"]
+    lines.append("the same, a recognised top answer shown through the step map over its hand "
+                 "score instead of the logistic model over its evidence:")
+    for row in stepped["as_unseen_reports_meet_it"]["reliability_of_top_answer"]:
+        lines.append(f"  shown {row['bucket']:>8}  n={row['n']:5.1f}  mean shown "
+                     f"{row['mean_confidence']:5.1%}  right {row['right']:5.1%}")
+    for name, figures in (("recognised top answers", stepped["by_kind"][recognised_kind]),
+                          ("as unseen reports meet it", stepped["as_unseen_reports_meet_it"])):
+        lines.append(f"  {name}: worst gap in buckets of {train_ranker.tc.MIN_BUCKET} or more "
+                     f"{figures['worst_gap_in_buckets_of_10_or_more']:.1%}, Brier of the top "
+                     f"answer {figures['brier_of_top_answer']:.4f}")
     return "\n".join(lines)
 
 

@@ -9,6 +9,8 @@ import textwrap
 
 import pytest
 
+from keras_doctor.explain import calibrate
+
 ARCH_ERROR = (
     "ImportError: dlopen(/Users/a/venv/lib/python3.11/site-packages/numpy/core/_multiarray_umath"
     ".cpython-311-darwin.so, 0x0002): tried: '/x.so' (mach-o file, but is an incompatible "
@@ -107,8 +109,12 @@ def test_never_silent_on_an_error(text):
     assert findings, result.stderr
     assert all(f["fix"] for f in findings[:1])
     # a prior, not a recognition: shown at what such guesses were worth out of repository, never
-    # as sure as a recognised message
-    assert findings[0]["confidence"] < 0.8
+    # as sure as a recognised message (the message atlas knows pip's wheel build failure: that
+    # one is recognised, and shown at what atlas recognitions were worth)
+    if calibrate.only_guessed(findings[0]["evidence"]["signatures"]):
+        assert findings[0]["confidence"] < 0.8
+    else:
+        assert findings[0]["evidence"]["signatures"] == ["message-atlas"]
 
 
 def test_explain_with_saved_facts(tmp_path):

@@ -91,9 +91,17 @@ def test_the_shipped_ranker_was_chosen_out_of_repository_and_ranks_better_than_t
     assert document["trained_on"]["reports"] >= 260
     assert tuple(document["pair_features"]) == ranker.PAIR_FEATURES
     steps = document["isotonic"]
-    for name in ("first", "rest", "recognised"):
+    for name in ("first", "rest"):
         rates = [rate for _, rate in steps[name]]
         assert rates == sorted(rates) and all(0 < r < 1 for r in rates)
+    weights = ranker.recognised_model(steps)
+    if weights is None:  # the step map it is compared with won
+        rates = [rate for _, rate in steps["recognised"]]
+        assert rates == sorted(rates) and all(0 < r < 1 for r in rates)
+    else:  # stronger evidence and the model's agreement raise it, a shared witness lowers it
+        named = dict(zip(ranker.RECOGNISED_FEATURES, weights))
+        assert named["hand_logit"] > 0 and named["model_logit"] > 0 > named["shared_witness"]
+        assert tr.logistic_is_better(checked)
 
 
 def test_a_weaker_recognised_confidence_never_shows_as_sure_as_a_stronger_one():
@@ -207,3 +215,76 @@ def test_a_recognised_top_answer_the_atlas_alone_names_never_shows_surer_than_a_
 def test_a_top_step_rises_halfway_to_a_step_above_it_and_never_to_certainty():
     assert ranker.recalibrated(1.0, [[0.5, 0.4], [1.0, 0.8]]) == pytest.approx(0.82)
     assert ranker.recalibrated(1.0, [[1.0, 0.99]]) == 0.99
+
+
+def _recognised(weights):
+    return {"recognised": {"features": list(ranker.RECOGNISED_FEATURES), "weights": weights}}
+
+
+def test_a_witness_that_also_backs_a_runner_up_lowers_a_recognised_answers_confidence():
+    """`No module named` stands behind a missing dependency and another interpreter alike: the
+    answer it picked is less sure than one whose witness names it alone."""
+    steps = _recognised([0.0, 1.0, -1.0, 0.0, 0.0])
+    top = Hypothesis("missing-dependency", weights=[0.75], signatures=["missing-module"])
+    shared = [top, Hypothesis("wrong-interpreter", weights=[0.3], signatures=["missing-module"])]
+    alone = [top, Hypothesis("wrong-interpreter", weights=[0.3], signatures=["pip-satisfied"])]
+    assert (ranker.recognised_features(top, shared, 0.5)[2],
+            ranker.recognised_features(top, alone, 0.5)[2]) == (1.0, 0.0)
+    lowered = ranker.shown_for_recognised(top, 0.9, steps, shared, 0.5)
+    kept = ranker.shown_for_recognised(top, 0.9, steps, alone, 0.5)
+    assert lowered < kept == pytest.approx(0.75, abs=0.01)
+
+
+def test_the_models_agreement_raises_a_recognised_answers_confidence_and_its_doubt_lowers_it():
+    steps = _recognised([0.0, 1.0, 0.0, 1.0, 0.0])
+    top = Hypothesis("no-wheel-for-python", weights=[0.7], signatures=["no-matching-distribution"])
+    doubted, neutral, agreed = (ranker.shown_for_recognised(top, 0.9, steps, [top], p)
+                                for p in (0.1, 0.5, 0.95))
+    assert doubted < 0.5 < neutral < agreed < 0.99
+
+
+def test_a_recognised_answer_never_shows_certainty_either_way():
+    top = Hypothesis("glibc-too-old", weights=[0.99], signatures=["glibc-version-not-found"])
+    assert ranker.shown_for_recognised(top, 0.9, _recognised([30, 5, 0, 5, 0]), [top], 1.0) == 0.99
+    assert ranker.shown_for_recognised(top, 0.9, _recognised([-30, 0, 0, 0, 0]), [top], 0.0) == 0.01
+
+
+def test_a_recognised_model_of_other_features_is_ignored_for_the_step_map():
+    """A model fitted on another feature set must not be read against these features."""
+    top = Hypothesis("glibc-too-old", weights=[0.9], signatures=["glibc-version-not-found"])
+    stale = {"recognised": {"features": ["bias", "hand_logit"], "weights": [5.0, 5.0]}}
+    assert ranker.recognised_model(stale) is None
+    assert ranker.shown_for_recognised(top, 0.8, stale, [top], 0.9) == 0.8
+
+
+def test_the_recognised_model_learns_which_evidence_is_right_more_often():
+    """Fitted on answers where a shared witness was wrong half the time and the model's agreement
+    went with being right, the weights say so (and the step map they replace is kept)."""
+    rows = []
+    for i in range(80):
+        shared = i % 2 == 0
+        agreed = i % 4 < 2 if shared else i % 8 != 0
+        right = (i % 4 == 0) if shared else agreed
+        cause = "missing-dependency"
+        top = Hypothesis(cause, weights=[0.75], signatures=["missing-module"])
+        runner = Hypothesis("wrong-interpreter", weights=[0.3],
+                            signatures=["missing-module" if shared else "pip-satisfied"])
+        example = tr.Example({"id": f"r{i}", "cause": cause if right else "wrong-interpreter"},
+                             i % 5, f"o/r{i}", {"kind:exception"}, [top, runner])
+        rows.append((example, [(cause, 0.9 if agreed else 0.2)], {cause: 0.8}, 1.0))
+    fitted = tr.maps(rows)
+    weights = dict(zip(ranker.RECOGNISED_FEATURES, fitted["recognised"]["weights"]))
+    assert weights["shared_witness"] < 0 < weights["model_logit"]
+    assert fitted["recognised_steps"] and all(0 < r < 1 for _, r in fitted["recognised_steps"])
+
+
+def test_the_logistic_model_ships_only_when_it_beats_the_step_map_on_gap_and_brier():
+    def figures(gap, brier):
+        return {"as_unseen_reports_meet_it": {"worst_gap_in_buckets_of_10_or_more": gap,
+                                              "brier_of_top_answer": brier}}
+
+    assert tr.logistic_is_better({**figures(0.08, 0.09), "recognised_by_steps": figures(0.2, 0.1)})
+    assert not tr.logistic_is_better({**figures(0.08, 0.11),
+                                      "recognised_by_steps": figures(0.2, 0.1)})
+    assert not tr.logistic_is_better({**figures(0.21, 0.09),
+                                      "recognised_by_steps": figures(0.2, 0.1)})

@@ -79,13 +79,16 @@ def test_leaving_out_a_reports_thread_drops_only_the_signatures_it_taught():
 def test_the_confidence_shown_is_the_calibrated_probability_of_the_evidence():
     from keras_doctor.explain import calibrate, ranker
 
-    _, hyps = hypotheses(ARCH)
+    cleaned, hyps = hypotheses(ARCH)
     (finding, *_) = explain_text(ARCH).findings
-    # a recognised message: the calibration model's confidence, through the map fitted to how
-    # often recognised top answers so scored were right out of repository
-    steps = ranker.model()["isotonic"]["recognised"]
-    assert finding.confidence == round(ranker.recalibrated(calibrate.calibrated(hyps)[0], steps),
-                                       3)
+    # a recognised message: the model fitted to how often recognised top answers with such
+    # evidence (and the ranker's probability of them) were right out of repository
+    trained = ranker.model()
+    (cause, p), *_ = ranker.rerank(cleaned.text, cleaned.clues, hyps, trained)
+    assert cause == hyps[0].cause
+    shown = ranker.shown_for_recognised(hyps[0], calibrate.calibrated(hyps)[0],
+                                        trained["isotonic"], hyps, p)
+    assert finding.confidence == round(shown, 3)
     assert 0.5 < finding.confidence < 1
 
 

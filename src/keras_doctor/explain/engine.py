@@ -511,7 +511,8 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
             # the top answer through the map fitted to recognised top answers; the others keep
             # their calibrated confidence below it (equal when their evidence is as strong)
             tied = by_cause[cause].score >= ranked[0].score  # the top answer is mapped anyway
-            confidence = (ranker.shown_for_recognised(by_cause[cause], hand[cause], steps)
+            confidence = (ranker.shown_for_recognised(by_cause[cause], hand[cause], steps,
+                                                      ranked, p)
                           if rank == 0 else ceiling if tied else hand[cause])
         else:
             confidence = ranker.confidence(p, rank, steps)

@@ -28,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from keras_doctor.explain import calibrate
 from keras_doctor.explain.calibrate import FALLBACK, is_fallback, mapped, only_fallback
 from keras_doctor.explain.text import site_package_of
 
@@ -164,11 +165,57 @@ def recalibrated(p: float, steps: Sequence[Sequence[float]]) -> float:
     return p
 
 
-def shown_for_recognised(hyp: Any, confidence: float, steps: Dict[str, Any]) -> float:
-    """The confidence shown for a recognised top answer: the calibration model's, through the
-    map fitted to recognised top answers; a hit of the message atlas alone (it names who prints
-    a message more surely than why) never shows more than a guess may."""
-    shown = recalibrated(confidence, steps.get("recognised") or [])
+RECOGNISED_FEATURES = (
+    "bias",
+    "hand_logit",  # log-odds of the hand score of the answer
+    "shared_witness",  # a witness of the answer also stands behind another candidate
+    "model_logit",  # log-odds of the model's probability of the answer
+    "atlas_only",  # the message atlas alone named it
+)
+
+
+def _logit(p: float) -> float:
+    p = min(0.995, max(0.005, p))
+    return math.log(p / (1 - p))
+
+
+def recognised_features(hyp: Any, ranked: Sequence[Any], p: float) -> List[float]:
+    """The evidence behind a recognised top answer that says how often it is right: how strong
+    its witnesses are, whether one of them also witnesses a runner-up (a generic message whose
+    cause a resolve step had to pick, `No module named`, pip's `No matching distribution`), and
+    whether the model, trained on reports of other repositories, agrees."""
+    signatures = set(hyp.signatures)
+    others = {s for h in ranked if h is not hyp for s in h.signatures}
+    return [
+        1.0,
+        _logit(hyp.score),
+        float(bool(signatures & others)),
+        _logit(p),
+        float(bool(signatures) and signatures == {"message-atlas"}),
+    ]
+
+
+def recognised_model(steps: Dict[str, Any]) -> Optional[List[float]]:
+    """The weights of the recognised top answer's logistic model, if `steps` holds one."""
+    fitted = steps.get("recognised")
+    if isinstance(fitted, dict) and tuple(fitted.get("features", ())) == RECOGNISED_FEATURES:
+        return [float(w) for w in fitted["weights"]]
+    return None
+
+
+def shown_for_recognised(hyp: Any, confidence: float, steps: Dict[str, Any],
+                         ranked: Sequence[Any] = (), p: float = 0.0) -> float:
+    """The confidence shown for a recognised top answer. With a logistic model over
+    `recognised_features` (fitted out of repository, `train_ranker`): its probability, kept off
+    certainty either way. Otherwise the calibration model's `confidence` through the step map
+    fitted to recognised top answers, a hit of the message atlas alone (it names who prints a
+    message more surely than why) never shown more sure than a guess may."""
+    weights = recognised_model(steps)
+    if weights is not None:
+        probability = calibrate.probability(recognised_features(hyp, ranked, p), weights)
+        return min(0.99, max(0.01, probability))
+    fitted = steps.get("recognised")
+    shown = recalibrated(confidence, fitted if isinstance(fitted, list) else [])
     signatures = list(hyp.signatures)
     if signatures and all(s == "message-atlas" for s in signatures):
         shown = min(shown, MAX_UNRECOGNISED)

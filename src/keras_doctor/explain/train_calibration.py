@@ -151,16 +151,22 @@ def out_of_repository_accuracy(repo: Path) -> Dict[str, Any]:
 
 def fit(data: Sequence[Example]) -> List[float]:
     """L2-regularised logistic regression (bias unpenalised) by Newton's method."""
-    size = len(calibrate.FEATURES)
+    return fit_weighted([(values, label, 1.0) for values, label, *_ in data])
+
+
+def fit_weighted(data: Sequence[Tuple[Sequence[float], int, float]], l2: float = L2,
+                 size: Optional[int] = None) -> List[float]:
+    """The same over (features, label, weight) rows of `size` features (the first the bias)."""
+    size = size or (len(data[0][0]) if data else len(calibrate.FEATURES))
     weights = [0.0] * size
     for _ in range(NEWTON_STEPS):
-        gradient = [L2 * w if i else 0.0 for i, w in enumerate(weights)]
-        hessian = [[(L2 if i == j and i else 0.0) for j in range(size)] for i in range(size)]
-        for values, label, *_ in data:
+        gradient = [l2 * w if i else 0.0 for i, w in enumerate(weights)]
+        hessian = [[(l2 if i == j and i else 0.0) for j in range(size)] for i in range(size)]
+        for values, label, weight in data:
             p = calibrate.probability(values, weights)
-            curvature = max(p * (1 - p), 1e-9)
+            curvature = max(p * (1 - p), 1e-9) * weight
             for i, vi in enumerate(values):
-                gradient[i] += (p - label) * vi
+                gradient[i] += (p - label) * vi * weight
                 row = hessian[i]
                 for j, vj in enumerate(values):
                     row[j] += curvature * vi * vj
@@ -331,8 +337,11 @@ def weighted_reliability(per_report: Dict[str, List[Tuple[float, int, float]]]
                           "right": round(sum(r * w for _, r, w in inside) / weight, 3)})
     gaps = [abs(float(r["mean_confidence"]) - float(r["right"]))
             for r in table if float(r["n"]) >= MIN_BUCKET]
+    total = sum(w for _, _, w in tops)
+    squared = sum(w * (p - right) ** 2 for p, right, w in tops)
     return {"reliability_of_top_answer": table,
-            "worst_gap_in_buckets_of_10_or_more": round(max(gaps, default=0.0), 3)}
+            "worst_gap_in_buckets_of_10_or_more": round(max(gaps, default=0.0), 3),
+            "brier_of_top_answer": round(squared / max(1e-9, total), 4)}
 
 
 def cross_validate(data: Sequence[Example], reports: int,

@@ -57,6 +57,10 @@ FAMILIAR_GUESS_WEIGHT = 0.0
 # Novel errors are few (a tenth of the tuning reports): each step of the top guess's map holds at
 # least this many of them, so the map says how often a guess is right, not which few were.
 MIN_GUESS_STEP = 10.0
+# The recognised top answer's logistic model has five weights fitted to ~280 answers, a score
+# out of fold: the regularisation keeps a feature few answers show (the atlas alone) from a
+# weight that claims certainty.
+RECOGNISED_L2 = 1.0
 
 
 class Example:
@@ -276,16 +280,21 @@ def _by_model(example: Example, cause: str) -> bool:
 
 
 def maps(rows: Sequence[Answered]) -> Dict[str, Any]:
-    """Step maps from a score to how often answers so scored were right: "first" and "rest" for
-    the model's probability, "recognised" for the calibration model's confidence in a recognised
-    message's top answer (`ranker.recalibrated`), out of fold; each shrunk toward its own rate,
-    the top answer's rates cross-fitted over the folds (`train_calibration.crossfit_isotonic`).
-    The top guess's map counts guesses on familiar errors at `FAMILIAR_GUESS_WEIGHT`."""
+    """What turns a score into the confidence shown, fitted to how often answers so scored were
+    right out of fold: step maps "first" and "rest" for the model's probability of a guess;
+    "recognised", a logistic model over a recognised message's top answer's evidence
+    (`ranker.recognised_features`); and "recognised_steps", the step map it replaced (the
+    calibration model's confidence to the rate, `ranker.recalibrated`), kept to compare. Each
+    step map is shrunk toward its own rate, the top answer's rates cross-fitted over the folds
+    (`train_calibration.crossfit_isotonic`). The top guess's map counts guesses on familiar
+    errors at `FAMILIAR_GUESS_WEIGHT`."""
     first: List[Tuple[float, int, float, int]] = []
     rest: List[Tuple[float, int, float, int]] = []
     recognised: List[Tuple[float, int, float, int]] = []
+    evidence: List[Tuple[List[float], int, float]] = []
     for example, order, hand, weight in rows:
         fold = example.fold
+        by_cause = {h.cause: h for h in example.ranked}
         for rank, (cause, p) in enumerate(order[:3]):
             right = int(cause == example.cause)
             if _by_model(example, cause) and rank == 0:
@@ -296,26 +305,34 @@ def maps(rows: Sequence[Answered]) -> Dict[str, Any]:
                 rest.append((p, right, weight, fold))
             elif rank == 0:
                 recognised.append((hand[cause], right, weight, fold))
+                evidence.append((ranker.recognised_features(by_cause[cause], example.ranked, p),
+                                 right, weight))
     # the top answer's maps are cross-fitted (what the confidence shown promises); the runners-up
     # keep the plain map, whose lowest steps keep an answer the model all but excludes unshown
     out = {"first": tc.crossfit_isotonic(first, MAP_SHRINK, MIN_GUESS_STEP),
            "rest": tc.isotonic([p[:3] for p in rest], MAP_SHRINK),
-           "recognised": tc.crossfit_isotonic(recognised, MAP_SHRINK)}
+           "recognised": {"features": list(ranker.RECOGNISED_FEATURES),
+                          "weights": tc.fit_weighted(
+                              evidence, RECOGNISED_L2, len(ranker.RECOGNISED_FEATURES))},
+           "recognised_steps": tc.crossfit_isotonic(recognised, MAP_SHRINK)}
     return out
 
 
-def shown(rows: Sequence[Answered], steps: Dict[str, Any]
+def shown(rows: Sequence[Answered], steps: Dict[str, Any], logistic: bool = True
           ) -> Dict[str, List[Tuple[float, int, float]]]:
     """Per report, the (confidence explain would show, right?, weight) of its first three
     answers (a later one never above an earlier one). Answers the hand evidence recognised show
-    the calibration model's confidence through the "recognised" map, as explain shows them."""
+    the confidence of the "recognised" logistic model (or, not `logistic`, the calibration
+    model's confidence through the "recognised_steps" map), as explain shows them."""
+    view = dict(steps, recognised=steps["recognised" if logistic else "recognised_steps"])
     out: Dict[str, List[Tuple[float, int, float]]] = {}
     for example, order, hand, weight in rows:
         by_cause = {h.cause: h for h in example.ranked}
         shown_rows, ceiling = [], 0.99
         for rank, (cause, p) in enumerate(order[:3]):
-            confidence = (ranker.confidence(p, rank, steps) if _by_model(example, cause)
-                          else ranker.shown_for_recognised(by_cause[cause], hand[cause], steps)
+            confidence = (ranker.confidence(p, rank, view) if _by_model(example, cause)
+                          else ranker.shown_for_recognised(by_cause[cause], hand[cause], view,
+                                                           example.ranked, p)
                           if rank == 0 else min(ceiling, hand[cause]))
             ceiling = min(ceiling, confidence)
             shown_rows.append((ceiling, int(cause == example.cause), weight))
@@ -340,32 +357,47 @@ def evaluate(data: Sequence[Example], reports: int, l2: float = L2,
     """Cross-validated figures of the ranker (its maps fitted, per fold, on the other folds'
     out-of-fold answers) beside those of the hand ranking; with `unknown_share`, the maps are
     fitted with twins whose cause the catalog lacks, and "with_unknown_causes" is the
-    reliability with those twins counted at that share."""
+    reliability with those twins counted at that share. "recognised_by_steps" is the same with a
+    recognised top answer shown through the step map instead of the logistic model."""
     predicted = cross_validate(data, l2, unknown_share)
     rows = answered(data, predicted, unknown_share)
-    per_report: Dict[str, List[Tuple[float, int, float]]] = {}
-    for fold in range(tc.FOLDS):
-        others = [r for r in rows if r[0].fold != fold]
-        inside = [r for r in rows if r[0].fold == fold]
-        per_report.update(shown(inside, maps(others)))
-    real = {i: [(c, r) for c, r, _ in v] for i, v in per_report.items() if "#" not in i}
-    hand = {e.id: [(1.0, int(c == e.cause)) for c in e.hand[:3]] for e in data}
+    fitted = {fold: maps([r for r in rows if r[0].fold != fold]) for fold in range(tc.FOLDS)}
     kinds = {e.id: kind_of(e, predicted[e.id]) for e in data}
-    by_kind = {}
-    for kind in KINDS:
-        of_kind = {i: rows_ for i, rows_ in real.items() if kinds[i] == kind}
-        by_kind[kind] = tc.summary(of_kind, len(of_kind))
-    out = {"ranker": tc.summary(real, reports), "hand": tc.summary(hand, reports),
-           "by_kind": by_kind, "predicted": predicted}
-    if unknown_share:
-        out["with_unknown_causes"] = {"share": unknown_share,
-                                      **tc.weighted_reliability(per_report)}
-        # what unseen reports meet: a familiar error's guess happens only in cross-validation
-        # (on an unseen report its signature recognises it)
-        out["as_unseen_reports_meet_it"] = {"share": unknown_share, **tc.weighted_reliability(
-            {i: rows_ for i, rows_ in per_report.items()
-             if kinds.get(i.split("#")[0]) != KINDS[2] or "#" in i})}
-    return out
+
+    def figures(logistic: bool) -> Dict[str, Any]:
+        per_report: Dict[str, List[Tuple[float, int, float]]] = {}
+        for fold in range(tc.FOLDS):
+            per_report.update(shown([r for r in rows if r[0].fold == fold], fitted[fold],
+                                    logistic))
+        real = {i: [(c, r) for c, r, _ in v] for i, v in per_report.items() if "#" not in i}
+        by_kind = {}
+        for kind in KINDS:
+            of_kind = {i: rows_ for i, rows_ in real.items() if kinds[i] == kind}
+            by_kind[kind] = tc.summary(of_kind, len(of_kind))
+        out: Dict[str, Any] = {"ranker": tc.summary(real, reports), "by_kind": by_kind}
+        if unknown_share:
+            out["with_unknown_causes"] = {"share": unknown_share,
+                                          **tc.weighted_reliability(per_report)}
+            # what unseen reports meet: a familiar error's guess happens only in cross-validation
+            # (on an unseen report its signature recognises it)
+            out["as_unseen_reports_meet_it"] = {"share": unknown_share,
+                                                **tc.weighted_reliability(
+                {i: rows_ for i, rows_ in per_report.items()
+                 if kinds.get(i.split("#")[0]) != KINDS[2] or "#" in i})}
+        return out
+
+    hand = {e.id: [(1.0, int(c == e.cause)) for c in e.hand[:3]] for e in data}
+    return {**figures(True), "hand": tc.summary(hand, reports),
+            "recognised_by_steps": figures(False), "predicted": predicted}
+
+
+def logistic_is_better(checked: Dict[str, Any]) -> bool:
+    """Whether the recognised top answer's logistic model beats the step map it replaced, out of
+    repository, on both the worst bucket gap and the Brier score of the top answer as unseen
+    reports meet it (either alone moves with the noise of a few hundred reports)."""
+    key = "as_unseen_reports_meet_it" if "as_unseen_reports_meet_it" in checked else "ranker"
+    new, old = checked[key], checked["recognised_by_steps"][key]
+    return tc._better(new, old)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -391,6 +423,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("the ranker does not rank better than the hand evidence out of repository (top-1 "
               "no worse, top-3 better): not shipped", file=sys.stderr)
         return 1
+    logistic = logistic_is_better(checked)
+    if not logistic:
+        print("the recognised answers' logistic model does not beat their step map out of "
+              "repository (gap and Brier): the step map ships", file=sys.stderr)
+    steps = maps(answered(data, predicted, args.unknown_share, out_of_fold=False))
+    steps["recognised"] = steps.pop("recognised_steps") if not logistic else steps["recognised"]
+    steps.pop("recognised_steps", None)
     model = fit(data, args.l2)
     target = args.out / "ranker.json"
     tc._write(target, {
@@ -399,7 +438,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                    f"{MIN_REPOSITORIES} repositories), then isotonic step maps (top answer, "
                    "others, recognised top answer; each shrunk by "
                    f"{MAP_SHRINK} pseudo-answers toward its own rate) fitted to the out-of-fold "
-                   "answers, with twins of each report whose cause the catalog lacks at "
+                   "answers"
+                   + (", the recognised top answer's by a logistic model over "
+                      "explain.ranker.RECOGNISED_FEATURES (L2 "
+                      f"{RECOGNISED_L2}) instead" if logistic else "")
+                   + ", with twins of each report whose cause the catalog lacks at "
                    f"{args.unknown_share:.0%}; trained on the tuning corpus only"),
         "trained_on": {"reports": reports, "examples": len(data),
                        "repositories": len({e.group for e in data}),
@@ -410,7 +453,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "cross_validated": {"protocol": f"{tc.FOLDS} folds grouped by repository", **checked},
         **model,
         "unknown_cause_share": args.unknown_share,
-        "isotonic": maps(answered(data, predicted, args.unknown_share, out_of_fold=False)),
+        "isotonic": steps,
     })
     tc._refresh_manifest(args.out)
     print(f"wrote {target}", file=sys.stderr)
