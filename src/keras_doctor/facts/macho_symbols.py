@@ -155,7 +155,7 @@ class MachOImage:
 
     def imports(self) -> List[Import]:
         commands = self.commands
-        first, count = _symbol_range(commands, undefined=True)
+        first, count = _undefined_range(commands)
         twolevel = bool(commands.flags & MH_TWOLEVEL)
         imports = []
         for name, n_type, n_desc in self.symbols(first, count):
@@ -176,7 +176,7 @@ class MachOImage:
                 return _walk_trie(self._map[start : start + size])
             except (IndexError, ValueError) as exc:
                 raise MachOError(f"{self.path}: corrupt export trie") from exc
-        first, count = _symbol_range(self.commands, undefined=False)
+        first, count = _defined_range(self.commands)
         return {
             name for name, n_type, _ in self.symbols(first, count)
             if n_type & N_TYPE != N_UNDF and n_type & N_EXT and not n_type & N_PEXT
@@ -187,9 +187,21 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
-def _symbol_range(commands: LoadCommands, undefined: bool) -> Tuple[int, int]:
+def _undefined_range(commands: LoadCommands) -> Tuple[int, int]:
+    """(first, count) of the undefined external symbols; without LC_DYSYMTAB, the whole table."""
     if commands.dysymtab is not None:
-        return commands.dysymtab[2:4] if undefined else commands.dysymtab[0:2]
+        return commands.dysymtab[2:4]
+    return _whole_table(commands)
+
+
+def _defined_range(commands: LoadCommands) -> Tuple[int, int]:
+    """(first, count) of the defined external symbols; without LC_DYSYMTAB, the whole table."""
+    if commands.dysymtab is not None:
+        return commands.dysymtab[0:2]
+    return _whole_table(commands)
+
+
+def _whole_table(commands: LoadCommands) -> Tuple[int, int]:
     return 0, commands.symtab[1] if commands.symtab else 0
 
 
