@@ -242,16 +242,20 @@ _PE_MACHINES = {0x8664: "x86_64", 0x14C: "i386", 0xAA64: "arm64", 0x1C4: "arm", 
                 0x200: "ia64"}
 
 
+# The PE signature (4 bytes), the COFF header (20) and the optional header's magic (2).
+_PE_HEAD = 26
+
+
 def _pe(data: bytes, read_at: ReadAt) -> Header:
     if len(data) < 0x40:
         raise _Bad("truncated DOS header")
     (lfanew,) = struct.unpack_from("<I", data, 0x3C)
-    pe = data[lfanew : lfanew + 26]
-    if len(pe) < 26:
-        pe = read_at(lfanew, 26)
+    pe = data[lfanew : lfanew + _PE_HEAD]
+    if len(pe) < _PE_HEAD:
+        pe = read_at(lfanew, _PE_HEAD)
     if pe[:4] != b"PE\0\0":
         raise _Bad("an MZ file without a PE header")
-    if len(pe) < 26:
+    if len(pe) < _PE_HEAD:
         raise _Bad("truncated PE header")
     (machine,) = struct.unpack_from("<H", pe, 4)
     (optional_magic,) = struct.unpack_from("<H", pe, 24)
