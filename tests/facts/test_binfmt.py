@@ -323,3 +323,14 @@ def test_a_pe_header_cut_short_says_so():
     data[:2] = b"MZ"
     struct.pack_into("<I", data, 0x3C, 0x40)
     assert parse_header(bytes(data) + b"PE\0\0" + bytes(10)).error == "truncated PE header"
+
+
+def test_a_pe_file_that_ends_right_after_the_optional_header_magic_is_read():
+    """Both sides of the edge, on a real DLL's header cut where the read stops needing bytes."""
+    real = (BINARIES / "pe-amd64.pyd").read_bytes()
+    (lfanew,) = struct.unpack_from("<I", real, 0x3C)
+    end = lfanew + 4 + 20 + 2  # signature, COFF header, optional header magic
+    assert parse_header(real[:end]) == EXPECTED["pe-amd64.pyd"]
+    assert parse_header(real[: end - 1]).error == "truncated PE header"
+    assert parse_header(real[:64], lambda at, n: real[at : min(at + n, end)], end) == \
+        EXPECTED["pe-amd64.pyd"]  # the PE header read on its own, past the first bytes

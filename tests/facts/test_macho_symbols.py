@@ -121,30 +121,37 @@ def _trie(names) -> bytes:
     root, leaves = bytes([0, len(names)]), b""
     for name in names:
         offset = root_size + len(leaves)
-        root += name.encode() + b"\0" + bytes([0x80 | (offset & 0x7F), offset >> 7])
+        root += _raw(name) + b"\0" + bytes([0x80 | (offset & 0x7F), offset >> 7])
         leaves += bytes([2, 0, 0, 0])  # terminal size 2: flags 0, address 0; no children
     return root + leaves
 
 
-def _macho(path, install_name=None, dylibs=(), rpaths=(), imports=(), exports=()) -> Path:
-    """imports: (name, ordinal, weak); exports: names, in both the trie and the symbol table."""
+def _raw(name: str) -> bytes:
+    """A symbol name's bytes; names that are not UTF-8 are given with surrogate escapes."""
+    return name.encode("utf-8", "surrogateescape")
+
+
+def _macho(path, install_name=None, dylibs=(), rpaths=(), imports=(), exports=(),
+           cputype=0x0100000C) -> Path:
+    """imports: (name, ordinal, weak); exports: names, in both the trie and the symbol table.
+    `cputype`: arm64 unless told (0x01000007: x86_64)."""
     commands = [_dylib_command(0xD, install_name)] if install_name else []
     commands += [_dylib_command(cmd, name) for cmd, name in dylibs]
     commands += [_with_string(0x8000001C, (12,), rpath) for rpath in rpaths]
     strings, symbols = b"\0", b""
     for name, ordinal, weak in imports:
         symbols += struct.pack("<IBBHQ", len(strings), 0x01, 0, ordinal << 8 | weak * 0x40, 0)
-        strings += name.encode() + b"\0"
+        strings += _raw(name) + b"\0"
     for name in exports:
         symbols += struct.pack("<IBBHQ", len(strings), 0x0F, 1, 0, 0x1000)
-        strings += name.encode() + b"\0"
+        strings += _raw(name) + b"\0"
     linkedit = 32 + sum(map(len, commands)) + 24 + 16
     trie = _trie(list(exports))
     stroff = linkedit + len(symbols)
     commands.append(struct.pack("<6I", 0x2, 24, linkedit, len(symbols) // 16, stroff, len(strings)))
     commands.append(struct.pack("<4I", 0x80000033, 16, stroff + len(strings), len(trie)))
     body = b"".join(commands)
-    header = struct.pack("<8I", 0xFEEDFACF, 0x0100000C, 0, 6, len(commands), len(body), 0x80, 0)
+    header = struct.pack("<8I", 0xFEEDFACF, cputype, 0, 6, len(commands), len(body), 0x80, 0)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(header + body + symbols + strings + trie)
     return path
@@ -204,6 +211,49 @@ def test_an_rpath_of_the_plugin_can_find_the_provider(tmp_path):
                     ["@loader_path/../lib"], [("_TF_A", 1, False)])
     result = check_linkage(plugin, [provider])
     assert result.loads and result.bound == 1 and result.resolved_fraction == 1.0
+
+
+def _universal(path: Path, *thin: Path) -> Path:
+    """A fat file of the thin libraries, each slice aligned to 4 KiB as lipo lays them out."""
+    slices = [lib.read_bytes() for lib in thin]
+    table, body, offset = struct.pack(">II", 0xCAFEBABE, len(slices)), b"", 4096
+    for data in slices:
+        cputype, subtype = struct.unpack_from("<II", data, 4)
+        table += struct.pack(">IIIII", cputype, subtype, offset, len(data), 12)
+        padded = data + bytes(-len(data) % 4096)
+        body, offset = body + padded, offset + len(padded)
+    path.write_bytes(table + bytes(4096 - len(table)) + body)
+    return path
+
+
+def test_a_universal_plugin_is_judged_by_the_slice_of_the_architecture_asked_for(tmp_path):
+    """An Intel Mac (or Rosetta) loads the x86_64 slice, an Apple Silicon Mac the arm64 one: a
+    plugin whose arm64 slice needs a symbol TensorFlow lacks still loads on Intel."""
+    provider = _macho(tmp_path / "tf/libtf.dylib", "@rpath/libtf.dylib", exports=["_TF_A"])
+    link = [(LOAD, "@rpath/libtf.dylib")]
+    intel = _macho(tmp_path / "x86_64.dylib", None, link, ["@loader_path/tf"],
+                   [("_TF_A", 1, False)], cputype=0x01000007)
+    arm = _macho(tmp_path / "arm64.dylib", None, link, ["@loader_path/tf"],
+                 [("_TF_A", 1, False), ("_TF_NEW", 1, False)])
+    plugin = _universal(tmp_path / "plugin.dylib", intel, arm)
+    assert read_undefined_symbols(plugin, "x86_64") == {"_TF_A"}
+    assert read_undefined_symbols(plugin) == {"_TF_A", "_TF_NEW"}
+    on_intel = check_linkage(plugin, [provider], arch="x86_64")
+    assert (on_intel.loads, on_intel.missing) == (True, ())
+    on_apple_silicon = check_linkage(plugin, [provider])
+    assert (on_apple_silicon.loads, on_apple_silicon.missing) == (False, ("_TF_NEW",))
+
+
+def test_a_symbol_name_that_is_not_utf8_is_kept_byte_for_byte(tmp_path):
+    """C++ compiled from Latin-1 source mangles its bytes into the name; such a symbol must
+    still match the provider's export of the same bytes, not fail the whole check."""
+    latin1 = b"__Z7caf\xe9v".decode("utf-8", "surrogateescape")
+    provider = _macho(tmp_path / "libtf.dylib", "@rpath/libtf.dylib", exports=[latin1])
+    plugin = _macho(tmp_path / "p.dylib", None, [(LOAD, "@rpath/libtf.dylib")],
+                    ["@loader_path"], [(latin1, 1, False)])
+    assert read_undefined_symbols(plugin) == {latin1}
+    assert read_exported_symbols(provider) == {latin1}
+    assert check_linkage(plugin, [provider]).loads
 
 
 # -- real TensorFlow and tensorflow-metal wheels ---------------------------------------------------

@@ -22,6 +22,7 @@ from keras_doctor.facts import (
     interpreter,
     shadowing,
 )
+from keras_doctor.facts.model import KerasConfig
 
 BINARIES = Path(__file__).parent.parent / "data" / "binaries"
 
@@ -45,14 +46,16 @@ def test_dist_info_fields_folded_headers_and_the_body_ignored(tmp_path):
     dist_info(tmp_path, "tensorflow_cpu", "2.21.0",
               "Classifier: X\nRequires-Dist: numpy>=1.26.0\nRequires-Dist: h5py>=3.11.0;\n"
               " extra == 'and-cuda'\nRequires-Python: >=3.10\nRequires-Dist: keras>=3.12.0\n",
-              'tensorflow/__init__.py,sha256=x,10\n"tensorflow/odd,name.py",sha256=y,5\n')
+              'tensorflow/__init__.py,sha256=x,10\n"tensorflow/odd,name.py",sha256=y,5\n'
+              "tensorflow/unquoted,odd,name.py,sha256=z,3\n")  # a writer that does not quote
     (dist,), leftovers = distributions.scan([str(tmp_path)])
     assert (dist.name, dist.canonical_name, dist.version) == ("tensorflow_cpu", "tensorflow-cpu",
                                                               "2.21.0")
     assert dist.requires_dist == ["numpy>=1.26.0", "h5py>=3.11.0; extra == 'and-cuda'",
                                   "keras>=3.12.0"]
     assert dist.requires_python == ">=3.10"
-    assert dist.files == ["tensorflow/__init__.py", "tensorflow/odd,name.py"]
+    assert dist.files == ["tensorflow/__init__.py", "tensorflow/odd,name.py",
+                          "tensorflow/unquoted,odd,name.py"]
     assert dist.installer == "pip" and leftovers == []
 
 
@@ -63,6 +66,20 @@ def test_unreadable_metadata_is_recorded_not_raised(tmp_path):
     assert found["numpy"].error == "METADATA is missing or unreadable"
     assert found["numpy"].version == "1.26.4"
     assert found["broken"].error == "METADATA has no Name or Version"
+
+
+def test_metadata_in_latin1_is_read_and_metadata_too_large_says_so(tmp_path, monkeypatch):
+    """Old sdists wrote PKG-INFO in Latin-1 (an author's name); a METADATA past the size limit
+    is named for what it is, not as an unreadable file."""
+    folder = tmp_path / "oldlib-1.2.dist-info"
+    folder.mkdir()
+    (folder / "METADATA").write_bytes(b"Metadata-Version: 1.1\nName: oldlib\nVersion: 1.2\n"
+                                      b"Author: Jos\xe9 Mar\xeda\n")
+    (dist,), _ = distributions.scan([str(tmp_path)])
+    assert (dist.name, dist.version, dist.error) == ("oldlib", "1.2", None)
+    monkeypatch.setattr(distributions, "METADATA_LIMIT", 40)
+    (dist,), _ = distributions.scan([str(tmp_path)])
+    assert (dist.version, dist.error) == ("1.2", "METADATA is larger than 40 bytes")
 
 
 def test_egg_info_requires_txt_sections_become_requirements(tmp_path):
@@ -112,9 +129,11 @@ def test_keras_json_states(tmp_path):
     invalid = config.read_keras_json(str(home))
     assert invalid.error.startswith("invalid JSON") and invalid.path == str(home / "keras.json")
     write(home / "keras.json", "[1]")
-    assert config.read_keras_json(str(home)).error == "invalid: not a JSON object"
+    assert config.read_keras_json(str(home)) == KerasConfig(
+        path=str(home / "keras.json"), exists=True, error="invalid: not a JSON object")
     not_a_folder = write(tmp_path / "file" / ".keras", "")  # ~/.keras is a file: no keras.json
-    assert config.read_keras_json(str(not_a_folder)).exists is False
+    assert config.read_keras_json(str(not_a_folder)) == KerasConfig(
+        path=str(not_a_folder / "keras.json"), exists=False)
 
 
 @pytest.mark.parametrize("script, expected", [
@@ -218,6 +237,7 @@ def test_weights_files_signature_and_sizes_only_on_request(tmp_path):
     ("/usr/local/Cellar/python@3.11/3.11.9/Frameworks/Python.framework/Versions/3.11",
      "homebrew"),  # Homebrew on an Intel Mac
     ("/usr", "system"),
+    ("/System/Library/Frameworks/Python.framework/Versions/2.7", "system"),  # macOS <= 12.3
     ("/Library/Developer/CommandLineTools/Library/Frameworks/Python3.framework/Versions/3.9",
      "system"),
 ])
@@ -349,6 +369,20 @@ def test_an_unreadable_site_folder_does_not_hide_the_binaries_of_the_next(tmp_pa
     shutil.copy(BINARIES / "elf-x86_64.so", site / "pkg" / "_native.so")
     found = binaries.scan([str(tmp_path / "missing"), str(site)], [])
     assert [(Path(b.path).name, b.format) for b in found] == [("_native.so", "elf")]
+
+
+def test_a_folder_linked_back_into_itself_is_walked_once(tmp_path):
+    """A hand-copied package holding a symlink to its parent (as some build trees do) would
+    make a walk that follows links list its binaries again at every depth until its budget ran
+    out; links are not followed, so each binary is listed once and nothing is cut short."""
+    site = tmp_path / "site"
+    (site / "vendored").mkdir(parents=True)
+    shutil.copy(BINARIES / "elf-x86_64.so", site / "vendored" / "_native.so")
+    (site / "vendored" / "again").symlink_to(site / "vendored", target_is_directory=True)
+    notes: list = []
+    found = binaries.scan([str(site)], [], notes)
+    assert [b.path for b in found] == [str(site / "vendored" / "_native.so")]
+    assert notes == []
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
