@@ -65,6 +65,21 @@ PIP_INSTALLED = (
     "ModuleNotFoundError: No module named 'tensorflow'"
 )
 
+# Keras 2.2's backend/__init__.py importing its default backend, TensorFlow
+KERAS2_TF_BACKEND = (
+    "Using TensorFlow backend.\n"
+    "Traceback (most recent call last):\n"
+    '  File "train.py", line 1, in <module>\n'
+    "    import keras\n"
+    '  File "/home/me/env/lib/python3.6/site-packages/keras/backend/__init__.py", line 89, in '
+    "<module>\n"
+    "    from .tensorflow_backend import *\n"
+    '  File "/home/me/env/lib/python3.6/site-packages/keras/backend/tensorflow_backend.py", '
+    "line 5, in <module>\n"
+    "    import tensorflow as tf\n"
+    "ModuleNotFoundError: No module named 'tensorflow'"
+)
+
 # a name every TensorFlow has, missing from the module that was imported
 NO_NAME_SCOPE = (
     "Traceback (most recent call last):\n"
@@ -165,6 +180,14 @@ PAIRS: Dict[str, List[Tuple[str, str]]] = {
         # pip installed something else: the package importing tensorflow lacks its dependency
         ("missing-dependency", PIP_INSTALLED.format(installed="tensorflow-hub-0.16.1")),
     ],
+    "keras-backend-unavailable | missing-dependency": [
+        # Keras 2.0-2.3 imports the TensorFlow backend (keras.json's default) for a Theano user
+        ("keras-backend-unavailable", "case:keras-3794-theano-user-tensorflow-backend"),
+        ("keras-backend-unavailable", "import theano\n" + KERAS2_TF_BACKEND),
+        # no other backend in sight: TensorFlow is the backend wanted, and it is not installed
+        ("missing-dependency", "case:udacity-sdc-62-keras-env-without-tensorflow"),
+        ("missing-dependency", KERAS2_TF_BACKEND),
+    ],
     "kernel-not-restarted | shadowed-module": [
         # a notebook cell installs another TensorFlow, then a name every release has is missing
         ("kernel-not-restarted", "case:colabtools-115-reinstall-without-restart"),
@@ -197,6 +220,14 @@ def test_a_cut_notebook_traceback_is_judged_by_the_statement_it_marks():
     assert _failing_import(cut) == "tensorflow"  # the marked line, not the last one shown
     assert _failing_import("---> 33 from keras.engine import training") == ""  # a submodule
     assert _failing_import("_`import keras`_\n**Error: ModuleNotFoundError**") == "keras"
+
+
+def test_a_theano_user_is_told_to_point_keras_at_theano():
+    from keras_doctor.explain.engine import explain
+
+    finding = explain("import theano\n" + KERAS2_TF_BACKEND).findings[0]
+    assert finding.cause == "keras-backend-unavailable"
+    assert finding.fix[-1].command == ("export", "KERAS_BACKEND=theano")
 
 
 def test_pip_installed_into_the_environment_that_raised_is_a_kernel_started_before():

@@ -276,6 +276,8 @@ def weigh(
         return score * 0.4, f"the traceback's paths are {clues.platform}, not {platform}"
     if cause == "mixed-arch-binary" and clues.platform == "windows":
         return score * 0.6, "the traceback's paths are windows"
+    if cause == "keras-backend-unavailable" and (evidence or {}).get("use_backend"):
+        return score, None  # Keras 2.0-2.3 chose its backend the same way (keras.json)
     if cause in _KERAS3_CAUSES and clues.keras_generation in ("keras2", "tf.keras"):
         if cause == "keras3-legacy-code" and clues.keras_generation == "tf.keras":
             return score, None

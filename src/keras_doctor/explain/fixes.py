@@ -311,11 +311,15 @@ def _backend(e: Evidence, facts: Any) -> List[FixStep]:
     steps = []
     if backend in ("jax", "torch"):
         steps.append(run_step(f"Install the {backend} backend", pip(facts, backend)))
+    # Keras 2.0-2.3 told to use TensorFlow where Theano or CNTK is the backend installed
+    target = one(e, "use_backend") or "tensorflow"
     steps.append(
         FixStep(
-            "Or point Keras at an installed backend",
+            "Or point Keras at an installed backend" + (
+                f" (or set \"backend\": \"{target}\" in ~/.keras/keras.json)"
+                if target != "tensorflow" else ""),
             StepKind.ENV,
-            command=("export", "KERAS_BACKEND=tensorflow"),
+            command=("export", f"KERAS_BACKEND={target}"),
         )
     )
     return steps

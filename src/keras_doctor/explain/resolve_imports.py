@@ -118,6 +118,18 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             out += [("wrong-interpreter", 0.92 if strong else 0.85, evidence),
                     ("kernel-not-restarted", 0.5 if notebook and not strong else 0.2, evidence),
                     ("missing-dependency", 0.3, evidence)]
+        elif top == "tensorflow" and _KERAS2_TF_BACKEND.search(ctx.text) and (
+            _OTHER_KERAS2_BACKEND.search(ctx.text)
+        ):
+            # Keras 2.0-2.3 imports the backend keras.json or KERAS_BACKEND names, TensorFlow by
+            # default ("Using TensorFlow backend."); a user of Theano or CNTK without TensorFlow
+            # meets TensorFlow's import: the backend setting is what is wrong
+            other = _OTHER_KERAS2_BACKEND.search(ctx.text)
+            evidence = {"module": module, "backend": "tensorflow",
+                        "use_backend": other.group(0).lower() if other else "theano",
+                        "source": "keras/backend/__init__.py (Keras 2.0-2.3)"}
+            out += [("keras-backend-unavailable", 0.8, evidence),
+                    ("missing-dependency", 0.5, evidence)]
         elif calling_package(ctx.frames) not in ("", top):
             # an installed package imports it: the interpreter that ran is the one that has that
             # package, so this one lacks its dependency (not another interpreter's fault)
@@ -135,6 +147,12 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         elif module in DEPENDENCIES or top in DEPENDENCIES or top in ("tensorflow", "numpy"):
             out.append(("missing-dependency", 0.75, {"module": module}))
     return out
+
+
+# Keras 2.0-2.3's TensorFlow backend module, and the other backends it could have been told to use
+_KERAS2_TF_BACKEND = re.compile(r"keras[/\\]backend[/\\]tensorflow_backend\.py|"
+                                r"Using TensorFlow backend")
+_OTHER_KERAS2_BACKEND = re.compile(r"(?i)\btheano\b|\bcntk\b")
 
 
 _UNPICKLING = re.compile(r"(?i)\bjoblib\b|\bpickle|unpickl|\bload_model\b|\bdill\b")
