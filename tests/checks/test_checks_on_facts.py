@@ -282,3 +282,42 @@ def test_a_build_whose_version_cannot_be_read_is_never_the_one_kept():
                                      dist("tensorflow-macos", "2.12.0", files=files)])
     (found,) = by_cause(facts, "tf-distributions-overlap")
     assert found.fix[1].command[-1] == "tensorflow-macos==2.12.0"
+
+
+# -- a stated environment (target mode "facts") proves nothing by what it leaves out -------------
+
+def _stated(facts):
+    facts.target.mode = "facts"
+    return facts
+
+
+def test_a_requirement_absent_from_a_read_environment_is_a_missing_dependency():
+    facts = mac_facts(distributions=[dist("h5py", "3.11.0", requires=["numpy>=1.17.3"])])
+    (found,) = by_cause(facts, "missing-dependency")
+    assert found.evidence["required"] == "numpy"
+    assert "requirements" not in [p.check for p in run_checks(facts).skipped]
+
+
+def test_a_requirement_absent_from_a_stated_environment_is_not_known_missing():
+    facts = _stated(mac_facts(distributions=[dist("h5py", "3.11.0",
+                                                  requires=["numpy>=1.17.3"])]))
+    report = run_checks(facts)
+    assert [f for f in report.findings if f.cause == "missing-dependency"] == []
+    # neither found nor cleared: a passed check would tell explain the cause is ruled out
+    assert "requirements" not in [p.check for p in report.passed]
+    (skipped,) = [s for s in report.skipped if s.check == "requirements"]
+    assert "1 requirement(s)" in skipped.reason
+
+
+def test_a_stated_environment_still_shows_a_conflict_between_what_it_states():
+    facts = _stated(mac_facts(distributions=[
+        dist("h5py", "3.11.0", requires=["numpy>=1.17.3", "cached-property"]),
+        dist("numpy", "1.16.0")]))
+    (found,) = by_cause(facts, "requirement-conflict")
+    assert found.evidence["installed_version"] == "1.16.0"
+
+
+def test_a_stated_environment_that_states_every_requirement_passes():
+    facts = _stated(mac_facts(distributions=[
+        dist("h5py", "3.11.0", requires=["numpy>=1.17.3"]), dist("numpy", "1.26.4")]))
+    assert "requirements" in [p.check for p in run_checks(facts).passed]

@@ -16,7 +16,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from keras_doctor.checks.installed import parse_version
-from keras_doctor.checks.registry import CheckContext, check, finding
+from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
 from keras_doctor.facts.model import Distribution
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.knowledge import compat_rules
@@ -203,9 +203,16 @@ def _admits_only_keras3(specifier: Optional[SpecifierSet]) -> bool:
                "tensorflow-macos-fork-not-recognised"],
        ok="Every requirement of every installed distribution is met")
 def requirements(ctx: CheckContext) -> Iterator[Finding]:
+    """Each requirement against what is installed. A stated environment (target mode `facts`: a
+    report's or a person's list of versions) names what it names; that a distribution is absent
+    from it proves nothing, so such a requirement is neither a missing dependency nor met, and
+    when nothing else is found the check is skipped rather than passed."""
     facts = ctx.facts
+    stated = facts.target.mode == "facts"
     environment = target_environment(facts.interpreter.marker_environment)
     inst = ctx.installed
+    unknown = 0
+    found_any = False
     for dist in inst.first.values():
         for req in applicable(dist.requires_dist, environment):
             name = canonicalize_name(req.name)
@@ -214,9 +221,14 @@ def requirements(ctx: CheckContext) -> Iterator[Finding]:
                         "requirement": str(req), "required": req.name}
             fork = inst.get("tensorflow-macos") if name == "tensorflow" else None
             if have is None and fork is not None:
+                found_any = True
                 yield _fork_not_recognised(ctx, dist, req, fork, evidence)
                 continue
+            if have is None and stated:
+                unknown += 1
+                continue
             if have is None:
+                found_any = True
                 yield finding(
                     "missing-dependency",
                     f"{dist.name} {dist.version} requires {req}, which is not installed",
@@ -230,6 +242,7 @@ def requirements(ctx: CheckContext) -> Iterator[Finding]:
                 continue
             evidence["installed_version"] = have.version
             cause = conflict_cause(dist.canonical_name, name, version, req.specifier)
+            found_any = True
             if cause == "keras-tf-version-skew":
                 yield _keras_skew(ctx, dist, req, have, version, evidence)
                 continue
@@ -242,6 +255,9 @@ def requirements(ctx: CheckContext) -> Iterator[Finding]:
                              description=f"Install {req.name} inside the range {dist.name} "
                                          "requires")],
             )
+    if unknown and not found_any:
+        raise SkipCheck(f"a stated environment: {unknown} requirement(s) name distributions it "
+                        "does not state, so whether they are installed is not known")
 
 
 def _keras_skew(ctx: CheckContext, requirer: Distribution, req: Requirement, have: Distribution,
