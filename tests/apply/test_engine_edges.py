@@ -145,6 +145,41 @@ def test_resume_finishes_a_rename_step_whether_or_not_it_took_effect(tmp_path, t
     assert kept.read_text() == "print('my model')\n" and not shadow.exists()
 
 
+def test_a_rename_whose_file_was_removed_by_hand_leaves_the_users_own_file_where_it_is(
+        tmp_path):
+    """The plan renames keras.py to keras_local.py; before the fix runs the user deletes keras.py
+    and has a keras_local.py of their own. The rename fails, and its rollback neither moves the
+    user's file to keras.py nor counts the long-gone keras.py as a rollback failure."""
+    shadow, theirs = tmp_path / "keras.py", tmp_path / "keras_local.py"
+    theirs.write_text("# the user's own\n")
+    plan = plan_for(sys.executable,
+                    PlannedStep(StepKind.RENAME, "rename keras.py", path=str(shadow),
+                                dest=str(theirs), destructive=True))
+
+    outcome = engine.apply_plan(plan)
+
+    assert outcome.status == "rolled-back" and outcome.failed_step == 1, outcome.message
+    assert "already exists; not overwriting it" in outcome.message
+    assert theirs.read_text() == "# the user's own\n" and not shadow.exists()
+    assert store.pending_transactions() == []
+
+
+def test_resume_does_not_take_a_rename_whose_file_was_already_gone_for_done(tmp_path):
+    """Stopped as the rename started, with keras.py already gone and a keras_local.py of the
+    user's: that is not a rename that took effect, so resume runs it, and it fails."""
+    shadow, theirs = tmp_path / "keras.py", tmp_path / "keras_local.py"
+    theirs.write_text("# the user's own\n")
+    plan = plan_for(sys.executable,
+                    PlannedStep(StepKind.RENAME, "rename keras.py", path=str(shadow),
+                                dest=str(theirs), destructive=True))
+    folder = stopped_at_the_start_of_step(plan, 0)
+
+    outcome = engine.resume(folder)
+
+    assert outcome.status == "rolled-back" and outcome.failed_step == 1, outcome.message
+    assert theirs.read_text() == "# the user's own\n" and not shadow.exists()
+
+
 def test_resume_that_cannot_restore_the_snapshot_refuses_and_says_how_to_finish(tiny_env):
     """An installer cut short is redone from the snapshot; if the snapshot cannot be restored
     (its stash was damaged), resume must not run the steps on an unknown state."""

@@ -41,7 +41,10 @@ class StepResult:
 def intent(step: PlannedStep, index: int, folder: Path) -> Dict[str, Any]:
     """What the journal records before the step runs: enough to undo it whatever happens next."""
     if step.kind is StepKind.DELETE_FILE and step.path:
-        return {"keep_as": str(folder / REMOVED / f"{index:03d}-{os.path.basename(step.path)}")}
+        return {"keep_as": str(folder / REMOVED / f"{index:03d}-{os.path.basename(step.path)}"),
+                "existed": os.path.lexists(step.path)}
+    if step.kind is StepKind.RENAME and step.path:
+        return {"existed": os.path.lexists(step.path)}
     if step.kind is StepKind.NEW_VENV and step.dest:
         existed = os.path.lexists(step.dest)
         return {"dest_existed": existed and not _empty_dir(step.dest),
@@ -182,8 +185,13 @@ def _environ(pid: int) -> List[bytes]:
 
 
 def undo(step: PlannedStep, recorded: Dict[str, Any]) -> Optional[str]:
-    """Reverse a started step that changed user files; return a problem, or None when done."""
+    """Reverse a started step that changed user files; return a problem, or None when done.
+
+    A file that was already gone when its step started (removed by hand after the plan was made)
+    was not touched by it: there is nothing to bring back, and its absence is no failure."""
     if step.kind is StepKind.RENAME and step.path and step.dest:
+        if recorded.get("existed") is False:
+            return None  # whatever is at dest was not moved there by this step
         if os.path.lexists(step.dest) and not os.path.lexists(step.path):
             os.rename(step.dest, step.path)
         return None if os.path.lexists(step.path) else f"{step.path} is missing after rollback"
@@ -191,7 +199,9 @@ def undo(step: PlannedStep, recorded: Dict[str, Any]) -> Optional[str]:
         kept = recorded.get("keep_as")
         if kept and os.path.lexists(kept) and not os.path.lexists(step.path):
             shutil.move(kept, step.path)
-        return None if os.path.lexists(step.path) else f"{step.path} is missing after rollback"
+        if os.path.lexists(step.path) or recorded.get("existed") is False:
+            return None
+        return f"{step.path} is missing after rollback"
     if step.kind is StepKind.NEW_VENV and step.dest and recorded.get("dest_existed") is False:
         shutil.rmtree(step.dest, ignore_errors=True)
         if os.path.lexists(step.dest):
@@ -204,7 +214,8 @@ def undo(step: PlannedStep, recorded: Dict[str, Any]) -> Optional[str]:
 def already_done(step: PlannedStep, recorded: Dict[str, Any]) -> bool:
     """For `--resume`: did a started file step take effect before the run stopped?"""
     if step.kind is StepKind.RENAME and step.path and step.dest:
-        return os.path.lexists(step.dest) and not os.path.lexists(step.path)
+        return (recorded.get("existed") is not False and os.path.lexists(step.dest)
+                and not os.path.lexists(step.path))
     if step.kind is StepKind.DELETE_FILE and step.path:
         return not os.path.lexists(step.path) and os.path.lexists(recorded["keep_as"])
     return False
