@@ -12,6 +12,7 @@ UTF-8; and the commands that finish an interrupted fix name what they refuse.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -153,6 +154,24 @@ def test_two_files_put_aside_in_one_fix_are_both_removed(tmp_path):
     assert not first.exists() and not second.exists()
 
 
+def test_a_file_that_cannot_be_put_aside_fails_its_step_naming_it_and_brings_back_the_first(
+        tmp_path):
+    first, gone = tmp_path / "keras.py", tmp_path / "tensorflow.py"
+    first.write_text("# shadows keras\n")  # the second was deleted by hand after the plan
+    plan = Plan(target=PlanTarget(python=sys.executable, platform="linux-x86_64",
+                                  python_version="3.11"),
+                steps=[PlannedStep(StepKind.DELETE_FILE, f"remove {p.name}", path=str(p),
+                                   names=[]) for p in (first, gone)])
+
+    outcome = engine.apply_plan(plan)
+
+    assert outcome.status == "rolled-back" and outcome.failed_step == 2, outcome.message
+    assert outcome.message.startswith(f"step 2 (remove tensorflow.py) failed: cannot remove "
+                                      f"{gone}: [Errno 2] No such file or directory")
+    assert first.read_text() == "# shadows keras\n"
+    assert store.pending_transactions() == []  # restored: the missing file is no rollback failure
+
+
 def test_an_installer_failing_with_bytes_that_are_not_utf8_is_still_quoted(tmp_path):
     code = "import sys; sys.stdout.buffer.write(b'caf\\xe9 not found\\n'); sys.exit(3)"
     plan = Plan(target=PlanTarget(python=sys.executable, platform="linux-x86_64",
@@ -273,6 +292,39 @@ def test_a_file_that_vanishes_before_the_snapshot_is_taken_ends_the_fix_unchange
     folder = store.transactions_dir() / str(outcome.transaction)
     assert not (folder / snapshot.STASH).exists()
     assert store.pending_transactions() == []
+
+
+@pytest.mark.parametrize("stash_elsewhere", [False, True], ids=["linked", "copied"])
+def test_a_file_replaced_by_a_link_before_the_snapshot_is_taken_ends_the_fix_unchanged(
+        tiny_env, tmp_path, monkeypatch, stash_elsewhere):
+    # Between the survey and the snapshot a file becomes a link to one outside the environment:
+    # the snapshot must not take hold of that file (rollback would then write it back as if it
+    # were the environment's own), whether it hard-links or, on another file system, copies.
+    if stash_elsewhere:
+        def no_hard_links(*args, **kwargs):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "link", no_hard_links)
+    replaced = tiny.site_packages(tiny_env) / tiny.NAME / "data" / "table.txt"
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the environment's")
+    real_new_transaction_dir = store.new_transaction_dir
+
+    def new_transaction_dir():
+        replaced.unlink()
+        replaced.symlink_to(outside)
+        return real_new_transaction_dir()
+
+    monkeypatch.setattr(store, "new_transaction_dir", new_transaction_dir)
+    ran = tiny_env / "ran"
+
+    outcome = engine.apply_plan(plan_for(tiny_env, script_step(f"open({str(ran)!r}, 'w')")))
+
+    assert outcome.status == "refused" and not ran.exists()
+    assert outcome.message == (f"nothing was changed: snapshot failed: cannot keep {replaced}: "
+                               "it is no longer a regular file (changed since the survey)")
+    assert outside.stat().st_nlink == 1, "the snapshot kept a hard link to a file outside"
+    assert replaced.is_symlink() and store.pending_transactions() == []
 
 
 # -- where transactions are kept, and what they record -------------------------------------------

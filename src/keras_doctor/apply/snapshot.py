@@ -297,13 +297,17 @@ def _keep_entry(path: str, info: os.stat_result, found: Survey) -> None:
 def _stash_one(path: str, stash: Path, index: int) -> Dict[str, Any]:
     kept = stash / f"{index:07d}"
     try:
-        os.link(path, kept, follow_symlinks=False)
+        # macOS's link(2) follows a link, Linux's never does: no test on Linux can tell
+        os.link(path, kept, follow_symlinks=False)  # pragma: no mutate
     except OSError:
         try:
             shutil.copy2(path, kept, follow_symlinks=False)
         except OSError as exc:
             raise SnapshotError(f"cannot keep {path}: {exc.strerror or exc}") from exc
-    info = os.stat(kept)
+    info = os.lstat(kept)
+    if not stat.S_ISREG(info.st_mode):  # replaced since the survey: kept as it is, never followed
+        raise SnapshotError(f"cannot keep {path}: it is no longer a regular file (changed since "
+                            "the survey)")
     return {"stash": kept.name, "sha256": sha256_file(str(kept)), "mode": info.st_mode & 0o7777,
             "stamp": _stamp(info)}
 
@@ -453,7 +457,7 @@ def _put_back(path: str, entry: Dict[str, Any], stash: Path) -> Optional[str]:
         os.chmod(path, entry["mode"])
     # The stash's own inode, untouched since the snapshot (same size, same mtime): its content is
     # the hashed one. Anything else, a copy or an inode written to in place, is hashed again.
-    if linked and _stamp(os.stat(path)) == entry.get("stamp"):
+    if linked and _stamp(os.stat(path)) == entry["stamp"]:
         return None
     if sha256_file(path) != entry["sha256"]:
         return f"{path}: content differs from the snapshot (sha256)"
