@@ -223,18 +223,27 @@ def test_a_process_group_of_another_program_is_left_alone():
 
 # -- the crash-test hook the kill tests rely on ----------------------------------------------------
 
-def test_the_kill_hook_interrupts_right_after_the_record_it_names(tmp_path, monkeypatch):
+@pytest.mark.parametrize("name, signum", [("INT", signal.SIGINT), ("TERM", signal.SIGTERM)])
+def test_the_kill_hook_interrupts_right_after_the_record_it_names(tmp_path, monkeypatch, name,
+                                                                  signum):
     monkeypatch.setattr(journal, "_records_written", [0])
-    monkeypatch.setenv("KERAS_DOCTOR_TEST_KILL", "after:2:INT")
+    monkeypatch.setenv("KERAS_DOCTOR_TEST_KILL", f"after:2:{name}")
     log = journal.Journal(tmp_path / "journal.jsonl")
     log.write(journal.BEGIN)
-    # Python's own SIGINT handler, as in `keras-doctor fix`: a test runner may have replaced it.
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    received = []
+
+    def as_fix_handles_it(number, frame):  # Ctrl-C and SIGTERM both stop a fix's run
+        received.append(number)
+        raise KeyboardInterrupt
+
+    # The handler `keras-doctor fix` has: a test runner may have replaced it.
+    previous = signal.signal(signum, as_fix_handles_it)
     try:
         with pytest.raises(KeyboardInterrupt):
             log.write(journal.STEP_START, index=0)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signum, previous)
+    assert received == [signum]
     assert [r["event"] for r in log.records()] == [journal.BEGIN, journal.STEP_START]
 
 

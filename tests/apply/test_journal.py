@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import subprocess
 import sys
 import time
+
+import pytest
 
 from keras_doctor.apply import journal, pending_transactions, store
 from keras_doctor.plan.model import Plan, PlanTarget
@@ -31,6 +35,13 @@ def test_a_journal_without_a_final_record_is_pending_and_counts_its_steps():
     assert (pending.id, pending.state, pending.steps_done, pending.steps_total) == (
         folder.name, "interrupted", 1, 2)
     assert store.find_transaction(None) == folder
+
+
+def test_the_journal_is_readable_by_its_owner_alone():
+    """It holds the plan, the environment's paths and the installers' messages."""
+    folder, _log = begun()
+    assert (folder / store.JOURNAL_FILE).stat().st_mode & 0o777 == 0o600
+    assert folder.stat().st_mode & 0o777 == 0o700
 
 
 def test_a_torn_last_line_is_ignored():
@@ -102,3 +113,75 @@ def test_a_last_line_of_bytes_that_are_not_text_leaves_the_records_before_it(tmp
     (record,) = journal.read_records(path)
 
     assert record["python"] == "/Users/José/venv/bin/python"
+
+
+# -- Windows: locks through msvcrt (the OS call is faked; the logic around it is the real one) ----
+
+class Msvcrt:
+    """msvcrt.locking as Windows answers it: OSError while another open file holds the byte; the
+    OS frees the byte when its holder's file is closed."""
+
+    LK_NBLCK = 2
+
+    def __init__(self):
+        self.holders = {}  # file identity -> the descriptor holding it
+        self.tries = 0
+
+    def locking(self, fd: int, mode: int, nbytes: int) -> None:
+        assert (mode, nbytes) == (self.LK_NBLCK, 1)
+        self.tries += 1
+        identity = os.fstat(fd).st_ino
+        holder = self.holders.get(identity)
+        if holder not in (None, fd) and self._still_holds(holder, identity):
+            raise OSError(errno.EACCES, "Permission denied")
+        self.holders[identity] = fd
+
+    @staticmethod
+    def _still_holds(fd: int, identity: int) -> bool:
+        try:
+            return os.fstat(fd).st_ino == identity
+        except OSError:
+            return False
+
+
+@pytest.fixture
+def windows(monkeypatch) -> Msvcrt:
+    fake = Msvcrt()
+    monkeypatch.setattr(store, "fcntl", None)
+    monkeypatch.setattr(store, "msvcrt", fake)
+    return fake
+
+
+def test_on_windows_a_held_transaction_is_refused_at_once_or_waited_for_in_short_naps(
+        windows, monkeypatch):
+    folder = store.new_transaction_dir()
+    holder = store.TransactionLock(folder)
+    assert holder.acquire()
+    waiting = store.TransactionLock(folder)
+    assert waiting.acquire() is False
+
+    naps = []
+
+    def nap(seconds):  # the other process finishes while this one waits
+        naps.append(seconds)
+        holder.release()
+
+    monkeypatch.setattr(time, "sleep", nap)
+    assert waiting.acquire(wait=True) is True
+    assert len(naps) == 1 and naps[0] < 0.5, naps
+    assert (folder / store.LOCK_FILE).read_text() == str(os.getpid())
+    waiting.release()
+
+
+def test_on_windows_one_fix_at_a_time_per_environment(windows, tmp_path):
+    first = store.EnvironmentLock(str(tmp_path / "env"))
+    assert first.acquire()
+    assert store.EnvironmentLock(str(tmp_path / "env")).acquire() is False
+    other = store.EnvironmentLock(str(tmp_path / "other-env"))
+    assert other.acquire()  # another environment is not held up
+    first.release()
+    second = store.EnvironmentLock(str(tmp_path / "env"))
+    assert second.acquire()
+    assert len(list((store.data_dir() / "locks").glob("*.lock"))) == 2
+    for lock in (other, second):
+        lock.release()

@@ -91,6 +91,20 @@ def test_every_atlas_version_parses_and_has_vgg16_where_expected(kb):
         assert atlas.lookup("tf_keras.applications", "VGG16", version) is True, version
 
 
+def test_the_modules_of_a_keras_release_are_those_it_shipped(kb):
+    """Keras 3 dropped `keras.estimator` and the `keras.api._v2` tree that tf.keras 2.x loads, and
+    added `keras.ops`; a release between two samples is read from its minor's sample."""
+    atlas = kb.atlas
+    keras2, keras3 = set(atlas.modules("2.15.0")), set(atlas.modules("3.3.3"))
+    assert {"keras.layers", "keras.estimator", "keras.api._v2.keras"} <= keras2
+    assert {"keras.layers", "keras.ops"} <= keras3
+    assert not {"keras.ops"} & keras2 and not {"keras.estimator", "keras.api._v2.keras"} & keras3
+    assert set(atlas.modules("3.3.0")) == keras3
+    assert "tf_keras.api._v2.keras" in atlas.modules("2.15.1", root="tf_keras")
+    assert not any(m.startswith("keras.") for m in atlas.modules("2.15.1", root="tf_keras"))
+    assert atlas.modules("1.2.2") == []  # never sampled: no answer rather than a guess
+
+
 def test_metal_table_is_not_empty_and_names_real_releases(kb):
     metal = kb.file("metal.json")
     assert len(metal["apple_table"]) >= 10

@@ -67,6 +67,25 @@ def test_only_sigill_is_blamed_on_the_cpu():
                facts=lambda: unstated).cause == "cpu-lacks-avx"
 
 
+def test_sigill_from_an_intel_python_on_apple_silicon_is_blamed_on_rosetta():
+    """Rosetta lacks AVX: an x86_64 Python on an M-series Mac dies of SIGILL importing an x86
+    TensorFlow, whether or not the facts caught the process translated; an arm64 Python there
+    crashing is not Rosetta's doing."""
+    def mac(running_arch, translated=None):
+        return Facts(target=Target(mode="python", platform="macos-arm64", python_version="3.11"),
+                     platform=PlatformFacts(system="Darwin", machine=running_arch,
+                                            apple_silicon=True, rosetta_translated=translated),
+                     interpreter=InterpreterFacts(version="3.11.7", running_arch=running_arch))
+
+    def crash(facts):
+        return one(StepResult("tensorflow", "import tensorflow", "crashed",
+                              data={"returncode": -4}), facts=lambda: facts).cause
+
+    assert crash(mac("x86_64")) == "rosetta-python"
+    assert crash(mac("x86_64", translated=True)) == "rosetta-python"
+    assert crash(mac("arm64", translated=False)) == "verify-crashed"
+
+
 def test_an_unknown_failure_keeps_its_error_and_the_end_of_its_traceback():
     # A message no signature knows (explain is consulted first; see the test below).
     traceback = long_output() + "frobnicator 7f3a refused to initialise\n"
@@ -97,6 +116,7 @@ def test_a_failure_without_a_traceback_quotes_its_last_output_line():
     found = one(StepResult("devices", "list devices", "failed", reason="no devices listed",
                            stderr="starting\nfrobnicator: no device 7f3a\n\n"))
     assert found.title == "list devices failed: no devices listed (frobnicator: no device 7f3a)"
+    assert found.evidence["output"] == ["starting", "frobnicator: no device 7f3a"]
 
 
 def test_a_known_error_text_is_explained_like_explain_does():

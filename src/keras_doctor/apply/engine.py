@@ -145,7 +145,7 @@ def _abandon(folder: Path, log: journal.Journal, message: str) -> Outcome:
     """End a transaction that changed nothing; if even that cannot be written, remove it."""
     try:
         log.write(journal.ROLLED_BACK, ok=True, reason=message)
-        store.mark_finished(folder, keep_stash=False)
+        store.mark_finished(folder)
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
     return Outcome("refused", message, folder.name)
@@ -218,7 +218,7 @@ def resume(folder: Path, *, verify: Optional[Verify] = None, progress: Optional[
                 position = len(begin["accepted"])
         with _terminate_as_interrupt():
             return _run_from(plan, begin["accepted"], position, folder, log, verify, progress,
-                             step_timeout, begin.get("python"), env_lock=env_lock)
+                             step_timeout, env_lock=env_lock)
 
 
 def rollback(folder: Path, progress: Optional[Progress] = None) -> Outcome:
@@ -231,7 +231,7 @@ def rollback(folder: Path, progress: Optional[Progress] = None) -> Outcome:
         if journal.state(records) in ("committed", "rolled-back"):
             return Outcome("refused", f"{folder.name} is already finished", folder.name)
         if journal.first(records, journal.BEGIN) is None:  # stopped before anything changed
-            store.mark_finished(folder, keep_stash=False)
+            store.mark_finished(folder)
             return Outcome("rolled-back", "the run stopped before it changed anything",
                            folder.name)
         return _rollback(folder, log, records, reason="requested")
@@ -271,7 +271,7 @@ def _environment_of(folder: Path) -> Iterator[Optional[store.EnvironmentLock]]:
 
 def _run_from(plan: Plan, accepted: List[int], position: int, folder: Path, log: journal.Journal,
               verify: Optional[Verify], progress: Optional[Progress],
-              step_timeout: Optional[float], python: Optional[str] = None,
+              step_timeout: Optional[float],
               env_lock: Optional[store.EnvironmentLock] = None) -> Outcome:
     total = len(accepted)
     for position_now in range(position, total):
@@ -297,7 +297,7 @@ def _run_from(plan: Plan, accepted: List[int], position: int, folder: Path, log:
             return outcome
         log.write(journal.STEP_DONE, index=index, returncode=result.returncode)
         _tell(progress, "done", position_now, total, step)
-    checked = _new_venv_python(plan) or python or plan.target.python
+    checked = _new_venv_python(plan) or plan.target.python
     if verify is not None and checked:
         log.write(journal.VERIFY_START)
         try:
@@ -311,7 +311,7 @@ def _run_from(plan: Plan, accepted: List[int], position: int, folder: Path, log:
             outcome.message = f"verify failed after the plan ran: {summary}\n" + outcome.message
             return outcome
     log.write(journal.COMMITTED)
-    store.mark_finished(folder, keep_stash=False)
+    store.mark_finished(folder)
     return Outcome("applied", "every step ran" + (" and verify passed" if verify else ""),
                    folder.name, verify_passed=True if verify else None)
 
@@ -342,7 +342,7 @@ def _rollback(folder: Path, log: journal.Journal, records: List[Dict[str, Any]],
     problems = _undo_and_restore(folder, plan, records)
     log.write(journal.ROLLED_BACK, ok=not problems, problems=problems)
     if not problems:
-        store.mark_finished(folder, keep_stash=False)
+        store.mark_finished(folder)
     if problems:
         return Outcome("rollback-failed", "rollback left problems:\n" + "\n".join(problems),
                        folder.name, problems=problems)

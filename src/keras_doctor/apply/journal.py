@@ -103,6 +103,8 @@ def first(records: List[Dict[str, Any]], event: str) -> Optional[Dict[str, Any]]
 
 
 _records_written = [0]
+# `after:K:INT`, `after:K:TERM`: what Ctrl-C and `kill` send; anything else is SIGKILL.
+_GENTLE_SIGNALS = {"INT": signal.SIGINT, "TERM": signal.SIGTERM}
 
 
 def _test_kill(moment: str) -> None:
@@ -112,9 +114,9 @@ def _test_kill(moment: str) -> None:
     parts = wanted.split(":")
     if parts[:2] != [moment, str(_records_written[0])]:
         return
-    name = parts[2] if len(parts) > 2 else "KILL"
-    if name in ("INT", "TERM"):  # as a user would: this process alone, its handlers run
-        os.kill(os.getpid(), signal.SIGINT if name == "INT" else signal.SIGTERM)
+    gentle = _GENTLE_SIGNALS.get(parts[2]) if len(parts) > 2 else None
+    if gentle is not None:  # as a user would: this process alone, its handlers run
+        os.kill(os.getpid(), gentle)
         return
     if os.name != "nt":  # pragma: no mutate
         # The whole group, as `kill -9 -PGID` stops a fix and whatever it started, only when this

@@ -48,12 +48,11 @@ def transactions_dir() -> Path:
     return Path(location.transactions_dir())
 
 
-def mark_finished(folder: Path, keep_stash: bool = False) -> None:
+def mark_finished(folder: Path) -> None:
     """Record that nothing is left to do; free the stash (committed or restored, it is spent)."""
     (folder / FINISHED_FILE).write_text("")
-    if not keep_stash:
-        for name in _DISPOSABLE:
-            shutil.rmtree(folder / name, ignore_errors=True)
+    for name in _DISPOSABLE:
+        shutil.rmtree(folder / name, ignore_errors=True)
 
 
 def new_transaction_dir() -> Path:
