@@ -49,3 +49,20 @@ def test_the_installed_keras_generation_decides_what_a_private_path_error_means(
     # nothing in the paste says which Keras ran: its frames are the user's own
     facts = mac_facts(distributions=[dist("tensorflow", tensorflow), dist("keras", keras)])
     assert explain_text(TOPOLOGY, facts).findings[0].cause == cause
+
+
+def test_a_signature_explains_its_own_cause_in_its_words_and_a_resolved_one_in_the_steps():
+    from keras_doctor.explain import catalog
+    from keras_doctor.explain.engine import RESOLVED_MECHANISM
+
+    by_id = {s.id: s for s in catalog.load().signatures}
+    missing = explain_text("ModuleNotFoundError: No module named 'h5py'").findings[0]
+    (signature,) = missing.evidence["signatures"]
+    assert missing.cause == by_id[signature].cause == "missing-dependency"
+    assert missing.explanation == by_id[signature].mechanism
+    # the same kind of message, which the installed Keras 3 turns into another cause
+    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2"), dist("keras", "3.3.3")])
+    removed = explain_text(TOPOLOGY, facts).findings[0]
+    assert removed.cause == "keras3-removed-api"
+    assert all(by_id[s].cause != removed.cause for s in removed.evidence["signatures"])
+    assert removed.explanation == RESOLVED_MECHANISM["keras3-removed-api"]

@@ -8,6 +8,9 @@ the x86 Anaconda); on Linux it is a CPU without AVX.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from keras_doctor.explain.engine import hypotheses
@@ -86,3 +89,29 @@ def test_pip_saying_another_package_is_installed_leaves_the_missing_one_missing(
     paste = ("Requirement already satisfied: numpy in ./venv/lib/python3.11/site-packages "
              "(1.26.4)\nModuleNotFoundError: No module named 'h5py'")
     assert ranked(paste)[0] == "missing-dependency"
+
+
+def test_the_machine_examined_is_the_one_the_interpreter_runs_as():
+    """What explain takes from the environment for the wheel decisions: the interpreter's running
+    architecture (an Intel Python under Rosetta on an Apple Silicon Mac is an x86_64 machine to
+    pip), else the platform's, else nothing rather than a guess."""
+    from dataclasses import replace
+
+    from keras_doctor.explain.engine import examined
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "checks"))
+    from factories import mac_facts
+
+    rosetta = mac_facts(machine="arm64")
+    rosetta.interpreter.running_arch = "x86_64"
+    assert examined(rosetta).machine == "x86_64"
+    unknown_arch = mac_facts(machine="arm64")
+    unknown_arch.interpreter.running_arch = None
+    assert examined(unknown_arch).machine == "arm64"
+    unknown_arch.platform.machine = ""
+    assert examined(unknown_arch).machine == ""  # not "x86_64" by default
+    linux_arm = mac_facts(machine="aarch64")
+    linux_arm.platform = replace(linux_arm.platform, system="Linux")
+    assert (examined(linux_arm).platform, examined(linux_arm).machine) == ("linux", "aarch64")
+    linux_arm.interpreter.running_arch = "x86_64"
+    assert examined(linux_arm).machine == ""  # an ordinary Linux PC: pip's default platform

@@ -288,3 +288,20 @@ def test_the_logistic_model_ships_only_when_it_beats_the_step_map_on_gap_and_bri
                                       "recognised_by_steps": figures(0.2, 0.1)})
     assert not tr.logistic_is_better({**figures(0.21, 0.09),
                                       "recognised_by_steps": figures(0.2, 0.1)})
+
+def test_above_the_last_fitted_score_a_recognised_confidence_rises_no_further():
+    steps = [[0.5, 0.6], [0.9, 0.85]]
+    assert ranker.recalibrated(0.999, steps) == pytest.approx(ranker.recalibrated(0.9, steps))
+
+
+def test_the_model_reads_the_hand_candidates_and_a_colab_traceback_as_a_notebook():
+    # a Colab runtime's paths, no notebook cell frame: still a notebook to the model
+    colab = ('Traceback (most recent call last):\n  File "/usr/local/lib/python3.10/dist-packages/'
+             'keras/src/saving/saving_api.py", line 1, in load_model\n'
+             "ValueError: File format not supported")
+    cleaned, ranked = hypotheses(colab)
+    assert cleaned.clues.colab and not cleaned.clues.notebook
+    features = ranker.report_features(cleaned.text, cleaned.clues, ranked)
+    assert "notebook" in features and "notebook" in ranker.model()["weights"]
+    assert {f"proposed:{h.cause}" for h in ranked[:3]} <= features
+    assert all(isinstance(feature, str) for feature in features)

@@ -44,6 +44,7 @@ def test_no_module_the_environment_has_means_another_interpreter_ran_the_code(fi
     assert first.evidence["installed_here"].endswith(" 1.16.0")
     assert first.evidence["signatures"] == ["facts:installed-here"]
     assert first.evidence["module"] == module.split(".")[0]
+    assert first.evidence["examined"] == "/Users/ada/venv/bin/python"  # which interpreter has it
     missing = next(f for f in rest if f.cause == "missing-dependency")
     assert missing.confidence < first.confidence
     assert missing.evidence["installed_here"] == first.evidence["installed_here"]
@@ -237,3 +238,44 @@ def test_a_missing_submodule_is_confirmed_by_the_requirement_on_its_package():
     assert (first.cause, first.check) == ("missing-dependency", "explain+requirements")
     assert first.evidence["required"] == "tensorflow"
     assert first.confidence > explain_text(text).findings[0].confidence
+
+
+@pytest.mark.parametrize("where, first", [
+    ("train.py", "wrong-interpreter"),
+    ("/var/folders/x/T/ipykernel_4711/3017.py", "kernel-not-restarted"),  # a notebook cell
+])
+def test_the_facts_name_each_cause_once_whatever_the_text_guessed(where, first):
+    facts = mac_facts(distributions=[dist("h5py", "3.11.0", files=["h5py/__init__.py"])])
+    text = no_module("h5py").replace('"train.py"', f'"{where}"')
+    causes = [f.cause for f in explain_text(text, facts).findings]
+    assert causes[0] == first
+    assert len(causes) == len(set(causes))
+
+
+def test_the_facts_leave_every_candidate_about_something_else_as_it_was():
+    from keras_doctor.explain.hypothesis import Hypothesis
+    from keras_doctor.explain.refine import missing_but_installed
+
+    facts = mac_facts(distributions=[dist("h5py", "3.11.0", files=["h5py/__init__.py"])])
+    scored = [(Hypothesis("rosetta-python", evidence={"module": "h5py"}), 0.8),
+              (Hypothesis("cpu-lacks-avx"), 0.4),
+              (Hypothesis("missing-dependency", evidence={"module": "h5py"}), 0.3)]
+    refined = missing_but_installed(scored, facts, notebook=False)
+    assert refined[:2] == scored[:2]
+    assert [h.cause for h, _ in refined[2:]] == ["missing-dependency", "wrong-interpreter",
+                                                 "kernel-not-restarted"]
+
+
+def test_a_traceback_cut_before_its_error_through_the_folder_that_hides_the_package():
+    # the paste stops before the exception line; its frames still run through the local folder
+    from keras_doctor.facts.model import Shadow
+
+    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2",
+                                          files=["tensorflow/__init__.py"])])
+    facts.shadows = [Shadow("tensorflow", "/Users/ada/proj/tensorflow", "", 0)]
+    cut = SHADOWED.rsplit("\n", 1)[0]
+    findings = explain_text(cut, facts).findings
+    assert findings[0].cause == "shadowed-module"
+    assert findings[0].evidence["path"] == "/Users/ada/proj/tensorflow"
+    causes = [f.cause for f in findings]
+    assert causes.count("shadowed-module") == 1  # the text's own guess of it is that finding

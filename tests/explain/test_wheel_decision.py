@@ -117,3 +117,18 @@ def test_the_less_the_tables_agree_the_more_the_other_wheel_cause_keeps():
     assert sure_first.cause == lean_first.cause == PLATFORM
     assert sure_other.cause == lean_other.cause == PYTHON
     assert sure_first.score > lean_first.score > lean_other.score > sure_other.score
+
+
+def test_when_the_tables_decide_the_python_the_platform_is_the_runner_up():
+    unanimous = ("ada@Adas-MacBook-Pro ~ % /opt/homebrew/bin/python3.13 -m pip install "
+                 "tensorflow==2.16.1\n" + pip_error("tensorflow==2.16.1"))
+    # tensorflow/tensorflow#60512 (tuning corpus): TensorFlow 2.3.0 on macOS with Python 3.9
+    leaning = ("### Python version\n\n3.9\n\n### Current Behaviour?\n\n"
+               "`ERROR: No matching distribution found for tensorflow==2.3.0`")
+    assert wheels.decide(unanimous)[:2] == (PYTHON, 1.0)
+    cause, share, _ = wheels.decide(leaning)
+    assert cause == PYTHON and 0.7 <= share < 1
+    sure, lean = hypotheses(unanimous)[1], hypotheses(leaning)[1]
+    assert [h.cause for h in sure] == [h.cause for h in lean] == [PYTHON, PLATFORM]
+    assert sure[0].score > lean[0].score > lean[1].score > sure[1].score
+    assert sure[1].signatures == sure[0].signatures  # the same pip lines witness both

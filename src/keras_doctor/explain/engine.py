@@ -388,7 +388,7 @@ def _tf1_install_blocked(found: Dict[str, Hypothesis], text_: str) -> None:
         if not requirement.name.lower().replace("_", "-").startswith("tensorflow"):
             continue
         spec = requirement.specifier
-        if not str(spec) or spec.contains(Version("2.0.0")) or not any(
+        if spec.contains(Version("2.0.0")) or not any(  # (no specifier contains every release)
                 spec.contains(Version(f"1.{minor}.0")) for minor in range(0, 16)):
             continue
         hyp = found["tf1-api-under-tf2"]

@@ -302,6 +302,8 @@ def with_facts(
             found = _merge(text, f, facts) if text is not None else f
             # (first, and surer than the text alone made its own answer)
             surest = max([from_text, *(score for _, score in out)])
+            # the text's own guess of a shadow (no anchor, so not confirmed above) is this one
+            out = [(h, s) for h, s in out if getattr(h, "cause", "") != "shadowed-module"]
             out.append((found, max(SHADOW_IN_TRACEBACK, min(0.99, surest + 0.01))))
     out.sort(key=lambda pair: -pair[1])
     return [
