@@ -64,8 +64,11 @@ def test_an_unrecognised_error_gets_the_models_candidates_shown_as_guesses():
     assert len(findings) >= 3
     assert all(f.confidence <= ranker.MAX_UNRECOGNISED for f in findings)
     learned = [f for f in findings if f.evidence["signatures"] == ["ranker"]]
+    assert learned
     for finding in learned:
         assert finding.explanation == LEARNED_MECHANISM and finding.fix
+        # what the guess rests on, quoted: the error the model read
+        assert finding.evidence["exception"] == "RuntimeError: the frobnicator wobbled"
 
 
 def test_a_recognised_message_is_shown_more_sure_than_any_guess():

@@ -159,3 +159,18 @@ def test_an_old_pip_in_the_examined_environment_explains_the_missing_wheel():
         == "pip-too-old-for-platform-tags"
     assert "pip-too-old-for-platform-tags" not in causes(
         text, stated({"pip": "24.0"}, "linux-x86_64", "3.11"))
+
+
+@pytest.mark.parametrize("machine, too_old", [("arm64", True), ("x86_64", False)])
+def test_the_examined_mac_decides_whether_its_pip_is_too_old_for_the_wheels(machine, too_old):
+    # pip 20.2 cannot read macOS 11 arm64 tags (20.3 can); TensorFlow 2.16.1's Intel Mac wheels
+    # carry a 10.15 tag it reads: only on Apple Silicon is the pip the cause
+    from keras_doctor.explain.engine import Examined, hypotheses
+
+    text = ("ERROR: Could not find a version that satisfies the requirement tensorflow==2.16.1 "
+            "(from versions: none)\nERROR: No matching distribution found for tensorflow==2.16.1")
+    environment = Examined(python="3.11", platform="macos", machine=machine, pip="20.2.4")
+    first = hypotheses(text, environment=environment)[1][0]
+    assert (first.cause == "pip-too-old-for-platform-tags") is too_old
+    if too_old:
+        assert first.evidence["needs_pip"] == "20.3"
