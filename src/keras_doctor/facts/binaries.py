@@ -53,7 +53,7 @@ def scan(site_dirs: Iterable[str], distributions: List[Distribution],
     for dist in distributions:
         files = dist.files or ()
         # RECORD paths use "/" on every platform (the wheel spec), so the first part is top-level.
-        owned_tops.setdefault(dist.location, set()).update({rel.split("/", 1)[0] for rel in files})
+        owned_tops.setdefault(dist.location, set()).update({rel.partition("/")[0] for rel in files})
         for rel in [r for r in files if r.endswith(BINARY_SUFFIXES) or ".so." in r]:
             owners.setdefault(os.path.normpath(os.path.join(dist.location, rel)),
                               dist.canonical_name)
