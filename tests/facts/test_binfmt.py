@@ -325,6 +325,22 @@ def test_a_pe_header_cut_short_says_so():
     assert parse_header(bytes(data) + b"PE\0\0" + bytes(10)).error == "truncated PE header"
 
 
+@pytest.mark.skipif(os.name == "nt", reason="Windows refuses to open a folder at all")
+def test_a_folder_named_like_a_library_is_a_result_saying_why(tmp_path):
+    (tmp_path / "_native.so").mkdir()  # a build tree copied in by hand
+    header = read_header(tmp_path / "_native.so")
+    assert (header.format, header.archs, header.error) == (
+        "unknown", (), "cannot read: Is a directory")
+
+
+def test_the_minimum_macos_of_a_32_bit_library(tmp_path):
+    """i386 and ppc libraries of the 10.x era: a 28-byte header, then LC_VERSION_MIN_MACOSX."""
+    command = struct.pack("<4I", 0x24, 16, 0x000A0600, 0x000A0600)
+    header = struct.pack("<7I", 0xFEEDFACE, 7, 3, 6, 1, len(command), 0)
+    assert parse_header(header + command) == Header("mach-o", ("i386",), False, 32,
+                                                    {"i386": "10.6"})
+
+
 def test_a_pe_file_that_ends_right_after_the_optional_header_magic_is_read():
     """Both sides of the edge, on a real DLL's header cut where the read stops needing bytes."""
     real = (BINARIES / "pe-amd64.pyd").read_bytes()

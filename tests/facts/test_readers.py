@@ -22,6 +22,7 @@ from keras_doctor.facts import (
     interpreter,
     shadowing,
 )
+from keras_doctor.facts import probe as probe_module
 from keras_doctor.facts.model import KerasConfig
 
 BINARIES = Path(__file__).parent.parent / "data" / "binaries"
@@ -282,7 +283,8 @@ def test_running_interpreter_facts_are_complete(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     facts = collect.collect_running()
     assert facts.interpreter.executable == sys.executable
-    assert facts.interpreter.sys_path[0] == ""
+    # the doctor's own script folder gives way to the working directory; the rest is as is
+    assert facts.interpreter.sys_path == ["", *probe_module.probe()["sys_path"][1:]]
     assert any(d.canonical_name == "packaging" for d in facts.distributions)
     assert facts.config is not None and facts.caches is not None
     assert os.path.isabs(facts.config.keras_json.path)
@@ -395,8 +397,9 @@ def test_reading_the_head_of_a_fifo_is_refused_saying_why(tmp_path):
                                                                 str(fifo))
 
 
-def test_reading_the_head_of_a_path_with_a_nul_byte_is_an_os_error_saying_why(tmp_path):
+@pytest.mark.parametrize("read", [bounded_read.read_regular_head, bounded_read.read_regular_file])
+def test_reading_a_path_with_a_nul_byte_is_an_os_error_saying_why(tmp_path, read):
     named = str(tmp_path / "lib\0.so")  # a RECORD line can name anything
     with pytest.raises(OSError) as refused:
-        bounded_read.read_regular_head(named, 512)
+        read(named, 512)
     assert (refused.value.strerror, refused.value.filename) == ("embedded null byte", named)
