@@ -92,6 +92,12 @@ def test_a_keras_archive_cut_before_its_end_record(tmp_path):
     assert "no end record" in found.title
 
 
+def test_a_folder_named_like_a_model_does_not_hide_the_files_after_it(tmp_path):
+    (tmp_path / "checkpoint.h5").mkdir()  # a SavedModel folder given the wrong suffix
+    (tmp_path / "weights.h5").write_bytes(LFS_POINTER)
+    assert [Path(m.path).name for m in scripts.model_files(str(tmp_path))] == ["weights.h5"]
+
+
 def test_only_the_working_directory_itself_is_read(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "unet.h5").write_bytes(LFS_POINTER)

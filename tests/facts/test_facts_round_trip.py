@@ -355,6 +355,15 @@ def test_a_home_written_with_a_trailing_slash_or_as_the_root_folder(tmp_path, mo
     assert identity.private_words({"HOME": "/"}) == {}  # hiding "/" would hide every path
 
 
+def test_without_home_in_the_environment_the_accounts_home_is_hidden(monkeypatch):
+    from keras_doctor.facts import identity
+
+    monkeypatch.setattr(identity.getpass, "getuser", lambda: "root")
+    monkeypatch.setattr(identity.socket, "gethostname", lambda: "localhost")
+    home = os.path.expanduser("~")  # the tests' own temporary home
+    assert identity.private_words({}) == {home: "~"}
+
+
 def test_generic_account_names_are_words_left_alone(tmp_path, monkeypatch):
     from keras_doctor.facts import identity
 

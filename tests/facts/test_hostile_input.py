@@ -314,6 +314,13 @@ def test_facts_of_the_wrong_shape_are_bad_input_naming_the_field(tmp_path, where
                                                                value)))
 
 
+def test_facts_missing_a_required_field_are_bad_input_naming_it(tmp_path):
+    document = saved_facts(tmp_path)
+    del document["distributions"][0]["version"]
+    line = one_line_error(check_facts(tmp_path, document))
+    assert "distributions[0]: missing 'version'" in line, line
+
+
 @pytest.mark.parametrize(("where", "value"), [
     ("distributions.1.version", "1.0-final-really"),  # b: the conflict would vanish, exit 0
     ("distributions.0.version", ""),

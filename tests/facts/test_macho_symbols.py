@@ -132,8 +132,9 @@ def _raw(name: str) -> bytes:
 
 
 def _macho(path, install_name=None, dylibs=(), rpaths=(), imports=(), exports=(),
-           cputype=0x0100000C) -> Path:
-    """imports: (name, ordinal, weak); exports: names, in both the trie and the symbol table.
+           cputype=0x0100000C, statics=()) -> Path:
+    """imports: (name, ordinal, weak); exports: names, in both the trie and the symbol table;
+    statics: names of local (file-scope) definitions, in the symbol table only.
     `cputype`: arm64 unless told (0x01000007: x86_64)."""
     commands = [_dylib_command(0xD, install_name)] if install_name else []
     commands += [_dylib_command(cmd, name) for cmd, name in dylibs]
@@ -144,6 +145,9 @@ def _macho(path, install_name=None, dylibs=(), rpaths=(), imports=(), exports=()
         strings += _raw(name) + b"\0"
     for name in exports:
         symbols += struct.pack("<IBBHQ", len(strings), 0x0F, 1, 0, 0x1000)
+        strings += _raw(name) + b"\0"
+    for name in statics:
+        symbols += struct.pack("<IBBHQ", len(strings), 0x0E, 1, 0, 0x2000)  # N_SECT, not N_EXT
         strings += _raw(name) + b"\0"
     linkedit = 32 + sum(map(len, commands)) + 24 + 16
     trie = _trie(list(exports))
@@ -188,6 +192,7 @@ def tf_like(tmp_path):
 def test_linkage_verdict_names_every_missing_symbol(tf_like):
     plugin, providers = tf_like
     result = check_linkage(plugin, providers, flat_prefixes=("_TF_",))
+    assert result.client == str(plugin)
     assert result.libraries_not_found == ()
     assert (result.bound, result.flat) == (4, 2)
     assert result.missing == ("_TF_C", "_gone")
@@ -339,7 +344,8 @@ def test_a_library_named_relative_to_its_client_is_found(tmp_path):
 
 def test_exports_read_from_the_symbol_table_leave_out_what_the_library_imports(tmp_path):
     lib = _macho(tmp_path / "lib.dylib", "@rpath/lib.dylib", [(LOAD, "/usr/lib/libSystem.B.dylib")],
-                 [], [("_malloc", 1, False), ("_free", 1, False)], ["_a", "_ab"])
+                 [], [("_malloc", 1, False), ("_free", 1, False)], ["_a", "_ab"],
+                 statics=["_helper"])  # a static function: defined, never exported
     with MachOImage(lib) as image:  # an older linker's library: no export trie
         image.commands = dataclasses.replace(image.commands, export_trie=None)
         assert image.exports() == {"_a", "_ab"}

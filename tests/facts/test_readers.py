@@ -85,13 +85,14 @@ def test_metadata_in_latin1_is_read_and_metadata_too_large_says_so(tmp_path, mon
 
 def test_egg_info_requires_txt_sections_become_requirements(tmp_path):
     egg = tmp_path / "oldpkg-0.9-py3.11.egg-info"
-    write(egg / "PKG-INFO", "Metadata-Version: 1.2\nName: oldpkg\nVersion: 0.9\n")
+    write(egg / "PKG-INFO", "Metadata-Version: 1.2\nName: oldpkg\nVersion: 0.9\n"
+                            "Requires-Python: >=3.6\n")
     write(egg / "requires.txt", "six\n\n[:python_version < \"3.8\"]\nimportlib-metadata\n\n"
                                 "[gpu]\ncupy\n\n"
                                 "[tf:sys_platform == \"darwin\"]\ntensorflow-macos\n")
     write(egg / "installed-files.txt", "../oldpkg/__init__.py\n../oldpkg/_ext.so\n")
     (dist,), _ = distributions.scan([str(tmp_path)])
-    assert dist.metadata_kind == "egg-info"
+    assert (dist.metadata_kind, dist.requires_python) == ("egg-info", ">=3.6")
     assert dist.requires_dist == [
         "six", 'importlib-metadata; (python_version < "3.8")', 'cupy; extra == "gpu"',
         'tensorflow-macos; (sys_platform == "darwin") and extra == "tf"']
@@ -145,6 +146,7 @@ def test_keras_json_states(tmp_path):
     ("#!/bin/bash\n'''exec' \"/Users/a b/venv/bin/python\" \"$0\" \"$@\"\n' '''\n",
      "/Users/a b/venv/bin/python"),
     ("not a script", None),
+    ("#!/bin/sh\n", "/bin/sh"),  # a shell script of one line
     # a Python script whose second line happens to exec something is not a shell trampoline
     ("#!/opt/venv/bin/python\nexec(open(\"setup.py\").read())\n", "/opt/venv/bin/python"),
 ])
@@ -166,6 +168,18 @@ def test_kernel_specs_and_their_interpreters(tmp_path):
     assert (found["rel"].argv0, found["rel"].argv0_exists) == ("python", None)
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX executables on PATH")
+def test_a_python_on_path_that_is_a_shim_script_is_not_read_as_a_script(tmp_path):
+    """pyenv's `python` is a bash script: the interpreter it runs is decided at run time, so
+    only pip's and jupyter's shebangs name an interpreter."""
+    shims = tmp_path / "shims"
+    for name, text in (("python", "#!/usr/bin/env bash\nexec pyenv exec python \"$@\"\n"),
+                       ("pip", "#!/opt/venv/bin/python\nimport pip\n")):
+        write(shims / name, text).chmod(0o755)
+    tools = {t.name: t for t in config.path_tools(str(shims))}
+    assert (tools["python"].interpreter, tools["pip"].interpreter) == (None, "/opt/venv/bin/python")
+
+
 def test_kernels_are_taken_in_jupyters_order_jupyter_path_then_its_data_dir(tmp_path):
     """A kernel name found twice is the one Jupyter starts: $JUPYTER_PATH first, then
     $JUPYTER_DATA_DIR, before the default user folders."""
@@ -182,6 +196,11 @@ def test_kernels_are_taken_in_jupyters_order_jupyter_path_then_its_data_dir(tmp_
     kernel(tmp_path / "extra", "/jupyter-path/bin/python")
     env["JUPYTER_PATH"] = str(tmp_path / "extra")
     assert [k.argv0 for k in config.kernel_specs(env, None)] == ["/jupyter-path/bin/python"]
+
+
+def test_a_proxy_user_name_that_is_an_email_address_loses_the_password_too():
+    assert config.without_credentials("http://ana@corp.com:s3cret@proxy.corp:8080/") == (
+        "http://***@proxy.corp:8080/")
 
 
 def test_settings_are_kept_as_written_and_only_urls_lose_their_credentials():
@@ -238,6 +257,7 @@ def test_weights_files_signature_and_sizes_only_on_request(tmp_path):
     ("/usr/local/Cellar/python@3.11/3.11.9/Frameworks/Python.framework/Versions/3.11",
      "homebrew"),  # Homebrew on an Intel Mac
     ("/usr", "system"),
+    ("/opt/homebrew/opt/python@3.12/Frameworks/Python.framework/Versions/3.12", "homebrew"),
     ("/System/Library/Frameworks/Python.framework/Versions/2.7", "system"),  # macOS <= 12.3
     ("/Library/Developer/CommandLineTools/Library/Frameworks/Python3.framework/Versions/3.9",
      "system"),
