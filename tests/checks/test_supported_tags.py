@@ -136,6 +136,15 @@ def test_a_wheel_for_this_pythons_own_interpreter_with_no_abi_is_accepted():
     assert Tag("cp312", "none", "any") not in supported_tags(linux("glibc 2.35", python="3.13.0"))
 
 
+@pytest.mark.parametrize("python", ["3.9.18", "3.12.1", "3.13t"])
+def test_the_pure_python_tags_follow_the_targets_python_not_keras_doctors(python):
+    minor = int(python.split(".")[1].rstrip("t"))
+    tags = supported_tags(linux("glibc 2.35", python=python))
+    assert Tag(f"py3{minor}", "none", "any") in tags
+    assert Tag(f"py3{minor + 1}", "none", "any") not in tags  # a newer Python's only
+    assert Tag(f"cp3{minor}", f"cp3{minor}", "manylinux_2_17_x86_64") in tags
+
+
 def mac(os_version: Optional[str]) -> Facts:
     return Facts(
         target=Target(mode="path", platform="macos-arm64", python_version="3.11",

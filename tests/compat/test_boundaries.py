@@ -369,7 +369,7 @@ def test_a_kernel_whose_interpreter_is_gone_is_reported_and_a_live_one_is_not(tm
 # -- the pip that understands a platform's wheel tags ---------------------------------------------
 
 @pytest.mark.parametrize(("os_version", "reported"), [("10.15.7", False), ("11.0", True),
-                                                      ("14.4", True)])
+                                                      ("14.4", True), (None, False)])
 def test_macos_11_tags_matter_to_an_intel_mac_from_macos_11_on(os_version, reported):
     f = facts([], platform="macos-x86_64", pip="20.2.4", os_version=os_version)
     assert len(found(f, "pip-too-old-for-platform-tags")) == int(reported)

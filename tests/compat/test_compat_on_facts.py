@@ -331,3 +331,10 @@ def test_keras_2_alone_on_a_python_no_tensorflow_has_wheels_for_says_what_it_nee
     assert x.evidence["distribution"] == "tensorflow"
     assert x.evidence["needed_by"] == ["keras 2.15.0"]
     assert missing("3.5.0") == []
+
+
+def test_tf_keras_alone_on_a_python_no_tensorflow_has_wheels_for_says_what_it_needs():
+    alone = facts([real_dist("tf-keras", "2.17.0", requires=[])], python="3.14")
+    (x,) = found(alone, "no-wheel-for-python")
+    assert x.evidence["distribution"] == "tensorflow"
+    assert x.evidence["needed_by"] == ["tf-keras 2.17.0"]

@@ -56,11 +56,13 @@ def test_a_metal_plugin_in_use_is_pinned_to_one_that_loads_with_the_kept_tensorf
 
 def test_a_new_environment_on_a_python_the_kept_release_lacks_gets_the_newest_set():
     here = facts([bare("tensorflow", "2.15.1"), bare("numpy", "1.26.4")])
+    assert recommend_for(here, KB).python_version == "3.11"  # in place: the environment's own
     same = recommend_for(here, KB, python_version="3.11")
     assert same.requirements[0] == "tensorflow==2.15.1"  # it has cp311 wheels: kept
     newer = recommend_for(here, KB, python_version="3.12")
     newest = KB.newest_release("tensorflow", "linux-x86_64", "3.12")
     assert newer.requirements[0] == f"tensorflow=={newest.version}"  # 2.15.1 has no cp312
+    assert (same.python_version, newer.python_version) == ("3.11", "3.12")
 
 
 def test_the_other_python_offered_is_the_newest_that_works():

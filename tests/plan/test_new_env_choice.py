@@ -15,6 +15,7 @@ from keras_doctor.findings import Report
 from keras_doctor.plan.build import build_plan
 from keras_doctor.plan.interpreters import Interpreter
 from keras_doctor.plan.model import PlanStatus, StepKind
+from keras_doctor.plan.recommend import recommend
 from keras_doctor.plan.resolve import Resolution
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "compat"))
@@ -142,3 +143,26 @@ def test_a_new_environment_with_nothing_to_put_in_it_is_not_planned(tmp_path):
                       new_venv=str(tmp_path / "new"))
     assert plan.status is PlanStatus.UNRESOLVABLE and plan.steps == []
     assert plan.reason.startswith("no requirement set to resolve")
+
+
+def test_an_intel_python_on_apple_silicon_gets_a_native_environment_that_keeps_its_gpu(tmp_path):
+    """An x86_64 Python under Rosetta over TensorFlow 2.20 and tensorflow-metal 1.2.0 (which does
+    not load with 2.20): the native replacement is judged as arm64, where the plugin matters, so
+    the base is the newest Python with a TensorFlow a metal release loads with, not Python 3.13,
+    which keeps 2.20 but no metal plugin has a wheel for."""
+    import dataclasses
+
+    f = facts([real_dist("tensorflow", "2.20.0", "macos-x86_64", "3.12", requires=[]),
+               real_dist("tensorflow-metal", "1.2.0", "macos-x86_64", "3.12", requires=[])],
+              platform="macos-x86_64", python="3.12", os_version="14.4")
+    f.platform = dataclasses.replace(f.platform, apple_silicon=True, rosetta_translated=True)
+    arm313 = Interpreter("/opt/homebrew/bin/python3.13", "3.13.1", "arm64")
+    arm312 = Interpreter("/opt/homebrew/bin/python3.12", "3.12.8", "arm64")
+    report = Report(command="check", findings=[finding("rosetta-python", "x86_64 under Rosetta")])
+    plan = build_plan(f, report, knowledge=KB, resolver=PinningResolver(wheels_only=True),
+                      uv="/bin/uv", interpreter_finder=finder_over(arm313, arm312),
+                      new_venv=str(tmp_path / "native"))
+    assert plan.status is PlanStatus.OK, plan.reason
+    assert (plan.target.platform, plan.target.python_version) == ("macos-arm64", "3.12")
+    assert plan.resolved == dict(r.split("==") for r in recommend("macos-arm64", "3.12", KB,
+                                                                  metal=True).requirements)

@@ -129,6 +129,8 @@ def test_a_long_command_breaks_between_words_and_fills_each_line():
     # "ab cd \" is exactly 7 characters: it fits a 7-column line, the next word does not.
     assert broken_command(["ab", "cd", "ef"], 7) == ["ab cd \\", " " * CONTINUATION_INDENT + "ef"]
     assert broken_command(["ab", "cd", "ef"], 8) == ["ab cd ef"]
+    # "abcd ef" fits 8 columns, but not with the " \" it would need before "g"
+    assert broken_command(["abcd", "ef", "g"], 8) == ["abcd \\", " " * CONTINUATION_INDENT + "ef g"]
 
 
 def test_a_plan_printed_for_a_narrow_terminal_keeps_its_commands_runnable():

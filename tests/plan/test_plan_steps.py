@@ -39,6 +39,8 @@ def test_a_corrupt_weights_file_is_moved_aside_after_asking():
     assert step.kind is PlanKind.DELETE_FILE and step.destructive
     assert step.path == "/home/ada/.keras/models/vgg16.h5"
     assert step.resolves == ["weights-cache-corrupt"]
+    assert step.summary == ("Remove the corrupt weights file /home/ada/.keras/models/vgg16.h5 "
+                            "(Keras downloads it again on next use)")
 
 
 def test_a_shadowing_file_is_renamed_after_asking_and_never_overwritten_in_place():
@@ -110,6 +112,8 @@ def test_legacy_keras_code_gets_the_switch_with_tensorflows_exact_value():
     (step,), _ = steps_for(finding("keras3-legacy-code"))
     assert step.shell_line == "export TF_USE_LEGACY_KERAS=1"
     assert step.resolves == ["keras3-legacy-code"]
+    assert step.summary == ("Route tf.keras to tf-keras (Keras 2) before TensorFlow is imported: "
+                            "add this line to your shell profile yourself")
 
 
 def test_what_only_a_person_can_do_keeps_the_checks_advice():

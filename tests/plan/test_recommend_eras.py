@@ -33,8 +33,9 @@ def test_tensorflow_macos_2_9_keeps_its_build_numpy_1_and_its_working_metal_plug
                             python="3.10"), KB)
     assert rec.requirements == ["tensorflow-macos==2.9.2", "numpy<2", "tensorflow-metal==0.5.0"]
     assert rec.tensorflow == "tensorflow-macos" and not rec.lacks_metal
-    assert rec.reasons["tensorflow-metal"].startswith(
-        "the knowledge base says it loads with TensorFlow 2.9.2")
+    assert rec.reasons["tensorflow-metal"] == (
+        "the knowledge base says it loads with TensorFlow 2.9.2; no resolver can tell, as it "
+        "declares no TensorFlow dependency")
 
 
 def test_tensorflow_macos_2_12_keeps_the_metal_0_8_that_loads_with_it():
@@ -172,6 +173,11 @@ def test_a_build_with_no_wheel_here_gives_way_to_plain_tensorflow():
     rec = recommend("linux-aarch64", "3.11", KB, build="tensorflow-cpu")
     assert rec.ok and rec.tensorflow == "tensorflow"
     assert rec.requirements == recommend("linux-aarch64", "3.11", KB).requirements
+    # on Apple Silicon the plain tensorflow it gives way to keeps its metal plugin
+    mac = recommend("macos-arm64", "3.11", KB, build="tensorflow-cpu", metal=True)
+    assert mac.ok and mac.tensorflow == "tensorflow"
+    assert mac.requirements == recommend("macos-arm64", "3.11", KB, metal=True).requirements
+    assert any(r.startswith("tensorflow-metal==") for r in mac.requirements)
     legacy = recommend("linux-aarch64", "3.11", KB, build="tensorflow-cpu", legacy_keras=True)
     assert legacy.requirements == recommend("linux-aarch64", "3.11", KB,
                                             legacy_keras=True).requirements

@@ -120,6 +120,14 @@ def test_installed_versions_are_kept_where_the_set_allows(offline, uv):
     assert kept.pins == {"kd-app": "1.0", "kd-lib": "1.0", "kd-linux-intel": "1.0"}
 
 
+def test_every_requirement_of_the_set_reaches_the_resolver(offline, uv):
+    both = resolve(["kd-needs-new-lib", "kd-modern"], "linux-x86_64", "3.12", uv=uv)
+    assert both.ok, both.error
+    assert both.pins == {"kd-needs-new-lib": "1.0", "kd-lib": "2.0", "kd-modern": "2.0"}
+    clash = resolve(["kd-needs-new-lib", "kd-lib<2"], "linux-x86_64", "3.12", uv=uv)
+    assert not clash.ok and "kd-lib" in clash.error
+
+
 def test_resolving_with_installed_versions_leaves_nothing_in_the_working_directory(
         offline, uv, tmp_path, monkeypatch):
     here = tmp_path / "project"

@@ -7,6 +7,7 @@ the import error it causes names neither.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
@@ -100,7 +101,9 @@ def supported_tags(facts: Facts) -> Set[Any]:
     from packaging import tags
 
     interp = facts.interpreter
-    version = _version_tuple(interp.version, (3, 11))
+    # Validated facts start with "3.11" at least ("3.13t", "3.14.0a1+" read as 3.13, 3.14).
+    major, minor = re.findall(r"\d+", interp.version)[:2]
+    version = (int(major), int(minor))
     arch = interp.running_arch or "x86_64"
     system = facts.platform.system
     if system == "Darwin":

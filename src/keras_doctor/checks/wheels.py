@@ -252,5 +252,5 @@ def _applies(rule: Dict[str, Any], facts: Facts) -> bool:
         return True
     if facts.target.platform == "macos-arm64":
         return True
-    major = (os_version(facts) or "").split(".")[0]
-    return major.isdigit() and int(major) >= 11
+    version = os_version(facts)  # a valid version when known (facts are validated)
+    return version is not None and Version(version).major >= 11

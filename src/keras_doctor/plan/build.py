@@ -77,10 +77,10 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
     elif package_findings or upgrade or backend:
         # In place, only `upgrade` may bring a TensorFlow the environment does not have, or a
         # GPU plugin installed without one: that finding asks for the TensorFlow it loads with.
-        metal_alone = "tensorflow-metal" in installed and not set(installed) & TF_FAMILY \
-            and any(f.cause == "metal-plugin-mismatch" for f in package_findings)
+        # (An installed TensorFlow is kept whatever may be proposed.)
+        metal_mismatch = any(f.cause == "metal-plugin-mismatch" for f in package_findings)
         rec = recommend_for(facts, knowledge, upgrade=upgrade,
-                            propose_tensorflow=upgrade or metal_alone)
+                            propose_tensorflow=upgrade or metal_mismatch)
         dependents = _dependents(facts, package_findings, installed)
         held = _requirers(package_findings, installed, hold=True)
         loose = _requirers(package_findings, installed)

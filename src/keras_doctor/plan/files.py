@@ -84,7 +84,7 @@ def _backend_steps(finding: Finding,
     usable = [b for b in KNOWN_BACKENDS if b in have]
     if not usable:
         return [], [skipped(finding, "no Keras backend is installed")]
-    named = _text(finding.evidence, "backend") or "?"
+    named = _text(finding.evidence, "backend")  # the check always names it
     step = set_env("KERAS_BACKEND", usable[0], [finding.cause],
                    f"Point Keras at an installed backend ({usable[0]}) instead of {named!r}")
     return [step], []

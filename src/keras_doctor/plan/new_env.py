@@ -104,7 +104,7 @@ def suggested_destination(facts: Facts, minor: str, platform: str) -> Optional[s
     virtual environment, else `.venv` in the working directory (never inside a system prefix)."""
     interp = facts.interpreter
     if platform != facts.target.platform:
-        suffix = platform.rsplit("-", 1)[-1]
+        suffix = platform.partition("-")[2]  # the CPU: "arm64" of "macos-arm64"
     elif minor != ".".join(interp.version.split(".")[:2]):
         suffix = f"py{minor}"
     else:

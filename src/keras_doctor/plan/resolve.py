@@ -188,7 +188,7 @@ def _resolve_pip(reqs: List[str], platform: str, python_version: str, pip_python
     try:
         report = json.loads(proc.stdout)
         pins = {str(canonicalize_name(item["metadata"]["name"])):
-                str(Version(item["metadata"]["version"])) for item in report.get("install", [])}
+                str(Version(item["metadata"]["version"])) for item in report["install"]}
     except (ValueError, KeyError, TypeError) as exc:
         return Resolution(False, "pip", limitation=PIP_LIMITATION,
                           error=f"unreadable pip report: {exc}", seconds=elapsed, argv=argv)
