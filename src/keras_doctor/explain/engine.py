@@ -539,7 +539,7 @@ def _atlas_causes(text_: str) -> list:
 
 
 def _installed_keras(facts: Any) -> Optional[str]:
-    for dist in getattr(facts, "distributions", ()) or ():
+    for dist in facts.distributions:
         if dist.canonical_name == "keras":
             return str(dist.version)
     return None

@@ -91,7 +91,7 @@ _IMPORTED_AS = {
 def installed_modules(facts: Any) -> Dict[str, str]:
     """Top-level import name → the distribution that provides it, in the examined environment."""
     provided: Dict[str, str] = {}
-    for dist in getattr(facts, "distributions", ()) or ():
+    for dist in facts.distributions:
         names = set()
         for rel in dist.files or ():
             top = rel.replace("\\", "/").split("/", 1)[0]
@@ -130,13 +130,13 @@ def missing_but_installed(scored: Scored, facts: Any, notebook: bool) -> Scored:
             out.append((hyp, score))
             continue
         if owner is None:
-            hyp.evidence["not_installed_in"] = getattr(facts.interpreter, "executable", None)
+            hyp.evidence["not_installed_in"] = facts.interpreter.executable
             out.append((hyp, 1 - (1 - score) * 0.6))
             continue
         hyp.evidence["installed_here"] = owner
         out.append((hyp, score * 0.3))
         evidence = {"module": top, "installed_here": owner,
-                    "examined": getattr(facts.interpreter, "executable", None)}
+                    "examined": facts.interpreter.executable}
         for cause, weight in (("wrong-interpreter", 0.8 if not notebook else 0.6),
                               ("kernel-not-restarted", 0.7 if notebook else 0.25)):
             other = Hypothesis(cause, weights=[weight], evidence=dict(evidence),
@@ -160,7 +160,7 @@ def missing_but_installed(scored: Scored, facts: Any, notebook: bool) -> Scored:
 
 def _files_known(facts: Any, top: str) -> bool:
     """Whether the distribution providing import name `top` comes with its installed files."""
-    for dist in getattr(facts, "distributions", ()) or ():
+    for dist in facts.distributions:
         if dist.files is not None and _IMPORTED_AS.get(
                 dist.canonical_name, dist.canonical_name.replace("-", "_")) == top:
             return True
@@ -190,7 +190,7 @@ def tensorflow_generation(scored: Scored, facts: Any) -> Scored:
     from keras_doctor.explain.hypothesis import Hypothesis
 
     installed = None
-    for dist in getattr(facts, "distributions", ()) or ():
+    for dist in facts.distributions:
         if dist.canonical_name in _TENSORFLOWS:
             try:
                 installed = (dist.name, Version(str(dist.version)))
@@ -220,7 +220,7 @@ def tensorflow_generation(scored: Scored, facts: Any) -> Scored:
         # the package
         name, version = installed
         evidence = {"installed_here": f"{name} {version}",
-                    "examined": getattr(facts.interpreter, "executable", None)}
+                    "examined": facts.interpreter.executable}
         for cause, weight in (("wrong-interpreter", ruled_out * 0.5),
                               ("shadowed-module", ruled_out * 0.4)):
             known = [i for i, (h, _) in enumerate(out) if getattr(h, "cause", "") == cause]
