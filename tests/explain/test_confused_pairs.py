@@ -80,6 +80,19 @@ KERAS2_TF_BACKEND = (
     "ModuleNotFoundError: No module named 'tensorflow'"
 )
 
+# what pip or conda show installed, then a package's import of tensorflow failing
+SHOWN_INSTALLED = (
+    "{shown}\n"
+    "$ python3 detect.py\n"
+    "Traceback (most recent call last):\n"
+    '  File "/home/me/project/detect.py", line 1, in <module>\n'
+    "    import tensorflow_hub as hub\n"
+    '  File "/home/me/.local/lib/python3.10/site-packages/tensorflow_hub/__init__.py", line 20, '
+    "in <module>\n"
+    "    import tensorflow as tf\n"
+    "ModuleNotFoundError: No module named 'tensorflow'"
+)
+
 # a name every TensorFlow has, missing from the module that was imported
 NO_NAME_SCOPE = (
     "Traceback (most recent call last):\n"
@@ -179,6 +192,18 @@ PAIRS: Dict[str, List[Tuple[str, str]]] = {
         ("wrong-interpreter", PIP_INSTALLED.format(installed="tensorflow-2.15.0")),
         # pip installed something else: the package importing tensorflow lacks its dependency
         ("missing-dependency", PIP_INSTALLED.format(installed="tensorflow-hub-0.16.1")),
+        # `pip list` / `pip show` / `conda list` show a distribution that installs tensorflow
+        ("wrong-interpreter", SHOWN_INSTALLED.format(
+            shown="$ pip list\ntensorflow-gpu               2.10.0\nnumpy        1.23.5")),
+        ("wrong-interpreter", SHOWN_INSTALLED.format(
+            shown="$ pip show tensorflow-macos\nName: tensorflow-macos\nVersion: 2.12.0")),
+        ("wrong-interpreter", SHOWN_INSTALLED.format(
+            shown="# Name          Version    Build    Channel\n"
+                  "tensorflow      2.12.0     mkl_py311h34a0fa1_0")),
+        # rows of other distributions only: nothing says tensorflow was installed anywhere
+        ("missing-dependency", SHOWN_INSTALLED.format(
+            shown="$ pip list\ntensorflow-hub               0.16.1\n"
+                  "tensorflow-estimator         2.15.0")),
     ],
     "keras-backend-unavailable | missing-dependency": [
         # Keras 2.0-2.3 imports the TensorFlow backend (keras.json's default) for a Theano user

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 from keras_doctor.explain.calibrate import only_guessed
 from keras_doctor.explain.hypothesis import to_finding
+from keras_doctor.explain.resolve_imports import IMPORTED_AS as _IMPORTED_AS
 from keras_doctor.findings import Finding, Report, Severity
 
 CONFIRM = 0.25  # a confirmed hypothesis keeps a quarter of its remaining doubt
@@ -75,17 +76,6 @@ RELATED = {
 }
 
 Scored = List[Tuple[Any, float]]
-# Distributions imported by another name than their own, for facts without an installed-files
-# list (a stated environment): every TensorFlow build installs `tensorflow`, keras-nightly
-# installs `keras`.
-_IMPORTED_AS = {
-    **{name: "tensorflow" for name in ("tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos",
-                                       "tensorflow-intel", "tensorflow-aarch64", "tf-nightly",
-                                       "tf-nightly-cpu", "tf-nightly-gpu")},
-    "keras-nightly": "keras", "tf-keras": "tf_keras", "protobuf": "google", "pillow": "PIL",
-    "pyyaml": "yaml", "absl-py": "absl", "grpcio": "grpc", "opencv-python": "cv2",
-    "opencv-python-headless": "cv2", "scikit-learn": "sklearn", "ml-dtypes": "ml_dtypes",
-}
 
 
 def installed_modules(facts: Any) -> Dict[str, str]:

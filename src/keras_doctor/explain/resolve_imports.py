@@ -50,6 +50,19 @@ DEPENDENCIES = {
 }
 
 
+# Distributions imported by another name than their own, for facts without an installed-files
+# list (a stated environment): every TensorFlow build installs `tensorflow`, keras-nightly
+# installs `keras`.
+IMPORTED_AS = {
+    **{name: "tensorflow" for name in ("tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos",
+                                       "tensorflow-intel", "tensorflow-aarch64", "tf-nightly",
+                                       "tf-nightly-cpu", "tf-nightly-gpu")},
+    "keras-nightly": "keras", "tf-keras": "tf_keras", "protobuf": "google", "pillow": "PIL",
+    "pyyaml": "yaml", "absl-py": "absl", "grpcio": "grpc", "opencv-python": "cv2",
+    "opencv-python-headless": "cv2", "scikit-learn": "sklearn", "ml-dtypes": "ml_dtypes",
+}
+
+
 # Aliases of builtins that NumPy 1.20 deprecated and 1.24 removed (np.object, np.bool…): code
 # written for an older numpy, under a newer one (release notes of 1.24.0, "Expired deprecations").
 NUMPY_1_24_REMOVED = {"object", "bool", "int", "float", "complex", "str", "long", "unicode",
@@ -101,7 +114,7 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             # pip, in the same paste, says the package is there: the pip that ran belongs to
             # another interpreter than the one that raised (or to a kernel started before it)
             evidence: Dict[str, Any] = {"module": module,
-                                        "pip_says": "Requirement already satisfied"}
+                                        "pip_says": _pip_says_installed(ctx.text, top)}
             notebook = bool(re.search(r"Cell In|ipython-input|ipykernel|\bColab|!pip|%pip",
                                       ctx.text))
             where_pip, where_run = _installed_in(ctx.text, top), _site_roots(ctx.frames)
@@ -211,16 +224,29 @@ def _normal(path: str) -> str:
     return path.replace("\\", "/").rstrip("/").lower()
 
 
-def _pip_says_installed(text: str, top: str) -> bool:
-    """pip's "Requirement already satisfied: <distribution>" for the module's distribution (the
-    import name, `_` or `-` alike) appears in the paste, or its "Successfully installed" line
-    lists the distribution (as `<name>-<version>`)."""
+def distributions_of(top: str) -> set:
+    """The distribution names that install import name `top` (`tensorflow-gpu` and
+    `tensorflow-macos` install `tensorflow`), as pip and conda print them."""
     names = {top, top.replace("_", "-")}
-    return any(re.search(rf"(?im)Requirement already satisfied: {re.escape(name)}(?![\w.-])",
-                         text)
-               or re.search(rf"(?im)^\s*Successfully installed [^\n]*?(?<![\w.-])"
-                            rf"{re.escape(name)}-\d", text)
-               for name in names)
+    names |= {dist for dist, module in IMPORTED_AS.items() if module == top}
+    return names
+
+
+def _pip_says_installed(text: str, top: str) -> str:
+    """pip or conda, in the paste, show the module's distribution installed: pip's
+    "Requirement already satisfied: <distribution>", its "Successfully installed" line listing
+    `<distribution>-<version>`, `pip show`'s "Name: <distribution>", or a row of `pip list` /
+    `conda list` (name, then version). The line that says so, or ''."""
+    for name in sorted(distributions_of(top)):
+        word = re.escape(name)
+        for pattern in (rf"(?im)Requirement already satisfied: {word}(?![\w.-])[^\n]*",
+                        rf"(?im)^\s*Successfully installed [^\n]*?(?<![\w.-]){word}-\d[^\n]*",
+                        rf"(?im)^Name: {word}\s*$",
+                        rf"(?im)^{word}[ \t]+\d+\.\d+[\w.+-]*(?:[ \t][^\n]*)?$"):
+            found = re.search(pattern, text)
+            if found:
+                return found.group(0).strip()[:200]
+    return ""
 
 
 # A notebook's own install commands: IPython's `!` shell escape and `%pip` / `%conda` magics
