@@ -80,6 +80,13 @@ KERAS2_TF_BACKEND = (
     "ModuleNotFoundError: No module named 'tensorflow'"
 )
 
+# pip finding no release of a requirement at all
+MAC_ONLY = (
+    "ERROR: Could not find a version that satisfies the requirement {requirement} "
+    "(from versions: none)\n"
+    "ERROR: No matching distribution found for {requirement}"
+)
+
 # what pip or conda show installed, then a package's import of tensorflow failing
 SHOWN_INSTALLED = (
     "{shown}\n"
@@ -204,6 +211,16 @@ PAIRS: Dict[str, List[Tuple[str, str]]] = {
         ("missing-dependency", SHOWN_INSTALLED.format(
             shown="$ pip list\ntensorflow-hub               0.16.1\n"
                   "tensorflow-estimator         2.15.0")),
+    ],
+    "no-wheel-for-python | no-wheel-for-platform": [
+        # Apple's Mac-only packages: asked for with no machine shown, the paste is from a Mac,
+        # where every release pip lists none of was built for some Pythons only
+        ("no-wheel-for-python", "case:m1-ml-test-9-tensorflow-macos-no-matching-python"),
+        ("no-wheel-for-python", MAC_ONLY.format(requirement="tensorflow-metal")),
+        # a release no Intel Mac has (2.13.0 is arm64 only), or another OS shown
+        ("no-wheel-for-platform", "case:samformer-2-tensorflow-macos-from-versions-none"),
+        ("no-wheel-for-platform", "(venv) me@ubuntu:~$ pip install tensorflow-macos\n"
+                                  + MAC_ONLY.format(requirement="tensorflow-macos")),
     ],
     "keras-backend-unavailable | missing-dependency": [
         # Keras 2.0-2.3 imports the TensorFlow backend (keras.json's default) for a Theano user

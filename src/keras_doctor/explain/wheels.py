@@ -194,6 +194,13 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
     offered = _offered(listed)
     about_machine = without_wheel_names(text)  # a wheel's name tells its own tags, not the machine
     platforms = read_machine(about_machine, machine, platform)
+    if len(platforms) == len(PLATFORMS):
+        # a project that publishes wheels for macOS alone (Apple's tensorflow-macos and
+        # tensorflow-metal) is asked for by Macs: with no machine shown, the Macs are the
+        # candidates
+        shipped = {plat for tags, _ in releases.values() for plat, _ in _pairs(tags)}
+        if shipped and all(plat.startswith("macos") for plat in shipped):
+            platforms = sorted(shipped)
     python = read_python(about_machine, python_shown)
     shown = len(platforms) < len(PLATFORMS) or python is not None or bool(offered)
     cutoff = _cutoff(releases, requirement, offered)
