@@ -62,3 +62,17 @@ def test_a_pip_older_than_the_wheels_tags_is_named_on_its_side_of_the_edge(pip, 
         # it rests on pip's own message, and quotes it
         assert old.signatures == found[PYTHON].signatures and old.signatures
         assert "No matching distribution found for tensorflow==2.9.0" in old.excerpt
+
+
+def test_the_answer_says_whether_the_paste_or_the_environment_showed_the_machine():
+    from keras_doctor.explain.engine import Examined
+
+    from_paste = by_cause(MACHINE + UV)[PLATFORM].mechanism
+    mac = Examined(python="3.13", platform="macos", machine="arm64")
+    from_environment = {h.cause: h for h in hypotheses(UV, environment=mac)[1]}[PLATFORM]
+    assert "the paste names an arm64 machine" in from_paste
+    assert "the environment examined is an arm64 machine" in from_environment.mechanism
+    # the paste's own machine wins over the environment's (it may come from another machine)
+    intel = Examined(python="3.13", platform="macos", machine="x86_64")
+    named = {h.cause: h for h in hypotheses(MACHINE + UV, environment=intel)[1]}
+    assert "the paste names an arm64 machine" in named[PLATFORM].mechanism
