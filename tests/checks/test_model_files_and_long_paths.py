@@ -7,15 +7,18 @@ of the LFS specification, an HTML page. The registry is the one live OS answer f
 
 from __future__ import annotations
 
+import contextlib
 import struct
+import sys
 import zipfile
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from factories import mac_facts
 
 from keras_doctor.checks.registry import run_checks
-from keras_doctor.facts import scripts, windows
+from keras_doctor.facts import config, scripts, windows
 from keras_doctor.facts.hdf5 import SIGNATURE
 
 LFS_POINTER = (b"version https://git-lfs.github.com/spec/v1\n"
@@ -144,3 +147,39 @@ def test_the_registry_value_as_read():
         raise PermissionError("access denied")
 
     assert windows.long_paths_enabled("Windows", read=denied) is None
+
+
+class _Registry:
+    """winreg as far as the Long Path reader uses it: HKLM's FileSystem key and its values."""
+
+    HKEY_LOCAL_MACHINE = "HKLM"
+
+    def __init__(self, values, key_error=None):
+        self.values, self.key_error, self.asked = values, key_error, []
+
+    @contextlib.contextmanager
+    def OpenKey(self, root, path):  # winreg's name
+        self.asked.append((root, path))
+        if self.key_error:
+            raise self.key_error
+        yield path
+
+    def QueryValueEx(self, key, name):  # winreg's name
+        if name not in self.values:
+            raise FileNotFoundError(2, "The system cannot find the file specified")
+        return self.values[name], 4  # REG_DWORD
+
+
+@pytest.mark.parametrize(("registry", "enabled"), [
+    (_Registry({"LongPathsEnabled": 1}), True),
+    (_Registry({"LongPathsEnabled": 0}), False),
+    (_Registry({}), False),  # never set: Windows' default, off
+    (_Registry({}, key_error=PermissionError(13, "Access is denied")), None),
+])
+def test_long_paths_read_from_the_registry_of_this_machine(monkeypatch, tmp_path, registry,
+                                                          enabled):
+    monkeypatch.setitem(sys.modules, "winreg", registry)
+    assert windows.long_paths_enabled("Windows") is enabled
+    assert registry.asked == [("HKLM", r"SYSTEM\CurrentControlSet\Control\FileSystem")]
+    facts = config.read_config({"HOME": str(tmp_path)}, None, system="Windows")
+    assert facts.long_paths_enabled is enabled

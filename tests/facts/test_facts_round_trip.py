@@ -302,6 +302,18 @@ def test_a_windows_pip_exe_on_the_path_is_not_taken_for_pip(tmp_path):
     assert [tool.name for tool in tools if tool.name == "pip"] == []
 
 
+def test_on_windows_pip_exe_is_pip(tmp_path, monkeypatch):
+    """The other side: where the doctor runs on Windows, `pip.exe` is how pip is installed."""
+    scripts = tmp_path / "Python311" / "Scripts"
+    scripts.mkdir(parents=True)
+    (scripts / "pip.exe").write_bytes(b"MZ")
+    (scripts / "pip.exe").chmod(0o755)
+    monkeypatch.setattr(config.sys, "platform", "win32")
+    tools = config.path_tools(str(scripts))
+    assert [(tool.name, tool.path) for tool in tools if tool.name == "pip"] == [
+        ("pip", str(scripts / "pip.exe"))]
+
+
 # -- bounded reading -----------------------------------------------------------------------------
 
 def test_json_as_deep_as_the_limit_is_read_and_one_deeper_is_refused():
