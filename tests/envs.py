@@ -19,6 +19,7 @@ ends (`progress`).
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -265,6 +266,44 @@ def bare_venv(dest: Path) -> Tuple[Path, Path]:
 
 def venv_python(env_dir: Path) -> Path:
     return env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+@functools.cache
+def instrumented_runtime() -> Tuple[str, ...]:
+    """What an installation of this checkout's keras-doctor needs beyond its own dependencies:
+    nothing, unless the tests run on mutation testing's instrumented copy (mutmut's `mutants/`
+    folder, see CONTRIBUTING.md), whose modules import mutmut's trampoline. Then mutmut itself,
+    at the version running here; the trampoline imports nothing else of it, so it is installed
+    without its dependencies. The copy installed elsewhere then imports, and a mutant named in
+    MUTANT_UNDER_TEST switches on in it too."""
+    import importlib.metadata
+
+    import keras_doctor
+
+    package = Path(keras_doctor.__file__).parent
+    if not any("from mutmut." in path.read_text(encoding="utf-8")
+               for path in package.rglob("*.py")):
+        return ()
+    return (f"mutmut=={importlib.metadata.version('mutmut')}",)
+
+
+def install_instrumented_runtime(python: Path) -> None:
+    """Give an interpreter that runs this checkout's keras-doctor what `instrumented_runtime`
+    says it needs (nothing, outside mutation testing)."""
+    needed = instrumented_runtime()
+    if needed:
+        subprocess.run([uv_executable(), "pip", "install", "-q", "--no-deps", "--python",
+                        str(python), *needed], check=True, env=_builder_env(), timeout=600)
+
+
+def require_instrumentable_python(version: str) -> None:
+    """Skip, saying why, a test that would run this checkout's keras-doctor on a Python that
+    mutmut (3.10 and later) does not support, when the checkout is mutmut's instrumented copy."""
+    import pytest
+
+    if instrumented_runtime() and tuple(map(int, version.split("."))) < (3, 10):
+        pytest.skip(f"mutation testing's instrumented copy imports mutmut, which Python "
+                    f"{version} cannot run")
 
 
 def unpacked_wheel(pin: str, platform_tag: str, python_version: str,

@@ -78,6 +78,7 @@ class Workspace:
                            check=True)
             subprocess.run([uv, "pip", "install", "-q", "--python", str(folder / "bin" / "python"),
                             str(ROOT)], check=True)
+            envs.install_instrumented_runtime(folder / "bin" / "python")
             assert not (folder / "bin" / "uv").exists()
             self.pip_bin = folder / "bin"
         return self.pip_bin

@@ -152,6 +152,7 @@ def test_the_probe_runs_on_old_and_new_pythons(version, tmp_path):
 
 @pytest.mark.parametrize("version", ["3.9", "3.13"])
 def test_keras_doctor_itself_runs_on_the_oldest_and_newest_supported_python(version, tmp_path):
+    envs.require_instrumentable_python(version)
     repo = Path(__file__).resolve().parents[2]
     env = tmp_path / f"py{version}"
     uv = envs.uv_executable()
@@ -160,6 +161,7 @@ def test_keras_doctor_itself_runs_on_the_oldest_and_newest_supported_python(vers
                    capture_output=True, text=True)
     subprocess.run([uv, "pip", "install", "-q", "--python", str(envs.venv_python(env)), str(repo)],
                    check=True, capture_output=True, timeout=600)
+    envs.install_instrumented_runtime(envs.venv_python(env))
     proc = subprocess.run([str(env / "bin" / "keras-doctor"), "check", "--json"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     report = json.loads(proc.stdout)

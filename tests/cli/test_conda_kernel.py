@@ -40,6 +40,7 @@ def _conda_layout_env(root: Path, numpy_from_conda: bool) -> Path:
     subprocess.run([uv, "venv", "-q", "--python", "3.11", str(env)], check=True)
     subprocess.run([uv, "pip", "install", "-q", "--python", str(env / "bin" / "python"),
                     "ipykernel", "numpy==2.1.3", "packaging", "rich"], check=True)
+    envs.install_instrumented_runtime(env / "bin" / "python")  # it imports keras-doctor from SRC
     meta = env / "conda-meta"
     meta.mkdir()
     build = "py311h71ddf71_0"

@@ -68,6 +68,7 @@ def test_uv_tool_install_then_check_examines_the_python3_on_path(tmp_path):
     env = dict(os.environ, UV_TOOL_DIR=str(tools), UV_TOOL_BIN_DIR=str(bin_dir))
     subprocess.run([envs.uv_executable(), "tool", "install", "-q", "--python", sys.executable,
                     "--from", str(ROOT), "keras-doctor"], check=True, env=env, timeout=600)
+    envs.install_instrumented_runtime(envs.venv_python(tools / "keras-doctor"))
     user_env = envs.venv("numpy-only", [["numpy==2.1.3"]])  # what the user runs code with
     env["PATH"] = os.pathsep.join([str(bin_dir), str(user_env / "bin"), "/usr/bin", "/bin"])
     env.pop("VIRTUAL_ENV", None)
