@@ -166,6 +166,21 @@ def test_an_empty_folder_the_user_made_for_the_new_venv_is_left_as_it_was(tmp_pa
     assert dest.is_dir() and list(dest.iterdir()) == []
 
 
+def test_a_plan_the_resolver_could_not_make_is_refused_with_its_reason_and_nothing_recorded(
+        tmp_path):
+    from keras_doctor.plan.model import PlanStatus
+
+    counter = tmp_path / "ran"
+    plan = plan_of(counting_step(counter, "first"))
+    plan.status, plan.reason = PlanStatus.UNRESOLVABLE, "numpy<2 conflicts with tensorflow 2.18"
+    outcome = engine.apply_plan(plan)
+    assert (outcome.status, outcome.message) == ("refused",
+                                                 "numpy<2 conflicts with tensorflow 2.18")
+    plan.reason = None
+    assert engine.apply_plan(plan).message == "the plan is unresolvable"
+    assert not counter.exists() and not store.transactions_dir().exists()
+
+
 def test_a_delete_step_without_a_path_fails_cleanly_and_changes_nothing(tmp_path):
     counter = tmp_path / "ran"
     plan = plan_of(counting_step(counter, "first"),
@@ -219,6 +234,42 @@ def test_a_process_group_of_another_program_is_left_alone():
     with orphan_installer("20260101T000000-ffffffff") as stranger:
         steps.stop_orphan(stranger.pid, "20260101T000000-0123abcd", patience=1)
         assert stranger.poll() is None
+
+
+real_sleep = time.sleep
+
+
+def test_stopping_an_orphaned_installer_waits_while_its_group_still_runs(monkeypatch):
+    """A member can take a moment to die (a large process unmapping its memory): rollback must
+    not start restoring while it still runs, nor wait past its patience for one that never dies."""
+    killed, looks = [], []
+
+    def live_members(pgid):  # as the OS answers where no /proc is: "the group exists"
+        looks.append(pgid)
+        return [-1] if len(looks) <= 3 else []
+
+    monkeypatch.setattr(steps, "_live_members", live_members)
+    monkeypatch.setattr(steps, "_kill_group_of", killed.append)
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
+    steps.stop_orphan(4242, "20260101T000000-0123abcd", patience=30)
+    assert killed == [4242] and len(looks) == 4  # asked again until the group was gone
+
+    looks.clear()
+    monkeypatch.setattr(steps, "_live_members", lambda pgid: looks.append(pgid) or [-1])
+    monkeypatch.setattr(time, "sleep", lambda seconds: real_sleep(0.01))
+    started = time.monotonic()
+    steps.stop_orphan(4242, "20260101T000000-0123abcd", patience=0.2)
+    assert 0.2 <= time.monotonic() - started < 5 and len(looks) > 2
+
+
+def test_on_windows_an_orphaned_installer_is_ended_without_looking_for_its_group(monkeypatch):
+    with orphan_installer("20260101T000000-0123abcd") as installer:
+        monkeypatch.setattr(os, "name", "nt")
+        try:
+            steps.stop_orphan(installer.pid, "20260101T000000-0123abcd", patience=1)
+        finally:
+            monkeypatch.undo()
+        assert installer.wait(timeout=5) == -signal.SIGTERM  # what TerminateProcess stands for
 
 
 # -- the crash-test hook the kill tests rely on ----------------------------------------------------

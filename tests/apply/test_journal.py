@@ -34,6 +34,8 @@ def test_a_journal_without_a_final_record_is_pending_and_counts_its_steps():
     (pending,) = pending_transactions()
     assert (pending.id, pending.state, pending.steps_done, pending.steps_total) == (
         folder.name, "interrupted", 1, 2)
+    assert pending.started == log.records()[0]["time"]  # when the fix began, for the listing
+    assert pending.python == "/env/bin/python"
     assert store.find_transaction(None) == folder
 
 

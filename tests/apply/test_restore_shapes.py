@@ -163,3 +163,57 @@ def test_restore_never_removes_a_relative_path_from_the_folder_fix_runs_in(tmp_p
     absolute = tmp_path / "notes.txt"
     snapshot._remove(str(absolute), problems)
     assert not absolute.exists() and len(problems) == 2
+
+
+def test_a_package_folder_deleted_by_hand_is_absent_again_after_a_failed_reinstall(tiny_env):
+    """A common broken state: tinypkg's dist-info is there, its folder was deleted by hand. The
+    failed reinstall wrote part of the folder; rollback takes it away again, as it was."""
+    site = tiny.site_packages(tiny_env)
+    for path in sorted((site / tiny.NAME).rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    (site / tiny.NAME).rmdir()
+    before = tiny.tree_state(tiny_env)
+    code = ("import os, sys; os.makedirs(os.path.join(sys.argv[1], 'sub0')); "
+            "open(os.path.join(sys.argv[1], '__init__.py'), 'w').write('half')")
+
+    outcome = engine.apply_plan(plan_of(tiny_env, code, str(site / tiny.NAME)))
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert not (site / tiny.NAME).exists()
+    assert tiny.tree_state(tiny_env) == before
+
+
+def test_an_inexact_restore_names_each_distribution_left_at_another_version(tiny_env, tmp_path):
+    """The stashed copy of tinypkg's METADATA is lost while 2.0's METADATA sits in its place:
+    restore says which file it could not bring back, and which version that leaves installed."""
+    metadata = tiny.site_packages(tiny_env) / f"{tiny.NAME}-1.0.dist-info" / "METADATA"
+    folder = tmp_path / "transaction"
+    folder.mkdir()
+    manifest = snapshot.take(snapshot.survey(read_target(str(tiny.python_of(tiny_env))),
+                                             [tiny.NAME]), folder)
+    newer = metadata.read_text().replace("Version: 1.0", "Version: 2.0")
+    metadata.unlink()  # an installer replaces files, never writes into the stashed inode
+    metadata.write_text(newer)
+    (folder / snapshot.STASH / manifest["files"][str(metadata)]["stash"]).unlink()
+
+    problems = snapshot.restore(manifest, folder)
+
+    assert problems == [f"{metadata}: its stashed copy is missing",
+                        "distributions differ from the snapshot after restore: "
+                        f"{tiny.NAME} 1.0 -> 2.0"]
+
+
+def test_a_file_this_user_cannot_read_is_refused_before_anything_naming_it(tiny_env, monkeypatch):
+    # Permission bits do not bind for root, so the OS's answer is given here.
+    unreadable = tiny.site_packages(tiny_env) / tiny.NAME / "data" / "table.txt"
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: (
+        not (mode & os.R_OK) if str(path) == str(unreadable) else real_access(path, mode, **kw)))
+    before = tiny.tree_state(tiny_env)
+
+    outcome = engine.apply_plan(plan_of(tiny_env, "pass"))
+
+    assert outcome.status == "refused"
+    assert outcome.message == (f"nothing was changed: {unreadable} cannot be read by this user, "
+                               "so it could not be restored; nothing was changed")
+    assert tiny.tree_state(tiny_env) == before and pending_transactions() == []

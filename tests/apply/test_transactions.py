@@ -109,7 +109,9 @@ def test_externally_managed_interpreter_is_refused(tmp_path, monkeypatch):
                                                       names=["six"]))
     outcome = engine.apply_plan(plan)
     assert outcome.status == "refused"
-    assert "externally managed" in outcome.message
+    assert outcome.message == ("/usr/bin/python3 is externally managed "
+                               "(/usr/lib/python3.11/EXTERNALLY-MANAGED); the doctor does not "
+                               "change it in place: use --new-venv PATH")
     assert not store.transactions_dir().exists()
 
 

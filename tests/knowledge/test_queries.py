@@ -134,6 +134,18 @@ def test_keras3_legacy_optimizers_import_but_are_stubs(kb):
     assert kb.atlas.lookup("keras.optimizers.legacy", "Adam", "3.3.3") is True
     assert kb.atlas.is_stub("keras.optimizers.legacy", "Adam", "3.3.3") is True
     assert kb.atlas.is_stub("keras.optimizers.legacy", "Adam", "2.15.0") is False
+    assert kb.atlas.is_stub("keras.no_such_module", "Adam", "3.3.3") is False
+
+
+def test_a_release_past_the_first_sample_is_answered_from_that_samples_minor(kb):
+    """keras 2.2.5 and tf-keras 2.14.1 are the first samples: a later patch of their minor lists
+    their names, not the next minor's, nor none."""
+    atlas = kb.atlas
+    assert "symbolic" in atlas.names("keras.backend", "2.3.1")  # new in keras 2.3
+    assert "symbolic" not in atlas.names("keras.backend", "2.2.9")
+    assert atlas.names("keras.backend", "2.2.9") == atlas.names("keras.backend", "2.2.5")
+    tf_keras = atlas.names("tf_keras.applications", "2.14.1")
+    assert tf_keras and atlas.names("tf_keras.applications", "2.14.3") == tf_keras
 
 
 def test_keras3_removals_are_curated_with_sources(kb):
@@ -204,6 +216,32 @@ def test_tensorflow_keras_is_the_keras_tensorflow_loads_on_both_sides_of_each_ed
 def test_a_case_typo_prefers_the_name_with_the_same_first_letter_case(kb, typed, meant):
     found = kb.atlas.closest("keras.applications", typed, "3.3.3")
     assert found[0] == meant and set(found) == {"xception", "Xception"}
+
+
+def test_releases_are_read_once_per_project_however_it_is_spelled(kb):
+    assert kb.releases("tensorflow") is kb.releases("TensorFlow")
+    assert kb.releases("tensorflow-metal") is kb.releases("tensorflow_metal")
+
+
+def test_a_weight_file_no_application_downloads_is_known_by_its_module():
+    """`decode_predictions` downloads imagenet_class_index.json: a file of imagenet_utils, which no
+    application (an upper-case model function) names."""
+    from keras_doctor.knowledge.queries import KnowledgeQueries
+
+    class Weights(KnowledgeQueries):
+        def file(self, relative):
+            return {"files": [{"module": "imagenet_utils", "applications": [],
+                               "file_name": "imagenet_class_index.json",
+                               "file_hash": "c2c37ea517e94d9795004a39431a14cb", "url": None},
+                              {"module": "vgg16", "applications": ["VGG16"],
+                               "file_name": "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
+                               "file_hash": "64373286793e3c8b2b4e3219cbf3544b", "url": None}]}
+
+    index = Weights().weight_file("imagenet_class_index.json")
+    assert (index.application, index.module) == ("", "imagenet_utils")
+    assert Weights().weight_file("vgg16_weights_tf_dim_ordering_tf_kernels.h5").application == \
+        "VGG16"
+    assert Weights().weight_file("resnet50_weights.h5") is None
 
 
 def test_the_plugin_a_tensorflow_links_with_is_the_newest_by_version_not_by_text():

@@ -206,12 +206,17 @@ def restore(manifest: Dict[str, Any], folder: Path) -> List[str]:
     except Exception as exc:
         problems.append(f"cannot read the distributions after restore: {exc}")
         return problems
-    if after != manifest["before"]:
-        changed = sorted(n for n in set(after) | set(manifest["before"])
-                         if after.get(n) != manifest["before"].get(n))
-        problems.append("distributions differ from the snapshot after restore: " + ", ".join(
-            f"{n} {manifest['before'].get(n)} -> {after.get(n)}" for n in changed))
+    before: Dict[str, List[str]] = manifest["before"]
+    if after != before:
+        changed = sorted(n for n in set(after) | set(before) if after.get(n) != before.get(n))
+        problems.append("distributions differ from the snapshot after restore: " + "; ".join(
+            f"{n} {_listed(before.get(n))} -> {_listed(after.get(n))}" for n in changed))
     return problems
+
+
+def _listed(versions: Optional[List[str]]) -> str:
+    """`1.0`, or `1.0 and 2.0` for a broken environment holding both, or `none`."""
+    return " and ".join(versions) if versions else "none"
 
 
 def sha256_file(path: str) -> str:
@@ -226,7 +231,8 @@ def sha256_file(path: str) -> str:
 
 def _site_of(path: str, site_dirs: List[str]) -> Optional[str]:
     matches = [s for s in site_dirs if path.startswith(s.rstrip(os.sep) + os.sep)]
-    return max(matches, key=len) if matches else None
+    # nested folders: the innermost, which starts with every other match, so sorts after it
+    return max(matches) if matches else None
 
 
 def _changed_site_dirs(target: Target, trees: Dict[str, str]) -> List[str]:
@@ -398,7 +404,7 @@ def _prune(folder: str, dirs: Dict[str, int], files: Dict[str, Dict[str, Any]],
 def _entries(folder: str, problems: List[str]) -> List[Tuple[str, bool, bool]]:
     try:
         with os.scandir(folder) as it:
-            return [(e.path, e.is_dir(follow_symlinks=False), e.is_symlink()) for e in it]
+            return [(e.path, e.is_dir() and not e.is_symlink(), e.is_symlink()) for e in it]
     except OSError as exc:
         problems.append(f"cannot read {folder}: {exc.strerror}")
         return []

@@ -61,8 +61,6 @@ def run(step: PlannedStep, index: int, folder: Path, recorded: Dict[str, Any],
         return _rename(step)
     if step.kind is StepKind.DELETE_FILE:
         return _keep_aside(step, recorded.get("keep_as"))
-    if step.kind is StepKind.SET_ENV:
-        return StepResult(True, "shown, not run")
     if not step.argv:
         return StepResult(False, f"step {index + 1} has no command")
     log = folder / f"step-{index + 1:02d}.log"

@@ -218,12 +218,12 @@ def tf_keras_module(module: str, keras_version: str, legacy: bool = False) -> Op
     if module != "tensorflow.keras" and not module.startswith("tensorflow.keras."):
         return None
     rest = module[len("tensorflow.keras"):]
-    major_minor = Version(keras_version).release[:2]
+    release = Version(keras_version).release
     if legacy:
         root = TF_KERAS_ROOTS["tf_keras"]
-    elif major_minor >= (3, 0):
+    elif release >= (3, 0):
         root = TF_KERAS_ROOTS["keras3"]
-    elif major_minor >= (2, 6):
+    elif release >= (2, 6):
         root = TF_KERAS_ROOTS["keras2"]
     else:
         return None

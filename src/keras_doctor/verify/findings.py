@@ -111,7 +111,8 @@ def _legacy_keras_missing(step: StepResult, python: str) -> Optional[Finding]:
     legacy = step.data.get("TF_USE_LEGACY_KERAS")
     if step.name != "tf.keras" or legacy not in LEGACY_KERAS_VALUES:
         return None
-    if not any(error in (step.reason or "") for error in ("ImportError", "ModuleNotFoundError")):
+    if not step.reason or not any(error in step.reason
+                                  for error in ("ImportError", "ModuleNotFoundError")):
         return None
     from packaging.version import InvalidVersion, Version
 
