@@ -47,3 +47,7 @@ def test_a_python_and_a_windows_in_a_reports_environment_list_are_read():
     assert wheels.read_python("conda create -n tf python=3.8") == "3.8"
     assert wheels.read_python("a pythonic=3.2 API") is None
     assert wheels.read_machine("sliding windows 3 wide") != ["windows-amd64"]
+    # pip's upgrade notice names the interpreter as Windows runs it
+    notice = "[notice] To update, run: python.exe -m pip install --upgrade pip"
+    assert wheels.read_machine(notice) == ["windows-amd64"]
+    assert wheels.read_machine(notice.replace("python.exe", "python3")) != ["windows-amd64"]
