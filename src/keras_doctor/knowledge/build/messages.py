@@ -41,6 +41,7 @@ from packaging.version import Version
 
 from keras_doctor.knowledge import paths
 from keras_doctor.knowledge.atlas import format_spans
+from keras_doctor.knowledge.build import syntax
 from keras_doctor.knowledge.build.fetch import Fetcher, progress_to_stderr
 from keras_doctor.knowledge.build.lazy_wheel import RemoteZip
 from keras_doctor.knowledge.build.output import write_json
@@ -237,7 +238,7 @@ def _normalise(template: str) -> str:
 
 def _python_messages(data: bytes) -> Iterator[Tuple[str, str]]:
     try:
-        tree = ast.parse(data)
+        tree = syntax.parse(data)
     except (SyntaxError, ValueError):
         return
     for function in [tree, *(n for n in ast.walk(tree)

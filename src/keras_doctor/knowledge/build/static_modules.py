@@ -23,6 +23,8 @@ import ast
 import zipfile
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from keras_doctor.knowledge.build import syntax
+
 # Packages whose names a Keras module may re-export as its own (Keras 2.2/2.3 wrap them).
 SIBLINGS = ("keras_applications", "keras_preprocessing")
 # Re-exports from TensorFlow's copy of Keras (Keras 2.4 forwards everything there).
@@ -219,7 +221,7 @@ class WheelSource:
     def _tree(self, path: str) -> Optional[ast.Module]:
         if path not in self._trees:
             try:
-                self._trees[path] = ast.parse(self.sources[path])
+                self._trees[path] = syntax.parse(self.sources[path])
             except SyntaxError:
                 self._trees[path] = None
         return self._trees[path]

@@ -36,6 +36,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from packaging.version import Version
 
+from keras_doctor.knowledge.build import syntax
 from keras_doctor.knowledge.build.fetch import Fetcher
 from keras_doctor.knowledge.build.lazy_wheel import RemoteZip
 from keras_doctor.knowledge.build.releases import select_files
@@ -87,7 +88,7 @@ def _package_root(members: Set[str]) -> str:
 
 def bound_names(source: bytes) -> Set[str]:
     """Public names a generated `__init__.py` binds at top level (statically)."""
-    tree = ast.parse(source)
+    tree = syntax.parse(source)
     names: Set[str] = set()
     deleted: Set[str] = set()
 

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from packaging.version import Version
 
+from keras_doctor.knowledge.build import syntax
 from keras_doctor.knowledge.build.fetch import Fetcher
 from keras_doctor.knowledge.build.releases import select_files
 from keras_doctor.knowledge.build.weights_static import weight_calls
@@ -67,7 +68,7 @@ def _read(
                 empty.append(module)
             publics = sorted(
                 n.name
-                for n in ast.parse(code).body
+                for n in syntax.parse(code).body
                 if isinstance(n, ast.FunctionDef) and n.name[:1].isupper()
             )
             for call in found:

@@ -15,6 +15,7 @@ import ast
 import contextlib
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from keras_doctor.knowledge.build import syntax
 from keras_doctor.knowledge.build.static_eval import (
     OPAQUE,
     Free,
@@ -90,7 +91,7 @@ def _is_get_file(call: ast.Call) -> bool:
 
 def weight_calls(source: bytes) -> List[Dict[str, Any]]:
     """Every fully evaluated `get_file` call: {function, file_name, file_hash, origin}."""
-    tree = ast.parse(source)
+    tree = syntax.parse(source)
     constants = module_constants(tree)
     functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     # file name → (bound by a call site?) → {hash: result}
