@@ -141,9 +141,13 @@ def test_metal_mismatch_with_its_dependencies_absent_is_one_block_with_one_fix_o
 
     site = wheelhouse.tree("tf-2.18-metal-1.1-deps-absent",
                            {"tensorflow": "2.18.1", "tensorflow-metal": "1.1.0"}, "arm64", "3.11")
-    code, screen = run_on_terminal([*DOCTOR, "check", "--path", str(site), "--platform",
-                                    "macos-arm64", "--python-version", "3.11"],
-                                   columns=100, rows=SCREEN)
+    target = ["--path", str(site), "--platform", "macos-arm64", "--python-version", "3.11"]
+    # check resolves offline only (uv's cache or nothing); on a first run nothing has put these
+    # packages' metadata there yet, so resolve once online, as a user's `fix` dry run does
+    planned = subprocess.run([*DOCTOR, "fix", *target, "--json"], capture_output=True,
+                             text=True, timeout=600)
+    assert json.loads(planned.stdout)["steps"], planned.stdout[-2000:]
+    code, screen = run_on_terminal([*DOCTOR, "check", *target], columns=100, rows=SCREEN)
     assert code == 1, screen
     problems = [line for line in screen.splitlines() if line.startswith("    ✗ ")
                 or line.startswith("    ! ")]
