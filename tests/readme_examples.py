@@ -109,8 +109,10 @@ class Workspace:
 
 
 def _tf_and_tf_cpu(pip: bool) -> Path:
-    steps = [[f"tensorflow-cpu=={TF}"], ["--no-deps", f"tensorflow=={TF}"]]
-    return envs.venv("tf-and-tf-cpu-pip" if pip else "tf-and-tf-cpu", steps, seed=pip)
+    # check reads tensorflow-cpu's files but never imports them, so that second gigabyte is laid
+    # over hollow, as the checks' own scenario does (without pip, the very same environment)
+    return envs.venv("tf-and-tf-cpu-pip" if pip else "tf-and-tf-cpu", [[f"tensorflow=={TF}"]],
+                     seed=pip, hollow_over=[f"tensorflow-cpu=={TF}"])
 
 
 def _tf215_numpy2(pip: bool) -> Path:
