@@ -11,6 +11,7 @@ the kill tests rely on stops the process exactly at the record it names.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import select
 import signal
@@ -179,6 +180,17 @@ def test_a_plan_the_resolver_could_not_make_is_refused_with_its_reason_and_nothi
     plan.reason = None
     assert engine.apply_plan(plan).message == "the plan is unresolvable"
     assert not counter.exists() and not store.transactions_dir().exists()
+
+
+def test_a_step_the_user_declined_is_journaled_as_declined_and_never_run(tmp_path):
+    counter = tmp_path / "ran"
+    risky = dataclasses.replace(counting_step(counter, "risky"), destructive=True)
+    outcome = engine.apply_plan(plan_of(counting_step(counter, "first"), risky),
+                                confirm=lambda step: False)
+    assert outcome.status == "applied" and outcome.declined == [2]
+    assert counter.read_text().split() == ["first"]
+    skipped = [r for r in records_of(outcome.transaction) if r["event"] == journal.STEP_SKIPPED]
+    assert [(r["index"], r["reason"]) for r in skipped] == [(1, "declined")]
 
 
 def test_a_delete_step_without_a_path_fails_cleanly_and_changes_nothing(tmp_path):

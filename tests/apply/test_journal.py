@@ -100,7 +100,9 @@ def test_resume_refuses_a_run_that_stopped_before_its_snapshot_was_complete():
 
     folder, _log = begun(steps=1, names=["numpy"])
     outcome = engine.resume(folder)
-    assert outcome.status == "refused" and "snapshot" in outcome.message
+    assert outcome.status == "refused"
+    assert outcome.message == ("the run stopped before its snapshot was complete, so nothing was "
+                               "changed: finish it with --rollback, then run the fix again")
     assert engine.rollback(folder).status == "rolled-back"
     assert pending_transactions() == []
 

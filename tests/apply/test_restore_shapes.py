@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import tiny
 
-from keras_doctor.apply import engine, pending_transactions, snapshot
+from keras_doctor.apply import engine, journal, pending_transactions, snapshot, store
 from keras_doctor.apply.environment import read_target
 from keras_doctor.plan.model import Plan, PlannedStep, PlanTarget, StepKind
 
@@ -217,3 +217,55 @@ def test_a_file_this_user_cannot_read_is_refused_before_anything_naming_it(tiny_
     assert outcome.message == (f"nothing was changed: {unreadable} cannot be read by this user, "
                                "so it could not be restored; nothing was changed")
     assert tiny.tree_state(tiny_env) == before and pending_transactions() == []
+
+
+def test_a_folder_this_user_cannot_change_is_refused_before_anything_naming_it(tiny_env,
+                                                                              monkeypatch):
+    locked = tiny.site_packages(tiny_env) / tiny.NAME / "sub1"
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: (
+        False if str(path) == str(locked) else real_access(path, mode, **kw)))
+
+    outcome = engine.apply_plan(plan_of(tiny_env, "pass"))
+
+    assert outcome.status == "refused"
+    assert outcome.message == (f"nothing was changed: {locked} cannot be read or changed by this "
+                               "user (left by `sudo pip`?), so it could not be restored: fix its "
+                               "permissions first; nothing was changed")
+
+
+def test_a_rollback_that_cannot_restore_exactly_journals_each_problem(tiny_env):
+    """An installer that writes into a file instead of replacing it changes the stashed copy too
+    (a hard link): restore cannot bring the content back, says so, and the journal keeps it."""
+    module = tiny.site_packages(tiny_env) / tiny.NAME / "__init__.py"
+    tiny.rewrite(module, module.read_text())  # this test's own inode, not the shared cached one
+
+    outcome = engine.apply_plan(plan_of(tiny_env, "open(__import__('sys').argv[1], 'a')"
+                                        ".write('# edited in place')", str(module)))
+
+    assert outcome.status == "rollback-failed"
+    assert outcome.problems == [f"{module}: content differs from the snapshot (sha256)"]
+    folder = store.transactions_dir() / str(outcome.transaction)
+    (ended,) = [r for r in journal.read_records(folder / store.JOURNAL_FILE)
+                if r["event"] == journal.ROLLED_BACK]
+    assert ended["ok"] is False and ended["problems"] == outcome.problems
+    assert [p.id for p in pending_transactions()] == [outcome.transaction]  # still to finish
+
+
+def test_a_file_the_failed_installer_added_that_cannot_be_removed_is_reported(tiny_env,
+                                                                             monkeypatch):
+    added = tiny.site_packages(tiny_env) / tiny.NAME / "sub0" / "added.py"
+    real_unlink = os.unlink
+
+    def unlink(path, *args, **kwargs):
+        if str(path) == str(added):
+            raise PermissionError(1, "Operation not permitted")  # an immutable file, say
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+
+    outcome = engine.apply_plan(plan_of(tiny_env, "open(__import__('sys').argv[1], 'w')",
+                                        str(added)))
+
+    assert outcome.status == "rollback-failed"
+    assert outcome.problems == [f"cannot remove {added}: Operation not permitted"]

@@ -99,6 +99,7 @@ def test_atlas_answers_per_version(kb):
 
 def test_modules_the_atlas_does_not_list(kb):
     atlas = kb.atlas
+    assert atlas.closest("keras.no_such_module", "Dense", "3.3.3") == []  # nothing to suggest
     assert atlas.has_module("keras.no_such_module", "3.3.3") is False
     assert atlas.lookup("keras.no_such_module", "X", "3.3.3") is False
     assert atlas.has_module("keras.no_such.deeper", "3.3.3") is False
@@ -232,13 +233,18 @@ def test_a_weight_file_no_application_downloads_is_known_by_its_module():
         def file(self, relative):
             return {"files": [{"module": "imagenet_utils", "applications": [],
                                "file_name": "imagenet_class_index.json",
-                               "file_hash": "c2c37ea517e94d9795004a39431a14cb", "url": None},
+                               "file_hash": "c2c37ea517e94d9795004a39431a14cb",
+                               "url": "https://storage.googleapis.com/download.tensorflow.org/"
+                                      "data/imagenet_class_index.json",
+                               "keras_versions": ["keras 2.15.0", "keras 3.12.0"]},
                               {"module": "vgg16", "applications": ["VGG16"],
                                "file_name": "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
                                "file_hash": "64373286793e3c8b2b4e3219cbf3544b", "url": None}]}
 
     index = Weights().weight_file("imagenet_class_index.json")
     assert (index.application, index.module) == ("", "imagenet_utils")
+    assert index.url == "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
+    assert index.keras_versions == ("keras 2.15.0", "keras 3.12.0")
     assert Weights().weight_file("vgg16_weights_tf_dim_ordering_tf_kernels.h5").application == \
         "VGG16"
     assert Weights().weight_file("resnet50_weights.h5") is None

@@ -7,6 +7,7 @@ environments. Here every branch is pinned: which cause, which evidence, which fi
 
 from __future__ import annotations
 
+from keras_doctor import causes
 from keras_doctor.facts.model import Facts, InterpreterFacts, PlatformFacts, Target
 from keras_doctor.verify.findings import EVIDENCE_LINES, step_findings
 from keras_doctor.verify.runner import StepResult
@@ -32,6 +33,7 @@ def test_a_hang_names_the_step_the_limit_and_the_last_output():
     found = one(StepResult("tensorflow", "import tensorflow", "timeout", stderr=long_output()),
                 timeout=4)
     assert found.cause == "verify-timeout"
+    assert found.explanation == causes.CATALOG["verify-timeout"].summary
     assert found.title == "import tensorflow did not finish within 4 s and was stopped"
     assert found.evidence["step"] == "tensorflow" and found.evidence["timeout_seconds"] == 4
     assert found.evidence["output"] == [f"line {i}" for i in range(100 - EVIDENCE_LINES, 100)]

@@ -126,7 +126,7 @@ def _begin(plan: Plan, python: Optional[str], accepted: List[int], declined: Lis
     try:
         folder = store.new_transaction_dir()
         lock = store.TransactionLock(folder)
-        lock.acquire(wait=True)
+        lock.acquire()  # a folder made just now: nobody else knows it
         log = journal.Journal(folder / store.JOURNAL_FILE)
         log.write(journal.BEGIN, plan=plan.to_dict(), python=python, accepted=accepted,
                   declined=declined, new_venv=new_venv, pid=os.getpid(),
