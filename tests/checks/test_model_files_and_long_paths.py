@@ -170,14 +170,15 @@ class _Registry:
         return self.values[name], 4  # REG_DWORD
 
 
-@pytest.mark.parametrize(("registry", "enabled"), [
-    (_Registry({"LongPathsEnabled": 1}), True),
-    (_Registry({"LongPathsEnabled": 0}), False),
-    (_Registry({}), False),  # never set: Windows' default, off
-    (_Registry({}, key_error=PermissionError(13, "Access is denied")), None),
+@pytest.mark.parametrize(("values", "denied", "enabled"), [
+    ({"LongPathsEnabled": 1}, False, True),
+    ({"LongPathsEnabled": 0}, False, False),
+    ({}, False, False),  # never set: Windows' default, off
+    ({}, True, None),
 ])
-def test_long_paths_read_from_the_registry_of_this_machine(monkeypatch, tmp_path, registry,
+def test_long_paths_read_from_the_registry_of_this_machine(monkeypatch, tmp_path, values, denied,
                                                           enabled):
+    registry = _Registry(values, PermissionError(13, "Access is denied") if denied else None)
     monkeypatch.setitem(sys.modules, "winreg", registry)
     assert windows.long_paths_enabled("Windows") is enabled
     assert registry.asked == [("HKLM", r"SYSTEM\CurrentControlSet\Control\FileSystem")]
