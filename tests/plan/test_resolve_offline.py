@@ -126,6 +126,7 @@ def test_every_requirement_of_the_set_reaches_the_resolver(offline, uv):
     assert both.pins == {"kd-needs-new-lib": "1.0", "kd-lib": "2.0", "kd-modern": "2.0"}
     clash = resolve(["kd-needs-new-lib", "kd-lib<2"], "linux-x86_64", "3.12", uv=uv)
     assert not clash.ok and "kd-lib" in clash.error
+    assert clash.argv[0] == uv and clash.seconds > 0  # how it was asked and how long it took
 
 
 def test_resolving_with_installed_versions_leaves_nothing_in_the_working_directory(
