@@ -86,6 +86,16 @@ def test_tensorflow_hub_under_keras_3_needs_tf_keras_and_the_switch():
         ("export", "TF_USE_LEGACY_KERAS=1")]
 
 
+@pytest.mark.parametrize("transformers, needs_keras_2", [("4.57.1", True), ("5.0.0", False)])
+def test_transformers_needs_keras_2_until_5_dropped_its_tensorflow_models(transformers,
+                                                                          needs_keras_2):
+    f = facts(stack("tensorflow", "2.16.2", ("keras", "3.3.3"), ("numpy", "1.26.4"),
+                    ("transformers", transformers)))
+    libraries = [lib["found"] for x in found(f, "keras3-legacy-code")
+                 for lib in x.evidence.get("libraries", ())]
+    assert (f"transformers {transformers}" in libraries) == needs_keras_2
+
+
 @pytest.mark.parametrize("tfmot", ["0.7.4.dev0", "0.8.0"])  # a real pre-release, a release
 def test_a_pre_release_of_a_keras_2_library_needs_keras_2_like_its_releases(tfmot):
     f = facts(stack("tensorflow", "2.16.2", ("keras", "3.3.3"), ("numpy", "1.26.4"),

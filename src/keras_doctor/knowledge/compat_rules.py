@@ -78,13 +78,17 @@ LEGACY_KERAS_USERS: List[Dict[str, Any]] = [
     },
     {
         "name": "transformers",
-        "versions": ">=0",
+        # 5.0 dropped its TensorFlow models: the 5.0.0 wheel has no modeling_tf_* module and no
+        # tensorflow or tf-keras extra (deprecated in huggingface/transformers#38758)
+        "versions": "<5",
         "needs": "tf-keras",
         "symptom": "ValueError: Your currently installed version of Keras is Keras 3, but this is "
         "not yet supported in Transformers",
         "sources": [
             "https://github.com/huggingface/transformers/issues/27377",
             "https://github.com/huggingface/transformers/issues/36410",
+            "https://github.com/huggingface/transformers/pull/38758",
+            "https://pypi.org/project/transformers/5.0.0/ (the wheel's file list and metadata)",
         ],
     },
     {
