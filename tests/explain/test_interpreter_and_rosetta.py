@@ -105,6 +105,7 @@ def test_the_machine_examined_is_the_one_the_interpreter_runs_as():
     rosetta = mac_facts(machine="arm64")
     rosetta.interpreter.running_arch = "x86_64"
     assert examined(rosetta).machine == "x86_64"
+    assert (examined(rosetta).python, examined(rosetta).platform) == ("3.11", "macos")
     unknown_arch = mac_facts(machine="arm64")
     unknown_arch.interpreter.running_arch = None
     assert examined(unknown_arch).machine == "arm64"

@@ -255,6 +255,7 @@ def test_a_python_warning_is_quoted_and_the_answer_says_how_to_hide_its_category
     assert f"Python printed a {category}" in finding.explanation
     assert f"-W ignore::{category}" in finding.explanation
     assert ("export", f"PYTHONWARNINGS=ignore::{category}") in [s.command for s in finding.fix]
+    assert any("cpython" in s and "Lib/warnings.py" in s for s in finding.evidence["learned_from"])
 
 
 def test_a_python_warning_beside_a_traceback_is_not_the_answer():

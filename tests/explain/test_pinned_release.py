@@ -133,5 +133,7 @@ def test_beside_a_pin_never_published_the_wheel_causes_are_weak_runners_up(requi
     # the answer quotes pip's own line and names the witness that read it
     assert pinned.excerpt == f"No matching distribution found for {requirement}"
     assert pinned.signatures == ["no-matching-distribution"]
+    project = requirement.split("==")[0]
+    assert f"knowledge/data/releases/{project}.json" in pinned.sources  # the table that decided
     assert {h.cause for h in wheel_causes} == {"no-wheel-for-python", "no-wheel-for-platform"}
     assert all(h.score < 0.5 for h in wheel_causes)

@@ -307,4 +307,7 @@ def test_the_model_reads_the_hand_candidates_and_a_colab_traceback_as_a_notebook
     features = ranker.report_features(cleaned.text, cleaned.clues, ranked)
     assert "notebook" in features and "notebook" in ranker.model()["weights"]
     assert {f"proposed:{h.cause}" for h in ranked[:3]} <= features
+    # named as the model was trained: the exception and platform it weighs
+    for feature in ("exc:valueerror", "platform:linux"):
+        assert feature in features and feature in ranker.model()["weights"]
     assert all(isinstance(feature, str) for feature in features)

@@ -279,3 +279,5 @@ def test_a_traceback_cut_before_its_error_through_the_folder_that_hides_the_pack
     assert findings[0].evidence["path"] == "/Users/ada/proj/tensorflow"
     causes = [f.cause for f in findings]
     assert causes.count("shadowed-module") == 1  # the text's own guess of it is that finding
+    assert findings[0].check == "explain+shadowing"  # the check's finding, with the text's clues
+    assert findings[0].evidence["from_error_text"]
