@@ -34,6 +34,22 @@ def test_a_message_that_only_blames_the_python_gains_the_platform_when_the_machi
     assert [f.cause for f in report.findings].count(PLATFORM) == 1
 
 
+REQUIRES_PYTHON = ("ERROR: Package 'tensorflow' requires a different Python: 3.13.0 not in "
+                   "'>=3.9,<3.13'")
+
+
+def test_pip_naming_the_python_it_refused_gains_no_platform_from_the_machine():
+    from keras_doctor.explain.engine import Examined
+
+    mac = Examined(python="3.13", platform="macos", machine="arm64")
+    for found in (by_cause(MACHINE + REQUIRES_PYTHON),
+                  {h.cause: h for h in hypotheses(REQUIRES_PYTHON, environment=mac)[1]}):
+        assert set(found) == {PYTHON}
+        assert found[PYTHON].evidence["requires_python"] == ">=3.9,<3.13"
+    assert explain_text(MACHINE + REQUIRES_PYTHON).findings[0].cause == PYTHON
+    assert PLATFORM in by_cause(MACHINE + UV)  # where the message does not name it, it may
+
+
 def test_the_machine_is_not_a_second_witness_for_a_cause_the_message_already_proposed():
     without, named = by_cause(PIP), by_cause(MACHINE + PIP)
     assert set(without) == set(named) == {PYTHON, PLATFORM}

@@ -171,8 +171,10 @@ def hypotheses(
         hyp.mechanism = mechanism
         hyp.excerpt = str(extra["message"])  # the atlas always quotes the line it recognised
         hyp.sources.append(source)
-    # pip's "no matching distribution" fits both wheel causes: the paste's machine decides
+    # pip's "no matching distribution" fits both wheel causes: the paste's machine decides;
+    # pip's "requires a different Python: 3.13.0 not in '<3.13'" has already named the Python
     if ("no-wheel-for-python" in found and "no-wheel-for-platform" not in found
+            and not found["no-wheel-for-python"].evidence.get("requires_python")
             and machine_read.machine in ("arm64", "32-bit")):
         sibling = found["no-wheel-for-python"]
         hyp = found.setdefault("no-wheel-for-platform", Hypothesis("no-wheel-for-platform"))
