@@ -75,3 +75,11 @@ def test_an_unreadable_record_is_a_note_not_a_crash(tmp_path):
     notes = []
     assert conda.hdf5_records(str(tmp_path), notes) == []
     assert notes and "h5py-3.11.0" in notes[0]
+
+
+def test_the_configuration_facts_of_a_conda_environment_hold_its_hdf5_records(tmp_path):
+    from keras_doctor.facts.config import read_config
+
+    record(tmp_path, "hdf5", "1.14.3", "nompi_h5a3b1d2_101")
+    facts = read_config({"HOME": str(tmp_path / "home")}, str(tmp_path))
+    assert [(r.name, r.version) for r in facts.conda_hdf5] == [("hdf5", "1.14.3")]

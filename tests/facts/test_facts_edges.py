@@ -176,6 +176,21 @@ def test_the_binaries_of_the_user_site_are_read_when_the_interpreter_imports_fro
     assert [b.archs for b in found] == ([["x86_64"]] if on_sys_path else [])
 
 
+def test_a_virtualenv_with_only_python3_is_examined_through_it(tmp_path):
+    venv = tmp_path / "venv"
+    write(venv / "bin" / "python3", "")
+    assert choose.env_python(str(venv), windows=False) == venv / "bin" / "python3"
+    write(venv / "bin" / "python", "")
+    assert choose.env_python(str(venv), windows=False) == venv / "bin" / "python"
+
+
+def test_the_marker_environment_comes_from_the_probe():
+    answer = probe_module.probe()
+    facts = interpreter.from_probe(answer, {})
+    assert facts.marker_environment == answer["marker_environment"]
+    assert facts.marker_environment["python_version"] == "{}.{}".format(*sys.version_info[:2])
+
+
 def test_the_implementation_and_platform_tag_come_from_the_probe():
     answer = {**probe_module.probe(), "implementation": "pypy", "platform_tag": "macosx-11.0-arm64"}
     facts = interpreter.from_probe(answer, {})

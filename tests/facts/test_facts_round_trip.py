@@ -96,11 +96,12 @@ def test_a_file_that_is_not_facts_is_refused_saying_why(tmp_path, content, said)
 
 
 def test_a_facts_file_larger_than_any_snapshot_is_refused_unread(tmp_path, monkeypatch):
-    monkeypatch.setattr(collect, "FACTS_FILE_LIMIT", 1000)
+    monkeypatch.setattr(collect, "FACTS_FILE_LIMIT", 3 << 20)
     path = tmp_path / "facts.json"
-    path.write_text(" " * 1001)
-    with pytest.raises(collect.TargetError, match="larger than"):
+    path.write_text(" " * ((3 << 20) + 1))
+    with pytest.raises(collect.TargetError, match="larger than 3 MB: not a facts file"):
         collect.load_facts(str(path))
+    monkeypatch.setattr(collect, "FACTS_FILE_LIMIT", 1000)
     path.write_text(json.dumps({"schema_version": 0}).ljust(1000))  # at the limit: read
     with pytest.raises(collect.TargetError, match="schema_version 0"):
         collect.load_facts(str(path))

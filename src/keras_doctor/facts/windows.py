@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 FILE_SYSTEM_KEY = r"SYSTEM\CurrentControlSet\Control\FileSystem"
 
 
-def _read_registry() -> Optional[int]:
+def _read_registry() -> int:
     winreg: Any = importlib.import_module("winreg")  # Windows only
     try:
         with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, FILE_SYSTEM_KEY) as key:
@@ -25,8 +25,7 @@ def _read_registry() -> Optional[int]:
     return int(value)
 
 
-def long_paths_enabled(system: str,
-                       read: Callable[[], Optional[int]] = _read_registry) -> Optional[bool]:
+def long_paths_enabled(system: str, read: Callable[[], int] = _read_registry) -> Optional[bool]:
     """Whether Long Path support is on; None off Windows or when the registry cannot be read."""
     if system != "Windows":
         return None
@@ -34,4 +33,4 @@ def long_paths_enabled(system: str,
         value = read()
     except (OSError, ImportError, ValueError, TypeError):
         return None
-    return None if value is None else value == 1
+    return value == 1
