@@ -325,6 +325,12 @@ def test_a_pe_header_cut_short_says_so():
     assert parse_header(bytes(data) + b"PE\0\0" + bytes(10)).error == "truncated PE header"
 
 
+def test_an_elf_header_needs_its_first_twenty_bytes_and_no_more():
+    whole = (BINARIES / "elf-x86_64.so").read_bytes()
+    assert parse_header(whole[:20]).archs == ("x86_64",)  # e_machine ends at byte 20
+    assert parse_header(whole[:19]).error == "truncated ELF header"
+
+
 @pytest.mark.skipif(os.name == "nt", reason="Windows refuses to open a folder at all")
 def test_a_folder_named_like_a_library_is_a_result_saying_why(tmp_path):
     (tmp_path / "_native.so").mkdir()  # a build tree copied in by hand

@@ -65,7 +65,8 @@ def test_unreadable_metadata_is_recorded_not_raised(tmp_path):
     write(tmp_path / "broken-1.0.dist-info" / "METADATA", "Metadata-Version: 2.1\n")
     found = {d.name: d for d in distributions.scan([str(tmp_path)])[0]}
     assert found["numpy"].error == "METADATA is missing or unreadable"
-    assert found["numpy"].version == "1.26.4"
+    assert (found["numpy"].version, found["numpy"].location, found["numpy"].metadata_kind) == (
+        "1.26.4", str(tmp_path), "dist-info")  # where to uninstall it from, and how it was made
     assert found["broken"].error == "METADATA has no Name or Version"
 
 
@@ -391,6 +392,18 @@ def test_an_unreadable_site_folder_does_not_hide_the_binaries_of_the_next(tmp_pa
     shutil.copy(BINARIES / "elf-x86_64.so", site / "pkg" / "_native.so")
     found = binaries.scan([str(tmp_path / "missing"), str(site)], [])
     assert [(Path(b.path).name, b.format) for b in found] == [("_native.so", "elf")]
+
+
+def test_a_binary_belongs_to_the_innermost_site_folder_that_holds_it(tmp_path):
+    """A virtualenv inside a project whose own folder is on sys.path: its binaries belong to
+    the virtualenv's site-packages, not to the project."""
+    outer = tmp_path / "project"
+    inner = outer / ".venv" / "lib" / "python3.11" / "site-packages"
+    (inner / "pkg").mkdir(parents=True)
+    shutil.copy(BINARIES / "elf-x86_64.so", inner / "pkg" / "_native.so")
+    for order in ([str(outer), str(inner)], [str(inner), str(outer)]):
+        found = binaries.scan(order, [])
+        assert {b.location for b in found if b.path.endswith("_native.so")} == {str(inner)}
 
 
 def test_a_folder_linked_back_into_itself_is_walked_once(tmp_path):
