@@ -164,6 +164,18 @@ def test_a_rename_whose_file_was_removed_by_hand_leaves_the_users_own_file_where
     assert store.pending_transactions() == []
 
 
+def test_a_rename_whose_file_is_gone_fails_naming_it(tmp_path):
+    shadow = tmp_path / "keras.py"
+    plan = plan_for(sys.executable,
+                    PlannedStep(StepKind.RENAME, "rename keras.py", path=str(shadow),
+                                dest=str(tmp_path / "keras_local.py"), destructive=True))
+
+    outcome = engine.apply_plan(plan)
+
+    assert outcome.status == "rolled-back" and outcome.failed_step == 1, outcome.message
+    assert f"cannot rename {shadow}: [Errno 2]" in outcome.message
+
+
 def test_resume_does_not_take_a_rename_whose_file_was_already_gone_for_done(tmp_path):
     """Stopped as the rename started, with keras.py already gone and a keras_local.py of the
     user's: that is not a rename that took effect, so resume runs it, and it fails."""

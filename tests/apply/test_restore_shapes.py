@@ -52,6 +52,19 @@ def test_a_top_level_link_of_a_touched_distribution_comes_back(tiny_env):
     assert tiny.tree_state(tiny_env) == before
 
 
+def test_a_top_level_link_the_failed_installer_left_alone_stays(tiny_env):
+    site = tiny.site_packages(tiny_env)
+    (site / "tinypkg_alias.py").symlink_to("tinypkg/__init__.py")
+    own(site, "tinypkg_alias.py")
+    before = tiny.tree_state(tiny_env)
+
+    outcome = engine.apply_plan(plan_of(tiny_env, "pass"))
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert os.readlink(site / "tinypkg_alias.py") == "tinypkg/__init__.py"
+    assert tiny.tree_state(tiny_env) == before
+
+
 def test_a_top_level_module_replaced_by_a_folder_comes_back_as_the_file(tiny_env):
     site = tiny.site_packages(tiny_env)
     (site / "tinyextra.py").write_text("EXTRA = 1\n")
@@ -187,6 +200,10 @@ def test_an_inexact_restore_names_each_distribution_left_at_another_version(tiny
     """The stashed copy of tinypkg's METADATA is lost while 2.0's METADATA sits in its place:
     restore says which file it could not bring back, and which version that leaves installed."""
     metadata = tiny.site_packages(tiny_env) / f"{tiny.NAME}-1.0.dist-info" / "METADATA"
+    other = tiny.site_packages(tiny_env) / "other-1.0.dist-info"  # one the restore left alone
+    other.mkdir()
+    (other / "METADATA").write_text("Metadata-Version: 2.1\nName: other\nVersion: 1.0\n")
+    (other / "RECORD").write_text("other-1.0.dist-info/METADATA,,\n")
     folder = tmp_path / "transaction"
     folder.mkdir()
     manifest = snapshot.take(snapshot.survey(read_target(str(tiny.python_of(tiny_env))),

@@ -52,6 +52,7 @@ def test_a_rolled_back_fix_frees_its_stash_and_says_it_was_the_failed_step(tiny_
     outcome = engine.apply_plan(plan_for(tiny_env, failing()))
 
     assert outcome.status == "rolled-back", outcome.message
+    assert outcome.message.endswith("\nthe environment was restored to its snapshot")
     folder = store.transactions_dir() / str(outcome.transaction)
     assert not (folder / snapshot.STASH).exists(), "the spent stash was kept"
     assert (folder / store.FINISHED_FILE).exists()

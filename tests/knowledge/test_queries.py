@@ -145,6 +145,11 @@ def test_a_release_past_the_first_sample_is_answered_from_that_samples_minor(kb)
     assert "symbolic" in atlas.names("keras.backend", "2.3.1")  # new in keras 2.3
     assert "symbolic" not in atlas.names("keras.backend", "2.2.9")
     assert atlas.names("keras.backend", "2.2.9") == atlas.names("keras.backend", "2.2.5")
+    assert atlas.names("keras.backend", "2.5.0") is None  # keras 2.5 was never sampled
+    # a patch between two samples that disagree is unknown; between two that agree, answered
+    assert atlas.lookup("keras.backend", "symbolic", "2.2.9") is None
+    assert atlas.lookup("keras.layers", "JaxLayer", "3.1.1") is False  # new in keras 3.2
+    assert atlas.lookup("keras.layers", "JaxLayer", "3.3.1") is True
     tf_keras = atlas.names("tf_keras.applications", "2.14.1")
     assert tf_keras and atlas.names("tf_keras.applications", "2.14.3") == tf_keras
 
@@ -217,6 +222,13 @@ def test_tensorflow_keras_is_the_keras_tensorflow_loads_on_both_sides_of_each_ed
 def test_a_case_typo_prefers_the_name_with_the_same_first_letter_case(kb, typed, meant):
     found = kb.atlas.closest("keras.applications", typed, "3.3.3")
     assert found[0] == meant and set(found) == {"xception", "Xception"}
+
+
+def test_a_pre_release_python_meets_the_requires_python_of_its_release():
+    from keras_doctor.knowledge.releases import _python_ok
+
+    assert _python_ok(">=3.9", "3.14.0rc1") is True  # as installers judge a 3.14 release candidate
+    assert _python_ok(">=3.15", "3.14.0rc1") is False
 
 
 def test_releases_are_read_once_per_project_however_it_is_spelled(kb):
