@@ -19,10 +19,12 @@ from keras_doctor import causes
 
 MIN_REPORTS = 192
 MIN_REPOSITORIES = 150
-# What text-only explain scores on the held-out part today: floors, so a regression fails.
-FLOOR_TOP1 = 0.51
-FLOOR_TOP3 = 0.58
-CEILING_ANSWERED_NOTHING = 0.07
+# Floors a few reports below what text-only explain scores on the held-out part today (77.6 %,
+# 84.4 % and 5 of 192 answered nothing on 28 November), so a real regression fails and one
+# report's change of answer does not.
+FLOOR_TOP1 = 0.74
+FLOOR_TOP3 = 0.81
+CEILING_ANSWERED_NOTHING = 0.04
 
 
 def test_heldout_file_is_well_formed():
