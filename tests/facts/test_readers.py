@@ -436,3 +436,34 @@ def test_reading_a_path_with_a_nul_byte_is_an_os_error_saying_why(tmp_path, read
     with pytest.raises(OSError) as refused:
         read(named, 512)
     assert (refused.value.strerror, refused.value.filename) == ("embedded null byte", named)
+
+
+@pytest.mark.parametrize("system, env, user_folder", [
+    ("Linux", {}, "{home}/.local/share/jupyter"),
+    ("Linux", {"XDG_DATA_HOME": "/xdg"}, "/xdg/jupyter"),
+    ("Darwin", {"XDG_DATA_HOME": "/xdg"}, "{home}/Library/Jupyter"),
+    ("Windows", {"APPDATA": "/appdata"}, "/appdata/jupyter"),
+    ("Windows", {}, "{home}/.jupyter/data"),
+    ("Linux", {"JUPYTER_DATA_DIR": "/data"}, "/data"),
+    ("Darwin", {"JUPYTER_DATA_DIR": "/data"}, "/data"),
+])
+def test_the_user_kernels_folder_is_the_one_jupyter_uses_on_that_system(system, env, user_folder):
+    """jupyter_core's `jupyter_data_dir`: one user folder, and $JUPYTER_DATA_DIR replaces it, so a
+    kernel in another OS's folder or in the default one beside a set data dir never starts."""
+    home = "/home/ada"
+    dirs = config.kernel_dirs({"HOME": home, **env}, "/env", system)
+    user = os.path.join(user_folder.format(home=home), "kernels")
+    assert dirs == [user, os.path.join("/env", "share", "jupyter", "kernels"),
+                    "/usr/local/share/jupyter/kernels", "/usr/share/jupyter/kernels"]
+
+
+def test_a_kernel_beside_a_set_jupyter_data_dir_is_not_one_jupyter_starts(tmp_path):
+    home = tmp_path / "home"
+    write(home / ".local" / "share" / "jupyter" / "kernels" / "old" / "kernel.json",
+          json.dumps({"argv": ["/old/bin/python", "-m", "ipykernel_launcher"]}))
+    env = {"HOME": str(home)}
+    assert [k.name for k in config.kernel_specs(env, None, system="Linux")] == ["old"]
+    env["JUPYTER_DATA_DIR"] = str(tmp_path / "data")
+    assert config.kernel_specs(env, None, system="Linux") == []
+    assert config.read_config(env, None, system="Linux").kernel_specs == []
+    assert config.read_config(env, None).kernel_specs == []  # whatever the OS

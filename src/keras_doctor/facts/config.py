@@ -127,17 +127,30 @@ def environment_of(executable: Optional[str]) -> Optional[str]:
     return os.path.realpath(executable)
 
 
-def kernel_dirs(env: Dict[str, str], prefix: Optional[str]) -> List[str]:
+def kernel_dirs(env: Dict[str, str], prefix: Optional[str], system: str = "") -> List[str]:
+    """The folders Jupyter takes kernels from, in its order (`jupyter --paths`, data): every
+    $JUPYTER_PATH entry, the user's data folder, the environment's, the system's. The user's is
+    one folder, as jupyter_core's `jupyter_data_dir` picks it: $JUPYTER_DATA_DIR when set, else
+    ~/Library/Jupyter on macOS, %APPDATA%\\jupyter on Windows, $XDG_DATA_HOME/jupyter (default
+    ~/.local/share/jupyter) elsewhere. With `system` unknown ("") every OS's user folder is
+    searched. (JUPYTER_PLATFORM_DIRS=1, which moves it to platformdirs' folder, is not read.)"""
     home = env.get("HOME") or os.path.expanduser("~")
     dirs = [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    linux_like = os.path.join(env.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share"),
+                              "jupyter")
+    mac = os.path.join(home, "Library", "Jupyter")
+    windows = os.path.join(env["APPDATA"], "jupyter") if env.get("APPDATA") else \
+        os.path.join(home, ".jupyter", "data")
     if env.get("JUPYTER_DATA_DIR"):
         dirs.append(env["JUPYTER_DATA_DIR"])
-    dirs += [
-        os.path.join(home, ".local", "share", "jupyter"),
-        os.path.join(home, "Library", "Jupyter"),
-    ]
-    if env.get("APPDATA"):
-        dirs.append(os.path.join(env["APPDATA"], "jupyter"))
+    elif system == "Darwin":
+        dirs.append(mac)
+    elif system == "Windows":
+        dirs.append(windows)
+    elif system:
+        dirs.append(linux_like)
+    else:
+        dirs += [linux_like, mac] + ([windows] if env.get("APPDATA") else [])
     if prefix:
         dirs.append(os.path.join(prefix, "share", "jupyter"))
     dirs += ["/usr/local/share/jupyter", "/usr/share/jupyter"]
@@ -159,11 +172,11 @@ def kernel_argv0(path: str) -> Optional[str]:
 
 
 def kernel_specs(env: Dict[str, str], prefix: Optional[str],
-                 notes: Optional[List[str]] = None) -> List[KernelSpec]:
+                 notes: Optional[List[str]] = None, system: str = "") -> List[KernelSpec]:
     """Jupyter kernels, first of each name; one that cannot be read is left out and noted."""
     specs = []
     seen = set()
-    for folder in kernel_dirs(env, prefix):
+    for folder in kernel_dirs(env, prefix, system):
         try:
             names = sorted(os.listdir(folder))
         except OSError:
@@ -201,7 +214,7 @@ def read_config(env: Dict[str, str], prefix: Optional[str],
         env=config_env(env),
         keras_json=read_keras_json(keras_home(env)),
         path_tools=path_tools(env.get("PATH", "")),
-        kernel_specs=kernel_specs(env, prefix, notes),
+        kernel_specs=kernel_specs(env, prefix, notes, system),
         tensorflow_names=tensorflow_names(cwd),
         model_files=model_files(cwd),
         long_paths_enabled=long_paths_enabled(system),
