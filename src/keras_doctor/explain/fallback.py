@@ -12,6 +12,7 @@ import re
 from typing import Any, Dict, List, Tuple
 
 from keras_doctor.explain.clues import Clues
+from keras_doctor.explain.resolve_imports import FRAMEWORKS as _FRAMEWORKS
 from keras_doctor.explain.resolve_imports import INSTALLED_ELSEWHERE as _INSTALLED_ELSEWHERE
 
 Outcome = Tuple[str, float, Dict[str, Any]]
@@ -217,7 +218,6 @@ def _exception(text: str, clues: Clues) -> List[Outcome]:
     return [("requirement-conflict", 0.25, evidence), ("dependency-too-new", 0.2, evidence)]
 
 
-_FRAMEWORKS = ("tensorflow", "keras")
 # An import statement as a traceback shows it (IPython marks the failing one `---->  6 import
 # x`), or as a report quotes it (`import x`, in Markdown's backticks or emphasis)
 _IMPORT_STATEMENT = re.compile(

@@ -50,6 +50,11 @@ DEPENDENCIES = {
 }
 
 
+# The frameworks a user works with directly: missing where a notebook or another environment runs
+# the code, they were installed into another interpreter (a library's absence is its own).
+FRAMEWORKS = ("tensorflow", "keras")
+
+
 # Distributions imported by another name than their own, for facts without an installed-files
 # list (a stated environment): every TensorFlow build installs `tensorflow`, keras-nightly
 # installs `keras`.
@@ -110,11 +115,10 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             out.append(("keras-tf-version-skew", 0.7, {"module": module}))
         elif module == "_pywrap_tensorflow_internal":
             out.append(("msvc-runtime-missing", 0.55, {"module": module}))
-        elif _pip_says_installed(ctx.text, top):
+        elif pip_says := _pip_says_installed(ctx.text, top):
             # pip, in the same paste, says the package is there: the pip that ran belongs to
             # another interpreter than the one that raised (or to a kernel started before it)
-            evidence: Dict[str, Any] = {"module": module,
-                                        "pip_says": _pip_says_installed(ctx.text, top)}
+            evidence: Dict[str, Any] = {"module": module, "pip_says": pip_says}
             notebook = bool(re.search(r"Cell In|ipython-input|ipykernel|\bColab|!pip|%pip",
                                       ctx.text))
             where_pip, where_run = _installed_in(ctx.text, top), _site_roots(ctx.frames)
@@ -132,14 +136,13 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                     ("kernel-not-restarted", 0.5 if notebook and not strong else 0.2, evidence),
                     ("missing-dependency", 0.3, evidence)]
         elif top == "tensorflow" and _KERAS2_TF_BACKEND.search(ctx.text) and (
-            _OTHER_KERAS2_BACKEND.search(ctx.text)
+            other := _OTHER_KERAS2_BACKEND.search(ctx.text)
         ):
             # Keras 2.0-2.3 imports the backend keras.json or KERAS_BACKEND names, TensorFlow by
             # default ("Using TensorFlow backend."); a user of Theano or CNTK without TensorFlow
             # meets TensorFlow's import: the backend setting is what is wrong
-            other = _OTHER_KERAS2_BACKEND.search(ctx.text)
             evidence = {"module": module, "backend": "tensorflow",
-                        "use_backend": other.group(0).lower() if other else "theano",
+                        "use_backend": other.group(0).lower(),
                         "source": "keras/backend/__init__.py (Keras 2.0-2.3)"}
             out += [("keras-backend-unavailable", 0.8, evidence),
                     ("missing-dependency", 0.5, evidence)]
@@ -148,7 +151,7 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             # package, so this one lacks its dependency (not another interpreter's fault)
             evidence = {"module": module, "imported_by": calling_package(ctx.frames)}
             out += [("missing-dependency", 0.75, evidence), ("wrong-interpreter", 0.35, evidence)]
-        elif top in ("tensorflow", "keras") and module == top and INSTALLED_ELSEWHERE.search(
+        elif top in FRAMEWORKS and module == top and INSTALLED_ELSEWHERE.search(
             ctx.text
         ):
             # The framework the user works with, missing where a notebook or another environment
