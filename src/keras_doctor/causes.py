@@ -911,6 +911,32 @@ to" lines are written directly and no log level hides them. `keras-doctor check`
 environment itself.
 """,
     ),
+    _c(
+        "out-of-memory", "environment", "error",
+        "the operating system killed the process for using too much memory; no package is at "
+        "fault",
+        "the text: the shell's `Killed` (`Killed: 9` on macOS, `zsh: killed`), exit code 137 / "
+        "SIGKILL, the kernel's `Out of memory: Killed process`, C++'s `std::bad_alloc`, Python's "
+        "`MemoryError`, NumPy's `Unable to allocate`, TensorFlow's `OOM when allocating tensor`",
+        """
+## Why is this bad?
+Nothing is wrong with the installation. The program asked for more memory than the machine (or the
+container, or the GPU) had: Linux's out-of-memory killer then sends SIGKILL, which no program can
+catch, so there is no traceback, only the shell's `Killed` (exit code 137, "interrupted by signal
+9: SIGKILL" in an IDE, a notebook kernel that dies). macOS prints `Killed: 9`. An allocation that
+fails inside the program is reported instead: C++'s `std::bad_alloc`, Python's `MemoryError`,
+NumPy's `Unable to allocate … for an array`, TensorFlow's `ResourceExhaustedError: OOM when
+allocating tensor` (GPU memory). A SIGKILL can also come from a user's `kill -9`, a job scheduler's
+memory limit, or, on macOS, the kernel refusing a binary whose code signature is invalid.
+
+## How to fix it
+Use less memory at once: a smaller batch size, a smaller model or input size, data streamed with
+`tf.data` or a generator instead of one array, `del` of arrays no longer needed; on a GPU, enable
+memory growth (`tf.config.experimental.set_memory_growth`). Or run where there is more memory
+(raise a container's or Colab's limit). `dmesg | grep -i "killed process"` on Linux confirms the
+out-of-memory killer.
+""",
+    ),
     # -- Found by running it (keras-doctor verify) -----------------------------------------------
     _c(
         "verify-crashed", "verify", "error",

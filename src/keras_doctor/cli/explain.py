@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import re
 import sys
 
 from keras_doctor.cli.common import add_output_options, add_target_options
@@ -76,13 +77,25 @@ def read_input(path: str | None) -> str:
 def looks_like_error_text(argument: str, failure: OSError) -> bool:
     """Whether FILE, which could not be opened, is the error text itself, pasted in quotes.
 
-    Error lines have a space after a colon ("ImportError: cannot…") or span lines; a file name
-    rarely has either, so a mistyped name still gets "cannot read NAME". Text too long to be a
-    file name is text.
+    Error lines have a space after a colon ("ImportError: cannot…") or span lines; a crash line
+    has neither ("Segmentation fault (core dumped)", "Killed") but is still an error where a
+    file name is not. A name with a file's suffix or a folder in it is a file name whatever its
+    words ("error.txt", "logs/crash 2.log"), so a mistyped name still gets "cannot read NAME".
+    Text too long to be a file name is text.
     """
     if failure.errno == errno.ENAMETOOLONG:
         return True
-    return failure.errno == errno.ENOENT and ("\n" in argument or ": " in argument)
+    if failure.errno != errno.ENOENT:
+        return False
+    if "\n" in argument or ": " in argument:
+        return True
+    from keras_doctor.explain.clues import error_kind
+
+    return bool(error_kind(argument)) and not _FILE_NAME.search(argument)
+
+
+# a suffix ("run.log", "error.txt") or a folder ("logs/x", "C:\\x"): what names a file
+_FILE_NAME = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$|[/\\]")
 
 
 def decode(data: bytes) -> str:

@@ -173,6 +173,8 @@ def run(args: argparse.Namespace) -> int:
     text = buffer.text()
     if code < 0:
         text += "\n" + signal_note(-code)
+    elif code >= 0xC0000000:  # Windows ends a crashed process with its NTSTATUS as exit code
+        text += f"\nkeras-doctor run: the program exited with code {code} (0x{code:08X})"
     explain_failure(text, argv, args)
     return 128 - code if code < 0 else code
 

@@ -20,16 +20,29 @@ from keras_doctor.explain.text import site_package_of
 
 _MACOS = re.compile(
     r"/Users/|/opt/homebrew/|/Library/Frameworks/Python\.framework|/private/var/folders/|"
-    r"\.dylib\b|\bdarwin\b|macosx_\d+_\d+|zsh: |Illegal instruction: 4|Abort trap: 6|"
+    r"\.dylib\b|\bdarwin\b|macosx_\d+_\d+|zsh: |Abort trap: 6|"
+    # macOS's strsignal appends the signal's number ("Segmentation fault: 11", "Killed: 9"),
+    # glibc's does not (Libc/string/FreeBSD/strsignal.c in apple-oss-distributions)
+    r"\b(?:Illegal instruction|Segmentation fault|Bus error|Killed|Trace/BPT trap): \d+\b|"
+    r"EXC_BAD_(?:ACCESS|INSTRUCTION)|EXC_CRASH|"
+    # LLVM's C++ runtime, the one macOS ships, names itself when it aborts
+    # (libcxxabi/src/cxa_default_handlers.cpp); Linux's libstdc++ says "terminate called"
+    r"libc\+\+abi: |"
     r"MacBook|Apple M\d|Apple Silicon|\bmacOS\b"
 )
 _WINDOWS = re.compile(
     r"[A-Za-z]:\\|\\AppData\\|\\Anaconda3\\|\\site-packages\\|\.dll\b|\.pyd\b|WinError|win_amd64|"
-    r"PS [A-Z]:\\|cmd\.exe"
+    r"PS [A-Z]:\\|cmd\.exe|"
+    # NTSTATUS crash codes as exit codes (ntstatus.h: access violation, illegal instruction)
+    # and faulthandler's Windows-only "Windows fatal exception"
+    r"0xC000000[5D]\b|-107374(?:1819|1795)\b|Windows fatal exception"
 )
 _LINUX = re.compile(
     r"/home/|/usr/local/lib/python|/usr/lib/python|/opt/conda/|\.so(?:\.\d+)*\b|manylinux|"
-    r"/content/|/kaggle/|linux-gnu|GLIBC"
+    r"/content/|/kaggle/|linux-gnu|GLIBC|"
+    # glibc's signal names as bash prints a dumped core ("Aborted" is SIGABRT on glibc; macOS
+    # says "Abort trap: 6")
+    r"(?:Segmentation fault|Illegal instruction|Aborted|Bus error) \(core dumped\)"
 )
 _COLAB = re.compile(r"/content/|google\.colab|/usr/local/lib/python3\.\d+/dist-packages")
 _KAGGLE = re.compile(r"/kaggle/|/opt/conda/lib/python3\.\d+/site-packages/kaggle")
@@ -108,8 +121,9 @@ _SIGNAL = re.compile(
     r"(?i)segmentation fault|SIGSEGV|SIGABRT|SIGILL|SIGBUS|SIGKILL|abort trap|bus error|"
     r"illegal (?:hardware )?instruction|core dumped|Fatal Python error|\bkilled\b|"
     r"kernel (?:appears to have )?died|Kernel Restarting|exit code -?\d{2,}|"
-    r"terminate called after throwing|^F\d{4} |^F tensorflow/|Check failed:|"
-    r"process finished with exit code|zsh: |exited with code|"
+    r"terminate called after throwing|libc\+\+abi: terminating|^F\d{4} |^F tensorflow/|"
+    r"Check failed:|"
+    r"process finished with exit code (?!0\b)|zsh: |exited with code (?!0\b)|"
     # faulthandler's report of a crash in native code (Windows says "fatal exception")
     r"Windows fatal exception|access violation|0xC0000005|0xC000001D|The Kernel crashed"
 )
@@ -259,6 +273,13 @@ _ONLY_ON = {
 }
 _WHEEL_CAUSES = {"no-wheel-for-python", "no-wheel-for-platform"}
 _KERAS3_CAUSES = {"keras3-removed-api", "keras3-legacy-code", "keras-backend-unavailable"}
+
+
+def ruled_out_by_platform(cause: str, clues: Clues) -> bool:
+    """Whether the paste's platform excludes the cause outright (a Metal plugin on Linux, the
+    Visual C++ runtime on a Mac): nothing learned from other reports may propose it here."""
+    platform = _ONLY_ON.get(cause)
+    return bool(platform and clues.platform and clues.platform != platform)
 
 
 def weigh(

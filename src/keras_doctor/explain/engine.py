@@ -506,9 +506,9 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
     steps = trained.get("isotonic") or {}
     out: List[Tuple[Hypothesis, float]] = []
     ceiling = 0.99
+    order = [(cause, p) for cause, p in order if cause in causes.CATALOG and (
+        cause in by_cause or not clues_module.ruled_out_by_platform(cause, read))]
     for rank, (cause, p) in enumerate(order[:MAX_FINDINGS]):
-        if cause not in causes.CATALOG:
-            continue
         if recognised and cause in hand:
             # the top answer through the map fitted to recognised top answers; the others keep
             # their calibrated confidence below it (equal when their evidence is as strong)

@@ -1,0 +1,224 @@
+"""What a failure looks like when a program, not Python, reports it: the shells' signal lines,
+CPython's faulthandler, macOS crash reports, notebooks' dead kernels, IDEs' exit codes, Windows'
+NTSTATUS codes, the installers' failures, TensorFlow's and absl's fatal log lines, C++'s
+terminate handlers. Each wording is copied from the program that prints it (the source is named
+beside it), and each must get candidates that fit that kind of failure: an illegal instruction is
+a missing AVX or Rosetta; a SIGKILL is memory, not a package; a segmentation fault is a native
+binary, never a cause the platform rules out. A text with no error gets the one "no error" line.
+Both sides of the command line: a quoted crash line is explained, a mistyped file name is not."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from keras_doctor.explain import clues, explain_text
+
+# -- SIGILL: an instruction the CPU (or Rosetta) does not have ---------------------------------
+ILLEGAL_INSTRUCTION_LINUX = [
+    # bash's job report with glibc's strsignal (sysdeps/generic/siglist.h) and a dumped core
+    "Illegal instruction (core dumped)",
+    # CPython Modules/faulthandler.c, then the frames
+    'Fatal Python error: Illegal instruction\n\nCurrent thread 0x00007f3a (most recent call '
+    'first):\n  File "/home/u/venv/lib/python3.8/site-packages/tensorflow/python/pywrap_'
+    'tensorflow.py", line 64 in <module>',
+    # PyCharm / IntelliJ's run console: exit code 128 + 4
+    "Process finished with exit code 132 (interrupted by signal 4: SIGILL)",
+    # Windows: STATUS_ILLEGAL_INSTRUCTION (ntstatus.h) as a signed and an unsigned exit code
+    "Process finished with exit code -1073741795 (0xC000001D)",
+    # what `keras-doctor run` appends when a Windows program ends with that NTSTATUS
+    "keras-doctor run: the program exited with code 3221225501 (0xC000001D)",
+    # tensorflow/core/platform/cpu_feature_guard.cc, logged at FATAL then abort()
+    "2021-03-01 10:00:00.000000: F tensorflow/core/platform/cpu_feature_guard.cc:37] The "
+    "TensorFlow library was compiled to use AVX instructions, but these aren't available on "
+    "your machine.\nAborted (core dumped)",
+]
+ILLEGAL_INSTRUCTION_MAC = [
+    "zsh: illegal hardware instruction  python train.py",  # zsh Src/signames2.awk
+    "Illegal instruction: 4",  # bash with macOS's strsignal, which appends the number
+    # a macOS crash report (~/Library/Logs/DiagnosticReports/*.ips, "Exception Type")
+    "Exception Type:        EXC_BAD_INSTRUCTION (SIGILL)\nException Codes:       "
+    "0x0000000000000001, 0x0000000000000000\nCrashed Thread:        0",
+]
+
+
+@pytest.mark.parametrize("paste", ILLEGAL_INSTRUCTION_LINUX)
+def test_an_illegal_instruction_off_a_mac_is_a_missing_avx_first(paste):
+    found = [f.cause for f in explain_text(paste).findings]
+    assert found and found[0] == "cpu-lacks-avx", found
+
+
+@pytest.mark.parametrize("paste", ILLEGAL_INSTRUCTION_MAC)
+def test_an_illegal_instruction_in_a_macs_words_is_rosetta_first_and_avx_next(paste):
+    found = [f.cause for f in explain_text(paste).findings]
+    assert found[:1] == ["rosetta-python"], found
+    assert "cpu-lacks-avx" in found[:3], found
+
+
+# -- SIGKILL and failed allocations: memory, not a package -------------------------------------
+OUT_OF_MEMORY = [
+    "Killed",  # bash, glibc's strsignal
+    "Epoch 3/50\n 812/1875 [===========>..................] - ETA: 41s - loss: 0.31\nKilled",
+    "Killed: 9",  # bash on macOS (Libc strsignal appends the number)
+    "zsh: killed     python train.py",  # zsh
+    "[1]    48213 killed     python train.py",  # zsh's job table
+    "Process finished with exit code 137 (interrupted by signal 9: SIGKILL)",  # IntelliJ
+    "keras-doctor run: the program was killed by SIGKILL",  # what `run` appends
+    # the kernel's own line (mm/oom_kill.c), as dmesg shows it
+    "[12345.678901] Out of memory: Killed process 4242 (python) total-vm:31000000kB",
+    # libstdc++'s verbose terminate handler (libsupc++/vterminate.cc)
+    "terminate called after throwing an instance of 'std::bad_alloc'\n  what():  "
+    "std::bad_alloc\nAborted (core dumped)",
+    "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    x = "
+    "np.zeros((100000, 100000))\nMemoryError",  # CPython Objects/exceptions.c
+    # numpy/_core/_exceptions.py (_ArrayMemoryError)
+    "numpy.core._exceptions._ArrayMemoryError: Unable to allocate 74.5 GiB for an array with "
+    "shape (100000, 100000) and data type float64",
+    # TensorFlow's allocator (common_runtime/bfc_allocator.cc, framework/op_kernel.cc)
+    "tensorflow.python.framework.errors_impl.ResourceExhaustedError: OOM when allocating tensor "
+    "with shape[256,512,28,28] and type float on /job:localhost/replica:0/task:0/device:GPU:0",
+]
+
+
+@pytest.mark.parametrize("paste", OUT_OF_MEMORY)
+def test_a_process_killed_or_out_of_memory_blames_memory_not_a_package(paste):
+    findings = explain_text(paste).findings
+    assert findings and findings[0].cause == "out-of-memory", [f.cause for f in findings]
+    assert findings[0].fix
+    # any package cause listed after it is a distant second, not a rival
+    assert all(f.confidence < 0.2 for f in findings[1:]), [(f.cause, f.confidence)
+                                                           for f in findings]
+
+
+@pytest.mark.parametrize("paste", [
+    "The model was killed off by a refactoring; here is the new training loop",
+    "Epoch 1/10 - loss: 0.69 - accuracy: 0.51",
+])
+def test_the_word_killed_in_prose_or_no_error_is_not_a_kill(paste):
+    causes = [f.cause for f in explain_text(paste).findings]
+    assert "out-of-memory" not in causes
+
+
+# -- SIGSEGV, SIGABRT, SIGBUS and the crashes that report no signal ----------------------------
+NATIVE = {
+    "numpy-abi-mismatch", "metal-plugin-mismatch", "mixed-arch-binary",
+    "openmp-duplicate-runtime", "cpu-lacks-avx", "rosetta-python", "msvc-runtime-missing",
+    "hdf5-library-mismatch", "protobuf-mismatch", "ml-dtypes-mismatch",
+    "extension-built-against-another-tensorflow", "macos-too-old", "glibc-too-old",
+    "native-runtime-library-missing", "tf-distributions-overlap", "requirement-conflict",
+}
+CRASHES = [
+    # (text, the platform its wording belongs to)
+    ("Segmentation fault (core dumped)", "linux"),  # bash + glibc
+    ("Aborted (core dumped)", "linux"),
+    ("Bus error (core dumped)", "linux"),
+    ("Segmentation fault: 11", "macos"),  # bash + macOS strsignal
+    ("Abort trap: 6", "macos"),
+    ("Bus error: 10", "macos"),
+    ("zsh: segmentation fault  python train.py", "macos"),
+    ("Exception Type:  EXC_BAD_ACCESS (SIGSEGV)\nException Codes: KERN_INVALID_ADDRESS at "
+     "0x0000000000000010", "macos"),
+    ("Exception Type:  EXC_CRASH (SIGABRT)", "macos"),
+    # LLVM libcxxabi's default terminate handler: the C++ runtime macOS ships
+    ("libc++abi: terminating due to uncaught exception of type std::runtime_error: failed",
+     "macos"),
+    ("Process finished with exit code -1073741819 (0xC0000005)", "windows"),  # access violation
+    ("Windows fatal exception: access violation\n\nCurrent thread 0x000021a0 (most recent call "
+     "first):", "windows"),  # faulthandler on Windows
+    ('Fatal Python error: Segmentation fault\n\nCurrent thread 0x00007f (most recent call '
+     'first):\n  File "/home/u/venv/lib/python3.10/site-packages/tensorflow/python/framework/'
+     'ops.py", line 3 in _create_c_op', "linux"),
+    ("Process finished with exit code 134 (interrupted by signal 6: SIGABRT)", ""),
+    ("Process finished with exit code 139 (interrupted by signal 11: SIGSEGV)", ""),
+    ("Fatal Python error: Aborted", ""),
+    ("The kernel appears to have died. It will restart automatically.", ""),  # Jupyter
+    ("Kernel Restarting\nThe kernel for Untitled.ipynb appears to have died. It will restart "
+     "automatically.", ""),
+    ("terminate called after throwing an instance of 'std::runtime_error'\n  what():  "
+     "failed\nAborted (core dumped)", "linux"),
+    # TensorFlow's and absl's FATAL lines (severity letter F, then abort)
+    ("2023-01-01 00:00:00.000000: F tensorflow/core/framework/tensor_shape.cc:45] Check "
+     "failed: NDIMS == dims() (2 vs. 3)", ""),
+    ("F0301 10:00:00.000000 12345 some_file.cc:42] Check failed: x == y (1 vs. 2)", ""),
+]
+
+
+@pytest.mark.parametrize(("paste", "platform"), CRASHES)
+def test_a_native_crash_gets_native_causes_the_platform_allows(paste, platform):
+    read = clues.read(paste, [])
+    assert read.kind == "signal"
+    assert read.platform == platform
+    findings = explain_text(paste).findings
+    assert findings and all(f.fix for f in findings), paste
+    assert findings[0].cause in NATIVE, [f.cause for f in findings]
+    for finding in findings:
+        assert not clues.ruled_out_by_platform(finding.cause, read), (finding.cause, platform)
+    assert "out-of-memory" not in [f.cause for f in findings]
+
+
+# -- failed installs ----------------------------------------------------------------------------
+INSTALLS = [
+    # pip's subprocess errors (pip/_internal/exceptions.py: InstallationSubprocessError)
+    ("  error: subprocess-exited-with-error\n  \n  × Building wheel for h5py (pyproject.toml) "
+     "did not run successfully.\n  │ exit code: 1", {"no-wheel-for-python",
+                                                      "no-wheel-for-platform"}),
+    ("Failed building wheel for h5py", {"no-wheel-for-python", "no-wheel-for-platform"}),
+    ("ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied: "
+     "'/usr/lib/python3/dist-packages/numpy'", {"externally-managed-python"}),
+    # conda/exceptions.py
+    ("UnsatisfiableError: The following specifications were found to be incompatible with "
+     "each other:", {"requirement-conflict", "no-wheel-for-python"}),
+    ("PackagesNotFoundError: The following packages are not available from current channels:"
+     "\n\n  - tensorflow==2.4", {"no-wheel-for-platform", "no-wheel-for-python",
+                                 "pinned-release-unavailable"}),
+]
+
+
+@pytest.mark.parametrize(("paste", "first"), INSTALLS)
+def test_a_failed_install_gets_an_install_cause_first(paste, first):
+    assert clues.error_kind(paste) == "install"
+    findings = explain_text(paste).findings
+    assert findings and findings[0].cause in first, [f.cause for f in findings]
+
+
+# -- no error -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("paste", [
+    "Epoch 1/10\n1875/1875 [==============================] - 3s 1ms/step - loss: 0.29",
+    "Successfully installed keras-3.3.3 tensorflow-2.16.1",
+    "Process finished with exit code 0",
+])
+def test_text_without_an_error_gets_the_one_no_error_line(paste):
+    report = explain_text(paste)
+    assert report.findings == []
+    assert "keras-doctor check" in report.extra["no_error"]
+
+
+# -- the command line: a quoted crash line is text, a mistyped name is a file --------------------
+def doctor(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "keras_doctor", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=120)
+
+
+@pytest.mark.parametrize(("paste", "first"), [
+    ("Segmentation fault (core dumped)", None),
+    ("Illegal instruction (core dumped)", "cpu-lacks-avx"),
+    ("Killed", "out-of-memory"),
+    ("Failed building wheel for h5py", None),
+])
+def test_a_quoted_crash_line_is_explained_not_opened(tmp_path, paste, first):
+    result = doctor("explain", paste, "--no-env", "--json", cwd=tmp_path)
+    assert "cannot read" not in result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert findings
+    if first:
+        assert findings[0]["cause"] == first
+
+
+@pytest.mark.parametrize("name", ["erorr.txt", "my log.txt", "error.txt", "crash.log",
+                                  "logs/Segmentation fault"])
+def test_a_mistyped_file_name_still_cannot_be_read(tmp_path, name):
+    result = doctor("explain", name, "--no-env", cwd=tmp_path)
+    assert result.returncode == 2 and f"cannot read {name}" in result.stderr
