@@ -62,6 +62,13 @@ def test_a_git_lfs_pointer_named_like_the_model(tmp_path):
     assert "git-lfs" in found.title
 
 
+def test_an_empty_file_named_like_the_model(tmp_path):
+    (tmp_path / "resnet50.h5").write_bytes(b"")  # a download that never started
+    (found,) = findings_for(tmp_path)
+    assert (found.evidence["content"], found.evidence["size_bytes"]) == ("empty", 0)
+    assert found.title.endswith("is empty (a download that never started)")
+
+
 def test_an_html_page_saved_as_hdf5(tmp_path):
     (tmp_path / "model.hdf5").write_text("\n<!DOCTYPE html><html><head><title>Google Drive"
                                          "</title></head></html>")

@@ -170,11 +170,15 @@ def test_elf_machines_and_byte_orders(elf_class, encoding, machine, arch):
     assert parse_header(_elf(elf_class, encoding, machine)).archs == (arch,)
 
 
-def test_pe_arm64():
+@pytest.mark.parametrize("machine, arch", [
+    (0xAA64, "arm64"), (0xA641, "arm64ec"),
+    (0x5064, "unknown-20580"),  # IMAGE_FILE_MACHINE_RISCV64: named by its number, not dropped
+])
+def test_pe_machines(machine, arch):
     data = bytearray((BINARIES / "pe-amd64.pyd").read_bytes())
     (lfanew,) = struct.unpack_from("<I", data, 0x3C)
-    struct.pack_into("<H", data, lfanew + 4, 0xAA64)
-    assert parse_header(bytes(data)).archs == ("arm64",)
+    struct.pack_into("<H", data, lfanew + 4, machine)
+    assert parse_header(bytes(data)) == Header("pe", (arch,), False, 64)
 
 
 JAVA_CLASS = bytes.fromhex("cafebabe00000034001d0a000600") + bytes(200)
@@ -271,6 +275,19 @@ def test_a_build_version_that_straddles_the_first_read_is_fetched_whole(tmp_path
     path = tmp_path / "straddle.dylib"
     path.write_bytes(_thin_macho([padding, _build_version(1, 0x000E0000)]))
     assert read_header(path).min_macos == {"arm64": "14.0"}
+
+
+@pytest.mark.parametrize("past_the_first_read, reads", [(0, 1), (1, 2)])
+def test_a_build_version_inside_the_first_read_costs_no_second(tmp_path, monkeypatch,
+                                                               past_the_first_read, reads):
+    """Both sides of the edge: the version's last byte is the first read's last, or one past."""
+    filler = binfmt.HEAD_SIZE - 32 - 16 + past_the_first_read
+    padding = struct.pack("<II", 0x19, filler) + bytes(filler - 8)
+    path = tmp_path / "edge.dylib"
+    path.write_bytes(_thin_macho([padding, _build_version(1, 0x000E0200)]))
+    calls = _count_reads(monkeypatch)
+    assert read_header(path).min_macos == {"arm64": "14.2"}
+    assert len(calls) == reads
 
 
 def test_a_fat_slice_inside_the_architecture_table_is_refused():

@@ -94,6 +94,10 @@ def test_cache_sizes_are_measured_only_when_asked(tmp_path):
     assert plain.exists and (plain.size_bytes, plain.size_complete) == (None, False)
     measured = uv_dir(collect.facts_from_probe(answer, "running", measure_cache_sizes=True))
     assert (measured.size_bytes, measured.size_complete) == (1000, True)
+    # `keras-doctor facts` without --full-cache-size: a budget spent before the first folder
+    cut = uv_dir(collect.facts_from_probe(answer, "running", measure_cache_sizes=True,
+                                          size_budget=0.0))
+    assert cut.size_complete is False and cut.size_bytes < 1000
 
 
 def test_a_cache_measured_past_its_time_budget_is_marked_incomplete(tmp_path):
@@ -197,6 +201,27 @@ def test_the_implementation_and_platform_tag_come_from_the_probe():
     assert (facts.implementation, facts.platform_tag) == ("pypy", "macosx-11.0-arm64")
 
 
+def test_the_extension_suffix_is_the_interpreters_own():
+    """A free-threaded build (`cpython-313t`) loads only extensions built for it: the suffix the
+    target's import system asks for is kept as the probe read it."""
+    import sysconfig
+
+    facts = interpreter.from_probe(probe_module.probe(), {})
+    assert facts.ext_suffix == sysconfig.get_config_var("EXT_SUFFIX")
+
+
+@pytest.mark.parametrize("with_cfg", [True, False])
+def test_a_prefix_with_pyvenv_cfg_is_a_virtualenv_even_when_it_is_its_own_base(tmp_path,
+                                                                              with_cfg):
+    """Old virtualenv releases (< 20) left sys.base_prefix equal to sys.prefix; the pyvenv.cfg
+    that every virtualenv has is what tells it apart from the interpreter it was made from."""
+    if with_cfg:
+        write(tmp_path / "pyvenv.cfg", "home = /usr/bin\n")
+    answer = {"version": "3.11.7", "prefix": str(tmp_path), "base_prefix": str(tmp_path)}
+    facts = interpreter.from_probe(answer, {})
+    assert (facts.in_venv, facts.kind == "venv") == (with_cfg, with_cfg)
+
+
 def test_a_uv_tool_environment_is_known_by_its_folder_without_a_receipt(tmp_path):
     assert choose.tool_environment(str(tmp_path / "uv" / "tools" / "keras-doctor")) == "uv tool"
     assert choose.tool_environment(str(tmp_path / "uv" / "python" / "cpython-3.12")) is None
@@ -296,3 +321,42 @@ def test_a_dist_info_without_metadata_is_kept_as_a_broken_dist_info(tmp_path):
 
     assert (dist.name, dist.version, dist.metadata_kind) == ("numpy", "1.26.4", "dist-info")
     assert dist.error == "METADATA is missing or unreadable"
+
+
+def test_a_broken_metadata_folder_without_a_version_in_its_name_says_unknown(tmp_path):
+    (tmp_path / "keras.dist-info").mkdir()  # a hand-made or half-deleted folder
+
+    (dist,) = distributions.scan([str(tmp_path)])[0]
+
+    assert (dist.name, dist.version) == ("keras", "unknown")
+
+
+def test_metadata_that_starts_with_a_folded_line_is_still_read(tmp_path):
+    """A continuation line before any field continues nothing: it is skipped, not a crash that
+    would turn the distribution into a broken one."""
+    info = write(tmp_path / "h5py-3.11.0.dist-info" / "METADATA",
+                 " stray\nMetadata-Version: 2.1\nName: h5py\nVersion: 3.11.0\n").parent
+
+    dist = distributions.read_dist_info(str(info), str(tmp_path))
+
+    assert (dist.name, dist.version, dist.error) == ("h5py", "3.11.0", None)
+
+
+@pytest.mark.parametrize("direct_url, editable", [
+    ('{"dir_info": {"editable": true}, "url": "file:///src/demo"}', True),  # pip: json.dumps
+    ('{"url":"file:///src/demo","dir_info":{"editable":true}}', True),  # uv: compact
+    ('{"dir_info": {"editable": false}, "url": "file:///src/demo"}', False),
+    ('{"dir_info": {}, "url": "file:///src/demo"}', False),  # `pip install ./demo`
+    ('{"archive_info": {}, "url": "https://example.org/demo-1.0.tar.gz"}', False),
+    ('{"dir_info": {"editable": tr', False),  # cut short
+    ('["dir_info", "editable"]', False),
+    ('{"dir_info": ["editable"]}', False),
+])
+def test_editable_installs_are_known_from_direct_url_json(tmp_path, direct_url, editable):
+    info = write(tmp_path / "demo-1.0.dist-info" / "METADATA",
+                 "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n").parent
+    write(info / "direct_url.json", direct_url)
+
+    dist = distributions.read_dist_info(str(info), str(tmp_path))
+
+    assert (dist.editable, dist.error) == (editable, None)

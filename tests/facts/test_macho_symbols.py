@@ -63,6 +63,22 @@ def test_a_fat_file_is_read_through_the_wanted_slice():
         read_dylibs(BINARIES / "macho-universal2.so", "ppc64")
 
 
+@pytest.mark.parametrize("read", [read_dylibs, read_rpaths, read_install_name, read_imports,
+                                  read_undefined_symbols, read_exported_symbols])
+def test_every_reader_reads_the_slice_asked_for_or_says_it_is_missing(read):
+    """numpy's fat-but-arm64-only libgcc: asking for its x86_64 slice (what Rosetta loads) is an
+    error naming the slices it has, never the arm64 slice's answer."""
+    with pytest.raises(MachOError, match=r"no x86_64 slice \(has arm64\)"):
+        read(BINARIES / "macho-fat-arm64-only.dylib", "x86_64")
+
+
+def test_a_fat_file_with_no_slices_says_it_has_none(tmp_path):
+    path = tmp_path / "libempty.dylib"
+    path.write_bytes(struct.pack(">II", 0xCAFEBABE, 0) + bytes(4088))
+    with pytest.raises(MachOError, match=r"no arm64 slice \(has none\)"):
+        read_dylibs(path)
+
+
 def test_imports_of_a_python_extension_are_flat_lookups_except_libsystem():
     imports = read_imports(BINARIES / "macho-arm64-symbols.so")
     assert len(imports) == 106

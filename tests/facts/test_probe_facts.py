@@ -77,6 +77,14 @@ def test_a_stated_target_has_every_marker_a_real_interpreter_has(name):
         assert stated["platform_machine"] == expected_machine[name]
 
 
+@pytest.mark.parametrize("arch, machine", [("x86_64", "AMD64"), ("arm64", "ARM64")])
+def test_windows_names_its_machine_in_capitals(arch, machine):
+    """`platform.machine()` on Windows says AMD64 / ARM64, and requirement markers compare with
+    exactly that (`platform_machine == "ARM64"`)."""
+    assert collect.stated_marker_environment("Windows", arch, "3.12.1")["platform_machine"] == \
+        machine
+
+
 def test_the_stated_target_of_this_machine_agrees_with_this_interpreter():
     here = default_environment()
     if (platform.system(), here["platform_machine"]) != ("Linux", "x86_64"):

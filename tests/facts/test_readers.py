@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -88,14 +90,16 @@ def test_egg_info_requires_txt_sections_become_requirements(tmp_path):
     egg = tmp_path / "oldpkg-0.9-py3.11.egg-info"
     write(egg / "PKG-INFO", "Metadata-Version: 1.2\nName: oldpkg\nVersion: 0.9\n"
                             "Requires-Python: >=3.6\n")
-    write(egg / "requires.txt", "six\n\n[:python_version < \"3.8\"]\nimportlib-metadata\n\n"
+    write(egg / "requires.txt", "six\nrequests[socks]\n\n"
+                                "[:python_version < \"3.8\"]\nimportlib-metadata\n\n"
                                 "[gpu]\ncupy\n\n"
                                 "[tf:sys_platform == \"darwin\"]\ntensorflow-macos\n")
     write(egg / "installed-files.txt", "../oldpkg/__init__.py\n../oldpkg/_ext.so\n")
     (dist,), _ = distributions.scan([str(tmp_path)])
     assert (dist.metadata_kind, dist.requires_python) == ("egg-info", ">=3.6")
     assert dist.requires_dist == [
-        "six", 'importlib-metadata; (python_version < "3.8")', 'cupy; extra == "gpu"',
+        "six", "requests[socks]", 'importlib-metadata; (python_version < "3.8")',
+        'cupy; extra == "gpu"',
         'tensorflow-macos; (sys_platform == "darwin") and extra == "tf"']
     assert dist.files == ["oldpkg/__init__.py", "oldpkg/_ext.so"]
 
@@ -116,11 +120,12 @@ def test_shadowing_only_before_site_packages_and_only_real_modules(tmp_path):
     write(cwd / "keras.py", "")
     (cwd / "google").mkdir()  # a folder without __init__ is a namespace portion: it hides nothing
     write(cwd / "numpy" / "__init__.py", "")
+    write(cwd / "h5py" / "__init__.pyc", "")  # a package shipped compiled, without its sources
     write(late / "tensorflow.py", "")
     site.mkdir()
     found = shadowing.find_shadows(["", str(site), str(late)], [str(site)], str(cwd))
     assert sorted((s.name, Path(s.path).name, s.position) for s in found) == [
-        ("keras", "keras.py", 0), ("numpy", "numpy", 0)]
+        ("h5py", "h5py", 0), ("keras", "keras.py", 0), ("numpy", "numpy", 0)]
 
 
 def test_keras_json_states(tmp_path):
@@ -175,10 +180,12 @@ def test_a_python_on_path_that_is_a_shim_script_is_not_read_as_a_script(tmp_path
     only pip's and jupyter's shebangs name an interpreter."""
     shims = tmp_path / "shims"
     for name, text in (("python", "#!/usr/bin/env bash\nexec pyenv exec python \"$@\"\n"),
-                       ("pip", "#!/opt/venv/bin/python\nimport pip\n")):
+                       ("pip", "#!/opt/venv/bin/python\nimport pip\n"),
+                       ("jupyter", "#!/opt/lab/bin/python3\nimport jupyter_core\n")):
         write(shims / name, text).chmod(0o755)
     tools = {t.name: t for t in config.path_tools(str(shims))}
     assert (tools["python"].interpreter, tools["pip"].interpreter) == (None, "/opt/venv/bin/python")
+    assert tools["jupyter"].interpreter == "/opt/lab/bin/python3"
 
 
 def test_kernels_are_taken_in_jupyters_order_jupyter_path_then_its_data_dir(tmp_path):
@@ -253,6 +260,7 @@ def test_weights_files_signature_and_sizes_only_on_request(tmp_path):
      "homebrew"),
     ("/Library/Frameworks/Python.framework/Versions/3.11", "python.org"),
     ("/Users/a/.pyenv/versions/3.11.7", "pyenv"),
+    ("C:\\Users\\a\\.pyenv\\pyenv-win\\versions\\3.11.7", "pyenv"),
     ("/Users/a/.local/share/uv/python/cpython-3.12.4-macos-aarch64-none", "uv"),
     ("/home/a/.local/share/uv/tools/keras-doctor", "uv"),
     ("/usr/local/Cellar/python@3.11/3.11.9/Frameworks/Python.framework/Versions/3.11",
@@ -304,6 +312,7 @@ def test_running_interpreter_facts_are_complete(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     facts = collect.collect_running()
     assert facts.interpreter.executable == sys.executable
+    assert (facts.target.mode, facts.target.path) == ("running", sys.executable)
     # the doctor's own script folder gives way to the working directory; the rest is as is
     assert facts.interpreter.sys_path == ["", *probe_module.probe()["sys_path"][1:]]
     assert any(d.canonical_name == "packaging" for d in facts.distributions)
@@ -359,6 +368,7 @@ def test_an_egg_info_without_a_readable_pkg_info_says_which_and_why(tmp_path):
     (tmp_path / "folder-2.0-py3.11.egg-info" / "PKG-INFO").mkdir(parents=True)
     found = {d.name: d for d in distributions.scan([str(tmp_path)])[0]}
     assert found["empty"].error == "PKG-INFO is missing or unreadable"
+    assert (found["empty"].version, found["empty"].metadata_kind) == ("1.0", "egg-info")
     assert found["folder"].error == "PKG-INFO is a folder, not a regular file"
     assert (found["folder"].version, found["folder"].metadata_kind) == ("2.0", "egg-info")
 
@@ -420,6 +430,25 @@ def test_a_folder_linked_back_into_itself_is_walked_once(tmp_path):
     assert notes == []
 
 
+def test_a_walk_cut_short_anywhere_says_so(tmp_path, monkeypatch):
+    """Whatever the limit, and wherever in the folders it runs out, the scan either lists every
+    binary of the folders no RECORD lists or says it stopped: never fewer binaries in silence."""
+    site = tmp_path / "site"
+    for rel in ("copied/a.txt", "copied/b.txt", "copied/sub/_a.so", "vendored/_b.so",
+                "vendored/c.txt"):
+        write(site / rel, "")
+    everything = {str(site / "copied" / "sub" / "_a.so"), str(site / "vendored" / "_b.so")}
+    outcomes = set()
+    for limit in range(1, 10):
+        monkeypatch.setattr(binaries, "MAX_WALKED_ENTRIES", limit)
+        notes: list = []
+        found = {b.path for b in binaries.scan([str(site)], [], notes)}
+        stopped = any("stopped looking for binaries" in note for note in notes)
+        assert found == everything or stopped, (limit, found, notes)
+        outcomes.add(stopped)
+    assert outcomes == {True, False}  # both sides of the limit were reached
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
 def test_reading_the_head_of_a_fifo_is_refused_saying_why(tmp_path):
     fifo = tmp_path / "python"
@@ -436,6 +465,34 @@ def test_reading_a_path_with_a_nul_byte_is_an_os_error_saying_why(tmp_path, read
     with pytest.raises(OSError) as refused:
         read(named, 512)
     assert (refused.value.strerror, refused.value.filename) == ("embedded null byte", named)
+    assert refused.value.errno == errno.EINVAL  # like any other path the OS refuses
+
+
+@pytest.mark.parametrize("mode, reason", [
+    (stat.S_IFIFO, "a FIFO, not a regular file"),
+    (stat.S_IFCHR, "a device, not a regular file"),
+    (stat.S_IFBLK, "a device, not a regular file"),
+    (stat.S_IFSOCK, "a socket, not a regular file"),
+    (stat.S_IFDIR, "a folder, not a regular file"),
+    (0o160000, "not a regular file"),  # S_IFWHT: a whiteout of a macOS union mount
+])
+def test_every_kind_of_file_that_is_not_regular_is_refused_by_name(mode, reason):
+    with pytest.raises(bounded_read.NotRegularFile) as refused:
+        bounded_read._check_regular("/site/pkg-1.0.dist-info/METADATA", mode | 0o644)
+    assert (refused.value.strerror, refused.value.filename) == (
+        reason, "/site/pkg-1.0.dist-info/METADATA")
+    bounded_read._check_regular("/site/pkg-1.0.dist-info/METADATA", stat.S_IFREG | 0o644)
+
+
+@pytest.mark.skipif(not os.path.isfile("/proc/self/status"), reason="Linux /proc")
+def test_a_file_longer_than_its_stated_size_is_still_held_to_the_limit():
+    """/proc files (and a file that grows while it is read) state a size of 0: the limit is
+    enforced on the bytes actually read, and the refusal names the file."""
+    with pytest.raises(bounded_read.FileTooLarge) as refused:
+        bounded_read.read_regular_file("/proc/self/status", 16)
+    assert (refused.value.strerror, refused.value.filename) == ("larger than 16 bytes",
+                                                                "/proc/self/status")
+    assert b"Name:" in bounded_read.read_regular_file("/proc/self/status", 1 << 20)
 
 
 @pytest.mark.parametrize("system, env, user_folder", [
@@ -467,3 +524,17 @@ def test_a_kernel_beside_a_set_jupyter_data_dir_is_not_one_jupyter_starts(tmp_pa
     assert config.kernel_specs(env, None, system="Linux") == []
     assert config.read_config(env, None, system="Linux").kernel_specs == []
     assert config.read_config(env, None).kernel_specs == []  # whatever the OS
+
+
+def test_a_kernel_in_another_systems_user_folder_is_not_one_jupyter_starts(tmp_path):
+    """~/.local/share/jupyter is Linux's folder: Jupyter on macOS never looks there, so a kernel
+    left there (a dotfiles copy from a Linux box) is not listed for a Mac."""
+    home = tmp_path / "home"
+    write(home / ".local" / "share" / "jupyter" / "kernels" / "linux" / "kernel.json",
+          json.dumps({"argv": ["/old/bin/python", "-m", "ipykernel_launcher"]}))
+    write(home / "Library" / "Jupyter" / "kernels" / "mac" / "kernel.json",
+          json.dumps({"argv": ["/new/bin/python", "-m", "ipykernel_launcher"]}))
+    env = {"HOME": str(home)}
+    assert [k.name for k in config.read_config(env, None, system="Darwin").kernel_specs] == ["mac"]
+    assert [k.name for k in config.read_config(env, None, system="Linux").kernel_specs] == [
+        "linux"]

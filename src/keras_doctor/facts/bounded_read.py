@@ -34,23 +34,25 @@ class FileTooLarge(OSError):
     """A file larger than any real one of its kind."""
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a regular file"
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
 
 
 def _check_regular(path: str, mode: int) -> None:
-    if not stat.S_ISREG(mode):
-        kind = _kind(mode)
-        reason = kind if kind.startswith("not") else f"{kind}, not a regular file"
-        raise NotRegularFile(errno.EINVAL, reason, path)
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for is_kind, name in _KINDS if is_kind(mode)), None)
+    reason = f"{kind}, not a regular file" if kind else "not a regular file"
+    raise NotRegularFile(errno.EINVAL, reason, path)
+
+
+def _stat_regular(path: str) -> None:
+    """Refuse what is not a regular file before opening it: opening a device can have effects."""
+    try:
+        mode = os.stat(path).st_mode
+    except ValueError as exc:  # an embedded NUL byte
+        raise OSError(errno.EINVAL, str(exc), path) from exc
+    _check_regular(path, mode)
 
 
 def read_regular_file(path: str, limit: int) -> bytes:
@@ -59,11 +61,7 @@ def read_regular_file(path: str, limit: int) -> bytes:
     FileNotFoundError when absent; NotRegularFile, FileTooLarge or another OSError otherwise.
     A file named by a path with a NUL byte is reported as an OSError too.
     """
-    try:
-        before = os.stat(path)  # refuse devices before opening them: opening can have effects
-    except ValueError as exc:  # an embedded NUL byte
-        raise OSError(errno.EINVAL, str(exc), path) from exc
-    _check_regular(path, before.st_mode)
+    _stat_regular(path)
     fd = os.open(path, _OPEN_FLAGS)
     try:
         info = os.fstat(fd)
@@ -88,10 +86,7 @@ def read_regular_file(path: str, limit: int) -> bytes:
 
 def read_regular_head(path: str, length: int) -> bytes:
     """The first `length` bytes of the regular file at `path`, never blocking (see above)."""
-    try:
-        _check_regular(path, os.stat(path).st_mode)
-    except ValueError as exc:
-        raise OSError(errno.EINVAL, str(exc), path) from exc
+    _stat_regular(path)
     fd = os.open(path, _OPEN_FLAGS)
     try:
         _check_regular(path, os.fstat(fd).st_mode)

@@ -102,7 +102,7 @@ def read_caches(
     system: str,
     keras_home: str,
     measure_sizes: bool = False,
-    size_budget: Optional[float] = 1.0,
+    size_budget: Optional[float] = None,
     hash_weights: bool = False,
 ) -> CacheFacts:
     dirs = []

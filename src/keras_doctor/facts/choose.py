@@ -106,8 +106,7 @@ def host_platform() -> str:
     """This machine's platform name (facts.model.PLATFORMS), as the facts of it would say."""
     import platform as platform_module
 
+    from keras_doctor.facts.binfmt import canonical_arch
     from keras_doctor.facts.collect import platform_name
 
-    machine = platform_module.machine().lower()
-    arch = {"amd64": "x86_64", "aarch64": "arm64"}.get(machine, machine)
-    return platform_name(platform_module.system(), arch)
+    return platform_name(platform_module.system(), canonical_arch(platform_module.machine()))

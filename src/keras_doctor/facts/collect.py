@@ -72,9 +72,11 @@ def facts_from_probe(
     mode: str,
     path: Optional[str] = None,
     measure_cache_sizes: bool = False,
-    size_budget: Optional[float] = 1.0,
+    size_budget: Optional[float] = None,
     hash_weights: bool = False,
 ) -> Facts:
+    """The snapshot of the target the probe answered for. The pip and uv caches are measured only
+    when `measure_cache_sizes`, for at most `size_budget` seconds each (None: to the end)."""
     errors: List[str] = []
     env: Dict[str, str] = probe.get("env") or {}
     cpu = probe.get("cpu") or {}

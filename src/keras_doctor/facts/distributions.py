@@ -21,7 +21,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from keras_doctor.facts.bounded_read import METADATA_LIMIT, read_regular_file
+from keras_doctor.facts.bounded_read import METADATA_LIMIT, loads_json, read_regular_file
 from keras_doctor.facts.model import Distribution, Leftover
 
 
@@ -195,9 +195,18 @@ def read_dist_info(path: str, location: str, notes: Optional[List[str]] = None) 
         installer=installer.strip() if installer else None,
         wheel_tags=_headers(wheel).get_all("tag") if wheel else [],
         files=read_record(os.path.join(path, "RECORD"), notes),
-        editable='"editable": true' in direct_url or '"editable":true' in direct_url,
+        editable=_installed_editable(direct_url),
         error=_version_error(version, "METADATA"),
     )
+
+
+def _installed_editable(direct_url: str) -> bool:
+    """Whether direct_url.json (PEP 610) says the project was installed in editable mode; a file
+    that is not that document (cut short, another shape) says nothing."""
+    try:
+        return loads_json(direct_url)["dir_info"]["editable"] is True
+    except (ValueError, LookupError, TypeError):
+        return False
 
 
 def read_record(path: str, notes: Optional[List[str]] = None) -> Optional[List[str]]:
