@@ -9,6 +9,7 @@ facts must say which interpreter they describe, by an absolute path, and when th
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from keras_doctor import __version__ as keras_doctor_version
 from keras_doctor.facts import (
     binaries,
     caches,
@@ -29,7 +31,7 @@ from keras_doctor.facts import (
     shadowing,
 )
 from keras_doctor.facts import probe as probe_module
-from keras_doctor.facts.model import Facts
+from keras_doctor.facts.model import Facts, version_problem
 
 BINARIES = Path(__file__).parent.parent / "data" / "binaries"
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
@@ -128,6 +130,19 @@ def test_facts_of_a_folder_say_when_they_were_taken(tmp_path):
     facts = collect.collect_path(str(tmp_path), "linux-x86_64", "3.11")
 
     assert TIMESTAMP.fullmatch(facts.collected_at or "")
+    assert facts.doctor_version == keras_doctor_version  # and by which keras-doctor
+
+
+def test_facts_of_a_folder_say_what_could_be_read_only_in_part(tmp_path):
+    info = write(tmp_path / "numpy-2.1.3.dist-info" / "METADATA",
+                 "Metadata-Version: 2.1\nName: numpy\nVersion: 2.1.3\n").parent
+    (info / "RECORD").mkdir()  # where the list of installed files should be
+
+    facts = collect.collect_path(str(tmp_path), "macos-arm64", "3.12")
+
+    assert [d.name for d in facts.distributions] == ["numpy"]
+    assert facts.errors == [f"could not read {info / 'RECORD'}: RECORD is a folder, "
+                            "not a regular file"]
 
 
 # -- which interpreter a bare `check` examines ---------------------------------------------------
@@ -201,13 +216,14 @@ def test_the_implementation_and_platform_tag_come_from_the_probe():
     assert (facts.implementation, facts.platform_tag) == ("pypy", "macosx-11.0-arm64")
 
 
-def test_the_extension_suffix_is_the_interpreters_own():
-    """A free-threaded build (`cpython-313t`) loads only extensions built for it: the suffix the
-    target's import system asks for is kept as the probe read it."""
+def test_the_extension_suffix_and_word_size_are_the_interpreters_own():
+    """A free-threaded build (`cpython-313t`) loads only extensions built for it, a 32-bit one
+    only 32-bit ones: the suffix and word size are kept as the probe read them."""
     import sysconfig
 
     facts = interpreter.from_probe(probe_module.probe(), {})
     assert facts.ext_suffix == sysconfig.get_config_var("EXT_SUFFIX")
+    assert facts.bits == (64 if sys.maxsize > 2**32 else 32)
 
 
 @pytest.mark.parametrize("with_cfg", [True, False])
@@ -262,6 +278,45 @@ def test_a_conda_prefix_is_known_by_its_conda_meta_folder(tmp_path):
 ])
 def test_shebangs_that_name_no_program(tmp_path, script, expected):
     assert config.shebang_interpreter(str(write(tmp_path / "tool", script))) == expected
+
+
+def test_a_kernel_json_that_cannot_be_read_is_noted_saying_why_in_words(tmp_path):
+    home = tmp_path / "home"
+    (home / ".local" / "share" / "jupyter" / "kernels" / "odd" / "kernel.json").mkdir(
+        parents=True)
+    notes: list = []
+
+    assert config.kernel_specs({"HOME": str(home)}, None, notes) == []
+    assert len(notes) == 1 and notes[0].endswith("kernel.json): a folder, not a regular file")
+
+
+@pytest.mark.parametrize("system, problem", [
+    ("Darwin", "platform.os_version: '14.x' is not a valid version"),
+    ("Linux", None),  # only macOS's version is compared (with the wheels' macosx_14_0 tags)
+])
+def test_a_macos_version_no_check_can_compare_is_named(tmp_path, system, problem):
+    facts = collect.collect_path(str(tmp_path), "linux-x86_64", "3.11")
+    facts.platform = dataclasses.replace(facts.platform, system=system, os_version="14.x")
+    assert version_problem(facts) == problem
+
+
+def test_keras_reads_its_folder_from_keras_home_else_from_the_home_folder():
+    assert config.keras_home({"HOME": "/home/ada"}) == os.path.join("/home/ada", ".keras")
+    assert config.keras_home({"HOME": "/home/ada", "KERAS_HOME": "/data/keras"}) == "/data/keras"
+
+
+def test_an_egg_info_with_a_version_no_check_can_compare_says_so(tmp_path):
+    write(tmp_path / "oldpkg-2.x-py3.11.egg-info" / "PKG-INFO",
+          "Metadata-Version: 1.2\nName: oldpkg\nVersion: 2.x\n")
+
+    (dist,) = distributions.scan([str(tmp_path)])[0]
+
+    assert dist.error == "PKG-INFO Version '2.x' is not a valid version (PEP 440)"
+
+
+def test_a_sys_path_entry_with_a_nul_byte_does_not_hide_the_folders_after_it(tmp_path):
+    assert distributions.unique_site_dirs([str(tmp_path / "bad\0dir"), str(tmp_path)]) == [
+        str(tmp_path)]
 
 
 def test_a_kernel_json_that_is_not_an_object_is_noted_as_such(tmp_path):

@@ -186,6 +186,24 @@ def test_running_the_probe_leaves_no_pipe_open():
     assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file descriptors")
+def test_the_probe_never_reads_the_users_terminal():
+    """An interpreter wrapper that prompts (pyenv offering to install a version, a conda hook)
+    must see no input at all, not wait on or swallow what the user types: its stdin is the null
+    device even when keras-doctor's own stdin is a terminal or a pipe."""
+    read_end, write_end = os.pipe()
+    saved = os.dup(0)
+    try:
+        os.dup2(read_end, 0)  # keras-doctor's stdin: a pipe nobody closes, like a terminal
+        code = "import os; print(os.path.samestat(os.fstat(0), os.stat(os.devnull)))"
+        returncode, stdout, _ = collect._run_bounded([sys.executable, "-c", code], 30.0, 1000)
+    finally:
+        os.dup2(saved, 0)
+        for fd in (saved, read_end, write_end):
+            os.close(fd)
+    assert (returncode, stdout.strip()) == (0, b"True")
+
+
 @pytest.mark.skipif(os.name == "nt", reason="a shell script stands in for the interpreter")
 def test_an_interpreter_that_fails_silently_says_so(tmp_path):
     with pytest.raises(collect.TargetError, match=r"\(exit 3\): no output"):
@@ -375,6 +393,19 @@ def test_without_home_in_the_environment_the_accounts_home_is_hidden(monkeypatch
     monkeypatch.setattr(identity.socket, "gethostname", lambda: "localhost")
     home = os.path.expanduser("~")  # the tests' own temporary home
     assert identity.private_words({}) == {home: "~"}
+
+
+@pytest.mark.parametrize("user, hidden", [("al", True), ("a", False)])
+def test_a_two_letter_account_name_is_hidden_a_single_letter_is_not(tmp_path, monkeypatch, user,
+                                                                    hidden):
+    """A one-letter name would be replaced inside every word of a report; two letters already
+    name a person (`al`, `jo`)."""
+    from keras_doctor.facts import identity
+
+    monkeypatch.setattr(identity.getpass, "getuser", lambda: user)
+    monkeypatch.setattr(identity.socket, "gethostname", lambda: "localhost")
+    words = identity.private_words({"HOME": str(tmp_path), "USER": user})
+    assert (user in words) is hidden
 
 
 def test_generic_account_names_are_words_left_alone(tmp_path, monkeypatch):

@@ -109,6 +109,34 @@ def test_missing_tables_and_other_formats_raise_macho_error(name, message):
         read_imports(BINARIES / name)
 
 
+@pytest.mark.parametrize("length", [122, 123, 124])
+def test_a_trie_node_at_offset_128_is_read_through_its_two_byte_offset(tmp_path, length):
+    """ULEB128 on both sides of a byte boundary: a long mangled C++ name puts the first leaf at
+    offset 127, 128 (0x80 0x01: the first byte alone would read as 0) or 129."""
+    name = "_" + "Z" * (length - 1)
+    lib = _macho(tmp_path / "libcxx.dylib", exports=[name])
+    assert read_exported_symbols(lib) == {name}
+
+
+def test_a_symbol_table_offset_past_4_gb_is_past_the_end_not_before_the_start(tmp_path):
+    lib = bytearray(_macho(tmp_path / "libhuge.dylib", imports=[("_free", 1, False)],
+                           dylibs=[(0xC, "/usr/lib/libSystem.B.dylib")]).read_bytes())
+    at = lib.find(struct.pack("<II", 0x2, 24))  # LC_SYMTAB: symoff, nsyms, stroff, strsize
+    struct.pack_into("<I", lib, at + 8, 0xFFFFFF00)
+    (tmp_path / "libhuge.dylib").write_bytes(bytes(lib))
+    with pytest.raises(MachOError, match="the symbol table lies past the end of the file"):
+        read_imports(tmp_path / "libhuge.dylib")
+
+
+@pytest.mark.parametrize("child", [0, 100])  # back to the root; past the trie's 11 bytes
+def test_an_export_trie_whose_edge_leads_back_or_out_is_corrupt(tmp_path, child):
+    data = bytearray(_macho(tmp_path / "libodd.dylib", exports=["_a"]).read_bytes())
+    struct.pack_into("BB", data, len(data) - 4 - 2, 0x80 | child, 0)  # the edge's ULEB128 offset
+    (tmp_path / "libodd.dylib").write_bytes(bytes(data))
+    with pytest.raises(MachOError, match=r"libodd\.dylib: corrupt export trie$"):
+        read_exported_symbols(tmp_path / "libodd.dylib")
+
+
 def test_empty_file_raises_macho_error(tmp_path):
     (tmp_path / "empty.dylib").write_bytes(b"")
     with pytest.raises(MachOError):

@@ -23,7 +23,11 @@ def universal2_under_rosetta(arm64: int, x86_64: int) -> Facts:
 def test_most_binaries_arm64_means_started_under_rosetta_and_judged_as_arm64():
     facts = universal2_under_rosetta(arm64=3, x86_64=2)
     assert started_under_rosetta(facts)
-    assert native_view(facts).target.platform == "macos-arm64"
+    native = native_view(facts)
+    assert native.target.platform == "macos-arm64"
+    assert (native.platform.machine, native.platform.rosetta_translated) == ("arm64", False)
+    assert native.interpreter.running_arch == "arm64"
+    assert native.interpreter.marker_environment["platform_machine"] == "arm64"
 
 
 def test_half_or_fewer_arm64_binaries_is_an_x86_64_environment_judged_as_it_runs():

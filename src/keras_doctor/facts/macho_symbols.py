@@ -128,7 +128,7 @@ class MachOImage:
 
     def _string_in_command(self, cursor: int, size: int) -> str:
         (offset,) = struct.unpack_from("<I", self._map, cursor + 8)
-        return _text(self._map[cursor + offset : cursor + size].split(b"\0", 1)[0])
+        return _text(self._map[cursor + offset : cursor + size].partition(b"\0")[0])
 
     def symbols(self, first: int, count: int) -> Iterator[Tuple[str, int, int]]:
         """(name, n_type, n_desc) of symbol table entries first..first+count, stabs skipped."""
@@ -217,13 +217,14 @@ def _uleb(data: bytes, at: int) -> Tuple[int, int]:
 
 
 def _walk_trie(trie: bytes) -> Set[str]:
-    """Every name with a terminal node in a dyld export trie (re-exports included)."""
+    """Every name with a terminal node in a dyld export trie (re-exports included). A trie that
+    is not one (a node outside it, a cycle) raises IndexError or ValueError."""
     names: Set[str] = set()
     stack, visited = [(0, b"")], set()
     while stack:
         node, prefix = stack.pop()
-        if node in visited or node >= len(trie):
-            raise MachOError("corrupt export trie")
+        if node in visited:
+            raise ValueError  # a cycle; exports() says which file
         visited.add(node)
         terminal_size, at = _uleb(trie, node)
         if terminal_size:
