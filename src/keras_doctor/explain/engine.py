@@ -12,13 +12,14 @@ from dataclasses import dataclass, replace
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from keras_doctor import causes
-from keras_doctor.explain import calibrate, match, text
+from keras_doctor.explain import calibrate, lookalike, match, text
 
 # Imported where needed, not here: the message atlas (for what no strong signature explains), the
 # fallback priors (for what nothing recognised) and refine (with facts) each cost start-up time
 # that a typical traceback, explained from its text, never needs.
 from keras_doctor.explain import catalog as catalog_module
 from keras_doctor.explain import clues as clues_module
+from keras_doctor.explain.fixkit import manual
 from keras_doctor.explain.hypothesis import Hypothesis, to_finding
 from keras_doctor.explain.names import NameResolver
 from keras_doctor.explain.resolve import Context, resolve
@@ -451,7 +452,7 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None,
         shown = read.as_evidence()
         if shown:
             report.extra["traceback"] = shown
-    scored = _ranked_by_model(cleaned.text, read, ranked) or list(
+    scored = _ranked_by_model(cleaned.text, read, ranked, facts is None) or list(
         zip(ranked, calibrate.calibrated(ranked)))
     if facts is not None:
         from keras_doctor.facts.model import to_plain
@@ -463,14 +464,37 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None,
         scored = refine.with_facts(scored, facts, knowledge, report, notebook,
                                    frames=cleaned.frames)
     scored = shown_candidates(scored, bool(read is not None and read.kind))
-    report.findings = [
+    report.findings = told_apart([
         h if isinstance(h, Finding) else to_finding(h, round(s, 3), facts) for h, s in scored
-    ]
+    ], with_step=facts is None)
     if not report.findings:
         report.extra["unrecognised"] = True
         if read is not None and not read.kind:
             report.extra["no_error"] = NO_ERROR_MESSAGE
     return report
+
+
+def told_apart(findings: List[Finding], with_step: bool = True) -> List[Finding]:
+    """Each finding shown beside a look-alike (a cause the same message stands for) with what
+    tells them apart, and, `with_step`, that as the first step of the first of them: the text
+    alone cannot decide between them. With the environment's facts its checks have looked
+    already (they confirm or rule out each), so the fix keeps its own first step."""
+    shown = [f.cause for f in findings]
+    out: List[Finding] = []
+    for finding in findings:
+        how = lookalike.told_apart_by(finding.cause, shown)
+        if how and finding.check == "explain":  # a check's finding: the facts already decided
+            others = [c for c in shown if c != finding.cause
+                      and lookalike.told_apart_by(c, [finding.cause])]
+            fix = tuple(finding.fix)
+            if with_step and not any(lookalike.told_apart_by(f.cause, [finding.cause])
+                                     for f in out):
+                # the first of its look-alikes shown says it; the others keep their own fix
+                fix = (manual(f"First tell it from {lookalike.names(others)}: {how}"), *fix)
+            finding = replace(finding, evidence={**finding.evidence, "told_apart_by": how},
+                              fix=fix)
+        out.append(finding)
+    return out
 
 
 def shown_candidates(scored: List[Tuple[Any, float]], is_error: bool) -> List[Tuple[Any, float]]:
@@ -488,7 +512,7 @@ def shown_candidates(scored: List[Tuple[Any, float]], is_error: bool) -> List[Tu
     return kept[:MAX_FINDINGS]
 
 
-def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
+def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis], look_alikes: bool = True
                      ) -> List[Tuple[Hypothesis, float]]:
     """The candidates in the learned ranker's order with their calibrated confidence (empty
     without a shipped model). A recognised message keeps the hand order and the confidence of
@@ -499,7 +523,7 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
     trained = ranker.model()
     if trained is None or read is None:
         return []
-    order = ranker.rerank(text, read, ranked, trained)
+    order = ranker.rerank(text, read, ranked, trained, look_alikes)
     by_cause = {h.cause: h for h in ranked}
     hand = dict(zip([h.cause for h in ranked], calibrate.calibrated(ranked)))
     recognised = ranker.recognised(ranked)
@@ -518,6 +542,8 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
                           if rank == 0 else ceiling if tied else hand[cause])
         else:
             confidence = ranker.confidence(p, rank, steps)
+        if rank and lookalike.is_look_alike(cause, order[0][0]):
+            confidence = max(confidence, lookalike.SHOWN_AT_LEAST)
         ceiling = min(ceiling, confidence)
         out.append((by_cause.get(cause) or _learned(cause, read), round(ceiling, 3)))
     return out

@@ -187,7 +187,12 @@ def fit(data: Sequence[Example], l2: float = L2) -> Dict[str, Any]:
 def ranked_by(model: Dict[str, Any], example: Example) -> List[Tuple[str, float]]:
     return ranker.ordered(example.ranked,
                           ranker.scores(example.features, example.ranked, model),
-                          example.keep_hand)
+                          example.keep_hand, platform_of(example.features))
+
+
+def platform_of(features: Set[str]) -> str:
+    """The platform the paste's paths showed, as `ranker.report_features` recorded it."""
+    return next((f.split(":", 1)[1] for f in features if f.startswith("platform:")), "")
 
 
 def without_its_cause(example: Example) -> Example:
@@ -217,7 +222,7 @@ def _ranked_without(model: Dict[str, Any], twin: Example, cause: str
     probabilities.pop(cause, None)
     total = sum(probabilities.values()) or 1.0
     return ranker.ordered(twin.ranked, {c: p / total for c, p in probabilities.items()},
-                          twin.keep_hand)
+                          twin.keep_hand, platform_of(twin.features))
 
 
 Answered = Tuple[Example, List[Tuple[str, float]], Dict[str, float], float]
