@@ -120,6 +120,44 @@ def test_folders_a_new_distribution_made_outside_site_packages_are_removed(tiny_
     assert tiny.tree_state(tiny_env) == before
 
 
+def test_a_new_plugin_for_a_touched_package_goes_with_every_file_of_its_distribution(tiny_env):
+    """A new distribution that drops a plugin into tinypkg's folder (restored with that folder)
+    and lists it first: its files elsewhere are removed all the same."""
+    site = tiny.site_packages(tiny_env)
+    before = tiny.tree_state(tiny_env)
+    plugin = ("open(os.path.join(site, 'tinypkg', 'newdep_plugin.py'), 'w').write('P = 1')\n"
+              "record = os.path.join(site, 'newdep-1.0.dist-info', 'RECORD')\n"
+              "listed = open(record).read()\n"
+              "open(record, 'w').write('tinypkg/newdep_plugin.py,,\\n' + listed)\n")
+
+    outcome = engine.apply_plan(plan_of(tiny_env, NEW_DISTRIBUTION + plugin, str(site),
+                                        str(tiny_env)))
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert not (tiny_env / "share" / "newdep").exists()
+    assert tiny.tree_state(tiny_env) == before
+
+
+def test_a_package_folder_that_cannot_be_listed_is_refused_before_anything(tiny_env,
+                                                                           monkeypatch):
+    unlisted = str(tiny.site_packages(tiny_env) / tiny.NAME / "sub1")
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # as a failing disk or a stale network mount answers
+        if str(path) == unlisted:
+            raise OSError(5, "Input/output error")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    before = tiny.tree_state(tiny_env)
+
+    outcome = engine.apply_plan(plan_of(tiny_env, "pass"))
+
+    assert outcome.status == "refused"
+    assert outcome.message == f"nothing was changed: cannot read {unlisted}: Input/output error"
+    assert tiny.tree_state(tiny_env) == before and pending_transactions() == []
+
+
 def test_a_package_folder_this_user_cannot_write_is_refused_before_anything(tiny_env,
                                                                              monkeypatch):
     site = tiny.site_packages(tiny_env)
@@ -232,7 +270,7 @@ def test_a_file_this_user_cannot_read_is_refused_before_anything_naming_it(tiny_
 
     assert outcome.status == "refused"
     assert outcome.message == (f"nothing was changed: {unreadable} cannot be read by this user, "
-                               "so it could not be restored; nothing was changed")
+                               "so it could not be restored")
     assert tiny.tree_state(tiny_env) == before and pending_transactions() == []
 
 
@@ -248,7 +286,7 @@ def test_a_folder_this_user_cannot_change_is_refused_before_anything_naming_it(t
     assert outcome.status == "refused"
     assert outcome.message == (f"nothing was changed: {locked} cannot be read or changed by this "
                                "user (left by `sudo pip`?), so it could not be restored: fix its "
-                               "permissions first; nothing was changed")
+                               "permissions first")
 
 
 def test_a_rollback_that_cannot_restore_exactly_journals_each_problem(tiny_env):

@@ -267,14 +267,13 @@ def _walk(top: str, found: Survey) -> str:
         if not os.access(current, os.R_OK | os.W_OK | os.X_OK):
             raise SnapshotError(f"{current} cannot be read or changed by this user (left by "
                                 "`sudo pip`?), so it could not be restored: fix its permissions "
-                                "first; nothing was changed")
+                                "first")
         found.dirs[current] = stat.S_IMODE(os.lstat(current).st_mode)
         try:
             with os.scandir(current) as entries:
                 children = [(e.path, e.stat(follow_symlinks=False)) for e in entries]
         except OSError as exc:
-            raise SnapshotError(f"cannot read {current}: {exc.strerror}; nothing was "
-                                "changed") from exc
+            raise SnapshotError(f"cannot read {current}: {exc.strerror}") from exc
         for path, child in children:
             if stat.S_ISDIR(child.st_mode):
                 pending.append(path)
@@ -293,7 +292,7 @@ def _keep_entry(path: str, info: os.stat_result, found: Survey) -> None:
     elif stat.S_ISREG(info.st_mode):
         if not os.access(path, os.R_OK):
             raise SnapshotError(f"{path} cannot be read by this user, so it could not be "
-                                "restored; nothing was changed")
+                                "restored")
         found.files.append(path)
     else:
         raise SnapshotError(f"{path} is not a regular file, folder or link; the doctor will not "
@@ -481,10 +480,10 @@ def _stamp(info: os.stat_result) -> List[int]:
 
 def _remove_empty_parents(paths: List[str], roots: List[str]) -> None:
     stop = set(roots)
-    for folder in sorted({os.path.dirname(p) for p in paths}, key=lambda p: -p.count(os.sep)):
+    # In any order: a folder still holding another's leftovers goes when that one climbs past it.
+    for folder in sorted({os.path.dirname(p) for p in paths}):
         current = folder
-        while inside(current, roots) and current not in stop and _real_folder_inside(current,
-                                                                                     roots):
+        while current not in stop and _real_folder_inside(current, roots):
             pycache = os.path.join(current, "__pycache__")
             try:
                 if os.path.isdir(pycache) and not os.listdir(pycache):
