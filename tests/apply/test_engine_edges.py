@@ -206,7 +206,7 @@ def test_resume_that_cannot_restore_the_snapshot_refuses_and_says_how_to_finish(
     outcome = engine.resume(folder)
 
     assert outcome.status == "refused"
-    assert "finish with --rollback" in outcome.message
+    assert "finish with --rollback" in outcome.message and outcome.transaction == folder.name
     assert any("stashed copy is missing" in p for p in outcome.problems)
     assert all(p in outcome.message for p in outcome.problems)
     assert journal.state(records_of(folder)) == "interrupted"  # still pending, for --rollback

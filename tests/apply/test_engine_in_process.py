@@ -167,6 +167,24 @@ def test_an_empty_folder_the_user_made_for_the_new_venv_is_left_as_it_was(tmp_pa
     assert dest.is_dir() and list(dest.iterdir()) == []
 
 
+def test_rollback_never_follows_a_link_left_where_the_new_venv_was_to_be(tmp_path):
+    """The fix's new virtualenv is now a link to a folder of the user's: rollback removes nothing
+    through it, and says it could not remove the venv instead of stopping half-way."""
+    theirs = tmp_path / "my-project"
+    theirs.mkdir()
+    (theirs / "model.keras").write_text("weights")
+    dest = tmp_path / "fresh-env"
+    link = PlannedStep(StepKind.NEW_VENV, f"create a virtualenv at {dest}", dest=str(dest),
+                       argv=[sys.executable, "-c", "import os, sys; os.symlink(*sys.argv[1:])",
+                             str(theirs), str(dest)])
+
+    outcome = engine.apply_plan(plan_of(link, failing_step("resolver failed")))
+
+    assert outcome.status == "rollback-failed", outcome.message
+    assert outcome.problems == [f"{dest} could not be removed"]
+    assert (theirs / "model.keras").read_text() == "weights" and dest.is_symlink()
+
+
 def test_a_plan_the_resolver_could_not_make_is_refused_with_its_reason_and_nothing_recorded(
         tmp_path):
     from keras_doctor.plan.model import PlanStatus
@@ -202,6 +220,64 @@ def test_a_delete_step_without_a_path_fails_cleanly_and_changes_nothing(tmp_path
 
     assert outcome.status == "rolled-back" and outcome.failed_step == 2, outcome.message
     assert "without a path" in outcome.message
+
+
+def test_a_rename_step_without_a_destination_fails_and_leaves_the_file(tmp_path):
+    shadow = tmp_path / "keras.py"
+    shadow.write_text("print('mine')\n")
+    plan = plan_of(PlannedStep(StepKind.RENAME, "rename keras.py", path=str(shadow),
+                               destructive=True))
+
+    outcome = engine.apply_plan(plan)
+
+    assert outcome.status == "rolled-back" and outcome.failed_step == 1, outcome.message
+    assert "rename step without path and destination" in outcome.message
+    assert shadow.read_text() == "print('mine')\n"
+    assert steps.run(plan.steps[0], 0, tmp_path, {}) == steps.StepResult(
+        False, "rename step without path and destination")
+
+
+def test_advice_between_runnable_steps_is_shown_not_run_and_the_rest_still_runs(tmp_path):
+    counter = tmp_path / "ran"
+    advice = PlannedStep(StepKind.SET_ENV, "export TF_USE_LEGACY_KERAS=1",
+                         shell_line="export TF_USE_LEGACY_KERAS=1")
+
+    outcome = engine.apply_plan(plan_of(counting_step(counter, "first"), advice,
+                                        counting_step(counter, "third")))
+
+    assert outcome.status == "applied", outcome.message
+    assert counter.read_text().split() == ["first", "third"]
+    (begin,) = [r for r in records_of(outcome.transaction) if r["event"] == journal.BEGIN]
+    assert begin["accepted"] == [0, 2]
+
+
+@pytest.mark.parametrize("finish", [engine.resume, engine.rollback])
+def test_a_folder_that_is_no_transaction_is_refused_naming_it(tmp_path, finish):
+    mine = tmp_path / "my-folder"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+
+    outcome = finish(mine)
+
+    assert outcome.status == "refused"
+    assert outcome.message == f"{mine} is not a transaction of this keras-doctor"
+    assert (mine / "notes.txt").read_text() == "keep"
+
+
+def test_a_rollback_stopped_half_way_is_finished_by_rollback_never_resumed(tmp_path):
+    """Killed after the journal's rollback-start: resuming forward would run steps on a half
+    restored environment, so resume refuses and tells the user the command that finishes it."""
+    folder = interrupted_after_first_step(tmp_path)
+    journal.Journal(folder / store.JOURNAL_FILE).write(journal.ROLLBACK_START, reason="requested")
+
+    refused = engine.resume(folder)
+
+    assert refused.status == "refused" and refused.transaction == folder.name
+    assert "a rollback of this transaction was started" in refused.message
+    assert refused.message.endswith("finish it with --rollback")
+    assert (tmp_path / "ran").read_text().split() == ["first"]  # nothing ran again
+    assert engine.rollback(folder).status == "rolled-back"
+    assert store.pending_transactions() == []
 
 
 # -- an installer that outlived the fix that started it --------------------------------------------

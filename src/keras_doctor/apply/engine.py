@@ -129,8 +129,7 @@ def _begin(plan: Plan, python: Optional[str], accepted: List[int], declined: Lis
         lock.acquire()  # a folder made just now: nobody else knows it
         log = journal.Journal(folder / store.JOURNAL_FILE)
         log.write(journal.BEGIN, plan=plan.to_dict(), python=python, accepted=accepted,
-                  declined=declined, new_venv=new_venv, pid=os.getpid(),
-                  prefix=target.prefix if target else None)
+                  declined=declined, new_venv=new_venv, prefix=target.prefix if target else None)
         for index in declined:
             log.write(journal.STEP_SKIPPED, index=index, reason="declined")
     except OSError as exc:

@@ -46,9 +46,9 @@ def intent(step: PlannedStep, index: int, folder: Path) -> Dict[str, Any]:
     if step.kind is StepKind.RENAME and step.path:
         return {"existed": os.path.lexists(step.path)}
     if step.kind is StepKind.NEW_VENV and step.dest:
-        existed = os.path.lexists(step.dest)
-        return {"dest_existed": existed and not _empty_dir(step.dest),
-                "dest_was_empty_dir": existed and _empty_dir(step.dest)}
+        empty = _empty_dir(step.dest)
+        return {"dest_existed": os.path.lexists(step.dest) and not empty,
+                "dest_was_empty_dir": empty}
     return {}
 
 
