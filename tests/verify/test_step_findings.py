@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from keras_doctor import causes
 from keras_doctor.facts.model import Facts, InterpreterFacts, PlatformFacts, Target
+from keras_doctor.findings import StepKind
 from keras_doctor.verify.findings import EVIDENCE_LINES, step_findings
 from keras_doctor.verify.runner import StepResult
 
@@ -141,6 +142,9 @@ def test_a_configured_backend_that_is_not_installed():
     assert found.title == ("Keras is set to the 'jax' backend (by KERAS_BACKEND), which is not "
                            "installed (jax)")
     assert found.evidence["backend"] == "jax" and found.evidence["set_by"] == "KERAS_BACKEND"
+    (fix,) = found.fix  # what to do about it, not only what is wrong
+    assert fix.description.startswith("Install jax, or point Keras at an installed backend")
+    assert fix.kind is StepKind.MANUAL  # advice a user follows, nothing fix would run
 
 
 def test_a_configured_backend_keras_does_not_know():

@@ -42,7 +42,7 @@ class Journal:
 
     def write(self, event: str, **data: Any) -> Dict[str, Any]:
         record = {"event": event, "time": time.time(), **data}
-        line = (json.dumps(record, sort_keys=True) + "\n").encode()
+        line = (json.dumps(record) + "\n").encode()  # the event first, as written
         _records_written[0] += 1
         _test_kill("before")
         fd = os.open(str(self.path), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -45,7 +45,7 @@ def _failed(step: StepResult, facts: FactsSource, python: str) -> List[Finding]:
     structured = _backend_unavailable(step) or _legacy_keras_missing(step, python)
     if structured is not None:
         return [structured]
-    text = "\n".join(part for part in (step.stderr, step.traceback or step.reason or "") if part)
+    text = "\n".join(part for part in (step.stderr, step.traceback or step.reason) if part)
     explained = explain_adapter(text, facts)
     if explained:
         return [_stamp(found, step) for found in explained]
