@@ -281,3 +281,136 @@ def test_a_traceback_cut_before_its_error_through_the_folder_that_hides_the_pack
     assert causes.count("shadowed-module") == 1  # the text's own guess of it is that finding
     assert findings[0].check == "explain+shadowing"  # the check's finding, with the text's clues
     assert findings[0].evidence["from_error_text"]
+
+
+@pytest.mark.parametrize("installed, files, module", [
+    # a single-module distribution: its RECORD lists `typing_extensions.py`, no folder
+    ("typing-extensions", ["typing_extensions.py"], "typing_extensions"),
+    # a distribution whose import name is in neither its name nor any table: only RECORD says it
+    ("tf-models-official", ["official/__init__.py", "official/nlp/__init__.py"],
+     "official.nlp"),
+])
+def test_the_record_says_which_modules_a_distribution_installs(installed, files, module):
+    facts = mac_facts(distributions=[dist(installed, "4.12.2", files=files)])
+    first = explain_text(no_module(module), facts).findings[0]
+    assert first.cause == "wrong-interpreter"
+    assert first.evidence["installed_here"] == f"{installed} 4.12.2"
+    # what the user reads: why a module installed here points at another interpreter
+    assert "ran under another interpreter" in first.explanation
+
+
+def test_a_stated_distribution_without_its_record_is_imported_by_its_name():
+    from dataclasses import replace
+
+    stated = replace(dist("tensorflow-hub", "0.16.1"), files=None)  # no RECORD to read
+    facts = mac_facts(distributions=[stated])
+    first = explain_text(no_module("tensorflow_hub"), facts).findings[0]
+    assert (first.cause, first.evidence["installed_here"]) == ("wrong-interpreter",
+                                                               "tensorflow-hub 0.16.1")
+    # and a module no distribution of the stated environment is imported as: missing there
+    first = explain_text(no_module("tensorflow_text"), facts).findings[0]
+    assert first.cause == "missing-dependency"
+
+
+# A real report: two Pythons, TensorFlow installed into the other one (tuning corpus,
+# tf-5478-two-pythons-installed-into-27)
+TWO_PYTHONS = ("i installed two version of python 2.7 and 3.5\ntensorflow installs in python2.7\n\n"
+               "my default python version is 3.5 \nso if I type: python\nPython 3.5.3 (default, "
+               "Dec  7 2017, 09:41:57) \n[GCC 4.8.2 20140120 (Red Hat 4.8.2-16)] on linux\n"
+               'Traceback (most recent call last):\n  File "<stdin>", line 1, in <module>\n'
+               "ImportError: No module named 'tensorflow'")
+
+
+def test_the_module_installed_here_confirms_the_other_interpreter_the_text_names():
+    # the shell's python and pip agree (the interpreters check passes): that cannot clear an
+    # interpreter the check never saw, so the facts only make the text's answer surer
+    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2",
+                                          files=["tensorflow/__init__.py"])])
+    alone = explain_text(TWO_PYTHONS).findings[0]
+    report = explain_text(TWO_PYTHONS, facts)
+    first = report.findings[0]
+    assert alone.cause == first.cause == "wrong-interpreter"
+    assert alone.confidence < first.confidence < 1
+    assert first.evidence["installed_here"] == "tensorflow 2.16.2"
+    assert "contradicted_by" not in first.evidence
+    assert [f.cause for f in report.findings].count("wrong-interpreter") == 1
+    # beside it, the missing package the text also considered is now the unlikely one
+    missing = next(f for f in report.findings if f.cause == "missing-dependency")
+    assert missing.confidence < explain_text(TWO_PYTHONS).findings[1].confidence
+
+
+TF1_SESSION = ('Traceback (most recent call last):\n  File "train.py", line 3, in <module>\n'
+               "    sess = tf.Session()\n"
+               "AttributeError: module 'tensorflow' has no attribute 'Session'")
+
+
+def test_tensorflow_1_code_is_confirmed_by_a_tensorflow_2_installed_here():
+    alone = explain_text(TF1_SESSION).findings[0]
+    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2",
+                                          files=["tensorflow/__init__.py"])])
+    first = explain_text(TF1_SESSION, facts).findings[0]
+    assert alone.cause == first.cause == "tf1-api-under-tf2"
+    assert alone.confidence < first.confidence < 1  # surer, never certain
+    assert first.evidence["installed_here"] == "tensorflow 2.16.2"
+
+
+def test_under_tensorflow_1_the_code_ran_elsewhere_or_imported_a_local_tensorflow():
+    facts = mac_facts(distributions=[dist("tensorflow", "1.15.0",
+                                          files=["tensorflow/__init__.py"])])
+    findings = explain_text(TF1_SESSION, facts).findings
+    causes = [f.cause for f in findings]
+    assert causes[:2] == ["wrong-interpreter", "shadowed-module"]
+    tf1 = findings[causes.index("tf1-api-under-tf2")]
+    assert tf1.evidence["contradicted_by"] == ["tensorflow 1.15.0 is installed: it has the "
+                                               "TensorFlow 1 API"]
+    assert len(causes) == len(set(causes))
+
+
+def test_a_binary_the_error_reaches_by_another_route_is_still_the_one_shown():
+    # the paste reaches the environment through another folder (a symlinked project folder, a
+    # moved venv): the file's name, not its whole path, ties the error to one of two findings
+    facts = mac_facts(
+        distributions=[dist("numpy", "1.26.4", files=["numpy/__init__.py"]),
+                       dist("h5py", "3.11.0", files=["h5py/__init__.py"])],
+        binaries=[binary("numpy/core/_multiarray_umath.cpython-311-darwin.so", ["x86_64"],
+                         "numpy"),
+                  binary("h5py/_errors.cpython-311-darwin.so", ["x86_64"], "h5py")])
+    elsewhere = dyld("h5py/_errors.cpython-311-darwin.so").replace(
+        SITE, "/Volumes/Work/ada/venv/lib/python3.11/site-packages")
+    first = explain_text(elsewhere, facts).findings[0]
+    assert (first.cause, first.evidence["owner"]) == ("mixed-arch-binary", "h5py")
+
+
+def test_bare_frames_through_the_folder_that_hides_the_package_name_that_folder():
+    # only the frame lines were copied: no error the text could name, yet the folder that hides
+    # TensorFlow is where it ran
+    from keras_doctor.facts.model import Shadow
+
+    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2",
+                                          files=["tensorflow/__init__.py"])])
+    facts.shadows = [Shadow("tensorflow", "/Users/ada/proj/tensorflow", "", 0)]
+    frames = ('  File "/Users/ada/proj/tensorflow/__init__.py", line 2, in <module>\n'
+              "    from .utils import helper\n")
+    (found,) = explain_text(frames, facts).findings
+    assert (found.cause, found.check) == ("shadowed-module", "shadowing")
+    assert found.evidence["path"] == "/Users/ada/proj/tensorflow"
+    assert found.confidence >= 0.9
+
+
+def test_an_error_elsewhere_in_the_environment_follows_the_confirmed_cause():
+    # TensorFlow is missing (tf-keras requires it: confirmed); h5py 3.11 beside numpy 2 is a real
+    # conflict the facts prove too, related to a missing module, but not what this error is
+    text = ('Traceback (most recent call last):\n  File "train.py", line 1, in <module>\n'
+            "    import tf_keras\n"
+            f'  File "{SITE}/tf_keras/__init__.py", line 3, in <module>\n'
+            "    from tensorflow.python import tf2\n"
+            "ModuleNotFoundError: No module named 'tensorflow.python'")
+    facts = mac_facts(distributions=[
+        dist("tf-keras", "2.15.1", requires=["tensorflow<2.16,>=2.15"],
+             files=["tf_keras/__init__.py"]),
+        dist("numpy", "2.0.1", files=["numpy/__init__.py"]),
+        dist("h5py", "3.11.0", requires=["numpy<2,>=1.17.3"], files=["h5py/__init__.py"])])
+    first, second, *_ = explain_text(text, facts).findings
+    assert (first.cause, first.check) == ("missing-dependency", "explain+requirements")
+    assert (second.cause, second.check) == ("requirement-conflict", "requirements (facts)")
+    assert second.confidence < first.confidence

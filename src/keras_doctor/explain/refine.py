@@ -49,6 +49,9 @@ NOT_CONTRADICTED_BY_FACTS = {
     "no-wheel-for-platform",
     "pinned-release-unavailable",
 }
+# The signature of a cause the facts themselves witness: the module the error could not import is
+# installed in the environment examined.
+INSTALLED_HERE = "facts:installed-here"
 RELATED = {
     "cpu-lacks-avx": ("rosetta-python",),
     "mixed-arch-binary": ("rosetta-python", "stale-wheel-cache"),
@@ -78,23 +81,22 @@ RELATED = {
 Scored = List[Tuple[Any, float]]
 
 
-def installed_modules(facts: Any) -> Dict[str, str]:
+def installed_modules(facts: Any) -> Dict[str, Any]:
     """Top-level import name → the distribution that provides it, in the examined environment."""
-    provided: Dict[str, str] = {}
+    provided: Dict[str, Any] = {}
     for dist in facts.distributions:
-        names = set()
-        for rel in dist.files or ():
-            top = rel.replace("\\", "/").split("/", 1)[0]
-            if top.endswith(".py"):
-                top = top[:-3]
-            if (top.isidentifier() and not top.startswith("_")) or top.startswith("_pywrap"):
-                names.add(top)
+        names = {top for top in map(_top_level, dist.files or ())
+                 if (top.isidentifier() and not top.startswith("_")) or top.startswith("_pywrap")}
         if not names:  # no RECORD (facts stated, not read): the name it is imported by
-            names.add(_IMPORTED_AS.get(dist.canonical_name,
-                                       dist.canonical_name.replace("-", "_")))
+            names = {_IMPORTED_AS.get(dist.canonical_name, dist.canonical_name.replace("-", "_"))}
         for name in names:
-            provided.setdefault(name, f"{dist.name} {dist.version}")
+            provided.setdefault(name, dist)
     return provided
+
+
+def _top_level(record_path: str) -> str:
+    """The import name a RECORD path installs: `h5py/_errors.so` → h5py, `six.py` → six."""
+    return record_path.replace("\\", "/").partition("/")[0].removesuffix(".py")
 
 
 def missing_but_installed(scored: Scored, facts: Any, notebook: bool) -> Scored:
@@ -113,16 +115,17 @@ def missing_but_installed(scored: Scored, facts: Any, notebook: bool) -> Scored:
             out.append((hyp, score))
             continue
         top = module.split(".")[0]
-        owner = provided.get(top)
-        if owner is not None and module != top and not _files_known(facts, top):
+        dist = provided.get(top)
+        if dist is not None and module != top and dist.files is None:
             # the package is there and no files list says whether it has that module (a stated
             # environment): a module a release lacks is no sign of another interpreter
             out.append((hyp, score))
             continue
-        if owner is None:
+        if dist is None:
             hyp.evidence["not_installed_in"] = facts.interpreter.executable
             out.append((hyp, 1 - (1 - score) * 0.6))
             continue
+        owner = f"{dist.name} {dist.version}"
         hyp.evidence["installed_here"] = owner
         out.append((hyp, score * 0.3))
         evidence = {"module": top, "installed_here": owner,
@@ -130,34 +133,22 @@ def missing_but_installed(scored: Scored, facts: Any, notebook: bool) -> Scored:
         for cause, weight in (("wrong-interpreter", 0.8 if not notebook else 0.6),
                               ("kernel-not-restarted", 0.7 if notebook else 0.25)):
             other = Hypothesis(cause, weights=[weight], evidence=dict(evidence),
-                               signatures=["facts:installed-here"], mechanism=_INSTALLED_HERE)
+                               signatures=[INSTALLED_HERE], mechanism=_INSTALLED_HERE)
             added.append((other, weight))
     # the text's own guess of the same cause is confirmed, not repeated
     for other, weight in added:
         for i, (hyp, score) in enumerate(out):
-            if getattr(hyp, "cause", None) == other.cause and not isinstance(hyp, Finding):
+            if hyp.cause == other.cause and not isinstance(hyp, Finding):
                 if only_guessed(list(hyp.signatures)):  # the facts are the first real witness
                     out[i] = (other, max(score, weight))
                 else:
                     hyp.evidence.update(other.evidence)
-                    hyp.signatures.append("facts:installed-here")
+                    hyp.signatures.append(INSTALLED_HERE)
                     out[i] = (hyp, max(1 - (1 - score) * CONFIRM, weight))
                 break
         else:
             out.append((other, weight))
     return out
-
-
-def _files_known(facts: Any, top: str) -> bool:
-    """Whether the distribution providing import name `top` comes with its installed files."""
-    for dist in facts.distributions:
-        if dist.files is not None and _IMPORTED_AS.get(
-                dist.canonical_name, dist.canonical_name.replace("-", "_")) == top:
-            return True
-        if dist.files and any(f.replace("\\", "/").split("/", 1)[0] in (top, f"{top}.py")
-                              for f in dist.files):
-            return True
-    return False
 
 
 _INSTALLED_HERE = (
@@ -192,7 +183,7 @@ def tensorflow_generation(scored: Scored, facts: Any) -> Scored:
     out: Scored = []
     ruled_out = 0.0
     for hyp, score in scored:
-        if getattr(hyp, "cause", None) != "tf1-api-under-tf2" or isinstance(hyp, Finding):
+        if hyp.cause != "tf1-api-under-tf2" or isinstance(hyp, Finding):
             out.append((hyp, score))
             continue
         name, version = installed
@@ -213,13 +204,13 @@ def tensorflow_generation(scored: Scored, facts: Any) -> Scored:
                     "examined": facts.interpreter.executable}
         for cause, weight in (("wrong-interpreter", ruled_out * 0.5),
                               ("shadowed-module", ruled_out * 0.4)):
-            known = [i for i, (h, _) in enumerate(out) if getattr(h, "cause", "") == cause]
+            known = [i for i, (h, _) in enumerate(out) if h.cause == cause]
             if known:
                 h, previous = out[known[0]]
                 out[known[0]] = (h, max(previous, weight))
             else:
                 out.append((Hypothesis(cause, weights=[weight], evidence=dict(evidence),
-                                       signatures=["facts:installed-here"],
+                                       signatures=[INSTALLED_HERE],
                                        mechanism=_HAS_THE_NAME), weight))
         out.sort(key=lambda pair: -pair[1])
     return out
@@ -261,7 +252,10 @@ def with_facts(
             used.add(hyp.cause)
             best = _closest_finding(hyp, confirmed)
             out.append((_merge(hyp, best, facts), 1 - (1 - score) * CONFIRM))
-        elif hyp.cause in cleared and hyp.cause not in NOT_CONTRADICTED_BY_FACTS:
+        elif (hyp.cause in cleared and hyp.cause not in NOT_CONTRADICTED_BY_FACTS
+              and INSTALLED_HERE not in hyp.signatures):
+            # (a check of the shell's python and pip that finds them agreeing cannot see which
+            # interpreter ran the code; the module installed here, yet not found, is the witness)
             hyp.evidence["contradicted_by"] = sorted(cleared[hyp.cause])
             out.append((hyp, score * CONTRADICT))
         else:
@@ -276,7 +270,7 @@ def with_facts(
                 # cause was not confirmed by any check: the proven one comes first
                 proven = hyp.cause not in used
                 weight = min(0.99, score + 0.01) if proven else max(0.35, score * 0.8)
-                listed = [i for i, (h, _) in enumerate(out) if getattr(h, "cause", "") == related]
+                listed = [i for i, (h, _) in enumerate(out) if h.cause == related]
                 if listed:
                     # the text already named it, unconfirmed (a guess with nothing to tie it to
                     # the finding): one candidate, at the higher of the two confidences
@@ -293,7 +287,7 @@ def with_facts(
             # (first, and surer than the text alone made its own answer)
             surest = max([from_text, *(score for _, score in out)])
             # the text's own guess of a shadow (no anchor, so not confirmed above) is this one
-            out = [(h, s) for h, s in out if getattr(h, "cause", "") != "shadowed-module"]
+            out = [(h, s) for h, s in out if h.cause != "shadowed-module"]
             out.append((found, max(SHADOW_IN_TRACEBACK, min(0.99, surest + 0.01))))
     out.sort(key=lambda pair: -pair[1])
     return [
