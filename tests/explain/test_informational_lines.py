@@ -115,6 +115,8 @@ def test_the_answer_quotes_the_lines_says_what_each_means_and_where_it_comes_fro
     finding = explain_text(ONEDNN + CUDNN).findings[0]
     lines = text.clean(ONEDNN + CUDNN).informational
     assert finding.explanation.startswith("Nothing failed")
+    # recognised by the atlas of the lines TensorFlow logs, not guessed: it says so
+    assert finding.evidence["signatures"] == ["log-atlas"]
     for line in lines:
         known = logs.message(line.message_id)
         assert known["means"] in finding.explanation  # what the user wants to know of each line

@@ -253,6 +253,9 @@ def test_a_python_warning_is_quoted_and_the_answer_says_how_to_hide_its_category
     assert line.startswith(quoted) and f"{category}: " in quoted
     assert finding.evidence["category"] == category
     assert f"Python printed a {category}" in finding.explanation
+    # what the user reads: how Python printed it, and that it is a notice, not a failure
+    assert ("(file:line: category: message) and the program went on. It asks for a change "
+            "before a later release") in finding.explanation
     assert f"-W ignore::{category}" in finding.explanation
     assert ("export", f"PYTHONWARNINGS=ignore::{category}") in [s.command for s in finding.fix]
     assert any("cpython" in s and "Lib/warnings.py" in s for s in finding.evidence["learned_from"])

@@ -150,6 +150,8 @@ def test_a_recognised_confidence_above_every_step_stays_in_the_top_step_and_belo
     assert 0.85 <= top <= 0.99
     assert recalibrated(0.95, steps) <= top  # monotone above the last fitted score too
     assert recalibrated(0.4, steps) < recalibrated(0.6, steps) < top
+    # a step where every recognised answer so scored was right still never shows certainty
+    assert recalibrated(0.99, [[0.5, 0.6], [1.0, 1.0]]) == 0.99
 
 
 def test_the_words_the_model_reads_are_those_of_the_errors_own_last_lines():

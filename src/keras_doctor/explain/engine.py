@@ -83,16 +83,12 @@ _SYSTEMS = {"Darwin": "macos", "Linux": "linux", "Windows": "windows"}
 
 
 def examined(facts: Any) -> Examined:
-    interpreter = getattr(facts, "interpreter", None)
-    platform = getattr(facts, "platform", None)
-    python = ".".join(str(getattr(interpreter, "version", "") or "").split(".")[:2])
-    system = _SYSTEMS.get(str(getattr(platform, "system", "") or ""), "")
-    machine = str(getattr(interpreter, "running_arch", None) or getattr(platform, "machine", "")
-                  or "")
-    pip = str((getattr(interpreter, "installers", None) or {}).get("pip") or "")
-    for dist in getattr(facts, "distributions", ()) or ():
-        if dist.canonical_name == "pip" and not pip:
-            pip = str(dist.version)
+    interpreter, platform = facts.interpreter, facts.platform
+    python = ".".join(interpreter.version.split(".")[:2])
+    system = _SYSTEMS.get(platform.system, "")
+    machine = interpreter.running_arch or platform.machine
+    pip = interpreter.installers.get("pip") or next(
+        (str(dist.version) for dist in facts.distributions if dist.canonical_name == "pip"), "")
     arm = machine in ("arm64", "aarch64")
     shown = {"macos": "arm64" if arm else "x86_64", "linux": "aarch64" if arm else ""}
     return Examined(python=python, platform=system,
