@@ -300,6 +300,44 @@ def test_a_macos_version_no_check_can_compare_is_named(tmp_path, system, problem
     assert version_problem(facts) == problem
 
 
+def test_what_the_probe_could_not_read_about_the_cpu_is_an_error_of_the_facts():
+    answer = {**probe_module.probe(), "cpu": {"error": "sysctl: unknown oid 'hw.optional.arm64'"}}
+
+    facts = collect.facts_from_probe(answer, "running", sys.executable)
+
+    assert "could not read CPU facts: sysctl: unknown oid 'hw.optional.arm64'" in facts.errors
+
+
+def test_the_scripts_read_are_those_of_the_targets_working_directory(tmp_path):
+    write(tmp_path / "train.py", "import tensorflow as tf\nsess = tf.Session()\n")
+    answer = {**probe_module.probe(), "cwd": str(tmp_path)}
+
+    facts = collect.facts_from_probe(answer, "running", sys.executable)
+
+    assert [(Path(n.path).name, n.line, n.name) for n in facts.config.tensorflow_names] == [
+        ("train.py", 2, "Session")]
+
+
+def test_a_probe_answer_with_only_the_required_fields_says_unknown_for_the_rest(tmp_path):
+    answer = {"version": "3.11.7", "prefix": str(tmp_path), "base_prefix": str(tmp_path),
+              "sys_path": [], "cwd": str(tmp_path)}
+
+    facts = collect.facts_from_probe(answer, "python", "/opt/odd/bin/python")
+
+    assert (facts.platform.system, facts.platform.machine) == ("unknown", "unknown")
+    assert facts.target.platform == "unknown-unknown"
+    assert Facts.from_dict(json.loads(json.dumps(facts.to_dict()))) == facts
+
+
+def test_an_egg_info_without_requires_txt_requires_nothing(tmp_path):
+    write(tmp_path / "oldpkg-0.9-py3.11.egg-info" / "PKG-INFO",
+          "Metadata-Version: 1.2\nName: oldpkg\nVersion: 0.9\n")
+
+    (dist,) = distributions.scan([str(tmp_path)])[0]
+
+    assert (dist.requires_dist, dist.error) == ([], None)
+
+
 def test_keras_reads_its_folder_from_keras_home_else_from_the_home_folder():
     assert config.keras_home({"HOME": "/home/ada"}) == os.path.join("/home/ada", ".keras")
     assert config.keras_home({"HOME": "/home/ada", "KERAS_HOME": "/data/keras"}) == "/data/keras"

@@ -293,6 +293,43 @@ def test_a_universal_plugin_is_judged_by_the_slice_of_the_architecture_asked_for
     assert (on_apple_silicon.loads, on_apple_silicon.missing) == (False, ("_TF_NEW",))
 
 
+@pytest.mark.parametrize("read", [read_dylibs, read_rpaths, read_install_name, read_imports,
+                                  read_undefined_symbols, read_exported_symbols])
+def test_every_reader_reads_the_apple_silicon_slice_unless_told(tmp_path, read):
+    intel = _macho(tmp_path / "x86_64.dylib", "@rpath/libintel.dylib",
+                   [(LOAD, "/usr/lib/libSystem.B.dylib")], ["@loader_path/intel"],
+                   [("_intel_only", 1, False)], ["_x"], cputype=0x01000007)
+    arm = _macho(tmp_path / "arm64.dylib", "@rpath/libarm.dylib",
+                 [(LOAD, "/usr/lib/libc++.1.dylib")], ["@loader_path/arm"],
+                 [("_arm_only", 1, False)], ["_a"])
+    universal = _universal(tmp_path / "lib.dylib", intel, arm)
+    assert read(universal) == read(universal, "arm64") != read(universal, "x86_64")
+
+
+def test_a_library_cut_inside_its_header_is_a_macho_error_naming_it(tmp_path):
+    path = tmp_path / "libcut.dylib"
+    path.write_bytes(_macho(tmp_path / "whole.dylib", exports=["_a"]).read_bytes()[:20])
+    with pytest.raises(MachOError, match=r"libcut\.dylib: "):
+        read_dylibs(path)
+
+
+def test_debugging_symbols_of_an_unstripped_build_are_neither_imports_nor_exports(tmp_path):
+    """A library built with -g keeps stabs (N_GSYM 0x20, N_FUN 0x24) in its symbol table; a
+    global variable's stab has no section, as an import has none, but names no import."""
+    lib = bytearray(_macho(tmp_path / "libdebug.dylib", imports=[("_free", 1, False)],
+                           exports=["_a"], dylibs=[(LOAD, "/usr/lib/libSystem.B.dylib")],
+                           statics=["_counter", "_helper"]).read_bytes())
+    at = lib.find(struct.pack("<II", 0x2, 24))
+    symoff, nsyms = struct.unpack_from("<II", lib, at + 8)
+    for index, n_type in ((nsyms - 2, 0x20), (nsyms - 1, 0x24 | 0x01)):  # the two statics
+        struct.pack_into("B", lib, symoff + 16 * index + 4, n_type)
+    (tmp_path / "libdebug.dylib").write_bytes(bytes(lib))
+    with MachOImage(tmp_path / "libdebug.dylib") as image:
+        assert [i.name for i in image.imports()] == ["_free"]
+        image.commands = dataclasses.replace(image.commands, export_trie=None)
+        assert image.exports() == {"_a"}
+
+
 def test_a_symbol_name_that_is_not_utf8_is_kept_byte_for_byte(tmp_path):
     """C++ compiled from Latin-1 source mangles its bytes into the name; such a symbol must
     still match the provider's export of the same bytes, not fail the whole check."""

@@ -124,8 +124,9 @@ def test_shadowing_only_before_site_packages_and_only_real_modules(tmp_path):
     write(late / "tensorflow.py", "")
     site.mkdir()
     found = shadowing.find_shadows(["", str(site), str(late)], [str(site)], str(cwd))
-    assert sorted((s.name, Path(s.path).name, s.position) for s in found) == [
-        ("h5py", "h5py", 0), ("keras", "keras.py", 0), ("numpy", "numpy", 0)]
+    assert sorted((s.name, s.path, s.position) for s in found) == [
+        ("h5py", str(cwd / "h5py"), 0), ("keras", str(cwd / "keras.py"), 0),
+        ("numpy", str(cwd / "numpy"), 0)]
 
 
 def test_keras_json_states(tmp_path):
@@ -230,6 +231,28 @@ def test_an_interpreter_belongs_to_its_venv_folder_else_to_its_real_binary(tmp_p
     assert config.environment_of(str(tmp_path / "python-link")) == str(
         tmp_path / "plain" / "bin" / "python")
     assert config.environment_of(None) is None
+
+
+def test_hashing_a_large_weights_file_holds_a_small_part_of_it_in_memory(tmp_path):
+    """Keras' cached weights run to gigabytes (VGG19: 550 MB): hashing one reads it a block at a
+    time, so memory stays far below the file's size."""
+    import tracemalloc
+
+    models = tmp_path / ".keras" / "models"
+    models.mkdir(parents=True)
+    whole = caches.HDF5_SIGNATURE + os.urandom(16 << 20)
+    (models / "vgg19_weights.h5").write_bytes(whole)
+    del whole
+    tracemalloc.start()
+    try:
+        found = caches.read_caches({"HOME": str(tmp_path)}, "Linux", str(tmp_path / ".keras"),
+                                   hash_weights=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    (weights,) = found.weights
+    assert weights.sha256 == hashlib.sha256((models / "vgg19_weights.h5").read_bytes()).hexdigest()
+    assert peak < 4 << 20, peak
 
 
 def test_weights_files_signature_and_sizes_only_on_request(tmp_path):

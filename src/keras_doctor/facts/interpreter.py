@@ -57,7 +57,7 @@ def from_probe(probe: Dict[str, Any], installers: Dict[str, str]) -> Interpreter
     kind = "conda" if os.path.isdir(os.path.join(prefix, "conda-meta")) else (
         "venv" if in_venv else base_kind
     )
-    fmt, archs = executable_header(probe.get("executable_realpath") or probe.get("executable"))
+    fmt, archs = executable_header(probe.get("executable"))  # read through its links, here
     return InterpreterFacts(
         version=probe["version"],
         implementation=probe.get("implementation", "cpython"),

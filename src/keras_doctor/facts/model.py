@@ -249,7 +249,7 @@ class Facts:
         check that cannot read a version treats the package as absent, so a bad value would
         otherwise hide a finding instead of being reported.
         """
-        version = data.get("schema_version") if isinstance(data, dict) else None
+        version = data.get("schema_version")
         if version != SCHEMA_VERSION:
             raise FactsFormatError(
                 f"facts schema_version {version!r} is not supported (this keras-doctor reads "
