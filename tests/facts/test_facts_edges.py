@@ -338,6 +338,52 @@ def test_an_egg_info_without_requires_txt_requires_nothing(tmp_path):
     assert (dist.requires_dist, dist.error) == ([], None)
 
 
+def test_weights_are_hashed_only_when_asked(tmp_path):
+    write(tmp_path / "keras" / "models" / "resnet50_weights.h5", "\x89HDF\r\n\x1a\n")
+    answer = probe_module.probe()
+    answer["env"] = {**answer.get("env", {}), "KERAS_HOME": str(tmp_path / "keras")}
+
+    plain = collect.facts_from_probe(answer, "running")
+    hashed = collect.facts_from_probe(answer, "running", hash_weights=True)
+
+    assert [w.sha256 for w in plain.caches.weights] == [None]
+    assert [len(w.sha256 or "") for w in hashed.caches.weights] == [64]
+
+
+def test_a_conda_record_that_cannot_be_read_is_a_note_of_the_configuration(tmp_path):
+    write(tmp_path / "conda-meta" / "h5py-3.11.0-py311_0.json", "{not json")
+    notes: list = []
+
+    found = config.read_config({"HOME": str(tmp_path)}, str(tmp_path), notes, system="Linux")
+
+    assert found.conda_hdf5 == []
+    assert [note.split(":")[0] for note in notes] == [
+        f"could not read {tmp_path / 'conda-meta' / 'h5py-3.11.0-py311_0.json'}"]
+
+
+@pytest.mark.parametrize("folder, reader", [("numpy-1.26.4.dist-info", "read_dist_info"),
+                                            ("oldpkg-0.9-py3.11.egg-info", "read_egg_info")])
+def test_metadata_that_fails_to_read_in_an_unforeseen_way_is_one_broken_distribution(
+        tmp_path, monkeypatch, folder, reader):
+    (tmp_path / folder).mkdir()
+    write(tmp_path / "h5py-3.11.0.dist-info" / "METADATA" if reader == "read_egg_info" else
+          tmp_path / "h5py-3.11.0.egg-info", "Metadata-Version: 2.1\nName: h5py\nVersion: 3.11.0\n")
+    real = getattr(distributions, reader)
+
+    def fails_on_one(path, *args):
+        if path.endswith(folder):
+            raise RuntimeError("boom")
+        return real(path, *args)
+
+    monkeypatch.setattr(distributions, reader, fails_on_one)
+    found = {d.name: d for d in distributions.scan([str(tmp_path)])[0]}
+
+    broken = found[folder.split("-")[0]]
+    assert (broken.error, broken.metadata_kind, broken.location) == (
+        "unreadable metadata: RuntimeError: boom", folder.rsplit(".", 1)[1], str(tmp_path))
+    assert found["h5py"].error is None  # the others are read as they are
+
+
 def test_keras_reads_its_folder_from_keras_home_else_from_the_home_folder():
     assert config.keras_home({"HOME": "/home/ada"}) == os.path.join("/home/ada", ".keras")
     assert config.keras_home({"HOME": "/home/ada", "KERAS_HOME": "/data/keras"}) == "/data/keras"

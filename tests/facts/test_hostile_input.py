@@ -100,6 +100,17 @@ def test_a_record_line_past_the_csv_field_limit_loses_that_line_only(tmp_path, l
                          "(field larger than field limit (131072))"]
 
 
+def test_a_record_with_many_unreadable_lines_names_three_and_counts_the_rest(tmp_path):
+    hostile = "\n".join(f'"{LONG_PATH}",sha256=x,1' for _ in range(5))
+    folder = dist_info(tmp_path, "a", "1.0", record=f"a/__init__.py,,\n{hostile}\n")
+    notes: list = []
+    (dist,), _ = distributions.scan([str(tmp_path)], notes)
+    assert dist.files == ["a/__init__.py"]
+    limit = "(field larger than field limit (131072))"
+    assert notes == [f"could not read every line of {folder / 'RECORD'}: line 2 {limit}, "
+                     f"line 3 {limit}, line 4 {limit} and 2 more"]
+
+
 def test_check_python_keeps_every_distribution_when_one_record_is_hostile(tmp_path):
     site = conflicting_site(tmp_path / "site")
     dist_info(site, "c", "1.0", record=f'"{LONG_PATH}",sha256=x,1\n')
@@ -387,7 +398,8 @@ def test_a_python_that_prints_without_end_is_stopped_at_the_output_limit(tmp_pat
     fake.write_text("#!/bin/sh\nhead -c 3000000 /dev/zero\nexec sleep 60\n")
     fake.chmod(0o755)
     started = time.monotonic()
-    with pytest.raises(collect.TargetError, match="printed more than 1 MB"):
+    with pytest.raises(collect.TargetError, match=r"printed more than 1 MB: not a Python "
+                                                  r"interpreter keras-doctor can read$"):
         collect.run_probe(str(fake))  # was: held every byte until the timeout
     assert time.monotonic() - started < 20
 

@@ -262,13 +262,16 @@ def test_an_rpath_of_the_plugin_can_find_the_provider(tmp_path):
     assert result.loads and result.bound == 1 and result.resolved_fraction == 1.0
 
 
-def _universal(path: Path, *thin: Path) -> Path:
-    """A fat file of the thin libraries, each slice aligned to 4 KiB as lipo lays them out."""
+def _universal(path: Path, *thin: Path, fat64: bool = False) -> Path:
+    """A fat file of the thin libraries, each slice aligned to 4 KiB as lipo lays them out;
+    `fat64`: the 64-bit table (`lipo -fat64`, for slices past 4 GiB)."""
     slices = [lib.read_bytes() for lib in thin]
-    table, body, offset = struct.pack(">II", 0xCAFEBABE, len(slices)), b"", 4096
+    magic = 0xCAFEBABF if fat64 else 0xCAFEBABE
+    table, body, offset = struct.pack(">II", magic, len(slices)), b"", 4096
     for data in slices:
         cputype, subtype = struct.unpack_from("<II", data, 4)
-        table += struct.pack(">IIIII", cputype, subtype, offset, len(data), 12)
+        table += (struct.pack(">IIQQII", cputype, subtype, offset, len(data), 12, 0) if fat64
+                  else struct.pack(">IIIII", cputype, subtype, offset, len(data), 12))
         padded = data + bytes(-len(data) % 4096)
         body, offset = body + padded, offset + len(padded)
     path.write_bytes(table + bytes(4096 - len(table)) + body)
@@ -304,6 +307,17 @@ def test_every_reader_reads_the_apple_silicon_slice_unless_told(tmp_path, read):
                  [("_arm_only", 1, False)], ["_a"])
     universal = _universal(tmp_path / "lib.dylib", intel, arm)
     assert read(universal) == read(universal, "arm64") != read(universal, "x86_64")
+    fat64 = _universal(tmp_path / "lib64.dylib", intel, arm, fat64=True)
+    assert (read(fat64), read(fat64, "x86_64")) == (read(universal), read(universal, "x86_64"))
+
+
+def test_an_export_trie_past_the_end_of_the_file_says_so(tmp_path):
+    lib = bytearray(_macho(tmp_path / "libcut.dylib", exports=["_a"]).read_bytes())
+    at = lib.find(struct.pack("<II", 0x80000033, 16))  # LC_DYLD_EXPORTS_TRIE: offset, size
+    struct.pack_into("<I", lib, at + 8, len(lib))
+    (tmp_path / "libcut.dylib").write_bytes(bytes(lib))
+    with pytest.raises(MachOError, match="the export trie lies past the end of the file"):
+        read_exported_symbols(tmp_path / "libcut.dylib")
 
 
 def test_a_library_cut_inside_its_header_is_a_macho_error_naming_it(tmp_path):

@@ -48,7 +48,8 @@ def dist_info(site: Path, name: str, version: str, metadata: str = "", record: s
 def test_dist_info_fields_folded_headers_and_the_body_ignored(tmp_path):
     dist_info(tmp_path, "tensorflow_cpu", "2.21.0",
               "Classifier: X\nRequires-Dist: numpy>=1.26.0\nRequires-Dist: h5py>=3.11.0;\n"
-              " extra == 'and-cuda'\nRequires-Python: >=3.10\nRequires-Dist: keras>=3.12.0\n",
+              " extra == 'and-cuda'\nRequires-Python: >=3.10\nRequires-Dist: keras>=3.12.0\n"
+              "\nA README quoting another METADATA:\nName: numpy\nRequires-Dist: scipy\n",
               'tensorflow/__init__.py,sha256=x,10\n"tensorflow/odd,name.py",sha256=y,5\n'
               "tensorflow/unquoted,odd,name.py,sha256=z,3\n")  # a writer that does not quote
     (dist,), leftovers = distributions.scan([str(tmp_path)])
@@ -283,6 +284,8 @@ def test_weights_files_signature_and_sizes_only_on_request(tmp_path):
      "homebrew"),
     ("/Library/Frameworks/Python.framework/Versions/3.11", "python.org"),
     ("/Users/a/.pyenv/versions/3.11.7", "pyenv"),
+    ("/usr/local/opt/python@3.11/Frameworks/Python.framework/Versions/3.11",
+     "homebrew"),  # Homebrew's opt link on an Intel Mac, not the system's /usr
     ("C:\\Users\\a\\.pyenv\\pyenv-win\\versions\\3.11.7", "pyenv"),
     ("/Users/a/.local/share/uv/python/cpython-3.12.4-macos-aarch64-none", "uv"),
     ("/home/a/.local/share/uv/tools/keras-doctor", "uv"),
@@ -394,6 +397,7 @@ def test_an_egg_info_without_a_readable_pkg_info_says_which_and_why(tmp_path):
     assert (found["empty"].version, found["empty"].metadata_kind) == ("1.0", "egg-info")
     assert found["folder"].error == "PKG-INFO is a folder, not a regular file"
     assert (found["folder"].version, found["folder"].metadata_kind) == ("2.0", "egg-info")
+    assert found["folder"].location == str(tmp_path)  # where to uninstall it from
 
 
 def test_a_binary_that_cannot_be_read_is_listed_with_why_and_its_owner(tmp_path):
