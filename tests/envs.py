@@ -294,6 +294,14 @@ def install_instrumented_runtime(python: Path) -> None:
     if needed:
         subprocess.run([uv_executable(), "pip", "install", "-q", "--no-deps", "--python",
                         str(python), *needed], check=True, env=_builder_env(), timeout=600)
+        # and the startup line through which a whole-suite mutation run learns what it calls
+        # (inert without that run's variables; tests/mutation_children.py)
+        import mutation_children
+
+        purelib = subprocess.run([str(python), "-c", "import sysconfig; "
+                                  "print(sysconfig.get_paths()['purelib'])"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        mutation_children.install_pth(purelib)
 
 
 def require_instrumentable_python(version: str) -> None:

@@ -25,17 +25,21 @@ the whole-suite score is a lower bound. The fast and whole-suite scores are prin
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
+
+import mutation_children as children  # beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^\s*(?P<name>[\w.]+__mutmut_\d+): (?P<status>.+)$")
@@ -108,14 +112,20 @@ if record:
     from mutmut.mutation.trampoline import set_mutant_under_test
     from mutmut.state import state
 
-    # Recording is this process's own: a keras-doctor that a test starts in a process of its own
-    # (installed from this copy) records nowhere, and mutmut's recording there would look for a
-    # mutmut configuration in that process's folder and crash; without the variable it just runs.
+    # mutmut records this process's calls; a process a test starts records its own into the file
+    # the calls variable names (tests/mutation_children.py), one file per test. mutmut's recording
+    # there would look for a mutmut configuration in that process's folder and fail, so the
+    # children do not inherit the "stats" mutant: the startup hook records instead.
     set_mutant_under_test("stats")
     del os.environ["MUTANT_UNDER_TEST"]
-    calls, passed, seconds = {}, set(), {}
+    calls, passed, seconds, children = {}, set(), {}, {}
+    folder = os.environ.pop("KERAS_DOCTOR_MUTATION_CALLS_DIR")
 
     class SlowCalls:
+        def pytest_runtest_protocol(self, item, nextitem):
+            children[item.nodeid] = os.path.join(folder, f"{len(children)}.calls")
+            os.environ["KERAS_DOCTOR_MUTATION_CALLS"] = children[item.nodeid]
+
         def pytest_runtest_logreport(self, report):
             seconds[report.nodeid] = seconds.get(report.nodeid, 0.0) + report.duration
             if report.when == "call" and report.passed:
@@ -129,58 +139,101 @@ if record:
     plugins.append(SlowCalls())
 code = pytest.main(args, plugins=plugins)
 if record:
+    os.environ.pop("KERAS_DOCTOR_MUTATION_CALLS", None)
+    in_children = {}
+    for test, path in children.items():
+        if os.path.exists(path):
+            for function in sorted(set(open(path).read().split())):
+                in_children.setdefault(function, []).append(test)
     with open(record, "w") as fh:
-        json.dump({"calls": calls, "passed": sorted(passed), "seconds": seconds}, fh)
+        json.dump({"calls": calls, "child_calls": in_children, "passed": sorted(passed),
+                   "seconds": seconds}, fh)
 sys.exit(int(code))
 """
 
 
-def slow_pytest_args() -> List[str]:
-    """mutmut's pytest options (pyproject) with the slow tests selected instead of the fast."""
+def slow_pytest_args(selection: Sequence[str] = ()) -> List[str]:
+    """mutmut's pytest options (pyproject) with the slow tests selected instead of the fast
+    (`selection`: test files or node ids to narrow them to, or none for all)."""
     import tomllib  # Python 3.11+, which mutmut itself needs
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
     args = list(config.get("pytest_add_cli_args", []))
     if "-m" in args:
         del args[args.index("-m"):args.index("-m") + 2]
-    return ["--rootdir=.", "--tb=line", "-m", "slow", *args]
+    return ["--rootdir=.", "--tb=line", "-m", "slow", *args, *selection]
+
+
+def children_environment(mutant: str) -> Dict[str, str]:
+    """The test run's environment: the mutant, and what makes the Python processes its tests
+    start run the instrumented copy too (tests/mutation_children.py; the startup line is put into
+    this interpreter's site-packages, where it does nothing without these variables)."""
+    import sysconfig
+
+    children.install_pth(sysconfig.get_paths()["purelib"])
+    return dict(os.environ, MUTANT_UNDER_TEST=mutant,
+                **{children.HOOK: str(Path(children.__file__).resolve()),
+                   children.MUTANTS_SRC: str(ROOT / "mutants" / "src"),
+                   children.CHECKOUT_SRC: str(ROOT / "src")})
 
 
 def run_in_mutants(args: List[str], mutant: str, record: str = "",
                    timeout: Optional[float] = None) -> int:
-    env = dict(os.environ, MUTANT_UNDER_TEST=mutant)
-    try:
-        proc = subprocess.run([sys.executable, "-c", _PYTEST_IN_MUTANTS, json.dumps(args), record],
-                              cwd=ROOT / "mutants", env=env, capture_output=True, text=True,
-                              timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return -1
+    env = children_environment(mutant)
+    with tempfile.TemporaryDirectory(prefix="child-calls-", dir=ROOT / "mutants") as folder:
+        env["KERAS_DOCTOR_MUTATION_CALLS_DIR"] = folder
+        try:
+            proc = subprocess.run([sys.executable, "-c", _PYTEST_IN_MUTANTS, json.dumps(args),
+                                   record], cwd=ROOT / "mutants", env=env, capture_output=True,
+                                  text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return -1
     return proc.returncode
 
 
-def slow_calls() -> Dict[str, Dict]:
-    """{"calls": {mutated function: the slow tests that call it and pass without a mutant,
-    quickest first}, "seconds": {test: its time without a mutant}}, measured once."""
-    if not SLOW_CALLS.exists():
+def slow_calls(selection: Sequence[str] = ()) -> Dict[str, Dict]:
+    """{"calls": {mutated function: the slow tests that call it, in their own process or in one
+    they start, and pass without a mutant, quickest first}, "in_process": the same from the test
+    process alone, "seconds": {test: its time without a mutant}}, measured once (per
+    `selection`)."""
+    path = slow_calls_file(selection)
+    if not path.exists():
         print("measuring which slow tests call which function (once; minutes with a warm "
               "environment cache)...", flush=True)
         started = time.monotonic()
-        raw = SLOW_CALLS.with_suffix(".raw.json")
-        run_in_mutants(slow_pytest_args(), "stats", record=str(raw))
+        raw = path.with_suffix(".raw.json")
+        run_in_mutants(slow_pytest_args(selection), "stats", record=str(raw))
         if not raw.exists():
             raise SystemExit("the slow tests did not run on the instrumented copy; run "
                              "`pytest -m slow` inside mutants/ to see why")
         data = json.loads(raw.read_text())
         passed = set(data["passed"])
         seconds = data["seconds"]
-        calls = {function: sorted(set(tests) & passed, key=lambda test: (seconds[test], test))
-                 for function, tests in data["calls"].items()}
-        SLOW_CALLS.write_text(json.dumps({"calls": calls, "seconds": seconds}, indent=1,
-                                         sort_keys=True))
+
+        def passing(by_function: Dict[str, List[str]]) -> Dict[str, List[str]]:
+            found = {function: sorted(set(tests) & passed, key=lambda t: (seconds[t], t))
+                     for function, tests in by_function.items()}
+            return {function: tests for function, tests in found.items() if tests}
+
+        in_process = passing(data["calls"])
+        merged = defaultdict(list, {function: list(tests) for function, tests in
+                                    data["calls"].items()})
+        for function, tests in data["child_calls"].items():
+            merged[function].extend(tests)
+        path.write_text(json.dumps({"calls": passing(merged), "in_process": in_process,
+                                    "seconds": seconds}, indent=1, sort_keys=True))
         raw.unlink()
-        print(f"  {len(passed)} slow tests passed, in {time.monotonic() - started:.0f} s",
+        print(f"  {len(passed)} slow tests passed, in {time.monotonic() - started:.0f} s; "
+              f"{len(data['child_calls'])} functions ran in processes they started",
               flush=True)
-    return json.loads(SLOW_CALLS.read_text())
+    return json.loads(path.read_text())
+
+
+def slow_calls_file(selection: Sequence[str]) -> Path:
+    if not selection:
+        return SLOW_CALLS
+    digest = hashlib.sha256("\0".join(selection).encode()).hexdigest()[:12]
+    return SLOW_CALLS.with_name(f"{SLOW_CALLS.stem}-{digest}.json")
 
 
 def within_budget(tests: List[str], seconds: Dict[str, float], budget: float) -> List[str]:
@@ -196,14 +249,17 @@ def within_budget(tests: List[str], seconds: Dict[str, float], budget: float) ->
     return chosen
 
 
-def whole_suite(missed: List[str], jobs: int, budget: float) -> Dict[str, str]:
+def whole_suite(missed: List[str], jobs: int, budget: float,
+                selection: Sequence[str] = ()) -> Dict[str, str]:
     """{mutant: "killed" | "timeout" | "survived" | "no slow test"} for mutants the fast suite
-    missed, judged by the slow tests that call the mutated function, quickest first, as many as fit
-    in `budget` seconds of their normal time (saved, so reruns resume). A run that takes five times
-    its tests' normal time (and at least a minute) is a hang, caught, as mutmut counts it."""
-    recorded = slow_calls()
-    calls, seconds = recorded["calls"], recorded["seconds"]
-    done: Dict[str, str] = json.loads(WHOLE_RESULTS.read_text()) if WHOLE_RESULTS.exists() else {}
+    missed, judged by the slow tests that call the mutated function (in their process or one they
+    start), quickest first, as many as fit in `budget` seconds of their normal time (saved, so
+    reruns resume). A run that takes five times its tests' normal time (and at least a minute) is
+    a hang, caught, as mutmut counts it."""
+    recorded = slow_calls(selection)
+    calls, in_process, seconds = recorded["calls"], recorded["in_process"], recorded["seconds"]
+    results = whole_results_file(selection)
+    done: Dict[str, str] = json.loads(results.read_text()) if results.exists() else {}
 
     def judge(name: str) -> str:
         tests = within_budget(calls.get(function_of(name), []), seconds, budget)
@@ -218,9 +274,19 @@ def whole_suite(missed: List[str], jobs: int, budget: float) -> Dict[str, str]:
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for count, (name, verdict) in enumerate(zip(todo, pool.map(judge, todo)), 1):
             done[name] = verdict
-            WHOLE_RESULTS.write_text(json.dumps(done, indent=1, sort_keys=True))
+            results.write_text(json.dumps(done, indent=1, sort_keys=True))
             print(f"  slow tests on {count}/{len(todo)}: {name}: {verdict}", flush=True)
+    through_children = [name for name in missed if function_of(name) in calls
+                        and function_of(name) not in in_process]
+    caught = [name for name in through_children if done[name] in {"killed", "timeout"}]
+    print(f"judged only through processes the slow tests start: {len(through_children)} of the "
+          f"{len(missed)} mutants the fast suite missed ({len(caught)} caught)", flush=True)
     return {name: done[name] for name in missed}
+
+
+def whole_results_file(selection: Sequence[str]) -> Path:
+    return WHOLE_RESULTS.with_name(slow_calls_file(selection).name.replace(
+        SLOW_CALLS.stem, WHOLE_RESULTS.stem))
 
 
 def main() -> int:
@@ -239,6 +305,9 @@ def main() -> int:
     parser.add_argument("--slow-budget", type=float, default=120, metavar="SECONDS",
                         help="with --whole: per mutant, the quickest slow tests that call it, as "
                              "many as take this long without a mutant (default 120)")
+    parser.add_argument("--slow-tests", nargs="+", metavar="TEST", default=[],
+                        help="with --whole: only these slow test files or node ids (to develop "
+                             "with; the whole-suite score then counts only what they catch)")
     parser.add_argument("--reuse-fast", action="store_true",
                         help="with --whole: score the fast suite from mutmut's saved results "
                              "instead of running the sample again")
@@ -273,10 +342,11 @@ def main() -> int:
     result = statuses()
     fast = {name: result.get(name, "not checked") for name in chosen}
     missed = [name for name in chosen if fast[name] not in KILLED]
-    slow = (whole_suite(missed, args.jobs, args.slow_budget)
+    slow = (whole_suite(missed, args.jobs, args.slow_budget, args.slow_tests)
             if args.whole and not args.report_only else {})
-    if args.whole and args.report_only and WHOLE_RESULTS.exists():
-        saved = json.loads(WHOLE_RESULTS.read_text())
+    saved_results = whole_results_file(args.slow_tests)
+    if args.whole and args.report_only and saved_results.exists():
+        saved = json.loads(saved_results.read_text())
         slow = {name: saved[name] for name in missed if name in saved}
     per_module: Dict[str, Counter] = defaultdict(Counter)
     for name in chosen:
