@@ -17,9 +17,16 @@ same seed and count gives, in a fraction of the time (a larger --count samples t
 sampled mutant the fast suite misses is run again against the slow tests that call the mutated
 function. Which slow tests call which function is measured once by running the slow tests on the
 instrumented copy (mutmut's own "stats" mode, minutes with a warm environment cache) and kept in
-`mutants/`; a slow test that fails without any mutant is never used as a judge. To keep it
-affordable each mutant gets the quickest of those tests that fit in `--slow-budget` seconds, so
-the whole-suite score is a lower bound. The fast and whole-suite scores are printed side by side.
+`mutants/`. Many slow tests reach keras-doctor only in a process of their own (the command line end
+to end, `fix` interrupted and rolled back, copies of this checkout installed elsewhere): a one-line
+`.pth` startup hook (tests/mutation_children.py; put into this interpreter's site-packages, inert
+outside these runs) makes such a process run the instrumented copy, so the mutant under test is
+switched on there too, and record the functions it calls under the test that started it. A slow
+test that fails without any mutant is never used as a judge. To keep it affordable each mutant
+gets the quickest of those tests that fit in `--slow-budget` seconds, so the whole-suite score is
+a lower bound; the run says how many mutants were judged only through processes the slow tests
+start. `--slow-tests` narrows the slow tests (to develop with; the score then counts only theirs).
+The fast and whole-suite scores are printed side by side.
 """
 
 from __future__ import annotations

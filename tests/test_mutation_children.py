@@ -91,8 +91,10 @@ def test_whole_suite_kills_a_mutant_only_a_child_process_reaches(tmp_path):
     (project / "tests" / "test_words.py").write_text(TESTS)
     for tool in ("mutation_sample.py", "mutation_children.py"):
         shutil.copy(HERE / tool, project / "tests" / tool)
-    env = dict(os.environ, TINY_CHECKOUT_SRC=str(project / "src"))
-    env.pop("MUTANT_UNDER_TEST", None)
+    env = {name: value for name, value in os.environ.items()  # not those of a run around this
+           if not name.startswith(("KERAS_DOCTOR_MUTA", "KERAS_DOCTOR_CHECKOUT_SRC",
+                                   "MUTANT_UNDER_TEST"))}
+    env["TINY_CHECKOUT_SRC"] = str(project / "src")
     out = subprocess.run([sys.executable, "tests/mutation_sample.py", "--count", "100",
                           "--seed", "1", "--jobs", "1", "--whole"], cwd=project, env=env,
                          capture_output=True, text=True, timeout=600)
