@@ -232,5 +232,5 @@ def find_transaction(transaction_id: Optional[str]) -> Optional[Path]:
     """The named transaction (UnknownTransaction if it is not one), or the latest pending one."""
     if transaction_id:
         return transaction_folder(transaction_id)
-    pending = [p for p in pending_transactions() if p.state != "running"]
+    pending = pending_transactions()  # one still running is not among them
     return pending[-1].path if pending else None
