@@ -185,6 +185,30 @@ def test_rollback_never_follows_a_link_left_where_the_new_venv_was_to_be(tmp_pat
     assert (theirs / "model.keras").read_text() == "weights" and dest.is_symlink()
 
 
+def test_rollback_leaves_a_folder_the_user_already_had_at_the_new_venvs_place(tmp_path):
+    dest = tmp_path / "fresh-env"
+    dest.mkdir()
+    (dest / "train.py").write_text("model.fit()")
+
+    outcome = engine.apply_plan(plan_of(new_venv_step(dest), failing_step("resolver failed")))
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert (dest / "train.py").read_text() == "model.fit()"
+
+
+def test_a_plan_that_names_no_interpreter_is_refused_before_anything(tmp_path):
+    counter = tmp_path / "ran"
+    step = dataclasses.replace(counting_step(counter, "first"), names=["numpy"])
+    plan = plan_of(step)
+    plan.target = dataclasses.replace(plan.target, python=None)
+
+    outcome = engine.apply_plan(plan)
+
+    assert (outcome.status, outcome.message) == ("refused",
+                                                 "the plan names no interpreter to change")
+    assert not counter.exists() and not store.transactions_dir().exists()
+
+
 def test_a_plan_the_resolver_could_not_make_is_refused_with_its_reason_and_nothing_recorded(
         tmp_path):
     from keras_doctor.plan.model import PlanStatus
@@ -283,12 +307,14 @@ def test_a_rollback_stopped_half_way_is_finished_by_rollback_never_resumed(tmp_p
 # -- an installer that outlived the fix that started it --------------------------------------------
 
 @contextlib.contextmanager
-def orphan_installer(transaction: str) -> Iterator[subprocess.Popen]:
+def orphan_installer(transaction: str, session: bool = True) -> Iterator[subprocess.Popen]:
     """A process group like the one an installer runs in, marked as the transaction's own; killed
-    and reaped when the test ends, whatever it did to it."""
+    and reaped when the test ends, whatever it did to it. `session=False`: a group of its own in
+    the test's session, as a shell's job control makes one."""
     env = {**os.environ, steps.TRANSACTION_VAR: transaction}
-    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
-                               start_new_session=True, env=env)
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], env=env,
+                               **({"start_new_session": True} if session
+                                  else {"preexec_fn": os.setpgrp}))
     try:
         yield process
     finally:
@@ -302,6 +328,13 @@ def test_an_orphaned_installer_is_killed_where_no_proc_shows_its_environment(mon
     # macOS: no /proc, so the group's members and their environments cannot be read.
     monkeypatch.setattr(os.path, "isdir", lambda p: False if p == "/proc" else real_isdir(p))
     with orphan_installer("20260101T000000-0123abcd") as installer:
+        steps.stop_orphan(installer.pid, "20260101T000000-0123abcd", patience=1)
+        assert installer.wait(timeout=5) == -signal.SIGKILL
+
+
+def test_an_orphaned_installer_is_found_by_its_process_group_not_its_session():
+    with orphan_installer("20260101T000000-0123abcd", session=False) as installer:
+        assert os.getpgid(installer.pid) == installer.pid != os.getsid(installer.pid)
         steps.stop_orphan(installer.pid, "20260101T000000-0123abcd", patience=1)
         assert installer.wait(timeout=5) == -signal.SIGKILL
 
@@ -362,23 +395,28 @@ def test_on_windows_an_orphaned_installer_is_ended_without_looking_for_its_group
 
 # -- the crash-test hook the kill tests rely on ----------------------------------------------------
 
+class Stopped(Exception):
+    """What the handler of a fix's signals raises in these tests."""
+
+
 @pytest.mark.parametrize("name, signum", [("INT", signal.SIGINT), ("TERM", signal.SIGTERM)])
 def test_the_kill_hook_interrupts_right_after_the_record_it_names(tmp_path, monkeypatch, name,
                                                                   signum):
     monkeypatch.setattr(journal, "_records_written", [0])
     monkeypatch.setenv("KERAS_DOCTOR_TEST_KILL", f"after:2:{name}")
     log = journal.Journal(tmp_path / "journal.jsonl")
-    log.write(journal.BEGIN)
     received = []
 
     def as_fix_handles_it(number, frame):  # Ctrl-C and SIGTERM both stop a fix's run
         received.append(number)
-        raise KeyboardInterrupt
+        raise Stopped  # not KeyboardInterrupt, which would stop the test runner itself
 
-    # The handler `keras-doctor fix` has: a test runner may have replaced it.
+    # The handler `keras-doctor fix` has: a test runner may have replaced it. Installed before the
+    # first record, so that a hook firing early fails this test instead of the test run.
     previous = signal.signal(signum, as_fix_handles_it)
     try:
-        with pytest.raises(KeyboardInterrupt):
+        log.write(journal.BEGIN)
+        with pytest.raises(Stopped):
             log.write(journal.STEP_START, index=0)
     finally:
         signal.signal(signum, previous)
@@ -451,6 +489,7 @@ def test_the_kill_hook_in_a_process_that_leads_no_group_kills_it_alone(tmp_path)
 
 def test_finished_transactions_and_stray_files_mean_nothing_is_pending(data_dir):
     root = Path(location.transactions_dir())
+    assert location.may_have_pending() is False  # never ran a fix: not even the folder exists
     finished = root / "20260101T000000-0123abcd"
     finished.mkdir(parents=True)
     (finished / location.FINISHED_FILE).write_text("")

@@ -258,6 +258,54 @@ def test_an_inexact_restore_names_each_distribution_left_at_another_version(tiny
                         f"{tiny.NAME} 1.0 -> 2.0"]
 
 
+def test_a_new_distribution_that_cannot_be_removed_is_reported_as_left_installed(tiny_env,
+                                                                                 monkeypatch):
+    import shutil
+
+    site = tiny.site_packages(tiny_env)
+    dist_info = site / "newdep-1.0.dist-info"
+    immutable = {str(dist_info), str(dist_info / "METADATA")}
+
+    def refused(real):
+        def remove(path, *args, **kwargs):
+            if str(path) in immutable:
+                raise PermissionError(1, "Operation not permitted")
+            return real(path, *args, **kwargs)
+        return remove
+
+    monkeypatch.setattr(shutil, "rmtree", refused(shutil.rmtree))
+    monkeypatch.setattr(os, "unlink", refused(os.unlink))
+
+    outcome = engine.apply_plan(plan_of(tiny_env, NEW_DISTRIBUTION, str(site), str(tiny_env)))
+
+    assert outcome.status == "rollback-failed"
+    assert outcome.problems == [f"cannot remove {dist_info}: Operation not permitted",
+                                f"cannot remove {dist_info / 'METADATA'}: Operation not permitted",
+                                "distributions differ from the snapshot after restore: "
+                                "newdep none -> 1.0"]
+
+
+def test_files_come_back_as_copies_where_the_stash_cannot_hard_link(tiny_env, monkeypatch):
+    """The data folder on another file system than the environment: no hard links, so the
+    snapshot copies each file and rollback copies it back, content and mode."""
+    import errno
+
+    def across_file_systems(*args, **kwargs):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", across_file_systems)
+    script = tiny_env / "bin" / "tiny-cli"
+    module = tiny.site_packages(tiny_env) / tiny.NAME / "__init__.py"
+    mode = script.stat().st_mode & 0o7777
+    before = tiny.tree_state(tiny_env)
+
+    outcome = engine.apply_plan(plan_of(tiny_env, "import os, sys; [os.remove(p) for p in "
+                                        "sys.argv[1:]]", str(script), str(module)))
+
+    assert outcome.status == "rolled-back", outcome.message
+    assert tiny.tree_state(tiny_env) == before and script.stat().st_mode & 0o7777 == mode
+
+
 def test_a_file_this_user_cannot_read_is_refused_before_anything_naming_it(tiny_env, monkeypatch):
     # Permission bits do not bind for root, so the OS's answer is given here.
     unreadable = tiny.site_packages(tiny_env) / tiny.NAME / "data" / "table.txt"
