@@ -59,6 +59,15 @@ def test_the_numpy_2_builds_still_load_numpy_1_26_and_not_1_25():
     assert x.evidence["built_against"] == 2
 
 
+def test_a_numpy_2_release_candidate_under_a_numpy_1_build_is_found_even_when_allowed():
+    # TensorFlow 2.14.0 declares numpy>=1.23.5 with no upper bound: a pre-release of numpy 2 (a
+    # user who ran `pip install --pre numpy`) satisfies that range, so only the ABI rule catches it.
+    f = facts([real_dist("tensorflow", "2.14.0"), bare("numpy", "2.1.0rc1")])
+    (x,) = found(f, "numpy-abi-mismatch")
+    assert x.evidence["numpy_version"] == "2.1.0rc1" and x.evidence["runtime"] == "<2"
+    assert "requirement-conflict" not in causes(f)
+
+
 def test_a_numpy_1_build_accepts_the_last_numpy_1():
     assert found(facts([bare("tensorflow", "2.17.1"), bare("numpy", "1.26.4")]),
                  "numpy-abi-mismatch") == []

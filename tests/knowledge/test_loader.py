@@ -48,6 +48,16 @@ def test_user_copy_of_another_format_is_ignored(user_data_dir):
     assert load().origin == "embedded"
 
 
+def test_user_copy_whose_manifest_lists_no_files_is_ignored(user_data_dir):
+    copy_data(user_data_dir, "2099-01-01T00:00:00Z")
+    manifest = json.loads((user_data_dir / "manifest.json").read_text())
+    del manifest["files"]
+    (user_data_dir / "manifest.json").write_text(json.dumps(manifest))
+    assert load().origin == "embedded"
+    with pytest.raises(KnowledgeError, match="lists no data files"):
+        KnowledgeBase(user_data_dir)
+
+
 def test_default_user_dir_is_the_platform_cache_dir(monkeypatch, isolated_home):
     monkeypatch.delenv("KERAS_DOCTOR_DATA_DIR", raising=False)
     folder = paths.user_data_dir()

@@ -8,6 +8,7 @@ which interpreters exist is a live fact of the machine, and what matters here is
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import platform
@@ -153,6 +154,30 @@ def test_interpreters_on_path_under_their_usual_names_are_candidates(tmp_path, m
     monkeypatch.setenv("PATH", str(shell_bin))
     found = candidate_paths()
     assert set(wanted) <= set(found) and older not in found
+
+
+def test_interpreters_in_the_machine_wide_places_are_candidates_without_being_on_path(
+        tmp_path, monkeypatch):
+    root = tmp_path / "root"
+    places = {"opt/homebrew/bin": "python3.12", "usr/local/bin": "python3.10",
+              "Library/Frameworks/Python.framework/Versions/3.11/bin": "python3",
+              "usr/bin": "python3.9"}
+    wanted = []
+    for folder, name in places.items():
+        (root / folder).mkdir(parents=True)
+        wanted.append(answering(root / folder, name, "3.11.9"))
+    answering(root / "usr/bin", "python3.9-config", "3.9.18")  # a build helper, no interpreter
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert sorted(candidate_paths(str(root))) == sorted(wanted)
+
+
+@pytest.mark.skipif(not [p for p in glob.glob("/usr/bin/python3.*") if not p.endswith("-config")],
+                    reason="this machine has no versioned system Python in /usr/bin")
+def test_this_machines_system_python_is_a_candidate_without_being_on_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    system = {os.path.realpath(p) for p in glob.glob("/usr/bin/python3.*")
+              if not p.endswith("-config") and os.access(p, os.X_OK)}
+    assert system <= {os.path.realpath(p) for p in candidate_paths()}
 
 
 def test_advice_names_the_python_to_install_and_on_a_mac_the_installer():

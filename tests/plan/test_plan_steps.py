@@ -8,6 +8,10 @@ only a person can fix must keep the check's own advice.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+
+import envs
 
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.plan.files import file_steps, set_env
@@ -28,8 +32,8 @@ def finding(cause, title="t", fix=(), **evidence):
 
 
 def steps_for(f, installed=frozenset()):
-    return file_steps(f, installed=set(installed), installer="pip", python="/env/bin/python",
-                      uv=None)
+    return file_steps(f, installed=set(installed), installer="pip", has_pip=True,
+                      python="/env/bin/python", uv=None)
 
 
 def test_a_corrupt_weights_file_is_moved_aside_after_asking():
@@ -77,14 +81,48 @@ def test_a_stale_cached_wheel_is_purged_with_the_installer_that_cached_it():
     assert step.summary == "Remove h5py from the pip cache"
 
 
-def test_a_wheel_cached_by_uv_is_purged_by_uv_when_uv_is_at_hand_else_named_for_pip():
+def test_a_wheel_cached_by_uv_is_purged_by_uv_and_without_uv_left_to_the_user():
     stale = finding("stale-wheel-cache", name="h5py", tool="uv")
-    (step,), _ = file_steps(stale, installed=set(), installer="pip", python="/env/bin/python",
-                            uv="/bin/uv")
+    (step,), _ = file_steps(stale, installed=set(), installer="uv", has_pip=True,
+                            python="/env/bin/python", uv="/bin/uv")
     assert step.argv == ["/bin/uv", "cache", "clean", "h5py"]
     assert step.summary == "Remove h5py from the uv cache"
-    (without_uv,), _ = steps_for(stale)
-    assert without_uv.argv[:3] == ["/env/bin/python", "-m", "pip"]
+    # pip's cache command never touches uv's cache: no step that would claim a fix it cannot make.
+    steps, (skip,) = steps_for(stale)
+    assert steps == [] and skip.cause == "stale-wheel-cache"
+    assert skip.reason.endswith("uv is not at hand to clean its cache (uv cache clean h5py)")
+
+
+def test_a_wheel_of_unnamed_origin_is_looked_for_in_the_installers_cache():
+    stale = finding("stale-wheel-cache", name="h5py")
+    (by_uv,), _ = file_steps(stale, installed=set(), installer="uv", has_pip=True,
+                             python="/env/bin/python", uv="/bin/uv")
+    assert by_uv.argv == ["/bin/uv", "cache", "clean", "h5py"]
+    (by_pip,), _ = steps_for(stale)
+    assert by_pip.argv == ["/env/bin/python", "-m", "pip", "cache", "remove", "h5py"]
+    assert by_pip.summary == "Remove h5py from the pip cache"
+
+
+def test_pips_cache_is_cleaned_by_the_targets_pip_else_by_this_pip_acting_for_the_target(
+        tmp_path):
+    stale = finding("stale-wheel-cache", name="h5py", tool="pip")
+    (own,), _ = file_steps(stale, installed=set(), installer="uv", has_pip=True,
+                           python="/env/bin/python", uv="/bin/uv")
+    assert own.argv == ["/env/bin/python", "-m", "pip", "cache", "remove", "h5py"]
+    python, _ = envs.bare_venv(tmp_path / "env")  # made without pip, as uv makes environments
+    (step,), _ = file_steps(stale, installed=set(), installer="uv", has_pip=False,
+                            python=str(python), uv="/bin/uv")
+    assert step.argv == [sys.executable, "-m", "pip", "--python", str(python), "cache", "remove",
+                         "h5py"]
+    wheels = tmp_path / "pip-cache" / "wheels" / "3f" / "a2"
+    wheels.mkdir(parents=True)
+    for wheel in ("h5py-3.10.0-cp311-cp311-macosx_11_0_arm64.whl",
+                  "numpy-1.26.4-cp311-cp311-macosx_11_0_arm64.whl"):
+        (wheels / wheel).write_bytes(b"")
+    proc = subprocess.run(step.argv, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PIP_CACHE_DIR": str(tmp_path / "pip-cache")})
+    assert proc.returncode == 0, proc.stderr
+    assert [p.name for p in wheels.iterdir()] == ["numpy-1.26.4-cp311-cp311-macosx_11_0_arm64.whl"]
 
 
 def test_a_cached_wheel_name_that_could_be_an_option_is_refused():

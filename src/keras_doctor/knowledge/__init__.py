@@ -70,6 +70,8 @@ class KnowledgeBase(KnowledgeQueries):
                 f"{self.directory}: data format {manifest.get('format')!r}, "
                 f"this keras-doctor reads {FORMAT}"
             )
+        if not isinstance(manifest.get("files"), dict):
+            raise KnowledgeError(f"{self.directory}: the {MANIFEST} lists no data files")
         self.manifest: Dict[str, Any] = manifest
         self._files: Dict[str, Any] = {}
         super().__init__()
@@ -101,7 +103,7 @@ class KnowledgeBase(KnowledgeQueries):
         return data
 
     def has_file(self, relative: str) -> bool:
-        return relative in self.manifest.get("files", {})
+        return relative in self.manifest["files"]
 
 
 def read_manifest(directory: Path) -> Optional[Dict[str, Any]]:
@@ -130,7 +132,8 @@ def load() -> KnowledgeBase:
         manifest = read_manifest(folder)
         if not manifest or manifest.get("format") != FORMAT or "generated_at" not in manifest:
             continue
-        if not all((folder / name).is_file() for name in manifest.get("files", {})):
+        files = manifest.get("files")
+        if not isinstance(files, dict) or not all((folder / name).is_file() for name in files):
             continue  # a copy someone half-deleted: never let a check trip over it
         try:
             stamp = parse_time(manifest["generated_at"])

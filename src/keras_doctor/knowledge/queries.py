@@ -67,7 +67,7 @@ class KnowledgeQueries:
     # -- releases --------------------------------------------------------------------------------
 
     def projects(self) -> List[str]:
-        files = self.manifest.get("files", {})  # type: ignore[attr-defined]
+        files = self.manifest["files"]  # type: ignore[attr-defined]
         return sorted(
             f[len("releases/") : -len(".json")] for f in files if f.startswith("releases/")
         )

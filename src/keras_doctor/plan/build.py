@@ -107,7 +107,8 @@ def build_plan(facts: Facts, report: Report, *, knowledge: Any = None,
             plan.skipped += [files.skipped(f, "the resolved set changes nothing for it")
                              for f in package_findings if f.cause not in covered]
     if plan.ok:
-        _add_file_steps(plan, set(installed), findings, installer, python, uv)
+        _add_file_steps(plan, set(installed), findings, installer, "pip" in interp.installers,
+                        python, uv)
     plan.resolves = sorted({c for s in plan.steps for c in s.resolves})
     if plan.ok and not interp.executable and plan.steps:
         plan.steps = [_for_folder(step, facts) for step in plan.steps]
@@ -150,14 +151,15 @@ def _backend_to_install(findings: List[Finding], installed: Dict[str, Version]) 
 
 
 def _add_file_steps(plan: Plan, installed_names: Set[str], findings: List[Finding],
-                    installer: str, python: str, uv: Optional[str]) -> None:
+                    installer: str, has_pip: bool, python: str, uv: Optional[str]) -> None:
     covered = {c for step in plan.steps for c in step.resolves}
     for finding in findings:
         if finding.cause in packages.PACKAGE_CAUSES or finding.cause in INTERPRETER_CAUSES \
                 or finding.severity is Severity.INFO or finding.cause in covered:
             continue
         steps, skipped = files.file_steps(finding, installed=installed_names,
-                                          installer=installer, python=python, uv=uv)
+                                          installer=installer, has_pip=has_pip, python=python,
+                                          uv=uv)
         plan.steps += [s for s in steps if s not in plan.steps]
         plan.skipped += skipped
 

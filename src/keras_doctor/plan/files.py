@@ -14,14 +14,14 @@ from typing import Any, List, Mapping, Optional, Set, Tuple
 
 from keras_doctor.findings import Finding
 from keras_doctor.knowledge.compat_rules import TF_FAMILY
-from keras_doctor.plan.installers import purge_cache_argv, valid_name
+from keras_doctor.plan.installers import choose_installer, purge_cache_argv, valid_name
 from keras_doctor.plan.model import PlannedStep, SkippedStep, StepKind
 
 KNOWN_BACKENDS = ("tensorflow", "jax", "torch")
 
 
-def file_steps(finding: Finding, *, installed: Set[str], installer: str, python: str,
-               uv: Optional[str]) -> Tuple[List[PlannedStep], List[SkippedStep]]:
+def file_steps(finding: Finding, *, installed: Set[str], installer: str, has_pip: bool,
+               python: str, uv: Optional[str]) -> Tuple[List[PlannedStep], List[SkippedStep]]:
     cause, evidence = finding.cause, finding.evidence
     path, name = _text(evidence, "path"), _text(evidence, "name")
     if cause == "shadowed-module" and path:
@@ -50,10 +50,15 @@ def file_steps(finding: Finding, *, installed: Set[str], installer: str, python:
             name = valid_name(name)
         except ValueError:
             return [], [skipped(finding, "the cached wheel's name is not a valid name")]
-        tool = _text(evidence, "tool") or installer
+        tool = "uv" if (_text(evidence, "tool") or installer) == "uv" else "pip"
+        if tool == "uv" and not uv:
+            return [], [skipped(finding, f"uv is not at hand to clean its cache (uv cache clean "
+                                         f"{name})")]
+        # pip's cache is the one the target's pip uses (its configuration may move it): the
+        # target's pip, else this pip acting for the target's interpreter.
+        cleaner = "uv" if tool == "uv" else choose_installer(has_pip, None)
         return [PlannedStep(StepKind.PURGE_CACHE, f"Remove {name} from the {tool} cache",
-                            argv=purge_cache_argv("uv" if tool == "uv" and uv else "pip",
-                                                  python, name, uv),
+                            argv=purge_cache_argv(cleaner, python, name, uv),
                             destructive=True, resolves=[cause], names=[name])], []
     return [], [skipped(finding, "only a person can do this")]
 

@@ -94,7 +94,7 @@ def uninstall_argv(installer: str, python: str, names: Sequence[str],
 def purge_cache_argv(installer: str, python: str, name: str, uv: Optional[str]) -> List[str]:
     if installer == "uv":
         return [_need(uv), "cache", "clean", name]
-    return [*_pip(installer, python)[:3], "cache", "remove", name]
+    return [*_pip(installer, python), "cache", "remove", name]
 
 
 def new_venv_argv(uv: Optional[str], base_python: str, dest: str) -> List[str]:

@@ -41,17 +41,18 @@ class Interpreter:
         return ".".join(self.version.split(".")[:2])
 
 
-def candidate_paths() -> List[str]:
-    """Interpreters in the usual places: PATH, Homebrew, python.org, pyenv, uv-managed."""
+def candidate_paths(root: str = "") -> List[str]:
+    """Interpreters in the usual places: PATH, Homebrew, python.org, pyenv, uv-managed, the
+    system's. `root` is the folder the machine-wide places are under (this machine's own: "")."""
     names = ["python3"] + [f"python3.{minor}" for minor in range(9, 15)]
     found = [shutil.which(name) for name in names]
     home = str(Path.home())
     patterns = [
-        "/opt/homebrew/bin/python3.*", "/usr/local/bin/python3.*",
-        "/Library/Frameworks/Python.framework/Versions/3.*/bin/python3",
+        f"{root}/opt/homebrew/bin/python3.*", f"{root}/usr/local/bin/python3.*",
+        f"{root}/Library/Frameworks/Python.framework/Versions/3.*/bin/python3",
         f"{home}/.pyenv/versions/3.*/bin/python3",
         f"{home}/.local/share/uv/python/cpython-3.*/bin/python3",
-        "/usr/bin/python3.*",
+        f"{root}/usr/bin/python3.*",
     ]
     for pattern in patterns:
         found.extend(p for p in glob.glob(pattern) if not p.endswith("-config"))

@@ -75,7 +75,7 @@ def package_steps(findings: List[Finding], installed: Dict[str, Version], pins: 
     if remove:
         causes = _causes(by_name, remove) or ["tf-distributions-overlap"]
         steps.append(PlannedStep(
-            StepKind.UNINSTALL, "Uninstall " + ", ".join(_show(n, installed) for n in remove),
+            StepKind.UNINSTALL, "Uninstall " + ", ".join(f"{n} {installed[n]}" for n in remove),
             argv=uninstall_argv(installer, python, remove, uv), destructive=True,
             resolves=causes, names=list(remove)))
     plain = sorted(n for n in changes if n not in reinstall)
@@ -98,10 +98,6 @@ def package_steps(findings: List[Finding], installed: Dict[str, Version], pins: 
 
 def _causes(by_name: Dict[str, Set[str]], names: Iterable[str]) -> List[str]:
     return sorted({c for n in names for c in by_name.get(n, ())})
-
-
-def _show(name: str, installed: Dict[str, Version]) -> str:
-    return f"{name} {installed[name]}" if name in installed else name
 
 
 def _change(name: str, version: str, installed: Dict[str, Version]) -> str:

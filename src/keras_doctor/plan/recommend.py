@@ -286,7 +286,7 @@ def has_wheel(knowledge: Any, rec: Recommendation, platform: str, python_version
     if knowledge is None or rec.tensorflow is None:
         return True  # unknown here: the resolver decides
     anchor = next(r for r in rec.requirements if r.startswith(f"{rec.tensorflow}=="))
-    version = anchor.split("==", 1)[1]
+    version = anchor.removeprefix(f"{rec.tensorflow}==")
     found = _safe(lambda: knowledge.wheel_for(rec.tensorflow, version, platform, python_version))
     return found is not None or _safe(lambda: knowledge.release(rec.tensorflow, version)) is None
 
