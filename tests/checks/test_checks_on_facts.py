@@ -88,6 +88,16 @@ def test_linux_binary_in_a_mac_environment_is_a_mixed_binary():
     assert found.evidence["files"][0]["why"] == "a Linux binary"
 
 
+def test_a_mac_binary_of_no_cpu_the_reader_knows_is_said_to_be_for_an_unknown_cpu():
+    facts = mac_facts(distributions=[dist("h5py", "3.11.0")],
+                      binaries=[binary("h5py/b.so", [], "h5py"), binary("h5py/c.so", [], None)])
+    loose, owned = by_cause(facts, "mixed-arch-binary")  # by owner, "None" first
+    assert owned.title == ("h5py 3.11.0 has 1 binary built for an unknown CPU, but the "
+                           "interpreter runs arm64")
+    assert owned.evidence["files"][0]["why"] == "built for an unknown CPU, not arm64"
+    assert loose.title == "1 binary that no distribution owns is built for an unknown CPU, not arm64"
+
+
 def test_binary_needing_newer_macos():
     facts = mac_facts(os_version="13.6", distributions=[dist("tensorflow-io-gcs-filesystem",
                                                              "0.37.1")],

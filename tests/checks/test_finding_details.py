@@ -228,3 +228,24 @@ def test_a_chosen_check_that_found_nothing_is_not_passed_beside_another_reportin
     report = run_checks(linux_facts(), lambda: KB, checks=[reporter, watcher, other])
     assert [f.check for f in report.findings] == ["reports-it"]
     assert [p.check for p in report.passed] == ["watches-else"]
+
+
+def test_a_registered_check_reports_under_its_own_name_and_area(monkeypatch):
+    monkeypatch.setattr(registry, "REGISTRY", [])
+
+    @registry.check(name="sees-nothing", area="platform", causes=["cpu-lacks-avx"],
+                    ok="nothing to see")
+    def sees_nothing(ctx):
+        return iter(())
+
+    @registry.check(name="skips", area="packages", causes=["numpy-abi-mismatch"], ok="never")
+    def skips(ctx):
+        raise SkipCheck("no numpy here")
+
+    report = run_checks(mac_facts(), checks=registry.REGISTRY)
+    assert [(p.check, p.area, p.message) for p in report.passed] == [
+        ("sees-nothing", "platform", "nothing to see")]
+    assert [(s.check, s.area) for s in report.skipped] == [("skips", "packages")]
+    assert registry.REGISTRY[0].causes == ("cpu-lacks-avx",)
+    with pytest.raises(ValueError, match="unknown cause 'no-such-cause'"):
+        registry.check(name="bad", area="platform", causes=["no-such-cause"], ok="")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from factories import binary, dist, mac_facts
 
 from keras_doctor.checks.registry import run_checks
@@ -132,6 +133,37 @@ def test_a_manylinux2014_wheel_on_an_older_glibc_names_the_glibc_it_needs():
     (old,) = by_cause(linux_facts("glibc 2.5", [_wheel("cp311-cp311-manylinux2010_x86_64")]),
                       "glibc-too-old")
     assert old.evidence["needs"] == "glibc 2.12"
+
+
+def test_a_keras_skew_under_a_tensorflow_of_unparseable_version_names_it_as_installed():
+    facts = mac_facts(distributions=[dist("tensorflow", "custom-build",
+                                          requires=["keras>=3.2.0"]), dist("keras", "3.1.0")])
+    (found,) = by_cause(facts, "keras-tf-version-skew")
+    assert found.title == ("keras 3.1.0 is older than tensorflow custom-build supports "
+                           "(tensorflow custom-build requires keras>=3.2.0): install keras>=3.2.0")
+    assert found.fix[0].command[-1] == "keras>=3.2.0"
+
+
+def test_a_keras_3_library_is_named_unless_its_own_metadata_already_says_it():
+    def keras3_needs(hub_requires):
+        facts = mac_facts(distributions=[
+            dist("tensorflow", "2.16.1", requires=["keras>=3.0.0"]), dist("keras", "2.15.0"),
+            dist("keras-hub", "0.18.1", requires=hub_requires)])
+        return [[n["needed_by"] for n in f.evidence.get("needs") or [{"needed_by": f.check}]]
+                for f in by_cause(facts, "keras3-required")]
+    # TensorFlow's declared need is the requirements check's; keras-hub declares nothing.
+    assert keras3_needs([]) == [["requirements"], ["keras-hub 0.18.1"]]
+    assert keras3_needs(["keras>=3.5"]) == [["requirements"]]  # its own conflict, reported once
+
+
+@pytest.mark.parametrize(("tag", "glibc"), [("manylinux2014", 17), ("manylinux2010", 12),
+                                            ("manylinux1", 5)])
+def test_each_legacy_manylinux_tag_needs_its_own_glibc_and_no_newer(tag, glibc):
+    wheel = _wheel(f"cp311-cp311-{tag}_x86_64")
+    (found,) = by_cause(linux_facts(f"glibc 2.{glibc - 1}", [wheel]), "glibc-too-old")
+    assert found.evidence["needs"] == f"glibc 2.{glibc}"
+    fine = linux_facts(f"glibc 2.{glibc}", [wheel])
+    assert not by_cause(fine, "glibc-too-old") and not by_cause(fine, "wheel-tag-mismatch")
 
 
 def test_only_a_compiled_add_on_is_built_against_another_tensorflow():

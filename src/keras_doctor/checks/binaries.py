@@ -53,10 +53,10 @@ def binary_architectures(ctx: CheckContext) -> Iterator[Finding]:
             )
     for owner, files in sorted(bad.items(), key=lambda kv: str(kv[0])):
         dist = ctx.installed.get(owner) if owner else None
-        found = sorted({a for f in files for a in f["archs"]})
+        built_for = "/".join(sorted({a for f in files for a in f["archs"]})) or "an unknown CPU"
         if dist is not None:
             title = (f"{dist.name} {dist.version} has {len(files)} binar"
-                     f"{'y' if len(files) == 1 else 'ies'} built for {'/'.join(found)}, "
+                     f"{'y' if len(files) == 1 else 'ies'} built for {built_for}, "
                      f"but the interpreter runs {arch}")
             fix = [install(facts, [f"{dist.name}=={dist.version}"], reinstall=True, no_deps=True,
                            no_cache=True,
@@ -66,7 +66,7 @@ def binary_architectures(ctx: CheckContext) -> Iterator[Finding]:
         else:
             title = (f"{len(files)} binar{'y' if len(files) == 1 else 'ies'} that no "
                      f"distribution owns {'is' if len(files) == 1 else 'are'} built for "
-                     f"{'/'.join(found)}, not {arch}")
+                     f"{built_for}, not {arch}")
             fix = [FixStep("Delete these files or reinstall whatever copied them in",
                            StepKind.EDIT, target=files[0]["path"], destructive=True)]
         yield finding(
@@ -77,8 +77,10 @@ def binary_architectures(ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
-def _version_tuple(text: str, default: Tuple[int, int]) -> Tuple[int, int]:
-    parts = [int(p) for p in text.split(".")[:2] if p.isdigit()]
+def _version_tuple(text: Optional[str], default: Tuple[int, int]) -> Tuple[int, int]:
+    """(major, minor) of the version that ends `text` ("glibc 2.35", "14.4"), else `default`."""
+    words = text.split() if text else []
+    parts = [int(p) for p in words[-1].split(".")[:2] if p.isdigit()] if words else []
     return (parts[0], parts[1]) if len(parts) == 2 else default
 
 
@@ -86,10 +88,9 @@ def linux_platforms(libc: Optional[str], arch: str) -> List[str]:
     """manylinux/musllinux/linux platform tags for a glibc version, newest first (PEP 600)."""
     machine = {"arm64": "aarch64"}.get(arch, arch)
     if libc and libc.startswith("musl"):
-        minor = _version_tuple(libc.split()[-1], (1, 2))[1]
+        minor = _version_tuple(libc, (1, 2))[1]
         return [f"musllinux_1_{m}_{machine}" for m in range(minor, -1, -1)] + [f"linux_{machine}"]
-    words = (libc or "").split()
-    glibc = _version_tuple(words[-1] if words else "", NEWEST_GLIBC)
+    glibc = _version_tuple(libc, NEWEST_GLIBC)
     tags = [f"manylinux_2_{m}_{machine}" for m in range(glibc[1], 4, -1)]
     legacy = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
     tags += [f"{name}_{machine}" for m, name in legacy.items() if glibc[1] >= m]
@@ -107,7 +108,7 @@ def supported_tags(facts: Facts) -> Set[Any]:
     arch = interp.running_arch or "x86_64"
     system = facts.platform.system
     if system == "Darwin":
-        macos = _version_tuple(facts.platform.os_version or "", NEWEST_MACOS)
+        macos = _version_tuple(facts.platform.os_version, NEWEST_MACOS)
         platforms = list(tags.mac_platforms(macos, arch))
     elif system == "Linux":
         platforms = linux_platforms(facts.platform.libc, arch)

@@ -276,14 +276,14 @@ def _keras_skew(ctx: CheckContext, requirer: Distribution, req: Requirement, hav
         switch = (facts.config.env.get("TF_USE_LEGACY_KERAS")
                   if facts.config is not None else None)
         runs = switch not in compat_rules.LEGACY_KERAS_VALUES
-        tf_name = have.name
+        tf_name = f"{have.name} {have.version}"
     else:
         tf_version = parse_version(requirer.version)
         keras_dist, keras_version = have, version
         moving = canonicalize_name(have.name)
         runs = (version.major >= 3 and tf_version is not None
                 and (tf_version.major, tf_version.minor) >= _FIRST_TF_KERAS3_RUNS_ON)
-        tf_name = requirer.name
+        tf_name = f"{requirer.name} {requirer.version}"
     runs = runs and _requirements_present(ctx, keras_dist)
     wanted = f"{moving}=={tf_version.major}.{tf_version.minor}.*" if tf_version else moving
     if moving == "keras" and not req.specifier.contains(Version(
@@ -294,7 +294,7 @@ def _keras_skew(ctx: CheckContext, requirer: Distribution, req: Requirement, hav
                  > (tf_version.major, tf_version.minor) else "older")
     declared = f"{requirer.name} {requirer.version} requires {req.name}{req.specifier}"
     title = (f"{keras_dist.name} {keras_dist.version} is {direction} than {tf_name} "
-             f"{tf_version} supports ({declared}): install {wanted}")
+             f"supports ({declared}): install {wanted}")
     if runs:
         title = (f"{declared}, but {have.name} {have.version} is installed; the pair imports "
                  f"and runs, but against a declared conflict: install {wanted} to end it")
@@ -304,7 +304,7 @@ def _keras_skew(ctx: CheckContext, requirer: Distribution, req: Requirement, hav
                   "declared_conflict": declared, "imports_and_runs": runs},
         severity=Severity.WARNING if runs else None,
         fix=[install(facts, [wanted], description=f"Install the {moving} release for "
-                                                  f"{tf_name} {tf_version}")],
+                                                  f"{tf_name}")],
     )
 
 

@@ -129,13 +129,13 @@ def _pairing(ctx: CheckContext, kb: Any, tf: Tuple[Distribution, Version], metal
 
 def _newest_metal_for_arch(kb: Any, arch: str) -> Optional[str]:
     data = kb.file("metal.json")["releases"]
-    matching = [v for v, r in data.items() if arch in r.get("archs", ())]
+    matching = [v for v, r in data.items() if arch in r["archs"]]
     return max(matching, key=_version_key) if matching else None
 
 
 def _newest_metal_python(kb: Any, python_tag: str) -> Optional[str]:
     data = kb.file("metal.json")["releases"]
-    matching = [v for v, r in data.items() if python_tag in r.get("pythons", ())]
+    matching = [v for v, r in data.items() if python_tag in r["pythons"]]
     return max(matching, key=_version_key) if matching else None
 
 
