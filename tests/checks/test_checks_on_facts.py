@@ -95,7 +95,8 @@ def test_a_mac_binary_of_no_cpu_the_reader_knows_is_said_to_be_for_an_unknown_cp
     assert owned.title == ("h5py 3.11.0 has 1 binary built for an unknown CPU, but the "
                            "interpreter runs arm64")
     assert owned.evidence["files"][0]["why"] == "built for an unknown CPU, not arm64"
-    assert loose.title == "1 binary that no distribution owns is built for an unknown CPU, not arm64"
+    assert loose.title == ("1 binary that no distribution owns is built for an unknown CPU, "
+                           "not arm64")
 
 
 def test_binary_needing_newer_macos():
