@@ -247,8 +247,6 @@ def ordered(ranked: Sequence[Any], probabilities: Dict[str, float], keep_hand: b
     by_model = [c for c, _ in sorted(probabilities.items(), key=lambda kv: -kv[1])]
     if keep_hand or recognised(ranked):
         # the hand evidence decided between its candidates (a resolve step, the symbol atlas):
-        # the first answer's look-alikes only fill the places it left, before the model's others
-        # the hand evidence decided between its candidates (a resolve step, the symbol atlas):
         # the first answer's likeliest look-alike is kept in the first three, the others only
         # fill the places the hand evidence left, before the model's others
         order = [h.cause for h in ranked]
