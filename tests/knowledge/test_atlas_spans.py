@@ -25,3 +25,11 @@ def test_spans_written_by_the_generator_read_back_as_the_same_versions(indexes, 
 
 def test_an_empty_part_in_stored_spans_is_ignored():
     assert parse_spans("0-2,,5,") == [0, 1, 2, 5]
+
+
+def test_a_name_no_release_of_a_known_module_exports_is_absent_not_unknown():
+    from keras_doctor.knowledge import load
+
+    atlas = load().atlas
+    assert atlas.lookup("keras.applications", "VGG16", "3.3.3") is True
+    assert atlas.lookup("keras.applications", "VGG61", "3.3.3") is False

@@ -208,6 +208,8 @@ def test_a_universal2_python_started_under_rosetta_is_one_finding_with_one_step(
     assert plan.status is PlanStatus.OK and not plan.steps and resolver.calls == []
     (step,) = plan.skipped
     assert "arch -arm64" in " ".join(step.advice) and "::" not in " ".join(step.advice)
+    assert step.reason.endswith(": start the interpreter natively; the environment itself is "
+                                "arm64 and stays as it is")
 
 
 def test_an_x86_64_only_python_over_arm64_binaries_needs_a_new_environment_not_avx():

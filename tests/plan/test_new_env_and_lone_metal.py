@@ -133,6 +133,16 @@ def test_a_lone_metal_gets_the_tensorflow_it_loads_with_and_keeps_itself():
     assert not [s for s in plan.skipped if s.cause == "metal-plugin-mismatch"]
 
 
+def test_the_tensorflow_chosen_for_a_lone_metal_says_why():
+    from keras_doctor.plan.recommend import recommend_for
+
+    rec = recommend_for(mac(("tensorflow-metal", "1.1.0"), ("numpy", "1.23.5"), python="3.11"), KB)
+    assert rec.tensorflow == "tensorflow"
+    assert rec.reasons["tensorflow"] == ("newest release with a wheel for macos-arm64 and Python "
+                                         "3.11 that the installed tensorflow-metal 1.1.0 loads "
+                                         "with")
+
+
 def test_a_lone_metal_of_the_tensorflow_macos_era_gets_tensorflow_macos():
     plan, _ = lone_metal_plan("0.5.0", "3.10")
     pins = [p for s in plan.steps for p in s.pins]

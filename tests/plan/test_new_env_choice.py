@@ -142,7 +142,8 @@ def test_a_new_environment_with_nothing_to_put_in_it_is_not_planned(tmp_path):
                       interpreter_finder=lambda platform, accepts: PY311,
                       new_venv=str(tmp_path / "new"))
     assert plan.status is PlanStatus.UNRESOLVABLE and plan.steps == []
-    assert plan.reason.startswith("no requirement set to resolve")
+    assert plan.reason == ("no requirement set to resolve: no finding names an installed "
+                           "distribution to repair, and no TensorFlow is installed to anchor on")
 
 
 def test_an_intel_python_on_apple_silicon_gets_a_native_environment_that_keeps_its_gpu(tmp_path):

@@ -49,6 +49,21 @@ def test_a_binary_of_the_wrong_architecture_is_reinstalled_at_its_own_version():
     assert reinstall[0].names == ["h5py"]  # what the snapshot keeps for a rollback
     assert reinstall[0].pins == ["h5py==3.11.0"]
     assert reinstall[0].argv[:5] == ["/bin/uv", "pip", "install", "--python", PY]
+    assert reinstall[0].resolves == ["mixed-arch-binary"]  # what the plan and report say
+
+
+def test_a_wrong_binary_and_a_broken_requirement_both_hold_their_distributions():
+    facts = facts_with({"tensorflow": "2.15.1", "h5py": "3.11.0", "numpy": "2.1.3",
+                        "scipy": "1.13.0"})
+    wrong = finding("mixed-arch-binary", "h5py's _errors.so is x86_64",
+                    evidence={"owner": "h5py", "path": "/env/site/h5py/_errors.so"})
+    conflict = finding("requirement-conflict", "scipy 1.13.0 requires numpy<2.3",
+                       evidence={"requirer": "scipy", "required": "numpy",
+                                 "installed_version": "2.1.3"})
+    resolver = FakeResolver({"tensorflow": "2.15.1", "h5py": "3.11.0", "numpy": "1.26.4",
+                             "scipy": "1.13.0"})
+    build_plan(facts, report_of(wrong, conflict), resolver=resolver, uv="/bin/uv")
+    assert {"h5py==3.11.0", "scipy==1.13.0"} <= set(resolver.calls[0][0])
 
 
 def test_with_nothing_installed_to_anchor_on_the_finding_is_skipped_with_what_to_run():

@@ -157,12 +157,14 @@ def test_legacy_keras_code_gets_the_switch_with_tensorflows_exact_value():
 def test_what_only_a_person_can_do_keeps_the_checks_advice():
     advice = FixStep("Install a native arm64 Python", StepKind.MANUAL)
     run = FixStep("Reinstall", StepKind.RUN, ("uv", "pip", "install", "a b"))
+    colon = FixStep("Then check it runs natively:", StepKind.RUN, ("python3", "-c", "1"))
     steps, (skip,) = steps_for(finding("rosetta-python", title="Intel Python under Rosetta",
-                                       fix=[advice, run]))
+                                       fix=[advice, run, colon]))
     assert steps == []
     assert skip.cause == "rosetta-python"
     assert skip.reason == "Intel Python under Rosetta: only a person can do this"
-    assert skip.advice == ["Install a native arm64 Python", "Reinstall: uv pip install 'a b'"]
+    assert skip.advice == ["Install a native arm64 Python", "Reinstall: uv pip install 'a b'",
+                           "Then check it runs natively: python3 -c 1"]
 
 
 def test_an_environment_variable_is_shown_quoted_and_never_written():

@@ -201,6 +201,8 @@ def test_pip_picks_wheels_for_the_targets_macos_release(offline, macos, expected
     assert result.ok, result.error
     assert (result.resolver, result.limitation) == ("pip", PIP_LIMITATION)
     assert result.pins == {"kd-native": expected}
+    assert result.argv[:3] == [sys.executable, "-m", "pip"]  # how it was asked, for the plan
+    assert result.argv[result.argv.index("--platform") + 1].endswith("_arm64")
 
 
 def test_pip_finds_the_platforms_wheel_but_evaluates_markers_for_this_machine(offline):
@@ -218,6 +220,20 @@ def test_pip_that_finds_no_solution_reports_its_error_lines(offline):
     assert result.limitation == PIP_LIMITATION
     assert result.error.startswith("ERROR") and "kd-lib" in result.error
     assert all(line.startswith("ERROR") for line in result.error.splitlines())
+
+
+def test_a_failing_pip_is_quoted_by_its_error_lines_else_by_its_last_lines(tmp_path):
+    def failing(name, stderr):
+        python = tmp_path / name
+        python.write_text(f"#!/bin/sh\ncat >&2 <<'EOF'\n{stderr}\nEOF\nexit 1\n")
+        python.chmod(0o755)
+        return resolve(["kd-lib"], "linux-x86_64", "3.11", prefer="pip", pip_python=str(python))
+
+    noisy = failing("noisy", "WARNING: a retry\nERROR: No matching distribution found for kd-lib"
+                             "\n  hint: look elsewhere")
+    assert noisy.error == "ERROR: No matching distribution found for kd-lib"
+    plain = failing("plain", "\n".join(f"line {n}" for n in range(1, 8)))
+    assert plain.error == "line 3\nline 4\nline 5\nline 6\nline 7"
 
 
 def test_pip_that_cannot_start_says_so(offline, tmp_path):

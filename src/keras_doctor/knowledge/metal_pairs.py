@@ -47,7 +47,7 @@ def metal_verdict(kb: Any, tf_version: str, metal_version: str) -> MetalVerdict:
         # The table names one plugin per TensorFlow minor: an older plugin lacks what that
         # TensorFlow needs; a newer one is simply not covered by the table.
         table, mine = Version(pairing.table_metal), Version(metal_version)
-        loads = True if mine == table else (False if mine < table else None)
+        loads = None if mine > table else mine == table
         return MetalVerdict(loads, "apple_table", pairing.table_row)
     return MetalVerdict(None, "none")
 

@@ -82,7 +82,7 @@ class PlannedStep:
             kind=StepKind(data["kind"]),
             summary=data["summary"],
             argv=[str(a) for a in argv] if argv is not None else None,
-            destructive=bool(data.get("destructive", False)),
+            destructive=bool(data.get("destructive")),
             resolves=list(data.get("resolves", [])),
             names=list(data.get("names", [])),
             pins=list(data.get("pins", [])),

@@ -35,7 +35,7 @@ def plan_lines(plan: Plan, width: Optional[int] = None) -> List[str]:
             out += [COMMAND_PREFIX + rows[0]] + [" " * len(COMMAND_PREFIX) + r for r in rows[1:]]
         else:
             # Continuation lines start under the text: past a step's number, else two further in.
-            body = line.lstrip(" ")
+            body = line.lstrip()
             number = re.match(r"\d+\. ", body)
             hang = " " * (len(line) - len(body) + (len(number.group()) if number else 2))
             out += textwrap.wrap(line, width, subsequent_indent=hang, break_long_words=False,
