@@ -146,6 +146,12 @@ def test_keras_json_states(tmp_path):
         path=str(not_a_folder / "keras.json"), exists=False)
 
 
+def test_a_shebang_with_a_byte_that_is_not_utf8_still_names_its_interpreter(tmp_path):
+    script = tmp_path / "pip"
+    script.write_bytes(b"#!/Users/j\xe9r\xf4me/venv/bin/python\nimport pip\n")  # Latin-1 home
+    assert config.shebang_interpreter(str(script)) == "/Users/j\ufffdr\ufffdme/venv/bin/python"
+
+
 @pytest.mark.parametrize("script, expected", [
     ("#!/opt/venv/bin/python\nimport pip\n", "/opt/venv/bin/python"),
     ("#!/usr/bin/env python3.11\n", "python3.11"),
@@ -395,6 +401,7 @@ def test_an_egg_info_without_a_readable_pkg_info_says_which_and_why(tmp_path):
     found = {d.name: d for d in distributions.scan([str(tmp_path)])[0]}
     assert found["empty"].error == "PKG-INFO is missing or unreadable"
     assert (found["empty"].version, found["empty"].metadata_kind) == ("1.0", "egg-info")
+    assert found["empty"].location == str(tmp_path)  # where to uninstall it from
     assert found["folder"].error == "PKG-INFO is a folder, not a regular file"
     assert (found["folder"].version, found["folder"].metadata_kind) == ("2.0", "egg-info")
     assert found["folder"].location == str(tmp_path)  # where to uninstall it from
