@@ -184,3 +184,22 @@ def test_an_installed_wheel_for_a_platform_without_a_table_fits_only_when_pure()
 
     assert installed_wheel_fits(["py3-none-any"], "linux-riscv64", "3.11")
     assert not installed_wheel_fits(["cp311-cp311-linux_riscv64"], "linux-riscv64", "3.11")
+
+
+def test_an_installed_abi3_wheel_fits_from_its_own_python_on_and_not_before():
+    from keras_doctor.checks.wheels import installed_wheel_fits
+
+    abi3 = ["cp312-abi3-manylinux_2_17_x86_64"]
+    assert installed_wheel_fits(abi3, "linux-x86_64", "3.12")
+    assert installed_wheel_fits(abi3, "linux-x86_64", "3.13")
+    assert not installed_wheel_fits(abi3, "linux-x86_64", "3.11")
+
+
+def test_an_installed_wheel_fits_only_a_platform_of_its_os_and_cpu():
+    from keras_doctor.checks.wheels import installed_wheel_fits
+
+    assert installed_wheel_fits(["cp311-cp311-macosx_11_0_arm64"], "macos-arm64", "3.11")
+    assert installed_wheel_fits(["cp311-cp311-macosx_10_9_universal2"], "macos-arm64", "3.11")
+    assert not installed_wheel_fits(["cp311-cp311-macosx_10_9_x86_64"], "macos-arm64", "3.11")
+    assert not installed_wheel_fits(["cp311-cp311-manylinux_2_17_aarch64"], "macos-arm64", "3.11")
+    assert not installed_wheel_fits(["cp311-cp311-win_arm64"], "linux-aarch64", "3.11")
