@@ -42,7 +42,8 @@ def test_h5py_built_for_a_range_of_hdf5(tmp_path, hdf5, found):
     record(tmp_path, "h5py", "3.11.0", "nompi_py311h5d2f83d_102", H5PY_DEPENDS)
     record(tmp_path, "hdf5", hdf5, "nompi_h5a3b1d2_101")
     record(tmp_path, "numpy", "1.26.4", "py311h7125741_0")  # not an HDF5 user: not read
-    assert {r.name for r in conda.hdf5_records(str(tmp_path))} == {"h5py", "hdf5"}
+    assert {(r.name, r.build) for r in conda.hdf5_records(str(tmp_path))} == {
+        ("h5py", "nompi_py311h5d2f83d_102"), ("hdf5", "nompi_h5a3b1d2_101")}
     assert len(mismatches(tmp_path)) == found
 
 

@@ -318,6 +318,17 @@ def test_the_scripts_read_are_those_of_the_targets_working_directory(tmp_path):
         ("train.py", 2, "Session")]
 
 
+def test_the_kernels_read_are_those_jupyter_uses_on_the_targets_system(tmp_path):
+    for folder, name in ((".local/share/jupyter", "linux"), ("Library/Jupyter", "mac")):
+        write(tmp_path / folder / "kernels" / name / "kernel.json", json.dumps({"argv": ["py"]}))
+    answer = {**probe_module.probe(), "system": "Darwin", "env": {"HOME": str(tmp_path)}}
+
+    facts = collect.facts_from_probe(answer, "python", sys.executable)
+
+    names = [k.name for k in facts.config.kernel_specs]
+    assert "mac" in names and "linux" not in names
+
+
 def test_a_probe_answer_with_only_the_required_fields_says_unknown_for_the_rest(tmp_path):
     answer = {"version": "3.11.7", "prefix": str(tmp_path), "base_prefix": str(tmp_path),
               "sys_path": [], "cwd": str(tmp_path)}
