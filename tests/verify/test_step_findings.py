@@ -153,6 +153,7 @@ def test_a_configured_backend_keras_does_not_know():
     assert found.title.endswith("which is not a backend Keras knows")
     unknown = one(keras_step("mxnet", "ValueError: invalid backend name mxnet", "keras.json"))
     assert unknown.cause == "keras-backend-unavailable" and "(by keras.json)" in unknown.title
+    assert unknown.fix[0].description.startswith("Install the backend, or point Keras at")
 
 
 def test_a_keras_import_error_unrelated_to_the_backend_is_not_blamed_on_it():
@@ -169,6 +170,7 @@ def test_the_legacy_switch_without_tf_keras_installs_tf_keras_at_tensorflows_min
     found = one(legacy_step("1"))
     assert found.cause == "missing-dependency"
     assert found.evidence["requirement"] == "tf-keras~=2.16.0"
+    assert found.evidence["TF_USE_LEGACY_KERAS"] == "1"  # the setting to look for, by its name
     assert found.fix[0].command == ("/env/bin/python", "-m", "pip", "install", "tf-keras~=2.16.0")
     assert found.fix[1].command == ("unset", "TF_USE_LEGACY_KERAS")
     assert found.title.startswith("TF_USE_LEGACY_KERAS=1 sends tf.keras to tf_keras")
@@ -258,3 +260,10 @@ def test_a_failure_with_only_its_reason_is_explained_from_that_reason():
                            reason="ModuleNotFoundError: No module named 'h5py'"))
     assert found.cause == "missing-dependency"
     assert found.check == "verify:keras"
+
+
+def test_a_failed_step_that_printed_nothing_is_told_by_its_reason_alone():
+    silent = StepResult("keras", "import keras", "failed", reason="SystemExit: 3")
+    found = one(silent)
+    assert found.cause == "verify-step-failed"
+    assert found.title == "import keras failed: SystemExit: 3"
