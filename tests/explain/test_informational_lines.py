@@ -62,6 +62,18 @@ def test_a_real_failure_beside_them_wins(failure, cause):
     assert INFO not in causes
 
 
+@pytest.mark.parametrize("failure", [
+    'Traceback (most recent call last):\n  File "train.py", line 9, in <module>\n    model.fit(x)\n'
+    "ValueError: something no knowledge recognises\n",
+    "ValueError: something no knowledge recognises\n",
+])
+def test_an_unrecognised_exception_beside_them_is_still_an_error(failure):
+    # nothing names its cause, yet something was raised: the answer is a candidate cause of the
+    # exception, never "nothing failed"
+    report = explain_text(ONEDNN + CPU_GUARD + failure)
+    assert report.findings and INFO not in [f.cause for f in report.findings]
+
+
 def test_a_log_line_that_names_a_failure_is_not_called_harmless():
     line = ("2024-01-01 00:00:00.000000: W tensorflow/core/framework/op_kernel.cc:1839] "
             "OP_REQUIRES failed at conv_ops.cc:1068 : INVALID_ARGUMENT: input depth must be "

@@ -251,6 +251,7 @@ def test_a_python_warning_is_quoted_and_the_answer_says_how_to_hide_its_category
     (finding,) = explain(line + "\n  x = call()").findings
     (quoted,) = finding.evidence["lines"]  # the warning line (a long one cut short)
     assert line.startswith(quoted) and f"{category}: " in quoted
+    assert line.startswith(finding.evidence["matched"].splitlines()[0])  # the line it read
     assert finding.evidence["category"] == category
     assert f"Python printed a {category}" in finding.explanation
     # what the user reads: how Python printed it, and that it is a notice, not a failure

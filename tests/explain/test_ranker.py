@@ -313,3 +313,39 @@ def test_the_model_reads_the_hand_candidates_and_a_colab_traceback_as_a_notebook
     for feature in ("exc:valueerror", "platform:linux"):
         assert feature in features and feature in ranker.model()["weights"]
     assert all(isinstance(feature, str) for feature in features)
+
+
+def test_what_the_paste_shows_is_read_under_the_names_the_shipped_model_learnt():
+    # a renamed feature would silently weigh nothing: every clue of a real-looking paste that is
+    # not a word or a knowledge id is one the model has a weight for
+    paste = ('Traceback (most recent call last):\n  File "/Users/ada/train.py", line 4, in '
+             '<module>\n    model = tf.keras.models.load_model("m.h5")\n  File "/opt/anaconda3/'
+             'envs/tf/lib/python3.9/site-packages/tensorflow/python/keras/saving/save.py", line '
+             "206, in load_model\n    return hdf5_format.load_model_from_hdf5(filepath)\n"
+             "ImportError: `load_model` requires h5py.\n")
+    cleaned, ranked = hypotheses(paste)
+    features = ranker.report_features(cleaned.text, cleaned.clues, ranked)
+    clues = {f for f in features if f.split(":")[0] not in ("word", "via", "proposed")}
+    assert {"keras:tf.keras", "platform:macos", "installer:anaconda", "python:3.9",
+            "exc:importerror", "in:tensorflow", "traceback"} <= clues
+    assert clues <= set(ranker.model()["weights"])
+
+
+def test_the_recognised_answers_model_reads_whether_the_atlas_alone_named_it():
+    atlas = Hypothesis("missing-dependency", weights=[0.7], signatures=["message-atlas"])
+    signed = Hypothesis("missing-dependency", weights=[0.7], signatures=["missing-module"])
+    named = dict(zip(ranker.RECOGNISED_FEATURES, ranker.recognised_features(atlas, [atlas], 0.5)))
+    assert named["atlas_only"] == 1.0
+    named = dict(zip(ranker.RECOGNISED_FEATURES, ranker.recognised_features(signed, [signed], 0.5)))
+    assert named["atlas_only"] == 0.0
+
+
+@pytest.mark.parametrize("message", ["short one", "something no knowledge recognises " * 12])
+def test_a_cause_the_model_proposes_quotes_the_exception_it_was_proposed_for(message):
+    # the one line of evidence such a guess has: the exception, whole, or its first 300 characters
+    findings = explain_text(f"ValueError: {message}").findings
+    learned = [f for f in findings if f.evidence["signatures"] == ["ranker"]]
+    assert learned
+    for finding in learned:
+        assert finding.evidence["exception"] == f"ValueError: {message}"[:300]
+        assert finding.explanation == LEARNED_MECHANISM

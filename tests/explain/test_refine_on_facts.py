@@ -115,7 +115,7 @@ def test_in_a_notebook_a_module_installed_here_points_first_at_a_kernel_started_
     assert next(iter(in_notebook)) == "kernel-not-restarted"
     assert next(iter(in_terminal)) == "wrong-interpreter"
     assert in_notebook["wrong-interpreter"] < in_terminal["wrong-interpreter"]
-    assert in_terminal.get("kernel-not-restarted", 0.0) < in_notebook["kernel-not-restarted"]
+    assert in_terminal.get("kernel-not-restarted", 0.0) < in_notebook["kernel-not-restarted"] < 1
 
 
 def test_a_check_set_that_breaks_leaves_the_explanation_ranked_and_says_so(monkeypatch):
@@ -414,3 +414,19 @@ def test_an_error_elsewhere_in_the_environment_follows_the_confirmed_cause():
     assert (first.cause, first.check) == ("missing-dependency", "explain+requirements")
     assert (second.cause, second.check) == ("requirement-conflict", "requirements (facts)")
     assert second.confidence < first.confidence
+
+
+def test_the_texts_guess_of_a_shadow_is_the_folder_the_traceback_runs_through_listed_once():
+    # nothing in the message names a shadow (the model only guesses one); the traceback runs
+    # through the local folder that hides TensorFlow: one answer, the folder's
+    from keras_doctor.facts.model import Shadow
+
+    text = SHADOWED.replace("ModuleNotFoundError: No module named 'tensorflow.utils'",
+                            "AttributeError: 'NoneType' object has no attribute 'compile'")
+    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2",
+                                          files=["tensorflow/__init__.py"])])
+    facts.shadows = [Shadow("tensorflow", "/Users/ada/proj/tensorflow", "", 0)]
+    findings = explain_text(text, facts).findings
+    causes = [f.cause for f in findings]
+    assert causes[0] == "shadowed-module" and causes.count("shadowed-module") == 1
+    assert findings[0].evidence["path"] == "/Users/ada/proj/tensorflow"

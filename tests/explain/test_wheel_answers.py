@@ -92,3 +92,16 @@ def test_the_answer_says_whether_the_paste_or_the_environment_showed_the_machine
     intel = Examined(python="3.13", platform="macos", machine="x86_64")
     named = {h.cause: h for h in hypotheses(MACHINE + UV, environment=intel)[1]}
     assert "the paste names an arm64 machine" in named[PLATFORM].mechanism
+
+
+def test_the_release_table_decides_and_says_by_how_much():
+    # a real report (tuning corpus, facial-animation-4-tensorflow-cpu-m1): tensorflow-cpu never
+    # published a wheel for a Mac, and pip on one finds none
+    paste = ("ERROR: Could not find a version that satisfies the requirement tensorflow-cpu "
+             "(from versions: none)\nERROR: No matching distribution found for tensorflow-cpu")
+    first, second = explain_text(paste).findings[:2]
+    assert (first.cause, second.cause) == (PLATFORM, PYTHON)
+    assert first.evidence["decided_by"] == second.evidence["decided_by"] \
+        == "knowledge/data/releases/tensorflow-cpu.json"
+    share = first.evidence["share_of_candidates"]  # of the machines it can come from
+    assert 0.7 <= share <= 1 and share == round(share, 2)  # read as a whole percentage

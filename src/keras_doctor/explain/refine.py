@@ -282,8 +282,8 @@ def with_facts(
         if "shadowed-module" not in used and _raised_inside(f, frames):
             # the traceback runs through the very file or folder that hides the package
             used.add("shadowed-module")
-            text = next((h for h, _ in scored if not isinstance(h, Finding)), None)
-            found = _merge(text, f, facts) if text is not None else f
+            # (the text's first reading, if it had any: bare frames name no error)
+            found = _merge(scored[0][0], f, facts) if scored else f
             # (first, and surer than the text alone made its own answer)
             surest = max([from_text, *(score for _, score in out)])
             # the text's own guess of a shadow (no anchor, so not confirmed above) is this one
@@ -340,7 +340,7 @@ def _about_module(findings: List[Finding], module: Any) -> List[Finding]:
     if not isinstance(module, str):
         return []
     top = module.split(".")[0].replace("_", "-").lower()
-    return [f for f in findings if str(f.evidence.get("required", "")).lower().replace("_", "-")
+    return [f for f in findings if str(f.evidence.get("required")).lower().replace("_", "-")
             in (top, module.lower())]
 
 
