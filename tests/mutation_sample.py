@@ -373,7 +373,9 @@ def main() -> int:
           f"{100 * total['fast'] / total['sampled']:.1f} %")
     if whole:
         print(f"mutation score, whole suite: {total['whole']}/{total['sampled']} = "
-              f"{100 * total['whole'] / total['sampled']:.1f} %")
+              f"{100 * total['whole'] / total['sampled']:.1f} %"
+              + (f" (slow tests judging: only {' '.join(args.slow_tests)})"
+                 if args.slow_tests else ""))
     if missed:
         print("survivors (mutmut show NAME):")
         for name in missed:
