@@ -13,18 +13,24 @@ from typing import Any, Dict, List, Optional
 from keras_doctor.findings import FixStep, StepKind
 
 Evidence = Dict[str, Any]
-# Import names whose distribution is named differently.
-DISTRIBUTION_OF = {
-    "google": "protobuf",
-    "google.protobuf": "protobuf",
-    "PIL": "pillow",
-    "yaml": "pyyaml",
-    "absl": "absl-py",
-    "grpc": "grpcio",
-    "tf_keras": "tf-keras",
-    "ml_dtypes": "ml-dtypes",
-    "opt_einsum": "opt-einsum",
+# Distributions imported by another name than their own, for facts without an installed-files
+# list (a stated environment): every TensorFlow build installs `tensorflow`, keras-nightly
+# installs `keras`.
+IMPORTED_AS = {
+    **{name: "tensorflow" for name in ("tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos",
+                                       "tensorflow-intel", "tensorflow-aarch64", "tf-nightly",
+                                       "tf-nightly-cpu", "tf-nightly-gpu")},
+    "keras-nightly": "keras", "tf-keras": "tf_keras", "protobuf": "google", "pillow": "PIL",
+    "pyyaml": "yaml", "absl-py": "absl", "grpcio": "grpc", "opencv-python": "cv2",
+    "opencv-python-headless": "cv2", "scikit-learn": "sklearn", "ml-dtypes": "ml_dtypes",
+    "opt-einsum": "opt_einsum",
 }
+# The distribution to install for an import name that is not its own, the first named above
+# (opencv-python for cv2); TensorFlow and Keras builds install under their own import name.
+DISTRIBUTION_OF: Dict[str, str] = {"google.protobuf": "protobuf"}
+for _distribution, _module in IMPORTED_AS.items():
+    if _module not in ("tensorflow", "keras"):
+        DISTRIBUTION_OF.setdefault(_module, _distribution)
 
 
 def one(evidence: Evidence, key: str) -> str:

@@ -14,8 +14,8 @@ from dataclasses import replace
 from typing import Any, Dict, List, Sequence, Tuple
 
 from keras_doctor.explain.calibrate import only_guessed
+from keras_doctor.explain.fixkit import IMPORTED_AS as _IMPORTED_AS
 from keras_doctor.explain.hypothesis import to_finding
-from keras_doctor.explain.resolve_imports import IMPORTED_AS as _IMPORTED_AS
 from keras_doctor.findings import Finding, Report, Severity
 
 CONFIRM = 0.25  # a confirmed hypothesis keeps a quarter of its remaining doubt

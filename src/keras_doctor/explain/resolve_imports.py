@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional
 
 from keras_doctor.explain import tf1
 from keras_doctor.explain.context import Context, Outcome
+from keras_doctor.explain.fixkit import IMPORTED_AS
 from keras_doctor.explain.match import SignatureMatch
 from keras_doctor.explain.names import is_keras_module
 from keras_doctor.explain.text import site_package_of
@@ -53,19 +54,6 @@ DEPENDENCIES = {
 # The frameworks a user works with directly: missing where a notebook or another environment runs
 # the code, they were installed into another interpreter (a library's absence is its own).
 FRAMEWORKS = ("tensorflow", "keras")
-
-
-# Distributions imported by another name than their own, for facts without an installed-files
-# list (a stated environment): every TensorFlow build installs `tensorflow`, keras-nightly
-# installs `keras`.
-IMPORTED_AS = {
-    **{name: "tensorflow" for name in ("tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos",
-                                       "tensorflow-intel", "tensorflow-aarch64", "tf-nightly",
-                                       "tf-nightly-cpu", "tf-nightly-gpu")},
-    "keras-nightly": "keras", "tf-keras": "tf_keras", "protobuf": "google", "pillow": "PIL",
-    "pyyaml": "yaml", "absl-py": "absl", "grpcio": "grpc", "opencv-python": "cv2",
-    "opencv-python-headless": "cv2", "scikit-learn": "sklearn", "ml-dtypes": "ml_dtypes",
-}
 
 
 # Aliases of builtins that NumPy 1.20 deprecated and 1.24 removed (np.object, np.bool…): code
