@@ -133,6 +133,11 @@ def test_a_check_set_that_breaks_leaves_the_explanation_ranked_and_says_so(monke
     assert confidences == sorted(confidences, reverse=True)
 
 
+def with_tensorflow():
+    """A Mac environment with TensorFlow installed, its files listed as RECORD lists them."""
+    return mac_facts(distributions=[dist("tensorflow", "2.16.2", files=["tensorflow/__init__.py"])])
+
+
 SHADOWED = ('Traceback (most recent call last):\n  File "/Users/ada/proj/train.py", line 1, in '
             '<module>\n    import tensorflow as tf\n'
             '  File "/Users/ada/proj/tensorflow/__init__.py", line 2, in <module>\n'
@@ -143,8 +148,7 @@ SHADOWED = ('Traceback (most recent call last):\n  File "/Users/ada/proj/train.p
 def test_a_traceback_through_the_folder_that_hides_the_package_names_that_folder_first():
     from keras_doctor.facts.model import Shadow
 
-    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2",
-                                          files=["tensorflow/__init__.py"])])
+    facts = with_tensorflow()
     facts.shadows = [Shadow("tensorflow", "/Users/ada/proj/tensorflow", "", 0)]
     findings = explain_text(SHADOWED, facts).findings
     assert findings[0].cause == "shadowed-module"
@@ -270,8 +274,7 @@ def test_a_traceback_cut_before_its_error_through_the_folder_that_hides_the_pack
     # the paste stops before the exception line; its frames still run through the local folder
     from keras_doctor.facts.model import Shadow
 
-    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2",
-                                          files=["tensorflow/__init__.py"])])
+    facts = with_tensorflow()
     facts.shadows = [Shadow("tensorflow", "/Users/ada/proj/tensorflow", "", 0)]
     cut = SHADOWED.rsplit("\n", 1)[0]
     findings = explain_text(cut, facts).findings
@@ -324,8 +327,7 @@ TWO_PYTHONS = ("i installed two version of python 2.7 and 3.5\ntensorflow instal
 def test_the_module_installed_here_confirms_the_other_interpreter_the_text_names():
     # the shell's python and pip agree (the interpreters check passes): that cannot clear an
     # interpreter the check never saw, so the facts only make the text's answer surer
-    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2",
-                                          files=["tensorflow/__init__.py"])])
+    facts = with_tensorflow()
     alone = explain_text(TWO_PYTHONS).findings[0]
     report = explain_text(TWO_PYTHONS, facts)
     first = report.findings[0]
@@ -346,8 +348,7 @@ TF1_SESSION = ('Traceback (most recent call last):\n  File "train.py", line 3, i
 
 def test_tensorflow_1_code_is_confirmed_by_a_tensorflow_2_installed_here():
     alone = explain_text(TF1_SESSION).findings[0]
-    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2",
-                                          files=["tensorflow/__init__.py"])])
+    facts = with_tensorflow()
     first = explain_text(TF1_SESSION, facts).findings[0]
     assert alone.cause == first.cause == "tf1-api-under-tf2"
     assert alone.confidence < first.confidence < 1  # surer, never certain
@@ -386,8 +387,7 @@ def test_bare_frames_through_the_folder_that_hides_the_package_name_that_folder(
     # TensorFlow is where it ran
     from keras_doctor.facts.model import Shadow
 
-    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2",
-                                          files=["tensorflow/__init__.py"])])
+    facts = with_tensorflow()
     facts.shadows = [Shadow("tensorflow", "/Users/ada/proj/tensorflow", "", 0)]
     frames = ('  File "/Users/ada/proj/tensorflow/__init__.py", line 2, in <module>\n'
               "    from .utils import helper\n")
@@ -423,8 +423,7 @@ def test_the_texts_guess_of_a_shadow_is_the_folder_the_traceback_runs_through_li
 
     text = SHADOWED.replace("ModuleNotFoundError: No module named 'tensorflow.utils'",
                             "AttributeError: 'NoneType' object has no attribute 'compile'")
-    facts = mac_facts(distributions=[dist("tensorflow", "2.16.2",
-                                          files=["tensorflow/__init__.py"])])
+    facts = with_tensorflow()
     facts.shadows = [Shadow("tensorflow", "/Users/ada/proj/tensorflow", "", 0)]
     findings = explain_text(text, facts).findings
     causes = [f.cause for f in findings]
