@@ -72,17 +72,22 @@ def test_a_missing_module_a_package_requires_is_confirmed_by_that_requirement():
     assert first.evidence["confirmed_by"] == "requirements"
 
 
-@pytest.mark.parametrize("named, owner", [
-    ("numpy/core/_multiarray_umath.cpython-311-darwin.so", "numpy"),
-    ("h5py/_errors.cpython-311-darwin.so", "h5py"),
-])
-def test_of_two_wrong_architecture_binaries_the_one_the_error_names_is_shown(named, owner):
-    facts = mac_facts(
+def two_intel_binaries():
+    """An arm64 Mac environment where numpy and h5py both hold an x86_64-only extension."""
+    return mac_facts(
         distributions=[dist("numpy", "1.26.4", files=["numpy/__init__.py"]),
                        dist("h5py", "3.11.0", files=["h5py/__init__.py"])],
         binaries=[binary("numpy/core/_multiarray_umath.cpython-311-darwin.so", ["x86_64"],
                          "numpy"),
                   binary("h5py/_errors.cpython-311-darwin.so", ["x86_64"], "h5py")])
+
+
+@pytest.mark.parametrize("named, owner", [
+    ("numpy/core/_multiarray_umath.cpython-311-darwin.so", "numpy"),
+    ("h5py/_errors.cpython-311-darwin.so", "h5py"),
+])
+def test_of_two_wrong_architecture_binaries_the_one_the_error_names_is_shown(named, owner):
+    facts = two_intel_binaries()
     first = explain_text(dyld(named), facts).findings[0]
     assert first.cause == "mixed-arch-binary"
     assert first.check == "explain+binary-architectures"
@@ -370,12 +375,7 @@ def test_under_tensorflow_1_the_code_ran_elsewhere_or_imported_a_local_tensorflo
 def test_a_binary_the_error_reaches_by_another_route_is_still_the_one_shown():
     # the paste reaches the environment through another folder (a symlinked project folder, a
     # moved venv): the file's name, not its whole path, ties the error to one of two findings
-    facts = mac_facts(
-        distributions=[dist("numpy", "1.26.4", files=["numpy/__init__.py"]),
-                       dist("h5py", "3.11.0", files=["h5py/__init__.py"])],
-        binaries=[binary("numpy/core/_multiarray_umath.cpython-311-darwin.so", ["x86_64"],
-                         "numpy"),
-                  binary("h5py/_errors.cpython-311-darwin.so", ["x86_64"], "h5py")])
+    facts = two_intel_binaries()
     elsewhere = dyld("h5py/_errors.cpython-311-darwin.so").replace(
         SITE, "/Volumes/Work/ada/venv/lib/python3.11/site-packages")
     first = explain_text(elsewhere, facts).findings[0]
