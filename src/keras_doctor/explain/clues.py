@@ -275,11 +275,17 @@ _WHEEL_CAUSES = {"no-wheel-for-python", "no-wheel-for-platform"}
 _KERAS3_CAUSES = {"keras3-removed-api", "keras3-legacy-code", "keras-backend-unavailable"}
 
 
+def excluded_on(cause: str, platform: str) -> bool:
+    """Whether a paste from `platform` ("" when unknown) excludes the cause outright (a Metal
+    plugin on Linux, the Visual C++ runtime on a Mac, Rosetta anywhere but a Mac)."""
+    only_on = _ONLY_ON.get(cause)
+    return bool(only_on and platform and platform != only_on)
+
+
 def ruled_out_by_platform(cause: str, clues: Clues) -> bool:
-    """Whether the paste's platform excludes the cause outright (a Metal plugin on Linux, the
-    Visual C++ runtime on a Mac): nothing learned from other reports may propose it here."""
-    platform = _ONLY_ON.get(cause)
-    return bool(platform and clues.platform and clues.platform != platform)
+    """Whether the paste's platform excludes the cause: nothing learned from other reports may
+    propose it here."""
+    return excluded_on(cause, clues.platform)
 
 
 def weigh(
@@ -292,9 +298,8 @@ def weigh(
         site_package_of(f) == module for f in clues.frames
     ):
         return score * 0.5, f"the frames run the installed {module} package"
-    platform = _ONLY_ON.get(cause)
-    if platform and clues.platform and clues.platform != platform:
-        return score * 0.4, f"the traceback's paths are {clues.platform}, not {platform}"
+    if excluded_on(cause, clues.platform):
+        return score * 0.4, f"the traceback's paths are {clues.platform}, not {_ONLY_ON[cause]}"
     if cause == "mixed-arch-binary" and clues.platform == "windows":
         return score * 0.6, "the traceback's paths are windows"
     if cause == "keras-backend-unavailable" and (evidence or {}).get("use_backend"):

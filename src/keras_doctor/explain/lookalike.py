@@ -31,8 +31,10 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from keras_doctor.explain.clues import excluded_on
+
 # The first answer's look-alikes, most often the right one first (out-of-repository confusions
-# of the tuning corpus), and the platform each needs ("" for any).
+# of the tuning corpus); one the paste's platform excludes (`clues.excluded_on`) is left out.
 LOOK_ALIKES: Dict[str, Tuple[str, ...]] = {
     "missing-dependency": ("wrong-interpreter", "kernel-not-restarted"),
     "wrong-interpreter": ("missing-dependency", "kernel-not-restarted"),
@@ -88,7 +90,6 @@ _GROUP = {
     "no-wheel-for-python": "wheel", "no-wheel-for-platform": "wheel",
     "cpu-lacks-avx": "sigill", "rosetta-python": "sigill",
 }
-_ONLY_ON = {"rosetta-python": "macos"}
 SHOWN = 3  # the look-alikes are kept within the first three answers
 # The least confidence a look-alike is shown at: out of repository on the tuning corpus, when the
 # first answer had look-alikes (147 reports), one of them was the right cause in 11 (7.5 %).
@@ -121,8 +122,7 @@ def with_look_alikes(order: Sequence[Tuple[str, float]], platform: str = "",
 
 def wanted(first: str, platform: str = "") -> List[str]:
     """The look-alikes of `first` the paste's platform allows."""
-    return [c for c in LOOK_ALIKES.get(first, ())
-            if not (platform and _ONLY_ON.get(c, platform) != platform)]
+    return [c for c in LOOK_ALIKES.get(first, ()) if not excluded_on(c, platform)]
 
 
 def told_apart_by(cause: str, shown: Sequence[str]) -> str:
