@@ -309,3 +309,41 @@ def test_no_tensorflow_wheel_on_an_apple_silicon_mac_is_the_platform():
 )
 def test_half_uninstalled_packages_and_missing_native_libraries(text, cause):
     assert cause in causes(text)[:2]
+
+
+# pip's resolver lines from real reports (hangul-recognition#40: pip < 20.3's post-install
+# check; wifite2#156: pip >= 20.3's resolver): a numpy above TensorFlow's range on the same side
+# of NumPy 2.0 breaks no binary (1.x is ABI backward compatible), so the conflict is the finding
+_NUMPY_1X_ABOVE_RANGE = [
+    "tensorflow 1.10.0 has requirement numpy<=1.14.5,>=1.13.3, but you'll have numpy 1.15.0 "
+    "which is incompatible.",
+    "ERROR: pip's dependency resolver does not currently take into account all the packages "
+    "that are installed. This behaviour is the source of the following dependency conflicts.\n"
+    "tensorflow 2.12.0 requires numpy<1.24,>=1.22, but you have numpy 1.24.0 which is "
+    "incompatible.",
+]
+
+
+@pytest.mark.parametrize("text", _NUMPY_1X_ABOVE_RANGE)
+def test_numpy_1x_above_the_range_is_a_requirement_conflict_not_an_abi_break(text):
+    report = explain_text(text)
+    found = [f.cause for f in report.findings]
+    assert found[0] == "requirement-conflict"
+    assert "numpy-abi-mismatch" not in found[:2]
+    assert report.findings[0].evidence["same_numpy_abi"] is True
+
+
+@pytest.mark.parametrize("have", ["2.0.0", "2.1.3"])
+def test_numpy_2_above_a_numpy_1_range_is_still_the_abi_break(have):
+    """The other side of the boundary: NumPy 2 under a range below 2.0 is the ABI break."""
+    text = ("tensorflow 2.12.0 requires numpy<1.24,>=1.22, but you have numpy " + have +
+            " which is incompatible.")
+    assert causes(text)[0] == "numpy-abi-mismatch"
+
+
+def test_numpy_1x_above_the_range_with_the_abi_banner_is_the_abi_break():
+    """NumPy's own import error beside the resolver line: a binary did fail."""
+    text = (_NUMPY_1X_ABOVE_RANGE[1] + "\nRuntimeError: module compiled against API version "
+            "0x10 but this version of numpy is 0xf\nImportError: numpy.core.multiarray failed "
+            "to import")
+    assert causes(text)[0] == "numpy-abi-mismatch"

@@ -288,10 +288,26 @@ def _pip_conflict(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         evidence["installed_is_newer"] = _above_range(have, found.last("specifier"))
         if cause == "numpy-abi-mismatch":
             evidence["numpy_is_newer"] = evidence["installed_is_newer"]
+    if cause == "numpy-abi-mismatch" and _same_numpy_abi_newer(have, found.last("specifier")) \
+            and not _NUMPY_ABI_WORDS.search(ctx.text):
+        # NumPy 1.x is ABI backward compatible: an extension built against an older 1.x runs on
+        # a newer 1.x; only 2.0 broke the ABI, and an older numpy lacks the newer C-API. A numpy
+        # above the range on the same side of 2.0 breaks no binary: pip's line (printed after
+        # it installed anyway) is a declared range, and what a newer 1.x can break is Python
+        # code using what it removed (np.object in 1.24), a dependency too new for the code.
+        evidence["same_numpy_abi"] = True
+        return [("requirement-conflict", 0.82, evidence), ("dependency-too-new", 0.45, evidence)]
     out: List[Outcome] = [(cause, 0.82, evidence)]
     if cause != "requirement-conflict":
         out.append(("requirement-conflict", 0.5, evidence))
     return out
+
+
+def _same_numpy_abi_newer(have: Any, specifier: str) -> bool:
+    """The installed numpy is above the declared range, and both are NumPy 1.x (numpy's own
+    rule, https://numpy.org/doc/stable/dev/depending_on_numpy.html: binaries built against an
+    older 1.x run on a newer 1.x; 2.0 broke the ABI)."""
+    return have is not None and have.major == 1 and _above_range(have, specifier)
 
 
 def _above_range(have: Any, specifier: str) -> bool:
