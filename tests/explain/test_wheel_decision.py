@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from keras_doctor.explain import wheels
+from keras_doctor.explain.clues import read
 from keras_doctor.explain.engine import hypotheses
 
 PLATFORM, PYTHON = "no-wheel-for-platform", "no-wheel-for-python"
@@ -132,3 +133,41 @@ def test_when_the_tables_decide_the_python_the_platform_is_the_runner_up():
     assert [h.cause for h in sure] == [h.cause for h in lean] == [PYTHON, PLATFORM]
     assert sure[0].score > lean[0].score > lean[1].score > sure[1].score
     assert sure[1].signatures == sure[0].signatures  # the same pip lines witness both
+
+
+# CPython's interactive banner, as each build prints it (PC/pyconfig.h's COMPILER string): on
+# Windows sys.platform is "win32" whatever the bitness; only the compiler part tells it
+_BANNER_64 = ("Python 3.12.1 (tags/v3.12.1:2305ca5, Dec  7 2023, 22:03:25) "
+              "[MSC v.1937 64 bit (AMD64)] on win32")
+_BANNER_32 = ("Python 3.7.4 (tags/v3.7.4:e09359112e, Jul  8 2019, 19:29:22) "
+              "[MSC v.1916 32 bit (Intel)] on win32")
+
+
+def test_a_64_bit_windows_banner_saying_win32_is_not_a_32_bit_python():
+    assert not has_wheel("tensorflow", "2.10.0", "windows-amd64", "3.12")
+    assert has_wheel("tensorflow", "2.10.0", "windows-amd64", "3.10")
+    assert wheels.read_machine(_BANNER_64) == ["windows-amd64"]
+    assert top(_BANNER_64 + "\n" + pip_error("tensorflow==2.10.0")) == PYTHON
+    assert read(_BANNER_64, []).machine == ""
+
+
+def test_a_32_bit_windows_banner_is_the_platform():
+    assert wheels.read_machine(_BANNER_32) == ["windows-32"]
+    assert read(_BANNER_32, []).machine == "32-bit"
+    assert top(_BANNER_32 + "\n" + pip_error("tensorflow==2.10.0")) == PLATFORM
+
+
+@pytest.mark.parametrize(("text", "python"), [
+    ("/Users/ada/.pyenv/versions/3.10.4/bin/python -m pip install tensorflow", "3.10"),
+    ("/Library/Frameworks/Python.framework/Versions/3.9/bin/python3 -m pip install x", "3.9"),
+    ("C:\\proj> py -3.12 -m pip install tensorflow", "3.12"),
+    ("/Users/ada/.pyenv/shims/python -m pip install tensorflow", None),
+    ("/Library/Frameworks/Python.framework/Versions/Current/bin/python3", None),
+])
+def test_the_python_an_install_folder_or_the_launcher_names(text, python):
+    assert wheels.read_python(text) == python
+
+
+def test_the_windows_launcher_is_windows():
+    assert wheels.read_machine("> py -3.12 -m pip install tensorflow") == ["windows-amd64"]
+    assert wheels.read_machine("$ python3.12 -m pip install tensorflow") == list(wheels.PLATFORMS)

@@ -40,7 +40,13 @@ _PYTHON = re.compile(
     r"\bPython version\b[:\s#*`]{0,12}(?P<m>[23])\.(?P<n>\d{1,2})\b|"
     r"CPython ?(?P<o>[23])\.(?P<p>\d{1,2})\b|\bPython\.(?P<q>[23])\.(?P<r>\d{1,2})_|"
     # "python: 3.12.0" in a report's environment list, conda's "python=3.8"
-    r"\bpython ?[:=]=? ?(?P<s>[23])\.(?P<t>\d{1,2})\b)"
+    r"\bpython ?[:=]=? ?(?P<s>[23])\.(?P<t>\d{1,2})\b|"
+    # pyenv's and python.org's installs keep the version in the folder
+    # (~/.pyenv/versions/3.10.4/, Python.framework/Versions/3.9/), the Windows launcher takes it
+    # as an option (`py -3.10 -m pip`)
+    r"[/\\]\.pyenv[/\\]versions[/\\](?P<u>[23])\.(?P<v>\d{1,2})\b|"
+    r"Python\.framework[/\\]Versions[/\\](?P<w>[23])\.(?P<x>\d{1,2})\b|"
+    r"(?<![\w-])py -(?P<y>[23])\.(?P<z>\d{1,2})\b)"
 )
 _MAC = re.compile(r"/Users/|/opt/homebrew/|Python\.framework|(?<![-\w])[Mm]ac ?OS(?: ?X)?(?![-\w])|"
                   r"MacBook|\bMBP\b|\bM[1-4]\b|\b[Dd]arwin\b|(?<![-\w])OS ?X\b|Apple Silicon|"
@@ -52,12 +58,17 @@ _MAC_INTEL = re.compile(r"(?i)\bIntel\b|(?<![A-Za-z0-9])x86_64\b|osx-64|/usr/loc
 _WINDOWS = re.compile(r"[A-Za-z]:\\|\\AppData\\|\bWindows\b|\bwin_amd64\b|\bwin32\b|PS [A-Z]:\\|"
                       r"\bcmd\.exe\b|\\Scripts\\pip|(?i:\bwindows ?(?:7|8|8\.1|10|11)\b)|"
                       # pip's upgrade notice names the interpreter as Windows runs it
-                      r"\bpython\.exe -m pip\b")
+                      r"\bpython\.exe -m pip\b|"
+                      # the Python launcher for Windows (PEP 397): `py -3.10 -m pip`
+                      r"(?<![\w-])py -[23]\.\d{1,2}\b")
 _LINUX = re.compile(r"(?i)/home/|\bUbuntu\b|\bDebian\b|\bLinux\b|/usr/lib/python3|manylinux|"
                     r"\bCentOS\b|\bFedora\b|/content/")
 _LINUX_ARM = re.compile(r"(?i)\baarch64\b|\barmv[78]l?\b|Raspberry|Jetson|\barm64\b")
 _THIRTY_TWO_BIT = re.compile(
-    r"(?i)\b32[- ]?bit\b|\bwin-?32\b|python3?\d*-32\b|-3\.\d+-32\b|\bi[36]86\b|\barmv7l\b"
+    # not `on win32` nor `'win32'`: CPython's banner and sys.platform say win32 on every Windows,
+    # 64-bit too (its banner's compiler says "[MSC v.1928 64 bit (AMD64)]" there)
+    r"(?i)\b32[- ]?bit\b|(?<!on )(?<!['\"])\bwin-?32\b(?!['\"])|python3?\d*-32\b|-3\.\d+-32\b|"
+    r"\bi[36]86\b|\barmv7l\b"
 )
 
 
@@ -142,8 +153,8 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
 def read_python(text: str, shown: str = "") -> Optional[str]:
     found = [m for m in _PYTHON.finditer(text)]
     for match in reversed(found):
-        major = next((g for g in (match.group(k) for k in "acegklmoqs") if g), None)
-        minor = next((g for g in (match.group(k) for k in "bdfhijnprt") if g), None)
+        major = next((g for g in (match.group(k) for k in "acegklmoqsuwy") if g), None)
+        minor = next((g for g in (match.group(k) for k in "bdfhijnprtvxz") if g), None)
         if major and minor and f"{major}.{minor}" in OLD_PYTHONS + PYTHONS:
             return f"{major}.{minor}"
     return shown if shown in OLD_PYTHONS + PYTHONS else None
