@@ -347,3 +347,41 @@ def test_numpy_1x_above_the_range_with_the_abi_banner_is_the_abi_break():
             "0x10 but this version of numpy is 0xf\nImportError: numpy.core.multiarray failed "
             "to import")
     assert causes(text)[0] == "numpy-abi-mismatch"
+
+
+# pip-tools' NoCandidateFound (piptools/exceptions.py), as pipenv's lock printed it in real
+# reports (ml-class#40, keras#11193, pipenv#1716) and pip-compile in a blog's urllib3 upgrade
+@pytest.mark.parametrize("text", [
+    "[pipenv.exceptions.ResolutionFailure]: Warning: Your dependencies could not be resolved. "
+    "You likely have a mismatch in your sub-dependencies.\n"
+    "ERROR: ERROR: Could not find a version that matches keras-applications==1.0.2,>=1.0.6",
+    "Could not find a version that matches keras-applications==1.0.4,>=1.0.5",
+    "Could not find a version that matches html5lib!=1.0b1,!=1.0b2,!=1.0b3,!=1.0b4,!=1.0b5,"
+    "!=1.0b6,!=1.0b7,!=1.0b8,==1.0b8,>=0.99999999pre",
+    "Could not find a version that matches\nurllib3<1.24,<1.25,<2.0,>=1.20,>=1.21.1,>=1.24.2,"
+    ">=1.8",
+])
+def test_a_merged_specifier_no_version_satisfies_is_a_requirement_conflict(text):
+    report = explain_text(text)
+    top = report.findings[0]
+    assert top.cause == "requirement-conflict"
+    assert "no_version_satisfies_every_range" in top.evidence
+
+
+def test_a_merged_specifier_some_version_satisfies_is_not_called_contradictory():
+    report = explain_text("Could not find a version that matches tensorflow>=2.16,<2.17")
+    assert report.findings[0].cause == "requirement-conflict"
+    assert "no_version_satisfies_every_range" not in report.findings[0].evidence
+
+
+@pytest.mark.parametrize(("specifier", "contradictory"), [
+    (">=1.0,<1.0", True), (">=1.0,<=1.0", False), (">1.0,<=1.0", True), (">1.0,<1.1", False),
+    ("==1.0.4,>=1.0.5", True), ("==1.0.5,>=1.0.5", False), ("==1.0.5,!=1.0.5", True),
+    (">=1.24.2,<1.24", True), (">=1.22,<1.24", False),
+])
+def test_which_merged_specifiers_no_version_satisfies(specifier, contradictory):
+    from packaging.specifiers import SpecifierSet
+
+    from keras_doctor.explain.resolve import _self_contradictory
+
+    assert _self_contradictory(SpecifierSet(specifier)) is contradictory

@@ -303,6 +303,48 @@ def _pip_conflict(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return out
 
 
+def _merged_specifier(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """pip-tools' "Could not find a version that matches X<merged specifier>": the specifier is
+    every dependent's range at once; one that no version can satisfy (an `==` pin outside
+    another range, a lower bound above an upper one) is dependents in conflict, whatever the
+    index holds."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    text = found.first("requirement")
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement:
+        return [("requirement-conflict", 0.5, {"requirement": text})]
+    evidence: Dict[str, Any] = {"requirement": text}
+    if _self_contradictory(requirement.specifier):
+        evidence["no_version_satisfies_every_range"] = str(requirement.specifier)
+        return [("requirement-conflict", 0.9, evidence)]
+    return [("requirement-conflict", 0.6, evidence), ("no-wheel-for-python", 0.35, evidence)]
+
+
+def _self_contradictory(specifier: Any) -> bool:
+    """No version at all can satisfy the specifier (packaging's own containment test on the
+    versions it names, and its bounds)."""
+    from packaging.version import InvalidVersion, Version
+
+    items = list(specifier)
+    pins = [i.version for i in items if i.operator in ("==", "===") and "*" not in i.version]
+    if pins:
+        return not any(specifier.contains(v, prereleases=True) for v in pins)
+    try:
+        lows = [(Version(i.version), i.operator == ">") for i in items
+                if i.operator in (">", ">=", "~=")]
+        highs = [(Version(i.version), i.operator == "<") for i in items
+                 if i.operator in ("<", "<=")]
+    except InvalidVersion:
+        return False
+    if not (lows and highs):
+        return False
+    low, low_strict = max(lows)
+    high, high_strict = min(highs, key=lambda h: (h[0], not h[1]))
+    return low > high or (low == high and (low_strict or high_strict))
+
+
 def _same_numpy_abi_newer(have: Any, specifier: str) -> bool:
     """The installed numpy is above the declared range, and both are NumPy 1.x (numpy's own
     rule, https://numpy.org/doc/stable/dev/depending_on_numpy.html: binaries built against an
@@ -470,6 +512,7 @@ STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "stdlib-shadow": _stdlib_shadow,
     "glibc": _glibc,
     "pip-conflict": _pip_conflict,
+    "merged-specifier": _merged_specifier,
     "circular": _circular,
     "arch": _arch,
     "sigill": _sigill,
