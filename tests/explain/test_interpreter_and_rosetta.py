@@ -16,8 +16,8 @@ import pytest
 from keras_doctor.explain.engine import hypotheses
 
 
-def ranked(text: str) -> list:
-    return [h.cause for h in hypotheses(text)[1]]
+def ranked(text: str, without_sources: frozenset = frozenset()) -> list:
+    return [h.cause for h in hypotheses(text, without_sources=without_sources)[1]]
 
 
 @pytest.mark.parametrize("text", [
@@ -116,3 +116,158 @@ def test_the_machine_examined_is_the_one_the_interpreter_runs_as():
     assert (examined(linux_arm).platform, examined(linux_arm).machine) == ("linux", "aarch64")
     linux_arm.interpreter.running_arch = "x86_64"
     assert examined(linux_arm).machine == ""  # an ordinary Linux PC: pip's default platform
+
+
+# -- which system the crash happened on: what the interpreter and the kernel say decide ---------
+
+# CPython's interactive banner (Ubuntu 22.04's python3), then zsh's report of the signal: zsh
+# says "illegal hardware instruction" on Linux as on a Mac, and appends "(core dumped)" when the
+# kernel wrote a core (zsh's Src/jobs.c)
+LINUX_BANNER = ("Python 3.10.12 (main, Nov 20 2023, 15:14:05) [GCC 11.4.0] on linux\n"
+                'Type "help", "copyright", "credits" or "license" for more information.\n'
+                ">>> import tensorflow\n")
+
+
+@pytest.mark.parametrize("text", [
+    LINUX_BANNER + "zsh: illegal hardware instruction  python3",
+    "(base) me@ubuntu:~/proj$ python train.py\n"
+    "zsh: illegal hardware instruction (core dumped)  python train.py",
+    # Debian's pip writes /usr/local/lib/pythonX.Y/dist-packages: a Linux path
+    '  File "/usr/local/lib/python3.8/dist-packages/tensorflow/__init__.py", line 41\n'
+    "zsh: illegal hardware instruction  python3 train.py",
+])
+def test_zsh_on_linux_is_a_cpu_without_avx(text):
+    assert ranked(text)[0] == "cpu-lacks-avx"
+
+
+@pytest.mark.parametrize("item", [
+    # "[Clang 10.0.0 ] :: Anaconda, Inc. on darwin"
+    "case:tf-45645-m1-anaconda-x86-illegal-instruction",
+    "case:tf-44999-m1-zsh-illegal",  # zsh alone, no core: macOS's default shell
+    "case:tf-47041-rosetta-python-sigill",  # fish, "on darwin"
+])
+def test_zsh_or_a_darwin_banner_on_a_mac_stays_rosetta(item):
+    text, own = _case(item)
+    assert ranked(text, own)[0] == "rosetta-python"
+
+
+def test_the_banner_names_the_platform_over_the_paths():
+    from keras_doctor.explain.clues import banner_platform
+
+    text, _ = _case("case:tf-62342-celeron-no-avx")
+    assert banner_platform(text) == "linux"
+    assert banner_platform(_case("case:tf-45645-m1-anaconda-x86-illegal-instruction")[0]) == "macos"
+    assert banner_platform("Python 2.7.12 (default, Nov 19 2016, 06:48:10)\n"
+                           "[GCC 5.4.0 20160609] on linux2") == "linux"
+    assert banner_platform("Python 3.11.4 (tags/v3.11.4:d2340ef, Jun  7 2023, 05:45:37) "
+                           "[MSC v.1934 64 bit (AMD64)] on win32") == "windows"
+    assert banner_platform("I run tensorflow on linux") == ""
+
+
+def test_intel_homebrew_site_packages_with_macos_signal_words_is_rosetta():
+    """/usr/local/lib/pythonX.Y/site-packages is Intel Homebrew's on a Mac (and a Docker image's
+    on Linux): it says nothing of Linux, and macOS's "Illegal instruction: 4" says Mac."""
+    text = ('  File "/usr/local/lib/python3.9/site-packages/tensorflow/__init__.py", line 41, in '
+            "<module>\n    from tensorflow.python.tools import module_util as _module_util\n"
+            "Illegal instruction: 4")
+    found = hypotheses(text)[1]
+    assert found[0].cause == "rosetta-python" and not found[0].against
+    assert "intel_python" in found[0].evidence
+
+
+def _case(item: str) -> tuple:
+    sys.path.insert(0, str(Path(__file__).parent))
+    import corpus
+
+    case = next(c for c in corpus.load() if c["id"] == item[len("case:"):])
+    return case["text"], frozenset({case["source_url"]})
+
+
+# -- which interpreter: two of them shown in one paste ----------------------------------------
+
+PYTHON_310_NO_CV2 = (
+    "Python 3.10.12 (main, Nov 20 2023, 15:14:05) [GCC 11.4.0] on linux\n"
+    'Type "help", "copyright", "credits" or "license" for more information.\n'
+    ">>> import cv2\nTraceback (most recent call last):\n"
+    '  File "<stdin>", line 1, in <module>\n'
+    "ModuleNotFoundError: No module named 'cv2'\n>>> exit()\n$ pip --version\n"
+)
+
+
+def test_pip_of_another_python_than_the_one_that_raised_is_another_interpreter():
+    # pip's --version line names its own Python (pip/_internal/utils/misc.py, get_pip_version)
+    other = PYTHON_310_NO_CV2 + "pip 23.0.1 from /home/me/.local/lib/python3.8/site-packages/pip " \
+                                "(python 3.8)"
+    same = PYTHON_310_NO_CV2 + "pip 22.0.2 from /usr/lib/python3/dist-packages/pip (python 3.10)"
+    assert ranked(other)[0] == "wrong-interpreter"
+    assert hypotheses(other)[1][0].evidence["interpreters_shown"] == ["Python 3.10", "Python 3.8"]
+    assert ranked(same)[0] == "missing-dependency"
+
+
+def test_an_install_in_one_conda_environment_and_a_run_in_another():
+    run = ("(base) C:\\Users\\me\\proj>python detect.py\nTraceback (most recent call last):\n"
+           '  File "C:\\Users\\me\\proj\\detect.py", line 2, in <module>\n    import cv2\n'
+           "ModuleNotFoundError: No module named 'cv2'")
+    assert ranked("(tf) C:\\Users\\me\\proj>pip install opencv-python\n" + run)[0] == (
+        "wrong-interpreter")
+    assert ranked("(base) C:\\Users\\me\\proj>pip install opencv-python\n" + run)[0] == (
+        "missing-dependency")
+    assert ranked(run)[0] == "missing-dependency"
+
+
+def test_two_sys_executables_are_two_interpreters():
+    text, _ = _case("case:jupyter-notebook-5054-kernel-base-python")
+    from keras_doctor.explain.resolve_imports import interpreters_shown
+
+    assert len(interpreters_shown(text, [])) == 2
+    two = ("$ python -c 'import sys; print(sys.executable)'\n/usr/bin/python3\n"
+           ">>> sys.executable\n'/home/me/miniforge3/envs/cv/bin/python'\n"
+           "ModuleNotFoundError: No module named 'cv2'")
+    assert ranked(two)[0] == "wrong-interpreter"
+    one = two.replace("/usr/bin/python3", "/home/me/miniforge3/envs/cv/bin/python")
+    assert interpreters_shown(one, []) == []
+    assert ranked(one)[0] == "missing-dependency"
+
+
+# -- the kernel's own pip installed it: the kernel is older than the install --------------------
+
+SATISFIED_HUB = ("Requirement already satisfied: tensorflow-hub in "
+                 "/usr/local/lib/python3.10/dist-packages (0.16.1)\n"
+                 "ModuleNotFoundError: No module named 'tensorflow_hub'")
+
+
+def test_the_kernels_own_pip_is_a_kernel_not_restarted():
+    # IPython's %pip runs `sys.executable -m pip` (IPython/core/magics/packaging.py)
+    assert ranked("%pip install tensorflow_hub\n" + SATISFIED_HUB)[:2] == [
+        "kernel-not-restarted", "wrong-interpreter"]
+    # Colab has one Python: its `!pip` is the kernel's
+    colab = "!pip install tensorflow_hub\n" + SATISFIED_HUB + "\n/content/drive/MyDrive/a.ipynb"
+    assert ranked(colab)[0] == "kernel-not-restarted"
+    # elsewhere `!pip` is whichever pip the shell finds first
+    assert ranked("!pip install tensorflow_hub\n" + SATISFIED_HUB)[0] == "wrong-interpreter"
+    # the magic installed another package: nothing says which pip installed this one
+    assert ranked("%pip install numpy\n" + SATISFIED_HUB)[0] == "wrong-interpreter"
+
+
+# -- a traceback through a local folder named like the package -------------------------------
+
+SHADOW_FOLDER = (
+    "Traceback (most recent call last):\n"
+    '  File "{root}proj{s}train.py", line 1, in <module>\n    import tensorflow as tf\n'
+    '  File "{root}{package}{s}tensorflow{s}__init__.py", line 1, in <module>\n'
+    "    from tensorflow.python import keras\n"
+    "ModuleNotFoundError: No module named 'tensorflow.python'"
+)
+
+
+@pytest.mark.parametrize(("root", "s"), [("/home/me/", "/"), ("C:\\Users\\me\\", "\\")])
+def test_a_package_run_from_a_local_folder_is_shadowed(root, s):
+    local = SHADOW_FOLDER.format(root=root, s=s, package=f"proj{s}")
+    found = hypotheses("Requirement already satisfied: tensorflow in /home/me/venv/lib/"
+                       "python3.10/site-packages (2.15.0)\n" + local)[1]
+    assert found[0].cause == "shadowed-module", [h.cause for h in found]
+    assert found[0].evidence["path"].endswith("__init__.py")
+    assert "wrong-interpreter" not in [h.cause for h in found]
+    installed = SHADOW_FOLDER.format(root=root, s=s,
+                                     package=f"venv{s}lib{s}python3.10{s}site-packages{s}")
+    assert ranked(installed)[0] != "shadowed-module"

@@ -38,7 +38,10 @@ _WINDOWS = re.compile(
     r"0xC000000[5D]\b|-107374(?:1819|1795)\b|Windows fatal exception"
 )
 _LINUX = re.compile(
-    r"/home/|/usr/local/lib/python|/usr/lib/python|/opt/conda/|\.so(?:\.\d+)*\b|manylinux|"
+    # (/usr/local/lib/pythonX.Y/site-packages is Intel Homebrew's on a Mac as much as a Docker
+    # image's on Linux; Debian's pip writes dist-packages there)
+    r"/home/|/usr/local/lib/python[\d.]*/dist-packages|/usr/lib/python|/opt/conda/|"
+    r"\.so(?:\.\d+)*\b|manylinux|"
     r"/content/|/kaggle/|linux-gnu|GLIBC|"
     # glibc's signal names as bash prints a dumped core ("Aborted" is SIGABRT on glibc; macOS
     # says "Abort trap: 6")
@@ -240,7 +243,24 @@ def failing_package(frames: List[str]) -> str:
     return ""
 
 
+# The interactive interpreter's banner ends with `sys.platform` ("[GCC 11.4.0] on linux",
+# "[Clang 10.0.0 ] :: Anaconda, Inc. on darwin", "[MSC v.1929 64 bit (AMD64)] on win32";
+# Python 2 says "linux2"): the interpreter that ran says which system it runs on.
+_BANNER_PLATFORM = re.compile(r"\](?: ::[^\n\]]*?)? on (?P<os>darwin|linux2?|win32|cygwin)\b")
+_BANNER_OS = {"darwin": "macos", "linux": "linux", "linux2": "linux", "win32": "windows",
+              "cygwin": "windows"}
+
+
+def banner_platform(text: str) -> str:
+    """The platform the paste's interpreter banner states, or ''."""
+    found = list(_BANNER_PLATFORM.finditer(text))
+    return _BANNER_OS[found[-1].group("os")] if found else ""
+
+
 def _platform(text: str, paths: str) -> str:
+    stated = banner_platform(text)
+    if stated:
+        return stated
     for source in (paths, text):
         scores = {
             "macos": len(_MACOS.findall(source)),

@@ -67,15 +67,38 @@ _APPLE_SILICON_MAC = re.compile(r"\bM[1-4]\b|\barm64\b|Apple Silicon|Apple M\d|/
 _MAC_ARM64_PYTHON = re.compile(r"/opt/homebrew/|miniforge|mambaforge|osx-arm64|\barm64\b")
 
 
+# macOS's strsignal appends the signal's number ("Illegal instruction: 4"), glibc's does not; a
+# shell reports "(core dumped)" only when the kernel wrote a core, which macOS does not by default
+# (`ulimit -c` is 0 there), while Linux distributions collect them.
+_MAC_SIGNAL_WORDS = re.compile(r"\b(?:Illegal instruction|Abort trap|Segmentation fault): \d+\b")
+_CORE_DUMPED = re.compile(r"\(core dumped\)")
+
+
+def _on_a_mac(ctx: Context) -> bool:
+    """Whether the crash happened on a Mac. What the interpreter and the kernel say decides
+    before the words around them: the interpreter's banner names its platform ("on linux"), the
+    signal's wording is macOS's or Linux's, and only then do the paths and the shell count —
+    zsh prints "illegal hardware instruction" on Linux as on a Mac."""
+    from keras_doctor.explain.clues import banner_platform, read
+
+    stated = banner_platform(ctx.text)
+    if stated:
+        return stated == "macos"
+    if _MAC_SIGNAL_WORDS.search(ctx.text):
+        return True
+    apple_silicon = bool(_APPLE_SILICON_MAC.search(ctx.text))
+    platform = read(ctx.text, ctx.frames).platform
+    if not apple_silicon and (platform in ("linux", "windows") or _CORE_DUMPED.search(ctx.text)):
+        return False
+    return bool(_MACOS.search(ctx.text)) or platform == "macos"
+
+
 def _sigill(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     """A Mac that meets an instruction it cannot run is, nearly always, an Apple Silicon Mac
     running an Intel Python under Rosetta (every Intel Mac since 2011 has AVX; Rosetta does not
     translate it): the paths or the prompt say Mac, and those of an Intel Python make it surer."""
-    from keras_doctor.explain.clues import read
-
     scale = found.signature.weight / 0.8  # a dead kernel is weaker evidence than a SIGILL
-    mac = _MACOS.search(ctx.text) or read(ctx.text, ctx.frames).platform == "macos"
-    if mac:
+    if _on_a_mac(ctx):
         evidence: Dict[str, Any] = {"shell_says": found.excerpt}
         intel = _INTEL_MAC.search(ctx.text)
         if intel and not _APPLE_SILICON_MAC.search(ctx.text):

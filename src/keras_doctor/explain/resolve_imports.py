@@ -86,6 +86,11 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         top = module.split(".")[0]
         if found.first("not_package"):
             out.append(("shadowed-module", 0.85, {"module": top}))
+        elif module != top and (local := local_copy(ctx.frames, top)):
+            # the traceback runs the package itself from a folder outside site-packages: a local
+            # `tensorflow/` (or `keras.py`) found first on sys.path, which lacks the submodule
+            out += [("shadowed-module", 0.88, {"module": top, "path": local}),
+                    ("missing-dependency", 0.25, {"module": module})]
         elif top in BACKENDS:
             if re.search(r"keras|KERAS_BACKEND", ctx.text):
                 out.append(("keras-backend-unavailable", 0.8, {"backend": top}))
@@ -110,10 +115,17 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             notebook = bool(re.search(r"Cell In|ipython-input|ipykernel|\bColab|!pip|%pip",
                                       ctx.text))
             where_pip, where_run = _installed_in(ctx.text, top), _site_roots(ctx.frames)
-            if where_pip and where_run and where_pip in where_run:
+            same_interpreter = bool(where_pip and where_run and where_pip in where_run)
+            if not (where_pip and where_run) and kernels_own_install(ctx.text, top):
+                # `%pip` / `%conda` run the kernel's own interpreter (IPython's packaging
+                # magics), as Colab's single Python runs `!pip`: same interpreter, kernel older
+                evidence.update(installed_by="the notebook kernel's own pip")
+                same_interpreter = notebook = True
+            elif same_interpreter:
+                evidence.update(pip_installed_into=where_pip)
+            if same_interpreter:
                 # pip installed it into the very environment that raised: it ran before the
                 # install (a kernel not restarted), not in another interpreter
-                evidence.update(pip_installed_into=where_pip)
                 out += [("kernel-not-restarted", 0.8 if notebook else 0.55, evidence),
                         ("wrong-interpreter", 0.4, evidence), ("missing-dependency", 0.3, evidence)]
                 continue
@@ -123,6 +135,12 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             out += [("wrong-interpreter", 0.92 if strong else 0.85, evidence),
                     ("kernel-not-restarted", 0.5 if notebook and not strong else 0.2, evidence),
                     ("missing-dependency", 0.3, evidence)]
+        elif shown := interpreters_shown(ctx.text, ctx.frames):
+            # the paste shows two interpreters (two Pythons, two `sys.executable`s, an install
+            # in one conda environment and the run in another): the module was installed for
+            # the other one
+            evidence = {"module": module, "interpreters_shown": shown}
+            out += [("wrong-interpreter", 0.88, evidence), ("missing-dependency", 0.35, evidence)]
         elif top == "tensorflow" and _KERAS2_TF_BACKEND.search(ctx.text) and (
             other := _OTHER_KERAS2_BACKEND.search(ctx.text)
         ):
@@ -238,6 +256,93 @@ def _pip_says_installed(text: str, top: str) -> str:
             if found:
                 return found.group(0).strip()[:200]
     return ""
+
+
+# The packages people import and never ship in their own folders: a frame running one of them from
+# outside site-packages runs a local copy (a `tensorflow/` folder, a `keras.py` script), which the
+# script's folder (sys.path[0]) or the working directory puts before the installed package
+# (https://docs.python.org/3/library/sys_path_init.html).
+SHADOWABLE = ("tensorflow", "keras", "numpy", "tf_keras", "h5py")
+
+
+def local_copy(frames: List[str], top: str) -> str:
+    """The frame path that runs package `top` from outside site-packages (`…/tensorflow/
+    __init__.py`, `…/keras.py`), or ''."""
+    if top not in SHADOWABLE:
+        return ""
+    for frame in frames:
+        if site_package_of(frame) or re.search(r"(?i)[/\\](?:site|dist)-packages[/\\]|<frozen",
+                                                frame):
+            continue
+        parts = re.split(r"[/\\]+", frame)
+        if parts[-1] == f"{top}.py" or parts[-2:] == [top, "__init__.py"]:
+            return frame
+    return ""
+
+
+# pip's `--version` line names the Python it belongs to ("pip 23.0 from …/site-packages/pip
+# (python 3.8)": pip/_internal/utils/misc.py, get_pip_version); CPython's banner ("Python
+# 3.10.12 (main, …)") the one that runs; site-packages paths carry theirs (lib/python3.10,
+# Python310\Lib).
+_PIP_VERSION_PYTHON = re.compile(r"\bpip \d[\w.]* from \S+ \(python (?P<v>[23]\.\d+)\)")
+_BANNER_PYTHON = re.compile(r"(?m)^Python (?P<v>[23]\.\d+)\.\d+\S* \(")
+_SITE_PYTHON = re.compile(r"(?i)[/\\]python(?P<a>[23])\.(?P<b>\d+)[/\\](?:site|dist)-packages|"
+                          r"[/\\]Python(?P<c>[23])(?P<d>\d+)(?:-32)?[/\\]Lib[/\\]site-packages")
+_PIP_LOCATION = re.compile(r"(?im)^\s*Requirement already satisfied: [^\n]*? in (?P<path>\S+)")
+# `print(sys.executable)` and `sys.executable` in the REPL print the interpreter's path
+_EXECUTABLE = re.compile(r"(?im)(?:^|[\s'\"])(?P<path>(?:[A-Za-z]:|~)?(?:[/\\]{1,2}[^\s'\"/\\]+)+"
+                         r"[/\\]{1,2}python(?:[23](?:\.\d+)?)?(?:w)?(?:\.exe)?)(?=['\"\s]|$)")
+# a conda prompt: "(tf) C:\Users\me>pip install …", "(base) me@host:~$ jupyter notebook"
+_CONDA_PROMPT = re.compile(r"(?m)^\((?P<env>[\w.-]+)\)\s+[^\n]*?[$#>%]\s*(?P<command>[^\n]+)$")
+_INSTALL_COMMAND = re.compile(r"^(?:pip3?|conda|mamba|python3?(?:\.\d+)? -m pip) install\b")
+_RUN_COMMAND = re.compile(r"^(?:python[\d.]*|jupyter|ipython\d?|spyder)\b")
+
+
+def interpreters_shown(text: str, frames: List[str]) -> List[str]:
+    """The two (or more) interpreters the paste shows, described, or [] when it shows one:
+    different Python versions (pip's own, the banner's, the paths'), different
+    `sys.executable` paths, or an install in one conda environment and a run in another."""
+    versions = {m.group("v") for m in _PIP_VERSION_PYTHON.finditer(text)}
+    versions |= {m.group("v") for m in _BANNER_PYTHON.finditer(text)}
+    located = " ".join([*frames, *(m.group("path") for m in _PIP_LOCATION.finditer(text))])
+    versions |= {f"{m.group('a') or m.group('c')}.{m.group('b') or m.group('d')}"
+                 for m in _SITE_PYTHON.finditer(located)}
+    if len(versions) > 1:
+        return [f"Python {v}" for v in sorted(versions)]
+    if "sys.executable" in text:
+        executables = {_normal(m.group("path")).replace("//", "/")
+                       for m in _EXECUTABLE.finditer(text)}
+        if len(executables) > 1:
+            return sorted(executables)
+    installed_in, ran_in = set(), set()
+    for prompt in _CONDA_PROMPT.finditer(text):
+        command = prompt.group("command").strip()
+        if _INSTALL_COMMAND.match(command):
+            installed_in.add(prompt.group("env"))
+        elif _RUN_COMMAND.match(command):
+            ran_in.add(prompt.group("env"))
+    if installed_in and ran_in and not installed_in & ran_in:
+        return [f"installed in ({env})" for env in sorted(installed_in)] + [
+            f"run in ({env})" for env in sorted(ran_in)]
+    return []
+
+
+# IPython's `%pip` and `%conda` magics run pip / conda for the kernel's own interpreter
+# (IPython/core/magics/packaging.py: `sys.executable -m pip`, conda's `--prefix sys.prefix`);
+# Colab runs one Python, so its `!pip` is the kernel's too.
+_KERNELS_OWN_INSTALL = re.compile(r"(?im)^\s*%\s*(?:pip|conda|mamba) install\b(?P<args>[^\n]*)")
+_COLAB_WORDS = re.compile(r"google\.colab|/content/|\bColab(?:oratory)?\b")
+
+
+def kernels_own_install(text: str, top: str) -> bool:
+    """Whether the paste shows the kernel's own pip installing the distribution of `top`."""
+    names = {name.lower() for name in distributions_of(top)}
+    pattern = _SESSION_INSTALL if _COLAB_WORDS.search(text) else _KERNELS_OWN_INSTALL
+    for found in pattern.finditer(text):
+        for word in re.findall(r"[A-Za-z0-9][\w.-]*", found.group("args")):
+            if re.split(r"[=<>!~\[]", word)[0].lower() in names:
+                return True
+    return False
 
 
 # A notebook's own install commands: IPython's `!` shell escape and `%pip` / `%conda` magics
