@@ -96,21 +96,3 @@ def test_every_look_alike_is_a_cataloged_cause_and_every_group_says_how_to_tell(
         assert first in causes.CATALOG and set(others) <= set(causes.CATALOG)
         for other in others:
             assert lookalike.told_apart_by(first, [other]), (first, other)
-
-
-def test_with_the_environment_the_checks_tell_look_alikes_apart_not_the_list():
-    """Facts confirm or rule out each cause: a look-alike the facts did not find is not added."""
-    from keras_doctor.explain import ranker
-
-    class Hyp:
-        def __init__(self, cause):
-            self.cause, self.signatures, self.score, self.against = cause, ["sig"], 0.6, []
-
-    ranked = [Hyp("keras-api-moved"), Hyp("shadowed-module"), Hyp("keras-distributions-overlap")]
-    probabilities = {"keras-tf-version-skew": 0.01}
-    with_text = [c for c, _ in ranker.ordered(ranked, probabilities, keep_hand=True)]
-    with_facts = [c for c, _ in ranker.ordered(ranked, probabilities, keep_hand=True,
-                                               look_alikes=False)]
-    assert with_text == ["keras-api-moved", "shadowed-module", "keras-tf-version-skew",
-                         "keras-distributions-overlap"]
-    assert with_facts == ["keras-api-moved", "shadowed-module", "keras-distributions-overlap"]

@@ -174,3 +174,40 @@ def test_the_examined_mac_decides_whether_its_pip_is_too_old_for_the_wheels(mach
     assert (first.cause == "pip-too-old-for-platform-tags") is too_old
     if too_old:
         assert first.evidence["needs_pip"] == "20.3"
+
+
+def _rank(found, cause):
+    return found.index(cause) + 1 if cause in found else len(found) + 99
+
+
+@pytest.mark.parametrize("leave_repository_out", [False, True])
+def test_facts_never_lower_the_confirmed_cause_of_any_stated_environment(leave_repository_out):
+    """Facts must never make a right text-only answer wrong: on every tuning report whose thread
+    states its environment, the confirmed cause ranks no lower with the facts than from the text
+    alone, with the shipped knowledge and, as the benchmark measures it, without the signatures
+    the report's fold of repositories taught (where the text alone misses most)."""
+    from keras_doctor.explain import train_calibration as tc
+    from keras_doctor.explain.engine import explain
+
+    repo = Path(__file__).resolve().parent.parent.parent
+    split = tc.split_module(repo)
+    reports = {r["id"]: r for r in tc.tuning_reports(repo)}
+    sources = tc.signature_sources()
+    fold_groups: dict = {}
+    for report in reports.values():
+        group = tc.group_of(report["source"], split)
+        fold_groups.setdefault(tc.fold_of(group), set()).add(group)
+    worse = []
+    for environment in tuning_facts.load_environments():
+        report = reports[environment["id"]]
+        without: frozenset = frozenset()
+        if leave_repository_out:
+            groups = fold_groups[tc.fold_of(tc.group_of(report["source"], split))]
+            without = frozenset(s for s in sources if tc.is_thread(s)
+                                and tc.group_of(s, split) in groups)
+        text_only = [f.cause for f in explain(report["text"], without_sources=without).findings]
+        with_facts = [f.cause for f in explain(report["text"], tuning_facts.build(environment),
+                                               without_sources=without).findings]
+        if _rank(with_facts, report["cause"]) > _rank(text_only, report["cause"]):
+            worse.append((environment["id"], report["cause"], text_only[:3], with_facts[:3]))
+    assert not worse

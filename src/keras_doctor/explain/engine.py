@@ -8,7 +8,7 @@ facts snapshot, the registered checks confirm or contradict the text's hypothese
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from keras_doctor import causes
@@ -19,6 +19,7 @@ from keras_doctor.explain import calibrate, lookalike, match, text
 # that a typical traceback, explained from its text, never needs.
 from keras_doctor.explain import catalog as catalog_module
 from keras_doctor.explain import clues as clues_module
+from keras_doctor.explain.examined import Examined, examined
 from keras_doctor.explain.fixkit import manual
 from keras_doctor.explain.hypothesis import Hypothesis, to_finding
 from keras_doctor.explain.names import NameResolver
@@ -64,35 +65,6 @@ NO_ERROR_MESSAGE = (
     "This text shows no error (no exception, failed install or crash): to diagnose the "
     "environment itself, run `keras-doctor check`."
 )
-
-
-@dataclass(frozen=True)
-class Examined:
-    """What the examined environment tells about the machine that a paste often does not show:
-    its Python ("3.9"), platform ("macos" | "linux" | "windows"), which kind of Mac ("arm64",
-    "x86_64") or ARM Linux ("aarch64"), and the pip installed. The wheel decisions need exactly
-    these."""
-
-    python: str = ""
-    platform: str = ""
-    machine: str = ""
-    pip: str = ""
-
-
-_SYSTEMS = {"Darwin": "macos", "Linux": "linux", "Windows": "windows"}
-
-
-def examined(facts: Any) -> Examined:
-    interpreter, platform = facts.interpreter, facts.platform
-    python = ".".join(interpreter.version.split(".")[:2])
-    system = _SYSTEMS.get(platform.system, "")
-    machine = interpreter.running_arch or platform.machine
-    pip = interpreter.installers.get("pip") or next(
-        (str(dist.version) for dist in facts.distributions if dist.canonical_name == "pip"), "")
-    arm = machine in ("arm64", "aarch64")
-    shown = {"macos": "arm64" if arm else "x86_64", "linux": "aarch64" if arm else ""}
-    return Examined(python=python, platform=system,
-                    machine=shown.get(system, "") if machine else "", pip=pip)
 
 
 def hypotheses(
@@ -448,7 +420,7 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None,
         shown = read.as_evidence()
         if shown:
             report.extra["traceback"] = shown
-    scored = _ranked_by_model(cleaned.text, read, ranked, facts is None) or list(
+    scored = _ranked_by_model(cleaned.text, read, ranked) or list(
         zip(ranked, calibrate.calibrated(ranked)))
     if facts is not None:
         from keras_doctor.facts.model import to_plain
@@ -508,7 +480,7 @@ def shown_candidates(scored: List[Tuple[Any, float]], is_error: bool) -> List[Tu
     return kept[:MAX_FINDINGS]
 
 
-def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis], look_alikes: bool = True
+def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
                      ) -> List[Tuple[Hypothesis, float]]:
     """The candidates in the learned ranker's order with their calibrated confidence (empty
     without a shipped model). A recognised message keeps the hand order and the confidence of
@@ -519,7 +491,7 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis], look_alikes
     trained = ranker.model()
     if trained is None or read is None:
         return []
-    order = ranker.rerank(text, read, ranked, trained, look_alikes)
+    order = ranker.rerank(text, read, ranked, trained)
     by_cause = {h.cause: h for h in ranked}
     hand = dict(zip([h.cause for h in ranked], calibrate.calibrated(ranked)))
     recognised = ranker.recognised(ranked)

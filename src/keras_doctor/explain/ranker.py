@@ -237,20 +237,19 @@ def own_code_only(clues: Any) -> bool:
 
 
 def ordered(ranked: Sequence[Any], probabilities: Dict[str, float], keep_hand: bool = False,
-            platform: str = "", look_alikes: bool = True) -> List[Tuple[str, float]]:
+            platform: str = "") -> List[Tuple[str, float]]:
     """(cause, probability) in the order explain shows them: a recognised message (or, with
     `keep_hand`, any) keeps the hand order, filled up to SHOWN_AT_LEAST candidates with the
     model's likeliest others; an error no knowledge recognised is ordered by the model. Either
     way the first answer's look-alikes (`lookalike`: causes the same message stands for) are
-    kept among the first answers, unless `look_alikes` is off (the environment's facts will
-    tell them apart)."""
+    kept among the first answers (with facts too: `refine` removes those the facts rule out)."""
     by_model = [c for c, _ in sorted(probabilities.items(), key=lambda kv: -kv[1])]
     if keep_hand or recognised(ranked):
         # the hand evidence decided between its candidates (a resolve step, the symbol atlas):
         # the first answer's likeliest look-alike is kept in the first three, the others only
         # fill the places the hand evidence left, before the model's others
         order = [h.cause for h in ranked]
-        fill = lookalike.wanted(order[0], platform) if order and look_alikes else []
+        fill = lookalike.wanted(order[0], platform) if order else []
         if fill and fill[0] not in order[:lookalike.SHOWN]:
             order = [c for c in order if c != fill[0]]
             order.insert(min(len(order), lookalike.SHOWN - 1), fill[0])
@@ -259,16 +258,14 @@ def ordered(ranked: Sequence[Any], probabilities: Dict[str, float], keep_hand: b
             : max(0, SHOWN_AT_LEAST - len(order))]
         return [(c, probabilities.get(c, 0.0)) for c in order]
     order_ = [(c, probabilities.get(c, 0.0)) for c in by_model]
-    return (lookalike.with_look_alikes(order_, platform, probabilities) if look_alikes
-            else order_)
+    return lookalike.with_look_alikes(order_, platform, probabilities)
 
 
 def rerank(text: str, clues: Any, ranked: Sequence[Any],
-           trained: Optional[Dict[str, Any]] = None, look_alikes: bool = True
-           ) -> List[Tuple[str, float]]:
+           trained: Optional[Dict[str, Any]] = None) -> List[Tuple[str, float]]:
     """(cause, probability) in the order to show; empty without a model or an error."""
     trained = trained if trained is not None else model()
     if trained is None or not clues.kind:
         return []
     return ordered(ranked, scores(report_features(text, clues, ranked), ranked, trained),
-                   own_code_only(clues), clues.platform, look_alikes)
+                   own_code_only(clues), clues.platform)

@@ -289,10 +289,130 @@ def with_facts(
             # the text's own guess of a shadow (no anchor, so not confirmed above) is this one
             out = [(h, s) for h, s in out if h.cause != "shadowed-module"]
             out.append((found, max(SHADOW_IN_TRACEBACK, min(0.99, surest + 0.01))))
+    out = look_alikes_decided(out, facts, checks, scored)
     out.sort(key=lambda pair: -pair[1])
     return [
         (h if not isinstance(h, Finding) else replace(h, confidence=round(s, 3)), s) for h, s in out
     ]
+
+
+def look_alikes_decided(out: Scored, facts: Any, checks: Report, text_scored: Scored) -> Scored:
+    """The causes one message stands for (`lookalike`) are kept among the first answers from the
+    text; the facts remove those the environment cannot have produced. A candidate only guessed
+    for the message (a look-alike or the ranker's proposal, no witness in the text) leaves the
+    list; one the text's own words named is contradicted (its confidence halves, the reason
+    shown), and the likeliest of its look-alikes the facts leave standing takes its place: the
+    message means one of them, and the facts ruled this one out. A look-alike the facts do not
+    rule out stays where the text put it."""
+    from keras_doctor.explain.lookalike import LOOK_ALIKES
+
+    kept: Scored = []
+    ruled: Dict[str, float] = {}  # cause ruled out → the confidence the text gave it
+    for hyp, score in out:
+        reason = "" if isinstance(hyp, Finding) else ruled_out(hyp.cause, facts, checks,
+                                                               text_scored)
+        if not reason:
+            kept.append((hyp, score))
+            continue
+        ruled[hyp.cause] = max(ruled.get(hyp.cause, 0.0), score)
+        if not only_guessed(list(hyp.signatures)):
+            against = hyp.evidence.setdefault("contradicted_by", [])
+            if reason not in against:
+                against.append(reason)
+                score *= CONTRADICT
+            kept.append((hyp, score))
+    for cause, score in ruled.items():
+        standing = [i for other in LOOK_ALIKES.get(cause, ()) if other not in ruled
+                    for i, (h, _) in enumerate(kept) if h.cause == other]
+        if standing:
+            i = standing[0]
+            kept[i] = (kept[i][0], max(kept[i][1], score))
+            kept = [(h, min(s, kept[i][1] * 0.99)) if h.cause == cause else (h, s)
+                    for h, s in kept]
+    return kept
+
+
+_NATIVE_ARM = ("arm64", "aarch64")
+
+
+def ruled_out(cause: str, facts: Any, checks: Report,
+              scored: Sequence[Tuple[Any, float]] = ()) -> str:
+    """Why the examined environment cannot have produced `cause` ('' when it can):
+
+    - a cause of one operating system elsewhere (Rosetta on Linux, the Visual C++ runtime on a
+      Mac: `clues.excluded_on`, the same table the paste's own platform is judged by);
+    - an x86_64 build without AVX on an arm64 or aarch64 interpreter, which runs no x86 code;
+    - Rosetta on an Intel Mac, or under an interpreter that runs as arm64 (native);
+    - Keras not matching TensorFlow when the installed pair is of one release line
+      (`_one_release_line`), and no check found an error of that cause;
+    - a Keras too old for a name when the symbol atlas, read at the installed Keras version,
+      has the name in that very release (it moved; the release is not too old), unless the
+      text's evidence dates the name's first release after the installed one."""
+    from keras_doctor.explain.clues import excluded_on
+    from keras_doctor.explain.examined import examined
+
+    here = examined(facts)
+    if excluded_on(cause, here.platform):
+        return f"the environment examined runs {here.platform}, where this cause cannot occur"
+    if cause == "cpu-lacks-avx" and here.machine in _NATIVE_ARM:
+        return (f"the interpreter examined runs as {here.machine}: it loads no x86_64 build, "
+                "so no AVX instruction")
+    if cause == "rosetta-python" and here.platform == "macos":
+        if facts.platform.apple_silicon is False:
+            return "the Mac examined has an Intel processor: there is no Rosetta"
+        if here.machine == "arm64" and not facts.platform.rosetta_translated:
+            return "the interpreter examined runs natively as arm64, not under Rosetta"
+    if cause == "keras-tf-version-skew":
+        pair = _one_release_line(facts, checks)
+        if pair:
+            return f"the installed {pair} are of one release line"
+    if cause == "package-too-old-for-api" and not any(
+            not isinstance(hyp, Finding) and hyp.evidence.get("first_release")
+            for hyp, _ in scored):
+        # (a release table that dates the name at the imported path after the installed
+        # release says too old, wherever else that release keeps it)
+        for hyp, _ in scored:
+            atlas = getattr(hyp, "evidence", {}).get("atlas") if not isinstance(
+                hyp, Finding) else None
+            installed = getattr(hyp, "evidence", {}).get("keras_version")
+            if isinstance(atlas, dict) and installed and atlas.get("where") and \
+                    atlas.get("checked_against") == f"keras {installed}":
+                return (f"keras {installed}, the one installed, has the name (in "
+                        f"{atlas['where'][0]}): it is not too old for it")
+    return ""
+
+
+def _one_release_line(facts: Any, checks: Report) -> str:
+    """'keras K with tensorflow T' when the installed pair is of one release line, else ''.
+
+    Keras 2.6-2.15 are each built for the TensorFlow of their own minor; TensorFlow 2.16 and
+    later declare Keras 3 (`compat_rules`). Before TensorFlow 2.6 the pairing rules are older
+    and looser, so nothing is decided there. A check that found the pair skewed (an error, not
+    the warning of a tf-keras nothing routes `tf.keras` to) decides against."""
+    from packaging.version import InvalidVersion, Version
+
+    from keras_doctor.knowledge import compat_rules
+
+    versions: Dict[str, Version] = {}
+    for dist in facts.distributions:
+        kind = ("tensorflow" if dist.canonical_name in _TENSORFLOWS
+                else "keras" if dist.canonical_name == "keras" else "")
+        if kind and kind not in versions:
+            try:
+                versions[kind] = Version(str(dist.version))
+            except InvalidVersion:
+                return ""
+    keras, tensorflow = versions.get("keras"), versions.get("tensorflow")
+    if keras is None or tensorflow is None or any(
+            f.cause == "keras-tf-version-skew" and f.severity is Severity.ERROR
+            for f in checks.findings):
+        return ""
+    split, keras3 = Version(compat_rules.FIRST_SPLIT_KERAS_TF), Version(
+        compat_rules.FIRST_KERAS3_TF)
+    same = ((split <= tensorflow < keras3 and keras.major == 2
+             and keras.release[:2] == tensorflow.release[:2])
+            or (tensorflow >= keras3 and keras.major >= 3))
+    return f"keras {keras} with tensorflow {tensorflow}" if same else ""
 
 
 def _run_checks(facts: Any, knowledge: Any, report: Report):
