@@ -40,6 +40,8 @@ RESOLVED_MECHANISM = {
     "does, as their wheels' public API shows: code written for TensorFlow 1 runs under "
     "TensorFlow 2, which keeps it only under tf.compat.v1 (tf.contrib not at all).",
     "shadowed-module": "A local file or folder named like the package is imported instead of it.",
+    "keras-distributions-overlap": "Two distributions (keras and keras-nightly, or a nightly "
+    "TensorFlow's Keras) write the same `keras/` folder, so its modules come from two releases.",
     "keras-backend-unavailable": "Keras 3 imports its configured backend at `import keras`, and "
     "that backend is not installed.",
     "missing-dependency": "A module the code (or one of its packages) imports is not installed.",

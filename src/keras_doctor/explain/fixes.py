@@ -311,6 +311,12 @@ def _backend(e: Evidence, facts: Any) -> List[FixStep]:
     steps = []
     if backend in ("jax", "torch"):
         steps.append(run_step(f"Install the {backend} backend", pip(facts, backend)))
+    if backend == "tensorflow" and not one(e, "use_backend"):
+        # Keras 3 on its default backend, with no TensorFlow installed
+        return [run_step("Install the tensorflow backend", pip(facts, "tensorflow")),
+                manual("Or, if JAX or PyTorch is installed, let Keras use it: set "
+                       "KERAS_BACKEND=jax (or torch) before importing keras, or the \"backend\" "
+                       "key of ~/.keras/keras.json")]
     # Keras 2.0-2.3 told to use TensorFlow where Theano or CNTK is the backend installed
     target = one(e, "use_backend") or "tensorflow"
     steps.append(

@@ -530,7 +530,94 @@ def _long_path(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("windows-long-path-limit", 0.4, evidence)]
 
 
+# A nightly distribution named in the paste: keras-nightly writes the same `keras/` folder as
+# keras, and tf-nightly depends on keras-nightly (https://pypi.org/project/keras-nightly/)
+_NIGHTLY_KERAS = re.compile(r"(?i)\b(?:keras|tf)[-_]nightly\b")
+
+
+def _metric_registered_twice(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """TensorFlow's monitoring registry refuses a second metric of one name, and two copies of
+    Keras in one process register the same `/tensorflow/api/keras/…` metrics. Two mechanisms load
+    two copies: a standalone keras of another minor than TensorFlow's (keras 2.7 under
+    TensorFlow 2.6), or two distributions writing one `keras/` folder, whose files then come from
+    two releases (keras with keras-nightly, which TensorFlow 2.5 itself requires). What the
+    paste states decides between them: a nightly named, a TensorFlow whose own requirements (the
+    release table) install keras-nightly, or a TensorFlow and a keras of the same minor (no skew
+    left to explain it) say overlap; a keras of another minor than the stated TensorFlow says
+    skew. Without any of it the skew, the commoner of the two, leads."""
+    from keras_doctor.explain.clues import stated_keras_version, stated_tensorflow_version
+
+    evidence: Dict[str, Any] = {}
+    tf, keras = stated_tensorflow_version(ctx.text), stated_keras_version(ctx.text)
+    if tf:
+        evidence["tensorflow_version"] = tf
+    if keras:
+        evidence["keras_version"] = keras
+    overlap_shown = ""
+    nightly = _NIGHTLY_KERAS.search(ctx.text)
+    if nightly:
+        overlap_shown = f"the paste names {nightly.group(0)}"
+    elif tf and (requirement := _tf_requires_keras_nightly(tf)):
+        overlap_shown = f"tensorflow {tf} requires {requirement} (its release metadata)"
+    pair = _stated_pair_skewed(tf, keras)
+    if pair is False and not overlap_shown:
+        overlap_shown = f"keras {keras} is the Keras of tensorflow {tf}"
+    if overlap_shown:
+        evidence["overlap_shown_by"] = overlap_shown
+        return [("keras-distributions-overlap", 0.85, evidence),
+                ("keras-tf-version-skew", 0.4, evidence)]
+    if pair:
+        evidence["decided_by"] = "TensorFlow minor = Keras minor (Keras 2.6-2.15)"
+        return [("keras-tf-version-skew", 0.92, evidence),
+                ("keras-distributions-overlap", 0.3, evidence)]
+    return [("keras-tf-version-skew", found.signature.weight, evidence),
+            ("keras-distributions-overlap", 0.4, evidence)]
+
+
+def _tf_requires_keras_nightly(version: str) -> str:
+    """The keras-nightly requirement the TensorFlow release declares (2.5 does), or ''."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        from keras_doctor import knowledge
+
+        release = knowledge.load().release("tensorflow", version)
+    except Exception:  # no release table at hand: the table says nothing
+        return ""
+    for wheel in release.wheels if release else ():
+        for line in wheel.requires_dist:
+            try:
+                requirement = Requirement(line)
+            except InvalidRequirement:
+                continue
+            if requirement.name.lower() == "keras-nightly":
+                return f"keras-nightly{requirement.specifier}"
+    return ""
+
+
+def _stated_pair_skewed(tf: Optional[str], keras: Optional[str]) -> Optional[bool]:
+    """Whether the stated TensorFlow 2.6-2.15 and keras 2.x are of different minors (each
+    standalone Keras 2 is built for one TensorFlow minor); None when the paste does not state
+    such a pair."""
+    from packaging.version import InvalidVersion, Version
+
+    from keras_doctor.knowledge import compat_rules
+
+    if not (tf and keras):
+        return None
+    try:
+        tf_version, keras_version = Version(tf), Version(keras)
+    except InvalidVersion:
+        return None
+    split = Version(compat_rules.FIRST_SPLIT_KERAS_TF)
+    if not (split <= tf_version < Version(compat_rules.FIRST_KERAS3_TF)) or (
+            keras_version.major != 2):
+        return None
+    return keras_version.release[:2] != tf_version.release[:2]
+
+
 STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
+    "metric-registered-twice": _metric_registered_twice,
     "protobuf-fatal": _protobuf_fatal,
     "stdlib-shadow": _stdlib_shadow,
     "glibc": _glibc,

@@ -91,6 +91,14 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             # `tensorflow/` (or `keras.py`) found first on sys.path, which lacks the submodule
             out += [("shadowed-module", 0.88, {"module": top, "path": local}),
                     ("missing-dependency", 0.25, {"module": module})]
+        elif module == top and keras3_imports_backend(ctx, top):
+            # Keras 3's own modules import the backend its configuration names (TensorFlow by
+            # default) as `import keras` runs: that backend is what is missing, and installing it
+            # or choosing one that is installed are the two fixes
+            backend: Dict[str, Any] = {"backend": top, "imported_by": calling_path(ctx.frames),
+                                       "source": KERAS3_BACKEND_SOURCE}
+            out += [("keras-backend-unavailable", 0.85, backend),
+                    ("missing-dependency", 0.5, {"module": module})]
         elif top in BACKENDS:
             if re.search(r"keras|KERAS_BACKEND", ctx.text):
                 out.append(("keras-backend-unavailable", 0.8, {"backend": top}))
@@ -169,6 +177,33 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         elif module in DEPENDENCIES or top in DEPENDENCIES or top in ("tensorflow", "numpy"):
             out.append(("missing-dependency", 0.75, {"module": module}))
     return out
+
+
+# The backends Keras 3 can be configured to run on (keras/src/backend/config.py: KERAS_BACKEND or
+# the "backend" key of keras.json, "tensorflow" when neither says), each imported by Keras's own
+# modules under keras/src/ when `import keras` runs (keras/src/backend/__init__.py, and
+# tree/optree_impl.py or utils/module_utils.py for TensorFlow).
+KERAS3_BACKENDS = {"tensorflow", "jax", "torch", "openvino"}
+KERAS3_BACKEND_SOURCE = ("keras/src/backend/config.py and keras/src/backend/__init__.py "
+                         "(Keras 3): the configured backend, TensorFlow by default, is imported "
+                         "at `import keras`")
+_KERAS_SRC = re.compile(r"[/\\]keras[/\\]src[/\\]")
+
+
+def calling_path(frames: List[str]) -> str:
+    """The innermost frame that is not the import machinery ('' without frames)."""
+    for path in reversed(frames):
+        if not any(marker in path for marker in ("importlib", "<frozen", "_pydev", "pydev")):
+            return path
+    return ""
+
+
+def keras3_imports_backend(ctx: Context, top: str) -> bool:
+    """Whether Keras 3's own code (keras/src/…, with the paste showing Keras 3) is what failed to
+    import `top`, one of the backends it can be configured to use. Keras 2.13-2.15 also keep
+    their code under keras/src/, but TensorFlow is their dependency, not a chosen backend."""
+    return (top in KERAS3_BACKENDS and ctx.keras3
+            and bool(_KERAS_SRC.search(calling_path(ctx.frames))))
 
 
 # Keras 2.0-2.3's TensorFlow backend module, and the other backends it could have been told to use
@@ -435,11 +470,7 @@ def _tf_private_keras_from_a_package(ctx: Context, module: str, name: Optional[s
 def calling_package(frames: List[str]) -> str:
     """The installed package of the innermost frame that is not the import machinery: the code
     that ran the failing import or attribute access ('' for the user's own code)."""
-    for path in reversed(frames):
-        if any(marker in path for marker in ("importlib", "<frozen", "_pydev", "pydev")):
-            continue
-        return site_package_of(path).split(".")[0]
-    return ""
+    return site_package_of(calling_path(frames)).split(".")[0]
 
 
 _SHARED_FOLDER = {"tensorflow": "tf-distributions-overlap", "keras": "keras-distributions-overlap"}

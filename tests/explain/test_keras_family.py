@@ -1,0 +1,116 @@
+"""The Keras import-error family told apart by what the paste itself shows.
+
+Real package output (tests/explain/real_output/, how each was made is in its README) and real
+tuning reports (tests/explain/corpus/), each decision with both of its sides.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import corpus
+
+from keras_doctor.explain import resolve
+from keras_doctor.explain.engine import explain, hypotheses
+
+REAL_OUTPUT = Path(__file__).parent / "real_output"
+ALREADY_EXISTS = ("tensorflow.python.framework.errors_impl.AlreadyExistsError: Another metric "
+                  "with the same name already exists.")
+
+
+def causes(text):
+    return [f.cause for f in explain(text).findings]
+
+
+def hand(text):
+    return [h.cause for h in hypotheses(text)[1]]
+
+
+def case(case_id):
+    return next(c for c in corpus.load() if c["id"] == case_id)
+
+
+# -- Keras 3 without its backend --------------------------------------------------------------
+
+
+def test_keras3_importing_its_default_backend_is_the_backend_not_a_dependency():
+    text = (REAL_OUTPUT / "keras-3.15.1-import-without-tensorflow.txt").read_text()
+    (first, second, *_) = explain(text).findings
+    assert (first.cause, second.cause) == ("keras-backend-unavailable", "missing-dependency")
+    assert first.evidence["backend"] == "tensorflow"
+    assert "keras/src/tree/optree_impl.py" in first.evidence["imported_by"]
+    commands = [step.command for step in first.fix if step.command]
+    assert commands and commands[0][-1] == "tensorflow"  # install the backend it asked for
+    assert not any("KERAS_BACKEND=tensorflow" in " ".join(c) for c in commands)
+
+
+def test_keras2_without_tensorflow_is_a_missing_dependency():
+    """Keras 2.13-2.15 keep their code under keras/src/ too, but TensorFlow is no backend they
+    chose: the frames are Keras 2's (keras/src/applications, no keras/src/backend/ package)."""
+    text = (REAL_OUTPUT / "keras-2.15.0-import-without-tensorflow.txt").read_text()
+    found = causes(text)
+    assert found[0] == "missing-dependency"
+    assert "keras-backend-unavailable" not in found
+
+
+def test_the_users_own_import_of_tensorflow_is_no_backend_question():
+    text = ("Traceback (most recent call last):\n  File \"/home/user/train.py\", line 1, in "
+            "<module>\n    import tensorflow as tf\nModuleNotFoundError: No module named "
+            "'tensorflow'")
+    assert "keras-backend-unavailable" not in hand(text)
+
+
+# -- AlreadyExistsError: two Keras copies, which two ------------------------------------------
+
+
+@pytest.mark.parametrize("case_id", ["tf-52937-keras27-tf26-alreadyexists",
+                                     "handson-ml2-501-alreadyexists-keras27-windows"])
+def test_already_exists_with_nothing_stated_leads_with_the_skew(case_id):
+    assert causes(case(case_id)["text"])[0] == "keras-tf-version-skew"
+
+
+def test_already_exists_keeps_the_overlap_as_the_other_mechanism():
+    """The reporter's keras-nightly is not in the paste: the skew leads, and the second
+    mechanism that registers the metrics twice is a candidate, not a guess of the ranker."""
+    found = hand(case("scenic-216-alreadyexists-keras-nightly")["text"])
+    assert found[:2] == ["keras-tf-version-skew", "keras-distributions-overlap"]
+
+
+@pytest.mark.parametrize("stated, expected", [
+    # TensorFlow 2.5's own metadata requires keras-nightly: a keras beside it shares keras/
+    ("tensorflow==2.5.0\nkeras==2.6.0", "keras-distributions-overlap"),
+    ("keras-nightly==2.5.0.dev2021032900\nkeras==2.4.3", "keras-distributions-overlap"),
+    # a pair of one minor leaves no skew to register two copies
+    ("tensorflow==2.6.2\nkeras==2.6.0", "keras-distributions-overlap"),
+    # keras 2.7 under TensorFlow 2.6 (whose keras~=2.6 let pip install it)
+    ("tensorflow==2.6.0\nkeras==2.7.0", "keras-tf-version-skew"),
+    ("tensorflow-gpu    2.7.0\nkeras             2.8.0", "keras-tf-version-skew"),
+])
+def test_already_exists_is_decided_by_the_versions_the_paste_states(stated, expected):
+    found = causes(f"{stated}\n{ALREADY_EXISTS}")
+    assert found[0] == expected
+    assert {"keras-tf-version-skew", "keras-distributions-overlap"} <= set(found[:3])
+
+
+def test_tensorflow_2_5_is_decided_by_its_release_metadata():
+    (first, *_) = explain(f"tensorflow==2.5.0\n{ALREADY_EXISTS}").findings
+    assert "keras-nightly~=2.5.0.dev" in first.evidence["overlap_shown_by"]
+    assert causes(f"tensorflow==2.4.1\n{ALREADY_EXISTS}")[0] == "keras-tf-version-skew"
+
+
+@pytest.mark.parametrize("tf, keras, skewed", [
+    ("2.5.0", "2.6.0", None),  # before the split: tf.keras lived inside TensorFlow
+    ("2.6.0", "2.6.0", False),
+    ("2.6.0", "2.7.0", True),
+    ("2.15.1", "2.15.0", False),
+    ("2.15.0", "2.14.0", True),
+    ("2.16.1", "2.15.0", None),  # Keras 3 from here: another question
+    ("2.10.0", "3.1.1", None),
+    ("2.10.0", None, None),
+])
+def test_a_stated_pair_is_skewed_only_where_keras_follows_tensorflows_minor(tf, keras, skewed):
+    assert resolve._stated_pair_skewed(tf, keras) is skewed
