@@ -171,3 +171,62 @@ def test_the_python_an_install_folder_or_the_launcher_names(text, python):
 def test_the_windows_launcher_is_windows():
     assert wheels.read_machine("> py -3.12 -m pip install tensorflow") == ["windows-amd64"]
     assert wheels.read_machine("$ python3.12 -m pip install tensorflow") == list(wheels.PLATFORMS)
+
+
+# pip downloads (or takes from its cache) only wheels whose tags this interpreter supports: the
+# line is pip 26's own ("Collecting pyyaml==6.0.1\n  Downloading PyYAML-6.0.1-cp311-cp311-
+# macosx_11_0_arm64.whl (167 kB)", from `pip download --platform macosx_11_0_arm64
+# --python-version 3.11`), with the wheel a 2021 install of numpy gets
+def _downloaded(wheel: str) -> str:
+    return f"Collecting numpy\n  Downloading {wheel} (12.0 MB)\n"
+
+
+def test_a_wheel_pip_downloaded_names_the_machine_and_the_python():
+    assert not has_wheel("tensorflow", "2.4.0", "macos-arm64", "3.8")
+    assert has_wheel("tensorflow", "2.4.0", "macos-x86_64", "3.8")
+    text = _downloaded("numpy-1.21.0-cp38-cp38-macosx_11_0_arm64.whl") + pip_error(
+        "tensorflow==2.4.0")
+    assert wheels.chosen_wheels(text) == ("3.8", ["macos-arm64"])
+    cause, share, evidence = wheels.decide(text)
+    assert (cause, share) == (PLATFORM, 1.0)
+    assert (evidence["platform_read"], evidence["python_read"]) == ("macos-arm64", "3.8")
+    assert top(text) == PLATFORM
+    assert top(pip_error("tensorflow==2.4.0")) == PYTHON  # without it: the usual prior
+
+
+def test_an_intel_wheel_pip_downloaded_for_a_python_the_release_lacks_is_the_python():
+    assert not has_wheel("tensorflow", "2.4.0", "macos-x86_64", "3.9")
+    text = _downloaded("numpy-1.21.0-cp39-cp39-macosx_10_9_x86_64.whl") + pip_error(
+        "tensorflow==2.4.0", "2.5.0rc0, 2.5.0rc1, 2.5.0rc2, 2.5.0rc3, 2.5.0")
+    assert wheels.chosen_wheels(text) == ("3.9", ["macos-x86_64"])
+    assert wheels.decide(text)[:2] == (PYTHON, 1.0)
+
+
+@pytest.mark.parametrize(("line", "python", "platforms"), [
+    ("  Downloading PyYAML-6.0.1-cp311-cp311-macosx_11_0_arm64.whl (167 kB)", "3.11",
+     ["macos-arm64"]),
+    # pip < 20 logged the URL
+    ("  Downloading https://files.pythonhosted.org/packages/0b/a7/numpy-1.16.4-cp37-cp37m-"
+     "macosx_10_6_intel.macosx_10_9_intel.macosx_10_9_x86_64.macosx_10_10_intel.macosx_10_10_"
+     "x86_64.whl (13.9MB)", "3.7", ["macos-x86_64"]),
+    ("  Using cached numpy-1.21.0-cp39-cp39-manylinux_2_12_x86_64.manylinux2010_x86_64.whl",
+     "3.9", ["linux-x86_64"]),
+    ("  Obtaining dependency information for numpy from https://files.pythonhosted.org/packages/"
+     "x/numpy-1.26.4-cp312-cp312-win_amd64.whl.metadata", "3.12", ["windows-amd64"]),
+    # a stable-ABI or pure wheel tells no Python; universal2 either Mac
+    ("  Downloading wrapt-1.16.0-cp311-abi3-macosx_10_9_universal2.whl", None,
+     ["macos-arm64", "macos-x86_64"]),
+    ("  Downloading six-1.16.0-py2.py3-none-any.whl", None, []),
+    # a wheel pip refused is not one it chose
+    ("ERROR: numpy-1.18.5-cp38-cp38-macosx_11_0_arm64.whl is not a supported wheel on this "
+     "platform.", None, []),
+])
+def test_which_wheels_tell_the_interpreter(line, python, platforms):
+    assert wheels.chosen_wheels(line) == (python, platforms)
+
+
+def test_a_refused_wheel_beside_a_downloaded_one_still_leaves_the_decision_to_its_tags():
+    text = (_downloaded("numpy-1.21.0-cp38-cp38-macosx_11_0_arm64.whl") +
+            "ERROR: tensorflow-2.4.1-cp38-cp38-macosx_10_11_x86_64.whl is not a supported wheel "
+            "on this platform.\n" + pip_error("tensorflow==2.4.1"))
+    assert wheels.decide(text) is None

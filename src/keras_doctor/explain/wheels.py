@@ -133,7 +133,11 @@ def wheel_pairs(tags: List[str]) -> Set[Tuple[str, str]]:
 def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
     """The platforms the paste can be from, most specific first; every platform when unknown.
     `machine` is what the paste (or the examined environment) shows: "arm64", "32-bit", or an
-    Intel Mac's "x86_64" and an ARM Linux's "aarch64"."""
+    Intel Mac's "x86_64" and an ARM Linux's "aarch64". The wheels pip chose say it first."""
+    chosen = chosen_wheels(text)[1]
+    if chosen:
+        return chosen
+    text = _CHOSEN_WHEEL.sub(" ", text)
     if _THIRTY_TWO_BIT.search(text) or machine == "32-bit":
         return ["windows-32"] if _WINDOWS.search(text) or platform == "windows" else ["other"]
     if _MAC.search(text) or platform == "macos":
@@ -151,7 +155,10 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
 
 
 def read_python(text: str, shown: str = "") -> Optional[str]:
-    found = [m for m in _PYTHON.finditer(text)]
+    chosen = chosen_wheels(text)[0]
+    if chosen in OLD_PYTHONS + PYTHONS:
+        return chosen
+    found = [m for m in _PYTHON.finditer(_CHOSEN_WHEEL.sub(" ", text))]
     for match in reversed(found):
         major = next((g for g in (match.group(k) for k in "acegklmoqsuwy") if g), None)
         minor = next((g for g in (match.group(k) for k in "bdfhijnprtvxz") if g), None)
@@ -172,11 +179,47 @@ HORIZON_DAYS = 365  # a report is taken to be written within a year of the newes
 MAINSTREAM = ("macos-arm64", "macos-x86_64", "linux-x86_64", "windows-amd64")
 APPLE_SILICON_SINCE = "2020-11-17"  # the first M1 Macs shipped (Apple, 10 November 2020 event)
 _WHEEL_FILE = re.compile(r"\S+\.whl\b")
+# The wheels pip chose for this interpreter: it downloads (or takes from its cache, or reads the
+# metadata of) only a wheel whose tags the interpreter supports (pip/_internal/network/
+# download.py "Downloading %s", operations/prepare.py "Using cached %s", "Obtaining dependency
+# information for %s from %s"); pip before 20 logged the whole URL
+_CHOSEN_WHEEL = re.compile(
+    r"(?m)^[ \t]*(?:Downloading|Using cached|Obtaining dependency information for \S+ from)"
+    r"[ \t]+(?:\S*/)?(?P<wheel>[\w.+!-]+\.whl)\b"
+)
 
 
 def without_wheel_names(text: str) -> str:
-    """The paste with wheel file names blanked: what is left tells the machine and the Python."""
-    return _WHEEL_FILE.sub(" ", text)
+    """The paste with the names of wheels pip did not choose blanked: a wheel named in an error
+    (or a command) tells its own tags, not the machine's; one pip downloaded tells the machine's."""
+    kept = [m.span("wheel") for m in _CHOSEN_WHEEL.finditer(text)]
+    return _WHEEL_FILE.sub(lambda m: m.group(0) if any(
+        start <= m.start() < end or m.start() <= start < m.end() for start, end in kept)
+        else " ", text)
+
+
+def chosen_wheels(text: str) -> Tuple[Optional[str], List[str]]:
+    """(the Python, the platforms) the wheels pip chose for this interpreter show: a cpXY wheel
+    of ABI cpXY is that Python; a platform tag is that machine (`any` and abi3 tell nothing of
+    their own)."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    pythons: Set[str] = set()
+    platforms: Optional[FrozenSet[str]] = None
+    for match in _CHOSEN_WHEEL.finditer(text):
+        try:
+            tags = parse_wheel_filename(match.group("wheel"))[3]
+        except InvalidWheelFilename:
+            continue
+        exact = {f"{t.interpreter[2]}.{t.interpreter[3:]}" for t in tags
+                 if re.fullmatch(r"cp[23]\d+", t.interpreter) and t.abi.startswith(t.interpreter)}
+        if len(exact) == 1:
+            pythons |= exact
+        fits = frozenset().union(*(_tag_platforms(t.platform) for t in tags))
+        if fits and len(fits) < len(PLATFORMS):
+            platforms = fits if platforms is None else (platforms & fits or platforms)
+    python = next(iter(pythons)) if len(pythons) == 1 else None
+    return python, [p for p in PLATFORMS if platforms and p in platforms]
 
 
 def decide(text: str, python_shown: str = "", machine: str = "", platform: str = ""
@@ -195,7 +238,7 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
     platform nor Python nor offered releases (unless the project ships for only some platforms),
     or nothing is left."""
 
-    if _WHEEL_FILE.search(text):  # a named wheel's own tags decide (resolve)
+    if _WHEEL_FILE.search(_CHOSEN_WHEEL.sub("", text)):  # a named wheel's own tags decide
         return None
     asked = _requested(text)
     if asked is None:
