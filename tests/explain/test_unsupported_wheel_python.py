@@ -51,3 +51,30 @@ def test_a_python_and_a_windows_in_a_reports_environment_list_are_read():
     notice = "[notice] To update, run: python.exe -m pip install --upgrade pip"
     assert wheels.read_machine(notice) == ["windows-amd64"]
     assert wheels.read_machine(notice.replace("python.exe", "python3")) != ["windows-amd64"]
+
+
+# apple/tensorflow_macos#53 (tuning corpus): the arm64 numpy its installer bundles, refused. pip's
+# upgrade notice (pip/_internal/self_outdated_check.py of pip 20.x) names the pip that refused
+# it; pip learnt macOS 11 and arm64 tags in 20.3 (knowledge/pip_tags.json)
+ARM64_WHEEL = ("ERROR: numpy-1.18.5-cp38-cp38-macosx_11_0_arm64.whl is not a supported wheel on "
+               "this platform.")
+
+
+def _notice(pip: str) -> str:
+    return (f"WARNING: You are using pip version {pip}; however, version 21.0.1 is available.\n"
+            "You should consider upgrading via the '/Users/me/venv/bin/python -m pip install "
+            "--upgrade pip' command.\n")
+
+
+def test_an_arm64_wheel_refused_by_a_pip_older_than_its_tags_is_the_pip():
+    ranked = _ranked(_notice("20.2.4") + ARM64_WHEEL)
+    assert ranked[:2] == ["pip-too-old-for-platform-tags", "rosetta-python"]
+    top = hypotheses(_notice("20.2.4") + ARM64_WHEEL)[1][0]
+    assert (top.evidence["pip_shown"], top.evidence["needs_pip"]) == ("20.2.4", "20.3")
+
+
+def test_an_arm64_wheel_refused_by_a_pip_that_knows_its_tags_is_an_intel_python():
+    for text in (_notice("20.3") + ARM64_WHEEL, ARM64_WHEEL):
+        ranked = _ranked(text)
+        assert ranked[0] == "rosetta-python"
+        assert "pip-too-old-for-platform-tags" not in ranked

@@ -259,6 +259,14 @@ def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         mentioned.add("cp" + shown.replace(".", ""))
     if _THIRTY_TWO_BIT.search(ctx.text):
         return [("no-wheel-for-platform", 0.8, evidence)]
+    too_old = _pip_older_than_tags(ctx.text, evidence.get("wheel_tags", ()))
+    if too_old:
+        # pip skips a tag it does not know (knowledge/pip_tags.json): before 20.3 it refuses
+        # macosx_11_0_arm64 on a native arm64 Python too
+        evidence.update(too_old)
+        return [("pip-too-old-for-platform-tags", 0.9, evidence),
+                ("rosetta-python" if "arm64" in str(evidence["wheel_tags"])
+                 else "no-wheel-for-platform", 0.4, evidence)]
     if any("macosx" in t and "arm64" in t for t in evidence.get("wheel_tags", ())):
         # pip on a Mac refusing an arm64 wheel: the interpreter is not arm64 (Intel, under Rosetta)
         return [("rosetta-python", 0.75, evidence), ("no-wheel-for-platform", 0.5, evidence)]
@@ -271,6 +279,25 @@ def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         evidence["python_mentioned"] = sorted(mentioned)
         return [("no-wheel-for-python", 0.8, evidence), ("no-wheel-for-platform", 0.3, evidence)]
     return [("no-wheel-for-platform", 0.6, evidence), ("no-wheel-for-python", 0.4, evidence)]
+
+
+def _pip_older_than_tags(text: str, tags: Any) -> Dict[str, str]:
+    """{pip_shown, needs_pip} when the pip the paste shows (`pip -V`, its upgrade notice) is older
+    than the first pip that knows any platform tag of the wheel, else {}."""
+    from packaging.version import InvalidVersion, Version
+
+    from keras_doctor.explain import wheels
+
+    shown = wheels.pip_version_shown(text)
+    if not shown or not tags:
+        return {}
+    needed = min(Version(wheels.first_pip_for_tags(tag)) for tag in tags)
+    try:
+        if Version(shown) < needed:
+            return {"pip_shown": shown, "needs_pip": str(needed)}
+    except InvalidVersion:
+        pass
+    return {}
 
 
 def _dll_load(found: SignatureMatch, ctx: Context) -> List[Outcome]:
