@@ -78,3 +78,17 @@ def test_an_arm64_wheel_refused_by_a_pip_that_knows_its_tags_is_an_intel_python(
         ranked = _ranked(text)
         assert ranked[0] == "rosetta-python"
         assert "pip-too-old-for-platform-tags" not in ranked
+
+
+def test_an_arm64_wheel_for_another_python_is_the_python_before_rosetta_or_the_pip():
+    """pip compares the Python tag whatever the machine or its own version: cp38 on 3.9 is refused
+    by every pip on every Mac."""
+    for text in ("$ python3 --version\nPython 3.9.1\n" + ARM64_WHEEL,
+                 "$ python3 --version\nPython 3.9.1\n" + _notice("20.2.4") + ARM64_WHEEL):
+        ranked = _ranked(text)
+        assert ranked[0] == "no-wheel-for-python", ranked
+        assert "rosetta-python" in ranked[:3] and "pip-too-old-for-platform-tags" not in ranked
+
+
+def test_an_arm64_wheel_for_the_python_shown_stays_an_intel_python():
+    assert _ranked("$ python3 --version\nPython 3.8.6\n" + ARM64_WHEEL)[0] == "rosetta-python"

@@ -259,25 +259,27 @@ def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         mentioned.add("cp" + shown.replace(".", ""))
     if _THIRTY_TWO_BIT.search(ctx.text):
         return [("no-wheel-for-platform", 0.8, evidence)]
-    too_old = _pip_older_than_tags(ctx.text, evidence.get("wheel_tags", ()))
-    if too_old:
-        # pip skips a tag it does not know (knowledge/pip_tags.json): before 20.3 it refuses
-        # macosx_11_0_arm64 on a native arm64 Python too
-        evidence.update(too_old)
-        return [("pip-too-old-for-platform-tags", 0.9, evidence),
-                ("rosetta-python" if "arm64" in str(evidence["wheel_tags"])
-                 else "no-wheel-for-platform", 0.4, evidence)]
-    if any("macosx" in t and "arm64" in t for t in evidence.get("wheel_tags", ())):
-        # pip on a Mac refusing an arm64 wheel: the interpreter is not arm64 (Intel, under Rosetta)
-        return [("rosetta-python", 0.75, evidence), ("no-wheel-for-platform", 0.5, evidence)]
+    arm64_mac = any("macosx" in t and "arm64" in t for t in evidence.get("wheel_tags", ()))
     if (
         mentioned
         and wheel_pythons
         and not (mentioned & wheel_pythons)
         and not any(p.startswith("py") for p in wheel_pythons)
     ):
+        # pip matches the Python tag whatever the pip or the machine: another Python refuses it
         evidence["python_mentioned"] = sorted(mentioned)
-        return [("no-wheel-for-python", 0.8, evidence), ("no-wheel-for-platform", 0.3, evidence)]
+        return [("no-wheel-for-python", 0.8, evidence),
+                ("rosetta-python" if arm64_mac else "no-wheel-for-platform", 0.3, evidence)]
+    too_old = _pip_older_than_tags(ctx.text, evidence.get("wheel_tags", ()))
+    if too_old:
+        # pip skips a tag it does not know (knowledge/pip_tags.json): before 20.3 it refuses
+        # macosx_11_0_arm64 on a native arm64 Python too
+        evidence.update(too_old)
+        return [("pip-too-old-for-platform-tags", 0.9, evidence),
+                ("rosetta-python" if arm64_mac else "no-wheel-for-platform", 0.4, evidence)]
+    if arm64_mac:
+        # pip on a Mac refusing an arm64 wheel: the interpreter is not arm64 (Intel, under Rosetta)
+        return [("rosetta-python", 0.75, evidence), ("no-wheel-for-platform", 0.5, evidence)]
     return [("no-wheel-for-platform", 0.6, evidence), ("no-wheel-for-python", 0.4, evidence)]
 
 
