@@ -230,3 +230,23 @@ def test_a_refused_wheel_beside_a_downloaded_one_still_leaves_the_decision_to_it
             "ERROR: tensorflow-2.4.1-cp38-cp38-macosx_10_11_x86_64.whl is not a supported wheel "
             "on this platform.\n" + pip_error("tensorflow==2.4.1"))
     assert wheels.decide(text) is None
+
+
+@pytest.mark.parametrize(("shown", "platforms"), [
+    # what the system itself prints for the machine: macOS's `uname -m` and platform.machine()
+    # say arm64, Linux's aarch64
+    ("$ uname -m\narm64", ["macos-arm64"]),
+    (">>> import platform; platform.machine()\n'arm64'", ["macos-arm64"]),
+    ("$ uname -m\naarch64", ["linux-aarch64"]),
+    ("$ uname -m\nx86_64", list(wheels.PLATFORMS)),  # every system says x86_64
+    ("docker run --platform linux/arm64 python:3.11", ["linux-aarch64"]),  # the system named
+])
+def test_the_machine_as_the_system_spells_it(shown, platforms):
+    assert wheels.read_machine(shown) == platforms
+
+
+def test_a_bare_arm64_machine_decides_a_release_without_apple_silicon_wheels():
+    assert not any(has_wheel("tensorflow", "2.9.0", "macos-arm64", py) for py in wheels.PYTHONS)
+    text = "$ uname -m\narm64\n$ pip install tensorflow==2.9.0\n" + pip_error("tensorflow==2.9.0")
+    cause, share, evidence = wheels.decide(text)
+    assert (cause, share, evidence["platform_read"]) == (PLATFORM, 1.0, "macos-arm64")

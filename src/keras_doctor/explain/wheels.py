@@ -151,7 +151,17 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
     if _LINUX.search(text) or platform == "linux":
         return (["linux-aarch64"] if _LINUX_ARM.search(text) or machine == "aarch64"
                 else ["linux-x86_64"])
+    # no system named, but the machine as the system itself spells it: macOS's `uname -m` and
+    # `platform.machine()` say arm64, Linux's say aarch64 (Windows on ARM: ARM64)
+    if _BARE_ARM64.search(text):
+        return ["macos-arm64"]
+    if _BARE_AARCH64.search(text):
+        return ["linux-aarch64"]
     return list(PLATFORMS)
+
+
+_BARE_ARM64 = re.compile(r"(?<![\w-])arm64\b")
+_BARE_AARCH64 = re.compile(r"(?<![\w-])aarch64\b")
 
 
 def read_python(text: str, shown: str = "") -> Optional[str]:
