@@ -132,3 +132,64 @@ def test_a_module_the_environment_has_puts_the_other_interpreter_first():
     found = causes(NO_CV2, stated({"opencv-python": "4.9.0.80"}))
     assert found[0] == "wrong-interpreter"
     assert "missing-dependency" in found[:3]
+
+
+REFUSED_WHEEL = CASES["tf-47365-no-cp39-wheel-tf241-mac"]["text"]  # a cp36 macosx x86_64 wheel
+
+
+@pytest.mark.parametrize("platform, python, decided", [
+    ("macos-x86_64", "3.9", "no-wheel-for-python"),  # the Mac fits the tag, Python 3.9 not cp36
+    ("macos-arm64", "3.6", "no-wheel-for-platform"),  # cp36 fits, an arm64 Mac not x86_64
+    ("linux-x86_64", "3.9", None),  # both tags fail: the facts do not decide which
+    ("macos-x86_64", "3.6", None),  # both fit: pip refused it for another reason
+])
+def test_the_examined_interpreter_decides_which_tag_of_a_refused_wheel_failed(
+        platform, python, decided):
+    text_only = causes(REFUSED_WHEEL)
+    assert set(text_only[:2]) == {"no-wheel-for-python", "no-wheel-for-platform"}
+    found = causes(REFUSED_WHEEL, stated({}, platform, python))
+    if decided is None:
+        assert found[:2] == text_only[:2]
+    else:
+        assert found[0] == decided
+        assert set(found[:2]) == {"no-wheel-for-python", "no-wheel-for-platform"}
+
+
+@pytest.mark.parametrize("tags, python, fits", [
+    (["cp36-abi3-manylinux2014_x86_64"], "3.11", True),  # the stable ABI from 3.6 on
+    (["cp38-abi3-manylinux2014_x86_64"], "3.7", False),
+    (["py3-none-any"], "3.12", True),
+    (["py2-none-any"], "3.12", False),
+    (["cp310-cp310-win_amd64"], "3.10", True),
+    (["pp39-pypy39_pp73-manylinux2014_x86_64"], "3.9", None),  # PyPy's tags: not judged
+])
+def test_a_wheels_python_tags_against_the_examined_python(tags, python, fits):
+    from keras_doctor.explain.refine import _python_fits
+
+    assert _python_fits(tags, python) is fits
+
+
+@pytest.mark.parametrize("tag, platform, machine, fits", [
+    ("cp39-cp39-manylinux_2_17_x86_64", "linux", "x86_64", True),
+    ("cp39-cp39-manylinux_2_17_aarch64", "linux", "x86_64", False),
+    ("cp39-cp39-macosx_11_0_arm64", "macos", "arm64", True),
+    ("cp39-cp39-macosx_11_0_arm64", "macos", "x86_64", False),
+    ("cp39-cp39-macosx_10_9_universal2", "macos", "x86_64", True),
+    ("cp36-cp36m-win32", "windows", "x86_64", False),  # a 32-bit wheel, a 64-bit Python
+])
+def test_a_wheels_platform_tag_against_the_examined_machine(tag, platform, machine, fits):
+    from keras_doctor.explain.refine import _platform_fits
+
+    assert _platform_fits([tag], platform, machine) is fits
+
+
+def test_a_cpu_the_thread_names_without_avx_and_a_local_file_are_stated_facts():
+    facts = stated({"tensorflow": "1.12.0"}, "macos-x86_64", "3.6", apple_silicon=False,
+                   cpu_avx=False, local_files=["numbers.py"])
+    assert facts.platform.cpu_flags == []
+    assert [(s.name, s.sys_path_entry) for s in facts.shadows] == [("numbers", "")]
+    assert stated({}, "linux-x86_64", "3.10").platform.cpu_flags is None  # unknown
+    # the avx check judges the stated CPU: an Intel Mac without AVX is that, not Rosetta
+    sigill = CASES["tf-25822-high-sierra-xeon-illegal-instruction-4"]["text"]
+    found = explain_text(sigill, facts).findings
+    assert found[0].cause == "cpu-lacks-avx" and found[0].check.startswith("explain+")

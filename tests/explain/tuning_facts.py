@@ -4,7 +4,11 @@ A thread says which Python, platform and package versions the failing code ran w
 the OS release, or an Apple Silicon Mac running an Intel interpreter under Rosetta); nothing
 else about the machine is known, so the facts hold only that: the stated interpreter and the
 stated distributions with the requirements their wheels declare (from the release metadata in
-`knowledge/`), with no installed-files list (no RECORD was seen). Explaining a report with
+`knowledge/`), with no installed-files list (no RECORD was seen). Where the thread says so, also
+whether the CPU has AVX (`cpu_avx`: a CPU model the thread names as lacking it) and the files of
+the working directory named like a module (`local_files`: "the script was named
+tensorflow.py"). The interpreter runs as the stated platform's machine: an Intel interpreter on
+an Apple Silicon Mac is stated as `macos-x86_64` with `apple_silicon`. Explaining a report with
 and without these facts measures what the environment adds to the text, the way held-out reports
 with facts documents are measured.
 """
@@ -19,7 +23,15 @@ from typing import Dict, List
 from packaging.utils import canonicalize_name
 
 from keras_doctor.facts.collect import stated_marker_environment
-from keras_doctor.facts.model import Distribution, Facts, InterpreterFacts, PlatformFacts, Target
+from keras_doctor.facts.model import (
+    ConfigFacts,
+    Distribution,
+    Facts,
+    InterpreterFacts,
+    PlatformFacts,
+    Shadow,
+    Target,
+)
 from keras_doctor.facts.platforms import PLATFORMS
 
 ENVIRONMENTS = Path(__file__).parent / "corpus" / "environments.jsonl"
@@ -66,6 +78,10 @@ def build(environment: Dict) -> Facts:
                      requires_dist=_declared(name, version, environment["platform"], python))
         for name, version in environment["installed"].items()
     ]
+    avx = environment.get("cpu_avx")
+    cwd = executable.rsplit("env", 1)[0] + "project"
+    separator = "\\" if system == "Windows" else "/"
+    local_files = environment.get("local_files") or []
     return Facts(
         target=Target(mode="facts", platform=environment["platform"], python_version=python),
         # the OS release and an Apple Silicon Mac running the interpreter under Rosetta, only
@@ -73,9 +89,15 @@ def build(environment: Dict) -> Facts:
         platform=PlatformFacts(system=system, machine=machine,
                                os_version=environment.get("os_version"),
                                apple_silicon=environment.get("apple_silicon"),
-                               rosetta_translated=environment.get("rosetta_translated")),
+                               rosetta_translated=environment.get("rosetta_translated"),
+                               cpu_flags=None if avx is None else (["avx"] if avx else [])),
         interpreter=InterpreterFacts(
             version=python, executable=executable, site_packages=[site], sys_path=["", site],
+            running_arch="x86_64" if machine == "x86_64" else "arm64",
             marker_environment=stated_marker_environment(system, machine, python)),
         distributions=distributions,
+        # a working directory is known only where the thread names a file in it
+        config=ConfigFacts() if local_files else None,
+        shadows=[Shadow(name=name.rsplit(".", 1)[0], path=f"{cwd}{separator}{name}",
+                        sys_path_entry="", position=0) for name in local_files],
     )

@@ -11,7 +11,7 @@ error) join the list, ranked by the hypothesis they explain.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from keras_doctor.explain.calibrate import only_guessed
 from keras_doctor.explain.fixkit import IMPORTED_AS as _IMPORTED_AS
@@ -223,6 +223,97 @@ _HAS_THE_NAME = (
 )
 
 
+_WHEEL_CAUSES = ("no-wheel-for-python", "no-wheel-for-platform")
+# A wheel's platform tag, by the system and machine that accept it (PEP 425 and the platform tags
+# pip and packaging generate: macosx_X_Y_ARCH with universal2/intel for several machines,
+# manylinux/musllinux/linux_ARCH, win_amd64 / win32 / win_arm64).
+_LINUX = ("manylinux", "musllinux", "linux_")
+_PLATFORM_TAGS: Dict[Tuple[str, str], Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
+    ("macos", "x86_64"): (("macosx_",), ("x86_64", "universal2", "intel", "universal")),
+    ("macos", "arm64"): (("macosx_",), ("arm64", "universal2")),
+    ("linux", "x86_64"): (_LINUX, ("x86_64",)),
+    ("linux", "aarch64"): (_LINUX, ("aarch64",)),
+    ("windows", "x86_64"): (("win_",), ("amd64",)),
+}
+
+
+def named_wheel_decided(scored: Scored, facts: Any) -> Scored:
+    """pip refusing a named wheel ("X.whl is not a supported wheel on this platform") rejects
+    its Python tag or its platform tag; the paste rarely shows which Python ran, the examined
+    interpreter does. Its Python against the wheel's interpreter and ABI tags, its system and
+    machine against the platform tags, decide between the two wheel causes when exactly one
+    side fails."""
+    from keras_doctor.explain.examined import examined
+
+    tags = next((h.evidence.get("wheel_tags") for h, _ in scored if not isinstance(h, Finding)
+                 and h.cause in _WHEEL_CAUSES and h.evidence.get("wheel_tags")), None)
+    if not isinstance(tags, list):
+        return scored
+    here = examined(facts)
+    machine = here.machine or ("x86_64" if here.platform == "windows" else "")
+    python_fits = _python_fits(tags, here.python)
+    platform_fits = _platform_fits(tags, here.platform, machine)
+    if python_fits is None or platform_fits is None or python_fits == platform_fits:
+        return scored
+    decided = "no-wheel-for-platform" if python_fits else "no-wheel-for-python"
+    top = max(score for h, score in scored if h.cause in _WHEEL_CAUSES)
+    out: Scored = []
+    for hyp, score in scored:
+        if hyp.cause == decided and not isinstance(hyp, Finding):
+            hyp.evidence["examined"] = (f"Python {here.python} on {here.platform} {machine}"
+                                        .strip())
+            out.append((hyp, 1 - (1 - top) * CONFIRM))
+        elif hyp.cause in _WHEEL_CAUSES and not isinstance(hyp, Finding):
+            out.append((hyp, min(score, top) * CONTRADICT))
+        else:
+            out.append((hyp, score))
+    return sorted(out, key=lambda pair: -pair[1])
+
+
+def _parsed(tags: List[str]) -> List[Any]:
+    from packaging.tags import parse_tag
+
+    parsed: List[Any] = []
+    for text in tags:
+        try:
+            parsed.extend(parse_tag(str(text)))
+        except ValueError:  # not a tag: nothing to judge by
+            continue
+    return parsed
+
+
+def _python_fits(tags: List[str], python: str) -> Optional[bool]:
+    """Whether the Python examined ("3.9") accepts the wheel's interpreter and ABI tags (a `py3`
+    tag, its own `cpXY`, or a `cpXY`-`abi3` at or below it); None when unknown."""
+    major, _, minor = python.partition(".")
+    parsed = _parsed(tags)
+    if not (major.isdigit() and minor.isdigit()) or not parsed:
+        return None
+    mine = (int(major), int(minor))
+    for tag in parsed:
+        if tag.interpreter.startswith("py"):
+            if tag.interpreter[2:3] in ("", major):
+                return True
+            continue
+        digits = tag.interpreter[2:]
+        if not tag.interpreter.startswith("cp") or not digits.isdigit():
+            return None  # another implementation's tags: not judged here
+        wheel = (int(digits[0]), int(digits[1:] or 0))
+        if wheel == mine or (tag.abi == "abi3" and wheel[0] == mine[0] and wheel <= mine):
+            return True
+    return False
+
+
+def _platform_fits(tags: List[str], platform: str, machine: str) -> Optional[bool]:
+    accepted = _PLATFORM_TAGS.get((platform, machine))
+    parsed = _parsed(tags)
+    if accepted is None or not parsed:
+        return None
+    prefixes, arches = accepted
+    return any(tag.platform == "any" or (tag.platform.startswith(prefixes)
+                                         and tag.platform.endswith(arches)) for tag in parsed)
+
+
 def with_facts(
     scored: Scored, facts: Any, knowledge: Any, report: Report, notebook: bool = False,
     frames: Sequence[str] = (),
@@ -230,6 +321,7 @@ def with_facts(
     from_text = max((score for _, score in scored), default=0.0)
     scored = missing_but_installed(scored, facts, notebook)
     scored = tensorflow_generation(scored, facts)
+    scored = named_wheel_decided(scored, facts)
     checks = _run_checks(facts, knowledge, report)
     if checks is None:
         return sorted(scored, key=lambda pair: -pair[1])
