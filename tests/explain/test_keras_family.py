@@ -114,3 +114,31 @@ def test_tensorflow_2_5_is_decided_by_its_release_metadata():
 ])
 def test_a_stated_pair_is_skewed_only_where_keras_follows_tensorflows_minor(tf, keras, skewed):
     assert resolve._stated_pair_skewed(tf, keras) is skewed
+
+
+# -- moved within Keras 2, or a Keras too old ---------------------------------------------------
+
+
+@pytest.mark.parametrize("output, moved_to", [
+    ("keras-2.12.0-engine-layer-attribute.txt", "keras.layers"),
+    ("keras-2.12.0-base-layer-inputspec.txt", "keras.layers"),
+])
+def test_a_name_its_module_outlived_moved_within_keras2(output, moved_to):
+    """keras.engine exports Layer up to 2.4 and stays importable up to 2.12 without it: the Keras
+    that imported the module is one the name had left, so upgrading Keras cannot bring it back."""
+    (first, *_) = explain((REAL_OUTPUT / output).read_text()).findings
+    assert first.cause == "keras-api-moved"
+    assert first.evidence["moved_to"] == moved_to
+    assert first.evidence["last_release_with_it"].startswith("keras 2.")
+    assert "package-too-old-for-api" not in causes((REAL_OUTPUT / output).read_text())[:1]
+
+
+def test_a_name_that_ends_with_its_module_is_still_judged_by_its_history():
+    """keras.engine.topology and its get_source_inputs end together in the sampled history
+    (2.2.5 … 2.4.3): nothing says the name left a module that lived on, so the move rule stays
+    out of it."""
+    text = ("ImportError: cannot import name 'get_source_inputs' from 'keras.engine.topology' "
+            "(/usr/local/lib/python3.10/dist-packages/keras/engine/topology.py)")
+    (first, *_) = explain(text).findings
+    assert "last_release_with_it" not in first.evidence
+    assert first.cause == "package-too-old-for-api"

@@ -110,9 +110,17 @@ class NameResolver:
             if history:
                 evidence.update(in_sampled_releases=f"{history[0]} … {history[-1]}",
                                 module_exists=True)
+                removed_cause = ("keras3-legacy-code" if library or via_tf_keras
+                                 else "keras3-removed-api")
+                left = self._left_within_keras2(folded, name, history)
+                if left is not None:
+                    # the module outlived the name: the Keras that imported it is one the name
+                    # had already left (keras.engine.Layer: last in 2.4, keras.engine until 2.12)
+                    evidence.update(left)
+                    return [Verdict("keras-api-moved", 0.75, evidence),
+                            Verdict(removed_cause, 0.3, evidence)]
                 return [Verdict("package-too-old-for-api", 0.75, evidence),
-                        Verdict("keras3-legacy-code" if library or via_tf_keras
-                                else "keras3-removed-api", 0.3, evidence)]
+                        Verdict(removed_cause, 0.3, evidence)]
         if removed is not None and not keras2_only:
             evidence.update(replacement=removed.get("replacement"), source=removed.get("source"))
             if library:
@@ -230,6 +238,33 @@ class NameResolver:
             return list(kb.atlas.versions_with(module, name))
         except Exception:  # no knowledge base in this build: no history
             return []
+
+    def _left_within_keras2(self, module: str, name: str, history: List[str]
+                            ) -> Optional[Dict[str, Any]]:
+        """When the sampled history shows `name` in `module` from the oldest sampled Keras and
+        gone while the module itself stays importable in later Keras 2 releases: where those
+        releases export it instead (None when the history says anything else: a name added
+        later is one an older Keras lacks)."""
+        try:
+            if self.knowledge is None:  # (`_history` loaded it, when there is one)
+                return None
+            atlas = self.knowledge.atlas
+            sample = atlas.sampled("keras")
+            if not sample or history[0] != sample[0] or history[-1] not in sample:
+                return None
+            after = [v for v in sample[sample.index(history[-1]) + 1:]
+                     if v.startswith("2.") and atlas.has_module(module, v)]
+            if not after:
+                return None
+            where = [m for m in atlas.where(name, after[-1])
+                     if "._v" not in m and not _PRIVATE.match(m)]
+        except Exception:  # an atlas of another format: no answer
+            return None
+        found: Dict[str, Any] = {"last_release_with_it": f"keras {history[-1]}",
+                                 "module_without_it": f"keras {after[0]} … {after[-1]}"}
+        if where:
+            found["moved_to"] = where[0]
+        return found
 
     @staticmethod
     def _gone_within_keras2(
