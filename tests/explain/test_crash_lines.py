@@ -222,3 +222,32 @@ def test_a_quoted_crash_line_is_explained_not_opened(tmp_path, paste, first):
 def test_a_mistyped_file_name_still_cannot_be_read(tmp_path, name):
     result = doctor("explain", name, "--no-env", cwd=tmp_path)
     assert result.returncode == 2 and f"cannot read {name}" in result.stderr
+
+
+# -- a crash while an OpenMP runtime speaks, or while two packages that bring one are imported --
+# LLVM's / Intel's OpenMP message catalog (openmp/runtime/src/i18n/en_US.txt), then the shell's
+# report of the crash; the same crash with the Metal plugin in sight and no runtime speaking
+OMP_INFO = ("OMP: Info #276: omp_set_nested routine deprecated, please use "
+            "omp_set_max_active_levels instead.\n")
+MAC_SEGFAULT = "zsh: segmentation fault  python train.py"
+
+
+@pytest.mark.parametrize("paste", [
+    OMP_INFO + MAC_SEGFAULT,
+    OMP_INFO + "Segmentation fault (core dumped)",
+    "import torch\nimport lightgbm as lgb\n" + MAC_SEGFAULT,
+])
+def test_a_crash_where_an_openmp_runtime_speaks_is_two_runtimes_first(paste):
+    found = [f.cause for f in explain_text(paste).findings]
+    assert found[:1] == ["openmp-duplicate-runtime"], found
+
+
+@pytest.mark.parametrize("paste", [
+    "import tensorflow as tf  # tensorflow-metal 1.1.0\n" + MAC_SEGFAULT,
+    # one package with a runtime is no second runtime; an illegal instruction is the CPU's
+    "import torch\nimport tensorflow as tf\n" + MAC_SEGFAULT,
+    OMP_INFO + "zsh: illegal hardware instruction  python train.py",
+])
+def test_without_a_runtime_speaking_or_two_of_them_it_is_not_openmp_first(paste):
+    found = [f.cause for f in explain_text(paste).findings]
+    assert found[:1] != ["openmp-duplicate-runtime"], found

@@ -271,3 +271,27 @@ def test_a_package_run_from_a_local_folder_is_shadowed(root, s):
     installed = SHADOW_FOLDER.format(root=root, s=s,
                                      package=f"venv{s}lib{s}python3.10{s}site-packages{s}")
     assert ranked(installed)[0] != "shadowed-module"
+
+
+# -- an Intel Python on an Apple Silicon Mac, said by the machine it reports -------------------
+
+@pytest.mark.parametrize("text", [
+    # platform.machine() in a Python Rosetta translates (Apple: "About the Rosetta translation
+    # environment"), with no error printed at all
+    "On my MacBook Air M1:\n>>> import platform\n>>> platform.machine()\n'x86_64'",
+    "Apple M2 Pro\n$ uname -m\nx86_64\n$ python -c 'import tensorflow'",
+    "$ sysctl sysctl.proc_translated\nsysctl.proc_translated: 1",
+])
+def test_an_x86_64_machine_on_apple_silicon_is_rosetta(text):
+    assert ranked(text)[:1] == ["rosetta-python"]
+
+
+@pytest.mark.parametrize("text", [
+    # an Intel Mac reports x86_64 natively; Docker's amd64 images are x86_64 by request
+    "MacBook Pro 2019, Intel Core i9\n>>> platform.machine()\n'x86_64'",
+    "On my M1 Mac: docker run --platform linux/amd64 python:3.11\n>>> platform.machine()\n"
+    "'x86_64'",
+    "$ sysctl sysctl.proc_translated\nsysctl.proc_translated: 0",
+])
+def test_x86_64_without_apple_silicon_is_not_rosetta(text):
+    assert "rosetta-python" not in ranked(text)[:1]

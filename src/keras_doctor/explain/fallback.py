@@ -79,7 +79,8 @@ def _signal(clues: Clues, text: str = "") -> List[Outcome]:
     if _ILLEGAL_INSTRUCTION.search(text):
         # an instruction the CPU does not have: on a Mac, an x86 build under Rosetta (which has
         # no AVX); elsewhere a CPU without AVX
-        if clues.platform == "macos" or re.search(r"zsh: |Illegal instruction: 4", text):
+        # (zsh's words count only where nothing else names the system: zsh runs on Linux too)
+        if clues.platform == "macos" or (not clues.platform and re.search(r"zsh: ", text)):
             return [("rosetta-python", 0.45, {}), ("mixed-arch-binary", 0.25, {}),
                     ("cpu-lacks-avx", 0.2, {})]
         return [("cpu-lacks-avx", 0.45, {}), ("rosetta-python", 0.2, {}),
