@@ -61,8 +61,12 @@ def test_top1_accuracy(split):
 # pip-too-old-for-platform-tags: one report so far (Big Sur wheel tags), titled without pip's words
 # keras-distributions-overlap: one report so far, a title with only the error a Keras of another
 # TensorFlow also raises (AlreadyExistsError); nothing in it names the second distribution
+# keras-config-invalid, out-of-memory, tf-distributions-overlap: reports of a third collection pass,
+# measured before any tuning on them - a hand-edited keras.json read as Keras/TensorFlow skew, a
+# bare "Killed" and pip's resolver lines for tensorflow beside tensorflow-gpu
 NOT_YET_REACHED = frozenset({"kernel-not-restarted", "pip-too-old-for-platform-tags",
-                             "keras-distributions-overlap"})
+                             "keras-distributions-overlap", "keras-config-invalid",
+                             "out-of-memory", "tf-distributions-overlap"})
 
 
 def test_every_cause_of_the_corpus_is_reachable():
