@@ -110,17 +110,45 @@ def test_an_error_finding_of_a_related_cause_joins_the_explanation():
     assert [f.cause for f in joined] == ["mixed-arch-binary"]
 
 
-def test_in_a_notebook_a_module_installed_here_points_first_at_a_kernel_started_before():
+NOTEBOOK_NO_H5PY = ("-" * 75 + "\nModuleNotFoundError                       Traceback (most "
+                    "recent call last)\nCell In[1], line 1\n----> 1 import h5py\n\n"
+                    "ModuleNotFoundError: No module named 'h5py'")
+
+
+def test_in_a_notebook_that_installed_it_a_module_installed_here_is_a_kernel_started_before():
+    # the install ran in the kernel's own session: the kernel may predate it
     facts = mac_facts(distributions=[dist("h5py", "3.11.0", files=["h5py/__init__.py"])])
-    notebook = ("-" * 75 + "\nModuleNotFoundError                       Traceback (most recent "
-                "call last)\nCell In[1], line 1\n----> 1 import h5py\n\n"
-                "ModuleNotFoundError: No module named 'h5py'")
-    in_notebook = {f.cause: f.confidence for f in explain_text(notebook, facts).findings}
+    installed = "!pip install h5py\n" + NOTEBOOK_NO_H5PY
+    in_notebook = {f.cause: f.confidence for f in explain_text(installed, facts).findings}
     in_terminal = {f.cause: f.confidence for f in explain_text(no_module("h5py"), facts).findings}
     assert next(iter(in_notebook)) == "kernel-not-restarted"
     assert next(iter(in_terminal)) == "wrong-interpreter"
     assert in_notebook["wrong-interpreter"] < in_terminal["wrong-interpreter"]
     assert in_terminal.get("kernel-not-restarted", 0.0) < in_notebook["kernel-not-restarted"] < 1
+
+
+def test_in_a_notebook_with_no_install_shown_a_module_installed_here_is_another_interpreter():
+    # the package went into the environment examined; the kernel is most often another one
+    facts = mac_facts(distributions=[dist("h5py", "3.11.0", files=["h5py/__init__.py"])])
+    found = [f.cause for f in explain_text(NOTEBOOK_NO_H5PY, facts).findings]
+    assert found[:2] == ["wrong-interpreter", "kernel-not-restarted"]
+
+
+def test_a_real_notebook_whose_terminal_has_tensorflow_is_another_interpreter():
+    import json
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import tuning_facts
+
+    report = next(json.loads(line) for line in (Path(__file__).parent / "corpus" / "cases.jsonl")
+                  .read_text(encoding="utf-8").splitlines()
+                  if '"tf-42367-jupyter-object-detection-no-tensorflow"' in line)
+    facts = tuning_facts.build({"platform": "linux-x86_64", "python": "3.6",
+                                "installed": {"tensorflow-gpu": "2.3.0"}})
+    found = [f.cause for f in explain_text(report["text"], facts).findings]
+    assert found[0] == "wrong-interpreter"
+    assert "kernel-not-restarted" in found[:3]
 
 
 def test_a_check_set_that_breaks_leaves_the_explanation_ranked_and_says_so(monkeypatch):
@@ -249,13 +277,14 @@ def test_a_missing_submodule_is_confirmed_by_the_requirement_on_its_package():
     assert first.confidence > explain_text(text).findings[0].confidence
 
 
-@pytest.mark.parametrize("where, first", [
-    ("train.py", "wrong-interpreter"),
-    ("/var/folders/x/T/ipykernel_4711/3017.py", "kernel-not-restarted"),  # a notebook cell
+@pytest.mark.parametrize("where, before, first", [
+    ("train.py", "", "wrong-interpreter"),
+    ("/var/folders/x/T/ipykernel_4711/3017.py", "", "wrong-interpreter"),  # a notebook cell
+    ("/var/folders/x/T/ipykernel_4711/3017.py", "%pip install h5py\n", "kernel-not-restarted"),
 ])
-def test_the_facts_name_each_cause_once_whatever_the_text_guessed(where, first):
+def test_the_facts_name_each_cause_once_whatever_the_text_guessed(where, before, first):
     facts = mac_facts(distributions=[dist("h5py", "3.11.0", files=["h5py/__init__.py"])])
-    text = no_module("h5py").replace('"train.py"', f'"{where}"')
+    text = before + no_module("h5py").replace('"train.py"', f'"{where}"')
     causes = [f.cause for f in explain_text(text, facts).findings]
     assert causes[0] == first
     assert len(causes) == len(set(causes))

@@ -432,7 +432,8 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None,
         from keras_doctor.explain import refine
 
         scored = refine.with_facts(scored, facts, knowledge, report, notebook,
-                                   frames=cleaned.frames)
+                                   frames=cleaned.frames, text=cleaned.text,
+                                   colab=bool(read and read.colab))
     scored = shown_candidates(scored, bool(read is not None and read.kind))
     report.findings = told_apart([
         h if isinstance(h, Finding) else to_finding(h, round(s, 3), facts) for h, s in scored

@@ -10,6 +10,7 @@ error) join the list, ranked by the hypothesis they explain.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -99,9 +100,24 @@ def _top_level(record_path: str) -> str:
     return record_path.replace("\\", "/").partition("/")[0].removesuffix(".py")
 
 
-def missing_but_installed(scored: Scored, facts: Any, notebook: bool) -> Scored:
+# An install run inside the notebook's own session (`!pip install`, `%pip install`, conda's), or
+# IPython's and Colab's own hint to restart after one: the kernel may predate the install.
+INSTALLED_IN_SESSION = re.compile(
+    r"^\s*[!%](?:pip3?|conda|mamba|micromamba|uv\s+pip)\s+install\b"
+    r"|restart the (?:kernel|runtime) to use|You must restart the runtime|RESTART RUNTIME",
+    re.MULTILINE | re.IGNORECASE)
+
+
+def missing_but_installed(scored: Scored, facts: Any, notebook: bool,
+                          installed_in_session: bool = False) -> Scored:
     """`No module named X` while the examined environment has X: another interpreter (or a kernel
-    started before the install) ran the code, not a missing package. Without X, it is confirmed."""
+    started before the install) ran the code, not a missing package. Without X, it is confirmed.
+
+    In a notebook, a kernel started before the install needs the install to have happened while
+    it ran: the paste shows it (`installed_in_session`: a `!pip install` cell, the restart hint
+    IPython and Colab print after one), or Colab's single interpreter leaves no other. Otherwise
+    the kernel is most often another interpreter than the one the package went into (the
+    environment examined), the commonest notebook import failure."""
     provided = installed_modules(facts)
     if not provided:
         return scored
@@ -130,8 +146,11 @@ def missing_but_installed(scored: Scored, facts: Any, notebook: bool) -> Scored:
         out.append((hyp, score * 0.3))
         evidence = {"module": top, "installed_here": owner,
                     "examined": facts.interpreter.executable}
-        for cause, weight in (("wrong-interpreter", 0.8 if not notebook else 0.6),
-                              ("kernel-not-restarted", 0.7 if notebook else 0.25)):
+        weights = ((("wrong-interpreter", 0.6), ("kernel-not-restarted", 0.7))
+                   if notebook and installed_in_session else
+                   (("wrong-interpreter", 0.7), ("kernel-not-restarted", 0.45)) if notebook else
+                   (("wrong-interpreter", 0.8), ("kernel-not-restarted", 0.25)))
+        for cause, weight in weights:
             other = Hypothesis(cause, weights=[weight], evidence=dict(evidence),
                                signatures=[INSTALLED_HERE], mechanism=_INSTALLED_HERE)
             added.append((other, weight))
@@ -316,10 +335,11 @@ def _platform_fits(tags: List[str], platform: str, machine: str) -> Optional[boo
 
 def with_facts(
     scored: Scored, facts: Any, knowledge: Any, report: Report, notebook: bool = False,
-    frames: Sequence[str] = (),
+    frames: Sequence[str] = (), text: str = "", colab: bool = False,
 ) -> Scored:
     from_text = max((score for _, score in scored), default=0.0)
-    scored = missing_but_installed(scored, facts, notebook)
+    scored = missing_but_installed(scored, facts, notebook,
+                                   colab or bool(INSTALLED_IN_SESSION.search(text)))
     scored = tensorflow_generation(scored, facts)
     scored = named_wheel_decided(scored, facts)
     checks = _run_checks(facts, knowledge, report)
