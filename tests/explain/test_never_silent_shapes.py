@@ -185,8 +185,9 @@ MESSY = [
 
 
 # Reports whose pasted text holds no error although their thread names a cause (start-up lines of an
-# Intel build on an M1): explain rightly answers such text with its no-error line.
-NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines"})
+# Intel build on an M1, Colab's warning to restart the runtime): nothing failed yet in the text.
+NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
+                              "colabtools-5197-restart-runtime-pynvml"})
 # Reports that explain left without a candidate when they were added (measured, not tuned): an
 # error quoted in prose in an issue title, the shell's "Killed" in another language. Each must
 # leave this set once explain answers it.
