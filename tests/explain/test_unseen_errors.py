@@ -385,3 +385,39 @@ def test_which_merged_specifiers_no_version_satisfies(specifier, contradictory):
     from keras_doctor.explain.resolve import _self_contradictory
 
     assert _self_contradictory(SpecifierSet(specifier)) is contradictory
+
+
+# The import-time check TensorFlow's add-ons share (_ensure_tf_install): real reports of TFP
+# (probability#1854, Poisson_flow#6, probability#850) and the wording TF Addons, TF Datasets and
+# TF Agents print from the same code
+@pytest.mark.parametrize(("text", "requirement", "requirer"), [
+    ("E   ImportError: This version of TensorFlow Probability requires TensorFlow version >= "
+     "2.18; Detected an installation of version 2.16.2. Please upgrade TensorFlow to proceed.",
+     "tensorflow>=2.18", "tensorflow-probability"),
+    ("ImportError: This version of TensorFlow Probability requires TensorFlow version >= 2.10; "
+     "Detected an installation of version 2.9.0. Please upgrade TensorFlow to proceed.",
+     "tensorflow>=2.10", "tensorflow-probability"),
+    ("ImportError: This version of TensorFlow Addons requires TensorFlow version >= 2.1.0; "
+     "Detected an installation of version 1.15.0. Please upgrade TensorFlow to proceed.",
+     "tensorflow>=2.1.0", "tensorflow-addons"),
+    ("ImportError: This version of TensorFlow Datasets requires TensorFlow version >= 1.13.0; "
+     "Detected an installation of version 1.12.0. Please upgrade TensorFlow to proceed.",
+     "tensorflow>=1.13.0", "tensorflow-datasets"),
+    ("ImportError: This version of TF Agents requires TensorFlow version >= 1.11.0; Detected "
+     "an installation of version 1.10.0. Please upgrade TensorFlow to proceed.",
+     "tensorflow>=1.11.0", "tf-agents"),
+])
+def test_an_add_on_refusing_an_older_tensorflow_is_a_requirement_conflict(text, requirement,
+                                                                           requirer):
+    top = explain_text(text).findings[0]
+    assert top.cause == "requirement-conflict"
+    assert (top.evidence["requirement"], top.evidence["requirer"]) == (requirement, requirer)
+    assert any(requirement in " ".join(step.command or ()) for step in top.fix)
+    assert any(f"the {requirer} release made for the installed" in step.description
+               for step in top.fix)
+
+
+def test_the_same_check_without_tensorflow_is_a_missing_dependency():
+    """_ensure_tf_install's other branch: TensorFlow is not installed at all."""
+    found = causes("    import tensorflow as tf\nModuleNotFoundError: No module named 'tensorflow'")
+    assert found[0] != "requirement-conflict"

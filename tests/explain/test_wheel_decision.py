@@ -250,3 +250,22 @@ def test_a_bare_arm64_machine_decides_a_release_without_apple_silicon_wheels():
     text = "$ uname -m\narm64\n$ pip install tensorflow==2.9.0\n" + pip_error("tensorflow==2.9.0")
     cause, share, evidence = wheels.decide(text)
     assert (cause, share, evidence["platform_read"]) == (PLATFORM, 1.0, "macos-arm64")
+
+
+# tensorflow/text#267 (tuning corpus): pip on Raspberry Pi OS, whose /etc/pip.conf adds the
+# piwheels index; pip names it in "Looking in indexes"
+_PI_INDEXES = "Looking in indexes: https://pypi.org/simple, https://www.piwheels.org/simple\n"
+
+
+def test_pip_looking_in_piwheels_is_a_raspberry_pi():
+    text = _PI_INDEXES + pip_error("tensorflow-text")
+    assert wheels.table("tensorflow-text") is None  # no table: the paste alone decides
+    assert top(text) == PLATFORM
+    assert wheels.read_machine(text) == ["linux-aarch64"]
+    assert read(text, []).machine == "arm64"
+
+
+def test_pip_looking_in_pypi_alone_keeps_the_usual_prior():
+    text = "Looking in indexes: https://pypi.org/simple\n" + pip_error("tensorflow-text")
+    assert top(text) == PYTHON
+    assert read(text, []).machine == ""

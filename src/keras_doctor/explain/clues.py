@@ -136,7 +136,10 @@ _LAST_EXCEPTION = re.compile(
 )
 _ARM64 = re.compile(r"(?i)\barm64\b|\baarch64\b|Apple (?:M\d|Silicon)|"
                     r"\bM[1-4] (?:Mac|Pro|Max|Air|chip)|MacBook (?:Air|Pro) M\d|"
-                    r"\bon (?:an? )?M[1-4]\b|\barmv7l?\b|Raspberry Pi")
+                    r"\bon (?:an? )?M[1-4]\b|\barmv7l?\b|Raspberry Pi|"
+                    # the index Raspberry Pi OS configures for pip (/etc/pip.conf), which pip
+                    # names in "Looking in indexes: …"
+                    r"piwheels\.org")
 # not `on win32` nor `'win32'`: CPython's banner and sys.platform say win32 on 64-bit Windows too
 _32BIT = re.compile(r"(?i)\b32[- ]?bit\b|(?<!on )(?<!['\"])\bwin32\b(?!['\"])|\bi[36]86\b")
 _INFRA = ("importlib", "_pydev", "pydev", "runpy", "IPython", "ipykernel", "<frozen", "site.py")

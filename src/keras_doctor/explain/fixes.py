@@ -40,10 +40,18 @@ def _declared_range(e: Evidence, facts: Any) -> List[FixStep]:
             f"the range {requirer or 'the requirer'} declares",
             pip(facts, requirement),
         ),
-        manual(f"Or upgrade {requirer.split(' ')[0]} to a release that accepts the installed one")
-        if requirer
-        else manual("Or upgrade the package that declares this range"),
+        _other_side(e, requirer),
     ]
+
+
+def _other_side(e: Evidence, requirer: str) -> FixStep:
+    if requirer and one(e, "requirer_is_newer"):  # the requirer wants a newer one than installed
+        return manual(f"Or install the {requirer} release made for the installed "
+                      f"{one(e, 'installed') or 'version'}")
+    if requirer:
+        return manual(f"Or upgrade {requirer.split(' ')[0]} to a release that accepts the "
+                      "installed one")
+    return manual("Or upgrade the package that declares this range")
 
 
 def _conflict(e: Evidence, facts: Any) -> List[FixStep]:

@@ -229,9 +229,14 @@ def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         return [("no-wheel-for-platform", 0.8, evidence), ("no-wheel-for-python", 0.45, evidence)]
     if "is not a supported wheel" in ctx.text:  # the wheel's own tags say more: see _wheel_tags
         return [("no-wheel-for-python", 0.3, evidence), ("no-wheel-for-platform", 0.3, evidence)]
-    if _THIRTY_TWO_BIT.search(ctx.text):
+    if _THIRTY_TWO_BIT.search(ctx.text) or _ARM_BOARD.search(ctx.text):
         return [("no-wheel-for-platform", 0.7, evidence), ("no-wheel-for-python", 0.4, evidence)]
     return [("no-wheel-for-python", 0.7, evidence), ("no-wheel-for-platform", 0.3, evidence)]
+
+
+# A single-board ARM computer, few wheels are built for: named, or the index Raspberry Pi OS
+# configures for pip (piwheels.org, in pip's "Looking in indexes: …")
+_ARM_BOARD = re.compile(r"(?i)piwheels\.org|Raspberry ?Pi|\bJetson\b")
 
 
 def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
@@ -395,6 +400,23 @@ def _self_contradictory(specifier: Any) -> bool:
     low, low_strict = max(lows)
     high, high_strict = min(highs, key=lambda h: (h[0], not h[1]))
     return low > high or (low == high and (low_strict or high_strict))
+
+
+# The distributions whose import-time check prints "This version of <name> requires TensorFlow
+# version >= …" (each package's _ensure_tf_install), by the name it prints
+_ADDON_DISTRIBUTIONS = {"TensorFlow Probability": "tensorflow-probability",
+                        "TF Agents": "tf-agents", "TensorFlow Addons": "tensorflow-addons",
+                        "TensorFlow Datasets": "tensorflow-datasets", "TF-GAN": "tensorflow-gan"}
+
+
+def _addon_tf_minimum(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """An add-on's own check refused the TensorFlow installed as older than it needs: the range
+    it declares, named for the fix."""
+    package, required = found.first("package").strip(), found.first("required")
+    evidence = {"requirement": f"tensorflow>={required}",
+                "requirer": _ADDON_DISTRIBUTIONS.get(package, package),
+                "installed": f"tensorflow {found.first('present')}", "requirer_is_newer": True}
+    return [("requirement-conflict", found.signature.weight, evidence)]
 
 
 def _same_numpy_abi_newer(have: Any, specifier: str) -> bool:
@@ -652,6 +674,7 @@ STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "glibc": _glibc,
     "pip-conflict": _pip_conflict,
     "merged-specifier": _merged_specifier,
+    "addon-tf-minimum": _addon_tf_minimum,
     "circular": _circular,
     "arch": _arch,
     "sigill": _sigill,

@@ -62,8 +62,10 @@ _WINDOWS = re.compile(r"[A-Za-z]:\\|\\AppData\\|\bWindows\b|\bwin_amd64\b|\bwin3
                       # the Python launcher for Windows (PEP 397): `py -3.10 -m pip`
                       r"(?<![\w-])py -[23]\.\d{1,2}\b")
 _LINUX = re.compile(r"(?i)/home/|\bUbuntu\b|\bDebian\b|\bLinux\b|/usr/lib/python3|manylinux|"
-                    r"\bCentOS\b|\bFedora\b|/content/")
-_LINUX_ARM = re.compile(r"(?i)\baarch64\b|\barmv[78]l?\b|Raspberry|Jetson|\barm64\b")
+                    r"\bCentOS\b|\bFedora\b|/content/|piwheels\.org")
+# piwheels.org: the index Raspberry Pi OS configures for pip (its /etc/pip.conf), which pip
+# names in "Looking in indexes: https://pypi.org/simple, https://www.piwheels.org/simple"
+_LINUX_ARM = re.compile(r"(?i)\baarch64\b|\barmv[78]l?\b|Raspberry|Jetson|\barm64\b|piwheels\.org")
 _THIRTY_TWO_BIT = re.compile(
     # not `on win32` nor `'win32'`: CPython's banner and sys.platform say win32 on every Windows,
     # 64-bit too (its banner's compiler says "[MSC v.1928 64 bit (AMD64)]" there)
