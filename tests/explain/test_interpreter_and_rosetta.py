@@ -208,10 +208,13 @@ def test_an_install_in_one_conda_environment_and_a_run_in_another():
     run = ("(base) C:\\Users\\me\\proj>python detect.py\nTraceback (most recent call last):\n"
            '  File "C:\\Users\\me\\proj\\detect.py", line 2, in <module>\n    import cv2\n'
            "ModuleNotFoundError: No module named 'cv2'")
-    assert ranked("(tf) C:\\Users\\me\\proj>pip install opencv-python\n" + run)[0] == (
-        "wrong-interpreter")
-    assert ranked("(base) C:\\Users\\me\\proj>pip install opencv-python\n" + run)[0] == (
-        "missing-dependency")
+    other = hypotheses("(tf) C:\\Users\\me\\proj>pip install opencv-python\n" + run)[1][0]
+    assert (other.cause, other.evidence["interpreters_shown"]) == (
+        "wrong-interpreter", ["installed in (tf)", "run in (base)"])
+    # the same environment installs and runs: the prompts show one interpreter (what pip
+    # installed then decides, below), and with no install nothing says cv2 is anywhere
+    same = hypotheses("(base) C:\\Users\\me\\proj>pip install opencv-python\n" + run)[1][0]
+    assert "interpreters_shown" not in same.evidence
     assert ranked(run)[0] == "missing-dependency"
 
 
@@ -295,3 +298,40 @@ def test_an_x86_64_machine_on_apple_silicon_is_rosetta(text):
 ])
 def test_x86_64_without_apple_silicon_is_not_rosetta(text):
     assert "rosetta-python" not in ranked(text)[:1]
+
+
+# -- an install the paste shows, then the import of what it installed -------------------------
+
+DETECT_NO_CV2 = ("$ python detect.py\nTraceback (most recent call last):\n"
+                 '  File "/home/me/proj/detect.py", line 2, in <module>\n    import cv2\n'
+                 "ModuleNotFoundError: No module named 'cv2'")
+# pip's resolver when no wheel fits (pip/_internal/resolution/resolvelib/factory.py)
+PIP_NO_MATCH_CV = ("ERROR: Could not find a version that satisfies the requirement opencv-python "
+                   "(from versions: none)\n"
+                   "ERROR: No matching distribution found for opencv-python\n")
+
+
+def test_the_modules_own_distribution_installed_is_another_interpreter():
+    # opencv-python installs cv2: the install named the module's distribution
+    shown = "$ pip install opencv-python\n" + DETECT_NO_CV2
+    assert ranked(shown)[0] == "wrong-interpreter"
+    assert hypotheses(shown)[1][0].evidence["installed_with"] == "$ pip install opencv-python"
+    # the install failed, or installed something else: nothing says cv2 is anywhere
+    assert ranked("$ pip install opencv-python\n" + PIP_NO_MATCH_CV + DETECT_NO_CV2)[0] != (
+        "wrong-interpreter")
+    assert ranked("$ pip install pillow\n" + DETECT_NO_CV2)[0] == "missing-dependency"
+    # the kernel's own pip (IPython's %pip magic) installed it: the kernel is older
+    assert ranked("%pip install opencv-python\nModuleNotFoundError: No module named 'cv2'")[
+        :2] == ["kernel-not-restarted", "wrong-interpreter"]
+
+
+# IPython 8's traceback of a cell importing a submodule
+COMPAT_CELL = ("ModuleNotFoundError                       Traceback (most recent call last)\n"
+               "Cell In[4], line 1\n----> 1 from tensorflow.compat import v1\n"
+               "ModuleNotFoundError: No module named 'tensorflow.compat'")
+
+
+def test_a_submodule_missing_after_the_notebook_installed_its_package_is_the_kernel():
+    assert ranked("!pip install tensorflow==2.15.0\n" + COMPAT_CELL)[0] == "kernel-not-restarted"
+    assert ranked("!pip install numpy==1.26.4\n" + COMPAT_CELL)[0] != "kernel-not-restarted"
+    assert ranked(COMPAT_CELL)[0] != "kernel-not-restarted"

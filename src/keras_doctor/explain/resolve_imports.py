@@ -149,6 +149,25 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             # the other one
             evidence = {"module": module, "interpreters_shown": shown}
             out += [("wrong-interpreter", 0.88, evidence), ("missing-dependency", 0.35, evidence)]
+        elif module != top and installed_in_session(ctx.text, top):
+            # a notebook cell installed (another release of) the package whose submodule is now
+            # missing: the kernel still holds the modules it imported before, mixed with the new
+            # files on disk
+            evidence = {"module": module, "installed_in_session": True}
+            out += [("kernel-not-restarted", 0.8, evidence), ("missing-dependency", 0.3, evidence)]
+        elif module == top and (command := install_command(ctx.text, top)):
+            # the paste installs the module's own distribution and shows no failure of that
+            # install: it is installed, for the interpreter that pip or conda belongs to
+            evidence = {"module": module, "installed_with": command}
+            if kernels_own_install(ctx.text, top):
+                out += [("kernel-not-restarted", 0.8, evidence),
+                        ("wrong-interpreter", 0.45, evidence),
+                        ("missing-dependency", 0.3, evidence)]
+            else:
+                notebook = bool(_NOTEBOOK_WORDS.search(ctx.text))
+                out += [("wrong-interpreter", 0.8, evidence),
+                        ("kernel-not-restarted", 0.45 if notebook else 0.2, evidence),
+                        ("missing-dependency", 0.4, evidence)]
         elif top == "tensorflow" and _KERAS2_TF_BACKEND.search(ctx.text) and (
             other := _OTHER_KERAS2_BACKEND.search(ctx.text)
         ):
@@ -383,6 +402,31 @@ def kernels_own_install(text: str, top: str) -> bool:
 # A notebook's own install commands: IPython's `!` shell escape and `%pip` / `%conda` magics
 _SESSION_INSTALL = re.compile(r"(?im)^\s*(?:[!%]\s*(?:pip3?|conda|python3? -m pip)|%pip|%conda)"
                               r" install\b(?P<args>[^\n]*)")
+
+
+# An install command typed at a shell, a conda prompt or a notebook cell (`!pip`, `%pip`)
+_INSTALL_COMMAND_LINE = re.compile(
+    r"(?im)(?:^|[$>%#!]\s*)(?:pip3?|python3?(?:\.\d+)? -m pip|py -m pip|conda|mamba) install\b"
+    r"(?P<args>[^\n]*)")
+# How pip and conda say an install failed (then nothing was installed)
+_INSTALL_FAILED = re.compile(r"(?m)^ERROR: |Could not find a version|No matching distribution|"
+                             r"subprocess-exited-with-error|Failed building wheel|"
+                             r"PackagesNotFoundError|ResolutionImpossible|UnsatisfiableError")
+_NOTEBOOK_WORDS = re.compile(r"Cell In|ipython-input|ipykernel|\bColab|\bjupyter|notebook",
+                             re.IGNORECASE)
+
+
+def install_command(text: str, top: str) -> str:
+    """The install command of the paste that names the distribution of import name `top`
+    (`pip install opencv-python` for cv2), when no failure of an install is shown; else ''."""
+    if _INSTALL_FAILED.search(text):
+        return ""
+    names = {name.lower() for name in distributions_of(top)}
+    for found in _INSTALL_COMMAND_LINE.finditer(text):
+        for word in re.findall(r"[A-Za-z0-9][\w.-]*", found.group("args")):
+            if re.split(r"[=<>!~\[]", word)[0].lower() in names:
+                return found.group(0).strip()[:200]
+    return ""
 
 
 def installed_in_session(text: str, top: str) -> bool:
