@@ -193,3 +193,41 @@ def test_a_cpu_the_thread_names_without_avx_and_a_local_file_are_stated_facts():
     sigill = CASES["tf-25822-high-sierra-xeon-illegal-instruction-4"]["text"]
     found = explain_text(sigill, facts).findings
     assert found[0].cause == "cpu-lacks-avx" and found[0].check.startswith("explain+")
+
+
+@pytest.mark.parametrize("keras, tensorflow, skewed", [
+    ("2.2.5", "2.0.0", True),  # the last TensorFlow-1-only multi-backend Keras under TF 2
+    ("2.3.1", "2.0.0", False),  # 2.3 is the first that supports TensorFlow 2.0
+    ("2.2.5", "1.15.0", False),
+    ("2.4.3", "2.1.0", True),  # the tf.keras redirect needs TensorFlow 2.2
+    ("2.4.3", "2.2.0", False),
+    ("2.6.0", "2.5.0", False),  # before 2.6 a split-era keras beside it is not tf.keras
+    ("3.3.3", "2.5.0", False),  # Keras 3 is the keras3 checks' finding
+])
+def test_a_standalone_keras_before_the_split_is_judged_by_its_release_notes(keras, tensorflow,
+                                                                            skewed):
+    from keras_doctor.checks.registry import run_checks
+
+    facts = stated({"keras": keras, "tensorflow": tensorflow}, "linux-x86_64", "3.7")
+    found = [f for f in run_checks(facts, tuning_facts._knowledge).findings
+             if f.check == "keras-tf-skew"]
+    assert bool(found) is skewed
+    if skewed:
+        assert found[0].evidence["sources"]
+
+
+TF1_NAME = CASES["circdeep-3-get-default-graph-keras21-tf21"]["text"]  # no get_default_graph
+
+
+@pytest.mark.parametrize("keras, first", [
+    ("2.1.0", "keras-tf-version-skew"),  # its TensorFlow backend calls tf.get_default_graph
+    ("2.3.1", "tf1-api-under-tf2"),  # a Keras that supports TensorFlow 2: the code's own call
+])
+def test_a_tensorflow_1_only_keras_under_tensorflow_2_is_what_calls_the_tensorflow_1_name(
+        keras, first):
+    assert causes(TF1_NAME)[0] == "tf1-api-under-tf2"
+    facts = stated({"keras": keras, "tensorflow": "2.1.0"}, "linux-x86_64", "3.7")
+    found = causes(TF1_NAME, facts)
+    assert found[0] == first
+    if first == "keras-tf-version-skew":  # the code's own call stays the runner-up
+        assert found[1] == "tf1-api-under-tf2"

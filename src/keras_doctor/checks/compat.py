@@ -47,7 +47,10 @@ def keras_tf_skew(ctx: CheckContext) -> Iterator[Finding]:
         raise SkipCheck("TensorFlow and Keras are not both installed")
     tf_dist, tf_version = tf
     keras_version = keras[1]
-    if not (_FIRST_SKEW_TF <= tf_version < _FIRST_KERAS3_TF):
+    if tf_version < _FIRST_SKEW_TF:
+        yield from _standalone_keras_skew(ctx, tf_dist, tf_version, keras_version)
+        return
+    if tf_version >= _FIRST_KERAS3_TF:
         return
     if keras_version.major == 2 and minor_of(keras_version) == minor_of(tf_version):
         return
@@ -69,6 +72,42 @@ def keras_tf_skew(ctx: CheckContext) -> Iterator[Finding]:
         fix=[install(ctx.facts, [wanted], description=f"Install the keras release for "
                                                        f"TensorFlow {tf_version.major}."
                                                        f"{tf_version.minor}")],
+    )
+
+
+def _standalone_keras_skew(ctx: CheckContext, tf_dist: Distribution, tf_version: Version,
+                           keras_version: Version) -> Iterator[Finding]:
+    """A TensorFlow before the split, with a standalone `keras` that does not run on it
+    (`compat_rules.STANDALONE_KERAS_SOURCES`): a TensorFlow-1-only multi-backend Keras under
+    TensorFlow 2, or a tf.keras redirect (2.4) under a TensorFlow older than 2.2."""
+    if keras_version.major >= 3:
+        return  # Keras 3 against an old TensorFlow is the keras3 checks' finding
+    tf1_only = keras_version <= Version(compat_rules.LAST_TF1_ONLY_KERAS)
+    if tf1_only and tf_version.major >= 2:
+        why, wanted = ("supports TensorFlow 1 only (multi-backend Keras 2.2.5 and older)",
+                       "keras>=2.3.1")
+    elif (Version(compat_rules.FIRST_REDIRECT_KERAS) <= keras_version < _FIRST_SKEW_TF
+          and tf_version < Version(compat_rules.REDIRECT_KERAS_NEEDS_TF)):
+        why, wanted = (f"redirects to tf.keras and needs TensorFlow "
+                       f"{compat_rules.REDIRECT_KERAS_NEEDS_TF} or later", "keras<2.4")
+    else:
+        return
+    yield finding(
+        "keras-tf-version-skew",
+        f"keras {keras_version} runs with {tf_dist.name} {tf_version}: this Keras {why}",
+        explanation=("Before TensorFlow 2.6 the standalone `keras` distribution was released "
+                     "apart from TensorFlow and its metadata names no TensorFlow, so pip "
+                     "installs any Keras beside any TensorFlow; this pair does not run together."),
+        evidence={"tensorflow": tf_dist.name, "tensorflow_version": str(tf_version),
+                  "keras_version": str(keras_version),
+                  # its TensorFlow backend calls TensorFlow 1 names (tf.get_default_graph, ...)
+                  "tf1_only_keras": tf1_only or None,
+                  "decided_by": "standalone Keras release notes",
+                  "sources": compat_rules.STANDALONE_KERAS_SOURCES},
+        fix=[install(ctx.facts, [wanted], description=f"Install a keras that runs on "
+                                                      f"{tf_dist.name} {tf_version}"),
+             FixStep("Or import Keras from TensorFlow (`from tensorflow import keras`), which "
+                     "always matches it", StepKind.MANUAL)],
     )
 
 

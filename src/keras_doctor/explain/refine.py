@@ -390,6 +390,7 @@ def with_facts(
                     out[i] = (out[i][0], max(out[i][1], weight))
                     continue
                 out.append((replace(f, check=f"{f.check} (facts)"), weight))
+    out = _keras_calls_tensorflow_1(out, by_cause)
     for f in by_cause.get("shadowed-module", ()):
         if "shadowed-module" not in used and _raised_inside(f, frames):
             # the traceback runs through the very file or folder that hides the package
@@ -406,6 +407,27 @@ def with_facts(
     return [
         (h if not isinstance(h, Finding) else replace(h, confidence=round(s, 3)), s) for h, s in out
     ]
+
+
+def _keras_calls_tensorflow_1(out: Scored, by_cause: Dict[str, List[Finding]]) -> Scored:
+    """A TensorFlow 1 name missing under TensorFlow 2, while the environment has a multi-backend
+    Keras (2.2.5 or older) that supports TensorFlow 1 only: that Keras's TensorFlow backend calls
+    those names (`tf.get_default_graph`, `tf.Session`, `tf.placeholder`) on import and for every
+    model, so the installed Keras, not only the code, needs TensorFlow 1: the skew comes first."""
+    skews = [f for f in by_cause.get("keras-tf-version-skew", ())
+             if f.evidence.get("tf1_only_keras")]
+    if not skews or not out:
+        return out
+    top_hyp, top = max(out, key=lambda pair: pair[1])
+    if top_hyp.cause != "tf1-api-under-tf2":
+        return out
+    # the skew takes the first place, the TensorFlow 1 reading follows it just below
+    out = [(h, s * 0.98 if h is top_hyp else s) for h, s in out]
+    listed = [i for i, (h, _) in enumerate(out) if h.cause == "keras-tf-version-skew"]
+    if listed:
+        out[listed[0]] = (out[listed[0]][0], top)
+        return out
+    return [*out, (replace(skews[0], check=f"{skews[0].check} (facts)"), top)]
 
 
 def look_alikes_decided(out: Scored, facts: Any, checks: Report, text_scored: Scored) -> Scored:

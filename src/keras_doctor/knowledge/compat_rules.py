@@ -43,6 +43,23 @@ FIRST_SPLIT_KERAS_TF = "2.6"
 SPLIT_KERAS_SOURCES = ["https://github.com/tensorflow/tensorflow/releases/tag/v2.6.0 "
                        "(\"Keras been split into a separate PIP package (keras)\")"]
 
+# Before the split, the standalone `keras` distribution was multi-backend Keras (to 2.3.x) and then
+# a redirect to `tf.keras` (2.4.x); each worked only with some TensorFlows, which its metadata does
+# not declare: 2.2.x and older with TensorFlow 1 only, 2.3.x with 1.13-1.14 and 2.0, 2.4.x with
+# TensorFlow 2.2 or later (its `keras/__init__.py` raises "Keras requires TensorFlow 2.2 or
+# higher").
+LAST_TF1_ONLY_KERAS = "2.2.5"
+FIRST_REDIRECT_KERAS = "2.4.0"
+REDIRECT_KERAS_NEEDS_TF = "2.2"
+STANDALONE_KERAS_SOURCES = [
+    "https://github.com/keras-team/keras/releases/tag/2.2.5 (\"the last release to only support "
+    "TensorFlow 1\")",
+    "https://github.com/keras-team/keras/releases/tag/2.3.0 (\"the first release of "
+    "multi-backend Keras that supports TensorFlow 2.0\")",
+    "https://github.com/keras-team/keras/releases/tag/2.4.0 (\"simply redirects to tf.keras\"; "
+    "keras/__init__.py: \"Keras requires TensorFlow 2.2 or higher\")",
+]
+
 # Every distribution that installs the `tensorflow` import package: builds per platform or vendor,
 # nightlies, and the 2.13–2.15 shims (`tensorflow` on macOS arm64 requires `tensorflow-macos`, on
 # Windows `tensorflow-intel`). Two of them in one environment overwrite each other's files.
