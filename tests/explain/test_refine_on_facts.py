@@ -420,8 +420,8 @@ def test_bare_frames_through_the_folder_that_hides_the_package_name_that_folder(
     facts.shadows = [Shadow("tensorflow", "/Users/ada/proj/tensorflow", "", 0)]
     frames = ('  File "/Users/ada/proj/tensorflow/__init__.py", line 2, in <module>\n'
               "    from .utils import helper\n")
-    (found,) = explain_text(frames, facts).findings
-    assert (found.cause, found.check) == ("shadowed-module", "shadowing")
+    found = explain_text(frames, facts).findings[0]  # frames alone are an error: runners-up follow
+    assert found.cause == "shadowed-module" and "shadowing" in found.check
     assert found.evidence["path"] == "/Users/ada/proj/tensorflow"
     assert found.confidence >= 0.9
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
+from keras_doctor.explain import shapes
 from keras_doctor.explain.text import site_package_of
 
 _MACOS = re.compile(
@@ -221,15 +222,15 @@ def read(text: str, frames: List[str]) -> Clues:
 
 def error_kind(text: str) -> str:
     """'exception', 'install', 'signal', or '' when the text shows no error at all."""
-    if _SIGNAL.search(text):
+    if _SIGNAL.search(text) or shapes.CRASH.search(text):
         return "signal"
-    if _INSTALL_FAILURE.search(text):
+    if _INSTALL_FAILURE.search(text) or shapes.SOLVER.search(text):
         return "install"
     if _EXCEPTION.search(text) or re.search(r"^\w*Error\b|^E\d{4} |\berror\b", text, re.M | re.I):
         return "exception"
     if _EXCEPTION_INLINE.search(text) or _FAILURE_WORDS.search(text):
         return "exception"
-    return ""
+    return shapes.kind(text)  # frames alone, a failure in a title's words
 
 
 def failing_package(frames: List[str]) -> str:

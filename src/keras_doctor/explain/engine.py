@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from keras_doctor import causes
-from keras_doctor.explain import calibrate, lookalike, match, text
+from keras_doctor.explain import calibrate, lookalike, match, shapes, text
 
 # Imported where needed, not here: the message atlas (for what no strong signature explains), the
 # fallback priors (for what nothing recognised) and refine (with facts) each cost start-up time
@@ -86,6 +86,14 @@ def hypotheses(
     cleaned = text.clean(raw)
     cat = catalog_module.load()
     read = clues_module.read(cleaned.text, cleaned.frames)
+    logged = ""
+    if not read.kind and cleaned.failing_lines:
+        # nothing but TensorFlow's log lines that name a failure (`W …] OP_REQUIRES failed at
+        # …`, logged before it raises): dropped from the text like every log line, they are
+        # the error shown
+        logged = "\n".join(cleaned.failing_lines)
+        read = replace(read, kind="exception", exception_message=(
+            read.exception_message or cleaned.failing_lines[-1].strip()[:500]))
     if keras_version is None:  # no facts: the release the paste itself says is installed
         keras_version = clues_module.stated_keras_version(cleaned.text)
     ctx = Context(
@@ -173,10 +181,15 @@ def hypotheses(
     ):  # "Error is: <a start-up log line>": the user's word for the line, nothing raised
         found[INFORMATIONAL] = _informational(cleaned.informational)
     if not found:
-        window = cleaned.text[-clues_module.TAIL :]
+        window = (cleaned.text + "\n" + logged if logged else cleaned.text)[-clues_module.TAIL :]
         from keras_doctor.explain import fallback
 
+        intel = shapes.intel_python(cleaned.text) if read.machine == "arm64" else ""
+        if intel:  # the paste names Apple Silicon and shows the Python running there is Intel
+            found["rosetta-python"] = _intel_python_on_apple_silicon(intel)
         for cause_id, weight, extra in fallback.candidates(window, read):
+            if cause_id in found:
+                continue
             hyp = found.setdefault(cause_id, Hypothesis(cause_id))
             hyp.weights.append(weight)
             hyp.evidence.update({k: v for k, v in extra.items() if v})
@@ -220,6 +233,25 @@ def _python_warning(match: Any) -> Hypothesis:
     hyp.excerpt = match.group(0)[:300]
     hyp.sources.append("https://github.com/python/cpython/blob/main/Lib/warnings.py "
                        "(formatwarning)")
+    return hyp
+
+
+INTEL_PYTHON_WEIGHT = 0.55  # the state that makes TensorFlow fail there, not a failure seen
+
+
+def _intel_python_on_apple_silicon(line: str) -> Hypothesis:
+    """No message recognised, but the paste names an Apple Silicon Mac and shows, in a tool's own
+    output, that the Python there is x86_64: it runs under Rosetta 2, where x86 TensorFlow builds
+    fail (no AVX) and Apple's arm64 wheels do not install."""
+    hyp = Hypothesis("rosetta-python", weights=[INTEL_PYTHON_WEIGHT],
+                     signatures=["intel-python-on-apple-silicon"])
+    hyp.evidence["interpreter_shown_as"] = line
+    hyp.mechanism = ("The paste names an Apple Silicon Mac, and a tool's output in it shows the "
+                     f"Python there is x86_64 ({line}): it runs under Rosetta 2.")
+    hyp.excerpt = line
+    hyp.sources.append("https://github.com/pypa/packaging/blob/main/src/packaging/tags.py "
+                       "(_mac_binary_formats); https://github.com/python/cpython/blob/main/Lib/"
+                       "platform.py (platform)")
     return hyp
 
 

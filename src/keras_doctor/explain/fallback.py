@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Tuple
 
+from keras_doctor.explain import shapes
 from keras_doctor.explain.clues import Clues
 from keras_doctor.explain.resolve_imports import FRAMEWORKS as _FRAMEWORKS
 from keras_doctor.explain.resolve_imports import INSTALLED_ELSEWHERE as _INSTALLED_ELSEWHERE
@@ -76,7 +77,7 @@ def candidates(text: str, clues: Clues) -> List[Outcome]:
 
 
 def _signal(clues: Clues, text: str = "") -> List[Outcome]:
-    if _ILLEGAL_INSTRUCTION.search(text):
+    if _ILLEGAL_INSTRUCTION.search(text) or shapes.ILLEGAL_INSTRUCTION.search(text):
         # an instruction the CPU does not have: on a Mac, an x86 build under Rosetta (which has
         # no AVX); elsewhere a CPU without AVX
         # (zsh's words count only where nothing else names the system: zsh runs on Linux too)

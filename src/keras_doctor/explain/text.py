@@ -54,6 +54,7 @@ class Cleaned:
     frames: List[str] = field(default_factory=list)  # file paths of traceback frames, in order
     informational: List[Any] = field(default_factory=list)  # `logs.LogLine`s dropped as no error
     failing_log_lines: int = 0  # INFO / WARNING log lines that name a failure
+    failing_lines: List[str] = field(default_factory=list)  # the first MAX_INFORMATIONAL of them
     clues: Any = None  # what the traceback reveals beside its error (`clues.Clues`), once read
 
 
@@ -69,6 +70,7 @@ def clean(raw: str) -> Cleaned:
     dropped = 0
     informational: List[Any] = []
     failing = 0
+    failing_lines: List[str] = []
     for line in raw.split("\n"):
         noise = _LOG_NOISE.match(line)
         if noise or _MAYBE_INFORMATIONAL.search(line):
@@ -83,12 +85,15 @@ def clean(raw: str) -> Cleaned:
             if noise:
                 dropped += 1
                 failing += 1
+                if len(failing_lines) < MAX_INFORMATIONAL:
+                    failing_lines.append(line[:MAX_LINE])
                 continue
         kept.append(line[:MAX_LINE] if len(line) > MAX_LINE else line)
     text = "\n".join(kept).strip("\n")
     cleaned = Cleaned(text, original, truncated, dropped, frame_paths(text))
     cleaned.informational = informational
     cleaned.failing_log_lines = failing
+    cleaned.failing_lines = failing_lines
     return cleaned
 
 
