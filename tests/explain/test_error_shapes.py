@@ -158,3 +158,15 @@ def test_an_intel_python_shown_on_apple_silicon_is_rosetta(paste):
     arm = (paste.replace("x86_64-i386", "arm64-arm").replace("osx-64", "osx-arm64")
            .replace("macosx_10_15_x86_64", "macosx_12_0_arm64"))
     assert not shapes.intel_python(arm)
+
+
+def test_a_translated_killed_is_the_memory_killer_as_the_english_one_is():
+    # a real report: a training run on a Chinese-locale Linux, ended by the OOM killer
+    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        if case["id"] == "dreamerv3-203-killed-chinese-locale":
+            assert explain_text(case["text"]).findings[0].cause == "out-of-memory"
+    for killed in ("已杀死", "[1]    4242 Getötet    python train.py", "Terminado (killed)"):
+        assert explain_text(killed).findings[0].cause == "out-of-memory"
+    # the word inside a sentence is not the shell's line
+    assert explain_text("我的程序已杀死了吗").findings[0].cause != "out-of-memory"

@@ -188,11 +188,10 @@ MESSY = [
 # Intel build on an M1, Colab's warning to restart the runtime): nothing failed yet in the text.
 NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
                               "colabtools-5197-restart-runtime-pynvml"})
-# Reports that explain left without a candidate when they were added (measured, not tuned): an
-# error quoted in prose in an issue title, the shell's "Killed" in another language. Each must
-# leave this set once explain answers it.
-NOT_YET_ANSWERED = frozenset({"keras-7440-bad-marshal-py27-to-py34-title",
-                              "dreamerv3-203-killed-chinese-locale"})
+# Reports that explain left without a candidate when they were added (measured, not tuned). Each
+# must leave this set once explain answers it: an error quoted in prose in an issue title (CPython's
+# "bad marshal data") and the shell's "Killed" in Chinese (glibc's translation) have left it.
+NOT_YET_ANSWERED: frozenset = frozenset()
 
 
 def _corpus(skip: frozenset = NO_ERROR_IN_TEXT | NOT_YET_ANSWERED) -> Iterator[str]:

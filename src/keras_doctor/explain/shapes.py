@@ -40,7 +40,8 @@ CRASH = re.compile(
     # "Killed") and bash's "(core dumped)" in their translations (glibc po/*.po, bash po/*.po):
     # de, es, fr, ja, pt_BR, ru, zh_CN, zh_TW
     r"Speicherzugriffsfehler|Ungültiger Maschinenbefehl|Speicherab(?:zug|bild) geschrieben|"
-    r"Violación de segmento|Instrucción ilegal|`core' generado|"
+    r"Getötet|Violación de segmento|Fallo de segmentación|Instrucción (?:ilegal|no válida)|"
+    r"`core' generado|Terminado \(killed\)|"
     r"Erreur de segmentation|Instruction (?:illégale|non permise)|"
     r"セグメンテーション違反|不正な命令|コアダンプ|"
     r"Falha de segmentação|Instrução ilegal|"
@@ -49,8 +50,9 @@ CRASH = re.compile(
 )
 # The illegal-instruction names among them: the CPU (or Rosetta) lacks an instruction.
 ILLEGAL_INSTRUCTION = re.compile(
-    r"Ungültiger Maschinenbefehl|Instrucción ilegal|Instruction (?:illégale|non permise)|"
-    r"不正な命令|Instrução ilegal|Недопустимая инструкция|非法指令"
+    r"Ungültiger Maschinenbefehl|Instrucción (?:ilegal|no válida)|"
+    r"Instruction (?:illégale|non permise)|不正な命令|Instrução ilegal|"
+    r"Недопустимая инструкция|非法指令"
 )
 # A solver that found no installable set.
 SOLVER = re.compile(
@@ -79,7 +81,9 @@ TITLED = re.compile(
     r"(?:be )?(?:run|running|load(?:ing|ed)?|import(?:ing|ed)?|install(?:ing|ed)?|start(?:ing)?|"
     r"recogni[sz](?:e|ed|ing)|detect(?:ed|ing)?|open|build|compile|find)\b|"
     r"\b(?:hangs?|hanging|freez(?:es|ing)|froze|stuck)\b|\bconflict(?:s|ing)?\b|"
-    r"\bmismatch(?:ed|es)?\b|\b(?:is|are) missing\b|\bis gone\b"
+    r"\bmismatch(?:ed|es)?\b|\b(?:is|are) missing\b|\bis gone\b|"
+    # CPython's unmarshaller refusing a .pyc or pickled code (Python/marshal.c), quoted in a title
+    r"\bbad marshal data\b"
 )
 
 
@@ -91,10 +95,8 @@ TITLED = re.compile(
 INTEL_PYTHON = re.compile(
     r"(?:macOS|Darwin)-\d[\d.]*-x86_64-i386-64bit|\bplatform : osx-64\b|"
     r"Mach-O 64-bit executable x86_64|sysctl\.proc_translated:? 1\b|"
-    r"(?:Downloading|Using cached) \S+-macosx_\d+_\d+_x86_64\.whl|"
-    # `platform.machine()` and `uname -m` answer "x86_64" for a process under Rosetta
-    r"(?:platform\.machine\(\)|uname -m)[^\n]{0,40}\n?[^\n]{0,20}\bx86_64\b"
-)
+    r"(?:Downloading|Using cached) \S+-macosx_\d+_\d+_x86_64\.whl"
+)  # each names macOS: a bare `platform.machine()` 'x86_64' may be Linux in an amd64 container
 
 
 def intel_python(text: str) -> str:
