@@ -155,19 +155,23 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             # files on disk
             evidence = {"module": module, "installed_in_session": True}
             out += [("kernel-not-restarted", 0.8, evidence), ("missing-dependency", 0.3, evidence)]
-        elif module == top and (command := install_command(ctx.text, top)):
-            # the paste installs the module's own distribution and shows no failure of that
-            # install: it is installed, for the interpreter that pip or conda belongs to
+        elif module == top and kernels_own_install(ctx.text, top) and (
+            command := install_command(ctx.text, top)
+        ):
+            # the kernel's own pip installed it (IPython's %pip, Colab's !pip), and no failure of
+            # an install is shown: the kernel started before the install
             evidence = {"module": module, "installed_with": command}
-            if kernels_own_install(ctx.text, top):
-                out += [("kernel-not-restarted", 0.8, evidence),
-                        ("wrong-interpreter", 0.45, evidence),
-                        ("missing-dependency", 0.3, evidence)]
-            else:
-                notebook = bool(_NOTEBOOK_WORDS.search(ctx.text))
-                out += [("wrong-interpreter", 0.8, evidence),
-                        ("kernel-not-restarted", 0.45 if notebook else 0.2, evidence),
-                        ("missing-dependency", 0.4, evidence)]
+            out += [("kernel-not-restarted", 0.8, evidence),
+                    ("wrong-interpreter", 0.45, evidence), ("missing-dependency", 0.3, evidence)]
+        elif module == top and not installed_in_session(ctx.text, top) and (
+            command := install_command(ctx.text, top)
+        ):
+            # the paste installs the module's own distribution from a shell and shows no failure
+            # of that install: it is installed, for the interpreter that pip or conda belongs to
+            # (a notebook's `!pip` cell is left to the facts: the kernel's or another's)
+            evidence = {"module": module, "installed_with": command}
+            out += [("wrong-interpreter", 0.8, evidence), ("kernel-not-restarted", 0.2, evidence),
+                    ("missing-dependency", 0.4, evidence)]
         elif top == "tensorflow" and _KERAS2_TF_BACKEND.search(ctx.text) and (
             other := _OTHER_KERAS2_BACKEND.search(ctx.text)
         ):
@@ -412,8 +416,6 @@ _INSTALL_COMMAND_LINE = re.compile(
 _INSTALL_FAILED = re.compile(r"(?m)^ERROR: |Could not find a version|No matching distribution|"
                              r"subprocess-exited-with-error|Failed building wheel|"
                              r"PackagesNotFoundError|ResolutionImpossible|UnsatisfiableError")
-_NOTEBOOK_WORDS = re.compile(r"Cell In|ipython-input|ipykernel|\bColab|\bjupyter|notebook",
-                             re.IGNORECASE)
 
 
 def install_command(text: str, top: str) -> str:
