@@ -118,7 +118,7 @@ NOTEBOOK_NO_H5PY = ("-" * 75 + "\nModuleNotFoundError                       Trac
 def test_in_a_notebook_that_installed_it_a_module_installed_here_is_a_kernel_started_before():
     # the install ran in the kernel's own session: the kernel may predate it
     facts = mac_facts(distributions=[dist("h5py", "3.11.0", files=["h5py/__init__.py"])])
-    installed = "!pip install h5py\n" + NOTEBOOK_NO_H5PY
+    installed = "%pip install h5py\n" + NOTEBOOK_NO_H5PY
     in_notebook = {f.cause: f.confidence for f in explain_text(installed, facts).findings}
     in_terminal = {f.cause: f.confidence for f in explain_text(no_module("h5py"), facts).findings}
     assert next(iter(in_notebook)) == "kernel-not-restarted"

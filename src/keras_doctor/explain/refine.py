@@ -100,10 +100,11 @@ def _top_level(record_path: str) -> str:
     return record_path.replace("\\", "/").partition("/")[0].removesuffix(".py")
 
 
-# An install run inside the notebook's own session (`!pip install`, `%pip install`, conda's), or
+# An install into the running kernel's own interpreter (IPython's `%pip` / `%conda` magics, which
+# exist because `!pip` runs whichever pip the shell finds: ipython.readthedocs.io, "magic-pip"), or
 # IPython's and Colab's own hint to restart after one: the kernel may predate the install.
 INSTALLED_IN_SESSION = re.compile(
-    r"^\s*[!%](?:pip3?|conda|mamba|micromamba|uv\s+pip)\s+install\b"
+    r"^\s*%(?:pip3?|conda|mamba|micromamba)\s+install\b"
     r"|restart the (?:kernel|runtime) to use|You must restart the runtime|RESTART RUNTIME",
     re.MULTILINE | re.IGNORECASE)
 
@@ -114,7 +115,7 @@ def missing_but_installed(scored: Scored, facts: Any, notebook: bool,
     started before the install) ran the code, not a missing package. Without X, it is confirmed.
 
     In a notebook, a kernel started before the install needs the install to have happened while
-    it ran: the paste shows it (`installed_in_session`: a `!pip install` cell, the restart hint
+    it ran: the paste shows it (`installed_in_session`: a `%pip install` cell, the restart hint
     IPython and Colab print after one), or Colab's single interpreter leaves no other. Otherwise
     the kernel is most often another interpreter than the one the package went into (the
     environment examined), the commonest notebook import failure."""
