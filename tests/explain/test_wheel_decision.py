@@ -269,3 +269,34 @@ def test_pip_looking_in_pypi_alone_keeps_the_usual_prior():
     text = "Looking in indexes: https://pypi.org/simple\n" + pip_error("tensorflow-text")
     assert top(text) == PYTHON
     assert read(text, []).machine == ""
+
+
+@pytest.mark.parametrize(("python", "text", "since"), [
+    ("3.10", "", "2021-10-04"),
+    (None, "macOS Monterey 12.1", "2021-10-25"),
+    (None, "- OS: macOS 13.4 (22F66)", "2022-10-24"),
+    ("3.12", "on macOS Big Sur", "2023-10-02"),  # the later of the two
+    (None, "an Intel Mac", ""),
+])
+def test_a_paste_is_written_after_the_python_and_the_macos_it_shows(python, text, since):
+    assert wheels.written_after(python, text) == since
+
+
+# TensorFlow's issue template, filled in: the index before the Python (or the macOS) existed is no
+# index the paste can have met
+def _template(system: str) -> str:
+    return (f"- OS Platform and Distribution: {system}\n- Python version: 3.10.1\n" +
+            pip_error("tensorflow"))
+
+
+def test_python_310_on_monterey_finding_nothing_is_the_platform():
+    # Intel Macs had TensorFlow wheels for 3.10 from 2.8 on; Apple Silicon none before 2.13
+    assert has_wheel("tensorflow", "2.8.0", "macos-x86_64", "3.10")
+    assert not has_wheel("tensorflow", "2.12.0", "macos-arm64", "3.10")
+    cause, share, evidence = wheels.decide(_template("macOS Monterey 12.1"))
+    assert cause == PLATFORM and share >= 0.7 and evidence["written_after"] == "2021-10-25"
+
+
+def test_python_310_on_windows_finding_nothing_is_still_the_python():
+    cause, share, evidence = wheels.decide(_template("Windows 10"))
+    assert (cause, share, evidence["written_after"]) == (PYTHON, 1.0, "2021-10-04")

@@ -186,6 +186,24 @@ PYTHON_RELEASED = {"2.7": "2010-07-03", "3.4": "2014-03-16", "3.5": "2015-09-13"
                    "3.9": "2020-10-05", "3.10": "2021-10-04", "3.11": "2022-10-24",
                    "3.12": "2023-10-02", "3.13": "2024-10-07", "3.14": "2025-10-07"}
 HORIZON_DAYS = 365  # a report is taken to be written within a year of the newest release it names
+# macOS releases by name and number (Apple's newsroom announcements of each release): a paste
+# naming one was written after it came out
+MACOS_RELEASED = {"big sur": "2020-11-12", "monterey": "2021-10-25", "ventura": "2022-10-24",
+                  "sonoma": "2023-09-26", "sequoia": "2024-09-16", "tahoe": "2025-09-15"}
+MACOS_NUMBERS = {"11": "big sur", "12": "monterey", "13": "ventura", "14": "sonoma",
+                 "15": "sequoia", "26": "tahoe"}
+_MACOS_NAMED = re.compile(r"(?i)\b(big sur|monterey|ventura|sonoma|sequoia|tahoe)\b|"
+                          r"\bmac ?OS (?:version )?(11|12|13|14|15|26)(?:\.\d+)*\b")
+
+
+def written_after(python: Optional[str], text: str) -> str:
+    """The earliest date the paste can have been written: the release of the Python it shows,
+    and of the newest macOS it names; '' when it shows neither."""
+    bounds = [PYTHON_RELEASED.get(python or "", "")]
+    for match in _MACOS_NAMED.finditer(text):
+        name = (match.group(1) or MACOS_NUMBERS[match.group(2)]).lower()
+        bounds.append(MACOS_RELEASED[name])
+    return max(bounds)
 
 
 MAINSTREAM = ("macos-arm64", "macos-x86_64", "linux-x86_64", "windows-amd64")
@@ -274,7 +292,10 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
                    for p, _ in _pairs(tags)}
     if not shown and shipped_for >= set(MAINSTREAM):
         return None  # nothing in the paste to weigh: the usual prior stands
+    since = written_after(python, about_machine)
     dates = [cutoff] if cutoff else sorted({u for _, u in releases.values() if u})
+    if since:  # the paste cannot predate the Python or the macOS it shows
+        dates = [max(cutoff, since)] if cutoff else [d for d in dates if d >= since] or [since]
     votes = {"no-wheel-for-platform": 0.0, "no-wheel-for-python": 0.0}
     wanted: List[str] = []
     failing: Set[Tuple[str, str]] = set()
@@ -301,7 +322,9 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
         "decided_by": f"knowledge/data/releases/{project}.json",
     }
     if cutoff:
-        evidence["index_as_of"] = cutoff
+        evidence["index_as_of"] = max(cutoff, since)
+    if since:
+        evidence["written_after"] = since
     return cause, votes[cause] / total, evidence
 
 
