@@ -142,3 +142,21 @@ def test_a_name_that_ends_with_its_module_is_still_judged_by_its_history():
     (first, *_) = explain(text).findings
     assert "last_release_with_it" not in first.evidence
     assert first.cause == "package-too-old-for-api"
+
+
+def test_a_module_keras2_dropped_under_a_library_moved_not_removed_by_keras3():
+    """keras_vggface imports keras.engine.topology: gone after keras 2.4 while keras.engine lived
+    on to 2.12, so the import broke within Keras 2 (the thread's fix imports get_source_inputs
+    from keras.utils), not with Keras 3."""
+    (first, *_) = hypotheses(case("keras-vggface-91-keras-engine-topology-py311")["text"])[1]
+    assert first.cause == "keras-api-moved"
+    assert first.evidence["last_release_with_it"] == "keras 2.4.3"
+
+
+@pytest.mark.parametrize("case_id", ["keras-18593-mrcnn-keras-engine",
+                                     "classification-models-3d-16-keras-engine"])
+def test_a_module_gone_with_the_move_to_keras_src_stays_keras3_legacy_code(case_id):
+    """keras.engine itself (Mask R-CNN's `import keras.engine`, a library's `from keras.engine
+    import training`) was importable up to 2.12 and left with the 2.13 move to keras/src that
+    Keras 3 finished: a library written for Keras 2 under the Keras of today."""
+    assert hand(case(case_id)["text"])[0] == "keras3-legacy-code"

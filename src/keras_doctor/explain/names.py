@@ -122,6 +122,22 @@ class NameResolver:
                 return [Verdict("package-too-old-for-api", 0.75, evidence),
                         Verdict(removed_cause, 0.3, evidence)]
         if removed is not None and not keras2_only:
+            # the table speaks for the module it names; a part of it has its own history (when
+            # a Keras 3 is known to have run, its migration guide's replacement answers it)
+            gone = self._left_within_keras2(folded, name, self._history(folded, name)) if (
+                not keras3 and name and removed.get("name") is None
+                and removed.get("name_pattern") is None
+                and full.startswith(removed["module"] + ".")
+                and not any(e.get("module") == full for e in self.table.get(
+                    "removed_in_keras3", ()))
+            ) else None
+            if gone is not None:
+                # Keras 2 itself dropped it while its package lived on (keras.engine.topology
+                # after 2.4, keras.engine until 2.12): Keras 3 is not what broke the import
+                evidence.update(gone)
+                return [Verdict("keras-api-moved", 0.75, evidence),
+                        Verdict("keras3-legacy-code" if library or via_tf_keras
+                                else "keras3-removed-api", 0.35, evidence)]
             evidence.update(replacement=removed.get("replacement"), source=removed.get("source"))
             if library:
                 evidence["library"] = library
@@ -241,10 +257,14 @@ class NameResolver:
 
     def _left_within_keras2(self, module: str, name: str, history: List[str]
                             ) -> Optional[Dict[str, Any]]:
-        """When the sampled history shows `name` in `module` from the oldest sampled Keras and
-        gone while the module itself stays importable in later Keras 2 releases: where those
-        releases export it instead (None when the history says anything else: a name added
-        later is one an older Keras lacks)."""
+        """When the sampled history shows `name` (or a submodule of that name) in `module` from
+        the oldest sampled Keras and gone while the module itself stays importable in later Keras
+        2 releases of the public layout (before 2.13 moved the code to keras/src, a move Keras 3
+        completed): where those releases export it instead. None when the history says anything
+        else: a name added later is one an older Keras lacks, and a name gone only with the move
+        to keras/src went with the reorganisation Keras 3 finished."""
+        from packaging.version import Version
+
         try:
             if self.knowledge is None:  # (`_history` loaded it, when there is one)
                 return None
@@ -252,8 +272,9 @@ class NameResolver:
             sample = atlas.sampled("keras")
             if not sample or history[0] != sample[0] or history[-1] not in sample:
                 return None
+            private_since = Version(str(self.table.get("private_tree", {}).get("since", "2.13")))
             after = [v for v in sample[sample.index(history[-1]) + 1:]
-                     if v.startswith("2.") and atlas.has_module(module, v)]
+                     if Version(v) < private_since and atlas.has_module(module, v)]
             if not after:
                 return None
             where = [m for m in atlas.where(name, after[-1])
