@@ -63,7 +63,6 @@ def _frames_only(case_id: str) -> str:
 
 
 @pytest.mark.parametrize(("paste", "kind"), [
-    (POETRY, "install"),
     (POETRY_NO_VERSIONS, "install"),
     (CONDA, "install"),
     (CHINESE_SEGFAULT, "signal"),
@@ -170,3 +169,11 @@ def test_a_translated_killed_is_the_memory_killer_as_the_english_one_is():
         assert explain_text(killed).findings[0].cause == "out-of-memory"
     # the word inside a sentence is not the shell's line
     assert explain_text("我的程序已杀死了吗").findings[0].cause != "out-of-memory"
+
+
+def test_poetry_explaining_the_conflict_it_proved_is_recognised_not_guessed():
+    """Poetry's PubGrub report names the two ranges that meet head-on ('version solving
+    failed'): a requirement conflict it states, not a guess."""
+    assert clues.error_kind(POETRY) == "install"
+    top = explain_text(POETRY).findings[0]
+    assert top.cause == "requirement-conflict" and top.confidence >= 0.9

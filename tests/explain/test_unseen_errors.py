@@ -421,3 +421,43 @@ def test_the_same_check_without_tensorflow_is_a_missing_dependency():
     """_ensure_tf_install's other branch: TensorFlow is not installed at all."""
     found = causes("    import tensorflow as tf\nModuleNotFoundError: No module named 'tensorflow'")
     assert found[0] != "requirement-conflict"
+
+
+# Resolvers that explain the conflict they proved: uv's own snapshot tests (astral-sh/uv) and uv
+# output quoted in public projects; conda's UnsatisfiableError (conda/exceptions.py)
+@pytest.mark.parametrize("text", [
+    "error: Because black==24.1.1 depends on packaging>=22.0 and you require black==24.1.1, we "
+    "can conclude that you require packaging>=22.0.\nAnd because you require packaging==0.0.1, "
+    "we can conclude that your requirements are unsatisfiable.",
+    "  × No solution found when resolving dependencies:\n  ╰─▶ Because torch==2.0.0 depends on "
+    "numpy>=1.20 and you require torch==2.0.0,\n      numpy>=1.20 is required.\n      And "
+    "because opencv-python==4.8.0 depends on numpy<1.20 and you require opencv-python==4.8.0,\n"
+    "      we can conclude that your requirements are unsatisfiable.",
+    "╰─▶ Because a==0.1.0 depends on c==0.1.0 and b==0.1.0 depends on c==0.2.0, we can conclude "
+    "that a==0.1.0 and b==0.1.0 are incompatible.\n    And because you require a==0.1.0 and "
+    "b==0.1.0, we can conclude that your requirements are unsatisfiable.",
+    "UnsatisfiableError: The following specifications were found\nto be incompatible with each "
+    "other:\n\nOutput in format: Requested package -> Available versions",
+])
+def test_a_resolver_explaining_two_ranges_that_meet_head_on_is_a_requirement_conflict(text):
+    report = explain_text(text)
+    assert report.findings[0].cause == "requirement-conflict"
+    assert hypotheses_signatures(text)[0] == "resolver-conflict-explained"
+
+
+@pytest.mark.parametrize("text", [
+    # uv's snapshot tests: nothing to install, not two requirements in conflict
+    "error: No solution found when resolving dependencies\n  cause: Because iniconfig was not "
+    "found in the provided package locations and you require iniconfig, we can conclude that "
+    "your requirements are unsatisfiable.",
+    "Because only pfsmgraph-dataseq==0.0.0 is available and you require pfsmgraph-dataseq>=0.1, "
+    "we can conclude that your requirements are unsatisfiable.",
+])
+def test_a_resolver_naming_a_missing_release_is_not_called_a_conflict(text):
+    assert "resolver-conflict-explained" not in hypotheses_signatures(text)
+
+
+def hypotheses_signatures(text):
+    from keras_doctor.explain.engine import hypotheses
+
+    return [s for h in hypotheses(text)[1] for s in h.signatures]
