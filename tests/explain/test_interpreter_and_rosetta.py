@@ -335,3 +335,19 @@ def test_a_submodule_missing_after_the_notebook_installed_its_package_is_the_ker
     assert ranked("!pip install tensorflow==2.15.0\n" + COMPAT_CELL)[0] == "kernel-not-restarted"
     assert ranked("!pip install numpy==1.26.4\n" + COMPAT_CELL)[0] != "kernel-not-restarted"
     assert ranked(COMPAT_CELL)[0] != "kernel-not-restarted"
+
+
+def test_a_local_copy_stays_first_when_the_environment_has_the_package_installed():
+    """The installed package is what the shadow hides: the facts finding it installed must not
+    turn the local folder into another interpreter."""
+    from keras_doctor.explain import explain_text
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "checks"))
+    from factories import dist, mac_facts
+
+    text = SHADOW_FOLDER.format(root="/Users/me/", s="/", package="proj/")
+    facts = mac_facts(distributions=[dist(
+        "tensorflow", "2.15.0", files=["tensorflow/__init__.py", "tensorflow/python/__init__.py"])])
+    found = [f.cause for f in explain_text(text, facts).findings]
+    assert found[0] == "shadowed-module", found
+    assert "wrong-interpreter" not in found

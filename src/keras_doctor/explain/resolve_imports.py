@@ -88,9 +88,10 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             out.append(("shadowed-module", 0.85, {"module": top}))
         elif module != top and (local := local_copy(ctx.frames, top)):
             # the traceback runs the package itself from a folder outside site-packages: a local
-            # `tensorflow/` (or `keras.py`) found first on sys.path, which lacks the submodule
-            out += [("shadowed-module", 0.88, {"module": top, "path": local}),
-                    ("missing-dependency", 0.25, {"module": module})]
+            # `tensorflow/` (or `keras.py`) found first on sys.path, which lacks the submodule.
+            # Nothing is missing from an install, so no missing-dependency is proposed (the facts
+            # would read an installed package as another interpreter's)
+            out.append(("shadowed-module", 0.88, {"module": top, "path": local}))
         elif module == top and keras3_imports_backend(ctx, top):
             # Keras 3's own modules import the backend its configuration names (TensorFlow by
             # default) as `import keras` runs: that backend is what is missing, and installing it
