@@ -211,3 +211,26 @@ def test_facts_never_lower_the_confirmed_cause_of_any_stated_environment(leave_r
         if _rank(with_facts, report["cause"]) > _rank(text_only, report["cause"]):
             worse.append((environment["id"], report["cause"], text_only[:3], with_facts[:3]))
     assert not worse
+
+
+def test_a_look_alike_the_facts_do_not_rule_out_stays_among_the_first_three():
+    """The causes one message stands for (`lookalike`) that the text listed with its first answer
+    stay among the first three with the facts, unless the facts rule them out (`ruled_out`): on
+    every tuning report whose thread states its environment."""
+    from keras_doctor.checks.registry import run_checks
+    from keras_doctor.explain import lookalike
+    from keras_doctor.explain.refine import ruled_out
+
+    reports = {json.loads(line)["id"]: json.loads(line)
+               for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()}
+    lost = []
+    for environment in tuning_facts.load_environments():
+        text = reports[environment["id"]]["text"]
+        facts = tuning_facts.build(environment)
+        text_only = causes(text)[:3]
+        with_facts = causes(text, facts)[:3]
+        checks = run_checks(facts, tuning_facts._knowledge)
+        lost += [(environment["id"], cause) for cause in text_only[1:]
+                 if lookalike.is_look_alike(cause, text_only[0]) and cause not in with_facts
+                 and not ruled_out(cause, facts, checks)]
+    assert not lost
