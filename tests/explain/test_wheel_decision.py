@@ -300,3 +300,38 @@ def test_python_310_on_monterey_finding_nothing_is_the_platform():
 def test_python_310_on_windows_finding_nothing_is_still_the_python():
     cause, share, evidence = wheels.decide(_template("Windows 10"))
     assert (cause, share, evidence["written_after"]) == (PYTHON, 1.0, "2021-10-04")
+
+
+# pip's own wording dates it: before 19.1 an empty list is printed `(from versions: )`, from 19.1
+# on `(from versions: none)` (_format_versions in the pip 19.0 and 19.1 wheels); the legacy lines
+# are pip 19.0's, without the `ERROR: ` prefix 19.1 added
+def _old_pip_error(requirement: str, listed: str = "") -> str:
+    return (f"Could not find a version that satisfies the requirement {requirement} (from "
+            f"versions: {listed})\nNo matching distribution found for {requirement}")
+
+
+_LINUX_SHELL = "$ uname -a\nLinux host 5.4.0 x86_64 GNU/Linux\n$ pip install tensorflow==2.13.0\n"
+
+
+def test_an_empty_list_is_a_pip_too_old_for_manylinux2014_wheels():
+    assert wheels.first_pip_for("manylinux2014_x86_64") == "19.3"
+    text = _LINUX_SHELL + _old_pip_error("tensorflow==2.13.0")
+    assert top(text) == "pip-too-old-for-platform-tags"
+    weight, evidence = wheels.pip_too_old(text)
+    assert weight >= 0.9
+    assert (evidence["pip_older_than"], evidence["needs_pip"]) == ("19.1", "19.3")
+
+
+def test_an_empty_list_beside_an_apple_silicon_mac_is_the_pip_before_the_tables():
+    text = ("ada@Adas-MacBook-Air (M1) ~ % pip install tensorflow==2.13.0\n" +
+            _old_pip_error("tensorflow==2.13.0"))
+    assert top(text) == "pip-too-old-for-platform-tags"
+
+
+@pytest.mark.parametrize("text", [
+    _LINUX_SHELL + _old_pip_error("tensorflow==2.13.0", "none"),  # pip 19.1 or later
+    # manylinux2010 wheels: pip 19.0 printed the empty list too, and reads them
+    _LINUX_SHELL.replace("2.13.0", "2.2.0") + _old_pip_error("tensorflow==2.2.0"),
+])
+def test_a_list_a_pip_that_knows_the_tags_may_print_names_no_old_pip(text):
+    assert wheels.pip_too_old(text) is None

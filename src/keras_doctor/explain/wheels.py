@@ -613,6 +613,13 @@ def pip_tags() -> Dict[str, Any]:
         return {}
 
 
+# pip before 19.1 joins the versions it found into `(from versions: )`, empty when it found none;
+# 19.1 and later print `(from versions: none)` (pip/_internal/index.py of the pip 19.0 and 19.1
+# wheels, `_format_versions`)
+_EMPTY_OFFER = re.compile(r"\(from versions: ?\)")
+EMPTY_OFFER_BEFORE = "19.1"
+
+
 def pip_version_shown(text: str) -> Optional[str]:
     """The version of the pip that ran, when the paste shows it (its upgrade notice, `pip -V`)."""
     match = _PIP_VERSION.search(text)
@@ -665,6 +672,11 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
     needed = min(Version(first_pip_for_tags(tag)) for tag in for_platform)
     evidence: Dict[str, Any] = {"requirement": str(requirement), "platform_read": platforms[0],
                                 "needs_pip": str(needed), "decided_by": str(PIP_TAGS.name)}
+    if shown is None and _EMPTY_OFFER.search(text):
+        if Version(EMPTY_OFFER_BEFORE) <= needed:  # every pip that prints it is older
+            evidence["pip_older_than"] = EMPTY_OFFER_BEFORE
+            return 0.92, evidence  # as sure as a pip version shown
+        return None  # pip 19.0 printed it too, and knows these tags
     if shown or pip_installed:
         try:
             if Version(shown or pip_installed) < needed:
