@@ -30,16 +30,21 @@ EXCEPTIONS = (
     TypeError,
     SystemError,
 )
-_RELEVANT = re.compile(
+_PACKAGE_FOLDER = re.compile(
     r"[/\\](?:tensorflow|tensorflow_core|keras|tf_keras|numpy|h5py|ml_dtypes|jax|"
-    r"tensorflow_hub|tensorflow-plugins)[/\\]|google[/\\]protobuf|"
+    r"tensorflow_hub|tensorflow-plugins)[/\\]|google[/\\]protobuf"
+)
+_NAMED = re.compile(
     r"\b(?:tensorflow|keras|numpy|NumPy|protobuf|ml_dtypes|h5py|KerasTensor|_pywrap_tensorflow)"
 )
+# A frame's file is judged by its package folders only: a project or a virtualenv called
+# `keras-env` or `keras_project` says nothing about where the error came from.
+_FRAME_FILE = re.compile(r'File "[^"\n]*"')
 
 
 def relevant(text: str) -> bool:
     """Whether an error comes from (or names) the stack keras-doctor knows about."""
-    return bool(_RELEVANT.search(text))
+    return bool(_PACKAGE_FOLDER.search(text) or _NAMED.search(_FRAME_FILE.sub("File", text)))
 
 
 def diagnose(etype: type, value: BaseException, tb: Any, with_facts: bool = True):

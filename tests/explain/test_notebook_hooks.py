@@ -47,6 +47,24 @@ def test_unrelated_errors_are_left_alone(shell, capsys):
     assert "my own bug" in out and "keras-doctor" not in out
 
 
+@pytest.mark.parametrize("folder, diagnosed", [
+    ("keras-env/lib/python3.11/site-packages/mylib", False),  # a project named for Keras
+    ("keras_project", False),
+    ("env/lib/python3.11/site-packages/keras/src", True),  # Keras's own code raised it
+])
+def test_a_frame_is_judged_by_its_package_folder_not_its_path(shell, capsys, tmp_path,
+                                                               monkeypatch, folder, diagnosed):
+    code = tmp_path / folder
+    code.mkdir(parents=True)
+    (code / "layer_utils.py").write_text("def check():\n    raise ValueError('my own bug')\n")
+    monkeypatch.syspath_prepend(str(code))
+    monkeypatch.delitem(sys.modules, "layer_utils", raising=False)
+    shell.run_line_magic("load_ext", "keras_doctor")
+    shell.run_cell("import layer_utils\nlayer_utils.check()")
+    out = capsys.readouterr().out
+    assert "my own bug" in out and ("keras-doctor" in out) is diagnosed
+
+
 def test_notebook_gets_html(shell, monkeypatch):
     from keras_doctor import ipython
 
