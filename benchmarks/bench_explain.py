@@ -156,6 +156,21 @@ def tuning_out_of_repository() -> str:
         lines.append(f"  {name}: worst gap in buckets of {train_ranker.tc.MIN_BUCKET} or more "
                      f"{figures['worst_gap_in_buckets_of_10_or_more']:.1%}, Brier of the top "
                      f"answer {figures['brier_of_top_answer']:.4f}")
+    fresh = train_ranker.fresh_answers(repo)
+    if fresh:
+        passes = train_ranker.fresh_cross_validated(fresh)
+        lines.append(f"collection passes met before any tuning on them ({passes['answers']} "
+                     f"answers, {passes['repositories']} repositories), the top answer as shown "
+                     "then, and corrected by kind (fitted on the other repositories' answers):")
+        for name in ("as_shown", "corrected"):
+            figures = passes[name]
+            lines.append(f"  {name.replace('_', ' ')}: worst gap in buckets of "
+                         f"{train_ranker.tc.MIN_BUCKET} or more "
+                         f"{figures['worst_gap_in_buckets_of_10_or_more']:.1%}, Brier of the top "
+                         f"answer {figures['brier_of_top_answer']:.4f}")
+            for row in figures["reliability_of_top_answer"]:
+                lines.append(f"    shown {row['bucket']:>8}  n={row['n']:3d}  mean shown "
+                             f"{row['mean_confidence']:5.1%}  right {row['right']:5.1%}")
     return "\n".join(lines)
 
 

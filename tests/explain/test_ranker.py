@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ from keras_doctor.explain.hypothesis import Hypothesis
 ARCH = ("ImportError: dlopen(/Users/a/venv/lib/python3.11/site-packages/numpy/core/"
         "_multiarray_umath.cpython-311-darwin.so, 0x0002): tried: '/Users/a/x.so' (mach-o file, "
         "but is an incompatible architecture (have 'x86_64', need 'arm64'))")
+REPOSITORY = Path(__file__).resolve().parents[2]
 UNRECOGNISED = ("Traceback (most recent call last):\n  File \"/Users/a/proj/run.py\", line 3, in "
                 "<module>\n    model.fit(x)\nRuntimeError: the frobnicator wobbled")
 
@@ -60,15 +62,21 @@ def test_a_recognised_message_keeps_its_hand_order_and_is_completed_to_three():
 def test_an_unrecognised_error_gets_the_models_candidates_shown_as_guesses():
     _, hand = hypotheses(UNRECOGNISED)
     assert all(set(h.signatures) <= {"fallback:exception"} for h in hand)
+    cleaned, _ = hypotheses(UNRECOGNISED)
+    order = [c for c, _ in ranker.rerank(cleaned.text, cleaned.clues, hand)]
+    # the model completes the hand's guesses with its own (shown if calibration puts them at 1 %
+    # or more: `engine.shown_candidates`)
+    assert len(order) >= 3 and set(order) - {h.cause for h in hand}
     findings = explain_text(UNRECOGNISED).findings
-    assert len(findings) >= 3
+    assert findings and [f.cause for f in findings] == order[: len(findings)]
     assert all(f.confidence <= ranker.MAX_UNRECOGNISED for f in findings)
-    learned = [f for f in findings if f.evidence["signatures"] == ["ranker"]]
+    learned = [f for f in explain_text("ValueError: the frobnicator wobbled").findings
+               if f.evidence["signatures"] == ["ranker"]]
     assert learned
     for finding in learned:
         assert finding.explanation == LEARNED_MECHANISM and finding.fix
         # what the guess rests on, quoted: the error the model read
-        assert finding.evidence["exception"] == "RuntimeError: the frobnicator wobbled"
+        assert finding.evidence["exception"] == "ValueError: the frobnicator wobbled"
 
 
 def test_a_recognised_message_is_shown_more_sure_than_any_guess():
@@ -349,3 +357,92 @@ def test_a_cause_the_model_proposes_quotes_the_exception_it_was_proposed_for(mes
     for finding in learned:
         assert finding.evidence["exception"] == f"ValueError: {message}"[:300]
         assert finding.explanation == LEARNED_MECHANISM
+
+
+def _fresh(kind, shown, right, repository="o/r"):
+    return {"id": f"{kind}-{shown}-{right}-{repository}", "repository": repository, "kind": kind,
+            "shown": shown, "right": right}
+
+
+def test_a_kind_right_less_often_on_fresh_reports_than_shown_is_shown_lower():
+    # look-alikes shown at 0.95 and right half the time; recognised ones as right as shown
+    rows = ([_fresh("look-alike", 0.95, i % 2) for i in range(20)]
+            + [_fresh("recognised", 0.9, int(i % 10 != 0)) for i in range(20)])
+    fitted = tr.fresh_correction(rows, shrink=0.0)
+    steps = {"fresh": {"kinds": fitted}}
+    assert ranker.met_fresh(0.95, "look-alike", steps) == pytest.approx(0.5)
+    assert ranker.met_fresh(0.9, "recognised", steps) == pytest.approx(0.9)
+    # a kind the passes never met keeps its confidence, as does every kind without a correction
+    assert "guessed" not in fitted and ranker.met_fresh(0.4, "guessed", steps) == 0.4
+    assert ranker.met_fresh(0.95, "look-alike", {}) == 0.95
+
+
+def test_the_fresh_rate_is_shrunk_toward_what_was_shown_and_the_slope_kept_between_0_and_1():
+    rows = [_fresh("guessed", 0.4, 0) for _ in range(6)]
+    mean_shown, rate, slope = tr.fresh_correction(rows, shrink=6.0)["guessed"]
+    assert mean_shown == pytest.approx(0.4) and rate == pytest.approx(0.2) and slope == 0.0
+    # confidence that ran against the outcome (higher shown, more often wrong) tells nothing
+    rows = [_fresh("guessed", 0.3, 1), _fresh("guessed", 0.7, 0)] * 5
+    assert tr.fresh_correction(rows)["guessed"][2] == 0.0
+    # confidence that tracked the outcome more than fully keeps its spread, no more
+    rows = [_fresh("recognised", 0.6, 0), _fresh("recognised", 0.7, 1)] * 5
+    assert tr.fresh_correction(rows)["recognised"][2] == 1.0
+    assert ranker.met_fresh(0.99, "recognised", {"fresh": {"kinds": {"recognised": [
+        0.5, 0.9, 1.0]}}}) == 0.99  # never certainty
+
+
+def test_the_kind_of_a_top_answer_is_what_the_collection_pass_record_calls_it():
+    signed = Hypothesis("mixed-arch-binary", weights=[0.9], signatures=["dyld-arch"])
+    generic = Hypothesis("missing-dependency", weights=[0.75], signatures=["missing-module"])
+    guessed = Hypothesis("requirement-conflict", weights=[0.3], signatures=["fallback:exception"])
+    assert ranker.fresh_kind([signed], "mixed-arch-binary") == "recognised"
+    assert ranker.fresh_kind([generic], "missing-dependency") == "look-alike"
+    assert ranker.fresh_kind([guessed], "wrong-interpreter") == "guessed"
+    assert set(ranker.FRESH_KINDS) == {"recognised", "look-alike", "guessed"}
+
+
+def test_explain_shows_the_top_answer_corrected_by_its_kind(monkeypatch):
+    trained = dict(ranker.model())
+    steps = dict(trained["isotonic"])
+    steps.pop("fresh", None)
+    monkeypatch.setattr(ranker, "model", lambda path=None: dict(trained, isotonic=steps))
+    before = explain_text(ARCH).findings[0]
+    steps["fresh"] = {"kinds": {"recognised": [0.9, 0.6, 1.0]}}
+    after = explain_text(ARCH).findings[0]
+    assert after.cause == before.cause == "mixed-arch-binary"
+    assert after.confidence == pytest.approx(min(0.99, before.confidence - 0.3), abs=0.002)
+    assert all(f.confidence <= after.confidence for f in explain_text(ARCH).findings)
+
+
+def test_the_shipped_correction_comes_from_the_recorded_passes_and_beats_them_as_shown():
+    rows = tr.fresh_answers(REPOSITORY)
+    assert rows and {r["kind"] for r in rows} <= set(ranker.FRESH_KINDS)
+    document = json.loads(ranker.DATA.read_text(encoding="utf-8"))
+    assert document["isotonic"]["fresh"]["kinds"] == tr.fresh_correction(rows)
+    figures = document["cross_validated"]["fresh_pass"]
+    # out of repository within the passes, the correction is closer to what happened
+    assert (figures["corrected"]["brier_of_top_answer"]
+            < figures["as_shown"]["brier_of_top_answer"])
+
+
+def test_the_recorded_answers_are_those_of_the_pass_they_name():
+    sys.path.insert(0, str(REPOSITORY / "tests" / "explain"))
+    import fresh_pass
+
+    rows = {r["id"] for r in tr.fresh_answers(REPOSITORY)}
+    ids = {c["id"] for c in fresh_pass.pass_cases(fresh_pass.THIRD_PASS)}
+    assert rows <= ids and len(rows) >= len(ids) - 3  # a report answered with nothing has no row
+
+
+def test_a_report_whose_fresh_answer_corrects_the_maps_does_not_shape_them():
+    rows = []
+    for i in range(40):
+        example = tr.Example({"id": f"r{i}", "cause": "wrong-interpreter"}, i % 5, f"o/r{i}",
+                             {"kind:exception"}, [])
+        example.corrects = i % 2 == 1  # these were all answered right
+        answer = "wrong-interpreter" if example.corrects else "missing-dependency"
+        rows.append((example, [(answer, 0.2 + i / 100)], {}, 1.0))
+    assert all(rate < 0.2 for _, rate in tr.maps(rows)["first"])
+    for example, *_ in rows:
+        example.corrects = False
+    assert max(rate for _, rate in tr.maps(rows)["first"]) > 0.3

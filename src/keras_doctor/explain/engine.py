@@ -545,6 +545,8 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
                           if rank == 0 else ceiling if tied else hand[cause])
         else:
             confidence = ranker.confidence(p, rank, steps)
+        if rank == 0:  # as answers of its kind held on reports met before any tuning on them
+            confidence = ranker.met_fresh(confidence, ranker.fresh_kind(ranked, cause), steps)
         if rank and lookalike.is_look_alike(cause, order[0][0]):
             confidence = max(confidence, lookalike.SHOWN_AT_LEAST)
         ceiling = min(ceiling, confidence)

@@ -222,6 +222,31 @@ def shown_for_recognised(hyp: Any, confidence: float, steps: Dict[str, Any],
     return shown
 
 
+# The kinds of top answer whose confidence a collection pass, met before any tuning on it,
+# corrects (`train_ranker.fresh_correction`): a message a signature or the atlas recognised, one
+# whose cause has look-alikes (the same words stand for several causes, `lookalike`), and a
+# guess on an error no knowledge recognised.
+FRESH_KINDS = ("recognised", "look-alike", "guessed")
+
+
+def fresh_kind(ranked: Sequence[Any], top: str) -> str:
+    """Which of FRESH_KINDS the top answer `top` to the hand candidates `ranked` is."""
+    if not recognised(ranked):
+        return FRESH_KINDS[2]
+    return FRESH_KINDS[1] if lookalike.LOOK_ALIKES.get(top) else FRESH_KINDS[0]
+
+
+def met_fresh(confidence: float, kind: str, steps: Dict[str, Any]) -> float:
+    """The top answer's `confidence`, as the maps fitted out of repository give it, corrected
+    by how answers of its kind held on reports met before any tuning on them: moved to the rate
+    they were right at, by as much of their spread as held there (`train_ranker`)."""
+    fitted = (steps.get("fresh") or {}).get("kinds", {}).get(kind)
+    if not fitted:
+        return confidence
+    mean_shown, rate, slope = (float(v) for v in fitted)
+    return min(0.99, max(0.01, rate + slope * (confidence - mean_shown)))
+
+
 def recognised(ranked: Sequence[Any]) -> bool:
     """Whether knowledge recognised the message (a signature or the atlas, not a fallback prior):
     then the hand order stands - its author read the mechanism, and cross-validation finds the

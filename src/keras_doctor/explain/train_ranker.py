@@ -78,6 +78,9 @@ class Example:
         self.keep_hand = keep_hand
         # no knowledge recognises the message even with every signature (`FAMILIAR_GUESS_WEIGHT`)
         self.novel = novel
+        # a report of a collection pass whose answers, met before any tuning on it, correct the
+        # maps (`fresh_correction`): it trains the ranker, but does not shape the maps it corrects
+        self.corrects = False
 
 
 def examples(repo: Path) -> List[Example]:
@@ -86,6 +89,7 @@ def examples(repo: Path) -> List[Example]:
     split = tc.split_module(repo)
     reports = tc.tuning_reports(repo)
     sources = tc.signature_sources()
+    correcting = {str(row["id"]) for row in fresh_answers(repo)}
     out = []
     for fold in range(tc.FOLDS):
         inside = [r for r in reports if tc.fold_of(tc.group_of(r["source"], split)) == fold]
@@ -102,6 +106,7 @@ def examples(repo: Path) -> List[Example]:
                                ranker.report_features(cleaned.text, clues, ranked), ranked,
                                ranker.own_code_only(clues),
                                novel=not ranker.recognised(with_everything)))
+            out[-1].corrects = report["id"] in correcting
     return out
 
 
@@ -298,6 +303,8 @@ def maps(rows: Sequence[Answered]) -> Dict[str, Any]:
     recognised: List[Tuple[float, int, float, int]] = []
     evidence: List[Tuple[List[float], int, float]] = []
     for example, order, hand, weight in rows:
+        if example.corrects:
+            continue  # once tuned on, a pass's reports are no longer met fresh
         fold = example.fold
         by_cause = {h.cause: h for h in example.ranked}
         for rank, (cause, p) in enumerate(order[:3]):
@@ -405,6 +412,64 @@ def logistic_is_better(checked: Dict[str, Any]) -> bool:
     return tc._better(new, old)
 
 
+# Pseudo-answers shown as the maps show them, added to each kind's answers of a collection pass:
+# a kind a pass met a dozen times moves only part of the way to the rate it was right at there.
+FRESH_SHRINK = 6.0
+
+
+def fresh_answers(repo: Path) -> List[Dict[str, Any]]:
+    """How explain answered the reports of each collection pass before any tuning on them
+    (`tests/explain/corpus/*_answers.jsonl`, written by `tests/explain/fresh_answers.py`)."""
+    rows: List[Dict[str, Any]] = []
+    for path in sorted((repo / "tests" / "explain" / "corpus").glob("*_answers.jsonl")):
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+    return rows
+
+
+def fresh_correction(rows: Sequence[Dict[str, Any]], shrink: float = FRESH_SHRINK
+                     ) -> Dict[str, List[float]]:
+    """Per kind of top answer (`ranker.FRESH_KINDS`), [mean shown, rate, slope]: the answers a
+    collection pass met before any tuning were right at `rate` (shrunk toward the mean shown by
+    `shrink` pseudo-answers), and a least-squares line from the confidence shown to right or
+    wrong, its slope between 0 (the confidence told nothing within the kind) and 1 (it held as
+    shown), says how much of the spread to keep. The leave-repository-out maps are fitted to
+    reports whose resolve steps, atlas map and ranker features were written with them in view;
+    a pass met before any tuning shows how much of that confidence holds on new reports."""
+    out: Dict[str, List[float]] = {}
+    for kind in ranker.FRESH_KINDS:
+        pairs = [(float(r["shown"]), float(r["right"])) for r in rows if r["kind"] == kind]
+        if not pairs:
+            continue
+        n = len(pairs)
+        mean_x = sum(x for x, _ in pairs) / n
+        mean_y = sum(y for _, y in pairs) / n
+        spread = sum((x - mean_x) ** 2 for x, _ in pairs)
+        slope = (sum((x - mean_x) * (y - mean_y) for x, y in pairs) / spread
+                 if spread > 1e-12 else 0.0)
+        rate = (n * mean_y + shrink * mean_x) / (n + shrink)
+        out[kind] = [round(mean_x, 4), round(rate, 4), round(min(1.0, max(0.0, slope)), 4)]
+    return out
+
+
+def fresh_cross_validated(rows: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
+    """The reliability of the top answer on the collection passes as met ("as_shown") and with
+    the correction fitted on the other repositories' answers of the passes ("corrected"): the
+    correction's own honest figure."""
+    corrected: Dict[str, List[Tuple[float, int]]] = {}
+    for repository in sorted({str(r["repository"]) for r in rows}):
+        fitted = {"fresh": {"kinds": fresh_correction(
+            [r for r in rows if r["repository"] != repository])}}
+        for r in rows:
+            if r["repository"] == repository:
+                corrected[r["id"]] = [(ranker.met_fresh(float(r["shown"]), r["kind"], fitted),
+                                       int(r["right"]))]
+    as_shown = {r["id"]: [(float(r["shown"]), int(r["right"]))] for r in rows}
+    return {"answers": len(rows), "repositories": len({r["repository"] for r in rows}),
+            "as_shown": tc.summary(as_shown, len(rows)),
+            "corrected": tc.summary(corrected, len(rows))}
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m keras_doctor.explain.train_ranker",
                                      description=(__doc__ or "").splitlines()[0])
@@ -435,6 +500,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     steps = maps(answered(data, predicted, args.unknown_share, out_of_fold=False))
     steps["recognised"] = steps.pop("recognised_steps") if not logistic else steps["recognised"]
     steps.pop("recognised_steps", None)
+    fresh = fresh_answers(args.repo)
+    if fresh:
+        steps["fresh"] = {"answers": len(fresh), "kinds": fresh_correction(fresh)}
+        checked["fresh_pass"] = fresh_cross_validated(fresh)
+        print(json.dumps(checked["fresh_pass"], indent=1), file=sys.stderr)
     model = fit(data, args.l2)
     target = args.out / "ranker.json"
     tc._write(target, {
@@ -448,7 +518,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                       "explain.ranker.RECOGNISED_FEATURES (L2 "
                       f"{RECOGNISED_L2}) instead" if logistic else "")
                    + ", with twins of each report whose cause the catalog lacks at "
-                   f"{args.unknown_share:.0%}; trained on the tuning corpus only"),
+                   f"{args.unknown_share:.0%}"
+                   + (", the top answer's confidence then corrected per kind by how answers of "
+                      f"its kind held on {len(fresh)} reports of collection passes met before "
+                      "any tuning on them" if fresh else "")
+                   + "; trained on the tuning corpus only"),
         "trained_on": {"reports": reports, "examples": len(data),
                        "repositories": len({e.group for e in data}),
                        "sources": ["tests/explain/corpus/cases.jsonl"]},

@@ -1,0 +1,78 @@
+"""Record how explain, as it was at one commit, answered the reports of a collection pass.
+
+A collection pass's reports were met by explain before anything was tuned on them: how often the
+top answer it showed at each confidence was right there is how its confidence holds on reports
+its knowledge was not written from - unlike the leave-repository-out simulation, which removes the
+signatures a fold's threads taught but not the resolve steps, the message atlas's map or the
+ranker's features, all written with the whole tuning corpus in view. The ranker's training
+(`keras_doctor.explain.train_ranker`) reads this record to correct its confidence maps by kind of
+answer; the record keeps, per report, only what that needs: the kind of the top answer (a
+recognised message, one whose cause has look-alikes, or a guess on an error no knowledge
+recognised), the confidence shown, and whether it was right.
+
+    python tests/explain/fresh_answers.py --at 4436849 > tests/explain/corpus/third_pass_answers.jsonl
+
+`--at` exports that commit's `src/` (as `fresh_pass.py --at` does) and answers with it; the
+reports and ids come from this checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict, List
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import fresh_pass  # noqa: E402
+
+
+def kind_of(ranked: list, top: str) -> str:
+    """The kind of a top answer, as `train_ranker.fresh_kind` names it at inference."""
+    from keras_doctor.explain import lookalike, ranker
+
+    if not ranker.recognised(ranked):
+        return "guessed"
+    return "look-alike" if lookalike.LOOK_ALIKES.get(top) else "recognised"
+
+
+def answers(ids_file: Path) -> List[Dict]:
+    from keras_doctor.explain.engine import explain, hypotheses
+
+    out = []
+    for case in fresh_pass.pass_cases(ids_file):
+        findings = explain(case["text"]).findings
+        if not findings:
+            continue  # answered nothing: no confidence was shown
+        _, ranked = hypotheses(case["text"])
+        top = findings[0]
+        out.append({"id": case["id"], "repository": case["repo"],
+                    "kind": kind_of(ranked, top.cause), "shown": round(top.confidence, 3),
+                    "right": int(top.cause == case["cause"])})
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("ids", nargs="?", type=Path, default=fresh_pass.THIRD_PASS)
+    parser.add_argument("--at", metavar="COMMIT", help="answer with explain as it was at this commit")
+    args = parser.parse_args()
+    if args.at is None:
+        for row in answers(args.ids):
+            print(json.dumps(row, separators=(",", ":")))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="fresh-answers-") as folder:
+        source = fresh_pass._export_source(args.at, Path(folder))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [str(source)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+        command = [sys.executable, str(Path(__file__).resolve()), str(args.ids.resolve())]
+        return subprocess.run(command, env=env, check=False).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
