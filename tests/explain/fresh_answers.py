@@ -10,7 +10,7 @@ answer; the record keeps, per report, only what that needs: the kind of the top 
 recognised message, one whose cause has look-alikes, or a guess on an error no knowledge
 recognised), the confidence shown, and whether it was right.
 
-    python tests/explain/fresh_answers.py --at 4436849 > tests/explain/corpus/third_pass_answers.jsonl
+    cd tests/explain && python fresh_answers.py --at 4436849 > corpus/third_pass_answers.jsonl
 
 `--at` exports that commit's `src/` (as `fresh_pass.py --at` does) and answers with it; the
 reports and ids come from this checkout.
@@ -60,7 +60,8 @@ def answers(ids_file: Path) -> List[Dict]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("ids", nargs="?", type=Path, default=fresh_pass.THIRD_PASS)
-    parser.add_argument("--at", metavar="COMMIT", help="answer with explain as it was at this commit")
+    parser.add_argument("--at", metavar="COMMIT",
+                        help="answer with explain as it was at this commit")
     args = parser.parse_args()
     if args.at is None:
         for row in answers(args.ids):

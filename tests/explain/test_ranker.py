@@ -446,3 +446,16 @@ def test_a_report_whose_fresh_answer_corrects_the_maps_does_not_shape_them():
     for example, *_ in rows:
         example.corrects = False
     assert max(rate for _, rate in tr.maps(rows)["first"]) > 0.3
+
+
+def test_the_model_blames_memory_only_where_the_paste_shows_a_kill_or_an_allocation_failure():
+    from keras_doctor.explain import clues
+
+    assert clues.ruled_out_by_signal("out-of-memory", "Segmentation fault (core dumped)")
+    assert clues.ruled_out_by_signal("out-of-memory", "The kernel appears to have died.")
+    assert clues.ruled_out_by_signal("out-of-memory", "The model was killed off by a refactoring")
+    for shown in ('I run it and get the error "killed".', "exit code 137", "std::bad_alloc"):
+        assert not clues.ruled_out_by_signal("out-of-memory", shown)
+    assert not clues.ruled_out_by_signal("numpy-abi-mismatch", "Segmentation fault")
+    causes = [f.cause for f in explain_text("Segmentation fault (core dumped)").findings]
+    assert causes and "out-of-memory" not in causes

@@ -123,7 +123,8 @@ _INSTALL_FAILURE = re.compile(
 )
 _SIGNAL = re.compile(
     r"(?i)segmentation fault|SIGSEGV|SIGABRT|SIGILL|SIGBUS|SIGKILL|abort trap|bus error|"
-    r"illegal (?:hardware )?instruction|core dumped|Fatal Python error|\bkilled\b|"
+    # "killed" alone is how shells and users report a kill; "killed off" is prose for removed
+    r"illegal (?:hardware )?instruction|core dumped|Fatal Python error|\bkilled\b(?! off\b)|"
     r"kernel (?:appears to have )?died|Kernel Restarting|exit code -?\d{2,}|"
     r"terminate called after throwing|libc\+\+abi: terminating|^F\d{4} |^F tensorflow/|"
     r"Check failed:|"
@@ -311,6 +312,21 @@ def ruled_out_by_platform(cause: str, clues: Clues) -> bool:
     """Whether the paste's platform excludes the cause: nothing learned from other reports may
     propose it here."""
     return excluded_on(cause, clues.platform)
+
+
+# The kernel's out-of-memory killer sends SIGKILL, which no process catches and which dumps no
+# core, and an allocator that runs out says so: without a kill or an allocation failure in the
+# paste (a segfault, an abort, a dead kernel), nothing learned from other reports may blame memory.
+_KILL_OR_NO_MEMORY = re.compile(
+    r"(?i)\bkilled\b(?! off\b)|SIGKILL|signal 9\b|exit (?:code|status) 137\b|out of memory|"
+    r"\bOOM\b|MemoryError|bad_alloc|Cannot allocate memory|ResourceExhausted|failed to allocate"
+)
+
+
+def ruled_out_by_signal(cause: str, text: str) -> bool:
+    """Whether the paste shows no kill and no allocation failure, which the memory killer's
+    cause (`out-of-memory`) needs."""
+    return cause == "out-of-memory" and not _KILL_OR_NO_MEMORY.search(text)
 
 
 def weigh(

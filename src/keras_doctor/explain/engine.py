@@ -534,7 +534,8 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
     out: List[Tuple[Hypothesis, float]] = []
     ceiling = 0.99
     order = [(cause, p) for cause, p in order if cause in causes.CATALOG and (
-        cause in by_cause or not clues_module.ruled_out_by_platform(cause, read))]
+        cause in by_cause or not (clues_module.ruled_out_by_platform(cause, read)
+                                  or clues_module.ruled_out_by_signal(cause, text)))]
     for rank, (cause, p) in enumerate(order[:MAX_FINDINGS]):
         if recognised and cause in hand:
             # the top answer through the map fitted to recognised top answers; the others keep
