@@ -176,4 +176,9 @@ def test_poetry_explaining_the_conflict_it_proved_is_recognised_not_guessed():
     failed'): a requirement conflict it states, not a guess."""
     assert clues.error_kind(POETRY) == "install"
     top = explain_text(POETRY).findings[0]
-    assert top.cause == "requirement-conflict" and top.confidence >= 0.9
+    # recognised: a signature names it, shown surer than any guess may be (the confidence of
+    # a recognised answer is what such answers were right at on reports met fresh)
+    from keras_doctor.explain import calibrate, ranker
+
+    assert top.cause == "requirement-conflict" and top.confidence > ranker.MAX_UNRECOGNISED
+    assert not calibrate.only_guessed(top.evidence["signatures"])
