@@ -7,7 +7,9 @@ tuning report and no signature cites, split by the rule fixed in tests/explain/s
 text alone, as `keras-doctor explain --no-env` sees it. It prints top-1, top-3, answered-nothing, a
 reliability table (the top answer's shown confidence against how often such answers are right) and
 cause-level confusion counts - aggregates only, never a report, so printing them does not leak the
-held-out part into the knowledge.
+held-out part into the knowledge. It prints them for each pass of held-out reports on its own (the
+second pass was collected after the first pass's aggregates had guided tuning, so it shows whether
+that tuning generalised) and for all passes together.
 
 `--tuning` adds the tuning corpus measured the same way held-out reports are met: its reports
 grouped by repository into five folds, each fold explained without every signature that cites any
@@ -88,7 +90,7 @@ def heldout_accuracy() -> str:
     sys.path.insert(0, str(EXPLAIN_TESTS))
     import heldout_score
 
-    return (heldout_score.render(heldout_score.score()) + "\n\n"
+    return (heldout_score.render_passes() + "\n\n"
             + heldout_score.render_with_environment(heldout_score.score_with_environment()))
 
 
