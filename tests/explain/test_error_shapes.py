@@ -80,6 +80,12 @@ def _frames_only(case_id: str) -> str:
     ("Model trained with keras 2 won't load in keras 3", "exception"),
     ("tensorflow import hangs forever on Apple M1", "exception"),
     ("Python 3.8 on Rosetta: tensorflow doesn't run", "exception"),
+    ("tensorflow-macos is not being recognized by pip as tensorflow", "exception"),
+    # a failure named in the reporter's language, with no English word for it
+    ("在 M1 Mac 上安装 tensorflow-macos 报错", "exception"),
+    ("M1 Mac で tensorflow をインポートするとエラーになります", "exception"),
+    ("При импорте tensorflow возникает ошибка", "exception"),
+    ("Beim Import von tensorflow kommt ein Fehler", "exception"),
 ])
 def test_an_error_in_a_tools_words_or_a_title_is_read_as_one(paste, kind):
     assert clues.error_kind(paste) == kind
@@ -101,6 +107,10 @@ def test_an_error_in_a_tools_words_or_a_title_is_read_as_one(paste, kind):
     "[I 10:00:00.000 NotebookApp] Kernel started: 5d0c-4e2b, name: python3",
     "Epoch 1/10\n1875/1875 [==============================] - 5s 2ms/step - loss: 0.2950",
     "How do I use a pretrained ResNet50 with my own classes?",
+    # the same languages saying all is well
+    "在 M1 Mac 上安装 tensorflow-macos 成功了，一切正常",
+    "M1 Mac で tensorflow が動きました",
+    "Beim Import von tensorflow läuft alles",
 ])
 def test_the_same_tools_reporting_no_error_stay_without_one(paste):
     assert clues.error_kind(paste) == ""

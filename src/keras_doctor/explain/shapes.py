@@ -78,12 +78,17 @@ TITLED = re.compile(
     r"(?i)\bfail(?:s|ing)?\b|(?<!No )\bbr(?:eaks?|oke|oken|eaking)\b|"
     r"\bstop(?:s|ped)? working\b|\bno longer (?:works?|working|runs?|loads?|imports?)\b|"
     r"\b(?:won'?t|wouldn'?t|doesn'?t|does not|can'?t|cannot|couldn'?t|isn'?t|is not|not) "
-    r"(?:be )?(?:run|running|load(?:ing|ed)?|import(?:ing|ed)?|install(?:ing|ed)?|start(?:ing)?|"
-    r"recogni[sz](?:e|ed|ing)|detect(?:ed|ing)?|open|build|compile|find)\b|"
+    r"(?:be |being |getting )?(?:run|running|load(?:ing|ed)?|import(?:ing|ed)?|"
+    r"install(?:ing|ed)?|start(?:ing)?|recogni[sz](?:e|ed|ing)|detect(?:ed|ing)?|open|build|compile|find)\b|"
     r"\b(?:hangs?|hanging|freez(?:es|ing)|froze|stuck)\b|\bconflict(?:s|ing)?\b|"
     r"\bmismatch(?:ed|es)?\b|\b(?:is|are) missing\b|\bis gone\b|"
     # CPython's unmarshaller refusing a .pyc or pickled code (Python/marshal.c), quoted in a title
-    r"\bbad marshal data\b"
+    r"\bbad marshal data\b|"
+    # "error" and "failed" in the languages reports come in besides English (zh: 报错 "reports
+    # an error", 出错, 错误, 失败; ja: エラー, 失敗; ru: ошибка in any case; de: Fehler,
+    # fehlgeschlagen; fr: erreur, échec, échoue; es/pt: falla, falha)
+    r"报错|出错|错误|失败|エラー|失敗|(?i:ошибк[аиуео]\w*)|\bFehler\b|fehlgeschlagen|"
+    r"(?i:\berreur\b|\béchec\b|\béchoue\b|\bfalla\b|\bfalha\b)"
 )
 
 
