@@ -183,37 +183,20 @@ def tuning_with_facts() -> str:
     each without the signatures its fold of repositories taught. The ranker is the shipped one,
     which was trained on these reports too: the signatures left out are what makes the text
     alone miss here."""
-    from keras_doctor.explain import train_calibration as tc
-    from keras_doctor.explain.engine import explain
-
     sys.path.insert(0, str(EXPLAIN_TESTS))
     import tuning_facts
 
-    repo = EXPLAIN_TESTS.parent.parent
-    split = tc.split_module(repo)
-    reports = {r["id"]: r for r in tc.tuning_reports(repo)}
-    sources = tc.signature_sources()
-    fold_groups: dict = {}
-    for report in reports.values():
-        group = tc.group_of(report["source"], split)
-        fold_groups.setdefault(tc.fold_of(group), set()).add(group)
-    environments = tuning_facts.load_environments()
     counts = {"text_top1": 0, "facts_top1": 0, "text_top3": 0, "facts_top3": 0, "changed": 0}
-    for environment in environments:
-        report = reports[environment["id"]]
-        groups = fold_groups[tc.fold_of(tc.group_of(report["source"], split))]
-        without = frozenset(s for s in sources if tc.is_thread(s) and tc.group_of(s, split)
-                            in groups)
-        text_only = [f.cause for f in explain(report["text"], without_sources=without)
-                     .findings[:3]]
-        with_facts = [f.cause for f in explain(report["text"], tuning_facts.build(environment),
-                                               without_sources=without).findings[:3]]
+    n = 0
+    for _, report, text_all, facts_all in tuning_facts.answers_with_and_without_facts(
+            EXPLAIN_TESTS.parent.parent):
+        n += 1
+        text_only, with_facts = text_all[:3], facts_all[:3]
         counts["text_top1"] += text_only[:1] == [report["cause"]]
         counts["facts_top1"] += with_facts[:1] == [report["cause"]]
         counts["text_top3"] += report["cause"] in text_only
         counts["facts_top3"] += report["cause"] in with_facts
         counts["changed"] += text_only[:1] != with_facts[:1]
-    n = len(environments)
     return "\n".join([
         f"with the environment ({n} tuning reports whose threads state it; facts built from "
         "those statements; leave-repository-out signatures):",

@@ -186,28 +186,10 @@ def test_facts_never_lower_the_confirmed_cause_of_any_stated_environment(leave_r
     states its environment, the confirmed cause ranks no lower with the facts than from the text
     alone, with the shipped knowledge and, as the benchmark measures it, without the signatures
     the report's fold of repositories taught (where the text alone misses most)."""
-    from keras_doctor.explain import train_calibration as tc
-    from keras_doctor.explain.engine import explain
-
     repo = Path(__file__).resolve().parent.parent.parent
-    split = tc.split_module(repo)
-    reports = {r["id"]: r for r in tc.tuning_reports(repo)}
-    sources = tc.signature_sources()
-    fold_groups: dict = {}
-    for report in reports.values():
-        group = tc.group_of(report["source"], split)
-        fold_groups.setdefault(tc.fold_of(group), set()).add(group)
     worse = []
-    for environment in tuning_facts.load_environments():
-        report = reports[environment["id"]]
-        without: frozenset = frozenset()
-        if leave_repository_out:
-            groups = fold_groups[tc.fold_of(tc.group_of(report["source"], split))]
-            without = frozenset(s for s in sources if tc.is_thread(s)
-                                and tc.group_of(s, split) in groups)
-        text_only = [f.cause for f in explain(report["text"], without_sources=without).findings]
-        with_facts = [f.cause for f in explain(report["text"], tuning_facts.build(environment),
-                                               without_sources=without).findings]
+    for environment, report, text_only, with_facts in tuning_facts.answers_with_and_without_facts(
+            repo, leave_repository_out):
         if _rank(with_facts, report["cause"]) > _rank(text_only, report["cause"]):
             worse.append((environment["id"], report["cause"], text_only[:3], with_facts[:3]))
     assert not worse

@@ -101,3 +101,30 @@ def build(environment: Dict) -> Facts:
         shadows=[Shadow(name=name.rsplit(".", 1)[0], path=f"{cwd}{separator}{name}",
                         sys_path_entry="", position=0) for name in local_files],
     )
+
+
+def answers_with_and_without_facts(repo: Path, leave_repository_out: bool = True):
+    """(environment, report, causes from the text alone, causes with its facts) for every tuning
+    report whose thread states its environment; with `leave_repository_out`, both without the
+    signatures the report's fold of repositories taught, the protocol of the tuning figures."""
+    from keras_doctor.explain import train_calibration as tc
+    from keras_doctor.explain.engine import explain
+
+    split = tc.split_module(repo)
+    reports = {r["id"]: r for r in tc.tuning_reports(repo)}
+    sources = tc.signature_sources()
+    fold_groups: Dict[int, set] = {}
+    for report in reports.values():
+        group = tc.group_of(report["source"], split)
+        fold_groups.setdefault(tc.fold_of(group), set()).add(group)
+    for environment in load_environments():
+        report = reports[environment["id"]]
+        without: frozenset = frozenset()
+        if leave_repository_out:
+            groups = fold_groups[tc.fold_of(tc.group_of(report["source"], split))]
+            without = frozenset(s for s in sources if tc.is_thread(s)
+                                and tc.group_of(s, split) in groups)
+        text_only = [f.cause for f in explain(report["text"], without_sources=without).findings]
+        with_facts = [f.cause for f in explain(report["text"], build(environment),
+                                               without_sources=without).findings]
+        yield environment, report, text_only, with_facts
