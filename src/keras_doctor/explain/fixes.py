@@ -21,6 +21,7 @@ from keras_doctor.explain.fixkit import (
     one,
     pip,
     run_step,
+    shadow_path,
     tf_version,
 )
 from keras_doctor.findings import FixStep, StepKind
@@ -350,8 +351,9 @@ def _missing(e: Evidence, facts: Any) -> List[FixStep]:
 
 
 def _shadowed(e: Evidence, facts: Any) -> List[FixStep]:
-    path, module = one(e, "path"), one(e, "module") or "keras"
-    target = path or f"{module}.py (in the script's folder or the working directory)"
+    path, module = shadow_path(e), one(e, "module") or "keras"
+    top = module.split(".")[0]
+    target = path or f"{top}.py or {top}/ (in the script's folder or the working directory)"
     return [
         FixStep(
             f"Rename {target} (and delete its __pycache__ entry)",

@@ -33,6 +33,21 @@ for _distribution, _module in IMPORTED_AS.items():
         DISTRIBUTION_OF.setdefault(_module, _distribution)
 
 
+_INSTALLED_PACKAGE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<top>[\w.-]+)[/\\]")
+
+
+def shadow_path(evidence: Evidence) -> str:
+    """The path of the file that hides the package, or "" when the path the error names is the
+    installed package's own code (`site-packages/keras/applications/__init__.py`, where an import
+    found the real package but not the name): renaming that would break the installation."""
+    path = one(evidence, "path")
+    installed = _INSTALLED_PACKAGE.search(path)
+    top = one(evidence, "module").split(".")[0]
+    if installed and top and installed.group("top") == top:
+        return ""
+    return path
+
+
 def one(evidence: Evidence, key: str) -> str:
     value = evidence.get(key)
     if isinstance(value, list):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keras_doctor.explain.fixkit import Evidence, one
+from keras_doctor.explain.fixkit import Evidence, one, shadow_path
 
 
 def title(cause: str, evidence: Evidence) -> str:
@@ -25,7 +25,9 @@ def _detail(cause: str, e: Evidence) -> str:
         return f"`{one(e, 'name')}` from `{one(e, 'module')}`"
     if cause == "numpy-abi-mismatch" and e.get("numpy_version"):
         return f"NumPy {one(e, 'numpy_version')}"
-    if cause in ("missing-dependency", "shadowed-module") and e.get("module"):
+    if cause == "shadowed-module" and e.get("module"):
+        return shadow_path(e) or one(e, "module")
+    if cause == "missing-dependency" and e.get("module"):
         return one(e, "path") or one(e, "module")
     if cause == "keras-backend-unavailable" and e.get("backend"):
         return f"backend {one(e, 'backend')}"

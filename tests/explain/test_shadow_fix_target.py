@@ -1,0 +1,43 @@
+"""The shadow fix renames a file that hides a package, never the installed package's own code.
+
+`cannot import name 'VGG16' from 'keras.applications' (…/site-packages/keras/applications/
+__init__.py)` names the real package's file: the import found Keras and missed the name. Renaming
+that file, as a fix for the "local file hides the package" candidate, would break the installation.
+A stray `keras.py` at the top of site-packages, or a file in the user's project, does hide it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from keras_doctor.explain import explain_text
+
+SITE = "/opt/homebrew/lib/python3.11/site-packages"
+
+
+def _shadow(path: str):
+    text = ("Traceback (most recent call last):\n"
+            '  File "train.py", line 1, in <module>\n'
+            "    from keras.applications import VGG16\n"
+            f"ImportError: cannot import name 'VGG16' from 'keras.applications' ({path})")
+    found = [f for f in explain_text(text).findings if f.cause == "shadowed-module"]
+    assert found, "the shadow stays a candidate: the same message is printed by one"
+    return found[0]
+
+
+def test_the_installed_packages_own_file_is_never_renamed():
+    finding = _shadow(f"{SITE}/keras/applications/__init__.py")
+    step = finding.fix[0]
+    assert step.target is None
+    assert "site-packages" not in step.description + finding.title
+    assert "keras.py or keras/" in step.description
+
+
+@pytest.mark.parametrize("path", [
+    "/Users/ada/proj/keras/applications/__init__.py",  # a project folder named keras
+    f"{SITE}/keras.py",  # a stray module file at the top of site-packages
+    f"{SITE}/mylib/keras/applications/__init__.py",  # vendored inside another package
+])
+def test_a_file_outside_the_installed_package_is_the_one_to_rename(path):
+    step = _shadow(path).fix[0]
+    assert step.target == path
