@@ -212,8 +212,15 @@ def test_a_standalone_keras_before_the_split_is_judged_by_its_release_notes(kera
     found = [f for f in run_checks(facts, tuning_facts._knowledge).findings
              if f.check == "keras-tf-skew"]
     assert bool(found) is skewed
-    if skewed:
-        assert found[0].evidence["sources"]
+    if skewed:  # what the user reads says which release note decides, and why pip allowed it
+        skew = found[0]
+        assert skew.evidence["sources"]
+        assert skew.evidence["decided_by"] == "standalone Keras release notes"
+        why = ("supports TensorFlow 1 only (multi-backend Keras 2.2.5 and older)"
+               if keras == "2.2.5" else "redirects to tf.keras and needs TensorFlow 2.2 or later")
+        assert skew.title == f"keras {keras} runs with tensorflow {tensorflow}: this Keras {why}"
+        assert skew.explanation.startswith(
+            "Before TensorFlow 2.6 the standalone `keras` distribution was released apart")
 
 
 TF1_NAME = CASES["circdeep-3-get-default-graph-keras21-tf21"]["text"]  # no get_default_graph

@@ -335,3 +335,22 @@ def test_an_empty_list_beside_an_apple_silicon_mac_is_the_pip_before_the_tables(
 ])
 def test_a_list_a_pip_that_knows_the_tags_may_print_names_no_old_pip(text):
     assert wheels.pip_too_old(text) is None
+
+
+@pytest.mark.parametrize("tag, platforms", [
+    # a pure-Python wheel installs anywhere: no platform can be the one it lacks
+    ("any", set(wheels.PLATFORMS)),
+    # one file for both Macs (universal2 since Python 3.9's installers, "universal" before)
+    ("macosx_11_0_universal2", {"macos-arm64", "macos-x86_64"}),
+    ("macosx_10_9_universal", {"macos-arm64", "macos-x86_64"}),
+    ("macosx_12_0_arm64", {"macos-arm64"}),
+    ("macosx_10_15_x86_64", {"macos-x86_64"}),
+    ("manylinux2014_aarch64", {"linux-aarch64"}),
+    ("manylinux_2_17_x86_64", {"linux-x86_64"}),
+    ("linux_armv7l", set()),  # a Raspberry Pi build: none of the platforms weighed
+    ("win_amd64", {"windows-amd64"}),
+    ("win32", {"windows-32"}),
+    ("win_arm64", set()),
+])
+def test_a_wheels_platform_tag_names_the_machines_it_installs_on(tag, platforms):
+    assert wheels._tag_platforms(tag) == platforms
