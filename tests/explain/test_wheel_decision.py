@@ -340,9 +340,10 @@ def test_a_list_a_pip_that_knows_the_tags_may_print_names_no_old_pip(text):
 @pytest.mark.parametrize("tag, platforms", [
     # a pure-Python wheel installs anywhere: no platform can be the one it lacks
     ("any", set(wheels.PLATFORMS)),
-    # one file for both Macs (universal2 since Python 3.9's installers, "universal" before)
+    # one file for both Macs; the older "universal" (i386, ppc, x86_64) runs on no arm64
     ("macosx_11_0_universal2", {"macos-arm64", "macos-x86_64"}),
-    ("macosx_10_9_universal", {"macos-arm64", "macos-x86_64"}),
+    ("macosx_10_9_universal", {"macos-x86_64"}),
+    ("macosx_10_6_intel", {"macos-x86_64"}),
     ("macosx_12_0_arm64", {"macos-arm64"}),
     ("macosx_10_15_x86_64", {"macos-x86_64"}),
     ("manylinux2014_aarch64", {"linux-aarch64"}),

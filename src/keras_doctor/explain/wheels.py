@@ -89,7 +89,9 @@ def _tag_platforms(platform_tag: str) -> FrozenSet[str]:
     if platform_tag == "any":
         return frozenset(PLATFORMS)
     if platform_tag.startswith("macosx"):
-        if platform_tag.endswith("universal2") or platform_tag.endswith("universal"):
+        # universal2 is x86_64 + arm64; the older "universal" (i386, ppc, x86_64) holds no arm64
+        # (packaging.tags._mac_binary_formats)
+        if platform_tag.endswith("universal2"):
             return frozenset({"macos-arm64", "macos-x86_64"})
         return frozenset({"macos-arm64"} if platform_tag.endswith("arm64") else {"macos-x86_64"})
     if "linux" in platform_tag:
