@@ -175,6 +175,9 @@ def test_a_wheels_python_tags_against_the_examined_python(tags, python, fits):
     ("cp39-cp39-macosx_11_0_arm64", "macos", "arm64", True),
     ("cp39-cp39-macosx_11_0_arm64", "macos", "x86_64", False),
     ("cp39-cp39-macosx_10_9_universal2", "macos", "x86_64", True),
+    ("cp39-cp39-macosx_10_9_universal", "macos", "arm64", False),  # i386, ppc, x86_64 only
+    ("cp27-cp27m-macosx_10_6_intel", "macos", "x86_64", True),
+    ("cp39-cp39-musllinux_1_1_x86_64", "linux", "x86_64", True),
     ("cp36-cp36m-win32", "windows", "x86_64", False),  # a 32-bit wheel, a 64-bit Python
 ])
 def test_a_wheels_platform_tag_against_the_examined_machine(tag, platform, machine, fits):

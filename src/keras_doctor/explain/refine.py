@@ -244,17 +244,10 @@ _HAS_THE_NAME = (
 
 
 _WHEEL_CAUSES = ("no-wheel-for-python", "no-wheel-for-platform")
-# A wheel's platform tag, by the system and machine that accept it (PEP 425 and the platform tags
-# pip and packaging generate: macosx_X_Y_ARCH with universal2/intel for several machines,
-# manylinux/musllinux/linux_ARCH, win_amd64 / win32 / win_arm64).
-_LINUX = ("manylinux", "musllinux", "linux_")
-_PLATFORM_TAGS: Dict[Tuple[str, str], Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
-    ("macos", "x86_64"): (("macosx_",), ("x86_64", "universal2", "intel", "universal")),
-    ("macos", "arm64"): (("macosx_",), ("arm64", "universal2")),
-    ("linux", "x86_64"): (_LINUX, ("x86_64",)),
-    ("linux", "aarch64"): (_LINUX, ("aarch64",)),
-    ("windows", "x86_64"): (("win_",), ("amd64",)),
-}
+# The examined system and machine, as the release tables name platforms (`wheels.PLATFORMS`).
+_PLATFORM_OF = {("macos", "x86_64"): "macos-x86_64", ("macos", "arm64"): "macos-arm64",
+                ("linux", "x86_64"): "linux-x86_64", ("linux", "aarch64"): "linux-aarch64",
+                ("windows", "x86_64"): "windows-amd64"}
 
 
 def named_wheel_decided(scored: Scored, facts: Any) -> Scored:
@@ -325,13 +318,15 @@ def _python_fits(tags: List[str], python: str) -> Optional[bool]:
 
 
 def _platform_fits(tags: List[str], platform: str, machine: str) -> Optional[bool]:
-    accepted = _PLATFORM_TAGS.get((platform, machine))
+    """Whether the examined system and machine accept one of the wheel's platform tags, read the
+    way the wheel decision reads them (`wheels._tag_platforms`); None when unknown."""
+    from keras_doctor.explain.wheels import _tag_platforms
+
+    here = _PLATFORM_OF.get((platform, machine))
     parsed = _parsed(tags)
-    if accepted is None or not parsed:
+    if here is None or not parsed:
         return None
-    prefixes, arches = accepted
-    return any(tag.platform == "any" or (tag.platform.startswith(prefixes)
-                                         and tag.platform.endswith(arches)) for tag in parsed)
+    return any(here in _tag_platforms(tag.platform) for tag in parsed)
 
 
 def with_facts(
