@@ -22,6 +22,13 @@ from __future__ import annotations
 
 import re
 
+# glibc's "Illegal instruction" in its translations (glibc po/*.po: de, es, fr, ja, pt_BR, ru,
+# zh_CN): the CPU (or Rosetta) lacks an instruction. One of the crash lines below.
+ILLEGAL_INSTRUCTION = re.compile(
+    r"Ungültiger Maschinenbefehl|Instrucción (?:ilegal|no válida)|"
+    r"Instruction (?:illégale|non permise)|不正な命令|Instrução ilegal|"
+    r"Недопустимая инструкция|非法指令"
+)
 # A crash told by the program that saw the process die.
 CRASH = re.compile(
     # jupyter_client/restarter.py: "KernelRestarter: restarting kernel (%i/%i), …"; Notebook 6's
@@ -39,20 +46,15 @@ CRASH = re.compile(
     # glibc's strsignal ("Segmentation fault", "Illegal instruction", "Aborted", "Bus error",
     # "Killed") and bash's "(core dumped)" in their translations (glibc po/*.po, bash po/*.po):
     # de, es, fr, ja, pt_BR, ru, zh_CN, zh_TW
-    r"Speicherzugriffsfehler|Ungültiger Maschinenbefehl|Speicherab(?:zug|bild) geschrieben|"
-    r"Getötet|Violación de segmento|Fallo de segmentación|Instrucción (?:ilegal|no válida)|"
+    r"Speicherzugriffsfehler|Speicherab(?:zug|bild) geschrieben|"
+    r"Getötet|Violación de segmento|Fallo de segmentación|"
     r"`core' generado|Terminado \(killed\)|"
-    r"Erreur de segmentation|Instruction (?:illégale|non permise)|"
-    r"セグメンテーション違反|不正な命令|コアダンプ|"
-    r"Falha de segmentação|Instrução ilegal|"
-    r"Ошибка сегментирования|Недопустимая инструкция|стек памяти сброшен|"
-    r"段错误|非法指令|核心已转储|已放弃 \(|已杀死|記憶體區段錯誤|核心已傾印"
-)
-# The illegal-instruction names among them: the CPU (or Rosetta) lacks an instruction.
-ILLEGAL_INSTRUCTION = re.compile(
-    r"Ungültiger Maschinenbefehl|Instrucción (?:ilegal|no válida)|"
-    r"Instruction (?:illégale|non permise)|不正な命令|Instrução ilegal|"
-    r"Недопустимая инструкция|非法指令"
+    r"Erreur de segmentation|"
+    r"セグメンテーション違反|コアダンプ|"
+    r"Falha de segmentação|"
+    r"Ошибка сегментирования|стек памяти сброшен|"
+    r"段错误|核心已转储|已放弃 \(|已杀死|記憶體區段錯誤|核心已傾印|"
+    + ILLEGAL_INSTRUCTION.pattern
 )
 # A solver that found no installable set.
 SOLVER = re.compile(
