@@ -395,8 +395,12 @@ _COLAB_WORDS = re.compile(r"google\.colab|/content/|\bColab(?:oratory)?\b")
 
 def kernels_own_install(text: str, top: str) -> bool:
     """Whether the paste shows the kernel's own pip installing the distribution of `top`."""
-    names = {name.lower() for name in distributions_of(top)}
     pattern = _SESSION_INSTALL if _COLAB_WORDS.search(text) else _KERNELS_OWN_INSTALL
+    return _installs(pattern, text, {name.lower() for name in distributions_of(top)})
+
+
+def _installs(pattern: re.Pattern, text: str, names: set) -> bool:
+    """Whether an install line `pattern` finds names one of `names` among its arguments."""
     for found in pattern.finditer(text):
         for word in re.findall(r"[A-Za-z0-9][\w.-]*", found.group("args")):
             if re.split(r"[=<>!~\[]", word)[0].lower() in names:
@@ -435,12 +439,7 @@ def install_command(text: str, top: str) -> str:
 def installed_in_session(text: str, top: str) -> bool:
     """Whether the paste shows a notebook cell installing the distribution of import name `top`
     (`!pip install tensorflow==1.6.0`, `%pip install -U keras`)."""
-    names = {top, top.replace("_", "-")}
-    for found in _SESSION_INSTALL.finditer(text):
-        for word in re.findall(r"[A-Za-z0-9][\w.-]*", found.group("args")):
-            if re.split(r"[=<>!~\[]", word)[0].lower() in names:
-                return True
-    return False
+    return _installs(_SESSION_INSTALL, text, {top, top.replace("_", "-")})
 
 
 INSTALLED_ELSEWHERE = re.compile(
