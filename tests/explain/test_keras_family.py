@@ -160,3 +160,101 @@ def test_a_module_gone_with_the_move_to_keras_src_stays_keras3_legacy_code(case_
     import training`) was importable up to 2.12 and left with the 2.13 move to keras/src that
     Keras 3 finished: a library written for Keras 2 under the Keras of today."""
     assert hand(case(case_id)["text"])[0] == "keras3-legacy-code"
+
+
+# -- a name only Keras 3 has, missing: Keras 3 is required ---------------------------------------
+
+
+def test_a_name_first_in_keras3_missing_where_no_keras3_ran_needs_keras3():
+    """keras_hub imports `keras.ops`, which the symbol atlas shows from the first Keras 3 on and in
+    no Keras 2: the keras 2.10 pip left installed is a Keras 2, not an old Keras 3."""
+    (first, second, *_) = hypotheses(case("keras-20446-keras-hub-with-keras210")["text"])[1]
+    assert (first.cause, second.cause) == ("keras3-required", "package-too-old-for-api")
+    assert first.evidence["first_release"] == "keras 3.0.5"
+
+
+@pytest.mark.parametrize("installed, needs_keras3", [
+    ("2.15.0", True),  # any Keras 2: only Keras 3 has it
+    ("3.0.5", False),  # a Keras 3 has it: something else hid it, never "install Keras 3"
+])
+def test_a_keras3_name_is_judged_by_the_keras_installed(installed, needs_keras3):
+    found = hand_with("ImportError: cannot import name 'ops' from 'keras'", installed)
+    assert (found[:1] == ["keras3-required"]) is needs_keras3
+
+
+@pytest.mark.parametrize("name, installed, expected", [
+    # RMSNormalization came with Keras 3.9: a Keras 3.5 is too old, a Keras 2 needs Keras 3
+    ("RMSNormalization", "3.5.0", "package-too-old-for-api"),
+    ("RMSNormalization", "2.15.0", "keras3-required"),
+    # a name Keras 2 already had is no Keras 3 question either side
+    ("EfficientNetV2B0", "2.6.0", "package-too-old-for-api"),
+])
+def test_a_name_a_later_keras3_added_is_too_old_only_under_an_older_keras3(name, installed,
+                                                                            expected):
+    module = "keras.layers" if name == "RMSNormalization" else "keras.applications"
+    text = f"ImportError: cannot import name '{name}' from '{module}'"
+    assert hand_with(text, installed)[0] == expected
+
+
+def test_a_name_a_later_keras3_added_with_no_release_stated_leads_with_too_old():
+    text = "ImportError: cannot import name 'RMSNormalization' from 'keras.layers'"
+    assert hand(text)[:2] == ["package-too-old-for-api", "keras3-required"]
+
+
+def hand_with(text, keras_version):
+    return [h.cause for h in hypotheses(text, keras_version=keras_version)[1]]
+
+
+# -- a name Keras 3 removed: the user's own code, or a library's ---------------------------------
+
+
+@pytest.mark.parametrize("case_id", ["keras-20830-tf-keras-locallyconnected1d",
+                                     "hls4ml-1077-locallyconnected1d-keras3",
+                                     "tf-64349-keras3-layers-experimental"])
+def test_a_removed_name_the_users_code_reaches_through_tf_keras_is_the_removal(case_id):
+    """From TensorFlow 2.16 `tf.keras` is Keras 3's `keras._tf_keras`, which keeps Keras 2 names
+    such as ImageDataGenerator: a name missing even there is one Keras 3 removed, and the user's
+    own code (no library between it and Keras) is what meets it."""
+    found = hand(case(case_id)["text"])
+    assert found[0] == "keras3-removed-api"
+
+
+@pytest.mark.parametrize("case_id", ["autokeras-1904-layers-experimental"])
+def test_a_removed_name_a_library_reaches_stays_legacy_code(case_id):
+    """The other side: autokeras' own module imports tf.keras.layers.experimental, code the user
+    ports only by running the library under tf-keras."""
+    assert hand(case(case_id)["text"])[0] == "keras3-legacy-code"
+
+
+def test_tf_keras_keeps_image_data_generator_so_the_removal_is_read_from_the_atlas():
+    from keras_doctor import knowledge
+
+    atlas = knowledge.load().atlas
+    keras3 = [v for v in atlas.sampled("keras") if v.startswith("3.")]
+    assert "keras._tf_keras.keras.preprocessing.image" in atlas.where("ImageDataGenerator",
+                                                                      keras3[-1])
+    assert "keras3-removed-api" in hand(
+        "AttributeError: module 'keras._tf_keras.keras.layers' has no attribute "
+        "'LocallyConnected2D'")[:1]
+
+
+# -- what a package prints is no thread's wording: every fold keeps it ---------------------------
+
+
+def _without_every_thread():
+    from keras_doctor.explain import train_calibration as tc
+
+    # every report thread any signature cites (a package's file, named without a URL, is none)
+    return frozenset(s for s in tc.signature_sources() if tc.is_thread(s) and "://" in s)
+
+
+@pytest.mark.parametrize("case_id, expected", [
+    # Keras 2.4's keras/__init__.py raises "Keras requires TensorFlow 2.2 or higher"
+    ("imageai-563-keras-requires-tf22", "keras-tf-version-skew"),
+    # CPython's traceback prints the failing frame's import line: keras.engine, gone since 2.13
+    ("keras-18593-mrcnn-keras-engine", "keras3-legacy-code"),
+    ("classification-models-3d-16-keras-engine", "keras3-legacy-code"),
+])
+def test_a_message_the_package_or_python_prints_is_known_without_any_thread(case_id, expected):
+    ranked = hypotheses(case(case_id)["text"], without_sources=_without_every_thread())[1]
+    assert ranked[0].cause == expected

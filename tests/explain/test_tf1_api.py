@@ -274,3 +274,38 @@ def test_tf1_code_whose_tf1_install_failed_is_blocked_by_the_wheel(requirement, 
                                "the code needs: the missing wheel is what blocks it now"]
     else:
         assert tf1.score > 0.6 and tf1.against == []
+
+
+# -- tf.compat.v1 lost the estimator with the dependency that served it ---------------------------
+
+
+def test_the_estimator_under_compat_v1_went_with_tensorflow_estimator():
+    """TensorFlow 2.15.1 requires tensorflow-estimator and 2.16.1 does not (the release table):
+    the estimator it served as tf.compat.v1.estimator went too, a removed API, not a skew."""
+    text = next(c for c in corpus.load()
+                if c["id"] == "tf-models-11252-compat-v1-estimator-tf216")["text"]
+    (first, *_) = hypotheses(text)[1]
+    assert first.cause == "code-uses-removed-tensorflow-api"
+    assert first.evidence["gone_in"] == "tensorflow 2.16.1"
+    assert first.evidence["pin"] == "tensorflow<=2.15.1"
+
+
+def test_the_release_table_shows_the_estimator_dependency_dropped_in_2_16():
+    data = Path(tf1.__file__).resolve().parent.parent / "knowledge" / "data"
+    table = json.loads((data / "releases" / "tensorflow.json").read_text())["releases"]
+
+    def requires(version):
+        return " ".join(" ".join(r["requires_dist"]) for r in table[version]["requires"])
+
+    assert "tensorflow-estimator" in requires("2.15.1")
+    assert "tensorflow-estimator" not in requires("2.16.1")
+
+
+@pytest.mark.parametrize("text", [
+    # tf.compat.v2 is TensorFlow 2's own top level: Keras 2.9+ importing dtensor from an older one
+    "ImportError: cannot import name 'dtensor' from 'tensorflow.compat.v2.experimental'",
+    # a name tf.compat.v1 keeps in every TensorFlow 2 (no dependency served it)
+    "ImportError: cannot import name 'get_default_graph' from 'tensorflow.compat.v1'",
+])
+def test_other_compat_names_are_no_removed_api(text):
+    assert hypotheses(text)[1][0].cause != "code-uses-removed-tensorflow-api"

@@ -2,8 +2,11 @@
 
 `cannot import name 'X' from 'keras.M'`, `module 'keras.M' has no attribute 'X'` and
 `No module named 'keras.M'` all say the same thing. Which cause it is depends on the name's history:
-removed by Keras 3 (`keras3-removed-api`, or `keras3-legacy-code` when the failing code was written
-for `tf.keras` or lives in a third-party library), moved to another module (`keras-api-moved`),
+removed by Keras 3 (`keras3-removed-api`, or `keras3-legacy-code` when the failing code lives in a
+third-party library, which the user ports only by running it under tf-keras; the user's own code
+meets the removal itself, through `tf.keras` too: from TensorFlow 2.16 `tf.keras` is Keras 3's
+`keras._tf_keras`, which keeps some Keras 2 names, such as `preprocessing.image.ImageDataGenerator`,
+so a name missing even there is one Keras 3 removed), moved to another module (`keras-api-moved`),
 added in a later release (`package-too-old-for-api`), or misspelt (`keras-api-moved`, with the
 closest real name). The knowledge base's symbol atlas answers when it is installed; otherwise a
 small documented table shipped with the signatures does, so text-only mode never needs it.
@@ -76,7 +79,7 @@ class NameResolver:
         attribute 'X'`, `cannot import name 'X' from 'M'`), so a Keras without M did not run.
         `keras2_only`: no Keras 3 can have run (the traceback's Python predates every Keras 3),
         so a name Keras 3 removed went missing within Keras 2 (moved, or made private)."""
-        folded, via_tf_keras = fold_module(module)
+        folded, _ = fold_module(module)
         if name is None and "." in folded:  # `No module named 'keras.a.b'`: judge the last part
             folded, name = folded.rsplit(".", 1)
         full = f"{folded}.{name}" if name else folded
@@ -110,8 +113,7 @@ class NameResolver:
             if history:
                 evidence.update(in_sampled_releases=f"{history[0]} … {history[-1]}",
                                 module_exists=True)
-                removed_cause = ("keras3-legacy-code" if library or via_tf_keras
-                                 else "keras3-removed-api")
+                removed_cause = "keras3-legacy-code" if library else "keras3-removed-api"
                 left = self._left_within_keras2(folded, name, history)
                 if left is not None:
                     # the module outlived the name: the Keras that imported it is one the name
@@ -136,7 +138,7 @@ class NameResolver:
                 # after 2.4, keras.engine until 2.12): Keras 3 is not what broke the import
                 evidence.update(gone)
                 return [Verdict("keras-api-moved", 0.75, evidence),
-                        Verdict("keras3-legacy-code" if library or via_tf_keras
+                        Verdict("keras3-legacy-code" if library
                                 else "keras3-removed-api", 0.35, evidence)]
             evidence.update(replacement=removed.get("replacement"), source=removed.get("source"))
             if library:
@@ -150,11 +152,6 @@ class NameResolver:
                 return [
                     Verdict("keras-api-moved", 0.8, evidence),
                     Verdict("keras3-removed-api", 0.35, evidence),
-                ]
-            if via_tf_keras:
-                return [
-                    Verdict("keras3-legacy-code", 0.8, evidence),
-                    Verdict("keras3-removed-api", 0.45, evidence),
                 ]
             return [
                 Verdict("keras3-removed-api", 0.85, evidence),
@@ -177,7 +174,7 @@ class NameResolver:
         atlas = evidence.get("atlas") or self._from_atlas(folded, name)
         if atlas:
             evidence["atlas"] = atlas
-            verdict = self._atlas_verdict(atlas, evidence, keras3, bool(library) or via_tf_keras)
+            verdict = self._atlas_verdict(atlas, evidence, keras3, bool(library))
             if verdict:
                 return verdict
         closest = self._closest(name) if name else None
@@ -201,6 +198,9 @@ class NameResolver:
             except InvalidVersion:
                 installed = None
             gap = atlas.get("absent_in") or []
+            only_keras3 = self._only_in_keras3(atlas, evidence, first, installed, keras3)
+            if only_keras3:
+                return only_keras3
             if installed is not None:
                 if installed < first:
                     evidence["first_release"] = f"keras {first}"
@@ -242,6 +242,25 @@ class NameResolver:
             evidence["closest"] = atlas["closest"][0]
             return [Verdict("keras-api-moved", 0.65, evidence)]
         return None
+
+    @staticmethod
+    def _only_in_keras3(atlas: Dict[str, Any], evidence: Dict[str, Any], first: Any,
+                        installed: Any, keras3: bool) -> Optional[List[Verdict]]:
+        """A name no Keras 2 has (its first sampled release is a Keras 3), missing where no Keras 3
+        is known to have run: the Keras installed is a Keras 2, and the code (or the package that
+        imports it: keras-hub, keras-cv, keras-nlp) needs Keras 3, as the private tree says of
+        `keras.src.ops` (`private_tree`). A name a later Keras 3 added may instead be missing from
+        an older Keras 3: then the release is too old first."""
+        if first.major < 3 or keras3 or (installed is not None and installed.major >= 3):
+            return None
+        evidence["first_release"] = f"keras {first}"
+        came_with_keras3 = str(first) == str(atlas.get("first_keras3") or "")
+        if installed is not None or came_with_keras3:
+            weight = 0.8 if installed is not None else 0.65
+            return [Verdict("keras3-required", weight, evidence),
+                    Verdict("package-too-old-for-api", 0.4, evidence)]
+        return [Verdict("package-too-old-for-api", 0.6, evidence),
+                Verdict("keras3-required", 0.45, evidence)]
 
     def _history(self, module: str, name: str) -> List[str]:
         """Sampled Keras releases whose `module` exports `name` (none without an atlas)."""
@@ -396,6 +415,8 @@ class NameResolver:
                 "closest": atlas.closest(module, name, version)[:3] if version else [],
                 "checked_against": f"keras {version}" if version else None,
                 "last_keras2": keras2[-1] if keras2 else None,
+                "first_keras3": next((v for v in atlas.sampled("keras")
+                                      if not v.startswith(("0.", "1.", "2."))), None),
                 "in_oldest": bool(
                     root_sample and versions_with and versions_with[0] == root_sample[0]
                 ),

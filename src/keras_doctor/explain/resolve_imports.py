@@ -472,14 +472,14 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                                    else "NumPy 2.0")
     if module.startswith("numpy"):
         return [("numpy-abi-mismatch", 0.5, {"name": name, "module": module})]
+    if tf1.removed_in_tf2(module, name):  # from tensorflow(.compat.v1) import estimator
+        return removed_tf2_name(module, name)
     if (
         module.startswith("tensorflow.python") and not module.startswith("tensorflow.python.keras")
     ) or module.startswith("tensorflow.compat."):
         return [("keras-tf-version-skew", 0.7, {"name": name, "module": module})]
     if tf1.attribute(module, name) == "tf1":  # from keras.backend import set_session
         return _tf1_name(ctx, module, name)
-    if tf1.removed_in_tf2(module, name):  # from tensorflow import estimator
-        return removed_tf2_name(module, name)
     skew = _tf_private_keras_from_a_package(ctx, module, name)
     if skew:
         return skew

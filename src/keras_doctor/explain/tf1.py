@@ -75,10 +75,23 @@ def tf1_only_module(module: str) -> Optional[str]:
     return None
 
 
+# TensorFlow 2.x served these names from a dependency under both APIs (tensorflow-estimator: its
+# `_v2` API is tf.estimator and tf.compat.v2.estimator, its `_v1` API tf.compat.v1.estimator), so
+# the release that stopped requiring it lost them in tf.compat.v1 too: tensorflow 2.15.1 requires
+# tensorflow-estimator, 2.16.1 does not (knowledge/data/releases/tensorflow.json, requires_dist).
+_FROM_A_DROPPED_DEPENDENCY = {"estimator"}
+
+
 def removed_in_tf2(module: str, name: str) -> Optional[Dict[str, str]]:
     """{"last_seen", "gone_in"} when a sampled TensorFlow 2.x had `module.name` and a later 2.x
-    removed it (`tf.estimator`, gone in 2.16), else None."""
-    entry = load().get("tf2_removed", {}).get(namespace_of(module), {})
+    removed it (`tf.estimator`, gone in 2.16), else None. `tf.compat.v2` is the TensorFlow 2
+    top level itself; `tf.compat.v1` lost only what a dropped dependency served it."""
+    namespace = namespace_of(module)
+    if namespace == "tensorflow.compat.v2" or (
+        namespace == "tensorflow.compat.v1" and name in _FROM_A_DROPPED_DEPENDENCY
+    ):
+        namespace = "tensorflow"
+    entry = load().get("tf2_removed", {}).get(namespace, {})
     found = entry.get(name)
     return dict(found) if found else None
 
