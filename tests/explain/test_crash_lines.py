@@ -251,3 +251,41 @@ def test_a_crash_where_an_openmp_runtime_speaks_is_two_runtimes_first(paste):
 def test_without_a_runtime_speaking_or_two_of_them_it_is_not_openmp_first(paste):
     found = [f.cause for f in explain_text(paste).findings]
     assert found[:1] != ["openmp-duplicate-runtime"], found
+
+
+# -- a crash's causes stand together ------------------------------------------------------------
+# A segfault or an abort says nothing of why; on a Mac three causes die that way inside the
+# process (the Metal plugin calling a TensorFlow it was not built against, a second OpenMP
+# runtime, a native module built against another NumPy). A binary of another architecture never
+# runs (dyld refuses it) and Rosetta's missing AVX is SIGILL: neither is offered for a segfault.
+MAC_CRASHES = [
+    "Segmentation fault: 11",
+    "zsh: segmentation fault  python train.py",
+    "Abort trap: 6",
+    "Bus error: 10",
+    "Exception Type:  EXC_BAD_ACCESS (SIGSEGV)\nException Codes: KERN_INVALID_ADDRESS at "
+    "0x0000000000000010",
+]
+MAC_CRASH_CAUSES = {"metal-plugin-mismatch", "openmp-duplicate-runtime", "numpy-abi-mismatch"}
+
+
+@pytest.mark.parametrize("paste", MAC_CRASHES)
+def test_a_mac_crash_without_a_word_of_its_own_lists_every_cause_that_dies_that_way(paste):
+    causes = [f.cause for f in explain_text(paste).findings]
+    assert set(causes[:3]) == MAC_CRASH_CAUSES, causes
+    assert "mixed-arch-binary" not in causes and "rosetta-python" not in causes
+
+
+def test_a_mac_crash_in_the_metal_plugin_puts_the_plugin_first():
+    paste = ("zsh: segmentation fault  python train.py\n"
+             "Binary Images: /Users/me/venv/lib/python3.11/site-packages/tensorflow-plugins/"
+             "libmetal_plugin.dylib")
+    findings = explain_text(paste).findings
+    assert findings[0].cause == "metal-plugin-mismatch"
+    assert {f.cause for f in findings[:3]} == MAC_CRASH_CAUSES
+
+
+def test_a_linux_segfault_lists_its_causes_and_never_the_mac_plugin():
+    causes = [f.cause for f in explain_text("Segmentation fault (core dumped)").findings]
+    assert {"numpy-abi-mismatch", "openmp-duplicate-runtime"} <= set(causes[:3]), causes
+    assert "metal-plugin-mismatch" not in causes

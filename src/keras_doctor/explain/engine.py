@@ -530,6 +530,7 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
     by_cause = {h.cause: h for h in ranked}
     hand = dict(zip([h.cause for h in ranked], calibrate.calibrated(ranked)))
     recognised = ranker.recognised(ranked)
+    crash = lookalike.crash_causes(ranked)  # a crash's causes stand together, like look-alikes
     steps = trained.get("isotonic") or {}
     out: List[Tuple[Hypothesis, float]] = []
     ceiling = 0.99
@@ -548,7 +549,7 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
             confidence = ranker.confidence(p, rank, steps)
         if rank == 0:  # as answers of its kind held on reports met before any tuning on them
             confidence = ranker.met_fresh(confidence, ranker.fresh_kind(ranked, cause), steps)
-        if rank and lookalike.is_look_alike(cause, order[0][0]):
+        if rank and (lookalike.is_look_alike(cause, order[0][0]) or cause in crash):
             confidence = max(confidence, lookalike.SHOWN_AT_LEAST)
         ceiling = min(ceiling, confidence)
         out.append((by_cause.get(cause) or _learned(cause, read), round(ceiling, 3)))

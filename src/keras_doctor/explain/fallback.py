@@ -92,16 +92,14 @@ def _signal(clues: Clues, text: str = "") -> List[Outcome]:
         return [("openmp-duplicate-runtime", 0.45, {}),
                 ("metal-plugin-mismatch" if clues.platform == "macos" else "numpy-abi-mismatch",
                  0.25, {}), ("mixed-arch-binary", 0.2, {})]
-    if clues.platform == "macos" and _METAL.search(text):
-        return [("metal-plugin-mismatch", 0.45, {}), ("mixed-arch-binary", 0.25, {}),
-                ("openmp-duplicate-runtime", 0.2, {})]
     if clues.platform == "macos":
-        return [
-            ("metal-plugin-mismatch", 0.35, {}),
-            ("mixed-arch-binary", 0.3, {}),
-            ("openmp-duplicate-runtime", 0.25, {}),
-            ("rosetta-python", 0.25, {}),
-        ]
+        # what dies inside a process on a Mac without a word of its own: the Metal plugin calling
+        # a TensorFlow it was not built against, a second OpenMP runtime, a native module reading
+        # NumPy's structures as another NumPy lays them out. A binary of the wrong architecture
+        # never runs (dyld refuses it: `incompatible architecture`) and Rosetta's missing AVX
+        # is an illegal instruction, so neither is a segfault's or an abort's cause.
+        return [("metal-plugin-mismatch", 0.45 if _METAL.search(text) else 0.35, {}),
+                ("openmp-duplicate-runtime", 0.3, {}), ("numpy-abi-mismatch", 0.25, {})]
     out: List[Outcome] = [
         ("numpy-abi-mismatch", 0.3, {}),
         ("openmp-duplicate-runtime", 0.25, {}),

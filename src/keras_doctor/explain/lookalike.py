@@ -21,6 +21,11 @@ the same message for both:
   the same whether the CPU lacks AVX (`cpu-lacks-avx`) or an x86_64 Python runs under Rosetta 2
   on an Apple Silicon Mac, which does not translate AVX (`rosetta-python`).
 
+- A process that dies without a word of its own (`Segmentation fault: 11`, `Abort trap: 6`, a
+  dead kernel) says nothing of why: every cause whose native code dies that way on that system
+  prints the same line. `fallback` names them by the signal and the system (`CRASH_PRIOR`); they
+  stay together in the first three whatever the learned ranker makes of the rest.
+
 The learned ranker orders the candidates by what such texts most often meant; this module makes
 sure the look-alikes of its first answer are listed right after it (never pushed out of the first
 three by a cause the text does not name), and says for each what tells them apart: the one
@@ -29,7 +34,7 @@ command whose output decides, which `keras-doctor check` runs on the environment
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from keras_doctor.explain.clues import excluded_on
 
@@ -96,21 +101,36 @@ SHOWN = 3  # the look-alikes are kept within the first three answers
 SHOWN_AT_LEAST = 0.05
 
 
+# The signature a crash's causes carry when `fallback` read them off the signal and the system
+CRASH_PRIOR = "fallback:signal"
+
+
+def crash_causes(ranked: Sequence[Any]) -> List[str]:
+    """The causes of a crash with no message of its own, as `fallback` read them off the signal
+    and the system (hypotheses nothing but that reading proposed), most likely first."""
+    return [h.cause for h in ranked if list(h.signatures) == [CRASH_PRIOR]]
+
+
 def with_look_alikes(order: Sequence[Tuple[str, float]], platform: str = "",
-                     probabilities: Optional[Dict[str, float]] = None
-                     ) -> List[Tuple[str, float]]:
+                     probabilities: Optional[Dict[str, float]] = None,
+                     together: Sequence[str] = ()) -> List[Tuple[str, float]]:
     """`order` with the first answer's look-alikes moved up to follow it, within the first
-    three; the rest keep their order. A look-alike the paste's platform excludes is not moved."""
+    three; the rest keep their order. A look-alike the paste's platform excludes is not moved.
+    `together` are causes the message itself stands for (`crash_causes`), all moved up the same
+    way, in the order `order` gives them (a first answer the engine then rules out leaves them
+    the first three)."""
     order = list(order)
     if not order:
         return order
     first = order[0][0]
     position = {cause: i for i, (cause, _) in enumerate(order)}
-    moving = wanted(first, platform)
+    alike = sorted((c for c in together if c != first and not excluded_on(c, platform)),
+                   key=lambda c: position.get(c, len(position)))
+    moving = list(dict.fromkeys([*alike, *wanted(first, platform)]))
     if not moving:
         return order
     head = [order[0]]
-    for cause in moving[: SHOWN - 1]:
+    for cause in moving[: max(SHOWN - 1, len(alike))]:
         head.append(order[position[cause]] if cause in position
                     else (cause, (probabilities or {}).get(cause, 0.0)))
     # a candidate already in the first three that is no look-alike keeps its place before the

@@ -283,7 +283,8 @@ def ordered(ranked: Sequence[Any], probabilities: Dict[str, float], keep_hand: b
             : max(0, SHOWN_AT_LEAST - len(order))]
         return [(c, probabilities.get(c, 0.0)) for c in order]
     order_ = [(c, probabilities.get(c, 0.0)) for c in by_model]
-    return lookalike.with_look_alikes(order_, platform, probabilities)
+    return lookalike.with_look_alikes(order_, platform, probabilities,
+                                      lookalike.crash_causes(ranked))
 
 
 def rerank(text: str, clues: Any, ranked: Sequence[Any],
