@@ -252,6 +252,33 @@ def test_the_kernels_own_pip_is_a_kernel_not_restarted():
     assert ranked("%pip install numpy\n" + SATISFIED_HUB)[0] == "wrong-interpreter"
 
 
+@pytest.mark.parametrize("line", [
+    "%pip install tensorflow_hub", "%conda install tensorflow_hub", "%mamba install tensorflow_hub",
+    "%micromamba install tensorflow_hub", "%uv pip install tensorflow_hub",
+])
+def test_each_of_ipythons_packaging_magics_is_the_kernels_own_install(line):
+    # IPython/core/magics/packaging.py: pip, conda, mamba, micromamba and uv, each for the
+    # kernel's own interpreter; the same reader decides for the text and for the facts
+    from keras_doctor.explain.resolve_imports import installed_under_the_kernel, kernels_own_install
+
+    assert kernels_own_install(line, "tensorflow_hub") and installed_under_the_kernel(line)
+    assert ranked(line + "\n" + SATISFIED_HUB)[0] == "kernel-not-restarted"
+
+
+def test_a_zsh_prompt_before_pip_is_no_magic():
+    # IPython takes the magic's name right after the `%` (inputtransformer2._tr_magic), so
+    # `% pip install` is zsh's prompt: whichever pip PATH finds, not the kernel's
+    from keras_doctor.explain.resolve_imports import installed_under_the_kernel, kernels_own_install
+
+    line = "% pip install tensorflow_hub"
+    assert not kernels_own_install(line, "tensorflow_hub")
+    assert not installed_under_the_kernel(line)
+    assert ranked(line + "\n" + SATISFIED_HUB)[0] == "wrong-interpreter"
+    # what IPython's magics print after an install is the kernel's install all the same
+    assert installed_under_the_kernel(
+        "Note: you may need to restart the kernel to use updated packages.")
+
+
 # -- a traceback through a local folder named like the package -------------------------------
 
 SHADOW_FOLDER = (

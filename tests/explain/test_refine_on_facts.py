@@ -281,6 +281,10 @@ def test_a_missing_submodule_is_confirmed_by_the_requirement_on_its_package():
     ("train.py", "", "wrong-interpreter"),
     ("/var/folders/x/T/ipykernel_4711/3017.py", "", "wrong-interpreter"),  # a notebook cell
     ("/var/folders/x/T/ipykernel_4711/3017.py", "%pip install h5py\n", "kernel-not-restarted"),
+    ("/var/folders/x/T/ipykernel_4711/3017.py", "%micromamba install h5py\n",
+     "kernel-not-restarted"),
+    # zsh's prompt, no IPython magic: the text and the facts read it with one reader
+    ("/var/folders/x/T/ipykernel_4711/3017.py", "% pip install h5py\n", "wrong-interpreter"),
 ])
 def test_the_facts_name_each_cause_once_whatever_the_text_guessed(where, before, first):
     facts = mac_facts(distributions=[dist("h5py", "3.11.0", files=["h5py/__init__.py"])])

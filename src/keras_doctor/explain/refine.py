@@ -10,13 +10,13 @@ error) join the list, ranked by the hypothesis they explain.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from keras_doctor.explain.calibrate import only_guessed
 from keras_doctor.explain.fixkit import IMPORTED_AS as _IMPORTED_AS
 from keras_doctor.explain.hypothesis import to_finding
+from keras_doctor.explain.resolve_imports import installed_under_the_kernel
 from keras_doctor.findings import Finding, Report, Severity
 
 CONFIRM = 0.25  # a confirmed hypothesis keeps a quarter of its remaining doubt
@@ -98,15 +98,6 @@ def installed_modules(facts: Any) -> Dict[str, Any]:
 def _top_level(record_path: str) -> str:
     """The import name a RECORD path installs: `h5py/_errors.so` → h5py, `six.py` → six."""
     return record_path.replace("\\", "/").partition("/")[0].removesuffix(".py")
-
-
-# An install into the running kernel's own interpreter (IPython's `%pip` / `%conda` magics, which
-# exist because `!pip` runs whichever pip the shell finds: ipython.readthedocs.io, "magic-pip"), or
-# IPython's and Colab's own hint to restart after one: the kernel may predate the install.
-INSTALLED_IN_SESSION = re.compile(
-    r"^\s*%(?:pip3?|conda|mamba|micromamba)\s+install\b"
-    r"|restart the (?:kernel|runtime) to use|You must restart the runtime|RESTART RUNTIME",
-    re.MULTILINE | re.IGNORECASE)
 
 
 def missing_but_installed(scored: Scored, facts: Any, notebook: bool,
@@ -335,7 +326,7 @@ def with_facts(
 ) -> Scored:
     from_text = max((score for _, score in scored), default=0.0)
     scored = missing_but_installed(scored, facts, notebook,
-                                   colab or bool(INSTALLED_IN_SESSION.search(text)))
+                                   colab or installed_under_the_kernel(text))
     scored = tensorflow_generation(scored, facts)
     scored = named_wheel_decided(scored, facts)
     checks = _run_checks(facts, knowledge, report)

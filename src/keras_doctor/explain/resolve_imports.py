@@ -386,16 +386,34 @@ def interpreters_shown(text: str, frames: List[str]) -> List[str]:
     return []
 
 
-# IPython's `%pip` and `%conda` magics run pip / conda for the kernel's own interpreter
-# (IPython/core/magics/packaging.py: `sys.executable -m pip`, conda's `--prefix sys.prefix`);
-# Colab runs one Python, so its `!pip` is the kernel's too.
-_KERNELS_OWN_INSTALL = re.compile(r"(?im)^\s*%\s*(?:pip|conda|mamba) install\b(?P<args>[^\n]*)")
+# IPython's packaging magics run the installer for the kernel's own interpreter
+# (IPython/core/magics/packaging.py: `%pip` is `sys.executable -m pip`, `%conda`, `%mamba` and
+# `%micromamba` install into `sys.prefix`, `%uv pip install` targets `sys.executable`). IPython
+# reads the magic's name right after the `%` (core/inputtransformer2.py, `_tr_magic`:
+# `content.partition(" ")`), so `% pip install …` is no magic: it is zsh's prompt. Colab runs one
+# Python, so its `!pip` is the kernel's too.
+_MAGIC_INSTALL = r"%(?:pip|conda|mamba|micromamba|uv pip)\s+install\b"
+# IPython's `!` runs the rest of the line in a shell (`_tr_system`): whichever pip PATH finds
+_SHELL_ESCAPE_INSTALL = r"!\s*(?:pip3?|conda|mamba|python3? -m pip|uv pip)\s+install\b"
+KERNELS_OWN_INSTALL = re.compile(rf"(?im)^\s*{_MAGIC_INSTALL}(?P<args>[^\n]*)")
+# What IPython's packaging magics print after an install (packaging.py: "Note: you may need to
+# restart the kernel to use updated packages.") and Colab's warning and button after one that
+# replaced an imported package ("You must restart the runtime in order to use newly installed
+# versions.", "RESTART RUNTIME")
+RESTART_HINT = re.compile(r"(?i)restart the (?:kernel|runtime) to use|You must restart the runtime|"
+                          r"RESTART RUNTIME")
 _COLAB_WORDS = re.compile(r"google\.colab|/content/|\bColab(?:oratory)?\b")
+
+
+def installed_under_the_kernel(text: str) -> bool:
+    """Whether the paste shows an install made while the notebook kernel ran: the kernel's own
+    installer (`KERNELS_OWN_INSTALL`) or the restart hint printed after one."""
+    return bool(KERNELS_OWN_INSTALL.search(text) or RESTART_HINT.search(text))
 
 
 def kernels_own_install(text: str, top: str) -> bool:
     """Whether the paste shows the kernel's own pip installing the distribution of `top`."""
-    pattern = _SESSION_INSTALL if _COLAB_WORDS.search(text) else _KERNELS_OWN_INSTALL
+    pattern = _SESSION_INSTALL if _COLAB_WORDS.search(text) else KERNELS_OWN_INSTALL
     return _installs(pattern, text, {name.lower() for name in distributions_of(top)})
 
 
@@ -408,9 +426,9 @@ def _installs(pattern: re.Pattern, text: str, names: set) -> bool:
     return False
 
 
-# A notebook's own install commands: IPython's `!` shell escape and `%pip` / `%conda` magics
-_SESSION_INSTALL = re.compile(r"(?im)^\s*(?:[!%]\s*(?:pip3?|conda|python3? -m pip)|%pip|%conda)"
-                              r" install\b(?P<args>[^\n]*)")
+# A notebook's own install commands: IPython's `!` shell escape and its packaging magics
+_SESSION_INSTALL = re.compile(
+    rf"(?im)^\s*(?:{_MAGIC_INSTALL}|{_SHELL_ESCAPE_INSTALL})(?P<args>[^\n]*)")
 
 
 # An install command typed at a shell, a conda prompt or a notebook cell (`!pip`, `%pip`)
