@@ -289,3 +289,16 @@ def test_a_linux_segfault_lists_its_causes_and_never_the_mac_plugin():
     causes = [f.cause for f in explain_text("Segmentation fault (core dumped)").findings]
     assert {"numpy-abi-mismatch", "openmp-duplicate-runtime"} <= set(causes[:3]), causes
     assert "metal-plugin-mismatch" not in causes
+
+
+
+def test_the_openmp_crash_prior_keeps_the_other_crash_causes_after_it():
+    # the prior a crash falls back on when no signature speaks: OpenMP's runtime named in the
+    # paste leads, the platform's other crash causes follow, never a wrong architecture
+    from keras_doctor.explain import fallback
+
+    paste = ("OMP: Info #276: omp_set_nested routine deprecated\n"
+             "zsh: segmentation fault  python a.py")
+    causes = [cause for cause, _, _ in fallback.candidates(paste, clues.read(paste, []))]
+    assert causes[0] == "openmp-duplicate-runtime"
+    assert set(causes) == MAC_CRASH_CAUSES, causes

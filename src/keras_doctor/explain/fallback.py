@@ -90,8 +90,8 @@ def _signal(clues: Clues, text: str = "") -> List[Outcome]:
         # a crash where an OpenMP runtime speaks (libomp, libiomp5, 'OMP: …') or two packages
         # that each bring their own (torch, LightGBM, XGBoost, MKL's intel-openmp) were imported
         return [("openmp-duplicate-runtime", 0.45, {}),
-                ("metal-plugin-mismatch" if clues.platform == "macos" else "numpy-abi-mismatch",
-                 0.25, {}), ("mixed-arch-binary", 0.2, {})]
+                *([("metal-plugin-mismatch", 0.25, {})] if clues.platform == "macos" else []),
+                ("numpy-abi-mismatch", 0.2, {})]
     if clues.platform == "macos":
         # what dies inside a process on a Mac without a word of its own: the Metal plugin calling
         # a TensorFlow it was not built against, a second OpenMP runtime, a native module reading
