@@ -80,6 +80,15 @@ OUT_OF_MEMORY = [
     # TensorFlow's allocator (common_runtime/bfc_allocator.cc, framework/op_kernel.cc)
     "tensorflow.python.framework.errors_impl.ResourceExhaustedError: OOM when allocating tensor "
     "with shape[256,512,28,28] and type float on /job:localhost/replica:0/task:0/device:GPU:0",
+    # CUDA's driver API error name, as TensorFlow's stream executor logs it (cuda_driver.cc)
+    "E tensorflow/stream_executor/cuda/cuda_driver.cc:1002] failed to allocate 3.77G (4045406208 "
+    "bytes) from device: CUDA_ERROR_OUT_OF_MEMORY",
+    # the C library's strerror(ENOMEM), raised by os.fork / mmap through CPython's OSError
+    "OSError: [Errno 12] Cannot allocate memory",
+    # reports quoting the shell's word (tuning corpus: neural-style#131, tf-pose-estimation#674)
+    'I run it on an image and I get the error "killed".\nNo error code just "killed".',
+    "`[2021-02-12 03:31:37,319] [train] [INFO] Training Started.`\n`Killed`\n\nThe process is "
+    "killed like this with no other error messages.",
 ]
 
 
@@ -88,6 +97,8 @@ def test_a_process_killed_or_out_of_memory_blames_memory_not_a_package(paste):
     findings = explain_text(paste).findings
     assert findings and findings[0].cause == "out-of-memory", [f.cause for f in findings]
     assert findings[0].fix
+    # recognised by what the shell or the allocator prints, not guessed by the learned ranker
+    assert "killed-out-of-memory" in findings[0].evidence.get("signatures", []), findings[0]
     # any package cause listed after it is a distant second, not a rival
     assert all(f.confidence < 0.2 for f in findings[1:]), [(f.cause, f.confidence)
                                                            for f in findings]
@@ -95,6 +106,8 @@ def test_a_process_killed_or_out_of_memory_blames_memory_not_a_package(paste):
 
 @pytest.mark.parametrize("paste", [
     "The model was killed off by a refactoring; here is the new training loop",
+    # a quoted word that merely contains it is no shell line
+    'ValueError: unknown option "skilled" for the trainer',
     "Epoch 1/10 - loss: 0.69 - accuracy: 0.51",
 ])
 def test_the_word_killed_in_prose_or_no_error_is_not_a_kill(paste):

@@ -27,3 +27,22 @@ def test_a_certificate_failure_still_is():
     text = HEAD + ("ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate "
                    "verify failed: unable to get local issuer certificate (_ssl.c:1006)\n")
     assert explain_text(text).findings[0].cause == "weights-download-ssl"
+
+
+@pytest.mark.parametrize("paste", [
+    # an issue's title in GnuTLS's words (tuning corpus: tensorflow/models#5871)
+    "SSL certificate verification failed in mnist.py",
+    # GnuTLS through git or curl (lib/errors.c)
+    "fatal: unable to access 'https://github.com/fchollet/deep-learning-models/': server "
+    "certificate verification failed. CAfile: none CRLfile: none",
+])
+def test_gnutls_words_for_a_certificate_failure_are_one_too(paste):
+    finding = explain_text(paste).findings[0]
+    assert finding.cause == "weights-download-ssl"
+    assert "ssl-verify" in finding.evidence["signatures"]  # read, not guessed
+
+
+def test_a_verification_that_did_not_fail_is_none():
+    causes = [f.cause for f in explain_text(
+        "ValueError: checksum verification failed for model.h5").findings]
+    assert "weights-download-ssl" not in causes[:1]

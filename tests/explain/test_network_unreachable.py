@@ -70,6 +70,31 @@ def test_a_certificate_failure_in_the_same_download_is_not_network_unreachable()
     assert "network-unreachable" not in causes
 
 
+# pip (tuning corpus: brain-score/vision#211) reading a wheel's body when the connection stalls:
+# CPython's ssl module raises socket.timeout with its own words (Modules/_ssl.c) inside urllib3's
+# response reader
+PIP_READ_TIMEOUT = (
+    "Collecting tensorflow==1.15\n  Downloading tensorflow-1.15.0-cp36-cp36m-manylinux2010_x86_64"
+    ".whl (412.3 MB)\nERROR: Exception:\nTraceback (most recent call last):\n  File \"/om2/group/"
+    "jenkins/miniconda3/envs/score/lib/python3.6/site-packages/pip/_vendor/urllib3/response.py\","
+    " line 425, in _error_catcher\n    yield\n  File \"/om2/group/jenkins/miniconda3/envs/score/"
+    "lib/python3.6/site-packages/pip/_vendor/urllib3/response.py\", line 507, in read\n    data "
+    "= self._fp.read(amt) if not fp_closed else b\"\"\n")
+
+
+def test_a_download_that_stalls_while_pip_reads_it_is_network_unreachable():
+    text = PIP_READ_TIMEOUT + "socket.timeout: The read operation timed out\n"
+    finding = explain_text(text).findings[0]
+    assert finding.cause == "network-unreachable"
+    assert "host-unreachable" in finding.evidence["signatures"]  # read, not guessed
+
+
+def test_the_same_timeout_outside_any_download_is_not_network_unreachable():
+    text = ("Traceback (most recent call last):\n  File \"client.py\", line 8, in <module>\n"
+            "    conn.recv(1024)\nsocket.timeout: The read operation timed out\n")
+    assert "network-unreachable" not in [f.cause for f in explain_text(text).findings]
+
+
 def test_a_refused_connection_outside_any_download_is_not_network_unreachable():
     text = ("Traceback (most recent call last):\n  File \"train.py\", line 3, in <module>\n"
             "    server.start()\nConnectionRefusedError: [Errno 111] Connection refused\n")

@@ -457,5 +457,13 @@ def test_the_model_blames_memory_only_where_the_paste_shows_a_kill_or_an_allocat
     for shown in ('I run it and get the error "killed".', "exit code 137", "std::bad_alloc"):
         assert not clues.ruled_out_by_signal("out-of-memory", shown)
     assert not clues.ruled_out_by_signal("numpy-abi-mismatch", "Segmentation fault")
+    # one reading: every line the memory signature reads lets the model blame memory too
+    from keras_doctor.explain import catalog
+
+    memory = next(s for s in catalog.load().signatures if s.id == clues.MEMORY_SIGNATURE)
+    for printed in ("Killed: 9", "[1]    48213 killed     python train.py", "`Killed`",
+                    "OSError: [Errno 12] Cannot allocate memory", "CUDA_ERROR_OUT_OF_MEMORY"):
+        assert memory.cause == "out-of-memory" and not clues.ruled_out_by_signal(
+            "out-of-memory", printed), printed
     causes = [f.cause for f in explain_text("Segmentation fault (core dumped)").findings]
     assert causes and "out-of-memory" not in causes

@@ -317,16 +317,31 @@ def ruled_out_by_platform(cause: str, clues: Clues) -> bool:
 # The kernel's out-of-memory killer sends SIGKILL, which no process catches and which dumps no
 # core, and an allocator that runs out says so: without a kill or an allocation failure in the
 # paste (a segfault, an abort, a dead kernel), nothing learned from other reports may blame memory.
-_KILL_OR_NO_MEMORY = re.compile(
-    r"(?i)\bkilled\b(?! off\b)|SIGKILL|signal 9\b|exit (?:code|status) 137\b|out of memory|"
-    r"\bOOM\b|MemoryError|bad_alloc|Cannot allocate memory|ResourceExhausted|failed to allocate"
+# What the shells, the kernel and the allocators print is read once, by the `killed-out-of-memory`
+# signature (knowledge/signatures.json, each wording with the file that prints it); a report may
+# also say it in its own words, which no program prints and which alone are only a hint.
+MEMORY_SIGNATURE = "killed-out-of-memory"
+_MEMORY_IN_WORDS = re.compile(
+    r"(?i)\bkilled\b(?! off\b)|\bsignal 9\b|\bout of (?:RAM|memory)\b|\bOOM\b|"
+    r"\bmemory ?error\b|\bbad_alloc\b|\bResourceExhausted|\bfailed to allocate\b"
 )
+
+
+def shows_kill_or_allocation_failure(text: str) -> bool:
+    """Whether the paste shows a kill or a failed allocation: a line the memory signature reads,
+    or the report's own words for one ("the process gets killed", "out of memory")."""
+    from keras_doctor.explain import catalog, match
+
+    signature = next((s for s in catalog.load().signatures if s.id == MEMORY_SIGNATURE), None)
+    if signature is not None and match.matches(signature, text):
+        return True
+    return bool(_MEMORY_IN_WORDS.search(text))
 
 
 def ruled_out_by_signal(cause: str, text: str) -> bool:
     """Whether the paste shows no kill and no allocation failure, which the memory killer's
     cause (`out-of-memory`) needs."""
-    return cause == "out-of-memory" and not _KILL_OR_NO_MEMORY.search(text)
+    return cause == "out-of-memory" and not shows_kill_or_allocation_failure(text)
 
 
 def weigh(

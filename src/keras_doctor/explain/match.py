@@ -42,6 +42,11 @@ def run(catalog: Catalog, text: str) -> List[SignatureMatch]:
     return matches
 
 
+def matches(signature: Signature, text: str) -> bool:
+    """Whether the signature fires on the text."""
+    return _match(signature, text) is not None
+
+
 def _match(signature: Signature, text: str) -> Optional[SignatureMatch]:
     if not signature.applies_to(text):
         return None
