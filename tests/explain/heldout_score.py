@@ -189,10 +189,13 @@ def load_facts_documents(cases: List[Dict], directory: Path = HELDOUT_FACTS) -> 
 
 
 def score_with_environment(cases: Optional[List[Dict]] = None) -> EnvironmentScores:
-    """Top-1 and top-3 with and without the facts, on the reports that have facts."""
+    """Top-1 and top-3 with and without the facts, on the reports that have facts.
+
+    By default every pass's reports: a later pass's facts documents are scored beside the first's.
+    """
     from keras_doctor.explain import explain_text
 
-    cases = load() if cases is None else cases
+    cases = load_all() if cases is None else cases
     documents = load_facts_documents(cases)
     scores = EnvironmentScores()
     for case in cases:
