@@ -204,6 +204,30 @@ def test_pip_of_another_python_than_the_one_that_raised_is_another_interpreter()
     assert ranked(same)[0] == "missing-dependency"
 
 
+
+def test_the_pythons_a_paste_shows_are_read_by_one_reader():
+    # the wheel decision (the Python the paste shows) and the two-interpreter reading (the
+    # Pythons that ran or installed) read the same forms: pip's version line, the banner, an
+    # interpreter's folders, and python.org's 32-bit Windows folder (Python38-32) among them
+    from keras_doctor.explain.resolve_imports import interpreters_shown
+    from keras_doctor.explain.wheels import python_mentions, read_python
+
+    banner = PYTHON_310_NO_CV2.splitlines()[0]
+    pip_38 = "pip 23.0.1 from /home/me/.local/lib/python3.8/site-packages/pip (python 3.8)"
+    assert python_mentions(banner) == [("banner", "3.10")]
+    assert python_mentions(pip_38) == [("pip", "3.8")]
+    assert read_python(banner) == "3.10" and read_python(pip_38) == "3.8"
+    store_32 = "C:\\Users\\me\\AppData\\Local\\Programs\\Python\\Python38-32\\Scripts\\pip.exe"
+    assert read_python(store_32) == "3.8"
+    # a stdlib frame (`python -m` runs through runpy) is the interpreter's folder as much as
+    # its site-packages: another Python than pip's
+    frames = ["/usr/lib/python3.10/runpy.py", "/home/me/proj/detect.py"]
+    assert interpreters_shown(pip_38, frames) == ["Python 3.10", "Python 3.8"]
+    assert interpreters_shown(pip_38.replace("3.8", "3.10"), frames) == []
+    # a Python a report only states (an issue template) is no interpreter seen running
+    assert interpreters_shown("Python version: 3.8\n" + banner, []) == []
+
+
 def test_an_install_in_one_conda_environment_and_a_run_in_another():
     run = ("(base) C:\\Users\\me\\proj>python detect.py\nTraceback (most recent call last):\n"
            '  File "C:\\Users\\me\\proj\\detect.py", line 2, in <module>\n    import cv2\n'

@@ -339,14 +339,6 @@ def local_copy(frames: List[str], top: str) -> str:
     return ""
 
 
-# pip's `--version` line names the Python it belongs to ("pip 23.0 from …/site-packages/pip
-# (python 3.8)": pip/_internal/utils/misc.py, get_pip_version); CPython's banner ("Python
-# 3.10.12 (main, …)") the one that runs; site-packages paths carry theirs (lib/python3.10,
-# Python310\Lib).
-_PIP_VERSION_PYTHON = re.compile(r"\bpip \d[\w.]* from \S+ \(python (?P<v>[23]\.\d+)\)")
-_BANNER_PYTHON = re.compile(r"(?m)^Python (?P<v>[23]\.\d+)\.\d+\S* \(")
-_SITE_PYTHON = re.compile(r"(?i)[/\\]python(?P<a>[23])\.(?P<b>\d+)[/\\](?:site|dist)-packages|"
-                          r"[/\\]Python(?P<c>[23])(?P<d>\d+)(?:-32)?[/\\]Lib[/\\]site-packages")
 _PIP_LOCATION = re.compile(r"(?im)^\s*Requirement already satisfied: [^\n]*? in (?P<path>\S+)")
 # `print(sys.executable)` and `sys.executable` in the REPL print the interpreter's path
 _EXECUTABLE = re.compile(r"(?im)(?:^|[\s'\"])(?P<path>(?:[A-Za-z]:|~)?(?:[/\\]{1,2}[^\s'\"/\\]+)+"
@@ -361,11 +353,13 @@ def interpreters_shown(text: str, frames: List[str]) -> List[str]:
     """The two (or more) interpreters the paste shows, described, or [] when it shows one:
     different Python versions (pip's own, the banner's, the paths'), different
     `sys.executable` paths, or an install in one conda environment and a run in another."""
-    versions = {m.group("v") for m in _PIP_VERSION_PYTHON.finditer(text)}
-    versions |= {m.group("v") for m in _BANNER_PYTHON.finditer(text)}
-    located = " ".join([*frames, *(m.group("path") for m in _PIP_LOCATION.finditer(text))])
-    versions |= {f"{m.group('a') or m.group('c')}.{m.group('b') or m.group('d')}"
-                 for m in _SITE_PYTHON.finditer(located)}
+    from keras_doctor.explain.wheels import python_mentions
+
+    # pip's own version line and the banner, anywhere; an interpreter's folders where code ran
+    # (the frames) or where pip says the package is (not every path a report quotes)
+    versions = {v for kind, v in python_mentions(text) if kind in ("pip", "banner")}
+    located = "\n".join([*frames, *(m.group("path") for m in _PIP_LOCATION.finditer(text))])
+    versions |= {v for kind, v in python_mentions(located) if kind == "folder"}
     if len(versions) > 1:
         return [f"Python {v}" for v in sorted(versions)]
     if "sys.executable" in text:

@@ -31,23 +31,56 @@ _REQUIREMENT = re.compile(
     r"(?P<requirement>[A-Za-z0-9][\w.\-\[\]]*(?:\s*[=<>!~]=?\s*[\w.*]+(?:,\s*[=<>!~]=?\s*[\w.*]+)*)?)"
     r"(?: \(from versions: (?P<offered>[^)\n]*)\))?"
 )
-_PYTHON = re.compile(
-    r"(?i)(?:[/\\]python(?P<a>[23])\.(?P<b>\d{1,2})[/\\]|[/\\]Python(?P<c>[23])(?P<d>\d{1,2})[/\\]|"
-    r"\bPython ?(?P<e>[23])\.(?P<f>\d{1,2})(?:\.\d+)?\b|\bpython(?P<g>[23])\.(?P<h>\d{1,2})\b|"
-    r"\bpy(?:thon)?@?(?P<k>[23])\.(?P<i>\d{1,2})\b|\bcp(?P<l>[23])(?P<j>\d{1,2})\b|"
+# Where a paste shows a Python's version, each form with the kind of witness it is. Three say which
+# interpreter ran or installed: pip's `--version` line names the Python it belongs to ("pip 23.0
+# from …/site-packages/pip (python 3.8)": pip/_internal/utils/misc.py, get_pip_version),
+# CPython's banner ("Python 3.10.12 (main, …)") the one that runs, and an interpreter's folders
+# carry theirs (lib/python3.10/, Windows' Python310\ and, from python.org's 32-bit installer,
+# Python310-32\). The others state it.
+_PYTHON_FORMS: Tuple[Tuple[str, str], ...] = (
+    ("pip", r"\bpip \d[\w.]* from \S+ \(python {v}\)"),
+    ("banner", r"(?m:^)Python {v}\.\d+\S* \("),
+    ("folder", r"[/\\]python{v}[/\\]"),
+    ("folder", r"[/\\]Python{mm}(?:-32)?[/\\]"),
+    ("named", r"\bPython ?{v}(?:\.\d+)?\b"),
+    ("named", r"\bpython{v}\b"),
+    ("named", r"\bpy(?:thon)?@?{v}\b"),
+    ("tag", r"\bcp{mm}\b"),
     # issue templates ("Python version: 3.8.5", "### Python version\n\n3.9"), uv's "Using
     # CPython 3.13.0", the Microsoft Store's "PythonSoftwareFoundation.Python.3.12_…" folder
-    r"\bPython version\b[:\s#*`]{0,12}(?P<m>[23])\.(?P<n>\d{1,2})\b|"
-    r"CPython ?(?P<o>[23])\.(?P<p>\d{1,2})\b|\bPython\.(?P<q>[23])\.(?P<r>\d{1,2})_|"
+    ("stated", r"\bPython version\b[:\s#*`]{{0,12}}{v}\b"),
+    ("stated", r"CPython ?{v}\b"),
+    ("stated", r"\bPython\.{v}_"),
     # "python: 3.12.0" in a report's environment list, conda's "python=3.8"
-    r"\bpython ?[:=]=? ?(?P<s>[23])\.(?P<t>\d{1,2})\b|"
+    ("stated", r"\bpython ?[:=]=? ?{v}\b"),
     # pyenv's and python.org's installs keep the version in the folder
     # (~/.pyenv/versions/3.10.4/, Python.framework/Versions/3.9/), the Windows launcher takes it
     # as an option (`py -3.10 -m pip`)
-    r"[/\\]\.pyenv[/\\]versions[/\\](?P<u>[23])\.(?P<v>\d{1,2})\b|"
-    r"Python\.framework[/\\]Versions[/\\](?P<w>[23])\.(?P<x>\d{1,2})\b|"
-    r"(?<![\w-])py -(?P<y>[23])\.(?P<z>\d{1,2})\b)"
+    ("folder", r"[/\\]\.pyenv[/\\]versions[/\\]{v}\b"),
+    ("folder", r"Python\.framework[/\\]Versions[/\\]{v}\b"),
+    ("stated", r"(?<![\w-])py -{v}\b"),
 )
+_PYTHON = re.compile("(?i)" + "|".join(
+    form.format(v=rf"(?P<major{i}>[23])\.(?P<minor{i}>\d{{1,2}})",
+                mm=rf"(?P<major{i}>[23])(?P<minor{i}>\d{{1,2}})")
+    for i, (_, form) in enumerate(_PYTHON_FORMS)))
+# the witnesses of the interpreter itself (its pip, its banner, its folders)
+INTERPRETER_WITNESSES = ("pip", "banner", "folder")
+
+
+def python_mentions(text: str) -> List[Tuple[str, str]]:
+    """(kind, "X.Y") for each Python version the text shows, in order: the one reader of a
+    paste's Pythons (`_PYTHON_FORMS` names the kinds)."""
+    out = []
+    for match in _PYTHON.finditer(text):
+        for i, (kind, _) in enumerate(_PYTHON_FORMS):
+            major = match.group(f"major{i}")
+            if major:
+                out.append((kind, f"{major}.{match.group(f'minor{i}')}"))
+                break
+    return out
+
+
 _MAC = re.compile(r"/Users/|/opt/homebrew/|Python\.framework|(?<![-\w])[Mm]ac ?OS(?: ?X)?(?![-\w])|"
                   r"MacBook|\bMBP\b|\bM[1-4]\b|\b[Dd]arwin\b|(?<![-\w])OS ?X\b|Apple Silicon|"
                   r"Big Sur|Monterey|Ventura|Sonoma|Sequoia|Catalina|\biMac\b|\bmacosx_|"
@@ -172,12 +205,9 @@ def read_python(text: str, shown: str = "") -> Optional[str]:
     chosen = chosen_wheels(text)[0]
     if chosen in OLD_PYTHONS + PYTHONS:
         return chosen
-    found = [m for m in _PYTHON.finditer(_CHOSEN_WHEEL.sub(" ", text))]
-    for match in reversed(found):
-        major = next((g for g in (match.group(k) for k in "acegklmoqsuwy") if g), None)
-        minor = next((g for g in (match.group(k) for k in "bdfhijnprtvxz") if g), None)
-        if major and minor and f"{major}.{minor}" in OLD_PYTHONS + PYTHONS:
-            return f"{major}.{minor}"
+    for _, version in reversed(python_mentions(_CHOSEN_WHEEL.sub(" ", text))):
+        if version in OLD_PYTHONS + PYTHONS:
+            return version
     return shown if shown in OLD_PYTHONS + PYTHONS else None
 
 
