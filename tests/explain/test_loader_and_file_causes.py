@@ -192,3 +192,47 @@ def test_the_path_length_decides_without_the_hint():
     assert long_one.evidence["path_length"] > 240
     assert short_one is None or short_one.cause != "windows-long-path-limit" or \
         short_one.confidence < long_one.confidence
+
+
+# -- a device plugin TensorFlow loads from site-packages/tensorflow-plugins -------------------
+# tensorflow/__init__.py (from api_template.__init__.py, TensorFlow 2.21) and
+# python/framework/load_library.py as CPython prints their frames
+PLUGIN_LOAD = (
+    "Traceback (most recent call last):\n"
+    '  File "<string>", line 1, in <module>\n'
+    '  File "{site}/tensorflow/__init__.py", line 439, in <module>\n'
+    "    _ll.load_library(_plugin_dir)\n"
+    '  File "{site}/tensorflow/python/framework/load_library.py", line 151, in load_library\n'
+    "    py_tf.TF_LoadLibrary(lib)\n"
+)
+
+
+def test_a_failure_loading_tensorflow_plugins_is_the_plugin_the_system_has():
+    mac = PLUGIN_LOAD.format(site="/Users/me/venv/lib/python3.11/site-packages")
+    linux = PLUGIN_LOAD.format(site="/home/me/venv/lib/python3.11/site-packages")
+    assert causes(mac)[:2] == ["metal-plugin-mismatch",
+                               "extension-built-against-another-tensorflow"]
+    assert causes(linux)[0] == "extension-built-against-another-tensorflow"
+    assert "metal-plugin-mismatch" not in causes(linux)
+    # the same frames anywhere import TensorFlow without loading a plugin: no plugin cause
+    plain = linux.replace("_ll.load_library(_plugin_dir)", "from tensorflow.python import pywrap")
+    assert "extension-built-against-another-tensorflow" not in causes(plain)[:1]
+
+
+def test_the_tuning_report_cut_inside_the_plugin_load_names_the_metal_plugin():
+    import corpus
+
+    report = next(c for c in corpus.load() if c["id"] == "tf-81987-metal-plugin-tf218")
+    assert causes(report["text"])[0] == "metal-plugin-mismatch"
+
+
+def test_a_plugin_built_for_a_newer_macos_stays_the_macos():
+    # dyld's own words say why the plugin did not load (tensorflow/tensorflow#53309's wording)
+    text = (PLUGIN_LOAD.format(site="/Users/me/miniforge3/lib/python3.9/site-packages")
+            + "tensorflow.python.framework.errors_impl.NotFoundError: dlopen(/Users/me/miniforge3/"
+            "lib/python3.9/site-packages/tensorflow-plugins/libmetal_plugin.dylib, 6): Symbol not "
+            "found: _OBJC_CLASS_$_MPSGraphCompilationDescriptor\n  Referenced from: /Users/me/"
+            "miniforge3/lib/python3.9/site-packages/tensorflow-plugins/libmetal_plugin.dylib "
+            "(which was built for Mac OS X 12.0)")
+    assert causes(text)[0] == "macos-too-old"
+    assert "extension-built-against-another-tensorflow" not in causes(text)

@@ -123,6 +123,38 @@ def _metal(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("metal-plugin-mismatch", found.signature.weight, {})]
 
 
+# tensorflow-metal by its names (the distribution, its library, the words people use for it)
+# dyld naming a framework symbol of a newer macOS than the one running the plugin
+_BUILT_FOR_NEWER_MACOS = re.compile(r"\(which was built for Mac OS X [\d.]+\)")
+_METAL_PLUGIN = re.compile(r"(?i)tensorflow[-_]metal|libmetal_plugin|\bmetal\b")
+
+
+def _plugin_load(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """An error raised while TensorFlow loads site-packages/tensorflow-plugins/ is a device
+    plugin built against another TensorFlow: tensorflow-metal on a Mac (or where the paste names
+    it), another pluggable device elsewhere (an extension built against another TensorFlow)."""
+    from keras_doctor.explain.clues import read
+
+    if _BUILT_FOR_NEWER_MACOS.search(ctx.text) and not re.search(r"\b_TF_\w+", ctx.text):
+        return []  # dyld says why the plugin failed to load: a newer macOS (`_metal` reads it)
+    library = found.first("library")
+    evidence: Dict[str, Any] = {"loading": "site-packages/tensorflow-plugins"}
+    if library:
+        evidence["library"] = library
+    platform = read(ctx.text, ctx.frames).platform
+    weight = found.signature.weight
+    if _METAL_PLUGIN.search(library or ctx.text):
+        return [("metal-plugin-mismatch", weight, evidence)]
+    if platform == "macos":  # tensorflow-metal is the plugin Macs have, not the only one
+        return [("metal-plugin-mismatch", weight, evidence),
+                ("extension-built-against-another-tensorflow", 0.3, evidence)]
+    if platform:
+        return [("extension-built-against-another-tensorflow", weight, evidence)]
+    # no system shown: tensorflow-metal is the plugin most installs have, the others follow
+    return [("metal-plugin-mismatch", 0.6, evidence),
+            ("extension-built-against-another-tensorflow", 0.5, evidence)]
+
+
 _NUMPY_2 = re.compile(
     r"compiled using NumPy 1\.x|_ARRAY_API not found|removed in the NumPy 2\.0|"
     r"Unable to convert function return value|Cannot convert a symbolic Tensor"
@@ -678,6 +710,7 @@ STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "circular": _circular,
     "arch": _arch,
     "sigill": _sigill,
+    "plugin-load": _plugin_load,
     "no-wheel": _no_wheel,
     "wheel-tags": _wheel_tags,
     "dll-load": _dll_load,
