@@ -315,3 +315,30 @@ def test_the_openmp_crash_prior_keeps_the_other_crash_causes_after_it():
     causes = [cause for cause, _, _ in fallback.candidates(paste, clues.read(paste, []))]
     assert causes[0] == "openmp-duplicate-runtime"
     assert set(causes) == MAC_CRASH_CAUSES, causes
+
+
+# macOS's crash report names the crashed process's code type: `X86-64 (Translated)` under
+# Rosetta, `ARM-64 (Native)` otherwise (the Apple Silicon chapter of the iOS Crash Dump Analysis
+# book, github.com/faisalmemon/ios-crash-dump-analysis-book)
+CRASH_REPORT = (
+    "Process:               Python [4242]\n"
+    "Path:                  /Library/Frameworks/Python.framework/Versions/3.9/Resources/"
+    "Python.app/Contents/MacOS/Python\n"
+    "Code Type:             {code_type}\n"
+    "OS Version:            macOS 12.1 (21C52)\n"
+    "Exception Type:        {exception}\n"
+)
+
+
+@pytest.mark.parametrize("exception", ["EXC_BAD_ACCESS (SIGSEGV)", "EXC_CRASH (SIGABRT)",
+                                       "EXC_BAD_INSTRUCTION (SIGILL)"])
+def test_a_crash_report_of_a_translated_process_is_rosetta(exception):
+    translated = CRASH_REPORT.format(code_type="X86-64 (Translated)", exception=exception)
+    assert causes_of(translated)[0] == "rosetta-python"
+    if "SIGILL" not in exception:  # a native process's segfault or abort is no translation
+        native = CRASH_REPORT.format(code_type="ARM-64 (Native)", exception=exception)
+        assert "rosetta-python" not in causes_of(native)
+
+
+def causes_of(paste):
+    return [f.cause for f in explain_text(paste).findings]

@@ -50,7 +50,9 @@ def _arch(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 # /opt/homebrew, Miniforge, or say arm64.
 _MAC_X86_PYTHON = re.compile(
     r"/usr/local/(?:bin/python|Cellar/python|opt/python|lib/python)|/(?:ana|mini)conda3?/|"
-    r"osx-64\b|\bx86_64\b|\bi386\b|Rosetta|VirtualApple"
+    r"osx-64\b|\bx86_64\b|\bi386\b|Rosetta|VirtualApple|"
+    # a macOS crash report of a process Rosetta translates
+    r"X86-64 \(Translated\)"
 )
 # The Mac itself is an Intel one (no Rosetta on it): its processor named, with nothing of Apple
 # Silicon in the paste. An Intel Mac that meets an instruction it lacks predates AVX (2011) or
@@ -63,7 +65,8 @@ _INTEL_MAC = re.compile(
     r"\b(?:Catalina|Mojave|High Sierra|El Capitan|Yosemite|Mavericks)\b"
 )
 _APPLE_SILICON_MAC = re.compile(r"\bM[1-4]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
-                                r"miniforge|mambaforge|osx-arm64|VirtualApple|RELEASE_ARM64")
+                                r"miniforge|mambaforge|osx-arm64|VirtualApple|RELEASE_ARM64|"
+                                r"\b(?:X86-64 \(Translated\)|ARM-64 \(Native\))")
 _MAC_ARM64_PYTHON = re.compile(r"/opt/homebrew/|miniforge|mambaforge|osx-arm64|\barm64\b")
 
 
