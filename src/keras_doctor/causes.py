@@ -537,15 +537,18 @@ keras.json).
     ),
     _c(
         "keras-config-invalid", "keras", "warning",
-        "`~/.keras/keras.json` is not valid JSON, so Keras ignores every setting in it",
+        "`~/.keras/keras.json` is not valid JSON, or holds a setting Keras refuses",
         "parsing `$KERAS_HOME/keras.json`",
         """
 ## Why is this bad?
 Keras reads its backend, float type and image data format from keras.json and silently falls back to
-its defaults when the file is not valid JSON, so the settings you wrote there do not apply.
+its defaults when the file is not valid JSON, so the settings you wrote there do not apply. Keras 1
+and early Keras 2 read it without that fallback, so `import keras` fails with the JSON decoder's
+error (`Expecting property name: line 1 column 2`); Keras 3 refuses a floatx, epsilon or
+image_data_format it does not know ("Invalid `floatx` configuration").
 
 ## How to fix it
-Fix the JSON syntax (or delete the file; Keras writes a fresh one on next import).
+Fix the JSON syntax or the setting (or delete the file; Keras writes a fresh one on next import).
 """,
     ),
     _c(

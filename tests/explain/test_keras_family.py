@@ -258,3 +258,54 @@ def _without_every_thread():
 def test_a_message_the_package_or_python_prints_is_known_without_any_thread(case_id, expected):
     ranked = hypotheses(case(case_id)["text"], without_sources=_without_every_thread())[1]
     assert ranked[0].cause == expected
+
+
+# -- keras.json: a file Keras refuses at import ---------------------------------------------------
+
+
+@pytest.mark.parametrize("case_id", ["keras-4153-keras-json-expecting-object",
+                                     "keras-5295-keras-json-smart-quote"])
+def test_the_json_decoders_error_at_import_keras_is_the_config_file(case_id):
+    """CPython's JSON decoder, raised while Keras 1 reads ~/.keras/keras.json at import (its
+    frame, or the import the reporter names): the configuration file, whichever fold."""
+    ranked = hypotheses(case(case_id)["text"], without_sources=_without_every_thread())[1]
+    assert ranked[0].cause == "keras-config-invalid"
+
+
+def test_keras3_refusing_a_setting_of_keras_json_is_the_config_file():
+    text = (REAL_OUTPUT / "keras-3.15.1-keras-json-floatx.txt").read_text()
+    (first, *_) = explain(text).findings
+    assert first.cause == "keras-config-invalid"
+    assert "keras-backend-unavailable" not in causes(text)[:1]
+
+
+def _python_says(script, tmp_path):
+    """What CPython itself prints for `script` (a real run, not a copy)."""
+    import subprocess
+
+    path = tmp_path / "train.py"
+    path.write_text(script)
+    (tmp_path / "data.json").write_text('{"epochs": 3,}')
+    run = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60)
+    assert "JSONDecodeError" in run.stderr
+    return run.stderr
+
+
+@pytest.mark.parametrize("script", [
+    # the program's own data file: no Keras anywhere
+    "import json\nsettings = json.load(open('data.json'))\n",
+    # a model's JSON read back (Keras' model_from_json calls json.loads on it)
+    "import json\n\ndef model_from_json(text):\n    return json.loads(text)\n\n"
+    "model = model_from_json(open('data.json').read())\n",
+])
+def test_a_json_error_outside_keras_json_is_not_the_config_file(script, tmp_path):
+    assert "keras-config-invalid" not in hand(_python_says(script, tmp_path))
+
+
+def test_a_models_json_read_back_is_not_the_config_file_even_beside_import_keras(tmp_path):
+    output = _python_says("import json\n\ndef model_from_json(text):\n    return json.loads(text)"
+                          "\n\nmodel = model_from_json(open('data.json').read())\n", tmp_path)
+    assert "keras-config-invalid" in hand(f"after import keras the model read fails:\n{output}"
+                                          .replace("model_from_json", "read_config"))
+    assert "keras-config-invalid" not in hand(f"after import keras the model read fails:\n{output}")
