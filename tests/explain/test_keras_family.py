@@ -309,3 +309,36 @@ def test_a_models_json_read_back_is_not_the_config_file_even_beside_import_keras
     assert "keras-config-invalid" in hand(f"after import keras the model read fails:\n{output}"
                                           .replace("model_from_json", "read_config"))
     assert "keras-config-invalid" not in hand(f"after import keras the model read fails:\n{output}")
+
+
+# -- a traceback cut before its AttributeError: the failing line's tf.keras path ------------------
+
+
+def test_a_cut_traceback_whose_library_line_reaches_a_removed_tf_keras_path_is_legacy_code():
+    """The Object Detection API's own module subclasses tf.keras.layers.experimental.
+    SyncBatchNormalization (IPython's `---->` line; the paste ends before the message):
+    keras.layers.experimental is gone from Keras 3, and a library's code met it."""
+    ranked = hypotheses(case("tf-models-13495-layers-experimental")["text"],
+                        without_sources=_without_every_thread())[1]
+    assert [h.cause for h in ranked[:2]] == ["keras3-legacy-code", "keras3-removed-api"]
+    assert ranked[0].evidence["module"] == "tensorflow.keras.layers.experimental.SyncBatchNormalization"
+
+
+def test_the_same_line_in_the_users_own_cell_is_the_removal():
+    text = case("tf-models-13495-layers-experimental")["text"]
+    own = text[text.index("[/usr/local/lib"):].replace(
+        "[/usr/local/lib/python3.10/dist-packages/object_detection/core/"
+        "freezable_sync_batch_norm.py](https://localhost:8080/#) in <module>",
+        "[<ipython-input-7-0d1f2e3a4b5c>](https://localhost:8080/#) in <cell line: 20>()")
+    assert "object_detection" not in own
+    assert hand("AttributeError                            Traceback (most recent call last)\n"
+                + own)[0] == "keras3-removed-api"
+
+
+def test_the_message_decides_when_the_traceback_is_whole():
+    text = case("tf-models-13495-layers-experimental")["text"] + (
+        "\n\nAttributeError: module 'keras._tf_keras.keras.layers' has no attribute "
+        "'experimental'")
+    ranked = hypotheses(text)[1]
+    assert "keras-attribute-line" not in ranked[0].signatures
+    assert ranked[0].cause == "keras3-legacy-code"

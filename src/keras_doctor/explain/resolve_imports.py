@@ -638,11 +638,15 @@ _FINAL_ERROR = re.compile(r"^\w+(?:Error|Exception): \S", re.MULTILINE)
 
 
 def import_statement(found: SignatureMatch, ctx: Context) -> List[Outcome]:
-    """Only for tracebacks cut before their error line: otherwise that line is the evidence."""
+    """Only for tracebacks cut before their error line: otherwise that line is the evidence. The
+    failing frame's source line names what was imported (`from keras.engine import training`) or,
+    for an AttributeError, the tf.keras path it reached (`tf.keras.layers.experimental.X`)."""
     if _FINAL_ERROR.search(ctx.text):
         return []
     module = found.last("module") or found.last("module_only")
     name = found.last("name") if found.last("module") else None
+    if module.startswith("tf."):  # `tf.keras.layers.X` on the failing line: the module as imported
+        module = "tensorflow." + module[len("tf."):]
     return [(c, w * 0.8, e) for c, w, e in names(ctx, module, name)] if module else []
 
 
