@@ -342,3 +342,31 @@ def test_the_message_decides_when_the_traceback_is_whole():
     ranked = hypotheses(text)[1]
     assert "keras-attribute-line" not in ranked[0].signatures
     assert ranked[0].cause == "keras3-legacy-code"
+
+
+# -- a Keras helper no public API exports: Keras's own code of another release called it ----------
+
+
+def test_a_missing_internal_helper_is_keras_code_of_another_release():
+    """populate_dict_with_module_objects lives in keras.utils.generic_utils of Keras 2.6-2.12 and
+    in no `keras.api._v2` tree: Keras's own modules call it, so its absence under the keras 2.4.3
+    the paste states is code and module of two releases, not code too new for the Keras."""
+    (first, second, *_) = hypotheses(case("deepface-246-populate-dict-keras243-tf25")["text"])[1]
+    assert (first.cause, second.cause) == ("keras-tf-version-skew", "keras-distributions-overlap")
+    assert first.evidence["internal_to"] == ["keras.utils.generic_utils"]
+
+
+def test_a_missing_public_name_is_still_judged_by_its_history():
+    """get_custom_objects sits in keras.utils.generic_utils too, but the api tree exports it: the
+    user's code imports it, so the helper rule stays out."""
+    text = ("keras==2.4.3\nAttributeError: module 'keras.utils.generic_utils' has no attribute "
+            "'get_custom_objects'")
+    (first, *_) = hypotheses(text)[1]
+    assert "internal_to" not in first.evidence
+    assert first.cause != "keras-tf-version-skew"
+
+
+def test_a_submodule_no_api_exports_is_no_helper():
+    """keras.utils.tf_utils is a module code imports by its path (the thread's fix imports it from
+    keras.src.utils): moved, not a helper Keras called."""
+    assert hand(case("tf-keras-220-tf-utils-moved-to-keras-src")["text"])[0] == "keras-api-moved"

@@ -174,6 +174,8 @@ class NameResolver:
         atlas = evidence.get("atlas") or self._from_atlas(folded, name)
         if atlas:
             evidence["atlas"] = atlas
+            if module_exists and atlas.get("internal_helper"):
+                return self._internal_helper(atlas, evidence)
             verdict = self._atlas_verdict(atlas, evidence, keras3, bool(library))
             if verdict:
                 return verdict
@@ -182,6 +184,20 @@ class NameResolver:
             evidence["closest"] = closest
             return [Verdict("keras-api-moved", 0.55, evidence)]
         return [Verdict("keras-api-moved", 0.3, evidence)]
+
+    @staticmethod
+    def _internal_helper(atlas: Dict[str, Any], evidence: Dict[str, Any]) -> List[Verdict]:
+        """A name no public API tree of any sampled release exports (`keras.api._v2` of Keras
+        2.6-2.15, the public modules of Keras 3), living only in Keras's implementation modules
+        (`keras.utils.generic_utils.populate_dict_with_module_objects`): Keras's own code calls
+        it, not the user's. The module imported and the helper is missing, so the code calling
+        it and the module it called come from two releases: a Keras for another TensorFlow (the
+        Keras 2.4 redirect under a TensorFlow whose Keras code expects another), or two
+        distributions writing one `keras/` folder."""
+        evidence["internal_to"] = atlas["internal_helper"]
+        return [Verdict("keras-tf-version-skew", 0.7, evidence),
+                Verdict("keras-distributions-overlap", 0.45, evidence),
+                Verdict("package-too-old-for-api", 0.3, evidence)]
 
     def _atlas_verdict(
         self, atlas: Dict[str, Any], evidence: Dict[str, Any], keras3: bool, keras2_code: bool
@@ -425,12 +441,40 @@ class NameResolver:
                 if gap
                 else [],
             }
+            internal = _internal_to(atlas, module, name, versions_with)
+            if internal:
+                found["internal_helper"] = internal
             removal = kb.keras3_removed(module, name)
             if removal:
                 found["keras3_removed"] = removal
         except Exception:  # no knowledge base in this build, or another data format
             return None
         return {k: _plain(v) for k, v in found.items() if v not in (None, [], "")}
+
+
+_PUBLIC_TREE = "keras.api._v2.keras"  # Keras 2.6-2.15's generated public API
+
+
+def _internal_to(atlas: Any, module: str, name: str, versions_with: List[str]) -> List[str]:
+    """The implementation modules that hold `name` when no sampled release that has it exports it
+    publicly (its `keras.api._v2` tree in Keras 2.6-2.15; every module the atlas reads of Keras 3
+    is public), judged only on releases with such a tree; [] otherwise, and for a submodule
+    (`keras.utils.tf_utils`), which code imports by its path."""
+    judged = [v for v in versions_with
+              if not v.startswith(("0.", "1.", "2.")) or atlas.has_module(_PUBLIC_TREE, v)]
+    if not judged:
+        return []
+    holders: List[str] = []
+    for version in judged:
+        if not version.startswith(("0.", "1.", "2.")):
+            return []
+        where = atlas.where(name, version)
+        if atlas.has_module(f"{module}.{name}", version) or any(
+            m.startswith(_PUBLIC_TREE) for m in where
+        ):
+            return []
+        holders += [m for m in where if m not in holders]
+    return holders
 
 
 def _distribution_of(module: str) -> str:
