@@ -321,7 +321,8 @@ def test_a_cut_traceback_whose_library_line_reaches_a_removed_tf_keras_path_is_l
     ranked = hypotheses(case("tf-models-13495-layers-experimental")["text"],
                         without_sources=_without_every_thread())[1]
     assert [h.cause for h in ranked[:2]] == ["keras3-legacy-code", "keras3-removed-api"]
-    assert ranked[0].evidence["module"] == "tensorflow.keras.layers.experimental.SyncBatchNormalization"
+    assert ranked[0].evidence["module"] == (
+        "tensorflow.keras.layers.experimental.SyncBatchNormalization")
 
 
 def test_the_same_line_in_the_users_own_cell_is_the_removal():
