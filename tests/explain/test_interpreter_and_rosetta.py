@@ -402,3 +402,19 @@ def test_a_local_copy_stays_first_when_the_environment_has_the_package_installed
     found = [f.cause for f in explain_text(text, facts).findings]
     assert found[0] == "shadowed-module", found
     assert "wrong-interpreter" not in found
+
+
+# The system by its other names: `uname -s` prints Darwin, OS X, python.org's framework build,
+# and macOS releases by name from Big Sur on (the first to run on Apple Silicon); the releases
+# before it only ran on Intel Macs.
+@pytest.mark.parametrize(("before", "first"), [
+    ("$ uname -s\nDarwin\n", "rosetta-python"),
+    ("OS X Big Sur 11.2, tensorflow 2.4\n", "rosetta-python"),
+    ("Monterey 12.1\n", "rosetta-python"),
+    ("/Library/Frameworks/Python.framework/Versions/3.8/bin/python3 -c 'import tensorflow'\n",
+     "rosetta-python"),
+    ("macOS Catalina 10.15.7\n", "cpu-lacks-avx"),
+    ("$ uname -s\nLinux\n", "cpu-lacks-avx"),
+])
+def test_an_illegal_instruction_on_a_mac_named_any_way_is_rosetta(before, first):
+    assert ranked(before + "Illegal instruction")[0] == first

@@ -22,7 +22,12 @@ _MACOS = re.compile(
     r"darwin|macOS|Mac ?OS|MacBook|Apple (?:M\d|Silicon)|\bM[1-4]\b|Rosetta|/Applications/|"
     r"/opt/homebrew/|osx-(?:64|arm64)\b|\biMac\b|Mac ?mini|\b[Mm]ac\b(?! address)|\bMacOS\b|"
     # macOS strsignal appends the number ("Abort trap: 6"); the CPU under Rosetta is VirtualApple
-    r"\b(?:Abort trap|Segmentation fault|Bus error|Trace/BPT trap): \d+|VirtualApple|RELEASE_ARM64"
+    r"\b(?:Abort trap|Segmentation fault|Bus error|Trace/BPT trap): \d+|VirtualApple|RELEASE_ARM64|"
+    # the system by its other names: `uname -s`, OS X, python.org's framework build, and the
+    # releases by name from Big Sur on (the first to run on Apple Silicon; the older names are
+    # Intel Macs, `_INTEL_MAC`)
+    r"\bDarwin\b|\bOS ?X\b|Python\.framework|\bMBP\b|"
+    r"\b(?:Big Sur|Monterey|Ventura|Sonoma|Sequoia|Tahoe)\b"
 )
 _APPLE_SILICON = re.compile(
     r"\bM[1-4]\b|arm64|Apple Silicon|Apple M\d|MacBook[- ](?:Air|Pro)|aarch64"
