@@ -371,3 +371,39 @@ def test_a_submodule_no_api_exports_is_no_helper():
     """keras.utils.tf_utils is a module code imports by its path (the thread's fix imports it from
     keras.src.utils): moved, not a helper Keras called."""
     assert hand(case("tf-keras-220-tf-utils-moved-to-keras-src")["text"])[0] == "keras-api-moved"
+
+
+# -- Keras 2's Theano and CNTK backends -----------------------------------------------------------
+
+
+def test_a_traceback_cut_in_keras2s_backend_selector_after_using_theano_is_that_backend():
+    """Keras 2.0-2.3 print "Using Theano backend." and import it in keras/backend/__init__.py: a
+    traceback ending in that frame is the configured backend failing to import."""
+    text = case("deepcreampy-46-using-theano-backend-no-theano")["text"]
+    (first, *_) = hypotheses(text, without_sources=_without_every_thread())[1]
+    assert first.cause == "keras-backend-unavailable"
+    commands = [s.command for s in explain(text).findings[0].fix if s.command]
+    assert ("export", "KERAS_BACKEND=tensorflow") in commands
+
+
+THEANO_MISSING = ("Traceback (most recent call last):\n  File \"train.py\", line 1, in <module>\n"
+                  "    import {module}\nModuleNotFoundError: No module named 'theano'")
+
+
+@pytest.mark.parametrize("module, expected", [
+    # Keras (its backend selector) asked for Theano: the backend setting is the question
+    ("keras", "keras-backend-unavailable"),
+    # the user's own `import theano`, no Keras in sight: Theano is simply not installed
+    ("theano", "missing-dependency"),
+])
+def test_theano_missing_is_the_backend_only_where_keras_asked_for_it(module, expected):
+    text = THEANO_MISSING.format(module=module)
+    if module == "keras":
+        text = "Using Theano backend.\n" + text
+    assert hand(text)[0] == expected
+
+
+def test_a_traceback_cut_in_keras2s_backend_selector_after_using_tensorflow_is_not_it():
+    text = case("deepcreampy-46-using-theano-backend-no-theano")["text"].replace(
+        "Using Theano backend.", "Using TensorFlow backend.")
+    assert "keras-backend-unavailable" not in hand(text)[:1]

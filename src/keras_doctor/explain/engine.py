@@ -42,8 +42,9 @@ RESOLVED_MECHANISM = {
     "shadowed-module": "A local file or folder named like the package is imported instead of it.",
     "keras-distributions-overlap": "Two distributions (keras and keras-nightly, or a nightly "
     "TensorFlow's Keras) write the same `keras/` folder, so its modules come from two releases.",
-    "keras-backend-unavailable": "Keras 3 imports its configured backend at `import keras`, and "
-    "that backend is not installed.",
+    "keras-backend-unavailable": "Keras imports the backend KERAS_BACKEND or keras.json names "
+    "(Keras 3 at `import keras`, Keras 2.0-2.3 in keras/backend/__init__.py), and that backend is "
+    "not installed.",
     "missing-dependency": "A module the code (or one of its packages) imports is not installed.",
     "rosetta-python": "The crash was reported by a macOS shell: on an Apple Silicon Mac, an Intel "
     "Python under Rosetta runs x86 TensorFlow builds whose AVX instructions Rosetta does not "

@@ -316,8 +316,14 @@ def _too_old(e: Evidence, facts: Any) -> List[FixStep]:
 
 
 def _backend(e: Evidence, facts: Any) -> List[FixStep]:
-    backend = one(e, "backend") or one(e, "module")
+    backend = (one(e, "backend") or one(e, "module")).lower()
     steps = []
+    if backend in ("theano", "cntk"):
+        # Keras 2.0-2.3 told to use a backend that is not installed (both long unmaintained)
+        return [FixStep("Point Keras at TensorFlow: set \"backend\": \"tensorflow\" in "
+                        "~/.keras/keras.json, or export KERAS_BACKEND=tensorflow",
+                        StepKind.ENV, command=("export", "KERAS_BACKEND=tensorflow")),
+                manual(f"Or install the {backend} backend the configuration names")]
     if backend in ("jax", "torch"):
         steps.append(run_step(f"Install the {backend} backend", pip(facts, backend)))
     if backend == "tensorflow" and not one(e, "use_backend"):

@@ -19,7 +19,10 @@ from keras_doctor.explain.match import SignatureMatch
 from keras_doctor.explain.names import is_keras_module
 from keras_doctor.explain.text import site_package_of
 
-BACKENDS = {"jax", "jaxlib", "torch", "openvino"}
+# Backends Keras imports because it was told to (KERAS_BACKEND or keras.json): Keras 3's JAX,
+# PyTorch and OpenVINO, and Keras 2.0-2.3's Theano and CNTK (keras/backend/__init__.py prints
+# "Using Theano backend." and imports theano_backend, which imports theano).
+BACKENDS = {"jax", "jaxlib", "torch", "openvino", "theano", "cntk"}
 DEPENDENCIES = {
     "h5py",
     "absl",
