@@ -24,8 +24,8 @@ MIN_REPORTS = 192
 MIN_REPOSITORIES = 150
 # The second pass, collected later by the same rule (heldout/README.md). Its shape is checked
 # here like the first pass's; only the benchmark scores it.
-MIN_SECOND_PASS_REPORTS = 58
-MIN_SECOND_PASS_REPOSITORIES = 55
+MIN_SECOND_PASS_REPORTS = 59
+MIN_SECOND_PASS_REPOSITORIES = 56
 MIN_REPORTS_PER_PASS = {"first pass": MIN_REPORTS, "second pass": MIN_SECOND_PASS_REPORTS}
 # Floors a few reports below what text-only explain scores on the held-out part today (77.6 %,
 # 84.4 % and 5 of 192 answered nothing on 28 November), so a real regression fails and one
