@@ -31,6 +31,22 @@ def test_a_sibling_thread_of_the_same_repository_cannot_teach_its_report():
     assert "elf-wrong-class" in _signatures(tc.explained_out_of_repository([stranger], split))
 
 
+def test_the_strict_figure_also_leaves_out_a_signature_first_met_in_the_folds_threads():
+    """missing-module cites CPython's importlib for its wording and was first met (`seen_in`) in
+    datlife/jetson-car issue 5: the usual protocol keeps it for that repository's reports (an
+    unseen report meets CPython's message too), the strict one drops it for them and only them."""
+    split = tc.split_module(REPO)
+    sibling = {"id": "x", "text": "ModuleNotFoundError: No module named 'keras'",
+               "cause": "missing-dependency",
+               "source": "https://github.com/datlife/jetson-car/issues/9999"}
+    stranger = dict(sibling, id="y", source="https://github.com/someone/elsewhere/issues/1")
+    assert "missing-module" in _signatures(tc.explained_out_of_repository([sibling], split))
+    assert "missing-module" not in _signatures(
+        tc.explained_out_of_repository([sibling], split, counting_seen_in=True))
+    assert "missing-module" in _signatures(
+        tc.explained_out_of_repository([stranger], split, counting_seen_in=True))
+
+
 def test_folds_group_reports_by_repository_not_by_thread():
     split = tc.split_module(REPO)
     one = tc.group_of("https://github.com/Keras-Team/keras/issues/1", split)

@@ -34,6 +34,9 @@ class Signature:
     resolve: Optional[str]
     mechanism: str
     sources: Tuple[str, ...]
+    # report threads the message was met in, not learnt from (its wording cites the file that
+    # prints it): a strict measurement leaves these out with their repositories too
+    seen_in: Tuple[str, ...] = ()
 
     def applies_to(self, text: str) -> bool:
         return not self.hints or any(hint in text for hint in self.hints)
@@ -82,6 +85,7 @@ def load(path: Optional[str] = None) -> Catalog:
                 resolve=raw.get("resolve"),
                 mechanism=raw.get("mechanism", ""),
                 sources=tuple(raw.get("sources", ())),
+                seen_in=tuple(raw.get("seen_in", ())),
             )
         )
     return Catalog(tuple(signatures), document.get("keras_names", {}))

@@ -76,11 +76,13 @@ def hypotheses(
     keras_version: Optional[str] = None,
     without_sources: FrozenSet[str] = frozenset(),
     environment: Optional[Examined] = None,
+    without_seen_in: FrozenSet[str] = frozenset(),
 ) -> tuple:
     """(cleaned text, hypotheses ranked most likely first) for `raw`, from the text alone.
 
     `without_sources` leaves out the signatures learned from those reports: how explain would
-    have answered a report before its own thread taught a signature (used to calibrate).
+    have answered a report before its own thread taught a signature (used to calibrate);
+    `without_seen_in` also leaves out those first met in these threads (a strict lower bound).
     `environment` (the examined machine) completes what the paste does not show for the
     decisions between the wheel causes: a paste of pip's "no matching distribution" rarely
     names the Python, the platform or the pip that ran, and those decide the cause."""
@@ -110,6 +112,8 @@ def hypotheses(
     for signature_match in match.run(cat, cleaned.text):
         signature = signature_match.signature
         if without_sources and without_sources.intersection(signature.sources):
+            continue
+        if without_seen_in and without_seen_in.intersection(signature.seen_in):
             continue
         for cause_id, weight, extra in resolve(signature_match, ctx):
             if cause_id not in causes.CATALOG:
