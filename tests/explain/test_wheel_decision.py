@@ -355,3 +355,59 @@ def test_a_list_a_pip_that_knows_the_tags_may_print_names_no_old_pip(text):
 ])
 def test_a_wheels_platform_tag_names_the_machines_it_installs_on(tag, platforms):
     assert wheels._tag_platforms(tag) == platforms
+
+
+# pip < 20 logged the whole URL of the wheel it downloaded (the line quoted in
+# test_which_wheels_tell_the_interpreter): it names this Intel Mac's Python 3.7
+_URL_DOWNLOAD = (
+    "Collecting numpy\n  Downloading https://files.pythonhosted.org/packages/0b/a7/numpy-1.16.4-"
+    "cp37-cp37m-macosx_10_6_intel.macosx_10_9_intel.macosx_10_9_x86_64.macosx_10_10_intel."
+    "macosx_10_10_x86_64.whl (13.9MB)\n")
+
+
+def test_a_wheel_downloaded_by_its_url_still_names_the_machine_and_the_python():
+    assert not has_wheel("tensorflow-macos", "2.9.0", "macos-x86_64", "3.7")
+    assert has_wheel("tensorflow-macos", "2.9.0", "macos-x86_64", "3.8")
+    text = _URL_DOWNLOAD + pip_error("tensorflow-macos==2.9.0")
+    assert wheels.without_wheel_names(text) == text  # the chosen wheel is kept, URL and all
+    cause, share, evidence = wheels.decide(text)
+    assert (cause, share) == (PYTHON, 1.0)
+    assert (evidence["platform_read"], evidence["python_read"]) == ("macos-x86_64", "3.7")
+    assert "index_as_of" in evidence  # a pinned release: the index as it was then
+    # a wheel named in a refusal tells its own tags only: blanked, beside a chosen one kept
+    chosen = _downloaded("numpy-1.21.0-cp38-cp38-macosx_11_0_arm64.whl")
+    refused = "ERROR: tensorflow-2.4.1-cp38-cp38-macosx_10_11_x86_64.whl is not a supported wheel"
+    blanked = chosen + "ERROR:   is not a supported wheel"
+    assert wheels.without_wheel_names(chosen + refused) == blanked
+
+
+def test_the_releases_considered_run_from_the_first_to_the_last_asked_for():
+    text = _URL_DOWNLOAD + pip_error("tensorflow-macos>=2.5,<2.9")
+    cause, _, evidence = wheels.decide(text)
+    assert cause == PYTHON
+    assert evidence["releases_considered"] == "tensorflow-macos 2.5.0 … 2.8.0"
+    assert "index_as_of" not in evidence  # no single release dates the paste
+
+
+@pytest.mark.parametrize(("offered", "shown"), [
+    ("2.1.0, 2.2.0", "2.1.0, 2.2.0"),  # two: as pip listed them
+    ("2.1.0, 2.2.0, 2.3.0", "2.1.0 … 2.3.0"),  # three or more: the first and the last
+])
+def test_an_unpublished_pin_shows_what_pip_offered(offered, shown):
+    evidence = wheels.unpublished(pip_error("tensorflow==2.99.0", offered))
+    assert evidence["offered"] == shown
+    assert "2.99.0" not in evidence["nearest_published"]
+
+
+@pytest.mark.parametrize(("machine", "weight"), [
+    ("", 0.6),  # an Apple Silicon Mac (no wheel at all then) explains it as well: a candidate
+    (" on an Intel Mac", 0.85),
+])
+def test_big_sur_with_a_pip_older_than_its_tags_on_a_mac_of_unknown_kind(machine, weight):
+    assert has_wheel("tensorflow", "2.13.0", "macos-x86_64", "3.9")
+    text = (f"macOS Big Sur 11.2{machine}, Python 3.9.1\n$ pip install tensorflow==2.13.0\n" +
+            pip_error("tensorflow==2.13.0", "2.0.0, 2.1.0"))
+    assert wheels.pip_too_old(text) == (weight, {
+        "requirement": "tensorflow==2.13.0", "platform_read": "macos-x86_64", "needs_pip": "20.3",
+        "decided_by": "pip_tags.json", "machine": "macOS 11 or later, whose version an older pip "
+        "cannot map to any macOS wheel tag"})

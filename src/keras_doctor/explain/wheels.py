@@ -255,9 +255,9 @@ def without_wheel_names(text: str) -> str:
     """The paste with the names of wheels pip did not choose blanked: a wheel named in an error
     (or a command) tells its own tags, not the machine's; one pip downloaded tells the machine's."""
     kept = [m.span("wheel") for m in _CHOSEN_WHEEL.finditer(text)]
+    # a chosen wheel's name is the end of the file name (or of the URL pip < 20 logged) read here
     return _WHEEL_FILE.sub(lambda m: m.group(0) if any(
-        start <= m.start() < end or m.start() <= start < m.end() for start, end in kept)
-        else " ", text)
+        m.start() <= start and end <= m.end() for start, end in kept) else " ", text)
 
 
 def chosen_wheels(text: str) -> Tuple[Optional[str], List[str]]:
