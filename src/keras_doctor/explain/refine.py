@@ -627,7 +627,6 @@ def _merge(hyp: Any, confirmed: Finding, facts: Any) -> Finding:
     }
     return replace(
         confirmed,
-        title=confirmed.title,
         evidence=evidence,
         fix=tuple(confirmed.fix) or text_finding.fix,
         check=f"explain+{confirmed.check}",
