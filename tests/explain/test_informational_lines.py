@@ -137,3 +137,37 @@ def test_the_answer_quotes_the_lines_says_what_each_means_and_where_it_comes_fro
     assert "oneDNN custom operations are on" in finding.evidence["lines"][0]
     assert finding.evidence["matched"] in ONEDNN  # the first line, the one printed first
     assert finding.evidence["levels"] == ["E", "I"]
+
+
+# TensorFlow's CPU notice (tensorflow/core/platform/cpu_feature_guard.cc) names x86 instruction
+# sets; cpu_info.cc reports them only in x86 builds. On an Apple Silicon Mac such a build runs only
+# under Rosetta 2: the notice is harmless, the translated Python is not.
+CPU_NOTICES = [
+    # 2.12 and later
+    "2023-05-01 10:00:00.000000: I tensorflow/core/platform/cpu_feature_guard.cc:182] This "
+    "TensorFlow binary is optimized to use available CPU instructions in performance-critical "
+    "operations.\nTo enable the following instructions: AVX2 FMA, in other operations, rebuild "
+    "TensorFlow with the appropriate compiler flags.",
+    # 2.1
+    "2020-02-01 10:00:00.000000: I tensorflow/core/platform/cpu_feature_guard.cc:142] Your CPU "
+    "supports instructions that this TensorFlow binary was not compiled to use: AVX2 FMA",
+    # Intel's MKL builds
+    "2022-01-30 13:35:36.929743: I tensorflow/core/platform/cpu_feature_guard.cc:145] This "
+    "TensorFlow binary is optimized with Intel(R) MKL-DNN to use the following CPU instructions "
+    "in performance critical operations:  SSE4.1 SSE4.2",
+]
+
+
+@pytest.mark.parametrize("notice", CPU_NOTICES)
+def test_an_x86_tensorflow_notice_on_apple_silicon_is_rosetta(notice):
+    assert explain_text("MacBook Pro M1, macOS 12.1\n" + notice).findings[0].cause == (
+        "rosetta-python")
+    # the same notice anywhere else is only a notice
+    assert explain_text("Ubuntu 22.04\n" + notice).findings[0].cause == (
+        "informational-message-not-an-error")
+
+
+def test_the_metal_plugins_own_lines_on_apple_silicon_are_only_notices():
+    text = ("MacBook Pro M1\n2023-05-01 10:00:00.000000: I metal_plugin/src/device/"
+            "metal_device.cc:1154] Metal device set to: Apple M1")
+    assert explain_text(text).findings[0].cause == "informational-message-not-an-error"

@@ -181,6 +181,13 @@ def hypotheses(
         _pinned_release_decides(found, cleaned.text)
         if "tf1-api-under-tf2" in found:
             _tf1_install_blocked(found, cleaned.text)
+    # TensorFlow's CPU notice of an x86 build is a start-up line the cleaner set aside: on an
+    # Apple Silicon Mac it says the TensorFlow there runs under Rosetta 2
+    set_aside = "\n".join(line.text for line in cleaned.informational)
+    if not found and not read.kind and read.machine == "arm64" and (
+        x86 := shapes.intel_python(set_aside)
+    ):  # nothing failed, but the paste shows why things will
+        found["rosetta-python"] = _intel_python_on_apple_silicon(x86)
     if not found and cleaned.informational and not cleaned.failing_log_lines and (
         _only_called_an_error(read, cleaned)
     ):  # "Error is: <a start-up log line>": the user's word for the line, nothing raised
@@ -189,7 +196,8 @@ def hypotheses(
         window = (cleaned.text + "\n" + logged if logged else cleaned.text)[-clues_module.TAIL :]
         from keras_doctor.explain import fallback
 
-        intel = shapes.intel_python(cleaned.text) if read.machine == "arm64" else ""
+        intel = (shapes.intel_python(cleaned.text + "\n" + set_aside)
+                 if read.machine == "arm64" else "")
         if intel:  # the paste names Apple Silicon and shows the Python running there is Intel
             found["rosetta-python"] = _intel_python_on_apple_silicon(intel)
         for cause_id, weight, extra in fallback.candidates(window, read):

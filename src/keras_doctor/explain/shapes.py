@@ -106,9 +106,22 @@ INTEL_PYTHON = re.compile(
 )  # each names macOS: a bare `platform.machine()` 'x86_64' may be Linux in an amd64 container
 
 
+# TensorFlow's CPU notice (tensorflow/core/platform/cpu_feature_guard.cc) names the x86
+# instruction sets the CPU has and the build left out of most operations (SSE4.1 … AVX512F, FMA);
+# cpu_info.cc reports those features only in x86 builds, so the notice naming one is printed by
+# an x86_64 TensorFlow, which on an Apple Silicon Mac runs only under Rosetta 2.
+X86_TENSORFLOW = re.compile(
+    r"(?:This TensorFlow binary is optimized|To enable the following instructions:|"
+    r"Your CPU supports instructions that this TensorFlow binary was not compiled to use)"
+    r"[^\n]*?\b(?:SSE[34][\w.]*|AVX\w*|FMA)\b"
+)
+
+
 def intel_python(text: str) -> str:
-    """The line by which the paste shows an x86_64 Python on a Mac, '' when it shows none."""
-    found = INTEL_PYTHON.search(text)
+    """The line by which the paste shows an x86_64 Python on a Mac, '' when it shows none: a
+    tool's report of the interpreter, or TensorFlow's CPU notice of an x86 build (the caller
+    knows the Mac is an Apple Silicon one)."""
+    found = INTEL_PYTHON.search(text) or X86_TENSORFLOW.search(text)
     return found.group(0) if found else ""
 
 
