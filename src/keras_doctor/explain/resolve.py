@@ -133,7 +133,9 @@ def _metal(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 
 # tensorflow-metal by its names (the distribution, its library, the words people use for it)
 # dyld naming a framework symbol of a newer macOS than the one running the plugin
-_BUILT_FOR_NEWER_MACOS = re.compile(r"\(which was built for Mac OS X [\d.]+\)")
+# (dyld 2's and dyld 4's words: see _built_for_newer_macos)
+_BUILT_FOR_NEWER_MACOS = re.compile(r"\(which was built for Mac OS X [\d.]+\)|"
+                                    r"built for macOS [\d.]+ which is newer than running OS")
 _METAL_PLUGIN = re.compile(r"(?i)tensorflow[-_]metal|libmetal_plugin|\bmetal\b")
 
 
@@ -161,6 +163,19 @@ def _plugin_load(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     # no system shown: tensorflow-metal is the plugin most installs have, the others follow
     return [("metal-plugin-mismatch", 0.6, evidence),
             ("extension-built-against-another-tensorflow", 0.5, evidence)]
+
+
+def _built_for_newer_macos(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """dyld names the macOS a binary was built for only when it is newer than the running one
+    (dyld 2's "(which was built for Mac OS X 12.0)", dyld 4's "(built for macOS 13.0 which is
+    newer than running OS)"): that macOS is too old, whichever symbol or library was missing. A
+    missing TensorFlow symbol also says the binary was built for another TensorFlow: then the
+    OS is one cause of two, and the plugin's own signature weighs the other."""
+    symbol, built_for = found.first("symbol"), found.first("built_for")
+    evidence = {"built_for": built_for, "symbol": symbol} if symbol else {"built_for": built_for}
+    if symbol.startswith(("_TF_", "__ZN10tensorflow", "@rpath/_pywrap")):
+        return [("macos-too-old", 0.5, evidence)]
+    return [("macos-too-old", found.signature.weight, evidence)]
 
 
 _NUMPY_2 = re.compile(
@@ -729,6 +744,7 @@ STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "shadow-file": imports.shadow_file,
     "uv-tags": _uv_tags,
     "metal": _metal,
+    "built-for-newer-macos": _built_for_newer_macos,
     "numpy": _numpy,
     "h5-file": _h5_file,
     "native-library": _native_library,
