@@ -411,3 +411,48 @@ def test_big_sur_with_a_pip_older_than_its_tags_on_a_mac_of_unknown_kind(machine
         "requirement": "tensorflow==2.13.0", "platform_read": "macos-x86_64", "needs_pip": "20.3",
         "decided_by": "pip_tags.json", "machine": "macOS 11 or later, whose version an older pip "
         "cannot map to any macOS wheel tag"})
+
+
+def _corpus_text(case_id: str) -> str:
+    import json
+    from pathlib import Path
+
+    for line in (Path(__file__).parent / "corpus" / "cases.jsonl").read_text().splitlines():
+        if json.loads(line)["id"] == case_id:
+            return str(json.loads(line)["text"])
+    raise KeyError(case_id)
+
+
+@pytest.mark.parametrize(("shown", "platforms"), [
+    # people name the Mac in any case: "Apple silicon" (tensorflow/tensorflow#84167, tuning
+    # corpus), "mac", "macos", "osx", Apple's chips with their Pro/Max/Ultra names
+    (_corpus_text("tf-84167-metal-broken-tf218"), ["macos-arm64"]),
+    ("pip install tensorflow on my m1 mac", ["macos-arm64"]),
+    ("mac os big sur, python 3.9", ["macos-arm64", "macos-x86_64"]),
+    ("osx, conda env", ["macos-arm64", "macos-x86_64"]),
+    ("MacBook Pro M3 max", ["macos-arm64"]),
+    ("Mac (Intel)", ["macos-x86_64"]),
+    # CPython's platform.platform() on macOS: "macOS-<release>-<machine>-<processor>-<bits>"
+    # (Lib/platform.py); an Intel Mac's processor field is i386, and it is 64-bit
+    ("macOS-14.4.1-arm64-arm-64bit", ["macos-arm64"]),
+    ("macOS-10.16-x86_64-i386-64bit", ["macos-x86_64"]),
+    # a Linux board named alone, and Windows' Linux
+    ("on a Jetson Nano", ["linux-aarch64"]),
+    ("inside WSL2", ["linux-x86_64"]),
+    # words that are not a Mac
+    ("the MAC address of the board", list(wheels.PLATFORMS)),
+    ("pip install tensorflow-macos", list(wheels.PLATFORMS)),
+    ("HMAC digest mismatch", list(wheels.PLATFORMS)),
+])
+def test_the_machine_in_the_words_people_use(shown, platforms):
+    assert wheels.read_machine(shown) == platforms
+
+
+def test_a_lowercase_apple_silicon_mac_decides_a_release_without_arm64_wheels():
+    assert not any(has_wheel("tensorflow", "2.9.0", "macos-arm64", py) for py in wheels.PYTHONS)
+    # pip's last line alone: every Python 2.9.0 lacks would explain it too, but not on this Mac
+    text = ("on a mac mini m2:\n$ pip install tensorflow==2.9.0\n"
+            "ERROR: No matching distribution found for tensorflow==2.9.0")
+    cause, share, evidence = wheels.decide(text)
+    assert (cause, share, evidence["platform_read"]) == (PLATFORM, 1.0, "macos-arm64")
+    assert top(text) == PLATFORM

@@ -81,11 +81,16 @@ def python_mentions(text: str) -> List[Tuple[str, str]]:
     return out
 
 
-_MAC = re.compile(r"/Users/|/opt/homebrew/|Python\.framework|(?<![-\w])[Mm]ac ?OS(?: ?X)?(?![-\w])|"
-                  r"MacBook|\bMBP\b|\bM[1-4]\b|\b[Dd]arwin\b|(?<![-\w])OS ?X\b|Apple Silicon|"
-                  r"Big Sur|Monterey|Ventura|Sonoma|Sequoia|Catalina|\biMac\b|\bmacosx_|"
-                  r"\bosx-(?:64|arm64)\b")
-_APPLE_SILICON = re.compile(r"(?i)\bM[1-4]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
+# How a Mac is named in a paste, in any case: the system ("macOS 14", "mac os", "OS X", "osx",
+# CPython's platform.platform() "macOS-14.4-arm64-arm-64bit"), the machine (a MacBook, "my mac",
+# Apple's chips M1-M5 with their Pro/Max/Ultra names), its releases by name, a Mac's paths
+_MAC = re.compile(r"/Users/|/opt/homebrew/|Python\.framework|"
+                  r"(?i:(?<![-\w])mac ?os(?: ?x)?(?!\w)(?!-[A-Za-z]))|"
+                  r"(?i:(?<![-\w])mac(?![-\w])(?! ?address))|(?i:\bmacbook|\bimac\b|\bosx\b)|"
+                  r"\bMBP\b|\bM[1-5]\b|(?i:\bm[1-5] ?(?:pro|max|ultra|chip)\b)|\b[Dd]arwin\b|"
+                  r"(?<![-\w])OS ?X\b|(?i:apple silicon)|"
+                  r"Big Sur|Monterey|Ventura|Sonoma|Sequoia|Catalina|\bmacosx_")
+_APPLE_SILICON = re.compile(r"(?i)\bM[1-5]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
                             r"miniforge|mambaforge|osx-arm64")
 _MAC_INTEL = re.compile(r"(?i)\bIntel\b|(?<![A-Za-z0-9])x86_64\b|osx-64|/usr/local/Cellar/")
 _WINDOWS = re.compile(r"[A-Za-z]:\\|\\AppData\\|\bWindows\b|\bwin_amd64\b|\bwin32\b|PS [A-Z]:\\|"
@@ -95,7 +100,9 @@ _WINDOWS = re.compile(r"[A-Za-z]:\\|\\AppData\\|\bWindows\b|\bwin_amd64\b|\bwin3
                       # the Python launcher for Windows (PEP 397): `py -3.10 -m pip`
                       r"(?<![\w-])py -[23]\.\d{1,2}\b")
 _LINUX = re.compile(r"(?i)/home/|\bUbuntu\b|\bDebian\b|\bLinux\b|/usr/lib/python3|manylinux|"
-                    r"\bCentOS\b|\bFedora\b|/content/|piwheels\.org")
+                    r"\bCentOS\b|\bFedora\b|/content/|piwheels\.org|\bWSL2?\b|"
+                    # boards that run Linux (Raspberry Pi OS, NVIDIA's JetPack) named alone
+                    r"Raspberry ?Pi|\bJetson\b")
 # piwheels.org: the index Raspberry Pi OS configures for pip (its /etc/pip.conf), which pip
 # names in "Looking in indexes: https://pypi.org/simple, https://www.piwheels.org/simple"
 _LINUX_ARM = re.compile(r"(?i)\baarch64\b|\barmv[78]l?\b|Raspberry|Jetson|\barm64\b|piwheels\.org")
@@ -103,7 +110,9 @@ _THIRTY_TWO_BIT = re.compile(
     # not `on win32` nor `'win32'`: CPython's banner and sys.platform say win32 on every Windows,
     # 64-bit too (its banner's compiler says "[MSC v.1928 64 bit (AMD64)]" there)
     r"(?i)\b32[- ]?bit\b|(?<!on )(?<!['\"])\bwin-?32\b(?!['\"])|python3?\d*-32\b|-3\.\d+-32\b|"
-    r"\bi[36]86\b|\barmv7l\b"
+    # not an Intel Mac's platform.platform(), "macOS-10.16-x86_64-i386-64bit": its processor
+    # field says i386 on every Intel Mac (CPython Lib/platform.py, uname().processor)
+    r"\bi[36]86\b(?!-64bit)|\barmv7l\b"
 )
 
 
