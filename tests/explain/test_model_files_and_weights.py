@@ -8,6 +8,9 @@
   configurations.
 - `~/.keras/keras.json` that is not JSON, read by Keras at import (`keras-config-invalid`); the
   JSON decoder's message for any other file is not Keras's configuration.
+- Keras's deserializer meeting a layer class (`Unknown layer: Merge`) or an argument (`Keyword
+  argument not understood: data_format`) the running Keras does not know: a file written by other
+  code or another Keras (`model-format-incompatible`); an unknown loss function is the code's.
 - CPython's `bad marshal data` while Keras loads a Lambda layer's bytecode: a model saved under
   another Python (`model-format-incompatible`); the same words importing a module are a `.pyc`.
 
@@ -74,6 +77,15 @@ MODEL_OWN_SHAPES = (
     "must be equal, but are 64 and 32. Shapes are [?,64] and [?,32]. for 'concatenate_1/concat' "
     "(op: 'ConcatV2') with input shapes: [?,64], [?,32], [].\n")
 
+# keras/engine/saving.py load_model then keras/utils/generic_utils.py (Keras 2.2): a Keras 1 layer
+KERAS1_LAYER = (
+    'Traceback (most recent call last):\n  File "test.py", line 12, in <module>\n'
+    "    model = load_model('retina_unet.h5')\n"
+    '  File "/usr/lib/python3.6/site-packages/keras/utils/generic_utils.py", line 138, in '
+    "deserialize_keras_object\n    ': ' + class_name)\nValueError: Unknown layer: Merge\n")
+# a custom loss the code did not pass to load_model: a function, not a layer of a file's Keras
+UNKNOWN_LOSS = "ValueError: Unknown loss function: focal_loss\n"
+
 RECOGNISED: List[Tuple[str, str, str]] = [
     ("weights-model-mismatch", "layer-weight-shape",
      "case:zf-unet-8-one-channel-model-rgb-weights"),
@@ -85,6 +97,11 @@ RECOGNISED: List[Tuple[str, str, str]] = [
     ("keras-config-invalid", "keras-json-not-json", KERAS_JSON_PY3),
     ("keras-config-invalid", "keras-json-not-json", "case:keras-4153-keras-json-expecting-object"),
     ("keras-config-invalid", "keras-json-not-json", "case:keras-5295-keras-json-smart-quote"),
+    ("model-format-incompatible", "keras-deserializer-unknown-class", KERAS1_LAYER),
+    ("model-format-incompatible", "keras-deserializer-unknown-class",
+     "case:retina-unet-55-unknown-layer-merge-keras1-model"),
+    ("model-format-incompatible", "keras-deserializer-unknown-class",
+     "case:keras-10075-colab-h5-data-format-kwarg"),
     ("model-format-incompatible", "lambda-marshalled-by-another-python", LAMBDA_MARSHAL),
     ("model-format-incompatible", "lambda-marshalled-by-another-python",
      "case:keras-7440-bad-marshal-py27-to-py34-title"),
@@ -112,6 +129,7 @@ def test_what_the_package_prints_names_the_cause(expected, signature, item):
     (PYC_MARSHAL, "lambda-marshalled-by-another-python"),
     (OTHER_HOST_404, "keras-weights-not-served"),
     (MODEL_OWN_SHAPES, "layer-weight-shape"),
+    (UNKNOWN_LOSS, "keras-deserializer-unknown-class"),
 ])
 def test_the_same_words_from_elsewhere_are_not_that_cause(paste, signature):
     ranked = hypotheses(paste)[1]
