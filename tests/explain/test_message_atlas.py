@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +137,25 @@ def test_a_real_wheel_yields_the_messages_its_code_raises():
     assert any(t.startswith("Can only generate a valid config for `hub.KerasLayer(handle, ...)`")
                for t in templates)
     assert all(path.startswith("tensorflow_hub/") for path in found.values())
+
+
+def test_a_message_cut_inside_its_last_hole_is_still_recognised():
+    """An issue title stops at ~250 characters: Keras 3's Sequential refusing a tf_hub layer,
+    cut inside its `(of type …)`, loses only the closing bracket, and is still the message
+    keras/src/models/sequential.py prints."""
+    cases = Path(__file__).parent / "corpus" / "cases.jsonl"
+    text = next(json.loads(line)["text"] for line in cases.read_text().splitlines()
+                if '"tf-deep-learning-668-hub-keraslayer-keras3"' in line)
+    found = messages.find(text)
+    assert found and found[0][0].file == "keras/src/models/sequential.py"
+
+
+def test_only_a_closing_mark_after_the_last_hole_may_be_cut():
+    atlas = messages.load()
+    rows = {row[1]: index for index, row in enumerate(atlas.rows)}
+    cut = ("Invalid `floatx` configuration. Expected one of {'float16'}. Received: floatx=float8")
+    index = rows["Invalid `floatx` configuration. Expected one of …. Received: floatx=…"]
+    assert atlas.pattern(index).search(cut)  # (its last part is the hole itself)
+    worded = next(t for t in rows if t.endswith("has no defined output shape.") and "…" in t)
+    assert not atlas.pattern(rows[worded]).search(
+        'The layer "dense" has never been called and thus has no defined output')

@@ -72,11 +72,18 @@ class Atlas:
         if index not in self.compiled:
             template = self.rows[index][1]
             parts = [re.escape(p) for p in template.split(self.hole)]
+            if len(parts) > 1 and _CLOSING.match(template.split(self.hole)[-1]):
+                # a message cut inside its last hole (an issue title stops at ~250 characters)
+                # loses only the bracket or stop that closes it
+                parts[-1] = f"(?:{parts[-1]})?"
             try:
                 self.compiled[index] = re.compile(r".{0,300}?".join(parts))
             except re.error:
                 self.compiled[index] = None
         return self.compiled[index]
+
+
+_CLOSING = re.compile(r"^[)\]}>'\"`.]{1,3}$")
 
 
 def parse_spans(text: str) -> List[int]:
