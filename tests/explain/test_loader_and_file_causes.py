@@ -236,3 +236,26 @@ def test_a_plugin_built_for_a_newer_macos_stays_the_macos():
             "(which was built for Mac OS X 12.0)")
     assert causes(text)[0] == "macos-too-old"
     assert "extension-built-against-another-tensorflow" not in causes(text)
+
+
+# -- TensorFlow 1.x's own check of the DLLs its Windows build links --------------------------
+# tensorflow/python/platform/self_check.py (r1.15), preload_check: the error it raises
+SELF_CHECK = (
+    "ImportError: Could not find '{dll}'. TensorFlow requires that this DLL be installed in a "
+    "directory that is named in your %PATH% environment variable.{rest}"
+)
+
+
+def test_the_self_check_naming_a_cuda_dll_is_the_cuda_library_not_the_visual_cpp_runtime():
+    cudnn = SELF_CHECK.format(
+        dll="cudnn64_7.dll",
+        rest=" Note that installing cuDNN is a separate step from installing CUDA, and this DLL "
+             "is often found in a different directory from the CUDA DLLs. You may install the "
+             "necessary DLL by downloading cuDNN 7 from this URL: https://developer.nvidia.com/"
+             "cudnn")
+    assert causes(cudnn)[0] == "native-runtime-library-missing"
+    msvcp = SELF_CHECK.format(
+        dll="msvcp140.dll",
+        rest=" You may install this DLL by downloading Visual C++ 2015 Redistributable Update 3 "
+             "from this URL: https://www.microsoft.com/en-us/download/details.aspx?id=53587")
+    assert causes(msvcp)[0] == "msvc-runtime-missing"
