@@ -227,6 +227,13 @@ def test_a_standalone_keras_before_the_split_is_judged_by_its_release_notes(kera
         assert skew.title == f"keras {keras} runs with tensorflow {tensorflow}: this Keras {why}"
         assert skew.explanation.startswith(
             "Before TensorFlow 2.6 the standalone `keras` distribution was released apart")
+        assert skew.evidence["keras_version"] == keras
+        # the fix: a keras that runs on it, or tf.keras, which always matches
+        install, alternative = skew.fix
+        wanted = "keras>=2.3.1" if keras == "2.2.5" else "keras<2.4"
+        assert wanted in " ".join(install.command or ())
+        assert install.description == f"Install a keras that runs on tensorflow {tensorflow}"
+        assert "`from tensorflow import keras`" in alternative.description
 
 
 TF1_NAME = CASES["circdeep-3-get-default-graph-keras21-tf21"]["text"]  # no get_default_graph
