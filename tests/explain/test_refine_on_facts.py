@@ -466,3 +466,17 @@ def test_the_texts_guess_of_a_shadow_is_the_folder_the_traceback_runs_through_li
     causes = [f.cause for f in findings]
     assert causes[0] == "shadowed-module" and causes.count("shadowed-module") == 1
     assert findings[0].evidence["path"] == "/Users/ada/proj/tensorflow"
+
+
+def test_a_missing_module_is_confirmed_only_by_a_finding_about_that_module():
+    # tf-keras needs TensorFlow, which is missing (the requirements check's finding): it confirms
+    # "No module named 'tensorflow'", not the missing h5py of another error
+    facts = mac_facts(distributions=[
+        dist("tf-keras", "2.15.1", requires=["tensorflow<2.16,>=2.15"],
+             files=["tf_keras/__init__.py"])])
+    tensorflow = explain_text(no_module("tensorflow"), facts).findings[0]
+    assert (tensorflow.cause, tensorflow.check) == ("missing-dependency", "explain+requirements")
+    h5py = explain_text(no_module("h5py"), facts).findings[0]
+    assert (h5py.cause, h5py.check) == ("missing-dependency", "explain")
+    assert h5py.evidence["module"] == "h5py" and "confirmed_by" not in h5py.evidence
+    assert h5py.confidence < tensorflow.confidence
