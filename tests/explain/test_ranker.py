@@ -59,6 +59,22 @@ def test_a_recognised_message_keeps_its_hand_order_and_is_completed_to_three():
     assert ranker.ordered(guessed, probabilities)[0][0] == "rosetta-python"
 
 
+@pytest.mark.parametrize(("platform", "rosetta_shown"), [
+    ("", True), ("macos", True),  # an illegal instruction on a Mac may be Rosetta's
+    ("linux", False),  # no Rosetta on Linux: the look-alike is not moved up
+])
+def test_the_pastes_platform_decides_which_look_alikes_join_the_first_answer(platform,
+                                                                            rosetta_shown):
+    probabilities = {"cpu-lacks-avx": 0.8, "missing-dependency": 0.1, "numpy-abi-mismatch": 0.05,
+                     "rosetta-python": 0.01}
+    # the message recognised (hand order), or an error only the model orders
+    for signature in ("sigill", "fallback:exception"):
+        sigill = [Hypothesis("cpu-lacks-avx", weights=[0.9], signatures=[signature])]
+        order = [c for c, _ in ranker.ordered(sigill, probabilities, platform=platform)][:3]
+        assert order[0] == "cpu-lacks-avx"
+        assert ("rosetta-python" in order) is rosetta_shown
+
+
 def test_an_unrecognised_error_gets_the_models_candidates_shown_as_guesses():
     _, hand = hypotheses(UNRECOGNISED)
     assert all(set(h.signatures) <= {"fallback:exception"} for h in hand)
