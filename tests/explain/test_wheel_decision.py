@@ -344,6 +344,9 @@ def test_a_list_a_pip_that_knows_the_tags_may_print_names_no_old_pip(text):
     ("macosx_11_0_universal2", {"macos-arm64", "macos-x86_64"}),
     ("macosx_10_9_universal", {"macos-x86_64"}),
     ("macosx_10_6_intel", {"macos-x86_64"}),
+    ("macosx_10_6_fat64", {"macos-x86_64"}),  # i386 + x86_64: an Intel Mac's pip takes it
+    ("macosx_10_4_i386", set()),  # 32-bit code alone runs on neither Mac's Python
+    ("macosx_10_4_ppc", set()),
     ("macosx_12_0_arm64", {"macos-arm64"}),
     ("macosx_10_15_x86_64", {"macos-x86_64"}),
     ("manylinux2014_aarch64", {"linux-aarch64"}),

@@ -127,15 +127,24 @@ def table(project: str) -> Optional[Dict[str, Tuple[List[str], str]]]:
             for version, record in data.get("releases", {}).items()}
 
 
+# The binary formats of a macOS platform tag each Mac's interpreter accepts, as pip matches them
+# (packaging.tags._mac_binary_formats): an arm64 Python takes arm64 and universal2; an x86_64 one
+# also takes the fat formats that hold x86_64 code ("intel", "fat64", "fat32", the older
+# "universal" of i386, ppc and x86_64), and universal2
+_MAC_FORMATS = {"macos-arm64": frozenset({"arm64", "universal2"}),
+                "macos-x86_64": frozenset({"x86_64", "intel", "fat64", "fat32", "universal2",
+                                           "universal"})}
+
+
 def _tag_platforms(platform_tag: str) -> FrozenSet[str]:
+    """The platforms (`PLATFORMS`) whose interpreters install a wheel of this platform tag: the
+    one reading of a tag, for the release tables, the wheels pip chose or refused, and the pip
+    too old for a tag."""
     if platform_tag == "any":
         return frozenset(PLATFORMS)
     if platform_tag.startswith("macosx"):
-        # universal2 is x86_64 + arm64; the older "universal" (i386, ppc, x86_64) holds no arm64
-        # (packaging.tags._mac_binary_formats)
-        if platform_tag.endswith("universal2"):
-            return frozenset({"macos-arm64", "macos-x86_64"})
-        return frozenset({"macos-arm64"} if platform_tag.endswith("arm64") else {"macos-x86_64"})
+        binary_format = platform_tag.split("_", 3)[-1]  # macosx_<major>_<minor>_<format>
+        return frozenset(p for p, formats in _MAC_FORMATS.items() if binary_format in formats)
     if "linux" in platform_tag:
         if platform_tag.endswith("aarch64"):
             return frozenset({"linux-aarch64"})
@@ -641,9 +650,6 @@ _PIP_VERSION = re.compile(
     r"You are using pip version (?P<a>\d+(?:\.\d+)+)|(?m:^\s*pip (?P<b>\d+(?:\.\d+)+) from )|"
     r"A new release of pip (?:is )?available: (?P<c>\d+(?:\.\d+)+) ->"
 )
-_FAMILY = {"linux-x86_64": re.compile(r"linux.*_x86_64$"), "macos-x86_64": re.compile(
-    r"^macosx_.*_(?:x86_64|intel|universal2?)$"), "windows-amd64": re.compile(r"^win_amd64$"),
-    "macos-arm64": re.compile(r"^macosx_.*_(?:arm64|universal2)$")}
 
 
 @cache
@@ -695,19 +701,18 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
         if seen is not None:
             return seen
     machines = read_machine(text, machine, platform)
-    platforms = [p for p in machines if p in _FAMILY]
+    platforms = [p for p in machines if p in MAINSTREAM]  # the platforms pip_tags.json covers
     if set(platforms) == {"macos-arm64", "macos-x86_64"}:
         platforms = ["macos-x86_64"]  # a Mac of unknown kind: weighed as Intel, arm64_too below
     if len(platforms) != 1:
         return None
     arm64_too = "macos-arm64" in machines  # a Mac of unknown kind: an M1 has no wheel at all
-    family = _FAMILY[platforms[0]]
     python = read_python(text, python_shown)
     wanted = [v for v in releases if _contains(requirement, v)]
     wheels = [tag for version in wanted for tag in releases[version][0]
               if python is None or _for_python(tag, python)]
-    for_platform = [tag for tag in wheels
-                    if any(family.search(t) for t in tag.split("-")[-1].split("."))]
+    for_platform = [tag for tag in wheels if any(
+        platforms[0] in _tag_platforms(t) for t in tag.split("-")[-1].split("."))]
     if not for_platform:
         return None  # no wheel for this platform at all: not the pip's fault
     needed = min(Version(first_pip_for_tags(tag)) for tag in for_platform)
