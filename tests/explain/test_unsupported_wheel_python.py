@@ -92,3 +92,42 @@ def test_an_arm64_wheel_for_another_python_is_the_python_before_rosetta_or_the_p
 
 def test_an_arm64_wheel_for_the_python_shown_stays_an_intel_python():
     assert _ranked("$ python3 --version\nPython 3.8.6\n" + ARM64_WHEEL)[0] == "rosetta-python"
+
+
+def _corpus(case_id: str) -> dict:
+    import json
+    from pathlib import Path
+
+    for line in (Path(__file__).parent / "corpus" / "cases.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        if row["id"] == case_id:
+            return dict(row)
+    raise KeyError(case_id)
+
+
+def test_a_machine_shown_that_takes_the_wheels_platform_tag_leaves_its_python_tag():
+    # tensorflow/tensorflow#9722 (tuning corpus): a Windows prompt, a cp35 win_amd64 wheel refused;
+    # the thread: Python 3.6, TensorFlow 1.1 published Windows wheels for 3.5 only
+    case = _corpus("tf-9722-cp35-wheel-on-py36-windows")
+    ranked = [h.cause for h in hypotheses(case["text"],
+                                          without_sources=frozenset({case["source_url"]}))[1]]
+    assert ranked[:2] == ["no-wheel-for-python", "no-wheel-for-platform"]
+
+
+def test_a_machine_and_a_python_that_both_take_the_wheel_leave_the_hidden_architecture():
+    # tensorflow/tensorflow#30158 (tuning corpus): Windows 10 and Python 3.5.1, both of which the
+    # cp35 win_amd64 wheel takes; the thread: a 32-bit Python
+    case = _corpus("tf-30158-32-bit-python-windows")
+    assert _ranked(case["text"])[0] == case["cause"] == "no-wheel-for-platform"
+
+
+def test_a_machine_shown_that_no_platform_tag_takes_is_the_platform():
+    from keras_doctor.explain.resolve import _machine_fits_wheel
+
+    tags = ["cp36-cp36m-macosx_10_11_x86_64"]
+    assert _machine_fits_wheel("C:\\Users\\ada> pip install x.whl", tags) == (False,
+                                                                             "windows-amd64")
+    assert _machine_fits_wheel("an Intel Mac", tags) == (True, "macos-x86_64")
+    assert _machine_fits_wheel("", tags) is None  # nothing shown
+    assert _machine_fits_wheel("on my mac", tags) is None  # an Intel Mac takes it, an M1 not
+    assert _ranked("C:\\Users\\ada> pip install t.whl\n" + WHEEL)[0] == "no-wheel-for-platform"

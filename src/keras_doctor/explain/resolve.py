@@ -10,7 +10,7 @@ an empty list drops the match (a `cannot import name` from an unrelated package,
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from keras_doctor.explain import resolve_imports as imports
 from keras_doctor.explain.context import Context, Outcome
@@ -340,7 +340,36 @@ def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if arm64_mac:
         # pip on a Mac refusing an arm64 wheel: the interpreter is not arm64 (Intel, under Rosetta)
         return [("rosetta-python", 0.75, evidence), ("no-wheel-for-platform", 0.5, evidence)]
+    fits = _machine_fits_wheel(ctx.text, evidence.get("wheel_tags", ()))
+    if fits is not None and not mentioned and wheel_pythons and not any(
+            p.startswith("py") for p in wheel_pythons):
+        evidence["platform_read"] = fits[1]
+        if fits[0]:
+            # pip refuses a wheel when no tag fits: the machine the paste shows takes its
+            # platform tag, so the Python tag it was refused by is the interpreter's (a 32-bit
+            # build the paste does not show stays the runner-up)
+            return [("no-wheel-for-python", 0.7, evidence),
+                    ("no-wheel-for-platform", 0.4, evidence)]
+        return [("no-wheel-for-platform", 0.75, evidence), ("no-wheel-for-python", 0.35, evidence)]
     return [("no-wheel-for-platform", 0.6, evidence), ("no-wheel-for-python", 0.4, evidence)]
+
+
+def _machine_fits_wheel(text: str, tags: Any) -> Optional[Tuple[bool, str]]:
+    """(whether every platform the paste shows takes one of the wheel's platform tags, those
+    platforms), read the way the wheel decision reads them; None when the paste shows no
+    platform or some platforms it may be from take the wheel and some do not."""
+    from keras_doctor.explain import wheels
+
+    shown = wheels.read_machine(wheels.without_wheel_names(text))
+    taken: set = set()
+    for tag in tags:
+        taken |= wheels._tag_platforms(str(tag).split("-")[-1])
+    if not taken or len(shown) == len(wheels.PLATFORMS):
+        return None
+    fitting = [p for p in shown if p in taken]
+    if fitting and len(fitting) < len(shown):
+        return None
+    return bool(fitting), ", ".join(shown)
 
 
 def _pip_older_than_tags(text: str, tags: Any) -> Dict[str, str]:
