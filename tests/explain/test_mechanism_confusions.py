@@ -73,6 +73,11 @@ def test_an_old_pip_view_names_the_pip_it_needs():
     probability, evidence = wheels.old_pip_view(text)
     assert probability >= 0.85
     assert evidence["needs_pip"] == "19.0"  # manylinux2010 (PEP 571)
+    # what it read: Linux, the list pip printed; several Pythons see that list
+    assert (evidence["platform_read"], evidence["offered"]) == ("linux-x86_64", "0.12.1 … 1.14.0")
+    assert evidence["python_read"] == "unknown"
+    assert wheels.old_pip_view(text, "3.6")[1]["python_read"] == "3.6"
+    assert wheels.old_pip_view(text, "3.8") is None  # no TensorFlow 1 list for Python 3.8
 
 
 # pip's own upgrade notice tells its version; Apple Silicon wheels (macosx_11_0_arm64) need 20.3
