@@ -3,12 +3,14 @@
 A collection pass adds reports that no knowledge was written from; scored before anything is tuned
 on them, they give a second honest figure beside the held-out one. This script keeps that figure
 reproducible after the reports start tuning: it reads the ids of a pass (one `id<TAB>platform`
-line each, `corpus/third_pass.tsv` by default), takes those reports from `corpus/cases.jsonl`, and
-runs text-only `explain` (the `keras-doctor explain --no-env` path) on each, printing top-1, top-3,
-answered-nothing, the reliability of the shown confidence and the cause-level misses.
+line each: `corpus/<name>_pass.tsv` for `--pass <name>`, `corpus/third_pass.tsv` by default),
+takes those reports from `corpus/cases.jsonl`, and runs text-only `explain` (the
+`keras-doctor explain --no-env` path) on each, printing top-1, top-3, answered-nothing, the
+reliability of the shown confidence and the cause-level misses.
 
     python tests/explain/fresh_pass.py                  # explain as it is in this checkout
     python tests/explain/fresh_pass.py --at 4436849     # explain as it was at that commit
+    python tests/explain/fresh_pass.py --pass fourth --at 05b7c15   # the fourth pass's reports
 
 `--at` exports that commit's `src/` with `git archive` into a temporary folder and scores with it,
 while the reports and ids always come from this checkout - so the figure recorded for a pass can be
@@ -31,8 +33,19 @@ sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402
 import split  # noqa: E402
 
-THIRD_PASS = HERE / "corpus" / "third_pass.tsv"
+PASSES = HERE / "corpus"
+THIRD_PASS = PASSES / "third_pass.tsv"
 REPOSITORY_ROOT = HERE.parent.parent
+
+
+def pass_ids_file(name: str) -> Path:
+    """The id list of the pass called `name` (`third`, `fourth`, ...): `corpus/<name>_pass.tsv`."""
+    ids_file = PASSES / f"{name}_pass.tsv"
+    if not ids_file.is_file():
+        known = sorted(path.name.removesuffix("_pass.tsv") for path in PASSES.glob("*_pass.tsv"))
+        raise SystemExit(f"no pass called {name!r}: {ids_file} does not exist "
+                         f"(passes: {', '.join(known) or 'none'})")
+    return ids_file
 
 
 def pass_cases(ids_file: Path) -> List[Dict]:
@@ -82,10 +95,16 @@ def _export_source(commit: str, into: Path) -> Path:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("ids", nargs="?", type=Path, default=THIRD_PASS,
+    parser.add_argument("ids", nargs="?", type=Path, default=None,
                         help="the pass's id<TAB>platform list (default: corpus/third_pass.tsv)")
+    parser.add_argument("--pass", dest="pass_name", metavar="NAME",
+                        help="score the pass listed in corpus/NAME_pass.tsv (e.g. fourth)")
     parser.add_argument("--at", metavar="COMMIT", help="score explain as it was at this commit")
     args = parser.parse_args()
+    if args.ids is not None and args.pass_name is not None:
+        parser.error("give either an ids file or --pass, not both")
+    if args.ids is None:
+        args.ids = pass_ids_file(args.pass_name) if args.pass_name else THIRD_PASS
     if args.at is None:
         print(report(args.ids))
         return 0
