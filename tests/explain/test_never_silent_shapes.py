@@ -191,13 +191,15 @@ NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
 # Reports that explain left without a candidate when they were added (measured, not tuned). Each
 # must leave this set once explain answers it: an error quoted in prose in an issue title (CPython's
 # "bad marshal data") and the shell's "Killed" in Chinese (glibc's translation) have left it.
-# The fourth collection pass added four more, measured as they came: TensorFlow's fatal
-# cpu_feature_guard line ("compiled to use AVX2 instructions, but these aren't available") and
-# a prose report that 1.15 has no Python 3.8 wheels are not read as errors yet.
+# The fourth collection pass added five more, measured as they came: TensorFlow's fatal
+# cpu_feature_guard line ("compiled to use AVX2 instructions, but these aren't available"), a
+# prose report that 1.15 has no Python 3.8 wheels and a `pip list` showing keras-nlp 0.0.0 (the
+# empty release pip falls back to when tensorflow-text has no wheel) are not read as errors yet.
 NOT_YET_ANSWERED: frozenset = frozenset({"deepspeech-1050-avx2-not-available",
                                          "deepspeech-1181-avx2-title",
                                          "tf-od-cpp-7-avx2-not-available",
-                                         "tf-39768-tf1-python38"})
+                                         "tf-39768-tf1-python38",
+                                         "keras-hub-1649-keras-nlp-000-py312"})
 
 
 def _corpus(skip: frozenset = NO_ERROR_IN_TEXT | NOT_YET_ANSWERED) -> Iterator[str]:
