@@ -259,7 +259,6 @@ _PI_INDEXES = "Looking in indexes: https://pypi.org/simple, https://www.piwheels
 
 def test_pip_looking_in_piwheels_is_a_raspberry_pi():
     text = _PI_INDEXES + pip_error("tensorflow-text")
-    assert wheels.table("tensorflow-text") is None  # no table: the paste alone decides
     assert top(text) == PLATFORM
     assert wheels.read_machine(text) == ["linux-aarch64"]
     assert read(text, []).machine == "arm64"
@@ -459,3 +458,96 @@ def test_a_lowercase_apple_silicon_mac_decides_a_release_without_arm64_wheels():
     cause, share, evidence = wheels.decide(text)
     assert (cause, share, evidence["platform_read"]) == (PLATFORM, 1.0, "macos-arm64")
     assert top(text) == PLATFORM
+
+
+# Projects installed beside TensorFlow whose wheels reached Apple Silicon late: their release
+# tables (tensorflow-addons, tensorflow-io, …) decide as TensorFlow's do.
+_TFA_ON_M1 = "tfa-2503-tensorflow-macos-no-addons"  # tensorflow/addons#2503 (tuning corpus)
+
+
+def test_an_m1_with_tensorflow_macos_meets_an_addons_without_arm64_wheels():
+    text = _corpus_text(_TFA_ON_M1)
+    # tensorflow-macos 2.5.0, the one shown installed, ships arm64 wheels for 3.8 and 3.9 only,
+    # and no tensorflow-addons release had an arm64 wheel before 0.16.1 (February 2022)
+    assert {py for plat, py in wheels.wheel_pairs(wheels.table("tensorflow-macos")["2.5.0"][0])
+            if plat == "macos-arm64"} == {"3.8", "3.9"}
+    assert not any(has_wheel("tensorflow-addons", "0.15.0", "macos-arm64", py)
+                   for py in wheels.PYTHONS)
+    assert has_wheel("tensorflow-addons", "0.15.0", "macos-x86_64", "3.9")
+    assert has_wheel("tensorflow-addons", "0.16.1", "macos-arm64", "3.9")
+    cause, share, evidence = wheels.decide(text)
+    assert (cause, evidence["platform_read"]) == (PLATFORM, "macos-arm64")
+    assert share > 0.9
+    assert top(text) == PLATFORM
+
+
+def test_an_m1_whose_python_has_no_addons_arm64_wheel_yet_is_the_python():
+    # the other side: Python 3.11 shown, when tensorflow-addons already had arm64 wheels for
+    # 3.8-3.10 and none for 3.11 until 0.21.0 (July 2023)
+    assert has_wheel("tensorflow-addons", "0.20.0", "macos-arm64", "3.10")
+    assert not has_wheel("tensorflow-addons", "0.20.0", "macos-arm64", "3.11")
+    text = "Python 3.11.4 (main, Jun 20 2023)\n" + _corpus_text(_TFA_ON_M1)
+    assert wheels.decide(text)[0] == PYTHON
+    assert top(text) == PYTHON
+
+
+def test_an_older_tensorflow_macos_shown_still_reads_the_index_of_its_time():
+    # tensorflow/addons#2636 (tuning corpus): conda list shows tensorflow-macos 2.7.0
+    # (December 2021, arm64 wheels for 3.8 and 3.9), before any arm64 wheel of the addons
+    text = _corpus_text("tfa-2636-m1-tensorflow-macos-27")
+    assert wheels.installed_tensorflow(text, ["macos-arm64"]) == ("2021-12-02", ("3.8", "3.9"))
+    assert wheels.decide(text)[0] == PLATFORM
+
+
+def test_the_same_error_on_an_intel_mac_or_linux_is_not_the_platform():
+    text = _corpus_text(_TFA_ON_M1).replace("On my Mac with M1", "On my Intel Mac")
+    assert wheels.read_machine(text) == ["macos-x86_64"]
+    assert top(text) != PLATFORM
+    report = _corpus_text(_TFA_ON_M1)
+    linux = "On Ubuntu 20.04 `pip install tensorflow-addons` fails:\n" + report[
+        report.index("```"):].replace("tensorflow-macos        2.5.0", "tensorflow 2.5.0").replace(
+        "tensorflow-metal        0.1.1\n", "")
+    assert wheels.read_machine(linux) == ["linux-x86_64"]
+    assert top(linux) != PLATFORM
+
+
+def test_an_m1_on_ventura_finds_no_tensorflow_io_arm64_wheel():
+    # tensorflow/io#1757 (tuning corpus): no release had an arm64 wheel before 0.34.0
+    # (September 2023); Ventura dates the paste after October 2022
+    assert not any(has_wheel("tensorflow-io", "0.31.0", "macos-arm64", py)
+                   for py in wheels.PYTHONS)
+    assert has_wheel("tensorflow-io", "0.34.0", "macos-arm64", "3.11")
+    text = _corpus_text("tfio-1757-m1-ventura-no-tensorflow-io")
+    assert wheels.decide(text)[0] == PLATFORM
+    assert top(text) == PLATFORM
+
+
+def test_a_tensorflow_pin_asked_for_is_not_a_tensorflow_installed():
+    # a requirements file's `tensorflow==2.11.0` reads like `pip freeze`: when TensorFlow itself is
+    # what pip could not find, it tells nothing of the interpreter's Python. 2.11.0 has Linux
+    # wheels for 3.7-3.10, so read as installed it would rule out every Python that fails
+    assert has_wheel("tensorflow", "2.11.0", "linux-x86_64", "3.10")
+    assert not has_wheel("tensorflow", "2.11.0", "linux-x86_64", "3.11")
+    text = ("$ cat requirements.txt\ntensorflow==2.11.0\n$ pip install -r requirements.txt "
+            "# on Ubuntu\n" + pip_error("tensorflow==2.11.0"))
+    assert wheels.installed_tensorflow(text, ["linux-x86_64"])[1] == ("3.7", "3.8", "3.9", "3.10")
+    assert wheels.decide(text)[0] == PYTHON
+
+
+def test_release_tables_are_read_only_for_the_project_a_paste_names():
+    wheels.table.cache_clear()
+    hypotheses('Traceback (most recent call last):\n  File "train.py", line 3, in <module>\n'
+               "    import tensorflow_addons as tfa\n"
+               "ModuleNotFoundError: No module named 'tensorflow_addons'")
+    assert wheels.table.cache_info().currsize == 0
+    hypotheses(_corpus_text("tfio-1757-m1-ventura-no-tensorflow-io"))
+    loaded = {project for project in ("tensorflow-io", "tensorflow-addons", "tensorflow-text",
+                                      "mediapipe", "numpy", "tensorflow")
+              if wheels.table.cache_info().currsize and _cached(project)}
+    assert loaded == {"tensorflow-io"}
+
+
+def _cached(project: str) -> bool:
+    before = wheels.table.cache_info().hits
+    wheels.table(project)
+    return wheels.table.cache_info().hits > before

@@ -7,8 +7,13 @@ Silicon Mac, Windows, 32-bit), the versions pip did offer (`from versions: 2.13.
 is exactly what an arm64 Mac gets of tensorflow), and the release table of the requirement
 (`knowledge/data/releases/<project>.json`, generated from the index): which wheels the requested
 releases publish. If no requested release has a wheel for the platform, the platform is the cause;
-if the platform has wheels but none for this Python, the Python is. Read directly (the knowledge
-package costs more to import than an explanation), only when a wheel is missing.
+if the platform has wheels but none for this Python, the Python is. The tables cover the projects
+installed beside TensorFlow whose wheels reached Apple Silicon late (tensorflow-addons,
+tensorflow-io, …), since "(from versions: none)" for them on an M1 is the platform just as often.
+A TensorFlow release the paste shows installed dates it and, with no Python shown, tells the
+Pythons its interpreter can be (those its wheels for the machine install on). Read directly (the
+knowledge package costs more to import than an explanation), only for the project a paste names,
+only when a wheel is missing.
 """
 
 from __future__ import annotations
@@ -258,6 +263,11 @@ def written_after(python: Optional[str], text: str) -> str:
 
 MAINSTREAM = ("macos-arm64", "macos-x86_64", "linux-x86_64", "windows-amd64")
 APPLE_SILICON_SINCE = "2020-11-17"  # the first M1 Macs shipped (Apple, 10 November 2020 event)
+# Pythons no Apple Silicon Mac runs natively: CPython's first arm64 macOS builds are 3.9.1 and
+# 3.8.10 (universal2 installers; bpo-41100), and conda-forge's osx-arm64 Pythons start at 3.8. A
+# paste that shows an Apple Silicon Mac and no Python is weighed over the Pythons it can have (a
+# paste whose machine is unknown keeps the plain prior over every platform and Python).
+BEFORE_APPLE_SILICON = ("3.5", "3.6", "3.7")
 _WHEEL_FILE = re.compile(r"\S+\.whl\b")
 # The wheels pip chose for this interpreter: it downloads (or takes from its cache, or reads the
 # metadata of) only a wheel whose tags the interpreter supports (pip/_internal/network/
@@ -336,6 +346,10 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
         if shipped and all(plat.startswith("macos") for plat in shipped):
             platforms = sorted(shipped)
     python = read_python(about_machine, python_shown)
+    # a TensorFlow shown installed, when TensorFlow is not what pip was asked for (its pin in a
+    # requirements file reads like `pip freeze`'s)
+    installed = (installed_tensorflow(about_machine, platforms)
+                 if python is None and not _TENSORFLOW_ITSELF.fullmatch(project) else None)
     shown = len(platforms) < len(PLATFORMS) or python is not None or bool(offered)
     cutoff = _cutoff(releases, requirement, offered)
     shipped_for = {p for tags, uploaded in releases.values() if not cutoff or uploaded <= cutoff
@@ -343,16 +357,30 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
     if not shown and shipped_for >= set(MAINSTREAM):
         return None  # nothing in the paste to weigh: the usual prior stands
     since = written_after(python, about_machine)
+    pythons: List[Optional[str]] = [python]
+    if installed:  # nor the TensorFlow it shows installed, whose wheels tell the Pythons it can be
+        since = max(since, installed[0])
+        pythons = list(installed[1])
     dates = [cutoff] if cutoff else sorted({u for _, u in releases.values() if u})
     if since:  # the paste cannot predate the Python or the macOS it shows
         dates = [max(cutoff, since)] if cutoff else [d for d in dates if d >= since] or [since]
+        if installed and not cutoff and dates[0] != since:
+            dates.insert(0, since)  # the index as it was when that TensorFlow came out
     votes = {"no-wheel-for-platform": 0.0, "no-wheel-for-python": 0.0}
     wanted: List[str] = []
     failing: Set[Tuple[str, str]] = set()
     for date in dates:
-        counted, wanted_then, failing_then = _votes(releases, date, requirement, platforms,
-                                                    python, offered,
-                                                    listed is not None and not offered)
+        counted = dict.fromkeys(votes, 0)
+        wanted_then: List[str] = []
+        failing_then: Set[Tuple[str, str]] = set()
+        for one in pythons:
+            counted_one, wanted_one, failing_one = _votes(
+                releases, date, requirement, platforms, one, offered,
+                listed is not None and not offered)
+            for cause in counted:
+                counted[cause] += counted_one[cause]
+            wanted_then = wanted_one or wanted_then
+            failing_then |= failing_one
         counted_total = sum(counted.values())
         if counted_total:
             wanted = wanted_then or wanted
@@ -379,6 +407,30 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
 
 
 Releases = Dict[str, Tuple[List[str], str]]
+# the TensorFlow distributions a `pip list` / `conda list` row or `pip freeze` pin can name
+_TENSORFLOW_BUILDS = ("tensorflow-macos", "tensorflow")
+_TENSORFLOW_ITSELF = re.compile(r"tensorflow(?:-(?:gpu|cpu|macos|intel|aarch64|cpu-aws))?")
+
+
+def installed_tensorflow(text: str, platforms: List[str]) -> Optional[Tuple[str, Tuple[str, ...]]]:
+    """(its upload date, the Pythons its wheels for these platforms install on) of the one
+    TensorFlow release the paste shows installed, or None. The interpreter that has it installed
+    runs one of those Pythons (tensorflow-macos 2.5.0: 3.8 or 3.9 on an M1), and the paste was
+    written after it came out. Read only when pip missed a wheel and the paste shows no Python."""
+    from keras_doctor.explain.clues import stated_tensorflow_version
+
+    version = stated_tensorflow_version(text)
+    if version is None:
+        return None
+    for project in _TENSORFLOW_BUILDS:
+        record = (table(project) or {}).get(version)
+        if not record or not record[1]:
+            continue
+        pythons = tuple(sorted({py for plat, py in _pairs(record[0]) if plat in platforms},
+                               key=lambda v: tuple(int(p) for p in v.split("."))))
+        if pythons:
+            return record[1][:10], pythons
+    return None
 
 
 def _windows_32_bit(releases: Releases, requirement: Any, platforms: List[str],
@@ -446,7 +498,9 @@ def _votes(releases: Dict[str, Tuple[List[str], str]], date: str, requirement: A
         platforms = list(MAINSTREAM)
     platforms = [p for p in platforms if p != "macos-arm64" or date >= APPLE_SILICON_SINCE]
     pythons = [python] if python else [p for p in PYTHONS if PYTHON_RELEASED[p] <= date]
-    candidates = [(plat, py) for plat in platforms for py in pythons]
+    apple_silicon_shown = platforms == ["macos-arm64"]
+    candidates = [(plat, py) for plat in platforms for py in pythons
+                  if not apple_silicon_shown or python or py not in BEFORE_APPLE_SILICON]
     if offered:
         candidates = _pairs_offering(releases, offered, candidates) or candidates
     wanted_pairs = set().union(*(_pairs(known[v]) for v in wanted))

@@ -4,6 +4,12 @@ Requires-Dist is read from each wheel's own METADATA (by range requests, see `la
 one release's wheels disagree: the `tensorflow` 2.13–2.15 macOS arm64 wheel is a shim that requires
 `tensorflow-macos`, the Windows one requires `tensorflow-intel`. Wheels of a release that share a
 requirement set are stored once, as a group of wheel indexes.
+
+Beside the TensorFlow stack come the projects installed with it whose wheels reached Apple Silicon
+late or not at all (tensorflow-addons, tensorflow-io and its gcs-filesystem, tensorflow-text,
+mediapipe): `explain` tells "no wheel for this Mac" from "no wheel for this Python" by their
+tables. Each has a few hundred wheels, read in seconds, and its table stays near 20-30 kB, so they
+are built the same way, Requires-Dist included.
 """
 
 from __future__ import annotations
@@ -32,6 +38,13 @@ PROJECTS = (
     "protobuf",
     "ml-dtypes",
     "h5py",
+    # Projects users install beside TensorFlow whose wheels reached Apple Silicon Macs late or
+    # never: pip's "(from versions: none)" for them on an M1 is the platform, not the Python.
+    "tensorflow-addons",
+    "tensorflow-io",
+    "tensorflow-io-gcs-filesystem",
+    "tensorflow-text",
+    "mediapipe",
 )
 # Long-lived projects whose old releases predate every TensorFlow that matters here.
 SINCE = {"numpy": "2019-01-01", "protobuf": "2019-01-01", "h5py": "2019-01-01"}
