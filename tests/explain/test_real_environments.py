@@ -86,7 +86,8 @@ def test_keras_backend_jax_without_jax():
 
 KERAS2_CODE = [
     ("from keras.preprocessing.image import ImageDataGenerator", "keras3-removed-api"),
-    ("from tensorflow.keras.layers.experimental import preprocessing", "keras3-legacy-code"),
+    # the user's own code (no library frame): the name Keras 3 removed, not a library of Keras 2's
+    ("from tensorflow.keras.layers.experimental import preprocessing", "keras3-removed-api"),
     ("import keras; keras.applications.RegNetX002", "keras3-removed-api"),
     ("from keras.layers import Dens", "keras-api-moved"),
 ]
