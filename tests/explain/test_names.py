@@ -14,10 +14,10 @@ def causes(verdicts):
     return [v.cause for v in verdicts]
 
 
-def test_tf_keras_paths_fold_into_keras_and_are_marked():
-    assert fold_module("tensorflow.keras.layers") == ("keras.layers", True)
-    assert fold_module("keras._tf_keras.keras.layers") == ("keras.layers", True)
-    assert fold_module("keras.layers") == ("keras.layers", False)
+def test_tf_keras_paths_fold_into_keras():
+    assert fold_module("tensorflow.keras.layers") == "keras.layers"
+    assert fold_module("keras._tf_keras.keras.layers") == "keras.layers"
+    assert fold_module("keras.layers") == "keras.layers"
 
 
 def test_a_typo_gets_the_closest_real_name():

@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 _TF_KERAS_PREFIXES = (
     "tensorflow.keras.",
@@ -37,17 +37,17 @@ class Verdict:
     evidence: Dict[str, Any] = field(default_factory=dict)
 
 
-def fold_module(module: str) -> Tuple[str, bool]:
-    """`tensorflow.keras.layers` → (`keras.layers`, True): the module as Keras 2 names it, and
-    whether the code reached it through `tf.keras` (code written for TensorFlow's Keras 2)."""
+def fold_module(module: str) -> str:
+    """`tensorflow.keras.layers` → `keras.layers`: the module as Keras names it, whether the code
+    reached it through `tf.keras` or not (which Keras answered is the atlas's question)."""
     for prefix in _TF_KERAS_PREFIXES:
         if module == prefix[:-1]:
-            return "keras", True
+            return "keras"
         if module.startswith(prefix):
-            return "keras." + module[len(prefix) :], True
+            return "keras." + module[len(prefix) :]
     if module == "keras._tf_keras":
-        return "keras", True
-    return module, False
+        return "keras"
+    return module
 
 
 def is_keras_module(module: str) -> bool:
@@ -79,7 +79,7 @@ class NameResolver:
         attribute 'X'`, `cannot import name 'X' from 'M'`), so a Keras without M did not run.
         `keras2_only`: no Keras 3 can have run (the traceback's Python predates every Keras 3),
         so a name Keras 3 removed went missing within Keras 2 (moved, or made private)."""
-        folded, _ = fold_module(module)
+        folded = fold_module(module)
         if name is None and "." in folded:  # `No module named 'keras.a.b'`: judge the last part
             folded, name = folded.rsplit(".", 1)
         full = f"{folded}.{name}" if name else folded
@@ -460,14 +460,10 @@ def _internal_to(atlas: Any, module: str, name: str, versions_with: List[str]) -
     publicly (its `keras.api._v2` tree in Keras 2.6-2.15; every module the atlas reads of Keras 3
     is public), judged only on releases with such a tree; [] otherwise, and for a submodule
     (`keras.utils.tf_utils`), which code imports by its path."""
-    judged = [v for v in versions_with
-              if not v.startswith(("0.", "1.", "2.")) or atlas.has_module(_PUBLIC_TREE, v)]
-    if not judged:
-        return []
+    if any(not v.startswith(("0.", "1.", "2.")) for v in versions_with):
+        return []  # a Keras 3 has it, and Keras 3's modules are all public
     holders: List[str] = []
-    for version in judged:
-        if not version.startswith(("0.", "1.", "2.")):
-            return []
+    for version in [v for v in versions_with if atlas.has_module(_PUBLIC_TREE, v)]:
         where = atlas.where(name, version)
         if atlas.has_module(f"{module}.{name}", version) or any(
             m.startswith(_PUBLIC_TREE) for m in where
