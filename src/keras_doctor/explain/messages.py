@@ -71,8 +71,9 @@ class Atlas:
     def pattern(self, index: int) -> Optional[Pattern[str]]:
         if index not in self.compiled:
             template = self.rows[index][1]
-            parts = [re.escape(p) for p in template.split(self.hole)]
-            if len(parts) > 1 and _CLOSING.match(template.split(self.hole)[-1]):
+            pieces = template.split(self.hole)
+            parts = [re.escape(p) for p in pieces]
+            if len(parts) > 1 and _CLOSING.match(pieces[-1]):
                 # a message cut inside its last hole (an issue title stops at ~250 characters)
                 # loses only the bracket or stop that closes it
                 parts[-1] = f"(?:{parts[-1]})?"
