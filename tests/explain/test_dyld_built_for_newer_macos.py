@@ -8,12 +8,13 @@ package printed it and whatever thread taught a signature."""
 
 from __future__ import annotations
 
-import json
+import sys
 from pathlib import Path
 
-from keras_doctor.explain.engine import hypotheses
+sys.path.insert(0, str(Path(__file__).parent))
+import corpus
 
-CASES = Path(__file__).parent / "corpus" / "cases.jsonl"
+from keras_doctor.explain.engine import hypotheses
 
 # simonsobs/pixell#141, "pixell MacOS builds do not work on MacOS 10.14 and 10.13" (the OpenMP
 # runtime bundled in the macOS wheel was built for 10.15)
@@ -44,14 +45,6 @@ WITHOUT_NOTE = (
 )
 
 
-def _case(case_id: str) -> dict:
-    for line in CASES.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if row["id"] == case_id:
-            return dict(row)
-    raise KeyError(case_id)
-
-
 def _first(text: str, without: frozenset = frozenset()):
     return hypotheses(text, without_sources=without)[1][0]
 
@@ -78,7 +71,7 @@ def test_without_the_note_the_symbol_alone_is_not_this_proof():
 def test_a_metal_plugin_built_for_a_newer_macos_is_known_without_its_own_thread():
     # tensorflow/tensorflow#53309: tensorflow-metal's plugin, "(which was built for Mac OS X 12.0)",
     # misses an MPSGraph class on macOS 11; the plugin's signature cites this very thread
-    case = _case("tf-53309-metal-built-for-macos12")
+    case = dict(corpus.case("tf-53309-metal-built-for-macos12"))
     own_thread = frozenset({case["source_url"]})
     top = _first(case["text"], own_thread)
     assert top.cause == case["cause"] == "macos-too-old"

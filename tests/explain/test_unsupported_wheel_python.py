@@ -8,6 +8,12 @@ leaves the platform (another architecture of the same OS), as when nothing is sh
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import corpus
+
 from keras_doctor.explain.engine import hypotheses
 
 WHEEL = ("ERROR: tensorflow-2.4.1-cp36-cp36m-macosx_10_11_x86_64.whl is not a supported wheel "
@@ -95,14 +101,7 @@ def test_an_arm64_wheel_for_the_python_shown_stays_an_intel_python():
 
 
 def _corpus(case_id: str) -> dict:
-    import json
-    from pathlib import Path
-
-    for line in (Path(__file__).parent / "corpus" / "cases.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        if row["id"] == case_id:
-            return dict(row)
-    raise KeyError(case_id)
+    return dict(corpus.case(case_id))
 
 
 def test_a_machine_shown_that_takes_the_wheels_platform_tag_leaves_its_python_tag():

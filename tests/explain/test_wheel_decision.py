@@ -8,7 +8,13 @@ regenerated table that changes the fact changes the expectation with it.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import corpus
 
 from keras_doctor.explain import wheels
 from keras_doctor.explain.clues import read
@@ -416,13 +422,7 @@ def test_big_sur_with_a_pip_older_than_its_tags_on_a_mac_of_unknown_kind(machine
 
 
 def _corpus_text(case_id: str) -> str:
-    import json
-    from pathlib import Path
-
-    for line in (Path(__file__).parent / "corpus" / "cases.jsonl").read_text().splitlines():
-        if json.loads(line)["id"] == case_id:
-            return str(json.loads(line)["text"])
-    raise KeyError(case_id)
+    return corpus.case(case_id)["text"]
 
 
 @pytest.mark.parametrize(("shown", "platforms"), [
