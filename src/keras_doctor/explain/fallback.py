@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Tuple
 
-from keras_doctor.explain import shapes
+from keras_doctor.explain import resolvers, shapes
 from keras_doctor.explain.clues import Clues
 from keras_doctor.explain.resolve_imports import FRAMEWORKS as _FRAMEWORKS
 from keras_doctor.explain.resolve_imports import INSTALLED_ELSEWHERE as _INSTALLED_ELSEWHERE
@@ -31,6 +31,11 @@ _NATIVE_LOAD = re.compile(
     r"(?i)undefined symbol|Library not loaded|image not found|cannot open shared object|"
     r"DLL load failed|failed to load the native TensorFlow runtime|dlopen|\.so: |"
     r"Symbol not found|wrong ELF class|incompatible architecture|not a valid Win32"
+)
+# the loader naming a library it did not find (glibc's dlopen, dyld, TensorFlow's own loader)
+_LIBRARY_NOT_FOUND = re.compile(
+    r"cannot open shared object file|Library not loaded|image not found|"
+    r"Could not load dynamic library"
 )
 # dyld's words: only macOS prints them, and a missing symbol there is most often a binary built
 # for a newer macOS than the one running it
@@ -68,12 +73,18 @@ _CORE = {"tensorflow", "keras", "numpy", "tf_keras", "jax", "torch", "h5py", "sc
 
 def candidates(text: str, clues: Clues) -> List[Outcome]:
     if clues.kind == "signal":
-        return _signal(clues, text)
-    if clues.kind == "install":
-        return _install(text)
-    if clues.kind == "exception":
-        return _exception(text, clues)
-    return []
+        out = _signal(clues, text)
+    elif clues.kind == "install":
+        out = _install(text)
+    elif clues.kind == "exception":
+        out = _exception(text, clues)
+    else:
+        return []
+    if resolvers.shows_conflict_verdict(text):
+        return out
+    # two declared ranges that cannot both hold is a verdict a tool prints in its own words
+    # (`resolvers`); without one in the paste, a conflict is no prior of any failure
+    return [outcome for outcome in out if outcome[0] != "requirement-conflict"]
 
 
 def _signal(clues: Clues, text: str = "") -> List[Outcome]:
@@ -125,7 +136,11 @@ def _install(text: str) -> List[Outcome]:
     if re.search(r"(?i)failed building wheel|subprocess-exited-with-error|setup\.py|"
                  r"metadata-generation-failed|legacy-install-failure|building wheel", text):
         return [("no-wheel-for-python", 0.4, {}), ("no-wheel-for-platform", 0.35, {})]
-    return [("requirement-conflict", 0.4, {}), ("no-wheel-for-python", 0.3, {})]
+    if resolvers.shows_conflict_verdict(text):
+        return [("requirement-conflict", 0.4, {}), ("no-wheel-for-python", 0.3, {})]
+    # no resolver's verdict: what is left of an install that failed is finding, or building, a
+    # distribution this interpreter and machine can take
+    return [("no-wheel-for-python", 0.35, {}), ("no-wheel-for-platform", 0.3, {})]
 
 
 def _exception(text: str, clues: Clues) -> List[Outcome]:
@@ -159,7 +174,7 @@ def _exception(text: str, clues: Clues) -> List[Outcome]:
                 out += [("kernel-not-restarted", 0.3, evidence)]
             return out
         if _NATIVE_LOAD.search(text):
-            return [("mixed-arch-binary", 0.3, evidence), ("requirement-conflict", 0.3, evidence),
+            return [("mixed-arch-binary", 0.3, evidence), (_native_runtime(text), 0.3, evidence),
                     ("numpy-abi-mismatch", 0.25, evidence)]
         found = _CANNOT_IMPORT.search(text)
         if found:
@@ -214,8 +229,22 @@ def _exception(text: str, clues: Clues) -> List[Outcome]:
             ("keras3-legacy-code", 0.25, evidence),
         ]
     if _NATIVE_LOAD.search(text):
-        return [("mixed-arch-binary", 0.3, evidence), ("requirement-conflict", 0.25, evidence)]
-    return [("requirement-conflict", 0.25, evidence), ("dependency-too-new", 0.2, evidence)]
+        return [("mixed-arch-binary", 0.3, evidence), (_native_runtime(text), 0.25, evidence)]
+    # nothing names the mechanism: code and an installed package of different releases, the
+    # package older than the code or newer (a conflict between declared ranges is a resolver's
+    # verdict, and counts only where the paste prints one: `candidates`)
+    return [("package-too-old-for-api", 0.25, evidence), ("dependency-too-new", 0.2, evidence),
+            ("requirement-conflict", 0.2, evidence)]
+
+
+def _native_runtime(text: str) -> str:
+    """A binary the loader could not complete: a library it could not find at all (glibc's
+    `cannot open shared object file`, dyld's `Library not loaded`, TensorFlow's `Could not load
+    dynamic library`) is missing; else (`undefined symbol`) two builds that do not fit, which
+    only a resolver's verdict in the paste makes a declared conflict (`candidates`)."""
+    if _LIBRARY_NOT_FOUND.search(text):
+        return "native-runtime-library-missing"
+    return "requirement-conflict"
 
 
 # An import statement as a traceback shows it (IPython marks the failing one `---->  6 import

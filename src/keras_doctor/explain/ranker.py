@@ -26,7 +26,7 @@ import math
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from keras_doctor.explain import calibrate, lookalike
 from keras_doctor.explain.calibrate import FALLBACK, is_fallback, mapped, only_fallback
@@ -261,14 +261,30 @@ def own_code_only(clues: Any) -> bool:
     return bool(clues.frames) and not any(site_package_of(f) for f in clues.frames)
 
 
+def unwitnessed(text: str) -> FrozenSet[str]:
+    """The causes nothing learned may propose for this paste: those whose mechanism is a verdict
+    a tool prints in its own words, which the paste lacks (a requirement conflict without a
+    resolver's or checker's verdict, `resolvers`). The words the model weighs ("version",
+    "requires", "incompatible") are printed by much else."""
+    from keras_doctor.explain import resolvers
+
+    return frozenset() if resolvers.shows_conflict_verdict(text) else _CONFLICT
+
+
+_CONFLICT = frozenset({"requirement-conflict"})
+
+
 def ordered(ranked: Sequence[Any], probabilities: Dict[str, float], keep_hand: bool = False,
-            platform: str = "") -> List[Tuple[str, float]]:
+            platform: str = "", unwitnessed: FrozenSet[str] = frozenset()
+            ) -> List[Tuple[str, float]]:
     """(cause, probability) in the order explain shows them: a recognised message (or, with
     `keep_hand`, any) keeps the hand order, filled up to SHOWN_AT_LEAST candidates with the
     model's likeliest others; an error no knowledge recognised is ordered by the model. Either
     way the first answer's look-alikes (`lookalike`: causes the same message stands for) are
     kept among the first answers (with facts too: `refine` removes those the facts rule out)."""
-    by_model = [c for c, _ in sorted(probabilities.items(), key=lambda kv: -kv[1])]
+    proposed = {h.cause for h in ranked}
+    by_model = [c for c, _ in sorted(probabilities.items(), key=lambda kv: -kv[1])
+                if c in proposed or c not in unwitnessed]
     if keep_hand or recognised(ranked):
         # the hand evidence decided between its candidates (a resolve step, the symbol atlas):
         # the first answer's likeliest look-alike is kept in the first three, the others only
@@ -294,4 +310,4 @@ def rerank(text: str, clues: Any, ranked: Sequence[Any],
     if trained is None or not clues.kind:
         return []
     return ordered(ranked, scores(report_features(text, clues, ranked), ranked, trained),
-                   own_code_only(clues), clues.platform)
+                   own_code_only(clues), clues.platform, unwitnessed(text))

@@ -338,6 +338,7 @@ def with_facts(
     cleared = _cleared_causes(checks)
     out: Scored = []
     used = set()
+    by_relation = set()  # listed only as related to another candidate (`RELATED`)
     for hyp, score in scored:
         confirmed = by_cause.get(hyp.cause)
         if confirmed and hyp.cause == "missing-dependency" and not isinstance(hyp, Finding):
@@ -364,7 +365,6 @@ def with_facts(
             for f in by_cause.get(related, ()):
                 if related in used or f.severity is not Severity.ERROR:
                     continue
-                used.add(related)
                 # the environment proves a cause that produces this symptom, while the text's
                 # cause was not confirmed by any check: the proven one comes first
                 proven = hyp.cause not in used
@@ -372,14 +372,18 @@ def with_facts(
                 listed = [i for i, (h, _) in enumerate(out) if h.cause == related]
                 if listed:
                     # the text already named it, unconfirmed (a guess with nothing to tie it to
-                    # the finding): one candidate, at the higher of the two confidences
+                    # the finding): one candidate, at the higher of the two confidences (still
+                    # open to what anchors it below: the traceback running through a shadow)
                     i = listed[0]
                     out[i] = (out[i][0], max(out[i][1], weight))
                     continue
+                used.add(related)
+                by_relation.add(related)
                 out.append((replace(f, check=f"{f.check} (facts)"), weight))
     out = _keras_calls_tensorflow_1(out, by_cause)
     for f in by_cause.get("shadowed-module", ()):
-        if "shadowed-module" not in used and _raised_inside(f, frames):
+        if ("shadowed-module" not in used or "shadowed-module" in by_relation) and \
+                _raised_inside(f, frames):
             # the traceback runs through the very file or folder that hides the package
             used.add("shadowed-module")
             # (the text's first reading, if it had any: bare frames name no error)

@@ -236,6 +236,16 @@ def _uv_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     evidence = {k: found.first(k) for k in ("package", "python", "requires_python", "mismatch")}
     if found.first("mismatch") == "platform":
         return [("no-wheel-for-platform", 0.85, evidence)]
+    if found.first("ignored") and not (found.first("package") or found.first("mismatch")):
+        # pip's list of every version the run skipped for its Python, whichever project it
+        # was (`wheels.python_skip_counts`): it counts only for the requirement that failed
+        from keras_doctor.explain import wheels
+
+        counts = wheels.python_skip_counts(ctx.text)
+        if counts is False:
+            return []  # another project's versions: pip's other lines say why this one failed
+        if counts is None:
+            return [("no-wheel-for-python", 0.6, evidence)]
     return [("no-wheel-for-python", found.signature.weight, evidence)]
 
 

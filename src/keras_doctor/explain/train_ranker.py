@@ -25,7 +25,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from keras_doctor.explain import calibrate, ranker
 from keras_doctor.explain import train_calibration as tc
@@ -81,6 +81,7 @@ class Example:
         # a report of a collection pass whose answers, met before any tuning on it, correct the
         # maps (`fresh_correction`): it trains the ranker, but does not shape the maps it corrects
         self.corrects = False
+        self.unwitnessed: FrozenSet[str] = frozenset()  # `ranker.unwitnessed` of its text
 
 
 def examples(repo: Path) -> List[Example]:
@@ -107,6 +108,7 @@ def examples(repo: Path) -> List[Example]:
                                ranker.own_code_only(clues),
                                novel=not ranker.recognised(with_everything)))
             out[-1].corrects = report["id"] in correcting
+            out[-1].unwitnessed = ranker.unwitnessed(cleaned.text)
     return out
 
 
@@ -192,7 +194,7 @@ def fit(data: Sequence[Example], l2: float = L2) -> Dict[str, Any]:
 def ranked_by(model: Dict[str, Any], example: Example) -> List[Tuple[str, float]]:
     return ranker.ordered(example.ranked,
                           ranker.scores(example.features, example.ranked, model),
-                          example.keep_hand, platform_of(example.features))
+                          example.keep_hand, platform_of(example.features), example.unwitnessed)
 
 
 def platform_of(features: Set[str]) -> str:
@@ -227,7 +229,7 @@ def _ranked_without(model: Dict[str, Any], twin: Example, cause: str
     probabilities.pop(cause, None)
     total = sum(probabilities.values()) or 1.0
     return ranker.ordered(twin.ranked, {c: p / total for c, p in probabilities.items()},
-                          twin.keep_hand, platform_of(twin.features))
+                          twin.keep_hand, platform_of(twin.features), twin.unwitnessed)
 
 
 Answered = Tuple[Example, List[Tuple[str, float]], Dict[str, float], float]

@@ -34,6 +34,9 @@ OLD_PYTHONS = ("2.7", "3.4")
 _REQUIREMENT = re.compile(
     r"(?:satisfies the requirement|No matching distribution found for) "
     r"(?P<requirement>[A-Za-z0-9][\w.\-\[\]]*(?:\s*[=<>!~]=?\s*[\w.*]+(?:,\s*[=<>!~]=?\s*[\w.*]+)*)?)"
+    # a dependency's requirement names the distribution that declared it, "tensorflow (from
+    # magenta)" (pip's resolvelib/factory.py, _report_single_requirement_conflict: req_disp)
+    r"(?: \(from (?!versions:)[^)\n]*\))?"
     r"(?: \(from versions: (?P<offered>[^)\n]*)\))?"
 )
 # Where a paste shows a Python's version, each form with the kind of witness it is. Three say which
@@ -472,6 +475,68 @@ def _requested(text: str) -> Optional[Tuple[List[Any], Any, str, Releases]]:
     return (matches, requirement, project, releases) if releases else None
 
 
+# pip's finder keeps, for the whole run, the reason it skipped each file for its Requires-Python
+# ("{version} Requires-Python {specifier}": index/package_finder.py, LinkEvaluator.evaluate_link;
+# the set belongs to the finder, not to one project, and the reason names no project), and prints
+# all of them just before the requirement it could not satisfy
+# (resolution/resolvelib/factory.py, _report_single_requirement_conflict: "Ignored the following
+# versions that require a different python version: 1.6.2 Requires-Python >=3.7,<3.10; …").
+_IGNORED_FOR_PYTHON = "Ignored the following versions that require a different python version:"
+_IGNORED_VERSION = re.compile(
+    r"(?:^|;)\s*(?P<version>[^\s;]+) Requires-Python (?P<python>[^;\n]*)")
+
+
+def _declares(requires_python: str, tags: List[str]) -> bool:
+    """Whether a release whose wheels carry `tags` can be the one that declares
+    `requires_python`: a project builds its wheels for Pythons its Requires-Python admits (pip
+    would install them nowhere else), so a range that admits none of them is another project's
+    (TensorFlow 1.7.1's cp27-cp36 wheels, and SciPy 1.7.1's `>=3.7,<3.10`)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    pythons = {python for _, python in _pairs(tags)}
+    try:
+        specifier = SpecifierSet(requires_python.strip().rstrip(")").strip())
+    except InvalidSpecifier:
+        return True
+    return not pythons or any(specifier.contains(python, prereleases=True) for python in pythons)
+
+
+def python_skip_counts(text: str) -> Optional[bool]:
+    """Whether pip's "Ignored the following versions that require a different python version"
+    speaks of the requirement it then could not satisfy: True when a version it lists is a
+    release of that project (its release table, or a version beside those pip offered) that the
+    requirement accepts; False when none is (the versions of another project pip looked at in the
+    same run, or releases outside the requested range: the Python is not what kept pip from the
+    release asked for); None when the paste cannot tell."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    at = text.rfind(_IGNORED_FOR_PYTHON)
+    following = _REQUIREMENT.search(text, at) if at >= 0 else None
+    if following is None:
+        return None
+    line = text[at + len(_IGNORED_FOR_PYTHON):following.start()].split("\n", 1)[0]
+    skipped = {_normal(m.group("version")): m.group("python")
+               for m in _IGNORED_VERSION.finditer(line)}
+    try:
+        requirement = Requirement(following.group("requirement").strip())
+    except InvalidRequirement:
+        return None
+    if not skipped:
+        return None
+    wanted = {v for v in skipped if _contains(requirement, v)}
+    if not wanted:
+        return False
+    releases = table(str(canonicalize_name(requirement.name)))
+    if releases is not None:
+        by_version = {_normal(v): tags for v, (tags, _) in releases.items()}
+        return any(v in by_version and _declares(skipped[v], by_version[v]) for v in wanted)
+    offered = {_normal(v) for v in _offered(following.group("offered"))}
+    if offered:  # a version pip offered was not skipped for its Python: another project's
+        return not wanted & offered
+    return None
+
+
 def _only(values: Set[str]) -> str:
     return next(iter(values)) if len(values) == 1 else "unknown"
 
@@ -677,6 +742,16 @@ def _not_yet_published(releases: Dict[str, Tuple[List[str], str]], version: str,
         if not own & listed_tags:
             return None  # only newer platform tags: a pip too old to read them, not a late one
     return uploaded
+
+
+def _normal(value: str) -> str:
+    """The version's normal form (`1.0` and `1.0.0` are one release), or the text as written."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return str(Version(value))
+    except InvalidVersion:
+        return value
 
 
 def _as_version(value: str) -> Any:

@@ -1,0 +1,147 @@
+"""A requirement conflict is answered only where a tool's own verdict says so.
+
+Real pip output (tests/explain/real_output/, how each was made is in its README) and real tuning
+reports (tests/explain/corpus/): the verdicts pip prints make `requirement-conflict`; words that
+only sound like one (pip's warning on every install run as root, its backtracking notice) and
+errors no knowledge recognises do not, whether the guess comes from the fallback priors, the
+message atlas or the learned ranker.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import corpus
+
+from keras_doctor.explain import messages, ranker, resolvers, wheels
+from keras_doctor.explain.engine import explain, hypotheses
+
+REAL_OUTPUT = Path(__file__).parent / "real_output"
+
+
+def real(name):
+    return (REAL_OUTPUT / name).read_text(encoding="utf-8")
+
+
+def causes(text):
+    return [f.cause for f in explain(text).findings]
+
+
+def hand(text):
+    return [h.cause for h in hypotheses(text)[1]]
+
+
+# pip's backtracking notice (src/pip/_internal/resolution/resolvelib/reporter.py): printed while
+# the resolver tries older releases, which ends in a missing wheel as often as in a conflict
+BACKTRACKING = ("INFO: pip is looking at multiple versions of tensorflow to determine which "
+                "version is compatible with other requirements. This could take a while.")
+
+
+@pytest.mark.parametrize("name", ["pip-26.3-resolution-impossible.txt",
+                                  "pip-26.3-installed-outside-a-range.txt",
+                                  "pip-26.3-check.txt"])
+def test_pips_own_verdicts_are_a_conflict(name):
+    text = real(name)
+    assert resolvers.shows_conflict_verdict(text)
+    assert causes(text)[0] == "requirement-conflict"
+
+
+@pytest.mark.parametrize("words", [real("pip-26.3-root-warning.txt"), BACKTRACKING,
+                                   "ValueError: Shapes (None, 1) and (None, 10) are incompatible"])
+def test_words_of_conflict_outside_a_verdict_are_none(words):
+    assert not resolvers.shows_conflict_verdict(words)
+
+
+def test_the_root_warning_is_no_conflict_in_the_message_atlas():
+    # pip prints it on every install as root outside a virtual environment (Docker, Colab):
+    # "… broken permissions and conflicting behaviour with the system package manager"
+    warning = real("pip-26.3-root-warning.txt")
+    assert "requirement-conflict" not in [c for c, *_ in messages.causes_of(warning)]
+    conflict = real("pip-26.3-resolution-impossible.txt")
+    assert "requirement-conflict" in [c for c, *_ in messages.causes_of(conflict)]
+
+
+def test_an_unrecognised_error_after_a_root_install_is_not_a_conflict():
+    report = corpus.case("tf-2370-tensorflow-py-in-cwd-variable")["text"]
+    pasted = real("pip-26.3-root-warning.txt") + "\n" + report
+    assert "requirement-conflict" not in causes(pasted)
+
+
+@pytest.mark.parametrize("case_id", ["tf-2370-tensorflow-py-in-cwd-variable",
+                                     "keras-6076-merge-from-keras-engine",
+                                     "tf-15082-tf-estimator-before-tf13"])
+def test_an_error_nothing_recognises_is_no_conflict_without_a_verdict(case_id):
+    # each a Python error of code and package of different releases (or a local file), with no
+    # installer in sight: once the fallback's first guess and the ranker's sink
+    text = corpus.case(case_id)["text"]
+    assert "requirement-conflict" not in hand(text)
+    assert "requirement-conflict" not in causes(text)
+    # the other side: the same error after pip's verdict that a range is violated
+    after_pip = real("pip-26.3-installed-outside-a-range.txt") + "\n" + text
+    assert "requirement-conflict" in causes(after_pip)[:3]
+
+
+def test_an_install_failure_without_a_verdict_is_a_missing_distribution():
+    failed = "ERROR: Exception:\nTraceback (most recent call last):\n  pip._vendor.x\nOSError: boom"
+    assert hand(failed)[:2] == ["no-wheel-for-python", "no-wheel-for-platform"]
+    assert hand(real("pip-26.3-check.txt").replace("alpha 1.0 has", "ERROR: alpha 1.0 has"))[0] \
+        == "requirement-conflict"
+
+
+def test_the_ranker_proposes_a_conflict_only_with_a_verdict():
+    class Proposed:
+        def __init__(self, cause):
+            self.cause, self.signatures, self.score, self.against = cause, ["fallback:x"], 0.3, []
+
+    probabilities = {"requirement-conflict": 0.6, "dependency-too-new": 0.3, "shadowed-module": 0.1}
+    guessed = [Proposed("dependency-too-new")]
+    unwitnessed = ranker.unwitnessed("AttributeError: 'module' object has no attribute 'Variable'")
+    assert unwitnessed == {"requirement-conflict"}
+    order = [c for c, _ in ranker.ordered(guessed, probabilities, unwitnessed=unwitnessed)]
+    assert "requirement-conflict" not in order
+    witnessed = ranker.unwitnessed(real("pip-26.3-installed-outside-a-range.txt"))
+    assert not witnessed
+    assert ranker.ordered(guessed, probabilities, unwitnessed=witnessed)[0][0] == \
+        "requirement-conflict"
+    # a conflict the hand evidence itself proposed is never taken away
+    proposed = [Proposed("requirement-conflict")]
+    assert ranker.ordered(proposed, probabilities, unwitnessed=unwitnessed)[0][0] == \
+        "requirement-conflict"
+
+
+# -- pip's versions skipped for their Python: only the failing requirement's count -------------
+
+
+def test_versions_skipped_for_python_that_are_the_failing_requirements_count():
+    text = real("pip-26.3-ignored-python-this-project.txt")
+    assert wheels.python_skip_counts(text) is True
+    found = hypotheses(text)[1]
+    assert found[0].cause == "no-wheel-for-python" and "requires-python" in found[0].signatures
+
+
+def test_versions_skipped_for_python_of_another_project_do_not_count():
+    # pip keeps one set of skipped versions for the whole run and names no project: scipy's
+    # releases, listed before tensorflow failed (TensorFlow 1.7.1's wheels are for 2.7-3.6,
+    # which SciPy's `>=3.7,<3.10` does not admit)
+    text = real("pip-26.3-ignored-python-another-project.txt")
+    assert wheels.python_skip_counts(text) is False
+    assert all("requires-python" not in h.signatures for h in hypotheses(text)[1])
+
+
+def test_a_real_report_of_versions_another_project_skipped():
+    text = corpus.case("magenta-2047-needs-tensorflow-has-tensorflow-macos")["text"]
+    assert wheels.python_skip_counts(text) is False
+    assert all("requires-python" not in h.signatures for h in hypotheses(text)[1])
+
+
+def test_a_dependencys_requirement_names_its_dependent():
+    # "tensorflow (from magenta) (from versions: none)": the list pip offered is still read
+    text = ("ERROR: Could not find a version that satisfies the requirement tensorflow==2.9.0 "
+            "(from magenta) (from versions: 2.12.0, 2.13.0)")
+    found = wheels._REQUIREMENT.search(text)
+    assert found.group("requirement") == "tensorflow==2.9.0"
+    assert found.group("offered") == "2.12.0, 2.13.0"
