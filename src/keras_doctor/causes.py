@@ -705,10 +705,15 @@ Reinstall the distribution with `--force-reinstall --no-deps`, or remove the bro
         """
 ## Why is this bad?
 A wheel built once under Rosetta or with a wrong toolchain stays in the cache and is reinstalled
-every time: the real reason behind "purge the pip cache" advice.
+every time: the real reason behind "purge the pip cache" advice. pip and uv pick a cached wheel by
+the tags in its file name and never look inside, so a `universal2` wheel whose binary holds only
+x86_64 code is installed again on every arm64 run. `keras-doctor check` reads the binaries inside
+the cached wheels this interpreter would pick and names the ones that cannot load here.
 
 ## How to fix it
-Remove that cache entry (`pip cache remove NAME`, `uv cache clean NAME`).
+Remove that cache entry (`pip cache remove NAME`, `uv cache clean NAME`). pip matches `NAME-*.whl`
+as the file is spelled (`ml_dtypes`, not `ml-dtypes`); `keras-doctor fix` runs the right command
+and lists the cached files it deletes first. Then reinstall the package if it is installed.
 """,
     ),
     _c(

@@ -91,3 +91,14 @@ def new_environment(facts: Facts, reason: str) -> FixStep:
         "there (`keras-doctor fix --new-venv PATH` does it for you)",
         StepKind.MANUAL,
     )
+
+
+def purge_cache(facts: Facts, tool: str, pattern: str, description: str = "") -> FixStep:
+    """Delete cached wheels with the installer that keeps them: `pip cache remove PATTERN` (the
+    name as the wheel files spell it: pip matches `PATTERN-*.whl`) or `uv cache clean NAME`."""
+    if tool == "uv":
+        argv: tuple = ("uv", "cache", "clean", pattern)
+    else:
+        argv = (python_of(facts), "-m", "pip", "cache", "remove", pattern)
+    return FixStep(description or f"Remove {pattern} from the {tool} cache", StepKind.RUN, argv,
+                   destructive=True)

@@ -17,6 +17,7 @@ AREA_MODULES = (
     "metal",
     "wheels",
     "weights",
+    "caches",
     "runtimes",
     "network",
     "addons",

@@ -1,4 +1,5 @@
-"""Read the installer caches and the Keras weights cache.
+"""Read the installer caches (their folders, and the wheels they built: facts/built_wheels.py)
+and the Keras weights cache.
 
 Cache sizes are measured only when asked (`keras-doctor facts`), under a time budget: a warm uv
 cache holds hundreds of thousands of files and no check needs its size, so `check` never pays for
@@ -12,7 +13,7 @@ import os
 import time
 from typing import Dict, List, Optional, Tuple
 
-from keras_doctor.facts import hdf5
+from keras_doctor.facts import built_wheels, hdf5
 from keras_doctor.facts.bounded_read import read_regular_head
 from keras_doctor.facts.model import CacheDir, CacheFacts, WeightsFile
 
@@ -106,7 +107,8 @@ def read_caches(
     hash_weights: bool = False,
 ) -> CacheFacts:
     dirs = []
-    for tool, path in (("pip", pip_cache_dir(env, system)), ("uv", uv_cache_dir(env, system))):
+    pip_dir, uv_dir = pip_cache_dir(env, system), uv_cache_dir(env, system)
+    for tool, path in (("pip", pip_dir), ("uv", uv_dir)):
         exists = os.path.isdir(path)
         size: Optional[int] = None
         complete = False
@@ -114,8 +116,11 @@ def read_caches(
             size, complete = tree_size(path, size_budget)
         dirs.append(CacheDir(tool=tool, path=path, exists=exists, size_bytes=size,
                              size_complete=complete))
+    wheels, complete = built_wheels.read_built_wheels(pip_dir, uv_dir)
     return CacheFacts(
         dirs=dirs,
+        built_wheels=wheels,
+        built_wheels_complete=complete,
         keras_home=keras_home,
         weights=weights_files(os.path.join(keras_home, "models"), hash_weights),
     )

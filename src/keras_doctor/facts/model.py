@@ -213,10 +213,28 @@ class WeightsFile:
 
 
 @dataclass
+class CachedWheel:
+    """A wheel pip or uv built from source here and keeps for reuse (facts/built_wheels.py)."""
+
+    tool: str  # "pip" | "uv"
+    path: str
+    name: str  # the distribution part of the file name, as spelled there ("ml_dtypes")
+    version: str  # as spelled in the file name
+    tags: str  # the file name's tag part: "cp311-cp311-macosx_10_9_universal2"
+    # The native members read (at most MAX_BINARIES_PER_WHEEL): `path` is the member's name inside
+    # the wheel, `location` the wheel file.
+    binaries: List[Binary] = field(default_factory=list)
+    error: Optional[str] = None  # the wheel could not be read as a zip
+
+
+@dataclass
 class CacheFacts:
     dirs: List[CacheDir] = field(default_factory=list)
     keras_home: Optional[str] = None
     weights: List[WeightsFile] = field(default_factory=list)
+    # Built wheels of the packages keras-doctor judges, newest first; None: not looked for.
+    built_wheels: Optional[List[CachedWheel]] = None
+    built_wheels_complete: bool = True  # False when the listing stopped at its limits
 
 
 @dataclass
@@ -297,6 +315,8 @@ def vocabulary_problem(facts: Facts) -> Optional[str]:
     """The first field whose value is outside its vocabulary, as `where: why`; None if none."""
     fields = [("target.mode", "mode", facts.target.mode)]
     fields += [(f"binaries[{i}].format", "format", b.format) for i, b in enumerate(facts.binaries)]
+    fields += [(f"caches.built_wheels[{i}].binaries[{j}].format", "format", b.format)
+               for i, w in enumerate(_built_wheels(facts)) for j, b in enumerate(w.binaries)]
     fields += [(f"distributions[{i}].metadata_kind", "metadata_kind", d.metadata_kind)
                for i, d in enumerate(facts.distributions)]
     if facts.interpreter.executable_format is not None:
@@ -306,6 +326,10 @@ def vocabulary_problem(facts: Facts) -> Optional[str]:
         if value not in _VOCABULARIES[vocabulary]:
             return f"{where}: {value!r} is not one of {', '.join(_VOCABULARIES[vocabulary])}"
     return None
+
+
+def _built_wheels(facts: Facts) -> List[CachedWheel]:
+    return (facts.caches.built_wheels or []) if facts.caches is not None else []
 
 
 def version_problem(facts: Facts) -> Optional[str]:
@@ -321,6 +345,9 @@ def version_problem(facts: Facts) -> Optional[str]:
                   for i, d in enumerate(facts.distributions) if d.error is None]
     candidates += [(f"binaries[{i}].min_macos[{arch!r}]", minos)
                    for i, b in enumerate(facts.binaries) for arch, minos in b.min_macos.items()]
+    candidates += [(f"caches.built_wheels[{i}].binaries[{j}].min_macos[{arch!r}]", minos)
+                   for i, w in enumerate(_built_wheels(facts)) for j, b in enumerate(w.binaries)
+                   for arch, minos in b.min_macos.items()]
     if facts.platform.system == "Darwin" and facts.platform.os_version:
         candidates.append(("platform.os_version", facts.platform.os_version))
     for where, text in candidates:

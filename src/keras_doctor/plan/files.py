@@ -46,21 +46,43 @@ def file_steps(finding: Finding, *, installed: Set[str], installer: str, has_pip
         return [set_env("TF_USE_LEGACY_KERAS", "1", [cause],
                         "Route tf.keras to tf-keras (Keras 2) before TensorFlow is imported")], []
     if cause == "stale-wheel-cache" and name:
-        try:
-            name = valid_name(name)
-        except ValueError:
-            return [], [skipped(finding, "the cached wheel's name is not a valid name")]
-        tool = "uv" if (_text(evidence, "tool") or installer) == "uv" else "pip"
-        if tool == "uv" and not uv:
-            return [], [skipped(finding, f"uv is not at hand to clean its cache (uv cache clean "
-                                         f"{name})")]
-        # pip's cache is the one the target's pip uses (its configuration may move it): the
-        # target's pip, else this pip acting for the target's interpreter.
-        cleaner = "uv" if tool == "uv" else choose_installer(has_pip, None)
-        return [PlannedStep(StepKind.PURGE_CACHE, f"Remove {name} from the {tool} cache",
-                            argv=purge_cache_argv(cleaner, python, name, uv),
-                            destructive=True, resolves=[cause], names=[name])], []
+        return _purge_steps(finding, name, installer, has_pip, python, uv)
     return [], [skipped(finding, "only a person can do this")]
+
+
+def _purge_steps(finding: Finding, name: str, installer: str, has_pip: bool, python: str,
+                 uv: Optional[str]) -> Tuple[List[PlannedStep], List[SkippedStep]]:
+    """The installer's own cache command, saying exactly which cached files it deletes.
+
+    pip's `cache remove P` deletes the files matching `P-*.whl` (`P*.whl` when P holds a hyphen),
+    case as written, under its `wheels/` folder (pip's commands/cache.py, `_find_wheels`); wheel
+    files spell a name with underscores, so `ml-dtypes` must be asked for as `ml_dtypes`.
+    """
+    evidence = finding.evidence
+    pattern = _text(evidence, "pattern")
+    try:
+        name = valid_name(name)
+        if pattern is not None:
+            valid_name(pattern)
+    except ValueError:
+        return [], [skipped(finding, "the cached wheel's name is not a valid name")]
+    tool = "uv" if (_text(evidence, "tool") or installer) == "uv" else "pip"
+    if tool == "uv" and not uv:
+        return [], [skipped(finding, f"uv is not at hand to clean its cache (uv cache clean "
+                                     f"{name})")]
+    # pip's cache is the one the target's pip uses (its configuration may move it): the
+    # target's pip, else this pip acting for the target's interpreter.
+    cleaner = "uv" if tool == "uv" else choose_installer(has_pip, None)
+    argument = name if tool == "uv" else (pattern or name.replace("-", "_"))
+    summary = f"Remove {name} from the {tool} cache"
+    removes = evidence.get("removes")
+    if isinstance(removes, list) and removes and all(isinstance(p, str) for p in removes):
+        deleted = ("its built wheels" if tool == "pip"
+                   else "every entry of it, with its built wheels")
+        summary += f": deletes {deleted} {', '.join(removes)}"
+    return [PlannedStep(StepKind.PURGE_CACHE, summary,
+                        argv=purge_cache_argv(cleaner, python, argument, uv),
+                        destructive=True, resolves=[finding.cause], names=[name])], []
 
 
 def set_env(name: str, value: str, resolves: List[str], why: str) -> PlannedStep:
