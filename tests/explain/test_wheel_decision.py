@@ -19,6 +19,7 @@ import corpus
 from keras_doctor.explain import wheels
 from keras_doctor.explain.clues import read
 from keras_doctor.explain.engine import hypotheses
+from keras_doctor.knowledge.releases import tag_platforms
 
 PLATFORM, PYTHON = "no-wheel-for-platform", "no-wheel-for-python"
 
@@ -362,7 +363,7 @@ def test_a_list_a_pip_that_knows_the_tags_may_print_names_no_old_pip(text):
     ("win_arm64", set()),
 ])
 def test_a_wheels_platform_tag_names_the_machines_it_installs_on(tag, platforms):
-    assert wheels._tag_platforms(tag) == platforms
+    assert tag_platforms(tag) == platforms
 
 
 # pip < 20 logged the whole URL of the wheel it downloaded (the line quoted in

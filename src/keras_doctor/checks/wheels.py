@@ -26,6 +26,7 @@ from keras_doctor.facts.model import Facts
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
 from keras_doctor.knowledge import compat_rules
 from keras_doctor.knowledge.compat_rules import TF_FAMILY
+from keras_doctor.knowledge.releases import tag_platforms
 from keras_doctor.remedies import install, new_environment, uninstall
 
 PYTHONS = ("3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
@@ -76,21 +77,11 @@ def _needs_tensorflow(ctx: CheckContext) -> List[Any]:
     return needing
 
 
-_PLATFORM_SUFFIXES = {
-    "linux-x86_64": (("manylinux", "linux_", "musllinux"), ("_x86_64",)),
-    "linux-aarch64": (("manylinux", "linux_", "musllinux"), ("_aarch64",)),
-    "macos-arm64": (("macosx_",), ("_arm64", "_universal2")),
-    "macos-x86_64": (("macosx_",), ("_x86_64", "_intel", "_universal2", "_universal")),
-    "windows-amd64": (("win_amd64",), ("win_amd64",)),
-}
-
-
 def installed_wheel_fits(wheel_tags: List[str], platform: str, python: str) -> bool:
     """Whether the WHEEL file of an installed distribution names a tag for this target: a cheap
     answer from the facts alone (the macOS version is the binaries check's business)."""
     from packaging.tags import parse_tag
 
-    prefixes, suffixes = _PLATFORM_SUFFIXES.get(platform, ((), ()))
     cp = "cp" + python.replace(".", "")
     for text in wheel_tags:
         try:
@@ -101,8 +92,7 @@ def installed_wheel_fits(wheel_tags: List[str], platform: str, python: str) -> b
             python_ok = tag.interpreter in (cp, "py3", f"py{cp[2:]}") or (
                 tag.abi == "abi3" and tag.interpreter.startswith("cp3")
                 and int(tag.interpreter[3:] or 0) <= int(cp[3:]))
-            platform_ok = tag.platform == "any" or (tag.platform.startswith(prefixes)
-                                                    and tag.platform.endswith(suffixes))
+            platform_ok = tag.platform == "any" or platform in tag_platforms(tag.platform)
             if python_ok and platform_ok:
                 return True
     return False

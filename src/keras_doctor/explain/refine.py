@@ -310,14 +310,14 @@ def _python_fits(tags: List[str], python: str) -> Optional[bool]:
 
 def _platform_fits(tags: List[str], platform: str, machine: str) -> Optional[bool]:
     """Whether the examined system and machine accept one of the wheel's platform tags, read the
-    way the wheel decision reads them (`wheels._tag_platforms`); None when unknown."""
-    from keras_doctor.explain.wheels import _tag_platforms
+    way the wheel decision reads them (`knowledge.releases.tag_platforms`); None when unknown."""
+    from keras_doctor.knowledge.releases import tag_platforms
 
     here = _PLATFORM_OF.get((platform, machine))
     parsed = _parsed(tags)
     if here is None or not parsed:
         return None
-    return any(here in _tag_platforms(tag.platform) for tag in parsed)
+    return any(here in tag_platforms(tag.platform) for tag in parsed)
 
 
 def with_facts(

@@ -369,11 +369,12 @@ def _machine_fits_wheel(text: str, tags: Any) -> Optional[Tuple[bool, str]]:
     platforms), read the way the wheel decision reads them; None when the paste shows no
     platform or some platforms it may be from take the wheel and some do not."""
     from keras_doctor.explain import wheels
+    from keras_doctor.knowledge.releases import tag_platforms
 
     shown = wheels.read_machine(wheels.without_wheel_names(text))
     taken: set = set()
     for tag in tags:
-        taken |= wheels._tag_platforms(str(tag).split("-")[-1])
+        taken |= tag_platforms(str(tag).split("-")[-1])
     if not taken or len(shown) == len(wheels.PLATFORMS):
         return None
     fitting = [p for p in shown if p in taken]

@@ -135,35 +135,6 @@ def table(project: str) -> Optional[Dict[str, Tuple[List[str], str]]]:
             for version, record in data.get("releases", {}).items()}
 
 
-# The binary formats of a macOS platform tag each Mac's interpreter accepts, as pip matches them
-# (packaging.tags._mac_binary_formats): an arm64 Python takes arm64 and universal2; an x86_64 one
-# also takes the fat formats that hold x86_64 code ("intel", "fat64", "fat32", the older
-# "universal" of i386, ppc and x86_64), and universal2
-_MAC_FORMATS = {"macos-arm64": frozenset({"arm64", "universal2"}),
-                "macos-x86_64": frozenset({"x86_64", "intel", "fat64", "fat32", "universal2",
-                                           "universal"})}
-
-
-def _tag_platforms(platform_tag: str) -> FrozenSet[str]:
-    """The platforms (`PLATFORMS`) whose interpreters install a wheel of this platform tag: the
-    one reading of a tag, for the release tables, the wheels pip chose or refused, and the pip
-    too old for a tag."""
-    if platform_tag == "any":
-        return frozenset(PLATFORMS)
-    if platform_tag.startswith("macosx"):
-        binary_format = platform_tag.split("_", 3)[-1]  # macosx_<major>_<minor>_<format>
-        return frozenset(p for p, formats in _MAC_FORMATS.items() if binary_format in formats)
-    if "linux" in platform_tag:
-        if platform_tag.endswith("aarch64"):
-            return frozenset({"linux-aarch64"})
-        return frozenset({"linux-x86_64"}) if platform_tag.endswith("x86_64") else frozenset()
-    if platform_tag == "win_amd64":
-        return frozenset({"windows-amd64"})
-    if platform_tag == "win32":
-        return frozenset({"windows-32"})
-    return frozenset()
-
-
 def _tag_pythons(interpreter: str, abi: str) -> FrozenSet[str]:
     match = re.fullmatch(r"(?:cp|py)([23])(\d*)", interpreter)
     if not match:
@@ -180,6 +151,8 @@ def _tag_pythons(interpreter: str, abi: str) -> FrozenSet[str]:
 
 def wheel_pairs(tags: List[str]) -> Set[Tuple[str, str]]:
     """(platform, python) pairs the wheels of one release install on."""
+    from keras_doctor.knowledge.releases import tag_platforms
+
     pairs: Set[Tuple[str, str]] = set()
     for tag in tags:
         parts = tag.split("-")
@@ -187,7 +160,7 @@ def wheel_pairs(tags: List[str]) -> Set[Tuple[str, str]]:
             continue
         for interpreter in parts[0].split("."):
             for platform_tag in parts[2].split("."):
-                for platform in _tag_platforms(platform_tag):
+                for platform in tag_platforms(platform_tag):
                     for python in _tag_pythons(interpreter, parts[1]):
                         pairs.add((platform, python))
     return pairs
@@ -297,6 +270,8 @@ def chosen_wheels(text: str) -> Tuple[Optional[str], List[str]]:
     their own)."""
     from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
+    from keras_doctor.knowledge.releases import tag_platforms
+
     pythons: Set[str] = set()
     platforms: Optional[FrozenSet[str]] = None
     for match in _CHOSEN_WHEEL.finditer(text):
@@ -308,7 +283,7 @@ def chosen_wheels(text: str) -> Tuple[Optional[str], List[str]]:
                  if re.fullmatch(r"cp[23]\d+", t.interpreter) and t.abi.startswith(t.interpreter)}
         if len(exact) == 1:
             pythons |= exact
-        fits = frozenset().union(*(_tag_platforms(t.platform) for t in tags))
+        fits = frozenset().union(*(tag_platforms(t.platform) for t in tags))
         if fits and len(fits) < len(PLATFORMS):
             platforms = fits if platforms is None else (platforms & fits or platforms)
     python = next(iter(pythons)) if len(pythons) == 1 else None
@@ -719,6 +694,8 @@ def _not_yet_published(releases: Dict[str, Tuple[List[str], str]], version: str,
     """The upload date of `version` when pip's list shows it had not come out yet, else None."""
     from datetime import date, timedelta
 
+    from keras_doctor.knowledge.releases import tag_platforms
+
     finals = [v for v in offered if v in releases and releases[v][1]]
     tags, uploaded = releases[version]
     if not finals or not uploaded:
@@ -738,7 +715,7 @@ def _not_yet_published(releases: Dict[str, Tuple[List[str], str]], version: str,
         return None
     listed_tags = {t.split("-")[2] for v in finals for t in releases[v][0]}
     for platform in {plat for plat, _ in candidates}:
-        own = {t.split("-")[2] for t in tags if platform in _tag_platforms(t.split("-")[2])}
+        own = {t.split("-")[2] for t in tags if platform in tag_platforms(t.split("-")[2])}
         if not own & listed_tags:
             return None  # only newer platform tags: a pip too old to read them, not a late one
     return uploaded
@@ -820,6 +797,8 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
     neither, or a wheel the pip knows exists."""
     from packaging.version import InvalidVersion, Version
 
+    from keras_doctor.knowledge.releases import tag_platforms
+
     asked = _requested(text)
     if asked is None:
         return None
@@ -841,7 +820,7 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
     wheels = [tag for version in wanted for tag in releases[version][0]
               if python is None or _for_python(tag, python)]
     for_platform = [tag for tag in wheels if any(
-        platforms[0] in _tag_platforms(t) for t in tag.split("-")[-1].split("."))]
+        platforms[0] in tag_platforms(t) for t in tag.split("-")[-1].split("."))]
     if not for_platform:
         return None  # no wheel for this platform at all: not the pip's fault
     needed = min(Version(first_pip_for_tags(tag)) for tag in for_platform)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from packaging.version import Version
 
@@ -149,6 +149,45 @@ def _platform_tags(platform: str, os_version: Optional[str]) -> Sequence[str]:
     if platform == "windows-amd64":
         return ["win_amd64"]
     raise ValueError(f"unknown platform {platform!r}")
+
+
+# The platforms a wheel's platform tag is read for: keras-doctor's (facts.platforms.PLATFORMS) and
+# the 32-bit Windows that error reports show.
+TAG_PLATFORMS = ("macos-arm64", "macos-x86_64", "linux-x86_64", "linux-aarch64", "windows-amd64",
+                 "windows-32")
+# The binary formats of a macOS platform tag each Mac's interpreter accepts, as pip matches them
+# (`packaging.tags._mac_binary_formats` on macOS 10.4 and later): an arm64 Python takes arm64 and
+# universal2; an x86_64 one also the fat formats that hold x86_64 code ("intel" = i386 + x86_64,
+# "fat64" = x86_64 + ppc64, "fat3" = i386 + ppc + x86_64, and the older "universal"), and
+# universal2. "fat32" (i386 + ppc) and "fat" hold no 64-bit Intel code: no Mac of today takes them.
+_MAC_FORMATS = {"macos-arm64": frozenset({"arm64", "universal2"}),
+                "macos-x86_64": frozenset({"x86_64", "intel", "fat64", "fat3", "universal2",
+                                           "universal"})}
+_WINDOWS = {"win_amd64": "windows-amd64", "win32": "windows-32"}
+
+
+@lru_cache(maxsize=512)
+def tag_platforms(platform_tag: str) -> FrozenSet[str]:
+    """The platforms (`TAG_PLATFORMS`) whose interpreters install a wheel of this platform tag
+    ("macosx_10_9_universal2", "manylinux2014_aarch64", "win32", "any"): the one reading of a
+    wheel's platform tag, for the checks, the plan and explain. The OS release a tag needs
+    (macOS 11, glibc 2.28) is not read here: `supported_tags` judges it for a known target."""
+    if platform_tag == "any":
+        return frozenset(TAG_PLATFORMS)
+    if platform_tag.startswith("macosx_"):
+        parts = platform_tag.split("_", 3)  # macosx_<major>_<minor>_<format>
+        if len(parts) != 4 or not (parts[1].isdigit() and parts[2].isdigit()):
+            return frozenset()
+        version, binary_format = (int(parts[1]), int(parts[2])), parts[3]
+        if version < (10, 4):
+            return frozenset()  # older than any binary format pip matches
+        # arm64 code exists from macOS 11 on; a universal2 tag of 10.x installs on arm64 too
+        return frozenset(p for p, formats in _MAC_FORMATS.items() if binary_format in formats
+                         and (binary_format != "arm64" or version >= (11, 0)))
+    if platform_tag.startswith(("manylinux", "musllinux", "linux_")):
+        arch = {"x86_64": "linux-x86_64", "aarch64": "linux-aarch64"}
+        return frozenset(p for suffix, p in arch.items() if platform_tag.endswith("_" + suffix))
+    return frozenset({_WINDOWS[platform_tag]}) if platform_tag in _WINDOWS else frozenset()
 
 
 def _python_ok(requires_python: Optional[str], python: str) -> bool:
