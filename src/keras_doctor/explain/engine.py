@@ -179,6 +179,7 @@ def hypotheses(
         _pip_too_old_decides(found, cleaned.text, machine_read,
                              environment.pip if environment else "")
         _pinned_release_decides(found, cleaned.text)
+        _dependent_of_the_fork_decides(found)
         if "tf1-api-under-tf2" in found:
             _tf1_install_blocked(found, cleaned.text)
     # TensorFlow's CPU notice of an x86 build is a start-up line the cleaner set aside: on an
@@ -384,6 +385,25 @@ def _pinned_release_decides(found: Dict[str, Hypothesis], text_: str) -> None:
         hyp.sources.extend(s for s in wheel.sources if s not in hyp.sources)
         wheel.weights = [min(max(wheel.weights), NO_WHEEL_BESIDE_UNPUBLISHED)]
     hyp.sources.append(evidence["decided_by"])
+
+
+# The signatures that read pip's search for `tensorflow` as a dependent's requirement beside
+# Apple's fork (knowledge/signatures.json)
+FORK_DEPENDENT_SIGNATURES = ("tensorflow-wanted-by-a-dependent-on-apple-silicon",
+                             "tensorflow-name-unmet-beside-tensorflow-macos")
+
+
+def _dependent_of_the_fork_decides(found: Dict[str, Hypothesis]) -> None:
+    """pip found no `tensorflow` because a dependent asked for that name where Apple's fork is
+    TensorFlow: the missing wheel is the fork's consequence, so the wheel causes read from the
+    same pip lines keep only a runner-up's weight (as beside an unpublished pin)."""
+    fork = found.get("tensorflow-macos-fork-not-recognised")
+    if fork is None or not set(fork.signatures) & set(FORK_DEPENDENT_SIGNATURES):
+        return
+    for cause in ("no-wheel-for-python", "no-wheel-for-platform"):
+        wheel = found.get(cause)
+        if wheel is not None:
+            wheel.weights = [min(max(wheel.weights), NO_WHEEL_BESIDE_UNPUBLISHED)]
 
 
 TF1_BEHIND_A_FAILED_INSTALL = 0.6  # what the TF1-code cause keeps when installing 1.x failed

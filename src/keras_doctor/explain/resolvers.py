@@ -58,6 +58,9 @@ CONFLICT_VERDICT = re.compile(
     # requests")
     r"\bUnsatisfiableError\b|incompatible with each other|Found conflicts!|"
     r"none of the providers can be installed|\bconflicting requests\b|"
+    # pipdeptree's warning (pipdeptree/_validate.py, render_conflicts_text: "Warning!!! Possibly
+    # conflicting dependencies found:", then " - b [required: >=2.3.0, installed: 1.9.1]")
+    r"Possibly conflicting dependencies found|"
     # setuptools' pkg_resources at run time (VersionConflict, ContextualVersionConflict:
     # "(numpy 1.16.0 (/path), Requirement.parse('numpy>=1.17'))")
     r"\b(?:Contextual)?VersionConflict\b|"

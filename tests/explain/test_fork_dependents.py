@@ -1,0 +1,109 @@
+"""A dependent asking for the distribution `tensorflow` where Apple's fork is TensorFlow.
+
+Each tool that reports the requirement unmet has its own words (pip's resolver and its
+collection of a dependency, pipdeptree, pkg_resources); on an Apple Silicon Mac, where
+`tensorflow` had no arm64 wheel before 2.13 (the release table), they are the fork not
+recognised. Both sides: the same words with no fork and no Apple Silicon in sight stay the causes
+they were, and pip's search for `tensorflow` that no dependent asked for stays a wheel question.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import corpus
+
+from keras_doctor.explain import resolvers, wheels
+from keras_doctor.explain.engine import explain
+
+FORK = "tensorflow-macos-fork-not-recognised"
+
+
+def causes(text):
+    return [f.cause for f in explain(text).findings]
+
+
+def test_the_first_arm64_tensorflow_wheel_is_2_13():
+    # what the Apple Silicon signatures rest on
+    releases = wheels.table("tensorflow")
+    arm64 = [v for v, (tags, _) in releases.items()
+             if any("macosx" in t and t.endswith("arm64") for t in tags)]
+    assert "2.13.0" in arm64 and "2.12.0" not in arm64 and "2.5.0" not in arm64
+
+
+def test_pips_conflict_over_tensorflow_on_an_m1_is_the_fork():
+    # magenta's releases all depend on `tensorflow`; the reporter's M1 has only Apple's build
+    report = corpus.case("magenta-1867-m1-apple-tf-conflict")["text"]
+    assert causes(report)[0] == FORK
+    # the other side: pip's own lines of that report, with no Mac in sight, are a conflict
+    pip_lines = report[report.index("The conflict is caused by:"):]
+    assert causes(pip_lines)[0] == "requirement-conflict"
+
+
+DEPENDENT = ("ERROR: Could not find a version that satisfies the requirement tensorflow "
+             "(from tf-models-official) (from versions: none)\n"
+             "ERROR: No matching distribution found for tensorflow\n")
+OWN_REQUEST = ("ERROR: Could not find a version that satisfies the requirement tensorflow "
+               "(from versions: none)\nERROR: No matching distribution found for tensorflow\n")
+APPLE_SILICON = "MacBook Air M2, macOS 13.4\n"
+
+
+def test_a_dependent_asking_for_tensorflow_on_apple_silicon_is_the_fork():
+    found = causes(APPLE_SILICON + DEPENDENT)
+    assert found[0] == FORK and "no-wheel-for-platform" in found[:3]
+
+
+def test_tensorflow_asked_for_by_the_user_on_apple_silicon_is_the_wheel():
+    found = causes(APPLE_SILICON + OWN_REQUEST)
+    assert found[0] == "no-wheel-for-platform" and FORK not in found
+
+
+def test_a_dependent_asking_for_tensorflow_elsewhere_is_the_wheel():
+    assert FORK not in causes(DEPENDENT)
+    assert FORK not in causes("Windows 10, Python 3.12\n" + DEPENDENT)
+
+
+# pipdeptree renders a requirement nothing installs as `installed: ?`, under its warning
+# (pipdeptree/_validate.py, render_conflicts_text)
+PIPDEPTREE = ("Warning!!! Possibly conflicting dependencies found:\n"
+              "* tensorflow-text==2.10.0\n"
+              " - tensorflow [required: >=2.10.0,<2.11, installed: ?]\n")
+
+
+def test_pipdeptree_missing_tensorflow_beside_the_fork_is_the_fork():
+    assert resolvers.shows_conflict_verdict(PIPDEPTREE)
+    assert causes(PIPDEPTREE + "tensorflow-macos==2.10.0\n")[0] == FORK
+    assert causes(PIPDEPTREE + "Apple M1 Pro\n")[0] == FORK
+
+
+def test_pipdeptree_missing_tensorflow_alone_is_a_missing_dependency():
+    found = causes(PIPDEPTREE)
+    assert found[0] == "missing-dependency" and FORK not in found
+
+
+# setuptools' pkg_resources (DistributionNotFound.report)
+PKG_RESOURCES = ("pkg_resources.DistributionNotFound: The 'tensorflow>=2.4' distribution was not "
+                 "found and is required by tensorflow-hub\n")
+
+
+def test_a_distribution_pkg_resources_did_not_find_is_missing():
+    found = causes(PKG_RESOURCES)
+    assert found[0] == "missing-dependency" and FORK not in found
+    assert causes(PKG_RESOURCES + "on my MacBook Pro M1\n")[0] == FORK
+
+
+def test_pip_collecting_a_dependents_range_beside_the_fork_is_the_fork():
+    collecting = ("I have tensorflow-macos 2.10 and tensorflow-metal.\n"
+                  "Collecting tensorflow<2.11,>=2.10.0 (from tensorflow-text)\n")
+    assert causes(collecting)[0] == FORK
+    # a bare `Collecting tensorflow` is the user's own request: no dependent to blame
+    assert FORK not in causes("I have tensorflow-macos 2.10.\nCollecting tensorflow\n")
+
+
+def test_pip_pulling_tensorflow_beside_the_fork_in_a_real_report():
+    report = corpus.case("tf-text-654-pip-pulls-tensorflow-beside-tensorflow-macos")["text"]
+    assert causes(report)[0] == FORK
