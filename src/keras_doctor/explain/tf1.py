@@ -13,7 +13,7 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional
 
 DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "tf1_api.json"
 _API_TREE = re.compile(r"\._api\.v[12](?=\.|$)")
@@ -94,20 +94,6 @@ def removed_in_tf2(module: str, name: str) -> Optional[Dict[str, str]]:
     entry = load().get("tf2_removed", {}).get(namespace, {})
     found = entry.get(name)
     return dict(found) if found else None
-
-
-def removed_use(dotted: str) -> Optional[Tuple[str, Dict[str, str]]]:
-    """For a name a script uses relative to `tensorflow` ("estimator.Estimator",
-    "config.experimental_list_devices"): (the removed name as `tf.…`, its releases), or None."""
-    parts = dotted.split(".")
-    for depth in (1, 2):
-        if len(parts) < depth:
-            break
-        module = ".".join(["tensorflow", *parts[:depth - 1]])
-        found = removed_in_tf2(module, parts[depth - 1])
-        if found:
-            return "tf." + ".".join(parts[:depth]), found
-    return None
 
 
 def sampled() -> str:
