@@ -96,12 +96,24 @@ def test_no_name_tensorflow_2_has_is_blamed_on_tf1_code():
     names = tf1.load()["namespaces"]["tensorflow"]["tf2"]
     wrong = [n for n in names if CAUSE in causes_of(attribute_error("tensorflow", n))]
     assert len(names) > 250 and wrong == []
+    assert {tf1.attribute("tensorflow", n) for n in names} == {"tf2"}
 
 
 @pytest.mark.parametrize("name", ["placeholders", "Sesion", "get_default_graphs"])
 def test_a_name_no_tensorflow_has_is_not_tf1_code(name):
     assert tf1.attribute("tensorflow", name) == "neither"
     assert CAUSE not in causes_of(attribute_error("tensorflow", name))
+
+
+def test_a_tf1_answer_names_the_releases_that_have_the_name():
+    """A real report: the evidence says which TensorFlow releases have the name (those the table
+    was read from) and what TensorFlow 2 calls it."""
+    report = explain_text(corpus.case("tf-30978-get-default-graph-tf20")["text"])
+    first, last = tf1.load()["sampled"]["1.x"][0], tf1.load()["sampled"]["1.x"][-1]
+    evidence = report.findings[0].evidence
+    assert report.findings[0].cause == CAUSE
+    assert evidence["only_in"] == f"tensorflow {first} … {last} (sampled), no 2.x"
+    assert evidence["replacement"] == "tf.compat.v1.get_default_graph"
 
 
 @pytest.mark.parametrize("module, name, tf1_code", [
