@@ -170,7 +170,16 @@ def tuning_out_of_repository() -> str:
                      f"answer {figures['brier_of_top_answer']:.4f}")
     fresh = train_ranker.fresh_answers(repo)
     if fresh:
-        passes = train_ranker.fresh_cross_validated(fresh)
+        shrink, mixed = train_ranker.fresh_shrink(fresh, checked["answers"])
+        lines.append(f"the fresh correction's shrink, chosen by repository over the tuning "
+                     f"answers and the passes' ({mixed['answers']} answers, "
+                     f"{mixed['repositories']} repositories): {shrink:g} pseudo-answers; Brier "
+                     f"of the top answer as shown "
+                     f"{mixed['as_shown']['brier_of_top_answer']:.4f}, corrected at each shrink "
+                     + ", ".join(f"{k} {v['brier_of_top_answer']:.4f} (worst gap "
+                                 f"{v['worst_gap_in_buckets_of_10_or_more']:.1%})"
+                                 for k, v in mixed["corrected"].items()))
+        passes = train_ranker.fresh_cross_validated(fresh, shrink)
         lines.append(f"collection passes met before any tuning on them ({passes['answers']} "
                      f"answers, {passes['repositories']} repositories), the top answer as shown "
                      "then, and corrected by kind (fitted on the other repositories' answers):")

@@ -396,15 +396,37 @@ def test_a_kind_right_less_often_on_fresh_reports_than_shown_is_shown_lower():
 def test_the_fresh_rate_is_shrunk_toward_what_was_shown_and_the_slope_kept_between_0_and_1():
     rows = [_fresh("guessed", 0.4, 0) for _ in range(6)]
     mean_shown, rate, slope = tr.fresh_correction(rows, shrink=6.0)["guessed"]
-    assert mean_shown == pytest.approx(0.4) and rate == pytest.approx(0.2) and slope == 0.0
+    # six answers and six pseudo-answers held as shown: half way, rate and slope alike
+    assert mean_shown == pytest.approx(0.4) and rate == pytest.approx(0.2)
+    assert slope == pytest.approx(0.5)
+    assert tr.fresh_correction(rows, shrink=0.0)["guessed"][1:] == [0.0, 0.0]
     # confidence that ran against the outcome (higher shown, more often wrong) tells nothing
     rows = [_fresh("guessed", 0.3, 1), _fresh("guessed", 0.7, 0)] * 5
-    assert tr.fresh_correction(rows)["guessed"][2] == 0.0
+    assert tr.fresh_correction(rows, shrink=0.0)["guessed"][2] == 0.0
     # confidence that tracked the outcome more than fully keeps its spread, no more
     rows = [_fresh("recognised", 0.6, 0), _fresh("recognised", 0.7, 1)] * 5
-    assert tr.fresh_correction(rows)["recognised"][2] == 1.0
+    assert tr.fresh_correction(rows, shrink=0.0)["recognised"][2] == 1.0
     assert ranker.met_fresh(0.99, "recognised", {"fresh": {"kinds": {"recognised": [
         0.5, 0.9, 1.0]}}}) == 0.99  # never certainty
+
+
+def test_the_fresh_shrink_is_chosen_by_how_answers_of_repositories_left_out_held():
+    # a pass whose recognised answers, shown at 0.95, were right 60 % of the time
+    fresh = [_fresh("recognised", 0.95, int(i % 5 < 3), f"p/{i}") for i in range(20)]
+    # tuning answers that held as shown: trusting the one pass fully makes them under-confident
+    held = [_fresh("recognised", 0.95, int(i % 20 != 0), f"t/{i}") for i in range(200)]
+    shrink, table = tr.fresh_shrink(fresh, held)
+    assert shrink > 0.0 and table["chosen_shrink"] == shrink
+    assert table["answers"] == 220 and table["fresh_answers"] == 20
+    assert set(table["corrected"]) == {f"{s:g}" for s in tr.FRESH_SHRINKS}
+    # tuning answers that fell as short as the pass's: the pass is believed as it is
+    fell = [_fresh("recognised", 0.95, int(i % 5 < 3), f"t/{i}") for i in range(200)]
+    assert tr.fresh_shrink(fresh, fell)[0] == 0.0
+    # a repository's own pass answers never correct it: the same repository, met in the pass and
+    # in the tuning corpus, is left out of both together (names compared without case)
+    one = [_fresh("recognised", 0.95, 0, "Same/Repo")]
+    shown = tr.fresh_shrink(one, [_fresh("recognised", 0.95, 0, "same/repo")])[1]
+    assert shown["corrected"]["0"]["brier_of_top_answer"] == pytest.approx(0.9025)
 
 
 def test_the_kind_of_a_top_answer_is_what_the_collection_pass_record_calls_it():

@@ -389,6 +389,12 @@ def evaluate(data: Sequence[Example], reports: int, l2: float = L2,
             of_kind = {i: rows_ for i, rows_ in real.items() if kinds[i] == kind}
             by_kind[kind] = tc.summary(of_kind, len(of_kind))
         out: Dict[str, Any] = {"ranker": tc.summary(real, reports), "by_kind": by_kind}
+        if logistic:
+            out["answers"] = [
+                {"id": e.id, "repository": e.group, "shown": real[e.id][0][0],
+                 "right": real[e.id][0][1],
+                 "kind": ranker.fresh_kind(e.ranked, e.hand[0] if e.hand else "")}
+                for e in data if real.get(e.id)]
         if unknown_share:
             out["with_unknown_causes"] = {"share": unknown_share,
                                           **tc.weighted_reliability(per_report)}
@@ -416,7 +422,10 @@ def logistic_is_better(checked: Dict[str, Any]) -> bool:
 
 # Pseudo-answers shown as the maps show them, added to each kind's answers of a collection pass:
 # a kind a pass met a dozen times moves only part of the way to the rate it was right at there.
+# `fresh_shrink` chooses among FRESH_SHRINKS by cross-validation by repository; FRESH_SHRINK is
+# what the correction uses when nothing was chosen.
 FRESH_SHRINK = 6.0
+FRESH_SHRINKS = (0.0, 6.0, 12.0, 25.0, 50.0, 100.0, 200.0, 400.0)
 
 
 def fresh_answers(repo: Path) -> List[Dict[str, Any]]:
@@ -450,18 +459,21 @@ def fresh_correction(rows: Sequence[Dict[str, Any]], shrink: float = FRESH_SHRIN
         slope = (sum((x - mean_x) * (y - mean_y) for x, y in pairs) / spread
                  if spread > 1e-12 else 0.0)
         rate = (n * mean_y + shrink * mean_x) / (n + shrink)
+        # the pseudo-answers held as shown: a slope of 1
+        slope = (n * min(1.0, max(0.0, slope)) + shrink) / (n + shrink)
         out[kind] = [round(mean_x, 4), round(rate, 4), round(min(1.0, max(0.0, slope)), 4)]
     return out
 
 
-def fresh_cross_validated(rows: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
+def fresh_cross_validated(rows: Sequence[Dict[str, Any]], shrink: float = FRESH_SHRINK
+                          ) -> Dict[str, Any]:
     """The reliability of the top answer on the collection passes as met ("as_shown") and with
     the correction fitted on the other repositories' answers of the passes ("corrected"): the
     correction's own honest figure."""
     corrected: Dict[str, List[Tuple[float, int]]] = {}
     for repository in sorted({str(r["repository"]) for r in rows}):
         fitted = {"fresh": {"kinds": fresh_correction(
-            [r for r in rows if r["repository"] != repository])}}
+            [r for r in rows if r["repository"] != repository], shrink)}}
         for r in rows:
             if r["repository"] == repository:
                 corrected[r["id"]] = [(ranker.met_fresh(float(r["shown"]), r["kind"], fitted),
@@ -470,6 +482,41 @@ def fresh_cross_validated(rows: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
     return {"answers": len(rows), "repositories": len({r["repository"] for r in rows}),
             "as_shown": tc.summary(as_shown, len(rows)),
             "corrected": tc.summary(corrected, len(rows))}
+
+
+def fresh_shrink(fresh: Sequence[Dict[str, Any]], tuning: Sequence[Dict[str, Any]]
+                 ) -> Tuple[float, Dict[str, Any]]:
+    """The shrink of the fresh correction (pseudo-answers held as shown) chosen by
+    cross-validation by repository over the tuning corpus's out-of-repository answers and the
+    collection passes' answers together: each repository's answers are corrected by the
+    correction fitted on the other repositories' pass answers, and the shrink with the lowest
+    Brier score of the top answer wins. One pass is one draw of how hard new reports are: a
+    cross-validation within it alone cannot see how much the next pass differs, while the tuning
+    corpus's reports (met out of repository, as the maps show them) say how far from "as shown"
+    the correction may pull the answers explain meets on reports like them. Returns the shrink
+    and the reliability tables, as shown and as corrected at each shrink tried."""
+    rows = [{**r, "repository": str(r["repository"]).lower()} for r in [*fresh, *tuning]]
+    fresh = rows[:len(fresh)]
+    repositories = sorted({str(r["repository"]) for r in rows})
+    as_shown = {f"{i}": [(float(r["shown"]), int(r["right"]))] for i, r in enumerate(rows)}
+    tried: Dict[str, Any] = {}
+    best: Tuple[float, float] = (float("inf"), FRESH_SHRINK)
+    for shrink in FRESH_SHRINKS:
+        corrected: Dict[str, List[Tuple[float, int]]] = {}
+        fits: Dict[str, Dict[str, Any]] = {}
+        for repository in repositories:
+            fits[repository] = {"fresh": {"kinds": fresh_correction(
+                [r for r in fresh if r["repository"] != repository], shrink)}}
+        for i, r in enumerate(rows):
+            corrected[f"{i}"] = [(ranker.met_fresh(float(r["shown"]), str(r["kind"]),
+                                                   fits[str(r["repository"])]), int(r["right"]))]
+        figures = tc.summary(corrected, len(rows))
+        tried[f"{shrink:g}"] = figures
+        if figures["brier_of_top_answer"] < best[0]:
+            best = (figures["brier_of_top_answer"], shrink)
+    return best[1], {"answers": len(rows), "fresh_answers": len(fresh),
+                     "repositories": len(repositories), "chosen_shrink": best[1],
+                     "as_shown": tc.summary(as_shown, len(rows)), "corrected": tried}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -487,6 +534,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     reports = len(tc.tuning_reports(args.repo))
     checked = evaluate(data, reports, args.l2, args.unknown_share)
     predicted = checked.pop("predicted")
+    tuning_answers = checked.pop("answers")
+    checked["recognised_by_steps"].pop("answers", None)
     print(json.dumps(checked, indent=1), file=sys.stderr)
     if args.report_only:
         return 0
@@ -504,9 +553,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     steps.pop("recognised_steps", None)
     fresh = fresh_answers(args.repo)
     if fresh:
-        steps["fresh"] = {"answers": len(fresh), "kinds": fresh_correction(fresh)}
-        checked["fresh_pass"] = fresh_cross_validated(fresh)
-        print(json.dumps(checked["fresh_pass"], indent=1), file=sys.stderr)
+        shrink, checked["fresh_shrink"] = fresh_shrink(fresh, tuning_answers)
+        steps["fresh"] = {"answers": len(fresh), "shrink": shrink,
+                          "kinds": fresh_correction(fresh, shrink)}
+        checked["fresh_pass"] = fresh_cross_validated(fresh, shrink)
+        print(json.dumps(checked["fresh_shrink"], indent=1), file=sys.stderr)
     model = fit(data, args.l2)
     target = args.out / "ranker.json"
     tc._write(target, {
