@@ -8,9 +8,13 @@ ranker's features, all written with the whole tuning corpus in view. The ranker'
 (`keras_doctor.explain.train_ranker`) reads this record to correct its confidence maps by kind of
 answer; the record keeps, per report, only what that needs: the kind of the top answer (a
 recognised message, one whose cause has look-alikes, or a guess on an error no knowledge
-recognised), the confidence shown, and whether it was right.
+recognised), the confidence shown (and, as "uncorrected", the confidence before the correction by
+earlier passes that the commit shipped, which a new correction is fitted to), and whether it was
+right.
 
     cd tests/explain && python fresh_answers.py --at 4436849 > corpus/third_pass_answers.jsonl
+    cd tests/explain && python fresh_answers.py --pass fourth --at 05b7c15 \
+        > corpus/fourth_pass_answers.jsonl
 
 `--at` exports that commit's `src/` (as `fresh_pass.py --at` does) and answers with it; the
 reports and ids come from this checkout.
@@ -41,6 +45,25 @@ def kind_of(ranked: list, top: str) -> str:
     return "look-alike" if lookalike.LOOK_ALIKES.get(top) else "recognised"
 
 
+def uncorrected_top(text: str) -> float:
+    """The top answer's confidence as the maps fitted out of repository gave it, before the
+    correction by earlier passes (`ranker.met_fresh`, where that commit has it): what a new
+    correction or recalibration is fitted to and judged on."""
+    from keras_doctor.explain import ranker
+    from keras_doctor.explain.engine import explain
+
+    corrected = getattr(ranker, "met_fresh", None)
+    if corrected is None:
+        findings = explain(text).findings
+    else:
+        ranker.met_fresh = lambda confidence, *_: confidence  # type: ignore[attr-defined]
+        try:
+            findings = explain(text).findings
+        finally:
+            ranker.met_fresh = corrected  # type: ignore[attr-defined]
+    return round(findings[0].confidence, 3) if findings else 0.0
+
+
 def answers(ids_file: Path) -> List[Dict]:
     from keras_doctor.explain.engine import explain, hypotheses
 
@@ -53,16 +76,25 @@ def answers(ids_file: Path) -> List[Dict]:
         top = findings[0]
         out.append({"id": case["id"], "repository": case["repo"],
                     "kind": kind_of(ranked, top.cause), "shown": round(top.confidence, 3),
+                    "uncorrected": uncorrected_top(case["text"]),
                     "right": int(top.cause == case["cause"])})
     return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("ids", nargs="?", type=Path, default=fresh_pass.THIRD_PASS)
+    parser.add_argument("ids", nargs="?", type=Path, default=None,
+                        help="the pass's id<TAB>platform list (default: corpus/third_pass.tsv)")
+    parser.add_argument("--pass", dest="pass_name", metavar="NAME",
+                        help="the pass listed in corpus/NAME_pass.tsv (e.g. fourth)")
     parser.add_argument("--at", metavar="COMMIT",
                         help="answer with explain as it was at this commit")
     args = parser.parse_args()
+    if args.ids is not None and args.pass_name is not None:
+        parser.error("give either an ids file or --pass, not both")
+    if args.ids is None:
+        args.ids = (fresh_pass.pass_ids_file(args.pass_name) if args.pass_name
+                    else fresh_pass.THIRD_PASS)
     if args.at is None:
         for row in answers(args.ids):
             print(json.dumps(row, separators=(",", ":")))
