@@ -44,6 +44,36 @@ def test_no_arm64_tensorflow_without_the_fork_is_a_wheel_question():
     assert FORK not in [f.cause for f in explain_text(text).findings]
 
 
+@pytest.mark.parametrize(("paste", "asked_by_user_only"), [
+    # pip's resolver: no requirer named when the user asked (the paste above)
+    ("ERROR: Could not find a version that satisfies the requirement tensorflow==2.5.0 (from "
+     "versions: none)\n", True),
+    # a requirements file is the user's own request (the legacy resolver names the file)
+    ("ERROR: Could not find a version that satisfies the requirement tensorflow==1.15 (from -r "
+     "requirements.txt (line 3)) (from versions: none)\n", True),
+    # a package asked for it: pip names the package, which the fork's cause needs
+    ("ERROR: Could not find a version that satisfies the requirement tensorflow<2.10,>=2.9.0; "
+     'platform_machine != "arm64" (from tensorflow-text) (from versions: none)\n', False),
+    (PKG_RESOURCES, False),
+    (PIP_CHECK, False),
+    # another distribution than tensorflow itself
+    ("ERROR: Could not find a version that satisfies the requirement tensorflow-text (from "
+     "versions: none)\n", False),
+])
+def test_the_fork_needs_a_package_that_asked_for_tensorflow(paste, asked_by_user_only):
+    from keras_doctor.explain import clues
+
+    assert clues.only_the_user_asked_for_tensorflow(paste) is asked_by_user_only
+    assert clues.ruled_out_by_signal(FORK, paste) is asked_by_user_only
+
+
+def test_a_package_asking_for_tensorflow_pip_cannot_find_keeps_the_fork_among_the_answers():
+    text = ("ERROR: Could not find a version that satisfies the requirement tensorflow<2.10,"
+            ">=2.9.0 (from tensorflow-text) (from versions: none)\nERROR: No matching "
+            "distribution found for tensorflow<2.10,>=2.9.0\n")
+    assert FORK in [f.cause for f in explain_text(WITH_FORK + text).findings][:3]
+
+
 def _facts(*names_versions, requires=("tensorflow>=2.8",)):
     dists = [dist(name, version) for name, version in names_versions]
     dists.append(dist("keras-nlp", "0.4.1", requires=list(requires)))

@@ -199,6 +199,28 @@ def test_the_installed_tensorflow_confirms_or_rules_out_tf1_code(installed, conf
         assert not refined or refined[0].confidence < alone.confidence
 
 
+@pytest.mark.parametrize("installed", ["2.16.2", "1.15.5"])
+def test_only_a_tf1_name_the_text_read_is_confirmed_or_ruled_out_by_the_installed_tensorflow(
+        installed):
+    """The ranker may guess TensorFlow 1 code from the kind of error alone (`No module named
+    'tensorflow.python'`, a name every TensorFlow has): every environment with a TensorFlow 2
+    would 'confirm' it. Only a candidate the text tied to a TensorFlow 1 name is."""
+    from keras_doctor.explain import calibrate, refine
+    from keras_doctor.explain.hypothesis import Hypothesis
+
+    facts = mac_facts(distributions=[dist("tensorflow", installed)])
+    guessed = Hypothesis(CAUSE, weights=[0.3], signatures=[calibrate.LEARNED])
+    assert refine.tensorflow_generation([(guessed, 0.01)], facts) == [(guessed, 0.01)]
+    (_, read), *_ = [(h, s) for h, s in refine.tensorflow_generation(
+        [(Hypothesis(CAUSE, weights=[0.3], signatures=[calibrate.LEARNED],
+                     evidence={"name": "Session"}), 0.3)], facts) if h.cause == CAUSE]
+    assert read > 0.3 if installed.startswith("2") else read < 0.3
+    text = attribute_error("tensorflow", "Session")
+    top = next(f for f in explain_text(text, facts).findings if f.cause == CAUSE)
+    assert top.evidence.get("installed_here" if installed.startswith("2") else
+                            "contradicted_by")
+
+
 def test_corpus_reports_of_this_cause_cite_their_threads():
     for case in corpus.load():
         if case["cause"] == CAUSE:

@@ -338,9 +338,34 @@ def shows_kill_or_allocation_failure(text: str) -> bool:
     return bool(_MEMORY_IN_WORDS.search(text))
 
 
+# pip's resolver names the distribution that asked for a requirement it cannot satisfy ("the
+# requirement tensorflow<2.9,>=2.8 (from tensorflow-text) (from versions: none)") and nothing more
+# when the user asked for it (pip/_internal/resolution/resolvelib/factory.py,
+# `_report_single_requirement_conflict`: `req_disp = f"{req} (from {parent.name})"` only with a
+# parent; the legacy resolver's "(from -r requirements.txt (line N))" is the user's file);
+# pkg_resources says "is required by", `pip check` "X requires tensorflow". The tensorflow-macos
+# fork's cause is a package asking for the distribution `tensorflow`: a paste where only the user
+# asked for it does not show it.
+FORK = "tensorflow-macos-fork-not-recognised"
+_UNSATISFIED_TENSORFLOW = re.compile(
+    r"satisfies the requirement tensorflow(?![\w.-])[^\n]*?\(from versions:")
+_REQUIRER = re.compile(
+    r"\(from (?!versions:|-r |-c )[^)\n]+\)|\bis required by\b|\brequires tensorflow(?![\w.-])",
+    re.IGNORECASE)
+
+
+def only_the_user_asked_for_tensorflow(text: str) -> bool:
+    """Whether pip could not satisfy `tensorflow` the user asked for, and no line of the paste
+    names a distribution that asked for it."""
+    return bool(_UNSATISFIED_TENSORFLOW.search(text)) and not _REQUIRER.search(text)
+
+
 def ruled_out_by_signal(cause: str, text: str) -> bool:
-    """Whether the paste shows no kill and no allocation failure, which the memory killer's
-    cause (`out-of-memory`) needs."""
+    """Whether what the paste shows rules out a cause only learnt from other reports proposes:
+    no kill and no allocation failure, which the memory killer's cause (`out-of-memory`) needs;
+    or no distribution asking for `tensorflow`, which the tensorflow-macos fork's cause needs."""
+    if cause == FORK:
+        return only_the_user_asked_for_tensorflow(text)
     return cause == "out-of-memory" and not shows_kill_or_allocation_failure(text)
 
 

@@ -39,6 +39,7 @@ DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "ranker.j
 # the message, so it never shows the certainty of a recognition (the cap costs at most a few
 # points of calibration in the top step, where out-of-fold answers were right ~85-90 %).
 MAX_UNRECOGNISED = 0.79
+NOTHING_FAILED = "informational-message-not-an-error"
 WITHIN_STEP = 0.04  # how much a recognised confidence rises across one step of its map
 SHOWN_AT_LEAST = 3  # candidates a recognised message is completed to
 TAIL_LINES = 12  # the error's own lines: where its words are
@@ -285,6 +286,11 @@ def ordered(ranked: Sequence[Any], probabilities: Dict[str, float], keep_hand: b
     proposed = {h.cause for h in ranked}
     by_model = [c for c, _ in sorted(probabilities.items(), key=lambda kv: -kv[1])
                 if c in proposed or c not in unwitnessed]
+    if ranked and ranked[0].cause == NOTHING_FAILED:
+        # TensorFlow's own start-up lines or a Python warning, recognised as such (the log
+        # atlas, read from the native libraries' call sites; CPython's warnings format): no
+        # failure to find another cause of, so the model completes nothing
+        return [(h.cause, probabilities.get(h.cause, 0.0)) for h in ranked]
     if keep_hand or recognised(ranked):
         # the hand evidence decided between its candidates (a resolve step, the symbol atlas):
         # the first answer's likeliest look-alike is kept in the first three, the others only

@@ -176,7 +176,10 @@ _TENSORFLOWS = ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-ma
 def tensorflow_generation(scored: Scored, facts: Any) -> Scored:
     """TensorFlow 1 code under TensorFlow 2 needs a TensorFlow 2: the installed one confirms the
     text's guess (>= 2) or rules it out (1.x, where the name exists and the cause is elsewhere).
-    No TensorFlow in the examined environment says nothing: the code ran elsewhere."""
+    No TensorFlow in the examined environment says nothing: the code ran elsewhere. Only a
+    reading of the text confirms or rules out: a candidate the ranker guessed from the kind of
+    error, with no TensorFlow 1 name of the paste behind it (`_unanchored_guess`), is not made
+    likelier by the TensorFlow 2 every such environment has."""
     from packaging.version import InvalidVersion, Version
 
     from keras_doctor.explain.hypothesis import Hypothesis
@@ -194,7 +197,7 @@ def tensorflow_generation(scored: Scored, facts: Any) -> Scored:
     out: Scored = []
     ruled_out = 0.0
     for hyp, score in scored:
-        if hyp.cause != "tf1-api-under-tf2" or isinstance(hyp, Finding):
+        if hyp.cause != "tf1-api-under-tf2" or isinstance(hyp, Finding) or _unanchored_guess(hyp):
             out.append((hyp, score))
             continue
         name, version = installed
