@@ -170,19 +170,33 @@ def tuning_out_of_repository() -> str:
                      f"answer {figures['brier_of_top_answer']:.4f}")
     fresh = train_ranker.fresh_answers(repo)
     if fresh:
-        shrink, mixed = train_ranker.fresh_shrink(fresh, checked["answers"])
-        lines.append(f"the fresh correction's shrink, chosen by repository over the tuning "
-                     f"answers and the passes' ({mixed['answers']} answers, "
-                     f"{mixed['repositories']} repositories): {shrink:g} pseudo-answers; Brier "
-                     f"of the top answer as shown "
-                     f"{mixed['as_shown']['brier_of_top_answer']:.4f}, corrected at each shrink "
-                     + ", ".join(f"{k} {v['brier_of_top_answer']:.4f} (worst gap "
-                                 f"{v['worst_gap_in_buckets_of_10_or_more']:.1%})"
+        chosen, mixed = train_ranker.fresh_choice(fresh, checked["answers"])
+        lines.append(f"how the top answer is met on new reports, chosen by repository over the "
+                     f"tuning answers and the passes' ({mixed['answers']} answers, "
+                     f"{mixed['repositories']} repositories): {mixed['chosen']}"
+                     + (f" at shrink {mixed['chosen_shrink']:g}" if mixed["chosen_shrink"]
+                        is not None else "")
+                     + "; Brier of the top answer (worst gap in buckets of "
+                     f"{train_ranker.tc.MIN_BUCKET} or more) as shown "
+                     f"{mixed['as_shown']['brier_of_top_answer']:.4f} "
+                     f"({mixed['as_shown']['worst_gap_in_buckets_of_10_or_more']:.1%}), through "
+                     f"the monotone map {mixed['mapped']['brier_of_top_answer']:.4f} "
+                     f"({mixed['mapped']['worst_gap_in_buckets_of_10_or_more']:.1%}), corrected "
+                     "per kind at each shrink "
+                     + ", ".join(f"{k} {v['brier_of_top_answer']:.4f} "
+                                 f"({v['worst_gap_in_buckets_of_10_or_more']:.1%})"
                                  for k, v in mixed["corrected"].items()))
-        passes = train_ranker.fresh_cross_validated(fresh, shrink)
+        for name in ("as_shown", "mapped"):
+            lines.append(f"  {name.replace('_', ' ')}, out of repository:")
+            for row in mixed[name]["reliability_of_top_answer"]:
+                lines.append(f"    shown {row['bucket']:>8}  n={row['n']:3d}  mean shown "
+                             f"{row['mean_confidence']:5.1%}  right {row['right']:5.1%}")
+        passes = train_ranker.fresh_cross_validated(fresh, str(chosen["method"]),
+                                                    float(chosen.get("shrink", 6.0)))
         lines.append(f"collection passes met before any tuning on them ({passes['answers']} "
-                     f"answers, {passes['repositories']} repositories), the top answer as shown "
-                     "then, and corrected by kind (fitted on the other repositories' answers):")
+                     f"answers, {passes['repositories']} repositories), the top answer as the "
+                     f"maps gave it then, and met as chosen ({passes['method']}, fitted on the "
+                     "other repositories' pass answers):")
         for name in ("as_shown", "corrected"):
             figures = passes[name]
             lines.append(f"  {name.replace('_', ' ')}: worst gap in buckets of "

@@ -238,10 +238,16 @@ def fresh_kind(ranked: Sequence[Any], top: str) -> str:
 
 
 def met_fresh(confidence: float, kind: str, steps: Dict[str, Any]) -> float:
-    """The top answer's `confidence`, as the maps fitted out of repository give it, corrected
-    by how answers of its kind held on reports met before any tuning on them: moved to the rate
-    they were right at, by as much of their spread as held there (`train_ranker`)."""
-    fitted = (steps.get("fresh") or {}).get("kinds", {}).get(kind)
+    """The top answer's `confidence`, as the maps fitted out of repository give it, met the way
+    `train_ranker.fresh_choice` chose by repository: as it is; through one monotone map from the
+    confidence shown to how often answers so shown were right (on the tuning corpus out of
+    repository and on collection passes met before any tuning on them); or corrected by how
+    answers of its kind held on those passes - moved to the rate they were right at, by as much
+    of their spread as held there."""
+    fresh = steps.get("fresh") or {}
+    if fresh.get("map"):
+        return min(0.99, max(0.01, recalibrated(confidence, fresh["map"])))
+    fitted = fresh.get("kinds", {}).get(kind)
     if not fitted:
         return confidence
     mean_shown, rate, slope = (float(v) for v in fitted)

@@ -278,6 +278,22 @@ def crossfit_isotonic(pairs: Sequence[Sequence[float]], shrink: float = SHRINK,
             for upper, rate in plain]
 
 
+# Each step of the map from the top answer's shown confidence to how often it was right holds at
+# least this many answers: the map corrects how sure whole ranges of answers look, not which few
+# answers of one range were wrong.
+RECALIBRATION_STEP = 25.0
+
+
+def recalibration(pairs: Sequence[Tuple[float, float]]) -> List[List[float]]:
+    """A monotone step map (isotonic, each step of at least RECALIBRATION_STEP answers, shrunk
+    by SHRINK toward the overall rate) from the top answer's shown confidence to how often
+    answers so shown were right: fitted on top answers met out of repository, it turns a
+    confidence the maps promise into what such answers delivered on reports of repositories
+    the knowledge was not written from (`ranker.met_fresh` reads it)."""
+    return isotonic([(float(p), float(right)) for p, right in pairs], SHRINK,
+                    RECALIBRATION_STEP)
+
+
 IDENTITY = [0.0, 1.0] + [0.0] * (len(calibrate.FEATURES) - 2)  # the hand score itself
 
 

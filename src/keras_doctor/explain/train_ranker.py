@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
-from keras_doctor.explain import calibrate, ranker
+from keras_doctor.explain import calibrate, lookalike, ranker
 from keras_doctor.explain import train_calibration as tc
 from keras_doctor.knowledge import paths
 
@@ -82,6 +82,10 @@ class Example:
         # maps (`fresh_correction`): it trains the ranker, but does not shape the maps it corrects
         self.corrects = False
         self.unwitnessed: FrozenSet[str] = frozenset()  # `ranker.unwitnessed` of its text
+        # an error explain lists candidates for (never none), and the causes the paste's
+        # platform or signal rules out for the model (`visible`)
+        self.is_error = True
+        self.ruled_out: Set[str] = set()
 
 
 def examples(repo: Path) -> List[Example]:
@@ -109,7 +113,19 @@ def examples(repo: Path) -> List[Example]:
                                novel=not ranker.recognised(with_everything)))
             out[-1].corrects = report["id"] in correcting
             out[-1].unwitnessed = ranker.unwitnessed(cleaned.text)
+            out[-1].is_error = bool(clues.kind)
+            out[-1].ruled_out = ruled_out(cleaned.text, clues)
     return out
+
+
+def ruled_out(text: str, clues: Any) -> Set[str]:
+    """The catalog's causes the paste's platform or signal rules out (as explain reads them)."""
+    from keras_doctor import causes
+    from keras_doctor.explain import clues as clues_module
+
+    return {cause for cause in causes.CATALOG
+            if clues_module.ruled_out_by_platform(cause, clues)
+            or clues_module.ruled_out_by_signal(cause, text)}
 
 
 def vocabulary(data: Sequence[Example]) -> Set[str]:
@@ -334,24 +350,51 @@ def maps(rows: Sequence[Answered]) -> Dict[str, Any]:
 
 def shown(rows: Sequence[Answered], steps: Dict[str, Any], logistic: bool = True
           ) -> Dict[str, List[Tuple[float, int, float]]]:
-    """Per report, the (confidence explain would show, right?, weight) of its first three
-    answers (a later one never above an earlier one). Answers the hand evidence recognised show
-    the confidence of the "recognised" logistic model (or, not `logistic`, the calibration
+    """Per report, the (confidence explain would show, right?, weight) of the first three
+    answers the user sees (a later one never above an earlier one): the candidates explain
+    lists (`visible`), confidences as explain gives them. Answers the hand evidence recognised
+    show the confidence of the "recognised" logistic model (or, not `logistic`, the calibration
     model's confidence through the "recognised_steps" map), as explain shows them."""
+    from keras_doctor.explain import engine
+
     view = dict(steps, recognised=steps["recognised" if logistic else "recognised_steps"])
     out: Dict[str, List[Tuple[float, int, float]]] = {}
     for example, order, hand, weight in rows:
         by_cause = {h.cause: h for h in example.ranked}
-        shown_rows, ceiling = [], 0.99
-        for rank, (cause, p) in enumerate(order[:3]):
+        crash = lookalike.crash_causes(example.ranked)
+        order = visible(example, order)
+        scored, ceiling = [], 0.99
+        for rank, (cause, p) in enumerate(order[:engine.MAX_FINDINGS]):
             confidence = (ranker.confidence(p, rank, view) if _by_model(example, cause)
                           else ranker.shown_for_recognised(by_cause[cause], hand[cause], view,
                                                            example.ranked, p)
                           if rank == 0 else min(ceiling, hand[cause]))
+            if rank and (lookalike.is_look_alike(cause, order[0][0]) or cause in crash):
+                confidence = max(confidence, lookalike.SHOWN_AT_LEAST)
             ceiling = min(ceiling, confidence)
-            shown_rows.append((ceiling, int(cause == example.cause), weight))
-        out[example.id] = shown_rows
+            scored.append((by_cause.get(cause) or _proposed_by_model(cause), ceiling))
+        out[example.id] = [(confidence, int(hyp.cause == example.cause), weight)
+                           for hyp, confidence in engine.shown_candidates(
+                               scored, example.is_error)[:3]]
     return out
+
+
+def visible(example: Example, order: Sequence[Tuple[str, float]]) -> List[Tuple[str, float]]:
+    """The model's order as explain lists it: causes of the catalog only, and of those the
+    hand evidence did not propose, none the paste's platform or signal rules out (`engine`)."""
+    from keras_doctor import causes
+
+    proposed = set(example.hand)
+    return [(c, p) for c, p in order if c in causes.CATALOG
+            and (c in proposed or c not in example.ruled_out)]
+
+
+def _proposed_by_model(cause: str) -> Any:
+    from keras_doctor.explain.hypothesis import Hypothesis
+
+    hyp = Hypothesis(cause)
+    hyp.signatures.append(calibrate.LEARNED)
+    return hyp
 
 
 KINDS = ("recognised", "guessed, novel error", "guessed, familiar error")
@@ -390,11 +433,13 @@ def evaluate(data: Sequence[Example], reports: int, l2: float = L2,
             by_kind[kind] = tc.summary(of_kind, len(of_kind))
         out: Dict[str, Any] = {"ranker": tc.summary(real, reports), "by_kind": by_kind}
         if logistic:
+            # the top answers as unseen reports meet them: a guess on a familiar error happens
+            # only in cross-validation (on an unseen report its signature recognises it)
             out["answers"] = [
                 {"id": e.id, "repository": e.group, "shown": real[e.id][0][0],
                  "right": real[e.id][0][1],
                  "kind": ranker.fresh_kind(e.ranked, e.hand[0] if e.hand else "")}
-                for e in data if real.get(e.id)]
+                for e in data if real.get(e.id) and kinds[e.id] != KINDS[2]]
         if unknown_share:
             out["with_unknown_causes"] = {"share": unknown_share,
                                           **tc.weighted_reliability(per_report)}
@@ -422,19 +467,29 @@ def logistic_is_better(checked: Dict[str, Any]) -> bool:
 
 # Pseudo-answers shown as the maps show them, added to each kind's answers of a collection pass:
 # a kind a pass met a dozen times moves only part of the way to the rate it was right at there.
-# `fresh_shrink` chooses among FRESH_SHRINKS by cross-validation by repository; FRESH_SHRINK is
+# `fresh_choice` chooses among FRESH_SHRINKS by cross-validation by repository; FRESH_SHRINK is
 # what the correction uses when nothing was chosen.
 FRESH_SHRINK = 6.0
 FRESH_SHRINKS = (0.0, 6.0, 12.0, 25.0, 50.0, 100.0, 200.0, 400.0)
+# The ways the top answer's confidence may be met on new reports, `fresh_choice` picks one: as
+# the maps give it, corrected per kind by the passes (at a shrink), or through one monotone map
+# from the confidence shown to how often such answers were right (`train_calibration.recalibration`)
+FRESH_METHODS = ("none", "correction", "map")
 
 
 def fresh_answers(repo: Path) -> List[Dict[str, Any]]:
     """How explain answered the reports of each collection pass before any tuning on them
-    (`tests/explain/corpus/*_answers.jsonl`, written by `tests/explain/fresh_answers.py`)."""
+    (`tests/explain/corpus/*_answers.jsonl`, written by `tests/explain/fresh_answers.py`).
+    "shown" is the top answer's confidence as the maps of that commit gave it, before the
+    correction by earlier passes it shipped ("uncorrected" in the record, where it differs):
+    a new correction replaces the old one, it does not stack on it."""
     rows: List[Dict[str, Any]] = []
     for path in sorted((repo / "tests" / "explain" / "corpus").glob("*_answers.jsonl")):
-        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-                 if line.strip()]
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                row["shown"] = row.get("uncorrected", row["shown"])
+                rows.append(row)
     return rows
 
 
@@ -465,58 +520,91 @@ def fresh_correction(rows: Sequence[Dict[str, Any]], shrink: float = FRESH_SHRIN
     return out
 
 
-def fresh_cross_validated(rows: Sequence[Dict[str, Any]], shrink: float = FRESH_SHRINK
-                          ) -> Dict[str, Any]:
-    """The reliability of the top answer on the collection passes as met ("as_shown") and with
-    the correction fitted on the other repositories' answers of the passes ("corrected"): the
-    correction's own honest figure."""
+def fresh_steps(method: str, fresh: Sequence[Dict[str, Any]],
+                everything: Sequence[Dict[str, Any]], shrink: float = FRESH_SHRINK
+                ) -> Dict[str, Any]:
+    """The "fresh" entry of the confidence maps for `method` (FRESH_METHODS): nothing, the
+    correction per kind fitted on the passes' answers `fresh` at `shrink`, or the monotone map
+    fitted on `everything` (the tuning answers out of repository and the passes')."""
+    if method == "correction":
+        return {"method": method, "shrink": shrink, "kinds": fresh_correction(fresh, shrink)}
+    if method == "map":
+        return {"method": method, "map": tc.recalibration(
+            [(float(r["shown"]), float(r["right"])) for r in everything])}
+    return {"method": "none"}
+
+
+def fresh_cross_validated(rows: Sequence[Dict[str, Any]], method: str = "correction",
+                          shrink: float = FRESH_SHRINK) -> Dict[str, Any]:
+    """The reliability of the top answer on the collection passes as met ("as_shown") and as
+    `method` fitted on the other repositories' answers of the passes gives it ("corrected"):
+    the pass's own figure of the method."""
     corrected: Dict[str, List[Tuple[float, int]]] = {}
     for repository in sorted({str(r["repository"]) for r in rows}):
-        fitted = {"fresh": {"kinds": fresh_correction(
-            [r for r in rows if r["repository"] != repository], shrink)}}
+        others = [r for r in rows if r["repository"] != repository]
+        fitted = {"fresh": fresh_steps(method, others, others, shrink)}
         for r in rows:
             if r["repository"] == repository:
                 corrected[r["id"]] = [(ranker.met_fresh(float(r["shown"]), r["kind"], fitted),
                                        int(r["right"]))]
     as_shown = {r["id"]: [(float(r["shown"]), int(r["right"]))] for r in rows}
     return {"answers": len(rows), "repositories": len({r["repository"] for r in rows}),
-            "as_shown": tc.summary(as_shown, len(rows)),
+            "method": method, "as_shown": tc.summary(as_shown, len(rows)),
             "corrected": tc.summary(corrected, len(rows))}
 
 
-def fresh_shrink(fresh: Sequence[Dict[str, Any]], tuning: Sequence[Dict[str, Any]]
-                 ) -> Tuple[float, Dict[str, Any]]:
-    """The shrink of the fresh correction (pseudo-answers held as shown) chosen by
-    cross-validation by repository over the tuning corpus's out-of-repository answers and the
-    collection passes' answers together: each repository's answers are corrected by the
-    correction fitted on the other repositories' pass answers, and the shrink with the lowest
-    Brier score of the top answer wins. One pass is one draw of how hard new reports are: a
-    cross-validation within it alone cannot see how much the next pass differs, while the tuning
-    corpus's reports (met out of repository, as the maps show them) say how far from "as shown"
-    the correction may pull the answers explain meets on reports like them. Returns the shrink
-    and the reliability tables, as shown and as corrected at each shrink tried."""
+def _no_wider_gap(figures: Dict[str, Any], as_shown: Dict[str, Any]) -> bool:
+    return (float(figures["worst_gap_in_buckets_of_10_or_more"])
+            <= float(as_shown["worst_gap_in_buckets_of_10_or_more"]))
+
+
+def fresh_choice(fresh: Sequence[Dict[str, Any]], tuning: Sequence[Dict[str, Any]]
+                 ) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """How the top answer's confidence is met on new reports, chosen by cross-validation by
+    repository over the tuning corpus's out-of-repository answers and the collection passes'
+    answers together: each repository's answers are given the confidence each candidate,
+    fitted on the other repositories' answers, gives them - as shown ("none"), the per-kind
+    correction of the passes at each shrink of FRESH_SHRINKS ("correction"), or one monotone
+    map from the confidence shown to how often such answers were right ("map") - and of the
+    candidates whose worst bucket gap is no wider than as shown, the one with the lowest Brier
+    score of the top answer wins (ties go to the simpler, in that order; the Brier score alone
+    picked corrections that bought a few thousandths of it with a bucket 30 points off). One
+    pass is one draw of how hard new reports are: a cross-validation within it alone cannot
+    see how much the next pass differs, while the tuning corpus's reports (met out of
+    repository, as the maps show them) say how far from "as shown" a correction may pull the
+    answers explain meets on reports like them. Returns the "fresh" entry of the maps
+    (`fresh_steps`) and the reliability table of each candidate."""
     rows = [{**r, "repository": str(r["repository"]).lower()} for r in [*fresh, *tuning]]
     fresh = rows[:len(fresh)]
     repositories = sorted({str(r["repository"]) for r in rows})
-    as_shown = {f"{i}": [(float(r["shown"]), int(r["right"]))] for i, r in enumerate(rows)}
-    tried: Dict[str, Any] = {}
-    best: Tuple[float, float] = (float("inf"), FRESH_SHRINK)
-    for shrink in FRESH_SHRINKS:
-        corrected: Dict[str, List[Tuple[float, int]]] = {}
-        fits: Dict[str, Dict[str, Any]] = {}
+
+    def cross_validated(method: str, shrink: float = FRESH_SHRINK) -> Dict[str, Any]:
+        met: Dict[str, List[Tuple[float, int]]] = {}
         for repository in repositories:
-            fits[repository] = {"fresh": {"kinds": fresh_correction(
-                [r for r in fresh if r["repository"] != repository], shrink)}}
-        for i, r in enumerate(rows):
-            corrected[f"{i}"] = [(ranker.met_fresh(float(r["shown"]), str(r["kind"]),
-                                                   fits[str(r["repository"])]), int(r["right"]))]
-        figures = tc.summary(corrected, len(rows))
-        tried[f"{shrink:g}"] = figures
-        if figures["brier_of_top_answer"] < best[0]:
-            best = (figures["brier_of_top_answer"], shrink)
-    return best[1], {"answers": len(rows), "fresh_answers": len(fresh),
-                     "repositories": len(repositories), "chosen_shrink": best[1],
-                     "as_shown": tc.summary(as_shown, len(rows)), "corrected": tried}
+            fitted = {"fresh": fresh_steps(
+                method, [r for r in fresh if r["repository"] != repository],
+                [r for r in rows if r["repository"] != repository], shrink)}
+            for i, r in enumerate(rows):
+                if r["repository"] == repository:
+                    met[f"{i}"] = [(ranker.met_fresh(float(r["shown"]), str(r["kind"]), fitted),
+                                    int(r["right"]))]
+        return tc.summary(met, len(rows))
+
+    as_shown = tc.summary({f"{i}": [(float(r["shown"]), int(r["right"]))]
+                           for i, r in enumerate(rows)}, len(rows))
+    corrected = {f"{shrink:g}": cross_validated("correction", shrink)
+                 for shrink in FRESH_SHRINKS}
+    mapped = cross_validated("map")
+    candidates = [(as_shown, 0, "none", FRESH_SHRINK)]
+    candidates += [(figures, 1, "correction", float(key)) for key, figures in corrected.items()]
+    candidates.append((mapped, 2, "map", FRESH_SHRINK))
+    _, _, method, shrink = min(
+        (c for c in candidates if _no_wider_gap(c[0], as_shown)),
+        key=lambda c: (c[0]["brier_of_top_answer"], c[1]))
+    return fresh_steps(method, fresh, rows, shrink), {
+        "answers": len(rows), "fresh_answers": len(fresh), "repositories": len(repositories),
+        "chosen": method, "chosen_shrink": shrink if method == "correction" else None,
+        "as_shown": as_shown, "corrected": corrected, "mapped": mapped}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -553,11 +641,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     steps.pop("recognised_steps", None)
     fresh = fresh_answers(args.repo)
     if fresh:
-        shrink, checked["fresh_shrink"] = fresh_shrink(fresh, tuning_answers)
-        steps["fresh"] = {"answers": len(fresh), "shrink": shrink,
-                          "kinds": fresh_correction(fresh, shrink)}
-        checked["fresh_pass"] = fresh_cross_validated(fresh, shrink)
-        print(json.dumps(checked["fresh_shrink"], indent=1), file=sys.stderr)
+        chosen, checked["fresh_choice"] = fresh_choice(fresh, tuning_answers)
+        steps["fresh"] = {"answers": len(fresh), **chosen}
+        checked["fresh_pass"] = fresh_cross_validated(
+            fresh, chosen["method"], float(chosen.get("shrink", FRESH_SHRINK)))
+        print(json.dumps(checked["fresh_choice"], indent=1), file=sys.stderr)
     model = fit(data, args.l2)
     target = args.out / "ranker.json"
     tc._write(target, {
@@ -572,9 +660,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                       f"{RECOGNISED_L2}) instead" if logistic else "")
                    + ", with twins of each report whose cause the catalog lacks at "
                    f"{args.unknown_share:.0%}"
-                   + (", the top answer's confidence then corrected per kind by how answers of "
-                      f"its kind held on {len(fresh)} reports of collection passes met before "
-                      "any tuning on them" if fresh else "")
+                   + (f", the top answer's confidence then met as {steps['fresh']['method']!r} "
+                      "(as the maps give it, corrected per kind by the collection passes, or "
+                      "through one monotone map), chosen by repository over the tuning answers "
+                      f"and {len(fresh)} answers of collection passes met before any tuning on "
+                      "them" if fresh else "")
                    + "; trained on the tuning corpus only"),
         "trained_on": {"reports": reports, "examples": len(data),
                        "repositories": len({e.group for e in data}),
