@@ -128,7 +128,8 @@ def test_in_a_notebook_that_installed_it_a_module_installed_here_is_a_kernel_sta
     # the text named it (the install in the session) and the facts confirm it: surer than
     # either witness alone
     text_only = {f.cause: f.confidence for f in explain_text(installed).findings}
-    assert in_notebook["kernel-not-restarted"] >= 0.9 > text_only["kernel-not-restarted"]
+    assert in_notebook["kernel-not-restarted"] > text_only["kernel-not-restarted"]
+    assert in_notebook["kernel-not-restarted"] >= 0.9
 
 
 def test_in_a_notebook_with_no_install_shown_a_module_installed_here_is_another_interpreter():
