@@ -61,8 +61,14 @@ def test_tensorflow_asked_for_by_the_user_on_apple_silicon_is_the_wheel():
 
 
 def test_a_dependent_asking_for_tensorflow_elsewhere_is_the_wheel():
-    assert FORK not in causes(DEPENDENT)
-    assert FORK not in causes("Windows 10, Python 3.12\n" + DEPENDENT)
+    # with no platform in sight the wheel comes first; the fork may follow as a late guess, as
+    # it was on magenta-2047 (these very pip lines, the Apple M1 only in the thread's words)
+    assert causes(DEPENDENT)[0] == "no-wheel-for-python"
+    assert FORK not in causes(DEPENDENT)[:2]
+    assert "Apple" not in corpus.case("magenta-2047-needs-tensorflow-has-tensorflow-macos")["text"]
+    # on a platform the paste shows is not a Mac, Apple's fork (macOS wheels only) is no answer
+    windows = "C:\\Users\\me> pip install tf-models-official\n"
+    assert FORK not in causes(windows + DEPENDENT)
 
 
 # pipdeptree renders a requirement nothing installs as `installed: ?`, under its warning

@@ -294,6 +294,8 @@ _ONLY_ON = {
     "rosetta-python": "macos",
     "macos-too-old": "macos",
     "metal-plugin-mismatch": "macos",
+    # tensorflow-macos publishes macOS wheels only (its release table)
+    "tensorflow-macos-fork-not-recognised": "macos",
     "msvc-runtime-missing": "windows",
     "glibc-too-old": "linux",
 }
