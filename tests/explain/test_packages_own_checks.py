@@ -1,4 +1,4 @@
-"""Packages that check their own installation as they import, and say what is wrong.
+"""What packages print about their own installation, and about files that are not what they seem.
 
 - deepface and retinaface (serengil/deepface, serengil/retinaface: commons/package_utils.py,
   `validate_for_keras3`) try `import tf_keras` when TensorFlow is 2.16 or newer and raise
@@ -10,6 +10,9 @@
   wrong with the numpy installation. While importing we detected an older version of numpy in
   [path]": two installs mixed in one folder, which numpy itself says to uninstall until none is
   left. Not an extension built against another NumPy (whose banner names API versions).
+- CPython's pickle (Modules/_pickle.c) names the first byte of a file that is no pickle:
+  `invalid load key, '<'` is an HTML page saved under the model's name, `'v'` a Git LFS pointer.
+  The texts here are what the real pickle prints for such files.
 """
 
 from __future__ import annotations
@@ -61,3 +64,40 @@ def test_numpy_api_banner_stays_an_abi_mismatch():
     text = ("RuntimeError: module compiled against API version 0xe but this version of numpy is "
             "0xd\nImportError: numpy.core.multiarray failed to import")
     assert explain_text(text).findings[0].cause == "numpy-abi-mismatch"
+
+
+# -- pickle naming the first byte of a file that is no pickle -----------------------------------
+
+
+def _unpickling_error(content: bytes) -> str:
+    """The last line CPython's own pickle prints for a file with these first bytes."""
+    import pickle
+
+    try:
+        pickle.loads(content)
+    except pickle.UnpicklingError as error:
+        return f"_pickle.UnpicklingError: {error}"
+    raise AssertionError("the bytes unpickled")
+
+
+def test_an_html_page_saved_as_the_model_is_a_bad_download():
+    text = _unpickling_error(b"<!DOCTYPE html>\n<html><head><title>Sign in</title>")
+    assert text.endswith("invalid load key, '<'.")
+    finding = explain_text(text).findings[0]
+    assert finding.cause == "downloaded-weights-file-corrupt"
+    assert finding.evidence["first_byte"] == "<"
+
+
+def test_a_git_lfs_pointer_saved_as_the_model_is_a_bad_download():
+    text = _unpickling_error(b"version https://git-lfs.github.com/spec/v1\n"
+                             b"oid sha256:4d7a2148\nsize 102502400\n")
+    assert explain_text(text).findings[0].cause == "downloaded-weights-file-corrupt"
+
+
+def test_another_first_byte_names_no_page_or_pointer():
+    # the other side: a byte that starts neither an HTML page nor an LFS pointer (here an HDF5
+    # file given to pickle) says only that the file is no pickle
+    text = _unpickling_error(b"\x89HDF\r\n\x1a\n\x00\x00")
+    assert "invalid load key" in text
+    sure = [f.cause for f in explain_text(text).findings if (f.confidence or 0) >= 0.5]
+    assert "downloaded-weights-file-corrupt" not in sure
