@@ -26,13 +26,14 @@ from __future__ import annotations
 import os
 import re
 import stat
-import zipfile
-import zlib
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from keras_doctor.facts.binaries import is_binary_name
 from keras_doctor.facts.binfmt import HEAD_SIZE, Header, parse_header
 from keras_doctor.facts.model import Binary, CachedWheel
+
+if TYPE_CHECKING:
+    import zipfile
 
 # The stack whose locally built wheels break TensorFlow and Keras imports (canonical names); any
 # name starting with "tensorflow" or "tf-" counts too (tensorflow-io-gcs-filesystem, tf-nightly).
@@ -141,6 +142,8 @@ def _canonical(name: str) -> str:
 
 
 def _read_wheel(tool: str, path: str) -> CachedWheel:
+    import zipfile  # only when a judged wheel is cached: `check` mostly finds none
+
     from packaging.utils import canonicalize_name
 
     stem = os.path.basename(path)[: -len(".whl")]
@@ -164,6 +167,9 @@ def _read_wheel(tool: str, path: str) -> CachedWheel:
 
 def _member_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Header:
     """The binary header of one member, decompressing only as far as its header needs."""
+    import zipfile
+    import zlib
+
     try:
         with archive.open(info) as member:
             head = member.read(HEAD_SIZE)
