@@ -20,6 +20,7 @@ PIP_PLATFORM_TAGS = {
     "linux-x86_64": "manylinux_2_28_x86_64",
     "linux-aarch64": "manylinux_2_28_aarch64",
     "windows-amd64": "win_amd64",
+    "windows-32": "win32",
 }
 
 

@@ -30,7 +30,10 @@ ONLY_ON = {  # facts platform -> the package its marker pulls in there and nowhe
     "linux-x86_64": ("kd-linux-intel", 'sys_platform == "linux" and platform_machine == "x86_64"'),
     "linux-aarch64": ("kd-linux-arm",
                       'sys_platform == "linux" and platform_machine == "aarch64"'),
-    "windows-amd64": ("kd-windows", 'sys_platform == "win32"'),
+    "windows-amd64": ("kd-windows",
+                      'sys_platform == "win32" and platform_machine == "AMD64"'),
+    # 32-bit Windows: what `platform.machine()` says under a native 32-bit Windows
+    "windows-32": ("kd-windows-32", 'sys_platform == "win32" and platform_machine == "x86"'),
 }
 
 

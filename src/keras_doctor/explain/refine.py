@@ -241,7 +241,7 @@ _WHEEL_CAUSES = ("no-wheel-for-python", "no-wheel-for-platform")
 # The examined system and machine, as the release tables name platforms (`wheels.PLATFORMS`).
 _PLATFORM_OF = {("macos", "x86_64"): "macos-x86_64", ("macos", "arm64"): "macos-arm64",
                 ("linux", "x86_64"): "linux-x86_64", ("linux", "aarch64"): "linux-aarch64",
-                ("windows", "x86_64"): "windows-amd64"}
+                ("windows", "x86_64"): "windows-amd64", ("windows", "i386"): "windows-32"}
 
 
 def named_wheel_decided(scored: Scored, facts: Any) -> Scored:

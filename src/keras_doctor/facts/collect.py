@@ -336,7 +336,7 @@ def collect_path(site_dir: str, platform: str, python_version: str) -> Facts:
 
 def stated_marker_environment(system: str, arch: str, version: str) -> Dict[str, str]:
     machine = {"Darwin": arch, "Linux": "aarch64" if arch == "arm64" else arch,
-               "Windows": "AMD64" if arch == "x86_64" else "ARM64"}[system]
+               "Windows": {"x86_64": "AMD64", "i386": "x86"}.get(arch, "ARM64")}[system]
     return {
         "implementation_name": "cpython",
         "implementation_version": version,

@@ -14,4 +14,7 @@ PLATFORMS: Dict[str, Tuple[str, str]] = {
     "linux-x86_64": ("Linux", "x86_64"),
     "linux-aarch64": ("Linux", "arm64"),
     "windows-amd64": ("Windows", "x86_64"),
+    # 32-bit Python on Windows (python.org's "-32" installers): its own win32 wheels, and no
+    # TensorFlow at all (TensorFlow publishes win_amd64 wheels only)
+    "windows-32": ("Windows", "i386"),
 }

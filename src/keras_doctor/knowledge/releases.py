@@ -148,6 +148,8 @@ def _platform_tags(platform: str, os_version: Optional[str]) -> Sequence[str]:
         return [*out, f"linux_{arch}"]
     if platform == "windows-amd64":
         return ["win_amd64"]
+    if platform == "windows-32":
+        return ["win32"]
     raise ValueError(f"unknown platform {platform!r}")
 
 

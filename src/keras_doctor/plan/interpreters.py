@@ -27,7 +27,7 @@ _ASK = ("import json, platform, sys; print(json.dumps({"
 
 _NATIVE_MACHINES = {"macos-arm64": {"arm64"}, "macos-x86_64": {"x86_64"},
                     "linux-x86_64": {"x86_64", "amd64"}, "linux-aarch64": {"aarch64", "arm64"},
-                    "windows-amd64": {"amd64", "x86_64"}}
+                    "windows-amd64": {"amd64", "x86_64"}, "windows-32": {"x86", "i386", "i686"}}
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ UV_PLATFORMS = {
     "linux-x86_64": "x86_64-unknown-linux-gnu",
     "linux-aarch64": "aarch64-unknown-linux-gnu",
     "windows-amd64": "x86_64-pc-windows-msvc",
+    "windows-32": "i686-pc-windows-msvc",
 }
 
 PIP_LIMITATION = (
@@ -159,6 +160,8 @@ def pip_platform_tags(platform: str, macos_version: Optional[str] = None) -> Lis
         return linux_platforms(None, "aarch64" if platform.endswith("aarch64") else "x86_64")
     if platform == "windows-amd64":
         return ["win_amd64"]
+    if platform == "windows-32":
+        return ["win32"]
     raise ValueError(f"unknown platform {platform!r}")
 
 
