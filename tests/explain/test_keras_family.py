@@ -422,3 +422,50 @@ def test_two_kerases_registering_one_metric_is_known_without_any_thread():
     (first, *_) = hypotheses(text, without_sources=_without_every_thread())[1]
     assert first.cause == "keras-tf-version-skew"
     assert "two-kerases-register-one-metric" in first.signatures
+
+
+# -- names imported beside the missing one ----------------------------------------------------
+
+
+def test_a_name_missing_beside_one_python_found_is_newer_than_the_installed_keras():
+    """`from keras.preprocessing.image import load_img, save_img, …` stopped at save_img, so
+    load_img was found; every sampled Keras with load_img there has save_img too: the Keras
+    installed predates the sample (the thread: keras 2.1.6, "update to the latest Keras")."""
+    report = case("keras-10176-save-img-keras-216")
+    first = explain(report["text"]).findings[0]
+    assert first.cause == "package-too-old-for-api"
+    assert first.evidence["imported_before"] == ["load_img"]
+    assert first.evidence["installed_older_than"] == "keras 2.2.5"
+
+
+def test_the_same_name_missing_alone_keeps_its_gap_within_keras2():
+    """Without a name found beside it, the Keras 2.9-2.12 gap of load_img's history stands."""
+    assert causes(case("tf-60746-load-img-keras-preprocessing-image")["text"])[0] == (
+        "keras-api-moved")
+
+
+def test_a_found_name_that_some_release_without_the_missing_one_has_decides_nothing():
+    """ImageDataGenerator is in keras.preprocessing.image in 2.9-2.12, where load_img is not:
+    finding it does not place the install before the sample."""
+    from keras_doctor.explain import catalog
+    from keras_doctor.explain.names import NameResolver
+
+    resolver = NameResolver(catalog.load().keras_names, None, None)
+    found = [v.cause for v in resolver.resolve(
+        "keras.preprocessing.image", "load_img", keras3=False, library="",
+        module_exists=True, imported_before=["ImageDataGenerator"])]
+    assert found[0] == "keras-api-moved"
+    older = [v.cause for v in resolver.resolve(
+        "keras.preprocessing.image", "save_img", keras3=False, library="",
+        module_exists=True, imported_before=["load_img"])]
+    assert older[0] == "package-too-old-for-api"
+
+
+def test_the_names_before_the_failing_one_are_read_from_its_import_line():
+    from keras_doctor.explain.resolve_imports import imported_before
+
+    text = case("keras-10176-save-img-keras-216")["text"]
+    assert imported_before(text, "keras.preprocessing.image", "save_img") == ["load_img"]
+    assert imported_before(text, "keras.preprocessing.image", "load_img") == []
+    assert imported_before("from keras.layers import (Dense as D, Conv2D, merge)",
+                           "keras.layers", "merge") == ["Dense", "Conv2D"]

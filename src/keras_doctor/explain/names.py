@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 _TF_KERAS_PREFIXES = (
     "tensorflow.keras.",
@@ -74,11 +74,14 @@ class NameResolver:
     def resolve(
         self, module: str, name: Optional[str], *, keras3: bool, library: str,
         module_exists: bool = False, keras2_only: bool = False,
+        imported_before: Sequence[str] = (),
     ) -> List[Verdict]:
         """`module_exists`: the error itself shows `module` was imported (`module 'M' has no
         attribute 'X'`, `cannot import name 'X' from 'M'`), so a Keras without M did not run.
         `keras2_only`: no Keras 3 can have run (the traceback's Python predates every Keras 3),
-        so a name Keras 3 removed went missing within Keras 2 (moved, or made private)."""
+        so a name Keras 3 removed went missing within Keras 2 (moved, or made private).
+        `imported_before`: names the same `from M import …` listed before `name`, which Python
+        found (it binds them in order): the installed `module` has them."""
         folded = fold_module(module)
         if name is None and "." in folded:  # `No module named 'keras.a.b'`: judge the last part
             folded, name = folded.rsplit(".", 1)
@@ -174,6 +177,11 @@ class NameResolver:
         atlas = evidence.get("atlas") or self._from_atlas(folded, name)
         if atlas:
             evidence["atlas"] = atlas
+            older = self._older_than_sample(folded, name, imported_before, atlas)
+            if older:
+                evidence.update(older)
+                return [Verdict("package-too-old-for-api", 0.8, evidence),
+                        Verdict("keras-distributions-overlap", 0.3, evidence)]
             if module_exists and atlas.get("internal_helper"):
                 return self._internal_helper(atlas, evidence)
             verdict = self._atlas_verdict(atlas, evidence, keras3, bool(library))
@@ -277,6 +285,33 @@ class NameResolver:
                     Verdict("package-too-old-for-api", 0.4, evidence)]
         return [Verdict("package-too-old-for-api", 0.6, evidence),
                 Verdict("keras3-required", 0.45, evidence)]
+
+    def _older_than_sample(self, module: str, name: Optional[str], found: Sequence[str],
+                           atlas: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        """When names imported along with `name` were found and every sampled release whose
+        `module` has them (the oldest sampled one among them) has `name` too, the installed
+        release is none of the sampled ones; releases between two samples that agree are
+        answered by them (the atlas's rule), so it is one older than the oldest sample: the
+        name is newer than the installed Keras (`save_img` beside `load_img`, keras 2.1.6).
+        A release whose module the atlas cannot read (Keras 2.4's re-export of `tf.keras`) is
+        left out, as is the whole question when any sampled release with those names lacks
+        `name` or the oldest sample lacks them."""
+        if not (found and name and atlas.get("in_oldest")) or self.knowledge is None:
+            return None
+        try:
+            kb = self.knowledge.atlas
+            sample = kb.sampled(_distribution_of(module))
+            with_found = [v for v in sample
+                          if all(kb.lookup(module, n, v) is True for n in found)]
+            if not sample or not with_found or with_found[0] != sample[0]:
+                return None
+            if any(kb.lookup(module, name, v) is not True for v in with_found):
+                return None
+        except Exception:  # an atlas of another format: no answer
+            return None
+        return {"imported_before": list(found),
+                "first_release": f"keras {sample[0]} or earlier",
+                "installed_older_than": f"keras {sample[0]}"}
 
     def _history(self, module: str, name: str) -> List[str]:
         """Sampled Keras releases whose `module` exports `name` (none without an atlas)."""

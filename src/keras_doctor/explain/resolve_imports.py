@@ -10,7 +10,7 @@ or a local file named like the package?
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from keras_doctor.explain import tf1
 from keras_doctor.explain.context import Context, Outcome
@@ -499,8 +499,23 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if skew:
         return skew
     if is_keras_module(module):
-        return names(ctx, module, name, module_exists=True)
+        return names(ctx, module, name, module_exists=True,
+                     imported_before=imported_before(ctx.text, module, name))
     return []
+
+
+def imported_before(text: str, module: str, name: Optional[str]) -> List[str]:
+    """The names a `from module import a, b, name` statement lists before the one that failed.
+    Python binds them in order and stops at the first it cannot find (`import_from` in
+    CPython's ceval), so those names were found: the installed module has them."""
+    if not (module and name):
+        return []
+    statement = re.search(rf"from {re.escape(module)} import \(?([\w ,]*?)\b{re.escape(name)}\b",
+                          text)
+    if not statement:
+        return []
+    listed = [part.split(" as ")[0].strip() for part in statement.group(1).split(",")]
+    return [n for n in listed if n.isidentifier()]
 
 
 def _tf_private_keras_from_a_package(ctx: Context, module: str, name: Optional[str]
@@ -663,9 +678,9 @@ def shadow_file(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("shadowed-module", found.signature.weight, evidence)]
 
 
-def names(ctx: Context, module: str, name: Optional[str], module_exists: bool = False
-          ) -> List[Outcome]:
+def names(ctx: Context, module: str, name: Optional[str], module_exists: bool = False,
+          imported_before: Sequence[str] = ()) -> List[Outcome]:
     verdicts = ctx.names.resolve(module, name, keras3=ctx.keras3, library=ctx.library(),
                                  keras2_only=ctx.keras2_only,
-                                 module_exists=module_exists)
+                                 module_exists=module_exists, imported_before=imported_before)
     return [(v.cause, v.weight, v.evidence) for v in verdicts]
