@@ -18,6 +18,11 @@ def test_tf_keras_paths_fold_into_keras():
     assert fold_module("tensorflow.keras.layers") == "keras.layers"
     assert fold_module("keras._tf_keras.keras.layers") == "keras.layers"
     assert fold_module("keras.layers") == "keras.layers"
+    # the package itself, as `cannot import name 'X' from 'tensorflow.keras'` names it
+    assert fold_module("tensorflow.keras") == "keras"
+    assert fold_module("tensorflow.python.keras") == "keras"
+    assert fold_module("tf_keras") == "keras"
+    assert fold_module("tensorflow.kerasx") == "tensorflow.kerasx"
 
 
 def test_a_typo_gets_the_closest_real_name():
