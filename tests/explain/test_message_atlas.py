@@ -159,3 +159,94 @@ def test_only_a_closing_mark_after_the_last_hole_may_be_cut():
     worded = next(t for t in rows if t.endswith("has no defined output shape.") and "…" in t)
     assert not atlas.pattern(rows[worded]).search(
         'The layer "dense" has never been called and thus has no defined output')
+
+
+def test_c_literals_join_across_continuations_and_macros():
+    """The C compiler joins adjacent literals whatever separates them: whitespace, the
+    backslash-newline of a multi-line macro, or a macro that expands to a literal — the way
+    numpy's `__multiarray_api.h` writes its ABI and C-API banners."""
+    header = ('  PyErr_Format(PyExc_RuntimeError, "module compiled against "\\\n'
+              '         "ABI version 0x%x but this version of numpy is 0x%x", \\\n'
+              '         (int) NPY_VERSION, (int) PyArray_GetNDArrayCVersion());\n'
+              '  PyErr_Format(PyExc_RuntimeError,\n'
+              '         "module was compiled against NumPy C-API version 0x%x "\n'
+              '         "(NumPy " NPY_FEATURE_VERSION_STRING ") "\n'
+              '         "but the running NumPy has C-API version 0x%x.", a, b);\n'
+              '  PyErr_Format(PyExc_ValueError, "array of %" NPY_INTP_FMT " items is too large'
+              ' to \\\ncopy here", n);\n'
+              '  PyErr_Format(PyExc_TypeError, "argument %s must be an array", name, "unused");')
+    found = extracted("demo/api.h", header)
+    assert (f"module compiled against ABI version 0x{HOLE} but this version of numpy is 0x{HOLE}"
+            in found)
+    assert (f"module was compiled against NumPy C-API version 0x{HOLE} (NumPy {HOLE}) but the "
+            f"running NumPy has C-API version 0x{HOLE}." in found)
+    assert f"array of {HOLE} items is too large to copy here" in found
+    # a literal among the call's later arguments is an argument, not more message
+    assert f"argument {HOLE} must be an array" in found
+    assert not any("unused" in template for template in found)
+
+
+def test_a_multi_line_message_is_kept_whole_and_line_by_line():
+    """numpy 2's banner is a dedented f-string over several lines; a pasted traceback keeps its
+    line breaks, and the matcher compares lines."""
+    source = textwrap.dedent('''
+        import textwrap
+        def __getattr__(name):
+            msg = textwrap.dedent(f"""
+                A module that was compiled using NumPy 1.x cannot be run in
+                NumPy {name} as it may crash. To support both 1.x and 2.x
+                versions of NumPy, modules must be compiled with NumPy 2.0.
+                """)
+            raise ImportError(msg)
+        def one_line():
+            raise ValueError("a single line message that stays whole".strip())
+    ''')
+    found = extracted("demo/_multiarray_umath.py", source)
+    assert "A module that was compiled using NumPy 1.x cannot be run in" in found
+    assert f"NumPy {HOLE} as it may crash. To support both 1.x and 2.x" in found
+    assert any(t.startswith("A module that was compiled using NumPy 1.x cannot be run in NumPy")
+               for t in found)
+    assert "a single line message that stays whole" in found
+    assert len([t for t in found if "single line" in t]) == 1
+
+
+def _report(case_id: str) -> str:
+    cases = Path(__file__).parent / "corpus" / "cases.jsonl"
+    return next(json.loads(line)["text"] for line in cases.read_text().splitlines()
+                if f'"{case_id}"' in line)
+
+
+@pytest.mark.parametrize(("case_id", "package", "file", "cause"), [
+    # numpy 2's Python shim for numpy.core._multiarray_umath prints the banner
+    ("spyder-23561-numpy202-banner", "numpy", "_multiarray_umath.py", "numpy-abi-mismatch"),
+    # numpy 1.x's import_array (a header every extension compiles in) prints the C-API banner
+    ("tf-23071-numpy-api-0xc-0xa", "numpy", "__multiarray_api.h", "numpy-abi-mismatch"),
+    ("magenta-2033-m1-numpy-api-0xf-0xe", "numpy", "__multiarray_api.h", "numpy-abi-mismatch"),
+    # protobuf 4.21's upb `_message` refuses descriptors made by _pb2 files from an older protoc
+    ("tfodcourse-122-protobuf-4-descriptors", "protobuf", "_message", "protobuf-mismatch"),
+])
+def test_the_atlas_alone_recognises_banners_of_real_reports(case_id, package, file, cause):
+    text = _report(case_id)
+    found = messages.find(text)
+    printers = [printed for printed, _ in found if package in printed.releases]
+    assert any(file in printed.file for printed in printers)
+    assert cause in [c for c, *_ in messages.causes_of(text)]
+
+
+def test_protobuf_4_21_s_wording_is_printed_by_4_21_only():
+    """4.21 said "cannot not be created"; later releases fixed the wording: both are in the
+    atlas, each with the releases that print it."""
+    line = "TypeError: Descriptors cannot not be created directly."
+    found = messages.find(line)
+    assert found and found[0][0].releases.get("protobuf") == ["4.21.12"]
+    fixed = messages.find("TypeError: Descriptors cannot be created directly.")
+    assert fixed and "4.21.12" not in fixed[0][0].releases.get("protobuf", [])
+
+
+def test_numpy_s_endianness_check_is_not_an_abi_mismatch():
+    """The same header prints "module compiled as little endian …": a look-alike of the ABI banner
+    that says nothing about NumPy's version."""
+    line = ("RuntimeError: FATAL: module compiled as little endian, but detected different "
+            "endianness at runtime")
+    assert messages.find(line)
+    assert "numpy-abi-mismatch" not in [c for c, *_ in messages.causes_of(line)]

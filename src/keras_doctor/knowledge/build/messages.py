@@ -59,15 +59,23 @@ class Package:
     native: bool = True  # read native libraries' strings
     native_keywords: Optional[str] = None  # stricter filter for very large libraries
     native_files: Optional[str] = None  # only these native libraries (pattern on the path)
+    # read the binary wheel even where a pure-Python one exists: it is what pip installs on every
+    # common platform, and its extension prints what the pure-Python fallback never does
+    binary_first: bool = False
 
 
 # The sample: releases that span each package's eras (APIs, ABIs, layouts) without reading them all.
 PACKAGES: Tuple[Package, ...] = (
-    Package("keras", ("keras",), ("2.2.5", "2.4.3", "2.8.0", "2.12.0", "2.15.0", "3.0.5", "3.5.0",
-                                  "3.10.0", "3.15.1")),
+    Package("keras", ("keras",), ("2.0.8", "2.1.6", "2.2.4", "2.2.5", "2.3.1", "2.4.3", "2.8.0",
+                                  "2.12.0", "2.15.0", "3.0.5", "3.5.0", "3.10.0", "3.15.1")),
     Package("tf-keras", ("tf_keras",), ("2.15.1", "2.19.0")),
-    Package("tensorflow", ("tensorflow",), ("2.12.0", "2.15.1", "2.21.0"),
-            lazy_prefixes=("tensorflow/__init__.py", "tensorflow/python/__init__.py",
+    Package("tensorflow", ("tensorflow",), ("1.15.5", "2.4.4", "2.8.4", "2.12.0", "2.15.1",
+                                            "2.21.0"),
+            # TF 1.15 and 2.0 keep their code in `tensorflow_core/` behind a `tensorflow/` shim
+            lazy_prefixes=("tensorflow_core/python/pywrap_tensorflow.py",
+                           "tensorflow_core/python/platform/", "tensorflow_core/python/framework/",
+                           "tensorflow_core/python/util/", "tensorflow_core/python/keras/saving/",
+                           "tensorflow/__init__.py", "tensorflow/python/__init__.py",
                            "tensorflow/python/pywrap_tensorflow.py",
                            "tensorflow/python/platform/", "tensorflow/python/framework/",
                            "tensorflow/python/util/", "tensorflow/python/eager/context.py",
@@ -80,16 +88,17 @@ PACKAGES: Tuple[Package, ...] = (
                             r"could not (?:load|find|open)|failed to load",
             native_files=r"libtensorflow_framework|_pywrap_tensorflow_internal|"
                          r"_pywrap_tfe|_pywrap_device_lib|libtensorflow_cc"),
-    Package("tensorflow-metal", ("tensorflow-plugins",), ("1.0.0", "1.1.0", "1.2.0")),
+    Package("tensorflow-metal", ("tensorflow-plugins",), ("0.6.0", "1.0.0", "1.1.0", "1.2.0")),
     Package("tensorflow-hub", ("tensorflow_hub",), ("0.12.0", "0.16.1")),
-    Package("numpy", ("numpy",), ("1.21.6", "1.26.4", "2.1.3", "2.4.6"),
+    Package("numpy", ("numpy",), ("1.19.5", "1.21.6", "1.26.4", "2.1.3", "2.4.6"),
             native_keywords=r"(?i)version|compiled|import|\bABI\b|\bAPI\b|module|numpy"),
     Package("h5py", ("h5py",), ("2.10.0", "3.11.0", "3.16.0"),
             native_keywords=r"(?i)signature|truncated|\beof\b|version|locking|open file|"
                             r"library|superblock"),
-    Package("protobuf", ("google",), ("3.19.6", "3.20.3", "4.25.9", "7.36.2")),
+    Package("protobuf", ("google",), ("3.19.6", "3.20.3", "4.21.12", "4.25.9", "5.29.5",
+                                         "7.36.2"), binary_first=True),
     Package("ml-dtypes", ("ml_dtypes",), ("0.2.0", "0.3.2", "0.6.0")),
-    Package("pip", ("pip",), ("20.3.4", "23.3.2", "26.3")),
+    Package("pip", ("pip",), ("19.3.1", "20.3.4", "23.3.2", "26.3")),
     Package("jax", ("jax",), ("0.4.30", "0.6.2"),
             lazy_prefixes=("jax/__init__.py", "jax/_src/lib/", "jax/_src/xla_bridge.py",
                            "jax/_src/config.py", "jax/version.py")),
@@ -109,10 +118,17 @@ _MESSAGE_WORDS = re.compile(
     r"compiled to use)\b"
 )
 _NATIVE_STRING = re.compile(rb"[\x20-\x7e]{24,400}")
+# A C string literal, a line continuation inside it included; the compiler joins adjacent
+# literals, across whitespace, backslash-newline continuations (inside a macro) and macros that
+# expand to literals (`"(NumPy " NPY_FEATURE_VERSION_STRING ")"`: a hole).
+_C_STRING = rb"\"(?:[^\"\\\n]|\\(?:.|\r?\n))*\""
+_C_GAP = rb"(?:\s|\\\r?\n)*"
+_C_MACRO = rb"\b[A-Z_][A-Z0-9_]*\b"
 _C_ERROR = re.compile(
-    rb"PyErr_(?:Format|SetString)\s*\(\s*[\w.]+\s*,\s*((?:\"(?:[^\"\\\n]|\\.)*\"\s*)+)"
+    rb"PyErr_(?:Format|SetString)\s*\(\s*[\w.]+\s*,\s*(" + _C_STRING
+    + rb"(?:" + _C_GAP + rb"(?:" + _C_MACRO + _C_GAP + rb")?" + _C_STRING + rb")*)"
 )
-_C_LITERAL = re.compile(rb"\"((?:[^\"\\\n]|\\.)*)\"")
+_C_PIECE = re.compile(rb"\"((?:[^\"\\\n]|\\(?:.|\r?\n))*)\"|(" + _C_MACRO + rb")")
 _PRINTF = re.compile(
     r"%(?:\([\w]+\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[hlLqjzt]*[diouxXeEfFgGcrsaAp%]"
     r"|\{[^{}]*\}"
@@ -124,13 +140,17 @@ _LOG_METHODS = {"warning", "warn", "error", "critical", "exception", "fatal"}
 
 
 def _wheel_for(fetcher: Fetcher, package: Package, version: str) -> Optional[dict]:
-    """The wheel to read: pure Python if there is one, else manylinux x86_64, else macOS arm64."""
+    """The wheel to read: pure Python if there is one (unless the package is `binary_first`), else
+    manylinux, else macOS arm64."""
     files = select_files(fetcher.simple_index(package.distribution), None).get(Version(version))
     wheels = [f for f in files or () if f["filename"].endswith(".whl")]
 
     def rank(f: dict) -> Tuple[int, int]:
         name = f["filename"]
-        order = ("-none-any", "manylinux", "macosx_11_0_arm64", "macosx_12_0_arm64", "macosx")
+        order: Tuple[str, ...] = ("-none-any", "manylinux", "macosx_11_0_arm64",
+                                  "macosx_12_0_arm64", "macosx")
+        if package.binary_first:
+            order = order[1:] + order[:1]
         place = next((i for i, key in enumerate(order) if key in name), len(order))
         newest_python = max((int(m) for m in re.findall(r"cp3(\d+)", name)), default=0)
         return place, -newest_python if newest_python <= 11 else newest_python
@@ -196,14 +216,35 @@ def messages_of(path: str, data: bytes, package: Package) -> Iterator[Tuple[str,
         yield from _python_messages(data)
     elif path.endswith((".h", ".c", ".cpp", ".cc", ".pyx")):
         for match in _C_ERROR.finditer(data):
-            literal = b"".join(_C_LITERAL.findall(match.group(1)))
-            yield "C", _normalise(_unescape(literal))
+            yield from _lines_of("C", _c_message(match.group(1)))
     elif package.native_files is None or re.search(package.native_files, path):
         keywords = re.compile(package.native_keywords) if package.native_keywords else None
         for raw in _NATIVE_STRING.findall(data):
             text = raw.decode("ascii", "replace").strip()
             if _reads_like_a_message(text) and (keywords is None or keywords.search(text)):
                 yield "native", _normalise(text)
+
+
+def _c_message(literals: bytes) -> str:
+    """The text adjacent C literals make once joined: a macro among them is a hole, and a `%`
+    that a macro completes (`"%" PRId64`) is one hole with it."""
+    pieces = []
+    for literal, macro in _C_PIECE.findall(literals):
+        if macro:
+            pieces.append(HOLE)
+        else:
+            pieces.append(_unescape(re.sub(rb"\\\r?\n", b"", literal)))
+    return re.sub(f"%[-#0 +.\\d]*{HOLE}", HOLE, "".join(pieces))
+
+
+def _lines_of(kind: str, message: str) -> Iterator[Tuple[str, str]]:
+    """A message as a paste shows it: whole, and, when it spans several lines, each line too, since
+    a pasted traceback keeps the line breaks and a line is what the matcher compares."""
+    yield kind, _normalise(message)
+    lines = [line for line in message.splitlines() if line.strip()]
+    if len(lines) > 1:
+        for line in lines:
+            yield kind, _normalise(line)
 
 
 def _unescape(literal: bytes) -> str:
@@ -258,13 +299,13 @@ def _python_messages(data: bytes) -> Iterator[Tuple[str, str]]:
             elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
                 text = _template(node.exc.args[0], strings)
                 if text is not None:
-                    yield _callee(node.exc.func), _normalise(text)
+                    yield from _lines_of(_callee(node.exc.func), text)
             elif isinstance(node, ast.Call) and node.args:
                 kind = _warning_kind(node.func)
                 if kind:
                     text = _template(node.args[0], strings)
                     if text is not None:
-                        yield kind, _normalise(text)
+                        yield from _lines_of(kind, text)
 
 
 def _walk_in_order(function: ast.AST) -> Iterator[ast.AST]:
@@ -320,12 +361,25 @@ def _template(node: ast.AST, strings: Dict[str, str]) -> Optional[str]:
             if left is None and right is None:
                 return None
             return (left if left is not None else HOLE) + (right if right is not None else HOLE)
+    if isinstance(node, ast.Call) and _keeps_text(node.func) and len(node.args) == 1:
+        return _template(node.args[0], strings)  # textwrap.dedent(f"""…""")
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr in ("strip", "rstrip", "lstrip") and not node.args:
+            return _template(node.func.value, strings)
         if node.func.attr == "format":
             return _template(node.func.value, strings)
         if node.func.attr == "join" and node.args:
             return HOLE
     return None
+
+
+def _keeps_text(func: ast.AST) -> bool:
+    """`textwrap.dedent` / `dedent` / `textwrap.fill`: they change only a message's whitespace."""
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    owner = func.value if isinstance(func, ast.Attribute) else None
+    if owner is not None and not (isinstance(owner, ast.Name) and owner.id == "textwrap"):
+        return False
+    return name in ("dedent", "fill")
 
 
 def read_release(fetcher: Fetcher, package: Package, version: str,
