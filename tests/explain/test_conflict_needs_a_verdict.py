@@ -145,3 +145,47 @@ def test_a_dependencys_requirement_names_its_dependent():
     found = wheels._REQUIREMENT.search(text)
     assert found.group("requirement") == "tensorflow==2.9.0"
     assert found.group("offered") == "2.12.0, 2.13.0"
+
+
+# -- conda's virtual package for the system's glibc --------------------------------------------
+
+# conda's classic solver on a Linux whose glibc is older than a package's build needs
+# (conda/exceptions.py, UnsatisfiableError for the system's virtual packages)
+CONDA_GLIBC = ("UnsatisfiableError: The following specifications were found to be incompatible "
+               "with your system:\n\n  - feature:/linux-64::__glibc==2.12=0\n"
+               "  - feature:|@/linux-64::__glibc==2.12=0\n"
+               "  - tensorflow -> __glibc[version='>=2.17']\n\nYour installed version is: 2.12\n")
+
+
+def test_condas_glibc_virtual_package_is_the_system_glibc():
+    assert causes(CONDA_GLIBC)[0] == "glibc-too-old"
+    assert not resolvers.shows_conflict_verdict(CONDA_GLIBC)  # the system, not two packages
+    # the other side: the same solver finding two specifications incompatible with each other
+    each_other = CONDA_GLIBC.replace("with your system", "with each other").replace(
+        "__glibc", "python").replace("feature:/linux-64::", "")
+    assert causes(each_other)[0] != "glibc-too-old"
+
+
+def test_the_loaders_glibc_version_as_a_title_retypes_it():
+    report = corpus.case("conda-forge-tf-feedstock-11-glibc-217-title")["text"]
+    assert causes(report)[0] == "glibc-too-old"
+    assert "glibc-too-old" not in hand("GLIBCXX is fine, libcudnn.so.8 not found")
+
+
+# -- an install that failed, told in words -------------------------------------------------------
+
+
+@pytest.mark.parametrize("case_id", ["mediapipe-2120-apple-silicon-pip",
+                                     "mediapipe-3629-m1-pip-not-found"])
+def test_a_failed_install_on_apple_silicon_told_in_words_is_the_machine(case_id):
+    text = corpus.case(case_id)["text"]
+    assert hand(text)[0] == "no-wheel-for-platform"
+    assert causes(text)[0] == "no-wheel-for-platform"
+
+
+def test_a_failed_install_told_in_words_elsewhere_is_a_wheel_question():
+    found = hand("pip install mediapipe not working on my laptop")
+    assert found[:2] == ["no-wheel-for-python", "no-wheel-for-platform"]
+    # the other side: an import that failed after an install is no install failure
+    assert hand("I did pip install tensorflow, but import tensorflow not working")[0] not in (
+        "no-wheel-for-python", "no-wheel-for-platform")

@@ -138,6 +138,8 @@ _LAST_EXCEPTION = re.compile(
 )
 _ARM64 = re.compile(r"(?i)\barm64\b|\baarch64\b|Apple (?:M\d|Silicon)|"
                     r"\bM[1-4] (?:Mac|Pro|Max|Air|chip)|MacBook (?:Air|Pro) M\d|"
+                    # the Mac named before its chip ("Mac M1", "MacBook M2")
+                    r"\bMac(?:Book)? M[1-5]\b|"
                     r"\bon (?:an? )?M[1-4]\b|\barmv7l?\b|Raspberry Pi|"
                     # the index Raspberry Pi OS configures for pip (/etc/pip.conf), which pip
                     # names in "Looking in indexes: …"
@@ -229,9 +231,26 @@ def error_kind(text: str) -> str:
         return "install"
     if _EXCEPTION.search(text) or re.search(r"^\w*Error\b|^E\d{4} |\berror\b", text, re.M | re.I):
         return "exception"
+    if _INSTALL_IN_WORDS.search(text):  # an install that failed, told rather than pasted
+        return "install"
     if _EXCEPTION_INLINE.search(text) or _FAILURE_WORDS.search(text):
         return "exception"
     return shapes.kind(text)  # frames alone, a failure in a title's words
+
+
+# A failed install in a report's own words (no installer output pasted): the installer named with
+# a failure ("pip install mediapipe not working", "pip cannot find the package"), or installing
+# itself failing ("unable to install X", "installation fails")
+_INSTALL_IN_WORDS = re.compile(
+    r"(?i)\b(?:can'?t|cannot|can not|couldn'?t|could not|unable to|fail(?:s|ed)? to|"
+    r"not able to|won'?t) (?:be )?(?:pip[- ])?install(?:ed)?\b|"
+    # (within the clause, and not about an import that followed)
+    r"\b(?:pip3?|conda|mamba|poetry|uv(?: pip)?) (?:add|install)\b(?:(?!import)[^\n.,;]){0,100}?"
+    r"\b(?:not work(?:ing|s)?|fail(?:s|ed|ing)?|doesn'?t work|does not work|errors?)\b|"
+    r"\bpip3?\b[^\n]{0,60}?\b(?:can'?t|cannot|can not|couldn'?t|could not|unable to) "
+    r"(?:find|found)\b|"
+    r"\binstall(?:ation)? (?:fails|failed|failing|errors?|not working|doesn'?t work)\b"
+)
 
 
 def failing_package(frames: List[str]) -> str:

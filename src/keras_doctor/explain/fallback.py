@@ -75,7 +75,7 @@ def candidates(text: str, clues: Clues) -> List[Outcome]:
     if clues.kind == "signal":
         out = _signal(clues, text)
     elif clues.kind == "install":
-        out = _install(text)
+        out = _install(text, clues)
     elif clues.kind == "exception":
         out = _exception(text, clues)
     else:
@@ -121,7 +121,7 @@ def _signal(clues: Clues, text: str = "") -> List[Outcome]:
     return out
 
 
-def _install(text: str) -> List[Outcome]:
+def _install(text: str, clues: Clues) -> List[Outcome]:
     if re.search(r"is not a supported wheel", text):
         return [("no-wheel-for-python", 0.4, {}), ("no-wheel-for-platform", 0.4, {}),
                 ("pip-too-old-for-platform-tags", 0.2, {})]
@@ -139,7 +139,11 @@ def _install(text: str) -> List[Outcome]:
     if resolvers.shows_conflict_verdict(text):
         return [("requirement-conflict", 0.4, {}), ("no-wheel-for-python", 0.3, {})]
     # no resolver's verdict: what is left of an install that failed is finding, or building, a
-    # distribution this interpreter and machine can take
+    # distribution this interpreter and machine can take; on a machine few projects build wheels
+    # for (Apple Silicon before its wheels came, ARM boards, 32-bit: the release tables), the
+    # machine first
+    if clues.machine:
+        return [("no-wheel-for-platform", 0.35, {}), ("no-wheel-for-python", 0.3, {})]
     return [("no-wheel-for-python", 0.35, {}), ("no-wheel-for-platform", 0.3, {})]
 
 

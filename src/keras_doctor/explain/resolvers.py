@@ -56,7 +56,9 @@ CONFLICT_VERDICT = re.compile(
     # conda_libmamba_solver/exceptions.py (LibMambaUnsatisfiableError) and libsolv's problem
     # lines ("package X requires Y, but none of the providers can be installed", "conflicting
     # requests")
-    r"\bUnsatisfiableError\b|incompatible with each other|Found conflicts!|"
+    # (not its UnsatisfiableError for the system's virtual packages: "… incompatible with your
+    # system: … __glibc", a glibc too old; conda 4.6 and older said "… found to be in conflict")
+    r"incompatible with each other|were found to be in conflict|Found conflicts!|"
     r"none of the providers can be installed|\bconflicting requests\b|"
     # pipdeptree's warning (pipdeptree/_validate.py, render_conflicts_text: "Warning!!! Possibly
     # conflicting dependencies found:", then " - b [required: >=2.3.0, installed: 1.9.1]")
