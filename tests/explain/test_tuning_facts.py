@@ -216,3 +216,19 @@ def test_a_look_alike_the_facts_do_not_rule_out_stays_among_the_first_three():
                  if lookalike.is_look_alike(cause, text_only[0]) and cause not in with_facts
                  and not ruled_out(cause, facts, checks)]
     assert not lost
+
+
+@pytest.mark.parametrize("pip, ruled", [("19.2", False), ("20.2.4", False), ("20.3", True),
+                                        ("24.0", True)])
+def test_an_examined_pip_that_knows_every_platform_tag_rules_the_old_pip_out(pip, ruled):
+    # pip 20.3 is the newest first release pip_tags.json lists (PEP 600 manylinux tags, macOS
+    # 11 and arm64 tags): from it on no wheel is skipped for a tag pip cannot read, whatever
+    # guess the text or the ranker makes
+    from keras_doctor.explain.refine import ruled_out
+    from keras_doctor.findings import Report
+
+    reason = ruled_out("pip-too-old-for-platform-tags",
+                       stated({"pip": pip}, "linux-x86_64", "3.11"), Report(command="check"))
+    assert bool(reason) is ruled
+    if ruled:
+        assert f"pip {pip}" in reason and "20.3" in reason

@@ -471,6 +471,8 @@ def ruled_out(cause: str, facts: Any, checks: Report,
       Mac: `clues.excluded_on`, the same table the paste's own platform is judged by);
     - an x86_64 build without AVX on an arm64 or aarch64 interpreter, which runs no x86 code;
     - Rosetta on an Intel Mac, or under an interpreter that runs as arm64 (native);
+    - a pip too old for the wheels' platform tags when the examined pip knows every tag
+      `pip_tags.json` lists (a pip that old is not the one installed);
     - Keras not matching TensorFlow when the installed pair is of one release line
       (`_one_release_line`), and no check found an error of that cause;
     - a Keras too old for a name when the symbol atlas, read at the installed Keras version,
@@ -490,6 +492,11 @@ def ruled_out(cause: str, facts: Any, checks: Report,
             return "the Mac examined has an Intel processor: there is no Rosetta"
         if here.machine == "arm64" and not facts.platform.rosetta_translated:
             return "the interpreter examined runs natively as arm64, not under Rosetta"
+    if cause == "pip-too-old-for-platform-tags" and here.pip:
+        newest = _newest_tag_pip()
+        if newest and _at_least(here.pip, newest):
+            return (f"pip {here.pip}, the one examined, knows every platform tag wheels carry "
+                    f"(the newest it needs is {newest})")
     if cause == "keras-tf-version-skew":
         pair = _one_release_line(facts, checks)
         if pair:
@@ -508,6 +515,27 @@ def ruled_out(cause: str, facts: Any, checks: Report,
                 return (f"keras {installed}, the one installed, has the name (in "
                         f"{atlas['where'][0]}): it is not too old for it")
     return ""
+
+
+def _newest_tag_pip() -> str:
+    """The first pip that knows every platform tag and machine in `pip_tags.json`: from it on, no
+    wheel is skipped for a tag pip cannot read."""
+    from packaging.version import Version
+
+    from keras_doctor.explain.wheels import pip_tags
+
+    table = pip_tags()
+    firsts = [entry["first_pip"] for key in ("tags", "machines") for entry in table.get(key, ())]
+    return str(max(firsts, key=Version)) if firsts else ""
+
+
+def _at_least(version: str, floor: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version) >= Version(floor)
+    except InvalidVersion:
+        return False
 
 
 def _one_release_line(facts: Any, checks: Report) -> str:
