@@ -37,6 +37,20 @@ def offending(binary: Binary, system: str, arch: str) -> str:
     return ""
 
 
+def newer_macos_needed(binary: Binary, arch: str, os_version: Optional[str]) -> Optional[str]:
+    """The macOS release `binary` needs for `arch` when it is newer than `os_version`, the one
+    the Mac runs; None when it is not, or when either release cannot be read."""
+    from packaging.version import InvalidVersion, Version
+
+    needed = binary.min_macos.get(arch)
+    if not needed or not os_version:
+        return None
+    try:
+        return needed if Version(needed) > Version(os_version) else None
+    except InvalidVersion:
+        return None
+
+
 @check(name="binary-architectures", area="platform", causes=["mixed-arch-binary"],
        ok="Every native binary matches the interpreter's architecture")
 def binary_architectures(ctx: CheckContext) -> Iterator[Finding]:

@@ -14,9 +14,8 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Tuple
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
-from keras_doctor.checks.binaries import offending, supported_tags
+from keras_doctor.checks.binaries import newer_macos_needed, offending, supported_tags
 from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
 from keras_doctor.facts.model import Binary, CachedWheel, Facts
 from keras_doctor.findings import Finding
@@ -39,18 +38,11 @@ def unloadable(binary: Binary, facts: Facts, arch: str) -> str:
     why = offending(binary, facts.platform.system, arch)
     if why:
         return why
-    needs = binary.min_macos.get(arch)
     have = facts.platform.os_version if facts.platform.system == "Darwin" else None
-    if needs and have and _newer(needs, have):
+    needs = newer_macos_needed(binary, arch, have)
+    if needs:
         return f"built for macOS {needs} or later, not {have}"
     return ""
-
-
-def _newer(needed: str, have: str) -> bool:
-    try:
-        return Version(needed) > Version(have)
-    except InvalidVersion:
-        return False
 
 
 @check(name="built-wheel-cache", area="environment", causes=["stale-wheel-cache"],

@@ -9,6 +9,7 @@ from typing import Any, Dict, Iterator, Optional
 
 from packaging.version import InvalidVersion, Version
 
+from keras_doctor.checks.binaries import newer_macos_needed
 from keras_doctor.checks.registry import CheckContext, SkipCheck, check, finding
 from keras_doctor.facts.model import Facts
 from keras_doctor.findings import Finding, FixStep, Severity, StepKind
@@ -128,8 +129,8 @@ def macos_version(ctx: CheckContext) -> Iterator[Finding]:
     arch = facts.interpreter.running_arch
     by_owner: Dict[Optional[str], Any] = {}
     for binary in facts.binaries:
-        needed = binary.min_macos.get(arch or "")
-        if needed and (_version(needed) or running) > running:
+        needed = newer_macos_needed(binary, arch or "", facts.platform.os_version)
+        if needed:
             by_owner.setdefault(binary.owner, []).append((binary.path, needed))
     for owner, files in sorted(by_owner.items(), key=lambda kv: str(kv[0])):
         highest = max((n for _, n in files), key=lambda n: _version(n) or running)
