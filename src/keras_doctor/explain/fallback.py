@@ -72,15 +72,16 @@ _CORE = {"tensorflow", "keras", "numpy", "tf_keras", "jax", "torch", "h5py", "sc
 
 
 def candidates(text: str, clues: Clues) -> List[Outcome]:
+    if clues.kind not in ("signal", "install", "exception"):
+        return []
+    verdict = resolvers.shows_conflict_verdict(text)
     if clues.kind == "signal":
         out = _signal(clues, text)
     elif clues.kind == "install":
-        out = _install(text, clues)
-    elif clues.kind == "exception":
-        out = _exception(text, clues)
+        out = _install(text, clues, verdict)
     else:
-        return []
-    if resolvers.shows_conflict_verdict(text):
+        out = _exception(text, clues)
+    if verdict:
         return out
     # two declared ranges that cannot both hold is a verdict a tool prints in its own words
     # (`resolvers`); without one in the paste, a conflict is no prior of any failure
@@ -121,7 +122,8 @@ def _signal(clues: Clues, text: str = "") -> List[Outcome]:
     return out
 
 
-def _install(text: str, clues: Clues) -> List[Outcome]:
+def _install(text: str, clues: Clues, verdict: bool) -> List[Outcome]:
+    """`verdict`: the paste holds a resolver's or checker's conflict verdict (`resolvers`)."""
     if re.search(r"is not a supported wheel", text):
         return [("no-wheel-for-python", 0.4, {}), ("no-wheel-for-platform", 0.4, {}),
                 ("pip-too-old-for-platform-tags", 0.2, {})]
@@ -136,7 +138,7 @@ def _install(text: str, clues: Clues) -> List[Outcome]:
     if re.search(r"(?i)failed building wheel|subprocess-exited-with-error|setup\.py|"
                  r"metadata-generation-failed|legacy-install-failure|building wheel", text):
         return [("no-wheel-for-python", 0.4, {}), ("no-wheel-for-platform", 0.35, {})]
-    if resolvers.shows_conflict_verdict(text):
+    if verdict:
         return [("requirement-conflict", 0.4, {}), ("no-wheel-for-python", 0.3, {})]
     # no resolver's verdict: what is left of an install that failed is finding, or building, a
     # distribution this interpreter and machine can take; on a machine few projects build wheels
