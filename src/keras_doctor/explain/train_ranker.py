@@ -539,18 +539,28 @@ def fresh_cross_validated(rows: Sequence[Dict[str, Any]], method: str = "correct
     """The reliability of the top answer on the collection passes as met ("as_shown") and as
     `method` fitted on the other repositories' answers of the passes gives it ("corrected"):
     the pass's own figure of the method."""
-    corrected: Dict[str, List[Tuple[float, int]]] = {}
-    for repository in sorted({str(r["repository"]) for r in rows}):
-        others = [r for r in rows if r["repository"] != repository]
-        fitted = {"fresh": fresh_steps(method, others, others, shrink)}
-        for r in rows:
-            if r["repository"] == repository:
-                corrected[r["id"]] = [(ranker.met_fresh(float(r["shown"]), r["kind"], fitted),
-                                       int(r["right"]))]
-    as_shown = {r["id"]: [(float(r["shown"]), int(r["right"]))] for r in rows}
+    as_shown = {f"{i}": [(float(r["shown"]), int(r["right"]))] for i, r in enumerate(rows)}
     return {"answers": len(rows), "repositories": len({r["repository"] for r in rows}),
             "method": method, "as_shown": tc.summary(as_shown, len(rows)),
-            "corrected": tc.summary(corrected, len(rows))}
+            "corrected": tc.summary(_met_by_repository(rows, rows, method, shrink), len(rows))}
+
+
+def _met_by_repository(rows: Sequence[Dict[str, Any]], fresh: Sequence[Dict[str, Any]],
+                       method: str, shrink: float) -> Dict[str, List[Tuple[float, int]]]:
+    """Each answer of `rows` as `method` meets it when fitted without its repository: the
+    per-kind correction on the other repositories' answers among `fresh` (the passes'), the
+    monotone map on the other repositories' `rows`. Keyed by position (a report of a pass is in
+    the tuning corpus too)."""
+    met: Dict[str, List[Tuple[float, int]]] = {}
+    for repository in sorted({str(r["repository"]) for r in rows}):
+        fitted = {"fresh": fresh_steps(
+            method, [r for r in fresh if r["repository"] != repository],
+            [r for r in rows if r["repository"] != repository], shrink)}
+        for i, r in enumerate(rows):
+            if r["repository"] == repository:
+                met[f"{i}"] = [(ranker.met_fresh(float(r["shown"]), str(r["kind"]), fitted),
+                                int(r["right"]))]
+    return met
 
 
 def _no_wider_gap(figures: Dict[str, Any], as_shown: Dict[str, Any]) -> bool:
@@ -579,16 +589,7 @@ def fresh_choice(fresh: Sequence[Dict[str, Any]], tuning: Sequence[Dict[str, Any
     repositories = sorted({str(r["repository"]) for r in rows})
 
     def cross_validated(method: str, shrink: float = FRESH_SHRINK) -> Dict[str, Any]:
-        met: Dict[str, List[Tuple[float, int]]] = {}
-        for repository in repositories:
-            fitted = {"fresh": fresh_steps(
-                method, [r for r in fresh if r["repository"] != repository],
-                [r for r in rows if r["repository"] != repository], shrink)}
-            for i, r in enumerate(rows):
-                if r["repository"] == repository:
-                    met[f"{i}"] = [(ranker.met_fresh(float(r["shown"]), str(r["kind"]), fitted),
-                                    int(r["right"]))]
-        return tc.summary(met, len(rows))
+        return tc.summary(_met_by_repository(rows, fresh, method, shrink), len(rows))
 
     as_shown = tc.summary({f"{i}": [(float(r["shown"]), int(r["right"]))]
                            for i, r in enumerate(rows)}, len(rows))
