@@ -213,3 +213,56 @@ def test_a_learned_model_that_weighs_the_rank_does_not_split_equally_strong_evid
 def test_a_step_never_rounds_to_a_certainty_either_way():
     assert tc.isotonic([(0.1, 0)] * 50, 0) == [[1.0, 0.001]]
     assert tc.isotonic([(0.9, 1)] * 50, 0) == [[1.0, 0.999]]
+
+
+def _errors_document():
+    # the "rest" map makes any runner-up all but impossible, as a sharp map does
+    return {"features": list(calibrate.FEATURES), "weights": tc.IDENTITY,
+            "isotonic": {"first": [[1.0, 0.9]], "rest": [[1.0, 0.004]]}}
+
+
+def test_candidates_one_witness_stands_behind_read_one_error_and_guesses_stand_with_the_top():
+    arch = Hypothesis("mixed-arch-binary", weights=[0.92],
+                      signatures=["dyld-incompatible-architecture"])
+    rosetta = Hypothesis("rosetta-python", weights=[0.8], signatures=["sigill"])
+    module = Hypothesis("missing-dependency", weights=[0.75], signatures=["missing-module"])
+    avx = Hypothesis("cpu-lacks-avx", weights=[0.45], signatures=["sigill"])
+    guess = Hypothesis("wrong-interpreter", weights=[0.3], signatures=["fallback:import"])
+    learned = Hypothesis("kernel-not-restarted", weights=[0.2], signatures=[calibrate.LEARNED])
+    assert calibrate.errors([arch, rosetta, module, avx, guess, learned]) == [0, 1, 2, 1, 0, 0]
+    # a witness shared with a later candidate joins the two errors it stands behind
+    both = Hypothesis("numpy-abi-mismatch", weights=[0.3],
+                      signatures=["missing-module", "dyld-incompatible-architecture"])
+    assert calibrate.errors([arch, module, both]) == [0, 0, 0]
+    assert calibrate.errors([]) == []
+
+
+def test_the_cause_of_another_error_in_the_paste_is_calibrated_as_that_errors_top_answer(
+        monkeypatch):
+    monkeypatch.setattr(calibrate, "model", lambda path=None: _errors_document())
+    arch = Hypothesis("mixed-arch-binary", weights=[0.92],
+                      signatures=["dyld-incompatible-architecture"])
+    rosetta = Hypothesis("rosetta-python", weights=[0.8], signatures=["sigill"])
+    avx = Hypothesis("cpu-lacks-avx", weights=[0.45], signatures=["sigill"])
+    # two errors: Rosetta heads its own (the top answer's map), its look-alike stays its runner-up
+    assert calibrate.calibrated([arch, rosetta, avx]) == [0.9, 0.9, 0.004]
+    # one error, as before: the runner-up one witness shares with the top answer
+    assert calibrate.calibrated([rosetta, avx]) == [0.9, 0.004]
+    # a guess below a recognised answer is a reading of the top answer's error
+    guess = Hypothesis("wrong-interpreter", weights=[0.5], signatures=["fallback:import"])
+    assert calibrate.calibrated([arch, guess]) == [0.9, 0.004]
+
+
+def test_another_errors_cause_never_shows_more_than_the_candidates_above_it(monkeypatch):
+    document = _errors_document()
+    document["isotonic"] = {"first": [[0.9, 0.5], [1.0, 0.95]], "rest": [[1.0, 0.004]]}
+    monkeypatch.setattr(calibrate, "model", lambda path=None: document)
+    weak = Hypothesis("mixed-arch-binary", weights=[0.85],
+                      signatures=["dyld-incompatible-architecture"])
+    runner_up = Hypothesis("rosetta-python", weights=[0.5],
+                           signatures=["dyld-incompatible-architecture"])
+    strong_elsewhere = Hypothesis("numpy-abi-mismatch", weights=[0.8], signatures=["numpy2-abi"])
+    # alone, the NumPy error's cause would show 0.5; below a runner-up at 0.004 it shows 0.004
+    assert calibrate.calibrated([strong_elsewhere]) == [0.5]
+    assert calibrate.calibrated([weak, strong_elsewhere]) == [0.5, 0.5]
+    assert calibrate.calibrated([weak, runner_up, strong_elsewhere]) == [0.5, 0.004, 0.004]

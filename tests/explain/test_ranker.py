@@ -557,3 +557,23 @@ def test_the_model_blames_memory_only_where_the_paste_shows_a_kill_or_an_allocat
             "out-of-memory", printed), printed
     causes = [f.cause for f in explain_text("Segmentation fault (core dumped)").findings]
     assert causes and "out-of-memory" not in causes
+
+
+def test_the_training_scores_a_second_errors_cause_as_explain_shows_it():
+    """The figures the maps are chosen by count what the user sees: a cause heading an error of
+    its own is shown as that error's top answer in training as in explain."""
+    from keras_doctor.explain import calibrate
+
+    text = ARCH + "\nModuleNotFoundError: No module named 'tensorflow'"
+    cleaned, hyps = hypotheses(text)
+    trained = ranker.model()
+    example = tr.Example({"id": "r", "cause": "missing-dependency"}, 0, "o/r",
+                         ranker.report_features(cleaned.text, cleaned.clues, hyps), hyps)
+    example.unwitnessed = ranker.unwitnessed(cleaned.text)
+    example.ruled_out = tr.ruled_out(cleaned.text, cleaned.clues)
+    hand = dict(zip(example.hand, calibrate.calibrated(hyps)))
+    seen = tr.shown([(example, tr.ranked_by(trained, example), hand, 1.0)],
+                    trained["isotonic"])["r"]
+    first, second = explain_text(text).findings[:2]
+    assert (first.cause, second.cause) == ("mixed-arch-binary", "missing-dependency")
+    assert (round(seen[1][0], 3), seen[1][1]) == (second.confidence, 1)

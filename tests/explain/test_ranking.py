@@ -272,3 +272,25 @@ def test_a_runner_up_a_signature_names_is_listed_however_low_the_calibration_put
     (first, high), (second, low) = ranked(ILLEGAL)[:2]
     assert (first, second) == ("rosetta-python", "cpu-lacks-avx")
     assert high == 0.9 and low == 0.004
+
+
+def test_the_cause_of_a_second_error_shows_about_as_sure_as_alone_never_surer():
+    """In a paste of two errors, each with its own witness, the second error's cause is shown as
+    that error's top answer would be (not as a runner-up of the first error, which a sharp map
+    puts under 1 % and hides), without the doubt its own paste alone would not have had."""
+    alone = dict(ranked(NO_MODULE))["missing-dependency"]
+    for text in (ARCH + "\n" + NO_MODULE, NO_MODULE + "\n" + ARCH):
+        (first, top), (second, shown) = ranked(text)[:2]
+        assert (first, second) == ("mixed-arch-binary", "missing-dependency")
+        assert alone / 2 <= shown <= alone
+        assert shown <= top
+
+
+def test_a_paste_of_one_error_keeps_its_runners_up_where_they_were():
+    from keras_doctor.explain import calibrate
+
+    _, hyps = hypotheses(ILLEGAL)
+    assert calibrate.errors(hyps) == [0, 0]  # one witness, `illegal hardware instruction`
+    (_, top), (avx, shown) = ranked(ILLEGAL)
+    assert avx == "cpu-lacks-avx"
+    assert shown == calibrate.calibrated(hyps)[1] < top

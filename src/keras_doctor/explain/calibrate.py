@@ -10,6 +10,19 @@ scored were right on reports of repositories the knowledge was not written from,
 into the probability shown. The model is data (`knowledge/data/calibration.json`),
 trained by `python -m keras_doctor.explain.train_calibration` on the tuning corpus only (never
 on held-out reports); inference is a dot product and a logistic, in pure Python.
+
+A paste can hold several errors, each with its own witness (a dlopen refusing an x86_64 binary,
+then `illegal hardware instruction`, then NumPy's `_ARRAY_API not found`). The "rest" map says how
+often a runner-up among readings of ONE error is right, and its features (rank, lead over the
+top answer) make every candidate below the top look like such a runner-up; under it, the second
+error's cause, which its own witness names as surely as if it were pasted alone, shows under 1 %
+and is hidden. So candidates are grouped into errors by their witnesses (`errors`: candidates one
+signature stands behind are readings of one message; a guess stands with the top answer), and a
+candidate of another error than the top answer's is calibrated among its own error's candidates:
+its first as a top answer, the others as its runners-up. The top answer's error keeps the whole
+paste as its context, so a paste of one error, and the top answer of any paste, read as before;
+which of the errors is the report's cause stays the top answer's doubt, and a later candidate
+never shows more than an earlier one.
 """
 
 from __future__ import annotations
@@ -18,7 +31,7 @@ import json
 import math
 from functools import cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Set
 
 DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "calibration.json"
 FEATURES = (
@@ -98,16 +111,64 @@ def mapped(p: float, steps: Sequence[Sequence[float]]) -> float:
     return float(steps[-1][1]) if steps else p
 
 
+def witnesses(hyp: Any) -> Set[str]:
+    """What recognised the candidate in the text: its signatures, the atlas included, not the
+    guesses (a fallback prior, the learned ranker), which recognise nothing."""
+    return {str(s) for s in hyp.signatures
+            if not (str(s).startswith(FALLBACK) or str(s) == LEARNED)}
+
+
+def errors(ranked: Sequence[Any]) -> List[int]:
+    """For each candidate, the index of the first candidate of the error it reads: candidates
+    that share a witness read one message (a resolve step picking among the causes of `No module
+    named`, `illegal hardware instruction` standing for Rosetta and a CPU without AVX), and a
+    candidate nothing recognised stands with the top answer."""
+    head = list(range(len(ranked)))
+
+    def root(i: int) -> int:
+        while head[i] != i:
+            i = head[i]
+        return i
+
+    seen: Dict[str, int] = {}
+    for i, hyp in enumerate(ranked):
+        found = witnesses(hyp)
+        if not found:
+            head[root(i)] = root(0)
+        for witness in found:
+            if witness in seen:
+                a, b = sorted((root(i), root(seen[witness])))
+                head[b] = a
+            else:
+                seen[witness] = i
+    return [root(i) for i in range(len(ranked))]
+
+
 def calibrated(ranked: Sequence[Any], trained: Optional[Dict[str, Any]] = None) -> List[float]:
     """Confidences for hypotheses in their ranked order (raw scores without a model).
 
     The hand-set evidence ranks (cross-validation found it ranks as well as the model); the model
     (the shipped one, or `trained`, one fitted on other folds when training the ranker's maps)
-    says how sure to be. A later candidate never shows more confidence than an earlier one."""
+    says how sure to be. A candidate of another error than the top answer's is calibrated among
+    its own error's candidates (`errors`). A later candidate never shows more confidence than an
+    earlier one."""
     trained = trained if trained is not None else model()
-    scores = [h.score for h in ranked]
     if trained is None:
-        return scores
+        return [h.score for h in ranked]
+    heads = errors(ranked)
+    own = {head: _calibrated([h for h, of in zip(ranked, heads) if of == head], trained)
+           for head in set(heads) if head != 0}
+    whole = _calibrated(ranked, trained)
+    out: List[float] = []
+    for i, head in enumerate(heads):
+        tied = ranked[i].score >= ranked[0].score  # as sure as the top answer, whatever its error
+        p = whole[i] if head == 0 or tied else own[head][heads[:i].count(head)]
+        out.append(min(p, out[-1]) if out else p)
+    return out
+
+
+def _calibrated(ranked: Sequence[Any], trained: Dict[str, Any]) -> List[float]:
+    scores = [h.score for h in ranked]
     weights = trained["weights"]
     maps = trained.get("isotonic") or {}
     out: List[float] = []

@@ -573,11 +573,15 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
     for rank, (cause, p) in enumerate(order[:MAX_FINDINGS]):
         if recognised and cause in hand:
             # the top answer through the map fitted to recognised top answers; the others keep
-            # their calibrated confidence below it (equal when their evidence is as strong)
+            # their calibrated confidence below it (equal when their evidence is as strong), a
+            # cause of another error in the paste the confidence it has as that error's top
             tied = by_cause[cause].score >= ranked[0].score  # the top answer is mapped anyway
+            own = (ranker.own_error(by_cause[cause], ranked, dict(order), hand[cause], steps)
+                   if rank and not tied else None)  # a cause of another error in the paste
             confidence = (ranker.shown_for_recognised(by_cause[cause], hand[cause], steps,
                                                       ranked, p)
-                          if rank == 0 else ceiling if tied else hand[cause])
+                          if rank == 0 else ceiling if tied else
+                          hand[cause] if own is None else own)
         else:
             confidence = ranker.confidence(p, rank, steps)
         if rank == 0:  # as answers of its kind held on reports met before any tuning on them

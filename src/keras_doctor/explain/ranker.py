@@ -17,6 +17,17 @@ over the causes, scoring each from
 
 Inference is a few dictionary look-ups and a softmax in pure Python over data shipped in
 `knowledge/data/ranker.json`; without that file, explain keeps the hand ranking.
+
+The softmax spreads over every candidate of the paste, so in a paste of several errors, each
+recognised by its own witness (a dlopen refusing an x86_64 binary, `illegal hardware
+instruction`, `No module named`), the causes of the errors below the first share what the first
+leaves, and a cause its own message names as surely as if it were pasted alone fell under 1 % and
+was hidden. Which error is the report's cause is the top answer's doubt, and stays so; but a
+candidate that heads an error of its own (`calibrate.errors`: no witness shared with a candidate
+above it) is shown with the confidence it would have as that error's top answer (`own_error`):
+its confidence calibrated among its own error's candidates, the model's probability of it
+renormalised without the causes the other errors' witnesses name, through the same recognised
+model and fresh-pass correction as any top answer - then held below the candidates above it.
 """
 
 from __future__ import annotations
@@ -252,6 +263,25 @@ def met_fresh(confidence: float, kind: str, steps: Dict[str, Any]) -> float:
         return confidence
     mean_shown, rate, slope = (float(v) for v in fitted)
     return min(0.99, max(0.01, rate + slope * (confidence - mean_shown)))
+
+
+def own_error(hyp: Any, ranked: Sequence[Any], probabilities: Dict[str, float],
+              hand_confidence: float, steps: Dict[str, Any]) -> Optional[float]:
+    """The confidence of a recognised candidate below the top answer that heads an error of its
+    own (`calibrate.errors`), as that error's top answer: its calibrated `hand_confidence`
+    (`calibrate.calibrated` calibrates it among its own error's candidates) and the model's
+    probability of it without the causes the paste's other errors name. None when it reads the
+    top answer's error or a later candidate's error."""
+    heads = calibrate.errors(ranked)
+    index = next((i for i, h in enumerate(ranked) if h is hyp), 0)
+    if index == 0 or heads[index] != index:
+        return None
+    group = [h for h, head in zip(ranked, heads) if head == index]
+    elsewhere = sum(probabilities.get(h.cause, 0.0) for h, head in zip(ranked, heads)
+                    if head != index)
+    p = min(1.0, probabilities.get(hyp.cause, 0.0) / max(1e-9, 1.0 - elsewhere))
+    shown = shown_for_recognised(hyp, hand_confidence, steps, group, p)
+    return met_fresh(shown, fresh_kind(group, hyp.cause), steps)
 
 
 def recognised(ranked: Sequence[Any]) -> bool:

@@ -363,12 +363,17 @@ def shown(rows: Sequence[Answered], steps: Dict[str, Any], logistic: bool = True
         by_cause = {h.cause: h for h in example.ranked}
         crash = lookalike.crash_causes(example.ranked)
         order = visible(example, order)
+        probabilities = dict(order)
         scored, ceiling = [], 0.99
         for rank, (cause, p) in enumerate(order[:engine.MAX_FINDINGS]):
+            own = (None if rank == 0 or _by_model(example, cause)
+                   or by_cause[cause].score >= example.ranked[0].score  # tied: as the top
+                   else ranker.own_error(by_cause[cause], example.ranked, probabilities,
+                                         hand[cause], view))
             confidence = (ranker.confidence(p, rank, view) if _by_model(example, cause)
                           else ranker.shown_for_recognised(by_cause[cause], hand[cause], view,
                                                            example.ranked, p)
-                          if rank == 0 else min(ceiling, hand[cause]))
+                          if rank == 0 else min(ceiling, hand[cause] if own is None else own))
             if rank and (lookalike.is_look_alike(cause, order[0][0]) or cause in crash):
                 confidence = max(confidence, lookalike.SHOWN_AT_LEAST)
             ceiling = min(ceiling, confidence)
