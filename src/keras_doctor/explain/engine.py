@@ -120,12 +120,14 @@ def hypotheses(
                 continue
             hyp = found.setdefault(cause_id, Hypothesis(cause_id))
             hyp.weights.append(weight)
-            for key, values in signature_match.groups.items():
-                if values:
-                    hyp.evidence.setdefault(key, values[0] if len(values) == 1 else values)
-            for key, value in extra.items():
-                if value not in (None, "", [], {}):
-                    hyp.evidence.setdefault(key, value)
+            # what the resolve step made of a match (pip's requirer with its version) replaces
+            # the raw group of the same name; an earlier signature's evidence still stands
+            read_here = {key: values[0] if len(values) == 1 else values
+                         for key, values in signature_match.groups.items() if values}
+            read_here.update({key: value for key, value in extra.items()
+                              if value not in (None, "", [], {})})
+            for key, value in read_here.items():
+                hyp.evidence.setdefault(key, value)
             hyp.signatures.append(signature.id)
             if weight >= max(hyp.weights):
                 hyp.mechanism = (
