@@ -132,6 +132,9 @@ _SIGNAL = re.compile(
     # faulthandler's report of a crash in native code (Windows says "fatal exception")
     r"Windows fatal exception|access violation|0xC0000005|0xC000001D|The Kernel crashed"
 )
+# An interactive bash prints "Killed" where the cursor is, after what the program left on its
+# line (a progress bar): `loss: 2.1034Killed` (bash's jobs.c, notify_of_job_status)
+_KILLED_AT_THE_CURSOR = re.compile(r"(?m)(?<=\S)Killed(?::[ \t]*9)?$")
 _LAST_EXCEPTION = re.compile(
     r"^(?P<type>(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Failure))(?:: (?P<message>.*))?$",
     re.MULTILINE,
@@ -225,7 +228,8 @@ def read(text: str, frames: List[str]) -> Clues:
 
 def error_kind(text: str) -> str:
     """'exception', 'install', 'signal', or '' when the text shows no error at all."""
-    if _SIGNAL.search(text) or shapes.CRASH.search(text):
+    if _SIGNAL.search(text) or shapes.CRASH.search(text) or (
+            "Killed" in text and _KILLED_AT_THE_CURSOR.search(text)):
         return "signal"
     if _INSTALL_FAILURE.search(text) or shapes.SOLVER.search(text):
         return "install"

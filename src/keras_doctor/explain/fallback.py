@@ -12,7 +12,7 @@ import re
 from typing import Any, Dict, List, Tuple
 
 from keras_doctor.explain import resolvers, shapes
-from keras_doctor.explain.clues import Clues
+from keras_doctor.explain.clues import Clues, shows_kill_or_allocation_failure
 from keras_doctor.explain.resolve_imports import FRAMEWORKS as _FRAMEWORKS
 from keras_doctor.explain.resolve_imports import INSTALLED_ELSEWHERE as _INSTALLED_ELSEWHERE
 
@@ -51,6 +51,13 @@ _OPENMP_RUNTIME = re.compile(r"libiomp5|libomp\.(?:dylib|so)|libgomp|\bKMP_[A-Z_
                              r"\bOMP: (?:Info|Warning|Error) #|llvm-openmp")
 _OPENMP_USER = re.compile(r"\b(?:import|from) (torch|lightgbm|xgboost|faiss|catboost)\b")
 _ILLEGAL_INSTRUCTION = re.compile(r"(?i)illegal (?:hardware )?instruction|SIGILL|exit code 132")
+# A process's own fault, as the shells (glibc's and macOS's strsignal), CPython's faulthandler,
+# the C++ runtimes, TensorFlow's CHECK and Windows name it: the signal that killed it is its own
+_FAULT = re.compile(
+    r"(?i)segmentation fault|SIGSEGV|SIGABRT|SIGBUS|abort trap|\baborted\b|bus error|"
+    r"core dumped|Fatal Python error|libc\+\+abi: terminating|access violation|0xC0000005|"
+    r"Check failed:|terminate called after throwing an instance of '(?!std::bad_alloc)"
+)
 _WINDOWS_DLL = re.compile(r"(?i)DLL load failed|\.dll\b|\.pyd\b|WinError 126|not a valid Win32")
 # a native module compiled against another NumPy than the one that imports it
 _NUMPY_BUILD = re.compile(
@@ -98,6 +105,11 @@ def _signal(clues: Clues, text: str = "") -> List[Outcome]:
                     ("cpu-lacks-avx", 0.2, {})]
         return [("cpu-lacks-avx", 0.45, {}), ("rosetta-python", 0.2, {}),
                 ("numpy-abi-mismatch", 0.2, {})]
+    if not _FAULT.search(text) and shows_kill_or_allocation_failure(text):
+        # SIGKILL ("Killed", "Killed: 9", exit status 137) is sent from outside the process,
+        # never raised by its own code as a fault is; with no fault beside it, what sends it
+        # is the kernel's out-of-memory killer (or a container's memory limit)
+        return [("out-of-memory", 0.5, {}), *_generic_crash(clues)]
     if _OPENMP_RUNTIME.search(text) or len(set(_OPENMP_USER.findall(text))) >= 2:
         # a crash where an OpenMP runtime speaks (libomp, libiomp5, 'OMP: …') or two packages
         # that each bring their own (torch, LightGBM, XGBoost, MKL's intel-openmp) were imported
@@ -112,6 +124,10 @@ def _signal(clues: Clues, text: str = "") -> List[Outcome]:
         # is an illegal instruction, so neither is a segfault's or an abort's cause.
         return [("metal-plugin-mismatch", 0.45 if _METAL.search(text) else 0.35, {}),
                 ("openmp-duplicate-runtime", 0.3, {}), ("numpy-abi-mismatch", 0.25, {})]
+    return _generic_crash(clues)
+
+
+def _generic_crash(clues: Clues) -> List[Outcome]:
     out: List[Outcome] = [
         ("numpy-abi-mismatch", 0.3, {}),
         ("openmp-duplicate-runtime", 0.25, {}),
