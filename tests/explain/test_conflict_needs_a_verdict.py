@@ -189,3 +189,59 @@ def test_a_failed_install_told_in_words_elsewhere_is_a_wheel_question():
     # the other side: an import that failed after an install is no install failure
     assert hand("I did pip install tensorflow, but import tensorflow not working")[0] not in (
         "no-wheel-for-python", "no-wheel-for-platform")
+
+
+def _branches(pattern):
+    """The top-level alternatives of a regular expression's source."""
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*out, pattern[start:]]
+
+
+def test_every_verdict_wording_holds_a_word_the_quick_test_looks_for():
+    """The substring test before the pattern skips no verdict: each alternative's source holds
+    one of the words as plain text (and none of the words is a pattern of its own)."""
+    branches = _branches(resolvers.CONFLICT_VERDICT.pattern)
+    assert len(branches) == 25  # a new wording needs its word too
+    special = set("\\.^$*+?{}[]()|")
+    assert [w for w in resolvers.VERDICT_WORDS if special & set(w)] == []
+    assert [b for b in branches if not any(w in b for w in resolvers.VERDICT_WORDS)] == []
+
+
+@pytest.mark.parametrize("text", [
+    "ERROR: Cannot install a and b because these package versions have conflicting "
+    "dependencies.",
+    "tensorflow 2.13.0 requires numpy<=1.24.3,>=1.22, but you have numpy 2.1.3 which is "
+    "incompatible.",
+    "ImportError: This version of TensorFlow Probability requires TensorFlow version >= 2.10; "
+    "Detected an installation of version 2.9.0. Please upgrade TensorFlow to proceed.",
+    "pkg_resources.ContextualVersionConflict: (numpy 1.16.0 (/x), Requirement.parse("
+    "'numpy>=1.17'), {'scipy'})",
+])
+def test_the_quick_test_and_the_pattern_agree_on_verdicts(text):
+    assert resolvers.shows_conflict_verdict(text) is True
+    assert resolvers.shows_conflict_verdict(text.replace("a", "\u0430")) is bool(
+        resolvers.CONFLICT_VERDICT.search(text.replace("a", "\u0430")))
+
+
+def test_the_quick_test_agrees_with_the_pattern_on_every_real_report():
+    texts = [row["text"] for row in corpus.load()]
+    texts += [real(path.name) for path in sorted(REAL_OUTPUT.glob("*.txt"))]
+    assert [resolvers.shows_conflict_verdict(t) for t in texts] == [
+        bool(resolvers.CONFLICT_VERDICT.search(t)) for t in texts]

@@ -79,7 +79,26 @@ CONFLICT_VERDICT = re.compile(
 )
 
 
+# A literal that every match of each alternative above contains (the alternative's own words,
+# outside any optional part): a paste holding none of them holds no verdict, and a substring test
+# costs far less than the pattern tried at every position of a long log.
+VERDICT_WORDS = (
+    "conflicting dependencies", "The conflict is caused by:", "ResolutionImpossible",
+    "which is incompatible", "source of the following dependency conflicts", "has requirement ",
+    "Some build dependencies for ", "Could not find a version that matches ",
+    "There are incompatible versions in the resolved dependencies", "ResolutionFailure",
+    "No solution found when resolving dependencies", "your requirements are unsatisfiable",
+    "we can conclude that ", "version solving failed", "SolverProblemError",
+    "incompatible with each other", "were found to be in conflict", "Found conflicts!",
+    "none of the providers can be installed", "conflicting requests",
+    "Possibly conflicting dependencies found", "VersionConflict",
+    "; Detected an installation of version",
+    "is required for a normal functioning of this module, but found",
+    "but this version of jax requires version",
+)
+
+
 def shows_conflict_verdict(text: str) -> bool:
     """Whether an installer, resolver or import-time version check in the paste says that two
     declared ranges cannot both hold."""
-    return bool(CONFLICT_VERDICT.search(text))
+    return any(word in text for word in VERDICT_WORDS) and bool(CONFLICT_VERDICT.search(text))
