@@ -197,6 +197,8 @@ class Rule:
     message: Optional[str]
     mechanism: str
     source: str
+    # a resolve step that decides among the causes from the rest of the paste (`resolve`)
+    resolve: Optional[str] = None
 
     def applies(self, printed: Printed) -> bool:
         if self.package != "*" and self.package not in printed.releases:
@@ -224,6 +226,7 @@ def rules(path: Optional[str] = None) -> Tuple[Rule, ...]:
             message=raw.get("message"),
             mechanism=raw.get("mechanism", ""),
             source=raw["source"],
+            resolve=raw.get("resolve"),
         ))
     return tuple(out)
 
@@ -236,8 +239,22 @@ def causes_of(text: str) -> List[Tuple[str, float, Dict[str, Any], str, str]]:
         rule = _deciding_rule(printed)
         if rule is not None and rule.cause is not None:
             evidence = {"printed_by": printed.describe(), "message": line[:300]}
-            out.append((rule.cause, rule.weight, evidence, rule.mechanism, rule.source))
+            for cause, weight in _resolved(rule, line, text):
+                out.append((cause, weight, evidence, rule.mechanism, rule.source))
     return out
+
+
+def _resolved(rule: Rule, line: str, text: str) -> List[Tuple[str, float]]:
+    """The rule's cause, or, for a rule with a resolve step, the causes that step reads from the
+    paste (HDF5's refusal of a file is judged by where the file lives, as the signature that
+    reads the same line judges it), at the atlas's weight for the first."""
+    if rule.resolve != "h5-file":
+        return [(rule.cause or "", rule.weight)]
+    from keras_doctor.explain.resolve import hdf5_file_causes
+
+    decided = hdf5_file_causes(line, text, rule.weight)
+    scale = rule.weight / max(w for _, w in decided)
+    return [(cause, round(w * scale, 3)) for cause, w in decided]
 
 
 def _deciding_rule(printed: Printed) -> Optional[Rule]:

@@ -264,22 +264,28 @@ _USER_FILE = re.compile(
 
 
 def _h5_file(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    return [(cause, weight, {}) for cause, weight in
+            hdf5_file_causes(found.excerpt, ctx.text, found.signature.weight)]
+
+
+def hdf5_file_causes(message: str, text: str, weight: float) -> List[Tuple[str, float]]:
     """A bad HDF5 file in Keras's download cache is the cache's; one the user names by path is a
     download (or clone) that went wrong; `file signature not found` is also a file of another
-    format given to the HDF5 loader."""
-    cached = bool(_APPLICATION_WEIGHTS.search(ctx.text))
-    users = not cached and bool(_USER_FILE.search(ctx.text))
-    if cached and "signature not found" in found.excerpt:
-        return [("weights-cache-corrupt", 0.75, {})]
-    if cached or "hash does not match" in found.excerpt:
-        return [("weights-cache-corrupt", found.signature.weight, {})]
-    if "signature not found" in found.excerpt:
-        return [("downloaded-weights-file-corrupt", 0.75 if users else 0.6, {}),
-                ("model-format-incompatible", 0.45, {}), ("weights-cache-corrupt", 0.3, {})]
+    format given to the HDF5 loader. `message` is HDF5's line, `weight` what a cached file's
+    hash mismatch weighs; the paste's other lines say where the file lives."""
+    cached = bool(_APPLICATION_WEIGHTS.search(text))
+    users = not cached and bool(_USER_FILE.search(text))
+    if cached and "signature not found" in message:
+        return [("weights-cache-corrupt", 0.75)]
+    if cached or "hash does not match" in message:
+        return [("weights-cache-corrupt", weight)]
+    if "signature not found" in message:
+        return [("downloaded-weights-file-corrupt", 0.75 if users else 0.6),
+                ("model-format-incompatible", 0.45), ("weights-cache-corrupt", 0.3)]
     if users:  # truncated, and the user gave the path
-        return [("downloaded-weights-file-corrupt", 0.8, {}), ("weights-cache-corrupt", 0.4, {})]
-    return [("weights-cache-corrupt", 0.7, {}), ("downloaded-weights-file-corrupt", 0.55, {}),
-            ("model-format-incompatible", 0.25, {})]
+        return [("downloaded-weights-file-corrupt", 0.8), ("weights-cache-corrupt", 0.4)]
+    return [("weights-cache-corrupt", 0.7), ("downloaded-weights-file-corrupt", 0.55),
+            ("model-format-incompatible", 0.25)]
 
 
 def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
