@@ -16,9 +16,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import corpus
 
-from keras_doctor.explain import wheels
+from keras_doctor.explain import engine, wheels
 from keras_doctor.explain.clues import read
-from keras_doctor.explain.engine import hypotheses
+from keras_doctor.explain.engine import WHEEL_DECISIVE, hypotheses
 from keras_doctor.knowledge.releases import tag_platforms
 
 PLATFORM, PYTHON = "no-wheel-for-platform", "no-wheel-for-python"
@@ -96,7 +96,10 @@ def test_what_pip_offered_names_the_python():
 
 
 def test_nothing_shown_leaves_the_prior_and_a_named_wheel_its_own_step():
-    assert wheels.decide(pip_error("tensorflow")) is None
+    # pip's lines without its list of versions: nothing to weigh at all
+    bare = ("ERROR: Could not find a version that satisfies the requirement tensorflow\n"
+            "ERROR: No matching distribution found for tensorflow")
+    assert wheels.decide(bare) is None
     named = ("tensorflow-2.4.1-cp36-cp36m-macosx_10_11_x86_64.whl is not a supported wheel on "
              "this platform.\n" + pip_error("tensorflow==2.4.1"))
     assert wheels.decide(named) is None
@@ -198,7 +201,10 @@ def test_a_wheel_pip_downloaded_names_the_machine_and_the_python():
     assert (cause, share) == (PLATFORM, 1.0)
     assert (evidence["platform_read"], evidence["python_read"]) == ("macos-arm64", "3.8")
     assert top(text) == PLATFORM
-    assert top(pip_error("tensorflow==2.4.0")) == PYTHON  # without it: the usual prior
+    assert hypotheses(text)[1][0].mechanism == engine._WHEEL_MECHANISM[PLATFORM]
+    # without it, an empty search for 2.4.0 fits an Apple Silicon Mac and a Python newer than
+    # 2.4.0's wheels alike: the tables lean, they do not decide
+    assert wheels.decide(pip_error("tensorflow==2.4.0"))[1] < WHEEL_DECISIVE
 
 
 def test_an_intel_wheel_pip_downloaded_for_a_python_the_release_lacks_is_the_python():
@@ -271,9 +277,10 @@ def test_pip_looking_in_piwheels_is_a_raspberry_pi():
     assert read(text, []).machine == "arm64"
 
 
-def test_pip_looking_in_pypi_alone_keeps_the_usual_prior():
+def test_pip_looking_in_pypi_alone_tells_no_machine():
     text = "Looking in indexes: https://pypi.org/simple\n" + pip_error("tensorflow-text")
-    assert top(text) == PYTHON
+    assert wheels.read_machine(text) == list(wheels.PLATFORMS)
+    assert wheels.decide(text) == wheels.decide(pip_error("tensorflow-text"))
     assert read(text, []).machine == ""
 
 
@@ -552,3 +559,46 @@ def _cached(project: str) -> bool:
     before = wheels.table.cache_info().hits
     wheels.table(project)
     return wheels.table.cache_info().hits > before
+
+
+def test_an_empty_search_in_pips_wording_dates_the_paste():
+    """pip 19.1 (2019-04-23) words an empty search `(from versions: none)`; older pips leave the
+    list empty, so only the newer wording bounds when the paste was written."""
+    assert wheels.written_after(None, pip_error("tensorflow")) == "2019-04-23"
+    assert wheels.written_after(None, pip_error("tensorflow", offered="")) == ""
+    # a Python released later bounds it later still
+    assert wheels.written_after("3.12", pip_error("tensorflow")) == "2023-10-02"
+
+
+def test_an_empty_search_alone_leaves_both_wheel_causes_near_even():
+    """`(from versions: none)` for tensorflow and nothing else: an Apple Silicon Mac before 2.13
+    (2.9.0 has no macOS arm64 wheel for any Python) and a Python newer than the releases (2.15.0
+    has none for 3.12 on Linux) both print it, so neither wheel cause may be shown as settled."""
+    assert not any(platform == "macos-arm64"
+                   for platform, _ in wheels.wheel_pairs(wheels.table("tensorflow")["2.9.0"][0]))
+    assert not has_wheel("tensorflow", "2.15.0", "linux-x86_64", "3.12")
+    decided = wheels.decide(pip_error("tensorflow"))
+    assert decided is not None and decided[0] == PYTHON
+    assert 0.5 <= decided[1] < 0.6
+    ranked = hypotheses(pip_error("tensorflow"))[1]
+    assert [h.cause for h in ranked[:2]] == [PYTHON, PLATFORM]
+    assert ranked[0].score - ranked[1].score < 0.1
+
+
+@pytest.mark.parametrize("case_id, lean", [
+    # tensorflow-text published no macOS arm64 wheel before 2.17.0 (2024-07-15); the paste names
+    # a Mac (Monterey) of unknown kind and no Python
+    ("tf-text-823-no-m1-wheel", PLATFORM),
+    # pip offered only 2.5.0 on: the Python 3.9 its cp39 wheels start at, on any platform
+    ("emogi-9-tf1153-needs-py37", PYTHON),
+])
+def test_a_lean_of_the_tables_orders_the_wheel_causes_without_settling_them(case_id, lean):
+    text = corpus.case(case_id)["text"]
+    decided = wheels.decide(text)
+    assert decided is not None and decided[0] == lean
+    assert 0.5 < decided[1] < WHEEL_DECISIVE  # the tables lean, they do not decide
+    other = PYTHON if lean == PLATFORM else PLATFORM
+    ranked = hypotheses(text)[1]
+    assert [h.cause for h in ranked[:2]] == [lean, other]
+    # what the user reads says the paste leaves it open
+    assert ranked[0].mechanism == engine._WHEEL_LEAN_MECHANISM[lean]

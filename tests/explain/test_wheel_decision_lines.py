@@ -1,7 +1,8 @@
 """Both sides of the lines the wheel decision draws, on pip's own words and the release tables.
 
 - A pin with nothing else shown: for a project built for every mainstream platform the usual
-  prior stands (no decision); for one built for Macs alone the Macs are the candidates.
+  prior stands (no decision), unless pip words its search empty (`from versions: none`); for one
+  built for Macs alone the Macs are the candidates.
 - The examined system names the platform when the paste does not.
 - "Not yet published": a pin uploaded within NOT_YET_DAYS of the newest release pip listed may
   have come out while pip looked (not judged); one uploaded months later had not.
@@ -28,7 +29,21 @@ def test_a_pin_and_nothing_else_leaves_the_prior_for_a_project_built_everywhere(
     shipped = {plat for tags, _ in wheels.table("tensorflow").values()
                for plat, _ in wheels.wheel_pairs(tags)}
     assert shipped >= set(wheels.MAINSTREAM)
-    assert wheels.decide(pip_error("tensorflow==2.16.1")) is None
+    bare = ("ERROR: Could not find a version that satisfies the requirement tensorflow==2.16.1\n"
+            "ERROR: No matching distribution found for tensorflow==2.16.1")
+    assert wheels.decide(bare) is None
+
+
+def test_an_empty_search_for_a_project_built_everywhere_is_a_python_newer_than_its_wheels():
+    """`(from versions: none)`: no release at all has a wheel for the interpreter. Within a year
+    of 2.16.1 every mainstream platform had TensorFlow wheels for some Python, and none for 3.13
+    (released 2024-10-07): on a mainstream machine only the Python explains it."""
+    releases = wheels.table("tensorflow")
+    window = [tags for tags, when in releases.values() if when and when[:10] <= "2025-03-12"]
+    pairs = {pair for tags in window for pair in wheels.wheel_pairs(tags)}
+    assert {plat for plat, _ in pairs} >= set(wheels.MAINSTREAM)
+    assert not any(python == "3.13" for _, python in pairs)
+    assert wheels.decide(pip_error("tensorflow==2.16.1"))[:2] == ("no-wheel-for-python", 1.0)
 
 
 def test_a_pin_and_nothing_else_of_a_project_built_for_macs_alone_is_decided_among_macs():

@@ -322,17 +322,31 @@ _WHEEL_MECHANISM = {
     "no-wheel-for-python": "pip found no wheel, and the release table shows that the releases "
     "asked for publish wheels for this platform, but none for the Python the paste shows.",
 }
+# the same when the tables only lean: the paste leaves both readings open
+_WHEEL_LEAN_MECHANISM = {
+    "no-wheel-for-platform": "pip found no wheel; of the machines and Pythons the paste can be "
+    "from, most that the release table shows without a wheel are platforms the releases asked "
+    "for do not publish for, the rest Pythons they do not: the paste does not settle which.",
+    "no-wheel-for-python": "pip found no wheel; of the machines and Pythons the paste can be "
+    "from, most that the release table shows without a wheel are Pythons the releases asked for "
+    "do not publish for, the rest platforms they do not: the paste does not settle which.",
+}
 
 
 def _wheel_tables_decide(found: Dict[str, Hypothesis], text_: str, read: Any) -> None:
     """pip's "no matching distribution" fits both wheel causes; when the requirement's release
-    table settles which one for every platform and Python the paste can be from, it decides."""
+    table settles which one for every platform and Python the paste can be from, it decides.
+    When the tables only lean (a share of the candidates below `WHEEL_DECISIVE`), the lean still
+    orders the two causes, at weights as close as the share: the tables know more than the resolve
+    step's fixed reading (Python first), and a paste they leave near even is shown near even."""
     from keras_doctor.explain import wheels
 
     decision = wheels.decide(text_, read.python_version, read.machine, read.platform)
-    if decision is None or decision[1] < WHEEL_DECISIVE:
-        return  # the tables leave it open: the resolve step's reading of the paste stands
+    if decision is None or decision[1] <= 0.5:
+        return  # the tables are even: the resolve step's reading of the paste stands
     cause, probability, evidence = decision
+    if probability < WHEEL_DECISIVE and _platform_read_first(found):
+        return  # a lean yields to a machine the resolve step read (Apple Silicon, 32-bit, a board)
     other = "no-wheel-for-python" if cause == "no-wheel-for-platform" else "no-wheel-for-platform"
     known = found.get(cause) or found.get(other)
     evidence = {**evidence, "share_of_candidates": round(probability, 2)}
@@ -341,13 +355,21 @@ def _wheel_tables_decide(found: Dict[str, Hypothesis], text_: str, read: Any) ->
         hyp.weights = [weight]
         hyp.evidence.update(evidence)
         if cause_id == cause:
-            hyp.mechanism = _WHEEL_MECHANISM[cause]
+            hyp.mechanism = (_WHEEL_MECHANISM if probability >= WHEEL_DECISIVE
+                             else _WHEEL_LEAN_MECHANISM)[cause]
         if known is not None and hyp is not known:
             hyp.signatures = hyp.signatures or list(known.signatures)
             hyp.excerpt = hyp.excerpt or known.excerpt
             hyp.position = max(hyp.position, known.position)
             hyp.sources.extend(s for s in known.sources if s not in hyp.sources)
         hyp.sources.append(evidence["decided_by"])
+
+
+def _platform_read_first(found: Dict[str, Hypothesis]) -> bool:
+    """Whether the resolve step put the platform before the Python: it does so only on a machine
+    it read in the paste; its reading with none is the Python first."""
+    platform, python = found.get("no-wheel-for-platform"), found.get("no-wheel-for-python")
+    return platform is not None and (python is None or platform.score > python.score)
 
 
 PINNED_MECHANISM = (

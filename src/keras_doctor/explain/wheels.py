@@ -227,10 +227,19 @@ _MACOS_NAMED = re.compile(r"(?i)\b(big sur|monterey|ventura|sonoma|sequoia|tahoe
                           r"\bmac ?OS (?:version )?(11|12|13|14|15|26)(?:\.\d+)*\b")
 
 
+# pip words an empty search `(from versions: none)` from 19.1 on (`_EMPTY_OFFER` below), released
+# 2019-04-23 (pip's NEWS.rst, "19.1 (2019-04-23)"): a paste with that wording was written after it
+_NONE_OFFERED = re.compile(r"\(from versions: none\)")
+NONE_OFFERED_SINCE = "2019-04-23"
+
+
 def written_after(python: Optional[str], text: str) -> str:
     """The earliest date the paste can have been written: the release of the Python it shows,
-    and of the newest macOS it names; '' when it shows neither."""
+    of the newest macOS it names, and of the first pip that words an empty search as it does;
+    '' when it shows none of them."""
     bounds = [PYTHON_RELEASED.get(python or "", "")]
+    if _NONE_OFFERED.search(text):
+        bounds.append(NONE_OFFERED_SINCE)
     for match in _MACOS_NAMED.finditer(text):
         name = (match.group(1) or MACOS_NUMBERS[match.group(2)]).lower()
         bounds.append(MACOS_RELEASED[name])
@@ -303,8 +312,8 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
     paste was written: up to a year after the newest release it names, or, when it names none,
     at every release date in turn (each date counting alike), with only the Pythons and Macs that
     existed then. None when the paste names no requirement with a release table, shows neither
-    platform nor Python nor offered releases (unless the project ships for only some platforms),
-    or nothing is left."""
+    platform nor Python nor pip's list of versions, even an empty one (unless the project ships
+    for only some platforms), or nothing is left."""
 
     if _WHEEL_FILE.search(_CHOSEN_WHEEL.sub("", text)):  # a named wheel's own tags decide
         return None
@@ -328,7 +337,7 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
     # requirements file reads like `pip freeze`'s)
     installed = (installed_tensorflow(about_machine, platforms)
                  if python is None and not _TENSORFLOW_ITSELF.fullmatch(project) else None)
-    shown = len(platforms) < len(PLATFORMS) or python is not None or bool(offered)
+    shown = len(platforms) < len(PLATFORMS) or python is not None or listed is not None
     cutoff = _cutoff(releases, requirement, offered)
     shipped_for = {p for tags, uploaded in releases.values() if not cutoff or uploaded <= cutoff
                    for p, _ in _pairs(tags)}
