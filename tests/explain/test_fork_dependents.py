@@ -5,6 +5,8 @@ collection of a dependency, pipdeptree, pkg_resources); on an Apple Silicon Mac,
 `tensorflow` had no arm64 wheel before 2.13 (the release table), they are the fork not
 recognised. Both sides: the same words with no fork and no Apple Silicon in sight stay the causes
 they were, and pip's search for `tensorflow` that no dependent asked for stays a wheel question.
+A dependent's range with no arm64 release, and no fork in the paste, is the platform first: pip
+found no wheel for the machine whether or not a fork sits beside it.
 """
 
 from __future__ import annotations
@@ -111,3 +113,37 @@ def test_pip_collecting_a_dependents_range_beside_the_fork_is_the_fork():
 def test_pip_pulling_tensorflow_beside_the_fork_in_a_real_report():
     report = corpus.case("tf-text-654-pip-pulls-tensorflow-beside-tensorflow-macos")["text"]
     assert causes(report)[0] == FORK
+
+
+def _dependent_asks(requirement):
+    return (f"ERROR: Could not find a version that satisfies the requirement {requirement} "
+            "(from tf-models-official) (from versions: none)\n"
+            f"ERROR: No matching distribution found for {requirement}\n")
+
+
+def test_a_dependents_range_without_arm64_wheels_and_no_fork_shown_is_the_platform():
+    """tf-models-official 2.10 asks for tensorflow>=2.10.0,<2.11 on an M2 and the paste shows no
+    fork: no release in that range has a macOS arm64 wheel, so pip found none for this machine
+    whether or not a fork sits beside it; the fork stays the runner-up."""
+    releases = wheels.table("tensorflow")
+    in_range = [tags for v, (tags, _) in releases.items() if v.startswith("2.10.")]
+    assert in_range and not any(plat == "macos-arm64" for tags in in_range
+                                for plat, _ in wheels.wheel_pairs(tags))
+    found = causes(APPLE_SILICON + _dependent_asks("tensorflow<2.11,>=2.10.0"))
+    assert found[:2] == ["no-wheel-for-platform", FORK]
+
+
+def test_the_same_range_beside_a_fork_the_paste_shows_is_the_fork():
+    # the other side: `pip list` shows Apple's fork installed, which the dependent does not
+    # recognise by name
+    shown = "tensorflow-macos            2.10.0\ntensorflow-metal            0.6.0\n"
+    found = causes(APPLE_SILICON + shown + _dependent_asks("tensorflow<2.11,>=2.10.0"))
+    assert found[0] == FORK
+
+
+def test_a_dependents_range_with_arm64_wheels_keeps_the_fork_first():
+    # a bare `tensorflow` reaches 2.13.0 and later, which ship arm64 wheels: the range alone
+    # does not say the machine got none, and the dependent reading stands
+    assert any(plat == "macos-arm64"
+               for plat, _ in wheels.wheel_pairs(wheels.table("tensorflow")["2.13.0"][0]))
+    assert causes(APPLE_SILICON + _dependent_asks("tensorflow>=2.10.0"))[0] == FORK

@@ -181,7 +181,7 @@ def hypotheses(
         _pip_too_old_decides(found, cleaned.text, machine_read,
                              environment.pip if environment else "")
         _pinned_release_decides(found, cleaned.text)
-        _dependent_of_the_fork_decides(found)
+        _dependent_of_the_fork_decides(found, cleaned.text)
         if "tf1-api-under-tf2" in found:
             _tf1_install_blocked(found, cleaned.text)
     # TensorFlow's CPU notice of an x86 build is a start-up line the cleaner set aside: on an
@@ -417,17 +417,53 @@ FORK_DEPENDENT_SIGNATURES = ("tensorflow-wanted-by-a-dependent-on-apple-silicon"
                              "tensorflow-name-unmet-beside-tensorflow-macos")
 
 
-def _dependent_of_the_fork_decides(found: Dict[str, Hypothesis]) -> None:
+# The dependent signature that fires on an Apple Silicon Mac with no fork in the paste
+FORK_UNSEEN_SIGNATURE = "tensorflow-wanted-by-a-dependent-on-apple-silicon"
+FORK_UNSEEN_RUNNER_UP = 0.6  # what the fork keeps when the paste shows no fork, the wheel its range
+
+
+def _dependent_of_the_fork_decides(found: Dict[str, Hypothesis], text_: str) -> None:
     """pip found no `tensorflow` because a dependent asked for that name where Apple's fork is
     TensorFlow: the missing wheel is the fork's consequence, so the wheel causes read from the
-    same pip lines keep only a runner-up's weight (as beside an unpublished pin)."""
+    same pip lines keep only a runner-up's weight (as beside an unpublished pin). Unless the
+    paste shows no fork at all and no release in the dependent's range has an arm64 wheel (the
+    release table): then pip found no wheel for this machine, whether or not a fork sits beside
+    it, and the platform comes first with the fork its runner-up."""
     fork = found.get("tensorflow-macos-fork-not-recognised")
     if fork is None or not set(fork.signatures) & set(FORK_DEPENDENT_SIGNATURES):
+        return
+    if FORK_UNSEEN_SIGNATURE in fork.signatures and _range_lacks_arm64_wheels(text_):
+        platform = found.setdefault("no-wheel-for-platform", Hypothesis("no-wheel-for-platform"))
+        platform.weights = [max(fork.weights)]
+        platform.signatures = platform.signatures or list(fork.signatures)
+        platform.excerpt = platform.excerpt or fork.excerpt
+        platform.position = max(platform.position, fork.position)
+        platform.evidence["releases_in_range_with_an_arm64_wheel"] = "none"
+        platform.sources.append("knowledge/data/releases/tensorflow.json")
+        fork.weights = [min(max(fork.weights), FORK_UNSEEN_RUNNER_UP)]
+        python = found.get("no-wheel-for-python")
+        if python is not None:
+            python.weights = [min(max(python.weights), NO_WHEEL_BESIDE_UNPUBLISHED)]
         return
     for cause in ("no-wheel-for-python", "no-wheel-for-platform"):
         wheel = found.get(cause)
         if wheel is not None:
             wheel.weights = [min(max(wheel.weights), NO_WHEEL_BESIDE_UNPUBLISHED)]
+
+
+def _range_lacks_arm64_wheels(text_: str) -> bool:
+    """Whether the `tensorflow` range pip searched for has releases, none with a macOS arm64
+    wheel (the release table: the first is 2.13.0)."""
+    from keras_doctor.explain import wheels
+
+    asked = wheels._requested(text_)
+    if asked is None or asked[2] != "tensorflow":
+        return False
+    _, requirement, _, releases = asked
+    wanted = [tags for version, (tags, _) in releases.items()
+              if wheels._contains(requirement, version)]
+    return bool(wanted) and not any(platform == "macos-arm64" for tags in wanted
+                                    for platform, _ in wheels.wheel_pairs(tags))
 
 
 TF1_BEHIND_A_FAILED_INSTALL = 0.6  # what the TF1-code cause keeps when installing 1.x failed
