@@ -602,3 +602,41 @@ def test_a_lean_of_the_tables_orders_the_wheel_causes_without_settling_them(case
     assert [h.cause for h in ranked[:2]] == [lean, other]
     # what the user reads says the paste leaves it open
     assert ranked[0].mechanism == engine._WHEEL_LEAN_MECHANISM[lean]
+
+
+# BuildKit's plain progress, as docker build prints it: "#<step> <seconds> <line>"
+_BUILDKIT = ("#10 57.81 ERROR: Could not find a version that satisfies the requirement "
+             "tensorflow-addons<=0.12,>=0.10 (from versions: none)\n"
+             "#10 57.81 ERROR: No matching distribution found for tensorflow-addons<=0.12,>=0.10\n")
+
+
+def test_a_docker_build_is_linux_of_either_architecture():
+    assert wheels.read_machine(_BUILDKIT) == ["linux-x86_64", "linux-aarch64"]
+    assert wheels.read_machine("#10 [2/5] RUN uname -m\n#10 0.21 aarch64\n" + _BUILDKIT) == [
+        "linux-aarch64"]
+    assert wheels.read_machine("#1 0.10 --platform=linux/amd64\n" + _BUILDKIT) == [
+        "linux-x86_64"]
+    # the other side: pip's lines without the build's prefix name no machine
+    plain = _BUILDKIT.replace("#10 57.81 ", "")
+    assert wheels.read_machine(plain) == list(wheels.PLATFORMS)
+
+
+def test_a_docker_build_without_tensorflow_addons_for_arm64_is_the_platform():
+    """tensorflow-addons 0.10-0.12 published Linux wheels for x86_64 alone: in an arm64 image
+    (an Apple Silicon Mac's default) no Python finds one, in an x86_64 image only a Python
+    newer than their wheels misses."""
+    releases = wheels.table("tensorflow-addons")
+    in_range = [tags for v, (tags, _) in releases.items()
+                if v.startswith(("0.10.", "0.11.", "0.12."))]
+    pairs = {pair for tags in in_range for pair in wheels.wheel_pairs(tags)}
+    assert in_range and not any(plat == "linux-aarch64" for plat, _ in pairs)
+    assert any(plat == "linux-x86_64" for plat, _ in pairs)
+    decided = wheels.decide(_BUILDKIT)
+    assert decided is not None and decided[0] == PLATFORM
+    assert top(_BUILDKIT) == PLATFORM
+    # in an image the build shows is x86_64, the tables read the Python
+    x86 = "#1 0.10 --platform=linux/amd64\n" + _BUILDKIT
+    assert wheels.decide(x86)[0] == PYTHON
+    # and a report collected as found: tensorflow-addons in a Docker build on an M1
+    report = corpus.case("rasa-ptbr-boilerplate-pr203-tfa-m1-docker")["text"]
+    assert top(report) == PLATFORM

@@ -176,6 +176,13 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
     text = _CHOSEN_WHEEL.sub(" ", text)
     if _THIRTY_TWO_BIT.search(text) or machine == "32-bit":
         return ["windows-32"] if _WINDOWS.search(text) or platform == "windows" else ["other"]
+    if _DOCKER_BUILD.search(text):
+        # pip ran in the image, Linux, on the host's architecture unless the build says which
+        if _LINUX_ARM.search(text) or _APPLE_SILICON.search(text):
+            return ["linux-aarch64"]
+        if _X86_64.search(text):
+            return ["linux-x86_64"]
+        return ["linux-x86_64", "linux-aarch64"]
     if _MAC.search(text) or platform == "macos":
         if _APPLE_SILICON.search(text) or machine == "arm64":
             return ["macos-arm64"]
@@ -196,6 +203,14 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
     return list(PLATFORMS)
 
 
+# A Docker build's log: BuildKit's plain progress prints a step's output as "#<step> <seconds>
+# <line>" (moby/buildkit util/progress/progressui/printer.go, textMux: `fmt.Fprintf(p.w, "#%d
+# %s\n", v.index, ev)`, each event carrying its elapsed seconds). A build runs Linux, for the
+# host's architecture unless `--platform` asks for another under emulation (containers share the
+# host's kernel: docs.docker.com/build/building/multi-platform/): on an Apple Silicon Mac that is
+# linux/arm64, so a build that shows no architecture is either Linux.
+_DOCKER_BUILD = re.compile(r"(?m)^#\d+ \d+\.\d+ ")
+_X86_64 = re.compile(r"(?i)(?<![A-Za-z0-9])x86_64\b|\bamd64\b")
 _BARE_ARM64 = re.compile(r"(?<![\w-])arm64\b")
 _BARE_AARCH64 = re.compile(r"(?<![\w-])aarch64\b")
 
