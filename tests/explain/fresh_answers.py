@@ -15,6 +15,8 @@ right.
     cd tests/explain && python fresh_answers.py --at 4436849 > corpus/third_pass_answers.jsonl
     cd tests/explain && python fresh_answers.py --pass fourth --at 05b7c15 \
         > corpus/fourth_pass_answers.jsonl
+    cd tests/explain && python fresh_answers.py --pass fifth --at 31833f1 \
+        > corpus/fifth_pass_answers.jsonl
 
 `--at` exports that commit's `src/` (as `fresh_pass.py --at` does) and answers with it; the
 reports and ids come from this checkout.

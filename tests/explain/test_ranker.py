@@ -517,11 +517,13 @@ def test_the_recorded_answers_are_those_of_the_passes_they_name():
     sys.path.insert(0, str(REPOSITORY / "tests" / "explain"))
     import fresh_pass
 
-    rows = {r["id"] for r in tr.fresh_answers(REPOSITORY)}
-    ids = set()
-    for name in ("third", "fourth"):
-        ids |= {c["id"] for c in fresh_pass.pass_cases(fresh_pass.pass_ids_file(name))}
-    assert rows <= ids and len(rows) >= len(ids) - 5  # a report answered with nothing has no row
+    answers = tr.fresh_answers(REPOSITORY)
+    assert {r["pass"] for r in answers} == {"third", "fourth", "fifth"}
+    for name in ("third", "fourth", "fifth"):
+        rows = {r["id"] for r in answers if r["pass"] == name}
+        ids = {c["id"] for c in fresh_pass.pass_cases(fresh_pass.pass_ids_file(name))}
+        # a report answered with nothing has no row
+        assert rows <= ids and len(rows) >= len(ids) - 5, name
 
 
 def test_a_report_whose_fresh_answer_corrects_the_maps_does_not_shape_them():
@@ -577,3 +579,24 @@ def test_the_training_scores_a_second_errors_cause_as_explain_shows_it():
     first, second = explain_text(text).findings[:2]
     assert (first.cause, second.cause) == ("mixed-arch-binary", "missing-dependency")
     assert (round(seen[1][0], 3), seen[1][1]) == (second.confidence, 1)
+
+
+def test_a_pass_is_met_by_what_was_fitted_without_it_and_without_its_repositories():
+    def rows(repository, right, n=30, **extra):
+        return [{"id": f"{repository}-{i}", "repository": repository, "kind": "recognised",
+                 "shown": 0.9, "right": right, **extra} for i in range(n)]
+
+    # the held pass's repository was always wrong at 0.9, also in the tuning corpus; every other
+    # repository always right: fitted without it, nothing says 0.9 is too sure
+    fresh = rows("o/x", 0, **{"pass": "a"}) + rows("o/y", 1, **{"pass": "b"})
+    tuning = rows("O/X", 0) + rows("o/z", 1)
+    figures = tr.fresh_by_pass(fresh, tuning)
+    held = figures["a"]
+    assert (held["answers"], held["repositories"]) == (30, 1)
+    assert held["none"]["brier_of_top_answer"] == pytest.approx(0.81)
+    for method in ("correction", "map"):
+        (bucket,) = held[method]["reliability_of_top_answer"]
+        assert bucket["mean_confidence"] >= 0.9 and bucket["right"] == 0.0
+    # the pass whose repositories were right is met by fits that include the wrong one
+    (bucket,) = figures["b"]["map"]["reliability_of_top_answer"]
+    assert bucket["mean_confidence"] < 0.9

@@ -494,6 +494,7 @@ def fresh_answers(repo: Path) -> List[Dict[str, Any]]:
             if line.strip():
                 row = json.loads(line)
                 row["shown"] = row.get("uncorrected", row["shown"])
+                row["pass"] = path.name[:-len("_pass_answers.jsonl")]
                 rows.append(row)
     return rows
 
@@ -613,6 +614,29 @@ def fresh_choice(fresh: Sequence[Dict[str, Any]], tuning: Sequence[Dict[str, Any
         "as_shown": as_shown, "corrected": corrected, "mapped": mapped}
 
 
+def fresh_by_pass(fresh: Sequence[Dict[str, Any]], tuning: Sequence[Dict[str, Any]],
+                  shrink: float = FRESH_SHRINK) -> Dict[str, Any]:
+    """Each collection pass met as the next one will be: every way of meeting new reports
+    (`fresh_choice`'s candidates, the correction at `shrink`) fitted without that pass and
+    without every answer of its repositories (the tuning corpus's included), then scored on the
+    pass - the figure a cross-validation that mixes the passes' repositories cannot give."""
+    rows = [{**r, "repository": str(r["repository"]).lower()} for r in [*fresh, *tuning]]
+    out: Dict[str, Any] = {}
+    for name in sorted({str(r.get("pass", "")) for r in fresh}):
+        held = [r for r in rows[:len(fresh)] if r.get("pass") == name]
+        away = {r["repository"] for r in held}
+        kept = [r for r in rows if r["repository"] not in away]
+        kept_fresh = [r for r in rows[:len(fresh)] if r["repository"] not in away]
+        figures: Dict[str, Any] = {"answers": len(held), "repositories": len(away)}
+        for method in FRESH_METHODS:
+            fitted = {"fresh": fresh_steps(method, kept_fresh, kept, shrink)}
+            figures[method] = tc.summary(
+                {f"{i}": [(ranker.met_fresh(float(r["shown"]), str(r["kind"]), fitted),
+                           int(r["right"]))] for i, r in enumerate(held)}, len(held))
+        out[name] = figures
+    return out
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m keras_doctor.explain.train_ranker",
                                      description=(__doc__ or "").splitlines()[0])
@@ -651,6 +675,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         steps["fresh"] = {"answers": len(fresh), **chosen}
         checked["fresh_pass"] = fresh_cross_validated(
             fresh, chosen["method"], float(chosen.get("shrink", FRESH_SHRINK)))
+        checked["fresh_by_pass"] = fresh_by_pass(
+            fresh, tuning_answers, float(chosen.get("shrink", FRESH_SHRINK)))
+        print(json.dumps(checked["fresh_by_pass"], indent=1), file=sys.stderr)
         print(json.dumps(checked["fresh_choice"], indent=1), file=sys.stderr)
     model = fit(data, args.l2)
     target = args.out / "ranker.json"
