@@ -500,6 +500,10 @@ def test_the_shipped_way_of_meeting_new_reports_is_the_one_chosen_by_repository(
     shipped = document["isotonic"]["fresh"]
     tried = document["cross_validated"]["fresh_choice"]
     assert tried["chosen"] == shipped["method"] and tried["fresh_answers"] == len(rows)
+    # each pass met by what was fitted without it and its repositories, as the next one will be
+    by_pass = document["cross_validated"]["fresh_by_pass"]
+    assert {name: figures["answers"] for name, figures in by_pass.items()} == {
+        name: sum(1 for r in rows if r["pass"] == name) for name in {r["pass"] for r in rows}}
     if shipped["method"] == "correction":
         assert shipped["kinds"] == tr.fresh_correction(rows, shipped["shrink"])
         assert tried["chosen_shrink"] == shipped["shrink"]
