@@ -100,11 +100,11 @@ def test_the_ranker_proposes_a_conflict_only_with_a_verdict():
     probabilities = {"requirement-conflict": 0.6, "dependency-too-new": 0.3, "shadowed-module": 0.1}
     guessed = [Proposed("dependency-too-new")]
     unwitnessed = ranker.unwitnessed("AttributeError: 'module' object has no attribute 'Variable'")
-    assert unwitnessed == {"requirement-conflict"}
+    assert unwitnessed == {"requirement-conflict", "pip-too-old-for-platform-tags"}
     order = [c for c, _ in ranker.ordered(guessed, probabilities, unwitnessed=unwitnessed)]
     assert "requirement-conflict" not in order
     witnessed = ranker.unwitnessed(real("pip-26.3-installed-outside-a-range.txt"))
-    assert not witnessed
+    assert witnessed == {"pip-too-old-for-platform-tags"}
     assert ranker.ordered(guessed, probabilities, unwitnessed=witnessed)[0][0] == \
         "requirement-conflict"
     # a conflict the hand evidence itself proposed is never taken away

@@ -301,14 +301,19 @@ def own_code_only(clues: Any) -> bool:
 def unwitnessed(text: str) -> FrozenSet[str]:
     """The causes nothing learned may propose for this paste: those whose mechanism is a verdict
     a tool prints in its own words, which the paste lacks (a requirement conflict without a
-    resolver's or checker's verdict, `resolvers`). The words the model weighs ("version",
+    resolver's or checker's verdict, `resolvers`; a pip too old for the wheels' tags, which only
+    the wheel tables' verdict names). The words the model weighs ("version",
     "requires", "incompatible") are printed by much else."""
     from keras_doctor.explain import resolvers
 
-    return frozenset() if resolvers.shows_conflict_verdict(text) else _CONFLICT
+    return _PIP_TOO_OLD | (frozenset() if resolvers.shows_conflict_verdict(text) else _CONFLICT)
 
 
 _CONFLICT = frozenset({"requirement-conflict"})
+# A pip too old for the wheels' platform tags is a verdict of the wheel tables on the pip the
+# paste or the environment shows (`wheels.pip_too_old`): where they decide it, the hand evidence
+# proposes it; pip's "No matching distribution" alone never shows which pip ran.
+_PIP_TOO_OLD = frozenset({"pip-too-old-for-platform-tags"})
 
 
 def ordered(ranked: Sequence[Any], probabilities: Dict[str, float], keep_hand: bool = False,
