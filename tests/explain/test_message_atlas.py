@@ -250,3 +250,39 @@ def test_numpy_s_endianness_check_is_not_an_abi_mismatch():
             "endianness at runtime")
     assert messages.find(line)
     assert "numpy-abi-mismatch" not in [c for c, *_ in messages.causes_of(line)]
+
+
+@pytest.mark.parametrize(("line", "cause"), [
+    # the version checks: generated code from another protoc than the runtime accepts
+    ("TypeError: Descriptors cannot be created directly.", "protobuf-mismatch"),
+    ("TypeError: Descriptors cannot not be created directly.", "protobuf-mismatch"),
+    # a parse error: the bytes or the file, not the versions (protobuf's C++ message module)
+    ("google.protobuf.message.DecodeError: Error parsing message with type 'tensorflow.GraphDef'",
+     None),
+])
+def test_protobuf_s_rule_names_only_its_version_checks(line, cause):
+    """protobuf prints thousands of messages; only its version checks say the versions clash."""
+    assert messages.find(line)
+    assert [c for c, *_ in messages.causes_of(line)] == ([cause] if cause else [])
+
+
+def test_c_warnings_are_read_with_their_message_one_argument_later():
+    """PyErr_WarnFormat puts a stack level before its format and PyErr_WarnEx after its message
+    (https://docs.python.org/3/c-api/exceptions.html#issuing-warnings). CPython's own check of an
+    extension's C API (Objects/moduleobject.c, PyModule_Create2) as it is written; a WarnEx with a
+    literal; numpy's DEPRECATE macro (numpy/_core/include/numpy/ndarrayobject.h), whose message is
+    a parameter, gives nothing."""
+    source = ('        err = PyErr_WarnFormat(PyExc_RuntimeWarning, 1,\n'
+              '            "Python C API version mismatch for module %.100s: "\n'
+              '            "This Python has API version %d, module %.100s has version %d.",\n'
+              '             name,\n'
+              '             PYTHON_API_VERSION, name, module_api_version);\n'
+              '#define DEPRECATE(msg) PyErr_WarnEx(PyExc_DeprecationWarning,msg,1)\n'
+              '    if (PyErr_WarnEx(PyExc_DeprecationWarning,\n'
+              '            "a literal warning issued from C code", 1) < 0) {\n')
+    found = extracted("demo/moduleobject.c", source)
+    assert found == {
+        f"Python C API version mismatch for module {HOLE}: This Python has API version {HOLE}, "
+        f"module {HOLE} has version {HOLE}.",
+        "a literal warning issued from C code",
+    }

@@ -11,7 +11,8 @@ wheels of a sample of releases of each package, statically, never importing them
   call: literal strings, f-strings, `%` and `.format` templates (their holes become wildcards), and
   a message built in a local variable just before the raise;
 - C/C++ sources and headers shipped in the wheel: `PyErr_Format` / `PyErr_SetString` literals
-  (numpy's `import_array` ABI checks live in a header every extension compiles in);
+  (numpy's `import_array` ABI checks live in a header every extension compiles in), and the
+  warnings `PyErr_WarnEx` / `PyErr_WarnFormat` issue;
 - native libraries (.so, .dylib, .pyd): printable strings that read like messages (several words,
   an error-ish keyword), the way `strings(1)` would list them.
 
@@ -124,9 +125,15 @@ _NATIVE_STRING = re.compile(rb"[\x20-\x7e]{24,400}")
 _C_STRING = rb"\"(?:[^\"\\\n]|\\(?:.|\r?\n))*\""
 _C_GAP = rb"(?:\s|\\\r?\n)*"
 _C_MACRO = rb"\b[A-Z_][A-Z0-9_]*\b"
-_C_ERROR = re.compile(
-    rb"PyErr_(?:Format|SetString)\s*\(\s*[\w.]+\s*,\s*(" + _C_STRING
-    + rb"(?:" + _C_GAP + rb"(?:" + _C_MACRO + _C_GAP + rb")?" + _C_STRING + rb")*)"
+_C_LITERALS = (rb"(" + _C_STRING
+               + rb"(?:" + _C_GAP + rb"(?:" + _C_MACRO + _C_GAP + rb")?" + _C_STRING + rb")*)")
+_C_ERROR = re.compile(rb"PyErr_(?:Format|SetString)\s*\(\s*[\w.]+\s*,\s*" + _C_LITERALS)
+# CPython's C warnings: PyErr_WarnEx(category, message, stack_level) and
+# PyErr_WarnFormat(category, stack_level, format, ...), which put the text one argument later
+# (https://docs.python.org/3/c-api/exceptions.html#issuing-warnings)
+_C_WARNING = re.compile(
+    rb"PyErr_(?:WarnEx\s*\(\s*[\w.]+|WarnFormat\s*\(\s*[\w.]+\s*,\s*[\w.+-]+)\s*,\s*"
+    + _C_LITERALS
 )
 _C_PIECE = re.compile(rb"\"((?:[^\"\\\n]|\\(?:.|\r?\n))*)\"|(" + _C_MACRO + rb")")
 _PRINTF = re.compile(
@@ -217,6 +224,8 @@ def messages_of(path: str, data: bytes, package: Package) -> Iterator[Tuple[str,
     elif path.endswith((".h", ".c", ".cpp", ".cc", ".pyx")):
         for match in _C_ERROR.finditer(data):
             yield from _lines_of("C", _c_message(match.group(1)))
+        for match in _C_WARNING.finditer(data):
+            yield from _lines_of("warning", _c_message(match.group(1)))
     elif package.native_files is None or re.search(package.native_files, path):
         keywords = re.compile(package.native_keywords) if package.native_keywords else None
         for raw in _NATIVE_STRING.findall(data):
