@@ -274,3 +274,17 @@ def test_the_plugin_a_tensorflow_links_with_is_the_newest_by_version_not_by_text
     pairing = Tables().metal_for_tf("9.1.0")
     assert pairing.loads == ("0.9.0", "0.10.0")
     assert (pairing.trusted, pairing.basis) == ("0.10.0", "verdicts")
+
+
+@pytest.mark.parametrize(("module", "name", "expected"), [
+    # Keras 2.4.3's keras/utils/__init__.py is one `from tensorflow.keras.utils import *`; its
+    # submodules (keras/utils/np_utils.py) import all the same, whatever TensorFlow forwards
+    ("keras.utils", "np_utils", True),
+    ("keras.utils", "to_categorical", None),  # TensorFlow's side: unknown, never absent
+    ("keras.utils", "no_such_name", None),
+    # keras/layers/__init__.py binds `from . import convolutional` after its star import
+    ("keras.layers", "convolutional", True),
+    ("keras.layers", "Dense", None),
+])
+def test_a_keras_24_forwarding_module_still_has_what_it_binds_itself(kb, module, name, expected):
+    assert kb.atlas.lookup(module, name, "2.4.3") is expected

@@ -73,9 +73,12 @@ class Atlas:
 
         def present(i: int) -> Optional[bool]:
             listed = self._module_at(module, i)
-            if not listed or i in unresolved:
-                return listed if listed is False else None
-            return i in self._decode(module).get(name, frozenset())
+            if not listed:
+                return listed
+            found = i in self._decode(module).get(name, frozenset())
+            # a star import the wheel cannot show (Keras 2.4's `from tensorflow.keras.utils import
+            # *`) hides only absences: what the module binds itself, or its submodules, imports
+            return True if found else (None if i in unresolved else False)
 
         return self._answer(module, version, present)
 
