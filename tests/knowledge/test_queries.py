@@ -288,3 +288,14 @@ def test_the_plugin_a_tensorflow_links_with_is_the_newest_by_version_not_by_text
 ])
 def test_a_keras_24_forwarding_module_still_has_what_it_binds_itself(kb, module, name, expected):
     assert kb.atlas.lookup(module, name, "2.4.3") is expected
+
+
+@pytest.mark.parametrize(("version", "expected"), [
+    ("2.6.0", False), ("2.7.0", False), ("2.8.0", False), ("2.9.0", True)])
+def test_keras_26_to_28_utils_exports_no_names_only_submodules(kb, version, expected):
+    """Keras 2.6-2.8's keras/utils/__init__.py is a licence header and nothing else: with
+    tensorflow-cpu 2.8.4 and keras 2.8.0 installed, `from keras.utils import to_categorical`
+    raises "ImportError: cannot import name 'to_categorical' from 'keras.utils'", while
+    `from keras.utils import np_utils` (a submodule) imports. Keras 2.9 filled the package."""
+    assert kb.atlas.lookup("keras.utils", "to_categorical", version) is expected
+    assert kb.atlas.lookup("keras.utils", "np_utils", version) is True
