@@ -113,8 +113,10 @@ def test_the_cleaner_records_what_it_dropped():
 # Reports of start-up lines explain does not answer as such yet, each listed by name so the gap
 # stays visible. The fifth collection pass (corpus/fifth_pass.tsv) is measured unseen and is not
 # tuned on this round: its Windows report of the cudart64_101 dlerror with the "Ignore above
-# cudart dlerror" line is read as a missing CUDA library.
-NOT_YET_ANSWERED_SO = {"tensorflow-35872-cudart64-101-warning-no-gpu-setup"}
+# cudart dlerror" line is read as a missing CUDA library. The sixth pass (corpus/sixth_pass.tsv,
+# likewise unseen) added another: cudart64_110's dlerror lines of a run that exited with code 0.
+NOT_YET_ANSWERED_SO = {"tensorflow-35872-cudart64-101-warning-no-gpu-setup",
+                       "tensorflow-57103-cudart64-110-warning-exit-0"}
 
 
 def test_the_tuning_reports_of_start_up_lines_are_answered_so_and_hold_no_error():
