@@ -432,7 +432,9 @@ def _dependent_of_the_fork_decides(found: Dict[str, Hypothesis], text_: str) -> 
     fork = found.get("tensorflow-macos-fork-not-recognised")
     if fork is None or not set(fork.signatures) & set(FORK_DEPENDENT_SIGNATURES):
         return
-    if FORK_UNSEEN_SIGNATURE in fork.signatures and _range_lacks_arm64_wheels(text_):
+    from keras_doctor.explain import wheels
+
+    if FORK_UNSEEN_SIGNATURE in fork.signatures and wheels.range_lacks_arm64_wheels(text_):
         platform = found.setdefault("no-wheel-for-platform", Hypothesis("no-wheel-for-platform"))
         platform.weights = [max(fork.weights)]
         platform.signatures = platform.signatures or list(fork.signatures)
@@ -449,21 +451,6 @@ def _dependent_of_the_fork_decides(found: Dict[str, Hypothesis], text_: str) -> 
         wheel = found.get(cause)
         if wheel is not None:
             wheel.weights = [min(max(wheel.weights), NO_WHEEL_BESIDE_UNPUBLISHED)]
-
-
-def _range_lacks_arm64_wheels(text_: str) -> bool:
-    """Whether the `tensorflow` range pip searched for has releases, none with a macOS arm64
-    wheel (the release table: the first is 2.13.0)."""
-    from keras_doctor.explain import wheels
-
-    asked = wheels._requested(text_)
-    if asked is None or asked[2] != "tensorflow":
-        return False
-    _, requirement, _, releases = asked
-    wanted = [tags for version, (tags, _) in releases.items()
-              if wheels._contains(requirement, version)]
-    return bool(wanted) and not any(platform == "macos-arm64" for tags in wanted
-                                    for platform, _ in wheels.wheel_pairs(tags))
 
 
 TF1_BEHIND_A_FAILED_INSTALL = 0.6  # what the TF1-code cause keeps when installing 1.x failed

@@ -456,6 +456,18 @@ def _windows_32_bit(releases: Releases, requirement: Any, platforms: List[str],
         "decided_by": f"knowledge/data/releases/{project}.json"}
 
 
+def range_lacks_arm64_wheels(text: str) -> bool:
+    """Whether the `tensorflow` range pip searched for has releases, none with a macOS arm64
+    wheel (the release table: the first is 2.13.0)."""
+    asked = _requested(text)
+    if asked is None or asked[2] != "tensorflow":
+        return False
+    _, requirement, _, releases = asked
+    wanted = [tags for version, (tags, _) in releases.items() if _contains(requirement, version)]
+    return bool(wanted) and not any(platform == "macos-arm64" for tags in wanted
+                                    for platform, _ in wheel_pairs(tags))
+
+
 def _requested(text: str) -> Optional[Tuple[List[Any], Any, str, Releases]]:
     """(pip's requirement lines, the last requirement, its project, its release table), or None
     when the paste asks for nothing parseable or for a project without a table."""
