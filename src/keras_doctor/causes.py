@@ -77,9 +77,11 @@ SIGILL: `Illegal instruction (core dumped)`, `zsh: illegal hardware instruction`
 kernel that "died" with no traceback.
 
 ## How to fix it
-On an Apple Silicon Mac, use a native arm64 Python and the arm64 TensorFlow build. Elsewhere, run on
-a CPU with AVX, or use a TensorFlow build compiled without AVX (community builds, or building from
-source); upgrading TensorFlow does not help.
+On an Apple Silicon Mac, use a native arm64 Python and the arm64 TensorFlow build; in a Docker
+container there (an amd64 image run by QEMU or Rosetta, which print `qemu: uncaught target signal`
+or `rosetta error:`), use an arm64 image (`--platform linux/arm64`): `tensorflow` has Linux aarch64
+wheels from 2.10. Elsewhere, run on a CPU with AVX, or use a TensorFlow build compiled without AVX
+(community builds, or building from source); upgrading TensorFlow does not help.
 """,
     ),
     _c(

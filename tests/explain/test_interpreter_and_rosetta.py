@@ -418,3 +418,48 @@ def test_a_local_copy_stays_first_when_the_environment_has_the_package_installed
 ])
 def test_an_illegal_instruction_on_a_mac_named_any_way_is_rosetta(before, first):
     assert ranked(before + "Illegal instruction")[0] == first
+
+
+# tensorflow/tensorflow#52972 and google-research/kubric#288: x86-64 TensorFlow in Docker on an
+# Apple Silicon Mac, run by QEMU's user-mode emulation, which says so in its own words
+_AVX_ABORT = ("The TensorFlow library was compiled to use AVX instructions, but these aren't "
+              "available on your machine.\n")
+_QEMU = "qemu: uncaught target signal 6 (Aborted) - core dumped\nAborted\n"
+
+
+@pytest.mark.parametrize("emulated", [
+    "Cannot run TensorFlow 2.7 in Docker on M1 (Apple Silicon)\n> docker run -it "
+    "tensorflow/tensorflow /bin/bash\n> python -c \"import tensorflow\"\n" + _AVX_ABORT + _QEMU,
+    "Running docker image on Mac M2\n" + _AVX_ABORT + _QEMU,
+    "On my M1 MacBook: docker run --platform linux/amd64 python:3.8-buster\n"
+    "> python -c \"import tensorflow\"\nIllegal instruction (core dumped)\n",
+    "Docker Desktop with Rosetta on an M2 Mac\nrosetta error: failed to open elf at "
+    "/lib64/ld-linux-x86-64.so.2\n" + _AVX_ABORT,
+])
+def test_an_emulated_linux_container_on_apple_silicon_lacks_avx_not_a_mac_python(emulated):
+    found = hypotheses(emulated)[1]
+    assert found[0].cause == "cpu-lacks-avx"
+    assert found[0].evidence["emulator_says"]
+    assert "rosetta-python" not in [h.cause for h in found]
+
+
+@pytest.mark.parametrize("native", [
+    "Running on Mac M2\n" + _AVX_ABORT,
+    "On my M1 MacBook\n> python -c \"import tensorflow\"\nzsh: illegal hardware instruction  python",
+])
+def test_the_same_crash_on_the_mac_itself_stays_rosetta(native):
+    found = hypotheses(native)[1]
+    assert found[0].cause == "rosetta-python"
+    assert "emulator_says" not in next(h for h in found if h.cause == "cpu-lacks-avx").evidence
+
+
+def test_an_emulated_container_is_fixed_with_an_arm64_image():
+    from keras_doctor.explain.engine import explain
+
+    report = explain("Running docker image on Mac M2\n" + _AVX_ABORT + _QEMU)
+    first = report.findings[0]
+    assert first.cause == "cpu-lacks-avx"
+    assert "--platform linux/arm64" in first.fix[-1].description
+    plain = explain("Illegal instruction (core dumped)\n").findings[0]
+    assert plain.cause == "cpu-lacks-avx"
+    assert "linux/arm64" not in " ".join(step.description for step in plain.fix)

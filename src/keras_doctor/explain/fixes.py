@@ -416,6 +416,17 @@ def _network(e: Evidence, facts: Any) -> List[FixStep]:
     ]
 
 
+def _no_avx(e: Evidence, facts: Any) -> List[FixStep]:
+    """An emulator reported the crash: the process is an x86-64 Linux one in a container, which
+    no CPU upgrade or macOS Python changes; an arm64 image runs natively."""
+    if one(e, "emulator_says"):
+        return [manual(
+            "Run the container as linux/arm64 (`docker run --platform linux/arm64 …`, or an arm64 "
+            "base image): x86-64 images run under QEMU or Rosetta, which have no AVX, while "
+            "`tensorflow` has Linux aarch64 wheels from 2.10")]
+    return [manual(MANUAL["cpu-lacks-avx"])]
+
+
 def _native_library(e: Evidence, facts: Any) -> List[FixStep]:
     library = one(e, "library")
     if e.get("gpu_library"):
@@ -517,6 +528,7 @@ STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "tf-distributions-overlap": _tf_overlap,
     "network-unreachable": _network,
     "native-runtime-library-missing": _native_library,
+    "cpu-lacks-avx": _no_avx,
     "extension-built-against-another-tensorflow": _tf_extension,
     "pinned-release-unavailable": _pinned,
     "code-uses-removed-tensorflow-api": _removed_tf,

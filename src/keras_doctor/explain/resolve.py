@@ -82,13 +82,27 @@ _MAC_SIGNAL_WORDS = re.compile(r"\b(?:Illegal instruction|Abort trap|Segmentatio
 _CORE_DUMPED = re.compile(r"\(core dumped\)")
 
 
+# A Linux process emulated on another machine: QEMU's user-mode emulation reports the signal that
+# killed it in its own words (linux-user/signal.c, `dump_core_and_abort`: "qemu: uncaught target
+# signal %d (%s) - %s"; https://gitlab.com/qemu-project/qemu/-/blob/master/linux-user/signal.c),
+# Docker Desktop's Rosetta for Linux prefixes its failures "rosetta error:", and
+# `--platform linux/amd64` asks Docker for an x86-64 image on any host. On an Apple Silicon Mac
+# such a process is Linux under an emulator that has no AVX either: no macOS Python to replace.
+EMULATED_LINUX = re.compile(
+    r"\bqemu: uncaught target signal\b|^rosetta error: |--platform[= ]linux/(?:amd64|x86_64)\b",
+    re.MULTILINE)
+
+
 def _on_a_mac(ctx: Context) -> bool:
     """Whether the crash happened on a Mac. What the interpreter and the kernel say decides
-    before the words around them: the interpreter's banner names its platform ("on linux"), the
-    signal's wording is macOS's or Linux's, and only then do the paths and the shell count —
-    zsh prints "illegal hardware instruction" on Linux as on a Mac."""
+    before the words around them: an emulator's report or the interpreter's banner names its
+    platform ("qemu: uncaught target signal", "on linux"), the signal's wording is macOS's or
+    Linux's, and only then do the paths and the shell count — zsh prints "illegal hardware
+    instruction" on Linux as on a Mac."""
     from keras_doctor.explain.clues import banner_platform, read
 
+    if EMULATED_LINUX.search(ctx.text):
+        return False
     stated = banner_platform(ctx.text)
     if stated:
         return stated == "macos"
@@ -117,6 +131,9 @@ def _sigill(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             evidence["intel_python"] = x86.group(0)
             return [("rosetta-python", 0.9 * scale, evidence), ("cpu-lacks-avx", 0.35 * scale, {})]
         return [("rosetta-python", 0.8 * scale, evidence), ("cpu-lacks-avx", 0.45 * scale, {})]
+    emulated = EMULATED_LINUX.search(ctx.text)
+    if emulated:
+        return [("cpu-lacks-avx", min(0.95, 0.82 * scale), {"emulator_says": emulated.group(0)})]
     return [("cpu-lacks-avx", min(0.95, 0.82 * scale), {})]
 
 
