@@ -382,8 +382,9 @@ another name. Packages that declare `tensorflow>=…` (tensorflow-text, tensorfl
 keras-nlp, tensorflow-recommenders, many research repositories) see that requirement unmet although
 `import tensorflow` works: pip tries to install `tensorflow` beside it (no arm64 wheel before 2.13:
 "No matching distribution found for tensorflow", or an x86 wheel that overwrites the fork's files),
-`pip check` reports "requires tensorflow, which is not installed", and pkg_resources-based entry
-points raise `DistributionNotFound: The 'tensorflow' distribution was not found`.
+`pip check` reports "requires tensorflow, which is not installed", pkg_resources-based entry
+points raise `DistributionNotFound: The 'tensorflow' distribution was not found`, and a package
+asking `importlib.metadata.version("tensorflow")` gets `PackageNotFoundError`.
 
 ## How to fix it
 Install the package with `--no-deps` (its code imports `tensorflow`, which tensorflow-macos

@@ -147,3 +147,29 @@ def test_a_dependents_range_with_arm64_wheels_keeps_the_fork_first():
     assert any(plat == "macos-arm64"
                for plat, _ in wheels.wheel_pairs(wheels.table("tensorflow")["2.13.0"][0]))
     assert causes(APPLE_SILICON + _dependent_asks("tensorflow>=2.10.0"))[0] == FORK
+
+
+# importlib.metadata's own words as a package asks for a distribution's version: Python >= 3.10
+# "No package metadata was found for NAME", 3.8 and 3.9 the name alone
+_VERSION_CALL = ('  File "{root}/lib/python3.10/site-packages/keras_nlp/__init__.py", line 3, in '
+                 '<module>\n    version = importlib.metadata.version("tensorflow")\n')
+
+
+def test_metadata_missing_for_tensorflow_on_apple_silicon_is_the_fork():
+    for message in ("No package metadata was found for tensorflow", "tensorflow"):
+        text = (_VERSION_CALL.format(root="/opt/homebrew/lib")
+                + f"importlib.metadata.PackageNotFoundError: {message}\n")
+        assert causes(text)[:2] == [FORK, "missing-dependency"]
+
+
+def test_metadata_missing_elsewhere_or_for_another_name_is_a_missing_distribution():
+    linux = (_VERSION_CALL.format(root="/home/ada/venv")
+             + "importlib.metadata.PackageNotFoundError: tensorflow\n")
+    assert causes(linux)[0] == "missing-dependency"
+    assert FORK not in causes(linux)
+    text_on_a_mac = (_VERSION_CALL.format(root="/opt/homebrew/lib") + "importlib.metadata."
+                     "PackageNotFoundError: No package metadata was found for tensorflow-text\n")
+    found = explain(text_on_a_mac).findings
+    assert found[0].cause == "missing-dependency"
+    assert found[0].evidence["module"] == "tensorflow-text"
+    assert FORK not in [f.cause for f in found]
