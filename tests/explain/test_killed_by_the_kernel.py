@@ -69,3 +69,33 @@ def test_a_kill_told_beside_a_segfault_is_not_guessed_as_memory():
     text = ("python train.py\nSegmentation fault (core dumped)\nI killed every other process "
             "and tried again, same result.")
     assert hypotheses(text)[1][0].cause != "out-of-memory"
+
+
+# A signal's number in an exit status: a shell and a container report 128 + 9, Python's
+# subprocess -9 (a negative return code is the signal that killed the child), and launchers
+# print it as they got it. gemma-tuner#19 (the maintainer: "Exit code -9 is SIGKILL ... macOS
+# under memory pressure").
+@pytest.mark.parametrize("text", [
+    "❌ Training failed with exit code -9\nCheck the logs for detailed error information\n",
+    "subprocess.CalledProcessError: Command '['python', 'train.py']' returned non-zero exit "
+    "status -9.\n",
+    "trainer_1  | Epoch 1/10\ntrainer_1 exited with code 137\n",
+    "Process finished with exit code 137 (interrupted by signal 9: SIGKILL)\n",
+    "make: *** [train] Error 137\nexit status 137\n",
+])
+def test_a_kills_number_in_an_exit_status_is_the_memory_killer(text):
+    assert top(text) == ("out-of-memory", ["killed-out-of-memory"])
+
+
+@pytest.mark.parametrize("text", [
+    "Training failed with exit code -11\n",
+    "subprocess.CalledProcessError: Command '['python', 'train.py']' returned non-zero exit "
+    "status 1.\n",
+    "trainer_1 exited with code 1\n",
+    "Process finished with exit code 139 (interrupted by signal 11: SIGSEGV)\n",
+    "exit code -90\n",
+    "exit status 1370\n",
+])
+def test_another_number_in_an_exit_status_is_no_kill(text):
+    found = hypotheses(text)[1]
+    assert "killed-out-of-memory" not in [s for h in found for s in h.signatures]
