@@ -63,6 +63,29 @@ def test_libomp_not_loaded_on_a_mac_points_at_the_openmp_runtime():
     assert "brew install libomp" in finding.fix[0].description
 
 
+def test_dyld_4_quoting_the_library_reads_the_same_library():
+    """macOS 12's dyld quotes the path (zkmkarlsruhe/ofxTensorFlow2#36); the library read is the
+    path, not its quotes, and the loader's missing library is still what is shown."""
+    for quote in ("'", ""):
+        text = (f"dyld[66435]: Library not loaded: {quote}@rpath/libomp.dylib{quote}\n"
+                f"  Referenced from: {quote}/Applications/example.app/Contents/MacOS/example"
+                f"{quote}\n  Reason: tried: '/usr/local/lib/libomp.dylib' (no such file)\n")
+        finding = top(text)
+        assert finding.cause == "native-runtime-library-missing"
+        assert finding.evidence["library"] == "@rpath/libomp.dylib"
+
+
+def test_a_missing_library_read_as_a_missing_distribution_names_the_library_not_a_package():
+    """The generic loader signature's reading (a distribution not installed) has no module to
+    install: its fix names the library the loader asked for, never a default package."""
+    findings = explain_text("dyld[66435]: Library not loaded: '@rpath/libfoo.2.dylib'\n"
+                            "  Reason: tried: '/usr/lib/libfoo.2.dylib' (no such file)\n").findings
+    missing = next(f for f in findings if f.cause == "missing-dependency")
+    steps = " ".join(step.description for step in missing.fix)
+    assert "@rpath/libfoo.2.dylib" in steps
+    assert "h5py" not in steps
+
+
 def test_a_wrong_architecture_is_still_mixed_arch():
     text = ("ImportError: dlopen(/Users/a/site-packages/tensorflow/python/_pywrap_tensorflow_"
             "internal.so, 0x0006): tried: '/Users/a/site-packages/tensorflow/python/_pywrap_"

@@ -347,7 +347,13 @@ def _backend(e: Evidence, facts: Any) -> List[FixStep]:
 
 
 def _missing(e: Evidence, facts: Any) -> List[FixStep]:
-    module = one(e, "module") or "h5py"
+    module = one(e, "module")
+    if not module:  # a loader's missing library, or a guess that named nothing
+        library = one(e, "library")
+        if library:
+            return [manual(f"Install what provides {library} (the package that ships it, or the "
+                           "system library), or put its folder on the loader's search path")]
+        return [manual(_catalog_fix("missing-dependency"))]
     dist = (
         DISTRIBUTION_OF.get(module)
         or DISTRIBUTION_OF.get(module.split(".")[0])
