@@ -237,6 +237,37 @@ def test_candidates_one_witness_stands_behind_read_one_error_and_guesses_stand_w
     assert calibrate.errors([]) == []
 
 
+def test_two_signatures_reading_one_line_read_one_error():
+    """dyld's one `Library not loaded` line, read by two signatures for two causes: one message,
+    so the second is the first's runner-up, not the top answer of an error of its own."""
+    line = "Library not loaded: @rpath/libomp.dylib"
+    native = Hypothesis("native-runtime-library-missing", weights=[0.85],
+                        signatures=["shared-object-not-found"], excerpt=line, position=136)
+    missing = Hypothesis("missing-dependency", weights=[0.5],
+                         signatures=["native-library-not-found"], excerpt=line, position=136)
+    elsewhere = Hypothesis("missing-dependency", weights=[0.5],
+                           signatures=["native-library-not-found"], excerpt=line, position=900)
+    unread = Hypothesis("missing-dependency", weights=[0.5],
+                        signatures=["native-library-not-found"])
+    assert calibrate.errors([native, missing]) == [0, 0]
+    # the same words further down are another error; no line shown, no line shared
+    assert calibrate.errors([native, elsewhere]) == [0, 1]
+    assert calibrate.errors([native, unread]) == [0, 1]
+
+
+def test_two_signatures_reading_one_loader_line_are_not_both_sure():
+    from keras_doctor.explain import explain_text
+
+    text = ("ImportError: dlopen(/Users/a/venv/lib/python3.11/site-packages/xgboost/lib/"
+            "libxgboost.dylib, 6): Library not loaded: @rpath/libomp.dylib\n"
+            "  Referenced from: /Users/a/venv/lib/python3.11/site-packages/xgboost/lib/"
+            "libxgboost.dylib\n  Reason: image not found\n")
+    shown = [(f.cause, f.confidence) for f in explain_text(text).findings]
+    assert shown[0][0] == "native-runtime-library-missing"
+    assert shown[1][0] == "missing-dependency"
+    assert shown[1][1] < 0.5
+
+
 def test_the_cause_of_another_error_in_the_paste_is_calibrated_as_that_errors_top_answer(
         monkeypatch):
     monkeypatch.setattr(calibrate, "model", lambda path=None: _errors_document())

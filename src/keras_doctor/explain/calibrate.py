@@ -113,9 +113,15 @@ def mapped(p: float, steps: Sequence[Sequence[float]]) -> float:
 
 def witnesses(hyp: Any) -> Set[str]:
     """What recognised the candidate in the text: its signatures, the atlas included, not the
-    guesses (a fallback prior, the learned ranker), which recognise nothing."""
-    return {str(s) for s in hyp.signatures
-            if not (str(s).startswith(FALLBACK) or str(s) == LEARNED)}
+    guesses (a fallback prior, the learned ranker), which recognise nothing; and the line they
+    read, where the text shows it (two signatures reading dyld's one `Library not loaded` line,
+    each for its own cause, read one message)."""
+    found = {str(s) for s in hyp.signatures
+             if not (str(s).startswith(FALLBACK) or str(s) == LEARNED)}
+    excerpt = getattr(hyp, "excerpt", "")
+    if found and excerpt:
+        found.add(f"{getattr(hyp, 'position', 0)}:{excerpt}")
+    return found
 
 
 def errors(ranked: Sequence[Any]) -> List[int]:
