@@ -181,3 +181,36 @@ def test_the_metal_plugins_own_lines_on_apple_silicon_are_only_notices():
     text = ("MacBook Pro M1\n2023-05-01 10:00:00.000000: I metal_plugin/src/device/"
             "metal_device.cc:1154] Metal device set to: Apple M1")
     assert explain_text(text).findings[0].cause == "informational-message-not-an-error"
+
+
+# tensorflow/tensorflow#57103: TensorFlow 2.9 on Windows logs the CUDA runtime it could not load,
+# prints its version, and PyCharm's run console reports the run's end
+_NO_CUDART = (
+    "Could not load dynamic library 'cudart64_110.dll'; dlerror: cudart64_110.dll not found\n\n"
+    "C:\\Users\\t\\venv\\Scripts\\python.exe C:/Users/t/module_one.py\n"
+    "2022-08-11 14:21:29.345331: W tensorflow/stream_executor/platform/default/dso_loader.cc:64] "
+    "Could not load dynamic library 'cudart64_110.dll'; dlerror: cudart64_110.dll not found\n"
+    "2022-08-11 14:21:29.345439: I tensorflow/stream_executor/cuda/cudart_stub.cc:29] Ignore above "
+    "cudart dlerror if you do not have a GPU set up on your machine.\n"
+    "TensorFlow version: 2.9.1\n\n")
+
+
+@pytest.mark.parametrize("end", ["Process finished with exit code 0\n",
+                                 "trainer_1 exited with code 0\n"])
+def test_a_run_that_ended_with_status_0_failed_at_nothing(end):
+    found = explain_text(_NO_CUDART + end).findings
+    assert [f.cause for f in found][:2] == ["informational-message-not-an-error",
+                                            "native-runtime-library-missing"]
+    assert found[0].evidence["exit"] == end.strip().split("trainer_1 ")[-1]
+
+
+@pytest.mark.parametrize("end", [
+    "Process finished with exit code 1\n",
+    "Process finished with exit code 0.5\n",
+    "Traceback (most recent call last):\n  File \"C:/Users/t/module_one.py\", line 3, in <module>\n"
+    "    tf.config.list_physical_devices('GPU')[0]\nIndexError: list index out of range\n\n"
+    "Process finished with exit code 0\n",
+])
+def test_a_failed_end_or_a_traceback_leaves_the_library_first(end):
+    found = explain_text(_NO_CUDART + end).findings
+    assert found[0].cause != "informational-message-not-an-error"

@@ -214,6 +214,8 @@ def hypotheses(
             hyp.excerpt = read.exception_message or read.kind
     if not found and not read.kind and cleaned.informational and not cleaned.failing_log_lines:
         found[INFORMATIONAL] = _informational(cleaned.informational)
+    if found and INFORMATIONAL not in found:
+        _a_clean_exit_decides(found, cleaned)
     warned = None if found or read.kind else _PYTHON_WARNING.search(cleaned.text)
     if warned:
         found[INFORMATIONAL] = _python_warning(warned)
@@ -228,6 +230,35 @@ def hypotheses(
 
 
 INFORMATIONAL = "informational-message-not-an-error"
+
+
+# A run that ended by itself with status 0, as the tool that ran it reports the end: JetBrains'
+# run console ("Process finished with exit code 0", ProcessTerminatedListener with
+# ExecutionBundle's finished.with.exit.code.text.message), a container's log ("exited with code
+# 0"). With no traceback and no fault in the paste, what it logged before were warnings.
+_EXITED_CLEANLY = re.compile(r"(?m)^Process finished with exit code 0[ \t]*$|\bexited with code 0\b")
+_RAISED = re.compile(r"(?m)Traceback \(most recent call last\)|^\w*(?:Error|Exception)\b:")
+RUNNER_UP_BESIDE_A_CLEAN_EXIT = 0.5
+
+
+def _a_clean_exit_decides(found: Dict[str, Hypothesis], cleaned: Any) -> None:
+    """The paste shows the program ending with status 0 and nothing raised or killed: the lines
+    a signature recognised (a CUDA library TensorFlow could not load, say) were logged by a run
+    that went on, so nothing failed comes first and they stay its runners-up."""
+    exited = _EXITED_CLEANLY.search(cleaned.text)
+    if exited is None or _RAISED.search(cleaned.text) or shapes.CRASH.search(cleaned.text):
+        return
+    hyp = (_informational(cleaned.informational) if cleaned.informational
+           else Hypothesis(INFORMATIONAL, weights=[0.9], signatures=["clean-exit"]))
+    hyp.evidence["exit"] = exited.group(0).strip()
+    hyp.mechanism = (f"Nothing failed: the run ended with status 0 ({exited.group(0).strip()}); "
+                     "the lines logged before it are warnings of a run that went on. "
+                     + hyp.mechanism.removeprefix("Nothing failed: ")).strip()
+    hyp.excerpt = hyp.excerpt or exited.group(0).strip()
+    hyp.position = max(hyp.position, exited.start())
+    for other in found.values():
+        other.weights = [min(max(other.weights), RUNNER_UP_BESIDE_A_CLEAN_EXIT)]
+    found[INFORMATIONAL] = hyp
 
 
 # CPython's warnings module: "path.py:87: UserWarning: message", then the source line; the
