@@ -134,3 +134,59 @@ def test_the_numpy_fix_follows_which_side_is_newer():
     old = "RuntimeError: module compiled against API version 0xc but this version of numpy is 0xa"
     assert explain_text(numpy2).findings[0].fix[0].command[-1] == "numpy<2"
     assert explain_text(old).findings[0].fix[0].command[-2:] == ("--upgrade", "numpy")
+
+
+# tensorflow/text#551: a traceback copied from a 92-column terminal, every longer line broken at
+# the width (mid-word: `.../metric` + `s/__init__.py`, `undefined s` + `ymbol`)
+TRACEBACK = (
+    "  File \"/home/pouramini/miniconda3/lib/python3.7/site-packages/tensorflow_text/python/"
+    "metrics/__init__.py\", line 20, in <module>\n"
+    "    from tensorflow_text.python.metrics.text_similarity_metric_ops import *\n"
+    "  File \"/home/pouramini/miniconda3/lib/python3.7/site-packages/tensorflow_core/python/"
+    "framework/load_library.py\", line 57, in load_op_library\n"
+    "    lib_handle = py_tf.TF_LoadLibrary(library_filename)\n"
+    "tensorflow.python.framework.errors_impl.NotFoundError: /home/pouramini/miniconda3/lib/python"
+    "3.7/site-packages/tensorflow_text/python/metrics/_text_similarity_metric_ops.so: undefined "
+    "symbol: _ZN10tensorflow8OpKernel11TraceStringEPNS_15OpKernelContextEb\n"
+)
+
+
+def terminal(text, width):
+    """What a terminal of `width` columns shows: each line cut into pieces of that width."""
+    return "\n".join(line[i:i + width] for line in text.split("\n")
+                     for i in range(0, max(len(line), 1), width))
+
+
+def test_lines_a_terminal_broke_at_its_width_are_joined_again():
+    wrapped = terminal(TRACEBACK, 92)
+    assert "undefined s\nymbol" in wrapped and wrapped.count("\n") > TRACEBACK.count("\n") + 3
+    cleaned = clean(wrapped)
+    assert cleaned.text == TRACEBACK.strip("\n")
+    assert ("/home/pouramini/miniconda3/lib/python3.7/site-packages/tensorflow_text/python/"
+            "metrics/__init__.py") in cleaned.frames
+    assert explain_text(wrapped).findings[0].cause == "extension-built-against-another-tensorflow"
+
+
+# Keras 2's model.summary(): every row padded to one width, rules of one character
+SUMMARY = (
+    "Model: \"sequential\"\n"
+    "_________________________________________________________________\n"
+    "Layer (type)                 Output Shape              Param #   \n"
+    "=================================================================\n"
+    "dense (Dense)                (None, 64)                50240     \n"
+    "_________________________________________________________________\n"
+    "dense_1 (Dense)              (None, 10)                650       \n"
+    "=================================================================\n"
+    "Total params: 50,890\n"
+)
+
+
+def test_a_table_padded_to_one_width_is_left_as_it_is():
+    assert clean(SUMMARY).text == SUMMARY.strip("\n")
+    # fewer than three lines at the width: a long line or two beside short ones is just long
+    two = terminal(TRACEBACK.split("\n")[0] + "\n" + TRACEBACK.split("\n")[2], 92)
+    assert two.count("\n") == 3
+    assert clean(two).text == two
+    # under sixty columns no terminal is that narrow: lines of one short width stay
+    narrow = terminal(TRACEBACK, 40)
+    assert clean(narrow).text == narrow.strip("\n")

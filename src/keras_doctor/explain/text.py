@@ -66,6 +66,7 @@ def clean(raw: str) -> Cleaned:
         truncated = True
     raw = _ANSI.sub("", raw) if "\x1b" in raw else raw
     raw = _plain_quotes(raw)
+    raw = unwrapped(raw)
     kept: List[str] = []
     dropped = 0
     informational: List[Any] = []
@@ -95,6 +96,38 @@ def clean(raw: str) -> Cleaned:
     cleaned.failing_log_lines = failing
     cleaned.failing_lines = failing_lines
     return cleaned
+
+
+# A terminal window (or a console's copy) breaks every line longer than its width at that width,
+# mid-word as often as not: `.../python/metric` then `s/__init__.py"`, `undefined s` then
+# `ymbol: _ZN…` (a 92-column copy, tensorflow/text#551). Such a paste has no line longer than the
+# width, several exactly as long, and most of those cut a word. Tables Keras prints (a model
+# summary) pad their rows to one width too, but end them with spaces or a rule of one character.
+_MIN_WIDTH = 60
+_MIN_WRAPPED = 3
+_RULE = re.compile(r"^(.)\1+$")
+
+
+def unwrapped(raw: str) -> str:
+    """The paste with lines a terminal broke at its width joined again, else unchanged."""
+    lines = raw.split("\n")
+    width = max((len(line) for line in lines), default=0)
+    if width < _MIN_WIDTH or len(lines) < _MIN_WRAPPED + 1:
+        return raw
+    at_width = [i for i, line in enumerate(lines[:-1])
+                if len(line) == width and not _RULE.match(line) and lines[i + 1].strip()]
+    cut_words = [i for i in at_width if not lines[i][-1].isspace()
+                 and not lines[i + 1][0].isspace()]
+    if len(at_width) < _MIN_WRAPPED or 2 * len(cut_words) < len(at_width):
+        return raw
+    out: List[str] = []
+    joined = set(at_width)
+    for i, line in enumerate(lines):
+        if out and i - 1 in joined:
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _plain_quotes(raw: str) -> str:
