@@ -119,6 +119,20 @@ def test_an_add_on_op_library_missing_tensorflow_symbols():
     assert finding.evidence["package"] == "tensorflow_text"
 
 
+def test_decision_forests_own_warning_and_its_ops_failing_to_load_are_the_add_on_cause():
+    """tensorflow/decision-forests#195: TF-DF says which TensorFlow it was built for and that
+    its custom ops failed to load; that is an add-on built for another TensorFlow, not two
+    declared ranges in conflict (no resolver said so)."""
+    finding = top(
+        "WARNING:root:TensorFlow Decision Forests 1.0.1 is compatible with the following "
+        "TensorFlow Versions: ['2.10.0']. However, TensorFlow 2.10.1 was detected. This can "
+        "cause issues with the TF API and symbols in the custom C++ ops.\n"
+        "WARNING:root:Failure to load the training.so custom c++ tensorflow ops. This error is "
+        "likely caused the version of TensorFlow and TensorFlow Decision Forests are not "
+        "compatible.")
+    assert finding.cause == "extension-built-against-another-tensorflow"
+
+
 def test_addons_own_range_warning():
     text = ("UserWarning: Tensorflow Addons supports using Python ops for all Tensorflow versions "
             "above or equal to 2.12.0 and strictly below 2.15.0 (nightly versions are not "
