@@ -463,3 +463,32 @@ def test_an_emulated_container_is_fixed_with_an_arm64_image():
     plain = explain("Illegal instruction (core dumped)\n").findings[0]
     assert plain.cause == "cpu-lacks-avx"
     assert "linux/arm64" not in " ".join(step.description for step in plain.fix)
+
+
+# tensorflow/tensorflow#56131: `from tensorflow import keras` run in the folder a source build
+# left its package tree in; CPython names the file it imported from
+_IMPORTED_FROM = ("ImportError: cannot import name 'build_info' from 'tensorflow.python.platform' "
+                  "({path})")
+
+
+@pytest.mark.parametrize("path", [
+    "/Users/andyueng/samba/workspace_TensorFlow2/tensorflow-2.9.0_pip_package/tensorflow/python/"
+    "platform/__init__.py",
+    "C:\\Users\\me\\src\\tensorflow\\python\\platform\\__init__.py",
+])
+def test_a_name_imported_from_a_local_package_tree_is_shadowed(path):
+    found = hypotheses(_IMPORTED_FROM.format(path=path))[1]
+    assert found[0].cause == "shadowed-module"
+    assert found[0].evidence["path"] == path
+
+
+@pytest.mark.parametrize("path", [
+    "/Users/me/venv/lib/python3.9/site-packages/tensorflow/python/platform/__init__.py",
+    "/usr/lib/python3/dist-packages/tensorflow/python/platform/__init__.py",
+    "C:\\Users\\me\\AppData\\Local\\Temp\\_MEI52402\\tensorflow\\python\\platform\\__init__.py",
+    "/Applications/Tool.app/Contents/Resources/lib/tensorflow/python/platform/__init__.py",
+    "/Users/me/src/tensorflow_models/python/platform/__init__.py",
+])
+def test_a_name_imported_from_an_installed_or_bundled_package_is_not_shadowed(path):
+    found = hypotheses(_IMPORTED_FROM.format(path=path))[1]
+    assert "shadowed-module" not in [h.cause for h in found][:1]

@@ -342,6 +342,21 @@ def local_copy(frames: List[str], top: str) -> str:
     return ""
 
 
+# Installed packages live in site-packages (dist-packages on Debian); a frozen application unpacks
+# its own elsewhere (PyInstaller's _MEIxxxxxx folder, a macOS .app bundle), as does an embedded
+# interpreter's zip.
+_INSTALLED_ELSEWHERE = re.compile(r"(?i)[/\\](?:site|dist)-packages[/\\]|<frozen|[/\\]_MEI\d+[/\\]|"
+                                  r"\.app[/\\]Contents[/\\]|\.zip[/\\]")
+
+
+def local_tree(path: str, top: str) -> bool:
+    """Whether `path` is a module file inside a folder named `top` outside every place installed
+    packages live: a local copy of the package."""
+    if site_package_of(path) or _INSTALLED_ELSEWHERE.search(path):
+        return False
+    return top in re.split(r"[/\\]+", path)[:-1]
+
+
 _PIP_LOCATION = re.compile(r"(?im)^\s*Requirement already satisfied: [^\n]*? in (?P<path>\S+)")
 # `print(sys.executable)` and `sys.executable` in the REPL print the interpreter's path
 _EXECUTABLE = re.compile(r"(?im)(?:^|[\s'\"])(?P<path>(?:[A-Za-z]:|~)?(?:[/\\]{1,2}[^\s'\"/\\]+)+"
@@ -473,6 +488,11 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     top = module.split(".")[0]
     if path and not site_package_of(path) and re.search(rf"[/\\]{re.escape(top)}\.py$", path):
         return [("shadowed-module", 0.9, {"module": top, "path": path})]
+    if path and top in SHADOWABLE and local_tree(path, top):
+        # CPython names the file of the module it imported from: one inside a `tensorflow/` tree
+        # outside every site-packages is a copy (a source checkout, a build's output) that the
+        # working directory put before the installed package
+        return [("shadowed-module", 0.85, {"module": top, "path": path})]
     if path == "unknown location" and top in ("keras", "tensorflow", "numpy"):
         # a package without __init__.py: a folder of that name in the working directory, or what
         # uninstalling one of two distributions that shared the folder leaves behind
