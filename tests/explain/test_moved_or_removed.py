@@ -84,3 +84,27 @@ def test_a_name_missing_inside_a_module_keras_3_dropped_means_a_keras_2_too_old(
     dropped = [c for c, _ in ranked(f"AttributeError: module '{parent}' has no attribute "
                                     "'experimental'")]
     assert dropped[0] in ("keras3-removed-api", "keras3-legacy-code")
+
+
+@pytest.mark.parametrize(("retold", "message"), [
+    ("Error: tensorflow has no attribute Session",
+     "AttributeError: module 'tensorflow' has no attribute 'Session'"),
+    ("module tensorflow has no attribute 'placeholder'",
+     "AttributeError: module 'tensorflow' has no attribute 'placeholder'"),
+])
+def test_a_title_retelling_the_attribute_error_without_quotes_is_read_as_the_message(
+        retold, message):
+    from keras_doctor.explain.engine import hypotheses
+
+    def read(text):
+        return [(h.cause, h.signatures, h.evidence.get("name")) for h in hypotheses(text)[1]][:1]
+
+    assert read(retold) == read(message)
+    assert read(retold)[0][1] == ["module-attribute"]
+
+
+def test_a_name_only_ending_like_the_package_is_not_retold_by_it():
+    from keras_doctor.explain.engine import hypotheses
+
+    found = hypotheses("my_tensorflow has no attribute Session")[1]
+    assert "module-attribute" not in [s for h in found for s in h.signatures]

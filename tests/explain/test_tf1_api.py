@@ -172,10 +172,9 @@ def test_the_fix_names_the_compat_v1_replacement_and_the_python_tf1_needs():
 # Reports added after these rules were written that they did not name first when added (measured,
 # not tuned): a TF1 call named in prose. Each must leave once named first (the error quoted with a
 # stray Markdown backtick, pu-gan-30, left when CPython's message was read through it).
-# the sixth collection pass's `tf.Session` report, measured unseen: only its title names the error,
-# in words ("tensorflow has no attribute Session"), not in CPython's form
-NOT_YET_NAMED_FIRST = frozenset({"deepface-143-api-get-default-graph-tf22",
-                                 "deepbrain-6-tf-session-tf2"})
+# (the sixth collection pass's `tf.Session` report, whose title retells the error without
+# CPython's quotes, left when that wording was read)
+NOT_YET_NAMED_FIRST = frozenset({"deepface-143-api-get-default-graph-tf22"})
 
 
 def test_real_reports_of_tf1_code_under_tf2_are_named_first():
