@@ -445,7 +445,8 @@ def test_an_emulated_linux_container_on_apple_silicon_lacks_avx_not_a_mac_python
 
 @pytest.mark.parametrize("native", [
     "Running on Mac M2\n" + _AVX_ABORT,
-    "On my M1 MacBook\n> python -c \"import tensorflow\"\nzsh: illegal hardware instruction  python",
+    "On my M1 MacBook\n> python -c \"import tensorflow\"\n"
+    "zsh: illegal hardware instruction  python",
 ])
 def test_the_same_crash_on_the_mac_itself_stays_rosetta(native):
     found = hypotheses(native)[1]

@@ -236,7 +236,8 @@ INFORMATIONAL = "informational-message-not-an-error"
 # run console ("Process finished with exit code 0", ProcessTerminatedListener with
 # ExecutionBundle's finished.with.exit.code.text.message), a container's log ("exited with code
 # 0"). With no traceback and no fault in the paste, what it logged before were warnings.
-_EXITED_CLEANLY = re.compile(r"(?m)^Process finished with exit code 0[ \t]*$|\bexited with code 0\b")
+_EXITED_CLEANLY = re.compile(
+    r"(?m)^Process finished with exit code 0[ \t]*$|\bexited with code 0\b")
 _RAISED = re.compile(r"(?m)Traceback \(most recent call last\)|^\w*(?:Error|Exception)\b:")
 RUNNER_UP_BESIDE_A_CLEAN_EXIT = 0.5
 
