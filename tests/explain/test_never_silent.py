@@ -32,6 +32,10 @@ def guessed(paste: str) -> list:
     ("'No module names Tensorflow' Windows", "exception"),
     ("Keras 3 only supports V3 `.keras` files and legacy H5", "exception"),
     ("Lab 1 notebook can't import tensorflow module", "exception"),
+    # no build for the machine or the Python, in a report's words
+    ("It seems that tensorflow 1.15.2 binaries are not available for Python 3.8", "install"),
+    ("no wheels for apple silicon (macos-arm64)", "install"),
+    ("TensorFlow 2.17 did not publish macOS x86_64 binaries to PyPI", "install"),
 ])
 def test_an_error_in_any_form_is_an_error(paste, kind):
     assert clues.error_kind(paste) == kind
@@ -41,6 +45,8 @@ def test_an_error_in_any_form_is_an_error(paste, kind):
     "Epoch 1/10 - loss: 0.69 - accuracy: 0.51",
     "Successfully installed keras-3.3.3 tensorflow-2.16.1",
     "How do I use a pretrained ResNet50 with my own classes?",
+    "The build is not available yet, the docs say",
+    "Wheels for Python 3.12 are available now, thanks!",
 ])
 def test_text_without_an_error_stays_without_one(paste):
     assert clues.error_kind(paste) == ""

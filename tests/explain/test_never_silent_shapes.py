@@ -186,21 +186,23 @@ MESSY = [
 
 # Reports whose pasted text holds no error although their thread names a cause (start-up lines of an
 # Intel build on an M1, Colab's warning to restart the runtime): nothing failed yet in the text.
-# The fifth collection pass added two: a Colab notebook printing the old TensorFlow version after
-# `pip install` of a new one, and a request for the missing macOS arm64 wheels in plain prose.
+# The fifth collection pass added one: a Colab notebook printing the old TensorFlow version after
+# `pip install` of a new one (its request for the missing macOS arm64 wheels in plain prose left
+# when a report's words for a missing build were read as a failed install).
 NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
                               "colabtools-5197-restart-runtime-pynvml",
-                              "colabtools-503-tf2-alpha-installed-shows-1131",
-                              "tf-decision-forests-200-no-macos-arm64-wheels-170-180"})
+                              "colabtools-503-tf2-alpha-installed-shows-1131"})
 # Reports that explain left without a candidate when they were added (measured, not tuned). Each
 # must leave this set once explain answers it: an error quoted in prose in an issue title (CPython's
 # "bad marshal data") and the shell's "Killed" in Chinese (glibc's translation) have left it.
 # The fourth collection pass added five more, measured as they came: TensorFlow's fatal
 # cpu_feature_guard line ("compiled to use AVX2 instructions, but these aren't available"), a
 # prose report that 1.15 has no Python 3.8 wheels and a `pip list` showing keras-nlp 0.0.0 (the
-# empty release pip falls back to when tensorflow-text has no wheel) are not read as errors yet.
+# empty release pip falls back to when tensorflow-text has no wheel) are not read as errors yet
+# (the 1.15 report left with the missing-build words below).
 # The fifth pass added two more, not read as errors yet: an issue title reporting that TensorFlow
-# 2.17 published no macOS x86_64 wheel, and TensorFlow Probability's own version check glued to
+# 2.17 published no macOS x86_64 wheel (since left, as the 1.15 one), and TensorFlow Probability's
+# own version check glued to
 # the prose before it ("get errorImportError: This version of TensorFlow Probability requires").
 # The sixth pass added one, measured as it came: an issue title that is TensorFlow's fatal
 # cpu_feature_guard line for AVX ("compiled to use AVX instructions, but these aren't available").
@@ -208,9 +210,7 @@ NOT_YET_ANSWERED: frozenset = frozenset({"tensorflow-24548-avx-not-available-tit
                                          "deepspeech-1050-avx2-not-available",
                                          "deepspeech-1181-avx2-title",
                                          "tf-od-cpp-7-avx2-not-available",
-                                         "tf-39768-tf1-python38",
                                          "keras-hub-1649-keras-nlp-000-py312",
-                                         "tensorflow-75279-tf217-no-macos-x86-wheel",
                                          "tfp-1479-m1-tfp-nightly-needs-tf28"})
 
 

@@ -253,7 +253,15 @@ _INSTALL_IN_WORDS = re.compile(
     r"\b(?:not work(?:ing|s)?|fail(?:s|ed|ing)?|doesn'?t work|does not work|errors?)\b|"
     r"\bpip3?\b[^\n]{0,60}?\b(?:can'?t|cannot|can not|couldn'?t|could not|unable to) "
     r"(?:find|found)\b|"
-    r"\binstall(?:ation)? (?:fails|failed|failing|errors?|not working|doesn'?t work)\b"
+    r"\binstall(?:ation)? (?:fails|failed|failing|errors?|not working|doesn'?t work)\b|"
+    # no build published for the machine or the Python, in the words of a report asking for one
+    # ("binaries are not available for Python 3.8", "no wheels for apple silicon", "did not
+    # publish macOS x86_64 binaries")
+    r"\b(?:binar(?:y|ies)|wheels?)\b[^\n.]{0,40}?\b(?:(?:is|are) not available|"
+    r"(?:is|are) not (?:on|published)|(?:was|were)n'?t published)\b|"
+    r"\bno (?:\w+ )?(?:wheels?|binar(?:y|ies)) (?:for|on)\b|"
+    r"\b(?:did not|didn'?t|does not|doesn'?t) (?:publish|ship|provide) [^\n.]{0,40}?"
+    r"\b(?:binar(?:y|ies)|wheels?)\b"
 )
 
 
