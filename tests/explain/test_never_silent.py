@@ -27,6 +27,8 @@ def guessed(paste: str) -> list:
     ("pkg-1.0-cp35-cp35m-win_amd64.whl is not a supported wheel on this\nplatform.", "install"),
     ("tool 0.1 has requirement numpy~=1.19.2, but you have numpy 1.21.0.", "install"),
     ("zsh: illegal hardware instruction  python", "signal"),
+    ("The TensorFlow library was compiled to use AVX2 instructions, but these aren't available "
+     "on your machine.", "signal"),
     # failures titled rather than pasted
     ('Issue with "from keras.optimizers import Adam"', "exception"),
     ("'No module names Tensorflow' Windows", "exception"),

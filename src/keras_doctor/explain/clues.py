@@ -128,6 +128,9 @@ _SIGNAL = re.compile(
     r"kernel (?:appears to have )?died|Kernel Restarting|exit code -?\d{2,}|"
     r"terminate called after throwing|libc\+\+abi: terminating|^F\d{4} |^F tensorflow/|"
     r"Check failed:|"
+    # TensorFlow's cpu_feature_guard says which instructions the CPU lacks, then aborts the
+    # process (tensorflow/core/platform/cpu_feature_guard.cc)
+    r"compiled to use \S+ instructions, but these aren'?t available on your machine|"
     r"process finished with exit code (?!0\b)|zsh: |exited with code (?!0\b)|"
     # faulthandler's report of a crash in native code (Windows says "fatal exception")
     r"Windows fatal exception|access violation|0xC0000005|0xC000001D|The Kernel crashed"
