@@ -493,3 +493,28 @@ def test_a_name_imported_from_a_local_package_tree_is_shadowed(path):
 def test_a_name_imported_from_an_installed_or_bundled_package_is_not_shadowed(path):
     found = hypotheses(_IMPORTED_FROM.format(path=path))[1]
     assert "shadowed-module" not in [h.cause for h in found][:1]
+
+
+# googlecolab/colabtools#503: a cell installs TensorFlow 2.0.0-alpha0 after TensorFlow was imported,
+# and the session goes on reporting the release it imported first
+_INSTALLED_IN_A_CELL = "!pip install -q tensorflow==2.0.0-alpha0\nimport tensorflow as tf\n"
+
+
+@pytest.mark.parametrize("reported", [
+    "print(tf.__version__)\n1.13.1\n",
+    "when I run print(tf.__version__) it shows 1.13.1\n",
+])
+def test_a_session_reporting_another_release_than_its_cell_installed_is_the_kernel(reported):
+    found = hypotheses(_INSTALLED_IN_A_CELL + reported)[1]
+    assert found[0].cause == "kernel-not-restarted"
+    assert (found[0].evidence["installed"], found[0].evidence["running"]) == ("2.0.0a0", "1.13.1")
+
+
+@pytest.mark.parametrize("paste", [
+    _INSTALLED_IN_A_CELL + "print(tf.__version__)\n2.0.0-alpha0\n",  # the release installed
+    "$ pip install tensorflow==2.0.0-alpha0\n>>> print(tf.__version__)\n1.13.1\n",  # no cell
+    "!pip install tensorflow==2.0.0-alpha0 keras==2.2.4\nprint(tf.__version__)\n1.13.1\n",  # whose?
+    _INSTALLED_IN_A_CELL + "print(tf.__version__)\n",  # nothing reported
+])
+def test_the_same_release_or_no_cell_install_is_no_stale_kernel(paste):
+    assert "kernel-not-restarted" not in [h.cause for h in hypotheses(paste)[1]][:1]

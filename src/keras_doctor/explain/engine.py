@@ -19,6 +19,7 @@ from keras_doctor.explain import calibrate, lookalike, match, shapes, text
 # that a typical traceback, explained from its text, never needs.
 from keras_doctor.explain import catalog as catalog_module
 from keras_doctor.explain import clues as clues_module
+from keras_doctor.explain import resolve_imports as imports_module
 from keras_doctor.explain.examined import Examined, examined
 from keras_doctor.explain.fixkit import manual
 from keras_doctor.explain.hypothesis import Hypothesis, to_finding
@@ -191,6 +192,8 @@ def hypotheses(
         x86 := shapes.intel_python(set_aside)
     ):  # nothing failed, but the paste shows why things will
         found["rosetta-python"] = _intel_python_on_apple_silicon(x86)
+    if not found and (stale := imports_module.version_the_kernel_still_runs(cleaned.text)):
+        found["kernel-not-restarted"] = _kernel_still_runs(stale)
     if not found and cleaned.informational and not cleaned.failing_log_lines and (
         _only_called_an_error(read, cleaned)
     ):  # "Error is: <a start-up log line>": the user's word for the line, nothing raised
@@ -281,6 +284,20 @@ def _python_warning(match: Any) -> Hypothesis:
     hyp.excerpt = match.group(0)[:300]
     hyp.sources.append("https://github.com/python/cpython/blob/main/Lib/warnings.py "
                        "(formatwarning)")
+    return hyp
+
+
+def _kernel_still_runs(stale: Dict[str, str]) -> Hypothesis:
+    """A notebook cell installed one release and the session reports another: the kernel imported
+    the package before the install and keeps the modules it holds until it restarts."""
+    hyp = Hypothesis("kernel-not-restarted", weights=[0.7],
+                     signatures=["kernel-runs-another-release"])
+    hyp.evidence.update(stale)
+    hyp.mechanism = (f"A notebook cell installed {stale['distribution']} {stale['installed']}, and "
+                     f"the session reports {stale['running']}: the kernel imported it before the "
+                     "install and runs the modules it already holds until it restarts.")
+    hyp.excerpt = (f"{stale['distribution']} {stale['installed']} installed, "
+                   f"{stale['running']} running")
     return hyp
 
 

@@ -443,6 +443,45 @@ _SESSION_INSTALL = re.compile(
     rf"(?im)^\s*(?:{_MAGIC_INSTALL}|{_SHELL_ESCAPE_INSTALL})(?P<args>[^\n]*)")
 
 
+# A version the running session reports: what `print(x.__version__)` printed on the next line, or
+# the report's words for it ("it shows 1.13.1", "still prints 2.12.0")
+_RUNNING_VERSION = re.compile(
+    r"__version__\)?[ \t]*\n[ \t>]*['\"]?(?P<printed>\d+\.\d+(?:\.\d+)?(?:[-.]?[a-z]+\d*)?)\b|"
+    r"(?i:\b(?:shows?|prints?|says|returns|gives|outputs?)\b)[ \t:]*(?:version )?['\"]?"
+    r"(?P<told>\d+\.\d+(?:\.\d+)?(?:[-.]?[a-z]+\d*)?)\b")
+
+
+def version_the_kernel_still_runs(text: str) -> Dict[str, str]:
+    """{distribution, installed, running} when the paste shows a notebook cell installing one
+    release of a distribution (`!pip install tensorflow==2.0.0-alpha0`) and the session reporting
+    another release as the one it runs: the kernel imported the package before the install and
+    still holds it. {} otherwise."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.version import InvalidVersion, Version
+
+    pins: Dict[str, Version] = {}
+    for found in _SESSION_INSTALL.finditer(text):
+        for word in found.group("args").split():
+            try:
+                requirement = Requirement(word)
+                (spec,) = requirement.specifier
+                if spec.operator == "==":
+                    pins[requirement.name] = Version(spec.version)
+            except (InvalidRequirement, InvalidVersion, ValueError):
+                continue
+    if len(pins) != 1:  # which package a printed version belongs to is then unclear
+        return {}
+    (name, installed), = pins.items()
+    for seen in _RUNNING_VERSION.finditer(text):
+        try:
+            running = Version(seen.group("printed") or seen.group("told"))
+        except InvalidVersion:
+            continue
+        if running != installed:
+            return {"distribution": name, "installed": str(installed), "running": str(running)}
+    return {}
+
+
 # An install command typed at a shell, a conda prompt or a notebook cell (`!pip`, `%pip`)
 _INSTALL_COMMAND_LINE = re.compile(
     r"(?im)(?:^|[$>%#!]\s*)(?:pip3?|python3?(?:\.\d+)? -m pip|py -m pip|conda|mamba) install\b"
