@@ -181,8 +181,7 @@ def _calibrated(ranked: Sequence[Any], trained: Dict[str, Any]) -> List[float]:
     for i, h in enumerate(ranked):
         # equally strong evidence shows equal confidence, whichever came last in the paste (a
         # learned model, which weighs the rank itself, would otherwise split the tie)
-        tied = i > 0 and h.score >= scores[0]
-        if tied and out:
+        if out and h.score >= scores[0]:
             out.append(out[0])
             continue
         p = probability(features(h, i, scores), weights)
