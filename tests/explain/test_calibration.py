@@ -171,6 +171,24 @@ def test_a_candidates_lead_is_over_the_runner_up_and_a_lone_one_leads_by_its_who
     assert features(runner_up, 1, scores)[lead] == pytest.approx(-0.2)
 
 
+def test_witnesses_count_each_distinct_signature_up_to_three():
+    """The model sees one, two or "three or more" witnesses: a fourth signature (or the same one
+    matched twice) adds nothing it was trained to weigh."""
+    from keras_doctor.explain.calibrate import FEATURES, features
+
+    witnesses = FEATURES.index("witnesses")
+
+    def counted(*signatures):
+        return features(Hypothesis("numpy-abi-mismatch", weights=[0.8],
+                                   signatures=list(signatures)), 0, [0.8])[witnesses]
+
+    assert counted("a") == 1.0
+    assert counted("a", "a") == 1.0
+    assert counted("a", "b", "c") == 3.0
+    assert counted("a", "b", "c", "d") == 3.0
+    assert counted("a", "b", "c", "d", "e") == 3.0
+
+
 def test_a_candidate_only_the_message_atlas_proposed_is_told_apart_from_a_signatures():
     from keras_doctor.explain.calibrate import FEATURES, features
 

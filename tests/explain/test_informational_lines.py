@@ -49,6 +49,26 @@ def test_the_answer_says_how_to_hide_them_and_which_it_cannot():
     assert explain_text(ONEDNN).findings[0].evidence["TF_CPP_MIN_LOG_LEVEL"] == "1"
 
 
+# tf.data's warning (tensorflow/core/kernels/data/cache_dataset_ops.cc), logged at WARNING:
+# a pipeline that caches a dataset it never reads to the end, nothing failed
+CACHE_NOT_READ = (
+    "2024-04-07 18:25:22.318815: W tensorflow/core/kernels/data/cache_dataset_ops.cc:858] The "
+    "calling iterator did not fully read the dataset being cached. In order to avoid unexpected "
+    "truncation of the dataset, the partially cached contents of the dataset  will be discarded. "
+    "This can happen if you have an input pipeline similar to `dataset.cache().take(k).repeat()`."
+    " You should use `dataset.take(k).cache().repeat()` instead.\n")
+
+
+@pytest.mark.parametrize(("paste", "levels"), [(CACHE_NOT_READ, ["W"]),
+                                               (ONEDNN + CACHE_NOT_READ, ["I", "W"])])
+def test_a_warning_line_is_hidden_from_level_2(paste, levels):
+    """TF_CPP_MIN_LOG_LEVEL=1 hides INFO only: a WARNING line needs 2."""
+    finding = explain_text(paste).findings[0]
+    assert finding.cause == INFO
+    assert finding.evidence["levels"] == levels
+    assert finding.evidence["TF_CPP_MIN_LOG_LEVEL"] == "2"
+
+
 @pytest.mark.parametrize(("failure", "cause"), [
     ("Traceback (most recent call last):\n  File \"t.py\", line 1, in <module>\n    import keras\n"
      "ModuleNotFoundError: No module named 'keras'\n", "missing-dependency"),

@@ -16,6 +16,7 @@ import corpus
 import pytest
 
 from keras_doctor.explain import explain_text
+from keras_doctor.explain.clues import error_kind
 from keras_doctor.explain.engine import hypotheses
 
 SCRIPT_JOB = "train.sh: line 2:  5150 Killed                  python3 train.py --epochs 3\n"
@@ -33,6 +34,14 @@ def top(text):
 @pytest.mark.parametrize("text", [SCRIPT_JOB, TERMINAL, PROGRESS + "Killed\n"])
 def test_what_bash_prints_for_a_killed_job_is_the_memory_killer(text):
     assert top(text) == ("out-of-memory", ["killed-out-of-memory"])
+
+
+def test_killed_at_the_cursor_is_read_as_a_signal_not_an_exception():
+    """A progress line ending in bash's `Killed` is a process the kernel ended: no word boundary
+    sets it apart (`0.2031Killed`), only where it sits, and a lowercase glued word is not it."""
+    assert error_kind(TERMINAL) == "signal"
+    assert error_kind(PROGRESS + "Killed\n") == "signal"
+    assert error_kind("loss: 2.1034 - accuracy: 0.2031killed\n") == ""
 
 
 def test_a_segfaulting_job_is_not_the_memory_killer():

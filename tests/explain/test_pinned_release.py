@@ -8,9 +8,12 @@ sides of that line.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from keras_doctor.explain import explain_text
+from keras_doctor.explain.engine import PINNED_LATER_MECHANISM, PINNED_MECHANISM
 from keras_doctor.explain.wheels import unpublished
 
 
@@ -80,6 +83,15 @@ def test_a_release_published_after_pip_looked_is_pinned_release_unavailable():
     report = explain_text(WHEEL_CP311 + NOT_YET)
     assert report.findings[0].cause == "pinned-release-unavailable"
     assert report.findings[0].evidence["published_later"] == "2023-09-27"
+    assert report.findings[0].explanation == PINNED_LATER_MECHANISM
+    assert "index_as_of" not in report.findings[0].evidence
+
+
+def test_a_release_never_published_says_so_and_when_the_table_looked():
+    found = explain_text(not_found("tensorflow==2.16.0", "2.8.0, 2.9.0")).findings[0]
+    assert found.cause == "pinned-release-unavailable"
+    assert found.explanation == PINNED_MECHANISM
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", found.evidence["index_as_of"])
 
 
 def test_the_same_list_on_a_python_the_release_has_no_wheel_for_is_not_late():
