@@ -286,3 +286,40 @@ def test_c_warnings_are_read_with_their_message_one_argument_later():
         f"module {HOLE} has version {HOLE}.",
         "a literal warning issued from C code",
     }
+
+
+AVX_LINE = ("F external/local_tsl/tsl/platform/cpu_feature_guard.cc:42] The TensorFlow library was "
+            "compiled to use AVX instructions, but these aren't available on your machine.")
+
+
+def test_a_freshly_loaded_atlas_compiles_the_patterns_it_matches_with():
+    """Each `explain` process loads the atlas once and compiles a message's pattern the first
+    time a line could hold it: an atlas nothing has used yet recognises the line too."""
+    fresh = messages.load.__wrapped__()
+    assert not fresh.compiled
+    found = messages.find(AVX_LINE, fresh)
+    assert found and "tensorflow" in found[0][0].releases
+    assert fresh.compiled and None not in fresh.compiled.values()
+
+
+def test_who_printed_a_message_names_one_release_or_the_span_sampled():
+    printed = messages.Printed("No such layer: …", "raise", "keras/src/models/model.py",
+                               {"keras": ["3.0.0"], "tf-keras": ["2.15.0", "2.16.0", "2.17.0"]})
+    assert printed.describe() == ("keras 3.0.0, tf-keras 2.15.0 … 2.17.0 "
+                                  "(keras/src/models/model.py)")
+
+
+def test_a_template_covering_exactly_half_the_message_is_its_printer():
+    """'At least half' of the message's letters and digits: 11 of 22 is enough, 11 of 23 not."""
+    template = "No such layer: …"  # 11 letters of its own
+    assert messages._covers(template, "…", "ValueError: No such layer: conv2d_12345")
+    assert not messages._covers(template, "…", "ValueError: No such layer: conv2d_123456")
+
+
+def test_a_tracebacks_frame_lines_are_not_read_as_messages():
+    paste = ('Traceback (most recent call last):\n  File "train.py", line 3, in <module>\n'
+             "    import tensorflow as tf\n" + AVX_LINE + "\n")
+    lines = messages.error_lines(paste)
+    assert AVX_LINE in lines
+    assert not any(line.startswith("File ") for line in lines)
+    assert "import tensorflow as tf" in lines  # the source line stays: it may hold one

@@ -299,3 +299,10 @@ def test_keras_26_to_28_utils_exports_no_names_only_submodules(kb, version, expe
     `from keras.utils import np_utils` (a submodule) imports. Keras 2.9 filled the package."""
     assert kb.atlas.lookup("keras.utils", "to_categorical", version) is expected
     assert kb.atlas.lookup("keras.utils", "np_utils", version) is True
+
+
+def test_a_name_typed_with_the_wrong_case_suggests_the_one_whose_first_letter_matches(kb):
+    """`Resnet50` is the class ResNet50, `resNet50` the module resnet50: same letters, and the
+    first letter's case tells a class from a module."""
+    assert kb.atlas.closest("keras.applications", "Resnet50", "3.3.3") == ["ResNet50", "resnet50"]
+    assert kb.atlas.closest("keras.applications", "resNet50", "3.3.3") == ["resnet50", "ResNet50"]
