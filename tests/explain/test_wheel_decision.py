@@ -640,3 +640,14 @@ def test_a_docker_build_without_tensorflow_addons_for_arm64_is_the_platform():
     # and a report collected as found: tensorflow-addons in a Docker build on an M1
     report = corpus.case("rasa-ptbr-boilerplate-pr203-tfa-m1-docker")["text"]
     assert top(report) == PLATFORM
+
+
+def test_both_wheel_causes_cite_the_release_table_once():
+    """The decided cause and its runner-up each cite pip's source and the release table that
+    decided between them, each source once (the runner-up takes the decided cause's sources)."""
+    report = engine.explain(corpus.case("tf-62054-py312-no-wheel")["text"])
+    assert [f.cause for f in report.findings[:2]] == [PYTHON, PLATFORM]
+    for finding in report.findings[:2]:
+        sources = finding.evidence["learned_from"]
+        assert sources.count("knowledge/data/releases/tensorflow.json") == 1
+        assert len(sources) == len(set(sources))

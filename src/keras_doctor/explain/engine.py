@@ -411,7 +411,8 @@ def _wheel_tables_decide(found: Dict[str, Hypothesis], text_: str, read: Any) ->
             hyp.excerpt = hyp.excerpt or known.excerpt
             hyp.position = max(hyp.position, known.position)
             hyp.sources.extend(s for s in known.sources if s not in hyp.sources)
-        hyp.sources.append(evidence["decided_by"])
+        if evidence["decided_by"] not in hyp.sources:  # the sibling copied it from `known`
+            hyp.sources.append(evidence["decided_by"])
 
 
 def _platform_read_first(found: Dict[str, Hypothesis]) -> bool:
