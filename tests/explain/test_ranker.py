@@ -604,3 +604,18 @@ def test_a_pass_is_met_by_what_was_fitted_without_it_and_without_its_repositorie
     # the pass whose repositories were right is met by fits that include the wrong one
     (bucket,) = figures["b"]["map"]["reliability_of_top_answer"]
     assert bucket["mean_confidence"] < 0.9
+
+
+def test_a_frame_in_a_module_file_of_site_packages_names_the_module():
+    """`six.py` sits in site-packages as a file, not a folder (old Keras and TensorFlow raised
+    through `six.reraise`): the traceback runs in `six`, as one in `tensorflow/…` runs in
+    tensorflow."""
+    text = ('Traceback (most recent call last):\n'
+            '  File "/home/ada/train.py", line 9, in <module>\n    model.fit(x, y)\n'
+            '  File "/usr/local/lib/python3.6/site-packages/tensorflow/python/keras/engine/'
+            'training.py", line 108, in _method_wrapper\n    return method(self, *args, **kwargs)\n'
+            '  File "/usr/local/lib/python3.6/site-packages/six.py", line 693, in reraise\n'
+            '    raise value\nValueError: Shapes (None, 1) and (None, 10) are incompatible\n')
+    cleaned, ranked = hypotheses(text)
+    features = ranker.report_features(cleaned.text, cleaned.clues, ranked)
+    assert {f for f in features if f.startswith("in:")} == {"in:tensorflow", "in:six"}
