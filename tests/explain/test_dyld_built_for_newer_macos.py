@@ -91,3 +91,13 @@ def test_a_missing_tensorflow_symbol_keeps_the_plugin_mismatch_first():
     ranked = [h.cause for h in hypotheses(text)[1]]
     assert ranked[0] == "metal-plugin-mismatch"
     assert "macos-too-old" in ranked[:3]
+
+
+def test_a_paste_of_two_refused_loads_quotes_the_first_symbol():
+    """A notebook run twice prints dyld's refusal twice, here for two symbols: the evidence is
+    the first symbol dyld named (the one the weight was decided on), not a list."""
+    second = PIXELL.replace("_aligned_alloc", "_posix_memalign")
+    found = _first(PIXELL + "\n" + second)
+    assert found.cause == "macos-too-old"
+    assert found.evidence["symbol"] == "_aligned_alloc"
+    assert found.evidence["built_for"] == "10.15"

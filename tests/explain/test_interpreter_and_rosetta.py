@@ -518,3 +518,22 @@ def test_a_session_reporting_another_release_than_its_cell_installed_is_the_kern
 ])
 def test_the_same_release_or_no_cell_install_is_no_stale_kernel(paste):
     assert "kernel-not-restarted" not in [h.cause for h in hypotheses(paste)[1]][:1]
+
+
+def _incompatible(have: str, need: str) -> str:
+    # numpy/numpy#26918 (an M3, a venv made by an x86_64 Python): dyld's refusal of numpy's arm64
+    # extension, quoted as dyld prints it
+    return ("ImportError: dlopen(/Users/nicholas/venv/lib/python3.12/site-packages/numpy/_core/"
+            "_multiarray_umath.cpython-312-darwin.so, 0x0002): tried: '/Users/nicholas/venv/lib/"
+            "python3.12/site-packages/numpy/_core/_multiarray_umath.cpython-312-darwin.so' "
+            f"(mach-o file, but is an incompatible architecture (have '{have}', need '{need}'))\n")
+
+
+def test_an_arm64_binary_an_x86_64_python_refuses_names_rosetta_as_the_runner_up():
+    """dyld says which side is which: a binary that has arm64 where the process needs x86_64 is
+    an Intel Python (Rosetta 2) loading an Apple Silicon build; the reverse is no Rosetta."""
+    found = {h.cause: h for h in hypotheses(_incompatible("arm64", "x86_64"))[1]}
+    assert list(found)[0] == "mixed-arch-binary"
+    assert found["rosetta-python"].evidence["interpreter_arch"] == "x86_64"
+    reverse = [h.cause for h in hypotheses(_incompatible("x86_64", "arm64"))[1]]
+    assert reverse[0] == "mixed-arch-binary" and "rosetta-python" not in reverse

@@ -296,3 +296,17 @@ def test_the_self_check_naming_a_cuda_dll_is_the_cuda_library_not_the_visual_cpp
         rest=" You may install this DLL by downloading Visual C++ 2015 Redistributable Update 3 "
              "from this URL: https://www.microsoft.com/en-us/download/details.aspx?id=53587")
     assert causes(msvcp)[0] == "msvc-runtime-missing"
+
+
+def test_a_paste_of_two_libraries_the_c_library_refuses_quotes_the_first():
+    """The loader names the glibc version and the library that needed it (tensorflow/tensorflow
+    #1324's line), once per refused load: the evidence is the first library, not a list."""
+    first = ("ImportError: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.17' not found "
+             "(required by /usr/local/lib/python2.7/dist-packages/tensorflow/python/"
+             "_pywrap_tensorflow.so)\n")
+    second = first.replace("tensorflow/python/_pywrap_tensorflow.so", "h5py/_errors.so")
+    found = explain_text(first + second).findings[0]
+    assert found.cause == "glibc-too-old"
+    assert found.evidence["needs"] == "GLIBC_2.17"
+    assert found.evidence["path"] == ("/usr/local/lib/python2.7/dist-packages/tensorflow/python/"
+                                      "_pywrap_tensorflow.so")
