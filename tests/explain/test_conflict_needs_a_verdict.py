@@ -245,3 +245,16 @@ def test_the_quick_test_agrees_with_the_pattern_on_every_real_report():
     texts += [real(path.name) for path in sorted(REAL_OUTPUT.glob("*.txt"))]
     assert [resolvers.shows_conflict_verdict(t) for t in texts] == [
         bool(resolvers.CONFLICT_VERDICT.search(t)) for t in texts]
+
+
+@pytest.mark.parametrize(("have", "newer"), [("3.1.1", True), ("2.12.0", False)])
+def test_pips_conflict_line_says_which_side_of_the_range_is_installed(have, newer):
+    """keras-team/keras#19390: TensorFlow 2.13.1 wants keras<2.14,>=2.13.1 and pip left keras
+    3.1.1, above the range (the fix lowers keras); a keras below it is the other side."""
+    line = ("ERROR: pip's dependency resolver does not currently take into account all the "
+            "packages that are installed. This behaviour is the source of the following "
+            "dependency conflicts.\ntensorflow 2.13.1 requires keras<2.14,>=2.13.1, but you have "
+            f"keras {have} which is incompatible.\n")
+    found = {h.cause: h for h in hypotheses(line)[1]}
+    assert found["requirement-conflict"].evidence["installed"] == f"keras {have}"
+    assert found["requirement-conflict"].evidence["installed_is_newer"] is newer

@@ -469,3 +469,37 @@ def test_the_names_before_the_failing_one_are_read_from_its_import_line():
     assert imported_before(text, "keras.preprocessing.image", "load_img") == []
     assert imported_before("from keras.layers import (Dense as D, Conv2D, merge)",
                            "keras.layers", "merge") == ["Dense", "Conv2D"]
+
+
+def test_a_registered_twice_answer_states_the_versions_it_decided_on():
+    """A TensorFlow and a keras of other minors (2.6 with 2.7) are the skew, and the answer says
+    which versions and which rule decided it; the same minors are the overlap."""
+    skewed = explain(f"{ALREADY_EXISTS}\ntensorflow==2.6.0\nkeras==2.7.0\n").findings[0]
+    assert skewed.cause == "keras-tf-version-skew"
+    assert skewed.evidence["tensorflow_version"] == "2.6.0"
+    assert skewed.evidence["keras_version"] == "2.7.0"
+    assert skewed.evidence["decided_by"] == "TensorFlow minor = Keras minor (Keras 2.6-2.15)"
+    paired = explain(f"{ALREADY_EXISTS}\ntensorflow==2.6.0\nkeras==2.6.0\n").findings[0]
+    assert paired.cause == "keras-distributions-overlap"
+    assert paired.evidence["overlap_shown_by"] == "keras 2.6.0 is the Keras of tensorflow 2.6.0"
+    assert "decided_by" not in paired.evidence
+
+
+def test_without_release_tables_a_stated_tensorflow_2_5_proves_no_overlap(monkeypatch):
+    """TensorFlow 2.5 itself requires keras-nightly (its release metadata), so a paste stating
+    it is the overlap; with no release table at hand nothing says so, and the commoner skew
+    leads."""
+    from keras_doctor import knowledge
+
+    text = f"{ALREADY_EXISTS}\ntensorflow==2.5.0\n"
+    told = explain(text).findings[0]
+    assert told.cause == "keras-distributions-overlap"
+    assert told.evidence["overlap_shown_by"].startswith("tensorflow 2.5.0 requires keras-nightly")
+
+    def unavailable():
+        raise OSError("no knowledge base")
+
+    monkeypatch.setattr(knowledge, "load", unavailable)
+    untold = explain(text).findings[0]
+    assert untold.cause == "keras-tf-version-skew"
+    assert "overlap_shown_by" not in untold.evidence

@@ -69,3 +69,13 @@ def test_a_script_named_like_a_standard_module_is_the_shadow():
 ])
 def test_no_shadow_without_a_local_standard_name_imported_by_a_package(text):
     assert "shadowed-module" not in [c for c, _ in ranked(text)][:1]
+
+
+def test_a_script_named_after_a_stdlib_module_in_the_words_names_its_file():
+    """tensorflow/tensorflow#40265's title: the user's `code.py` shadows the standard library's
+    `code`, which TensorFlow's import reaches: the answer names the module and the file."""
+    text = "`from tensorflow import keras` errors if it's in a file named `code.py`"
+    first = hypotheses(text)[1][0]
+    assert first.cause == "shadowed-module"
+    assert first.evidence["module"] == "code"
+    assert first.evidence["path"] == "code.py"
