@@ -142,3 +142,12 @@ def test_a_keras_json_finding_says_which_file_to_fix():
     assert finding.cause == "keras-config-invalid"
     assert "keras.json" in finding.title or "keras.json" in " ".join(
         str(step) for step in finding.fix)
+
+
+def test_a_truncated_cached_weights_file_is_recognised_by_hdf5s_own_words():
+    """keras-team/keras#6221: VGG16's weights cut short in ~/.keras: HDF5's "Truncated file"
+    line names the cache (read with the sizes it states), not a guess from the exception."""
+    first = explain_text(corpus.case("keras-6221-vgg16-truncated-h5")["text"]).findings[0]
+    assert first.cause == "weights-cache-corrupt"
+    assert first.evidence["signatures"] == ["h5-truncated"]
+    assert (first.evidence["eof"], first.evidence["stored_eof"]) == ("21463040", "58889256")

@@ -105,3 +105,31 @@ def test_the_release_table_decides_and_says_by_how_much():
         == "knowledge/data/releases/tensorflow-cpu.json"
     share = first.evidence["share_of_candidates"]  # of the machines it can come from
     assert 0.7 <= share <= 1 and share == round(share, 2)  # read as a whole percentage
+
+
+def _case(case_id):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import corpus
+
+    return corpus.case(case_id)["text"]
+
+
+def test_tensorflow_io_on_an_m1_is_decided_by_the_table_not_leaned():
+    """tensorflow/io#1757 (an M1 on Ventura, `tensorflow-io` from versions: none): a paste that
+    names only Apple Silicon is judged on that machine alone, where the table decides."""
+    from keras_doctor.explain.engine import _WHEEL_MECHANISM, WHEEL_DECISIVE
+
+    first = explain_text(_case("tfio-1757-m1-ventura-no-tensorflow-io")).findings[0]
+    assert first.cause == "no-wheel-for-platform"
+    assert first.evidence["share_of_candidates"] >= WHEEL_DECISIVE
+    assert first.explanation == _WHEEL_MECHANISM["no-wheel-for-platform"]
+
+
+def test_a_pip_too_old_answer_names_the_requirement_it_read():
+    # tensorflow/tensorflow#35061: pip 9's list stops at 1.14 for `tensorflow~=1.15.0`
+    first = explain_text(_case("tf-35061-pip-too-old-list-stops-at-1-14")).findings[0]
+    assert first.cause == "pip-too-old-for-platform-tags"
+    assert first.evidence["requirement"] == "tensorflow~=1.15.0"
