@@ -532,8 +532,9 @@ def _incompatible(have: str, need: str) -> str:
 def test_an_arm64_binary_an_x86_64_python_refuses_names_rosetta_as_the_runner_up():
     """dyld says which side is which: a binary that has arm64 where the process needs x86_64 is
     an Intel Python (Rosetta 2) loading an Apple Silicon build; the reverse is no Rosetta."""
-    found = {h.cause: h for h in hypotheses(_incompatible("arm64", "x86_64"))[1]}
-    assert list(found)[0] == "mixed-arch-binary"
-    assert found["rosetta-python"].evidence["interpreter_arch"] == "x86_64"
+    ranked = hypotheses(_incompatible("arm64", "x86_64"))[1]
+    assert ranked[0].cause == "mixed-arch-binary"
+    rosetta = [h for h in ranked if h.cause == "rosetta-python"]
+    assert rosetta and rosetta[0].evidence["interpreter_arch"] == "x86_64"
     reverse = [h.cause for h in hypotheses(_incompatible("x86_64", "arm64"))[1]]
     assert reverse[0] == "mixed-arch-binary" and "rosetta-python" not in reverse
