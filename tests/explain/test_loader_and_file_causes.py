@@ -310,3 +310,25 @@ def test_a_paste_of_two_libraries_the_c_library_refuses_quotes_the_first():
     assert found.evidence["needs"] == "GLIBC_2.17"
     assert found.evidence["path"] == ("/usr/local/lib/python2.7/dist-packages/tensorflow/python/"
                                       "_pywrap_tensorflow.so")
+
+
+def _pip_could_not_install(path: str) -> str:
+    # pip's words for a file it could not write (tensorflow/tensorflow#51841, Windows)
+    return ("ERROR: Could not install packages due to an OSError: [Errno 2] No such file or "
+            f"directory: '{path}'\n")
+
+
+def test_a_short_path_into_tensorflows_headers_is_a_likely_long_path_limit():
+    """The path pip quotes is often cut short: one past Windows' 260 characters is surest, one
+    into TensorFlow's deep `include` tree (headers nested a dozen folders down) next, another
+    short path least."""
+    long_path = "C:\\Users\\ada\\" + "x" * 250 + "\\a.h"
+    headers = ("C:\\Users\\ada\\venv\\Lib\\site-packages\\tensorflow\\include\\tsl\\platform\\"
+               "status.h")
+    other = "C:\\Users\\ada\\venv\\Lib\\site-packages\\keras\\src\\saving\\utils.py"
+    shown = []
+    for path in (long_path, headers, other):
+        first = explain_text(_pip_could_not_install(path)).findings[0]
+        assert first.cause == "windows-long-path-limit"
+        shown.append(first.confidence)
+    assert shown[0] > shown[1] > shown[2]

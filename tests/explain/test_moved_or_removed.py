@@ -108,3 +108,14 @@ def test_a_name_only_ending_like_the_package_is_not_retold_by_it():
 
     found = hypotheses("my_tensorflow has no attribute Session")[1]
     assert "module-attribute" not in [s for h in found for s in h.signatures]
+
+
+def test_an_alias_numpy_2_removed_says_which_release_removed_it():
+    """numpy's own words (numpy/__init__.py, `__expired_attributes__`): the answer names the
+    release as numpy spells it and the requirement that keeps the alias."""
+    text = ("AttributeError: `np.float_` was removed in the NumPy 2.0 release. Use `np.float64` "
+            "instead.\n")
+    first = hypotheses(text)[1][0]
+    assert first.cause == "dependency-too-new"
+    assert first.evidence["removed_in"] == "NumPy 2.0"
+    assert first.evidence["requirement"] == "numpy<2"
