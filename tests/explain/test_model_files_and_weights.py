@@ -151,3 +151,14 @@ def test_a_truncated_cached_weights_file_is_recognised_by_hdf5s_own_words():
     assert first.cause == "weights-cache-corrupt"
     assert first.evidence["signatures"] == ["h5-truncated"]
     assert (first.evidence["eof"], first.evidence["stored_eof"]) == ("21463040", "58889256")
+
+
+def test_hdf5s_signature_not_found_is_surer_a_bad_download_when_the_user_names_the_file():
+    """keras-team/keras#19164: h5py's "file signature not found" for a file the user's own
+    `load_model("…h5")` opened is a download gone wrong more surely than for a file nobody named
+    (it may be a file of another format, or Keras's cache)."""
+    error = "OSError: Unable to open file (file signature not found)\n"
+    named = hypotheses('model = load_model("C:/Users/shahn/Desktop/model.h5")\n' + error)[1][0]
+    unnamed = hypotheses("model = build()\n" + error)[1][0]
+    assert named.cause == unnamed.cause == "downloaded-weights-file-corrupt"
+    assert named.score > unnamed.score
