@@ -133,3 +133,11 @@ def test_a_pip_too_old_answer_names_the_requirement_it_read():
     first = explain_text(_case("tf-35061-pip-too-old-list-stops-at-1-14")).findings[0]
     assert first.cause == "pip-too-old-for-platform-tags"
     assert first.evidence["requirement"] == "tensorflow~=1.15.0"
+
+
+def test_a_32_bit_linux_is_not_read_as_32_bit_windows():
+    """ml-security#53: `uname -a` shows an i686 Kali: a 32-bit machine, but not Windows, whose
+    32-bit wheels are another question."""
+    first = explain_text(_case("ml-security-53-tf-none-on-i686")).findings[0]
+    assert first.cause == "no-wheel-for-platform"
+    assert first.evidence["platform_read"] == "other"
