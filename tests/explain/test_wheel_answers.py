@@ -141,3 +141,19 @@ def test_a_32_bit_linux_is_not_read_as_32_bit_windows():
     first = explain_text(_case("ml-security-53-tf-none-on-i686")).findings[0]
     assert first.cause == "no-wheel-for-platform"
     assert first.evidence["platform_read"] == "other"
+
+
+@pytest.mark.parametrize(("requirement", "considered"), [
+    ("tensorflow==2.4.1", "tensorflow 2.4.1"), ("tensorflow>=2.4,<2.6", "tensorflow")])
+def test_a_32_bit_python_on_windows_names_the_release_it_judged(requirement, considered):
+    """TensorFlow 2.4.1 ships a win_amd64 wheel for Python 3.8, and pip on Windows with Python
+    3.8 found none: the interpreter is a 32-bit one. A pin names the release judged; a range,
+    only the project."""
+    text = ("C:\\Users\\ada>python --version\nPython 3.8.10\n\nC:\\Users\\ada>pip install "
+            f"{requirement}\nERROR: Could not find a version that satisfies the requirement "
+            f"{requirement} (from versions: none)\nERROR: No matching distribution found for "
+            f"{requirement}\n")
+    first = explain_text(text).findings[0]
+    assert first.cause == "no-wheel-for-platform"
+    assert first.evidence["platform_read"] == "windows-32"
+    assert first.evidence["releases_considered"] == considered
