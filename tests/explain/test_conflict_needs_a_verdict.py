@@ -258,3 +258,17 @@ def test_pips_conflict_line_says_which_side_of_the_range_is_installed(have, newe
     found = {h.cause: h for h in hypotheses(line)[1]}
     assert found["requirement-conflict"].evidence["installed"] == f"keras {have}"
     assert found["requirement-conflict"].evidence["installed_is_newer"] is newer
+
+
+def test_versions_skipped_for_python_outside_the_requested_range_do_not_count():
+    # pip's lines as pip 26.3 prints them (real_output/): the releases it skipped for the Python
+    # (2.16.1, 2.17.0) are not the `tensorflow==2.9.0` asked for, so the Python is not what kept
+    # pip from it
+    text = ("ERROR: Ignored the following versions that require a different python version: "
+            "2.16.1 Requires-Python >=3.9; 2.17.0 Requires-Python >=3.9\n"
+            "ERROR: Could not find a version that satisfies the requirement tensorflow==2.9.0 "
+            "(from versions: 2.12.0, 2.13.0)\n"
+            "ERROR: No matching distribution found for tensorflow==2.9.0\n")
+    assert wheels.python_skip_counts(text) is False
+    # the other side: 2.16.1 asked for, and skipped for a Python its wheels declare
+    assert wheels.python_skip_counts(text.replace("2.9.0", "2.16.1")) is True
