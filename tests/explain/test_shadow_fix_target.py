@@ -41,3 +41,32 @@ def test_the_installed_packages_own_file_is_never_renamed():
 def test_a_file_outside_the_installed_package_is_the_one_to_rename(path):
     step = _shadow(path).fix[0]
     assert step.target == path
+
+
+CIRCULAR_IN_A_LOCAL_PACKAGE = (
+    "Traceback (most recent call last):\n  File \"/home/ada/proj/train.py\", line 1, in <module>\n"
+    "    import keras\n  File \"/home/ada/proj/keras/__init__.py\", line 2, in <module>\n"
+    "    from keras import layers\n"
+    "ImportError: cannot import name 'layers' from partially initialized module 'keras' (most "
+    "likely due to a circular import) (/home/ada/proj/keras/__init__.py)\n")
+
+
+def test_a_local_package_folder_named_like_the_module_is_the_shadow():
+    """CPython names the file of the partially initialised module: a `keras/__init__.py` of
+    the user's own is the folder `keras`, found before the installed one, and nothing else."""
+    findings = explain_text(CIRCULAR_IN_A_LOCAL_PACKAGE).findings
+    assert [f.cause for f in findings] == ["shadowed-module"]
+    assert findings[0].evidence["path"] == "/home/ada/proj/keras/__init__.py"
+
+
+def test_a_local_file_found_keeps_its_weight_though_the_frames_run_the_installed_package():
+    """The frames passing through site-packages/keras halve a shadow guessed without a file;
+    one whose local file is in sight stays as sure."""
+    from keras_doctor.explain import clues
+
+    read = clues.read("", ["/home/ada/proj/train.py",
+                           "/usr/lib/python3.10/site-packages/keras/__init__.py"])
+    with_file = {"module": "keras", "path": "/home/ada/proj/keras.py"}
+    assert clues.weigh("shadowed-module", 0.92, read, with_file) == (0.92, None)
+    assert clues.weigh("shadowed-module", 0.92, read, {"module": "keras"}) == (
+        0.46, "the frames run the installed keras package")
