@@ -157,3 +157,15 @@ def test_a_32_bit_python_on_windows_names_the_release_it_judged(requirement, con
     assert first.cause == "no-wheel-for-platform"
     assert first.evidence["platform_read"] == "windows-32"
     assert first.evidence["releases_considered"] == considered
+
+
+def test_a_manylinux2010_wheel_refused_by_pip_18_is_pip_first_the_platform_second():
+    """manylinux2010 tags came with pip 19.0 (PEP 571): pip 18.1 refuses TensorFlow 2.4.0's
+    cp38 manylinux2010 wheel on a Python 3.8 it fits, so the pip comes first; on Linux (no
+    Apple Silicon wheel in sight) the runner-up is the platform, not Rosetta."""
+    text = ("$ pip --version\npip 18.1 from /home/ada/venv/lib/python3.8/site-packages/pip "
+            "(python 3.8)\n$ pip install tensorflow-2.4.0-cp38-cp38-manylinux2010_x86_64.whl\n"
+            "ERROR: tensorflow-2.4.0-cp38-cp38-manylinux2010_x86_64.whl is not a supported wheel "
+            "on this platform.\n")
+    assert [h.cause for h in hypotheses(text)[1]][:2] == [
+        "pip-too-old-for-platform-tags", "no-wheel-for-platform"]
