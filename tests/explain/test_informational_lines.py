@@ -234,3 +234,12 @@ def test_a_run_that_ended_with_status_0_failed_at_nothing(end):
 def test_a_failed_end_or_a_traceback_leaves_the_library_first(end):
     found = explain_text(_NO_CUDART + end).findings
     assert found[0].cause != "informational-message-not-an-error"
+
+
+def test_a_notebook_frame_beside_start_up_lines_without_an_exception_is_still_no_error():
+    """IPython 8 heads a frame `File ~/proj/train.py:3` (no quotes, so no Python traceback
+    shape): with only start-up lines after it and no exception, nothing failed in the paste."""
+    paste = "File ~/proj/train.py:3\n      1 import tensorflow as tf\n" + ONEDNN
+    report = explain_text(paste)
+    assert [f.cause for f in report.findings] == [INFO]
+    assert "unrecognised" not in report.extra
