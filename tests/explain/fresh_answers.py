@@ -17,6 +17,8 @@ right.
         > corpus/fourth_pass_answers.jsonl
     cd tests/explain && python fresh_answers.py --pass fifth --at 31833f1 \
         > corpus/fifth_pass_answers.jsonl
+    cd tests/explain && python fresh_answers.py --pass sixth --at ba6759e \
+        > corpus/sixth_pass_answers.jsonl
 
 `--at` exports that commit's `src/` (as `fresh_pass.py --at` does) and answers with it; the
 reports and ids come from this checkout.

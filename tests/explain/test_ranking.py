@@ -43,8 +43,12 @@ def causes(text):
 # -- the text alone -------------------------------------------------------------------------------
 
 def test_a_stronger_witness_ranks_first_wherever_it_is_in_the_paste():
-    assert causes(ARCH + "\n" + NO_MODULE) == ["mixed-arch-binary", "missing-dependency"]
-    assert causes(NO_MODULE + "\n" + ARCH) == ["mixed-arch-binary", "missing-dependency"]
+    # the two recognised errors in that order; the learned ranker may complete them with a
+    # guess of its own (a few per cent, shown last), which is not what this is about
+    assert causes(ARCH + "\n" + NO_MODULE)[:2] == ["mixed-arch-binary", "missing-dependency"]
+    assert causes(NO_MODULE + "\n" + ARCH)[:2] == ["mixed-arch-binary", "missing-dependency"]
+    for text in (ARCH + "\n" + NO_MODULE, NO_MODULE + "\n" + ARCH):
+        assert all(f.confidence < 0.05 for f in explain_text(text).findings[2:])
 
 
 def test_equally_strong_witnesses_go_by_which_error_came_last():
