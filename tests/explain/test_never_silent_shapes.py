@@ -208,7 +208,14 @@ NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
 # cpu_feature_guard line for AVX ("compiled to use AVX instructions, but these aren't available").
 # (TensorFlow's cpu_feature_guard line left with its four reports once read as the abort it
 # announces.)
+# The seventh pass added four, measured as they came, not read as errors: a question whether a
+# 32-bit Windows Python can install TensorFlow, a rant about a 32-bit install, Apple's installer
+# refusing a Python newer than 3.8 told in words, and "h5py==3.0.0 causes issues" with no error.
 NOT_YET_ANSWERED: frozenset = frozenset({"keras-hub-1649-keras-nlp-000-py312",
+                                         "tf-19998-windows-python-x86-no-wheel",
+                                         "tf-21550-windows-32bit-horrible",
+                                         "tf-macos-106-installer-wants-python38",
+                                         "sbb-textline-50-h5py3-breaks-keras-model",
                                          "tfp-1479-m1-tfp-nightly-needs-tf28"})
 
 
