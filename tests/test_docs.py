@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -48,6 +50,40 @@ def test_ci_runs_the_readme_test_command_word_for_word():
     command = next(line for line in ci.splitlines() if line.startswith("python3 -m venv"))
     assert command in readme
     assert "pytest" in command
+
+
+@pytest.mark.parametrize("pytest_exit", [0, 1, 5])
+def test_ci_ends_with_pytests_own_exit_code_so_no_tests_ran_fails(tmp_path, pytest_exit):
+    """pytest's exit 5 ("no tests ran": a wrong marker, a path that moved) must fail CI like a
+    failure does, never pass it. `.ci/run` runs in a copy of the checkout whose `python3` only
+    records what it is asked and whose pytest ends with the given code."""
+    checkout = tmp_path / "checkout"
+    (checkout / ".ci").mkdir(parents=True)
+    shutil.copy(ROOT / ".ci" / "run", checkout / ".ci" / "run")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_python = bin_dir / "python3"
+    fake_python.write_text(
+        "#!/bin/sh\n"
+        'echo "$*" >> "$CALLS"\n'
+        'case "$1 $2" in\n'
+        '  "-m venv") mkdir -p "$3/bin" && cp "$0" "$3/bin/python" ;;\n'
+        '  "-m pip") ;;\n'
+        '  "-m pytest") exit "$PYTEST_EXIT" ;;\n'
+        "  *) exit 99 ;;\n"
+        "esac\n")
+    fake_python.chmod(0o755)
+    # as root with apt-get, .ci/run installs Chromium unless one is on the PATH
+    (bin_dir / "chromium").write_text("#!/bin/sh\n")
+    (bin_dir / "chromium").chmod(0o755)
+    calls = tmp_path / "calls.txt"
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "CALLS": str(calls), "PYTEST_EXIT": str(pytest_exit)}
+    proc = subprocess.run(["bash", str(checkout / ".ci" / "run")], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert calls.read_text().splitlines() == ["-m venv .venv", "-m pip install -e .[test]",
+                                              "-m pytest"]
+    assert proc.returncode == pytest_exit, proc.stderr
 
 
 def test_every_cause_explains_why_and_how_to_fix():
