@@ -66,13 +66,12 @@ def clean(raw: str) -> Cleaned:
         truncated = True
     raw = _ANSI.sub("", raw) if "\x1b" in raw else raw
     raw = _plain_quotes(raw)
-    raw = unwrapped(raw)
     kept: List[str] = []
     dropped = 0
     informational: List[Any] = []
     failing = 0
     failing_lines: List[str] = []
-    for line in raw.split("\n"):
+    for line in unwrapped(raw.split("\n")):
         noise = _LOG_NOISE.match(line)
         if noise or _MAYBE_INFORMATIONAL.search(line):
             from keras_doctor.explain import logs
@@ -108,18 +107,17 @@ _MIN_WRAPPED = 3
 _RULE = re.compile(r"^(.)\1+$")
 
 
-def unwrapped(raw: str) -> str:
-    """The paste with lines a terminal broke at its width joined again, else unchanged."""
-    lines = raw.split("\n")
+def unwrapped(lines: List[str]) -> List[str]:
+    """The paste's lines with those a terminal broke at its width joined again, else unchanged."""
     width = max((len(line) for line in lines), default=0)
     if width < _MIN_WIDTH or len(lines) < _MIN_WRAPPED + 1:
-        return raw
+        return lines
     at_width = [i for i, line in enumerate(lines[:-1])
                 if len(line) == width and not _RULE.match(line) and lines[i + 1].strip()]
     cut_words = [i for i in at_width if not lines[i][-1].isspace()
                  and not lines[i + 1][0].isspace()]
     if len(at_width) < _MIN_WRAPPED or 2 * len(cut_words) < len(at_width):
-        return raw
+        return lines
     out: List[str] = []
     joined = set(at_width)
     for i, line in enumerate(lines):
@@ -127,7 +125,7 @@ def unwrapped(raw: str) -> str:
             out[-1] += line
         else:
             out.append(line)
-    return "\n".join(out)
+    return out
 
 
 def _plain_quotes(raw: str) -> str:
