@@ -95,14 +95,11 @@ EMULATED_LINUX = re.compile(
 
 def _on_a_mac(ctx: Context) -> bool:
     """Whether the crash happened on a Mac. What the interpreter and the kernel say decides
-    before the words around them: an emulator's report or the interpreter's banner names its
-    platform ("qemu: uncaught target signal", "on linux"), the signal's wording is macOS's or
-    Linux's, and only then do the paths and the shell count — zsh prints "illegal hardware
-    instruction" on Linux as on a Mac."""
+    before the words around them: the interpreter's banner names its platform ("on linux"), the
+    signal's wording is macOS's or Linux's, and only then do the paths and the shell count —
+    zsh prints "illegal hardware instruction" on Linux as on a Mac."""
     from keras_doctor.explain.clues import banner_platform, read
 
-    if EMULATED_LINUX.search(ctx.text):
-        return False
     stated = banner_platform(ctx.text)
     if stated:
         return stated == "macos"
@@ -120,7 +117,9 @@ def _sigill(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     running an Intel Python under Rosetta (every Intel Mac since 2011 has AVX; Rosetta does not
     translate it): the paths or the prompt say Mac, and those of an Intel Python make it surer."""
     scale = found.signature.weight / 0.8  # a dead kernel is weaker evidence than a SIGILL
-    if _on_a_mac(ctx):
+    # an emulator's own report puts the crash in Linux before any word of the Mac counts
+    emulated = EMULATED_LINUX.search(ctx.text)
+    if not emulated and _on_a_mac(ctx):
         evidence: Dict[str, Any] = {"shell_says": found.excerpt}
         intel = _INTEL_MAC.search(ctx.text)
         if intel and not _APPLE_SILICON_MAC.search(ctx.text):
@@ -131,7 +130,6 @@ def _sigill(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             evidence["intel_python"] = x86.group(0)
             return [("rosetta-python", 0.9 * scale, evidence), ("cpu-lacks-avx", 0.35 * scale, {})]
         return [("rosetta-python", 0.8 * scale, evidence), ("cpu-lacks-avx", 0.45 * scale, {})]
-    emulated = EMULATED_LINUX.search(ctx.text)
     if emulated:
         return [("cpu-lacks-avx", min(0.95, 0.82 * scale), {"emulator_says": emulated.group(0)})]
     return [("cpu-lacks-avx", min(0.95, 0.82 * scale), {})]
