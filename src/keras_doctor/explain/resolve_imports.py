@@ -320,6 +320,9 @@ def _pip_says_installed(text: str, top: str) -> str:
     return ""
 
 
+# Where installed packages live (site-packages, Debian's dist-packages) or frozen ones load from
+_INSTALLED_PLACE = re.compile(r"(?i)[/\\](?:site|dist)-packages[/\\]|<frozen")
+
 # The packages people import and never ship in their own folders: a frame running one of them from
 # outside site-packages runs a local copy (a `tensorflow/` folder, a `keras.py` script), which the
 # script's folder (sys.path[0]) or the working directory puts before the installed package
@@ -333,8 +336,7 @@ def local_copy(frames: List[str], top: str) -> str:
     if top not in SHADOWABLE:
         return ""
     for frame in frames:
-        if site_package_of(frame) or re.search(r"(?i)[/\\](?:site|dist)-packages[/\\]|<frozen",
-                                                frame):
+        if site_package_of(frame) or _INSTALLED_PLACE.search(frame):
             continue
         parts = re.split(r"[/\\]+", frame)
         if parts[-1] == f"{top}.py" or parts[-2:] == [top, "__init__.py"]:
@@ -342,17 +344,15 @@ def local_copy(frames: List[str], top: str) -> str:
     return ""
 
 
-# Installed packages live in site-packages (dist-packages on Debian); a frozen application unpacks
-# its own elsewhere (PyInstaller's _MEIxxxxxx folder, a macOS .app bundle), as does an embedded
-# interpreter's zip.
-_INSTALLED_ELSEWHERE = re.compile(r"(?i)[/\\](?:site|dist)-packages[/\\]|<frozen|[/\\]_MEI\d+[/\\]|"
-                                  r"\.app[/\\]Contents[/\\]|\.zip[/\\]")
+# A frozen application unpacks its packages outside site-packages too (PyInstaller's _MEIxxxxxx
+# folder, a macOS .app bundle), as does an embedded interpreter's zip.
+_BUNDLED = re.compile(r"(?i)[/\\]_MEI\d+[/\\]|\.app[/\\]Contents[/\\]|\.zip[/\\]")
 
 
 def local_tree(path: str, top: str) -> bool:
     """Whether `path` is a module file inside a folder named `top` outside every place installed
     packages live: a local copy of the package."""
-    if site_package_of(path) or _INSTALLED_ELSEWHERE.search(path):
+    if site_package_of(path) or _INSTALLED_PLACE.search(path) or _BUNDLED.search(path):
         return False
     return top in re.split(r"[/\\]+", path)[:-1]
 
