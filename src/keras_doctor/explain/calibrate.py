@@ -118,9 +118,8 @@ def witnesses(hyp: Any) -> Set[str]:
     each for its own cause, read one message)."""
     found = {str(s) for s in hyp.signatures
              if not (str(s).startswith(FALLBACK) or str(s) == LEARNED)}
-    excerpt = getattr(hyp, "excerpt", "")
-    if found and excerpt:
-        found.add(f"{getattr(hyp, 'position', 0)}:{excerpt}")
+    if found and hyp.excerpt:
+        found.add(f"{hyp.position}:{hyp.excerpt}")
     return found
 
 

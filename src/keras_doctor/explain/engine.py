@@ -254,11 +254,12 @@ def _a_clean_exit_decides(found: Dict[str, Hypothesis], cleaned: Any) -> None:
         return
     hyp = (_informational(cleaned.informational) if cleaned.informational
            else Hypothesis(INFORMATIONAL, weights=[0.9], signatures=["clean-exit"]))
-    hyp.evidence["exit"] = exited.group(0).strip()
-    hyp.mechanism = (f"Nothing failed: the run ended with status 0 ({exited.group(0).strip()}); "
-                     "the lines logged before it are warnings of a run that went on. "
+    end = exited.group(0).strip()
+    hyp.evidence["exit"] = end
+    hyp.mechanism = (f"Nothing failed: the run ended with status 0 ({end}); the lines logged "
+                     "before it are warnings of a run that went on. "
                      + hyp.mechanism.removeprefix("Nothing failed: ")).strip()
-    hyp.excerpt = hyp.excerpt or exited.group(0).strip()
+    hyp.excerpt = hyp.excerpt or end
     hyp.position = max(hyp.position, exited.start())
     for other in found.values():
         other.weights = [min(max(other.weights), RUNNER_UP_BESIDE_A_CLEAN_EXIT)]
