@@ -339,6 +339,12 @@ def test_the_model_reads_the_hand_candidates_and_a_colab_traceback_as_a_notebook
     assert all(isinstance(feature, str) for feature in features)
 
 
+def pasted_features(text: str) -> set:
+    """What the ranker reads from a paste, as explain hands it over."""
+    cleaned, ranked = hypotheses(text)
+    return ranker.report_features(cleaned.text, cleaned.clues, ranked)
+
+
 def test_what_the_paste_shows_is_read_under_the_names_the_shipped_model_learnt():
     # a renamed feature would silently weigh nothing: every clue of a real-looking paste that is
     # not a word or a knowledge id is one the model has a weight for
@@ -347,8 +353,7 @@ def test_what_the_paste_shows_is_read_under_the_names_the_shipped_model_learnt()
              'envs/tf/lib/python3.9/site-packages/tensorflow/python/keras/saving/save.py", line '
              "206, in load_model\n    return hdf5_format.load_model_from_hdf5(filepath)\n"
              "ImportError: `load_model` requires h5py.\n")
-    cleaned, ranked = hypotheses(paste)
-    features = ranker.report_features(cleaned.text, cleaned.clues, ranked)
+    features = pasted_features(paste)
     clues = {f for f in features if f.split(":")[0] not in ("word", "via", "proposed")}
     assert {"keras:tf.keras", "platform:macos", "installer:anaconda", "python:3.9",
             "exc:importerror", "in:tensorflow", "traceback"} <= clues
@@ -624,6 +629,5 @@ def test_a_frame_in_a_module_file_of_site_packages_names_the_module():
             'training.py", line 108, in _method_wrapper\n    return method(self, *args, **kwargs)\n'
             '  File "/usr/local/lib/python3.6/site-packages/six.py", line 693, in reraise\n'
             '    raise value\nValueError: Shapes (None, 1) and (None, 10) are incompatible\n')
-    cleaned, ranked = hypotheses(text)
-    features = ranker.report_features(cleaned.text, cleaned.clues, ranked)
+    features = pasted_features(text)
     assert {f for f in features if f.startswith("in:")} == {"in:tensorflow", "in:six"}
