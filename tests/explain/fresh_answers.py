@@ -19,6 +19,8 @@ right.
         > corpus/fifth_pass_answers.jsonl
     cd tests/explain && python fresh_answers.py --pass sixth --at ba6759e \
         > corpus/sixth_pass_answers.jsonl
+    cd tests/explain && python fresh_answers.py --pass seventh --at 16fd9a3 \
+        > corpus/seventh_pass_answers.jsonl
 
 `--at` exports that commit's `src/` (as `fresh_pass.py --at` does) and answers with it; the
 reports and ids come from this checkout.
