@@ -265,8 +265,20 @@ def _run_bounded(argv: List[str], timeout: float, limit: int) -> Tuple[int, byte
                for pipe, kept in zip((proc.stdout, proc.stderr), outputs)]
     for reader in readers:
         reader.start()
+    deadline = time.monotonic() + timeout
     try:
-        returncode = proc.wait(timeout)
+        # A reader ends when the child closes its output, which it does as it exits: joining one
+        # answers at once, where Popen.wait(timeout) polls with sleeps of up to 50 ms.
+        while proc.poll() is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise subprocess.TimeoutExpired(argv, timeout)
+            reading = [reader for reader in readers if reader.is_alive()]
+            if not reading:
+                proc.wait(remaining)
+                break
+            reading[0].join(min(remaining, 0.05))
+        returncode = proc.wait()
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
