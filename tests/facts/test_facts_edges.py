@@ -102,6 +102,16 @@ def test_cache_sizes_are_measured_only_when_asked(tmp_path):
     assert cut.size_complete is False and cut.size_bytes < 1000
 
 
+def test_another_interpreters_caches_are_measured_when_asked(tmp_path, monkeypatch):
+    """`--python` goes through collect_python: the request to measure reaches the facts read
+    from that interpreter's answer, as it does for the running one."""
+    monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "uv"))  # the probed child inherits it
+    write(tmp_path / "uv" / "wheels" / "a.whl", "x" * 1000)
+    facts = collect.collect_python(sys.executable, measure_cache_sizes=True)
+    uv = next(d for d in facts.caches.dirs if d.tool == "uv")
+    assert (uv.path, uv.size_bytes, uv.size_complete) == (str(tmp_path / "uv"), 1000, True)
+
+
 def test_a_cache_measured_past_its_time_budget_is_marked_incomplete(tmp_path):
     for index in range(20):
         write(tmp_path / "uv" / f"d{index}" / "f", "x" * 10)

@@ -391,6 +391,17 @@ def test_absurd_stated_python_versions_are_refused_at_once(tmp_path, version):
     assert "--python-version" in line and time.monotonic() - started < 20
 
 
+@pytest.mark.parametrize("printed", [b"Python 3.11.7", b"\xff\xfe{}"])
+def test_a_python_that_prints_no_json_is_refused_by_name(tmp_path, printed):
+    fake = tmp_path / "python"
+    fake.write_bytes(b"#!/bin/sh\nprintf '" + b"".join(b"\\%03o" % c for c in printed)
+                     + b"'\n")
+    fake.chmod(0o755)
+    with pytest.raises(collect.TargetError) as caught:
+        collect.run_probe(str(fake))
+    assert str(caught.value) == f"{fake} is not a Python interpreter keras-doctor can read"
+
+
 def test_a_python_that_prints_without_end_is_stopped_at_the_output_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(collect, "PROBE_OUTPUT_LIMIT", 1 << 20)
     monkeypatch.setattr(collect, "PROBE_TIMEOUT", 30.0)
