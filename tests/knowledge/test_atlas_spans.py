@@ -33,3 +33,27 @@ def test_a_name_no_release_of_a_known_module_exports_is_absent_not_unknown():
     atlas = load().atlas
     assert atlas.lookup("keras.applications", "VGG16", "3.3.3") is True
     assert atlas.lookup("keras.applications", "VGG61", "3.3.3") is False
+
+
+# -- a version between the sampled ones -----------------------------------------------------------
+# Sampled: 2.2.0, 2.2.4, 2.3.1. `Old` is in 2.2.x only; `Last` only in the newest sample.
+def _small_atlas():
+    from keras_doctor.knowledge.atlas import Atlas
+
+    return Atlas({"versions": {"keras": ["2.2.0", "2.2.4", "2.3.1"]},
+                  "names": ["Old", "Last"],
+                  "modules": {"keras": {"in": "0-2", "names": [[0, "0-1"], [1, "2"]]}}})
+
+
+@pytest.mark.parametrize("version, old, last", [
+    ("2.2.2", True, False),  # between two 2.2 samples that agree: their answer
+    ("2.2.5", None, None),  # between 2.2.4 and 2.3.1, which disagree: unknown
+    ("2.3.2", False, True),  # past the last sample, same minor: the last sample's answer
+    ("2.1.0", None, None),  # before the first, another minor: unknown
+    ("2.2.4", True, False),  # a sampled version: its own answer
+])
+def test_a_version_between_samples_is_answered_by_its_neighbours_of_the_same_minor(
+        version, old, last):
+    atlas = _small_atlas()
+    assert (atlas.lookup("keras", "Old", version), atlas.lookup("keras", "Last", version)) == (
+        old, last)
