@@ -57,11 +57,18 @@ class Atlas:
             module: frozenset(parse_spans(entry["in"])) for module, entry in self._modules.items()
         }
         self._decoded: Dict[str, Dict[str, frozenset]] = {}
+        # Answers asked again and again by one explanation (and by every report of a batch):
+        # computed once from the data above, which never changes after loading.
+        self._sampled: Dict[str, List[str]] = {
+            dist: [str(v) for v in versions] for dist, versions in self.versions.items()
+        }
+        self._holders: Dict[str, Dict[str, List[str]]] = {}  # root -> name -> modules that have it
+        self._names_at: Dict[Tuple[str, int], List[str]] = {}
 
     # -- questions -------------------------------------------------------------------------------
 
     def sampled(self, distribution: str) -> List[str]:
-        return [str(v) for v in self.versions.get(distribution, [])]
+        return list(self._sampled.get(distribution, ()))
 
     def has_module(self, module: str, version: str) -> Optional[bool]:
         """Can `module` be imported in this version? None when the atlas cannot tell."""
@@ -108,7 +115,11 @@ class Atlas:
         index = self._sample_index(module, version)
         if index is None or index in self._unresolved(module):
             return None
-        return sorted(n for n, where in self._decode(module).items() if index in where)
+        names = self._names_at.get((module, index))
+        if names is None:
+            names = sorted(n for n, where in self._decode(module).items() if index in where)
+            self._names_at[module, index] = names
+        return list(names)
 
     def modules(self, version: str, root: str = "keras") -> List[str]:
         index = self._sample_index(root, version)
@@ -123,8 +134,8 @@ class Atlas:
             return []
         found = [
             m
-            for m in self._modules
-            if _root(m) == root and index in self._decode(m).get(name, frozenset())
+            for m in self._modules_holding(name, root)
+            if index in self._decode(m)[name]
         ]
         return sorted(found, key=lambda m: (m.count("."), m))
 
@@ -198,6 +209,19 @@ class Atlas:
             }
             self._decoded[module] = decoded
         return decoded
+
+    def _modules_holding(self, name: str, root: str) -> List[str]:
+        """Every module of `root` that exports `name` in some sampled version (an index over the
+        root's modules, built on its first question: `where` would otherwise decode and scan
+        every module of the root each time)."""
+        holders = self._holders.get(root)
+        if holders is None:
+            holders = self._holders[root] = {}
+            for module in self._modules:
+                if _root(module) == root:
+                    for held in self._decode(module):
+                        holders.setdefault(held, []).append(module)
+        return holders.get(name, [])
 
     def _unresolved(self, module: str) -> frozenset:
         entry = self._modules.get(module)
