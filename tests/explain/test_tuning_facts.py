@@ -93,8 +93,8 @@ def test_the_stated_environments_belong_to_tuning_reports_and_never_lower_the_sc
         assert environment["stated"].strip()
         facts = tuning_facts.build(environment)
         assert Facts.from_dict(facts.to_dict()).to_dict() == facts.to_dict()
-        text_only = causes(report["text"])[:3]
-        with_facts = causes(report["text"], facts)[:3]
+        text_only, with_facts = (list(found[:3]) for found in
+                                 tuning_facts.answers(report["text"], environment))
         text_top1 += text_only[:1] == [report["cause"]]
         facts_top1 += with_facts[:1] == [report["cause"]]
         text_top3 += report["cause"] in text_only
@@ -211,8 +211,8 @@ def test_a_look_alike_the_facts_do_not_rule_out_stays_among_the_first_three():
     for environment in tuning_facts.load_environments():
         text = reports[environment["id"]]["text"]
         facts = tuning_facts.build(environment)
-        text_only = causes(text)[:3]
-        with_facts = causes(text, facts)[:3]
+        text_only, with_facts = (list(found[:3]) for found in
+                                 tuning_facts.answers(text, environment))
         checks = run_checks(facts, tuning_facts._knowledge)
         lost += [(environment["id"], cause) for cause in text_only[1:]
                  if lookalike.is_look_alike(cause, text_only[0]) and cause not in with_facts

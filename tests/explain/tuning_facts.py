@@ -16,9 +16,9 @@ with facts documents are measured.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 from packaging.utils import canonicalize_name
 
@@ -124,7 +124,25 @@ def answers_with_and_without_facts(repo: Path, leave_repository_out: bool = True
             groups = fold_groups[tc.fold_of(tc.group_of(report["source"], split))]
             without = frozenset(s for s in sources if tc.is_thread(s)
                                 and tc.group_of(s, split) in groups)
-        text_only = [f.cause for f in explain(report["text"], without_sources=without).findings]
-        with_facts = [f.cause for f in explain(report["text"], build(environment),
-                                               without_sources=without).findings]
+        if without:
+            text_only = [f.cause for f in explain(report["text"], without_sources=without).findings]
+            with_facts = [f.cause for f in explain(report["text"], build(environment),
+                                                   without_sources=without).findings]
+        else:
+            text_only, with_facts = (list(found) for found in answers(report["text"], environment))
         yield environment, report, text_only, with_facts
+
+
+def answers(text: str, environment: Dict) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """The causes explain gives `text` from the text alone and with the facts of `environment`,
+    on the shipped knowledge. Several tests judge these same answers for every stated
+    environment; each pair is computed once per run (tuples: no test can alter another's)."""
+    return _answers(text, json.dumps(environment, sort_keys=True))
+
+
+@cache
+def _answers(text: str, environment: str) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    from keras_doctor.explain.engine import explain
+
+    return (tuple(f.cause for f in explain(text).findings),
+            tuple(f.cause for f in explain(text, build(json.loads(environment))).findings))
