@@ -45,6 +45,35 @@ ILLEGAL_INSTRUCTION_MAC = [
 ]
 
 
+# TensorFlow's issue template's OS field (tensorflow/.github/ISSUE_TEMPLATE/00-bug-issue.md) and
+# its issue form's heading (00-bug-issue.yml): the answer names the system, the example does not
+_TEMPLATE = "- OS Platform and Distribution (e.g., Linux Ubuntu 16.04): {}\n"
+_FORM = "### OS platform and distribution\n\n{}\n"
+
+
+@pytest.mark.parametrize("field, answer, platform", [
+    (_TEMPLATE, "KALI LINUX", "linux"),  # tensorflow/tensorflow#44701
+    (_TEMPLATE, "Raspbian 10", "linux"),
+    (_TEMPLATE, "macOS 12.1 intel", "macos"),
+    (_TEMPLATE, "Windows 10 pro", "windows"),
+    (_FORM, "macos 13.5.1", "macos"),  # google-ai-edge/LiteRT#147
+    (_TEMPLATE, "", ""),  # unanswered: the example's "Linux Ubuntu" is not the reporter's
+    (_TEMPLATE, "Windows 10 and WSL Ubuntu", ""),  # two systems named: neither
+])
+def test_an_issue_templates_os_field_names_the_platform(field, answer, platform):
+    assert clues.template_platform(field.format(answer)) == platform
+
+
+def test_a_zsh_illegal_instruction_on_a_linux_named_in_the_template_is_a_missing_avx():
+    """zsh prints "illegal hardware instruction" on Linux as on a Mac: the reporter's answer to
+    the OS field (tensorflow/tensorflow#44701, an Intel i5-480M under Kali) rules out Rosetta."""
+    crash = ">>> import tensorflow as tf\n[1]    3760 illegal hardware instruction  python3\n"
+    on_kali = [f.cause for f in explain_text(_TEMPLATE.format("KALI LINUX") + crash).findings]
+    on_a_mac = [f.cause for f in explain_text(_TEMPLATE.format("macOS 12.3 M1") + crash).findings]
+    assert (on_kali[:1], "rosetta-python" in on_kali) == (["cpu-lacks-avx"], False)
+    assert on_a_mac[:2] == ["rosetta-python", "cpu-lacks-avx"]
+
+
 @pytest.mark.parametrize("paste", ILLEGAL_INSTRUCTION_LINUX)
 def test_an_illegal_instruction_off_a_mac_is_a_missing_avx_first(paste):
     found = [f.cause for f in explain_text(paste).findings]

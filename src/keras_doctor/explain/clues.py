@@ -296,20 +296,48 @@ def banner_platform(text: str) -> str:
     return _BANNER_OS[found[-1].group("os")] if found else ""
 
 
-def _platform(text: str, paths: str) -> str:
-    stated = banner_platform(text)
-    if stated:
-        return stated
-    for source in (paths, text):
-        scores = {
-            "macos": len(_MACOS.findall(source)),
-            "windows": len(_WINDOWS.findall(source)),
-            "linux": len(_LINUX.findall(source)),
-        }
-        best = max(scores, key=lambda k: scores[k])
-        if scores[best]:
-            return best
+# TensorFlow's issue templates ask for the system in one field: "OS Platform and Distribution
+# (e.g., Linux Ubuntu 16.04):" (tensorflow/.github/ISSUE_TEMPLATE/00-bug-issue.md, until 2022) and
+# "### OS platform and distribution" (the issue forms since, 00-bug-issue.yml); many projects
+# copied them. The reporter's answer names the system; the template's own example does not.
+_TEMPLATE_OS = re.compile(
+    r"(?im)^[ \t*-]*OS Platform and Distribution(?: \(e\.g\.,? [^)\n]*\))?[ \t]*:[ \t]*"
+    r"(?P<inline>[^\n]*)|^#{1,6}[ \t]*OS platform and distribution[ \t]*\n\s*(?P<form>[^\n]+)")
+_STATED_OS = (
+    ("macos", re.compile(r"(?i)\bmac|\bos ?x\b|darwin|\b(?:big sur|monterey|ventura|sonoma|sequoia|"
+                         r"catalina|mojave)\b")),
+    ("windows", re.compile(r"(?i)\bwin(?:dows|\d+)?\b")),
+    ("linux", re.compile(r"(?i)linux|ubuntu|debian|cent ?os|fedora|red ?hat|rhel|\barch\b|manjaro|"
+                         r"kali|raspbian|raspberry|mint|suse|alpine|rocky|jetson|\bwsl")),
+)
+
+
+def template_platform(text: str) -> str:
+    """The system the reporter named in an issue template's OS field, or '' (unanswered, or
+    naming more than one)."""
+    for found in _TEMPLATE_OS.finditer(text):
+        answer = found.group("inline") if found.group("inline") is not None else found.group("form")
+        named = [name for name, words in _STATED_OS if words.search(answer or "")]
+        if len(named) == 1:
+            return named[0]
     return ""
+
+
+def _platform(text: str, paths: str) -> str:
+    """The interpreter's banner first, then the traceback's paths, then the reporter's answer to
+    an issue template's OS field, then the words of the whole paste."""
+    stated = banner_platform(text) or (_counted(paths) if paths != text else "")
+    return stated or template_platform(text) or _counted(text)
+
+
+def _counted(source: str) -> str:
+    scores = {
+        "macos": len(_MACOS.findall(source)),
+        "windows": len(_WINDOWS.findall(source)),
+        "linux": len(_LINUX.findall(source)),
+    }
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] else ""
 
 
 def _keras_generation(text: str) -> str:
