@@ -435,6 +435,10 @@ _QEMU = "qemu: uncaught target signal 6 (Aborted) - core dumped\nAborted\n"
     "> python -c \"import tensorflow\"\nIllegal instruction (core dumped)\n",
     "Docker Desktop with Rosetta on an M2 Mac\nrosetta error: failed to open elf at "
     "/lib64/ld-linux-x86-64.so.2\n" + _AVX_ABORT,
+    # replicate/cog#958: Docker's warning for an amd64 image on an arm64 host, no emulator line
+    "On a Mac M1 Pro\nWARNING: The requested image's platform (linux/amd64) does not match the "
+    "detected host platform (linux/arm64/v8) and no specific platform was requested\n"
+    + _AVX_ABORT,
 ])
 def test_an_emulated_linux_container_on_apple_silicon_lacks_avx_not_a_mac_python(emulated):
     found = hypotheses(emulated)[1]
@@ -454,13 +458,44 @@ def test_the_same_crash_on_the_mac_itself_stays_rosetta(native):
     assert "emulator_says" not in next(h for h in found if h.cause == "cpu-lacks-avx").evidence
 
 
-def test_an_emulated_container_is_fixed_with_an_arm64_image():
+# tilt-dev/pixeltilt#44, paulpierre/RasaGPT#15: TensorFlow's AVX line on a Mac whose report says
+# the program ran in a container, with no emulator line
+@pytest.mark.parametrize("paste", [
+    "M1 compatibility: building the docker image locally, then on the object-detector service\n"
+    "> F tensorflow/core/platform/cpu_feature_guard.cc:37] " + _AVX_ABORT,
+    "I have Mac os with 13.2.1 and build the containers using `make install`\n" + _AVX_ABORT,
+])
+def test_a_macs_avx_crash_in_a_container_is_the_container_not_a_mac_python(paste):
+    found = hypotheses(paste)[1]
+    assert [h.cause for h in found[:2]] == ["cpu-lacks-avx", "rosetta-python"]
+    assert found[0].evidence["container_says"]
+
+
+def test_the_same_words_of_a_containers_host_without_a_mac_change_nothing():
+    # on Linux the AVX line is the CPU's (or a VM's) whatever runs it: no container evidence
+    found = hypotheses("docker run my-image\n" + _AVX_ABORT + "Aborted (core dumped)\n")[1]
+    assert found[0].cause == "cpu-lacks-avx"
+    assert "container_says" not in found[0].evidence
+    assert "rosetta-python" not in [h.cause for h in found]
+
+
+@pytest.mark.parametrize("paste", [
+    "Running docker image on Mac M2\n" + _AVX_ABORT + _QEMU,
+    "I have Mac os with 13.2.1 and build the containers using `make install`\n" + _AVX_ABORT,
+])
+def test_an_emulated_container_is_fixed_with_an_arm64_image(paste):
     from keras_doctor.explain.engine import explain
 
-    report = explain("Running docker image on Mac M2\n" + _AVX_ABORT + _QEMU)
-    first = report.findings[0]
+    first = explain(paste).findings[0]
     assert first.cause == "cpu-lacks-avx"
-    assert "--platform linux/arm64" in first.fix[-1].description
+    # the arm64 image first: the Mac's own `platform.machine()` check would mislead in a container
+    assert "--platform linux/arm64" in first.fix[0].description
+    assert len(first.fix) == 1
+
+
+def test_a_plain_illegal_instruction_is_not_fixed_with_a_container():
+    from keras_doctor.explain.engine import explain
+
     plain = explain("Illegal instruction (core dumped)\n").findings[0]
     assert plain.cause == "cpu-lacks-avx"
     assert "linux/arm64" not in " ".join(step.description for step in plain.fix)

@@ -608,6 +608,12 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None,
     return report
 
 
+# Evidence that the crash happened in an emulated Linux container (resolve.EMULATED_LINUX and the
+# container words): the Mac's own `platform.machine()` check that tells Rosetta from a missing AVX
+# would mislead there, so the fix starts with its own step.
+_IN_AN_EMULATOR = frozenset({"emulator_says", "container_says"})
+
+
 def told_apart(findings: List[Finding], with_step: bool = True) -> List[Finding]:
     """Each finding shown beside a look-alike (a cause the same message stands for) with what
     tells them apart, and, `with_step`, that as the first step of the first of them: the text
@@ -621,8 +627,8 @@ def told_apart(findings: List[Finding], with_step: bool = True) -> List[Finding]
             others = [c for c in shown if c != finding.cause
                       and lookalike.told_apart_by(c, [finding.cause])]
             fix = tuple(finding.fix)
-            if with_step and not any(lookalike.told_apart_by(f.cause, [finding.cause])
-                                     for f in out):
+            if with_step and not _IN_AN_EMULATOR.intersection(finding.evidence) and not any(
+                    lookalike.told_apart_by(f.cause, [finding.cause]) for f in out):
                 # the first of its look-alikes shown says it; the others keep their own fix
                 fix = (manual(f"First tell it from {lookalike.names(others)}: {how}"), *fix)
             finding = replace(finding, evidence={**finding.evidence, "told_apart_by": how},

@@ -423,9 +423,10 @@ def _network(e: Evidence, facts: Any) -> List[FixStep]:
 
 
 def _no_avx(e: Evidence, facts: Any) -> List[FixStep]:
-    """An emulator reported the crash: the process is an x86-64 Linux one in a container, which
-    no CPU upgrade or macOS Python changes; an arm64 image runs natively."""
-    if one(e, "emulator_says"):
+    """An emulator reported the crash, or a Mac's report says it ran in a container: the process
+    is an x86-64 Linux one in a container, which no CPU upgrade or macOS Python changes; an arm64
+    image runs natively."""
+    if one(e, "emulator_says") or one(e, "container_says"):
         return [manual(
             "Run the container as linux/arm64 (`docker run --platform linux/arm64 …`, or an arm64 "
             "base image): x86-64 images run under QEMU or Rosetta, which have no AVX, while "

@@ -86,11 +86,20 @@ _CORE_DUMPED = re.compile(r"\(core dumped\)")
 # killed it in its own words (linux-user/signal.c, `dump_core_and_abort`: "qemu: uncaught target
 # signal %d (%s) - %s"; https://gitlab.com/qemu-project/qemu/-/blob/master/linux-user/signal.c),
 # Docker Desktop's Rosetta for Linux prefixes its failures "rosetta error:", and
-# `--platform linux/amd64` asks Docker for an x86-64 image on any host. On an Apple Silicon Mac
-# such a process is Linux under an emulator that has no AVX either: no macOS Python to replace.
+# `--platform linux/amd64` asks Docker for an x86-64 image on any host, and Docker warns when it
+# runs one on an arm64 host unasked (moby/moby daemon/create.go: "The requested image's platform
+# (%s) does not match the detected host platform (%s) and no specific platform was requested").
+# On an Apple Silicon Mac such a process is Linux under an emulator that has no AVX either: no
+# macOS Python to replace.
 EMULATED_LINUX = re.compile(
-    r"\bqemu: uncaught target signal\b|^rosetta error: |--platform[= ]linux/(?:amd64|x86_64)\b",
+    r"\bqemu: uncaught target signal\b|^rosetta error: |--platform[= ]linux/(?:amd64|x86_64)\b|"
+    r"requested image's platform \(linux/(?:amd64|x86_64)\) does not match the detected host "
+    r"platform \(linux/arm64",
     re.MULTILINE)
+# A report that says the program ran in a container, with no emulator line: on a Mac, Docker
+# Desktop runs Linux; an x86-64 image there is emulated as above, an arm64 one never meets an
+# AVX instruction at all. Weaker than the emulator's own words: Rosetta stays the runner-up.
+_IN_A_CONTAINER = re.compile(r"(?i)\bdocker\b|\bcontainers?\b|\bpodman\b")
 
 
 def _on_a_mac(ctx: Context) -> bool:
@@ -129,6 +138,10 @@ def _sigill(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         if x86 and not _MAC_ARM64_PYTHON.search(ctx.text):
             evidence["intel_python"] = x86.group(0)
             return [("rosetta-python", 0.9 * scale, evidence), ("cpu-lacks-avx", 0.35 * scale, {})]
+        container = _IN_A_CONTAINER.search(ctx.text)
+        if container:
+            return [("cpu-lacks-avx", 0.8 * scale, {"container_says": container.group(0)}),
+                    ("rosetta-python", 0.45 * scale, evidence)]
         return [("rosetta-python", 0.8 * scale, evidence), ("cpu-lacks-avx", 0.45 * scale, {})]
     if emulated:
         return [("cpu-lacks-avx", min(0.95, 0.82 * scale), {"emulator_says": emulated.group(0)})]
