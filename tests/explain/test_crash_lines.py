@@ -371,3 +371,20 @@ def test_a_crash_report_of_a_translated_process_is_rosetta(exception):
 
 def causes_of(paste):
     return [f.cause for f in explain_text(paste).findings]
+
+
+def test_a_macs_illegal_instruction_says_first_how_to_tell_it_from_its_look_alike():
+    found = explain_text("zsh: illegal hardware instruction  python train.py").findings
+    assert [f.cause for f in found] == ["rosetta-python", "cpu-lacks-avx"]
+    assert found[0].fix[0].description.startswith("First tell it from `cpu-lacks-avx`: ")
+    # the look-alike keeps its own fix: one question, asked once
+    assert not found[1].fix[0].description.startswith("First tell it from")
+
+
+def test_an_intel_macs_illegal_instruction_is_its_cpu_with_rosetta_the_runner_up():
+    from keras_doctor.explain.engine import hypotheses
+
+    paste = "On my MacBook Pro (Mid 2010), Intel Core 2 Duo\nIllegal instruction: 4\n"
+    found = hypotheses(paste)[1]
+    assert [(h.cause, h.evidence.get("intel_mac")) for h in found[:2]] == [
+        ("cpu-lacks-avx", "MacBook Pro (Mid 2010), Intel"), ("rosetta-python", None)]
