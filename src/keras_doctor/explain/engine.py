@@ -21,7 +21,7 @@ from keras_doctor.explain import catalog as catalog_module
 from keras_doctor.explain import clues as clues_module
 from keras_doctor.explain import resolve_imports as imports_module
 from keras_doctor.explain.examined import Examined, examined
-from keras_doctor.explain.fixkit import manual
+from keras_doctor.explain.fixkit import manual, ran_in_an_emulated_container
 from keras_doctor.explain.hypothesis import Hypothesis, to_finding
 from keras_doctor.explain.names import NameResolver
 from keras_doctor.explain.resolve import Context, resolve
@@ -608,12 +608,6 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None,
     return report
 
 
-# Evidence that the crash happened in an emulated Linux container (resolve.EMULATED_LINUX and the
-# container words): the Mac's own `platform.machine()` check that tells Rosetta from a missing AVX
-# would mislead there, so the fix starts with its own step.
-_IN_AN_EMULATOR = frozenset({"emulator_says", "container_says"})
-
-
 def told_apart(findings: List[Finding], with_step: bool = True) -> List[Finding]:
     """Each finding shown beside a look-alike (a cause the same message stands for) with what
     tells them apart, and, `with_step`, that as the first step of the first of them: the text
@@ -627,9 +621,11 @@ def told_apart(findings: List[Finding], with_step: bool = True) -> List[Finding]
             others = [c for c in shown if c != finding.cause
                       and lookalike.told_apart_by(c, [finding.cause])]
             fix = tuple(finding.fix)
-            if with_step and not _IN_AN_EMULATOR.intersection(finding.evidence) and not any(
+            # the first of its look-alikes shown says it; the others keep their own fix. In an
+            # emulated container the Mac's own `platform.machine()` check would mislead, so the
+            # fix starts with its own step there.
+            if with_step and not ran_in_an_emulated_container(finding.evidence) and not any(
                     lookalike.told_apart_by(f.cause, [finding.cause]) for f in out):
-                # the first of its look-alikes shown says it; the others keep their own fix
                 fix = (manual(f"First tell it from {lookalike.names(others)}: {how}"), *fix)
             finding = replace(finding, evidence={**finding.evidence, "told_apart_by": how},
                               fix=fix)

@@ -20,6 +20,7 @@ from keras_doctor.explain.fixkit import (
     minor,
     one,
     pip,
+    ran_in_an_emulated_container,
     run_step,
     shadow_path,
     tf_version,
@@ -426,7 +427,7 @@ def _no_avx(e: Evidence, facts: Any) -> List[FixStep]:
     """An emulator reported the crash, or a Mac's report says it ran in a container: the process
     is an x86-64 Linux one in a container, which no CPU upgrade or macOS Python changes; an arm64
     image runs natively."""
-    if one(e, "emulator_says") or one(e, "container_says"):
+    if ran_in_an_emulated_container(e):
         return [manual(
             "Run the container as linux/arm64 (`docker run --platform linux/arm64 …`, or an arm64 "
             "base image): x86-64 images run under QEMU or Rosetta, which have no AVX, while "

@@ -8,7 +8,7 @@ TensorFlow's minor for tf-keras, the range TensorFlow declares for protobuf or m
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 from keras_doctor.findings import FixStep, StepKind
 
@@ -48,11 +48,17 @@ def shadow_path(evidence: Evidence) -> str:
     return path
 
 
-def one(evidence: Evidence, key: str) -> str:
+def one(evidence: Mapping[str, Any], key: str) -> str:
     value = evidence.get(key)
     if isinstance(value, list):
         value = value[0] if value else ""
     return str(value) if value else ""
+
+
+def ran_in_an_emulated_container(evidence: Mapping[str, Any]) -> bool:
+    """Whether resolve read the crash as an x86-64 Linux container's under emulation: the
+    emulator's own line ("emulator_says") or a Mac's report of a container ("container_says")."""
+    return bool(one(evidence, "emulator_says") or one(evidence, "container_says"))
 
 
 def python_of(facts: Any) -> str:
