@@ -688,3 +688,58 @@ def test_a_requested_range_holds_the_release_candidates_the_release_table_lists(
 ])
 def test_a_linux_machine_shown_by_the_environment_picks_its_architecture(machine, platforms):
     assert wheels.read_machine("", machine=machine, platform="linux") == platforms
+
+
+# TensorFlow's add-ons that publish for fewer platforms than TensorFlow (their release tables,
+# generated like the others): TensorFlow Decision Forests had Linux wheels only before 0.2.3 and
+# never Windows ones; tflite-runtime has Linux wheels only from 2.7 on and never an arm64 Mac one.
+
+
+def test_decision_forests_on_a_mac_before_its_macos_wheels_is_the_platform():
+    # tensorflow/decision-forests#16 (tuning corpus): Python 3.8.6 on a Mac, May 2021 (TF 2.5.0)
+    assert has_wheel("tensorflow-decision-forests", "0.1.3", "linux-x86_64", "3.8")
+    assert not any(has_wheel("tensorflow-decision-forests", v, plat, "3.8")
+                   for v in ("0.1.0", "0.1.9", "0.2.2") for plat in ("macos-x86_64", "macos-arm64"))
+    text = _corpus_text("tfdf-16-mac-linux-only-wheels")
+    cause, share, evidence = wheels.decide(text)
+    assert (cause, evidence["decided_by"]) == (
+        PLATFORM, "knowledge/data/releases/tensorflow-decision-forests.json")
+    assert share > 0.9
+    assert top(text) == PLATFORM
+
+
+def test_decision_forests_on_windows_is_the_platform_and_a_new_linux_python_the_python():
+    assert not any(plat.startswith("windows") for tags, _ in
+                   wheels.table("tensorflow-decision-forests").values()
+                   for plat, _ in wheels.wheel_pairs(tags))
+    windows = ("PS C:\\Users\\ada> py -3.10 -m pip install tensorflow-decision-forests\n"
+               + pip_error("tensorflow-decision-forests"))
+    assert wheels.decide(windows)[:2] == (PLATFORM, 1.0)
+    assert top(windows) == PLATFORM
+    # the other side: Linux, whose wheels stop at CPython 3.12
+    assert has_wheel("tensorflow-decision-forests", "1.12.0", "linux-x86_64", "3.12")
+    assert not any(has_wheel("tensorflow-decision-forests", v, "linux-x86_64", "3.13")
+                   for v in wheels.table("tensorflow-decision-forests"))
+    linux = ("(.venv) ada@host:~/proj$ .venv/bin/python -m pip install "
+             "tensorflow_decision_forests\n"
+             "  /home/ada/proj/.venv/lib/python3.13/site-packages\n"
+             + pip_error("tensorflow_decision_forests"))
+    assert wheels.decide(linux)[:2] == (PYTHON, 1.0)
+    assert top(linux) == PYTHON
+
+
+def test_tflite_runtime_on_an_m1_is_the_platform_on_linux_a_new_python_the_python():
+    assert not any(plat == "macos-arm64" for tags, _ in wheels.table("tflite-runtime").values()
+                   for plat, _ in wheels.wheel_pairs(tags))
+    m1 = ("ada@Adas-MacBook-Air (M1) ~ % python3 --version\nPython 3.9.6\n"
+          "ada@Adas-MacBook-Air ~ % pip3 install tflite-runtime\n" + pip_error("tflite-runtime"))
+    assert wheels.decide(m1)[:2] == (PLATFORM, 1.0)
+    assert top(m1) == PLATFORM
+    assert has_wheel("tflite-runtime", "2.14.0", "linux-x86_64", "3.11")
+    assert not any(has_wheel("tflite-runtime", v, "linux-x86_64", "3.12")
+                   for v in wheels.table("tflite-runtime"))
+    linux = ("(.venv) ada@host:~/proj$ .venv/bin/python -m pip install tflite-runtime\n"
+             "  /home/ada/proj/.venv/lib/python3.12/site-packages\n" + pip_error("tflite-runtime"))
+    assert wheels.decide(linux)[:2] == (PYTHON, 1.0)
+    assert top(linux) == PYTHON
+

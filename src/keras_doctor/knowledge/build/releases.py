@@ -45,6 +45,12 @@ PROJECTS = (
     "tensorflow-io-gcs-filesystem",
     "tensorflow-text",
     "mediapipe",
+    # TensorFlow's own add-ons published for fewer platforms than TensorFlow: TensorFlow Lite's
+    # interpreter alone (Linux wheels from 2.7 on, macOS and Windows for 2.5 only) and TensorFlow
+    # Decision Forests (Linux first, macOS from 0.2.3, Windows never). (tflite-micro publishes
+    # only nightly dev releases, which the tables leave out.)
+    "tflite-runtime",
+    "tensorflow-decision-forests",
 )
 # Long-lived projects whose old releases predate every TensorFlow that matters here.
 SINCE = {"numpy": "2019-01-01", "protobuf": "2019-01-01", "h5py": "2019-01-01"}
