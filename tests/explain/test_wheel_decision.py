@@ -743,3 +743,29 @@ def test_tflite_runtime_on_an_m1_is_the_platform_on_linux_a_new_python_the_pytho
     assert wheels.decide(linux)[:2] == (PYTHON, 1.0)
     assert top(linux) == PYTHON
 
+
+# An issue template's own examples ("(e.g., Linux Ubuntu 16.04)", "(eg. Anaconda Python, Stock
+# Python as in Mac, …)") stay in a report from any machine: they name no machine of the reporter.
+_ADDONS_TEMPLATE = "tfa-222-windows-py364-addons-not-found"  # tensorflow/addons#222 (tuning)
+
+
+def test_a_templates_examples_name_no_machine():
+    text = _corpus_text(_ADDONS_TEMPLATE)
+    assert "Stock Python as in Mac" in text
+    assert wheels.read_machine(text) == list(wheels.PLATFORMS)
+    # no Windows wheel of tensorflow-addons before 0.7.0 (January 2020), Mac and Linux ones for
+    # CPython 3.6 from the first release
+    assert not has_wheel("tensorflow-addons", "0.6.0", "windows-amd64", "3.6")
+    assert has_wheel("tensorflow-addons", "0.6.0", "macos-x86_64", "3.6")
+    assert has_wheel("tensorflow-addons", "0.7.0", "windows-amd64", "3.6")
+    assert wheels.decide(text)[0] == PLATFORM
+    assert top(text) == PLATFORM
+
+
+def test_the_reporters_answer_in_the_template_still_names_the_machine():
+    text = _corpus_text(_ADDONS_TEMPLATE).replace(
+        "(e.g., Linux Ubuntu 16.04):", "(e.g., Linux Ubuntu 16.04): macOS 10.14")
+    assert wheels.read_machine(text) == ["macos-arm64", "macos-x86_64"]
+    assert wheels.decide(text)[0] == PYTHON
+    assert top(text) == PYTHON
+
