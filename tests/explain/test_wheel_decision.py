@@ -769,3 +769,32 @@ def test_the_reporters_answer_in_the_template_still_names_the_machine():
     assert wheels.decide(text)[0] == PYTHON
     assert top(text) == PYTHON
 
+
+# pip in a Docker build runs on the image's Linux: a Mac's wheel has no tag it accepts there.
+_MAC_WHEEL_IN_DOCKER = "tf-macos-164-macos-wheel-in-docker-linux"  # apple/tensorflow_macos#164
+
+
+def test_a_macos_wheel_refused_in_a_docker_build_is_the_platform():
+    text = _corpus_text(_MAC_WHEEL_IN_DOCKER)
+    assert wheels.pip_in_a_container_build(text)
+    ranked = hypotheses(text)[1]
+    assert [h.cause for h in ranked[:2]] == [PLATFORM, "rosetta-python"]
+    assert ranked[0].evidence["platform_read"] == "linux (a container build)"
+
+
+def test_the_same_wheel_refused_by_the_macs_own_pip_is_still_rosetta():
+    text = _corpus_text(_MAC_WHEEL_IN_DOCKER).replace(
+        "RUN pip install --upgrade", "(venv) ada@MacBook-Pro ~ % pip install --upgrade")
+    assert not wheels.pip_in_a_container_build(text)
+    assert [h.cause for h in hypotheses(text)[1][:2]] == ["rosetta-python", PLATFORM]
+
+
+def test_a_linux_wheel_refused_in_a_docker_build_is_left_to_its_tags():
+    text = ("RUN pip install tensorflow-2.15.0-cp311-cp311-manylinux_2_17_x86_64.whl\n"
+            "ERROR: tensorflow-2.15.0-cp311-cp311-manylinux_2_17_x86_64.whl is not a supported "
+            "wheel on this platform.\n")
+    assert wheels.pip_in_a_container_build(text)
+    ranked = hypotheses(text)[1]
+    # the plain reading of a refused wheel with neither machine nor Python shown
+    assert [(h.cause, h.score) for h in ranked] == [(PLATFORM, 0.6), (PYTHON, 0.4)]
+    assert "platform_read" not in ranked[0].evidence

@@ -381,6 +381,13 @@ def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         evidence.update(too_old)
         return [("pip-too-old-for-platform-tags", 0.9, evidence),
                 ("rosetta-python" if arm64_mac else "no-wheel-for-platform", 0.4, evidence)]
+    if wheels.pip_in_a_container_build(ctx.text) and not any(
+            "linux" in str(t).split("-")[-1] for t in evidence.get("wheel_tags", ())):
+        # pip in a Docker build runs on Linux, whatever the host: a macOS or Windows wheel has
+        # no tag it accepts there (a Mac's arm64 wheel too, on an Apple Silicon host)
+        evidence["platform_read"] = "linux (a container build)"
+        return [("no-wheel-for-platform", 0.85, evidence),
+                ("rosetta-python" if arm64_mac else "no-wheel-for-python", 0.3, evidence)]
     if arm64_mac:
         # pip on a Mac refusing an arm64 wheel: the interpreter is not arm64 (Intel, under Rosetta)
         return [("rosetta-python", 0.75, evidence), ("no-wheel-for-platform", 0.5, evidence)]

@@ -210,6 +210,19 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
 # host's kernel: docs.docker.com/build/building/multi-platform/): on an Apple Silicon Mac that is
 # linux/arm64, so a build that shows no architecture is either Linux.
 _DOCKER_BUILD = re.compile(r"(?m)^#\d+ \d+\.\d+ ")
+# A Dockerfile's instruction running pip ("RUN pip install …", "RUN python3 -m pip install …"):
+# its output is the image's, Linux (docs.docker.com/reference/dockerfile/#run runs the command in
+# a new layer of the image, on the image's own system)
+_RUN_PIP = re.compile(
+    r"(?m)^[ \t]*RUN[ \t]+(?:python3?(?:\.\d+)?[ \t]+-m[ \t]+)?pip3?[ \t]+install\b")
+
+
+def pip_in_a_container_build(text: str) -> bool:
+    """Whether the paste shows pip running in a Docker build: a Dockerfile's `RUN pip install`
+    or BuildKit's progress lines."""
+    return bool(_RUN_PIP.search(text) or _DOCKER_BUILD.search(text))
+
+
 _X86_64 = re.compile(r"(?i)(?<![A-Za-z0-9])x86_64\b|\bamd64\b")
 _BARE_ARM64 = re.compile(r"(?<![\w-])arm64\b")
 # An issue template's own examples, which a report keeps whatever machine it comes from:
