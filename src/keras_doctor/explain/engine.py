@@ -181,6 +181,7 @@ def hypotheses(
         # a pip older than the wheels' tags hides them on any machine, Apple Silicon too
         _pip_too_old_decides(found, cleaned.text, machine_read,
                              environment.pip if environment else "")
+        _macos_too_old_decides(found, cleaned.text, machine_read)
         _pinned_release_decides(found, cleaned.text)
         _dependent_of_the_fork_decides(found, cleaned.text)
         if "tf1-api-under-tf2" in found:
@@ -564,6 +565,39 @@ def _pip_too_old_decides(found: Dict[str, Hypothesis], text_: str, read: Any,
         hyp.excerpt = hyp.excerpt or known.excerpt
         hyp.position = max(hyp.position, known.position)
     hyp.sources.append(f"knowledge/{evidence['decided_by']}")
+
+
+_MACOS_MECHANISM = (
+    "pip found no wheel, yet the release has wheels for this Mac and this Python: they are tagged "
+    "for a newer macOS (macosx_10_13_x86_64 installs on macOS 10.13 and later), and pip skips "
+    "every wheel whose macOS tag is newer than the Mac it runs on."
+)
+
+
+def _macos_too_old_decides(found: Dict[str, Hypothesis], text_: str, read: Any) -> None:
+    """The macOS the paste states (or the one pip's `from versions:` list was made on) against
+    the macOS the requested wheels are tagged for: a Mac older than every one of them finds "no
+    distribution", and the wheel causes read from the same pip lines are its runners-up."""
+    from keras_doctor.explain import wheels
+
+    decision = wheels.macos_too_old(text_, read.python_version, read.machine, read.platform)
+    if decision is None:
+        return
+    weight, evidence = decision
+    known = found.get("no-wheel-for-python") or found.get("no-wheel-for-platform")
+    hyp = found.setdefault("macos-too-old", Hypothesis("macos-too-old"))
+    hyp.weights = [weight]
+    hyp.evidence.update(evidence)
+    hyp.mechanism = _MACOS_MECHANISM
+    if known is not None:
+        hyp.signatures = hyp.signatures or list(known.signatures)
+        hyp.excerpt = hyp.excerpt or known.excerpt
+        hyp.position = max(hyp.position, known.position)
+    hyp.sources.append(f"knowledge/{evidence['decided_by']}")
+    for cause in ("no-wheel-for-python", "no-wheel-for-platform"):
+        wheel = found.get(cause)
+        if wheel is not None:
+            wheel.weights = [min(max(wheel.weights), NO_WHEEL_BESIDE_UNPUBLISHED)]
 
 
 def explain(raw: str, facts: Any = None, knowledge: Any = None,

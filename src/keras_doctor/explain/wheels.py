@@ -986,3 +986,111 @@ def _contains(requirement: Any, version: str) -> bool:
         return bool(requirement.specifier.contains(Version(version), prereleases=True))
     except InvalidVersion:
         return False
+
+
+# -- a Mac older than the wheels' macOS tags ------------------------------------------------------
+
+# The macOS release a paste states: by number after the system's name ("macOS 10.14.6", "mac
+# version:10.12.6", "OS X 10.10.5", "Mac 10.14.6", CPython's platform.platform()
+# "macOS-10.14.6-x86_64-i386-64bit") or by Apple's name for it
+_MACOS_VERSION = re.compile(
+    r"(?i)(?<![\w-])(?:mac ?os(?: ?x)?|os ?x|mac)(?: version)?[ \t]*[:=-]?[ \t]*"
+    r"(?P<number>10\.\d{1,2}|(?:1[1-5]|2[6-9])(?:\.\d{1,2})?)(?:\.\d+)*\b(?!\.)|"
+    r"(?P<name>\b(?:El Capitan|High Sierra|(?<!High )Sierra|Mojave|Catalina|Big Sur|Monterey|"
+    r"Ventura|Sonoma|Sequoia|Tahoe)\b)"
+)
+MACOS_NAMES = {"el capitan": (10, 11), "sierra": (10, 12), "high sierra": (10, 13),
+               "mojave": (10, 14), "catalina": (10, 15), "big sur": (11, 0), "monterey": (12, 0),
+               "ventura": (13, 0), "sonoma": (14, 0), "sequoia": (15, 0), "tahoe": (26, 0)}
+# the macOS releases a Mac can run, oldest first, for reading which one pip's list was made on
+_MACOS_STEPS = tuple([(10, minor) for minor in range(6, 16)] + [(major, 0) for major in
+                                                                 range(11, 16)])
+
+
+def macos_version_shown(text: str) -> Optional[Tuple[int, int]]:
+    """The oldest macOS release the paste states (the Mac pip ran on, before any upgrade the
+    report goes on to tell), or None."""
+    found = []
+    for match in _MACOS_VERSION.finditer(text):
+        if match.group("name"):
+            found.append(MACOS_NAMES[" ".join(match.group("name").lower().split())])
+            continue
+        parts = [int(p) for p in match.group("number").split(".")]
+        found.append((parts[0], parts[1] if len(parts) > 1 else 0))
+    return min(found) if found else None
+
+
+def _installs_on_mac(tag: str, python: str, macos: Tuple[int, int], arch: str) -> bool:
+    """Whether a wheel of this tag installs on CPython `python` on a Mac of this release and
+    architecture: its Python tag fits and one of its platform tags is among those pip accepts
+    there (pip takes them from `packaging.tags.mac_platforms`)."""
+    from packaging.tags import mac_platforms
+
+    parts = tag.split("-")
+    if len(parts) != 3 or not any(python in _tag_pythons(one, parts[1])
+                                  for one in parts[0].split(".")):
+        return False
+    accepted = set(mac_platforms(macos, arch))
+    return any(one in accepted or one == "any" for one in parts[2].split("."))
+
+
+def macos_too_old(text: str, python_shown: str = "", machine: str = "", platform: str = ""
+                  ) -> Optional[Tuple[float, Dict[str, Any]]]:
+    """(probability, evidence) that pip found no wheel because the Mac is older than the macOS
+    release the wheels are tagged for (`macosx_10_13_x86_64` installs on 10.13 and later only):
+    the releases asked for have wheels for the paste's Mac and Python, none for the macOS it
+    states, or, with no macOS stated, pip's `from versions:` list is exactly the releases an
+    older macOS gets while those asked for need a newer one. None when the paste shows no Mac, a
+    requested wheel installs on the macOS shown, or nothing fits."""
+    asked = _requested(text)
+    if asked is None:
+        return None
+    matches, requirement, project, releases = asked
+    about_machine = without_wheel_names(text)
+    machines = read_machine(about_machine, machine, platform)
+    if len(machines) == len(PLATFORMS) or not all(m.startswith("macos") for m in machines):
+        return None
+    shown = macos_version_shown(about_machine)
+    listed = next((m.group("offered") for m in matches if m.group("offered") is not None), None)
+    finals = {v for v in _offered(listed) if v in releases}
+    if shown is None and not finals:
+        return None
+    cutoff = _cutoff(releases, requirement, sorted(finals))
+    known = {v: tags for v, (tags, uploaded) in releases.items()
+             if not cutoff or uploaded <= cutoff}
+    wanted = [v for v in known if _contains(requirement, v)]
+    python = read_python(about_machine, python_shown)
+    pythons = [python] if python else [p for p in PYTHONS
+                                        if not cutoff or PYTHON_RELEASED[p] <= cutoff]
+    too_old: List[Tuple[str, str, Tuple[int, int]]] = []  # (platform, Python, macOS needed)
+    for plat in machines:
+        arch = "arm64" if plat == "macos-arm64" else "x86_64"
+        steps = [s for s in _MACOS_STEPS if arch == "x86_64" or s >= (11, 0)]
+        if shown is not None and arch == "arm64" and shown < (11, 0):
+            continue  # no arm64 Mac runs a macOS older than 11
+        for py in pythons:
+            seen = {macos: {v for v, tags in known.items()
+                            if any(_installs_on_mac(t, py, macos, arch) for t in tags)}
+                    for macos in steps + ([shown] if shown else [])}
+            needed = next((m for m in steps if any(v in seen[m] for v in wanted)), None)
+            if needed is None:
+                continue  # no requested wheel for this Mac and Python at all: not the macOS
+            if shown is not None:
+                if any(v in seen[shown] for v in wanted):
+                    return None  # pip on the macOS shown finds a requested wheel
+                too_old.append((plat, py, needed))
+            elif any(finals <= seen[m] and len(seen[m] - finals) <= 1
+                     for m in steps if m < needed):
+                too_old.append((plat, py, needed))  # the list is what an older macOS sees
+    if not too_old:
+        return None
+    evidence: Dict[str, Any] = {
+        "requirement": str(requirement),
+        "platform_read": _only({p for p, _, _ in too_old}),
+        "python_read": _only({py for _, py, _ in too_old}),
+        "needs_macos": ".".join(str(n) for n in min(m for _, _, m in too_old)),
+        "decided_by": f"knowledge/data/releases/{project}.json",
+    }
+    if shown is not None:
+        evidence["macos_read"] = ".".join(str(n) for n in shown)
+    return (0.9 if python and shown else 0.75), evidence
