@@ -798,3 +798,13 @@ def test_a_linux_wheel_refused_in_a_docker_build_is_left_to_its_tags():
     # the plain reading of a refused wheel with neither machine nor Python shown
     assert [(h.cause, h.score) for h in ranked] == [(PLATFORM, 0.6), (PYTHON, 0.4)]
     assert "platform_read" not in ranked[0].evidence
+
+
+# A Windows home folder as a traceback prints it for a script started with forward slashes
+@pytest.mark.parametrize(("path", "platforms"), [
+    ('File "C:/Users/ada/proj/main.py", line 5', ["windows-amd64"]),
+    ('File "/Users/ada/proj/main.py", line 5', ["macos-arm64", "macos-x86_64"]),
+])
+def test_a_windows_home_folder_with_forward_slashes_is_not_a_macs(path, platforms):
+    assert wheels.read_machine(path) == platforms
+    assert read(path, []).platform == ("windows" if platforms == ["windows-amd64"] else "macos")

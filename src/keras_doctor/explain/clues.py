@@ -20,7 +20,9 @@ from keras_doctor.explain import shapes
 from keras_doctor.explain.text import site_package_of
 
 _MACOS = re.compile(
-    r"/Users/|/opt/homebrew/|/Library/Frameworks/Python\.framework|/private/var/folders/|"
+    # (a Mac's home folders; not Windows' C:/Users/, as a traceback prints a script started so)
+    r"(?<![A-Za-z]:)/Users/|/opt/homebrew/|/Library/Frameworks/Python\.framework|"
+    r"/private/var/folders/|"
     r"\.dylib\b|\bdarwin\b|macosx_\d+_\d+|zsh: |Abort trap: 6|"
     # macOS's strsignal appends the signal's number ("Segmentation fault: 11", "Killed: 9"),
     # glibc's does not (Libc/string/FreeBSD/strsignal.c in apple-oss-distributions)
@@ -32,7 +34,8 @@ _MACOS = re.compile(
     r"MacBook|Apple M\d|Apple Silicon|\bmacOS\b"
 )
 _WINDOWS = re.compile(
-    r"[A-Za-z]:\\|\\AppData\\|\\Anaconda3\\|\\site-packages\\|\.dll\b|\.pyd\b|WinError|win_amd64|"
+    r"[A-Za-z]:\\|[A-Za-z]:/Users/|\\AppData\\|\\Anaconda3\\|\\site-packages\\|\.dll\b|\.pyd\b|"
+    r"WinError|win_amd64|"
     r"PS [A-Z]:\\|cmd\.exe|"
     # NTSTATUS crash codes as exit codes (ntstatus.h: access violation, illegal instruction)
     # and faulthandler's Windows-only "Windows fatal exception"

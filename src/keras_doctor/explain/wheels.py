@@ -91,8 +91,9 @@ def python_mentions(text: str) -> List[Tuple[str, str]]:
 
 # How a Mac is named in a paste, in any case: the system ("macOS 14", "mac os", "OS X", "osx",
 # CPython's platform.platform() "macOS-14.4-arm64-arm-64bit"), the machine (a MacBook, "my mac",
-# Apple's chips M1-M5 with their Pro/Max/Ultra names), its releases by name, a Mac's paths
-_MAC = re.compile(r"/Users/|/opt/homebrew/|Python\.framework|"
+# Apple's chips M1-M5 with their Pro/Max/Ultra names), its releases by name, a Mac's paths (not
+# Windows' C:/Users/, as a traceback prints it for a script started with forward slashes)
+_MAC = re.compile(r"(?<![A-Za-z]:)/Users/|/opt/homebrew/|Python\.framework|"
                   r"(?i:(?<![-\w])mac ?os(?: ?x)?(?!\w)(?!-[A-Za-z]))|"
                   r"(?i:(?<![-\w])mac(?![-\w])(?! ?address))|(?i:\bmacbook|\bimac\b|\bosx\b)|"
                   r"\bMBP\b|\bM[1-5]\b|(?i:\bm[1-5] ?(?:pro|max|ultra|chip)\b)|\b[Dd]arwin\b|"
@@ -101,7 +102,8 @@ _MAC = re.compile(r"/Users/|/opt/homebrew/|Python\.framework|"
 _APPLE_SILICON = re.compile(r"(?i)\bM[1-5]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
                             r"miniforge|mambaforge|osx-arm64")
 _MAC_INTEL = re.compile(r"(?i)\bIntel\b|(?<![A-Za-z0-9])x86_64\b|osx-64|/usr/local/Cellar/")
-_WINDOWS = re.compile(r"[A-Za-z]:\\|\\AppData\\|\bWindows\b|\bwin_amd64\b|\bwin32\b|PS [A-Z]:\\|"
+_WINDOWS = re.compile(r"[A-Za-z]:\\|[A-Za-z]:/Users/|\\AppData\\|\bWindows\b|\bwin_amd64\b|"
+                      r"\bwin32\b|PS [A-Z]:\\|"
                       r"\bcmd\.exe\b|\\Scripts\\pip|(?i:\bwindows ?(?:7|8|8\.1|10|11)\b)|"
                       # pip's upgrade notice names the interpreter as Windows runs it
                       r"\bpython\.exe -m pip\b|"
