@@ -800,6 +800,41 @@ def test_a_linux_wheel_refused_in_a_docker_build_is_left_to_its_tags():
     assert "platform_read" not in ranked[0].evidence
 
 
+# pip installs a yanked release for an unpinned requirement only when nothing else fits the
+# machine and Python (PEP 592; pip's resolvelib factory, `all_yanked`): the tables read it as
+# "(from versions: none)".
+_YANKED_ON_WINDOWS = "tfdf-3-windows-yanked-000-no-module"  # tensorflow/decision-forests#3
+
+
+def test_a_yanked_placeholder_installed_on_windows_is_the_platform():
+    text = _corpus_text(_YANKED_ON_WINDOWS)
+    assert 'File "c:/Users/kluse/' in text  # a Windows home folder with forward slashes
+    assert wheels.read_machine(text) == ["windows-amd64"]
+    cause, share, evidence = wheels.only_yanked_fit(text)
+    assert (cause, share) == (PLATFORM, 1.0)
+    assert evidence["yanked_release_installed"] == "tensorflow-decision-forests 0.0.0"
+    assert [h.cause for h in hypotheses(text)[1]] == [PLATFORM, PYTHON]
+
+
+def test_the_same_placeholder_on_a_linux_python_without_wheels_is_the_python():
+    text = _corpus_text(_YANKED_ON_WINDOWS).replace(
+        "c:/Users/kluse/Documents/python", "/home/kluse/.venv/lib/python3.13/site-packages"
+    ).replace(
+        "c:\\Users\\kluse\\Documents\\python\\how-to-active-learning\\",
+        "/home/kluse/proj/")
+    assert wheels.read_machine(text) == ["linux-x86_64"]
+    assert wheels.only_yanked_fit(text)[:2] == (PYTHON, 1.0)
+    assert [h.cause for h in hypotheses(text)[1]] == [PYTHON, PLATFORM]
+
+
+def test_a_yanked_release_pinned_by_name_says_nothing_of_the_machine():
+    text = _corpus_text(_YANKED_ON_WINDOWS).replace(
+        "pip install tensorflow-decision-forests", "pip install tensorflow-decision-forests==0.0.0")
+    assert wheels.only_yanked_fit(text) is None
+    # left to the import that failed after it (the fallback's reading of a ModuleNotFoundError)
+    assert [h.cause for h in hypotheses(text)[1]] == ["missing-dependency"]
+
+
 # A Windows home folder as a traceback prints it for a script started with forward slashes
 @pytest.mark.parametrize(("path", "platforms"), [
     ('File "C:/Users/ada/proj/main.py", line 5', ["windows-amd64"]),

@@ -173,6 +173,8 @@ def hypotheses(
         hyp.excerpt = sibling.excerpt
         hyp.position = sibling.position
         hyp.sources.extend(sibling.sources)
+    if "no-wheel-for-python" not in found and "no-wheel-for-platform" not in found:
+        _only_a_yanked_release_fit(found, cleaned.text, machine_read)
     if ("no-wheel-for-python" in found or "no-wheel-for-platform" in found) and (
         "rosetta-python" not in found  # an Intel Python on an Apple Silicon Mac: resolve saw it
     ):
@@ -415,6 +417,36 @@ def _wheel_tables_decide(found: Dict[str, Hypothesis], text_: str, read: Any) ->
             hyp.sources.extend(s for s in known.sources if s not in hyp.sources)
         if evidence["decided_by"] not in hyp.sources:  # the sibling copied it from `known`
             hyp.sources.append(evidence["decided_by"])
+
+
+_YANKED_MECHANISM = (
+    "pip installed a yanked release, which it does only when no release that is not yanked "
+    "fits the requirement here; the release table shows which is missing: "
+)
+
+
+def _only_a_yanked_release_fit(found: Dict[str, Hypothesis], text_: str, read: Any) -> None:
+    """pip installed a yanked release of a project with a release table for an unpinned
+    requirement: nothing else had a wheel for this machine and Python, so the tables weigh the
+    two wheel causes as for "(from versions: none)" (the import that then fails is its
+    consequence)."""
+    from keras_doctor.explain import wheels
+
+    decision = wheels.only_yanked_fit(text_, read.python_version, read.machine, read.platform)
+    if decision is None or decision[1] <= 0.5:
+        return
+    cause, probability, evidence = decision
+    other = "no-wheel-for-python" if cause == "no-wheel-for-platform" else "no-wheel-for-platform"
+    evidence = {**evidence, "share_of_candidates": round(probability, 2)}
+    for cause_id, weight in ((cause, 0.3 + 0.6 * probability), (other, 0.9 - 0.6 * probability)):
+        hyp = found.setdefault(cause_id, Hypothesis(cause_id))
+        hyp.weights = [weight]
+        hyp.evidence.update(evidence)
+        hyp.signatures.append("yanked-release-installed")
+        hyp.mechanism = _YANKED_MECHANISM + (
+            "no release publishes a wheel for this platform." if cause_id == "no-wheel-for-platform"
+            else "releases publish wheels for this platform, none for this Python.")
+        hyp.sources.append(evidence["decided_by"])
 
 
 def _platform_read_first(found: Dict[str, Hypothesis]) -> bool:

@@ -990,6 +990,45 @@ def _contains(requirement: Any, version: str) -> bool:
         return False
 
 
+# -- a yanked release installed: nothing else fit ------------------------------------------------
+
+# pip warns when it installs a yanked release ("The candidate selected for download or install is
+# a yanked version: 'x' candidate (version V at …)": pip/_internal/resolution/resolvelib/
+# resolver.py, and index/package_finder.py before it). It takes one only when every release that
+# fits the requirement on this interpreter is yanked (PEP 592; resolvelib/factory.py,
+# _iter_found_candidates: `if not all_yanked and ican.link.is_yanked: continue`; pip 21.2 and
+# later only for a pin, `all_yanked and pinned`): for an unpinned requirement, no release that is
+# not yanked had a wheel for this machine and Python, as pip's "(from versions: none)" says.
+_YANKED_CHOSEN = re.compile(
+    r"The candidate selected for download or install is a yanked version: "
+    r"'(?P<project>[A-Za-z0-9][\w.\-]*)' candidate \(version (?P<version>[^\s)]+)[^\n]*")
+
+
+def only_yanked_fit(text: str, python_shown: str = "", machine: str = "", platform: str = ""
+                    ) -> Optional[Tuple[str, float, Dict[str, Any]]]:
+    """`decide`'s answer for a yanked release pip installed for an unpinned requirement: read as
+    pip finding no release at all for this machine and Python. None without the warning, for a
+    pin (pip takes the yanked release it names), or without a release table."""
+    from packaging.utils import canonicalize_name
+
+    found = _YANKED_CHOSEN.search(text)
+    if found is None:
+        return None
+    project = str(canonicalize_name(found.group("project")))
+    pin = re.compile(rf"(?i)\b{re.escape(found.group('project'))}\s*===?\s*\d")
+    if table(project) is None or pin.search(text) or pin.search(text.replace("_", "-")):
+        return None
+    rest = text[:found.start()] + text[found.end():]  # its link names the yanked wheel's tags
+    asked = (f"\nERROR: Could not find a version that satisfies the requirement {project} "
+             "(from versions: none)\n")
+    decision = decide(rest + asked, python_shown, machine, platform)
+    if decision is None:
+        return None
+    cause, probability, evidence = decision
+    evidence = {**evidence, "yanked_release_installed": f"{project} {found.group('version')}"}
+    return cause, probability, evidence
+
+
 # -- a Mac older than the wheels' macOS tags ------------------------------------------------------
 
 # The macOS release a paste states: by number after the system's name ("macOS 10.14.6", "mac
