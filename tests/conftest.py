@@ -37,9 +37,17 @@ def environment_build_progress(pytestconfig):
         yield
         return
 
+    # A pytest-xdist worker's own stdout, where its terminal writes, goes nowhere; its stderr is
+    # the run's: the line goes there, with the worker's name.
+    worker = getattr(pytestconfig, "workerinput", {}).get("workerid")
+
     def show(line: str) -> None:
         with capture.global_and_fixture_disabled():
-            terminal.write_line(line)
+            if worker is None:
+                terminal.write_line(line)
+            else:
+                sys.stderr.write(f"[{worker}] {line}\n")
+                sys.stderr.flush()
 
     envs.progress = show
     yield
@@ -110,11 +118,15 @@ def isolated_home(request, tmp_path_factory, monkeypatch, scratch_tmpdir):
 
 # Keras writes its config to /tmp/.keras when the HOME it is given is not writable (or does not
 # exist): a test that forgets to create the HOME it passes leaves that folder behind for good.
-_KERAS_FALLBACK = Path("/tmp/.keras")
+_KERAS_FALLBACK = Path(os.environ.get("KERAS_DOCTOR_TEST_KERAS_FALLBACK", "/tmp/.keras"))
 _fallback_existed = _KERAS_FALLBACK.exists()
 
 
 def pytest_sessionfinish(session, exitstatus):
+    # Under pytest-xdist the run's verdict is the controller's, which ends after every worker: a
+    # worker's would be lost, and it would remove what another worker's test had left mid-run.
+    if hasattr(session.config, "workerinput"):
+        return
     if not _fallback_existed and _KERAS_FALLBACK.exists():
         shutil.rmtree(_KERAS_FALLBACK, ignore_errors=True)
         sys.stderr.write(f"\nerror: a test left Keras's fallback folder {_KERAS_FALLBACK} behind "

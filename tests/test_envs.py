@@ -6,6 +6,7 @@ A newcomer's first run downloads gigabytes; these keep that run affordable and v
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -224,3 +225,56 @@ def test_a_run_leaves_nothing_in_tmpdir_not_even_what_a_killed_installer_left(tm
     scratch = Path(seen.read_text())
     assert scratch.name.startswith("keras-doctor-tests-tmp-")
     assert not scratch.exists()
+
+
+def _inner_run(tmp_path: Path, test_source: str, workers: str, **env: str):
+    """pytest with this suite's conftest on one test file, in one process (`-n 0`) or in
+    pytest-xdist workers (`-n 2`), as README's and CONTRIBUTING's commands run it."""
+    test_file = tmp_path / "test_inner.py"
+    test_file.write_text(test_source)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "conftest", "-p", "no:cacheprovider",
+         "-n", workers, "--basetemp", str(tmp_path / "inner"), str(test_file)],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(Path(__file__).parent), **env},
+        capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+@pytest.mark.parametrize("leaves_it", [True, False])
+def test_keras_fallback_folder_left_by_a_test_fails_the_run_once_in_one_process_or_many(
+        tmp_path, workers, leaves_it):
+    """Keras writes to its fallback folder when the HOME it is given does not exist; a test that
+    leaves it fails the run, and the folder goes. Under pytest-xdist the check must be the
+    controller's, after every worker: a worker's verdict would not fail the run."""
+    fallback = tmp_path / "fallback-keras"
+    proc = _inner_run(
+        tmp_path,
+        "import os\n"
+        "def test_a():\n"
+        f"    {'os.mkdir(' + repr(str(fallback)) + ')' if leaves_it else 'pass'}\n"
+        "def test_b():\n"
+        "    pass\n",
+        workers, KERAS_DOCTOR_TEST_KERAS_FALLBACK=str(fallback))
+    output = proc.stdout + proc.stderr
+    assert "2 passed" in proc.stdout, output[-2000:]
+    assert proc.returncode == (1 if leaves_it else 0), output[-2000:]
+    assert output.count("a test left Keras's fallback folder") == (1 if leaves_it else 0)
+    assert not fallback.exists()
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_builds_progress_reaches_the_terminal_from_one_process_or_many(tmp_path, workers):
+    """A cold run builds for minutes: its progress lines must show past pytest's capture, and
+    from a pytest-xdist worker too, whose own stdout goes nowhere."""
+    proc = _inner_run(
+        tmp_path,
+        "import envs\n"
+        "def test_build():\n"
+        "    envs.progress('keras-doctor tests: building venv/x')\n",
+        workers)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    shown = [line for line in (proc.stdout + proc.stderr).splitlines()
+             if line.endswith("keras-doctor tests: building venv/x")]
+    assert len(shown) == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    worker = "" if workers == "0" else r"\[gw[01]\] "
+    assert re.fullmatch(worker + "keras-doctor tests: building venv/x", shown[0])
