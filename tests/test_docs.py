@@ -82,7 +82,7 @@ def test_ci_ends_with_pytests_own_exit_code_so_no_tests_ran_fails(tmp_path, pyte
     proc = subprocess.run(["bash", str(checkout / ".ci" / "run")], env=env, capture_output=True,
                           text=True, timeout=60)
     assert calls.read_text().splitlines() == ["-m venv .venv", "-m pip install -e .[test]",
-                                              "-m pytest"]
+                                              "-m pytest -n auto --dist loadfile"]
     assert proc.returncode == pytest_exit, proc.stderr
 
 

@@ -104,14 +104,15 @@ VERIFY_NUMPY = ("import numpy, contourpy; assert numpy.__version__ == '1.26.4'; 
 
 
 def wheelhouse() -> Path:
-    """numpy 1.26.4's wheel, downloaded once, so every kill point installs offline."""
-    folder = envs.CACHE_ROOT / "wheelhouse"
-    if not list(folder.glob("numpy-1.26.4-*.whl")):
-        pip_env = envs.venv("chaos-numpy2-contourpy", BROKEN, seed=True)
-        subprocess.run([str(envs.venv_python(pip_env)), "-m", "pip", "download", "-q",
-                        "--no-deps", "--only-binary", ":all:", "-d", str(folder), NUMPY_OLD],
-                       check=True)
-    return folder
+    """numpy 1.26.4's wheel, downloaded once, so every kill point installs offline. It is built
+    through envs' locked cache: two pytest-xdist workers must not read a half-written wheel."""
+    pip_env = envs.venv("chaos-numpy2-contourpy", BROKEN, seed=True)
+
+    def download(root: Path, log: Path) -> None:
+        envs._run([str(envs.venv_python(pip_env)), "-m", "pip", "download", "-q", "--no-deps",
+                   "--only-binary", ":all:", "-d", str(root), NUMPY_OLD], log)
+
+    return envs._cached("wheelhouse", "numpy-1.26.4", {"download": NUMPY_OLD}, download)
 
 
 def numpy_scenario(installer: str) -> chaos.Scenario:
