@@ -224,7 +224,9 @@ def finish_with_rollback(env: Path, before: Dict[str, str]) -> str:
     if pending:
         assert main(["fix", "--rollback"]) == 0
         assert pending_transactions() == []
-        assert tiny.tree_state(env) == before, "rollback did not restore the snapshot exactly"
+        assert tiny.tree_state(env) == before, (
+            "rollback did not restore the snapshot exactly: " + tiny.tree_difference(
+                before, tiny.tree_state(env)))
         return "rolled back"
     return "nothing pending"
 

@@ -140,6 +140,18 @@ def tree_state(root: Path) -> Dict[str, str]:
     return state
 
 
+def tree_difference(before: Dict[str, str], after: Dict[str, str], shown: int = 8) -> str:
+    """What differs between two `tree_state`s, a few entries of each kind, for a failure's message."""
+    parts = []
+    for label, names in (("added", sorted(after.keys() - before.keys())),
+                         ("removed", sorted(before.keys() - after.keys())),
+                         ("changed", sorted(k for k in before.keys() & after.keys()
+                                            if before[k] != after[k]))):
+        if names:
+            parts.append(f"{label} {len(names)}: " + ", ".join(names[:shown]))
+    return "; ".join(parts) or "no difference"
+
+
 def record_violations(site: Path, bytecode: bool = True) -> List[str]:
     """Every file of every distribution whose content differs from its RECORD hash (or is gone);
     `bytecode=False` leaves out `.pyc` files, caches that pip itself may rewrite after hashing."""

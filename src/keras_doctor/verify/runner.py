@@ -4,6 +4,9 @@ The driver runs in its own process group so a hang can be cut cleanly (every thr
 started dies with it). Its events arrive on stdout, one JSON line each; its stderr goes to a file,
 and the file's size at each event marks which part of stderr belongs to which step, so a failing
 or crashing step carries its own output (warnings, banners, faulthandler's stack) as evidence.
+It writes no bytecode: importing a package from an environment installed without it (uv's default)
+would otherwise leave `__pycache__` folders there, and verify only looks, even inside a fix,
+whose rollback restores the snapshot exactly.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ def run_driver(python: str, config: Dict[str, Any], timeout: float,
                 proc = subprocess.Popen(
                     [python, "-c", DRIVER.read_text(encoding="utf-8"), json.dumps(config)],
                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr_sink,
-                    **_own_process_group(),
+                    env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, **_own_process_group(),
                 )
             except OSError as exc:
                 raise DriverNotStarted(f"cannot run {python}: {exc.strerror or exc}") from exc
