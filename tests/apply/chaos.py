@@ -239,7 +239,7 @@ def finish_with_resume(env: Path, scenario: Scenario, before: Dict[str, str],
     (transaction,) = pending
 
     def verify(python: str) -> Tuple[bool, str]:
-        proc = subprocess.run([python, "-c", scenario.verify_code], capture_output=True,
+        proc = subprocess.run([python, "-B", "-c", scenario.verify_code], capture_output=True,
                               text=True)
         return proc.returncode == 0, proc.stderr[-300:]
 

@@ -23,7 +23,8 @@ def main() -> None:
     code = sys.argv[2] if len(sys.argv) > 2 else None
 
     def verify(python: str) -> Tuple[bool, str]:
-        proc = subprocess.run([python, "-c", code or ""], capture_output=True, text=True)
+        # -B: keras-doctor's own verify writes no bytecode into the environment either
+        proc = subprocess.run([python, "-B", "-c", code or ""], capture_output=True, text=True)
         return proc.returncode == 0, proc.stderr[-300:] or "verify passed"
 
     outcome = apply_plan(plan, verify=verify if code else None)

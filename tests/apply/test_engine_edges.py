@@ -266,6 +266,25 @@ def test_an_installer_asks_the_kernel_to_kill_it_if_the_fix_dies(tmp_path):
     assert int(report.read_text()) == signal.SIGKILL
 
 
+def test_an_installer_writes_no_bytecode_of_its_own_into_the_target(tmp_path, monkeypatch):
+    """pip run from the target imports itself from there: a pip installed without bytecode would
+    leave its own `__pycache__` beside the distributions the plan changes, which a rollback does
+    not restore. (pip compiles what it installs all the same: py_compile ignores the variable.)"""
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    package = tmp_path / "site" / "installer_stand_in"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "main.py").write_text("")
+    code = "import sys; sys.path.insert(0, sys.argv[1]); import installer_stand_in.main"
+    step = PlannedStep(StepKind.INSTALL, "install", names=[],
+                       argv=[sys.executable, "-c", code, str(package.parent)])
+
+    result = steps.run(step, 0, tmp_path, {})
+
+    assert result.ok, result.message
+    assert sorted(p.name for p in package.iterdir()) == ["__init__.py", "main.py"]
+
+
 def test_the_delete_step_without_a_path_is_named_in_the_failure(tmp_path):
     plan = plan_for(sys.executable, PlannedStep(StepKind.DELETE_FILE, "delete a file",
                                                 destructive=True))

@@ -90,7 +90,11 @@ def _start(argv: Sequence[str], out: Any, inherit: Sequence[int],
            transaction: str) -> subprocess.Popen[bytes]:
     options: Dict[str, Any] = {"stdin": subprocess.DEVNULL, "stdout": out,
                                "stderr": subprocess.STDOUT,
-                               "env": {**os.environ, TRANSACTION_VAR: transaction}}
+                               # the installer imports itself from the target (pip does): its
+                               # own bytecode would land beside what the plan changes, outside the
+                               # snapshot; what it installs it still compiles (py_compile)
+                               "env": {**os.environ, TRANSACTION_VAR: transaction,
+                                       "PYTHONDONTWRITEBYTECODE": "1"}}
     if os.name == "nt":
         options["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
     else:
