@@ -141,7 +141,8 @@ def tree_state(root: Path) -> Dict[str, str]:
 
 
 def tree_difference(before: Dict[str, str], after: Dict[str, str], shown: int = 8) -> str:
-    """What differs between two `tree_state`s, a few entries of each kind, for a failure's message."""
+    """What differs between two `tree_state`s, a few entries of each kind, for a failure's
+    message."""
     parts = []
     for label, names in (("added", sorted(after.keys() - before.keys())),
                          ("removed", sorted(before.keys() - after.keys())),
