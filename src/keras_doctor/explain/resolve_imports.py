@@ -83,11 +83,31 @@ def numpy_alias_removed(name: str, removed_in: str) -> List[Outcome]:
     return [("dependency-too-new", 0.8, evidence), ("numpy-abi-mismatch", 0.35, evidence)]
 
 
+# NumPy 1.16 merged multiarray and umath into one extension, and the `_import_array()` its C-API
+# header generates for every extension built against it imports that module by name
+# (numpy/core/code_generators/generate_numpy_api.py at v1.16.0:
+# https://github.com/numpy/numpy/blob/v1.16.0/numpy/core/code_generators/generate_numpy_api.py ;
+# NumPy 2's header falls back to it when `numpy._core` is absent: the same file at v2.0.0, under
+# numpy/_core/code_generators/).
+# Under a numpy older than 1.16 the module does not exist: numpy is installed, older than the
+# extension's build. NumPy's own import failing prints its banner first (numpy/core/__init__.py):
+# then numpy's own files are broken, not another extension's ABI.
+NUMPY_CAPI_MODULE = "numpy.core._multiarray_umath"
+NUMPY_CAPI_SOURCE = ("https://github.com/numpy/numpy/blob/v1.16.0/numpy/core/code_generators/"
+                     "generate_numpy_api.py")
+_NUMPY_OWN_IMPORT_FAILED = re.compile(
+    r"Importing the (?:numpy C-extensions|multiarray numpy extension module) failed", re.IGNORECASE)
+
+
 def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     out: List[Outcome] = []
     for module in found.groups.get("module", ())[-2:]:
         top = module.split(".")[0]
-        if found.first("not_package"):
+        if module == NUMPY_CAPI_MODULE and not _NUMPY_OWN_IMPORT_FAILED.search(ctx.text):
+            # an extension built against numpy >= 1.16 imported under an older numpy
+            capi = {"module": module, "numpy_is_newer": False, "source": NUMPY_CAPI_SOURCE}
+            out += [("numpy-abi-mismatch", 0.85, capi), ("missing-dependency", 0.3, capi)]
+        elif found.first("not_package"):
             out.append(("shadowed-module", 0.85, {"module": top}))
         elif module != top and (local := local_copy(ctx.frames, top)):
             # the traceback runs the package itself from a folder outside site-packages: a local

@@ -1,0 +1,80 @@
+"""Run-time look-alikes decided by what the failing import itself prints.
+
+- `No module named 'numpy.core._multiarray_umath'` without numpy's own "Importing the multiarray
+  numpy extension module failed" banner: an extension whose C-API header (NumPy >= 1.16's
+  generated `_import_array()`) imports that module by name, under a numpy older than 1.16 that
+  lacks it. numpy is installed and too old for the build, not missing. With numpy's banner it is
+  numpy's own import that failed, and the answer stays what it was.
+
+Both sides are real text: a report of the tuning corpus and numpy 1.16's own banner
+(numpy/core/__init__.py at v1.16.0).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List
+
+sys.path.insert(0, str(Path(__file__).parent))
+import corpus
+
+from keras_doctor.explain.engine import explain, hypotheses
+
+
+def ranked(text: str) -> List[str]:
+    return [h.cause for h in hypotheses(text)[1]]
+
+
+def case_text(case_id: str) -> str:
+    return next(c for c in corpus.load() if c["id"] == case_id)["text"]
+
+
+# numpy 1.16's own import failing: numpy/core/__init__.py raises this banner around the original
+# error (https://github.com/numpy/numpy/blob/v1.16.0/numpy/core/__init__.py)
+NUMPY_OWN_IMPORT_FAILED = '''Traceback (most recent call last):
+  File "train.py", line 1, in <module>
+    import numpy as np
+  File "/home/user/venv/lib/python3.7/site-packages/numpy/__init__.py", line 142, in <module>
+    from . import core
+  File "/home/user/venv/lib/python3.7/site-packages/numpy/core/__init__.py", line 47, in <module>
+    raise ImportError(msg)
+ImportError:
+
+IMPORTANT: PLEASE READ THIS FOR ADVICE ON HOW TO SOLVE THIS ISSUE!
+
+Importing the multiarray numpy extension module failed.  Most
+likely you are trying to import a failed build of numpy.
+Here is how to proceed:
+- If you're working with a numpy git repository, try `git clean -xdf`
+  (removes all files not under version control) and rebuild numpy.
+- If you are simply trying to use the numpy version that you have installed:
+  your installation is broken - please reinstall numpy.
+
+Original error was: No module named 'numpy.core._multiarray_umath'
+'''
+
+
+def test_the_merged_core_module_missing_under_an_extension_is_a_numpy_older_than_its_build():
+    # aarch64 TensorFlow built against numpy 1.16 under Home Assistant's numpy 1.15.4
+    text = case_text("tf-on-arm-47-aarch64-numpy-too-old")
+    assert ranked(text) == ["numpy-abi-mismatch", "missing-dependency"]
+    top = explain(text).findings[0]
+    assert top.cause == "numpy-abi-mismatch"
+    assert top.evidence["numpy_is_newer"] is False
+    assert top.evidence["module"] == "numpy.core._multiarray_umath"
+    assert top.fix[0].command == ("python", "-m", "pip", "install", "--upgrade", "numpy")
+
+
+def test_numpys_own_banner_around_the_same_module_is_not_another_extensions_abi():
+    assert ranked(NUMPY_OWN_IMPORT_FAILED) == ["missing-dependency"]
+    top = explain(NUMPY_OWN_IMPORT_FAILED).findings[0]
+    assert top.cause == "missing-dependency"
+    assert top.fix[-1].command == ("python", "-m", "pip", "install", "numpy")
+
+
+def test_numpy_itself_missing_stays_a_missing_dependency():
+    text = ("Traceback (most recent call last):\n  File \"train.py\", line 1, in <module>\n"
+            "    import numpy as np\nModuleNotFoundError: No module named 'numpy'\n")
+    assert ranked(text) == ["missing-dependency"]
+
