@@ -5,9 +5,12 @@
   generated `_import_array()`) imports that module by name, under a numpy older than 1.16 that
   lacks it. numpy is installed and too old for the build, not missing. With numpy's banner it is
   numpy's own import that failed, and the answer stays what it was.
+- `No module named 'tensorflow'` after Poetry installed a TensorFlow whose macOS arm64 wheels
+  declare `tensorflow-macos` and some other wheels' metadata does not, on an arm64 Mac: the
+  distribution holding the code was left out.
 
-Both sides are real text: a report of the tuning corpus and numpy 1.16's own banner
-(numpy/core/__init__.py at v1.16.0).
+Both sides are real text: reports of the tuning corpus (and the same text on another platform or
+release), numpy 1.16's own banner (numpy/core/__init__.py at v1.16.0).
 """
 
 from __future__ import annotations
@@ -77,4 +80,56 @@ def test_numpy_itself_missing_stays_a_missing_dependency():
     text = ("Traceback (most recent call last):\n  File \"train.py\", line 1, in <module>\n"
             "    import numpy as np\nModuleNotFoundError: No module named 'numpy'\n")
     assert ranked(text) == ["missing-dependency"]
+
+
+# - `No module named 'tensorflow'` after Poetry installed TensorFlow 2.13-2.15 on an arm64 Mac: the
+#   release's macOS arm64 wheels declare `tensorflow-macos` and some of its other wheels do not
+#   (their METADATA, in the release table), and Poetry resolves from one set of metadata for
+#   every platform, so the shim is installed without the distribution that holds the code. On
+#   another platform, another release, or with pip (which reads the chosen wheel's own
+#   metadata), the answer stays.
+
+POETRY_REPORT = "tf-61477-poetry-tf213-metadata-no-macos-dep"
+
+
+def test_poetry_on_an_arm64_mac_leaves_out_what_only_the_macs_wheel_requires():
+    top = explain(case_text(POETRY_REPORT)).findings[0]
+    assert top.cause == "missing-dependency"
+    assert top.evidence["requires_distribution"] == "tensorflow-macos==2.13.0"
+    assert top.fix[-1].command == ("python", "-m", "pip", "install", "tensorflow-macos==2.13.0")
+    assert "poetry add tensorflow-macos==2.13.0" in top.fix[-1].description
+
+
+def test_the_required_distribution_is_read_from_the_release_tables_wheels():
+    from keras_doctor.explain.resolve_imports import _macos_arm64_only_requirement
+
+    # 2.12 has no tensorflow-macos requirement; 2.16 dropped it; 2.13-2.15's Mac wheels declare it
+    assert _macos_arm64_only_requirement("2.12.0") == ""
+    assert _macos_arm64_only_requirement("2.13.0") == "tensorflow-macos==2.13.0"
+    assert _macos_arm64_only_requirement("2.15.0") == "tensorflow-macos==2.15.0"
+    assert _macos_arm64_only_requirement("2.16.1") == ""
+
+
+def test_the_same_report_on_linux_or_an_intel_mac_keeps_its_answer():
+    text = case_text(POETRY_REPORT)
+    for platform in ("Linux-5.15.0-91-generic-x86_64-with-glibc2.35",
+                     "macOS-13.3-x86_64-i386-64bit"):
+        other = text.replace("macOS-13.3-arm64-arm-64bit", platform)
+        assert other != text
+        assert explain(other).findings[0].cause == "wrong-interpreter"
+
+
+def test_a_release_whose_wheels_agree_keeps_its_answer():
+    text = case_text(POETRY_REPORT).replace("2.13.0", "2.16.1")
+    assert explain(text).findings[0].cause == "wrong-interpreter"
+
+
+def test_pip_on_an_arm64_mac_is_not_poetrys_metadata():
+    text = ("After `pip install tensorflow==2.13.0` on macOS-13.3-arm64-arm-64bit (M2), "
+            "importing fails:\n\n```\n>>> import tensorflow\nTraceback (most recent call last):\n"
+            "  File \"<stdin>\", line 1, in <module>\n"
+            "ModuleNotFoundError: No module named 'tensorflow'\n```\n")
+    top = explain(text).findings[0]
+    assert "requires_distribution" not in top.evidence
+    assert top.cause == "wrong-interpreter"
 

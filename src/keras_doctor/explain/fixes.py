@@ -349,6 +349,12 @@ def _backend(e: Evidence, facts: Any) -> List[FixStep]:
 
 def _missing(e: Evidence, facts: Any) -> List[FixStep]:
     module = one(e, "module")
+    if one(e, "requires_distribution"):  # what the installed wheel declares and lacks
+        required = one(e, "requires_distribution")
+        how = (f" (`poetry add {required}` in the Poetry project)"
+               if one(e, "installer") == "poetry" else "")
+        return [run_step(f"Install {required}{how}, which the installed wheel requires on this "
+                         "platform and the installer left out", pip(facts, required))]
     if not module:  # a loader's missing library, or a guess that named nothing
         library = one(e, "library")
         if library:

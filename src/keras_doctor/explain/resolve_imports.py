@@ -140,6 +140,11 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             out.append(("keras-tf-version-skew", 0.7, {"module": module}))
         elif module == "_pywrap_tensorflow_internal":
             out.append(("msvc-runtime-missing", 0.55, {"module": module}))
+        elif module == top and (shim := _macos_shim_without_its_code(ctx)):
+            # a resolver that read another wheel's metadata installed the macOS arm64 `tensorflow`
+            # wheel without the distribution it requires there, which holds the code
+            out += [("missing-dependency", 0.85, {"module": module, **shim}),
+                    ("wrong-interpreter", 0.35, {"module": module})]
         elif pip_says := _pip_says_installed(ctx.text, top):
             # pip, in the same paste, says the package is there: the pip that ran belongs to
             # another interpreter than the one that raised (or to a kernel started before it)
@@ -321,6 +326,77 @@ def distributions_of(top: str) -> set:
     names = {top, top.replace("_", "-")}
     names |= {dist for dist, module in IMPORTED_AS.items() if module == top}
     return names
+
+
+# Poetry resolves one set of dependencies for every platform from a release's published metadata
+# (its maintainer on python-poetry/poetry#8271: "tensorflow's metadata does not express that
+# dependency"), while TensorFlow 2.13-2.15's macOS arm64 `tensorflow` wheels declare
+# `tensorflow-macos` and some of the release's other wheels do not (the release table, read from
+# each wheel's METADATA, shows it): resolved from those, an Apple Silicon Mac gets the `tensorflow`
+# shim without `tensorflow-macos` under it.
+_POETRY = re.compile(r"\bpoetry\b", re.IGNORECASE)
+_TF_NAMED = re.compile(
+    r"(?i)\btensorflow(?:[ \t]*(?:==|@|v(?:ersion)?:?)?[ \t]*)(\d+\.\d+(?:\.\d+)?)\b")
+
+
+def _macos_shim_without_its_code(ctx: Context) -> Dict[str, str]:
+    """`No module named 'tensorflow'` after Poetry installed a TensorFlow release whose macOS
+    arm64 wheels require a distribution the other wheels do not, on a Mac the paste shows is
+    arm64: that distribution (`tensorflow-macos==2.13.0`) and where the requirement is declared,
+    or {}."""
+    if not _POETRY.search(ctx.text):
+        return {}
+    from keras_doctor.explain.clues import read
+
+    clues = read(ctx.text, ctx.frames)
+    if clues.platform != "macos" or clues.machine != "arm64":
+        return {}
+    for version in dict.fromkeys(m.group(1) for m in _TF_NAMED.finditer(ctx.text)):
+        required = _macos_arm64_only_requirement(version)
+        if required:
+            return {"requires_distribution": required, "installer": "poetry",
+                    "declared_by": f"tensorflow {version}'s macosx arm64 wheels (Requires-Dist)"}
+    return {}
+
+
+def _macos_arm64_only_requirement(version: str) -> str:
+    """The requirement (`tensorflow-macos==2.13.0`) every macOS arm64 wheel of TensorFlow
+    `version` declares for Darwin arm64 and the metadata of some other wheel of the release lacks
+    (what a resolver reading that wheel's metadata never installs), or ''."""
+    from packaging.markers import default_environment
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        from keras_doctor import knowledge
+
+        release = knowledge.load().release("tensorflow", version)
+    except Exception:  # no release table at hand: it says nothing
+        return ""
+    if release is None:
+        return ""
+    mac_arm: Dict[str, str] = {key: str(value) for key, value in default_environment().items()}
+    mac_arm.update(platform_system="Darwin", platform_machine="arm64", sys_platform="darwin")
+
+    def for_mac_arm(wheel: Any) -> set:
+        found = set()
+        for line in wheel.requires_dist:
+            try:
+                requirement = Requirement(line)
+            except InvalidRequirement:
+                continue
+            if requirement.marker is not None and requirement.marker.evaluate(mac_arm):
+                found.add(f"{requirement.name}{requirement.specifier}")
+        return found
+
+    mac = [w for w in release.wheels if "macosx" in w.tag and w.tag.endswith("arm64")]
+    others = [w for w in release.wheels if w not in mac]
+    if not mac or not others:
+        return ""
+    shared = set.intersection(*(for_mac_arm(w) for w in mac))
+    everywhere = set.intersection(*(for_mac_arm(w) for w in others))
+    # declared by the Mac's wheels, missing from the metadata of some other wheel of the release
+    only_some = sorted(r for r in shared - everywhere if r.startswith("tensorflow-macos"))
+    return only_some[0] if only_some else ""
 
 
 def _pip_says_installed(text: str, top: str) -> str:
