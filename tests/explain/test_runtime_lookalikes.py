@@ -8,6 +8,8 @@
 - `No module named 'tensorflow'` after Poetry installed a TensorFlow whose macOS arm64 wheels
   declare `tensorflow-macos` and some other wheels' metadata does not, on an arm64 Mac: the
   distribution holding the code was left out.
+- A name missing from TensorFlow's private modules with two complete TensorFlow builds listed as
+  installed (stable and nightly): both wrote the one tensorflow/ folder.
 
 Both sides are real text: reports of the tuning corpus (and the same text on another platform or
 release), numpy 1.16's own banner (numpy/core/__init__.py at v1.16.0).
@@ -133,3 +135,26 @@ def test_pip_on_an_arm64_mac_is_not_poetrys_metadata():
     assert "requires_distribution" not in top.evidence
     assert top.cause == "wrong-interpreter"
 
+# - A name missing from TensorFlow's own private modules, with two complete TensorFlow builds
+#   listed as installed (stable and nightly, tensorflow and tensorflow-gpu): both wrote the one
+#   tensorflow/ folder. One build listed, or tensorflow beside the platform distribution its own
+#   wheel requires (tensorflow-intel on Windows), is no overlap.
+
+OVERLAP_REPORT = "tfp-860-stable-and-nightly-side-by-side"
+
+
+def test_stable_and_nightly_listed_together_are_two_builds_in_one_folder():
+    top = explain(case_text(OVERLAP_REPORT)).findings[0]
+    assert top.cause == "tf-distributions-overlap"
+    assert top.evidence["distributions"] == ["tensorflow", "tf-nightly"]
+
+
+def test_one_build_listed_keeps_the_version_skew():
+    text = case_text(OVERLAP_REPORT).replace("tf-nightly: 2.2.0.dev20200401", "")
+    assert explain(text).findings[0].cause == "keras-tf-version-skew"
+
+
+def test_tensorflow_beside_the_distribution_its_wheel_requires_is_no_overlap():
+    text = case_text(OVERLAP_REPORT).replace("tf-nightly: 2.2.0.dev20200401",
+                                             "tensorflow-intel: 2.1.0")
+    assert explain(text).findings[0].cause == "keras-tf-version-skew"

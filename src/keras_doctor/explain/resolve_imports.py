@@ -647,6 +647,13 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if (
         module.startswith("tensorflow.python") and not module.startswith("tensorflow.python.keras")
     ) or module.startswith("tensorflow.compat."):
+        both = full_tensorflows_listed(ctx.text)
+        if len(both) > 1:
+            # two complete TensorFlow builds listed as installed write one tensorflow/ folder:
+            # its modules come from whichever wrote each file last
+            evidence = {"name": name, "module": module, "distributions": both}
+            return [("tf-distributions-overlap", 0.8, evidence),
+                    ("keras-tf-version-skew", 0.45, evidence)]
         return [("keras-tf-version-skew", 0.7, {"name": name, "module": module})]
     if tf1.attribute(module, name) == "tf1":  # from keras.backend import set_session
         return _tf1_name(ctx, module, name)
@@ -702,6 +709,26 @@ def calling_package(frames: List[str]) -> str:
     """The installed package of the innermost frame that is not the import machinery: the code
     that ran the failing import or attribute access ('' for the user's own code)."""
     return site_package_of(calling_path(frames)).split(".")[0]
+
+
+# Distributions that each ship a complete `tensorflow/` package and declare none of the others
+# (their wheels' Requires-Dist in the release tables): two of them installed write the same
+# folder. The platform distributions a `tensorflow` wheel itself requires (tensorflow-intel on
+# Windows, tensorflow-macos on arm64 Macs for 2.13-2.15, tensorflow-cpu-aws on Linux arm64) are
+# installed beside it on purpose and are left out.
+FULL_TENSORFLOWS = ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly",
+                    "tf-nightly-cpu", "tf-nightly-gpu")
+
+
+def full_tensorflows_listed(text: str) -> List[str]:
+    """The complete TensorFlow distributions the paste lists with a version, one per line as
+    `pip list`, `pip freeze` or a "name: version" list print them."""
+    listed = []
+    for dist in FULL_TENSORFLOWS:
+        row = rf"(?im)^[ \t>|*-]*{re.escape(dist)}[ \t]*(?:==|:|[ \t])[ \t]*\d+\.\d+"
+        if re.search(row, text):
+            listed.append(dist)
+    return listed
 
 
 _SHARED_FOLDER = {"tensorflow": "tf-distributions-overlap", "keras": "keras-distributions-overlap"}
