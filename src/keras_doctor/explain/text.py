@@ -34,6 +34,17 @@ _MAYBE_INFORMATIONAL = re.compile(
     r"Your CPU supports instructions|^(?:WARNING|INFO):(?:tensorflow|absl):"
 )
 MAX_INFORMATIONAL = 40
+# The examples issue templates print beside their questions, left in every report that did not
+# edit them: "OS Platform and Distribution (e.g., Linux Ubuntu 16.04):" and "Mobile device (e.g.
+# iPhone 8, Pixel 2, Samsung Galaxy)" (tensorflow/tensorflow .github/ISSUE_TEMPLATE/*.md until
+# 2022, copied by many projects), "Python version and type(eg. Anaconda Python, Stock Python as in
+# Mac, or homebrew installed Python etc)" (tensorflow/addons' bug template), "Platform
+# information (e.g. Ubuntu Linux 20.04)" and "OS architecture (e.g. amd64)" (pyenv's). They name
+# a system and a machine the reporter never said they had; an example the reporter rewrote stays.
+_TEMPLATE_EXAMPLES = re.compile(
+    r"\((?:e\.g\.,? Linux Ubuntu 16\.04|e\.g\. iPhone 8, Pixel 2, Samsung Galaxy|"
+    r"eg\. Anaconda Python, Stock Python as in Mac, or homebrew installed Python etc|"
+    r"e\.g\. Ubuntu Linux \d\d\.04|e\.g\. amd64)\)")
 _SITE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<package>[\w.\-]+)")
 _FRAME_PATH = re.compile(
     r"File \"(?P<quoted>[^\"\n]{1,500})\", line \d+"  # CPython
@@ -66,6 +77,7 @@ def clean(raw: str) -> Cleaned:
         truncated = True
     raw = _ANSI.sub("", raw) if "\x1b" in raw else raw
     raw = _plain_quotes(raw)
+    raw = _TEMPLATE_EXAMPLES.sub("", raw) if "e.g" in raw or "eg." in raw else raw
     kept: List[str] = []
     dropped = 0
     informational: List[Any] = []

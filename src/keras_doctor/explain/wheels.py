@@ -175,7 +175,7 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
     chosen = chosen_wheels(text)[1]
     if chosen:
         return chosen
-    text = _TEMPLATE_EXAMPLE.sub(" ", _CHOSEN_WHEEL.sub(" ", text))
+    text = _CHOSEN_WHEEL.sub(" ", text)
     if _THIRTY_TWO_BIT.search(text) or machine == "32-bit":
         return ["windows-32"] if _WINDOWS.search(text) or platform == "windows" else ["other"]
     if _DOCKER_BUILD.search(text):
@@ -227,12 +227,6 @@ def pip_in_a_container_build(text: str) -> bool:
 
 _X86_64 = re.compile(r"(?i)(?<![A-Za-z0-9])x86_64\b|\bamd64\b")
 _BARE_ARM64 = re.compile(r"(?<![\w-])arm64\b")
-# An issue template's own examples, which a report keeps whatever machine it comes from:
-# "OS Platform and Distribution (e.g., Linux Ubuntu 16.04)" (tensorflow/tensorflow's
-# .github/ISSUE_TEMPLATE/00-bug-issue.md, tensorflow/addons' bug_report.md), "Python version and
-# type(eg. Anaconda Python, Stock Python as in Mac, or homebrew installed Python etc)"
-# (tensorflow/addons' .github/ISSUE_TEMPLATE/bug-performance-report.md)
-_TEMPLATE_EXAMPLE = re.compile(r"\((?:e\.g\.|eg\.)[^()\n]*\)")
 _BARE_AARCH64 = re.compile(r"(?<![\w-])aarch64\b")
 
 
