@@ -228,6 +228,19 @@ def test_a_learned_model_that_weighs_the_rank_does_not_split_equally_strong_evid
     assert calibrate.calibrated(tied)[1] == 0.2
 
 
+def test_answers_shown_at_one_score_are_one_step_whatever_their_outcomes():
+    """Scores tie often (a signature's weight, a map's step): ordered by outcome within a tie,
+    PAV had made the wrong answers one step and the right ones the next, both at that score,
+    and a lookup there met only the first - 3 % for answers right 60 % of the time."""
+    tied = [(0.95, int(i % 5 < 3)) for i in range(200)]
+    assert tc.isotonic(tied, 0) == [[1.0, 0.6]]
+    assert calibrate.mapped(0.95, tc.isotonic(tied, 0)) == 0.6
+    assert tc.recalibration(tied) == [[1.0, 0.6]]
+    # a higher score that did better still makes a step of its own
+    steps = tc.isotonic(tied + [(0.99, 1)] * 50, 0)
+    assert steps == [[0.95, 0.6], [1.0, 0.999]]
+
+
 def test_a_step_never_rounds_to_a_certainty_either_way():
     assert tc.isotonic([(0.1, 0)] * 50, 0) == [[1.0, 0.001]]
     assert tc.isotonic([(0.9, 1)] * 50, 0) == [[1.0, 0.999]]

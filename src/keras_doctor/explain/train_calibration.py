@@ -225,7 +225,11 @@ def isotonic(pairs: Sequence[Sequence[float]], shrink: float = SHRINK,
     overall = sum(label * w for _, label, w in weighted) / sum(w for _, _, w in weighted)
     blocks: List[List[float]] = []  # [upper, positives, count]
     for p, label, weight in sorted(weighted):
-        blocks.append([p, label * weight, weight])
+        if blocks and blocks[-1][0] == p:  # one score, one rate: ties are never split by label
+            blocks[-1][1] += label * weight
+            blocks[-1][2] += weight
+        else:
+            blocks.append([p, label * weight, weight])
         while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
             upper, positives, count = blocks.pop()
             blocks[-1] = [upper, blocks[-1][1] + positives, blocks[-1][2] + count]
