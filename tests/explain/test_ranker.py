@@ -415,19 +415,25 @@ def test_the_fresh_rate_is_shrunk_toward_what_was_shown_and_the_slope_kept_betwe
         0.5, 0.9, 1.0]}}}) == 0.99  # never certainty
 
 
-def test_the_fresh_shrink_is_chosen_by_how_answers_of_repositories_left_out_held():
-    # a pass whose recognised answers, shown at 0.95, were right 60 % of the time
-    fresh = [_fresh("recognised", 0.95, int(i % 5 < 3), f"p/{i}") for i in range(20)]
-    # tuning answers that fell as short as the pass's: the pass is believed as it is
+def test_the_way_of_meeting_new_reports_is_chosen_by_how_each_pass_was_met_fitted_without_it():
+    # two passes whose recognised answers, shown at 0.95, were right 60 % of the time
+    fresh = [{**_fresh("recognised", 0.95, int(i % 5 < 3), f"p/{i}"),
+              "pass": "third" if i < 20 else "fourth"} for i in range(40)]
+    # tuning answers that fell as short: the passes are believed as they are
     fell = [_fresh("recognised", 0.95, int(i % 5 < 3), f"t/{i}") for i in range(200)]
     chosen, table = tr.fresh_choice(fresh, fell)
-    assert table["answers"] == 220 and table["fresh_answers"] == 20
+    assert table["answers"] == 240 and table["fresh_answers"] == 40
     assert set(table["corrected"]) == {f"{s:g}" for s in tr.FRESH_SHRINKS}
     assert chosen["method"] != "none" and table["chosen"] == chosen["method"]
     assert table["as_shown"]["brier_of_top_answer"] > min(
         f["brier_of_top_answer"] for f in [table["mapped"], *table["corrected"].values()])
-    # a repository's own pass answers never correct it: the same repository, met in the pass and
-    # in the tuning corpus, is left out of both together (names compared without case)
+    # each pass is met by what was fitted on the other: a single pass leaves a correction
+    # nothing to fit, and meets itself as shown
+    alone = [dict(r, **{"pass": "third"}) for r in fresh]
+    assert tr.fresh_choice(alone, [])[1]["corrected"]["0"] == tr.fresh_choice(alone, [])[1][
+        "as_shown"]
+    # a repository's own answers never correct it: the same repository, met in the pass and in
+    # the tuning corpus, is left out of both together (names compared without case)
     one = [_fresh("recognised", 0.95, 0, "Same/Repo")]
     shown = tr.fresh_choice(one, [_fresh("recognised", 0.95, 0, "same/repo")])[1]
     assert shown["corrected"]["0"]["brier_of_top_answer"] == pytest.approx(0.9025)
