@@ -732,6 +732,7 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
     crash = lookalike.crash_causes(ranked)  # a crash's causes stand together, like look-alikes
     steps = trained.get("isotonic") or {}
     out: List[Tuple[Hypothesis, float]] = []
+    floors: List[float] = []
     ceiling = 0.99
     order = [(cause, p) for cause, p in order if cause in causes.CATALOG and (
         cause in by_cause or not (clues_module.ruled_out_by_platform(cause, read)
@@ -752,10 +753,18 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
             confidence = ranker.confidence(p, rank, steps)
         if rank == 0:  # as answers of its kind held on reports met before any tuning on them
             confidence = ranker.met_fresh(confidence, ranker.fresh_kind(ranked, cause), steps)
-        if rank and (lookalike.is_look_alike(cause, order[0][0]) or cause in crash):
+        alike = bool(rank) and (lookalike.is_look_alike(cause, order[0][0]) or cause in crash)
+        if alike:
             confidence = max(confidence, lookalike.SHOWN_AT_LEAST)
         ceiling = min(ceiling, confidence)
+        floors.append(lookalike.SHOWN_AT_LEAST if alike else 0.0)
         out.append((by_cause.get(cause) or _learned(cause, read), round(ceiling, 3)))
+    # a look-alike is shown at no less than its floor, and what is listed above it (below the
+    # first answer) at no less than the look-alike: the order shown stays the order of the list
+    floor = 0.0
+    for i in range(len(out) - 1, 0, -1):
+        floor = max(floor, floors[i])
+        out[i] = (out[i][0], max(out[i][1], floor))
     return out
 
 
