@@ -71,10 +71,12 @@ def test_top1_accuracy(split):
 # TensorFlow also raises (AlreadyExistsError); nothing in it names the second distribution
 # keras-config-invalid, out-of-memory, tf-distributions-overlap: reports of a third collection pass,
 # measured before any tuning on them - a hand-edited keras.json read as Keras/TensorFlow skew, a
-# bare "Killed" and pip's resolver lines for tensorflow beside tensorflow-gpu
+# bare "Killed" and pip's resolver lines for tensorflow beside tensorflow-gpu; duplicate-install:
+# an eighth-pass report, scored before any tuning on it (an empty tensorflow/ folder an
+# uninstall left, ray-project/ray#9819)
 NOT_YET_REACHED = frozenset({"kernel-not-restarted", "pip-too-old-for-platform-tags",
                              "keras-distributions-overlap", "keras-config-invalid",
-                             "out-of-memory", "tf-distributions-overlap"})
+                             "out-of-memory", "tf-distributions-overlap", "duplicate-install"})
 
 
 def test_every_cause_of_the_corpus_is_reachable():
