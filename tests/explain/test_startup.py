@@ -18,6 +18,8 @@ NOT_NEEDED = (
     "keras_doctor.explain.fallback",  # priors for what nothing recognised
     "keras_doctor.explain.messages",  # the atlas, for what no strong signature explains
     "keras_doctor.explain.refine",  # facts confirming or ruling out the text's causes
+    "keras_doctor.explain.wheels",  # the release tables' reader, for a wheel pip did not find
+    "packaging.tags",  # its import starts logging, platform and subprocess: 30 ms
     "rich",
 )
 ARCH = ("ImportError: dlopen(/Users/a/venv/lib/python3.11/site-packages/numpy/core/"

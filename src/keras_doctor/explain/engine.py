@@ -430,6 +430,8 @@ def _only_a_yanked_release_fit(found: Dict[str, Hypothesis], text_: str, read: A
     requirement: nothing else had a wheel for this machine and Python, so the tables weigh the
     two wheel causes as for "(from versions: none)" (the import that then fails is its
     consequence)."""
+    if "is a yanked version" not in text_:  # the release tables are read only for pip's warning
+        return
     from keras_doctor.explain import wheels
 
     decision = wheels.only_yanked_fit(text_, read.python_version, read.machine, read.platform)

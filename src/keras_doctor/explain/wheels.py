@@ -1003,11 +1003,11 @@ def only_yanked_fit(text: str, python_shown: str = "", machine: str = "", platfo
     """`decide`'s answer for a yanked release pip installed for an unpinned requirement: read as
     pip finding no release at all for this machine and Python. None without the warning, for a
     pin (pip takes the yanked release it names), or without a release table."""
-    from packaging.utils import canonicalize_name
-
     found = _YANKED_CHOSEN.search(text)
     if found is None:
         return None
+    from packaging.utils import canonicalize_name
+
     project = str(canonicalize_name(found.group("project")))
     pin = re.compile(rf"(?i)\b{re.escape(found.group('project'))}\s*===?\s*\d")
     if table(project) is None or pin.search(text) or pin.search(text.replace("_", "-")):
