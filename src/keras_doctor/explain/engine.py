@@ -587,18 +587,24 @@ def _pip_too_old_decides(found: Dict[str, Hypothesis], text_: str, read: Any,
                                   pip_installed)
     if decision is None:
         return
-    weight, evidence = decision
+    _beside_the_wheel_causes(found, "pip-too-old-for-platform-tags", *decision, _PIP_MECHANISM)
+
+
+def _beside_the_wheel_causes(found: Dict[str, Hypothesis], cause: str, weight: float,
+                             evidence: Dict[str, Any], mechanism: str) -> Hypothesis:
+    """`cause`, decided from the release tables for the pip lines the wheel causes were read
+    from: it carries their signatures, excerpt and position, and the table it was decided by."""
     known = found.get("no-wheel-for-python") or found.get("no-wheel-for-platform")
-    hyp = found.setdefault("pip-too-old-for-platform-tags",
-                           Hypothesis("pip-too-old-for-platform-tags"))
+    hyp = found.setdefault(cause, Hypothesis(cause))
     hyp.weights = [weight]
     hyp.evidence.update(evidence)
-    hyp.mechanism = _PIP_MECHANISM
+    hyp.mechanism = mechanism
     if known is not None:
         hyp.signatures = hyp.signatures or list(known.signatures)
         hyp.excerpt = hyp.excerpt or known.excerpt
         hyp.position = max(hyp.position, known.position)
     hyp.sources.append(f"knowledge/{evidence['decided_by']}")
+    return hyp
 
 
 _MACOS_MECHANISM = (
@@ -617,17 +623,7 @@ def _macos_too_old_decides(found: Dict[str, Hypothesis], text_: str, read: Any) 
     decision = wheels.macos_too_old(text_, read.python_version, read.machine, read.platform)
     if decision is None:
         return
-    weight, evidence = decision
-    known = found.get("no-wheel-for-python") or found.get("no-wheel-for-platform")
-    hyp = found.setdefault("macos-too-old", Hypothesis("macos-too-old"))
-    hyp.weights = [weight]
-    hyp.evidence.update(evidence)
-    hyp.mechanism = _MACOS_MECHANISM
-    if known is not None:
-        hyp.signatures = hyp.signatures or list(known.signatures)
-        hyp.excerpt = hyp.excerpt or known.excerpt
-        hyp.position = max(hyp.position, known.position)
-    hyp.sources.append(f"knowledge/{evidence['decided_by']}")
+    _beside_the_wheel_causes(found, "macos-too-old", *decision, _MACOS_MECHANISM)
     for cause in ("no-wheel-for-python", "no-wheel-for-platform"):
         wheel = found.get(cause)
         if wheel is not None:
