@@ -1059,14 +1059,21 @@ def _installs_on_mac(tag: str, python: str, macos: Tuple[int, int], arch: str) -
     """Whether a wheel of this tag installs on CPython `python` on a Mac of this release and
     architecture: its Python tag fits and one of its platform tags is among those pip accepts
     there (pip takes them from `packaging.tags.mac_platforms`)."""
-    from packaging.tags import mac_platforms
-
     parts = tag.split("-")
     if len(parts) != 3 or not any(python in _tag_pythons(one, parts[1])
                                   for one in parts[0].split(".")):
         return False
-    accepted = set(mac_platforms(macos, arch))
+    accepted = _mac_platform_tags(macos, arch)
     return any(one in accepted or one == "any" for one in parts[2].split("."))
+
+
+@cache
+def _mac_platform_tags(macos: Tuple[int, int], arch: str) -> FrozenSet[str]:
+    """The platform tags pip accepts on a Mac of this release and architecture, asked of
+    `packaging` once per Mac rather than once per wheel tag."""
+    from packaging.tags import mac_platforms
+
+    return frozenset(mac_platforms(macos, arch))
 
 
 def macos_too_old(text: str, python_shown: str = "", machine: str = "", platform: str = ""
