@@ -251,8 +251,11 @@ HORIZON_DAYS = 365  # a report is taken to be written within a year of the newes
 # naming one was written after it came out
 MACOS_RELEASED = {"big sur": "2020-11-12", "monterey": "2021-10-25", "ventura": "2022-10-24",
                   "sonoma": "2023-09-26", "sequoia": "2024-09-16", "tahoe": "2025-09-15"}
-MACOS_NUMBERS = {"11": "big sur", "12": "monterey", "13": "ventura", "14": "sonoma",
-                 "15": "sequoia", "26": "tahoe"}
+# the releases by name and version; those from 11 on are named by their major number alone
+MACOS_NAMES = {"el capitan": (10, 11), "sierra": (10, 12), "high sierra": (10, 13),
+               "mojave": (10, 14), "catalina": (10, 15), "big sur": (11, 0), "monterey": (12, 0),
+               "ventura": (13, 0), "sonoma": (14, 0), "sequoia": (15, 0), "tahoe": (26, 0)}
+MACOS_NUMBERS = {str(major): name for name, (major, _) in MACOS_NAMES.items() if major >= 11}
 _MACOS_NAMED = re.compile(r"(?i)\b(big sur|monterey|ventura|sonoma|sequoia|tahoe)\b|"
                           r"\bmac ?OS (?:version )?(11|12|13|14|15|26)(?:\.\d+)*\b")
 
@@ -1034,9 +1037,6 @@ _MACOS_VERSION = re.compile(
     r"(?P<name>\b(?:El Capitan|High Sierra|(?<!High )Sierra|Mojave|Catalina|Big Sur|Monterey|"
     r"Ventura|Sonoma|Sequoia|Tahoe)\b)"
 )
-MACOS_NAMES = {"el capitan": (10, 11), "sierra": (10, 12), "high sierra": (10, 13),
-               "mojave": (10, 14), "catalina": (10, 15), "big sur": (11, 0), "monterey": (12, 0),
-               "ventura": (13, 0), "sonoma": (14, 0), "sequoia": (15, 0), "tahoe": (26, 0)}
 # the macOS releases a Mac can run, oldest first, for reading which one pip's list was made on
 _MACOS_STEPS = tuple([(10, minor) for minor in range(6, 16)] + [(major, 0) for major in
                                                                  range(11, 16)])
