@@ -529,7 +529,7 @@ def test_the_shipped_way_of_meeting_new_reports_is_the_one_chosen_by_repository(
 
 
 # Top-1 of each collection pass with explain as the commit that first met it (corpus/README.md)
-FIRST_MET = {"third": 40, "fourth": 22, "fifth": 32, "sixth": 51, "seventh": 33}
+FIRST_MET = {"third": 40, "fourth": 22, "fifth": 32, "sixth": 51, "seventh": 33, "eighth": 33}
 
 
 def test_the_recorded_answers_are_those_of_the_passes_they_name():
