@@ -50,6 +50,30 @@ def _arch(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return out
 
 
+def _link_arch(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """Apple's linker names the architecture it builds for and the one the skipped file was built
+    for. Two architectures are a library of the other one; the same architecture twice is a file
+    of another platform (iOS against macOS), which no cause here covers; a file that is no Mach-O
+    at all (ld64 prints its first bytes as an "unsupported file format") is a build for another
+    system. Building for x86_64 against an arm64 file on a Mac is a process of the Intel side —
+    an x86_64 Python building an extension under Rosetta links it against arm64 Homebrew."""
+    need, have = found.first("need"), found.first("have")
+    evidence: Dict[str, Any] = {"linking_for": need}
+    if have:
+        evidence["file_built_for"] = have
+    if found.first("path"):
+        evidence["path"] = found.first("path")
+    if have == "unsupported":
+        evidence["file_built_for"] = "no Mach-O (an unsupported file format)"
+        return [("mixed-arch-binary", 0.7, evidence)]
+    if have and need and have == need:
+        return []
+    out: List[Outcome] = [("mixed-arch-binary", found.signature.weight, evidence)]
+    if need.startswith(("x86_64", "i386")) and have.startswith("arm64"):
+        out.append(("rosetta-python", 0.4, {"building_for": need}))
+    return out
+
+
 # An Intel (x86_64) Python on a Mac: Intel Homebrew's /usr/local, the x86 Anaconda installer, an
 # osx-64 conda channel, or the interpreter's own architecture; arm64 ones live under
 # /opt/homebrew, Miniforge, or say arm64.
@@ -813,6 +837,7 @@ STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "addon-tf-minimum": _addon_tf_minimum,
     "circular": _circular,
     "arch": _arch,
+    "link-arch": _link_arch,
     "sigill": _sigill,
     "plugin-load": _plugin_load,
     "no-wheel": _no_wheel,
