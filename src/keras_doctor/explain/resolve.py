@@ -10,7 +10,7 @@ an empty list drops the match (a `cannot import name` from an unrelated package,
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from keras_doctor.explain import resolve_imports as imports
 from keras_doctor.explain.context import Context, Outcome
@@ -668,10 +668,60 @@ def _folder(path: str) -> str:
 
 
 def _protobuf_fatal(found: SignatureMatch, ctx: Context) -> List[Outcome]:
-    """On a Mac, the other native library in the process is usually the Metal plugin."""
+    """On a Mac, the other native library in the process is usually the Metal plugin, unless
+    the paste shows a Mac, a Python or a TensorFlow no tensorflow-metal release was made for:
+    then the plugin cannot be in the process, and the second protobuf is another package's."""
     if _MACOS.search(ctx.text) or "libc++abi" in ctx.text or "metal" in ctx.text.lower():
+        ruled_out = metal_plugin_ruled_out(ctx.text, ctx.python_version)
+        if ruled_out:
+            return [("protobuf-mismatch", found.signature.weight, ruled_out)]
         return [("metal-plugin-mismatch", 0.75, {}), ("protobuf-mismatch", 0.4, {})]
     return [("protobuf-mismatch", found.signature.weight, {})]
+
+
+def metal_plugin_ruled_out(text: str, python: str) -> Dict[str, Any]:
+    """Why tensorflow-metal cannot be installed where the paste ran ({} when nothing says so),
+    read from its release table (metal.json, from PyPI): no wheel of any release installs on the
+    macOS the paste states (the oldest are tagged `macosx_11_0`), none is built for its Python,
+    or the TensorFlow it states predates the first release Apple's table pairs with a plugin
+    (2.5, June 2021)."""
+    from packaging.version import InvalidVersion, Version
+
+    from keras_doctor import knowledge
+    from keras_doctor.explain.clues import stated_tensorflow_version
+    from keras_doctor.explain.wheels import macos_version_shown
+
+    data = knowledge.load().file("metal.json")
+    releases = data["releases"].values()
+    macos = macos_version_shown(text)
+    if macos is not None:
+        from packaging.tags import mac_platforms
+
+        tags = {tag for release in releases for tag in release["platforms"]}
+        if not any(tags.intersection(mac_platforms(macos, arch)) for arch in ("arm64", "x86_64")):
+            return {"macos": ".".join(map(str, macos)),
+                    "metal_wheels_need": "macOS " + _oldest_macos(tags)}
+    pythons = {tag for release in releases for tag in release["pythons"]}
+    if python and "cp" + python.replace(".", "") not in pythons:
+        return {"python": python, "metal_wheels_for": sorted(pythons, key=lambda t: (len(t), t))}
+    tf = stated_tensorflow_version(text)
+    first = min((Version(m) for row in data["apple_table"] for m in row["tensorflow_minors"]),
+                default=None)
+    try:
+        if tf and first is not None and Version(tf) < first:
+            return {"tensorflow": tf, "first_tensorflow_with_metal": str(first)}
+    except InvalidVersion:
+        pass
+    return {}
+
+
+def _oldest_macos(tags: Set[str]) -> str:
+    versions = []
+    for tag in tags:
+        parts = tag.split("_")  # macosx_11_0_arm64
+        versions.append((int(parts[1]), int(parts[2])))
+    major, minor = min(versions)
+    return f"{major}.{minor}"
 
 
 _CUDA_LIBRARY = re.compile(
