@@ -736,16 +736,25 @@ Replace it with the distribution that is current for this platform.
     _c(
         "weights-cache-corrupt", "weights", "error",
         "a cached weights file in `~/.keras/models` is truncated or does not match Keras's known "
-        "hash",
-        "file size, HDF5 signature, hash vs knowledge base",
+        "hash, or a module in TF-Hub's cache (`tfhub_modules`) is incomplete",
+        "file size, HDF5 signature, hash vs knowledge base; the module folder a SavedModel error "
+        "names",
         """
 ## Why is this bad?
 An interrupted download leaves a truncated file that fails with `OSError: Unable to open file
 (truncated file…)` or `file signature not found`. On a hash mismatch Keras re-downloads and deletes
 the file, so the evidence disappears at the next run.
 
+TF-Hub keeps each downloaded module in a folder named after the handle's SHA-1, under
+`TFHUB_CACHE_DIR` or, by default, the system's temp folder (`/tmp/tfhub_modules`,
+`/var/folders/…/T/tfhub_modules`, `%TEMP%\\tfhub_modules`), and treats a folder with anything left
+in it as downloaded. A temp-folder cleaner that removes old files but leaves folders, or a download
+cut short, leaves a module TF-Hub never fetches again: `OSError: SavedModel file does not exist
+at: …/tfhub_modules/<sha1>/{saved_model.pbtxt|saved_model.pb}`.
+
 ## How to fix it
-Delete the named file; Keras downloads it again on next use.
+Delete the named file; Keras downloads it again on next use. For TF-Hub, delete the module's folder
+and point `TFHUB_CACHE_DIR` at a folder the system does not clean.
 """,
     ),
     _c(

@@ -405,6 +405,14 @@ def _ssl(e: Evidence, facts: Any) -> List[FixStep]:
 
 
 def _cache(e: Evidence, facts: Any) -> List[FixStep]:
+    hub = one(e, "hub_module_dir")
+    if hub:
+        return [
+            FixStep(f"Delete {hub}; TF-Hub downloads the module again", StepKind.EDIT,
+                    target=hub, destructive=True),
+            manual("Set TFHUB_CACHE_DIR to a folder the system does not clean (for example "
+                   "~/.cache/tfhub_modules), so that TF-Hub's cache outlives the temp folder"),
+        ]
     url = one(e, "url")
     name = url.rsplit("/", 1)[-1] if url else "the truncated .h5 file"
     return [

@@ -340,6 +340,29 @@ def hdf5_file_causes(message: str, text: str, weight: float) -> List[Tuple[str, 
             ("model-format-incompatible", 0.25)]
 
 
+# TF-Hub keeps each module it downloads in `<cache>/<sha1 of the handle>/`, the cache being
+# TFHUB_CACHE_DIR or, unset, `<the system's temp folder>/tfhub_modules`, and counts a module folder
+# with anything left in it as downloaded (tensorflow_hub/resolver.py, `tfhub_cache_dir` and
+# `atomic_download`'s `check_module_exists`: `Exists(module_dir) and ListDirectory(module_dir)`:
+# https://github.com/tensorflow/hub/blob/0aa83c19da8431a92d66aeec7a24b55b34c14197/tensorflow_hub/resolver.py).
+# A temp-folder cleaner that deletes old files but leaves their folders, or a download cut short,
+# leaves a module folder TF-Hub never fetches again and TensorFlow's loader finds no
+# saved_model.pb in: the cache, not the model's format.
+_HUB_MODULE_DIR = re.compile(r"^\s*(?P<dir>.*?tfhub_modules[/\\][0-9a-f]{40})")
+
+
+def _savedmodel_folder(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """A SavedModel folder without its saved_model.pb: inside TF-Hub's module cache, an
+    incomplete cached download; elsewhere, what the signature says."""
+    # every line that says it: a traceback may show the loader's own `raise` line first
+    for path in found.groups.get("path", []):
+        hub = _HUB_MODULE_DIR.search(path)
+        if hub is not None:
+            return [("weights-cache-corrupt", 0.8, {"hub_module_dir": hub.group("dir")}),
+                    (found.signature.cause, 0.3, {})]
+    return [(found.signature.cause, found.signature.weight, {})]
+
+
 def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     evidence = {"requirement": found.first("requirement")}
     if re.match(r"tensorflow[-_](?:macos|metal)", evidence["requirement"], re.IGNORECASE):
@@ -903,6 +926,7 @@ STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "built-for-newer-macos": _built_for_newer_macos,
     "numpy": _numpy,
     "h5-file": _h5_file,
+    "savedmodel-folder": _savedmodel_folder,
     "native-library": _native_library,
     "tf-extension": _tf_extension,
     "long-path": _long_path,
