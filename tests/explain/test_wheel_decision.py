@@ -844,3 +844,53 @@ def test_a_yanked_release_pinned_by_name_says_nothing_of_the_machine():
 def test_a_windows_home_folder_with_forward_slashes_is_not_a_macs(path, platforms):
     assert wheels.read_machine(path) == platforms
     assert read(path, []).platform == ("windows" if platforms == ["windows-amd64"] else "macos")
+
+
+# tensorflow/tensorflow#38750 (2020-04-21): pip on a phone, under Termux, whose Python the issue
+# template left as "3"
+TERMUX_REPORT = """**System information**
+- OS Platform Linux Ubuntu 18):
+- Mobile device (Android (using termux) if the issue happens on mobile device:
+- TensorFlow installed from (source or binary):
+- Python version: 3
+- Installed using virtualenv? No
+pip? Yes
+I am using android
+
+Log :
+
+> Could not find a version that satisfies the requirement tensorflow (from versions: )
+No matching distribution found for tensorflow"""
+# chaquo/chaquopy#285 (2020-05): Chaquopy's Gradle build running pip for an Android app
+CHAQUOPY_REPORT = """I need to install "tensorflow==1.14" in my android app.
+Chaquopy build fails:
+`Collecting tensorflow==1.14
+  Could not find a version that satisfies the requirement tensorflow==1.14 (from versions: 2.1.0)
+No matching distribution found for tensorflow==1.14
+Chaquopy: Exit status 1`"""
+
+
+def test_pip_on_android_is_the_platform_pypi_publishes_no_tensorflow_for():
+    assert not any(plat == "android" for tags, _ in wheels.table("tensorflow").values()
+                   for plat, _ in wheels.wheel_pairs(tags))
+    assert wheels.read_machine(TERMUX_REPORT) == ["android"]
+    cause, share, evidence = wheels.decide(TERMUX_REPORT)
+    assert (cause, share, evidence["platform_read"]) == (PLATFORM, 1.0, "android")
+    assert top(TERMUX_REPORT) == PLATFORM
+
+
+def test_the_same_report_from_ubuntu_is_not_read_as_android():
+    ubuntu = TERMUX_REPORT.replace(
+        "- Mobile device (Android (using termux) if the issue happens on mobile device:\n", ""
+    ).replace("I am using android\n", "")
+    assert wheels.read_machine(ubuntu) == ["linux-x86_64"]
+    assert wheels.read_machine("I'll port the model to Android later.\n" + pip_error(
+        "tensorflow")) == list(wheels.PLATFORMS)
+
+
+def test_a_chaquopy_build_is_android_whose_repository_no_table_describes():
+    assert wheels.read_machine(CHAQUOPY_REPORT) == ["android"]
+    assert wheels.decide(CHAQUOPY_REPORT) is None
+    assert top(CHAQUOPY_REPORT) == PLATFORM
+    # the host's Python a Chaquopy build names (its buildPython) is not the app's
+    assert wheels.read_machine("C:\\Python38\\python.exe\n" + CHAQUOPY_REPORT) == ["android"]

@@ -375,7 +375,10 @@ def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         return [("no-wheel-for-platform", 0.8, evidence), ("no-wheel-for-python", 0.45, evidence)]
     if "is not a supported wheel" in ctx.text:  # the wheel's own tags say more: see _wheel_tags
         return [("no-wheel-for-python", 0.3, evidence), ("no-wheel-for-platform", 0.3, evidence)]
-    if _THIRTY_TWO_BIT.search(ctx.text) or _ARM_BOARD.search(ctx.text):
+    from keras_doctor.explain import wheels
+
+    if (_THIRTY_TWO_BIT.search(ctx.text) or _ARM_BOARD.search(ctx.text)
+            or wheels.ANDROID.search(ctx.text)):
         return [("no-wheel-for-platform", 0.7, evidence), ("no-wheel-for-python", 0.4, evidence)]
     return [("no-wheel-for-python", 0.7, evidence), ("no-wheel-for-platform", 0.3, evidence)]
 

@@ -116,6 +116,18 @@ _LINUX = re.compile(r"(?i)/home/|\bUbuntu\b|\bDebian\b|\bLinux\b|/usr/lib/python
 # piwheels.org: the index Raspberry Pi OS configures for pip (its /etc/pip.conf), which pip
 # names in "Looking in indexes: https://pypi.org/simple, https://www.piwheels.org/simple"
 _LINUX_ARM = re.compile(r"(?i)\baarch64\b|\barmv[78]l?\b|Raspberry|Jetson|\barm64\b|piwheels\.org")
+# Android, where pip installs for the phone, not for the machine it runs on: Chaquopy's Gradle
+# plugin (its coordinates `com.chaquo.python`, its "Chaquopy:" build lines) runs pip on the build
+# machine for the app's Android ABIs, from Chaquopy's own repository of native packages beside PyPI
+# (Chaquopy's docs, product/runtime/docs/sphinx/android.rst, "Requirements": "a large selection of
+# packages with native components ... browse the repository"); Termux runs it on the phone
+# (its prefix /data/data/com.termux/files/usr); PEP 738 names Android's wheel tags
+# android_<api>_<abi>. PyPI's release tables hold no Android wheel of the TensorFlow stack; they
+# do not hold Chaquopy's repository either, so for a Chaquopy build they decide nothing.
+CHAQUOPY = re.compile(r"(?i)\bchaquopy\b|\bcom\.chaquo\.python\b")
+ANDROID = re.compile(CHAQUOPY.pattern + r"|/data/data/com\.termux/|"
+                     r"\btermux\b|\bandroid_\d+_(?:arm64_v8a|armeabi_v7a|x86_64|x86)\b",
+                     re.IGNORECASE)
 _THIRTY_TWO_BIT = re.compile(
     # not `on win32` nor `'win32'`: CPython's banner and sys.platform say win32 on every Windows,
     # 64-bit too (its banner's compiler says "[MSC v.1928 64 bit (AMD64)]" there)
@@ -176,6 +188,9 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
     if chosen:
         return chosen
     text = _CHOSEN_WHEEL.sub(" ", text)
+    if ANDROID.search(text):
+        # before the host's paths and Pythons a Chaquopy build shows: pip installs for the phone
+        return ["android"]
     if _THIRTY_TWO_BIT.search(text) or machine == "32-bit":
         return ["windows-32"] if _WINDOWS.search(text) or platform == "windows" else ["other"]
     if _DOCKER_BUILD.search(text):
@@ -349,6 +364,8 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
     for only some platforms), or nothing is left."""
 
     if _WHEEL_FILE.search(_CHOSEN_WHEEL.sub("", text)):  # a named wheel's own tags decide
+        return None
+    if CHAQUOPY.search(text):  # pip read Chaquopy's repository, which no table here describes
         return None
     asked = _requested(text)
     if asked is None:
