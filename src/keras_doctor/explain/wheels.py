@@ -205,6 +205,11 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
             return ["macos-arm64"]
         if _MAC_INTEL.search(text) or machine == "x86_64":
             return ["macos-x86_64"]
+        shown = macos_version_shown(text)
+        if shown is not None and shown < (11, 0):
+            # Apple Silicon Macs run macOS 11 and later only; a 10.x release (10.16 included,
+            # what an interpreter built with an older SDK is told on 11+) is an Intel Python
+            return ["macos-x86_64"]
         return ["macos-arm64", "macos-x86_64"]
     if _WINDOWS.search(text) or platform == "windows":
         return ["windows-amd64"]
