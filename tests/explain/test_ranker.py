@@ -637,3 +637,18 @@ def test_a_frame_in_a_module_file_of_site_packages_names_the_module():
             '    raise value\nValueError: Shapes (None, 1) and (None, 10) are incompatible\n')
     features = pasted_features(text)
     assert {f for f in features if f.startswith("in:")} == {"in:tensorflow", "in:six"}
+
+
+def test_the_weights_file_names_each_cause_once_and_reads_back_exactly(tmp_path):
+    shipped = ranker.model()
+    weights, causes = shipped["weights"], shipped["causes"]
+    packed = ranker.packed_weights(weights, causes)
+    assert all(isinstance(i, int) for row in packed.values() for i, _ in row)
+    assert ranker.unpacked_weights(packed, causes) == weights
+    # a file written before the packing (rows keyed by cause) reads the same
+    assert ranker.unpacked_weights(weights, causes) == weights
+    document = dict(shipped, weights=packed)
+    document["weights"]["caller:user"] = [[len(causes), 0.5]]  # a cause the file does not list
+    damaged = tmp_path / "ranker.json"
+    damaged.write_text(json.dumps(document), encoding="utf-8")
+    assert ranker.model(str(damaged)) is None

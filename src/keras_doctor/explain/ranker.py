@@ -145,6 +145,22 @@ def scores(features: Iterable[str], ranked: Sequence[Any], model: Dict[str, Any]
     return {c: e / total for c, e in exp.items()}
 
 
+def packed_weights(weights: Dict[str, Dict[str, float]], causes: Sequence[str]
+                   ) -> Dict[str, List[List[float]]]:
+    """Each feature's row as [cause's position in `causes`, weight] pairs: the file names every
+    cause once, not once per feature (it grows with the features the tuning reports share)."""
+    position = {cause: i for i, cause in enumerate(causes)}
+    return {feature: [[position[cause], w] for cause, w in row.items()]
+            for feature, row in weights.items()}
+
+
+def unpacked_weights(weights: Dict[str, Any], causes: Sequence[str]
+                     ) -> Dict[str, Dict[str, float]]:
+    """`packed_weights` undone; a row already keyed by cause (files written before) is kept."""
+    return {feature: row if isinstance(row, dict) else {causes[int(i)]: w for i, w in row}
+            for feature, row in weights.items()}
+
+
 @lru_cache(maxsize=2)
 def model(path: Optional[str] = None) -> Optional[Dict[str, Any]]:
     try:
@@ -153,6 +169,10 @@ def model(path: Optional[str] = None) -> Optional[Dict[str, Any]]:
         return None
     if tuple(document.get("pair_features", ())) != PAIR_FEATURES:
         return None  # trained on another feature set: keep the hand ranking
+    try:
+        document["weights"] = unpacked_weights(document["weights"], document["causes"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None  # a damaged file: keep the hand ranking
     return dict(document)
 
 

@@ -722,6 +722,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     "taught"],
         "cross_validated": {"protocol": f"{tc.FOLDS} folds grouped by repository", **checked},
         **model,
+        "weights": ranker.packed_weights(model["weights"], model["causes"]),
         "unknown_cause_share": args.unknown_share,
         "isotonic": steps,
     })
