@@ -108,6 +108,9 @@ def test_tf1_table_read_from_the_wheels_matches_the_shipped_one():
         built = build_tf1_api(Fetcher(BUILD_CACHE, progress=quiet), pool)
     shipped = load().file("tf1_api.json")
     assert built["namespaces"] == shipped["namespaces"]
+    assert built["introduced"] == shipped["introduced"]
+    assert built["introduced"]["tensorflow.compat"]["1.13.1"] == {"absent_in": "1.12.0",
+                                                                  "names": ["v1"]}
     assert built["tf1_only_packages"] == shipped["tf1_only_packages"] == [
         "tensorflow.contrib", "tensorflow.examples.tutorials"]
     top = built["namespaces"]["tensorflow"]

@@ -757,6 +757,8 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         return _tf1_name(ctx, module, name)
     if tf1.removed_in_tf2(module, name):
         return removed_tf2_name(module, name)
+    if tf1.introduced(module, name):
+        return introduced_tf_name(ctx, module, name)
     if tf1.namespace_of(module) == "tensorflow.compat.v1" and tf1.attribute(
         "tensorflow", name
     ) == "tf1":  # only tf.contrib: every other TF1 name lives on in tf.compat.v1
@@ -823,6 +825,22 @@ def removed_tf2_name(module: str, name: str) -> List[Outcome]:
                 "pin": f"tensorflow<={found['last_seen']}", "source": tf1.source()}
     return [("code-uses-removed-tensorflow-api", 0.88, evidence),
             ("keras-tf-version-skew", 0.25, evidence)]
+
+
+def introduced_tf_name(ctx: Context, module: str, name: str) -> List[Outcome]:
+    """A name a TensorFlow release added and none since removed (read from the wheels): the
+    installed TensorFlow predates it. When Keras's own frames ask for it, that Keras was released
+    for a newer TensorFlow than the one installed: the pair skews."""
+    found = tf1.introduced(module, name) or {}
+    public = "tf" + tf1.namespace_of(module)[len("tensorflow"):] + "." + name
+    evidence = {"name": public, "module": module,
+                "first_release": f"tensorflow {found['first_seen']}",
+                "absent_in": f"tensorflow {found['absent_in']}",
+                "pin": f"tensorflow>={found['first_seen']}", "source": tf1.source()}
+    if calling_package(ctx.frames) in ("keras", "tf_keras"):
+        return [("keras-tf-version-skew", 0.85, {**evidence, "called_from": "keras"}),
+                ("package-too-old-for-api", 0.5, evidence)]
+    return [("package-too-old-for-api", 0.88, evidence)]
 
 
 def tf1_module(module: str) -> List[Outcome]:

@@ -15,11 +15,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+from packaging.version import Version
+
 DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "tf1_api.json"
 _API_TREE = re.compile(r"\._api\.v[12](?=\.|$)")
 _KERAS_BACKENDS = ("keras.backend", "tensorflow.keras.backend", "tensorflow.python.keras.backend",
                    "keras.api._v2.keras.backend", "keras._tf_keras.keras.backend",
                    "keras.src.backend", "tf_keras.backend")
+
+# Up to TensorFlow 1.11 `tf.compat` is this module itself (`tensorflow/python/__init__.py` imports
+# it as `compat`; 1.12 on generate `tensorflow._api.v1.compat`): what the table's `tf.compat`
+# entries read for 1.11 (`knowledge.build.tf_api`, COMPAT_EARLIER).
+_COMPAT_BEFORE_THE_API = "tensorflow.python.util.compat"
 
 
 @cache
@@ -39,6 +46,8 @@ def namespace_of(module: str) -> str:
     top, dot, rest = module.partition(".")
     if top in ("tf", "tensorflow_core"):
         module = "tensorflow" + dot + rest
+    if module == _COMPAT_BEFORE_THE_API:
+        return "tensorflow.compat"
     return _API_TREE.sub("", module)
 
 
@@ -94,6 +103,20 @@ def removed_in_tf2(module: str, name: str) -> Optional[Dict[str, str]]:
     entry = load().get("tf2_removed", {}).get(namespace, {})
     found = entry.get(name)
     return dict(found) if found else None
+
+
+def introduced(module: str, name: str) -> Optional[Dict[str, str]]:
+    """{"first_seen", "absent_in"} when the earliest TensorFlow read lacks `module.name` and every
+    sampled release from its first on has it (`tf.compat.v1`, added in 1.13): missing, the
+    installed TensorFlow is older than the name, never newer. None otherwise."""
+    groups = load().get("introduced", {}).get(namespace_of(module), {})
+    found = next(({"first_seen": first, "absent_in": group["absent_in"]}
+                  for first, group in groups.items() if name in group["names"]), None)
+    if not found:
+        return None
+    if "._api.v2" in module and Version(found["first_seen"]) < Version("2"):
+        return None  # `tensorflow._api.v2.…` is a TensorFlow 2, not a release older than the name
+    return found
 
 
 def sampled() -> str:

@@ -45,9 +45,14 @@ from keras_doctor.knowledge.build.releases import select_files
 # tensorflow.python, which a static reading cannot follow); 1.15 is the last 1.x.
 TF1_SAMPLE = ("1.13.1", "1.14.0", "1.15.5")
 TF2_SAMPLE = ("2.0.0", "2.2.3", "2.4.4", "2.6.5", "2.9.3", "2.12.0", "2.15.1", "2.16.1", "2.21.0")
+# Releases read for `tf.compat` alone, from before the sample: in 1.11 `tf.compat` is the module
+# `tensorflow.python.util.compat` itself (`tensorflow/python/__init__.py` imports it by that
+# name), in 1.12 the generated `_api/v1/compat`; neither has `tf.compat.v1`, which 1.13 added.
+COMPAT_EARLIER = ("1.11.0", "1.12.0")
 # Packages inside the wheel that are not public API (internals move in every release).
 PRIVATE_PACKAGES = {"python", "core", "compiler", "include", "_api", "tools", "tsl", "security",
                     "lite", "libtensorflow_framework", "xla_aot_runtime_src", "dtensor"}
+COMPAT = "tensorflow.compat"
 MAX_DEPTH = 4  # tensorflow.examples.tutorials.mnist
 # API modules not compared: compat keeps both APIs, raw_ops lists every op, keras moved out of
 # the TensorFlow wheel in 2.6 (keras.backend is read on its own below).
@@ -62,7 +67,10 @@ METHOD = (
     "Keras from the keras wheel); packages from the wheel's file list. "
     "`tf1_only`: in some sampled 1.x, in no sampled 2.x. `tf2`: in some sampled 2.x. "
     "`every_release`: in every sampled release. `tf2_removed`: per namespace, names some sampled "
-    "2.x has and the newest sampled release (and every sampled one after the name's last) lacks."
+    "2.x has and the newest sampled release (and every sampled one after the name's last) lacks. "
+    "`introduced`: per namespace the newest sampled release has, names the earliest release read "
+    "lacks and every sampled release from their first on has (tf.compat also read in 1.11, where "
+    "it is tensorflow/python/util/compat.py, and 1.12)."
 )
 
 
@@ -122,6 +130,29 @@ def bound_names(source: bytes) -> Set[str]:
     return {n for n in names - deleted if not n.startswith("_")}
 
 
+def _compat_file(members: Set[str], root: str, generation: str) -> Optional[str]:
+    """Where `tf.compat` lives: the generated API module, or before it (<= 1.11) the module
+    `tensorflow.python.util.compat`, which `tensorflow/python/__init__.py` imports as `compat`."""
+    for path in (f"{root}/_api/{generation}/compat/__init__.py", f"{root}/python/util/compat.py"):
+        if path in members:
+            return path
+    return None
+
+
+def read_compat(fetcher: Fetcher, version: str) -> Dict[str, Any]:
+    """{"namespaces": {"tensorflow.compat": names}, "wheel": file name} of one release."""
+    wheel = _wheel(fetcher, version)
+    if wheel is None:
+        raise RuntimeError(f"tensorflow {version}: no Linux x86_64 wheel on the index")
+    with zipfile.ZipFile(RemoteZip(fetcher, wheel["url"], int(wheel["size"]))) as archive:
+        members = set(archive.namelist())
+        path = _compat_file(members, _package_root(members), "v1")
+        if path is None:
+            raise RuntimeError(f"tensorflow {version}: no tf.compat module in the wheel")
+        names = bound_names(archive.read(path))
+    return {"namespaces": {"tensorflow.compat": names}, "wheel": wheel["filename"]}
+
+
 def read_release(fetcher: Fetcher, version: str) -> Dict[str, Any]:
     """{"namespaces": {namespace: names}, "packages": dotted names, "wheel": file name}."""
     wheel = _wheel(fetcher, version)
@@ -143,6 +174,9 @@ def read_release(fetcher: Fetcher, version: str) -> Dict[str, Any]:
         if backend_file:
             files["tensorflow.keras.backend"] = backend_file
         namespaces = {name: bound_names(archive.read(path)) for name, path in files.items()}
+        compat = _compat_file(members, root, generation)
+        if compat:
+            namespaces[COMPAT] = bound_names(archive.read(compat))
     packages = set()
     for member in members:
         if not member.startswith(root + "/") or not member.endswith("/__init__.py"):
@@ -167,7 +201,9 @@ def build_tf1_api(fetcher: Fetcher, pool: ThreadPoolExecutor) -> Dict[str, Any]:
                          f"{len(read[version]['namespaces'])} API modules, "
                          f"{len(read[version]['packages'])} packages")
     namespaces: Dict[str, Any] = {}
-    every = sorted({n for v in releases for n in read[v]["namespaces"]})
+    earlier = dict(zip(COMPAT_EARLIER, pool.map(lambda v: read_compat(fetcher, v),
+                                                COMPAT_EARLIER)))
+    every = sorted({n for v in releases for n in read[v]["namespaces"]} - {COMPAT})
     for namespace in every:
         tf1 = _union(read[v]["namespaces"].get(namespace) for v in TF1_SAMPLE)
         tf2 = _union(read[v]["namespaces"].get(namespace) for v in TF2_SAMPLE)
@@ -197,8 +233,14 @@ def build_tf1_api(fetcher: Fetcher, pool: ThreadPoolExecutor) -> Dict[str, Any]:
     return {
         "method": METHOD,
         "tf2_removed": tf2_removed({v: read[v]["namespaces"] for v in TF2_SAMPLE}),
-        "sampled": {"1.x": list(TF1_SAMPLE), "2.x": list(TF2_SAMPLE)},
-        "wheels": {v: read[v]["wheel"] for v in releases},
+        "introduced": introduced({
+            namespace: {v: r["namespaces"][namespace]
+                        for v, r in [*earlier.items(), *read.items()]
+                        if namespace in r["namespaces"]}
+            for namespace in sorted({*every, COMPAT})}),
+        "sampled": {"1.x": list(TF1_SAMPLE), "2.x": list(TF2_SAMPLE),
+                    "compat_only": list(COMPAT_EARLIER)},
+        "wheels": {v: r["wheel"] for v, r in [*earlier.items(), *read.items()]},
         "namespaces": namespaces,
         "tf1_only_packages": shallowest,
         "sources": ["https://pypi.org/project/tensorflow/ (the wheels named in `wheels`)"],
@@ -224,6 +266,28 @@ def tf2_removed(read: Dict[str, Dict[str, Set[str]]]) -> Dict[str, Dict[str, Dic
                 continue
             out.setdefault(namespace, {})[name] = {"last_seen": versions[last],
                                                    "gone_in": versions[last + 1]}
+    return out
+
+
+def introduced(read: Dict[str, Dict[str, Set[str]]]) -> Dict[str, Dict[str, Dict[str, Any]]]:
+    """Per namespace ({version: names}, oldest first) the newest release has, the names the oldest
+    release read lacks and every release read from their first on has (`tf.compat.v1`, added in
+    1.13): missing, the installed TensorFlow is older than the name. Grouped by their first
+    release read, with the one before it, which lacks them."""
+    out: Dict[str, Dict[str, Dict[str, Any]]] = {}
+    newest = max((v for by_version in read.values() for v in by_version), key=Version)
+    for namespace, by_version in read.items():
+        versions = list(by_version)
+        if versions[-1] != newest:  # tf.keras.backend left with Keras in 2.6: moved, not removed
+            continue
+        for name in sorted(by_version[versions[-1]] - by_version[versions[0]]):
+            having = [i for i, v in enumerate(versions) if name in by_version[v]]
+            if name.startswith("_") or having != list(range(having[0], len(versions))):
+                continue
+            first = versions[having[0]]
+            group = out.setdefault(namespace, {}).setdefault(
+                first, {"absent_in": versions[having[0] - 1], "names": []})
+            group["names"].append(name)
     return out
 
 

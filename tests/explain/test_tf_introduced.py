@@ -1,0 +1,143 @@
+"""A TensorFlow name missing that a later release added: the installed TensorFlow is too old.
+
+`tf.compat.v1` arrived in TensorFlow 1.13 (before it `tf.compat` is the module
+`tensorflow.python.util.compat`, in 1.12 the generated `tensorflow._api.v1.compat`, neither with
+`v1`), and no release since removed it, so "module '…compat' has no attribute 'v1'" can only mean
+a TensorFlow older than 1.13: never a dependency too new. The table is read from the wheels
+(`knowledge.build.tf_api`, `introduced`); a name every release has, or one a TensorFlow 2 module
+path says is present, is not blamed on an old TensorFlow.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import corpus
+
+from keras_doctor.explain import explain_text, tf1
+from keras_doctor.explain.engine import hypotheses
+from keras_doctor.knowledge.build.tf_api import introduced
+
+TOO_OLD = "package-too-old-for-api"
+
+
+def causes_of(text: str) -> list:
+    return [h.cause for h in hypotheses(text)[1]]
+
+
+def test_introduced_keeps_names_added_later_and_never_removed():
+    read = {"tensorflow.compat": {"1.11.0": {"as_bytes", "tf_export"},
+                                  "1.12.0": {"as_bytes", "forward_compatible"},
+                                  "1.13.1": {"as_bytes", "forward_compatible", "v1", "gone"},
+                                  "2.0.0": {"as_bytes", "forward_compatible", "v1"}}}
+    assert introduced(read) == {"tensorflow.compat": {
+        "1.12.0": {"absent_in": "1.11.0", "names": ["forward_compatible"]},
+        "1.13.1": {"absent_in": "1.12.0", "names": ["v1"]}}}
+
+
+def test_introduced_leaves_out_a_namespace_the_newest_release_lacks():
+    # tf.keras.backend is read only up to 2.5: its names moved to the keras wheel, not away
+    read = {"tensorflow.keras.backend": {"1.13.1": {"clear_session"},
+                                         "2.4.4": {"clear_session", "is_keras_tensor"}},
+            "tensorflow": {"1.13.1": {"constant"}, "2.21.0": {"constant", "function"}}}
+    assert introduced(read) == {"tensorflow": {
+        "2.21.0": {"absent_in": "1.13.1", "names": ["function"]}}}
+
+
+def test_the_table_dates_tf_compat_v1_to_1_13_from_the_wheels():
+    data = tf1.load()
+    assert data["sampled"]["compat_only"] == ["1.11.0", "1.12.0"]
+    assert data["wheels"]["1.12.0"] == "tensorflow-1.12.0-cp27-cp27mu-manylinux1_x86_64.whl"
+    assert tf1.introduced("tensorflow.compat", "v1") == {"first_seen": "1.13.1",
+                                                         "absent_in": "1.12.0"}
+    assert tf1.introduced("tensorflow.compat", "v2") == {"first_seen": "1.14.0",
+                                                         "absent_in": "1.13.1"}
+    # in every release read: not a name a release added
+    assert tf1.introduced("tensorflow.compat", "as_bytes") is None
+    assert "tensorflow.keras.backend" not in data["introduced"]
+
+
+@pytest.mark.parametrize("module, expected", [
+    ("tensorflow.python.util.compat", "1.13.1"),  # tf.compat up to 1.11
+    ("tensorflow._api.v1.compat", "1.13.1"),  # tf.compat in 1.12
+    ("tensorflow.compat", "1.13.1"),
+    ("tensorflow._api.v2.compat", None),  # a TensorFlow 2: it has tf.compat.v1
+])
+def test_the_module_the_error_names_decides_whether_the_release_can_predate_the_name(
+    module, expected,
+):
+    found = tf1.introduced(module, "v1")
+    assert (found or {}).get("first_seen") == expected
+
+
+@pytest.mark.parametrize("case_id", ["gpt2-simple-250-compat-v1-old-tf",
+                                     "gpt2-simple-110-compat-v1-windows-old-tf"])
+def test_real_reports_of_compat_v1_missing_name_a_tensorflow_too_old(case_id):
+    text = corpus.case(case_id)["text"]
+    assert causes_of(text)[:1] == [TOO_OLD]
+    finding = explain_text(text).findings[0]
+    assert finding.cause == TOO_OLD
+    assert finding.evidence["name"] == "tf.compat.v1"
+    assert finding.evidence["first_release"] == "tensorflow 1.13.1"
+    assert finding.evidence["absent_in"] == "tensorflow 1.12.0"
+
+
+def test_the_fix_upgrades_tensorflow_to_the_release_that_added_the_name():
+    text = corpus.case("gpt2-simple-250-compat-v1-old-tf")["text"]
+    finding = explain_text(text).findings[0]
+    assert finding.fix is not None
+    assert "Upgrade tensorflow to a release that has `tf.compat.v1` (first: tensorflow 1.13.1)" in [
+        step.description for step in finding.fix]
+
+
+@pytest.mark.parametrize("text, cause", [
+    # a name every tf.compat has: not an old TensorFlow (what it is, nothing in the line says)
+    ("AttributeError: module 'tensorflow._api.v1.compat' has no attribute 'as_bytes'",
+     "dependency-too-new"),
+    # tf.compat.v1 missing under a TensorFlow 2 module path: not an old TensorFlow either
+    ("AttributeError: module 'tensorflow._api.v2.compat' has no attribute 'v1'",
+     "dependency-too-new"),
+    # keras 2.6+ on an older TensorFlow 2: the skew keeps its answer
+    ("AttributeError: module 'tensorflow.compat.v2' has no attribute '__internal__'",
+     "keras-tf-version-skew"),
+    # TF1 code under TF2 keeps its answer
+    ("AttributeError: module 'tensorflow' has no attribute 'placeholder'", "tf1-api-under-tf2"),
+])
+def test_look_alikes_keep_their_answers(text, cause):
+    assert causes_of(text)[:1] == [cause]
+
+
+# tensorflow/tensorflow#45954 (TF 1.15, `rasa init` reaching tf.config.list_physical_devices), the
+# traceback's first frame and its error line: https://github.com/tensorflow/tensorflow/issues/45954
+RASA_ON_TF115 = (
+    "Traceback (most recent call last):\n"
+    '  File "c:\\users\\gwinivac\\.conda\\envs\\chatboty\\lib\\runpy.py", line 193, '
+    "in _run_module_as_main\n"
+    '    "__main__", mod_spec)\n'
+    "AttributeError: module 'tensorflow._api.v1.config' has no attribute 'list_physical_devices'\n"
+)
+# the same error raised inside an installed standalone Keras (a frame added to the report above)
+KERAS_FRAME = ('  File "c:\\users\\gwinivac\\.conda\\envs\\chatboty\\lib\\site-packages\\keras'
+               '\\backend\\tensorflow_backend.py", line 506, in _get_available_gpus\n'
+               "    devices = tf.config.list_physical_devices()\n")
+
+
+def test_a_tf2_name_missing_from_a_tensorflow_1_is_a_tensorflow_too_old():
+    finding = explain_text(RASA_ON_TF115).findings[0]
+    assert finding.cause == TOO_OLD
+    assert finding.evidence["name"] == "tf.config.list_physical_devices"
+    assert finding.evidence["first_release"] == "tensorflow 2.2.3"  # 2.1 is not sampled
+    assert finding.evidence["absent_in"] == "tensorflow 2.0.0"
+
+
+def test_keras_own_frames_asking_for_a_newer_tensorflow_name_is_the_pair_skewing():
+    # the same line raised inside the installed standalone Keras: that Keras was released for a
+    # newer TensorFlow than the one beside it
+    at = RASA_ON_TF115.index("AttributeError")
+    text = RASA_ON_TF115[:at] + KERAS_FRAME + RASA_ON_TF115[at:]
+    assert causes_of(text)[:2] == ["keras-tf-version-skew", TOO_OLD]
+    assert causes_of(RASA_ON_TF115)[:1] == [TOO_OLD]
