@@ -120,7 +120,7 @@ def _too_new(e: Evidence, facts: Any) -> List[FixStep]:
                 manual("Or upgrade Keras / TensorFlow to a release that supports h5py 3 "
                        "(TensorFlow 2.5+)")]
     return [manual(f"Install the last release of {module.split('.')[0]} that still has "
-                   f"`{one(e, 'name')}`, or upgrade the code that uses it")]
+                   f"`{one(e, 'name') or module}`, or upgrade the code that uses it")]
 
 
 def _glibc(e: Evidence, facts: Any) -> List[FixStep]:
@@ -306,6 +306,11 @@ def _moved(e: Evidence, facts: Any) -> List[FixStep]:
 
 
 def _too_old(e: Evidence, facts: Any) -> List[FixStep]:
+    installed = one(e, "installed")
+    if installed and not one(e, "name"):  # a module the installed release of a package lacks
+        distribution = DISTRIBUTION_OF.get(installed, installed)
+        return [run_step(f"Upgrade {distribution} to a release that has `{one(e, 'module')}`",
+                         pip(facts, "--upgrade", distribution))]
     first = one(e, "first_release")
     package = "keras" if first.startswith("keras") else "tensorflow"
     return [

@@ -74,6 +74,15 @@ def _link_arch(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return out
 
 
+def _conda_not_arm64(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """conda found no osx-arm64-only package: the conda that ran solves for another subdir. An
+    Intel conda under Rosetta is the usual one; a conda other than the arm64 Miniforge the
+    instructions install, first on PATH, is the same state reached through PATH."""
+    evidence = {"package": found.first("package")}
+    return [(found.signature.cause, found.signature.weight, evidence),
+            ("wrong-interpreter", 0.5, evidence)]
+
+
 # An Intel (x86_64) Python on a Mac: Intel Homebrew's /usr/local, the x86 Anaconda installer, an
 # osx-64 conda channel, or the interpreter's own architecture; arm64 ones live under
 # /opt/homebrew, Miniforge, or say arm64.
@@ -914,12 +923,14 @@ STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "circular": _circular,
     "arch": _arch,
     "link-arch": _link_arch,
+    "conda-not-arm64": _conda_not_arm64,
     "sigill": _sigill,
     "plugin-load": _plugin_load,
     "no-wheel": _no_wheel,
     "wheel-tags": _wheel_tags,
     "dll-load": _dll_load,
     "missing-module": imports.missing_module,
+    "optional-package": imports.optional_package,
     "import-name": imports.import_name,
     "module-attribute": imports.module_attribute,
     "import-statement": imports.import_statement,

@@ -212,6 +212,8 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                         "source": "keras/backend/__init__.py (Keras 2.0-2.3)"}
             out += [("keras-backend-unavailable", 0.8, evidence),
                     ("missing-dependency", 0.5, evidence)]
+        elif module != top and (submodule := _submodule_missing(ctx, module, top)):
+            out += submodule
         elif calling_package(ctx.frames) not in ("", top):
             # an installed package imports it: the interpreter that ran is the one that has that
             # package, so this one lacks its dependency (not another interpreter's fault)
@@ -229,6 +231,50 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         elif module in DEPENDENCIES or top in DEPENDENCIES or top in ("tensorflow", "numpy"):
             out.append(("missing-dependency", 0.75, {"module": module}))
     return out
+
+
+# Import names under which several distributions install their modules side by side (PEP 420
+# namespace packages: protobuf, google-auth and google-api-core all install under `google`): the
+# parent imports while the distribution of the child is absent.
+NAMESPACE_PACKAGES = {"google"}
+
+
+def _submodule_missing(ctx: Context, module: str, top: str) -> List[Outcome]:
+    """`No module named 'a.b'` of a package `a` that is installed. CPython imports the parent
+    first and names it when it is the one missing (`_find_and_load_unlocked` in
+    https://github.com/python/cpython/blob/v3.12.0/Lib/importlib/_bootstrap.py), so `a` imported
+    here: nothing is missing from this interpreter, the release of `a` installed lacks `a.b`.
+    Imported by another installed package, that package was written for another release of `a`
+    (a requirement between the two unmet); imported by the user's code, the code was. A
+    TensorFlow module every sampled release has (`tensorflow.compat`, the release tables)
+    missing says the TensorFlow installed is older than all of them. [] when the parent is a
+    namespace package, TensorFlow's or numpy's own dependency, or a TensorFlow module the tables
+    do not show in every release (`tensorflow.python` missing is a `tensorflow/` folder left
+    without its package, which Python reads as a namespace: see `missing_module`)."""
+    if top in NAMESPACE_PACKAGES or top in DEPENDENCIES or top == "numpy":
+        return []
+    importer = calling_package(ctx.frames)
+    if importer == top:  # the package's own code lacks one of its modules: not a version choice
+        return []
+    older = top == "tensorflow" and tf1.in_every_release("tensorflow", module.split(".")[1])
+    if top == "tensorflow" and not older:
+        return []
+    evidence: Dict[str, Any] = {"module": module, "installed": top}
+    if older:
+        evidence["in_every_release_since"] = f"tensorflow {tf1.sampled().split(' ')[0]}"
+    if importer:
+        evidence["imported_by"] = importer
+        if older:  # the importer needs a newer TensorFlow than the one installed
+            return [("requirement-conflict", 0.75, evidence),
+                    ("package-too-old-for-api", 0.4, evidence),
+                    ("missing-dependency", 0.25, evidence)]
+        return [("requirement-conflict", 0.6, evidence), ("dependency-too-new", 0.5, evidence),
+                ("missing-dependency", 0.25, evidence)]
+    if older:
+        return [("package-too-old-for-api", 0.7, evidence),
+                ("missing-dependency", 0.25, evidence)]
+    return [("package-too-old-for-api", 0.55, evidence), ("dependency-too-new", 0.4, evidence),
+            ("missing-dependency", 0.25, evidence)]
 
 
 # The backends Keras 3 can be configured to run on (keras/src/backend/config.py: KERAS_BACKEND or
@@ -884,3 +930,44 @@ def names(ctx: Context, module: str, name: Optional[str], module_exists: bool = 
                                  keras2_only=ctx.keras2_only,
                                  module_exists=module_exists, imported_before=imported_before)
     return [(v.cause, v.weight, v.evidence) for v in verdicts]
+
+
+# What transformers calls each framework in "{0} requires the PyTorch library but it was not found
+# in your environment" (file_utils.py, later utils/import_utils.py), as the import name
+TRANSFORMERS_LIBRARIES = {"PyTorch": "torch", "TensorFlow": "tensorflow", "Flax": "flax"}
+# transformers disables a framework installed in a release older than it supports and then says
+# it was not found (utils/import_utils.py, is_torch_available: "Disabling PyTorch because PyTorch
+# >= 2.4 is required but found 2.3.0"): the framework is there, too old for it
+_TRANSFORMERS_DISABLED = re.compile(
+    r"Disabling (?P<library>PyTorch|TensorFlow|Flax) because \w+ >= ?(?P<minimum>\d[\w.]*) is "
+    r"required but found (?P<found>\d[\w.+]*)")
+# transformers looks TensorFlow up by the names of the distributions that install it
+# (importlib.metadata.version over its candidate list); tensorflow-macos joined that list in 4.x
+# (https://github.com/huggingface/transformers/blob/v4.30.0/src/transformers/utils/import_utils.py),
+# so before it, Apple's fork was "not found" while `import tensorflow` worked
+TRANSFORMERS_TF_CANDIDATES_SOURCE = (
+    "https://github.com/huggingface/transformers/blob/v4.30.0/src/transformers/utils/"
+    "import_utils.py (the `candidates` distributions is_tf_available looks up)")
+
+
+def optional_package(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """A library's own message that an optional package it imports is absent. The library is
+    installed and ran here, so the package is missing from this interpreter (not installed into
+    another one); transformers also says so of a framework it disabled for being too old, and of
+    Apple's TensorFlow fork, whose distribution name its older releases did not know."""
+    library = found.last("library")
+    module = TRANSFORMERS_LIBRARIES.get(library, "") if library else found.last("module")
+    evidence: Dict[str, Any] = {"module": module, "required_by": found.last("symbol")}
+    disabled = _TRANSFORMERS_DISABLED.search(ctx.text)
+    if library and disabled and disabled.group("library") == library:
+        evidence.update(requirement=f"{module}>={disabled.group('minimum')}",
+                        installed=f"{module} {disabled.group('found')}")
+        return [("requirement-conflict", 0.85, evidence), ("missing-dependency", 0.3, evidence)]
+    if module == "tensorflow":
+        from keras_doctor.explain.clues import read
+
+        if read(ctx.text, ctx.frames).platform == "macos":
+            fork = {**evidence, "source": TRANSFORMERS_TF_CANDIDATES_SOURCE}
+            return [("tensorflow-macos-fork-not-recognised", 0.8, fork),
+                    ("missing-dependency", 0.5, evidence)]
+    return [("missing-dependency", found.signature.weight, evidence)]
