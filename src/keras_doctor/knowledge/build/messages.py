@@ -9,7 +9,11 @@ wheels of a sample of releases of each package, statically, never importing them
 
 - Python: the message of every `raise X(...)`, `warnings.warn(...)` and `logger.warning/error(...)`
   call: literal strings, f-strings, `%` and `.format` templates (their holes become wildcards), and
-  a message built in a local variable just before the raise;
+  a message built in a local variable just before the raise or bound once at module level (a
+  name bound once is read into an f-string; one bound twice stays a hole); what an exception class
+  says in `__str__` or hands its base's `__init__`; `sys.exit(text)`; the message a "reporter"
+  (`def _ReportVersionError(msg): raise VersionError(msg)`, protobuf's runtime_version.py) prints,
+  filled in by each caller's text; rich's console markup (`[green]…[/]`, pip) taken out;
 - C/C++ sources and headers shipped in the wheel: `PyErr_Format` / `PyErr_SetString` literals
   (numpy's `import_array` ABI checks live in a header every extension compiles in), and the
   warnings `PyErr_WarnEx` / `PyErr_WarnFormat` issue;
@@ -279,9 +283,14 @@ def _reads_like_a_message(text: str) -> bool:
     return letters > len(text) * 0.6 and bool(_MESSAGE_WORDS.search(text))
 
 
+# rich's console markup (`[green]…[/]`, pip's own error messages), which the terminal never shows
+_RICH_MARKUP = re.compile(r"\[(?:/|/?(?:bold|dim|italic|underline|red|green|yellow|blue|magenta|"
+                          r"cyan|white)(?: (?:bold|dim|italic|underline))*)\]")
+
+
 def _normalise(template: str) -> str:
     """Holes of every templating style become one wildcard; whitespace is folded."""
-    template = _PRINTF.sub(HOLE, template)
+    template = _PRINTF.sub(HOLE, _RICH_MARKUP.sub("", template))
     template = re.sub(r"\s+", " ", template).strip()
     return re.sub(f"(?:{HOLE}\\s*)+{HOLE}", HOLE, template)
 
@@ -291,30 +300,210 @@ def _python_messages(data: bytes) -> Iterator[Tuple[str, str]]:
         tree = syntax.parse(data)
     except (SyntaxError, ValueError):
         return
-    for function in [tree, *(n for n in ast.walk(tree)
-                             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]:
-        strings: Dict[str, str] = {}
-        for node in _walk_in_order(function):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
-                if isinstance(target, ast.Name):
-                    text = _template(node.value, strings)
-                    if text is not None:
-                        strings[target.id] = text
-            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-                if node.target.id in strings and isinstance(node.op, ast.Add):
-                    more = _template(node.value, strings)
-                    strings[node.target.id] += more if more is not None else HOLE
-            elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
-                text = _template(node.exc.args[0], strings)
+    functions = [n for n in ast.walk(tree)
+                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    exceptions = _exception_methods(tree)
+    # the module's own strings first: a function may raise a message the module binds at top level
+    module_once = _bound_once(tree)
+    module_strings = Texts(stable=module_once)
+    for _ in _sites(tree, module_strings, {}, ""):
+        pass
+    # a reporter (`def _ReportVersionError(msg): raise VersionError(msg)`) prints what its callers
+    # pass it: its parameters are markers, and each call site's argument fills them in
+    reporters = _imported_reporters(tree)
+    defined: Dict[str, int] = {}
+    for function in functions:
+        defined[function.name] = defined.get(function.name, 0) + 1
+    for function in functions:
+        markers = _parameter_markers(function)
+        exception = exceptions.get(id(function), "")
+        strings = Texts({**module_strings, **markers}, stable=_stable(function, module_once))
+        for kind, text in _sites(function, strings, reporters, exception):
+            index = _marker_index(text)
+            if index is not None and defined[function.name] == 1 and not (
+                    function.name.startswith("__")):  # a name defined twice is ambiguous
+                method = bool(markers) and next(iter(markers)) in ("self", "cls")
+                reporters[function.name] = Reporter(kind, text, index, method)
+    found = list(_sites(tree, Texts(stable=module_once), reporters, ""))
+    for function in functions:
+        parameters = _parameter_markers(function)  # a parameter hides the module's name
+        strings = Texts({k: v for k, v in module_strings.items() if k not in parameters},
+                        stable=_stable(function, module_once))
+        found.extend(_sites(function, strings, reporters, exceptions.get(id(function), "")))
+    for kind, text in found:
+        if _marker_index(text) is None:
+            yield from _lines_of(kind, text)
+
+
+class Texts(Dict[str, str]):
+    """The texts a scope's variables hold, and which of them are bound only once there: only
+    those are read into an f-string (`f"… {error_prompt}"`), since a name bound twice may hold
+    another branch's value (`padding = "VALID"` before `raise ValueError(f"… {padding}")`)."""
+
+    def __init__(self, *args: Dict[str, str], stable: Iterable[str] = ()):
+        super().__init__(*args)
+        self.stable = frozenset(stable)
+
+
+def _bound_once(scope: ast.AST) -> set:
+    """The names the scope's own code binds exactly once (a parameter counts as a binding)."""
+    counts: Dict[str, int] = {}
+    names = [n.id for n in _walk_in_order(scope)
+             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        names.extend(_parameter_markers(scope))
+        names.extend(a.arg for a in (scope.args.vararg, scope.args.kwarg, *scope.args.kwonlyargs)
+                     if a is not None)
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return {name for name, count in counts.items() if count == 1}
+
+
+def _stable(function: ast.AST, module_once: set) -> set:
+    """Names bound once in the function, or once in the module and never in the function."""
+    bound = {n.id for n in _walk_in_order(function)
+             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    bound.update(_parameter_markers(function))
+    return _bound_once(function) | (module_once - bound)
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """A function that prints a message one of its parameters completes."""
+
+    kind: str
+    template: str  # with the parameter's marker where the caller's text goes
+    index: int  # the parameter's position, `self` counted
+    method: bool  # called as `self.name(…)`, so the caller's arguments start one later
+
+
+_MARKER = "\ue000"  # a reporter's parameter, followed by its position as a private-use character
+
+
+def _imported_reporters(tree: ast.Module) -> Dict[str, Reporter]:
+    """`from warnings import warn as _warn` (h5py's `__init__.py`): the name prints its first
+    argument as a warning."""
+    found: Dict[str, Reporter] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "warnings":
+            for alias in node.names:
+                if alias.name == "warn":
+                    found[alias.asname or alias.name] = Reporter(
+                        "warning", f"{_MARKER}{chr(0xE100)}", 0, False)
+    return found
+
+
+def _parameter_markers(function: ast.AST) -> Dict[str, str]:
+    arguments = function.args  # type: ignore[attr-defined]
+    names = [a.arg for a in [*arguments.posonlyargs, *arguments.args]]
+    return {name: f"{_MARKER}{chr(0xE100 + i)}" for i, name in enumerate(names)}
+
+
+def _marker_index(text: str) -> Optional[int]:
+    at = text.find(_MARKER)
+    return ord(text[at + 1]) - 0xE100 if 0 <= at < len(text) - 1 else None
+
+
+_EXCEPTION_NAME = re.compile(r"(?:Error|Exception|Warning|Exit)$")
+
+
+def _exception_methods(tree: ast.Module) -> Dict[int, str]:
+    """{id of an `__init__`/`__str__`: its exception class's name}, for the classes whose bases
+    name an exception (by name, or a class of the same file that does)."""
+    known: set = set()
+    methods: Dict[int, str] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        bases = [b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases]
+        if not any(_EXCEPTION_NAME.search(b) or b in known for b in bases):
+            continue
+        known.add(node.name)
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef) and item.name in ("__init__", "__str__"):
+                methods[id(item)] = node.name
+    return methods
+
+
+def _sites(function: ast.AST, strings: Dict[str, str], reporters: Dict[str, Reporter],
+           exception: str) -> Iterator[Tuple[str, str]]:
+    """(kind, text) of every message the function's own code prints, updating `strings` with the
+    texts its variables hold as it goes; `exception` names the class whose `__init__`/`__str__`
+    this is."""
+    for node in _walk_in_order(function):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                text = _template(node.value, strings)
                 if text is not None:
-                    yield from _lines_of(_callee(node.exc.func), text)
-            elif isinstance(node, ast.Call) and node.args:
-                kind = _warning_kind(node.func)
-                if kind:
-                    text = _template(node.args[0], strings)
-                    if text is not None:
-                        yield from _lines_of(kind, text)
+                    strings[target.id] = text
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            if node.target.id in strings and isinstance(node.op, ast.Add):
+                more = _template(node.value, strings)
+                strings[node.target.id] += more if more is not None else HOLE
+        elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+            text = _template(node.exc.args[0], strings)
+            if text is not None:
+                yield _callee(node.exc.func), text
+        elif isinstance(node, ast.Return) and exception and node.value is not None:
+            text = _template(node.value, strings)  # what the exception's `__str__` says
+            if text is not None:
+                yield exception, text
+        elif isinstance(node, ast.Call):
+            yield from _call_site(node, strings, reporters, exception)
+
+
+def _call_site(node: ast.Call, strings: Dict[str, str], reporters: Dict[str, Reporter],
+               exception: str) -> Iterator[Tuple[str, str]]:
+    """A warning, a log record, `sys.exit(text)`, an exception class's message to its base, or a
+    call to a reporter."""
+    kind = _warning_kind(node.func)
+    name = _callee(node.func)
+    argument: Optional[ast.AST] = None
+    if kind:
+        argument = node.args[0] if node.args else None
+    elif exception and name == "__init__" and _is_base_call(node.func):
+        kind = exception
+        argument = node.args[0] if node.args else _keyword(node, ("message", "msg"))
+        if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+            # `Base.__init__(self, text)` or `Base.__init__(self, message=text)`
+            argument = (node.args[1] if len(node.args) > 1
+                        else _keyword(node, ("message", "msg")))
+    elif name in reporters and _calls_reporter(node.func, reporters[name]):
+        reporter = reporters[name]
+        position = reporter.index - (1 if reporter.method else 0)
+        if 0 <= position < len(node.args):
+            text = _template(node.args[position], strings)
+            if text is not None and _marker_index(text) is None:
+                marker = f"{_MARKER}{chr(0xE100 + reporter.index)}"
+                yield reporter.kind, reporter.template.replace(marker, text)
+        return
+    text = _template(argument, strings) if argument is not None else None
+    if kind and text is not None:
+        yield kind, text
+
+
+def _calls_reporter(func: ast.AST, reporter: Reporter) -> bool:
+    """`name(…)` calls a module's function, `self.name(…)` / `cls.name(…)` a class's own method:
+    any other `obj.name(…)` may be another class's method of the same name."""
+    if reporter.method:
+        return (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                and func.value.id in ("self", "cls"))
+    return isinstance(func, ast.Name)
+
+
+def _keyword(node: ast.Call, names: Tuple[str, ...]) -> Optional[ast.AST]:
+    return next((k.value for k in node.keywords if k.arg in names), None)
+
+
+def _is_base_call(func: ast.AST) -> bool:
+    """`super().__init__` or `SomeError.__init__` (the base class named)."""
+    if not isinstance(func, ast.Attribute):
+        return False
+    owner = func.value
+    if isinstance(owner, ast.Call):
+        return getattr(owner.func, "id", "") == "super"
+    return isinstance(owner, ast.Name) and _EXCEPTION_NAME.search(owner.id) is not None
 
 
 def _walk_in_order(function: ast.AST) -> Iterator[ast.AST]:
@@ -337,13 +526,21 @@ def _callee(func: ast.AST) -> str:
 
 
 def _warning_kind(func: ast.AST) -> str:
+    if isinstance(func, ast.Name):  # `exit(text)` / `sys.exit(text)` prints its text to stderr
+        return "SystemExit" if func.id == "exit" else ""
     if isinstance(func, ast.Attribute):
-        if func.attr == "warn" and isinstance(func.value, ast.Name) and func.value.id == "warnings":
+        owner = func.value
+        if func.attr == "warn" and isinstance(owner, ast.Name) and owner.id == "warnings":
             return "warning"
-        if func.attr in _LOG_METHODS and isinstance(func.value, (ast.Name, ast.Attribute)):
-            owner = func.value.id if isinstance(func.value, ast.Name) else func.value.attr
-            if re.search(r"(?i)log", owner):
-                return "log"
+        if func.attr == "exit" and isinstance(owner, ast.Name) and owner.id == "sys":
+            return "SystemExit"
+        if func.attr in _LOG_METHODS:
+            if isinstance(owner, ast.Call):  # `logging.getLogger(__name__).warning(…)`
+                return "log" if _callee(owner.func) == "getLogger" else ""
+            if isinstance(owner, (ast.Name, ast.Attribute)):
+                name = owner.id if isinstance(owner, ast.Name) else owner.attr
+                if re.search(r"(?i)log", name):
+                    return "log"
     return ""
 
 
@@ -356,6 +553,11 @@ def _template(node: ast.AST, strings: Dict[str, str]) -> Optional[str]:
         for value in node.values:
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 parts.append(value.value)
+            elif (isinstance(value, ast.FormattedValue) and isinstance(value.value, ast.Name)
+                  and value.value.id in strings and value.format_spec is None
+                  and value.conversion == -1
+                  and value.value.id in getattr(strings, "stable", ())):
+                parts.append(strings[value.value.id])  # f"… {error_prompt}" of a known text
             else:
                 parts.append(HOLE)
         return "".join(parts)
