@@ -43,7 +43,9 @@ CALL_SITES: Tuple[Tuple[str, str, str, str, str, str], ...] = (
      TF + "tensorflow/core/platform/cpu_feature_guard.cc",
      "The second line of the CPU feature notice above."),
     ("cpu-feature-guard-old", "tensorflow", "I",
-     "Your CPU supports instructions that this TensorFlow",  # the binary streams the rest apart
+     # the binary streams the rest apart; "Your" left out, as pastes that quote the line
+     # from its second word (`our CPU supports …`) still hold the rest
+     "CPU supports instructions that this TensorFlow",
      TF + "tensorflow/core/platform/cpu_feature_guard.cc",
      "Older releases' wording of the CPU feature notice: the CPU could run a faster build."),
     ("onednn-on", "tensorflow", "I", "oneDNN custom operations are on",
