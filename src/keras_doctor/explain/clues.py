@@ -106,8 +106,10 @@ _EXCEPTION_INLINE = re.compile(
 )
 _FAILURE_WORDS = re.compile(
     r"(?i)\b(?:failed|failure|cannot|can ?not|could not|unable to|not found|no module named|"
-    r"has no attribute|incompatible|not compatible|not supported|crash(?:ed|es)?|abort(?:ed)?|"
-    r"errors|"
+    # protobuf's text format parser ('Message type "%s" has no field named "%s".',
+    # python/google/protobuf/text_format.py)
+    r"has no attribute|has no field named|incompatible|not compatible|not supported|"
+    r"crash(?:ed|es)?|abort(?:ed)?|errors|"
     # how people title a failure they did not paste: "Issue with …", "only supports …"
     r"(?:issue|problem) with|no module|only supports|not (?:getting )?imported|"
     r"(?:can't|cannot|couldn't|could not|unable to) (?:import|load|install|find|open)|"
