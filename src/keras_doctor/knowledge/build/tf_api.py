@@ -32,7 +32,8 @@ from __future__ import annotations
 import ast
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, List, Optional, Set, Tuple
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from packaging.version import Version
 
@@ -80,6 +81,16 @@ def _wheel(fetcher: Fetcher, version: str) -> Optional[Dict[str, Any]]:
     linux = [f for f in files if f["filename"].endswith(".whl") and "linux" in f["filename"]
              and "x86_64" in f["filename"]]
     return linux[0] if linux else None
+
+
+@contextmanager
+def _opened_wheel(fetcher: Fetcher, version: str) -> Iterator[Tuple[Dict[str, Any], Any]]:
+    """The release's Linux x86_64 wheel and its archive, read by range requests."""
+    wheel = _wheel(fetcher, version)
+    if wheel is None:
+        raise RuntimeError(f"tensorflow {version}: no Linux x86_64 wheel on the index")
+    with zipfile.ZipFile(RemoteZip(fetcher, wheel["url"], int(wheel["size"]))) as archive:
+        yield wheel, archive
 
 
 def _package_root(members: Set[str]) -> str:
@@ -141,10 +152,7 @@ def _compat_file(members: Set[str], root: str, generation: str) -> Optional[str]
 
 def read_compat(fetcher: Fetcher, version: str) -> Dict[str, Any]:
     """{"namespaces": {"tensorflow.compat": names}, "wheel": file name} of one release."""
-    wheel = _wheel(fetcher, version)
-    if wheel is None:
-        raise RuntimeError(f"tensorflow {version}: no Linux x86_64 wheel on the index")
-    with zipfile.ZipFile(RemoteZip(fetcher, wheel["url"], int(wheel["size"]))) as archive:
+    with _opened_wheel(fetcher, version) as (wheel, archive):
         members = set(archive.namelist())
         path = _compat_file(members, _package_root(members), "v1")
         if path is None:
@@ -155,10 +163,7 @@ def read_compat(fetcher: Fetcher, version: str) -> Dict[str, Any]:
 
 def read_release(fetcher: Fetcher, version: str) -> Dict[str, Any]:
     """{"namespaces": {namespace: names}, "packages": dotted names, "wheel": file name}."""
-    wheel = _wheel(fetcher, version)
-    if wheel is None:
-        raise RuntimeError(f"tensorflow {version}: no Linux x86_64 wheel on the index")
-    with zipfile.ZipFile(RemoteZip(fetcher, wheel["url"], int(wheel["size"]))) as archive:
+    with _opened_wheel(fetcher, version) as (wheel, archive):
         members = set(archive.namelist())
         root = _package_root(members)
         generation = "v1" if version.startswith("1.") else "v2"
