@@ -23,6 +23,8 @@ right.
         > corpus/seventh_pass_answers.jsonl
     cd tests/explain && python fresh_answers.py --pass eighth --at 1925ff7 \
         > corpus/eighth_pass_answers.jsonl
+    cd tests/explain && python fresh_answers.py --pass ninth --at 334b884 \
+        > corpus/ninth_pass_answers.jsonl
 
 `--at` exports that commit's `src/` (as `fresh_pass.py --at` does) and answers with it; the
 reports and ids come from this checkout.
