@@ -643,14 +643,39 @@ def test_a_frame_in_a_module_file_of_site_packages_names_the_module():
 
 def test_the_weights_file_names_each_cause_once_and_reads_back_exactly(tmp_path):
     shipped = ranker.model()
-    weights, causes = shipped["weights"], shipped["causes"]
+    causes = shipped["causes"]
+    on_disk = json.loads(Path(ranker.DATA).read_text(encoding="utf-8"))["weights"]
+    assert shipped["weights"] == on_disk  # kept packed: decoded where a feature is scored
+    weights = ranker.unpacked_weights(on_disk, causes)
     packed = ranker.packed_weights(weights, causes)
     assert all(isinstance(i, int) for row in packed.values() for i, _ in row)
-    assert ranker.unpacked_weights(packed, causes) == weights
+    assert packed == on_disk
     # a file written before the packing (rows keyed by cause) reads the same
     assert ranker.unpacked_weights(weights, causes) == weights
-    document = dict(shipped, weights=packed)
-    document["weights"]["caller:user"] = [[len(causes), 0.5]]  # a cause the file does not list
+    # and scores the same as the packed rows, cause for cause
+    cleaned, ranked = hypotheses(ARCH)
+    features = ranker.report_features(cleaned.text, cleaned.clues, ranked)
+    assert ranker.scores(features, ranked, dict(shipped, weights=weights)) == \
+        ranker.scores(features, ranked, shipped)
+
+
+@pytest.mark.parametrize("row", [
+    [["one past the last cause", 0.5]],  # a cause the file does not list
+    [[-1, 0.5]],  # counted from the end by Python, a cause the file never meant
+    [[1.0, 0.5]],  # a place that is not a whole number
+    [[1, 0.5, 2]],  # not a pair
+    [7],
+    "exc:valueerror",
+])
+def test_a_damaged_weights_row_keeps_the_hand_ranking(tmp_path, row):
+    document = json.loads(Path(ranker.DATA).read_text(encoding="utf-8"))
+    if row == [["one past the last cause", 0.5]]:
+        row = [[len(document["causes"]), 0.5]]
+    document["weights"]["caller:user"] = row
     damaged = tmp_path / "ranker.json"
     damaged.write_text(json.dumps(document), encoding="utf-8")
     assert ranker.model(str(damaged)) is None
+    document["weights"]["caller:user"] = [[0, 0.5]]
+    sound = tmp_path / "sound.json"
+    sound.write_text(json.dumps(document), encoding="utf-8")
+    assert ranker.model(str(sound)) is not None

@@ -126,15 +126,15 @@ def scores(features: Iterable[str], ranked: Sequence[Any], model: Dict[str, Any]
            ) -> Dict[str, float]:
     """The model's probability of each cause it knows (and of each cause the hand evidence
     proposed that it does not)."""
-    causes: List[str] = list(model["causes"])
-    known = set(causes)
-    causes += [h.cause for h in ranked if h.cause not in known]
+    named: Sequence[str] = model["causes"]
+    known = set(named)
+    causes = list(named) + [h.cause for h in ranked if h.cause not in known]
     logits = {c: float(model["bias"].get(c, 0.0)) for c in causes}
     weights = model["weights"]
     for feature in features:
         row = weights.get(feature)
         if row:
-            for cause, w in row.items():
+            for cause, w in _row_items(row, named):
                 logits[cause] += w
     shared = model["pair"]
     for cause in causes:
@@ -157,8 +157,22 @@ def packed_weights(weights: Dict[str, Dict[str, float]], causes: Sequence[str]
 def unpacked_weights(weights: Dict[str, Any], causes: Sequence[str]
                      ) -> Dict[str, Dict[str, float]]:
     """`packed_weights` undone; a row already keyed by cause (files written before) is kept."""
-    return {feature: row if isinstance(row, dict) else {causes[int(i)]: w for i, w in row}
-            for feature, row in weights.items()}
+    return {feature: dict(_row_items(row, causes)) for feature, row in weights.items()}
+
+
+def _row_items(row: Any, causes: Sequence[str]) -> Iterable[Tuple[str, float]]:
+    """A feature's (cause, weight) pairs, from a packed row or one keyed by cause (training's
+    models and files written before the packing). Read where they are used: rebuilding every row
+    as a dictionary when the file loads cost more memory than the whole explanation."""
+    if isinstance(row, dict):
+        return row.items()
+    return ((causes[i], w) for i, w in row)
+
+
+def _packed_rows_are_sound(weights: Dict[str, Any], causes: Sequence[str]) -> bool:
+    count = len(causes)
+    return all(isinstance(row, dict) or all(type(i) is int and 0 <= i < count for i, _ in row)
+               for row in weights.values())
 
 
 @lru_cache(maxsize=2)
@@ -170,9 +184,10 @@ def model(path: Optional[str] = None) -> Optional[Dict[str, Any]]:
     if tuple(document.get("pair_features", ())) != PAIR_FEATURES:
         return None  # trained on another feature set: keep the hand ranking
     try:
-        document["weights"] = unpacked_weights(document["weights"], document["causes"])
-    except (KeyError, IndexError, TypeError, ValueError):
-        return None  # a damaged file: keep the hand ranking
+        if not _packed_rows_are_sound(document["weights"], document["causes"]):
+            return None  # a damaged file: keep the hand ranking
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
     return dict(document)
 
 
