@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
+from keras_doctor.explain.clues import Clues
 from keras_doctor.explain.names import NameResolver
 
 # What a step concludes: (cause ID, weight, evidence).
@@ -25,6 +26,7 @@ class Context:
     frames: List[str]
     names: NameResolver
     always_present: Dict[str, List[str]]
+    clues: Clues  # the paste read once (platform, machine, installer, ...) for every step
     keras3_known: Optional[bool] = None  # from the facts (installed keras), when there are facts
     python_version: str = ""  # the Python the traceback's paths show ("3.8"), if any
 

@@ -105,6 +105,7 @@ def hypotheses(
         frames=cleaned.frames,
         names=NameResolver(cat.keras_names, knowledge, keras_version),
         always_present=cat.keras_names.get("always_present", {}),
+        clues=read,
         keras3_known=_is_keras3(keras_version),
         python_version=read.python_version,
     )

@@ -140,7 +140,7 @@ def _on_a_mac(ctx: Context) -> bool:
     before the words around them: the interpreter's banner names its platform ("on linux"), the
     signal's wording is macOS's or Linux's, and only then do the paths and the shell count —
     zsh prints "illegal hardware instruction" on Linux as on a Mac."""
-    from keras_doctor.explain.clues import banner_platform, read
+    from keras_doctor.explain.clues import banner_platform
 
     stated = banner_platform(ctx.text)
     if stated:
@@ -148,7 +148,7 @@ def _on_a_mac(ctx: Context) -> bool:
     if _MAC_SIGNAL_WORDS.search(ctx.text):
         return True
     apple_silicon = bool(_APPLE_SILICON_MAC.search(ctx.text))
-    platform = read(ctx.text, ctx.frames).platform
+    platform = ctx.clues.platform
     if not apple_silicon and (platform in ("linux", "windows") or _CORE_DUMPED.search(ctx.text)):
         return False
     return bool(_MACOS.search(ctx.text)) or platform == "macos"
@@ -204,15 +204,13 @@ def _plugin_load(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     """An error raised while TensorFlow loads site-packages/tensorflow-plugins/ is a device
     plugin built against another TensorFlow: tensorflow-metal on a Mac (or where the paste names
     it), another pluggable device elsewhere (an extension built against another TensorFlow)."""
-    from keras_doctor.explain.clues import read
-
     if _BUILT_FOR_NEWER_MACOS.search(ctx.text) and not re.search(r"\b_TF_\w+", ctx.text):
         return []  # dyld says why the plugin failed to load: a newer macOS (`_metal` reads it)
     library = found.first("library")
     evidence: Dict[str, Any] = {"loading": "site-packages/tensorflow-plugins"}
     if library:
         evidence["library"] = library
-    platform = read(ctx.text, ctx.frames).platform
+    platform = ctx.clues.platform
     weight = found.signature.weight
     if _METAL_PLUGIN.search(library or ctx.text):
         return [("metal-plugin-mismatch", weight, evidence)]

@@ -392,9 +392,7 @@ def _macos_shim_without_its_code(ctx: Context) -> Dict[str, str]:
     or {}."""
     if not _POETRY.search(ctx.text):
         return {}
-    from keras_doctor.explain.clues import read
-
-    clues = read(ctx.text, ctx.frames)
+    clues = ctx.clues
     if clues.platform != "macos" or clues.machine != "arm64":
         return {}
     for version in dict.fromkeys(m.group(1) for m in _TF_NAMED.finditer(ctx.text)):
@@ -963,11 +961,8 @@ def optional_package(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         evidence.update(requirement=f"{module}>={disabled.group('minimum')}",
                         installed=f"{module} {disabled.group('found')}")
         return [("requirement-conflict", 0.85, evidence), ("missing-dependency", 0.3, evidence)]
-    if module == "tensorflow":
-        from keras_doctor.explain.clues import read
-
-        if read(ctx.text, ctx.frames).platform == "macos":
-            fork = {**evidence, "source": TRANSFORMERS_TF_CANDIDATES_SOURCE}
-            return [("tensorflow-macos-fork-not-recognised", 0.8, fork),
-                    ("missing-dependency", 0.5, evidence)]
+    if module == "tensorflow" and ctx.clues.platform == "macos":
+        fork = {**evidence, "source": TRANSFORMERS_TF_CANDIDATES_SOURCE}
+        return [("tensorflow-macos-fork-not-recognised", 0.8, fork),
+                ("missing-dependency", 0.5, evidence)]
     return [("missing-dependency", found.signature.weight, evidence)]
