@@ -612,6 +612,18 @@ def _addon_tf_minimum(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("requirement-conflict", found.signature.weight, evidence)]
 
 
+def _library_minimum(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """A library's own check refused an installed dependency: the requirement it states, the
+    release installed, and the library (the check names it, else the frames that ran it)."""
+    package = found.first("package")
+    evidence = {"requirement": f"{package}>={found.first('required')}",
+                "installed": f"{package} {found.first('present')}"}
+    requirer = found.first("requirer").strip() or ctx.library()
+    if requirer:
+        evidence["requirer"] = requirer
+    return [("requirement-conflict", found.signature.weight, evidence)]
+
+
 def _same_numpy_abi_newer(have: Any, specifier: str) -> bool:
     """The installed numpy is above the declared range, and both are NumPy 1.x (numpy's own
     rule, https://numpy.org/doc/stable/dev/depending_on_numpy.html: binaries built against an
@@ -918,6 +930,7 @@ STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "pip-conflict": _pip_conflict,
     "merged-specifier": _merged_specifier,
     "addon-tf-minimum": _addon_tf_minimum,
+    "library-minimum": _library_minimum,
     "circular": _circular,
     "arch": _arch,
     "link-arch": _link_arch,
