@@ -73,10 +73,12 @@ def test_top1_accuracy(split):
 # measured before any tuning on them - a hand-edited keras.json read as Keras/TensorFlow skew, a
 # bare "Killed" and pip's resolver lines for tensorflow beside tensorflow-gpu; duplicate-install:
 # an eighth-pass report, scored before any tuning on it (an empty tensorflow/ folder an
-# uninstall left, ray-project/ray#9819)
+# uninstall left, ray-project/ray#9819); wheel-tag-mismatch: one eleventh-pass report, not scored
+# or tuned on when added (a cp36 community wheel under Python 3.7, tensorflow/tensorflow#21472)
 NOT_YET_REACHED = frozenset({"kernel-not-restarted", "pip-too-old-for-platform-tags",
                              "keras-distributions-overlap", "keras-config-invalid",
-                             "out-of-memory", "tf-distributions-overlap", "duplicate-install"})
+                             "out-of-memory", "tf-distributions-overlap", "duplicate-install",
+                             "wheel-tag-mismatch"})
 
 
 def test_every_cause_of_the_corpus_is_reachable():

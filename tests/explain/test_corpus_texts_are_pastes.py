@@ -46,7 +46,10 @@ THREAD_PROSE: Dict[str, re.Pattern[str]] = {
 }
 
 # Reports whose text matches a pattern yet is exactly what the poster pasted, with the reason.
-POSTED_AS_IS: Dict[str, str] = {}
+POSTED_AS_IS: Dict[str, str] = {
+    "tf-io-33-macos-1012-no-tensorflow-io-wheel":
+        "the reporter's own opening line greets the maintainer before the pip output they pasted",
+}
 
 
 def thread_prose(text: str) -> List[Tuple[str, str]]:
