@@ -210,6 +210,9 @@ INSTALLS = [
     ("Failed building wheel for h5py", {"no-wheel-for-python", "no-wheel-for-platform"}),
     ("ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied: "
      "'/usr/lib/python3/dist-packages/numpy'", {"externally-managed-python"}),
+    # pip's UnsupportedPythonVersion, pasted without its "ERROR: Package" head
+    ("'stellargraph' requires a different Python: 3.9.7 not in '<3.9.0,>=3.6.0'",
+     {"no-wheel-for-python"}),
     # conda/exceptions.py
     ("UnsatisfiableError: The following specifications were found to be incompatible with "
      "each other:", {"requirement-conflict", "no-wheel-for-python"}),
@@ -388,3 +391,15 @@ def test_an_intel_macs_illegal_instruction_is_its_cpu_with_rosetta_the_runner_up
     found = hypotheses(paste)[1]
     assert [(h.cause, h.evidence.get("intel_mac")) for h in found[:2]] == [
         ("cpu-lacks-avx", "MacBook Pro (Mid 2010), Intel"), ("rosetta-python", None)]
+
+
+@pytest.mark.parametrize("paste", [
+    "PyBfloat16_Type.tp_base != nullptr",
+    "2021-01-10 20:37:09.859081: F tensorflow/python/lib/core/bfloat16.cc:714] Check failed: "
+    "PyBfloat16_Type.tp_base != nullptr \nAborted (core dumped)",
+])
+def test_tensorflows_bfloat16_check_is_the_numpy_it_could_not_load(paste):
+    """TensorFlow 1.5-2.4 (python/lib/core/bfloat16.cc) aborts on its check that bfloat16 got
+    numpy's generic type as its base, which is set only once numpy's C API loaded."""
+    assert clues.error_kind(paste) == "signal"  # a glog CHECK aborts, with or without its head
+    assert explain_text(paste).findings[0].cause == "numpy-abi-mismatch"

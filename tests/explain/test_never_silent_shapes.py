@@ -188,8 +188,10 @@ MESSY = [
 # Intel build on an M1, Colab's warning to restart the runtime): nothing failed yet in the text.
 # The fifth collection pass added one: a Colab notebook printing the old TensorFlow version after
 # `pip install` of a new one (its request for the missing macOS arm64 wheels in plain prose left
-# when a report's words for a missing build were read as a failed install).
+# when a report's words for a missing build were read as a failed install). The eleventh added one:
+# a body that only says the code is a "version issue of tensorflow", its error in the title alone.
 NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
+                              "tensorflow-yolo-v3-97-tf-contrib-tf2",
                               "colabtools-5197-restart-runtime-pynvml",
                               "colabtools-503-tf2-alpha-installed-shows-1131"})
 # Reports that explain left without a candidate when they were added (measured, not tuned). Each

@@ -123,7 +123,10 @@ _INSTALL_FAILURE = re.compile(
     r"is not a supported wheel on this|has requirement \S+, but you have|"
     r"Failed building wheel|subprocess-exited-with-error|ResolutionImpossible|"
     r"PackagesNotFoundError|UnsatisfiableError|× |╰─> |but you have \S+ \S+ which is incompatible|"
-    r"No solution found when resolving|Because .* we can conclude",
+    r"No solution found when resolving|Because .* we can conclude|"
+    # pip's UnsupportedPythonVersion ("Package %r requires a different Python: %s not in %r"),
+    # often pasted without its head
+    r"requires a different Python: \d",
     re.MULTILINE,
 )
 _SIGNAL = re.compile(
@@ -133,6 +136,8 @@ _SIGNAL = re.compile(
     r"kernel (?:appears to have )?died|Kernel Restarting|exit code -?\d{2,}|"
     r"terminate called after throwing|libc\+\+abi: terminating|^F\d{4} |^F tensorflow/|"
     r"Check failed:|"
+    # the condition of a failed glog CHECK, pasted without its "Check failed:" head
+    r"\b[A-Za-z_]\w*(?:(?:\.|->)\w+)+ [!=]= nullptr\b|"
     # TensorFlow's cpu_feature_guard says which instructions the CPU lacks, then aborts the
     # process (tensorflow/core/platform/cpu_feature_guard.cc)
     r"compiled to use \S+ instructions, but these aren'?t available on your machine|"
