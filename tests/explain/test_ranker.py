@@ -679,3 +679,23 @@ def test_a_damaged_weights_row_keeps_the_hand_ranking(tmp_path, row):
     sound = tmp_path / "sound.json"
     sound.write_text(json.dumps(document), encoding="utf-8")
     assert ranker.model(str(sound)) is not None
+
+
+def test_a_cause_the_model_never_learnt_starts_from_no_bias():
+    """A cause only the hand evidence proposed has no bias in the model: it starts level with a
+    learnt cause whose bias is zero, and only its hand evidence (the shared pair weights) moves it."""
+    model = {"causes": ["wrong-interpreter"], "bias": {"wrong-interpreter": 0.0}, "weights": {},
+             "pair": [0.0] * len(ranker.PAIR_FEATURES)}
+    proposed = [Hypothesis("mixed-arch-binary", weights=[0.9], signatures=["dyld-arch"])]
+    assert ranker.scores(set(), proposed, model) == {"wrong-interpreter": 0.5,
+                                                      "mixed-arch-binary": 0.5}
+
+
+def test_rerank_answers_with_the_model_it_is_given():
+    cleaned, ranked = hypotheses(UNRECOGNISED)
+    shipped = ranker.model()
+    favoured = "keras-config-invalid"
+    given = dict(shipped, bias={**shipped["bias"], favoured: 50.0})
+    # the favoured cause takes nearly all the probability from what the paste proposed
+    assert ranker.rerank(cleaned.text, cleaned.clues, ranked, given)[0][1] < 0.001
+    assert ranker.rerank(cleaned.text, cleaned.clues, ranked)[0][1] > 0.01
