@@ -29,7 +29,7 @@ def test_an_unknown_pass_name_is_refused_with_the_known_ones():
     assert "third" in str(refused.value) and "fourth" in str(refused.value)
 
 
-PASSES = ["third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+PASSES = ["third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "twelfth"]
 
 
 @pytest.mark.parametrize("name", PASSES)
