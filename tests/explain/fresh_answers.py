@@ -25,6 +25,12 @@ right.
         > corpus/eighth_pass_answers.jsonl
     cd tests/explain && python fresh_answers.py --pass ninth --at 334b884 \
         > corpus/ninth_pass_answers.jsonl
+    cd tests/explain && python fresh_answers.py --pass tenth --at 0318e2c \
+        > corpus/tenth_pass_answers.jsonl
+    cd tests/explain && python fresh_answers.py --pass eleventh --at 0318e2c \
+        > corpus/eleventh_pass_answers.jsonl
+    cd tests/explain && python fresh_answers.py --pass twelfth --at 24cf7ac \
+        > corpus/twelfth_pass_answers.jsonl
 
 `--at` exports that commit's `src/` (as `fresh_pass.py --at` does) and answers with it; the
 reports and ids come from this checkout.
