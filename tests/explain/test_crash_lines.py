@@ -401,5 +401,10 @@ def test_an_intel_macs_illegal_instruction_is_its_cpu_with_rosetta_the_runner_up
 def test_tensorflows_bfloat16_check_is_the_numpy_it_could_not_load(paste):
     """TensorFlow 1.5-2.4 (python/lib/core/bfloat16.cc) aborts on its check that bfloat16 got
     numpy's generic type as its base, which is set only once numpy's C API loaded."""
+    from keras_doctor.explain.engine import hypotheses
+
     assert clues.error_kind(paste) == "signal"  # a glog CHECK aborts, with or without its head
-    assert explain_text(paste).findings[0].cause == "numpy-abi-mismatch"
+    # recognised, not the generic crash guess (which also starts with numpy)
+    assert "tf-bfloat16-without-numpy" in hypotheses(paste)[1][0].signatures
+    finding = explain_text(paste).findings[0]
+    assert finding.cause == "numpy-abi-mismatch" and finding.confidence > 0.5

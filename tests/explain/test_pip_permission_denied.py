@@ -34,6 +34,8 @@ def signatures(text):
     # the paste cut after the first line
     "ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied: "
     "'/Library/Python/3.9/site-packages/tensorflow'",
+    # with its traceback shown (--verbose) pip leaves the error out of its own line
+    "ERROR: Could not install packages due to an OSError.\n" + USER_HINT,
 ])
 def test_pip_refused_a_shared_interpreters_site_packages(text):
     assert SIGNATURE in signatures(text)
