@@ -162,8 +162,8 @@ def unpacked_weights(weights: Dict[str, Any], causes: Sequence[str]
 
 def _row_items(row: Any, causes: Sequence[str]) -> Iterable[Tuple[str, float]]:
     """A feature's (cause, weight) pairs, from a packed row or one keyed by cause (training's
-    models and files written before the packing). Read where they are used: rebuilding every row
-    as a dictionary when the file loads cost more memory than the whole explanation."""
+    models and files written before the packing). Read where they are used, for the few features a
+    paste has, rather than every row rebuilt as a dictionary when the file loads."""
     if isinstance(row, dict):
         return row.items()
     return ((causes[i], w) for i, w in row)
