@@ -156,12 +156,6 @@ def packed_weights(weights: Dict[str, Dict[str, float]], causes: Sequence[str]
             for feature, row in weights.items()}
 
 
-def unpacked_weights(weights: Dict[str, Any], causes: Sequence[str]
-                     ) -> Dict[str, Dict[str, float]]:
-    """`packed_weights` undone; a row already keyed by cause (files written before) is kept."""
-    return {feature: dict(_row_items(row, causes)) for feature, row in weights.items()}
-
-
 def _row_items(row: Any, causes: Sequence[str]) -> Iterable[Tuple[str, float]]:
     """A feature's (cause, weight) pairs, from a packed row or one keyed by cause (training's
     models and files written before the packing). Read where they are used, for the few features a
