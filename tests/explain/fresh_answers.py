@@ -12,25 +12,12 @@ recognised), the confidence shown (and, as "uncorrected", the confidence before 
 earlier passes that the commit shipped, which a new correction is fitted to), and whether it was
 right.
 
-    cd tests/explain && python fresh_answers.py --at 4436849 > corpus/third_pass_answers.jsonl
-    cd tests/explain && python fresh_answers.py --pass fourth --at 05b7c15 \
-        > corpus/fourth_pass_answers.jsonl
-    cd tests/explain && python fresh_answers.py --pass fifth --at 31833f1 \
-        > corpus/fifth_pass_answers.jsonl
-    cd tests/explain && python fresh_answers.py --pass sixth --at ba6759e \
-        > corpus/sixth_pass_answers.jsonl
-    cd tests/explain && python fresh_answers.py --pass seventh --at 16fd9a3 \
-        > corpus/seventh_pass_answers.jsonl
-    cd tests/explain && python fresh_answers.py --pass eighth --at 1925ff7 \
-        > corpus/eighth_pass_answers.jsonl
-    cd tests/explain && python fresh_answers.py --pass ninth --at 334b884 \
-        > corpus/ninth_pass_answers.jsonl
-    cd tests/explain && python fresh_answers.py --pass tenth --at 0318e2c \
-        > corpus/tenth_pass_answers.jsonl
-    cd tests/explain && python fresh_answers.py --pass eleventh --at 0318e2c \
-        > corpus/eleventh_pass_answers.jsonl
-    cd tests/explain && python fresh_answers.py --pass twelfth --at 24cf7ac \
-        > corpus/twelfth_pass_answers.jsonl
+    cd tests/explain && python fresh_answers.py --pass NAME --at COMMIT \
+        > corpus/NAME_pass_answers.jsonl
+
+each pass with the commit that met it before any tuning on it (corpus/README.md tells each):
+third 4436849 (the default pass), fourth 05b7c15, fifth 31833f1, sixth ba6759e, seventh 16fd9a3,
+eighth 1925ff7, ninth 334b884, tenth and eleventh 0318e2c, twelfth 24cf7ac.
 
 `--at` exports that commit's `src/` (as `fresh_pass.py --at` does) and answers with it; the
 reports and ids come from this checkout.
