@@ -204,8 +204,11 @@ def test_a_wheel_pip_downloaded_names_the_machine_and_the_python():
     assert top(text) == PLATFORM
     assert hypotheses(text)[1][0].mechanism == engine._WHEEL_MECHANISM[PLATFORM]
     # without it, an empty search for 2.4.0 fits an Apple Silicon Mac and a Python newer than
-    # 2.4.0's wheels alike: the tables lean, they do not decide
-    assert wheels.decide(pip_error("tensorflow==2.4.0"))[1] < WHEEL_DECISIVE
+    # 2.4.0's wheels alike: the tables lean, they do not settle
+    cause, share, evidence = wheels.decide(pip_error("tensorflow==2.4.0"))
+    assert (cause, evidence["platform_read"], evidence["python_read"]) == (
+        PLATFORM, "unknown", "unknown")
+    assert share < 1.0
 
 
 def test_an_intel_wheel_pip_downloaded_for_a_python_the_release_lacks_is_the_python():
@@ -903,3 +906,82 @@ def test_a_chaquopy_build_is_android_whose_repository_no_table_describes():
     assert top(CHAQUOPY_REPORT) == PLATFORM
     # the host's Python a Chaquopy build names (its buildPython) is not the app's
     assert wheels.read_machine("C:\\Python38\\python.exe\n" + CHAQUOPY_REPORT) == ["android"]
+
+
+# The index a paste met: at every upload from the newest release it names to a year later, not
+# only a year later. tensorflow/text#430 (tuning corpus, 2020-11): tensorflow-text 2.2.1 on
+# Windows, whose first Windows wheels came with 2.4.1 (2020-12-17), inside that year.
+
+
+def test_a_pinned_release_is_read_on_the_index_of_the_months_after_it():
+    assert not any(plat.startswith("windows") for v in ("2.2.1", "2.3.0")
+                   for plat, _ in wheels.wheel_pairs(wheels.table("tensorflow-text")[v][0]))
+    assert has_wheel("tensorflow-text", "2.4.1", "windows-amd64", "3.7")
+    assert wheels.table("tensorflow-text")["2.4.1"][1] < "2021-06-04"  # within a year of 2.2.1
+    text = ("I have windows 10, python 3.7, x64.\n> pip install tensorflow-text==2.2.1\n"
+            + pip_error("tensorflow-text==2.2.1"))
+    cause, share, evidence = wheels.decide(text)
+    assert (cause, share) == (PLATFORM, 1.0)
+    assert (evidence["index_read_from"], evidence["index_as_of"]) == ("2020-06-04", "2021-06-04")
+    assert top(text) == PLATFORM
+    # the other side: a Python 3.7 Linux machine has 2.2.1's wheel; 3.9 on Linux has none of
+    # 2.2.1 (nor, through 2.3.0, of any release), so it is the Python
+    assert has_wheel("tensorflow-text", "2.2.1", "linux-x86_64", "3.7")
+    assert not has_wheel("tensorflow-text", "2.3.0", "linux-x86_64", "3.9")
+    linux = text.replace("windows 10, python 3.7", "Ubuntu 20.04, python 3.9")
+    assert wheels.decide(linux)[0] == PYTHON
+
+
+# A project that left a platform is missing there for the platform, though a long-gone Python
+# would still find one of its old releases: tensorflow-gpu's last macOS wheels are 1.1.0's
+# (cp27/cp35/cp36), TensorFlow's last Intel Mac ones 2.16.2's.
+
+
+def test_tensorflow_gpu_on_a_mac_is_the_platform_though_python_36_had_a_wheel():
+    macs = [v for v in wheels.table("tensorflow-gpu")
+            if any(p.startswith("macos") for p, _ in wheels.wheel_pairs(
+                wheels.table("tensorflow-gpu")[v][0]))]
+    assert max(macs, key=lambda v: tuple(int(p) for p in v.split("."))) == "1.1.0"
+    assert has_wheel("tensorflow-gpu", "1.1.0", "macos-x86_64", "3.6")
+    text = ("ada@Adas-MacBook-Pro ~ % python3 --version\nPython 3.8.5\n"
+            "ada@Adas-MacBook-Pro ~ % pip install tensorflow-gpu\n" + pip_error("tensorflow-gpu"))
+    assert wheels.read_machine(text) == ["macos-arm64", "macos-x86_64"]
+    assert wheels.decide(text)[:2] == (PLATFORM, 1.0)
+    assert top(text) == PLATFORM
+    # the other side: `tensorflow-gpu<1.2` is the releases that served Macs: Python 3.8 is why
+    assert wheels.decide(text.replace("tensorflow-gpu\n", "'tensorflow-gpu<1.2'\n").replace(
+        "tensorflow-gpu (", "tensorflow-gpu<1.2 (").replace("for tensorflow-gpu",
+                                                             "for tensorflow-gpu<1.2"))[0] == PYTHON
+
+
+def test_an_intel_mac_with_a_python_no_intel_build_had_is_the_platform():
+    assert has_wheel("tensorflow", "2.16.2", "macos-x86_64", "3.12")
+    assert not any(has_wheel("tensorflow", v, "macos-x86_64", "3.13")
+                   for v in wheels.table("tensorflow"))
+    assert any(has_wheel("tensorflow", v, "macos-arm64", "3.13")
+               for v in wheels.table("tensorflow"))
+    text = ("MacBook Pro (Intel, x86_64), macOS Tahoe 26.1, Python 3.13.9\n"
+            "> pip install tensorflow\n" + pip_error("tensorflow"))
+    # macOS 26 came out over a year after TensorFlow's last Intel build (2.16.2, 2024-06)
+    assert wheels.decide(text)[0] == PLATFORM
+    # the other side: asking for the releases that still built for Intel Macs, 3.13 is why
+    bounded = text.replace("tensorflow\n", "'tensorflow<2.17'\n", 1).replace(
+        "requirement tensorflow ", "requirement tensorflow<2.17 ").replace(
+        "found for tensorflow", "found for tensorflow<2.17")
+    assert wheels.decide(bounded)[0] == PYTHON
+
+
+def test_dm_reverb_off_linux_is_the_platform_on_linux_a_new_python_the_python():
+    # dm-reverb (TF-Agents' replay buffer) publishes x86-64 Linux wheels only, up to CPython 3.11
+    assert {p for tags, _ in wheels.table("dm-reverb").values()
+            for p, _ in wheels.wheel_pairs(tags)} == {"linux-x86_64"}
+    assert has_wheel("dm-reverb", "0.14.0", "linux-x86_64", "3.11")
+    assert not any(has_wheel("dm-reverb", v, "linux-x86_64", "3.12")
+                   for v in wheels.table("dm-reverb"))
+    mac = ("ada@Adas-MacBook-Pro ~ % python3 -m pip install dm-reverb\n" + pip_error("dm-reverb"))
+    assert wheels.decide(mac)[:2] == (PLATFORM, 1.0)
+    assert top(mac) == PLATFORM
+    linux = ("(.venv) ada@host:~/proj$ .venv/bin/python -m pip install dm-reverb\n"
+             "  /home/ada/proj/.venv/lib/python3.12/site-packages\n" + pip_error("dm-reverb"))
+    assert wheels.decide(linux)[:2] == (PYTHON, 1.0)
+    assert top(linux) == PYTHON

@@ -362,11 +362,12 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
     are ruled out (pip would have found it), and with `from versions: none` so are those for which
     any release had one. Among the rest, the share whose platform has no wheel of the requested
     releases is the probability of `no-wheel-for-platform`. The index is read as it was when the
-    paste was written: up to a year after the newest release it names, or, when it names none,
-    at every release date in turn (each date counting alike), with only the Pythons and Macs that
-    existed then. None when the paste names no requirement with a release table, shows neither
-    platform nor Python nor pip's list of versions, even an empty one (unless the project ships
-    for only some platforms), or nothing is left."""
+    paste was written, at every upload date in turn (each date counting alike): from the newest
+    release it names to a year later, or, when it names none, all of them; with only the Pythons
+    and Macs that existed then. None when the paste names no requirement with a release table,
+    shows neither platform nor Python nor pip's list of versions, even an empty one (unless the
+    project ships for only some platforms), or nothing is left. A platform the requested releases
+    no longer serve (`_served_platforms`) is missing for the platform."""
 
     if _WHEEL_FILE.search(_CHOSEN_WHEEL.sub("", text)):  # a named wheel's own tags decide
         return None
@@ -403,9 +404,14 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
     if installed:  # nor the TensorFlow it shows installed, whose wheels tell the Pythons it can be
         since = max(since, installed[0])
         pythons = list(installed[1])
-    dates = [cutoff] if cutoff else sorted({u for _, u in releases.values() if u})
+    uploads = sorted({u for _, u in releases.values() if u})
+    if cutoff:  # from the newest release the paste names to a year later, each upload alike
+        named = _newest_named(releases, requirement, offered)
+        dates = [named] + [u for u in uploads if named < u <= cutoff]
+    else:
+        dates = uploads
     if since:  # the paste cannot predate the Python or the macOS it shows
-        dates = [max(cutoff, since)] if cutoff else [d for d in dates if d >= since] or [since]
+        dates = [d for d in dates if d >= since] or [max(cutoff, since) if cutoff else since]
         if installed and not cutoff and dates[0] != since:
             dates.insert(0, since)  # the index as it was when that TensorFlow came out
     votes = {"no-wheel-for-platform": 0.0, "no-wheel-for-python": 0.0}
@@ -442,6 +448,7 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
         "decided_by": f"knowledge/data/releases/{project}.json",
     }
     if cutoff:
+        evidence["index_read_from"] = dates[0]
         evidence["index_as_of"] = max(cutoff, since)
     if since:
         evidence["written_after"] = since
@@ -621,13 +628,27 @@ def _votes(releases: Dict[str, Tuple[List[str], str]], date: str, requirement: A
         candidates = _pairs_offering(releases, offered, candidates) or candidates
     wanted_pairs = set().union(*(_pairs(known[v]) for v in wanted))
     any_pairs = set().union(*(_pairs(tags) for tags in known.values())) if none_offered else set()
+    served = _served_platforms(releases, wanted)
     for plat, py in candidates:
         if (plat, py) in wanted_pairs or (plat, py) in any_pairs:
             continue  # pip would have found a wheel: not where the paste comes from
-        platform_has = any(p == plat for p, _ in wanted_pairs)
-        votes["no-wheel-for-python" if platform_has else "no-wheel-for-platform"] += 1
+        votes["no-wheel-for-python" if plat in served else "no-wheel-for-platform"] += 1
         failing.add((plat, py))
     return votes, wanted, failing
+
+
+def _served_platforms(releases: Releases, wanted: List[str]) -> Set[str]:
+    """The platforms the requested releases still serve: those with a wheel of a release uploaded
+    within a year of the newest of them. A project that left a platform (tensorflow-gpu's last
+    macOS wheel is 1.1.0, TensorFlow's last Intel Mac one 2.16.2) is missing there for the
+    platform, though a long-gone Python would find one of its old releases."""
+    from datetime import date, timedelta
+
+    uploads = [releases[v][1] for v in wanted if releases[v][1]]
+    if not uploads:
+        return {p for v in wanted for p, _ in _pairs(releases[v][0])}
+    since = (date.fromisoformat(max(uploads)[:10]) - timedelta(days=HORIZON_DAYS)).isoformat()
+    return {p for v in wanted if (releases[v][1] or "") >= since for p, _ in _pairs(releases[v][0])}
 
 
 def _pairs(tags: List[str]) -> FrozenSet[Tuple[str, str]]:
@@ -639,19 +660,25 @@ def _pairs_cached(tags: Tuple[str, ...]) -> FrozenSet[Tuple[str, str]]:
     return frozenset(wheel_pairs(list(tags)))
 
 
-def _cutoff(releases: Dict[str, Tuple[List[str], str]], requirement: Any,
-            offered: List[str]) -> str:
-    """The date the index is read at: a year after the newest release the paste names, or ''."""
-    from datetime import date, timedelta
-
+def _newest_named(releases: Dict[str, Tuple[List[str], str]], requirement: Any,
+                  offered: List[str]) -> str:
+    """The upload date of the newest release the paste names (pinned or offered), or ''."""
     named = [v for v in offered if v in releases]
     named += [spec.version for spec in requirement.specifier
               if spec.operator in ("==", "===", "~=") and spec.version in releases]
-    dates = [releases[v][1] for v in named if releases[v][1]]
-    if not dates:
+    return max((releases[v][1] for v in named if releases[v][1]), default="")
+
+
+def _cutoff(releases: Dict[str, Tuple[List[str], str]], requirement: Any,
+            offered: List[str]) -> str:
+    """The latest date the index is read at: a year after the newest release the paste names,
+    or ''."""
+    from datetime import date, timedelta
+
+    newest = _newest_named(releases, requirement, offered)
+    if not newest:
         return ""
-    newest = date.fromisoformat(max(dates)[:10])
-    return (newest + timedelta(days=HORIZON_DAYS)).isoformat()
+    return (date.fromisoformat(newest[:10]) + timedelta(days=HORIZON_DAYS)).isoformat()
 
 
 def _offered(text: Optional[str]) -> List[str]:

@@ -7,7 +7,8 @@ requirement set are stored once, as a group of wheel indexes.
 
 Beside the TensorFlow stack come the projects installed with it whose wheels reached Apple Silicon
 late or not at all (tensorflow-addons, tensorflow-io and its gcs-filesystem, tensorflow-text,
-mediapipe): `explain` tells "no wheel for this Mac" from "no wheel for this Python" by their
+mediapipe), or some other platform never (tensorflow-gpu on a Mac after 1.1, dm-reverb anywhere
+but Linux): `explain` tells "no wheel for this Mac" from "no wheel for this Python" by their
 tables. Each has a few hundred wheels, read in seconds, and its table stays near 20-30 kB, so they
 are built the same way, Requires-Dist included.
 """
@@ -51,6 +52,17 @@ PROJECTS = (
     # only nightly dev releases, which the tables leave out.)
     "tflite-runtime",
     "tensorflow-decision-forests",
+    # Native projects of the same stack with platform gaps of their own: the CUDA-era
+    # `tensorflow-gpu` (Linux and Windows only after 1.1, then an installer that fails on
+    # purpose), Apple's `jax-metal` (Keras 3's JAX backend on a Mac's GPU), DeepMind's
+    # `dm-reverb` (TF-Agents' replay buffer, Linux only) and `tensorflow-quantum`. Not `jaxlib`
+    # nor `tensorflow-rocm`: the index no longer holds many of their old releases (jaxlib's
+    # before 0.4.13, tensorflow-rocm's 2.1.0), so their tables would describe an index older
+    # pastes never met and call releases those pastes installed unpublished.
+    "tensorflow-gpu",
+    "jax-metal",
+    "dm-reverb",
+    "tensorflow-quantum",
 )
 # Long-lived projects whose old releases predate every TensorFlow that matters here.
 SINCE = {"numpy": "2019-01-01", "protobuf": "2019-01-01", "h5py": "2019-01-01"}
