@@ -141,3 +141,87 @@ def test_keras_own_frames_asking_for_a_newer_tensorflow_name_is_the_pair_skewing
     text = RASA_ON_TF115[:at] + KERAS_FRAME + RASA_ON_TF115[at:]
     assert causes_of(text)[:2] == ["keras-tf-version-skew", TOO_OLD]
     assert causes_of(RASA_ON_TF115)[:1] == [TOO_OLD]
+
+
+# TensorFlow's internals old code imports, dated by the wheels' file lists (`internals_introduced`):
+# `tensorflow/python/keras/` first ships in 1.4, its `engine/` in 1.9, and every release read
+# since has both, up to today's.
+
+
+def test_internals_introduced_dates_packages_that_came_and_stayed():
+    from keras_doctor.knowledge.build.tf_api import internals_introduced
+
+    read = {"1.3.0": {"tensorflow.python.ops"},
+            "1.4.0": {"tensorflow.python.ops", "tensorflow.python.keras",
+                      "tensorflow.python.keras.layers", "tensorflow.python.keras._impl"},
+            "1.9.0": {"tensorflow.python.ops", "tensorflow.python.keras",
+                      "tensorflow.python.keras.layers", "tensorflow.python.keras.engine"},
+            "1.10.0": {"tensorflow.python.ops", "tensorflow.python.keras",
+                       "tensorflow.python.keras.layers", "tensorflow.python.keras.engine",
+                       "tensorflow.python.keras.saving"},
+            "2.0.0": {"tensorflow.python.ops", "tensorflow.python.keras",
+                      "tensorflow.python.keras.layers", "tensorflow.python.keras.engine"}}
+    # layers came with its parent (left to it); _impl and saving left again; ops was always there
+    assert internals_introduced(read) == {
+        "1.4.0": {"absent_in": "1.3.0", "packages": ["tensorflow.python.keras"]},
+        "1.9.0": {"absent_in": "1.4.0", "packages": ["tensorflow.python.keras.engine"]}}
+
+
+def test_the_shipped_table_dates_tensorflow_python_keras_and_its_engine():
+    assert tf1.internal_introduced("tensorflow.python.keras") == {
+        "package": "tensorflow.python.keras", "first_seen": "1.4.0", "absent_in": "1.3.0"}
+    assert tf1.internal_introduced("tensorflow.python.keras.engine.training") == {
+        "package": "tensorflow.python.keras.engine", "first_seen": "1.9.0", "absent_in": "1.8.0"}
+    # TF 1.15-2.1 lay the package out as tensorflow_core
+    assert tf1.internal_introduced("tensorflow_core.python.keras.engine")["first_seen"] == "1.9.0"
+    # every release read has tensorflow.python.ops: nothing to date
+    assert tf1.internal_introduced("tensorflow.python.ops") is None
+    assert tf1.internal_introduced("tensorflow.python.keras_engine") is None
+
+
+def test_tensorflow_python_keras_engine_missing_is_a_tensorflow_older_than_1_9():
+    # CODAIT/deep-histopath#40 (tuning corpus): TensorFlow 1.8.0 installed
+    text = corpus.case("deep-histopath-40-tf18-no-python-keras-engine")["text"]
+    result = explain_text(text)
+    top = result.findings[0]
+    assert top.cause == TOO_OLD
+    assert (top.evidence["first_release"], top.evidence["absent_in"]) == (
+        "tensorflow 1.9.0", "tensorflow 1.8.0")
+    assert top.evidence["pin"] == "tensorflow>=1.9.0"
+
+
+def test_tensorflow_python_keras_missing_is_a_tensorflow_older_than_1_4():
+    text = ("Traceback (most recent call last):\n"
+            '  File "train.py", line 3, in <module>\n'
+            "    from tensorflow.python.keras.layers import Dense\n"
+            "ModuleNotFoundError: No module named 'tensorflow.python.keras'\n")
+    assert causes_of(text)[0] == TOO_OLD
+    assert explain_text(text).findings[0].evidence["first_release"] == "tensorflow 1.4.0"
+
+
+def test_keras_own_frames_asking_for_a_newer_internal_is_the_pair_skewing():
+    text = ("Traceback (most recent call last):\n"
+            '  File "/home/ada/env/lib/python3.6/site-packages/keras/__init__.py", line 3, in '
+            "<module>\n    from tensorflow.python.keras.engine import base_layer\n"
+            "ModuleNotFoundError: No module named 'tensorflow.python.keras.engine'\n")
+    assert causes_of(text)[:2] == ["keras-tf-version-skew", TOO_OLD]
+
+
+def test_other_internals_a_keras_asks_for_stay_the_pair_skewing():
+    # tensorflow.python.trackable came in a 2.x; Keras 2.11+ imports it, a Keras for a newer
+    # TensorFlow than the one installed: only tf.keras's own internals are read as too old
+    assert tf1.internal_introduced("tensorflow.python.trackable") is not None
+    text = ('  File "/home/ada/venv/lib/python3.9/site-packages/keras/dtensor/lazy_variable.py", '
+            "line 26, in <module>\n    from tensorflow.python.trackable import base as trackable\n"
+            "ModuleNotFoundError: No module named 'tensorflow.python.trackable'\n")
+    assert causes_of(text)[0] == "keras-tf-version-skew"
+
+
+def test_an_internal_every_release_has_is_not_blamed_on_an_old_tensorflow():
+    # the other side: tensorflow.python.ops is in every release read, so its absence says the
+    # TensorFlow laid out is not a whole one (or another release's internals), not an old one
+    text = ("Traceback (most recent call last):\n"
+            '  File "train.py", line 3, in <module>\n'
+            "    from tensorflow.python.ops.nn_ops import relu\n"
+            "ModuleNotFoundError: No module named 'tensorflow.python.ops'\n")
+    assert TOO_OLD not in causes_of(text)[:1]

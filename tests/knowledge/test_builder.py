@@ -113,6 +113,11 @@ def test_tf1_table_read_from_the_wheels_matches_the_shipped_one():
                                                                   "names": ["v1"]}
     assert built["tf1_only_packages"] == shipped["tf1_only_packages"] == [
         "tensorflow.contrib", "tensorflow.examples.tutorials"]
+    assert built["internals_introduced"] == shipped["internals_introduced"]
+    # the file lists: 1.3.0 has no tensorflow/python/keras/, 1.4.0 has it; 1.8.0's has no engine/
+    assert "tensorflow.python.keras" in built["internals_introduced"]["1.4.0"]["packages"]
+    assert built["internals_introduced"]["1.9.0"] == {
+        "absent_in": "1.8.0", "packages": ["tensorflow.python.keras.engine"]}
     top = built["namespaces"]["tensorflow"]
     assert {"placeholder", "Session", "contrib"} <= set(top["tf1_only"])
     assert "keras" in top["tf2"] and "keras" not in top["tf1_only"]

@@ -130,6 +130,10 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                 out.append(("missing-dependency", 0.55, {"module": module}))
         elif tf1_module(module):  # tensorflow.contrib, tensorflow.examples.tutorials
             out.extend(tf1_module(module))
+        elif tf1.namespace_of(module).startswith("tensorflow.python.keras") and (
+            introduced := tf1.internal_introduced(module)
+        ):  # code written against tf.keras's internals, which a release added and kept
+            out.extend(introduced_tf_internals(ctx, module, introduced))
         elif private_tree(ctx, module):
             out.extend(private_tree(ctx, module))
         elif is_keras_module(module) and "." in module:
@@ -878,6 +882,21 @@ def introduced_tf_name(ctx: Context, module: str, name: str) -> List[Outcome]:
     found = tf1.introduced(module, name) or {}
     public = "tf" + tf1.namespace_of(module)[len("tensorflow"):] + "." + name
     evidence = {"name": public, "module": module,
+                "first_release": f"tensorflow {found['first_seen']}",
+                "absent_in": f"tensorflow {found['absent_in']}",
+                "pin": f"tensorflow>={found['first_seen']}", "source": tf1.source()}
+    if calling_package(ctx.frames) in ("keras", "tf_keras"):
+        return [("keras-tf-version-skew", 0.85, {**evidence, "called_from": "keras"}),
+                ("package-too-old-for-api", 0.5, evidence)]
+    return [("package-too-old-for-api", 0.88, evidence)]
+
+
+def introduced_tf_internals(ctx: Context, module: str, found: Dict[str, str]) -> List[Outcome]:
+    """A TensorFlow internal package a release added and none since removed (read from the
+    wheels' file lists), imported by code written for that release or later: the installed
+    TensorFlow predates it. Keras's own frames asking for it mean that Keras was released for a
+    newer TensorFlow than the one installed."""
+    evidence = {"module": module, "package": found["package"],
                 "first_release": f"tensorflow {found['first_seen']}",
                 "absent_in": f"tensorflow {found['absent_in']}",
                 "pin": f"tensorflow>={found['first_seen']}", "source": tf1.source()}

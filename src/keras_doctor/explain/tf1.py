@@ -2,9 +2,10 @@
 
 `knowledge/data/tf1_api.json` (built from real wheels by `knowledge.build.tf_api`) lists, per
 namespace (`tensorflow`, `tensorflow.train`, `tensorflow.keras.backend`, …), the names sampled
-TensorFlow 1.x releases expose and no sampled 2.x does, and the packages (`tensorflow.contrib`)
-only 1.x ships. Read directly, like the message atlas, because the knowledge package costs more to
-import than an explanation.
+TensorFlow 1.x releases expose and no sampled 2.x does, the packages (`tensorflow.contrib`) only
+1.x ships, and the internals (`tensorflow.python.keras.engine`) a release added for good. Read
+directly, like the message atlas, because the knowledge package costs more to import than an
+explanation.
 """
 
 from __future__ import annotations
@@ -116,6 +117,23 @@ def introduced(module: str, name: str) -> Optional[Dict[str, str]]:
         return None
     if "._api.v2" in module and Version(found["first_seen"]) < Version("2"):
         return None  # `tensorflow._api.v2.…` is a TensorFlow 2, not a release older than the name
+    return found
+
+
+def internal_introduced(module: str) -> Optional[Dict[str, str]]:
+    """{"package", "first_seen", "absent_in"} when `module` is (or lies in) a `tensorflow.python`
+    package a TensorFlow release added and none since removed (`tensorflow.python.keras.engine`,
+    first in 1.9): missing, the installed TensorFlow predates it. The deepest such package wins:
+    Python names the first part of the path it could not find."""
+    dotted = namespace_of(module)
+    found: Optional[Dict[str, str]] = None
+    for first, group in load().get("internals_introduced", {}).items():
+        for package in group["packages"]:
+            if (dotted == package or dotted.startswith(package + ".")) and (
+                found is None or len(package) > len(found["package"])
+            ):
+                found = {"package": package, "first_seen": first,
+                         "absent_in": group["absent_in"]}
     return found
 
 

@@ -19,7 +19,10 @@ few MB):
   `keras.backend` the symbol atlas already holds);
 - the importable packages (folders with an `__init__.py`), so `No module named 'tensorflow.contrib'`
   is known as a TensorFlow 1 module too (a leftover folder under a name the 2.x API dropped,
-  like 2.0's stub `contrib/util`, does not count as the module being there).
+  like 2.0's stub `contrib/util`, does not count as the module being there);
+- the internals old code imports (`tensorflow.python.keras.engine`), from the file lists of every
+  1.x minor from 1.3 on besides the sample, so a package that came in a release and never left is
+  dated: missing, the installed TensorFlow predates it.
 
 Output: `data/tf1_api.json` — per namespace, the names some sampled 1.x has and no sampled 2.x has
 (`tf1_only`), and for the top level the names of the sampled 2.x releases (`tf2`), so a name in
@@ -53,6 +56,12 @@ COMPAT_EARLIER = ("1.11.0", "1.12.0")
 # Packages inside the wheel that are not public API (internals move in every release).
 PRIVATE_PACKAGES = {"python", "core", "compiler", "include", "_api", "tools", "tsl", "security",
                     "lite", "libtensorflow_framework", "xla_aot_runtime_src", "dtensor"}
+# Releases read for their file list alone, to date the internals old code imports
+# (`tensorflow.python.keras` first ships in 1.4, its `engine` in 1.9): a file list needs no
+# static reading, so the releases before 1.13 serve, every minor of them.
+INTERNALS_EARLIER = ("1.3.0", "1.4.0", "1.5.0", "1.6.0", "1.7.0", "1.8.0", "1.9.0", "1.10.0",
+                     "1.11.0", "1.12.0")
+INTERNALS_DEPTH = 5  # tensorflow.python.keras.layers.preprocessing
 COMPAT = "tensorflow.compat"
 MAX_DEPTH = 4  # tensorflow.examples.tutorials.mnist
 # API modules not compared: compat keeps both APIs, raw_ops lists every op, keras moved out of
@@ -71,7 +80,10 @@ METHOD = (
     "2.x has and the newest sampled release (and every sampled one after the name's last) lacks. "
     "`introduced`: per namespace the newest sampled release has, names the earliest release read "
     "lacks and every sampled release from their first on has (tf.compat also read in 1.11, where "
-    "it is tensorflow/python/util/compat.py, and 1.12)."
+    "it is tensorflow/python/util/compat.py, and 1.12). `internals_introduced`: the "
+    "tensorflow.python packages (up to five parts) the earliest release read lacks and every "
+    "release read from their first on has, read from the file lists of 1.3.0 to 1.12.0 besides "
+    "the sample."
 )
 
 
@@ -182,19 +194,39 @@ def read_release(fetcher: Fetcher, version: str) -> Dict[str, Any]:
         compat = _compat_file(members, root, generation)
         if compat:
             namespaces[COMPAT] = bound_names(archive.read(compat))
+    packages = {p for p in _packages(members, root, MAX_DEPTH)
+                if p.split(".")[1] not in PRIVATE_PACKAGES}
+    return {"namespaces": namespaces, "packages": packages, "wheel": wheel["filename"],
+            "internals": _internals(members, root)}
+
+
+def read_internals(fetcher: Fetcher, version: str) -> Dict[str, Any]:
+    """{"internals": the `tensorflow.python` packages, "wheel": file name} of one release."""
+    with _opened_wheel(fetcher, version) as (wheel, archive):
+        members = set(archive.namelist())
+        return {"internals": _internals(members, _package_root(members)),
+                "wheel": wheel["filename"]}
+
+
+def _packages(members: Set[str], root: str, depth: int) -> Set[str]:
+    """The dotted names of the wheel's packages (folders with an `__init__.py`) up to `depth`
+    parts, tests and underscore names left out."""
     packages = set()
     for member in members:
         if not member.startswith(root + "/") or not member.endswith("/__init__.py"):
             continue
         dotted = member[len(root) + 1:].split("/")[:-1]
-        if not dotted:
-            continue
-        if dotted[0] in PRIVATE_PACKAGES or len(dotted) > MAX_DEPTH - 1:
+        if not dotted or len(dotted) > depth - 1:
             continue
         if any(p.startswith("_") or p in ("test", "tests", "testdata") for p in dotted):
             continue
         packages.add(".".join(["tensorflow", *dotted]))
-    return {"namespaces": namespaces, "packages": packages, "wheel": wheel["filename"]}
+    return packages
+
+
+def _internals(members: Set[str], root: str) -> Set[str]:
+    return {p for p in _packages(members, root, INTERNALS_DEPTH)
+            if p.startswith("tensorflow.python.")}
 
 
 def build_tf1_api(fetcher: Fetcher, pool: ThreadPoolExecutor) -> Dict[str, Any]:
@@ -235,6 +267,9 @@ def build_tf1_api(fetcher: Fetcher, pool: ThreadPoolExecutor) -> Dict[str, Any]:
                     if p.split(".")[1] not in dropped}
     gone = sorted(tf1_packages - tf2_packages)
     shallowest = [p for p in gone if not any(p.startswith(q + ".") for q in gone)]
+    early = dict(zip(INTERNALS_EARLIER, pool.map(lambda v: read_internals(fetcher, v),
+                                                 INTERNALS_EARLIER)))
+    internals = {v: r["internals"] for v, r in [*early.items(), *read.items()]}
     return {
         "method": METHOD,
         "tf2_removed": tf2_removed({v: read[v]["namespaces"] for v in TF2_SAMPLE}),
@@ -245,7 +280,9 @@ def build_tf1_api(fetcher: Fetcher, pool: ThreadPoolExecutor) -> Dict[str, Any]:
             for namespace in sorted({*every, COMPAT})}),
         "sampled": {"1.x": list(TF1_SAMPLE), "2.x": list(TF2_SAMPLE),
                     "compat_only": list(COMPAT_EARLIER)},
-        "wheels": {v: r["wheel"] for v, r in [*earlier.items(), *read.items()]},
+        "internals_introduced": internals_introduced(internals),
+        "wheels": {v: r["wheel"] for v, r in sorted(
+            [*earlier.items(), *early.items(), *read.items()], key=lambda item: Version(item[0]))},
         "namespaces": namespaces,
         "tf1_only_packages": shallowest,
         "sources": ["https://pypi.org/project/tensorflow/ (the wheels named in `wheels`)"],
@@ -294,6 +331,27 @@ def introduced(read: Dict[str, Dict[str, Set[str]]]) -> Dict[str, Dict[str, Dict
                 first, {"absent_in": versions[having[0] - 1], "names": []})
             group["names"].append(name)
     return out
+
+
+def internals_introduced(read: Dict[str, Set[str]]) -> Dict[str, Dict[str, Any]]:
+    """The `tensorflow.python` packages ({version: packages}, any order) the earliest release
+    read lacks and every release read from their first on has (`tensorflow.python.keras.engine`,
+    first in 1.9): missing, the installed TensorFlow is older than the package. Grouped by their
+    first release read, with the one before it, which lacks them; a package whose parent came in
+    the same release is left to the parent, which Python names first when both are missing."""
+    versions = sorted(read, key=Version)
+    out: Dict[str, Dict[str, Any]] = {}
+    for package in sorted(read[versions[-1]] - read[versions[0]]):
+        having = [i for i, v in enumerate(versions) if package in read[v]]
+        if having != list(range(having[0], len(versions))):
+            continue
+        parent = package.rsplit(".", 1)[0]
+        if parent in read[versions[-1]] and parent not in read[versions[having[0] - 1]]:
+            continue
+        group = out.setdefault(versions[having[0]], {"absent_in": versions[having[0] - 1],
+                                                     "packages": []})
+        group["packages"].append(package)
+    return {v: out[v] for v in sorted(out, key=Version)}
 
 
 def _union(groups: Any) -> Set[str]:
