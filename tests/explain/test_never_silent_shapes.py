@@ -190,10 +190,14 @@ MESSY = [
 # `pip install` of a new one (its request for the missing macOS arm64 wheels in plain prose left
 # when a report's words for a missing build were read as a failed install). The eleventh added one:
 # a body that only says the code is a "version issue of tensorflow", its error in the title alone.
+# The thirteenth added two: a Colab notebook link with "can't seem to import layers", and a Colab
+# issue template whose "current behavior" says in words that tensorflow.contrib does not exist.
 NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
                               "tensorflow-yolo-v3-97-tf-contrib-tf2",
                               "colabtools-5197-restart-runtime-pynvml",
-                              "colabtools-503-tf2-alpha-installed-shows-1131"})
+                              "colabtools-503-tf2-alpha-installed-shows-1131",
+                              "keras-cv-582-colab-tf-below-29",
+                              "colabtools-1093-colab-tf22-no-contrib"})
 # Reports that explain left without a candidate when they were added (measured, not tuned). Each
 # must leave this set once explain answers it: an error quoted in prose in an issue title (CPython's
 # "bad marshal data") and the shell's "Killed" in Chinese (glibc's translation) have left it.
@@ -216,7 +220,10 @@ NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
 # The eighth pass added two, measured as they came: a question whether Chaquopy has TensorFlow
 # 2.2.0, and the macOS linker's "ld: warning: ignoring file …libtensorflow.dylib, building for
 # macOS-arm64 but attempting to link with file built for macOS-x86_64" (not read as an error yet).
+# The thirteenth pass added one, measured as it came: a report in Chinese quoting "`tf.nn.rnn_cell
+# .LSTMCell` is deprecated" in its prose.
 NOT_YET_ANSWERED: frozenset = frozenset({"keras-hub-1649-keras-nlp-000-py312",
+                                         "ckiptagger-50-tf216-lstmcell-keras3",
                                          "chaquopy-374-keras-needs-tf22",
                                          "tf-62740-c-api-x86-dylib-on-arm64",
                                          "tf-19998-windows-python-x86-no-wheel",

@@ -183,7 +183,9 @@ NOT_YET_NAMED_FIRST = frozenset({"deepface-143-api-get-default-graph-tf22",
                                  "tslearn-251-tf1-shapelets-under-tf21",
                                  "tensorflow-yolo-v3-97-tf-contrib-tf2",
                                  "deepchem-1880-dc230-under-tf2-newcheckpointreader",
-                                 "kashgari-355-colab-tf2-no-get-file"})
+                                 "kashgari-355-colab-tf2-no-get-file",
+                                 "stylegan2-ada-31-colab-tf1-magic-unsupported",
+                                 "colabtools-1093-colab-tf22-no-contrib"})
 
 
 def test_real_reports_of_tf1_code_under_tf2_are_named_first():
