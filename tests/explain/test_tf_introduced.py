@@ -170,8 +170,11 @@ def test_internals_introduced_dates_packages_that_came_and_stayed():
 def test_the_shipped_table_dates_tensorflow_python_keras_and_its_engine():
     assert tf1.internal_introduced("tensorflow.python.keras") == {
         "package": "tensorflow.python.keras", "first_seen": "1.4.0", "absent_in": "1.3.0"}
-    assert tf1.internal_introduced("tensorflow.python.keras.engine.training") == {
+    assert tf1.internal_introduced("tensorflow.python.keras.engine") == {
         "package": "tensorflow.python.keras.engine", "first_seen": "1.9.0", "absent_in": "1.8.0"}
+    # Python names the first missing part: its parent was there, which dates nothing below it
+    assert tf1.internal_introduced("tensorflow.python.keras.engine.training") is None
+    assert tf1.internal_introduced("tensorflow.python.keras.preprocessing") is None
     # TF 1.15-2.1 lay the package out as tensorflow_core
     assert tf1.internal_introduced("tensorflow_core.python.keras.engine")["first_seen"] == "1.9.0"
     # every release read has tensorflow.python.ops: nothing to date
@@ -188,6 +191,14 @@ def test_tensorflow_python_keras_engine_missing_is_a_tensorflow_older_than_1_9()
     assert (top.evidence["first_release"], top.evidence["absent_in"]) == (
         "tensorflow 1.9.0", "tensorflow 1.8.0")
     assert top.evidence["pin"] == "tensorflow>=1.9.0"
+
+
+def test_a_child_of_a_dated_internal_is_not_dated_by_it():
+    # googlecolab/colabtools#2623 (tuning corpus): Colab's TensorFlow 2.8 has
+    # tensorflow.python.keras (every release since 1.4) but no longer its preprocessing package
+    text = corpus.case("colabtools-2623-tf28-no-python-keras-preprocessing")["text"]
+    assert "No module named 'tensorflow.python.keras.preprocessing'" in text
+    assert TOO_OLD not in causes_of(text)[:1]
 
 
 def test_tensorflow_python_keras_missing_is_a_tensorflow_older_than_1_4():

@@ -121,20 +121,17 @@ def introduced(module: str, name: str) -> Optional[Dict[str, str]]:
 
 
 def internal_introduced(module: str) -> Optional[Dict[str, str]]:
-    """{"package", "first_seen", "absent_in"} when `module` is (or lies in) a `tensorflow.python`
-    package a TensorFlow release added and none since removed (`tensorflow.python.keras.engine`,
-    first in 1.9): missing, the installed TensorFlow predates it. The deepest such package wins:
-    Python names the first part of the path it could not find."""
+    """{"package", "first_seen", "absent_in"} when `module` is a `tensorflow.python` package a
+    TensorFlow release added and none since removed (`tensorflow.python.keras.engine`, first in
+    1.9): missing, the installed TensorFlow predates it. Only the package itself: Python names
+    the first part of the path it could not find, so its parent was there, and a parent that came
+    for good says nothing of a child that may have left (`tensorflow.python.keras.preprocessing`,
+    gone in 2.8 while `tensorflow.python.keras` stayed)."""
     dotted = namespace_of(module)
-    found: Optional[Dict[str, str]] = None
     for first, group in load().get("internals_introduced", {}).items():
-        for package in group["packages"]:
-            if (dotted == package or dotted.startswith(package + ".")) and (
-                found is None or len(package) > len(found["package"])
-            ):
-                found = {"package": package, "first_seen": first,
-                         "absent_in": group["absent_in"]}
-    return found
+        if dotted in group["packages"]:
+            return {"package": dotted, "first_seen": first, "absent_in": group["absent_in"]}
+    return None
 
 
 def sampled() -> str:
