@@ -923,6 +923,7 @@ def test_a_pinned_release_is_read_on_the_index_of_the_months_after_it():
     cause, share, evidence = wheels.decide(text)
     assert (cause, share) == (PLATFORM, 1.0)
     assert (evidence["index_read_from"], evidence["index_as_of"]) == ("2020-06-04", "2021-06-04")
+    assert evidence["releases_considered"] == "tensorflow-text 2.2.1"  # one release, named once
     assert top(text) == PLATFORM
     # the other side: a Python 3.7 Linux machine has 2.2.1's wheel; 3.9 on Linux has none of
     # 2.2.1 (nor, through 2.3.0, of any release), so it is the Python
@@ -985,3 +986,12 @@ def test_dm_reverb_off_linux_is_the_platform_on_linux_a_new_python_the_python():
              "  /home/ada/proj/.venv/lib/python3.12/site-packages\n" + pip_error("dm-reverb"))
     assert wheels.decide(linux)[:2] == (PYTHON, 1.0)
     assert top(linux) == PYTHON
+
+
+def test_a_platform_is_served_by_releases_up_to_a_year_before_the_newest_and_no_earlier():
+    # 2020 is a leap year: 2020-01-01 is 365 days before 2020-12-31, 2019-12-31 one day more
+    mac, linux = ["cp38-cp38-macosx_10_9_x86_64"], ["cp38-cp38-manylinux1_x86_64"]
+    releases = {"1.0": (mac, "2020-01-01"), "2.0": (linux, "2020-12-31")}
+    assert wheels._served_platforms(releases, ["1.0", "2.0"]) == {"macos-x86_64", "linux-x86_64"}
+    releases["1.0"] = (mac, "2019-12-31")
+    assert wheels._served_platforms(releases, ["1.0", "2.0"]) == {"linux-x86_64"}
