@@ -885,6 +885,13 @@ def introduced_tf_name(ctx: Context, module: str, name: str) -> List[Outcome]:
                 "first_release": f"tensorflow {found['first_seen']}",
                 "absent_in": f"tensorflow {found['absent_in']}",
                 "pin": f"tensorflow>={found['first_seen']}", "source": tf1.source()}
+    return _tensorflow_older_than_it(ctx, evidence)
+
+
+def _tensorflow_older_than_it(ctx: Context, evidence: Dict[str, Any]) -> List[Outcome]:
+    """What TensorFlow added in a release and kept is missing: the installed TensorFlow
+    predates it, or, when Keras's own frames ask for it, that Keras was released for a newer
+    TensorFlow than the one installed."""
     if calling_package(ctx.frames) in ("keras", "tf_keras"):
         return [("keras-tf-version-skew", 0.85, {**evidence, "called_from": "keras"}),
                 ("package-too-old-for-api", 0.5, evidence)]
@@ -893,17 +900,12 @@ def introduced_tf_name(ctx: Context, module: str, name: str) -> List[Outcome]:
 
 def introduced_tf_internals(ctx: Context, module: str, found: Dict[str, str]) -> List[Outcome]:
     """A TensorFlow internal package a release added and none since removed (read from the
-    wheels' file lists), imported by code written for that release or later: the installed
-    TensorFlow predates it. Keras's own frames asking for it mean that Keras was released for a
-    newer TensorFlow than the one installed."""
+    wheels' file lists), imported by code written for that release or later."""
     evidence = {"module": module, "package": found["package"],
                 "first_release": f"tensorflow {found['first_seen']}",
                 "absent_in": f"tensorflow {found['absent_in']}",
                 "pin": f"tensorflow>={found['first_seen']}", "source": tf1.source()}
-    if calling_package(ctx.frames) in ("keras", "tf_keras"):
-        return [("keras-tf-version-skew", 0.85, {**evidence, "called_from": "keras"}),
-                ("package-too-old-for-api", 0.5, evidence)]
-    return [("package-too-old-for-api", 0.88, evidence)]
+    return _tensorflow_older_than_it(ctx, evidence)
 
 
 def tf1_module(module: str) -> List[Outcome]:

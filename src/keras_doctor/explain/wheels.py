@@ -394,7 +394,8 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
     installed = (installed_tensorflow(about_machine, platforms)
                  if python is None and not _TENSORFLOW_ITSELF.fullmatch(project) else None)
     shown = len(platforms) < len(PLATFORMS) or python is not None or listed is not None
-    cutoff = _cutoff(releases, requirement, offered)
+    named = _newest_named(releases, requirement, offered)
+    cutoff = _year_after(named)
     shipped_for = {p for tags, uploaded in releases.values() if not cutoff or uploaded <= cutoff
                    for p, _ in _pairs(tags)}
     if not shown and shipped_for >= set(MAINSTREAM):
@@ -405,11 +406,8 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
         since = max(since, installed[0])
         pythons = list(installed[1])
     uploads = sorted({u for _, u in releases.values() if u})
-    if cutoff:  # from the newest release the paste names to a year later, each upload alike
-        named = _newest_named(releases, requirement, offered)
-        dates = [named] + [u for u in uploads if named < u <= cutoff]
-    else:
-        dates = uploads
+    # from the newest release the paste names to a year later, each upload alike
+    dates = [named] + [u for u in uploads if named < u <= cutoff] if cutoff else uploads
     if since:  # the paste cannot predate the Python or the macOS it shows
         dates = [d for d in dates if d >= since] or [max(cutoff, since) if cutoff else since]
         if installed and not cutoff and dates[0] != since:
@@ -673,12 +671,16 @@ def _cutoff(releases: Dict[str, Tuple[List[str], str]], requirement: Any,
             offered: List[str]) -> str:
     """The latest date the index is read at: a year after the newest release the paste names,
     or ''."""
+    return _year_after(_newest_named(releases, requirement, offered))
+
+
+def _year_after(day: str) -> str:
+    """HORIZON_DAYS after an ISO date, or '' for none."""
     from datetime import date, timedelta
 
-    newest = _newest_named(releases, requirement, offered)
-    if not newest:
+    if not day:
         return ""
-    return (date.fromisoformat(newest[:10]) + timedelta(days=HORIZON_DAYS)).isoformat()
+    return (date.fromisoformat(day[:10]) + timedelta(days=HORIZON_DAYS)).isoformat()
 
 
 def _offered(text: Optional[str]) -> List[str]:

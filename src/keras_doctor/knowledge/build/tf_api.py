@@ -340,18 +340,16 @@ def internals_introduced(read: Dict[str, Set[str]]) -> Dict[str, Dict[str, Any]]
     first release read, with the one before it, which lacks them; a package whose parent came in
     the same release is left to the parent, which Python names first when both are missing."""
     versions = sorted(read, key=Version)
+    groups = introduced({"internals": {v: read[v] for v in versions}}).get("internals", {})
     out: Dict[str, Dict[str, Any]] = {}
-    for package in sorted(read[versions[-1]] - read[versions[0]]):
-        having = [i for i, v in enumerate(versions) if package in read[v]]
-        if having != list(range(having[0], len(versions))):
-            continue
-        parent = package.rsplit(".", 1)[0]
-        if parent in read[versions[-1]] and parent not in read[versions[having[0] - 1]]:
-            continue
-        group = out.setdefault(versions[having[0]], {"absent_in": versions[having[0] - 1],
-                                                     "packages": []})
-        group["packages"].append(package)
-    return {v: out[v] for v in sorted(out, key=Version)}
+    for first in sorted(groups, key=Version):
+        absent_in = groups[first]["absent_in"]
+        packages = [p for p in groups[first]["names"]
+                    if not (p.rsplit(".", 1)[0] in read[versions[-1]]
+                            and p.rsplit(".", 1)[0] not in read[absent_in])]
+        if packages:
+            out[first] = {"absent_in": absent_in, "packages": packages}
+    return out
 
 
 def _union(groups: Any) -> Set[str]:
