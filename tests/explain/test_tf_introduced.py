@@ -144,11 +144,30 @@ def test_keras_own_frames_asking_for_a_newer_tensorflow_name_is_the_pair_skewing
 
 
 # TensorFlow's internals old code imports, dated by the wheels' file lists (`internals_introduced`):
-# `tensorflow/python/keras/` first ships in 1.4, its `engine/` in 1.9, and every release read
-# since has both, up to today's.
+# `tensorflow/python/keras/` first ships in 1.4, its `engine/` and `ops/collective_ops.py` in 1.9,
+# and every release read since has them, up to today's.
 
 
-def test_internals_introduced_dates_packages_that_came_and_stayed():
+def test_internals_are_the_packages_and_modules_import_finds_without_tests():
+    from keras_doctor.knowledge.build.tf_api import _internals
+
+    members = {"tensorflow/__init__.py", "tensorflow/python/__init__.py",
+               "tensorflow/python/ops/__init__.py", "tensorflow/python/ops/collective_ops.py",
+               "tensorflow/python/ops/collective_ops_test.py",
+               "tensorflow/python/ops/_private.py",
+               "tensorflow/python/kernel_tests/__init__.py",
+               "tensorflow/python/ops/tests/__init__.py",
+               "tensorflow/python/ops/libtf.so",
+               "tensorflow/python/keras/layers/preprocessing/image_preprocessing.py",
+               "tensorflow/python/keras/layers/preprocessing/deep/too_deep.py",
+               "tensorflow/core/ops.py"}
+    assert _internals(members, "tensorflow") == {
+        "tensorflow.python", "tensorflow.python.ops", "tensorflow.python.ops.collective_ops",
+        "tensorflow.python.kernel_tests",
+        "tensorflow.python.keras.layers.preprocessing.image_preprocessing"}
+
+
+def test_internals_introduced_dates_modules_that_came_and_stayed():
     from keras_doctor.knowledge.build.tf_api import internals_introduced
 
     read = {"1.3.0": {"tensorflow.python.ops"},
@@ -163,15 +182,20 @@ def test_internals_introduced_dates_packages_that_came_and_stayed():
                       "tensorflow.python.keras.layers", "tensorflow.python.keras.engine"}}
     # layers came with its parent (left to it); _impl and saving left again; ops was always there
     assert internals_introduced(read) == {
-        "1.4.0": {"absent_in": "1.3.0", "packages": ["tensorflow.python.keras"]},
-        "1.9.0": {"absent_in": "1.4.0", "packages": ["tensorflow.python.keras.engine"]}}
+        "1.4.0": {"absent_in": "1.3.0", "modules": ["tensorflow.python.keras"]},
+        "1.9.0": {"absent_in": "1.4.0", "modules": ["tensorflow.python.keras.engine"]}}
 
 
 def test_the_shipped_table_dates_tensorflow_python_keras_and_its_engine():
     assert tf1.internal_introduced("tensorflow.python.keras") == {
-        "package": "tensorflow.python.keras", "first_seen": "1.4.0", "absent_in": "1.3.0"}
+        "first_seen": "1.4.0", "absent_in": "1.3.0"}
     assert tf1.internal_introduced("tensorflow.python.keras.engine") == {
-        "package": "tensorflow.python.keras.engine", "first_seen": "1.9.0", "absent_in": "1.8.0"}
+        "first_seen": "1.9.0", "absent_in": "1.8.0"}
+    # a module (a .py file) as well as a package: tensorflow/python/ops/collective_ops.py
+    assert tf1.internal_introduced("tensorflow.python.ops.collective_ops") == {
+        "first_seen": "1.9.0", "absent_in": "1.8.0"}
+    assert tf1.internal_introduced("tensorflow.python.data.experimental") == {
+        "first_seen": "1.12.0", "absent_in": "1.11.0"}
     # Python names the first missing part: its parent was there, which dates nothing below it
     assert tf1.internal_introduced("tensorflow.python.keras.engine.training") is None
     assert tf1.internal_introduced("tensorflow.python.keras.preprocessing") is None
@@ -220,8 +244,9 @@ def test_keras_own_frames_asking_for_a_newer_internal_is_the_pair_skewing():
 
 def test_other_internals_a_keras_asks_for_stay_the_pair_skewing():
     # tensorflow.python.trackable came in a 2.x; Keras 2.11+ imports it, a Keras for a newer
-    # TensorFlow than the one installed: only tf.keras's own internals are read as too old
-    assert tf1.internal_introduced("tensorflow.python.trackable") is not None
+    # TensorFlow than the one installed: Keras's own frames asking make it the pair skewing
+    assert tf1.internal_introduced("tensorflow.python.trackable") == {
+        "first_seen": "2.12.0", "absent_in": "2.9.3"}
     text = ('  File "/home/ada/venv/lib/python3.9/site-packages/keras/dtensor/lazy_variable.py", '
             "line 26, in <module>\n    from tensorflow.python.trackable import base as trackable\n"
             "ModuleNotFoundError: No module named 'tensorflow.python.trackable'\n")
@@ -236,3 +261,65 @@ def test_an_internal_every_release_has_is_not_blamed_on_an_old_tensorflow():
             "    from tensorflow.python.ops.nn_ops import relu\n"
             "ModuleNotFoundError: No module named 'tensorflow.python.ops'\n")
     assert TOO_OLD not in causes_of(text)[:1]
+
+
+def test_other_internals_the_users_code_asks_for_are_a_tensorflow_too_old():
+    # tensorflow/benchmarks#263 (tuning corpus): tf_cnn_benchmarks from master imports
+    # tensorflow.python.data.experimental, first in 1.12, under an older TensorFlow
+    text = corpus.case("tf-benchmarks-263-no-module-data-experimental-old-tf")["text"]
+    top = explain_text(text).findings[0]
+    assert top.cause == TOO_OLD
+    assert (top.evidence["first_release"], top.evidence["absent_in"], top.evidence["pin"]) == (
+        "tensorflow 1.12.0", "tensorflow 1.11.0", "tensorflow>=1.12.0")
+
+
+COLLECTIVE_OPS = ("Traceback (most recent call last):\n"
+                  '  File "allreduce.py", line 28, in <module>\n'
+                  "    from tensorflow.python.ops import collective_ops\n"
+                  "ImportError: cannot import name 'collective_ops' from 'tensorflow.python.ops' "
+                  "(/home/ada/env/lib/python3.6/site-packages/tensorflow/python/ops/__init__.py)\n")
+
+
+def test_a_dated_module_imported_by_name_from_its_package_is_a_tensorflow_too_old():
+    result = explain_text(COLLECTIVE_OPS)
+    top = result.findings[0]
+    assert top.cause == TOO_OLD
+    assert top.evidence["module"] == "tensorflow.python.ops.collective_ops"
+    assert top.evidence["first_release"] == "tensorflow 1.9.0"
+    assert top.fix is not None
+    assert [s.description for s in top.fix][-1] == (
+        "Upgrade tensorflow to a release that has `collective_ops` (first: tensorflow 1.9.0)")
+
+
+def test_the_fix_for_a_missing_internal_names_the_module():
+    text = ("Traceback (most recent call last):\n"
+            '  File "train.py", line 3, in <module>\n'
+            "    from tensorflow.python.keras.layers import Dense\n"
+            "ModuleNotFoundError: No module named 'tensorflow.python.keras'\n")
+    top = explain_text(text).findings[0]
+    assert top.fix is not None
+    assert [s.description for s in top.fix][-1] == (
+        "Upgrade tensorflow to a release that has `tensorflow.python.keras` "
+        "(first: tensorflow 1.4.0)")
+
+
+def test_python_2s_cannot_import_name_reads_the_module_from_the_import_line():
+    # tensorflow/benchmarks#202 (tuning corpus): "ImportError: cannot import name
+    # 'collective_ops'", TensorFlow 1.7 on Windows; the import line names the package
+    text = corpus.case("tf-benchmarks-202-tf17-no-collective-ops-windows")["text"]
+    top = explain_text(text).findings[0]
+    assert (top.cause, top.evidence["first_release"]) == (TOO_OLD, "tensorflow 1.9.0")
+
+
+def test_a_module_every_release_has_imported_by_name_is_not_an_old_tensorflow():
+    # the other side: tensorflow/python/ops/nn_ops.py is in every release read
+    text = COLLECTIVE_OPS.replace("collective_ops", "nn_ops")
+    assert tf1.internal_introduced("tensorflow.python.ops.nn_ops") is None
+    assert causes_of(text)[:1] == ["keras-tf-version-skew"]
+
+
+def test_keras_own_frames_importing_a_dated_module_by_name_is_the_pair_skewing():
+    text = COLLECTIVE_OPS.replace(
+        '"allreduce.py", line 28',
+        '"/home/ada/env/lib/python3.6/site-packages/keras/distribute/allreduce.py", line 28')
+    assert causes_of(text)[:2] == ["keras-tf-version-skew", TOO_OLD]

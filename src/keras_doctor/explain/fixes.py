@@ -315,7 +315,8 @@ def _too_old(e: Evidence, facts: Any) -> List[FixStep]:
     package = "keras" if first.startswith("keras") else "tensorflow"
     return [
         run_step(
-            f"Upgrade {package} to a release that has `{one(e, 'name')}` (first: {first})",
+            f"Upgrade {package} to a release that has `{one(e, 'name') or one(e, 'module')}` "
+            f"(first: {first})",
             pip(facts, "--upgrade", package),
         )
     ]

@@ -130,9 +130,8 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                 out.append(("missing-dependency", 0.55, {"module": module}))
         elif tf1_module(module):  # tensorflow.contrib, tensorflow.examples.tutorials
             out.extend(tf1_module(module))
-        elif tf1.namespace_of(module).startswith("tensorflow.python.keras") and (
-            introduced := tf1.internal_introduced(module)
-        ):  # code written against tf.keras's internals, which a release added and kept
+        elif introduced := tf1.internal_introduced(module):
+            # code written against TensorFlow's internals, which a release added and kept
             out.extend(introduced_tf_internals(ctx, module, introduced))
         elif private_tree(ctx, module):
             out.extend(private_tree(ctx, module))
@@ -692,6 +691,9 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         return [("numpy-abi-mismatch", 0.5, {"name": name, "module": module})]
     if tf1.removed_in_tf2(module, name):  # from tensorflow(.compat.v1) import estimator
         return removed_tf2_name(module, name)
+    if introduced := tf1.internal_introduced(f"{module}.{name}"):
+        # from tensorflow.python.ops import collective_ops: a module a release added and kept
+        return introduced_tf_internals(ctx, f"{module}.{name}", introduced)
     if (
         module.startswith("tensorflow.python") and not module.startswith("tensorflow.python.keras")
     ) or module.startswith("tensorflow.compat."):
@@ -899,9 +901,9 @@ def _tensorflow_older_than_it(ctx: Context, evidence: Dict[str, Any]) -> List[Ou
 
 
 def introduced_tf_internals(ctx: Context, module: str, found: Dict[str, str]) -> List[Outcome]:
-    """A TensorFlow internal package a release added and none since removed (read from the
+    """A TensorFlow internal module a release added and none since removed (read from the
     wheels' file lists), imported by code written for that release or later."""
-    evidence = {"module": module, "package": found["package"],
+    evidence = {"module": module,
                 "first_release": f"tensorflow {found['first_seen']}",
                 "absent_in": f"tensorflow {found['absent_in']}",
                 "pin": f"tensorflow>={found['first_seen']}", "source": tf1.source()}

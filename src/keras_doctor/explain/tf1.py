@@ -3,9 +3,9 @@
 `knowledge/data/tf1_api.json` (built from real wheels by `knowledge.build.tf_api`) lists, per
 namespace (`tensorflow`, `tensorflow.train`, `tensorflow.keras.backend`, …), the names sampled
 TensorFlow 1.x releases expose and no sampled 2.x does, the packages (`tensorflow.contrib`) only
-1.x ships, and the internals (`tensorflow.python.keras.engine`) a release added for good. Read
-directly, like the message atlas, because the knowledge package costs more to import than an
-explanation.
+1.x ships, and the internals (`tensorflow.python.keras.engine`, `tensorflow.python.ops.collective_ops`)
+a release added for good. Read directly, like the message atlas, because the knowledge package
+costs more to import than an explanation.
 """
 
 from __future__ import annotations
@@ -121,16 +121,17 @@ def introduced(module: str, name: str) -> Optional[Dict[str, str]]:
 
 
 def internal_introduced(module: str) -> Optional[Dict[str, str]]:
-    """{"package", "first_seen", "absent_in"} when `module` is a `tensorflow.python` package a
+    """{"first_seen", "absent_in"} when `module` is a `tensorflow.python` package or module a
     TensorFlow release added and none since removed (`tensorflow.python.keras.engine`, first in
-    1.9): missing, the installed TensorFlow predates it. Only the package itself: Python names
-    the first part of the path it could not find, so its parent was there, and a parent that came
-    for good says nothing of a child that may have left (`tensorflow.python.keras.preprocessing`,
-    gone in 2.8 while `tensorflow.python.keras` stayed)."""
+    1.9; `tensorflow.python.ops.collective_ops`, also 1.9): missing, the installed TensorFlow
+    predates it. Only the module itself: Python names the first part of the path it could not
+    find, so its parent was there, and a parent that came for good says nothing of a child that
+    may have left (`tensorflow.python.keras.preprocessing`, gone in 2.8 while
+    `tensorflow.python.keras` stayed)."""
     dotted = namespace_of(module)
     for first, group in load().get("internals_introduced", {}).items():
-        if dotted in group["packages"]:
-            return {"package": dotted, "first_seen": first, "absent_in": group["absent_in"]}
+        if dotted in group["modules"]:
+            return {"first_seen": first, "absent_in": group["absent_in"]}
     return None
 
 

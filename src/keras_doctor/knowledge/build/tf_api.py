@@ -20,8 +20,9 @@ few MB):
 - the importable packages (folders with an `__init__.py`), so `No module named 'tensorflow.contrib'`
   is known as a TensorFlow 1 module too (a leftover folder under a name the 2.x API dropped,
   like 2.0's stub `contrib/util`, does not count as the module being there);
-- the internals old code imports (`tensorflow.python.keras.engine`), from the file lists of every
-  1.x minor from 1.3 on besides the sample, so a package that came in a release and never left is
+- the internals old code imports (`tensorflow.python.keras.engine`,
+  `tensorflow.python.ops.collective_ops`), packages and modules alike, from the file lists of
+  every 1.x minor from 1.3 on besides the sample, so one that came in a release and never left is
   dated: missing, the installed TensorFlow predates it.
 
 Output: `data/tf1_api.json` — per namespace, the names some sampled 1.x has and no sampled 2.x has
@@ -61,7 +62,7 @@ PRIVATE_PACKAGES = {"python", "core", "compiler", "include", "_api", "tools", "t
 # static reading, so the releases before 1.13 serve, every minor of them.
 INTERNALS_EARLIER = ("1.3.0", "1.4.0", "1.5.0", "1.6.0", "1.7.0", "1.8.0", "1.9.0", "1.10.0",
                      "1.11.0", "1.12.0")
-INTERNALS_DEPTH = 5  # tensorflow.python.keras.layers.preprocessing
+INTERNALS_DEPTH = 6  # tensorflow.python.keras.layers.preprocessing.image_preprocessing
 COMPAT = "tensorflow.compat"
 MAX_DEPTH = 4  # tensorflow.examples.tutorials.mnist
 # API modules not compared: compat keeps both APIs, raw_ops lists every op, keras moved out of
@@ -81,7 +82,8 @@ METHOD = (
     "`introduced`: per namespace the newest sampled release has, names the earliest release read "
     "lacks and every sampled release from their first on has (tf.compat also read in 1.11, where "
     "it is tensorflow/python/util/compat.py, and 1.12). `internals_introduced`: the "
-    "tensorflow.python packages (up to five parts) the earliest release read lacks and every "
+    "tensorflow.python packages and modules (up to six parts, tests left out) the earliest "
+    "release read lacks and every "
     "release read from their first on has, read from the file lists of 1.3.0 to 1.12.0 besides "
     "the sample."
 )
@@ -201,7 +203,7 @@ def read_release(fetcher: Fetcher, version: str) -> Dict[str, Any]:
 
 
 def read_internals(fetcher: Fetcher, version: str) -> Dict[str, Any]:
-    """{"internals": the `tensorflow.python` packages, "wheel": file name} of one release."""
+    """{"internals": the `tensorflow.python` modules, "wheel": file name} of one release."""
     with _opened_wheel(fetcher, version) as (wheel, archive):
         members = set(archive.namelist())
         return {"internals": _internals(members, _package_root(members)),
@@ -225,8 +227,22 @@ def _packages(members: Set[str], root: str, depth: int) -> Set[str]:
 
 
 def _internals(members: Set[str], root: str) -> Set[str]:
-    return {p for p in _packages(members, root, INTERNALS_DEPTH)
-            if p.startswith("tensorflow.python.")}
+    """The dotted names of the wheel's `tensorflow.python` packages and modules (a folder with an
+    `__init__.py`, a `.py` file: both are what `import` finds) up to INTERNALS_DEPTH parts, tests
+    and underscore names left out."""
+    modules = set()
+    for member in members:
+        if not member.startswith(root + "/python/") or not member.endswith(".py"):
+            continue
+        dotted = member[len(root) + 1: -len(".py")].split("/")
+        if dotted[-1] == "__init__":
+            dotted.pop()
+        if len(dotted) > INTERNALS_DEPTH - 1 or dotted[-1].endswith("_test"):
+            continue
+        if any(p.startswith("_") or p in ("test", "tests", "testdata") for p in dotted):
+            continue
+        modules.add(".".join(["tensorflow", *dotted]))
+    return modules
 
 
 def build_tf1_api(fetcher: Fetcher, pool: ThreadPoolExecutor) -> Dict[str, Any]:
@@ -334,21 +350,21 @@ def introduced(read: Dict[str, Dict[str, Set[str]]]) -> Dict[str, Dict[str, Dict
 
 
 def internals_introduced(read: Dict[str, Set[str]]) -> Dict[str, Dict[str, Any]]:
-    """The `tensorflow.python` packages ({version: packages}, any order) the earliest release
+    """The `tensorflow.python` modules ({version: modules}, any order) the earliest release
     read lacks and every release read from their first on has (`tensorflow.python.keras.engine`,
-    first in 1.9): missing, the installed TensorFlow is older than the package. Grouped by their
-    first release read, with the one before it, which lacks them; a package whose parent came in
+    first in 1.9): missing, the installed TensorFlow is older than the module. Grouped by their
+    first release read, with the one before it, which lacks them; a module whose parent came in
     the same release is left to the parent, which Python names first when both are missing."""
     versions = sorted(read, key=Version)
     groups = introduced({"internals": {v: read[v] for v in versions}}).get("internals", {})
     out: Dict[str, Dict[str, Any]] = {}
     for first in sorted(groups, key=Version):
         absent_in = groups[first]["absent_in"]
-        packages = [p for p in groups[first]["names"]
-                    if not (p.rsplit(".", 1)[0] in read[versions[-1]]
-                            and p.rsplit(".", 1)[0] not in read[absent_in])]
-        if packages:
-            out[first] = {"absent_in": absent_in, "packages": packages}
+        modules = [m for m in groups[first]["names"]
+                   if not (m.rsplit(".", 1)[0] in read[versions[-1]]
+                           and m.rsplit(".", 1)[0] not in read[absent_in])]
+        if modules:
+            out[first] = {"absent_in": absent_in, "modules": modules}
     return out
 
 
