@@ -190,3 +190,19 @@ def test_a_table_padded_to_one_width_is_left_as_it_is():
     # under sixty columns no terminal is that narrow: lines of one short width stay
     narrow = terminal(TRACEBACK, 40)
     assert clean(narrow).text == narrow.strip("\n")
+
+
+def test_a_windows_path_pasted_with_its_backslashes_escaped_still_names_its_package():
+    # a traceback copied out of a JSON log or a repr doubles every backslash: the frame is still
+    # the installed keras's own, which makes a missing TensorFlow internal the pair skewing
+    from keras_doctor.explain.text import site_package_of
+
+    escaped = "C:\\\\venv\\\\lib\\\\site-packages\\\\keras\\\\dtensor\\\\lazy_variable.py"
+    assert site_package_of(escaped) == "keras"
+    assert site_package_of("C:\\venv\\lib\\site-packages\\keras\\dtensor\\lazy_variable.py") == (
+        "keras")
+    assert site_package_of("C:\\\\Users\\\\ada\\\\project\\\\train.py") == ""
+    text = (f'  File "{escaped}", line 26, in <module>\n'
+            "    from tensorflow.python.trackable import base as trackable\n"
+            "ModuleNotFoundError: No module named 'tensorflow.python.trackable'\n")
+    assert explain_text(text).findings[0].cause == "keras-tf-version-skew"

@@ -323,3 +323,15 @@ def test_keras_own_frames_importing_a_dated_module_by_name_is_the_pair_skewing()
         '"allreduce.py", line 28',
         '"/home/ada/env/lib/python3.6/site-packages/keras/distribute/allreduce.py", line 28')
     assert causes_of(text)[:2] == ["keras-tf-version-skew", TOO_OLD]
+
+
+def test_a_bare_line_naming_a_dated_internal_outside_tf_keras_stays_the_pair_skewing():
+    # no frames: since 2.6 the importer of TensorFlow's internals is most often the Keras wheel,
+    # built for a newer TensorFlow; the same line with the user's own frame is a TensorFlow too old
+    bare = ("ImportError: cannot import name 'collective_ops' from 'tensorflow.python.ops' "
+            "(/home/ada/env/lib/python3.6/site-packages/tensorflow/python/ops/__init__.py)")
+    assert causes_of(bare)[:1] == ["keras-tf-version-skew"]
+    assert causes_of(COLLECTIVE_OPS)[:1] == [TOO_OLD]
+    # tf.keras's own internals need no frames: code written against TensorFlow imports them
+    assert causes_of("ModuleNotFoundError: No module named 'tensorflow.python.keras.engine'")[:1] == [
+        TOO_OLD]

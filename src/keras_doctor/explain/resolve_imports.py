@@ -130,7 +130,7 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                 out.append(("missing-dependency", 0.55, {"module": module}))
         elif tf1_module(module):  # tensorflow.contrib, tensorflow.examples.tutorials
             out.extend(tf1_module(module))
-        elif introduced := tf1.internal_introduced(module):
+        elif introduced := dated_internal(ctx, module):
             # code written against TensorFlow's internals, which a release added and kept
             out.extend(introduced_tf_internals(ctx, module, introduced))
         elif private_tree(ctx, module):
@@ -691,7 +691,7 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         return [("numpy-abi-mismatch", 0.5, {"name": name, "module": module})]
     if tf1.removed_in_tf2(module, name):  # from tensorflow(.compat.v1) import estimator
         return removed_tf2_name(module, name)
-    if introduced := tf1.internal_introduced(f"{module}.{name}"):
+    if introduced := dated_internal(ctx, f"{module}.{name}"):
         # from tensorflow.python.ops import collective_ops: a module a release added and kept
         return introduced_tf_internals(ctx, f"{module}.{name}", introduced)
     if (
@@ -898,6 +898,20 @@ def _tensorflow_older_than_it(ctx: Context, evidence: Dict[str, Any]) -> List[Ou
         return [("keras-tf-version-skew", 0.85, {**evidence, "called_from": "keras"}),
                 ("package-too-old-for-api", 0.5, evidence)]
     return [("package-too-old-for-api", 0.88, evidence)]
+
+
+def dated_internal(ctx: Context, module: str) -> Optional[Dict[str, str]]:
+    """The release that added `module`, a TensorFlow internal none since removed, when the paste
+    can tell who imported it: tf.keras's own internals are imported by code written against
+    TensorFlow itself; any other needs the frames. Since 2.6 Keras lives in its own wheel and
+    imports TensorFlow's internals (`tensorflow.python.framework.type_spec_registry`), so a bare
+    line naming one is most often that Keras, built for a newer TensorFlow: the pair skewing,
+    which the caller's rule for undated internals says."""
+    introduced = tf1.internal_introduced(module)
+    if introduced and (calling_path(ctx.frames)
+                       or tf1.namespace_of(module).startswith("tensorflow.python.keras")):
+        return introduced
+    return None
 
 
 def introduced_tf_internals(ctx: Context, module: str, found: Dict[str, str]) -> List[Outcome]:

@@ -45,7 +45,7 @@ _TEMPLATE_EXAMPLES = re.compile(
     r"\((?:e\.g\.,? Linux Ubuntu 16\.04|e\.g\. iPhone 8, Pixel 2, Samsung Galaxy|"
     r"eg\. Anaconda Python, Stock Python as in Mac, or homebrew installed Python etc|"
     r"e\.g\. Ubuntu Linux \d\d\.04|e\.g\. amd64)\)")
-_SITE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<package>[\w.\-]+)")
+_SITE = re.compile(r"[/\\](?:site|dist)-packages[/\\]+(?P<package>[\w.\-]+)")
 _FRAME_PATH = re.compile(
     r"File \"(?P<quoted>[^\"\n]{1,500})\", line \d+"  # CPython
     r"|^\[?(?P<jupyter>(?:~|[A-Za-z]:|/)[^\s\]]{0,500}\.py)\]?(?:\([^)\n]*\))?:?\d* in "  # IPython
