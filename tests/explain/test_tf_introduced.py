@@ -333,5 +333,5 @@ def test_a_bare_line_naming_a_dated_internal_outside_tf_keras_stays_the_pair_ske
     assert causes_of(bare)[:1] == ["keras-tf-version-skew"]
     assert causes_of(COLLECTIVE_OPS)[:1] == [TOO_OLD]
     # tf.keras's own internals need no frames: code written against TensorFlow imports them
-    assert causes_of("ModuleNotFoundError: No module named 'tensorflow.python.keras.engine'")[:1] == [
-        TOO_OLD]
+    engine = "ModuleNotFoundError: No module named 'tensorflow.python.keras.engine'"
+    assert causes_of(engine)[:1] == [TOO_OLD]

@@ -3,9 +3,9 @@
 `knowledge/data/tf1_api.json` (built from real wheels by `knowledge.build.tf_api`) lists, per
 namespace (`tensorflow`, `tensorflow.train`, `tensorflow.keras.backend`, …), the names sampled
 TensorFlow 1.x releases expose and no sampled 2.x does, the packages (`tensorflow.contrib`) only
-1.x ships, and the internals (`tensorflow.python.keras.engine`, `tensorflow.python.ops.collective_ops`)
-a release added for good. Read directly, like the message atlas, because the knowledge package
-costs more to import than an explanation.
+1.x ships, and the internals (`tensorflow.python.keras.engine`,
+`tensorflow.python.ops.collective_ops`) a release added for good. Read directly, like the message
+atlas, because the knowledge package costs more to import than an explanation.
 """
 
 from __future__ import annotations
