@@ -206,3 +206,15 @@ def test_a_windows_path_pasted_with_its_backslashes_escaped_still_names_its_pack
             "    from tensorflow.python.trackable import base as trackable\n"
             "ModuleNotFoundError: No module named 'tensorflow.python.trackable'\n")
     assert explain_text(text).findings[0].cause == "keras-tf-version-skew"
+
+
+def test_an_exception_glued_to_chinese_prose_is_read_as_an_error():
+    # PURE#62: "运行代码时RuntimeError: module compiled against API version 0xe …" — Chinese has no
+    # spaces between words, so the exception's name follows a CJK letter (a \w to Python's re)
+    from keras_doctor.explain import clues
+
+    text = ("您好，我安装了numpy1.19.5，运行代码时RuntimeError: module compiled against API version "
+            "0xe but this version of numpy is 0xd。")
+    assert clues.error_kind(text) == "exception"
+    # the other side: a name inside an English word is not an exception's
+    assert clues.error_kind("see the docs of myRuntimeError handling") == ""

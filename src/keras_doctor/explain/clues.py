@@ -101,7 +101,7 @@ _EXCEPTION = re.compile(
 # An exception named inside a sentence or a quote ("`AttributeError: ...` when loading"), and the
 # failures the loader, the importer and the network print without an exception's name.
 _EXCEPTION_INLINE = re.compile(
-    r"(?<![\w.])(?P<type>(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception)|Exception)(?::[ \t]*"
+    r"(?<![A-Za-z0-9_.])(?P<type>(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception)|Exception)(?::[ \t]*"
     r"(?P<message>[^\n`\"\u201d]*))?"
 )
 _FAILURE_WORDS = re.compile(
