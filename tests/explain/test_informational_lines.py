@@ -135,8 +135,12 @@ def test_the_cleaner_records_what_it_dropped():
 # tuned on this round: its Windows report of the cudart64_101 dlerror with the "Ignore above
 # cudart dlerror" line is read as a missing CUDA library. The sixth pass (corpus/sixth_pass.tsv,
 # likewise unseen) added another: cudart64_110's dlerror lines of a run that exited with code 0.
+# The eighteenth pass added two, measured as they came: DeepVariant's TF-TRT warning "Could not
+# find TensorRT" posted as the error.
 NOT_YET_ANSWERED_SO = {"tensorflow-35872-cudart64-101-warning-no-gpu-setup",
-                       "tensorflow-57103-cudart64-110-warning-exit-0"}
+                       "tensorflow-57103-cudart64-110-warning-exit-0",
+                       "deepvariant-993-tf-trt-warning-could-not-find-tensorrt",
+                       "deepvariant-1040-pacbio-case-study-tensorrt-warning"}
 
 
 def test_the_tuning_reports_of_start_up_lines_are_answered_so_and_hold_no_error():

@@ -192,7 +192,11 @@ MESSY = [
 # a body that only says the code is a "version issue of tensorflow", its error in the title alone.
 # The thirteenth added two: a Colab notebook link with "can't seem to import layers", and a Colab
 # issue template whose "current behavior" says in words that tensorflow.contrib does not exist.
+# The nineteenth added two: RStudio's "bomb" screen told in words beside a screenshot, and an
+# Ultralytics export log whose stored copy stops before its error.
 NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
+                              "rstudio-tensorflow-540-r-under-rosetta-session-bombs",
+                              "ultralytics-13026-tfjs-export-tfdf-191-built-for-tf216-has-tf2131",
                               "tensorflow-yolo-v3-97-tf-contrib-tf2",
                               "colabtools-5197-restart-runtime-pynvml",
                               "colabtools-503-tf2-alpha-installed-shows-1131",
@@ -224,7 +228,11 @@ NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
 # .LSTMCell` is deprecated" in its prose. The fourteenth added two, measured as they came: "Numpy's
 # version has been already upgraded to 2.x, but now tensorflow can't support it" in words, and
 # the R tfprobability installer pinning a TensorFlow older than the package requires, in words.
+# The eighteenth added one, measured as it came: Keras's "keras requires TensorFlow 2.2 or higher"
+# retold in a label bot's issue title. The twentieth one: "when will tensorflow support python3.7 ?"
 NOT_YET_ANSWERED: frozenset = frozenset({"keras-hub-1649-keras-nlp-000-py312",
+                                         "kubeflow-code-intelligence-150-keras24-needs-tf22-docker",
+                                         "tf-32858-py37-windows-32bit-python",
                                          "tf-72888-numpy2-not-supported",
                                          "tfprobability-135-install-pins-tf22-needs-tf23",
                                          "ckiptagger-50-tf216-lstmcell-keras3",
