@@ -213,8 +213,8 @@ def test_an_exception_glued_to_chinese_prose_is_read_as_an_error():
     # spaces between words, so the exception's name follows a CJK letter (a \w to Python's re)
     from keras_doctor.explain import clues
 
-    text = ("您好，我安装了numpy1.19.5，运行代码时RuntimeError: module compiled against API version "
-            "0xe but this version of numpy is 0xd。")
+    text = ("您好，我安装了numpy1.19.5，运行代码时RuntimeError: module compiled against API "
+            "version 0xe but this version of numpy is 0xd。")
     assert clues.error_kind(text) == "exception"
     # the other side: a name inside an English word is not an exception's
     assert clues.error_kind("see the docs of myRuntimeError handling") == ""

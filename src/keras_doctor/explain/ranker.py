@@ -336,15 +336,27 @@ def own_code_only(clues: Any) -> bool:
     return bool(clues.frames) and not any(site_package_of(f) for f in clues.frames)
 
 
-def unwitnessed(text: str) -> FrozenSet[str]:
+def unwitnessed(text: str, clues: Any = None) -> FrozenSet[str]:
     """The causes nothing learned may propose for this paste: those whose mechanism is a verdict
     a tool prints in its own words, which the paste lacks (a requirement conflict without a
     resolver's or checker's verdict, `resolvers`; a pip too old for the wheels' tags, which only
-    the wheel tables' verdict names). The words the model weighs ("version",
-    "requires", "incompatible") are printed by much else."""
+    the wheel tables' verdict names; nothing failed at all beside a raised exception or a log
+    line carrying a failed status, failures whatever start-up lines stand beside them). The
+    words the model weighs ("version", "requires", "incompatible") are printed by much else."""
     from keras_doctor.explain import resolvers
 
-    return _PIP_TOO_OLD | (frozenset() if resolvers.shows_conflict_verdict(text) else _CONFLICT)
+    failed = clues is not None and (bool(clues.exception_type) or bool(
+        _FAILED_STATUS.search(clues.exception_message)))
+    return _PIP_TOO_OLD | (_NOTHING_FAILED if failed else frozenset()) | (
+        frozenset() if resolvers.shows_conflict_verdict(text) else _CONFLICT)
+
+
+# A status other than OK as TensorFlow prints it ("INVALID_ARGUMENT: …", the absl/tsl status code
+# names of Status::ToString), and an op kernel's own failure log ("OP_REQUIRES failed at …")
+_FAILED_STATUS = re.compile(
+    r"\bOP_REQUIRES failed\b|\b(?:CANCELLED|UNKNOWN|INVALID_ARGUMENT|DEADLINE_EXCEEDED|NOT_FOUND|"
+    r"ALREADY_EXISTS|PERMISSION_DENIED|RESOURCE_EXHAUSTED|FAILED_PRECONDITION|ABORTED|OUT_OF_RANGE|"
+    r"UNIMPLEMENTED|INTERNAL|UNAVAILABLE|DATA_LOSS|UNAUTHENTICATED): ")
 
 
 _CONFLICT = frozenset({"requirement-conflict"})
@@ -352,6 +364,7 @@ _CONFLICT = frozenset({"requirement-conflict"})
 # paste or the environment shows (`wheels.pip_too_old`): where they decide it, the hand evidence
 # proposes it; pip's "No matching distribution" alone never shows which pip ran.
 _PIP_TOO_OLD = frozenset({"pip-too-old-for-platform-tags"})
+_NOTHING_FAILED = frozenset({NOTHING_FAILED})
 
 
 def ordered(ranked: Sequence[Any], probabilities: Dict[str, float], keep_hand: bool = False,
@@ -395,4 +408,4 @@ def rerank(text: str, clues: Any, ranked: Sequence[Any],
     if trained is None or not clues.kind:
         return []
     return ordered(ranked, scores(report_features(text, clues, ranked), ranked, trained),
-                   own_code_only(clues), clues.platform, unwitnessed(text))
+                   own_code_only(clues), clues.platform, unwitnessed(text, clues))

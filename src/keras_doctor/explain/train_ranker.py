@@ -112,7 +112,7 @@ def examples(repo: Path) -> List[Example]:
                                ranker.own_code_only(clues),
                                novel=not ranker.recognised(with_everything)))
             out[-1].corrects = report["id"] in correcting
-            out[-1].unwitnessed = ranker.unwitnessed(cleaned.text)
+            out[-1].unwitnessed = ranker.unwitnessed(cleaned.text, clues)
             out[-1].is_error = bool(clues.kind)
             out[-1].ruled_out = ruled_out(cleaned.text, clues)
     return out
