@@ -230,7 +230,9 @@ NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
 # the R tfprobability installer pinning a TensorFlow older than the package requires, in words.
 # The eighteenth added one, measured as it came: Keras's "keras requires TensorFlow 2.2 or higher"
 # retold in a label bot's issue title. The twentieth one: "when will tensorflow support python3.7 ?"
+# The twenty-first one: a Jupyter kernel that dies on import on an M1, told in Korean.
 NOT_YET_ANSWERED: frozenset = frozenset({"keras-hub-1649-keras-nlp-000-py312",
+                                         "pykospacing-47-m1-anaconda-kernel-dies-on-import",
                                          "kubeflow-code-intelligence-150-keras24-needs-tf22-docker",
                                          "tf-32858-py37-windows-32bit-python",
                                          "tf-72888-numpy2-not-supported",
