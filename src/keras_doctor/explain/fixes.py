@@ -355,6 +355,13 @@ def _backend(e: Evidence, facts: Any) -> List[FixStep]:
 
 def _missing(e: Evidence, facts: Any) -> List[FixStep]:
     module = one(e, "module")
+    if one(e, "op") and one(e, "distribution"):  # an add-on's op, registered once it is imported
+        distribution = one(e, "distribution")
+        return [run_step(f"Install {distribution}, whose library registers the op `{one(e, 'op')}`"
+                         f" (its release for the installed TensorFlow's minor)",
+                         pip(facts, distribution)),
+                manual(f"`import {module}` before loading the model: its ops are registered "
+                       "only when it is imported")]
     if one(e, "requires_distribution"):  # what the installed wheel declares and lacks
         required = one(e, "requires_distribution")
         how = (f" (`poetry add {required}` in the Poetry project)"

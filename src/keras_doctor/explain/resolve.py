@@ -922,6 +922,24 @@ def _stated_pair_skewed(tf: Optional[str], keras: Optional[str]) -> Optional[boo
     return keras_version.release[:2] != tf_version.release[:2]
 
 
+def _op_not_registered(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """An op no loaded library registered: an add-on's (read from its wheels) means that add-on
+    is not installed, or not imported before the model was loaded; an op no add-on read
+    registers is most often TensorFlow's own, from a newer release than the one loading the
+    graph."""
+    from keras_doctor.explain import custom_ops
+
+    op = found.first("op")
+    owner = custom_ops.registered_by(op)
+    if owner is None:
+        return [("model-format-incompatible", 0.5, {"op": op}),
+                ("missing-dependency", 0.35, {"op": op})]
+    evidence = {"op": op, "module": owner["module"], "distribution": owner["distribution"],
+                "registered_by": f"{owner['distribution']} {owner['releases']} (read)",
+                "source": custom_ops.source()}
+    return [("missing-dependency", 0.9, evidence), ("model-format-incompatible", 0.2, evidence)]
+
+
 STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "metric-registered-twice": _metric_registered_twice,
     "protobuf-fatal": _protobuf_fatal,
@@ -955,4 +973,5 @@ STEPS: Dict[str, Callable[[SignatureMatch, Context], List[Outcome]]] = {
     "native-library": _native_library,
     "tf-extension": _tf_extension,
     "long-path": _long_path,
+    "op-not-registered": _op_not_registered,
 }

@@ -4,7 +4,7 @@ This subpackage holds the generators; nothing that runs at diagnosis time import
 test holds that): `check`, `explain` and `fix` read only the data files it writes.
 
     python -m keras_doctor.knowledge.build [--deep] [--out DIR]
-        [--only releases,metal,atlas,weights,tf1] [--refresh] [--jobs N]
+        [--only releases,metal,atlas,weights,tf1,ops] [--refresh] [--jobs N]
 
 Every fact shipped in `knowledge/data/` is produced here from public sources (the index's JSON API,
 wheel METADATA read by range requests, wheel contents read statically) or from `curated.py`, where
@@ -30,11 +30,12 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 from keras_doctor.knowledge import FORMAT, MANIFEST, paths
 from keras_doctor.knowledge.build.fetch import Fetcher, progress_to_stderr
 from keras_doctor.knowledge.build.output import now_iso
+from keras_doctor.knowledge.build.custom_ops import ops_step
 from keras_doctor.knowledge.build.steps import atlas_step, metal_step, releases_step, weights_step
 from keras_doctor.knowledge.build.tf_api import tf1_step
 from keras_doctor.version import __version__
 
-PARTS = ("releases", "metal", "atlas", "weights", "tf1")
+PARTS = ("releases", "metal", "atlas", "weights", "tf1", "ops")
 
 
 def write_manifest(out_dir: Path) -> Dict[str, Any]:
@@ -97,7 +98,7 @@ def build(
 
 STEPS: Dict[str, Callable[..., None]] = {
     "releases": releases_step, "metal": metal_step, "atlas": atlas_step, "weights": weights_step,
-    "tf1": tf1_step,
+    "tf1": tf1_step, "ops": ops_step,
 }
 
 
