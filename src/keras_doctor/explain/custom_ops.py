@@ -10,20 +10,15 @@ table, because the knowledge package costs more to import than an explanation.
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
 from typing import Any, Dict, Optional
 
-DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "custom_ops.json"
+from keras_doctor.explain import datafiles
+
+DATA = datafiles.DATA / "custom_ops.json"
 
 
-@cache
 def load() -> Dict[str, Any]:
-    try:
-        return dict(json.loads(DATA.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return {}
+    return datafiles.read(DATA)
 
 
 def registered_by(op: str) -> Optional[Dict[str, str]]:

@@ -10,15 +10,14 @@ atlas, because the knowledge package costs more to import than an explanation.
 
 from __future__ import annotations
 
-import json
 import re
-from functools import cache
-from pathlib import Path
 from typing import Any, Dict, Optional
 
 from packaging.version import Version
 
-DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "tf1_api.json"
+from keras_doctor.explain import datafiles
+
+DATA = datafiles.DATA / "tf1_api.json"
 _API_TREE = re.compile(r"\._api\.v[12](?=\.|$)")
 _KERAS_BACKENDS = ("keras.backend", "tensorflow.keras.backend", "tensorflow.python.keras.backend",
                    "keras.api._v2.keras.backend", "keras._tf_keras.keras.backend",
@@ -30,12 +29,8 @@ _KERAS_BACKENDS = ("keras.backend", "tensorflow.keras.backend", "tensorflow.pyth
 _COMPAT_BEFORE_THE_API = "tensorflow.python.util.compat"
 
 
-@cache
 def load() -> Dict[str, Any]:
-    try:
-        return dict(json.loads(DATA.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return {}
+    return datafiles.read(DATA)
 
 
 def namespace_of(module: str) -> str:

@@ -24,6 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
+from keras_doctor.explain import datafiles
+
 RELEASES = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "releases"
 PLATFORMS = ("macos-arm64", "macos-x86_64", "linux-x86_64", "linux-aarch64", "windows-amd64",
              "windows-32")
@@ -856,19 +858,15 @@ def _versions(values: List[str]) -> List[Any]:
 
 # -- a pip too old for the wheels' platform tags --------------------------------------------------
 
-PIP_TAGS = Path(__file__).resolve().parent.parent / "knowledge" / "pip_tags.json"
+PIP_TAGS = datafiles.KNOWLEDGE / "pip_tags.json"
 _PIP_VERSION = re.compile(
     r"You are using pip version (?P<a>\d+(?:\.\d+)+)|(?m:^\s*pip (?P<b>\d+(?:\.\d+)+) from )|"
     r"A new release of pip (?:is )?available: (?P<c>\d+(?:\.\d+)+) ->"
 )
 
 
-@cache
 def pip_tags() -> Dict[str, Any]:
-    try:
-        return dict(json.loads(PIP_TAGS.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return {}
+    return datafiles.read(PIP_TAGS)
 
 
 # pip before 19.1 joins the versions it found into `(from versions: )`, empty when it found none;

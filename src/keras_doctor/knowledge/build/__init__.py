@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from keras_doctor.knowledge import FORMAT, MANIFEST, paths
+from keras_doctor.knowledge.build.custom_ops import ops_step
 from keras_doctor.knowledge.build.fetch import Fetcher, progress_to_stderr
 from keras_doctor.knowledge.build.output import now_iso
-from keras_doctor.knowledge.build.custom_ops import ops_step
 from keras_doctor.knowledge.build.steps import atlas_step, metal_step, releases_step, weights_step
 from keras_doctor.knowledge.build.tf_api import tf1_step
 from keras_doctor.version import __version__

@@ -11,13 +11,14 @@ add-on to install, or to import before the model is loaded. Which package regist
 wheels say: this reads, never imports, sampled Linux x86_64 wheels of each add-on by HTTP range
 requests (the shared libraries and Python files, never the whole wheel):
 
-- an op's name is a string in the shared library that registers it (`REGISTER_OP("CaseFoldUTF8")`),
-  among many strings that are not ops. A namespaced one (`Addons>Gelu`, `IO>AudioDecodeWAV`) is an
-  op's: nothing else takes that form. Any other string is kept as an op when the package's own Python
-  calls it by the name TensorFlow's wrapper generator gives it (`case_fold_utf8`, from
-  GenerateLowerCaseOpName in tensorflow/python/framework/python_op_gen_internal.cc: a `_` where a
-  lower-case letter meets an upper-case one or an upper-case run ends, `>` read as `_`), or by its
-  own name on an op library's handle (`training_op.SimpleMLShowModel(…)`). This lets a few helper
+- an op's name is a string in the shared library that registers it
+  (`REGISTER_OP("CaseFoldUTF8")`), among many strings that are not ops. A namespaced one
+  (`Addons>Gelu`, `IO>AudioDecodeWAV`) is an op's: nothing else takes that form. Any other string
+  is kept as an op when the package's own Python calls it by the name TensorFlow's wrapper
+  generator gives it (`case_fold_utf8`, from GenerateLowerCaseOpName in
+  tensorflow/python/framework/python_op_gen_internal.cc: a `_` where a lower-case letter meets an
+  upper-case one or an upper-case run ends, `>` read as `_`), or by its own name on an op
+  library's handle (`training_op.SimpleMLShowModel(…)`). This lets a few helper
   names through (`IsInt64`, which TensorFlow I/O's Python calls as `is_int64`): no op error names
   them, so they mislead nothing;
 - TensorFlow's own ops, which an add-on's library names when it builds graphs (`ExpandDims`), are
@@ -62,9 +63,10 @@ _CANDIDATE = re.compile(rb"(?<![\w>])((?:[A-Z][A-Za-z0-9]*>)?[A-Z][A-Za-z0-9]{2,
 _WORDS = re.compile(r"[A-Z][a-z0-9]+|[A-Z]+(?![a-z])")
 METHOD = (
     "Static reading (never imported) of sampled Linux x86_64 wheels of each add-on, by HTTP range "
-    "requests: the C strings of its shared libraries namespaced as op names are (`Addons>…`), and "
-    "those that look like op names (CamelCase, two words or more) that the package's own Python (protocol "
-    "buffer modules left out) calls by TensorFlow's generated wrapper name (GenerateLowerCaseOpName, "
+    "requests: the C strings of its shared libraries namespaced as op names are (`Addons>…`), "
+    "and those that look like op names (CamelCase, two words or more) that the package's own "
+    "Python (protocol buffer modules left out) calls by TensorFlow's generated wrapper name "
+    "(GenerateLowerCaseOpName, "
     "tensorflow/python/framework/python_op_gen_internal.cc) or by the op's own name on an op "
     "library's handle; TensorFlow 1.15.5's and 2.21.0's own ops (gen_*.py) left out."
 )
@@ -164,7 +166,7 @@ def build_custom_ops(fetcher: Fetcher, pool: ThreadPoolExecutor,
     read = list(pool.map(lambda job: read_wheel(fetcher, job[2], core), jobs))
     ops: Dict[str, Dict[str, Any]] = {}
     releases: Dict[str, List[str]] = {}
-    for (project, version, wheel), names in zip(jobs, read):
+    for (project, version, _), names in zip(jobs, read):
         fetcher.progress(f"{project} {version}: {len(names)} ops")
         releases.setdefault(project, []).append(version)
         for name in names:
