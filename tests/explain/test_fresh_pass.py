@@ -32,7 +32,7 @@ def test_an_unknown_pass_name_is_refused_with_the_known_ones():
 PASSES = ["third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
           "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
           "seventeenth", "eighteenth", "nineteenth", "twentieth", "twenty-first",
-          "twenty-second"]
+          "twenty-second", "twenty-third"]
 
 
 @pytest.mark.parametrize("name", PASSES)
