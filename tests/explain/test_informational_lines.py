@@ -101,6 +101,27 @@ def test_a_log_line_that_names_a_failure_is_not_called_harmless():
     assert INFO not in [f.cause for f in explain_text(ONEDNN + line).findings]
 
 
+def test_a_status_logged_at_a_clean_exit_may_still_be_called_harmless():
+    # the other side of the rule above: tf.data's GeneratorDataset prints a FAILED_PRECONDITION
+    # status when the interpreter shuts down, after the program ran; only an op kernel's own
+    # OP_REQUIRES failure keeps "nothing failed" from the model
+    from keras_doctor.explain import clues, ranker
+
+    line = ("2024-01-01 00:00:00.000000: W tensorflow/core/kernels/data/"
+            "generator_dataset_op.cc:108] Error occurred when finalizing GeneratorDataset "
+            "iterator: FAILED_PRECONDITION: Python interpreter state is not initialized. The "
+            "process may be terminated.")
+    read = clues.Clues(kind="exception", exception_message=line)
+    assert INFO not in ranker.unwitnessed(line, read)
+    failed = clues.Clues(kind="exception", exception_message=(
+        "W tensorflow/core/framework/op_kernel.cc:1839] OP_REQUIRES failed at conv_ops.cc:1068 : "
+        "INVALID_ARGUMENT: input depth must be evenly divisible"))
+    assert INFO in ranker.unwitnessed("", failed)
+    raised = clues.Clues(kind="exception", exception_type="ValueError")
+    assert INFO in ranker.unwitnessed("", raised)
+    assert INFO not in ranker.unwitnessed("", clues.Clues(kind="exception"))
+
+
 def test_text_without_any_log_line_keeps_the_one_line_answer():
     report = explain_text("Epoch 1/10 - loss: 0.69 - accuracy: 0.51")
     assert report.findings == []
