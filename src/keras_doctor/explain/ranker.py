@@ -346,7 +346,7 @@ def unwitnessed(text: str, clues: Any = None) -> FrozenSet[str]:
     from keras_doctor.explain import resolvers
 
     failed = clues is not None and (bool(clues.exception_type) or bool(
-        _FAILED_STATUS.search(clues.exception_message)))
+        _OP_KERNEL_FAILED.search(clues.exception_message)))
     return _PIP_TOO_OLD | (_NOTHING_FAILED if failed else frozenset()) | (
         frozenset() if resolvers.shows_conflict_verdict(text) else _CONFLICT)
 
@@ -355,7 +355,7 @@ def unwitnessed(text: str, clues: Any = None) -> FrozenSet[str]:
 # (tensorflow/core/framework/op_requires.h: "OP_REQUIRES failed at <file>:<line> : <status>").
 # Not any status in a log line: "Error occurred when finalizing GeneratorDataset iterator:
 # FAILED_PRECONDITION: …" is printed at a clean exit.
-_FAILED_STATUS = re.compile(r"\bOP_REQUIRES failed at\b")
+_OP_KERNEL_FAILED = re.compile(r"\bOP_REQUIRES failed at\b")
 
 
 _CONFLICT = frozenset({"requirement-conflict"})

@@ -924,9 +924,9 @@ def _stated_pair_skewed(tf: Optional[str], keras: Optional[str]) -> Optional[boo
 
 def _op_not_registered(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     """An op no loaded library registered: an add-on's (read from its wheels) means that add-on
-    is not installed, or not imported before the model was loaded; an op no add-on read
-    registers is most often TensorFlow's own, from a newer release than the one loading the
-    graph."""
+    is not installed, or not imported before the model was loaded. An op no add-on read
+    registers is TensorFlow's own from a newer release than the one loading the graph, or an
+    add-on's the table lacks: the first leads, the second follows."""
     from keras_doctor.explain import custom_ops
 
     op = found.first("op")
