@@ -63,9 +63,12 @@ def test_the_shipped_table_names_the_add_on_of_each_op():
         "releases": "0.1.0 … 2.21.1"}
     assert custom_ops.registered_by("SimpleMLCreateModelResource")["distribution"] == (
         "tensorflow-decision-forests")
-    assert custom_ops.registered_by("Addons>ImageProjectiveTransformV2")["module"] == (
-        "tensorflow_addons")
+    # one release read: named alone (TensorFlow Addons 0.11.2 registers it, later ones do not)
+    assert custom_ops.registered_by("Addons>ImageProjectiveTransformV2") == {
+        "distribution": "tensorflow-addons", "module": "tensorflow_addons", "releases": "0.11.2"}
     assert custom_ops.registered_by("IO>AudioDecodeWAV")["distribution"] == "tensorflow-io"
+    # registered by two add-ons' wheels (struct2tensor, tensorflow-io 0.3.0): the first by name
+    assert custom_ops.registered_by("ParquetDataset")["distribution"] == "struct2tensor"
     # TensorFlow's own ops are not an add-on's
     for core in ("ExpandDims", "AsString", "ReadFile", "ImageProjectiveTransformV2"):
         assert custom_ops.registered_by(core) is None
@@ -78,6 +81,9 @@ def test_a_tensorflow_text_op_missing_is_tensorflow_text_to_install_and_import()
     assert top.cause == "missing-dependency"
     assert (top.evidence["op"], top.evidence["distribution"], top.evidence["module"]) == (
         "CaseFoldUTF8", "tensorflow-text", "tensorflow_text")
+    assert top.evidence["registered_by"] == "tensorflow-text 0.1.0 … 2.21.1 (read)"
+    assert top.evidence["source"] == (
+        "https://pypi.org/project/<add-on>/ (the wheels of the releases read)")
     assert top.fix is not None
     steps = [s.description for s in top.fix]
     assert steps[-2:] == [

@@ -215,6 +215,9 @@ def test_tensorflow_python_keras_engine_missing_is_a_tensorflow_older_than_1_9()
     assert (top.evidence["first_release"], top.evidence["absent_in"]) == (
         "tensorflow 1.9.0", "tensorflow 1.8.0")
     assert top.evidence["pin"] == "tensorflow>=1.9.0"
+    # the evidence names where the table was read: the wheels, on the index
+    assert top.evidence["source"] == (
+        "https://pypi.org/project/tensorflow/ (the wheels named in `wheels`)")
 
 
 def test_a_child_of_a_dated_internal_is_not_dated_by_it():
