@@ -120,3 +120,10 @@ def test_the_op_table_read_from_the_wheels_matches_the_shipped_one():
     assert built["ops"] == {op: {"tensorflow-text": by["tensorflow-text"]}
                             for op, by in shipped["ops"].items() if "tensorflow-text" in by}
     assert built["ops"]["CaseFoldUTF8"] == {"tensorflow-text": ["0.1.0", "2.8.2", "2.21.1"]}
+
+
+def test_an_unreadable_op_table_names_no_add_on(monkeypatch):
+    # a missing or corrupt data file reads as empty (datafiles.read): no add-on, no crash
+    monkeypatch.setattr(custom_ops, "load", lambda: {})
+    assert custom_ops.registered_by("CaseFoldUTF8") is None
+    assert custom_ops.source() == "knowledge/data/custom_ops.json"
