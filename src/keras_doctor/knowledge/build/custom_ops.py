@@ -40,8 +40,9 @@ from typing import AbstractSet, Any, Dict, List, Optional, Set, Tuple
 from packaging.version import Version
 
 from keras_doctor.knowledge.build.fetch import Fetcher
-from keras_doctor.knowledge.build.lazy_wheel import RemoteZip
-from keras_doctor.knowledge.build.releases import select_files
+from keras_doctor.knowledge.build.lazy_wheel import RemoteZip, read_whole
+from keras_doctor.knowledge.build.releases import linux_x86_64, select_files
+from keras_doctor.knowledge.build.tf_api import linux_wheel
 
 # The add-ons that ship TensorFlow ops in shared libraries of their own, with their import names.
 ADD_ONS = {
@@ -110,15 +111,15 @@ def ops_in(libraries: List[bytes], python: str, core: AbstractSet[str] = frozens
 def core_ops(fetcher: Fetcher, version: str) -> Set[str]:
     """The ops a TensorFlow release registers itself: the names its generated wrappers
     (`tensorflow/python/ops/gen_*.py`) pass to `_apply_op_helper`."""
-    files = select_files(fetcher.simple_index("tensorflow"), None).get(Version(version)) or []
-    wheel = next(f for f in files if f["filename"].endswith(".whl")
-                 and "linux" in f["filename"] and "x86_64" in f["filename"])
+    wheel = linux_wheel(fetcher, version)
+    if wheel is None:
+        raise RuntimeError(f"tensorflow {version}: no Linux x86_64 wheel on the index")
     remote = RemoteZip(fetcher, wheel["url"], int(wheel["size"]))
     names: Set[str] = set()
     with zipfile.ZipFile(remote) as archive:  # type: ignore[arg-type]
         for info in archive.infolist():
             if re.search(r"/python/ops/gen_\w+\.py$", info.filename):
-                source = _read(remote, archive, info).decode("utf-8", "replace")
+                source = read_whole(remote, archive, info).decode("utf-8", "replace")
                 names |= set(re.findall(r"_apply_op_helper\(\s*\"(\w+)\"", source))
     return names
 
@@ -127,8 +128,7 @@ def sampled_releases(fetcher: Fetcher, project: str) -> List[Tuple[str, Dict[str
     """(version, Linux x86_64 wheel) of the oldest, middle and newest release that has one."""
     linux = []
     for version, files in sorted(select_files(fetcher.simple_index(project), None).items()):
-        wheels = [f for f in files if f["filename"].endswith(".whl")
-                  and "linux" in f["filename"] and "x86_64" in f["filename"]]
+        wheels = linux_x86_64(files)
         if wheels:
             linux.append((str(version), wheels[0]))
     if len(linux) <= SAMPLES:
@@ -144,17 +144,10 @@ def read_wheel(fetcher: Fetcher, wheel: Dict[str, Any], core: Set[str]) -> Set[s
         libraries, python = [], []
         for info in archive.infolist():
             if info.filename.endswith(".so") or ".so." in info.filename:
-                libraries.append(_read(remote, archive, info))
+                libraries.append(read_whole(remote, archive, info))
             elif info.filename.endswith(".py") and not info.filename.endswith("_pb2.py"):
-                python.append(_read(remote, archive, info).decode("utf-8", "replace"))
+                python.append(read_whole(remote, archive, info).decode("utf-8", "replace"))
     return ops_in(libraries, "\n".join(python), core)
-
-
-def _read(remote: RemoteZip, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """One member, its bytes fetched in one request rather than in zipfile's small reads."""
-    end = info.header_offset + 30 + len(info.orig_filename.encode()) + len(info.extra)
-    remote.ensure(info.header_offset, min(remote.size, end + info.compress_size + 1024))
-    return archive.read(info)
 
 
 def build_custom_ops(fetcher: Fetcher, pool: ThreadPoolExecutor,

@@ -114,9 +114,16 @@ def read_member(fetcher: Fetcher, url: str, size: int, suffix: str) -> Tuple[str
         info = _find(archive, suffix)
         if info is None:
             raise KeyError(f"{url}: no member ending in {suffix}")
-        end = info.header_offset + 30 + len(info.orig_filename.encode()) + len(info.extra)
-        remote.ensure(info.header_offset, min(size, end + info.compress_size + LOCAL_HEADER_SLACK))
-        return info.filename, archive.read(info)
+        return info.filename, read_whole(remote, archive, info)
+
+
+def read_whole(remote: RemoteZip, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """One member of an archive opened on `remote`, its bytes fetched in one request rather than
+    in zipfile's small reads (its local header and data, with room for a longer local extra)."""
+    end = info.header_offset + 30 + len(info.orig_filename.encode()) + len(info.extra)
+    remote.ensure(info.header_offset,
+                  min(remote.size, end + info.compress_size + LOCAL_HEADER_SLACK))
+    return archive.read(info)
 
 
 def _member_from_tail(remote: RemoteZip, suffix: str) -> Optional[Tuple[str, bytes]]:

@@ -94,6 +94,13 @@ def select_files(index: Dict[str, Any], since: Optional[str]) -> Dict[Version, L
     return dict(sorted(by_version.items()))
 
 
+def linux_x86_64(files: List[WheelFile]) -> List[WheelFile]:
+    """A release's wheels built for Linux x86_64, the platform every release of TensorFlow and
+    of its add-ons publishes (their Python code is the same in each platform's wheel)."""
+    return [f for f in files if f["filename"].endswith(".whl") and "linux" in f["filename"]
+            and "x86_64" in f["filename"]]
+
+
 def build_project(
     fetcher: Fetcher,
     pool: ThreadPoolExecutor,

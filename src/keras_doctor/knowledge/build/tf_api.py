@@ -44,7 +44,7 @@ from packaging.version import Version
 from keras_doctor.knowledge.build import syntax
 from keras_doctor.knowledge.build.fetch import Fetcher
 from keras_doctor.knowledge.build.lazy_wheel import RemoteZip
-from keras_doctor.knowledge.build.releases import select_files
+from keras_doctor.knowledge.build.releases import linux_x86_64, select_files
 
 # 1.13 is the first release whose top level is a generated API file (older ones star-import
 # tensorflow.python, which a static reading cannot follow); 1.15 is the last 1.x.
@@ -89,18 +89,18 @@ METHOD = (
 )
 
 
-def _wheel(fetcher: Fetcher, version: str) -> Optional[Dict[str, Any]]:
-    """A Linux x86_64 wheel of the release (every release has one; all share the API)."""
+def linux_wheel(fetcher: Fetcher, version: str) -> Optional[Dict[str, Any]]:
+    """A Linux x86_64 wheel of the TensorFlow release (every release has one; all share the
+    API)."""
     files = select_files(fetcher.simple_index("tensorflow"), None).get(Version(version)) or []
-    linux = [f for f in files if f["filename"].endswith(".whl") and "linux" in f["filename"]
-             and "x86_64" in f["filename"]]
+    linux = linux_x86_64(files)
     return linux[0] if linux else None
 
 
 @contextmanager
 def _opened_wheel(fetcher: Fetcher, version: str) -> Iterator[Tuple[Dict[str, Any], Any]]:
     """The release's Linux x86_64 wheel and its archive, read by range requests."""
-    wheel = _wheel(fetcher, version)
+    wheel = linux_wheel(fetcher, version)
     if wheel is None:
         raise RuntimeError(f"tensorflow {version}: no Linux x86_64 wheel on the index")
     with zipfile.ZipFile(RemoteZip(fetcher, wheel["url"], int(wheel["size"]))) as archive:
