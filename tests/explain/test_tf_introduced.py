@@ -228,13 +228,16 @@ def test_a_child_of_a_dated_internal_is_not_dated_by_it():
     assert TOO_OLD not in causes_of(text)[:1]
 
 
+PYTHON_KERAS_MISSING = ("Traceback (most recent call last):\n"
+                        '  File "train.py", line 3, in <module>\n'
+                        "    from tensorflow.python.keras.layers import Dense\n"
+                        "ModuleNotFoundError: No module named 'tensorflow.python.keras'\n")
+
+
 def test_tensorflow_python_keras_missing_is_a_tensorflow_older_than_1_4():
-    text = ("Traceback (most recent call last):\n"
-            '  File "train.py", line 3, in <module>\n'
-            "    from tensorflow.python.keras.layers import Dense\n"
-            "ModuleNotFoundError: No module named 'tensorflow.python.keras'\n")
-    assert causes_of(text)[0] == TOO_OLD
-    assert explain_text(text).findings[0].evidence["first_release"] == "tensorflow 1.4.0"
+    assert causes_of(PYTHON_KERAS_MISSING)[0] == TOO_OLD
+    assert explain_text(PYTHON_KERAS_MISSING).findings[0].evidence["first_release"] == (
+        "tensorflow 1.4.0")
 
 
 def test_keras_own_frames_asking_for_a_newer_internal_is_the_pair_skewing():
@@ -295,11 +298,7 @@ def test_a_dated_module_imported_by_name_from_its_package_is_a_tensorflow_too_ol
 
 
 def test_the_fix_for_a_missing_internal_names_the_module():
-    text = ("Traceback (most recent call last):\n"
-            '  File "train.py", line 3, in <module>\n'
-            "    from tensorflow.python.keras.layers import Dense\n"
-            "ModuleNotFoundError: No module named 'tensorflow.python.keras'\n")
-    top = explain_text(text).findings[0]
+    top = explain_text(PYTHON_KERAS_MISSING).findings[0]
     assert top.fix is not None
     assert [s.description for s in top.fix][-1] == (
         "Upgrade tensorflow to a release that has `tensorflow.python.keras` "

@@ -36,5 +36,4 @@ def registered_by(op: str) -> Optional[Dict[str, str]]:
 
 
 def source() -> str:
-    sources = load().get("sources") or ["knowledge/data/custom_ops.json"]
-    return str(sources[0])
+    return datafiles.first_source(load(), DATA)

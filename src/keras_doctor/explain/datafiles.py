@@ -23,3 +23,10 @@ def read(path: Path) -> Dict[str, Any]:
         return dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return {}
+
+
+def first_source(document: Dict[str, Any], path: Path) -> str:
+    """The first source a data file cites, which an answer's evidence names; the file itself
+    (`knowledge/data/tf1_api.json`) when it cites none or could not be read."""
+    sources = document.get("sources") or [path.relative_to(KNOWLEDGE.parent).as_posix()]
+    return str(sources[0])

@@ -691,9 +691,9 @@ def import_name(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         return [("numpy-abi-mismatch", 0.5, {"name": name, "module": module})]
     if tf1.removed_in_tf2(module, name):  # from tensorflow(.compat.v1) import estimator
         return removed_tf2_name(module, name)
-    if introduced := dated_internal(ctx, f"{module}.{name}"):
-        # from tensorflow.python.ops import collective_ops: a module a release added and kept
-        return introduced_tf_internals(ctx, f"{module}.{name}", introduced)
+    submodule = f"{module}.{name}"  # from tensorflow.python.ops import collective_ops
+    if introduced := dated_internal(ctx, submodule):  # a module a release added and kept
+        return introduced_tf_internals(ctx, submodule, introduced)
     if (
         module.startswith("tensorflow.python") and not module.startswith("tensorflow.python.keras")
     ) or module.startswith("tensorflow.compat."):

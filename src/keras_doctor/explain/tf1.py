@@ -137,5 +137,4 @@ def sampled() -> str:
 
 
 def source() -> str:
-    sources = load().get("sources") or ["knowledge/data/tf1_api.json"]
-    return str(sources[0])
+    return datafiles.first_source(load(), DATA)
