@@ -96,3 +96,40 @@ def test_every_look_alike_is_a_cataloged_cause_and_every_group_says_how_to_tell(
         assert first in causes.CATALOG and set(others) <= set(causes.CATALOG)
         for other in others:
             assert lookalike.told_apart_by(first, [other]), (first, other)
+
+
+def test_an_answer_reached_from_other_words_is_not_told_apart_by_the_shared_message():
+    # tensorflow-text's op, loaded without tensorflow-text: `missing-dependency`, but nothing here
+    # printed "No module named", so the step that tells that message's causes apart would mislead
+    findings = explain_text(
+        "tensorflow.python.framework.errors_impl.NotFoundError: Op type not registered "
+        "'CaseFoldUTF8' in binary running on b2f4. Make sure the Op and Kernel are registered in "
+        "the binary running in this process.").findings
+    assert findings[0].cause == "missing-dependency"
+    assert "told_apart_by" not in findings[0].evidence
+    assert not any(f.fix[0].description.startswith("First tell it from") for f in findings)
+
+
+@pytest.mark.parametrize(("cause", "other", "holding", "lacking"), [
+    ("missing-dependency", "wrong-interpreter", "ModuleNotFoundError: No module named 'cv2'",
+     "Op type not registered 'CaseFoldUTF8'"),
+    ("no-wheel-for-python", "no-wheel-for-platform", "(from versions: none)",
+     "ERROR: Failed building wheel for h5py"),
+    ("no-wheel-for-platform", "no-wheel-for-python",
+     "ERROR: No matching distribution found for tensorflow", "Illegal instruction"),
+    ("keras-api-moved", "keras-tf-version-skew",
+     "AttributeError: module 'keras.utils' has no attribute 'Sequence'",
+     "ValueError: Unknown layer: Functional"),
+])
+def test_a_group_is_told_apart_only_where_the_text_holds_its_shared_words(cause, other, holding,
+                                                                           lacking):
+    assert lookalike.told_apart_by(cause, [other], holding)
+    assert lookalike.told_apart_by(cause, [other], lacking) == ""
+    assert lookalike.told_apart_by(cause, [other]) == lookalike.told_apart_by(cause, [other],
+                                                                               holding)
+
+
+def test_a_crash_is_told_apart_whatever_it_printed():
+    # a dead kernel prints no SIGILL words, yet Rosetta or AVX is still the question
+    assert lookalike.told_apart_by("cpu-lacks-avx", ["rosetta-python"],
+                                   "The kernel appears to have died. It will restart automatically.")

@@ -665,7 +665,7 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None,
     scored = shown_candidates(scored, bool(read is not None and read.kind))
     report.findings = told_apart([
         h if isinstance(h, Finding) else to_finding(h, round(s, 3), facts) for h, s in scored
-    ], with_step=facts is None)
+    ], with_step=facts is None, text=cleaned.text)
     if not report.findings:
         report.extra["unrecognised"] = True
         if read is not None and not read.kind:
@@ -673,24 +673,26 @@ def explain(raw: str, facts: Any = None, knowledge: Any = None,
     return report
 
 
-def told_apart(findings: List[Finding], with_step: bool = True) -> List[Finding]:
+def told_apart(findings: List[Finding], with_step: bool = True,
+               text: Optional[str] = None) -> List[Finding]:
     """Each finding shown beside a look-alike (a cause the same message stands for) with what
     tells them apart, and, `with_step`, that as the first step of the first of them: the text
     alone cannot decide between them. With the environment's facts its checks have looked
-    already (they confirm or rule out each), so the fix keeps its own first step."""
+    already (they confirm or rule out each), so the fix keeps its own first step. Given the
+    pasted `text`, only a group whose shared words it holds is told apart."""
     shown = [f.cause for f in findings]
     out: List[Finding] = []
     for finding in findings:
-        how = lookalike.told_apart_by(finding.cause, shown)
+        how = lookalike.told_apart_by(finding.cause, shown, text)
         if how and finding.check == "explain":  # a check's finding: the facts already decided
             others = [c for c in shown if c != finding.cause
-                      and lookalike.told_apart_by(c, [finding.cause])]
+                      and lookalike.told_apart_by(c, [finding.cause], text)]
             fix = tuple(finding.fix)
             # the first of its look-alikes shown says it; the others keep their own fix. In an
             # emulated container the Mac's own `platform.machine()` check would mislead, so the
             # fix starts with its own step there.
             if with_step and not ran_in_an_emulated_container(finding.evidence) and not any(
-                    lookalike.told_apart_by(f.cause, [finding.cause]) for f in out):
+                    lookalike.told_apart_by(f.cause, [finding.cause], text) for f in out):
                 fix = (manual(f"First tell it from {lookalike.names(others)}: {how}"), *fix)
             finding = replace(finding, evidence={**finding.evidence, "told_apart_by": how},
                               fix=fix)

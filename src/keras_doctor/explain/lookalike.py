@@ -34,6 +34,7 @@ command whose output decides, which `keras-doctor check` runs on the environment
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from keras_doctor.explain.clues import excluded_on
@@ -95,6 +96,17 @@ _GROUP = {
     "no-wheel-for-python": "wheel", "no-wheel-for-platform": "wheel",
     "cpu-lacks-avx": "sigill", "rosetta-python": "sigill",
 }
+# The words a group's causes print alike. An answer of the group reached from other words (an
+# add-on's op not registered is `missing-dependency` too) is not told apart by them: the command
+# would answer a question the text does not raise. The SIGILL group has none: its causes are told
+# apart whatever the crash printed, a dead kernel included.
+_PRINTED = {
+    "import": re.compile(r"No module named", re.IGNORECASE),
+    "keras": re.compile(r"cannot import name|has no attribute|No module named|ImportError",
+                        re.IGNORECASE),
+    "wheel": re.compile(r"from versions|No matching distribution|satisfies the requirement",
+                        re.IGNORECASE),
+}
 SHOWN = 3  # the look-alikes are kept within the first three answers
 # The least confidence a look-alike is shown at: out of repository on the tuning corpus, when the
 # first answer had look-alikes (147 reports), one of them was the right cause in 11 (7.5 %).
@@ -145,10 +157,14 @@ def wanted(first: str, platform: str = "") -> List[str]:
     return [c for c in LOOK_ALIKES.get(first, ()) if not excluded_on(c, platform)]
 
 
-def told_apart_by(cause: str, shown: Sequence[str]) -> str:
-    """What tells `cause` from the look-alikes shown with it; '' when none is shown."""
+def told_apart_by(cause: str, shown: Sequence[str], text: Optional[str] = None) -> str:
+    """What tells `cause` from the look-alikes shown with it; '' when none is shown, or when
+    `text` is given and does not hold the words the group prints alike."""
     group = _GROUP.get(cause)
     if not group or not any(_GROUP.get(other) == group for other in shown if other != cause):
+        return ""
+    printed = _PRINTED.get(group)
+    if text is not None and printed is not None and not printed.search(text):
         return ""
     return _TELL_APART[group]
 
