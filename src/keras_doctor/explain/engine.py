@@ -91,17 +91,20 @@ def hypotheses(
     cat = catalog_module.load()
     read = clues_module.read(cleaned.text, cleaned.frames)
     logged = ""
+    readable = cleaned.text  # what the signatures read
     if not read.kind and cleaned.failing_lines:
         # nothing but TensorFlow's log lines that name a failure (`W …] OP_REQUIRES failed at
-        # …`, logged before it raises): dropped from the text like every log line, they are
-        # the error shown
+        # …`, `W …] Could not load dynamic library …`, logged before it raises or as it goes
+        # on): dropped from the text like every log line, they are the error shown, and the
+        # signatures read them as they read any error
         logged = "\n".join(cleaned.failing_lines)
+        readable = cleaned.text + "\n" + logged
         read = replace(read, kind="exception", exception_message=(
             read.exception_message or cleaned.failing_lines[-1].strip()[:500]))
     if keras_version is None:  # no facts: the release the paste itself says is installed
         keras_version = clues_module.stated_keras_version(cleaned.text)
     ctx = Context(
-        text=cleaned.text,
+        text=readable,
         frames=cleaned.frames,
         names=NameResolver(cat.keras_names, knowledge, keras_version),
         always_present=cat.keras_names.get("always_present", {}),
@@ -111,7 +114,7 @@ def hypotheses(
     )
     found: Dict[str, Hypothesis] = {}
     machine_read = _completed(read, environment)  # what the paste shows, else the environment
-    for signature_match in match.run(cat, cleaned.text):
+    for signature_match in match.run(cat, readable):
         signature = signature_match.signature
         if without_sources and without_sources.intersection(signature.sources):
             continue
@@ -144,7 +147,7 @@ def hypotheses(
     # rest of an explanation, so a paste a strong signature already explains does not pay for it.
     strong = any(h.score >= STRONG_SIGNATURE for h in found.values())
     for cause_id, weight, extra, mechanism, source in (
-        [] if strong else _atlas_causes(cleaned.text)
+        [] if strong else _atlas_causes(readable)
     ):
         if cause_id not in causes.CATALOG:
             continue
@@ -223,6 +226,8 @@ def hypotheses(
         found[INFORMATIONAL] = _informational(cleaned.informational)
     if found and INFORMATIONAL not in found:
         _a_clean_exit_decides(found, cleaned)
+    if "native-runtime-library-missing" in found and INFORMATIONAL not in found:
+        _a_gpu_note_decides(found, cleaned)
     warned = None if found or read.kind else _PYTHON_WARNING.search(cleaned.text)
     if warned:
         found[INFORMATIONAL] = _python_warning(warned)
@@ -267,6 +272,41 @@ def _a_clean_exit_decides(found: Dict[str, Hypothesis], cleaned: Any) -> None:
     hyp.position = max(hyp.position, exited.start())
     for other in found.values():
         other.weights = [min(max(other.weights), RUNNER_UP_BESIDE_A_CLEAN_EXIT)]
+    found[INFORMATIONAL] = hyp
+
+
+# The paste's own words name an NVIDIA GPU, its drivers or CUDA: the library missing was meant
+_MEANS_A_GPU = re.compile(r"(?i)\b(?:GPUs?|CUDA|cuDNN|NVIDIA|GeForce|RTX|GTX|Quadro|Tesla)\b")
+_LIBRARY_NOT_LOADED = re.compile(r"Could not load dynamic library|dlerror|LD_LIBRARY_PATH")
+RUNNER_UP_BESIDE_A_GPU_NOTE = 0.5
+# how the tool that ran the program reports its end, whatever the status (`_EXITED_CLEANLY`)
+_RUN_ENDED = re.compile(r"Process finished with exit code (\S+)|\bexited with code (\S+)")
+
+
+def _a_gpu_note_decides(found: Dict[str, Hypothesis], cleaned: Any) -> None:
+    """TensorFlow follows the GPU library it could not open with a note that the library matters
+    only with a GPU ("Ignore above cudart dlerror if you do not have a GPU set up", TF-TRT's
+    "Could not find TensorRT"). With nothing raised and nothing recognised but libraries the
+    loader could not open, the paste's own words decide: naming a GPU, CUDA or cuDNN, the missing library is the answer and nothing
+    failed its runner-up; naming none, the other way round."""
+    from keras_doctor.explain import logs
+
+    notes = [line for line in cleaned.informational if line.message_id in logs.ONLY_WITH_A_GPU]
+    ended = _RUN_ENDED.search(cleaned.text)
+    if (not notes or not all(hyp.evidence.get("library") for hyp in found.values())
+            or _RAISED.search(cleaned.text) or shapes.CRASH.search(cleaned.text)
+            or (ended and (ended.group(1) or ended.group(2)) != "0")):
+        return
+    prose = "\n".join(line for line in cleaned.text.splitlines()
+                      if not _LIBRARY_NOT_LOADED.search(line))
+    hyp = _informational(cleaned.informational)
+    meant = _MEANS_A_GPU.search(prose)
+    hyp.evidence["gpu_named"] = meant.group(0) if meant else ""
+    if meant:
+        hyp.weights = [RUNNER_UP_BESIDE_A_GPU_NOTE]
+    else:
+        for other in found.values():
+            other.weights = [min(max(other.weights), RUNNER_UP_BESIDE_A_GPU_NOTE)]
     found[INFORMATIONAL] = hyp
 
 

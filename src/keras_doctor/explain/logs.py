@@ -30,6 +30,8 @@ _PREFIX = re.compile(
     # TensorFlow's Python logger (tf_logging: "WARNING:tensorflow:From …: … is deprecated")
     r"|(?P<d>[IW])(?:NFO|ARNING):(?:tensorflow|absl):)"
 )
+# The atlas's notes that a GPU library TensorFlow could not open matters only with a GPU
+ONLY_WITH_A_GPU = frozenset({"cudart-stub-ignore", "tf-trt-not-found", "tensorrt-dlopen"})
 # words of a failure, in a log line no call site of the atlas explains
 _FAILING = re.compile(r"(?i)\b(?:fail(?:ed|ure)?|error|exception|could not|cannot|unable|"
                       r"not found|invalid|abort|crash|out of memory|OOM)\b")

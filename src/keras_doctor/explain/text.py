@@ -31,7 +31,8 @@ _LOG_NOISE = re.compile(
 _MAYBE_INFORMATIONAL = re.compile(
     r"Metal device set to|systemMemory:|maxCacheSize:|register cu|binary is optimized|"
     r"To enable the following instructions|oneDNN custom|NUMA node|register factory|cuda drivers|"
-    r"CPU supports instructions|^(?:WARNING|INFO):(?:tensorflow|absl):"
+    r"CPU supports instructions|Ignore above cudart|find TensorRT|dlopen some TensorRT|"
+    r"^(?:WARNING|INFO):(?:tensorflow|absl):"
 )
 MAX_INFORMATIONAL = 40
 # The examples issue templates print beside their questions, left in every report that did not

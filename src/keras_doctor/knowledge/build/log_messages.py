@@ -29,6 +29,7 @@ from keras_doctor.knowledge.build.output import write_json
 
 TF = "https://github.com/tensorflow/tensorflow/blob/master/"
 XLA = "https://github.com/openxla/xla/blob/main/"
+TF_2_9 = "https://github.com/tensorflow/tensorflow/blob/v2.9.3/"  # call sites since moved or reworded
 
 # (id, package, level, message text as compiled into the binary, source file of the call site,
 # what it means). Levels: I (INFO), W (WARNING), E (ERROR, printed although nothing failed), print.
@@ -99,6 +100,20 @@ CALL_SITES: Tuple[Tuple[str, str, str, str, str, str], ...] = (
     ("cudnn-loaded", "tensorflow", "I", "Loaded cuDNN version",
      XLA + "xla/stream_executor/cuda/cuda_dnn.cc",
      "cuDNN loaded: the GPU is in use."),
+    ("cudart-stub-ignore", "tensorflow", "I",
+     "Ignore above cudart dlerror if you do not have a GPU set up on your machine",
+     TF_2_9 + "tensorflow/stream_executor/cuda/cudart_stub.cc",
+     "TensorFlow's own note on the line before it: the CUDA runtime library it tried to open is "
+     "not there, which matters only for running on an NVIDIA GPU. Without one set up, TensorFlow "
+     "runs on the CPU and nothing failed."),
+    ("tf-trt-not-found", "tensorflow", "W", "Could not find TensorRT",
+     TF + "tensorflow/compiler/tf2tensorrt/utils/py_utils.cc",
+     "TensorFlow looked for NVIDIA's TensorRT libraries, which only TF-TRT model conversion "
+     "uses. Training and inference run without them."),
+    ("tensorrt-dlopen", "tensorflow", "W", "Cannot dlopen some TensorRT libraries",
+     TF_2_9 + "tensorflow/compiler/tf2tensorrt/utils/py_utils.cc",
+     "The same TensorRT check in older releases, after the libnvinfer lines above it: only "
+     "TF-TRT conversion needs those libraries."),
     ("absl-before-init", "tensorflow", "W",
      "All log messages before absl::InitializeLog() is called are written to STDERR",
      "https://github.com/abseil/abseil-cpp/blob/master/absl/log/internal/globals.cc",
