@@ -67,8 +67,44 @@ def test_pip_resolver_line_names_the_violated_range(required, expected):
 def test_pip_resolver_numpy_older_than_range_is_not_called_newer():
     text = "tensorflow 2.18.0 requires numpy<2.1.0,>=1.26.0, but you have numpy 1.23.5 which is " \
            "incompatible."
-    top = explain_text(text).findings[0]
-    assert top.cause == "numpy-abi-mismatch" and top.evidence["numpy_is_newer"] is False
+    found = explain_text(text).findings
+    # nothing imported TensorFlow: the range violated is what the paste shows, the import
+    # failure an older numpy brings is what comes next
+    assert [f.cause for f in found][:2] == ["requirement-conflict", "numpy-abi-mismatch"]
+    assert found[0].evidence["numpy_is_newer"] is False
+    assert found[0].evidence["numpy_is_older"] is True
+    # voxel51/eta#51: pip 10's wording of the same line, pasted on its own
+    pip_10 = ("`tensorflow 1.7.0 has requirement numpy>=1.13.3, but you'll have numpy 1.13.1 "
+              "which is incompatible.`")
+    assert explain_text(pip_10).findings[0].cause == "requirement-conflict"
+    # with the import failure the older numpy brings, that failure is the answer
+    imported = (text + "\nRuntimeError: module compiled against API version 0x10 but this version "
+                "of numpy is 0xf\nImportError: numpy.core.multiarray failed to import")
+    assert explain_text(imported).findings[0].cause == "numpy-abi-mismatch"
+    # inside the range's lower bound it is not older
+    newer = text.replace("1.23.5", "2.1.3")
+    assert "numpy_is_older" not in explain_text(newer).findings[0].evidence
+
+
+@pytest.mark.parametrize(("paste", "name", "module"), [
+    # yu4u/age-gender-estimation#135: Python 3.6's ImportError names no module, quoted in prose
+    ("I'm getting : \"cannot import name 'EfficientNetB0'\"  error from this line of the code: "
+     "\"from tensorflow.keras.applications import EfficientNetB0\".\nTensorflow version: 1.13",
+     "EfficientNetB0", "tensorflow.keras.applications"),
+    # Python 2's wording, without quotes
+    ("    from keras.layers.core import Dense, Merge\nImportError: cannot import name Merge",
+     "Merge", "keras.layers.core"),
+])
+def test_a_name_python_did_not_say_where_from_is_read_anywhere_in_the_line(paste, name, module):
+    top = explain_text(paste).findings[0]
+    assert top.evidence["name"] == name and top.evidence["module"] == module, top.evidence
+
+
+def test_a_name_from_a_circular_import_is_not_read_as_a_name_missing():
+    found = explain_text("ImportError: cannot import name 'Sequential' from partially initialized "
+                         "module 'keras' (most likely due to a circular import)").findings
+    assert found[0].cause == "shadowed-module"
+    assert "keras-api-moved" not in [f.cause for f in found[:2]]
 
 
 def test_requirement_not_installed_is_a_missing_dependency():

@@ -547,6 +547,12 @@ def _pip_conflict(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         # code using what it removed (np.object in 1.24), a dependency too new for the code.
         evidence["same_numpy_abi"] = True
         return [("requirement-conflict", 0.82, evidence), ("dependency-too-new", 0.45, evidence)]
+    if cause == "numpy-abi-mismatch" and have is not None and not _NUMPY_ABI_WORDS.search(
+            ctx.text) and _below_range(have, found.last("specifier")):
+        # a numpy older than the range: an extension built against the newer C-API would fail
+        # at import, but nothing in the paste imported it; what it shows is the range violated
+        evidence["numpy_is_older"] = True
+        return [("requirement-conflict", 0.82, evidence), ("numpy-abi-mismatch", 0.5, evidence)]
     out: List[Outcome] = [(cause, 0.82, evidence)]
     if cause != "requirement-conflict":
         out.append(("requirement-conflict", 0.5, evidence))
@@ -629,6 +635,25 @@ def _same_numpy_abi_newer(have: Any, specifier: str) -> bool:
     rule, https://numpy.org/doc/stable/dev/depending_on_numpy.html: binaries built against an
     older 1.x run on a newer 1.x; 2.0 broke the ABI)."""
     return have is not None and have.major == 1 and _above_range(have, specifier)
+
+
+def _below_range(have: Any, specifier: str) -> bool:
+    """Whether `have` is older than a lower bound of the specifier (`>=`, `>`, `~=`, `==`)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        spec = SpecifierSet(specifier.strip())
+    except InvalidSpecifier:
+        return False
+    for item in spec:
+        if item.operator in (">=", ">", "~=", "==") and "*" not in item.version:
+            try:
+                if have < Version(item.version):
+                    return True
+            except InvalidVersion:
+                continue
+    return False
 
 
 def _above_range(have: Any, specifier: str) -> bool:
