@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 
 from keras_doctor.explain import explain_text, logs, text
-from keras_doctor.explain.engine import (NO_ERROR_MESSAGE, RUNNER_UP_BESIDE_A_GPU_NOTE,
-                                         hypotheses)
+from keras_doctor.explain.engine import NO_ERROR_MESSAGE, RUNNER_UP_BESIDE_A_GPU_NOTE, hypotheses
 
 INFO = "informational-message-not-an-error"
 ONEDNN = ("2023-12-21 17:13:28.613069: I tensorflow/core/util/port.cc:110] oneDNN custom operations"
@@ -289,7 +288,8 @@ _CUDART_SO = (
 def test_the_cuda_runtimes_dlerror_with_its_note_and_no_gpu_named_is_no_failure():
     found = explain_text("what does this mean?\n" + _CUDART_SO).findings
     assert [f.cause for f in found][:2] == [INFO, "native-runtime-library-missing"]
-    assert [h.cause for h in hypotheses("what does this mean?\n" + _CUDART_SO)[1]][0] == INFO
+    _, ranked = hypotheses("what does this mean?\n" + _CUDART_SO)
+    assert ranked[0].cause == INFO
     assert found[0].evidence["gpu_named"] == ""
     # the note's meaning is what the answer says
     assert logs.message("cudart-stub-ignore")["means"] in found[0].explanation
@@ -340,7 +340,8 @@ def test_tensorrts_libraries_missing_with_tensorflows_note_are_no_failure():
         "] Could not load dynamic library 'libnvinfer_plugin.so.6'; dlerror: libnvinfer_plugin.so."
         "6: cannot open shared object file: No such file or directory\n"
         "2020-04-30 21:41:50.315029: W tensorflow/compiler/tf2tensorrt/utils/py_utils.cc:30] Cannot"
-        " dlopen some TensorRT libraries. If you would like to use Nvidia GPU with TensorRT, please "
+        " dlopen some TensorRT libraries. If you would like to use Nvidia GPU with TensorRT, "
+        "please "
         "make sure the missing libraries mentioned above are installed properly.\n")
     found = explain_text(paste).findings
     # the note itself names an NVIDIA GPU, but in TensorFlow's words, not the paste's

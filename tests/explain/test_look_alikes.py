@@ -131,5 +131,5 @@ def test_a_group_is_told_apart_only_where_the_text_holds_its_shared_words(cause,
 
 def test_a_crash_is_told_apart_whatever_it_printed():
     # a dead kernel prints no SIGILL words, yet Rosetta or AVX is still the question
-    assert lookalike.told_apart_by("cpu-lacks-avx", ["rosetta-python"],
-                                   "The kernel appears to have died. It will restart automatically.")
+    died = "The kernel appears to have died. It will restart automatically."
+    assert lookalike.told_apart_by("cpu-lacks-avx", ["rosetta-python"], died)

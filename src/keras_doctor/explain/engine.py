@@ -287,8 +287,9 @@ def _a_gpu_note_decides(found: Dict[str, Hypothesis], cleaned: Any) -> None:
     """TensorFlow follows the GPU library it could not open with a note that the library matters
     only with a GPU ("Ignore above cudart dlerror if you do not have a GPU set up", TF-TRT's
     "Could not find TensorRT"). With nothing raised and nothing recognised but libraries the
-    loader could not open, the paste's own words decide: naming a GPU, CUDA or cuDNN, the missing library is the answer and nothing
-    failed its runner-up; naming none, the other way round."""
+    loader could not open, the paste's own words decide: naming a GPU, CUDA or cuDNN, the
+    missing library is the answer and nothing failed its runner-up; naming none, the other way
+    round."""
     from keras_doctor.explain import logs
 
     notes = [line for line in cleaned.informational if line.message_id in logs.ONLY_WITH_A_GPU]

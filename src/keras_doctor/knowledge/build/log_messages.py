@@ -29,7 +29,8 @@ from keras_doctor.knowledge.build.output import write_json
 
 TF = "https://github.com/tensorflow/tensorflow/blob/master/"
 XLA = "https://github.com/openxla/xla/blob/main/"
-TF_2_9 = "https://github.com/tensorflow/tensorflow/blob/v2.9.3/"  # call sites since moved or reworded
+# the release whose source still holds call sites since moved or reworded
+TF_2_9 = "https://github.com/tensorflow/tensorflow/blob/v2.9.3/"
 
 # (id, package, level, message text as compiled into the binary, source file of the call site,
 # what it means). Levels: I (INFO), W (WARNING), E (ERROR, printed although nothing failed), print.
