@@ -120,6 +120,10 @@ def test_an_answer_reached_from_other_words_is_not_told_apart_by_the_shared_mess
     ("keras-api-moved", "keras-tf-version-skew",
      "AttributeError: module 'keras.utils' has no attribute 'Sequence'",
      "ValueError: Unknown layer: Functional"),
+    # TensorFlow's own top level, not Keras's: Keras's releases decide nothing there
+    ("package-too-old-for-api", "keras-api-moved",
+     "    from keras.layers.core import Dense, Merge\nImportError: cannot import name Merge",
+     "AttributeError: module 'tensorflow' has no attribute 'py_function'"),
 ])
 def test_a_group_is_told_apart_only_where_the_text_holds_its_shared_words(cause, other, holding,
                                                                            lacking):

@@ -497,3 +497,44 @@ def hypotheses_signatures(text):
     from keras_doctor.explain.engine import hypotheses
 
     return [s for h in hypotheses(text)[1] for s in h.signatures]
+
+
+# hkust-vgd/shellnet#6: the code calls tf.py_function, first in a release after the 1.9.0 the
+# reporter names; the wheels read for TensorFlow's API start at 1.13.1, where every release has it
+_PY_FUNCTION = ("AttributeError: module 'tensorflow' has no attribute 'py_function',can you help "
+                "me?")
+
+
+@pytest.mark.parametrize(("named", "first"), [
+    ("I use the tf=1.9.0,when i run the code train_cls.py, ", "package-too-old-for-api"),
+    ("TensorFlow 1.12.3\n", "package-too-old-for-api"),
+    # from the first release the wheels were read from on, a name every release has is missing
+    # only when the module imported is not TensorFlow
+    ("TensorFlow 1.13.1\n", "shadowed-module"),
+    ("tensorflow==2.3.0\n", "shadowed-module"),
+    ("", "shadowed-module"),
+    # one named release the table read is enough to say the name should be there
+    ("tf 1.9 at first, now TF 2.4.1\n", "shadowed-module"),
+])
+def test_a_top_level_name_of_every_sampled_release_under_an_older_tensorflow(named, first):
+    found = explain_text(named + _PY_FUNCTION).findings
+    assert found[0].cause == first
+    other = {"package-too-old-for-api": "shadowed-module"}.get(first)
+    if other:
+        assert other in [f.cause for f in found[1:3]]
+        assert found[0].evidence["first_release"] == "tensorflow 1.13.1 at the latest"
+        # Keras's releases decide nothing about TensorFlow's top level
+        assert not found[0].fix[0].description.startswith("First tell it from")
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("I use the tf=1.9.0,when i run", ["1.9.0"]),
+    ("Tensorflow version: 1.13", ["1.13"]),
+    ("tensorflow-gpu 1.12 and TF 2.4.1", ["1.12", "2.4.1"]),
+    ("x = tf.py_function(f)", []),
+    ("tensorflow_core/python/__init__.py", []),
+])
+def test_the_tensorflow_releases_a_paste_names_in_any_words(text, named):
+    from keras_doctor.explain.clues import named_tensorflow_versions
+
+    assert named_tensorflow_versions(text) == named

@@ -529,6 +529,18 @@ _STATED_TF = re.compile(
 )
 
 
+# TensorFlow's release as people write it in their own words too: "tf=1.9.0", "TF 1.9",
+# "Tensorflow version: 1.13", "tensorflow-gpu 1.12" (two or three parts)
+_NAMED_TF = re.compile(
+    r"(?i)\b(?:tensorflow|tf)(?:[-_](?:gpu|cpu))?(?:\s+version)?\s*(?:is\s*|[:=]=?\s*|v)?"
+    r"(?P<version>[0-2]\.\d{1,2}(?:\.\d{1,2})?)(?![\d.]*\d)")
+
+
+def named_tensorflow_versions(text: str) -> List[str]:
+    """Every TensorFlow release the paste names, formally or in prose ("I use tf=1.9.0")."""
+    return sorted({m.group("version") for m in _NAMED_TF.finditer(text)})
+
+
 def stated_tensorflow_version(text: str) -> Optional[str]:
     """The one TensorFlow release the paste says is installed, when it states exactly one."""
     found = {m.group("a") or m.group("b") or m.group("c") or m.group("d")

@@ -96,16 +96,17 @@ _GROUP = {
     "no-wheel-for-python": "wheel", "no-wheel-for-platform": "wheel",
     "cpu-lacks-avx": "sigill", "rosetta-python": "sigill",
 }
-# The words a group's causes print alike. An answer of the group reached from other words (an
-# add-on's op not registered is `missing-dependency` too) is not told apart by them: the command
-# would answer a question the text does not raise. The SIGILL group has none: its causes are told
-# apart whatever the crash printed, a dead kernel included.
+# The words a group's causes print alike, each of which the text must hold. An answer of the
+# group reached from other words (an add-on's op not registered is `missing-dependency` too, a
+# top-level TensorFlow name missing is `package-too-old-for-api`) is not told apart by them: the
+# command would answer a question the text does not raise. The SIGILL group has none: its causes
+# are told apart whatever the crash printed, a dead kernel included.
 _PRINTED = {
-    "import": re.compile(r"No module named", re.IGNORECASE),
-    "keras": re.compile(r"cannot import name|has no attribute|No module named|ImportError",
-                        re.IGNORECASE),
-    "wheel": re.compile(r"from versions|No matching distribution|satisfies the requirement",
-                        re.IGNORECASE),
+    "import": (re.compile(r"No module named", re.IGNORECASE),),
+    "keras": (re.compile(r"cannot import name|has no attribute|No module named|ImportError",
+                         re.IGNORECASE), re.compile(r"keras", re.IGNORECASE)),
+    "wheel": (re.compile(r"from versions|No matching distribution|satisfies the requirement",
+                         re.IGNORECASE),),
 }
 SHOWN = 3  # the look-alikes are kept within the first three answers
 # The least confidence a look-alike is shown at: out of repository on the tuning corpus, when the
@@ -163,8 +164,7 @@ def told_apart_by(cause: str, shown: Sequence[str], text: Optional[str] = None) 
     group = _GROUP.get(cause)
     if not group or not any(_GROUP.get(other) == group for other in shown if other != cause):
         return ""
-    printed = _PRINTED.get(group)
-    if text is not None and printed is not None and not printed.search(text):
+    if text is not None and not all(words.search(text) for words in _PRINTED.get(group, ())):
         return ""
     return _TELL_APART[group]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Sequence
 
+from keras_doctor.explain import clues as clues_module
 from keras_doctor.explain import tf1
 from keras_doctor.explain.context import Context, Outcome
 from keras_doctor.explain.fixkit import IMPORTED_AS
@@ -822,6 +823,8 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             evidence = {"module": top, "missing": name, "installed_in_session": True}
             return [("kernel-not-restarted", 0.85, evidence),
                     ("shadowed-module", 0.5, {"module": top, "missing": name})]
+        if older := _named_before_the_sample(ctx, top, name):
+            return older
         return [("shadowed-module", 0.8, {"module": top, "missing": name}),
                 *_half_uninstalled(top, 0.4)]
     if module == "ml_dtypes":
@@ -837,6 +840,28 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if is_keras_module(module):
         return names(ctx, module, name, module_exists=True)
     return []
+
+
+def _named_before_the_sample(ctx: Context, top: str, name: str) -> List[Outcome]:
+    """A top-level TensorFlow name every sampled release has (1.13.1 on) is missing, and every
+    TensorFlow the paste names is older than the sample: the table cannot vouch for that release,
+    and a release older than the name is likelier than a module that is not TensorFlow."""
+    from packaging.version import InvalidVersion, Version
+
+    earliest = tf1.earliest_sampled()
+    named = clues_module.named_tensorflow_versions(ctx.text)
+    if top != "tensorflow" or not earliest or not named:
+        return []
+    try:
+        if any(Version(v) >= Version(earliest) for v in named):
+            return []
+    except InvalidVersion:
+        return []
+    evidence = {"name": f"tf.{name}", "module": top, "tensorflow_named": ", ".join(named),
+                "first_release": f"tensorflow {earliest} at the latest",
+                "pin": f"tensorflow>={earliest}", "source": tf1.source()}
+    return [("package-too-old-for-api", 0.75, evidence),
+            ("shadowed-module", 0.5, {"module": top, "missing": name})]
 
 
 _OLD_STANDALONE_KERAS = re.compile(

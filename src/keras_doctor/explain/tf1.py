@@ -130,6 +130,12 @@ def internal_introduced(module: str) -> Optional[Dict[str, str]]:
     return None
 
 
+def earliest_sampled() -> Optional[str]:
+    """The oldest TensorFlow the table read (1.13.1): of a release before it, it knows nothing."""
+    versions = load().get("sampled", {}).get("1.x", [])
+    return versions[0] if versions else None
+
+
 def sampled() -> str:
     """"1.13.1 … 1.15.5" — the TensorFlow 1 releases the table was read from."""
     versions = load().get("sampled", {}).get("1.x", [])
