@@ -538,3 +538,18 @@ def test_the_tensorflow_releases_a_paste_names_in_any_words(text, named):
     from keras_doctor.explain.clues import named_tensorflow_versions
 
     assert named_tensorflow_versions(text) == named
+
+
+# jeffheaton/t81_558_deep_learning#168 (TensorFlow 2.13 on an M1), WeightWatcher#258: install
+# checks printing tf.keras.__version__, which keras 2.13's generated tf.keras API stopped binding
+def test_tf_keras_version_is_an_attribute_tensorflow_213_removed():
+    top = explain_text("---> 12 print(f\"Keras Version: {tensorflow.keras.__version__}\")\n\n"
+                       "AttributeError: module 'tensorflow.keras' has no attribute "
+                       "'__version__'").findings[0]
+    assert top.cause == "code-uses-removed-tensorflow-api"
+    assert top.evidence["gone_in"].startswith("tensorflow 2.13")
+    assert top.fix[0].command[-1] == "tensorflow<2.13"
+    assert "keras.__version__" in top.fix[-1].description
+    # the standalone package's own __version__ is in every release: not what was removed
+    assert explain_text("AttributeError: module 'keras' has no attribute '__version__'"
+                        ).findings[0].cause != "code-uses-removed-tensorflow-api"

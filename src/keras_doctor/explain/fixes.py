@@ -533,7 +533,9 @@ def _removed_tf(e: Evidence, facts: Any) -> List[FixStep]:
     pin = one(e, "pin")
     steps = [run_step(f"Install a TensorFlow that still has {one(e, 'name')}", pip(facts, pin))
              ] if pin else []
-    steps.append(manual("Or port the code to the replacement the TensorFlow release notes name"))
+    replacement = one(e, "replacement")
+    steps.append(manual(f"Or use {replacement} instead" if replacement else
+                        "Or port the code to the replacement the TensorFlow release notes name"))
     return steps
 
 

@@ -804,6 +804,9 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         # frames inside the installed tensorflow rule the local file out (clues.weigh)
         return [("shadowed-module", 0.6, {"module": module, "missing": name}),
                 ("package-too-old-for-api", 0.5, evidence)]
+    if tf1.namespace_of(module) == "tensorflow.keras" and name == "__version__":
+        return [("code-uses-removed-tensorflow-api", 0.85, _TF_KERAS_VERSION),
+                ("keras-api-moved", 0.35, {"module": module, "name": name})]
     if tf1.attribute(module, name) == "tf1":
         return _tf1_name(ctx, module, name)
     if tf1.removed_in_tf2(module, name):
@@ -840,6 +843,17 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if is_keras_module(module):
         return names(ctx, module, name, module_exists=True)
     return []
+
+
+# tf.keras is the keras wheel's generated API (keras/api/_v2/keras/__init__.py): keras 2.12.0's
+# binds `from keras import __version__`, 2.13.1's (and 2.14, 2.15) no longer does, so install
+# checks printing tf.keras.__version__ fail from TensorFlow 2.13 on; keras.__version__ still works
+_TF_KERAS_VERSION = {
+    "name": "tf.keras.__version__", "last_seen": "tensorflow 2.12 (keras 2.12.0)",
+    "gone_in": "tensorflow 2.13 (keras 2.13.1)", "pin": "tensorflow<2.13",
+    "replacement": "keras.__version__ (import keras)",
+    "source": "keras 2.12.0 and 2.13.1 wheels, keras/api/_v2/keras/__init__.py ('from keras "
+              "import __version__' in 2.12.0 only)"}
 
 
 def _named_before_the_sample(ctx: Context, top: str, name: str) -> List[Outcome]:
