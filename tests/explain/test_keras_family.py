@@ -503,3 +503,26 @@ def test_without_release_tables_a_stated_tensorflow_2_5_proves_no_overlap(monkey
     untold = explain(text).findings[0]
     assert untold.cause == "keras-tf-version-skew"
     assert "overlap_shown_by" not in untold.evidence
+
+
+# keunwoochoi/kapre#73: a kapre layer into a standalone Keras model, "keras version 2.3.1" stated
+_NOT_A_LAYER = ("TypeError: The added layer must be an instance of class Layer. Found "
+                "<kapre.time_frequency.Melspectrogram object at 0x000001B7A4077400>\n")
+
+
+@pytest.mark.parametrize(("stated", "keras2"), [
+    ("I'm on Windows, with keras version 2.3.1 and TensorFlow version 2.2.0", True),
+    ("keras==2.15.0", True),
+    ("keras==3.3.3", False),
+    ("", False),
+])
+def test_a_keras_2_the_paste_states_rules_out_what_only_keras_3_causes(stated, keras2):
+    from keras_doctor.explain.clues import ruled_out_by_signal
+
+    text = _NOT_A_LAYER + stated
+    legacy = next((h for h in hypotheses(text)[1] if h.cause == "keras3-legacy-code"), None)
+    assert bool(legacy and legacy.against) is keras2
+    assert ruled_out_by_signal("keras3-legacy-code", text) is keras2
+    assert ruled_out_by_signal("keras3-removed-api", text) is keras2
+    # Keras 2.0-2.3 could be missing a backend too
+    assert not ruled_out_by_signal("keras-backend-unavailable", text)

@@ -187,6 +187,7 @@ class Clues:
     exception_message: str = ""
     kind: str = ""  # "exception" | "install" | "signal" | "" (no error in the text)
     machine: str = ""  # "arm64" | "32-bit" when the paste names a machine few wheels are built for
+    keras_stated: str = ""  # the one Keras release the paste says is installed
 
     def as_evidence(self) -> Dict[str, object]:
         shown = {
@@ -222,6 +223,7 @@ def read(text: str, frames: List[str]) -> Clues:
         minor = match.group("b") or match.group("d") or match.group("f")
         clues.python_version = f"{major}.{minor}"
     clues.keras_generation = _keras_generation(text)
+    clues.keras_stated = stated_keras_version(text) or ""
     clues.notebook = bool(_NOTEBOOK.search(text))
     clues.colab = bool(_COLAB.search(text))
     clues.library = failing_package(frames)
@@ -373,6 +375,18 @@ _ONLY_ON = {
 }
 _WHEEL_CAUSES = {"no-wheel-for-python", "no-wheel-for-platform"}
 _KERAS3_CAUSES = {"keras3-removed-api", "keras3-legacy-code", "keras-backend-unavailable"}
+# causes only Keras 3 has (Keras 2.0-2.3 could miss a backend as well)
+_KERAS3_ONLY = {"keras3-removed-api", "keras3-legacy-code"}
+
+
+def _before_keras3(version: str) -> bool:
+    """Whether a stated Keras release is a Keras 2 (or 1)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return bool(version) and Version(version).major < 3
+    except InvalidVersion:
+        return False
 
 
 def excluded_on(cause: str, platform: str) -> bool:
@@ -437,9 +451,13 @@ def only_the_user_asked_for_tensorflow(text: str) -> bool:
 def ruled_out_by_signal(cause: str, text: str) -> bool:
     """Whether what the paste shows rules out a cause only learnt from other reports proposes:
     no kill and no allocation failure, which the memory killer's cause (`out-of-memory`) needs;
-    or no distribution asking for `tensorflow`, which the tensorflow-macos fork's cause needs."""
+    no distribution asking for `tensorflow`, which the tensorflow-macos fork's cause needs; or a
+    Keras 2 the paste states is installed, where code written for Keras 2 and a name Keras 3
+    removed cannot be the cause."""
     if cause == FORK:
         return only_the_user_asked_for_tensorflow(text)
+    if cause in _KERAS3_ONLY:
+        return _before_keras3(stated_keras_version(text) or "")
     return cause == "out-of-memory" and not shows_kill_or_allocation_failure(text)
 
 
@@ -463,6 +481,8 @@ def weigh(
         if cause == "keras3-legacy-code" and clues.keras_generation == "tf.keras":
             return score, None
         return score * 0.6, f"the frames run {clues.keras_generation} code, not Keras 3"
+    if cause in _KERAS3_ONLY and _before_keras3(clues.keras_stated):
+        return score * 0.6, f"the paste states Keras {clues.keras_stated}, not Keras 3"
     if cause in _KERAS3_CAUSES and clues.python_version and not keras3_installable(
         clues.python_version
     ):
