@@ -137,3 +137,19 @@ def test_a_crash_is_told_apart_whatever_it_printed():
     # a dead kernel prints no SIGILL words, yet Rosetta or AVX is still the question
     died = "The kernel appears to have died. It will restart automatically."
     assert lookalike.told_apart_by("cpu-lacks-avx", ["rosetta-python"], died)
+
+
+def test_a_first_guess_below_its_look_alikes_floor_is_shown_at_it(monkeypatch):
+    # the model's guess for an unrecognised error can fall under what a look-alike of it is
+    # always shown at: the list must still read most likely first
+    from keras_doctor.explain import ranker
+
+    monkeypatch.setattr(ranker, "confidence", lambda p, rank, steps: 0.01)
+    monkeypatch.setattr(ranker, "met_fresh", lambda confidence, kind, steps: confidence)
+    found = explain_text("my script errors when it is named code.py").findings
+    first = found[0]
+    alike = [f for f in found[1:] if lookalike.is_look_alike(f.cause, first.cause)]
+    assert alike, [f.cause for f in found]
+    shown = [f.confidence for f in found]
+    assert shown == sorted(shown, reverse=True)
+    assert first.confidence == lookalike.SHOWN_AT_LEAST

@@ -801,10 +801,11 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
         ceiling = min(ceiling, confidence)
         floors.append(lookalike.SHOWN_AT_LEAST if alike else 0.0)
         out.append((by_cause.get(cause) or _learned(cause, read), round(ceiling, 3)))
-    # a look-alike is shown at no less than its floor, and what is listed above it (below the
-    # first answer) at no less than the look-alike: the order shown stays the order of the list
+    # a look-alike is shown at no less than its floor, and what is listed above it (the first
+    # answer too, when the model's guess fell below it) at no less than the look-alike: the order
+    # shown stays the order of the list
     floor = 0.0
-    for i in range(len(out) - 1, 0, -1):
+    for i in range(len(out) - 1, -1, -1):
         floor = max(floor, floors[i])
         out[i] = (out[i][0], max(out[i][1], floor))
     return out
