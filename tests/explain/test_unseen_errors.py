@@ -553,3 +553,19 @@ def test_tf_keras_version_is_an_attribute_tensorflow_213_removed():
     # the standalone package's own __version__ is in every release: not what was removed
     assert explain_text("AttributeError: module 'keras' has no attribute '__version__'"
                         ).findings[0].cause != "code-uses-removed-tensorflow-api"
+
+
+@pytest.mark.parametrize(("named", "first"), [
+    # yangsong's neurite#43, tensorflow/tensorflow#38187: tf.keras before the API table's releases
+    ("Hi, I use tensorflow 1.4 with kears 2.1.3 and always get ", "package-too-old-for-api"),
+    ("tensorflow 1.5.0\n", "package-too-old-for-api"),
+    ("tensorflow==2.3.0\n", "keras-api-moved"),
+    ("", "keras-api-moved"),
+])
+def test_a_tensorflow_submodule_under_a_release_older_than_the_table(named, first):
+    found = explain_text(named + "ModuleNotFoundError: No module named 'tensorflow.keras'"
+                         ).findings
+    assert found[0].cause == first
+    if first == "package-too-old-for-api":
+        assert found[0].evidence["name"] == "tf.keras"
+

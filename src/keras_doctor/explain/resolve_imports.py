@@ -136,6 +136,9 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             out.extend(introduced_tf_internals(ctx, module, introduced))
         elif private_tree(ctx, module):
             out.extend(private_tree(ctx, module))
+        elif older := _submodule_before_the_sample(ctx, module):
+            # `No module named 'tensorflow.keras'` under a TensorFlow 1.5 the paste names
+            out.extend(older)
         elif is_keras_module(module) and "." in module:
             out.extend(names(ctx, module, None))
         elif module.startswith("tensorflow.python.") and not module.startswith(
@@ -843,6 +846,17 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if is_keras_module(module):
         return names(ctx, module, name, module_exists=True)
     return []
+
+
+def _submodule_before_the_sample(ctx: Context, module: str) -> List[Outcome]:
+    """`tensorflow.X…` missing where X is a top-level name of every release the API table read
+    (1.13.1 on), under a TensorFlow the paste names older than all of them: that release, not
+    the module, is what the table cannot vouch for (`_named_before_the_sample`)."""
+    parts = module.split(".")
+    if len(parts) < 2 or parts[0] != "tensorflow" or not tf1.in_every_release("tensorflow",
+                                                                              parts[1]):
+        return []
+    return _named_before_the_sample(ctx, "tensorflow", parts[1])
 
 
 # tf.keras is the keras wheel's generated API (keras/api/_v2/keras/__init__.py): keras 2.12.0's
