@@ -569,3 +569,24 @@ def test_a_tensorflow_submodule_under_a_release_older_than_the_table(named, firs
     if first == "package-too-old-for-api":
         assert found[0].evidence["name"] == "tf.keras"
 
+
+
+@pytest.mark.parametrize(("have", "specifier", "below"), [
+    ("1.13.1", ">=1.13.3", True),
+    ("1.13.3", ">=1.13.3", False),
+    ("1.13.3", ">1.13.3", True),
+    ("1.13.4", ">1.13.3", False),
+    ("1.19.5", "~=1.21.0", True),
+    ("1.21.6", "~=1.21.0", False),
+    ("1.23.5", "==1.24.3", True),
+    ("1.24.3", "==1.24.3", False),
+    ("1.19.5", "==1.24.*", False),  # a wildcard pin names no single lower bound
+    ("1.19.5", "<2.0", False),  # an upper bound alone: never below
+    ("1.19.5", "not a specifier", False),
+])
+def test_below_range_reads_only_lower_bounds(have, specifier, below):
+    from packaging.version import Version
+
+    from keras_doctor.explain import resolve
+
+    assert resolve._below_range(Version(have), specifier) is below

@@ -649,10 +649,11 @@ def _below_range(have: Any, specifier: str) -> bool:
     for item in spec:
         if item.operator in (">=", ">", "~=", "==") and "*" not in item.version:
             try:
-                if have < Version(item.version):
-                    return True
+                bound = Version(item.version)
             except InvalidVersion:
                 continue
+            if have < bound or (item.operator == ">" and have == bound):
+                return True
     return False
 
 
