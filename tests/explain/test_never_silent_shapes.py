@@ -230,8 +230,11 @@ NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
 # the R tfprobability installer pinning a TensorFlow older than the package requires, in words.
 # The eighteenth added one, measured as it came: Keras's "keras requires TensorFlow 2.2 or higher"
 # retold in a label bot's issue title. The twentieth one: "when will tensorflow support python3.7 ?"
-# The twenty-first one: a Jupyter kernel that dies on import on an M1, told in Korean.
+# The twenty-first one: a Jupyter kernel that dies on import on an M1, told in Korean. The
+# twenty-seventh one: pip's "not a supported wheel on this platform" quoted in a sentence, without
+# the wheel's name, on a Raspberry Pi whose pip belongs to another Python.
 NOT_YET_ANSWERED: frozenset = frozenset({"keras-hub-1649-keras-nlp-000-py312",
+                                         "tf-on-rpi-2-py27-wheel-pip-for-py35",
                                          "pykospacing-47-m1-anaconda-kernel-dies-on-import",
                                          "kubeflow-code-intelligence-150-keras24-needs-tf22-docker",
                                          "tf-32858-py37-windows-32bit-python",
