@@ -346,3 +346,14 @@ def test_tensorrts_libraries_missing_with_tensorflows_note_are_no_failure():
     found = explain_text(paste).findings
     # the note itself names an NVIDIA GPU, but in TensorFlow's words, not the paste's
     assert [f.cause for f in found][:2] == [INFO, "native-runtime-library-missing"]
+
+
+@pytest.mark.parametrize("after", [
+    "trainer_1 exited with code 137\n",  # the run ended with a failure
+    "Segmentation fault (core dumped)\n",  # it crashed
+    "Traceback (most recent call last):\n  File \"t.py\", line 1, in <module>\n"
+    "ImportError: libcudart.so.11.0: cannot open shared object file: No such file or directory\n",
+])
+def test_the_cuda_note_decides_nothing_beside_a_failure_it_does_not_explain(after):
+    _, ranked = hypotheses("what does this mean?\n" + _CUDART_SO + after)
+    assert INFO not in [h.cause for h in ranked]

@@ -581,6 +581,7 @@ def test_a_tensorflow_submodule_under_a_release_older_than_the_table(named, firs
     ("1.23.5", "==1.24.3", True),
     ("1.24.3", "==1.24.3", False),
     ("1.19.5", "==1.24.*", False),  # a wildcard pin names no single lower bound
+    ("1.13.1", "==1.24.*,>=1.13.3", True),  # ... and hides no other bound
     ("1.19.5", "<2.0", False),  # an upper bound alone: never below
     ("1.19.5", "not a specifier", False),
 ])
@@ -590,3 +591,14 @@ def test_below_range_reads_only_lower_bounds(have, specifier, below):
     from keras_doctor.explain import resolve
 
     assert resolve._below_range(Version(have), specifier) is below
+
+
+@pytest.mark.parametrize("missing", ["keras.losses", "tensorflow"])
+def test_only_a_tensorflow_submodule_is_judged_by_the_top_level_table(missing):
+    # keras.losses is no TensorFlow module although tf.losses is a TensorFlow name; a missing
+    # `tensorflow` itself has no submodule to judge
+    found = explain_text(f"tensorflow 1.5.0\nModuleNotFoundError: No module named '{missing}'"
+                         ).findings
+    assert found
+    assert all(f.evidence.get("name") not in ("tf.losses", "tf.") for f in found)
+    assert found[0].cause != "package-too-old-for-api"

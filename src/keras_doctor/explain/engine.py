@@ -280,7 +280,7 @@ _MEANS_A_GPU = re.compile(r"(?i)\b(?:GPUs?|CUDA|cuDNN|NVIDIA|GeForce|RTX|GTX|Qua
 _LIBRARY_NOT_LOADED = re.compile(r"Could not load dynamic library|dlerror|LD_LIBRARY_PATH")
 RUNNER_UP_BESIDE_A_GPU_NOTE = 0.5
 # how the tool that ran the program reports its end, whatever the status (`_EXITED_CLEANLY`)
-_RUN_ENDED = re.compile(r"Process finished with exit code (\S+)|\bexited with code (\S+)")
+_RUN_ENDED = re.compile(r"Process finished with exit code|\bexited with code")
 
 
 def _a_gpu_note_decides(found: Dict[str, Hypothesis], cleaned: Any) -> None:
@@ -293,10 +293,9 @@ def _a_gpu_note_decides(found: Dict[str, Hypothesis], cleaned: Any) -> None:
     from keras_doctor.explain import logs
 
     notes = [line for line in cleaned.informational if line.message_id in logs.ONLY_WITH_A_GPU]
-    ended = _RUN_ENDED.search(cleaned.text)
     if (not notes or not all(hyp.evidence.get("library") for hyp in found.values())
             or _RAISED.search(cleaned.text) or shapes.CRASH.search(cleaned.text)
-            or (ended and (ended.group(1) or ended.group(2)) != "0")):
+            or _RUN_ENDED.search(cleaned.text)):  # an end with status 0 decided already
         return
     prose = "\n".join(line for line in cleaned.text.splitlines()
                       if not _LIBRARY_NOT_LOADED.search(line))

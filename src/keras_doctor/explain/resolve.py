@@ -646,14 +646,15 @@ def _below_range(have: Any, specifier: str) -> bool:
         spec = SpecifierSet(specifier.strip())
     except InvalidSpecifier:
         return False
-    for item in spec:
-        if item.operator in (">=", ">", "~=", "==") and "*" not in item.version:
-            try:
-                bound = Version(item.version)
-            except InvalidVersion:
-                continue
-            if have < bound or (item.operator == ">" and have == bound):
-                return True
+    for item in sorted(spec, key=str):
+        if item.operator not in (">=", ">", "~=", "=="):
+            continue
+        try:
+            bound = Version(item.version)
+        except InvalidVersion:  # a wildcard pin (==1.24.*) names no single bound
+            continue
+        if have < bound or (item.operator == ">" and have == bound):
+            return True
     return False
 
 
