@@ -522,7 +522,13 @@ def test_a_top_level_name_of_every_sampled_release_under_an_older_tensorflow(nam
     other = {"package-too-old-for-api": "shadowed-module"}.get(first)
     if other:
         assert other in [f.cause for f in found[1:3]]
-        assert found[0].evidence["first_release"] == "tensorflow 1.13.1 at the latest"
+        evidence = found[0].evidence
+        assert evidence["first_release"] == "tensorflow 1.13.1 at the latest"
+        assert evidence["pin"] == "tensorflow>=1.13.1" and evidence["module"] == "tensorflow"
+        assert evidence["tensorflow_named"] in ("1.9.0", "1.12.3")
+        assert "pypi.org/project/tensorflow" in evidence["source"]
+        # the table cannot vouch for the release, so it is a likelier answer, not a certain one
+        assert found[0].confidence < 0.9
         # Keras's releases decide nothing about TensorFlow's top level
         assert not found[0].fix[0].description.startswith("First tell it from")
 
@@ -602,3 +608,14 @@ def test_only_a_tensorflow_submodule_is_judged_by_the_top_level_table(missing):
     assert found
     assert all(f.evidence.get("name") not in ("tf.losses", "tf.") for f in found)
     assert found[0].cause != "package-too-old-for-api"
+
+
+@pytest.mark.parametrize("module", ["keras", "numpy"])
+def test_only_tensorflows_own_names_are_judged_by_its_api_table(module):
+    # Keras's and NumPy's names every release has: an old TensorFlow named beside them says
+    # nothing of them
+    name = {"keras": "layers", "numpy": "array"}[module]
+    found = explain_text(f"tensorflow 1.5.0\nAttributeError: module '{module}' has no attribute "
+                         f"'{name}'").findings
+    assert found[0].cause != "package-too-old-for-api"
+    assert all(f.evidence.get("name") != f"tf.{name}" for f in found)
