@@ -305,6 +305,8 @@ def test_the_same_lines_beside_a_gpu_the_paste_names_are_the_missing_library(wor
     assert found[0].cause == "native-runtime-library-missing"
     assert found[0].evidence["library"] == "libcudart.so.11.0"
     assert INFO in [f.cause for f in found[1:3]]  # if no GPU is set up after all
+    runner_up = next(f for f in found if f.cause == INFO)
+    assert runner_up.evidence["gpu_named"] in words  # the words that decided it, quoted
     # the hand evidence says so too, not only the learned order
     _, ranked = hypotheses(words + "\n" + _CUDART_SO)
     hand = [h.cause for h in ranked]

@@ -370,3 +370,13 @@ def test_a_markdown_backtick_inside_the_message_still_names_the_module():
     (first, *_) = hypotheses(text)[1]
     assert first.cause == "tf1-api-under-tf2"
     assert first.evidence["module"] == "tensorflow"
+
+
+@pytest.mark.parametrize("table", [{}, {"sampled": {}}, {"sampled": {"1.x": []}}])
+def test_a_table_without_tensorflow_1_releases_vouches_for_no_oldest_one(monkeypatch, table):
+    monkeypatch.setattr(tf1, "load", lambda: table)
+    assert tf1.earliest_sampled() is None
+
+
+def test_the_oldest_release_the_table_read_is_its_first_tensorflow_1():
+    assert tf1.earliest_sampled() == tf1.load()["sampled"]["1.x"][0] == "1.13.1"

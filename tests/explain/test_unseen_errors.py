@@ -508,6 +508,7 @@ _PY_FUNCTION = ("AttributeError: module 'tensorflow' has no attribute 'py_functi
 @pytest.mark.parametrize(("named", "first"), [
     ("I use the tf=1.9.0,when i run the code train_cls.py, ", "package-too-old-for-api"),
     ("TensorFlow 1.12.3\n", "package-too-old-for-api"),
+    ("tf 1.9 at first, now TF 1.12.3\n", "package-too-old-for-api"),
     # from the first release the wheels were read from on, a name every release has is missing
     # only when the module imported is not TensorFlow
     ("TensorFlow 1.13.1\n", "shadowed-module"),
@@ -525,7 +526,10 @@ def test_a_top_level_name_of_every_sampled_release_under_an_older_tensorflow(nam
         evidence = found[0].evidence
         assert evidence["first_release"] == "tensorflow 1.13.1 at the latest"
         assert evidence["pin"] == "tensorflow>=1.13.1" and evidence["module"] == "tensorflow"
-        assert evidence["tensorflow_named"] in ("1.9.0", "1.12.3")
+        assert evidence["tensorflow_named"] in ("1.9.0", "1.12.3", "1.12.3, 1.9")
+        shadowing = next(f for f in found if f.cause == "shadowed-module")
+        assert shadowing.evidence["module"] == "tensorflow"
+        assert shadowing.evidence["missing"] == "py_function"
         assert "pypi.org/project/tensorflow" in evidence["source"]
         # the table cannot vouch for the release, so it is a likelier answer, not a certain one
         assert found[0].confidence < 0.9

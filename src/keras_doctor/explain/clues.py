@@ -380,13 +380,11 @@ _KERAS3_ONLY = {"keras3-removed-api", "keras3-legacy-code"}
 
 
 def _before_keras3(version: str) -> bool:
-    """Whether a stated Keras release is a Keras 2 (or 1)."""
-    from packaging.version import InvalidVersion, Version
+    """Whether a stated Keras release (`stated_keras_version`: always three numbers) is a Keras 2
+    (or 1)."""
+    from packaging.version import Version
 
-    try:
-        return bool(version) and Version(version).major < 3
-    except InvalidVersion:
-        return False
+    return bool(version) and Version(version).major < 3
 
 
 def excluded_on(cause: str, platform: str) -> bool:
