@@ -637,42 +637,36 @@ def _same_numpy_abi_newer(have: Any, specifier: str) -> bool:
     return have is not None and have.major == 1 and _above_range(have, specifier)
 
 
-def _below_range(have: Any, specifier: str) -> bool:
-    """Whether `have` is older than a lower bound of the specifier (`>=`, `>`, `~=`, `==`)."""
+def _bounds(specifier: str) -> List[Tuple[str, Any]]:
+    """(operator, version) of each clause of a requirement's specifier, in a fixed order; a clause
+    whose version is no single version (a wildcard pin, `==1.24.*`) and an unreadable specifier
+    give none."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
     try:
         spec = SpecifierSet(specifier.strip())
     except InvalidSpecifier:
-        return False
+        return []
+    out = []
     for item in sorted(spec, key=str):
-        if item.operator not in (">=", ">", "~=", "=="):
-            continue
         try:
-            bound = Version(item.version)
-        except InvalidVersion:  # a wildcard pin (==1.24.*) names no single bound
+            out.append((item.operator, Version(item.version)))
+        except InvalidVersion:
             continue
-        if have < bound or (item.operator == ">" and have == bound):
-            return True
-    return False
+    return out
+
+
+def _below_range(have: Any, specifier: str) -> bool:
+    """Whether `have` is older than a lower bound of the specifier (`>=`, `>`, `~=`, `==`)."""
+    return any(have < bound or (operator == ">" and have == bound)
+               for operator, bound in _bounds(specifier)
+               if operator in (">=", ">", "~=", "=="))
 
 
 def _above_range(have: Any, specifier: str) -> bool:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        spec = SpecifierSet(specifier.strip())
-    except InvalidSpecifier:
-        return False
-    uppers = []
-    for item in spec:
-        if item.operator in ("<", "<=") or (item.operator == "~=" and "." in item.version):
-            try:
-                uppers.append(Version(item.version))
-            except InvalidVersion:
-                continue
+    uppers = [bound for operator, bound in _bounds(specifier)
+              if operator in ("<", "<=") or (operator == "~=" and len(bound.release) > 1)]
     return bool(uppers) and all(have >= upper for upper in uppers)
 
 
