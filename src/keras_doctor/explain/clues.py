@@ -486,7 +486,7 @@ def weigh(
     ):
         return score * 0.6, (f"the paths show Python {clues.python_version}, which no Keras 3 "
                              "supports")
-    if cause in _WHEEL_CAUSES and clues.machine:
+    if cause in _WHEEL_CAUSES and clues.machine and not _wheel_read_against_machine(evidence):
         # pip found no wheel, and the paste names a machine few wheels are built for
         if cause == "no-wheel-for-platform":
             return score * 1.3, None
@@ -494,6 +494,15 @@ def weigh(
     if cause == "kernel-not-restarted" and not (clues.notebook or clues.colab):
         return score * 0.5, "no notebook in the traceback"
     return score, None
+
+
+def _wheel_read_against_machine(evidence: Optional[Dict[str, object]]) -> bool:
+    """Whether the wheel decision already weighed the machine the paste shows: a named wheel's
+    tags read against it (`platform_read`) or against the Python it shows (`python_mentioned`).
+    Weighing the machine again would count one clue twice."""
+    evidence = evidence or {}
+    return "python_mentioned" in evidence or evidence.get("platform_read") not in (
+        None, "unknown")
 
 
 @lru_cache(maxsize=16)

@@ -33,6 +33,8 @@ _APPLE_SILICON = re.compile(
     r"\bM[1-4]\b|arm64|Apple Silicon|Apple M\d|MacBook[- ](?:Air|Pro)|aarch64"
 )
 _THIRTY_TWO_BIT = re.compile(r"(?i)python3?\d*-32\b|32-bit|32 bit|\bi[36]86\b|armv7l|win32\.whl")
+# the platform tags of 32-bit builds: Raspberry Pi OS's armv7l, x86's i686, Windows' win32
+_THIRTY_TWO_BIT_TAG = re.compile(r"(?:_armv[67]l|_i686|\bwin32)$")
 _PY_MENTION = re.compile(
     r"(?i)python ?(?P<major>[23])\.(?P<minor>\d{1,2})|python(?P<m2>[23])(?P<n2>\d{1,2})\b"
 )
@@ -418,7 +420,10 @@ def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     shown = wheels.read_python(wheels.without_wheel_names(ctx.text))
     if shown:
         mentioned.add("cp" + shown.replace(".", ""))
-    if _THIRTY_TWO_BIT.search(ctx.text):
+    if _THIRTY_TWO_BIT.search(wheels.without_wheel_names(ctx.text)) and not any(
+            _THIRTY_TWO_BIT_TAG.search(tag) for tag in evidence.get("wheel_tags", ())):
+        # a 32-bit interpreter takes no 64-bit wheel; a 32-bit wheel (armv7l, i686, win32) it
+        # takes by platform, so its Python tag is what pip refused
         return [("no-wheel-for-platform", 0.8, evidence)]
     arm64_mac = any("macosx" in t and "arm64" in t for t in evidence.get("wheel_tags", ()))
     if (

@@ -56,9 +56,10 @@ _PYTHON_FORMS: Tuple[Tuple[str, str], ...] = (
     ("named", r"\bpython{v}\b"),
     ("named", r"\bpy(?:thon)?@?{v}\b"),
     ("tag", r"\bcp{mm}\b"),
-    # issue templates ("Python version: 3.8.5", "### Python version\n\n3.9"), uv's "Using
+    # issue templates ("Python version: 3.8.5", "### Python version\n\n3.9"), prose ("my python
+    # version is 3.9.2"), uv's "Using
     # CPython 3.13.0", the Microsoft Store's "PythonSoftwareFoundation.Python.3.12_…" folder
-    ("stated", r"\bPython version\b[:\s#*`]{{0,12}}{v}\b"),
+    ("stated", r"\bPython version\b(?: is)?[:\s#*`]{{0,12}}{v}\b"),
     ("stated", r"CPython ?{v}\b"),
     ("stated", r"\bPython\.{v}_"),
     # "python: 3.12.0" in a report's environment list, conda's "python=3.8"
@@ -113,6 +114,9 @@ _WINDOWS = re.compile(r"[A-Za-z]:\\|[A-Za-z]:/Users/|\\AppData\\|\bWindows\b|\bw
                       r"(?<![\w-])py -[23]\.\d{1,2}\b")
 _LINUX = re.compile(r"(?i)/home/|\bUbuntu\b|\bDebian\b|\bLinux\b|/usr/lib/python3|manylinux|"
                     r"\bCentOS\b|\bFedora\b|/content/|piwheels\.org|\bWSL2?\b|"
+                    # Google Colab's runtimes are Linux x86_64 VMs; pip there also looks in
+                    # Colab's own index ("https://us-python.pkg.dev/colab-wheels/public/simple/")
+                    r"\bcolab(?:oratory)?\b|colab-wheels|"
                     # boards that run Linux (Raspberry Pi OS, NVIDIA's JetPack) named alone
                     r"Raspberry ?Pi|\bJetson\b")
 # piwheels.org: the index Raspberry Pi OS configures for pip (its /etc/pip.conf), which pip
@@ -138,6 +142,19 @@ _THIRTY_TWO_BIT = re.compile(
     # field says i386 on every Intel Mac (CPython Lib/platform.py, uname().processor)
     r"\bi[36]86\b(?!-64bit)|\barmv7l\b"
 )
+
+
+@cache
+def sdists(project: str) -> Dict[str, str]:
+    """version → Requires-Python ('' for none) of the releases that publish a source archive.
+    pip lists such a release in "from versions: …" on every machine whose Python it allows,
+    wheel or not (tensorflow-gpu 2.12.0 is a source archive alone)."""
+    try:
+        data = json.loads((RELEASES / f"{project}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {version: str(record.get("requires_python") or "")
+            for version, record in data.get("releases", {}).items() if record.get("sdist")}
 
 
 @cache
@@ -424,7 +441,7 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
         for one in pythons:
             counted_one, wanted_one, failing_one = _votes(
                 releases, date, requirement, platforms, one, offered,
-                listed is not None and not offered)
+                listed is not None and not offered, sdists(project))
             for cause in counted:
                 counted[cause] += counted_one[cause]
             wanted_then = wanted_one or wanted_then
@@ -600,7 +617,8 @@ def _only(values: Set[str]) -> str:
 
 
 def _votes(releases: Dict[str, Tuple[List[str], str]], date: str, requirement: Any,
-           platforms: List[str], python: Optional[str], offered: List[str], none_offered: bool
+           platforms: List[str], python: Optional[str], offered: List[str], none_offered: bool,
+           sources: Optional[Dict[str, str]] = None
            ) -> Tuple[Dict[str, int], List[str], Set[Tuple[str, str]]]:
     """The vote of the (platform, Python) candidates on the index as it was at `date`."""
     from packaging.version import InvalidVersion, Version
@@ -625,7 +643,7 @@ def _votes(releases: Dict[str, Tuple[List[str], str]], date: str, requirement: A
     candidates = [(plat, py) for plat in platforms for py in pythons
                   if not apple_silicon_shown or python or py not in BEFORE_APPLE_SILICON]
     if offered:
-        candidates = _pairs_offering(releases, offered, candidates) or candidates
+        candidates = _pairs_offering(releases, offered, candidates, sources or {}) or candidates
     wanted_pairs = set().union(*(_pairs(known[v]) for v in wanted))
     any_pairs = set().union(*(_pairs(tags) for tags in known.values())) if none_offered else set()
     served = _served_platforms(releases, wanted)
@@ -695,10 +713,12 @@ OFFER_SLACK_DAYS = 45  # releases a paste's `from versions:` list may have just 
 
 
 def _pairs_offering(releases: Dict[str, Tuple[List[str], str]], offered: List[str],
-                    candidates: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
+                    candidates: List[Tuple[str, str]], sources: Dict[str, str]
+                    ) -> List[Tuple[str, str]]:
     """The candidate (platform, Python) pairs for which exactly the final releases pip offered
     had a wheel, on the index as it was when the newest of them came out: pip lists what the
-    machine can install."""
+    machine can install: the releases with a wheel for it, and those with a source archive
+    whose Requires-Python allows its Python."""
     from datetime import date, timedelta
 
     finals = {v for v in offered if v in releases}
@@ -713,9 +733,20 @@ def _pairs_offering(releases: Dict[str, Tuple[List[str], str]], offered: List[st
     out = []
     for pair in candidates:
         installable = {v for v, pairs in pairs_of.items() if pair in pairs}
+        installable |= {v for v in pairs_of if v in sources
+                        and _python_allows(sources[v], pair[1])}
         if installable and finals <= installable and len(installable - finals) <= 1:
             out.append(pair)
     return out
+
+
+def _python_allows(requires_python: str, python: str) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        return not requires_python or SpecifierSet(requires_python).contains(python, True)
+    except InvalidSpecifier:
+        return True
 
 
 # -- a pinned release the index never had --------------------------------------------------------
