@@ -380,3 +380,39 @@ def test_a_table_without_tensorflow_1_releases_vouches_for_no_oldest_one(monkeyp
 
 def test_the_oldest_release_the_table_read_is_its_first_tensorflow_1():
     assert tf1.earliest_sampled() == tf1.load()["sampled"]["1.x"][0] == "1.13.1"
+
+
+CORE_RNN_CELL = ("Using tensorflow {named}:\n"
+                 "Traceback (most recent call last):\n"
+                 "  File \"model.py\", line 4, in <module>\n"
+                 "    from tensorflow.contrib.rnn.python.ops.core_rnn_cell import BasicLSTMCell\n"
+                 "ImportError: No module named 'tensorflow.contrib.rnn.python.ops.core_rnn_cell'")
+
+
+@pytest.mark.parametrize(("named", "first", "second"), [
+    # openai/universe-starter-agent#43 (tuning corpus): 0.12.1, the module came with 1.0
+    ("0.12.1", "package-too-old-for-api", "dependency-too-new"),
+    ("1.13.0", "package-too-old-for-api", "dependency-too-new"),
+    # from the first release the table read on, code for an earlier 1.x is likelier
+    ("1.13.1", "dependency-too-new", "package-too-old-for-api"),
+    ("1.15.5", "dependency-too-new", "package-too-old-for-api"),
+])
+def test_a_tf1_package_module_missing_under_a_named_tensorflow_1_is_not_tensorflow_2(
+        named, first, second):
+    ranked = [h for h in hypotheses(CORE_RNN_CELL.format(named=named))[1]]
+    assert [h.cause for h in ranked[:2]] == [first, second]
+    assert ranked[0].evidence["tensorflow_named"] == named
+    assert ranked[0].evidence["package"] == "tensorflow.contrib"
+    assert "tf1-api-under-tf2" not in [h.cause for h in ranked]
+
+
+@pytest.mark.parametrize("text", [
+    CORE_RNN_CELL.format(named="2.0.0"),
+    CORE_RNN_CELL.format(named="1.14, then tensorflow 2.3"),  # a TensorFlow 2 among them
+    CORE_RNN_CELL.replace("Using tensorflow {named}:\n", ""),
+    # the package itself missing is a TensorFlow without it, whatever release the prose names
+    "ModuleNotFoundError: No module named 'tensorflow.contrib'\n"
+    "I read that TF 1.14 moved contrib, and I just installed the most recent version.",
+])
+def test_a_tf1_package_module_missing_otherwise_is_tensorflow_2(text):
+    assert hypotheses(text)[1][0].cause == "tf1-api-under-tf2"

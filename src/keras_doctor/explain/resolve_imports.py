@@ -130,7 +130,7 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             else:
                 out.append(("missing-dependency", 0.55, {"module": module}))
         elif tf1_module(module):  # tensorflow.contrib, tensorflow.examples.tutorials
-            out.extend(tf1_module(module))
+            out.extend(_under_a_named_tf1(ctx, module) or tf1_module(module))
         elif introduced := dated_internal(ctx, module):
             # code written against TensorFlow's internals, which a release added and kept
             out.extend(introduced_tf_internals(ctx, module, introduced))
@@ -984,6 +984,33 @@ def tf1_module(module: str) -> List[Outcome]:
     evidence = {"module": module, "package": package,
                 "only_in": f"tensorflow {tf1.sampled()} (sampled), no 2.x", "source": tf1.source()}
     return [("tf1-api-under-tf2", 0.9, evidence)]
+
+
+def _under_a_named_tf1(ctx: Context, module: str) -> List[Outcome]:
+    """A TensorFlow 1 package's module (`tensorflow.contrib.rnn.python.ops.core_rnn_cell`)
+    missing where every TensorFlow the paste names is a 1.x or older: the package is there, so
+    not TensorFlow 2, but this module is not in that release. Before the releases the table read
+    (1.13.1) a module the code needs is likelier newer than the release; within them, code
+    written for an earlier 1.x, whose module later moved, is."""
+    from packaging.version import InvalidVersion, Version
+
+    package = tf1.tf1_only_module(module)
+    if tf1.namespace_of(module) == package:
+        return []  # the package itself missing is a TensorFlow without it, whatever is named
+    named = clues_module.named_tensorflow_versions(ctx.text)
+    earliest = tf1.earliest_sampled()
+    try:
+        if not named or not earliest or any(Version(v) >= Version("2") for v in named):
+            return []
+        before_the_sample = all(Version(v) < Version(earliest) for v in named)
+    except InvalidVersion:
+        return []
+    evidence = {"module": module, "package": package,
+                "tensorflow_named": ", ".join(named), "source": tf1.source()}
+    older, newer = ("package-too-old-for-api", 0.7), ("dependency-too-new", 0.45)
+    if not before_the_sample:
+        older, newer = (older[0], 0.45), (newer[0], 0.6)
+    return [(*older, evidence), (*newer, evidence)]
 
 
 _FINAL_ERROR = re.compile(r"^\w+(?:Error|Exception): \S", re.MULTILINE)
