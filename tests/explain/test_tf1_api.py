@@ -416,3 +416,37 @@ def test_a_tf1_package_module_missing_under_a_named_tensorflow_1_is_not_tensorfl
 ])
 def test_a_tf1_package_module_missing_otherwise_is_tensorflow_2(text):
     assert hypotheses(text)[1][0].cause == "tf1-api-under-tf2"
+
+
+FLAGS = ("Ubuntu 16\nPython 3.5\nTF {named}\n"
+         "AttributeError: module 'tensorflow.python.platform.flags' has no attribute "
+         "'mark_flag_as_required'")
+
+
+def test_a_tensorflow_modules_name_missing_under_a_tensorflow_older_than_the_table_is_too_old():
+    # google-research/bert#455 (tuning corpus): BERT's flags call under TensorFlow 0.12.0rc0
+    first = hypotheses(FLAGS.format(named="0.12.0rc0"))[1][0]
+    assert first.cause == "package-too-old-for-api"
+    assert first.evidence["name"] == "tf.python.platform.flags.mark_flag_as_required"
+    assert first.evidence["first_release"] == "tensorflow 1.13.1 at the latest"
+    # a TensorFlow 1 name, too: under 0.11 it is a release before the name, not TensorFlow 2
+    session = hypotheses("tensorflow 0.11\nAttributeError: module 'tensorflow' has no attribute "
+                         "'global_variables_initializer'")[1][0]
+    assert session.cause == "package-too-old-for-api"
+    assert session.evidence["name"] == "tf.global_variables_initializer"
+
+
+@pytest.mark.parametrize("named", ["1.13.1", "1.15.0", "2.4.0"])
+def test_from_the_first_release_the_table_read_a_missing_name_is_no_release_too_old(named):
+    ranked = [h.cause for h in hypotheses(FLAGS.format(named=named))[1]]
+    assert "package-too-old-for-api" not in ranked[:1], ranked
+    tf1_name = [h.cause for h in hypotheses(
+        f"tensorflow {named}\nAttributeError: module 'tensorflow' has no attribute "
+        "'global_variables_initializer'")[1]]
+    assert tf1_name[0] == "tf1-api-under-tf2"
+
+
+def test_a_module_outside_tensorflow_is_not_dated_by_tensorflow():
+    text = "TF 0.12.0\nAttributeError: module 'tensorflow_hub' has no attribute 'KerasLayer'"
+    assert all(h.evidence.get("first_release") != "tensorflow 1.13.1 at the latest"
+               for h in hypotheses(text)[1])

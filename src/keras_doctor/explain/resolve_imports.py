@@ -845,7 +845,18 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         return skew
     if is_keras_module(module):
         return names(ctx, module, name, module_exists=True)
-    return []
+    return _tensorflow_named_before_the_sample(ctx, module, name)
+
+
+def _tensorflow_named_before_the_sample(ctx: Context, module: str, name: str) -> List[Outcome]:
+    """Any name of a TensorFlow module (`tensorflow.python.platform.flags`) missing where every
+    TensorFlow the paste names is older than the releases the API table read: code for a later
+    release meets one that predates the name (`_named_before_the_sample`)."""
+    namespace = tf1.namespace_of(module)
+    if namespace != "tensorflow" and not namespace.startswith("tensorflow."):
+        return []
+    return _named_before_the_sample(ctx, "tensorflow",
+                                    f"{namespace[len('tensorflow.'):]}.{name}".lstrip("."))
 
 
 def _submodule_before_the_sample(ctx: Context, module: str) -> List[Outcome]:
@@ -912,6 +923,8 @@ def _tf1_name(ctx: Context, module: str, name: str) -> List[Outcome]:
     if package:  # tf.contrib: no tf.compat.v1 copy
         del evidence["replacement"]
         evidence["package"] = package
+    if older := _tensorflow_named_before_the_sample(ctx, module, name):
+        return older  # a TensorFlow 1 name missing under a TensorFlow 1 older than the name
     if _OLD_STANDALONE_KERAS.search(ctx.text):
         # standalone Keras <= 2.3 itself calls the TF1 API: that Keras predates TensorFlow 2
         return [("keras-tf-version-skew", 0.85, evidence), ("tf1-api-under-tf2", 0.6, evidence)]
