@@ -21,7 +21,8 @@ eighth 1925ff7, ninth 334b884, tenth and eleventh 0318e2c, twelfth 24cf7ac, thir
 fourteenth 9b92929, fifteenth a258e82, sixteenth and seventeenth 15dee11, eighteenth to twentieth
 382cac5, twenty-first 7688797, twenty-second and twenty-third 684d9e2 (collected as their round
 ended, met by its last answers), twenty-fourth and twenty-fifth c40d13d, twenty-sixth and
-twenty-seventh 1462fae (collected as their round ended), twenty-ninth 8ce723b.
+twenty-seventh 1462fae (collected as their round ended), twenty-eighth and twenty-ninth
+8ce723b.
 
 `--at` exports that commit's `src/` (as `fresh_pass.py --at` does) and answers with it; the
 reports and ids come from this checkout.

@@ -535,7 +535,7 @@ FIRST_MET = {"third": 40, "fourth": 22, "fifth": 32, "sixth": 51, "seventh": 33,
              "sixteenth": 13, "seventeenth": 11, "eighteenth": 19, "nineteenth": 16,
              "twentieth": 9, "twenty-first": 8, "twenty-second": 12, "twenty-third": 14,
              "twenty-fourth": 11, "twenty-fifth": 11, "twenty-sixth": 5,
-             "twenty-seventh": 12, "twenty-ninth": 9}
+             "twenty-seventh": 12, "twenty-eighth": 13, "twenty-ninth": 9}
 
 
 def test_the_recorded_answers_are_those_of_the_passes_they_name():
