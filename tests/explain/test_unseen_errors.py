@@ -47,6 +47,7 @@ def test_a_name_added_later_is_still_too_old():
     [
         ("numpy<1.24,>=1.22", "numpy-abi-mismatch"),
         ("protobuf<3.20,>=3.9.2", "protobuf-mismatch"),
+        ("keras<2.14,>=2.13.1", "keras-tf-version-skew"),
         ("wrapt<1.15,>=1.11.0", "requirement-conflict"),
     ],
 )
@@ -59,9 +60,20 @@ def test_pip_resolver_line_names_the_violated_range(required, expected):
     )
     report = explain_text(text)
     top = report.findings[0]
-    assert top.cause == expected
+    # pip's line alone: the range violated is what it shows, the package's own cause second;
+    # NumPy 2 under a NumPy 1 range certainly breaks every extension, so it stays first
+    if expected in ("numpy-abi-mismatch", "requirement-conflict"):
+        assert top.cause == expected
+    else:
+        assert [f.cause for f in report.findings[:2]] == ["requirement-conflict", expected]
+        assert top.evidence["nothing_raised"] is True
     assert top.evidence["requirement"] == required
     assert any(required in " ".join(step.command or ()) for step in top.fix)
+    # the same line with the failure it brought: that failure's cause first
+    raised = explain_text(text + "\nTraceback (most recent call last):\n  File \"train.py\", "
+                          "line 1, in <module>\n    import tensorflow as tf\nImportError: boom")
+    assert raised.findings[0].cause == expected
+    assert "nothing_raised" not in raised.findings[0].evidence
 
 
 def test_pip_resolver_numpy_older_than_range_is_not_called_newer():

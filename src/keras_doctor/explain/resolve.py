@@ -558,6 +558,14 @@ def _pip_conflict(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         # at import, but nothing in the paste imported it; what it shows is the range violated
         evidence["numpy_is_older"] = True
         return [("requirement-conflict", 0.82, evidence), ("numpy-abi-mismatch", 0.5, evidence)]
+    if cause not in ("requirement-conflict", "numpy-abi-mismatch") and not (
+            ctx.frames or ctx.clues.exception_type):
+        # pip's line alone, with nothing that raised: what the paste shows is the range pip
+        # found violated (after installing anyway), not yet the failure it may bring. NumPy 2
+        # under a NumPy 1 range is the one that certainly fails: no extension built against
+        # NumPy 1 loads under NumPy 2 (numpy.org/doc/stable/dev/depending_on_numpy.html)
+        evidence["nothing_raised"] = True
+        return [("requirement-conflict", 0.82, evidence), (cause, 0.5, evidence)]
     out: List[Outcome] = [(cause, 0.82, evidence)]
     if cause != "requirement-conflict":
         out.append(("requirement-conflict", 0.5, evidence))
