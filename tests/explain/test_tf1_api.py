@@ -191,7 +191,8 @@ NOT_YET_NAMED_FIRST = frozenset({"deepface-143-api-get-default-graph-tf22",
                                  "stylegan2-ada-31-colab-tf1-magic-unsupported",
                                  "colabtools-1093-colab-tf22-no-contrib",
                                  "rtensorflow-369-use-session-with-seed-tf2",
-                                 "tf-hub-471-colab-tf21-elmo-hub-module-eager"})
+                                 "tf-hub-471-colab-tf21-elmo-hub-module-eager",
+                                 "darkflow-1101-contrib-slim-tf2"})
 
 
 def test_real_reports_of_tf1_code_under_tf2_are_named_first():
