@@ -91,6 +91,11 @@ def _tf1(e: Evidence, facts: Any) -> List[FixStep]:
 
 def _too_new(e: Evidence, facts: Any) -> List[FixStep]:
     module = one(e, "module") or ""
+    if one(e, "gone_in") and one(e, "replacement"):  # a TensorFlow 0.x name 1.0 took away
+        return [manual(f"Replace `{one(e, 'name')}` with `{one(e, 'replacement')}` in the code: "
+                       f"{one(e, 'gone_in')} renamed it, and no later release has the old name"),
+                manual(f"Or run the code as written under {one(e, 'last_with')}, whose wheels "
+                       "only Python 3.5 and older install")]
     if e.get("numpy_1_20_under_tf_2_4"):
         return [run_step("Install numpy 1.19, the range TensorFlow <= 2.4 declares",
                          pip(facts, "numpy<1.20")),

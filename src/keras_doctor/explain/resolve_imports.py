@@ -810,6 +810,10 @@ def module_attribute(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     if tf1.namespace_of(module) == "tensorflow.keras" and name == "__version__":
         return [("code-uses-removed-tensorflow-api", 0.85, _TF_KERAS_VERSION),
                 ("keras-api-moved", 0.35, {"module": module, "name": name})]
+    if taken := tf1.taken_away_at_1_0(module, name):
+        # `tf.pack` (0.x; `tf.stack` from 1.0 on): the TensorFlow is newer than the code
+        return [("dependency-too-new", 0.85, {"module": module, **taken}),
+                ("tf1-api-under-tf2", 0.3, {"module": module, **taken})]
     if tf1.attribute(module, name) == "tf1":
         return _tf1_name(ctx, module, name)
     if tf1.removed_in_tf2(module, name):

@@ -18,6 +18,7 @@ from packaging.version import Version
 from keras_doctor.explain import datafiles
 
 DATA = datafiles.DATA / "tf1_api.json"
+RENAMED = datafiles.DATA / "tf_renamed.json"
 _API_TREE = re.compile(r"\._api\.v[12](?=\.|$)")
 _KERAS_BACKENDS = ("keras.backend", "tensorflow.keras.backend", "tensorflow.python.keras.backend",
                    "keras.api._v2.keras.backend", "keras._tf_keras.keras.backend",
@@ -144,3 +145,20 @@ def sampled() -> str:
 
 def source() -> str:
     return datafiles.first_source(load(), DATA)
+
+
+def taken_away_at_1_0(module: str, name: str) -> Optional[Dict[str, str]]:
+    """{"name", "replacement", "last_with", "gone_in", "source"} when `name` is one TensorFlow
+    1.0 took away from a TensorFlow module (`tf.pack`, now `tf.stack`; read from the 0.12.1 and
+    1.0.0 wheels by `knowledge.build.tf_renamed`): code written for 0.x, under a later
+    TensorFlow. None otherwise."""
+    if not namespace_of(module).startswith("tensorflow"):
+        return None
+    document = datafiles.read(RENAMED)
+    found = document.get("names", {}).get(name)
+    if not found:
+        return None
+    return {"name": f"tf.{name}", "replacement": str(found["replacement"]),
+            "last_with": f"tensorflow {document.get('last_with', '')}".strip(),
+            "gone_in": f"tensorflow {document.get('gone_in', '')}".strip(),
+            "source": datafiles.first_source(document, RENAMED)}
