@@ -225,10 +225,10 @@ def test_a_case_typo_prefers_the_name_with_the_same_first_letter_case(kb, typed,
 
 
 def test_a_pre_release_python_meets_the_requires_python_of_its_release():
-    from keras_doctor.knowledge.releases import _python_ok
+    from keras_doctor.knowledge.releases import python_allows
 
-    assert _python_ok(">=3.9", "3.14.0rc1") is True  # as installers judge a 3.14 release candidate
-    assert _python_ok(">=3.15", "3.14.0rc1") is False
+    assert python_allows(">=3.9", "3.14.0rc1") is True  # as installers judge a 3.14 release candidate
+    assert python_allows(">=3.15", "3.14.0rc1") is False
 
 
 def test_releases_are_read_once_per_project_however_it_is_spelled(kb):

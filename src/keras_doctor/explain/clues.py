@@ -517,16 +517,9 @@ def keras3_installable(python: str) -> bool:
         return True
     if not keras3:
         return True
-    return any(_python_allowed(r.requires_python, python) for r in keras3)
+    from keras_doctor.knowledge.releases import python_allows
 
-
-def _python_allowed(requires_python: Optional[str], python: str) -> bool:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    try:
-        return not requires_python or SpecifierSet(requires_python).contains(python, True)
-    except InvalidSpecifier:
-        return True
+    return any(python_allows(r.requires_python, python) for r in keras3)
 
 
 # "The version of Keras is 2.0.5.", "Keras version: 2.3.1", "keras==2.2.4" (pip freeze), a

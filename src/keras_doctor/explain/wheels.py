@@ -57,8 +57,8 @@ _PYTHON_FORMS: Tuple[Tuple[str, str], ...] = (
     ("named", r"\bpy(?:thon)?@?{v}\b"),
     ("tag", r"\bcp{mm}\b"),
     # issue templates ("Python version: 3.8.5", "### Python version\n\n3.9"), prose ("my python
-    # version is 3.9.2"), uv's "Using
-    # CPython 3.13.0", the Microsoft Store's "PythonSoftwareFoundation.Python.3.12_…" folder
+    # version is 3.9.2"), uv's "Using CPython 3.13.0", the Microsoft Store's
+    # "PythonSoftwareFoundation.Python.3.12_…" folder
     ("stated", r"\bPython version\b(?: is)?[:\s#*`]{{0,12}}{v}\b"),
     ("stated", r"CPython ?{v}\b"),
     ("stated", r"\bPython\.{v}_"),
@@ -721,6 +721,8 @@ def _pairs_offering(releases: Dict[str, Tuple[List[str], str]], offered: List[st
     whose Requires-Python allows its Python."""
     from datetime import date, timedelta
 
+    from keras_doctor.knowledge.releases import python_allows
+
     finals = {v for v in offered if v in releases}
     if not finals:
         return []
@@ -734,19 +736,10 @@ def _pairs_offering(releases: Dict[str, Tuple[List[str], str]], offered: List[st
     for pair in candidates:
         installable = {v for v, pairs in pairs_of.items() if pair in pairs}
         installable |= {v for v in pairs_of if v in sources
-                        and _python_allows(sources[v], pair[1])}
+                        and python_allows(sources[v], pair[1])}
         if installable and finals <= installable and len(installable - finals) <= 1:
             out.append(pair)
     return out
-
-
-def _python_allows(requires_python: str, python: str) -> bool:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    try:
-        return not requires_python or SpecifierSet(requires_python).contains(python, True)
-    except InvalidSpecifier:
-        return True
 
 
 # -- a pinned release the index never had --------------------------------------------------------

@@ -71,7 +71,7 @@ class Release:
         }
         best: Optional[Tuple[int, Wheel]] = None
         for wheel in self.wheels:
-            if not _python_ok(wheel.requires_python, python):
+            if not python_allows(wheel.requires_python, python):
                 continue
             ranks = [ranking[t] for t in wheel.tags if t in ranking]
             if ranks and (best is None or min(ranks) < best[0]):
@@ -192,7 +192,9 @@ def tag_platforms(platform_tag: str) -> FrozenSet[str]:
     return frozenset({_WINDOWS[platform_tag]}) if platform_tag in _WINDOWS else frozenset()
 
 
-def _python_ok(requires_python: Optional[str], python: str) -> bool:
+def python_allows(requires_python: Optional[str], python: str) -> bool:
+    """Whether a `Requires-Python` (">=3.7", none, or one no installer can parse) admits a
+    Python ("3.9"), as pip judges it."""
     if not requires_python:
         return True
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
