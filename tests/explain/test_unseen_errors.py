@@ -635,3 +635,11 @@ def test_only_tensorflows_own_names_are_judged_by_its_api_table(module):
                          f"'{name}'").findings
     assert found[0].cause != "package-too-old-for-api"
     assert all(f.evidence.get("name") != f"tf.{name}" for f in found)
+
+
+def test_pips_resolution_impossible_names_what_it_could_not_install_together():
+    text = ("ERROR: Cannot install tensorflow==2.15.0 and keras==3.0.0 because these package "
+            "versions have conflicting dependencies.")
+    top = explain_text(text).findings[0]
+    assert top.cause == "requirement-conflict"
+    assert top.evidence["conflicting"] == "tensorflow==2.15.0 and keras==3.0.0"

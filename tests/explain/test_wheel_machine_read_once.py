@@ -152,3 +152,21 @@ def test_a_source_archive_is_listed_only_for_the_pythons_it_allows():
 
     assert python_allows("", "3.6") and python_allows("not a specifier", "3.6")
     assert python_allows(">=3.7", "3.7") and not python_allows(">3.7", "3.7")
+
+
+def test_which_wheel_decisions_already_read_the_machine():
+    from keras_doctor.explain.clues import _wheel_read_against_machine as read
+
+    assert read({"platform_read": "linux-aarch64"}) and read({"python_mentioned": ["cp39"]})
+    # a decision that could not tell the machine, or none at all, leaves the prior its say
+    assert not read({"platform_read": "unknown"}) and not read({}) and not read(None)
+
+
+def test_a_python_the_wheel_lacks_on_an_arm_mac_is_not_weighed_down_by_the_machine():
+    text = ("On my M1 MacBook, python3 --version says Python 3.9.1\n"
+            "ERROR: tensorflow-2.4.1-cp36-cp36m-macosx_10_11_x86_64.whl is not a supported wheel "
+            "on this platform.")
+    ranked = hypotheses(text)[1]
+    python = ranked[0]
+    assert python.cause == PYTHON
+    assert not python.against and python.evidence["python_mentioned"] == ["cp39"]
