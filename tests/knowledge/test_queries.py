@@ -227,7 +227,8 @@ def test_a_case_typo_prefers_the_name_with_the_same_first_letter_case(kb, typed,
 def test_a_pre_release_python_meets_the_requires_python_of_its_release():
     from keras_doctor.knowledge.releases import python_allows
 
-    assert python_allows(">=3.9", "3.14.0rc1") is True  # as installers judge a 3.14 release candidate
+    # as installers judge a 3.14 release candidate
+    assert python_allows(">=3.9", "3.14.0rc1") is True
     assert python_allows(">=3.15", "3.14.0rc1") is False
 
 
