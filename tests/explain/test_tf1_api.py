@@ -404,7 +404,15 @@ def test_a_tf1_package_module_missing_under_a_named_tensorflow_1_is_not_tensorfl
     assert [h.cause for h in ranked[:2]] == [first, second]
     assert ranked[0].evidence["tensorflow_named"] == named
     assert ranked[0].evidence["package"] == "tensorflow.contrib"
+    assert ranked[0].evidence["module"] == "tensorflow.contrib.rnn.python.ops.core_rnn_cell"
+    assert ranked[0].evidence["source"] == tf1.source()
     assert "tf1-api-under-tf2" not in [h.cause for h in ranked]
+
+
+def test_every_tensorflow_1_the_paste_names_is_in_the_evidence():
+    first = hypotheses(CORE_RNN_CELL.format(named="0.12.1, then tensorflow 1.0.0"))[1][0]
+    assert first.cause == "package-too-old-for-api"
+    assert first.evidence["tensorflow_named"] == "0.12.1, 1.0.0"
 
 
 @pytest.mark.parametrize("text", [
