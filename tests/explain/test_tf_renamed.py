@@ -33,6 +33,7 @@ def test_a_name_tensorflow_1_took_away_is_a_tensorflow_newer_than_the_code(name,
     assert (first.evidence["last_with"], first.evidence["gone_in"]) == ("tensorflow 0.12.1",
                                                                          "tensorflow 1.0.0")
     assert first.evidence["source"] == "tensorflow-0.12.1-cp35-cp35m-manylinux1_x86_64.whl"
+    assert first.evidence["name"] == f"tf.{name}"
     assert replacement in first.fix[0].description
 
 
@@ -65,6 +66,20 @@ def test_the_shipped_table_cites_the_wheels_and_the_notes_it_was_read_from():
                                    tf_renamed.NOTES_URL]
     said = {name: entry["said_by"] for name, entry in document["names"].items()}
     assert said["histogram_summary"] == "deprecation" and said["pack"] == "release notes"
+
+
+def test_a_table_missing_or_bare_claims_nothing_it_does_not_say(tmp_path, monkeypatch):
+    monkeypatch.setattr(tf1, "RENAMED", tmp_path / "absent.json")
+    assert tf1.taken_away_at_1_0("tensorflow", "pack") is None
+    bare = tmp_path / "tf_renamed.json"
+    bare.write_text('{"sources": ["w.whl"], "names": {"pack": {"replacement": "tf.stack"}}}',
+                    encoding="utf-8")
+    monkeypatch.setattr(tf1, "RENAMED", bare)
+    found = tf1.taken_away_at_1_0("tensorflow", "pack")
+    # no release recorded: none named
+    assert found is not None and (found["last_with"], found["gone_in"]) == ("tensorflow",
+                                                                            "tensorflow")
+    assert found["source"] == "w.whl"
 
 
 # -- the builder's reading, on two small wheels laid out as 0.12.1 and 1.0.0 lay theirs out --
