@@ -46,3 +46,20 @@ def test_the_glibc_fix_names_the_version_the_binary_needs():
     assert found.cause == "glibc-too-old"
     assert found.evidence["needs"] == "GLIBC_2.17"
     assert "needs GLIBC_2.17" in found.fix[0].description
+
+
+
+def test_a_cause_proposed_without_evidence_gets_a_fix_without_holes():
+    """A cause proposed by reports like the paste (the learned ranker) carries no name: its fix
+    must not print an empty one ("Upgrade tensorflow to a release that has `` (first: )")."""
+    import re
+
+    from keras_doctor import causes
+    from keras_doctor.explain import fixes
+
+    holes = {cause: [step.description for step in fixes.steps(cause, {})
+                     if re.search(r"``|\(first: \)|\bNone\b|`\s*`", step.description)]
+             for cause in causes.CATALOG}
+    assert {cause: found for cause, found in holes.items() if found} == {}
+    assert all(fixes.steps(cause, {}) for cause in ("package-too-old-for-api",
+                                                      "keras3-removed-api"))

@@ -34,6 +34,8 @@ def test_a_name_tensorflow_1_took_away_is_a_tensorflow_newer_than_the_code(name,
                                                                          "tensorflow 1.0.0")
     assert first.evidence["source"] == "tensorflow-0.12.1-cp35-cp35m-manylinux1_x86_64.whl"
     assert first.evidence["name"] == f"tf.{name}"
+    # the mechanism of the cause it resolved to, not the generic missing-attribute one
+    assert "newer than the code" in first.explanation
     assert replacement in first.fix[0].description
 
 

@@ -37,6 +37,9 @@ RESOLVED_MECHANISM = {
     "keras-api-moved": "The name lives in another module of the installed Keras (or was "
     "misspelt); private paths such as keras.engine and keras.src change between releases.",
     "package-too-old-for-api": "The name appeared in a later release than the one installed.",
+    "dependency-too-new": "The installed release of the package is newer than the code that uses "
+    "it and no longer has what the code relies on: a name it removed or renamed, a behaviour it "
+    "changed.",
     "tf1-api-under-tf2": "TensorFlow 1.x has this name (or module) and no TensorFlow 2 release "
     "does, as their wheels' public API shows: code written for TensorFlow 1 runs under "
     "TensorFlow 2, which keeps it only under tf.compat.v1 (tf.contrib not at all).",

@@ -287,6 +287,8 @@ def _legacy(e: Evidence, facts: Any) -> List[FixStep]:
 def _removed(e: Evidence, facts: Any) -> List[FixStep]:
     name = one(e, "name") or one(e, "module")
     replacement = one(e, "replacement")
+    if not name:  # proposed by reports like this one: nothing names what Keras 3 removed
+        return _legacy(e, facts)
     text = (
         f"Replace `{name}` with {replacement}"
         if replacement
@@ -318,13 +320,13 @@ def _too_old(e: Evidence, facts: Any) -> List[FixStep]:
                          pip(facts, "--upgrade", distribution))]
     first = one(e, "first_release")
     package = "keras" if first.startswith("keras") else "tensorflow"
-    return [
-        run_step(
-            f"Upgrade {package} to a release that has `{one(e, 'name') or one(e, 'module')}` "
-            f"(first: {first})",
-            pip(facts, "--upgrade", package),
-        )
-    ]
+    missing = one(e, "name") or one(e, "module")
+    if not missing:  # proposed by reports like this one: nothing names what is missing
+        return [manual("Upgrade the package whose name the error says is missing to its latest "
+                       "release (the package the failing line imports from), then run again")]
+    since = f" (first: {first})" if first else ""
+    return [run_step(f"Upgrade {package} to a release that has `{missing}`{since}",
+                     pip(facts, "--upgrade", package))]
 
 
 def _backend(e: Evidence, facts: Any) -> List[FixStep]:
