@@ -417,10 +417,11 @@ def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 
     # the Python the paste shows outside wheel names (a path, a prompt, "my mac is cp39"): a
     # wheel's own name tells its tags, not the interpreter's
-    shown = wheels.read_python(wheels.without_wheel_names(ctx.text))
+    outside_wheel_names = wheels.without_wheel_names(ctx.text)
+    shown = wheels.read_python(outside_wheel_names)
     if shown:
         mentioned.add("cp" + shown.replace(".", ""))
-    if _THIRTY_TWO_BIT.search(wheels.without_wheel_names(ctx.text)) and not any(
+    if _THIRTY_TWO_BIT.search(outside_wheel_names) and not any(
             _THIRTY_TWO_BIT_TAG.search(tag) for tag in evidence.get("wheel_tags", ())):
         # a 32-bit interpreter takes no 64-bit wheel; a 32-bit wheel (armv7l, i686, win32) it
         # takes by platform, so its Python tag is what pip refused

@@ -129,8 +129,8 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                 out.append(("keras-backend-unavailable", 0.8, {"backend": top}))
             else:
                 out.append(("missing-dependency", 0.55, {"module": module}))
-        elif tf1_module(module):  # tensorflow.contrib, tensorflow.examples.tutorials
-            out.extend(_under_a_named_tf1(ctx, module) or tf1_module(module))
+        elif tf1_code := tf1_module(module):  # tensorflow.contrib, tensorflow.examples.tutorials
+            out.extend(_under_a_named_tf1(ctx, module) or tf1_code)
         elif introduced := dated_internal(ctx, module):
             # code written against TensorFlow's internals, which a release added and kept
             out.extend(introduced_tf_internals(ctx, module, introduced))
@@ -885,20 +885,24 @@ _TF_KERAS_VERSION = {
               "import __version__' in 2.12.0 only)"}
 
 
+def _all_older(versions: List[str], bound: str) -> bool:
+    """Whether there is a version and every one is older than `bound` (not when one is no
+    version at all)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return bool(versions) and all(Version(v) < Version(bound) for v in versions)
+    except InvalidVersion:
+        return False
+
+
 def _named_before_the_sample(ctx: Context, top: str, name: str) -> List[Outcome]:
     """A top-level TensorFlow name every sampled release has (1.13.1 on) is missing, and every
     TensorFlow the paste names is older than the sample: the table cannot vouch for that release,
     and a release older than the name is likelier than a module that is not TensorFlow."""
-    from packaging.version import InvalidVersion, Version
-
     earliest = tf1.earliest_sampled()
     named = clues_module.named_tensorflow_versions(ctx.text)
-    if top != "tensorflow" or not earliest or not named:
-        return []
-    try:
-        if any(Version(v) >= Version(earliest) for v in named):
-            return []
-    except InvalidVersion:
+    if top != "tensorflow" or not earliest or not _all_older(named, earliest):
         return []
     evidence = {"name": f"tf.{name}", "module": top, "tensorflow_named": ", ".join(named),
                 "first_release": f"tensorflow {earliest} at the latest",
@@ -1009,19 +1013,14 @@ def _under_a_named_tf1(ctx: Context, module: str) -> List[Outcome]:
     not TensorFlow 2, but this module is not in that release. Before the releases the table read
     (1.13.1) a module the code needs is likelier newer than the release; within them, code
     written for an earlier 1.x, whose module later moved, is."""
-    from packaging.version import InvalidVersion, Version
-
     package = tf1.tf1_only_module(module)
     if tf1.namespace_of(module) == package:
         return []  # the package itself missing is a TensorFlow without it, whatever is named
     named = clues_module.named_tensorflow_versions(ctx.text)
     earliest = tf1.earliest_sampled()
-    try:
-        if not named or not earliest or any(Version(v) >= Version("2") for v in named):
-            return []
-        before_the_sample = all(Version(v) < Version(earliest) for v in named)
-    except InvalidVersion:
+    if not earliest or not _all_older(named, "2"):
         return []
+    before_the_sample = _all_older(named, earliest)
     evidence = {"module": module, "package": package,
                 "tensorflow_named": ", ".join(named), "source": tf1.source()}
     older, newer = ("package-too-old-for-api", 0.7), ("dependency-too-new", 0.45)

@@ -145,14 +145,20 @@ _THIRTY_TWO_BIT = re.compile(
 
 
 @cache
+def _document(project: str) -> Optional[Dict[str, Any]]:
+    """The project's release table as generated, read once; None without one."""
+    try:
+        return dict(json.loads((RELEASES / f"{project}.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+@cache
 def sdists(project: str) -> Dict[str, str]:
     """version → Requires-Python ('' for none) of the releases that publish a source archive.
     pip lists such a release in "from versions: …" on every machine whose Python it allows,
     wheel or not (tensorflow-gpu 2.12.0 is a source archive alone)."""
-    try:
-        data = json.loads((RELEASES / f"{project}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = _document(project) or {}
     return {version: str(record.get("requires_python") or "")
             for version, record in data.get("releases", {}).items() if record.get("sdist")}
 
@@ -160,9 +166,8 @@ def sdists(project: str) -> Dict[str, str]:
 @cache
 def table(project: str) -> Optional[Dict[str, Tuple[List[str], str]]]:
     """version → (wheel tags, upload date) of the project's release table; None without one."""
-    try:
-        data = json.loads((RELEASES / f"{project}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    data = _document(project)
+    if data is None:
         return None
     return {version: (list(record.get("wheels", ())), str(record.get("uploaded") or ""))
             for version, record in data.get("releases", {}).items()}
@@ -618,8 +623,7 @@ def _only(values: Set[str]) -> str:
 
 def _votes(releases: Dict[str, Tuple[List[str], str]], date: str, requirement: Any,
            platforms: List[str], python: Optional[str], offered: List[str], none_offered: bool,
-           sources: Optional[Dict[str, str]] = None
-           ) -> Tuple[Dict[str, int], List[str], Set[Tuple[str, str]]]:
+           sources: Dict[str, str]) -> Tuple[Dict[str, int], List[str], Set[Tuple[str, str]]]:
     """The vote of the (platform, Python) candidates on the index as it was at `date`."""
     from packaging.version import InvalidVersion, Version
 
@@ -643,7 +647,7 @@ def _votes(releases: Dict[str, Tuple[List[str], str]], date: str, requirement: A
     candidates = [(plat, py) for plat in platforms for py in pythons
                   if not apple_silicon_shown or python or py not in BEFORE_APPLE_SILICON]
     if offered:
-        candidates = _pairs_offering(releases, offered, candidates, sources or {}) or candidates
+        candidates = _pairs_offering(releases, offered, candidates, sources) or candidates
     wanted_pairs = set().union(*(_pairs(known[v]) for v in wanted))
     any_pairs = set().union(*(_pairs(tags) for tags in known.values())) if none_offered else set()
     served = _served_platforms(releases, wanted)
@@ -745,13 +749,9 @@ def _pairs_offering(releases: Dict[str, Tuple[List[str], str]], offered: List[st
 # -- a pinned release the index never had --------------------------------------------------------
 
 
-@cache
 def _table_meta(project: str) -> Tuple[str, str]:
     """(the `since` cut, when the table was generated) of a project's release table."""
-    try:
-        data = json.loads((RELEASES / f"{project}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return "", ""
+    data = _document(project) or {}
     return str(data.get("since") or ""), str(data.get("generated_at") or "")
 
 
