@@ -74,3 +74,20 @@ def test_a_local_file_found_keeps_its_weight_though_the_frames_run_the_installed
     assert clues.weigh("shadowed-module", 0.92, read, with_file) == (0.92, None)
     assert clues.weigh("shadowed-module", 0.92, read, {"module": "keras"}) == (
         0.46, "the frames run the installed keras package")
+
+
+# asrt-speechrecognition#210 (Keras 2.4, whose keras.backend is one file, not the folder that held
+# tensorflow_backend.py until 2.3)
+NOT_A_PACKAGE = ("ModuleNotFoundError: No module named 'keras.backend.tensorflow_backend'; "
+                 "'{}' is not a package")
+
+
+def test_a_file_named_like_the_package_hides_it():
+    text = NOT_A_PACKAGE.format("keras").replace("keras.backend.tensorflow_backend", "keras.models")
+    assert explain_text(text).findings[0].cause == "shadowed-module"
+
+
+def test_the_packages_own_module_that_is_not_a_folder_hides_nothing():
+    findings = explain_text(NOT_A_PACKAGE.format("keras.backend")).findings
+    assert findings[0].cause == "keras-api-moved"
+    assert "shadowed-module" not in [f.cause for f in findings[:3]]

@@ -100,6 +100,16 @@ _NUMPY_OWN_IMPORT_FAILED = re.compile(
     r"Importing the (?:numpy C-extensions|multiarray numpy extension module) failed", re.IGNORECASE)
 
 
+def _not_a_package(found: SignatureMatch) -> str:
+    """The module Python names in "No module named 'a.b.c'; 'a.b' is not a package": a file
+    found where the import needed a folder. A top-level one ('keras') is a local file hiding the
+    package; a dotted one ('keras.backend') is the installed package's own module, so the package
+    imported and lays the name out as a module - keras.backend was a folder holding
+    tensorflow_backend.py until Keras 2.4 made it one file - and nothing is hidden."""
+    named = re.search(r"'([\w.]+)' is not a package", found.first("not_package"))
+    return named.group(1) if named else ""
+
+
 def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     out: List[Outcome] = []
     for module in found.groups.get("module", ())[-2:]:
@@ -108,7 +118,7 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             # an extension built against numpy >= 1.16 imported under an older numpy
             capi = {"module": module, "numpy_is_newer": False, "source": NUMPY_CAPI_SOURCE}
             out += [("numpy-abi-mismatch", 0.85, capi), ("missing-dependency", 0.3, capi)]
-        elif found.first("not_package"):
+        elif found.first("not_package") and "." not in _not_a_package(found):
             out.append(("shadowed-module", 0.85, {"module": top}))
         elif module != top and (local := local_copy(ctx.frames, top)):
             # the traceback runs the package itself from a folder outside site-packages: a local
