@@ -354,6 +354,44 @@ def test_a_list_a_pip_that_knows_the_tags_may_print_names_no_old_pip(text):
     assert wheels.pip_too_old(text) is None
 
 
+# google-research/task_adaptation#4 (2019-10) as pip printed it there: a Python 2.7 on Linux (the
+# numpy wheel pip took), pip's failure without the `ERROR: ` prefix pip 19.1 added, its list cut
+def _unprefixed_log(requirement: str, prefix: str = "", progress: bool = True) -> str:
+    collected = ("Collecting numpy (from task-adaptation==0.1)\n  Using cached https://files."
+                 "pythonhosted.org/packages/d7/b1/3367ea1f/numpy-1.16.5-cp27-cp27mu-manylinux1_"
+                 f"x86_64.whl\nCollecting {requirement} (from task-adaptation==0.1)\n")
+    return ((collected if progress else "numpy-1.16.5-cp27-cp27mu-manylinux1_x86_64.whl\n")
+            + f"  {prefix}Could not find a version that satisfies the requirement {requirement} "
+            "(from task-adaptation==0.1) (from versions: 0.12.0rc0, 0.12.0rc1, 0.12.0, 0.12.1, "
+            "1.0.0, 1.0.1, 1.1.0rc0,")
+
+
+def test_a_pip_log_without_the_error_prefix_is_a_pip_before_19_1():
+    # TensorFlow 1.15's cp27mu wheel is manylinux2010 (pip 19.0): of the pips before 19.1 only
+    # 19.0.x reads it, so the old pip is the likely answer, not a certain one
+    text = _unprefixed_log("tensorflow==1.15.0")
+    assert wheels.unprefixed_pip_log(text)
+    weight, evidence = wheels.pip_too_old(text)
+    assert (weight, evidence["pip_older_than"], evidence["needs_pip"]) == (0.8, "19.1", "19.0")
+    assert top(text) == "pip-too-old-for-platform-tags"
+
+
+def test_a_pip_log_without_the_prefix_asking_for_tags_newer_than_19_1_is_certain():
+    text = _LINUX_SHELL + "Collecting tensorflow==2.13.0\n" + _old_pip_error(
+        "tensorflow==2.13.0", "0.12.0, 0.12.1, 1.0.0")
+    weight, evidence = wheels.pip_too_old(text)
+    assert (weight, evidence["pip_older_than"], evidence["needs_pip"]) == (0.92, "19.1", "19.3")
+
+
+@pytest.mark.parametrize("text", [
+    _unprefixed_log("tensorflow==1.15.0", prefix="ERROR: "),  # pip 19.1 or later
+    _unprefixed_log("tensorflow==1.15.0", progress=False),  # a message quoted alone
+    _unprefixed_log("tensorflow==1.14.0"),  # manylinux1 wheels: every pip since 8.1 reads them
+])
+def test_what_a_pip_knowing_the_tags_may_print_names_no_old_pip(text):
+    assert wheels.pip_too_old(text) is None
+
+
 @pytest.mark.parametrize("tag, platforms", [
     # a pure-Python wheel installs anywhere: no platform can be the one it lacks
     ("any", set(wheels.PLATFORMS)),

@@ -900,6 +900,23 @@ _EMPTY_OFFER = re.compile(r"\(from versions: ?\)")
 EMPTY_OFFER_BEFORE = "19.1"
 
 
+# pip prefixes its errors with "ERROR:" from 19.1 on (NEWS.rst, "19.1 (2019-04-23)": "Prefix
+# warning and error messages in log output with `WARNING` and `ERROR`", pypa/pip#6298): a pasted
+# pip log whose failure line has no prefix, beside pip's own progress lines and with no "ERROR:"
+# anywhere, came from an older pip. A message quoted alone may have lost the prefix to the quoting
+_PIP_FAILURE_LINE = re.compile(
+    r"(?m)^[ \t]*(?:Could not find a version that satisfies|No matching distribution found for)")
+_PIP_PROGRESS_LINE = re.compile(
+    r"(?m)^[ \t]*(?:Collecting|Downloading|Using cached|Requirement already satisfied)\b")
+UNPREFIXED_BEFORE = "19.1"
+
+
+def unprefixed_pip_log(text: str) -> bool:
+    """Whether the paste holds a pip log that words its failure as a pip before 19.1 does."""
+    return bool(_PIP_FAILURE_LINE.search(text) and _PIP_PROGRESS_LINE.search(text)
+                and "ERROR:" not in text)
+
+
 def pip_version_shown(text: str) -> Optional[str]:
     """The version of the pip that ran, when the paste shows it (its upgrade notice, `pip -V`)."""
     match = _PIP_VERSION.search(text)
@@ -958,6 +975,11 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
             evidence["pip_older_than"] = EMPTY_OFFER_BEFORE
             return 0.92, evidence  # as sure as a pip version shown
         return None  # pip 19.0 printed it too, and knows these tags
+    if shown is None and unprefixed_pip_log(text) and Version("19.0") <= needed:
+        evidence["pip_older_than"] = UNPREFIXED_BEFORE
+        # every pip that words it so is older than tags new in 19.1 or later; of them, only the
+        # four 19.0.x releases, current for three months of 2019, know manylinux2010
+        return (0.92 if Version(UNPREFIXED_BEFORE) <= needed else 0.8), evidence
     if shown or pip_installed:
         try:
             if Version(shown or pip_installed) < needed:
