@@ -80,6 +80,19 @@ def test_an_old_pip_view_names_the_pip_it_needs():
     assert wheels.old_pip_view(text, "3.8") is None  # no TensorFlow 1 list for Python 3.8
 
 
+def test_the_list_after_a_requirements_file_line_is_read():
+    # pip names the file and line a requirement came from in nested parentheses, "(from -r
+    # requirements.txt (line 10))", before the list it offered
+    from keras_doctor.explain import wheels
+
+    text, own = case("gpt-neo-142-tf240-list-stops-at-200b1-debian10")
+    assert "(from -r requirements.txt (line 10)) (from versions: 1.13.0rc1" in text
+    probability, evidence = wheels.old_pip_view(text)
+    assert (probability, evidence["offered"], evidence["python_read"]) == (
+        0.85, "1.13.1 … 1.14.0", "3.7")
+    assert ranked(text, own)[0] == "pip-too-old-for-platform-tags"
+
+
 # pip's own upgrade notice tells its version; Apple Silicon wheels (macosx_11_0_arm64) need 20.3
 M1_PIP = (
     "(venv) me@MacBook-Air ~ % pip install tensorflow-macos\n"

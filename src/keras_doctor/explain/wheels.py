@@ -37,8 +37,9 @@ _REQUIREMENT = re.compile(
     r"(?:satisfies the requirement|No matching distribution found for) "
     r"(?P<requirement>[A-Za-z0-9][\w.\-\[\]]*(?:\s*[=<>!~]=?\s*[\w.*]+(?:,\s*[=<>!~]=?\s*[\w.*]+)*)?)"
     # a dependency's requirement names the distribution that declared it, "tensorflow (from
-    # magenta)" (pip's resolvelib/factory.py, _report_single_requirement_conflict: req_disp)
-    r"(?: \(from (?!versions:)[^)\n]*\))?"
+    # magenta)" (pip's resolvelib/factory.py, _report_single_requirement_conflict: req_disp), or
+    # the requirements file and line it came from, "(from -r requirements.txt (line 10))"
+    r"(?: \(from (?!versions:)(?:[^()\n]|\([^()\n]*\))*\))?"
     r"(?: \(from versions: (?P<offered>[^)\n]*)\))?"
 )
 # Where a paste shows a Python's version, each form with the kind of witness it is. Three say which
