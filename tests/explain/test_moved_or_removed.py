@@ -91,6 +91,9 @@ def test_a_name_missing_inside_a_module_keras_3_dropped_means_a_keras_2_too_old(
      "AttributeError: module 'tensorflow' has no attribute 'Session'"),
     ("module tensorflow has no attribute 'placeholder'",
      "AttributeError: module 'tensorflow' has no attribute 'placeholder'"),
+    # vfa#17: numpy 1.24 removed np.bool; the title retells it bare
+    ("module numpy has no attribute bool error",
+     "AttributeError: module 'numpy' has no attribute 'bool'"),
 ])
 def test_a_title_retelling_the_attribute_error_without_quotes_is_read_as_the_message(
         retold, message):
