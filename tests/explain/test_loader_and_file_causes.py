@@ -101,6 +101,20 @@ def test_an_old_glibc_is_still_glibc():
     assert causes(text)[0] == "glibc-too-old"
 
 
+def test_the_linker_naming_a_glibc_symbol_version_is_an_old_glibc():
+    # prepkg/tensorflow-lite-raspberrypi#2: linking C++ code against a TensorFlow Lite library
+    # built on a newer Raspberry Pi OS; GNU ld names the versioned symbols the system's libc lacks
+    from keras_doctor.explain import explain_text
+
+    text = ("/usr/bin/ld: //usr/local/lib/libtensorflow-lite.so: undefined reference to "
+            "`log@GLIBC_2.29'\ncollect2: error: ld returned 1 exit status")
+    found = explain_text(text).findings[0]
+    assert (found.cause, found.evidence["needs"]) == ("glibc-too-old", "GLIBC_2.29")
+    assert found.evidence["path"] == "//usr/local/lib/libtensorflow-lite.so"
+    # a symbol the user's own code lacks is no library's version
+    assert "glibc-too-old" not in causes("main.cpp:(.text+0x1f): undefined reference to `run'")
+
+
 def test_a_windows_dll_is_still_the_visual_cpp_runtime():
     text = ("ImportError: DLL load failed while importing _pywrap_tensorflow_internal: "
             "The specified module could not be found.")
