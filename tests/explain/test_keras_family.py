@@ -429,13 +429,26 @@ def test_two_kerases_registering_one_metric_is_known_without_any_thread():
 
 def test_a_name_missing_beside_one_python_found_is_newer_than_the_installed_keras():
     """`from keras.preprocessing.image import load_img, save_img, …` stopped at save_img, so
-    load_img was found; every sampled Keras with load_img there has save_img too: the Keras
-    installed predates the sample (the thread: keras 2.1.6, "update to the latest Keras")."""
+    load_img was found; the sample's Keras 2.1.6 has load_img there and not save_img, which came
+    with 2.2 (the thread: keras 2.1.6, "update to the latest Keras")."""
     report = case("keras-10176-save-img-keras-216")
     first = explain(report["text"]).findings[0]
     assert first.cause == "package-too-old-for-api"
-    assert first.evidence["imported_before"] == ["load_img"]
-    assert first.evidence["installed_older_than"] == "keras 2.2.5"
+    assert first.evidence["first_release"] == "keras 2.2.5"
+    assert "2.1.6" not in first.evidence["atlas"]["versions_with"]
+
+
+def test_every_sampled_keras_with_the_name_found_beside_it_having_it_predates_the_sample():
+    """When no sampled Keras has the name found without the missing one, the Keras installed is
+    older than every sampled release: the oldest sample is the release to upgrade to."""
+    text = ("Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\n"
+            "    from keras.layers import Dense, Conv1D\n"
+            "ImportError: cannot import name 'Conv1D' from 'keras.layers' "
+            "(/usr/lib/python3.6/site-packages/keras/layers/__init__.py)")
+    first = explain(text).findings[0]
+    assert first.cause == "package-too-old-for-api"
+    assert first.evidence["imported_before"] == ["Dense"]
+    assert first.evidence["installed_older_than"] == "keras 2.0.9"
 
 
 def test_the_same_name_missing_alone_keeps_its_gap_within_keras2():

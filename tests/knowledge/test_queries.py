@@ -139,8 +139,8 @@ def test_keras3_legacy_optimizers_import_but_are_stubs(kb):
 
 
 def test_a_release_past_the_first_sample_is_answered_from_that_samples_minor(kb):
-    """keras 2.2.5 and tf-keras 2.14.1 are the first samples: a later patch of their minor lists
-    their names, not the next minor's, nor none."""
+    """keras 2.2.5 samples its minor and tf-keras 2.14.1 is the first sample: a later patch of
+    their minor lists their names, not the next minor's, nor none."""
     atlas = kb.atlas
     assert "symbolic" in atlas.names("keras.backend", "2.3.1")  # new in keras 2.3
     assert "symbolic" not in atlas.names("keras.backend", "2.2.9")
@@ -307,3 +307,15 @@ def test_a_name_typed_with_the_wrong_case_suggests_the_one_whose_first_letter_ma
     first letter's case tells a class from a module."""
     assert kb.atlas.closest("keras.applications", "Resnet50", "3.3.3") == ["ResNet50", "resnet50"]
     assert kb.atlas.closest("keras.applications", "resNet50", "3.3.3") == ["resnet50", "ResNet50"]
+
+
+def test_the_multi_backend_keras_of_2017_and_2018_is_sampled(kb):
+    """Keras 2.0 and 2.1 (their last patches, 2.0.9 and 2.1.6) are in the atlas: the layer
+    `Merge` that 2.2 removed, and `normalize_data_format`, which 2.2 moved from conv_utils to the
+    backend, are told by the releases that had them, not guessed from 2.2.5 on."""
+    atlas = kb.atlas
+    assert atlas.sampled("keras")[:3] == ["2.0.9", "2.1.6", "2.2.5"]
+    assert list(atlas.versions_with("keras.layers", "Merge")) == ["2.0.9", "2.1.6"]
+    assert "normalize_data_format" not in atlas.names("keras.backend", "2.1.6")
+    assert "normalize_data_format" in atlas.names("keras.backend", "2.2.5")
+    assert "normalize_data_format" in atlas.names("keras.utils.conv_utils", "2.1.6")

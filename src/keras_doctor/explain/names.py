@@ -328,11 +328,11 @@ class NameResolver:
     def _left_within_keras2(self, module: str, name: str, history: List[str]
                             ) -> Optional[Dict[str, Any]]:
         """When the sampled history shows `name` (or a submodule of that name) in `module` from
-        the oldest sampled Keras and gone while the module itself stays importable in later Keras
-        2 releases of the public layout (before 2.13 moved the code to keras/src, a move Keras 3
-        completed): where those releases export it instead. None when the history says anything
-        else: a name added later is one an older Keras lacks, and a name gone only with the move
-        to keras/src went with the reorganisation Keras 3 finished."""
+        the oldest sampled Keras that has the module and gone while the module itself stays
+        importable in later Keras 2 releases of the public layout (before 2.13 moved the code to
+        keras/src, a move Keras 3 completed): where those releases export it instead. None when
+        the history says anything else: a name added later is one an older Keras lacks, and a
+        name gone only with the move to keras/src went with the reorganisation Keras 3 finished."""
         from packaging.version import Version
 
         try:
@@ -340,7 +340,9 @@ class NameResolver:
                 return None
             atlas = self.knowledge.atlas
             sample = atlas.sampled("keras")
-            if not sample or history[0] != sample[0] or history[-1] not in sample:
+            # the name as old as its module in the sample (keras.engine.base_layer begins at 2.2)
+            first = next((v for v in sample if atlas.has_module(module, v)), None)
+            if not sample or history[0] != first or history[-1] not in sample:
                 return None
             private_since = Version(str(self.table.get("private_tree", {}).get("since", "2.13")))
             after = [v for v in sample[sample.index(history[-1]) + 1:]

@@ -1,9 +1,11 @@
 """Build the Keras symbol atlas from real wheels of keras and tf-keras (see `static_modules`).
 
-Sample: the newest patch of every minor — keras 2.2 … 2.15, every Keras 3 minor, every tf-keras
-minor. Wheels are downloaded whole (a few MB each) into the builder cache and read with `zipfile`
-and `ast`; nothing is imported. The result interns every name once and stores, per module, the
-spans of sampled versions in which each name exists (see `atlas.py` for the reader).
+Sample: the newest patch of every minor with a wheel - keras 2.0 … 2.15 (the multi-backend Keras
+of 2017 and 2018 too: old code meets it still), every Keras 3 minor, every tf-keras minor. Keras
+1 published source archives only and is not sampled. Wheels are downloaded whole (a few MB
+each) into the builder cache and read with `zipfile` and `ast`; nothing is imported. The result
+interns every name once and stores, per module, the spans of sampled versions in which each name
+exists (see `atlas.py` for the reader).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from keras_doctor.knowledge.build.releases import select_files
 from keras_doctor.knowledge.build.static_modules import WheelSource
 
 DISTRIBUTIONS = {"keras": "keras", "tf-keras": "tf_keras"}  # distribution → import root
-OLDEST = {"keras": Version("2.2"), "tf-keras": Version("2.0")}
+OLDEST = {"keras": Version("2.0"), "tf-keras": Version("2.0")}
 # Source modules people import from, in layouts without a generated API tree (prefix match).
 SOURCE_MODULES = (
     "applications",
