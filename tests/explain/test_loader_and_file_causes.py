@@ -8,6 +8,8 @@ glibc, the Visual C++ runtime, the Metal plugin, Keras's download cache, another
 
 from __future__ import annotations
 
+import pytest
+
 from keras_doctor.explain import explain_text
 from keras_doctor.explain.engine import hypotheses
 
@@ -119,6 +121,32 @@ def test_a_windows_dll_is_still_the_visual_cpp_runtime():
     text = ("ImportError: DLL load failed while importing _pywrap_tensorflow_internal: "
             "The specified module could not be found.")
     assert causes(text)[0] == "msvc-runtime-missing"
+
+
+# Windows error 1114 as each display language words it (boy1dr/SpleeterGui#52 is the Dutch one;
+# the others as Python and PyTorch users paste them)
+@pytest.mark.parametrize("words", [
+    "A dynamic link library (DLL) initialization routine failed.",
+    "Een initialisatieroutine van de dynamic link library (DLL-bestand) is mislukt.",
+    "Eine DLL-Initialisierungsroutine ist fehlgeschlagen.",
+    "Une routine d'initialisation d'une bibliothèque de liens dynamiques (DLL) a échoué.",
+    "Error en una rutina de inicialización de biblioteca de vínculos dinámicos (DLL).",
+    "Uma rotina de inicialização da biblioteca de vínculo dinâmico (DLL) falhou.",
+    "Произошел сбой в программе инициализации библиотеки динамической компоновки (DLL).",
+    "动态链接库(DLL)初始化例程失败。",
+    "ダイナミック リンク ライブラリ (DLL) 初期化ルーチンの実行に失敗しました。",
+])
+def test_a_dll_whose_start_up_failed_is_the_cpu_in_any_language(words):
+    text = f"ImportError: DLL load failed: {words}\nFailed to load the native TensorFlow runtime."
+    assert causes(text)[:2] == ["cpu-lacks-avx", "msvc-runtime-missing"]
+
+
+def test_the_numbered_error_is_the_same_in_every_language():
+    text = ("ImportError: DLL load failed while importing _pywrap_tensorflow_internal:\n"
+            "[WinError 1114] Une erreur inconnue")
+    assert causes(text)[0] == "cpu-lacks-avx"
+    # a library Windows could not find is not one whose start-up failed
+    assert causes(text.replace("1114", "126"))[0] == "msvc-runtime-missing"
 
 
 # -- extension-built-against-another-tensorflow -----------------------------------------------

@@ -506,9 +506,21 @@ def _pip_older_than_tags(text: str, tags: Any) -> Dict[str, str]:
     return {}
 
 
+# Windows error 1114, ERROR_DLL_INIT_FAILED ("A dynamic link library (DLL) initialization routine
+# failed."), as Windows words it in each display language (FormatMessage; Microsoft's System
+# Error Codes 1000-1299 page): a library's start-up code failed, which for TensorFlow's is nearly
+# always a CPU without the AVX it was built for. The numbered "[WinError 1114]" is not translated
+_DLL_INIT_FAILED = re.compile(
+    r"initialization routine failed|WinError 1114\b|DLL-Initialisierungsroutine"
+    r"|routine d'initialisation d'une biblioth|rutina de inicializaci[oó]n de biblioteca"
+    r"|rotina de inicializa[cç][aã]o da biblioteca|initialisatieroutine van de dynamic link"
+    r"|программе инициализации библиотеки|初始化例程失败|初期化ルーチンの実行に失敗",
+    re.IGNORECASE)
+
+
 def _dll_load(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     reason = found.first("reason")
-    if "initialization routine failed" in reason:
+    if _DLL_INIT_FAILED.search(reason) or (not reason and _DLL_INIT_FAILED.search(ctx.text)):
         return [("cpu-lacks-avx", 0.6, {"reason": reason}), ("msvc-runtime-missing", 0.5, {})]
     return [("msvc-runtime-missing", found.signature.weight, {"reason": reason} if reason else {})]
 
