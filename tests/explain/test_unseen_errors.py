@@ -89,6 +89,14 @@ def test_pip_resolver_numpy_older_than_range_is_not_called_newer():
     pip_10 = ("`tensorflow 1.7.0 has requirement numpy>=1.13.3, but you'll have numpy 1.13.1 "
               "which is incompatible.`")
     assert explain_text(pip_10).findings[0].cause == "requirement-conflict"
+    # google/trax#1079: the same line cut before the installed version; the range is there
+    cut = ("ERROR: kfac 0.2.3 has requirement tensorflow-probability==0.8, but you'll have "
+           "tensorfl")
+    first = explain_text(cut).findings[0]
+    assert (first.cause, first.evidence["requirement"]) == (
+        "requirement-conflict", "tensorflow-probability==0.8")
+    whole = explain_text(cut + "ow-probability 0.7.0 which is incompatible.").findings[0]
+    assert whole.evidence["installed"] == "tensorflow-probability 0.7.0"
     # with the import failure the older numpy brings, that failure is the answer
     imported = (text + "\nRuntimeError: module compiled against API version 0x10 but this version "
                 "of numpy is 0xf\nImportError: numpy.core.multiarray failed to import")
