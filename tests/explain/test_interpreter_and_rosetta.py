@@ -140,6 +140,23 @@ def test_zsh_on_linux_is_a_cpu_without_avx(text):
     assert ranked(text)[0] == "cpu-lacks-avx"
 
 
+# 13o-bbr-bbq/machine_learning_security#13: zsh's report and the system only by its name
+KALI = ("[1]    4567 illegal hardware instruction  python DeepExploit.py -t 192.168.1.254\n\n"
+        "It is a Kali-rolling machine running on VMWare ESXI 6.5")
+
+
+def test_zsh_beside_a_linux_named_and_no_word_of_a_mac_is_linux():
+    assert ranked(KALI)[0] == "cpu-lacks-avx"
+    assert ranked(KALI.replace("Kali-rolling", "Ubuntu"))[0] == "cpu-lacks-avx"
+
+
+def test_a_linux_named_beside_a_word_of_a_mac_leaves_the_mac():
+    # "works on my Ubuntu box" from a MacBook: the Mac's own words still decide
+    mac = KALI.replace("It is a Kali-rolling machine running on VMWare ESXI 6.5",
+                       "On my MacBook Air; the same script works on my Ubuntu box")
+    assert ranked(mac)[0] == "rosetta-python"
+
+
 @pytest.mark.parametrize("item", [
     # "[Clang 10.0.0 ] :: Anaconda, Inc. on darwin"
     "case:tf-45645-m1-anaconda-x86-illegal-instruction",

@@ -115,6 +115,12 @@ _MAC_ARM64_PYTHON = re.compile(r"/opt/homebrew/|miniforge|mambaforge|osx-arm64|\
 # (`ulimit -c` is 0 there), while Linux distributions collect them.
 _MAC_SIGNAL_WORDS = re.compile(r"\b(?:Illegal instruction|Abort trap|Segmentation fault): \d+\b")
 _CORE_DUMPED = re.compile(r"\(core dumped\)")
+# Linux by name (a distribution, the kernel, a Linux path): zsh's wording is the shell's, not the
+# system's, so beside these and no other word of a Mac the crash happened on Linux (a Linux
+# container on a Mac included: its x86 emulation lacks AVX as a CPU without it does)
+_LINUX_NAMED = re.compile(r"(?i)\b(?:Ubuntu|Debian|Kali|Fedora|CentOS|Red ?Hat|RHEL|Arch Linux|"
+                          r"Manjaro|openSUSE|Raspbian|Linux)\b")
+_ZSH_WORDS = re.compile(r"illegal hardware instruction|zsh: ")
 
 
 # A Linux process emulated on another machine: QEMU's user-mode emulation reports the signal that
@@ -152,6 +158,9 @@ def _on_a_mac(ctx: Context) -> bool:
     apple_silicon = bool(_APPLE_SILICON_MAC.search(ctx.text))
     platform = ctx.clues.platform
     if not apple_silicon and (platform in ("linux", "windows") or _CORE_DUMPED.search(ctx.text)):
+        return False
+    beyond_the_shell = bool(_MACOS.search(_ZSH_WORDS.sub("", ctx.text))) or platform == "macos"
+    if not apple_silicon and not beyond_the_shell and _LINUX_NAMED.search(ctx.text):
         return False
     return bool(_MACOS.search(ctx.text)) or platform == "macos"
 
