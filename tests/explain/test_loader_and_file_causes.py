@@ -123,6 +123,17 @@ def test_a_windows_dll_is_still_the_visual_cpp_runtime():
     assert causes(text)[0] == "msvc-runtime-missing"
 
 
+@pytest.mark.parametrize("text", [
+    # Windows's own dialog spells the runtime's DLLs in capitals
+    "The code execution cannot proceed because VCRUNTIME140_1.dll was not found.",
+    "The program can't start because MSVCP140.dll is missing from your computer.",
+    # boy1dr/SpleeterGui#6, in French: "the Vcruntime dll missing"
+    "Au premier lancement la dll Vcruntime manquée.",
+])
+def test_the_visual_cpp_runtime_named_in_any_case(text):
+    assert causes(text)[0] == "msvc-runtime-missing"
+
+
 # Windows error 1114 as each display language words it (boy1dr/SpleeterGui#52 is the Dutch one;
 # the others as Python and PyTorch users paste them)
 @pytest.mark.parametrize("words", [
