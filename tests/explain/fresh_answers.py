@@ -22,7 +22,8 @@ fourteenth 9b92929, fifteenth a258e82, sixteenth and seventeenth 15dee11, eighte
 382cac5, twenty-first 7688797, twenty-second and twenty-third 684d9e2 (collected as their round
 ended, met by its last answers), twenty-fourth and twenty-fifth c40d13d, twenty-sixth and
 twenty-seventh 1462fae (collected as their round ended), twenty-eighth and twenty-ninth
-8ce723b.
+8ce723b, thirtieth and thirty-first 0f77d9a (collected as their round's rules ended),
+thirty-second and thirty-third e8381d6.
 
 `--at` exports that commit's `src/` (as `fresh_pass.py --at` does) and answers with it; the
 reports and ids come from this checkout.
