@@ -909,7 +909,7 @@ _PIP_FAILURE_LINE = re.compile(
     r"(?m)^[ \t]*(?:Could not find a version that satisfies|No matching distribution found for)")
 _PIP_PROGRESS_LINE = re.compile(
     r"(?m)^[ \t]*(?:Collecting|Downloading|Using cached|Requirement already satisfied)\b")
-UNPREFIXED_BEFORE = "19.1"
+UNPREFIXED_BEFORE = EMPTY_OFFER_BEFORE  # the same release changed both wordings
 
 
 def unprefixed_pip_log(text: str) -> bool:
@@ -976,7 +976,8 @@ def pip_too_old(text: str, python_shown: str = "", machine: str = "", platform: 
             evidence["pip_older_than"] = EMPTY_OFFER_BEFORE
             return 0.92, evidence  # as sure as a pip version shown
         return None  # pip 19.0 printed it too, and knows these tags
-    if shown is None and unprefixed_pip_log(text) and Version("19.0") <= needed:
+    if shown is None and unprefixed_pip_log(text) and (
+            Version(first_pip_for("manylinux2010_x86_64")) <= needed):
         evidence["pip_older_than"] = UNPREFIXED_BEFORE
         # every pip that words it so is older than tags new in 19.1 or later; of them, only the
         # four 19.0.x releases, current for three months of 2019, know manylinux2010
