@@ -133,6 +133,30 @@ def test_a_name_its_module_outlived_moved_within_keras2(output, moved_to):
     assert "package-too-old-for-api" not in causes((REAL_OUTPUT / output).read_text())[:1]
 
 
+def _left(module: str, name: str):
+    from keras_doctor import knowledge
+    from keras_doctor.explain import catalog
+    from keras_doctor.explain.names import NameResolver
+
+    kb = knowledge.load()
+    resolver = NameResolver(catalog.load().keras_names, kb, None)
+    return resolver._left_within_keras2(module, name, list(kb.atlas.versions_with(module, name)))
+
+
+def test_a_name_as_old_as_its_module_that_left_it_moved():
+    """keras.engine.base_layer begins at 2.2 in the sample (2.0 and 2.1 have no such file) with
+    InputSpec in it, and keeps going to 2.12 without it after 2.8: the name left the module."""
+    assert _left("keras.engine.base_layer", "InputSpec") == {
+        "last_release_with_it": "keras 2.8.0", "module_without_it": "keras 2.9.0 … 2.12.0",
+        "moved_to": "keras.layers"}
+
+
+def test_a_name_younger_than_its_module_is_not_said_to_have_left_it():
+    """keras.layers has PeepholeLSTMCell in 2.6-2.8 only, and existed since 2.0: a Keras without
+    it may be older than the name as well as newer, so nothing is said of a move."""
+    assert _left("keras.layers", "PeepholeLSTMCell") is None
+
+
 def test_a_name_that_ends_with_its_module_is_still_judged_by_its_history():
     """keras.engine.topology and its get_source_inputs end together in the sampled history
     (2.2.5 … 2.4.3): nothing says the name left a module that lived on, so the move rule stays
