@@ -150,10 +150,13 @@ def test_zsh_beside_a_linux_named_and_no_word_of_a_mac_is_linux():
     assert ranked(KALI.replace("Kali-rolling", "Ubuntu"))[0] == "cpu-lacks-avx"
 
 
-def test_a_linux_named_beside_a_word_of_a_mac_leaves_the_mac():
-    # "works on my Ubuntu box" from a MacBook: the Mac's own words still decide
-    mac = KALI.replace("It is a Kali-rolling machine running on VMWare ESXI 6.5",
-                       "On my MacBook Air; the same script works on my Ubuntu box")
+@pytest.mark.parametrize("words", [
+    "On my MacBook Air; the same script works on my Ubuntu box",  # an Apple Silicon model
+    "On macOS 12; the same script works on my Ubuntu box",  # a Mac of no stated kind
+])
+def test_a_linux_named_beside_a_word_of_a_mac_leaves_the_mac(words):
+    # "works on my Ubuntu box" from a Mac: the Mac's own words still decide
+    mac = KALI.replace("It is a Kali-rolling machine running on VMWare ESXI 6.5", words)
     assert ranked(mac)[0] == "rosetta-python"
 
 
