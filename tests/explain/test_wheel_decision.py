@@ -387,6 +387,9 @@ def test_a_pip_log_without_the_prefix_asking_for_tags_newer_than_19_1_is_certain
     _unprefixed_log("tensorflow==1.15.0", prefix="ERROR: "),  # pip 19.1 or later
     _unprefixed_log("tensorflow==1.15.0", progress=False),  # a message quoted alone
     _unprefixed_log("tensorflow==1.14.0"),  # manylinux1 wheels: every pip since 8.1 reads them
+    # a second attempt's lines, prefixed: a pip of 19.1 or later ran in the same paste
+    _unprefixed_log("tensorflow==1.15.0") + ")\nERROR: No matching distribution found for "
+    "tensorflow==1.15.0",
 ])
 def test_what_a_pip_knowing_the_tags_may_print_names_no_old_pip(text):
     assert wheels.pip_too_old(text) is None
