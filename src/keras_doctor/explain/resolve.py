@@ -528,10 +528,12 @@ _DLL_INIT_FAILED = re.compile(
 
 
 def _dll_load(found: SignatureMatch, ctx: Context) -> List[Outcome]:
+    """Windows's reason decides (the signature's `reason` group is already the evidence); when
+    Python put it on the next line, the text around it does."""
     reason = found.first("reason")
     if _DLL_INIT_FAILED.search(reason) or (not reason and _DLL_INIT_FAILED.search(ctx.text)):
-        return [("cpu-lacks-avx", 0.6, {"reason": reason}), ("msvc-runtime-missing", 0.5, {})]
-    return [("msvc-runtime-missing", found.signature.weight, {"reason": reason} if reason else {})]
+        return [("cpu-lacks-avx", 0.6, {}), ("msvc-runtime-missing", 0.5, {})]
+    return [("msvc-runtime-missing", found.signature.weight, {})]
 
 
 def _glibc(found: SignatureMatch, ctx: Context) -> List[Outcome]:
