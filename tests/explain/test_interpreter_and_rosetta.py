@@ -153,6 +153,7 @@ def test_zsh_beside_a_linux_named_and_no_word_of_a_mac_is_linux():
 @pytest.mark.parametrize("words", [
     "On my MacBook Air; the same script works on my Ubuntu box",  # an Apple Silicon model
     "On macOS 12; the same script works on my Ubuntu box",  # a Mac of no stated kind
+    "On my iMac; the same script works on my Ubuntu box",  # a word the platform reader skips
 ])
 def test_a_linux_named_beside_a_word_of_a_mac_leaves_the_mac(words):
     # "works on my Ubuntu box" from a Mac: the Mac's own words still decide
