@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -191,8 +192,7 @@ NOT_YET_NAMED_FIRST = frozenset({"deepface-143-api-get-default-graph-tf22",
                                  "stylegan2-ada-31-colab-tf1-magic-unsupported",
                                  "colabtools-1093-colab-tf22-no-contrib",
                                  "rtensorflow-369-use-session-with-seed-tf2",
-                                 "tf-hub-471-colab-tf21-elmo-hub-module-eager",
-                                 "darkflow-1101-contrib-slim-tf2"})
+                                 "tf-hub-471-colab-tf21-elmo-hub-module-eager"})
 
 
 def test_real_reports_of_tf1_code_under_tf2_are_named_first():
@@ -459,3 +459,49 @@ def test_a_module_outside_tensorflow_is_not_dated_by_tensorflow():
     text = "TF 0.12.0\nAttributeError: module 'tensorflow_hub' has no attribute 'KerasLayer'"
     assert all(h.evidence.get("first_release") != "tensorflow 1.13.1 at the latest"
                for h in hypotheses(text)[1])
+
+
+# -- Python 2's relative module name -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "I'm getting this error\nImportError: No module named contrib.slim",  # darkflow#1101
+    "ImportError: No module named contrib",
+    'Traceback (most recent call last):\n  File "train.py", line 3, in <module>\n'
+    "    import tensorflow.contrib.slim as slim\nImportError: No module named contrib.slim",
+    'Traceback (most recent call last):\n  File "train.py", line 3, in <module>\n'
+    "    from tensorflow.contrib import rnn\nImportError: No module named contrib",
+])
+def test_python_2_names_a_missing_tf1_package_from_below_tensorflow(text):
+    """Python 2 names `import tensorflow.contrib.slim` failing as "contrib.slim": still
+    TensorFlow 1's package, not a project called contrib too old for `.slim`."""
+    assert causes_of(text)[0] == CAUSE
+
+
+@pytest.mark.parametrize("text", [
+    "ModuleNotFoundError: No module named 'contrib.slim'",  # Python 3 quotes the full name
+    "ImportError: No module named contrib_slim",
+    'Traceback (most recent call last):\n  File "train.py", line 3, in <module>\n'
+    "    import mylib.contrib.slim\nImportError: No module named contrib.slim",
+])
+def test_a_name_python_2_did_not_shorten_from_tensorflow_is_no_tf1_package(text):
+    assert CAUSE not in causes_of(text)[:1]
+
+
+@pytest.mark.parametrize("module, source_line, expected", [
+    ("contrib.slim", "import tensorflow.contrib.slim as slim", "tensorflow.contrib.slim"),
+    ("theano_utils", "from keras.utils.theano_utils import shared_zeros",
+     "keras.utils.theano_utils"),
+    ("applications", "from keras.applications import vgg16", "keras.applications"),
+    ("vgg16", "from keras.applications import vgg16", "keras.applications.vgg16"),
+    ("contrib.slim", "import mylib.contrib.slim", "mylib.contrib.slim"),
+    ("keras", "import keras", "keras"),  # nothing shortened: the name is the import
+    ("slim", "import tensorflow.contrib.slim_extra", "slim"),  # a suffix, not a module below
+])
+def test_the_full_name_is_the_import_the_traceback_shows(module, source_line, expected):
+    from keras_doctor.explain.resolve_imports import absolute_name
+    text = (f'Traceback (most recent call last):\n  File "a.py", line 1, in <module>\n'
+            f"    {source_line}\nImportError: No module named {module}")
+    assert absolute_name(module, SimpleNamespace(text=text)) == expected
+    quoted = text.replace(f"named {module}", f"named '{module}'")
+    assert absolute_name(module, SimpleNamespace(text=quoted)) == module

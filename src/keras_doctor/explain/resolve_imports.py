@@ -110,9 +110,36 @@ def _not_a_package(found: SignatureMatch) -> str:
     return named.group(1) if named else ""
 
 
+# Python 2's import statements as a traceback's source lines show them: the dotted module and,
+# after `from … import`, the first name imported (which may itself be a submodule).
+_IMPORT_STATEMENT = re.compile(r"^[ \t>\-\d]*(?:from ([\w.]+) import \(?\s*(\w+)|import ([\w.]+))",
+                               re.M)
+
+
+def absolute_name(module: str, ctx: Context) -> str:
+    """The full name of a module Python 2 named from below the last package it found.
+
+    `import tensorflow.contrib.slim` under a TensorFlow without tf.contrib makes Python 2 say
+    "No module named contrib.slim" (Python 3 quotes the full 'tensorflow.contrib'), so the name
+    alone reads as a project called contrib. Only an unquoted name can be Python 2's; it is read
+    as the import the traceback shows that ends in it, else as TensorFlow 1's own package when
+    `tensorflow.<name>` is one (the pasted message often comes without its traceback)."""
+    if not re.search(r"No module named " + re.escape(module) + r"(?![\w.'\"])", ctx.text):
+        return module
+    for statement in _IMPORT_STATEMENT.finditer(ctx.text):
+        package, first, imported = statement.groups()
+        for dotted in filter(None, (imported, package, package and f"{package}.{first}")):
+            if dotted.endswith("." + module):
+                return dotted
+    if tf1.tf1_only_module("tensorflow." + module):
+        return "tensorflow." + module
+    return module
+
+
 def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     out: List[Outcome] = []
-    for module in found.groups.get("module", ())[-2:]:
+    for named in found.groups.get("module", ())[-2:]:
+        module = absolute_name(named, ctx)
         top = module.split(".")[0]
         if module == NUMPY_CAPI_MODULE and not _NUMPY_OWN_IMPORT_FAILED.search(ctx.text):
             # an extension built against numpy >= 1.16 imported under an older numpy
