@@ -39,6 +39,21 @@ def test_a_name_newer_than_the_installed_keras():
     assert verdicts[0].evidence["first_release"].startswith("keras 2.")
 
 
+def test_a_name_newer_than_the_installed_keras_names_the_first_release_that_has_it():
+    verdicts = resolver("2.9.0").resolve(
+        "keras.layers", "GroupNormalization", keras3=False, library=""
+    )
+    assert verdicts[0].evidence["first_release"] == "keras 2.11.0"
+
+
+def test_a_keras_older_than_the_sample_lacking_a_name_every_sample_has_gets_a_bound():
+    """keras.applications is in every sampled Keras (2.0.9 on) but not in Keras 1.0.8: the
+    sample cannot tell when it came, only that 2.0.9 had it."""
+    verdicts = resolver("1.0.8").resolve("keras", "applications", keras3=False, library="")
+    assert causes(verdicts)[0] == "package-too-old-for-api"
+    assert verdicts[0].evidence["first_release"] == "keras 2.0.9 at the latest"
+
+
 def test_a_keras2_name_under_keras3_from_the_atlas():
     verdicts = resolver("3.6.0").resolve("keras.backend", "get_session", keras3=True, library="")
     assert causes(verdicts)[0] == "keras3-removed-api"

@@ -227,7 +227,9 @@ class NameResolver:
                 return only_keras3
             if installed is not None:
                 if installed < first:
-                    evidence["first_release"] = f"keras {first}"
+                    # in the oldest sample too: the name may be older than it, not newer
+                    at_the_latest = " at the latest" if atlas.get("in_oldest") else ""
+                    evidence["first_release"] = f"keras {first}{at_the_latest}"
                     return [Verdict("package-too-old-for-api", 0.8, evidence)]
                 if last.major < 3 <= installed.major:
                     return [Verdict(removed_cause, 0.75, evidence)]
