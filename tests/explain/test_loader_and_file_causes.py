@@ -151,6 +151,7 @@ def test_the_visual_cpp_runtime_named_in_any_case(text):
     "Uma rotina de inicialização da biblioteca de vínculo dinâmico (DLL) falhou.",
     "Произошел сбой в программе инициализации библиотеки динамической компоновки (DLL).",
     "动态链接库(DLL)初始化例程失败。",
+    "動態連結程式庫 (DLL) 初始化例行程序失敗。",  # Sinotrade/Shioaji#124
     "ダイナミック リンク ライブラリ (DLL) 初期化ルーチンの実行に失敗しました。",
 ])
 def test_a_dll_whose_start_up_failed_is_the_cpu_in_any_language(words):

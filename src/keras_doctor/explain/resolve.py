@@ -518,12 +518,14 @@ def _pip_older_than_tags(text: str, tags: Any) -> Dict[str, str]:
 # Windows error 1114, ERROR_DLL_INIT_FAILED ("A dynamic link library (DLL) initialization routine
 # failed."), as Windows words it in each display language (FormatMessage; Microsoft's System
 # Error Codes 1000-1299 page): a library's start-up code failed, which for TensorFlow's is nearly
-# always a CPU without the AVX it was built for. The numbered "[WinError 1114]" is not translated
+# always a CPU without the AVX it was built for (Traditional Chinese as Sinotrade/Shioaji#124
+# pastes it). The numbered "[WinError 1114]" is not translated
 _DLL_INIT_FAILED = re.compile(
     r"initialization routine failed|WinError 1114\b|DLL-Initialisierungsroutine"
     r"|routine d'initialisation d'une biblioth|rutina de inicializaci[oó]n de biblioteca"
     r"|rotina de inicializa[cç][aã]o da biblioteca|initialisatieroutine van de dynamic link"
-    r"|программе инициализации библиотеки|初始化例程失败|初期化ルーチンの実行に失敗",
+    r"|программе инициализации библиотеки|初始化例程失败|初始化例行程序失敗"
+    r"|初期化ルーチンの実行に失敗",
     re.IGNORECASE)
 
 
