@@ -594,3 +594,35 @@ def test_an_arm64_binary_an_x86_64_python_refuses_names_rosetta_as_the_runner_up
     assert rosetta and rosetta[0].evidence["interpreter_arch"] == "x86_64"
     reverse = [h.cause for h in hypotheses(_incompatible("x86_64", "arm64"))[1]]
     assert reverse[0] == "mixed-arch-binary" and "rosetta-python" not in reverse
+
+
+# -- `python -m X`: runpy's message names the interpreter that looked ----------------------------
+
+
+@pytest.mark.parametrize("line", [
+    "/usr/bin/python: No module named tf2onnx",
+    '"/usr/bin/python: No module named tf2onnx"',  # tf2onnx#1471 quotes it in prose
+    "$ /home/ada/venv/bin/python3.10: No module named tf2onnx",
+    "C:\\Python39\\python.exe: No module named tf2onnx",
+])
+def test_python_dash_m_without_the_module_is_this_interpreter_lacking_it(line):
+    found = hypotheses(line)[1]
+    assert [h.cause for h in found[:2]] == ["missing-dependency", "wrong-interpreter"]
+    assert found[0].evidence["interpreter"].endswith(("python", "python3.10", "python.exe"))
+
+
+def test_python_dash_m_after_installing_the_module_is_another_interpreter():
+    text = ("I installed the latest tf2onnx with pip, then ran python -m tf2onnx.convert:\n"
+            "/usr/bin/python: No module named tf2onnx")
+    assert ranked(text)[:2] == ["wrong-interpreter", "missing-dependency"]
+
+
+@pytest.mark.parametrize("text", [
+    # a submodule: its package imported, so this interpreter has it
+    "/usr/bin/python: No module named tf2onnx.convert_v2",
+    "ModuleNotFoundError: No module named 'tf2onnx'",  # an import, not `python -m`
+])
+def test_only_runpys_own_line_names_the_interpreter(text):
+    found = hypotheses(text)[1]
+    assert all("interpreter" not in h.evidence for h in found)
+

@@ -272,9 +272,33 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             out += [("wrong-interpreter", 0.75, evidence), ("missing-dependency", 0.55, evidence)]
             if re.search(r"Cell In|ipython-input|ipykernel|\bColab", ctx.text):
                 out.append(("kernel-not-restarted", 0.35, evidence))
+        elif module == top and (interpreter := _run_as_module(ctx.text, module)):
+            # `python -m X` names the interpreter that looked: X is not installed for it, and
+            # a paste that speaks of installing X installed it for another one
+            evidence = {"module": module, "interpreter": interpreter}
+            if INSTALLED_ELSEWHERE.search(ctx.text):
+                out += [("wrong-interpreter", 0.75, evidence),
+                        ("missing-dependency", 0.55, evidence)]
+            else:
+                out += [("missing-dependency", 0.65, evidence),
+                        ("wrong-interpreter", 0.5, evidence)]
         elif module in DEPENDENCIES or top in DEPENDENCIES or top in ("tensorflow", "numpy"):
             out.append(("missing-dependency", 0.75, {"module": module}))
     return out
+
+
+# `python -m X` for an X the interpreter cannot find: CPython prints the interpreter's own path
+# before runpy's message ("/usr/bin/python: No module named tf2onnx", Modules/main.c,
+# pymain_run_module), with no traceback
+_RUN_AS_MODULE = re.compile(
+    r"(?m)^[ \t>$\"'`]*(?P<interpreter>[^\s\"'`]*python[\w.]*(?:\.exe)?): No module named "
+    r"(?P<module>[\w.]+)[\"'`.]*[ \t]*$")
+
+
+def _run_as_module(text: str, module: str) -> str:
+    """The interpreter `python -m <module>` ran, when its message is in the paste; else ''."""
+    found = next((m for m in _RUN_AS_MODULE.finditer(text) if m.group("module") == module), None)
+    return found.group("interpreter") if found else ""
 
 
 # Import names under which several distributions install their modules side by side (PEP 420
