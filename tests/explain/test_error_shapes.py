@@ -198,3 +198,36 @@ def test_poetry_explaining_the_conflict_it_proved_is_recognised_not_guessed():
 
     assert top.cause == "requirement-conflict" and top.confidence > ranker.MAX_UNRECOGNISED
     assert not calibrate.only_guessed(top.evidence["signatures"])
+
+
+# -- a package's message retold in prose ----------------------------------------------------------
+
+
+def test_pips_wheel_refusal_retold_without_the_file_is_still_pips():
+    # tensorflow#2430: "you'll fail with the error > not a supported wheel on this platform"
+    retold = "on pip install I get the 'not a supported wheel on this platform' message"
+    findings = explain_text(retold).findings
+    assert [f.cause for f in findings[:2]] == ["no-wheel-for-python", "no-wheel-for-platform"]
+    assert "wheel" not in findings[0].evidence
+    two_pythons = ("Anaconda uses Python 3.5.\n> not a supported wheel on this platform\n"
+                   "presumably because the wheel is made for Python 3.4")
+    found = explain_text(two_pythons).findings[0]
+    assert found.cause == "no-wheel-for-python"
+    assert found.evidence["python_mentioned"] == ["cp34", "cp35"]
+
+
+def test_pips_refusal_naming_the_file_still_reads_its_tags():
+    named = ("ERROR: tensorflow-2.3.1-cp37-cp37m-macosx_10_9_x86_64.whl is not a supported wheel "
+             "on this platform.")
+    found = explain_text(named).findings[0]
+    assert found.evidence["wheel"] == "tensorflow-2.3.1-cp37-cp37m-macosx_10_9_x86_64.whl"
+    assert found.evidence["wheel_tags"]
+
+
+@pytest.mark.parametrize("retold", [
+    "keras requires TensorFlow 2.2 or higher",  # kubeflow/code-intelligence#150's title
+    "ImportError: Keras requires TensorFlow 2.2 or higher. Install TensorFlow via "
+    "`pip install tensorflow`",
+])
+def test_keras_24s_own_message_in_any_case_is_the_keras_tensorflow_pair(retold):
+    assert explain_text(retold).findings[0].cause == "keras-tf-version-skew"

@@ -430,6 +430,8 @@ def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     shown = wheels.read_python(outside_wheel_names)
     if shown:
         mentioned.add("cp" + shown.replace(".", ""))
+    if not wheel:
+        return _unnamed_wheel(evidence, mentioned)
     if _THIRTY_TWO_BIT.search(outside_wheel_names) and not any(
             _THIRTY_TWO_BIT_TAG.search(tag) for tag in evidence.get("wheel_tags", ())):
         # a 32-bit interpreter takes no 64-bit wheel; a 32-bit wheel (armv7l, i686, win32) it
@@ -475,6 +477,18 @@ def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
                     ("no-wheel-for-platform", 0.4, evidence)]
         return [("no-wheel-for-platform", 0.75, evidence), ("no-wheel-for-python", 0.35, evidence)]
     return [("no-wheel-for-platform", 0.6, evidence), ("no-wheel-for-python", 0.4, evidence)]
+
+
+def _unnamed_wheel(evidence: Dict[str, Any], mentioned: set) -> List[Outcome]:
+    """pip's refusal retold without the file ("the 'not a supported wheel on this platform'
+    message"): no tag to read. Two Pythons named around it are the wheel's and the
+    interpreter's; otherwise the Python tag, which refuses a wheel more often than the platform
+    does, leads by a little."""
+    del evidence["wheel"]
+    if len(mentioned) >= 2:
+        evidence["python_mentioned"] = sorted(mentioned)
+        return [("no-wheel-for-python", 0.7, evidence), ("no-wheel-for-platform", 0.4, evidence)]
+    return [("no-wheel-for-python", 0.55, evidence), ("no-wheel-for-platform", 0.5, evidence)]
 
 
 def _machine_fits_wheel(text: str, tags: Any) -> Optional[Tuple[bool, str]]:
