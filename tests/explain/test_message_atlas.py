@@ -155,7 +155,8 @@ def test_only_a_closing_mark_after_the_last_hole_may_be_cut():
     rows = {row[1]: index for index, row in enumerate(atlas.rows)}
     cut = ("Invalid `floatx` configuration. Expected one of {'float16'}. Received: floatx=float8")
     index = rows["Invalid `floatx` configuration. Expected one of …. Received: floatx=…"]
-    assert atlas.pattern(index).search(cut)  # (its last part is the hole itself)
+    # (its last part is the hole itself; patterns read lines as `find` gives them, backticks off)
+    assert atlas.pattern(index).search(messages.bare(cut))
     worded = next(t for t in rows if t.endswith("has no defined output shape.") and "…" in t)
     assert not atlas.pattern(rows[worded]).search(
         'The layer "dense" has never been called and thus has no defined output')
@@ -323,3 +324,51 @@ def test_a_tracebacks_frame_lines_are_not_read_as_messages():
     assert AVX_LINE in lines
     assert not any(line.startswith("File ") for line in lines)
     assert "import tensorflow as tf" in lines  # the source line stays: it may hold one
+
+
+# -- messages as issues carry them -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line", [
+    # keras-flask-deploy-webapp#20: Markdown took the backticks of `load_img`
+    "ImportError: Could not import PIL.Image. The use of load_img requires PIL.",
+    "ImportError: Could not import PIL.Image. The use of `load_img` requires PIL.",
+    "ImportError: Could not import PIL.Image. The use of `load_img` requires PIL",  # no stop
+])
+def test_a_message_is_recognised_without_its_backticks_or_its_full_stop(line):
+    found = messages.find(line)
+    assert found and found[0][0].template.endswith("The use of `load_img` requires PIL.")
+    assert messages.causes_of(line)[0][:3:2] == ("missing-dependency", {
+        "printed_by": found[0][0].describe(), "message": messages.bare(line), "module": "PIL"})
+    report = explain_text(line)
+    assert report.findings[0].cause == "missing-dependency"
+    assert report.findings[0].evidence["module"] == "PIL"
+    assert report.findings[0].fix[0].command[-1] == "pillow"
+
+
+def test_a_full_stop_is_optional_only_at_the_end_of_the_message():
+    # a message cut before its last words is not the message
+    assert messages.find("ImportError: Could not import PIL.Image. The use of load_img") == []
+
+
+@pytest.mark.parametrize("line, evidence", [
+    ("ImportError: Failed to import pydot. You must install pydot and graphviz for `pydotprint` "
+     "to work.", {"module": "pydot"}),
+    # DeepReinforcementLearning#27, without the final stop
+    ("`pydot` failed to call GraphViz.Please install GraphViz (https://www.graphviz.org/) and "
+     "ensure that its executables are in the $PATH", {"library": "Graphviz's `dot` program"}),
+])
+def test_plot_models_missing_pieces_are_named_for_the_fix(line, evidence):
+    finding = explain_text(line).findings[0]
+    assert finding.cause == "missing-dependency"
+    for key, value in evidence.items():
+        assert finding.evidence[key].startswith(value)
+
+
+def test_cythons_binary_version_check_is_a_wheel_for_another_python():
+    """Cython compiles the same check into every extension (numpy's, h5py's, TensorFlow's), so
+    the message names no one package; the module it names was built for another Python."""
+    line = ("RuntimeWarning: compiletime version 3.6 of module "
+            "'tensorflow.python.framework.fast_tensor_util' does not match runtime version 3.7")
+    assert explain_text(line).findings[0].cause == "wheel-tag-mismatch"
+

@@ -70,13 +70,15 @@ class Atlas:
 
     def pattern(self, index: int) -> Optional[Pattern[str]]:
         if index not in self.compiled:
-            template = self.rows[index][1]
+            template = bare(self.rows[index][1])
             pieces = template.split(self.hole)
             parts = [re.escape(p) for p in pieces]
             if len(parts) > 1 and _CLOSING.match(pieces[-1]):
                 # a message cut inside its last hole (an issue title stops at ~250 characters)
                 # loses only the bracket or stop that closes it
                 parts[-1] = f"(?:{parts[-1]})?"
+            elif pieces[-1].endswith("."):
+                parts[-1] = re.escape(pieces[-1][:-1]) + r"\.?"  # pasted without its full stop
             try:
                 self.compiled[index] = re.compile(r".{0,300}?".join(parts))
             except re.error:
@@ -98,7 +100,15 @@ def parse_spans(text: str) -> List[int]:
 
 
 def literal_of(template: str, hole: str) -> str:
-    return max(template.split(hole), key=len).strip()
+    """The longest literal part of a template, as a paste keeps it: without Markdown's backticks
+    (an issue renders `load_img` as code and drops them) and without its closing full stop."""
+    return bare(max(template.split(hole), key=len).strip()).rstrip(".")
+
+
+def bare(text: str) -> str:
+    """Text without backticks, which Markdown reads as code marks: a message printed with
+    "`pydot` failed to call GraphViz" is pasted into an issue as "pydot failed …" as often."""
+    return text.replace("`", "")
 
 
 @cache
@@ -120,7 +130,7 @@ def error_lines(text: str) -> List[str]:
     picked = [line for line in lines if _ERROR_LINE.match(line)]
     tail = [line for line in lines[-12:] if line.strip() and not line.lstrip().startswith("File ")]
     seen = dict.fromkeys(picked[-MAX_LINES:] + tail)
-    return [re.sub(r"\s+", " ", line).strip() for line in seen]
+    return [bare(re.sub(r"\s+", " ", line).strip()) for line in seen]
 
 
 def find(text: str, atlas: Optional[Atlas] = None) -> List[Tuple[Printed, str]]:
@@ -199,6 +209,8 @@ class Rule:
     source: str
     # a resolve step that decides among the causes from the rest of the paste (`resolve`)
     resolve: Optional[str] = None
+    # what the message itself names for the fix (the module Keras failed to import)
+    evidence: Tuple[Tuple[str, str], ...] = ()
 
     def applies(self, printed: Printed) -> bool:
         if self.package != "*" and self.package not in printed.releases:
@@ -227,6 +239,7 @@ def rules(path: Optional[str] = None) -> Tuple[Rule, ...]:
             mechanism=raw.get("mechanism", ""),
             source=raw["source"],
             resolve=raw.get("resolve"),
+            evidence=tuple(raw.get("evidence", {}).items()),
         ))
     return tuple(out)
 
@@ -238,7 +251,8 @@ def causes_of(text: str) -> List[Tuple[str, float, Dict[str, Any], str, str]]:
     for printed, line in find(text):
         rule = _deciding_rule(printed)
         if rule is not None and rule.cause is not None:
-            evidence = {"printed_by": printed.describe(), "message": line[:300]}
+            evidence = {"printed_by": printed.describe(), "message": line[:300],
+                        **dict(rule.evidence)}
             for cause, weight in _resolved(rule, line, text):
                 out.append((cause, weight, evidence, rule.mechanism, rule.source))
     return out
