@@ -232,22 +232,24 @@ NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
 # retold in a label bot's issue title. The twentieth one: "when will tensorflow support python3.7 ?"
 # The twenty-first one: a Jupyter kernel that dies on import on an M1, told in Korean. The
 # twenty-seventh one: pip's "not a supported wheel on this platform" quoted in a sentence, without
-# the wheel's name, on a Raspberry Pi whose pip belongs to another Python.
+# the wheel's name, on a Raspberry Pi whose pip belongs to another Python. (Both of these, the
+# retold "keras requires TensorFlow" and the unnamed wheel refusal, have left it, as have the
+# macOS linker's "ld: warning: ignoring file" and TensorFlow Probability's version check glued
+# to prose, answered all along but counted here while the text had no error's shape.) The
+# thirty-fifth added one, measured as it came: pip's complaint that TensorFlow 2.4 requires numpy
+# 1.19.2 or greater, told in words beside a requirements file pinning numpy 1.16.
 NOT_YET_ANSWERED: frozenset = frozenset({"keras-hub-1649-keras-nlp-000-py312",
-                                         "tf-on-rpi-2-py27-wheel-pip-for-py35",
+                                         "tcav-104-requirements-numpy116-vs-tf24",
                                          "pykospacing-47-m1-anaconda-kernel-dies-on-import",
-                                         "kubeflow-code-intelligence-150-keras24-needs-tf22-docker",
                                          "tf-32858-py37-windows-32bit-python",
                                          "tf-72888-numpy2-not-supported",
                                          "tfprobability-135-install-pins-tf22-needs-tf23",
                                          "ckiptagger-50-tf216-lstmcell-keras3",
                                          "chaquopy-374-keras-needs-tf22",
-                                         "tf-62740-c-api-x86-dylib-on-arm64",
                                          "tf-19998-windows-python-x86-no-wheel",
                                          "tf-21550-windows-32bit-horrible",
                                          "tf-macos-106-installer-wants-python38",
-                                         "sbb-textline-50-h5py3-breaks-keras-model",
-                                         "tfp-1479-m1-tfp-nightly-needs-tf28"})
+                                         "sbb-textline-50-h5py3-breaks-keras-model"})
 
 
 def _corpus(skip: frozenset = NO_ERROR_IN_TEXT | NOT_YET_ANSWERED) -> Iterator[str]:
@@ -271,12 +273,12 @@ def _silent(texts: Iterator[str]) -> List[Tuple[str, str]]:
     candidate, or a candidate without a fix."""
     out = []
     for paste in texts:
-        if not clues.error_kind(paste):
-            out.append(("not read as an error", paste[:120]))
-            continue
         findings = explain_text(paste).findings
         if not findings:
-            out.append(("no candidate", paste[:120]))
+            # a message a signature knows is answered even where the text has no error's shape
+            # (Keras's "keras requires TensorFlow 2.2 or higher" retold in a title)
+            why = "no candidate" if clues.error_kind(paste) else "not read as an error"
+            out.append((why, paste[:120]))
         for finding in findings:
             if not finding.fix:
                 out.append((f"no fix for {finding.cause}", paste[:120]))
@@ -303,8 +305,9 @@ def test_the_reports_not_yet_answered_are_exactly_those_explain_leaves_silent():
     assert len(still_silent) == len(NOT_YET_ANSWERED), "remove answered ones from NOT_YET_ANSWERED"
     assert len(list(_corpus_reports(NOT_YET_ANSWERED | NO_ERROR_IN_TEXT))) == len(
         NOT_YET_ANSWERED | NO_ERROR_IN_TEXT), "an exempted id is not in the corpus"
-    assert [why for why, _ in _silent(_corpus_reports(NO_ERROR_IN_TEXT))] == [
-        "not read as an error"] * len(NO_ERROR_IN_TEXT)
+    # (a text with no error's shape may still be answered: Colab's own "restart the runtime")
+    assert [clues.error_kind(paste) for paste in _corpus_reports(NO_ERROR_IN_TEXT)] == [
+        ""] * len(NO_ERROR_IN_TEXT)
 
 
 def _test_id(paste: str) -> str:
