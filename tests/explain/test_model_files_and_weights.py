@@ -162,3 +162,30 @@ def test_hdf5s_signature_not_found_is_surer_a_bad_download_when_the_user_names_t
     unnamed = hypotheses("model = build()\n" + error)[1][0]
     assert named.cause == unnamed.cause == "downloaded-weights-file-corrupt"
     assert named.score > unnamed.score
+
+
+# -- a TensorFlow Lite runtime older than the converter --------------------------------------------
+
+
+@pytest.mark.parametrize("line", [
+    # tensorflow#47857, Coral's apt tflite_runtime on Raspbian
+    "ValueError: Op builtin_code out of range: 132. Are you using old TFLite binary with newer "
+    "model?Registration failed.",
+    "java.lang.IllegalArgumentException: Internal error: Cannot create interpreter: Didn't find op "
+    "for builtin opcode 'FULLY_CONNECTED' version '9'. An older version of this builtin might be "
+    "supported. Are you using an old TFLite binary with a newer model?",
+])
+def test_a_tflite_model_newer_than_its_runtime_asks_for_a_newer_runtime(line):
+    finding = explain_text(line).findings[0]
+    assert finding.cause == "model-format-incompatible"
+    assert "newer TensorFlow Lite runtime" in finding.fix[0].description
+    assert "tflite-model-newer-than-runtime" in finding.evidence["signatures"]
+
+
+def test_a_keras_file_keras_cannot_load_keeps_the_keras_fix():
+    line = ("ValueError: File format not supported: filepath=saved_model. Keras 3 only supports "
+            "V3 `.keras` files and legacy H5 format files (`.h5` extension).")
+    finding = explain_text(line).findings[0]
+    assert finding.cause == "model-format-incompatible"
+    fix = finding.fix[0].description
+    assert "TensorFlow Lite" not in fix and "TFSMLayer" in fix

@@ -546,6 +546,16 @@ def _removed_tf(e: Evidence, facts: Any) -> List[FixStep]:
     return steps
 
 
+def _model_format(e: Evidence, facts: Any) -> List[FixStep]:
+    if one(e, "builtin_code") or one(e, "op"):  # TensorFlow Lite's interpreter, not Keras
+        op = f" (`{one(e, 'op')}` version {one(e, 'op_version')})" if one(e, "op") else ""
+        return [manual(f"The model needs a newer TensorFlow Lite runtime than this one{op}: "
+                       "upgrade the runtime (tflite-runtime, the app's TensorFlow Lite "
+                       "dependency or plugin) to the TensorFlow release that converted the model, "
+                       "or convert it again with the TensorFlow release the runtime matches")]
+    return [manual(MANUAL["model-format-incompatible"])]
+
+
 STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "numpy-abi-mismatch": _numpy,
     "protobuf-mismatch": _protobuf,
@@ -577,6 +587,7 @@ STEPS: Dict[str, Callable[[Evidence, Any], List[FixStep]]] = {
     "pinned-release-unavailable": _pinned,
     "code-uses-removed-tensorflow-api": _removed_tf,
     "informational-message-not-an-error": _informational,
+    "model-format-incompatible": _model_format,
 }
 
 MANUAL = {
