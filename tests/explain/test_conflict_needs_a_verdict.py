@@ -17,7 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import corpus
 
-from keras_doctor.explain import messages, ranker, resolvers, wheels
+from keras_doctor.explain import explain_text, messages, ranker, resolvers, wheels
 from keras_doctor.explain.engine import explain, hypotheses
 
 REAL_OUTPUT = Path(__file__).parent / "real_output"
@@ -272,3 +272,34 @@ def test_versions_skipped_for_python_outside_the_requested_range_do_not_count():
     assert wheels.python_skip_counts(text) is False
     # the other side: 2.16.1 asked for, and skipped for a Python its wheels declare
     assert wheels.python_skip_counts(text.replace("2.9.0", "2.16.1")) is True
+
+
+# -- npm's resolver, for TensorFlow.js ------------------------------------------------------------
+
+NPM_ERESOLVE = (
+    "npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE could not resolve\nnpm ERR! \n"
+    "npm ERR! While resolving: @tensorflow/tfjs-backend-webgpu@0.0.1-alpha.20\n"
+    "npm ERR! Found: @tensorflow/tfjs-core@4.8.0\n"
+    "npm ERR! node_modules/@tensorflow/tfjs-core\n"
+    'npm ERR!   peer @tensorflow/tfjs-core@"4.5.0" from @tensorflow/tfjs-backend-cpu@4.5.0\n'
+)
+
+
+@pytest.mark.parametrize("paste", [
+    NPM_ERESOLVE,  # tfjs#7784, npm 9
+    NPM_ERESOLVE.replace("npm ERR!", "npm error"),  # npm 10 words its prefix so
+    "npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve dependency tree\n",
+])
+def test_npms_peer_conflict_is_a_requirement_conflict_fixed_with_npm(paste):
+    finding = explain_text(paste).findings[0]
+    assert finding.cause == "requirement-conflict"
+    fix = " ".join(step.description for step in finding.fix)
+    assert "peer" in fix and "pip" not in fix
+
+
+def test_npms_conflict_names_what_was_found_and_what_the_peer_wants():
+    finding = explain_text(NPM_ERESOLVE).findings[0]
+    assert finding.evidence["found"] == "@tensorflow/tfjs-core@4.8.0"
+    assert finding.evidence["peer"] == '@tensorflow/tfjs-core@"4.5.0"'
+    assert '@tensorflow/tfjs-core@"4.5.0" is wanted where @tensorflow/tfjs-core@4.8.0' in (
+        finding.fix[0].description)

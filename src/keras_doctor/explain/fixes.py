@@ -60,6 +60,13 @@ def _conflict(e: Evidence, facts: Any) -> List[FixStep]:
     declared_fix = _declared_range(e, facts)
     if declared_fix:
         return declared_fix
+    if one(e, "installer") == "npm":  # a JavaScript tree (TensorFlow.js): pip has no say
+        found, peer = one(e, "found"), one(e, "peer")
+        wanted = f" ({peer} is wanted where {found} is installed)" if found and peer else ""
+        return [manual(f"Install releases whose peer ranges agree{wanted}: pin the package npm "
+                       "found to the range the peer names, or pick the dependent's release built "
+                       "for the one installed; `npm install --legacy-peer-deps` only skips the "
+                       "check")]
     return [
         run_step("List every broken requirement", [*pip(facts)[:-1], "check"]),
         manual("Install the versions the listed requirements ask for, or use a fresh virtual "
