@@ -14,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import corpus
 
-from keras_doctor.explain import resolve
+from keras_doctor.explain import explain_text, resolve
 from keras_doctor.explain.engine import explain, hypotheses
 
 REAL_OUTPUT = Path(__file__).parent / "real_output"
@@ -563,3 +563,45 @@ def test_a_keras_2_the_paste_states_rules_out_what_only_keras_3_causes(stated, k
     assert ruled_out_by_signal("keras3-removed-api", text) is keras2
     # Keras 2.0-2.3 could be missing a backend too
     assert not ruled_out_by_signal("keras-backend-unavailable", text)
+
+
+# -- Keras 1-2.2 asserting keras.json as it reads it -----------------------------------------------
+
+
+def keras2_assert(source_line: str) -> str:
+    return ("Traceback (most recent call last):\n"
+            '  File "/home/ada/.virtualenvs/r/lib/python2.7/site-packages/keras/backend/'
+            '__init__.py", line 36, in <module>\n'
+            f"    {source_line}\nAssertionError")
+
+
+def test_a_backend_keras_2_does_not_ship_fails_its_assert():
+    # awslabs/keras-apache-mxnet#57: keras.json names mxnet, the Keras installed is keras
+    finding = explain_text(keras2_assert("assert _backend in {'theano', 'tensorflow', 'cntk'}")
+                           ).findings[0]
+    assert finding.cause == "keras-backend-unavailable"
+    assert finding.evidence["accepted"] == "{'theano', 'tensorflow', 'cntk'}"
+    assert finding.fix[0].description.startswith("Name a backend this Keras ships")
+    assert finding.fix[0].command == ("export", "KERAS_BACKEND=tensorflow")
+
+
+@pytest.mark.parametrize("source_line", [
+    "assert _floatx in {'float16', 'float32', 'float64'}",
+    "assert _image_data_format in {'channels_last', 'channels_first'}",
+    "assert _image_dim_ordering in {'tf', 'th'}",
+    "assert isinstance(_epsilon, float)",
+])
+def test_a_keras_json_value_keras_2_refuses_is_the_configuration(source_line):
+    assert explain_text(keras2_assert(source_line)).findings[0].cause == "keras-config-invalid"
+
+
+def test_the_assert_line_without_its_failure_is_no_finding():
+    text = keras2_assert("assert _backend in {'theano', 'tensorflow'}").replace(
+        "AssertionError", "KeyboardInterrupt")
+    assert "keras-backend-unavailable" not in [f.cause for f in explain_text(text).findings[:1]]
+
+
+def test_a_backend_fix_without_another_step_is_no_alternative():
+    finding = explain_text("ValueError: Invalid backend. Received: backend=mxnet").findings[0]
+    assert finding.cause == "keras-backend-unavailable"
+    assert finding.fix[0].description.startswith("Point Keras at an installed backend")

@@ -339,6 +339,12 @@ def _too_old(e: Evidence, facts: Any) -> List[FixStep]:
 def _backend(e: Evidence, facts: Any) -> List[FixStep]:
     backend = (one(e, "backend") or one(e, "module")).lower()
     steps = []
+    if one(e, "accepted"):  # Keras 1-2.2's assert: the configured name is none it ships
+        return [FixStep(f"Name a backend this Keras ships ({one(e, 'accepted')}) in KERAS_BACKEND "
+                        "or the \"backend\" key of ~/.keras/keras.json",
+                        StepKind.ENV, command=("export", "KERAS_BACKEND=tensorflow")),
+                manual("For another backend (MXNet), install the Keras build that ships it "
+                       "(keras-mxnet) in place of keras")]
     if backend in ("theano", "cntk"):
         # Keras 2.0-2.3 told to use a backend that is not installed (both long unmaintained)
         return [FixStep("Point Keras at TensorFlow: set \"backend\": \"tensorflow\" in "
@@ -357,7 +363,7 @@ def _backend(e: Evidence, facts: Any) -> List[FixStep]:
     target = one(e, "use_backend") or "tensorflow"
     steps.append(
         FixStep(
-            "Or point Keras at an installed backend" + (
+            ("Or point" if steps else "Point") + " Keras at an installed backend" + (
                 f" (or set \"backend\": \"{target}\" in ~/.keras/keras.json)"
                 if target != "tensorflow" else ""),
             StepKind.ENV,
