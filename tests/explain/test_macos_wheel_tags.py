@@ -17,7 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import corpus
 
-from keras_doctor.explain import wheels
+from keras_doctor.explain import explain_text, wheels
 from keras_doctor.explain.engine import hypotheses
 
 # tensorflow/addons#704 (tuning corpus): Python 3.6.9 on macOS 10.12.6, `tensorflow-addons==0.6.0`,
@@ -89,3 +89,39 @@ def test_the_same_list_on_linux_is_not_the_macos():
 ])
 def test_the_macos_a_paste_states(text, version):
     assert wheels.macos_version_shown(text) == version
+
+
+# -- a wheel file refused because the Mac is older than its tag ------------------------------------
+
+REFUSED = ("$ pip install {wheel}\n{wheel} is not a supported wheel on this platform.\n")
+
+
+@pytest.mark.parametrize("wheel, about_the_mac, shown, needs", [
+    # tensorflow#10085: pip's own supported tags stop at 10.10
+    ("tensorflow-1.2.0rc0-cp27-cp27m-macosx_10_11_x86_64.whl",
+     "$ python -c \"from pip import pep425tags;print(pep425tags.supported_tags)\"\n"
+     "[('cp27', 'cp27m', 'macosx_10_10_x86_64'), ('cp27', 'cp27m', 'macosx_10_10_intel'), "
+     "('cp27', 'cp27m', 'macosx_10_9_x86_64')]", "10.10", "macOS 10.11"),
+    ("mediapipe-0.8.2-cp38-cp38-macosx_10_15_x86_64.whl", "Attempting to install on macOS 10.14.6",
+     "10.14", "macOS 10.15"),
+    ("tensorflow-2.3.1-cp37-cp37m-macosx_10_14_x86_64.whl", "I am on Mojave", "10.14", None),
+    ("tensorflow-2.3.1-cp37-cp37m-macosx_10_14_x86_64.whl", "pip debug --verbose\n"
+     "cp37-cp37m-macosx_10_13_x86_64\ncp37-cp37m-macosx_10_12_x86_64", "10.13", "macOS 10.14"),
+])
+def test_a_wheel_for_a_newer_macos_than_the_mac_shown_is_the_mac(wheel, about_the_mac, shown,
+                                                                  needs):
+    found = explain_text(REFUSED.format(wheel=wheel) + about_the_mac).findings[0]
+    if needs is None:  # the Mac shown takes the wheel's tag: something else refused it
+        assert found.cause != "macos-too-old"
+        return
+    assert found.cause == "macos-too-old"
+    assert (found.evidence["macos_shown"], found.evidence["wheel_needs"]) == (shown, needs)
+
+
+@pytest.mark.parametrize("wheel", [
+    "tensorflow-2.16.1-cp311-cp311-macosx_12_0_arm64.whl",  # the CPU decides an arm64 wheel
+    "tensorflow-2.16.1-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+])
+def test_only_an_intel_or_universal_mac_wheel_is_judged_by_the_macos_release(wheel):
+    text = REFUSED.format(wheel=wheel) + "macOS 10.15.7"
+    assert explain_text(text).findings[0].cause != "macos-too-old"

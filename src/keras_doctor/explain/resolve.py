@@ -448,6 +448,11 @@ def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         evidence["python_mentioned"] = sorted(mentioned)
         return [("no-wheel-for-python", 0.8, evidence),
                 ("rosetta-python" if arm64_mac else "no-wheel-for-platform", 0.3, evidence)]
+    older_mac = wheels.mac_older_than_wheel(outside_wheel_names, evidence.get("wheel_tags", ()))
+    if older_mac:
+        # a wheel for a newer macOS than the Mac the paste shows: pip refuses the platform tag
+        evidence.update(older_mac)
+        return [("macos-too-old", 0.85, evidence), ("no-wheel-for-platform", 0.35, evidence)]
     too_old = _pip_older_than_tags(ctx.text, evidence.get("wheel_tags", ()))
     if too_old:
         # pip skips a tag it does not know (knowledge/pip_tags.json): before 20.3 it refuses

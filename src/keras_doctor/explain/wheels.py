@@ -1152,6 +1152,34 @@ def macos_version_shown(text: str) -> Optional[Tuple[int, int]]:
     return min(found) if found else None
 
 
+# A macOS platform tag of the interpreter's own, as pip prints its supported tags
+# (`pep425tags.supported_tags`: ('cp27', 'cp27m', 'macosx_10_10_x86_64'); `pip debug --verbose`:
+# cp39-cp39-macosx_11_0_arm64): the newest is the macOS pip runs on
+_SUPPORTED_MAC_TAG = re.compile(
+    r"(?:'|\bcp\d+-\w+-)macosx_(?P<major>\d+)_(?P<minor>\d+)_(?:x86_64|arm64|intel|universal2?)\b")
+_WHEEL_MAC_TAG = re.compile(r"macosx_(?P<major>\d+)_(?P<minor>\d+)_")
+
+
+def mac_older_than_wheel(about_machine: str, tags: Any) -> Dict[str, str]:
+    """{macos_shown, wheel_needs} when every platform tag of a refused wheel is a macOS one for
+    Intel or both architectures and the Mac the paste shows (its stated release, else the newest
+    macOS tag pip lists as its own) is older than the oldest macOS those tags accept; {}
+    otherwise."""
+    needs = []
+    for tag in tags:
+        found = _WHEEL_MAC_TAG.match(str(tag).split("-")[-1])
+        if found is None or str(tag).endswith("_arm64"):  # (an arm64 wheel: the CPU decides)
+            return {}
+        needs.append((int(found.group("major")), int(found.group("minor"))))
+    shown = macos_version_shown(about_machine) or max(
+        ((int(m.group("major")), int(m.group("minor")))
+         for m in _SUPPORTED_MAC_TAG.finditer(about_machine)), default=None)
+    if not needs or shown is None or shown >= min(needs):
+        return {}
+    return {"macos_shown": ".".join(map(str, shown)),
+            "wheel_needs": "macOS " + ".".join(map(str, min(needs)))}
+
+
 def _installs_on_mac(tag: str, python: str, macos: Tuple[int, int], arch: str) -> bool:
     """Whether a wheel of this tag installs on CPython `python` on a Mac of this release and
     architecture: its Python tag fits and one of its platform tags is among those pip accepts
