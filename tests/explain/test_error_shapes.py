@@ -231,3 +231,32 @@ def test_pips_refusal_naming_the_file_still_reads_its_tags():
 ])
 def test_keras_24s_own_message_in_any_case_is_the_keras_tensorflow_pair(retold):
     assert explain_text(retold).findings[0].cause == "keras-tf-version-skew"
+
+
+# -- a failure told in the report's own language ---------------------------------------------------
+
+
+@pytest.mark.parametrize("words", [
+    "m1 환경에서 모듈 불러오기 오류",  # pykospacing#47, Korean "error"
+    "安裝完後tensorflow 為 2.16 版，執行出錯",  # ckiptagger#50, Traditional Chinese
+    "导入 tensorflow 时报错",
+    "tensorflow のインポートでエラーになります",
+    "При импорте tensorflow возникает ошибка",
+    "Beim Import von tensorflow kommt ein Fehler",
+    "l'import de tensorflow échoue",
+    "o import do tensorflow não funciona",
+    "l'import di tensorflow non funziona",
+])
+def test_a_failure_in_another_languages_words_is_an_error(words):
+    assert clues.error_kind(words) == "exception"
+    assert explain_text(words).findings
+
+
+@pytest.mark.parametrize("words", [
+    "tensorflow 설치했습니다",  # Korean "installed"
+    "tensorflow 安装成功",  # Chinese "installed successfully"
+    "tensorflow をインストールしました",
+    "Ich habe tensorflow installiert",
+])
+def test_the_same_languages_telling_no_failure_stay_without_one(words):
+    assert clues.error_kind(words) == ""

@@ -237,14 +237,14 @@ NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
 # macOS linker's "ld: warning: ignoring file" and TensorFlow Probability's version check glued
 # to prose, answered all along but counted here while the text had no error's shape.) The
 # thirty-fifth added one, measured as it came: pip's complaint that TensorFlow 2.4 requires numpy
-# 1.19.2 or greater, told in words beside a requirements file pinning numpy 1.16.
+# 1.19.2 or greater, told in words beside a requirements file pinning numpy 1.16. The Korean
+# kernel death and the Chinese deprecation report left once failures told in other languages'
+# words were read as errors (guessed, not yet right).
 NOT_YET_ANSWERED: frozenset = frozenset({"keras-hub-1649-keras-nlp-000-py312",
                                          "tcav-104-requirements-numpy116-vs-tf24",
-                                         "pykospacing-47-m1-anaconda-kernel-dies-on-import",
                                          "tf-32858-py37-windows-32bit-python",
                                          "tf-72888-numpy2-not-supported",
                                          "tfprobability-135-install-pins-tf22-needs-tf23",
-                                         "ckiptagger-50-tf216-lstmcell-keras3",
                                          "chaquopy-374-keras-needs-tf22",
                                          "tf-19998-windows-python-x86-no-wheel",
                                          "tf-21550-windows-32bit-horrible",
