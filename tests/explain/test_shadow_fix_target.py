@@ -57,7 +57,7 @@ def test_a_local_package_folder_named_like_the_module_is_the_shadow():
     other knowledge proposes a cause, so the model's fill-ins stay far below it."""
     findings = explain_text(CIRCULAR_IN_A_LOCAL_PACKAGE).findings
     assert findings[0].cause == "shadowed-module"
-    assert findings[0].confidence >= 0.9
+    assert findings[0].confidence >= 0.85  # among the surest answers, as the maps show them
     assert all(f.evidence.get("signatures") == ["ranker"] and f.confidence < 0.1
                for f in findings[1:])
     assert findings[0].evidence["path"] == "/home/ada/proj/keras/__init__.py"
