@@ -110,8 +110,8 @@ def _not_a_package(found: SignatureMatch) -> str:
     return named.group(1) if named else ""
 
 
-# Python 2's import statements as a traceback's source lines show them: the dotted module and,
-# after `from … import`, the first name imported (which may itself be a submodule).
+# The import statements a traceback's source lines show: the dotted module and, after
+# `from … import`, the first name imported (which may itself be a submodule).
 _IMPORT_STATEMENT = re.compile(r"^[ \t>\-\d]*(?:from ([\w.]+) import \(?\s*(\w+)|import ([\w.]+))",
                                re.M)
 
