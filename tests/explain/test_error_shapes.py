@@ -214,6 +214,12 @@ def test_pips_wheel_refusal_retold_without_the_file_is_still_pips():
     found = explain_text(two_pythons).findings[0]
     assert found.cause == "no-wheel-for-python"
     assert found.evidence["python_mentioned"] == ["cp34", "cp35"]
+    # the Python leads by a little alone, by much beside two Pythons; the platform stays second
+    from keras_doctor.explain.engine import hypotheses
+    for paste, weights in ((retold, [[0.55], [0.5]]), (two_pythons, [[0.7], [0.4]])):
+        ranked = hypotheses(paste)[1][:2]
+        assert [(h.cause, h.weights) for h in ranked] == list(zip(
+            ["no-wheel-for-python", "no-wheel-for-platform"], weights))
 
 
 def test_pips_refusal_naming_the_file_still_reads_its_tags():

@@ -150,6 +150,15 @@ def test_a_message_cut_inside_its_last_hole_is_still_recognised():
     assert found and found[0][0].file == "keras/src/models/sequential.py"
 
 
+def test_a_one_hole_message_cut_inside_its_hole_is_still_recognised():
+    """The bracket closing a message's only hole is as optional as after its last of many:
+    Keras's message, cut where a title stops, is still Keras's."""
+    cut = ("ValueError: Array inputs to associative_scan must have the same first dimension. "
+           "(saw: [3, 4]")
+    found = messages.find(cut)
+    assert found and found[0][0].file == "keras/src/backend/numpy/core.py"
+
+
 def test_only_a_closing_mark_after_the_last_hole_may_be_cut():
     atlas = messages.load()
     rows = {row[1]: index for index, row in enumerate(atlas.rows)}
