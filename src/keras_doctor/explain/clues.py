@@ -118,17 +118,6 @@ _FAILURE_WORDS = re.compile(
     r"library not loaded|missing (?:file|library|shared library))\b|"
     r"_FAILED\b|SSLError"
 )
-# A failure in the report's own words in the languages reports come in (no word boundaries: CJK
-# has none): Chinese 错误/錯誤/报错/出错/失败/无法, Japanese エラー/失敗/できません, Korean
-# 오류/에러/실패/안 됩니다, Russian ошибка/не работает/не удалось, German Fehler/funktioniert
-# nicht, French erreur/échoue/ne fonctionne pas, Portuguese erro/falha/não funciona, Italian
-# errore/non funziona (Spanish "error" is English's word, read with the exception's words)
-_FAILURE_WORDS_TRANSLATED = re.compile(
-    r"错误|錯誤|报错|報錯|出错|出錯|失败|失敗|无法|無法|エラー|できません|오류|에러|실패|"
-    r"안 ?됩니다|ошибк|не работает|не удалось|(?i:\bFehler|funktioniert nicht|\berreur|"
-    r"[ée]choue|ne fonctionne pas|\berro\b|\bfalh(?:a|ou)\b|n[ãa]o funciona|\berrore\b|"
-    r"non funziona)"
-)
 _INSTALL_FAILURE = re.compile(
     r"^ERROR: |^error: |Could not find a version|No matching distribution|"
     r"is not a supported wheel on this|has requirement \S+, but you have|"
@@ -263,8 +252,7 @@ def error_kind(text: str) -> str:
         return "exception"
     if _INSTALL_IN_WORDS.search(text):  # an install that failed, told rather than pasted
         return "install"
-    if (_EXCEPTION_INLINE.search(text) or _FAILURE_WORDS.search(text)
-            or _FAILURE_WORDS_TRANSLATED.search(text)):
+    if _EXCEPTION_INLINE.search(text) or _FAILURE_WORDS.search(text):
         return "exception"
     return shapes.kind(text)  # frames alone, a failure in a title's words
 

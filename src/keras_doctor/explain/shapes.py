@@ -86,11 +86,17 @@ TITLED = re.compile(
     r"\bmismatch(?:ed|es)?\b|\b(?:is|are) missing\b|\bis gone\b|"
     # CPython's unmarshaller refusing a .pyc or pickled code (Python/marshal.c), quoted in a title
     r"\bbad marshal data\b|"
-    # "error" and "failed" in the languages reports come in besides English (zh: 报错 "reports
-    # an error", 出错, 错误, 失败; ja: エラー, 失敗; ru: ошибка in any case; de: Fehler,
-    # fehlgeschlagen; fr: erreur, échec, échoue; es/pt: falla, falha)
-    r"报错|出错|错误|失败|エラー|失敗|(?i:ошибк[аиуео]\w*)|\bFehler\b|fehlgeschlagen|"
-    r"(?i:\berreur\b|\béchec\b|\béchoue\b|\bfalla\b|\bfalha\b)"
+    # "error", "failed" and "does not work" in the languages reports come in besides English
+    # (zh: 报错 "reports an error", 出错, 错误, 失败, 无法 "cannot", and the traditional 報錯,
+    # 出錯, 錯誤, 無法; ja: エラー, 失敗, できません; ko: 오류, 에러, 실패, 안 됩니다; ru: ошибка
+    # in any case, не работает, не удалось; de: Fehler, fehlgeschlagen, funktioniert nicht; fr:
+    # erreur, échec, échoue, ne fonctionne pas; es/pt: falla, falha, erro, não funciona; it:
+    # errore, non funziona)
+    r"报错|出错|错误|失败|无法|報錯|出錯|錯誤|無法|エラー|失敗|できません|"
+    r"오류|에러|실패|안 ?됩니다|"
+    r"(?i:ошибк[аиуео]\w*|не работает|не удалось)|\bFehler\b|fehlgeschlagen|"
+    r"(?i:\berreur\b|\béchec\b|\béchoue\b|\bfalla\b|\bfalha\b|\berro\b|\berrore\b|"
+    r"funktioniert nicht|ne fonctionne pas|n[ãa]o funciona|non funziona)"
 )
 
 
