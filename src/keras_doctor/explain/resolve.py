@@ -10,7 +10,7 @@ an empty list drops the match (a `cannot import name` from an unrelated package,
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from keras_doctor.explain import resolve_imports as imports
 from keras_doctor.explain.context import Context, Outcome
@@ -813,7 +813,7 @@ def metal_plugin_ruled_out(text: str, python: str) -> Dict[str, Any]:
 
     from keras_doctor import knowledge
     from keras_doctor.explain.clues import stated_tensorflow_version
-    from keras_doctor.explain.wheels import macos_version_shown
+    from keras_doctor.explain.wheels import macos_version_shown, oldest_macos
 
     data = knowledge.load().file("metal.json")
     releases = data["releases"].values()
@@ -824,7 +824,7 @@ def metal_plugin_ruled_out(text: str, python: str) -> Dict[str, Any]:
         tags = {tag for release in releases for tag in release["platforms"]}
         if not any(tags.intersection(mac_platforms(macos, arch)) for arch in ("arm64", "x86_64")):
             return {"macos": ".".join(map(str, macos)),
-                    "metal_wheels_need": "macOS " + _oldest_macos(tags)}
+                    "metal_wheels_need": "macOS " + oldest_macos(tags)}
     pythons = {tag for release in releases for tag in release["pythons"]}
     if python and "cp" + python.replace(".", "") not in pythons:
         return {"python": python, "metal_wheels_for": sorted(pythons, key=lambda t: (len(t), t))}
@@ -837,15 +837,6 @@ def metal_plugin_ruled_out(text: str, python: str) -> Dict[str, Any]:
     except InvalidVersion:
         pass
     return {}
-
-
-def _oldest_macos(tags: Set[str]) -> str:
-    versions = []
-    for tag in tags:
-        parts = tag.split("_")  # macosx_11_0_arm64
-        versions.append((int(parts[1]), int(parts[2])))
-    major, minor = min(versions)
-    return f"{major}.{minor}"
 
 
 _CUDA_LIBRARY = re.compile(

@@ -1157,27 +1157,30 @@ def macos_version_shown(text: str) -> Optional[Tuple[int, int]]:
 # cp39-cp39-macosx_11_0_arm64): the newest is the macOS pip runs on
 _SUPPORTED_MAC_TAG = re.compile(
     r"(?:'|\bcp\d+-\w+-)macosx_(?P<major>\d+)_(?P<minor>\d+)_(?:x86_64|arm64|intel|universal2?)\b")
-_WHEEL_MAC_TAG = re.compile(r"macosx_(?P<major>\d+)_(?P<minor>\d+)_")
 
 
 def mac_older_than_wheel(about_machine: str, tags: Any) -> Dict[str, str]:
     """{macos_shown, wheel_needs} when every platform tag of a refused wheel is a macOS one for
     Intel or both architectures and the Mac the paste shows (its stated release, else the newest
-    macOS tag pip lists as its own) is older than the oldest macOS those tags accept; {}
-    otherwise."""
-    needs = []
-    for tag in tags:
-        found = _WHEEL_MAC_TAG.match(str(tag).split("-")[-1])
-        if found is None or str(tag).endswith("_arm64"):  # (an arm64 wheel: the CPU decides)
-            return {}
-        needs.append((int(found.group("major")), int(found.group("minor"))))
+    macOS tag pip lists as its own) takes none of them, as pip judges it (`_mac_platform_tags`);
+    {} otherwise."""
+    platforms = {str(tag).split("-")[-1] for tag in tags}
+    if not platforms or not all(p.startswith("macosx_") and not p.endswith("_arm64")
+                                for p in platforms):
+        return {}  # (an arm64 wheel: the CPU decides)
     shown = macos_version_shown(about_machine) or max(
         ((int(m.group("major")), int(m.group("minor")))
          for m in _SUPPORTED_MAC_TAG.finditer(about_machine)), default=None)
-    if not needs or shown is None or shown >= min(needs):
+    if shown is None or platforms & _mac_platform_tags(shown, "x86_64"):
         return {}
     return {"macos_shown": ".".join(map(str, shown)),
-            "wheel_needs": "macOS " + ".".join(map(str, min(needs)))}
+            "wheel_needs": "macOS " + oldest_macos(platforms)}
+
+
+def oldest_macos(platforms: Any) -> str:
+    """The oldest macOS release ("10.11") among macOS platform tags (`macosx_10_11_x86_64`)."""
+    major, minor = min(tuple(int(part) for part in p.split("_")[1:3]) for p in platforms)
+    return f"{major}.{minor}"
 
 
 def _installs_on_mac(tag: str, python: str, macos: Tuple[int, int], arch: str) -> bool:
