@@ -48,7 +48,9 @@ def test_a_name_keras_2_moved_is_moved_with_where_it_went(atlas, module, name, n
                                     "keras.layers.advanced_activations", "keras.utils.np_utils"])
 def test_a_module_keras_2_moved_is_moved(module):
     causes = [c for c, _ in ranked(f"ModuleNotFoundError: No module named '{module}'")]
-    assert causes[:2] == ["keras-api-moved", "keras3-removed-api"]
+    assert causes[0] == "keras-api-moved"
+    # below it, code written for an older Keras than the one installed, and Keras 3's removal
+    assert set(causes[1:3]) == {"dependency-too-new", "keras3-removed-api"}
 
 
 @pytest.mark.parametrize("name", ["ThresholdedReLU", "LocallyConnected2D", "DenseFeatures"])

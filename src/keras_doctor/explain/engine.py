@@ -217,7 +217,10 @@ def hypotheses(
         if intel:  # the paste names Apple Silicon and shows the Python running there is Intel
             found["rosetta-python"] = _intel_python_on_apple_silicon(intel)
         for cause_id, weight, extra in fallback.candidates(window, read):
-            if cause_id in found:
+            # a guess, like the ranker's, never proposes what the paste rules out (Keras 3's
+            # causes under a Keras 2 it states, Rosetta on Linux)
+            if cause_id in found or clues_module.ruled_out_by_platform(cause_id, read) or (
+                    clues_module.ruled_out_by_signal(cause_id, cleaned.text)):
                 continue
             hyp = found.setdefault(cause_id, Hypothesis(cause_id))
             hyp.weights.append(weight)

@@ -191,7 +191,11 @@ class NameResolver:
         if closest:
             evidence["closest"] = closest
             return [Verdict("keras-api-moved", 0.55, evidence)]
-        return [Verdict("keras-api-moved", 0.3, evidence)]
+        # no sampled release (Keras 2.0 on) has the name there: a private one, or one older than
+        # the sample (Keras 1's `Merge`, 0.x's `theano_utils`), which code older than the Keras
+        # installed still imports
+        return [Verdict("keras-api-moved", 0.3, evidence),
+                Verdict("dependency-too-new", 0.25, evidence)]
 
     @staticmethod
     def _internal_helper(atlas: Dict[str, Any], evidence: Dict[str, Any]) -> List[Verdict]:
@@ -367,13 +371,16 @@ class NameResolver:
     ) -> List[Verdict]:
         """Gone before the last Keras 2 (keras.layers.merge after 2.8, keras.utils.np_utils after
         2.12): Keras 2 itself moved it, so Keras 3 is not what removed it. Where the newest Keras
-        exports the name says where it went."""
+        exports the name says where it went; either way the code was written for a Keras older
+        than the one installed, which a release that still has the name runs as written."""
         evidence["last_release_with_it"] = f"keras {atlas['versions_with'][-1]}"
         if atlas.get("where"):
             evidence["moved_to"] = atlas["where"][0]
             return [Verdict("keras-api-moved", 0.75, evidence),
+                    Verdict("dependency-too-new", 0.4, evidence),
                     Verdict(removed_cause, 0.35 if keras3 else 0.25, evidence)]
         return [Verdict("keras-api-moved", 0.6, evidence),
+                Verdict("dependency-too-new", 0.5, evidence),
                 Verdict(removed_cause, 0.45 if keras3 else 0.35, evidence)]
 
     @staticmethod
