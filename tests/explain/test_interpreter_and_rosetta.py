@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from keras_doctor.explain import explain_text
 from keras_doctor.explain.engine import hypotheses
 
 
@@ -626,3 +627,26 @@ def test_only_runpys_own_line_names_the_interpreter(text):
     found = hypotheses(text)[1]
     assert all("interpreter" not in h.evidence for h in found)
 
+
+
+# -- Apple's tensorflow-macos not found: an Intel Mac has no Rosetta -------------------------------
+
+MACOS_WHEEL_NOT_FOUND = (
+    "Python 3.9 on {mac}, no GPU\n"
+    "ERROR: Could not find a version that satisfies the requirement tensorflow-macos>=2.7.0 "
+    "(from versions: none)\n"
+    "ERROR: No matching distribution found for tensorflow-macos>=2.7.0\n")
+
+
+@pytest.mark.parametrize("mac", ["a 2017 MacBook Pro with macOS Ventura 13.3, Intel CPU",
+                                 "an Intel Mac"])
+def test_apples_wheels_not_found_on_an_intel_mac_are_the_platform_not_rosetta(mac):
+    found = [f.cause for f in explain_text(MACOS_WHEEL_NOT_FOUND.format(mac=mac)).findings]
+    assert found[0] in ("no-wheel-for-platform", "no-wheel-for-python")  # the tables decide
+    assert "rosetta-python" not in found
+
+
+def test_apples_wheels_not_found_on_a_mac_of_no_known_chip_may_be_rosetta():
+    found = [f.cause for f in explain_text(MACOS_WHEEL_NOT_FOUND.format(
+        mac="a MacBook Pro with macOS Ventura 13.3")).findings]
+    assert found[0] == "rosetta-python"

@@ -384,6 +384,11 @@ def _savedmodel_folder(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     evidence = {"requirement": found.first("requirement")}
     if re.match(r"tensorflow[-_](?:macos|metal)", evidence["requirement"], re.IGNORECASE):
+        intel = _INTEL_MAC.search(ctx.text)
+        if intel and not _APPLE_SILICON_MAC.search(ctx.text):  # no Rosetta on an Intel Mac
+            evidence["intel_mac"] = intel.group(0)
+            return [("no-wheel-for-platform", 0.75, evidence),
+                    ("no-wheel-for-python", 0.35, evidence)]
         if _MACOS.search(ctx.text):  # Apple's wheels are arm64 (metal > 1.0): an Intel Python
             return [("rosetta-python", 0.6, evidence), ("no-wheel-for-platform", 0.55, evidence)]
         return [("no-wheel-for-platform", 0.75, evidence), ("no-wheel-for-python", 0.35, evidence)]
