@@ -76,6 +76,12 @@ def _conflict(e: Evidence, facts: Any) -> List[FixStep]:
 
 def _tf1(e: Evidence, facts: Any) -> List[FixStep]:
     package = one(e, "package")
+    if one(e, "colab_magic"):  # Colab's `%tensorflow_version 1.x`, which now only raises
+        return [manual("Delete the `%tensorflow_version 1.x` line: Colab has TensorFlow 2 alone, "
+                       "and the magic no longer switches"),
+                manual("Then run the TensorFlow 1 code on TensorFlow 2's copy of the 1.x API "
+                       "(`import tensorflow.compat.v1 as tf` then `tf.disable_v2_behavior()`), "
+                       "or port it (`tf_upgrade_v2 --infile old.py --outfile new.py`)")]
     if package:  # tensorflow.contrib, tensorflow.examples.tutorials: no TensorFlow 2 copy
         first = manual(f"{package} has no TensorFlow 2 copy: replace what the code takes from it "
                        "(tf.contrib.slim → the tf-slim package, tf.contrib.layers/rnn → tf.keras, "
