@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
+from keras_doctor.explain import lazyre
+
 _TF_KERAS_PREFIXES = (
     "tensorflow.keras.",
     "tensorflow.python.keras.",
@@ -27,7 +29,7 @@ _TF_KERAS_PREFIXES = (
     "keras.api._v1.keras.",
     "tf_keras.",
 )
-_PRIVATE = re.compile(r"^keras\.(?:src|engine)(?:\.|$)|^tensorflow\.python\.keras")
+_PRIVATE = lazyre.compile(r"^keras\.(?:src|engine)(?:\.|$)|^tensorflow\.python\.keras")
 
 
 @dataclass
