@@ -837,10 +837,10 @@ def _installed_keras(facts: Any) -> Optional[str]:
 
 
 def _is_keras3(version: Optional[str]) -> Optional[bool]:
-    from packaging.version import InvalidVersion, Version
-
     if not version:
         return None
+    from packaging.version import InvalidVersion, Version
+
     try:
         return Version(version).major >= 3
     except InvalidVersion:

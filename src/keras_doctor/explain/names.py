@@ -14,7 +14,6 @@ small documented table shipped with the signatures does, so text-only mode never
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
@@ -427,6 +426,8 @@ class NameResolver:
         return None
 
     def _closest(self, name: str) -> Optional[str]:
+        import difflib
+
         known = set(self.table.get("always_present", {}).get("keras", ()))
         for entry in self.table.get("removed_in_keras3", ()) + self.table.get("moved", ()):
             if entry.get("name"):

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from packaging.version import Version
-
 from keras_doctor.explain import datafiles, lazyre
 
 DATA = datafiles.DATA / "tf1_api.json"
@@ -110,6 +108,8 @@ def introduced(module: str, name: str) -> Optional[Dict[str, str]]:
                   for first, group in groups.items() if name in group["names"]), None)
     if not found:
         return None
+    from packaging.version import Version
+
     if "._api.v2" in module and Version(found["first_seen"]) < Version("2"):
         return None  # `tensorflow._api.v2.…` is a TensorFlow 2, not a release older than the name
     return found
