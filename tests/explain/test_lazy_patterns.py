@@ -23,7 +23,7 @@ import pytest
 
 import keras_doctor
 import keras_doctor.explain
-from keras_doctor.explain import lazyre
+from keras_doctor.explain import catalog, lazyre
 
 SOURCE = r"(?P<package>[a-z_]+)-(?P<version>\d+(?:\.\d+)*)"
 FLAGS = re.IGNORECASE | re.MULTILINE
@@ -67,11 +67,15 @@ def test_a_lazy_pattern_compiles_once_on_first_use_and_its_text_composes_without
 
 def test_every_pattern_in_explain_compiles():
     """A broken expression no longer fails the import: it would wait for the paste that needs it.
-    Every lazy pattern any explain module holds, anywhere, is compiled here instead."""
+    Every lazy pattern any explain module holds, anywhere, and every signature's, is compiled
+    here instead."""
     for module in pkgutil.iter_modules(keras_doctor.explain.__path__):
         importlib.import_module(f"keras_doctor.explain.{module.name}")
+    for signature in catalog.load().signatures:
+        made = signature.patterns
+        assert made.any and all(p.pattern for p in made.any + made.all + made.none), signature.id
     patterns = [o for o in gc.get_objects() if isinstance(o, lazyre.LazyPattern)]
-    assert len(patterns) > 150
+    assert len(patterns) > 150 + len(catalog.load().signatures)
     for pattern in patterns:
         assert isinstance(pattern.compiled(), re.Pattern), pattern
 

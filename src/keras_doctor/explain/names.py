@@ -70,7 +70,7 @@ class NameResolver:
         self.table = table
         self.knowledge = knowledge
         self.keras_version = keras_version
-        self._introduced = [(re.compile(e["pattern"]), e) for e in table.get("introduced", ())]
+        self._introduced = [(lazyre.compile(e["pattern"]), e) for e in table.get("introduced", ())]
 
     def resolve(
         self, module: str, name: Optional[str], *, keras3: bool, library: str,
