@@ -1,8 +1,10 @@
 """The signature catalog: `knowledge/signatures.json`, loaded and compiled once per process.
 
 Signatures are data (with the reports they were learned from), so this module only reads them.
-Compiling every pattern up front would cost more than the whole explanation, so each signature's
-patterns are compiled the first time its plain-text `hints` occur in an input.
+Compiling every pattern up front would cost more than the whole explanation, so a signature's
+patterns are made the first time its plain-text `hints` occur in an input, and each is compiled
+when it is first searched (`lazyre`): a signature whose `none` pattern matches, or whose `all`
+pattern does not, never compiles the rest.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Dict, Optional, Pattern, Sequence, Tuple
+
+from keras_doctor.explain import lazyre
 
 DATA = Path(__file__).resolve().parent.parent / "knowledge" / "signatures.json"
 
@@ -67,7 +71,7 @@ class Catalog:
 
 
 def _compile(patterns: Sequence[str], flags: int) -> Tuple[Pattern[str], ...]:
-    return tuple(re.compile(p, flags | re.MULTILINE) for p in patterns)
+    return tuple(lazyre.compile(p, flags | re.MULTILINE) for p in patterns)
 
 
 @cache

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
-from keras_doctor.explain import shapes
+from keras_doctor.explain import lazyre, shapes
 from keras_doctor.explain.text import site_package_of
 
-_MACOS = re.compile(
+_MACOS = lazyre.compile(
     # (a Mac's home folders; not Windows' C:/Users/, as a traceback prints a script started so)
     r"(?<![A-Za-z]:)/Users/|/opt/homebrew/|/Library/Frameworks/Python\.framework|"
     r"/private/var/folders/|"
@@ -33,7 +33,7 @@ _MACOS = re.compile(
     r"libc\+\+abi: |"
     r"MacBook|Apple M\d|Apple Silicon|\bmacOS\b"
 )
-_WINDOWS = re.compile(
+_WINDOWS = lazyre.compile(
     r"[A-Za-z]:\\|[A-Za-z]:/Users/|\\AppData\\|\\Anaconda3\\|\\site-packages\\|\.dll\b|\.pyd\b|"
     r"WinError|win_amd64|"
     r"PS [A-Z]:\\|cmd\.exe|"
@@ -41,7 +41,7 @@ _WINDOWS = re.compile(
     # and faulthandler's Windows-only "Windows fatal exception"
     r"0xC000000[5D]\b|-107374(?:1819|1795)\b|Windows fatal exception"
 )
-_LINUX = re.compile(
+_LINUX = lazyre.compile(
     # (/usr/local/lib/pythonX.Y/site-packages is Intel Homebrew's on a Mac as much as a Docker
     # image's on Linux; Debian's pip writes dist-packages there)
     r"/home/|/usr/local/lib/python[\d.]*/dist-packages|/usr/lib/python|/opt/conda/|"
@@ -51,43 +51,45 @@ _LINUX = re.compile(
     # says "Abort trap: 6")
     r"(?:Segmentation fault|Illegal instruction|Aborted|Bus error) \(core dumped\)"
 )
-_COLAB = re.compile(r"/content/|google\.colab|/usr/local/lib/python3\.\d+/dist-packages")
-_KAGGLE = re.compile(r"/kaggle/|/opt/conda/lib/python3\.\d+/site-packages/kaggle")
+_COLAB = lazyre.compile(r"/content/|google\.colab|/usr/local/lib/python3\.\d+/dist-packages")
+_KAGGLE = lazyre.compile(r"/kaggle/|/opt/conda/lib/python3\.\d+/site-packages/kaggle")
 _INSTALLERS: Tuple[Tuple[str, re.Pattern[str]], ...] = (
-    ("miniforge", re.compile(r"(?i)[/\\](?:miniforge3?|mambaforge)[/\\]")),
-    ("anaconda", re.compile(r"(?i)[/\\](?:anaconda3?|miniconda3?|opt/conda)[/\\]")),
-    ("homebrew", re.compile(r"/opt/homebrew/|/usr/local/Cellar/|/usr/local/opt/python")),
-    ("pyenv", re.compile(r"[/\\]\.pyenv[/\\]")),
-    ("python.org", re.compile(r"/Library/Frameworks/Python\.framework|\\Programs\\Python\\")),
-    ("microsoft-store", re.compile(r"WindowsApps|PythonSoftwareFoundation\.Python")),
+    ("miniforge", lazyre.compile(r"(?i)[/\\](?:miniforge3?|mambaforge)[/\\]")),
+    ("anaconda", lazyre.compile(r"(?i)[/\\](?:anaconda3?|miniconda3?|opt/conda)[/\\]")),
+    ("homebrew", lazyre.compile(r"/opt/homebrew/|/usr/local/Cellar/|/usr/local/opt/python")),
+    ("pyenv", lazyre.compile(r"[/\\]\.pyenv[/\\]")),
+    ("python.org", lazyre.compile(r"/Library/Frameworks/Python\.framework|\\Programs\\Python\\")),
+    ("microsoft-store", lazyre.compile(r"WindowsApps|PythonSoftwareFoundation\.Python")),
     ("colab", _COLAB),
-    ("virtualenv", re.compile(r"[/\\](?:\.?venv|env|\.virtualenvs)[/\\](?:lib|Lib)[/\\]")),
-    ("system", re.compile(r"/usr/lib/python3(?:\.\d+)?/|/usr/lib64/python")),
+    ("virtualenv", lazyre.compile(r"[/\\](?:\.?venv|env|\.virtualenvs)[/\\](?:lib|Lib)[/\\]")),
+    ("system", lazyre.compile(r"/usr/lib/python3(?:\.\d+)?/|/usr/lib64/python")),
 )
-_PYTHON_VERSION = re.compile(
+_PYTHON_VERSION = lazyre.compile(
     r"(?i)[/\\]python(?P<a>[23])\.?(?P<b>\d{1,2})[/\\]|[/\\]Python(?P<c>[23])(?P<d>\d{1,2})[/\\]"
     r"|Python (?P<e>3)\.(?P<f>\d{1,2})\.\d+"
 )
-_NOTEBOOK = re.compile(
+_NOTEBOOK = lazyre.compile(
     r"Cell In\s*\[\d*\]|<ipython-input-\d+|ipykernel|Traceback \(most recent call last\)\n"
     r"\s*(?:Cell|<ipython)|-{3,}> ?\d+ |/tmp/ipykernel_\d+|IPython/core/interactiveshell|"
     # a cell's install: IPython's `!` shell escape and the `%pip` / `%conda` magics
     r"(?m:^[ \t]*(?:! ?(?:pip3?|conda)|%pip|%conda) install\b)"
 )
-_IMPORT_LINE = re.compile(r"^[ \t>\-\d]*(?:from ([\w.]+) import [\w*(]|import ([\w.]+))", re.M)
+_IMPORT_LINE = lazyre.compile(r"^[ \t>\-\d]*(?:from ([\w.]+) import [\w*(]|import ([\w.]+))", re.M)
 
 # The package folders that identify a Keras generation in a frame path.
-_KERAS3 = re.compile(
+_KERAS3 = lazyre.compile(
     r"keras[/\\]src[/\\](?:backend[/\\]|ops[/\\]|trainers[/\\]|layers[/\\]core[/\\]|"
     r"models[/\\]functional|saving[/\\]saving_lib|utils[/\\]traceback_utils)"
     r"|keras[/\\]api[/\\](?!_v)|keras\.src\.(?:ops|backend|trainers)"
 )
-_KERAS2_SRC = re.compile(r"keras[/\\]src[/\\]engine[/\\]")  # Keras 2.13-2.15
-_KERAS2 = re.compile(r"keras[/\\]engine[/\\]|keras[/\\]layers[/\\]core\.py|tf_keras[/\\]")
-_TF_KERAS = re.compile(r"tensorflow[/\\]python[/\\]keras[/\\]|tensorflow_core[/\\]python[/\\]keras")
+_KERAS2_SRC = lazyre.compile(r"keras[/\\]src[/\\]engine[/\\]")  # Keras 2.13-2.15
+_KERAS2 = lazyre.compile(r"keras[/\\]engine[/\\]|keras[/\\]layers[/\\]core\.py|tf_keras[/\\]")
+_TF_KERAS = lazyre.compile(
+    r"tensorflow[/\\]python[/\\]keras[/\\]|tensorflow_core[/\\]python[/\\]keras"
+)
 
 # What marks an error, a failed install or a fatal signal: text with none of them has no error.
-_EXCEPTION = re.compile(
+_EXCEPTION = lazyre.compile(
     r"^(?:[\w.]+\.)?(?:[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Warning)|"
     r"ModuleNotFoundError|Traceback \(most recent call last\))(?::|$)|"
     # exceptions not named like errors: the iterator protocol's, pip's and packaging's
@@ -100,11 +102,11 @@ _EXCEPTION = re.compile(
 )
 # An exception named inside a sentence or a quote ("`AttributeError: ...` when loading"), and the
 # failures the loader, the importer and the network print without an exception's name.
-_EXCEPTION_INLINE = re.compile(
+_EXCEPTION_INLINE = lazyre.compile(
     r"(?<![A-Za-z0-9_.])(?P<type>(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception)|Exception)(?::[ \t]*"
     r"(?P<message>[^\n`\"\u201d]*))?"
 )
-_FAILURE_WORDS = re.compile(
+_FAILURE_WORDS = lazyre.compile(
     r"(?i)\b(?:failed|failure|cannot|can ?not|could not|unable to|not found|no module named|"
     # protobuf's text format parser ('Message type "%s" has no field named "%s".',
     # python/google/protobuf/text_format.py)
@@ -118,7 +120,7 @@ _FAILURE_WORDS = re.compile(
     r"library not loaded|missing (?:file|library|shared library))\b|"
     r"_FAILED\b|SSLError"
 )
-_INSTALL_FAILURE = re.compile(
+_INSTALL_FAILURE = lazyre.compile(
     r"^ERROR: |^error: |Could not find a version|No matching distribution|"
     r"is not a supported wheel on this|has requirement \S+, but you have|"
     r"Failed building wheel|subprocess-exited-with-error|ResolutionImpossible|"
@@ -129,7 +131,7 @@ _INSTALL_FAILURE = re.compile(
     r"requires a different Python: \d",
     re.MULTILINE,
 )
-_SIGNAL = re.compile(
+_SIGNAL = lazyre.compile(
     r"(?i)segmentation fault|SIGSEGV|SIGABRT|SIGILL|SIGBUS|SIGKILL|abort trap|bus error|"
     # "killed" alone is how shells and users report a kill; "killed off" is prose for removed
     r"illegal (?:hardware )?instruction|core dumped|Fatal Python error|\bkilled\b(?! off\b)|"
@@ -147,21 +149,21 @@ _SIGNAL = re.compile(
 )
 # An interactive bash prints "Killed" where the cursor is, after what the program left on its
 # line (a progress bar): `loss: 2.1034Killed` (bash's jobs.c, notify_of_job_status)
-_KILLED_AT_THE_CURSOR = re.compile(r"(?m)(?<=\S)Killed(?::[ \t]*9)?$")
-_LAST_EXCEPTION = re.compile(
+_KILLED_AT_THE_CURSOR = lazyre.compile(r"(?m)(?<=\S)Killed(?::[ \t]*9)?$")
+_LAST_EXCEPTION = lazyre.compile(
     r"^(?P<type>(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Failure))(?:: (?P<message>.*))?$",
     re.MULTILINE,
 )
-_ARM64 = re.compile(r"(?i)\barm64\b|\baarch64\b|Apple (?:M\d|Silicon)|"
-                    r"\bM[1-4] (?:Mac|Pro|Max|Air|chip)|MacBook (?:Air|Pro) M\d|"
-                    # the Mac named before its chip ("Mac M1", "MacBook M2")
-                    r"\bMac(?:Book)? M[1-5]\b|"
-                    r"\bon (?:an? )?M[1-4]\b|\barmv7l?\b|Raspberry Pi|"
-                    # the index Raspberry Pi OS configures for pip (/etc/pip.conf), which pip
-                    # names in "Looking in indexes: …"
-                    r"piwheels\.org")
+_ARM64 = lazyre.compile(r"(?i)\barm64\b|\baarch64\b|Apple (?:M\d|Silicon)|"
+                        r"\bM[1-4] (?:Mac|Pro|Max|Air|chip)|MacBook (?:Air|Pro) M\d|"
+                        # the Mac named before its chip ("Mac M1", "MacBook M2")
+                        r"\bMac(?:Book)? M[1-5]\b|"
+                        r"\bon (?:an? )?M[1-4]\b|\barmv7l?\b|Raspberry Pi|"
+                        # the index Raspberry Pi OS configures for pip (/etc/pip.conf), which pip
+                        # names in "Looking in indexes: …"
+                        r"piwheels\.org")
 # not `on win32` nor `'win32'`: CPython's banner and sys.platform say win32 on 64-bit Windows too
-_32BIT = re.compile(r"(?i)\b32[- ]?bit\b|(?<!on )(?<!['\"])\bwin32\b(?!['\"])|\bi[36]86\b")
+_32BIT = lazyre.compile(r"(?i)\b32[- ]?bit\b|(?<!on )(?<!['\"])\bwin32\b(?!['\"])|\bi[36]86\b")
 _INFRA = ("importlib", "_pydev", "pydev", "runpy", "IPython", "ipykernel", "<frozen", "site.py")
 FRAMEWORKS = {
     "keras", "tensorflow", "tf_keras", "keras_core", "tensorflow_core", "IPython", "ipykernel",
@@ -260,7 +262,7 @@ def error_kind(text: str) -> str:
 # A failed install in a report's own words (no installer output pasted): the installer named with
 # a failure ("pip install mediapipe not working", "pip cannot find the package"), or installing
 # itself failing ("unable to install X", "installation fails")
-_INSTALL_IN_WORDS = re.compile(
+_INSTALL_IN_WORDS = lazyre.compile(
     r"(?i)\b(?:can'?t|cannot|can not|couldn'?t|could not|unable to|fail(?:s|ed)? to|"
     r"not able to|won'?t) (?:be )?(?:pip[- ])?install(?:ed)?\b|"
     # (within the clause, and not about an import that followed)
@@ -297,7 +299,7 @@ def failing_package(frames: List[str]) -> str:
 # The interactive interpreter's banner ends with `sys.platform` ("[GCC 11.4.0] on linux",
 # "[Clang 10.0.0 ] :: Anaconda, Inc. on darwin", "[MSC v.1929 64 bit (AMD64)] on win32";
 # Python 2 says "linux2"): the interpreter that ran says which system it runs on.
-_BANNER_PLATFORM = re.compile(r"\](?: ::[^\n\]]*?)? on (?P<os>darwin|linux2?|win32|cygwin)\b")
+_BANNER_PLATFORM = lazyre.compile(r"\](?: ::[^\n\]]*?)? on (?P<os>darwin|linux2?|win32|cygwin)\b")
 _BANNER_OS = {"darwin": "macos", "linux": "linux", "linux2": "linux", "win32": "windows",
               "cygwin": "windows"}
 
@@ -312,15 +314,15 @@ def banner_platform(text: str) -> str:
 # (e.g., Linux Ubuntu 16.04):" (tensorflow/.github/ISSUE_TEMPLATE/00-bug-issue.md, until 2022) and
 # "### OS platform and distribution" (the issue forms since, 00-bug-issue.yml); many projects
 # copied them. The reporter's answer names the system; the template's own example does not.
-_TEMPLATE_OS = re.compile(
+_TEMPLATE_OS = lazyre.compile(
     r"(?im)^[ \t*-]*OS Platform and Distribution(?: \(e\.g\.,? [^)\n]*\))?[ \t]*:[ \t]*"
     r"(?P<inline>[^\n]*)|^#{1,6}[ \t]*OS platform and distribution[ \t]*\n\s*(?P<form>[^\n]+)")
 _STATED_OS = (
-    ("macos", re.compile(r"(?i)\bmac|\bos ?x\b|darwin|\b(?:big sur|monterey|ventura|sonoma|sequoia|"
-                         r"catalina|mojave)\b")),
-    ("windows", re.compile(r"(?i)\bwin(?:dows|\d+)?\b")),
-    ("linux", re.compile(r"(?i)linux|ubuntu|debian|cent ?os|fedora|red ?hat|rhel|\barch\b|manjaro|"
-                         r"kali|raspbian|raspberry|mint|suse|alpine|rocky|jetson|\bwsl")),
+    ("macos", lazyre.compile(r"(?i)\bmac|\bos ?x\b|darwin|"
+                             r"\b(?:big sur|monterey|ventura|sonoma|sequoia|catalina|mojave)\b")),
+    ("windows", lazyre.compile(r"(?i)\bwin(?:dows|\d+)?\b")),
+    ("linux", lazyre.compile(r"(?i)linux|ubuntu|debian|cent ?os|fedora|red ?hat|rhel|\barch\b|"
+                             r"manjaro|kali|raspbian|raspberry|mint|suse|alpine|rocky|jetson|\bwsl")),
 )
 
 
@@ -407,7 +409,7 @@ def ruled_out_by_platform(cause: str, clues: Clues) -> bool:
 # signature (knowledge/signatures.json, each wording with the file that prints it); a report may
 # also say it in its own words, which no program prints and which alone are only a hint.
 MEMORY_SIGNATURE = "killed-out-of-memory"
-_MEMORY_IN_WORDS = re.compile(
+_MEMORY_IN_WORDS = lazyre.compile(
     r"(?i)\bkilled\b(?! off\b)|\bsignal 9\b|\bout of (?:RAM|memory)\b|\bOOM\b|"
     r"\bmemory ?error\b|\bbad_alloc\b|\bResourceExhausted|\bfailed to allocate\b"
 )
@@ -433,9 +435,9 @@ def shows_kill_or_allocation_failure(text: str) -> bool:
 # fork's cause is a package asking for the distribution `tensorflow`: a paste where only the user
 # asked for it does not show it.
 FORK = "tensorflow-macos-fork-not-recognised"
-_UNSATISFIED_TENSORFLOW = re.compile(
+_UNSATISFIED_TENSORFLOW = lazyre.compile(
     r"satisfies the requirement tensorflow(?![\w.-])[^\n]*?\(from versions:")
-_REQUIRER = re.compile(
+_REQUIRER = lazyre.compile(
     r"\(from (?!versions:|-r |-c )[^)\n]+\)|\bis required by\b|\brequires tensorflow(?![\w.-])",
     re.IGNORECASE)
 
@@ -525,7 +527,7 @@ def keras3_installable(python: str) -> bool:
 # "The version of Keras is 2.0.5.", "Keras version: 2.3.1", "keras==2.2.4" (pip freeze), a
 # "Keras   2.2.0" row of `pip list`: the reporter stating the Keras that ran. Not "keras 2.6" in
 # prose ("downgrade to keras 2.6"), which names a version wanted, not the one installed.
-_STATED_KERAS = re.compile(
+_STATED_KERAS = lazyre.compile(
     r"(?im)(?:version of keras (?:is|=)|keras version(?: is)?\s*[:=]?)\s*v?(?P<a>\d+\.\d+\.\d+)"
     r"|^\s*[-*]?\s*keras\s*==\s*(?P<b>\d+\.\d+\.\d+)\s*$"
     r"|^\s*[-*]?\s*keras {2,}(?P<c>\d+\.\d+\.\d+)\s*$"
@@ -541,7 +543,7 @@ def stated_keras_version(text: str) -> Optional[str]:
 # The TensorFlow the paste says is installed: `pip freeze`'s "tensorflow==2.5.0", a `pip list` /
 # `conda list` row, "TensorFlow version: 2.5.0", or a `tensorflow-2.5.0.dist-info` folder in a path
 # (any build of the family: -gpu, -cpu, -macos…). Not "tensorflow 2.5" in prose.
-_STATED_TF = re.compile(
+_STATED_TF = lazyre.compile(
     r"(?im)tensorflow(?:[-_]\w+)? version(?: is)?\s*[:=]?\s*v?(?P<a>\d+\.\d+\.\d+)"
     r"|^\s*[-*]?\s*tensorflow(?:-(?:gpu|cpu|macos|intel|aarch64))?\s*==\s*(?P<b>\d+\.\d+\.\d+)\s*$"
     r"|^\s*[-*]?\s*tensorflow(?:-(?:gpu|cpu|macos|intel|aarch64))? {2,}(?P<c>\d+\.\d+\.\d+)(?:\s|$)"
@@ -551,7 +553,7 @@ _STATED_TF = re.compile(
 
 # TensorFlow's release as people write it in their own words too: "tf=1.9.0", "TF 1.9",
 # "Tensorflow version: 1.13", "tensorflow-gpu 1.12" (two or three parts)
-_NAMED_TF = re.compile(
+_NAMED_TF = lazyre.compile(
     r"(?i)\b(?:tensorflow|tf)(?:[-_](?:gpu|cpu))?(?:\s+version)?\s*(?:is\s*|[:=]=?\s*|v)?"
     r"(?P<version>[0-2]\.\d{1,2}(?:\.\d{1,2})?)(?![\d.]*\d)")
 

@@ -5,17 +5,17 @@ Shared by `resolve` and the import steps in `resolve_imports`, so neither import
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
+from keras_doctor.explain import lazyre
 from keras_doctor.explain.clues import Clues
 from keras_doctor.explain.names import NameResolver
 
 # What a step concludes: (cause ID, weight, evidence).
 Outcome = Tuple[str, float, Dict[str, Any]]
 
-_KERAS3 = re.compile(
+_KERAS3 = lazyre.compile(
     r"keras[/\\]api[/\\](?!_v\d)|keras\._tf_keras|keras[/\\]src[/\\]backend|"
     r"[Kk]eras 3\b|keras 3\.\d|TFSMLayer|keras\.src\.legacy"
 )

@@ -7,12 +7,11 @@ facts snapshot, the registered checks confirm or contradict the text's hypothese
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from keras_doctor import causes
-from keras_doctor.explain import calibrate, lookalike, match, shapes, text
+from keras_doctor.explain import calibrate, lazyre, lookalike, match, shapes, text
 
 # Imported where needed, not here: the message atlas (for what no strong signature explains), the
 # fallback priors (for what nothing recognised) and refine (with facts) each cost start-up time
@@ -254,9 +253,9 @@ INFORMATIONAL = "informational-message-not-an-error"
 # run console ("Process finished with exit code 0", ProcessTerminatedListener with
 # ExecutionBundle's finished.with.exit.code.text.message), a container's log ("exited with code
 # 0"). With no traceback and no fault in the paste, what it logged before were warnings.
-_EXITED_CLEANLY = re.compile(
+_EXITED_CLEANLY = lazyre.compile(
     r"(?m)^Process finished with exit code 0[ \t]*$|\bexited with code 0\b")
-_RAISED = re.compile(r"(?m)Traceback \(most recent call last\)|^\w*(?:Error|Exception)\b:")
+_RAISED = lazyre.compile(r"(?m)Traceback \(most recent call last\)|^\w*(?:Error|Exception)\b:")
 RUNNER_UP_BESIDE_A_CLEAN_EXIT = 0.5
 
 
@@ -282,11 +281,11 @@ def _a_clean_exit_decides(found: Dict[str, Hypothesis], cleaned: Any) -> None:
 
 
 # The paste's own words name an NVIDIA GPU, its drivers or CUDA: the library missing was meant
-_MEANS_A_GPU = re.compile(r"(?i)\b(?:GPUs?|CUDA|cuDNN|NVIDIA|GeForce|RTX|GTX|Quadro|Tesla)\b")
-_LIBRARY_NOT_LOADED = re.compile(r"Could not load dynamic library|dlerror|LD_LIBRARY_PATH")
+_MEANS_A_GPU = lazyre.compile(r"(?i)\b(?:GPUs?|CUDA|cuDNN|NVIDIA|GeForce|RTX|GTX|Quadro|Tesla)\b")
+_LIBRARY_NOT_LOADED = lazyre.compile(r"Could not load dynamic library|dlerror|LD_LIBRARY_PATH")
 RUNNER_UP_BESIDE_A_GPU_NOTE = 0.5
 # how the tool that ran the program reports its end, whatever the status (`_EXITED_CLEANLY`)
-_RUN_ENDED = re.compile(r"Process finished with exit code|\bexited with code")
+_RUN_ENDED = lazyre.compile(r"Process finished with exit code|\bexited with code")
 
 
 def _a_gpu_note_decides(found: Dict[str, Hypothesis], cleaned: Any) -> None:
@@ -318,7 +317,7 @@ def _a_gpu_note_decides(found: Dict[str, Hypothesis], cleaned: Any) -> None:
 
 # CPython's warnings module: "path.py:87: UserWarning: message", then the source line; the
 # program goes on (Lib/warnings.py, formatwarning)
-_PYTHON_WARNING = re.compile(
+_PYTHON_WARNING = lazyre.compile(
     r"(?m)^\S+\.py:\d+: (?P<category>\w*Warning): (?P<message>(?![^\n]*\bnp\.)[^\n]{1,300})"
 )  # not numpy's alias warnings: the release that removes the alias is the failure to come
 
@@ -841,10 +840,10 @@ def _installed_keras(facts: Any) -> Optional[str]:
 
 
 def _is_keras3(version: Optional[str]) -> Optional[bool]:
-    from packaging.version import InvalidVersion, Version
-
     if not version:
         return None
+    from packaging.version import InvalidVersion, Version
+
     try:
         return Version(version).major >= 3
     except InvalidVersion:

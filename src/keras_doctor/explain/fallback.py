@@ -11,70 +11,72 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Tuple
 
-from keras_doctor.explain import resolvers, shapes
+from keras_doctor.explain import lazyre, resolvers, shapes
 from keras_doctor.explain.clues import Clues, shows_kill_or_allocation_failure
 from keras_doctor.explain.resolve_imports import FRAMEWORKS as _FRAMEWORKS
 from keras_doctor.explain.resolve_imports import INSTALLED_ELSEWHERE as _INSTALLED_ELSEWHERE
 
 Outcome = Tuple[str, float, Dict[str, Any]]
 
-_NO_MODULE = re.compile(r"No module named '?(?P<module>[\w.]+)'?")
-_NO_ATTRIBUTE = re.compile(r"module '(?P<module>[\w.]+)' has no attribute '(?P<name>\w+)'")
-_CANNOT_IMPORT = re.compile(r"cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)'")
-_OBJECT_ATTRIBUTE = re.compile(r"'(?P<type>\w+)' object has no attribute '(?P<name>\w+)'")
+_NO_MODULE = lazyre.compile(r"No module named '?(?P<module>[\w.]+)'?")
+_NO_ATTRIBUTE = lazyre.compile(r"module '(?P<module>[\w.]+)' has no attribute '(?P<name>\w+)'")
+_CANNOT_IMPORT = lazyre.compile(r"cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)'")
+_OBJECT_ATTRIBUTE = lazyre.compile(r"'(?P<type>\w+)' object has no attribute '(?P<name>\w+)'")
 _KERAS_OBJECTS = {"Sequential", "Functional", "Model", "Layer", "KerasTensor", "Dense",
                   "InputLayer", "Optimizer", "Adam", "KerasLayer"}
 _BUILTIN_TYPES = {"str", "bytes", "NoneType", "int", "float", "list", "dict", "tuple", "set",
                   "function", "module", "type", "object"}
-_KERAS3_NAMED = re.compile(r"(?i)\bKeras 3\b|keras>=3|keras 3\.\d")
-_NATIVE_LOAD = re.compile(
+_KERAS3_NAMED = lazyre.compile(r"(?i)\bKeras 3\b|keras>=3|keras 3\.\d")
+_NATIVE_LOAD = lazyre.compile(
     r"(?i)undefined symbol|Library not loaded|image not found|cannot open shared object|"
     r"DLL load failed|failed to load the native TensorFlow runtime|dlopen|\.so: |"
     r"Symbol not found|wrong ELF class|incompatible architecture|not a valid Win32"
 )
 # the loader naming a library it did not find (glibc's dlopen, dyld, TensorFlow's own loader)
-_LIBRARY_NOT_FOUND = re.compile(
+_LIBRARY_NOT_FOUND = lazyre.compile(
     r"cannot open shared object file|Library not loaded|image not found|"
     r"Could not load dynamic library"
 )
 # dyld's words: only macOS prints them, and a missing symbol there is most often a binary built
 # for a newer macOS than the one running it
-_DYLD = re.compile(r"Symbol not found|Library not loaded|\bdyld\b|mach-o")
-_ARCHITECTURE = re.compile(
+_DYLD = lazyre.compile(r"Symbol not found|Library not loaded|\bdyld\b|mach-o")
+_ARCHITECTURE = lazyre.compile(
     r"(?i)incompatible architecture|wrong architecture|mach-o file, but is|wrong ELF class|"
     r"not a valid Win32 application|Exec format error"
 )
-_METAL = re.compile(r"(?i)metal_plugin|libmetal|tensorflow[-_]metal|pluggable_device")
+_METAL = lazyre.compile(r"(?i)metal_plugin|libmetal|tensorflow[-_]metal|pluggable_device")
 # OpenMP runtimes by their files and their own message prefixes (LLVM/Intel: "OMP: Info #…",
 # KMP_* settings; GNU: libgomp), and packages whose wheels or conda builds bring one each
-_OPENMP_RUNTIME = re.compile(r"libiomp5|libomp\.(?:dylib|so)|libgomp|\bKMP_[A-Z_]+|intel-openmp|"
-                             r"\bOMP: (?:Info|Warning|Error) #|llvm-openmp")
-_OPENMP_USER = re.compile(r"\b(?:import|from) (torch|lightgbm|xgboost|faiss|catboost)\b")
-_ILLEGAL_INSTRUCTION = re.compile(r"(?i)illegal (?:hardware )?instruction|SIGILL|exit code 132")
+_OPENMP_RUNTIME = lazyre.compile(r"libiomp5|libomp\.(?:dylib|so)|libgomp|\bKMP_[A-Z_]+|"
+                                 r"intel-openmp|\bOMP: (?:Info|Warning|Error) #|llvm-openmp")
+_OPENMP_USER = lazyre.compile(r"\b(?:import|from) (torch|lightgbm|xgboost|faiss|catboost)\b")
+_ILLEGAL_INSTRUCTION = lazyre.compile(r"(?i)illegal (?:hardware )?instruction|SIGILL|exit code 132")
 # A process's own fault, as the shells (glibc's and macOS's strsignal), CPython's faulthandler,
 # the C++ runtimes, TensorFlow's CHECK and Windows name it: the signal that killed it is its own
-_FAULT = re.compile(
+_FAULT = lazyre.compile(
     r"(?i)segmentation fault|SIGSEGV|SIGABRT|SIGBUS|abort trap|\baborted\b|bus error|"
     r"core dumped|Fatal Python error|libc\+\+abi: terminating|access violation|0xC0000005|"
     r"Check failed:|terminate called after throwing an instance of '(?!std::bad_alloc)"
 )
-_WINDOWS_DLL = re.compile(r"(?i)DLL load failed|\.dll\b|\.pyd\b|WinError 126|not a valid Win32")
+_WINDOWS_DLL = lazyre.compile(r"(?i)DLL load failed|\.dll\b|\.pyd\b|WinError 126|not a valid Win32")
 # a native module compiled against another NumPy than the one that imports it
-_NUMPY_BUILD = re.compile(
+_NUMPY_BUILD = lazyre.compile(
     r"(?i)compiled (?:against|using) (?:API version|NumPy)|NumPy 1\.x cannot be run in|"
     r"numpy\.core\.multiarray failed to import|_ARRAY_API not found|numpy\.dtype size changed"
 )
 # a certificate the download could not verify (an unreachable host is not one)
-_NETWORK = re.compile(r"CERTIFICATE_VERIFY_FAILED|SSLError|SSLCertVerification|\[SSL[:\]]")
-_TRUNCATED_FILE = re.compile(r"(?i)truncated file|file signature not found|unable to open file|"
-                             r"bad marshal data|unexpected end of data|not a zip file")
+_NETWORK = lazyre.compile(r"CERTIFICATE_VERIFY_FAILED|SSLError|SSLCertVerification|\[SSL[:\]]")
+_TRUNCATED_FILE = lazyre.compile(r"(?i)truncated file|file signature not found|unable to open file|"
+                                 r"bad marshal data|unexpected end of data|not a zip file")
 # Loading a saved model, or rebuilding one from its stored config (`from_config`): an error there is
 # most often a file written by another Keras than the one reading it.
-_LOAD_MODEL = re.compile(r"load_model|load_weights|model_from_(?:json|config|yaml)|saving_api|"
-                         r"hdf5_format|\.h5\b|\bfrom_config\b")
+_LOAD_MODEL = lazyre.compile(r"load_model|load_weights|model_from_(?:json|config|yaml)|saving_api|"
+                             r"hdf5_format|\.h5\b|\bfrom_config\b")
 # A loader refusing a file by its format (keras/src/saving/saving_api.py of Keras 3, whatever the
 # line wrapping left of it)
-_FILE_FORMAT = re.compile(r"File format not supported|legacy SavedModel format|only supports V3")
+_FILE_FORMAT = lazyre.compile(
+    r"File format not supported|legacy SavedModel format|only supports V3"
+)
 _CORE = {"tensorflow", "keras", "numpy", "tf_keras", "jax", "torch", "h5py", "scipy"}
 
 
@@ -271,7 +273,7 @@ def _native_runtime(text: str) -> str:
 
 # An import statement as a traceback shows it (IPython marks the failing one `---->  6 import
 # x`), or as a report quotes it (`import x`, in Markdown's backticks or emphasis)
-_IMPORT_STATEMENT = re.compile(
+_IMPORT_STATEMENT = lazyre.compile(
     r"(?m)^[ \t_`*>]*(?P<marked>-+>\s*\d+\s+)?(?:import|from)\s+(?P<module>[\w.]+)"
 )
 

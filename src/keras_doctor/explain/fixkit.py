@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Mapping, Optional
 
+from keras_doctor.explain import lazyre
 from keras_doctor.findings import FixStep, StepKind
 
 Evidence = Dict[str, Any]
@@ -33,7 +34,7 @@ for _distribution, _module in IMPORTED_AS.items():
         DISTRIBUTION_OF.setdefault(_module, _distribution)
 
 
-_INSTALLED_PACKAGE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<top>[\w.-]+)[/\\]")
+_INSTALLED_PACKAGE = lazyre.compile(r"[/\\](?:site|dist)-packages[/\\](?P<top>[\w.-]+)[/\\]")
 
 
 def shadow_path(evidence: Evidence) -> str:

@@ -14,16 +14,17 @@ answered "nothing is wrong", and a paste with a real failure beside them is judg
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
+from keras_doctor.explain import lazyre
+
 DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "log_messages.json"
 # TensorFlow's and absl's log prefixes: "2024-01-01 12:00:00.000000: I tensorflow/…/x.cc:12] ",
 # "I0000 00:00:1700000000.1 12345 x.cc:12] ", "W tensorflow/…] "
-_PREFIX = re.compile(
+_PREFIX = lazyre.compile(
     r"^\s*(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: (?P<a>[IWEF]) [^\]\n]*\] ?"
     r"|(?P<b>[IWEF])\d{4} [\d:.]+ +\d+ [^\]\n]*\] ?"
     r"|(?P<c>[IWEF]) (?:tensorflow|external|third_party|xla|tsl)/[^\]\n]*\] ?"
@@ -33,8 +34,8 @@ _PREFIX = re.compile(
 # The atlas's notes that a GPU library TensorFlow could not open matters only with a GPU
 ONLY_WITH_A_GPU = frozenset({"cudart-stub-ignore", "tf-trt-not-found", "tensorrt-dlopen"})
 # words of a failure, in a log line no call site of the atlas explains
-_FAILING = re.compile(r"(?i)\b(?:fail(?:ed|ure)?|error|exception|could not|cannot|unable|"
-                      r"not found|invalid|abort|crash|out of memory|OOM)\b")
+_FAILING = lazyre.compile(r"(?i)\b(?:fail(?:ed|ure)?|error|exception|could not|cannot|unable|"
+                          r"not found|invalid|abort|crash|out of memory|OOM)\b")
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from keras_doctor.explain import lazyre
 from keras_doctor.explain.clues import excluded_on
 
 # The first answer's look-alikes, most often the right one first (out-of-repository confusions
@@ -102,11 +103,11 @@ _GROUP = {
 # command would answer a question the text does not raise. The SIGILL group has none: its causes
 # are told apart whatever the crash printed, a dead kernel included.
 _PRINTED = {
-    "import": (re.compile(r"No module named", re.IGNORECASE),),
-    "keras": (re.compile(r"cannot import name|has no attribute|No module named|ImportError",
-                         re.IGNORECASE), re.compile(r"keras", re.IGNORECASE)),
-    "wheel": (re.compile(r"from versions|No matching distribution|satisfies the requirement",
-                         re.IGNORECASE),),
+    "import": (lazyre.compile(r"No module named", re.IGNORECASE),),
+    "keras": (lazyre.compile(r"cannot import name|has no attribute|No module named|ImportError",
+                             re.IGNORECASE), lazyre.compile(r"keras", re.IGNORECASE)),
+    "wheel": (lazyre.compile(r"from versions|No matching distribution|satisfies the requirement",
+                             re.IGNORECASE),),
 }
 SHOWN = 3  # the look-alikes are kept within the first three answers
 # The least confidence a look-alike is shown at: out of repository on the tuning corpus, when the

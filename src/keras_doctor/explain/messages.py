@@ -20,11 +20,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Pattern, Tuple
 
+from keras_doctor.explain import lazyre
+
 DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "messages.json"
 CAUSES = Path(__file__).resolve().parent.parent / "knowledge" / "message_causes.json"
 MAX_LINES = 60
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{4,}")
-_ERROR_LINE = re.compile(
+_WORD = lazyre.compile(r"[A-Za-z_][A-Za-z0-9_]{4,}")
+_ERROR_LINE = lazyre.compile(
     r"^\s*(?:[\w.]+(?:Error|Exception|Warning|Exit|Failure)|E\d{4}|F\d{4}|[EF] [\w/.]+|"
     r"ERROR|error|WARNING|OMP|dyld|zsh|\S+\.(?:py|cc|h):\d+)\b"
 )
@@ -86,7 +88,7 @@ class Atlas:
         return self.compiled[index]
 
 
-_CLOSING = re.compile(r"^[)\]}>'\"`.]{1,3}$")
+_CLOSING = lazyre.compile(r"^[)\]}>'\"`.]{1,3}$")
 
 
 def parse_spans(text: str) -> List[int]:
@@ -156,7 +158,7 @@ def find(text: str, atlas: Optional[Atlas] = None) -> List[Tuple[Printed, str]]:
     return [(atlas.printed(i), hits[i]) for i in ranked[:6]]
 
 
-_PREFIX = re.compile(
+_PREFIX = lazyre.compile(
     r"^(?:.*?\] |(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Warning|Exit|Failure)\w*: |"
     r"(?:ERROR|WARNING|error|warning): |"
     # what Python's warnings module prints before the message (warnings.formatwarning:
@@ -164,7 +166,7 @@ _PREFIX = re.compile(
     r"\S+\.py:\d+: (?:[\w.]+\.)?[A-Z]\w*Warning: )"
 )
 MIN_COVERAGE = 0.5
-_REPR = re.compile(r"<[^<>\n]{1,300}>")
+_REPR = lazyre.compile(r"<[^<>\n]{1,300}>")
 # A literal this long is one package's sentence wherever it appears: what fills its holes (an
 # object's repr, a path, a config) may be longer than the sentence itself.
 SPECIFIC_LITERAL = 60

@@ -14,10 +14,11 @@ small documented table shipped with the signatures does, so text-only mode never
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
+
+from keras_doctor.explain import lazyre
 
 _TF_KERAS_PREFIXES = (
     "tensorflow.keras.",
@@ -27,7 +28,7 @@ _TF_KERAS_PREFIXES = (
     "keras.api._v1.keras.",
     "tf_keras.",
 )
-_PRIVATE = re.compile(r"^keras\.(?:src|engine)(?:\.|$)|^tensorflow\.python\.keras")
+_PRIVATE = lazyre.compile(r"^keras\.(?:src|engine)(?:\.|$)|^tensorflow\.python\.keras")
 
 
 @dataclass
@@ -69,7 +70,7 @@ class NameResolver:
         self.table = table
         self.knowledge = knowledge
         self.keras_version = keras_version
-        self._introduced = [(re.compile(e["pattern"]), e) for e in table.get("introduced", ())]
+        self._introduced = [(lazyre.compile(e["pattern"]), e) for e in table.get("introduced", ())]
 
     def resolve(
         self, module: str, name: Optional[str], *, keras3: bool, library: str,
@@ -432,6 +433,8 @@ class NameResolver:
         return None
 
     def _closest(self, name: str) -> Optional[str]:
+        import difflib
+
         known = set(self.table.get("always_present", {}).get("keras", ()))
         for entry in self.table.get("removed_in_keras3", ()) + self.table.get("moved", ()):
             if entry.get("name"):

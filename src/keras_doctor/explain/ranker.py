@@ -34,12 +34,11 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
-from keras_doctor.explain import calibrate, lookalike
+from keras_doctor.explain import calibrate, lazyre, lookalike
 from keras_doctor.explain.calibrate import FALLBACK, is_fallback, mapped, only_fallback
 from keras_doctor.explain.text import site_package_of
 
@@ -54,7 +53,7 @@ NOTHING_FAILED = "informational-message-not-an-error"
 WITHIN_STEP = 0.04  # how much a recognised confidence rises across one step of its map
 SHOWN_AT_LEAST = 3  # candidates a recognised message is completed to
 TAIL_LINES = 12  # the error's own lines: where its words are
-_WORD = re.compile(r"[a-z][a-z0-9_]{2,30}")
+_WORD = lazyre.compile(r"[a-z][a-z0-9_]{2,30}")
 PAIR_FEATURES = (
     "hand_logit",  # log-odds of the hand score (0 when the hand evidence did not propose it)
     "hand_proposed",
@@ -355,7 +354,7 @@ def unwitnessed(text: str, clues: Any = None) -> FrozenSet[str]:
 # (tensorflow/core/framework/op_requires.h: "OP_REQUIRES failed at <file>:<line> : <status>").
 # Not any status in a log line: "Error occurred when finalizing GeneratorDataset iterator:
 # FAILED_PRECONDITION: …" is printed at a clean exit.
-_OP_KERNEL_FAILED = re.compile(r"\bOP_REQUIRES failed at\b")
+_OP_KERNEL_FAILED = lazyre.compile(r"\bOP_REQUIRES failed at\b")
 
 
 _CONFLICT = frozenset({"requirement-conflict"})

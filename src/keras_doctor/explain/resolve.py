@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from keras_doctor.explain import lazyre
 from keras_doctor.explain import resolve_imports as imports
 from keras_doctor.explain.context import Context, Outcome
 from keras_doctor.explain.match import SignatureMatch
 from keras_doctor.explain.text import site_package_of
 
-_MACOS = re.compile(
+_MACOS = lazyre.compile(
     r"illegal hardware instruction|Illegal instruction: 4|zsh: |/Users/|\.dylib|"
     r"darwin|macOS|Mac ?OS|MacBook|Apple (?:M\d|Silicon)|\bM[1-4]\b|Rosetta|/Applications/|"
     r"/opt/homebrew/|osx-(?:64|arm64)\b|\biMac\b|Mac ?mini|\b[Mm]ac\b(?! address)|\bMacOS\b|"
@@ -29,13 +30,15 @@ _MACOS = re.compile(
     r"\bDarwin\b|\bOS ?X\b|Python\.framework|\bMBP\b|"
     r"\b(?:Big Sur|Monterey|Ventura|Sonoma|Sequoia|Tahoe)\b"
 )
-_APPLE_SILICON = re.compile(
+_APPLE_SILICON = lazyre.compile(
     r"\bM[1-4]\b|arm64|Apple Silicon|Apple M\d|MacBook[- ](?:Air|Pro)|aarch64"
 )
-_THIRTY_TWO_BIT = re.compile(r"(?i)python3?\d*-32\b|32-bit|32 bit|\bi[36]86\b|armv7l|win32\.whl")
+_THIRTY_TWO_BIT = lazyre.compile(
+    r"(?i)python3?\d*-32\b|32-bit|32 bit|\bi[36]86\b|armv7l|win32\.whl"
+)
 # the platform tags of 32-bit builds: Raspberry Pi OS's armv7l, x86's i686, Windows' win32
-_THIRTY_TWO_BIT_TAG = re.compile(r"(?:_armv[67]l|_i686|\bwin32)$")
-_PY_MENTION = re.compile(
+_THIRTY_TWO_BIT_TAG = lazyre.compile(r"(?:_armv[67]l|_i686|\bwin32)$")
+_PY_MENTION = lazyre.compile(
     r"(?i)python ?(?P<major>[23])\.(?P<minor>\d{1,2})|python(?P<m2>[23])(?P<n2>\d{1,2})\b"
 )
 def resolve(found: SignatureMatch, ctx: Context) -> List[Outcome]:
@@ -88,7 +91,7 @@ def _conda_not_arm64(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 # An Intel (x86_64) Python on a Mac: Intel Homebrew's /usr/local, the x86 Anaconda installer, an
 # osx-64 conda channel, or the interpreter's own architecture; arm64 ones live under
 # /opt/homebrew, Miniforge, or say arm64.
-_MAC_X86_PYTHON = re.compile(
+_MAC_X86_PYTHON = lazyre.compile(
     r"/usr/local/(?:bin/python|Cellar/python|opt/python|lib/python)|/(?:ana|mini)conda3?/|"
     r"osx-64\b|\bx86_64\b|\bi386\b|Rosetta|VirtualApple|"
     # a macOS crash report of a process Rosetta translates
@@ -98,29 +101,31 @@ _MAC_X86_PYTHON = re.compile(
 # Silicon in the paste. An Intel Mac that meets an instruction it lacks predates AVX (2011) or
 # runs a build for a newer x86 (AVX2, AVX-512).
 # A macOS older than 11 (Big Sur, the first that ran on Apple Silicon) is an Intel Mac too.
-_INTEL_MAC = re.compile(
+_INTEL_MAC = lazyre.compile(
     r"(?i)\bIntel(?:\(R\))? (?:Core|Xeon|Pentium|Celeron)|\bCore ?2 Duo\b|\bIntel Mac\b|"
     r"\bMac(?:Book|Book Pro|Book Air|Pro| ?mini)?\b[^\n]{0,40}\b(?:20(?:0\d|1[01])|Intel)\b|"
     r"\b(?:mac ?OS(?: X)?|OS X)[ :]*10\.(?!16\b)\d+|"
     r"\b(?:Catalina|Mojave|High Sierra|El Capitan|Yosemite|Mavericks)\b"
 )
-_APPLE_SILICON_MAC = re.compile(r"\bM[1-4]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
-                                r"miniforge|mambaforge|osx-arm64|VirtualApple|RELEASE_ARM64|"
-                                r"\b(?:X86-64 \(Translated\)|ARM-64 \(Native\))")
-_MAC_ARM64_PYTHON = re.compile(r"/opt/homebrew/|miniforge|mambaforge|osx-arm64|\barm64\b")
+_APPLE_SILICON_MAC = lazyre.compile(r"\bM[1-4]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
+                                    r"miniforge|mambaforge|osx-arm64|VirtualApple|RELEASE_ARM64|"
+                                    r"\b(?:X86-64 \(Translated\)|ARM-64 \(Native\))")
+_MAC_ARM64_PYTHON = lazyre.compile(r"/opt/homebrew/|miniforge|mambaforge|osx-arm64|\barm64\b")
 
 
 # macOS's strsignal appends the signal's number ("Illegal instruction: 4"), glibc's does not; a
 # shell reports "(core dumped)" only when the kernel wrote a core, which macOS does not by default
 # (`ulimit -c` is 0 there), while Linux distributions collect them.
-_MAC_SIGNAL_WORDS = re.compile(r"\b(?:Illegal instruction|Abort trap|Segmentation fault): \d+\b")
-_CORE_DUMPED = re.compile(r"\(core dumped\)")
+_MAC_SIGNAL_WORDS = lazyre.compile(
+    r"\b(?:Illegal instruction|Abort trap|Segmentation fault): \d+\b"
+)
+_CORE_DUMPED = lazyre.compile(r"\(core dumped\)")
 # Linux by name (a distribution, the kernel, a Linux path): zsh's wording is the shell's, not the
 # system's, so beside these and no other word of a Mac the crash happened on Linux (a Linux
 # container on a Mac included: its x86 emulation lacks AVX as a CPU without it does)
-_LINUX_NAMED = re.compile(r"(?i)\b(?:Ubuntu|Debian|Kali|Fedora|CentOS|Red ?Hat|RHEL|Arch Linux|"
-                          r"Manjaro|openSUSE|Raspbian|Linux)\b")
-_ZSH_WORDS = re.compile(r"illegal hardware instruction|zsh: ")
+_LINUX_NAMED = lazyre.compile(r"(?i)\b(?:Ubuntu|Debian|Kali|Fedora|CentOS|Red ?Hat|RHEL|Arch Linux|"
+                              r"Manjaro|openSUSE|Raspbian|Linux)\b")
+_ZSH_WORDS = lazyre.compile(r"illegal hardware instruction|zsh: ")
 
 
 # A Linux process emulated on another machine: QEMU's user-mode emulation reports the signal that
@@ -132,7 +137,7 @@ _ZSH_WORDS = re.compile(r"illegal hardware instruction|zsh: ")
 # (%s) does not match the detected host platform (%s) and no specific platform was requested").
 # On an Apple Silicon Mac such a process is Linux under an emulator that has no AVX either: no
 # macOS Python to replace.
-EMULATED_LINUX = re.compile(
+EMULATED_LINUX = lazyre.compile(
     r"\bqemu: uncaught target signal\b|^rosetta error: |--platform[= ]linux/(?:amd64|x86_64)\b|"
     r"requested image's platform \(linux/(?:amd64|x86_64)\) does not match the detected host "
     r"platform \(linux/arm64",
@@ -140,7 +145,7 @@ EMULATED_LINUX = re.compile(
 # A report that says the program ran in a container, with no emulator line: on a Mac, Docker
 # Desktop runs Linux; an x86-64 image there is emulated as above, an arm64 one never meets an
 # AVX instruction at all. Weaker than the emulator's own words: Rosetta stays the runner-up.
-_IN_A_CONTAINER = re.compile(r"(?i)\bdocker\b|\bcontainers?\b|\bpodman\b")
+_IN_A_CONTAINER = lazyre.compile(r"(?i)\bdocker\b|\bcontainers?\b|\bpodman\b")
 
 
 def _on_a_mac(ctx: Context) -> bool:
@@ -206,9 +211,9 @@ def _metal(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 # tensorflow-metal by its names (the distribution, its library, the words people use for it)
 # dyld naming a framework symbol of a newer macOS than the one running the plugin
 # (dyld 2's and dyld 4's words: see _built_for_newer_macos)
-_BUILT_FOR_NEWER_MACOS = re.compile(r"\(which was built for Mac OS X [\d.]+\)|"
-                                    r"built for macOS [\d.]+ which is newer than running OS")
-_METAL_PLUGIN = re.compile(r"(?i)tensorflow[-_]metal|libmetal_plugin|\bmetal\b")
+_BUILT_FOR_NEWER_MACOS = lazyre.compile(r"\(which was built for Mac OS X [\d.]+\)|"
+                                        r"built for macOS [\d.]+ which is newer than running OS")
+_METAL_PLUGIN = lazyre.compile(r"(?i)tensorflow[-_]metal|libmetal_plugin|\bmetal\b")
 
 
 def _plugin_load(found: SignatureMatch, ctx: Context) -> List[Outcome]:
@@ -248,7 +253,7 @@ def _built_for_newer_macos(found: SignatureMatch, ctx: Context) -> List[Outcome]
     return [("macos-too-old", found.signature.weight, evidence)]
 
 
-_NUMPY_2 = re.compile(
+_NUMPY_2 = lazyre.compile(
     r"compiled using NumPy 1\.x|_ARRAY_API not found|removed in the NumPy 2\.0|"
     r"Unable to convert function return value|Cannot convert a symbolic Tensor"
 )
@@ -257,7 +262,7 @@ _NUMPY_2 = re.compile(
 # What only a NumPy C extension built against another NumPy prints (the ABI banner, the C-API
 # numbers, the failed import of the core module): with none of it in the paste, a removed alias is
 # Python code older than its numpy, not a binary.
-_NUMPY_ABI_WORDS = re.compile(
+_NUMPY_ABI_WORDS = lazyre.compile(
     r"compiled using NumPy 1\.x|_ARRAY_API not found|failed to import|compiled against (?:ABI|API)"
     r"|size changed, may indicate binary incompatibility|Unable to convert function return value"
 )
@@ -293,7 +298,7 @@ def _numpy(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("numpy-abi-mismatch", found.signature.weight, evidence)]
 
 
-_NUMPY_VERSION = re.compile(r"\bnum[pP]y[ =v]+(\d+\.\d+(?:\.\d+)?)", re.IGNORECASE)
+_NUMPY_VERSION = lazyre.compile(r"\bnum[pP]y[ =v]+(\d+\.\d+(?:\.\d+)?)", re.IGNORECASE)
 
 
 def _version_in(text: str) -> str:
@@ -319,14 +324,14 @@ def _uv_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("no-wheel-for-python", found.signature.weight, evidence)]
 
 
-_APPLICATION_WEIGHTS = re.compile(
+_APPLICATION_WEIGHTS = lazyre.compile(
     r"\.keras[/\\]models|keras[/\\](?:src[/\\])?applications|keras_applications|"
     r"Downloading data from|weights='imagenet'|_weights_tf_dim_ordering"
 )
 
 
 # A file the user names: `load_model("model.h5")`, `load_weights(path)`, `h5py.File("x.hdf5")`
-_USER_FILE = re.compile(
+_USER_FILE = lazyre.compile(
     r"""(?:load_model|load_weights|h5py\.File|File)\(\s*(?:filepath\s*=\s*)?(?:r?["'][^"'\n]*|"""
     r"""[A-Za-z_][\w.]*(?:path|file|name|weights|model)\w*)""",
     re.IGNORECASE,
@@ -366,7 +371,7 @@ def hdf5_file_causes(message: str, text: str, weight: float) -> List[Tuple[str, 
 # A temp-folder cleaner that deletes old files but leaves their folders, or a download cut short,
 # leaves a module folder TF-Hub never fetches again and TensorFlow's loader finds no
 # saved_model.pb in: the cache, not the model's format.
-_HUB_MODULE_DIR = re.compile(r"^\s*(?P<dir>.*?tfhub_modules[/\\][0-9a-f]{40})")
+_HUB_MODULE_DIR = lazyre.compile(r"^\s*(?P<dir>.*?tfhub_modules[/\\][0-9a-f]{40})")
 
 
 def _savedmodel_folder(found: SignatureMatch, ctx: Context) -> List[Outcome]:
@@ -408,7 +413,7 @@ def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 
 # A single-board ARM computer, few wheels are built for: named, or the index Raspberry Pi OS
 # configures for pip (piwheels.org, in pip's "Looking in indexes: …")
-_ARM_BOARD = re.compile(r"(?i)piwheels\.org|Raspberry ?Pi|\bJetson\b")
+_ARM_BOARD = lazyre.compile(r"(?i)piwheels\.org|Raspberry ?Pi|\bJetson\b")
 
 
 def _wheel_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
@@ -544,7 +549,7 @@ def _pip_older_than_tags(text: str, tags: Any) -> Dict[str, str]:
 # Error Codes 1000-1299 page): a library's start-up code failed, which for TensorFlow's is nearly
 # always a CPU without the AVX it was built for (Traditional Chinese as Sinotrade/Shioaji#124
 # pastes it). The numbered "[WinError 1114]" is not translated
-_DLL_INIT_FAILED = re.compile(
+_DLL_INIT_FAILED = lazyre.compile(
     r"initialization routine failed|WinError 1114\b|DLL-Initialisierungsroutine"
     r"|routine d'initialisation d'une biblioth|rutina de inicializaci[oó]n de biblioteca"
     r"|rotina de inicializa[cç][aã]o da biblioteca|initialisatieroutine van de dynamic link"
@@ -733,7 +738,7 @@ def _above_range(have: Any, specifier: str) -> bool:
     return bool(uppers) and all(have >= upper for upper in uppers)
 
 
-_STDLIB_DIRS = re.compile(
+_STDLIB_DIRS = lazyre.compile(
     r"[/\\](?:lib|Lib)[/\\]python\d?\.?\d*[/\\](?!site-packages|dist-packages)"
     r"|[/\\]Lib[/\\](?!site-packages)"
 )
@@ -844,7 +849,7 @@ def metal_plugin_ruled_out(text: str, python: str) -> Dict[str, Any]:
     return {}
 
 
-_CUDA_LIBRARY = re.compile(
+_CUDA_LIBRARY = lazyre.compile(
     r"lib(?:cuda|cudart|cudnn|cublas|cublasLt|cufft|curand|cusolver|cusparse|nccl|nvinfer|"
     r"nvrtc|cupti|nvJitLink)\b"
 )
@@ -871,10 +876,10 @@ def _native_library(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     return [("native-runtime-library-missing", found.signature.weight, evidence)]
 
 
-_HDF5_LIBRARY = re.compile(
+_HDF5_LIBRARY = lazyre.compile(
     r"(?i)\blibhdf5(?:_serial|_hl|_cpp|_openmpi|_mpich)*[.\d]*\.(?:so|dylib)|\bhdf5(?:_hl)?\.dll"
 )
-_TF_CORE = re.compile(r"^(?:tensorflow|tensorflow_core|tf_keras|keras)$")
+_TF_CORE = lazyre.compile(r"^(?:tensorflow|tensorflow_core|tf_keras|keras)$")
 
 
 def _tf_extension(found: SignatureMatch, ctx: Context) -> List[Outcome]:
@@ -913,7 +918,7 @@ def _long_path(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 
 # A nightly distribution named in the paste: keras-nightly writes the same `keras/` folder as
 # keras, and tf-nightly depends on keras-nightly (https://pypi.org/project/keras-nightly/)
-_NIGHTLY_KERAS = re.compile(r"(?i)\b(?:keras|tf)[-_]nightly\b")
+_NIGHTLY_KERAS = lazyre.compile(r"(?i)\b(?:keras|tf)[-_]nightly\b")
 
 
 def _metric_registered_twice(found: SignatureMatch, ctx: Context) -> List[Outcome]:

@@ -13,7 +13,7 @@ import re
 from typing import Any, Dict, List, Optional, Sequence
 
 from keras_doctor.explain import clues as clues_module
-from keras_doctor.explain import tf1
+from keras_doctor.explain import lazyre, tf1
 from keras_doctor.explain.context import Context, Outcome
 from keras_doctor.explain.fixkit import IMPORTED_AS
 from keras_doctor.explain.match import SignatureMatch
@@ -96,7 +96,7 @@ def numpy_alias_removed(name: str, removed_in: str) -> List[Outcome]:
 NUMPY_CAPI_MODULE = "numpy.core._multiarray_umath"
 NUMPY_CAPI_SOURCE = ("https://github.com/numpy/numpy/blob/v1.16.0/numpy/core/code_generators/"
                      "generate_numpy_api.py")
-_NUMPY_OWN_IMPORT_FAILED = re.compile(
+_NUMPY_OWN_IMPORT_FAILED = lazyre.compile(
     r"Importing the (?:numpy C-extensions|multiarray numpy extension module) failed", re.IGNORECASE)
 
 
@@ -112,8 +112,9 @@ def _not_a_package(found: SignatureMatch) -> str:
 
 # The import statements a traceback's source lines show: the dotted module and, after
 # `from … import`, the first name imported (which may itself be a submodule).
-_IMPORT_STATEMENT = re.compile(r"^[ \t>\-\d]*(?:from ([\w.]+) import \(?\s*(\w+)|import ([\w.]+))",
-                               re.M)
+_IMPORT_STATEMENT = lazyre.compile(
+    r"^[ \t>\-\d]*(?:from ([\w.]+) import \(?\s*(\w+)|import ([\w.]+))", re.M
+)
 
 
 def absolute_name(module: str, ctx: Context) -> str:
@@ -290,7 +291,7 @@ def missing_module(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 # `python -m X` for an X the interpreter cannot find: CPython prints the interpreter's own path
 # before runpy's message ("/usr/bin/python: No module named tf2onnx", Modules/main.c,
 # pymain_run_module), with no traceback
-_RUN_AS_MODULE = re.compile(
+_RUN_AS_MODULE = lazyre.compile(
     r"(?m)^[ \t>$\"'`]*(?P<interpreter>[^\s\"'`]*python[\w.]*(?:\.exe)?): No module named "
     r"(?P<module>[\w.]+)[\"'`.]*[ \t]*$")
 
@@ -353,7 +354,7 @@ KERAS3_BACKENDS = {"tensorflow", "jax", "torch", "openvino"}
 KERAS3_BACKEND_SOURCE = ("keras/src/backend/config.py and keras/src/backend/__init__.py "
                          "(Keras 3): the configured backend, TensorFlow by default, is imported "
                          "at `import keras`")
-_KERAS_SRC = re.compile(r"[/\\]keras[/\\]src[/\\]")
+_KERAS_SRC = lazyre.compile(r"[/\\]keras[/\\]src[/\\]")
 
 
 def calling_path(frames: List[str]) -> str:
@@ -373,12 +374,12 @@ def keras3_imports_backend(ctx: Context, top: str) -> bool:
 
 
 # Keras 2.0-2.3's TensorFlow backend module, and the other backends it could have been told to use
-_KERAS2_TF_BACKEND = re.compile(r"keras[/\\]backend[/\\]tensorflow_backend\.py|"
-                                r"Using TensorFlow backend")
-_OTHER_KERAS2_BACKEND = re.compile(r"(?i)\btheano\b|\bcntk\b")
+_KERAS2_TF_BACKEND = lazyre.compile(r"keras[/\\]backend[/\\]tensorflow_backend\.py|"
+                                    r"Using TensorFlow backend")
+_OTHER_KERAS2_BACKEND = lazyre.compile(r"(?i)\btheano\b|\bcntk\b")
 
 
-_UNPICKLING = re.compile(r"(?i)\bjoblib\b|\bpickle|unpickl|\bload_model\b|\bdill\b")
+_UNPICKLING = lazyre.compile(r"(?i)\bjoblib\b|\bpickle|unpickl|\bload_model\b|\bdill\b")
 
 
 def private_tree(ctx: Context, module: str) -> List[Outcome]:
@@ -406,7 +407,7 @@ def private_tree(ctx: Context, module: str) -> List[Outcome]:
     return []
 
 
-_SITE_ROOT = re.compile(r"(?i)(?P<root>[^\s\"'(]+?[/\\](?:site|dist)-packages)(?=[/\\\s)]|$)")
+_SITE_ROOT = lazyre.compile(r"(?i)(?P<root>[^\s\"'(]+?[/\\](?:site|dist)-packages)(?=[/\\\s)]|$)")
 
 
 def _installed_in(text: str, top: str) -> str:
@@ -448,8 +449,8 @@ def distributions_of(top: str) -> set:
 # `tensorflow-macos` and some of the release's other wheels do not (the release table, read from
 # each wheel's METADATA, shows it): resolved from those, an Apple Silicon Mac gets the `tensorflow`
 # shim without `tensorflow-macos` under it.
-_POETRY = re.compile(r"\bpoetry\b", re.IGNORECASE)
-_TF_NAMED = re.compile(
+_POETRY = lazyre.compile(r"\bpoetry\b", re.IGNORECASE)
+_TF_NAMED = lazyre.compile(
     r"(?i)\btensorflow(?:[ \t]*(?:==|@|v(?:ersion)?:?)?[ \t]*)(\d+\.\d+(?:\.\d+)?)\b")
 
 
@@ -529,7 +530,7 @@ def _pip_says_installed(text: str, top: str) -> str:
 
 
 # Where installed packages live (site-packages, Debian's dist-packages) or frozen ones load from
-_INSTALLED_PLACE = re.compile(r"(?i)[/\\](?:site|dist)-packages[/\\]|<frozen")
+_INSTALLED_PLACE = lazyre.compile(r"(?i)[/\\](?:site|dist)-packages[/\\]|<frozen")
 
 # The packages people import and never ship in their own folders: a frame running one of them from
 # outside site-packages runs a local copy (a `tensorflow/` folder, a `keras.py` script), which the
@@ -554,7 +555,7 @@ def local_copy(frames: List[str], top: str) -> str:
 
 # A frozen application unpacks its packages outside site-packages too (PyInstaller's _MEIxxxxxx
 # folder, a macOS .app bundle), as does an embedded interpreter's zip.
-_BUNDLED = re.compile(r"(?i)[/\\]_MEI\d+[/\\]|\.app[/\\]Contents[/\\]|\.zip[/\\]")
+_BUNDLED = lazyre.compile(r"(?i)[/\\]_MEI\d+[/\\]|\.app[/\\]Contents[/\\]|\.zip[/\\]")
 
 
 def local_tree(path: str, top: str) -> bool:
@@ -565,14 +566,15 @@ def local_tree(path: str, top: str) -> bool:
     return top in re.split(r"[/\\]+", path)[:-1]
 
 
-_PIP_LOCATION = re.compile(r"(?im)^\s*Requirement already satisfied: [^\n]*? in (?P<path>\S+)")
+_PIP_LOCATION = lazyre.compile(r"(?im)^\s*Requirement already satisfied: [^\n]*? in (?P<path>\S+)")
 # `print(sys.executable)` and `sys.executable` in the REPL print the interpreter's path
-_EXECUTABLE = re.compile(r"(?im)(?:^|[\s'\"])(?P<path>(?:[A-Za-z]:|~)?(?:[/\\]{1,2}[^\s'\"/\\]+)+"
-                         r"[/\\]{1,2}python(?:[23](?:\.\d+)?)?(?:w)?(?:\.exe)?)(?=['\"\s]|$)")
+_EXECUTABLE = lazyre.compile(r"(?im)(?:^|[\s'\"])"
+                             r"(?P<path>(?:[A-Za-z]:|~)?(?:[/\\]{1,2}[^\s'\"/\\]+)+"
+                             r"[/\\]{1,2}python(?:[23](?:\.\d+)?)?(?:w)?(?:\.exe)?)(?=['\"\s]|$)")
 # a conda prompt: "(tf) C:\Users\me>pip install …", "(base) me@host:~$ jupyter notebook"
-_CONDA_PROMPT = re.compile(r"(?m)^\((?P<env>[\w.-]+)\)\s+[^\n]*?[$#>%]\s*(?P<command>[^\n]+)$")
-_INSTALL_COMMAND = re.compile(r"^(?:pip3?|conda|mamba|python3?(?:\.\d+)? -m pip) install\b")
-_RUN_COMMAND = re.compile(r"^(?:python[\d.]*|jupyter|ipython\d?|spyder)\b")
+_CONDA_PROMPT = lazyre.compile(r"(?m)^\((?P<env>[\w.-]+)\)\s+[^\n]*?[$#>%]\s*(?P<command>[^\n]+)$")
+_INSTALL_COMMAND = lazyre.compile(r"^(?:pip3?|conda|mamba|python3?(?:\.\d+)? -m pip) install\b")
+_RUN_COMMAND = lazyre.compile(r"^(?:python[\d.]*|jupyter|ipython\d?|spyder)\b")
 
 
 def interpreters_shown(text: str, frames: List[str]) -> List[str]:
@@ -615,14 +617,14 @@ def interpreters_shown(text: str, frames: List[str]) -> List[str]:
 _MAGIC_INSTALL = r"%(?:pip|conda|mamba|micromamba|uv pip)\s+install\b"
 # IPython's `!` runs the rest of the line in a shell (`_tr_system`): whichever pip PATH finds
 _SHELL_ESCAPE_INSTALL = r"!\s*(?:pip3?|conda|mamba|python3? -m pip|uv pip)\s+install\b"
-KERNELS_OWN_INSTALL = re.compile(rf"(?im)^\s*{_MAGIC_INSTALL}(?P<args>[^\n]*)")
+KERNELS_OWN_INSTALL = lazyre.compile(rf"(?im)^\s*{_MAGIC_INSTALL}(?P<args>[^\n]*)")
 # What IPython's packaging magics print after an install (packaging.py: "Note: you may need to
 # restart the kernel to use updated packages.") and Colab's warning and button after one that
 # replaced an imported package ("You must restart the runtime in order to use newly installed
 # versions.", "RESTART RUNTIME")
-RESTART_HINT = re.compile(r"(?i)restart the (?:kernel|runtime) to use|You must restart the runtime|"
-                          r"RESTART RUNTIME")
-_COLAB_WORDS = re.compile(r"google\.colab|/content/|\bColab(?:oratory)?\b")
+RESTART_HINT = lazyre.compile(r"(?i)restart the (?:kernel|runtime) to use|"
+                              r"You must restart the runtime|RESTART RUNTIME")
+_COLAB_WORDS = lazyre.compile(r"google\.colab|/content/|\bColab(?:oratory)?\b")
 
 
 def installed_under_the_kernel(text: str) -> bool:
@@ -647,13 +649,13 @@ def _installs(pattern: re.Pattern, text: str, names: set) -> bool:
 
 
 # A notebook's own install commands: IPython's `!` shell escape and its packaging magics
-_SESSION_INSTALL = re.compile(
+_SESSION_INSTALL = lazyre.compile(
     rf"(?im)^\s*(?:{_MAGIC_INSTALL}|{_SHELL_ESCAPE_INSTALL})(?P<args>[^\n]*)")
 
 
 # A version the running session reports: what `print(x.__version__)` printed on the next line, or
 # the report's words for it ("it shows 1.13.1", "still prints 2.12.0")
-_RUNNING_VERSION = re.compile(
+_RUNNING_VERSION = lazyre.compile(
     r"__version__\)?[ \t]*\n[ \t>]*['\"]?(?P<printed>\d+\.\d+(?:\.\d+)?(?:[-.]?[a-z]+\d*)?)\b|"
     r"(?i:\b(?:shows?|prints?|says|returns|gives|outputs?)\b)[ \t:]*(?:version )?['\"]?"
     r"(?P<told>\d+\.\d+(?:\.\d+)?(?:[-.]?[a-z]+\d*)?)\b")
@@ -691,13 +693,13 @@ def version_the_kernel_still_runs(text: str) -> Dict[str, str]:
 
 
 # An install command typed at a shell, a conda prompt or a notebook cell (`!pip`, `%pip`)
-_INSTALL_COMMAND_LINE = re.compile(
+_INSTALL_COMMAND_LINE = lazyre.compile(
     r"(?im)(?:^|[$>%#!]\s*)(?:pip3?|python3?(?:\.\d+)? -m pip|py -m pip|conda|mamba) install\b"
     r"(?P<args>[^\n]*)")
 # How pip and conda say an install failed (then nothing was installed)
-_INSTALL_FAILED = re.compile(r"(?m)^ERROR: |Could not find a version|No matching distribution|"
-                             r"subprocess-exited-with-error|Failed building wheel|"
-                             r"PackagesNotFoundError|ResolutionImpossible|UnsatisfiableError")
+_INSTALL_FAILED = lazyre.compile(r"(?m)^ERROR: |Could not find a version|No matching distribution|"
+                                 r"subprocess-exited-with-error|Failed building wheel|"
+                                 r"PackagesNotFoundError|ResolutionImpossible|UnsatisfiableError")
 
 
 def install_command(text: str, top: str) -> str:
@@ -719,7 +721,7 @@ def installed_in_session(text: str, top: str) -> bool:
     return _installs(_SESSION_INSTALL, text, {top, top.replace("_", "-")})
 
 
-INSTALLED_ELSEWHERE = re.compile(
+INSTALLED_ELSEWHERE = lazyre.compile(
     r"(?i)jupyter|notebook|ipython|ipykernel|Cell In|spyder|pycharm|anaconda prompt|"
     r"conda (?:install|activate|create|env)|(?:pip|conda) (?:install|list|show)|"
     r"\binstall(?:ed|ing)\b|\banaconda\b|"
@@ -972,7 +974,7 @@ def _named_before_the_sample(ctx: Context, top: str, name: str) -> List[Outcome]
             ("shadowed-module", 0.5, {"module": top, "missing": name})]
 
 
-_OLD_STANDALONE_KERAS = re.compile(
+_OLD_STANDALONE_KERAS = lazyre.compile(
     r"keras[/\\]backend[/\\]tensorflow_backend|keras[/\\]engine[/\\](?:topology|training)\.py|"
     r"Using TensorFlow backend"
 )
@@ -1090,7 +1092,7 @@ def _under_a_named_tf1(ctx: Context, module: str) -> List[Outcome]:
     return [(*older, evidence), (*newer, evidence)]
 
 
-_FINAL_ERROR = re.compile(r"^\w+(?:Error|Exception): \S", re.MULTILINE)
+_FINAL_ERROR = lazyre.compile(r"^\w+(?:Error|Exception): \S", re.MULTILINE)
 
 
 def import_statement(found: SignatureMatch, ctx: Context) -> List[Outcome]:
@@ -1130,7 +1132,7 @@ TRANSFORMERS_LIBRARIES = {"PyTorch": "torch", "TensorFlow": "tensorflow", "Flax"
 # transformers disables a framework installed in a release older than it supports and then says
 # it was not found (utils/import_utils.py, is_torch_available: "Disabling PyTorch because PyTorch
 # >= 2.4 is required but found 2.3.0"): the framework is there, too old for it
-_TRANSFORMERS_DISABLED = re.compile(
+_TRANSFORMERS_DISABLED = lazyre.compile(
     r"Disabling (?P<library>PyTorch|TensorFlow|Flax) because \w+ >= ?(?P<minimum>\d[\w.]*) is "
     r"required but found (?P<found>\d[\w.+]*)")
 # transformers looks TensorFlow up by the names of the distributions that install it

@@ -16,10 +16,10 @@ verdicts decide which conflict it is.
 
 from __future__ import annotations
 
-import re
+from keras_doctor.explain import lazyre
 
 # Each alternative is quoted from the tool that prints it:
-CONFLICT_VERDICT = re.compile(
+CONFLICT_VERDICT = lazyre.compile(
     # pip >= 20.3, src/pip/_internal/resolution/resolvelib/factory.py (get_installation_error):
     # "Cannot install {info} because these package versions have conflicting dependencies.",
     # "The conflict is caused by:", "ResolutionImpossible: for help visit …"

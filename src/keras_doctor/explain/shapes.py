@@ -20,17 +20,17 @@ a text without any of them still gets the one line saying that no error is shown
 
 from __future__ import annotations
 
-import re
+from keras_doctor.explain import lazyre
 
 # glibc's "Illegal instruction" in its translations (glibc po/*.po: de, es, fr, ja, pt_BR, ru,
 # zh_CN): the CPU (or Rosetta) lacks an instruction. One of the crash lines below.
-ILLEGAL_INSTRUCTION = re.compile(
+ILLEGAL_INSTRUCTION = lazyre.compile(
     r"Ungültiger Maschinenbefehl|Instrucción (?:ilegal|no válida)|"
     r"Instruction (?:illégale|non permise)|不正な命令|Instrução ilegal|"
     r"Недопустимая инструкция|非法指令"
 )
 # A crash told by the program that saw the process die.
-CRASH = re.compile(
+CRASH = lazyre.compile(
     # jupyter_client/restarter.py: "KernelRestarter: restarting kernel (%i/%i), …"; Notebook 6's
     # dialog (notebook/static/notebook/js/kernel.js): "Dead kernel", "The kernel has died, and
     # the automatic restart has failed."; VS Code's Jupyter extension when the kernel dies under
@@ -57,7 +57,7 @@ CRASH = re.compile(
     + ILLEGAL_INSTRUCTION.pattern
 )
 # A solver that found no installable set.
-SOLVER = re.compile(
+SOLVER = lazyre.compile(
     # poetry's PubGrub (poetry/mixology/failure.py): "So, because app depends on both X and Y,
     # version solving failed."; the exception poetry names above it (poetry/puzzle/
     # exceptions.py) and its installer's (poetry/installation/chooser.py)
@@ -73,10 +73,10 @@ SOLVER = re.compile(
 )
 # Only frames of a traceback (CPython's `File "…", line N, in f`; faulthandler's without the
 # comma): an exception propagated, its line was not pasted.
-CUT_TRACEBACK = re.compile(r'(?m)^[ \t]*File "[^"\n]{1,500}", line \d+,? in ')
+CUT_TRACEBACK = lazyre.compile(r'(?m)^[ \t]*File "[^"\n]{1,500}", line \d+,? in ')
 # A failure named in a title or a sentence, in the words people use for it. pip's success line
 # "No broken requirements found." (pip/_internal/commands/check.py) is not one.
-TITLED = re.compile(
+TITLED = lazyre.compile(
     r"(?i)\bfail(?:s|ing)?\b|(?<!No )\bbr(?:eaks?|oke|oken|eaking)\b|"
     r"\bstop(?:s|ped)? working\b|\bno longer (?:works?|working|runs?|loads?|imports?)\b|"
     r"\b(?:won'?t|wouldn'?t|doesn'?t|does not|can'?t|cannot|couldn'?t|isn'?t|is not|not) "
@@ -105,7 +105,7 @@ TITLED = re.compile(
 # file(1) on the interpreter ("Mach-O 64-bit executable x86_64"), `sysctl sysctl.proc_translated`
 # (1 under Rosetta), and pip choosing a macOS x86_64 wheel, which it does only for an x86_64
 # interpreter (packaging/tags.py, `_mac_binary_formats`: an arm64 one takes arm64 and universal2).
-INTEL_PYTHON = re.compile(
+INTEL_PYTHON = lazyre.compile(
     r"(?:macOS|Darwin)-\d[\d.]*-x86_64-i386-64bit|\bplatform : osx-64\b|"
     r"Mach-O 64-bit executable x86_64|sysctl\.proc_translated:? 1\b|"
     r"(?:Downloading|Using cached) \S+-macosx_\d+_\d+_x86_64\.whl"
@@ -116,7 +116,7 @@ INTEL_PYTHON = re.compile(
 # instruction sets the CPU has and the build left out of most operations (SSE4.1 … AVX512F, FMA);
 # cpu_info.cc reports those features only in x86 builds, so the notice naming one is printed by
 # an x86_64 TensorFlow, which on an Apple Silicon Mac runs only under Rosetta 2.
-X86_TENSORFLOW = re.compile(
+X86_TENSORFLOW = lazyre.compile(
     r"(?:This TensorFlow binary is optimized|To enable the following instructions:|"
     r"Your CPU supports instructions that this TensorFlow binary was not compiled to use)"
     r"[^\n]*?\b(?:SSE[34][\w.]*|AVX\w*|FMA)\b"

@@ -13,22 +13,24 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, List
 
+from keras_doctor.explain import lazyre
+
 # What a huge paste keeps: banners at the top, the error and what follows it at the end. Every
 # signature scans what is kept, so the window sets the cost of a megabyte log (5 MB in < 0.5 s).
 HEAD_CHARS = 32 * 1024
 TAIL_CHARS = 160 * 1024
 MAX_LINE = 4000
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+_ANSI = lazyre.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 # TensorFlow / absl log lines at INFO or WARNING level ("I0000 00:00:…", "W tensorflow/…",
 # "2024-01-01 12:00:00.000: I tensorflow/…"). F (fatal) and E lines are kept: the CPU guard is one.
-_LOG_NOISE = re.compile(
+_LOG_NOISE = lazyre.compile(
     r"^(?:[IW]\d{4} [\d:.]+ +\d+ \S+\] |[IW] (?:tensorflow|external|third_party)/"
     r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IW] )"
 )
 # Start-up lines printed without a log prefix, or at ERROR level though nothing failed: the
 # message atlas of `explain.logs` decides (read only for lines these words make likely).
-_MAYBE_INFORMATIONAL = re.compile(
+_MAYBE_INFORMATIONAL = lazyre.compile(
     r"Metal device set to|systemMemory:|maxCacheSize:|register cu|binary is optimized|"
     r"To enable the following instructions|oneDNN custom|NUMA node|register factory|cuda drivers|"
     r"CPU supports instructions|Ignore above cudart|find TensorRT|dlopen some TensorRT|"
@@ -42,12 +44,12 @@ MAX_INFORMATIONAL = 40
 # Mac, or homebrew installed Python etc)" (tensorflow/addons' bug template), "Platform
 # information (e.g. Ubuntu Linux 20.04)" and "OS architecture (e.g. amd64)" (pyenv's). They name
 # a system and a machine the reporter never said they had; an example the reporter rewrote stays.
-_TEMPLATE_EXAMPLES = re.compile(
+_TEMPLATE_EXAMPLES = lazyre.compile(
     r"\((?:e\.g\.,? Linux Ubuntu 16\.04|e\.g\. iPhone 8, Pixel 2, Samsung Galaxy|"
     r"eg\. Anaconda Python, Stock Python as in Mac, or homebrew installed Python etc|"
     r"e\.g\. Ubuntu Linux \d\d\.04|e\.g\. amd64)\)")
-_SITE = re.compile(r"[/\\](?:site|dist)-packages[/\\]+(?P<package>[\w.\-]+)")
-_FRAME_PATH = re.compile(
+_SITE = lazyre.compile(r"[/\\](?:site|dist)-packages[/\\]+(?P<package>[\w.\-]+)")
+_FRAME_PATH = lazyre.compile(
     r"File \"(?P<quoted>[^\"\n]{1,500})\", line \d+"  # CPython
     r"|^\[?(?P<jupyter>(?:~|[A-Za-z]:|/)[^\s\]]{0,500}\.py)\]?(?:\([^)\n]*\))?:?\d* in "  # IPython
     r"|File (?P<ipy8>(?:~|[A-Za-z]:|/)[^\s:]{0,500}\.py):\d+",  # IPython 8: File ~/x.py:12
@@ -117,7 +119,7 @@ def clean(raw: str) -> Cleaned:
 # summary) pad their rows to one width too, but end them with spaces or a rule of one character.
 _MIN_WIDTH = 60
 _MIN_WRAPPED = 3
-_RULE = re.compile(r"^(.)\1+$")
+_RULE = lazyre.compile(r"^(.)\1+$")
 
 
 def unwrapped(lines: List[str]) -> List[str]:

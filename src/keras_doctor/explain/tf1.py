@@ -10,16 +10,13 @@ atlas, because the knowledge package costs more to import than an explanation.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, Optional
 
-from packaging.version import Version
-
-from keras_doctor.explain import datafiles
+from keras_doctor.explain import datafiles, lazyre
 
 DATA = datafiles.DATA / "tf1_api.json"
 RENAMED = datafiles.DATA / "tf_renamed.json"
-_API_TREE = re.compile(r"\._api\.v[12](?=\.|$)")
+_API_TREE = lazyre.compile(r"\._api\.v[12](?=\.|$)")
 _KERAS_BACKENDS = ("keras.backend", "tensorflow.keras.backend", "tensorflow.python.keras.backend",
                    "keras.api._v2.keras.backend", "keras._tf_keras.keras.backend",
                    "keras.src.backend", "tf_keras.backend")
@@ -111,6 +108,8 @@ def introduced(module: str, name: str) -> Optional[Dict[str, str]]:
                   for first, group in groups.items() if name in group["names"]), None)
     if not found:
         return None
+    from packaging.version import Version
+
     if "._api.v2" in module and Version(found["first_seen"]) < Version("2"):
         return None  # `tensorflow._api.v2.…` is a TensorFlow 2, not a release older than the name
     return found

@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
-from keras_doctor.explain import datafiles
+from keras_doctor.explain import datafiles, lazyre
 
 RELEASES = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "releases"
 PLATFORMS = ("macos-arm64", "macos-x86_64", "linux-x86_64", "linux-aarch64", "windows-amd64",
@@ -33,7 +33,7 @@ PYTHONS = tuple(f"3.{minor}" for minor in range(5, 15))
 # Pythons weighed only when the paste shows them: TensorFlow 2.2+ ships no wheel for them, and an
 # unknown Python is far more often a new one than these.
 OLD_PYTHONS = ("2.7", "3.4")
-_REQUIREMENT = re.compile(
+_REQUIREMENT = lazyre.compile(
     r"(?:satisfies the requirement|No matching distribution found for) "
     r"(?P<requirement>[A-Za-z0-9][\w.\-\[\]]*(?:\s*[=<>!~]=?\s*[\w.*]+(?:,\s*[=<>!~]=?\s*[\w.*]+)*)?)"
     # a dependency's requirement names the distribution that declared it, "tensorflow (from
@@ -72,7 +72,7 @@ _PYTHON_FORMS: Tuple[Tuple[str, str], ...] = (
     ("folder", r"Python\.framework[/\\]Versions[/\\]{v}\b"),
     ("stated", r"(?<![\w-])py -{v}\b"),
 )
-_PYTHON = re.compile("(?i)" + "|".join(
+_PYTHON = lazyre.compile("(?i)" + "|".join(
     form.format(v=rf"(?P<major{i}>[23])\.(?P<minor{i}>\d{{1,2}})",
                 mm=rf"(?P<major{i}>[23])(?P<minor{i}>\d{{1,2}})")
     for i, (_, form) in enumerate(_PYTHON_FORMS)))
@@ -97,32 +97,34 @@ def python_mentions(text: str) -> List[Tuple[str, str]]:
 # CPython's platform.platform() "macOS-14.4-arm64-arm-64bit"), the machine (a MacBook, "my mac",
 # Apple's chips M1-M5 with their Pro/Max/Ultra names), its releases by name, a Mac's paths (not
 # Windows' C:/Users/, as a traceback prints it for a script started with forward slashes)
-_MAC = re.compile(r"(?<![A-Za-z]:)/Users/|/opt/homebrew/|Python\.framework|"
-                  r"(?i:(?<![-\w])mac ?os(?: ?x)?(?!\w)(?!-[A-Za-z]))|"
-                  r"(?i:(?<![-\w])mac(?![-\w])(?! ?address))|(?i:\bmacbook|\bimac\b|\bosx\b)|"
-                  r"\bMBP\b|\bM[1-5]\b|(?i:\bm[1-5] ?(?:pro|max|ultra|chip)\b)|\b[Dd]arwin\b|"
-                  r"(?<![-\w])OS ?X\b|(?i:apple silicon)|"
-                  r"Big Sur|Monterey|Ventura|Sonoma|Sequoia|Catalina|\bmacosx_")
-_APPLE_SILICON = re.compile(r"(?i)\bM[1-5]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
-                            r"miniforge|mambaforge|osx-arm64")
-_MAC_INTEL = re.compile(r"(?i)\bIntel\b|(?<![A-Za-z0-9])x86_64\b|osx-64|/usr/local/Cellar/")
-_WINDOWS = re.compile(r"[A-Za-z]:\\|[A-Za-z]:/Users/|\\AppData\\|\bWindows\b|\bwin_amd64\b|"
-                      r"\bwin32\b|PS [A-Z]:\\|"
-                      r"\bcmd\.exe\b|\\Scripts\\pip|(?i:\bwindows ?(?:7|8|8\.1|10|11)\b)|"
-                      # pip's upgrade notice names the interpreter as Windows runs it
-                      r"\bpython\.exe -m pip\b|"
-                      # the Python launcher for Windows (PEP 397): `py -3.10 -m pip`
-                      r"(?<![\w-])py -[23]\.\d{1,2}\b")
-_LINUX = re.compile(r"(?i)/home/|\bUbuntu\b|\bDebian\b|\bLinux\b|/usr/lib/python3|manylinux|"
-                    r"\bCentOS\b|\bFedora\b|/content/|piwheels\.org|\bWSL2?\b|"
-                    # Google Colab's runtimes are Linux x86_64 VMs; pip there also looks in
-                    # Colab's own index ("https://us-python.pkg.dev/colab-wheels/public/simple/")
-                    r"\bcolab(?:oratory)?\b|colab-wheels|"
-                    # boards that run Linux (Raspberry Pi OS, NVIDIA's JetPack) named alone
-                    r"Raspberry ?Pi|\bJetson\b")
+_MAC = lazyre.compile(r"(?<![A-Za-z]:)/Users/|/opt/homebrew/|Python\.framework|"
+                      r"(?i:(?<![-\w])mac ?os(?: ?x)?(?!\w)(?!-[A-Za-z]))|"
+                      r"(?i:(?<![-\w])mac(?![-\w])(?! ?address))|(?i:\bmacbook|\bimac\b|\bosx\b)|"
+                      r"\bMBP\b|\bM[1-5]\b|(?i:\bm[1-5] ?(?:pro|max|ultra|chip)\b)|\b[Dd]arwin\b|"
+                      r"(?<![-\w])OS ?X\b|(?i:apple silicon)|"
+                      r"Big Sur|Monterey|Ventura|Sonoma|Sequoia|Catalina|\bmacosx_")
+_APPLE_SILICON = lazyre.compile(r"(?i)\bM[1-5]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
+                                r"miniforge|mambaforge|osx-arm64")
+_MAC_INTEL = lazyre.compile(r"(?i)\bIntel\b|(?<![A-Za-z0-9])x86_64\b|osx-64|/usr/local/Cellar/")
+_WINDOWS = lazyre.compile(r"[A-Za-z]:\\|[A-Za-z]:/Users/|\\AppData\\|\bWindows\b|\bwin_amd64\b|"
+                          r"\bwin32\b|PS [A-Z]:\\|"
+                          r"\bcmd\.exe\b|\\Scripts\\pip|(?i:\bwindows ?(?:7|8|8\.1|10|11)\b)|"
+                          # pip's upgrade notice names the interpreter as Windows runs it
+                          r"\bpython\.exe -m pip\b|"
+                          # the Python launcher for Windows (PEP 397): `py -3.10 -m pip`
+                          r"(?<![\w-])py -[23]\.\d{1,2}\b")
+_LINUX = lazyre.compile(r"(?i)/home/|\bUbuntu\b|\bDebian\b|\bLinux\b|/usr/lib/python3|manylinux|"
+                        r"\bCentOS\b|\bFedora\b|/content/|piwheels\.org|\bWSL2?\b|"
+                        # Google Colab's runtimes are Linux x86_64 VMs; pip there also looks in
+                        # Colab's own index ("https://us-python.pkg.dev/colab-wheels/public/simple/")
+                        r"\bcolab(?:oratory)?\b|colab-wheels|"
+                        # boards that run Linux (Raspberry Pi OS, NVIDIA's JetPack) named alone
+                        r"Raspberry ?Pi|\bJetson\b")
 # piwheels.org: the index Raspberry Pi OS configures for pip (its /etc/pip.conf), which pip
 # names in "Looking in indexes: https://pypi.org/simple, https://www.piwheels.org/simple"
-_LINUX_ARM = re.compile(r"(?i)\baarch64\b|\barmv[78]l?\b|Raspberry|Jetson|\barm64\b|piwheels\.org")
+_LINUX_ARM = lazyre.compile(
+    r"(?i)\baarch64\b|\barmv[78]l?\b|Raspberry|Jetson|\barm64\b|piwheels\.org"
+)
 # Android, where pip installs for the phone, not for the machine it runs on: Chaquopy's Gradle
 # plugin (its coordinates `com.chaquo.python`, its "Chaquopy:" build lines) runs pip on the build
 # machine for the app's Android ABIs, from Chaquopy's own repository of native packages beside PyPI
@@ -131,11 +133,11 @@ _LINUX_ARM = re.compile(r"(?i)\baarch64\b|\barmv[78]l?\b|Raspberry|Jetson|\barm6
 # (its prefix /data/data/com.termux/files/usr); PEP 738 names Android's wheel tags
 # android_<api>_<abi>. PyPI's release tables hold no Android wheel of the TensorFlow stack; they
 # do not hold Chaquopy's repository either, so for a Chaquopy build they decide nothing.
-CHAQUOPY = re.compile(r"(?i)\bchaquopy\b|\bcom\.chaquo\.python\b")
-ANDROID = re.compile(CHAQUOPY.pattern + r"|/data/data/com\.termux/|"
-                     r"\btermux\b|\bandroid_\d+_(?:arm64_v8a|armeabi_v7a|x86_64|x86)\b",
-                     re.IGNORECASE)
-_THIRTY_TWO_BIT = re.compile(
+CHAQUOPY = lazyre.compile(r"(?i)\bchaquopy\b|\bcom\.chaquo\.python\b")
+ANDROID = lazyre.compile(CHAQUOPY.pattern + r"|/data/data/com\.termux/|"
+                         r"\btermux\b|\bandroid_\d+_(?:arm64_v8a|armeabi_v7a|x86_64|x86)\b",
+                         re.IGNORECASE)
+_THIRTY_TWO_BIT = lazyre.compile(
     # not `on win32` nor `'win32'`: CPython's banner and sys.platform say win32 on every Windows,
     # 64-bit too (its banner's compiler says "[MSC v.1928 64 bit (AMD64)]" there)
     r"(?i)\b32[- ]?bit\b|(?<!on )(?<!['\"])\bwin-?32\b(?!['\"])|python3?\d*-32\b|-3\.\d+-32\b|"
@@ -256,11 +258,11 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
 # host's architecture unless `--platform` asks for another under emulation (containers share the
 # host's kernel: docs.docker.com/build/building/multi-platform/): on an Apple Silicon Mac that is
 # linux/arm64, so a build that shows no architecture is either Linux.
-_DOCKER_BUILD = re.compile(r"(?m)^#\d+ \d+\.\d+ ")
+_DOCKER_BUILD = lazyre.compile(r"(?m)^#\d+ \d+\.\d+ ")
 # A Dockerfile's instruction running pip ("RUN pip install …", "RUN python3 -m pip install …"):
 # its output is the image's, Linux (docs.docker.com/reference/dockerfile/#run runs the command in
 # a new layer of the image, on the image's own system)
-_RUN_PIP = re.compile(
+_RUN_PIP = lazyre.compile(
     r"(?m)^[ \t]*RUN[ \t]+(?:python3?(?:\.\d+)?[ \t]+-m[ \t]+)?pip3?[ \t]+install\b")
 
 
@@ -270,9 +272,9 @@ def pip_in_a_container_build(text: str) -> bool:
     return bool(_RUN_PIP.search(text) or _DOCKER_BUILD.search(text))
 
 
-_X86_64 = re.compile(r"(?i)(?<![A-Za-z0-9])x86_64\b|\bamd64\b")
-_BARE_ARM64 = re.compile(r"(?<![\w-])arm64\b")
-_BARE_AARCH64 = re.compile(r"(?<![\w-])aarch64\b")
+_X86_64 = lazyre.compile(r"(?i)(?<![A-Za-z0-9])x86_64\b|\bamd64\b")
+_BARE_ARM64 = lazyre.compile(r"(?<![\w-])arm64\b")
+_BARE_AARCH64 = lazyre.compile(r"(?<![\w-])aarch64\b")
 
 
 def read_python(text: str, shown: str = "") -> Optional[str]:
@@ -301,13 +303,13 @@ MACOS_NAMES = {"el capitan": (10, 11), "sierra": (10, 12), "high sierra": (10, 1
                "mojave": (10, 14), "catalina": (10, 15), "big sur": (11, 0), "monterey": (12, 0),
                "ventura": (13, 0), "sonoma": (14, 0), "sequoia": (15, 0), "tahoe": (26, 0)}
 MACOS_NUMBERS = {str(major): name for name, (major, _) in MACOS_NAMES.items() if major >= 11}
-_MACOS_NAMED = re.compile(r"(?i)\b(big sur|monterey|ventura|sonoma|sequoia|tahoe)\b|"
-                          r"\bmac ?OS (?:version )?(11|12|13|14|15|26)(?:\.\d+)*\b")
+_MACOS_NAMED = lazyre.compile(r"(?i)\b(big sur|monterey|ventura|sonoma|sequoia|tahoe)\b|"
+                              r"\bmac ?OS (?:version )?(11|12|13|14|15|26)(?:\.\d+)*\b")
 
 
 # pip words an empty search `(from versions: none)` from 19.1 on (`_EMPTY_OFFER` below), released
 # 2019-04-23 (pip's NEWS.rst, "19.1 (2019-04-23)"): a paste with that wording was written after it
-_NONE_OFFERED = re.compile(r"\(from versions: none\)")
+_NONE_OFFERED = lazyre.compile(r"\(from versions: none\)")
 NONE_OFFERED_SINCE = "2019-04-23"
 
 
@@ -331,12 +333,12 @@ APPLE_SILICON_SINCE = "2020-11-17"  # the first M1 Macs shipped (Apple, 10 Novem
 # paste that shows an Apple Silicon Mac and no Python is weighed over the Pythons it can have (a
 # paste whose machine is unknown keeps the plain prior over every platform and Python).
 BEFORE_APPLE_SILICON = ("3.5", "3.6", "3.7")
-_WHEEL_FILE = re.compile(r"\S+\.whl\b")
+_WHEEL_FILE = lazyre.compile(r"\S+\.whl\b")
 # The wheels pip chose for this interpreter: it downloads (or takes from its cache, or reads the
 # metadata of) only a wheel whose tags the interpreter supports (pip/_internal/network/
 # download.py "Downloading %s", operations/prepare.py "Using cached %s", "Obtaining dependency
 # information for %s from %s"); pip before 20 logged the whole URL
-_CHOSEN_WHEEL = re.compile(
+_CHOSEN_WHEEL = lazyre.compile(
     r"(?m)^[ \t]*(?:Downloading|Using cached|Obtaining dependency information for \S+ from)"
     r"[ \t]+(?:\S*/)?(?P<wheel>[\w.+!-]+\.whl)\b"
 )
@@ -481,7 +483,7 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
 Releases = Dict[str, Tuple[List[str], str]]
 # the TensorFlow distributions a `pip list` / `conda list` row or `pip freeze` pin can name
 _TENSORFLOW_BUILDS = ("tensorflow-macos", "tensorflow")
-_TENSORFLOW_ITSELF = re.compile(r"tensorflow(?:-(?:gpu|cpu|macos|intel|aarch64|cpu-aws))?")
+_TENSORFLOW_ITSELF = lazyre.compile(r"tensorflow(?:-(?:gpu|cpu|macos|intel|aarch64|cpu-aws))?")
 
 
 def installed_tensorflow(text: str, platforms: List[str]) -> Optional[Tuple[str, Tuple[str, ...]]]:
@@ -563,7 +565,7 @@ def _requested(text: str) -> Optional[Tuple[List[Any], Any, str, Releases]]:
 # (resolution/resolvelib/factory.py, _report_single_requirement_conflict: "Ignored the following
 # versions that require a different python version: 1.6.2 Requires-Python >=3.7,<3.10; …").
 _IGNORED_FOR_PYTHON = "Ignored the following versions that require a different python version:"
-_IGNORED_VERSION = re.compile(
+_IGNORED_VERSION = lazyre.compile(
     r"(?:^|;)\s*(?P<version>[^\s;]+) Requires-Python (?P<python>[^;\n]*)")
 
 
@@ -756,7 +758,7 @@ def _table_meta(project: str) -> Tuple[str, str]:
     return str(data.get("since") or ""), str(data.get("generated_at") or "")
 
 
-_PINNED = re.compile(
+_PINNED = lazyre.compile(
     r"(?:satisfies the requirement|No matching distribution found for) "
     r"(?P<requirement>[A-Za-z0-9][\w.\-\[\]]*\s*===?\s*[\w.*+!]+)(?:\s*;[^(\n]*)?"
     r"(?:\s*\(from (?!versions:)[^)\n]*\))*(?:\s*\(from versions: (?P<offered>[^)\n]*)\))?"
@@ -884,7 +886,7 @@ def _versions(values: List[str]) -> List[Any]:
 # -- a pip too old for the wheels' platform tags --------------------------------------------------
 
 PIP_TAGS = datafiles.KNOWLEDGE / "pip_tags.json"
-_PIP_VERSION = re.compile(
+_PIP_VERSION = lazyre.compile(
     r"You are using pip version (?P<a>\d+(?:\.\d+)+)|(?m:^\s*pip (?P<b>\d+(?:\.\d+)+) from )|"
     r"A new release of pip (?:is )?available: (?P<c>\d+(?:\.\d+)+) ->"
 )
@@ -897,7 +899,7 @@ def pip_tags() -> Dict[str, Any]:
 # pip before 19.1 joins the versions it found into `(from versions: )`, empty when it found none;
 # 19.1 and later print `(from versions: none)` (pip/_internal/index.py of the pip 19.0 and 19.1
 # wheels, `_format_versions`)
-_EMPTY_OFFER = re.compile(r"\(from versions: ?\)")
+_EMPTY_OFFER = lazyre.compile(r"\(from versions: ?\)")
 EMPTY_OFFER_BEFORE = "19.1"
 
 
@@ -905,9 +907,9 @@ EMPTY_OFFER_BEFORE = "19.1"
 # warning and error messages in log output with `WARNING` and `ERROR`", pypa/pip#6298): a pasted
 # pip log whose failure line has no prefix, beside pip's own progress lines and with no "ERROR:"
 # anywhere, came from an older pip. A message quoted alone may have lost the prefix to the quoting
-_PIP_FAILURE_LINE = re.compile(
+_PIP_FAILURE_LINE = lazyre.compile(
     r"(?m)^[ \t]*(?:Could not find a version that satisfies|No matching distribution found for)")
-_PIP_PROGRESS_LINE = re.compile(
+_PIP_PROGRESS_LINE = lazyre.compile(
     r"(?m)^[ \t]*(?:Collecting|Downloading|Using cached|Requirement already satisfied)\b")
 UNPREFIXED_BEFORE = EMPTY_OFFER_BEFORE  # the same release changed both wordings
 
@@ -1093,7 +1095,7 @@ def _contains(requirement: Any, version: str) -> bool:
 # _iter_found_candidates: `if not all_yanked and ican.link.is_yanked: continue`; pip 21.2 and
 # later only for a pin, `all_yanked and pinned`): for an unpinned requirement, no release that is
 # not yanked had a wheel for this machine and Python, as pip's "(from versions: none)" says.
-_YANKED_CHOSEN = re.compile(
+_YANKED_CHOSEN = lazyre.compile(
     r"The candidate selected for download or install is a yanked version: "
     r"'(?P<project>[A-Za-z0-9][\w.\-]*)' candidate \(version (?P<version>[^\s)]+)[^\n]*")
 
@@ -1128,7 +1130,7 @@ def only_yanked_fit(text: str, python_shown: str = "", machine: str = "", platfo
 # The macOS release a paste states: by number after the system's name ("macOS 10.14.6", "mac
 # version:10.12.6", "OS X 10.10.5", "Mac 10.14.6", CPython's platform.platform()
 # "macOS-10.14.6-x86_64-i386-64bit") or by Apple's name for it
-_MACOS_VERSION = re.compile(
+_MACOS_VERSION = lazyre.compile(
     r"(?i)(?<![\w-])(?:mac ?os(?: ?x)?|os ?x|mac)(?: version)?[ \t]*[:=-]?[ \t]*"
     r"(?P<number>10\.\d{1,2}|(?:1[1-5]|2[6-9])(?:\.\d{1,2})?)(?:\.\d+)*\b(?!\.)|"
     r"(?P<name>\b(?:El Capitan|High Sierra|(?<!High )Sierra|Mojave|Catalina|Big Sur|Monterey|"
@@ -1155,7 +1157,7 @@ def macos_version_shown(text: str) -> Optional[Tuple[int, int]]:
 # A macOS platform tag of the interpreter's own, as pip prints its supported tags
 # (`pep425tags.supported_tags`: ('cp27', 'cp27m', 'macosx_10_10_x86_64'); `pip debug --verbose`:
 # cp39-cp39-macosx_11_0_arm64): the newest is the macOS pip runs on
-_SUPPORTED_MAC_TAG = re.compile(
+_SUPPORTED_MAC_TAG = lazyre.compile(
     r"(?:'|\bcp\d+-\w+-)macosx_(?P<major>\d+)_(?P<minor>\d+)_(?:x86_64|arm64|intel|universal2?)\b")
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import shlex
 import textwrap
-from typing import Any, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence
 
-from keras_doctor.plan.model import Plan, PlannedStep, PlanStatus, StepKind
+if TYPE_CHECKING:  # imported where a plan is shown: `explain` breaks its fix commands here too
+    from keras_doctor.plan.model import Plan, PlannedStep
 
 COMMAND_PREFIX = "       $ "
 CONTINUATION_INDENT = 4  # continuation lines of a broken command, past its first line
@@ -44,6 +45,8 @@ def plan_lines(plan: Plan, width: Optional[int] = None) -> List[str]:
 
 
 def _plan_lines(plan: Plan) -> List[str]:
+    from keras_doctor.plan.model import PlanStatus, StepKind
+
     target = plan.target
     where = target.python or target.prefix
     if any(s.kind is StepKind.NEW_VENV for s in plan.steps):
@@ -69,6 +72,8 @@ def _plan_lines(plan: Plan) -> List[str]:
 
 
 def step_lines(number: int, step: PlannedStep) -> List[str]:
+    from keras_doctor.plan.model import StepKind
+
     flag = " [asks first]" if step.destructive else ""
     lines = [f"  {number}. {step.summary}{flag}"]
     if step.argv:
