@@ -212,6 +212,20 @@ def test_tensorflow_missing_its_own_symbols_is_two_builds_mixed():
     assert causes(text)[0] == "tf-distributions-overlap"
 
 
+@pytest.mark.parametrize("built, found", [("2.3.0", "2.4.1"), ("2.14.0", "2.12.0")])
+def test_horovod_built_against_another_tensorflow_is_rebuilt_without_its_cache(built, found):
+    """horovod/common/exceptions.py: Horovod records the framework release it compiled against
+    and refuses another; the message's own advice is the fix, both ways of the mismatch."""
+    finding = top(
+        "horovod.common.exceptions.HorovodVersionMismatchError: Framework tensorflow installed "
+        f"with version {built} but found version {found}.\n             This can result in "
+        "unexpected behavior including runtime errors.")
+    assert finding.cause == "extension-built-against-another-tensorflow"
+    rebuild, other_way = finding.fix[:2]
+    assert {"--no-cache-dir", "horovod"} <= set(rebuild.command)
+    assert found in rebuild.description and built in other_way.description
+
+
 def test_the_metal_plugin_is_still_the_metal_plugin():
     text = ("tensorflow.python.framework.errors_impl.NotFoundError: dlopen(/Users/a/miniforge3/"
             "lib/python3.10/site-packages/tensorflow-plugins/libmetal_plugin.dylib, 0x0006): "

@@ -11,6 +11,7 @@ replace it, or the fix names the range of one line and the requirer of another.
 from __future__ import annotations
 
 import corpus
+import pytest
 
 from keras_doctor.explain import explain_text
 
@@ -60,3 +61,33 @@ def test_two_requirers_the_fix_and_its_requirer_come_from_one_line():
         "keras-nlp 0.6.0", "tensorflow-text<2.16")
     assert report.fix[0].description == ("Install tensorflow-text inside the range keras-nlp "
                                          "0.6.0 declares")
+
+
+# setuptools' pkg_resources says the same in its own words (VersionConflict's template), as
+# `setup.py install` prints it and as an entry point raises it
+SETUPTOOLS = [
+    "error: tensorflow 2.12.0rc0 is installed but tensorflow<2.7.0,>=2.4.0 is required by "
+    "{'tfaip'}",
+    "pkg_resources.ContextualVersionConflict: (tensorflow 2.12.0rc0 "
+    "(/usr/local/lib/python3.8/dist-packages), Requirement.parse('tensorflow<2.7.0,>=2.4.0'), "
+    "{'tfaip'})",
+]
+
+
+@pytest.mark.parametrize("paste", SETUPTOOLS)
+def test_setuptools_version_conflict_is_read_like_pips_check(paste):
+    top = explain_text(paste).findings[0]
+    assert top.cause == "requirement-conflict"
+    assert top.evidence["requirer"] == "tfaip"
+    assert top.evidence["requirement"] == "tensorflow<2.7.0,>=2.4.0"
+    assert top.fix[0].command[-1] == "tensorflow<2.7.0,>=2.4.0"
+
+
+def test_a_setuptools_conflict_over_numpy_2_names_numpy_as_pips_does():
+    """The same decision as pip's line (`checks.distributions.conflict_cause`): the package whose
+    range is broken names the cause."""
+    paste = "error: numpy 2.0.1 is installed but numpy<2.0.0,>=1.23.5 is required by {'tensorflow'}"
+    assert explain_text(paste).findings[0].cause == "numpy-abi-mismatch"
+    # VersionConflict without its context names no requirer: only the range is known broken
+    without_the_by = paste.split(" by ")[0]
+    assert explain_text(without_the_by).findings[0].cause == "requirement-conflict"

@@ -509,6 +509,13 @@ _ADD_ON_DISTRIBUTION = {"tensorflow_text": "tensorflow-text",
 
 
 def _tf_extension(e: Evidence, facts: Any) -> List[FixStep]:
+    if one(e, "built_for") and one(e, "found"):  # Horovod, which builds itself as it installs
+        return [run_step(f"Rebuild Horovod against the installed {one(e, 'framework')} "
+                         f"{one(e, 'found')} (it was built for {one(e, 'built_for')}), reusing no "
+                         "cached build", pip(facts, "--no-cache-dir", "--force-reinstall",
+                                             "--no-deps", "horovod")),
+                manual(f"Or install the {one(e, 'framework')} release it was built for, "
+                       f"{one(e, 'built_for')}")]
     add_on = _ADD_ON_DISTRIBUTION.get(one(e, "package"), one(e, "package") or "the add-on")
     tf_minor = minor(tf_version(facts))
     steps: List[FixStep] = []

@@ -589,7 +589,7 @@ def _pip_conflict(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     except InvalidVersion:
         have = None
     evidence: Dict[str, Any] = {
-        "requirer": f"{requirer} {found.last('requirer_version')}",
+        "requirer": f"{requirer} {found.last('requirer_version')}".strip(),
         "requirement": f"{required}{found.last('specifier').strip()}",
         "installed": f"{found.last('have_name')} {found.last('have')}",
     }
