@@ -596,6 +596,7 @@ _NOT_A_LAYER = ("TypeError: The added layer must be an instance of class Layer. 
 @pytest.mark.parametrize(("stated", "keras2"), [
     ("I'm on Windows, with keras version 2.3.1 and TensorFlow version 2.2.0", True),
     ("keras==2.15.0", True),
+    ("I have newest keras version installed `Keras (2.0.1)`", True),  # pip 1-9's `pip list`
     ("keras==3.3.3", False),
     ("", False),
 ])

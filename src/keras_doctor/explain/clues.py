@@ -525,18 +525,21 @@ def keras3_installable(python: str) -> bool:
 
 
 # "The version of Keras is 2.0.5.", "Keras version: 2.3.1", "keras==2.2.4" (pip freeze), a
-# "Keras   2.2.0" row of `pip list`: the reporter stating the Keras that ran. Not "keras 2.6" in
+# "Keras   2.2.0" row of `pip list`, or of pip 1-9's `pip list` ("Keras (2.0.1)", its legacy
+# format, quoted in a sentence too): the reporter stating the Keras that ran. Not "keras 2.6" in
 # prose ("downgrade to keras 2.6"), which names a version wanted, not the one installed.
 _STATED_KERAS = lazyre.compile(
     r"(?im)(?:version of keras (?:is|=)|keras version(?: is)?\s*[:=]?)\s*v?(?P<a>\d+\.\d+\.\d+)"
     r"|^\s*[-*]?\s*keras\s*==\s*(?P<b>\d+\.\d+\.\d+)\s*$"
     r"|^\s*[-*]?\s*keras {2,}(?P<c>\d+\.\d+\.\d+)\s*$"
+    r"|\bkeras \((?P<d>\d+\.\d+\.\d+)\)"
 )
 
 
 def stated_keras_version(text: str) -> Optional[str]:
     """The one Keras release the paste says is installed, when it states exactly one."""
-    found = {m.group("a") or m.group("b") or m.group("c") for m in _STATED_KERAS.finditer(text)}
+    found = {m.group("a") or m.group("b") or m.group("c") or m.group("d")
+             for m in _STATED_KERAS.finditer(text)}
     return found.pop() if len(found) == 1 else None
 
 
