@@ -633,20 +633,25 @@ def test_only_runpys_own_line_names_the_interpreter(text):
 
 MACOS_WHEEL_NOT_FOUND = (
     "Python 3.9 on {mac}, no GPU\n"
-    "ERROR: Could not find a version that satisfies the requirement tensorflow-macos>=2.7.0 "
+    "ERROR: Could not find a version that satisfies the requirement {name}>=2.7.0 "
     "(from versions: none)\n"
-    "ERROR: No matching distribution found for tensorflow-macos>=2.7.0\n")
+    "ERROR: No matching distribution found for {name}>=2.7.0\n")
 
 
-@pytest.mark.parametrize("mac", ["a 2017 MacBook Pro with macOS Ventura 13.3, Intel CPU",
-                                 "an Intel Mac"])
-def test_apples_wheels_not_found_on_an_intel_mac_are_the_platform_not_rosetta(mac):
-    found = [f.cause for f in explain_text(MACOS_WHEEL_NOT_FOUND.format(mac=mac)).findings]
+@pytest.mark.parametrize("mac, name", [
+    ("a 2017 MacBook Pro with macOS Ventura 13.3, Intel CPU", "tensorflow-macos"),
+    ("an Intel Mac", "tensorflow-macos"),
+    ("an Intel Mac", "Tensorflow-Metal"),  # pip echoes the requirement as it was typed
+])
+def test_apples_wheels_not_found_on_an_intel_mac_are_the_platform_not_rosetta(mac, name):
+    findings = explain_text(MACOS_WHEEL_NOT_FOUND.format(mac=mac, name=name)).findings
+    found = [f.cause for f in findings]
     assert found[0] in ("no-wheel-for-platform", "no-wheel-for-python")  # the tables decide
     assert "rosetta-python" not in found
+    assert "Intel" in findings[0].evidence["intel_mac"]  # what made it the Intel Mac's
 
 
 def test_apples_wheels_not_found_on_a_mac_of_no_known_chip_may_be_rosetta():
     found = [f.cause for f in explain_text(MACOS_WHEEL_NOT_FOUND.format(
-        mac="a MacBook Pro with macOS Ventura 13.3")).findings]
+        mac="a MacBook Pro with macOS Ventura 13.3", name="tensorflow-macos")).findings]
     assert found[0] == "rosetta-python"

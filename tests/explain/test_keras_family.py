@@ -131,8 +131,27 @@ def test_a_name_gone_within_keras2_names_the_code_older_than_keras_before_keras3
     (first, second, third) = hypotheses(text)[1]
     assert (first.cause, second.cause) == ("keras-api-moved", "dependency-too-new")
     assert third.cause == "keras3-removed-api" and third.score < second.score
-    assert second.evidence["last_release_with_it"] == "keras 2.1.6"
+    assert {h.evidence["last_release_with_it"] for h in (first, second, third)} == {"keras 2.1.6"}
     assert first.evidence.get("moved_to") == moved_to
+
+
+def test_the_last_release_with_a_name_is_the_newest_sampled_one_that_has_it():
+    """keras.layers.merge is in every sampled Keras 2.0.9-2.8.0, gone after: 2.8.0 is named."""
+    (first, *_) = hypotheses("ImportError: cannot import name 'merge' from 'keras.layers'")[1]
+    assert first.evidence["last_release_with_it"] == "keras 2.8.0"
+
+
+@pytest.mark.parametrize("moved, keras3, removed_weight", [
+    (True, False, 0.25), (True, True, 0.35), (False, False, 0.35), (False, True, 0.45)])
+def test_a_keras3_known_to_run_makes_its_removal_likelier_but_never_first(moved, keras3,
+                                                                          removed_weight):
+    from keras_doctor.explain.names import NameResolver
+
+    atlas = {"versions_with": ["2.0.9", "2.1.6"], **({"where": ["keras.layers"]} if moved else {})}
+    verdicts = NameResolver._gone_within_keras2(atlas, {}, keras3, "keras3-removed-api")
+    assert [v.cause for v in verdicts] == ["keras-api-moved", "dependency-too-new",
+                                           "keras3-removed-api"]
+    assert verdicts[2].weight == removed_weight < verdicts[0].weight
 
 
 def test_a_name_no_sampled_keras_has_may_be_older_than_the_keras_installed():
