@@ -655,3 +655,32 @@ def test_apples_wheels_not_found_on_a_mac_of_no_known_chip_may_be_rosetta():
     found = [f.cause for f in explain_text(MACOS_WHEEL_NOT_FOUND.format(
         mac="a MacBook Pro with macOS Ventura 13.3", name="tensorflow-macos")).findings]
     assert found[0] == "rosetta-python"
+
+
+class _AppleWheelMissing:
+    """What the no-wheel signature read: the requirement pip could not satisfy."""
+
+    def __init__(self, requirement: str) -> None:
+        self.requirement = requirement
+
+    def first(self, group: str) -> str:
+        return self.requirement if group == "requirement" else ""
+
+
+@pytest.mark.parametrize("text, intel", [
+    ("Python 3.9 on an Intel Mac", True),  # a Mac that cannot run Rosetta
+    ("Ubuntu 22.04, Python 3.10", False),  # no Mac at all: Apple's wheels are macOS-only
+])
+def test_apples_wheels_missing_off_apple_silicon_put_the_platform_well_above_the_python(text,
+                                                                                      intel):
+    """The weights the wheel tables start from, where no table decides (an unlisted release)."""
+    from types import SimpleNamespace
+
+    from keras_doctor.explain import resolve
+
+    outcomes = resolve._no_wheel(_AppleWheelMissing("tensorflow-metal==9.9"),
+                                 SimpleNamespace(text=text))
+    assert [cause for cause, _, _ in outcomes] == ["no-wheel-for-platform", "no-wheel-for-python"]
+    (platform, python) = [weight for _, weight, _ in outcomes]
+    assert 1 >= platform > python > 0
+    assert ("intel_mac" in outcomes[0][2]) is intel
