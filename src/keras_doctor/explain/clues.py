@@ -448,6 +448,12 @@ def only_the_user_asked_for_tensorflow(text: str) -> bool:
     return bool(_UNSATISFIED_TENSORFLOW.search(text)) and not _REQUIRER.search(text)
 
 
+def ruled_out(cause: str, clues: Clues, text: str) -> bool:
+    """Whether what the paste shows excludes a cause that is only guessed or learnt from other
+    reports: its platform (`ruled_out_by_platform`) or its signal (`ruled_out_by_signal`)."""
+    return ruled_out_by_platform(cause, clues) or ruled_out_by_signal(cause, text)
+
+
 def ruled_out_by_signal(cause: str, text: str) -> bool:
     """Whether what the paste shows rules out a cause only learnt from other reports proposes:
     no kill and no allocation failure, which the memory killer's cause (`out-of-memory`) needs;

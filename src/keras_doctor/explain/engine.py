@@ -218,8 +218,7 @@ def hypotheses(
         for cause_id, weight, extra in fallback.candidates(window, read):
             # a guess, like the ranker's, never proposes what the paste rules out (Keras 3's
             # causes under a Keras 2 it states, Rosetta on Linux)
-            if cause_id in found or clues_module.ruled_out_by_platform(cause_id, read) or (
-                    clues_module.ruled_out_by_signal(cause_id, cleaned.text)):
+            if cause_id in found or clues_module.ruled_out(cause_id, read, cleaned.text):
                 continue
             hyp = found.setdefault(cause_id, Hypothesis(cause_id))
             hyp.weights.append(weight)
@@ -781,8 +780,7 @@ def _ranked_by_model(text: str, read: Any, ranked: List[Hypothesis]
     floors: List[float] = []
     ceiling = 0.99
     order = [(cause, p) for cause, p in order if cause in causes.CATALOG and (
-        cause in by_cause or not (clues_module.ruled_out_by_platform(cause, read)
-                                  or clues_module.ruled_out_by_signal(cause, text)))]
+        cause in by_cause or not clues_module.ruled_out(cause, read, text))]
     for rank, (cause, p) in enumerate(order[:MAX_FINDINGS]):
         if recognised and cause in hand:
             # the top answer through the map fitted to recognised top answers; the others keep

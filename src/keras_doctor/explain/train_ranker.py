@@ -123,9 +123,7 @@ def ruled_out(text: str, clues: Any) -> Set[str]:
     from keras_doctor import causes
     from keras_doctor.explain import clues as clues_module
 
-    return {cause for cause in causes.CATALOG
-            if clues_module.ruled_out_by_platform(cause, clues)
-            or clues_module.ruled_out_by_signal(cause, text)}
+    return {cause for cause in causes.CATALOG if clues_module.ruled_out(cause, clues, text)}
 
 
 def vocabulary(data: Sequence[Example]) -> Set[str]:
