@@ -110,6 +110,15 @@ _INTEL_MAC = lazyre.compile(
 _APPLE_SILICON_MAC = lazyre.compile(r"\bM[1-4]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
                                     r"miniforge|mambaforge|osx-arm64|VirtualApple|RELEASE_ARM64|"
                                     r"\b(?:X86-64 \(Translated\)|ARM-64 \(Native\))")
+
+
+def _intel_mac_named(text: str) -> str:
+    """The words by which the paste names its Mac an Intel one, with nothing of Apple Silicon
+    in it; '' otherwise."""
+    intel = _INTEL_MAC.search(text)
+    return intel.group(0) if intel and not _APPLE_SILICON_MAC.search(text) else ""
+
+
 _MAC_ARM64_PYTHON = lazyre.compile(r"/opt/homebrew/|miniforge|mambaforge|osx-arm64|\barm64\b")
 
 
@@ -179,9 +188,9 @@ def _sigill(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     emulated = EMULATED_LINUX.search(ctx.text)
     if not emulated and _on_a_mac(ctx):
         evidence: Dict[str, Any] = {"shell_says": found.excerpt}
-        intel = _INTEL_MAC.search(ctx.text)
-        if intel and not _APPLE_SILICON_MAC.search(ctx.text):
-            evidence["intel_mac"] = intel.group(0)
+        intel = _intel_mac_named(ctx.text)
+        if intel:
+            evidence["intel_mac"] = intel
             return [("cpu-lacks-avx", 0.8 * scale, evidence), ("rosetta-python", 0.35 * scale, {})]
         x86 = _MAC_X86_PYTHON.search(ctx.text)
         if x86 and not _MAC_ARM64_PYTHON.search(ctx.text):
@@ -389,9 +398,9 @@ def _savedmodel_folder(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     evidence = {"requirement": found.first("requirement")}
     if re.match(r"tensorflow[-_](?:macos|metal)", evidence["requirement"], re.IGNORECASE):
-        intel = _INTEL_MAC.search(ctx.text)
-        if intel and not _APPLE_SILICON_MAC.search(ctx.text):  # no Rosetta on an Intel Mac
-            evidence["intel_mac"] = intel.group(0)
+        intel = _intel_mac_named(ctx.text)
+        if intel:  # no Rosetta on an Intel Mac
+            evidence["intel_mac"] = intel
             return [("no-wheel-for-platform", 0.75, evidence),
                     ("no-wheel-for-python", 0.35, evidence)]
         if _MACOS.search(ctx.text):  # Apple's wheels are arm64 (metal > 1.0): an Intel Python
