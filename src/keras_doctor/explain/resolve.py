@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from keras_doctor.explain import lazyre
+from keras_doctor.explain import lazyre, macs
 from keras_doctor.explain import resolve_imports as imports
 from keras_doctor.explain.context import Context, Outcome
 from keras_doctor.explain.match import SignatureMatch
@@ -26,11 +26,13 @@ _MACOS = lazyre.compile(
     r"\b(?:Abort trap|Segmentation fault|Bus error|Trace/BPT trap): \d+|VirtualApple|RELEASE_ARM64|"
     # the system by its other names: `uname -s`, OS X, python.org's framework build, and the
     # releases by name from Big Sur on (the first to run on Apple Silicon; the older names are
-    # Intel Macs, `_INTEL_MAC`)
+    # Intel Macs, `macs.intel_mac_named`)
     r"\bDarwin\b|\bOS ?X\b|Python\.framework|\bMBP\b|"
     r"\b(?:Big Sur|Monterey|Ventura|Sonoma|Sequoia|Tahoe)\b"
 )
-_APPLE_SILICON = lazyre.compile(
+# An ARM machine TensorFlow's own wheels reached late (macOS arm64 at 2.13): an Apple Silicon Mac,
+# a MacBook Air or Pro (most in use are), or Linux aarch64.
+_ARM_MACHINE = lazyre.compile(
     r"\bM[1-4]\b|arm64|Apple Silicon|Apple M\d|MacBook[- ](?:Air|Pro)|aarch64"
 )
 _THIRTY_TWO_BIT = lazyre.compile(
@@ -88,38 +90,6 @@ def _conda_not_arm64(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             ("wrong-interpreter", 0.5, evidence)]
 
 
-# An Intel (x86_64) Python on a Mac: Intel Homebrew's /usr/local, the x86 Anaconda installer, an
-# osx-64 conda channel, or the interpreter's own architecture; arm64 ones live under
-# /opt/homebrew, Miniforge, or say arm64.
-_MAC_X86_PYTHON = lazyre.compile(
-    r"/usr/local/(?:bin/python|Cellar/python|opt/python|lib/python)|/(?:ana|mini)conda3?/|"
-    r"osx-64\b|\bx86_64\b|\bi386\b|Rosetta|VirtualApple|"
-    # a macOS crash report of a process Rosetta translates
-    r"X86-64 \(Translated\)"
-)
-# The Mac itself is an Intel one (no Rosetta on it): its processor named, with nothing of Apple
-# Silicon in the paste. An Intel Mac that meets an instruction it lacks predates AVX (2011) or
-# runs a build for a newer x86 (AVX2, AVX-512).
-# A macOS older than 11 (Big Sur, the first that ran on Apple Silicon) is an Intel Mac too.
-_INTEL_MAC = lazyre.compile(
-    r"(?i)\bIntel(?:\(R\))? (?:Core|Xeon|Pentium|Celeron)|\bCore ?2 Duo\b|\bIntel Mac\b|"
-    r"\bMac(?:Book|Book Pro|Book Air|Pro| ?mini)?\b[^\n]{0,40}\b(?:20(?:0\d|1[01])|Intel)\b|"
-    r"\b(?:mac ?OS(?: X)?|OS X)[ :]*10\.(?!16\b)\d+|"
-    r"\b(?:Catalina|Mojave|High Sierra|El Capitan|Yosemite|Mavericks)\b"
-)
-_APPLE_SILICON_MAC = lazyre.compile(r"\bM[1-4]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
-                                    r"miniforge|mambaforge|osx-arm64|VirtualApple|RELEASE_ARM64|"
-                                    r"\b(?:X86-64 \(Translated\)|ARM-64 \(Native\))")
-
-
-def _intel_mac_named(text: str) -> str:
-    """The words by which the paste names its Mac an Intel one, with nothing of Apple Silicon
-    in it; '' otherwise."""
-    intel = _INTEL_MAC.search(text)
-    return intel.group(0) if intel and not _APPLE_SILICON_MAC.search(text) else ""
-
-
-_MAC_ARM64_PYTHON = lazyre.compile(r"/opt/homebrew/|miniforge|mambaforge|osx-arm64|\barm64\b")
 
 
 # macOS's strsignal appends the signal's number ("Illegal instruction: 4"), glibc's does not; a
@@ -169,7 +139,7 @@ def _on_a_mac(ctx: Context) -> bool:
         return stated == "macos"
     if _MAC_SIGNAL_WORDS.search(ctx.text):
         return True
-    apple_silicon = bool(_APPLE_SILICON_MAC.search(ctx.text))
+    apple_silicon = bool(macs.APPLE_SILICON_MAC.search(ctx.text))
     platform = ctx.clues.platform
     if not apple_silicon and (platform in ("linux", "windows") or _CORE_DUMPED.search(ctx.text)):
         return False
@@ -188,12 +158,12 @@ def _sigill(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     emulated = EMULATED_LINUX.search(ctx.text)
     if not emulated and _on_a_mac(ctx):
         evidence: Dict[str, Any] = {"shell_says": found.excerpt}
-        intel = _intel_mac_named(ctx.text)
+        intel = macs.intel_mac_named(ctx.text)
         if intel:
             evidence["intel_mac"] = intel
             return [("cpu-lacks-avx", 0.8 * scale, evidence), ("rosetta-python", 0.35 * scale, {})]
-        x86 = _MAC_X86_PYTHON.search(ctx.text)
-        if x86 and not _MAC_ARM64_PYTHON.search(ctx.text):
+        x86 = macs.X86_PYTHON.search(ctx.text)
+        if x86 and not macs.ARM64_PYTHON_SHOWN.search(ctx.text):
             evidence["intel_python"] = x86.group(0)
             return [("rosetta-python", 0.9 * scale, evidence), ("cpu-lacks-avx", 0.35 * scale, {})]
         container = _IN_A_CONTAINER.search(ctx.text)
@@ -398,7 +368,7 @@ def _savedmodel_folder(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     evidence = {"requirement": found.first("requirement")}
     if re.match(r"tensorflow[-_](?:macos|metal)", evidence["requirement"], re.IGNORECASE):
-        intel = _intel_mac_named(ctx.text)
+        intel = macs.intel_mac_named(ctx.text)
         if intel:  # no Rosetta on an Intel Mac
             evidence["intel_mac"] = intel
             return [("no-wheel-for-platform", 0.75, evidence),
@@ -407,7 +377,7 @@ def _no_wheel(found: SignatureMatch, ctx: Context) -> List[Outcome]:
             return [("rosetta-python", 0.6, evidence), ("no-wheel-for-platform", 0.55, evidence)]
         return [("no-wheel-for-platform", 0.75, evidence), ("no-wheel-for-python", 0.35, evidence)]
     if re.match(r"tensorflow(?:[-_](?:cpu|gpu))?(?:[=<>~!]|$)", evidence["requirement"]) and (
-        _APPLE_SILICON.search(ctx.text)
+        _ARM_MACHINE.search(ctx.text)
     ):  # TensorFlow shipped no macOS arm64 wheels before 2.13 (Apple's tensorflow-macos did)
         return [("no-wheel-for-platform", 0.8, evidence), ("no-wheel-for-python", 0.45, evidence)]
     if "is not a supported wheel" in ctx.text:  # the wheel's own tags say more: see _wheel_tags

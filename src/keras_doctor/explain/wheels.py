@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
-from keras_doctor.explain import datafiles, lazyre
+from keras_doctor.explain import datafiles, lazyre, macs
 
 RELEASES = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "releases"
 PLATFORMS = ("macos-arm64", "macos-x86_64", "linux-x86_64", "linux-aarch64", "windows-amd64",
@@ -103,9 +103,6 @@ _MAC = lazyre.compile(r"(?<![A-Za-z]:)/Users/|/opt/homebrew/|Python\.framework|"
                       r"\bMBP\b|\bM[1-5]\b|(?i:\bm[1-5] ?(?:pro|max|ultra|chip)\b)|\b[Dd]arwin\b|"
                       r"(?<![-\w])OS ?X\b|(?i:apple silicon)|"
                       r"Big Sur|Monterey|Ventura|Sonoma|Sequoia|Catalina|\bmacosx_")
-_APPLE_SILICON = lazyre.compile(r"(?i)\bM[1-5]\b|\barm64\b|Apple Silicon|Apple M\d|/opt/homebrew/|"
-                                r"miniforge|mambaforge|osx-arm64")
-_MAC_INTEL = lazyre.compile(r"(?i)\bIntel\b|(?<![A-Za-z0-9])x86_64\b|osx-64|/usr/local/Cellar/")
 _WINDOWS = lazyre.compile(r"[A-Za-z]:\\|[A-Za-z]:/Users/|\\AppData\\|\bWindows\b|\bwin_amd64\b|"
                           r"\bwin32\b|PS [A-Z]:\\|"
                           r"\bcmd\.exe\b|\\Scripts\\pip|(?i:\bwindows ?(?:7|8|8\.1|10|11)\b)|"
@@ -222,15 +219,15 @@ def read_machine(text: str, machine: str = "", platform: str = "") -> List[str]:
         return ["windows-32"] if _WINDOWS.search(text) or platform == "windows" else ["other"]
     if _DOCKER_BUILD.search(text):
         # pip ran in the image, Linux, on the host's architecture unless the build says which
-        if _LINUX_ARM.search(text) or _APPLE_SILICON.search(text):
+        if _LINUX_ARM.search(text) or macs.ARM64_PYTHON.search(text):
             return ["linux-aarch64"]
         if _X86_64.search(text):
             return ["linux-x86_64"]
         return ["linux-x86_64", "linux-aarch64"]
     if _MAC.search(text) or platform == "macos":
-        if _APPLE_SILICON.search(text) or machine == "arm64":
+        if macs.ARM64_PYTHON.search(text) or machine == "arm64":
             return ["macos-arm64"]
-        if _MAC_INTEL.search(text) or machine == "x86_64":
+        if macs.INTEL_NAMED.search(text) or machine == "x86_64":
             return ["macos-x86_64"]
         shown = macos_version_shown(text)
         if shown is not None and shown < (11, 0):
