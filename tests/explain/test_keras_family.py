@@ -89,11 +89,27 @@ def test_already_exists_keeps_the_overlap_as_the_other_mechanism():
     # keras 2.7 under TensorFlow 2.6 (whose keras~=2.6 let pip install it)
     ("tensorflow==2.6.0\nkeras==2.7.0", "keras-tf-version-skew"),
     ("tensorflow-gpu    2.7.0\nkeras             2.8.0", "keras-tf-version-skew"),
+    # pip 1-9's `pip list` rows
+    ("tensorflow (2.6.0)\nKeras (2.7.0)", "keras-tf-version-skew"),
+    ("tensorflow-gpu (2.5.0)\nKeras (2.6.0)", "keras-distributions-overlap"),
 ])
 def test_already_exists_is_decided_by_the_versions_the_paste_states(stated, expected):
     found = causes(f"{stated}\n{ALREADY_EXISTS}")
     assert found[0] == expected
     assert {"keras-tf-version-skew", "keras-distributions-overlap"} <= set(found[:3])
+
+
+@pytest.mark.parametrize("text, stated", [
+    ("tensorflow (1.4.0)\ntensorflow-tensorboard (0.4.0rc3)", "1.4.0"),
+    ("tensorflow-gpu (1.8.0)", "1.8.0"),
+    ("tensorflow-tensorboard (0.4.0)", None),  # another distribution
+    ("tensorflow (1.4.0)\ntensorflow==1.5.0", None),  # two releases stated: neither is sure
+    ("I upgraded tensorflow (finally) to 2.4.0", None),
+])
+def test_the_tensorflow_release_stated_in_pips_old_list_rows(text, stated):
+    from keras_doctor.explain.clues import stated_tensorflow_version
+
+    assert stated_tensorflow_version(text) == stated
 
 
 def test_tensorflow_2_5_is_decided_by_its_release_metadata():

@@ -550,13 +550,15 @@ def stated_keras_version(text: str) -> Optional[str]:
 
 
 # The TensorFlow the paste says is installed: `pip freeze`'s "tensorflow==2.5.0", a `pip list` /
-# `conda list` row, "TensorFlow version: 2.5.0", or a `tensorflow-2.5.0.dist-info` folder in a path
-# (any build of the family: -gpu, -cpu, -macos…). Not "tensorflow 2.5" in prose.
+# `conda list` row (pip 1-9's "tensorflow (1.4.0)" too), "TensorFlow version: 2.5.0", or a
+# `tensorflow-2.5.0.dist-info` folder in a path (any build of the family: -gpu, -cpu, -macos…).
+# Not "tensorflow 2.5" in prose.
 _STATED_TF = lazyre.compile(
     r"(?im)tensorflow(?:[-_]\w+)? version(?: is)?\s*[:=]?\s*v?(?P<a>\d+\.\d+\.\d+)"
     r"|^\s*[-*]?\s*tensorflow(?:-(?:gpu|cpu|macos|intel|aarch64))?\s*==\s*(?P<b>\d+\.\d+\.\d+)\s*$"
     r"|^\s*[-*]?\s*tensorflow(?:-(?:gpu|cpu|macos|intel|aarch64))? {2,}(?P<c>\d+\.\d+\.\d+)(?:\s|$)"
     r"|[/\\]tensorflow(?:_(?:gpu|cpu|macos|intel|aarch64))?-(?P<d>\d+\.\d+\.\d+)\.dist-info\b"
+    r"|\btensorflow(?:-(?:gpu|cpu|macos|intel|aarch64))? \((?P<e>\d+\.\d+\.\d+)\)"
 )
 
 
@@ -574,6 +576,6 @@ def named_tensorflow_versions(text: str) -> List[str]:
 
 def stated_tensorflow_version(text: str) -> Optional[str]:
     """The one TensorFlow release the paste says is installed, when it states exactly one."""
-    found = {m.group("a") or m.group("b") or m.group("c") or m.group("d")
+    found = {m.group("a") or m.group("b") or m.group("c") or m.group("d") or m.group("e")
              for m in _STATED_TF.finditer(text)}
     return found.pop() if len(found) == 1 else None
