@@ -243,6 +243,22 @@ def test_traceback_clues():
     assert clues.kind == "exception"
 
 
+def test_the_import_statements_a_traceback_shows_in_order():
+    from keras_doctor.explain.clues import IMPORT_STATEMENT
+
+    source = ("----> 1 from keras.layers import *\n"
+              "      2 import tensorflow.compat.v1 as tf\n"
+              "  3 from keras_applications.imagenet_utils import (\n      _obtain_input_shape)\n"
+              "    result = from_config(x)  # not a statement\n")
+    assert [m.groups() for m in IMPORT_STATEMENT.finditer(source)] == [
+        ("keras.layers", "*", None),
+        (None, None, "tensorflow.compat.v1"),
+        ("keras_applications.imagenet_utils", "_obtain_input_shape", None),
+    ]
+    assert read(source, []).imports == [
+        "keras.layers", "tensorflow.compat.v1", "keras_applications.imagenet_utils"]
+
+
 @pytest.mark.parametrize(
     ("path", "platform", "installer"),
     [

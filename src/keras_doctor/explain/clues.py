@@ -74,7 +74,11 @@ _NOTEBOOK = lazyre.compile(
     # a cell's install: IPython's `!` shell escape and the `%pip` / `%conda` magics
     r"(?m:^[ \t]*(?:! ?(?:pip3?|conda)|%pip|%conda) install\b)"
 )
-_IMPORT_LINE = lazyre.compile(r"^[ \t>\-\d]*(?:from ([\w.]+) import [\w*(]|import ([\w.]+))", re.M)
+# The import statements a traceback's source lines show: the dotted module and, after
+# `from … import`, the first name imported (which may itself be a submodule, or `*`).
+IMPORT_STATEMENT = lazyre.compile(
+    r"^[ \t>\-\d]*(?:from ([\w.]+) import \(?\s*(\w+|\*)|import ([\w.]+))", re.M
+)
 
 # The package folders that identify a Keras generation in a frame path.
 _KERAS3 = lazyre.compile(
@@ -229,7 +233,7 @@ def read(text: str, frames: List[str]) -> Clues:
     clues.notebook = bool(_NOTEBOOK.search(text))
     clues.colab = bool(_COLAB.search(text))
     clues.library = failing_package(frames)
-    clues.imports = [m.group(1) or m.group(2) for m in _IMPORT_LINE.finditer(text)][-12:]
+    clues.imports = [m.group(1) or m.group(3) for m in IMPORT_STATEMENT.finditer(text)][-12:]
     matches = list(_LAST_EXCEPTION.finditer(text)) or list(_EXCEPTION_INLINE.finditer(text))
     last = matches[-1] if matches else None
     if last is not None:

@@ -110,13 +110,6 @@ def _not_a_package(found: SignatureMatch) -> str:
     return named.group(1) if named else ""
 
 
-# The import statements a traceback's source lines show: the dotted module and, after
-# `from … import`, the first name imported (which may itself be a submodule).
-_IMPORT_STATEMENT = lazyre.compile(
-    r"^[ \t>\-\d]*(?:from ([\w.]+) import \(?\s*(\w+)|import ([\w.]+))", re.M
-)
-
-
 def absolute_name(module: str, ctx: Context) -> str:
     """The full name of a module Python 2 named from below the last package it found.
 
@@ -127,7 +120,7 @@ def absolute_name(module: str, ctx: Context) -> str:
     `tensorflow.<name>` is one (the pasted message often comes without its traceback)."""
     if not re.search(r"No module named " + re.escape(module) + r"(?![\w.'\"])", ctx.text):
         return module
-    for statement in _IMPORT_STATEMENT.finditer(ctx.text):
+    for statement in clues_module.IMPORT_STATEMENT.finditer(ctx.text):
         package, first, imported = statement.groups()
         for dotted in filter(None, (imported, package, package and f"{package}.{first}")):
             if dotted.endswith("." + module):
