@@ -103,6 +103,31 @@ def test_an_old_glibc_is_still_glibc():
     assert causes(text)[0] == "glibc-too-old"
 
 
+@pytest.mark.parametrize("line, needs", [
+    # tensorflow/tensorflow#29392: CentOS 7's libstdc++ lacks the C++ ABI version of the wheel
+    ("ImportError: /lib64/libstdc++.so.6: version `CXXABI_1.3.8' not found (required by "
+     "/home/pjh/.local/lib/python3.7/site-packages/tensorflow/python/"
+     "_pywrap_tensorflow_internal.so)", "CXXABI_1.3.8"),
+    # RealScout/deep-learning-images#6: Anaconda's older libstdc++ first, pasted with straight
+    # quotes
+    ("ImportError: /usr/local/bin/../lib/libstdc++.so.6: version 'CXXABI_1.3.8' not found "
+     "(required by /usr/local/lib/python3.5/site-packages/tensorflow/python/_pywrap_tensorflow.so)",
+     "CXXABI_1.3.8"),
+    ("ImportError: /usr/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.29' not found",
+     "GLIBCXX_3.4.29"),
+])
+def test_every_symbol_version_the_loader_names_is_an_old_system_library(line, needs):
+    from keras_doctor.explain import explain_text
+
+    found = explain_text(line).findings[0]
+    assert (found.cause, found.evidence["needs"]) == ("glibc-too-old", needs)
+    assert found.confidence >= 0.8
+
+
+def test_a_version_of_something_else_not_found_is_no_symbol_version():
+    assert "glibc-too-old" not in causes("ERROR: version 'CUDA_11.2' not found in the registry")
+
+
 def test_the_linker_naming_a_glibc_symbol_version_is_an_old_glibc():
     # prepkg/tensorflow-lite-raspberrypi#2: linking C++ code against a TensorFlow Lite library
     # built on a newer Raspberry Pi OS; GNU ld names the versioned symbols the system's libc lacks

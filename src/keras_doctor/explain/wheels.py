@@ -107,7 +107,7 @@ _WINDOWS = lazyre.compile(r"[A-Za-z]:\\|[A-Za-z]:/Users/|\\AppData\\|\bWindows\b
                           r"\bwin32\b|PS [A-Z]:\\|"
                           r"\bcmd\.exe\b|\\Scripts\\pip|(?i:\bwindows ?(?:7|8|8\.1|10|11)\b)|"
                           # pip's upgrade notice names the interpreter as Windows runs it
-                          r"\bpython\.exe -m pip\b|"
+                          r"\bpython\.exe -m pip\b|\bpip(?:3(?:\.\d+)?)?\.exe\b|"
                           # the Python launcher for Windows (PEP 397): `py -3.10 -m pip`
                           r"(?<![\w-])py -[23]\.\d{1,2}\b")
 _LINUX = lazyre.compile(r"(?i)/home/|\bUbuntu\b|\bDebian\b|\bLinux\b|/usr/lib/python3|manylinux|"
