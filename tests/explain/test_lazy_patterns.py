@@ -9,10 +9,12 @@ quietly take the start-up back. Each test below fails on one of those.
 
 from __future__ import annotations
 
+import copy
 import gc
 import importlib
 import json
 import os
+import pickle
 import pkgutil
 import re
 import subprocess
@@ -63,6 +65,19 @@ def test_a_lazy_pattern_compiles_once_on_first_use_and_its_text_composes_without
     assert first.search("Illegal instruction (core dumped)")
     assert first.compiled() is first.compiled()
     assert first.compiled() == re.compile(r"Illegal instruction")
+
+
+def test_a_private_name_is_never_looked_up_on_the_pattern():
+    lazy = lazyre.LazyPattern(r"No module named '(\w+)'")
+    with pytest.raises(AttributeError, match=r"^_state$"):
+        lazy._state  # noqa: B018 - the look-up is the test
+    assert lazy._compiled is None  # a private name does not compile the pattern
+    # copy and pickle look up protocol names on an object whose __init__ never ran: answering
+    # them from a pattern not yet compiled would recurse
+    twin = copy.copy(lazy)
+    assert twin.search("No module named 'keras'").group(1) == "keras"
+    revived = pickle.loads(pickle.dumps(lazy))
+    assert revived.pattern == lazy.pattern and revived.match("No module named 'tf'")
 
 
 def test_every_pattern_in_explain_compiles():
