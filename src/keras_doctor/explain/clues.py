@@ -119,7 +119,12 @@ _FAILURE_WORDS = lazyre.compile(
     # how people title a failure they did not paste: "Issue with …", "only supports …"
     r"(?:issue|problem) with|no module|only supports|not (?:getting )?imported|"
     r"(?:can't|cannot|couldn't|could not|unable to) (?:import|load|install|find|open)|"
-    r"(?:does not|doesn't|not) work(?:ing)?|"
+    r"(?:does not|doesn'?t|don'?t|not) work(?:ing)?|"
+    # a failure retold in words: "it complains that…", "can't support it", "does not support
+    # python 3.7", "doesn't seem to be compatible", "causes issues"
+    r"complain(?:s|ed|ing)?|(?:does not|doesn'?t|can'?t|cannot|won'?t) support|"
+    r"(?:doesn'?t|does not|isn'?t|is not|aren'?t|are not|not) (?:seem to be |be )?compatible|"
+    r"causes? (?:issues|problems|errors)|"
     # the dynamic loader's words: dyld's "Library not loaded", a title's "missing file X.h"
     r"library not loaded|missing (?:file|library|shared library))\b|"
     r"_FAILED\b|SSLError"

@@ -170,7 +170,8 @@ def _install(text: str, clues: Clues, verdict: bool) -> List[Outcome]:
 def _exception(text: str, clues: Clues) -> List[Outcome]:
     message = clues.exception_message
     evidence: Dict[str, Any] = {"exception": f"{clues.exception_type}: {message}"[:300]}
-    for outcomes in (_by_mechanism(text, clues, evidence),):
+    for outcomes in (_by_mechanism(text, clues, evidence),
+                     [] if clues.exception_type or clues.frames else _told_in_words(text)):
         if outcomes:
             return outcomes
     if clues.exception_type in ("ModuleNotFoundError", "ImportError"):
@@ -259,6 +260,41 @@ def _exception(text: str, clues: Clues) -> List[Outcome]:
     # verdict, and counts only where the paste prints one: `candidates`)
     return [("package-too-old-for-api", 0.25, evidence), ("dependency-too-new", 0.2, evidence),
             ("requirement-conflict", 0.2, evidence)]
+
+
+# A failure told in words, with no error pasted, names its subject more than its mechanism: a
+# machine or a Python TensorFlow publishes no build for (its pip page asks for a 64-bit Python;
+# each release has wheels for a few Python minors), NumPy 2 under a TensorFlow built against
+# NumPy 1 (2.18 was the first built against NumPy 2), h5py 3 under a Keras that reads model files
+# with h5py 2's API (TensorFlow 2.4 pinned h5py~=2.10).
+_WORDS_32_BIT = lazyre.compile(r"(?i)\b32[- ]?bit\b|\bx86\b(?![-_]64)|\bwin32\b")
+_WORDS_NUMPY_2 = lazyre.compile(r"(?i)\bnumpy(?:'s)?\b[^\n.]{0,40}?\b2(?:\.x\b|\.\d)")
+_WORDS_H5PY_3 = lazyre.compile(r"(?i)\bh5py\b[^\n.]{0,20}?\b3\.\d")
+# TensorFlow's compiled add-ons each publish the TensorFlow release every one of theirs was built
+# for (tensorflow/io's "TensorFlow Version Compatibility" table, tensorflow/text's, Addons'): a
+# compatibility asked about in words is that pairing.
+_WORDS_ADDON_COMPATIBLE = lazyre.compile(
+    r"(?i)\b(?:tensorflow[-_ ](?:io|text|addons|decision[-_ ]forests|recommenders)|tfio|tfa)\b"
+    r"[^\n]{0,160}?\bcompatib"
+)
+_WORDS_PYTHON = lazyre.compile(r"(?i)\bpython (?:version )?[23]\.\d{1,2}\b|\bpython version\b")
+
+
+def _told_in_words(text: str) -> List[Outcome]:
+    """What a failure told in words is about, as its subject says (`_WORDS_*`)."""
+    evidence: Dict[str, Any] = {"told_in_words": True}
+    if _WORDS_32_BIT.search(text):
+        return [("no-wheel-for-platform", 0.4, evidence), ("no-wheel-for-python", 0.3, evidence)]
+    if _WORDS_NUMPY_2.search(text):
+        return [("numpy-abi-mismatch", 0.4, evidence), ("dependency-too-new", 0.3, evidence)]
+    if _WORDS_H5PY_3.search(text):
+        return [("dependency-too-new", 0.4, evidence), ("hdf5-library-mismatch", 0.2, evidence)]
+    if _WORDS_ADDON_COMPATIBLE.search(text):
+        return [("extension-built-against-another-tensorflow", 0.4, evidence),
+                ("package-too-old-for-api", 0.25, evidence)]
+    if _WORDS_PYTHON.search(text):
+        return [("no-wheel-for-python", 0.4, evidence), ("no-wheel-for-platform", 0.25, evidence)]
+    return []
 
 
 def _native_runtime(text: str) -> str:
