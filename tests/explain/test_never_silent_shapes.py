@@ -191,7 +191,8 @@ MESSY = [
 # when a report's words for a missing build were read as a failed install). The eleventh added one:
 # a body that only says the code is a "version issue of tensorflow", its error in the title alone.
 # The thirteenth added two: a Colab notebook link with "can't seem to import layers", and a Colab
-# issue template whose "current behavior" says in words that tensorflow.contrib does not exist.
+# issue template whose "current behavior" says in words that tensorflow.contrib does not exist
+# (both left once those words were read as a failure, and are answered right).
 # The nineteenth added two: RStudio's "bomb" screen told in words beside a screenshot, and an
 # Ultralytics export log whose stored copy stops before its error (it left once TensorFlow
 # Decision Forests' own "This can cause issues" was read as a failure in words; it is answered).
@@ -199,9 +200,7 @@ NO_ERROR_IN_TEXT = frozenset({"dl-tf-keras-tfjs-5-m1-mkl-dnn-sse-lines",
                               "rstudio-tensorflow-540-r-under-rosetta-session-bombs",
                               "tensorflow-yolo-v3-97-tf-contrib-tf2",
                               "colabtools-5197-restart-runtime-pynvml",
-                              "colabtools-503-tf2-alpha-installed-shows-1131",
-                              "keras-cv-582-colab-tf-below-29",
-                              "colabtools-1093-colab-tf22-no-contrib"})
+                              "colabtools-503-tf2-alpha-installed-shows-1131"})
 # Reports that explain left without a candidate when they were added (measured, not tuned). Each
 # must leave this set once explain answers it: an error quoted in prose in an issue title (CPython's
 # "bad marshal data") and the shell's "Killed" in Chinese (glibc's translation) have left it.

@@ -49,11 +49,18 @@ def test_words_without_a_failure_are_no_error(text):
     ("I can't install it: the installer complains that my python version isn't 3.8",
      "no-wheel-for-python"),
     # tensorflow/io#1972: the add-ons publish which TensorFlow each release was built for
+    # googlecolab/colabtools#1093: a module only TensorFlow 1 had, named in the words
+    ("Google Colab says that the tensorflow.contrib module doesn't exist.", "tf1-api-under-tf2"),
+    ("my tf.contrib.layers code does not work on Colab", "tf1-api-under-tf2"),
     ("can we please have a Tensorflow I/O release? tensorflow-io 0.36.0 doesn't seem to be "
      "compatible with Tensorflow 2.16.1", "extension-built-against-another-tensorflow"),
 ])
 def test_the_subject_of_a_failure_told_in_words_is_the_first_guess(text, first):
     assert guesses(text)[0] == first
+
+
+def test_a_module_tensorflow_2_has_is_no_tensorflow_1_code():
+    assert "tf1-api-under-tf2" not in guesses("tensorflow.keras.layers doesn't exist in my install")
 
 
 def test_numpy_1_is_no_numpy_2_and_x86_64_is_no_32_bit_machine():

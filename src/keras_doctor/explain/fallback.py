@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Tuple
 
-from keras_doctor.explain import lazyre, resolvers, shapes
+from keras_doctor.explain import lazyre, resolvers, shapes, tf1
 from keras_doctor.explain.clues import Clues, shows_kill_or_allocation_failure
 from keras_doctor.explain.resolve_imports import FRAMEWORKS as _FRAMEWORKS
 from keras_doctor.explain.resolve_imports import INSTALLED_ELSEWHERE as _INSTALLED_ELSEWHERE
@@ -277,6 +277,9 @@ _WORDS_ADDON_COMPATIBLE = lazyre.compile(
     r"(?i)\b(?:tensorflow[-_ ](?:io|text|addons|decision[-_ ]forests|recommenders)|tfio|tfa)\b"
     r"[^\n]{0,160}?\bcompatib"
 )
+# A TensorFlow module only TensorFlow 1 had, named in the words (`tf1.tf1_only_module`:
+# tensorflow.contrib and its kin, read from the releases that ship them)
+_WORDS_MODULE = lazyre.compile(r"\b(?:tensorflow|tf)(?:\.\w+)+")
 _WORDS_PYTHON = lazyre.compile(r"(?i)\bpython (?:version )?[23]\.\d{1,2}\b|\bpython version\b")
 
 
@@ -289,6 +292,10 @@ def _told_in_words(text: str) -> List[Outcome]:
         return [("numpy-abi-mismatch", 0.4, evidence), ("dependency-too-new", 0.3, evidence)]
     if _WORDS_H5PY_3.search(text):
         return [("dependency-too-new", 0.4, evidence), ("hdf5-library-mismatch", 0.2, evidence)]
+    if any(tf1.tf1_only_module("tensorflow." + m.group(0).split(".", 1)[1])
+           for m in _WORDS_MODULE.finditer(text)):
+        return [("tf1-api-under-tf2", 0.4, evidence),
+                ("code-uses-removed-tensorflow-api", 0.25, evidence)]
     if _WORDS_ADDON_COMPATIBLE.search(text):
         return [("extension-built-against-another-tensorflow", 0.4, evidence),
                 ("package-too-old-for-api", 0.25, evidence)]
