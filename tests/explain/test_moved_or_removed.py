@@ -96,6 +96,9 @@ def test_a_name_missing_inside_a_module_keras_3_dropped_means_a_keras_2_too_old(
     # vfa#17: numpy 1.24 removed np.bool; the title retells it bare
     ("module numpy has no attribute bool error",
      "AttributeError: module 'numpy' has no attribute 'bool'"),
+    # mittagessen/kraken#410: the quoted part alone, inside a quote in prose
+    ("(\"'numpy' has no attribute 'bool'\" => apparently it's bool_ now)",
+     "AttributeError: module 'numpy' has no attribute 'bool'"),
 ])
 def test_a_title_retelling_the_attribute_error_without_quotes_is_read_as_the_message(
         retold, message):
@@ -112,6 +115,9 @@ def test_a_name_only_ending_like_the_package_is_not_retold_by_it():
     from keras_doctor.explain.engine import hypotheses
 
     found = hypotheses("my_tensorflow has no attribute Session")[1]
+    assert "module-attribute" not in [s for h in found for s in h.signatures]
+    # a class's attribute error names a type object, not a module
+    found = hypotheses("AttributeError: type object 'numpy' has no attribute 'bool'")[1]
     assert "module-attribute" not in [s for h in found for s in h.signatures]
 
 
