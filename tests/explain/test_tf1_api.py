@@ -178,7 +178,9 @@ def test_the_fix_names_the_compat_v1_replacement_and_the_python_tf1_needs():
 # The seventh pass added one, measured as it came; the eleventh four (one whose text holds no
 # error at all, its `tf.contrib` error in the title alone); the twelfth two; the eighteenth one;
 # the twenty-first two (Colab refusing `%tensorflow_version 1.x`, in its own words; they and
-# stylegan2-ada-31 left when Colab's message was read from its source).
+# stylegan2-ada-31 left when Colab's message was read from its source). Colab's template saying
+# in words that tensorflow.contrib does not exist left when a TensorFlow 1 module named in a
+# failure told in words was read as TensorFlow 1 code.
 NOT_YET_NAMED_FIRST = frozenset({"deepface-143-api-get-default-graph-tf22",
                                  "semantic-embeddings-7-tf18-keras-model-under-tf2",
                                  "gain-pr24-tf2-no-placeholder",
@@ -188,7 +190,6 @@ NOT_YET_NAMED_FIRST = frozenset({"deepface-143-api-get-default-graph-tf22",
                                  "tensorflow-yolo-v3-97-tf-contrib-tf2",
                                  "deepchem-1880-dc230-under-tf2-newcheckpointreader",
                                  "kashgari-355-colab-tf2-no-get-file",
-                                 "colabtools-1093-colab-tf22-no-contrib",
                                  "rtensorflow-369-use-session-with-seed-tf2",
                                  "tf-hub-471-colab-tf21-elmo-hub-module-eager"})
 

@@ -1050,3 +1050,40 @@ def test_a_platform_is_served_by_releases_up_to_a_year_before_the_newest_and_no_
     assert wheels._served_platforms(releases, ["1.0", "2.0"]) == {"macos-x86_64", "linux-x86_64"}
     releases["1.0"] = (mac, "2019-12-31")
     assert wheels._served_platforms(releases, ["1.0", "2.0"]) == {"linux-x86_64"}
+
+
+# uv's resolver names which tag no wheel matched (astral-sh/uv prioritized_distribution.rs and
+# pubgrub/report.rs): an ABI or Python tag is the interpreter, a platform tag the machine
+UV_NO_PYTHON_TAG = ("hint: You require CPython 3.13 (`cp313`), but we only found wheels for "
+                    "`tensorflow` (v2.19.1) with the following Python ABI tags: `cp39`, `cp310`, "
+                    "`cp311`, `cp312`")
+UV_NO_PLATFORM_TAG = (
+    "  × No solution found when resolving dependencies:\n"
+    "  ╰─▶ Because metatrader5==5.0.5735 has no wheels with a matching platform tag (e.g., "
+    "`manylinux_2_39_x86_64`) and you require metatrader5==5.0.5735, we can conclude that your "
+    "requirements are unsatisfiable.\n"
+    "      hint: Wheels are available for `metatrader5` (v5.0.5735) on the following platform: "
+    "`win_amd64`")
+UV_BOTH = ("  ╰─▶ Because torch<=2.4.1 has no wheels with a matching Python ABI tag (e.g., "
+           "`cp313`), we can conclude that torch<=2.4.1 cannot be used.\n"
+           "      And because torch>=2.5.0 has no wheels with a matching platform tag (e.g., "
+           "`macosx_14_0_x86_64`) and you require torch, we can conclude that your requirements "
+           "are unsatisfiable.")
+
+
+@pytest.mark.parametrize(("text", "first", "requirement"), [
+    (UV_NO_PYTHON_TAG, "no-wheel-for-python", "tensorflow"),
+    (UV_NO_PLATFORM_TAG, "no-wheel-for-platform", "metatrader5"),
+    ("Because triton==3.1.0 has no wheels with a matching Python implementation tag (e.g., "
+     "`cp314`) and you require triton==3.1.0, we can conclude that your requirements are "
+     "unsatisfiable.", "no-wheel-for-python", "triton"),
+])
+def test_uvs_tag_that_no_wheel_matched_names_the_cause(text, first, requirement):
+    found = explain_text(text).findings[0]
+    assert (found.cause, found.evidence["requirement"]) == (first, requirement)
+    assert found.evidence["signatures"][0].startswith("uv-no-wheel-for-")  # recognised, not guessed
+
+
+def test_uv_refusing_old_releases_for_the_python_and_new_ones_for_the_machine_names_both():
+    assert [f.cause for f in explain_text(UV_BOTH).findings[:2]] == [
+        "no-wheel-for-python", "no-wheel-for-platform"]
