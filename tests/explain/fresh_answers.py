@@ -24,7 +24,8 @@ ended, met by its last answers), twenty-fourth and twenty-fifth c40d13d, twenty-
 twenty-seventh 1462fae (collected as their round ended), twenty-eighth and twenty-ninth
 8ce723b, thirtieth and thirty-first 0f77d9a (collected as their round's rules ended),
 thirty-second and thirty-third e8381d6, thirty-fourth and thirty-fifth a82ed40, thirty-sixth
-to thirty-ninth 61b9b39, fortieth and forty-first 508ff09.
+to thirty-ninth 61b9b39, fortieth and forty-first 508ff09, forty-second and forty-third
+1b132e8 (collected as their round's rules ended).
 
 `--at` exports that commit's `src/` (as `fresh_pass.py --at` does) and answers with it; the
 reports and ids come from this checkout.

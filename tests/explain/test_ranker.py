@@ -542,7 +542,8 @@ FIRST_MET = {"third": 40, "fourth": 22, "fifth": 32, "sixth": 51, "seventh": 33,
              "thirtieth": 4, "thirty-first": 11, "thirty-second": 7, "thirty-third": 14,
              "thirty-fourth": 10, "thirty-fifth": 5, "thirty-sixth": 8,
              "thirty-seventh": 13, "thirty-eighth": 7,
-             "thirty-ninth": 10, "fortieth": 8, "forty-first": 10}
+             "thirty-ninth": 10, "fortieth": 8, "forty-first": 10,
+             "forty-second": 6, "forty-third": 9}
 
 
 def test_the_recorded_answers_are_those_of_the_passes_they_name():
