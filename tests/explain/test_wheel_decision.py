@@ -1087,3 +1087,15 @@ def test_uvs_tag_that_no_wheel_matched_names_the_cause(text, first, requirement)
 def test_uv_refusing_old_releases_for_the_python_and_new_ones_for_the_machine_names_both():
     assert [f.cause for f in explain_text(UV_BOTH).findings[:2]] == [
         "no-wheel-for-python", "no-wheel-for-platform"]
+
+
+def test_a_python_older_than_apple_silicon_on_a_mac_wants_the_intel_macs_wheels():
+    # openai/spinningup#24: an Anaconda Python 3.7 on a Mac in 2018, TensorFlow with no 3.7 wheel
+    # yet; no arm64 build of Python 3.7 exists, so even on Apple Silicon it would run as x86_64
+    asked = ("I installed Anaconda with python 3.7(MacOS) and it gave me error:\n"
+             + pip_error("tensorflow>=1.8.0", offered=""))
+    cause, _, evidence = wheels.decide(asked)
+    assert (cause, evidence["platform_read"]) == ("no-wheel-for-python", "macos-x86_64")
+    # a Python Apple Silicon runs natively keeps both Macs
+    _, _, evidence = wheels.decide(asked.replace("python 3.7", "python 3.9"))
+    assert evidence["platform_read"] != "macos-x86_64"

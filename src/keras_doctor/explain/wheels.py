@@ -413,6 +413,10 @@ def decide(text: str, python_shown: str = "", machine: str = "", platform: str =
         if shipped and all(plat.startswith("macos") for plat in shipped):
             platforms = sorted(shipped)
     python = read_python(about_machine, python_shown)
+    if python in BEFORE_APPLE_SILICON and set(platforms) == {"macos-arm64", "macos-x86_64"}:
+        # a Mac, either one: no arm64 build of this Python exists, so on Apple Silicon it runs as
+        # an x86_64 one under Rosetta and pip wants the Intel Mac's wheels
+        platforms = ["macos-x86_64"]
     # a TensorFlow shown installed, when TensorFlow is not what pip was asked for (its pin in a
     # requirements file reads like `pip freeze`'s)
     installed = (installed_tensorflow(about_machine, platforms)
