@@ -1074,14 +1074,19 @@ UV_BOTH = ("  ╰─▶ Because torch<=2.4.1 has no wheels with a matching Pytho
 @pytest.mark.parametrize(("text", "first", "requirement"), [
     (UV_NO_PYTHON_TAG, "no-wheel-for-python", "tensorflow"),
     (UV_NO_PLATFORM_TAG, "no-wheel-for-platform", "metatrader5"),
+    ("error: Distribution `tensorflow-io-gcs-filesystem==0.37.1 @ registry+https://pypi.org/simple`"
+     " can't be installed because it doesn't have a source distribution or wheel for the current "
+     "platform\n  hint: Wheels are available for `tensorflow-io-gcs-filesystem` (v0.37.1) on the "
+     "following platforms: `manylinux_2_17_x86_64`, `macosx_12_0_arm64`",
+     "no-wheel-for-platform", "tensorflow-io-gcs-filesystem"),
     ("Because triton==3.1.0 has no wheels with a matching Python implementation tag (e.g., "
      "`cp314`) and you require triton==3.1.0, we can conclude that your requirements are "
      "unsatisfiable.", "no-wheel-for-python", "triton"),
 ])
 def test_uvs_tag_that_no_wheel_matched_names_the_cause(text, first, requirement):
     found = explain_text(text).findings[0]
-    assert (found.cause, found.evidence["requirement"]) == (first, requirement)
-    assert found.evidence["signatures"][0].startswith("uv-no-wheel-for-")  # recognised, not guessed
+    assert (found.cause, found.evidence["package"]) == (first, requirement)
+    assert found.evidence["signatures"] == ["requires-python"]  # recognised, not guessed
 
 
 def test_uv_refusing_old_releases_for_the_python_and_new_ones_for_the_machine_names_both():

@@ -286,10 +286,26 @@ def _version_in(text: str) -> str:
     return match.group(1) if match else ""
 
 
+# uv names the tag no wheel of a release matched: the machine's (a platform tag, "no
+# macOS-compatible wheels", the releases' other platforms listed) or the interpreter's
+_UV_PLATFORM_SIDE = lazyre.compile(
+    r"no wheels with a matching platform tag|-compatible wheels\b|on the following platforms?:")
+_UV_PYTHON_SIDE = lazyre.compile(
+    r"no wheels with a matching Python (?:ABI|version|implementation) tag|"
+    r"but we only found wheels for `[^`\n]+` \([^)\n]+\) with the following Python")
+
+
 def _uv_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     evidence = {k: found.first(k) for k in ("package", "python", "requires_python", "mismatch")}
-    if found.first("mismatch") == "platform":
+    mismatch = found.first("mismatch")
+    if mismatch and not mismatch.startswith("Python"):
+        if _UV_PYTHON_SIDE.search(ctx.text):
+            # older releases lack this Python's wheels, newer ones this machine's: both hold
+            return [("no-wheel-for-python", 0.75, evidence),
+                    ("no-wheel-for-platform", 0.7, evidence)]
         return [("no-wheel-for-platform", 0.85, evidence)]
+    if mismatch and _UV_PLATFORM_SIDE.search(ctx.text):
+        return [("no-wheel-for-python", 0.75, evidence), ("no-wheel-for-platform", 0.7, evidence)]
     if found.first("ignored") and not (found.first("package") or found.first("mismatch")):
         # pip's list of every version the run skipped for its Python, whichever project it
         # was (`wheels.python_skip_counts`): it counts only for the requirement that failed
