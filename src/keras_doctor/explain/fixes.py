@@ -499,6 +499,14 @@ def _native_library(e: Evidence, facts: Any) -> List[FixStep]:
     if "omp" in library:
         return [manual(f"Install the OpenMP runtime {library} expects: `brew install libomp` "
                        "(Homebrew) or `conda install -c conda-forge llvm-openmp`")]
+    if one(e, "binding") == ".NET":
+        return [manual("Add the native TensorFlow library the binding loads: the "
+                       "SciSharp.TensorFlow.Redist package beside TensorFlow.NET, or libtensorflow "
+                       "from TensorFlow's C library downloads next to the program (TensorFlowSharp)"
+                       ", built for this system and for the process's architecture (x64, not Any "
+                       "CPU)"),
+                manual("On Windows, if the DLL is there, install the Microsoft Visual C++ "
+                       "Redistributable it depends on")]
     return [manual(f"Install the system package that provides {library or 'the missing library'}"
                    " (or put the folder that holds it on the loader's search path)")]
 

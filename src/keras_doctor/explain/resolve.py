@@ -865,10 +865,42 @@ def _native_library(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         # (libhdf5.so.103, libhdf5.103.dylib); another HDF5 release installed has another one
         return [("hdf5-library-mismatch", 0.8, evidence),
                 ("native-runtime-library-missing", 0.55, evidence)]
+    if _DOTNET_LOAD.search(ctx.text):
+        # a .NET binding's P/Invoke: the native TensorFlow library is a package of its own
+        # (SciSharp.TensorFlow.Redist) or a download beside the program; on Windows the library
+        # may be there while a dependency of it (the Visual C++ runtime) is not, and an "Any CPU"
+        # or 32-bit process cannot load a 64-bit library at all
+        evidence["binding"] = ".NET"
+        if _NO_AVX.search(ctx.text):
+            # the library was there and began to run: TensorFlow's build needs AVX (Windows
+            # names the fault STATUS_ILLEGAL_INSTRUCTION, 0xC000001D)
+            return [("cpu-lacks-avx", found.signature.weight, evidence),
+                    ("native-runtime-library-missing", 0.45, evidence)]
+        out: List[Outcome] = [("native-runtime-library-missing", found.signature.weight,
+                               evidence)]
+        if _WINDOWS_LOAD.search(ctx.text):
+            out.append(("msvc-runtime-missing", 0.45, evidence))
+        if _DOTNET_32_BIT.search(ctx.text):
+            out.append(("mixed-arch-binary", 0.4, evidence))
+        return out
     if "tensorflow_framework" in library or "_pywrap_tensorflow" in library:
+        referrer = _REFERENCED_FROM.search(ctx.text)
+        if referrer and not site_package_of(referrer.group(1)):
+            # a program of the user's own links TensorFlow's C/C++ library: no Python package
+            # is half-installed, the library is not where the program looks
+            evidence["referenced_from"] = referrer.group(1)
+            return [("native-runtime-library-missing", found.signature.weight, evidence)]
         return [("native-runtime-library-missing", 0.45, evidence),
                 ("tf-distributions-overlap", 0.4, {})]
     return [("native-runtime-library-missing", found.signature.weight, evidence)]
+
+
+_NO_AVX = lazyre.compile(r"(?i)illegal instruction|0xC000001D|\bAVX\b")
+_DOTNET_LOAD = lazyre.compile(r"DllNotFoundException|Unable to load (?:DLL|shared library) '")
+# (not ".dll": a .NET assembly is one on every system)
+_WINDOWS_LOAD = lazyre.compile(r"(?i)0x8007007E|\bWindows\b|\b[A-Z]:\\|\w\\\w")
+_DOTNET_32_BIT = lazyre.compile(r"(?i)\bAny ?CPU\b|\bx86\b(?![-_]64)|\b32[- ]?bit\b|BadImageFormat")
+_REFERENCED_FROM = lazyre.compile(r"Referenced from: <?[\w-]*>? ?'?([^\s'\n]{1,300})")
 
 
 _HDF5_LIBRARY = lazyre.compile(
