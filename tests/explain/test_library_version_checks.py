@@ -89,3 +89,23 @@ def test_a_dependency_that_does_not_import_at_all_is_missing():
 ])
 def test_other_minimum_version_wordings_are_not_a_librarys_check(text):
     assert "library-minimum-version-check" not in signatures(text)
+
+
+# adriangb/scikeras#259: scikeras/__init__.py's TF_VERSION_ERR, for a TensorFlow 2.4 under a
+# SciKeras that needs 2.7, and after "TensorFlow is not installed. " when there is none
+@pytest.mark.parametrize(("text", "first"), [
+    ("ImportError: SciKeras requires TensorFlow >= 2.7.0.", "requirement-conflict"),
+    ("ImportError: TensorFlow is not installed. SciKeras requires TensorFlow >= 2.4.0.",
+     "missing-dependency"),
+])
+def test_a_library_naming_the_tensorflow_it_requires(text, first):
+    found = explain_text(text).findings[0]
+    assert (found.cause, found.evidence["requirement"], found.evidence["requirer"]) == (
+        first, "TensorFlow>=" + text.rsplit(">= ", 1)[1].rstrip("."), "SciKeras")
+    assert "installed" not in found.evidence  # the check does not print the release it found
+
+
+def test_a_release_required_in_prose_is_no_librarys_check():
+    assert "library-requires-minimum-release" not in [
+        s for f in explain_text("the docs say it requires tensorflow 2.7 or newer, it failed")
+        .findings for s in f.evidence.get("signatures", [])]

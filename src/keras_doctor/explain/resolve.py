@@ -685,11 +685,17 @@ def _library_minimum(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     """A library's own check refused an installed dependency: the requirement it states, the
     release installed, and the library (the check names it, else the frames that ran it)."""
     package = found.first("package")
-    evidence = {"requirement": f"{package}>={found.first('required')}",
-                "installed": f"{package} {found.first('present')}"}
+    evidence = {"requirement": f"{package}>={found.first('required')}"}
+    if found.first("present"):
+        evidence["installed"] = f"{package} {found.first('present')}"
     requirer = found.first("requirer").strip() or ctx.library()
     if requirer:
         evidence["requirer"] = requirer
+    if re.search(rf"(?i)\b{re.escape(package)} is not installed", ctx.text):
+        # the same check, reached with no release of it at all (scikeras: "TensorFlow is not
+        # installed. SciKeras requires TensorFlow >= 2.4.0.")
+        return [("missing-dependency", found.signature.weight, evidence),
+                ("requirement-conflict", 0.4, evidence)]
     return [("requirement-conflict", found.signature.weight, evidence)]
 
 
