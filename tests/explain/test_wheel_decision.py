@@ -1104,3 +1104,25 @@ def test_a_python_older_than_apple_silicon_on_a_mac_wants_the_intel_macs_wheels(
     # a Python Apple Silicon runs natively keeps both Macs
     _, _, evidence = wheels.decide(asked.replace("python 3.7", "python 3.9"))
     assert evidence["platform_read"] != "macos-x86_64"
+
+
+# tensorflow/tensorflow#22008: TensorFlow 1.10.1's wheel for Python <= 3.6 on Python 3.7, where
+# `async` became a keyword (What's New in Python 3.7)
+ASYNC_AS_A_NAME = (
+    '  File "/Users/zxy/TF_ENV/lib/python3.7/site-packages/tensorflow/python/'
+    'pywrap_tensorflow_internal.py", line 114\n'
+    "    def TFE_ContextOptionsSetAsync(arg1, async):\n"
+    "                                             ^\n"
+    "SyntaxError: invalid syntax")
+
+
+def test_an_installed_package_using_async_as_a_name_predates_the_python():
+    found = explain_text(ASYNC_AS_A_NAME).findings[0]
+    assert (found.cause, found.evidence["package"]) == ("no-wheel-for-python", "tensorflow")
+
+
+def test_async_in_ones_own_script_is_no_installed_packages_python():
+    own = ASYNC_AS_A_NAME.replace("/Users/zxy/TF_ENV/lib/python3.7/site-packages/tensorflow/python",
+                                  "/Users/zxy/project")
+    assert "async-reserved-in-an-installed-package" not in [
+        s for f in explain_text(own).findings for s in f.evidence.get("signatures", [])]
