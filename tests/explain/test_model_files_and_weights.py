@@ -189,3 +189,21 @@ def test_a_keras_file_keras_cannot_load_keeps_the_keras_fix():
     assert finding.cause == "model-format-incompatible"
     fix = finding.fix[0].description
     assert "TensorFlow Lite" not in fix and "TFSMLayer" in fix
+
+
+@pytest.mark.parametrize("text", [
+    # keras-team/keras#2352: Keras 1.0's layer_from_config reading a JSON saved before 1.0
+    "  File \"/home/m/anaconda2/lib/python2.7/site-packages/keras/utils/layer_utils.py\", line 24, "
+    "in layer_from_config\n    class_name = config['class_name']\nKeyError: 'class_name'",
+    # iamaaditya/VQA_Demo#2, told in words
+    "hi I am unable to load the model from json string. I am using keras 1.0.1 version.\n"
+    "I am getting KeyError: class_name",
+])
+def test_a_saved_architecture_without_class_names_is_another_keras_file(text):
+    assert explain_text(text).findings[0].cause == "model-format-incompatible"
+
+
+def test_a_class_name_key_of_ones_own_dict_is_no_keras_file():
+    assert "keras-config-without-class-name" not in [
+        s for f in explain_text("KeyError: 'class_names'").findings
+        for s in f.evidence.get("signatures", [])]
