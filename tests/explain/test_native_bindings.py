@@ -76,3 +76,17 @@ def test_tensorflows_own_extension_missing_its_framework_may_be_two_tensorflows(
     native = next(h for h in ranked if h.cause == "native-runtime-library-missing")
     assert "referenced_from" not in native.evidence
     assert "tf-distributions-overlap" in [h.cause for h in ranked]
+
+
+def test_a_haskell_binding_that_cannot_link_tensorflows_c_library():
+    # tensorflow/haskell#276: Cabal's configure step
+    text = ("tensorflow         > Cabal-simple_mPHDZzAJ_3.0.1.0_ghc-8.8.4: Missing dependency on a "
+            "foreign\ntensorflow         > library:\n"
+            "tensorflow         > * Missing (or bad) C library: tensorflow\n")
+    first = explain_text(text).findings[0]
+    assert (first.cause, first.evidence["library"]) == ("native-runtime-library-missing",
+                                                        "tensorflow")
+    assert "libtensorflow" in first.fix[0].description
+    # another C library keeps the system package's advice
+    other = explain_text(text.replace("C library: tensorflow", "C library: z")).findings[0]
+    assert "system package" in other.fix[0].description

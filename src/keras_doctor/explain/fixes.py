@@ -507,6 +507,12 @@ def _native_library(e: Evidence, facts: Any) -> List[FixStep]:
                        "CPU)"),
                 manual("On Windows, if the DLL is there, install the Microsoft Visual C++ "
                        "Redistributable it depends on")]
+    if re.fullmatch(r"(?:lib)?tensorflow(?:\.(?:so|dylib|dll)[.\d]*)?", library):
+        # TensorFlow's C library, which a binding (Haskell, Go, Rust, C) links: no system
+        # package ships it
+        return [manual("Install TensorFlow's C library (libtensorflow, from tensorflow.org/install"
+                       "/lang_c) in a folder the linker and loader search (/usr/local/lib, then "
+                       "ldconfig), or pass that folder to the build (--extra-lib-dirs for Cabal)")]
     return [manual(f"Install the system package that provides {library or 'the missing library'}"
                    " (or put the folder that holds it on the loader's search path)")]
 
