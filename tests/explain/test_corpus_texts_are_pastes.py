@@ -49,6 +49,9 @@ THREAD_PROSE: Dict[str, re.Pattern[str]] = {
 POSTED_AS_IS: Dict[str, str] = {
     "tf-io-33-macos-1012-no-tensorflow-io-wheel":
         "the reporter's own opening line greets the maintainer before the pip output they pasted",
+    "tensorflow-net-539-westmere-no-avx-illegal-instruction":
+        "the reporter's own 'Update :' of the next day lists his CPU's instruction sets and the "
+        "program he ran; it names no fix (the forty-third pass)",
 }
 
 
