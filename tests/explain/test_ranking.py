@@ -55,7 +55,7 @@ def test_equally_strong_witnesses_go_by_which_error_came_last():
     (first, a), (second, b) = ranked(NUMPY + "\n" + PROTOBUF)
     assert a == b
     assert (first, second) == ("protobuf-mismatch", "numpy-abi-mismatch")
-    assert causes(PROTOBUF + "\n" + NUMPY) == ["numpy-abi-mismatch", "protobuf-mismatch"]
+    assert causes(PROTOBUF + "\n" + NUMPY)[:2] == ["numpy-abi-mismatch", "protobuf-mismatch"]
 
 
 def test_one_symptom_with_two_causes_lists_both_most_likely_first():
