@@ -33,7 +33,7 @@ _MACOS = lazyre.compile(
 # An ARM machine TensorFlow's own wheels reached late (macOS arm64 at 2.13): an Apple Silicon Mac,
 # a MacBook Air or Pro (most in use are), or Linux aarch64.
 _ARM_MACHINE = lazyre.compile(
-    r"\bM[1-4]\b|arm64|Apple Silicon|Apple M\d|MacBook[- ](?:Air|Pro)|aarch64"
+    r"\bM[1-5]\b|arm64|Apple Silicon|Apple M\d|MacBook[- ](?:Air|Pro)|aarch64"
 )
 _THIRTY_TWO_BIT = lazyre.compile(
     r"(?i)python3?\d*-32\b|32-bit|32 bit|\bi[36]86\b|armv7l|win32\.whl"
@@ -88,8 +88,6 @@ def _conda_not_arm64(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     evidence = {"package": found.first("package")}
     return [(found.signature.cause, found.signature.weight, evidence),
             ("wrong-interpreter", 0.5, evidence)]
-
-
 
 
 # macOS's strsignal appends the signal's number ("Illegal instruction: 4"), glibc's does not; a
