@@ -1090,8 +1090,20 @@ def test_uvs_tag_that_no_wheel_matched_names_the_cause(text, first, requirement)
 
 
 def test_uv_refusing_old_releases_for_the_python_and_new_ones_for_the_machine_names_both():
-    assert [f.cause for f in explain_text(UV_BOTH).findings[:2]] == [
-        "no-wheel-for-python", "no-wheel-for-platform"]
+    first, second, *_ = explain_text(UV_BOTH).findings
+    assert [first.cause, second.cause] == ["no-wheel-for-python", "no-wheel-for-platform"]
+    # the step reads the first of each group the two refusals fill: one package, the first tag
+    assert (first.evidence["package"], first.evidence["mismatch"]) == ("torch", "Python ABI")
+
+
+def test_pips_python_range_read_twice_names_the_first():
+    text = ("ERROR: Package 'tensorflow-io' requires a different Python: 3.6.9 not in '>=3.7'\n"
+            "ERROR: Package 'tensorflow-text' requires a different Python: 3.6.9 not in "
+            "'>=3.8'")
+    found = explain_text(text).findings[0]
+    assert (found.cause, found.evidence["package"], found.evidence["python"],
+            found.evidence["requires_python"]) == (
+        "no-wheel-for-python", "tensorflow-io", "3.6.9", ">=3.7")
 
 
 def test_a_python_older_than_apple_silicon_on_a_mac_wants_the_intel_macs_wheels():
