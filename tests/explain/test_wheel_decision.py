@@ -1138,3 +1138,30 @@ def test_async_in_ones_own_script_is_no_installed_packages_python():
                                   "/Users/zxy/project")
     assert "async-reserved-in-an-installed-package" not in [
         s for f in explain_text(own).findings for s in f.evidence.get("signatures", [])]
+
+
+UV_PLATFORM_THEN_PYTHON = (
+    "  ╰─▶ Because tensorflow-text==2.18.1 has no wheels with a matching platform tag (e.g., "
+    "`win_amd64`) and you require tensorflow-text==2.18.1, we can conclude that your requirements "
+    "are unsatisfiable.\n"
+    "      hint: You require CPython 3.12 (`cp312`), but we only found wheels for "
+    "`tensorflow-text` (v2.18.0) with the following Python ABI tags: `cp39`, `cp310`, `cp311`")
+
+
+@pytest.mark.parametrize("text", [UV_BOTH, UV_PLATFORM_THEN_PYTHON])
+def test_uvs_two_refusals_are_both_read_by_its_step_the_pythons_first(text):
+    from keras_doctor.explain.engine import hypotheses
+
+    ranked = [h for h in hypotheses(text)[1] if "requires-python" in h.signatures]
+    assert [h.cause for h in ranked] == ["no-wheel-for-python", "no-wheel-for-platform"]
+    assert 0.9 > ranked[0].score > ranked[1].score  # both read, neither as sure as one alone
+
+
+@pytest.mark.parametrize(("text", "cause"), [(UV_NO_PLATFORM_TAG, "no-wheel-for-platform"),
+                                             (UV_NO_PYTHON_TAG, "no-wheel-for-python")])
+def test_uvs_one_refusal_is_read_at_the_signatures_weight(text, cause):
+    from keras_doctor.explain.engine import hypotheses
+
+    first = hypotheses(text)[1][0]
+    assert (first.cause, first.signatures[0]) == (cause, "requires-python")
+    assert 0.8 <= first.score < 0.95
