@@ -284,26 +284,18 @@ def _version_in(text: str) -> str:
     return match.group(1) if match else ""
 
 
-# uv names the tag no wheel of a release matched: the machine's (a platform tag, "no
-# macOS-compatible wheels", the releases' other platforms listed) or the interpreter's
-_UV_PLATFORM_SIDE = lazyre.compile(
-    r"no wheels with a matching platform tag|-compatible wheels\b|on the following platforms?:")
-_UV_PYTHON_SIDE = lazyre.compile(
-    r"no wheels with a matching Python (?:ABI|version|implementation) tag|"
-    r"but we only found wheels for `[^`\n]+` \([^)\n]+\) with the following Python")
-
-
 def _uv_tags(found: SignatureMatch, ctx: Context) -> List[Outcome]:
     evidence = {k: found.first(k) for k in ("package", "python", "requires_python", "mismatch")}
-    mismatch = found.first("mismatch")
-    if mismatch and not mismatch.startswith("Python"):
-        if _UV_PYTHON_SIDE.search(ctx.text):
-            # older releases lack this Python's wheels, newer ones this machine's: both hold
-            return [("no-wheel-for-python", 0.75, evidence),
-                    ("no-wheel-for-platform", 0.7, evidence)]
-        return [("no-wheel-for-platform", 0.85, evidence)]
-    if mismatch and _UV_PLATFORM_SIDE.search(ctx.text):
+    # every tag uv named as the one no wheel matched, in the order the signature read them: the
+    # interpreter's (a Python ABI, implementation or version tag) or the machine's
+    tags = found.groups.get("mismatch", [])
+    interpreter = any(tag.startswith("Python") for tag in tags)
+    machine = any(not tag.startswith("Python") for tag in tags)
+    if interpreter and machine:
+        # older releases lack this Python's wheels, newer ones this machine's: both hold
         return [("no-wheel-for-python", 0.75, evidence), ("no-wheel-for-platform", 0.7, evidence)]
+    if machine:
+        return [("no-wheel-for-platform", 0.85, evidence)]
     if found.first("ignored") and not (found.first("package") or found.first("mismatch")):
         # pip's list of every version the run skipped for its Python, whichever project it
         # was (`wheels.python_skip_counts`): it counts only for the requirement that failed
@@ -869,7 +861,7 @@ def _native_library(found: SignatureMatch, ctx: Context) -> List[Outcome]:
         # (libhdf5.so.103, libhdf5.103.dylib); another HDF5 release installed has another one
         return [("hdf5-library-mismatch", 0.8, evidence),
                 ("native-runtime-library-missing", 0.55, evidence)]
-    if _DOTNET_LOAD.search(ctx.text):
+    if found.first("binding"):
         # a .NET binding's P/Invoke: the native TensorFlow library is a package of its own
         # (SciSharp.TensorFlow.Redist) or a download beside the program; on Windows the library
         # may be there while a dependency of it (the Visual C++ runtime) is not, and an "Any CPU"
@@ -900,7 +892,6 @@ def _native_library(found: SignatureMatch, ctx: Context) -> List[Outcome]:
 
 
 _NO_AVX = lazyre.compile(r"(?i)illegal instruction|0xC000001D|\bAVX\b")
-_DOTNET_LOAD = lazyre.compile(r"DllNotFoundException|Unable to load (?:DLL|shared library) '")
 # (not ".dll": a .NET assembly is one on every system)
 _WINDOWS_LOAD = lazyre.compile(r"(?i)0x8007007E|\bWindows\b|\b[A-Z]:\\|\w\\\w")
 _DOTNET_32_BIT = lazyre.compile(r"(?i)\bAny ?CPU\b|\bx86\b(?![-_]64)|\b32[- ]?bit\b|BadImageFormat")
